@@ -1,0 +1,5 @@
+import sys
+
+from coinguard.cli import main
+
+sys.exit(main())

@@ -1,0 +1,51 @@
+"""The analyzer registry: one line per analyzer module, in the order they run.
+
+Adding an analyzer: one new module in this package, one line below, one test file
+in ``tests/analyzers/``.  ``tests/test_registry.py`` fails if a module here is not
+registered or has no test, and names must be unique (checked at import).
+"""
+
+from __future__ import annotations
+
+from coinguard.analyzers.base import (
+    AnalysisContext,
+    Analyzer,
+    MessageAnalyzer,
+    MessageInfo,
+    Unpacker,
+    text_item,
+)
+
+# Item analyzers (run on every Item: attachments, archive members, extracted objects).
+ITEM_ANALYZERS: tuple[Analyzer, ...] = (
+    # -- documents and files (office, ooxml, rtf, dde, encrypted, hwp, lnk, pdf, filetype) --
+    # -- YARA over raw and extracted content --
+    # -- crypto theme inside documents --
+)
+
+# Message analyzers (run once per message after every item was handled).
+MESSAGE_ANALYZERS: tuple[MessageAnalyzer, ...] = (
+    # -- crypto theme, brands, sender authentication --
+)
+
+
+def _check_unique() -> None:
+    seen: set[str] = set()
+    for handler in (*ITEM_ANALYZERS, *MESSAGE_ANALYZERS):
+        if handler.name in seen:
+            raise RuntimeError(f"duplicate analyzer name {handler.name!r}")
+        seen.add(handler.name)
+
+
+_check_unique()
+
+__all__ = [
+    "ITEM_ANALYZERS",
+    "MESSAGE_ANALYZERS",
+    "AnalysisContext",
+    "Analyzer",
+    "MessageAnalyzer",
+    "MessageInfo",
+    "Unpacker",
+    "text_item",
+]

@@ -1,0 +1,315 @@
+"""TOML configuration -> frozen dataclasses, with errors that name file, line and key.
+
+Every key has a default, so ``Config()`` is the embedded configuration that
+``coinguard run`` uses without a file.  ``config/coinguard.toml`` documents every
+key; ``tests/test_config.py`` checks that it loads and lists every key here.
+
+To add a key: add a typed field with a default to its section dataclass below and
+document it in ``config/coinguard.toml``.  Types supported: ``bool``, ``int``,
+``float``, ``str``, ``Literal[...]``, ``tuple[str, ...]`` and ``dict[str, float]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from coinguard.errors import ConfigError
+from coinguard.limits import MiB, Limits
+
+#: The repository (or install) root: holds ``rules/`` and ``config/`` next to ``milter/``.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _project_path(*parts: str) -> str:
+    return str(PROJECT_ROOT.joinpath(*parts))
+
+
+@dataclass(frozen=True, slots=True)
+class MilterConfig:
+    socket: str = "inet:8896@127.0.0.1"
+    name: str = "coinguard"
+    fail_mode: Literal["tempfail", "accept"] = "tempfail"
+    timeout_s: int = 600
+    spool_threshold_bytes: int = 1 * MiB
+    keepalive_s: float = 20.0
+    tempfail_reply: str = "451 4.7.1 Message could not be scanned, please try again later"
+    reject_reply: str = "550 5.7.1 Message rejected: dangerous content"
+    drain_timeout_s: float = 60.0
+    socket_mode: str = "0660"
+
+
+@dataclass(frozen=True, slots=True)
+class ScanConfig:
+    workers: int = 0
+    timeout_s: float = 60.0
+    recycle_after: int = 500
+    max_message_bytes: int = 64 * MiB
+    max_depth: int = 8
+    max_files: int = 1000
+    max_expanded_bytes: int = 256 * MiB
+    max_ratio: float = 150.0
+    max_file_bytes: int = 64 * MiB
+    yara_timeout_s: int = 10
+    passwords: tuple[str, ...] = ("infected", "password", "1234", "12345", "123456", "0000", "1111", "qwerty")
+
+    def limits(self) -> Limits:
+        # the soft deadline inside the worker ends a little before the pool kills it
+        soft = max(1.0, self.timeout_s * 0.85)
+        return Limits(
+            max_message_bytes=self.max_message_bytes,
+            max_depth=self.max_depth,
+            max_files=self.max_files,
+            max_expanded_bytes=self.max_expanded_bytes,
+            max_ratio=self.max_ratio,
+            max_file_bytes=self.max_file_bytes,
+            timeout_s=soft,
+            yara_timeout_s=self.yara_timeout_s,
+        )
+
+    def worker_count(self) -> int:
+        return self.workers if self.workers > 0 else (os.cpu_count() or 1)
+
+
+ActionName = Literal["accept", "tag", "quarantine", "reject"]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyConfig:
+    suspicious_score: float = 5.0
+    malicious_score: float = 15.0
+    action_clean: ActionName = "accept"
+    action_suspicious: ActionName = "tag"
+    action_malicious: ActionName = "quarantine"
+    subject_tag: str = "[SUSPICIOUS]"
+    subject_tag_verdicts: tuple[str, ...] = ("suspicious", "malicious")
+    verdict_header: str = "X-Coinguard-Verdict"
+    findings_header: str = "X-Coinguard-Findings"
+    tag_clean: bool = True
+    dry_run: bool = False
+    theme_weight: float = 1.5
+    theme_min: float = 3.0
+    risk_min: float = 3.0
+    bypass_recipients: tuple[str, ...] = ()
+    bypass_senders: tuple[str, ...] = ()
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineConfig:
+    backend: Literal["dir", "hold"] = "dir"
+    path: str = "var/quarantine"
+    retention_days: int = 30
+    release_method: Literal["sendmail", "smtp"] = "sendmail"
+    sendmail_path: str = "/usr/sbin/sendmail"
+    release_smtp: str = "127.0.0.1:10026"
+    postfix_config_dir: str = ""
+    audit_log: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MetricsConfig:
+    listen: str = "127.0.0.1:9810"
+
+
+@dataclass(frozen=True, slots=True)
+class RulesConfig:
+    dirs: tuple[str, ...] = (_project_path("rules"),)
+    cache_dir: str = "var/cache"
+
+
+@dataclass(frozen=True, slots=True)
+class DkimConfig:
+    enabled: bool = True
+    authserv_id: str = ""
+    add_header: bool = True
+    dns_timeout_s: float = 5.0
+    nameservers: tuple[str, ...] = ()
+    dns_port: int = 53
+    trust_upstream: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CryptoConfig:
+    lures_file: str = _project_path("config", "lures.txt")
+    brands_file: str = _project_path("config", "brands.toml")
+    extra_lures: tuple[str, ...] = ()
+    min_distinct_addresses: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingConfig:
+    format: Literal["kv", "json"] = "kv"
+    level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    milter: MilterConfig = field(default_factory=MilterConfig)
+    scan: ScanConfig = field(default_factory=ScanConfig)
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    quarantine: QuarantineConfig = field(default_factory=QuarantineConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    rules: RulesConfig = field(default_factory=RulesConfig)
+    dkim: DkimConfig = field(default_factory=DkimConfig)
+    crypto: CryptoConfig = field(default_factory=CryptoConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    source: str = "<defaults>"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name == "source":
+                continue
+            section = getattr(self, f.name)
+            out[f.name] = {k: _plain(v) for k, v in dataclasses.asdict(section).items()}
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+SECTIONS: dict[str, type] = {
+    f.name: typing.get_type_hints(Config)[f.name] for f in dataclasses.fields(Config) if f.name != "source"
+}
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load and validate a TOML file; ``None`` gives the embedded defaults."""
+    if path is None:
+        return Config()
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not UTF-8: {exc}") from exc
+    return parse_config(text, str(p))
+
+
+def parse_config(text: str, source: str = "<string>") -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: TOML syntax error: {exc}") from exc
+    sections: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in SECTIONS:
+            raise ConfigError(f"{source}:{_line_of(text, name, None)}: unknown section [{name}]")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{source}:{_line_of(text, name, None)}: [{name}] must be a table")
+        sections[name] = _build_section(name, SECTIONS[name], value, text, source)
+    cfg = Config(**sections, source=source)
+    _check_semantics(cfg, text, source)
+    return cfg
+
+
+def _build_section(name: str, cls: type, values: dict[str, Any], text: str, source: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        where = f"{source}:{_line_of(text, name, key)}"
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {name}.{key} (known: {', '.join(sorted(known))})")
+        kwargs[key] = _coerce(value, hints[key], f"{where}: {name}.{key}")
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, hint: Any, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is Literal:
+        if value not in args:
+            raise ConfigError(f"{where}: expected one of {', '.join(map(repr, args))}, got {value!r}")
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: expected an integer, got {value!r}")
+        if value < 0:
+            raise ConfigError(f"{where}: must not be negative, got {value}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string, got {value!r}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+        return tuple(value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table, got {value!r}")
+        out = {}
+        for k, v in value.items():
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise ConfigError(f"{where}.{k}: expected a number, got {v!r}")
+            out[k] = float(v)
+        return out
+    if isinstance(hint, types.UnionType):  # pragma: no cover - no such fields yet
+        raise ConfigError(f"{where}: unsupported type {hint}")
+    raise ConfigError(f"{where}: unsupported type {hint}")  # pragma: no cover
+
+
+def _check_semantics(cfg: Config, text: str, source: str) -> None:
+    def fail(section: str, key: str, msg: str) -> None:
+        raise ConfigError(f"{source}:{_line_of(text, section, key)}: {section}.{key}: {msg}")
+
+    if cfg.policy.malicious_score < cfg.policy.suspicious_score:
+        fail("policy", "malicious_score", "must be >= policy.suspicious_score")
+    sock = cfg.milter.socket
+    if not re.fullmatch(r"(inet6?:\d+(@\S+)?|unix:/\S+|local:/\S+)", sock):
+        fail("milter", "socket", f"expected inet:PORT@HOST or unix:/path, got {sock!r}")
+    if cfg.metrics.listen and not re.fullmatch(r"\[?[\w.:-]*\]?:\d+", cfg.metrics.listen):
+        fail("metrics", "listen", f"expected HOST:PORT or empty, got {cfg.metrics.listen!r}")
+    if cfg.scan.max_depth < 1:
+        fail("scan", "max_depth", "must be at least 1")
+    if cfg.scan.timeout_s <= 0:
+        fail("scan", "timeout_s", "must be positive")
+    if not re.fullmatch(r"0?[0-7]{3}", cfg.milter.socket_mode):
+        fail("milter", "socket_mode", f"expected an octal mode like 0660, got {cfg.milter.socket_mode!r}")
+    for verdict in cfg.policy.subject_tag_verdicts:
+        if verdict not in ("clean", "suspicious", "malicious", "unchecked"):
+            fail("policy", "subject_tag_verdicts", f"unknown verdict {verdict!r}")
+
+
+def _line_of(text: str, section: str, key: str | None) -> int:
+    """Best-effort line number of ``[section]`` / ``key`` in the TOML text (1-based; 0 if unknown)."""
+    lines = text.splitlines()
+    in_section = False
+    section_line = 0
+    header = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
+    for i, line in enumerate(lines, 1):
+        m = header.match(line)
+        if m:
+            in_section = m.group(1) == section or m.group(1).startswith(section + ".")
+            if m.group(1) == section and not section_line:
+                section_line = i
+            continue
+        if in_section and key is not None and re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            return i
+        if key is None and in_section and section_line:
+            return section_line
+        dotted = re.match(rf"^\s*{re.escape(section)}\.{re.escape(key or '')}\s*=", line) if key else None
+        if dotted:
+            return i
+    return section_line

@@ -1,0 +1,247 @@
+"""The values that flow through the core: Item, Finding, Verdict, and catalogue entries.
+
+Everything here is a frozen dataclass or an enum, so it pickles across the worker
+pool and cannot be changed behind a caller's back.  Strings only appear at the
+JSON/header edge (``Verdict.to_json``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+#: Longest detail text kept in a finding (attacker-controlled text is truncated).
+MAX_DETAIL = 300
+
+
+class VerdictKind(StrEnum):
+    CLEAN = "clean"
+    SUSPICIOUS = "suspicious"
+    MALICIOUS = "malicious"
+    UNCHECKED = "unchecked"  # scan failed and fail_mode=accept let it through
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    TAG = "tag"
+    QUARANTINE = "quarantine"
+    REJECT = "reject"
+    TEMPFAIL = "tempfail"
+
+
+class Category(StrEnum):
+    """What a finding is evidence of; the policy weighs categories differently."""
+
+    ATTACHMENT = "attachment"  # risky content: macros, exploits, executables, scripts
+    CONTAINER = "container"  # archives, encryption, limits hit while unpacking
+    THEME = "theme"  # crypto lure language, brands, addresses, seed phrases
+    SENDER = "sender"  # DKIM, lookalike domains, impersonation
+    MESSAGE = "message"  # MIME structure, malformed input
+    INTERNAL = "internal"  # our own trouble (analyzer error, timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    """One catalogue entry: a finding code, its default score and what triggers it."""
+
+    code: str
+    score: float
+    category: Category
+    description: str
+
+
+def sanitize_detail(text: str, limit: int = MAX_DETAIL) -> str:
+    """Make attacker text safe for headers and logs: printable, one line, bounded."""
+    out = "".join(ch if ch.isprintable() else " " for ch in text)
+    out = " ".join(out.split())
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One piece of evidence.
+
+    ``score`` is None when the analyzer leaves it to the catalogue (the usual case);
+    YARA rules carry their own ``score`` meta.  The policy fills in the final score.
+    """
+
+    code: str
+    analyzer: str
+    path: str = ""
+    detail: str = ""
+    score: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "detail", sanitize_detail(self.detail))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "score": self.score if self.score is not None else 0,
+            "path": self.path,
+            "detail": self.detail,
+            "analyzer": self.analyzer,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A file-like thing found in a message: a MIME part, an archive member, an extracted stream.
+
+    ``name`` and ``declared_type`` come from the attacker and are kept only as data;
+    ``type`` is what :mod:`coinguard.sniff` found in the bytes.  ``path`` joins the
+    names of every layer (``statement.zip/docs/invoice.pdf.lnk``).
+    """
+
+    path: str
+    name: str
+    data: bytes
+    type: str
+    depth: int = 0
+    declared_type: str = ""
+    role: str = "attachment"  # attachment | inline | body | member | embedded | extracted | text
+    source: str = "mime"  # the unpacker or analyzer that produced it
+    sha256: str = ""
+    meta: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        if not self.sha256:
+            object.__setattr__(self, "sha256", hashlib.sha256(self.data).hexdigest())
+        if not isinstance(self.meta, MappingProxyType):
+            object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def child(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        source: str,
+        role: str = "member",
+        declared_type: str = "",
+        type: str | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> Item:
+        """A new Item one layer below this one; its type is sniffed unless given."""
+        from coinguard.sniff import sniff  # local: sniff imports nothing from here but names
+
+        safe = safe_name(name) or f"<{source}>"
+        return Item(
+            path=f"{self.path}/{safe}" if self.path else safe,
+            name=name,
+            data=data,
+            type=type if type is not None else sniff(data, name),
+            depth=self.depth + 1,
+            declared_type=declared_type,
+            role=role,
+            source=source,
+            meta=meta or {},
+        )
+
+
+def safe_name(name: str, limit: int = 120) -> str:
+    """A member or attachment name as shown in paths: printable, no slashes, bounded."""
+    name = name.replace("\\", "/").rstrip("/")
+    name = name.rsplit("/", 1)[-1] if "/" in name else name
+    return sanitize_detail(name, limit).replace("/", "_")
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentInfo:
+    path: str
+    type: str
+    size: int
+    sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "type": self.type, "size": self.size, "sha256": self.sha256}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of scanning one message (DESIGN §4, verdict JSON)."""
+
+    id: str
+    verdict: VerdictKind
+    action: Action
+    score: float
+    crypto_theme: float = 0.0
+    findings: tuple[Finding, ...] = ()
+    attachments: tuple[AttachmentInfo, ...] = ()
+    message_id: str = ""
+    sender: str = ""
+    rcpt: tuple[str, ...] = ()
+    subject: str = ""
+    elapsed_ms: int = 0
+    errors: tuple[str, ...] = ()
+    reason: str = ""  # why unchecked/tempfail: timeout | limit | error
+    dry_run: bool = False
+
+    @property
+    def codes(self) -> list[str]:
+        """Distinct finding codes, highest score first (for headers and logs)."""
+        best: dict[str, float] = {}
+        for f in self.findings:
+            best[f.code] = max(best.get(f.code, 0.0), f.score or 0.0)
+        return sorted(best, key=lambda c: (-best[c], c))
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "message_id": self.message_id,
+            "from": self.sender,
+            "rcpt": list(self.rcpt),
+            "subject": self.subject,
+            "verdict": str(self.verdict),
+            "action": str(self.action),
+            "score": round(self.score, 2),
+            "crypto_theme": round(self.crypto_theme, 2),
+            "findings": [f.to_json() for f in self.findings],
+            "attachments": [a.to_json() for a in self.attachments],
+            "elapsed_ms": self.elapsed_ms,
+            "errors": list(self.errors),
+        }
+        if self.reason:
+            out["reason"] = self.reason
+        if self.dry_run:
+            out["dry_run"] = True
+        return out
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> Verdict:
+        return cls(
+            id=str(obj.get("id", "")),
+            verdict=VerdictKind(obj.get("verdict", "clean")),
+            action=Action(obj.get("action", "accept")),
+            score=float(obj.get("score", 0)),
+            crypto_theme=float(obj.get("crypto_theme", 0)),
+            findings=tuple(
+                Finding(
+                    code=f["code"],
+                    analyzer=f.get("analyzer", ""),
+                    path=f.get("path", ""),
+                    detail=f.get("detail", ""),
+                    score=f.get("score"),
+                )
+                for f in obj.get("findings", ())
+            ),
+            attachments=tuple(
+                AttachmentInfo(a["path"], a.get("type", ""), int(a.get("size", 0)), a.get("sha256", ""))
+                for a in obj.get("attachments", ())
+            ),
+            message_id=str(obj.get("message_id", "")),
+            sender=str(obj.get("from", "")),
+            rcpt=tuple(obj.get("rcpt", ())),
+            subject=str(obj.get("subject", "")),
+            elapsed_ms=int(obj.get("elapsed_ms", 0)),
+            errors=tuple(obj.get("errors", ())),
+            reason=str(obj.get("reason", "")),
+            dry_run=bool(obj.get("dry_run", False)),
+        )

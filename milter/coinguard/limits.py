@@ -1,0 +1,130 @@
+"""Scan limits (from ``[scan]`` config) and the per-message Budget that enforces them.
+
+Every limit is checked here and nowhere else.  Unpackers and analyzers ask the
+Budget before they decompress or recurse; a limit that is hit raises
+:class:`~coinguard.errors.BudgetExceeded` carrying the finding code, which the
+scan loop turns into a finding.  Nothing reads more than the budget allows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from coinguard.errors import BudgetExceeded
+
+MiB = 1024 * 1024
+
+#: Expansion below this many bytes is never called a bomb, whatever its ratio
+#: (a 20 KiB run of zeros compresses 1000:1 and is harmless).
+RATIO_FLOOR_BYTES = 1 * MiB
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_message_bytes: int = 64 * MiB
+    max_depth: int = 8
+    max_files: int = 1000
+    max_expanded_bytes: int = 256 * MiB
+    max_ratio: float = 150.0
+    max_file_bytes: int = 64 * MiB
+    timeout_s: float = 60.0
+    yara_timeout_s: int = 10
+
+
+class Budget:
+    """Counts what one message has cost so far.  Not thread-safe: one per scan."""
+
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits
+        self._clock = clock
+        self.started = clock()
+        self.deadline = self.started + limits.timeout_s
+        self.files = 0
+        self.expanded_bytes = 0
+
+    # -- time -------------------------------------------------------------
+    def time_left(self) -> float:
+        return max(0.0, self.deadline - self._clock())
+
+    def check_time(self) -> None:
+        if self._clock() >= self.deadline:
+            raise BudgetExceeded("scan.timeout", f"scan time limit {self.limits.timeout_s:g}s reached")
+
+    def yara_timeout(self) -> int:
+        """Seconds a single YARA match may take: the rule limit, capped by time left."""
+        return max(1, min(self.limits.yara_timeout_s, int(self.time_left()) or 1))
+
+    # -- size and count ---------------------------------------------------
+    def member_cap(self) -> int:
+        """The most bytes an unpacker may produce for one member right now."""
+        left = self.limits.max_expanded_bytes - self.expanded_bytes
+        return max(0, min(self.limits.max_file_bytes, left))
+
+    def check_member(self, name: str, declared_size: int, compressed_size: int | None = None) -> None:
+        """Call before extracting a member whose header declares ``declared_size``.
+
+        Raises for a member over the single-file limit, over what is left of the
+        total, or whose declared expansion ratio marks a decompression bomb.
+        """
+        if compressed_size is not None:
+            self.check_ratio(name, compressed_size, declared_size)
+        if declared_size > self.limits.max_file_bytes:
+            raise BudgetExceeded(
+                "container.limit.file_size",
+                f"{name}: {declared_size} bytes over the {self.limits.max_file_bytes} byte file limit",
+            )
+        if self.expanded_bytes + declared_size > self.limits.max_expanded_bytes:
+            raise BudgetExceeded(
+                "container.limit.bytes",
+                f"{name}: expanding would pass the {self.limits.max_expanded_bytes} byte total",
+            )
+
+    def check_ratio(self, name: str, compressed_size: int, expanded_size: int) -> None:
+        if expanded_size <= RATIO_FLOOR_BYTES:
+            return
+        ratio = expanded_size / max(1, compressed_size)
+        if ratio > self.limits.max_ratio:
+            raise BudgetExceeded(
+                "container.bomb",
+                f"{name}: {expanded_size} bytes from {compressed_size} (ratio {ratio:.0f} > {self.limits.max_ratio:g})",
+            )
+
+    def check_depth(self, depth: int, name: str = "") -> None:
+        if depth > self.limits.max_depth:
+            raise BudgetExceeded("container.limit.depth", f"{name}: nesting deeper than {self.limits.max_depth}")
+
+    def admit(self, name: str, size: int, depth: int) -> None:
+        """Account for one produced item (called by the scan loop for every child)."""
+        self.check_depth(depth, name)
+        if self.files + 1 > self.limits.max_files:
+            raise BudgetExceeded("container.limit.files", f"more than {self.limits.max_files} files")
+        if size > self.limits.max_file_bytes:
+            raise BudgetExceeded(
+                "container.limit.file_size", f"{name}: {size} bytes over the {self.limits.max_file_bytes} byte limit"
+            )
+        if self.expanded_bytes + size > self.limits.max_expanded_bytes:
+            raise BudgetExceeded(
+                "container.limit.bytes", f"{name}: total expanded bytes over {self.limits.max_expanded_bytes}"
+            )
+        self.files += 1
+        self.expanded_bytes += size
+
+
+def read_bounded(read: Callable[[int], bytes], cap: int, name: str, chunk: int = 1 << 16) -> bytes:
+    """Read from a stream-like ``read`` until EOF, refusing to produce more than ``cap`` bytes.
+
+    Used for decompressors whose headers may lie about sizes.
+    """
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        block = read(min(chunk, cap - total + 1))
+        if not block:
+            break
+        total += len(block)
+        if total > cap:
+            raise BudgetExceeded("container.limit.file_size", f"{name}: more than {cap} bytes when decompressed")
+        parts.append(block)
+    return b"".join(parts)

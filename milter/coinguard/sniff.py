@@ -1,0 +1,268 @@
+"""True file type from content.
+
+Names and Content-Type headers are attacker input: :func:`sniff` looks only at the
+bytes (the name is never consulted).  The returned type is one short string from
+the vocabulary below; analyzers and unpackers dispatch on it.
+
+Vocabulary (``family`` or ``family.subtype``):
+
+- executables: ``pe``, ``pe.dll``, ``elf``, ``macho``
+- OLE2/CFB: ``ole.doc``, ``ole.xls``, ``ole.ppt``, ``ole.msg``, ``ole.hwp``, ``ole.encrypted``
+  (an encrypted OOXML package), ``ole.msi``, ``ole.other``
+- zip-based: ``ooxml.word``, ``ooxml.excel``, ``ooxml.powerpoint``, ``ooxml.other``, ``odf``,
+  ``hwpx``, ``jar``, ``zip``
+- other documents: ``rtf``, ``pdf``, ``xml.office`` (Word/Excel 2003 XML, flat OPC),
+  ``mht`` (MHTML/ActiveMime), ``onenote``, ``chm``, ``slk``, ``iqy``
+- shortcuts: ``lnk``, ``url`` (Internet Shortcut)
+- archives and images: ``7z``, ``rar``, ``gzip``, ``bzip2``, ``xz``, ``zstd``, ``tar``, ``cab``,
+  ``iso``, ``udf``, ``vhd``, ``vhdx``, ``img.fat``
+- mail: ``eml``, ``tnef``
+- scripts (content markers): ``script.encoded`` (JScript/VBScript.Encode), ``script.hta``,
+  ``script.wsf``, ``script.ps1``, ``script.bat``, ``script.vbs``, ``script.js``, ``script.sh``
+- markup and plain: ``html``, ``svg``, ``xml``, ``text``
+- media: ``image.png``, ``image.jpeg``, ``image.gif``, ``image.bmp``, ``image.tiff``, ``image.webp``,
+  ``image.ico``, ``media``
+- ``empty``, ``binary`` (unknown)
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from io import BytesIO
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ONENOTE_GUID = bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3")
+TNEF_MAGIC = b"\x78\x9f\x3e\x22"
+
+#: Types that run code when a user opens them (or hand control to something that does).
+EXECUTABLE_TYPES = frozenset(
+    {"pe", "pe.dll", "elf", "macho", "lnk", "url", "chm", "onenote", "iqy", "slk"}
+    | {"script.encoded", "script.hta", "script.wsf", "script.ps1", "script.bat", "script.vbs", "script.js"}
+)
+
+#: Extensions Windows runs (or opens in a host that runs code) on double-click.
+RISKY_EXTENSIONS = frozenset(
+    """exe scr com pif cpl dll ocx sys msi msp msc jar js jse vbs vbe wsf wsh wsc hta ps1 psm1 psd1
+    bat cmd lnk url chm hlp reg inf iso img vhd vhdx one onepkg xll xla xlam ppam appref-ms
+    application gadget settingcontent-ms library-ms search-ms iqy slk sct scf ws ins isp""".split()
+)
+
+_TEXT_SAMPLE = 8192
+
+
+def sniff(data: bytes, name: str = "") -> str:  # noqa: ARG001 - the name is deliberately ignored
+    """Return the content type of ``data`` (see the module docstring)."""
+    if not data:
+        return "empty"
+    head = data[:16]
+    if head.startswith(b"MZ"):
+        return _pe_kind(data)
+    if head.startswith(b"\x7fELF"):
+        return "elf"
+    if head[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe"):
+        return "macho"
+    if head.startswith(OLE_MAGIC):
+        return _ole_kind(data)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _zip_kind(data)
+    if head.startswith(b"{\\rt"):
+        return "rtf"
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if head.startswith(b"L\x00\x00\x00\x01\x14\x02\x00"):
+        return "lnk"
+    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return "7z"
+    if head.startswith(b"Rar!\x1a\x07"):
+        return "rar"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"BZh") and len(data) > 4 and data[3:4].isdigit():
+        return "bzip2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if head.startswith(b"\x28\xb5\x2f\xfd"):
+        return "zstd"
+    if head.startswith(b"MSCF\x00\x00\x00\x00"):
+        return "cab"
+    if head.startswith(b"ITSF"):
+        return "chm"
+    if head.startswith(ONENOTE_GUID):
+        return "onenote"
+    if head.startswith(TNEF_MAGIC):
+        return "tnef"
+    if head.startswith(b"vhdxfile"):
+        return "vhdx"
+    if head.startswith(b"conectix") or data[-512:].startswith(b"conectix"):
+        return "vhd"
+    image = _image_kind(head)
+    if image:
+        return image
+    if len(data) > 0x8006 and data[0x8001:0x8006] == b"CD001":
+        return "iso"
+    if len(data) > 0x8006 and data[0x8001:0x8006] in (b"BEA01", b"NSR02", b"NSR03"):
+        return "udf"
+    if len(data) > 262 and data[257:262] == b"ustar":
+        return "tar"
+    if len(data) >= 512 and data[510:512] == b"\x55\xaa" and (b"FAT" in data[0x36:0x3E] or b"FAT32" in data[0x52:0x5A]):
+        return "img.fat"
+    if head.startswith(b"ActiveMime"):
+        return "mht"
+    return _text_kind(data)
+
+
+def _pe_kind(data: bytes) -> str:
+    if len(data) < 0x40:
+        return "binary"
+    (off,) = struct.unpack_from("<I", data, 0x3C)
+    if off + 24 > len(data) or data[off : off + 4] != b"PE\x00\x00":
+        # MZ without a PE header: DOS stub or a truncated PE; still an executable for mail purposes
+        return "pe"
+    (characteristics,) = struct.unpack_from("<H", data, off + 22)
+    return "pe.dll" if characteristics & 0x2000 else "pe"
+
+
+def _ole_kind(data: bytes) -> str:
+    # Directory entry names are UTF-16LE; a cheap byte search avoids a full parse here.
+    # The analyzers parse properly with olefile.
+    def has(name: str) -> bool:
+        return name.encode("utf-16-le") in data
+
+    if has("EncryptedPackage") and has("EncryptionInfo"):
+        return "ole.encrypted"
+    if has("FileHeader") and has("DocInfo") and (has("BodyText") or has("ViewText")):
+        return "ole.hwp"
+    if has("__substg1.0_"):
+        return "ole.msg"
+    if has("WordDocument"):
+        return "ole.doc"
+    if has("Workbook") or has("Book"):
+        return "ole.xls"
+    if has("PowerPoint Document"):
+        return "ole.ppt"
+    if data[0x200:].find(b"\x84\x10\x0c\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00\x46") != -1:
+        return "ole.msi"
+    return "ole.other"
+
+
+def _zip_kind(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            names = set(zf.namelist()[:5000])
+            lower = {n.lower() for n in names}
+            if "[content_types].xml" in lower:
+                if any(n.startswith("word/") for n in lower):
+                    return "ooxml.word"
+                if any(n.startswith("xl/") for n in lower):
+                    return "ooxml.excel"
+                if any(n.startswith("ppt/") for n in lower):
+                    return "ooxml.powerpoint"
+                return "ooxml.other"
+            if "mimetype" in names:
+                try:
+                    mt = zf.read("mimetype")[:100]
+                except Exception:
+                    mt = b""
+                if b"hwp" in mt:
+                    return "hwpx"
+                if b"opendocument" in mt:
+                    return "odf"
+            if any(n.startswith("contents/section") for n in lower) and "version.xml" in lower:
+                return "hwpx"
+            if "meta-inf/manifest.mf" in lower:
+                return "jar"
+    except Exception:
+        pass
+    # Plain, damaged or encrypted zip: unpackers decide what they can open.
+    if b"[Content_Types].xml" in data[:65536]:
+        return "ooxml.other"
+    return "zip"
+
+
+def _image_kind(head: bytes) -> str | None:
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image.png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image.jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image.gif"
+    if head.startswith(b"BM") and len(head) >= 14:
+        return "image.bmp"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "image.tiff"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image.webp"
+    if head.startswith(b"\x00\x00\x01\x00"):
+        return "image.ico"
+    if head.startswith((b"ID3", b"OggS", b"fLaC")) or head[4:8] in (b"ftyp",):
+        return "media"
+    return None
+
+
+_EML_HEADER = re.compile(
+    rb"^(?:(?:Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|Delivered-To|X-[\w-]+)"
+    rb":[^\n]*\r?\n(?:[ \t][^\n]*\r?\n)*){3,}",
+    re.IGNORECASE,
+)
+_MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
+    ("script.encoded", re.compile(rb"#@~\^[A-Za-z0-9+/]{6}==")),
+    ("script.hta", re.compile(rb"<\s*hta:application", re.I)),
+    ("script.wsf", re.compile(rb"<\s*job\b[^>]*>.*?<\s*script\b[^>]*language", re.I | re.S)),
+    ("xml.office", re.compile(rb"<\?mso-application\s+progid=\"(?:Word|Excel|PowerPoint)\.|<pkg:package\b", re.I)),
+    ("mht", re.compile(rb"^MIME-Version:.*?Content-Type:\s*multipart/related", re.I | re.S)),
+    ("svg", re.compile(rb"<svg\b", re.I)),
+    ("html", re.compile(rb"<!doctype\s+html|<html\b|<body\b|<head\b|<script\b|<iframe\b", re.I)),
+    ("xml", re.compile(rb"^\s*<\?xml\b")),
+    ("script.ps1", re.compile(
+        rb"\b(?:Invoke-(?:Expression|WebRequest|RestMethod)|IEX\s*\(|New-Object\s+(?:System\.)?Net\.WebClient"
+        rb"|Start-Process|Set-ExecutionPolicy|\$env:[A-Za-z]+|-EncodedCommand|FromBase64String)", re.I)),
+    ("script.bat", re.compile(rb"^\s*@?echo\s+off\b|^\s*(?:set|setlocal|goto|call|start)\s+\S|%~dp0|%COMSPEC%",
+                              re.I | re.M)),
+    ("script.vbs", re.compile(
+        rb"CreateObject\s*\(\s*\"(?:WScript|Scripting|MSXML2|ADODB|Shell)\.|^\s*(?:Dim|Set|Sub|Function)\s+\w+.*$"
+        rb"|\bWScript\.(?:Shell|Echo|Sleep)\b", re.I | re.M)),
+    ("script.js", re.compile(
+        rb"\bnew\s+ActiveXObject\s*\(|\bWScript\.CreateObject\s*\(|\beval\s*\(|\bfunction\s+\w+\s*\(|\bvar\s+\w+\s*="
+        rb"|String\.fromCharCode\s*\(")),
+    ("script.sh", re.compile(rb"^#!\s*/(?:usr/)?bin/(?:env\s+)?(?:ba|z|da)?sh\b")),
+)
+
+
+def is_text(sample: bytes) -> bool:
+    """True if ``sample`` looks like text in some common encoding (no NULs, mostly printable)."""
+    if not sample:
+        return True
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if b"\x00" in sample:
+        return False
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control <= len(sample) // 100
+
+
+def _text_kind(data: bytes) -> str:
+    sample = data[:_TEXT_SAMPLE]
+    if sample.startswith(b"\xef\xbb\xbf"):
+        sample = sample[3:]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            sample = sample.decode("utf-16").encode("utf-8", "replace")
+        except UnicodeDecodeError:
+            return "binary"
+    if not is_text(sample):
+        return "binary"
+    stripped = sample.lstrip()
+    if stripped.startswith(b"[InternetShortcut]") or re.match(rb"(?i)\[(?:\{[0-9a-f-]+\}|internetshortcut)\]", stripped):
+        return "url"
+    if stripped.startswith(b"WEB\r\n1") or stripped.startswith(b"WEB\n1"):
+        return "iqy"
+    if stripped.startswith(b"ID;P"):
+        return "slk"
+    if _EML_HEADER.match(sample):
+        return "eml"
+    for kind, pattern in _MARKERS:
+        if pattern.search(sample):
+            return kind
+    return "text"

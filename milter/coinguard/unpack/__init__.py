@@ -1,0 +1,28 @@
+"""The unpacker registry: containers opened before analysis, one module per format.
+
+Each unpacker yields child Items (and Findings such as ``archive.encrypted``); the
+scan loop admits children through the Budget and sends them through every
+unpacker and analyzer again.  Names inside containers are data only: never used
+as paths on disk, never trusted for type.
+"""
+
+from __future__ import annotations
+
+from coinguard.analyzers.base import Unpacker
+
+UNPACKERS: tuple[Unpacker, ...] = (
+    # one line per unpacker module
+)
+
+
+def _check_unique() -> None:
+    seen: set[str] = set()
+    for handler in UNPACKERS:
+        if handler.name in seen:
+            raise RuntimeError(f"duplicate unpacker name {handler.name!r}")
+        seen.add(handler.name)
+
+
+_check_unique()
+
+__all__ = ["UNPACKERS"]
