@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from coinguard.errors import ConfigError
-from coinguard.limits import MiB, Limits
+from coinguard.limits import Limits, MiB
 
 #: The repository (or install) root: holds ``rules/`` and ``config/`` next to ``milter/``.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -33,6 +33,7 @@ import zipfile
 from io import BytesIO
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MACHO_MAGICS = (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
 ONENOTE_GUID = bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3")
 TNEF_MAGIC = b"\x78\x9f\x3e\x22"
 
@@ -44,15 +45,19 @@ EXECUTABLE_TYPES = frozenset(
 
 #: Extensions Windows runs (or opens in a host that runs code) on double-click.
 RISKY_EXTENSIONS = frozenset(
-    """exe scr com pif cpl dll ocx sys msi msp msc jar js jse vbs vbe wsf wsh wsc hta ps1 psm1 psd1
-    bat cmd lnk url chm hlp reg inf iso img vhd vhdx one onepkg xll xla xlam ppam appref-ms
-    application gadget settingcontent-ms library-ms search-ms iqy slk sct scf ws ins isp""".split()
+    (
+     "exe", "scr", "com", "pif", "cpl", "dll", "ocx", "sys", "msi", "msp", "msc", "jar", "js", "jse", "vbs",
+     "vbe", "wsf", "wsh", "wsc", "hta", "ps1", "psm1", "psd1", "bat", "cmd", "lnk", "url", "chm", "hlp", "reg",
+     "inf", "iso", "img", "vhd", "vhdx", "one", "onepkg", "xll", "xla", "xlam", "ppam", "appref-ms",
+     "application", "gadget", "settingcontent-ms", "library-ms", "search-ms", "iqy", "slk", "sct", "scf", "ws",
+     "ins", "isp",
+    )
 )
 
 _TEXT_SAMPLE = 8192
 
 
-def sniff(data: bytes, name: str = "") -> str:  # noqa: ARG001 - the name is deliberately ignored
+def sniff(data: bytes, name: str = "") -> str:
     """Return the content type of ``data`` (see the module docstring)."""
     if not data:
         return "empty"
@@ -61,7 +66,7 @@ def sniff(data: bytes, name: str = "") -> str:  # noqa: ARG001 - the name is del
         return _pe_kind(data)
     if head.startswith(b"\x7fELF"):
         return "elf"
-    if head[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe"):
+    if head[:4] in MACHO_MAGICS:
         return "macho"
     if head.startswith(OLE_MAGIC):
         return _ole_kind(data)
@@ -206,6 +211,23 @@ _EML_HEADER = re.compile(
     rb":[^\n]*\r?\n(?:[ \t][^\n]*\r?\n)*){3,}",
     re.IGNORECASE,
 )
+#: A line that starts with a living-off-the-land binary in command syntax (a one-line .bat/.cmd stage).
+#: Command syntax only (switches, dll,entry), so prose that merely names a tool does not match.
+_BAT_LOLBIN_LINE = re.compile(
+    rb"^[ \t]*@?(?:start\s+(?:\"[^\"]*\"\s+)?)?(?:\"?[a-z]:\\[^\s\"]*\\)?"
+    rb"(?:rundll32(?:\.exe)?\s+\S+,|regsvr32(?:\.exe)?\s+/|mshta(?:\.exe)?\s+(?:\"?https?:|vbscript:|javascript:|\S+\.hta)"
+    rb"|certutil(?:\.exe)?\s+-|bitsadmin(?:\.exe)?\s+/|schtasks(?:\.exe)?\s+/|msiexec(?:\.exe)?\s+/"
+    rb"|powershell(?:\.exe)?\s+-|cmd(?:\.exe)?\s+/[ck]\b|[wc]script(?:\.exe)?\s+(?://\S+\s+)*\S+\.(?:vbs|vbe|js|jse|wsf))",
+    re.I | re.M,
+)
+#: HTML that scripts ActiveX/WSH or uses VBScript runs only under mshta (an HTA), never in a browser.
+_HTA_ACTIVE = re.compile(
+    rb"<\s*hta:application|<\s*script\b[^>]*language\s*=\s*[\"']?vbscript|\bnew\s+ActiveXObject\s*\("
+    rb"|\bCreateObject\s*\(\s*[\"']WScript\.Shell|\bGetObject\s*\(\s*[\"']winmgmts:",
+    re.I,
+)
+_HTA_SCAN_BYTES = 1 << 20
+
 _MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("script.encoded", re.compile(rb"#@~\^[A-Za-z0-9+/]{6}==")),
     ("script.hta", re.compile(rb"<\s*hta:application", re.I)),
@@ -217,9 +239,15 @@ _MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("xml", re.compile(rb"^\s*<\?xml\b")),
     ("script.ps1", re.compile(
         rb"\b(?:Invoke-(?:Expression|WebRequest|RestMethod)|IEX\s*\(|New-Object\s+(?:System\.)?Net\.WebClient"
-        rb"|Start-Process|Set-ExecutionPolicy|\$env:[A-Za-z]+|-EncodedCommand|FromBase64String)", re.I)),
+        rb"|Start-Process|Set-ExecutionPolicy|\$env:[A-Za-z]+|-EncodedCommand|FromBase64String"
+        # obfuscated launchers: $VerbosePreference.ToString()[1,3]+'x'-join'' spells iex, so do $ShellId/$PSHome
+        rb"|(?:VerbosePreference|ShellId|PSHome|env:ComSpec)\S{0,20}\[\s*\d+\s*,|\[char\]\s*0?x?\d+\s*\+|-bxor\s)",
+        re.I)),
     ("script.bat", re.compile(rb"^\s*@?echo\s+off\b|^\s*(?:set|setlocal|goto|call|start)\s+\S|%~dp0|%COMSPEC%",
                               re.I | re.M)),
+    ("script.bat", _BAT_LOLBIN_LINE),
+    ("script.js", re.compile(
+        rb"\bfunction\s+\w*\s*\([^)]*\)\s*\{|\bvar\s+\w+\s*=|\bnew\s+ActiveXObject\s*\(|\bString\.fromCharCode\s*\(")),
     ("script.vbs", re.compile(
         rb"CreateObject\s*\(\s*\"(?:WScript|Scripting|MSXML2|ADODB|Shell)\.|^\s*(?:Dim|Set|Sub|Function)\s+\w+.*$"
         rb"|\bWScript\.(?:Shell|Echo|Sleep)\b", re.I | re.M)),
@@ -254,7 +282,7 @@ def _text_kind(data: bytes) -> str:
     if not is_text(sample):
         return "binary"
     stripped = sample.lstrip()
-    if stripped.startswith(b"[InternetShortcut]") or re.match(rb"(?i)\[(?:\{[0-9a-f-]+\}|internetshortcut)\]", stripped):
+    if re.match(rb"(?i)\[(?:\{[0-9a-f-]+\}|internetshortcut)\]", stripped):
         return "url"
     if stripped.startswith(b"WEB\r\n1") or stripped.startswith(b"WEB\n1"):
         return "iqy"
@@ -264,5 +292,7 @@ def _text_kind(data: bytes) -> str:
         return "eml"
     for kind, pattern in _MARKERS:
         if pattern.search(sample):
+            if kind == "html" and _HTA_ACTIVE.search(data, 0, _HTA_SCAN_BYTES):
+                return "script.hta"
             return kind
     return "text"

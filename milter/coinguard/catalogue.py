@@ -1,0 +1,53 @@
+"""The finding-code catalogue: every code any part of coinguard can emit.
+
+Each handler declares its codes next to the code that emits them (``codes``);
+this module collects them, refuses duplicates, and renders the README table
+(``coinguard findings --markdown``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from coinguard.findings import CodeInfo
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from coinguard.config import Config
+
+
+@cache
+def catalogue() -> Mapping[str, CodeInfo]:
+    from coinguard import mime, scan
+    from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS
+    from coinguard.unpack import UNPACKERS
+
+    sources: list[tuple[str, tuple[CodeInfo, ...]]] = [("mime", mime.CODES), ("scan", scan.CODES)]
+    for handler in (*UNPACKERS, *ITEM_ANALYZERS, *MESSAGE_ANALYZERS):
+        sources.append((handler.name, tuple(handler.codes)))
+    out: dict[str, CodeInfo] = {}
+    owner: dict[str, str] = {}
+    for name, codes in sources:
+        for info in codes:
+            if info.code in out and out[info.code] != info:
+                raise RuntimeError(f"finding code {info.code!r} declared differently by {owner[info.code]} and {name}")
+            out[info.code] = info
+            owner[info.code] = name
+    return MappingProxyType(dict(sorted(out.items())))
+
+
+def render(markdown: bool = False, config: Config | None = None) -> str:
+    overrides = config.policy.scores if config is not None else {}
+    rows = []
+    for code, info in catalogue().items():
+        score = overrides.get(code, info.score)
+        rows.append((code, score, str(info.category), info.description))
+    if markdown:
+        lines = ["| code | default score | category | what triggers it |", "|---|---|---|---|"]
+        lines += [f"| `{c}` | {s:g} | {cat} | {d.replace('|', '/')} |" for c, s, cat, d in rows]
+        return "\n".join(lines)
+    width = max((len(r[0]) for r in rows), default=10)
+    return "\n".join(f"{c:<{width}}  {s:>5g}  {cat:<10}  {d}" for c, s, cat, d in rows)

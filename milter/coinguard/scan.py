@@ -1,0 +1,216 @@
+"""``scan_message``: the one pipeline shared by the daemon and ``coinguard scan``.
+
+raw bytes -> mime (MessageInfo + leaf Items) -> work queue over UNPACKERS and
+ITEM_ANALYZERS (children re-enter the queue through the Budget) -> MESSAGE_ANALYZERS
+-> policy -> Verdict.  Pure: no sockets, no files written, no metrics; bad input is
+a finding, a failing analyzer is a finding (``scan.analyzer_error``) and never
+stops the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coinguard import mime, passwords, policy
+from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS
+from coinguard.analyzers.base import AnalysisContext
+from coinguard.config import Config
+from coinguard.errors import BudgetExceeded
+from coinguard.findings import (
+    Action,
+    AttachmentInfo,
+    Category,
+    CodeInfo,
+    Finding,
+    Item,
+    Verdict,
+    VerdictKind,
+)
+from coinguard.limits import Budget
+from coinguard.unpack import UNPACKERS
+
+log = logging.getLogger(__name__)
+
+CODES: tuple[CodeInfo, ...] = (
+    CodeInfo("scan.timeout", 3.0, Category.INTERNAL,
+             "The per-message scan time ran out inside the worker; the rest of the message was not analysed."),
+    CodeInfo("scan.analyzer_error", 1.0, Category.INTERNAL,
+             "An analyzer failed on this item (a bug or an input it did not expect); others still ran."),
+    CodeInfo("scan.unchecked", 0.0, Category.INTERNAL,
+             "The message was not scanned (timeout, limit or error) and fail_mode=accept let it through."),
+    CodeInfo("container.limit.depth", 3.0, Category.CONTAINER, "Containers nested deeper than scan.max_depth."),
+    CodeInfo("container.limit.files", 3.0, Category.CONTAINER, "More files than scan.max_files in one message."),
+    CodeInfo("container.limit.bytes", 3.0, Category.CONTAINER,
+             "Expanded content passed scan.max_expanded_bytes; the rest was not unpacked."),
+    CodeInfo("container.limit.file_size", 2.0, Category.CONTAINER,
+             "One file larger than scan.max_file_bytes was not unpacked."),
+    CodeInfo("container.bomb", 15.0, Category.CONTAINER,
+             "Decompression bomb: declared expansion ratio over scan.max_ratio, or overlapping entries."),
+)
+
+#: Item roles that are files a person could open (listed as attachments in the verdict).
+FILE_ROLES = frozenset({"attachment", "inline", "member", "embedded", "extracted"})
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    id: str = ""
+    queue_id: str = ""
+    sender: str = ""
+    rcpts: tuple[str, ...] = ()
+    client_addr: str = ""
+    helo: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanContext:
+    config: Config = field(default_factory=Config)
+    rules: Any = None
+    envelope: Envelope = field(default_factory=Envelope)
+    dns_resolver: Any = None
+
+
+def _read(raw: bytes | str | os.PathLike[str]) -> bytes:
+    if isinstance(raw, bytes | bytearray | memoryview):
+        return bytes(raw)
+    return Path(raw).read_bytes()
+
+
+def _run_handler(handler: Any, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    if hasattr(handler, "unpack"):
+        return handler.unpack(item, ctx)
+    return handler.analyze(item, ctx)
+
+
+class _Collector:
+    """Accumulates findings and errors; admits children through the budget."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.findings: list[Finding] = []
+        self.errors: list[str] = []
+        self.queue: deque[Item] = deque()
+        self.items: list[Item] = []
+
+    def admit(self, item: Item) -> None:
+        try:
+            self.budget.admit(item.path, item.size, item.depth)
+        except BudgetExceeded as exc:
+            self.findings.append(Finding(exc.code, "limits", item.path, exc.detail))
+            return
+        self.queue.append(item)
+
+    def consume(self, name: str, path: str, results: Iterable[Finding | Item]) -> None:
+        try:
+            for out in results:
+                if isinstance(out, Item):
+                    self.admit(out)
+                else:
+                    self.findings.append(out)
+        except BudgetExceeded as exc:
+            self.findings.append(Finding(exc.code, name, path, exc.detail))
+        except Exception as exc:  # the one catch for analyzer bugs (STYLE: never break the pipeline)
+            log.warning("analyzer %s failed on %s: %s: %s", name, path, type(exc).__name__, exc, exc_info=True)
+            self.errors.append(f"{name}: {path}: {type(exc).__name__}: {exc}"[:300])
+            self.findings.append(Finding("scan.analyzer_error", name, path, f"{type(exc).__name__}: {exc}"))
+
+
+def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdict:
+    """Scan one message and return its Verdict.  Never raises for bad input."""
+    from coinguard.catalogue import catalogue
+
+    started = time.monotonic()
+    data = _read(raw)
+    cfg = ctx.config
+    env = ctx.envelope
+    limits = cfg.scan.limits()
+    if len(data) > limits.max_message_bytes:
+        return unchecked_verdict(env, "limit", cfg, f"message of {len(data)} bytes over scan.max_message_bytes")
+    budget = Budget(limits)
+    col = _Collector(budget)
+
+    msg, top_items, mime_findings = mime.extract_parts(data, max_parts=limits.max_files)
+    col.findings.extend(mime_findings)
+    info = mime.message_info(
+        data, msg, top_items,
+        envelope_from=env.sender, rcpts=env.rcpts, queue_id=env.queue_id,
+        client_addr=env.client_addr, helo=env.helo,
+    )
+    candidates = passwords.harvest((info.subject, info.body_text), extra=cfg.scan.passwords)
+    actx = AnalysisContext(config=cfg, budget=budget, message=info, rules=ctx.rules,
+                           passwords=candidates, dns_resolver=ctx.dns_resolver)
+    for item in top_items:
+        col.admit(item)
+
+    handlers = (*UNPACKERS, *ITEM_ANALYZERS)
+    timed_out = False
+    while col.queue:
+        item = col.queue.popleft()
+        col.items.append(item)
+        try:
+            budget.check_time()
+        except BudgetExceeded as exc:
+            col.findings.append(Finding(exc.code, "scan", item.path, exc.detail))
+            timed_out = True
+            break
+        for handler in handlers:
+            try:
+                applies = handler.applies_to(item)
+            except Exception as exc:
+                col.consume(handler.name, item.path, _raise(exc))
+                continue
+            if applies:
+                col.consume(handler.name, item.path, _run_handler(handler, item, actx))
+    if not timed_out:
+        for analyzer in MESSAGE_ANALYZERS:
+            col.consume(analyzer.name, "", analyzer.analyze_message(info, tuple(col.items), tuple(col.findings), actx))
+
+    attachments = tuple(
+        AttachmentInfo(i.path, i.type, i.size, i.sha256) for i in col.items if i.role in FILE_ROLES
+    )
+    return policy.decide(
+        col.findings,
+        catalogue(),
+        cfg,
+        id=env.id or env.queue_id,
+        sender=env.sender or info.from_addr,
+        rcpts=env.rcpts,
+        message_id=info.message_id,
+        subject=info.subject,
+        attachments=attachments,
+        elapsed_ms=int((time.monotonic() - started) * 1000),
+        errors=tuple(col.errors),
+    )
+
+
+def _raise(exc: Exception) -> Iterator[Finding | Item]:
+    raise exc
+    yield  # pragma: no cover
+
+
+def unchecked_verdict(env: Envelope, reason: str, config: Config, detail: str = "") -> Verdict:
+    """The verdict for a message we could not scan: timeout, limit or error.
+
+    With ``fail_mode = tempfail`` the action is TEMPFAIL (the sender retries); with
+    ``accept`` it is TAG: delivered, labelled ``unchecked`` with the reason, never clean.
+    """
+    action = Action.TEMPFAIL if config.milter.fail_mode == "tempfail" else Action.TAG
+    return Verdict(
+        id=env.id or env.queue_id,
+        verdict=VerdictKind.UNCHECKED,
+        action=action,
+        score=0.0,
+        findings=(Finding("scan.unchecked", "scan", "", f"{reason}: {detail}" if detail else reason, score=0.0),),
+        sender=env.sender,
+        rcpt=env.rcpts,
+        errors=(f"{reason}: {detail}" if detail else reason,),
+        reason=reason,
+        dry_run=config.policy.dry_run,
+    )

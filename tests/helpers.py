@@ -1,0 +1,121 @@
+"""Test helpers importable from any test module (``from helpers import ...``).
+
+pytest puts ``tests/`` on sys.path (``pythonpath = tests`` in setup.cfg).  Corpus
+helpers read ../shared/corpus; malicious samples are decompressed in memory only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from collections.abc import Iterable
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coinguard.analyzers.base import AnalysisContext, MessageInfo
+from coinguard.config import Config
+from coinguard.limits import Budget
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+CORPUS = Path(os.environ.get("COINGUARD_CORPUS", REPO.parent / "shared" / "corpus"))
+
+
+def corpus_available() -> bool:
+    return (CORPUS / "MANIFEST.tsv").is_file()
+
+
+def need_corpus() -> Path:
+    """Skip the calling test when the corpus is absent; return its path otherwise."""
+    if not corpus_available():
+        pytest.skip(f"corpus not available at {CORPUS}")
+    return CORPUS
+
+
+def manifest() -> list[dict[str, str]]:
+    """MANIFEST.tsv rows (path, sha256, source, license, expected, contains); [] without the corpus."""
+    if not corpus_available():
+        return []
+    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def zip_password(row: dict[str, str]) -> bytes:
+    contains = row.get("contains", "")
+    if "pw=" in contains:
+        return contains.split("pw=", 1)[1].split()[0].strip("]").encode()
+    return b"infected"
+
+
+def read_corpus_zip(relpath: str, password: bytes | None = None) -> dict[str, bytes]:
+    """Every member of a password-protected corpus zip, decompressed IN MEMORY (never to disk)."""
+    need_corpus()
+    if password is None:
+        row = next((r for r in manifest() if r["path"] == relpath), None)
+        password = zip_password(row) if row else b"infected"
+    out: dict[str, bytes] = {}
+    with zipfile.ZipFile(CORPUS / relpath) as zf:
+        for info in zf.infolist():
+            if not info.is_dir():
+                out[info.filename] = zf.read(info, pwd=password)
+    return out
+
+
+def read_corpus_sample(relpath: str) -> bytes:
+    """The single inner file of a maldocs zip, or a plain corpus file, in memory."""
+    need_corpus()
+    if relpath.startswith("maldocs/") and relpath.endswith(".zip"):
+        return next(iter(read_corpus_zip(relpath).values()))
+    return (CORPUS / relpath).read_bytes()
+
+
+def make_message(
+    *,
+    subject: str = "Hello",
+    sender: str = "Alice <alice@example.org>",
+    to: str = "bob@example.net",
+    body: str = "Hi Bob,\nsee you tomorrow.\n",
+    html: str | None = None,
+    attachments: Iterable[tuple[Any, ...]] = (),
+    headers: Iterable[tuple[str, str]] = (),
+) -> bytes:
+    """A real RFC 5322 message built with the stdlib, CRLF line ends.
+
+    ``attachments`` holds ``(filename, data)`` or ``(filename, data, "type/subtype")``.
+    """
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = "<test-1@example.org>"
+    msg["Date"] = "Tue, 24 Nov 2026 10:00:00 +0000"
+    for name, value in headers:
+        msg[name] = value
+    msg.set_content(body)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
+    for att in attachments:
+        name, data = att[0], att[1]
+        ctype = att[2] if len(att) > 2 else "application/octet-stream"
+        maintype, subtype = ctype.split("/", 1)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def make_context(config: Config | None = None, message: MessageInfo | None = None, **kw: Any) -> AnalysisContext:
+    """An AnalysisContext for calling one handler directly."""
+    cfg = config or Config()
+    return AnalysisContext(config=cfg, budget=Budget(cfg.scan.limits()), message=message or MessageInfo(), **kw)
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
