@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import pytest
+
+from coinguard.config import Config, parse_config
+from coinguard.findings import Action, Category, CodeInfo, Finding, VerdictKind
+from coinguard.policy import decide, lookup
+
+CAT = {
+    "a.weak": CodeInfo("a.weak", 2.0, Category.ATTACHMENT, ""),
+    "a.macro": CodeInfo("a.macro", 10.0, Category.ATTACHMENT, ""),
+    "a.exploit": CodeInfo("a.exploit", 20.0, Category.ATTACHMENT, ""),
+    "t.lure": CodeInfo("t.lure", 4.0, Category.THEME, ""),
+    "s.lookalike": CodeInfo("s.lookalike", 6.0, Category.SENDER, ""),
+    "m.defect": CodeInfo("m.defect", 0.5, Category.MESSAGE, ""),
+    "yara.match": CodeInfo("yara.match", 5.0, Category.ATTACHMENT, ""),
+}
+
+
+def f(code: str, score: float | None = None, path: str = "") -> Finding:
+    return Finding(code, "test", path, "", score)
+
+
+@pytest.mark.parametrize(
+    ("codes", "verdict", "action", "score"),
+    [
+        ([], VerdictKind.CLEAN, Action.ACCEPT, 0),
+        (["m.defect"], VerdictKind.CLEAN, Action.ACCEPT, 0.5),
+        (["a.weak", "a.weak", "a.weak"], VerdictKind.CLEAN, Action.ACCEPT, 2),  # a code counts once
+        (["a.macro"], VerdictKind.SUSPICIOUS, Action.TAG, 10),  # a partner's macro sheet: tagged only
+        (["t.lure"], VerdictKind.CLEAN, Action.ACCEPT, 4),  # one lure alone does not tag
+        (["t.lure", "s.lookalike"], VerdictKind.SUSPICIOUS, Action.TAG, 10),  # theme alone tags
+        (["a.macro", "t.lure"], VerdictKind.MALICIOUS, Action.QUARANTINE, 21),  # (10 + 4) * 1.5
+        (["a.exploit"], VerdictKind.MALICIOUS, Action.QUARANTINE, 20),
+        (["a.weak", "t.lure"], VerdictKind.SUSPICIOUS, Action.TAG, 6),  # risk 2 < risk_min: no bonus
+    ],
+)
+def test_decision_table(codes: list[str], verdict: VerdictKind, action: Action, score: float) -> None:
+    v = decide([f(c) for c in codes], CAT, Config())
+    assert (v.verdict, v.action, v.score) == (verdict, action, score)
+
+
+def test_crypto_theme_is_theme_plus_sender() -> None:
+    v = decide([f("t.lure"), f("s.lookalike"), f("a.weak")], CAT, Config())
+    assert v.crypto_theme == 10
+
+
+def test_score_sources_in_order() -> None:
+    cfg = parse_config("[policy]\nscores = { 'a.macro' = 1 }\n")
+    v = decide([f("a.macro"), f("yara.Some_Rule", score=7.0), f("unknown.code")], CAT, cfg)
+    scores = {x.code: x.score for x in v.findings}
+    assert scores == {"a.macro": 1.0, "yara.Some_Rule": 7.0, "unknown.code": 1.0}
+    assert lookup("yara.Some_Rule", CAT) is CAT["yara.match"]
+
+
+def test_actions_and_thresholds_come_from_config() -> None:
+    cfg = parse_config("[policy]\nmalicious_score = 30\naction_suspicious = 'reject'\n")
+    v = decide([f("a.exploit")], CAT, cfg)
+    assert v.verdict is VerdictKind.SUSPICIOUS and v.action is Action.REJECT
+
+
+@pytest.mark.parametrize(
+    ("rcpts", "sender", "action"),
+    [
+        (("abuse@example.net",), "x@evil.test", Action.TAG),
+        (("abuse@example.net", "bob@example.net"), "x@evil.test", Action.QUARANTINE),
+        (("a@lab.example.net",), "x@evil.test", Action.QUARANTINE),
+        (("anyone@research.test",), "x@evil.test", Action.TAG),
+        (("bob@example.net",), "feed@partner.test", Action.TAG),
+    ],
+)
+def test_bypass_caps_action_at_tag(rcpts: tuple[str, ...], sender: str, action: Action) -> None:
+    cfg = parse_config(
+        "[policy]\nbypass_recipients = ['abuse@example.net', '@research.test']\nbypass_senders = ['@partner.test']\n"
+    )
+    v = decide([f("a.exploit")], CAT, cfg, rcpts=rcpts, sender=sender)
+    assert v.action is action
+
+
+def test_findings_sorted_by_score_and_dry_run_flag() -> None:
+    cfg = parse_config("[policy]\ndry_run = true\n")
+    v = decide([f("a.weak"), f("a.exploit")], CAT, cfg)
+    assert [x.code for x in v.findings] == ["a.exploit", "a.weak"]
+    assert v.dry_run and v.to_json()["dry_run"] is True
+    assert v.codes == ["a.exploit", "a.weak"]

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import ClassVar
+
+import pytest
+
+from coinguard import scan
+from coinguard.analyzers.base import AnalysisContext
+from coinguard.config import parse_config
+from coinguard.findings import Action, Category, CodeInfo, Finding, Item, VerdictKind
+from coinguard.scan import Envelope, ScanContext, scan_message, unchecked_verdict
+
+from helpers import make_message
+
+
+class Exploder:
+    name: ClassVar[str] = "exploder"
+    codes: ClassVar[tuple[CodeInfo, ...]] = ()
+
+    def applies_to(self, item: Item) -> bool:
+        return item.name == "boom.bin"
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        yield Finding("test.before", self.name, item.path)
+        raise ValueError("parser bug")
+
+
+class Matryoshka:
+    """Every .doll item yields a child doll: an unbounded nesting the budget must stop."""
+
+    name: ClassVar[str] = "matryoshka"
+    codes: ClassVar[tuple[CodeInfo, ...]] = (CodeInfo("test.doll", 0.0, Category.CONTAINER, "a doll"),)
+
+    def applies_to(self, item: Item) -> bool:
+        return item.name.endswith(".doll")
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        yield Finding("test.doll", self.name, item.path)
+        yield item.child("inner.doll", item.data + b"x", source=self.name)
+
+
+def test_clean_message_lists_attachments_with_hashes() -> None:
+    data = b"%PDF-1.4\n% plain\n"
+    raw = make_message(attachments=[("report.pdf", data, "application/pdf")])
+    v = scan_message(raw, ScanContext(envelope=Envelope(id="Q1", sender="a@example.org", rcpts=("b@example.net",))))
+    assert v.verdict is VerdictKind.CLEAN and v.action is Action.ACCEPT
+    att = [a for a in v.attachments if a.path == "report.pdf"]
+    assert att and att[0].type == "pdf" and att[0].sha256 == hashlib.sha256(data).hexdigest()
+    assert v.id == "Q1" and v.rcpt == ("b@example.net",) and v.message_id == "<test-1@example.org>"
+    json.dumps(v.to_json())
+
+
+def test_failing_analyzer_is_a_finding_and_the_rest_still_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan, "ITEM_ANALYZERS", (Exploder(), Matryoshka()))
+    raw = make_message(attachments=[("boom.bin", b"\x01\x02"), ("a.doll", b"d")])
+    v = scan_message(raw, ScanContext(config=parse_config("[scan]\nmax_depth = 3\n")))
+    codes = [f.code for f in v.findings]
+    assert "test.before" in codes and "scan.analyzer_error" in codes
+    assert any("ValueError: parser bug" in e for e in v.errors)
+    assert "container.limit.depth" in codes  # the dolls were stopped by the budget
+    assert [a.path for a in v.attachments if a.path.startswith("a.doll")] == [
+        "a.doll", "a.doll/inner.doll", "a.doll/inner.doll/inner.doll", "a.doll/inner.doll/inner.doll/inner.doll"
+    ]
+
+
+def test_scan_time_limit_stops_the_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scan, "ITEM_ANALYZERS", (Matryoshka(),))
+    cfg = parse_config("[scan]\ntimeout_s = 1.0\nmax_depth = 100000\nmax_files = 100000\n")
+    ticks = iter(range(0, 10_000))
+    monkeypatch.setattr("coinguard.limits.time.monotonic", lambda: next(ticks) * 0.01)
+    v = scan_message(make_message(attachments=[("a.doll", b"d")]), ScanContext(config=cfg))
+    assert "scan.timeout" in v.codes
+
+
+def test_oversized_message_is_unchecked_with_the_fail_mode() -> None:
+    cfg = parse_config("[scan]\nmax_message_bytes = 100\n")
+    v = scan_message(make_message(body="x" * 500), ScanContext(config=cfg, envelope=Envelope(queue_id="Q9")))
+    assert (v.verdict, v.action, v.reason, v.id) == (VerdictKind.UNCHECKED, Action.TEMPFAIL, "limit", "Q9")
+    accept = parse_config("[milter]\nfail_mode = 'accept'\n")
+    v2 = unchecked_verdict(Envelope(id="x"), "timeout", accept, "60s")
+    assert v2.action is Action.TAG and v2.errors == ("timeout: 60s",)
+
+
+def test_path_input_and_hostile_bytes(tmp_path) -> None:
+    p = tmp_path / "m.eml"
+    p.write_bytes(bytes(range(256)) * 100)
+    v = scan_message(p, ScanContext())
+    assert v.verdict in (VerdictKind.CLEAN, VerdictKind.SUSPICIOUS)
+
+
+def test_verdict_json_round_trip() -> None:
+    raw = make_message(attachments=[("x.bin", b"\x00")])
+    v = scan_message(raw, ScanContext(envelope=Envelope(id="a")))
+    again = type(v).from_json(json.loads(json.dumps(v.to_json())))
+    assert again.to_json() == v.to_json()
