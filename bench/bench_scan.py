@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from helpers import make_message  # noqa: E402
+from coinguard.config import Config
+from coinguard.rules import compile_rules
+from coinguard.scan import ScanContext, scan_message
 
-from coinguard.config import Config  # noqa: E402
-from coinguard.rules import compile_rules  # noqa: E402
-from coinguard.scan import ScanContext, scan_message  # noqa: E402
+from helpers import make_message
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
