@@ -154,6 +154,18 @@ def safe_name(name: str, limit: int = 120) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class AddHeader:
+    """A header a message analyzer asks the daemon to add (e.g. ``Authentication-Results``).
+
+    Yielded like a Finding; it ends up in ``Verdict.headers``.  The daemon removes incoming
+    headers of the same name that claim our authserv-id before adding it.
+    """
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class AttachmentInfo:
     path: str
     type: str
@@ -183,6 +195,7 @@ class Verdict:
     errors: tuple[str, ...] = ()
     reason: str = ""  # why unchecked/tempfail: timeout | limit | error
     dry_run: bool = False
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers to add (Authentication-Results)
 
     @property
     def codes(self) -> list[str]:
@@ -212,6 +225,8 @@ class Verdict:
             out["reason"] = self.reason
         if self.dry_run:
             out["dry_run"] = True
+        if self.headers:
+            out["headers"] = [[n, v] for n, v in self.headers]
         return out
 
     @classmethod
@@ -244,4 +259,5 @@ class Verdict:
             errors=tuple(obj.get("errors", ())),
             reason=str(obj.get("reason", "")),
             dry_run=bool(obj.get("dry_run", False)),
+            headers=tuple((str(n), str(v)) for n, v in obj.get("headers", ())),
         )

@@ -14,7 +14,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from coinguard.config import Config
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import (
     Action,
+    AddHeader,
     AttachmentInfo,
     Category,
     CodeInfo,
@@ -98,6 +99,7 @@ class _Collector:
         self.errors: list[str] = []
         self.queue: deque[Item] = deque()
         self.items: list[Item] = []
+        self.headers: list[tuple[str, str]] = []
 
     def admit(self, item: Item) -> None:
         try:
@@ -112,6 +114,8 @@ class _Collector:
             for out in results:
                 if isinstance(out, Item):
                     self.admit(out)
+                elif isinstance(out, AddHeader):
+                    self.headers.append((out.name, out.value))
                 else:
                     self.findings.append(out)
         except BudgetExceeded as exc:
@@ -175,7 +179,7 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
     attachments = tuple(
         AttachmentInfo(i.path, i.type, i.size, i.sha256) for i in col.items if i.role in FILE_ROLES
     )
-    return policy.decide(
+    verdict = policy.decide(
         col.findings,
         catalogue(),
         cfg,
@@ -188,6 +192,7 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
         elapsed_ms=int((time.monotonic() - started) * 1000),
         errors=tuple(col.errors),
     )
+    return replace(verdict, headers=tuple(col.headers)) if col.headers else verdict
 
 
 def _raise(exc: Exception) -> Iterator[Finding | Item]:

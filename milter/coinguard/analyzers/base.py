@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
-from coinguard.findings import CodeInfo, Finding, Item
+from coinguard.findings import AddHeader, CodeInfo, Finding, Item
 from coinguard.limits import Budget
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class MessageAnalyzer(Protocol):
 
     def analyze_message(
         self, msg: MessageInfo, items: Sequence[Item], findings: Sequence[Finding], ctx: AnalysisContext
-    ) -> Iterator[Finding]: ...
+    ) -> Iterator[Finding | AddHeader]: ...
 
 
 def text_item(parent: Item, text: str, source: str, label: str = "text") -> Item:
