@@ -12,7 +12,7 @@ Vocabulary (``family`` or ``family.subtype``):
 - zip-based: ``ooxml.word``, ``ooxml.excel``, ``ooxml.powerpoint``, ``ooxml.other``, ``odf``,
   ``hwpx``, ``jar``, ``zip``
 - other documents: ``rtf``, ``pdf``, ``xml.office`` (Word/Excel 2003 XML, flat OPC),
-  ``mht`` (MHTML/ActiveMime), ``onenote``, ``chm``, ``slk``, ``iqy``
+  ``mht`` (MHTML/ActiveMime), ``onenote``, ``chm``, ``slk``, ``iqy``, ``postscript`` (PostScript/EPS)
 - shortcuts: ``lnk``, ``url`` (Internet Shortcut)
 - archives and images: ``7z``, ``rar``, ``gzip``, ``bzip2``, ``xz``, ``zstd``, ``tar``, ``cab``,
   ``iso``, ``udf``, ``vhd``, ``vhdx``, ``img.fat``
@@ -92,6 +92,8 @@ def sniff(data: bytes, name: str = "") -> str:
         return "zstd"
     if head.startswith(b"MSCF\x00\x00\x00\x00"):
         return "cab"
+    if head.startswith((b"%!PS", b"\xc5\xd0\xd3\xc6")):
+        return "postscript"
     if head.startswith(b"ITSF"):
         return "chm"
     if head.startswith(ONENOTE_GUID):
@@ -214,10 +216,10 @@ _EML_HEADER = re.compile(
 #: A line that starts with a living-off-the-land binary in command syntax (a one-line .bat/.cmd stage).
 #: Command syntax only (switches, dll,entry), so prose that merely names a tool does not match.
 _BAT_LOLBIN_LINE = re.compile(
-    rb"^[ \t]*@?(?:start\s+(?:\"[^\"]*\"\s+)?)?(?:\"?[a-z]:\\[^\s\"]*\\)?"
+    rb"^[ \t\r]*@?(?:start\s+(?:\"[^\"]*\"\s+)?)?(?:\"?[a-z]:\\[^\s\"]*\\)?"
     rb"(?:rundll32(?:\.exe)?\s+\S+,|regsvr32(?:\.exe)?\s+/|mshta(?:\.exe)?\s+(?:\"?https?:|vbscript:|javascript:|\S+\.hta)"
     rb"|certutil(?:\.exe)?\s+-|bitsadmin(?:\.exe)?\s+/|schtasks(?:\.exe)?\s+/|msiexec(?:\.exe)?\s+/"
-    rb"|powershell(?:\.exe)?\s+-|cmd(?:\.exe)?\s+/[ck]\b|[wc]script(?:\.exe)?\s+(?://\S+\s+)*\S+\.(?:vbs|vbe|js|jse|wsf))",
+    rb"|powershell(?:\.exe)?\s+(?:-|\$\w+\s*=|[\"']?(?:iex|invoke-)|\w+-\w+\s)|cmd(?:\.exe)?\s+/[ck]\b|[wc]script(?:\.exe)?\s+(?://\S+\s+)*\S+\.(?:vbs|vbe|js|jse|wsf))",
     re.I | re.M,
 )
 #: HTML that scripts ActiveX/WSH or uses VBScript runs only under mshta (an HTA), never in a browser.

@@ -15,11 +15,25 @@ from coinguard.analyzers.base import (
     Unpacker,
     text_item,
 )
+from coinguard.analyzers.doctext import DocTextAnalyzer
+from coinguard.analyzers.filetype import FileTypeAnalyzer
+from coinguard.analyzers.hwp import HwpAnalyzer
+from coinguard.analyzers.lnk import LnkAnalyzer
+from coinguard.analyzers.onenote import OneNoteAnalyzer
+from coinguard.analyzers.pdf import PdfAnalyzer
+from coinguard.analyzers.yara_rules import YaraRules
 
 # Item analyzers (run on every Item: attachments, archive members, extracted objects).
 ITEM_ANALYZERS: tuple[Analyzer, ...] = (
     # -- documents and files (office, ooxml, rtf, dde, encrypted, hwp, lnk, pdf, filetype) --
+    HwpAnalyzer(),
+    LnkAnalyzer(),
+    PdfAnalyzer(),
+    OneNoteAnalyzer(),
+    FileTypeAnalyzer(),
+    DocTextAnalyzer(),
     # -- YARA over raw and extracted content --
+    YaraRules(),
     # -- crypto theme inside documents --
 )
 

@@ -1,0 +1,238 @@
+"""Scripts and executables by content, and what the attachment's name and declared type claim.
+
+Content decides the type (:func:`coinguard.sniff.sniff`): a PE, a script, a CHM, an
+Internet Shortcut or an Excel web query is a finding whatever it is called.  The name
+is attacker data used only as evidence: Windows picks the program that opens a file by
+its extension, so a text file named ``.js`` *is* a script (``file.risky_extension``),
+``wallet.pdf.exe`` hides its real extension (``file.double_extension``), a U+202E
+override reverses it on screen (``file.rtlo``), and an executable or script that calls
+itself a PDF or an image is disguised (``file.type_mismatch``).
+
+Shortcut (``lnk``) and OneNote (``onenote``) content is judged by their own analyzers;
+this one only adds the name checks for them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from coinguard.analyzers.base import AnalysisContext
+from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS
+
+A = Category.ATTACHMENT
+
+#: Roles whose ``name`` came with the file (MIME filename, archive member, embedded object name).
+NAMED_ROLES = frozenset({"attachment", "inline", "member", "embedded"})
+#: Roles whose content was written by the sender as a file (extracted text and bodies are not).
+FILE_ROLES = NAMED_ROLES
+
+_PE_KINDS = frozenset({"pe", "pe.dll", "elf", "macho"})
+_SCRIPT_KINDS = frozenset(t for t in EXECUTABLE_TYPES if t.startswith("script."))
+_DISK_KINDS = frozenset({"iso", "udf", "vhd", "vhdx", "img.fat"})
+
+#: What content an extension honestly announces (extension -> accepted sniffed types).
+_EXT_CONTENT: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("exe", "scr", "com", "pif", "cpl", "dll", "ocx", "sys", "xll"), _PE_KINDS),
+    **dict.fromkeys(("js", "jse", "vbs", "vbe", "wsf", "wsh", "wsc", "sct", "hta", "ps1", "psm1", "psd1",
+                     "bat", "cmd"), _SCRIPT_KINDS),
+    "lnk": frozenset({"lnk"}),
+    "url": frozenset({"url"}),
+    "chm": frozenset({"chm"}),
+    "one": frozenset({"onenote"}),
+    "onepkg": frozenset({"cab"}),
+    "iqy": frozenset({"iqy"}),
+    "slk": frozenset({"slk"}),
+    "msi": frozenset({"ole.msi"}),
+    "msp": frozenset({"ole.msi", "ole.other"}),
+    "jar": frozenset({"jar", "zip"}),
+    **dict.fromkeys(("iso", "img", "vhd", "vhdx"), _DISK_KINDS),
+    **dict.fromkeys(("xla", "xlam", "ppam"), frozenset({"ole.xls", "ole.ppt", "ooxml.excel", "ooxml.powerpoint",
+                                                       "ooxml.other"})),
+}
+
+#: Extensions of files people expect to be harmless to open (documents, images, archives, text).
+_DOCUMENT_EXTENSIONS_TEXT = """pdf doc docx docm dot dotx rtf xls xlsx xlsm csv ppt pptx odt ods odp hwp hwpx txt
+    text log jpg jpeg png gif bmp tif tiff webp svg heic mp3 mp4 wav avi mov zip rar 7z gz tar html htm eml msg"""
+DOCUMENT_EXTENSIONS = frozenset(_DOCUMENT_EXTENSIONS_TEXT.split())
+
+#: Declared MIME types that promise a document or a picture (``application/octet-stream`` promises nothing).
+_DOCUMENT_MIME = re.compile(
+    r"^(?:application/(?:pdf|msword|rtf|vnd\.ms-(?:excel|powerpoint)|vnd\.openxmlformats-officedocument\.[\w.-]+"
+    r"|vnd\.oasis\.opendocument\.[\w.-]+|x-hwp|haansofthwp|vnd\.hancom\.[\w.-]+)"
+    r"|image/[\w.+-]+|audio/[\w.+-]+|video/[\w.+-]+|text/(?:plain|csv|calendar))$",
+    re.I,
+)
+
+#: Bidirectional controls that reorder what the user sees of a name (U+202E is the classic).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+#: Invisible or blank padding used to push the real extension out of view.
+_PADDING = re.compile(r"[\s\u00a0\u2000-\u200b\u3000_]{3,}$")
+
+#: Script content that fetches or runs something (beyond being a script at all).
+_SCRIPT_BEHAVIOUR = re.compile(
+    rb"(?:WScript\.Shell|Shell\.Application|ShellExecute|\.Run\s*\(|\bExec\s*\(|Invoke-Expression|\bIEX\b"
+    rb"|DownloadString|DownloadFile|DownloadData|Net\.WebClient|Invoke-WebRequest|\biwr\b|Start-BitsTransfer"
+    rb"|XMLHTTP|WinHttp\.WinHttpRequest|ADODB\.Stream|URLDownloadToFile|FromBase64String|-e(?:nc(?:odedcommand)?)?\s+[A-Za-z0-9+/=]{40,}"
+    rb"|powershell(?:\.exe)?\s+-|mshta(?:\.exe)?\s|rundll32(?:\.exe)?\s|regsvr32(?:\.exe)?\s|certutil(?:\.exe)?\s+-"
+    rb"|bitsadmin(?:\.exe)?\s|curl(?:\.exe)?\s+-|schtasks(?:\.exe)?\s+/create|\bAdd-MpPreference\b"
+    rb"|System\.Reflection\.Assembly|\[Reflection\.Assembly\]::Load|DynamicInvoke|Deserialize"
+    # dynamic code: JScript eval/ActiveX, VBScript Execute/ExecuteGlobal/Eval, WMI
+    rb"|new\s+ActiveXObject\s*\(|\beval\s*\(|\bExecuteGlobal\b|\bExecute\s*\(|GetObject\s*\(\s*[\"']winmgmts)",
+    re.I,
+)
+_SCRIPT_SCAN_BYTES = 1 << 20
+
+#: Internet Shortcut keys that may point somewhere.
+_URL_KEY = re.compile(r"^\s*(URL|IconFile|WorkingDirectory|BASEURL)\s*=\s*(.*?)\s*$", re.I | re.M)
+_RUNNABLE_TARGET = re.compile(
+    r"\.(?:exe|scr|com|pif|cpl|dll|bat|cmd|vbs|vbe|js|jse|wsf|hta|ps1|lnk|msi|jar|zip|iso|img|vhdx?|search-ms|library-ms)"
+    r"(?:[?#\s]|$)",
+    re.I,
+)
+
+
+def extensions(name: str) -> list[str]:
+    """Dot-separated suffixes of a name, lower case, outermost last (``a.pdf.exe`` -> ``['pdf', 'exe']``)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    parts = [p.strip().lower() for p in base.split(".")[1:]]
+    return [p for p in parts if p and len(p) <= 12 and " " not in p]
+
+
+def last_extension(name: str) -> str:
+    """The extension Windows uses: after the last dot, trailing blanks and dots stripped (as Windows does)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].rstrip(" .\t")
+    return base.rsplit(".", 1)[-1].strip().lower() if "." in base else ""
+
+
+def name_findings(name: str, declared_type: str, content_type: str, path: str, analyzer: str) -> Iterator[Finding]:
+    """The name-based checks (pure: attacker name, attacker Content-Type and sniffed type in, findings out)."""
+    if not name or name.startswith("<"):
+        return  # synthetic names of extracted objects say nothing about the sender's intent
+    clean = _BIDI.sub("", name)
+    if clean != name:
+        yield Finding("file.rtlo", analyzer, path, f"bidirectional control in name {name!r} (really {clean!r})")
+    ext = last_extension(clean)
+    runs_by_content = content_type in EXECUTABLE_TYPES
+    honest = content_type in _EXT_CONTENT.get(ext, frozenset())
+    if ext in RISKY_EXTENSIONS and not honest and not runs_by_content and content_type not in _DISK_KINDS:
+        # The content did not already say "this runs": the extension alone makes Windows run it.
+        yield Finding("file.risky_extension", analyzer, path, f".{ext} opens in a code-running host ({content_type})")
+    if ext in RISKY_EXTENSIONS or runs_by_content:
+        exts = extensions(clean.rstrip(" .\t"))
+        inner = exts[-2] if len(exts) >= 2 else ""
+        stem = clean.rstrip(" .\t")
+        stem = stem[: len(stem) - len(ext) - 1] if ext and stem.lower().endswith("." + ext) else stem
+        if inner in DOCUMENT_EXTENSIONS:
+            yield Finding("file.double_extension", analyzer, path, f"{name!r}: .{inner} shown, .{ext} is what runs")
+        elif _PADDING.search(stem):
+            yield Finding("file.double_extension", analyzer, path, f"{name!r}: blank padding hides .{ext}")
+    if runs_by_content:
+        claims = []
+        if ext in DOCUMENT_EXTENSIONS:
+            claims.append(f"name says .{ext}")
+        mime = declared_type.split(";", 1)[0].strip().lower()
+        if mime and _DOCUMENT_MIME.match(mime):
+            claims.append(f"Content-Type says {mime}")
+        if claims:
+            yield Finding("file.type_mismatch", analyzer, path, f"{' and '.join(claims)} but content is {content_type}")
+
+
+def url_shortcut_targets(text: str) -> list[tuple[str, str]]:
+    """(key, value) pairs of an Internet Shortcut that point somewhere (URL, IconFile, WorkingDirectory)."""
+    return [(m.group(1), m.group(2)) for m in _URL_KEY.finditer(text) if m.group(2)]
+
+
+def risky_url_target(key: str, value: str) -> str:
+    """Why an Internet Shortcut target is dangerous, or '' when it is an ordinary web link."""
+    v = value.strip().strip('"')
+    if v.startswith(("\\\\", "//")):
+        return f"{key} is a UNC path {v!r}"
+    if re.match(r"^[a-z]:[\\/]", v, re.I):
+        if key.lower() == "url":
+            return f"{key} runs a local file {v!r}"
+        return ""
+    scheme = urlsplit(v).scheme.lower() if ":" in v else ""
+    if scheme == "file":
+        return f"{key} is a file: URL {v!r}"
+    if scheme in ("search-ms", "search", "ms-msdt", "ms-officecmd", "ms-excel", "ms-word", "javascript", "vbscript"):
+        return f"{key} uses the {scheme}: handler"
+    if scheme in ("http", "https", "ftp") and key.lower() == "url":
+        host = urlsplit(v).hostname or ""
+        if _RUNNABLE_TARGET.search(urlsplit(v).path or ""):
+            return f"{key} downloads a runnable file {v!r}"
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return ""
+        return f"{key} points to a raw IP address {v!r}"
+    return ""
+
+
+class FileTypeAnalyzer:
+    name: ClassVar[str] = "filetype"
+    codes: ClassVar[tuple[CodeInfo, ...]] = (
+        CodeInfo("file.executable", 10.0, A, "an executable program (PE, ELF or Mach-O) by content"),
+        CodeInfo("file.script", 5.0, A, "a Windows script (JS, JSE, VBS, VBE, WSF, HTA, PS1, BAT/CMD) by content"),
+        CodeInfo("file.script_behavior", 8.0, A,
+                 "script content that downloads, decodes or launches something (WScript.Shell, IEX, XMLHTTP...)"),
+        CodeInfo("file.chm", 8.0, A, "a compiled HTML help file (.chm), a code-running container"),
+        CodeInfo("file.url_shortcut", 2.0, A, "an Internet Shortcut (.url) file"),
+        CodeInfo("file.url_remote_target", 10.0, A,
+                 "an Internet Shortcut pointing to a file: URL, UNC share, local program or runnable download"),
+        CodeInfo("file.iqy", 6.0, A, "an Excel web query (.iqy) that fetches remote content into Excel"),
+        CodeInfo("file.slk", 3.0, A, "a SYLK spreadsheet (.slk), a known Excel 4 macro carrier"),
+        CodeInfo("file.risky_extension", 5.0, A,
+                 "the name's extension makes Windows run the file (e.g. text named .js) though content did not say so"),
+        CodeInfo("file.double_extension", 6.0, A,
+                 "a document-looking name hiding a runnable extension (wallet.pdf.exe, padding before .lnk)"),
+        CodeInfo("file.rtlo", 10.0, A, "bidirectional control characters (U+202E) that disguise the extension"),
+        CodeInfo("file.type_mismatch", 12.0, A,
+                 "an executable or script whose name or Content-Type claims a document or image"),
+    )
+
+    def applies_to(self, item: Item) -> bool:
+        return item.role in FILE_ROLES
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        t = item.type
+        if t in _PE_KINDS:
+            kind = {"pe": "Windows PE", "pe.dll": "Windows DLL", "elf": "ELF", "macho": "Mach-O"}[t]
+            ext = last_extension(item.name)
+            extra = " (Excel add-in .xll)" if ext == "xll" else ""
+            yield Finding("file.executable", self.name, item.path, f"{kind} executable{extra}, {item.size} bytes")
+        elif t in _SCRIPT_KINDS:
+            lang = t.split(".", 1)[1].upper()
+            yield Finding("file.script", self.name, item.path, f"{lang} script, {item.size} bytes")
+            hits = sorted({m.group(0).decode("latin-1").strip()[:40]
+                           for m in _SCRIPT_BEHAVIOUR.finditer(item.data, 0, _SCRIPT_SCAN_BYTES)})
+            if hits:
+                yield Finding("file.script_behavior", self.name, item.path, ", ".join(hits[:8]))
+        elif t == "chm":
+            yield Finding("file.chm", self.name, item.path, f"compiled HTML help, {item.size} bytes")
+        elif t == "url":
+            yield from self._url(item)
+        elif t == "iqy":
+            first_url = next((ln for ln in item.data[:4096].decode("latin-1").splitlines() if "://" in ln), "")
+            yield Finding("file.iqy", self.name, item.path, f"web query to {first_url.strip()[:120]}")
+        elif t == "slk":
+            yield Finding("file.slk", self.name, item.path, "SYLK spreadsheet")
+        if item.role in NAMED_ROLES:
+            yield from name_findings(item.name, item.declared_type, t, item.path, self.name)
+
+    def _url(self, item: Item) -> Iterator[Finding]:
+        raw = item.data[:65536]
+        try:
+            text = raw.decode("utf-16") if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+        targets = url_shortcut_targets(text)
+        url = next((v for k, v in targets if k.lower() == "url"), "")
+        yield Finding("file.url_shortcut", self.name, item.path, f"URL={url[:150]}" if url else "no URL key")
+        reasons = [r for k, v in targets if (r := risky_url_target(k, v))]
+        if reasons:
+            yield Finding("file.url_remote_target", self.name, item.path, "; ".join(reasons))

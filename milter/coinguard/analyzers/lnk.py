@@ -1,0 +1,198 @@
+"""Windows shortcuts (.lnk), parsed with LnkParse3.
+
+A shortcut in mail is itself suspicious (Windows hides the ``.lnk`` extension, so
+``invoice.pdf.lnk`` shows as ``invoice.pdf``).  What makes it strong evidence is what
+it runs: cmd, PowerShell, mshta, rundll32, wscript... with arguments, often long,
+encoded or padded with blanks past the 260 characters Explorer shows, sometimes with a
+payload appended after the shortcut structure and a document icon borrowed to look
+harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import LnkParse3
+
+from coinguard.analyzers.base import AnalysisContext
+from coinguard.findings import Category, CodeInfo, Finding, Item
+
+log = logging.getLogger(__name__)
+
+A = Category.ATTACHMENT
+
+#: Programs that interpret their arguments as code or fetch and run something (LOLBins).
+_INTERPRETER_NAMES = """cmd powershell pwsh powershell_ise mshta rundll32 regsvr32 wscript cscript curl bitsadmin
+    certutil msiexec
+    forfiles conhost schtasks wmic msbuild installutil regasm regsvcs cmstp odbcconf hh msdt bash wsl ftp finger
+    pcalua scriptrunner syncappvpublishingserver msxsl ieexec mavinject control explorer tar expand xcopy
+    esentutl pubprn winrm"""
+INTERPRETERS = frozenset(_INTERPRETER_NAMES.split())
+#: Extensions of files a shortcut may launch directly.
+_RUNNABLE = re.compile(r"\.(?:exe|com|scr|pif|bat|cmd|vbs|vbe|js|jse|wsf|wsh|hta|ps1|cpl|msi|dll|jar|lnk)$", re.I)
+#: Icons that make a shortcut look like a document, a picture or a folder.
+_DOC_ICON = re.compile(
+    r"\.(?:pdf|docx?|xlsx?|pptx?|hwpx?|rtf|txt|jpe?g|png|gif|bmp|zip)\b"
+    r"|\\(?:shell32|imageres|moricons|zipfldr)\.dll|\\(?:msedge|chrome|firefox|iexplore|AcroRd32|Acrobat|winword|excel"
+    r"|powerpnt|hwp|hword|notepad|explorer)\.exe",
+    re.I,
+)
+_OBFUSCATION: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("encoded command", re.compile(r"(?:^|\s)[-/]e(?:nc(?:odedcommand)?|c)?\s+[A-Za-z0-9+/=]{32,}", re.I)),
+    ("base64 blob", re.compile(r"[A-Za-z0-9+/]{120,}={0,2}")),
+    ("env-var substring", re.compile(r"%[A-Za-z_]\w*:~-?\d+(?:,-?\d+)?%")),
+    ("caret escaping", re.compile(r"(?:\^[A-Za-z0-9]){4,}")),
+    ("blank padding", re.compile(r"[\s\x00-\x1f\u00a0\u2000-\u200b\u3000]{40,}")),
+    ("hidden window", re.compile(
+        r"-w(?:indowstyle)?\s+h(?:idden)?\b|-nop\b|-noni\b|-ep\s+bypass|-exec(?:utionpolicy)?\s+bypass", re.I)),
+    ("download or eval", re.compile(
+        r"\biex\b|invoke-expression|downloadstring|downloadfile|invoke-webrequest|\biwr\b|frombase64string"
+        r"|https?://|(?:^|[\s\"'])\\\\[\w.-]+\\|net\.webclient|start-bitstransfer", re.I)),
+    ("string splicing", re.compile(r"(?:['\"]\s*\+\s*['\"].{0,6}){4,}|-join\b|\[char\]\s*\d+", re.I)),
+)
+#: Longer arguments than this are hidden from the Properties dialog (Explorer shows 260 characters).
+LONG_ARGUMENTS = 260
+#: Trailing bytes tolerated after the parsed structure (alignment, a spare terminal block).
+APPENDED_SLACK = 16
+MAX_DETAIL_ARGS = 180
+
+
+@dataclass(frozen=True, slots=True)
+class Shortcut:
+    """What a shortcut points at, as plain strings (empty when absent)."""
+
+    targets: tuple[str, ...]
+    arguments: str
+    working_dir: str
+    icon: str
+    description: str
+    size: int  # bytes the LNK structure covers
+
+    @property
+    def target(self) -> str:
+        return next((t for t in self.targets if t), "")
+
+
+def _get(d: Any, *keys: str) -> str:
+    for key in keys:
+        if not isinstance(d, dict):
+            return ""
+        d = d.get(key)
+    return d if isinstance(d, str) else ""
+
+
+def parse_shortcut(data: bytes) -> Shortcut:
+    """Parse an LNK with LnkParse3; raises on input it cannot read."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lnk = LnkParse3.lnk_file(indata=data)
+        info = lnk.get_json()
+    sd = info.get("data", {}) or {}
+    li = info.get("link_info", {}) or {}
+    extra = info.get("extra", {}) or {}
+    base = _get(li, "local_base_path_unicode") or _get(li, "local_base_path")
+    suffix = _get(li, "common_path_suffix_unicode") or _get(li, "common_path_suffix")
+    local = (base.rstrip("\\") + "\\" + suffix) if base and suffix else base
+    net = _get(li, "location_info", "net_name_unicode") or _get(li, "location_info", "net_name")
+    items = (info.get("target", {}) or {}).get("items", [])
+    idlist = [it.get("primary_name") or it.get("volume_name") or "" for it in items if isinstance(it, dict)]
+    idpath = "\\".join(p.rstrip("\\") for p in idlist if isinstance(p, str) and p)
+    env = extra.get("ENVIRONMENTAL_VARIABLES_LOCATION_BLOCK", {}) or {}
+    envpath = _get(env, "target_unicode") or _get(env, "target_ansi")
+    icon_block = extra.get("ICON_LOCATION_BLOCK", {}) or {}
+    icon = sd.get("icon_location") or _get(icon_block, "target_unicode") or _get(icon_block, "target_ansi") or ""
+    targets = tuple(t for t in (local, envpath, sd.get("relative_path") or "", idpath, net) if t)
+    return Shortcut(
+        targets=targets,
+        arguments=sd.get("command_line_arguments") or "",
+        working_dir=sd.get("working_directory") or "",
+        icon=icon,
+        description=sd.get("description") or "",
+        size=int(info.get("size") or lnk.size),
+    )
+
+
+def program_name(path: str) -> str:
+    """``C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`` -> ``powershell``."""
+    base = re.split(r"[\\/]", path.strip().strip('"'))[-1].lower()
+    return base[:-4] if base.endswith((".exe", ".com")) else base
+
+
+def interpreter_in(sc: Shortcut) -> str:
+    """The code-running program the shortcut launches (its target, or one its arguments start), or ''."""
+    for t in sc.targets:
+        prog = program_name(t)
+        if prog in INTERPRETERS:
+            return prog
+    args = sc.arguments.lower()
+    for prog in sorted(INTERPRETERS):
+        if prog in ("control", "explorer", "tar", "expand", "xcopy", "ftp", "finger", "bash"):
+            continue
+        if re.search(rf"(?:^|[\s\\/&|\"'(]){re.escape(prog)}(?:\.exe)?(?:[\s\"']|$)", args):
+            return prog
+    return ""
+
+
+def obfuscation_signs(args: str) -> list[str]:
+    signs = [label for label, rx in _OBFUSCATION if rx.search(args)]
+    if len(args) > LONG_ARGUMENTS:
+        signs.insert(0, f"{len(args)} characters")
+    return signs
+
+
+class LnkAnalyzer:
+    name: ClassVar[str] = "lnk"
+    codes: ClassVar[tuple[CodeInfo, ...]] = (
+        CodeInfo("lnk.present", 4.0, A, "a Windows shortcut (.lnk) is attached (Windows hides its extension)"),
+        CodeInfo("lnk.exec", 10.0, A,
+                 "the shortcut runs an interpreter or LOLBin (cmd, powershell, mshta, rundll32, wscript, curl...)"),
+        CodeInfo("lnk.exec_target", 5.0, A, "the shortcut launches a program or script file directly"),
+        CodeInfo("lnk.obfuscated_args", 6.0, A,
+                 "long, encoded or padded shortcut arguments (base64 -enc, env-var slicing, blank padding, IEX)"),
+        CodeInfo("lnk.appended_data", 8.0, A, "data appended after the shortcut structure (an embedded payload)"),
+        CodeInfo("lnk.icon_spoof", 5.0, A, "a document/browser icon on a shortcut that runs an interpreter"),
+        CodeInfo("lnk.remote_target", 8.0, A, "the shortcut target or icon is on a network share or URL"),
+        CodeInfo("lnk.parse_error", 1.0, A, "the shortcut could not be parsed"),
+    )
+
+    def applies_to(self, item: Item) -> bool:
+        return item.type == "lnk"
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        try:
+            sc = parse_shortcut(item.data)
+        except Exception as exc:  # LnkParse3 raises many types on hostile input
+            log.debug("lnk parse failed for %s: %r", item.path, exc)
+            yield Finding("lnk.present", self.name, item.path, "unparsable shortcut")
+            yield Finding("lnk.parse_error", self.name, item.path, f"{type(exc).__name__}: {exc}")
+            return
+        args = sc.arguments
+        shown = (sc.target + " " + args).strip()
+        bounded = shown if len(shown) <= MAX_DETAIL_ARGS else shown[:MAX_DETAIL_ARGS] + f"… ({len(shown)} chars)"
+        yield Finding("lnk.present", self.name, item.path, f"target: {bounded}" if shown else "no target")
+        prog = interpreter_in(sc)
+        if prog:
+            yield Finding("lnk.exec", self.name, item.path, f"runs {prog}: {bounded}")
+        elif any(_RUNNABLE.search(t.strip().strip('"')) for t in sc.targets):
+            yield Finding("lnk.exec_target", self.name, item.path, f"launches {sc.target[:150]}")
+        signs = obfuscation_signs(args)
+        if signs:
+            yield Finding("lnk.obfuscated_args", self.name, item.path, f"{', '.join(signs)}: {args[:120]}")
+        places = (*sc.targets, sc.icon, sc.working_dir)
+        remote = [t for t in places if re.match(r"^(?:\\\\|//|https?:|file:)", t.strip(), re.I)]
+        if remote:
+            yield Finding("lnk.remote_target", self.name, item.path, f"network location {remote[0][:150]}")
+        if prog and sc.icon and _DOC_ICON.search(sc.icon):
+            detail = f"icon {sc.icon[:120]} on a shortcut that runs {prog}"
+            yield Finding("lnk.icon_spoof", self.name, item.path, detail)
+        tail = len(item.data) - sc.size
+        if tail > APPENDED_SLACK:
+            blob = item.data[sc.size :]
+            child = item.child("<lnk-appended>", blob, source=self.name, role="embedded")
+            yield Finding("lnk.appended_data", self.name, item.path, f"{tail} bytes after the shortcut ({child.type})")
+            yield child

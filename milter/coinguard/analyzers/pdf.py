@@ -1,0 +1,318 @@
+"""PDF documents, read with pypdf (objects resolved, streams and object streams decompressed).
+
+Looks at every object the cross-reference tables list, including those packed in
+object streams where a byte-regex scanner would see only deflated noise: JavaScript
+actions, actions that run on open (``/OpenAction``, ``/AA``) with JavaScript or
+``/Launch``, embedded files (each handed back as a child Item under its own name), URI
+and remote-go-to actions aimed at raw IP addresses or ``file:``/UNC paths (NTLM hash
+theft, WebDAV payloads), XFA forms and encryption.  The first pages' text becomes a
+text child for the lure analyzers.
+"""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+import logging
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+from coinguard.analyzers.base import AnalysisContext, text_item
+from coinguard.errors import BudgetExceeded
+from coinguard.findings import Category, CodeInfo, Finding, Item
+
+log = logging.getLogger(__name__)
+
+A = Category.ATTACHMENT
+
+#: Most objects inspected in one PDF (a hostile file may declare millions).
+MAX_OBJECTS = 20_000
+#: Pages whose text is extracted, and the most characters kept.
+MAX_TEXT_PAGES = 10
+MAX_TEXT_CHARS = 100_000
+#: Most bytes of JavaScript kept per script (for the detail and the child item).
+MAX_JS_BYTES = 256 * 1024
+MAX_DEPTH = 24
+#: Link targets appended to the text child (lookalike-domain and lure analyzers read them there).
+MAX_LINKS = 100
+
+
+@dataclass
+class _Scan:
+    """What one walk over a PDF found (mutable, local to one analyze call)."""
+
+    javascript: list[str] = field(default_factory=list)
+    launch: list[str] = field(default_factory=list)
+    auto: list[str] = field(default_factory=list)
+    uri_ip: list[str] = field(default_factory=list)
+    uri_unc: list[str] = field(default_factory=list)
+    xfa: bool = False
+    files: list[tuple[str, Any]] = field(default_factory=list)  # (name, embedded file stream)
+    seen_files: set[int] = field(default_factory=set)
+    scripts: list[bytes] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # every URI target, for the text child
+
+
+def _text(value: Any) -> str:
+    """A PDF string/name/stream as text (bounded)."""
+    value = _resolve(value)
+    if isinstance(value, StreamObject):
+        try:
+            data = value.get_data()[:MAX_JS_BYTES]
+        except Exception:
+            return ""
+        return data.decode("utf-8", "replace") if not data.startswith(b"\xfe\xff") else data.decode("utf-16", "replace")
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value) if value is not None else ""
+
+
+def _resolve(value: Any) -> Any:
+    try:
+        return value.get_object() if isinstance(value, IndirectObject) else value
+    except Exception:
+        return None
+
+
+def classify_uri(uri: str) -> str:
+    """'ip', 'unc' or '' for a link target."""
+    u = uri.strip()
+    if u.startswith(("\\\\", "//")) or u.lower().startswith("file:"):
+        return "unc"
+    try:
+        host = urlsplit(u).hostname or ""
+    except ValueError:
+        return ""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return ""
+    return "ip"
+
+
+def _file_spec_target(value: Any) -> str:
+    value = _resolve(value)
+    if isinstance(value, DictionaryObject):
+        return _text(value.get("/UF") or value.get("/F") or value.get("/DOS") or value.get("/Unix"))
+    return _text(value)
+
+
+class PdfAnalyzer:
+    name: ClassVar[str] = "pdf"
+    codes: ClassVar[tuple[CodeInfo, ...]] = (
+        CodeInfo("pdf.javascript", 6.0, A, "JavaScript in the PDF (/JS, /JavaScript actions or name tree)"),
+        CodeInfo("pdf.autoaction", 6.0, A, "an action run on open or on an event (/OpenAction, /AA) runs JavaScript,"
+                 " Launch or a remote link"),
+        CodeInfo("pdf.launch", 10.0, A, "a /Launch action that starts a program or opens a file"),
+        CodeInfo("pdf.embedded_file", 3.0, A, "a file embedded in the PDF (extracted and analyzed)"),
+        CodeInfo("pdf.uri_ip", 4.0, A, "a link or action to a raw IP address"),
+        CodeInfo("pdf.uri_unc", 8.0, A, "a link or action to a file: URL or UNC share (NTLM theft, remote payload)"),
+        CodeInfo("pdf.xfa", 2.0, A, "an XFA form (scriptable XML forms)"),
+        CodeInfo("pdf.encrypted", 1.0, A, "an encrypted PDF (informational)"),
+        CodeInfo("pdf.parse_error", 1.0, A, "the PDF could not be parsed"),
+    )
+
+    def applies_to(self, item: Item) -> bool:
+        return item.type == "pdf"
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                reader = PdfReader(io.BytesIO(item.data), strict=False)
+            except BudgetExceeded:
+                raise
+            except Exception as exc:
+                yield Finding("pdf.parse_error", self.name, item.path, f"{type(exc).__name__}: {exc}")
+                return
+            if reader.is_encrypted:
+                opened = False
+                try:
+                    opened = bool(reader.decrypt(""))
+                except Exception as exc:
+                    log.debug("pdf decrypt failed for %s: %r", item.path, exc)
+                yield Finding("pdf.encrypted", self.name, item.path,
+                              "encrypted, opened with the empty password" if opened else "encrypted, no password")
+            scan = _Scan()
+            try:
+                self._walk(reader, scan, ctx)
+            except BudgetExceeded:
+                raise
+            except Exception as exc:  # pypdf on hostile input: keep what was found so far
+                yield Finding("pdf.parse_error", self.name, item.path, f"{type(exc).__name__}: {exc}")
+            yield from self._report(item, scan, ctx)
+            text = self._page_text(reader, ctx)
+        if scan.links:
+            text = f"{text}\n\nLinks:\n" + "\n".join(scan.links)
+        if text:
+            yield text_item(item, text, self.name, "pdf-text")
+
+    # -- walking ----------------------------------------------------------
+    def _walk(self, reader: PdfReader, scan: _Scan, ctx: AnalysisContext) -> None:
+        refs: list[tuple[int, int]] = [(0, n) for n in reader.xref_objStm]
+        for gen, table in reader.xref.items():
+            refs.extend((gen, n) for n in table)
+        self._inspect(reader.trailer, scan, 0)
+        for count, (gen, num) in enumerate(sorted(set(refs), key=lambda r: r[1])):
+            if count >= MAX_OBJECTS:
+                break
+            if count % 64 == 0:
+                ctx.budget.check_time()
+            try:
+                obj = reader.get_object(IndirectObject(num, gen, reader))
+            except Exception as exc:
+                log.debug("pdf object %d %d unreadable: %r", num, gen, exc)
+                continue
+            self._inspect(obj, scan, 0)
+
+    def _inspect(self, obj: Any, scan: _Scan, depth: int) -> None:
+        """Look at one object and the direct (not indirect) objects nested in it."""
+        if depth > MAX_DEPTH:
+            return
+        if isinstance(obj, ArrayObject):
+            for v in obj[:4096]:
+                if not isinstance(v, IndirectObject):
+                    self._inspect(v, scan, depth + 1)
+            return
+        if not isinstance(obj, DictionaryObject):
+            return
+        self._action(obj, scan)
+        for key in ("/OpenAction", "/AA"):
+            if key in obj:
+                self._auto(key, obj[key], scan)
+        if "/XFA" in obj:
+            scan.xfa = True
+        if "/EF" in obj:
+            self._filespec(obj, scan)
+        for key, v in list(obj.items())[:4096]:
+            if key in ("/Parent", "/P") or isinstance(v, IndirectObject):
+                continue
+            self._inspect(v, scan, depth + 1)
+
+    def _action(self, d: DictionaryObject, scan: _Scan) -> str:
+        """Record what an action dictionary does; returns a short label ('' when harmless)."""
+        kind = str(d.get("/S", ""))
+        if "/JS" in d or kind == "/JavaScript":
+            code = _text(d.get("/JS"))
+            if code and code not in (s.decode("utf-8", "replace") for s in scan.scripts):
+                scan.scripts.append(code.encode("utf-8", "replace")[:MAX_JS_BYTES])
+            scan.javascript.append(" ".join(code.split())[:120])
+            return "JavaScript"
+        if kind == "/Launch":
+            target = _file_spec_target(d.get("/F"))
+            win = _resolve(d.get("/Win"))
+            if isinstance(win, DictionaryObject):
+                target = f"{_text(win.get('/F'))} {_text(win.get('/P'))}".strip() or target
+            scan.launch.append(target[:150] or "(no target)")
+            return "Launch"
+        if kind == "/URI":
+            uri = _text(d.get("/URI"))
+            if uri and len(scan.links) < MAX_LINKS and uri not in scan.links:
+                scan.links.append(uri[:500])
+            where = classify_uri(uri)
+            if where == "ip":
+                scan.uri_ip.append(uri[:150])
+            elif where == "unc":
+                scan.uri_unc.append(uri[:150])
+            return f"URI {where}" if where else ""
+        if kind in ("/GoToR", "/GoToE", "/ImportData", "/SubmitForm"):
+            target = _file_spec_target(d.get("/F"))
+            if target and classify_uri(target) == "unc":
+                scan.uri_unc.append(f"{kind[1:]} {target[:150]}")
+                return f"{kind[1:]} to a share"
+        return ""
+
+    def _auto(self, key: str, value: Any, scan: _Scan) -> None:
+        value = _resolve(value)
+        actions: list[Any] = []
+        if key == "/AA" and isinstance(value, DictionaryObject):
+            actions = [(f"/AA{k}", _resolve(v)) for k, v in list(value.items())[:64]]
+        else:
+            actions = [(key, value)]
+        for trigger, action in actions:
+            if isinstance(action, DictionaryObject):
+                label = self._action(action, scan)
+                nxt = _resolve(action.get("/Next"))
+                if not label and isinstance(nxt, DictionaryObject):
+                    label = self._action(nxt, scan)
+                if label in ("JavaScript", "Launch") or label.endswith(("unc", "share")):
+                    scan.auto.append(f"{trigger} -> {label}")
+
+    def _filespec(self, spec: DictionaryObject, scan: _Scan) -> None:
+        ef = _resolve(spec.get("/EF"))
+        if not isinstance(ef, DictionaryObject):
+            return
+        name = _text(spec.get("/UF") or spec.get("/F")) or "embedded-file"
+        for k in ("/UF", "/F", "/DOS", "/Unix", "/Mac"):
+            ref = ef.get(k)
+            if ref is None:
+                continue
+            key = ref.idnum if isinstance(ref, IndirectObject) else id(ref)
+            if key in scan.seen_files:
+                continue
+            scan.seen_files.add(key)
+            stream = _resolve(ref)
+            if isinstance(stream, StreamObject):
+                scan.files.append((name, stream))
+            break
+
+    # -- reporting ----------------------------------------------------------
+    def _report(self, item: Item, scan: _Scan, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        def uniq(xs: list[str]) -> str:
+            return "; ".join(dict.fromkeys(x for x in xs if x))[:250]
+
+        if scan.javascript:
+            yield Finding("pdf.javascript", self.name, item.path,
+                          f"{len(scan.javascript)} script(s): {uniq(scan.javascript) or '(empty)'}")
+        if scan.auto:
+            yield Finding("pdf.autoaction", self.name, item.path, uniq(scan.auto))
+        if scan.launch:
+            yield Finding("pdf.launch", self.name, item.path, uniq(scan.launch))
+        if scan.uri_ip:
+            yield Finding("pdf.uri_ip", self.name, item.path, uniq(scan.uri_ip))
+        if scan.uri_unc:
+            yield Finding("pdf.uri_unc", self.name, item.path, uniq(scan.uri_unc))
+        if scan.xfa:
+            yield Finding("pdf.xfa", self.name, item.path, "XFA form present")
+        for n, code in enumerate(scan.scripts):
+            yield item.child(f"<pdf-javascript-{n + 1}>", code, source=self.name, role="extracted")
+        for name, stream in scan.files:
+            ctx.budget.check_time()
+            declared = _resolve(stream.get("/Params"))
+            size = declared.get("/Size") if isinstance(declared, DictionaryObject) else None
+            if isinstance(size, int):
+                ctx.budget.check_member(name, size)
+            try:
+                data = stream.get_data()
+            except Exception as exc:
+                yield Finding("pdf.parse_error", self.name, item.path, f"embedded file {name!r}: {exc}")
+                continue
+            if len(data) > ctx.budget.member_cap():
+                raise BudgetExceeded("container.limit.file_size", f"{name}: {len(data)} bytes over the file limit")
+            child = item.child(name, data, source=self.name, role="embedded")
+            yield Finding("pdf.embedded_file", self.name, item.path, f"{name!r} ({child.type}, {len(data)} bytes)")
+            yield child
+
+    @staticmethod
+    def _page_text(reader: PdfReader, ctx: AnalysisContext) -> str:
+        parts: list[str] = []
+        total = 0
+        try:
+            for n, page in enumerate(reader.pages):
+                if n >= MAX_TEXT_PAGES or total >= MAX_TEXT_CHARS:
+                    break
+                ctx.budget.check_time()
+                text = page.extract_text() or ""
+                parts.append(text)
+                total += len(text)
+        except BudgetExceeded:
+            raise
+        except Exception as exc:
+            log.debug("pdf text extraction stopped: %r", exc)
+        return "\n".join(parts)[:MAX_TEXT_CHARS].strip()

@@ -1,0 +1,180 @@
+"""YARA over every Item: raw attachments and everything extracted from them.
+
+The scan loop sends every Item through this analyzer: MIME parts, archive
+members, decoded macro source, inflated HWP/OLE streams, decrypted documents and
+extracted document text.  So a rule sees what the attacker hid, not only the
+bytes on the wire.
+
+Each match is one finding ``yara.<rule name>`` whose score is the rule's
+``score`` meta (our rules, see ``docs/rules.md``).  Third-party sets under
+``rules/thirdparty/<set>/`` rarely carry a score, and signature-base's
+``score`` is THOR's 0-100 scale, so they are scored by :func:`match_score`.
+
+Identical bytes are scanned once per message: the matches of a sha256 (with
+the same externals) are remembered for the message's lifetime and reported
+again for every further path that carries those bytes (cheap, and each path
+stays explainable).  The memo hangs off the message's ``Budget`` through a
+weak reference, so it disappears with the message and the handler itself
+keeps no state.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+import weakref
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import yara
+
+from coinguard.analyzers.base import AnalysisContext
+from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.limits import Budget
+
+log = logging.getLogger(__name__)
+
+#: Score of a match of one of our rules (or an admin's) that has no numeric ``score`` meta.
+DEFAULT_SCORE = 5.0
+
+#: Default score per third-party set, longest namespace prefix wins (docs/rules.md).
+THIRDPARTY_SCORES: tuple[tuple[str, float], ...] = (
+    ("thirdparty/yara-rules/email/", 2.0),  # phishing-mail wording: theme-level evidence only
+    ("thirdparty/yara-rules/", 8.0),  # maldocs: exploit and macro structure
+    ("thirdparty/signature-base/", 10.0),  # no score meta: THOR's default is an alert
+    ("thirdparty/inquest/", 8.0),
+    ("thirdparty/reversinglabs/", 15.0),  # named malware families
+    ("thirdparty/kicomav/", 15.0),  # HWP EPS exploit
+    ("thirdparty/", 6.0),  # any other vendored set
+)
+
+#: THOR/LOKI ``score`` meta (0-100; 40 notable, 60 suspicious, 75+ alert) -> our scale.
+THOR_DIVISOR = 5.0
+THOR_MIN, THOR_MAX = 2.0, 15.0
+
+#: How many matched string identifiers go into a finding's detail.
+DETAIL_STRINGS = 4
+
+_DIR_PREFIX = re.compile(r"^\d+:")  # rules.find_rule_files marks a second directory's duplicate names
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What one scan of some bytes found, independent of the Item (path) it was found in."""
+
+    code: str
+    detail: str
+    score: float | None
+
+
+#: Per-message memo: Budget (one per message) -> (sha256, externals) -> hits.
+_MEMO: weakref.WeakKeyDictionary[Budget, dict[tuple[str, ...], tuple[Hit, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def match_score(namespace: str, meta: Mapping[str, Any]) -> float:
+    """The score of a match: our ``score`` meta, or the third-party rule's scaled score, or a default."""
+    ns = _DIR_PREFIX.sub("", namespace)
+    meta_score = _number(meta.get("score"))
+    if not ns.startswith("thirdparty/"):
+        return meta_score if meta_score is not None else DEFAULT_SCORE
+    if meta_score is not None:
+        return min(THOR_MAX, max(THOR_MIN, meta_score / THOR_DIVISOR))
+    return next(score for prefix, score in THIRDPARTY_SCORES if ns.startswith(prefix))
+
+
+def externals_for(item: Item) -> dict[str, str]:
+    """The external variables a rule sees for this Item (THOR/LOKI names)."""
+    ext = posixpath.splitext(item.name)[1].lower()
+    return {
+        "filename": item.name,
+        "extension": ext,
+        "filepath": item.path,
+        "filetype": item.type,
+        "owner": "",
+        "role": item.role,
+    }
+
+
+def _detail(match: Any) -> str:
+    desc = str(match.meta.get("description", "")).strip()
+    ids: list[str] = []
+    for s in match.strings:
+        if s.identifier not in ids:
+            ids.append(s.identifier)
+        if len(ids) >= DETAIL_STRINGS:
+            break
+    parts = [desc or match.rule]
+    if ids:
+        parts.append("(" + ", ".join(ids) + ")")
+    return " ".join(parts)
+
+
+class YaraRules:
+    """Run the compiled rule set (``ctx.rules``) over one Item."""
+
+    name: ClassVar[str] = "yara"
+    codes: ClassVar[tuple[CodeInfo, ...]] = (
+        CodeInfo(
+            "yara.match",
+            DEFAULT_SCORE,
+            Category.ATTACHMENT,
+            "A YARA rule matched an attachment or content extracted from it (macro source, inflated "
+            "stream, decrypted document, document text). The finding code is `yara.<rule name>` and its "
+            "score the rule's `score` meta; third-party rules score per set (docs/rules.md).",
+        ),
+        CodeInfo(
+            "yara.timeout",
+            1.0,
+            Category.INTERNAL,
+            "YARA matching of one item ran past the per-item time limit ([scan] yara_timeout_s); "
+            "rules that did not finish are unknown.",
+        ),
+        CodeInfo("yara.error", 1.0, Category.INTERNAL, "YARA could not scan an item (the error is in the detail)."),
+        # Our lure rules (rules/coinguard_lures.yar, meta category = "theme") are THEME evidence,
+        # not attachment evidence; tests/analyzers/test_yara_rules.py keeps this list in sync.
+        *(
+            CodeInfo(f"yara.{rule}", score, Category.THEME, f"YARA lure rule {rule} ({what}) in a document")
+            for rule, score, what in (
+                ("coinguard_lure_crypto_en", 2.0, "English crypto lure wording"),
+                ("coinguard_lure_crypto_ko", 2.0, "Korean crypto lure wording"),
+                ("coinguard_harvest_seed_phrase", 4.0, "asks for a wallet recovery phrase or private key"),
+            )
+        ),
+    )
+
+    def applies_to(self, item: Item) -> bool:
+        return bool(item.data)
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        if ctx.rules is None:
+            return
+        ctx.budget.check_time()
+        externals = externals_for(item)
+        key = (item.sha256, externals["filename"], externals["filetype"], externals["role"])
+        memo = _MEMO.setdefault(ctx.budget, {})
+        hits = memo.get(key)
+        if hits is None:
+            hits = memo[key] = self._scan(item, externals, ctx)
+        for hit in hits:
+            yield Finding(hit.code, self.name, item.path, hit.detail, score=hit.score)
+
+    def _scan(self, item: Item, externals: dict[str, str], ctx: AnalysisContext) -> tuple[Hit, ...]:
+        try:
+            matches = ctx.rules.match(data=item.data, externals=externals, timeout=ctx.budget.yara_timeout())
+        except yara.TimeoutError:
+            return (Hit("yara.timeout", f"{item.size} bytes of {item.type}", None),)
+        except yara.Error as exc:
+            log.warning("yara error on %s: %s", item.path, exc)
+            return (Hit("yara.error", str(exc), None),)
+        return tuple(Hit(f"yara.{m.rule}", _detail(m), match_score(m.namespace, m.meta)) for m in matches)
