@@ -44,6 +44,7 @@ class MilterConfig:
     reject_reply: str = "550 5.7.1 Message rejected: dangerous content"
     drain_timeout_s: float = 60.0
     socket_mode: str = "0660"
+    pid_file: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,137 @@
+"""Prometheus metrics (DESIGN §4), counted in the daemon process only.
+
+Workers return everything worth counting inside the :class:`~coinguard.findings.Verdict`
+(findings, attachment types, timings); the daemon calls :meth:`Metrics.observe` on the
+milter thread.  No multiprocess metric files: a worker never touches a counter.
+
+Label values come from closed sets (verdicts, actions, finding codes, sniffed types,
+stages, reasons), never from sender, file names or subjects.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+
+from coinguard import __version__
+from coinguard.findings import Verdict
+
+log = logging.getLogger(__name__)
+
+PREFIX = "coinguard_"
+#: Finding codes and sniffed types are dotted words; anything else is folded into "other".
+_LABEL_RE = re.compile(r"[A-Za-z0-9_.:+-]{1,80}")
+
+SCAN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+SIZE_BUCKETS = (1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
+
+
+def _label(value: str) -> str:
+    return value if _LABEL_RE.fullmatch(value) else "other"
+
+
+@dataclass(frozen=True)
+class Metrics:
+    registry: CollectorRegistry
+    messages: Counter
+    findings: Counter
+    attachments: Counter
+    scan_duration: Histogram
+    message_bytes: Histogram
+    inflight: Gauge
+    worker_restarts: Counter
+    errors: Counter
+    rules_loaded: Gauge
+    rules_reload: Counter
+    rules_last_reload: Gauge
+    quarantined: Counter
+    build_info: Info
+
+    def observe(self, verdict: Verdict, *, action: str | None = None, size: int | None = None,
+                seconds: float | None = None) -> None:
+        """Count one finished message.  ``action`` is what the daemon did (it may differ
+        from ``verdict.action`` in dry-run mode); ``seconds`` the whole eom wall time."""
+        self.messages.labels(verdict=str(verdict.verdict), action=action or str(verdict.action)).inc()
+        for code in verdict.codes:
+            self.findings.labels(code=_label(code)).inc()
+        for att in verdict.attachments:
+            self.attachments.labels(type=_label(att.type or "unknown")).inc()
+        self.scan_duration.observe(seconds if seconds is not None else verdict.elapsed_ms / 1000.0)
+        if size is not None:
+            self.message_bytes.observe(size)
+
+    def error(self, stage: str) -> None:
+        self.errors.labels(stage=stage).inc()
+
+    def worker_restart(self, reason: str) -> None:
+        self.worker_restarts.labels(reason=reason).inc()
+
+    def rules_reloaded(self, ok: bool, count: int | None = None) -> None:
+        self.rules_reload.labels(result="success" if ok else "error").inc()
+        if ok:
+            if count is not None:
+                self.rules_loaded.set(count)
+            self.rules_last_reload.set(time.time())
+
+
+def make_metrics(registry: CollectorRegistry | None = None) -> Metrics:
+    """Create every coinguard metric in ``registry`` (a fresh one per test; the default
+    registry in the daemon)."""
+    reg = registry if registry is not None else CollectorRegistry()
+    m = Metrics(
+        registry=reg,
+        messages=Counter(PREFIX + "messages_total", "Messages scanned, by verdict and the action taken.",
+                         ["verdict", "action"], registry=reg),
+        findings=Counter(PREFIX + "findings_total", "Messages with a finding, by finding code.", ["code"],
+                         registry=reg),
+        attachments=Counter(PREFIX + "attachments_total", "Files seen in messages, by sniffed type.", ["type"],
+                            registry=reg),
+        scan_duration=Histogram(PREFIX + "scan_duration_seconds",
+                                "Time from end of message to verdict (queueing + scan).", buckets=SCAN_BUCKETS,
+                                registry=reg),
+        message_bytes=Histogram(PREFIX + "message_bytes", "Size of scanned messages in bytes.",
+                                buckets=SIZE_BUCKETS, registry=reg),
+        inflight=Gauge(PREFIX + "inflight_messages", "Messages waiting for or in a scan right now.", registry=reg),
+        worker_restarts=Counter(PREFIX + "worker_restarts_total",
+                                "Scanner worker processes replaced, by reason (timeout, crash, recycle).",
+                                ["reason"], registry=reg),
+        errors=Counter(PREFIX + "errors_total", "Failures handled by the fail mode, by stage.", ["stage"],
+                       registry=reg),
+        rules_loaded=Gauge(PREFIX + "rules_loaded", "YARA rules in the active set.", registry=reg),
+        rules_reload=Counter(PREFIX + "rules_reload_total", "Rule (re)loads, by result (success, error).",
+                             ["result"], registry=reg),
+        rules_last_reload=Gauge(PREFIX + "rules_last_reload_timestamp_seconds",
+                                "Unix time of the last successful rule load.", registry=reg),
+        quarantined=Counter(PREFIX + "quarantine_messages_total", "Messages put into quarantine.", registry=reg),
+        build_info=Info(PREFIX + "build", "coinguard version.", registry=reg),
+    )
+    m.build_info.info({"version": __version__})
+    # make the closed label sets visible at 0 before the first event
+    for result in ("success", "error"):
+        m.rules_reload.labels(result=result)
+    for reason in ("timeout", "crash", "recycle"):
+        m.worker_restarts.labels(reason=reason)
+    return m
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """``"127.0.0.1:9810"`` / ``"[::1]:9810"`` -> (host, port)."""
+    host, _, port = listen.rpartition(":")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def start_exporter(metrics: Metrics, listen: str) -> Any | None:
+    """Serve ``/metrics`` on ``listen`` (empty = off) in a daemon thread; returns the server."""
+    if not listen:
+        return None
+    from prometheus_client import start_http_server
+
+    host, port = parse_listen(listen)
+    server, _thread = start_http_server(port, addr=host, registry=metrics.registry)
+    log.info("metrics listening on http://%s:%d/metrics", host, port)
+    return server

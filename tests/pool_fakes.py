@@ -1,0 +1,44 @@
+"""Scan functions for pool and daemon tests.  Module-level so worker processes can import
+them by name (pebble pickles functions by reference); ``tests/`` is on sys.path."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from coinguard.findings import Action, Finding, Verdict, VerdictKind
+
+
+def _raw(raw: bytes | str) -> bytes:
+    if isinstance(raw, bytes):
+        return raw
+    with open(raw, "rb") as f:
+        return f.read()
+
+
+def echo_scan(raw: bytes | str, ctx: Any) -> Verdict:
+    """Clean verdict; the detail of its one finding says how the message arrived."""
+    data = _raw(raw)
+    how = "path" if isinstance(raw, str) else "bytes"
+    return Verdict(
+        id=ctx.envelope.queue_id,
+        verdict=VerdictKind.CLEAN,
+        action=Action.ACCEPT,
+        score=0.0,
+        findings=(Finding("test.echo", "test", "", f"{how} {len(data)} pid={os.getpid()}", score=0.0),),
+        rcpt=ctx.envelope.rcpts,
+        sender=ctx.envelope.sender,
+    )
+
+
+def misbehaving_scan(raw: bytes | str, ctx: Any) -> Verdict:
+    """Hangs on b'HANG', raises on b'RAISE', kills its own process on b'CRASH'."""
+    data = _raw(raw)
+    if b"HANG" in data:
+        time.sleep(3600)
+    if b"RAISE" in data:
+        raise RuntimeError("scan blew up")
+    if b"CRASH" in data:
+        os._exit(3)
+    return echo_scan(raw, ctx)

@@ -1,0 +1,413 @@
+"""The milter object through pymilter's TestCtx, with a fake pool and quarantine store."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import io
+import logging
+import threading
+from dataclasses import replace
+
+import Milter
+import pytest
+from Milter import testctx
+from prometheus_client import CollectorRegistry
+
+from coinguard import daemon
+from coinguard.config import Config
+from coinguard.errors import QuarantineError, ScanTimeout
+from coinguard.findings import Action, AttachmentInfo, Finding, Verdict, VerdictKind
+from coinguard.metrics import make_metrics
+from coinguard.pool import WorkerCrashed
+
+MESSAGE = (
+    b"From: Alice <alice@sender.test>\n"
+    b"To: bob@rcpt.test\n"
+    b"Subject: Your wallet\n"
+    b"X-Coinguard-Verdict: clean score=0\n"
+    b"Authentication-Results: mx.other.test; dkim=pass\n"
+    b"Authentication-Results: gw.coinguard.test; dkim=pass header.d=spoof.test\n"
+    b"Message-ID: <1@sender.test>\n"
+    b"\n"
+    b"Hello Bob,\nplease see attached.\n"
+)
+
+
+class Ctx(testctx.TestCtx):
+    """TestCtx that records quarantine/chgheader/progress and sends header values the way
+    Postfix does with SMFIP_HDR_LEADSPC (leading space kept)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.quarantined: list[str] = []
+        self.changes: list[tuple[str, int, str]] = []
+        self.added: list[tuple[str, str, int]] = []
+        self.progress_calls = 0
+
+    def quarantine(self, reason):  # TestCtx raises NotImplemented
+        self.quarantined.append(reason)
+
+    def chgheader(self, field, idx, value):
+        self.changes.append((field, idx, value))
+        return super().chgheader(field, idx, value)
+
+    def addheader(self, field, value, idx):
+        self.added.append((field, value, idx))
+        return super().addheader(field, value, idx)
+
+    def progress(self):
+        self.progress_calls += 1
+        return super().progress()
+
+    def _header(self, fld, val):
+        raw = val.encode("ascii", "surrogateescape") if isinstance(val, str) else bytes(val)
+        if self._protocol & Milter.P_HDR_LEADSPC:
+            raw = b" " + raw
+        return self._priv.header_bytes(fld, raw)
+
+
+class FakePool:
+    """Calls ``decide(raw, envelope)`` on submit; ``delay`` seconds later in a thread if set."""
+
+    def __init__(self, decide, delay: float = 0.0) -> None:
+        self.decide = decide
+        self.delay = delay
+        self.calls: list[tuple[bytes | str, object]] = []
+        self.raw: list[bytes] = []
+
+    def submit(self, raw, envelope):
+        self.calls.append((raw, envelope))
+        if isinstance(raw, str):
+            with open(raw, "rb") as f:
+                self.raw.append(f.read())
+        else:
+            self.raw.append(raw)
+        fut: concurrent.futures.Future[Verdict] = concurrent.futures.Future()
+
+        def finish() -> None:
+            try:
+                fut.set_result(self.decide(raw, envelope))
+            except BaseException as exc:
+                fut.set_exception(exc)
+
+        if self.delay:
+            threading.Timer(self.delay, finish).start()
+        else:
+            finish()
+        return fut
+
+    def close(self, timeout=None):
+        return True
+
+
+class FakeStore:
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.stored: list[tuple[bytes, Verdict]] = []
+
+    def put(self, raw, verdict):
+        if self.fail:
+            raise QuarantineError("disk full")
+        self.stored.append((raw, verdict))
+        return f"q{len(self.stored)}"
+
+
+def verdict(kind: str = "clean", action: str = "accept", score: float = 0.0, codes=(), **kw) -> Verdict:
+    return Verdict(
+        id="QID1", verdict=VerdictKind(kind), action=Action(action), score=score,
+        findings=tuple(Finding(c, "test", "a.doc", "x", score=10.0) for c in codes), **kw,
+    )
+
+
+def config(**sections) -> Config:
+    cfg = Config()
+    changes = {name: replace(getattr(cfg, name), **values) for name, values in sections.items()}
+    cfg = replace(cfg, **changes)
+    return replace(cfg, dkim=replace(cfg.dkim, authserv_id="gw.coinguard.test")) if "dkim" not in sections else cfg
+
+
+class Harness:
+    def __init__(self, decide, cfg: Config | None = None, store: FakeStore | None = None, delay: float = 0.0):
+        self.cfg = cfg or config()
+        self.pool = FakePool(decide, delay)
+        self.store = store or FakeStore()
+        self.metrics = make_metrics(CollectorRegistry())
+        gen = daemon.Generation(1, self.cfg, self.pool)
+        self.runtime = daemon.Runtime(gen, self.metrics, store_factory=lambda cfg: self.store)
+        Milter.factory = functools.partial(daemon.CoinguardMilter, self.runtime)
+        self.ctx = Ctx()
+        self.ctx._setsymval("i", "QID1")
+        assert self.ctx._connect(helo="client.test", ip="192.0.2.7") == Milter.CONTINUE
+
+    def feed(self, message: bytes = MESSAGE, sender: str = "alice@sender.test", *rcpts: str) -> int:
+        rcpts = rcpts or ("bob@rcpt.test",)
+        return self.ctx._feedFile(io.BytesIO(message), sender, *rcpts)
+
+    def header(self, name: str) -> list[str]:
+        return [v.strip() for v in self.ctx._msg.get_all(name, [])]
+
+    def count(self, name: str, **labels) -> float:
+        return self.metrics.registry.get_sample_value(name, labels) or 0.0
+
+
+@pytest.fixture(autouse=True)
+def _restore_factory():
+    saved = Milter.factory
+    yield
+    Milter.factory = saved
+
+
+def test_clean_message_is_accepted_with_verdict_header_and_envelope_reaches_the_scan():
+    h = Harness(lambda raw, env: verdict())
+    assert h.feed(MESSAGE, "alice@sender.test", "bob@rcpt.test", "carol@rcpt.test") == Milter.ACCEPT
+    raw, env = h.pool.calls[0]
+    assert env.queue_id == "QID1" and env.sender == "alice@sender.test"
+    assert env.rcpts == ("bob@rcpt.test", "carol@rcpt.test")
+    assert env.client_addr == "192.0.2.7" and env.helo == "client.test"
+    assert isinstance(raw, bytes) and raw.startswith(b"From: Alice <alice@sender.test>\r\nTo: bob@rcpt.test\r\n")
+    assert raw.endswith(b"\r\n\r\nHello Bob,\nplease see attached.\n")
+    assert h.header("X-Coinguard-Verdict") == ["clean score=0"]
+    assert h.header("X-Coinguard-Findings") == []
+    assert h.header("Subject") == ["Your wallet"]
+    assert h.count("coinguard_messages_total", verdict="clean", action="accept") == 1
+
+
+def test_spoofed_headers_removed_by_index_other_authserv_kept():
+    h = Harness(lambda raw, env: verdict())
+    h.feed()
+    assert ("X-Coinguard-Verdict", 1, "") in h.ctx.changes
+    # only the second Authentication-Results claims our authserv-id
+    assert ("Authentication-Results", 2, "") in h.ctx.changes
+    assert ("Authentication-Results", 1, "") not in h.ctx.changes
+
+
+def test_spoofed_headers_deleted_highest_index_first():
+    msg = b"X-Coinguard-Findings: a\nX-Coinguard-Findings: b\nX-Coinguard-Findings: c\nSubject: s\n\nbody\n"
+    h = Harness(lambda raw, env: verdict())
+    h.feed(msg)
+    assert [c for c in h.ctx.changes if c[0] == "X-Coinguard-Findings"] == [
+        ("X-Coinguard-Findings", 3, ""), ("X-Coinguard-Findings", 2, ""), ("X-Coinguard-Findings", 1, "")]
+
+
+def test_tag_adds_findings_and_subject_prefix():
+    h = Harness(lambda raw, env: verdict("suspicious", "tag", 7, codes=("office.vba.autoexec", "lure.wallet")))
+    assert h.feed() == Milter.ACCEPT
+    assert h.header("X-Coinguard-Verdict") == ["suspicious score=7"]
+    assert h.header("X-Coinguard-Findings") == ["lure.wallet, office.vba.autoexec"]
+    assert ("Subject", 1, " [SUSPICIOUS] Your wallet") in h.ctx.changes  # leading space: SMFIP_HDR_LEADSPC
+    assert h.count("coinguard_findings_total", code="lure.wallet") == 1
+
+
+def test_clean_untagged_when_tag_clean_off():
+    h = Harness(lambda raw, env: verdict(), cfg=config(policy={"tag_clean": False}))
+    assert h.feed() == Milter.ACCEPT
+    assert h.header("X-Coinguard-Verdict") == []
+
+
+def test_headers_requested_by_analyzers_are_added_on_top():
+    ar = "gw.coinguard.test; dkim=fail header.d=binance.com"
+    h = Harness(lambda raw, env: verdict(headers=(("Authentication-Results", ar),)))
+    h.feed()
+    assert ("Authentication-Results", " " + ar, 0) in h.ctx.added
+
+
+def test_quarantine_hold_calls_milter_quarantine_and_accepts():
+    h = Harness(lambda raw, env: verdict("malicious", "quarantine", 42, codes=("yara.eicar",)),
+                cfg=config(quarantine={"backend": "hold"}))
+    assert h.feed() == Milter.ACCEPT
+    assert len(h.ctx.quarantined) == 1 and "malicious" in h.ctx.quarantined[0]
+    assert h.header("X-Coinguard-Verdict") == ["malicious score=42"]
+    assert h.count("coinguard_quarantine_messages_total") == 1
+    assert h.count("coinguard_messages_total", verdict="malicious", action="quarantine") == 1
+
+
+def test_quarantine_dir_stores_exact_raw_message_then_discards():
+    store = FakeStore()
+    h = Harness(lambda raw, env: verdict("malicious", "quarantine", 42, codes=("yara.eicar",)),
+                cfg=config(quarantine={"backend": "dir"}), store=store)
+    assert h.feed() == Milter.DISCARD
+    raw, v = store.stored[0]
+    assert raw == h.pool.raw[0]
+    assert b"\r\nX-Coinguard-Verdict: clean score=0\r\n" in raw  # stored as received, untouched
+    assert v.verdict == VerdictKind.MALICIOUS
+    assert h.ctx.quarantined == []
+
+
+def test_quarantine_write_failure_tempfails():
+    h = Harness(lambda raw, env: verdict("malicious", "quarantine", 42), cfg=config(quarantine={"backend": "dir"}),
+                store=FakeStore(fail=True))
+    assert h.feed() == Milter.TEMPFAIL
+    assert h.ctx._reply[:2] == ("451", "4.7.1")
+    assert h.count("coinguard_errors_total", stage="quarantine") == 1
+
+
+def test_reject_uses_configured_reply():
+    h = Harness(lambda raw, env: verdict("malicious", "reject", 42),
+                cfg=config(milter={"reject_reply": "554 5.7.0 Nope, 100% bad"}))
+    assert h.feed() == Milter.REJECT
+    assert h.ctx._reply == ("554", "5.7.0", "Nope, 100%% bad")
+
+
+def _raise(exc):
+    def decide(raw, env):
+        raise exc
+    return decide
+
+
+@pytest.mark.parametrize(("exc", "stage", "reason"), [
+    (RuntimeError("boom"), "scan", "error"),
+    (ScanTimeout("too slow"), "timeout", "timeout"),
+    (WorkerCrashed("died"), "worker", "error"),
+])
+def test_scan_failure_tempfails_by_default(exc, stage, reason, caplog):
+    h = Harness(_raise(exc))
+    with caplog.at_level(logging.INFO, logger="coinguard.daemon"):
+        assert h.feed() == Milter.TEMPFAIL
+    assert h.ctx._reply == ("451", "4.7.1", "Message could not be scanned, please try again later")
+    assert h.count("coinguard_errors_total", stage=stage) == 1
+    assert h.count("coinguard_messages_total", verdict="unchecked", action="tempfail") == 1
+    summary = [r.getMessage() for r in caplog.records if r.getMessage().startswith("qid=")][-1]
+    assert f"reason={reason}" in summary and "action=tempfail" in summary
+
+
+def test_scan_failure_with_fail_mode_accept_is_tagged_unchecked_never_clean():
+    h = Harness(_raise(ScanTimeout("slow")), cfg=config(milter={"fail_mode": "accept"}))
+    assert h.feed() == Milter.ACCEPT
+    assert h.header("X-Coinguard-Verdict") == ["unchecked reason=timeout"]
+    assert h.count("coinguard_messages_total", verdict="unchecked", action="tag") == 1
+
+
+def test_keepalive_progress_while_waiting():
+    h = Harness(lambda raw, env: verdict(), cfg=config(milter={"keepalive_s": 0.05}), delay=0.4)
+    assert h.feed() == Milter.ACCEPT
+    assert h.ctx.progress_calls >= 3
+
+
+def test_dry_run_tags_instead_of_quarantining():
+    h = Harness(lambda raw, env: verdict("malicious", "quarantine", 42, codes=("yara.eicar",), dry_run=True),
+                cfg=config(quarantine={"backend": "hold"}))
+    assert h.feed() == Milter.ACCEPT
+    assert h.ctx.quarantined == []
+    assert h.header("X-Coinguard-Verdict") == ["malicious score=42 dry-run=quarantine"]
+
+
+def test_dry_run_never_rejects():
+    h = Harness(lambda raw, env: verdict("malicious", "reject", 42, dry_run=True))
+    assert h.feed() == Milter.ACCEPT
+    assert h.ctx._reply is None
+
+
+def test_big_message_goes_to_the_scanner_as_a_file(tmp_path):
+    body = b"A" * 5000 + b"\n"
+    h = Harness(lambda raw, env: verdict(), cfg=config(milter={"spool_threshold_bytes": 1024}))
+    assert h.feed(b"Subject: big\n\n" + body) == Milter.ACCEPT
+    raw, _env = h.pool.calls[0]
+    assert isinstance(raw, str)
+    assert h.pool.raw[0] == b"Subject: big\r\n\r\n" + body
+    import os
+    assert not os.path.exists(raw)  # removed after the message
+
+
+def test_one_log_line_per_message_queue_id_first_no_body(caplog):
+    h = Harness(lambda raw, env: verdict("suspicious", "tag", 6, codes=("x.y",)))
+    with caplog.at_level(logging.INFO, logger="coinguard.daemon"):
+        h.feed()
+    lines = [r for r in caplog.records if r.getMessage().startswith("qid=")]
+    assert len(lines) == 1
+    msg = lines[0].getMessage()
+    assert msg.startswith("qid=QID1 from=alice@sender.test rcpts=1 verdict=suspicious action=tag score=6 codes=x.y ms=")
+    assert "Hello Bob" not in msg
+    assert lines[0].fields["verdict"] == "suspicious"
+    assert lines[0].fields["removed_headers"] == 2
+
+
+def test_state_resets_between_messages_on_one_connection():
+    seen = []
+    h = Harness(lambda raw, env: (seen.append((raw, env.rcpts)), verdict())[1])
+    h.feed(b"Subject: one\n\nfirst\n", "a@x.test", "r1@x.test")
+    h.ctx._setsymval("i", "QID2")
+    h.feed(b"Subject: two\n\nsecond\n", "b@x.test", "r2@x.test")
+    assert seen[1][1] == ("r2@x.test",)
+    assert b"first" not in seen[1][0] and seen[1][0].startswith(b"Subject: two\r\n")
+    assert h.pool.calls[1][1].queue_id == "QID2"
+
+
+def test_attachment_types_counted():
+    v = verdict(attachments=(AttachmentInfo("a.zip", "zip", 10, "0" * 64),
+                             AttachmentInfo("a.zip/b.lnk", "lnk", 5, "1" * 64)))
+    h = Harness(lambda raw, env: v)
+    h.feed()
+    assert h.count("coinguard_attachments_total", type="zip") == 1
+    assert h.count("coinguard_attachments_total", type="lnk") == 1
+
+
+@pytest.mark.parametrize(("reply", "parsed"), [
+    ("451 4.7.1 try later", ("451", "4.7.1", "try later")),
+    ("550 no enhanced code", ("550", None, "no enhanced code")),
+])
+def test_parse_reply(reply, parsed):
+    assert daemon.parse_reply(reply) == parsed
+
+
+def test_parse_reply_refuses_2xx():
+    with pytest.raises(ValueError):
+        daemon.parse_reply("250 ok")
+
+
+def test_reload_failure_keeps_old_generation_and_counts():
+    h = Harness(lambda raw, env: verdict())
+
+    def broken(number):
+        from coinguard.errors import RulesError
+        raise RulesError("bad rules", [("rules/bad.yar", 3, "syntax error")])
+
+    h.runtime.reloader = broken
+    old = h.runtime.generation
+    assert h.runtime.reload() is False
+    assert h.runtime.generation is old
+    assert h.count("coinguard_rules_reload_total", result="error") == 1
+
+
+def test_reload_success_swaps_generation_and_drains_old():
+    h = Harness(lambda raw, env: verdict())
+    closed = threading.Event()
+    h.pool.close = lambda timeout=None: closed.set() or True
+    new_pool = FakePool(lambda raw, env: verdict("suspicious", "tag", 5))
+    h.runtime.reloader = lambda number: daemon.Generation(number, h.cfg, new_pool, rules_count=7)
+    assert h.runtime.reload() is True
+    assert h.runtime.generation.number == 2
+    assert closed.wait(5)
+    assert h.count("coinguard_rules_loaded") == 7
+    h.feed()
+    assert new_pool.calls and h.header("X-Coinguard-Verdict") == ["suspicious score=5"]
+
+
+def test_sd_notify_sends_datagram(tmp_path, monkeypatch):
+    import socket
+
+    path = str(tmp_path / "notify")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    srv.bind(path)
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
+    try:
+        assert daemon.sd_notify("READY=1")
+        assert srv.recv(100) == b"READY=1"
+    finally:
+        srv.close()
+    monkeypatch.delenv("NOTIFY_SOCKET")
+    assert daemon.sd_notify("READY=1") is False
+
+
+def test_watchdog_interval(monkeypatch):
+    import os
+
+    monkeypatch.setenv("WATCHDOG_USEC", "4000000")
+    monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
+    assert daemon.watchdog_interval() == 2.0
+    monkeypatch.setenv("WATCHDOG_PID", "1")
+    assert daemon.watchdog_interval() is None
+
+
+def test_extension_check_names_the_c_module():
+    assert daemon.check_milter_extension().endswith(".so")
