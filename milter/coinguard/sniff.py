@@ -245,14 +245,19 @@ _MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
         # obfuscated launchers: $VerbosePreference.ToString()[1,3]+'x'-join'' spells iex, so do $ShellId/$PSHome
         rb"|(?:VerbosePreference|ShellId|PSHome|env:ComSpec)\S{0,20}\[\s*\d+\s*,|\[char\]\s*0?x?\d+\s*\+|-bxor\s)",
         re.I)),
-    ("script.bat", re.compile(rb"^\s*@?echo\s+off\b|^\s*(?:set|setlocal|goto|call|start)\s+\S|%~dp0|%COMSPEC%",
-                              re.I | re.M)),
+    # batch syntax, not English: "set NAME=value", "call :label", "start "" x.exe" (a VBScript "Set o = ..."
+    # or a text line "Start with..." must not match)
+    ("script.bat", re.compile(
+        rb"^\s*@?echo\s+off\b|^\s*@?(?:set(?:\s+/[ap])?\s+\"?[\w.-]+=|setlocal\b[^\n]*$|goto\s+:?\w+\s*$"
+        rb"|call\s+(?::\w|\S+\.(?:bat|cmd)\b)|start\s+(?:\"[^\"]*\"|/\w+|\S+\.(?:exe|bat|cmd|vbs|js|hta|lnk)\b))"
+        rb"|%~dp0|%COMSPEC%",
+        re.I | re.M)),
     ("script.bat", _BAT_LOLBIN_LINE),
     ("script.js", re.compile(
         rb"\bfunction\s+\w*\s*\([^)]*\)\s*\{|\bvar\s+\w+\s*=|\bnew\s+ActiveXObject\s*\(|\bString\.fromCharCode\s*\(")),
     ("script.vbs", re.compile(
         rb"CreateObject\s*\(\s*\"(?:WScript|Scripting|MSXML2|ADODB|Shell)\.|^\s*(?:Dim|Set|Sub|Function)\s+\w+.*$"
-        rb"|\bWScript\.(?:Shell|Echo|Sleep)\b", re.I | re.M)),
+        rb"|\bWScript\.(?:Shell|Echo|Sleep)\b|^\s*Execute(?:Global)?\b", re.I | re.M)),
     ("script.js", re.compile(
         rb"\bnew\s+ActiveXObject\s*\(|\bWScript\.CreateObject\s*\(|\beval\s*\(|\bfunction\s+\w+\s*\(|\bvar\s+\w+\s*="
         rb"|String\.fromCharCode\s*\(")),

@@ -44,8 +44,9 @@ _BLANKS = re.compile(r"[ \t\u00a0]+")
 _LINES = re.compile(r"\n\s*\n+")
 
 _RTF_SKIP_GROUPS = re.compile(
-    r"\{\\\*?\\(?:fonttbl|colortbl|stylesheet|info|pict|object|objdata|datastore|themedata|colorschememapping"
-    r"|latentstyles|listtable|listoverridetable|rsidtbl|generator|xmlnstbl|mmathPr|bkmkstart|bkmkend|fldinst)"
+    r"\{(?:\\\*)?\\(?:fonttbl|colortbl|stylesheet|info|pict|object|objdata|datastore|themedata|colorschememapping"
+    r"|latentstyles|listtable|listoverridetable|rsidtbl|generator|xmlnstbl|mmathPr|bkmkstart|bkmkend|fldinst"
+    r"|sp|shppict|nonshppict|blipuid|result)(?![a-zA-Z])"
 )
 _RTF_UNICODE = re.compile(r"\\u(-?\d+)\??")
 _RTF_HEX = re.compile(r"\\'([0-9a-fA-F]{2})")

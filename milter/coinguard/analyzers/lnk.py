@@ -90,7 +90,8 @@ def parse_shortcut(data: bytes) -> Shortcut:
     """Parse an LNK with LnkParse3; raises on input it cannot read."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        lnk = LnkParse3.lnk_file(indata=data)
+        # allow_terminal_blocks=False: bytes after the terminal block are an appended payload, not an extra block
+        lnk = LnkParse3.lnk_file(indata=data, allow_terminal_blocks=False)
         info = lnk.get_json()
     sd = info.get("data", {}) or {}
     li = info.get("link_info", {}) or {}

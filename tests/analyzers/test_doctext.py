@@ -1,0 +1,80 @@
+"""Document text extraction (OOXML, ODF, HWPX, flat XML, RTF, Word 97) into text children."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coinguard.analyzers.doctext import DocTextAnalyzer, rtf_text, word_piece_text, xml_text
+from coinguard.findings import Finding, Item
+from coinguard.sniff import sniff
+
+from helpers import make_context, read_corpus_sample, zip_bytes
+
+
+def run(data: bytes, name: str = "doc") -> tuple[list[Finding], list[Item]]:
+    item = Item(path=name, name=name, data=data, type=sniff(data))
+    analyzer = DocTextAnalyzer()
+    assert analyzer.applies_to(item), item.type
+    out = list(analyzer.analyze(item, make_context()))
+    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
+
+
+def text_of(data: bytes) -> str:
+    findings, children = run(data)
+    assert findings == []
+    assert len(children) == 1 and children[0].role == "text" and children[0].type == "text"
+    return children[0].data.decode()
+
+
+def test_docx_text() -> None:
+    data = zip_bytes({
+        "[Content_Types].xml": b"<Types/>",
+        "word/document.xml": b"<w:document><w:body><w:p><w:r><w:t>Your MetaMask wallet</w:t></w:r></w:p>"
+        b"<w:p><w:r><w:t>enter your seed phrase &amp; confirm</w:t></w:r></w:p></w:body></w:document>",
+    })
+    assert text_of(data) == "Your MetaMask wallet\nenter your seed phrase & confirm"
+
+
+def test_xlsx_and_hwpx_text() -> None:
+    xlsx = zip_bytes({"[Content_Types].xml": b"<Types/>",
+                      "xl/sharedStrings.xml": b"<sst><si><t>USDT airdrop</t></si></sst>"})
+    assert text_of(xlsx) == "USDT airdrop"
+    hwpx = zip_bytes({"mimetype": b"application/hwp+zip", "version.xml": b"<v/>",
+                      "Contents/section0.xml": "<hp:p><hp:t>거래소 출금 안내</hp:t></hp:p>".encode()})
+    assert text_of(hwpx) == "거래소 출금 안내"
+
+
+def test_rtf_text() -> None:
+    rtf = rb"{\rtf1\ansi{\fonttbl{\f0 Arial;}}{\*\generator x;}\f0 Dear customer,\par your \b Binance\b0  account\par"
+    rtf += rb"{\object\objemb{\*\objdata 0105000002000000}}\u51648?\u44049?}"
+    assert rtf_text(rtf) == "Dear customer,\nyour Binance account\n지갑"
+
+
+def test_helpers_on_bad_input() -> None:
+    assert xml_text("<a>x &lt; y</a>") == "x < y"
+    assert word_piece_text(b"\x00" * 10, b"") == ""
+
+
+def test_broken_docx_is_a_parse_error() -> None:
+    data = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:t>x</w:t>"})
+    data = data.replace(b"word/document.xml", b"word/document.xml", 1)[:-30]  # cut the central directory
+    item = Item(path="d.docx", name="d.docx", data=data, type="ooxml.word")
+    out = list(DocTextAnalyzer().analyze(item, make_context()))
+    assert [f.code for f in out if isinstance(f, Finding)] == ["doctext.parse_error"]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("path", "needle"),
+    [
+        ("benign/attachments/oletools/harmless-clean.doc", "This is a harmless test document."),
+        ("benign/attachments/strelka/test.doc", "Lorem ipsum dolor sit amet"),
+        ("benign/attachments/oletools/embedded-simple-2007.odt", "This document contains an embedded file"),
+        ("benign/attachments/oletools/harmless-clean.xml", "This is a harmless test document."),
+        ("maldocs/oletools/dde-test-from-office2013-utf_16le-korean.doc.zip", "DDEAUTO"),
+    ],
+)
+def test_corpus_documents(corpus_dir: Path, path: str, needle: str) -> None:
+    assert needle in text_of(read_corpus_sample(path))

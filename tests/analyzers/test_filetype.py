@@ -1,0 +1,118 @@
+"""File type by content and the name checks (risky/double extension, RTLO, mismatch)."""
+
+from __future__ import annotations
+
+import pytest
+
+from coinguard.analyzers.filetype import FileTypeAnalyzer, extensions, last_extension, risky_url_target
+from coinguard.findings import Finding, Item
+from coinguard.sniff import sniff
+
+from helpers import make_context, read_corpus_sample
+
+SCORES = {c.code: c.score for c in FileTypeAnalyzer.codes}
+PE = b"MZ" + b"\x00" * 0x3A + b"\x40\x00\x00\x00" + b"PE\x00\x00" + b"\x00" * 200
+
+
+def run(data: bytes, name: str, declared: str = "", role: str = "attachment") -> list[Finding]:
+    item = Item(path=name, name=name, data=data, type=sniff(data), declared_type=declared, role=role)
+    analyzer = FileTypeAnalyzer()
+    if not analyzer.applies_to(item):
+        return []
+    return [f for f in analyzer.analyze(item, make_context()) if isinstance(f, Finding)]
+
+
+def codes(data: bytes, name: str, declared: str = "", role: str = "attachment") -> set[str]:
+    return {f.code for f in run(data, name, declared, role)}
+
+
+def test_executable_disguised_as_pdf() -> None:
+    found = codes(PE, "wallet.pdf.exe", "application/pdf")
+    assert found == {"file.executable", "file.double_extension", "file.type_mismatch"}
+    assert sum(SCORES[c] for c in found) >= 15
+
+
+def test_plain_executable_named_exe() -> None:
+    assert codes(PE, "setup.exe", "application/octet-stream") == {"file.executable"}
+
+
+def test_script_named_as_document() -> None:
+    js = b"var s = new ActiveXObject('WScript.Shell'); s.Run('calc');\n"
+    assert codes(js, "invoice.pdf") == {"file.script", "file.script_behavior", "file.type_mismatch"}
+
+
+def test_text_named_js_is_a_script_by_extension() -> None:
+    assert codes(b"hello world, nothing to see here\n", "notes.js") == {"file.risky_extension"}
+
+
+def test_rtlo_and_padding() -> None:
+    assert codes(PE, "photo\u202egpj.exe") == {"file.executable", "file.rtlo"}
+    assert codes(b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 80, "invoice.docx      .lnk") == {"file.double_extension"}
+    assert codes(PE, "report___________.scr") == {"file.executable", "file.double_extension"}
+
+
+def test_benign_names_and_types_stay_quiet() -> None:
+    assert codes(b"a,b\n1,2\n", "data.csv", "text/csv") == set()
+    assert codes(b"PK\x05\x06" + b"\x00" * 18, "archive.docx", "application/zip") == set()
+    assert codes(b"%PDF-1.4\n%%EOF\n", "scan.pdf", "application/octet-stream") == set()
+    # extracted text and bodies are not files the sender named
+    assert codes(b"var s = new ActiveXObject('x');", "<document-text>", role="text") == set()
+    assert codes(PE, "<onenote-file-1>", role="embedded") == {"file.executable"}
+
+
+def test_url_shortcut_targets() -> None:
+    assert codes(b"[InternetShortcut]\r\nURL=https://example.org/\r\n", "link.url") == {"file.url_shortcut"}
+    remote = b"[InternetShortcut]\r\nURL=file://198.51.100.9/share/doc.cpl\r\nIconFile=C:\\x\\msedge.exe\r\n"
+    assert codes(remote, "DocuSign.url") == {"file.url_shortcut", "file.url_remote_target"}
+    assert risky_url_target("URL", "https://198.51.100.9/a") == "URL points to a raw IP address 'https://198.51.100.9/a'"
+    assert risky_url_target("WorkingDirectory", "\\\\evil\\share\\").startswith("WorkingDirectory is a UNC")
+    assert risky_url_target("URL", "https://www.google.com/") == ""
+
+
+def test_extension_helpers() -> None:
+    assert extensions("a.pdf.exe") == ["pdf", "exe"]
+    assert last_extension("invoice.pdf.exe. . ") == "exe"
+    assert last_extension("README") == ""
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("maldocs/inquest/026b02380e79af4b1b0282c2473828c6fb9c76a421bba09ff2019415c6c6976a.js.zip",
+         {"file.script", "file.script_behavior"}),
+        ("maldocs/inquest/7a2dd16bb0f74ebf7268b784d74dc494ee817a01c5ace5bbc12e21f943caf189.hta.zip",
+         {"file.script", "file.script_behavior"}),
+        ("maldocs/inquest/91237a76e43caa35e3fbd42d47fbaca5d6b5ea7a96c89341196d070b628122ce.bat.zip",
+         {"file.script", "file.script_behavior"}),
+        ("maldocs/inquest/2d4fd302be0dd3a1d62c41dbcf1c97b3bcdbecafb169839611aac81a4ad51e73.ps1.zip",
+         {"file.script", "file.script_behavior"}),
+        ("maldocs/inquest/remit.vbs.zip", {"file.script", "file.script_behavior"}),
+        ("maldocs/inquest/helpfile_jpg.chm.zip", {"file.chm"}),
+        ("maldocs/inquest/DocuSign1.url.zip", {"file.url_shortcut", "file.url_remote_target"}),
+        ("maldocs/inquest/CVE-2023-36025.url.zip", {"file.url_shortcut", "file.url_remote_target"}),
+        ("maldocs/inquest/leak.url.zip", {"file.url_shortcut", "file.url_remote_target"}),
+        ("maldocs/inquest/insert-script-201805.url.zip", {"file.url_shortcut", "file.url_remote_target"}),
+        ("maldocs/strelka/test.iqy.zip", {"file.iqy"}),
+    ],
+)
+def test_corpus_scripts_and_shortcuts(corpus_dir: object, path: str, expected: set[str]) -> None:
+    name = path.rsplit("/", 1)[-1].removesuffix(".zip")
+    assert codes(read_corpus_sample(path), name) == expected
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("benign/attachments/malware-samples/testing-benign-google.url", {"file.url_shortcut"}),
+        # a .bat is a risky type by policy: file.script alone (5) tags it, nothing more
+        ("benign/attachments/strelka/test.bat", {"file.script"}),
+        ("benign/attachments/strelka/test.pdf", set()),
+        ("benign/attachments/pyhwpscan/sample.hwp", set()),
+    ],
+)
+def test_corpus_benign(corpus_dir: object, path: str, expected: set[str]) -> None:
+    found = codes(read_corpus_sample(path), path.rsplit("/", 1)[-1])
+    assert found == expected
+    assert sum(SCORES[c] for c in found) <= 5

@@ -1,0 +1,132 @@
+"""HWP 5 / HWPX analyzer: the real malicious EPS sample, the benign pyhwp/pyhwpscan documents,
+crafted HWPX packages and the PostScript/script detectors on crafted input."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from coinguard.analyzers.hwp import HwpAnalyzer, eps_indicators, inflate, is_postscript, non_default_script
+from coinguard.errors import BudgetExceeded
+from coinguard.findings import Finding, Item
+from coinguard.sniff import sniff
+
+from helpers import CORPUS, corpus_available, make_context, read_corpus_sample
+
+SCORES = {c.code: c.score for c in HwpAnalyzer.codes}
+DEFAULT_SCRIPT = (
+    "var Documents = XHwpDocuments;\r\nvar Document = Documents.Active_XHwpDocument;\r\n"
+    "function OnDocument_New()\r\n{\r\n\t//todo : \r\n}\r\n\r\n"
+)
+EXPLOIT_EPS = (
+    b"%!PS-Adobe-3.0 EPSF-3.0\n/sc <" + b"90" * 300 + b"> def\n"
+    b"/buf 4096 string def buf 0 sc putinterval currentfile buf readstring pop cvx exec\n"
+    b"(cmd.exe /c powershell -enc AAAA) (w) file\n"
+)
+
+
+def run(data: bytes, name: str = "lure.hwp") -> tuple[list[Finding], list[Item]]:
+    item = Item(path=name, name=name, data=data, type=sniff(data))
+    analyzer = HwpAnalyzer()
+    assert analyzer.applies_to(item), item.type
+    out = list(analyzer.analyze(item, make_context()))
+    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
+
+
+def hwpx(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/hwp+zip", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("version.xml", "<version/>")
+        zf.writestr("Contents/section0.xml", "<hs:sec><hp:p><hp:t>안녕하세요</hp:t></hp:p></hs:sec>")
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_eps_detector_on_crafted_postscript() -> None:
+    signs = eps_indicators(EXPLOIT_EPS)
+    assert "builds strings with putinterval" in signs
+    assert "reads hidden data (readstring/readhexstring)" in signs
+    assert "executes built code (exec/cvx)" in signs
+    assert "long hex blob (shellcode?)" in signs
+    assert "references PowerShell/WScript/cmd" in signs
+    assert "writes files" in signs
+    assert eps_indicators(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nnewpath 0 0 moveto stroke\n") == []
+    assert is_postscript(EXPLOIT_EPS) and not is_postscript(b"\x89PNG\r\n\x1a\n")
+
+
+def test_default_script_is_not_code() -> None:
+    assert non_default_script(DEFAULT_SCRIPT) == ""
+    rest = non_default_script(DEFAULT_SCRIPT + "function OnDocument_Open() { new ActiveXObject('WScript.Shell'); }")
+    assert "ActiveXObject" in rest
+
+
+def test_inflate_is_bounded() -> None:
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    raw = comp.compress(b"\x00" * 2_000_000) + comp.flush()
+    assert inflate(raw, 3_000_000, "BIN0001") == b"\x00" * 2_000_000
+    with pytest.raises(BudgetExceeded):
+        inflate(raw, 1_000_000, "BIN0001")
+
+
+def test_hwpx_with_eps_and_script() -> None:
+    data = hwpx({
+        "BinData/image1.eps": EXPLOIT_EPS,
+        "BinData/image2.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,
+        "Scripts/sourceScripts": (DEFAULT_SCRIPT + "function OnDocument_Open(){ var s = new ActiveXObject"
+                                  "('WScript.Shell'); s.Run('cmd /c calc'); }").encode("utf-16"),
+        "Preview/PrvText.txt": "가상자산 지갑 보안 점검 안내".encode(),
+    })
+    assert sniff(data) == "hwpx"
+    findings, children = run(data, "notice.hwpx")
+    assert {f.code for f in findings} == {"hwp.eps", "hwp.script"}
+    assert {c.name for c in children} == {"image1.eps", "image2.png", "<preview-text>"}
+    assert next(c for c in children if c.name == "image1.eps").type == "postscript"
+    assert "지갑" in next(c for c in children if c.role == "text").data.decode()
+
+
+def test_benign_hwpx_default_script() -> None:
+    findings, _ = run(hwpx({"Scripts/headerScripts": DEFAULT_SCRIPT.encode("utf-16")}), "a.hwpx")
+    assert findings == []
+
+
+def test_corrupt_hwp_is_a_parse_error() -> None:
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "FileHeaderDocInfoBodyText".encode("utf-16-le")
+    findings, _ = run(data)
+    assert [f.code for f in findings] == ["hwp.parse_error"]
+
+
+@pytest.mark.corpus
+def test_malicious_hwp_eps(corpus_dir: Path) -> None:
+    findings, children = run(read_corpus_sample("maldocs/pyhwpscan/mal_sample.hwp.zip"), "mal_sample.hwp")
+    assert [f.code for f in findings] == ["hwp.eps"]
+    detail = findings[0].detail
+    assert "putinterval" in detail and "PowerShell" in detail
+    eps = next(c for c in children if c.name == "BIN0001.eps")
+    assert eps.data.startswith(b"%!PS-Adobe") and eps.role == "embedded"
+    assert any(c.role == "text" for c in children)
+
+
+BENIGN_HWP = sorted(p.relative_to(CORPUS).as_posix() for p in (CORPUS / "benign/attachments").glob("*/*.hwp")) \
+    if corpus_available() else []
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", BENIGN_HWP or ["benign/attachments/pyhwp/aligns.hwp"])
+def test_benign_hwp_stays_below_tag(corpus_dir: Path, path: str) -> None:
+    findings, _ = run(read_corpus_sample(path), path.rsplit("/", 1)[-1])
+    expected = {"hwp.encrypted"} if "password" in path else set()
+    assert {f.code for f in findings} == expected
+    assert sum(SCORES[f.code] for f in findings) < 5
+
+
+@pytest.mark.corpus
+def test_benign_hwp_bindata_children(corpus_dir: Path) -> None:
+    _, children = run(read_corpus_sample("benign/attachments/pyhwpscan/sample.hwp"), "sample.hwp")
+    kinds = sorted(c.type for c in children if c.role == "embedded")
+    assert kinds == ["image.bmp", "image.bmp", "image.bmp", "image.jpeg", "image.png"]

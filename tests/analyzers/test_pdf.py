@@ -1,0 +1,153 @@
+"""PDF analyzer: crafted PDFs (pypdf writer and a hand-built object-stream file), corpus PDFs."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+
+from coinguard.analyzers.pdf import PdfAnalyzer, classify_uri
+from coinguard.findings import Finding, Item
+from coinguard.sniff import sniff
+
+from helpers import make_context, read_corpus_sample
+
+SCORES = {c.code: c.score for c in PdfAnalyzer.codes}
+PE = b"MZ" + b"\x00" * 0x3A + b"\x40\x00\x00\x00" + b"PE\x00\x00" + b"\x00" * 200
+
+
+def run(data: bytes, name: str = "doc.pdf") -> tuple[list[Finding], list[Item]]:
+    item = Item(path=name, name=name, data=data, type=sniff(data))
+    analyzer = PdfAnalyzer()
+    assert analyzer.applies_to(item)
+    out = list(analyzer.analyze(item, make_context()))
+    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
+
+
+def action(**entries: object) -> DictionaryObject:
+    d = DictionaryObject()
+    for k, v in entries.items():
+        d[NameObject("/" + k)] = NameObject(v) if isinstance(v, str) and v.startswith("/") else v  # type: ignore[assignment]
+    return d
+
+
+def written(writer: PdfWriter) -> bytes:
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def test_openaction_javascript() -> None:
+    w = PdfWriter()
+    w.add_blank_page(200, 200)
+    js = action(S="/JavaScript", JS=TextStringObject("app.alert('hi'); this.exportDataObject({cName:'a'});"))
+    w._root_object[NameObject("/OpenAction")] = w._add_object(js)
+    findings, children = run(written(w))
+    assert {f.code for f in findings} == {"pdf.javascript", "pdf.autoaction"}
+    assert "/OpenAction -> JavaScript" in next(f.detail for f in findings if f.code == "pdf.autoaction")
+    scripts = [c for c in children if c.name.startswith("<pdf-javascript")]
+    assert len(scripts) == 1 and b"exportDataObject" in scripts[0].data
+
+
+def test_names_tree_javascript_without_autoaction() -> None:
+    w = PdfWriter()
+    w.add_blank_page(200, 200)
+    js = w._add_object(action(S="/JavaScript", JS=TextStringObject("var x = 1;")))
+    tree = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("init"), js])})
+    w._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): w._add_object(tree)})
+    findings, _ = run(written(w))
+    assert {f.code for f in findings} == {"pdf.javascript"}
+
+
+def test_launch_uri_ip_unc_embedded_xfa() -> None:
+    w = PdfWriter()
+    page = w.add_blank_page(200, 200)
+    launch = action(S="/Launch", Win=action(F=TextStringObject("cmd.exe"), P=TextStringObject("/c calc")))
+    page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): w._add_object(launch)})
+    annots = ArrayObject()
+    for uri in ("http://203.0.113.5/login", "file://198.51.100.1/share/x.lnk", "https://example.org/"):
+        link = action(Type="/Annot", Subtype="/Link", A=action(S="/URI", URI=TextStringObject(uri)))
+        link[NameObject("/Rect")] = ArrayObject([NumberObject(0)] * 4)
+        annots.append(w._add_object(link))
+    page[NameObject("/Annots")] = annots
+    w.add_attachment("invoice.pdf.exe", PE)
+    w._root_object[NameObject("/AcroForm")] = action(XFA=ArrayObject())
+    findings, children = run(written(w))
+    assert {f.code for f in findings} == {
+        "pdf.autoaction", "pdf.launch", "pdf.uri_ip", "pdf.uri_unc", "pdf.embedded_file", "pdf.xfa",
+    }
+    assert "cmd.exe /c calc" in next(f.detail for f in findings if f.code == "pdf.launch")
+    exe = next(c for c in children if c.name == "invoice.pdf.exe")
+    assert exe.type == "pe" and exe.role == "embedded" and exe.data == PE
+    text = next(c for c in children if c.role == "text").data.decode()
+    assert "https://example.org/" in text
+
+
+def objstm_pdf() -> bytes:
+    """A PDF 1.5 whose /OpenAction JavaScript lives only inside a compressed object stream."""
+    js_obj = b"<< /S /JavaScript /JS (app.launchURL\\('http://203.0.113.9/x'\\)) >>"
+    header = b"4 0 "
+    objstm_data = zlib.compress(header + js_obj)
+    objs = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] >>",
+        5: b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (len(header), len(objstm_data))
+        + objstm_data + b"\nendstream",
+    }
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for num, body in objs.items():
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
+    rows = [b"\x00\x00\x00\x00\xff\xff"]
+    for num in range(1, 7):
+        if num == 4:
+            rows.append(b"\x02" + (5).to_bytes(4, "big") + (0).to_bytes(1, "big"))
+        elif num == 6:
+            rows.append(b"\x01" + len(out).to_bytes(4, "big") + b"\x00")
+        else:
+            rows.append(b"\x01" + offsets[num].to_bytes(4, "big") + b"\x00")
+    xref = b"".join(rows)
+    xref_at = len(out)
+    out += (b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 1] /Root 1 0 R /Length %d >>\nstream\n" % len(xref)
+            + xref + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at)
+    return bytes(out)
+
+
+def test_javascript_hidden_in_object_stream() -> None:
+    data = objstm_pdf()
+    assert b"JavaScript" not in data  # only visible after inflating the object stream
+    findings, _ = run(data)
+    assert {f.code for f in findings} == {"pdf.javascript", "pdf.autoaction"}
+
+
+def test_broken_pdf_is_a_parse_error() -> None:
+    findings, _ = run(b"%PDF-1.7\n" + b"\x00garbage" * 10)
+    assert {f.code for f in findings} == {"pdf.parse_error"}
+
+
+def test_classify_uri() -> None:
+    assert classify_uri("https://[2001:db8::1]/x") == "ip"
+    assert classify_uri("\\\\host\\share") == "unc"
+    assert classify_uri("https://example.org") == ""
+
+
+@pytest.mark.corpus
+def test_benign_pdf(corpus_dir: Path) -> None:
+    findings, children = run(read_corpus_sample("benign/attachments/strelka/test.pdf"), "test.pdf")
+    assert findings == []
+    assert b"Lorem ipsum" in next(c for c in children if c.role == "text").data
+
+
+@pytest.mark.corpus
+def test_phishing_pdf_links_reach_the_text_child(corpus_dir: Path) -> None:
+    path = "maldocs/inquest/34f33612c9f6b132430385e6dc3f8603ff897d34c780bfa5a4cf7663922252ba.pdf.zip"
+    findings, children = run(read_corpus_sample(path), "lure.pdf")
+    assert findings == []  # a link lure: the URL and theme analyzers judge the text child
+    assert b"?16shop" in next(c for c in children if c.role == "text").data
