@@ -26,6 +26,7 @@ import re
 import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import yara
@@ -39,15 +40,27 @@ log = logging.getLogger(__name__)
 #: Score of a match of one of our rules (or an admin's) that has no numeric ``score`` meta.
 DEFAULT_SCORE = 5.0
 
-#: Default score per third-party set, longest namespace prefix wins (docs/rules.md).
+#: Default score per third-party set, first matching namespace prefix wins (docs/rules.md).
 THIRDPARTY_SCORES: tuple[tuple[str, float], ...] = (
-    ("thirdparty/yara-rules/email/", 2.0),  # phishing-mail wording: theme-level evidence only
+    ("thirdparty/yara-rules/maldocs/Maldoc_PDF", 3.0),  # weighted PDF heuristics, weak alone
     ("thirdparty/yara-rules/", 8.0),  # maldocs: exploit and macro structure
     ("thirdparty/signature-base/", 10.0),  # no score meta: THOR's default is an alert
     ("thirdparty/inquest/", 8.0),
     ("thirdparty/reversinglabs/", 15.0),  # named malware families
     ("thirdparty/kicomav/", 15.0),  # HWP EPS exploit
     ("thirdparty/", 6.0),  # any other vendored set
+)
+
+#: Third-party rules that only say a feature is present (other analyzers report it already):
+#: informational, whatever their set or meta says.
+THIRDPARTY_RULE_SCORES: Mapping[str, float] = MappingProxyType(
+    {
+        "Contains_VBA_macro_code": 1.0,  # yara-rules: any VBA project
+        "office_document_vba": 1.0,  # yara-rules: any VBA project
+        "Contains_UserForm_Object": 1.0,  # yara-rules: any VBA UserForm
+        "IsPeFile": 1.0,  # kicomav helper: any PE (filetype analyzer scores executables)
+        "IQY_File": 3.0,  # inquest: any .iqy (filetype analyzer scores it too)
+    }
 )
 
 #: THOR/LOKI ``score`` meta (0-100; 40 notable, 60 suspicious, 75+ alert) -> our scale.
@@ -82,12 +95,18 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def match_score(namespace: str, meta: Mapping[str, Any]) -> float:
+def is_thirdparty(namespace: str) -> bool:
+    return _DIR_PREFIX.sub("", namespace).startswith("thirdparty/")
+
+
+def match_score(namespace: str, rule: str, meta: Mapping[str, Any]) -> float:
     """The score of a match: our ``score`` meta, or the third-party rule's scaled score, or a default."""
     ns = _DIR_PREFIX.sub("", namespace)
     meta_score = _number(meta.get("score"))
     if not ns.startswith("thirdparty/"):
         return meta_score if meta_score is not None else DEFAULT_SCORE
+    if rule in THIRDPARTY_RULE_SCORES:
+        return THIRDPARTY_RULE_SCORES[rule]
     if meta_score is not None:
         return min(THOR_MAX, max(THOR_MIN, meta_score / THOR_DIVISOR))
     return next(score for prefix, score in THIRDPARTY_SCORES if ns.startswith(prefix))
@@ -107,7 +126,10 @@ def externals_for(item: Item) -> dict[str, str]:
 
 
 def _detail(match: Any) -> str:
-    desc = str(match.meta.get("description", "")).strip()
+    """Description and the first matched string ids; third-party rules keep their author
+    (the Detection Rule License asks that messages based on matches name the rule's author)."""
+    meta = match.meta
+    desc = str(meta.get("description") or meta.get("Description") or "").strip()
     ids: list[str] = []
     for s in match.strings:
         if s.identifier not in ids:
@@ -117,6 +139,9 @@ def _detail(match: Any) -> str:
     parts = [desc or match.rule]
     if ids:
         parts.append("(" + ", ".join(ids) + ")")
+    author = str(meta.get("author") or meta.get("Author") or "").strip()
+    if author and is_thirdparty(match.namespace):
+        parts.append(f"[rule by {author}]")
     return " ".join(parts)
 
 
@@ -177,4 +202,9 @@ class YaraRules:
         except yara.Error as exc:
             log.warning("yara error on %s: %s", item.path, exc)
             return (Hit("yara.error", str(exc), None),)
-        return tuple(Hit(f"yara.{m.rule}", _detail(m), match_score(m.namespace, m.meta)) for m in matches)
+        best: dict[str, Hit] = {}  # one finding per code: the same rule name in two sets counts once
+        for m in matches:
+            hit = Hit(f"yara.{m.rule}", _detail(m), match_score(m.namespace, m.rule, m.meta))
+            if hit.code not in best or (hit.score or 0) > (best[hit.code].score or 0):
+                best[hit.code] = hit
+        return tuple(best.values())
