@@ -15,17 +15,28 @@ from coinguard.analyzers.base import (
     Unpacker,
     text_item,
 )
+from coinguard.analyzers.dde import DdeFields
 from coinguard.analyzers.doctext import DocTextAnalyzer
+from coinguard.analyzers.encrypted import EncryptedOffice
 from coinguard.analyzers.filetype import FileTypeAnalyzer
 from coinguard.analyzers.hwp import HwpAnalyzer
 from coinguard.analyzers.lnk import LnkAnalyzer
+from coinguard.analyzers.office import OfficeMacros, OleEmbedded
 from coinguard.analyzers.onenote import OneNoteAnalyzer
+from coinguard.analyzers.ooxml import OoxmlRelations
 from coinguard.analyzers.pdf import PdfAnalyzer
+from coinguard.analyzers.rtf import RtfObjects
 from coinguard.analyzers.yara_rules import YaraRules
 
 # Item analyzers (run on every Item: attachments, archive members, extracted objects).
 ITEM_ANALYZERS: tuple[Analyzer, ...] = (
     # -- documents and files (office, ooxml, rtf, dde, encrypted, hwp, lnk, pdf, filetype) --
+    EncryptedOffice(),
+    OfficeMacros(),
+    OleEmbedded(),
+    OoxmlRelations(),
+    RtfObjects(),
+    DdeFields(),
     HwpAnalyzer(),
     LnkAnalyzer(),
     PdfAnalyzer(),

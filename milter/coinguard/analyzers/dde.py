@@ -1,0 +1,152 @@
+"""DDE / DDEAUTO fields and DDE formulas (oletools ``msodde``).
+
+Word fields ``DDE``/``DDEAUTO`` and Excel DDE links (``=cmd|'/c calc'!A1``) start a program when
+the document opens (after one prompt the user is trained to accept).  msodde finds them in:
+Word .doc (field characters in every stream), .docx and Word 2003/flat XML (``instrText`` and
+``fldSimple``, including ``QUOTE``-encoded fields), RTF (``\\fldinst``), Excel .xls (SupBook
+records), .xlsx/.xlsb (``ddeLink`` and BIFF12 records), Excel 2003 XML and CSV/SYLK text.
+
+A DDE field is ``dde.field``; when it runs a command interpreter or a LOLBin it is ``dde.command``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import ClassVar
+
+from oletools import msodde, ooxml
+
+from coinguard.analyzers.base import AnalysisContext
+from coinguard.analyzers.office import bounded_list, guarded, memory_path, open_ole, oversized
+from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.limits import MiB
+
+MAX_DDE_BYTES = 48 * MiB
+#: Largest text item scanned as CSV/SYLK.
+MAX_CSV_BYTES = 8 * MiB
+
+_WORD_TYPES = frozenset({"ole.doc", "ooxml.word", "ooxml.other", "xml.office", "rtf"})
+_EXCEL_TYPES = frozenset({"ole.xls", "ooxml.excel"})
+_TEXT_TYPES = frozenset({"text", "slk", "script.bat", "html", "xml"})
+#: A DDE formula anywhere in a text file (msodde's own cell regex is anchored per cell).
+_CSV_HINT = re.compile(rb"[=+\-@][^|\r\n]{0,256}\|[^!\r\n]{0,1024}!")
+#: A stream can only hold a DDE field if it contains these letters (maybe UTF-16).
+_DDE_BYTES = re.compile(rb"(?i)d\x00?d\x00?e")
+_DDE_WORD = re.compile(r"(?i)^\s*dde(?:auto)?\b")
+_COMMAND = re.compile(
+    r"(?i)\b(?:cmd|command|powershell|pwsh|mshta|rundll32|regsvr32|wscript|cscript|certutil|bitsadmin|msiexec"
+    r"|schtasks|wmic|forfiles|conhost|calc|curl|hh|explorer|ftp|cmstp|installutil)"
+    r"(?:\.exe)?\b|\\\\[\w.-]+\\|https?://|\.(?:exe|bat|cmd|ps1|vbs|js|hta|dll|scr)\b"
+)
+
+
+def _field_lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class DdeFields:
+    """DDE fields and formulas in Word, Excel, RTF and CSV."""
+
+    name: ClassVar[str] = "dde"
+    codes: ClassVar[tuple[CodeInfo, ...]] = (
+        CodeInfo("dde.field", 6, Category.ATTACHMENT, "DDE/DDEAUTO field or DDE link/formula in a document"),
+        CodeInfo("dde.command", 12, Category.ATTACHMENT,
+                 "DDE field or formula that starts cmd, powershell, mshta or another program"),
+        CodeInfo("dde.parse_error", 1, Category.ATTACHMENT, "document could not be searched for DDE"),
+    )
+
+    def applies_to(self, item: Item) -> bool:
+        if item.type in _WORD_TYPES or item.type in _EXCEL_TYPES:
+            return True
+        textual = item.type in _TEXT_TYPES or item.type.startswith("script.")  # a CSV may look like a script
+        return textual and item.size <= MAX_CSV_BYTES and bool(_CSV_HINT.search(item.data))
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        if oversized(item, ctx, MAX_DDE_BYTES):
+            return  # the macro analyzer already reports oversized documents
+        yield from guarded(item, self.name, "dde.parse_error", lambda: self._findings(item, ctx))
+
+    def _findings(self, item: Item, ctx: AnalysisContext) -> list[Finding | Item]:
+        fields = self._fields(item, ctx)
+        if not fields:
+            return []
+        out: list[Finding | Item] = [Finding("dde.field", self.name, item.path, bounded_list(fields, 4, 120))]
+        commands = [f for f in fields if _COMMAND.search(f)]
+        if commands:
+            out.append(Finding("dde.command", self.name, item.path, bounded_list(commands, 4, 160)))
+        return out
+
+    def _fields(self, item: Item, ctx: AnalysisContext) -> list[str]:
+        kind = item.type
+        if kind == "ole.doc":
+            return self._doc(item, ctx)
+        if kind in _TEXT_TYPES or kind.startswith("script."):
+            return self._csv(item)
+        if kind.startswith("ooxml."):
+            self._check_zip(item, ctx)
+        with memory_path(item.data) as path:
+            if kind == "ole.xls":
+                text = msodde.process_xls(path)
+                return _field_lines(text)
+            if kind == "rtf":
+                with open(path, "rb") as fh:
+                    fh.read(4)  # process_rtf expects the '{\rt' magic consumed
+                    text = msodde.process_rtf(fh, msodde.FIELD_FILTER_DDE)
+                return _field_lines(text)
+            doctype = ooxml.get_type(path)
+            ctx.budget.check_time()
+            if doctype == ooxml.DOCTYPE_EXCEL or kind == "ooxml.excel":
+                text = msodde.process_xlsx(path)
+                return _field_lines(text)
+            if doctype in (ooxml.DOCTYPE_EXCEL_XML, ooxml.DOCTYPE_EXCEL_XML2003):
+                return _field_lines(msodde.process_excel_xml(path))
+            text = msodde.process_docx(path, msodde.FIELD_FILTER_DDE)
+            return [f for f in _field_lines(text) if _DDE_WORD.match(f)]
+
+    @staticmethod
+    def _check_zip(item: Item, ctx: AnalysisContext) -> None:
+        """msodde streams every zip member through the XML parser: ask the Budget first."""
+        with zipfile.ZipFile(io.BytesIO(item.data)) as zf:
+            for info in zf.infolist():
+                ctx.budget.check_member(info.filename, info.file_size, info.compress_size)
+
+    @staticmethod
+    def _doc(item: Item, ctx: AnalysisContext) -> list[str]:
+        """Word 97-2003: msodde's field scanner over every stream that could hold 'DDE'."""
+        ole = open_ole(item.data)
+        found: list[str] = []
+        try:
+            for sid, entry in enumerate(ole.direntries):
+                ctx.budget.check_time()
+                if entry is None:  # orphan or unused entry: Word may still read it
+                    entry = ole._load_direntry(sid)
+                if entry.entry_type != 2:  # olefile.STGTY_STREAM
+                    continue
+                ctx.budget.check_member(entry.name, entry.size)
+                data = ole._open(entry.isectStart, entry.size).read()
+                if not _DDE_BYTES.search(data):
+                    continue
+                for part in msodde.process_doc_stream(io.BytesIO(data)):
+                    found.extend(_field_lines(part.replace("\x00", "")))
+        finally:
+            ole.close()
+        return found
+
+    @staticmethod
+    def _csv(item: Item) -> list[str]:
+        text = item.data.decode("utf-8", "replace")
+        results: list[str] = []
+        try:
+            results, _dialect = msodde.process_csv_dialect(io.StringIO(text, newline=""), msodde.CSV_DELIMITERS)
+        except Exception:  # csv.Sniffer gives up on odd files: fall back to a line scan
+            results = []
+        if not results:
+            for line in text.splitlines()[:100_000]:
+                for cell in re.split(r"[,;\t]", line):
+                    m = msodde.CSV_DDE_FORMAT.match(cell)
+                    if m:
+                        results.append(" ".join(m.groups()[:2]))
+        return [r.strip() for r in results if r.strip()]

@@ -1,0 +1,610 @@
+"""Office macros (olevba + mraptor), Excel 4/XLM macros, and objects embedded in OLE documents.
+
+Two handlers live here:
+
+- :class:`OfficeMacros` runs oletools' ``VBA_Parser`` on .doc/.xls/.ppt, OOXML (vbaProject.bin),
+  Word 2003 XML / flat OPC, MHT/ActiveMime, SYLK and plain VBA source text.  It reports macros,
+  auto-exec triggers, suspicious keywords, obfuscation, VBA stomping (p-code differs from the
+  source), MacroRaptor's A/W/X verdict and XLM macro sheets, and hands the decoded macro source
+  on as a child Item so YARA sees what the attacker hid.
+- :class:`OleEmbedded` walks OLE compound files (and the OLE objects inside PowerPoint records)
+  for ``\\x01Ole10Native`` OLE Packages, ``Package``/``CONTENTS`` streams, Equation Editor objects
+  and Flash, and yields every embedded file as a child Item.
+
+The module also holds the small helpers the other oletools-based analyzers (ooxml, rtf, dde,
+encrypted) share: silencing oletools, in-memory file paths for APIs that want a file name,
+bounded zip member reads, and "is this embedded file risky".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import re
+import warnings
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
+
+import olefile
+
+from coinguard.analyzers.base import AnalysisContext
+from coinguard.errors import BudgetExceeded
+from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.limits import MiB, read_bounded
+from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS, sniff
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------------------------
+# Shared helpers for the oletools-based analyzers
+# --------------------------------------------------------------------------------------------
+
+#: Loggers oletools, olefile, pcodedmp and msoffcrypto write to.  They must never reach ours:
+#: oletools logs attacker-controlled names and re-enables its loggers from inside olevba.
+_LIBRARY_LOGGERS = (
+    "olevba", "mraptor", "rtfobj", "oleobj", "msodde", "ooxml", "crypto", "ftguess", "olefile",
+    "ppt", "record_base", "xls_parser", "oleform", "pcodedmp", "msoffcrypto",
+)
+
+
+def quiet_libraries() -> None:
+    """Detach the document libraries' loggers from the root logger (idempotent)."""
+    for name in _LIBRARY_LOGGERS:
+        lg = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in lg.handlers):
+            lg.addHandler(logging.NullHandler())
+        lg.propagate = False
+        lg.disabled = True
+
+
+@contextlib.contextmanager
+def muted() -> Iterator[None]:
+    """Swallow what the libraries print or warn while they parse (never yield inside this)."""
+    sink = io.StringIO()
+    with (
+        contextlib.redirect_stdout(sink),
+        contextlib.redirect_stderr(sink),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")
+        yield
+
+
+@contextlib.contextmanager
+def memory_path(data: bytes) -> Iterator[str]:
+    """A file name for ``data`` that lives in memory only (Linux memfd via /proc/self/fd).
+
+    Some oletools APIs (pcodedmp for VBA stomping, msodde's XML parsers, the XLM plugin)
+    accept only a file name.  Nothing touches the disk.  Raises OSError where memfd or
+    /proc is missing; callers report that as a parse error.
+    """
+    fd = os.memfd_create("coinguard-doc", os.MFD_CLOEXEC)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        path = f"/proc/self/fd/{fd}"
+        if not os.path.exists(path):
+            raise OSError("no /proc/self/fd: cannot give an in-memory file a name")
+        yield path
+    finally:
+        os.close(fd)
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: AnalysisContext, cap: int | None = None) -> bytes:
+    """Read one zip member after asking the Budget; never more than ``cap`` bytes."""
+    ctx.budget.check_member(info.filename, info.file_size, info.compress_size)
+    limit = ctx.budget.member_cap() if cap is None else min(cap, ctx.budget.member_cap())
+    with zf.open(info) as fh:
+        return read_bounded(fh.read, limit, info.filename)
+
+
+def open_ole(data: bytes) -> olefile.OleFileIO:
+    """Open OLE bytes.  Always wraps in BytesIO: olefile treats short ``bytes`` as a file NAME."""
+    return olefile.OleFileIO(io.BytesIO(data))
+
+
+def is_ole(data: bytes) -> bool:
+    return data[:8] == olefile.MAGIC
+
+
+_EXT_RE = re.compile(r"\.([A-Za-z0-9_-]{1,16})$")
+
+
+def risky_embedded(names: tuple[str, ...], data: bytes | None) -> str:
+    """Why an embedded file (OLE Package, RTF package) is dangerous, or '' if it is not.
+
+    ``names`` are the file names the container declares (label, source and temp paths);
+    ``data`` is the payload when present.  Content wins over names, but a risky name alone
+    counts too: a Package only needs the user to double-click its icon.
+    """
+    if data:
+        kind = sniff(data)
+        if kind in EXECUTABLE_TYPES:
+            return f"content is {kind}"
+    for name in names:
+        m = _EXT_RE.search(name.strip().rstrip("\x00").replace("\\", "/").rsplit("/", 1)[-1])
+        if m and m.group(1).lower() in RISKY_EXTENSIONS:
+            return f"name ends .{m.group(1).lower()}"
+    return ""
+
+
+def bounded_list(values: list[str] | tuple[str, ...], limit: int = 8, width: int = 80) -> str:
+    """Join attacker strings for a detail: at most ``limit`` values of ``width`` chars."""
+    out = [v if len(v) <= width else v[: width - 1] + "…" for v in values[:limit]]
+    if len(values) > limit:
+        out.append(f"+{len(values) - limit} more")
+    return ", ".join(out)
+
+
+Results = list[Finding | Item]
+
+
+def guarded(item: Item, analyzer: str, error_code: str, run: Callable[[], Results]) -> Results:
+    """Run one parser pass with the libraries muted; hostile input becomes ``error_code``.
+
+    A Budget hit propagates (the scan loop reports it); any other exception is the parser
+    choking on the document, reported with a low score instead of escaping the analyzer.
+    """
+    try:
+        with muted():
+            return run()
+    except BudgetExceeded:
+        raise
+    except Exception as exc:  # oletools and msoffcrypto raise anything on hostile input
+        log.debug("%s failed on %s: %s", analyzer, item.path, type(exc).__name__)
+        return [Finding(error_code, analyzer, item.path, f"{type(exc).__name__}: {exc}")]
+
+
+def oversized(item: Item, ctx: AnalysisContext, cap: int) -> bool:
+    """True when ``item`` is larger than ``cap`` or the configured single-file limit."""
+    return item.size > min(cap, ctx.budget.limits.max_file_bytes)
+
+
+quiet_libraries()
+
+# oletools is imported after its loggers are detached (it logs while importing plugins).
+from oletools import mraptor, oleobj, olevba  # noqa: E402
+
+quiet_libraries()  # olevba created more loggers on import
+
+# --------------------------------------------------------------------------------------------
+# VBA and XLM macros
+# --------------------------------------------------------------------------------------------
+
+#: Largest document handed to olevba (its parsers hold everything in memory several times).
+MAX_DOC_BYTES = 48 * MiB
+#: Largest decoded macro source kept as a child Item and scanned.
+MAX_SOURCE_BYTES = 8 * MiB
+#: Below this much time left, skip the p-code disassembly used for VBA stomping detection.
+STOMPING_MIN_SECONDS = 5.0
+
+_OFFICE_TYPES = frozenset(
+    {"ole.doc", "ole.xls", "ole.ppt", "ole.other", "ooxml.word", "ooxml.excel", "ooxml.powerpoint",
+     "ooxml.other", "xml.office", "mht", "slk"}
+)
+#: Text types that may be bare VBA source (a .bas/.vba attachment, a module dumped by a dropper).
+_TEXT_TYPES = frozenset({"text", "script.vbs", "script.ps1", "script.js", "script.bat"})
+_VBA_SOURCE = re.compile(
+    rb"(?im)^\s*Attribute\s+VB_Name\s*=|^\s*(?:Private\s+|Public\s+)?(?:Sub|Function)\s+"
+    rb"(?:Auto_?Open|AutoExec|Auto_?Close|AutoNew|Document_(?:Open|Close|New)|Workbook_(?:Open|Activate))\b"
+)
+
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Keyword classes over olevba's "Suspicious" keywords (compared lower-case).
+_EXEC = _words(
+    """shell wscript.shell shell.application shellexecute shellexecutea run create powershell start-process
+    macscript applescript invoke-expression encodedcommand executeexcel4macro callbyname exec register
+    shell32 invokeverb invokeverbex controlpanelitem popen"""
+)
+_DOWNLOAD = _words(
+    """urldownloadtofile urldownloadtofilea msxml2.xmlhttp microsoft.xmlhttp msxml2.serverxmlhttp
+    net.webclient downloadfile downloadstring user-agent"""
+)
+_INJECT = _words(
+    """createthread createuserthread virtualalloc virtualallocex rtlmovememory writeprocessmemory
+    setcontextthread queueapcthread writevirtualmemory virtualprotect settimer"""
+)
+#: olevba keywords too common in harmless macros to raise ``office.vba.suspicious`` alone.
+_WEAK_WORDS = frozenset(
+    {"open", "write", "put", "output", "print #", "binary", "chr", "chrb", "chrw", "strreverse", "xor",
+     "hex strings", "base64 strings", "dridex strings", "vba obfuscated strings", "windows", "lib", "mkdir",
+     "kill", "application.visible", "activeworkbook.saveas", "vbnormal", "vbnormalfocus", "vbhide",
+     "vbminimizedfocus", "vbmaximizedfocus", "vbnormalnofocus", "vbminimizednofocus", "system", "command",
+     "environment", "currentuser", "andy", "virtual", "xlm macro", "vba stomping", "dylib"}
+)
+#: Extra download/execute evidence olevba has no keyword for.
+_EXTRA_EXEC = re.compile(
+    r"(?i)\b(?:WinHttp\.WinHttpRequest|InternetExplorer\.Application|bitsadmin|certutil|mshta|rundll32|regsvr32"
+    r"|wscript(?:\.exe)?|cscript|cmd(?:\.exe)?\s*/[ck]|Win32_Process|CreateProcessA?|WinExec)\b"
+)
+#: What a decoded string must contain to count as a hidden command.
+_COMMANDISH = re.compile(
+    r"(?i)(?:powershell|cmd(?:\.exe)?\s*/[ck]|mshta|rundll32|regsvr32|wscript|cscript|bitsadmin|certutil"
+    r"|https?://|\\\\[\w.-]+\\|\.exe\b|\.dll\b|\.scr\b|\.hta\b|\.ps1\b|\.vbs\b|\.bat\b|WScript\.Shell|"
+    r"Shell\.Application|XMLHTTP|ADODB\.Stream|URLDownloadToFile|Invoke-Expression|DownloadString|DownloadFile)"
+)
+_CHR_CALL = re.compile(r"(?i)\bChr[BW]?\$?\s*\(")
+_CONCAT = re.compile(r'"\s*[&+]\s*(?:_\s*\r?\n\s*)?"')
+_IOC_KEEP = ("URL", "IPv4 address", "Executable file name")
+_RAW_IP_URL = re.compile(r"(?i)\b(?:https?|ftp)://\d{1,3}(?:\.\d{1,3}){3}\b")
+_EXE_NAME = re.compile(r"(?i)\.(?:exe|scr|dll|pif|com|cpl|hta|js|jse|vbs|vbe|wsf|ps1|bat|cmd|msi|lnk)\b")
+
+_XLM_EXEC = re.compile(r"(?i)\b(?:EXEC|CALL|REGISTER|RUN|URLDownloadToFileA?|ShellExecuteA?|FORMULA\.FILL)\s*\(")
+#: Excel runs any defined name that *starts* with Auto_Open/Auto_Close (``Auto_openhQXpu``).
+_XLM_AUTO = re.compile(r"(?i)\bAuto_(?:Open|Close|Activate)\w{0,40}|\bAuto_Ope\b")
+
+
+def _vba_module_text(code: Any) -> str:
+    if isinstance(code, bytes):
+        return code.decode("utf-8", "replace")
+    return str(code or "")
+
+
+class OfficeMacros:
+    """VBA and Excel 4/XLM macros through oletools (olevba, mraptor)."""
+
+    name: ClassVar[str] = "office"
+    codes: ClassVar[tuple[CodeInfo, ...]] = (
+        CodeInfo("office.vba.macros", 1, Category.ATTACHMENT, "document contains VBA macros (no trigger by itself)"),
+        CodeInfo("office.vba.autoexec", 8, Category.ATTACHMENT,
+                 "VBA macro runs automatically (AutoOpen, Document_Open, Workbook_Open, ActiveX events...)"),
+        CodeInfo("office.vba.suspicious", 4, Category.ATTACHMENT,
+                 "VBA uses suspicious keywords (Shell, CreateObject, XMLHTTP, ADODB.Stream, Environ...)"),
+        CodeInfo("office.vba.autoexec_exec", 15, Category.ATTACHMENT,
+                 "auto-exec VBA that downloads, runs a command or injects code: malicious by itself"),
+        CodeInfo("office.vba.obfuscation", 4, Category.ATTACHMENT,
+                 "VBA obfuscation: Chr/StrReverse chains, split strings or encoded strings hiding commands"),
+        CodeInfo("office.vba.stomping", 8, Category.ATTACHMENT,
+                 "VBA stomping: the compiled p-code does not match the visible source"),
+        CodeInfo("office.mraptor.suspicious", 5, Category.ATTACHMENT,
+                 "MacroRaptor: auto-exec plus write or execute (flags A/W/X)"),
+        CodeInfo("office.xlm.macros", 4, Category.ATTACHMENT, "Excel 4.0 (XLM) macro sheet present"),
+        CodeInfo("office.xlm.autoexec", 10, Category.ATTACHMENT, "XLM macro sheet with an Auto_Open/Auto_Close name"),
+        CodeInfo("office.xlm.autoexec_exec", 15, Category.ATTACHMENT,
+                 "auto-run XLM macro that calls EXEC/CALL/REGISTER/URLDownloadToFile: malicious by itself"),
+        CodeInfo("office.skipped", 1, Category.INTERNAL, "document too large for macro analysis"),
+        CodeInfo("office.parse_error", 1, Category.ATTACHMENT, "document could not be parsed for macros"),
+    )
+
+    def applies_to(self, item: Item) -> bool:
+        if item.type in _OFFICE_TYPES:
+            return True
+        return item.type in _TEXT_TYPES and item.source != self.name and bool(_VBA_SOURCE.search(item.data[:1 * MiB]))
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        if oversized(item, ctx, MAX_DOC_BYTES):
+            yield Finding("office.skipped", self.name, item.path, f"{item.size} bytes")
+            return
+        yield from guarded(item, self.name, "office.parse_error", lambda: self._run_checked(item, ctx))
+
+    def _run_checked(self, item: Item, ctx: AnalysisContext) -> list[Finding | Item]:
+        try:
+            return self._run(item, ctx)
+        except olevba.FileOpenError as exc:
+            # Not a format olevba knows: only worth a note when the type promised an Office file.
+            if item.type in _OFFICE_TYPES:
+                return [Finding("office.parse_error", self.name, item.path, f"olevba: {exc}")]
+            return []
+
+    # -- the parser run ------------------------------------------------------------------
+    def _run(self, item: Item, ctx: AnalysisContext) -> list[Finding | Item]:
+        out: list[Finding | Item] = []
+        with memory_path(item.data) as path:
+            vp = olevba.VBA_Parser(path, relaxed=True)
+            try:
+                has_vba = bool(vp.detect_vba_macros())
+                if vp.type == olevba.TYPE_TEXT and not _VBA_SOURCE.search(item.data[: 1 * MiB]):
+                    return out  # olevba calls any text "VBA source"; we want real modules only
+                ctx.budget.check_time()
+                has_xlm = bool(vp.detect_xlm_macros())
+                ctx.budget.check_time()
+                vba_code, xlm_code, stomped = "", "", False
+                if has_vba or has_xlm:
+                    if ctx.budget.time_left() < STOMPING_MIN_SECONDS:
+                        vp.vba_stomping_detected = False  # skip the p-code disassembly
+                    modules: list[str] = []
+                    names: list[str] = []
+                    for _sub, _stream, vba_name, code in vp.extract_all_macros():
+                        text = _vba_module_text(code)
+                        if vba_name == "xlm_macro.txt":
+                            xlm_code += text
+                        elif vba_name != "VBA_P-code.txt":
+                            modules.append(text)
+                            names.append(str(vba_name))
+                    ctx.budget.check_time()
+                    if has_vba:
+                        forms = [_vba_module_text(s) for _a, _b, s in vp.extract_form_strings()]
+                        vba_code = "\n".join(modules + forms)
+                        stomped = bool(vp.detect_vba_stomping())
+                    ctx.budget.check_time()
+                    out.extend(self._vba_findings(item, vp, vba_code, names, stomped, ctx) if has_vba else [])
+                if item.type.startswith("ooxml.excel"):
+                    xlm_code, has_xlm = self._ooxml_xlm(item, ctx, xlm_code, has_xlm)
+                if has_xlm:
+                    out.extend(self._xlm_findings(item, xlm_code))
+                source = (vba_code + ("\n" + xlm_code if xlm_code else "")).strip()
+                if source and vp.type != olevba.TYPE_TEXT:  # bare source text is already an Item
+                    raw = source.encode("utf-8", "replace")[:MAX_SOURCE_BYTES]
+                    out.append(item.child("<vba>", raw, source=self.name, role="extracted", type="text"))
+            finally:
+                vp.close()
+        return out
+
+    # -- VBA ---------------------------------------------------------------------------------
+    def _vba_findings(
+        self, item: Item, vp: Any, code: str, names: list[str], stomped: bool, ctx: AnalysisContext
+    ) -> list[Finding]:
+        out: list[Finding] = []
+        path = item.path
+        code = code[:MAX_SOURCE_BYTES]
+        scanner = olevba.VBA_Scanner(code)
+        results = scanner.scan(include_decoded_strings=True, deobfuscate=False)
+        ctx.budget.check_time()
+        autoexec: list[str] = []
+        suspicious: list[str] = []
+        iocs: list[str] = []
+        decoded: list[tuple[str, str]] = []
+        for kind, keyword, desc in results:
+            if kind == "AutoExec" and keyword not in autoexec:
+                autoexec.append(str(keyword))
+            elif kind == "Suspicious" and keyword not in suspicious:
+                suspicious.append(str(keyword))
+            elif kind == "IOC" and str(desc).split(" (")[0] in _IOC_KEEP:
+                iocs.append(str(keyword))
+            elif kind in ("Hex String", "Base64 String", "Dridex string", "VBA string"):
+                decoded.append((kind, str(keyword)))
+
+        n = len(names) or 1
+        out.append(Finding("office.vba.macros", self.name, path,
+                           f"{n} VBA module(s): {bounded_list(names, 6, 40)}" if names else "VBA source"))
+        if autoexec:
+            out.append(Finding("office.vba.autoexec", self.name, path, bounded_list(autoexec, 6, 40)))
+
+        lower = {k.lower() for k in suspicious}
+        strong = [k for k in suspicious if k.lower() not in _WEAK_WORDS]
+        execs = sorted(lower & _EXEC)
+        downloads = sorted(lower & _DOWNLOAD)
+        injects = sorted(lower & _INJECT)
+        extra = sorted({m.group(0) for m in _EXTRA_EXEC.finditer(code)})[:6]
+        if strong or extra:
+            detail = "keywords: " + bounded_list(strong + [e for e in extra if e.lower() not in lower], 12, 40)
+            if iocs:
+                detail += "; IOCs: " + bounded_list(iocs, 6, 80)
+            out.append(Finding("office.vba.suspicious", self.name, path, detail))
+
+        hidden = self._obfuscation(code, decoded, suspicious)
+        if hidden:
+            out.append(Finding("office.vba.obfuscation", self.name, path, "; ".join(hidden)))
+
+        risky_iocs = [i for i in iocs if _RAW_IP_URL.search(i) or _EXE_NAME.search(i)]
+        hidden_cmd = any(h.startswith(("decodes to", "split string")) for h in hidden)
+        if autoexec and (execs or downloads or injects or extra or risky_iocs or hidden_cmd):
+            what = execs + downloads + injects + extra + risky_iocs[:3]
+            if hidden_cmd and not what:
+                what = ["obfuscated command"]
+            out.append(Finding("office.vba.autoexec_exec", self.name, path,
+                               f"{bounded_list(autoexec, 3, 30)} + {bounded_list(what, 8, 60)}"))
+        if stomped:
+            out.append(Finding("office.vba.stomping", self.name, path, "p-code and source differ"))
+
+        raptor = mraptor.MacroRaptor(code)
+        raptor.scan()
+        if raptor.suspicious:
+            out.append(Finding("office.mraptor.suspicious", self.name, path,
+                               f"flags {raptor.get_flags()}: {bounded_list([str(m) for m in raptor.matches], 3, 30)}"))
+        return out
+
+    @staticmethod
+    def _obfuscation(code: str, decoded: list[tuple[str, str]], suspicious: list[str]) -> list[str]:
+        notes: list[str] = []
+        chr_calls = len(_CHR_CALL.findall(code))
+        if chr_calls >= 30:
+            notes.append(f"{chr_calls} Chr() calls")
+        if "strreverse" in {k.lower() for k in suspicious} and re.search(r"(?i)StrReverse\s*\(\s*\"", code):
+            notes.append("StrReverse of string literals")
+        for kind, value in decoded:
+            m = _COMMANDISH.search(value)
+            if m:
+                notes.append(f"decodes to {m.group(0)!r} ({kind.lower()})")
+                break
+        joined = _CONCAT.sub("", code)
+        if joined != code:
+            before = {m.group(0).lower() for m in _COMMANDISH.finditer(code)}
+            for m in _COMMANDISH.finditer(joined):
+                if m.group(0).lower() not in before:
+                    notes.append(f"split string hides {m.group(0)!r}")
+                    break
+        return notes
+
+    # -- XLM ---------------------------------------------------------------------------------
+    def _ooxml_xlm(self, item: Item, ctx: AnalysisContext, xlm_code: str, has_xlm: bool) -> tuple[str, bool]:
+        """XLM macro sheets in .xlsm/.xlsb (olevba only sees them in OLE .xls without XLMMacroDeobfuscator)."""
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(item.data))
+        except (zipfile.BadZipFile, ValueError):
+            return xlm_code, has_xlm
+        parts: list[str] = []
+        with zf:
+            infos = zf.infolist()
+            sheets = [i for i in infos if re.match(r"(?i)xl/macrosheets/[^/]+\.(?:xml|bin)$", i.filename)]
+            ctypes = next((i for i in infos if i.filename == "[Content_Types].xml"), None)
+            if ctypes is not None and not sheets:
+                ct = read_member(zf, ctypes, ctx, 1 * MiB)
+                if re.search(rb"(?i)macrosheet", ct):
+                    sheets = [i for i in infos if re.search(r"(?i)macrosheet", i.filename)]
+                    has_xlm = has_xlm or bool(sheets)
+            if not sheets:
+                return xlm_code, has_xlm
+            has_xlm = True
+            for info in sheets[:32]:
+                ctx.budget.check_time()
+                data = read_member(zf, info, ctx, 16 * MiB)
+                if info.filename.lower().endswith(".xml"):
+                    formulas = re.findall(rb"<(?:\w+:)?f\b[^>]*>([^<]{1,4096})<", data)
+                    parts.extend(f.decode("utf-8", "replace") for f in formulas)
+                parts.append(f"' macro sheet {info.filename}")
+            for info in infos:
+                if re.match(r"(?i)xl/workbook\.(?:xml|bin)$", info.filename):
+                    wb = read_member(zf, info, ctx, 16 * MiB)
+                    text = wb.decode("latin-1")
+                    if info.filename.lower().endswith(".bin"):  # names are UTF-16 in BIFF12
+                        text += wb.decode("utf-16-le", "ignore") + wb[1:].decode("utf-16-le", "ignore")
+                    for m in _XLM_AUTO.finditer(text):
+                        parts.append(f"Named cell: {m.group(0)}")
+                        break
+        return (xlm_code + "\n" + "\n".join(parts)).strip(), has_xlm
+
+    def _xlm_findings(self, item: Item, xlm_code: str) -> list[Finding]:
+        out = [Finding("office.xlm.macros", self.name, item.path, "Excel 4.0 macro sheet")]
+        auto = sorted({m.group(0) for m in _XLM_AUTO.finditer(xlm_code)})
+        if auto:
+            out.append(Finding("office.xlm.autoexec", self.name, item.path, bounded_list(auto)))
+            calls = sorted({m.group(0).rstrip("( ").upper() for m in _XLM_EXEC.finditer(xlm_code)})
+            if calls:
+                urls = re.findall(r"(?i)\b(?:https?|ftp)://[^\s\"',)]{1,200}", xlm_code)
+                detail = f"{bounded_list(auto, 2)} + {bounded_list(calls)}"
+                if urls:
+                    detail += "; IOCs: " + bounded_list(urls, 4)
+                out.append(Finding("office.xlm.autoexec_exec", self.name, item.path, detail))
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Objects embedded in OLE compound files
+# --------------------------------------------------------------------------------------------
+
+_OLE_TYPES = frozenset({"ole.doc", "ole.xls", "ole.ppt", "ole.other"})
+#: Streams whose whole content is an embedded file in its own right.
+_PAYLOAD_STREAMS = frozenset({"package", "contents", "\x01ole10native"})
+_EQUATION_CLSID = "0002CE02-0000-0000-C000-000000000046"
+_SWF = re.compile(rb"(?:FWS|CWS|ZWS)[\x01-\x2f]")
+MAX_EMBEDDED = 64
+
+
+def _stream_name(parts: list[str]) -> str:
+    return "/".join(p.replace("\x01", "\\x01").replace("\x03", "\\x03").replace("\x05", "\\x05") for p in parts)
+
+
+class OleEmbedded:
+    """OLE Packages, ObjectPool objects, Equation Editor and Flash inside OLE compound files."""
+
+    name: ClassVar[str] = "oleobj"
+    codes: ClassVar[tuple[CodeInfo, ...]] = (
+        CodeInfo("office.embedded_object", 1, Category.ATTACHMENT, "document embeds an OLE object or file"),
+        CodeInfo("office.package_executable", 12, Category.ATTACHMENT,
+                 "OLE Package carries an executable, script or shortcut (one double-click runs it)"),
+        CodeInfo("office.equation_editor", 10, Category.ATTACHMENT,
+                 "Equation Editor 3.0 object (CVE-2017-11882 / CVE-2018-0802 carrier)"),
+        CodeInfo("office.flash", 12, Category.ATTACHMENT, "embedded Flash (SWF) object (CVE-2018-4878 style)"),
+        CodeInfo("oleobj.parse_error", 1, Category.ATTACHMENT, "OLE container could not be parsed"),
+    )
+
+    def applies_to(self, item: Item) -> bool:
+        return item.type in _OLE_TYPES
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        yield from guarded(item, self.name, "oleobj.parse_error", lambda: self._run(item, ctx))
+
+    def _run(self, item: Item, ctx: AnalysisContext) -> list[Finding | Item]:
+        out: list[Finding | Item] = []
+        ole = open_ole(item.data)
+        try:
+            self._walk(item, ole, "", ctx, out)
+        finally:
+            ole.close()
+        if item.type == "ole.ppt":
+            from oletools.ppt_record_parser import PptFile, PptRecordExOleVbaActiveXAtom
+
+            ppt = PptFile(io.BytesIO(item.data))
+            try:
+                count = 0
+                for stream in ppt.iter_streams():
+                    for record in stream.iter_records():
+                        ctx.budget.check_time()
+                        if not isinstance(record, PptRecordExOleVbaActiveXAtom):
+                            continue
+                        data = b"".join(record.iter_uncompressed())
+                        if not is_ole(data) or count >= MAX_EMBEDDED:
+                            continue  # VBA storage or ActiveX; olevba handles those
+                        count += 1
+                        inner = open_ole(data)
+                        try:
+                            self._walk(item, inner, f"ExOleObjStg{count}/", ctx, out)
+                        finally:
+                            inner.close()
+            finally:
+                ppt.close()
+        return out
+
+    def _walk(self, item: Item, ole: olefile.OleFileIO, prefix: str, ctx: AnalysisContext,
+              out: list[Finding | Item]) -> None:
+        seen = 0
+        equation_done = False
+        for parts in ole.listdir(streams=True, storages=False):
+            ctx.budget.check_time()
+            leaf = parts[-1].lower()
+            where = prefix + _stream_name(parts)
+            size = ole.get_size(parts)
+            if leaf == "equation native" and not equation_done:
+                equation_done = True
+                if item.source != "rtf":  # the RTF analyzer already reported this object
+                    out.append(Finding("office.equation_editor", self.name, item.path, f"stream {where}"))
+                continue
+            if leaf not in _PAYLOAD_STREAMS or seen >= MAX_EMBEDDED:
+                continue
+            ctx.budget.check_member(where, size)
+            with ole.openstream(parts) as fh:
+                data = read_bounded(fh.read, ctx.budget.member_cap(), where)
+            seen += 1
+            if leaf == "\x01ole10native":
+                self._package(item, where, data, out)
+                continue
+            if _SWF.search(data[:64]):
+                out.append(Finding("office.flash", self.name, item.path, f"SWF in {where}"))
+            out.append(Finding("office.embedded_object", self.name, item.path, f"{where}: {size} bytes"))
+            out.append(item.child(f"{where}", data, source=self.name, role="embedded"))
+        if not equation_done:
+            clsid = (ole.root.clsid or "").upper() if ole.root is not None else ""
+            if clsid == _EQUATION_CLSID and item.source != "rtf":
+                out.append(Finding("office.equation_editor", self.name, item.path, f"{prefix}root CLSID {clsid}"))
+        # Flash stored in a plain stream (the DPRK CVE-2018-4878 lure keeps it in 'Contents').
+        for parts in ole.listdir(streams=True, storages=False):
+            if parts[-1].lower() in _PAYLOAD_STREAMS:
+                continue
+            if ole.get_size(parts) < 64:
+                continue
+            with ole.openstream(parts) as fh:
+                head = fh.read(64)
+            if _SWF.search(head):
+                out.append(Finding("office.flash", self.name, item.path, f"SWF in {prefix}{_stream_name(parts)}"))
+                break
+
+    def _package(self, item: Item, where: str, data: bytes, out: list[Finding | Item]) -> None:
+        try:
+            pkg = oleobj.OleNativeStream(data, package=False)
+        except Exception:
+            # Not a Package: keep the raw native data so other analyzers still see it.
+            out.append(Finding("office.embedded_object", self.name, item.path, f"{where}: {len(data)} bytes"))
+            out.append(item.child(where, data, source=self.name, role="embedded"))
+            return
+        names = tuple(str(n) for n in (pkg.filename, pkg.src_path, pkg.temp_path) if n)
+        label = names[0] if names else where
+        payload = pkg.data if isinstance(pkg.data, bytes) else None
+        linked = " (linked, no data)" if pkg.is_link or not payload else ""
+        out.append(Finding("office.embedded_object", self.name, item.path, f"OLE Package {label!r}{linked}"))
+        reason = risky_embedded(names, payload)
+        if reason:
+            out.append(Finding("office.package_executable", self.name, item.path,
+                               f"Package {label!r}: {reason}; source {bounded_list(list(names[1:]), 2, 100)}"))
+        if payload:
+            out.append(item.child(label, payload, source=self.name, role="embedded"))

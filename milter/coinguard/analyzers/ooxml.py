@@ -1,0 +1,202 @@
+"""OOXML packages: external relationships (remote templates, linked OLE objects, UNC and
+protocol-handler targets) and embedded OLE/ActiveX binaries.
+
+Every ``*.rels`` part is read (bounded, after asking the Budget) and each ``Relationship``
+with ``TargetMode="External"`` is judged by its type and target:
+
+- ``attachedTemplate`` to http(s)/UNC: remote template injection (the template brings the macros);
+  a ``file:///C:/...`` template on the author's own disk is normal and ignored.
+- ``oleObject`` links: CVE-2017-0199 style remote OLE objects.
+- ``frame``/``subDocument``/``externalLink``/hyperlinks to non-web targets: external links.
+- ``\\\\host\\share`` or ``file://host/`` targets leak NTLM hashes when Word fetches them;
+  ``mhtml:``, ``ms-msdt:``, ``search-ms:`` and other protocol handlers are exploit launchers
+  (CVE-2021-40444, Follina CVE-2022-30190).
+
+Flat OPC / Word 2003 XML packages (``xml.office``) carry the same relationships inline.
+Embedded ``oleObject*.bin``, ``activeX*.bin`` and files under ``embeddings/`` are yielded as
+child Items (role ``embedded``) so the OLE, RTF, macro and file-type analyzers see them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from typing import ClassVar
+
+from coinguard.analyzers.base import AnalysisContext
+from coinguard.analyzers.office import bounded_list, is_ole, read_member
+from coinguard.errors import BudgetExceeded
+from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.limits import MiB
+
+_RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+#: Largest .rels part parsed (real ones are a few KiB).
+MAX_RELS_BYTES = 4 * MiB
+MAX_RELS_PARTS = 2000
+MAX_EMBEDDED = 256
+MAX_LISTED = 6
+
+#: URI schemes that hand the target to another program instead of fetching a document.
+_EXPLOIT_SCHEME = re.compile(
+    r"(?i)^\s*(?:mhtml|ms-msdt|search-ms|search|ms-search|ms-officecmd|ms-excel|ms-word|ms-powerpoint|"
+    r"ms-appinstaller|ms-cxh|ms-cxh-full|ms-distribution|ms-rd|ms-settings|ms-its|its|mk|javascript|"
+    r"vbscript|hcp|shell|x-usc)\s*:"
+)
+_UNC = re.compile(r"^\s*(?:\\\\|//)[^\\/]+[\\/]|^\s*file:(?://|\\\\)(?!/|localhost/|[a-z]:)[^/\\]+", re.I)
+_LOCAL_FILE = re.compile(r"(?i)^\s*(?:file:/{2,3}(?:localhost/)?)?[a-z]:[\\/]")
+_WEB = re.compile(r"(?i)^\s*(?:https?|ftp)://")
+_RISKY_LINK_EXT = re.compile(
+    r"(?i)\.(?:exe|scr|com|pif|cpl|dll|hta|js|jse|vbs|vbe|wsf|ps1|bat|cmd|lnk|url|msi|iso|img|vhdx?|doc[mx]?|"
+    r"dot[mx]?|xls[mbx]?|xlt[mx]?|rtf|one|chm|jar|library-ms|search-ms|settingcontent-ms)(?:[?#].*)?$"
+)
+_LINK_TYPES = frozenset({"frame", "subDocument", "externalLink", "externalLinkPath", "externalReference", "package",
+                         "slideUpdateUrl", "slideUpdateInfo", "officeDocument", "worksheet", "slide", "slideMaster"})
+_FLAT_RELS = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.I)
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"|([\w:]+)\s*=\s*\'([^\']*)\'')
+_EMBED_NAME = re.compile(r"(?i)(?:^|/)(?:embeddings|activeX)/|(?:^|/)(?:oleObject|activeX)\d*\.bin$")
+
+
+def _type_name(rel_type: str) -> str:
+    return rel_type.rstrip("/").rsplit("/", 1)[-1]
+
+
+class OoxmlRelations:
+    """External relationships and embedded binaries in OOXML and flat-XML Office documents."""
+
+    name: ClassVar[str] = "ooxml"
+    codes: ClassVar[tuple[CodeInfo, ...]] = (
+        CodeInfo("ooxml.remote_template", 12, Category.ATTACHMENT,
+                 "attachedTemplate fetched from a remote URL (template injection)"),
+        CodeInfo("ooxml.external_ole", 10, Category.ATTACHMENT,
+                 "OLE object linked to an external target (CVE-2017-0199 style)"),
+        CodeInfo("ooxml.external_link", 4, Category.ATTACHMENT,
+                 "frame, subDocument, external workbook or file hyperlink with an external target"),
+        CodeInfo("ooxml.unc_target", 15, Category.ATTACHMENT,
+                 "relationship to a \\\\UNC or file://host target (NTLM hash theft on open)"),
+        CodeInfo("ooxml.exploit_uri", 15, Category.ATTACHMENT,
+                 "relationship target uses mhtml:, ms-msdt:, search-ms: or another protocol handler "
+                 "(CVE-2021-40444, Follina)"),
+        CodeInfo("ooxml.embedded_ole", 1, Category.ATTACHMENT, "embedded OLE object (oleObject*.bin or embeddings/)"),
+        CodeInfo("ooxml.activex", 2, Category.ATTACHMENT, "ActiveX control binary (activeX*.bin)"),
+        CodeInfo("ooxml.parse_error", 1, Category.ATTACHMENT, "OOXML package could not be read"),
+    )
+
+    def applies_to(self, item: Item) -> bool:
+        return item.type.startswith("ooxml.") or item.type == "xml.office"
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        try:
+            results = list(self._flat(item, ctx)) if item.type == "xml.office" else list(self._package(item, ctx))
+        except BudgetExceeded:
+            raise
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ET.ParseError, OSError, ValueError, EOFError,
+                RuntimeError, NotImplementedError) as exc:
+            results = [Finding("ooxml.parse_error", self.name, item.path, f"{type(exc).__name__}: {exc}")]
+        yield from results
+
+    # -- zip packages ------------------------------------------------------------------------
+    def _package(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        with zipfile.ZipFile(io.BytesIO(item.data)) as zf:
+            infos = zf.infolist()
+            rels = [i for i in infos if i.filename.lower().endswith(".rels")][:MAX_RELS_PARTS]
+            relations: list[tuple[str, str, str]] = []
+            for info in rels:
+                ctx.budget.check_time()
+                data = read_member(zf, info, ctx, MAX_RELS_BYTES)
+                relations.extend((info.filename, t, target) for t, target in _external_relationships(data))
+            yield from self._judge(item, relations)
+            yield from self._embedded(item, zf, infos, ctx)
+
+    def _embedded(self, item: Item, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                  ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        ole_names: list[str] = []
+        activex: list[str] = []
+        count = 0
+        for info in infos:
+            name = info.filename
+            low = name.lower()
+            if info.is_dir() or low.endswith((".rels", ".xml")) or "vbaproject" in low or "vbadata" in low:
+                continue
+            if not _EMBED_NAME.search(name):
+                continue
+            if count >= MAX_EMBEDDED:
+                break
+            ctx.budget.check_time()
+            data = read_member(zf, info, ctx)
+            count += 1
+            if "activex" in low:
+                activex.append(name)
+            elif is_ole(data) or "embeddings/" in low:
+                ole_names.append(name)
+            yield item.child(name, data, source=self.name, role="embedded")
+        if ole_names:
+            yield Finding("ooxml.embedded_ole", self.name, item.path, bounded_list(ole_names, MAX_LISTED, 60))
+        if activex:
+            yield Finding("ooxml.activex", self.name, item.path,
+                          f"{len(activex)} control(s): {bounded_list(activex, 3, 60)}")
+
+    # -- flat OPC / Word 2003 XML ---------------------------------------------------------------
+    def _flat(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding]:
+        relations: list[tuple[str, str, str]] = []
+        for m in _FLAT_RELS.finditer(item.data):
+            if len(relations) >= MAX_RELS_PARTS:
+                break
+            attrs = {}
+            for a in _ATTR.finditer(m.group(0)):
+                key = (a.group(1) or a.group(3)).decode("ascii", "replace").rsplit(":", 1)[-1]
+                attrs[key] = _unescape((a.group(2) if a.group(1) else a.group(4)).decode("utf-8", "replace"))
+            if attrs.get("TargetMode", "").lower() == "external":
+                relations.append(("<flat xml>", _type_name(attrs.get("Type", "")), attrs.get("Target", "")))
+        ctx.budget.check_time()
+        yield from self._judge(item, relations)
+
+    # -- verdicts ----------------------------------------------------------------------------------
+    def _judge(self, item: Item, relations: list[tuple[str, str, str]]) -> Iterator[Finding]:
+        found: dict[str, list[str]] = {}
+        for part, rel_type, target in relations:
+            code = _classify(rel_type, target)
+            if code:
+                found.setdefault(code, []).append(f"{rel_type}->{target} (in {part})")
+        for code in ("ooxml.exploit_uri", "ooxml.unc_target", "ooxml.remote_template", "ooxml.external_ole",
+                     "ooxml.external_link"):
+            if code in found:
+                yield Finding(code, self.name, item.path, bounded_list(found[code], 4, 140))
+
+
+def _external_relationships(data: bytes) -> Iterator[tuple[str, str]]:
+    """(type name, target) of every external relationship in one .rels part."""
+    root = ET.fromstring(data)
+    for rel in root.iter(_RELS_NS):
+        if (rel.get("TargetMode") or "").lower() == "external":
+            yield _type_name(rel.get("Type") or ""), rel.get("Target") or ""
+
+
+def _unescape(text: str) -> str:
+    return (text.replace("&quot;", '"').replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">")
+            .replace("&amp;", "&"))
+
+
+def _classify(rel_type: str, target: str) -> str:
+    """The finding code for one external relationship, or '' when it is harmless."""
+    if _EXPLOIT_SCHEME.search(target) or "!x-usc:" in target.lower():
+        return "ooxml.exploit_uri"
+    if _UNC.search(target):
+        return "ooxml.unc_target"
+    if rel_type == "attachedTemplate":
+        if _LOCAL_FILE.search(target) or not target.strip():
+            return ""  # the author's own template path: normal
+        return "ooxml.remote_template"
+    if rel_type == "oleObject":
+        return "ooxml.external_ole"
+    if rel_type in _LINK_TYPES:
+        return "ooxml.external_link"
+    if rel_type == "hyperlink":
+        if _WEB.search(target) and not _RISKY_LINK_EXT.search(target.split("?", 1)[0]):
+            return ""  # an ordinary web link
+        if target.lower().startswith(("mailto:", "#", "tel:")):
+            return ""
+        return "ooxml.external_link"
+    return ""

@@ -1,0 +1,109 @@
+"""Encrypted Office documents: documents encrypted in the test with msoffcrypto, oletools PoCs, corpus."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from msoffcrypto.format.ooxml import OOXMLFile
+
+from coinguard.analyzers.encrypted import EncryptedOffice
+from coinguard.findings import Finding, Item
+from coinguard.sniff import sniff
+
+from helpers import DATA, make_context, read_corpus_sample, zip_bytes
+
+ANALYZER = EncryptedOffice()
+DOCX = zip_bytes({
+    "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                           b'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+    "word/document.xml": b"<w:document xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'/>",
+    # msoffcrypto mis-decrypts packages under 4 KiB (OLE mini stream); real documents are larger.
+    "word/media/image1.bin": random.Random(7).randbytes(6000),
+})
+
+
+def encrypt(plain: bytes, password: str) -> bytes:
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(plain)).encrypt(password, out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def secret_docx() -> bytes:
+    return encrypt(DOCX, "Wallet-2024!")
+
+
+def run(data: bytes, passwords: tuple[str, ...] = ()) -> tuple[list[Finding], list[Item]]:
+    item = Item(path="doc.docx", name="doc.docx", data=data, type=sniff(data))
+    assert ANALYZER.applies_to(item), item.type
+    out = list(ANALYZER.analyze(item, make_context(passwords=passwords)))
+    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
+
+
+def codes(findings: list[Finding]) -> set[str]:
+    return {f.code for f in findings}
+
+
+def test_encrypted_docx_without_password(secret_docx: bytes) -> None:
+    assert sniff(secret_docx) == "ole.encrypted"
+    findings, children = run(secret_docx, ("1234", "infected"))
+    assert codes(findings) == {"office.encrypted", "office.encrypted.unopened"}
+    assert children == []
+    assert "3 password(s) tried" in findings[1].detail
+
+
+def test_password_from_the_message_opens_it(secret_docx: bytes) -> None:
+    findings, children = run(secret_docx, ("1234", "Wallet-2024!"))
+    assert codes(findings) == {"office.encrypted", "office.encrypted.opened"}
+    assert "Wallet-2024!" not in findings[1].detail and "candidate #2" in findings[1].detail
+    assert len(children) == 1
+    child = children[0]
+    assert child.data == DOCX and child.type == "ooxml.word"
+    assert child.role == "extracted" and child.meta["password"] == "Wallet-2024!"
+
+
+def test_velvetsweatshop_is_the_default_password() -> None:
+    findings, children = run(encrypt(DOCX, "VelvetSweatshop"))
+    assert codes(findings) == {"office.encrypted", "office.encrypted.default_password"}
+    assert children[0].data == DOCX
+
+
+def test_unencrypted_legacy_documents_are_ignored() -> None:
+    findings, children = run((DATA / "oletools_excel4_sample_macro.xls").read_bytes())
+    assert findings == [] and children == []
+
+
+def test_legacy_rc4_xls_with_default_password() -> None:
+    findings, children = run((DATA / "oletools_autostart-encrypt-standardpassword.xls").read_bytes())
+    assert codes(findings) == {"office.encrypted", "office.encrypted.default_password"}
+    assert children[0].type == "ole.xls"
+
+
+def test_oletools_encrypted_xlsx_with_dde() -> None:
+    findings, children = run((DATA / "oletools_dde-test-encrypt-standardpassword.xlsx").read_bytes())
+    assert codes(findings) == {"office.encrypted", "office.encrypted.default_password"}
+    assert children[0].type == "ooxml.excel"
+
+
+def test_damaged_encrypted_package_is_a_parse_error(secret_docx: bytes) -> None:
+    findings, _ = run(secret_docx[:3000])
+    assert codes(findings) == {"office.encrypted.parse_error"}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("relpath", "passwords", "expected"),
+    [
+        ("maldocs/oletools/encrypted.docx.zip", (), {"office.encrypted", "office.encrypted.unopened"}),
+        ("maldocs/oletools/autostart-encrypt-standardpassword.xlsb.zip", (),
+         {"office.encrypted", "office.encrypted.default_password"}),
+        ("benign/attachments/strelka/test_password.docx", (), {"office.encrypted", "office.encrypted.unopened"}),
+        ("benign/attachments/strelka/test_password.docx", ("Password1!",),
+         {"office.encrypted", "office.encrypted.opened"}),
+    ],
+)
+def test_corpus_documents(corpus_dir: object, relpath: str, passwords: tuple[str, ...], expected: set[str]) -> None:
+    findings, _ = run(read_corpus_sample(relpath), passwords)
+    assert codes(findings) == expected

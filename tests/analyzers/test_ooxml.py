@@ -1,0 +1,155 @@
+"""OOXML relationships and embedded binaries: crafted packages, oletools PoCs and real samples."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import quoteattr
+
+import pytest
+
+from coinguard.analyzers.ooxml import OoxmlRelations
+from coinguard.findings import Finding, Item
+from coinguard.limits import Budget, Limits
+from coinguard.sniff import sniff
+
+from helpers import DATA, make_context, read_corpus_sample, zip_bytes
+
+ANALYZER = OoxmlRelations()
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CONTENT_TYPES = b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
+DOCUMENT = b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+
+
+def rels(*relations: tuple[str, str, str]) -> bytes:
+    """A .rels part; each relation is (type name, target, target mode)."""
+    body = "".join(
+        f'<Relationship Id="rId{i}" Type="{REL}/{kind}" Target={quoteattr(target)}'
+        + (f' TargetMode="{mode}"' if mode else "") + "/>"
+        for i, (kind, target, mode) in enumerate(relations, 1)
+    )
+    xml = f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{body}'
+    return (xml + "</Relationships>").encode()
+
+
+def docx(extra: dict[str, bytes] | None = None, settings_rels: bytes | None = None,
+         document_rels: bytes | None = None) -> bytes:
+    members = {"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": DOCUMENT,
+               "_rels/.rels": rels(("officeDocument", "word/document.xml", ""))}
+    if settings_rels is not None:
+        members["word/_rels/settings.xml.rels"] = settings_rels
+    if document_rels is not None:
+        members["word/_rels/document.xml.rels"] = document_rels
+    members.update(extra or {})
+    return zip_bytes(members)
+
+
+def run(data: bytes, name: str = "doc.docx") -> tuple[list[Finding], list[Item]]:
+    item = Item(path=name, name=name, data=data, type=sniff(data))
+    assert ANALYZER.applies_to(item), item.type
+    out = list(ANALYZER.analyze(item, make_context()))
+    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
+
+
+def codes(findings: list[Finding]) -> set[str]:
+    return {f.code for f in findings}
+
+
+@pytest.mark.parametrize(
+    ("relation", "expected"),
+    [
+        (("attachedTemplate", "http://droobox.example/luncher.dotm", "External"), {"ooxml.remote_template"}),
+        (("attachedTemplate", "file:///C:\\Users\\bob\\AppData\\Roaming\\Microsoft\\Templates\\Normal.dotm",
+          "External"), set()),
+        (("attachedTemplate", "\\\\198.51.100.4\\share\\t.dotm", "External"), {"ooxml.unc_target"}),
+        (("attachedTemplate", "file://evil.example/share/t.dotm", "External"), {"ooxml.unc_target"}),
+        (("oleObject", "mhtml:http://x.example/a.html!x-usc:http://x.example/a.html", "External"),
+         {"ooxml.exploit_uri"}),
+        (("oleObject", "http://x.example/payload.rtf", "External"), {"ooxml.external_ole"}),
+        (("hyperlink", "ms-msdt:/id PCWDiagnostic /skip force", "External"), {"ooxml.exploit_uri"}),
+        (("hyperlink", "search-ms:query=invoice&crumb=location:\\\\x.example@SSL\\d", "External"),
+         {"ooxml.exploit_uri"}),
+        (("hyperlink", "https://www.example.com/about", "External"), set()),
+        (("hyperlink", "https://x.example/Invoice.exe", "External"), {"ooxml.external_link"}),
+        (("frame", "http://x.example/frame.html", "External"), {"ooxml.external_link"}),
+        (("oleObject", "embeddings/oleObject1.bin", ""), set()),  # internal part
+    ],
+)
+def test_relationship_targets(relation: tuple[str, str, str], expected: set[str]) -> None:
+    findings, _ = run(docx(settings_rels=rels(relation)))
+    assert codes(findings) == expected
+
+
+def test_remote_template_detail_names_part_and_url() -> None:
+    findings, _ = run(docx(settings_rels=rels(("attachedTemplate", "http://droobox.example/l.doc", "External"))))
+    assert findings[0].detail == "attachedTemplate->http://droobox.example/l.doc (in word/_rels/settings.xml.rels)"
+
+
+def test_embedded_ole_and_activex_become_children() -> None:
+    ole_bin = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+    data = docx({"word/embeddings/oleObject1.bin": ole_bin, "word/activeX/activeX1.bin": ole_bin,
+                 "word/embeddings/Microsoft_Excel_Worksheet.xlsx": zip_bytes({"a.txt": b"x"}),
+                 "word/vbaProject.bin": ole_bin})
+    findings, children = run(data)
+    assert codes(findings) == {"ooxml.embedded_ole", "ooxml.activex"}
+    assert sorted(c.name for c in children) == ["word/activeX/activeX1.bin",
+                                                "word/embeddings/Microsoft_Excel_Worksheet.xlsx",
+                                                "word/embeddings/oleObject1.bin"]
+    assert all(c.role == "embedded" and c.source == "ooxml" for c in children)
+
+
+def test_flat_opc_external_template() -> None:
+    flat = (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>'
+            b'<pkg:package xmlns:pkg="http://schemas.microsoft.com/office/2006/xmlPackage">'
+            b'<pkg:part pkg:name="/word/_rels/settings.xml.rels"><pkg:xmlData>'
+            + rels(("attachedTemplate", "https://x.example/t.dotm", "External")).split(b"?>", 1)[1]
+            + b"</pkg:xmlData></pkg:part></pkg:package>")
+    findings, _ = run(flat, "doc.xml")
+    assert codes(findings) == {"ooxml.remote_template"}
+
+
+def test_broken_package_is_a_parse_error() -> None:
+    data = docx(settings_rels=b"<Relationships><unclosed")
+    findings, _ = run(data)
+    assert codes(findings) == {"ooxml.parse_error"}
+
+
+def test_budget_refuses_oversized_rels_part() -> None:
+    from coinguard.errors import BudgetExceeded
+
+    data = docx(settings_rels=rels(("attachedTemplate", "http://x.example/t", "External")) + b" " * 5000)
+    item = Item(path="d", name="d", data=data, type=sniff(data))
+    ctx = make_context()
+    ctx.budget = Budget(Limits(max_file_bytes=2000))
+    with pytest.raises(BudgetExceeded):
+        list(ANALYZER.analyze(item, ctx))
+
+
+def test_oletools_external_oleobject_poc() -> None:
+    findings, _ = run((DATA / "oletools_sample_with_external_link_to_doc.docx").read_bytes())
+    assert codes(findings) == {"ooxml.external_ole"}
+    assert "raw.githubusercontent.com" in findings[0].detail
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("relpath", "expected"),
+    [
+        ("maldocs/inquest/6be18e3afeec482c79c9dea119d11d9c1598f59a260156ee54f12c4d914aed8f.docx.zip",
+         {"ooxml.remote_template"}),
+        ("maldocs/oletools/sample_with_external_link_to_doc.pptx.zip", {"ooxml.external_ole"}),
+        ("benign/attachments/oletools/embedded-simple-2007.docx", {"ooxml.embedded_ole"}),
+        ("benign/attachments/oletools/harmless-clean.docx", set()),
+        ("benign/attachments/strelka/test.docx", set()),
+        ("benign/attachments/MacroMilter/clean_wordfile.docx", set()),
+        ("benign/attachments/oletools/harmless-clean.xml", set()),
+    ],
+)
+def test_corpus_documents(corpus_dir: object, relpath: str, expected: set[str]) -> None:
+    findings, _ = run(read_corpus_sample(relpath))
+    assert codes(findings) == expected
+
+
+@pytest.mark.corpus
+def test_remote_template_sample_names_the_url(corpus_dir: object) -> None:
+    findings, _ = run(read_corpus_sample(
+        "maldocs/inquest/6be18e3afeec482c79c9dea119d11d9c1598f59a260156ee54f12c4d914aed8f.docx.zip"))
+    assert "http://droobox.online/luncher.doc" in findings[0].detail
