@@ -229,7 +229,9 @@ def verdict_header_value(verdict: Verdict, would: Action | None = None) -> str:
 
 
 def findings_header_value(verdict: Verdict) -> str:
-    codes = verdict.codes
+    """Codes that scored (informational 0-score codes stay in the log and the verdict JSON)."""
+    scored = {f.code for f in verdict.findings if (f.score or 0) > 0}
+    codes = [c for c in verdict.codes if c in scored]
     shown = ", ".join(codes[:MAX_HEADER_CODES])
     if len(codes) > MAX_HEADER_CODES:
         shown += f", +{len(codes) - MAX_HEADER_CODES}"
@@ -418,8 +420,9 @@ class CoinguardMilter(Milter.Base):
             extra["removed_headers"] = removed
         if action != Action.ACCEPT or verdict.verdict != VerdictKind.CLEAN or cfg.policy.tag_clean or would:
             self._add_header(cfg.policy.verdict_header, verdict_header_value(verdict, would))
-            if verdict.codes and not (verdict.verdict == VerdictKind.UNCHECKED and verdict.codes == ["scan.unchecked"]):
-                self._add_header(cfg.policy.findings_header, findings_header_value(verdict))
+            findings = findings_header_value(verdict)
+            if findings:
+                self._add_header(cfg.policy.findings_header, findings)
         for name, value in verdict.headers:  # e.g. Authentication-Results from the DKIM analyzer, on top
             self.addheader(name, self._value(value), 0 if name.lower() == "authentication-results" else -1)
         if action == Action.TAG and str(verdict.verdict) in cfg.policy.subject_tag_verdicts and cfg.policy.subject_tag:

@@ -324,8 +324,7 @@ def send(port: int, message: bytes, sender: str = "alice@sender.test",
     data = message.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
-    # dot-stuffing: smtplib does it for str messages only (lab pitfall 12)
-    data = b"\r\n".join(b"." + line if line.startswith(b".") else line for line in data.split(b"\r\n"))
+    # no dot-stuffing here: Python 3.11's smtplib.data() stuffs bytes too (_quote_periods)
     with smtplib.SMTP("127.0.0.1", port, local_hostname="client.coinguard.test", timeout=timeout) as s:
         code, text = s.mail(sender)
         if code >= 400:
@@ -334,8 +333,11 @@ def send(port: int, message: bytes, sender: str = "alice@sender.test",
             code, text = s.rcpt(r)
             if code >= 400:
                 return SendResult(code, text.decode(errors="replace"))
-        code, text = s.data(data)
-        return SendResult(code, text.decode(errors="replace"))
+        try:
+            code, text = s.data(data)
+        except smtplib.SMTPDataError as exc:  # smtplib raises for any non-250 reply to DATA
+            code, text = exc.smtp_code, exc.smtp_error
+        return SendResult(code, text.decode(errors="replace") if isinstance(text, bytes) else str(text))
 
 
 # --------------------------------------------------------------------------- the daemon
@@ -360,6 +362,7 @@ class DaemonProcess:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if self.proc.poll() is not None:
+                self._log.close()
                 raise RuntimeError(f"coinguard exited with {self.proc.returncode}:\n{self.log_text()[-3000:]}")
             if wait_port(self.milter_port, 0.2):
                 return
@@ -392,7 +395,7 @@ class DaemonProcess:
 
 def write_daemon_config(path: Path, milter_port: int, metrics_port: int, *, quarantine_backend: str,
                         quarantine_dir: Path, postfix_config_dir: Path | None = None,
-                        extra: str = "", workers: int = 1, scan_timeout_s: float = 30.0,
+                        extra: str = "", milter_extra: str = "", workers: int = 1, scan_timeout_s: float = 30.0,
                         rules_dirs: Sequence[str] = ()) -> None:
     """A TOML config for one daemon under test (sections appended via ``extra`` must not repeat)."""
     rules = ", ".join(json.dumps(d) for d in (rules_dirs or [str(REPO / "rules")]))
@@ -403,7 +406,7 @@ socket = "inet:{milter_port}@127.0.0.1"
 keepalive_s = 1.0
 drain_timeout_s = 10.0
 pid_file = "{path.parent / 'coinguard.pid'}"
-
+{milter_extra}
 [scan]
 workers = {workers}
 timeout_s = {scan_timeout_s}
