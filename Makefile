@@ -17,6 +17,7 @@ STAMP := $(VENV)/.coinguard-installed
 APT_PACKAGES := postfix libmilter-dev python3-dev python3-venv python3-pip gcc make
 APT_PACKAGES += unar 7zip libarchive-tools
 APT_PACKAGES += ca-certificates
+APT_PACKAGES += prometheus systemd  # ops tests: promtool (alert rules), systemd-analyze/sysusers (units)
 
 .PHONY: install apt venv run test demo lint clean
 
