@@ -25,7 +25,7 @@ private rule coinguard_lnk_names_interpreter
         $i2 = "pwsh.exe" ascii wide nocase
         $i3 = "mshta" ascii wide nocase
         $i4 = "cmd.exe" ascii wide nocase
-        $i5 = /cmd(\.exe)? +\/[ck] / ascii wide nocase
+        $i5 = /cmd(\.exe)? {1,4}\/[ck] / ascii wide nocase
         $i6 = "wscript" ascii wide nocase
         $i7 = "cscript" ascii wide nocase
         $i8 = "rundll32" ascii wide nocase
@@ -49,8 +49,8 @@ private rule coinguard_lnk_payload
     strings:
         $p1 = "http://" ascii wide nocase
         $p2 = "https://" ascii wide nocase
-        $p3 = /-e(nc|ncodedcommand|c)? +[A-Za-z0-9+\/]{16}/ ascii wide nocase
-        $p4 = /-w(indowstyle|in)? +(h|hidden|1)\b/ ascii wide nocase
+        $p3 = /-e(nc|ncodedcommand|c)? {1,4}[A-Za-z0-9+\/]{16}/ ascii wide nocase
+        $p4 = /-w(indowstyle|in)? {1,4}(h|hidden|1)\b/ ascii wide nocase
         $p5 = "DownloadString" ascii wide nocase
         $p6 = "DownloadFile" ascii wide nocase
         $p7 = "Invoke-WebRequest" ascii wide nocase

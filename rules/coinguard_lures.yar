@@ -238,13 +238,45 @@ rule coinguard_harvest_seed_phrase
         reference = "https://www.ic3.gov/PSA/2024/PSA241003"
         category = "theme"
     strings:
-        $h1 = /(enter|type|input|provide|paste|write|import|submit|fill in|restore)[^\r\n.<>]{0,60}\b(12|18|24|twelve|eighteen|twenty[- ]four)[- ]word/ ascii wide nocase
-        $h2 = /\b(12|18|24|twelve|twenty[- ]four)[- ]words?[ \t]+(seed|recovery|secret|mnemonic|backup|wallet)/ ascii wide nocase
-        $h3 = /(seed|recovery|secret|mnemonic|backup)[ \t]+phrase[^\r\n.<>]{0,80}\b(enter|import|verify|validate|confirm|submit|restore|synchroni[sz]e)/ ascii wide nocase
-        $h4 = /\b(enter|import|verify|validate|confirm|submit|restore|paste)[^\r\n.<>]{0,40}(seed|recovery|secret|mnemonic)[ \t]+phrase/ ascii wide nocase
-        $h5 = /(enter|paste|import|submit)[^\r\n.<>]{0,30}private[ \t]+key/ ascii wide nocase
-        $imp = "import wallet" ascii wide nocase
+        $n1 = "12-word" ascii wide nocase
+        $n2 = "12 word" ascii wide nocase
+        $n3 = "24-word" ascii wide nocase
+        $n4 = "24 word" ascii wide nocase
+        $n5 = "18-word" ascii wide nocase
+        $n6 = "18 word" ascii wide nocase
+        $n7 = "twelve-word" ascii wide nocase
+        $n8 = "twelve word" ascii wide nocase
+        $n9 = "twenty-four word" ascii wide nocase
+        $n10 = "twenty four word" ascii wide nocase
+        $n11 = "24 words" ascii wide nocase
+        $n12 = "12 words" ascii wide nocase
+        $p1 = "seed phrase" ascii wide nocase
+        $p2 = "recovery phrase" ascii wide nocase
+        $p3 = "secret phrase" ascii wide nocase
+        $p4 = "mnemonic phrase" ascii wide nocase
+        $p5 = "backup phrase" ascii wide nocase
+        $p6 = "secret recovery" ascii wide nocase
+        $p7 = "wallet phrase" ascii wide nocase
+        $v1 = "enter your" ascii wide nocase
+        $v2 = "type your" ascii wide nocase
+        $v3 = "paste your" ascii wide nocase
+        $v4 = "input your" ascii wide nocase
+        $v5 = "provide your" ascii wide nocase
+        $v6 = "submit your" ascii wide nocase
+        $v7 = "import your" ascii wide nocase
+        $v8 = "fill in your" ascii wide nocase
+        $v9 = "restore your wallet" ascii wide nocase
+        $v10 = "import wallet" ascii wide nocase
+        $v11 = "import your wallet" ascii wide nocase
+        $v12 = "validate your wallet" ascii wide nocase
+        $v13 = "synchronize your wallet" ascii wide nocase
+        $v14 = "sync your wallet" ascii wide nocase
+        $v15 = "verify your wallet" ascii wide nocase
+        $v16 = "connect wallet" ascii wide nocase
+        $v17 = "rectify" ascii wide nocase
+        $v18 = "validate wallet" ascii wide nocase
         $pk = "private key" ascii wide nocase
+        $imp = "import wallet" ascii wide nocase
         $k1_u8 = "12개 단어"  // 12개 단어 (UTF-8)
         $k1_u16 = { 31 00 32 00 1C AC 20 00 E8 B2 B4 C5 }  // 12개 단어 (UTF-16LE)
         $k1_cp949 = { 31 32 B0 B3 20 B4 DC BE EE }  // 12개 단어 (CP949/EUC-KR)
@@ -288,5 +320,5 @@ rule coinguard_harvest_seed_phrase
         $k14_u16 = { C0 C9 11 AC 20 00 00 AC 38 C8 24 C6 30 AE }  // 지갑 가져오기 (UTF-16LE)
         $k14_cp949 = { C1 F6 B0 A9 20 B0 A1 C1 AE BF C0 B1 E2 }  // 지갑 가져오기 (CP949/EUC-KR)
     condition:
-        not (role == "body") and filesize < 20MB and (1 of ($h*) or ($imp and $pk) or 1 of ($k*))
+        not (role == "body") and filesize < 20MB and ((1 of ($n*) and (1 of ($p*) or 1 of ($v*))) or (1 of ($p*) and 1 of ($v*)) or ($imp and $pk) or 1 of ($k*))
 }

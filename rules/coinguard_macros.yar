@@ -17,8 +17,8 @@ private rule coinguard_vba_source
         author = "coinguard"
     strings:
         $attr = "Attribute VB_" ascii nocase
-        $sub = /(^|\n)[ \t]*(Private |Public )?(Sub|Function) [A-Za-z_][A-Za-z0-9_]*[ \t]*\(/ nocase
-        $end = /(^|\n)[ \t]*End (Sub|Function)/ nocase
+        $sub = /(^|\n)[ \t]{0,16}(Private |Public )?(Sub|Function) [A-Za-z_][A-Za-z0-9_]{0,64}[ \t]{0,4}\(/ nocase
+        $end = /\nEnd (Sub|Function)/ nocase
     condition:
         $attr or ($sub and $end)
 }
@@ -68,11 +68,12 @@ private rule coinguard_vba_download
         $d9 = "Start-BitsTransfer" ascii wide nocase
         $d10 = "bitsadmin" ascii wide nocase
         $d11 = "InternetReadFile" ascii wide nocase
-        $d12 = /ADODB\.Stream[\s\S]{0,2000}SaveToFile/ nocase
-        $d13 = /\.Load[ \t]*\(?[ \t]*"https?:\/\// nocase
+        $d13 = /\.Load[ \t]{0,4}\(?[ \t]{0,4}"https?:\/\// nocase
         $d14 = "Msxml2.DOMDocument" ascii wide nocase
+        $stream = "ADODB.Stream" ascii wide nocase
+        $save = "SaveToFile" ascii wide nocase
     condition:
-        any of them
+        any of ($d*) or ($stream and $save)
 }
 
 private rule coinguard_vba_execute
@@ -81,8 +82,8 @@ private rule coinguard_vba_execute
         description = "VBA that starts another program"
         author = "coinguard"
     strings:
-        $e1 = /\bShell[#$%&!]?[ \t]*\(/ nocase
-        $e2 = /\bShell[ \t]+["A-Za-z]/ nocase
+        $e1 = /\bShell[#$%&!]?[ \t]{0,4}\(/ nocase
+        $e2 = /\bShell[ \t]{1,4}["A-Za-z]/ nocase
         $e3 = "WScript.Shell" ascii wide nocase
         $e4 = "Shell.Application" ascii wide nocase
         $e5 = "ShellExecute" ascii wide nocase
@@ -91,13 +92,13 @@ private rule coinguard_vba_execute
         $e8 = "WinExec" ascii wide nocase
         $e9 = "powershell" ascii wide nocase
         $e10 = "mshta" ascii wide nocase
-        $e11 = /cmd(\.exe)?["']?[ \t]*\/[ck] / ascii wide nocase
+        $e11 = /cmd(\.exe)?["']?[ \t]{0,4}\/[ck] / ascii wide nocase
         $e12 = "rundll32" ascii wide nocase
         $e13 = "regsvr32" ascii wide nocase
         $e14 = "wscript.exe" ascii wide nocase
         $e15 = "cscript.exe" ascii wide nocase
         $e16 = "MacScript" ascii wide nocase
-        $e17 = /\.(Run|Exec)[ \t]*[( ]["A-Za-z]/ nocase
+        $e17 = /\.(Run|Exec)[ \t]{0,4}[( ]["A-Za-z]/ nocase
         $e18 = "ExecuteExcel4Macro" ascii wide nocase
         $e19 = "CallByName" ascii wide nocase
     condition:
@@ -148,7 +149,7 @@ rule coinguard_vba_obfuscated_chr_chain
         author = "coinguard"
         reference = "https://attack.mitre.org/techniques/T1027/"
     strings:
-        $chain = /(Chr[WB]?\$?\([ \t]*[0-9&H]+[ \t]*([+-][ \t]*[0-9]+[ \t]*)?\)[ \t]*[&+][ \t]*(_[ \t]*\r?\n[ \t]*)?){12}/ nocase
+        $chain = /Chr[WB]?\$?\([0-9&Hh]{1,6}\)[ \t]{0,2}[&+][ \t]{0,2}Chr[WB]?\$?\([0-9&Hh]{1,6}\)[ \t]{0,2}[&+][ \t]{0,2}Chr[WB]?\$?\([0-9&Hh]{1,6}\)/ nocase
     condition:
-        coinguard_vba_source and $chain
+        coinguard_vba_source and #chain > 8
 }

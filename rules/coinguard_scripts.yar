@@ -1,7 +1,11 @@
 /*
  * coinguard: generic dropper traits in scripts, macro source, shortcuts, HTA and documents.
- * These are command lines, not keywords: each string needs the launcher together with the
+ * These are command lines, not keywords: each rule needs the launcher together with the
  * argument that makes it a download, decode or remote execution.
+ *
+ * Performance: every Item of every message is scanned, so regular expressions here are
+ * short and bounded, anchored on a distinctive literal; "A and B in the same file" is
+ * written as two plain strings in the condition rather than one regex spanning both.
  */
 
 rule coinguard_powershell_download_cradle
@@ -12,13 +16,25 @@ rule coinguard_powershell_download_cradle
         author = "coinguard"
         reference = "https://attack.mitre.org/techniques/T1059/001/"
     strings:
-        $webclient = /Net\.WebClient["')]{0,3}[ \t]*\)?[ \t]*\.[ \t]*Download(String|File|Data)(Async)?[ \t]*\(/ ascii wide nocase
-        $iex_fetch = /\b(iex|Invoke-Expression)[ \t]*\(?[ \t]*\(?[ \t]*(New-Object|iwr|irm|Invoke-WebRequest|Invoke-RestMethod|\[Net\.WebClient\])/ ascii wide nocase
-        $fetch_iex = /\b(iwr|irm|Invoke-WebRequest|Invoke-RestMethod|curl|wget)\b[^\r\n|]{1,200}https?:\/\/[^\r\n|]{1,200}\|[ \t]*(iex|Invoke-Expression)\b/ ascii wide nocase
-        $bits = /Start-BitsTransfer[^\r\n]{1,100}-Source[ \t]+["']?https?:\/\// ascii wide nocase
-        $webreq_outfile = /\b(iwr|Invoke-WebRequest)\b[^\r\n]{1,200}https?:\/\/[^\r\n]{1,200}-OutFile[^\r\n]{1,200}(Start-Process|saps|&[ \t]*\$|\.exe|\.dll|\.bat|\.vbs|\.js\b)/ ascii wide nocase
+        $webclient = /Net\.WebClient["')]{0,3}[ \t]{0,4}\)?[ \t]{0,4}\.[ \t]{0,4}Download(String|File|Data)/ ascii wide nocase
+        $iex_fetch = /\b(iex|Invoke-Expression)[ \t]{0,4}\(?[ \t]{0,4}\(?[ \t]{0,4}(New-Object|iwr|irm|Invoke-WebRequest|Invoke-RestMethod|\[Net\.WebClient\])/ ascii wide nocase
+        $pipe_iex = /\|[ \t]{0,4}(iex|Invoke-Expression)\b/ ascii wide nocase
+        $fetch1 = "Invoke-WebRequest" ascii wide nocase
+        $fetch2 = "Invoke-RestMethod" ascii wide nocase
+        $fetch3 = "iwr" fullword ascii wide nocase
+        $fetch4 = "irm" fullword ascii wide nocase
+        $bits = "Start-BitsTransfer" ascii wide nocase
+        $outfile = "-OutFile" ascii wide nocase
+        $start1 = "Start-Process" ascii wide nocase
+        $start2 = "saps" fullword ascii wide nocase
+        $url1 = "http://" ascii wide nocase
+        $url2 = "https://" ascii wide nocase
+        $ps = "powershell" ascii wide nocase
     condition:
-        any of them
+        $webclient or $iex_fetch
+        or ($pipe_iex and 1 of ($fetch*) and 1 of ($url*))
+        or ($bits and 1 of ($url*) and ($ps or $outfile))
+        or (1 of ($fetch*) and $outfile and 1 of ($url*) and 1 of ($start*))
 }
 
 rule coinguard_powershell_encoded_command
@@ -29,9 +45,11 @@ rule coinguard_powershell_encoded_command
         author = "coinguard"
         reference = "https://attack.mitre.org/techniques/T1027/010/"
     strings:
-        $enc = /powershell(\.exe)?["']?[ \t]+([-\/][A-Za-z]+[ \t]+([A-Za-z]+[ \t]+)?){0,6}[-\/]e(n|nc|nco|ncod|ncode|ncoded|ncodedc|ncodedcommand|c)?[ \t]+["']?[A-Za-z0-9+\/]{40,}/ ascii wide nocase
+        $ps1 = "powershell" ascii wide nocase
+        $ps2 = "pwsh" fullword ascii wide nocase
+        $enc = / -e(nc|ncodedcommand|c)? {1,4}["']?[A-Za-z0-9+\/]{40}/ ascii wide nocase
     condition:
-        $enc
+        1 of ($ps*) and $enc
 }
 
 rule coinguard_mshta_remote
@@ -42,8 +60,8 @@ rule coinguard_mshta_remote
         author = "coinguard"
         reference = "https://attack.mitre.org/techniques/T1218/005/"
     strings:
-        $url = /mshta(\.exe)?["']?[ \t]+["']?(https?:\/\/|\\\\)/ ascii wide nocase
-        $inline = /mshta(\.exe)?["']?[ \t]+["']?(javascript|vbscript):/ ascii wide nocase
+        $url = /mshta(\.exe)?["']?[ \t]{1,8}["']?(https?:\/\/|\\\\)/ ascii wide nocase
+        $inline = /mshta(\.exe)?["']?[ \t]{1,8}["']?(javascript|vbscript):/ ascii wide nocase
     condition:
         any of them
 }
@@ -56,10 +74,16 @@ rule coinguard_certutil_decode_download
         author = "coinguard"
         reference = "https://attack.mitre.org/techniques/T1140/"
     strings:
-        $decode = /certutil(\.exe)?["']?[ \t]+[^\r\n]{0,60}[-\/](decode|decodehex)[ \t]/ ascii wide nocase
-        $urlcache = /certutil(\.exe)?["']?[ \t]+[^\r\n]{0,60}[-\/]urlcache[^\r\n]{0,40}[-\/]f[^\r\n]{0,20}https?:\/\// ascii wide nocase
+        $certutil = "certutil" ascii wide nocase
+        $decode1 = " -decode " ascii wide nocase
+        $decode2 = " -decodehex " ascii wide nocase
+        $decode3 = " /decode " ascii wide nocase
+        $urlcache1 = "-urlcache" ascii wide nocase
+        $urlcache2 = "/urlcache" ascii wide nocase
+        $url1 = "http://" ascii wide nocase
+        $url2 = "https://" ascii wide nocase
     condition:
-        any of them
+        $certutil and (1 of ($decode*) or (1 of ($urlcache*) and 1 of ($url*)))
 }
 
 rule coinguard_lolbin_remote_execution
@@ -70,12 +94,15 @@ rule coinguard_lolbin_remote_execution
         author = "coinguard"
         reference = "https://attack.mitre.org/techniques/T1218/"
     strings:
-        $squiblydoo = /regsvr32(\.exe)?["']?[ \t]+[^\r\n]{0,60}\/i:["']?https?:\/\// ascii wide nocase
-        $rundll_js = /rundll32(\.exe)?["']?[ \t]+["']?javascript:/ ascii wide nocase
-        $rundll_url = /rundll32(\.exe)?["']?[ \t]+[^\r\n]{0,20}\\\\[A-Za-z0-9.-]+@?(SSL)?(@[0-9]+)?\\/ ascii wide nocase
-        $bitsadmin = /bitsadmin(\.exe)?["']?[ \t]+[^\r\n]{0,40}\/transfer[^\r\n]{0,120}https?:\/\// ascii wide nocase
+        $regsvr32 = "regsvr32" ascii wide nocase
+        $squiblydoo = /\/i:["']?https?:\/\// ascii wide nocase
+        $rundll_js = /rundll32(\.exe)?["']?[ \t]{1,8}["']?javascript:/ ascii wide nocase
+        $bitsadmin = "bitsadmin" ascii wide nocase
+        $transfer = "/transfer" ascii wide nocase
+        $url1 = "http://" ascii wide nocase
+        $url2 = "https://" ascii wide nocase
     condition:
-        any of them
+        ($regsvr32 and $squiblydoo) or $rundll_js or ($bitsadmin and $transfer and 1 of ($url*))
 }
 
 rule coinguard_script_download_and_run

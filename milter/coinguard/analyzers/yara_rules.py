@@ -145,6 +145,13 @@ def _detail(match: Any) -> str:
     return " ".join(parts)
 
 
+def _quiet_warning(kind: int, data: Any) -> int:
+    """yara's "too many matches" warning (a string hit more than a million times, common in
+    padding): scanning goes on; logged at debug level instead of a Python RuntimeWarning."""
+    log.debug("yara warning %s: %s", kind, data)
+    return yara.CALLBACK_CONTINUE
+
+
 class YaraRules:
     """Run the compiled rule set (``ctx.rules``) over one Item."""
 
@@ -196,7 +203,12 @@ class YaraRules:
 
     def _scan(self, item: Item, externals: dict[str, str], ctx: AnalysisContext) -> tuple[Hit, ...]:
         try:
-            matches = ctx.rules.match(data=item.data, externals=externals, timeout=ctx.budget.yara_timeout())
+            matches = ctx.rules.match(
+                data=item.data,
+                externals=externals,
+                timeout=ctx.budget.yara_timeout(),
+                warnings_callback=_quiet_warning,
+            )
         except yara.TimeoutError:
             return (Hit("yara.timeout", f"{item.size} bytes of {item.type}", None),)
         except yara.Error as exc:
