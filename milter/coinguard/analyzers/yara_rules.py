@@ -47,7 +47,6 @@ THIRDPARTY_SCORES: tuple[tuple[str, float], ...] = (
     ("thirdparty/signature-base/", 10.0),  # no score meta: THOR's default is an alert
     ("thirdparty/inquest/", 8.0),
     ("thirdparty/reversinglabs/", 15.0),  # named malware families
-    ("thirdparty/kicomav/", 15.0),  # HWP EPS exploit
     ("thirdparty/", 6.0),  # any other vendored set
 )
 
@@ -58,7 +57,6 @@ THIRDPARTY_RULE_SCORES: Mapping[str, float] = MappingProxyType(
         "Contains_VBA_macro_code": 1.0,  # yara-rules: any VBA project
         "office_document_vba": 1.0,  # yara-rules: any VBA project
         "Contains_UserForm_Object": 1.0,  # yara-rules: any VBA UserForm
-        "IsPeFile": 1.0,  # kicomav helper: any PE (filetype analyzer scores executables)
         "IQY_File": 3.0,  # inquest: any .iqy (filetype analyzer scores it too)
     }
 )
