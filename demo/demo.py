@@ -96,8 +96,9 @@ def main() -> int:
                 v = json.loads(meta.read_text())
                 verdict = v.get("verdict", v)
                 print(f"quarantined as {meta.with_suffix('.eml')}")
-                print(f"    verdict={verdict.get('verdict')} score={verdict.get('score')} action={verdict.get('action')}"
-                      f" codes={[f['code'] for f in verdict.get('findings', []) if f.get('score')]}")
+                codes = [f["code"] for f in verdict.get("findings", []) if f.get("score")]
+                print(f"    verdict={verdict.get('verdict')} score={verdict.get('score')} "
+                      f"action={verdict.get('action')} codes={codes}")
 
             say("3. a harmless DDE proof-of-concept Word document (quarantine backend: Postfix hold queue)")
             dde = sample("dde-test-from-office2003.doc.zip", b"infected-test")

@@ -76,7 +76,8 @@ def _canonical(key: str) -> str:
 DAEMONS = {
     "hold": ("hold", "", "", False),
     "dir": ("dir", "", "", False),
-    "reject": ("hold", 'reject_reply = "554 5.7.1 coinguard says no"', '[policy]\naction_malicious = "reject"\n', False),
+    "reject": ("hold", 'reject_reply = "554 5.7.1 coinguard says no"',
+               '[policy]\naction_malicious = "reject"\n', False),
     "fault": ("hold", "", "", True),
 }
 

@@ -128,6 +128,7 @@ def test_reject_mode_gives_the_client_a_5xx(gateways):
     raw, token = message("invoice", attachment=_sample("eicar.com.zip", b"infected"))
     result = gw.send(raw)
     assert result.code == 554 and "coinguard says no" in result.text, result
+    assert delivered(gw, token, timeout=1) is None
     # a clean message still passes the same daemon
     clean, ctoken = message("hello again")
     assert gw.send(clean).code == 250

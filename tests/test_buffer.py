@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import os
+
+from coinguard.buffer import MessageBuffer
+
+
+def test_headers_rebuilt_exactly_with_leading_space_values():
+    buf = MessageBuffer(spool_threshold=1024)
+    buf.leading_space = True
+    buf.add_header("Subject", b" hello")
+    buf.add_header("X-Tight", b"no-space")
+    buf.add_header("DKIM-Signature", b" v=1; a=rsa-sha256;\n\tb=abc")
+    buf.add_body(b"line1\r\n")
+    buf.add_body(b"line2\r\n")
+    assert buf.header_bytes() == (
+        b"Subject: hello\r\nX-Tight:no-space\r\nDKIM-Signature: v=1; a=rsa-sha256;\r\n\tb=abc\r\n"
+    )
+    assert buf.raw_bytes() == buf.header_bytes() + b"\r\nline1\r\nline2\r\n"
+    buf.close()
+
+
+def test_without_leading_space_negotiated_a_space_is_inserted():
+    buf = MessageBuffer(spool_threshold=1024)
+    buf.add_header("Subject", b"hi")
+    assert buf.header_bytes() == b"Subject: hi\r\n"
+    assert buf.first_header("subject") == b"hi"
+    assert buf.first_header("to") is None
+    buf.close()
+
+
+def test_non_utf8_header_bytes_survive():
+    buf = MessageBuffer(spool_threshold=1024)
+    buf.leading_space = True
+    buf.add_header("Subject", b" caf\xe9 \xff")
+    assert buf.raw_bytes() == b"Subject: caf\xe9 \xff\r\n\r\n"
+    buf.close()
+
+
+def test_small_message_is_passed_as_bytes():
+    buf = MessageBuffer(spool_threshold=1000)
+    buf.add_header("Subject", b"x")
+    buf.add_body(b"a" * 100)
+    payload = buf.payload()
+    assert isinstance(payload, bytes) and payload.endswith(b"\r\n\r\n" + b"a" * 100)
+    assert not buf.spooled
+    buf.close()
+
+
+def test_big_message_spools_to_disk_and_is_passed_as_a_path_removed_on_close(tmp_path):
+    buf = MessageBuffer(spool_threshold=1000, tmpdir=str(tmp_path))
+    buf.add_header("Subject", b"big")
+    for _ in range(10):
+        buf.add_body(b"b" * 500)
+    assert buf.spooled
+    assert buf.body_size == 5000 and buf.size > 5000
+    path = buf.payload()
+    assert isinstance(path, str) and path.startswith(str(tmp_path))
+    with open(path, "rb") as f:
+        assert f.read() == b"Subject: big\r\n\r\n" + b"b" * 5000
+    # the buffer can still be read and extended after building the payload
+    assert buf.raw_bytes().endswith(b"b" * 5000)
+    buf.close()
+    assert not os.path.exists(path)
+    assert os.listdir(tmp_path) == []
+    buf.close()  # idempotent
+
+
+def test_context_manager_closes():
+    with MessageBuffer(spool_threshold=10) as buf:
+        buf.add_body(b"x" * 100)
+    assert buf.closed
