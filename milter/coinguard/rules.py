@@ -154,16 +154,19 @@ def _compile_one(f: RuleFile) -> tuple[Any, RuleError | None]:
 def compile_rules(dirs: Sequence[str]) -> RuleSet:
     """Compile every rule file under ``dirs`` into one :class:`RuleSet`.
 
-    Each file is first compiled alone so that every broken file is reported
-    (yara stops at the first error of a compile); then all files are compiled
-    together, one namespace per file.  Raises :class:`RulesError` with
-    ``errors`` = [(file, line, message), ...] if anything fails.
+    All files are compiled together, one namespace per file.  yara stops at the
+    first error of a compile, so when that fails every file is compiled alone to
+    report *every* broken one.  Raises :class:`RulesError` with ``errors`` =
+    [(file, line, message), ...] if anything fails.
     """
     files = find_rule_files(dirs)
-    _, errors = _compile_each(files)
-    if errors:
-        raise RulesError(_summary(errors), errors)
-    return _compile_all(files)
+    try:
+        return _compile_all(files)
+    except RulesError as exc:
+        _, errors = _compile_each(files)
+        if errors:
+            raise RulesError(_summary(errors), errors) from exc
+        raise  # each file compiles alone but not together
 
 
 def _compile_each(files: Sequence[RuleFile]) -> tuple[list[tuple[RuleFile, Any]], list[RuleError]]:
