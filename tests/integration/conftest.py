@@ -7,6 +7,7 @@ Skips cleanly (with the reason) when not root or when Postfix is missing.
 from __future__ import annotations
 
 import os
+import signal
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -112,12 +113,15 @@ def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Gat
                        "PYTHONPATH": os.pathsep.join(filter(None, [str(FAULT_DIR), os.environ.get("PYTHONPATH")]))
                        } if faults else {}
                 proc = harness.DaemonProcess(cfg, milter_ports[name], d / "daemon.log", env=env)
-                proc.start()
+                proc.launch()  # all daemons start in parallel
                 daemons.append(proc)
                 out[name] = Gateway(name, proc, pf.ports[name], metrics_port, d / "quarantine", rules, pf, sink)
+            for proc in daemons:
+                proc.wait_ready(120)
             yield out
         finally:
-            for proc in daemons:
-                proc.proc and proc.proc.poll() is None and proc.proc.send_signal(15)
+            for proc in daemons:  # SIGTERM all first: libmilter takes a few seconds to stop
+                if proc.proc is not None and proc.proc.poll() is None:
+                    proc.proc.send_signal(signal.SIGTERM)
             for proc in daemons:
                 proc.stop()

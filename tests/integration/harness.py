@@ -352,6 +352,11 @@ class DaemonProcess:
     proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60.0) -> None:
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the process without waiting (start several, then ``wait_ready`` each)."""
         exe = Path(sys.executable).with_name("coinguard")
         cmd = [str(exe), "run", "-c", str(self.config_path)] if exe.exists() else [
             sys.executable, "-m", "coinguard", "run", "-c", str(self.config_path)]
@@ -359,6 +364,10 @@ class DaemonProcess:
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, env=env,
                                      cwd=self.config_path.parent, start_new_session=True)
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Wait until the milter socket accepts connections (the daemon is serving)."""
+        assert self.proc is not None
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if self.proc.poll() is not None:
