@@ -45,6 +45,18 @@ def test_text_named_js_is_a_script_by_extension() -> None:
     assert codes(b"hello world, nothing to see here\n", "notes.js") == {"file.risky_extension"}
 
 
+def test_postscript_exploit_outside_hwp() -> None:
+    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n/a 100 string def a 0 (cmd.exe /c calc) putinterval a cvx exec\n"
+    assert codes(eps, "image1.eps", role="member") == {"file.postscript_exploit"}
+    assert codes(b"%!PS-Adobe-3.0 EPSF-3.0\nnewpath 0 0 moveto 10 10 lineto stroke\n", "logo.eps") == set()
+
+
+def test_non_pe_named_exe_cannot_run() -> None:
+    # the PE loader refuses it: only content makes an .exe dangerous (file.executable)
+    assert codes(b"this is not a program\n", "test.exe") == set()
+    assert codes(b"@echo off\r\nstart calc.exe\r\n", "run.cmd") == {"file.script"}
+
+
 def test_rtlo_and_padding() -> None:
     assert codes(PE, "photo\u202egpj.exe") == {"file.executable", "file.rtlo"}
     assert codes(b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 80, "invoice.docx      .lnk") == {"file.double_extension"}

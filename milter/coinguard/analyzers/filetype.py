@@ -21,6 +21,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from coinguard.analyzers.base import AnalysisContext
+from coinguard.analyzers.hwp import EPS_EXPLOIT_SIGNS, eps_indicators
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS
 
@@ -54,6 +55,13 @@ _EXT_CONTENT: dict[str, frozenset[str]] = {
     **dict.fromkeys(("xla", "xlam", "ppam"), frozenset({"ole.xls", "ole.ppt", "ooxml.excel", "ooxml.powerpoint",
                                                        "ooxml.other"})),
 }
+
+#: Extensions whose host parses a binary format first (PE loader, shortcut, disk image, installer...):
+#: with other content they do not run, so the name alone is no finding (the content checks cover them).
+_BINARY_FORMAT_EXTENSIONS = frozenset(
+    {"exe", "scr", "pif", "cpl", "dll", "ocx", "sys", "xll", "msi", "msp", "jar", "lnk", "chm", "one", "onepkg",
+     "iso", "img", "vhd", "vhdx", "xla", "xlam", "ppam", "gadget", "hlp"}
+)
 
 #: Extensions of files people expect to be harmless to open (documents, images, archives, text).
 _DOCUMENT_EXTENSIONS_TEXT = """pdf doc docx docm dot dotx rtf xls xlsx xlsm csv ppt pptx odt ods odp hwp hwpx txt
@@ -119,7 +127,7 @@ def name_findings(name: str, declared_type: str, content_type: str, path: str, a
     ext = last_extension(clean)
     runs_by_content = content_type in EXECUTABLE_TYPES
     honest = content_type in _EXT_CONTENT.get(ext, frozenset())
-    if ext in RISKY_EXTENSIONS and not honest and not runs_by_content and content_type not in _DISK_KINDS:
+    if ext in RISKY_EXTENSIONS and ext not in _BINARY_FORMAT_EXTENSIONS and not honest and not runs_by_content:
         # The content did not already say "this runs": the extension alone makes Windows run it.
         yield Finding("file.risky_extension", analyzer, path, f".{ext} opens in a code-running host ({content_type})")
     if ext in RISKY_EXTENSIONS or runs_by_content:
@@ -178,13 +186,15 @@ class FileTypeAnalyzer:
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("file.executable", 10.0, A, "an executable program (PE, ELF or Mach-O) by content"),
         CodeInfo("file.script", 5.0, A, "a Windows script (JS, JSE, VBS, VBE, WSF, HTA, PS1, BAT/CMD) by content"),
-        CodeInfo("file.script_behavior", 8.0, A,
+        CodeInfo("file.script_behavior", 10.0, A,
                  "script content that downloads, decodes or launches something (WScript.Shell, IEX, XMLHTTP...)"),
-        CodeInfo("file.chm", 8.0, A, "a compiled HTML help file (.chm), a code-running container"),
+        CodeInfo("file.chm", 12.0, A, "a compiled HTML help file (.chm), a code-running container"),
         CodeInfo("file.url_shortcut", 2.0, A, "an Internet Shortcut (.url) file"),
-        CodeInfo("file.url_remote_target", 10.0, A,
+        CodeInfo("file.url_remote_target", 13.0, A,
                  "an Internet Shortcut pointing to a file: URL, UNC share, local program or runnable download"),
         CodeInfo("file.iqy", 6.0, A, "an Excel web query (.iqy) that fetches remote content into Excel"),
+        CodeInfo("file.postscript_exploit", 12.0, A,
+                 "PostScript/EPS that builds and runs code or drops files (Office/HWP EPS exploit carrier)"),
         CodeInfo("file.slk", 3.0, A, "a SYLK spreadsheet (.slk), a known Excel 4 macro carrier"),
         CodeInfo("file.risky_extension", 5.0, A,
                  "the name's extension makes Windows run the file (e.g. text named .js) though content did not say so"),
@@ -219,6 +229,10 @@ class FileTypeAnalyzer:
         elif t == "iqy":
             first_url = next((ln for ln in item.data[:4096].decode("latin-1").splitlines() if "://" in ln), "")
             yield Finding("file.iqy", self.name, item.path, f"web query to {first_url.strip()[:120]}")
+        elif t == "postscript" and item.source != "hwp":  # the HWP analyzer reports its own EPS (hwp.eps)
+            signs = [s for s in eps_indicators(item.data) if s in EPS_EXPLOIT_SIGNS]
+            if signs:
+                yield Finding("file.postscript_exploit", self.name, item.path, "; ".join(signs))
         elif t == "slk":
             yield Finding("file.slk", self.name, item.path, "SYLK spreadsheet")
         if item.role in NAMED_ROLES:

@@ -69,6 +69,13 @@ _EPS_SIGNS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("drops script/executable", re.compile(rb"\.(?:vbs|js|jse|bat|cmd|ps1|exe|dll|hta)\b", re.I)),
 )
 
+#: The signs that mark PostScript as an exploit or dropper rather than a drawing (putinterval and
+#: exec alone are common in ordinary Illustrator/Distiller prologs).
+EPS_EXPLOIT_SIGNS = frozenset({
+    "writes files", "Ghostscript exploit operators", "long hex blob (shellcode?)",
+    "references PowerShell/WScript/cmd", "Startup-folder persistence",
+})
+
 _DEFAULT_SCRIPT_LINES = re.compile(
     r"var\s+Documents\s*=\s*XHwpDocuments\s*;|var\s+Document\s*=\s*Documents\.Active_XHwpDocument\s*;"
 )

@@ -28,6 +28,10 @@ from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item
 
 log = logging.getLogger(__name__)
+# pypdf logs a warning for every repair it makes on a damaged or hostile file ("Object 3 0 found",
+# "incorrect startxref pointer"): attacker-controlled volume in the daemon log.  Damage that
+# matters is reported as pdf.parse_error instead.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 A = Category.ATTACHMENT
 
