@@ -1,9 +1,11 @@
 """Candidate passwords for encrypted archives and documents, harvested from the message.
 
 Attackers put the password of an encrypted ZIP or document in the body ("password: 2024"),
-often in Korean ("암호: 1234", "비밀번호는 5678").  We collect short tokens near such words,
-quoted strings and short lines of their own, then the configured common passwords.
-Everything is bounded: at most ``limit`` candidates, each at most 64 characters.
+often in Korean ("암호: 1234", "비밀번호는 5678입니다").  We collect short tokens near such words
+(also a few words later: "the password for the file is X"), quoted strings and short lines of
+their own, then the configured common passwords.  Tokens are kept as written and also with
+trailing punctuation or a Korean ending ("입니다") removed, since either may be the password.
+Everything is bounded: at most ``limit`` harvested candidates, each at most 64 characters.
 """
 
 from __future__ import annotations
@@ -16,13 +18,39 @@ _KEYWORDS = (
     r"pass(?:word|wd|code|phrase)?|pwd?|pin|code|key|unlock|open\s+with|"
     r"암호|비밀번호|비번|패스워드|압축\s*해제|열람\s*암호|パスワード|密码|密碼|contraseña|mot\s+de\s+passe|passwort|kennwort|senha"
 )
+_OPEN = r"[\"'“‘「『(<\[]?"
+_TOKEN = r"([^\s\"'”’」』)>\],;]{1,64})"
+#: keyword, an optional separator, the token ("password: X", "암호는 X", "pw X")
 _NEAR = re.compile(
-    rf"(?:{_KEYWORDS})\s*(?:is|는|은|:|：|=|-|–|is:|\(|\[)?\s*[\"'“‘「『(<\[]?([^\s\"'”’」』)>\],;]{{1,64}})",
+    rf"(?:{_KEYWORDS})\s*(?:is|는|은|:|：|=|-|–|is:|\(|\[)?\s*{_OPEN}{_TOKEN}",
+    re.IGNORECASE,
+)
+#: keyword, a few words, then "is"/":"/"=" and the token ("the password for the archive is X")
+_NEAR_LATER = re.compile(
+    rf"(?:{_KEYWORDS})\b[^\n:=：]{{1,40}}?(?:\bis\b|\bare\b|:|：|=|는|은)\s*{_OPEN}{_TOKEN}",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[\"“‘'「『]([^\s\"”’'」』]{3,64})[\"”’'」』]")
 _WORD_CHARS = re.compile(r"^[\w!@#$%^&*+=.?~-]{3,64}$")
-_STOP = frozenset({"is", "the", "below", "attached", "following", "here", "please", "file", "zip", "document"})
+_KOREAN_TAIL = re.compile(r"^([!-~]{2,64}?)[\uac00-\ud7a3]+[.!]?$")
+_STOP = frozenset(
+    {"is", "the", "below", "attached", "following", "here", "please", "file", "zip", "document", "for", "of",
+     "to", "and", "protected", "required", "your", "this", "that", "archive", "files", "attachment", "are",
+     "입니다", "아래", "첨부", "파일"}
+)
+
+
+def _variants(token: str) -> list[str]:
+    """The token as written, without trailing punctuation, without a Korean ending."""
+    token = token.strip()
+    out = [token]
+    stripped = token.strip(".,;:!?)]}>").strip()
+    if stripped != token:
+        out.append(stripped)
+    m = _KOREAN_TAIL.match(token)
+    if m:
+        out.append(m.group(1))
+    return out
 
 
 def harvest(texts: Iterable[str], extra: Iterable[str] = (), limit: int = 40) -> tuple[str, ...]:
@@ -31,26 +59,34 @@ def harvest(texts: Iterable[str], extra: Iterable[str] = (), limit: int = 40) ->
     seen: set[str] = set()
 
     def add(token: str) -> None:
-        token = token.strip().strip(".,;:!?)]}>").strip()
-        if not token or len(token) > 64 or token.lower() in _STOP or token in seen:
+        variants = _variants(token)
+        if any(v.lower() in _STOP for v in variants):  # "below." is "below"
             return
-        seen.add(token)
-        out.append(token)
+        for variant in variants:
+            if not variant or len(variant) > 64 or variant in seen:
+                continue
+            seen.add(variant)
+            out.append(variant)
 
+    texts = [unicodedata.normalize("NFKC", t[:200_000]) for t in texts if t]
+    for pattern in (_NEAR, _NEAR_LATER):  # tokens next to a keyword are the likeliest, then the rest
+        for text in texts:
+            for m in pattern.finditer(text):
+                add(m.group(1))
+                if len(out) >= limit:
+                    break
     for text in texts:
-        if not text:
-            continue
-        text = unicodedata.normalize("NFKC", text[:200_000])
-        for m in _NEAR.finditer(text):
-            add(m.group(1))
         for m in _QUOTED.finditer(text):
             add(m.group(1))
+            if len(out) >= limit:
+                break
         for line in text.splitlines():
             line = line.strip()
             if _WORD_CHARS.match(line) and any(c.isdigit() for c in line):
                 add(line)
-        if len(out) >= limit:
-            break
-    for token in extra:
-        add(token)
-    return tuple(out[: limit + len(tuple(extra))])
+            if len(out) >= limit:
+                break
+    harvested = out[:limit]
+    seen = set(harvested)
+    extras = [t for t in dict.fromkeys(extra) if t and t not in seen]
+    return (*harvested, *extras)

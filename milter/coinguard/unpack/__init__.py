@@ -9,9 +9,25 @@ as paths on disk, never trusted for type.
 from __future__ import annotations
 
 from coinguard.analyzers.base import Unpacker
+from coinguard.unpack.cab_archive import CabArchive
+from coinguard.unpack.compressed import CompressedStream
+from coinguard.unpack.disk_image import DiskImage
+from coinguard.unpack.message import MessageUnpacker
+from coinguard.unpack.rar_archive import RarArchive
+from coinguard.unpack.sevenzip_archive import SevenZipArchive
+from coinguard.unpack.tar_archive import TarArchive
+from coinguard.unpack.zip_archive import ZipArchive
 
 UNPACKERS: tuple[Unpacker, ...] = (
     # one line per unpacker module
+    ZipArchive(),
+    SevenZipArchive(),
+    RarArchive(),
+    CompressedStream(),
+    TarArchive(),
+    CabArchive(),
+    DiskImage(),
+    MessageUnpacker(),
 )
 
 

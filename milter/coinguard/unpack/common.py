@@ -1,0 +1,451 @@
+"""What every archive unpacker shares: walking members under the Budget, password attempts, member paths.
+
+An unpacker adapts its library to :class:`MemberReader` (list the members, read one member
+with a byte cap) and hands it to :func:`expand`, which
+
+- checks the whole archive for decompression bombs from the *declared* sizes before anything
+  is decompressed (total declared size against the archive's own size, then each member);
+- reports encryption and tries the candidate passwords (``ctx.passwords``) against the
+  smallest encrypted member only, so each wrong password costs one tiny read;
+- reads members with bounded reads (headers lie), skipping byte-identical duplicates
+  (the 16-copies-per-layer trick of 42.zip), and yields them as child Items whose path keeps
+  the member's folders (``statement.zip/docs/inner.7z``) but never ``..``, drive letters or
+  absolute parts — member names are data, never paths on disk.
+
+A limit that is hit becomes a finding, never an exception: bombs and the total-bytes limit stop
+the archive, a single oversize member is skipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from coinguard.analyzers.base import AnalysisContext
+from coinguard.errors import BudgetExceeded
+from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
+from coinguard.limits import read_bounded
+
+log = logging.getLogger(__name__)
+
+# -- the codes the container unpackers share (declared identically by each that emits them) --------------
+ENCRYPTED = CodeInfo("archive.encrypted", 1.0, Category.CONTAINER,
+                     "An archive holds encrypted members.")
+ENCRYPTED_UNOPENED = CodeInfo("archive.encrypted_unopened", 4.0, Category.CONTAINER,
+                              "An encrypted archive none of the harvested or configured passwords opened; "
+                              "its content could not be scanned.")
+PASSWORD_FOUND = CodeInfo("archive.password_found", 1.0, Category.CONTAINER,
+                          "An encrypted archive was opened with a password taken from the message or the "
+                          "configured list (detail says which); its members were scanned.")
+PARSE_ERROR = CodeInfo("archive.parse_error", 1.0, Category.CONTAINER,
+                       "An archive or disk image is corrupt or truncated; some or all members were not scanned.")
+# The limit codes are declared once, by coinguard.scan (the Budget raises them); unpackers emit them too.
+BOMB = "container.bomb"
+LIMIT_FILES = "container.limit.files"
+
+ARCHIVE_CODES: tuple[CodeInfo, ...] = (ENCRYPTED, ENCRYPTED_UNOPENED, PASSWORD_FOUND, PARSE_ERROR)
+
+#: Limit codes after which nothing more of the archive is read.
+_STOP_CODES = frozenset({"container.bomb", "container.limit.bytes", "container.limit.files", "scan.timeout"})
+
+#: Passwords tried per archive at most (each try reads one small member).
+MAX_PASSWORD_TRIES = 64
+#: The encrypted member used to test a password must be at most this big (declared).
+MAX_PROBE_BYTES = 8 * 1024 * 1024
+#: Members shown in a path: the last few folder levels of a member name.
+MAX_PATH_PARTS = 6
+
+
+class WrongPassword(Exception):
+    """The password does not open the member (bad check value, bad MAC, CRC error after decryption)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One regular-file member as the archive's directory declares it (sizes may lie)."""
+
+    name: str
+    size: int
+    compressed: int | None = None
+    encrypted: bool = False
+    key: Any = None  # whatever the reader needs to find the member again
+    identity: tuple[Any, ...] | None = None  # equal identities: byte-identical members, same extension
+
+
+class MemberReader(Protocol):
+    """A library adapter: lists members and reads one, bounded."""
+
+    def entries(self) -> Sequence[Entry]: ...
+
+    def read(self, entry: Entry, password: str | None, cap: int) -> bytes:
+        """The member's bytes; raise BudgetExceeded past ``cap``, WrongPassword for a bad password."""
+        ...
+
+
+def finding(info: CodeInfo | str, source: str, item: Item, detail: str = "") -> Finding:
+    code = info.code if isinstance(info, CodeInfo) else info
+    return Finding(code, source, item.path, detail)
+
+
+def limit_finding(exc: BudgetExceeded, source: str, item: Item) -> Finding:
+    return Finding(exc.code, source, item.path, exc.detail)
+
+
+def parse_error(source: str, item: Item, exc: BaseException | str) -> Finding:
+    what = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+    log.debug("%s: cannot parse %s: %s", source, item.path, what)
+    return Finding(PARSE_ERROR.code, source, item.path, what)
+
+
+# -- member names -------------------------------------------------------------------------------------------
+_DRIVE = re.compile(r"^[A-Za-z]:$")
+
+
+def member_path(name: str) -> str:
+    """A member name as a relative display path: no ``..``/``.``/empty parts, no drive, each part sanitized."""
+    parts = []
+    for part in name.replace("\\", "/").split("/"):
+        if part in ("", ".", "..") or _DRIVE.match(part):
+            continue
+        clean = safe_name(part, 80)
+        if clean:
+            parts.append(clean)
+    return "/".join(parts[-MAX_PATH_PARTS:])
+
+
+def extension(name: str) -> str:
+    """The last extension of a member name, lower case ("" if none): part of a member's identity, so that
+    byte-identical members are scanned once per extension (``a.txt`` and ``a.pdf.exe`` are both seen)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].lower() if "." in base else ""
+
+
+def member_item(parent: Item, name: str, data: bytes, source: str, meta: dict[str, Any] | None = None) -> Item:
+    """A child Item for an archive member; its path keeps the member's folders (sanitized)."""
+    child = parent.child(name, data, source=source, role="member", meta=meta)
+    rel = member_path(name)
+    if rel and "/" in rel:
+        child = dataclasses.replace(child, path=f"{parent.path}/{rel}" if parent.path else rel)
+    return child
+
+
+# -- passwords ----------------------------------------------------------------------------------------------
+def candidate_passwords(ctx: AnalysisContext) -> list[str]:
+    """ctx.passwords, then the configured ones, unique, bounded."""
+    out: list[str] = []
+    for pw in (*ctx.passwords, *ctx.config.scan.passwords):
+        if pw and pw not in out:
+            out.append(pw)
+    return out[:MAX_PASSWORD_TRIES]
+
+
+def find_password(
+    ctx: AnalysisContext, reader: MemberReader, probe: Entry, candidates: Iterable[str] | None = None
+) -> str | None:
+    """The first candidate that opens ``probe`` (read fully: the CRC/MAC is checked), or None."""
+    verifiable = probe.size <= MAX_PROBE_BYTES  # small enough to read whole, so the CRC/MAC decides
+    cap = min(max(probe.size, 1) if verifiable else MAX_PROBE_BYTES, max(ctx.budget.member_cap(), 1))
+    for password in candidate_passwords(ctx) if candidates is None else candidates:
+        if ctx.budget.time_left() <= 0:
+            break
+        try:
+            reader.read(probe, password, cap)
+        except BudgetExceeded:
+            if verifiable:
+                continue  # more bytes than declared: garbage from a wrong key
+            return password  # a big member decrypts and inflates past the cap: as far as we can tell, right
+        except Exception:  # WrongPassword, CRC error, zlib error after a wrong key ...
+            continue
+        return password
+    return None
+
+
+def pick_probe(entries: Sequence[Entry]) -> Entry | None:
+    encrypted = [e for e in entries if e.encrypted]
+    if not encrypted:
+        return None
+    return min(encrypted, key=lambda e: (e.compressed if e.compressed is not None else e.size, e.size))
+
+
+def password_findings(
+    ctx: AnalysisContext, item: Item, reader: MemberReader, entries: Sequence[Entry], source: str
+) -> tuple[str | None, list[Finding]]:
+    """Report encryption and find the password; (password or None, findings)."""
+    probe = pick_probe(entries)
+    if probe is None:
+        return None, []
+    out = [finding(ENCRYPTED, source, item, f"{sum(e.encrypted for e in entries)} encrypted member(s)")]
+    password = find_password(ctx, reader, probe)
+    if password is None:
+        out.append(finding(ENCRYPTED_UNOPENED, source, item,
+                           f"tried {len(candidate_passwords(ctx))} password(s)"))
+    else:
+        out.append(finding(PASSWORD_FOUND, source, item, f"password {password!r}"))
+    return password, out
+
+
+def unlock_listing(
+    item: Item,
+    ctx: AnalysisContext,
+    source: str,
+    open_with: Callable[[str], MemberReader],
+    max_tries: int,
+    refused: str = "",
+) -> Iterator[Finding | Item]:
+    """For archives whose member list itself is encrypted: try candidates until ``open_with`` lists members.
+
+    ``open_with(password)`` returns a reader or raises; ``refused`` (a reason) skips the attempts.
+    """
+    yield finding(ENCRYPTED, source, item, "the member list itself is encrypted")
+    tried = 0
+    for password in [] if refused else candidate_passwords(ctx)[:max_tries]:
+        if ctx.budget.time_left() <= 0:
+            break
+        tried += 1
+        try:
+            reader = open_with(password)
+        except Exception:
+            continue
+        yield finding(PASSWORD_FOUND, source, item, f"password {password!r}")
+        yield from expand(item, ctx, reader, source, password=password, check_passwords=False)
+        return
+    yield finding(ENCRYPTED_UNOPENED, source, item, refused or f"tried {tried} password(s)")
+
+
+# -- the walk -----------------------------------------------------------------------------------------------
+def check_declared(ctx: AnalysisContext, item: Item, entries: Sequence[Entry]) -> None:
+    """Whole-archive bomb check from declared sizes only (raises BudgetExceeded container.bomb)."""
+    total = sum(max(0, e.size) for e in entries)
+    ctx.budget.check_ratio(item.path or item.name, max(1, len(item.data)), total)
+
+
+def expand(
+    item: Item,
+    ctx: AnalysisContext,
+    reader: MemberReader,
+    source: str,
+    *,
+    password: str | None = None,
+    check_passwords: bool = True,
+) -> Iterator[Finding | Item]:
+    """List, check and read every member of ``reader`` as child Items of ``item``."""
+    try:
+        entries = list(reader.entries())
+    except BudgetExceeded as exc:
+        yield limit_finding(exc, source, item)
+        return
+    except Exception as exc:
+        yield parse_error(source, item, exc)
+        return
+    try:
+        check_declared(ctx, item, entries)
+    except BudgetExceeded as exc:
+        yield limit_finding(exc, source, item)
+        return
+    if check_passwords and password is None:
+        password, found = password_findings(ctx, item, reader, entries, source)
+        yield from found
+    yield from read_members(item, ctx, reader, entries, source, password)
+
+
+def read_members(
+    item: Item,
+    ctx: AnalysisContext,
+    reader: MemberReader,
+    entries: Sequence[Entry],
+    source: str,
+    password: str | None,
+) -> Iterator[Finding | Item]:
+    seen: set[tuple[Any, ...]] = set()
+    produced = 0
+    failed = 0
+    max_files = ctx.budget.limits.max_files
+    for entry in entries:
+        ctx.budget.check_time()
+        if entry.encrypted and password is None:
+            continue
+        if entry.identity is not None:
+            if entry.identity in seen:
+                continue  # byte-identical to a member already scanned
+            seen.add(entry.identity)
+        if produced >= max_files:
+            yield finding(LIMIT_FILES, source, item, f"more than {max_files} members")
+            return
+        try:
+            ctx.budget.check_member(entry.name, entry.size, entry.compressed)
+            data = reader.read(entry, password if entry.encrypted else None, ctx.budget.member_cap())
+        except BudgetExceeded as exc:
+            yield limit_finding(exc, source, item)
+            if exc.code in _STOP_CODES:
+                return
+            continue
+        except WrongPassword:
+            yield finding(ENCRYPTED_UNOPENED, source, item, f"{safe_name(entry.name)}: the password does not open it")
+            continue
+        except Exception as exc:
+            failed += 1
+            if failed <= 3:
+                yield parse_error(source, item, f"{safe_name(entry.name)}: {type(exc).__name__}: {exc}")
+            continue
+        produced += 1
+        yield member_item(item, entry.name, data, source)
+
+
+def bounded(read: Any, cap: int, name: str) -> bytes:
+    """read_bounded for a file-like object's ``read``."""
+    return read_bounded(read, cap, safe_name(name))
+
+
+# -- single-stream decompression ----------------------------------------------------------------------------
+class StreamDecompressor(Protocol):
+    """zlib/bz2/lzma/zstd decompressor objects (``decompress(data, max_length)``, ``eof``, ``unused_data``)."""
+
+    eof: bool
+    unused_data: bytes
+
+    def decompress(self, data: bytes, max_length: int = ...) -> bytes: ...
+
+
+def decompress_stream(
+    make: Any, data: bytes, cap: int, name: str, ctx: AnalysisContext, chunk: int = 1 << 20, feed: int = 1 << 16
+) -> tuple[bytes, bool]:
+    """Decompress ``data`` (concatenated streams too) with ``make()`` decompressors, never past ``cap`` bytes.
+
+    Input is fed ``feed`` bytes at a time and output taken ``chunk`` bytes at a time, so the expansion
+    ratio is known while streaming (output against input consumed so far, a lower bound of the true
+    ratio): these formats declare no reliable size.  Returns (output, complete); complete is False for
+    a truncated stream.  Raises BudgetExceeded ``container.bomb`` past the ratio,
+    ``container.limit.file_size`` past ``cap``.
+    """
+    out = bytearray()
+    decomp = make()
+    pos = 0  # bytes of ``data`` handed to a decompressor
+    pending = b""  # zlib's unconsumed input (bz2/lzma/zstd keep theirs inside)
+    label = safe_name(name)
+    while True:
+        ctx.budget.check_time()
+        if not pending and getattr(decomp, "needs_input", True) and pos < len(data):
+            pending = data[pos : pos + feed]
+            pos += len(pending)
+        block = decomp.decompress(pending, max_length=min(chunk, cap + 1 - len(out)))
+        pending = getattr(decomp, "unconsumed_tail", b"")
+        out += block
+        ctx.budget.check_ratio(label, max(1, pos - len(pending)), len(out))
+        if len(out) > cap:
+            raise BudgetExceeded("container.limit.file_size", f"{label}: more than {cap} bytes")
+        if decomp.eof:
+            rest = decomp.unused_data + data[pos:]
+            if not rest.strip(b"\0"):
+                return bytes(out), True
+            # another stream follows (pigz, pbzip2, multi-frame zstd): continue from where this one ended
+            decomp, data, pos, pending = make(), rest, 0, b""
+            continue
+        if not block and not pending and pos >= len(data):
+            return bytes(out), False  # input used up before the end of the stream: truncated
+
+
+# -- the 7-Zip program, for formats no well-kept Python library reads (VHD/VHDX, FAT/NTFS, pure UDF, CAB) --
+SEVENZIP_PROGRAMS = ("7zz", "7z", "7za")
+#: Members listed at most from the 7-Zip program's output.
+_TOOL_MAX_ENTRIES = 100_000
+
+
+def sevenzip_program() -> str | None:
+    for name in SEVENZIP_PROGRAMS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+class ToolReader:
+    """Lists and reads an archive with the 7-Zip program.
+
+    The program needs a file: the image is written to a private temporary directory (mode 0700,
+    removed by :meth:`close`); nothing is ever extracted to disk — members are read from the
+    program's stdout with a byte cap, and names are passed with wildcards disabled (``-spd``).
+    ``fmt`` is 7-Zip's format name (``-t``); None lets 7-Zip detect it and open nested layers.
+    """
+
+    def __init__(self, data: bytes, fmt: str | None, ctx: AnalysisContext) -> None:
+        program = sevenzip_program()
+        if program is None:
+            raise RuntimeError("the 7-Zip program (7zz) is not installed")
+        self.program = program
+        self.fmt = fmt
+        self.ctx = ctx
+        self._dir = tempfile.TemporaryDirectory(prefix="coinguard-")
+        self.path = os.path.join(self._dir.name, "archive")
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+
+    def _base(self, command: str) -> list[str]:
+        fmt = [f"-t{self.fmt}"] if self.fmt else []  # None: let 7-Zip open nested layers (VHD -> MBR -> FAT)
+        return [self.program, command, *fmt, "-bd", "-p-", "-spd", "-sccUTF-8"]
+
+    def _timeout(self) -> float:
+        return max(1.0, self.ctx.budget.time_left())
+
+    def entries(self) -> list[Entry]:
+        proc = subprocess.run(
+            [*self._base("l"), "-slt", "-ba", self.path],
+            capture_output=True, timeout=self._timeout(), check=False, stdin=subprocess.DEVNULL,
+        )
+        text = proc.stdout.decode("utf-8", "replace")
+        if proc.returncode != 0 and not text.strip():
+            raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip()[-200:] or f"7-Zip exit {proc.returncode}")
+        out: list[Entry] = []
+        for block in text.replace("\r\n", "\n").split("\n\n"):
+            fields = dict(line.split(" = ", 1) for line in block.splitlines() if " = " in line)
+            name = fields.get("Path")
+            if not name or fields.get("Folder") == "+" or fields.get("Attributes", "").startswith("D"):
+                continue
+            size = _int(fields.get("Size"))
+            packed = _int(fields.get("Packed Size")) or None
+            out.append(Entry(name=name, size=size, compressed=packed,
+                             encrypted=fields.get("Encrypted") == "+", key=name))
+            if len(out) >= _TOOL_MAX_ENTRIES:
+                break
+        return out
+
+    def read(self, entry: Entry, password: str | None, cap: int) -> bytes:
+        argv = [*self._base("x"), "-so"]
+        if password is not None:
+            argv[argv.index("-p-")] = f"-p{password}"
+        with subprocess.Popen([*argv, self.path, "--", entry.key], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL) as proc:
+            assert proc.stdout is not None
+            watchdog = threading.Timer(self._timeout(), proc.kill)  # a stalled program cannot hold the scan
+            watchdog.start()
+            try:
+                data = read_bounded(proc.stdout.read, cap, entry.name)
+            finally:
+                watchdog.cancel()
+                if proc.poll() is None:
+                    proc.kill()
+            code = proc.wait(timeout=self._timeout())
+        if code == 2 and password is not None:
+            raise WrongPassword(f"{safe_name(entry.name)}: 7-Zip exit {code}")
+        if code not in (0, 1):
+            raise RuntimeError(f"{safe_name(entry.name)}: 7-Zip exit {code}")
+        return data
+
+    def close(self) -> None:
+        self._dir.cleanup()
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0

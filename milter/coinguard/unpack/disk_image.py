@@ -1,0 +1,107 @@
+"""Disk images: ISO 9660 (Joliet, Rock Ridge, UDF bridge) via pycdlib; raw FAT images, VHD, VHDX and
+pure UDF via the 7-Zip program.
+
+A disk image attached to a mail is itself a signal (files inside it lose Mark-of-the-Web, so
+Windows runs them without the "downloaded from the Internet" prompt); one holding a shortcut,
+script or executable is the ISO/LNK delivery chain of many 2022-2024 campaigns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from io import BytesIO
+from typing import Any, ClassVar
+
+import pycdlib
+
+from coinguard.analyzers.base import AnalysisContext
+from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
+from coinguard.limits import read_bounded
+from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS
+from coinguard.unpack.common import PARSE_ERROR, Entry, ToolReader, expand, finding, parse_error
+
+log = logging.getLogger(__name__)
+
+DISK_IMAGE = CodeInfo("container.disk_image", 2.0, Category.CONTAINER,
+                      "A disk image (ISO, IMG, VHD/VHDX) is attached: its files skip Mark-of-the-Web.")
+DISK_IMAGE_EXECUTABLE = CodeInfo("container.disk_image_executable", 8.0, Category.CONTAINER,
+                                 "A disk image holds a shortcut, script or executable (ISO/LNK delivery chain).")
+
+#: sniff type -> 7-Zip format name, for images pycdlib does not read
+_TOOL_FORMATS: dict[str, str | None] = {"vhd": None, "vhdx": None, "img.fat": "fat", "udf": "udf"}
+#: The order in which pycdlib's name spaces are preferred (richest names first).
+_ISO_NAMESPACES = ("udf_path", "joliet_path", "rr_path", "iso_path")
+
+
+class _IsoReader:
+    def __init__(self, data: bytes) -> None:
+        self.iso = pycdlib.PyCdlib()
+        self.iso.open_fp(BytesIO(data))
+        self.kind = self._namespace()
+
+    def _namespace(self) -> str:
+        if self.iso.has_udf():
+            return "udf_path"
+        if self.iso.has_joliet():
+            return "joliet_path"
+        if self.iso.has_rock_ridge():
+            return "rr_path"
+        return "iso_path"
+
+    def entries(self) -> list[Entry]:
+        out = []
+        for top, _dirs, files in self.iso.walk(**{self.kind: "/"}):
+            for name in files:
+                path = f"{top.rstrip('/')}/{name}"
+                record = self.iso.get_record(**{self.kind: path})
+                shown = path.lstrip("/")
+                if self.kind == "iso_path":
+                    shown = shown.rsplit(";", 1)[0]  # ISO 9660 version suffix
+                out.append(Entry(name=shown, size=record.get_data_length(), key=path))
+        return out
+
+    def read(self, entry: Entry, password: str | None, cap: int) -> bytes:
+        with self.iso.open_file_from_iso(**{self.kind: entry.key}) as fh:
+            return read_bounded(fh.read, cap, entry.name)
+
+    def close(self) -> None:
+        try:
+            self.iso.close()
+        except Exception:
+            pass
+
+
+def runs_code(item: Item) -> bool:
+    ext = item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
+    return item.type in EXECUTABLE_TYPES or ext in RISKY_EXTENSIONS
+
+
+class DiskImage:
+    name: ClassVar[str] = "disk_image"
+    codes: ClassVar[tuple[CodeInfo, ...]] = (DISK_IMAGE, DISK_IMAGE_EXECUTABLE, PARSE_ERROR)
+
+    def applies_to(self, item: Item) -> bool:
+        return item.type in ("iso", *_TOOL_FORMATS)
+
+    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        yield finding(DISK_IMAGE, self.name, item, item.type)
+        reader: Any
+        try:
+            if item.type == "iso":
+                reader = _IsoReader(item.data)
+            else:
+                reader = ToolReader(item.data, _TOOL_FORMATS[item.type], ctx)
+        except Exception as exc:
+            yield parse_error(self.name, item, exc)
+            return
+        risky: list[str] = []
+        try:
+            for out in expand(item, ctx, reader, self.name, check_passwords=False):
+                if isinstance(out, Item) and runs_code(out):
+                    risky.append(safe_name(out.name))
+                yield out
+        finally:
+            reader.close()
+        if risky:
+            yield finding(DISK_IMAGE_EXECUTABLE, self.name, item, ", ".join(risky[:10]))

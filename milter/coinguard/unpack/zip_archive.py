@@ -1,0 +1,126 @@
+"""ZIP and JAR archives: stored, deflate, bzip2, lzma; ZipCrypto and WinZip AES encryption (pyzipper).
+
+Office Open XML, ODF and HWPX packages are zips too, but their analyzers handle them
+(sniff gives them their own types); this unpacker opens only ``zip`` and ``jar``.
+
+Before anything is decompressed the central directory is checked for bombs: the number
+of entries the end record declares, local headers shared or overlapped by several entries
+(the overlapping-entry bomb), and declared sizes against compressed sizes (42.zip).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import struct
+from collections.abc import Iterator, Sequence
+from io import BytesIO
+from typing import Any, ClassVar
+
+import pyzipper
+
+from coinguard.analyzers.base import AnalysisContext
+from coinguard.errors import BudgetExceeded
+from coinguard.findings import CodeInfo, Finding, Item
+from coinguard.limits import read_bounded
+from coinguard.unpack.common import (
+    ARCHIVE_CODES,
+    Entry,
+    WrongPassword,
+    expand,
+    extension,
+    limit_finding,
+    parse_error,
+)
+
+log = logging.getLogger(__name__)
+
+_LOCAL_HEADER = 30
+_EOCD = b"PK\x05\x06"
+_EOCD64 = b"PK\x06\x06"
+#: An archive declaring more than this many times scan.max_files entries is not even parsed.
+_ENTRY_PARSE_FACTOR = 4
+
+
+def declared_entry_count(data: bytes) -> int | None:
+    """Entries the end-of-central-directory record declares (zip64 aware), or None if there is none."""
+    pos = data.rfind(_EOCD, max(0, len(data) - 65_557))
+    if pos < 0 or pos + 22 > len(data):
+        return None
+    (total,) = struct.unpack_from("<H", data, pos + 10)
+    if total == 0xFFFF:
+        pos64 = data.rfind(_EOCD64, max(0, pos - 65_536), pos)
+        if pos64 >= 0 and pos64 + 40 <= len(data):
+            (total,) = struct.unpack_from("<Q", data, pos64 + 32)
+    return total
+
+
+def overlap(infos: Sequence[Any]) -> str | None:
+    """Describe the first pair of entries whose local header + data overlap, or None."""
+    spans = sorted(
+        (info.header_offset, info.header_offset + _LOCAL_HEADER + info.compress_size, info.filename)
+        for info in infos
+    )
+    for (start_a, end_a, name_a), (start_b, _end_b, name_b) in itertools.pairwise(spans):
+        if start_b < end_a:
+            shared = "share a local header" if start_b == start_a else "overlap"
+            return f"entries {name_a!r} and {name_b!r} {shared} (offsets {start_a}, {start_b})"
+    return None
+
+
+class _ZipReader:
+    def __init__(self, zf: pyzipper.AESZipFile) -> None:
+        self.zf = zf
+
+    def entries(self) -> list[Entry]:
+        out = []
+        for info in self.zf.infolist():
+            if info.is_dir():
+                continue
+            encrypted = bool(info.flag_bits & 0x1)
+            out.append(Entry(
+                name=info.filename,
+                size=info.file_size,
+                compressed=info.compress_size,
+                encrypted=encrypted,
+                key=info,
+                identity=(info.CRC, info.file_size, info.compress_size, encrypted, extension(info.filename)),
+            ))
+        return out
+
+    def read(self, entry: Entry, password: str | None, cap: int) -> bytes:
+        pwd = password.encode("utf-8") if password is not None else None
+        try:
+            with self.zf.open(entry.key, pwd=pwd) as fh:
+                return read_bounded(fh.read, cap, entry.name)
+        except RuntimeError as exc:
+            if "password" in str(exc).lower():
+                raise WrongPassword(str(exc)) from exc
+            raise
+
+
+class ZipArchive:
+    name: ClassVar[str] = "zip"
+    codes: ClassVar[tuple[CodeInfo, ...]] = ARCHIVE_CODES
+
+    def applies_to(self, item: Item) -> bool:
+        return item.type in ("zip", "jar")
+
+    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        count = declared_entry_count(item.data)
+        max_files = ctx.budget.limits.max_files
+        if count is not None and count > max_files * _ENTRY_PARSE_FACTOR:
+            yield Finding("container.limit.files", self.name, item.path,
+                          f"the archive declares {count} entries (limit {max_files}); not parsed")
+            return
+        try:
+            zf = pyzipper.AESZipFile(BytesIO(item.data))
+        except Exception as exc:
+            yield parse_error(self.name, item, exc)
+            return
+        with zf:
+            described = overlap(zf.infolist())
+            if described:
+                yield limit_finding(BudgetExceeded("container.bomb", described), self.name, item)
+                return
+            yield from expand(item, ctx, _ZipReader(zf), self.name)

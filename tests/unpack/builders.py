@@ -1,0 +1,233 @@
+"""Builders for the containers the unpack tests open: archives, disk images, Outlook and TNEF messages.
+
+Everything is made in memory with the same libraries users have (pyzipper, py7zr, pycdlib,
+extract-msg's OLE writer) or written by hand from the format specifications where no writer
+exists (FAT12, fixed VHD footer, CAB with stored data, TNEF).  No mkfs, mtools or makecab needed.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import time
+import uuid
+import zlib
+
+import py7zr
+import pycdlib
+import pyzipper
+from extract_msg.ole_writer import OleWriter
+
+#: A harmless shortcut header (LNK magic + CLSID); enough for sniff to call it ``lnk``.
+LNK = b"L\x00\x00\x00\x01\x14\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00F" + bytes(56)
+
+
+def zip_archive(members: dict[str, bytes], password: bytes | None = None, aes: bool = True) -> bytes:
+    """A zip; with ``password``, WinZip AES (``aes``, pyzipper) or traditional PKWARE ZipCrypto encrypted."""
+    if password and not aes:
+        return zipcrypto_archive(members, password)
+    buf = io.BytesIO()
+    kwargs = {"encryption": pyzipper.WZ_AES} if password else {}
+    with pyzipper.AESZipFile(buf, "w", compression=pyzipper.ZIP_DEFLATED, **kwargs) as zf:
+        if password:
+            zf.setpassword(password)
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+class _ZipCrypto:
+    """The traditional PKWARE stream cipher (APPNOTE 6.1); no library writes it."""
+
+    def __init__(self, password: bytes) -> None:
+        self.keys = [0x12345678, 0x23456789, 0x34567890]
+        for byte in password:
+            self._update(byte)
+
+    def _update(self, byte: int) -> None:
+        k0, k1, k2 = self.keys
+        k0 = zlib.crc32(bytes([byte]), k0 ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
+        k1 = ((k1 + (k0 & 0xFF)) * 134775813 + 1) & 0xFFFFFFFF
+        k2 = zlib.crc32(bytes([k1 >> 24]), k2 ^ 0xFFFFFFFF) ^ 0xFFFFFFFF
+        self.keys = [k0, k1, k2]
+
+    def encrypt(self, data: bytes) -> bytes:
+        out = bytearray()
+        for byte in data:
+            temp = (self.keys[2] | 2) & 0xFFFF
+            out.append(byte ^ (((temp * (temp ^ 1)) >> 8) & 0xFF))
+            self._update(byte)
+        return bytes(out)
+
+
+def zipcrypto_archive(members: dict[str, bytes], password: bytes) -> bytes:
+    """A deflated zip whose members are ZipCrypto encrypted (flag bit 0, 12-byte encryption header)."""
+    local = bytearray()
+    central = bytearray()
+    for name, data in members.items():
+        crc = zlib.crc32(data)
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+        packed = packer.compress(data) + packer.flush()
+        cipher = _ZipCrypto(password)
+        body = cipher.encrypt(bytes(11) + bytes([crc >> 24]) + packed)
+        raw_name = name.encode()
+        fields = struct.pack("<HHHHHIIIHH", 20, 1, 8, 0, 0x21, crc, len(body), len(data), len(raw_name), 0)
+        central += b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack("<HHHII", 0, 0, 0, 0, len(local))
+        central += raw_name
+        local += b"PK\x03\x04" + fields + raw_name + body
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(local), 0)
+    return bytes(local + central + end)
+
+
+def sevenzip_archive(members: dict[str, bytes], password: str | None = None, header_encryption: bool = False) -> bytes:
+    buf = io.BytesIO()
+    with py7zr.SevenZipFile(buf, "w", password=password, header_encryption=header_encryption) as szf:
+        for name, data in members.items():
+            szf.writestr(data, name)
+    return buf.getvalue()
+
+
+def iso_image(members: dict[str, bytes], joliet: bool = True) -> bytes:
+    """An ISO 9660 image (with Joliet long names) holding ``members`` in the root directory."""
+    iso = pycdlib.PyCdlib()
+    iso.new(interchange_level=3, joliet=3 if joliet else None)
+    for index, (name, data) in enumerate(members.items()):
+        iso_name = f"/F{index}.;1"
+        kwargs = {"joliet_path": f"/{name}"} if joliet else {}
+        iso.add_fp(io.BytesIO(data), len(data), iso_name, **kwargs)
+    out = io.BytesIO()
+    iso.write_fp(out)
+    iso.close()
+    return out.getvalue()
+
+
+def cab_archive(members: dict[str, bytes]) -> bytes:
+    """A cabinet with one uncompressed folder (typeCompress 0); each file in its own CFDATA block."""
+    files = b""
+    blocks = b""
+    offset = 0
+    for name, data in members.items():
+        files += struct.pack("<IIHHHH", len(data), offset, 0, 0x5A21, 0, 0x20) + name.encode() + b"\0"
+        offset += len(data)
+    payload = b"".join(members.values())
+    chunks = [payload[i : i + 32768] for i in range(0, len(payload), 32768)] or [b""]
+    header_size, folder_size = 36, 8
+    first_data = header_size + folder_size + len(files)
+    for chunk in chunks:
+        blocks += struct.pack("<IHH", 0, len(chunk), len(chunk)) + chunk
+    total = first_data + len(blocks)
+    header = struct.pack("<4sIIIIIBBHHHHH", b"MSCF", 0, total, 0, header_size + folder_size, 0, 3, 1, 1,
+                         len(members), 0, 0x1234, 0)
+    folder = struct.pack("<IHH", first_data, len(chunks), 0)
+    return header + folder + files + blocks
+
+
+def _utf16(text: str) -> bytes:
+    return text.encode("utf-16-le")
+
+
+def outlook_msg(subject: str, body: str, attachments: dict[str, bytes]) -> bytes:
+    """A minimal Outlook .msg (MS-OXMSG): subject, plain body and by-value attachments."""
+    writer = OleWriter()
+    count = len(attachments)
+    writer.addEntry("__properties_version1.0", bytes(8) + struct.pack("<IIII", 0, count, 0, count) + bytes(8))
+    writer.addEntry("__substg1.0_001A001F", _utf16("IPM.Note"))
+    writer.addEntry("__substg1.0_0037001F", _utf16(subject))
+    writer.addEntry("__substg1.0_1000001F", _utf16(body))
+    writer.addEntry("__nameid_version1.0", storage=True)
+    for stream in ("00020102", "00030102", "00040102"):
+        writer.addEntry(f"__nameid_version1.0/__substg1.0_{stream}", b"")
+    for index, (name, data) in enumerate(attachments.items()):
+        folder = f"__attach_version1.0_#{index:08X}"
+        writer.addEntry(folder, storage=True)
+        # PidTagAttachMethod (0x3705, PtypInteger32) = 1: attached by value
+        writer.addEntry(f"{folder}/__properties_version1.0", bytes(8) + struct.pack("<HHIQ", 0x0003, 0x3705, 7, 1))
+        writer.addEntry(f"{folder}/__substg1.0_3707001F", _utf16(name))
+        writer.addEntry(f"{folder}/__substg1.0_37010102", data)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _tnef_attr(level: int, kind: int, ident: int, data: bytes) -> bytes:
+    checksum = sum(data) & 0xFFFF
+    return struct.pack("<BII", level, (kind << 16) | ident, len(data)) + data + struct.pack("<H", checksum)
+
+
+def tnef(attachments: dict[str, bytes]) -> bytes:
+    """A winmail.dat (MS-OXTNEF) with a version, an OEM code page and by-value attachments."""
+    out = struct.pack("<IH", 0x223E9F78, 0x0001)
+    out += _tnef_attr(1, 0x8, 0x9006, struct.pack("<I", 0x10000))  # attTnefVersion
+    out += _tnef_attr(1, 0x6, 0x9007, struct.pack("<II", 1252, 0))  # attOemCodepage
+    for name, data in attachments.items():
+        out += _tnef_attr(2, 0x6, 0x9002, bytes(14))  # attAttachRendData starts an attachment
+        out += _tnef_attr(2, 0x1, 0x8010, name.encode("cp1252") + b"\0")  # attAttachTitle
+        out += _tnef_attr(2, 0x6, 0x800F, data)  # attAttachData
+    return out
+
+
+def gzip_bytes(data: bytes, level: int = 9) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+def now() -> float:
+    return time.perf_counter()
+
+SECTOR = 512
+
+
+def fat12_image(files: dict[str, bytes], sectors: int = 2880) -> bytes:
+    """A 1.44 MB FAT12 floppy image holding ``files`` (8.3 names, root directory only)."""
+    reserved, fats, root_entries, fat_sectors, per_track, heads = 1, 2, 224, 9, 18, 2
+    boot = bytearray(SECTOR)
+    boot[0:3] = b"\xeb\x3c\x90"
+    boot[3:11] = b"MSWIN4.1"
+    struct.pack_into("<HBHBHHBHHHI", boot, 11, SECTOR, 1, reserved, fats, root_entries, sectors, 0xF0,
+                     fat_sectors, per_track, heads, 0)
+    struct.pack_into("<BBBI11s8s", boot, 36, 0, 0, 0x29, 0x12345678, b"COINGUARD  ", b"FAT12   ")
+    boot[510:512] = b"\x55\xaa"
+    root_sectors = root_entries * 32 // SECTOR
+    data_start = reserved + fats * fat_sectors + root_sectors
+    fat = bytearray(fat_sectors * SECTOR)
+    entries = [0xFF0, 0xFFF]
+    root = bytearray(root_sectors * SECTOR)
+    data = bytearray()
+    for index, (name, content) in enumerate(files.items()):
+        stem, _, ext = name.upper().partition(".")
+        clusters = max(1, -(-len(content) // SECTOR))
+        first = len(entries)
+        entries.extend(range(first + 1, first + clusters))
+        entries.append(0xFFF)
+        struct.pack_into("<8s3sB10xHHHI", root, index * 32, stem[:8].ljust(8).encode(), ext[:3].ljust(3).encode(),
+                         0x20, 0, 0x21, first if content else 0, len(content))
+        data += content.ljust(clusters * SECTOR, b"\0")
+    for n, value in enumerate(entries):  # pack 12-bit entries
+        offset = n * 3 // 2
+        if n % 2 == 0:
+            fat[offset] = value & 0xFF
+            fat[offset + 1] = (fat[offset + 1] & 0xF0) | (value >> 8)
+        else:
+            fat[offset] = (fat[offset] & 0x0F) | ((value & 0x0F) << 4)
+            fat[offset + 1] = value >> 4
+    image = bytearray(sectors * SECTOR)
+    image[0:SECTOR] = boot
+    for copy in range(fats):
+        start = (reserved + copy * fat_sectors) * SECTOR
+        image[start : start + len(fat)] = fat
+    start = (reserved + fats * fat_sectors) * SECTOR
+    image[start : start + len(root)] = root
+    image[data_start * SECTOR : data_start * SECTOR + len(data)] = data
+    return bytes(image)
+
+
+def fixed_vhd(disk: bytes) -> bytes:
+    """``disk`` followed by a fixed-disk VHD footer (the whole image is the raw disk)."""
+    size = len(disk)
+    footer = bytearray(512)
+    struct.pack_into(">8sIIQI4sI4sQQHBBII16sB", footer, 0, b"conectix", 2, 0x00010000, 0xFFFFFFFFFFFFFFFF, 0,
+                     b"cgrd", 0x00010000, b"Wi2k", size, size, size // (16 * 63 * 512) or 1, 16, 63, 2, 0,
+                     uuid.UUID(int=1).bytes, 0)
+    checksum = ~sum(footer) & 0xFFFFFFFF
+    struct.pack_into(">I", footer, 64, checksum)
+    return disk + bytes(footer)

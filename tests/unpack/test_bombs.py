@@ -1,0 +1,184 @@
+"""Decompression bombs and limits: found from declared sizes and structure, in bounded time and memory.
+
+The bombs are built here: a 42.zip-style nest (16 copies per layer, 4 layers, 2 TiB declared), an
+overlapping-entry zip (thousands of central-directory entries sharing one local header), a zip
+whose entries overlap inside each other's data, and a gzip stream of zeros.  Each must be reported
+(``container.bomb``) in well under a second, with peak memory growth far below what expanding needs.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import struct
+import time
+import zlib
+
+import pytest
+
+from coinguard.config import Config, ScanConfig
+from coinguard.findings import Finding, Item
+from coinguard.scan import ScanContext, scan_message
+from coinguard.sniff import sniff
+from coinguard.unpack.compressed import CompressedStream
+from coinguard.unpack.zip_archive import ZipArchive
+from unpack.builders import zip_archive
+
+from helpers import make_context, make_message
+
+MiB = 1024 * 1024
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _raw_zip(entries: list[tuple[str, bytes, int, int]], cd_copies: int = 1, offsets: list[int] | None = None) -> bytes:
+    """A zip from precompressed members: (name, deflated, crc, size); the central directory may repeat."""
+    local = bytearray()
+    heads = []
+    for name, packed, crc, size in entries:
+        fields = struct.pack("<HHHHHIIIHH", 20, 0, 8, 0, 0x21, crc, len(packed), size, len(name), 0)
+        heads.append((len(local), fields, name.encode()))
+        local += b"PK\x03\x04" + fields + name.encode() + packed
+    central = bytearray()
+    count = 0
+    for copy in range(cd_copies):
+        for index, (offset, fields, raw_name) in enumerate(heads):
+            at = offsets[index] if offsets else offset
+            shown = raw_name if copy == 0 else raw_name + f".{copy}".encode()
+            fields = fields[:-4] + struct.pack("<HH", len(shown), 0)
+            central += b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack("<HHHII", 0, 0, 0, 0, at) + shown
+            count += 1
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, count, count, len(central), len(local), 0)
+    return bytes(local + central + end)
+
+
+def _deflated_zeros(size: int) -> tuple[bytes, int]:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = bytes(MiB)
+    crc = 0
+    out = bytearray()
+    for _ in range(size // MiB):
+        out += packer.compress(block)
+        crc = zlib.crc32(block, crc)
+    return bytes(out + packer.flush()), crc
+
+
+def nested_bomb(layers: int = 4, copies: int = 16, leaf: int = 32 * MiB) -> bytes:
+    """42.zip in small: ``copies`` files of ``leaf`` zeros, zipped ``copies`` times per layer, ``layers`` deep."""
+    packed, crc = _deflated_zeros(leaf)
+    data = _raw_zip([(f"{i:x}.bin", packed, crc, leaf) for i in range(copies)])
+    for layer in range(layers - 1):
+        data = zip_archive({f"lib {layer} {i:x}.zip": data for i in range(copies)})
+    return data
+
+
+def _run_zip(data: bytes) -> list[Finding | Item]:
+    item = Item(path="bomb.zip", name="bomb.zip", data=data, type=sniff(data))
+    return list(ZipArchive().unpack(item, make_context()))
+
+
+def test_42zip_style_bomb_through_scan_message_is_fast_and_small() -> None:
+    bomb = nested_bomb()
+    declared = 16**4 * 32 * MiB
+    raw = make_message(subject="invoice", body="see attached", attachments=[("42.zip", bomb, "application/zip")])
+    rss_before = _peak_rss_mib()
+    started = time.perf_counter()
+    verdict = scan_message(raw, ScanContext())
+    elapsed = time.perf_counter() - started
+    growth = _peak_rss_mib() - rss_before
+    print(f"42.zip-style: {len(bomb)} bytes declaring {declared} bytes: {elapsed * 1000:.0f} ms, "
+          f"peak RSS growth {growth:.1f} MiB")
+    bombs = [f for f in verdict.findings if f.code == "container.bomb"]
+    assert bombs, verdict.findings
+    assert elapsed < 1.0
+    assert growth < 100  # expanding even one leaf would need 32 MiB; the whole bomb 2 TiB
+    assert sum(a.size for a in verdict.attachments) < 16 * MiB
+
+
+def test_leaf_of_the_nest_is_a_bomb_by_declared_ratio() -> None:
+    packed, crc = _deflated_zeros(8 * MiB)
+    out = _run_zip(_raw_zip([("zeros.bin", packed, crc, 8 * MiB)]))
+    assert [o.code for o in out if isinstance(o, Finding)] == ["container.bomb"]
+    assert "ratio" in out[0].detail
+    assert not [o for o in out if isinstance(o, Item)]
+
+
+def test_overlapping_entry_bomb_is_refused_before_decompressing() -> None:
+    text = b"".join(b"line %d of a moderately compressible report\n" % i for i in range(6000))  # ratio ~ 10
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = packer.compress(text) + packer.flush()
+    bomb = _raw_zip([("report.txt", packed, zlib.crc32(text), len(text))], cd_copies=3000)
+    rss_before = _peak_rss_mib()
+    started = time.perf_counter()
+    out = _run_zip(bomb)
+    elapsed = time.perf_counter() - started
+    growth = _peak_rss_mib() - rss_before
+    print(f"overlapping entries: {len(bomb)} bytes, 3000 entries x {len(text)} bytes: {elapsed * 1000:.0f} ms, "
+          f"peak RSS growth {growth:.1f} MiB")
+    assert [o.code for o in out] == ["container.bomb"]
+    assert "share a local header" in out[0].detail
+    assert elapsed < 1.0
+    assert growth < 50
+
+
+def test_entries_overlapping_inside_each_others_data_are_a_bomb() -> None:
+    one, two = b"A" * 5000, b"B" * 5000
+    entries = []
+    for name, data in (("one.txt", one), ("two.txt", two)):
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+        entries.append((name, packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)))
+    honest = _raw_zip(entries)
+    out = _run_zip(honest)
+    assert sorted(o.name for o in out if isinstance(o, Item)) == ["one.txt", "two.txt"]
+    shifted = _raw_zip(entries, offsets=[0, 20])  # the second local header lies inside the first entry
+    out = _run_zip(shifted)
+    assert [o.code for o in out] == ["container.bomb"]
+    assert "overlap" in out[0].detail
+
+
+def test_gzip_stream_bomb_stops_at_the_ratio_without_expanding() -> None:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(MiB)
+    bomb = b"".join(packer.compress(block) for _ in range(512)) + packer.flush()  # 512 MiB of zeros
+    item = Item(path="logs.gz", name="logs.gz", data=bomb, type=sniff(bomb))
+    rss_before = _peak_rss_mib()
+    started = time.perf_counter()
+    out = list(CompressedStream().unpack(item, make_context()))
+    elapsed = time.perf_counter() - started
+    growth = _peak_rss_mib() - rss_before
+    print(f"gzip bomb: {len(bomb)} bytes -> 512 MiB: {elapsed * 1000:.0f} ms, peak RSS growth {growth:.1f} MiB")
+    assert [o.code for o in out if isinstance(o, Finding)] == ["container.bomb"]
+    assert not [o for o in out if isinstance(o, Item)]
+    assert elapsed < 1.0
+    assert growth < 100
+
+
+def test_nesting_deeper_than_max_depth_is_a_finding() -> None:
+    data = b"the payload"
+    for level in range(6):
+        data = zip_archive({f"level{level}.zip" if level else "payload.txt": data})
+    cfg = Config(scan=ScanConfig(max_depth=3))
+    raw = make_message(attachments=[("deep.zip", data, "application/zip")])
+    verdict = scan_message(raw, ScanContext(config=cfg))
+    assert "container.limit.depth" in {f.code for f in verdict.findings}
+    assert max(a.path.count("/") for a in verdict.attachments) <= 3
+
+
+@pytest.mark.parametrize("members", [1500])
+def test_more_members_than_max_files_is_a_finding(members: int) -> None:
+    data = zip_archive({f"f{i}.txt": b"%d" % i for i in range(members)})
+    out = _run_zip(data)
+    found = [o for o in out if isinstance(o, Finding)]
+    assert [f.code for f in found] == ["container.limit.files"]
+    assert len([o for o in out if isinstance(o, Item)]) == Config().scan.max_files
+
+
+def test_member_over_the_file_size_limit_is_skipped_not_fatal() -> None:
+    big = random.Random(1).randbytes(2 * MiB)  # incompressible: passes the ratio, fails the size
+    cfg = Config(scan=ScanConfig(max_file_bytes=1 * MiB))
+    item = Item(path="a.zip", name="a.zip", data=zip_archive({"big.bin": big, "small.txt": b"hello"}), type="zip")
+    out = list(ZipArchive().unpack(item, make_context(cfg)))
+    assert [o.code for o in out if isinstance(o, Finding)] == ["container.limit.file_size"]
+    assert [o.name for o in out if isinstance(o, Item)] == ["small.txt"]

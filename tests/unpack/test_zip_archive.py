@@ -1,0 +1,146 @@
+"""ZIP unpacker: members, names as data, ZipCrypto/AES passwords from the body, limits, corpus zips."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from coinguard.analyzers import ITEM_ANALYZERS
+from coinguard.findings import Finding, Item
+from coinguard.passwords import harvest
+from coinguard.scan import ScanContext, scan_message
+from coinguard.sniff import sniff
+from coinguard.unpack.zip_archive import ZipArchive, declared_entry_count
+from unpack.builders import LNK, sevenzip_archive, zip_archive
+
+from helpers import DATA, make_context, make_message, need_corpus
+
+
+def item_of(data: bytes, name: str = "a.zip") -> Item:
+    return Item(path=name, name=name, data=data, type=sniff(data))
+
+
+def run(data: bytes, body: str = "", name: str = "a.zip") -> tuple[list[Finding], list[Item]]:
+    ctx = make_context(passwords=harvest([body]) if body else ())
+    out = list(ZipArchive().unpack(item_of(data, name), ctx))
+    return [o for o in out if isinstance(o, Finding)], [o for o in out if isinstance(o, Item)]
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return [f.code for f in findings]
+
+
+def test_members_keep_their_folders_and_get_sniffed_types() -> None:
+    findings, items = run(zip_archive({"docs/invoice.pdf.lnk": LNK, "readme.txt": b"hello there"}))
+    assert findings == []
+    assert {(i.path, i.type, i.depth, i.role) for i in items} == {
+        ("a.zip/docs/invoice.pdf.lnk", "lnk", 1, "member"),
+        ("a.zip/readme.txt", "text", 1, "member"),
+    }
+
+
+def test_hostile_member_names_stay_data() -> None:
+    data = zip_archive({"../../etc/cron.d/x": b"a", "/abs/path.txt": b"b", "C:\\Users\\evil.bat": b"@echo off\r\n"})
+    _findings, items = run(data)
+    paths = sorted(i.path for i in items)
+    assert paths == ["a.zip/Users/evil.bat", "a.zip/abs/path.txt", "a.zip/etc/cron.d/x"]
+    assert all(".." not in p and ":" not in p for p in paths)
+    # the name never decides the type: a .bat name with text content is what sniff says
+    assert {i.name: i.type for i in items}["C:\\Users\\evil.bat"] == "script.bat"
+
+
+@pytest.mark.parametrize("aes", [True, False], ids=["aes", "zipcrypto"])
+def test_password_from_the_body_opens_the_archive(aes: bool) -> None:
+    data = zip_archive({"invoice.pdf.lnk": LNK, "note.txt": b"x" * 5000}, password=b"Kx-4471!", aes=aes)
+    findings, items = run(data, body="Hello,\nthe password is Kx-4471! for the attached statement.\n")
+    assert codes(findings) == ["archive.encrypted", "archive.password_found"]
+    assert "Kx-4471!" in findings[1].detail
+    assert sorted(i.path for i in items) == ["a.zip/invoice.pdf.lnk", "a.zip/note.txt"]
+    assert next(i for i in items if i.name == "invoice.pdf.lnk").data == LNK
+
+
+def test_unknown_password_is_reported_and_nothing_is_extracted() -> None:
+    data = zip_archive({"invoice.pdf.lnk": LNK}, password=b"not-in-the-mail")
+    findings, items = run(data, body="please open the attachment")
+    assert codes(findings) == ["archive.encrypted", "archive.encrypted_unopened"]
+    assert items == []
+
+
+def test_configured_common_password_opens_the_archive() -> None:
+    findings, items = run(zip_archive({"a.txt": b"secret text"}, password=b"infected", aes=False))
+    assert "archive.password_found" in codes(findings)
+    assert [i.data for i in items] == [b"secret text"]
+
+
+def test_corrupt_zip_is_a_parse_error() -> None:
+    data = zip_archive({"a.txt": b"hello " * 100})
+    findings, items = run(data[:40] + b"\0" * 30 + data[70:])
+    assert codes(findings) == ["archive.parse_error"] or all(c == "archive.parse_error" for c in codes(findings))
+    assert items == []
+    findings, items = run(b"PK\x03\x04" + b"\xff" * 100)
+    assert codes(findings) == ["archive.parse_error"]
+
+
+def test_identical_members_are_scanned_once_per_extension() -> None:
+    data = zip_archive({f"copy{i}.bin": b"same bytes" * 50 for i in range(16)} | {"copy.pdf.exe": b"same bytes" * 50})
+    _findings, items = run(data)
+    assert sorted(i.name for i in items) == ["copy.pdf.exe", "copy0.bin"]
+
+
+def test_an_archive_declaring_too_many_entries_is_not_parsed() -> None:
+    data = bytearray(zip_archive({"a.txt": b"a"}))
+    eocd = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, eocd + 8, 60000, 60000)
+    assert declared_entry_count(bytes(data)) == 60000
+    findings, items = run(bytes(data))
+    assert codes(findings) == ["container.limit.files"]
+    assert items == []
+
+
+def test_applies_to_zip_and_jar_but_not_office_documents() -> None:
+    unpacker = ZipArchive()
+    assert unpacker.applies_to(item_of(zip_archive({"a.txt": b"a"})))
+    assert unpacker.applies_to(item_of(zip_archive({"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n"})))
+    docx = zip_archive({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+    assert not unpacker.applies_to(item_of(docx, "a.docx"))
+
+
+def test_headline_lnk_three_layers_down_with_the_password_only_in_the_body() -> None:
+    """issue 4 'done means': statement.zip (AES, password in body) / docs / inner.7z / invoice.pdf.lnk."""
+    lnk = (DATA / "strelka_test.lnk").read_bytes()
+    inner = sevenzip_archive({"invoice.pdf.lnk": lnk})
+    outer = zip_archive({"docs/inner.7z": inner}, password=b"Stm-2291")
+    raw = make_message(subject="Your account statement", body="Dear customer,\n\nArchive password: Stm-2291\n",
+                       attachments=[("statement.zip", outer, "application/zip")])
+    verdict = scan_message(raw, ScanContext())
+    target = "statement.zip/docs/inner.7z/invoice.pdf.lnk"
+    assert target in [a.path for a in verdict.attachments]
+    assert next(a for a in verdict.attachments if a.path == target).type == "lnk"
+    found = {f.code for f in verdict.findings}
+    assert {"archive.encrypted", "archive.password_found"} <= found
+    if any(a.name == "lnk" for a in ITEM_ANALYZERS):  # the LNK analyzer reports the shortcut at its full path
+        assert any(f.path == target and f.code.startswith("lnk.") for f in verdict.findings)
+    # without the password in the body the archive stays closed, and says so
+    raw = make_message(subject="Your account statement", body="Dear customer, see attached.",
+                       attachments=[("statement.zip", outer, "application/zip")])
+    verdict = scan_message(raw, ScanContext())
+    assert "archive.encrypted_unopened" in {f.code for f in verdict.findings}
+    assert target not in [a.path for a in verdict.attachments]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("name", "expected_codes", "min_members"),
+    [
+        ("test.zip", set(), 1),
+        ("test_zip_password.zip", {"archive.encrypted", "archive.password_found"}, 1),
+        ("test_mixedcrypto.zip", {"archive.encrypted"}, 1),
+    ],
+)
+def test_corpus_zips(name: str, expected_codes: set[str], min_members: int) -> None:
+    data = (need_corpus() / "benign" / "attachments" / "strelka" / name).read_bytes()
+    findings, items = run(data, name=name)
+    assert expected_codes <= set(codes(findings))
+    assert "archive.parse_error" not in codes(findings)
+    assert len(items) >= min_members
