@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import zipfile
 
 import pytest
 
@@ -245,3 +247,24 @@ def test_oletools_output_never_leaks(capsys: pytest.CaptureFixture[str], caplog:
 )
 def test_risky_embedded(names: tuple[str, ...], data: bytes | None, risky: bool) -> None:
     assert bool(risky_embedded(names, data)) is risky
+
+
+WORD_2003_XML = (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>'
+                 b'<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml" '
+                 b'w:macrosPresent="no"><w:body><w:p><w:r><w:t>Rechnung</w:t></w:r></w:p></w:body></w:wordDocument>')
+
+
+@pytest.mark.parametrize(("name", "expected"), [("rechnung.doc", {"office.disguised_xml"}), ("report.xml", set())])
+def test_word_2003_xml_named_doc_is_disguised(name: str, expected: set[str]) -> None:
+    findings, children = run(MACROS, WORD_2003_XML, name)
+    assert codes(findings) == expected
+    assert children == []
+
+
+@pytest.mark.corpus
+def test_macromilter_rechnung_carrier(corpus_dir: object) -> None:
+    inner = read_corpus_sample("maldocs/macromilter/rechnung-postmaster789.zip.zip")  # a plain zip
+    with zipfile.ZipFile(io.BytesIO(inner)) as zf:
+        name = zf.namelist()[0]
+        findings, _ = run(MACROS, zf.read(name), name)
+    assert codes(findings) == {"office.disguised_xml"}

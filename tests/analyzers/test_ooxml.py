@@ -61,6 +61,10 @@ def codes(findings: list[Finding]) -> set[str]:
           "External"), set()),
         (("attachedTemplate", "\\\\198.51.100.4\\share\\t.dotm", "External"), {"ooxml.unc_target"}),
         (("attachedTemplate", "file://evil.example/share/t.dotm", "External"), {"ooxml.unc_target"}),
+        (("hyperlink", "file:///\\\\203.0.113.5\\share\\OPEN.vbs", "External"), {"ooxml.unc_target"}),
+        (("hyperlink", "file:////203.0.113.5/share/a.lnk", "External"), {"ooxml.unc_target"}),
+        (("hyperlink", "file:///C:/Users/a/report.pdf", "External"), set()),
+        (("hyperlink", "https://shop.example.com", "External"), set()),
         (("oleObject", "mhtml:http://x.example/a.html!x-usc:http://x.example/a.html", "External"),
          {"ooxml.exploit_uri"}),
         (("oleObject", "http://x.example/payload.rtf", "External"), {"ooxml.external_ole"}),
@@ -153,3 +157,17 @@ def test_remote_template_sample_names_the_url(corpus_dir: object) -> None:
     findings, _ = run(read_corpus_sample(
         "maldocs/inquest/6be18e3afeec482c79c9dea119d11d9c1598f59a260156ee54f12c4d914aed8f.docx.zip"))
     assert "http://droobox.online/luncher.doc" in findings[0].detail
+
+
+def test_bare_relationships_file() -> None:
+    data = rels(("hyperlink", "file:///\\\\127.0.0.1\\share\\EXCEL_OPEN_DOCUMENT.vbs", "External"),
+                ("hyperlink", "https://www.example.com", "External"), ("image", "../media/image1.png", ""))
+    findings, _ = run(data + b"<!-- <script>x</script> -->", "x.xml")
+    assert codes(findings) == {"ooxml.unc_target"}
+
+
+@pytest.mark.corpus
+def test_strelka_external_relationships_xml(corpus_dir: object) -> None:
+    findings, _ = run(read_corpus_sample("maldocs/strelka/test_external.xml.zip"), "test_external.xml")
+    assert codes(findings) == {"ooxml.unc_target"}
+    assert "EXCEL_OPEN_DOCUMENT.vbs" in findings[0].detail

@@ -180,9 +180,17 @@ quiet_libraries()  # olevba created more loggers on import
 MAX_DOC_BYTES = 48 * MiB
 #: Largest decoded macro source kept as a child Item and scanned.
 MAX_SOURCE_BYTES = 8 * MiB
+#: olevba's keyword scanner runs ~200 regexes per pass (seconds per 500 KiB): it sees this much;
+#: MacroRaptor's three combined regexes and our own ones cover the rest of a padded macro.
+SCAN_CHARS = 256 * 1024
+RAPTOR_CHARS = 2 * MiB
 #: Below this much time left, skip the p-code disassembly used for VBA stomping detection.
 STOMPING_MIN_SECONDS = 5.0
 
+#: Extensions under which Word/Excel open an XML or MHT document without complaint.
+_BINARY_OFFICE_EXTENSIONS = frozenset(
+    {"doc", "dot", "docx", "docm", "dotm", "xls", "xlt", "xlsx", "xlsm", "xltm", "rtf", "ppt", "pptx", "pptm", "wbk"}
+)
 _OFFICE_TYPES = frozenset(
     {"ole.doc", "ole.xls", "ole.ppt", "ole.other", "ooxml.word", "ooxml.excel", "ooxml.powerpoint",
      "ooxml.other", "xml.office", "mht", "slk"}
@@ -272,6 +280,9 @@ class OfficeMacros:
         CodeInfo("office.xlm.autoexec", 10, Category.ATTACHMENT, "XLM macro sheet with an Auto_Open/Auto_Close name"),
         CodeInfo("office.xlm.autoexec_exec", 15, Category.ATTACHMENT,
                  "auto-run XLM macro that calls EXEC/CALL/REGISTER/URLDownloadToFile: malicious by itself"),
+        CodeInfo("office.disguised_xml", 5, Category.ATTACHMENT,
+                 "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf: Office opens it by content, "
+                 "extension filters do not (malspam carrier)"),
         CodeInfo("office.skipped", 1, Category.INTERNAL, "document too large for macro analysis"),
         CodeInfo("office.parse_error", 1, Category.ATTACHMENT, "document could not be parsed for macros"),
     )
@@ -282,6 +293,9 @@ class OfficeMacros:
         return item.type in _TEXT_TYPES and item.source != self.name and bool(_VBA_SOURCE.search(item.data[:1 * MiB]))
 
     def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        ext = _EXT_RE.search(item.name)
+        if item.type in ("xml.office", "mht") and ext and ext.group(1).lower() in _BINARY_OFFICE_EXTENSIONS:
+            yield Finding("office.disguised_xml", self.name, item.path, f"{item.type} named .{ext.group(1)}")
         if oversized(item, ctx, MAX_DOC_BYTES):
             yield Finding("office.skipped", self.name, item.path, f"{item.size} bytes")
             return
@@ -347,7 +361,7 @@ class OfficeMacros:
         out: list[Finding] = []
         path = item.path
         code = code[:MAX_SOURCE_BYTES]
-        scanner = olevba.VBA_Scanner(code)
+        scanner = olevba.VBA_Scanner(code[:SCAN_CHARS])
         results = scanner.scan(include_decoded_strings=True, deobfuscate=False)
         ctx.budget.check_time()
         autoexec: list[str] = []
@@ -364,6 +378,14 @@ class OfficeMacros:
             elif kind in ("Hex String", "Base64 String", "Dridex string", "VBA string"):
                 decoded.append((kind, str(keyword)))
 
+        raptor = mraptor.MacroRaptor(code[:RAPTOR_CHARS])
+        raptor.scan()
+        if len(code) > SCAN_CHARS:  # padded past what olevba scanned: take MacroRaptor's matches too
+            for match in (raptor.autoexec_match,):
+                if match and match not in autoexec:
+                    autoexec.append(str(match))
+            if raptor.execute_match and raptor.execute_match not in suspicious:
+                suspicious.append(str(raptor.execute_match))
         n = len(names) or 1
         out.append(Finding("office.vba.macros", self.name, path,
                            f"{n} VBA module(s): {bounded_list(names, 6, 40)}" if names else "VBA source"))
@@ -397,8 +419,6 @@ class OfficeMacros:
         if stomped:
             out.append(Finding("office.vba.stomping", self.name, path, "p-code and source differ"))
 
-        raptor = mraptor.MacroRaptor(code)
-        raptor.scan()
         if raptor.suspicious:
             out.append(Finding("office.mraptor.suspicious", self.name, path,
                                f"flags {raptor.get_flags()}: {bounded_list([str(m) for m in raptor.matches], 3, 30)}"))

@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from coinguard.analyzers.base import AnalysisContext
 from coinguard.analyzers.office import bounded_list, is_ole, read_member
@@ -45,15 +46,16 @@ _EXPLOIT_SCHEME = re.compile(
     r"ms-appinstaller|ms-cxh|ms-cxh-full|ms-distribution|ms-rd|ms-settings|ms-its|its|mk|javascript|"
     r"vbscript|hcp|shell|x-usc)\s*:"
 )
-_UNC = re.compile(r"^\s*(?:\\\\|//)[^\\/]+[\\/]|^\s*file:(?://|\\\\)(?!/|localhost/|[a-z]:)[^/\\]+", re.I)
 _LOCAL_FILE = re.compile(r"(?i)^\s*(?:file:/{2,3}(?:localhost/)?)?[a-z]:[\\/]")
 _WEB = re.compile(r"(?i)^\s*(?:https?|ftp)://")
 _RISKY_LINK_EXT = re.compile(
     r"(?i)\.(?:exe|scr|com|pif|cpl|dll|hta|js|jse|vbs|vbe|wsf|ps1|bat|cmd|lnk|url|msi|iso|img|vhdx?|doc[mx]?|"
-    r"dot[mx]?|xls[mbx]?|xlt[mx]?|rtf|one|chm|jar|library-ms|search-ms|settingcontent-ms)(?:[?#].*)?$"
+    r"dot[mx]?|xls[mbx]?|xlt[mx]?|rtf|one|chm|jar|library-ms|search-ms|settingcontent-ms)$"
 )
 _LINK_TYPES = frozenset({"frame", "subDocument", "externalLink", "externalLinkPath", "externalReference", "package",
                          "slideUpdateUrl", "slideUpdateInfo", "officeDocument", "worksheet", "slide", "slideMaster"})
+_MARKUP_TYPES = frozenset({"xml", "html", "text", "svg"})
+_RELS_NS_BYTES = b"schemas.openxmlformats.org/package/2006/relationships"
 _FLAT_RELS = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.I)
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"|([\w:]+)\s*=\s*\'([^\']*)\'')
 _EMBED_NAME = re.compile(r"(?i)(?:^|/)(?:embeddings|activeX)/|(?:^|/)(?:oleObject|activeX)\d*\.bin$")
@@ -85,11 +87,15 @@ class OoxmlRelations:
     )
 
     def applies_to(self, item: Item) -> bool:
-        return item.type.startswith("ooxml.") or item.type == "xml.office"
+        if item.type.startswith("ooxml.") or item.type == "xml.office":
+            return True
+        # A bare relationships part (a .rels file sent on its own, or one unpacked from a damaged package).
+        return item.type in _MARKUP_TYPES and _RELS_NS_BYTES in item.data[:65536]
 
     def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         try:
-            results = list(self._flat(item, ctx)) if item.type == "xml.office" else list(self._package(item, ctx))
+            flat = not item.type.startswith("ooxml.")
+            results = list(self._flat(item, ctx)) if flat else list(self._package(item, ctx))
         except BudgetExceeded:
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ET.ParseError, OSError, ValueError, EOFError,
@@ -179,11 +185,34 @@ def _unescape(text: str) -> str:
             .replace("&amp;", "&"))
 
 
+def _url_path(url: str) -> str:
+    """The path of a URL (so that ``.com`` in a host name is not read as a file extension)."""
+    try:
+        return urlsplit(url.strip()).path
+    except ValueError:
+        return url
+
+
+def _is_unc(target: str) -> bool:
+    """\\\\host\\share, //host/share and their file: URI spellings (file://host/, file:///\\\\host\\, file:////host/)."""
+    t = target.strip()
+    if t[:5].lower() == "file:":
+        rest = t[5:].replace("\\", "/")
+        slashes = len(rest) - len(rest.lstrip("/"))
+        host = rest.lstrip("/").split("/", 1)[0].lower()
+        if slashes >= 4:
+            return bool(host)
+        if slashes == 2:
+            return bool(host) and host != "localhost" and not re.fullmatch(r"[a-z]:|[a-z]\|", host)
+        return False
+    return t.startswith(("\\\\", "//")) and len(t) > 2 and t[2] not in "/\\"
+
+
 def _classify(rel_type: str, target: str) -> str:
     """The finding code for one external relationship, or '' when it is harmless."""
     if _EXPLOIT_SCHEME.search(target) or "!x-usc:" in target.lower():
         return "ooxml.exploit_uri"
-    if _UNC.search(target):
+    if _is_unc(target):
         return "ooxml.unc_target"
     if rel_type == "attachedTemplate":
         if _LOCAL_FILE.search(target) or not target.strip():
@@ -194,9 +223,11 @@ def _classify(rel_type: str, target: str) -> str:
     if rel_type in _LINK_TYPES:
         return "ooxml.external_link"
     if rel_type == "hyperlink":
-        if _WEB.search(target) and not _RISKY_LINK_EXT.search(target.split("?", 1)[0]):
+        if _WEB.search(target) and not _RISKY_LINK_EXT.search(_url_path(target)):
             return ""  # an ordinary web link
         if target.lower().startswith(("mailto:", "#", "tel:")):
             return ""
+        if _LOCAL_FILE.search(target) and not _RISKY_LINK_EXT.search(target.strip()):
+            return ""  # a document on the author's own disk
         return "ooxml.external_link"
     return ""
