@@ -273,6 +273,7 @@ def test_execstart_smoke_notify_watchdog_reload_stop(tmp_path: Path) -> None:
         with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as resp:
             body = resp.read().decode()
         assert re.search(r"^coinguard_rules_loaded [1-9]", body, re.M), "no rules loaded"
+        assert re.search(r"^process_resident_memory_bytes ", body, re.M)  # why the unit has no ProcSubset=pid
         # ExecReload: SIGUSR1 reloads without stopping
         notify.seen.clear()
         os.kill(proc.pid, signal.SIGUSR1)
