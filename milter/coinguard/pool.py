@@ -65,6 +65,37 @@ def _worker_init(config: Config, rules_path: str | None, scan_fn: ScanFunction |
             _W["rules"] = load_compiled(rules_path)
         except Exception as exc:  # reported with every task: never scan silently without rules
             _W["init_error"] = f"loading compiled rules {rules_path}: {type(exc).__name__}: {exc}"
+            return
+    if scan_fn is None:
+        _warm(config)
+
+
+def _warm_message() -> bytes:
+    import io
+    import zipfile
+    from email.message import EmailMessage
+
+    blob = io.BytesIO()
+    with zipfile.ZipFile(blob, "w") as z:
+        z.writestr("readme.txt", "warm-up\n")
+    msg = EmailMessage()
+    msg["From"] = "warm-up <warm@coinguard.invalid>"
+    msg["To"] = "warm@coinguard.invalid"
+    msg["Subject"] = "warm-up"
+    msg.set_content("warm-up\n")
+    msg.add_alternative("<p>warm-up</p>", subtype="html")
+    msg.add_attachment(blob.getvalue(), maintype="application", subtype="zip", filename="warm.zip")
+    return msg.as_bytes()
+
+
+def _warm(config: Config) -> None:
+    """Scan a tiny message once, so lazy imports (oletools, ...) happen before real mail."""
+    try:
+        from coinguard import scan
+
+        scan.scan_message(_warm_message(), scan.ScanContext(config=config, rules=_W["rules"]))
+    except Exception as exc:  # a warm-up problem must never stop the worker
+        log.warning("scanner warm-up failed: %s: %s", type(exc).__name__, exc)
 
 
 def _worker_ping() -> tuple[int, str]:
