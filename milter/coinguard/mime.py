@@ -101,11 +101,17 @@ def _text_of(part: Message, data: bytes) -> str:
 
 def html_to_text(html: str) -> tuple[str, list[str]]:
     """Render HTML to plain text and collect link targets (bounded)."""
-    from bs4 import BeautifulSoup
+    import warnings
+
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 
     html = html[:MAX_HTML_RENDER]
     try:
-        soup = BeautifulSoup(html, "html.parser")
+        with warnings.catch_warnings():
+            # attacker HTML is often XML-ish or a bare URL: we want the text either way
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+            soup = BeautifulSoup(html, "html.parser")
     except Exception:
         return re.sub(r"<[^>]+>", " ", html), []
     for tag in soup(["script", "style", "head"]):
