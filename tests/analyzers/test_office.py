@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
+import struct
+import time
 import zipfile
+import zlib
 
 import pytest
 
@@ -268,3 +272,44 @@ def test_macromilter_rechnung_carrier(corpus_dir: object) -> None:
         name = zf.namelist()[0]
         findings, _ = run(MACROS, zf.read(name), name)
     assert codes(findings) == {"office.disguised_xml"}
+
+
+def activemime(payload: bytes) -> bytes:
+    """An ActiveMime (MSO) blob as Word puts in MHT/Word 2003 XML: header, data offset at 0x1E, zlib."""
+    return b"ActiveMime".ljust(0x1E, b"\x00") + struct.pack("<H", 0x32 - 46) + b"\x00" * 0x12 + zlib.compress(payload)
+
+
+def test_activemime_inflation_is_capped() -> None:
+    from coinguard.analyzers import office
+
+    assert office._bounded_mso_extract(activemime(b"\xd0\xcf\x11\xe0 small")) == b"\xd0\xcf\x11\xe0 small"
+    bomb = activemime(b"\x00" * (office.MAX_ACTIVEMIME_BYTES + 1024))
+    assert len(bomb) < 200_000
+    with pytest.raises(office.ActiveMimeError):
+        office._bounded_mso_extract(bomb)
+
+
+def test_mht_with_activemime_bomb_finishes() -> None:
+    from coinguard.analyzers import office
+
+    bomb = activemime(b"\x00" * (office.MAX_ACTIVEMIME_BYTES + 1024))
+    mht = (b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+           b"Content-Location: file:///C:/x/editdata.mso\r\nContent-Transfer-Encoding: base64\r\n"
+           b"Content-Type: application/x-mso\r\n\r\n" + base64.encodebytes(bomb) + b"\r\n--b--\r\n")
+    started = time.monotonic()
+    findings, children = run(MACROS, mht, "invoice.doc")
+    assert time.monotonic() - started < 10
+    assert codes(findings) == {"office.disguised_xml"}
+    assert children == []
+
+
+def test_zip_bomb_member_is_refused_before_olevba_inflates_it() -> None:
+    from coinguard.errors import BudgetExceeded
+
+    data = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>",
+                      "word/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50_000})
+    item = Item(path="x.docm", name="x.docm", data=data, type=sniff(data))
+    ctx = make_context()
+    ctx.budget = Budget(Limits(max_file_bytes=20_000))
+    with pytest.raises(BudgetExceeded):
+        list(MACROS.analyze(item, ctx))

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from typing import ClassVar
 
 from oletools import msodde, ooxml
 
 from coinguard.analyzers.base import AnalysisContext
-from coinguard.analyzers.office import bounded_list, guarded, memory_path, open_ole, oversized
+from coinguard.analyzers.office import bounded_list, check_zip, guarded, memory_path, open_ole, oversized
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.limits import MiB
 
@@ -86,7 +85,7 @@ class DdeFields:
         if kind in _TEXT_TYPES or kind.startswith("script."):
             return self._csv(item)
         if kind.startswith("ooxml."):
-            self._check_zip(item, ctx)
+            check_zip(item, ctx)
         with memory_path(item.data) as path:
             if kind == "ole.xls":
                 text = msodde.process_xls(path)
@@ -105,13 +104,6 @@ class DdeFields:
                 return _field_lines(msodde.process_excel_xml(path))
             text = msodde.process_docx(path, msodde.FIELD_FILTER_DDE)
             return [f for f in _field_lines(text) if _DDE_WORD.match(f)]
-
-    @staticmethod
-    def _check_zip(item: Item, ctx: AnalysisContext) -> None:
-        """msodde streams every zip member through the XML parser: ask the Budget first."""
-        with zipfile.ZipFile(io.BytesIO(item.data)) as zf:
-            for info in zf.infolist():
-                ctx.budget.check_member(info.filename, info.file_size, info.compress_size)
 
     @staticmethod
     def _doc(item: Item, ctx: AnalysisContext) -> list[str]:

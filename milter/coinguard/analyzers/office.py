@@ -23,8 +23,10 @@ import io
 import logging
 import os
 import re
+import struct
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
@@ -103,6 +105,13 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, ctx: AnalysisContext
         return read_bounded(fh.read, limit, info.filename)
 
 
+def check_zip(item: Item, ctx: AnalysisContext) -> None:
+    """Ask the Budget about every member before a library inflates a zip on its own."""
+    with zipfile.ZipFile(io.BytesIO(item.data)) as zf:
+        for info in zf.infolist():
+            ctx.budget.check_member(info.filename, info.file_size, info.compress_size)
+
+
 def open_ole(data: bytes) -> olefile.OleFileIO:
     """Open OLE bytes.  Always wraps in BytesIO: olefile treats short ``bytes`` as a file NAME."""
     return olefile.OleFileIO(io.BytesIO(data))
@@ -171,6 +180,40 @@ quiet_libraries()
 from oletools import mraptor, oleobj, olevba  # noqa: E402
 
 quiet_libraries()  # olevba created more loggers on import
+
+#: Largest OLE container inflated out of one ActiveMime (MHT / Word 2003 XML) blob.
+MAX_ACTIVEMIME_BYTES = 64 * MiB
+
+
+class ActiveMimeError(olevba.OlevbaBaseException):  # type: ignore[misc]
+    """An ActiveMime blob that cannot or must not be inflated.
+
+    (olevba's own MsoExtractionError recurses forever in its __init__ in oletools 0.60.2.)
+    """
+
+
+def _bounded_mso_extract(data: bytes) -> bytes:
+    """olevba's ActiveMime inflater with an output cap (the original calls zlib.decompress unbounded).
+
+    Same offsets as olevba: the one in the header, then Word's 0x32 and Excel's 0x22A.
+    """
+    if not olevba.is_mso_file(data) or len(data) < 0x20:
+        raise ActiveMimeError("not an ActiveMime blob")
+    (declared,) = struct.unpack_from("<H", data, 0x1E)
+    for start in dict.fromkeys((declared + 46, 0x32, 0x22A)):
+        inflater = zlib.decompressobj()
+        try:
+            out = inflater.decompress(data[start:], MAX_ACTIVEMIME_BYTES)
+        except zlib.error:
+            continue
+        if inflater.unconsumed_tail:
+            raise ActiveMimeError(f"ActiveMime expands past {MAX_ACTIVEMIME_BYTES} bytes")
+        return out
+    raise ActiveMimeError("no zlib stream in ActiveMime blob")
+
+
+# olevba looks the function up at call time (open_mht, open_word2003xml): bound it process-wide.
+olevba.mso_file_extract = _bounded_mso_extract
 
 # --------------------------------------------------------------------------------------------
 # VBA and XLM macros
@@ -313,6 +356,8 @@ class OfficeMacros:
     # -- the parser run ------------------------------------------------------------------
     def _run(self, item: Item, ctx: AnalysisContext) -> list[Finding | Item]:
         out: list[Finding | Item] = []
+        if item.type.startswith("ooxml."):
+            check_zip(item, ctx)  # olevba inflates every OLE-looking member whole
         with memory_path(item.data) as path:
             vp = olevba.VBA_Parser(path, relaxed=True)
             try:
