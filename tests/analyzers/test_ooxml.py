@@ -171,3 +171,14 @@ def test_strelka_external_relationships_xml(corpus_dir: object) -> None:
     findings, _ = run(read_corpus_sample("maldocs/strelka/test_external.xml.zip"), "test_external.xml")
     assert codes(findings) == {"ooxml.unc_target"}
     assert "EXCEL_OPEN_DOCUMENT.vbs" in findings[0].detail
+
+
+def test_corrupt_deflate_member_is_a_parse_error() -> None:
+    settings = rels(*[("attachedTemplate", f"http://x.example/{i}.dotm", "External") for i in range(200)])
+    data = bytearray(docx(settings_rels=settings))
+    name = b"word/_rels/settings.xml.rels"
+    body = data.index(name) + len(name)  # first occurrence: the local header, data follows (no extra field)
+    data[body + 20 : body + 60] = b"\xff" * 40
+    findings, children = run(bytes(data))
+    assert codes(findings) == {"ooxml.parse_error"}
+    assert children == []

@@ -28,8 +28,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from coinguard.analyzers.base import AnalysisContext
-from coinguard.analyzers.office import bounded_list, is_ole, read_member
-from coinguard.errors import BudgetExceeded
+from coinguard.analyzers.office import bounded_list, guarded, is_ole, read_member
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.limits import MiB
 
@@ -93,15 +92,10 @@ class OoxmlRelations:
         return item.type in _MARKUP_TYPES and _RELS_NS_BYTES in item.data[:65536]
 
     def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
-        try:
-            flat = not item.type.startswith("ooxml.")
-            results = list(self._flat(item, ctx)) if flat else list(self._package(item, ctx))
-        except BudgetExceeded:
-            raise
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ET.ParseError, OSError, ValueError, EOFError,
-                RuntimeError, NotImplementedError) as exc:
-            results = [Finding("ooxml.parse_error", self.name, item.path, f"{type(exc).__name__}: {exc}")]
-        yield from results
+        if item.type.startswith("ooxml."):
+            yield from guarded(item, self.name, "ooxml.parse_error", lambda: list(self._package(item, ctx)))
+        else:
+            yield from guarded(item, self.name, "ooxml.parse_error", lambda: list(self._flat(item, ctx)))
 
     # -- zip packages ------------------------------------------------------------------------
     def _package(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
