@@ -7,6 +7,7 @@ registered or has no test, and names must be unique (checked at import).
 
 from __future__ import annotations
 
+from coinguard.analyzers.addresses import AddressDocument, AddressMessage
 from coinguard.analyzers.base import (
     AnalysisContext,
     Analyzer,
@@ -15,7 +16,10 @@ from coinguard.analyzers.base import (
     Unpacker,
     text_item,
 )
+from coinguard.analyzers.brands import BrandAnalyzer
+from coinguard.analyzers.crypto_theme import CryptoThemeDocument, CryptoThemeMessage
 from coinguard.analyzers.dde import DdeFields
+from coinguard.analyzers.dkim_auth import DkimAnalyzer
 from coinguard.analyzers.doctext import DocTextAnalyzer
 from coinguard.analyzers.encrypted import EncryptedOffice
 from coinguard.analyzers.filetype import FileTypeAnalyzer
@@ -26,6 +30,7 @@ from coinguard.analyzers.onenote import OneNoteAnalyzer
 from coinguard.analyzers.ooxml import OoxmlRelations
 from coinguard.analyzers.pdf import PdfAnalyzer
 from coinguard.analyzers.rtf import RtfObjects
+from coinguard.analyzers.seed_phrase import SeedPhraseDocument, SeedPhraseMessage
 from coinguard.analyzers.yara_rules import YaraRules
 
 # Item analyzers (run on every Item: attachments, archive members, extracted objects).
@@ -46,11 +51,19 @@ ITEM_ANALYZERS: tuple[Analyzer, ...] = (
     # -- YARA over raw and extracted content --
     YaraRules(),
     # -- crypto theme inside documents --
+    CryptoThemeDocument(),
+    AddressDocument(),
+    SeedPhraseDocument(),
 )
 
 # Message analyzers (run once per message after every item was handled).
 MESSAGE_ANALYZERS: tuple[MessageAnalyzer, ...] = (
     # -- crypto theme, brands, sender authentication --
+    DkimAnalyzer(),  # first: the others read dkim.aligned (verified brand senders)
+    CryptoThemeMessage(),
+    BrandAnalyzer(),
+    AddressMessage(),
+    SeedPhraseMessage(),
 )
 
 

@@ -1,0 +1,314 @@
+"""Cryptocurrency addresses, checksum-verified, in the body and in document text.
+
+Random strings do not count: every candidate is decoded and its checksum verified.
+
+- Base58Check (double SHA-256 checksum, 25 bytes): Bitcoin P2PKH ``1...`` (version 0x00) and
+  P2SH ``3...`` (0x05), Litecoin ``L...`` (0x30) and ``M...`` (0x32), Tron ``T...`` (0x41).
+- bech32 / bech32m segwit addresses (BIP-173 / BIP-350) with hrp ``bc`` (Bitcoin) or ``ltc`` (Litecoin):
+  witness version 0 must use bech32, versions 1-16 bech32m, program lengths checked.
+- Ethereum ``0x`` + 40 hex digits: mixed case must pass EIP-55 (Keccak-256); all-lower/upper case
+  carries no checksum and counts as a weaker, unverified address.
+
+Findings: one or two addresses (``crypto.address``), many distinct ones (``crypto.addresses_many``),
+an address next to a payment demand with an amount or deadline (``crypto.address_payment_demand``:
+sextortion / ransom mail).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from coinguard.analyzers.base import AnalysisContext, MessageInfo
+from coinguard.analyzers.crypto_theme import MAX_TEXT, is_document_text, item_text
+from coinguard.findings import Category, CodeInfo, Finding, Item
+
+NAME = "addresses"
+
+# ---------------------------------------------------------------------------- Base58Check
+
+B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {c: i for i, c in enumerate(B58_ALPHABET)}
+
+#: version byte -> coin and kind
+BASE58_VERSIONS = {
+    0x00: ("BTC", "P2PKH"),
+    0x05: ("BTC", "P2SH"),  # also Litecoin's legacy P2SH
+    0x30: ("LTC", "P2PKH"),
+    0x32: ("LTC", "P2SH"),
+    0x41: ("TRX", "address"),
+}
+
+
+def b58decode(text: str) -> bytes | None:
+    """Base58 (Bitcoin alphabet) to bytes; None for characters outside the alphabet."""
+    num = 0
+    for ch in text:
+        idx = _B58_INDEX.get(ch)
+        if idx is None:
+            return None
+        num = num * 58 + idx
+    body = num.to_bytes((num.bit_length() + 7) // 8, "big") if num else b""
+    pad = len(text) - len(text.lstrip("1"))
+    return b"\x00" * pad + body
+
+
+def base58check_decode(text: str) -> bytes | None:
+    """Payload (version byte + data) of a Base58Check string with a valid checksum, else None."""
+    raw = b58decode(text)
+    if raw is None or len(raw) < 5:
+        return None
+    payload, checksum = raw[:-4], raw[-4:]
+    if hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4] != checksum:
+        return None
+    return payload
+
+
+def base58_address(text: str) -> tuple[str, str] | None:
+    """(coin, kind) for a valid Base58Check address of a known version, else None."""
+    payload = base58check_decode(text)
+    if payload is None or len(payload) != 21:
+        return None
+    return BASE58_VERSIONS.get(payload[0])
+
+
+# ---------------------------------------------------------------------------- bech32 / bech32m
+
+BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+BECH32_CONST = 1
+BECH32M_CONST = 0x2BC830A3
+SEGWIT_HRPS = {"bc": "BTC", "ltc": "LTC"}
+
+
+def _polymod(values: Sequence[int]) -> int:
+    gen = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    chk = 1
+    for v in values:
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ v
+        for i in range(5):
+            chk ^= gen[i] if (top >> i) & 1 else 0
+    return chk
+
+
+def _hrp_expand(hrp: str) -> list[int]:
+    return [ord(x) >> 5 for x in hrp] + [0] + [ord(x) & 31 for x in hrp]
+
+
+def bech32_decode(text: str) -> tuple[str, list[int], int] | None:
+    """(hrp, data without checksum, constant) for a valid bech32 or bech32m string, else None."""
+    if any(ord(c) < 33 or ord(c) > 126 for c in text) or (text.lower() != text and text.upper() != text):
+        return None
+    text = text.lower()
+    pos = text.rfind("1")
+    if pos < 1 or pos + 7 > len(text) or len(text) > 90:
+        return None
+    hrp = text[:pos]
+    if not all(c in BECH32_CHARSET for c in text[pos + 1:]):
+        return None
+    data = [BECH32_CHARSET.find(c) for c in text[pos + 1:]]
+    const = _polymod(_hrp_expand(hrp) + data)
+    if const not in (BECH32_CONST, BECH32M_CONST):
+        return None
+    return hrp, data[:-6], const
+
+
+def _convertbits(data: Sequence[int], frombits: int, tobits: int, pad: bool) -> list[int] | None:
+    acc = bits = 0
+    out: list[int] = []
+    maxv = (1 << tobits) - 1
+    for value in data:
+        if value < 0 or value >> frombits:
+            return None
+        acc = (acc << frombits) | value
+        bits += frombits
+        while bits >= tobits:
+            bits -= tobits
+            out.append((acc >> bits) & maxv)
+    if pad:
+        if bits:
+            out.append((acc << (tobits - bits)) & maxv)
+    elif bits >= frombits or ((acc << (tobits - bits)) & maxv):
+        return None
+    return out
+
+
+def segwit_decode(hrp: str, addr: str) -> tuple[int, bytes] | None:
+    """(witness version, program) of a valid segwit address for ``hrp`` (BIP-173/350 rules), else None."""
+    dec = bech32_decode(addr)
+    if dec is None or dec[0] != hrp or not dec[1]:
+        return None
+    _, data, const = dec
+    witver = data[0]
+    prog = _convertbits(data[1:], 5, 8, False)
+    if prog is None or not 2 <= len(prog) <= 40 or witver > 16:
+        return None
+    if witver == 0 and len(prog) not in (20, 32):
+        return None
+    if (witver == 0) != (const == BECH32_CONST):  # v0 must be bech32, v1+ must be bech32m
+        return None
+    return witver, bytes(prog)
+
+
+def segwit_address(text: str) -> tuple[str, str] | None:
+    hrp = text.lower().split("1", 1)[0]
+    coin = SEGWIT_HRPS.get(hrp)
+    if coin is None:
+        return None
+    dec = segwit_decode(hrp, text)
+    if dec is None:
+        return None
+    return coin, f"segwit v{dec[0]}"
+
+
+# ---------------------------------------------------------------------------- Ethereum EIP-55
+
+
+def keccak256(data: bytes) -> bytes:
+    from Crypto.Hash import keccak
+
+    return keccak.new(data=data, digest_bits=256).digest()
+
+
+def eip55_checksum(address: str) -> str:
+    """The EIP-55 mixed-case form of a 0x-prefixed 40-hex address."""
+    hexpart = address[2:].lower()
+    digest = keccak256(hexpart.encode("ascii")).hex()
+    return "0x" + "".join(c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(hexpart))
+
+
+def eth_address(text: str) -> tuple[str, str] | None:
+    """('ETH', 'EIP-55') for a valid mixed-case address, ('ETH', 'unchecksummed') for single case, else None."""
+    if not re.fullmatch(r"0x[0-9a-fA-F]{40}", text):
+        return None
+    hexpart = text[2:]
+    if hexpart.lower() == hexpart or hexpart.upper() == hexpart:
+        if len(set(hexpart.lower())) < 6:  # 0x000...0, 0xffff...: placeholders, not addresses
+            return None
+        return "ETH", "unchecksummed"
+    return ("ETH", "EIP-55") if eip55_checksum(text) == text else None
+
+
+# ---------------------------------------------------------------------------- finding them in text
+
+_CANDIDATE = re.compile(
+    r"(?<![0-9A-Za-z])(?:"
+    r"(?P<eth>0x[0-9a-fA-F]{40})"
+    r"|(?P<seg>(?:bc|BC|ltc|LTC)1[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87})"
+    r"|(?P<b58>[13LMT][1-9A-HJ-NP-Za-km-z]{25,34})"
+    r")(?![0-9A-Za-z])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    text: str
+    coin: str
+    kind: str
+    start: int
+
+    @property
+    def verified(self) -> bool:
+        return self.kind != "unchecksummed"
+
+
+def find_addresses(text: str, limit: int = 200) -> list[Address]:
+    """Every checksum-valid address in ``text`` (in order, duplicates kept), bounded."""
+    out: list[Address] = []
+    for m in _CANDIDATE.finditer(text[:MAX_TEXT]):
+        cand = m.group(0)
+        if m.group("eth"):
+            res = eth_address(cand)
+        elif m.group("seg"):
+            res = segwit_address(cand)
+        else:
+            res = base58_address(cand)
+        if res is not None:
+            out.append(Address(cand, res[0], res[1], m.start()))
+            if len(out) >= limit:
+                break
+    return out
+
+
+_DEMAND = re.compile(
+    r"(?<![a-z])(?:pay|payment|send|transfer|deposit|wire|ransom|remit|"
+    r"입금|송금|이체|보내|지불|결제|납부)",
+    re.IGNORECASE,
+)
+_AMOUNT_OR_DEADLINE = re.compile(
+    r"[$€£¥₩]\s?\d|\d[\d,.]*\s?(?:usd|eur|btc|eth|usdt|ltc|trx|dollars?|euros?|bitcoins?|원|만원|달러)(?![a-z])"
+    r"|\d+\s?(?:hours?|hrs?|days?|시간|일\s?이내)(?![a-z])"
+    r"|(?<![a-z])(?:twenty|forty|seventy)[- ]?(?:four|eight|two)\s?hours",
+    re.IGNORECASE,
+)
+#: Characters around an address searched for a payment demand.
+DEMAND_WINDOW = 400
+
+
+def payment_demand(text: str, addr: Address) -> str:
+    """The demand wording near ``addr`` ('' when there is none): a demand verb plus an amount or deadline."""
+    lo, hi = max(0, addr.start - DEMAND_WINDOW), min(len(text), addr.start + len(addr.text) + DEMAND_WINDOW)
+    window = text[lo:addr.start] + " " + text[addr.start + len(addr.text):hi]
+    verb = _DEMAND.search(window)
+    amount = _AMOUNT_OR_DEADLINE.search(window)
+    if verb and amount:
+        return f"{verb.group(0)} … {amount.group(0)}"
+    return ""
+
+
+def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Finding]:
+    found = find_addresses(text)
+    if not found:
+        return
+    distinct = {a.text.lower() if a.coin == "ETH" else a.text: a for a in found}
+    shown = ", ".join(f"{a.coin} {a.kind} {a.text[:12]}…" for a in list(distinct.values())[:4])
+    if len(distinct) >= max(2, min_many):
+        yield Finding("crypto.addresses_many", NAME, path, f"{len(distinct)} distinct addresses: {shown}")
+    else:
+        verified = any(a.verified for a in distinct.values())
+        yield Finding("crypto.address", NAME, path, shown, score=None if verified else 1.0)
+    for addr in found:
+        demand = payment_demand(text, addr)
+        if demand:
+            yield Finding("crypto.address_payment_demand", NAME, path,
+                          f"{addr.coin} {addr.text[:12]}… near '{demand}'")
+            break
+
+
+CODES = (
+    CodeInfo("crypto.address", 2.0, Category.THEME,
+             "one or two checksum-valid cryptocurrency addresses (BTC/LTC/TRX Base58Check, bech32/bech32m, "
+             "ETH EIP-55; 1 when only unchecksummed ETH)"),
+    CodeInfo("crypto.addresses_many", 3.0, Category.THEME,
+             "at least [crypto] min_distinct_addresses distinct checksum-valid addresses"),
+    CodeInfo("crypto.address_payment_demand", 6.0, Category.THEME,
+             "an address next to a payment demand with an amount or deadline (extortion, ransom, fake invoice)"),
+)
+
+
+class AddressMessage:
+    """Addresses in the Subject and body text."""
+
+    name: ClassVar[str] = NAME
+    codes: ClassVar[tuple[CodeInfo, ...]] = CODES
+
+    def analyze_message(
+        self, msg: MessageInfo, items: Sequence[Item], findings: Sequence[Finding], ctx: AnalysisContext
+    ) -> Iterator[Finding]:
+        yield from address_findings(f"{msg.subject}\n{msg.body_text}", ctx.config.crypto.min_distinct_addresses)
+
+
+class AddressDocument:
+    """Addresses in document text and text/HTML attachments."""
+
+    name: ClassVar[str] = "addresses_document"
+    codes: ClassVar[tuple[CodeInfo, ...]] = CODES
+
+    def applies_to(self, item: Item) -> bool:
+        return is_document_text(item)
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        yield from address_findings(item_text(item), ctx.config.crypto.min_distinct_addresses, item.path)

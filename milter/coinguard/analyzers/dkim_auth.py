@@ -1,0 +1,373 @@
+"""DKIM: verify every signature (dkimpy), DMARC-style alignment, spoofed brand senders, Authentication-Results.
+
+Every ``DKIM-Signature`` over ``MessageInfo.raw`` (the exact received bytes) is verified with
+dkimpy.  Keys come through a ``dnsfunc`` (``dnsfunc(name: bytes, timeout=...) -> bytes | None``,
+dkimpy's contract): ``AnalysisContext.dns_resolver`` when one is injected, else one built on
+dnspython from ``[dkim]`` (nameservers, dns_port, dns_timeout_s; system resolv.conf when no
+nameservers are set).  Results per signature follow RFC 8601:
+
+- ``pass``; ``fail`` (body hash or signature mismatch);
+- ``permerror`` (malformed signature, missing/NXDOMAIN or unusable key, key too small);
+- ``temperror`` (DNS timeout or server failure: bounded by ``dns_timeout_s`` and the scan budget,
+  never an exception).
+
+A passing signature is *aligned* when its ``d=`` has the same registrable domain as the From
+domain (DMARC relaxed alignment through the Public Suffix List).  A From domain that belongs to a
+brand (brands.toml) without an aligned passing signature is ``brand.spoofed_domain`` (unless the
+aligned signature's key could not be fetched: temperror is not evidence).
+
+The ``dkim.result`` finding's detail is the ``Authentication-Results`` header VALUE the daemon adds::
+
+    mx.example.net; dkim=pass header.d=example.com header.s=sel header.b=abcdefgh;
+     dkim=fail reason="body hash mismatch" header.d=other.org header.s=s1 header.b=ZZZZZZZZ
+
+(one line, results separated by ``; ``; ``<authserv-id>; dkim=none`` without signatures).
+With ``[dkim] trust_upstream`` the topmost ``Authentication-Results`` header from one of those
+authserv-ids is used instead of re-verifying.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, ClassVar
+
+import dkim
+
+from coinguard.analyzers.base import AnalysisContext, MessageInfo
+from coinguard.analyzers.brands import brands_for, same_organization
+from coinguard.findings import AddHeader, Category, CodeInfo, Finding, Item
+
+log = logging.getLogger(__name__)
+
+NAME = "dkim_auth"
+#: Most signatures verified per message (each may cost one DNS lookup).
+MAX_SIGNATURES = 8
+#: Shortest DNS wait we still attempt when the scan budget is nearly spent.
+MIN_DNS_TIMEOUT = 0.2
+
+DnsFunc = Callable[..., Any]
+
+
+class DnsTempError(dkim.DnsTimeoutError):
+    """A DNS lookup timed out or every server failed (RFC 8601 temperror)."""
+
+
+# ---------------------------------------------------------------------------- DNS
+
+
+_RESOLVERS: dict[tuple[tuple[str, ...], int], Any] = {}
+_RESOLVERS_LOCK = threading.Lock()
+
+
+def _resolver(nameservers: tuple[str, ...], port: int) -> Any:
+    import dns.resolver
+
+    key = (nameservers, port)
+    with _RESOLVERS_LOCK:
+        res = _RESOLVERS.get(key)
+        if res is None:
+            res = dns.resolver.Resolver(configure=not nameservers)
+            if nameservers:
+                res.nameservers = list(nameservers)
+            res.port = port
+            _RESOLVERS[key] = res
+    return res
+
+
+def make_dnsfunc(nameservers: tuple[str, ...] = (), port: int = 53) -> DnsFunc:
+    """A dkimpy ``dnsfunc`` on dnspython: TXT record bytes, None when absent, DnsTempError on failure."""
+    import dns.exception
+    import dns.resolver
+
+    def get_txt(name: bytes, timeout: float = 5.0) -> bytes | None:
+        try:
+            qname = name.decode("ascii") if isinstance(name, bytes) else str(name)
+        except UnicodeDecodeError:
+            return None
+        try:
+            resolver = _resolver(nameservers, port)
+            answer = resolver.resolve(qname, "TXT", lifetime=max(MIN_DNS_TIMEOUT, timeout),
+                                      raise_on_no_answer=False, search=False)
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            return None
+        except dns.resolver.NoResolverConfiguration as exc:
+            raise DnsTempError(f"no resolver configuration: {exc}") from None
+        except dns.exception.Timeout:
+            raise DnsTempError(f"timeout after {timeout:g}s") from None
+        except dns.resolver.NoNameservers:
+            raise DnsTempError("all nameservers failed (SERVFAIL/REFUSED)") from None
+        except (dns.exception.DNSException, OSError) as exc:
+            raise DnsTempError(f"{type(exc).__name__}: {exc}") from None
+        if answer.rrset is None:
+            return None
+        records = [b"".join(rdata.strings) for rdata in answer.rrset]
+        keyish = [r for r in records if b"p=" in r]
+        return (keyish or records or [None])[0]
+
+    return get_txt
+
+
+class _Recorder:
+    """Wraps a dnsfunc: caches per message and remembers what happened, since dkimpy turns
+    DNS failures and key errors into a bare False."""
+
+    def __init__(self, func: DnsFunc) -> None:
+        self.func = func
+        self.cache: dict[bytes, bytes | Exception | None] = {}
+        self.last: bytes | Exception | None = None
+
+    def __call__(self, name: bytes, timeout: float = 5.0) -> bytes | None:
+        if name in self.cache:
+            value = self.cache[name]
+        else:
+            try:
+                value = self.func(name, timeout=timeout)
+                if isinstance(value, str):
+                    value = value.encode("utf-8")
+            except Exception as exc:  # any resolver failure is a temperror, never a crash
+                value = exc if isinstance(exc, dkim.DnsTimeoutError) else DnsTempError(f"{type(exc).__name__}: {exc}")
+            self.cache[name] = value
+        self.last = value
+        if isinstance(value, Exception):
+            raise DnsTempError(str(value))
+        return value
+
+
+# ---------------------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True, slots=True)
+class SigResult:
+    result: str  # pass | fail | neutral | permerror | temperror | none
+    domain: str = ""
+    selector: str = ""
+    b: str = ""  # first 8 characters of b=
+    reason: str = ""
+    aligned: bool = False
+
+    def resinfo(self) -> str:
+        parts = [f"dkim={self.result}"]
+        if self.reason:
+            parts.append('reason="' + re.sub(r'[^\x20-\x7e]|["\\]', "", self.reason)[:80] + '"')
+        for prop, value in (("header.d", self.domain), ("header.s", self.selector), ("header.b", self.b)):
+            value = _token(value)
+            if value:
+                parts.append(f"{prop}={value}")
+        return " ".join(parts)
+
+
+def _token(value: str) -> str:
+    """A header-safe property value (attacker-controlled d=/s=/b= reduced to token characters)."""
+    return re.sub(r"[^A-Za-z0-9._+/=-]", "", value)[:80]
+
+
+def _text(value: Any) -> str:
+    return value.decode("ascii", "replace") if isinstance(value, bytes) else str(value or "")
+
+
+def _sig_tags(header_value: bytes) -> dict[str, str]:
+    """Best-effort d=/s=/b= of a signature that dkimpy could not parse (for the result line)."""
+    out: dict[str, str] = {}
+    for tag in ("d", "s", "b"):
+        m = re.search(rb"(?:^|;)\s*" + tag.encode() + rb"\s*=\s*([^;]*)", header_value)
+        if m:
+            out[tag] = re.sub(rb"\s+", b"", m.group(1)).decode("ascii", "replace")
+    return out
+
+
+@cache
+def _quiet_logger() -> logging.Logger:
+    """dkimpy logs every failed lookup at ERROR; our findings carry that, so its own lines stay debug-only."""
+    logger = logging.getLogger(f"{__name__}.dkimpy")
+    logger.propagate = False
+    logger.addHandler(logging.NullHandler())
+    return logger
+
+
+def verify_signatures(raw: bytes, dnsfunc: DnsFunc, timeout: float, from_domain: str,
+                      time_left: Callable[[], float] | None = None) -> list[SigResult]:
+    """Verify every DKIM-Signature of ``raw``; one SigResult each ([] when there is none)."""
+    quiet = _quiet_logger()
+    try:
+        d = dkim.DKIM(raw, logger=quiet, timeout=timeout)
+    except dkim.DKIMException as exc:
+        if b"dkim-signature" not in raw.lower():
+            return []
+        return [SigResult("permerror", reason=f"unparseable message: {exc}")]
+    sig_headers = [value for name, value in d.headers if name.lower() == b"dkim-signature"]
+    recorder = _Recorder(dnsfunc)
+    results: list[SigResult] = []
+    for idx, header_value in enumerate(sig_headers[:MAX_SIGNATURES]):
+        tags = _sig_tags(header_value)
+        domain, selector, b = tags.get("d", "").lower(), tags.get("s", ""), tags.get("b", "")[:8]
+        aligned = bool(domain) and bool(from_domain) and same_organization(domain, from_domain)
+
+        def res(result: str, reason: str = "", *, domain: str = domain, selector: str = selector,
+                b: str = b, aligned: bool = aligned) -> SigResult:
+            return SigResult(result, domain, selector, b, reason, aligned)
+
+        if time_left is not None:
+            left = time_left()
+            if left <= MIN_DNS_TIMEOUT:
+                results.append(res("temperror", "scan time limit"))
+                continue
+            d.timeout = min(timeout, left)
+        try:
+            d.verify_headerprep(idx)
+        except dkim.DKIMException as exc:
+            results.append(res("permerror", str(exc)))
+            continue
+        recorder.last = None
+        try:
+            ok = d.verify(idx=idx, dnsfunc=recorder)
+        except dkim.ValidationError as exc:
+            results.append(res("fail", "body hash mismatch" if "body hash" in str(exc) else str(exc)))
+            continue
+        except dkim.DKIMException as exc:
+            results.append(res("permerror", str(exc)))
+            continue
+        except Exception as exc:  # a library bug must not stop the scan
+            log.warning("dkimpy raised %s verifying signature %d", type(exc).__name__, idx)
+            results.append(res("permerror", f"{type(exc).__name__}"))
+            continue
+        if ok:
+            results.append(res("pass"))
+        elif isinstance(recorder.last, Exception):
+            results.append(res("temperror", str(recorder.last)))
+        elif recorder.last is None:
+            results.append(res("permerror", "no key"))
+        else:
+            try:
+                dkim.evaluate_pk(b"key", recorder.last)
+            except dkim.DKIMException as exc:
+                results.append(res("permerror", f"bad key: {exc}"))
+                continue
+            results.append(res("fail", "signature did not verify"))
+    return results
+
+
+# ---------------------------------------------------------------------------- upstream Authentication-Results
+
+_RESINFO = re.compile(r"^\s*dkim\s*=\s*([a-z]+)(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def _strip_comments(value: str) -> str:
+    out, depth = [], 0
+    for ch in value:
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif not depth:
+            out.append(ch)
+    return "".join(out)
+
+
+def upstream_results(
+    headers: Sequence[tuple[str, str]], trusted: Sequence[str], from_domain: str
+) -> list[SigResult] | None:
+    """DKIM results from the topmost Authentication-Results header of a trusted authserv-id, or None."""
+    wanted = {t.lower() for t in trusted}
+    for name, value in headers:
+        if name.lower() != "authentication-results":
+            continue
+        parts = _strip_comments(value).split(";")
+        authserv = parts[0].strip().split()[0].lower() if parts[0].strip() else ""
+        if authserv not in wanted:
+            continue
+        results: list[SigResult] = []
+        for part in parts[1:]:
+            m = _RESINFO.match(part)
+            if not m:
+                continue
+            props = dict(re.findall(r"([a-z]+\.[a-z]+)\s*=\s*(\S+)", m.group(2), re.IGNORECASE))
+            domain = props.get("header.d", "") or props.get("header.i", "").rsplit("@", 1)[-1]
+            domain = domain.strip('"').lower()
+            result = m.group(1).lower()
+            aligned = result == "pass" and bool(domain) and same_organization(domain, from_domain)
+            results.append(SigResult(result, domain, props.get("header.s", ""), props.get("header.b", "")[:8],
+                                     "from upstream " + authserv, aligned))
+        return [r for r in results if r.result != "none"]
+    return None
+
+
+def authentication_results(authserv_id: str, results: Sequence[SigResult]) -> str:
+    """The RFC 8601 header value for ``results``."""
+    resinfo = "; ".join(r.resinfo() for r in results) if results else "dkim=none"
+    return f"{_token(authserv_id) or 'localhost'}; {resinfo}"
+
+
+# ---------------------------------------------------------------------------- the analyzer
+
+
+def dnsfunc_for(ctx: AnalysisContext) -> DnsFunc:
+    if ctx.dns_resolver is not None:
+        return ctx.dns_resolver
+    cfg = ctx.config.dkim
+    return make_dnsfunc(tuple(cfg.nameservers), cfg.dns_port)
+
+
+class DkimAnalyzer:
+    """Verifies DKIM, reports alignment, spoofed brand domains and the Authentication-Results value."""
+
+    name: ClassVar[str] = NAME
+    codes: ClassVar[tuple[CodeInfo, ...]] = (
+        CodeInfo("dkim.result", 0.0, Category.SENDER,
+                 "informational: detail is the Authentication-Results header value (RFC 8601) to add"),
+        CodeInfo("dkim.none", 0.0, Category.SENDER, "the message carries no DKIM signature"),
+        CodeInfo("dkim.fail", 1.0, Category.SENDER, "a DKIM signature did not verify (body or headers altered)"),
+        CodeInfo("dkim.permerror", 0.5, Category.SENDER,
+                 "a DKIM signature is malformed or its key is missing (NXDOMAIN) or unusable"),
+        CodeInfo("dkim.temperror", 0.0, Category.SENDER,
+                 "a DKIM key could not be fetched (DNS timeout/server failure): no evidence either way"),
+        CodeInfo("dkim.aligned", 0.0, Category.SENDER,
+                 "informational: a passing DKIM signature aligns with the From domain (same organizational domain)"),
+        CodeInfo("dkim.unaligned", 0.0, Category.SENDER,
+                 "informational: DKIM passes only for domains other than the From domain's organization"),
+        CodeInfo("brand.spoofed_domain", 12.0, Category.SENDER,
+                 "From is an exchange/wallet brand's own domain but no aligned DKIM signature passes"),
+    )
+
+    def analyze_message(
+        self, msg: MessageInfo, items: Sequence[Item], findings: Sequence[Finding], ctx: AnalysisContext
+    ) -> Iterator[Finding | AddHeader]:
+        cfg = ctx.config.dkim
+        if not cfg.enabled or not msg.raw:
+            return
+        results: list[SigResult] | None = None
+        if cfg.trust_upstream:
+            results = upstream_results(msg.headers, cfg.trust_upstream, msg.from_domain)
+        if results is None:
+            timeout = max(MIN_DNS_TIMEOUT, min(cfg.dns_timeout_s, ctx.budget.time_left()))
+            results = verify_signatures(msg.raw, dnsfunc_for(ctx), timeout, msg.from_domain, ctx.budget.time_left)
+        authserv = cfg.authserv_id or socket.gethostname()
+        header = authentication_results(authserv, results)
+        yield Finding("dkim.result", NAME, "", header)
+        if cfg.add_header:
+            yield AddHeader("Authentication-Results", header)
+        if not results:
+            yield Finding("dkim.none", NAME, "", "no DKIM-Signature header")
+        for r in results:
+            if r.result in ("fail", "permerror", "temperror"):
+                yield Finding(f"dkim.{r.result}", NAME, "", f"d={r.domain or '?'} s={r.selector or '?'}: {r.reason}")
+        passing = [r for r in results if r.result == "pass"]
+        aligned = [r for r in passing if r.aligned]
+        if aligned:
+            yield Finding("dkim.aligned", NAME, "", f"d={aligned[0].domain} aligns with From {msg.from_domain}")
+        elif passing:
+            yield Finding("dkim.unaligned", NAME, "",
+                          f"passes for {', '.join(sorted({r.domain for r in passing}))}, From is {msg.from_domain}")
+        brand = brands_for(ctx).owner(msg.from_domain)
+        if brand is not None and not aligned:
+            # an aligned (or unreadable) signature whose key we could not fetch: no evidence of spoofing
+            pending = [r for r in results if r.result == "temperror" and (r.aligned or not r.domain)]
+            if not pending:
+                why = "unsigned" if not results else "no aligned signature passes (" + ", ".join(
+                    f"{r.domain or '?'}={r.result}" for r in results[:4]) + ")"
+                yield Finding("brand.spoofed_domain", NAME, "", f"From {msg.from_domain} ({brand.display}): {why}")

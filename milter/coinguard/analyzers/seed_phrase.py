@@ -1,0 +1,205 @@
+"""Wallet seed phrases (BIP-39) in mail and documents, and requests to type one.
+
+- ``crypto.seed_phrase``: a run of 12/15/18/21/24 BIP-39 English words (word list from the
+  ``mnemonic`` package, the reference implementation's data), allowing numbering, commas and line
+  breaks between the words.  A run whose words also pass the BIP-39 checksum is stronger (a real,
+  usable phrase: "leaked wallet" bait that lures victims into paying gas to a drained wallet).
+- ``crypto.seed_request``: text asking to enter/type/confirm the recovery phrase or private key
+  (English and Korean), or an HTML form with inputs named/labelled for a seed phrase, mnemonic or
+  private key, or a form with 12+ word inputs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from functools import cache
+from typing import ClassVar
+
+from coinguard.analyzers.base import AnalysisContext, MessageInfo
+from coinguard.analyzers.crypto_theme import MAX_TEXT, decode_item, is_document_text, item_text, normalize
+from coinguard.findings import Category, CodeInfo, Finding, Item
+
+log = logging.getLogger(__name__)
+
+NAME = "seed_phrase"
+PHRASE_LENGTHS = (24, 21, 18, 15, 12)
+SCORE_PHRASE = 4.0
+SCORE_PHRASE_VALID = 6.0
+MAX_HTML = 2 * 1024 * 1024
+
+
+@cache
+def _mnemonic():  # type: ignore[no-untyped-def]
+    from mnemonic import Mnemonic
+
+    return Mnemonic("english")
+
+
+@cache
+def wordlist() -> frozenset[str]:
+    return frozenset(_mnemonic().wordlist)
+
+
+def checksum_ok(words: Sequence[str]) -> bool:
+    """True when ``words`` are a BIP-39 mnemonic with a valid checksum."""
+    try:
+        return bool(_mnemonic().check(" ".join(words)))
+    except (ValueError, LookupError, IndexError):
+        return False
+
+
+_WORD = re.compile(r"[a-z]+")
+#: What may separate two words of one written phrase: spaces, numbering ("1." "2)"), commas, bullets, quotes.
+_GAP = re.compile(r"[\s\d.,;:()\[\]\-|•*#'\"/]{1,16}")
+
+
+def word_runs(text: str) -> list[list[str]]:
+    """Runs of consecutive BIP-39 words (at least 12) in ``text``."""
+    words = wordlist()
+    norm = normalize(text[:MAX_TEXT])
+    runs: list[list[str]] = []
+    current: list[str] = []
+    last_end = -1
+    for m in _WORD.finditer(norm):
+        w = m.group(0)
+        joined = last_end >= 0 and _GAP.fullmatch(norm[last_end:m.start()]) is not None
+        if w in words and (joined or not current):
+            current.append(w)
+        else:
+            if len(current) >= 12:
+                runs.append(current)
+            current = [w] if w in words else []
+        last_end = m.end()
+    if len(current) >= 12:
+        runs.append(current)
+    return runs
+
+
+def seed_phrases(text: str) -> list[tuple[list[str], bool]]:
+    """(words, checksum valid) for every plausible seed phrase in ``text``."""
+    out: list[tuple[list[str], bool]] = []
+    for run in word_runs(text):
+        valid = None
+        for n in PHRASE_LENGTHS:
+            for i in range(0, len(run) - n + 1):
+                if checksum_ok(run[i:i + n]):
+                    valid = run[i:i + n]
+                    break
+            if valid:
+                break
+        if valid:
+            out.append((valid, True))
+        elif len(set(run)) >= len(run) - 2:  # "test test test ... junk" and prose repeats are not phrases
+            out.append((run[:24], False))
+    return out
+
+
+_REQUEST_PATTERNS = [
+    re.compile(p)
+    for p in (
+        r"(?<![a-z])(?:enter|type|input|provide|submit|paste|import|confirm|verify|validate|fill in|share|"
+        r"write down|re-?enter|sync|restore)(?: in)?(?: your| the| all)?(?: \w+){0,4}? "
+        r"(?:(?:12|15|18|21|24|twelve|twenty[- ]four)[- ]words? )?"
+        r"(?:secret |wallet |seed |recovery |backup |mnemonic )+(?:phrase|words|key)s?(?![a-z])",
+        r"(?<![a-z])(?:enter|type|input|provide|submit|paste|import|confirm|share)(?: in)?(?: your| the)? "
+        r"(?:wallet )?private keys?(?![a-z])",
+        r"(?:복구|시드|비밀|니모닉)\s?(?:구문|문구|단어)[^.!?\n]{0,30}(?:입력|제출|작성|확인|인증|동기화)",
+        r"(?:개인\s?키|프라이빗\s?키)[^.!?\n]{0,30}(?:입력|제출|작성|인증)",
+    )
+]
+
+_FIELD_WORDS = re.compile(
+    r"seed|mnemonic|phrase|recovery|private[\s_-]?key|privkey|secret|keystore|복구|시드|개인\s?키", re.IGNORECASE
+)
+
+
+#: Wording just before a match that turns it into a warning ("never share your recovery phrase").
+_NEGATION = re.compile(r"(?:never|not|n't|no one|nobody|don't|do not|절대|않)\W*(?:\w+\W+){0,2}$")
+
+
+def seed_request_text(text: str) -> str:
+    """The wording that asks for a seed phrase / private key ('' when none; warnings do not count)."""
+    norm = normalize(text[:MAX_TEXT])
+    for pattern in _REQUEST_PATTERNS:
+        for m in pattern.finditer(norm):
+            if not _NEGATION.search(norm[max(0, m.start() - 40):m.start()]):
+                return m.group(0)
+    return ""
+
+
+def seed_request_form(html: str) -> str:
+    """Why an HTML document asks for a seed phrase or private key in a form ('' when it does not)."""
+    if "<input" not in html.lower() and "<textarea" not in html.lower():
+        return ""
+    from bs4 import BeautifulSoup
+
+    try:
+        soup = BeautifulSoup(html[:MAX_HTML], "html.parser")
+    except Exception:  # bs4 with html.parser tolerates nearly everything; never let markup stop a scan
+        return ""
+    fields = soup.find_all(["input", "textarea"], limit=500)
+    texty = [f for f in fields if f.name == "textarea" or str(f.get("type") or "text").lower() in
+             ("text", "password", "")]
+    for field in texty:
+        attrs = " ".join(str(field.get(a) or "") for a in ("name", "id", "placeholder", "aria-label", "class",
+                                                           "title"))
+        m = _FIELD_WORDS.search(attrs)
+        if m:
+            return f"form field <{field.name} {m.group(0)!s}>"
+    if len(texty) >= 12:
+        label = soup.get_text(" ")[:20000]
+        if _FIELD_WORDS.search(label):
+            return f"form with {len(texty)} word inputs"
+    return ""
+
+
+def phrase_findings(text: str, path: str = "") -> Iterator[Finding]:
+    phrases = seed_phrases(text)
+    if phrases:
+        words, valid = max(phrases, key=lambda p: (p[1], len(p[0])))
+        detail = f"{len(words)} BIP-39 words{' with a valid checksum' if valid else ''}: {' '.join(words[:3])} …"
+        yield Finding("crypto.seed_phrase", NAME, path, detail, score=SCORE_PHRASE_VALID if valid else SCORE_PHRASE)
+    request = seed_request_text(text)
+    if request:
+        yield Finding("crypto.seed_request", NAME, path, f"asks: '{request[:80]}'")
+
+
+CODES = (
+    CodeInfo("crypto.seed_phrase", SCORE_PHRASE, Category.THEME,
+             "a run of 12/15/18/21/24 BIP-39 words (6 when the BIP-39 checksum is valid)"),
+    CodeInfo("crypto.seed_request", 6.0, Category.THEME,
+             "asks the reader to enter a recovery/seed phrase or private key (text or HTML form)"),
+)
+
+
+class SeedPhraseMessage:
+    """Seed phrases and seed-phrase requests in the Subject and body text."""
+
+    name: ClassVar[str] = NAME
+    codes: ClassVar[tuple[CodeInfo, ...]] = CODES
+
+    def analyze_message(
+        self, msg: MessageInfo, items: Sequence[Item], findings: Sequence[Finding], ctx: AnalysisContext
+    ) -> Iterator[Finding]:
+        yield from phrase_findings(f"{msg.subject}\n{msg.body_text}")
+
+
+class SeedPhraseDocument:
+    """Seed phrases, seed requests and seed-phrase forms in documents and HTML (body or attached)."""
+
+    name: ClassVar[str] = "seed_phrase_document"
+    codes: ClassVar[tuple[CodeInfo, ...]] = CODES
+
+    def applies_to(self, item: Item) -> bool:
+        return is_document_text(item) or item.type == "html"
+
+    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        if item.type == "html":
+            why = seed_request_form(decode_item(item, MAX_HTML))
+            if why:
+                yield Finding("crypto.seed_request", NAME, item.path, why)
+        if is_document_text(item):
+            yield from phrase_findings(item_text(item), item.path)
+

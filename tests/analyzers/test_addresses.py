@@ -1,0 +1,128 @@
+"""Cryptocurrency addresses: checksum verification with official test vectors, findings."""
+
+from __future__ import annotations
+
+import pytest
+
+from coinguard.analyzers.addresses import (
+    AddressDocument,
+    AddressMessage,
+    base58_address,
+    bech32_decode,
+    eip55_checksum,
+    eth_address,
+    find_addresses,
+    segwit_address,
+    segwit_decode,
+)
+from coinguard.analyzers.base import MessageInfo, text_item
+from coinguard.config import Config, CryptoConfig
+from coinguard.findings import Item
+
+from helpers import make_context
+
+# BIP-173 / BIP-350 valid segwit addresses (mainnet hrp bc) with their scriptPubKey
+SEGWIT_VALID = [
+    ("BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", "0014751e76e8199196d454941c45d1b3a323f1433bd6"),
+    ("bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7kt5nd6y",
+     "5128751e76e8199196d454941c45d1b3a323f1433bd6751e76e8199196d454941c45d1b3a323f1433bd6"),
+    ("BC1SW50QGDZ25J", "6002751e"),
+    ("bc1zw508d6qejxtdg4y5r3zarvaryvaxxpcs", "5210751e76e8199196d454941c45d1b3a323"),
+    ("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+     "512079be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"),
+]
+# BIP-173 / BIP-350 invalid addresses: wrong checksum kind, bad lengths, mixed case, padding...
+SEGWIT_INVALID = [
+    "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqh2y7hd",  # bech32 instead of bech32m (v1)
+    "BC1S0XLXVLHEMJA6C4DQV22UAPCTQUPFHLXM9H8Z3K2E72Q4K9HCZ7VQ54WELL",  # bech32 instead of bech32m (v16)
+    "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kemeawh",  # bech32m instead of bech32 (v0)
+    "bc1zw508d6qejxtdg4y5r3zarvaryvqyzf3du",  # invalid program length
+    "bc1rw5uspcuh",  # invalid program length
+    "BC1QR508D6QEJXTDG4Y5R3ZARVARYV98GJ9P",  # invalid program length for v0
+    "bc1zw508d6qejxtdg4y5r3zarvaryvq37eag7",  # padding
+    "bc1gmk9yu",  # empty data
+    "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5",  # one character changed
+]
+
+
+@pytest.mark.parametrize(("addr", "script"), SEGWIT_VALID)
+def test_bip173_bip350_valid_vectors(addr: str, script: str) -> None:
+    decoded = segwit_decode("bc", addr)
+    assert decoded is not None
+    ver, prog = decoded
+    op = ver + 0x50 if ver else 0
+    assert bytes([op, len(prog)]) + prog == bytes.fromhex(script)
+    assert segwit_address(addr) == ("BTC", f"segwit v{ver}")
+
+
+@pytest.mark.parametrize("addr", SEGWIT_INVALID)
+def test_bip173_bip350_invalid_vectors(addr: str) -> None:
+    assert segwit_decode("bc", addr) is None
+    assert find_addresses(addr) == []
+
+
+def test_bech32_mixed_case_rejected() -> None:
+    assert bech32_decode("A12UEL5L") is not None  # BIP-173 valid bech32 string
+    assert bech32_decode("a12UEL5L") is None
+
+
+def test_eip55_vectors() -> None:
+    for addr in ("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+                 "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb"):
+        assert eip55_checksum(addr.lower()) == addr
+        assert eth_address(addr) == ("ETH", "EIP-55")
+    assert eth_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD") is None  # one case flipped
+    assert eth_address("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed") == ("ETH", "unchecksummed")
+    assert eth_address("0x0000000000000000000000000000000000000000") is None  # placeholder
+
+
+def test_base58check() -> None:
+    assert base58_address("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2") == ("BTC", "P2PKH")
+    assert base58_address("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy") == ("BTC", "P2SH")
+    assert base58_address("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3") is None  # checksum broken
+    assert base58_address("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa") == ("BTC", "P2PKH")  # genesis coinbase
+    tron = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"  # USDT-TRC20 contract
+    assert base58_address(tron) == ("TRX", "address")
+    assert base58_address(tron[:-1] + "u") is None
+    assert base58_address("LM2WMpR1Rp6j3Sa59cMXMs1SPzj9eXpGc1") == ("LTC", "P2PKH")
+
+
+def test_random_lookalike_strings_are_not_addresses() -> None:
+    text = ("Order 1ABCDEFGHJKLMNPQRSTUVWXYZabcdefg ref bc1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq "
+            "hash 0x1234567890abcdef1234567890abcdef12345678ff tracking TXYZ1234567890abcdefghijkmnopqrst")
+    assert find_addresses(text) == []
+
+
+def run_msg(body: str, subject: str = "", cfg: Config | None = None) -> dict[str, str]:
+    msg = MessageInfo(subject=subject, body_text=body)
+    return {f.code: f.detail for f in AddressMessage().analyze_message(msg, (), (), make_context(config=cfg,
+                                                                                                 message=msg))}
+
+
+def test_single_address_and_extortion_demand() -> None:
+    assert set(run_msg("Donations welcome: bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4")) == {"crypto.address"}
+    body = ("I recorded you. Send $1500 in Bitcoin within 48 hours to my wallet: "
+            "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 or the video goes to all your contacts.")
+    found = run_msg(body)
+    assert set(found) == {"crypto.address", "crypto.address_payment_demand"}
+    korean = "48시간 이내에 0.1 BTC를 아래 주소로 입금하세요: 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"
+    assert "crypto.address_payment_demand" in run_msg(korean)
+
+
+def test_many_addresses() -> None:
+    addrs = ["1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+             "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"]
+    assert set(run_msg("\n".join(addrs))) == {"crypto.addresses_many"}
+    cfg = Config(crypto=CryptoConfig(min_distinct_addresses=4))
+    assert set(run_msg("\n".join(addrs), cfg=cfg)) == {"crypto.address"}
+    assert set(run_msg("\n".join(addrs[:1] * 5))) == {"crypto.address"}  # the same one repeated
+
+
+def test_document_text() -> None:
+    parent = Item(path="invoice.pdf", name="invoice.pdf", data=b"%PDF", type="pdf")
+    item = text_item(parent, "Pay 0.05 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 within 3 days", "pdf")
+    analyzer = AddressDocument()
+    assert analyzer.applies_to(item)
+    found = list(analyzer.analyze(item, make_context()))
+    assert {f.code for f in found} == {"crypto.address", "crypto.address_payment_demand"}
+    assert all(f.path == item.path for f in found)

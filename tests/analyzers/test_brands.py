@@ -1,0 +1,145 @@
+"""Brands: impersonation by name, look-alike sender domains and links, the brands.toml format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coinguard.analyzers.base import MessageInfo
+from coinguard.analyzers.brands import (
+    BrandAnalyzer,
+    BrandFormatError,
+    edit_distance,
+    link_hosts,
+    load_brands,
+    lookalike,
+    parse_brands,
+    registrable,
+    same_organization,
+)
+from coinguard.config import Config, CryptoConfig
+from coinguard.findings import Finding
+
+from helpers import make_context
+
+TABLE = load_brands(CryptoConfig().brands_file)
+
+
+def run(findings: tuple[Finding, ...] = (), cfg: Config | None = None, **kw: object) -> dict[str, list[Finding]]:
+    msg = MessageInfo(**kw)  # type: ignore[arg-type]
+    out: dict[str, list[Finding]] = {}
+    for f in BrandAnalyzer().analyze_message(msg, (), findings, make_context(config=cfg, message=msg)):
+        out.setdefault(f.code, []).append(f)
+    return out
+
+
+def test_default_table() -> None:
+    ids = {b.id for b in TABLE.brands}
+    assert {"upbit", "bithumb", "coinone", "korbit", "binance", "coinbase", "metamask", "ledger", "trezor"} <= ids
+    assert TABLE.owner("mail.upbit.com").id == "upbit"
+    assert TABLE.owner("upbit.com.evil.xyz") is None
+
+
+def test_psl_registrable_and_alignment() -> None:
+    assert registrable("a.b.example.co.uk") == "example.co.uk"
+    assert registrable("mail.upbit.co.kr") == "upbit.co.kr"
+    assert registrable("com") == ""
+    assert same_organization("e.coinbase.com", "coinbase.com")
+    assert not same_organization("coinbase.com", "coinbase.com.evil.io")
+
+
+@pytest.mark.parametrize(("domain", "brand", "reason"), [
+    ("upbit-security.com", "upbit", "brand plus word"),
+    ("secure-binance.net", "binance", "brand plus word"),
+    ("upb1t.com", "upbit", "homoglyph"),
+    ("rnetamask.io", "metamask", "homoglyph"),
+    ("xn--upbt-nza.com", "upbit", "homoglyph"),  # upbıt (dotless i)
+    ("xn--bnance-bwa.com", "binance", "homoglyph"),  # bіnance (Cyrillic і)
+    ("coinbasse.com", "coinbase", "edit distance"),
+    ("metamsak.io", "metamask", "edit distance"),
+    ("metamaskwallet.app", "metamask", "contains brand"),
+    ("coinbase.co", "coinbase", "brand name on another domain"),
+    ("binance.com.secure-login.xyz", "binance", "brand domain inside another domain"),
+    ("metamask.wallet-sync.app", "metamask", "brand in a subdomain of another domain"),
+    ("업비트.com".encode("idna").decode(), "upbit", "brand name as an IDN label"),
+])
+def test_lookalikes(domain: str, brand: str, reason: str) -> None:
+    hit = lookalike(domain, TABLE)
+    assert hit is not None, domain
+    assert (hit.brand.id, hit.reason) == (brand, reason)
+
+
+@pytest.mark.parametrize("domain", [
+    "upbit.com", "mail.coinbase.com", "binance.us", "example.com", "orbit.com", "gmail.com", "cryptonews.com",
+    "blockchain-news.com", "generalledger.com", "sendgrid.net", "mybank.co.kr", "coins.ph",
+])
+def test_not_lookalikes(domain: str) -> None:
+    assert lookalike(domain, TABLE) is None
+
+
+def test_weak_brands_need_crypto_context() -> None:
+    assert lookalike("ledger-live.com", TABLE, context=True) is not None
+    assert lookalike("ledger-live.com", TABLE, context=False) is None
+
+
+def test_edit_distance_transposition() -> None:
+    assert edit_distance("metamask", "metamsak") == 1
+    assert edit_distance("abc", "abc") == 0
+    assert edit_distance("kitten", "sitting", limit=5) == 3
+
+
+def test_display_name_impersonation() -> None:
+    found = run(from_display="MetaMask Support", from_domain="notify-center.xyz", subject="Important notice",
+                body_text="Please review your account.")
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+    assert "brand.lookalike_domain" not in found
+
+
+def test_lookalike_sender_and_links() -> None:
+    found = run(from_display="Upbit", from_domain="upbit-security.com", subject="[업비트] 보안 인증 안내",
+                body_text="업비트 지갑 인증", body_html_links=("https://upbit.com.verify-account.top/login",
+                                                          "https://upbit.com/notice"))
+    assert "brand.lookalike_domain" in found
+    assert [f.detail for f in found["brand.lookalike_link"]] == [
+        "link to upbit.com.verify-account.top imitates Upbit (brand domain inside another domain)"]
+
+
+def test_links_written_in_text() -> None:
+    assert link_hosts((), "go to https://metamask-restore.io/x?a=1 or http://1.2.3.4/") == ["metamask-restore.io"]
+    found = run(from_domain="example.org", body_text="Restore your wallet at https://metamask-restore.io/")
+    assert "brand.lookalike_link" in found
+
+
+def test_genuine_brand_mail_is_not_impersonation() -> None:
+    found = run(from_display="Coinbase", from_domain="info.coinbase.com", subject="Your Coinbase weekly update",
+                body_text="Coinbase Wallet news. Visit https://www.coinbase.com/learn",
+                body_html_links=("https://www.coinbase.com/learn",))
+    assert found == {}
+
+
+def test_verified_brand_sender_may_name_other_brands() -> None:
+    aligned = (Finding("dkim.aligned", "dkim_auth", "", "d=binance.com"),)
+    found = run(aligned, from_display="Binance", from_domain="binance.com", subject="Trust Wallet integration",
+                body_text="Connect Trust Wallet or MetaMask", body_html_links=("https://trustwallet-guide.binance.xyz",))
+    assert found == {}
+
+
+def test_news_mention_is_weak_and_ordinary_words_need_context() -> None:
+    found = run(from_domain="news.example.com", body_text="Coinbase shares rose 5% on Tuesday.")
+    assert [f.score for f in found["brand.impersonation"]] == [1.0]
+    assert run(from_domain="acme-accounting.com", subject="General Ledger closing",
+               body_text="Please post the journal entries to the ledger.") == {}
+
+
+def test_brands_file_format(tmp_path: Path) -> None:
+    path = tmp_path / "brands.toml"
+    path.write_text('[brand.acme]\nnames = ["Acme Wallet"]\ndomains = ["acmewallet.io"]\n', encoding="utf-8")
+    cfg = Config(crypto=CryptoConfig(brands_file=str(path)))
+    found = run(cfg=cfg, from_display="Acme Wallet team", from_domain="acmewallet-help.com")
+    assert set(found) == {"brand.impersonation", "brand.lookalike_domain"}
+    with pytest.raises(BrandFormatError, match="unknown key"):
+        parse_brands('[brand.x]\nnames = ["X"]\ndomains = ["x.io"]\ncolour = "red"\n')
+    with pytest.raises(BrandFormatError, match="needs domains"):
+        parse_brands('[brand.x]\nnames = ["X"]\n')
+    assert load_brands(str(tmp_path / "missing.toml")).brands == ()

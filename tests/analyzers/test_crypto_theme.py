@@ -1,0 +1,159 @@
+"""Crypto lure language: normalisation, the lure list format, scoring per place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coinguard.analyzers.base import MessageInfo, text_item
+from coinguard.analyzers.crypto_theme import (
+    BODY,
+    SUBJECT,
+    CryptoThemeDocument,
+    CryptoThemeMessage,
+    LureFormatError,
+    build_lures,
+    load_lures,
+    match_lures,
+    normalize,
+    parse_lures,
+)
+from coinguard.config import Config, CryptoConfig
+from coinguard.findings import Finding, Item
+
+from helpers import make_context
+
+LURES = load_lures(CryptoConfig().lures_file)
+
+
+def codes(findings: list[Finding]) -> dict[str, float]:
+    return {f.code: f.score or 0.0 for f in findings}
+
+
+def run_message(**kw: object) -> dict[str, float]:
+    msg = MessageInfo(**kw)  # type: ignore[arg-type]
+    return codes(list(CryptoThemeMessage().analyze_message(msg, (), (), make_context(message=msg))))
+
+
+def test_default_list_loads_and_has_both_languages() -> None:
+    phrases = {lure.phrase for lure in LURES.lures}
+    assert {"seed phrase", "private key", "airdrop", "지갑", "개인키", "복구 구문", "출금"} <= phrases
+
+
+def test_normalize_folds_case_invisible_and_homoglyphs() -> None:
+    assert normalize("S\u200beed P\u00adhrase") == "seed phrase"
+    assert normalize("wаllet") == "wallet"  # Cyrillic а
+    assert normalize("ＷＡＬＬＥＴ") == "wallet"  # full width (NFKC)
+    assert normalize("지갑  \n 보안") == "지갑 보안"  # Hangul untouched, spaces collapsed
+
+
+def test_word_boundaries_for_latin_script() -> None:
+    assert match_lures("walletless swallet", LURES).terms == ()
+    assert [t.phrase for t in match_lures("my wallet.", LURES).terms] == ["wallet"]
+
+
+def test_spacing_variants_and_leetspeak() -> None:
+    for text in ("seed phrase", "seed-phrase", "seedphrase", "s3ed phr4se", "SEED\u200bPHRASE"):
+        assert "seed phrase" in {t.phrase for t in match_lures(text, LURES).terms}, text
+
+
+def test_korean_substring_match_ignores_spacing() -> None:
+    terms = {t.phrase for t in match_lures("지갑 보안인증을 위해 복구구문을 입력하세요", LURES).terms}
+    assert {"지갑", "보안 인증", "복구 구문"} <= terms
+
+
+def test_longest_phrase_wins() -> None:
+    terms = [t.phrase for t in match_lures("your account will be suspended", LURES).terms]
+    assert terms == ["will be suspended"]
+
+
+def test_one_weak_word_never_tags() -> None:
+    assert run_message(subject="Your wallet", body_text="I left my wallet at your place.") == {}
+    # a Korean bank notice mentioning 코인 once, with deposit/withdrawal wording
+    body = "고객님의 계좌에 입금이 완료되었습니다. 출금 가능 금액을 확인하세요. 코인 노래방 할인 쿠폰 증정."
+    assert run_message(subject="[국민은행] 입출금 알림", body_text=body) == {}
+
+
+def test_topic_alone_is_capped_news_is_not_a_lure() -> None:
+    body = "Bitcoin and Ethereum rallied; DeFi, NFTs, stablecoins and blockchain news from the crypto market."
+    m = match_lures(body, LURES)
+    assert m.weight <= 3.0
+    assert BODY.code not in run_message(body_text=body)
+
+
+def test_phishing_body_scores_high() -> None:
+    body = ("Your MetaMask wallet will be suspended within 24 hours. To avoid permanent loss of funds, "
+            "verify your wallet and enter your 12-word secret recovery phrase now.")
+    found = run_message(subject="Action required: wallet verification", body_text=body)
+    assert found[BODY.code] >= 4.5
+    assert found[SUBJECT.code] >= 2.0
+
+
+def test_korean_phishing() -> None:
+    found = run_message(subject="[업비트] 출금 제한 안내", body_text="비정상 로그인이 감지되어 계정이 정지되었습니다. "
+                        "지갑 인증을 위해 개인키와 복구 구문을 입력하세요.")
+    assert found[BODY.code] >= 4.0
+    assert SUBJECT.code not in found or found[SUBJECT.code] <= 3.0
+
+
+def test_attachment_names() -> None:
+    found = run_message(attachment_names=("MetaMask_Wallet_Recovery_Phrase.pdf",))
+    assert "crypto.lure.attachment_name" in found
+    assert run_message(attachment_names=("invoice_2024.pdf", "wallet.jpg")) == {}
+
+
+def test_document_text_item() -> None:
+    parent = Item(path="notice.docx", name="notice.docx", data=b"PK", type="ooxml.word")
+    item = text_item(parent, "Staking rewards airdrop: connect your wallet and claim your tokens before "
+                     "the snapshot; unclaimed rewards will be permanently lost.", "doctext")
+    analyzer = CryptoThemeDocument()
+    assert analyzer.applies_to(item)
+    found = list(analyzer.analyze(item, make_context()))
+    assert [f.code for f in found] == ["crypto.lure.document"]
+    assert found[0].path == item.path
+    body = Item(path="<body 1>", name="", data=b"airdrop", type="text", role="body")
+    assert not analyzer.applies_to(body)
+
+
+def test_verified_brand_sender_caps_lures() -> None:
+    msg = MessageInfo(from_domain="upbit.com", body_text="Withdrawal of your wallet: staking rewards airdrop, "
+                      "verify your identity (KYC) to claim your reward within 24 hours.")
+    ctx = make_context(message=msg)
+    aligned = [Finding("dkim.aligned", "dkim_auth", "", "d=upbit.com")]
+    capped = codes(list(CryptoThemeMessage().analyze_message(msg, (), aligned, ctx)))
+    uncapped = codes(list(CryptoThemeMessage().analyze_message(msg, (), (), ctx)))
+    assert capped[BODY.code] == 1.0
+    assert uncapped[BODY.code] > 3.0
+
+
+def test_parse_errors_are_precise() -> None:
+    with pytest.raises(LureFormatError, match=":2: unknown category"):
+        parse_lures(["1 topic wallet", "1 nonsense foo"], "x")
+    with pytest.raises(LureFormatError, match="not a number"):
+        parse_lures(["heavy topic wallet"], "x")
+    with pytest.raises(LureFormatError, match="regular expression"):
+        parse_lures(["1 topic re:(unclosed"], "x")
+
+
+def test_extra_lures_from_config_and_regex(tmp_path: Path) -> None:
+    path = tmp_path / "lures.txt"
+    path.write_text("# mine\n2 topic moonshot coin\n", encoding="utf-8")
+    lures = load_lures(str(path), ("3 secret re:\\bwallet\\.dat\\b",))
+    m = match_lures("send me wallet.dat for the moonshot-coin", lures)
+    assert {t.phrase for t in m.terms} == {"moonshot coin", "wallet.dat"}
+    assert m.weight == 5.0
+    cfg = Config(crypto=CryptoConfig(lures_file=str(path), extra_lures=("4 secret vault key",)))
+    msg = MessageInfo(body_text="Give us the vault key for the moonshot coin")
+    found = codes(list(CryptoThemeMessage().analyze_message(msg, (), (), make_context(config=cfg, message=msg))))
+    assert BODY.code in found
+
+
+def test_missing_list_file_does_not_break_scanning(tmp_path: Path) -> None:
+    lures = load_lures(str(tmp_path / "absent.txt"))
+    assert lures.lures == () and match_lures("seed phrase", lures).weight == 0
+
+
+def test_build_lures_later_line_wins() -> None:
+    lures = build_lures(parse_lures(["1 topic wallet", "5 secret wallet"]))
+    assert [(lure.phrase, lure.weight) for lure in lures.lures] == [("wallet", 5.0)]

