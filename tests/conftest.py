@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +35,57 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "corpus" in item.keywords:
             item.add_marker(skip)
+
+
+# region network guard: tests talk to loopback only ------------------------------------------
+_LOOPBACK_PREFIXES = ("127.", "::1", "0:0:0:0:0:0:0:1", "localhost")
+
+
+def _is_loopback(address: object) -> bool:
+    if isinstance(address, tuple) and address:
+        host = str(address[0])
+    elif isinstance(address, str | bytes):  # AF_UNIX paths
+        return True
+    else:
+        return True
+    return host.startswith(_LOOPBACK_PREFIXES) or host == ""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only() -> Iterator[None]:
+    """Refuse any connection or datagram from the test process to a non-loopback address.
+
+    The machine's resolv.conf points at a resolver off this host: a DKIM test that forgot to
+    configure its loopback DNS server must fail loudly here, not send a query out.
+    """
+    import socket
+
+    real_connect, real_connect_ex, real_sendto = socket.socket.connect, socket.socket.connect_ex, socket.socket.sendto
+
+    def guard(address: object) -> None:
+        if not _is_loopback(address):
+            raise OSError(f"test network guard: {address!r} is not loopback")
+
+    def connect(self: socket.socket, address: object) -> None:
+        guard(address)
+        return real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        guard(address)
+        return real_connect_ex(self, address)
+
+    def sendto(self: socket.socket, data: bytes, *args: object) -> int:
+        guard(args[-1])
+        return real_sendto(self, data, *args)  # type: ignore[arg-type]
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.socket.sendto = sendto  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.socket.connect, socket.socket.connect_ex, socket.socket.sendto = (
+            real_connect, real_connect_ex, real_sendto)
+
+
+# endregion
