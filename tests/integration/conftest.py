@@ -7,7 +7,9 @@ Skips cleanly (with the reason) when not root or when Postfix is missing.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import tempfile
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,6 +93,12 @@ def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Gat
     base = tmp_path_factory.mktemp("gateways")
     milter_ports = {name: harness.free_port() for name in DAEMONS}
     listeners = {name: f"inet:127.0.0.1:{port}" for name, port in milter_ports.items()}
+    # the "dir" daemon listens on a unix socket: Postfix's smtpd (user postfix) must be able to
+    # connect, which proves [milter] socket_mode is applied (lab pitfall 8)
+    sock_dir = Path(tempfile.mkdtemp(prefix="coinguard-sock-"))
+    os.chmod(sock_dir, 0o755)
+    unix_path = sock_dir / "milter.sock"
+    listeners["dir"] = f"unix:{unix_path}"
     daemons: list[harness.DaemonProcess] = []
     with harness.gateway(listeners) as (sink, pf):
         out: dict[str, Gateway] = {}
@@ -105,14 +113,16 @@ def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Gat
                 harness.write_daemon_config(
                     cfg, milter_ports[name], metrics_port, quarantine_backend=backend,
                     quarantine_dir=d / "quarantine", postfix_config_dir=pf.config_dir, extra=extra,
-                    milter_extra=milter_extra,
+                    milter_extra=milter_extra + ('\nsocket_mode = "0666"' if name == "dir" else ""),
+                    socket_spec=f"unix:{unix_path}" if name == "dir" else "",
                     scan_timeout_s=3.0 if faults else 30.0,
                     rules_dirs=[str(harness.REPO / "rules"), str(rules)],
                 )
                 env = {"COINGUARD_TEST_FAULTS": "1",
                        "PYTHONPATH": os.pathsep.join(filter(None, [str(FAULT_DIR), os.environ.get("PYTHONPATH")]))
                        } if faults else {}
-                proc = harness.DaemonProcess(cfg, milter_ports[name], d / "daemon.log", env=env)
+                proc = harness.DaemonProcess(cfg, milter_ports[name], d / "daemon.log", env=env,
+                                             unix_path=unix_path if name == "dir" else None)
                 proc.launch()  # all daemons start in parallel
                 daemons.append(proc)
                 out[name] = Gateway(name, proc, pf.ports[name], metrics_port, d / "quarantine", rules, pf, sink)
@@ -125,3 +135,4 @@ def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Gat
                     proc.proc.send_signal(signal.SIGTERM)
             for proc in daemons:
                 proc.stop()
+            shutil.rmtree(sock_dir, ignore_errors=True)

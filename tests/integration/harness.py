@@ -346,10 +346,21 @@ class DaemonProcess:
     """``coinguard run -c CONFIG`` as a child process, with its stderr in ``log_path``."""
 
     config_path: Path
-    milter_port: int
+    milter_port: int  # 0 when the daemon listens on ``unix_path``
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
+    unix_path: Path | None = None
+
+    def _listening(self) -> bool:
+        if self.unix_path is None:
+            return wait_port(self.milter_port, 0.2)
+        with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(0.5)
+            s.connect(str(self.unix_path))
+            return True
+        time.sleep(0.1)
+        return False
 
     def start(self, timeout: float = 60.0) -> None:
         self.launch()
@@ -373,7 +384,7 @@ class DaemonProcess:
             if self.proc.poll() is not None:
                 self._log.close()
                 raise RuntimeError(f"coinguard exited with {self.proc.returncode}:\n{self.log_text()[-3000:]}")
-            if wait_port(self.milter_port, 0.2):
+            if self._listening():
                 return
         self.stop()
         raise RuntimeError(f"coinguard did not listen on {self.milter_port}:\n{self.log_text()[-3000:]}")
@@ -405,13 +416,15 @@ class DaemonProcess:
 def write_daemon_config(path: Path, milter_port: int, metrics_port: int, *, quarantine_backend: str,
                         quarantine_dir: Path, postfix_config_dir: Path | None = None,
                         extra: str = "", milter_extra: str = "", workers: int = 1, scan_timeout_s: float = 30.0,
-                        rules_dirs: Sequence[str] = ()) -> None:
-    """A TOML config for one daemon under test (sections appended via ``extra`` must not repeat)."""
+                        rules_dirs: Sequence[str] = (), socket_spec: str = "") -> None:
+    """A TOML config for one daemon under test (sections appended via ``extra`` must not repeat).
+
+    ``socket_spec`` (e.g. ``unix:/path``) replaces the default ``inet:PORT@127.0.0.1``."""
     rules = ", ".join(json.dumps(d) for d in (rules_dirs or [str(REPO / "rules")]))
     pf = f'postfix_config_dir = "{postfix_config_dir}"\n' if postfix_config_dir else ""
     path.write_text(
         f"""[milter]
-socket = "inet:{milter_port}@127.0.0.1"
+socket = "{socket_spec or f'inet:{milter_port}@127.0.0.1'}"
 keepalive_s = 1.0
 drain_timeout_s = 10.0
 pid_file = "{path.parent / 'coinguard.pid'}"

@@ -155,6 +155,16 @@ def test_scan_timeout_and_crash_tempfail_then_daemon_keeps_serving(gateways):
     assert gw.daemon.proc.poll() is None
 
 
+def test_unix_socket_gets_socket_mode_so_postfix_can_connect(gateways):
+    gw = gateways["dir"]
+    path = gw.daemon.unix_path
+    assert path is not None and (path.stat().st_mode & 0o777) == 0o666
+    raw, token = message("over a unix socket")
+    assert gw.send(raw).code == 250  # smtpd runs as 'postfix', not root
+    got = delivered(gw, token)
+    assert got is not None and got.headers("X-Coinguard-Verdict") == ["clean score=0"]
+
+
 def test_metrics_endpoint_counts_what_was_sent(gateways):
     gw = gateways["dir"]
     clean_before = gw.metric("coinguard_messages_total", verdict="clean", action="accept")
