@@ -19,7 +19,15 @@ from coinguard.analyzers.base import AnalysisContext
 from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
 from coinguard.limits import read_bounded
 from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS
-from coinguard.unpack.common import PARSE_ERROR, Entry, ToolReader, expand, finding, parse_error
+from coinguard.unpack.common import (
+    PARSE_ERROR,
+    Entry,
+    ToolReader,
+    expand,
+    finding,
+    parse_error,
+    sevenzip_program,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +97,13 @@ class DiskImage:
         reader: Any
         try:
             if item.type == "iso":
-                reader = _IsoReader(item.data)
+                try:
+                    reader = _IsoReader(item.data)
+                except Exception as exc:  # pycdlib is strict; 7-Zip reads many damaged or exotic images
+                    log.debug("pycdlib cannot open %s (%s); trying 7-Zip", item.path, exc)
+                    if sevenzip_program() is None:
+                        raise
+                    reader = ToolReader(item.data, None, ctx)
             else:
                 reader = ToolReader(item.data, _TOOL_FORMATS[item.type], ctx)
         except Exception as exc:
