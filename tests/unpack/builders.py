@@ -87,13 +87,13 @@ def sevenzip_archive(members: dict[str, bytes], password: str | None = None, hea
     return buf.getvalue()
 
 
-def iso_image(members: dict[str, bytes], joliet: bool = True) -> bytes:
-    """An ISO 9660 image (with Joliet long names) holding ``members`` in the root directory."""
+def iso_image(members: dict[str, bytes], joliet: bool = True, udf: bool = False) -> bytes:
+    """An ISO 9660 image (with Joliet, or UDF 2.60 bridge, long names) holding ``members`` in the root."""
     iso = pycdlib.PyCdlib()
-    iso.new(interchange_level=3, joliet=3 if joliet else None)
+    iso.new(interchange_level=3, joliet=3 if joliet and not udf else None, udf="2.60" if udf else None)
     for index, (name, data) in enumerate(members.items()):
         iso_name = f"/F{index}.;1"
-        kwargs = {"joliet_path": f"/{name}"} if joliet else {}
+        kwargs = {"udf_path": f"/{name}"} if udf else {"joliet_path": f"/{name}"} if joliet else {}
         iso.add_fp(io.BytesIO(data), len(data), iso_name, **kwargs)
     out = io.BytesIO()
     iso.write_fp(out)

@@ -21,8 +21,9 @@ from coinguard.findings import Finding, Item
 from coinguard.scan import ScanContext, scan_message
 from coinguard.sniff import sniff
 from coinguard.unpack.compressed import CompressedStream
+from coinguard.unpack.sevenzip_archive import SevenZipArchive
 from coinguard.unpack.zip_archive import ZipArchive
-from unpack.builders import zip_archive
+from unpack.builders import sevenzip_archive, zip_archive
 
 from helpers import make_context, make_message
 
@@ -103,6 +104,13 @@ def test_leaf_of_the_nest_is_a_bomb_by_declared_ratio() -> None:
     assert [o.code for o in out if isinstance(o, Finding)] == ["container.bomb"]
     assert "ratio" in out[0].detail
     assert not [o for o in out if isinstance(o, Item)]
+
+
+def test_7z_declaring_a_huge_expansion_is_a_bomb() -> None:
+    data = sevenzip_archive({"zeros.bin": bytes(4 * MiB)})  # LZMA2 packs 4 MiB of zeros into < 1 KiB
+    item = Item(path="b.7z", name="b.7z", data=data, type=sniff(data))
+    out = list(SevenZipArchive().unpack(item, make_context()))
+    assert [o.code for o in out] == ["container.bomb"]
 
 
 def test_overlapping_entry_bomb_is_refused_before_decompressing() -> None:

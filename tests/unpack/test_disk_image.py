@@ -35,6 +35,12 @@ def test_iso_with_a_shortcut_is_flagged_and_opened() -> None:
         ("invoice.iso/Invoice_2024.pdf.lnk", "lnk"), ("invoice.iso/readme.txt", "text")}
 
 
+def test_udf_names_are_preferred() -> None:
+    findings, items = run(iso_image({"Very Long Invoice Name.pdf.lnk": LNK, "notes.txt": b"n"}, udf=True), "u.iso")
+    assert sorted(i.path for i in items) == ["u.iso/Very Long Invoice Name.pdf.lnk", "u.iso/notes.txt"]
+    assert [f.code for f in findings] == ["container.disk_image", "container.disk_image_executable"]
+
+
 def test_iso_without_anything_runnable_is_only_informational() -> None:
     findings, items = run(iso_image({"photo.txt": b"just text"}, joliet=False), "photos.iso")
     assert [f.code for f in findings] == ["container.disk_image"]
