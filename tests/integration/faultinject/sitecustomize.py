@@ -5,7 +5,7 @@ Python imports ``sitecustomize`` at start-up in every process of the daemon, inc
 the fork server and the scanner workers.  It wraps ``coinguard.scan.scan_message``,
 which the pool worker looks up at call time: a message carrying the header
 ``X-Coinguard-Test: hang`` makes the scan hang (the pool's timeout must kill the worker),
-``X-Coinguard-Test: raise`` makes it raise.  Everything else is scanned for real.
+``slow`` makes it take 2.5 s (still under the timeout), ``raise`` makes it raise.  Everything else is scanned for real.
 """
 
 import os
@@ -28,6 +28,8 @@ if os.environ.get("COINGUARD_TEST_FAULTS") == "1":
                     head = f.read(4096)
             if b"X-Coinguard-Test: hang" in head:
                 time.sleep(3600)
+            if b"X-Coinguard-Test: slow" in head:
+                time.sleep(2.5)
             if b"X-Coinguard-Test: raise" in head:
                 raise RuntimeError("injected scan failure (X-Coinguard-Test: raise)")
             return _real_scan_message(raw, ctx)
