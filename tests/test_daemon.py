@@ -411,3 +411,10 @@ def test_watchdog_interval(monkeypatch):
 
 def test_extension_check_names_the_c_module():
     assert daemon.check_milter_extension().endswith(".so")
+
+
+def test_undecodable_envelope_bytes_do_not_reach_logs_as_surrogates():
+    h = Harness(lambda raw, env: verdict())
+    assert h.ctx._connect() == Milter.CONTINUE
+    h.feed(MESSAGE, "caf\udce9@sender.test")
+    assert h.pool.calls[-1][1].sender == "caf\ufffd@sender.test"

@@ -239,7 +239,9 @@ def findings_header_value(verdict: Verdict) -> str:
 
 
 def _addr(value: str) -> str:
-    return value.strip().strip("<>")
+    """An envelope address for logs, metrics and the verdict: undecodable bytes become U+FFFD."""
+    text = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text.strip().strip("<>")
 
 
 # ---------------------------------------------------------------- the milter
