@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import struct
 
 import pytest
+import pyzipper
 
 from coinguard.analyzers import ITEM_ANALYZERS
 from coinguard.findings import Finding, Item
@@ -96,6 +98,37 @@ def test_an_archive_declaring_too_many_entries_is_not_parsed() -> None:
     findings, items = run(bytes(data))
     assert codes(findings) == ["container.limit.files"]
     assert items == []
+
+
+def test_concatenated_zips_are_both_scanned() -> None:
+    first = zip_archive({"invoice.pdf.lnk": LNK})
+    second = zip_archive({"readme.txt": b"nothing to see"})
+    findings, items = run(first + second)
+    assert codes(findings) == ["archive.concatenated"]
+    assert sorted(i.path for i in items) == ["a.zip/<concatenated part>.zip", "a.zip/readme.txt"]
+    part = next(i for i in items if i.name == "<concatenated part>.zip")
+    assert part.type == "zip"
+    _findings, inner = run(part.data)
+    assert [i.name for i in inner] == ["invoice.pdf.lnk"]
+
+
+def test_an_empty_encrypted_member_is_never_the_password_probe() -> None:
+    data = zip_archive({"empty.txt": b"", "invoice.pdf.lnk": LNK}, password=b"right-one", aes=False)
+    # ZipCrypto checks one byte of the key: about one wrong password in 256 "opens" the empty member
+    with pyzipper.AESZipFile(io.BytesIO(data)) as zf:
+        fooled = next(f"wrong{n}" for n in range(100_000) if _opens(zf, "empty.txt", f"wrong{n}".encode()))
+    findings, items = run(data, body=f"password: {fooled}\nor else password: right-one")
+    assert codes(findings) == ["archive.encrypted", "archive.password_found"]
+    assert "right-one" in findings[1].detail
+    assert sorted(i.name for i in items) == ["empty.txt", "invoice.pdf.lnk"]
+
+
+def _opens(zf: pyzipper.AESZipFile, name: str, password: bytes) -> bool:
+    try:
+        zf.read(name, pwd=password)
+    except Exception:
+        return False
+    return True
 
 
 def test_applies_to_zip_and_jar_but_not_office_documents() -> None:

@@ -170,10 +170,11 @@ def find_password(
 
 
 def pick_probe(entries: Sequence[Entry]) -> Entry | None:
+    """The smallest non-empty encrypted member (an empty one checks nothing: its CRC is always 0)."""
     encrypted = [e for e in entries if e.encrypted]
     if not encrypted:
         return None
-    return min(encrypted, key=lambda e: (e.compressed if e.compressed is not None else e.size, e.size))
+    return min(encrypted, key=lambda e: (e.size == 0, e.compressed if e.compressed is not None else e.size, e.size))
 
 
 def password_findings(

@@ -21,7 +21,7 @@ import pyzipper
 
 from coinguard.analyzers.base import AnalysisContext
 from coinguard.errors import BudgetExceeded
-from coinguard.findings import CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.limits import read_bounded
 from coinguard.unpack.common import (
     ARCHIVE_CODES,
@@ -29,7 +29,9 @@ from coinguard.unpack.common import (
     WrongPassword,
     expand,
     extension,
+    finding,
     limit_finding,
+    member_item,
     parse_error,
 )
 
@@ -99,9 +101,14 @@ class _ZipReader:
             raise
 
 
+CONCATENATED = CodeInfo("archive.concatenated", 4.0, Category.CONTAINER,
+                        "Another zip precedes the one the central directory describes (zip concatenation: "
+                        "unzip tools disagree on which part they show); both parts are scanned.")
+
+
 class ZipArchive:
     name: ClassVar[str] = "zip"
-    codes: ClassVar[tuple[CodeInfo, ...]] = ARCHIVE_CODES
+    codes: ClassVar[tuple[CodeInfo, ...]] = (*ARCHIVE_CODES, CONCATENATED)
 
     def applies_to(self, item: Item) -> bool:
         return item.type in ("zip", "jar")
@@ -119,8 +126,14 @@ class ZipArchive:
             yield parse_error(self.name, item, exc)
             return
         with zf:
-            described = overlap(zf.infolist())
+            infos = zf.infolist()
+            described = overlap(infos)
             if described:
                 yield limit_finding(BudgetExceeded("container.bomb", described), self.name, item)
                 return
+            first = min((info.header_offset for info in infos), default=0)
+            if first > 0 and item.data.startswith(b"PK\x03\x04"):
+                # a whole zip before the one the last end record describes: Explorer and 7-Zip show different parts
+                yield finding(CONCATENATED, self.name, item, f"{first} bytes of another zip precede the listed members")
+                yield member_item(item, "<concatenated part>.zip", item.data[:first], self.name)
             yield from expand(item, ctx, _ZipReader(zf), self.name)
