@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     results: dict[str, list[tuple[str, float, list[str], str]]] = {}
     code_counts: dict[str, collections.Counter[str]] = {}
+    theme_hits: collections.Counter[str] = collections.Counter()
     started = time.monotonic()
     for name, msgs in classes.items():
         rows = []
@@ -118,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             codes = [c for c in v.codes if v.findings]
             scored = [f"{f.code}={f.score:g}" for f in v.findings if (f.score or 0) > 0]
             rows.append((path, v.score, list(dict.fromkeys(scored)), v.verdict))
+            theme_hits[name] += v.crypto_theme >= tag
             counts.update(c for c in set(codes) if c.startswith(THEME_PREFIXES))
             if out is not None:
                 obj = v.to_json()
@@ -137,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
           f"in {time.monotonic() - started:.1f}s")
     print(f"crypto phishing flagged (>= tag): {rate('phishing/crypto')}")
     print(f"other phishing flagged (>= tag):  {rate('phishing/other')}")
+    for name in ("phishing/crypto", "phishing/other", "benign"):
+        n = len(results[name])
+        print(f"  {name}: crypto theme/sender evidence alone >= tag: {theme_hits[name]}/{n} = "
+              f"{100.0 * theme_hits[name] / max(1, n):.1f}%")
     fps = [r for r in results["benign"] if r[1] >= tag]
     print(f"benign false positives (>= tag):  {len(fps)}/{len(results['benign'])}")
     for path, score, codes, _ in fps:

@@ -157,3 +157,20 @@ def test_missing_list_file_does_not_break_scanning(tmp_path: Path) -> None:
 def test_build_lures_later_line_wins() -> None:
     lures = build_lures(parse_lures(["1 topic wallet", "5 secret wallet"]))
     assert [(lure.phrase, lure.weight) for lure in lures.lures] == [("wallet", 5.0)]
+
+
+def test_end_to_end_news_digest_and_friend_mail_stay_clean() -> None:
+    from coinguard.scan import ScanContext, scan_message
+
+    from helpers import make_message
+
+    digest = make_message(
+        sender="Market Wrap <digest@marketwrap-news.example>", subject="Bitcoin tops $100k as ETF inflows grow",
+        body=("Bitcoin and Ethereum rallied this week. Analysts at Coinbase and Binance expect more ETF deposits; "
+              "DeFi staking yields fell while NFT volumes recovered. Withdrawals from exchanges hit a yearly high, "
+              "and stablecoin supply (USDT, USDC) grew. Read the full crypto market report on our site.\n"))
+    friend = make_message(sender="Min-jun <minjun@example.kr>", subject="주말 계획",
+                          body="토요일에 코인 노래방 갈래? 지갑 챙겨 와. 입금은 내가 할게.\n")
+    for raw in (digest, friend):
+        v = scan_message(raw, ScanContext())
+        assert v.score < 5, v.to_json()

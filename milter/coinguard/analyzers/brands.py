@@ -48,6 +48,9 @@ MAX_LINK_FINDINGS = 5
 SCORE_DISPLAY = 5.0
 SCORE_SUBJECT = 3.0
 SCORE_BODY = 1.0
+#: Lure weight (lures.txt) that gives a mail crypto context even without a topic word ("complete the
+#: 2FA verification ... withdrawing funds"): brands with everyday-word names then count.
+CONTEXT_LURE_WEIGHT = 3.0
 
 
 # ---------------------------------------------------------------------------- domains
@@ -345,11 +348,11 @@ def link_hosts(links: Iterable[str], text: str = "") -> list[str]:
 
 
 def crypto_context(msg: MessageInfo, ctx: AnalysisContext, table: BrandTable) -> bool:
-    """Does the mail talk about crypto at all (a lure topic phrase or a distinctive brand name)?"""
+    """Does the mail talk about crypto, or read like a lure (topic phrase, lure weight, distinctive brand)?"""
     lures = lures_for(ctx)
     text = f"{msg.subject}\n{msg.from_display}\n{msg.body_text}"
     m = match_lures(text, lures)
-    if m.topic:
+    if m.topic or m.weight >= CONTEXT_LURE_WEIGHT:
         return True
     return bool(mentioned(text, table, context=False))
 

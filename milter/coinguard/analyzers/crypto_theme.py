@@ -317,10 +317,10 @@ class Place:
     cap: float
 
 
-SUBJECT = Place("crypto.lure.subject", 2.0, 2.0, 0.5, 3.0)
-BODY = Place("crypto.lure.body", 3.5, 2.0, 0.5, 5.0)
+SUBJECT = Place("crypto.lure.subject", 2.0, 2.5, 0.5, 3.0)
+BODY = Place("crypto.lure.body", 3.5, 2.5, 0.5, 5.0)
 ATTACHMENT_NAME = Place("crypto.lure.attachment_name", 2.0, 2.0, 0.5, 3.0)
-DOCUMENT = Place("crypto.lure.document", 3.5, 2.0, 0.5, 5.0)
+DOCUMENT = Place("crypto.lure.document", 3.5, 2.5, 0.5, 5.0)
 #: Lure findings in mail from a brand's own domain with an aligned, passing DKIM signature (a genuine
 #: exchange newsletter talks about wallets and withdrawals) are kept as information at this score.
 VERIFIED_BRAND_CAP = 1.0
