@@ -282,3 +282,43 @@ def test_end_to_end_genuine_newsletter_and_spoof(dns: Dns) -> None:
     codes = set(v.codes)
     assert {"brand.impersonation", "brand.lookalike_domain", "crypto.lure.body"} <= codes
     assert v.score >= cfg.policy.suspicious_score
+
+
+@pytest.mark.corpus
+def test_spoofed_upbit_notice_with_macro_document_is_quarantined() -> None:
+    """Issue 'done means': theme + sender evidence and a macro document together reach quarantine,
+    while the same document from a partner is only tagged (oletools' harmless VBA proof of concept)."""
+    from helpers import need_corpus, read_corpus_sample
+
+    need_corpus()
+    doc = read_corpus_sample("maldocs/oletools/sample_with_vba.ppt.zip")
+    plain = make_message(sender="Partner <ap@partner.example>", subject="Q3 figures", body="Figures attached.\n",
+                         attachments=[("figures.ppt", doc)])
+    spoof = make_message(
+        sender="Upbit Security <security@upbit-security.com>", subject="[업비트] 보안 인증 안내",
+        body=("비정상 로그인이 감지되어 출금이 제한되었습니다. 첨부된 보안 인증 문서를 열고 24시간 이내에 지갑 인증을 "
+              "완료하세요. Your wallet will be suspended.\n"), attachments=[("Upbit_보안인증.ppt", doc)])
+    ctx = ScanContext(config=Config(dkim=DkimConfig(enabled=False)))
+    v_plain, v_spoof = scan_message(plain, ctx), scan_message(spoof, ctx)
+    assert str(v_plain.action) == "tag", v_plain.to_json()
+    assert str(v_spoof.action) == "quarantine", v_spoof.to_json()
+    assert {"brand.lookalike_domain", "brand.impersonation", "crypto.lure.body"} <= set(v_spoof.codes)
+    assert v_spoof.crypto_theme >= 10
+
+
+def test_many_signatures_with_dead_dns_stay_within_two_timeouts() -> None:
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        raw = make_message(sender="a@many.example")
+        for i in range(5):
+            pem, _ = _keypair()
+            raw = sign(raw, f"d{i}.example", pem)
+        cfg = Config(dkim=DkimConfig(nameservers=("127.0.0.1",), dns_port=silent.getsockname()[1], dns_timeout_s=0.4))
+        started = time.monotonic()
+        _, headers = analyze(raw, cfg, "many.example")
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    assert headers[0].value.count("dkim=temperror") == 5  # the full value (the finding detail is bounded)
+    assert elapsed < 0.4 * 2 + 0.6

@@ -32,6 +32,7 @@ import logging
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 NAME = "dkim_auth"
 #: Most signatures verified per message (each may cost one DNS lookup).
 MAX_SIGNATURES = 8
+#: All DNS waits of one message together last at most this many ``dns_timeout_s``.
+DNS_ROUNDS = 2
 #: Shortest DNS wait we still attempt when the scan budget is nearly spent.
 MIN_DNS_TIMEOUT = 0.2
 
@@ -215,7 +218,7 @@ def verify_signatures(raw: bytes, dnsfunc: DnsFunc, timeout: float, from_domain:
         if time_left is not None:
             left = time_left()
             if left <= MIN_DNS_TIMEOUT:
-                results.append(res("temperror", "scan time limit"))
+                results.append(res("temperror", "DNS time limit for this message"))
                 continue
             d.timeout = min(timeout, left)
         try:
@@ -345,7 +348,13 @@ class DkimAnalyzer:
             results = upstream_results(msg.headers, cfg.trust_upstream, msg.from_domain)
         if results is None:
             timeout = max(MIN_DNS_TIMEOUT, min(cfg.dns_timeout_s, ctx.budget.time_left()))
-            results = verify_signatures(msg.raw, dnsfunc_for(ctx), timeout, msg.from_domain, ctx.budget.time_left)
+            # all lookups of one message together wait at most DNS_ROUNDS timeouts (and never past the budget)
+            deadline = time.monotonic() + DNS_ROUNDS * timeout
+
+            def time_left() -> float:
+                return min(ctx.budget.time_left(), deadline - time.monotonic())
+
+            results = verify_signatures(msg.raw, dnsfunc_for(ctx), timeout, msg.from_domain, time_left)
         authserv = cfg.authserv_id or socket.gethostname()
         header = authentication_results(authserv, results)
         yield Finding("dkim.result", NAME, "", header)
