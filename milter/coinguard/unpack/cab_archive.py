@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from coinguard.analyzers.base import AnalysisContext
 from coinguard.findings import CodeInfo, Finding, Item
-from coinguard.unpack.common import ARCHIVE_CODES, ToolReader, expand, parse_error
+from coinguard.unpack.common import ARCHIVE_CODES, expand_with_tool
 
 
 class CabArchive:
@@ -23,12 +23,4 @@ class CabArchive:
         return item.type == "cab"
 
     def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
-        try:
-            reader = ToolReader(item.data, "cab", ctx)
-        except Exception as exc:
-            yield parse_error(self.name, item, exc)
-            return
-        try:
-            yield from expand(item, ctx, reader, self.name, check_passwords=False)
-        finally:
-            reader.close()
+        yield from expand_with_tool(item, ctx, self.name, "cab")

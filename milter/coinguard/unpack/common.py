@@ -437,12 +437,30 @@ class ToolReader:
             code = proc.wait(timeout=self._timeout())
         if code == 2 and password is not None:
             raise WrongPassword(f"{safe_name(entry.name)}: 7-Zip exit {code}")
-        if code not in (0, 1):
+        if code not in (0, 1) and not data:  # exit 2 with data: a damaged archive whose member still came out
             raise RuntimeError(f"{safe_name(entry.name)}: 7-Zip exit {code}")
         return data
 
     def close(self) -> None:
         self._dir.cleanup()
+
+
+def expand_with_tool(
+    item: Item, ctx: AnalysisContext, source: str, fmt: str | None, *, check_passwords: bool = False
+) -> Iterator[Finding | Item]:
+    """:func:`expand` through the 7-Zip program (see :class:`ToolReader`); its temporary copy is always removed."""
+    if sevenzip_program() is None:
+        yield parse_error(source, item, "the 7-Zip program (7zz) is not installed")
+        return
+    try:
+        reader = ToolReader(item.data, fmt, ctx)
+    except Exception as exc:
+        yield parse_error(source, item, exc)
+        return
+    try:
+        yield from expand(item, ctx, reader, source, check_passwords=check_passwords)
+    finally:
+        reader.close()
 
 
 def _int(value: str | None) -> int:

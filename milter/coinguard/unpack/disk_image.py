@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from io import BytesIO
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pycdlib
 
@@ -19,15 +19,7 @@ from coinguard.analyzers.base import AnalysisContext
 from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
 from coinguard.limits import read_bounded
 from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS
-from coinguard.unpack.common import (
-    PARSE_ERROR,
-    Entry,
-    ToolReader,
-    expand,
-    finding,
-    parse_error,
-    sevenzip_program,
-)
+from coinguard.unpack.common import PARSE_ERROR, Entry, expand, expand_with_tool, finding
 
 log = logging.getLogger(__name__)
 
@@ -94,28 +86,25 @@ class DiskImage:
 
     def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         yield finding(DISK_IMAGE, self.name, item, item.type)
-        reader: Any
-        try:
-            if item.type == "iso":
-                try:
-                    reader = _IsoReader(item.data)
-                except Exception as exc:  # pycdlib is strict; 7-Zip reads many damaged or exotic images
-                    log.debug("pycdlib cannot open %s (%s); trying 7-Zip", item.path, exc)
-                    if sevenzip_program() is None:
-                        raise
-                    reader = ToolReader(item.data, None, ctx)
-            else:
-                reader = ToolReader(item.data, _TOOL_FORMATS[item.type], ctx)
-        except Exception as exc:
-            yield parse_error(self.name, item, exc)
-            return
         risky: list[str] = []
-        try:
-            for out in expand(item, ctx, reader, self.name, check_passwords=False):
-                if isinstance(out, Item) and runs_code(out):
-                    risky.append(safe_name(out.name))
-                yield out
-        finally:
-            reader.close()
+        for out in self._members(item, ctx):
+            if isinstance(out, Item) and runs_code(out):
+                risky.append(safe_name(out.name))
+            yield out
         if risky:
             yield finding(DISK_IMAGE_EXECUTABLE, self.name, item, ", ".join(risky[:10]))
+
+    def _members(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+        if item.type != "iso":
+            yield from expand_with_tool(item, ctx, self.name, _TOOL_FORMATS[item.type])
+            return
+        try:
+            reader = _IsoReader(item.data)
+        except Exception as exc:  # pycdlib is strict; 7-Zip reads many damaged or exotic images
+            log.debug("pycdlib cannot open %s (%s); trying 7-Zip", item.path, exc)
+            yield from expand_with_tool(item, ctx, self.name, None)
+            return
+        try:
+            yield from expand(item, ctx, reader, self.name, check_passwords=False)
+        finally:
+            reader.close()

@@ -25,9 +25,11 @@ from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.limits import read_bounded
 from coinguard.unpack.common import (
     ARCHIVE_CODES,
+    PARSE_ERROR,
     Entry,
     WrongPassword,
     expand,
+    expand_with_tool,
     extension,
     finding,
     limit_finding,
@@ -123,7 +125,12 @@ class ZipArchive:
         try:
             zf = pyzipper.AESZipFile(BytesIO(item.data))
         except Exception as exc:
+            # no usable central directory (truncated, damaged on purpose): 7-Zip and WinRAR still open such
+            # files from their local headers, so read them the same way
             yield parse_error(self.name, item, exc)
+            for out in expand_with_tool(item, ctx, self.name, "zip", check_passwords=True):
+                if not (isinstance(out, Finding) and out.code == PARSE_ERROR.code):  # reported once above
+                    yield out
             return
         with zf:
             infos = zf.infolist()
