@@ -36,6 +36,7 @@ from helpers import read_corpus_sample, zip_bytes
         (b"ITSF\x03\x00\x00\x00" + b"\x00" * 80, "chm"),
         (bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3") + b"\x00" * 80, "onenote"),
         (b"%PDF-1.7\n%%EOF\n", "pdf"),
+        (b"MZ\n", "pe"),
         (b"[InternetShortcut]\r\nURL=https://example.org/\r\n", "url"),
         (b"WEB\r\n1\r\nhttps://example.org/q\r\n", "iqy"),
     ],

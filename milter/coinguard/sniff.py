@@ -122,7 +122,7 @@ def sniff(data: bytes, name: str = "") -> str:
 
 def _pe_kind(data: bytes) -> str:
     if len(data) < 0x40:
-        return "binary"
+        return "pe"  # a truncated MZ stub: meant to be run, and named so (mail gateways block these)
     (off,) = struct.unpack_from("<I", data, 0x3C)
     if off + 24 > len(data) or data[off : off + 4] != b"PE\x00\x00":
         # MZ without a PE header: DOS stub or a truncated PE; still an executable for mail purposes
