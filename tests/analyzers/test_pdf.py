@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
-from coinguard.analyzers.pdf import PdfAnalyzer, classify_uri
+from coinguard.analyzers.pdf import PdfAnalyzer, classify_uri, lure_terms
 from coinguard.findings import Finding, Item
 from coinguard.sniff import sniff
 
@@ -127,6 +127,23 @@ def test_javascript_hidden_in_object_stream() -> None:
     assert {f.code for f in findings} == {"pdf.javascript", "pdf.autoaction"}
 
 
+def test_encrypted_pdf_opened_with_a_password_from_the_message() -> None:
+    w = PdfWriter()
+    w.add_blank_page(200, 200)
+    js = action(S="/JavaScript", JS=TextStringObject("app.alert('x')"))
+    w._root_object[NameObject("/OpenAction")] = w._add_object(js)
+    w.encrypt(user_password="123", owner_password="owner", algorithm="RC4-128")
+    data = written(w)
+    item = Item(path="f.pdf", name="f.pdf", data=data, type=sniff(data))
+    without = [f for f in PdfAnalyzer().analyze(item, make_context()) if isinstance(f, Finding)]
+    assert [f.code for f in without] == ["pdf.encrypted"]
+    assert without[0].detail == "encrypted, no candidate password opened it"
+    ctx = make_context(passwords=("wrong", "123"))
+    found = [f for f in PdfAnalyzer().analyze(item, ctx) if isinstance(f, Finding)]
+    assert {f.code for f in found} == {"pdf.encrypted", "pdf.password_in_message", "pdf.javascript", "pdf.autoaction"}
+    assert found[0].detail == "encrypted, opened with candidate #2"
+
+
 def test_broken_pdf_is_a_parse_error() -> None:
     findings, _ = run(b"%PDF-1.7\n" + b"\x00garbage" * 10)
     assert {f.code for f in findings} == {"pdf.parse_error"}
@@ -149,5 +166,11 @@ def test_benign_pdf(corpus_dir: Path) -> None:
 def test_phishing_pdf_links_reach_the_text_child(corpus_dir: Path) -> None:
     path = "maldocs/inquest/34f33612c9f6b132430385e6dc3f8603ff897d34c780bfa5a4cf7663922252ba.pdf.zip"
     findings, children = run(read_corpus_sample(path), "lure.pdf")
-    assert findings == []  # a link lure: the URL and theme analyzers judge the text child
+    assert [f.code for f in findings] == ["pdf.link_lure"]
+    assert "アカウント" in findings[0].detail and "?16shop" in findings[0].detail
     assert b"?16shop" in next(c for c in children if c.role == "text").data
+
+
+def test_lure_terms() -> None:
+    assert lure_terms("Your account is locked. Sign in to verify.") == ["account", "locked", "sign in", "verify"]
+    assert lure_terms("Quarterly report, see the appendix.") == []

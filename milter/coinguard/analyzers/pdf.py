@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import ipaddress
 import logging
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,17 @@ MAX_TEXT_CHARS = 100_000
 #: Most bytes of JavaScript kept per script (for the detail and the child item).
 MAX_JS_BYTES = 256 * 1024
 MAX_DEPTH = 24
+#: Most candidate passwords (from the message body) tried on an encrypted PDF.
+MAX_PASSWORDS = 30
+#: A "click here" lure: few pages, little text, an external link and account/credential wording.
+LURE_MAX_PAGES = 3
+LURE_MAX_CHARS = 4000
+_LURE_TERMS = re.compile(
+    r"\b(?:account|verify|verification|confirm|locked|suspend(?:ed)?|unusual activity|sign[ -]?in|log[ -]?in|password"
+    r"|unlock|expire[sd]?|update your|secure (?:my|your)|wallet|seed phrase|recovery phrase|credentials)\b"
+    r"|계정|인증|로그인|비밀번호|잠금|정지|지갑|본인 ?확인|アカウント|ログイン|パスワード|ロック|停止|検証|認証",
+    re.I,
+)
 #: Link targets appended to the text child (lookalike-domain and lure analyzers read them there).
 MAX_LINKS = 100
 
@@ -100,6 +112,11 @@ def classify_uri(uri: str) -> str:
     return "ip"
 
 
+def lure_terms(text: str) -> list[str]:
+    """Distinct account/credential lure words in ``text`` (lower case, first-seen order)."""
+    return list(dict.fromkeys(m.group(0).lower() for m in _LURE_TERMS.finditer(text)))
+
+
 def _file_spec_target(value: Any) -> str:
     value = _resolve(value)
     if isinstance(value, DictionaryObject):
@@ -117,8 +134,12 @@ class PdfAnalyzer:
         CodeInfo("pdf.embedded_file", 3.0, A, "a file embedded in the PDF (extracted and analyzed)"),
         CodeInfo("pdf.uri_ip", 4.0, A, "a link or action to a raw IP address"),
         CodeInfo("pdf.uri_unc", 8.0, A, "a link or action to a file: URL or UNC share (NTLM theft, remote payload)"),
+        CodeInfo("pdf.link_lure", 5.0, A,
+                 "a short PDF whose text asks to log in/verify an account next to an external link (phishing lure)"),
         CodeInfo("pdf.xfa", 2.0, A, "an XFA form (scriptable XML forms)"),
         CodeInfo("pdf.encrypted", 1.0, A, "an encrypted PDF (informational)"),
+        CodeInfo("pdf.password_in_message", 3.0, A,
+                 "an encrypted PDF whose password is written in the message (hides content from scanners)"),
         CodeInfo("pdf.parse_error", 1.0, A, "the PDF could not be parsed"),
     )
 
@@ -136,13 +157,11 @@ class PdfAnalyzer:
                 yield Finding("pdf.parse_error", self.name, item.path, f"{type(exc).__name__}: {exc}")
                 return
             if reader.is_encrypted:
-                opened = False
-                try:
-                    opened = bool(reader.decrypt(""))
-                except Exception as exc:
-                    log.debug("pdf decrypt failed for %s: %r", item.path, exc)
-                yield Finding("pdf.encrypted", self.name, item.path,
-                              "encrypted, opened with the empty password" if opened else "encrypted, no password")
+                how = self._decrypt(reader, item, ctx)
+                yield Finding("pdf.encrypted", self.name, item.path, how)
+                if "candidate" in how and "no candidate" not in how:
+                    # the sender shipped the key with the lock: only scanners are kept out
+                    yield Finding("pdf.password_in_message", self.name, item.path, how)
             scan = _Scan()
             try:
                 self._walk(reader, scan, ctx)
@@ -152,10 +171,28 @@ class PdfAnalyzer:
                 yield Finding("pdf.parse_error", self.name, item.path, f"{type(exc).__name__}: {exc}")
             yield from self._report(item, scan, ctx)
             text = self._page_text(reader, ctx)
+            pages = self._page_count(reader)
+        lure = lure_terms(text) if scan.links and pages <= LURE_MAX_PAGES and len(text) <= LURE_MAX_CHARS else []
+        external = [u for u in scan.links if u.lower().startswith(("http://", "https://"))]
+        if len(lure) >= 2 and external:
+            detail = f"{', '.join(lure[:5])} with link {external[0][:120]}"
+            yield Finding("pdf.link_lure", self.name, item.path, detail)
         if scan.links:
             text = f"{text}\n\nLinks:\n" + "\n".join(scan.links)
         if text:
             yield text_item(item, text, self.name, "pdf-text")
+
+    @staticmethod
+    def _decrypt(reader: PdfReader, item: Item, ctx: AnalysisContext) -> str:
+        """Try the empty user password, then the message's candidate passwords; say what happened."""
+        for n, password in enumerate(("", *ctx.passwords[:MAX_PASSWORDS])):
+            try:
+                if reader.decrypt(password):
+                    return "encrypted, opened with " + ("the empty password" if not password else f"candidate #{n}")
+            except Exception as exc:  # unsupported handler or broken /Encrypt: nothing more to try
+                log.debug("pdf decrypt failed for %s: %r", item.path, exc)
+                return f"encrypted, cannot decrypt ({type(exc).__name__})"
+        return "encrypted, no candidate password opened it"
 
     # -- walking ----------------------------------------------------------
     def _walk(self, reader: PdfReader, scan: _Scan, ctx: AnalysisContext) -> None:
@@ -302,6 +339,13 @@ class PdfAnalyzer:
             child = item.child(name, data, source=self.name, role="embedded")
             yield Finding("pdf.embedded_file", self.name, item.path, f"{name!r} ({child.type}, {len(data)} bytes)")
             yield child
+
+    @staticmethod
+    def _page_count(reader: PdfReader) -> int:
+        try:
+            return len(reader.pages)
+        except Exception:
+            return 0
 
     @staticmethod
     def _page_text(reader: PdfReader, ctx: AnalysisContext) -> str:
