@@ -4,9 +4,12 @@ crafted HWPX packages and the PostScript/script detectors on crafted input."""
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,3 +133,115 @@ def test_benign_hwp_bindata_children(corpus_dir: Path) -> None:
     _, children = run(read_corpus_sample("benign/attachments/pyhwpscan/sample.hwp"), "sample.hwp")
     kinds = sorted(c.type for c in children if c.role == "embedded")
     assert kinds == ["image.bmp", "image.bmp", "image.bmp", "image.jpeg", "image.png"]
+
+
+# -- a crafted HWP 5 file: a minimal Compound File Binary writer (no mini stream) -----------------
+SECTOR = 512
+FREE, END, FATSECT, NOSTREAM = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+@dataclass
+class _Entry:
+    name: str
+    kind: int  # 1 storage, 2 stream, 5 root
+    data: bytes = b""
+    kids: list[int] = field(default_factory=list)
+    right: int = NOSTREAM
+    start: int = END
+
+
+def _u32(n: int) -> bytes:
+    return n.to_bytes(4, "little")
+
+
+def cfb(tree: dict[str, Any]) -> bytes:
+    """An OLE2 file holding ``tree`` ({name: bytes | subtree}).  Streams are padded to 4096 bytes so
+    they live in regular sectors (readers take smaller streams from the mini stream, not written here)."""
+    entries = [_Entry("Root Entry", 5)]
+
+    def add(parent: int, node: dict[str, Any]) -> None:
+        for name, value in node.items():
+            entries[parent].kids.append(len(entries))
+            if isinstance(value, dict):
+                entries.append(_Entry(name, 1))
+                add(len(entries) - 1, value)
+            else:
+                entries.append(_Entry(name, 2, bytes(value).ljust(4096, b"\x00")))
+
+    add(0, tree)
+    body, fat = bytearray(), []
+    for e in entries:
+        if e.kind == 2:
+            e.start, n = len(fat), -(-len(e.data) // SECTOR)
+            fat.extend([*range(len(fat) + 1, len(fat) + n), END])
+            body += e.data.ljust(n * SECTOR, b"\x00")
+        for left, right in itertools.pairwise(e.kids):  # siblings: a chain of right links
+            entries[left].right = right
+    directory = bytearray()
+    for e in entries:
+        name = e.name.encode("utf-16-le") + b"\x00\x00"
+        directory += name.ljust(64, b"\x00") + bytes([len(name), 0, e.kind, 1])
+        directory += _u32(NOSTREAM) + _u32(e.right) + _u32(e.kids[0] if e.kids else NOSTREAM)
+        directory += b"\x00" * 36 + _u32(e.start) + len(e.data).to_bytes(8, "little")
+    directory = directory.ljust(-(-len(directory) // SECTOR) * SECTOR, b"\x00")
+    dir_start, n_dir = len(fat), len(directory) // SECTOR
+    fat.extend([*range(dir_start + 1, dir_start + n_dir), END])
+    n_fat = -(-(len(fat) + 1) * 4 // SECTOR)
+    fat_start = len(fat)
+    fat.extend([FATSECT] * n_fat)
+    fat_bytes = b"".join(map(_u32, fat)).ljust(n_fat * SECTOR, b"\xff")
+    difat = [fat_start + i for i in range(n_fat)] + [FREE] * (109 - n_fat)
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00\x06\x00"
+        + b"\x00" * 6 + _u32(0) + _u32(n_fat) + _u32(dir_start) + _u32(0) + _u32(4096)
+        + _u32(END) + _u32(0) + _u32(END) + _u32(0) + b"".join(map(_u32, difat))
+    )
+    return header + bytes(body) + bytes(directory) + fat_bytes
+
+
+def raw_deflate(data: bytes) -> bytes:
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return comp.compress(data) + comp.flush()
+
+
+def script_stream(text: str) -> bytes:
+    return len(text).to_bytes(4, "little") + text.encode("utf-16-le")
+
+
+def hwp5(bindata: dict[str, bytes], script: str = DEFAULT_SCRIPT, flags: int = 1) -> bytes:
+    header = b"HWP Document File".ljust(32, b"\x00") + (0x05000300).to_bytes(4, "little") + flags.to_bytes(4, "little")
+    return cfb({
+        "FileHeader": header.ljust(256, b"\x00"),
+        "DocInfo": raw_deflate(b"\x00" * 64),
+        "BodyText": {"Section0": raw_deflate(b"\x00" * 64)},
+        "BinData": {name: raw_deflate(data) for name, data in bindata.items()},
+        "Scripts": {"DefaultJScript": raw_deflate(script_stream(script))},
+        "PrvText": "지갑 복구 문구를 확인하세요".encode("utf-16-le"),
+    })
+
+
+def test_crafted_hwp5_eps_ole_and_script() -> None:
+    ole_object = len(PE_OLE).to_bytes(4, "little") + PE_OLE
+    png = b"\x89PNG\r\n\x1a\n" + b"1" * 20
+    script = DEFAULT_SCRIPT + "function OnDocument_Open(){ new ActiveXObject('WScript.Shell').Run('calc'); }"
+    data = hwp5({"BIN0001.eps": EXPLOIT_EPS, "BIN0002.OLE": ole_object, "BIN0003.png": png}, script=script)
+    assert sniff(data) == "ole.hwp"
+    findings, children = run(data)
+    assert {f.code for f in findings} == {"hwp.eps", "hwp.ole_object", "hwp.script"}
+    by_name = {c.name: c for c in children}
+    assert by_name["BIN0001.eps"].data == EXPLOIT_EPS
+    assert by_name["BIN0002.OLE.ole"].data.startswith(b"\xd0\xcf\x11\xe0")
+    assert by_name["BIN0003.png"].type == "image.png"
+    assert "지갑" in by_name["<preview-text>"].data.decode()
+
+
+def test_crafted_hwp5_benign_and_flags() -> None:
+    findings, _ = run(hwp5({"BIN0001.jpg": b"\xff\xd8\xff\xe0" + b"\x00" * 100}))
+    assert findings == []
+    findings, _ = run(hwp5({}, flags=1 | 4))
+    assert [f.code for f in findings] == ["hwp.distribution"]
+    findings, _ = run(hwp5({"BIN0001.eps": EXPLOIT_EPS}, flags=1 | 2))
+    assert [f.code for f in findings] == ["hwp.encrypted"]  # ciphertext: nothing else is read
+
+
+PE_OLE = cfb({"\x01Ole10Native": b"\x00" * 16})

@@ -224,7 +224,7 @@ class HwpAnalyzer:
             detail = f"{name}: " + ("; ".join(signs) if signs else "PostScript program")
             yield Finding("hwp.eps", self.name, item.path, detail)
         # An OLE BinData item is the object's storage, usually after a 4-byte size prefix.
-        ole_at = data.find(OLE_MAGIC, 0, 8)
+        ole_at = data.find(OLE_MAGIC, 0, 8 + len(OLE_MAGIC))
         if ole_at >= 0:
             yield Finding("hwp.ole_object", self.name, item.path, f"{name}: embedded OLE object ({len(data)} bytes)")
             yield item.child(f"{name}.ole", data[ole_at:], source=self.name, role="embedded")
