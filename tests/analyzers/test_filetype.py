@@ -41,6 +41,15 @@ def test_script_named_as_document() -> None:
     assert codes(js, "invoice.pdf") == {"file.script", "file.script_behavior", "file.type_mismatch"}
 
 
+def test_script_text_named_txt_is_inert() -> None:
+    js = b"var s = new ActiveXObject('WScript.Shell'); s.Run('calc');\n"
+    found = run(js, "snippet.txt", "text/plain")
+    assert {f.code: f.score for f in found} == {"file.script": 2.0, "file.script_behavior": 4.0}
+    assert {f.code: f.score for f in run(js, "snippet.js", "text/plain")} == {
+        "file.script": None, "file.script_behavior": None,
+    }
+
+
 def test_text_named_js_is_a_script_by_extension() -> None:
     assert codes(b"hello world, nothing to see here\n", "notes.js") == {"file.risky_extension"}
 

@@ -68,6 +68,12 @@ _DOCUMENT_EXTENSIONS_TEXT = """pdf doc docx docm dot dotx rtf xls xlsx xlsm csv 
     text log jpg jpeg png gif bmp tif tiff webp svg heic mp3 mp4 wav avi mov zip rar 7z gz tar html htm eml msg"""
 DOCUMENT_EXTENSIONS = frozenset(_DOCUMENT_EXTENSIONS_TEXT.split())
 
+#: Extensions Windows opens in a text editor or viewer: script content named so does not run.
+TEXT_EXTENSIONS = frozenset({"txt", "text", "log", "csv", "md", "json", "xml", "ini", "cfg", "conf", "yaml", "yml"})
+#: Scores for script content under such a name (evidence of a stage, not something that runs).
+INERT_SCRIPT_SCORE = 2.0
+INERT_BEHAVIOR_SCORE = 4.0
+
 #: Declared MIME types that promise a document or a picture (``application/octet-stream`` promises nothing).
 _DOCUMENT_MIME = re.compile(
     r"^(?:application/(?:pdf|msword|rtf|vnd\.ms-(?:excel|powerpoint)|vnd\.openxmlformats-officedocument\.[\w.-]+"
@@ -140,11 +146,13 @@ def name_findings(name: str, declared_type: str, content_type: str, path: str, a
         elif _PADDING.search(stem):
             yield Finding("file.double_extension", analyzer, path, f"{name!r}: blank padding hides .{ext}")
     if runs_by_content:
+        # Script text named or declared as text is a pasted snippet more often than a disguise.
+        scripty = content_type in _SCRIPT_KINDS
         claims = []
-        if ext in DOCUMENT_EXTENSIONS:
+        if ext in DOCUMENT_EXTENSIONS and not (scripty and ext in TEXT_EXTENSIONS):
             claims.append(f"name says .{ext}")
         mime = declared_type.split(";", 1)[0].strip().lower()
-        if mime and _DOCUMENT_MIME.match(mime):
+        if mime and _DOCUMENT_MIME.match(mime) and not (scripty and mime.startswith("text/")):
             claims.append(f"Content-Type says {mime}")
         if claims:
             yield Finding("file.type_mismatch", analyzer, path, f"{' and '.join(claims)} but content is {content_type}")
@@ -217,11 +225,16 @@ class FileTypeAnalyzer:
             yield Finding("file.executable", self.name, item.path, f"{kind} executable{extra}, {item.size} bytes")
         elif t in _SCRIPT_KINDS:
             lang = t.split(".", 1)[1].upper()
-            yield Finding("file.script", self.name, item.path, f"{lang} script, {item.size} bytes")
+            # Named .txt/.log/.csv..., Windows opens it in an editor: the code does not run as attached.
+            inert = item.role in NAMED_ROLES and last_extension(item.name) in TEXT_EXTENSIONS
+            note = f" (named .{last_extension(item.name)}: opens in an editor)" if inert else ""
+            yield Finding("file.script", self.name, item.path, f"{lang} script, {item.size} bytes{note}",
+                          score=INERT_SCRIPT_SCORE if inert else None)
             hits = sorted({m.group(0).decode("latin-1").strip()[:40]
                            for m in _SCRIPT_BEHAVIOUR.finditer(item.data, 0, _SCRIPT_SCAN_BYTES)})
             if hits:
-                yield Finding("file.script_behavior", self.name, item.path, ", ".join(hits[:8]))
+                yield Finding("file.script_behavior", self.name, item.path, ", ".join(hits[:8]) + note,
+                              score=INERT_BEHAVIOR_SCORE if inert else None)
         elif t == "chm":
             yield Finding("file.chm", self.name, item.path, f"compiled HTML help, {item.size} bytes")
         elif t == "url":
