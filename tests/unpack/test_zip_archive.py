@@ -101,6 +101,26 @@ def test_identical_members_are_scanned_once_per_extension() -> None:
     assert sorted(i.name for i in items) == ["copy.pdf.exe", "copy0.bin"]
 
 
+def test_aes_members_without_crc_are_never_taken_for_duplicates() -> None:
+    data = zip_archive({"a.txt": b"harmless text", "b.txt": b"evil payload!"}, password=b"pw-1")  # AE-2: CRC 0
+    _findings, items = run(data, body="password: pw-1")
+    assert sorted(i.data for i in items) == [b"evil payload!", b"harmless text"]
+
+
+def test_members_needing_another_password_are_reported_once() -> None:
+    buf = io.BytesIO()
+    with pyzipper.AESZipFile(buf, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(b"one-pass")
+        zf.writestr("a.txt", b"first")
+        zf.setpassword(b"two-pass")
+        zf.writestr("b.txt", b"second member")
+        zf.writestr("c.txt", b"third member!")
+    findings, items = run(buf.getvalue(), body="password: one-pass")
+    assert codes(findings) == ["archive.encrypted", "archive.password_found", "archive.encrypted_unopened"]
+    assert "2 member(s)" in findings[2].detail
+    assert [i.name for i in items] == ["a.txt"]
+
+
 def test_an_archive_declaring_too_many_entries_is_not_parsed() -> None:
     data = bytearray(zip_archive({"a.txt": b"a"}))
     eocd = data.rfind(b"PK\x05\x06")

@@ -269,6 +269,7 @@ def read_members(
     seen: set[tuple[Any, ...]] = set()
     produced = 0
     failed = 0
+    locked: list[str] = []  # members another password protects
     max_files = ctx.budget.limits.max_files
     for entry in entries:
         ctx.budget.check_time()
@@ -290,7 +291,7 @@ def read_members(
                 return
             continue
         except WrongPassword:
-            yield finding(ENCRYPTED_UNOPENED, source, item, f"{safe_name(entry.name)}: the password does not open it")
+            locked.append(safe_name(entry.name))
             continue
         except Exception as exc:
             failed += 1
@@ -299,6 +300,9 @@ def read_members(
             continue
         produced += 1
         yield member_item(item, entry.name, data, source)
+    if locked:
+        yield finding(ENCRYPTED_UNOPENED, source, item,
+                      f"{len(locked)} member(s) need another password: {', '.join(locked[:5])}")
 
 
 def bounded(read: Any, cap: int, name: str) -> bytes:

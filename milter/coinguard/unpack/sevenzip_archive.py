@@ -147,7 +147,7 @@ class _SevenZipReader:
                     compressed=info.compressed,
                     encrypted=self.encrypted,
                     key=info.filename,
-                    identity=None if info.crc32 is None else (info.crc32, info.uncompressed, extension(info.filename)),
+                    identity=(info.crc32, info.uncompressed, extension(info.filename)) if info.crc32 else None,
                 ))
 
     def entries(self) -> list[Entry]:

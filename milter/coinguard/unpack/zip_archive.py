@@ -88,7 +88,9 @@ class _ZipReader:
                 compressed=info.compress_size,
                 encrypted=encrypted,
                 key=info,
-                identity=(info.CRC, info.file_size, info.compress_size, encrypted, extension(info.filename)),
+                # WinZip AE-2 stores CRC 0: without a CRC, equal sizes prove nothing
+                identity=(info.CRC, info.file_size, info.compress_size, encrypted, extension(info.filename))
+                if info.CRC else None,
             ))
         return out
 
