@@ -88,3 +88,17 @@ def test_every_benign_corpus_message_parses() -> None:
         msg, items, _ = mime.extract_parts(raw)
         info = mime.message_info(raw, msg, items)
         assert isinstance(info.subject, str)
+
+
+def test_base64_encoded_rfc822_part_is_decoded() -> None:
+    import base64
+
+    inner = make_message(subject="inner secret")
+    raw = (
+        b"From: a@b.test\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n"
+        b"--zz\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(inner).replace(b"\n", b"\r\n") + b"--zz--\r\n"
+    )
+    _, items, _ = mime.extract_parts(raw)
+    eml = [i for i in items if i.type == "eml"]
+    assert len(eml) == 1 and b"Subject: inner secret" in eml[0].data

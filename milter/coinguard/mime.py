@@ -156,10 +156,25 @@ def _rfc822_bytes(part: Message) -> bytes:
     payload = part.get_payload()
     if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         try:
-            return payload[0].as_bytes(policy=email.policy.compat32)
+            data = payload[0].as_bytes(policy=email.policy.compat32)
         except Exception:
-            return str(payload[0]).encode("utf-8", "replace")
-    return _payload(part)
+            data = str(payload[0]).encode("utf-8", "replace")
+    else:
+        data = _payload(part)
+    # RFC 2046 forbids encoding message/rfc822, but some clients base64 it anyway: the
+    # parser then sees the base64 text as a header-less "message".  Undo the encoding.
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if cte in ("base64", "quoted-printable"):
+        import base64
+        import binascii
+        import quopri
+
+        body = data.split(b"\n\n", 1)[-1] if data.startswith((b"\n", b"\r\n")) else data
+        try:
+            data = base64.b64decode(body, validate=False) if cte == "base64" else quopri.decodestring(body)
+        except (binascii.Error, ValueError):
+            pass
+    return data
 
 
 def extract_parts(
