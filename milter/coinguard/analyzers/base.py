@@ -59,6 +59,9 @@ class AnalysisContext:
     rules: Any = None  # compiled yara.Rules or None
     passwords: tuple[str, ...] = ()  # candidates for encrypted archives and documents
     dns_resolver: Any = None  # callable(name: bytes, timeout: float) -> bytes | None, for DKIM
+    #: Per-message scratch space for handlers that must remember something across items
+    #: (e.g. YARA results by content hash).  Key it by the handler's name.  Dies with the message.
+    memo: dict[str, Any] = field(default_factory=dict)
 
 
 @runtime_checkable

@@ -13,9 +13,8 @@ Each match is one finding ``yara.<rule name>`` whose score is the rule's
 Identical bytes are scanned once per message: the matches of a sha256 (with
 the same externals) are remembered for the message's lifetime and reported
 again for every further path that carries those bytes (cheap, and each path
-stays explainable).  The memo hangs off the message's ``Budget`` through a
-weak reference, so it disappears with the message and the handler itself
-keeps no state.
+stays explainable).  The memo lives in the message's ``AnalysisContext.memo``,
+so it disappears with the message and the handler itself keeps no state.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from __future__ import annotations
 import logging
 import posixpath
 import re
-import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -33,7 +31,6 @@ import yara
 
 from coinguard.analyzers.base import AnalysisContext
 from coinguard.findings import Category, CodeInfo, Finding, Item
-from coinguard.limits import Budget
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +75,6 @@ class Hit:
     code: str
     detail: str
     score: float | None
-
-
-#: Per-message memo: Budget (one per message) -> (sha256, externals) -> hits.
-_MEMO: weakref.WeakKeyDictionary[Budget, dict[tuple[str, ...], tuple[Hit, ...]]] = weakref.WeakKeyDictionary()
 
 
 def _number(value: Any) -> float | None:
@@ -192,7 +185,7 @@ class YaraRules:
         ctx.budget.check_time()
         externals = externals_for(item)
         key = (item.sha256, externals["filename"], externals["filetype"], externals["role"])
-        memo = _MEMO.setdefault(ctx.budget, {})
+        memo: dict[tuple[str, ...], tuple[Hit, ...]] = ctx.memo.setdefault(self.name, {})
         hits = memo.get(key)
         if hits is None:
             hits = memo[key] = self._scan(item, externals, ctx)
