@@ -25,13 +25,14 @@ from coinguard.limits import MiB
 
 MAX_DDE_BYTES = 48 * MiB
 #: Largest text item scanned as CSV/SYLK.
-MAX_CSV_BYTES = 8 * MiB
+MAX_CSV_BYTES = 4 * MiB
 
 _WORD_TYPES = frozenset({"ole.doc", "ooxml.word", "ooxml.other", "xml.office", "rtf"})
 _EXCEL_TYPES = frozenset({"ole.xls", "ooxml.excel"})
-_TEXT_TYPES = frozenset({"text", "slk", "script.bat", "html", "xml"})
-#: A DDE formula anywhere in a text file (msodde's own cell regex is anchored per cell).
-_CSV_HINT = re.compile(rb"[=+\-@][^|\r\n]{0,256}\|[^!\r\n]{0,1024}!")
+_TEXT_TYPES = frozenset({"text", "slk", "script.bat"})
+#: A DDE formula at the start of a cell (line start, after a delimiter or quote), bounded so that
+#: long runs of '=' cannot make the search quadratic.
+_CSV_HINT = re.compile(rb"(?m)(?:^|[,;\t|^\"'])[ \t]*[=+\-@][^|\r\n]{0,64}\|[^!\r\n]{0,1024}!")
 #: A stream can only hold a DDE field if it contains these letters (maybe UTF-16).
 _DDE_BYTES = re.compile(rb"(?i)d\x00?d\x00?e")
 _DDE_WORD = re.compile(r"(?i)^\s*dde(?:auto)?\b")
@@ -61,7 +62,9 @@ class DdeFields:
         if item.type in _WORD_TYPES or item.type in _EXCEL_TYPES:
             return True
         textual = item.type in _TEXT_TYPES or item.type.startswith("script.")  # a CSV may look like a script
-        return textual and item.size <= MAX_CSV_BYTES and bool(_CSV_HINT.search(item.data))
+        if not textual or item.size > MAX_CSV_BYTES or b"|" not in item.data or b"!" not in item.data:
+            return False
+        return bool(_CSV_HINT.search(item.data))
 
     def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if oversized(item, ctx, MAX_DDE_BYTES):

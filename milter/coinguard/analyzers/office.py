@@ -240,8 +240,8 @@ _OFFICE_TYPES = frozenset(
 )
 #: Text types that may be bare VBA source (a .bas/.vba attachment, a module dumped by a dropper).
 _TEXT_TYPES = frozenset({"text", "script.vbs", "script.ps1", "script.js", "script.bat"})
-_VBA_SOURCE = re.compile(
-    rb"(?im)^\s*Attribute\s+VB_Name\s*=|^\s*(?:Private\s+|Public\s+)?(?:Sub|Function)\s+"
+_VBA_SOURCE = re.compile(  # [ \t] not \s: a leading \s* under (?m) rescans blank lines quadratically
+    rb"(?im)^[ \t]*Attribute[ \t]+VB_Name[ \t]*=|^[ \t]*(?:Private[ \t]+|Public[ \t]+)?(?:Sub|Function)[ \t]+"
     rb"(?:Auto_?Open|AutoExec|Auto_?Close|AutoNew|Document_(?:Open|Close|New)|Workbook_(?:Open|Activate))\b"
 )
 
