@@ -119,3 +119,13 @@ def test_truncated_docx_is_a_parse_error() -> None:
 )
 def test_corpus_documents(corpus_dir: object, relpath: str, expected: set[str]) -> None:
     assert codes(run(read_corpus_sample(relpath))) == expected
+
+
+def test_csv_hint_stays_fast_on_hostile_text() -> None:
+    import time
+
+    data = (b"a=" * 5000 + b"|\n") * 200
+    item = Item(path="t.csv", name="t.csv", data=data, type="text")
+    started = time.monotonic()
+    assert not ANALYZER.applies_to(item)
+    assert time.monotonic() - started < 2.0

@@ -313,3 +313,11 @@ def test_zip_bomb_member_is_refused_before_olevba_inflates_it() -> None:
     ctx.budget = Budget(Limits(max_file_bytes=20_000))
     with pytest.raises(BudgetExceeded):
         list(MACROS.analyze(item, ctx))
+
+
+@pytest.mark.parametrize("data", [b"\n" * (1 << 20), b" \n" * (1 << 19), b"\t" * (1 << 20)])
+def test_vba_text_hint_is_linear(data: bytes) -> None:
+    item = Item(path="t.txt", name="t.txt", data=data, type="text")
+    started = time.monotonic()
+    assert not MACROS.applies_to(item)
+    assert time.monotonic() - started < 1.0
