@@ -107,3 +107,19 @@ def test_damaged_encrypted_package_is_a_parse_error(secret_docx: bytes) -> None:
 def test_corpus_documents(corpus_dir: object, relpath: str, passwords: tuple[str, ...], expected: set[str]) -> None:
     findings, _ = run(read_corpus_sample(relpath), passwords)
     assert codes(findings) == expected
+
+
+def test_password_in_the_mail_body_opens_the_attachment_end_to_end() -> None:
+    from coinguard.config import Config
+    from coinguard.scan import ScanContext, scan_message
+
+    from helpers import make_message
+
+    locked = encrypt((DATA / "oletools_dde-test.docx").read_bytes(), "Kx7-2024")
+    msg = make_message(subject="Invoice", body="Hello,\nthe document password is Kx7-2024\nregards",
+                       attachments=[("invoice.docx", locked)])
+    verdict = scan_message(msg, ScanContext(config=Config()))
+    found = {(f.code, f.path) for f in verdict.findings}
+    assert ("office.encrypted.opened", "invoice.docx") in found
+    assert ("dde.command", "invoice.docx/<decrypted>") in found
+    assert verdict.verdict == "malicious"
