@@ -369,8 +369,7 @@ class OfficeMacros:
                 ctx.budget.check_time()
                 vba_code, xlm_code, stomped = "", "", False
                 if has_vba or has_xlm:
-                    if ctx.budget.time_left() < STOMPING_MIN_SECONDS:
-                        vp.vba_stomping_detected = False  # skip the p-code disassembly
+                    stomped = self._stomping(vp, has_vba, ctx)
                     modules: list[str] = []
                     names: list[str] = []
                     for _sub, _stream, vba_name, code in vp.extract_all_macros():
@@ -382,9 +381,7 @@ class OfficeMacros:
                             names.append(str(vba_name))
                     ctx.budget.check_time()
                     if has_vba:
-                        forms = [_vba_module_text(s) for _a, _b, s in vp.extract_form_strings()]
-                        vba_code = "\n".join(modules + forms)
-                        stomped = bool(vp.detect_vba_stomping())
+                        vba_code = "\n".join(modules + self._form_strings(vp))
                     ctx.budget.check_time()
                     out.extend(self._vba_findings(item, vp, vba_code, names, stomped, ctx) if has_vba else [])
                 if item.type.startswith("ooxml.excel"):
@@ -398,6 +395,28 @@ class OfficeMacros:
             finally:
                 vp.close()
         return out
+
+    @staticmethod
+    def _stomping(vp: Any, has_vba: bool, ctx: AnalysisContext) -> bool:
+        """VBA stomping (p-code vs source), isolated so that a pcodedmp failure costs only this check."""
+        if not has_vba or ctx.budget.time_left() < STOMPING_MIN_SECONDS:
+            vp.vba_stomping_detected = False  # skip the p-code disassembly
+            return False
+        try:
+            return bool(vp.detect_vba_stomping())
+        except Exception as exc:  # pcodedmp asserts on odd p-code
+            log.debug("p-code check failed: %s", type(exc).__name__)
+            vp.vba_stomping_detected = False
+            return False
+
+    @staticmethod
+    def _form_strings(vp: Any) -> list[str]:
+        """Strings in UserForms (payloads hide there); a broken form never hides the modules."""
+        try:
+            return [_vba_module_text(s) for _a, _b, s in vp.extract_form_strings()]
+        except Exception as exc:
+            log.debug("form strings failed: %s", type(exc).__name__)
+            return []
 
     # -- VBA ---------------------------------------------------------------------------------
     def _vba_findings(
