@@ -53,6 +53,24 @@ def missing_prerequisite() -> str:
     return ""
 
 
+def _die_with_parent() -> None:
+    """preexec_fn: the child gets SIGTERM when the test/demo/bench process dies, even by
+    SIGKILL, so a killed run leaves no Postfix or daemon behind (Linux prctl)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+#: Runs argv[1:] and forwards SIGTERM to it; exits with its status.
+_REAPER = """
+import signal, subprocess, sys
+child = subprocess.Popen(sys.argv[1:])
+signal.signal(signal.SIGTERM, lambda *_: child.terminate())
+sys.exit(child.wait())
+"""
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -260,7 +278,14 @@ class PrivatePostfix:
     def start(self) -> None:
         self.write_config()
         self._postfix("check")
-        self._postfix("start")
+        # What "postfix start-fg" runs (master in the foreground), under a tiny reaper that dies
+        # with us: the master itself loses the parent-death signal when it changes credentials.
+        # So a killed run leaves no Postfix behind; "postfix stop" still works as usual.
+        self._master = subprocess.Popen(
+            [sys.executable, "-c", _REAPER, f"{DAEMON_DIR}/master", "-c", str(self.config_dir), "-s"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+        )
         for name, port in self.ports.items():
             if not wait_port(port, 15):
                 raise RuntimeError(f"postfix listener {name} on {port} did not open:\n{self.log_tail()}")
@@ -277,6 +302,13 @@ class PrivatePostfix:
     def stop(self) -> None:
         pid = self.master_pid()
         self._postfix("stop", check=False)
+        master = getattr(self, "_master", None)
+        if master is not None:
+            try:
+                master.wait(15)
+            except subprocess.TimeoutExpired:
+                master.kill()
+                master.wait(5)
         end = time.monotonic() + 15
         while pid and time.monotonic() < end:
             try:
@@ -374,7 +406,7 @@ class DaemonProcess:
         env = {**os.environ, **self.env}
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, env=env,
-                                     cwd=self.config_path.parent, start_new_session=True)
+                                     cwd=self.config_path.parent, preexec_fn=_die_with_parent)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Wait until the milter socket accepts connections (the daemon is serving)."""
@@ -407,7 +439,7 @@ class DaemonProcess:
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.kill()
                 self.proc.wait(5)
         self._log.close()
         return self.proc.returncode
