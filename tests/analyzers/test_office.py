@@ -321,3 +321,24 @@ def test_vba_text_hint_is_linear(data: bytes) -> None:
     started = time.monotonic()
     assert not MACROS.applies_to(item)
     assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("carrier", ["word2003xml", "mht"])
+def test_vba_project_inside_activemime_carriers(corpus_dir: object, carrier: str) -> None:
+    # The VBA project of a real dropper, rewrapped in memory the way Word 2003 XML and MHT carry it.
+    with zipfile.ZipFile(io.BytesIO(read_corpus_sample("maldocs/inquest/remit.dotm.zip"))) as zf:
+        project = zf.read("word/vbaProject.bin")
+    blob = base64.encodebytes(activemime(project))
+    if carrier == "word2003xml":
+        data = (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>'
+                b'<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml" '
+                b'w:macrosPresent="yes"><w:docSuppData><w:binData w:name="editdata.mso">' + blob
+                + b"</w:binData></w:docSuppData><w:body/></w:wordDocument>")
+    else:
+        data = (b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+                b"Content-Location: file:///C:/x/editdata.mso\r\nContent-Transfer-Encoding: base64\r\n"
+                b"Content-Type: application/x-mso\r\n\r\n" + blob + b"\r\n--b--\r\n")
+    findings, children = run(MACROS, data, "remit.doc")
+    assert codes(findings) == AUTO_EXEC | {"office.disguised_xml"}
+    assert b"Document_open" in children[0].data
