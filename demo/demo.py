@@ -5,7 +5,8 @@
 2. sends a clean message, an EICAR zip and a harmless DDE proof-of-concept document;
 3. prints the headers coinguard added to the delivered message and where the malicious
    ones were quarantined (our ``dir`` store, then Postfix's hold queue);
-4. stops everything and removes the temp folders.
+4. stops everything and removes Postfix's temp folder (the daemons' folder with the
+   quarantined message and their logs is kept, and printed, for inspection).
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def main() -> int:
         finally:
             for d in daemons.values():
                 d.stop()
-            say("stopped Postfix, the sink and the daemons")
+            say(f"stopped Postfix, the sink and the daemons; quarantine and daemon logs kept in {work}")
 
 
 def _zip(name: str, data: bytes) -> bytes:
