@@ -322,3 +322,9 @@ def test_many_signatures_with_dead_dns_stay_within_two_timeouts() -> None:
         silent.close()
     assert headers[0].value.count("dkim=temperror") == 5  # the full value (the finding detail is bounded)
     assert elapsed < 0.4 * 2 + 0.6
+
+
+def test_authentication_results_stays_one_bounded_line() -> None:
+    many = [SigResult("permerror", f"d{i}.example", "selector", "AAAAAAAA", "x" * 200) for i in range(8)]
+    value = authentication_results("mx.example.net", many)
+    assert len(value) <= 900 and "reason=" not in value and value.count("dkim=permerror") == 8

@@ -28,6 +28,7 @@ authserv-ids is used instead of re-verifying.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import socket
@@ -157,7 +158,7 @@ class SigResult:
     def resinfo(self) -> str:
         parts = [f"dkim={self.result}"]
         if self.reason:
-            parts.append('reason="' + re.sub(r'[^\x20-\x7e]|["\\]', "", self.reason)[:80] + '"')
+            parts.append('reason="' + re.sub(r'[^\x20-\x7e]|["\\]', "", self.reason)[:60] + '"')
         for prop, value in (("header.d", self.domain), ("header.s", self.selector), ("header.b", self.b)):
             value = _token(value)
             if value:
@@ -300,10 +301,17 @@ def upstream_results(
     return None
 
 
+#: Longest Authentication-Results value we produce (one unfolded line stays well under RFC 5322's 998).
+MAX_HEADER_VALUE = 900
+
+
 def authentication_results(authserv_id: str, results: Sequence[SigResult]) -> str:
-    """The RFC 8601 header value for ``results``."""
-    resinfo = "; ".join(r.resinfo() for r in results) if results else "dkim=none"
-    return f"{_token(authserv_id) or 'localhost'}; {resinfo}"
+    """The RFC 8601 header value for ``results`` (one line; reasons dropped if it would grow too long)."""
+    head = _token(authserv_id) or "localhost"
+    value = f"{head}; " + ("; ".join(r.resinfo() for r in results) if results else "dkim=none")
+    if len(value) > MAX_HEADER_VALUE:
+        value = f"{head}; " + "; ".join(dataclasses.replace(r, reason="").resinfo() for r in results)
+    return value[:MAX_HEADER_VALUE].rsplit(";", 1)[0] if len(value) > MAX_HEADER_VALUE else value
 
 
 # ---------------------------------------------------------------------------- the analyzer
