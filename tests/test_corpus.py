@@ -55,7 +55,9 @@ MALDOCS = [r for r in ROWS if r["path"].startswith("maldocs/")]
 BENIGN_MAIL = [r for r in ROWS if r["path"].startswith("benign/") and r["path"].endswith((".eml", ".msg"))
                and "/attachments/" not in r["path"]]
 BENIGN_FILES = [r for r in ROWS if r["path"].startswith("benign/attachments/")]
-RISKY_BY_POLICY = ("risky file type", "policy-sensitive")
+# a .bat or .lnk is risky by type, and an encrypted file we cannot open is unscannable: tagging
+# such a harmless file is the policy; quarantining it is not
+RISKY_BY_POLICY = ("risky file type", "policy-sensitive", "encrypted OOXML")
 
 
 @pytest.mark.parametrize("row", MALDOCS, ids=[r["path"].split("/", 1)[1] for r in MALDOCS])
@@ -79,7 +81,6 @@ def test_benign_attachment_is_not_quarantined(row: dict[str, str]) -> None:
     name = row["path"].rsplit("/", 1)[1]
     v = _scan(make_message(subject="Documents", body=NEUTRAL_BODY, attachments=[(name, data)]), row["path"])
     if any(word in row["contains"] for word in RISKY_BY_POLICY):
-        # a .bat or .lnk is risky by type: tagging it is right, quarantining a harmless one is not
         assert v.verdict is not VerdictKind.MALICIOUS, _summary(v)
     else:
         assert v.verdict is VerdictKind.CLEAN, _summary(v)

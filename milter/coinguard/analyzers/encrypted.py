@@ -56,7 +56,8 @@ class EncryptedOffice:
                  "encrypted with Excel's built-in VelvetSweatshop password: opens silently, hides from scanners"),
         CodeInfo("office.encrypted.opened", 0, Category.CONTAINER,
                  "encrypted document opened with a password from the message or the configured list"),
-        CodeInfo("office.encrypted.unopened", 1, Category.CONTAINER, "no known password opened the document"),
+        CodeInfo("office.encrypted.unopened", 2, Category.CONTAINER,
+                 "no known password opened the document: content unscannable (tagged with office.encrypted)"),
         CodeInfo("office.encrypted.parse_error", 1, Category.CONTAINER, "encryption header could not be parsed"),
     )
 
