@@ -100,7 +100,10 @@ def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Gat
     unix_path = sock_dir / "milter.sock"
     listeners["dir"] = f"unix:{unix_path}"
     daemons: list[harness.DaemonProcess] = []
-    with harness.gateway(listeners) as (sink, pf):
+    # the fault listener gives the milter only 2 s per reply: a longer scan must survive on
+    # progress keepalives (keepalive_s = 1 in the daemon config)
+    options = {"fault": {"milter_content_timeout": "2s"}}
+    with harness.gateway(listeners, options=options) as (sink, pf):
         out: dict[str, Gateway] = {}
         try:
             for name, (backend, milter_extra, extra, faults) in DAEMONS.items():

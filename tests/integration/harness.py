@@ -165,6 +165,8 @@ class PrivatePostfix:
     listeners: dict[str, str] = field(default_factory=lambda: {"default": ""})
     milter_timeout_s: int = 60
     ports: dict[str, int] = field(default_factory=dict)
+    #: per-listener ``-o name=value`` overrides (e.g. a short milter_content_timeout)
+    options: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def config_dir(self) -> Path:
@@ -241,6 +243,7 @@ class PrivatePostfix:
         lines = []
         for name, milter in self.listeners.items():
             opts = f"\n  -o smtpd_milters={milter}" if milter else ""
+            opts += "".join(f"\n  -o {k}={v}" for k, v in self.options.get(name, {}).items())
             lines.append(f"127.0.0.1:{self.ports[name]} inet n - n - - smtpd{opts}")
         lines += [
             "pickup    unix  n - n 60 1 pickup",
@@ -480,7 +483,8 @@ cache_dir = "{path.parent / 'cache'}"
 
 
 @contextlib.contextmanager
-def gateway(listeners: dict[str, str], keep: bool = False) -> Iterator[tuple[Sink, PrivatePostfix]]:
+def gateway(listeners: dict[str, str], keep: bool = False,
+            options: dict[str, dict[str, str]] | None = None) -> Iterator[tuple[Sink, PrivatePostfix]]:
     """A running sink + private Postfix in a fresh folder under /tmp; stopped and removed on exit.
 
     The folder is world-traversable (0755) because Postfix's daemons run as ``postfix``
@@ -492,7 +496,7 @@ def gateway(listeners: dict[str, str], keep: bool = False) -> Iterator[tuple[Sin
     os.chmod(base, 0o755)
     sink = Sink()
     sink.start()
-    pf = PrivatePostfix(base, sink.port, listeners)
+    pf = PrivatePostfix(base, sink.port, listeners, options=options or {})
     try:
         pf.start()
         yield sink, pf

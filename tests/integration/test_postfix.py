@@ -156,6 +156,16 @@ def test_scan_timeout_and_crash_tempfail_then_daemon_keeps_serving(gateways):
     assert gw.daemon.proc.poll() is None
 
 
+def test_long_scan_survives_postfix_milter_timeout_thanks_to_keepalives(gateways):
+    gw = gateways["fault"]  # Postfix: milter_content_timeout = 2s on this listener
+    raw, token = message("slow but fine", headers=(("X-Coinguard-Test", "slow"),))  # 2.5 s scan
+    started = time.monotonic()
+    result = gw.send(raw)
+    assert result.code == 250, (result, gw.postfix.log_tail())
+    assert time.monotonic() - started >= 2.4
+    assert delivered(gw, token) is not None
+
+
 def test_unix_socket_gets_socket_mode_so_postfix_can_connect(gateways):
     gw = gateways["dir"]
     path = gw.daemon.unix_path
