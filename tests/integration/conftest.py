@@ -80,7 +80,7 @@ DAEMONS = {
     "hold": ("hold", "", "", False),
     "dir": ("dir", "", "", False),
     "reject": ("hold", 'reject_reply = "554 5.7.1 coinguard says no"',
-               '[policy]\naction_malicious = "reject"\n', False),
+               '[policy]\naction_malicious = "reject"\n\n[logging]\nformat = "json"\n', False),
     "fault": ("hold", "", "", True),
 }
 

@@ -6,6 +6,7 @@ mocked between the SMTP client and the scan pipeline.
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 import time
@@ -130,6 +131,11 @@ def test_reject_mode_gives_the_client_a_5xx(gateways):
     result = gw.send(raw)
     assert result.code == 554 and "coinguard says no" in result.text, result
     assert delivered(gw, token, timeout=1) is None
+    # this daemon logs JSON ([logging] format = "json"): one object per message, queue id included
+    events = [json.loads(line) for line in gw.daemon.log_text().splitlines() if line.startswith("{")]
+    rejected = [e for e in events if e.get("action") == "reject"]
+    assert rejected and rejected[-1]["verdict"] == "malicious" and rejected[-1]["qid"] not in ("", "-")
+    assert "yara.coinguard_eicar_test_file" in rejected[-1]["codes"]
     # a clean message still passes the same daemon
     clean, ctoken = message("hello again")
     assert gw.send(clean).code == 250
