@@ -96,3 +96,11 @@ def test_verdict_json_round_trip() -> None:
     v = scan_message(raw, ScanContext(envelope=Envelope(id="a")))
     again = type(v).from_json(json.loads(json.dumps(v.to_json())))
     assert again.to_json() == v.to_json()
+
+
+def test_null_envelope_sender_from_the_mta_is_kept() -> None:
+    raw = make_message(sender="Mailer <mailer-daemon@example.org>")
+    bounce = scan_message(raw, ScanContext(envelope=Envelope(id="Q2", queue_id="Q2", sender="")))
+    assert bounce.sender == ""
+    offline = scan_message(raw, ScanContext(envelope=Envelope(id="file.eml")))
+    assert offline.sender == "mailer-daemon@example.org"

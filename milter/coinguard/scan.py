@@ -184,7 +184,9 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
         catalogue(),
         cfg,
         id=env.id or env.queue_id,
-        sender=env.sender or info.from_addr,
+        # from the MTA the envelope sender is authoritative, even when it is the null sender
+        # of a bounce ("" here); offline there is no envelope and From: stands in for it
+        sender=env.sender if env.queue_id else (env.sender or info.from_addr),
         rcpts=env.rcpts,
         message_id=info.message_id,
         subject=info.subject,
