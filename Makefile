@@ -14,12 +14,16 @@ VENV ?= .venv
 STAMP := $(VENV)/.coinguard-installed
 
 # System packages.  Engineers: append yours here (one line each, with why).
+# What the daemon needs (make run):
 APT_PACKAGES := postfix libmilter-dev python3-dev python3-venv python3-pip gcc make
-APT_PACKAGES += unar 7zip libarchive-tools
+APT_PACKAGES += unar 7zip libarchive-tools  # RAR (rarfile backend), CAB/FAT/VHD images (7zz)
 APT_PACKAGES += ca-certificates
-APT_PACKAGES += prometheus systemd  # ops tests: promtool (alert rules), systemd-analyze/sysusers (units)
+# What only the tests need (make test): promtool for the alert-rule tests, systemd-analyze and
+# systemd-sysusers for the unit tests.  Not installed by `make run`: on a host where systemd
+# runs, Debian's prometheus package would also start a Prometheus server.
+APT_TEST_PACKAGES := prometheus systemd
 
-.PHONY: install apt venv run test demo lint clean
+.PHONY: install install-test apt venv run test demo lint clean
 
 install: $(STAMP)
 
@@ -27,6 +31,9 @@ $(STAMP): setup.cfg pyproject.toml Makefile
 	@$(MAKE) --no-print-directory apt
 	@$(MAKE) --no-print-directory venv
 	@touch $@
+
+install-test: install
+	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(APT_TEST_PACKAGES)"
 
 apt:
 	@if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
@@ -49,7 +56,7 @@ venv:
 run: install
 	$(VENV)/bin/coinguard run
 
-test: install
+test: install-test
 	$(VENV)/bin/pytest
 
 demo: install
