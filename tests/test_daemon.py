@@ -249,6 +249,15 @@ def test_reject_uses_configured_reply():
     assert h.ctx._reply == ("554", "5.7.0", "Nope, 100%% bad")
 
 
+def test_oversized_message_gets_the_oversize_reply():
+    from coinguard.scan import ScanContext, scan_message
+
+    cfg = config(scan={"max_message_bytes": 50})
+    h = Harness(lambda raw, env: scan_message(raw, ScanContext(config=cfg, envelope=env)), cfg=cfg)
+    assert h.feed() == Milter.REJECT
+    assert h.ctx._reply[:2] == ("552", "5.3.4")
+
+
 def _raise(exc):
     def decide(raw, env):
         raise exc

@@ -9,7 +9,7 @@ import pytest
 
 from coinguard import scan
 from coinguard.analyzers.base import AnalysisContext
-from coinguard.config import parse_config
+from coinguard.config import Config, parse_config
 from coinguard.findings import Action, Category, CodeInfo, Finding, Item, VerdictKind
 from coinguard.scan import Envelope, ScanContext, scan_message, unchecked_verdict
 
@@ -78,7 +78,12 @@ def test_scan_time_limit_stops_the_queue(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_oversized_message_is_unchecked_with_the_fail_mode() -> None:
     cfg = parse_config("[scan]\nmax_message_bytes = 100\n")
     v = scan_message(make_message(body="x" * 500), ScanContext(config=cfg, envelope=Envelope(queue_id="Q9")))
-    assert (v.verdict, v.action, v.reason, v.id) == (VerdictKind.UNCHECKED, Action.TEMPFAIL, "limit", "Q9")
+    assert (v.verdict, v.action, v.reason, v.id) == (VerdictKind.UNCHECKED, Action.REJECT, "limit", "Q9")
+    for mode, action in (("tempfail", Action.TEMPFAIL), ("accept", Action.TAG)):
+        cfg = parse_config(f"[scan]\nmax_message_bytes = 100\noversize_action = '{mode}'\n")
+        assert scan_message(make_message(body="x" * 500), ScanContext(config=cfg)).action is action
+    timeout = unchecked_verdict(Envelope(id="x"), "timeout", Config())
+    assert timeout.action is Action.TEMPFAIL
     accept = parse_config("[milter]\nfail_mode = 'accept'\n")
     v2 = unchecked_verdict(Envelope(id="x"), "timeout", accept, "60s")
     assert v2.action is Action.TAG and v2.errors == ("timeout: 60s",)

@@ -42,6 +42,7 @@ class MilterConfig:
     keepalive_s: float = 20.0
     tempfail_reply: str = "451 4.7.1 Message could not be scanned, please try again later"
     reject_reply: str = "550 5.7.1 Message rejected: dangerous content"
+    oversize_reply: str = "552 5.3.4 Message too big to be scanned"
     drain_timeout_s: float = 60.0
     socket_mode: str = "0660"
     pid_file: str = ""
@@ -53,6 +54,7 @@ class ScanConfig:
     timeout_s: float = 60.0
     recycle_after: int = 500
     max_message_bytes: int = 64 * MiB
+    oversize_action: Literal["reject", "tempfail", "accept"] = "reject"
     max_depth: int = 8
     max_files: int = 1000
     max_expanded_bytes: int = 256 * MiB

@@ -402,7 +402,8 @@ class CoinguardMilter(Milter.Base):
         if action == Action.TEMPFAIL:
             return self._tempfail(cfg), action, extra
         if action == Action.REJECT:
-            rcode, xcode, text = parse_reply(cfg.milter.reject_reply)
+            reply = cfg.milter.oversize_reply if verdict.reason == "limit" else cfg.milter.reject_reply
+            rcode, xcode, text = parse_reply(reply)
             self.setreply(rcode, xcode, text)
             return Milter.REJECT, action, extra
         if action == Action.QUARANTINE and cfg.quarantine.backend == "dir":

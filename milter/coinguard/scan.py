@@ -207,8 +207,11 @@ def unchecked_verdict(env: Envelope, reason: str, config: Config, detail: str = 
 
     With ``fail_mode = tempfail`` the action is TEMPFAIL (the sender retries); with
     ``accept`` it is TAG: delivered, labelled ``unchecked`` with the reason, never clean.
+    A message over ``scan.max_message_bytes`` (reason ``limit``) follows
+    ``scan.oversize_action`` instead: retrying it would never help.
     """
-    action = Action.TEMPFAIL if config.milter.fail_mode == "tempfail" else Action.TAG
+    mode = config.scan.oversize_action if reason == "limit" else config.milter.fail_mode
+    action = {"tempfail": Action.TEMPFAIL, "reject": Action.REJECT}.get(mode, Action.TAG)
     return Verdict(
         id=env.id or env.queue_id,
         verdict=VerdictKind.UNCHECKED,
