@@ -72,15 +72,12 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
-    import tomllib
-
     cfg = _config(args)
     print(f"# configuration OK: {cfg.source}")
     for section, values in cfg.to_dict().items():
         print(f"\n[{section}]")
         for key, value in values.items():
             print(f"{key} = {_toml_value(value)}")
-    del tomllib
     return EXIT_OK
 
 
@@ -157,6 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `coinguard findings | head`: the reader left, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def milter_main() -> int:
