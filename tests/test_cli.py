@@ -1,0 +1,100 @@
+"""``coinguard`` command: exit codes and output contracts (DESIGN §4), run as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import DATA, REPO, make_message
+
+# DKIM lookups of a scanned file go to a closed loopback port, never the host's resolver
+OFFLINE = '[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.5\n'
+
+
+def coinguard(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "coinguard", *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    p = tmp_path / "coinguard.toml"
+    p.write_text(OFFLINE)
+    return p
+
+
+def _eicar() -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(DATA / "eicar.com.zip") as zf:
+        name = zf.namelist()[0]
+        return zf.read(name, pwd=b"infected")
+
+
+def test_scan_exit_codes_and_json_lines_in_order(tmp_path: Path, config: Path) -> None:
+    clean = tmp_path / "a-clean.eml"
+    clean.write_bytes(make_message(subject="lunch", body="Pizza at noon?\n"))
+    bad = tmp_path / "b-bad.eml"
+    bad.write_bytes(make_message(subject="invoice", attachments=[("invoice.zip", _eicar_zip(tmp_path))]))
+    only_clean = coinguard("scan", "--json", "-c", str(config), str(clean))
+    assert only_clean.returncode == 0, only_clean.stderr
+    both = coinguard("scan", "--json", "-c", str(config), str(bad), str(clean))
+    assert both.returncode == 1, both.stderr
+    lines = [json.loads(line) for line in both.stdout.splitlines()]
+    assert [v["id"] for v in lines] == [str(bad), str(clean)]
+    assert lines[0]["verdict"] == "malicious" and lines[1]["verdict"] == "clean"
+    assert any(f["code"].startswith("yara.") and f["path"].startswith("invoice.zip/") for f in lines[0]["findings"])
+    assert set(lines[0]) >= {"id", "message_id", "from", "rcpt", "verdict", "action", "score", "crypto_theme",
+                             "findings", "attachments", "elapsed_ms", "errors"}
+
+
+def _eicar_zip(tmp_path: Path) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("eicar.com", _eicar())
+    return buf.getvalue()
+
+
+def test_scan_folder_and_hostile_input_is_a_verdict(tmp_path: Path, config: Path) -> None:
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "1.eml").write_bytes(bytes(range(256)) * 40)  # garbage is a message with findings, not exit 2
+    (folder / "2.eml").write_bytes(b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n")
+    r = coinguard("scan", "-c", str(config), str(folder))
+    assert r.returncode in (0, 1), r.stderr
+    assert r.stdout.count(": clean") + r.stdout.count(": suspicious") == 2
+
+
+def test_scan_cannot_run_is_exit_2(tmp_path: Path, config: Path) -> None:
+    assert coinguard("scan", "-c", str(config), str(tmp_path / "missing.eml")).returncode == 2
+    bad_cfg = tmp_path / "bad.toml"
+    bad_cfg.write_text("[scan]\nworkerz = 3\n")
+    r = coinguard("scan", "-c", str(bad_cfg), str(tmp_path))
+    assert r.returncode == 2 and "bad.toml:2: unknown key scan.workerz" in r.stderr
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "broken.yar").write_text("rule x { condition: }\n")
+    cfg = tmp_path / "rules.toml"
+    cfg.write_text(OFFLINE + f'[rules]\ndirs = ["{rules}"]\n')
+    r = coinguard("scan", "-c", str(cfg), str(tmp_path))
+    assert r.returncode == 2 and "broken.yar:1" in r.stderr
+
+
+def test_config_check_prints_effective_values(config: Path) -> None:
+    r = coinguard("config", "check", "-c", str(config))
+    assert r.returncode == 0
+    assert 'nameservers = ["127.0.0.1"]' in r.stdout and 'socket = "inet:8896@127.0.0.1"' in r.stdout
+    example = coinguard("config", "check", "-c", str(REPO / "config" / "coinguard.toml"))
+    assert example.returncode == 0, example.stderr
+
+
+def test_findings_lists_the_catalogue() -> None:
+    r = coinguard("findings")
+    assert r.returncode == 0 and "container.bomb" in r.stdout and "office.vba.autoexec" in r.stdout
