@@ -11,13 +11,11 @@ gateway (see bench/bench_gateway.py for that).
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import resource
 import statistics
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -26,15 +24,7 @@ from coinguard.config import Config
 from coinguard.rules import compile_rules
 from coinguard.scan import ScanContext, scan_message
 
-from helpers import make_message
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
+from helpers import make_message, zip_bytes
 
 
 def classes() -> dict[str, bytes]:
@@ -45,7 +35,7 @@ def classes() -> dict[str, bytes]:
     return {
         "text2k": make_message(body=text2k),
         "html100k": make_message(body="see html", html=html),
-        "zip_of_text_1MiB": make_message(attachments=[("logs.zip", _zip({f"log{i}.txt": os.urandom(1) * 100_000
+        "zip_of_text_1MiB": make_message(attachments=[("logs.zip", zip_bytes({f"log{i}.txt": os.urandom(1) * 100_000
                                                                           for i in range(10)}))]),
         "pdf_attachment": make_message(attachments=[("report.pdf", pdf, "application/pdf")]),
         "random_binary_5MiB": make_message(attachments=[("blob.bin", os.urandom(5 * 1024 * 1024))]),
