@@ -528,22 +528,34 @@ def _start_thread(target: Callable[[], None], name: str) -> threading.Thread:
 
 
 # ---------------------------------------------------------------- startup
-def build_generation(cfg: Config, number: int, metrics: Metrics) -> Generation:
-    """Compile the rules (once, here), save them precompiled, start and warm a worker pool."""
-    from coinguard.rules import compile_rules, save_compiled
+def compile_in_child(cfg: Config) -> tuple[str, int]:
+    """Compile and save the rules in a short-lived child process; (compiled path, rule count).
 
-    ruleset = compile_rules(cfg.rules.dirs)
+    A failed compile raises RulesError here with every broken file, as in-process.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from coinguard.rules import compile_to_cache
+
     os.makedirs(cfg.rules.cache_dir, exist_ok=True)
-    path = save_compiled(ruleset, cfg.rules.cache_dir)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver")) as ex:
+        path, count, _digest = ex.submit(compile_to_cache, tuple(cfg.rules.dirs), cfg.rules.cache_dir).result()
+    return path, count
+
+
+def build_generation(cfg: Config, number: int, metrics: Metrics) -> Generation:
+    """Compile the rules (once, in a child), save them precompiled, start and warm a worker pool."""
+    path, count = compile_in_child(cfg)
     pool = ScanPool(cfg, rules_path=path, on_restart=metrics.worker_restart)
     try:
         pool.warm_up()
     except Exception:
         pool.close(timeout=1.0)
         raise
-    log.info("generation %d: %d rules from %s, %d workers", number, ruleset.count, ", ".join(cfg.rules.dirs),
+    log.info("generation %d: %d rules from %s, %d workers", number, count, ", ".join(cfg.rules.dirs),
              pool.workers)
-    return Generation(number=number, config=cfg, pool=pool, rules_count=ruleset.count)
+    return Generation(number=number, config=cfg, pool=pool, rules_count=count)
 
 
 def _register(name: str) -> None:

@@ -18,6 +18,10 @@ class RulesError(CoinguardError):
         super().__init__(message)
         self.errors = errors or []
 
+    def __reduce__(self) -> tuple[type, tuple[str, list[tuple[str, int, str]]]]:
+        # keep the per-file errors when the exception crosses a process boundary
+        return (type(self), (str(self), self.errors))
+
 
 class BudgetExceeded(CoinguardError):
     """A scan limit was hit.  ``code`` is the finding code that reports it."""

@@ -202,6 +202,17 @@ def _summary(errors: Sequence[RuleError]) -> str:
 # -- the precompiled cache ----------------------------------------------------
 
 
+def compile_to_cache(dirs: Sequence[str], cache_dir: str) -> tuple[str, int, str]:
+    """Compile ``dirs`` and save the set into ``cache_dir``: (path, rule count, source hash).
+
+    The daemon runs this in a short-lived child process: compiling (and, after an
+    error, compiling every file alone to report them all) allocates hundreds of MB
+    that glibc would otherwise keep in the long-running daemon for good.
+    """
+    ruleset = compile_rules(dirs)
+    return save_compiled(ruleset, cache_dir), ruleset.count, ruleset.source_hash
+
+
 def save_compiled(ruleset: RuleSet, cache_dir: str) -> str:
     """Write the compiled set into ``cache_dir`` atomically (temp file + rename); return its path.
 
