@@ -478,6 +478,12 @@ listen = "127.0.0.1:{metrics_port}"
 [rules]
 dirs = [{rules}]
 cache_dir = "{path.parent / 'cache'}"
+
+[dkim]
+# keys from a closed loopback port: a signed test message never sends DNS off this host
+nameservers = ["127.0.0.1"]
+dns_port = 9
+dns_timeout_s = 0.5
 {extra}"""
     )
 
