@@ -2,7 +2,7 @@
 """Detection rates on the shared corpus through the real ``scan_message`` (run by hand).
 
     .venv/bin/python bench/evaluate_corpus.py [--corpus ../shared/corpus] [--rules] [--missed 20]
-                                              [--dns offline|HOST:PORT|system] [--json-out FILE]
+                                              [--dns offline|HOST:PORT|system] [--json-out FILE] [--timing]
 
 Scans every message under ``phishing/`` and ``benign/`` (``.eml``/``.msg``/text mails) and the
 malspam mails in ``maldocs/email`` (decompressed in memory, never written to disk) and prints:
@@ -11,7 +11,9 @@ malspam mails in ``maldocs/email`` (decompressed in memory, never written to dis
 - other phishing (``phishing/other``) flagged, in %;
 - benign false positives (>= tag threshold): count, each file with its score and top codes;
 - maldocs mails: verdicts;
-- how often each crypto/brand/dkim code fired per class.
+- how often each crypto/brand/dkim code fired per class;
+- with ``--timing``: the wall time spent in each theme handler (crypto_theme, brands, addresses,
+  seed_phrase, dkim_auth and their document variants) over the whole run, after one warm-up message.
 
 DKIM keys cannot be fetched offline: with ``--dns offline`` (the default) every lookup fails at once
 as ``dkim.temperror`` (score 0).  YARA rules
@@ -70,6 +72,33 @@ def _offline(name: bytes, timeout: float = 5.0) -> bytes | None:
     raise DnsTempError("offline evaluation: no DNS")
 
 
+THEME_MODULES = ("crypto_theme", "brands", "addresses", "seed_phrase", "dkim_auth")
+
+
+def time_theme_handlers(totals: collections.Counter[str]) -> None:
+    """Wrap the theme handlers' analyze/analyze_message so that their wall time adds up in ``totals``."""
+    import importlib
+
+    def wrap(cls: type, meth: str) -> None:
+        orig = getattr(cls, meth)
+
+        def timed(self: object, *args: object, **kw: object) -> object:
+            started = time.perf_counter()
+            out = list(orig(self, *args, **kw))
+            totals[cls.name] += time.perf_counter() - started  # type: ignore[attr-defined]
+            return iter(out)
+
+        setattr(cls, meth, timed)
+
+    for modname in THEME_MODULES:
+        mod = importlib.import_module(f"coinguard.analyzers.{modname}")
+        for obj in list(vars(mod).values()):
+            if isinstance(obj, type) and obj.__module__ == mod.__name__ and hasattr(obj, "name"):
+                for meth in ("analyze", "analyze_message"):
+                    if meth in vars(obj):
+                        wrap(obj, meth)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
@@ -79,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="DKIM keys: 'offline' (every lookup is a temperror), HOST:PORT, or 'system' (resolv.conf)")
     ap.add_argument("--missed", type=int, default=10, help="list this many missed crypto phishing mails")
     ap.add_argument("--json-out", help="write one verdict per line here")
+    ap.add_argument("--timing", action="store_true", help="print the time spent in each theme handler")
     args = ap.parse_args(argv)
     root = Path(args.corpus)
     if not (root / "MANIFEST.tsv").is_file():
@@ -107,6 +137,14 @@ def main(argv: list[str] | None = None) -> int:
         "benign": [(str(p.relative_to(root)), p.read_bytes()) for p in _messages(root / "benign")],
         "maldocs/email": _maldoc_mails(root),
     }
+    handler_time: collections.Counter[str] = collections.Counter()
+    if args.timing:
+        time_theme_handlers(handler_time)
+        for msgs in classes.values():
+            if msgs:  # warm-up: lists, PSL, confusables and rules are loaded once per process
+                scan_message(msgs[0][1], ctx)
+                break
+        handler_time.clear()
     results: dict[str, list[tuple[str, float, list[str], str]]] = {}
     code_counts: dict[str, collections.Counter[str]] = {}
     theme_hits: collections.Counter[str] = collections.Counter()
@@ -158,6 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     print("crypto/brand/dkim codes per class (messages):")
     for name, counts in code_counts.items():
         print(f"  {name}: " + ", ".join(f"{c}={n}" for c, n in sorted(counts.items(), key=lambda kv: -kv[1])))
+    if args.timing:
+        print("theme handler time (whole run):")
+        for name, secs in handler_time.most_common():
+            print(f"  {name:24} {secs:7.3f}s")
+        print(f"  {'total':24} {sum(handler_time.values()):7.3f}s")
     return 0
 
 

@@ -19,7 +19,7 @@ from coinguard.analyzers.brands import (
     same_organization,
 )
 from coinguard.config import Config, CryptoConfig
-from coinguard.findings import Finding
+from coinguard.findings import Finding, Item
 
 from helpers import make_context
 
@@ -143,3 +143,64 @@ def test_brands_file_format(tmp_path: Path) -> None:
     with pytest.raises(BrandFormatError, match="needs domains"):
         parse_brands('[brand.x]\nnames = ["X"]\n')
     assert load_brands(str(tmp_path / "missing.toml")).brands == ()
+
+
+def test_homoglyph_display_name_is_the_brand() -> None:
+    found = run(from_display="Μetamаsk", from_domain="e.kajabimail.net", subject="Your wаllet hаs failed the Upgrаde")
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+
+
+def test_brand_named_with_lure_wording_scores_more() -> None:
+    found = run(from_domain="glubeducare.com.br", subject="[Action required] Verify your info",
+                body_text="coinbase: your account is now locked. Verify your info to unlock it immediately.")
+    assert [f.score for f in found["brand.impersonation"]] == [3.0]
+    assert "account wording" in found["brand.impersonation"][0].detail
+    # subject matter is not lure wording: a conference programme naming wallets stays at 1
+    found = run(from_domain="conf.example", body_text="Talks on private key management with Ledger Live and "
+                                                      "how to connect wallet apps safely.")
+    assert [f.score for f in found["brand.impersonation"]] == [1.0]
+
+
+def test_balance_bait_next_to_an_exchange_name() -> None:
+    found = run(from_domain="shop.example", subject="Login Details",
+                body_text="Username: www.x.blogspot.ro - 91 453 USD BITFINEX To set your password visit the link")
+    assert [f.detail for f in found["brand.balance_bait"]] == [
+        "'91 453 usd bitfinex' sent from shop.example"]
+    found = run(from_domain="shop.example", body_text="Username: www.x.blogspot.com - BINANCE 136 138 EURO To set")
+    assert [f.detail for f in found["brand.balance_bait"]] == ["'binance 136 138 euro' sent from shop.example"]
+    assert "brand.balance_bait" not in run(from_domain="news.example",
+                                           body_text="Binance paid a fine of 4.3 billion dollars, regulators said.")
+
+
+def _html_item(html: str) -> Item:
+    return Item(path="<body 1>", name="", data=html.encode(), type="html", depth=0, role="body")
+
+
+def run_items(html: str, **kw: object) -> dict[str, list[Finding]]:
+    msg = MessageInfo(**kw)  # type: ignore[arg-type]
+    out: dict[str, list[Finding]] = {}
+    for f in BrandAnalyzer().analyze_message(msg, (_html_item(html),), (), make_context(message=msg)):
+        out.setdefault(f.code, []).append(f)
+    return out
+
+
+def test_link_text_names_a_brand_but_goes_elsewhere() -> None:
+    found = run_items('<p>Log in at <a href="https://evil.example/login">www.binance.com</a></p>',
+                      from_domain="mailer.example", body_text="Log in at www.binance.com")
+    assert [(f.score, f.detail) for f in found["brand.link_text_mismatch"]] == [
+        (5.0, "link text 'www.binance.com' shows a Binance address but goes to evil.example")]
+    found = run_items('<a href="https://evil.example/x">Open MetaMask</a>', from_domain="mailer.example")
+    assert [f.score for f in found["brand.link_text_mismatch"]] == [2.0]
+    # the brand's own link, or the sender's own tracking domain, is fine
+    assert "brand.link_text_mismatch" not in run_items(
+        '<a href="https://www.binance.com/en">www.binance.com</a>'
+        '<a href="https://click.mailer.example/r?u=1">Binance</a>', from_domain="mailer.example")
+
+
+def test_anchor_scan_is_linear_on_hostile_markup() -> None:
+    import time
+
+    t = time.perf_counter()
+    found = run_items("<a " * 300_000 + '<a href="http://x.example">www.coinbase.com</a>', from_domain="m.example")
+    assert time.perf_counter() - t < 3.0
+    assert found == {}  # the real link is past the bounded number of <a openings looked at

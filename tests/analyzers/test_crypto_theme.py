@@ -174,3 +174,71 @@ def test_end_to_end_news_digest_and_friend_mail_stay_clean() -> None:
     for raw in (digest, friend):
         v = scan_message(raw, ScanContext())
         assert v.score < 5, v.to_json()
+
+
+def test_normalize_capital_homoglyphs_and_letter_spacing() -> None:
+    assert normalize("Μetamаsk") == "metamask"  # Greek capital Mu, Cyrillic а
+    assert normalize("G o o g l e wallet a i r d r o p") == "google wallet airdrop"
+    assert normalize("I a m ok") == "i a m ok"  # three single letters are ordinary text
+    assert normalize("Co\U000e0139in\U000e0139base") == "coinbase"  # variation selectors supplement
+    assert normalize("wal\U000e0020let") == "wallet"  # tag characters
+
+
+def test_subject_and_body_are_read_together() -> None:
+    # the topic and amount in the Subject, the pressure and the call to action in the body
+    found = run_message(subject="Bitcoin balance 0.7495 BTC",
+                        body_text="Withdraw your 12,346$ now, you have only 24 hours before the account is blocked.")
+    assert found["crypto.lure.body"] >= 4.0
+    assert found["crypto.lure.subject"] >= 2.5
+
+
+def test_lure_anatomy_scores_above_subject_matter() -> None:
+    pushy = run_message(body_text="Your bitcoin wallet has been credited with 2.5 BTC. Claim your reward now: "
+                                  "withdraw the funds within 24 hours or they will be lost.")
+    informative = run_message(body_text="Bitcoin and ethereum prices, DeFi, web3 wallets and smart contract "
+                                        "audits: our weekly crypto research, with a private key management guide.")
+    assert pushy["crypto.lure.body"] >= 5.0
+    assert informative.get("crypto.lure.body", 0.0) < 4.0
+
+
+def test_exchange_name_gives_the_topic() -> None:
+    # no crypto word, but an exchange named next to account-takeover wording
+    found = run_message(subject="[Action required] Verify your info",
+                        body_text="Coinbase: your account is now locked. Verify your info and sign in to unlock it "
+                                  "as soon as possible.")
+    assert "crypto.lure.body" in found
+    assert run_message(body_text="Your account is now locked. Verify your info and sign in.") == {}
+
+
+def test_image_only_lure() -> None:
+    found = run_message(subject="Airdrop is live: claim your tokens", body_text="https://x.example/u  unsubscribe")
+    assert found["crypto.lure.image_only"] == 3.0
+    assert "crypto.lure.image_only" not in run_message(subject="Airdrop is live: claim your tokens",
+                                                       body_text="Hello, " + "we talked about it yesterday. " * 5)
+    assert "crypto.lure.image_only" not in run_message(subject="Your wallet", body_text="")
+
+
+def test_regex_and_phrase_for_the_same_words_count_once() -> None:
+    terms = [t.phrase for t in match_lures("bitcoin: withdraw within 24 hours", LURES).terms]
+    assert terms.count("within 24 hours") == 1
+
+
+def test_text_is_normalised_once_per_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    import coinguard.analyzers.crypto_theme as ct
+    from coinguard.analyzers.brands import BrandAnalyzer
+    from coinguard.analyzers.seed_phrase import SeedPhraseMessage
+
+    calls: list[int] = []
+    real = ct.normalize
+
+    def counting(text: str) -> str:
+        calls.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(ct, "normalize", counting)
+    body = "Your bitcoin wallet needs a verification. " * 2000
+    msg = MessageInfo(subject="Wallet notice", from_display="Support", from_domain="x.example", body_text=body)
+    ctx = make_context(message=msg)
+    for analyzer in (CryptoThemeMessage(), BrandAnalyzer(), SeedPhraseMessage()):
+        list(analyzer.analyze_message(msg, (), (), ctx))
+    assert sum(1 for n in calls if n >= len(body)) == 1  # the big body: one normalisation for all three

@@ -311,4 +311,4 @@ class AddressDocument:
         return is_document_text(item)
 
     def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
-        yield from address_findings(item_text(item), ctx.config.crypto.min_distinct_addresses, item.path)
+        yield from address_findings(item_text(item, ctx), ctx.config.crypto.min_distinct_addresses, item.path)

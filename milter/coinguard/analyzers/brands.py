@@ -24,16 +24,22 @@ import threading
 import tomllib
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import ClassVar
 
 from coinguard.analyzers.base import AnalysisContext, MessageInfo
 from coinguard.analyzers.crypto_theme import (
+    LureMatch,
     PhraseMatcher,
+    decode_item,
+    is_topic,
+    lure_kinds,
     lures_for,
-    match_lures,
+    match_parts,
     normalize,
+    normalized,
+    normalized_join,
     verified_brand_sender,
 )
 from coinguard.findings import Category, CodeInfo, Finding, Item
@@ -51,6 +57,24 @@ SCORE_BODY = 1.0
 #: Lure weight (lures.txt) that gives a mail crypto context even without a topic word ("complete the
 #: 2FA verification ... withdrawing funds"): brands with everyday-word names then count.
 CONTEXT_LURE_WEIGHT = 3.0
+#: Lure wording (account takeover: "verify", "account locked", "2FA", wallet secrets; or bait: "1.3 BTC
+#: credited") of at least this weight next to a brand name raises a Subject/body mention by ACCOUNT_BONUS.
+ACCOUNT_LURE_WEIGHT = 2.5
+ACCOUNT_LURE_CATEGORIES = frozenset({"action", "urgency", "secret", "reward", "extortion"})
+ACCOUNT_BONUS = 2.0
+#: brand.link_text_mismatch: the visible text of a link is a brand's web address (5) or names the
+#: brand (2), while the link goes to a domain that is neither the brand's nor the sender's.
+SCORE_LINK_TEXT_URL = 5.0
+SCORE_LINK_TEXT_NAME = 2.0
+#: brand.balance_bait: a large money or coin amount written right before an exchange's name
+#: ("127 325 USD BINANCE", "1.364 BTC KUCOIN"): a fake balance, typically stuffed into a user name or
+#: form field of a legitimate site's notification so that the site's own mail carries the lure.
+SCORE_BALANCE_BAIT = 4.0
+_BALANCE = re.compile(r"(?<![\w.,])\d{1,3}(?:[ .,]?\d{3})+(?:[.,]\d+)?\s?(?:usd|usdt|usdc|eur|euro|euros|dollars?)"
+                      r"(?![a-z])|(?<![\w.,])\d{1,6}[.,]\d{1,8}\s?(?:btc|eth|bnb|ltc|trx|sol)(?![a-z])")
+BALANCE_WINDOW = 40
+MAX_ANCHORS = 300
+MAX_HTML_SCAN = 1024 * 1024
 
 
 # ---------------------------------------------------------------------------- domains
@@ -156,12 +180,21 @@ class BrandTable:
     brands: tuple[Brand, ...]
     strong: NameIndex
     weak: NameIndex
+    #: own domain -> brand (the first brand listing it), for one dictionary probe per domain suffix
+    by_domain: dict[str, Brand] = field(default_factory=dict, compare=False, hash=False)
+    #: (domain, context) -> look-alike verdict, shared by every scan using this table (bounded)
+    lookalikes: dict[tuple[str, bool], Lookalike | None] = field(default_factory=dict, compare=False, hash=False)
 
     def owner(self, domain: str) -> Brand | None:
         """The brand whose own domain ``domain`` is (or is under)."""
         if not domain:
             return None
-        return next((b for b in self.brands if b.owns(domain)), None)
+        labels = to_unicode(domain).split(".")
+        for i in range(len(labels) - 1):
+            brand = self.by_domain.get(".".join(labels[i:]))
+            if brand is not None:
+                return brand
+        return None
 
 
 class BrandFormatError(ValueError):
@@ -221,7 +254,11 @@ def _name_index(brands: Sequence[Brand], attr: str) -> NameIndex:
 
 
 def build_table(brands: Sequence[Brand]) -> BrandTable:
-    return BrandTable(tuple(brands), _name_index(brands, "names"), _name_index(brands, "weak_names"))
+    by_domain: dict[str, Brand] = {}
+    for brand in brands:
+        for own in brand.domains:
+            by_domain.setdefault(own, brand)
+    return BrandTable(tuple(brands), _name_index(brands, "names"), _name_index(brands, "weak_names"), by_domain)
 
 
 _CACHE: dict[tuple[str, float], BrandTable] = {}
@@ -254,11 +291,15 @@ def brands_for(ctx: AnalysisContext) -> BrandTable:
     return load_brands(ctx.config.crypto.brands_file)
 
 
-def mentioned(text: str, table: BrandTable, *, context: bool) -> set[int]:
+def mentioned(text: str, table: BrandTable, *, context: bool, ctx: AnalysisContext | None = None) -> set[int]:
     """Indexes of brands named in ``text`` (weak names only when ``context`` is true)."""
     if not text:
         return set()
-    norm = normalize(text[: 1024 * 1024])
+    return mentioned_norm(normalized(ctx, text), table, context=context)
+
+
+def mentioned_norm(norm: str, table: BrandTable, *, context: bool) -> set[int]:
+    """:func:`mentioned` on already normalised text."""
     found: set[int] = set()
     for index in (table.strong, table.weak) if context else (table.strong,):
         found.update(index.owner[i] for i in index.matcher.find(norm))
@@ -275,6 +316,11 @@ class Lookalike:
     reason: str
 
 
+_LABEL_PARTS = re.compile(r"[-_]+")
+_HOST_PARTS = re.compile(r"[.\-_]+")
+
+
+@lru_cache(maxsize=16384)
 def _label_reason(label: str, brand_label: str, weak: bool) -> str:
     """Why registrable label ``label`` imitates ``brand_label`` ('' when it does not)."""
     skel, target = skeleton(label), skeleton(brand_label)
@@ -282,7 +328,7 @@ def _label_reason(label: str, brand_label: str, weak: bool) -> str:
         return ""
     if skel == target:
         return "brand name on another domain" if label.lower().replace("-", "") == brand_label else "homoglyph"
-    if target in (skeleton(t) for t in re.split(r"[-_]+", label) if t):
+    if target in (skeleton(t) for t in _LABEL_PARTS.split(label) if t):
         return "brand plus word"
     if weak:  # an everyday word: only exact look-alikes above
         return ""
@@ -295,15 +341,30 @@ def _label_reason(label: str, brand_label: str, weak: bool) -> str:
     return ""
 
 
+MAX_LOOKALIKE_MEMO = 50_000
+
+
 def lookalike(domain: str, table: BrandTable, *, context: bool = True) -> Lookalike | None:
     """The brand ``domain`` imitates, or None.  Brands with everyday-word names need crypto ``context``."""
+    key = (domain, context)
+    try:
+        return table.lookalikes[key]
+    except KeyError:
+        pass
+    if len(table.lookalikes) >= MAX_LOOKALIKE_MEMO:
+        table.lookalikes.clear()
+    hit = table.lookalikes[key] = _lookalike(domain, table, context=context)
+    return hit
+
+
+def _lookalike(domain: str, table: BrandTable, *, context: bool) -> Lookalike | None:
     domain = to_unicode(domain)
     reg = registrable(domain)
     if not reg or table.owner(domain) is not None:
         return None
     label = first_label(reg)
     sub = domain[: -len(reg)].rstrip(".")
-    sub_skels = {skeleton(s) for s in re.split(r"[.\-_]+", sub) if s}
+    sub_skels = {skeleton(s) for s in _HOST_PARTS.split(sub) if s}
     for brand in table.brands:
         weak = bool(brand.weak_names)
         if weak and not context:
@@ -347,14 +408,129 @@ def link_hosts(links: Iterable[str], text: str = "") -> list[str]:
 # ---------------------------------------------------------------------------- the analyzer
 
 
+def _message_lures(msg: MessageInfo, ctx: AnalysisContext) -> LureMatch:
+    return match_parts((msg.subject, msg.from_display, msg.body_text), lures_for(ctx), ctx)
+
+
 def crypto_context(msg: MessageInfo, ctx: AnalysisContext, table: BrandTable) -> bool:
     """Does the mail talk about crypto, or read like a lure (topic phrase, lure weight, distinctive brand)?"""
-    lures = lures_for(ctx)
-    text = f"{msg.subject}\n{msg.from_display}\n{msg.body_text}"
-    m = match_lures(text, lures)
+    m = _message_lures(msg, ctx)
     if m.topic or m.weight >= CONTEXT_LURE_WEIGHT:
         return True
-    return bool(mentioned(text, table, context=False))
+    return bool(mentioned_norm(normalized_join(ctx, msg.subject, msg.from_display, msg.body_text), table,
+                               context=False))
+
+
+def account_wording(msg: MessageInfo, ctx: AnalysisContext) -> str:
+    """The lure wording of the mail: at least two kinds (call to action, pressure, bait, a wallet secret
+    asked for...) weighing ACCOUNT_LURE_WEIGHT together; '' otherwise.  Subject matter ("connect wallet",
+    "private key" in a conference programme) alone is not enough."""
+    match = _message_lures(msg, ctx)
+    kinds = lure_kinds(match) & ACCOUNT_LURE_CATEGORIES
+    terms = [t for t in match.terms if t.category in kinds and not is_topic(t)]
+    if len(kinds) < 2 or sum(t.weight for t in terms) < ACCOUNT_LURE_WEIGHT:
+        return ""
+    return ", ".join(t.phrase for t in sorted(terms, key=lambda t: -t.weight)[:3])
+
+
+_HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]{1,2000})""", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_HOSTISH = re.compile(r"(?<![\w.-])(?:https?://)?((?:[a-z0-9\u00a1-\uffff-]{1,63}\.)+[a-z\u00a1-\uffff]{2,63})(?![\w-])")
+#: Most ``<a`` openings looked at per message, and characters looked at around each (bounded, linear work).
+MAX_ANCHOR_TAGS = 5000
+ANCHOR_SPAN = 2000
+
+
+def anchors(items: Sequence[Item], ctx: AnalysisContext) -> list[tuple[str, str]]:
+    """(href, visible text) of the links in the message's HTML body parts, bounded.
+
+    A scan with ``str.find`` rather than one regular expression over the document: hostile markup
+    (thousands of unclosed ``<a``) stays linear.
+    """
+    out: list[tuple[str, str]] = []
+    seen = 0
+    for item in items:
+        if item.role != "body" or item.depth > 0 or item.type != "html":
+            continue
+        html = decode_item(item, MAX_HTML_SCAN)
+        lower = html.lower()
+        pos = lower.find("<a")
+        while pos >= 0 and seen < MAX_ANCHOR_TAGS and len(out) < MAX_ANCHORS:
+            seen += 1
+            nxt = pos + 2
+            if lower[nxt:nxt + 1] in (" ", "\t", "\n", "\r"):
+                close = lower.find(">", nxt, nxt + ANCHOR_SPAN)
+                if close > 0:
+                    href = _HREF.search(html, nxt, close)
+                    end = lower.find("</a", close, close + ANCHOR_SPAN)
+                    if href and end > 0:
+                        text = " ".join(_TAG.sub(" ", html[close + 1:end]).split())
+                        if text:
+                            out.append((href.group(1), text[:300]))
+                        nxt = end
+            pos = lower.find("<a", nxt)
+        ctx.budget.check_time()
+    return out
+
+
+def balance_bait(norm: str, table: BrandTable) -> str:
+    """'<amount> <brand>' when a money/coin amount directly precedes a brand name in normalised ``norm``."""
+    for n, m in enumerate(_BALANCE.finditer(norm)):
+        if n >= 200:
+            break
+        after = norm[m.end():m.end() + BALANCE_WINDOW]
+        head = re.match(r"[\s\-–:|/()]*(\S+)(?:\s(\S+))?", after)
+        if head is None:
+            continue
+        for name in (head.group(1), f"{head.group(1)} {head.group(2)}" if head.group(2) else ""):
+            if name and mentioned_norm(name, table, context=False):
+                return f"{m.group(0)} {name}"
+        before = re.search(r"(\S+)[\s\-–:|/()]*$", norm[max(0, m.start() - BALANCE_WINDOW):m.start()])
+        if before and mentioned_norm(before.group(1), table, context=False):  # "BINANCE 136 138 EURO"
+            return f"{before.group(1)} {m.group(0)}"
+    return ""
+
+
+def _href_host(href: str) -> str:
+    import html as html_lib
+
+    href = html_lib.unescape(href).strip()
+    if href.startswith("//"):
+        href = "http:" + href
+    if not href.lower().startswith(("http://", "https://")):
+        return ""
+    try:
+        return (urllib.parse.urlsplit(href).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+
+
+def link_text_mismatch(pairs: Iterable[tuple[str, str]], table: BrandTable, msg: MessageInfo,
+                       ctx: AnalysisContext, *, context: bool) -> tuple[float, str] | None:
+    """(score, detail) for the strongest link whose visible text is/names a brand but goes elsewhere."""
+    best: tuple[float, str] | None = None
+    sender_org = registrable(msg.from_domain) if msg.from_domain else ""
+    for href, text in pairs:
+        host = _href_host(href)
+        if not host or table.owner(host) is not None:
+            continue
+        org = registrable(host)
+        if org and org == sender_org:
+            continue
+        shown = [table.owner(h) for h in _HOSTISH.findall(normalize(text))]
+        owners = [b for b in shown if b is not None]
+        if owners:
+            score, what = SCORE_LINK_TEXT_URL, f"shows a {owners[0].display} address"
+        else:
+            named = mentioned(text, table, context=context, ctx=ctx)
+            if not named:
+                continue
+            score, what = SCORE_LINK_TEXT_NAME, f"names {table.brands[min(named)].display}"
+        if best is None or score > best[0]:
+            best = (score, f"link text {text[:60]!r} {what} but goes to {host}")
+            if score >= SCORE_LINK_TEXT_URL:
+                break
+    return best
 
 
 class BrandAnalyzer:
@@ -370,6 +546,12 @@ class BrandAnalyzer:
                  "brand in a subdomain of another registrable domain)"),
         CodeInfo("brand.lookalike_link", 5.0, Category.SENDER,
                  "a link in the body points to a host that imitates a brand's domain"),
+        CodeInfo("brand.balance_bait", SCORE_BALANCE_BAIT, Category.SENDER,
+                 "a large money/coin amount written right before an exchange's name ('127 325 USD BINANCE'), "
+                 "sent by someone else: a fake balance"),
+        CodeInfo("brand.link_text_mismatch", SCORE_LINK_TEXT_URL, Category.SENDER,
+                 "a link's visible text is a brand's web address (5) or names the brand (2) but the link goes to "
+                 "another domain (neither the brand's nor the sender's)"),
     )
 
     def analyze_message(
@@ -385,15 +567,26 @@ class BrandAnalyzer:
                   (msg.body_text, SCORE_BODY, "body"))
         best: dict[int, tuple[float, str]] = {}
         for text, score, where in places:
-            for idx in mentioned(text, table, context=context):
+            for idx in mentioned(text, table, context=context, ctx=ctx):
                 if score > best.get(idx, (0.0, ""))[0]:
                     best[idx] = (score, where)
+        wording = account_wording(msg, ctx) if best else ""
         for idx, (score, where) in sorted(best.items(), key=lambda kv: -kv[1][0]):
             brand = table.brands[idx]
             if own is not None and own.id == brand.id:
                 continue
-            yield Finding("brand.impersonation", NAME, "", f"{brand.display} named in the {where}, sent from {sender}",
-                          score=score)
+            detail = f"{brand.display} named in the {where}, sent from {sender}"
+            if wording and score < SCORE_DISPLAY:
+                score = min(SCORE_DISPLAY, score + ACCOUNT_BONUS)
+                detail += f", with account wording ({wording})"
+            yield Finding("brand.impersonation", NAME, "", detail, score=score)
+            break  # the code counts once per message: report the strongest claim
+        bait = balance_bait(normalized_join(ctx, msg.subject, msg.body_text), table)
+        if bait:
+            yield Finding("brand.balance_bait", NAME, "", f"'{bait[:80]}' sent from {sender}")
+        mismatch = link_text_mismatch(anchors(items, ctx), table, msg, ctx, context=context)
+        if mismatch is not None:
+            yield Finding("brand.link_text_mismatch", NAME, "", mismatch[1], score=mismatch[0])
         if msg.from_domain:
             hit = lookalike(msg.from_domain, table, context=context)
             if hit is not None:

@@ -39,7 +39,11 @@ TOPIC_CATEGORIES = frozenset({"topic", "secret"})
 
 #: Format/invisible characters used to split words past filters (zero-width, soft hyphen, bidi controls).
 _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u202a-\u202e"
-                        "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+                        "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+                        "\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
+#: The supplementary-plane part of _INVISIBLE (tag characters, variation selectors supplement, musical
+#: formatting), which the fold table lists explicitly.
+_INVISIBLE_SUPPLEMENTARY = ((0x1D173, 0x1D17A), (0xE0000, 0xE007F), (0xE0100, 0xE01EF))
 _SPACE = re.compile(r"\s+")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 #: Unicode blocks whose letters are folded to ASCII look-alikes (Latin ext., IPA, Greek, Cyrillic, Armenian,
@@ -67,28 +71,62 @@ def _confusable_map() -> dict[str, str]:
     return out
 
 
-def _fold_char(ch: str, table: dict[str, str]) -> str:
-    if ch.isascii():
-        return ch
-    mapped = table.get(ch)
-    if mapped is not None:
-        return mapped
-    code = ord(ch)
-    if 0x00C0 <= code < 0x0250 or 0x1E00 <= code < 0x1F00:  # Latin letters with diacritics: keep the base
-        base = unicodedata.normalize("NFKD", ch)[:1]
-        if base.isascii():
-            return base
-    return ch
+@cache
+def _fold_table() -> dict[int, str | None]:
+    """``str.translate`` table: invisible characters removed, look-alikes folded to ASCII, Latin letters with
+    diacritics folded to their base letter.  Built once; translating is a single C-level pass."""
+    table: dict[int, str | None] = {ord(ch): target for ch, target in _confusable_map().items()}
+    for code in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
+        if code not in table:
+            base = unicodedata.normalize("NFKD", chr(code))[:1]
+            if base.isascii() and base.isalpha():
+                table[code] = base
+    for code in range(0x80, 0x10000):
+        if _INVISIBLE.match(chr(code)):
+            table[code] = None
+    for lo, hi in _INVISIBLE_SUPPLEMENTARY:
+        table.update(dict.fromkeys(range(lo, hi + 1)))
+    return table
 
 
 def normalize(text: str) -> str:
     """Text as matched: NFKC, invisible characters removed, case-folded, look-alikes folded, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE.sub("", text).casefold()
-    if not text.isascii():
-        table = _confusable_map()
-        text = "".join(_fold_char(ch, table) for ch in text)
-    return _SPACE.sub(" ", text).strip()
+    if text.isascii():
+        text = text.casefold()
+    else:
+        # fold before and after case-folding: a capital look-alike (Greek 'Μ') may only be listed as
+        # itself, and its lower case form ('μ') may not be a Latin look-alike at all
+        table = _fold_table()
+        text = text.translate(table).casefold()
+        if not text.isascii():
+            text = text.translate(table)
+    return _SPACE.sub(" ", _LETTER_SPACED.sub(_join_letters, text)).strip()
+
+
+#: Words written letter by letter to dodge filters ("a i r d r o p", "G o o g l e"): 4+ single letters.
+_LETTER_SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){3,}[^\W\d_](?!\S)")
+
+
+def _join_letters(m: re.Match[str]) -> str:
+    return m.group(0).replace(" ", "")
+
+
+def normalized(ctx: AnalysisContext | None, text: str) -> str:
+    """:func:`normalize` once per text per message (``ctx.memo``), bounded to MAX_TEXT characters."""
+    text = text[:MAX_TEXT]
+    if ctx is None:
+        return normalize(text)
+    memo = ctx.memo.setdefault(NAME, {}).setdefault("norm", {})
+    cached = memo.get(text)
+    if cached is None:
+        cached = memo[text] = normalize(text)
+    return cached
+
+
+def normalized_join(ctx: AnalysisContext | None, *parts: str) -> str:
+    """Several texts normalised (each once per message) and joined by a space."""
+    return " ".join(n for n in (normalized(ctx, p) for p in parts if p) if n)
 
 
 # ---------------------------------------------------------------------------- the lure list
@@ -175,29 +213,34 @@ class PhraseMatcher:
     def _add(self, tokens: tuple[str, ...], idx: int) -> None:
         self.first.setdefault(tokens[0], []).append((tokens, idx))
 
-    def _scan_tokens(self, tokens: list[str], found: dict[int, str]) -> None:
-        j, n = 0, len(tokens)
-        while j < n:
-            step = 1
-            for seq, idx in self.first.get(tokens[j], ()):
+    def _scan_tokens(self, tokens: tuple[str, ...], found: dict[int, str]) -> None:
+        first = self.first
+        consumed = -1  # tokens up to this index belong to an earlier (longer) match
+        for j in [i for i, tok in enumerate(tokens) if tok in first]:  # one C-speed pass picks candidates
+            if j <= consumed:
+                continue
+            for seq, idx in first[tokens[j]]:
                 k = len(seq)
-                if tokens[j:j + k] == list(seq):
+                if k == 1 or tokens[j:j + k] == seq:
                     found.setdefault(idx, " ".join(seq))
-                    step = k
+                    consumed = j + k - 1
                     break
-            j += step
 
     def find(self, norm: str) -> dict[int, str]:
-        """Phrase index -> the text that matched, for every phrase in normalised ``norm``."""
+        """Phrase index -> the text that matched, for every phrase in normalised ``norm`` (do not mutate:
+        results are shared while the same text is looked at again)."""
+        return _find(self, norm)
+
+    def _find(self, norm: str) -> dict[int, str]:
         found: dict[int, str] = {}
         if self.first:
-            tokens = _TOKEN.findall(norm)
+            tokens = _tokens(norm)
             self._scan_tokens(tokens, found)
             if _MIXED.search(norm):
-                folded = [t.translate(_LEET) if not t.isalpha() and not t.isdigit() else t for t in tokens]
+                folded = tuple(t.translate(_LEET) if not t.isalpha() and not t.isdigit() else t for t in tokens)
                 self._scan_tokens(folded, found)
         if self.hangul and _HANGUL.search(norm):
-            compact = _HANGUL_GAP.sub("", norm)
+            compact = _compact_hangul(norm)
             for phrase, idx in self.hangul:
                 if phrase in compact:
                     found.setdefault(idx, phrase)
@@ -207,6 +250,23 @@ class PhraseMatcher:
             if m:
                 found.setdefault(idx, m.group(0))
         return found
+
+
+#: Small caches: a message's texts are looked at by several matchers in a row; up to MAX_TEXT each.
+@lru_cache(maxsize=4)
+def _tokens(norm: str) -> tuple[str, ...]:
+    """Latin-script tokens of a normalised text (shared by the lure and brand matchers)."""
+    return tuple(_TOKEN.findall(norm))
+
+
+@lru_cache(maxsize=4)
+def _compact_hangul(norm: str) -> str:
+    return _HANGUL_GAP.sub("", norm)
+
+
+@lru_cache(maxsize=16)
+def _find(matcher: PhraseMatcher, norm: str) -> dict[int, str]:
+    return matcher._find(norm)
 
 
 def parse_lures(lines: Iterable[str], source: str = "<lures>") -> tuple[Lure, ...]:
@@ -286,20 +346,32 @@ def lures_for(ctx: AnalysisContext) -> LureList:
     return load_lures(cfg.lures_file, tuple(cfg.extra_lures))
 
 
-def match_lures(text: str, lures: LureList) -> LureMatch:
-    """Distinct lure phrases in ``text`` (normalised here), with their effective weight (memoised)."""
-    return _match_lures(text[:MAX_TEXT], lures)
-
-
-@lru_cache(maxsize=32)
-def _match_lures(text: str, lures: LureList) -> LureMatch:
+def match_lures(text: str, lures: LureList, ctx: AnalysisContext | None = None) -> LureMatch:
+    """Distinct lure phrases in ``text`` (normalised once per message via ``ctx``), with their weight."""
     if not lures.lures or not text:
         return LureMatch(0.0, False, ())
+    return _match_norm(normalized(ctx, text), lures)
+
+
+def match_parts(parts: Sequence[str], lures: LureList, ctx: AnalysisContext | None = None) -> LureMatch:
+    """:func:`match_lures` on several texts read as one (each normalised once per message)."""
+    if not lures.lures:
+        return LureMatch(0.0, False, ())
+    return _match_norm(normalized_join(ctx, *parts), lures)
+
+
+@lru_cache(maxsize=16)
+def _match_norm(norm: str, lures: LureList) -> LureMatch:
+    if not norm:
+        return LureMatch(0.0, False, ())
     found: dict[int, Lure] = {}
-    for idx, matched in lures.matcher.find(normalize(text)).items():
+    for idx, matched in lures.matcher.find(norm).items():
         lure = lures.lures[idx]
         found[idx] = Lure(matched, lure.category, lure.weight) if lure.phrase.startswith("re:") else lure
-    terms = tuple(found[i] for i in sorted(found))
+    # a regular expression matching the same words as a listed phrase ("within 24 hours") counts once
+    phrases = {normalize(t.phrase) for i, t in found.items() if not lures.lures[i].phrase.startswith("re:")}
+    terms = tuple(found[i] for i in sorted(found)
+                  if not (lures.lures[i].phrase.startswith("re:") and found[i].phrase in phrases))
     topic = min(TOPIC_CAP, sum(t.weight for t in terms if t.category == "topic"))
     weight = round(topic + sum(t.weight for t in terms if t.category != "topic"), 2)
     return LureMatch(weight, any(is_topic(t) for t in terms), terms)
@@ -315,10 +387,18 @@ class Place:
     base: float  # score at the threshold
     per_weight: float  # added per weight unit above it
     cap: float
+    #: added per weight unit of lure wording proper (call to action, pressure, bait, extortion; not the
+    #: subject matter or a secret merely named): a text that mostly pushes is worse than one that informs
+    per_lure_weight: float = 0.0
 
 
 SUBJECT = Place("crypto.lure.subject", 2.0, 2.5, 0.5, 3.0)
-BODY = Place("crypto.lure.body", 3.5, 2.5, 0.5, 5.0)
+BODY = Place("crypto.lure.body", 3.5, 2.5, 0.5, 6.0, per_lure_weight=0.25)
+#: The Subject names the crypto topic but the body has (almost) no text: an image-only or QR-code lure.
+IMAGE_ONLY_CODE = "crypto.lure.image_only"
+IMAGE_ONLY_SCORE = 3.0
+#: Body text shorter than this (letters and digits) counts as "no text".
+IMAGE_ONLY_MAX_CHARS = 60
 ATTACHMENT_NAME = Place("crypto.lure.attachment_name", 2.0, 2.0, 0.5, 3.0)
 DOCUMENT = Place("crypto.lure.document", 3.5, 2.5, 0.5, 5.0)
 #: Lure findings in mail from a brand's own domain with an aligned, passing DKIM signature (a genuine
@@ -335,15 +415,47 @@ def verified_brand_sender(msg: MessageInfo, findings: Sequence[Finding], ctx: An
     return brands_for(ctx).owner(msg.from_domain) is not None
 
 
+def brand_named(parts: Sequence[str], ctx: AnalysisContext) -> bool:
+    """Do these texts name an exchange or wallet brand (by a distinctive name)?  Then they are about crypto."""
+    from coinguard.analyzers.brands import brands_for, mentioned_norm
+
+    return bool(mentioned_norm(normalized_join(ctx, *parts), brands_for(ctx), context=False))
+
+
+#: Kinds of lure wording besides the topic; a text using at least DIVERSE_KINDS of them has the anatomy
+#: of a lure (bait + call to action + pressure, or a secret asked for with pressure): +DIVERSITY_BONUS.
+LURE_KINDS = frozenset({"secret", "action", "urgency", "reward", "extortion"})
+DIVERSE_KINDS = 3
+PUSH_KINDS = frozenset({"action", "urgency", "reward", "extortion"})
+DIVERSITY_BONUS = 1.0
+#: A kind only counts when its phrases weigh this much together (one "$5" is not bait).
+KIND_MIN_WEIGHT = 1.0
+
+
+def lure_kinds(match: LureMatch, min_weight: float = KIND_MIN_WEIGHT) -> set[str]:
+    """The kinds of lure wording (LURE_KINDS) in ``match`` whose phrases weigh at least ``min_weight`` together."""
+    weights: dict[str, float] = {}
+    for t in match.terms:
+        if t.category in LURE_KINDS and not is_topic(t):
+            weights[t.category] = weights.get(t.category, 0.0) + t.weight
+    return {kind for kind, w in weights.items() if w >= min_weight}
+
+
 def place_score(match: LureMatch, place: Place, topic: bool = False) -> float | None:
     """The finding score for ``match`` at ``place``, or None when it is not a lure there.
 
     ``topic`` says the crypto topic was already established elsewhere (the body of a mail whose
-    Subject is about bitcoin need not repeat the word).
+    Subject is about bitcoin need not repeat the word, or that names an exchange).
     """
     if not (match.topic or topic) or match.weight < place.threshold:
         return None
-    return round(min(place.cap, place.base + (match.weight - place.threshold) * place.per_weight), 2)
+    score = place.base + (match.weight - place.threshold) * place.per_weight
+    if place.per_lure_weight:
+        pushed = sum(t.weight for t in match.terms if t.category in PUSH_KINDS and not is_topic(t))
+        score += pushed * place.per_lure_weight
+    if len(lure_kinds(match)) >= DIVERSE_KINDS:
+        score += DIVERSITY_BONUS
+    return round(min(place.cap, score), 2)
 
 
 def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None = None,
@@ -370,13 +482,22 @@ def decode_item(item: Item, limit: int = MAX_TEXT) -> str:
         return item.data[:limit].decode("utf-8", "replace")
 
 
-def item_text(item: Item) -> str:
-    """The text of a text/HTML item (HTML rendered to text), bounded."""
+def item_text(item: Item, ctx: AnalysisContext | None = None) -> str:
+    """The text of a text/HTML item (HTML rendered to text), bounded; rendered once per message via ``ctx``."""
+    memo: dict[tuple[str, str, int], str] | None = None
+    key = (item.path, item.sha256, len(item.data))
+    if ctx is not None:
+        memo = ctx.memo.setdefault(NAME, {}).setdefault("item_text", {})
+        cached = memo.get(key)
+        if cached is not None:
+            return cached
     text = decode_item(item)
     if item.type in ("html", "svg"):
         from coinguard.mime import html_to_text
 
         text = html_to_text(text)[0]
+    if memo is not None:
+        memo[key] = text
     return text
 
 
@@ -391,6 +512,8 @@ class CryptoThemeMessage:
                  "crypto lure phrases in the body text (score grows with the phrases' weights, lures.txt)"),
         CodeInfo(ATTACHMENT_NAME.code, ATTACHMENT_NAME.cap, Category.THEME,
                  "crypto lure phrases in attachment file names"),
+        CodeInfo(IMAGE_ONLY_CODE, IMAGE_ONLY_SCORE, Category.THEME,
+                 "the Subject/From name is about crypto but the body has no readable text (image or QR-code lure)"),
     )
 
     def analyze_message(
@@ -398,15 +521,35 @@ class CryptoThemeMessage:
     ) -> Iterator[Finding]:
         lures = lures_for(ctx)
         cap = VERIFIED_BRAND_CAP if verified_brand_sender(msg, findings, ctx) else None
-        subject = match_lures(f"{msg.subject}\n{msg.from_display}", lures)
-        for match, place in ((subject, SUBJECT), (match_lures(msg.body_text, lures), BODY)):
-            f = _finding(match, place, cap=cap, topic=subject.topic)
+        subject = match_parts((msg.subject, msg.from_display), lures, ctx)
+        topic = subject.topic or brand_named((msg.subject, msg.from_display, msg.body_text), ctx)
+        # the body is read together with the Subject: a lure often splits topic and call to action
+        # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
+        body = (match_parts((msg.subject, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
+                else LureMatch(0.0, False, ()))
+        for match, place in ((subject, SUBJECT), (body, BODY)):
+            f = _finding(match, place, cap=cap, topic=topic)
             if f is not None:
                 yield f
         names = " ; ".join(_name_text(n) for n in msg.attachment_names[:200])
-        f = _finding(match_lures(names, lures), ATTACHMENT_NAME, cap=cap)
+        f = _finding(match_lures(names, lures, ctx), ATTACHMENT_NAME, cap=cap)
         if f is not None:
             yield f
+        if subject.topic and subject.weight >= SUBJECT.threshold and _is_textless(msg.body_text):
+            yield Finding(IMAGE_ONLY_CODE, NAME, "", f"Subject: {subject.describe(4)}; body has no text",
+                          score=min(IMAGE_ONLY_SCORE, cap) if cap is not None else IMAGE_ONLY_SCORE)
+
+
+def _is_textless(body: str) -> bool:
+    """True when the body has (almost) no letters or digits outside links: images, a QR code, a bare link."""
+    count = 0
+    for word in body[:20000].split():
+        if "://" in word or word[:4].lower() == "www.":
+            continue
+        count += sum(ch.isalnum() for ch in word)
+        if count >= IMAGE_ONLY_MAX_CHARS:
+            return False
+    return True
 
 
 def is_document_text(item: Item) -> bool:
@@ -427,6 +570,6 @@ class CryptoThemeDocument:
         return is_document_text(item)
 
     def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
-        f = _finding(match_lures(item_text(item), lures_for(ctx)), DOCUMENT, item.path)
+        f = _finding(match_lures(item_text(item, ctx), lures_for(ctx), ctx), DOCUMENT, item.path)
         if f is not None:
             yield f

@@ -18,7 +18,7 @@ from functools import cache
 from typing import ClassVar
 
 from coinguard.analyzers.base import AnalysisContext, MessageInfo
-from coinguard.analyzers.crypto_theme import MAX_TEXT, decode_item, is_document_text, item_text, normalize
+from coinguard.analyzers.crypto_theme import decode_item, is_document_text, item_text, normalized, normalized_join
 from coinguard.findings import Category, CodeInfo, Finding, Item
 
 log = logging.getLogger(__name__)
@@ -55,10 +55,13 @@ _WORD = re.compile(r"[a-z]+")
 _GAP = re.compile(r"[\s\d.,;:()\[\]\-|•*#'\"/]{1,16}")
 
 
-def word_runs(text: str) -> list[list[str]]:
+def word_runs(text: str, ctx: AnalysisContext | None = None) -> list[list[str]]:
     """Runs of consecutive BIP-39 words (at least 12) in ``text``."""
+    return _word_runs(normalized(ctx, text))
+
+
+def _word_runs(norm: str) -> list[list[str]]:
     words = wordlist()
-    norm = normalize(text[:MAX_TEXT])
     runs: list[list[str]] = []
     current: list[str] = []
     last_end = -1
@@ -77,10 +80,14 @@ def word_runs(text: str) -> list[list[str]]:
     return runs
 
 
-def seed_phrases(text: str) -> list[tuple[list[str], bool]]:
+def seed_phrases(text: str, ctx: AnalysisContext | None = None) -> list[tuple[list[str], bool]]:
     """(words, checksum valid) for every plausible seed phrase in ``text``."""
+    return _seed_phrases(normalized(ctx, text))
+
+
+def _seed_phrases(norm: str) -> list[tuple[list[str], bool]]:
     out: list[tuple[list[str], bool]] = []
-    for run in word_runs(text):
+    for run in _word_runs(norm):
         valid = None
         for n in PHRASE_LENGTHS:
             for i in range(0, len(run) - n + 1):
@@ -119,9 +126,12 @@ _FIELD_WORDS = re.compile(
 _NEGATION = re.compile(r"(?:never|not|n't|no one|nobody|don't|do not|절대|않)\W*(?:\w+\W+){0,2}$")
 
 
-def seed_request_text(text: str) -> str:
+def seed_request_text(text: str, ctx: AnalysisContext | None = None) -> str:
     """The wording that asks for a seed phrase / private key ('' when none; warnings do not count)."""
-    norm = normalize(text[:MAX_TEXT])
+    return _seed_request(normalized(ctx, text))
+
+
+def _seed_request(norm: str) -> str:
     for pattern in _REQUEST_PATTERNS:
         for m in pattern.finditer(norm):
             if not _NEGATION.search(norm[max(0, m.start() - 40):m.start()]):
@@ -155,13 +165,17 @@ def seed_request_form(html: str) -> str:
     return ""
 
 
-def phrase_findings(text: str, path: str = "") -> Iterator[Finding]:
-    phrases = seed_phrases(text)
+def phrase_findings(text: str, path: str = "", ctx: AnalysisContext | None = None) -> Iterator[Finding]:
+    return _phrase_findings(normalized(ctx, text), path)
+
+
+def _phrase_findings(norm: str, path: str = "") -> Iterator[Finding]:
+    phrases = _seed_phrases(norm)
     if phrases:
         words, valid = max(phrases, key=lambda p: (p[1], len(p[0])))
         detail = f"{len(words)} BIP-39 words{' with a valid checksum' if valid else ''}: {' '.join(words[:3])} …"
         yield Finding("crypto.seed_phrase", NAME, path, detail, score=SCORE_PHRASE_VALID if valid else SCORE_PHRASE)
-    request = seed_request_text(text)
+    request = _seed_request(norm)
     if request:
         yield Finding("crypto.seed_request", NAME, path, f"asks: '{request[:80]}'")
 
@@ -183,7 +197,7 @@ class SeedPhraseMessage:
     def analyze_message(
         self, msg: MessageInfo, items: Sequence[Item], findings: Sequence[Finding], ctx: AnalysisContext
     ) -> Iterator[Finding]:
-        yield from phrase_findings(f"{msg.subject}\n{msg.body_text}")
+        yield from _phrase_findings(normalized_join(ctx, msg.subject, msg.body_text))
 
 
 class SeedPhraseDocument:
@@ -201,5 +215,5 @@ class SeedPhraseDocument:
             if why:
                 yield Finding("crypto.seed_request", NAME, item.path, why)
         if is_document_text(item):
-            yield from phrase_findings(item_text(item), item.path)
+            yield from phrase_findings(item_text(item, ctx), item.path, ctx)
 
