@@ -265,6 +265,10 @@ _MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
 )
 
 
+#: C0 controls that do not occur in text (tab, LF, FF, CR and ESC do).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+
+
 def is_text(sample: bytes) -> bool:
     """True if ``sample`` looks like text in some common encoding (no NULs, mostly printable)."""
     if not sample:
@@ -273,7 +277,7 @@ def is_text(sample: bytes) -> bool:
         return True
     if b"\x00" in sample:
         return False
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return control <= len(sample) // 100
 
 
