@@ -12,7 +12,6 @@ import email
 import email.header
 import email.policy
 import email.utils
-import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -40,8 +39,6 @@ MAX_BODY_TEXT = 512 * 1024
 #: Bytes of HTML rendered to text per part (rendering is the costly step).
 MAX_HTML_RENDER = 2 * 1024 * 1024
 MAX_LINKS = 500
-#: HTML renderings kept per process (a message's HTML parts are rendered twice; small: they hold text).
-HTML_RENDER_CACHE = 4
 
 
 def decode_header(value: str | None) -> str:
@@ -103,22 +100,12 @@ def _text_of(part: Message, data: bytes) -> str:
 
 
 def html_to_text(html: str) -> tuple[str, list[str]]:
-    """Render HTML to plain text and collect link targets (bounded).
-
-    Parsing is the costly step (~0.3 ms per KiB with bs4) and the same body is rendered twice
-    per message (here for ``MessageInfo.body_text``, then by the crypto-theme document analyzer),
-    so the last few renderings are kept: the second call costs a string hash.
-    """
-    text, links = _render_html(html[:MAX_HTML_RENDER])
-    return text, list(links)
-
-
-@functools.lru_cache(maxsize=HTML_RENDER_CACHE)
-def _render_html(html: str) -> tuple[str, tuple[str, ...]]:
+    """Render HTML to plain text and collect link targets (bounded)."""
     import warnings
 
     from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 
+    html = html[:MAX_HTML_RENDER]
     try:
         with warnings.catch_warnings():
             # attacker HTML is often XML-ish or a bare URL: we want the text either way
@@ -126,7 +113,7 @@ def _render_html(html: str) -> tuple[str, tuple[str, ...]]:
             warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
             soup = BeautifulSoup(html, "html.parser")
     except Exception:
-        return re.sub(r"<[^>]+>", " ", html), ()
+        return re.sub(r"<[^>]+>", " ", html), []
     for tag in soup(["script", "style", "head"]):
         tag.decompose()
     links: list[str] = []
@@ -135,7 +122,7 @@ def _render_html(html: str) -> tuple[str, tuple[str, ...]]:
         if isinstance(target, str) and target.strip():
             links.append(target.strip()[:2000])
     text = soup.get_text(" ")
-    return " ".join(text.split()), tuple(links)
+    return " ".join(text.split()), links
 
 
 def _walk(msg: Message, depth: int = 0) -> Iterator[tuple[Message, int]]:
