@@ -328,3 +328,18 @@ def test_authentication_results_stays_one_bounded_line() -> None:
     many = [SigResult("permerror", f"d{i}.example", "selector", "AAAAAAAA", "x" * 200) for i in range(8)]
     value = authentication_results("mx.example.net", many)
     assert len(value) <= 900 and "reason=" not in value and value.count("dkim=permerror") == 8
+
+
+def test_ed25519_signature_passes(dns: Dns) -> None:
+    """RFC 8463 ed25519-sha256 signatures verify (dkimpy needs PyNaCl for them)."""
+    import nacl.signing
+
+    key = nacl.signing.SigningKey.generate()
+    dns.resolver.records["ed._domainkey.example.com."] = (
+        "v=DKIM1; k=ed25519; p=" + base64.b64encode(bytes(key.verify_key)).decode())
+    raw = make_message(sender="Alice <alice@example.com>")
+    header = dkim.sign(raw, b"ed", b"example.com", base64.b64encode(bytes(key)), signature_algorithm=b"ed25519-sha256",
+                       include_headers=[b"from", b"to", b"subject", b"message-id"])
+    found, _ = analyze(header + raw, dns.config(), "example.com")
+    assert set(found) == {"dkim.result", "dkim.aligned"}
+    assert "dkim=pass header.d=example.com header.s=ed" in found["dkim.result"].detail
