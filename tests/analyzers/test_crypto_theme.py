@@ -242,3 +242,24 @@ def test_text_is_normalised_once_per_message(monkeypatch: pytest.MonkeyPatch) ->
     for analyzer in (CryptoThemeMessage(), BrandAnalyzer(), SeedPhraseMessage()):
         list(analyzer.analyze_message(msg, (), (), ctx))
     assert sum(1 for n in calls if n >= len(body)) == 1  # the big body: one normalisation for all three
+
+
+def test_shipped_lure_regexes_stay_linear_on_hostile_text() -> None:
+    """A regex that backtracks quadratically on a long run (e.g. 20 KB of digits) would let one
+    attachment eat the whole scan budget: every ``re:`` line of the shipped list must stay fast."""
+    import re
+    import time
+
+    from coinguard.config import CryptoConfig
+
+    with open(CryptoConfig().lures_file, encoding="utf-8") as fh:
+        lines = [ln.split("re:", 1)[1] for ln in fh if "re:" in ln and not ln.lstrip().startswith("#")]
+    assert lines
+    hostile = ["1" * 20_000, "1," * 10_000, "a" * 20_000, "1 " * 10_000, "$1" * 10_000, "시간" * 10_000,
+               "in 1" * 5_000, "1.1" * 7_000]
+    for pattern in lines:
+        rx = re.compile(pattern.strip())
+        for text in hostile:
+            started = time.perf_counter()
+            rx.search(text)
+            assert time.perf_counter() - started < 0.25, (pattern, text[:10])
