@@ -11,6 +11,7 @@ from functools import cache
 
 import pytest
 
+from coinguard.analyzers.dkim_auth import DnsTempError
 from coinguard.config import parse_config
 from coinguard.findings import Verdict, VerdictKind
 from coinguard.rules import compile_rules
@@ -27,13 +28,19 @@ NEUTRAL_BODY = "Hello,\nplease find the document attached.\nRegards\n"
 
 @cache
 def _ctx() -> ScanContext:
-    # DKIM keys come from a loopback port where nothing listens: every lookup is a quick temperror
+    # no DNS at all: every DKIM key lookup is an immediate temperror (dkim_auth handles it)
     cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.5\n')
-    return ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules)
+    return ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules, dns_resolver=_offline)
+
+
+def _offline(name: bytes, timeout: float = 5.0) -> bytes | None:
+    raise DnsTempError("offline test run")
 
 
 def _scan(raw: bytes, label: str) -> Verdict:
-    return scan_message(raw, ScanContext(config=_ctx().config, rules=_ctx().rules, envelope=Envelope(id=label)))
+    ctx = _ctx()
+    return scan_message(raw, ScanContext(config=ctx.config, rules=ctx.rules, envelope=Envelope(id=label),
+                                         dns_resolver=ctx.dns_resolver))
 
 
 def _inner_name(row: dict[str, str]) -> str:
