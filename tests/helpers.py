@@ -119,3 +119,22 @@ def zip_bytes(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             zf.writestr(name, data)
     return buf.getvalue()
+
+
+def run_handler(handler: Any, data: bytes, name: str, **ctx_kw: Any) -> tuple[list[Any], list[Any]]:
+    """Run one item analyzer on ``data`` as a file named ``name``: (findings, child Items).
+
+    The item's type is sniffed from the bytes, as the pipeline does; asserts the handler applies.
+    """
+    from coinguard.findings import Finding, Item
+    from coinguard.sniff import sniff
+
+    item = Item(path=name, name=name, data=data, type=sniff(data))
+    assert handler.applies_to(item), item.type
+    out = list(handler.analyze(item, make_context(**ctx_kw)))
+    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
+
+
+def codes(findings: Iterable[Any]) -> set[str]:
+    """The distinct finding codes of ``findings``."""
+    return {f.code for f in findings}

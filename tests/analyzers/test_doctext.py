@@ -8,17 +8,12 @@ import pytest
 
 from coinguard.analyzers.doctext import DocTextAnalyzer, rtf_text, word_piece_text, xml_text
 from coinguard.findings import Finding, Item
-from coinguard.sniff import sniff
 
-from helpers import make_context, read_corpus_sample, zip_bytes
+from helpers import make_context, read_corpus_sample, run_handler, zip_bytes
 
 
 def run(data: bytes, name: str = "doc") -> tuple[list[Finding], list[Item]]:
-    item = Item(path=name, name=name, data=data, type=sniff(data))
-    analyzer = DocTextAnalyzer()
-    assert analyzer.applies_to(item), item.type
-    out = list(analyzer.analyze(item, make_context()))
-    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
+    return run_handler(DocTextAnalyzer(), data, name)
 
 
 def text_of(data: bytes) -> str:

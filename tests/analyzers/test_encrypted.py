@@ -12,7 +12,7 @@ from coinguard.analyzers.encrypted import EncryptedOffice
 from coinguard.findings import Finding, Item
 from coinguard.sniff import sniff
 
-from helpers import DATA, make_context, read_corpus_sample, zip_bytes
+from helpers import DATA, codes, read_corpus_sample, run_handler, zip_bytes
 
 ANALYZER = EncryptedOffice()
 DOCX = zip_bytes({
@@ -36,14 +36,7 @@ def secret_docx() -> bytes:
 
 
 def run(data: bytes, passwords: tuple[str, ...] = ()) -> tuple[list[Finding], list[Item]]:
-    item = Item(path="doc.docx", name="doc.docx", data=data, type=sniff(data))
-    assert ANALYZER.applies_to(item), item.type
-    out = list(ANALYZER.analyze(item, make_context(passwords=passwords)))
-    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
-
-
-def codes(findings: list[Finding]) -> set[str]:
-    return {f.code for f in findings}
+    return run_handler(ANALYZER, data, "doc.docx", passwords=passwords)
 
 
 def test_encrypted_docx_without_password(secret_docx: bytes) -> None:

@@ -18,7 +18,7 @@ from coinguard.errors import BudgetExceeded
 from coinguard.findings import Finding, Item
 from coinguard.sniff import sniff
 
-from helpers import CORPUS, corpus_available, make_context, read_corpus_sample
+from helpers import CORPUS, corpus_available, read_corpus_sample, run_handler
 
 SCORES = {c.code: c.score for c in HwpAnalyzer.codes}
 DEFAULT_SCRIPT = (
@@ -33,11 +33,7 @@ EXPLOIT_EPS = (
 
 
 def run(data: bytes, name: str = "lure.hwp") -> tuple[list[Finding], list[Item]]:
-    item = Item(path=name, name=name, data=data, type=sniff(data))
-    analyzer = HwpAnalyzer()
-    assert analyzer.applies_to(item), item.type
-    out = list(analyzer.analyze(item, make_context()))
-    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
+    return run_handler(HwpAnalyzer(), data, name)
 
 
 def hwpx(members: dict[str, bytes]) -> bytes:

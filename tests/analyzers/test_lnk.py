@@ -8,9 +8,8 @@ import pytest
 
 from coinguard.analyzers.lnk import LnkAnalyzer, obfuscation_signs, program_name
 from coinguard.findings import Finding, Item
-from coinguard.sniff import sniff
 
-from helpers import DATA, make_context, read_corpus_sample
+from helpers import DATA, codes, read_corpus_sample, run_handler
 
 LNK_CLSID = bytes.fromhex("0114020000000000c000000000000046")
 HAS_RELATIVE_PATH, HAS_WORKING_DIR, HAS_ARGUMENTS, HAS_ICON, IS_UNICODE = 0x8, 0x10, 0x20, 0x40, 0x80
@@ -31,15 +30,7 @@ def build_lnk(target: str, args: str = "", icon: str = "", workdir: str = "") ->
 
 
 def run(data: bytes, name: str = "invoice.pdf.lnk") -> tuple[list[Finding], list[Item]]:
-    item = Item(path=name, name=name, data=data, type=sniff(data))
-    analyzer = LnkAnalyzer()
-    assert analyzer.applies_to(item)
-    out = list(analyzer.analyze(item, make_context()))
-    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
-
-
-def codes(findings: list[Finding]) -> set[str]:
-    return {f.code for f in findings}
+    return run_handler(LnkAnalyzer(), data, name)
 
 
 def test_strelka_poc_runs_calc() -> None:

@@ -18,21 +18,14 @@ from coinguard.findings import Finding, Item
 from coinguard.limits import Budget, Limits
 from coinguard.sniff import sniff
 
-from helpers import DATA, make_context, read_corpus_sample, zip_bytes
+from helpers import DATA, codes, make_context, read_corpus_sample, run_handler, zip_bytes
 
 MACROS = OfficeMacros()
 EMBEDDED = OleEmbedded()
 
 
 def run(handler: OfficeMacros | OleEmbedded, data: bytes, name: str = "doc") -> tuple[list[Finding], list[Item]]:
-    item = Item(path=name, name=name, data=data, type=sniff(data))
-    assert handler.applies_to(item), item.type
-    out = list(handler.analyze(item, make_context()))
-    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
-
-
-def codes(findings: list[Finding]) -> set[str]:
-    return {f.code for f in findings}
+    return run_handler(handler, data, name)
 
 
 def detail(findings: list[Finding], code: str) -> str:

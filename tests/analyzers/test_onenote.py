@@ -9,9 +9,9 @@ import pytest
 
 from coinguard.analyzers.onenote import FILE_DATA_GUID, OneNoteAnalyzer, embedded_blobs
 from coinguard.findings import Finding, Item
-from coinguard.sniff import ONENOTE_GUID, sniff
+from coinguard.sniff import ONENOTE_GUID
 
-from helpers import CORPUS, DATA, corpus_available, make_context, read_corpus_sample
+from helpers import CORPUS, DATA, corpus_available, read_corpus_sample, run_handler
 
 
 def blob(data: bytes) -> bytes:
@@ -24,11 +24,7 @@ def section(*blobs: bytes, names: tuple[str, ...] = ()) -> bytes:
 
 
 def run(data: bytes) -> tuple[list[Finding], list[Item]]:
-    item = Item(path="notes.one", name="notes.one", data=data, type=sniff(data))
-    analyzer = OneNoteAnalyzer()
-    assert analyzer.applies_to(item)
-    out = list(analyzer.analyze(item, make_context()))
-    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
+    return run_handler(OneNoteAnalyzer(), data, "notes.one")
 
 
 def test_strelka_one_embeds_a_docx() -> None:

@@ -11,7 +11,7 @@ from coinguard.findings import Finding, Item
 from coinguard.limits import Budget, Limits
 from coinguard.sniff import sniff
 
-from helpers import DATA, make_context, read_corpus_sample, zip_bytes
+from helpers import DATA, codes, make_context, read_corpus_sample, run_handler, zip_bytes
 
 ANALYZER = OoxmlRelations()
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -43,14 +43,7 @@ def docx(extra: dict[str, bytes] | None = None, settings_rels: bytes | None = No
 
 
 def run(data: bytes, name: str = "doc.docx") -> tuple[list[Finding], list[Item]]:
-    item = Item(path=name, name=name, data=data, type=sniff(data))
-    assert ANALYZER.applies_to(item), item.type
-    out = list(ANALYZER.analyze(item, make_context()))
-    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
-
-
-def codes(findings: list[Finding]) -> set[str]:
-    return {f.code for f in findings}
+    return run_handler(ANALYZER, data, name)
 
 
 @pytest.mark.parametrize(

@@ -14,18 +14,14 @@ from coinguard.analyzers.pdf import PdfAnalyzer, classify_uri, lure_terms
 from coinguard.findings import Finding, Item
 from coinguard.sniff import sniff
 
-from helpers import make_context, read_corpus_sample
+from helpers import make_context, read_corpus_sample, run_handler
 
 SCORES = {c.code: c.score for c in PdfAnalyzer.codes}
 PE = b"MZ" + b"\x00" * 0x3A + b"\x40\x00\x00\x00" + b"PE\x00\x00" + b"\x00" * 200
 
 
 def run(data: bytes, name: str = "doc.pdf") -> tuple[list[Finding], list[Item]]:
-    item = Item(path=name, name=name, data=data, type=sniff(data))
-    analyzer = PdfAnalyzer()
-    assert analyzer.applies_to(item)
-    out = list(analyzer.analyze(item, make_context()))
-    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
+    return run_handler(PdfAnalyzer(), data, name)
 
 
 def action(**entries: object) -> DictionaryObject:

@@ -8,9 +8,8 @@ import pytest
 
 from coinguard.analyzers.rtf import RtfObjects
 from coinguard.findings import Finding, Item
-from coinguard.sniff import sniff
 
-from helpers import DATA, make_context, read_corpus_sample
+from helpers import DATA, codes, read_corpus_sample, run_handler
 
 ANALYZER = RtfObjects()
 
@@ -45,14 +44,7 @@ def rtf(obj: bytes, objclass: bytes = b"", objupdate: bool = False, header: byte
 
 
 def run(data: bytes) -> tuple[list[Finding], list[Item]]:
-    item = Item(path="doc.rtf", name="doc.rtf", data=data, type=sniff(data))
-    assert ANALYZER.applies_to(item), item.type
-    out = list(ANALYZER.analyze(item, make_context()))
-    return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
-
-
-def codes(findings: list[Finding]) -> set[str]:
-    return {f.code for f in findings}
+    return run_handler(ANALYZER, data, "doc.rtf")
 
 
 def test_plain_rtf_has_no_findings() -> None:
