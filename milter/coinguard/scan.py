@@ -85,9 +85,17 @@ def _read(raw: bytes | str | os.PathLike[str]) -> bytes:
 
 
 def _run_handler(handler: Any, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    """The handler's output for ``item`` (nothing when it does not apply).
+
+    A generator, so that an exception from ``applies_to`` surfaces inside
+    :meth:`_Collector.consume` like one from the handler's own work.
+    """
+    if not handler.applies_to(item):
+        return
     if hasattr(handler, "unpack"):
-        return handler.unpack(item, ctx)
-    return handler.analyze(item, ctx)
+        yield from handler.unpack(item, ctx)
+    else:
+        yield from handler.analyze(item, ctx)
 
 
 class _Collector:
@@ -165,13 +173,7 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
             timed_out = True
             break
         for handler in handlers:
-            try:
-                applies = handler.applies_to(item)
-            except Exception as exc:
-                col.consume(handler.name, item.path, _raise(exc))
-                continue
-            if applies:
-                col.consume(handler.name, item.path, _run_handler(handler, item, actx))
+            col.consume(handler.name, item.path, _run_handler(handler, item, actx))
     if not timed_out:
         for analyzer in MESSAGE_ANALYZERS:
             col.consume(analyzer.name, "", analyzer.analyze_message(info, tuple(col.items), tuple(col.findings), actx))
@@ -195,11 +197,6 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
         errors=tuple(col.errors),
     )
     return replace(verdict, headers=tuple(col.headers)) if col.headers else verdict
-
-
-def _raise(exc: Exception) -> Iterator[Finding | Item]:
-    raise exc
-    yield  # pragma: no cover
 
 
 def unchecked_verdict(env: Envelope, reason: str, config: Config, detail: str = "") -> Verdict:
