@@ -296,23 +296,25 @@ def _check_semantics(cfg: Config, text: str, source: str) -> None:
 
 
 def _line_of(text: str, section: str, key: str | None) -> int:
-    """Best-effort line number of ``[section]`` / ``key`` in the TOML text (1-based; 0 if unknown)."""
-    lines = text.splitlines()
-    in_section = False
-    section_line = 0
+    """Best-effort line number of ``[section]`` / ``key`` in the TOML text (1-based; 0 if unknown).
+
+    ``tomllib`` keeps no positions, so the text is scanned: the key's line inside its section,
+    a ``[section.key]`` sub-table header, or else the section header itself.
+    """
     header = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
-    for i, line in enumerate(lines, 1):
+    current = None
+    section_line = 0
+    for i, line in enumerate(text.splitlines(), 1):
         m = header.match(line)
         if m:
-            in_section = m.group(1) == section or m.group(1).startswith(section + ".")
-            if m.group(1) == section and not section_line:
+            current = m.group(1)
+            if current == section and not section_line:
                 section_line = i
+                if key is None:
+                    return i
+            elif key is not None and current == f"{section}.{key}":
+                return i
             continue
-        if in_section and key is not None and re.match(rf"^\s*{re.escape(key)}\s*=", line):
-            return i
-        if key is None and in_section and section_line:
-            return section_line
-        dotted = re.match(rf"^\s*{re.escape(section)}\.{re.escape(key or '')}\s*=", line) if key else None
-        if dotted:
+        if key is not None and current == section and re.match(rf"^\s*{re.escape(key)}\s*=", line):
             return i
     return section_line
