@@ -29,8 +29,6 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo("mime.defect", 0.5, Category.MESSAGE, "The MIME structure is malformed (parser defects listed)."),
     CodeInfo("mime.too_many_parts", 3.0, Category.MESSAGE,
              "More MIME parts than the file limit; the rest were not scanned."),
-    CodeInfo("mime.declared_type_mismatch", 0.0, Category.MESSAGE,
-             "Reserved: declared Content-Type differs from content (reported by the filetype analyzer)."),
     CodeInfo("mime.parse_error", 1.0, Category.MESSAGE, "The message could not be parsed as MIME at all."),
 )
 
