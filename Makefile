@@ -22,8 +22,11 @@ APT_PACKAGES += ca-certificates
 # systemd-sysusers for the unit tests.  Not installed by `make run`: on a host where systemd
 # runs, Debian's prometheus package would also start a Prometheus server.
 APT_TEST_PACKAGES := prometheus systemd
+# What only bench/bench_gateway.py needs (make install-bench): rspamd, a peer it measures against
+# (started and stopped by the bench on loopback).
+APT_BENCH_PACKAGES := rspamd
 
-.PHONY: install install-test apt venv run test demo lint clean
+.PHONY: install install-test install-bench apt venv run test demo lint clean
 
 install: $(STAMP)
 
@@ -34,6 +37,9 @@ $(STAMP): setup.cfg pyproject.toml Makefile
 
 install-test: install
 	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(APT_TEST_PACKAGES)"
+
+install-bench: install
+	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(APT_BENCH_PACKAGES)"
 
 apt:
 	@if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \

@@ -6,7 +6,8 @@ Run by hand, as root (Postfix's master must start as root), from the repository 
         [--kinds text,binary,zip] [--peers none,donothing,rspamd,coinguard] [--workers 0]
 
 Needs the ``postfix`` package (smtp-sink comes with it), aiosmtpd and psutil in the venv, and for the
-rspamd peer Debian's ``rspamd`` (``apt-get install -y --no-install-recommends rspamd``).
+rspamd peer Debian's ``rspamd`` (``make install-bench``, or
+``apt-get install -y --no-install-recommends rspamd``).
 
 One private Postfix (tests/integration/harness.py, its own folder, loopback only) gets one smtpd
 listener per peer, all relaying to one Postfix ``smtp-sink`` that counts and discards:
