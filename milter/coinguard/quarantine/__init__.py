@@ -11,7 +11,9 @@ that dispatches on the back-end name.  The daemon asks the store who keeps the m
 - one module per back end: ``dir`` (our folder), ``hold`` (Postfix's hold queue)
 
 Adding a back end: a new module with one ``QuarantineStore`` subclass (``backend``,
-``mta_holds``, the abstract methods), plus its entry in :data:`STORES`.
+``mta_holds``, the abstract methods; ``close`` for held connections, ``_open_audit``
+for an audit trail of its own), plus its entry in :data:`STORES`.  The daemon opens
+the store once per generation and closes it when the generation retires.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from coinguard.config import QuarantineConfig
 from coinguard.errors import ConfigError, QuarantineError
@@ -38,6 +38,13 @@ log = logging.getLogger(__name__)
 
 class UnknownBackend(ConfigError, QuarantineError):
     """``[quarantine] backend`` names no registered store."""
+
+
+class AuditTrail(Protocol):
+    """Where release/delete/purge are recorded (:class:`AuditLog`, or a store's own table)."""
+
+    def check_writable(self) -> None: ...
+    def record(self, action: str, qid: str, target: Any, result: str, **extra: Any) -> None: ...
 
 
 # --------------------------------------------------------------------------- helpers for stores
@@ -108,8 +115,12 @@ class QuarantineStore(ABC):
         self.cfg = cfg
         self.verdict_header = verdict_header
         self.findings_header = findings_header
-        self.audit = AuditLog(cfg.audit_log or os.path.join(cfg.path, "audit.log"))
+        self.audit: AuditTrail = self._open_audit()
         self.injector = Injector(cfg)
+
+    def _open_audit(self) -> AuditTrail:
+        """The audit trail: a JSON Lines file by default; a store with a database may keep its own."""
+        return AuditLog(self.cfg.audit_log or os.path.join(self.cfg.path, "audit.log"))
 
     @abstractmethod
     def put(self, raw: bytes, verdict: Verdict) -> str:
