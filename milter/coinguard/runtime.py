@@ -50,10 +50,9 @@ class Generation:
 
 def open_quarantine(cfg: Config) -> QuarantineSink:
     """The quarantine store ``[quarantine] backend`` names (the one dispatch is ``open_store``)."""
-    from coinguard.quarantine import open_store
+    from coinguard.quarantine import store_for
 
-    return open_store(cfg.quarantine, verdict_header=cfg.policy.verdict_header,
-                      findings_header=cfg.policy.findings_header)
+    return store_for(cfg)
 
 
 class Runtime:

@@ -18,7 +18,7 @@ the store once per generation and closes it when the generation retires.
 
 from __future__ import annotations
 
-from coinguard.config import QuarantineConfig
+from coinguard.config import Config, QuarantineConfig
 from coinguard.errors import QuarantineError
 from coinguard.quarantine.audit import AuditLog
 from coinguard.quarantine.base import QuarantineStore, UnknownBackend
@@ -54,8 +54,14 @@ def open_store(cfg: QuarantineConfig, *, verdict_header: str = "X-Coinguard-Verd
     return cls(cfg, verdict_header=verdict_header, findings_header=findings_header)
 
 
+def store_for(config: Config) -> QuarantineStore:
+    """``open_store`` with the header names ``[policy]`` gives (what the daemon and the CLI use)."""
+    return open_store(config.quarantine, verdict_header=config.policy.verdict_header,
+                      findings_header=config.policy.findings_header)
+
+
 __all__ = [
     "ID_RE", "QUEUE_ID_RE", "STORES", "AuditLog", "Detail", "DirStore", "Entry", "Filters", "HoldStore",
     "Injector", "QuarantineError", "QuarantineNotFound", "QuarantineStore", "Released", "UnknownBackend",
-    "id_time", "new_id", "open_store", "parse_age",
+    "id_time", "new_id", "open_store", "parse_age", "store_for",
 ]
