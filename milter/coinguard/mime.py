@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterator
 from email.message import Message
 
-from coinguard.analyzers.base import MessageInfo
 from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
+from coinguard.handlers import MessageInfo
 from coinguard.sniff import sniff
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.analyzers.base import MessageInfo
 from coinguard.analyzers.brands import (
     BrandAnalyzer,
     BrandFormatError,
@@ -20,6 +19,7 @@ from coinguard.analyzers.brands import (
 )
 from coinguard.config import Config, CryptoConfig
 from coinguard.findings import Finding, Item
+from coinguard.handlers import MessageInfo
 
 from helpers import make_context
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.analyzers.base import MessageInfo, text_item
 from coinguard.analyzers.crypto_theme import (
     BODY,
     SUBJECT,
@@ -21,6 +20,7 @@ from coinguard.analyzers.crypto_theme import (
 )
 from coinguard.config import Config, CryptoConfig
 from coinguard.findings import Finding, Item
+from coinguard.handlers import MessageInfo, text_item
 
 from helpers import make_context
 
@@ -109,7 +109,7 @@ def test_document_text_item() -> None:
                      "the snapshot; unclaimed rewards will be permanently lost.", "doctext")
     analyzer = CryptoThemeDocument()
     assert analyzer.applies_to(item)
-    found = list(analyzer.analyze(item, make_context()))
+    found = list(analyzer.handle(item, make_context()))
     assert [f.code for f in found] == ["crypto.lure.document"]
     assert found[0].path == item.path
     body = Item(path="<body 1>", name="", data=b"airdrop", type="text", role="body")

@@ -125,7 +125,7 @@ def test_embedded_calc_exe_is_yielded_with_its_name(corpus_dir: object) -> None:
 def test_benign_documents_stay_quiet(corpus_dir: object, relpath: str) -> None:
     data = read_corpus_sample(relpath)
     item = Item(path="b", name="b", data=data, type=sniff(data))
-    findings = [f for h in (MACROS, EMBEDDED) if h.applies_to(item) for f in h.analyze(item, make_context())
+    findings = [f for h in (MACROS, EMBEDDED) if h.applies_to(item) for f in h.handle(item, make_context())
                 if isinstance(f, Finding)]
     assert score(findings) <= 4, findings
     assert not any(f.code.startswith("office.vba") for f in findings)
@@ -220,7 +220,7 @@ def test_oversized_document_is_skipped() -> None:
     item = Item(path="x", name="x", data=data, type=sniff(data))
     ctx = make_context()
     ctx.budget = Budget(Limits(max_file_bytes=1000))
-    assert {f.code for f in MACROS.analyze(item, ctx) if isinstance(f, Finding)} == {"office.skipped"}
+    assert {f.code for f in MACROS.handle(item, ctx) if isinstance(f, Finding)} == {"office.skipped"}
 
 
 def test_oletools_output_never_leaks(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
@@ -305,7 +305,7 @@ def test_zip_bomb_member_is_refused_before_olevba_inflates_it() -> None:
     ctx = make_context()
     ctx.budget = Budget(Limits(max_file_bytes=20_000))
     with pytest.raises(BudgetExceeded):
-        list(MACROS.analyze(item, ctx))
+        list(MACROS.handle(item, ctx))
 
 
 @pytest.mark.parametrize("data", [b"\n" * (1 << 20), b" \n" * (1 << 19), b"\t" * (1 << 20)])

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import ClassVar
 
-from coinguard.analyzers.base import AnalysisContext, MessageInfo
 from coinguard.analyzers.crypto_theme import (
     LureMatch,
     PhraseMatcher,
@@ -43,6 +42,7 @@ from coinguard.analyzers.crypto_theme import (
     verified_brand_sender,
 )
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext, MessageInfo
 
 log = logging.getLogger(__name__)
 
@@ -537,6 +537,7 @@ class BrandAnalyzer:
     """Brand named by a sender who is not the brand; look-alike sender domains and link hosts."""
 
     name: ClassVar[str] = NAME
+    after: ClassVar[tuple[str, ...]] = ("dkim_auth",)  # reads DKIM_ALIGNED (verified brand senders)
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("brand.impersonation", SCORE_DISPLAY, Category.SENDER,
                  "an exchange/wallet brand is named in the From display name (5), Subject (3) or body (1) "

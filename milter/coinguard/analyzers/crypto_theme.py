@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import ClassVar
 
-from coinguard.analyzers.base import AnalysisContext, MessageInfo
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext, MessageInfo
 
 log = logging.getLogger(__name__)
 
@@ -505,6 +505,7 @@ class CryptoThemeMessage:
     """Lure language in the subject, the body text and the attachment names."""
 
     name: ClassVar[str] = NAME
+    after: ClassVar[tuple[str, ...]] = ("dkim_auth",)  # reads DKIM_ALIGNED (verified brand senders)
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo(SUBJECT.code, SUBJECT.cap, Category.THEME,
                  "crypto lure phrases in the Subject or From display name (score grows with their weights)"),
@@ -569,7 +570,7 @@ class CryptoThemeDocument:
     def applies_to(self, item: Item) -> bool:
         return is_document_text(item)
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         f = _finding(match_lures(item_text(item, ctx), lures_for(ctx), ctx), DOCUMENT, item.path)
         if f is not None:
             yield f

@@ -41,9 +41,9 @@ from typing import Any, ClassVar
 
 import dkim
 
-from coinguard.analyzers.base import AnalysisContext, MessageInfo
 from coinguard.analyzers.brands import brands_for, same_organization
 from coinguard.findings import AddHeader, Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext, MessageInfo
 
 log = logging.getLogger(__name__)
 
@@ -328,6 +328,7 @@ class DkimAnalyzer:
     """Verifies DKIM, reports alignment, spoofed brand domains and the Authentication-Results value."""
 
     name: ClassVar[str] = NAME
+    after: ClassVar[tuple[str, ...]] = ()
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("dkim.result", 0.0, Category.SENDER,
                  "informational: detail is the Authentication-Results header value (RFC 8601) to add"),

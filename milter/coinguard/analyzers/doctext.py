@@ -18,9 +18,9 @@ from typing import ClassVar
 
 import olefile
 
-from coinguard.analyzers.base import AnalysisContext, text_item
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext, text_item
 
 #: Most characters of text handed on per document.
 MAX_TEXT_CHARS = 200_000
@@ -137,7 +137,7 @@ class DocTextAnalyzer:
     def applies_to(self, item: Item) -> bool:
         return item.role != "text" and (item.type in _PARTS or item.type in ("rtf", "ole.doc", "xml.office"))
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         try:
             if item.type in _PARTS:
                 text = self._zip_text(item, ctx, _PARTS[item.type])

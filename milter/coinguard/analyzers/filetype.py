@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.analyzers.hwp import EPS_EXPLOIT_SIGNS, eps_indicators
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
 from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS
 
 A = Category.ATTACHMENT
@@ -216,7 +216,7 @@ class FileTypeAnalyzer:
     def applies_to(self, item: Item) -> bool:
         return item.role in FILE_ROLES
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         t = item.type
         if t in _PE_KINDS:
             kind = {"pe": "Windows PE", "pe.dll": "Windows DLL", "elf": "ELF", "macho": "Mach-O"}[t]

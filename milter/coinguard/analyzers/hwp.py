@@ -27,9 +27,9 @@ from typing import ClassVar
 
 import olefile
 
-from coinguard.analyzers.base import AnalysisContext, text_item
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext, text_item
 from coinguard.sniff import OLE_MAGIC
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ class HwpAnalyzer:
     def applies_to(self, item: Item) -> bool:
         return item.type in ("ole.hwp", "hwpx")
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if item.type == "hwpx":
             yield from self._hwpx(item, ctx)
             return

@@ -32,9 +32,9 @@ from typing import Any, ClassVar
 
 import olefile
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB, read_bounded
 from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS, sniff
 
@@ -335,7 +335,7 @@ class OfficeMacros:
             return True
         return item.type in _TEXT_TYPES and item.source != self.name and bool(_VBA_SOURCE.search(item.data[:1 * MiB]))
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         ext = _EXT_RE.search(item.name)
         if item.type in ("xml.office", "mht") and ext and ext.group(1).lower() in _BINARY_OFFICE_EXTENSIONS:
             yield Finding("office.disguised_xml", self.name, item.path, f"{item.type} named .{ext.group(1)}")
@@ -596,7 +596,7 @@ class OleEmbedded:
     def applies_to(self, item: Item) -> bool:
         return item.type in _OLE_TYPES
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         yield from guarded(item, self.name, "oleobj.parse_error", lambda: self._run(item, ctx))
 
     def _run(self, item: Item, ctx: AnalysisContext) -> list[Finding | Item]:

@@ -16,8 +16,8 @@ import uuid
 from collections.abc import Iterator
 from typing import ClassVar
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
 from coinguard.sniff import EXECUTABLE_TYPES, sniff
 
 A = Category.ATTACHMENT
@@ -75,7 +75,7 @@ class OneNoteAnalyzer:
     def applies_to(self, item: Item) -> bool:
         return item.type == "onenote"
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         names = mentioned_names(item.data)
         yield Finding("onenote.present", self.name, item.path,
                       f"OneNote section, {item.size} bytes" + (f"; names: {', '.join(names[:6])}" if names else ""))

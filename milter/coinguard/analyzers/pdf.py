@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-from coinguard.analyzers.base import AnalysisContext, text_item
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext, text_item
 
 log = logging.getLogger(__name__)
 # pypdf logs a warning for every repair it makes on a damaged or hostile file ("Object 3 0 found",
@@ -146,7 +146,7 @@ class PdfAnalyzer:
     def applies_to(self, item: Item) -> bool:
         return item.type == "pdf"
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:

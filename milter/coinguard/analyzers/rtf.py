@@ -24,9 +24,9 @@ from typing import Any, ClassVar
 
 from oletools import rtfobj
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.analyzers.office import bounded_list, guarded, is_ole, open_ole, oversized, risky_embedded
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 
 #: Largest RTF parsed (the pure-Python parser is linear but not fast).
@@ -152,7 +152,7 @@ class RtfObjects:
     def applies_to(self, item: Item) -> bool:
         return item.type == "rtf"
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if oversized(item, ctx, MAX_RTF_BYTES):
             yield Finding("rtf.skipped", self.name, item.path, f"{item.size} bytes")
             return

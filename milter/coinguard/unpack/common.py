@@ -30,9 +30,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from coinguard.analyzers.base import AnalysisContext
+from coinguard import limits
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
 
 log = logging.getLogger(__name__)
@@ -48,14 +49,14 @@ PASSWORD_FOUND = CodeInfo("archive.password_found", 1.0, Category.CONTAINER,
                           "configured list (detail says which); its members were scanned.")
 PARSE_ERROR = CodeInfo("archive.parse_error", 1.0, Category.CONTAINER,
                        "An archive or disk image is corrupt or truncated; some or all members were not scanned.")
-# The limit codes are declared once, by coinguard.scan (the Budget raises them); unpackers emit them too.
-BOMB = "container.bomb"
-LIMIT_FILES = "container.limit.files"
+# The limit codes are declared once, by coinguard.limits (the Budget raises them); unpackers emit them too.
+BOMB = limits.BOMB
+LIMIT_FILES = limits.LIMIT_FILES
 
 ARCHIVE_CODES: tuple[CodeInfo, ...] = (ENCRYPTED, ENCRYPTED_UNOPENED, PASSWORD_FOUND, PARSE_ERROR)
 
 #: Limit codes after which nothing more of the archive is read.
-_STOP_CODES = frozenset({"container.bomb", "container.limit.bytes", "container.limit.files", "scan.timeout"})
+_STOP_CODES = frozenset({limits.BOMB, limits.LIMIT_BYTES, limits.LIMIT_FILES, limits.TIMEOUT})
 
 #: Passwords tried per archive at most (each try reads one small member).
 MAX_PASSWORD_TRIES = 64

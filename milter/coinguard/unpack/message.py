@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from coinguard import mime, passwords
-from coinguard.analyzers.base import AnalysisContext, text_item
 from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
+from coinguard.handlers import AnalysisContext, text_item
 from coinguard.sniff import sniff
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class MessageUnpacker:
     def applies_to(self, item: Item) -> bool:
         return item.type in ("eml", "ole.msg", "tnef")
 
-    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         handler = {"eml": self._eml, "ole.msg": self._msg, "tnef": self._tnef}[item.type]
         try:
             yield from handler(item, ctx)

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from io import BytesIO
 from typing import ClassVar
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.findings import CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
 from coinguard.unpack.common import ARCHIVE_CODES, LIMIT_FILES, Entry, expand, finding, parse_error
 
@@ -60,7 +60,7 @@ class TarArchive:
     def applies_to(self, item: Item) -> bool:
         return item.type == "tar"
 
-    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         try:
             tf = tarfile.open(fileobj=BytesIO(item.data), mode="r:")  # noqa: SIM115 - closed below
         except Exception as exc:
