@@ -13,13 +13,13 @@ import email.header
 import email.policy
 import email.utils
 import logging
-import re
 from collections.abc import Iterator
 from email.message import Message
 
 from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
 from coinguard.handlers import MessageInfo
 from coinguard.sniff import sniff
+from coinguard.text import MAX_LINKS, html_to_text
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,6 @@ CODES: tuple[CodeInfo, ...] = (
 
 #: Bytes of body text kept for the message analyzers.
 MAX_BODY_TEXT = 512 * 1024
-#: Bytes of HTML rendered to text per part (rendering is the costly step).
-MAX_HTML_RENDER = 2 * 1024 * 1024
-MAX_LINKS = 500
 
 
 def decode_header(value: str | None) -> str:
@@ -95,32 +92,6 @@ def _text_of(part: Message, data: bytes) -> str:
         return data.decode(charset, "replace")
     except LookupError:
         return data.decode("utf-8", "replace")
-
-
-def html_to_text(html: str) -> tuple[str, list[str]]:
-    """Render HTML to plain text and collect link targets (bounded)."""
-    import warnings
-
-    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
-
-    html = html[:MAX_HTML_RENDER]
-    try:
-        with warnings.catch_warnings():
-            # attacker HTML is often XML-ish or a bare URL: we want the text either way
-            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-            soup = BeautifulSoup(html, "html.parser")
-    except Exception:
-        return re.sub(r"<[^>]+>", " ", html), []
-    for tag in soup(["script", "style", "head"]):
-        tag.decompose()
-    links: list[str] = []
-    for a in soup.find_all(["a", "area", "form", "iframe"], limit=MAX_LINKS):
-        target = a.get("href") or a.get("action") or a.get("src")
-        if isinstance(target, str) and target.strip():
-            links.append(target.strip()[:2000])
-    text = soup.get_text(" ")
-    return " ".join(text.split()), links
 
 
 def _walk(msg: Message, depth: int = 0) -> Iterator[tuple[Message, int]]:

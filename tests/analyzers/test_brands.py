@@ -6,18 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.analyzers.brands import (
-    BrandAnalyzer,
-    BrandFormatError,
-    edit_distance,
-    link_hosts,
-    load_brands,
-    lookalike,
-    parse_brands,
-    registrable,
-    same_organization,
-)
+from coinguard.analyzers.brands import BrandAnalyzer, link_hosts, lookalike
+from coinguard.brandlist import BrandFormatError, load_brands, parse_brands
 from coinguard.config import Config, CryptoConfig
+from coinguard.domains import edit_distance, registrable, same_organization
 from coinguard.findings import Finding, Item
 from coinguard.handlers import MessageInfo
 

@@ -6,21 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.analyzers.crypto_theme import (
-    BODY,
-    SUBJECT,
-    CryptoThemeDocument,
-    CryptoThemeMessage,
-    LureFormatError,
-    build_lures,
-    load_lures,
-    match_lures,
-    normalize,
-    parse_lures,
-)
+from coinguard.analyzers.crypto_theme import BODY, SUBJECT, CryptoThemeDocument, CryptoThemeMessage
 from coinguard.config import Config, CryptoConfig
 from coinguard.findings import Finding, Item
 from coinguard.handlers import MessageInfo, text_item
+from coinguard.lures import LureFormatError, build_lures, load_lures, match_lures, parse_lures
+from coinguard.text import normalize
 
 from helpers import make_context
 
@@ -224,7 +215,7 @@ def test_regex_and_phrase_for_the_same_words_count_once() -> None:
 
 
 def test_text_is_normalised_once_per_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    import coinguard.analyzers.crypto_theme as ct
+    import coinguard.text as ct
     from coinguard.analyzers.brands import BrandAnalyzer
     from coinguard.analyzers.seed_phrase import SeedPhraseMessage
 

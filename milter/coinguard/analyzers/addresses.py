@@ -22,9 +22,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from coinguard.analyzers.crypto_theme import MAX_TEXT, is_document_text, item_text
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
+from coinguard.text import MAX_TEXT, is_document_text, item_text
 
 NAME = "addresses"
 

@@ -41,7 +41,8 @@ from typing import Any, ClassVar
 
 import dkim
 
-from coinguard.analyzers.brands import brands_for, same_organization
+from coinguard.brandlist import brands_for
+from coinguard.domains import same_organization
 from coinguard.findings import AddHeader, Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
 

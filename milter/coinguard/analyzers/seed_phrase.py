@@ -17,9 +17,9 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import ClassVar
 
-from coinguard.analyzers.crypto_theme import decode_item, is_document_text, item_text, normalized, normalized_join
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
+from coinguard.text import decode_item, is_document_text, item_text, normalized, normalized_join
 
 log = logging.getLogger(__name__)
 

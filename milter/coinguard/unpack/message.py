@@ -20,6 +20,7 @@ from coinguard import mime, passwords
 from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
 from coinguard.handlers import AnalysisContext, text_item
 from coinguard.sniff import sniff
+from coinguard.text import html_to_text
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _decode(item: Item) -> str:
     except LookupError:
         text = item.data[:_MAX_TEXT].decode("utf-8", "replace")
     if item.type == "html" or item.declared_type == "text/html":
-        text, _links = mime.html_to_text(text)
+        text, _links = html_to_text(text)
     return text
 
 
@@ -103,7 +104,7 @@ class MessageUnpacker:
             body = str(getattr(message, "body", "") or "")
             if not body.strip():
                 html = getattr(message, "htmlBody", None) or b""
-                body = mime.html_to_text(html.decode("utf-8", "replace"))[0] if html else ""
+                body = html_to_text(html.decode("utf-8", "replace"))[0] if html else ""
             _learn_passwords(ctx, [subject, body[:_MAX_TEXT]])
             if body.strip():
                 yield text_item(item, body[:_MAX_TEXT], self.name, label="body")
