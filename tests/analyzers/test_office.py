@@ -12,7 +12,8 @@ import zlib
 
 import pytest
 
-from coinguard.analyzers.office import OfficeMacros, OleEmbedded, risky_embedded
+from coinguard.analyzers.office import OfficeMacros, OleEmbedded
+from coinguard.analyzers.office_common import risky_embedded
 from coinguard.catalogue import catalogue
 from coinguard.findings import Finding, Item
 from coinguard.limits import Budget, Limits
@@ -273,19 +274,19 @@ def activemime(payload: bytes) -> bytes:
 
 
 def test_activemime_inflation_is_capped() -> None:
-    from coinguard.analyzers import office
+    from coinguard.analyzers import office_common
 
-    assert office._bounded_mso_extract(activemime(b"\xd0\xcf\x11\xe0 small")) == b"\xd0\xcf\x11\xe0 small"
-    bomb = activemime(b"\x00" * (office.MAX_ACTIVEMIME_BYTES + 1024))
+    assert office_common._bounded_mso_extract(activemime(b"\xd0\xcf\x11\xe0 small")) == b"\xd0\xcf\x11\xe0 small"
+    bomb = activemime(b"\x00" * (office_common.MAX_ACTIVEMIME_BYTES + 1024))
     assert len(bomb) < 200_000
-    with pytest.raises(office.ActiveMimeError):
-        office._bounded_mso_extract(bomb)
+    with pytest.raises(office_common.ActiveMimeError):
+        office_common._bounded_mso_extract(bomb)
 
 
 def test_mht_with_activemime_bomb_finishes() -> None:
-    from coinguard.analyzers import office
+    from coinguard.analyzers import office_common
 
-    bomb = activemime(b"\x00" * (office.MAX_ACTIVEMIME_BYTES + 1024))
+    bomb = activemime(b"\x00" * (office_common.MAX_ACTIVEMIME_BYTES + 1024))
     mht = (b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
            b"Content-Location: file:///C:/x/editdata.mso\r\nContent-Transfer-Encoding: base64\r\n"
            b"Content-Type: application/x-mso\r\n\r\n" + base64.encodebytes(bomb) + b"\r\n--b--\r\n")

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from oletools import msodde, ooxml
 
-from coinguard.analyzers.office import bounded_list, check_zip, guarded, memory_path, open_ole, oversized
+from coinguard.analyzers.office_common import bounded_list, check_zip, guarded, memory_path, open_ole, oversized
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB

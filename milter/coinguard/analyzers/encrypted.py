@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import msoffcrypto
 from msoffcrypto import exceptions as crypto_errors
 
-from coinguard.analyzers.office import guarded, oversized
+from coinguard.analyzers.office_common import guarded, oversized
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB

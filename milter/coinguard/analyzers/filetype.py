@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from coinguard.analyzers.hwp import EPS_EXPLOIT_SIGNS, eps_indicators
+from coinguard.analyzers.eps_common import EPS_EXPLOIT_SIGNS, HWP_SOURCE, eps_indicators
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext
-from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS
+from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS, ItemType
 
 A = Category.ATTACHMENT
 
@@ -242,7 +242,7 @@ class FileTypeAnalyzer:
         elif t == "iqy":
             first_url = next((ln for ln in item.data[:4096].decode("latin-1").splitlines() if "://" in ln), "")
             yield Finding("file.iqy", self.name, item.path, f"web query to {first_url.strip()[:120]}")
-        elif t == "postscript" and item.source != "hwp":  # the HWP analyzer reports its own EPS (hwp.eps)
+        elif t == ItemType.POSTSCRIPT and item.source != HWP_SOURCE:  # the HWP analyzer reports its own EPS (hwp.eps)
             signs = [s for s in eps_indicators(item.data) if s in EPS_EXPLOIT_SIGNS]
             if signs:
                 yield Finding("file.postscript_exploit", self.name, item.path, "; ".join(signs))

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from coinguard.analyzers.office import bounded_list, guarded, is_ole, read_member
+from coinguard.analyzers.office_common import bounded_list, guarded, is_ole, read_member
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB

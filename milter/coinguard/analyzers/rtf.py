@@ -24,7 +24,15 @@ from typing import Any, ClassVar
 
 from oletools import rtfobj
 
-from coinguard.analyzers.office import bounded_list, guarded, is_ole, open_ole, oversized, risky_embedded
+from coinguard.analyzers.office_common import (
+    RTF_SOURCE,
+    bounded_list,
+    guarded,
+    is_ole,
+    open_ole,
+    oversized,
+    risky_embedded,
+)
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
@@ -133,7 +141,7 @@ def _class_name(obj: Any) -> str:
 class RtfObjects:
     """Embedded objects and exploit structures in RTF."""
 
-    name: ClassVar[str] = "rtf"
+    name: ClassVar[str] = RTF_SOURCE
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("rtf.object", 3, Category.ATTACHMENT, "RTF embeds an OLE object"),
         CodeInfo("rtf.equation_editor", 12, Category.ATTACHMENT,
