@@ -16,10 +16,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
+    import dns.rdata
     import dns.resolver
+    from dns.rdtypes.ANY.MX import MX
+    from dns.rdtypes.ANY.PTR import PTR
+    from dns.rdtypes.ANY.TXT import TXT
+    from dns.rdtypes.IN.A import A
+    from dns.rdtypes.IN.AAAA import AAAA
 
 #: Shortest DNS wait still attempted (a budget nearly spent is not a reason for a 0 s query).
 MIN_TIMEOUT = 0.2
@@ -55,7 +61,7 @@ class Lookup:
         self.nameservers = tuple(nameservers)
         self.port = port
 
-    def _query(self, qname: str, rdtype: str, timeout: float) -> list[object]:
+    def _query(self, qname: str, rdtype: str, timeout: float) -> list[dns.rdata.Rdata]:
         import dns.exception
         import dns.resolver
 
@@ -76,20 +82,20 @@ class Lookup:
 
     def txt(self, name: str, timeout: float = 5.0) -> list[bytes]:
         """TXT records of ``name``, each one record's strings joined."""
-        return [b"".join(rdata.strings) for rdata in self._query(name, "TXT", timeout)]  # type: ignore[attr-defined]
+        return [b"".join(rdata.strings) for rdata in cast("list[TXT]", self._query(name, "TXT", timeout))]
 
     def a(self, name: str, timeout: float = 5.0) -> list[str]:
         """IPv4 addresses of ``name`` (A records)."""
-        return [rdata.address for rdata in self._query(name, "A", timeout)]  # type: ignore[attr-defined]
+        return [rdata.address for rdata in cast("list[A]", self._query(name, "A", timeout))]
 
     def aaaa(self, name: str, timeout: float = 5.0) -> list[str]:
         """IPv6 addresses of ``name`` (AAAA records)."""
-        return [rdata.address for rdata in self._query(name, "AAAA", timeout)]  # type: ignore[attr-defined]
+        return [rdata.address for rdata in cast("list[AAAA]", self._query(name, "AAAA", timeout))]
 
     def mx(self, name: str, timeout: float = 5.0) -> list[tuple[int, str]]:
         """(preference, exchange host) of ``name``'s MX records, lowest preference first."""
-        rows = [(int(r.preference), r.exchange.to_text(omit_final_dot=True).lower())  # type: ignore[attr-defined]
-                for r in self._query(name, "MX", timeout)]
+        rows = [(int(r.preference), r.exchange.to_text(omit_final_dot=True).lower())
+                for r in cast("list[MX]", self._query(name, "MX", timeout))]
         return sorted(rows)
 
     def ptr(self, address: str, timeout: float = 5.0) -> list[str]:
@@ -101,8 +107,8 @@ class Lookup:
             qname = dns.reversename.from_address(address).to_text()
         except (ValueError, dns.exception.SyntaxError):
             return []
-        return [r.target.to_text(omit_final_dot=True).lower()  # type: ignore[attr-defined]
-                for r in self._query(qname, "PTR", timeout)]
+        return [r.target.to_text(omit_final_dot=True).lower()
+                for r in cast("list[PTR]", self._query(qname, "PTR", timeout))]
 
 
 def make_dnsfunc(nameservers: tuple[str, ...] = (), port: int = 53) -> Callable[..., bytes | None]:

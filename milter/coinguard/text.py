@@ -52,7 +52,7 @@ def _confusable_map() -> dict[str, str]:
     """Non-ASCII letter -> ASCII look-alike, from the Unicode confusables data shipped with confusable-homoglyphs."""
     out: dict[str, str] = {}
     try:
-        from confusable_homoglyphs import confusables
+        from confusable_homoglyphs import confusables  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - declared dependency
         log.warning("confusable-homoglyphs not installed: no homoglyph folding")
         return out
@@ -113,7 +113,7 @@ def normalized(ctx: AnalysisContext | None, text: str) -> str:
     text = text[:MAX_TEXT]
     if ctx is None:
         return normalize(text)
-    memo = ctx.memo.setdefault(MEMO_KEY, {}).setdefault("norm", {})
+    memo: dict[str, str] = ctx.memo.setdefault(MEMO_KEY, {}).setdefault("norm", {})
     cached = memo.get(text)
     if cached is None:
         cached = memo[text] = normalize(text)

@@ -70,6 +70,10 @@ class _Recorder:
         self.cache: dict[bytes, bytes | Exception | None] = {}
         self.last: bytes | Exception | None = None
 
+    def forget(self) -> None:
+        """Start a new signature: what the previous lookup returned no longer counts."""
+        self.last = None
+
     def __call__(self, name: bytes, timeout: float = 5.0) -> bytes | None:
         if name in self.cache:
             value = self.cache[name]
@@ -172,7 +176,7 @@ def verify_signatures(raw: bytes, dnsfunc: DnsFunc, timeout: float, from_domain:
         except dkim.DKIMException as exc:
             results.append(res("permerror", str(exc)))
             continue
-        recorder.last = None
+        recorder.forget()
         try:
             ok = d.verify(idx=idx, dnsfunc=recorder)
         except dkim.ValidationError as exc:

@@ -110,8 +110,8 @@ def binary_strings(data: bytes, limit: int = MAX_TEXT_CHARS) -> str:
     parts: list[str] = []
     total = 0
     for m in _UTF16_RUN.finditer(data):
-        s = m.group(0)
-        s = s[: len(s) // 2 * 2].decode("utf-16-le", "replace").strip()
+        run = m.group(0)
+        s = run[: len(run) // 2 * 2].decode("utf-16-le", "replace").strip()
         if sum(ch.isalnum() for ch in s) >= 4:
             parts.append(s)
             total += len(s)

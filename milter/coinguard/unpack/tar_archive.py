@@ -10,7 +10,7 @@ from __future__ import annotations
 import tarfile
 from collections.abc import Iterator
 from io import BytesIO
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from coinguard.findings import CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext
@@ -37,7 +37,9 @@ class _TarReader:
                     break
                 if not info.isreg():
                     continue
-                stored = sum(size for _offset, size in info.sparse) if info.sparse else info.size
+                # typeshed says bytes; tarfile keeps [(offset, size), ...] for GNU sparse members
+                sparse = cast("list[tuple[int, int]] | None", info.sparse)
+                stored = sum(size for _offset, size in sparse) if sparse else info.size
                 out.append(Entry(name=info.name, size=info.size, compressed=stored, key=info))
         except tarfile.TarError as exc:  # damaged after some good members: keep those
             if not out:
