@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterator
 from email.message import Message
 
-from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
 from coinguard.handlers import MessageInfo
 from coinguard.sniff import sniff
 from coinguard.text import MAX_LINKS, html_to_text
@@ -114,10 +114,10 @@ def _role(part: Message, name: str) -> str:
     disposition = (part.get_content_disposition() or "").lower()
     ctype = part.get_content_type()
     if disposition == "attachment" or (name and disposition != "inline"):
-        return "attachment"
+        return Role.ATTACHMENT
     if ctype in ("text/plain", "text/html") and not name:
-        return "body"
-    return "inline" if not name else "attachment"
+        return Role.BODY
+    return Role.INLINE if not name else Role.ATTACHMENT
 
 
 def _rfc822_bytes(part: Message) -> bytes:
@@ -181,7 +181,7 @@ def extract_parts(
             role = _role(part, name)
             label = name or f"<{'body' if role == 'body' else 'part'} {index}>"
             kind = sniff(data)
-            if role == "body" and kind in ("text", "html", "empty"):
+            if role == Role.BODY and kind in ("text", "html", "empty"):
                 kind = "html" if ctype == "text/html" else "text"
         meta = {"charset": part.get_content_charset() or "", "disposition": part.get_content_disposition() or ""}
         if parent is not None:
@@ -217,7 +217,7 @@ def message_info(
     links: list[str] = []
     size = 0
     for item in items:
-        if item.role != "body" or item.depth > 0:
+        if item.role != Role.BODY or item.depth > 0:
             continue
         charset = str(item.meta.get("charset") or "utf-8")
         try:

@@ -19,7 +19,7 @@ from typing import ClassVar
 import olefile
 
 from coinguard.errors import BudgetExceeded
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext, text_item
 
 #: Most characters of text handed on per document.
@@ -135,7 +135,7 @@ class DocTextAnalyzer:
     )
 
     def applies_to(self, item: Item) -> bool:
-        return item.role != "text" and (item.type in _PARTS or item.type in ("rtf", "ole.doc", "xml.office"))
+        return item.role != Role.TEXT and (item.type in _PARTS or item.type in ("rtf", "ole.doc", "xml.office"))
 
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         try:

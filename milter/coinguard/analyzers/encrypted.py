@@ -26,7 +26,7 @@ import msoffcrypto
 from msoffcrypto import exceptions as crypto_errors
 
 from coinguard.analyzers.office_common import guarded, oversized
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 from coinguard.sniff import sniff
@@ -98,7 +98,7 @@ class EncryptedOffice:
             else:
                 out.append(Finding("office.encrypted.opened", self.name, item.path,
                                    f"password {_mask(password)} (candidate #{candidates.index(password)}, {kind})"))
-            out.append(item.child("<decrypted>", plain, source=self.name, role="extracted",
+            out.append(item.child("<decrypted>", plain, source=self.name, role=Role.EXTRACTED,
                                   meta={"password": password}))
             return out
         out.append(Finding("office.encrypted.unopened", self.name, item.path,

@@ -21,14 +21,14 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from coinguard.analyzers.eps_common import EPS_EXPLOIT_SIGNS, HWP_SOURCE, eps_indicators
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext
 from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS, ItemType
 
 A = Category.ATTACHMENT
 
 #: Roles whose ``name`` came with the file (MIME filename, archive member, embedded object name).
-NAMED_ROLES = frozenset({"attachment", "inline", "member", "embedded"})
+NAMED_ROLES = frozenset({Role.ATTACHMENT, Role.INLINE, Role.MEMBER, Role.EMBEDDED})
 #: Roles whose content was written by the sender as a file (extracted text and bodies are not).
 FILE_ROLES = NAMED_ROLES
 

@@ -29,7 +29,7 @@ import olefile
 
 from coinguard.analyzers.eps_common import HWP_SOURCE, eps_indicators, is_postscript
 from coinguard.errors import BudgetExceeded
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext, text_item
 from coinguard.sniff import OLE_MAGIC
 
@@ -189,9 +189,9 @@ class HwpAnalyzer:
         ole_at = data.find(OLE_MAGIC, 0, 8 + len(OLE_MAGIC))
         if ole_at >= 0:
             yield Finding("hwp.ole_object", self.name, item.path, f"{name}: embedded OLE object ({len(data)} bytes)")
-            yield item.child(f"{name}.ole", data[ole_at:], source=self.name, role="embedded")
+            yield item.child(f"{name}.ole", data[ole_at:], source=self.name, role=Role.EMBEDDED)
             return
-        yield item.child(name, data, source=self.name, role="embedded")
+        yield item.child(name, data, source=self.name, role=Role.EMBEDDED)
 
     def _script(self, item: Item, sname: str, text: str) -> Iterator[Finding]:
         if not text:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import LnkParse3
 
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext
 
 log = logging.getLogger(__name__)
@@ -194,6 +194,6 @@ class LnkAnalyzer:
         tail = len(item.data) - sc.size
         if tail > APPENDED_SLACK:
             blob = item.data[sc.size :]
-            child = item.child("<lnk-appended>", blob, source=self.name, role="embedded")
+            child = item.child("<lnk-appended>", blob, source=self.name, role=Role.EMBEDDED)
             yield Finding("lnk.appended_data", self.name, item.path, f"{tail} bytes after the shortcut ({child.type})")
             yield child

@@ -39,9 +39,10 @@ from coinguard.analyzers.office_common import (
     read_member,
     risky_embedded,
 )
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB, read_bounded
+from coinguard.sniff import ItemType
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +222,7 @@ class OfficeMacros:
                 source = (vba_code + ("\n" + xlm_code if xlm_code else "")).strip()
                 if source and vp.type != olevba.TYPE_TEXT:  # bare source text is already an Item
                     raw = source.encode("utf-8", "replace")[:MAX_SOURCE_BYTES]
-                    out.append(item.child("<vba>", raw, source=self.name, role="extracted", type="text"))
+                    out.append(item.child("<vba>", raw, source=self.name, role=Role.EXTRACTED, type=ItemType.TEXT))
             finally:
                 vp.close()
         return out
@@ -486,7 +487,7 @@ class OleEmbedded:
             if _SWF.search(data[:64]):
                 out.append(Finding("office.flash", self.name, item.path, f"SWF in {where}"))
             out.append(Finding("office.embedded_object", self.name, item.path, f"{where}: {size} bytes"))
-            out.append(item.child(f"{where}", data, source=self.name, role="embedded"))
+            out.append(item.child(f"{where}", data, source=self.name, role=Role.EMBEDDED))
         if not equation_done:
             clsid = (ole.root.clsid or "").upper() if ole.root is not None else ""
             if clsid == _EQUATION_CLSID and item.source != RTF_SOURCE:
@@ -509,7 +510,7 @@ class OleEmbedded:
         except Exception:
             # Not a Package: keep the raw native data so other analyzers still see it.
             out.append(Finding("office.embedded_object", self.name, item.path, f"{where}: {len(data)} bytes"))
-            out.append(item.child(where, data, source=self.name, role="embedded"))
+            out.append(item.child(where, data, source=self.name, role=Role.EMBEDDED))
             return
         names = tuple(str(n) for n in (pkg.filename, pkg.src_path, pkg.temp_path) if n)
         label = names[0] if names else where
@@ -521,4 +522,4 @@ class OleEmbedded:
             out.append(Finding("office.package_executable", self.name, item.path,
                                f"Package {label!r}: {reason}; source {bounded_list(list(names[1:]), 2, 100)}"))
         if payload:
-            out.append(item.child(label, payload, source=self.name, role="embedded"))
+            out.append(item.child(label, payload, source=self.name, role=Role.EMBEDDED))

@@ -28,7 +28,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from coinguard.analyzers.office_common import bounded_list, guarded, is_ole, read_member
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 
@@ -131,7 +131,7 @@ class OoxmlRelations:
                 activex.append(name)
             elif is_ole(data) or "embeddings/" in low:
                 ole_names.append(name)
-            yield item.child(name, data, source=self.name, role="embedded")
+            yield item.child(name, data, source=self.name, role=Role.EMBEDDED)
         if ole_names:
             yield Finding("ooxml.embedded_ole", self.name, item.path, bounded_list(ole_names, MAX_LISTED, 60))
         if activex:

@@ -33,7 +33,7 @@ from coinguard.analyzers.office_common import (
     oversized,
     risky_embedded,
 )
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 
@@ -182,7 +182,7 @@ class RtfObjects:
             if not obj.is_ole:
                 not_ole += 1
                 if obj.rawdata:
-                    out.append(item.child(f"{label}.bin", obj.rawdata, source=self.name, role="embedded"))
+                    out.append(item.child(f"{label}.bin", obj.rawdata, source=self.name, role=Role.EMBEDDED))
                 continue
             cls = _class_name(obj)
             clsid = (obj.clsid or "").upper()
@@ -202,10 +202,10 @@ class RtfObjects:
                 if reason:
                     packages.append(f"#{index} {fname!r}: {reason}")
                 if obj.olepkgdata:
-                    out.append(item.child(fname, obj.olepkgdata, source=self.name, role="embedded",
+                    out.append(item.child(fname, obj.olepkgdata, source=self.name, role=Role.EMBEDDED,
                                           meta={"rtf_object": index}))
             elif obj.oledata:
-                out.append(item.child(f"{label}.{low or 'ole'}", obj.oledata, source=self.name, role="embedded",
+                out.append(item.child(f"{label}.{low or 'ole'}", obj.oledata, source=self.name, role=Role.EMBEDDED,
                                       meta={"rtf_object": index, "class": cls}))
         if parser.objects:
             declared = [c.decode("latin-1", "replace") for c in parser.objclasses[:4]]

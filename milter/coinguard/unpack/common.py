@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from coinguard import limits
 from coinguard.errors import BudgetExceeded
-from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
 
@@ -132,7 +132,7 @@ def extension(name: str) -> str:
 
 def member_item(parent: Item, name: str, data: bytes, source: str, meta: dict[str, Any] | None = None) -> Item:
     """A child Item for an archive member; its path keeps the member's folders (sanitized)."""
-    child = parent.child(name, data, source=source, role="member", meta=meta)
+    child = parent.child(name, data, source=source, role=Role.MEMBER, meta=meta)
     rel = member_path(name)
     if rel and "/" in rel:
         child = dataclasses.replace(child, path=f"{parent.path}/{rel}" if parent.path else rel)
