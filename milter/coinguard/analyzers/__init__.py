@@ -1,8 +1,10 @@
-"""The analyzer registry: one line per analyzer module, in the order they run.
+"""The analyzer registry: one line per analyzer module.
 
 Adding an analyzer: one new module in this package, one line below, one test file
-in ``tests/analyzers/``.  ``tests/test_registry.py`` fails if a module here is not
-registered or has no test, and names must be unique (checked at import).
+in ``tests/analyzers/``.  ``tests/test_architecture.py`` fails if a module here is not
+registered or has no test, or imports another analyzer (``*_common`` helpers are allowed).
+Names must be unique, and message analyzers run in the order their ``after`` asks for
+(both checked at import).
 """
 
 from __future__ import annotations
