@@ -12,6 +12,7 @@ import pytest
 
 from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS, ordered
 from coinguard.catalogue import catalogue
+from coinguard.sniff import ItemType
 from coinguard.unpack import UNPACKERS
 
 from helpers import REPO
@@ -170,3 +171,50 @@ def test_handlers_declare_name_and_codes() -> None:
     for h in (*UNPACKERS, *ITEM_ANALYZERS, *MESSAGE_ANALYZERS):
         assert isinstance(h.name, str) and h.name
         assert isinstance(h.codes, tuple) and all(c.code for c in h.codes)
+
+
+def _is_type_attr(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "type" and isinstance(node.value, ast.Name)
+
+
+def _strings(node: ast.AST) -> set[str]:
+    return {c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+
+
+def _type_names_compared(path: Path) -> tuple[set[str], set[str]]:
+    """(type names, type prefixes) a module compares ``<x>.type`` with: literals, literal collections,
+    module-level constants holding them, and ``<x>.type.startswith(...)`` prefixes."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    consts = {node.targets[0].id: node.value for node in tree.body
+              if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)}
+    names: set[str] = set()
+    prefixes: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and _is_type_attr(node.left):
+            for comp in node.comparators:
+                if isinstance(comp, ast.Name) and comp.id in consts:
+                    value = consts[comp.id]  # a dict is probed by its keys
+                    names |= _strings(value) if not isinstance(value, ast.Dict) else {
+                        k.value for k in value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+                elif isinstance(comp, ast.Constant | ast.Tuple | ast.Set | ast.List):
+                    names |= _strings(comp)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "startswith"
+              and _is_type_attr(node.func.value)):
+            prefixes |= {s for arg in node.args for s in _strings(arg)}
+    return names, prefixes
+
+
+def test_item_types_compared_in_handlers_are_in_the_sniff_vocabulary() -> None:
+    """``item.type == "ole.dco"`` would silently never match: every type name a handler compares
+    ``Item.type`` with is an ItemType (sniff's vocabulary), every prefix starts one."""
+    vocabulary = {t.value for t in ItemType}
+    unknown: dict[str, set[str]] = {}
+    checked = 0
+    for p in [*PKG.glob("*.py"), *(PKG / "analyzers").glob("*.py"), *(PKG / "unpack").glob("*.py")]:
+        names, prefixes = _type_names_compared(p)
+        checked += len(names) + len(prefixes)
+        bad = (names - vocabulary) | {f"{x}*" for x in prefixes if not any(t.startswith(x) for t in vocabulary)}
+        if bad:
+            unknown[str(p.relative_to(PKG))] = bad
+    assert checked > 40  # the check sees the dispatch code (it would pass vacuously otherwise)
+    assert unknown == {}
