@@ -12,6 +12,7 @@ document it in ``config/coinguard.toml``.  Types supported: ``bool``, ``int``,
 from __future__ import annotations
 
 import dataclasses
+import importlib.resources
 import os
 import re
 import tomllib
@@ -24,12 +25,16 @@ from typing import Any, Literal
 from coinguard.errors import ConfigError
 from coinguard.limits import Limits, MiB
 
-#: The repository (or install) root: holds ``rules/`` and ``config/`` next to ``milter/``.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
+def shipped_path(name: str) -> str:
+    """Path of a data file shipped inside the package (``rules``, ``lures.txt``, ``brands.toml``).
 
-def _project_path(*parts: str) -> str:
-    return str(PROJECT_ROOT.joinpath(*parts))
+    Found through :mod:`importlib.resources`, so it is right for a wheel installed anywhere and
+    for a checkout alike (in the checkout ``coinguard/data/*`` are symlinks to the top-level
+    ``rules/`` and ``config/``).  The package is always installed as plain files (never zipped),
+    so the resource is a real path that YARA and ``open()`` can use.
+    """
+    return str(importlib.resources.files("coinguard") / "data" / name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +129,7 @@ class MetricsConfig:
 
 @dataclass(frozen=True, slots=True)
 class RulesConfig:
-    dirs: tuple[str, ...] = (_project_path("rules"),)
+    dirs: tuple[str, ...] = (shipped_path("rules"),)
     cache_dir: str = "var/cache"
 
 
@@ -141,8 +146,8 @@ class DkimConfig:
 
 @dataclass(frozen=True, slots=True)
 class CryptoConfig:
-    lures_file: str = _project_path("config", "lures.txt")
-    brands_file: str = _project_path("config", "brands.toml")
+    lures_file: str = shipped_path("lures.txt")
+    brands_file: str = shipped_path("brands.toml")
     extra_lures: tuple[str, ...] = ()
     min_distinct_addresses: int = 3
 
