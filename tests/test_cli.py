@@ -98,3 +98,14 @@ def test_config_check_prints_effective_values(config: Path) -> None:
 def test_findings_lists_the_catalogue() -> None:
     r = coinguard("findings")
     assert r.returncode == 0 and "container.bomb" in r.stdout and "office.vba.autoexec" in r.stdout
+
+
+def test_missing_data_fails_config_check_and_start(tmp_path: Path) -> None:
+    cfg = tmp_path / "lost.toml"
+    cfg.write_text(OFFLINE + f'[crypto]\nlures_file = "{tmp_path}/gone.txt"\nbrands_file = "{tmp_path}/gone.toml"\n')
+    check = coinguard("config", "check", "-c", str(cfg))
+    assert check.returncode == 1 and "configuration OK" not in check.stdout
+    assert f"crypto.lures_file: {tmp_path}/gone.txt: cannot read" in check.stderr
+    assert f"crypto.brands_file: {tmp_path}/gone.toml: cannot read" in check.stderr
+    run = coinguard("run", "-c", str(cfg))  # refused before any socket or worker exists
+    assert run.returncode == 2 and "data files missing or broken" in run.stderr and "gone.txt" in run.stderr

@@ -72,7 +72,15 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
+    from coinguard.checks import data_problems
+
     cfg = _config(args)
+    problems = data_problems(cfg)
+    for problem in problems:
+        print(f"coinguard: {problem}", file=sys.stderr)
+    if problems:
+        print(f"# configuration FAILED: {cfg.source}: {len(problems)} problem(s)", file=sys.stderr)
+        return EXIT_FOUND
     print(f"# configuration OK: {cfg.source}")
     for section, values in cfg.to_dict().items():
         print(f"\n[{section}]")
@@ -105,9 +113,12 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from coinguard.checks import require_data
     from coinguard.daemon import run
 
-    return run(_config(args))
+    cfg = _config(args)
+    require_data(cfg)  # lost rules or lure/brand lists stop the start, never switch detection off
+    return run(cfg)
 
 
 def cmd_reload(args: argparse.Namespace) -> int:
