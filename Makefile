@@ -3,7 +3,7 @@
 #   make run    install everything, then run the daemon on the embedded defaults
 #   make test   install everything, then run the whole test suite (unit + real Postfix)
 #   make demo   loopback-only Postfix + daemon; send a clean and a malicious message
-#   make lint   ruff
+#   make lint   ruff and mypy (the same checks CI runs)
 #
 # `install` is idempotent: apt only installs what is missing, and the venv step is skipped
 # while the stamp file is newer than setup.cfg, pyproject.toml and this Makefile.
@@ -64,6 +64,7 @@ demo: install
 
 lint: install
 	$(VENV)/bin/ruff check milter tests bench demo
+	cd milter && ../$(VENV)/bin/mypy --config-file ../setup.cfg -p coinguard
 
 clean:
 	rm -rf $(STAMP) build dist .pytest_cache .ruff_cache
