@@ -74,7 +74,7 @@ fi
 command -v debootstrap >/dev/null || apt-get install -y -q --no-install-recommends debootstrap
 MIRROR="${FRESH_MIRROR:-$(
     { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
-      grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}'; } | grep -v security | head -n 1)}"
+      grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}'; } | grep -v security | head -n 1 || true)}"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 WORK="${FRESH_DIR:-$(mktemp -d /var/tmp/coinguard-fresh.XXXXXX)}"
 ROOT="$WORK/root"
