@@ -28,7 +28,7 @@ def test_every_problem_is_reported_with_its_key(tmp_path: Path) -> None:
     )
     problems = data_problems(cfg)
     assert len(problems) == 4, problems
-    assert problems[0] == f"rules.dirs: {tmp_path / 'missing'}: no such directory"
+    assert problems[0] == f"rules.dirs: {tmp_path / 'missing'}: no such rule file or directory"
     assert problems[1] == f"rules.dirs: {empty}: no rule files (*.yar, *.yara)"
     assert problems[2].startswith(f"crypto.lures_file: {bad_lures}:2:")
     assert problems[3] == f"crypto.brands_file: {tmp_path / 'none.toml'}: cannot read: No such file or directory"

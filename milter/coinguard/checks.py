@@ -36,8 +36,10 @@ def require_data(cfg: Config) -> None:
 
 
 def _rules_dir_problems(d: Path) -> list[str]:
+    if d.is_file() and d.suffix.lower() in RULE_SUFFIXES:
+        return []
     if not d.is_dir():
-        return [f"{d}: no such directory"]
+        return [f"{d}: no such rule file or directory"]
     if not any(p.suffix.lower() in RULE_SUFFIXES and p.is_file() for p in d.rglob("*")):
         return [f"{d}: no rule files (*.yar, *.yara)"]
     return []

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from coinguard import __version__
-from coinguard.config import Config, load_config
+from coinguard.config import CONFIG_ENV, SYSTEM_CONFIG, Config, find_config, load_config
 from coinguard.errors import CoinguardError, ConfigError
 
 EXIT_OK = 0
@@ -21,8 +21,19 @@ EXIT_FOUND = 1
 EXIT_ERROR = 2
 
 
+CONFIG_HELP = (f"TOML configuration file (default: ${CONFIG_ENV}, else {SYSTEM_CONFIG} when it exists,"
+               " else the embedded defaults)")
+
+
+def _add_verbose(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS: a subcommand's own default must not undo `coinguard -v COMMAND`
+    p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                   help="say which configuration file is used")
+
+
 def _add_config(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-c", "--config", metavar="FILE", help="TOML configuration file (default: embedded defaults)")
+    p.add_argument("-c", "--config", metavar="FILE", help=CONFIG_HELP)
+    _add_verbose(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,20 +41,23 @@ def build_parser() -> argparse.ArgumentParser:
         prog="coinguard", description="Postfix milter against malicious, crypto-themed mail attachments."
     )
     parser.add_argument("--version", action="version", version=f"coinguard {__version__}")
+    _add_verbose(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run the milter daemon in the foreground")
     _add_config(p)
 
     p = sub.add_parser("scan", help="scan saved .eml files or folders through the gateway pipeline")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="message files (.eml, .msg, .txt) or folders of them, scanned recursively in order")
     p.add_argument("--json", action="store_true", help="one JSON verdict per message (JSON Lines)")
     _add_config(p)
 
     p = sub.add_parser("rules", help="YARA rules")
     rsub = p.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     rc = rsub.add_parser("check", help="compile the rules and report every broken file with its line")
-    rc.add_argument("dirs", nargs="*", metavar="DIR", help="rule directories (default: [rules] dirs)")
+    rc.add_argument("dirs", nargs="*", metavar="PATH",
+                    help="rule files (*.yar, *.yara) and directories of them (default: [rules] dirs)")
     _add_config(rc)
 
     p = sub.add_parser("config", help="configuration")
@@ -53,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reload", help="tell the running daemon to reload rules and configuration (SIGUSR1)")
     p.add_argument("--pid", type=int, help="daemon PID (default: read [milter] pid_file)")
+    p.add_argument("--wait", type=float, default=120.0, metavar="SECONDS",
+                   help="wait this long for the outcome on the daemon's metrics endpoint (0: do not wait;"
+                        " default 120); exit 1 when the daemon refused the reload")
     _add_config(p)
 
     p = sub.add_parser("findings", help="list every finding code with its default score")
@@ -68,18 +85,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    return load_config(getattr(args, "config", None))
+    path, why = find_config(getattr(args, "config", None))
+    if getattr(args, "verbose", 0):
+        used = f"configuration {path} ({why})" if path else f"the embedded default configuration ({why})"
+        print(f"coinguard: using {used}", file=sys.stderr)
+    return load_config(path)
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
+    """Every configuration error, then every data-file problem; exit 1 when there is any."""
     from coinguard.checks import data_problems
 
-    cfg = _config(args)
-    problems = data_problems(cfg)
+    try:
+        cfg = _config(args)
+    except ConfigError as exc:
+        problems, source = str(exc).splitlines(), "the configuration"
+    else:
+        problems, source = data_problems(cfg), cfg.source
     for problem in problems:
         print(f"coinguard: {problem}", file=sys.stderr)
     if problems:
-        print(f"# configuration FAILED: {cfg.source}: {len(problems)} problem(s)", file=sys.stderr)
+        print(f"# configuration FAILED: {source}: {len(problems)} problem(s)", file=sys.stderr)
         return EXIT_FOUND
     print(f"# configuration OK: {cfg.source}")
     for section, values in cfg.to_dict().items():
@@ -123,8 +149,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_reload(args: argparse.Namespace) -> int:
     from coinguard.control import send_reload
+    from coinguard.reload_wait import reload_and_wait
 
-    return send_reload(_config(args), args.pid)
+    cfg = _config(args)
+    return reload_and_wait(cfg, lambda: send_reload(cfg, args.pid), wait_s=args.wait)
 
 
 def cmd_findings(args: argparse.Namespace) -> int:
@@ -150,7 +178,17 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)  # --help and --version write here too
+        return _dispatch(args)
+    except BrokenPipeError:  # `coinguard findings | head`: the reader left, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         if args.command == "rules":
             return cmd_rules_check(args)
@@ -165,11 +203,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `coinguard findings | head`: the reader left, nothing is wrong
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
 
 
 def milter_main() -> int:

@@ -41,6 +41,7 @@ if [ "${1:-}" = "--inside" ]; then
         chroot "$ROOT" /usr/bin/env -i HOME=/root USER=root LOGNAME=root TERM=dumb LANG=C.UTF-8 \
             PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
             http_proxy=http://127.0.0.1:3128 https_proxy=http://127.0.0.1:3128 \
+            no_proxy=localhost,127.0.0.1,::1 NO_PROXY=localhost,127.0.0.1,::1 \
             PIP_CERT=/root/.host-ca.crt DEBIAN_FRONTEND=noninteractive \
             /bin/bash -c "$1"
     }

@@ -12,7 +12,8 @@ for _ in $(seq 1 "$WAIT_S"); do
     if command -v python3 >/dev/null && python3 - "$MILTER_PORT" "$METRICS" 2>/dev/null <<'PY'
 import socket, sys, urllib.request
 socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
-text = urllib.request.urlopen(f"http://{sys.argv[2]}/metrics", timeout=2).read().decode()
+direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never a proxy
+text = direct.open(f"http://{sys.argv[2]}/metrics", timeout=2).read().decode()
 loaded = [line for line in text.splitlines() if line.startswith("coinguard_rules_loaded ")]
 if not loaded or float(loaded[0].split()[1]) <= 0:
     sys.exit(1)

@@ -59,7 +59,7 @@ async def _serve_one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
         writer.close()
         return
-    method, uri = (head.split(b"\r\n", 1)[0].decode("latin-1").split(" ") + ["", ""])[:2]
+    method, uri, *_ = [*head.split(b"\r\n", 1)[0].decode("latin-1").split(" "), "", ""]
     target = _target(method, uri)
     if target is None or target[0].lower() not in allowed:
         print(f"registry-proxy: refused {method} {uri}", file=sys.stderr, flush=True)
@@ -70,7 +70,7 @@ async def _serve_one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
         return
     try:
         upstream = await asyncio.wait_for(asyncio.open_connection(*target), timeout=30)
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError) as exc:
         writer.write(f"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nX-Error: {exc}\r\n\r\n".encode())
         writer.close()
         return
