@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", action="store_true", help="print the README table")
     _add_config(p)
 
+    p = sub.add_parser("setup", help="print (or apply) the Postfix configuration coinguard needs")
+    ssub = p.add_subparsers(dest="setup_command", required=True, metavar="WHAT")
+    sp = ssub.add_parser("postfix", help="the main.cf and master.cf changes; --apply makes them with postconf")
+    sp.add_argument("--apply", action="store_true", help="back up main.cf and master.cf, then apply with postconf")
+    sp.add_argument("--postfix-config-dir", metavar="DIR", default=None,
+                    help="Postfix configuration directory (default: [quarantine] postfix_config_dir, else Postfix's)")
+    _add_config(sp)
+
     p = sub.add_parser("quarantine", help="list, show, release, delete or purge quarantined mail")
     qsub = p.add_subparsers(dest="quarantine_command", required=True, metavar="ACTION")
     from coinguard import quarantine_cli
@@ -95,7 +103,10 @@ def _config(args: argparse.Namespace) -> Config:
 def cmd_config_check(args: argparse.Namespace) -> int:
     """Every configuration error, then every data-file problem; exit 1 when there is any."""
     from coinguard.checks import data_problems
+    from coinguard.tools import missing_tool_warnings
 
+    for warning in missing_tool_warnings():  # reported, not fatal: the rest is scanned fully
+        print(f"coinguard: warning: {warning}", file=sys.stderr)
     try:
         cfg = _config(args)
     except ConfigError as exc:
@@ -162,6 +173,18 @@ def cmd_findings(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_setup(args: argparse.Namespace) -> int:
+    from coinguard import postfix_setup
+
+    cfg = _config(args)
+    if not args.apply:
+        print(postfix_setup.render(cfg), end="")
+        return EXIT_OK
+    directory = args.postfix_config_dir if args.postfix_config_dir is not None else cfg.quarantine.postfix_config_dir
+    postfix_setup.apply(cfg, directory)
+    return EXIT_OK
+
+
 def cmd_quarantine(args: argparse.Namespace) -> int:
     from coinguard import quarantine_cli
 
@@ -174,6 +197,7 @@ COMMANDS = {
     "reload": cmd_reload,
     "findings": cmd_findings,
     "quarantine": cmd_quarantine,
+    "setup": cmd_setup,
 }
 
 
