@@ -106,5 +106,10 @@ lint: install-test
 check-fresh:
 	tests/fresh/check-fresh.sh
 
+# coinguard(8) from the argparse definitions (argparse-manpage) and the bash completion (argcomplete)
+man: install-test
+	packaging/build-docs.sh $(TEST_VENV)/bin build
+	@echo "make man: build/coinguard.8 build/coinguard.bash"
+
 clean:
 	rm -rf $(STAMP) $(TEST_STAMP) build dist .pytest_cache .ruff_cache

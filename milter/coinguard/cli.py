@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK  (bash completion: argcomplete; see _complete)
 """The ``coinguard`` command.
 
 Each subcommand's work lives in the module that owns it; imports are lazy so that
@@ -201,9 +202,21 @@ COMMANDS = {
 }
 
 
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Answer a bash completion request (argcomplete sets _ARGCOMPLETE) and exit; else nothing."""
+    import os
+
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)  # --help and --version write here too
+        parser = build_parser()
+        _complete(parser)
+        args = parser.parse_args(argv)  # --help and --version write here too
         return _dispatch(args)
     except BrokenPipeError:  # `coinguard findings | head`: the reader left, nothing is wrong
         import os
