@@ -158,11 +158,13 @@ def test_system_config_is_used_when_it_exists(tmp_path: Path, monkeypatch: pytes
                                   ("config", "check"), ("--version",)])
 def test_closed_pipe_is_no_traceback(args: tuple[str, ...]) -> None:
     """`coinguard findings | head`: the reader is gone before the output; a quiet exit, no traceback."""
+    # buffered stdout too (PYTHONUNBUFFERED unset): then the pipe error comes at the final flush
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"COINGUARD_CONFIG": ""}
     read_end, write_end = os.pipe()
     os.close(read_end)  # every write now fails with EPIPE
     try:
         proc = subprocess.run([sys.executable, "-m", "coinguard", *args], stdout=write_end, stderr=subprocess.PIPE,
-                              text=True, timeout=120, env={**os.environ, "COINGUARD_CONFIG": ""})
+                              text=True, timeout=120, env=env)
     finally:
         os.close(write_end)
     assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr

@@ -214,10 +214,13 @@ def _complete(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = build_parser()
-        _complete(parser)
-        args = parser.parse_args(argv)  # --help and --version write here too
-        return _dispatch(args)
+        try:
+            parser = build_parser()
+            _complete(parser)
+            args = parser.parse_args(argv)  # --help and --version write (and exit) here too
+            return _dispatch(args)
+        finally:
+            sys.stdout.flush()  # a closed pipe fails here, inside the handler, not at interpreter exit
     except BrokenPipeError:  # `coinguard findings | head`: the reader left, nothing is wrong
         import os
 
