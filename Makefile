@@ -1,32 +1,43 @@
 # coinguard: set-up, run, test and demo on Debian 12 (run as root on a fresh machine).
+# On a minimal Debian without make, `./setup TARGET` installs make first, then runs it.
 #
-#   make run    install everything, then run the daemon on the embedded defaults
-#   make test   install everything, then run the whole test suite (unit + real Postfix)
-#   make demo   loopback-only Postfix + daemon; send a clean and a malicious message
-#   make lint   ruff
+#   make run          install what the daemon needs (.venv: runtime dependencies only), run it
+#   make test         also install what the tests need (.venv-test: + the [test] extra), run them all
+#   make demo         loopback-only Postfix + daemon; send a clean and a malicious message
+#   make lint         ruff and mypy (the same checks CI runs)
+#   make check-fresh  prove the README's set-up on a bare debootstrap Debian 12 (slow; root)
+#   make man          the coinguard(8) man page and the bash completion, into build/
+#   make deb          build/coinguard_VERSION_all.deb (application in /opt/coinguard, own venv)
 #
-# `install` is idempotent: apt only installs what is missing, and the venv step is skipped
-# while the stamp file is newer than setup.cfg, pyproject.toml and this Makefile.
+# `install` is idempotent: apt only installs what is missing, and each venv step is skipped
+# while its stamp file is newer than setup.cfg, pyproject.toml and this Makefile.
 
 SHELL := /bin/bash
 PYTHON ?= /usr/bin/python3
 VENV ?= .venv
+TEST_VENV ?= .venv-test
 STAMP := $(VENV)/.coinguard-installed
+TEST_STAMP := $(TEST_VENV)/.coinguard-installed
+PIP_FLAGS := --disable-pip-version-check --progress-bar off
 
 # System packages.  Engineers: append yours here (one line each, with why).
 # What the daemon needs (make run):
 APT_PACKAGES := postfix libmilter-dev python3-dev python3-venv python3-pip gcc make
 APT_PACKAGES += unar 7zip libarchive-tools  # RAR (rarfile backend), CAB/FAT/VHD images (7zz)
 APT_PACKAGES += ca-certificates
+APT_PACKAGES += procps  # /bin/kill: the systemd unit's ExecReload sends SIGUSR1 with it
 # What only the tests need (make test): promtool for the alert-rule tests, systemd-analyze and
-# systemd-sysusers for the unit tests.  Not installed by `make run`: on a host where systemd
-# runs, Debian's prometheus package would also start a Prometheus server.
+# systemd-sysusers for the unit tests.  Installed without Recommends (prometheus would pull in
+# node-exporter, ipmitool, nvme-cli...), with a policy-rc.d that forbids starting services during
+# the install, and the prometheus unit disabled afterwards: the tests only run promtool.
 APT_TEST_PACKAGES := prometheus systemd
+# Services a test package brings that must never run (disabled when this Makefile installed them).
+APT_TEST_SERVICES := prometheus.service
 # What only bench/bench_gateway.py needs (make install-bench): rspamd, a peer it measures against
-# (started and stopped by the bench on loopback).
+# (the bench starts and stops its own instance on loopback).
 APT_BENCH_PACKAGES := rspamd
 
-.PHONY: install install-test install-bench apt venv run test demo lint clean
+.PHONY: install install-test install-bench apt apt-test venv test-venv run test demo lint check-fresh man deb clean
 
 install: $(STAMP)
 
@@ -35,12 +46,19 @@ $(STAMP): setup.cfg pyproject.toml Makefile
 	@$(MAKE) --no-print-directory venv
 	@touch $@
 
-install-test: install
-	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(APT_TEST_PACKAGES)"
+install-test: $(TEST_STAMP)
 
-install-bench: install
-	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(APT_BENCH_PACKAGES)"
+$(TEST_STAMP): setup.cfg pyproject.toml Makefile
+	@$(MAKE) --no-print-directory apt
+	@$(MAKE) --no-print-directory apt-test
+	@$(MAKE) --no-print-directory test-venv
+	@touch $@
 
+# The same way as the test packages (no Recommends, nothing started, the unit disabled).
+install-bench: install-test
+	@$(MAKE) --no-print-directory apt-test APT_TEST_PACKAGES="$(APT_BENCH_PACKAGES)" APT_TEST_SERVICES=rspamd.service
+
+# apt-get install of the missing ones among $(APT_PACKAGES); APT_FLAGS adds install options.
 apt:
 	@if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
 	  echo "make install: not root or no apt-get; not installing system packages: $(APT_PACKAGES)"; exit 0; fi; \
@@ -52,24 +70,53 @@ apt:
 	echo "make install: apt-get install$$missing"; \
 	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
 	echo "postfix postfix/mailname string localhost" | debconf-set-selections; \
-	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_FLAGS) $$missing || exit 1; \
+	if [ "$(APT_DISABLE)" ]; then for s in $(APT_DISABLE); do deb-systemd-helper disable "$$s" 2>/dev/null || true; done; fi
 
+# The test packages: no Recommends, no service started during the install (policy-rc.d exit 101
+# is how Debian's invoke-rc.d/deb-systemd-invoke are told "not now"), and their units disabled.
+apt-test:
+	@if [ "$$(id -u)" = 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then \
+	  printf '#!/bin/sh\n# coinguard make apt-test: no service starts while test packages install\nexit 101\n' \
+	    > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own=1; fi; \
+	$(MAKE) --no-print-directory apt APT_PACKAGES="$(APT_TEST_PACKAGES)" APT_FLAGS=--no-install-recommends \
+	  APT_DISABLE="$(APT_TEST_SERVICES)"; rc=$$?; \
+	if [ "$${own:-}" ]; then rm -f /usr/sbin/policy-rc.d; fi; exit $$rc
+
+# Production venv: the package and its runtime dependencies only.
 venv:
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check --upgrade pip wheel
-	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[test]'
+	@echo "make install: Python packages into $(VENV) (runtime dependencies; a few minutes the first time)"
+	$(VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip wheel
+	$(VENV)/bin/pip install $(PIP_FLAGS) -e .
+
+# Test venv: the same plus the [test] extra (pytest, ruff, mypy, aiosmtpd, ...).
+test-venv:
+	@test -x $(TEST_VENV)/bin/python || $(PYTHON) -m venv $(TEST_VENV)
+	@echo "make install-test: Python packages into $(TEST_VENV) (runtime + [test] extra)"
+	$(TEST_VENV)/bin/pip install $(PIP_FLAGS) --upgrade pip wheel
+	$(TEST_VENV)/bin/pip install $(PIP_FLAGS) -e '.[test]'
 
 run: install
 	$(VENV)/bin/coinguard run
 
 test: install-test
-	$(VENV)/bin/pytest
+	$(TEST_VENV)/bin/pytest
 
 demo: install
 	demo/demo.sh
 
-lint: install
-	$(VENV)/bin/ruff check milter tests bench demo
+lint: install-test
+	$(TEST_VENV)/bin/ruff check milter tests bench demo
+	cd milter && ../$(TEST_VENV)/bin/mypy --config-file ../setup.cfg -p coinguard
+
+check-fresh:
+	tests/fresh/check-fresh.sh
+
+# coinguard(8) from the argparse definitions (argparse-manpage) and the bash completion (argcomplete)
+man: install-test
+	packaging/build-docs.sh $(TEST_VENV)/bin build
+	@echo "make man: build/coinguard.8 build/coinguard.bash"
 
 clean:
-	rm -rf $(STAMP) build dist .pytest_cache .ruff_cache
+	rm -rf $(STAMP) $(TEST_STAMP) build dist .pytest_cache .ruff_cache

@@ -94,7 +94,7 @@ def time_theme_handlers(totals: collections.Counter[str]) -> None:
         mod = importlib.import_module(f"coinguard.analyzers.{modname}")
         for obj in list(vars(mod).values()):
             if isinstance(obj, type) and obj.__module__ == mod.__name__ and hasattr(obj, "name"):
-                for meth in ("analyze", "analyze_message"):
+                for meth in ("handle", "analyze_message"):
                     if meth in vars(obj):
                         wrap(obj, meth)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.analyzers.base import AnalysisContext
+from coinguard.handlers import AnalysisContext
 
 from helpers import corpus_available, make_context, make_message, need_corpus
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from coinguard.analyzers.base import AnalysisContext, MessageInfo
 from coinguard.config import Config
+from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.limits import Budget
 
 REPO = Path(__file__).resolve().parents[1]
@@ -131,7 +131,7 @@ def run_handler(handler: Any, data: bytes, name: str, **ctx_kw: Any) -> tuple[li
 
     item = Item(path=name, name=name, data=data, type=sniff(data))
     assert handler.applies_to(item), item.type
-    out = list(handler.analyze(item, make_context(**ctx_kw)))
+    out = list(handler.handle(item, make_context(**ctx_kw)))
     return [f for f in out if isinstance(f, Finding)], [c for c in out if isinstance(c, Item)]
 
 

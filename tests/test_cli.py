@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +16,12 @@ from helpers import DATA, REPO, make_message
 OFFLINE = '[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.5\n'
 
 
-def coinguard(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def coinguard(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+              ) -> subprocess.CompletedProcess[str]:
+    """The CLI as a subprocess; $COINGUARD_CONFIG empty (embedded defaults) unless ``env`` says otherwise."""
+    full = {**os.environ, "COINGUARD_CONFIG": "", **(env or {})}
     return subprocess.run([sys.executable, "-m", "coinguard", *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+                          timeout=120, cwd=cwd, env=full)
 
 
 @pytest.fixture
@@ -98,3 +102,107 @@ def test_config_check_prints_effective_values(config: Path) -> None:
 def test_findings_lists_the_catalogue() -> None:
     r = coinguard("findings")
     assert r.returncode == 0 and "container.bomb" in r.stdout and "office.vba.autoexec" in r.stdout
+
+
+def test_missing_data_fails_config_check_and_start(tmp_path: Path) -> None:
+    cfg = tmp_path / "lost.toml"
+    cfg.write_text(OFFLINE + f'[crypto]\nlures_file = "{tmp_path}/gone.txt"\nbrands_file = "{tmp_path}/gone.toml"\n')
+    check = coinguard("config", "check", "-c", str(cfg))
+    assert check.returncode == 1 and "configuration OK" not in check.stdout
+    assert f"crypto.lures_file: {tmp_path}/gone.txt: cannot read" in check.stderr
+    assert f"crypto.brands_file: {tmp_path}/gone.toml: cannot read" in check.stderr
+    run = coinguard("run", "-c", str(cfg))  # refused before any socket or worker exists
+    assert run.returncode == 2 and "data files missing or broken" in run.stderr and "gone.txt" in run.stderr
+
+
+def test_config_check_reports_every_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[scan]\nworkerz = 3\n[policy]\nsuspicious_score = 'x'\n[nope]\n")
+    r = coinguard("config", "check", "-c", str(bad))
+    assert r.returncode == 1 and r.stdout == ""
+    assert f"{bad}:2: unknown key scan.workerz" in r.stderr
+    assert f"{bad}:4: policy.suspicious_score: expected a number" in r.stderr
+    assert f"{bad}:5: unknown section [nope]" in r.stderr
+    assert "3 problem(s)" in r.stderr
+
+
+def test_config_from_the_environment_and_verbose_names_it(tmp_path: Path, config: Path) -> None:
+    r = coinguard("-v", "config", "check", env={"COINGUARD_CONFIG": str(config)})
+    assert r.returncode == 0 and f"# configuration OK: {config}" in r.stdout
+    assert f"coinguard: using configuration {config} ($COINGUARD_CONFIG)" in r.stderr
+    quiet = coinguard("config", "check", env={"COINGUARD_CONFIG": str(config)})
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    r = coinguard("config", "check", "-v", "-c", str(config), env={"COINGUARD_CONFIG": "/nonexistent.toml"})
+    assert r.returncode == 0 and "(-c)" in r.stderr  # -c wins
+    r = coinguard("findings", "-v")
+    assert r.returncode == 0 and "using the embedded default configuration ($COINGUARD_CONFIG is empty)" in r.stderr
+    missing = coinguard("config", "check", env={"COINGUARD_CONFIG": str(tmp_path / "gone.toml")})
+    assert missing.returncode == 1 and "gone.toml: cannot read" in missing.stderr
+
+
+def test_system_config_is_used_when_it_exists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from coinguard import cli
+    from coinguard import config as config_module
+
+    system = tmp_path / "coinguard.toml"
+    system.write_text(OFFLINE + "[metrics]\nlisten = '127.0.0.1:9999'\n")
+    monkeypatch.setattr(config_module, "SYSTEM_CONFIG", str(system))
+    monkeypatch.delenv("COINGUARD_CONFIG", raising=False)
+    assert cli.main(["config", "check", "-v"]) == 0
+    out, err = capsys.readouterr()
+    assert 'listen = "127.0.0.1:9999"' in out and f"using configuration {system} (the system configuration)" in err
+
+
+@pytest.mark.parametrize("args", [("findings",), ("findings", "--markdown"), ("--help",), ("rules", "--help"),
+                                  ("config", "check"), ("--version",)])
+def test_closed_pipe_is_no_traceback(args: tuple[str, ...]) -> None:
+    """`coinguard findings | head`: the reader is gone before the output; a quiet exit, no traceback."""
+    # buffered stdout too (PYTHONUNBUFFERED unset): then the pipe error comes at the final flush
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"COINGUARD_CONFIG": ""}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE
+    try:
+        proc = subprocess.run([sys.executable, "-m", "coinguard", *args], stdout=write_end, stderr=subprocess.PIPE,
+                              text=True, timeout=120, env=env)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
+    assert proc.returncode in (0, 141), proc.returncode
+
+
+# quarantine_cli.py (another module's parsers): its positional ids have no help and --verdict offers
+# an empty choice.  Remove an entry here once that is fixed; the test fails if an entry is fixed
+# but still listed, so the list cannot go stale.
+KNOWN_HELP_GAPS = {
+    "coinguard quarantine show id: no help",
+    "coinguard quarantine release id: no help",
+    "coinguard quarantine delete id: no help",
+    "coinguard quarantine list --verdict: empty choice",
+}
+
+
+def test_every_command_and_argument_has_help() -> None:
+    import argparse
+
+    from coinguard.cli import build_parser
+
+    gaps: set[str] = set()
+
+    def walk(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            name = "/".join(action.option_strings) or action.dest
+            if isinstance(action, argparse._SubParsersAction):
+                helps = {a.dest: a.help for a in action._choices_actions}
+                for sub, subparser in action.choices.items():
+                    if not helps.get(sub):
+                        gaps.add(f"{path} {sub}: no help")
+                    walk(subparser, f"{path} {sub}")
+                continue
+            if not action.help:
+                gaps.add(f"{path} {name}: no help")
+            if action.choices is not None and "" in action.choices:
+                gaps.add(f"{path} {name.split('/')[-1]}: empty choice")
+
+    walk(build_parser(), "coinguard")
+    assert gaps == KNOWN_HELP_GAPS

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from coinguard.config import SECTIONS, Config, load_config, parse_config
+from coinguard import config as config_module
+from coinguard.config import CONFIG_ENV, SECTIONS, Config, find_config, load_config, parse_config
 from coinguard.errors import ConfigError
 
 from helpers import REPO
@@ -60,6 +61,31 @@ def test_bad_config_names_file_line_and_key(text: str, message: str) -> None:
     with pytest.raises(ConfigError) as err:
         parse_config(text, "x.toml")
     assert message in str(err.value)
+
+
+def test_every_error_is_reported_not_only_the_first() -> None:
+    text = "[scan]\nworkerz = 2\nmax_depth = 0\ntimeout_s = 'x'\n[nope]\n[milter]\nsocket = 'tcp:25'\n"
+    with pytest.raises(ConfigError) as err:
+        parse_config(text, "x.toml")
+    lines = str(err.value).splitlines()
+    assert [line.split(": ", 1)[0] for line in lines] == ["x.toml:2", "x.toml:4", "x.toml:5", "x.toml:7", "x.toml:3"]
+    assert "unknown key scan.workerz" in lines[0] and "scan.timeout_s: expected a number" in lines[1]
+    assert "unknown section [nope]" in lines[2] and "milter.socket" in lines[3]
+    assert "scan.max_depth: must be at least 1" in lines[4]  # semantics after the type errors
+
+
+def test_find_config_order(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    system = tmp_path / "etc.toml"
+    monkeypatch.setattr(config_module, "SYSTEM_CONFIG", str(system))
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    assert find_config(None) == (None, f"no -c, no ${CONFIG_ENV}, no {system}")
+    system.write_text("")
+    assert find_config(None) == (str(system), "the system configuration")
+    monkeypatch.setenv(CONFIG_ENV, "/srv/cg.toml")
+    assert find_config(None) == ("/srv/cg.toml", f"${CONFIG_ENV}")
+    assert find_config("mine.toml") == ("mine.toml", "-c")
+    monkeypatch.setenv(CONFIG_ENV, "")  # explicitly the embedded defaults, /etc or not
+    assert find_config(None) == (None, f"${CONFIG_ENV} is empty")
 
 
 def test_values_are_typed() -> None:

@@ -11,8 +11,8 @@ from functools import cache
 
 import pytest
 
-from coinguard.analyzers.dkim_auth import DnsTempError
 from coinguard.config import parse_config
+from coinguard.dns import DnsTempError
 from coinguard.findings import Verdict, VerdictKind
 from coinguard.rules import compile_rules
 from coinguard.scan import Envelope, ScanContext, scan_message

@@ -14,12 +14,13 @@ import pytest
 from Milter import testctx
 from prometheus_client import CollectorRegistry
 
-from coinguard import daemon
+from coinguard import actions, daemon, systemd
 from coinguard.config import Config
 from coinguard.errors import QuarantineError, ScanTimeout
 from coinguard.findings import Action, AttachmentInfo, Finding, Verdict, VerdictKind
 from coinguard.metrics import make_metrics
 from coinguard.pool import WorkerCrashed
+from coinguard.runtime import Generation, Runtime, open_quarantine
 
 MESSAGE = (
     b"From: Alice <alice@sender.test>\n"
@@ -102,9 +103,18 @@ class FakePool:
 
 
 class FakeStore:
-    def __init__(self, fail: bool = False) -> None:
+    """A store that keeps messages itself (``mta_holds=True``: one that leaves them to the MTA)."""
+
+    backend = "fake"
+
+    def __init__(self, fail: bool = False, mta_holds: bool = False) -> None:
         self.fail = fail
+        self.mta_holds = mta_holds
         self.stored: list[tuple[bytes, Verdict]] = []
+        self.closed = False
+
+    def close(self):
+        self.closed = True
 
     def put(self, raw, verdict):
         if self.fail:
@@ -131,10 +141,12 @@ class Harness:
     def __init__(self, decide, cfg: Config | None = None, store: FakeStore | None = None, delay: float = 0.0):
         self.cfg = cfg or config()
         self.pool = FakePool(decide, delay)
-        self.store = store or FakeStore()
+        self.store = store
         self.metrics = make_metrics(CollectorRegistry())
-        gen = daemon.Generation(1, self.cfg, self.pool)
-        self.runtime = daemon.Runtime(gen, self.metrics, store_factory=lambda cfg: self.store)
+        gen = Generation(1, self.cfg, self.pool)
+        # without a fake store, the real one [quarantine] names (hold: no files, no commands to put)
+        self.runtime = Runtime(gen, self.metrics,
+                               store_factory=open_quarantine if store is None else lambda cfg: store)
         Milter.factory = functools.partial(daemon.CoinguardMilter, self.runtime)
         self.ctx = Ctx()
         self.ctx._setsymval("i", "QID1")
@@ -232,6 +244,34 @@ def test_quarantine_dir_stores_exact_raw_message_then_discards():
     assert b"\r\nX-Coinguard-Verdict: clean score=0\r\n" in raw  # stored as received, untouched
     assert v.verdict == VerdictKind.MALICIOUS
     assert h.ctx.quarantined == []
+
+
+def test_the_store_not_the_backend_name_decides_who_holds_the_message():
+    held = FakeStore(mta_holds=True)  # a store the MTA holds for, under a config that says "dir"
+    h = Harness(lambda raw, env: verdict("malicious", "quarantine", 42, codes=("yara.eicar",)),
+                cfg=config(quarantine={"backend": "dir"}), store=held)
+    assert h.feed() == Milter.ACCEPT
+    assert held.stored == [] and len(h.ctx.quarantined) == 1
+
+
+def test_store_opened_once_per_generation_and_closed_when_it_retires():
+    opened: list[FakeStore] = []
+
+    def factory(cfg):
+        opened.append(FakeStore())
+        return opened[-1]
+
+    h = Harness(lambda raw, env: verdict("malicious", "quarantine", 42), cfg=config(quarantine={"backend": "dir"}))
+    h.runtime.store_factory = factory
+    h.feed()
+    h.feed()
+    assert len(opened) == 1 and len(opened[0].stored) == 2
+    retired = threading.Event()
+    h.pool.close = lambda timeout=None: retired.set() or True
+    h.runtime.swap(Generation(2, h.cfg, FakePool(lambda raw, env: verdict())))
+    assert retired.wait(5)
+    h.runtime.shutdown(5)
+    assert opened[0].closed
 
 
 def test_quarantine_write_failure_tempfails():
@@ -356,12 +396,12 @@ def test_attachment_types_counted():
     ("550 no enhanced code", ("550", None, "no enhanced code")),
 ])
 def test_parse_reply(reply, parsed):
-    assert daemon.parse_reply(reply) == parsed
+    assert actions.parse_reply(reply) == parsed
 
 
 def test_parse_reply_refuses_2xx():
     with pytest.raises(ValueError):
-        daemon.parse_reply("250 ok")
+        actions.parse_reply("250 ok")
 
 
 def test_reload_failure_keeps_old_generation_and_counts():
@@ -383,7 +423,7 @@ def test_reload_success_swaps_generation_and_drains_old():
     closed = threading.Event()
     h.pool.close = lambda timeout=None: closed.set() or True
     new_pool = FakePool(lambda raw, env: verdict("suspicious", "tag", 5))
-    h.runtime.reloader = lambda number: daemon.Generation(number, h.cfg, new_pool, rules_count=7)
+    h.runtime.reloader = lambda number: Generation(number, h.cfg, new_pool, rules_count=7)
     assert h.runtime.reload() is True
     assert h.runtime.generation.number == 2
     assert closed.wait(5)
@@ -400,12 +440,12 @@ def test_sd_notify_sends_datagram(tmp_path, monkeypatch):
     srv.bind(path)
     monkeypatch.setenv("NOTIFY_SOCKET", path)
     try:
-        assert daemon.sd_notify("READY=1")
+        assert systemd.sd_notify("READY=1")
         assert srv.recv(100) == b"READY=1"
     finally:
         srv.close()
     monkeypatch.delenv("NOTIFY_SOCKET")
-    assert daemon.sd_notify("READY=1") is False
+    assert systemd.sd_notify("READY=1") is False
 
 
 def test_watchdog_interval(monkeypatch):
@@ -413,9 +453,9 @@ def test_watchdog_interval(monkeypatch):
 
     monkeypatch.setenv("WATCHDOG_USEC", "4000000")
     monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
-    assert daemon.watchdog_interval() == 2.0
+    assert systemd.watchdog_interval() == 2.0
     monkeypatch.setenv("WATCHDOG_PID", "1")
-    assert daemon.watchdog_interval() is None
+    assert systemd.watchdog_interval() is None
 
 
 def test_extension_check_names_the_c_module():

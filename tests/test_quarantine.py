@@ -22,6 +22,9 @@ from coinguard import quarantine as q
 from coinguard.config import QuarantineConfig
 from coinguard.errors import QuarantineError
 from coinguard.findings import Action, AttachmentInfo, Finding, Verdict, VerdictKind
+from coinguard.quarantine import base as qbase
+from coinguard.quarantine import dir as qdir
+from coinguard.quarantine import model as qmodel
 
 from helpers import make_message
 
@@ -46,7 +49,7 @@ def verdict(*, sender: str = "alice@ex.test", rcpts: tuple[str, ...] = ("bob@ex.
 
 
 def qcfg(tmp_path: Path, **kw: object) -> QuarantineConfig:
-    return QuarantineConfig(**{"backend": "dir", "path": str(tmp_path / "quarantine"), **kw})  # type: ignore[arg-type]
+    return QuarantineConfig(**{"backend": "dir", "path": str(tmp_path / "quarantine"), **kw})
 
 
 @pytest.fixture
@@ -79,7 +82,7 @@ def fake_sendmail(tmp_path: Path, exit_code: int = 0) -> tuple[Path, Path]:
 
 def ids_at(monkeypatch: pytest.MonkeyPatch, *times: datetime) -> None:
     it = iter(times)
-    monkeypatch.setattr(q, "new_id", lambda now=None: f"{next(it).strftime(q._ID_TIME)}-{os.urandom(6).hex()}")
+    monkeypatch.setattr(qdir, "new_id", lambda now=None: f"{next(it).strftime(qmodel._ID_TIME)}-{os.urandom(6).hex()}")
 
 
 # --------------------------------------------------------------------------- put
@@ -123,7 +126,7 @@ def test_put_failure_raises_and_leaves_nothing(store: q.DirStore, monkeypatch: p
         calls.append(dst)
         if len(calls) == 2:  # the message rename fails after the sidecar landed
             raise OSError(28, "No space left on device")
-        real_rename(src, dst)  # type: ignore[arg-type]
+        real_rename(src, dst)
 
     monkeypatch.setattr(os, "rename", flaky_rename)
     with pytest.raises(QuarantineError, match="No space left"):
@@ -416,7 +419,7 @@ def test_hold_store_refuses_put_and_bad_queue_ids(tmp_path: Path) -> None:
 
 def test_verdict_headers_are_parsed() -> None:
     headers = [("X-Coinguard-Verdict", "malicious score=42.5"), ("X-Coinguard-Findings", "a.b, c.d ,")]
-    assert q._verdict_from_headers(headers, "X-Coinguard-Verdict", "X-Coinguard-Findings") == (
+    assert qbase.verdict_from_headers(headers, "X-Coinguard-Verdict", "X-Coinguard-Findings") == (
         "malicious", 42.5, ("a.b", "c.d"))
 
 
@@ -429,3 +432,33 @@ def test_parse_age(text: str, seconds: int) -> None:
 def test_parse_age_rejects_garbage() -> None:
     with pytest.raises(ValueError):
         q.parse_age("-3d")
+
+
+def test_unknown_backend_is_a_config_error_never_a_fallback(tmp_path: Path) -> None:
+    from coinguard.errors import ConfigError
+
+    cfg = QuarantineConfig(backend="s3", path=str(tmp_path / "q"))
+    with pytest.raises(ConfigError, match="unknown back end 's3'") as err:
+        q.open_store(cfg)
+    assert isinstance(err.value, QuarantineError)  # the quarantine CLI reports it as exit 2
+    assert not (tmp_path / "q").exists()
+
+
+@pytest.mark.parametrize("backend", sorted(q.STORES))
+def test_every_registered_store_declares_who_holds_the_message(tmp_path: Path, backend: str) -> None:
+    cls = q.STORES[backend]
+    assert cls.backend == backend
+    assert isinstance(cls.__dict__.get("mta_holds"), bool), f"{cls.__name__} must declare mta_holds itself"
+    store = q.open_store(QuarantineConfig(backend=backend, path=str(tmp_path)))
+    assert type(store) is cls
+
+
+def test_stores_hold_where_they_say() -> None:
+    assert q.STORES["hold"].mta_holds is True and q.STORES["dir"].mta_holds is False
+
+
+def test_a_store_without_mta_holds_is_refused_at_definition() -> None:
+    with pytest.raises(TypeError, match="mta_holds"):
+        class Forgetful(q.DirStore):
+            backend = "forgetful"
+            mta_holds = None

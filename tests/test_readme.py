@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from coinguard.catalogue import render
@@ -19,7 +20,10 @@ def test_finding_table_matches_the_catalogue() -> None:
 def test_exactly_two_setup_commands_that_the_makefile_has() -> None:
     setup = README.split("## Set-up", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     commands = [line.split("#", 1)[0].strip() for line in setup.strip().splitlines()]
-    assert commands == ["make run", "make test"]
+    assert commands == ["./setup run", "./setup test"]
     makefile = (REPO / "Makefile").read_text()
     assert re.search(r"^run:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
-    assert "make test" in (REPO / ".ci" / "run").read_text()
+    assert re.search(r"^\./setup test$", (REPO / ".ci" / "run").read_text(), re.M), "CI runs the README's command"
+    setup = (REPO / "setup").read_text()
+    assert os.access(REPO / "setup", os.X_OK) and setup.startswith("#!/bin/sh\n")
+    assert 'exec make --no-print-directory "${@:-run}"' in setup

@@ -119,9 +119,21 @@ def test_same_relative_name_in_two_directories_gets_distinct_namespaces(tmp_path
 def test_missing_directory_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(RulesError) as exc:
         compile_rules([str(tmp_path / "nope")])
-    assert exc.value.errors == [(str(tmp_path / "nope"), 0, "no such directory")]
+    assert exc.value.errors == [(str(tmp_path / "nope"), 0, "no such file or directory")]
     rc, out = run_check(tmp_path / "nope")
-    assert rc == 1 and "no such directory" in out
+    assert rc == 1 and "no such file or directory" in out
+
+
+def test_rule_files_and_directories_mix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "dir" / "a.yar", GOOD)
+    write(tmp_path / "single.yara", GOOD)
+    files = find_rule_files([str(tmp_path / "dir"), str(tmp_path / "single.yara")])
+    assert [(Path(f.path).name, f.namespace) for f in files] == [("a.yar", "a"), ("single.yara", "single")]
+    assert cli.main(["rules", "check", str(tmp_path / "single.yara"), str(tmp_path / "dir")]) == 0
+    assert capsys.readouterr().out.strip() == "OK: 2 rules in 2 files"
+    write(tmp_path / "broken.yar", "rule broken { condition: }\n")
+    assert cli.main(["rules", "check", str(tmp_path / "broken.yar")]) == 1
+    assert f"{tmp_path / 'broken.yar'}:1: " in capsys.readouterr().out
 
 
 def test_externals_are_declared_for_thirdparty_style_rules(tmp_path: Path) -> None:

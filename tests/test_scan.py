@@ -8,9 +8,9 @@ from typing import ClassVar
 import pytest
 
 from coinguard import scan
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.config import Config, parse_config
 from coinguard.findings import Action, Category, CodeInfo, Finding, Item, VerdictKind
+from coinguard.handlers import AnalysisContext
 from coinguard.scan import Envelope, ScanContext, scan_message, unchecked_verdict
 
 from helpers import make_message
@@ -23,7 +23,7 @@ class Exploder:
     def applies_to(self, item: Item) -> bool:
         return item.name == "boom.bin"
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         yield Finding("test.before", self.name, item.path)
         raise ValueError("parser bug")
 
@@ -37,7 +37,7 @@ class Matryoshka:
     def applies_to(self, item: Item) -> bool:
         return item.name.endswith(".doll")
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         yield Finding("test.doll", self.name, item.path)
         yield item.child("inner.doll", item.data + b"x", source=self.name)
 

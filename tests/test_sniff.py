@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.sniff import sniff
+from coinguard.sniff import ItemType, sniff
 
 from helpers import read_corpus_sample, zip_bytes
 
@@ -43,6 +43,7 @@ from helpers import read_corpus_sample, zip_bytes
 )
 def test_sniff_crafted(data: bytes, expected: str) -> None:
     assert sniff(data) == expected
+    assert expected in {t.value for t in ItemType}  # the vocabulary the handlers compare with
 
 
 def test_hwpx_by_mimetype() -> None:

@@ -19,7 +19,7 @@ import yara
 
 from coinguard.analyzers.yara_rules import YaraRules
 from coinguard.errors import RulesError
-from coinguard.findings import Item
+from coinguard.findings import Finding, Item
 from coinguard.rules import EXTERNALS, compile_rules, find_rule_files, load_compiled, save_compiled
 from coinguard.yara_scope import (
     CLASSES,
@@ -104,7 +104,7 @@ def repo_scoped() -> ScopedRules:
 
 
 def yara_codes(item: Item, rules: object) -> set[str]:
-    return {f.code for f in YaraRules().analyze(item, make_context(rules=rules))}  # type: ignore[union-attr]
+    return {f.code for f in YaraRules().handle(item, make_context(rules=rules)) if isinstance(f, Finding)}
 
 
 # -- building a sample from a rule file's own strings ----------------------------

@@ -11,7 +11,11 @@ from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from coinguard.findings import CodeInfo
+from coinguard import limits, mime
+from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS
+from coinguard.findings import Category, CodeInfo
+from coinguard.handlers import Registered
+from coinguard.unpack import UNPACKERS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -19,14 +23,24 @@ if TYPE_CHECKING:
     from coinguard.config import Config
 
 
+#: The codes the scan loop itself emits (coinguard.scan); declared here so that this module, which
+#: scan_message reads, never imports the scan loop back.
+ANALYZER_ERROR = "scan.analyzer_error"
+UNCHECKED = "scan.unchecked"
+SCAN_CODES: tuple[CodeInfo, ...] = (
+    CodeInfo(ANALYZER_ERROR, 1.0, Category.INTERNAL,
+             "An analyzer failed on this item (a bug or an input it did not expect); others still ran."),
+    CodeInfo(UNCHECKED, 0.0, Category.INTERNAL,
+             "The message was not scanned (timeout, limit or error) and fail_mode=accept let it through."),
+)
+
+
 @cache
 def catalogue() -> Mapping[str, CodeInfo]:
-    from coinguard import mime, scan
-    from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS
-    from coinguard.unpack import UNPACKERS
-
-    sources: list[tuple[str, tuple[CodeInfo, ...]]] = [("mime", mime.CODES), ("scan", scan.CODES)]
-    for handler in (*UNPACKERS, *ITEM_ANALYZERS, *MESSAGE_ANALYZERS):
+    sources: list[tuple[str, tuple[CodeInfo, ...]]] = [("mime", mime.CODES), ("limits", limits.CODES),
+                                                       ("scan", SCAN_CODES)]
+    registered: tuple[Registered, ...] = (*UNPACKERS, *ITEM_ANALYZERS, *MESSAGE_ANALYZERS)
+    for handler in registered:
         sources.append((handler.name, tuple(handler.codes)))
     out: dict[str, CodeInfo] = {}
     owner: dict[str, str] = {}

@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK  (bash completion: argcomplete; see _complete)
 """The ``coinguard`` command.
 
 Each subcommand's work lives in the module that owns it; imports are lazy so that
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from coinguard import __version__
-from coinguard.config import Config, load_config
+from coinguard.config import CONFIG_ENV, SYSTEM_CONFIG, Config, find_config, load_config
 from coinguard.errors import CoinguardError, ConfigError
 
 EXIT_OK = 0
@@ -21,8 +22,19 @@ EXIT_FOUND = 1
 EXIT_ERROR = 2
 
 
+CONFIG_HELP = (f"TOML configuration file (default: ${CONFIG_ENV}, else {SYSTEM_CONFIG} when it exists,"
+               " else the embedded defaults)")
+
+
+def _add_verbose(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS: a subcommand's own default must not undo `coinguard -v COMMAND`
+    p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                   help="say which configuration file is used")
+
+
 def _add_config(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-c", "--config", metavar="FILE", help="TOML configuration file (default: embedded defaults)")
+    p.add_argument("-c", "--config", metavar="FILE", help=CONFIG_HELP)
+    _add_verbose(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,20 +42,23 @@ def build_parser() -> argparse.ArgumentParser:
         prog="coinguard", description="Postfix milter against malicious, crypto-themed mail attachments."
     )
     parser.add_argument("--version", action="version", version=f"coinguard {__version__}")
+    _add_verbose(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run the milter daemon in the foreground")
     _add_config(p)
 
     p = sub.add_parser("scan", help="scan saved .eml files or folders through the gateway pipeline")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="message files (.eml, .msg, .txt) or folders of them, scanned recursively in order")
     p.add_argument("--json", action="store_true", help="one JSON verdict per message (JSON Lines)")
     _add_config(p)
 
     p = sub.add_parser("rules", help="YARA rules")
     rsub = p.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     rc = rsub.add_parser("check", help="compile the rules and report every broken file with its line")
-    rc.add_argument("dirs", nargs="*", metavar="DIR", help="rule directories (default: [rules] dirs)")
+    rc.add_argument("dirs", nargs="*", metavar="PATH",
+                    help="rule files (*.yar, *.yara) and directories of them (default: [rules] dirs)")
     _add_config(rc)
 
     p = sub.add_parser("config", help="configuration")
@@ -53,11 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reload", help="tell the running daemon to reload rules and configuration (SIGUSR1)")
     p.add_argument("--pid", type=int, help="daemon PID (default: read [milter] pid_file)")
+    p.add_argument("--wait", type=float, default=120.0, metavar="SECONDS",
+                   help="wait this long for the outcome on the daemon's metrics endpoint (0: do not wait;"
+                        " default 120); exit 1 when the daemon refused the reload")
     _add_config(p)
 
     p = sub.add_parser("findings", help="list every finding code with its default score")
     p.add_argument("--markdown", action="store_true", help="print the README table")
     _add_config(p)
+
+    p = sub.add_parser("setup", help="print (or apply) the Postfix configuration coinguard needs")
+    ssub = p.add_subparsers(dest="setup_command", required=True, metavar="WHAT")
+    sp = ssub.add_parser("postfix", help="the main.cf and master.cf changes; --apply makes them with postconf")
+    sp.add_argument("--apply", action="store_true", help="back up main.cf and master.cf, then apply with postconf")
+    sp.add_argument("--postfix-config-dir", metavar="DIR", default=None,
+                    help="Postfix configuration directory (default: [quarantine] postfix_config_dir, else Postfix's)")
+    _add_config(sp)
 
     p = sub.add_parser("quarantine", help="list, show, release, delete or purge quarantined mail")
     qsub = p.add_subparsers(dest="quarantine_command", required=True, metavar="ACTION")
@@ -68,11 +94,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    return load_config(getattr(args, "config", None))
+    path, why = find_config(getattr(args, "config", None))
+    if getattr(args, "verbose", 0):
+        used = f"configuration {path} ({why})" if path else f"the embedded default configuration ({why})"
+        print(f"coinguard: using {used}", file=sys.stderr)
+    return load_config(path)
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
-    cfg = _config(args)
+    """Every configuration error, then every data-file problem; exit 1 when there is any."""
+    from coinguard.checks import data_problems
+    from coinguard.tools import missing_tool_warnings
+
+    for warning in missing_tool_warnings():  # reported, not fatal: the rest is scanned fully
+        print(f"coinguard: warning: {warning}", file=sys.stderr)
+    try:
+        cfg = _config(args)
+    except ConfigError as exc:
+        problems, source = str(exc).splitlines(), "the configuration"
+    else:
+        problems, source = data_problems(cfg), cfg.source
+    for problem in problems:
+        print(f"coinguard: {problem}", file=sys.stderr)
+    if problems:
+        print(f"# configuration FAILED: {source}: {len(problems)} problem(s)", file=sys.stderr)
+        return EXIT_FOUND
     print(f"# configuration OK: {cfg.source}")
     for section, values in cfg.to_dict().items():
         print(f"\n[{section}]")
@@ -105,21 +151,38 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from coinguard.checks import require_data
     from coinguard.daemon import run
 
-    return run(_config(args))
+    cfg = _config(args)
+    require_data(cfg)  # lost rules or lure/brand lists stop the start, never switch detection off
+    return run(cfg)
 
 
 def cmd_reload(args: argparse.Namespace) -> int:
     from coinguard.control import send_reload
+    from coinguard.reload_wait import reload_and_wait
 
-    return send_reload(_config(args), args.pid)
+    cfg = _config(args)
+    return reload_and_wait(cfg, lambda: send_reload(cfg, args.pid), wait_s=args.wait)
 
 
 def cmd_findings(args: argparse.Namespace) -> int:
     from coinguard.catalogue import render
 
     print(render(markdown=args.markdown, config=_config(args)))
+    return EXIT_OK
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from coinguard import postfix_setup
+
+    cfg = _config(args)
+    if not args.apply:
+        print(postfix_setup.render(cfg), end="")
+        return EXIT_OK
+    directory = args.postfix_config_dir if args.postfix_config_dir is not None else cfg.quarantine.postfix_config_dir
+    postfix_setup.apply(cfg, directory)
     return EXIT_OK
 
 
@@ -135,11 +198,37 @@ COMMANDS = {
     "reload": cmd_reload,
     "findings": cmd_findings,
     "quarantine": cmd_quarantine,
+    "setup": cmd_setup,
 }
 
 
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Answer a bash completion request (argcomplete sets _ARGCOMPLETE) and exit; else nothing."""
+    import os
+
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        try:
+            parser = build_parser()
+            _complete(parser)
+            args = parser.parse_args(argv)  # --help and --version write (and exit) here too
+            return _dispatch(args)
+        finally:
+            sys.stdout.flush()  # a closed pipe fails here, inside the handler, not at interpreter exit
+    except BrokenPipeError:  # `coinguard findings | head`: the reader left, nothing is wrong
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         if args.command == "rules":
             return cmd_rules_check(args)
@@ -154,11 +243,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `coinguard findings | head`: the reader left, nothing is wrong
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
 
 
 def milter_main() -> int:

@@ -12,6 +12,7 @@ document it in ``config/coinguard.toml``.  Types supported: ``bool``, ``int``,
 from __future__ import annotations
 
 import dataclasses
+import importlib.resources
 import os
 import re
 import tomllib
@@ -24,12 +25,16 @@ from typing import Any, Literal
 from coinguard.errors import ConfigError
 from coinguard.limits import Limits, MiB
 
-#: The repository (or install) root: holds ``rules/`` and ``config/`` next to ``milter/``.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
+def shipped_path(name: str) -> str:
+    """Path of a data file shipped inside the package (``rules``, ``lures.txt``, ``brands.toml``).
 
-def _project_path(*parts: str) -> str:
-    return str(PROJECT_ROOT.joinpath(*parts))
+    Found through :mod:`importlib.resources`, so it is right for a wheel installed anywhere and
+    for a checkout alike (in the checkout ``coinguard/data/*`` are symlinks to the top-level
+    ``rules/`` and ``config/``).  The package is always installed as plain files (never zipped),
+    so the resource is a real path that YARA and ``open()`` can use.
+    """
+    return str(importlib.resources.files("coinguard") / "data" / name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +129,7 @@ class MetricsConfig:
 
 @dataclass(frozen=True, slots=True)
 class RulesConfig:
-    dirs: tuple[str, ...] = (_project_path("rules"),)
+    dirs: tuple[str, ...] = (shipped_path("rules"),)
     cache_dir: str = "var/cache"
 
 
@@ -141,8 +146,8 @@ class DkimConfig:
 
 @dataclass(frozen=True, slots=True)
 class CryptoConfig:
-    lures_file: str = _project_path("config", "lures.txt")
-    brands_file: str = _project_path("config", "brands.toml")
+    lures_file: str = shipped_path("lures.txt")
+    brands_file: str = shipped_path("brands.toml")
     extra_lures: tuple[str, ...] = ()
     min_distinct_addresses: int = 3
 
@@ -187,6 +192,29 @@ SECTIONS: dict[str, type] = {
 }
 
 
+#: The system-wide configuration the CLI uses when it exists (and no ``-c`` or $COINGUARD_CONFIG).
+SYSTEM_CONFIG = "/etc/coinguard/coinguard.toml"
+#: Names the configuration file; set but empty, it means "the embedded defaults".
+CONFIG_ENV = "COINGUARD_CONFIG"
+
+
+def find_config(explicit: str | None = None) -> tuple[str | None, str]:
+    """Which configuration the CLI uses: (path or None for the embedded defaults, why).
+
+    In order: ``-c FILE``; ``$COINGUARD_CONFIG`` (empty: the embedded defaults, even when
+    :data:`SYSTEM_CONFIG` exists); :data:`SYSTEM_CONFIG` when it exists; the embedded defaults.
+    A file named by ``-c`` or the variable must exist (:func:`load_config` says so).
+    """
+    if explicit is not None:
+        return explicit, "-c"
+    env = os.environ.get(CONFIG_ENV)
+    if env is not None:
+        return (env, f"${CONFIG_ENV}") if env else (None, f"${CONFIG_ENV} is empty")
+    if Path(SYSTEM_CONFIG).exists():
+        return SYSTEM_CONFIG, "the system configuration"
+    return None, f"no -c, no ${CONFIG_ENV}, no {SYSTEM_CONFIG}"
+
+
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Load and validate a TOML file; ``None`` gives the embedded defaults."""
     if path is None:
@@ -202,31 +230,42 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def parse_config(text: str, source: str = "<string>") -> Config:
+    """Validate ``text``; a :class:`ConfigError` lists *every* problem, one per line (file:line: ...)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: TOML syntax error: {exc}") from exc
+    errors: list[str] = []
     sections: dict[str, Any] = {}
     for name, value in data.items():
         if name not in SECTIONS:
-            raise ConfigError(f"{source}:{_line_of(text, name, None)}: unknown section [{name}]")
-        if not isinstance(value, dict):
-            raise ConfigError(f"{source}:{_line_of(text, name, None)}: [{name}] must be a table")
-        sections[name] = _build_section(name, SECTIONS[name], value, text, source)
+            errors.append(f"{source}:{_line_of(text, name, None)}: unknown section [{name}]")
+        elif not isinstance(value, dict):
+            errors.append(f"{source}:{_line_of(text, name, None)}: [{name}] must be a table")
+        else:
+            sections[name] = _build_section(name, SECTIONS[name], value, text, source, errors)
     cfg = Config(**sections, source=source)
-    _check_semantics(cfg, text, source)
+    _check_semantics(cfg, text, source, errors)
+    if errors:
+        raise ConfigError("\n".join(errors))
     return cfg
 
 
-def _build_section(name: str, cls: type, values: dict[str, Any], text: str, source: str) -> Any:
+def _build_section(name: str, cls: type, values: dict[str, Any], text: str, source: str,
+                   errors: list[str]) -> Any:
+    """The section from its valid keys; every bad key is appended to ``errors``."""
     hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
         where = f"{source}:{_line_of(text, name, key)}"
         if key not in known:
-            raise ConfigError(f"{where}: unknown key {name}.{key} (known: {', '.join(sorted(known))})")
-        kwargs[key] = _coerce(value, hints[key], f"{where}: {name}.{key}")
+            errors.append(f"{where}: unknown key {name}.{key} (known: {', '.join(sorted(known))})")
+            continue
+        try:
+            kwargs[key] = _coerce(value, hints[key], f"{where}: {name}.{key}")
+        except ConfigError as exc:
+            errors.append(str(exc))
     return cls(**kwargs)
 
 
@@ -273,9 +312,9 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     raise ConfigError(f"{where}: unsupported type {hint}")  # pragma: no cover
 
 
-def _check_semantics(cfg: Config, text: str, source: str) -> None:
+def _check_semantics(cfg: Config, text: str, source: str, errors: list[str]) -> None:
     def fail(section: str, key: str, msg: str) -> None:
-        raise ConfigError(f"{source}:{_line_of(text, section, key)}: {section}.{key}: {msg}")
+        errors.append(f"{source}:{_line_of(text, section, key)}: {section}.{key}: {msg}")
 
     if cfg.policy.malicious_score < cfg.policy.suspicious_score:
         fail("policy", "malicious_score", "must be >= policy.suspicious_score")

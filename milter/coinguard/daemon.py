@@ -1,17 +1,18 @@
-"""The milter daemon: pymilter callbacks, verdict actions, reload, drain.
+"""The milter daemon: pymilter callbacks, the listening socket, the main loop.
 
 The ONLY module that imports ``Milter``.  One :class:`CoinguardMilter` per SMTP
 connection (libmilter runs each on its own thread); collaborators arrive through
 ``Milter.factory = functools.partial(CoinguardMilter, runtime)``.  At end of message
 the raw bytes go to the scanner pool (worker processes) and the verdict comes back
-here, where the MTA actions, the quarantine write, the metrics and the one log line
-per message happen.  Any failure of the scan takes the configured fail mode; a
-message never kills the daemon.
+here; ``coinguard.actions`` turns it into MTA operations (this class implements its
+``Mta`` protocol), then the metrics and the one log line per message happen.  Any
+failure of the scan takes the configured fail mode; a message never kills the daemon.
+Generations, reload and drain live in ``coinguard.runtime``; sd_notify, the watchdog
+and the pid file in ``coinguard.systemd``.
 
 Signals: libmilter owns SIGHUP/SIGTERM/SIGINT (SIGHUP *stops* it), so reload is
 SIGUSR1, blocked before any thread starts and consumed by a ``sigwait`` thread.
 """
-
 from __future__ import annotations
 
 import concurrent.futures
@@ -19,23 +20,24 @@ import contextlib
 import functools
 import logging
 import os
-import re
 import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from coinguard import actions
+from coinguard.actions import Reply
 from coinguard.buffer import MessageBuffer
 from coinguard.config import Config, load_config
 from coinguard.errors import CoinguardError, ScanTimeout
-from coinguard.findings import Action, Verdict, VerdictKind
+from coinguard.findings import Action, Verdict
 from coinguard.logsetup import kv_line, setup_logging
-from coinguard.metrics import Metrics, make_metrics, start_exporter
-from coinguard.pool import PoolClosed, ScanPool, WorkerCrashed, prestart
+from coinguard.metrics import make_metrics, start_exporter
+from coinguard.pool import PoolClosed, WorkerCrashed, prestart
+from coinguard.runtime import Generation, Runtime, build_generation
 from coinguard.scan import Envelope, unchecked_verdict
+from coinguard.systemd import remove_pid, sd_notify, start_watchdog, write_pid
 
 log = logging.getLogger(__name__)
 
@@ -63,181 +65,9 @@ import milter  # noqa: E402
 
 #: Signals that stop libmilter (it sigwaits on them); SIGHUP too, unlike most daemons.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-#: Longest X-Coinguard-Findings list (codes); the rest is summarised as "+N".
-MAX_HEADER_CODES = 20
-_REPLY_RE = re.compile(r"^\s*([45]\d\d)(?:\s+([45]\.\d{1,3}\.\d{1,3}))?\s*(.*)$", re.S)
-
-
-class Pool(Protocol):
-    def submit(self, raw: bytes | str, envelope: Envelope) -> concurrent.futures.Future[Verdict]: ...
-    def close(self, timeout: float | None = None) -> bool: ...
-
-
-class Store(Protocol):
-    def put(self, raw: bytes, verdict: Verdict) -> str: ...
-
-
-# ---------------------------------------------------------------- shared state
-@dataclass(eq=False)
-class Generation:
-    """One configuration + compiled rules + worker pool.  A reload makes a new one."""
-
-    number: int
-    config: Config
-    pool: Pool
-    rules_count: int = 0
-    active: int = 0
-
-
-def _open_store(cfg: Config) -> Store:
-    from coinguard.quarantine import open_store
-
-    return open_store(cfg.quarantine)  # type: ignore[no-any-return]
-
-
-class Runtime:
-    """What every connection shares: the current generation, metrics, quarantine store."""
-
-    def __init__(self, generation: Generation, metrics: Metrics,
-                 store_factory: Callable[[Config], Store] = _open_store,
-                 reloader: Callable[[int], Generation] | None = None) -> None:
-        self.metrics = metrics
-        self.store_factory = store_factory
-        self.reloader = reloader
-        self._gen = generation
-        self._cond = threading.Condition()
-        self._retiring: list[threading.Thread] = []
-
-    @property
-    def generation(self) -> Generation:
-        return self._gen
-
-    @property
-    def config(self) -> Config:
-        return self._gen.config
-
-    @contextlib.contextmanager
-    def lease(self) -> Iterator[Generation]:
-        """The current generation, kept alive (not drained) until the block ends."""
-        with self._cond:
-            gen = self._gen
-            gen.active += 1
-        try:
-            yield gen
-        finally:
-            with self._cond:
-                gen.active -= 1
-                self._cond.notify_all()
-
-    def inflight(self) -> int:
-        with self._cond:
-            return self._gen.active + sum(1 for t in self._retiring if t.is_alive())
-
-    def wait_idle(self, gen: Generation, timeout: float) -> bool:
-        end = time.monotonic() + timeout
-        with self._cond:
-            while gen.active > 0:
-                left = end - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-        return True
-
-    def swap(self, new: Generation) -> Generation:
-        """Make ``new`` current; the old generation drains in the background."""
-        with self._cond:
-            old, self._gen = self._gen, new
-        drain = new.config.milter.drain_timeout_s
-        t = threading.Thread(target=self._retire, args=(old, drain), name=f"coinguard-drain-{old.number}",
-                             daemon=True)
-        self._retiring.append(t)
-        t.start()
-        return old
-
-    def _retire(self, gen: Generation, timeout: float) -> None:
-        idle = self.wait_idle(gen, timeout)
-        gen.pool.close(timeout=timeout if idle else 1.0)
-        log.info("generation %d retired (drained=%s)", gen.number, idle)
-
-    def reload(self) -> bool:
-        """Build a new generation (re-read config, recompile rules); keep the old one on error."""
-        if self.reloader is None:
-            return False
-        old = self._gen
-        try:
-            new = self.reloader(old.number + 1)
-        except Exception as exc:
-            self.metrics.rules_reloaded(False)
-            _log_load_error(f"reload failed; still serving generation {old.number}", exc)
-            return False
-        self.swap(new)
-        self.metrics.rules_reloaded(True, new.rules_count)
-        log.info("reloaded: generation %d, %d rules, config %s", new.number, new.rules_count, new.config.source)
-        return True
-
-    def shutdown(self, timeout: float) -> bool:
-        """Wait for in-flight messages (up to ``timeout``), then stop every pool."""
-        gen = self._gen
-        idle = self.wait_idle(gen, timeout)
-        gen.pool.close(timeout=max(1.0, timeout) if idle else 1.0)
-        for t in self._retiring:
-            t.join(timeout)
-        return idle
-
-
-def _log_load_error(prefix: str, exc: Exception) -> None:
-    errors = getattr(exc, "errors", None)
-    if errors:
-        for entry in errors:
-            try:
-                path, line, message = entry
-                log.error("%s: %s:%s: %s", prefix, path, line, message)
-            except (TypeError, ValueError):
-                log.error("%s: %s", prefix, entry)
-    else:
-        log.error("%s: %s: %s", prefix, type(exc).__name__, exc)
 
 
 # ---------------------------------------------------------------- helpers
-def parse_reply(reply: str) -> tuple[str, str | None, str]:
-    """``"550 5.7.1 text"`` -> ("550", "5.7.1", "text") for setreply; '%' doubled."""
-    m = _REPLY_RE.match(reply)
-    if not m:
-        raise ValueError(f"not an SMTP 4xx/5xx reply: {reply!r}")
-    return m.group(1), m.group(2), m.group(3).strip().replace("%", "%%")
-
-
-def authserv_id(cfg: Config) -> str:
-    return cfg.dkim.authserv_id or socket.gethostname()
-
-
-def _ar_is_ours(value: bytes, server: str) -> bool:
-    text = value.decode("utf-8", "replace").strip()
-    head = re.split(r"[\s;]", text, maxsplit=1)[0] if text else ""
-    return head.lower() == server.lower()
-
-
-def verdict_header_value(verdict: Verdict, would: Action | None = None) -> str:
-    parts = [str(verdict.verdict)]
-    if verdict.verdict == VerdictKind.UNCHECKED:
-        parts.append(f"reason={verdict.reason or 'error'}")
-    else:
-        parts.append(f"score={verdict.score:g}")
-    if would is not None:
-        parts.append(f"dry-run={would}")
-    return " ".join(parts)
-
-
-def findings_header_value(verdict: Verdict) -> str:
-    """Codes that scored (informational 0-score codes stay in the log and the verdict JSON)."""
-    scored = {f.code for f in verdict.findings if (f.score or 0) > 0}
-    codes = [c for c in verdict.codes if c in scored]
-    shown = ", ".join(codes[:MAX_HEADER_CODES])
-    if len(codes) > MAX_HEADER_CODES:
-        shown += f", +{len(codes) - MAX_HEADER_CODES}"
-    return shown
-
-
 def _addr(value: str) -> str:
     """An envelope address for logs, metrics and the verdict: undecodable bytes become U+FFFD."""
     text = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -342,15 +172,17 @@ class CoinguardMilter(Milter.Base):
             with rt.lease() as gen:
                 cfg = gen.config
                 verdict, failure = self._scan(gen, env, buf, started)
-                rc, action, extra = self._apply(cfg, verdict, buf)
-                fields.update(extra)
+                done = actions.apply(verdict, cfg, buf, self, functools.partial(rt.store, gen), rt.metrics,
+                                     self.queue_id)
+                rc, action = done.rc, done.action
+                fields.update(done.fields)
         except Exception as exc:  # the one catch-all per message: never let a message kill us
             cfg = rt.config
             rt.metrics.error("milter")
             log.exception("qid=%s eom failed: %s", self.queue_id, exc)
             verdict = unchecked_verdict(env, "error", cfg, f"{type(exc).__name__}: {exc}")
             failure = "milter"
-            rc, action = self._tempfail(cfg), Action.TEMPFAIL
+            rc, action = actions.tempfail(self, cfg), Action.TEMPFAIL
         finally:
             rt.metrics.inflight.dec()
         elapsed = time.monotonic() - started
@@ -391,88 +223,38 @@ class CoinguardMilter(Milter.Base):
                 raise ScanTimeout(f"no verdict within {limit - started:.0f}s (queue wait + scan)")
             self.progress()
 
-    # -- actions ----------------------------------------------------------------
-    def _apply(self, cfg: Config, verdict: Verdict, buf: MessageBuffer) -> tuple[int, Action, dict[str, Any]]:
-        action = verdict.action
-        extra: dict[str, Any] = {}
-        would: Action | None = None
-        if (verdict.dry_run or cfg.policy.dry_run) and action in (Action.QUARANTINE, Action.REJECT, Action.TEMPFAIL):
-            would, action = action, Action.ACCEPT
-            extra["dry_run"] = str(would)
-        if action == Action.TEMPFAIL:
-            return self._tempfail(cfg), action, extra
-        if action == Action.REJECT:
-            reply = cfg.milter.oversize_reply if verdict.reason == "limit" else cfg.milter.reject_reply
-            rcode, xcode, text = parse_reply(reply)
-            self.setreply(rcode, xcode, text)
-            return Milter.REJECT, action, extra
-        if action == Action.QUARANTINE and cfg.quarantine.backend == "dir":
-            try:
-                qid = self.runtime.store_factory(cfg).put(buf.raw_bytes(), verdict)
-            except Exception as exc:
-                self.runtime.metrics.error("quarantine")
-                log.error("qid=%s quarantine write failed, tempfail: %s: %s", self.queue_id, type(exc).__name__, exc)
-                extra["quarantine_error"] = type(exc).__name__
-                return self._tempfail(cfg), Action.TEMPFAIL, extra
-            self.runtime.metrics.quarantined.inc()
-            extra["quarantine"] = f"dir:{qid}"
-            return Milter.DISCARD, action, extra
-        # delivered (or held): clean up spoofed headers, then label
-        removed = self._remove_spoofed(cfg, buf)
-        if removed:
-            extra["removed_headers"] = removed
-        if action != Action.ACCEPT or verdict.verdict != VerdictKind.CLEAN or cfg.policy.tag_clean or would:
-            self._add_header(cfg.policy.verdict_header, verdict_header_value(verdict, would))
-            findings = findings_header_value(verdict)
-            if findings:
-                self._add_header(cfg.policy.findings_header, findings)
-        for name, value in verdict.headers:  # e.g. Authentication-Results from the DKIM analyzer, on top
-            self.addheader(name, self._value(value), 0 if name.lower() == "authentication-results" else -1)
-        if action == Action.TAG and str(verdict.verdict) in cfg.policy.subject_tag_verdicts and cfg.policy.subject_tag:
-            self._tag_subject(cfg.policy.subject_tag, buf)
-        if action == Action.QUARANTINE:  # backend "hold": Postfix keeps it in its hold queue
-            self.quarantine(f"coinguard {verdict.verdict} score={verdict.score:g} {','.join(verdict.codes[:5])}")
-            self.runtime.metrics.quarantined.inc()
-            extra["quarantine"] = "hold"
-        return Milter.ACCEPT, action, extra
-
-    def _tempfail(self, cfg: Config) -> int:
-        with contextlib.suppress(Exception):  # a bad reply text must not turn a tempfail into a crash
-            rcode, xcode, text = parse_reply(cfg.milter.tempfail_reply)
-            self.setreply(rcode, xcode, text)
-        return Milter.TEMPFAIL
-
+    # -- actions.Mta: what the action layer may tell the MTA ---------------------------
     def _value(self, text: str) -> str:
         # with SMFIP_HDR_LEADSPC Postfix takes the value verbatim: supply the space ourselves
         return " " + text if self._protocol & Milter.P_HDR_LEADSPC else text
 
-    def _add_header(self, name: str, value: str) -> None:
-        self.addheader(name, self._value(value), -1)
+    def add_header(self, name: str, value: str, index: int = -1) -> None:
+        self.addheader(name, self._value(value), index)
 
-    def _remove_spoofed(self, cfg: Config, buf: MessageBuffer) -> int:
-        """Delete incoming headers that carry our names (highest index first: indices stay valid)."""
-        ours = {cfg.policy.verdict_header.lower(), cfg.policy.findings_header.lower()}
-        server = authserv_id(cfg)
-        counts: dict[str, int] = {}
-        doomed: list[tuple[str, int]] = []
-        for name, value in buf.headers:
-            key = name.lower()
-            counts[key] = counts.get(key, 0) + 1
-            if key in ours or (key == "authentication-results" and _ar_is_ours(value, server)):
-                doomed.append((name, counts[key]))
-        for name, idx in sorted(doomed, key=lambda d: -d[1]):
-            self.chgheader(name, idx, "")
-        return len(doomed)
+    def change_header(self, name: str, index: int, value: str) -> None:
+        self.chgheader(name, index, self._value(value))
 
-    def _tag_subject(self, tag: str, buf: MessageBuffer) -> None:
-        raw = buf.first_header("Subject")
-        if raw is None:
-            self._add_header("Subject", tag)
-            return
-        current = raw.decode("utf-8", "replace")
-        if current.strip().startswith(tag):
-            return
-        self.chgheader("Subject", 1, self._value(f"{tag} {current.lstrip()}"))
+    def delete_header(self, name: str, index: int) -> None:
+        self.chgheader(name, index, "")
+
+    def quarantine_hold(self, reason: str) -> None:
+        self.quarantine(reason)
+
+    def accept(self) -> int:
+        return Milter.ACCEPT
+
+    def discard(self) -> int:
+        return Milter.DISCARD
+
+    def reject(self, reply: Reply) -> int:
+        self.setreply(reply.code, reply.xcode, reply.text)
+        return Milter.REJECT
+
+    def tempfail(self, reply: Reply | None) -> int:
+        if reply is not None:
+            with contextlib.suppress(Exception):  # a bad reply text must not turn a tempfail into a crash
+                self.setreply(reply.code, reply.xcode, reply.text)
+        return Milter.TEMPFAIL
 
     # -- the one log line -----------------------------------------------------------
     def _log(self, verdict: Verdict, action: Action, elapsed: float, failure: str, extra: dict[str, Any]) -> None:
@@ -494,70 +276,7 @@ class CoinguardMilter(Milter.Base):
         log.info("%s", kv_line(fields), extra={"fields": fields})
 
 
-# ---------------------------------------------------------------- systemd notify
-def sd_notify(state: str) -> bool:
-    """Send ``state`` (e.g. "READY=1") to $NOTIFY_SOCKET; False when not under systemd."""
-    addr = os.environ.get("NOTIFY_SOCKET", "")
-    if not addr:
-        return False
-    if addr[0] == "@":
-        addr = "\0" + addr[1:]
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as s:
-            s.connect(addr)
-            s.sendall(state.encode())
-        return True
-    except OSError as exc:
-        log.warning("sd_notify(%s) failed: %s", state.split("=", 1)[0], exc)
-        return False
-
-
-def watchdog_interval() -> float | None:
-    """Half of $WATCHDOG_USEC in seconds when the watchdog is meant for this process."""
-    usec = os.environ.get("WATCHDOG_USEC", "")
-    pid = os.environ.get("WATCHDOG_PID", "")
-    if not usec.isdigit() or int(usec) <= 0 or (pid and pid != str(os.getpid())):
-        return None
-    return int(usec) / 2_000_000
-
-
-def _start_thread(target: Callable[[], None], name: str) -> threading.Thread:
-    t = threading.Thread(target=target, name=name, daemon=True)
-    t.start()
-    return t
-
-
 # ---------------------------------------------------------------- startup
-def compile_in_child(cfg: Config) -> tuple[str, int]:
-    """Compile and save the rules in a short-lived child process; (compiled path, rule count).
-
-    A failed compile raises RulesError here with every broken file, as in-process.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from coinguard.rules import compile_to_cache
-
-    os.makedirs(cfg.rules.cache_dir, exist_ok=True)
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver")) as ex:
-        path, count, _digest = ex.submit(compile_to_cache, tuple(cfg.rules.dirs), cfg.rules.cache_dir).result()
-    return path, count
-
-
-def build_generation(cfg: Config, number: int, metrics: Metrics) -> Generation:
-    """Compile the rules (once, in a child), save them precompiled, start and warm a worker pool."""
-    path, count = compile_in_child(cfg)
-    pool = ScanPool(cfg, rules_path=path, on_restart=metrics.worker_restart)
-    try:
-        pool.warm_up()
-    except Exception:
-        pool.close(timeout=1.0)
-        raise
-    log.info("generation %d: %d rules from %s, %d workers", number, count, ", ".join(cfg.rules.dirs),
-             pool.workers)
-    return Generation(number=number, config=cfg, pool=pool, rules_count=count)
-
-
 def _register(name: str) -> None:
     """What ``Milter.runmilter`` does before opening the socket (pymilter 1.0.5)."""
     milter.set_connect_callback(Milter.connect_callback)
@@ -636,16 +355,6 @@ def _inet_port(spec: str) -> int | None:
     return int(port) if port.isdigit() else None
 
 
-def _write_pid(path: str) -> None:
-    if not path:
-        return
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w") as f:
-        f.write(f"{os.getpid()}\n")
-    os.replace(tmp, path)
-
-
 def _load_for_reload(source: str) -> Config:
     return Config() if source in ("", "<defaults>") else load_config(source)
 
@@ -690,7 +399,7 @@ def run(cfg: Config) -> int:
     port = _inet_port(cfg.milter.socket)
     if port is not None and not set_listener_nodelay(port):
         log.warning("could not set TCP_NODELAY on the milter socket; replies may stall ~40 ms (Nagle)")
-    _write_pid(cfg.milter.pid_file)
+    write_pid(cfg.milter.pid_file)
 
     def reload_loop() -> None:
         while True:
@@ -700,15 +409,8 @@ def run(cfg: Config) -> int:
             runtime.reload()
             sd_notify("READY=1")
 
-    _start_thread(reload_loop, "coinguard-reload")
-    interval = watchdog_interval()
-    if interval:
-        def watchdog() -> None:
-            while True:
-                sd_notify("WATCHDOG=1")
-                time.sleep(interval)
-
-        _start_thread(watchdog, "coinguard-watchdog")
+    threading.Thread(target=reload_loop, name="coinguard-reload", daemon=True).start()
+    start_watchdog()
     sd_notify("READY=1")
     log.info("listening on %s", cfg.milter.socket)
     try:
@@ -721,8 +423,6 @@ def run(cfg: Config) -> int:
         log.info("stopping: draining %d in-flight message(s), up to %gs", runtime.inflight(),
                  runtime.config.milter.drain_timeout_s)
         drained = runtime.shutdown(runtime.config.milter.drain_timeout_s)
-        if cfg.milter.pid_file:
-            with contextlib.suppress(OSError):
-                os.unlink(cfg.milter.pid_file)
+        remove_pid(cfg.milter.pid_file)
         log.info("stopped (drained=%s)", drained)
     return 0

@@ -44,6 +44,23 @@ class Category(StrEnum):
     INTERNAL = "internal"  # our own trouble (analyzer error, timeout)
 
 
+class Role(StrEnum):
+    """Where an Item sits in the message (``Item.role``)."""
+
+    ATTACHMENT = "attachment"  # a MIME part with a file name or Content-Disposition: attachment
+    INLINE = "inline"  # an inline MIME part (pictures of an HTML mail)
+    BODY = "body"  # the text/plain or text/html body
+    MEMBER = "member"  # a file inside an archive or disk image
+    EMBEDDED = "embedded"  # an object embedded in a document (OLE Package, RTF object, PDF attachment)
+    EXTRACTED = "extracted"  # content an analyzer decoded (macro source, decrypted document)
+    TEXT = "text"  # text an analyzer extracted from a document, for YARA and the lure analyzers
+
+
+#: Finding code that one message analyzer emits and others read (the registry runs dkim_auth before them):
+#: a DKIM signature passed and is aligned with the From domain.
+DKIM_ALIGNED = "dkim.aligned"
+
+
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
     """One catalogue entry: a finding code, its default score and what triggers it."""
@@ -103,7 +120,7 @@ class Item:
     type: str
     depth: int = 0
     declared_type: str = ""
-    role: str = "attachment"  # attachment | inline | body | member | embedded | extracted | text
+    role: str = Role.ATTACHMENT  # a Role
     source: str = "mime"  # the unpacker or analyzer that produced it
     sha256: str = ""
     meta: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -124,7 +141,7 @@ class Item:
         data: bytes,
         *,
         source: str,
-        role: str = "member",
+        role: str = Role.MEMBER,
         declared_type: str = "",
         type: str | None = None,
         meta: Mapping[str, Any] | None = None,

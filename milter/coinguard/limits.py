@@ -13,8 +13,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from coinguard.errors import BudgetExceeded
+from coinguard.findings import Category, CodeInfo
 
 MiB = 1024 * 1024
+
+#: The finding codes the Budget raises (in BudgetExceeded.code); unpackers emit some of them too.
+TIMEOUT = "scan.timeout"
+LIMIT_DEPTH = "container.limit.depth"
+LIMIT_FILES = "container.limit.files"
+LIMIT_BYTES = "container.limit.bytes"
+LIMIT_FILE_SIZE = "container.limit.file_size"
+BOMB = "container.bomb"
+
+CODES: tuple[CodeInfo, ...] = (
+    CodeInfo(TIMEOUT, 3.0, Category.INTERNAL,
+             "The per-message scan time ran out inside the worker; the rest of the message was not analysed."),
+    CodeInfo(LIMIT_DEPTH, 3.0, Category.CONTAINER, "Containers nested deeper than scan.max_depth."),
+    CodeInfo(LIMIT_FILES, 3.0, Category.CONTAINER, "More files than scan.max_files in one message."),
+    CodeInfo(LIMIT_BYTES, 3.0, Category.CONTAINER,
+             "Expanded content passed scan.max_expanded_bytes; the rest was not unpacked."),
+    CodeInfo(LIMIT_FILE_SIZE, 2.0, Category.CONTAINER,
+             "One file larger than scan.max_file_bytes was not unpacked."),
+    CodeInfo(BOMB, 15.0, Category.CONTAINER,
+             "Decompression bomb: declared expansion ratio over scan.max_ratio, or overlapping entries."),
+)
 
 #: Expansion below this many bytes is never called a bomb, whatever its ratio
 #: (a 20 KiB run of zeros compresses 1000:1 and is harmless).
@@ -50,7 +72,7 @@ class Budget:
 
     def check_time(self) -> None:
         if self._clock() >= self.deadline:
-            raise BudgetExceeded("scan.timeout", f"scan time limit {self.limits.timeout_s:g}s reached")
+            raise BudgetExceeded(TIMEOUT, f"scan time limit {self.limits.timeout_s:g}s reached")
 
     def yara_timeout(self) -> int:
         """Seconds a single YARA match may take: the rule limit, capped by time left."""
@@ -72,12 +94,12 @@ class Budget:
             self.check_ratio(name, compressed_size, declared_size)
         if declared_size > self.limits.max_file_bytes:
             raise BudgetExceeded(
-                "container.limit.file_size",
+                LIMIT_FILE_SIZE,
                 f"{name}: {declared_size} bytes over the {self.limits.max_file_bytes} byte file limit",
             )
         if self.expanded_bytes + declared_size > self.limits.max_expanded_bytes:
             raise BudgetExceeded(
-                "container.limit.bytes",
+                LIMIT_BYTES,
                 f"{name}: expanding would pass the {self.limits.max_expanded_bytes} byte total",
             )
 
@@ -87,26 +109,26 @@ class Budget:
         ratio = expanded_size / max(1, compressed_size)
         if ratio > self.limits.max_ratio:
             raise BudgetExceeded(
-                "container.bomb",
+                BOMB,
                 f"{name}: {expanded_size} bytes from {compressed_size} (ratio {ratio:.0f} > {self.limits.max_ratio:g})",
             )
 
     def check_depth(self, depth: int, name: str = "") -> None:
         if depth > self.limits.max_depth:
-            raise BudgetExceeded("container.limit.depth", f"{name}: nesting deeper than {self.limits.max_depth}")
+            raise BudgetExceeded(LIMIT_DEPTH, f"{name}: nesting deeper than {self.limits.max_depth}")
 
     def admit(self, name: str, size: int, depth: int) -> None:
         """Account for one produced item (called by the scan loop for every child)."""
         self.check_depth(depth, name)
         if self.files + 1 > self.limits.max_files:
-            raise BudgetExceeded("container.limit.files", f"more than {self.limits.max_files} files")
+            raise BudgetExceeded(LIMIT_FILES, f"more than {self.limits.max_files} files")
         if size > self.limits.max_file_bytes:
             raise BudgetExceeded(
-                "container.limit.file_size", f"{name}: {size} bytes over the {self.limits.max_file_bytes} byte limit"
+                LIMIT_FILE_SIZE, f"{name}: {size} bytes over the {self.limits.max_file_bytes} byte limit"
             )
         if self.expanded_bytes + size > self.limits.max_expanded_bytes:
             raise BudgetExceeded(
-                "container.limit.bytes", f"{name}: total expanded bytes over {self.limits.max_expanded_bytes}"
+                LIMIT_BYTES, f"{name}: total expanded bytes over {self.limits.max_expanded_bytes}"
             )
         self.files += 1
         self.expanded_bytes += size
@@ -125,6 +147,6 @@ def read_bounded(read: Callable[[int], bytes], cap: int, name: str, chunk: int =
             break
         total += len(block)
         if total > cap:
-            raise BudgetExceeded("container.limit.file_size", f"{name}: more than {cap} bytes when decompressed")
+            raise BudgetExceeded(LIMIT_FILE_SIZE, f"{name}: more than {cap} bytes when decompressed")
         parts.append(block)
     return b"".join(parts)

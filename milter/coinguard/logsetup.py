@@ -35,7 +35,7 @@ def kv_line(fields: Mapping[str, Any]) -> str:
 class KeyValueFormatter(logging.Formatter):
     """``2026-01-01T00:00:00Z level=info logger=coinguard.daemon msg... key=value ...``"""
 
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)
 
     def __init__(self) -> None:
         super().__init__(datefmt="%Y-%m-%dT%H:%M:%SZ")
@@ -51,7 +51,7 @@ class KeyValueFormatter(logging.Formatter):
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg, then the record's fields."""
 
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)
 
     def format(self, record: logging.LogRecord) -> str:
         obj: dict[str, Any] = {

@@ -13,13 +13,13 @@ import email.header
 import email.policy
 import email.utils
 import logging
-import re
 from collections.abc import Iterator
 from email.message import Message
 
-from coinguard.analyzers.base import MessageInfo
-from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
+from coinguard.handlers import MessageInfo
 from coinguard.sniff import sniff
+from coinguard.text import MAX_LINKS, html_to_text
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,6 @@ CODES: tuple[CodeInfo, ...] = (
 
 #: Bytes of body text kept for the message analyzers.
 MAX_BODY_TEXT = 512 * 1024
-#: Bytes of HTML rendered to text per part (rendering is the costly step).
-MAX_HTML_RENDER = 2 * 1024 * 1024
-MAX_LINKS = 500
 
 
 def decode_header(value: str | None) -> str:
@@ -68,9 +65,8 @@ def _part_name(part: Message) -> str:
         name = None
     if not name:
         try:
-            name = part.get_param("name")
-            if isinstance(name, tuple):
-                name = email.utils.collapse_rfc2231_value(name)
+            param = part.get_param("name")
+            name = email.utils.collapse_rfc2231_value(param) if isinstance(param, tuple) else param
         except Exception:
             name = None
     return decode_header(name) if name else ""
@@ -97,32 +93,6 @@ def _text_of(part: Message, data: bytes) -> str:
         return data.decode("utf-8", "replace")
 
 
-def html_to_text(html: str) -> tuple[str, list[str]]:
-    """Render HTML to plain text and collect link targets (bounded)."""
-    import warnings
-
-    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
-
-    html = html[:MAX_HTML_RENDER]
-    try:
-        with warnings.catch_warnings():
-            # attacker HTML is often XML-ish or a bare URL: we want the text either way
-            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-            soup = BeautifulSoup(html, "html.parser")
-    except Exception:
-        return re.sub(r"<[^>]+>", " ", html), []
-    for tag in soup(["script", "style", "head"]):
-        tag.decompose()
-    links: list[str] = []
-    for a in soup.find_all(["a", "area", "form", "iframe"], limit=MAX_LINKS):
-        target = a.get("href") or a.get("action") or a.get("src")
-        if isinstance(target, str) and target.strip():
-            links.append(target.strip()[:2000])
-    text = soup.get_text(" ")
-    return " ".join(text.split()), links
-
-
 def _walk(msg: Message, depth: int = 0) -> Iterator[tuple[Message, int]]:
     """Leaf parts of ``msg`` (multipart containers are descended; message/rfc822 is a leaf)."""
     stack: list[tuple[Message, int]] = [(msg, depth)]
@@ -144,10 +114,10 @@ def _role(part: Message, name: str) -> str:
     disposition = (part.get_content_disposition() or "").lower()
     ctype = part.get_content_type()
     if disposition == "attachment" or (name and disposition != "inline"):
-        return "attachment"
+        return Role.ATTACHMENT
     if ctype in ("text/plain", "text/html") and not name:
-        return "body"
-    return "inline" if not name else "attachment"
+        return Role.BODY
+    return Role.INLINE if not name else Role.ATTACHMENT
 
 
 def _rfc822_bytes(part: Message) -> bytes:
@@ -211,7 +181,7 @@ def extract_parts(
             role = _role(part, name)
             label = name or f"<{'body' if role == 'body' else 'part'} {index}>"
             kind = sniff(data)
-            if role == "body" and kind in ("text", "html", "empty"):
+            if role == Role.BODY and kind in ("text", "html", "empty"):
                 kind = "html" if ctype == "text/html" else "text"
         meta = {"charset": part.get_content_charset() or "", "disposition": part.get_content_disposition() or ""}
         if parent is not None:
@@ -247,7 +217,7 @@ def message_info(
     links: list[str] = []
     size = 0
     for item in items:
-        if item.role != "body" or item.depth > 0:
+        if item.role != Role.BODY or item.depth > 0:
             continue
         charset = str(item.meta.get("charset") or "utf-8")
         try:

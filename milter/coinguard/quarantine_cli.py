@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from coinguard.config import Config
 from coinguard.errors import QuarantineError
 from coinguard.findings import sanitize_detail
-from coinguard.quarantine import Detail, Entry, Filters, QuarantineNotFound, QuarantineStore, open_store, parse_age
+from coinguard.quarantine import Detail, Entry, Filters, QuarantineNotFound, parse_age, store_for
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -185,16 +185,11 @@ def print_detail(d: Detail, out: TextIO, as_json: bool) -> None:
         out.write("  none\n")
 
 
-def _store(cfg: Config) -> QuarantineStore:
-    return open_store(cfg.quarantine, verdict_header=cfg.policy.verdict_header,
-                      findings_header=cfg.policy.findings_header)
-
-
 def main(args: argparse.Namespace, cfg: Config, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     action = args.quarantine_command
     try:
-        store = _store(cfg)
+        store = store_for(cfg)
         if action == "list":
             filters = Filters(sender=args.sender, recipient=args.rcpt, since=args.since, until=args.until,
                               verdict=args.verdict, code=args.code, limit=max(0, args.limit))

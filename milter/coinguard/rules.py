@@ -20,7 +20,7 @@ The compiled set is a :class:`~coinguard.yara_scope.ScopedRules`: one yara set p
 item class, each file only in the classes it targets (``// coinguard-scope:`` line
 or the vendored-file table in :mod:`coinguard.yara_scope`; unscoped files run on all).
 
-``coinguard rules check [DIR...]`` is :func:`check_command`.
+``coinguard rules check [FILE|DIR...]`` is :func:`check_command`.
 """
 
 from __future__ import annotations
@@ -94,22 +94,26 @@ class RuleSet:
 def find_rule_files(dirs: Sequence[str]) -> list[RuleFile]:
     """Every rule file under ``dirs`` (recursively, sorted), with a unique namespace each.
 
-    A directory that does not exist is an error (a typo in ``[rules] dirs`` must
-    not quietly run with no rules).
+    An entry may also name one rule file (``coinguard rules check new.yar``); its namespace is
+    its name without the extension.  An entry that does not exist is an error (a typo in
+    ``[rules] dirs`` must not quietly run with no rules).
     """
-    missing = [d for d in dirs if not Path(d).is_dir()]
+    missing = [d for d in dirs if not (Path(d).is_dir() or Path(d).is_file())]
     if missing:
         raise RulesError(
-            "rule directory not found: " + ", ".join(missing),
-            [(d, 0, "no such directory") for d in missing],
+            "rule file or directory not found: " + ", ".join(missing),
+            [(d, 0, "no such file or directory") for d in missing],
         )
     out: list[RuleFile] = []
     used: set[str] = set()
     for index, d in enumerate(dirs):
         root = Path(d)
-        paths = sorted(p for p in root.rglob("*") if p.suffix.lower() in RULE_SUFFIXES and p.is_file())
-        for p in paths:
-            ns = p.relative_to(root).with_suffix("").as_posix()
+        if root.is_file():
+            found = [(root, root.stem)]
+        else:
+            paths = sorted(p for p in root.rglob("*") if p.suffix.lower() in RULE_SUFFIXES and p.is_file())
+            found = [(p, p.relative_to(root).with_suffix("").as_posix()) for p in paths]
+        for p, ns in found:
             if ns in used:  # the same relative name in a second directory
                 ns = f"{index}:{ns}"
             used.add(ns)

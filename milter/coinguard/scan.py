@@ -20,44 +20,30 @@ from typing import Any
 
 from coinguard import mime, passwords, policy
 from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS
-from coinguard.analyzers.base import AnalysisContext
+from coinguard.catalogue import ANALYZER_ERROR, SCAN_CODES, UNCHECKED, catalogue
 from coinguard.config import Config
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import (
     Action,
     AddHeader,
     AttachmentInfo,
-    Category,
-    CodeInfo,
     Finding,
     Item,
+    Role,
     Verdict,
     VerdictKind,
 )
+from coinguard.handlers import AnalysisContext, DnsFunc, Handler
 from coinguard.limits import Budget
 from coinguard.unpack import UNPACKERS
 
 log = logging.getLogger(__name__)
 
-CODES: tuple[CodeInfo, ...] = (
-    CodeInfo("scan.timeout", 3.0, Category.INTERNAL,
-             "The per-message scan time ran out inside the worker; the rest of the message was not analysed."),
-    CodeInfo("scan.analyzer_error", 1.0, Category.INTERNAL,
-             "An analyzer failed on this item (a bug or an input it did not expect); others still ran."),
-    CodeInfo("scan.unchecked", 0.0, Category.INTERNAL,
-             "The message was not scanned (timeout, limit or error) and fail_mode=accept let it through."),
-    CodeInfo("container.limit.depth", 3.0, Category.CONTAINER, "Containers nested deeper than scan.max_depth."),
-    CodeInfo("container.limit.files", 3.0, Category.CONTAINER, "More files than scan.max_files in one message."),
-    CodeInfo("container.limit.bytes", 3.0, Category.CONTAINER,
-             "Expanded content passed scan.max_expanded_bytes; the rest was not unpacked."),
-    CodeInfo("container.limit.file_size", 2.0, Category.CONTAINER,
-             "One file larger than scan.max_file_bytes was not unpacked."),
-    CodeInfo("container.bomb", 15.0, Category.CONTAINER,
-             "Decompression bomb: declared expansion ratio over scan.max_ratio, or overlapping entries."),
-)
+#: The codes this module emits (declared in coinguard.catalogue, which must not import the scan loop).
+CODES = SCAN_CODES
 
 #: Item roles that are files a person could open (listed as attachments in the verdict).
-FILE_ROLES = frozenset({"attachment", "inline", "member", "embedded", "extracted"})
+FILE_ROLES = frozenset({Role.ATTACHMENT, Role.INLINE, Role.MEMBER, Role.EMBEDDED, Role.EXTRACTED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +61,7 @@ class ScanContext:
     config: Config = field(default_factory=Config)
     rules: Any = None
     envelope: Envelope = field(default_factory=Envelope)
-    dns_resolver: Any = None
+    dns_resolver: DnsFunc | None = None
 
 
 def _read(raw: bytes | str | os.PathLike[str]) -> bytes:
@@ -84,18 +70,14 @@ def _read(raw: bytes | str | os.PathLike[str]) -> bytes:
     return Path(raw).read_bytes()
 
 
-def _run_handler(handler: Any, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+def _run_handler(handler: Handler, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
     """The handler's output for ``item`` (nothing when it does not apply).
 
     A generator, so that an exception from ``applies_to`` surfaces inside
     :meth:`_Collector.consume` like one from the handler's own work.
     """
-    if not handler.applies_to(item):
-        return
-    if hasattr(handler, "unpack"):
-        yield from handler.unpack(item, ctx)
-    else:
-        yield from handler.analyze(item, ctx)
+    if handler.applies_to(item):
+        yield from handler.handle(item, ctx)
 
 
 class _Collector:
@@ -117,7 +99,7 @@ class _Collector:
             return
         self.queue.append(item)
 
-    def consume(self, name: str, path: str, results: Iterable[Finding | Item]) -> None:
+    def consume(self, name: str, path: str, results: Iterable[Finding | Item | AddHeader]) -> None:
         try:
             for out in results:
                 if isinstance(out, Item):
@@ -131,13 +113,11 @@ class _Collector:
         except Exception as exc:  # the one catch for analyzer bugs (STYLE: never break the pipeline)
             log.warning("analyzer %s failed on %s: %s: %s", name, path, type(exc).__name__, exc, exc_info=True)
             self.errors.append(f"{name}: {path}: {type(exc).__name__}: {exc}"[:300])
-            self.findings.append(Finding("scan.analyzer_error", name, path, f"{type(exc).__name__}: {exc}"))
+            self.findings.append(Finding(ANALYZER_ERROR, name, path, f"{type(exc).__name__}: {exc}"))
 
 
 def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdict:
     """Scan one message and return its Verdict.  Never raises for bad input."""
-    from coinguard.catalogue import catalogue
-
     started = time.monotonic()
     data = _read(raw)
     cfg = ctx.config
@@ -161,7 +141,7 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
     for item in top_items:
         col.admit(item)
 
-    handlers = (*UNPACKERS, *ITEM_ANALYZERS)
+    handlers: tuple[Handler, ...] = (*UNPACKERS, *ITEM_ANALYZERS)
     timed_out = False
     while col.queue:
         item = col.queue.popleft()
@@ -214,7 +194,7 @@ def unchecked_verdict(env: Envelope, reason: str, config: Config, detail: str = 
         verdict=VerdictKind.UNCHECKED,
         action=action,
         score=0.0,
-        findings=(Finding("scan.unchecked", "scan", "", f"{reason}: {detail}" if detail else reason, score=0.0),),
+        findings=(Finding(UNCHECKED, "scan", "", f"{reason}: {detail}" if detail else reason, score=0.0),),
         sender=env.sender,
         rcpt=env.rcpts,
         errors=(f"{reason}: {detail}" if detail else reason,),

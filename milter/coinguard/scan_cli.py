@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from coinguard.config import Config
 from coinguard.findings import Verdict, VerdictKind
@@ -38,7 +38,7 @@ def expand_paths(paths: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
             yield arg, None
 
 
-def load_rules_for_scan(config: Config) -> object | None:
+def load_rules_for_scan(config: Config) -> Any:  # yara.Rules
     """Compile the configured rules once for this CLI run (RulesError propagates: exit 2)."""
     from coinguard.rules import compile_rules
 

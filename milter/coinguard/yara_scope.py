@@ -35,13 +35,18 @@ from typing import Any, BinaryIO
 import yara
 
 from coinguard.errors import RulesError
+from coinguard.findings import Role
+from coinguard.sniff import ItemType
 
 #: Every class an item can fall into; a scope names some of them.
 CLASSES: tuple[str, ...] = ("exe", "ole", "xml", "macro", "rtf", "other")
 
 #: Item types of the type-based classes (``macro`` depends on where the item came from).
-EXE_TYPES = frozenset({"pe", "pe.dll", "elf", "macho", "ole.msi"})
-XML_TYPES = frozenset({"xml", "xml.office"})
+EXE_TYPES = frozenset({ItemType.PE, ItemType.PE_DLL, ItemType.ELF, ItemType.MACHO, ItemType.OLE_MSI})
+XML_TYPES = frozenset({ItemType.XML, ItemType.XML_OFFICE})
+
+#: The analyzer whose decoded VBA/XLM source (a ``text`` Item, role ``extracted``) is the ``macro`` class.
+MACRO_SOURCE = "office"
 
 #: Scopes of vendored files (namespace = path under the rules directory, no suffix).
 #: Why each one: the ``pe`` importers are malware-family signatures for executables (their
@@ -94,9 +99,9 @@ def classify(item_type: str, role: str = "", source: str = "") -> str:
         return "ole"
     if item_type in XML_TYPES:
         return "xml"
-    if item_type == "rtf":
+    if item_type == ItemType.RTF:
         return "rtf"
-    if item_type == "text" and role == "extracted" and source == "office":
+    if item_type == ItemType.TEXT and role == Role.EXTRACTED and source == MACRO_SOURCE:
         return "macro"  # decoded VBA/XLM source (analyzers/office.py)
     return "other"
 

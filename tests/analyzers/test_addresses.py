@@ -15,9 +15,9 @@ from coinguard.analyzers.addresses import (
     segwit_address,
     segwit_decode,
 )
-from coinguard.analyzers.base import MessageInfo, text_item
 from coinguard.config import Config, CryptoConfig
 from coinguard.findings import Item
+from coinguard.handlers import MessageInfo, text_item
 
 from helpers import make_context
 
@@ -123,6 +123,6 @@ def test_document_text() -> None:
     item = text_item(parent, "Pay 0.05 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 within 3 days", "pdf")
     analyzer = AddressDocument()
     assert analyzer.applies_to(item)
-    found = list(analyzer.analyze(item, make_context()))
+    found = list(analyzer.handle(item, make_context()))
     assert {f.code for f in found} == {"crypto.address", "crypto.address_payment_demand"}
     assert all(f.path == item.path for f in found)

@@ -6,21 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.analyzers.base import MessageInfo, text_item
-from coinguard.analyzers.crypto_theme import (
-    BODY,
-    SUBJECT,
-    CryptoThemeDocument,
-    CryptoThemeMessage,
-    LureFormatError,
-    build_lures,
-    load_lures,
-    match_lures,
-    normalize,
-    parse_lures,
-)
+from coinguard.analyzers.crypto_theme import BODY, SUBJECT, CryptoThemeDocument, CryptoThemeMessage
 from coinguard.config import Config, CryptoConfig
 from coinguard.findings import Finding, Item
+from coinguard.handlers import MessageInfo, text_item
+from coinguard.lures import load_lures, match_lures
 
 from helpers import make_context
 
@@ -34,38 +24,6 @@ def codes(findings: list[Finding]) -> dict[str, float]:
 def run_message(**kw: object) -> dict[str, float]:
     msg = MessageInfo(**kw)  # type: ignore[arg-type]
     return codes(list(CryptoThemeMessage().analyze_message(msg, (), (), make_context(message=msg))))
-
-
-def test_default_list_loads_and_has_both_languages() -> None:
-    phrases = {lure.phrase for lure in LURES.lures}
-    assert {"seed phrase", "private key", "airdrop", "지갑", "개인키", "복구 구문", "출금"} <= phrases
-
-
-def test_normalize_folds_case_invisible_and_homoglyphs() -> None:
-    assert normalize("S\u200beed P\u00adhrase") == "seed phrase"
-    assert normalize("wаllet") == "wallet"  # Cyrillic а
-    assert normalize("ＷＡＬＬＥＴ") == "wallet"  # full width (NFKC)
-    assert normalize("지갑  \n 보안") == "지갑 보안"  # Hangul untouched, spaces collapsed
-
-
-def test_word_boundaries_for_latin_script() -> None:
-    assert match_lures("walletless swallet", LURES).terms == ()
-    assert [t.phrase for t in match_lures("my wallet.", LURES).terms] == ["wallet"]
-
-
-def test_spacing_variants_and_leetspeak() -> None:
-    for text in ("seed phrase", "seed-phrase", "seedphrase", "s3ed phr4se", "SEED\u200bPHRASE"):
-        assert "seed phrase" in {t.phrase for t in match_lures(text, LURES).terms}, text
-
-
-def test_korean_substring_match_ignores_spacing() -> None:
-    terms = {t.phrase for t in match_lures("지갑 보안인증을 위해 복구구문을 입력하세요", LURES).terms}
-    assert {"지갑", "보안 인증", "복구 구문"} <= terms
-
-
-def test_longest_phrase_wins() -> None:
-    terms = [t.phrase for t in match_lures("your account will be suspended", LURES).terms]
-    assert terms == ["will be suspended"]
 
 
 def test_one_weak_word_never_tags() -> None:
@@ -109,7 +67,7 @@ def test_document_text_item() -> None:
                      "the snapshot; unclaimed rewards will be permanently lost.", "doctext")
     analyzer = CryptoThemeDocument()
     assert analyzer.applies_to(item)
-    found = list(analyzer.analyze(item, make_context()))
+    found = list(analyzer.handle(item, make_context()))
     assert [f.code for f in found] == ["crypto.lure.document"]
     assert found[0].path == item.path
     body = Item(path="<body 1>", name="", data=b"airdrop", type="text", role="body")
@@ -127,15 +85,6 @@ def test_verified_brand_sender_caps_lures() -> None:
     assert uncapped[BODY.code] > 3.0
 
 
-def test_parse_errors_are_precise() -> None:
-    with pytest.raises(LureFormatError, match=":2: unknown category"):
-        parse_lures(["1 topic wallet", "1 nonsense foo"], "x")
-    with pytest.raises(LureFormatError, match="not a number"):
-        parse_lures(["heavy topic wallet"], "x")
-    with pytest.raises(LureFormatError, match="regular expression"):
-        parse_lures(["1 topic re:(unclosed"], "x")
-
-
 def test_extra_lures_from_config_and_regex(tmp_path: Path) -> None:
     path = tmp_path / "lures.txt"
     path.write_text("# mine\n2 topic moonshot coin\n", encoding="utf-8")
@@ -147,16 +96,6 @@ def test_extra_lures_from_config_and_regex(tmp_path: Path) -> None:
     msg = MessageInfo(body_text="Give us the vault key for the moonshot coin")
     found = codes(list(CryptoThemeMessage().analyze_message(msg, (), (), make_context(config=cfg, message=msg))))
     assert BODY.code in found
-
-
-def test_missing_list_file_does_not_break_scanning(tmp_path: Path) -> None:
-    lures = load_lures(str(tmp_path / "absent.txt"))
-    assert lures.lures == () and match_lures("seed phrase", lures).weight == 0
-
-
-def test_build_lures_later_line_wins() -> None:
-    lures = build_lures(parse_lures(["1 topic wallet", "5 secret wallet"]))
-    assert [(lure.phrase, lure.weight) for lure in lures.lures] == [("wallet", 5.0)]
 
 
 def test_end_to_end_news_digest_and_friend_mail_stay_clean() -> None:
@@ -174,14 +113,6 @@ def test_end_to_end_news_digest_and_friend_mail_stay_clean() -> None:
     for raw in (digest, friend):
         v = scan_message(raw, ScanContext())
         assert v.score < 5, v.to_json()
-
-
-def test_normalize_capital_homoglyphs_and_letter_spacing() -> None:
-    assert normalize("Μetamаsk") == "metamask"  # Greek capital Mu, Cyrillic а
-    assert normalize("G o o g l e wallet a i r d r o p") == "google wallet airdrop"
-    assert normalize("I a m ok") == "i a m ok"  # three single letters are ordinary text
-    assert normalize("Co\U000e0139in\U000e0139base") == "coinbase"  # variation selectors supplement
-    assert normalize("wal\U000e0020let") == "wallet"  # tag characters
 
 
 def test_subject_and_body_are_read_together() -> None:
@@ -218,13 +149,8 @@ def test_image_only_lure() -> None:
     assert "crypto.lure.image_only" not in run_message(subject="Your wallet", body_text="")
 
 
-def test_regex_and_phrase_for_the_same_words_count_once() -> None:
-    terms = [t.phrase for t in match_lures("bitcoin: withdraw within 24 hours", LURES).terms]
-    assert terms.count("within 24 hours") == 1
-
-
 def test_text_is_normalised_once_per_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    import coinguard.analyzers.crypto_theme as ct
+    import coinguard.text as ct
     from coinguard.analyzers.brands import BrandAnalyzer
     from coinguard.analyzers.seed_phrase import SeedPhraseMessage
 
@@ -244,22 +170,3 @@ def test_text_is_normalised_once_per_message(monkeypatch: pytest.MonkeyPatch) ->
     assert sum(1 for n in calls if n >= len(body)) == 1  # the big body: one normalisation for all three
 
 
-def test_shipped_lure_regexes_stay_linear_on_hostile_text() -> None:
-    """A regex that backtracks quadratically on a long run (e.g. 20 KB of digits) would let one
-    attachment eat the whole scan budget: every ``re:`` line of the shipped list must stay fast."""
-    import re
-    import time
-
-    from coinguard.config import CryptoConfig
-
-    with open(CryptoConfig().lures_file, encoding="utf-8") as fh:
-        lines = [ln.split("re:", 1)[1] for ln in fh if "re:" in ln and not ln.lstrip().startswith("#")]
-    assert lines
-    hostile = ["1" * 20_000, "1," * 10_000, "a" * 20_000, "1 " * 10_000, "$1" * 10_000, "시간" * 10_000,
-               "in 1" * 5_000, "1.1" * 7_000]
-    for pattern in lines:
-        rx = re.compile(pattern.strip())
-        for text in hostile:
-            started = time.perf_counter()
-            rx.search(text)
-            assert time.perf_counter() - started < 0.25, (pattern, text[:10])

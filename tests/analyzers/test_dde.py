@@ -18,7 +18,7 @@ def run(data: bytes, name: str = "doc") -> list[Finding]:
     item = Item(path=name, name=name, data=data, type=sniff(data))
     if not ANALYZER.applies_to(item):
         return []
-    return [f for f in ANALYZER.analyze(item, make_context()) if isinstance(f, Finding)]
+    return [f for f in ANALYZER.handle(item, make_context()) if isinstance(f, Finding)]
 
 
 def codes(findings: list[Finding]) -> set[str]:

@@ -21,10 +21,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from dnslib import QTYPE, RCODE, RR, TXT
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
-from coinguard.analyzers.base import MessageInfo
 from coinguard.analyzers.dkim_auth import DkimAnalyzer, SigResult, authentication_results, upstream_results
 from coinguard.config import Config, DkimConfig
 from coinguard.findings import AddHeader, Finding
+from coinguard.handlers import MessageInfo
 from coinguard.scan import ScanContext, scan_message
 
 from helpers import make_context, make_message

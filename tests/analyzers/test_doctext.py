@@ -56,7 +56,7 @@ def test_broken_docx_is_a_parse_error() -> None:
     data = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:t>x</w:t>"})
     data = data.replace(b"word/document.xml", b"word/document.xml", 1)[:-30]  # cut the central directory
     item = Item(path="d.docx", name="d.docx", data=data, type="ooxml.word")
-    out = list(DocTextAnalyzer().analyze(item, make_context()))
+    out = list(DocTextAnalyzer().handle(item, make_context()))
     assert [f.code for f in out if isinstance(f, Finding)] == ["doctext.parse_error"]
 
 

@@ -19,7 +19,7 @@ def run(data: bytes, name: str, declared: str = "", role: str = "attachment") ->
     analyzer = FileTypeAnalyzer()
     if not analyzer.applies_to(item):
         return []
-    return [f for f in analyzer.analyze(item, make_context()) if isinstance(f, Finding)]
+    return [f for f in analyzer.handle(item, make_context()) if isinstance(f, Finding)]
 
 
 def codes(data: bytes, name: str, declared: str = "", role: str = "attachment") -> set[str]:

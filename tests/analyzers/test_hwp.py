@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from coinguard.analyzers.hwp import HwpAnalyzer, eps_indicators, inflate, is_postscript, non_default_script
+from coinguard.analyzers.eps_common import eps_indicators, is_postscript
+from coinguard.analyzers.hwp import HwpAnalyzer, inflate, non_default_script
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import Finding, Item
 from coinguard.sniff import sniff

@@ -12,7 +12,8 @@ import zlib
 
 import pytest
 
-from coinguard.analyzers.office import OfficeMacros, OleEmbedded, risky_embedded
+from coinguard.analyzers.office import OfficeMacros, OleEmbedded
+from coinguard.analyzers.office_common import risky_embedded
 from coinguard.catalogue import catalogue
 from coinguard.findings import Finding, Item
 from coinguard.limits import Budget, Limits
@@ -125,7 +126,7 @@ def test_embedded_calc_exe_is_yielded_with_its_name(corpus_dir: object) -> None:
 def test_benign_documents_stay_quiet(corpus_dir: object, relpath: str) -> None:
     data = read_corpus_sample(relpath)
     item = Item(path="b", name="b", data=data, type=sniff(data))
-    findings = [f for h in (MACROS, EMBEDDED) if h.applies_to(item) for f in h.analyze(item, make_context())
+    findings = [f for h in (MACROS, EMBEDDED) if h.applies_to(item) for f in h.handle(item, make_context())
                 if isinstance(f, Finding)]
     assert score(findings) <= 4, findings
     assert not any(f.code.startswith("office.vba") for f in findings)
@@ -220,7 +221,7 @@ def test_oversized_document_is_skipped() -> None:
     item = Item(path="x", name="x", data=data, type=sniff(data))
     ctx = make_context()
     ctx.budget = Budget(Limits(max_file_bytes=1000))
-    assert {f.code for f in MACROS.analyze(item, ctx) if isinstance(f, Finding)} == {"office.skipped"}
+    assert {f.code for f in MACROS.handle(item, ctx) if isinstance(f, Finding)} == {"office.skipped"}
 
 
 def test_oletools_output_never_leaks(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
@@ -273,19 +274,19 @@ def activemime(payload: bytes) -> bytes:
 
 
 def test_activemime_inflation_is_capped() -> None:
-    from coinguard.analyzers import office
+    from coinguard.analyzers import office_common
 
-    assert office._bounded_mso_extract(activemime(b"\xd0\xcf\x11\xe0 small")) == b"\xd0\xcf\x11\xe0 small"
-    bomb = activemime(b"\x00" * (office.MAX_ACTIVEMIME_BYTES + 1024))
+    assert office_common._bounded_mso_extract(activemime(b"\xd0\xcf\x11\xe0 small")) == b"\xd0\xcf\x11\xe0 small"
+    bomb = activemime(b"\x00" * (office_common.MAX_ACTIVEMIME_BYTES + 1024))
     assert len(bomb) < 200_000
-    with pytest.raises(office.ActiveMimeError):
-        office._bounded_mso_extract(bomb)
+    with pytest.raises(office_common.ActiveMimeError):
+        office_common._bounded_mso_extract(bomb)
 
 
 def test_mht_with_activemime_bomb_finishes() -> None:
-    from coinguard.analyzers import office
+    from coinguard.analyzers import office_common
 
-    bomb = activemime(b"\x00" * (office.MAX_ACTIVEMIME_BYTES + 1024))
+    bomb = activemime(b"\x00" * (office_common.MAX_ACTIVEMIME_BYTES + 1024))
     mht = (b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
            b"Content-Location: file:///C:/x/editdata.mso\r\nContent-Transfer-Encoding: base64\r\n"
            b"Content-Type: application/x-mso\r\n\r\n" + base64.encodebytes(bomb) + b"\r\n--b--\r\n")
@@ -305,7 +306,7 @@ def test_zip_bomb_member_is_refused_before_olevba_inflates_it() -> None:
     ctx = make_context()
     ctx.budget = Budget(Limits(max_file_bytes=20_000))
     with pytest.raises(BudgetExceeded):
-        list(MACROS.analyze(item, ctx))
+        list(MACROS.handle(item, ctx))
 
 
 @pytest.mark.parametrize("data", [b"\n" * (1 << 20), b" \n" * (1 << 19), b"\t" * (1 << 20)])

@@ -117,7 +117,7 @@ def test_budget_refuses_oversized_rels_part() -> None:
     ctx = make_context()
     ctx.budget = Budget(Limits(max_file_bytes=2000))
     with pytest.raises(BudgetExceeded):
-        list(ANALYZER.analyze(item, ctx))
+        list(ANALYZER.handle(item, ctx))
 
 
 def test_oletools_external_oleobject_poc() -> None:

@@ -131,11 +131,11 @@ def test_encrypted_pdf_opened_with_a_password_from_the_message() -> None:
     w.encrypt(user_password="123", owner_password="owner", algorithm="RC4-128")
     data = written(w)
     item = Item(path="f.pdf", name="f.pdf", data=data, type=sniff(data))
-    without = [f for f in PdfAnalyzer().analyze(item, make_context()) if isinstance(f, Finding)]
+    without = [f for f in PdfAnalyzer().handle(item, make_context()) if isinstance(f, Finding)]
     assert [f.code for f in without] == ["pdf.encrypted"]
     assert without[0].detail == "encrypted, no candidate password opened it"
     ctx = make_context(passwords=("wrong", "123"))
-    found = [f for f in PdfAnalyzer().analyze(item, ctx) if isinstance(f, Finding)]
+    found = [f for f in PdfAnalyzer().handle(item, ctx) if isinstance(f, Finding)]
     assert {f.code for f in found} == {"pdf.encrypted", "pdf.password_in_message", "pdf.javascript", "pdf.autoaction"}
     assert found[0].detail == "encrypted, opened with candidate #2"
 

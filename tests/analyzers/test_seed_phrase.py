@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from mnemonic import Mnemonic
 
-from coinguard.analyzers.base import MessageInfo, text_item
 from coinguard.analyzers.seed_phrase import (
     SeedPhraseDocument,
     SeedPhraseMessage,
@@ -13,6 +12,7 @@ from coinguard.analyzers.seed_phrase import (
     seed_request_text,
 )
 from coinguard.findings import Item
+from coinguard.handlers import MessageInfo, text_item
 
 from helpers import make_context
 
@@ -76,7 +76,7 @@ def test_html_form_asking_for_the_phrase() -> None:
     login = '<form><input name="email" type="email"><input name="password" type="password"></form>'
     assert seed_request_form(login) == ""
     item = Item(path="verify.html", name="verify.html", data=form.encode(), type="html")
-    found = list(SeedPhraseDocument().analyze(item, make_context()))
+    found = list(SeedPhraseDocument().handle(item, make_context()))
     assert "crypto.seed_request" in {f.code for f in found}
 
 
@@ -85,4 +85,4 @@ def test_document_text_item() -> None:
     item = text_item(parent, f"Recovery sheet\n{VECTOR_12}\n", "doctext")
     analyzer = SeedPhraseDocument()
     assert analyzer.applies_to(item)
-    assert [f.code for f in analyzer.analyze(item, make_context())] == ["crypto.seed_phrase"]
+    assert [f.code for f in analyzer.handle(item, make_context())] == ["crypto.seed_phrase"]

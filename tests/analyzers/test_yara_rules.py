@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yara
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.analyzers.yara_rules import DEFAULT_SCORE, YaraRules, externals_for, match_score
 from coinguard.config import Config
 from coinguard.findings import Category, Finding, Item
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import Budget, Limits
 from coinguard.rules import EXTERNALS, compile_rules, find_rule_files
 from coinguard.scan import Envelope, ScanContext, scan_message
@@ -54,7 +54,7 @@ def item(data: bytes, name: str = "file.bin", type: str = "binary", role: str = 
 
 def run(it: Item, rules: Any = None, ctx: AnalysisContext | None = None) -> list[Finding]:
     ctx = ctx or make_context(rules=repo_rules() if rules is None else rules)
-    out = list(ANALYZER.analyze(it, ctx))
+    out = list(ANALYZER.handle(it, ctx))
     assert all(isinstance(f, Finding) for f in out)
     return [f for f in out if isinstance(f, Finding)]
 
@@ -182,7 +182,7 @@ def test_same_bytes_are_scanned_once_per_message_but_reported_per_path() -> None
     ctx = make_context(rules=CountingRules())
     first = Item(path="a.zip/eicar.com", name="eicar.com", data=eicar(), type="text", role="member")
     second = Item(path="b.zip/eicar.com", name="eicar.com", data=eicar(), type="text", role="member")
-    found = [f.path for it in (first, second) for f in ANALYZER.analyze(it, ctx) if isinstance(f, Finding)]
+    found = [f.path for it in (first, second) for f in ANALYZER.handle(it, ctx) if isinstance(f, Finding)]
     assert found == ["a.zip/eicar.com", "b.zip/eicar.com"]
     assert calls == ["a.zip/eicar.com"]
     run(first, ctx=make_context(rules=CountingRules()))  # a new message scans again

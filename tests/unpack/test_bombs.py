@@ -77,7 +77,7 @@ def nested_bomb(layers: int = 4, copies: int = 16, leaf: int = 32 * MiB) -> byte
 
 def _run_zip(data: bytes) -> list[Finding | Item]:
     item = Item(path="bomb.zip", name="bomb.zip", data=data, type=sniff(data))
-    return list(ZipArchive().unpack(item, make_context()))
+    return list(ZipArchive().handle(item, make_context()))
 
 
 def test_42zip_style_bomb_through_scan_message_is_fast_and_small() -> None:
@@ -109,7 +109,7 @@ def test_leaf_of_the_nest_is_a_bomb_by_declared_ratio() -> None:
 def test_7z_declaring_a_huge_expansion_is_a_bomb() -> None:
     data = sevenzip_archive({"zeros.bin": bytes(4 * MiB)})  # LZMA2 packs 4 MiB of zeros into < 1 KiB
     item = Item(path="b.7z", name="b.7z", data=data, type=sniff(data))
-    out = list(SevenZipArchive().unpack(item, make_context()))
+    out = list(SevenZipArchive().handle(item, make_context()))
     assert [o.code for o in out] == ["container.bomb"]
 
 
@@ -153,7 +153,7 @@ def test_gzip_stream_bomb_stops_at_the_ratio_without_expanding() -> None:
     item = Item(path="logs.gz", name="logs.gz", data=bomb, type=sniff(bomb))
     rss_before = _peak_rss_mib()
     started = time.perf_counter()
-    out = list(CompressedStream().unpack(item, make_context()))
+    out = list(CompressedStream().handle(item, make_context()))
     elapsed = time.perf_counter() - started
     growth = _peak_rss_mib() - rss_before
     print(f"gzip bomb: {len(bomb)} bytes -> 128 MiB: {elapsed * 1000:.0f} ms, peak RSS growth {growth:.1f} MiB")
@@ -187,6 +187,6 @@ def test_member_over_the_file_size_limit_is_skipped_not_fatal() -> None:
     big = random.Random(1).randbytes(2 * MiB)  # incompressible: passes the ratio, fails the size
     cfg = Config(scan=ScanConfig(max_file_bytes=1 * MiB))
     item = Item(path="a.zip", name="a.zip", data=zip_archive({"big.bin": big, "small.txt": b"hello"}), type="zip")
-    out = list(ZipArchive().unpack(item, make_context(cfg)))
+    out = list(ZipArchive().handle(item, make_context(cfg)))
     assert [o.code for o in out if isinstance(o, Finding)] == ["container.limit.file_size"]
     assert [o.name for o in out if isinstance(o, Item)] == ["small.txt"]

@@ -20,7 +20,7 @@ needs_7zip = pytest.mark.skipif(sevenzip_program() is None, reason="the 7-Zip pr
 
 def run(data: bytes) -> tuple[list[str], list[Item]]:
     item = Item(path="update.cab", name="update.cab", data=data, type=sniff(data))
-    out = list(CabArchive().unpack(item, make_context()))
+    out = list(CabArchive().handle(item, make_context()))
     return [o.code for o in out if isinstance(o, Finding)], [o for o in out if isinstance(o, Item)]
 
 

@@ -19,7 +19,7 @@ PAYLOAD = b"#!/bin/sh\necho hello\n" + b"log line\n" * 2000
 
 def run(data: bytes, name: str) -> tuple[list[str], list[Item]]:
     item = Item(path=name, name=name, data=data, type=sniff(data))
-    out = list(CompressedStream().unpack(item, make_context()))
+    out = list(CompressedStream().handle(item, make_context()))
     return [o.code for o in out if isinstance(o, Finding)], [o for o in out if isinstance(o, Item)]
 
 

@@ -21,7 +21,7 @@ needs_7zip = pytest.mark.skipif(sevenzip_program() is None, reason="the 7-Zip pr
 
 def run(data: bytes, name: str) -> tuple[list[Finding], list[Item]]:
     item = Item(path=name, name=name, data=data, type=sniff(data))
-    out = list(DiskImage().unpack(item, make_context()))
+    out = list(DiskImage().handle(item, make_context()))
     return [o for o in out if isinstance(o, Finding)], [o for o in out if isinstance(o, Item)]
 
 

@@ -20,7 +20,7 @@ from helpers import make_context, make_message
 def run(data: bytes, name: str, passwords: tuple[str, ...] = ()) -> tuple[list[str], list[Item], object]:
     item = Item(path=name, name=name, data=data, type=sniff(data))
     ctx = make_context(passwords=passwords)
-    out = list(MessageUnpacker().unpack(item, ctx))
+    out = list(MessageUnpacker().handle(item, ctx))
     return [o.code for o in out if isinstance(o, Finding)], [o for o in out if isinstance(o, Item)], ctx
 
 

@@ -19,7 +19,7 @@ RAR = DATA / "strelka_test.rar"
 
 def run(data: bytes) -> tuple[list[str], list[Item]]:
     item = Item(path="test.rar", name="test.rar", data=data, type=sniff(data))
-    out = list(RarArchive().unpack(item, make_context()))
+    out = list(RarArchive().handle(item, make_context()))
     return [o.code for o in out if isinstance(o, Finding)], [o for o in out if isinstance(o, Item)]
 
 

@@ -18,7 +18,7 @@ def run(data: bytes, body: str = "", common: tuple[str, ...] = ("infected",)) ->
     item = Item(path="inner.7z", name="inner.7z", data=data, type=sniff(data))
     assert item.type == "7z"
     ctx = make_context(Config(scan=ScanConfig(passwords=common)), passwords=harvest([body]) if body else ())
-    out = list(SevenZipArchive().unpack(item, ctx))
+    out = list(SevenZipArchive().handle(item, ctx))
     findings = [o for o in out if isinstance(o, Finding)]
     return [f.code for f in findings], [o for o in out if isinstance(o, Item)], findings
 

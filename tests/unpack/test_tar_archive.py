@@ -29,7 +29,7 @@ def tar_bytes(members: dict[str, bytes], extras: list[tarfile.TarInfo] = ()) -> 
 def run(data: bytes) -> tuple[list[str], list[Item]]:
     item = Item(path="a.tar", name="a.tar", data=data, type=sniff(data))
     assert item.type == "tar"
-    out = list(TarArchive().unpack(item, make_context()))
+    out = list(TarArchive().handle(item, make_context()))
     return [o.code for o in out if isinstance(o, Finding)], [o for o in out if isinstance(o, Item)]
 
 

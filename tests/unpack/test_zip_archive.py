@@ -26,7 +26,7 @@ def item_of(data: bytes, name: str = "a.zip") -> Item:
 
 def run(data: bytes, body: str = "", name: str = "a.zip") -> tuple[list[Finding], list[Item]]:
     ctx = make_context(passwords=harvest([body]) if body else ())
-    out = list(ZipArchive().unpack(item_of(data, name), ctx))
+    out = list(ZipArchive().handle(item_of(data, name), ctx))
     return [o for o in out if isinstance(o, Finding)], [o for o in out if isinstance(o, Item)]
 
 

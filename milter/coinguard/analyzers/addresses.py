@@ -22,9 +22,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from coinguard.analyzers.base import AnalysisContext, MessageInfo
-from coinguard.analyzers.crypto_theme import MAX_TEXT, is_document_text, item_text
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext, MessageInfo
+from coinguard.text import MAX_TEXT, is_document_text, item_text
 
 NAME = "addresses"
 
@@ -293,6 +293,7 @@ class AddressMessage:
     """Addresses in the Subject and body text."""
 
     name: ClassVar[str] = NAME
+    after: ClassVar[tuple[str, ...]] = ()
     codes: ClassVar[tuple[CodeInfo, ...]] = CODES
 
     def analyze_message(
@@ -310,5 +311,5 @@ class AddressDocument:
     def applies_to(self, item: Item) -> bool:
         return is_document_text(item)
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         yield from address_findings(item_text(item, ctx), ctx.config.crypto.min_distinct_addresses, item.path)

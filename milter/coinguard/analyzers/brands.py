@@ -1,9 +1,8 @@
 """Exchange and wallet brands: impersonation by name, look-alike sender domains and links.
 
-The brand table is ``config/brands.toml`` (format in its header).  Domains are compared on
-their registrable part through the Public Suffix List (``publicsuffixlist``, bundled data,
-no download at run time).  A look-alike is a registrable domain that is not the brand's but
-whose first label
+The brand table is ``config/brands.toml`` (:mod:`coinguard.brandlist`).  Domains are compared on
+their registrable part (:mod:`coinguard.domains`, Public Suffix List).  A look-alike is a
+registrable domain that is not the brand's but whose first label
 
 - folds to the brand label after homoglyph folding (Unicode confusables, IDN/punycode decoded,
   ``0``/``o``, ``1``/``l``/``i``, ``rn``/``m``, ``vv``/``w``; hyphens ignored),
@@ -17,34 +16,26 @@ or a domain that carries the brand in a subdomain of someone else's registrable 
 
 from __future__ import annotations
 
-import logging
-import os
 import re
-import threading
-import tomllib
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import ClassVar
 
-from coinguard.analyzers.base import AnalysisContext, MessageInfo
-from coinguard.analyzers.crypto_theme import (
-    LureMatch,
-    PhraseMatcher,
-    decode_item,
-    is_topic,
-    lure_kinds,
-    lures_for,
-    match_parts,
-    normalize,
-    normalized,
-    normalized_join,
+from coinguard.brandlist import (
+    BrandTable,
+    Lookalike,
+    brands_for,
+    mentioned,
+    mentioned_norm,
     verified_brand_sender,
 )
-from coinguard.findings import Category, CodeInfo, Finding, Item
-
-log = logging.getLogger(__name__)
+from coinguard.domains import edit_distance, first_label, registrable, skeleton, to_unicode
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.handlers import AnalysisContext, MessageInfo
+from coinguard.lures import LureMatch, is_topic, lure_kinds, lures_for, match_parts
+from coinguard.sniff import ItemType
+from coinguard.text import decode_item, normalize, normalized_join
 
 NAME = "brands"
 MAX_LINK_HOSTS = 300
@@ -77,243 +68,7 @@ MAX_ANCHORS = 300
 MAX_HTML_SCAN = 1024 * 1024
 
 
-# ---------------------------------------------------------------------------- domains
-
-
-@cache
-def _psl():  # type: ignore[no-untyped-def]
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList()
-
-
-def to_unicode(domain: str) -> str:
-    """Lower-case domain with ``xn--`` labels decoded (undecodable labels are kept as they are)."""
-    labels = []
-    for label in domain.strip().strip(".").lower().split("."):
-        if label.startswith("xn--"):
-            try:
-                label = label.encode("ascii").decode("idna")
-            except (UnicodeError, ValueError):
-                pass
-        labels.append(label)
-    return ".".join(labels)
-
-
-def registrable(domain: str) -> str:
-    """The registrable ("organizational") domain per the PSL, or '' (bare suffix, single label, empty)."""
-    domain = to_unicode(domain)
-    if not domain or "." not in domain:
-        return ""
-    try:
-        return _psl().privatesuffix(domain) or ""
-    except (ValueError, UnicodeError):
-        return ""
-
-
-def same_organization(a: str, b: str) -> bool:
-    """DMARC relaxed alignment: both domains have the same registrable domain."""
-    ra, rb = registrable(a), registrable(b)
-    return bool(ra) and ra == rb
-
-
-def first_label(reg: str) -> str:
-    suffix = _psl().publicsuffix(reg) or ""
-    head = reg[: -len(suffix) - 1] if suffix and reg.endswith("." + suffix) else reg
-    return head.rsplit(".", 1)[-1]
-
-
-_ASCII_CONFUSABLE = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("i", "l"), ("|", "l"))
-
-
-@lru_cache(maxsize=4096)
-def skeleton(text: str) -> str:
-    """A visual skeleton: two strings that look alike map to the same skeleton (hyphens dropped)."""
-    out = normalize(text).replace("-", "").replace(" ", "")
-    for a, b in _ASCII_CONFUSABLE:
-        out = out.replace(a, b)
-    return out
-
-
-def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Optimal-string-alignment distance (Damerau: a swap of neighbours is one edit), early exit past limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
-# ---------------------------------------------------------------------------- the brand table
-
-
-@dataclass(frozen=True, slots=True)
-class Brand:
-    id: str
-    names: tuple[str, ...]
-    weak_names: tuple[str, ...]
-    domains: tuple[str, ...]  # registrable domains, lower case
-    labels: tuple[str, ...]  # registrable labels used for look-alike detection
-
-    @property
-    def display(self) -> str:
-        return self.names[0] if self.names else self.id
-
-    def owns(self, domain: str) -> bool:
-        """True when ``domain`` is one of the brand's domains or a subdomain of one."""
-        d = to_unicode(domain)
-        return any(d == own or d.endswith("." + own) for own in self.domains)
-
-
-@dataclass(frozen=True, slots=True)
-class BrandTable:
-    brands: tuple[Brand, ...]
-    strong: NameIndex
-    weak: NameIndex
-    #: own domain -> brand (the first brand listing it), for one dictionary probe per domain suffix
-    by_domain: dict[str, Brand] = field(default_factory=dict, compare=False, hash=False)
-    #: (domain, context) -> look-alike verdict, shared by every scan using this table (bounded)
-    lookalikes: dict[tuple[str, bool], Lookalike | None] = field(default_factory=dict, compare=False, hash=False)
-
-    def owner(self, domain: str) -> Brand | None:
-        """The brand whose own domain ``domain`` is (or is under)."""
-        if not domain:
-            return None
-        labels = to_unicode(domain).split(".")
-        for i in range(len(labels) - 1):
-            brand = self.by_domain.get(".".join(labels[i:]))
-            if brand is not None:
-                return brand
-        return None
-
-
-class BrandFormatError(ValueError):
-    """brands.toml is malformed."""
-
-
-def _strs(value: object, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise BrandFormatError(f"{where}: expected a list of non-empty strings")
-    return tuple(v.strip() for v in value)
-
-
-def parse_brands(text: str, source: str = "<brands>") -> tuple[Brand, ...]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise BrandFormatError(f"{source}: {exc}") from None
-    table = data.get("brand", {})
-    if not isinstance(table, dict) or set(data) - {"brand"}:
-        raise BrandFormatError(f"{source}: expected only [brand.<id>] tables")
-    out: list[Brand] = []
-    for bid, spec in table.items():
-        where = f"{source}: [brand.{bid}]"
-        if not isinstance(spec, dict):
-            raise BrandFormatError(f"{where}: must be a table")
-        unknown = set(spec) - {"names", "weak_names", "domains", "labels"}
-        if unknown:
-            raise BrandFormatError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-        names = _strs(spec.get("names", []), f"{where}.names")
-        weak = _strs(spec.get("weak_names", []), f"{where}.weak_names")
-        domains = tuple(to_unicode(d) for d in _strs(spec.get("domains", []), f"{where}.domains"))
-        if not domains or not (names or weak):
-            raise BrandFormatError(f"{where}: needs domains and names or weak_names")
-        if "labels" in spec:
-            raw_labels = spec["labels"]
-            labels = _strs(raw_labels, f"{where}.labels") if raw_labels else ()
-        else:
-            labels = tuple(dict.fromkeys(first_label(d) for d in domains if registrable(d)))
-        out.append(Brand(str(bid), names, weak, domains, tuple(dict.fromkeys(x.lower() for x in labels))))
-    return tuple(out)
-
-
-@dataclass(frozen=True, slots=True)
-class NameIndex:
-    matcher: PhraseMatcher
-    owner: tuple[int, ...]  # phrase index -> brand index
-
-
-def _name_index(brands: Sequence[Brand], attr: str) -> NameIndex:
-    names: list[str] = []
-    owner: list[int] = []
-    for i, brand in enumerate(brands):
-        for name in getattr(brand, attr):
-            names.append(name)
-            owner.append(i)
-    return NameIndex(PhraseMatcher(names), tuple(owner))
-
-
-def build_table(brands: Sequence[Brand]) -> BrandTable:
-    by_domain: dict[str, Brand] = {}
-    for brand in brands:
-        for own in brand.domains:
-            by_domain.setdefault(own, brand)
-    return BrandTable(tuple(brands), _name_index(brands, "names"), _name_index(brands, "weak_names"), by_domain)
-
-
-_CACHE: dict[tuple[str, float], BrandTable] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def load_brands(path: str) -> BrandTable:
-    """The brand table from ``path``, cached by path and mtime; a broken file is logged and gives no brands."""
-    try:
-        mtime = os.stat(path).st_mtime
-    except OSError:
-        mtime = -1.0
-    key = (path, mtime)
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
-    try:
-        with open(path, encoding="utf-8") as fh:
-            table = build_table(parse_brands(fh.read(), path))
-    except (OSError, UnicodeDecodeError, BrandFormatError) as exc:
-        log.error("brand list %s not loaded: %s", path, exc)
-        table = build_table(())
-    with _CACHE_LOCK:
-        _CACHE[key] = table
-    return table
-
-
-def brands_for(ctx: AnalysisContext) -> BrandTable:
-    return load_brands(ctx.config.crypto.brands_file)
-
-
-def mentioned(text: str, table: BrandTable, *, context: bool, ctx: AnalysisContext | None = None) -> set[int]:
-    """Indexes of brands named in ``text`` (weak names only when ``context`` is true)."""
-    if not text:
-        return set()
-    return mentioned_norm(normalized(ctx, text), table, context=context)
-
-
-def mentioned_norm(norm: str, table: BrandTable, *, context: bool) -> set[int]:
-    """:func:`mentioned` on already normalised text."""
-    found: set[int] = set()
-    for index in (table.strong, table.weak) if context else (table.strong,):
-        found.update(index.owner[i] for i in index.matcher.find(norm))
-    return found
-
-
 # ---------------------------------------------------------------------------- look-alikes
-
-
-@dataclass(frozen=True, slots=True)
-class Lookalike:
-    brand: Brand
-    domain: str
-    reason: str
 
 
 _LABEL_PARTS = re.compile(r"[-_]+")
@@ -450,7 +205,7 @@ def anchors(items: Sequence[Item], ctx: AnalysisContext) -> list[tuple[str, str]
     out: list[tuple[str, str]] = []
     seen = 0
     for item in items:
-        if item.role != "body" or item.depth > 0 or item.type != "html":
+        if item.role != Role.BODY or item.depth > 0 or item.type != ItemType.HTML:
             continue
         html = decode_item(item, MAX_HTML_SCAN)
         lower = html.lower()
@@ -537,6 +292,7 @@ class BrandAnalyzer:
     """Brand named by a sender who is not the brand; look-alike sender domains and link hosts."""
 
     name: ClassVar[str] = NAME
+    after: ClassVar[tuple[str, ...]] = ("dkim_auth",)  # reads DKIM_ALIGNED (verified brand senders)
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("brand.impersonation", SCORE_DISPLAY, Category.SENDER,
                  "an exchange/wallet brand is named in the From display name (5), Subject (3) or body (1) "
@@ -603,3 +359,9 @@ class BrandAnalyzer:
             reported += 1
             if reported >= MAX_LINK_FINDINGS:
                 break
+
+
+# compatibility re-export: the brand table moved to coinguard.brandlist (config check may still look here)
+from coinguard.brandlist import BrandFormatError, load_brands, parse_brands  # noqa: E402
+
+__all__ = ["BrandAnalyzer", "BrandFormatError", "load_brands", "parse_brands"]

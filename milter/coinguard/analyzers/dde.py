@@ -18,9 +18,9 @@ from typing import ClassVar
 
 from oletools import msodde, ooxml
 
-from coinguard.analyzers.base import AnalysisContext
-from coinguard.analyzers.office import bounded_list, check_zip, guarded, memory_path, open_ole, oversized
+from coinguard.analyzers.office_common import bounded_list, check_zip, guarded, memory_path, open_ole, oversized
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 
 MAX_DDE_BYTES = 48 * MiB
@@ -66,7 +66,7 @@ class DdeFields:
             return False
         return bool(_CSV_HINT.search(item.data))
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if oversized(item, ctx, MAX_DDE_BYTES):
             return  # the macro analyzer already reports oversized documents
         yield from guarded(item, self.name, "dde.parse_error", lambda: self._findings(item, ctx))

@@ -2,8 +2,8 @@
 
 Every ``DKIM-Signature`` over ``MessageInfo.raw`` (the exact received bytes) is verified with
 dkimpy.  Keys come through a ``dnsfunc`` (``dnsfunc(name: bytes, timeout=...) -> bytes | None``,
-dkimpy's contract): ``AnalysisContext.dns_resolver`` when one is injected, else one built on
-dnspython from ``[dkim]`` (nameservers, dns_port, dns_timeout_s; system resolv.conf when no
+dkimpy's contract): ``AnalysisContext.dns_resolver`` when one is injected, else
+:func:`coinguard.dns.make_dnsfunc` from ``[dkim]`` (nameservers, dns_port, dns_timeout_s; system resolv.conf when no
 nameservers are set).  Results per signature follow RFC 8601:
 
 - ``pass``; ``fail`` (body hash or signature mismatch);
@@ -32,7 +32,6 @@ import dataclasses
 import logging
 import re
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,9 +40,11 @@ from typing import Any, ClassVar
 
 import dkim
 
-from coinguard.analyzers.base import AnalysisContext, MessageInfo
-from coinguard.analyzers.brands import brands_for, same_organization
+from coinguard import dns as dnsq
+from coinguard.brandlist import brands_for
+from coinguard.domains import same_organization
 from coinguard.findings import AddHeader, Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext, DnsFunc, MessageInfo
 
 log = logging.getLogger(__name__)
 
@@ -53,68 +54,11 @@ MAX_SIGNATURES = 8
 #: All DNS waits of one message together last at most this many ``dns_timeout_s``.
 DNS_ROUNDS = 2
 #: Shortest DNS wait we still attempt when the scan budget is nearly spent.
-MIN_DNS_TIMEOUT = 0.2
-
-DnsFunc = Callable[..., Any]
+MIN_DNS_TIMEOUT = dnsq.MIN_TIMEOUT
 
 
-class DnsTempError(dkim.DnsTimeoutError):
-    """A DNS lookup timed out or every server failed (RFC 8601 temperror)."""
-
-
-# ---------------------------------------------------------------------------- DNS
-
-
-_RESOLVERS: dict[tuple[tuple[str, ...], int], Any] = {}
-_RESOLVERS_LOCK = threading.Lock()
-
-
-def _resolver(nameservers: tuple[str, ...], port: int) -> Any:
-    import dns.resolver
-
-    key = (nameservers, port)
-    with _RESOLVERS_LOCK:
-        res = _RESOLVERS.get(key)
-        if res is None:
-            res = dns.resolver.Resolver(configure=not nameservers)
-            if nameservers:
-                res.nameservers = list(nameservers)
-            res.port = port
-            _RESOLVERS[key] = res
-    return res
-
-
-def make_dnsfunc(nameservers: tuple[str, ...] = (), port: int = 53) -> DnsFunc:
-    """A dkimpy ``dnsfunc`` on dnspython: TXT record bytes, None when absent, DnsTempError on failure."""
-    import dns.exception
-    import dns.resolver
-
-    def get_txt(name: bytes, timeout: float = 5.0) -> bytes | None:
-        try:
-            qname = name.decode("ascii") if isinstance(name, bytes) else str(name)
-        except UnicodeDecodeError:
-            return None
-        try:
-            resolver = _resolver(nameservers, port)
-            answer = resolver.resolve(qname, "TXT", lifetime=max(MIN_DNS_TIMEOUT, timeout),
-                                      raise_on_no_answer=False, search=False)
-        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-            return None
-        except dns.resolver.NoResolverConfiguration as exc:
-            raise DnsTempError(f"no resolver configuration: {exc}") from None
-        except dns.exception.Timeout:
-            raise DnsTempError(f"timeout after {timeout:g}s") from None
-        except dns.resolver.NoNameservers:
-            raise DnsTempError("all nameservers failed (SERVFAIL/REFUSED)") from None
-        except (dns.exception.DNSException, OSError) as exc:
-            raise DnsTempError(f"{type(exc).__name__}: {exc}") from None
-        if answer.rrset is None:
-            return None
-        records = [b"".join(rdata.strings) for rdata in answer.rrset]
-        keyish = [r for r in records if b"p=" in r]
-        return (keyish or records or [None])[0]
-
-    return get_txt
+class DnsTempError(dnsq.DnsTempError, dkim.DnsTimeoutError):
+    """A DNS temperror as dkimpy knows it (its verify() then returns False instead of raising on)."""
 
 
 class _Recorder:
@@ -126,6 +70,10 @@ class _Recorder:
         self.cache: dict[bytes, bytes | Exception | None] = {}
         self.last: bytes | Exception | None = None
 
+    def forget(self) -> None:
+        """Start a new signature: what the previous lookup returned no longer counts."""
+        self.last = None
+
     def __call__(self, name: bytes, timeout: float = 5.0) -> bytes | None:
         if name in self.cache:
             value = self.cache[name]
@@ -135,7 +83,8 @@ class _Recorder:
                 if isinstance(value, str):
                     value = value.encode("utf-8")
             except Exception as exc:  # any resolver failure is a temperror, never a crash
-                value = exc if isinstance(exc, dkim.DnsTimeoutError) else DnsTempError(f"{type(exc).__name__}: {exc}")
+                known = isinstance(exc, dkim.DnsTimeoutError | dnsq.DnsTempError)
+                value = exc if known else DnsTempError(f"{type(exc).__name__}: {exc}")
             self.cache[name] = value
         self.last = value
         if isinstance(value, Exception):
@@ -227,7 +176,7 @@ def verify_signatures(raw: bytes, dnsfunc: DnsFunc, timeout: float, from_domain:
         except dkim.DKIMException as exc:
             results.append(res("permerror", str(exc)))
             continue
-        recorder.last = None
+        recorder.forget()
         try:
             ok = d.verify(idx=idx, dnsfunc=recorder)
         except dkim.ValidationError as exc:
@@ -321,13 +270,14 @@ def dnsfunc_for(ctx: AnalysisContext) -> DnsFunc:
     if ctx.dns_resolver is not None:
         return ctx.dns_resolver
     cfg = ctx.config.dkim
-    return make_dnsfunc(tuple(cfg.nameservers), cfg.dns_port)
+    return dnsq.make_dnsfunc(tuple(cfg.nameservers), cfg.dns_port)
 
 
 class DkimAnalyzer:
     """Verifies DKIM, reports alignment, spoofed brand domains and the Authentication-Results value."""
 
     name: ClassVar[str] = NAME
+    after: ClassVar[tuple[str, ...]] = ()
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("dkim.result", 0.0, Category.SENDER,
                  "informational: detail is the Authentication-Results header value (RFC 8601) to add"),

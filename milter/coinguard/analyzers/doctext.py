@@ -18,9 +18,9 @@ from typing import ClassVar
 
 import olefile
 
-from coinguard.analyzers.base import AnalysisContext, text_item
 from coinguard.errors import BudgetExceeded
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.handlers import AnalysisContext, text_item
 
 #: Most characters of text handed on per document.
 MAX_TEXT_CHARS = 200_000
@@ -110,8 +110,8 @@ def binary_strings(data: bytes, limit: int = MAX_TEXT_CHARS) -> str:
     parts: list[str] = []
     total = 0
     for m in _UTF16_RUN.finditer(data):
-        s = m.group(0)
-        s = s[: len(s) // 2 * 2].decode("utf-16-le", "replace").strip()
+        run = m.group(0)
+        s = run[: len(run) // 2 * 2].decode("utf-16-le", "replace").strip()
         if sum(ch.isalnum() for ch in s) >= 4:
             parts.append(s)
             total += len(s)
@@ -135,9 +135,9 @@ class DocTextAnalyzer:
     )
 
     def applies_to(self, item: Item) -> bool:
-        return item.role != "text" and (item.type in _PARTS or item.type in ("rtf", "ole.doc", "xml.office"))
+        return item.role != Role.TEXT and (item.type in _PARTS or item.type in ("rtf", "ole.doc", "xml.office"))
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         try:
             if item.type in _PARTS:
                 text = self._zip_text(item, ctx, _PARTS[item.type])

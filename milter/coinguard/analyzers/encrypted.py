@@ -25,9 +25,9 @@ from typing import Any, ClassVar
 import msoffcrypto
 from msoffcrypto import exceptions as crypto_errors
 
-from coinguard.analyzers.base import AnalysisContext
-from coinguard.analyzers.office import guarded, oversized
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.analyzers.office_common import guarded, oversized
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 from coinguard.sniff import sniff
 
@@ -64,7 +64,7 @@ class EncryptedOffice:
     def applies_to(self, item: Item) -> bool:
         return item.type in _TYPES
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if oversized(item, ctx, MAX_ENCRYPTED_BYTES):
             return
         yield from guarded(item, self.name, "office.encrypted.parse_error", lambda: self._run(item, ctx))
@@ -98,7 +98,7 @@ class EncryptedOffice:
             else:
                 out.append(Finding("office.encrypted.opened", self.name, item.path,
                                    f"password {_mask(password)} (candidate #{candidates.index(password)}, {kind})"))
-            out.append(item.child("<decrypted>", plain, source=self.name, role="extracted",
+            out.append(item.child("<decrypted>", plain, source=self.name, role=Role.EXTRACTED,
                                   meta={"password": password}))
             return out
         out.append(Finding("office.encrypted.unopened", self.name, item.path,

@@ -20,15 +20,15 @@ from collections.abc import Iterator
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from coinguard.analyzers.base import AnalysisContext
-from coinguard.analyzers.hwp import EPS_EXPLOIT_SIGNS, eps_indicators
-from coinguard.findings import Category, CodeInfo, Finding, Item
-from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS
+from coinguard.analyzers.eps_common import EPS_EXPLOIT_SIGNS, HWP_SOURCE, eps_indicators
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.handlers import AnalysisContext
+from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS, ItemType
 
 A = Category.ATTACHMENT
 
 #: Roles whose ``name`` came with the file (MIME filename, archive member, embedded object name).
-NAMED_ROLES = frozenset({"attachment", "inline", "member", "embedded"})
+NAMED_ROLES = frozenset({Role.ATTACHMENT, Role.INLINE, Role.MEMBER, Role.EMBEDDED})
 #: Roles whose content was written by the sender as a file (extracted text and bodies are not).
 FILE_ROLES = NAMED_ROLES
 
@@ -216,7 +216,7 @@ class FileTypeAnalyzer:
     def applies_to(self, item: Item) -> bool:
         return item.role in FILE_ROLES
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         t = item.type
         if t in _PE_KINDS:
             kind = {"pe": "Windows PE", "pe.dll": "Windows DLL", "elf": "ELF", "macho": "Mach-O"}[t]
@@ -242,7 +242,7 @@ class FileTypeAnalyzer:
         elif t == "iqy":
             first_url = next((ln for ln in item.data[:4096].decode("latin-1").splitlines() if "://" in ln), "")
             yield Finding("file.iqy", self.name, item.path, f"web query to {first_url.strip()[:120]}")
-        elif t == "postscript" and item.source != "hwp":  # the HWP analyzer reports its own EPS (hwp.eps)
+        elif t == ItemType.POSTSCRIPT and item.source != HWP_SOURCE:  # the HWP analyzer reports its own EPS (hwp.eps)
             signs = [s for s in eps_indicators(item.data) if s in EPS_EXPLOIT_SIGNS]
             if signs:
                 yield Finding("file.postscript_exploit", self.name, item.path, "; ".join(signs))

@@ -27,9 +27,10 @@ from typing import ClassVar
 
 import olefile
 
-from coinguard.analyzers.base import AnalysisContext, text_item
+from coinguard.analyzers.eps_common import HWP_SOURCE, eps_indicators, is_postscript
 from coinguard.errors import BudgetExceeded
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.handlers import AnalysisContext, text_item
 from coinguard.sniff import OLE_MAGIC
 
 log = logging.getLogger(__name__)
@@ -50,32 +51,6 @@ FLAG_CERT_DRM = 1 << 10
 MAX_PREVIEW_CHARS = 20_000
 #: Most BinData streams looked at in one document.
 MAX_BINDATA = 256
-_PS_HEAD = re.compile(rb"^\s*%!PS|%!PS-Adobe|^\xc5\xd0\xd3\xc6")  # text EPS, or DOS EPS binary header
-
-_EPS_SIGNS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
-    ("builds strings with putinterval", re.compile(rb"\bputinterval\b")),
-    ("reads hidden data (readstring/readhexstring)", re.compile(rb"\bread(?:hex)?string\b")),
-    ("executes built code (exec/cvx)", re.compile(rb"\bcvx\b|\bexec\b")),
-    ("writes files", re.compile(rb"\b(?:writestring|closefile)\b|\(\s*w\s*\)\s*file\b")),
-    ("reads environment (getenv)", re.compile(rb"\bgetenv\b")),
-    ("Ghostscript exploit operators", re.compile(rb"\.eqproc|\bforceput\b|\.rsdparams|\.setsmoothness|\.sethalftone5"
-                                                   rb"|\.tempfile|\.runandhide|\.systemvar|\.buildfont\d")),
-    ("type-confusion tricks (aload/restore)", re.compile(rb"\baload\b.{0,200}\brestore\b", re.S)),
-    ("long hex blob (shellcode?)", re.compile(rb"<\s*(?:[0-9a-fA-F]{2}\s*){200,}>")),
-    ("long base64 blob", re.compile(rb"[A-Za-z0-9+/]{400,}={0,2}")),
-    ("references PowerShell/WScript/cmd", re.compile(
-        rb"powershell|wscript|cscript|cmd\.exe|mshta|rundll32|regsvr32|WScript\.Shell|CreateObject", re.I)),
-    ("Startup-folder persistence", re.compile(rb"Start Menu\\*\\Programs\\*\\Startup", re.I)),
-    ("drops script/executable", re.compile(rb"\.(?:vbs|js|jse|bat|cmd|ps1|exe|dll|hta)\b", re.I)),
-)
-
-#: The signs that mark PostScript as an exploit or dropper rather than a drawing (putinterval and
-#: exec alone are common in ordinary Illustrator/Distiller prologs).
-EPS_EXPLOIT_SIGNS = frozenset({
-    "writes files", "Ghostscript exploit operators", "long hex blob (shellcode?)",
-    "references PowerShell/WScript/cmd", "Startup-folder persistence",
-})
-
 _DEFAULT_SCRIPT_LINES = re.compile(
     r"var\s+Documents\s*=\s*XHwpDocuments\s*;|var\s+Document\s*=\s*Documents\.Active_XHwpDocument\s*;"
 )
@@ -86,19 +61,6 @@ _SCRIPT_SIGNS = re.compile(
     r"|\\\\[\w.-]+\\|eval\s*\(|Run\s*\(|Exec|ADODB|XMLHTTP|FileSystemObject|SaveToFile",
     re.I,
 )
-
-
-def is_postscript(data: bytes, name: str = "") -> bool:
-    """True for PostScript/EPS content (or a BinData stream named .eps/.ps)."""
-    if _PS_HEAD.search(data[:1024]):
-        return True
-    return name.lower().endswith((".eps", ".ps")) and b"%!" in data[:4096]
-
-
-def eps_indicators(data: bytes, limit: int = 1 << 20) -> list[str]:
-    """What a PostScript program does, in words (empty for an ordinary picture)."""
-    sample = data[:limit]
-    return [label for label, rx in _EPS_SIGNS if rx.search(sample)]
 
 
 def script_strings(raw: bytes) -> list[str]:
@@ -136,7 +98,7 @@ def inflate(raw: bytes, cap: int, name: str) -> bytes:
 
 
 class HwpAnalyzer:
-    name: ClassVar[str] = "hwp"
+    name: ClassVar[str] = HWP_SOURCE
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("hwp.eps", 15.0, A, "PostScript/EPS inside an HWP document (the classic HWP exploit carrier)"),
         CodeInfo("hwp.ole_object", 5.0, A, "an embedded OLE object in an HWP document's BinData"),
@@ -149,7 +111,7 @@ class HwpAnalyzer:
     def applies_to(self, item: Item) -> bool:
         return item.type in ("ole.hwp", "hwpx")
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if item.type == "hwpx":
             yield from self._hwpx(item, ctx)
             return
@@ -227,9 +189,9 @@ class HwpAnalyzer:
         ole_at = data.find(OLE_MAGIC, 0, 8 + len(OLE_MAGIC))
         if ole_at >= 0:
             yield Finding("hwp.ole_object", self.name, item.path, f"{name}: embedded OLE object ({len(data)} bytes)")
-            yield item.child(f"{name}.ole", data[ole_at:], source=self.name, role="embedded")
+            yield item.child(f"{name}.ole", data[ole_at:], source=self.name, role=Role.EMBEDDED)
             return
-        yield item.child(name, data, source=self.name, role="embedded")
+        yield item.child(name, data, source=self.name, role=Role.EMBEDDED)
 
     def _script(self, item: Item, sname: str, text: str) -> Iterator[Finding]:
         if not text:

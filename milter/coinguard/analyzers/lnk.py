@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 
 import LnkParse3
 
-from coinguard.analyzers.base import AnalysisContext
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.handlers import AnalysisContext
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ class LnkAnalyzer:
     def applies_to(self, item: Item) -> bool:
         return item.type == "lnk"
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         try:
             sc = parse_shortcut(item.data)
         except Exception as exc:  # LnkParse3 raises many types on hostile input
@@ -194,6 +194,6 @@ class LnkAnalyzer:
         tail = len(item.data) - sc.size
         if tail > APPENDED_SLACK:
             blob = item.data[sc.size :]
-            child = item.child("<lnk-appended>", blob, source=self.name, role="embedded")
+            child = item.child("<lnk-appended>", blob, source=self.name, role=Role.EMBEDDED)
             yield Finding("lnk.appended_data", self.name, item.path, f"{tail} bytes after the shortcut ({child.type})")
             yield child

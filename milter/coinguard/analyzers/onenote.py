@@ -16,8 +16,8 @@ import uuid
 from collections.abc import Iterator
 from typing import ClassVar
 
-from coinguard.analyzers.base import AnalysisContext
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.handlers import AnalysisContext
 from coinguard.sniff import EXECUTABLE_TYPES, sniff
 
 A = Category.ATTACHMENT
@@ -75,7 +75,7 @@ class OneNoteAnalyzer:
     def applies_to(self, item: Item) -> bool:
         return item.type == "onenote"
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         names = mentioned_names(item.data)
         yield Finding("onenote.present", self.name, item.path,
                       f"OneNote section, {item.size} bytes" + (f"; names: {', '.join(names[:6])}" if names else ""))
@@ -86,7 +86,7 @@ class OneNoteAnalyzer:
             ctx.budget.check_member(f"onenote blob at {offset}", len(blob))
             count += 1
             kind = sniff(blob)
-            child = item.child(f"<onenote-file-{count}>", blob, source=self.name, role="embedded", type=kind)
+            child = item.child(f"<onenote-file-{count}>", blob, source=self.name, role=Role.EMBEDDED, type=kind)
             detail = f"blob {count} at {offset}: {kind}, {len(blob)} bytes"
             yield Finding("onenote.embedded_file", self.name, item.path, detail)
             # A text or unknown blob in a section that names a runnable file is most likely that file.

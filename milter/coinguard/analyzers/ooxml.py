@@ -27,9 +27,9 @@ from collections.abc import Iterator
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from coinguard.analyzers.base import AnalysisContext
-from coinguard.analyzers.office import bounded_list, guarded, is_ole, read_member
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.analyzers.office_common import bounded_list, guarded, is_ole, read_member
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 
 _RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -91,7 +91,7 @@ class OoxmlRelations:
         # A bare relationships part (a .rels file sent on its own, or one unpacked from a damaged package).
         return item.type in _MARKUP_TYPES and _RELS_NS_BYTES in item.data[:65536]
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if item.type.startswith("ooxml."):
             yield from guarded(item, self.name, "ooxml.parse_error", lambda: list(self._package(item, ctx)))
         else:
@@ -131,7 +131,7 @@ class OoxmlRelations:
                 activex.append(name)
             elif is_ole(data) or "embeddings/" in low:
                 ole_names.append(name)
-            yield item.child(name, data, source=self.name, role="embedded")
+            yield item.child(name, data, source=self.name, role=Role.EMBEDDED)
         if ole_names:
             yield Finding("ooxml.embedded_ole", self.name, item.path, bounded_list(ole_names, MAX_LISTED, 60))
         if activex:

@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-from coinguard.analyzers.base import AnalysisContext, text_item
 from coinguard.errors import BudgetExceeded
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.handlers import AnalysisContext, text_item
 
 log = logging.getLogger(__name__)
 # pypdf logs a warning for every repair it makes on a damaged or hostile file ("Object 3 0 found",
@@ -146,7 +146,7 @@ class PdfAnalyzer:
     def applies_to(self, item: Item) -> bool:
         return item.type == "pdf"
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
@@ -322,7 +322,7 @@ class PdfAnalyzer:
         if scan.xfa:
             yield Finding("pdf.xfa", self.name, item.path, "XFA form present")
         for n, code in enumerate(scan.scripts):
-            yield item.child(f"<pdf-javascript-{n + 1}>", code, source=self.name, role="extracted")
+            yield item.child(f"<pdf-javascript-{n + 1}>", code, source=self.name, role=Role.EXTRACTED)
         for name, stream in scan.files:
             ctx.budget.check_time()
             declared = _resolve(stream.get("/Params"))
@@ -336,7 +336,7 @@ class PdfAnalyzer:
                 continue
             if len(data) > ctx.budget.member_cap():
                 raise BudgetExceeded("container.limit.file_size", f"{name}: {len(data)} bytes over the file limit")
-            child = item.child(name, data, source=self.name, role="embedded")
+            child = item.child(name, data, source=self.name, role=Role.EMBEDDED)
             yield Finding("pdf.embedded_file", self.name, item.path, f"{name!r} ({child.type}, {len(data)} bytes)")
             yield child
 

@@ -24,9 +24,17 @@ from typing import Any, ClassVar
 
 from oletools import rtfobj
 
-from coinguard.analyzers.base import AnalysisContext
-from coinguard.analyzers.office import bounded_list, guarded, is_ole, open_ole, oversized, risky_embedded
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.analyzers.office_common import (
+    RTF_SOURCE,
+    bounded_list,
+    guarded,
+    is_ole,
+    open_ole,
+    oversized,
+    risky_embedded,
+)
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 
 #: Largest RTF parsed (the pure-Python parser is linear but not fast).
@@ -133,7 +141,7 @@ def _class_name(obj: Any) -> str:
 class RtfObjects:
     """Embedded objects and exploit structures in RTF."""
 
-    name: ClassVar[str] = "rtf"
+    name: ClassVar[str] = RTF_SOURCE
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("rtf.object", 3, Category.ATTACHMENT, "RTF embeds an OLE object"),
         CodeInfo("rtf.equation_editor", 12, Category.ATTACHMENT,
@@ -152,7 +160,7 @@ class RtfObjects:
     def applies_to(self, item: Item) -> bool:
         return item.type == "rtf"
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if oversized(item, ctx, MAX_RTF_BYTES):
             yield Finding("rtf.skipped", self.name, item.path, f"{item.size} bytes")
             return
@@ -174,7 +182,7 @@ class RtfObjects:
             if not obj.is_ole:
                 not_ole += 1
                 if obj.rawdata:
-                    out.append(item.child(f"{label}.bin", obj.rawdata, source=self.name, role="embedded"))
+                    out.append(item.child(f"{label}.bin", obj.rawdata, source=self.name, role=Role.EMBEDDED))
                 continue
             cls = _class_name(obj)
             clsid = (obj.clsid or "").upper()
@@ -194,10 +202,10 @@ class RtfObjects:
                 if reason:
                     packages.append(f"#{index} {fname!r}: {reason}")
                 if obj.olepkgdata:
-                    out.append(item.child(fname, obj.olepkgdata, source=self.name, role="embedded",
+                    out.append(item.child(fname, obj.olepkgdata, source=self.name, role=Role.EMBEDDED,
                                           meta={"rtf_object": index}))
             elif obj.oledata:
-                out.append(item.child(f"{label}.{low or 'ole'}", obj.oledata, source=self.name, role="embedded",
+                out.append(item.child(f"{label}.{low or 'ole'}", obj.oledata, source=self.name, role=Role.EMBEDDED,
                                       meta={"rtf_object": index, "class": cls}))
         if parser.objects:
             declared = [c.decode("latin-1", "replace") for c in parser.objclasses[:4]]

@@ -17,9 +17,9 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import ClassVar
 
-from coinguard.analyzers.base import AnalysisContext, MessageInfo
-from coinguard.analyzers.crypto_theme import decode_item, is_document_text, item_text, normalized, normalized_join
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext, MessageInfo
+from coinguard.text import decode_item, is_document_text, item_text, normalized, normalized_join
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +192,7 @@ class SeedPhraseMessage:
     """Seed phrases and seed-phrase requests in the Subject and body text."""
 
     name: ClassVar[str] = NAME
+    after: ClassVar[tuple[str, ...]] = ()
     codes: ClassVar[tuple[CodeInfo, ...]] = CODES
 
     def analyze_message(
@@ -209,7 +210,7 @@ class SeedPhraseDocument:
     def applies_to(self, item: Item) -> bool:
         return is_document_text(item) or item.type == "html"
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if item.type == "html":
             why = seed_request_form(decode_item(item, MAX_HTML))
             if why:

@@ -34,8 +34,8 @@ from typing import Any, ClassVar
 
 import yara
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ class YaraRules:
     def applies_to(self, item: Item) -> bool:
         return bool(item.data)
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if ctx.rules is None:
             return
         ctx.budget.check_time()

@@ -8,7 +8,7 @@ as paths on disk, never trusted for type.
 
 from __future__ import annotations
 
-from coinguard.analyzers.base import Unpacker
+from coinguard.handlers import Handler
 from coinguard.unpack.cab_archive import CabArchive
 from coinguard.unpack.compressed import CompressedStream
 from coinguard.unpack.disk_image import DiskImage
@@ -18,7 +18,7 @@ from coinguard.unpack.sevenzip_archive import SevenZipArchive
 from coinguard.unpack.tar_archive import TarArchive
 from coinguard.unpack.zip_archive import ZipArchive
 
-UNPACKERS: tuple[Unpacker, ...] = (
+UNPACKERS: tuple[Handler, ...] = (
     # one line per unpacker module
     ZipArchive(),
     SevenZipArchive(),

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.findings import CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
 from coinguard.unpack.common import ARCHIVE_CODES, expand_with_tool
 
 
@@ -22,5 +22,5 @@ class CabArchive:
     def applies_to(self, item: Item) -> bool:
         return item.type == "cab"
 
-    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         yield from expand_with_tool(item, ctx, self.name, "cab")

@@ -30,9 +30,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from coinguard.analyzers.base import AnalysisContext
+from coinguard import limits
 from coinguard.errors import BudgetExceeded
-from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
 
 log = logging.getLogger(__name__)
@@ -48,14 +49,14 @@ PASSWORD_FOUND = CodeInfo("archive.password_found", 1.0, Category.CONTAINER,
                           "configured list (detail says which); its members were scanned.")
 PARSE_ERROR = CodeInfo("archive.parse_error", 1.0, Category.CONTAINER,
                        "An archive or disk image is corrupt or truncated; some or all members were not scanned.")
-# The limit codes are declared once, by coinguard.scan (the Budget raises them); unpackers emit them too.
-BOMB = "container.bomb"
-LIMIT_FILES = "container.limit.files"
+# The limit codes are declared once, by coinguard.limits (the Budget raises them); unpackers emit them too.
+BOMB = limits.BOMB
+LIMIT_FILES = limits.LIMIT_FILES
 
 ARCHIVE_CODES: tuple[CodeInfo, ...] = (ENCRYPTED, ENCRYPTED_UNOPENED, PASSWORD_FOUND, PARSE_ERROR)
 
 #: Limit codes after which nothing more of the archive is read.
-_STOP_CODES = frozenset({"container.bomb", "container.limit.bytes", "container.limit.files", "scan.timeout"})
+_STOP_CODES = frozenset({limits.BOMB, limits.LIMIT_BYTES, limits.LIMIT_FILES, limits.TIMEOUT})
 
 #: Passwords tried per archive at most (each try reads one small member).
 MAX_PASSWORD_TRIES = 64
@@ -131,7 +132,7 @@ def extension(name: str) -> str:
 
 def member_item(parent: Item, name: str, data: bytes, source: str, meta: dict[str, Any] | None = None) -> Item:
     """A child Item for an archive member; its path keeps the member's folders (sanitized)."""
-    child = parent.child(name, data, source=source, role="member", meta=meta)
+    child = parent.child(name, data, source=source, role=Role.MEMBER, meta=meta)
     rel = member_path(name)
     if rel and "/" in rel:
         child = dataclasses.replace(child, path=f"{parent.path}/{rel}" if parent.path else rel)

@@ -13,9 +13,10 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
+from coinguard.limits import TIMEOUT
 from coinguard.unpack.common import (
     ARCHIVE_CODES,
     decompress_stream,
@@ -73,12 +74,12 @@ class CompressedStream:
     def applies_to(self, item: Item) -> bool:
         return item.type in _DECOMPRESSORS
 
-    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         name = inner_name(item.name or item.path.rsplit("/", 1)[-1], item.type)
         try:
             data, complete = decompress_stream(_DECOMPRESSORS[item.type], item.data, ctx.budget.member_cap(), name, ctx)
         except BudgetExceeded as exc:
-            if exc.code == "scan.timeout":
+            if exc.code == TIMEOUT:
                 raise
             yield limit_finding(exc, self.name, item)
             return

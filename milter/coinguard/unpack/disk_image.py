@@ -15,8 +15,8 @@ from typing import ClassVar
 
 import pycdlib
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
 from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS
 from coinguard.unpack.common import PARSE_ERROR, Entry, expand, expand_with_tool, finding
@@ -84,7 +84,7 @@ class DiskImage:
     def applies_to(self, item: Item) -> bool:
         return item.type in ("iso", *_TOOL_FORMATS)
 
-    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         yield finding(DISK_IMAGE, self.name, item, item.type)
         risky: list[str] = []
         for out in self._members(item, ctx):

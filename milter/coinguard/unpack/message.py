@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from coinguard import mime, passwords
-from coinguard.analyzers.base import AnalysisContext, text_item
-from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
+from coinguard.handlers import AnalysisContext, text_item
 from coinguard.sniff import sniff
+from coinguard.text import html_to_text
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _decode(item: Item) -> str:
     except LookupError:
         text = item.data[:_MAX_TEXT].decode("utf-8", "replace")
     if item.type == "html" or item.declared_type == "text/html":
-        text, _links = mime.html_to_text(text)
+        text, _links = html_to_text(text)
     return text
 
 
@@ -74,7 +75,7 @@ class MessageUnpacker:
     def applies_to(self, item: Item) -> bool:
         return item.type in ("eml", "ole.msg", "tnef")
 
-    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         handler = {"eml": self._eml, "ole.msg": self._msg, "tnef": self._tnef}[item.type]
         try:
             yield from handler(item, ctx)
@@ -88,7 +89,7 @@ class MessageUnpacker:
         raw = _undo_transfer_encoding(item.data)
         msg, children, findings = mime.extract_parts(raw, parent=item, max_parts=ctx.budget.limits.max_files)
         subject = mime.decode_header(msg.get("Subject"))
-        _learn_passwords(ctx, [subject, *(_decode(c) for c in children if c.role == "body")])
+        _learn_passwords(ctx, [subject, *(_decode(c) for c in children if c.role == Role.BODY)])
         yield from findings
         yield from children
 
@@ -103,13 +104,13 @@ class MessageUnpacker:
             body = str(getattr(message, "body", "") or "")
             if not body.strip():
                 html = getattr(message, "htmlBody", None) or b""
-                body = mime.html_to_text(html.decode("utf-8", "replace"))[0] if html else ""
+                body = html_to_text(html.decode("utf-8", "replace"))[0] if html else ""
             _learn_passwords(ctx, [subject, body[:_MAX_TEXT]])
             if body.strip():
                 yield text_item(item, body[:_MAX_TEXT], self.name, label="body")
             rtf = self._rtf_body(message)
             if rtf:
-                yield item.child("<rtf body>.rtf", rtf, source=self.name, role="extracted")
+                yield item.child("<rtf body>.rtf", rtf, source=self.name, role=Role.EXTRACTED)
             for index, att in enumerate(getattr(message, "attachments", ()) or ()):
                 ctx.budget.check_time()
                 yield from self._msg_attachment(item, att, index)
@@ -133,11 +134,11 @@ class MessageUnpacker:
             yield Finding(PARSE_ERROR.code, self.name, item.path, f"attachment {index}: {type(exc).__name__}: {exc}")
             return
         if isinstance(data, bytes | bytearray):
-            yield item.child(name or f"<attachment {index}>", bytes(data), source=self.name, role="attachment")
+            yield item.child(name or f"<attachment {index}>", bytes(data), source=self.name, role=Role.ATTACHMENT)
         elif data is not None and hasattr(data, "exportBytes"):  # an embedded Outlook message
             label = str(getattr(data, "subject", "") or name or f"attachment {index}")
             yield item.child(f"{safe_name(label, 60)}.msg", data.exportBytes(allowBadEmbed=True), source=self.name,
-                             role="attachment")
+                             role=Role.ATTACHMENT)
 
     # -- TNEF winmail.dat ------------------------------------------------------------------------------
     def _tnef(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
@@ -160,4 +161,4 @@ class MessageUnpacker:
             data = att.data or b""
             if data:
                 yield item.child(str(name).strip("\x00") or f"<attachment {index}>", bytes(data), source=self.name,
-                                 role="attachment")
+                                 role=Role.ATTACHMENT)

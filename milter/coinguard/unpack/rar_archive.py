@@ -16,8 +16,8 @@ from typing import ClassVar
 
 import rarfile
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.findings import CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
 from coinguard.unpack.common import (
     ARCHIVE_CODES,
@@ -73,7 +73,7 @@ class RarArchive:
     def applies_to(self, item: Item) -> bool:
         return item.type == "rar"
 
-    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         with tempfile.TemporaryDirectory(prefix="coinguard-") as private:
             path = os.path.join(private, "archive.rar")
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

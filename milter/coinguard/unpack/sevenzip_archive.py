@@ -20,9 +20,9 @@ import py7zr
 from py7zr.helpers import get_sanitized_output_path
 from py7zr.io import Py7zIO, WriterFactory
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import CodeInfo, Finding, Item, safe_name
+from coinguard.handlers import AnalysisContext
 from coinguard.unpack.common import (
     ARCHIVE_CODES,
     ENCRYPTED,
@@ -200,7 +200,7 @@ class SevenZipArchive:
     def applies_to(self, item: Item) -> bool:
         return item.type == "7z"
 
-    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         try:
             reader = _SevenZipReader(item.data, ctx, None)
         except py7zr.exceptions.PasswordRequired:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import tarfile
 from collections.abc import Iterator
 from io import BytesIO
-from typing import ClassVar
+from typing import ClassVar, cast
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.findings import CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
 from coinguard.unpack.common import ARCHIVE_CODES, LIMIT_FILES, Entry, expand, finding, parse_error
 
@@ -37,7 +37,9 @@ class _TarReader:
                     break
                 if not info.isreg():
                     continue
-                stored = sum(size for _offset, size in info.sparse) if info.sparse else info.size
+                # typeshed says bytes; tarfile keeps [(offset, size), ...] for GNU sparse members
+                sparse = cast("list[tuple[int, int]] | None", info.sparse)
+                stored = sum(size for _offset, size in sparse) if sparse else info.size
                 out.append(Entry(name=info.name, size=info.size, compressed=stored, key=info))
         except tarfile.TarError as exc:  # damaged after some good members: keep those
             if not out:
@@ -60,7 +62,7 @@ class TarArchive:
     def applies_to(self, item: Item) -> bool:
         return item.type == "tar"
 
-    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         try:
             tf = tarfile.open(fileobj=BytesIO(item.data), mode="r:")  # noqa: SIM115 - closed below
         except Exception as exc:

@@ -19,9 +19,9 @@ from typing import Any, ClassVar
 
 import pyzipper
 
-from coinguard.analyzers.base import AnalysisContext
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
 from coinguard.unpack.common import (
     ARCHIVE_CODES,
@@ -117,7 +117,7 @@ class ZipArchive:
     def applies_to(self, item: Item) -> bool:
         return item.type in ("zip", "jar")
 
-    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         count = declared_entry_count(item.data)
         max_files = ctx.budget.limits.max_files
         if count is not None and count > max_files * _ENTRY_PARSE_FACTOR:

@@ -1,30 +1,40 @@
 """The tiny interfaces every analyzer and unpacker implements, and what they are given.
 
-An *item handler* (analyzer or unpacker) looks at one :class:`~coinguard.findings.Item`
+A *handler* (item analyzer or unpacker) looks at one :class:`~coinguard.findings.Item`
 and yields :class:`~coinguard.findings.Finding` values and/or new child ``Item`` values
-(decoded macro source, a decrypted document, an archive member, extracted text).
+(decoded macro source, a decrypted document, an archive member, extracted text).  Both
+kinds have the same shape, :class:`Handler`; they differ only in which registry lists
+them (``coinguard.unpack.UNPACKERS`` runs before ``coinguard.analyzers.ITEM_ANALYZERS``).
 The scan loop sends every child through all handlers again, under the Budget.
 
 A *message analyzer* runs once per message after all items were handled; it sees
 the headers, the body text, every item and every finding so far (crypto theme,
-sender authentication).
+sender authentication).  It names the analyzers whose findings it reads in ``after``;
+the registry orders them and refuses a missing name or a cycle at import.
 
 Handlers are stateless: everything per-message lives in :class:`AnalysisContext`.
 Bad input is a finding (``<name>.parse_error``), never an exception; an exception
 that escapes anyway is caught once in :mod:`coinguard.scan` as ``scan.analyzer_error``.
+
+This module is core: it imports no analyzer, no unpacker and no parsing library, so
+``coinguard.mime`` and every unpacker can use it without loading the analyzers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from coinguard.findings import AddHeader, CodeInfo, Finding, Item
+from coinguard.findings import AddHeader, Category, CodeInfo, Finding, Item, Role
 from coinguard.limits import Budget
+from coinguard.sniff import ItemType
 
 if TYPE_CHECKING:
     from coinguard.config import Config
+
+#: dkimpy's ``dnsfunc`` contract: ``dnsfunc(name: bytes, timeout: float) -> bytes | None`` (a TXT record).
+DnsFunc = Callable[..., Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,36 +68,31 @@ class AnalysisContext:
     message: MessageInfo = field(default_factory=MessageInfo)
     rules: Any = None  # compiled yara.Rules or None
     passwords: tuple[str, ...] = ()  # candidates for encrypted archives and documents
-    dns_resolver: Any = None  # callable(name: bytes, timeout: float) -> bytes | None, for DKIM
+    dns_resolver: DnsFunc | None = None  # injected TXT lookup for DKIM (tests, offline runs)
     #: Per-message scratch space for handlers that must remember something across items
     #: (e.g. YARA results by content hash).  Key it by the handler's name.  Dies with the message.
     memo: dict[str, Any] = field(default_factory=dict)
 
 
-@runtime_checkable
-class Analyzer(Protocol):
+class Registered(Protocol):
+    """What every registry entry declares: a unique name and the finding codes it may emit."""
+
     name: ClassVar[str]
     codes: ClassVar[tuple[CodeInfo, ...]]
+
+
+class Handler(Registered, Protocol):
+    """An item analyzer or an unpacker: ``handle`` runs on every Item that ``applies_to`` accepts."""
 
     def applies_to(self, item: Item) -> bool: ...
 
-    def analyze(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]: ...
+    def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]: ...
 
 
-@runtime_checkable
-class Unpacker(Protocol):
-    name: ClassVar[str]
-    codes: ClassVar[tuple[CodeInfo, ...]]
+class MessageAnalyzer(Registered, Protocol):
+    """Runs once per message, after every item; ``after`` names the analyzers whose findings it reads."""
 
-    def applies_to(self, item: Item) -> bool: ...
-
-    def unpack(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]: ...
-
-
-@runtime_checkable
-class MessageAnalyzer(Protocol):
-    name: ClassVar[str]
-    codes: ClassVar[tuple[CodeInfo, ...]]
+    after: ClassVar[tuple[str, ...]]
 
     def analyze_message(
         self, msg: MessageInfo, items: Sequence[Item], findings: Sequence[Finding], ctx: AnalysisContext
@@ -96,4 +101,23 @@ class MessageAnalyzer(Protocol):
 
 def text_item(parent: Item, text: str, source: str, label: str = "text") -> Item:
     """Extracted document text as a child Item (type ``text``) so YARA and the lure analyzer see it."""
-    return parent.child(f"<{label}>", text.encode("utf-8", "replace"), source=source, role="text", type="text")
+    return parent.child(f"<{label}>", text.encode("utf-8", "replace"), source=source, role=Role.TEXT,
+                        type=ItemType.TEXT)
+
+
+__all__ = [
+    "AddHeader",
+    "AnalysisContext",
+    "Category",
+    "CodeInfo",
+    "DnsFunc",
+    "Finding",
+    "Handler",
+    "Item",
+    "ItemType",
+    "MessageAnalyzer",
+    "MessageInfo",
+    "Registered",
+    "Role",
+    "text_item",
+]

@@ -1,0 +1,216 @@
+"""From a verdict to what the MTA is told: headers, subject tag, quarantine, reject, tempfail.
+
+The milter implements :class:`Mta` (a handful of libmilter operations); :func:`apply`
+decides which to call.  Nothing here imports libmilter, so the whole mapping is tested
+with a recording fake.  A new action is a new branch in :func:`apply` (and, if it needs
+a new MTA operation, one method on :class:`Mta`).
+
+Quarantine asks the store who keeps the message (``store.mta_holds``): the MTA (hold
+it, label it, accept) or the store (``put``, then discard; a failed ``put`` tempfails).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
+
+from coinguard.buffer import MessageBuffer
+from coinguard.config import Config
+from coinguard.findings import Action, Verdict, VerdictKind
+from coinguard.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+#: Longest X-Coinguard-Findings list (codes); the rest is summarised as "+N".
+MAX_HEADER_CODES = 20
+_REPLY_RE = re.compile(r"^\s*([45]\d\d)(?:\s+([45]\.\d{1,3}\.\d{1,3}))?\s*(.*)$", re.S)
+#: Actions that dry-run turns into "accept, and say what would have happened".
+_DRY_RUN_ACTIONS = (Action.QUARANTINE, Action.REJECT, Action.TEMPFAIL)
+
+
+class Reply(NamedTuple):
+    """An SMTP reply for setreply: ``("550", "5.7.1", "text")``."""
+
+    code: str
+    xcode: str | None
+    text: str
+
+
+class Mta(Protocol):
+    """What the milter can tell the MTA about the current message.
+
+    Header values are given without libmilter's leading-space convention; the
+    implementation adds it.  The terminal operations return the callback's reply code.
+    """
+
+    def add_header(self, name: str, value: str, index: int = -1) -> None: ...
+    def change_header(self, name: str, index: int, value: str) -> None: ...
+    def delete_header(self, name: str, index: int) -> None: ...
+    def quarantine_hold(self, reason: str) -> None: ...
+    def accept(self) -> int: ...
+    def discard(self) -> int: ...
+    def reject(self, reply: Reply) -> int: ...
+    def tempfail(self, reply: Reply | None) -> int: ...
+
+
+class QuarantineSink(Protocol):
+    """What the milter needs of a quarantine store (``coinguard.quarantine.QuarantineStore`` is one)."""
+
+    @property
+    def backend(self) -> str: ...
+    @property
+    def mta_holds(self) -> bool: ...
+    def put(self, raw: bytes, verdict: Verdict) -> str: ...
+    def close(self) -> None: ...
+
+
+@dataclass
+class Outcome:
+    """What :func:`apply` did: the reply code, the action taken, extra log fields."""
+
+    rc: int
+    action: Action
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- header values
+def parse_reply(reply: str) -> Reply:
+    """``"550 5.7.1 text"`` -> ("550", "5.7.1", "text") for setreply; '%' doubled."""
+    m = _REPLY_RE.match(reply)
+    if not m:
+        raise ValueError(f"not an SMTP 4xx/5xx reply: {reply!r}")
+    return Reply(m.group(1), m.group(2), m.group(3).strip().replace("%", "%%"))
+
+
+def authserv_id(cfg: Config) -> str:
+    return cfg.dkim.authserv_id or socket.gethostname()
+
+
+def ar_is_ours(value: bytes, server: str) -> bool:
+    """Does this Authentication-Results value claim our authserv-id?"""
+    text = value.decode("utf-8", "replace").strip()
+    head = re.split(r"[\s;]", text, maxsplit=1)[0] if text else ""
+    return head.lower() == server.lower()
+
+
+def verdict_header_value(verdict: Verdict, would: Action | None = None) -> str:
+    parts = [str(verdict.verdict)]
+    if verdict.verdict == VerdictKind.UNCHECKED:
+        parts.append(f"reason={verdict.reason or 'error'}")
+    else:
+        parts.append(f"score={verdict.score:g}")
+    if would is not None:
+        parts.append(f"dry-run={would}")
+    return " ".join(parts)
+
+
+def findings_header_value(verdict: Verdict) -> str:
+    """Codes that scored (informational 0-score codes stay in the log and the verdict JSON)."""
+    scored = {f.code for f in verdict.findings if (f.score or 0) > 0}
+    codes = [c for c in verdict.codes if c in scored]
+    shown = ", ".join(codes[:MAX_HEADER_CODES])
+    if len(codes) > MAX_HEADER_CODES:
+        shown += f", +{len(codes) - MAX_HEADER_CODES}"
+    return shown
+
+
+def hold_reason(verdict: Verdict) -> str:
+    return f"coinguard {verdict.verdict} score={verdict.score:g} {','.join(verdict.codes[:5])}"
+
+
+# --------------------------------------------------------------------------- the mapping
+def tempfail(mta: Mta, cfg: Config) -> int:
+    """Tempfail with ``[milter] tempfail_reply``; a bad reply text still tempfails."""
+    try:
+        reply: Reply | None = parse_reply(cfg.milter.tempfail_reply)
+    except ValueError:
+        reply = None
+    return mta.tempfail(reply)
+
+
+def apply(verdict: Verdict, cfg: Config, buf: MessageBuffer, mta: Mta,
+          store: Callable[[], QuarantineSink], metrics: Metrics, queue_id: str = "") -> Outcome:
+    """Carry out ``verdict.action`` (after dry-run) on the message in ``buf``.
+
+    ``store`` opens the quarantine store; it is called only for a quarantine.
+    """
+    action = verdict.action
+    out = Outcome(0, action)
+    would: Action | None = None
+    if (verdict.dry_run or cfg.policy.dry_run) and action in _DRY_RUN_ACTIONS:
+        would, action = action, Action.ACCEPT
+        out.action = action
+        out.fields["dry_run"] = str(would)
+    if action == Action.TEMPFAIL:
+        out.rc = tempfail(mta, cfg)
+        return out
+    if action == Action.REJECT:
+        out.rc = mta.reject(parse_reply(cfg.milter.oversize_reply if verdict.reason == "limit"
+                                        else cfg.milter.reject_reply))
+        return out
+    sink: QuarantineSink | None = None
+    if action == Action.QUARANTINE:
+        try:
+            sink = store()
+            qid = "" if sink.mta_holds else sink.put(buf.raw_bytes(), verdict)
+        except Exception as exc:
+            metrics.error("quarantine")
+            log.error("qid=%s quarantine write failed, tempfail: %s: %s", queue_id, type(exc).__name__, exc)
+            out.fields["quarantine_error"] = type(exc).__name__
+            out.action, out.rc = Action.TEMPFAIL, tempfail(mta, cfg)
+            return out
+        if not sink.mta_holds:
+            metrics.quarantined.inc()
+            out.fields["quarantine"] = f"{sink.backend}:{qid}"
+            out.rc = mta.discard()
+            return out
+    # delivered (or held by the MTA): clean up spoofed headers, then label
+    removed = remove_spoofed(cfg, buf, mta)
+    if removed:
+        out.fields["removed_headers"] = removed
+    if action != Action.ACCEPT or verdict.verdict != VerdictKind.CLEAN or cfg.policy.tag_clean or would:
+        mta.add_header(cfg.policy.verdict_header, verdict_header_value(verdict, would))
+        findings = findings_header_value(verdict)
+        if findings:
+            mta.add_header(cfg.policy.findings_header, findings)
+    for name, value in verdict.headers:  # e.g. Authentication-Results from the DKIM analyzer, on top
+        mta.add_header(name, value, 0 if name.lower() == "authentication-results" else -1)
+    if action == Action.TAG and str(verdict.verdict) in cfg.policy.subject_tag_verdicts and cfg.policy.subject_tag:
+        tag_subject(cfg.policy.subject_tag, buf, mta)
+    if sink is not None:  # the MTA keeps it (Postfix's hold queue)
+        mta.quarantine_hold(hold_reason(verdict))
+        metrics.quarantined.inc()
+        out.fields["quarantine"] = sink.backend
+    out.rc = mta.accept()
+    return out
+
+
+def remove_spoofed(cfg: Config, buf: MessageBuffer, mta: Mta) -> int:
+    """Delete incoming headers that carry our names (highest index first: indices stay valid)."""
+    ours = {cfg.policy.verdict_header.lower(), cfg.policy.findings_header.lower()}
+    server = authserv_id(cfg)
+    counts: dict[str, int] = {}
+    doomed: list[tuple[str, int]] = []
+    for name, value in buf.headers:
+        key = name.lower()
+        counts[key] = counts.get(key, 0) + 1
+        if key in ours or (key == "authentication-results" and ar_is_ours(value, server)):
+            doomed.append((name, counts[key]))
+    for name, idx in sorted(doomed, key=lambda d: -d[1]):
+        mta.delete_header(name, idx)
+    return len(doomed)
+
+
+def tag_subject(tag: str, buf: MessageBuffer, mta: Mta) -> None:
+    raw = buf.first_header("Subject")
+    if raw is None:
+        mta.add_header("Subject", tag)
+        return
+    current = raw.decode("utf-8", "replace")
+    if current.strip().startswith(tag):
+        return
+    mta.change_header("Subject", 1, f"{tag} {current.lstrip()}")

@@ -1,0 +1,189 @@
+"""The crypto lure list: phrases with a category and a weight, loaded from ``config/lures.txt``.
+
+The phrase list is ``config/lures.txt`` (format documented in its header; admins edit it) plus
+``[crypto] extra_lures``.  :func:`match_lures` finds the DISTINCT phrases of a text and sums their
+weights (topic phrases capped).  Shared by the crypto-theme and brand analyzers.
+
+Core module: imports no analyzer.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from coinguard.handlers import AnalysisContext
+from coinguard.text import PhraseMatcher, normalize, normalized, normalized_join
+
+log = logging.getLogger(__name__)
+
+CATEGORIES = frozenset({"topic", "secret", "action", "urgency", "reward", "extortion"})
+TOPIC_CATEGORIES = frozenset({"topic", "secret"})
+
+@dataclass(frozen=True, slots=True)
+class Lure:
+    phrase: str
+    category: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class LureList:
+    lures: tuple[Lure, ...]
+    matcher: PhraseMatcher
+
+
+#: Actions this heavy are crypto-specific ("connect your wallet") and also make a text crypto-themed.
+TOPIC_ACTION_WEIGHT = 2.0
+
+
+def is_topic(lure: Lure) -> bool:
+    return lure.category in TOPIC_CATEGORIES or (lure.category == "action" and lure.weight >= TOPIC_ACTION_WEIGHT)
+
+
+#: All topic phrases together count at most this much (subject matter alone is not a lure).
+TOPIC_CAP = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class LureMatch:
+    weight: float  # effective weight: topic phrases capped at TOPIC_CAP, plus everything else
+    topic: bool
+    terms: tuple[Lure, ...]
+
+    def describe(self, limit: int = 8) -> str:
+        shown = sorted(self.terms, key=lambda t: -t.weight)[:limit]
+        more = f" +{len(self.terms) - limit}" if len(self.terms) > limit else ""
+        return ", ".join(t.phrase for t in shown) + more + f" (weight {self.weight:g})"
+
+
+class LureFormatError(ValueError):
+    """A line of the lure list is malformed."""
+
+
+#: Kinds of lure wording besides the topic (a lure combines several: crypto_theme.DIVERSE_KINDS).
+LURE_KINDS = frozenset({"secret", "action", "urgency", "reward", "extortion"})
+#: A kind only counts when its phrases weigh this much together (one "$5" is not bait).
+KIND_MIN_WEIGHT = 1.0
+
+
+def lure_kinds(match: LureMatch, min_weight: float = KIND_MIN_WEIGHT) -> set[str]:
+    """The kinds of lure wording (LURE_KINDS) in ``match`` whose phrases weigh at least ``min_weight`` together."""
+    weights: dict[str, float] = {}
+    for t in match.terms:
+        if t.category in LURE_KINDS and not is_topic(t):
+            weights[t.category] = weights.get(t.category, 0.0) + t.weight
+    return {kind for kind, w in weights.items() if w >= min_weight}
+
+
+def parse_lures(lines: Iterable[str], source: str = "<lures>") -> tuple[Lure, ...]:
+    out: list[Lure] = []
+    for lineno, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(None, 2)
+        if len(parts) != 3:
+            raise LureFormatError(f"{source}:{lineno}: expected 'WEIGHT CATEGORY PHRASE', got {line!r}")
+        weight_s, category, phrase = parts
+        try:
+            weight = float(weight_s)
+        except ValueError:
+            raise LureFormatError(f"{source}:{lineno}: weight {weight_s!r} is not a number") from None
+        if not 0 < weight <= 10:
+            raise LureFormatError(f"{source}:{lineno}: weight {weight:g} outside 0..10")
+        if category not in CATEGORIES:
+            raise LureFormatError(f"{source}:{lineno}: unknown category {category!r} ({', '.join(sorted(CATEGORIES))})")
+        if phrase.startswith("re:"):
+            try:
+                re.compile(phrase[3:])
+            except re.error as exc:
+                raise LureFormatError(f"{source}:{lineno}: bad regular expression: {exc}") from None
+        elif not normalize(phrase):
+            raise LureFormatError(f"{source}:{lineno}: empty phrase")
+        out.append(Lure(phrase, category, weight))
+    return tuple(out)
+
+
+def build_lures(lures: Sequence[Lure]) -> LureList:
+    # dedupe by phrase (a later line wins: admin extras override the defaults)
+    unique: dict[str, Lure] = {}
+    for lure in lures:
+        unique[normalize(lure.phrase) if not lure.phrase.startswith("re:") else lure.phrase] = lure
+    ordered = tuple(unique.values())
+    return LureList(ordered, PhraseMatcher([lure.phrase for lure in ordered]))
+
+
+_CACHE: dict[tuple[str, float, tuple[str, ...]], LureList] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def load_lures(path: str, extra: tuple[str, ...] = ()) -> LureList:
+    """The lure list from ``path`` plus ``extra`` lines, cached by path, mtime and extras.
+
+    A missing or broken file is logged and leaves only the extras (scanning must go on).
+    """
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        mtime = -1.0
+    key = (path, mtime, extra)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    lures: list[Lure] = []
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lures.extend(parse_lures(fh, path))
+    except (OSError, UnicodeDecodeError, LureFormatError) as exc:
+        log.error("lure list %s not loaded: %s", path, exc)
+    try:
+        lures.extend(parse_lures(extra, "[crypto] extra_lures"))
+    except LureFormatError as exc:
+        log.error("extra lures not loaded: %s", exc)
+    built = build_lures(lures)
+    with _CACHE_LOCK:
+        _CACHE[key] = built
+    return built
+
+
+def lures_for(ctx: AnalysisContext) -> LureList:
+    cfg = ctx.config.crypto
+    return load_lures(cfg.lures_file, tuple(cfg.extra_lures))
+
+
+def match_lures(text: str, lures: LureList, ctx: AnalysisContext | None = None) -> LureMatch:
+    """Distinct lure phrases in ``text`` (normalised once per message via ``ctx``), with their weight."""
+    if not lures.lures or not text:
+        return LureMatch(0.0, False, ())
+    return _match_norm(normalized(ctx, text), lures)
+
+
+def match_parts(parts: Sequence[str], lures: LureList, ctx: AnalysisContext | None = None) -> LureMatch:
+    """:func:`match_lures` on several texts read as one (each normalised once per message)."""
+    if not lures.lures:
+        return LureMatch(0.0, False, ())
+    return _match_norm(normalized_join(ctx, *parts), lures)
+
+
+@lru_cache(maxsize=16)
+def _match_norm(norm: str, lures: LureList) -> LureMatch:
+    if not norm:
+        return LureMatch(0.0, False, ())
+    found: dict[int, Lure] = {}
+    for idx, matched in lures.matcher.find(norm).items():
+        lure = lures.lures[idx]
+        found[idx] = Lure(matched, lure.category, lure.weight) if lure.phrase.startswith("re:") else lure
+    # a regular expression matching the same words as a listed phrase ("within 24 hours") counts once
+    phrases = {normalize(t.phrase) for i, t in found.items() if not lures.lures[i].phrase.startswith("re:")}
+    terms = tuple(found[i] for i in sorted(found)
+                  if not (lures.lures[i].phrase.startswith("re:") and found[i].phrase in phrases))
+    topic = min(TOPIC_CAP, sum(t.weight for t in terms if t.category == "topic"))
+    weight = round(topic + sum(t.weight for t in terms if t.category != "topic"), 2)
+    return LureMatch(weight, any(is_topic(t) for t in terms), terms)

@@ -1,0 +1,287 @@
+"""Text shared by the analyzers: normalisation, phrase matching, the text of an item, HTML to text.
+
+Text is normalised before matching (:func:`normalize`): NFKC, case-folded, invisible characters
+removed, look-alike letters folded to ASCII (Unicode confusables data from
+``confusable-homoglyphs``), whitespace collapsed.  :class:`PhraseMatcher` finds list phrases
+(lures, brand names) in normalised text; leetspeak is matched on a second, folded copy
+(``w4ll3t`` -> ``wallet``).
+
+Core module: imports no analyzer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import cache, lru_cache
+
+from coinguard.findings import Item, Role
+from coinguard.handlers import AnalysisContext
+from coinguard.sniff import ItemType
+
+log = logging.getLogger(__name__)
+
+#: Most characters of one text that are matched (bounded work per item).
+MAX_TEXT = 1024 * 1024
+#: Key of this module's per-message memo in ``AnalysisContext.memo``.
+MEMO_KEY = "text"
+#: Bytes of HTML rendered to text per part (rendering is the costly step).
+MAX_HTML_RENDER = 2 * 1024 * 1024
+MAX_LINKS = 500
+
+# ---------------------------------------------------------------------------- normalisation
+
+#: Format/invisible characters used to split words past filters (zero-width, soft hyphen, bidi controls).
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+                        "\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
+#: The supplementary-plane part of _INVISIBLE (tag characters, variation selectors supplement, musical
+#: formatting), which the fold table lists explicitly.
+_INVISIBLE_SUPPLEMENTARY = ((0x1D173, 0x1D17A), (0xE0000, 0xE007F), (0xE0100, 0xE01EF))
+_SPACE = re.compile(r"\s+")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+#: Unicode blocks whose letters are folded to ASCII look-alikes (Latin ext., IPA, Greek, Cyrillic, Armenian,
+#: Latin Extended Additional, letterlike symbols).  Hangul and CJK are never touched.
+_FOLD_RANGES = ((0x00C0, 0x058F), (0x1D00, 0x1FFF), (0x2100, 0x214F), (0xA640, 0xA69F), (0xA720, 0xA7FF))
+
+
+@cache
+def _confusable_map() -> dict[str, str]:
+    """Non-ASCII letter -> ASCII look-alike, from the Unicode confusables data shipped with confusable-homoglyphs."""
+    out: dict[str, str] = {}
+    try:
+        from confusable_homoglyphs import confusables  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - declared dependency
+        log.warning("confusable-homoglyphs not installed: no homoglyph folding")
+        return out
+    for char, entries in confusables.confusables_data.items():
+        if len(char) != 1 or not any(lo <= ord(char) <= hi for lo, hi in _FOLD_RANGES):
+            continue
+        for entry in entries:
+            target = entry.get("c", "")
+            if len(target) == 1 and target.isascii() and target.isalnum():
+                out[char] = target.lower()
+                break
+    return out
+
+
+@cache
+def _fold_table() -> dict[int, str | None]:
+    """``str.translate`` table: invisible characters removed, look-alikes folded to ASCII, Latin letters with
+    diacritics folded to their base letter.  Built once; translating is a single C-level pass."""
+    table: dict[int, str | None] = {ord(ch): target for ch, target in _confusable_map().items()}
+    for code in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
+        if code not in table:
+            base = unicodedata.normalize("NFKD", chr(code))[:1]
+            if base.isascii() and base.isalpha():
+                table[code] = base
+    for code in range(0x80, 0x10000):
+        if _INVISIBLE.match(chr(code)):
+            table[code] = None
+    for lo, hi in _INVISIBLE_SUPPLEMENTARY:
+        table.update(dict.fromkeys(range(lo, hi + 1)))
+    return table
+
+
+def normalize(text: str) -> str:
+    """Text as matched: NFKC, invisible characters removed, case-folded, look-alikes folded, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        text = text.casefold()
+    else:
+        # fold before and after case-folding: a capital look-alike (Greek 'Μ') may only be listed as
+        # itself, and its lower case form ('μ') may not be a Latin look-alike at all
+        table = _fold_table()
+        text = text.translate(table).casefold()
+        if not text.isascii():
+            text = text.translate(table)
+    return _SPACE.sub(" ", _LETTER_SPACED.sub(_join_letters, text)).strip()
+
+
+#: Words written letter by letter to dodge filters ("a i r d r o p", "G o o g l e"): 4+ single letters.
+_LETTER_SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){3,}[^\W\d_](?!\S)")
+
+
+def _join_letters(m: re.Match[str]) -> str:
+    return m.group(0).replace(" ", "")
+
+
+def normalized(ctx: AnalysisContext | None, text: str) -> str:
+    """:func:`normalize` once per text per message (``ctx.memo``), bounded to MAX_TEXT characters."""
+    text = text[:MAX_TEXT]
+    if ctx is None:
+        return normalize(text)
+    memo: dict[str, str] = ctx.memo.setdefault(MEMO_KEY, {}).setdefault("norm", {})
+    cached = memo.get(text)
+    if cached is None:
+        cached = memo[text] = normalize(text)
+    return cached
+
+
+def normalized_join(ctx: AnalysisContext | None, *parts: str) -> str:
+    """Several texts normalised (each once per message) and joined by a space."""
+    return " ".join(n for n in (normalized(ctx, p) for p in parts if p) if n)
+
+
+# ---------------------------------------------------------------------------- phrase matching
+
+
+_TOKEN = re.compile(r"[0-9a-z]+")
+_MIXED = re.compile(r"[a-z][0-9]|[0-9][a-z]")  # leetspeak candidates (w4llet); only then a folded pass
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+_HANGUL_GAP = re.compile("(?<=[\u3130-\u318f\uac00-\ud7af]) (?=[\u3130-\u318f\uac00-\ud7af])")
+
+
+class PhraseMatcher:
+    """Finds list phrases in normalised text, fast (token index instead of one huge regex).
+
+    Latin-script phrases match whole tokens (``wallet`` never inside ``wallets2go``) and also
+    written together or hyphenated (``seed phrase`` = ``seed-phrase`` = ``seedphrase``); at each
+    position the longest phrase wins and its tokens are consumed.  Hangul phrases match as
+    substrings with the spaces between Hangul syllables ignored (Korean attaches particles).
+    ``re:`` phrases are regular expressions searched on the normalised text.
+    """
+
+    def __init__(self, phrases: Sequence[str]) -> None:
+        self.first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        self.hangul: list[tuple[str, int]] = []
+        self.regexes: list[tuple[re.Pattern[str], int]] = []
+        for idx, phrase in enumerate(phrases):
+            if phrase.startswith("re:"):
+                self.regexes.append((re.compile(phrase[3:]), idx))
+                continue
+            norm = normalize(phrase)
+            if _HANGUL.search(norm):
+                self.hangul.append((norm.replace(" ", ""), idx))
+                continue
+            tokens = tuple(_TOKEN.findall(norm))
+            if tokens:
+                self._add(tokens, idx)
+                if len(tokens) > 1:
+                    self._add(("".join(tokens),), idx)
+        for seqs in self.first.values():
+            seqs.sort(key=lambda s: -len(s[0]))
+        self.hangul.sort(key=lambda h: -len(h[0]))
+
+    def _add(self, tokens: tuple[str, ...], idx: int) -> None:
+        self.first.setdefault(tokens[0], []).append((tokens, idx))
+
+    def _scan_tokens(self, tokens: tuple[str, ...], found: dict[int, str]) -> None:
+        first = self.first
+        consumed = -1  # tokens up to this index belong to an earlier (longer) match
+        for j in [i for i, tok in enumerate(tokens) if tok in first]:  # one C-speed pass picks candidates
+            if j <= consumed:
+                continue
+            for seq, idx in first[tokens[j]]:
+                k = len(seq)
+                if k == 1 or tokens[j:j + k] == seq:
+                    found.setdefault(idx, " ".join(seq))
+                    consumed = j + k - 1
+                    break
+
+    def find(self, norm: str) -> dict[int, str]:
+        """Phrase index -> the text that matched, for every phrase in normalised ``norm`` (do not mutate:
+        results are shared while the same text is looked at again)."""
+        return _find(self, norm)
+
+    def _find(self, norm: str) -> dict[int, str]:
+        found: dict[int, str] = {}
+        if self.first:
+            tokens = _tokens(norm)
+            self._scan_tokens(tokens, found)
+            if _MIXED.search(norm):
+                folded = tuple(t.translate(_LEET) if not t.isalpha() and not t.isdigit() else t for t in tokens)
+                self._scan_tokens(folded, found)
+        if self.hangul and _HANGUL.search(norm):
+            compact = _compact_hangul(norm)
+            for phrase, idx in self.hangul:
+                if phrase in compact:
+                    found.setdefault(idx, phrase)
+                    compact = compact.replace(phrase, "|")
+        for rx, idx in self.regexes:
+            m = rx.search(norm)
+            if m:
+                found.setdefault(idx, m.group(0))
+        return found
+
+
+#: Small caches: a message's texts are looked at by several matchers in a row; up to MAX_TEXT each.
+@lru_cache(maxsize=4)
+def _tokens(norm: str) -> tuple[str, ...]:
+    """Latin-script tokens of a normalised text (shared by the lure and brand matchers)."""
+    return tuple(_TOKEN.findall(norm))
+
+
+@lru_cache(maxsize=4)
+def _compact_hangul(norm: str) -> str:
+    return _HANGUL_GAP.sub("", norm)
+
+
+@lru_cache(maxsize=16)
+def _find(matcher: PhraseMatcher, norm: str) -> dict[int, str]:
+    return matcher._find(norm)
+
+
+# ---------------------------------------------------------------------------- the text of an item
+
+
+def decode_item(item: Item, limit: int = MAX_TEXT) -> str:
+    """The first ``limit`` bytes of an item as text (its declared charset, else UTF-8), never raising."""
+    charset = str(item.meta.get("charset") or "utf-8")
+    try:
+        return item.data[:limit].decode(charset, "replace")
+    except LookupError:
+        return item.data[:limit].decode("utf-8", "replace")
+
+
+def item_text(item: Item, ctx: AnalysisContext | None = None) -> str:
+    """The text of a text/HTML item (HTML rendered to text), bounded; rendered once per message via ``ctx``."""
+    memo: dict[tuple[str, str, int], str] | None = None
+    key = (item.path, item.sha256, len(item.data))
+    if ctx is not None:
+        memo = ctx.memo.setdefault(MEMO_KEY, {}).setdefault("item_text", {})
+        cached = memo.get(key)
+        if cached is not None:
+            return cached
+    text = decode_item(item)
+    if item.type in (ItemType.HTML, ItemType.SVG):
+        text = html_to_text(text)[0]
+    if memo is not None:
+        memo[key] = text
+    return text
+
+
+def is_document_text(item: Item) -> bool:
+    """Text the message analyzers do not already read: extracted document text, text/HTML attachments."""
+    return item.role == Role.TEXT or (item.type in (ItemType.TEXT, ItemType.HTML)
+                                      and item.role not in (Role.BODY, Role.INLINE))
+
+
+
+
+def html_to_text(html: str) -> tuple[str, list[str]]:
+    """Render HTML to plain text and collect link targets (bounded)."""
+    import warnings
+
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+
+    html = html[:MAX_HTML_RENDER]
+    try:
+        with warnings.catch_warnings():
+            # attacker HTML is often XML-ish or a bare URL: we want the text either way
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+            soup = BeautifulSoup(html, "html.parser")
+    except Exception:
+        return re.sub(r"<[^>]+>", " ", html), []
+    for tag in soup(["script", "style", "head"]):
+        tag.decompose()
+    links: list[str] = []
+    for a in soup.find_all(["a", "area", "form", "iframe"], limit=MAX_LINKS):
+        target = a.get("href") or a.get("action") or a.get("src")
+        if isinstance(target, str) and target.strip():
+            links.append(target.strip()[:2000])
+    text = soup.get_text(" ")
+    return " ".join(text.split()), links

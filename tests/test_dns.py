@@ -1,0 +1,84 @@
+"""coinguard.dns against a real DNS server on loopback (dnslib): records, absence, failure, timeout."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from dnslib import AAAA, MX, PTR, QTYPE, RCODE, RR, TXT, A
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+from coinguard.dns import DnsTempError, Lookup, make_dnsfunc
+
+ZONE = {
+    ("mail.example.", QTYPE.A): [A("192.0.2.10")],
+    ("mail.example.", QTYPE.AAAA): [AAAA("2001:db8::10")],
+    ("example.", QTYPE.MX): [MX("mx2.example.", 20), MX("MX1.example.", 10)],
+    ("10.2.0.192.in-addr.arpa.", QTYPE.PTR): [PTR("mail.example.")],
+    ("sel._domainkey.example.", QTYPE.TXT): [TXT(["v=spf1 -all"]), TXT(["v=DKIM1; ", "p=AAAA"])],
+}
+
+
+class Zone(BaseResolver):  # type: ignore[misc]
+    def resolve(self, request, handler):  # type: ignore[no-untyped-def]
+        reply = request.reply()
+        qname = str(request.q.qname).lower()
+        if qname.startswith("fail."):
+            reply.header.rcode = RCODE.SERVFAIL
+        elif (qname, request.q.qtype) in ZONE:
+            for rdata in ZONE[(qname, request.q.qtype)]:
+                reply.add_answer(RR(qname, request.q.qtype, rdata=rdata, ttl=60))
+        elif not any(name == qname for name, _ in ZONE):
+            reply.header.rcode = RCODE.NXDOMAIN
+        return reply
+
+
+@pytest.fixture(scope="module")
+def lookup() -> Iterator[Lookup]:
+    server = DNSServer(Zone(), address="127.0.0.1", port=0, logger=DNSLogger("-request,-reply,-truncated,-error"))
+    server.start_thread()
+    try:
+        yield Lookup(("127.0.0.1",), server.server.server_address[1])
+    finally:
+        server.stop()
+        server.server.server_close()
+
+
+def test_records_of_each_type(lookup: Lookup) -> None:
+    assert lookup.a("mail.example") == ["192.0.2.10"]
+    assert lookup.aaaa("mail.example") == ["2001:db8::10"]
+    assert lookup.mx("example") == [(10, "mx1.example"), (20, "mx2.example")]
+    assert lookup.ptr("192.0.2.10") == ["mail.example"]
+    assert lookup.txt("sel._domainkey.example") == [b"v=spf1 -all", b"v=DKIM1; p=AAAA"]
+
+
+def test_absent_name_or_type_is_empty_not_an_error(lookup: Lookup) -> None:
+    assert lookup.a("nothing.example") == []
+    assert lookup.mx("mail.example") == []  # the name exists, the type does not
+    assert lookup.ptr("not an address") == []
+
+
+def test_servfail_is_temperror(lookup: Lookup) -> None:
+    with pytest.raises(DnsTempError, match="nameservers failed"):
+        lookup.a("fail.example")
+
+
+def test_silent_server_is_temperror_within_the_timeout() -> None:
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    try:
+        started = time.monotonic()
+        with pytest.raises(DnsTempError, match="timeout"):
+            Lookup(("127.0.0.1",), silent.getsockname()[1]).txt("x.example", timeout=0.4)
+        assert time.monotonic() - started < 2.0
+    finally:
+        silent.close()
+
+
+def test_dkim_dnsfunc_prefers_the_key_record(lookup: Lookup) -> None:
+    get_txt = make_dnsfunc(lookup.nameservers, lookup.port)
+    assert get_txt(b"sel._domainkey.example") == b"v=DKIM1; p=AAAA"
+    assert get_txt(b"nothing.example") is None
+    assert get_txt(b"\xff.example") is None

@@ -1,0 +1,82 @@
+"""The lure list (coinguard.lures): the shipped list, its format, phrase matching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coinguard.config import CryptoConfig
+from coinguard.lures import LureFormatError, build_lures, load_lures, match_lures, parse_lures
+
+LURES = load_lures(CryptoConfig().lures_file)
+
+
+def test_default_list_loads_and_has_both_languages() -> None:
+    phrases = {lure.phrase for lure in LURES.lures}
+    assert {"seed phrase", "private key", "airdrop", "지갑", "개인키", "복구 구문", "출금"} <= phrases
+
+
+def test_word_boundaries_for_latin_script() -> None:
+    assert match_lures("walletless swallet", LURES).terms == ()
+    assert [t.phrase for t in match_lures("my wallet.", LURES).terms] == ["wallet"]
+
+
+def test_spacing_variants_and_leetspeak() -> None:
+    for text in ("seed phrase", "seed-phrase", "seedphrase", "s3ed phr4se", "SEED\u200bPHRASE"):
+        assert "seed phrase" in {t.phrase for t in match_lures(text, LURES).terms}, text
+
+
+def test_korean_substring_match_ignores_spacing() -> None:
+    terms = {t.phrase for t in match_lures("지갑 보안인증을 위해 복구구문을 입력하세요", LURES).terms}
+    assert {"지갑", "보안 인증", "복구 구문"} <= terms
+
+
+def test_longest_phrase_wins() -> None:
+    terms = [t.phrase for t in match_lures("your account will be suspended", LURES).terms]
+    assert terms == ["will be suspended"]
+
+
+def test_parse_errors_are_precise() -> None:
+    with pytest.raises(LureFormatError, match=":2: unknown category"):
+        parse_lures(["1 topic wallet", "1 nonsense foo"], "x")
+    with pytest.raises(LureFormatError, match="not a number"):
+        parse_lures(["heavy topic wallet"], "x")
+    with pytest.raises(LureFormatError, match="regular expression"):
+        parse_lures(["1 topic re:(unclosed"], "x")
+
+
+def test_missing_list_file_does_not_break_scanning(tmp_path: Path) -> None:
+    lures = load_lures(str(tmp_path / "absent.txt"))
+    assert lures.lures == () and match_lures("seed phrase", lures).weight == 0
+
+
+def test_build_lures_later_line_wins() -> None:
+    lures = build_lures(parse_lures(["1 topic wallet", "5 secret wallet"]))
+    assert [(lure.phrase, lure.weight) for lure in lures.lures] == [("wallet", 5.0)]
+
+
+def test_regex_and_phrase_for_the_same_words_count_once() -> None:
+    terms = [t.phrase for t in match_lures("bitcoin: withdraw within 24 hours", LURES).terms]
+    assert terms.count("within 24 hours") == 1
+
+
+def test_shipped_lure_regexes_stay_linear_on_hostile_text() -> None:
+    """A regex that backtracks quadratically on a long run (e.g. 20 KB of digits) would let one
+    attachment eat the whole scan budget: every ``re:`` line of the shipped list must stay fast."""
+    import re
+    import time
+
+    from coinguard.config import CryptoConfig
+
+    with open(CryptoConfig().lures_file, encoding="utf-8") as fh:
+        lines = [ln.split("re:", 1)[1] for ln in fh if "re:" in ln and not ln.lstrip().startswith("#")]
+    assert lines
+    hostile = ["1" * 20_000, "1," * 10_000, "a" * 20_000, "1 " * 10_000, "$1" * 10_000, "시간" * 10_000,
+               "in 1" * 5_000, "1.1" * 7_000]
+    for pattern in lines:
+        rx = re.compile(pattern.strip())
+        for text in hostile:
+            started = time.perf_counter()
+            rx.search(text)
+            assert time.perf_counter() - started < 0.25, (pattern, text[:10])
