@@ -18,7 +18,9 @@ listener per peer, all relaying to one Postfix ``smtp-sink`` that counts and dis
   processes, like coinguard's two workers), no Redis, no fuzzy servers, DNS pointed at the closed
   loopback port 9 (``--rspamd-dns nxdomain``: a loopback server here that answers NXDOMAIN at once),
   every listener on 127.0.0.1, its own config/run/db folder; started and stopped here;
-- ``coinguard``: ``coinguard run`` with the repository's rules and a dir quarantine.
+- ``coinguard``: ``coinguard run`` from this checkout (``milter/``, whatever the venv has installed)
+  with the repository's rules and a dir quarantine; ``coinguard-base`` the same from another source
+  tree (``--base-src``, e.g. an older commit's ``git archive``), for before/after in one run.
 
 For every message kind (``text`` 2 KB, ``binary`` a 100 KB random attachment, ``zip`` a 60 KB
 zip of text and random data, an 82 KB message) and repetition, the peers run interleaved: N
@@ -60,13 +62,14 @@ import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "milter"))
 
 from integration import harness  # noqa: E402
 
 SMTP_SINK = "/usr/sbin/smtp-sink"
 RSPAMD = "/usr/bin/rspamd"
 RSPAMD_CONF = "/etc/rspamd/rspamd.conf"
-KINDS = {"text": "text 2 KB", "binary": "100 KB binary", "zip": "zip (60 KB)"}
+KINDS = {"text": "text", "binary": "100 KB binary", "zip": "60 KB zip"}
 
 
 class BenchError(RuntimeError):
@@ -326,13 +329,16 @@ def rspamd_peer(work: Path, count: int, dns_port: int) -> Peer:
     return Peer("rspamd", f"inet:127.0.0.1:{port}", start, stop)
 
 
-def coinguard_peer(work: Path, workers: int) -> Peer:
+def coinguard_peer(work: Path, workers: int, name: str = "coinguard", src: Path = REPO / "milter") -> Peer:
+    """``coinguard run`` from the source tree ``src`` (default: this checkout, not the venv's install)."""
     milter_port = harness.free_port()
-    cfg = work / "coinguard.toml"
+    home = work / name
+    home.mkdir()
+    cfg = home / "coinguard.toml"
     harness.write_daemon_config(cfg, milter_port, harness.free_port(), quarantine_backend="dir",
-                                quarantine_dir=work / "quarantine", workers=workers,
+                                quarantine_dir=home / "quarantine", workers=workers,
                                 extra='[logging]\nlevel = "warning"\n')
-    daemon = harness.DaemonProcess(cfg, milter_port, work / "coinguard.log")
+    daemon = harness.DaemonProcess(cfg, milter_port, home / "coinguard.log", env={"PYTHONPATH": str(src)})
 
     def start() -> int:
         daemon.start()
@@ -342,7 +348,7 @@ def coinguard_peer(work: Path, workers: int) -> Peer:
     def stop() -> None:
         daemon.stop()
 
-    return Peer("coinguard", f"inet:127.0.0.1:{milter_port}", start, stop)
+    return Peer(name, f"inet:127.0.0.1:{milter_port}", start, stop)
 
 
 def stop_process(p: subprocess.Popen[bytes]) -> None:
@@ -435,7 +441,7 @@ def report(results: dict[tuple[str, str], list[Run]], kinds: list[str], peers: l
     print(f"\nPostfix on loopback, N={args.n} per run, C={args.c} concurrent clients, medians of {args.reps}, "
           f"{os.cpu_count()} CPUs, coinguard workers={args.workers or os.cpu_count()}, rspamd proxy count="
           f"{args.rspamd_count}")
-    print(f"{'message (size)':<26} {'filter':<10} {'accept/s':>9} {'e2e/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+    print(f"{'message':<26} {'filter':<14} {'accept/s':>9} {'e2e/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
           f"{'CPU ms/msg':>10} {'busy %':>6} {'peak RSS MiB':>12}")
     for kind in kinds:
         for peer in peers:
@@ -443,14 +449,14 @@ def report(results: dict[tuple[str, str], list[Run]], kinds: list[str], peers: l
             cpu = [r.cpu_ms for r in runs if r.cpu_ms is not None]
             cpu_s = f"{med(cpu):.1f}" if cpu else "-"
             rss = f"{max(r.rss for r in runs):.0f}" if cpu else "-"
-            label = f"{KINDS[kind]} ({sizes[kind] // 1024} KB)"
-            print(f"{label:<26} {peer:<10} {med([r.accept_rate for r in runs]):>9.1f} "
+            label = f"{KINDS[kind]} ({sizes[kind] // 1024} KB msg)"
+            print(f"{label:<26} {peer:<14} {med([r.accept_rate for r in runs]):>9.1f} "
                   f"{med([r.e2e_rate for r in runs]):>7.1f} {med([r.p50 for r in runs]):>7.1f} "
                   f"{med([r.p99 for r in runs]):>7.1f} {cpu_s:>10} {med([r.busy for r in runs]):>6.0f} {rss:>12}")
     print("\nratios (end-to-end msg/s; CPU ms per message)")
     others = [p for p in peers if p != "coinguard"]
     for kind in kinds:
-        for num in ("coinguard", "rspamd", "donothing"):
+        for num in ("coinguard", "coinguard-base", "rspamd", "donothing"):
             if num not in peers:
                 continue
             for den in others:
@@ -480,6 +486,9 @@ def main() -> int:
     ap.add_argument("--rspamd-dns", choices=("closed", "nxdomain"), default="closed",
                     help="rspamd's nameserver: the closed port 127.0.0.1:9 (default; lookups fail or time "
                     "out after 0.2 s), or a loopback server of this bench answering NXDOMAIN at once")
+    ap.add_argument("--base-src", default="",
+                    help="source root (the folder holding coinguard/) of another coinguard, measured as the "
+                    "peer coinguard-base in the same run (before/after a change)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs, configs)")
     args = ap.parse_args()
     kinds, names = args.kinds.split(","), args.peers.split(",")
@@ -495,8 +504,11 @@ def main() -> int:
         "donothing": lambda: donothing_peer(work),
         "rspamd": lambda: rspamd_peer(work, args.rspamd_count, dns.port if dns else 9),
         "coinguard": lambda: coinguard_peer(work, args.workers),
+        "coinguard-base": lambda: coinguard_peer(work, args.workers, "coinguard-base", Path(args.base_src)),
     }
     unknown = [n for n in names if n not in makers]
+    if "coinguard-base" in names and not (Path(args.base_src) / "coinguard").is_dir():
+        unknown.append("coinguard-base (needs --base-src DIR with DIR/coinguard)")
     if unknown:
         if dns is not None:
             dns.close()
