@@ -31,7 +31,7 @@ from coinguard.yara_scope import (
     scope_table,
 )
 
-from helpers import REPO, make_context
+from helpers import DATA, REPO, make_context, run_handler
 
 RULES = REPO / "rules"
 
@@ -260,6 +260,16 @@ def test_other_set_is_the_cheap_one() -> None:
 )
 def test_classify(item_type: str, role: str, source: str, cls: str) -> None:
     assert classify(item_type, role, source) == cls
+
+
+def test_macro_source_from_the_office_analyzer_falls_in_the_macro_class() -> None:
+    """The macro class is recognised by where the Item came from: if the office analyzer ever
+    names or types its decoded source differently, this fails instead of the macro rules going quiet."""
+    from coinguard.analyzers.office import OfficeMacros
+
+    _, children = run_handler(OfficeMacros(), (DATA / "oletools_excel4_sample_macro.xls").read_bytes(), "m.xls")
+    source = [c for c in children if c.name == "<vba>"]
+    assert source and all(classify(c.type, c.role, c.source) == "macro" for c in source)
 
 
 # -- scope lines in a rule file -------------------------------------------------------------
