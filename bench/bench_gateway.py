@@ -543,7 +543,7 @@ def main() -> int:
                     print(f"{kind}/{peer.name} rep {rep + 1}: {run.accept_rate:.1f} accepted/s, "
                           f"{run.e2e_rate:.1f} e2e/s, p50 {run.p50:.0f} ms, p99 {run.p99:.0f} ms, "
                           f"CPU {cpu} ms/msg, busy {run.busy:.0f} %", file=sys.stderr, flush=True)
-    except BenchError as exc:
+    except (BenchError, RuntimeError) as exc:  # RuntimeError: harness could not start Postfix/coinguard
         print(f"bench_gateway: FAILED: {exc}", file=sys.stderr)
         return 1
     finally:
