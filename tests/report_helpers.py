@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coinguard.config import Config, parse_config
+from coinguard.config import Config, load_config
 
 from helpers import make_message
 
@@ -44,7 +44,11 @@ def lure(n: int, sender: str, helo: str, ip: str, rcpt: str) -> bytes:
 
 
 def offline_config(tmp_path: Path, extra: str = "") -> Config:
-    return parse_config(OFFLINE + f'[quarantine]\npath = "{tmp_path / "q"}"\n' + extra)
+    """A configuration file in ``tmp_path`` (DNS to a closed loopback port, quarantine under it), loaded."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "coinguard.toml"
+    path.write_text(OFFLINE + f'[quarantine]\npath = "{tmp_path / "q"}"\n' + extra, encoding="utf-8")
+    return load_config(path)
 
 
 MESSAGES: dict[str, tuple[bytes, str]] = {
