@@ -108,3 +108,43 @@ def test_links_of_one_message() -> None:
     kinds = [str(k) for k in campaigns.links(ind, ReportSettings())]
     assert kinds == [f"file:{'ab' * 32}", f"wallet:{WALLET[:12].lower()}", "domain:lure.example", "ip:192.0.2.5",
                      "sender-domain:lure.example"]
+
+
+def test_records_from_the_hold_back_end_without_a_stored_verdict() -> None:
+    from datetime import UTC, datetime
+
+    from coinguard.quarantine import Detail, Entry
+    from coinguard.report.records import record_from_detail
+    from report_helpers import MESSAGES
+
+    raw = MESSAGES["lure1"][0]
+    entry = Entry(id="4AbC1D2e3F", backend="hold", received=datetime(2026, 11, 24, tzinfo=UTC),
+                  sender="support@upbit-secure-kyc.com", rcpts=("alice@victim.example",), size=len(raw),
+                  verdict="malicious", score=84.0, codes=("file.double_extension", "crypto.address"))
+    attachments = ({"path": "wallet_recovery.pdf.js", "type": "script.js", "size": len(LURE_SCRIPT),
+                    "sha256": hashlib.sha256(LURE_SCRIPT).hexdigest(), "role": "attachment"},)
+    record = record_from_detail(Detail(entry=entry, raw=raw, headers=(), verdict=None, attachments=attachments,
+                                       attachments_source="mime"), ReportSettings())
+    ind = record.indicators
+    assert ind.verdict == "malicious" and set(ind.codes) == {"file.double_extension", "crypto.address"}
+    assert [f.sha256 for f in ind.files] == [hashlib.sha256(LURE_SCRIPT).hexdigest()]
+    assert ind.origin is not None and ind.origin.ip == "203.0.113.7"
+    assert ind.wallets == ()  # the hold store keeps codes, not details: no address to find again
+
+
+def test_report_settings_from_config() -> None:
+    from types import SimpleNamespace
+
+    from coinguard.config import Config
+    from coinguard.errors import ConfigError
+    from coinguard.report.settings import report_settings
+
+    assert report_settings(Config()) == ReportSettings()
+    section = SimpleNamespace(tlp="red", trusted_hosts=(".corp.example",), unknown_later_key=1)
+    got = report_settings(SimpleNamespace(report=section))  # type: ignore[arg-type]
+    assert (got.tlp, got.trusted_hosts, got.misp_url) == ("red", (".corp.example",), "")
+    assert got.with_overrides(tlp="green", misp_url=None).tlp == "green"
+    with pytest.raises(ConfigError, match=r"report\.tlp"):
+        ReportSettings(tlp="amber+strict")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="trusted_networks"):
+        ReportSettings(trusted_networks=("10.0.0.0/33",))

@@ -44,8 +44,10 @@ def test_forward_as_attachment_is_unwrapped() -> None:
     # a message that carries other files besides the attached message is not a forward: kept whole
     (whole,) = originals(forward(original, extra=b"\x00\x01"))
     assert whole.how == "file"
-    # --as-is keeps the forward itself
-    assert originals(forward(original), as_is=True)[0].how == "file"
+    # --as-is keeps the forward itself; a saved message's To/Cc stand in for the envelope
+    kept = originals(forward(original), as_is=True)[0]
+    assert (kept.how, kept.rcpts) == ("file", ("phishing@victim.example",))
+    assert originals(original)[0].rcpts == ("alice@victim.example",)
 
 
 def test_plain_eml_is_stored_byte_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

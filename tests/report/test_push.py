@@ -24,6 +24,7 @@ from coinguard.report import campaigns
 from coinguard.report.push import PushError, push_cert, push_misp
 from coinguard.report.records import load_records
 from coinguard.report.settings import ReportSettings
+from report_helpers import offline_config
 
 KEY = "k3y-0123456789abcdef"
 
@@ -150,16 +151,14 @@ def test_cert_mail_carries_summaries_and_the_bundle(lab, smtp_sink) -> None:
         assert zf.read(f"messages/{lab.ids['lure1']}.eml") == lab.raws["lure1"]
 
 
-def test_cert_push_through_the_cli(lab, smtp_sink, monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
-    import coinguard.report.cli as report_cli
-
+def test_cert_push_through_the_cli(lab, smtp_sink, capsys: pytest.CaptureFixture[str]) -> None:
     port, sink = smtp_sink
     case = _campaign(lab)
-    # config.py has no [report] section yet: the relay comes from the settings the CLI reads
-    monkeypatch.setattr(report_cli, "report_settings", lambda cfg: ReportSettings(smtp=f"127.0.0.1:{port}"))
-    assert main(["report", case.id, "--push", "cert", "--to", "cert@cert.example", "-c", lab.cfg.source]) == 0
-    assert main(["report", case.id, "--push", "misp", "-c", lab.cfg.source]) == 2
+    # without [report] smtp the mail goes to [quarantine] release_smtp (the listener without the milter)
+    cfg = offline_config(Path(lab.cfg.source).parent, extra=f'release_smtp = "127.0.0.1:{port}"\n')
+    assert cfg.quarantine.path == lab.cfg.quarantine.path
+    assert main(["report", case.id, "--push", "cert", "--to", "cert@cert.example", "-c", cfg.source]) == 0
+    assert main(["report", case.id, "--push", "misp", "-c", cfg.source]) == 2
     err = capsys.readouterr().err
     assert f"mailed {case.id} to cert@cert.example" in err and "misp_url is not set" in err
     assert [r for _f, r, _d in sink.messages] == [["cert@cert.example"]]

@@ -107,7 +107,7 @@ def _write(data: bytes, output: str | None, out: BinaryIO | None = None) -> None
     stream.flush()
 
 
-def print_campaigns(found: list[campaigns.Campaign], out: TextIO, as_json: bool) -> None:
+def print_campaigns(found: list[campaigns.Campaign], settings: ReportSettings, out: TextIO, as_json: bool) -> None:
     if as_json:
         for c in found:
             out.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
@@ -125,7 +125,7 @@ def print_campaigns(found: list[campaigns.Campaign], out: TextIO, as_json: bool)
             ("hosts", list(c.origin_ips)),
             ("files", [f"{f.sha256} {f.name}" for f in c.files]),
             ("wallets", [f"{w.coin} {w.address}{'' if w.complete else '…'}" for w in c.wallets]),
-            ("domains", list(c.domains)),
+            ("domains", list(c.reportable_domains(settings))),
             ("members", [m.id for m in c.members]),
         ]
         for label, values in rows:
@@ -142,7 +142,7 @@ def cmd_campaigns(args: argparse.Namespace, cfg: Config, out: TextIO | None = No
     out = out or sys.stdout
     settings = report_settings(cfg)
     records = load_records(_store(cfg), settings, since=_since(args))
-    print_campaigns(campaigns.group(records, settings, min_size=max(1, args.min_size)), out, args.json)
+    print_campaigns(campaigns.group(records, settings, min_size=max(1, args.min_size)), settings, out, args.json)
     return EXIT_OK
 
 
@@ -196,8 +196,9 @@ def cmd_report(args: argparse.Namespace, cfg: Config, out: BinaryIO | None = Non
             print(f"pushed {case.id} to MISP {settings.misp_url}: event {event.get('id', '?')} "
                   f"{event.get('uuid', '')}", file=sys.stderr)
         else:
-            sent = push.push_cert(case, settings, to=args.to or "")
-            print(f"mailed {case.id} to {sent} through {settings.smtp}", file=sys.stderr)
+            relay = settings.smtp or cfg.quarantine.release_smtp
+            sent = push.push_cert(case, settings, to=args.to or "", relay=relay)
+            print(f"mailed {case.id} to {sent} through {relay}", file=sys.stderr)
     return EXIT_OK
 
 

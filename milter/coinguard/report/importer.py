@@ -8,7 +8,8 @@ A user's "report phishing" arrives in one of three shapes:
 - a forward with the original attached (``message/rfc822``, "forward as attachment"):
   unwrapped when the forward carries nothing but such attachments besides its own text,
   the reporter (the forward's ``From``) is the recipient hit;
-- the saved message itself (``.eml``): stored as it is.
+- the saved message itself (``.eml``): stored as it is; its ``To``/``Cc`` stand in for the
+  envelope recipients (``--rcpt`` overrides).
 
 ``--as-is`` stores the file itself in every case (a lure that carries a nested message
 is not mistaken for a forward).  Each original is scanned with :func:`coinguard.scan.scan_message`
@@ -36,8 +37,9 @@ from coinguard.quarantine import QuarantineStore
 from coinguard.report.records import REPORTED_CODE
 from coinguard.scan import Envelope, ScanContext, scan_message
 
-#: Most originals taken from one forward.
+#: Most originals taken from one forward, most recipients taken from a saved message's To/Cc.
 MAX_ORIGINALS = 20
+MAX_RECIPIENTS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +118,9 @@ def _arf(msg: Message, reporter: str) -> list[Original]:
 
 def originals(raw: bytes, as_is: bool = False) -> list[Original]:
     """The message(s) a file holds for import (see the module docstring)."""
-    if as_is:
-        return [Original(raw, "file")]
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    if as_is:
+        return [Original(raw, "file", _header_recipients(msg))]
     reporter = _first_address(msg, "From")
     if msg.get_content_type() == "multipart/report" and msg.get_param("report-type") == "feedback-report":
         found = _arf(msg, reporter)
@@ -128,7 +130,13 @@ def originals(raw: bytes, as_is: bool = False) -> list[Original]:
     if inner and _only_forwarded(msg):
         rcpts = (reporter,) if reporter else ()
         return [Original(_bytes(m), "forward", rcpts, reporter) for m in inner]
-    return [Original(raw, "file")]
+    return [Original(raw, "file", _header_recipients(msg))]
+
+
+def _header_recipients(msg: Message) -> tuple[str, ...]:
+    """A saved message's own To/Cc: who it was addressed to (the envelope is gone)."""
+    pairs = email.utils.getaddresses([str(v) for name in ("To", "Cc") for v in msg.get_all(name, [])])
+    return tuple(dict.fromkeys(a.strip().lower() for _n, a in pairs if "@" in a))[:MAX_RECIPIENTS]
 
 
 def mark_reported(verdict: Verdict, original: Original, source: str) -> Verdict:

@@ -4,8 +4,9 @@ The event carries the same content as the STIX bundle, in MISP's own vocabulary:
 
 - tags: the TLP (``tlp:amber``), one ``misp-galaxy:mitre-attack-pattern`` cluster per
   technique (``techniques.TABLE``), ``coinguard:campaign="camp-…"`` for campaigns;
-- per message an ``email`` object (from, reply-to, return-path, to, subject, message-id,
-  ip-src and received-header-hostname of the origin hop, send-date);
+- per message an ``email`` object (from, reply-to, return-path, subject, message-id,
+  ip-src and received-header-hostname of the origin hop, send-date).  The recipients are
+  left out: they are the victims, and a MISP event travels further than an abuse report;
 - per file a ``file`` object (filename, sha256, size-in-bytes; the sniffed type and path as comment);
 - per wallet a ``coin-address`` object (``address`` for BTC, ``address-crypto`` otherwise, ``symbol``);
 - loose ``url``, ``domain``, ``ip-src``, ``email-src`` attributes marked ``to_ids`` so they
@@ -44,8 +45,6 @@ def _email_object(record: Record) -> MISPObject:
         obj.add_attribute("reply-to", addr)
     if ind.return_path:
         obj.add_attribute("return-path", ind.return_path)
-    for rcpt in ind.recipients:
-        obj.add_attribute("to", rcpt, to_ids=False)
     if ind.subject:
         obj.add_attribute("subject", ind.subject, to_ids=False)
     if ind.message_id:

@@ -6,8 +6,10 @@ request ``PyMISP.add_event`` makes; PyMISP itself is not used for the call becau
 constructor first queries three other endpoints and the user's role, which the push does
 not need).  The key file must not be readable by group or others.
 
-CERT: one mail through ``[report] smtp`` (the local Postfix) to ``[report] cert_address``
-with the English and Korean summary in the body and the incident bundle attached.
+CERT: one mail to ``[report] cert_address`` with the English and Korean summary in the body
+and the incident bundle attached, through ``[report] smtp`` or else ``[quarantine]
+release_smtp``: a Postfix listener without the milter, because the bundle holds the samples
+and ``infected`` is one of the passwords the scanner tries.
 """
 
 from __future__ import annotations
@@ -101,17 +103,18 @@ def cert_message(case: Campaign, settings: ReportSettings, to: str) -> EmailMess
     return msg
 
 
-def push_cert(case: Campaign, settings: ReportSettings, to: str = "") -> str:
-    """Mail the case to the CERT address; returns the address it went to."""
+def push_cert(case: Campaign, settings: ReportSettings, to: str = "", relay: str = "") -> str:
+    """Mail the case to the CERT address through ``settings.smtp`` (else ``relay``); returns the address."""
     to = to or settings.cert_address
     if not to:
         raise PushError("report.cert_address is not set: CERT mail is off")
-    m = re.fullmatch(r"\[?([^\[\]]+?)\]?:(\d+)", settings.smtp.strip())
+    relay = settings.smtp or relay
+    m = re.fullmatch(r"\[?([^\[\]]+?)\]?:(\d+)", relay.strip())
     if not m:
-        raise PushError(f"report.smtp: expected HOST:PORT, got {settings.smtp!r}")
+        raise PushError(f"report.smtp: expected HOST:PORT, got {relay!r}")
     try:
         with smtplib.SMTP(m.group(1), int(m.group(2)), timeout=TIMEOUT_S) as smtp:
             smtp.send_message(cert_message(case, settings, to))
     except (smtplib.SMTPException, OSError) as exc:
-        raise PushError(f"mail to {to} through {settings.smtp} failed: {exc}") from exc
+        raise PushError(f"mail to {to} through {relay} failed: {exc}") from exc
     return to

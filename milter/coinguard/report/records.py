@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from coinguard.errors import QuarantineError
+from coinguard.findings import Category, CodeInfo
 from coinguard.quarantine import Detail, Filters, QuarantineStore
 from coinguard.report.indicators import Indicators, extract
 from coinguard.report.settings import ReportSettings
@@ -23,6 +24,11 @@ log = logging.getLogger(__name__)
 
 #: The finding ``quarantine import`` adds to a message a user reported (score 0: it changes nothing).
 REPORTED_CODE = "report.user_reported"
+#: For the finding-code catalogue (``coinguard findings``, README table).
+CODES = (
+    CodeInfo(REPORTED_CODE, 0.0, Category.MESSAGE,
+             "informational: a user reported this message; stored by 'coinguard quarantine import'"),
+)
 
 
 @dataclass(frozen=True, slots=True)

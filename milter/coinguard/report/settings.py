@@ -1,9 +1,10 @@
 """``[report]`` settings: who we trust in the Received chain, what is too common to link, where to push.
 
 The section is read through :func:`report_settings`: when ``coinguard.config.Config`` has a
-``report`` attribute (the lead adds ``[report]`` to config.py, same field names and
-defaults as :class:`ReportSettings`), its values are used; otherwise the defaults below.
-CLI flags override single values (``--tlp``).
+``report`` attribute its values are used, otherwise the defaults below.  config.py can take
+this dataclass as its section type as it is (``report: ReportSettings``): every field has a
+type its TOML loader knows (str, bool, Literal, tuple[str, ...]) and a default.  CLI flags
+override single values (``--tlp``).
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from coinguard.config import Config
+from coinguard.errors import ConfigError
+
+if TYPE_CHECKING:
+    from coinguard.config import Config
 
 TlpName = Literal["clear", "green", "amber", "red"]
 TLP_NAMES: tuple[str, ...] = ("clear", "green", "amber", "red")
@@ -65,17 +69,18 @@ class ReportSettings:
     misp_key_file: str = ""
     misp_verify_tls: bool = True
     cert_address: str = ""
-    #: SMTP relay for mailed reports (the local Postfix).
-    smtp: str = "127.0.0.1:25"
+    #: SMTP relay for mailed reports, HOST:PORT; empty: ``[quarantine] release_smtp``, the Postfix
+    #: listener without the milter (the bundle holds the samples: through the milter it is quarantined).
+    smtp: str = ""
 
     def __post_init__(self) -> None:
         if self.tlp not in TLP_NAMES:
-            raise ValueError(f"report.tlp: expected one of {', '.join(TLP_NAMES)}, got {self.tlp!r}")
+            raise ConfigError(f"report.tlp: expected one of {', '.join(TLP_NAMES)}, got {self.tlp!r}")
         for net in self.trusted_networks:
             try:
                 ipaddress.ip_network(net, strict=False)
             except ValueError as exc:
-                raise ValueError(f"report.trusted_networks: {exc}") from exc
+                raise ConfigError(f"report.trusted_networks: {exc}") from exc
 
     def with_overrides(self, **values: Any) -> ReportSettings:
         """A copy with the non-None ``values`` replaced (CLI flags)."""
