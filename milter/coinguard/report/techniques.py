@@ -142,3 +142,12 @@ def codes_for(technique: Technique, codes: Iterable[str]) -> tuple[str, ...]:
         if delivery or any(_matches(code, key) and technique in techs for key, techs in TABLE):
             out.append(code)
     return tuple(dict.fromkeys(out))
+
+
+def markdown_table() -> str:
+    """The mapping as the Markdown table in docs/reporting.md (kept equal by a test)."""
+    lines = ["| finding code (or prefix) | ATT&CK technique |", "|---|---|",
+             f"| any attachment finding ({', '.join(sorted(ATTACHMENT_FAMILIES))}) | "
+             f"{SPEARPHISHING_ATTACHMENT.id} {SPEARPHISHING_ATTACHMENT.name} |"]
+    lines += [f"| `{key}` | " + ", ".join(f"{t.id} {t.name}" for t in techs) + " |" for key, techs in TABLE]
+    return "\n".join(lines)
