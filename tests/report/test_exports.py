@@ -9,6 +9,7 @@ import io
 import json
 import os
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,24 @@ def test_report_command_writes_every_format(lab, campaign: campaigns.Campaign, t
     assert main(["report", "20990101T000000000000Z-000000000000", "--format", "stix", "-c", cfg]) == 1
     assert main(["report", lab.ids["lure1"], "-c", cfg]) == 2
     assert "no campaign camp-000000000000" in capsys.readouterr().err
+
+
+def test_hostile_values_stay_valid_patterns_and_headers() -> None:
+    from coinguard.report.indicators import Indicators
+    from coinguard.report.records import Record
+
+    nasty = "https://evil.example/a'b\\c?x=' OR 1=1]"
+    rec = Record("20261201T000000000000Z-000000000000", datetime.now(UTC), b"Subject: x\r\n\r\n",
+                 {"verdict": "malicious"},
+                 Indicators(subject="\x1b[2Jwipe\x00", envelope_from="a'b@evil.example", urls=(nasty,),
+                            domains=("evil.example",), recipients=("r@victim.example",), verdict="malicious"))
+    case = campaigns.single(rec)
+    text = stix.to_json(case, SETTINGS)
+    patterns = {i.pattern for i in _objects(text, "indicator")}
+    assert stix.quote(nasty) in {p.split(" = ", 1)[1].rstrip("]") for p in patterns}
+    for p in patterns:
+        assert run_validator(p, stix_version="2.1") == [], p
+    report = arf.build(rec, SETTINGS)
+    msg, parts = _feedback(report)
+    assert "\x1b" not in msg["Subject"] and "wipe" in msg["Subject"]
+    assert parts[1].get_payload()[0]["Reported-URI"] == nasty

@@ -110,3 +110,15 @@ def test_import_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     path.write_bytes(MESSAGES["newsletter"][0])
     assert main(["quarantine", "import", str(path), "-c", str(tmp_path / "hold" / "coinguard.toml")]) == 2
     assert "hold back end stores nothing" in capsys.readouterr().err
+
+
+def test_oversized_files_are_refused_before_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = offline_config(tmp_path, extra="[scan]\nmax_message_bytes = 1000\n")
+    small, big = tmp_path / "small.eml", tmp_path / "big.eml"
+    small.write_bytes(MESSAGES["newsletter"][0][:900])
+    big.write_bytes(MESSAGES["lure1"][0])
+    assert main(["quarantine", "import", str(small), str(big), "-c", cfg.source]) == 2
+    captured = capsys.readouterr()
+    assert "larger than scan.max_message_bytes" in captured.err
+    assert captured.out.startswith(f"imported {small}")  # the first was stored and said so before the error
+    assert len(open_store(cfg.quarantine).list()) == 1

@@ -30,6 +30,7 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, make_msgid
 
 from coinguard import __version__
+from coinguard.findings import sanitize_detail
 from coinguard.report.campaigns import Campaign, own_domains, reportable_urls
 from coinguard.report.indicators import registrable_domain
 from coinguard.report.records import Record
@@ -61,7 +62,7 @@ def reporting_host() -> str:
 
 
 def _field(name: str, value: str) -> str:
-    return f"{name}: {' '.join(str(value).split())}"
+    return f"{name}: {sanitize_detail(str(value), 2000)}"
 
 
 def _header_block(raw: bytes) -> bytes:
@@ -84,7 +85,7 @@ def _human_text(record: Record, kind: str, urls: Sequence[str]) -> str:
         f"Sending host:  {origin.ip if origin else 'unknown'}"
         + (f" ({origin.rdns or origin.helo})" if origin and (origin.rdns or origin.helo) else ""),
         f"Sender:        {', '.join(ind.sender_addresses) or 'unknown'}",
-        f"Subject:       {ind.subject[:200]}",
+        f"Subject:       {sanitize_detail(ind.subject, 200)}",
         f"Our verdict:   {ind.verdict} (score {ind.score:g})",
         f"Findings:      {', '.join(ind.codes[:12])}",
     ]
@@ -111,7 +112,8 @@ def build(record: Record, settings: ReportSettings, to: str = "", include_messag
     outer["From"] = settings.report_from or f"postmaster@{host}"
     if to:
         outer["To"] = to
-    outer["Subject"] = f"Abuse report ({kind}): {ind.subject[:150]}" if ind.subject else f"Abuse report ({kind})"
+    subject = sanitize_detail(ind.subject, 150)
+    outer["Subject"] = f"Abuse report ({kind}): {subject}" if subject else f"Abuse report ({kind})"
     outer["Date"] = format_datetime(record.received)
     outer["Message-ID"] = make_msgid("arf", domain=host)
     outer["MIME-Version"] = "1.0"

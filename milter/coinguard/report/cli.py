@@ -20,11 +20,11 @@ from coinguard.errors import CoinguardError, QuarantineError
 from coinguard.findings import sanitize_detail
 from coinguard.quarantine import QuarantineNotFound, QuarantineStore, open_store, parse_age
 from coinguard.report import campaigns, summary
+from coinguard.report.exports import FORMATS, render
 from coinguard.report.records import load_record, load_records
 from coinguard.report.settings import TLP_NAMES, ReportSettings, report_settings
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_ERROR = 0, 1, 2
-FORMATS = ("stix", "misp", "arf", "bundle", "indicators", "summary")
 
 AddConfig = Callable[[argparse.ArgumentParser], None]
 
@@ -155,26 +155,6 @@ def _case(args: argparse.Namespace, store: QuarantineStore, settings: ReportSett
     return campaigns.single(load_record(store, args.target, settings))
 
 
-def render(case: campaigns.Campaign, fmt: str, settings: ReportSettings, *, lang: str = "en", to: str = "",
-           include_message: bool | None = None) -> bytes:
-    """The export of ``case`` in ``fmt`` as bytes."""
-    from coinguard.report import arf, bundle, misp, stix  # stix2 and pymisp load only for exports
-
-    if fmt == "stix":
-        return stix.to_json(case, settings).encode("utf-8") + b"\n"
-    if fmt == "misp":
-        return misp.to_json(case, settings).encode("utf-8") + b"\n"
-    if fmt == "arf":
-        return arf.build_all(case, settings, to=to, include_message=include_message)
-    if fmt == "bundle":
-        return bundle.build(case, settings)
-    if fmt == "summary":
-        return summary.render(case, settings, lang).encode("utf-8")
-    indicators = [{"id": m.id, **m.indicators.to_json()} for m in case.members]
-    return (json.dumps(indicators if len(indicators) > 1 else indicators[0], ensure_ascii=False, indent=1)
-            + "\n").encode("utf-8")
-
-
 def cmd_report(args: argparse.Namespace, cfg: Config, out: BinaryIO | None = None) -> int:
     from coinguard.report import push
 
@@ -208,14 +188,14 @@ def cmd_import(args: argparse.Namespace, cfg: Config, out: TextIO | None = None)
 
     out = out or sys.stdout
     rules = compile_rules(cfg.rules.dirs).rules
-    done = import_messages(args.files, cfg, _store(cfg), rules=rules, as_is=args.as_is, rcpts=args.rcpt)
-    for item in done:
+    for item in import_messages(args.files, cfg, _store(cfg), rules=rules, as_is=args.as_is, rcpts=args.rcpt):
         v = item.verdict
         if args.json:
             out.write(json.dumps({"file": item.source, "id": item.id, "how": item.how, "verdict": str(v.verdict),
                                   "score": v.score, "codes": v.codes}, ensure_ascii=False) + "\n")
         else:
             out.write(f"imported {_p(item.source, 200)} -> {item.id}  ({item.how})  {v.verdict} score={v.score:g}\n")
+        out.flush()
     return EXIT_OK
 
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from email.generator import BytesGenerator
 from email.message import Message
@@ -146,11 +147,18 @@ def mark_reported(verdict: Verdict, original: Original, source: str) -> Verdict:
 
 
 def import_messages(paths: Sequence[str], cfg: Config, store: QuarantineStore, *, rules: object = None,
-                    as_is: bool = False, rcpts: Sequence[str] = ()) -> list[Imported]:
-    """Scan and store every original in ``paths``; raises QuarantineError on the first unreadable file or failed put."""
-    done: list[Imported] = []
+                    as_is: bool = False, rcpts: Sequence[str] = ()) -> Iterator[Imported]:
+    """Scan and store every original in ``paths``, yielding each as it is stored.
+
+    Raises QuarantineError on the first unreadable or oversized file or failed ``put``;
+    what was yielded before is stored.
+    """
+    limit = cfg.scan.max_message_bytes
     for path in paths:
         try:
+            size = os.stat(path).st_size
+            if size > limit:
+                raise QuarantineError(f"{path}: {size} bytes, larger than scan.max_message_bytes ({limit})")
             raw = Path(path).read_bytes()
         except OSError as exc:
             raise QuarantineError(f"{path}: cannot read: {exc.strerror or exc}") from exc
@@ -158,6 +166,4 @@ def import_messages(paths: Sequence[str], cfg: Config, store: QuarantineStore, *
             env = Envelope(id=f"import:{Path(path).name}", rcpts=tuple(rcpts) or original.rcpts)
             verdict = scan_message(original.raw, ScanContext(config=cfg, rules=rules, envelope=env))
             verdict = mark_reported(verdict, original, path)
-            qid = store.put(original.raw, verdict)
-            done.append(Imported(path, qid, original.how, verdict))
-    return done
+            yield Imported(path, store.put(original.raw, verdict), original.how, verdict)
