@@ -104,6 +104,7 @@ def test_misp_event_loads_into_pymisp(campaign: campaigns.Campaign) -> None:
     assert ("domain", "upbit-secure-kyc.com") in values and ("ip-src", "203.0.113.7") in values
     assert not any("google.com" in str(v) for _t, v in values)
     assert event.threat_level_id == 1 and event.distribution == 0
+    assert misp.to_json(campaign, SETTINGS) == misp.to_json(campaign, SETTINGS)  # stable uuids, same event
 
 
 def _feedback(report: bytes) -> tuple[email.message.Message, list[email.message.Message]]:

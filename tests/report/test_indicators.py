@@ -72,6 +72,11 @@ def test_received_forms() -> None:
     unknown = parse_received("from pc (unknown [2001:db8::5]) by mx.example (Postfix) with ESMTP id X")
     assert unknown is not None and (unknown.ip, unknown.rdns, unknown.helo) == ("2001:db8::5", "", "pc")
     assert parse_received("by mx.example (Postfix, from userid 0) id 1; now") is None
+    exchange = parse_received("from EXCH01.corp.example (192.0.2.44) by EXCH02.corp.example (192.0.2.45) with "
+                              "Microsoft SMTP Server (version=TLS1_2) id 15.1.2507.6")
+    assert exchange is not None and (exchange.ip, exchange.rdns) == ("192.0.2.44", "")
+    qmail = parse_received("from unknown (HELO mail.example.org) (203.0.113.9) by mx.example with SMTP; now")
+    assert qmail is not None and (qmail.ip, qmail.rdns, qmail.helo) == ("203.0.113.9", "", "unknown")
 
 
 def test_auth_results_parsing() -> None:

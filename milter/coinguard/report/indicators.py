@@ -57,6 +57,7 @@ _URL_RE = re.compile(r"(?i)(?<![\w@.-])(?:https?://|hxxps?://|www\.)[^\s<>\"'`{}
 _URL_TRAIL = ".,;:!?)]}'\"…>"
 _PDF_URI_RE = re.compile(rb"/URI\s*\(((?:[^()\\]|\\.){4,2000})\)")
 _IP_IN_BRACKETS = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]{2,45})\]")
+_IP_IN_PARENS = re.compile(r"\((?:IPv6:)?([0-9A-Fa-f:.]{2,45})\)")
 _WALLET_DETAIL = re.compile(
     r"(?P<coin>BTC|LTC|TRX|ETH)\s+(?:(?P<kind>P2PKH|P2SH|address|segwit v\d+|EIP-55|unchecksummed)\s+)?"
     r"(?P<text>[0-9A-Za-z]{8,90})(?P<cut>…)?"
@@ -308,24 +309,31 @@ def parse_received(value: str) -> Hop | None:
         return None
     helo, comment = m.group(1), m.group(2) or ""
     from_part = re.split(r"(?i)\s+by\s+", head, maxsplit=1)[0]
-    ip_m = _IP_IN_BRACKETS.search(comment) or _IP_IN_BRACKETS.search(from_part)
-    ip = ip_m.group(1) if ip_m and _ip(ip_m.group(1)) else ""
+    ip = ""
+    for m_ip in (*_IP_IN_BRACKETS.finditer(from_part), *_IP_IN_PARENS.finditer(from_part)):
+        if _ip(m_ip.group(1)):  # [ip] (Postfix, Sendmail, Exim), then (ip) (Exchange, qmail)
+            ip = m_ip.group(1)
+            break
     if not ip and _ip(helo):
         ip = helo.strip("[]")
     rdns = ""
     first = comment.split()[0] if comment.split() else ""
-    if first and not first.startswith("[") and first.lower() not in ("unknown", "helo", "helo=") and "=" not in first:
+    if (first and not first.startswith("[") and first.lower() not in ("unknown", "helo") and "=" not in first
+            and not _ip(first)):
         rdns = first.lower().rstrip(".")
     return Hop(helo=helo.strip("[]").lower()[:255], rdns=rdns[:255], ip=str(_ip(ip)) if ip else "",
                by=(by.group(1).lower().rstrip(";")[:255] if by else ""))
 
 
+@cache
+def _networks(nets: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(n, strict=False) for n in nets)
+
+
 def _trusted(hop: Hop, settings: ReportSettings) -> bool:
     addr = _ip(hop.ip) if hop.ip else None
-    if addr is not None:
-        for net in settings.trusted_networks:
-            if addr in ipaddress.ip_network(net, strict=False):
-                return True
+    if addr is not None and any(addr in net for net in _networks(settings.trusted_networks)):
+        return True
     name = hop.rdns
     for host in settings.trusted_hosts:
         host = host.lower()

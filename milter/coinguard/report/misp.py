@@ -105,7 +105,17 @@ def build(case: Campaign, settings: ReportSettings) -> MISPEvent:
     if case.codes:
         event.add_attribute("text", "coinguard finding codes: " + ", ".join(case.codes), category="Other",
                             to_ids=False, comment=f"reported by {organization(settings)}")
+    _stable_uuids(event)
     return event
+
+
+def _stable_uuids(event: MISPEvent) -> None:
+    """Attribute uuids from their content, so the same case exports (and pushes) the same event."""
+    for attr in event.attributes:
+        attr.uuid = _uuid(event.uuid, attr.type, str(attr.value))
+    for obj in event.objects:
+        for attr in obj.attributes:
+            attr.uuid = _uuid(obj.uuid, attr.object_relation, str(attr.value))
 
 
 def to_json(case: Campaign, settings: ReportSettings) -> str:
