@@ -130,3 +130,12 @@ def test_received_helper_matches_postfix_format() -> None:
     name, value = received("mail.example.org", "192.0.2.1")
     hop = parse_received(value)
     assert name == "Received" and hop is not None and hop.ip == "192.0.2.1"
+
+
+def test_the_envelope_client_beats_a_forged_chain() -> None:
+    raw = make_message(headers=[("Received", "from trusted.example (trusted.example [198.51.100.1]) by mx; now")])
+    stored = {**_verdict().to_json(), "client_addr": "192.0.2.66", "helo": "Liar.Example"}
+    ind = extract(raw, stored)
+    assert ind.origin is not None and (ind.origin.ip, ind.origin.helo) == ("192.0.2.66", "liar.example")
+    # a trusted relay as the client: the headers are walked as before
+    assert extract(raw, {**stored, "client_addr": "10.0.0.1"}).origin_ip == "198.51.100.1"

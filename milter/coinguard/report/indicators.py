@@ -13,7 +13,8 @@ Where each indicator comes from:
   ``trusted_hosts``) means the next line down was written by that relay, so we step
   down.  The first hop whose client is not ours is the **origin**: the IP (and the
   reverse-DNS name and HELO our side saw) that handed the message to us.  Lines below
-  it were written by the sender and are kept as *claimed* hops, never exported as fact;
+  it were written by the sender and are kept as *claimed* hops, never exported as fact.
+  When the verdict JSON carries the MTA's ``client_addr`` (and ``helo``), that wins;
 - **authentication**: ``Authentication-Results`` we added (the verdict's own headers, and
   headers of the message whose authserv-id is ours): dkim/spf/dmarc results;
 - **URLs and domains**: text and HTML parts (links, images, form actions; also inside
@@ -367,6 +368,20 @@ def received_chain(
     return tuple(ours), origin, tuple(rest)
 
 
+def _envelope_client(verdict: Verdict | Mapping[str, Any], origin: Hop | None, hops: Sequence[Hop],
+                     settings: ReportSettings) -> Hop | None:
+    """The MTA's own word on the client (``client_addr``/``helo`` in the verdict JSON) beats the headers.
+
+    Stored verdicts do not carry it yet; when they do, a message whose top Received line is
+    missing or forged still gets the right origin.
+    """
+    client = str(verdict.get("client_addr", "")) if isinstance(verdict, Mapping) else ""
+    if not _ip(client) or _trusted(Hop(ip=client), settings) or (origin is not None and origin.ip == client):
+        return origin
+    rdns = next((h.rdns for h in hops if h.ip == client), "")
+    return Hop(helo=str(verdict.get("helo", ""))[:255].lower(), rdns=rdns, ip=str(_ip(client)))
+
+
 # --------------------------------------------------------------------------- Authentication-Results
 
 
@@ -565,6 +580,7 @@ def extract(raw: bytes, verdict: Verdict | Mapping[str, Any], settings: ReportSe
     texts = [subject, *walk.texts]
     received = [str(h) for h in msg.get_all("Received", [])]
     hops, origin, claimed = received_chain(received, settings)
+    origin = _envelope_client(verdict, origin, hops, settings)
 
     finding_urls = [u for f in v.findings for u in text_urls(f.detail) if not u.endswith("…")]
     urls = _unique(u for u in (*walk.urls, *finding_urls) if url_host(u))
