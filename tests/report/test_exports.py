@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import hashlib
@@ -223,6 +224,12 @@ def test_report_command_writes_every_format(lab, campaign: campaigns.Campaign, t
     assert main(["report", "camp-000000000000", "--format", "stix", "-c", cfg]) == 1
     assert main(["report", "20990101T000000000000Z-000000000000", "--format", "stix", "-c", cfg]) == 1
     assert main(["report", lab.ids["lure1"], "-c", cfg]) == 2
+    capsys.readouterr()
+    # no sending host and no sender domain: the ARF has no To, and the admin is told
+    qid = lab.store.put(b"Subject: hi\r\n\r\nbody\r\n", dataclasses.replace(lab.verdicts["newsletter"], sender=""))
+    assert main(["report", qid, "--format", "arf", "-o", str(out / "noto"), "-c", cfg]) == 0
+    assert "no sending provider known" in capsys.readouterr().err
+    assert main(["report", "camp-000000000000", "--format", "stix", "-c", cfg]) == 1
     assert "no campaign camp-000000000000" in capsys.readouterr().err
 
 

@@ -166,6 +166,13 @@ def cmd_report(args: argparse.Namespace, cfg: Config, out: BinaryIO | None = Non
         print("coinguard report: the bundle is a zip file: use -o FILE", file=sys.stderr)
         return EXIT_ERROR
     case = _case(args, _store(cfg), settings)
+    if args.format == "arf" and not args.to:
+        from coinguard.report.arf import abuse_address
+
+        for member in case.members:
+            if not abuse_address(member):
+                print(f"coinguard report: {member.id}: no sending provider known, its report has no To: "
+                      "(use --to ADDR)", file=sys.stderr)
     if args.format:
         _write(render(case, args.format, settings, lang=args.lang, to=args.to or "",
                       include_message=args.include_message), args.output, out)

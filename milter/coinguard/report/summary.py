@@ -36,8 +36,9 @@ TEXT: dict[str, dict[str, str]] = {
         "linked_by": "Grouped because they share",
         "none": "none",
         "handling": "Handling: TLP:{tlp}. Share only as the TLP level allows.",
-        "advice": "The messages were held in quarantine and not delivered unless listed as reported. "
-                  "Do not open the attachments outside an analysis system; the bundle's password is 'infected'.",
+        "advice": "Messages the gateway held were not delivered; messages reported by users had reached their "
+                  "mailboxes. Do not open the attachments outside an analysis system; the bundle's password is "
+                  "'infected'.",
     },
     "ko": {
         "title_campaign": "coinguard 사고 요약: 캠페인 {id}",
@@ -58,8 +59,8 @@ TEXT: dict[str, dict[str, str]] = {
         "linked_by": "다음을 공유하여 하나로 묶였습니다",
         "none": "없음",
         "handling": "취급 등급: TLP:{tlp}. TLP 등급이 허용하는 범위에서만 공유하십시오.",
-        "advice": "신고된 메일을 제외한 메시지는 격리되어 전달되지 않았습니다. "
-                  "첨부파일은 분석 환경 밖에서 열지 마십시오. 번들의 암호는 'infected'입니다.",
+        "advice": "게이트웨이가 격리한 메일은 전달되지 않았으며, 사용자가 신고한 메일은 이미 메일함에 도착한 "
+                  "것입니다. 첨부파일은 분석 환경 밖에서 열지 마십시오. 번들의 암호는 'infected'입니다.",
     },
 }
 
