@@ -375,11 +375,12 @@ def _envelope_client(verdict: Verdict | Mapping[str, Any], origin: Hop | None, h
     Stored verdicts do not carry it yet; when they do, a message whose top Received line is
     missing or forged still gets the right origin.
     """
-    client = str(verdict.get("client_addr", "")) if isinstance(verdict, Mapping) else ""
+    stored: Mapping[str, Any] = verdict if isinstance(verdict, Mapping) else {}
+    client = str(stored.get("client_addr", ""))
     if not _ip(client) or _trusted(Hop(ip=client), settings) or (origin is not None and origin.ip == client):
         return origin
     rdns = next((h.rdns for h in hops if h.ip == client), "")
-    return Hop(helo=str(verdict.get("helo", ""))[:255].lower(), rdns=rdns, ip=str(_ip(client)))
+    return Hop(helo=str(stored.get("helo", ""))[:255].lower(), rdns=rdns, ip=str(_ip(client)))
 
 
 # --------------------------------------------------------------------------- Authentication-Results
