@@ -15,6 +15,7 @@ from coinguard import limits, mime
 from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS
 from coinguard.findings import Category, CodeInfo
 from coinguard.handlers import Registered
+from coinguard.report import settings as report_settings
 from coinguard.unpack import UNPACKERS
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ SCAN_CODES: tuple[CodeInfo, ...] = (
 @cache
 def catalogue() -> Mapping[str, CodeInfo]:
     sources: list[tuple[str, tuple[CodeInfo, ...]]] = [("mime", mime.CODES), ("limits", limits.CODES),
-                                                       ("scan", SCAN_CODES)]
+                                                       ("scan", SCAN_CODES), ("report", report_settings.CODES)]
     registered: tuple[Registered, ...] = (*UNPACKERS, *ITEM_ANALYZERS, *MESSAGE_ANALYZERS)
     for handler in registered:
         sources.append((handler.name, tuple(handler.codes)))

@@ -58,7 +58,7 @@ def _read_text(path: str) -> tuple[str | None, str]:
 
 
 def _lure_problems(text: str, path: str) -> list[str]:
-    from coinguard.analyzers.crypto_theme import LureFormatError, parse_lures
+    from coinguard.lures import LureFormatError, parse_lures
 
     try:
         lures = parse_lures(text.splitlines(), path)
@@ -68,7 +68,7 @@ def _lure_problems(text: str, path: str) -> list[str]:
 
 
 def _brand_problems(text: str, path: str) -> list[str]:
-    from coinguard.analyzers.brands import BrandFormatError, parse_brands
+    from coinguard.brandlist import BrandFormatError, parse_brands
 
     try:
         brands = parse_brands(text, path)

@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     from coinguard import quarantine_cli
 
     quarantine_cli.add_parsers(qsub, _add_config)
+    from coinguard.report import cli as report_cli  # campaigns, report, quarantine import (docs/reporting.md)
+
+    report_cli.add_import_parser(qsub, _add_config)
+    report_cli.add_parsers(sub, _add_config)
     return parser
 
 
@@ -189,7 +193,15 @@ def cmd_setup(args: argparse.Namespace) -> int:
 def cmd_quarantine(args: argparse.Namespace) -> int:
     from coinguard import quarantine_cli
 
+    if hasattr(args, "report_main"):  # quarantine import
+        return cmd_report(args)
     return quarantine_cli.main(args, _config(args))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from coinguard.report import cli as report_cli
+
+    return report_cli.main(args, _config(args))
 
 
 COMMANDS = {
@@ -199,6 +211,8 @@ COMMANDS = {
     "findings": cmd_findings,
     "quarantine": cmd_quarantine,
     "setup": cmd_setup,
+    "campaigns": cmd_report,
+    "report": cmd_report,
 }
 
 

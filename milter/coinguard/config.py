@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from coinguard.errors import ConfigError
 from coinguard.limits import Limits, MiB
+from coinguard.report.settings import ReportSettings
 
 
 def shipped_path(name: str) -> str:
@@ -169,6 +170,7 @@ class Config:
     dkim: DkimConfig = field(default_factory=DkimConfig)
     crypto: CryptoConfig = field(default_factory=CryptoConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    report: ReportSettings = field(default_factory=ReportSettings)
     source: str = "<defaults>"
 
     def to_dict(self) -> dict[str, Any]:

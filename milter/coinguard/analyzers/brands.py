@@ -360,8 +360,3 @@ class BrandAnalyzer:
             if reported >= MAX_LINK_FINDINGS:
                 break
 
-
-# compatibility re-export: the brand table moved to coinguard.brandlist (config check may still look here)
-from coinguard.brandlist import BrandFormatError, load_brands, parse_brands  # noqa: E402
-
-__all__ = ["BrandAnalyzer", "BrandFormatError", "load_brands", "parse_brands"]

@@ -165,8 +165,3 @@ class CryptoThemeDocument:
         if f is not None:
             yield f
 
-
-# compatibility re-export: the lure list moved to coinguard.lures (config check may still look here)
-from coinguard.lures import LureFormatError, load_lures, parse_lures  # noqa: E402
-
-__all__ = ["CryptoThemeDocument", "CryptoThemeMessage", "LureFormatError", "load_lures", "parse_lures"]

@@ -1,0 +1,76 @@
+"""Quarantined messages as report input: the stored bytes, the verdict and their indicators.
+
+Reads through the public quarantine API only (``list`` + ``show``), so every back end that
+implements it (dir today, PostgreSQL later) feeds campaigns and exports.  Indicators are
+computed here from the stored raw message and verdict; once the scan stores them beside
+the verdict (``verdict["indicators"]``) those are used as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from coinguard.errors import QuarantineError
+from coinguard.quarantine import Detail, Filters, QuarantineStore
+from coinguard.report.indicators import Indicators, extract
+from coinguard.report.settings import REPORTED_CODE, ReportSettings
+
+log = logging.getLogger(__name__)
+
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    id: str
+    received: datetime
+    raw: bytes
+    verdict: Mapping[str, Any]
+    indicators: Indicators
+
+    @property
+    def reported(self) -> bool:
+        return any(isinstance(f, dict) and f.get("code") == REPORTED_CODE for f in self.verdict.get("findings") or ())
+
+
+def _verdict_of(detail: Detail) -> dict[str, Any]:
+    """The stored verdict JSON, or one rebuilt from what the hold back end keeps (headers, MIME parts)."""
+    if detail.verdict:
+        return dict(detail.verdict)
+    e = detail.entry
+    return {
+        "id": e.queue_id or e.id, "message_id": e.message_id, "from": e.sender, "rcpt": list(e.rcpts),
+        "subject": e.subject, "verdict": e.verdict if e.verdict in ("clean", "suspicious", "malicious") else
+        "unchecked", "action": "quarantine", "score": e.score or 0,
+        "findings": [{"code": c, "analyzer": "", "score": 0} for c in e.codes],
+        "attachments": [a for a in detail.attachments if a.get("role", "attachment") != "body"],
+    }
+
+
+def record_from_detail(detail: Detail, settings: ReportSettings) -> Record:
+    verdict = _verdict_of(detail)
+    stored = verdict.get("indicators")
+    ind = Indicators.from_json(stored) if isinstance(stored, Mapping) else extract(detail.raw, verdict, settings)
+    return Record(detail.entry.id, detail.entry.received, detail.raw, verdict, ind)
+
+
+def load_record(store: QuarantineStore, qid: str, settings: ReportSettings) -> Record:
+    return record_from_detail(store.show(qid), settings)
+
+
+def load_records(store: QuarantineStore, settings: ReportSettings, since: datetime | None = None) -> list[Record]:
+    """Every readable quarantined message (since ``since``), oldest first; unreadable ones are logged and skipped."""
+    out: list[Record] = []
+    for entry in store.list(Filters(since=since, limit=0)):
+        if entry.problem:
+            log.warning("report: skipping %s: %s", entry.id, entry.problem)
+            continue
+        try:
+            out.append(load_record(store, entry.id, settings))
+        except (QuarantineError, ValueError) as exc:
+            log.warning("report: skipping %s: %s", entry.id, exc)
+    out.sort(key=lambda r: (r.received, r.id))
+    return out
