@@ -17,7 +17,8 @@ listener per peer, all relaying to one Postfix ``smtp-sink`` that counts and dis
 - ``rspamd``: Debian's rspamd, its proxy worker in milter mode with ``self_scan = yes`` (two
   processes, like coinguard's two workers), no Redis, no fuzzy servers, DNS pointed at the closed
   loopback port 9 (``--rspamd-dns nxdomain``: a loopback server here that answers NXDOMAIN at once),
-  every listener on 127.0.0.1, its own config/run/db folder; started and stopped here;
+  every listener on 127.0.0.1 (``--rspamd-unix``: the milter on a unix socket), its own
+  config/run/db folder; started and stopped here;
 - ``coinguard``: ``coinguard run`` from this checkout (``milter/``, whatever the venv has installed)
   with the repository's rules and a dir quarantine; ``coinguard-base`` the same from another source
   tree (``--base-src``, e.g. an older commit's ``git archive``), for before/after in one run.
@@ -283,7 +284,7 @@ def donothing_peer(work: Path) -> Peer:
 
 RSPAMD_OVERRIDES = {
     # self-scanning milter proxy on loopback; two processes like coinguard's two workers
-    "override.d/worker-proxy.inc": 'bind_socket = "127.0.0.1:{port}";\nmilter = yes;\ntimeout = 120s;\n'
+    "override.d/worker-proxy.inc": 'bind_socket = "{bind}";\nmilter = yes;\ntimeout = 120s;\n'
     'count = {count};\nupstream "local" {{\n  default = yes;\n  self_scan = yes;\n}}\n',
     "override.d/worker-normal.inc": "enabled = false;\n",
     "override.d/worker-controller.inc": "enabled = false;\n",
@@ -294,10 +295,21 @@ RSPAMD_OVERRIDES = {
 }
 
 
-def rspamd_peer(work: Path, count: int, dns_port: int) -> Peer:
+def rspamd_peer(work: Path, count: int, dns_port: int, unix: bool = False) -> Peer:
+    """rspamd's milter proxy on 127.0.0.1:PORT, or (``unix``) on a socket file under the work folder."""
     port = harness.free_port()
     base = work / "rspamd"
+    sock = base / "run" / "milter.sock"
+    bind = f"{sock} mode=0666" if unix else f"127.0.0.1:{port}"
     procs: list[subprocess.Popen[bytes]] = []
+
+    def listening(timeout: float) -> bool:
+        if not unix:
+            return harness.wait_port(port, timeout)
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and not sock.exists():
+            time.sleep(0.1)
+        return sock.exists()
 
     def start() -> int:
         import pwd
@@ -307,7 +319,7 @@ def rspamd_peer(work: Path, count: int, dns_port: int) -> Peer:
         pw = pwd.getpwnam("_rspamd")
         for rel, text in RSPAMD_OVERRIDES.items():
             (base / rel).parent.mkdir(parents=True, exist_ok=True)
-            (base / rel).write_text(text.format(port=port, count=count, dns_port=dns_port))
+            (base / rel).write_text(text.format(bind=bind, count=count, dns_port=dns_port))
         for d in ("db", "run", "log"):
             (base / d).mkdir(parents=True, exist_ok=True)
             os.chown(base / d, pw.pw_uid, pw.pw_gid)
@@ -318,15 +330,15 @@ def rspamd_peer(work: Path, count: int, dns_port: int) -> Peer:
         log = open(base / "stdout.log", "ab")  # noqa: SIM115 - owned by the process
         p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=base)
         procs.append(p)
-        if not harness.wait_port(port, 120):
-            raise BenchError(f"rspamd did not listen on {port}; see {base / 'log' / 'rspamd.log'}")
+        if not listening(120):
+            raise BenchError(f"rspamd did not listen on {bind}; see {base / 'log' / 'rspamd.log'}")
         return p.pid
 
     def stop() -> None:
         for p in procs:
             stop_process(p)
 
-    return Peer("rspamd", f"inet:127.0.0.1:{port}", start, stop)
+    return Peer("rspamd", f"unix:{sock}" if unix else f"inet:127.0.0.1:{port}", start, stop)
 
 
 def coinguard_peer(work: Path, workers: int, name: str = "coinguard", src: Path = REPO / "milter") -> Peer:
@@ -486,6 +498,9 @@ def main() -> int:
     ap.add_argument("--rspamd-dns", choices=("closed", "nxdomain"), default="closed",
                     help="rspamd's nameserver: the closed port 127.0.0.1:9 (default; lookups fail or time "
                     "out after 0.2 s), or a loopback server of this bench answering NXDOMAIN at once")
+    ap.add_argument("--rspamd-unix", action="store_true",
+                    help="Postfix talks to rspamd over a unix socket instead of TCP on loopback (TCP: every "
+                    "rspamd reply at end of message meets the ~40 ms delayed-ACK stall, lab pitfall 9)")
     ap.add_argument("--base-src", default="",
                     help="source root (the folder holding coinguard/) of another coinguard, measured as the "
                     "peer coinguard-base in the same run (before/after a change)")
@@ -502,7 +517,7 @@ def main() -> int:
     makers = {
         "none": lambda: Peer("none"),
         "donothing": lambda: donothing_peer(work),
-        "rspamd": lambda: rspamd_peer(work, args.rspamd_count, dns.port if dns else 9),
+        "rspamd": lambda: rspamd_peer(work, args.rspamd_count, dns.port if dns else 9, args.rspamd_unix),
         "coinguard": lambda: coinguard_peer(work, args.workers),
         "coinguard-base": lambda: coinguard_peer(work, args.workers, "coinguard-base", Path(args.base_src)),
     }
