@@ -22,6 +22,7 @@ APT_PACKAGES += ca-certificates
 # systemd-sysusers for the unit tests.  Not installed by `make run`: on a host where systemd
 # runs, Debian's prometheus package would also start a Prometheus server.
 APT_TEST_PACKAGES := prometheus systemd
+APT_TEST_PACKAGES += chromium chromium-driver  # console browser tests (selenium, headless)
 
 .PHONY: install install-test apt venv run test demo lint clean
 

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     from coinguard import quarantine_cli
 
     quarantine_cli.add_parsers(qsub, _add_config)
+    from coinguard.console import cli as console_cli  # `coinguard console ...` and `coinguard digest`
+
+    console_cli.add_parsers(sub, _add_config)
     return parser
 
 
@@ -129,12 +132,20 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
     return quarantine_cli.main(args, _config(args))
 
 
+def cmd_console(args: argparse.Namespace) -> int:
+    from coinguard.console import cli as console_cli
+
+    return console_cli.console_main(args) if args.command == "console" else console_cli.digest_main(args)
+
+
 COMMANDS = {
     "run": cmd_run,
     "scan": cmd_scan,
     "reload": cmd_reload,
     "findings": cmd_findings,
     "quarantine": cmd_quarantine,
+    "console": cmd_console,
+    "digest": cmd_console,
 }
 
 
