@@ -18,8 +18,7 @@ from coinguard.console.app import create_app
 from coinguard.console.settings import Settings
 from coinguard.quarantine import open_store
 
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-       "base-uri 'none'")
+CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 
 def client(settings: Settings, filled: Filled, **console: object) -> TestClient:
@@ -255,6 +254,8 @@ def test_recipient_link_shows_only_their_mail(env: tuple[Settings, Filled]) -> N
     assert "Invoice" not in page.text  # xbob@ex.test: contains bob@ex.test but is someone else
     carol = c.get(link(settings, "Carol@EX.test")).text
     assert "Claim your airdrop" in carol and "seed phrase" not in carol
+    views = [a for a in audit(filled) if a["action"] == "console.recipient_view"]
+    assert [a["target"] for a in views] == [["bob@ex.test"], ["Carol@EX.test"]]
 
 
 def test_recipient_link_expires_and_cannot_be_forged(env: tuple[Settings, Filled]) -> None:

@@ -42,7 +42,7 @@ HERE = Path(__file__).parent
 
 SECURITY_HEADERS = [
     (b"content-security-policy",
-     b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+     b"default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; "
      b"base-uri 'none'"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -361,6 +361,7 @@ class Console:
     async def recipient_page(self, request: Request) -> Response:
         rcpt, expiry, token = self.recipient(request)
         entries = await run_in_threadpool(records.for_recipient, self.store, rcpt)
+        await self.audit(request, "recipient_view", "", [rcpt], "ok", user=f"recipient:{rcpt}")
         trails = await run_in_threadpool(records.read_audit, self.store.audit)
         done = {e.id for e in entries if rcpt.lower() in records.released_to(
             [t for t in trails if t.get("id") == e.id])}
