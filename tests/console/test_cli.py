@@ -104,3 +104,20 @@ def test_console_section_is_validated(tmp_path: Path, table: str, message: str) 
     p.write_text(f"[console]\n{table}\n")
     with pytest.raises(ConfigError, match=message):
         load(str(p))
+
+
+def test_documented_defaults_are_the_real_ones() -> None:
+    import re
+    import tomllib
+
+    from coinguard.console.settings import DigestConfig, build
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "console.md").read_text()
+    block = re.search(r"```toml\n\s*(\[console\].*?)```", doc, re.S)
+    assert block
+    text = "\n".join(line.strip() for line in block.group(1).splitlines())
+    data = tomllib.loads(text)
+    assert build(ConsoleConfig, data["console"], "doc") == ConsoleConfig()
+    assert build(DigestConfig, data["digest"], "doc") == DigestConfig()
+    assert set(data["console"]) == set(ConsoleConfig.__dataclass_fields__)
+    assert set(data["digest"]) == set(DigestConfig.__dataclass_fields__)
