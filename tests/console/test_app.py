@@ -292,6 +292,14 @@ def test_recipient_release_follows_the_policy(env: tuple[Settings, Filled], sink
     assert strict.post(f"{bob}/release/{filled.ids['xss']}", data={"csrf": csrf}).status_code == 403
 
 
+def test_oversized_posts_are_refused_unread(env: tuple[Settings, Filled]) -> None:
+    settings, filled = env
+    c, csrf = logged_in(settings, filled)
+    r = c.post("/bulk", data={"csrf": csrf, "action": "delete", "id": [filled.ids["script"]] * 40_000})
+    assert r.status_code == 413
+    assert len(filled.store.list()) == 4
+
+
 def test_secret_file_is_created_private(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "secret"
     first = auth.load_secret(path)

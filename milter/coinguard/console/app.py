@@ -60,6 +60,8 @@ NOTICES = {
     "self_released": "Released to you.  It should arrive in your mailbox shortly.",
 }
 VERDICTS = ("malicious", "suspicious", "unchecked", "clean")
+#: Largest request body accepted (a bulk form with 1000 IDs is about 50 KB).
+MAX_BODY = 1 << 20
 
 
 class SecurityHeaders:
@@ -434,7 +436,8 @@ def create_app(store: QuarantineStore, cfg: ConsoleConfig, secret: bytes) -> ASG
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {HTTPException: c.error}
-    app = Starlette(routes=list(routes), exception_handlers=handlers)  # type: ignore[arg-type]
+    app = Starlette(routes=list(routes), exception_handlers=handlers,  # type: ignore[arg-type]
+                    max_body_size=MAX_BODY)
     app.state.console = c
     return SecurityHeaders(app)
 
