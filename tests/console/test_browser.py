@@ -94,13 +94,16 @@ def no_alert(driver: object) -> None:
 
 def submit(driver: object, by: str, what: str) -> None:
     """Click a submit button and wait until the next page replaced this one."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
     driver.find_element(by, what).click()  # type: ignore[attr-defined]
-    WebDriverWait(driver, 15).until(ec.staleness_of(old))  # type: ignore[arg-type]
+    # mid-navigation chromedriver may answer "node does not belong to the document": ask again
+    WebDriverWait(driver, 15, ignored_exceptions=(WebDriverException,)).until(
+        ec.staleness_of(old))  # type: ignore[arg-type]
 
 
 def wait_for(cond: object, timeout: float = 10.0) -> None:
