@@ -109,7 +109,7 @@ class Line:
 
 
 def _line(e: Entry, releasable: Sequence[str]) -> Line:
-    reasons = tuple(dict.fromkeys(records.describe(c) or c for c in e.codes[:4]))
+    reasons = tuple(records.reasons(e.codes))
     return Line(e.received.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"), defang(e.sender or "<>"),
                 defang(e.subject or "(no subject)"), e.verdict or "unknown", reasons, e.verdict in releasable)
 

@@ -125,7 +125,7 @@ def test_proxy_header_is_believed_only_from_a_trusted_address(env: tuple[Setting
     page = trusted.get("/", headers={"X-Remote-User": "sso-admin"})
     assert page.status_code == 200 and "sso-admin" in page.text
     qid = filled.ids["airdrop"]
-    assert trusted.post(f"/m/{qid}/delete", data={"csrf": csrf_of(page.text)},
+    assert trusted.post(f"/m/{qid}/delete", data={"csrf": csrf_of(page.text), "confirm": "yes"},
                         headers={"X-Remote-User": "sso-admin"}).status_code == 303
     assert qid not in {e.id for e in filled.store.list()}
     assert audit(filled)[-1]["console_user"] == "sso-admin"
@@ -150,7 +150,7 @@ def test_posts_without_or_with_a_wrong_csrf_token_are_refused(env: tuple[Setting
     assert fresh.post("/login", data={"user": ADMIN, "password": PASSWORD}).status_code == 403
     rcpt_link = link(settings, "bob@ex.test")
     assert fresh.post(f"{rcpt_link}/release/{filled.ids['xss']}").status_code == 403
-    assert c.post(f"/m/{qid}/delete", data={"csrf": csrf}).status_code == 303
+    assert c.post(f"/m/{qid}/delete", data={"csrf": csrf, "confirm": "yes"}).status_code == 303
     assert qid not in {e.id for e in filled.store.list()}
 
 
@@ -211,6 +211,23 @@ def test_release_to_one_recipient_then_all_and_the_audit_trail(env: tuple[Settin
     assert c.get(f"/m/{qid}").status_code == 404
 
 
+def test_delete_and_releasing_malicious_mail_are_confirmed_first(env: tuple[Settings, Filled], sink: Sink) -> None:
+    settings, filled = env
+    c, csrf = logged_in(settings, filled)
+    qid = filled.ids["script"]
+    ask = c.post(f"/m/{qid}/delete", data={"csrf": csrf})
+    assert ask.status_code == 200 and "Delete 1 message(s)?" in ask.text and 'name="confirm" value="yes"' in ask.text
+    ask = c.post(f"/m/{qid}/release", data={"csrf": csrf, "to": "bob@ex.test"})
+    assert ask.status_code == 200 and "judged malicious" in ask.text and 'name="to" value="bob@ex.test"' in ask.text
+    ask = c.post("/bulk", data={"csrf": csrf, "action": "release", "id": [qid, filled.ids["xss"]]})
+    assert "Release 2 message(s) judged malicious?" in ask.text
+    assert sink.got == [] and len(filled.store.list()) == 4
+    assert c.post(f"/m/{qid}/release", data={"csrf": csrf, "to": "bob@ex.test", "confirm": "yes"}).status_code == 303
+    assert [t for _, t, _ in sink.got] == [["bob@ex.test"]]
+    assert c.post("/bulk", data={"csrf": csrf, "action": "release", "id": filled.ids["xss"]}).status_code == 303
+    assert sink.got[-1][1] == ["bob@ex.test", "carol@ex.test"]  # suspicious only: no question asked
+
+
 def test_bulk_delete_and_search(env: tuple[Settings, Filled]) -> None:
     settings, filled = env
     c, csrf = logged_in(settings, filled)
@@ -220,7 +237,11 @@ def test_bulk_delete_and_search(env: tuple[Settings, Filled]) -> None:
     assert "Claim your airdrop" in c.get("/", params={"code": "file.executable", "since": "2000-01-01"}).text
     assert c.get("/", params={"since": "yesterday"}).status_code == 400
     ids = [filled.ids["airdrop"], filled.ids["lookalike"]]
-    assert c.post("/bulk", data={"csrf": csrf, "action": "delete", "id": ids}).status_code == 303
+    ask = c.post("/bulk", data={"csrf": csrf, "action": "delete", "id": ids})
+    assert ask.status_code == 200 and "Delete 2 message(s)?" in ask.text and "Claim your airdrop" in ask.text
+    assert len(filled.store.list()) == 4  # nothing happens before the confirmation
+    assert c.post("/bulk", data={"csrf": csrf_of(ask.text), "action": "delete", "id": ids,
+                                 "confirm": "yes"}).status_code == 303
     assert {e.id for e in filled.store.list()} == {filled.ids["script"], filled.ids["xss"]}
     assert sum(a["action"] == "console.delete" and a["result"] == "ok" for a in audit(filled)) == 2
 

@@ -4,7 +4,7 @@ messages, and releases delivered to an aiosmtpd sink on loopback.
 
 Skipped only when chromium or chromedriver is not installed (`make install-test` installs them).
 With ``COINGUARD_SCREENSHOTS=DIR`` the list and message pages are saved there as PNGs
-(``docs/console-list.png``, ``docs/console-message.png`` come from this).
+(``docs/console-list.png``, ``-message.png`` and ``-recipient.png`` come from this).
 """
 
 from __future__ import annotations
@@ -158,6 +158,13 @@ def test_admin_logs_in_finds_opens_and_releases_to_one_recipient(
     assert b"Subject: <script>" in sink.got[0][2]  # the exact original bytes went out
     assert "console.release" in d.find_element(By.CSS_SELECTOR, "table.audit").text  # type: ignore[attr-defined]
 
+    submit(d, By.ID, "delete")  # asked first, on a page of its own
+    assert "Delete 1 message(s)?" in d.find_element(By.TAG_NAME, "h1").text  # type: ignore[attr-defined]
+    shot(d, "console-confirm.png")
+    submit(d, By.ID, "confirm")
+    assert "Deleted." in d.find_element(By.CSS_SELECTOR, ".notice").text  # type: ignore[attr-defined]
+    assert filled.ids["xss"] not in {e.id for e in filled.store.list()}
+
 
 def test_recipient_link_shows_only_their_mail_and_expires(
         server: str, browser: object, env: tuple[Settings, Filled], sink: Sink) -> None:
@@ -174,6 +181,7 @@ def test_recipient_link_shows_only_their_mail_and_expires(
     assert "Claim your airdrop" not in table and "Invoice" not in table
     buttons = d.find_elements(By.XPATH, "//button[text()='Release to me']")  # type: ignore[attr-defined]
     assert len(buttons) == 1  # the suspicious one; the malicious one says "ask your administrator"
+    shot(d, "console-recipient.png")
     submit(d, By.XPATH, "//button[text()='Release to me']")
     assert "Released to you" in d.find_element(By.CSS_SELECTOR, ".notice").text  # type: ignore[attr-defined]
     wait_for(lambda: sink.got)

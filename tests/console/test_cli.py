@@ -121,3 +121,13 @@ def test_documented_defaults_are_the_real_ones() -> None:
     assert build(DigestConfig, data["digest"], "doc") == DigestConfig()
     assert set(data["console"]) == set(ConsoleConfig.__dataclass_fields__)
     assert set(data["digest"]) == set(DigestConfig.__dataclass_fields__)
+
+
+def test_reasons_put_the_weightiest_first_and_drop_informational_codes() -> None:
+    from coinguard.console.records import describe, reasons
+
+    got = reasons(["dkim.none", "dkim.result", "file.double_extension", "file.script_behavior", "yara.custom_rule"])
+    assert got[:2] == [describe("file.script_behavior"), describe("file.double_extension")]
+    assert describe("dkim.none") not in got and describe("dkim.result") not in got
+    assert got[2] == "yara.custom_rule" or describe("yara.custom_rule") in got
+    assert reasons(["dkim.none"]) == []

@@ -115,6 +115,7 @@ class Console:
         self.env.filters["when"] = _when
         self.env.filters["size"] = _size
         self.env.globals["describe"] = records.describe
+        self.env.globals["reasons"] = records.reasons
 
     # ---- helpers
 
@@ -286,15 +287,26 @@ class Console:
         detail = await self.call(self.store.show, qid)
         if to and to.lower() not in (r.lower() for r in detail.entry.rcpts):
             raise HTTPException(400, "That address is not a recipient of this message.")
+        if detail.entry.verdict == "malicious" and form.get("confirm") != "yes":
+            return self.confirm(request, a, "release", [detail.entry], f"/m/{qid}/release", {"to": to})
         await self._act(request, a, "release", qid, to or None)
         return RedirectResponse(f"/m/{qid}?done=released_one" if to else "/?done=released", status_code=303)
 
     async def delete(self, request: Request) -> Response:
         a = self.need_admin(request)
-        await self.form(request, a.binding)
+        form = await self.form(request, a.binding)
         qid = request.path_params["qid"]
+        if form.get("confirm") != "yes":
+            detail = await self.call(self.store.show, qid)
+            return self.confirm(request, a, "delete", [detail.entry], f"/m/{qid}/delete", {})
         await self._act(request, a, "delete", qid)
         return RedirectResponse("/?done=deleted", status_code=303)
+
+    def confirm(self, request: Request, a: Admin, action: str, entries: Sequence[Entry], url: str,
+                fields: dict[str, Any]) -> HTMLResponse:
+        """Deleting, and releasing malicious mail, are asked twice (no JavaScript: a page of its own)."""
+        return self.render(request, "confirm.html", admin=a, csrf=self.csrf(a.binding), action=action,
+                           entries=entries, url=url, fields=fields)
 
     async def _act(self, request: Request, a: Admin, action: str, qid: str, to: str | None = None) -> None:
         fn = self.store.delete if action == "delete" else self.store.release
@@ -317,6 +329,11 @@ class Console:
         ids = [str(i) for i in form.getlist("id")][:1000]
         if action not in ("release", "delete") or not ids:
             raise HTTPException(400, "Choose one or more messages and an action.")
+        if form.get("confirm") != "yes":
+            chosen = set(ids)
+            entries = [e for e in await run_in_threadpool(self.store.list) if e.id in chosen]
+            if action == "delete" or any(e.verdict == "malicious" for e in entries):
+                return self.confirm(request, a, action, entries, "/bulk", {"action": action, "id": ids})
         failed: list[str] = []
         for qid in ids:
             try:

@@ -28,14 +28,13 @@ MAX_TEXT_PARTS = 20
 
 
 @cache
-def _catalogue() -> dict[str, str]:
+def _catalogue() -> dict[str, tuple[str, float]]:
     from coinguard.catalogue import catalogue
 
-    return {code: info.description for code, info in catalogue().items()}
+    return {code: (info.description, info.score) for code, info in catalogue().items()}
 
 
-def describe(code: str) -> str:
-    """The plain-words description of a finding code (exact, else the nearest catalogued prefix)."""
+def _lookup(code: str) -> tuple[str, float] | None:
     cat = _catalogue()
     probe = code
     while probe:
@@ -45,7 +44,24 @@ def describe(code: str) -> str:
         if wild in cat:
             return cat[wild]
         probe = probe.rpartition(".")[0]
-    return ""
+    return None
+
+
+def describe(code: str) -> str:
+    """The plain-words description of a finding code (exact, else the nearest catalogued prefix)."""
+    found = _lookup(code)
+    return found[0] if found else ""
+
+
+def reasons(codes: Sequence[str], limit: int = 3) -> list[str]:
+    """Why a message was held, for recipients: the weightiest codes in words, informational ones left out."""
+    scored = []
+    for i, code in enumerate(codes):
+        found = _lookup(code)
+        text, score = found if found else (code, 1.0)  # an uncatalogued code (a YARA rule): evidence
+        if score > 0:
+            scored.append((-score, i, text or code))
+    return list(dict.fromkeys(text for _, _, text in sorted(scored)))[:limit]
 
 
 # --------------------------------------------------------------------------- the body, as text only
