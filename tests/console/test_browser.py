@@ -9,6 +9,7 @@ With ``COINGUARD_SCREENSHOTS=DIR`` the list and message pages are saved there as
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import threading
@@ -39,7 +40,9 @@ def server(env: tuple[Settings, Filled]) -> Iterator[str]:
     settings, filled = env
     secret = auth.load_secret(settings.console.secret_file)
     port = free_port()
-    config = uvicorn.Config(create_app(filled.store, settings.console, secret), host="127.0.0.1", port=port,
+    # the production cookie (__Host-, Secure): browsers accept it from http://127.0.0.1, a secure context
+    console = dataclasses.replace(settings.console, cookie_secure=True)
+    config = uvicorn.Config(create_app(filled.store, console, secret), host="127.0.0.1", port=port,
                             log_level="warning", lifespan="off")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, name="console-uvicorn", daemon=True)
@@ -132,6 +135,8 @@ def test_admin_logs_in_finds_opens_and_releases_to_one_recipient(
     submit(d, By.ID, "signin")
     rows = d.find_elements(By.CSS_SELECTOR, "table.list tbody tr")  # type: ignore[attr-defined]
     assert len(rows) == 4
+    cookie = d.get_cookie("__Host-cgsession")  # type: ignore[attr-defined]
+    assert cookie and cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     no_alert(d)
     assert XSS_SUBJECT in d.find_element(By.CSS_SELECTOR, "table.list").text  # type: ignore[attr-defined]
     shot(d, "console-list.png")

@@ -120,3 +120,4 @@ secret_file = "{tmp_path / 'secret'}"
         if proc.stdout:
             proc.stdout.close()
     assert "Finished server process" in out, out
+    assert "forged.link" not in out  # recipient links are bearer tokens: no access log line carries them

@@ -112,8 +112,9 @@ def serve(settings: Settings, listen: str | None = None) -> int:
     secret = auth.load_secret(settings.console.secret_file)
     host, port = listen_address(listen or settings.console.listen)
     app = create_app(store, settings.console, secret)
+    # No access log: recipient links are bearer tokens in the path; the audit log records the actions.
     uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False,
-                log_level=cfg.logging.level, access_log=True)
+                log_level=cfg.logging.level, access_log=False)
     return EXIT_OK
 
 
