@@ -339,3 +339,41 @@ def test_store_without_sidecar_still_lists(env: tuple[Settings, Filled]) -> None
     assert "verdict sidecar missing" in c.get("/").text
     assert c.get(f"/m/{qid}").status_code == 200
     assert store.list()
+
+
+def test_at_most_two_password_checks_run_at_once(env: tuple[Settings, Filled], monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import threading
+
+    import httpx2
+
+    settings, filled = env
+    running, peak, lock = 0, 0, threading.Lock()
+    real = auth.verify_password
+
+    def counting(users: dict[str, str], name: str, password: str) -> bool:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            time.sleep(0.05)
+            return real(users, name, password)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(auth, "verify_password", counting)
+    app = create_app(filled.store, settings.console, auth.load_secret(settings.console.secret_file))
+
+    async def one(i: int) -> int:
+        async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://127.0.0.1") as c:
+            page = await c.get("/login")
+            r = await c.post("/login", data={"user": f"u{i}", "password": "x" * 12, "csrf": csrf_of(page.text)})
+            return r.status_code
+
+    async def many() -> list[int]:
+        return list(await asyncio.gather(*(one(i) for i in range(8))))
+
+    assert asyncio.run(many()) == [401] * 8
+    assert peak == 2

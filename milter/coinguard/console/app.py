@@ -10,6 +10,7 @@ carries a CSRF token bound to the session / proxy user / link / login nonce.  Ev
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
@@ -62,6 +63,8 @@ NOTICES = {
 VERDICTS = ("malicious", "suspicious", "unchecked", "clean")
 #: Largest request body accepted (a bulk form with 1000 IDs is about 50 KB).
 MAX_BODY = 1 << 20
+#: Password verifications running at once (each argon2id check holds 64 MiB).
+MAX_VERIFYING = 2
 
 
 class SecurityHeaders:
@@ -105,6 +108,8 @@ class Console:
         self.sessions = auth.Sessions(cfg.session_idle_minutes * 60.0, cfg.session_max_hours * 3600.0)
         self.limiter = auth.RateLimit(cfg.login_max_failures, float(cfg.login_window_s))
         self.cookie = "__Host-cgsession" if cfg.cookie_secure else "cgsession"
+        # argon2id takes 64 MiB per verification: a burst of logins must not take the memory with it
+        self.verifying = asyncio.Semaphore(MAX_VERIFYING)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,
@@ -193,7 +198,8 @@ class Console:
             result, status = "refused: rate limit", 429
         else:
             users = await run_in_threadpool(auth.read_users, self.cfg.users_file)
-            ok = await run_in_threadpool(auth.verify_password, users, user, password)
+            async with self.verifying:
+                ok = await run_in_threadpool(auth.verify_password, users, user, password)
             result, status = ("ok", 303) if ok else ("error: bad user or password", 401)
         await self.audit(request, "login", "", user, result, user=user)
         if not ok:
