@@ -35,8 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coinguard.console import auth, records
 from coinguard.console.settings import ConsoleConfig
-from coinguard.errors import QuarantineError
-from coinguard.quarantine import Entry, QuarantineNotFound, QuarantineStore
+from coinguard.quarantine import Entry, QuarantineError, QuarantineNotFound, QuarantineStore
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
