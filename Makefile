@@ -33,6 +33,7 @@ APT_PACKAGES += procps  # /bin/kill: the systemd unit's ExecReload sends SIGUSR1
 APT_TEST_PACKAGES := prometheus systemd
 # Services a test package brings that must never run (disabled when this Makefile installed them).
 APT_TEST_SERVICES := prometheus.service
+APT_TEST_PACKAGES += chromium chromium-driver  # console browser tests (selenium, headless)
 
 .PHONY: install install-test apt apt-test venv test-venv run test demo lint check-fresh man deb clean
 
