@@ -33,6 +33,7 @@ APT_PACKAGES += procps  # /bin/kill: the systemd unit's ExecReload sends SIGUSR1
 APT_TEST_PACKAGES := prometheus systemd
 # Services a test package brings that must never run (disabled when this Makefile installed them).
 APT_TEST_SERVICES := prometheus.service
+APT_TEST_PACKAGES += chromium chromium-driver  # console browser tests (selenium, headless)
 # What only bench/bench_gateway.py needs (make install-bench): rspamd, a peer it measures against
 # (the bench starts and stops its own instance on loopback).
 APT_BENCH_PACKAGES := rspamd

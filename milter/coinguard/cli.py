@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     report_cli.add_import_parser(qsub, _add_config)
     report_cli.add_parsers(sub, _add_config)
+    from coinguard.console import cli as console_cli  # `coinguard console ...` and `coinguard digest`
+
+    console_cli.add_parsers(sub, _add_config)
     return parser
 
 
@@ -204,6 +207,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return report_cli.main(args, _config(args))
 
 
+def cmd_console(args: argparse.Namespace) -> int:
+    from coinguard.console import cli as console_cli
+
+    return console_cli.console_main(args) if args.command == "console" else console_cli.digest_main(args)
+
+
 COMMANDS = {
     "run": cmd_run,
     "scan": cmd_scan,
@@ -213,6 +222,8 @@ COMMANDS = {
     "setup": cmd_setup,
     "campaigns": cmd_report,
     "report": cmd_report,
+    "console": cmd_console,
+    "digest": cmd_console,
 }
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from coinguard.console.sections import ConsoleConfig, DigestConfig
 from coinguard.errors import ConfigError
 from coinguard.limits import Limits, MiB
 from coinguard.report.settings import ReportSettings
@@ -171,6 +172,8 @@ class Config:
     crypto: CryptoConfig = field(default_factory=CryptoConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     report: ReportSettings = field(default_factory=ReportSettings)
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
     source: str = "<defaults>"
 
     def to_dict(self) -> dict[str, Any]:

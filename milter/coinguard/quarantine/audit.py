@@ -26,6 +26,10 @@ def _who() -> str:
         return str(os.getuid())
 
 
+#: How much of the end of the log :meth:`AuditLog.records` reads (older records of a huge log are skipped).
+MAX_READ_BYTES = 32 * 1024 * 1024
+
+
 class AuditLog:
     """Append-only JSON Lines log of every release, delete and purge (O_APPEND, 0600, one write per line)."""
 
@@ -63,3 +67,26 @@ class AuditLog:
         finally:
             os.close(fd)
 
+
+    def records(self, qid: str | None = None) -> list[dict[str, Any]]:
+        """Records oldest first (of ``qid`` only when given), from the last MAX_READ_BYTES of the log."""
+        try:
+            with open(self.path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size > MAX_READ_BYTES:
+                    fh.seek(size - MAX_READ_BYTES)
+                    fh.readline()  # skip the partial line
+                data = fh.read()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise QuarantineError(f"cannot read audit log {self.path}: {exc.strerror or exc}") from exc
+        out = []
+        for line in data.splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(rec, dict) and (qid is None or rec.get("id") == qid):
+                out.append(rec)
+        return out
