@@ -34,8 +34,11 @@ APT_TEST_PACKAGES := prometheus systemd
 # Services a test package brings that must never run (disabled when this Makefile installed them).
 APT_TEST_SERVICES := prometheus.service
 APT_TEST_PACKAGES += chromium chromium-driver  # console browser tests (selenium, headless)
+# What only bench/bench_gateway.py needs (make install-bench): rspamd, a peer it measures against
+# (the bench starts and stops its own instance on loopback).
+APT_BENCH_PACKAGES := rspamd
 
-.PHONY: install install-test apt apt-test venv test-venv run test demo lint check-fresh man deb clean
+.PHONY: install install-test install-bench apt apt-test venv test-venv run test demo lint check-fresh man deb clean
 
 install: $(STAMP)
 
@@ -51,6 +54,10 @@ $(TEST_STAMP): setup.cfg pyproject.toml Makefile
 	@$(MAKE) --no-print-directory apt-test
 	@$(MAKE) --no-print-directory test-venv
 	@touch $@
+
+# The same way as the test packages (no Recommends, nothing started, the unit disabled).
+install-bench: install-test
+	@$(MAKE) --no-print-directory apt-test APT_TEST_PACKAGES="$(APT_BENCH_PACKAGES)" APT_TEST_SERVICES=rspamd.service
 
 # apt-get install of the missing ones among $(APT_PACKAGES); APT_FLAGS adds install options.
 apt:
