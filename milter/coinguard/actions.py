@@ -22,6 +22,7 @@ from coinguard.buffer import MessageBuffer
 from coinguard.config import Config
 from coinguard.findings import Action, Verdict, VerdictKind
 from coinguard.metrics import Metrics
+from coinguard.recipients import RECIPIENTS_DIFFER
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,9 @@ def apply(verdict: Verdict, cfg: Config, buf: MessageBuffer, mta: Mta,
     """
     action = verdict.action
     out = Outcome(0, action)
+    differ = [f.detail for f in verdict.findings if f.code == RECIPIENTS_DIFFER]
+    if differ:  # the recipients' policies disagreed: the log line says who would have got what
+        out.fields["recipients"] = differ[0]
     would: Action | None = None
     if (verdict.dry_run or cfg.policy.dry_run) and action in _DRY_RUN_ACTIONS:
         would, action = action, Action.ACCEPT
