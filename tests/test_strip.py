@@ -88,3 +88,27 @@ def test_offending_parts_are_attachment_evidence_only() -> None:
         Finding("dkim.none", "dkim_auth", "", score=0.0),
     ))
     assert offending_parts(v) == {"evil.exe": ["file.executable"], "a.zip": ["yara.coinguard_eicar_test_file"]}
+
+
+def test_mangled_messages_are_cut_cleanly_or_refused() -> None:
+    """Truncated or altered structure: a StripError, or a result without the bad part; never anything else."""
+    import base64
+    import random
+
+    raw = message()
+    bad = base64.b64encode(EXE)[:60]
+    rng = random.Random(15)
+    cases = [raw[:n] for n in range(200, len(raw), 97)]
+    for _ in range(150):
+        data = bytearray(raw)
+        for _ in range(3):
+            pos = rng.randrange(len(data))
+            data[pos:pos + 1] = rng.choice([b"\n", b"-", b"\r\n--", b"", b'"', b"x"])
+        cases.append(bytes(data))
+    for case in cases:
+        try:
+            out = strip_parts(case, ["evil.exe"], lambda p: "removed")
+        except StripError:
+            continue
+        assert bad not in out
+        assert b"removed" in out

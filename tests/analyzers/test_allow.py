@@ -104,3 +104,25 @@ def test_config_keys_parse() -> None:
     cfg = parse_config('[policy]\nallow_sha256 = ["ab"]\nallow_dkim_domains = ["partner.example"]\n'
                        'allowlist_file = "/nonexistent/allow.jsonl"\n')
     assert allowlist.load(cfg) == allowlist.Allowlist(frozenset({"ab"}), frozenset(), frozenset({"partner.example"}))
+
+
+def test_macro_allowlist_end_to_end_through_the_scan(tmp_path: Path) -> None:
+    """A partner's known XLM spreadsheet (oletools' PoC): trusted by the hash of its <vba> item only."""
+    from email.message import EmailMessage
+
+    from coinguard.scan import ScanContext, scan_message
+
+    data = (Path(__file__).resolve().parents[1] / "data" / "oletools_excel4_sample_macro.xls").read_bytes()
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "a@partner.example", "b@rcpt.test", "prices"
+    m.set_content("prices attached")
+    m.add_attachment(data, maintype="application", subtype="vnd.ms-excel", filename="prices.xls")
+    base = config(tmp_path)
+    base = replace(base, dkim=replace(base.dkim, nameservers=("127.0.0.1",), dns_port=9, dns_timeout_s=0.3))
+    first = scan_message(m.as_bytes(), ScanContext(config=base))
+    assert first.verdict == VerdictKind.SUSPICIOUS and "office.xlm.autoexec" in first.codes
+    vba = next(a for a in first.attachments if a.path == "prices.xls/<vba>")
+    trusted = replace(base, policy=replace(base.policy, allow_macro_sha256=(vba.sha256,)))
+    v = scan_message(m.as_bytes(), ScanContext(config=trusted))
+    assert (v.verdict, v.score) == (VerdictKind.CLEAN, 0)
+    assert "allow.macro" in v.codes and "office.xlm.autoexec" in v.codes  # still shown, scored 0
