@@ -43,6 +43,9 @@ class RecordingMta:
     def quarantine_hold(self, reason: str) -> None:
         self.ops.append(("hold", reason))
 
+    def replace_body(self, body: bytes) -> None:
+        self.ops.append(("body", body))
+
     def accept(self) -> int:
         self.ops.append(("accept",))
         return ACCEPT
@@ -262,3 +265,45 @@ def test_header_values() -> None:
 ])
 def test_ar_is_ours(value: bytes, ours: bool) -> None:
     assert actions.ar_is_ours(value, "gw.coinguard.test") is ours
+
+
+# --------------------------------------------------------------------------- strip
+STRIP_HEADERS = (("From", b"alice@sender.test"), ("Subject", b"invoice"), ("MIME-Version", b"1.0"),
+                 ("Content-Type", b'multipart/mixed; boundary="BB"'), ("X-Coinguard-Stripped", b"spoofed"))
+STRIP_BODY = (b"--BB\r\nContent-Type: text/plain\r\n\r\nHello\r\n"
+              b"--BB\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; "
+              b'filename="evil.exe"\r\n\r\nMZevil\r\n--BB--\r\n')
+
+
+def strip_verdict(path: str = "evil.exe") -> Verdict:
+    return Verdict(id="QID1", verdict=VerdictKind.MALICIOUS, action=Action.STRIP, score=20.0,
+                   findings=(Finding("file.executable", "filetype", path, score=20.0),))
+
+
+def test_strip_stores_the_original_then_replaces_the_part() -> None:
+    r = Run(strip_verdict(), buf=buffer(STRIP_HEADERS, STRIP_BODY))
+    assert r.out.rc == ACCEPT and r.out.action == Action.STRIP
+    assert r.store.stored[0][0] == r.buf.raw_bytes()  # the exact original is kept
+    body = next(op[1] for op in r.mta.ops if op[0] == "body")
+    assert b"MZevil" not in body and body.startswith(b"--BB\r\nContent-Type: text/plain\r\n\r\nHello\r\n--BB\r\n")
+    assert b"id1" in body and body.endswith(b"\r\n--BB--\r\n")
+    assert ("delete", "X-Coinguard-Stripped", 1) in r.mta.ops
+    assert r.mta.added("X-Coinguard-Stripped") == ["1 part(s); quarantine id id1"]
+    assert r.mta.kinds().index("delete") < r.mta.kinds().index("add")
+    assert r.out.fields["quarantine"] == "fake:id1" and r.out.fields["stripped"] == 1
+
+
+def test_strip_failures_never_deliver_the_bad_part() -> None:
+    r = Run(strip_verdict(), store=Store(fail=True), buf=buffer(STRIP_HEADERS, STRIP_BODY))
+    assert (r.out.rc, r.out.action) == (TEMPFAIL, Action.TEMPFAIL) and "body" not in r.mta.kinds()
+    single = (("From", b"a@b"), ("Content-Type", b"application/octet-stream"))
+    r = Run(strip_verdict("<part 1>"), buf=buffer(single, b"MZevil\r\n"))
+    assert (r.out.rc, r.out.action) == (DISCARD, Action.QUARANTINE) and r.store.stored
+    r = Run(strip_verdict(), store=Store(mta_holds=True), buf=buffer(STRIP_HEADERS, STRIP_BODY))
+    assert r.out.action == Action.QUARANTINE and "hold" in r.mta.kinds() and "body" not in r.mta.kinds()
+
+
+def test_strip_without_attachment_evidence_tags() -> None:
+    v = replace(strip_verdict(), findings=(Finding("crypto.lure.body", "crypto_theme", "<body 1>", score=20.0),))
+    r = Run(v, buf=buffer(STRIP_HEADERS, STRIP_BODY))
+    assert r.out.action == Action.TAG and not r.store.stored and "body" not in r.mta.kinds()

@@ -467,3 +467,18 @@ def test_undecodable_envelope_bytes_do_not_reach_logs_as_surrogates():
     assert h.ctx._connect() == Milter.CONTINUE
     h.feed(MESSAGE, "caf\udce9@sender.test")
     assert h.pool.calls[-1][1].sender == "caf\ufffd@sender.test"
+
+
+def test_strip_replaces_the_body_through_libmilter():
+    msg = (b"From: a@sender.test\nSubject: s\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=BB\n\n"
+           b"--BB\nContent-Type: text/plain\n\nHello\n--BB\nContent-Type: application/octet-stream\n"
+           b"Content-Disposition: attachment; filename=evil.exe\n\nMZevil\n--BB--\n")
+    store = FakeStore()
+    bad = Verdict(id="QID1", verdict=VerdictKind.MALICIOUS, action=Action.STRIP, score=20.0,
+                  findings=(Finding("file.executable", "filetype", "evil.exe", score=20.0),))
+    h = Harness(lambda raw, env: bad, store=store)
+    assert h.feed(msg) == Milter.ACCEPT
+    assert h.ctx._bodyreplaced and store.stored and b"MZevil" in store.stored[0][0]
+    body = h.ctx._body.getvalue()
+    assert b"MZevil" not in body and b"Hello" in body and b"q1" in body
+    assert h.header("X-Coinguard-Stripped") == ["1 part(s); quarantine id q1"]

@@ -110,7 +110,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 def cmd_config_check(args: argparse.Namespace) -> int:
     """Every configuration error, then every data-file problem; exit 1 when there is any."""
-    from coinguard.checks import data_problems
+    from coinguard.checks import config_warnings, data_problems
     from coinguard.tools import missing_tool_warnings
 
     for warning in missing_tool_warnings():  # reported, not fatal: the rest is scanned fully
@@ -121,6 +121,8 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         problems, source = str(exc).splitlines(), "the configuration"
     else:
         problems, source = data_problems(cfg), cfg.source
+        for warning in config_warnings(cfg):
+            print(f"coinguard: warning: {warning}", file=sys.stderr)
     for problem in problems:
         print(f"coinguard: {problem}", file=sys.stderr)
     if problems:
@@ -140,7 +142,7 @@ def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{json.dumps(k)} = {v}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None) + " }"
     return json.dumps(value, ensure_ascii=False)
 
 

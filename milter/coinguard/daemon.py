@@ -240,6 +240,10 @@ class CoinguardMilter(Milter.Base):
     def quarantine_hold(self, reason: str) -> None:
         self.quarantine(reason)
 
+    def replace_body(self, body: bytes) -> None:
+        # needs SMFIF_CHGBODY: Milter.Base.negotiate keeps every action the MTA offers (Postfix offers all)
+        self.replacebody(body)
+
     def accept(self) -> int:
         return Milter.ACCEPT
 
