@@ -111,6 +111,7 @@ check-fresh:
 # coinguard(8) from the argparse definitions (argparse-manpage) and the bash completion (argcomplete)
 man: install-test
 	packaging/build-docs.sh $(TEST_VENV)/bin build
+	@echo "make man: build/coinguard.8 build/coinguard.bash"
 
 # build/coinguard_VERSION_ARCH.deb: the application in /opt/coinguard with its own venv (root)
 deb: install-test
@@ -118,8 +119,10 @@ deb: install-test
 
 # install the .deb in a clean debootstrap chroot and check it (slow; root)
 check-deb: deb
-	FRESH_PLAN=deb FRESH_DEB="$$(ls -t build/coinguard_*.deb | head -n 1)" tests/fresh/check-fresh.sh
-	@echo "make man: build/coinguard.8 build/coinguard.bash"
+	$(TEST_VENV)/bin/python -c 'import sys; sys.path.insert(0, "tests"); from test_packaging import lure_message; \
+	  sys.stdout.buffer.write(lure_message())' > build/lure.eml
+	FRESH_PLAN=deb FRESH_DEB="$$(ls -t build/coinguard_*.deb | head -n 1)" FRESH_LURE=build/lure.eml \
+	  tests/fresh/check-fresh.sh
 
 clean:
 	rm -rf $(STAMP) $(TEST_STAMP) build dist .pytest_cache .ruff_cache
