@@ -65,7 +65,8 @@ apt:
 	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
 	echo "postfix postfix/mailname string localhost" | debconf-set-selections; \
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_FLAGS) $$missing || exit 1; \
-	if [ "$(APT_DISABLE)" ]; then for s in $(APT_DISABLE); do deb-systemd-helper disable "$$s" 2>/dev/null || true; done; fi
+	if [ "$(APT_DISABLE)" ] && command -v systemctl >/dev/null; then \
+	  for s in $(APT_DISABLE); do systemctl disable "$$s" || exit 1; done; fi
 
 # The test packages: no Recommends, no service started during the install (policy-rc.d exit 101
 # is how Debian's invoke-rc.d/deb-systemd-invoke are told "not now"), and their units disabled.

@@ -25,7 +25,7 @@ def _stand_ins(bin_dir: Path, log: Path, **extra: str) -> dict[str, str]:
         "apt-get": f'echo "apt-get $*" >> {log}',
         "dpkg-query": "exit 1",  # nothing is installed
         "debconf-set-selections": "cat > /dev/null",
-        "deb-systemd-helper": f'echo "deb-systemd-helper $*" >> {log}',
+        "systemctl": f'echo "systemctl $*" >> {log}',
         "make": f'echo "make $*" >> {log}',
         **extra,
     }
@@ -71,7 +71,7 @@ def test_test_packages_install_without_recommends_and_no_service_starts(tmp_path
         "apt-get update -q",
         "apt-get install -y -q --no-install-recommends prometheus systemd",
         "policy-rc.d exit 101",
-        "deb-systemd-helper disable prometheus.service",
+        "systemctl disable prometheus.service",
     ]
     assert not policy.exists()  # removed again: it was ours
 

@@ -72,8 +72,9 @@ if [ "${1:-}" = "--inside" ]; then
         case "$s" in
         run)  # README: ./setup run (foreground daemon): up, then stopped (tests/fresh/daemon-up.sh)
             step run "cd /root/coinguard && tests/fresh/daemon-up.sh ./setup run" || true ;;
-        test)  # README: ./setup test -- the whole suite
-            step test "cd /root/coinguard && ./setup test" || true ;;
+        test)  # README: ./setup test -- the whole suite; then what it left installed (audit.sh)
+            step test "cd /root/coinguard && ./setup test" || true
+            step audit "/root/coinguard/tests/fresh/audit.sh /root/coinguard" || true ;;
         esac
     done
     exit 0
