@@ -2,7 +2,7 @@
 # Proves the README's set-up on a bare Debian 12: `make check-fresh` (root, ~15-25 minutes).
 #
 #   1. debootstrap --variant=minbase bookworm into a temp dir, from the host's configured mirror;
-#   2. inside a private network namespace (loopback only) and a private mount namespace, chroot:
+#   2. inside private network (loopback only), mount and PID namespaces, chroot:
 #      apt-get install git, git clone this repository (its committed HEAD), then run the README's
 #      two set-up commands exactly as written, as root, in the clone:
 #        ./setup run    must bring the daemon up (milter socket answers, metrics show the rules);
@@ -118,7 +118,9 @@ echo "127.0.0.1 localhost $(hostname)" > "$ROOT/etc/hosts"
 proxy=$!
 for _ in $(seq 1 50); do [ -S "$WORK/proxy.sock" ] && break; sleep 0.1; done
 
-unshare --net --mount --propagation private -- "$0" --inside "$ROOT" "$WORK/proxy.sock" "$LOG" || true
+# private network, mount and PID namespaces: loopback only, our mounts vanish with us, the chroot
+# sees only its own processes, and whatever it leaves running dies with the namespace's PID 1
+unshare --net --mount --propagation private --pid --fork -- "$0" --inside "$ROOT" "$WORK/proxy.sock" "$LOG" || true
 
 echo
 echo "check-fresh summary (step seconds exit-code):"

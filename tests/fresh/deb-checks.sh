@@ -15,7 +15,7 @@ for unit in coinguard.service coinguard-purge.timer; do
     echo "$unit: $state"
     [ "$state" = disabled ]
 done
-if pgrep -f "coinguard run" >/dev/null; then echo "a coinguard daemon is running" >&2; exit 1; fi
+if pgrep -f "coinguard(-milter)? run|coinguard-milter" >/dev/null; then echo "a coinguard daemon is running" >&2; exit 1; fi
 echo "no coinguard process"
 say "coinguard -v config check (no -c: /etc/coinguard/coinguard.toml, the conffile)"
 coinguard -v config check > /tmp/config-check.out
