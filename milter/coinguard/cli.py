@@ -153,7 +153,6 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from coinguard.checks import require_data
     from coinguard.daemon import run
-
     from coinguard.tools import missing_tool_warnings
 
     cfg = _config(args)
