@@ -162,9 +162,12 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from coinguard.checks import require_data
     from coinguard.daemon import run
+    from coinguard.tools import missing_tool_warnings
 
     cfg = _config(args)
     require_data(cfg)  # lost rules or lure/brand lists stop the start, never switch detection off
+    for warning in missing_tool_warnings():  # journald keeps stderr; the daemon has no logger yet
+        print(f"coinguard: warning: {warning}", file=sys.stderr)
     return run(cfg)
 
 
