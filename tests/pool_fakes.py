@@ -33,10 +33,12 @@ def echo_scan(raw: bytes | str, ctx: Any) -> Verdict:
 
 
 def misbehaving_scan(raw: bytes | str, ctx: Any) -> Verdict:
-    """Hangs on b'HANG', raises on b'RAISE', kills its own process on b'CRASH'."""
+    """Hangs on b'HANG', takes 3 s on b'SLOW', raises on b'RAISE', kills its own process on b'CRASH'."""
     data = _raw(raw)
     if b"HANG" in data:
         time.sleep(3600)
+    if b"SLOW" in data:
+        time.sleep(3)
     if b"RAISE" in data:
         raise RuntimeError("scan blew up")
     if b"CRASH" in data:

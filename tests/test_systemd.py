@@ -195,36 +195,53 @@ def _mdwe_and_exec() -> None:  # pragma: no cover - runs in the child between fo
 
 
 class Notify:
-    """A stand-in for systemd's notification socket."""
+    """A stand-in for systemd's notification socket: like systemd, it reads all the time
+    (a daemon's datagrams would otherwise fill the socket's queue)."""
 
     def __init__(self, path: Path) -> None:
+        import threading
+
         self.path = path
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(str(path))
+        self.sock.settimeout(0.1)
         self.seen: list[str] = []
+        self._cond = threading.Condition()
+        self._closed = False
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
-    def wait_for(self, state: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while state not in self.seen:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no {state} from the daemon within {timeout}s; got {self.seen}")
-            self.sock.settimeout(left)
+    def _read(self) -> None:
+        while not self._closed:
             try:
                 data = self.sock.recv(4096).decode()
             except TimeoutError:
                 continue
-            self.seen.extend(data.split("\n"))
+            except OSError:
+                return
+            with self._cond:
+                self.seen.extend(data.split("\n"))
+                self._cond.notify_all()
+
+    def wait_for(self, state: str, timeout: float) -> None:
+        with self._cond:
+            if not self._cond.wait_for(lambda: state in self.seen, timeout):
+                raise AssertionError(f"no {state} from the daemon within {timeout}s; got {self.seen}")
+
+    def count(self, state: str, seconds: float) -> int:
+        """How often ``state`` arrives during the next ``seconds``."""
+        with self._cond:
+            self.seen.clear()
+        time.sleep(seconds)
+        with self._cond:
+            return self.seen.count(state)
 
     def drain(self) -> None:
-        self.sock.setblocking(False)
-        while True:
-            try:
-                self.seen.extend(self.sock.recv(4096).decode().split("\n"))
-            except BlockingIOError:
-                return
+        time.sleep(0.2)
 
     def close(self) -> None:
+        self._closed = True
+        self._reader.join(2)
         self.sock.close()
 
 
@@ -308,3 +325,51 @@ def test_purge_execstart_runs(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("purged 0 message(s) older than 30 days")
     assert (tmp_path / "q" / "audit.log").stat().st_mode & 0o777 == 0o600
+
+
+# --------------------------------------------------------------------------- watchdog tied to a canary scan
+def _generation(number: int, pool):  # type: ignore[no-untyped-def]
+    from coinguard.config import Config
+    from coinguard.runtime import Generation
+
+    return Generation(number, Config(), pool)
+
+
+def test_watchdog_pings_only_while_the_pool_can_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    from dataclasses import replace
+
+    from prometheus_client import CollectorRegistry
+
+    from coinguard import daemon
+    from coinguard.config import Config
+    from coinguard.metrics import make_metrics
+    from coinguard.pool import ScanPool
+    from coinguard.runtime import Runtime
+    from pool_fakes import echo_scan
+
+    cfg = Config()
+    one = replace(cfg, scan=replace(cfg.scan, workers=1))
+    broken_rules = tmp_path / "rules.compiled"
+    broken_rules.write_bytes(b"not compiled rules")  # every scan in this pool fails: it cannot scan
+    notify = Notify(tmp_path / "notify.sock")
+    monkeypatch.setenv("NOTIFY_SOCKET", str(notify.path))
+    metrics = make_metrics(CollectorRegistry())
+    runtime = Runtime(_generation(1, ScanPool(one, scan_fn=echo_scan)), metrics)
+    stop = threading.Event()
+    try:
+        # period 1.2 s: a check every 0.4 s, each canary bounded by 0.72 s
+        assert daemon.start_scanner_watchdog(runtime, period=1.2, stop=stop) is not None
+        assert notify.count("WATCHDOG=1", 2.5) >= 3
+        runtime.swap(_generation(2, ScanPool(one, rules_path=str(broken_rules), scan_fn=echo_scan)))
+        time.sleep(1.0)  # a check already running may still pass on the old generation
+        assert notify.count("WATCHDOG=1", 2.5) == 0
+        failures = metrics.registry.get_sample_value("coinguard_canary_total", {"result": "failure"})
+        assert failures and failures >= 2
+        runtime.swap(_generation(3, ScanPool(one, scan_fn=echo_scan)))
+        assert notify.count("WATCHDOG=1", 3.0) >= 2  # a daemon that can scan again is pinged again
+        assert metrics.registry.get_sample_value("coinguard_canary_last_success_timestamp_seconds") > 0
+    finally:
+        stop.set()
+        runtime.shutdown(5)
+        notify.close()
