@@ -44,3 +44,24 @@ def misbehaving_scan(raw: bytes | str, ctx: Any) -> Verdict:
     if b"CRASH" in data:
         os._exit(3)
     return echo_scan(raw, ctx)
+
+
+def tmp_scan(raw: bytes | str, ctx: Any) -> Verdict:
+    """Leaves a file in the worker's temp folder; the detail is "<temp folder> <file> pid=<pid>"."""
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="left-over-")
+    os.close(fd)
+    v = echo_scan(raw, ctx)
+    finding = Finding("test.tmp", "test", "", f"{tempfile.gettempdir()} {path} pid={os.getpid()}", score=0.0)
+    return Verdict(id=v.id, verdict=v.verdict, action=v.action, score=0.0, findings=(finding,), rcpt=v.rcpt,
+                   sender=v.sender)
+
+
+def process_alive(pid: int) -> bool:
+    """``pid`` exists and is not a zombie (tests that kill workers and tools check their ends)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -13,7 +13,7 @@ from coinguard.config import Config
 from coinguard.errors import ScanTimeout
 from coinguard.pool import PoolClosed, ScanPool, WorkerCrashed
 from coinguard.scan import Envelope
-from pool_fakes import echo_scan, misbehaving_scan
+from pool_fakes import echo_scan, misbehaving_scan, tmp_scan
 
 
 def _pool(scan_fn, *, timeout_s: float = 1.0, recycle_after: int = 0, workers: int = 1):
@@ -225,3 +225,18 @@ def test_canary_passes_on_a_working_pool_and_fails_on_one_that_cannot_scan(tmp_p
         assert not bad.healthy(30, fresh_s=60)
     finally:
         bad.close(timeout=10)
+
+
+def test_each_worker_has_its_own_temp_folder_and_a_dead_workers_is_emptied():
+    pool, _restarts, rebuilds = _healing_pool(tmp_scan)
+    try:
+        first = pool.submit(b"m", ENV).result(30)
+        folder, left_over, _ = first.findings[0].detail.split(" ", 2)
+        assert os.path.basename(folder) == f"w{_pid(first)}" and os.path.exists(left_over)
+        os.kill(_pid(first), signal.SIGKILL)  # killed mid-work: its temp copy stays behind ...
+        assert _wait(lambda: rebuilds["broken"] >= 1)
+        second = pool.submit(b"m", ENV).result(30)
+        assert not os.path.exists(folder)  # ... until the next worker starts and empties it
+        assert second.findings[0].detail.split(" ", 1)[0] != folder
+    finally:
+        pool.close(timeout=10)

@@ -8,7 +8,10 @@ Built on pebble's :class:`~pebble.ProcessPool`:
 - ``max_tasks = recycle_after`` bounds a worker's memory by replacing it;
 - the initializer loads the configuration and the *precompiled* YARA rules once per
   worker (``rules.load_compiled``); compiling happens once, in the daemon;
-- messages above the spool threshold arrive as a temporary file path, never pickled.
+- messages above the spool threshold arrive as a temporary file path, never pickled;
+- each worker gets its own empty temp folder (``TMPDIR``), and the folders of workers that
+  died are emptied when a worker starts; external tools run through ``coinguard.subproc``
+  (own process group, killed as a group past their time limit or with the worker).
 
 :meth:`ScanPool.submit` returns a :class:`concurrent.futures.Future` resolving to the
 :class:`~coinguard.findings.Verdict`, or failing with :class:`~coinguard.errors.ScanTimeout`,
@@ -24,6 +27,7 @@ import concurrent.futures
 import functools
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import threading
@@ -60,6 +64,8 @@ def _worker_init(config: Config, rules_path: str | None, scan_fn: ScanFunction |
     # die on pebble's SIGTERM, and ignores Ctrl-C so that a foreground drain can finish.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGINT})
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _private_tmpdir()
+    _guard_tools(config)
     _W.clear()
     _W.update(config=config, rules=None, scan_fn=scan_fn, max_tasks=max_tasks, tasks=0, init_error="")
     if rules_path:
@@ -72,6 +78,53 @@ def _worker_init(config: Config, rules_path: str | None, scan_fn: ScanFunction |
             return
     if scan_fn is None:
         _warm(config)
+
+
+#: Under the temp folder the daemon was started with: one ``w<pid>`` folder per worker.
+WORKER_TMP = "coinguard-workers"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _private_tmpdir(base: str | None = None) -> str:
+    """Give this worker its own empty temp folder (TMPDIR, ``tempfile``), and empty the folders
+    of workers that are gone: a worker killed mid-extraction leaves its temp copies behind."""
+    import shutil
+    import tempfile
+
+    base = base or os.path.join(tempfile.gettempdir(), WORKER_TMP)
+    os.makedirs(base, mode=0o700, exist_ok=True)
+    mine = f"w{os.getpid()}"
+    for name in os.listdir(base):
+        if name == mine or (name[:1] == "w" and name[1:].isdigit() and not _pid_alive(int(name[1:]))):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+    path = os.path.join(base, mine)
+    os.mkdir(path, 0o700)
+    os.environ["TMPDIR"] = path  # external tools write their temporary files here too
+    tempfile.tempdir = path
+    # an orderly exit (recycle, pool shutdown: pebble runs multiprocessing's exit function) removes it
+    multiprocessing.util.Finalize(None, shutil.rmtree, args=(path,), kwargs={"ignore_errors": True},
+                                  exitpriority=1)
+    return path
+
+
+def _guard_tools(config: Config) -> None:
+    """External tools: the scan timeout as their default limit; rarfile's programs guarded too."""
+    from coinguard import subproc
+
+    subproc.set_default_timeout(config.scan.timeout_s)
+    try:
+        subproc.guard_rarfile()
+    except ImportError:  # pragma: no cover - rarfile is a dependency
+        pass
 
 
 def _warm_message() -> bytes:

@@ -25,6 +25,7 @@ import pytest
 
 from integration import harness
 from integration.test_postfix import _sample, message
+from pool_fakes import process_alive
 
 pytestmark = pytest.mark.integration
 
@@ -155,14 +156,6 @@ def wait_for(predicate, timeout: float = 20.0, what: str = "") -> None:  # type:
         time.sleep(0.1)
 
 
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 # --------------------------------------------------------------------------- the faults
 def test_idle_worker_sigkill_heals_and_mail_keeps_flowing(gateways) -> None:  # type: ignore[no-untyped-def]
     gw = gateways["fault"]
@@ -220,7 +213,8 @@ def test_daemon_sigkill_and_restart_while_a_client_is_sending(gateways) -> None:
     try:
         wait_for(lambda: len(book.sent) >= 4, 30, "the first messages")
         assert gw.daemon.kill() == -signal.SIGKILL
-        wait_for(lambda: not any(alive(p) for p in helpers), 15, "the dead daemon's workers and fork server to exit")
+        wait_for(lambda: not any(process_alive(p) for p in helpers), 15,
+                 "the dead daemon's workers and fork server to exit")
         down = len(book.sent)
         gw.daemon.start()  # same config, same socket
         restarted = len(book.sent)
