@@ -9,6 +9,7 @@ works offline.  Tests skip with a reason when a tool is missing.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import re
@@ -373,3 +374,42 @@ def test_watchdog_pings_only_while_the_pool_can_scan(tmp_path: Path, monkeypatch
         stop.set()
         runtime.shutdown(5)
         notify.close()
+
+
+def test_running_daemon_stops_pinging_while_its_worker_cannot_scan(tmp_path: Path) -> None:
+    """The real daemon under a 3 s watchdog: a stopped (hung) worker stops the pings; when it
+    runs again they resume.  systemd would have restarted the daemon in between."""
+    from pool_fakes import daemon_workers
+
+    conf = smoke_config(tmp_path, free_port(), free_port())
+    notify = Notify(tmp_path / "notify.sock")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_", "LISTEN_"))}
+    env.update(NOTIFY_SOCKET=str(notify.path), WATCHDOG_USEC="3000000")
+    log = (tmp_path / "daemon.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "coinguard", "run", "-c", str(conf)], env=env, cwd=tmp_path,
+                            stdout=log, stderr=subprocess.STDOUT)
+    workers: list[int] = []
+    try:
+        notify.wait_for("READY=1", 90)
+        assert notify.count("WATCHDOG=1", 3.5) >= 2
+        workers = daemon_workers(proc.pid)
+        assert len(workers) == 1
+        os.kill(workers[0], signal.SIGSTOP)  # alive, but it scans nothing
+        time.sleep(2.0)  # a check may still pass on the last success (fresh for a third of the period)
+        assert notify.count("WATCHDOG=1", 4.0) == 0
+        os.kill(workers[0], signal.SIGCONT)
+        assert notify.count("WATCHDOG=1", 4.0) >= 1
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        for pid in workers:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGCONT)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        log.close()
+        notify.close()
+    output = (tmp_path / "daemon.log").read_text(errors="replace")
+    assert "watchdog: health check failed; not pinging systemd" in output
+    assert "watchdog: health check passes again" in output

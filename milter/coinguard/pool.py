@@ -266,6 +266,7 @@ class ScanPool:
         #: monotonic time of the last scan that returned a verdict (canary or real)
         self.last_success = 0.0
         self.rebuilds = 0
+        self._canary: concurrent.futures.Future[Verdict] | None = None
         self._retiring: list[threading.Thread] = []
         self._stop = threading.Event()
         self._supervisor = threading.Thread(target=self._supervise, name="coinguard-pool-supervisor", daemon=True)
@@ -447,11 +448,20 @@ class ScanPool:
 
     # -- health -------------------------------------------------------------------------
     def canary(self, timeout: float) -> bool:
-        """Scan a tiny built-in message through the real workers; True when a verdict came back."""
+        """Scan a tiny built-in message through the real workers; True when a verdict came back.
+
+        A canary still queued from an earlier check is waited for instead of queueing another
+        (a stuck pool collects one canary, not one per check)."""
         from coinguard.scan import Envelope
 
+        with self._lock:
+            pending = self._canary
         try:
-            verdict = self.submit(_canary_message(), Envelope(id="canary", queue_id="canary")).result(timeout)
+            if pending is None or pending.done():
+                pending = self.submit(_canary_message(), Envelope(id="canary", queue_id="canary"))
+                with self._lock:
+                    self._canary = pending
+            verdict = pending.result(timeout)
         except Exception as exc:
             log.warning("canary scan failed: %s: %s", type(exc).__name__, exc or "no verdict in time")
             return False

@@ -25,7 +25,7 @@ import pytest
 
 from integration import harness
 from integration.test_postfix import _sample, message
-from pool_fakes import process_alive
+from pool_fakes import children, daemon_workers, process_alive
 
 pytestmark = pytest.mark.integration
 
@@ -119,34 +119,10 @@ class Ledger:
 
 
 # --------------------------------------------------------------------------- processes
-def _ppid(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as f:
-        return int(f.read().rsplit(")", 1)[1].split()[1])
-
-
-def children(pid: int) -> list[int]:
-    out = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                if _ppid(int(name)) == pid:
-                    out.append(int(name))
-    return out
-
-
-def cmdline(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
 def worker_pids(gw) -> list[int]:  # type: ignore[no-untyped-def]
-    """The daemon's scanner workers: children of its multiprocessing fork server."""
-    servers = [p for p in children(gw.daemon.proc.pid) if "forkserver" in cmdline(p)]
-    assert servers, f"no fork server under {gw.daemon.proc.pid}"
-    return [w for s in servers for w in children(s)]
+    workers = daemon_workers(gw.daemon.proc.pid)
+    assert workers, f"no scanner workers under {gw.daemon.proc.pid}"
+    return workers
 
 
 def wait_for(predicate, timeout: float = 20.0, what: str = "") -> None:  # type: ignore[no-untyped-def]
