@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -270,6 +271,27 @@ def smoke_config(tmp_path: Path, milter_port: int, metrics_port: int) -> Path:
     return conf
 
 
+@contextlib.contextmanager
+def daemon_under_notify(tmp_path: Path, argv: list[str], watchdog_usec: int,
+                        **popen_kw: object) -> Iterator[tuple[subprocess.Popen[bytes], Notify]]:
+    """``argv`` as systemd would run it: $NOTIFY_SOCKET, $WATCHDOG_USEC, output in daemon.log;
+    killed at the end of the block if still running."""
+    notify = Notify(tmp_path / "notify.sock")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_", "LISTEN_"))}
+    env.update(NOTIFY_SOCKET=str(notify.path), WATCHDOG_USEC=str(watchdog_usec))
+    log = (tmp_path / "daemon.log").open("wb")
+    proc = subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+                            **popen_kw)  # type: ignore[call-overload]
+    try:
+        yield proc, notify
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        log.close()
+        notify.close()
+
+
 @pytest.mark.skipif(not Path(VENV_EXE).exists(), reason="coinguard console script not installed in the venv")
 def test_execstart_smoke_notify_watchdog_reload_stop(tmp_path: Path) -> None:
     milter_port, metrics_port = free_port(), free_port()
@@ -277,14 +299,9 @@ def test_execstart_smoke_notify_watchdog_reload_stop(tmp_path: Path) -> None:
     units = installed_copy(tmp_path, config=conf)
     argv = exec_start(units / "coinguard.service")
     assert argv == [VENV_EXE, "run", "-c", str(conf)]
-    notify = Notify(tmp_path / "notify.sock")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_", "LISTEN_"))}
-    env.update(NOTIFY_SOCKET=str(notify.path), WATCHDOG_USEC="1000000")
     mdwe = mdwe_supported()
-    log = (tmp_path / "daemon.log").open("wb")
-    proc = subprocess.Popen(argv, env=env, cwd=tmp_path, umask=0o077, stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=_mdwe_and_exec if mdwe else None)
-    try:
+    with daemon_under_notify(tmp_path, argv, 1_000_000, umask=0o077,
+                             preexec_fn=_mdwe_and_exec if mdwe else None) as (proc, notify):
         notify.wait_for("READY=1", 90)
         assert milter_negotiate(milter_port) == b"O"  # libmilter answered the option negotiation
         notify.wait_for("WATCHDOG=1", 10)
@@ -303,12 +320,6 @@ def test_execstart_smoke_notify_watchdog_reload_stop(tmp_path: Path) -> None:
         os.kill(proc.pid, signal.SIGTERM)
         rc = proc.wait(timeout=60)
         notify.drain()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-        log.close()
-        notify.close()
     output = (tmp_path / "daemon.log").read_text(errors="replace")
     assert rc == 0, f"exit status {rc} after SIGTERM (a clean drain exits 0):\n{output[-3000:]}"
     assert "STOPPING=1" in notify.seen
@@ -376,20 +387,21 @@ def test_watchdog_pings_only_while_the_pool_can_scan(tmp_path: Path, monkeypatch
         notify.close()
 
 
+def _sigcont(pid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGCONT)
+
+
 def test_running_daemon_stops_pinging_while_its_worker_cannot_scan(tmp_path: Path) -> None:
     """The real daemon under a 3 s watchdog: a stopped (hung) worker stops the pings; when it
     runs again they resume.  systemd would have restarted the daemon in between."""
     from pool_fakes import daemon_workers
 
     conf = smoke_config(tmp_path, free_port(), free_port())
-    notify = Notify(tmp_path / "notify.sock")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_", "LISTEN_"))}
-    env.update(NOTIFY_SOCKET=str(notify.path), WATCHDOG_USEC="3000000")
-    log = (tmp_path / "daemon.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "coinguard", "run", "-c", str(conf)], env=env, cwd=tmp_path,
-                            stdout=log, stderr=subprocess.STDOUT)
     workers: list[int] = []
-    try:
+    with daemon_under_notify(tmp_path, [sys.executable, "-m", "coinguard", "run", "-c", str(conf)],
+                             3_000_000) as (proc, notify), contextlib.ExitStack() as resume:
+        resume.callback(lambda: [_sigcont(pid) for pid in workers])
         notify.wait_for("READY=1", 90)
         assert notify.count("WATCHDOG=1", 3.5) >= 2
         workers = daemon_workers(proc.pid)
@@ -401,15 +413,6 @@ def test_running_daemon_stops_pinging_while_its_worker_cannot_scan(tmp_path: Pat
         assert notify.count("WATCHDOG=1", 4.0) >= 1
         os.kill(proc.pid, signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
-    finally:
-        for pid in workers:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGCONT)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-        log.close()
-        notify.close()
     output = (tmp_path / "daemon.log").read_text(errors="replace")
     assert "watchdog: health check failed; not pinging systemd" in output
     assert "watchdog: health check passes again" in output
