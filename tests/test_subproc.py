@@ -46,8 +46,14 @@ def test_tool_process_streams_and_kills_the_group_when_the_block_ends(tmp_path: 
         assert proc.stdout is not None
         assert proc.stdout.read(4) == b"y\ny\n"  # the reader stops at its cap; the tool would run on
         assert os.getpgid(proc.pid) == proc.pid != os.getpgid(0)
-    assert proc.returncode == -signal.SIGKILL and not proc.timed_out
-    assert _wait_dead(int(pidfile.read_text()))
+    assert proc.returncode in (128 + signal.SIGPIPE, -signal.SIGKILL) and not proc.timed_out
+    assert _wait_dead(int(pidfile.read_text()))  # the sleeping grandchild too
+
+
+def test_a_tool_that_ends_by_itself_keeps_its_exit_status() -> None:
+    with subproc.tool_process(["sh", "-c", "exit 0"], 10, stdout=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stdout.read() == b""
+    assert proc.returncode == 0 and not proc.timed_out
 
 
 def test_a_tool_dies_with_the_worker_that_started_it(tmp_path: Path) -> None:

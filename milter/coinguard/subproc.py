@@ -7,7 +7,8 @@ running), and a timer that SIGKILLs the whole group when the time is up.
 
 - :func:`run_tool`: run to completion, output in memory (listings, small results);
 - :func:`tool_process`: a context manager around a running tool, for streaming its
-  stdout with a byte cap (extracting a member); the group is killed when the block ends;
+  stdout with a byte cap (extracting a member); when the block ends the group is
+  killed (a tool that stopped reading is not waited for);
 - :func:`guard_rarfile`: the same for the programs rarfile starts (unar, unrar, bsdtar),
   through rarfile's one process-spawning function.
 
@@ -24,6 +25,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -87,9 +89,24 @@ class ToolProcess(subprocess.Popen[bytes]):
             self.timed_out = True
             kill_group(self)
 
-    def finish(self) -> None:
-        """Stop the timer, kill what is left of the group, reap the tool."""
+    def _exited(self) -> bool:
+        """Has the tool exited?  Without reaping it: a zombie keeps its PID, so its group ID cannot
+        be reused by another process while we kill the group."""
+        if self.returncode is not None:
+            return True
+        try:
+            return os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        except ChildProcessError:
+            return True
+
+    def finish(self, grace: float = 0.5) -> None:
+        """Stop the timer; give the tool ``grace`` seconds to exit by itself (its pipes are closed
+        by then: a tool still writing gets EPIPE); kill its whole group (whatever it left
+        running too) while its PID is still reserved; reap it."""
         self._timer.cancel()
+        end = time.monotonic() + grace
+        while not self._exited() and time.monotonic() < end:
+            time.sleep(0.01)
         if self.returncode is None:
             kill_group(self)
         self.wait()
@@ -97,15 +114,16 @@ class ToolProcess(subprocess.Popen[bytes]):
 
 @contextlib.contextmanager
 def tool_process(argv: Sequence[str], timeout: float | None = None, **popen_kw: Any) -> Iterator[ToolProcess]:
-    """Start a tool (``stdout=subprocess.PIPE`` etc. as for Popen); its group is killed when the block ends."""
+    """Start a tool (``stdout=subprocess.PIPE`` etc. as for Popen).  When the block ends its pipes
+    are closed, the tool gets half a second to exit, and its process group is killed."""
     proc = ToolProcess(argv, timeout, **popen_kw)
     try:
         yield proc
     finally:
-        proc.finish()
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+        proc.finish()
 
 
 def run_tool(argv: Sequence[str], timeout: float | None = None, *, input: bytes | None = None,
