@@ -42,10 +42,12 @@ smtpd_milters = inet:127.0.0.1:8896
 non_smtpd_milters = $smtpd_milters
 milter_default_action = tempfail
 milter_protocol = 6
+milter_content_timeout = 300s
 """
 #: ... and in master.cf: the listener released mail is re-injected through, without milters
 #: (``[quarantine] release_method = "smtp"``, ``release_smtp = "127.0.0.1:10026"``).
 DOC_MASTER_CF = """\
+# re-injection port for coinguard releases: loopback only, no milters
 127.0.0.1:10026 inet n - n - - smtpd
   -o syslog_name=postfix/coinguard-release
   -o smtpd_milters=
