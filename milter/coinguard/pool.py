@@ -400,7 +400,8 @@ class ScanPool:
         while not self._stop.wait(SUPERVISE_EVERY_S):
             with self._lock:
                 pool, epoch = self._pool, self._epoch
-                stalled = bool(self._jobs) and time.monotonic() - self._progress > self.stall_after_s
+                stalled = (time.monotonic() - self._progress > self.stall_after_s
+                           and any(j.epoch == epoch for j in self._jobs))
             try:
                 broken = not pool.active
             except Exception:  # pebble's status check itself failing is a broken pool too
@@ -430,21 +431,25 @@ class ScanPool:
             self._on_restart("rebuild")
         t = threading.Thread(target=self._retire, args=(old, epoch, reason), name="coinguard-pool-retire",
                              daemon=True)
-        self._retiring.append(t)
+        self._retiring = [r for r in self._retiring if r.is_alive()] + [t]
         t.start()
 
     def _retire(self, old: Any, epoch: int, reason: str) -> None:
-        """Stop a replaced pebble pool, then move the messages it will never answer."""
-        try:
-            old.stop()
-            old.join()
-        except Exception as exc:  # its workers are gone or going; nothing else to do
-            log.warning("stopping the replaced scanner pool: %s: %s", type(exc).__name__, exc)
+        """Move the messages a replaced pebble pool will never answer, then stop it.
+
+        Moving comes first: stopping may hang for good (pebble waits for a SIGKILLed worker
+        stuck in the kernel), and those messages must not wait for it.  A result the old
+        pool still delivers is ignored (the message was claimed away from it)."""
         with self._lock:
             orphans = [j for j in self._jobs if j.epoch == epoch]
         for job in orphans:
             if self._claim(job, epoch):
                 self._retry_or_fail(job, "stalled" if reason == "stalled" else "broke")
+        try:
+            old.stop()
+            old.join()
+        except Exception as exc:  # its workers are gone or going; nothing else to do
+            log.warning("stopping the replaced scanner pool: %s: %s", type(exc).__name__, exc)
 
     # -- health -------------------------------------------------------------------------
     def canary(self, timeout: float) -> bool:
