@@ -198,7 +198,7 @@ def test_promtool_check_rules() -> None:
     proc = subprocess.run(["promtool", "check", "rules", str(PROM / "coinguard.rules.yml")], capture_output=True,
                           text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "SUCCESS: 12 rules found" in proc.stdout + proc.stderr
+    assert "SUCCESS: 14 rules found" in proc.stdout + proc.stderr
 
 
 @needs_promtool
