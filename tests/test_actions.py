@@ -149,6 +149,22 @@ def test_clean_accept_removes_spoofed_headers_then_labels() -> None:
     assert r.opened == 0  # the store is opened only for a quarantine
 
 
+def test_every_forged_spelling_of_our_authentication_results_is_deleted_by_index() -> None:
+    forged = (
+        ("Authentication-Results", b"mx.other.test; dkim=pass"),  # 1: kept
+        ("Authentication-Results", b"(comment) gw.coinguard.test; dkim=pass header.d=binance.com"),  # 2
+        ("authentication-results", b"GW.Coinguard.Test 1; dkim=pass"),  # 3
+        ("Authentication-Results", b"\r\n\t(folded)\r\n gw.coinguard.test\r\n ; dkim=pass"),  # 4
+        ("Authentication-Results ", b'"gw.coinguard.test"; dkim=pass'),  # 5: space before the colon
+        ("Authentication-Results", b"other.test; dkim=fail (gw.coinguard.test)"),  # 6: kept
+    )
+    r = Run(verdict(), buf=buffer(forged))
+    deleted = [op[1:] for op in r.mta.ops if op[0] == "delete"]
+    assert deleted == [("Authentication-Results", 5), ("Authentication-Results", 4),
+                       ("authentication-results", 3), ("Authentication-Results", 2)]
+    assert r.out.fields["removed_headers"] == 4
+
+
 def test_clean_is_not_labelled_when_tag_clean_is_off() -> None:
     r = Run(verdict(), cfg=config(tag_clean=False))
     assert r.mta.added("X-Coinguard-Verdict") == [] and r.mta.kinds()[-1] == "accept"
@@ -262,6 +278,25 @@ def test_header_values() -> None:
     (b" GW.Coinguard.Test;dkim=pass", True),
     (b"gw.coinguard.test.evil; dkim=pass", False),
     (b"", False),
+    # RFC 8601 spellings of the same authserv-id (issue 10 §8): each must be recognised and removed
+    (b"(comment) gw.coinguard.test; dkim=pass header.d=binance.com", True),
+    (b" (nested (comment) \\) here) gw.coinguard.test; dkim=pass", True),
+    (b"gw.coinguard.test 1; dkim=pass", True),  # authres-version
+    (b"gw.coinguard.test (v) 1 ; dkim=pass", True),
+    (b"gw.coinguard.test\r\n\t; dkim=pass", True),  # folded before the semicolon
+    (b"\r\n (folded\r\n comment)\r\n\tGW.COINGUARD.TEST;\r\n dkim=pass", True),
+    (b'"gw.coinguard.test"; dkim=pass', True),  # quoted-string authserv-id
+    (b'"gw.coin\\guard.test"; dkim=pass', True),  # quoted-pair inside it
+    (b"gw.coinguard.test.; dkim=pass", True),  # the root dot names the same host
+    (b"gw.coinguard.test(comment); dkim=pass", True),
+    (b"gw.coin(x)guard.test; dkim=pass", True),  # a reader that drops comments sees our id
+    (b"gw.coinguard.test/1; dkim=pass", True),
+    (b"gw.coinguard.test", True),  # no result at all
+    (b"(gw.coinguard.test) mx.other.test; dkim=pass", False),  # our id only inside a comment
+    (b"mx.other.test; dkim=pass (gw.coinguard.test)", False),
+    (b'"gw.coinguard.test.evil"; dkim=pass', False),
+    (b"xgw.coinguard.test; dkim=pass", False),
+    (b"(unterminated comment gw.coinguard.test; dkim=pass", False),
 ])
 def test_ar_is_ours(value: bytes, ours: bool) -> None:
     assert actions.ar_is_ours(value, "gw.coinguard.test") is ours

@@ -448,14 +448,19 @@ def test_sd_notify_sends_datagram(tmp_path, monkeypatch):
     assert systemd.sd_notify("READY=1") is False
 
 
-def test_watchdog_interval(monkeypatch):
+def test_watchdog_period(monkeypatch):
     import os
 
     monkeypatch.setenv("WATCHDOG_USEC", "4000000")
     monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
-    assert systemd.watchdog_interval() == 2.0
+    assert systemd.watchdog_period() == 4.0
     monkeypatch.setenv("WATCHDOG_PID", "1")
-    assert systemd.watchdog_interval() is None
+    assert systemd.watchdog_period() is None
+
+
+def test_canary_timeout_queues_behind_a_stuck_scan_but_fits_the_watchdog_period():
+    assert daemon.canary_timeout(180.0, 60.0) == 75.0  # the unit's WatchdogSec with the default scan timeout
+    assert daemon.canary_timeout(60.0, 60.0) == 36.0  # a short WatchdogSec caps it (and run() warns)
 
 
 def test_extension_check_names_the_c_module():

@@ -94,11 +94,80 @@ def authserv_id(cfg: Config) -> str:
     return cfg.dkim.authserv_id or socket.gethostname()
 
 
+#: RFC 2045 tspecials: where a token (an unquoted authserv-id) ends.
+_TSPECIALS = frozenset('()<>@,;:\\"/[]?=')
+
+
+def _skip_comment(text: str, i: int) -> int:
+    """Index after the (nested, backslash-escaping) comment opening at ``i``; an open one runs to the end."""
+    depth = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        depth += (c == "(") - (c == ")")
+        i += 1
+        if depth == 0:
+            break
+    return min(i, len(text))
+
+
+def _skip_cfws(text: str, i: int) -> int:
+    """Index of the first character after whitespace/folding and comments at ``i``."""
+    while i < len(text):
+        if text[i] in " \t\r\n":
+            i += 1
+        elif text[i] == "(":
+            i = _skip_comment(text, i)
+        else:
+            break
+    return i
+
+
+def _leading_value(text: str) -> str:
+    """The RFC 2045 ``value`` (token or quoted-string) at the start of ``text``, after CFWS."""
+    i = _skip_cfws(text, 0)
+    if text[i:i + 1] == '"':
+        out, i = [], i + 1
+        while i < len(text) and text[i] != '"':
+            if text[i] == "\\":
+                i += 1
+            if i < len(text) and text[i] not in "\r\n":
+                out.append(text[i])
+            i += 1
+        return "".join(out)
+    j = i
+    while j < len(text) and not (text[j] in _TSPECIALS or text[j].isspace() or ord(text[j]) < 32):
+        j += 1
+    return text[i:j]
+
+
+def _without_comments(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "(":
+            i = _skip_comment(text, i)
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
 def ar_is_ours(value: bytes, server: str) -> bool:
-    """Does this Authentication-Results value claim our authserv-id?"""
-    text = value.decode("utf-8", "replace").strip()
-    head = re.split(r"[\s;]", text, maxsplit=1)[0] if text else ""
-    return head.lower() == server.lower()
+    """Does this Authentication-Results value claim our authserv-id, however it is spelled?
+
+    RFC 8601 §2.2: ``[CFWS] authserv-id [CFWS authres-version] ...`` where authserv-id is a
+    token or a quoted-string; comments nest, folding is whitespace, case does not matter,
+    and a trailing root dot names the same host.  Two readings are checked, so a reader
+    that drops comments without a gap (``our(x)id``) is not fooled either: the header is
+    ours (and removed) when either yields our authserv-id.
+    """
+    text = value.decode("utf-8", "replace")
+    want = server.strip().rstrip(".").lower()
+    if not want:
+        return False
+    return any(_leading_value(t).rstrip(".").lower() == want for t in (text, _without_comments(text)))
 
 
 def verdict_header_value(verdict: Verdict, would: Action | None = None) -> str:
@@ -254,10 +323,10 @@ def remove_spoofed(cfg: Config, buf: MessageBuffer, mta: Mta) -> int:
     counts: dict[str, int] = {}
     doomed: list[tuple[str, int]] = []
     for name, value in buf.headers:
-        key = name.lower()
+        key = name.strip().lower()  # "Authentication-Results :" is the same header to Postfix
         counts[key] = counts.get(key, 0) + 1
         if key in ours or (key == "authentication-results" and ar_is_ours(value, server)):
-            doomed.append((name, counts[key]))
+            doomed.append((name.strip(), counts[key]))
     for name, idx in sorted(doomed, key=lambda d: -d[1]):
         mta.delete_header(name, idx)
     return len(doomed)
