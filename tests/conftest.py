@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +11,10 @@ import pytest
 from coinguard.handlers import AnalysisContext
 
 from helpers import corpus_available, make_context, make_message, need_corpus
+
+# No test, and no daemon or CLI a test starts, reads a host's /etc/coinguard/coinguard.toml:
+# an empty COINGUARD_CONFIG means the embedded defaults (tests that check the lookup set it).
+os.environ.setdefault("COINGUARD_CONFIG", "")
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def tools(tmp_path: Path, non_smtpd_milters: str | None, postconf_rc: int = 0) -
                             f"open({str(rec / 'postconf.json')!r}, 'w').write(json.dumps(sys.argv[1:]))\n"
                             f"print({non_smtpd_milters!r})\nsys.exit({postconf_rc})\n")
         postconf.chmod(0o755)
-    return QuarantineConfig(path=str(tmp_path / "q"), sendmail_path=str(sendmail),
+    return QuarantineConfig(path=str(tmp_path / "q"), release_method="sendmail", sendmail_path=str(sendmail),
                             postfix_config_dir=str(tmp_path / "etc"))
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from coinguard import cli
 from coinguard.config import Config
-from coinguard.postfix_setup import PostfixSetupError, apply, main_cf, main_cf_text, milter_address
+from coinguard.postfix_setup import PostfixSetupError, apply, main_cf, main_cf_text, master_cf_text, milter_address
 
 from helpers import REPO
 
@@ -27,9 +27,10 @@ def test_milter_address_in_postfix_syntax() -> None:
     assert milter_address("unix:/run/coinguard/milter.sock") == "unix:/run/coinguard/milter.sock"
 
 
-def test_non_smtpd_milters_stays_empty_so_releases_never_loop() -> None:
+def test_local_submissions_are_scanned_and_releases_use_the_milterless_listener() -> None:
     settings = {s.key: s.value for s in main_cf(Config())}
-    assert settings["non_smtpd_milters"] == ""
+    assert settings["non_smtpd_milters"] == "$smtpd_milters"
+    assert Config().quarantine.release_method == "smtp"  # releases never pass a milter again
     assert settings["smtpd_milters"] == "inet:127.0.0.1:8896"
     assert settings["milter_default_action"] == "tempfail"
 
@@ -38,9 +39,10 @@ def test_non_smtpd_milters_stays_empty_so_releases_never_loop() -> None:
 def test_docs_show_exactly_these_main_cf_lines(doc: str) -> None:
     """README and operations.md give the same Postfix lines: the ones this command applies."""
     text = (REPO / doc).read_text(encoding="utf-8")
-    block = text.split("<!-- postfix-main-cf:begin -->", 1)[1].split("<!-- postfix-main-cf:end -->", 1)[0]
-    body = block.split("```", 2)[1].split("\n", 1)[1]
-    assert body == main_cf_text(Config()), f"{doc}: paste the output of `coinguard setup postfix`'s main.cf part"
+    for name, want in (("main-cf", main_cf_text(Config())), ("master-cf", master_cf_text(Config()))):
+        block = text.split(f"<!-- postfix-{name}:begin -->", 1)[1].split(f"<!-- postfix-{name}:end -->", 1)[0]
+        body = block.split("```", 2)[1].split("\n", 1)[1]
+        assert body == want, f"{doc}: paste the output of `coinguard setup postfix`'s {name} part"
 
 
 def test_print_is_the_default(capsys: pytest.CaptureFixture[str]) -> None:
@@ -59,7 +61,7 @@ def test_apply_refuses_an_unconfigured_postfix(tmp_path: Path) -> None:
 @pytest.mark.skipif(MASTER_PROTO is None, reason="no master.cf template")
 def test_apply_backs_up_then_sets_main_and_master_cf(tmp_path: Path) -> None:
     assert MASTER_PROTO is not None
-    (tmp_path / "main.cf").write_text("myhostname = mx.example.org\nnon_smtpd_milters = inet:127.0.0.1:8896\n")
+    (tmp_path / "main.cf").write_text("myhostname = mx.example.org\nnon_smtpd_milters = unix:/old/milter.sock\n")
     shutil.copy(MASTER_PROTO, tmp_path / "master.cf")
     original_main = (tmp_path / "main.cf").read_text()
     cfg = Config()
@@ -74,7 +76,7 @@ def test_apply_backs_up_then_sets_main_and_master_cf(tmp_path: Path) -> None:
                               check=True).stdout
 
     assert postconf("-h", "smtpd_milters").strip() == "inet:127.0.0.1:8896"
-    assert postconf("-h", "non_smtpd_milters").strip() == ""  # the looping value is gone
+    assert postconf("-h", "non_smtpd_milters").strip() == "$smtpd_milters"  # the old value is replaced
     assert postconf("-h", "myhostname").strip() == "mx.example.org"  # the admin's own lines stay
     for port in ("10026", "10099"):
         service = postconf("-M", f"127.0.0.1:{port}/inet")

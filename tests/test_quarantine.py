@@ -49,7 +49,8 @@ def verdict(*, sender: str = "alice@ex.test", rcpts: tuple[str, ...] = ("bob@ex.
 
 
 def qcfg(tmp_path: Path, **kw: object) -> QuarantineConfig:
-    return QuarantineConfig(**{"backend": "dir", "path": str(tmp_path / "quarantine"), **kw})
+    return QuarantineConfig(**{"backend": "dir", "path": str(tmp_path / "quarantine"),
+                               "release_method": "sendmail", **kw})
 
 
 @pytest.fixture

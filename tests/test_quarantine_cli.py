@@ -26,6 +26,7 @@ def setup(tmp_path: Path) -> tuple[Path, q.DirStore, Path]:
         'backend = "dir"\n'
         f'path = "{tmp_path / "quarantine"}"\n'
         f'sendmail_path = "{script}"\n'
+        'release_method = "sendmail"\n'
         "retention_days = 30\n"
     )
     store = q.open_store(load_config(conf).quarantine)
@@ -123,17 +124,21 @@ def test_release_delete_purge(setup: tuple[Path, q.DirStore, Path], capsys: pyte
     code, out, _ = run(capsys, "purge", "-c", str(conf))  # default: retention_days = 30
     assert code == 0 and out.startswith("purged 1 message(s)")
     code, out, _ = run(capsys, "purge", "--older-than", "12h", "-c", str(conf))
-    assert code == 0 and out.startswith("purged 0 message(s)")
+    assert code == 0 and out == "purged 0 message(s) older than 12h\n"
     assert [e.id for e in store.list()] == [young]
+    code, out, _ = run(capsys, "purge", "--older-than", "0d", "-c", str(conf))  # zero means zero
+    assert code == 0 and out == "purged 1 message(s) older than 0s\n"
+    assert store.list() == []
     actions = [json.loads(x)["action"] for x in store.audit.path.read_text().splitlines()]
-    assert actions == ["release", "release", "delete", "purge", "purge"]
+    assert actions == ["release", "release", "delete", "purge", "purge", "purge"]
     del old
 
 
 def test_release_failure_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script, _ = fake_sendmail(tmp_path, exit_code=75)
     conf = tmp_path / "c.toml"
-    conf.write_text(f'[quarantine]\npath = "{tmp_path / "qq"}"\nsendmail_path = "{script}"\n')
+    conf.write_text(f'[quarantine]\npath = "{tmp_path / "qq"}"\nsendmail_path = "{script}"\n'
+                    'release_method = "sendmail"\n')
     store = q.open_store(load_config(conf).quarantine)
     qid = store.put(RAW, verdict())
     code, _out, err = run(capsys, "release", qid, "-c", str(conf))

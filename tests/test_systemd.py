@@ -335,7 +335,7 @@ def test_purge_execstart_runs(tmp_path: Path) -> None:
     proc = subprocess.run(exec_start(units / "coinguard-purge.service"), capture_output=True, text=True,
                           timeout=120, cwd=tmp_path, umask=0o077, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("purged 0 message(s) older than 30 days")
+    assert proc.stdout.startswith("purged 0 message(s) older than 30d")
     assert (tmp_path / "q" / "audit.log").stat().st_mode & 0o777 == 0o600
 
 

@@ -134,7 +134,7 @@ class QuarantineConfig:
     backend: Literal["dir", "hold"] = "dir"
     path: str = "var/quarantine"
     retention_days: int = 30
-    release_method: Literal["sendmail", "smtp"] = "sendmail"
+    release_method: Literal["sendmail", "smtp"] = "smtp"
     sendmail_path: str = "/usr/sbin/sendmail"
     release_smtp: str = "127.0.0.1:10026"
     postfix_config_dir: str = ""

@@ -4,12 +4,13 @@ These are the *only* Postfix lines the project documents: README.md and docs/ope
 :func:`main_cf` for the default configuration verbatim (a test keeps them in step), so what the
 docs say, what this command applies and what the integration tests use cannot drift apart.
 
-main.cf: ``smtpd_milters`` points at coinguard's socket and ``non_smtpd_milters`` stays **empty**:
-local submissions (the ``sendmail`` command, pickup) are not scanned.  That is deliberate:
-``coinguard quarantine release`` re-injects with ``sendmail`` (or over SMTP to the listener below),
-and a milter on that path would scan the released message again and quarantine it under a new id,
-a loop in which the recipient never gets it.  master.cf: a loopback-only ``smtpd`` on
-``[quarantine] release_smtp`` with milters off, for ``release_method = "smtp"``.
+main.cf: ``smtpd_milters`` and ``non_smtpd_milters`` both point at coinguard's socket, so mail
+from the network and local submissions (the ``sendmail`` command, pickup) are scanned alike.
+master.cf: a loopback-only ``smtpd`` on ``[quarantine] release_smtp`` with milters off
+(``receive_override_options=no_milters``), through which ``coinguard quarantine release``, the
+console and the digests hand mail back (``release_method = "smtp"``): a released message is
+delivered and never scanned again, so it cannot loop back into the quarantine under a new id.
+A ``sendmail`` release is refused while ``non_smtpd_milters`` is set (quarantine/injector.py).
 
 ``--apply`` refuses when Postfix has no main.cf (Debian's "No configuration": run
 ``dpkg-reconfigure postfix`` first), copies main.cf and master.cf to ``*.coinguard-<time>.bak``,
@@ -55,7 +56,8 @@ def milter_address(socket_spec: str) -> str:
 def main_cf(cfg: Config) -> list[Setting]:
     return [
         Setting("smtpd_milters", milter_address(cfg.milter.socket), "mail from the network goes through coinguard"),
-        Setting("non_smtpd_milters", "", "empty: local submissions, and so releases, are not scanned again"),
+        Setting("non_smtpd_milters", "$smtpd_milters",
+                "local submissions (sendmail, pickup) are scanned too; releases use the listener below"),
         Setting("milter_default_action", "tempfail", "coinguard unreachable or late: 451, the sender retries"),
         Setting("milter_protocol", "6", "the milter protocol coinguard speaks"),
         Setting("milter_connect_timeout", "10s", "a local milter connects at once; a long wait means it is down"),
@@ -70,8 +72,10 @@ def release_service(cfg: Config) -> tuple[str, list[str]]:
     """The master.cf service for SMTP releases: (service line, its ``-o`` options)."""
     listen = cfg.quarantine.release_smtp
     return (f"{listen} inet n - n - - smtpd",
-            ["smtpd_milters=", "receive_override_options=no_milters",
-             "smtpd_client_restrictions=permit_mynetworks,reject", "mynetworks=127.0.0.0/8"])
+            ["syslog_name=postfix/coinguard-release", "smtpd_milters=", "receive_override_options=no_milters",
+             "mynetworks=127.0.0.0/8", "smtpd_client_restrictions=permit_mynetworks,reject",
+             "smtpd_recipient_restrictions=permit_mynetworks,reject",
+             "smtpd_relay_restrictions=permit_mynetworks,reject"])
 
 
 def main_cf_text(cfg: Config) -> str:
@@ -81,7 +85,7 @@ def main_cf_text(cfg: Config) -> str:
 
 def master_cf_text(cfg: Config) -> str:
     line, options = release_service(cfg)
-    return ("# loopback-only re-injection listener for coinguard releases, no milters\n"
+    return ("# re-injection port for coinguard releases: loopback only, no milters\n"
             + line + "\n" + "".join(f"  -o {o}\n" for o in options))
 
 

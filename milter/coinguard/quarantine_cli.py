@@ -35,7 +35,7 @@ def add_parsers(sub: Any, add_config: Callable[[argparse.ArgumentParser], None])
     p.add_argument("--since", type=_when_arg,
                    help="quarantined at or after: 2026-11-25, 2026-11-25T03:00, or 12h / 3d ago")
     p.add_argument("--until", type=_until_arg, help="quarantined at or before (same forms; a bare date means its end)")
-    p.add_argument("--verdict", default="", choices=["", "clean", "suspicious", "malicious", "unchecked"],
+    p.add_argument("--verdict", default="", choices=["clean", "suspicious", "malicious", "unchecked"],
                    help="only this verdict")
     p.add_argument("--code", default="", help="has this finding code (or a code under it: 'office' matches office.*)")
     p.add_argument("--limit", type=int, default=100, help="show at most N (default 100, 0 = all)")
@@ -43,23 +43,32 @@ def add_parsers(sub: Any, add_config: Callable[[argparse.ArgumentParser], None])
     add_config(p)
 
     p = sub.add_parser("show", help="verdict, findings, headers and attachment list of one message")
-    p.add_argument("id", metavar="ID")
+    p.add_argument("id", metavar="ID", help="the quarantine ID (from 'coinguard quarantine list')")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_config(p)
 
     p = sub.add_parser("release", help="deliver the exact original message without scanning it again")
-    p.add_argument("id", metavar="ID")
+    p.add_argument("id", metavar="ID", help="the quarantine ID (from 'coinguard quarantine list')")
     p.add_argument("--to", metavar="ADDR", help="send a copy to ADDR instead and keep the message in quarantine")
     add_config(p)
 
     p = sub.add_parser("delete", help="delete one quarantined message")
-    p.add_argument("id", metavar="ID")
+    p.add_argument("id", metavar="ID", help="the quarantine ID (from 'coinguard quarantine list')")
     add_config(p)
 
     p = sub.add_parser("purge", help="delete every message older than the retention")
     p.add_argument("--older-than", type=_age_arg, metavar="AGE",
                    help="30d, 12h, 2w... (default: [quarantine] retention_days)")
     add_config(p)
+
+
+def format_age(age: timedelta) -> str:
+    """``30d``, ``12h``, ``90s``: the largest whole unit (what parse_age reads back)."""
+    seconds = int(age.total_seconds())
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def _age_arg(text: str) -> timedelta:
@@ -204,12 +213,13 @@ def main(args: argparse.Namespace, cfg: Config, out: TextIO | None = None) -> in
             store.delete(args.id)
             out.write(f"deleted {args.id}\n")
         elif action == "purge":
-            age = args.older_than or timedelta(days=cfg.quarantine.retention_days)
-            if age <= timedelta(0):
+            explicit = args.older_than is not None  # --older-than 0d means zero: purge everything
+            age = args.older_than if explicit else timedelta(days=cfg.quarantine.retention_days)
+            if not explicit and age <= timedelta(0):
                 print("coinguard quarantine: refusing to purge with a zero age (retention_days = 0)", file=sys.stderr)
                 return EXIT_ERROR
             count = store.purge(age)
-            out.write(f"purged {count} message(s) older than {age}\n")
+            out.write(f"purged {count} message(s) older than {format_age(age)}\n")
         else:  # pragma: no cover - argparse restricts the choices
             raise QuarantineError(f"unknown action {action!r}")
     except QuarantineNotFound as exc:

@@ -9,6 +9,7 @@ The session's "dir" daemon is the milter (a milter serves any number of Postfixe
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -36,6 +37,8 @@ def cli_config(gw, path: Path, pf: harness.PrivatePostfix, **quarantine: str) ->
     """The dir daemon's config for the CLI, with this Postfix and the given [quarantine] keys."""
     text = gw.daemon.config_path.read_text()
     text = text.replace(f'postfix_config_dir = "{gw.postfix.config_dir}"', f'postfix_config_dir = "{pf.config_dir}"')
+    for key in quarantine:  # the given keys replace the gateway's own
+        text = re.sub(rf"^{key} = .*\n", "", text, flags=re.M)
     keys = "".join(f"{k} = {json.dumps(v)}\n" for k, v in quarantine.items())
     path.write_text(text.replace("[quarantine]\n", "[quarantine]\n" + keys, 1))
     return path
