@@ -17,3 +17,7 @@ from hostile.pipeline import scan
 @pytest.fixture
 def scanner() -> Callable[..., Verdict]:
     return scan
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "fuzz: a bounded fuzzing run of fuzz/ harnesses (deselect with -m 'not fuzz')")
