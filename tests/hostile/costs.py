@@ -82,7 +82,7 @@ def _target(target: str) -> Callable[[str], Any]:
 
         def run_item(text: str) -> Any:
             item = Item(path="t", name="t.txt", data=text.encode("utf-8"), type=item_type, role=role)
-            return list(analyzer.analyze(item, ctx()))
+            return list(analyzer.handle(item, ctx()))  # ``handle`` since the restructuring (was ``analyze``)
         return run_item
     if kind == "scan":
         from hostile.attacks import HEAD

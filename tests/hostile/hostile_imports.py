@@ -36,9 +36,8 @@ decode_header: Callable[[str | None], str] = _first("decode_header", "coinguard.
 html_to_text: Callable[[str], tuple[str, list[str]]] = _first("html_to_text", "coinguard.text", "coinguard.mime")
 
 #: "Is this incoming Authentication-Results header ours?" (value bytes, our authserv-id) -> bool.
-#: Today ``daemon._ar_is_ours``; the restructure may move it to the action layer.
-ar_is_ours: Callable[[bytes, str], bool] = _first(
-    "_ar_is_ours", "coinguard.actions", "coinguard.daemon", "coinguard.headers")
+#: ``actions.ar_is_ours`` since the restructuring (``daemon._ar_is_ours`` before it).
+ar_is_ours: Callable[[bytes, str], bool] = _first("ar_is_ours", "coinguard.actions")
 
 
 def item_analyzer(name: str) -> Any:
