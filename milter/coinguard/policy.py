@@ -12,7 +12,13 @@ The rules, in order (rspamd's "one action per message" with Mailman's decision-a
    than either alone.
 4. The total maps to a verdict through ``suspicious_score`` / ``malicious_score`` and the
    verdict to an action through ``action_<verdict>``.
-5. Bypass lists (recipients, senders) cap the action at ``tag``: scanned, labelled, delivered.
+5. Unchecked: a finding whose catalogue entry is ``incomplete`` (a limit, a parse failure, a
+   tool or the time budget that gave up) means part of the message was not read.  Below
+   ``malicious_score`` the verdict is then ``unchecked`` -- never ``clean``, and not
+   ``suspicious`` either, since what was skipped may hold anything -- and the action is the
+   stricter of ``action_unchecked`` and the action the score alone would get.  Malicious stays
+   malicious: evidence already found is never downgraded.
+6. Bypass lists (recipients, senders) cap the action at ``tag``: scanned, labelled, delivered.
 """
 
 from __future__ import annotations
@@ -21,7 +27,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from coinguard.config import Config, PolicyConfig
-from coinguard.findings import Action, AttachmentInfo, Category, CodeInfo, Finding, Verdict, VerdictKind
+from coinguard.findings import (
+    Action,
+    AttachmentInfo,
+    Category,
+    CodeInfo,
+    Finding,
+    Verdict,
+    VerdictKind,
+    incomplete_by_name,
+)
 
 DEFAULT_UNKNOWN_SCORE = 1.0
 RISK_CATEGORIES = frozenset({Category.ATTACHMENT, Category.CONTAINER})
@@ -66,11 +81,28 @@ def verdict_for(score: float, cfg: PolicyConfig) -> VerdictKind:
     return VerdictKind.CLEAN
 
 
+#: Actions from the mildest to the strictest (tempfail only delays; quarantine and reject are final).
+STRICTNESS = (Action.ACCEPT, Action.TAG, Action.TEMPFAIL, Action.QUARANTINE, Action.REJECT)
+
+
+def stricter(a: Action, b: Action) -> Action:
+    return a if STRICTNESS.index(a) >= STRICTNESS.index(b) else b
+
+
+def unchecked_reason(codes: Iterable[str]) -> str:
+    """``Verdict.reason`` of an unchecked verdict: ``timeout`` when the time budget ran out, else ``incomplete``.
+
+    (Never ``limit``: that reason means the whole message was over ``scan.max_message_bytes``.)
+    """
+    return "timeout" if "scan.timeout" in codes else "incomplete"
+
+
 def action_for(verdict: VerdictKind, cfg: PolicyConfig) -> Action:
     name = {
         VerdictKind.CLEAN: cfg.action_clean,
         VerdictKind.SUSPICIOUS: cfg.action_suspicious,
         VerdictKind.MALICIOUS: cfg.action_malicious,
+        VerdictKind.UNCHECKED: cfg.action_unchecked,
     }.get(verdict, "tag")
     return Action(name)
 
@@ -106,6 +138,11 @@ def decide(
         total = (risk + theme) * cfg.theme_weight + other
     verdict = verdict_for(total, cfg)
     action = action_for(verdict, cfg)
+    unread = sorted({f.code for f in scored if _incomplete(f.code, catalogue)})
+    reason = ""
+    if unread and verdict is not VerdictKind.MALICIOUS:
+        verdict, reason = VerdictKind.UNCHECKED, unchecked_reason(unread)
+        action = stricter(action, action_for(VerdictKind.UNCHECKED, cfg))
     if action in (Action.QUARANTINE, Action.REJECT) and (
         (rcpts and all(_matches(r, cfg.bypass_recipients) for r in rcpts))
         or (sender and _matches(sender, cfg.bypass_senders))
@@ -126,5 +163,12 @@ def decide(
         subject=subject,
         elapsed_ms=elapsed_ms,
         errors=errors,
+        reason=reason,
         dry_run=cfg.dry_run,
     )
+
+
+def _incomplete(code: str, catalogue: Mapping[str, CodeInfo]) -> bool:
+    """Whether ``code`` says part of the message was not read (its catalogue flag; by name when unknown)."""
+    info = lookup(code, catalogue)
+    return bool(info.incomplete) if info is not None else incomplete_by_name(code)
