@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Iterator
 from typing import ClassVar
@@ -42,8 +43,18 @@ class Matryoshka:
         yield item.child("inner.doll", item.data + b"x", source=self.name)
 
 
+def _blank_pdf() -> bytes:
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(72, 72)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
 def test_clean_message_lists_attachments_with_hashes() -> None:
-    data = b"%PDF-1.4\n% plain\n"
+    data = _blank_pdf()
     raw = make_message(attachments=[("report.pdf", data, "application/pdf")])
     v = scan_message(raw, ScanContext(envelope=Envelope(id="Q1", sender="a@example.org", rcpts=("b@example.net",))))
     assert v.verdict is VerdictKind.CLEAN and v.action is Action.ACCEPT
@@ -51,6 +62,13 @@ def test_clean_message_lists_attachments_with_hashes() -> None:
     assert att and att[0].type == "pdf" and att[0].sha256 == hashlib.sha256(data).hexdigest()
     assert v.id == "Q1" and v.rcpt == ("b@example.net",) and v.message_id == "<test-1@example.org>"
     json.dumps(v.to_json())
+
+
+def test_a_pdf_nobody_could_parse_is_unchecked_not_clean() -> None:
+    raw = make_message(attachments=[("report.pdf", b"%PDF-1.4\n% plain\n", "application/pdf")])
+    v = scan_message(raw, ScanContext(envelope=Envelope(id="Q1")))
+    assert "pdf.parse_error" in v.codes
+    assert (v.verdict, v.action, v.reason) == (VerdictKind.UNCHECKED, Action.QUARANTINE, "incomplete")
 
 
 def test_failing_analyzer_is_a_finding_and_the_rest_still_runs(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -66,13 +84,41 @@ def test_failing_analyzer_is_a_finding_and_the_rest_still_runs(monkeypatch: pyte
     ]
 
 
-def test_scan_time_limit_stops_the_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scan_time_limit_stops_the_queue_and_the_verdict_is_unchecked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scan, "ITEM_ANALYZERS", (Matryoshka(),))
-    cfg = parse_config("[scan]\ntimeout_s = 1.0\nmax_depth = 100000\nmax_files = 100000\n")
+    limits = "[scan]\ntimeout_s = 1.0\nmax_depth = 100000\nmax_files = 100000\n"
     ticks = iter(range(0, 10_000))
     monkeypatch.setattr("coinguard.limits.time.monotonic", lambda: next(ticks) * 0.01)
-    v = scan_message(make_message(attachments=[("a.doll", b"d")]), ScanContext(config=cfg))
+    v = scan_message(make_message(attachments=[("a.doll", b"d")]), ScanContext(config=parse_config(limits)))
     assert "scan.timeout" in v.codes
+    assert (v.verdict, v.action, v.reason) == (VerdictKind.UNCHECKED, Action.QUARANTINE, "timeout")
+    tag = parse_config(limits + "[policy]\naction_unchecked = 'tag'\n")
+    ticks = iter(range(0, 10_000))
+    assert scan_message(make_message(attachments=[("a.doll", b"d")]), ScanContext(config=tag)).action is Action.TAG
+
+
+def test_a_mime_stage_bug_is_unchecked_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise UnicodeError("a decoding path nobody thought of")
+
+    monkeypatch.setattr(scan.mime, "extract_parts", broken)
+    v = scan_message(make_message(body="hello"), ScanContext())
+    assert v.verdict is VerdictKind.UNCHECKED and "mime.parse_error" in v.codes
+    assert any("UnicodeError" in e for e in v.errors)
+
+
+def test_long_text_is_sampled_and_says_so() -> None:
+    from coinguard import text
+
+    raw = make_message(body="word " * (600 * 1024 // 5))
+    v = scan_message(raw, ScanContext())
+    assert "text.sampled" in v.codes and v.verdict is VerdictKind.CLEAN  # informational, not unread
+    small = scan_message(make_message(body="word " * 100), ScanContext())
+    assert "text.sampled" not in small.codes
+    big = Item(path="a.txt", name="a.txt", data=b"x" * (text.MAX_TEXT + 1), type="text", role="attachment")
+    found = scan.text_sample_finding(big)
+    assert found is not None and found.path == "a.txt"
+    assert scan.text_sample_finding(Item(path="a.bin", name="", data=b"x" * (text.MAX_TEXT + 1), type="pe")) is None
 
 
 def test_oversized_message_is_unchecked_with_the_fail_mode() -> None:
