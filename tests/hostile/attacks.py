@@ -125,13 +125,10 @@ def zip_message_named(data: bytes, name: str, ctype: str) -> bytes:
 
 
 def sevenzip_named(name: str, data: bytes) -> bytes:
-    """A 7z whose one member is stored under ``name`` exactly (py7zr writes names as given)."""
-    import py7zr
+    """A 7z whose one member is stored under ``name`` exactly, even ``../x`` (unpack.builders)."""
+    from unpack.builders import sevenzip_named as build
 
-    buf = io.BytesIO()
-    with py7zr.SevenZipFile(buf, "w") as archive:
-        archive.writestr(data, name)
-    return buf.getvalue()
+    return build(name, data)
 
 
 def local_headers_only_zip(members: list[tuple[bytes, bytes]]) -> bytes:
