@@ -252,3 +252,13 @@ def test_members_7zip_cannot_tell_apart_are_unreadable_not_skipped() -> None:
     findings, items = run(data[: data.find(b"PK\x01\x02")])
     assert "archive.unreadable" in codes(findings), codes(findings)  # 'a_b.txt' (the newline) matches both names
     assert [i.data for i in items] == [b"two"]  # 7-Zip prints the CR as is: that one is selected by its name
+
+
+def test_damaged_zip_without_the_7zip_program_is_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coinguard.unpack import common
+
+    monkeypatch.setattr(common, "sevenzip_program", lambda: None)
+    data = zip_archive({"a.txt": b"A"}, aes=False)
+    findings, items = run(data[: data.find(b"PK\x01\x02")])
+    assert codes(findings) == ["archive.parse_error", "archive.unreadable"] and items == []
+    assert "not installed" in findings[1].detail

@@ -52,8 +52,9 @@ PARSE_ERROR = CodeInfo("archive.parse_error", 1.0, Category.CONTAINER,
                        "An archive or disk image is corrupt or truncated, or the tool to read it is missing or "
                        "failed; some or all members were not scanned (verdict unchecked).")
 UNREADABLE = CodeInfo("archive.unreadable", 1.0, Category.CONTAINER,
-                      "A member the archive lists could not be read (the library or tool refused it or returned "
-                      "nothing for it); it was not scanned (verdict unchecked).")
+                      "A member the archive lists could not be read (the library or tool refused it, returned "
+                      "nothing for it, or the program needed is not installed); it was not scanned (verdict "
+                      "unchecked).")
 # The limit codes are declared once, by coinguard.limits (the Budget raises them); unpackers emit them too.
 BOMB = limits.BOMB
 LIMIT_FILES = limits.LIMIT_FILES
@@ -500,7 +501,7 @@ def expand_with_tool(
 ) -> Iterator[Finding | Item]:
     """:func:`expand` through the 7-Zip program (see :class:`ToolReader`); its temporary copy is always removed."""
     if sevenzip_program() is None:
-        yield parse_error(source, item, "the 7-Zip program (7zz) is not installed")
+        yield finding(UNREADABLE, source, item, "the 7-Zip program (7zz) is not installed: nothing could be read")
         return
     try:
         reader = ToolReader(item.data, fmt, ctx)
