@@ -204,3 +204,40 @@ def test_raw_8bit_filenames_keep_their_characters() -> None:
         _msg, items, _findings = mime.extract_parts(_raw_named(raw_name, charset))
         assert [i.name for i in items] == [expected]
         assert "\ufffd" not in items[0].path
+
+
+def test_long_header_lines_are_cut_for_the_parser_only() -> None:
+    limit = mime.MAX_HEADER_LINE
+    for eol in (b"\r\n", b"\n"):
+        raw = (b"From: a@example.org" + eol + b"X-Long: " + b"a" * (3 * limit) + eol + b"Subject: kept" + eol
+               + b"X-Last: " + b"b" * (2 * limit) + eol + eol + b"body" + eol)
+        cut, count = mime.cut_long_header_lines(raw)
+        assert count == 2 and len(cut) < 2 * limit + 200
+        assert cut.endswith(eol + eol + b"body" + eol) and b"Subject: kept" + eol in cut
+        msg, items, findings = mime.extract_parts(raw)
+        assert [f.code for f in findings] == ["mime.limit.header_line"]
+        assert msg["Subject"] == "kept" and len(msg["X-Long"]) == limit - len("X-Long: ")
+        assert [i.data for i in items] == [b"body" + eol]
+    ordinary = make_message(body="a" * (3 * limit))  # long lines in a body are not header lines
+    assert mime.cut_long_header_lines(ordinary) == (ordinary, 0)
+    assert mime.cut_long_header_lines(ordinary)[0] is ordinary  # no copy
+
+
+def test_parse_bytes_matches_the_stdlib() -> None:
+    import email
+    import email.policy
+
+    raw = make_message(body="plain", html="<p>x</p>", attachments=[("a.bin", bytes(range(256)) * 700)])
+    ours, stdlib = mime.parse_bytes(raw), email.message_from_bytes(raw, policy=email.policy.compat32)
+    assert ours.as_bytes() == stdlib.as_bytes()
+    assert [mime._payload(p) for p in ours.walk()] == [mime._payload(p) for p in stdlib.walk()]
+    attachment = next(p for p in ours.walk() if p.get_filename() == "a.bin")
+    assert mime._payload(attachment) == bytes(range(256)) * 700
+
+
+def test_base64_fast_path_falls_back_to_the_stdlib_for_damaged_text() -> None:
+    head = b'From: a@example.org\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+    for body, expected in ((b"QUJD\r\nRA==\r\n", b"ABCD"), (b"QUJDRA\r\n", b"ABCD"), (b"QU\xc3\xa9JD\r\n", None)):
+        msg = mime.parse_bytes(head + body)
+        stdlib = msg.get_payload(decode=True)
+        assert mime._payload(msg) == stdlib and (expected is None or stdlib == expected)

@@ -8,6 +8,7 @@ opens through :func:`extract_parts` under the Budget (so nesting is bounded).
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import email
 import email.header
@@ -21,7 +22,7 @@ from email.message import Message
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
 from coinguard.handlers import MessageInfo
 from coinguard.sniff import sniff
-from coinguard.text import MAX_LINKS, html_to_text
+from coinguard.text import MAX_HTML_RENDER, MAX_LINKS, html_to_text
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ ANALYZER = "mime"
 TOO_MANY_PARTS = "mime.too_many_parts"
 PARSE_ERROR = "mime.parse_error"
 BAD_CHARSET = "mime.bad_charset"
+LONG_HEADER = "mime.limit.header_line"
+#: Longest header line handed to the parser (the stdlib parser holds several copies of a line).
+MAX_HEADER_LINE = 64 * 1024
 
 CODES: tuple[CodeInfo, ...] = (
     CodeInfo("mime.defect", 0.5, Category.MESSAGE, "The MIME structure is malformed (parser defects listed)."),
@@ -39,6 +43,9 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo(PARSE_ERROR, 1.0, Category.MESSAGE,
              "The message, or a nested message, could not be parsed as MIME (e.g. nested too deep for the parser); "
              "its parts were not scanned (verdict unchecked)."),
+    CodeInfo(LONG_HEADER, 1.0, Category.MESSAGE,
+             f"A header line longer than {MAX_HEADER_LINE // 1024} KiB (RFC 5322 allows 998 characters) was cut "
+             "before parsing; the rest of that line was not read (verdict unchecked)."),
     CodeInfo(BAD_CHARSET, 0.5, Category.MESSAGE,
              "A part declares a charset that cannot decode text (unknown, malformed, or a transform such as rot13 "
              "or hex); its text was read as UTF-8 instead."),
@@ -158,7 +165,33 @@ def _part_name(part: Message) -> str:
     return decode_header(_undo_surrogates(str(name), charset)) if name else ""
 
 
+def _base64_payload(part: Message) -> bytes | None:
+    """A base64 part decoded straight from the parsed text, or None to let the stdlib do it.
+
+    compat32's ``get_payload(decode=True)`` encodes the text to bytes, splits it into lines and joins
+    them before decoding: three extra copies of the largest thing in a message.  ``a2b_base64``
+    reads the ASCII text as it is (line breaks skipped); anything it refuses (non-ASCII, bad
+    padding) goes the stdlib's tolerant way.
+    """
+    try:
+        if str(part.get("Content-Transfer-Encoding", "")).strip().lower() != "base64":
+            return None
+        # the parsed text itself: get_payload() first re-encodes all of it, only to look for surrogates
+        text = getattr(part, "_payload", None)
+    except Exception:
+        return None
+    if not isinstance(text, str) or not text.isascii():
+        return None
+    try:
+        return binascii.a2b_base64(text)
+    except (binascii.Error, ValueError):
+        return None
+
+
 def _payload(part: Message) -> bytes:
+    fast = _base64_payload(part)
+    if fast is not None:
+        return fast
     try:
         data = part.get_payload(decode=True)
     except Exception:
@@ -247,6 +280,59 @@ def _rfc822_bytes(part: Message) -> bytes:
     return data
 
 
+#: Bytes handed to the parser at a time.
+_FEED = 1 << 16
+
+
+def parse_bytes(raw: bytes) -> Message:
+    """``email.message_from_bytes`` (compat32) without its whole-message copies.
+
+    The stdlib decodes the whole message to one str and reads it back through a ``StringIO``
+    (which stores 4 bytes a character): 5-10x the message at its peak.  Fed in slices, the parser
+    holds what it must (the parts) and one slice more.
+    """
+    parser = email.parser.BytesFeedParser(policy=email.policy.compat32)
+    view = memoryview(raw)
+    for start in range(0, len(view), _FEED):
+        parser.feed(bytes(view[start : start + _FEED]))
+    return parser.close()
+
+
+def cut_long_header_lines(raw: bytes, limit: int = MAX_HEADER_LINE) -> tuple[bytes, int]:
+    """``raw`` with every line of its header block cut to ``limit`` bytes, and how many lines were cut.
+
+    The message itself is never changed (DKIM, quarantine and release use the received bytes): this
+    is what the parser reads.  Without a long line ``raw`` is returned as it is, not copied.
+    """
+    end = _header_end(raw)
+    pieces: list[bytes | memoryview] = []
+    view = memoryview(raw)
+    kept = pos = cut = 0
+    while pos < end:
+        eol = raw.find(b"\n", pos, end)
+        eol = end if eol < 0 else eol + 1
+        if eol - pos > limit:
+            term = eol  # keep the line's own ending ("\r\n", "\n" or none before the blank line)
+            if raw[term - 1 : term] == b"\n":
+                term -= 1
+            if raw[term - 1 : term] == b"\r":
+                term -= 1
+            pieces.append(view[kept : pos + limit])
+            kept = term
+            cut += 1
+        pos = eol
+    if not cut:
+        return raw, 0
+    pieces.append(view[kept:])
+    return b"".join(pieces), cut
+
+
+def _header_end(raw: bytes) -> int:
+    """Offset of the blank line that ends the header block (the whole message when there is none)."""
+    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    return min(ends) if ends else len(raw)
+
+
 def extract_parts(
     raw: bytes, parent: Item | None = None, max_parts: int = 1000
 ) -> tuple[Message, list[Item], list[Finding]]:
@@ -257,8 +343,11 @@ def extract_parts(
     """
     findings: list[Finding] = []
     where = parent.path if parent else ""
+    raw, cut = cut_long_header_lines(raw)
+    if cut:
+        findings.append(Finding(LONG_HEADER, ANALYZER, where, f"{cut} header line(s) cut to {MAX_HEADER_LINE} bytes"))
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+        msg = parse_bytes(raw)
     except Exception as exc:  # RecursionError: multiparts nested deeper than the parser goes
         log.info("MIME parse failed: %s: %s", type(exc).__name__, exc)
         findings.append(Finding(PARSE_ERROR, ANALYZER, where, f"{type(exc).__name__}: {exc}"))
@@ -356,8 +445,11 @@ def message_info(
     for item in items:
         if item.role != Role.BODY or item.depth > 0:
             continue
-        text = decode_text(item.data, str(item.meta.get("charset") or ""))
-        if item.type == "html" or item.declared_type == "text/html":
+        html = item.type == "html" or item.declared_type == "text/html"
+        # no more bytes than characters are read: html_to_text renders MAX_HTML_RENDER, the body keeps MAX_BODY_TEXT
+        cap = MAX_HTML_RENDER if html else MAX_BODY_TEXT
+        text = decode_text(item.data[:cap], str(item.meta.get("charset") or ""))
+        if html:
             text, found = html_to_text(text)
             links.extend(found)
         texts.append(text)
