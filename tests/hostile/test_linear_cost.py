@@ -1,6 +1,6 @@
 """Issue 10 item 5: every text analyzer is linear in its input (or caps what it reads).
 
-Adversarial text at n and 10 n (n = 100 KB, or 10 KB where one 1 MB run would pass 2.5 s):
+Adversarial text at n and 10 n (n = 100 KB, or 10 KB where 100 KB alone takes over a second):
 time(10 n) / time(n) must stay near 10 (< RATIO_MAX), measured as the minimum process CPU
 time of three runs in a worker process with a timeout.  Cases that fail today are
 ``xfail(strict=True)`` with the ratio measured when the mark was written.
@@ -39,7 +39,6 @@ CASES = [
     ("html_to_text:", "html-unclosed"),
     ("html_to_text:", "long-line"),
     ("html_to_text:", "html-seed"),
-    ("scan:", "html-seed"),
     ("document:doctext", "rtf-nested"),
     ("document:doctext", "rtf-groups"),
     ("decode_header:", "long-line"),
@@ -56,7 +55,12 @@ KNOWN_SLOW: dict[tuple[str, str], str] = {
         "html_to_text: one tag with 100k attributes: ratio 44 (100 KB 0.004 s, 1 MB 0.17 s)",
     ("html_to_text:", "html-unclosed"):
         "html_to_text: unclosed '<a href=' runs: quadratic, ratio 97 (10 KB 0.018 s, 100 KB 1.74 s)",
-    ("scan:", "html-seed"): "scan of an HTML body '<div>zoo ': 10 KB 0.68 s, 100 KB > 13 s",
+}
+#: Measured on both sides of RATIO_MAX from run to run (the cyclic GC over bs4's deep tree grows
+#: faster than the input): not strict, so the suite is not flaky; the fix makes them plainly linear.
+BORDERLINE: dict[tuple[str, str], str] = {
+    ("html_to_text:", "html-nested"): "html_to_text on '<div>' x n: ratio 9-23 measured (bs4 tree + GC)",
+    ("html_to_text:", "html-seed"): "html_to_text on '<div>zoo ' x n: ratio 10-20 measured (bs4 tree + GC)",
 }
 
 
@@ -69,17 +73,22 @@ def pool() -> Iterator[Any]:
         workers.stop()
 
 
-def _params(cases: list[tuple[str, str]], known: dict[tuple[str, str], str]) -> list[Any]:
-    """One pytest param per case; the ``known`` ones xfail strict with their measured reason."""
+def _params(cases: list[tuple[str, str]], known: dict[tuple[str, str], str],
+            borderline: dict[tuple[str, str], str] | None = None) -> list[Any]:
+    """One pytest param per case; ``known`` ones xfail strict, ``borderline`` ones xfail non-strict."""
     out = []
     for target, input_name in cases:
-        reason = known.get((target, input_name))
-        marks = (pytest.mark.xfail(strict=True, reason=f"issue 10: {reason}"),) if reason else ()
+        key = (target, input_name)
+        marks: tuple[Any, ...] = ()
+        if key in known:
+            marks = (pytest.mark.xfail(strict=True, reason=f"issue 10: {known[key]}"),)
+        elif borderline and key in borderline:
+            marks = (pytest.mark.xfail(strict=False, reason=f"issue 10 (borderline): {borderline[key]}"),)
         out.append(pytest.param(target, input_name, marks=marks, id=f"{target.rstrip(':')}-{input_name}"))
     return out
 
 
-@pytest.mark.parametrize(("target", "input_name"), _params(CASES, KNOWN_SLOW))
+@pytest.mark.parametrize(("target", "input_name"), _params(CASES, KNOWN_SLOW, BORDERLINE))
 def test_cost_is_linear(pool: Any, target: str, input_name: str) -> None:
     ratio, described, finished = growth(pool, target, input_name)
     print(f"{target} {input_name}: ratio {ratio:.1f} ({described})")
@@ -100,7 +109,7 @@ KNOWN_EXPENSIVE: dict[tuple[str, str], str] = {
     ("message:seed_phrase", "bip39-word"): "seed_phrase: 100 KB of 'zoo ' takes > 5 s (~150 s/MB)",
     ("message:seed_phrase", "bip39-mixed"): "seed_phrase: 100 KB of mixed BIP-39 words 0.29 s (2.9 s/MB)",
     ("document:seed_phrase_document", "bip39-word"): "seed_phrase_document: 100 KB of 'zoo ' takes > 5 s",
-    ("html_to_text:", "html-nested"): "html_to_text: 100 KB of '<div>' 0.22 s (2.2 s/MB, bs4 tree building)",
+    ("html_to_text:", "html-nested"): "html_to_text: 100 KB of '<div>' 0.13-0.24 s (1.3-2.4 s/MB, bs4 tree building)",
     ("scan:", "html-seed"): "scan of a 100 KB HTML body '<div>zoo ' takes > 5 s",
 }
 
