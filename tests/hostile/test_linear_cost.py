@@ -1,6 +1,6 @@
 """Issue 10 item 5: every text analyzer is linear in its input (or caps what it reads).
 
-Adversarial text at n and 10 n (n = 100 KB, or 10 KB where one 1 MB run would pass 2.5 s):
+Adversarial text at n and 10 n (n = 100 KB, or 10 KB where 100 KB alone takes over a second):
 time(10 n) / time(n) must stay near 10 (< RATIO_MAX), measured as the minimum process CPU
 time of three runs in a worker process with a timeout.  Cases that fail today are
 ``xfail(strict=True)`` with the ratio measured when the mark was written.
@@ -39,7 +39,6 @@ CASES = [
     ("html_to_text:", "html-unclosed"),
     ("html_to_text:", "long-line"),
     ("html_to_text:", "html-seed"),
-    ("scan:", "html-seed"),
     ("document:doctext", "rtf-nested"),
     ("document:doctext", "rtf-groups"),
     ("decode_header:", "long-line"),
@@ -49,6 +48,9 @@ CASES = [
 #: Cases known to fail (with the ratio and sizes measured): none left since the linear seed-phrase
 #: check and the lxml HTML rendering (issue 10); a new slow case goes here with its figures.
 KNOWN_SLOW: dict[tuple[str, str], str] = {}
+#: Cases measured on both sides of RATIO_MAX from run to run (not strict, so the suite is not flaky):
+#: none since html_to_text builds no tree (the bs4 tree and its GC cost made '<div>' x n borderline).
+BORDERLINE: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -60,17 +62,22 @@ def pool() -> Iterator[Any]:
         workers.stop()
 
 
-def _params(cases: list[tuple[str, str]], known: dict[tuple[str, str], str]) -> list[Any]:
-    """One pytest param per case; the ``known`` ones xfail strict with their measured reason."""
+def _params(cases: list[tuple[str, str]], known: dict[tuple[str, str], str],
+            borderline: dict[tuple[str, str], str] | None = None) -> list[Any]:
+    """One pytest param per case; ``known`` ones xfail strict, ``borderline`` ones xfail non-strict."""
     out = []
     for target, input_name in cases:
-        reason = known.get((target, input_name))
-        marks = (pytest.mark.xfail(strict=True, reason=f"issue 10: {reason}"),) if reason else ()
+        key = (target, input_name)
+        marks: tuple[Any, ...] = ()
+        if key in known:
+            marks = (pytest.mark.xfail(strict=True, reason=f"issue 10: {known[key]}"),)
+        elif borderline and key in borderline:
+            marks = (pytest.mark.xfail(strict=False, reason=f"issue 10 (borderline): {borderline[key]}"),)
         out.append(pytest.param(target, input_name, marks=marks, id=f"{target.rstrip(':')}-{input_name}"))
     return out
 
 
-@pytest.mark.parametrize(("target", "input_name"), _params(CASES, KNOWN_SLOW))
+@pytest.mark.parametrize(("target", "input_name"), _params(CASES, KNOWN_SLOW, BORDERLINE))
 def test_cost_is_linear(pool: Any, target: str, input_name: str) -> None:
     ratio, described, finished = growth(pool, target, input_name)
     print(f"{target} {input_name}: ratio {ratio:.1f} ({described})")
