@@ -48,7 +48,7 @@ def run(unpacker: Any, data: bytes, kind: str) -> None:
     ctx = AnalysisContext(config=cfg, budget=Budget(cfg.scan.limits()), passwords=("infected",))
     item = Item(path="fuzz.bin", name="fuzz.bin", data=data, type=kind)
     try:
-        for _out in unpacker.unpack(item, ctx):
+        for _out in unpacker.handle(item, ctx):  # ``handle`` since the restructuring (was ``unpack``)
             pass
     except BudgetExceeded:
         pass
