@@ -155,3 +155,23 @@ def test_null_envelope_sender_from_the_mta_is_kept() -> None:
     assert bounce.sender == ""
     offline = scan_message(raw, ScanContext(envelope=Envelope(id="file.eml")))
     assert offline.sender == "mailer-daemon@example.org"
+
+
+@pytest.mark.parametrize(("mode", "effect"), [("quarantine", "discard"), ("tag", "accept"), ("tempfail", "tempfail")])
+def test_an_unchecked_scan_reaches_the_mta_through_action_unchecked(mode: str, effect: str) -> None:
+    """scan_message -> actions.apply (the daemon's mapping, read-only here): header, quarantine, tempfail."""
+    from test_actions import Run, buffer, config
+
+    raw = make_message(attachments=[("report.pdf", b"%PDF-1.4\n% truncated\n", "application/pdf")])
+    cfg = parse_config(f"[policy]\naction_unchecked = '{mode}'\n")
+    v = scan_message(raw, ScanContext(config=cfg))
+    assert v.verdict is VerdictKind.UNCHECKED
+    r = Run(v, config(action_unchecked=mode), buf=buffer())
+    assert r.mta.kinds()[-1] == effect
+    if mode == "tag":
+        assert r.mta.added("X-Coinguard-Verdict") == ["unchecked reason=incomplete"]
+        assert "pdf.parse_error" in r.mta.added("X-Coinguard-Findings")[0]
+    if mode == "quarantine":
+        assert [s[1].verdict for s in r.store.stored] == [VerdictKind.UNCHECKED]
+    r.metrics.observe(v)  # what the daemon does with the verdict it got back
+    assert r.count("coinguard_messages_total", verdict="unchecked", action=mode) == 1.0
