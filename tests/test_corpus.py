@@ -58,6 +58,30 @@ def _summary(v: Verdict) -> str:
     return f"{v.verdict} {v.score:g} {v.codes[:6]}"
 
 
+def _flagged(v: Verdict) -> bool:
+    """Suspicious or malicious; or unchecked with a score that is suspicious by itself (an encrypted
+    document nobody could open: the unread part makes it unchecked, the evidence still counts)."""
+    if v.verdict is VerdictKind.UNCHECKED:
+        return v.score >= _ctx().config.policy.suspicious_score
+    return v.verdict in FLAGGED
+
+
+#: Benign fixtures that are damaged on purpose (mail's test suite attaches a truncated "broken.pdf"):
+#: nobody can read them, so unchecked -- never clean -- is their right verdict.
+UNREADABLE_FIXTURES = frozenset({"broken.pdf"})
+
+
+def _clean_or_honestly_unchecked(v: Verdict) -> bool:
+    if v.verdict is VerdictKind.CLEAN:
+        return True
+    from coinguard.catalogue import catalogue
+    from coinguard.policy import lookup
+
+    unread = [f for f in v.findings if (info := lookup(f.code, catalogue())) is not None and info.incomplete]
+    return (v.verdict is VerdictKind.UNCHECKED and v.score < _ctx().config.policy.suspicious_score
+            and all(f.path.rsplit("/", 1)[-1] in UNREADABLE_FIXTURES for f in unread))
+
+
 MALDOCS = [r for r in ROWS if r["path"].startswith("maldocs/")]
 BENIGN_MAIL = [r for r in ROWS if r["path"].startswith("benign/") and r["path"].endswith((".eml", ".msg"))
                and "/attachments/" not in r["path"]]
@@ -70,7 +94,7 @@ RISKY_BY_POLICY = ("risky file type", "policy-sensitive", "encrypted OOXML")
 @pytest.mark.parametrize("row", MALDOCS, ids=[r["path"].split("/", 1)[1] for r in MALDOCS])
 def test_malicious_sample_is_flagged(row: dict[str, str]) -> None:
     v = _scan(_wrapped(row), row["path"])
-    assert v.verdict in FLAGGED, _summary(v)
+    assert _flagged(v), _summary(v)
 
 
 @pytest.mark.parametrize("row", BENIGN_MAIL, ids=[r["path"].split("/", 1)[1] for r in BENIGN_MAIL])
@@ -79,7 +103,7 @@ def test_benign_message_is_not_flagged(row: dict[str, str]) -> None:
     if row["path"].endswith(".msg"):
         raw = make_message(subject="Outlook item", body=NEUTRAL_BODY, attachments=[("mail.msg", raw)])
     v = _scan(raw, row["path"])
-    assert v.verdict is VerdictKind.CLEAN, _summary(v)
+    assert _clean_or_honestly_unchecked(v), _summary(v)
 
 
 @pytest.mark.parametrize("row", BENIGN_FILES, ids=[r["path"].split("/", 2)[2] for r in BENIGN_FILES])
@@ -99,7 +123,7 @@ def test_phishing_detection_rates() -> None:
     assert crypto
     rates = {}
     for label, rows in (("crypto", crypto), ("other", other)):
-        flagged = sum(_scan((CORPUS / r["path"]).read_bytes(), r["path"]).verdict in FLAGGED for r in rows)
+        flagged = sum(_flagged(_scan((CORPUS / r["path"]).read_bytes(), r["path"])) for r in rows)
         rates[label] = flagged / len(rows)
         print(f"\nphishing/{label}: {flagged}/{len(rows)} flagged ({rates[label]:.0%})")
     # a floor that catches regressions; the note reports the measured rates

@@ -102,3 +102,142 @@ def test_base64_encoded_rfc822_part_is_decoded() -> None:
     _, items, _ = mime.extract_parts(raw)
     eml = [i for i in items if i.type == "eml"]
     assert len(eml) == 1 and b"Subject: inner secret" in eml[0].data
+
+
+# -- hostile structure and decoding (issue 10) -----------------------------------------------------------
+def _nested_multipart(depth: int, leaf: bytes) -> bytes:
+    entity = leaf
+    for level in range(depth):
+        entity = (b'Content-Type: multipart/mixed; boundary="n%d"\r\n\r\n--n%d\r\n' % (level, level) + entity
+                  + b"\r\n--n%d--\r\n" % level)
+    return b"From: a@example.org\r\nSubject: deep\r\nMIME-Version: 1.0\r\n" + entity
+
+
+LEAF = b'Content-Type: text/plain; name="x.txt"\r\nContent-Disposition: attachment; filename="x.txt"\r\n\r\nhello\r\n'
+
+
+def test_deep_multipart_is_walked_without_recursion() -> None:
+    _msg, items, findings = mime.extract_parts(_nested_multipart(200, LEAF))
+    assert [i.name for i in items] == ["x.txt"] and findings == []
+
+
+def test_multipart_too_deep_for_the_parser_is_a_parse_error_and_keeps_the_headers() -> None:
+    raw = _nested_multipart(3000, LEAF)
+    msg, items, findings = mime.extract_parts(raw)
+    assert items == [] and [f.code for f in findings] == ["mime.parse_error"]
+    assert "RecursionError" in findings[0].detail
+    assert msg["Subject"] == "deep"  # the header block is still read for the message analyzers
+
+
+def test_empty_multiparts_are_entities_not_parts() -> None:
+    empty = b'Content-Type: multipart/mixed; boundary="e"\r\n\r\n--e--\r\n'
+    body = b"".join(b"--o\r\n" + empty + b"\r\n" for _ in range(200)) + b"--o\r\n" + LEAF + b"\r\n--o--\r\n"
+    raw = b'From: a@example.org\r\nContent-Type: multipart/mixed; boundary="o"\r\n\r\n' + body
+    _msg, items, findings = mime.extract_parts(raw, max_parts=10)
+    assert [i.name for i in items] == ["x.txt"] and findings == []
+
+
+def test_walk_past_the_entity_limit_says_so() -> None:
+    empty = b'Content-Type: multipart/mixed; boundary="e"\r\n\r\n--e--\r\n'
+    body = b"".join(b"--o\r\n" + empty + b"\r\n" for _ in range(10_001)) + b"--o\r\n" + LEAF + b"\r\n--o--\r\n"
+    raw = b'From: a@example.org\r\nContent-Type: multipart/mixed; boundary="o"\r\n\r\n' + body
+    _msg, items, findings = mime.extract_parts(raw)
+    assert items == []
+    assert [f.code for f in findings] == ["mime.too_many_parts"] and "MIME entities" in findings[0].detail
+
+
+def _rfc822_chain(depth: int) -> bytes:
+    msg = b"From: a@example.org\r\nSubject: inner\r\n\r\nthe end\r\n"
+    for level in range(depth):
+        msg = (b'From: a@example.org\r\nSubject: fwd %d\r\nContent-Type: multipart/mixed; boundary="r%d"\r\n\r\n'
+               b'--r%d\r\nContent-Type: message/rfc822\r\n\r\n' % (level, level, level) + msg
+               + b"\r\n--r%d--\r\n" % level)
+    return msg
+
+
+def test_rfc822_nested_hundreds_deep_never_raises() -> None:
+    _msg, items, findings = mime.extract_parts(_rfc822_chain(300))
+    assert items == [] and [f.code for f in findings] == ["mime.parse_error"]
+    assert "too deep" in findings[0].detail
+    _msg, items, findings = mime.extract_parts(_rfc822_chain(3))  # shallow chains still become .eml items
+    assert [i.type for i in items] == ["eml"] and findings == []
+
+
+def test_decode_header_never_raises() -> None:
+    for value in ("=?undefined?q?x?=", "=?utf\x00-8?q?x?=", "=?rot13?q?x?=", "=?hex?q?41?=", "=?utf-8?b?####?=",
+                  "=?x-unknown?q?caf=E9?="):
+        assert isinstance(mime.decode_header(value), str)
+    assert mime.decode_header("=?utf-8?q?caf=C3=A9?=") == "café"
+    assert mime.decode_header("=?x-unknown?q?caf=E9?=") == "café"  # unknown charset: latin-1
+
+
+def test_text_codec_refuses_what_cannot_decode_text() -> None:
+    assert mime.text_codec("UTF-8") == "utf-8" and mime.text_codec("latin1") == "iso8859-1"
+    for charset in ("undefined", "rot13", "hex", "base64", "utf\x00-8", "unicode_internal", "", None):
+        assert mime.text_codec(charset) is None
+    assert mime.decode_text("café".encode(), "undefined") == "café"  # UTF-8 instead
+
+
+def test_hostile_charset_is_a_finding_never_an_exception() -> None:
+    for charset in (b"undefined", b'"utf\x00-8"', b"rot13", b"hex", b"x-nonsense"):
+        raw = (b"From: a@example.org\r\nSubject: s\r\nContent-Type: text/plain; charset=" + charset
+               + b"\r\n\r\nhello\r\n")
+        msg, items, findings = mime.extract_parts(raw)
+        assert [f.code for f in findings] == ["mime.bad_charset"], charset
+        info = mime.message_info(raw, msg, items)
+        assert "hello" in info.body_text
+
+
+def _raw_named(name: bytes, charset: bytes = b"") -> bytes:
+    params = b"; charset=" + charset if charset else b""
+    return (b'From: a@example.org\r\nContent-Type: multipart/mixed; boundary="f"\r\n\r\n--f\r\n'
+            b"Content-Type: application/octet-stream" + params + b'; name="' + name + b'"\r\n'
+            b'Content-Disposition: attachment; filename="' + name + b'"\r\n\r\nMZ\r\n--f--\r\n')
+
+
+def test_raw_8bit_filenames_keep_their_characters() -> None:
+    for raw_name, charset, expected in (
+        ("invoice\u202ecod.exe".encode(), b"", "invoice\u202ecod.exe"),  # UTF-8 first: the RTLO survives
+        ("caf\u00e9.pdf".encode("latin-1"), b"", "caf\u00e9.pdf"),  # not UTF-8: latin-1
+        ("\u0436.pdf".encode("koi8-r"), b"koi8-r", "\u0436.pdf"),  # not UTF-8: the part's charset
+    ):
+        _msg, items, _findings = mime.extract_parts(_raw_named(raw_name, charset))
+        assert [i.name for i in items] == [expected]
+        assert "\ufffd" not in items[0].path
+
+
+def test_long_header_lines_are_cut_for_the_parser_only() -> None:
+    limit = mime.MAX_HEADER_LINE
+    for eol in (b"\r\n", b"\n"):
+        raw = (b"From: a@example.org" + eol + b"X-Long: " + b"a" * (3 * limit) + eol + b"Subject: kept" + eol
+               + b"X-Last: " + b"b" * (2 * limit) + eol + eol + b"body" + eol)
+        cut, count = mime.cut_long_header_lines(raw)
+        assert count == 2 and len(cut) < 2 * limit + 200
+        assert cut.endswith(eol + eol + b"body" + eol) and b"Subject: kept" + eol in cut
+        msg, items, findings = mime.extract_parts(raw)
+        assert [f.code for f in findings] == ["mime.limit.header_line"]
+        assert msg["Subject"] == "kept" and len(msg["X-Long"]) == limit - len("X-Long: ")
+        assert [i.data for i in items] == [b"body" + eol]
+    ordinary = make_message(body="a" * (3 * limit))  # long lines in a body are not header lines
+    assert mime.cut_long_header_lines(ordinary) == (ordinary, 0)
+    assert mime.cut_long_header_lines(ordinary)[0] is ordinary  # no copy
+
+
+def test_parse_bytes_matches_the_stdlib() -> None:
+    import email
+    import email.policy
+
+    raw = make_message(body="plain", html="<p>x</p>", attachments=[("a.bin", bytes(range(256)) * 700)])
+    ours, stdlib = mime.parse_bytes(raw), email.message_from_bytes(raw, policy=email.policy.compat32)
+    assert ours.as_bytes() == stdlib.as_bytes()
+    assert [mime._payload(p) for p in ours.walk()] == [mime._payload(p) for p in stdlib.walk()]
+    attachment = next(p for p in ours.walk() if p.get_filename() == "a.bin")
+    assert mime._payload(attachment) == bytes(range(256)) * 700
+
+
+def test_base64_fast_path_falls_back_to_the_stdlib_for_damaged_text() -> None:
+    head = b'From: a@example.org\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+    for body, expected in ((b"QUJD\r\nRA==\r\n", b"ABCD"), (b"QUJDRA\r\n", b"ABCD"), (b"QU\xc3\xa9JD\r\n", None)):
+        msg = mime.parse_bytes(head + body)
+        stdlib = msg.get_payload(decode=True)
+        assert mime._payload(msg) == stdlib and (expected is None or stdlib == expected)

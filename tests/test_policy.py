@@ -83,3 +83,88 @@ def test_findings_sorted_by_score_and_dry_run_flag() -> None:
     assert [x.code for x in v.findings] == ["a.exploit", "a.weak"]
     assert v.dry_run and v.to_json()["dry_run"] is True
     assert v.codes == ["a.exploit", "a.weak"]
+
+
+# -- unchecked: a finding whose code is "incomplete" (part of the message was not read) ----------------
+UNREAD = {
+    **CAT,
+    "c.limit.files": CodeInfo("c.limit.files", 3.0, Category.CONTAINER, ""),  # incomplete by its name
+    "x.parse_error": CodeInfo("x.parse_error", 1.0, Category.ATTACHMENT, ""),
+    "m.too_many": CodeInfo("m.too_many", 3.0, Category.MESSAGE, "", incomplete=True),
+    "c.bomb": CodeInfo("c.bomb", 15.0, Category.CONTAINER, "", incomplete=False),
+    "scan.timeout": CodeInfo("scan.timeout", 3.0, Category.INTERNAL, ""),
+}
+
+
+@pytest.mark.parametrize(
+    ("codes", "verdict", "action", "reason"),
+    [
+        (["c.limit.files"], VerdictKind.UNCHECKED, Action.QUARANTINE, "incomplete"),  # never clean
+        (["m.too_many", "m.defect"], VerdictKind.UNCHECKED, Action.QUARANTINE, "incomplete"),
+        (["x.parse_error", "a.macro"], VerdictKind.UNCHECKED, Action.QUARANTINE, "incomplete"),  # not "suspicious"
+        (["scan.timeout"], VerdictKind.UNCHECKED, Action.QUARANTINE, "timeout"),
+        (["c.limit.files", "a.exploit"], VerdictKind.MALICIOUS, Action.QUARANTINE, ""),  # evidence still counts
+        (["c.bomb"], VerdictKind.MALICIOUS, Action.QUARANTINE, ""),  # a bomb is malicious, not unread
+        (["m.defect"], VerdictKind.CLEAN, Action.ACCEPT, ""),
+    ],
+)
+def test_unread_parts_make_the_verdict_unchecked(codes: list[str], verdict: VerdictKind, action: Action,
+                                                  reason: str) -> None:
+    v = decide([f(c) for c in codes], UNREAD, Config())
+    assert (v.verdict, v.action, v.reason) == (verdict, action, reason)
+
+
+@pytest.mark.parametrize(
+    ("unchecked", "suspicious", "alone", "with_suspicion"),
+    [
+        ("quarantine", "tag", Action.QUARANTINE, Action.QUARANTINE),
+        ("tag", "tag", Action.TAG, Action.TAG),
+        ("tempfail", "tag", Action.TEMPFAIL, Action.TEMPFAIL),
+        ("tag", "quarantine", Action.TAG, Action.QUARANTINE),  # the stricter of the two
+        ("tempfail", "reject", Action.TEMPFAIL, Action.REJECT),
+        ("tag", "accept", Action.TAG, Action.TAG),
+    ],
+)
+def test_action_unchecked_and_the_stricter_action_with_a_suspicious_score(
+        unchecked: str, suspicious: str, alone: Action, with_suspicion: Action) -> None:
+    cfg = parse_config(f"[policy]\naction_unchecked = '{unchecked}'\naction_suspicious = '{suspicious}'\n")
+    assert decide([f("c.limit.files")], UNREAD, cfg).action is alone
+    v = decide([f("c.limit.files"), f("a.macro")], UNREAD, cfg)
+    assert (v.verdict, v.action) == (VerdictKind.UNCHECKED, with_suspicion)
+
+
+def test_action_unchecked_is_validated() -> None:
+    from coinguard.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="action_unchecked"):
+        parse_config("[policy]\naction_unchecked = 'accept'\n")
+
+
+def test_unknown_code_named_like_a_give_up_is_unchecked() -> None:
+    v = decide([f("newformat.parse_error")], {}, Config())
+    assert v.verdict is VerdictKind.UNCHECKED
+
+
+def test_bypass_caps_unchecked_quarantine_at_tag() -> None:
+    cfg = parse_config("[policy]\nbypass_recipients = ['@partner.example']\n")
+    v = decide([f("c.limit.files")], UNREAD, cfg, rcpts=("a@partner.example",))
+    assert (v.verdict, v.action) == (VerdictKind.UNCHECKED, Action.TAG)
+
+
+def test_every_give_up_code_in_the_catalogue_is_incomplete() -> None:
+    """Walks the real catalogue: limit, parse-error, timeout, unopened and unreadable codes are marked."""
+    from coinguard.catalogue import catalogue
+
+    cat = catalogue()
+    give_ups = [c for c in cat if ".limit." in c or c.endswith(("parse_error", "timeout", "_error", ".error",
+                                                                "unopened", "unreadable", "skipped"))]
+    assert len(give_ups) > 20
+    assert [c for c in give_ups if not cat[c].incomplete] == []
+    explicit = {"mime.too_many_parts", "scan.unchecked", "scan.timeout", "scan.analyzer_error", "archive.unreadable",
+                "archive.encrypted_unopened", "container.limit.depth", "container.limit.files",
+                "container.limit.bytes", "container.limit.file_size", "mime.parse_error", "archive.parse_error",
+                "message.parse_error", "yara.timeout"}
+    assert {c for c in explicit if not cat[c].incomplete} == set()
+    evidence = {"container.bomb", "mime.defect", "mime.bad_charset", "text.sampled", "dkim.temperror",
+                "dkim.permerror", "archive.encrypted", "crypto.seed_phrase"}
+    assert {c for c in evidence if cat[c].incomplete} == set()

@@ -18,3 +18,27 @@ def test_normalize_capital_homoglyphs_and_letter_spacing() -> None:
     assert normalize("I a m ok") == "i a m ok"  # three single letters are ordinary text
     assert normalize("Co\U000e0139in\U000e0139base") == "coinbase"  # variation selectors supplement
     assert normalize("wal\U000e0020let") == "wallet"  # tag characters
+
+
+def test_html_to_text_keeps_visible_text_and_links_only() -> None:
+    from coinguard.text import html_to_text
+
+    html = ("<html><head><title>T</title><style>p{}</style></head><body><p>Hello <b>wal</b>let</p>"
+            "<a href='https://x.example/a'>link</a><script>alert(1)</script> end"
+            "<form action='/post'><input name=seed></form><iframe src='https://i.example'></iframe>"
+            "<area href='https://m.example'><!-- a comment --></body></html>")
+    text, links = html_to_text(html)
+    assert text == "Hello wal let link end"
+    assert links == ["https://x.example/a", "/post", "https://i.example", "https://m.example"]
+
+
+def test_html_to_text_on_hostile_markup_is_linear_and_never_raises() -> None:
+    from coinguard.text import MAX_LINKS, html_to_text
+
+    assert html_to_text("")[0] == "" and html_to_text("plain")[0] == "plain"
+    assert html_to_text("a\x00b<")[0].startswith("a")
+    deep = "<div>" * 20_000 + "after the nesting"
+    assert html_to_text(deep)[0] == "after the nesting"  # no depth limit hides text
+    assert html_to_text("<a href=" * 50_000 + "x") == ("", [])  # one unclosed attribute swallows the rest
+    many = "".join(f"<a href='https://l{i}.example'>x</a>" for i in range(MAX_LINKS + 50))
+    assert len(html_to_text(many)[1]) == MAX_LINKS

@@ -28,11 +28,18 @@ if TYPE_CHECKING:
 #: scan_message reads, never imports the scan loop back.
 ANALYZER_ERROR = "scan.analyzer_error"
 UNCHECKED = "scan.unchecked"
+TEXT_SAMPLED = "text.sampled"
 SCAN_CODES: tuple[CodeInfo, ...] = (
     CodeInfo(ANALYZER_ERROR, 1.0, Category.INTERNAL,
-             "An analyzer failed on this item (a bug or an input it did not expect); others still ran."),
+             "An analyzer failed on this item (a bug or an input it did not expect); others still ran "
+             "(verdict unchecked)."),
+    CodeInfo(TEXT_SAMPLED, 0.0, Category.INTERNAL,
+             "informational: a text or HTML part is longer than the text analyzers read (lures, brands, "
+             "addresses, seed phrases look at its beginning); YARA and the unpackers still read all of it.",
+             incomplete=False),
     CodeInfo(UNCHECKED, 0.0, Category.INTERNAL,
-             "The message was not scanned (timeout, limit or error) and fail_mode=accept let it through."),
+             "The message was not scanned (timeout, limit or error) and fail_mode=accept let it through.",
+             incomplete=True),
 )
 
 

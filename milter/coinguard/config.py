@@ -110,6 +110,7 @@ class PolicyConfig:
     action_clean: ActionName = "accept"
     action_suspicious: ActionName = "tag"
     action_malicious: ActionName = "quarantine"
+    action_unchecked: Literal["quarantine", "tag", "tempfail"] = "quarantine"
     subject_tag: str = "[SUSPICIOUS]"
     subject_tag_verdicts: tuple[str, ...] = ("suspicious", "malicious")
     verdict_header: str = "X-Coinguard-Verdict"

@@ -22,7 +22,10 @@ class VerdictKind(StrEnum):
     CLEAN = "clean"
     SUSPICIOUS = "suspicious"
     MALICIOUS = "malicious"
-    UNCHECKED = "unchecked"  # scan failed and fail_mode=accept let it through
+    #: part of the message was not fully examined (a limit, a parse failure, a tool that failed, the
+    #: time budget): never "clean"; the action is ``policy.action_unchecked`` (or the fail mode when the
+    #: whole scan could not run)
+    UNCHECKED = "unchecked"
 
 
 class Action(StrEnum):
@@ -62,14 +65,38 @@ class Role(StrEnum):
 DKIM_ALIGNED = "dkim.aligned"
 
 
+#: Last segments of the codes that, by convention, say "this was not fully read" (``pdf.parse_error``,
+#: ``yara.timeout``, ``rtf.skipped``, ``archive.encrypted_unopened``); limit codes have a ``.limit.``
+#: segment.  A code named this way is :attr:`CodeInfo.incomplete` unless its declaration says otherwise.
+INCOMPLETE_WORDS = ("error", "timeout", "skipped", "unopened", "unreadable")
+
+
+def incomplete_by_name(code: str) -> bool:
+    """Whether ``code``'s name follows the convention of a "not fully read" code."""
+    last = code.rsplit(".", 1)[-1]
+    return ".limit." in code or any(last == w or last.endswith("_" + w) for w in INCOMPLETE_WORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
-    """One catalogue entry: a finding code, its default score and what triggers it."""
+    """One catalogue entry: a finding code, its default score and what triggers it.
+
+    ``incomplete``: the code means part of the message was not fully examined (a limit, a parse
+    failure, a member a library would not read, a tool or the time budget that ran out).  Any such
+    finding makes the verdict at least ``unchecked``.  Left as None it follows the code's name
+    (:func:`incomplete_by_name`), so a new ``*.limit.*`` or ``*.parse_error`` code is incomplete by
+    construction.
+    """
 
     code: str
     score: float
     category: Category
     description: str
+    incomplete: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.incomplete is None:
+            object.__setattr__(self, "incomplete", incomplete_by_name(self.code))
 
 
 def sanitize_detail(text: str, limit: int = MAX_DETAIL) -> str:

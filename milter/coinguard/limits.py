@@ -27,15 +27,19 @@ BOMB = "container.bomb"
 
 CODES: tuple[CodeInfo, ...] = (
     CodeInfo(TIMEOUT, 3.0, Category.INTERNAL,
-             "The per-message scan time ran out inside the worker; the rest of the message was not analysed."),
-    CodeInfo(LIMIT_DEPTH, 3.0, Category.CONTAINER, "Containers nested deeper than scan.max_depth."),
-    CodeInfo(LIMIT_FILES, 3.0, Category.CONTAINER, "More files than scan.max_files in one message."),
+             "The per-message scan time ran out inside the worker; the rest of the message was not analysed "
+             "(verdict unchecked)."),
+    CodeInfo(LIMIT_DEPTH, 3.0, Category.CONTAINER,
+             "Containers nested deeper than scan.max_depth; the deeper layers were not read (verdict unchecked)."),
+    CodeInfo(LIMIT_FILES, 3.0, Category.CONTAINER,
+             "More files than scan.max_files in one message; the rest were not read (verdict unchecked)."),
     CodeInfo(LIMIT_BYTES, 3.0, Category.CONTAINER,
              "Expanded content passed scan.max_expanded_bytes; the rest was not unpacked."),
     CodeInfo(LIMIT_FILE_SIZE, 2.0, Category.CONTAINER,
              "One file larger than scan.max_file_bytes was not unpacked."),
     CodeInfo(BOMB, 15.0, Category.CONTAINER,
-             "Decompression bomb: declared expansion ratio over scan.max_ratio, or overlapping entries."),
+             "Decompression bomb: declared expansion ratio over scan.max_ratio, or overlapping entries.",
+             incomplete=False),  # evidence in itself: malicious, not merely unread
 )
 
 #: Expansion below this many bytes is never called a bomb, whatever its ratio

@@ -8,8 +8,11 @@ opens through :func:`extract_parts` under the Budget (so nesting is bounded).
 
 from __future__ import annotations
 
+import binascii
+import codecs
 import email
 import email.header
+import email.parser
 import email.policy
 import email.utils
 import logging
@@ -19,28 +22,78 @@ from email.message import Message
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
 from coinguard.handlers import MessageInfo
 from coinguard.sniff import sniff
-from coinguard.text import MAX_LINKS, html_to_text
+from coinguard.text import MAX_HTML_RENDER, MAX_LINKS, html_to_text
 
 log = logging.getLogger(__name__)
 
 ANALYZER = "mime"
 
+TOO_MANY_PARTS = "mime.too_many_parts"
+PARSE_ERROR = "mime.parse_error"
+BAD_CHARSET = "mime.bad_charset"
+LONG_HEADER = "mime.limit.header_line"
+#: Longest header line handed to the parser (the stdlib parser holds several copies of a line).
+MAX_HEADER_LINE = 64 * 1024
+
 CODES: tuple[CodeInfo, ...] = (
     CodeInfo("mime.defect", 0.5, Category.MESSAGE, "The MIME structure is malformed (parser defects listed)."),
-    CodeInfo("mime.too_many_parts", 3.0, Category.MESSAGE,
-             "More MIME parts than the file limit; the rest were not scanned."),
-    CodeInfo("mime.parse_error", 1.0, Category.MESSAGE, "The message could not be parsed as MIME at all."),
+    CodeInfo(TOO_MANY_PARTS, 3.0, Category.MESSAGE,
+             "More MIME parts (or MIME entities, empty multiparts included) than the limits; the rest were not "
+             "scanned (verdict unchecked).", incomplete=True),
+    CodeInfo(PARSE_ERROR, 1.0, Category.MESSAGE,
+             "The message, or a nested message, could not be parsed as MIME (e.g. nested too deep for the parser); "
+             "its parts were not scanned (verdict unchecked)."),
+    CodeInfo(LONG_HEADER, 1.0, Category.MESSAGE,
+             f"A header line longer than {MAX_HEADER_LINE // 1024} KiB (RFC 5322 allows 998 characters) was cut "
+             "before parsing; the rest of that line was not read (verdict unchecked)."),
+    CodeInfo(BAD_CHARSET, 0.5, Category.MESSAGE,
+             "A part declares a charset that cannot decode text (unknown, malformed, or a transform such as rot13 "
+             "or hex); its text was read as UTF-8 instead."),
 )
 
 #: Bytes of body text kept for the message analyzers.
 MAX_BODY_TEXT = 512 * 1024
+#: MIME entities (multipart containers included) walked at most, as a multiple of the parts limit.
+NODES_PER_PART = 10
+#: Codecs that exist but decode nothing (``undefined`` raises on every input).
+_NOT_TEXT = frozenset({"undefined"})
+
+
+def text_codec(charset: str | None) -> str | None:
+    """The codec name for a declared ``charset`` if it decodes bytes to text, else None.  Never raises."""
+    if not charset:
+        return None
+    try:
+        info = codecs.lookup(str(charset).strip())
+    except Exception:  # LookupError, ValueError (embedded NUL), TypeError ...
+        return None
+    if info.name in _NOT_TEXT or not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
+
+
+def decode_text(data: bytes, charset: str | None, default: str = "utf-8") -> str:
+    """``data`` as text in ``charset`` (``default`` when unusable), undecodable bytes replaced.  Never raises."""
+    codec = text_codec(charset) or default
+    try:
+        return data.decode(codec, "replace")
+    except Exception:  # a codec that fails even with errors="replace"
+        return data.decode("latin-1")
+
+
+def charset_of(part: Message) -> str:
+    """The part's declared charset, lower case ("" when absent or unreadable).  Never raises."""
+    try:
+        return str(part.get_content_charset() or "")
+    except Exception:
+        return ""
 
 
 def decode_header(value: str | None) -> str:
-    """RFC 2047-decode a header value, never raising; unknown charsets degrade to replacement chars."""
+    """RFC 2047-decode a header value, never raising; unusable charsets degrade to UTF-8/latin-1."""
     if not value:
         return ""
-    value = str(value)
+    value = _undo_surrogates(str(value))
     try:
         parts = email.header.decode_header(value)
     except Exception:
@@ -48,17 +101,57 @@ def decode_header(value: str | None) -> str:
     out: list[str] = []
     for chunk, charset in parts:
         if isinstance(chunk, bytes):
-            try:
-                out.append(chunk.decode(charset or "ascii", "replace"))
-            except LookupError:
-                out.append(chunk.decode("latin-1", "replace"))
+            out.append(decode_text(chunk, charset, "latin-1") if charset else chunk.decode("latin-1"))
         else:
             out.append(chunk)
     text = "".join(out)
     return " ".join(text.replace("\r", " ").replace("\n", " ").split())
 
 
+def _undo_surrogates(text: str, charset: str | None = None) -> str:
+    """Raw 8-bit header bytes (which compat32 keeps as surrogate escapes) decoded as UTF-8 if they are
+    valid UTF-8, else in ``charset``, else latin-1: so a raw RTLO in a filename stays an RTLO."""
+    if not _has_surrogates(text):
+        return text
+    raw = text.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    codec = text_codec(charset)
+    if codec and codec != "utf-8":
+        try:
+            return raw.decode(codec)
+        except Exception:
+            pass
+    return raw.decode("latin-1")
+
+
+def _with_8bit_params(part: Message) -> Message:
+    """``part``, or when its Content-Type/Content-Disposition hold raw 8-bit bytes (no RFC 2047/2231), a
+    stand-in whose two headers are those bytes decoded (:func:`_undo_surrogates`): compat32 would
+    otherwise turn each byte into U+FFFD, hiding an RTLO in a file name."""
+    wanted = ("content-type", "content-disposition")
+    try:
+        raw = [(k, v) for k, v in part.raw_items() if k.lower() in wanted and isinstance(v, str)]
+    except Exception:
+        return part
+    if not any(_has_surrogates(v) for _k, v in raw):
+        return part
+    charset = charset_of(part)
+    stand_in = Message()
+    for key, value in raw:
+        stand_in[key] = _undo_surrogates(value, charset)
+    return stand_in
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
 def _part_name(part: Message) -> str:
+    charset = charset_of(part)
+    part = _with_8bit_params(part)
     try:
         name = part.get_filename()
     except Exception:
@@ -69,10 +162,36 @@ def _part_name(part: Message) -> str:
             name = email.utils.collapse_rfc2231_value(param) if isinstance(param, tuple) else param
         except Exception:
             name = None
-    return decode_header(name) if name else ""
+    return decode_header(_undo_surrogates(str(name), charset)) if name else ""
+
+
+def _base64_payload(part: Message) -> bytes | None:
+    """A base64 part decoded straight from the parsed text, or None to let the stdlib do it.
+
+    compat32's ``get_payload(decode=True)`` encodes the text to bytes, splits it into lines and joins
+    them before decoding: three extra copies of the largest thing in a message.  ``a2b_base64``
+    reads the ASCII text as it is (line breaks skipped); anything it refuses (non-ASCII, bad
+    padding) goes the stdlib's tolerant way.
+    """
+    try:
+        if str(part.get("Content-Transfer-Encoding", "")).strip().lower() != "base64":
+            return None
+        # the parsed text itself: get_payload() first re-encodes all of it, only to look for surrogates
+        text = getattr(part, "_payload", None)
+    except Exception:
+        return None
+    if not isinstance(text, str) or not text.isascii():
+        return None
+    try:
+        return binascii.a2b_base64(text)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _payload(part: Message) -> bytes:
+    fast = _base64_payload(part)
+    if fast is not None:
+        return fast
     try:
         data = part.get_payload(decode=True)
     except Exception:
@@ -85,33 +204,38 @@ def _payload(part: Message) -> bytes:
     return data if isinstance(data, bytes) else bytes(data)
 
 
-def _text_of(part: Message, data: bytes) -> str:
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return data.decode(charset, "replace")
-    except LookupError:
-        return data.decode("utf-8", "replace")
+class _TooManyNodes(Exception):
+    """The MIME tree has more entities than the walk visits."""
 
 
-def _walk(msg: Message, depth: int = 0) -> Iterator[tuple[Message, int]]:
-    """Leaf parts of ``msg`` (multipart containers are descended; message/rfc822 is a leaf)."""
-    stack: list[tuple[Message, int]] = [(msg, depth)]
+def _walk(msg: Message, max_nodes: int) -> Iterator[Message]:
+    """Leaf parts of ``msg`` in document order (multiparts are descended; message/rfc822 is a leaf).
+
+    Iterative (an explicit stack, no recursion, however deep); raises :class:`_TooManyNodes` past
+    ``max_nodes`` entities, so the caller can say the rest was not read.
+    """
+    stack: list[Message] = [msg]
     seen = 0
     while stack:
-        part, d = stack.pop(0)
+        part = stack.pop()
         seen += 1
-        if seen > 10_000:
-            return
-        if part.is_multipart() and part.get_content_maintype() == "multipart":
+        if seen > max_nodes:
+            raise _TooManyNodes(f"more than {max_nodes} MIME entities")
+        if part.get_content_maintype() == "multipart":
             payload = part.get_payload()
             if isinstance(payload, list):
-                stack[0:0] = [(p, d + 1) for p in payload if isinstance(p, Message)]
-            continue
-        yield part, d
+                stack.extend(p for p in reversed(payload) if isinstance(p, Message))
+                continue
+            if not (payload.strip() if isinstance(payload, str) else payload):
+                continue  # a multipart with no parts ("--b--" alone): an entity, nothing to scan
+        yield part
 
 
 def _role(part: Message, name: str) -> str:
-    disposition = (part.get_content_disposition() or "").lower()
+    try:
+        disposition = (part.get_content_disposition() or "").lower()
+    except Exception:
+        disposition = ""
     ctype = part.get_content_type()
     if disposition == "attachment" or (name and disposition != "inline"):
         return Role.ATTACHMENT
@@ -120,13 +244,24 @@ def _role(part: Message, name: str) -> str:
     return Role.INLINE if not name else Role.ATTACHMENT
 
 
+class _Unserializable(Exception):
+    """A parsed nested message could not be turned back into bytes (nested too deep for the generator)."""
+
+
 def _rfc822_bytes(part: Message) -> bytes:
     payload = part.get_payload()
     if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         try:
             data = payload[0].as_bytes(policy=email.policy.compat32)
+        except RecursionError as exc:  # never retried another way: str() recurses the same
+            raise _Unserializable("nested messages too deep to re-read") from exc
         except Exception:
-            data = str(payload[0]).encode("utf-8", "replace")
+            try:
+                data = payload[0].as_string(policy=email.policy.compat32).encode("utf-8", "surrogateescape")
+            except RecursionError as exc:
+                raise _Unserializable("nested messages too deep to re-read") from exc
+            except Exception as exc:
+                raise _Unserializable(f"{type(exc).__name__}: {exc}") from exc
     else:
         data = _payload(part)
     # RFC 2046 forbids encoding message/rfc822, but some clients base64 it anyway: the
@@ -145,6 +280,59 @@ def _rfc822_bytes(part: Message) -> bytes:
     return data
 
 
+#: Bytes handed to the parser at a time.
+_FEED = 1 << 16
+
+
+def parse_bytes(raw: bytes) -> Message:
+    """``email.message_from_bytes`` (compat32) without its whole-message copies.
+
+    The stdlib decodes the whole message to one str and reads it back through a ``StringIO``
+    (which stores 4 bytes a character): 5-10x the message at its peak.  Fed in slices, the parser
+    holds what it must (the parts) and one slice more.
+    """
+    parser = email.parser.BytesFeedParser(policy=email.policy.compat32)
+    view = memoryview(raw)
+    for start in range(0, len(view), _FEED):
+        parser.feed(bytes(view[start : start + _FEED]))
+    return parser.close()
+
+
+def cut_long_header_lines(raw: bytes, limit: int = MAX_HEADER_LINE) -> tuple[bytes, int]:
+    """``raw`` with every line of its header block cut to ``limit`` bytes, and how many lines were cut.
+
+    The message itself is never changed (DKIM, quarantine and release use the received bytes): this
+    is what the parser reads.  Without a long line ``raw`` is returned as it is, not copied.
+    """
+    end = _header_end(raw)
+    pieces: list[bytes | memoryview] = []
+    view = memoryview(raw)
+    kept = pos = cut = 0
+    while pos < end:
+        eol = raw.find(b"\n", pos, end)
+        eol = end if eol < 0 else eol + 1
+        if eol - pos > limit:
+            term = eol  # keep the line's own ending ("\r\n", "\n" or none before the blank line)
+            if raw[term - 1 : term] == b"\n":
+                term -= 1
+            if raw[term - 1 : term] == b"\r":
+                term -= 1
+            pieces.append(view[kept : pos + limit])
+            kept = term
+            cut += 1
+        pos = eol
+    if not cut:
+        return raw, 0
+    pieces.append(view[kept:])
+    return b"".join(pieces), cut
+
+
+def _header_end(raw: bytes) -> int:
+    """Offset of the blank line that ends the header block (the whole message when there is none)."""
+    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    return min(ends) if ends else len(raw)
+
+
 def extract_parts(
     raw: bytes, parent: Item | None = None, max_parts: int = 1000
 ) -> tuple[Message, list[Item], list[Finding]]:
@@ -154,47 +342,85 @@ def extract_parts(
     top-level Items (depth 0) named by their filename or ``<body N>``.
     """
     findings: list[Finding] = []
+    where = parent.path if parent else ""
+    raw, cut = cut_long_header_lines(raw)
+    if cut:
+        findings.append(Finding(LONG_HEADER, ANALYZER, where, f"{cut} header line(s) cut to {MAX_HEADER_LINE} bytes"))
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
-    except Exception as exc:  # pragma: no cover - compat32 is very tolerant
-        log.warning("MIME parse failed: %s", exc)
-        msg = Message()
-        findings.append(Finding("mime.parse_error", ANALYZER, parent.path if parent else "", str(exc)))
-        return msg, [], findings
+        msg = parse_bytes(raw)
+    except Exception as exc:  # RecursionError: multiparts nested deeper than the parser goes
+        log.info("MIME parse failed: %s: %s", type(exc).__name__, exc)
+        findings.append(Finding(PARSE_ERROR, ANALYZER, where, f"{type(exc).__name__}: {exc}"))
+        return _headers_only(raw), [], findings
     items: list[Item] = []
     defects: list[str] = []
-    for index, (part, _depth) in enumerate(_walk(msg), 1):
+    bad_charsets: set[str] = set()
+    walk = _walk(msg, max(10_000, max_parts * NODES_PER_PART))
+    index = 0
+    while True:
+        try:
+            part = next(walk, None)
+        except _TooManyNodes as exc:
+            findings.append(Finding(TOO_MANY_PARTS, ANALYZER, where, str(exc)))
+            break
+        if part is None:
+            break
+        index += 1
         defects.extend(type(d).__name__ for d in getattr(part, "defects", ()))
         if len(items) >= max_parts:
-            findings.append(Finding("mime.too_many_parts", ANALYZER, parent.path if parent else "",
-                                    f"more than {max_parts} parts"))
+            findings.append(Finding(TOO_MANY_PARTS, ANALYZER, where, f"more than {max_parts} parts"))
             break
-        name = _part_name(part)
-        ctype = part.get_content_type()
-        if ctype == "message/rfc822":
-            data = _rfc822_bytes(part)
-            label = name or f"<message {index}>.eml"
-            kind = "eml"
-            role = "attachment"
-        else:
-            data = _payload(part)
-            role = _role(part, name)
-            label = name or f"<{'body' if role == 'body' else 'part'} {index}>"
-            kind = sniff(data)
-            if role == Role.BODY and kind in ("text", "html", "empty"):
-                kind = "html" if ctype == "text/html" else "text"
-        meta = {"charset": part.get_content_charset() or "", "disposition": part.get_content_disposition() or ""}
-        if parent is not None:
-            items.append(parent.child(name or label, data, source="message", role=role, declared_type=ctype,
-                                      type=kind, meta=meta))
-        else:
-            items.append(Item(path=safe_name(label) or f"<part {index}>", name=name, data=data, type=kind, depth=0,
-                              declared_type=ctype, role=role, source="mime", meta=meta))
+        try:
+            item = _leaf_item(part, index, parent)
+        except _Unserializable as exc:
+            findings.append(Finding(PARSE_ERROR, ANALYZER, where, f"part {index}: {exc}"))
+            continue
+        charset = str(item.meta.get("charset") or "")
+        if charset and text_codec(charset) is None and (part.get_content_maintype() == "text" or item.name):
+            bad_charsets.add(charset)
+        items.append(item)
+    if bad_charsets:
+        findings.append(Finding(BAD_CHARSET, ANALYZER, where, ", ".join(sorted(repr(c) for c in bad_charsets)[:5])))
     defects.extend(type(d).__name__ for d in getattr(msg, "defects", ()))
     if defects:
         unique = sorted(set(defects))
         findings.append(Finding("mime.defect", ANALYZER, parent.path if parent else "", ", ".join(unique)))
     return msg, items, findings
+
+
+def _leaf_item(part: Message, index: int, parent: Item | None) -> Item:
+    name = _part_name(part)
+    ctype = part.get_content_type()
+    if ctype == "message/rfc822":
+        data = _rfc822_bytes(part)
+        label = name or f"<message {index}>.eml"
+        kind = "eml"
+        role: str = Role.ATTACHMENT
+    else:
+        data = _payload(part)
+        role = _role(part, name)
+        label = name or f"<{'body' if role == 'body' else 'part'} {index}>"
+        kind = sniff(data)
+        if role == Role.BODY and kind in ("text", "html", "empty"):
+            kind = "html" if ctype == "text/html" else "text"
+    try:
+        disposition = part.get_content_disposition() or ""
+    except Exception:
+        disposition = ""
+    meta = {"charset": charset_of(part), "disposition": disposition}
+    if parent is not None:
+        return parent.child(name or label, data, source="message", role=role, declared_type=ctype, type=kind,
+                            meta=meta)
+    return Item(path=safe_name(label) or f"<part {index}>", name=name, data=data, type=kind, depth=0,
+                declared_type=ctype, role=role, source="mime", meta=meta)
+
+
+def _headers_only(raw: bytes) -> Message:
+    """The header block of a message whose body the parser gave up on (so From/Subject are still seen)."""
+    try:
+        return email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+    except Exception:
+        return Message()
 
 
 def message_info(
@@ -219,12 +445,11 @@ def message_info(
     for item in items:
         if item.role != Role.BODY or item.depth > 0:
             continue
-        charset = str(item.meta.get("charset") or "utf-8")
-        try:
-            text = item.data.decode(charset, "replace")
-        except LookupError:
-            text = item.data.decode("utf-8", "replace")
-        if item.type == "html" or item.declared_type == "text/html":
+        html = item.type == "html" or item.declared_type == "text/html"
+        # no more bytes than characters are read: html_to_text renders MAX_HTML_RENDER, the body keeps MAX_BODY_TEXT
+        cap = MAX_HTML_RENDER if html else MAX_BODY_TEXT
+        text = decode_text(item.data[:cap], str(item.meta.get("charset") or ""))
+        if html:
             text, found = html_to_text(text)
             links.extend(found)
         texts.append(text)

@@ -12,23 +12,29 @@ The rules, in order (rspamd's "one action per message" with Mailman's decision-a
    than either alone.
 4. The total maps to a verdict through ``suspicious_score`` / ``malicious_score`` and the
    verdict to an action through ``action_<verdict>``.
-5. Bypass lists (recipients, senders) cap the action at ``tag``: scanned, labelled, delivered.
-6. Allowlist hits (``allow.*``, :mod:`coinguard.allowlist`) zero the findings of trusted items or
+5. Unchecked: a finding whose catalogue entry is ``incomplete`` (a limit, a parse failure, a
+   tool or the time budget that gave up) means part of the message was not read.  Below
+   ``malicious_score`` the verdict is then ``unchecked`` -- never ``clean``, and not
+   ``suspicious`` either, since what was skipped may hold anything -- and the action is the
+   stricter of ``action_unchecked`` and the action the score alone would get.  Malicious stays
+   malicious: evidence already found is never downgraded.
+6. Bypass lists (recipients, senders) cap the action at ``tag``: scanned, labelled, delivered.
+7. Allowlist hits (``allow.*``, :mod:`coinguard.allowlist`) zero the findings of trusted items or
    cap the action at ``tag``; per-recipient tables (:mod:`coinguard.recipients`) set thresholds and
    actions per recipient, and the strictest recipient's outcome applies to the message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from coinguard import allowlist, recipients
 from coinguard.config import Config, PolicyConfig
-from coinguard.findings import AttachmentInfo, Category, CodeInfo, Finding, Verdict
-from coinguard.recipients import action_for, verdict_for
+from coinguard.findings import AttachmentInfo, Category, CodeInfo, Finding, Verdict, VerdictKind, incomplete_by_name
+from coinguard.recipients import action_for, stricter, verdict_for
 
-__all__ = ["action_for", "decide", "lookup", "score_finding", "verdict_for"]
+__all__ = ["action_for", "decide", "lookup", "score_finding", "stricter", "unchecked_reason", "verdict_for"]
 
 DEFAULT_UNKNOWN_SCORE = 1.0
 RISK_CATEGORIES = frozenset({Category.ATTACHMENT, Category.CONTAINER})
@@ -82,9 +88,11 @@ def decide(
     total = risk + theme + other
     if theme >= cfg.theme_min and risk >= cfg.risk_min:
         total = (risk + theme) * cfg.theme_weight + other
-    chosen, note = recipients.resolve(total, cfg, rcpts, cap=trusted_sender or bool(
+    unread = sorted({f.code for f in scored if _incomplete(f.code, catalogue)})
+    chosen, note = recipients.resolve(total, cfg, rcpts, unread=bool(unread), cap=trusted_sender or bool(
         sender and recipients.matches(sender, cfg.bypass_senders)))
     verdict, action = chosen.verdict, chosen.action
+    reason = unchecked_reason(unread) if verdict is VerdictKind.UNCHECKED else ""
     if note:
         scored += (Finding(recipients.RECIPIENTS_DIFFER, "policy", "", note, score=0.0),)
     ordered = tuple(sorted(scored, key=lambda f: (-(f.score or 0.0), f.code, f.path)))
@@ -102,5 +110,20 @@ def decide(
         subject=subject,
         elapsed_ms=elapsed_ms,
         errors=errors,
+        reason=reason,
         dry_run=cfg.dry_run,
     )
+
+
+def unchecked_reason(codes: Iterable[str]) -> str:
+    """``Verdict.reason`` of an unchecked verdict: ``timeout`` when the time budget ran out, else ``incomplete``.
+
+    (Never ``limit``: that reason means the whole message was over ``scan.max_message_bytes``.)
+    """
+    return "timeout" if "scan.timeout" in codes else "incomplete"
+
+
+def _incomplete(code: str, catalogue: Mapping[str, CodeInfo]) -> bool:
+    """Whether ``code`` says part of the message was not read (its catalogue flag; by name when unknown)."""
+    info = lookup(code, catalogue)
+    return bool(info.incomplete) if info is not None else incomplete_by_name(code)

@@ -104,25 +104,41 @@ def action_for(verdict: VerdictKind, cfg: PolicyConfig) -> Action:
         VerdictKind.CLEAN: cfg.action_clean,
         VerdictKind.SUSPICIOUS: cfg.action_suspicious,
         VerdictKind.MALICIOUS: cfg.action_malicious,
+        VerdictKind.UNCHECKED: cfg.action_unchecked,
     }.get(verdict, "tag")
     return Action(name)
 
 
-def outcome(score: float, cfg: PolicyConfig, rcpt: str, *, cap: bool = False) -> Outcome:
-    """What ``rcpt``'s policy makes of ``score`` (``cap``: a sender-side bypass or trusted sender)."""
+#: Actions from the mildest to the strictest for one recipient (tempfail only delays; quarantine
+#: and reject are final), used to combine the score's action with ``action_unchecked``.
+STRICTNESS = (Action.ACCEPT, Action.TAG, Action.STRIP, Action.TEMPFAIL, Action.QUARANTINE, Action.REJECT)
+
+
+def stricter(a: Action, b: Action) -> Action:
+    return a if STRICTNESS.index(a) >= STRICTNESS.index(b) else b
+
+
+def outcome(score: float, cfg: PolicyConfig, rcpt: str, *, unread: bool = False, cap: bool = False) -> Outcome:
+    """What ``rcpt``'s policy makes of ``score`` (``unread``: part of the message was not read;
+    ``cap``: a sender-side bypass or trusted sender)."""
     key, over = override_for(rcpt, cfg.recipients) if rcpt else ("", None)
     mine = effective(cfg, over)
     verdict = verdict_for(score, mine)
     action = action_for(verdict, mine)
+    if unread and verdict is not VerdictKind.MALICIOUS:  # never clean what was not read
+        verdict = VerdictKind.UNCHECKED
+        action = stricter(action, action_for(VerdictKind.UNCHECKED, mine))
     bypassed = bool(rcpt) and ((over is not None and over.bypass) or matches(rcpt, cfg.bypass_recipients))
     if action in CAPPED and (bypassed or cap):
         action = Action.TAG
     return Outcome(rcpt, f'policy.recipients."{key}"' if key else "policy", verdict, action, bypassed)
 
 
-def resolve(score: float, cfg: PolicyConfig, rcpts: Sequence[str], *, cap: bool = False) -> tuple[Outcome, str]:
+def resolve(score: float, cfg: PolicyConfig, rcpts: Sequence[str], *, unread: bool = False,
+            cap: bool = False) -> tuple[Outcome, str]:
     """The outcome that applies to the whole message (the strictest), and a note when recipients differ."""
-    outcomes = [outcome(score, cfg, r, cap=cap) for r in dict.fromkeys(rcpts)] or [outcome(score, cfg, "", cap=cap)]
+    outcomes = ([outcome(score, cfg, r, unread=unread, cap=cap) for r in dict.fromkeys(rcpts)]
+                or [outcome(score, cfg, "", unread=unread, cap=cap)])
     strictest = max(outcomes, key=lambda o: (RANK[o.action], SEVERITY.get(o.verdict, 0)))
     if len({o.action for o in outcomes}) == 1:
         return strictest, ""

@@ -15,12 +15,13 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from coinguard import mime, passwords, policy
+from coinguard import mime, passwords, policy, text
 from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS
-from coinguard.catalogue import ANALYZER_ERROR, SCAN_CODES, UNCHECKED, catalogue
+from coinguard.catalogue import ANALYZER_ERROR, SCAN_CODES, TEXT_SAMPLED, UNCHECKED, catalogue
 from coinguard.config import Config
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import (
@@ -33,8 +34,9 @@ from coinguard.findings import (
     Verdict,
     VerdictKind,
 )
-from coinguard.handlers import AnalysisContext, DnsFunc, Handler
+from coinguard.handlers import AnalysisContext, DnsFunc, Handler, MessageInfo
 from coinguard.limits import Budget
+from coinguard.sniff import ItemType
 from coinguard.unpack import UNPACKERS
 
 log = logging.getLogger(__name__)
@@ -116,6 +118,37 @@ class _Collector:
             self.findings.append(Finding(ANALYZER_ERROR, name, path, f"{type(exc).__name__}: {exc}"))
 
 
+def text_sample_finding(item: Item) -> Finding | None:
+    """``text.sampled`` when the text analyzers read only the beginning of ``item`` (their caps, text.py)."""
+    if item.type in (ItemType.HTML, ItemType.SVG):
+        cap = text.MAX_HTML_RENDER
+    elif item.type == ItemType.TEXT or item.role == Role.TEXT:
+        cap = text.MAX_TEXT
+    else:
+        return None
+    if item.role == Role.BODY:
+        cap = min(cap, mime.MAX_BODY_TEXT)
+    if item.size <= cap:
+        return None
+    return Finding(TEXT_SAMPLED, "scan", item.path,
+                   f"{item.size} bytes: the text analyzers read the first {cap}; YARA and the unpackers read all")
+
+
+def _parse(data: bytes, env: Envelope, max_parts: int, col: _Collector) -> tuple[MessageInfo, list[Item]]:
+    """The MIME stage.  mime never raises for bad input; should it still, the message is unchecked, not lost."""
+    kwargs: dict[str, Any] = {"envelope_from": env.sender, "rcpts": env.rcpts, "queue_id": env.queue_id,
+                              "client_addr": env.client_addr, "helo": env.helo}
+    try:
+        msg, top_items, mime_findings = mime.extract_parts(data, max_parts=max_parts)
+        col.findings.extend(mime_findings)
+        return mime.message_info(data, msg, top_items, **kwargs), top_items
+    except Exception as exc:  # a bug or an input mime did not expect: say so, scan nothing of it as clean
+        log.warning("MIME stage failed: %s: %s", type(exc).__name__, exc, exc_info=True)
+        col.errors.append(f"mime: {type(exc).__name__}: {exc}"[:300])
+        col.findings.append(Finding(mime.PARSE_ERROR, "mime", "", f"{type(exc).__name__}: {exc}"))
+        return mime.message_info(data, Message(), [], **kwargs), []
+
+
 def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdict:
     """Scan one message and return its Verdict.  Never raises for bad input."""
     started = time.monotonic()
@@ -128,13 +161,7 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
     budget = Budget(limits)
     col = _Collector(budget)
 
-    msg, top_items, mime_findings = mime.extract_parts(data, max_parts=limits.max_files)
-    col.findings.extend(mime_findings)
-    info = mime.message_info(
-        data, msg, top_items,
-        envelope_from=env.sender, rcpts=env.rcpts, queue_id=env.queue_id,
-        client_addr=env.client_addr, helo=env.helo,
-    )
+    info, top_items = _parse(data, env, limits.max_files, col)
     candidates = passwords.harvest((info.subject, info.body_text), extra=cfg.scan.passwords)
     actx = AnalysisContext(config=cfg, budget=budget, message=info, rules=ctx.rules,
                            passwords=candidates, dns_resolver=ctx.dns_resolver)
@@ -152,6 +179,9 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
             col.findings.append(Finding(exc.code, "scan", item.path, exc.detail))
             timed_out = True
             break
+        sampled = text_sample_finding(item)
+        if sampled is not None:
+            col.findings.append(sampled)
         for handler in handlers:
             col.consume(handler.name, item.path, _run_handler(handler, item, actx))
     if not timed_out:

@@ -261,27 +261,65 @@ def is_document_text(item: Item) -> bool:
 
 
 
-def html_to_text(html: str) -> tuple[str, list[str]]:
-    """Render HTML to plain text and collect link targets (bounded)."""
-    import warnings
+#: Elements whose content is not text a reader sees.
+_HIDDEN_ELEMENTS = frozenset({"script", "style", "head"})
+#: Elements whose target is a link: (tag, attribute) pairs.
+_LINK_ATTRS = {"a": "href", "area": "href", "form": "action", "iframe": "src"}
+#: Tags and tag fragments, for the fallback: bounded by the next "<", so linear however many are unclosed.
+_TAGLIKE = re.compile(r"<[^<>]*>?")
 
-    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+
+class _TextTarget:
+    """lxml parser target: collects the visible text and the link targets while parsing (no tree is built)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self.hidden = 0
+
+    def start(self, tag: object, attrib: dict[str, str]) -> None:
+        name = tag.lower() if isinstance(tag, str) else ""
+        self.parts.append(" ")  # text on either side of a tag is two strings (as bs4's get_text(" "))
+        if name in _HIDDEN_ELEMENTS:
+            self.hidden += 1
+        elif not self.hidden and name in _LINK_ATTRS and len(self.links) < MAX_LINKS:
+            target = attrib.get(_LINK_ATTRS[name]) or attrib.get("href") or attrib.get("src") or ""
+            if target.strip():
+                self.links.append(target.strip()[:2000])
+
+    def end(self, tag: object) -> None:
+        self.parts.append(" ")
+        if isinstance(tag, str) and tag.lower() in _HIDDEN_ELEMENTS and self.hidden:
+            self.hidden -= 1
+
+    def data(self, text: str) -> None:
+        if not self.hidden:
+            self.parts.append(text)
+
+    def comment(self, text: str) -> None:
+        return None
+
+    def close(self) -> str:
+        return "".join(self.parts)
+
+
+def html_to_text(html: str) -> tuple[str, list[str]]:
+    """Render HTML to plain text and collect link targets (bounded: the first MAX_HTML_RENDER characters).
+
+    lxml's (libxml2) HTML parser with a target that keeps only text and links: linear in the input
+    and a C-speed parse, where building a BeautifulSoup tree cost ~2 s/MB and was quadratic for
+    unclosed tags.  Script, style and head content is not text; hostile markup never raises.
+    """
+    from lxml import etree  # type: ignore[import-untyped]  # (no stubs shipped)
 
     html = html[:MAX_HTML_RENDER]
+    target = _TextTarget()
     try:
-        with warnings.catch_warnings():
-            # attacker HTML is often XML-ish or a bare URL: we want the text either way
-            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-            warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-            soup = BeautifulSoup(html, "html.parser")
-    except Exception:
-        return re.sub(r"<[^>]+>", " ", html), []
-    for tag in soup(["script", "style", "head"]):
-        tag.decompose()
-    links: list[str] = []
-    for a in soup.find_all(["a", "area", "form", "iframe"], limit=MAX_LINKS):
-        target = a.get("href") or a.get("action") or a.get("src")
-        if isinstance(target, str) and target.strip():
-            links.append(target.strip()[:2000])
-    text = soup.get_text(" ")
-    return " ".join(text.split()), links
+        parser = etree.HTMLParser(target=target, recover=True, no_network=True, huge_tree=True,
+                                  remove_comments=True, remove_pis=True)
+        parser.feed(html)
+        text = parser.close()
+        links = target.links
+    except Exception:  # libxml2 with recover=True takes nearly anything; never let markup stop a scan
+        text, links = _TAGLIKE.sub(" ", html), []
+    return " ".join(str(text).split()), links

@@ -86,3 +86,33 @@ def test_document_text_item() -> None:
     analyzer = SeedPhraseDocument()
     assert analyzer.applies_to(item)
     assert [f.code for f in analyzer.handle(item, make_context())] == ["crypto.seed_phrase"]
+
+
+def test_checksum_matches_the_reference_implementation() -> None:
+    import random
+
+    from coinguard.analyzers.seed_phrase import checksum_ok
+
+    reference = Mnemonic("english")
+    rng = random.Random(7)
+    for strength in (128, 160, 192, 224, 256):
+        for _ in range(50):
+            words = reference.to_mnemonic(rng.randbytes(strength // 8)).split()
+            assert checksum_ok(words)
+            words[rng.randrange(len(words))] = rng.choice(reference.wordlist)
+            assert checksum_ok(words) == reference.check(" ".join(words))
+    assert not checksum_ok(["abandon"] * 11 + ["notaword"]) and not checksum_ok(["abandon"] * 13)
+    assert checksum_ok(["abandon"] * 11 + ["about"])  # the famous all-zero phrase repeats a word
+
+
+def test_checksum_tests_are_capped_per_text() -> None:
+    from coinguard.analyzers import seed_phrase
+
+    calls = []
+    real = seed_phrase.checksum_ok
+    try:
+        seed_phrase.checksum_ok = lambda words: calls.append(1) or real(words)  # type: ignore[assignment]
+        seed_phrases(" ".join(["zoo"] * 100_000))
+    finally:
+        seed_phrase.checksum_ok = real  # type: ignore[assignment]
+    assert len(calls) == seed_phrase.MAX_CHECKSUM_WINDOWS

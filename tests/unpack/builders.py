@@ -87,6 +87,32 @@ def sevenzip_archive(members: dict[str, bytes], password: str | None = None, hea
     return buf.getvalue()
 
 
+def sevenzip_named(name: str, data: bytes) -> bytes:
+    """A 7z whose one member is stored under ``name`` exactly, even one py7zr refuses to write (``../x``).
+
+    py7zr writes a placeholder of the same length into a plain (not encoded) header; the placeholder's
+    UTF-16 bytes are then replaced by ``name``'s and the header CRCs recomputed.
+    """
+    placeholder = "".join("p" if ch in "./\\" else ch for ch in name)
+    buf = io.BytesIO()
+    with py7zr.SevenZipFile(buf, "w") as archive:
+        archive.set_encoded_header_mode(False)
+        archive.writestr(data, placeholder)
+    out = bytearray(buf.getvalue())
+    if placeholder == name:
+        return bytes(out)
+    old, new = placeholder.encode("utf-16-le"), name.encode("utf-16-le")
+    (offset, size) = struct.unpack_from("<QQ", out, 12)
+    start = 32 + offset
+    header = bytes(out[start : start + size])
+    assert header.count(old) == 1, "placeholder not found once in the plain 7z header"
+    header = header.replace(old, new)
+    out[start : start + size] = header
+    struct.pack_into("<I", out, 28, zlib.crc32(header))
+    struct.pack_into("<I", out, 8, zlib.crc32(bytes(out[12:32])))
+    return bytes(out)
+
+
 def iso_image(members: dict[str, bytes], joliet: bool = True, udf: bool = False) -> bytes:
     """An ISO 9660 image (with Joliet, or UDF 2.60 bridge, long names) holding ``members`` in the root."""
     iso = pycdlib.PyCdlib()

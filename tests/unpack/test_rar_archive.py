@@ -68,3 +68,14 @@ def test_damaged_member_data_is_reported_not_raised() -> None:
     data[middle : middle + 64] = bytes(64)
     codes, _items = run(bytes(data))
     assert set(codes) <= {"archive.parse_error"}
+
+
+def test_no_program_to_decompress_is_unreadable_not_clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    for tool in ("UNRAR_TOOL", "UNAR_TOOL", "BSDTAR_TOOL", "SEVENZIP_TOOL", "SEVENZIP2_TOOL"):
+        monkeypatch.setattr(rarfile, tool, "/nonexistent/coinguard-no-such-tool")
+    monkeypatch.setattr(rarfile, "CURRENT_SETUP", None)
+    codes, items = run(RAR.read_bytes())
+    assert "archive.unreadable" in codes and items == []
+    from coinguard.catalogue import catalogue
+
+    assert catalogue()["archive.unreadable"].incomplete  # so the verdict is unchecked

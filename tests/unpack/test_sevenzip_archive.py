@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from coinguard.config import Config, ScanConfig
 from coinguard.findings import Finding, Item
 from coinguard.passwords import harvest
 from coinguard.sniff import sniff
 from coinguard.unpack.sevenzip_archive import MAX_KEY_CYCLES, SevenZipArchive, _key_cycles
-from unpack.builders import LNK, sevenzip_archive, zip_archive
+from unpack.builders import LNK, sevenzip_archive, sevenzip_named, zip_archive
 
 from helpers import make_context
 
@@ -72,3 +74,12 @@ def test_corrupt_7z_is_a_parse_error() -> None:
     broken[40] ^= 0xFF  # damage the packed stream: the CRC catches it
     codes, items, _ = run(bytes(broken))
     assert codes and set(codes) <= {"archive.parse_error"}
+
+
+@pytest.mark.parametrize("name", ["../inv.zip", "/etc/inv.zip", "a/../../inv.zip", "C:\\x\\inv.zip"])
+def test_members_are_read_by_position_not_by_their_hostile_names(name: str) -> None:
+    inner = zip_archive({"a.txt": b"payload"})
+    codes, items, _ = run(sevenzip_named(name, inner))
+    assert codes == [] and [i.data for i in items] == [inner]  # py7zr refuses such names; we read it anyway
+    assert ".." not in items[0].path and items[0].name in (name, name.replace("\\", "/"))  # data, shown sanitised
+

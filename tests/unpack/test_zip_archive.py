@@ -14,7 +14,7 @@ from coinguard.passwords import harvest
 from coinguard.scan import ScanContext, scan_message
 from coinguard.sniff import sniff
 from coinguard.unpack.common import sevenzip_program
-from coinguard.unpack.zip_archive import ZipArchive, declared_entry_count
+from coinguard.unpack.zip_archive import ZipArchive, declared_entry_count, first_entries
 from unpack.builders import LNK, sevenzip_archive, zip_archive
 
 from helpers import DATA, make_context, make_message, need_corpus
@@ -208,3 +208,57 @@ def test_corpus_zips(name: str, expected_codes: set[str], min_members: int) -> N
     assert expected_codes <= set(codes(findings))
     assert "archive.parse_error" not in codes(findings)
     assert len(items) >= min_members
+
+
+def test_a_zip_declaring_too_many_entries_is_read_up_to_the_limit() -> None:
+    members = {f"f{n:05d}.txt": b"member %d" % n for n in range(5000)}
+    data = zip_archive(members, aes=False)
+    ctx = make_context()
+    out = list(ZipArchive().handle(item_of(data), ctx))
+    findings = [o for o in out if isinstance(o, Finding)]
+    items = [o for o in out if isinstance(o, Item)]
+    limit = ctx.budget.limits.max_files
+    assert codes(findings) == ["container.limit.files"] and "declares 5000 entries" in findings[0].detail
+    assert [i.name for i in items] == [f"f{n:05d}.txt" for n in range(limit)]  # the first ones, in order
+
+
+def test_first_entries_cuts_the_central_directory() -> None:
+    data = zip_archive({"a.txt": b"A", "b.txt": b"B", "c.txt": b"C"}, aes=False)
+    cut = first_entries(data, 2)
+    assert cut is not None and declared_entry_count(cut) == 2
+    with pyzipper.AESZipFile(io.BytesIO(cut)) as zf:
+        assert zf.namelist() == ["a.txt", "b.txt"] and zf.read("b.txt") == b"B"
+    assert first_entries(data[:-5], 2) is None  # no end record: nothing to cut
+    prefixed = b"junk before the archive" + data  # zipfile allows data in front; so does the cut
+    cut = first_entries(prefixed, 1)
+    assert cut is not None
+    with pyzipper.AESZipFile(io.BytesIO(cut)) as zf:
+        assert zf.read("a.txt") == b"A"
+
+
+@pytest.mark.skipif(sevenzip_program() is None, reason="the 7-Zip program is not installed")
+@pytest.mark.parametrize("name", [b"eic\nar.txt", b"eic\rar.txt", b"eic\tar.txt", b"a_b.txt"])
+def test_local_headers_only_zip_with_control_characters_in_a_name(name: bytes) -> None:
+    """7-Zip prints some control characters as '_': such a member is still read (by a one-match pattern)."""
+    data = zip_archive({name.decode(): b"the member"}, aes=False)
+    findings, items = run(data[: data.find(b"PK\x01\x02")])
+    assert codes(findings) == ["archive.parse_error"]
+    assert [i.data for i in items] == [b"the member"]
+
+
+@pytest.mark.skipif(sevenzip_program() is None, reason="the 7-Zip program is not installed")
+def test_members_7zip_cannot_tell_apart_are_unreadable_not_skipped() -> None:
+    data = zip_archive({"a\nb.txt": b"one", "a\rb.txt": b"two"}, aes=False)
+    findings, items = run(data[: data.find(b"PK\x01\x02")])
+    assert "archive.unreadable" in codes(findings), codes(findings)  # 'a_b.txt' (the newline) matches both names
+    assert [i.data for i in items] == [b"two"]  # 7-Zip prints the CR as is: that one is selected by its name
+
+
+def test_damaged_zip_without_the_7zip_program_is_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coinguard.unpack import common
+
+    monkeypatch.setattr(common, "sevenzip_program", lambda: None)
+    data = zip_archive({"a.txt": b"A"}, aes=False)
+    findings, items = run(data[: data.find(b"PK\x01\x02")])
+    assert codes(findings) == ["archive.parse_error", "archive.unreadable"] and items == []
+    assert "not installed" in findings[1].detail

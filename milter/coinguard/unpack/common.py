@@ -19,6 +19,7 @@ the archive, a single oversize member is skipped.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import logging
 import os
 import re
@@ -48,12 +49,17 @@ PASSWORD_FOUND = CodeInfo("archive.password_found", 1.0, Category.CONTAINER,
                           "An encrypted archive was opened with a password taken from the message or the "
                           "configured list (detail says which); its members were scanned.")
 PARSE_ERROR = CodeInfo("archive.parse_error", 1.0, Category.CONTAINER,
-                       "An archive or disk image is corrupt or truncated; some or all members were not scanned.")
+                       "An archive or disk image is corrupt or truncated, or the tool to read it is missing or "
+                       "failed; some or all members were not scanned (verdict unchecked).")
+UNREADABLE = CodeInfo("archive.unreadable", 1.0, Category.CONTAINER,
+                      "A member the archive lists could not be read (the library or tool refused it, returned "
+                      "nothing for it, or the program needed is not installed); it was not scanned (verdict "
+                      "unchecked).")
 # The limit codes are declared once, by coinguard.limits (the Budget raises them); unpackers emit them too.
 BOMB = limits.BOMB
 LIMIT_FILES = limits.LIMIT_FILES
 
-ARCHIVE_CODES: tuple[CodeInfo, ...] = (ENCRYPTED, ENCRYPTED_UNOPENED, PASSWORD_FOUND, PARSE_ERROR)
+ARCHIVE_CODES: tuple[CodeInfo, ...] = (ENCRYPTED, ENCRYPTED_UNOPENED, PASSWORD_FOUND, PARSE_ERROR, UNREADABLE)
 
 #: Limit codes after which nothing more of the archive is read.
 _STOP_CODES = frozenset({limits.BOMB, limits.LIMIT_BYTES, limits.LIMIT_FILES, limits.TIMEOUT})
@@ -68,6 +74,10 @@ MAX_PATH_PARTS = 6
 
 class WrongPassword(Exception):
     """The password does not open the member (bad check value, bad MAC, CRC error after decryption)."""
+
+
+class MemberUnreadable(Exception):
+    """The reader cannot select or read a member it listed (e.g. a name the 7-Zip program printed altered)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +281,7 @@ def read_members(
     produced = 0
     failed = 0
     locked: list[str] = []  # members another password protects
+    unread: list[str] = []  # members that declare content but came out empty
     max_files = ctx.budget.limits.max_files
     for entry in entries:
         ctx.budget.check_time()
@@ -294,16 +305,25 @@ def read_members(
         except WrongPassword:
             locked.append(safe_name(entry.name))
             continue
+        except MemberUnreadable:
+            unread.append(safe_name(entry.name))
+            continue
         except Exception as exc:
             failed += 1
             if failed <= 3:
                 yield parse_error(source, item, f"{safe_name(entry.name)}: {type(exc).__name__}: {exc}")
+            continue
+        if not data and entry.size > 0:
+            unread.append(safe_name(entry.name))
             continue
         produced += 1
         yield member_item(item, entry.name, data, source)
     if locked:
         yield finding(ENCRYPTED_UNOPENED, source, item,
                       f"{len(locked)} member(s) need another password: {', '.join(locked[:5])}")
+    if unread:
+        yield finding(UNREADABLE, source, item, f"{len(unread)} member(s) could not be read: "
+                                                f"{', '.join(unread[:5])}")
 
 
 def bounded(read: Any, cap: int, name: str) -> bytes:
@@ -389,6 +409,7 @@ class ToolReader:
         self.program = program
         self.fmt = fmt
         self.ctx = ctx
+        self._listed: list[Entry] = []
         self._dir = tempfile.TemporaryDirectory(prefix="coinguard-")
         self.path = os.path.join(self._dir.name, "archive")
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -411,8 +432,9 @@ class ToolReader:
         if proc.returncode != 0 and not text.strip():
             raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip()[-200:] or f"7-Zip exit {proc.returncode}")
         out: list[Entry] = []
-        for block in text.replace("\r\n", "\n").split("\n\n"):
-            fields = dict(line.split(" = ", 1) for line in block.splitlines() if " = " in line)
+        # lines end in "\n" only: a name may hold a raw "\r" (7-Zip prints it as is; splitlines would cut it)
+        for block in text.split("\n\n"):
+            fields = dict(line.split(" = ", 1) for line in block.split("\n") if " = " in line)
             name = fields.get("Path")
             if not name or fields.get("Folder") == "+" or fields.get("Attributes", "").startswith("D"):
                 continue
@@ -422,13 +444,37 @@ class ToolReader:
                              encrypted=fields.get("Encrypted") == "+", key=name))
             if len(out) >= _TOOL_MAX_ENTRIES:
                 break
+        self._listed = out
         return out
 
+    def _selector(self, entry: Entry) -> tuple[str, bool]:
+        """(the argument that selects ``entry``, whether it is a wildcard pattern).
+
+        7-Zip prints a control character in a member name (newline, CR, tab...) as ``_``, so the listed
+        name may not select the member.  Such a name becomes a pattern with ``?`` for each ``_``, used
+        only when it matches exactly one listed member; otherwise the member cannot be selected and
+        is reported unreadable (never silently skipped).
+        """
+        name = str(entry.key)
+        if "_" not in name:
+            return name, False
+        if "*" in name or "?" in name or "[" in name:
+            raise MemberUnreadable(f"{safe_name(name)}: a listed name 7-Zip may have altered cannot be selected")
+        pattern = name.replace("_", "?")
+        matching = [e for e in self._listed if fnmatch.fnmatchcase(e.name, pattern)
+                    or fnmatch.fnmatchcase(e.name.rsplit("/", 1)[-1], pattern.rsplit("/", 1)[-1])]
+        if len(matching) != 1:
+            raise MemberUnreadable(f"{safe_name(name)}: {len(matching)} listed members match its name")
+        return pattern, True
+
     def read(self, entry: Entry, password: str | None, cap: int) -> bytes:
+        selector, wildcard = self._selector(entry)
         argv = [*self._base("x"), "-so"]
+        if wildcard:
+            argv.remove("-spd")
         if password is not None:
             argv[argv.index("-p-")] = f"-p{password}"
-        with subprocess.Popen([*argv, self.path, "--", entry.key], stdout=subprocess.PIPE,
+        with subprocess.Popen([*argv, self.path, "--", selector], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL) as proc:
             assert proc.stdout is not None
             watchdog = threading.Timer(self._timeout(), proc.kill)  # a stalled program cannot hold the scan
@@ -455,7 +501,7 @@ def expand_with_tool(
 ) -> Iterator[Finding | Item]:
     """:func:`expand` through the 7-Zip program (see :class:`ToolReader`); its temporary copy is always removed."""
     if sevenzip_program() is None:
-        yield parse_error(source, item, "the 7-Zip program (7zz) is not installed")
+        yield finding(UNREADABLE, source, item, "the 7-Zip program (7zz) is not installed: nothing could be read")
         return
     try:
         reader = ToolReader(item.data, fmt, ctx)

@@ -36,11 +36,7 @@ _MAX_TEXT = 256 * 1024
 
 
 def _decode(item: Item) -> str:
-    charset = str(item.meta.get("charset") or "utf-8")
-    try:
-        text = item.data[:_MAX_TEXT].decode(charset, "replace")
-    except LookupError:
-        text = item.data[:_MAX_TEXT].decode("utf-8", "replace")
+    text = mime.decode_text(item.data[:_MAX_TEXT], str(item.meta.get("charset") or ""))
     if item.type == "html" or item.declared_type == "text/html":
         text, _links = html_to_text(text)
     return text

@@ -22,6 +22,7 @@ from coinguard.limits import read_bounded
 from coinguard.unpack.common import (
     ARCHIVE_CODES,
     Entry,
+    MemberUnreadable,
     WrongPassword,
     expand,
     extension,
@@ -60,6 +61,8 @@ class _RarReader:
                 return read_bounded(fh.read, cap, entry.name)
         except (rarfile.RarWrongPassword, rarfile.PasswordRequired) as exc:
             raise WrongPassword(str(exc)) from exc
+        except rarfile.RarCannotExec as exc:  # no unar/unrar/bsdtar/7-Zip: nothing can be read, say so
+            raise MemberUnreadable(f"no program to decompress RAR members: {exc}") from exc
         except (rarfile.RarCRCError, rarfile.BadRarFile, rarfile.RarExecError) as exc:
             if password is not None:
                 raise WrongPassword(f"{type(exc).__name__}: {exc}") from exc

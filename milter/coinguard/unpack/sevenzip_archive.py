@@ -17,7 +17,6 @@ from io import BytesIO
 from typing import Any, ClassVar
 
 import py7zr
-from py7zr.helpers import get_sanitized_output_path
 from py7zr.io import Py7zIO, WriterFactory
 
 from coinguard.errors import BudgetExceeded
@@ -89,12 +88,21 @@ class _CappedFactory(WriterFactory):
         return writer
 
 
-def _out_name(name: str) -> str | None:
-    """The key py7zr gives a member's writer, or None when py7zr refuses the name (``..``, absolute)."""
-    try:
-        return get_sanitized_output_path(name, None).as_posix()
-    except Exception:
-        return None
+def _position_key(index: int) -> str:
+    """The name a member is extracted under: its position, never its (attacker-chosen) name."""
+    return f"member-{index}"
+
+
+def _name_by_position(szf: py7zr.SevenZipFile) -> None:
+    """Rename every member of the open archive to :func:`_position_key` (in memory only).
+
+    py7zr selects members and names their writers by file name, and refuses names such as
+    ``../inv.zip`` or ``/etc/x`` -- a member an attacker names so would never be read.  Its file
+    list keeps each member's properties in a dict (``ArchiveFile._file_info``; py7zr has no public
+    setter), so the names are replaced there before extracting.
+    """
+    for index, member in enumerate(szf.files):
+        member._file_info["filename"] = _position_key(index)
 
 
 def _key_cycles(coders: Sequence[dict[str, Any]]) -> int:
@@ -138,7 +146,7 @@ class _SevenZipReader:
             self.encrypted = password is not None or szf.needs_password()
             folders = szf.header.main_streams.unpackinfo.folders if szf.header.main_streams else []
             self.cycles = max((_key_cycles(f.coders) for f in folders), default=0)
-            for info in szf.list():
+            for index, info in enumerate(szf.list()):
                 if info.is_directory:
                     continue
                 self._entries.append(Entry(
@@ -146,29 +154,27 @@ class _SevenZipReader:
                     size=int(info.uncompressed or 0),
                     compressed=info.compressed,
                     encrypted=self.encrypted,
-                    key=info.filename,
+                    key=_position_key(index),
                     identity=(info.crc32, info.uncompressed, extension(info.filename)) if info.crc32 else None,
                 ))
 
     def entries(self) -> list[Entry]:
         return self._entries
 
-    def _extract(self, names: list[str], password: str | None, cap: int, total: int) -> dict[str, _CappedWriter]:
+    def _extract(self, keys: list[str], password: str | None, cap: int, total: int) -> dict[str, _CappedWriter]:
         factory = _CappedFactory(cap)
-        targets = [n for n in names if _out_name(n) is not None]
         with py7zr.SevenZipFile(BytesIO(self.data), password=password, max_extract_size=max(1, total)) as szf:
-            szf.extract(targets=targets, factory=factory)
+            _name_by_position(szf)
+            szf.extract(targets=keys, factory=factory)
         return factory.products
 
     def read(self, entry: Entry, password: str | None, cap: int) -> bytes:
-        out = _out_name(entry.name)
-        if out is None:
-            raise py7zr.Bad7zFile(f"member name refused: {safe_name(entry.name)}")
+        out = str(entry.key)
         if self._cache is None or password != self._cache_password:
             left = self.ctx.budget.limits.max_expanded_bytes - self.ctx.budget.expanded_bytes
             try:
                 whole = max(cap, self.ctx.budget.member_cap())  # the cache serves later reads too
-                products = self._extract([e.name for e in self._entries], password, whole, left)
+                products = self._extract([str(e.key) for e in self._entries], password, whole, left)
             except py7zr.exceptions.DecompressionBombError as exc:
                 raise BudgetExceeded("container.limit.bytes", str(exc)) from exc
             except (py7zr.exceptions.CrcError, py7zr.exceptions.PasswordRequired) as exc:

@@ -42,8 +42,8 @@ log = logging.getLogger(__name__)
 _LOCAL_HEADER = 30
 _EOCD = b"PK\x05\x06"
 _EOCD64 = b"PK\x06\x06"
-#: An archive declaring more than this many times scan.max_files entries is not even parsed.
-_ENTRY_PARSE_FACTOR = 4
+_CENTRAL = b"PK\x01\x02"
+_CENTRAL_FIXED = 46
 
 
 def declared_entry_count(data: bytes) -> int | None:
@@ -57,6 +57,33 @@ def declared_entry_count(data: bytes) -> int | None:
         if pos64 >= 0 and pos64 + 40 <= len(data):
             (total,) = struct.unpack_from("<Q", data, pos64 + 32)
     return total
+
+
+def first_entries(data: bytes, keep: int) -> bytes | None:
+    """``data`` cut after the first ``keep`` central-directory records, with an end record declaring just
+    those (so the zip library parses no more than ``keep`` entries, however many the archive declares).
+
+    None when that cannot be done (no classic end record, a zip64 archive, a directory that does not
+    parse): the caller then reads nothing of it and says so.
+    """
+    pos = data.rfind(_EOCD, max(0, len(data) - 65_557))
+    if pos < 0 or pos + 22 > len(data):
+        return None
+    disk, cd_disk, on_disk, total, size, offset, _comment = struct.unpack_from("<HHHHIIH", data, pos + 4)
+    if 0xFFFF in (disk, cd_disk, on_disk, total) or 0xFFFFFFFF in (size, offset):
+        return None  # zip64
+    start = pos - size  # where zipfile looks for the directory (it allows data prepended to the archive)
+    if start < 0:
+        return None
+    end = start
+    for _ in range(keep):
+        if data[end : end + 4] != _CENTRAL or end + _CENTRAL_FIXED > pos:
+            return None
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, end + 28)
+        end += _CENTRAL_FIXED + name_len + extra_len + comment_len
+    kept = end - start
+    eocd = _EOCD + struct.pack("<HHHHIIH", 0, 0, keep, keep, kept, offset, 0)
+    return data[:end] + eocd
 
 
 def overlap(infos: Sequence[Any]) -> str | None:
@@ -120,12 +147,18 @@ class ZipArchive:
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         count = declared_entry_count(item.data)
         max_files = ctx.budget.limits.max_files
-        if count is not None and count > max_files * _ENTRY_PARSE_FACTOR:
+        data = item.data
+        if count is not None and count > max_files:
+            # parse (and read) the first max_files entries only; the rest stays unread: unchecked
+            cut = first_entries(data, max_files)
             yield Finding("container.limit.files", self.name, item.path,
-                          f"the archive declares {count} entries (limit {max_files}); not parsed")
-            return
+                          f"the archive declares {count} entries (limit {max_files}); "
+                          + ("only the first ones were read" if cut is not None else "not parsed"))
+            if cut is None:
+                return
+            data = cut
         try:
-            zf = pyzipper.AESZipFile(BytesIO(item.data))
+            zf = pyzipper.AESZipFile(BytesIO(data))
         except Exception as exc:
             # no usable central directory (truncated, damaged on purpose): 7-Zip and WinRAR still open such
             # files from their local headers, so read them the same way
