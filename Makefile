@@ -22,6 +22,9 @@ APT_PACKAGES += ca-certificates
 # systemd-sysusers for the unit tests.  Not installed by `make run`: on a host where systemd
 # runs, Debian's prometheus package would also start a Prometheus server.
 APT_TEST_PACKAGES := prometheus systemd
+# PostgreSQL and Redis for tests/shared_state: the tests start their own servers on free loopback
+# ports and never use a system instance Debian's postinst may have started.
+APT_TEST_PACKAGES += postgresql redis-server
 
 .PHONY: install install-test apt venv run test demo lint clean
 

@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     from coinguard import quarantine_cli
 
     quarantine_cli.add_parsers(qsub, _add_config)
+
+    p = sub.add_parser("db", help="the PostgreSQL quarantine schema")
+    dsub = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    from coinguard import db_cli
+
+    db_cli.add_parsers(dsub, _add_config)
     return parser
 
 
@@ -129,12 +135,19 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
     return quarantine_cli.main(args, _config(args))
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from coinguard import db_cli
+
+    return db_cli.main(args, _config(args))
+
+
 COMMANDS = {
     "run": cmd_run,
     "scan": cmd_scan,
     "reload": cmd_reload,
     "findings": cmd_findings,
     "quarantine": cmd_quarantine,
+    "db": cmd_db,
 }
 
 
