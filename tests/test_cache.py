@@ -246,11 +246,14 @@ def test_uncacheable_handler_runs_plainly(probe: type[Probe]) -> None:
 # --------------------------------------------------------------------------- through the real pipeline
 
 
+#: Built once: zipfile stamps members with the current time, so a zip built per copy could differ.
+CAMPAIGN_ZIP = zip_bytes({"statement.docx": (DATA / "oletools_dde-test.docx").read_bytes()})
+
+
 def campaign_message(n: int) -> bytes:
-    docx = (DATA / "oletools_dde-test.docx").read_bytes()
     return make_message(subject=f"Your wallet statement #{n}", to=f"user{n}@example.net",
                         body="Dear customer, open the attached statement to keep your wallet active.\n",
-                        attachments=[("statement.zip", zip_bytes({"statement.docx": docx}), "application/zip")])
+                        attachments=[("statement.zip", CAMPAIGN_ZIP, "application/zip")])
 
 
 @pytest.fixture

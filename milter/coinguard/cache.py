@@ -104,6 +104,10 @@ class CacheSettings:
     timeout_ms: int = 100
     retry_after_s: float = 5.0
     key_prefix: str = "coinguard:"
+    #: redis only: entries also kept in a small in-process LRU in front of Redis (0 = none), so a
+    #: campaign's repeated lookups cost no round trip after the first and survive a Redis outage
+    local_entries: int = 2000
+    local_bytes: int = 16 * 1024 * 1024
 
     @classmethod
     def from_config(cls, cfg: Any) -> CacheSettings:
@@ -296,6 +300,11 @@ class RedisCache(VerdictCache):
         self.client = client
         self._down_until = 0.0
         self._lock = threading.Lock()
+        self.local: LruCache | None = None
+        if self.settings.local_entries > 0:
+            self.local = LruCache(CacheSettings(max_entries=self.settings.local_entries,
+                                                max_bytes=self.settings.local_bytes,
+                                                max_entry_bytes=self.settings.max_entry_bytes))
 
     def _key(self, key: str) -> str:
         return f"{self.settings.key_prefix}{key}"
@@ -315,16 +324,35 @@ class RedisCache(VerdictCache):
                         what, type(exc).__name__, exc, self.settings.retry_after_s)
 
     def _get_many(self, keys: Sequence[str]) -> list[bytes | None]:
-        self._check_up()
-        values = self.client.mget([self._key(k) for k in keys])
-        return [v if isinstance(v, bytes) else None for v in values]
+        found: list[bytes | None] = self.local._get_many(keys) if self.local is not None else [None] * len(keys)
+        missing = [n for n, v in enumerate(found) if v is None]
+        if not missing:
+            return found
+        try:
+            self._check_up()
+            values = self.client.mget([self._key(keys[n]) for n in missing])
+        except Exception as exc:
+            if len(missing) == len(keys):
+                raise  # nothing found at all: the whole lookup counts as an error
+            self._failed("get", exc)
+            return found  # local hits stand; the rest are misses
+        for n, v in zip(missing, values, strict=True):
+            if isinstance(v, bytes):
+                found[n] = v
+                if self.local is not None:
+                    self.local._put(keys[n], v)
+        return found
 
     def _put(self, key: str, blob: bytes) -> None:
+        if self.local is not None:
+            self.local._put(key, blob)
         self._check_up()
         self.client.set(self._key(key), blob, ex=max(1, int(self.settings.ttl_s)))
 
     def _clear(self) -> None:
-        pass  # the new generation is a new key prefix; old entries age out (ttl_s) or are evicted (LRU)
+        # the new generation is a new key prefix; old Redis entries age out (ttl_s) or are evicted (LRU)
+        if self.local is not None:
+            self.local._clear()
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

@@ -39,7 +39,7 @@ def test_two_hosts_share_entries(redis_server: RedisServer, prefix: str) -> None
 
 
 def test_ttl_and_key_layout(redis_server: RedisServer, prefix: str) -> None:
-    c = rcache(redis_server.url, key_prefix=prefix, ttl_s=1)
+    c = rcache(redis_server.url, key_prefix=prefix, ttl_s=1, local_entries=0)
     c.put(key(7), b"v")
     raw = redis.Redis.from_url(redis_server.url)
     (name,) = raw.keys(prefix + "*")
@@ -57,7 +57,7 @@ def test_new_generation_misses_old_entries(redis_server: RedisServer, prefix: st
 
 
 def test_refused_connection_is_a_counted_miss_and_backs_off(prefix: str) -> None:
-    c = rcache(f"redis://127.0.0.1:{free_port()}/0", key_prefix=prefix, retry_after_s=60)
+    c = rcache(f"redis://127.0.0.1:{free_port()}/0", key_prefix=prefix, retry_after_s=60, local_entries=0)
     started = time.monotonic()
     assert c.get(key(1)) is None
     c.put(key(1), b"v")  # never raises
@@ -110,7 +110,7 @@ def test_redis_restart_recovers_after_the_back_off(prefix: str) -> None:
     server = RedisServer()
     server.start()
     try:
-        c = rcache(server.url, key_prefix=prefix, retry_after_s=0.3)
+        c = rcache(server.url, key_prefix=prefix, retry_after_s=0.3, local_entries=0)
         c.put(key(1), b"v")
         assert c.get(key(1)) == b"v"
         server.stop()
@@ -120,5 +120,25 @@ def test_redis_restart_recovers_after_the_back_off(prefix: str) -> None:
         c.put(key(1), b"again")
         assert c.get(key(1)) == b"again"
         assert c.stats.counts == {"hit": 2, "miss": 0, "error": 1}
+    finally:
+        server.destroy()
+
+
+def test_local_tier_serves_repeats_without_redis(prefix: str) -> None:
+    server = RedisServer()
+    server.start()
+    try:
+        a = rcache(server.url, key_prefix=prefix, retry_after_s=60)
+        b = rcache(server.url, key_prefix=prefix, retry_after_s=60)
+        a.put(key(1), b"shared")
+        assert b.get(key(1)) == b"shared"  # from Redis, now also in b's local tier
+        server.stop()
+        started = time.monotonic()
+        assert b.get(key(1)) == b"shared"  # Redis is gone: the local copy still answers
+        assert b.get_many([key(1), key(2)]) == [b"shared", None]  # key 2 is a miss, not an exception
+        assert b.get(key(3)) is None and time.monotonic() - started < 1.0
+        assert b.stats.counts == {"hit": 3, "miss": 1, "error": 1}
+        b.invalidate("g2")
+        assert b.get(key(1, "g2")) is None and len(b.local or ()) == 0
     finally:
         server.destroy()
