@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -107,7 +108,21 @@ def test_open_cache_and_settings() -> None:
         vc.open_cache(vc.CacheSettings(backend="memcached"))
     assert vc.CacheSettings.from_config(CFG) == vc.CacheSettings()  # no [cache] section yet: defaults
     assert vc.generation_for("abc", CFG) != vc.generation_for("abd", CFG)
-    assert vc.generation_for("abc", CFG) != vc.generation_for("abc", parse_config("[policy]\nmalicious_score = 9\n"))
+    # what changes findings changes the generation; what differs between hosts does not
+    assert vc.generation_for("abc", CFG) != vc.generation_for("abc", parse_config("[scan]\nmax_depth = 3\n"))
+    assert vc.generation_for("abc", CFG) == vc.generation_for("abc", parse_config(
+        '[milter]\nsocket = "inet:9999@127.0.0.1"\n[scan]\nworkers = 7\n[metrics]\nlisten = ""\n'
+        '[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\n'))
+
+
+def test_generation_follows_the_lure_list_content(tmp_path: Path) -> None:
+    lures = tmp_path / "lures.txt"
+    lures.write_text("wallet\n")
+    cfg = parse_config(f'[crypto]\nlures_file = "{lures}"\n')
+    before = vc.generation_for("abc", cfg)
+    assert vc.generation_for("abc", cfg) == before
+    lures.write_text("wallet\nseed phrase\n")
+    assert vc.generation_for("abc", cfg) != before
 
 
 # --------------------------------------------------------------------------- encoding
@@ -190,7 +205,12 @@ def test_cached_run_stores_then_replays(probe: type[Probe]) -> None:
     ctx = make_context(CFG)
     first = list(vc.cached_run(c, probe(), item(), ctx, run))
     second = list(vc.cached_run(c, probe(), item(), make_context(CFG), run))  # another message, same item
-    assert probe.runs == 1 and first == second and [f.code for f in first] == ["probe.found"]
+    assert probe.runs == 1 and [f.code for f in first] == ["probe.found"]
+    assert [(f.code, f.analyzer, f.path, f.detail, f.score) for f in second] == [
+        (f.code, f.analyzer, f.path, f.detail, f.score) for f in first]
+    if "cached" in Finding.__dataclass_fields__:  # findings.py with the cached flag (the merge adds it)
+        assert [f.cached for f in first] == [False] and [f.cached for f in second] == [True]
+        assert second[0].to_json()["cached"] is True and "cached" not in first[0].to_json()
     assert c.stats.counts == {"hit": 1, "miss": 1, "error": 0} and c.stats.stored == 1
     # the key holds what the handler can see: another path, name or other bytes is another entry
     list(vc.cached_run(c, probe(), item(path="b.zip/wallet.pdf.exe"), ctx, run))

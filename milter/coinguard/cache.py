@@ -375,12 +375,35 @@ def open_cache(settings: CacheSettings, *, generation: str = "",
     raise ValueError(f"unknown cache backend {settings.backend!r} (memory, redis or off)")
 
 
+#: The configuration that can change what an item handler finds.  Everything else (sockets, paths of
+#: the quarantine, metrics, worker counts, this host's name) differs between MX hosts that must share.
+ANALYSIS_CONFIG = ("scan", "crypto", "dkim")
+#: [scan] keys that only change how (not what) we scan: complete runs are the same whatever they are.
+_RUN_ONLY = frozenset({"workers", "recycle_after", "timeout_s", "oversize_action"})
+
+
 def generation_for(rules_hash: str, config: Any = None) -> str:
-    """One generation string for a rule set (its source hash) and a configuration (its values)."""
+    """One generation string for a rule set (its source hash) and the analysis configuration.
+
+    Equal on every MX host with the same rules and analysis settings (so they share entries);
+    different after any change to them, including the content of the lure and brand lists."""
     h = hashlib.sha256(rules_hash.encode())
     if config is not None:
-        values = config.to_dict() if hasattr(config, "to_dict") else config
-        h.update(json.dumps(values, sort_keys=True, default=str).encode())
+        values = config.to_dict() if hasattr(config, "to_dict") else dict(config)
+        picked: dict[str, Any] = {}
+        for section in ANALYSIS_CONFIG:
+            sec = dict(values.get(section) or {})
+            if section == "scan":
+                sec = {k: v for k, v in sec.items() if k not in _RUN_ONLY}
+            for k, v in list(sec.items()):
+                if k.endswith("_file") and isinstance(v, str) and v:
+                    try:
+                        with open(v, "rb") as fh:
+                            sec[k] = hashlib.sha256(fh.read()).hexdigest()
+                    except OSError:
+                        sec[k] = f"unreadable:{v}"
+            picked[section] = sec
+        h.update(json.dumps(picked, sort_keys=True, default=str).encode())
     return h.hexdigest()[:20]
 
 

@@ -149,13 +149,14 @@ _ENTRY_COLUMNS = ("id, stored_at, host, queue_id, sender, message_id, subject, v
 
 @dataclass(frozen=True, slots=True)
 class PgSettings:
-    """How to reach the database: ``[quarantine] dsn``, ``dsn_password_file``, pool size, timeouts."""
+    """How to reach the database: ``[quarantine] dsn``, ``dsn_password_file``, pool size, timeouts, host name."""
 
     dsn: str = ""
     password_file: str = ""
     pool_size: int = 4
     connect_timeout_s: float = 5.0
     statement_timeout_s: float = 30.0
+    host_name: str = ""  # recorded as the quarantining / acting host ("" = socket.gethostname())
 
     @classmethod
     def from_config(cls, cfg: QuarantineConfig) -> PgSettings:
@@ -167,6 +168,7 @@ class PgSettings:
             pool_size=int(getattr(cfg, "pool_size", d.pool_size)),
             connect_timeout_s=float(getattr(cfg, "connect_timeout_s", d.connect_timeout_s)),
             statement_timeout_s=float(getattr(cfg, "statement_timeout_s", d.statement_timeout_s)),
+            host_name=str(getattr(cfg, "host_name", d.host_name)),
         )
 
 
@@ -266,7 +268,7 @@ class PostgresStore(QuarantineStore):
                  verdict_header: str = "X-Coinguard-Verdict", findings_header: str = "X-Coinguard-Findings") -> None:
         super().__init__(cfg, verdict_header=verdict_header, findings_header=findings_header)
         self.settings = settings or PgSettings.from_config(cfg)
-        self.host = host or socket.gethostname()
+        self.host = host or self.settings.host_name or socket.gethostname()
         self._conninfo = conninfo(self.settings)
         self.audit = PgAuditLog(self)
         self.pool = ConnectionPool(
