@@ -31,8 +31,8 @@ out with ``cacheable = False``.
 **Only complete results are stored**: not when the handler raised (budget, bug), not when
 any finding says the work was cut short or failed (``scan.*``, ``container.limit.*``,
 ``*.timeout``, ``*.error``, ``*.parse_error``, ``*.skipped``...), not when less than
-:data:`STORE_MIN_SECONDS_LEFT` of the message's time budget remained (some analyzers skip
-optional checks when time runs short), not when a child item cannot be rebuilt exactly,
+:data:`STORE_MIN_SECONDS_LEFT` (5 s) of the message's time budget remained (some analyzers
+skip optional checks when time runs short), not when a child item cannot be rebuilt exactly,
 and not when the entry would exceed ``max_entry_bytes``.  So a cached answer never says
 "clean" for something that was not fully read.
 
@@ -74,9 +74,11 @@ ITEM_INPUTS = ("path", "name", "type", "declared_type", "role", "source", "depth
 #: Findings that say the work was cut short or failed: such a run is never stored.
 NOT_CACHEABLE = re.compile(
     r"^(scan|container\.limit|limits)\.|\.(timeout|error|temperror|permerror|parse_error|skipped|unchecked)$")
-#: Below this much time left in the message's budget a run is not stored (analyzers skip
-#: optional checks, e.g. VBA stomping, when time runs short: their result may be partial).
-STORE_MIN_SECONDS_LEFT = 10.0
+#: Below this much time left in the message's budget a run is not stored: analyzers skip optional
+#: checks when time runs short (office: VBA stomping below 5 s; encrypted: passwords below 3 s).
+#: Time only runs down, so a run that ends with at least the largest such threshold left never
+#: skipped anything.  An analyzer with a larger threshold must raise this.
+STORE_MIN_SECONDS_LEFT = 5.0
 COMPRESS_OVER = 512
 RESULTS = ("hit", "miss", "error")
 

@@ -243,8 +243,11 @@ class PgAuditLog(AuditLog):
         self.store = store
 
     def check_writable(self) -> None:
+        """Fail before acting when the audit trail cannot be written (no table, no INSERT right)."""
         with self.store.connection() as conn:
-            conn.execute("SELECT 1 FROM quarantine_audit LIMIT 0")
+            row = conn.execute("SELECT has_table_privilege('quarantine_audit', 'INSERT')").fetchone()
+        if not (row and row[0]):
+            raise QuarantineError("PostgreSQL quarantine: this role may not write quarantine_audit (GRANT INSERT)")
 
     def record(self, action: str, qid: str, target: Any, result: str, **extra: Any) -> None:
         with self.store.connection() as conn:

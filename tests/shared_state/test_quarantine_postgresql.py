@@ -374,3 +374,29 @@ def test_dsn_errors(tmp_path: Path) -> None:
         conninfo(PgSettings(dsn="host=127.0.0.1 port='unterminated"))
     info = conninfo(PgSettings(dsn="postgresql://u@127.0.0.1:1/db?connect_timeout=3"))
     assert "connect_timeout=3" in info and "application_name=coinguard" in info
+
+
+def test_release_refused_before_acting_when_the_audit_log_is_not_writable(
+        migrated: str, pg_server: PgServer, tmp_path: Path, sink: SlowSink) -> None:
+    dbname = migrated.rsplit("/", 1)[1]
+    tables = "quarantine_message, quarantine_recipient"
+    pg_server.admin(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO {SECRET_ROLE}", dbname)
+    pg_server.admin(f"GRANT SELECT ON quarantine_audit TO {SECRET_ROLE}", dbname)
+    pw = tmp_path / "pw"
+    pw.write_text(SECRET_PASSWORD)
+    os.chmod(pw, 0o600)
+    limited = settings(pg_server.dsn(dbname, user=SECRET_ROLE), password_file=str(pw))
+    with PostgresStore(qcfg(tmp_path, sink.port), settings=limited) as s:
+        qid = s.put(RAW, verdict())
+        with pytest.raises(QuarantineError, match="may not write quarantine_audit"):
+            s.release(qid)
+        assert sink.received == [] and [e.id for e in s.list()] == [qid]
+
+
+def test_put_without_recipients(store: PostgresStore) -> None:
+    qid = store.put(RAW, verdict(rcpts=()))
+    (entry,) = store.list()
+    assert entry.id == qid and entry.rcpts == ()
+    with pytest.raises(QuarantineError, match="no recipient"):
+        store.release(qid)
+    assert store.release(qid, to="admin@corp.test").kept
