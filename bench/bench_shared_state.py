@@ -23,6 +23,11 @@ daemons: scan.py has no cache hook yet, so the hook it gets at the merge is simu
 ``coinguard run`` daemons (tests/integration/harness.py) comes with the hook.
 
     PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py [-n 300] [--modes none,memory,redis,redis-only]
+    PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py --daemons [-n 300] [-c 6] [--workers 1]
+
+``--daemons`` (root, Postfix; needs the merged [quarantine] dsn / [cache] config keys and the scan-loop
+hook) runs three real daemons behind one private Postfix instead, cache off and then Redis, and prints
+the campaign's end-to-end rate (SMTP in -> quarantined in PostgreSQL) and the daemons' cache counters.
 """
 
 from __future__ import annotations
@@ -175,11 +180,103 @@ def check_shared_quarantine(stores: list[PostgresStore], quarantined: list[tuple
     return lines
 
 
+def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisServer) -> int:
+    """Three real ``coinguard run`` daemons behind one private Postfix, sharing PostgreSQL and Redis:
+    the campaign's end-to-end rate (SMTP in -> quarantined in PostgreSQL) without and with the cache."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg
+
+    from coinguard.config import ConfigError
+    from integration import harness
+
+    reason = harness.missing_prerequisite()
+    if reason:
+        print(f"--daemons: cannot run: {reason}", file=sys.stderr)
+        return 2
+    try:
+        parse_config('[quarantine]\nbackend = "postgresql"\ndsn = "x"\n[cache]\nbackend = "redis"\nurl = "x"\n')
+    except ConfigError as exc:
+        print(f"--daemons needs the merged config keys ([quarantine] dsn, [cache]): {exc}", file=sys.stderr)
+        return 2
+    attachment = campaign_zip()
+    print(f"three daemons ({workers} worker(s) each), {n} copies round-robin, {concurrency} SMTP clients")
+    print(f"{'cache':<8} {'msg/s':>7} {'speed-up':>8}  hit/miss/error (sum of the three daemons)")
+    base_rate = 0.0
+    for mode in ("off", "redis"):
+        db = f"daemons_{mode}"
+        pg.admin(f"CREATE DATABASE {db} OWNER coinguard")
+        dsn = pg.dsn(db)
+        migrate(PgSettings(dsn=dsn))
+        work = Path(tempfile.mkdtemp(prefix="coinguard-bench-mx-"))
+        ports = {h: harness.free_port() for h in HOSTS}
+        metrics = {h: harness.free_port() for h in HOSTS}
+        daemons: list[harness.DaemonProcess] = []
+        with harness.gateway({h: f"inet:127.0.0.1:{p}" for h, p in ports.items()}) as (_sink, pf):
+            try:
+                prefix = f"bench{time.monotonic_ns()}:"
+                for h in HOSTS:
+                    cfg = work / h / "coinguard.toml"
+                    cfg.parent.mkdir()
+                    cache = (f'\n[cache]\nbackend = "redis"\nurl = "{rd.url}"\nkey_prefix = "{prefix}"\n'
+                             if mode == "redis" else '\n[cache]\nbackend = "off"\n')
+                    harness.write_daemon_config(cfg, ports[h], metrics[h], quarantine_backend="postgresql",
+                                                quarantine_dir=cfg.parent / "q", postfix_config_dir=pf.config_dir,
+                                                workers=workers, extra=cache)
+                    cfg.write_text(cfg.read_text().replace(
+                        "[quarantine]\n", f'[quarantine]\ndsn = "{dsn}"\nhost_name = "{h}"\n', 1))
+                    d = harness.DaemonProcess(cfg, ports[h], cfg.parent / "daemon.log")
+                    d.launch()
+                    daemons.append(d)
+                for d in daemons:
+                    d.wait_ready(180)
+                for h in HOSTS:  # warm each daemon's workers with a clean message
+                    harness.send(pf.ports[h], make_message())
+                messages = [(pf.ports[HOSTS[i % 3]], campaign(i, attachment)) for i in range(n)]
+                started = time.perf_counter()
+                with ThreadPoolExecutor(concurrency) as ex:
+                    codes = list(ex.map(lambda m: harness.send(m[0], m[1]).code, messages))
+                count = 0
+                while time.perf_counter() - started < 600:
+                    with psycopg.connect(dsn) as conn:
+                        count = (conn.execute("SELECT count(*) FROM quarantine_message").fetchone() or (0,))[0]
+                    if count >= n:
+                        break
+                    time.sleep(0.05)
+                elapsed = time.perf_counter() - started
+                import urllib.request
+
+                totals = dict.fromkeys(vc.RESULTS, 0.0)
+                for h in HOSTS:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{metrics[h]}/metrics", timeout=10) as r:
+                        for line in r.read().decode().splitlines():
+                            for res in vc.RESULTS:
+                                if line.startswith(f'coinguard_cache_requests_total{{result="{res}"}} '):
+                                    totals[res] += float(line.rsplit(" ", 1)[1])
+                rate = count / elapsed
+                base_rate = base_rate or rate
+                bad = sum(c != 250 for c in codes)
+                print(f"{mode:<8} {rate:>7.1f} {rate / base_rate:>7.1f}x  "
+                      f"{totals['hit']:.0f}/{totals['miss']:.0f}/{totals['error']:.0f}"
+                      f"  ({count}/{n} quarantined, {bad} not accepted)")
+            finally:
+                for d in daemons:
+                    if d.proc is not None and d.proc.poll() is None:
+                        d.proc.terminate()
+                for d in daemons:
+                    d.stop()
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=300, help="copies of the campaign per mode (default 300)")
     ap.add_argument("--modes", default="none,memory,redis,redis-only",
                     help="comma-separated: none, memory, redis, redis-only")
+    ap.add_argument("--daemons", action="store_true",
+                    help="instead: three real `coinguard run` daemons behind a private Postfix (root, Postfix)")
+    ap.add_argument("-c", type=int, default=6, help="--daemons: concurrent SMTP clients (default 6)")
+    ap.add_argument("--workers", type=int, default=1, help="--daemons: scan workers per daemon (default 1)")
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
 
@@ -191,6 +288,8 @@ def main() -> int:
     sink.start()
     stores: list[PostgresStore] = []
     try:
+        if args.daemons:
+            return run_daemons(args.n, args.c, args.workers, pg, rd)
         pg.admin("CREATE DATABASE coinguard OWNER coinguard")
         settings = PgSettings(dsn=pg.dsn("coinguard"))
         migrate(settings)
