@@ -30,7 +30,7 @@ def add_parsers(sub: Any, add_config: Callable[[argparse.ArgumentParser], None])
 
 def main(args: argparse.Namespace, cfg: Config, out: TextIO | None = None) -> int:
     from coinguard.errors import QuarantineError
-    from coinguard.quarantine_postgresql import PgSettings, migrate, migration_status
+    from coinguard.quarantine.postgresql import PgSettings, migrate, migration_status
 
     out = out or sys.stdout
     settings = PgSettings.from_config(cfg.quarantine)

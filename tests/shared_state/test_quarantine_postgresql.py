@@ -26,7 +26,7 @@ from coinguard.config import Config, QuarantineConfig
 from coinguard.errors import QuarantineError
 from coinguard.findings import Verdict, VerdictKind
 from coinguard.quarantine import Filters, QuarantineNotFound
-from coinguard.quarantine_postgresql import (
+from coinguard.quarantine.postgresql import (
     PgSettings,
     PostgresStore,
     conninfo,
@@ -400,3 +400,114 @@ def test_put_without_recipients(store: PostgresStore) -> None:
     with pytest.raises(QuarantineError, match="no recipient"):
         store.release(qid)
     assert store.release(qid, to="admin@corp.test").kept
+
+
+# --------------------------------------------------------------------------- registry, audit trail, milter
+
+
+def test_importing_the_quarantine_package_loads_no_database_driver() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, coinguard.quarantine as q; assert q.STORES['postgresql'] is q.PostgresStore; "
+            "assert not [m for m in sys.modules if m.startswith(('psycopg', 'psycopg_pool'))], 'psycopg loaded'")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_open_store_gives_the_database_store_which_keeps_the_message(migrated: str, tmp_path: Path) -> None:
+    from coinguard.quarantine import store_for
+
+    cfg = Config(quarantine=qcfg(tmp_path, backend="postgresql", dsn=migrated, host_name="mx-b"))
+    store = store_for(cfg)
+    try:
+        assert isinstance(store, PostgresStore) and store.mta_holds is False and store.host == "mx-b"
+        assert store.list() == []  # the pool opens on first use
+        qid = store.put(RAW, verdict())
+        (entry,) = store.list()
+        assert entry.id == qid and entry.host == "mx-b" and entry.to_json()["host"] == "mx-b"
+    finally:
+        store.close()
+
+
+def test_audit_trail_records_like_the_file_log(store: PostgresStore, sink: SlowSink, tmp_path: Path) -> None:
+    """Same release/delete/purge on the directory store and on PostgreSQL: the same records (plus the host)."""
+    from coinguard.quarantine import DirStore
+
+    dir_store = DirStore(qcfg(tmp_path, sink.port, path=str(tmp_path / "dirq")))
+    trails = []
+    for s in (dir_store, store):
+        kept, gone = s.put(RAW, verdict()), s.put(RAW, verdict())
+        s.release(kept, to="admin@corp.test")
+        s.delete(gone)
+        s.purge(timedelta(days=30))
+        assert [r["action"] for r in s.audit.records(kept)] == ["release"]
+        assert [(r["action"], r["result"]) for r in s.audit.records(gone)] == [("delete", "ok")]
+        trails.append(s.audit.records())
+    on_disk, in_db = trails
+    assert [r["action"] for r in in_db] == [r["action"] for r in on_disk] == ["release", "delete", "purge"]
+    for a, b in zip(on_disk, in_db, strict=True):
+        assert set(b) == set(a) | {"host"} and b["host"] == "mx-a"
+        assert (b["result"], b["target"], b["who"], b["uid"]) == (a["result"], a["target"], a["who"], a["uid"])
+        assert b["backend"] == "postgresql" and a["backend"] == "dir"
+        assert datetime.fromisoformat(b["when"]) <= datetime.now(UTC)
+    assert in_db[0]["target"] == ["admin@corp.test"] and in_db[0]["kept"] is True
+
+
+def test_the_milter_stores_then_discards_and_tempfails_while_the_database_is_down(
+        pg_server: PgServer, migrated: str, tmp_path: Path) -> None:
+    """actions.apply with the real store: committed before the discard; a dead database is a tempfail."""
+    from prometheus_client import CollectorRegistry
+
+    from coinguard import actions
+    from coinguard.buffer import MessageBuffer
+    from coinguard.metrics import make_metrics
+    from coinguard.quarantine import store_for
+    from test_actions import DISCARD, TEMPFAIL, RecordingMta
+
+    cfg = Config(quarantine=qcfg(tmp_path, backend="postgresql", dsn=migrated, connect_timeout_s=1.0))
+    store, metrics = store_for(cfg), make_metrics(CollectorRegistry())
+    buf = MessageBuffer(1 << 20)
+    try:
+        buf.add_header("From", b"alice@ex.test")
+        buf.add_body(b"body\r\n")
+        out = actions.apply(verdict(), cfg, buf, RecordingMta(), lambda: store, metrics, "4F1A2B3C4D")
+        assert out.rc == DISCARD and out.fields["quarantine"].startswith("postgresql:")
+        qid = out.fields["quarantine"].split(":", 1)[1]
+        with psycopg.connect(migrated) as conn:
+            assert conn.execute("SELECT raw FROM quarantine_message WHERE id = %s", (qid,)).fetchone() == (
+                buf.raw_bytes(),)
+        pg_server.stop("fast")
+        try:
+            mta = RecordingMta()
+            out = actions.apply(verdict(), cfg, buf, mta, lambda: store, metrics, "4F1A2B3C4D")
+            assert out.rc == TEMPFAIL and mta.kinds() == ["tempfail"] and "quarantine" not in out.fields
+            assert metrics.registry.get_sample_value("coinguard_errors_total", {"stage": "quarantine"}) == 1
+        finally:
+            pg_server.start()
+    finally:
+        buf.close()
+        store.close()
+
+
+def test_closing_the_store_closes_its_connections(migrated: str, tmp_path: Path) -> None:
+    """What the daemon does when a generation retires (runtime.Runtime._close)."""
+    def ours() -> int:
+        with psycopg.connect(migrated) as conn:
+            row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'coinguard'"
+                               " AND datname = current_database()").fetchone()
+        return int(row[0]) if row else 0
+
+    def settled() -> int:  # a backend leaves pg_stat_activity shortly after its client hung up
+        deadline = time.monotonic() + 10
+        while ours() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return ours()
+
+    s = PostgresStore(qcfg(tmp_path), settings=settings(migrated, pool_size=3))
+    assert settled() == 0  # constructing connects to nothing (the migration's connection has gone)
+    s.put(RAW, verdict())
+    assert ours() >= 1
+    s.close()
+    assert settled() == 0

@@ -33,36 +33,23 @@ import logging
 import os
 import socket
 import stat
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
-
-import psycopg
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool, PoolTimeout
+from typing import TYPE_CHECKING, Any
 
 from coinguard.config import QuarantineConfig
 from coinguard.errors import QuarantineError
 from coinguard.findings import Verdict
-from coinguard.quarantine import (
-    ID_RE,
-    AuditLog,
-    Detail,
-    Entry,
-    Filters,
-    QuarantineNotFound,
-    QuarantineStore,
-    Released,
-    _mime_attachments,
-    _parse_headers,
-    _who,
-    new_id,
-)
+from coinguard.quarantine.audit import who
+from coinguard.quarantine.base import AuditTrail, QuarantineStore, mime_attachments, parse_headers
+from coinguard.quarantine.model import ID_RE, Detail, Entry, Filters, QuarantineNotFound, Released, new_id
+
+if TYPE_CHECKING:  # psycopg is imported when a PostgreSQL store is used, not with coinguard.quarantine
+    import psycopg
+    from psycopg_pool import ConnectionPool
 
 log = logging.getLogger(__name__)
 
@@ -160,16 +147,9 @@ class PgSettings:
 
     @classmethod
     def from_config(cls, cfg: QuarantineConfig) -> PgSettings:
-        """The settings from ``[quarantine]`` (keys missing from an older config.py fall back to defaults)."""
-        d = cls()
-        return cls(
-            dsn=str(getattr(cfg, "dsn", d.dsn)),
-            password_file=str(getattr(cfg, "dsn_password_file", d.password_file)),
-            pool_size=int(getattr(cfg, "pool_size", d.pool_size)),
-            connect_timeout_s=float(getattr(cfg, "connect_timeout_s", d.connect_timeout_s)),
-            statement_timeout_s=float(getattr(cfg, "statement_timeout_s", d.statement_timeout_s)),
-            host_name=str(getattr(cfg, "host_name", d.host_name)),
-        )
+        return cls(dsn=cfg.dsn, password_file=cfg.dsn_password_file, pool_size=cfg.pool_size,
+                   connect_timeout_s=cfg.connect_timeout_s, statement_timeout_s=cfg.statement_timeout_s,
+                   host_name=cfg.host_name)
 
 
 def read_password_file(path: str) -> str:
@@ -201,6 +181,9 @@ def read_password_file(path: str) -> str:
 
 def conninfo(settings: PgSettings) -> str:
     """The libpq conninfo for ``settings``: URL, key=value string or service name, plus our defaults."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
     dsn = settings.dsn.strip()
     if not dsn:
         raise QuarantineError('quarantine.dsn is empty (a postgresql:// URL or a libpq service name)')
@@ -223,6 +206,9 @@ def conninfo(settings: PgSettings) -> str:
 
 def redact(info: str) -> str:
     """The conninfo without its password, for messages."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
     try:
         parts = conninfo_to_dict(info)
     except psycopg.ProgrammingError:
@@ -235,11 +221,15 @@ def _error(what: str, exc: BaseException) -> QuarantineError:
     return QuarantineError(f"PostgreSQL quarantine: {what}: {text}")
 
 
-class PgAuditLog(AuditLog):
-    """The audit log as rows of ``quarantine_audit`` (same ``record`` call as the file log)."""
+#: The most records :meth:`PgAuditLog.records` returns (the newest; the table keeps them all).
+MAX_AUDIT_RECORDS = 100_000
+
+
+class PgAuditLog:
+    """The audit trail (:class:`~coinguard.quarantine.base.AuditTrail`) as rows of ``quarantine_audit``:
+    the same records as the JSON Lines log, plus the acting host, shared by every MX host."""
 
     def __init__(self, store: PostgresStore) -> None:
-        super().__init__(os.devnull)
         self.store = store
 
     def check_writable(self) -> None:
@@ -250,11 +240,27 @@ class PgAuditLog(AuditLog):
             raise QuarantineError("PostgreSQL quarantine: this role may not write quarantine_audit (GRANT INSERT)")
 
     def record(self, action: str, qid: str, target: Any, result: str, **extra: Any) -> None:
+        from psycopg.types.json import Jsonb
+
         with self.store.connection() as conn:
             conn.execute(
                 "INSERT INTO quarantine_audit (who, uid, host, action, message, target, result, extra)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (_who(), os.getuid(), self.store.host, action, qid, Jsonb(target), result, Jsonb(extra)))
+                (who(), os.getuid(), self.store.host, action, qid, Jsonb(target), result, Jsonb(extra)))
+
+    def records(self, qid: str | None = None) -> builtins.list[dict[str, Any]]:
+        """Records oldest first (of ``qid`` only when given), the newest MAX_AUDIT_RECORDS of them."""
+        where, args = ("WHERE message = %s", [qid]) if qid is not None else ("", [])
+        with self.store.connection() as conn:
+            rows = conn.execute(
+                f"SELECT at, who, uid, host, action, message, target, result, extra FROM quarantine_audit {where}"
+                " ORDER BY seq DESC LIMIT %s", [*args, MAX_AUDIT_RECORDS]).fetchall()
+        out = []
+        for at, by, uid, host, action, message, target, result, extra in reversed(rows):
+            out.append({"when": at.astimezone(UTC).isoformat(timespec="milliseconds"), "who": by, "uid": uid,
+                        "host": host, "action": action, "id": message, "target": target, "result": result,
+                        **(extra if isinstance(extra, dict) else {})})
+        return out
 
 
 # --------------------------------------------------------------------------- the store
@@ -265,25 +271,42 @@ class PostgresStore(QuarantineStore):
 
     backend = BACKEND
     #: The message is ours, not Postfix's: the daemon stores it and then discards it.
-    mta_holds: ClassVar[bool] = False
+    mta_holds = False
 
     def __init__(self, cfg: QuarantineConfig, *, settings: PgSettings | None = None, host: str | None = None,
                  verdict_header: str = "X-Coinguard-Verdict", findings_header: str = "X-Coinguard-Findings") -> None:
-        super().__init__(cfg, verdict_header=verdict_header, findings_header=findings_header)
         self.settings = settings or PgSettings.from_config(cfg)
         self.host = host or self.settings.host_name or socket.gethostname()
-        self._conninfo = conninfo(self.settings)
-        self.audit = PgAuditLog(self)
-        self.pool = ConnectionPool(
-            self._conninfo, min_size=1, max_size=max(1, self.settings.pool_size), open=False,
-            kwargs={"options": f"-c statement_timeout={int(self.settings.statement_timeout_s * 1000)}"},
-            check=ConnectionPool.check_connection, timeout=self.settings.connect_timeout_s + 1.0,
-            reconnect_timeout=0, name="coinguard-quarantine",
-        )
-        self.pool.open(wait=False)
+        self._conninfo = conninfo(self.settings)  # a bad DSN or password file fails here, at start or reload
+        self._pool: ConnectionPool | None = None
+        self._pool_lock = threading.Lock()
+        super().__init__(cfg, verdict_header=verdict_header, findings_header=findings_header)
+
+    def _open_audit(self) -> AuditTrail:
+        return PgAuditLog(self)
+
+    @property
+    def pool(self) -> ConnectionPool:
+        """The connection pool, opened on first use (constructing a store connects to nothing)."""
+        with self._pool_lock:
+            if self._pool is None:
+                from psycopg_pool import ConnectionPool
+
+                pool: ConnectionPool = ConnectionPool(
+                    self._conninfo, min_size=1, max_size=max(1, self.settings.pool_size), open=False,
+                    kwargs={"options": f"-c statement_timeout={int(self.settings.statement_timeout_s * 1000)}"},
+                    check=ConnectionPool.check_connection, timeout=self.settings.connect_timeout_s + 1.0,
+                    reconnect_timeout=0, name="coinguard-quarantine",
+                )
+                pool.open(wait=False)
+                self._pool = pool
+            return self._pool
 
     def close(self) -> None:
-        self.pool.close()
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
     def __enter__(self) -> PostgresStore:
         return self
@@ -296,6 +319,9 @@ class PostgresStore(QuarantineStore):
         """A pooled connection inside one transaction (committed on exit, rolled back on error).
 
         Every psycopg/pool failure becomes a QuarantineError naming the database."""
+        import psycopg
+        from psycopg_pool import PoolTimeout
+
         try:
             with self.pool.connection() as conn:
                 yield conn
@@ -320,9 +346,10 @@ class PostgresStore(QuarantineStore):
 
     def put(self, raw: bytes, verdict: Verdict) -> str:
         """Store ``raw`` and its verdict in one committed transaction; raises QuarantineError otherwise."""
+        from psycopg.types.json import Jsonb
+
         qid = new_id()
         now = datetime.now(UTC)
-        vjson = verdict.to_json()
         codes = list(dict.fromkeys(f.code for f in verdict.findings))
         with self.connection() as conn:
             conn.execute(
@@ -331,7 +358,7 @@ class PostgresStore(QuarantineStore):
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (qid, now, now + timedelta(days=self.cfg.retention_days), self.host, verdict.id, verdict.sender,
                  verdict.message_id, verdict.subject, str(verdict.verdict), float(verdict.score), codes, len(raw),
-                 hashlib.sha256(raw).hexdigest(), Jsonb(vjson), raw))
+                 hashlib.sha256(raw).hexdigest(), Jsonb(verdict.to_json()), raw))
             with conn.cursor() as cur:
                 cur.executemany("INSERT INTO quarantine_recipient (message, position, address) VALUES (%s, %s, %s)",
                                 [(qid, n, r) for n, r in enumerate(verdict.rcpt)])
@@ -345,14 +372,17 @@ class PostgresStore(QuarantineStore):
             id=row["id"], backend=self.backend, received=row["stored_at"].astimezone(UTC),
             sender=row["sender"], rcpts=tuple(row["rcpts"] or ()), size=int(row["size"]),
             subject=row["subject"], message_id=row["message_id"], verdict=row["verdict"],
-            score=row["score"], codes=tuple(row["codes"] or ()), queue_id=row["queue_id"],
+            score=row["score"], codes=tuple(row["codes"] or ()), queue_id=row["queue_id"], host=row["host"],
         )
 
-    def list(self, filters: Filters | None = None) -> list[Entry]:
+    def list(self, filters: Filters | None = None) -> builtins.list[Entry]:
         """Held messages, newest first, with the same filters (and semantics) as the directory store."""
+        from psycopg import sql
+        from psycopg.rows import dict_row
+
         f = filters or Filters()
         where = [sql.SQL("state = 'held'")]
-        args: list[Any] = []
+        args: builtins.list[Any] = []
         if f.sender:
             where.append(sql.SQL("strpos(lower(sender), lower(%s)) > 0"))
             args.append(f.sender)
@@ -372,7 +402,7 @@ class PostgresStore(QuarantineStore):
         query = sql.SQL(
             "SELECT {cols} FROM quarantine_message m WHERE {where} ORDER BY stored_at DESC, id DESC").format(
             cols=sql.SQL(_ENTRY_COLUMNS), where=sql.SQL(" AND ").join(where))
-        out: list[Entry] = []
+        out: builtins.list[Entry] = []
         with self.connection() as conn, conn.cursor(name="coinguard_list", row_factory=dict_row) as cur:
             cur.itersize = 500
             cur.execute(query, args)
@@ -385,6 +415,8 @@ class PostgresStore(QuarantineStore):
         return out
 
     def _row(self, conn: psycopg.Connection[Any], qid: str, *, lock: bool = False) -> dict[str, Any]:
+        from psycopg.rows import dict_row
+
         with conn.cursor(row_factory=dict_row) as cur:
             cur.execute(f"SELECT {_ENTRY_COLUMNS}, state, changed_at, changed_by, changed_host, sha256, verdict_json,"
                         f" raw FROM quarantine_message m WHERE id = %s" + (" FOR UPDATE" if lock else ""), (qid,))
@@ -407,18 +439,18 @@ class PostgresStore(QuarantineStore):
             attachments = tuple(a for a in verdict["attachments"] if isinstance(a, dict))
             source = "verdict"
         else:
-            attachments, source = _mime_attachments(raw), "mime"
-        return Detail(entry=self._entry(row), raw=raw, headers=_parse_headers(raw), verdict=verdict,
+            attachments, source = mime_attachments(raw), "mime"
+        return Detail(entry=self._entry(row), raw=raw, headers=parse_headers(raw), verdict=verdict,
                       attachments=attachments, attachments_source=source)
 
     # ---- changing
 
     def _set_state(self, conn: psycopg.Connection[Any], qid: str, state: str) -> None:
-        who = _who()
+        by = who()
         conn.execute("UPDATE quarantine_message SET state = %s, raw = NULL, changed_at = now(), changed_by = %s,"
-                     " changed_host = %s WHERE id = %s", (state, who, self.host, qid))
+                     " changed_host = %s WHERE id = %s", (state, by, self.host, qid))
         conn.execute("UPDATE quarantine_recipient SET state = %s, changed_at = now(), changed_by = %s,"
-                     " changed_host = %s WHERE message = %s AND state = 'held'", (state, who, self.host, qid))
+                     " changed_host = %s WHERE message = %s AND state = 'held'", (state, by, self.host, qid))
 
     def _release(self, qid: str, to: str | None) -> Released:
         with self.connection() as conn:
@@ -472,6 +504,8 @@ def _checksum(text: str) -> str:
 
 
 def _connect(settings: PgSettings) -> psycopg.Connection[Any]:
+    import psycopg
+
     info = conninfo(settings)
     try:
         return psycopg.connect(info, autocommit=True)
@@ -482,6 +516,8 @@ def _connect(settings: PgSettings) -> psycopg.Connection[Any]:
 def migration_status(settings: PgSettings,
                      migrations: Sequence[tuple[int, str, str]] = MIGRATIONS) -> list[MigrationStatus]:
     """Every known migration with when (and whether unchanged) it was applied."""
+    import psycopg
+
     with _connect(settings) as conn:
         try:
             exists = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
@@ -504,6 +540,8 @@ def migrate(settings: PgSettings, migrations: Sequence[tuple[int, str, str]] = M
     """Apply the migrations not applied yet, in order, each in one transaction; returns the versions applied.
 
     Idempotent, and safe when several hosts run it at once (advisory lock)."""
+    import psycopg
+
     host = host or socket.gethostname()
     done: list[int] = []
     with _connect(settings) as conn:
