@@ -1,6 +1,7 @@
 """The verdict cache: LRU bounds and thread safety, encoding, what is (not) stored, and the
-scan-loop hook around the real pipeline (``scan._run_handler`` wrapped by ``cached_run``:
-the hook scan.py gets at the merge).  Redis: tests/shared_state/test_cache_redis.py."""
+scan-loop hook in the real pipeline (``ScanContext.cache``: every handler through ``run_item``),
+the metric the daemon feeds from ``Verdict.cache_counts``, and ``coinguard scan``'s in-process
+cache.  Redis: tests/shared_state/test_cache_redis.py."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def key(n: int | str, gen: str = "g1") -> vc.CacheKey:
 
 
 def lru(**kw: Any) -> vc.LruCache:
-    return vc.LruCache(vc.CacheSettings(**kw), generation="g1")
+    return vc.LruCache(vc.CacheConfig(**kw), generation="g1")
 
 
 def item(data: bytes = b"MZ payload", path: str = "a.zip/wallet.pdf.exe", name: str = "wallet.pdf.exe") -> Item:
@@ -92,7 +93,7 @@ def test_lru_is_thread_safe_under_its_bounds() -> None:
 def test_counter_gets_every_lookup() -> None:
     reg = CollectorRegistry()
     counter = Counter("coinguard_cache_requests", "Verdict cache lookups by result.", ["result"], registry=reg)
-    c = vc.LruCache(vc.CacheSettings(), generation="g", counter=counter)
+    c = vc.LruCache(vc.CacheConfig(), generation="g", counter=counter)
     assert reg.get_sample_value("coinguard_cache_requests_total", {"result": "error"}) == 0
     c.put(key(1, "g"), b"v")
     c.get(key(1, "g"))
@@ -102,11 +103,11 @@ def test_counter_gets_every_lookup() -> None:
 
 
 def test_open_cache_and_settings() -> None:
-    assert vc.open_cache(vc.CacheSettings(backend="off")) is None
-    assert isinstance(vc.open_cache(vc.CacheSettings()), vc.LruCache)
+    assert vc.open_cache(vc.CacheConfig(backend="off")) is None
+    assert isinstance(vc.open_cache(vc.CacheConfig()), vc.LruCache)
     with pytest.raises(ValueError, match="unknown cache backend"):
-        vc.open_cache(vc.CacheSettings(backend="memcached"))
-    assert vc.CacheSettings.from_config(CFG) == vc.CacheSettings()  # no [cache] section yet: defaults
+        vc.open_cache(vc.CacheConfig(backend="memcached"))
+    assert CFG.cache == vc.CacheConfig() and parse_config('[cache]\nbackend = "off"\n').cache.backend == "off"
     assert vc.generation_for("abc", CFG) != vc.generation_for("abd", CFG)
     # what changes findings changes the generation; what differs between hosts does not
     assert vc.generation_for("abc", CFG) != vc.generation_for("abc", parse_config("[scan]\nmax_depth = 3\n"))
@@ -184,7 +185,7 @@ class Probe:
     def applies_to(self, it: Item) -> bool:
         return it.type == "pe"
 
-    def analyze(self, it: Item, ctx: Any) -> Iterator[Any]:
+    def handle(self, it: Item, ctx: Any) -> Iterator[Any]:
         Probe.runs += 1
         yield from self.outputs
 
@@ -208,9 +209,8 @@ def test_cached_run_stores_then_replays(probe: type[Probe]) -> None:
     assert probe.runs == 1 and [f.code for f in first] == ["probe.found"]
     assert [(f.code, f.analyzer, f.path, f.detail, f.score) for f in second] == [
         (f.code, f.analyzer, f.path, f.detail, f.score) for f in first]
-    if "cached" in Finding.__dataclass_fields__:  # findings.py with the cached flag (the merge adds it)
-        assert [f.cached for f in first] == [False] and [f.cached for f in second] == [True]
-        assert second[0].to_json()["cached"] is True and "cached" not in first[0].to_json()
+    assert [f.cached for f in first] == [False] and [f.cached for f in second] == [True]
+    assert second[0].to_json()["cached"] is True and "cached" not in first[0].to_json()
     assert c.stats.counts == {"hit": 1, "miss": 1, "error": 0} and c.stats.stored == 1
     # the key holds what the handler can see: another path, name or other bytes is another entry
     list(vc.cached_run(c, probe(), item(path="b.zip/wallet.pdf.exe"), ctx, run))
@@ -240,7 +240,7 @@ def test_a_failing_or_cut_short_run_is_not_stored(probe: type[Probe]) -> None:
     probe.outputs = [Finding("probe.found", "probe", "", "")]
 
     class Boom(Probe):
-        def analyze(self, it: Item, ctx: Any) -> Iterator[Any]:
+        def handle(self, it: Item, ctx: Any) -> Iterator[Any]:
             yield Finding("probe.partial", "probe", "", "")
             raise RuntimeError("bug")
 
@@ -276,33 +276,98 @@ def campaign_message(n: int) -> bytes:
                         attachments=[("statement.zip", CAMPAIGN_ZIP, "application/zip")])
 
 
-@pytest.fixture
-def with_cache(monkeypatch: pytest.MonkeyPatch) -> vc.LruCache:
-    """scan_message with the hook scan.py gets at the merge: every handler run through cached_run."""
+def _scan(n: int, cache: vc.VerdictCache | None = None) -> Any:
+    return scan_message(campaign_message(n), ScanContext(config=CFG, envelope=Envelope(id=f"Q{n}"), cache=cache))
+
+
+def test_pipeline_gives_the_same_verdict_from_the_cache() -> None:
     c = lru()
-    original = scan._run_handler
-    monkeypatch.setattr(scan, "_run_handler",
-                        lambda h, it, ctx: vc.cached_run(c, h, it, ctx, lambda h2, i2, c2: original(h2, i2, c2)))
-    return c
-
-
-def _scan(n: int) -> Any:
-    return scan_message(campaign_message(n), ScanContext(config=CFG, envelope=Envelope(id=f"Q{n}")))
-
-
-def test_pipeline_gives_the_same_verdict_from_the_cache(with_cache: vc.LruCache, monkeypatch: pytest.MonkeyPatch
-                                                        ) -> None:
-    cached = [_scan(0)]
-    first = dict(with_cache.stats.counts)
+    cached = [_scan(0, c)]
+    first = dict(c.stats.counts)
     assert first["hit"] == 0 and first["miss"] >= 5  # zip, docx and its text, each through several handlers
-    cached += [_scan(n) for n in (1, 2)]
+    assert dict(cached[0].cache_counts) == first  # what the daemon adds to coinguard_cache_requests_total
+    assert not any(f.cached for f in cached[0].findings)
+    cached += [_scan(n, c) for n in (1, 2)]
     # copies 2 and 3 (other recipient, other subject) come entirely from the cache
-    assert with_cache.stats.counts == {"hit": 2 * first["miss"], "miss": first["miss"], "error": 0}
-    monkeypatch.undo()
+    assert c.stats.counts == {"hit": 2 * first["miss"], "miss": first["miss"], "error": 0}
+    assert dict(cached[2].cache_counts) == {"hit": first["miss"], "miss": 0, "error": 0}
+    item_findings = [f for f in cached[2].findings if f.path]
+    assert item_findings and all(f.cached for f in item_findings)
+    assert all(fj.get("cached") is True for fj in cached[2].to_json()["findings"] if fj["path"])
     plain = [_scan(n) for n in range(3)]
     assert any(f.code.startswith("dde.") for f in plain[0].findings)
+    assert plain[0].cache_counts == () and "cached" not in str(plain[0].to_json())
     for a, b in zip(cached, plain, strict=True):
         assert (a.verdict, a.action, a.score, a.codes) == (b.verdict, b.action, b.score, b.codes)
         assert sorted((f.code, f.path, f.detail) for f in a.findings) == sorted(
             (f.code, f.path, f.detail) for f in b.findings)
         assert a.attachments == b.attachments
+
+
+def test_the_daemon_counts_the_workers_lookups() -> None:
+    from coinguard.metrics import make_metrics
+
+    m = make_metrics(CollectorRegistry())
+    for result in ("hit", "miss", "error"):
+        assert m.registry.get_sample_value("coinguard_cache_requests_total", {"result": result}) == 0
+    c = lru()
+    for n in range(3):
+        m.observe(_scan(n, c))
+    got = {r: m.registry.get_sample_value("coinguard_cache_requests_total", {"result": r}) for r in c.stats.counts}
+    assert got == {r: float(n) for r, n in c.stats.counts.items()} and got["hit"] > 0
+
+
+def test_offline_scan_analyses_a_campaign_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from coinguard import scan_cli
+
+    for n in range(3):
+        (tmp_path / f"copy{n}.eml").write_bytes(campaign_message(n))
+    runs: list[str] = []
+    original = scan._run_handler
+
+    def counting(h: Any, it: Item, ctx: Any) -> Iterator[Any]:
+        runs.append(h.name)
+        return original(h, it, ctx)
+
+    monkeypatch.setattr(scan, "_run_handler", counting)
+    monkeypatch.setattr(scan_cli, "load_rules_for_scan", lambda cfg: None)
+    out = io.StringIO()
+    scan_cli.run_scan([str(tmp_path)], CFG, as_json=True, out=out)
+    once = len(runs)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3 and '"cached": true' not in lines[0] and '"cached": true' in lines[2]
+    runs.clear()
+    off = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\n[cache]\nbackend = "off"\n')
+    scan_cli.run_scan([str(tmp_path)], off, as_json=True, out=io.StringIO())
+    assert len(runs) > once  # without the cache every copy runs every handler
+
+
+@pytest.mark.parametrize("backend", ["memory", "off"])
+def test_pool_workers_scan_through_their_own_cache(backend: str) -> None:
+    """A worker opens ``[cache]`` at start (pool._worker_init); the second copy is served from it."""
+    from dataclasses import replace
+
+    from coinguard.pool import ScanPool
+
+    cfg = replace(CFG, scan=replace(CFG.scan, workers=1, timeout_s=60), cache=replace(CFG.cache, backend=backend))
+    pool = ScanPool(cfg)
+    try:
+        pool.warm_up()
+        first, second = (pool.submit(campaign_message(n), Envelope(id=f"Q{n}")).result(120) for n in (0, 1))
+    finally:
+        pool.close(timeout=10)
+    if backend == "off":
+        assert first.cache_counts == second.cache_counts == ()
+        return
+    misses = dict(first.cache_counts)["miss"]
+    assert misses > 0 and dict(first.cache_counts)["hit"] == 0
+    assert dict(second.cache_counts) == {"hit": misses, "miss": 0, "error": 0}
+    assert (first.verdict, first.score, first.codes) == (second.verdict, second.score, second.codes)
+
+
+def test_generation_follows_the_compiled_rules_file() -> None:
+    a = vc.rules_generation("/var/cache/coinguard/rules-0123456789abcdef.yarc", CFG)
+    assert a == vc.rules_generation("/elsewhere/rules-0123456789abcdef.yarc", CFG)  # same rules on another host
+    assert a != vc.rules_generation("/var/cache/coinguard/rules-fedcba9876543210.yarc", CFG)  # a reload's new set

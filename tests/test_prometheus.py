@@ -40,6 +40,7 @@ DESIGN_METRICS: dict[str, tuple[str, frozenset[str]]] = {
     "coinguard_rules_reload_total": ("counter", frozenset({"result"})),
     "coinguard_rules_last_reload_timestamp_seconds": ("gauge", frozenset()),
     "coinguard_quarantine_messages_total": ("counter", frozenset()),
+    "coinguard_cache_requests_total": ("counter", frozenset({"result"})),
     "coinguard_build_info": ("info", frozenset({"version"})),
 }
 #: Labels Prometheus itself attaches (or histogram buckets carry).

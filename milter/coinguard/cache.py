@@ -1,7 +1,9 @@
 """Verdict cache: what a handler found in an item, remembered by content, so the 1,000 copies
 of one campaign's attachment are analysed once.
 
-``cached_run(cache, handler, item, ctx, run)`` wraps one handler run in the scan loop: it
+``scan_message`` runs every :class:`~coinguard.handlers.Handler` on an item through
+:func:`run_item` (one batched lookup per item); ``cached_run(cache, handler, item, ctx, run)``
+wraps one ``run`` (``scan._run_handler``: ``applies_to`` then ``handle``) and
 looks the item up, replays the cached output on a hit (findings marked ``cached``, child
 items re-entering the scan queue as if just extracted) and stores a complete, clean run
 on a miss.  Back ends behind one :class:`VerdictCache` interface:
@@ -21,8 +23,9 @@ before the next try, so a dead Redis costs one timeout per few seconds, not one 
 digest of the item context the handler can see).  The generation changes when the rules
 or the configuration change (:func:`generation_for`), so a reload invalidates everything:
 ``invalidate(new_generation)`` switches the key prefix (Redis entries of the old generation
-just expire).  The analyzer version is the coinguard version plus a hash of the handler's
-module source, so hosts running different code never share entries.  The context is what
+just expire).  The analyzer version is the coinguard version plus a hash of the whole
+installed package (:func:`code_version`: a handler also runs helper modules), so hosts
+running different code never share entries.  The context is what
 a handler may read besides the bytes -- by default the item's path, name, type, declared
 type, role, source, depth and meta, plus the message's password candidates; a handler can
 narrow it with a class attribute ``cache_inputs`` (names from :data:`ITEM_INPUTS`) or opt
@@ -49,11 +52,10 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
-import inspect
 import json
 import logging
+import os
 import re
-import sys
 import threading
 import time
 import zlib
@@ -61,10 +63,13 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from coinguard import __version__
+from coinguard.config import CacheConfig, Config
 from coinguard.findings import Finding, Item
+from coinguard.handlers import AnalysisContext, Handler
 
 log = logging.getLogger(__name__)
 
@@ -91,35 +96,6 @@ class CounterLike(Protocol):
     """What we need of a prometheus_client Counter with a ``result`` label."""
 
     def labels(self, *args: Any, **kw: Any) -> Any: ...
-
-
-@dataclass(frozen=True, slots=True)
-class CacheSettings:
-    """``[cache]``: ``backend`` (memory | redis | off), ``url``, ``ttl_s``, ``max_entries``, ..."""
-
-    backend: str = "memory"
-    url: str = ""
-    ttl_s: int = 7 * 86400
-    max_entries: int = 20000
-    max_bytes: int = 64 * 1024 * 1024
-    max_entry_bytes: int = 256 * 1024
-    timeout_ms: int = 100
-    retry_after_s: float = 5.0
-    key_prefix: str = "coinguard:"
-    #: redis only: entries also kept in a small in-process LRU in front of Redis (0 = none), so a
-    #: campaign's repeated lookups cost no round trip after the first and survive a Redis outage
-    local_entries: int = 2000
-    local_bytes: int = 16 * 1024 * 1024
-
-    @classmethod
-    def from_config(cls, cfg: Any) -> CacheSettings:
-        """From ``cfg.cache`` when config.py has the section, else the defaults."""
-        section = getattr(cfg, "cache", None)
-        if section is None:
-            return cls()
-        d = cls()
-        return cls(**{f.name: type(getattr(d, f.name))(getattr(section, f.name, getattr(d, f.name)))
-                      for f in dataclasses.fields(cls)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +144,9 @@ class VerdictCache(ABC):
 
     backend = ""
 
-    def __init__(self, settings: CacheSettings | None = None, *, generation: str = "",
+    def __init__(self, settings: CacheConfig | None = None, *, generation: str = "",
                  counter: CounterLike | None = None) -> None:
-        self.settings = settings or CacheSettings()
+        self.settings = settings or CacheConfig()
         self.generation = generation
         self.stats = Stats(counter)
 
@@ -233,7 +209,7 @@ class LruCache(VerdictCache):
     backend = "memory"
     ENTRY_OVERHEAD = 100  # dict slot, key and bytes objects: a rough, honest floor
 
-    def __init__(self, settings: CacheSettings | None = None, **kw: Any) -> None:
+    def __init__(self, settings: CacheConfig | None = None, **kw: Any) -> None:
         super().__init__(settings, **kw)
         self._data: OrderedDict[str, bytes] = OrderedDict()
         self._bytes = 0
@@ -285,7 +261,7 @@ class RedisCache(VerdictCache):
 
     backend = "redis"
 
-    def __init__(self, settings: CacheSettings | None = None, *, client: Any = None, **kw: Any) -> None:
+    def __init__(self, settings: CacheConfig | None = None, *, client: Any = None, **kw: Any) -> None:
         super().__init__(settings, **kw)
         if client is None:
             import redis
@@ -304,7 +280,7 @@ class RedisCache(VerdictCache):
         self._lock = threading.Lock()
         self.local: LruCache | None = None
         if self.settings.local_entries > 0:
-            self.local = LruCache(CacheSettings(max_entries=self.settings.local_entries,
+            self.local = LruCache(CacheConfig(max_entries=self.settings.local_entries,
                                                 max_bytes=self.settings.local_bytes,
                                                 max_entry_bytes=self.settings.max_entry_bytes))
 
@@ -365,7 +341,7 @@ class _MarkedDown(Exception):
     """Raised instead of talking to a Redis that failed moments ago."""
 
 
-def open_cache(settings: CacheSettings, *, generation: str = "",
+def open_cache(settings: CacheConfig, *, generation: str = "",
                counter: CounterLike | None = None) -> VerdictCache | None:
     """The cache for ``[cache] backend``: ``memory`` (default), ``redis``, or ``off`` (None)."""
     if settings.backend in ("off", "none", ""):
@@ -384,14 +360,14 @@ ANALYSIS_CONFIG = ("scan", "crypto", "dkim")
 _RUN_ONLY = frozenset({"workers", "recycle_after", "timeout_s", "oversize_action"})
 
 
-def generation_for(rules_hash: str, config: Any = None) -> str:
+def generation_for(rules_hash: str, config: Config | None = None) -> str:
     """One generation string for a rule set (its source hash) and the analysis configuration.
 
     Equal on every MX host with the same rules and analysis settings (so they share entries);
     different after any change to them, including the content of the lure and brand lists."""
     h = hashlib.sha256(rules_hash.encode())
     if config is not None:
-        values = config.to_dict() if hasattr(config, "to_dict") else dict(config)
+        values = config.to_dict()
         picked: dict[str, Any] = {}
         for section in ANALYSIS_CONFIG:
             sec = dict(values.get(section) or {})
@@ -409,23 +385,33 @@ def generation_for(rules_hash: str, config: Any = None) -> str:
     return h.hexdigest()[:20]
 
 
+def rules_generation(rules_path: str | None, config: Config) -> str:
+    """The generation of a worker pool: its compiled rules file (named by the rules' source hash) + config."""
+    return generation_for(os.path.basename(rules_path or ""), config)
+
+
 # --------------------------------------------------------------------------- keys
 
 
-@functools.lru_cache(maxsize=256)
-def _module_version(module: str) -> str:
-    try:
-        source = inspect.getsource(sys.modules[module])
-    except (KeyError, OSError, TypeError):
-        source = module
-    return f"{__version__}+{hashlib.sha256(source.encode()).hexdigest()[:12]}"
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """coinguard's version and a hash of every file of the installed package (code and shipped data).
+
+    A handler's output depends on helpers in other modules (``*_common``, text, lures, ...), so any
+    change to the package, not only to the handler's own module, gives new keys."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc":
+            h.update(str(p.relative_to(root)).encode() + b"\0")
+            h.update(p.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
 
 
-def analyzer_version(handler: Any) -> str:
-    """coinguard's version, the handler's own ``version`` attribute if any, and a hash of its module source."""
+def analyzer_version(handler: Handler) -> str:
+    """The package's :func:`code_version` plus the handler's own ``version`` attribute, if any."""
     own = getattr(handler, "version", "")
-    base = _module_version(type(handler).__module__)
-    return f"{base}.{own}" if own else base
+    return f"{code_version()}.{own}" if own else code_version()
 
 
 def _context(item: Item, inputs: Iterable[str], passwords: Sequence[str]) -> str:
@@ -441,10 +427,10 @@ def _context(item: Item, inputs: Iterable[str], passwords: Sequence[str]) -> str
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
-def make_key(cache: VerdictCache, handler: Any, item: Item, ctx: Any) -> CacheKey:
+def make_key(cache: VerdictCache, handler: Handler, item: Item, ctx: AnalysisContext) -> CacheKey:
     inputs = getattr(handler, "cache_inputs", ITEM_INPUTS)
     return CacheKey(cache.generation, handler.name, analyzer_version(handler), item.sha256,
-                    _context(item, inputs, getattr(ctx, "passwords", ())))
+                    _context(item, inputs, ctx.passwords))
 
 
 # --------------------------------------------------------------------------- encoding
@@ -460,7 +446,7 @@ def _rel_path(path: str, base: str) -> str | int | None:
     return None
 
 
-def encode(outputs: Sequence[Any], item: Item) -> bytes | None:
+def encode(outputs: Sequence[object], item: Item) -> bytes | None:
     """The compact form of one complete handler run, or None when it must not be cached."""
     records: list[list[Any]] = []
     for out in outputs:
@@ -488,11 +474,8 @@ def encode(outputs: Sequence[Any], item: Item) -> bytes | None:
 
 
 def mark_cached(finding: Finding) -> Finding:
-    """The finding flagged as replayed from the cache (when Finding has a ``cached`` field)."""
-    if "cached" in getattr(Finding, "__dataclass_fields__", {}):
-        flag: dict[str, Any] = {"cached": True}
-        return dataclasses.replace(finding, **flag)
-    return finding
+    """The finding flagged as replayed from the cache."""
+    return dataclasses.replace(finding, cached=True)
 
 
 def decode(blob: bytes, item: Item) -> list[Finding | Item]:
@@ -526,11 +509,13 @@ def decode(blob: bytes, item: Item) -> list[Finding | Item]:
 
 # --------------------------------------------------------------------------- the scan-loop hook
 
-Run = Callable[[Any, Item, Any], Iterable[Any]]
-_UNSET = object()
+Output = Finding | Item
+#: How the scan loop runs one handler on one item (``scan._run_handler``).
+Run = Callable[[Handler, Item, AnalysisContext], Iterable[Output]]
+_UNSET: Any = object()
 
 
-def cacheable(cache: VerdictCache | None, handler: Any, item: Item) -> bool:
+def cacheable(cache: VerdictCache | None, handler: Handler, item: Item) -> bool:
     """Whether ``handler`` applies to ``item`` and may use the cache (applies_to errors: no, run it plainly)."""
     if cache is None or not getattr(handler, "cacheable", True):
         return False
@@ -540,16 +525,15 @@ def cacheable(cache: VerdictCache | None, handler: Any, item: Item) -> bool:
         return False
 
 
-def cached_run(cache: VerdictCache | None, handler: Any, item: Item, ctx: Any, run: Run,
-               prefetched: Any = _UNSET) -> Iterator[Any]:
+def cached_run(cache: VerdictCache | None, handler: Handler, item: Item, ctx: AnalysisContext, run: Run,
+               prefetched: bytes | None = _UNSET) -> Iterator[Output]:
     """``run(handler, item, ctx)`` through the cache: replay a hit, store a complete miss.
 
     ``prefetched`` is the blob (or None) from a :func:`prefetch` batch; without it the
     key is looked up here.  Exceptions from ``run`` propagate unchanged (nothing stored)."""
-    if not cacheable(cache, handler, item):
+    if cache is None or not cacheable(cache, handler, item):
         yield from run(handler, item, ctx)
         return
-    assert cache is not None
     key = make_key(cache, handler, item, ctx)
     blob = cache.get(key) if prefetched is _UNSET else prefetched
     if blob is not None:
@@ -560,12 +544,11 @@ def cached_run(cache: VerdictCache | None, handler: Any, item: Item, ctx: Any, r
         else:
             yield from replay
             return
-    outputs: list[Any] = []
+    outputs: list[Output] = []
     for out in run(handler, item, ctx):
         outputs.append(out)
         yield out
-    budget = getattr(ctx, "budget", None)
-    if budget is not None and budget.time_left() < STORE_MIN_SECONDS_LEFT:
+    if ctx.budget.time_left() < STORE_MIN_SECONDS_LEFT:
         cache.stats.note("not_stored")
         return
     encoded = encode(outputs, item)
@@ -575,7 +558,8 @@ def cached_run(cache: VerdictCache | None, handler: Any, item: Item, ctx: Any, r
     cache.put(key, encoded)
 
 
-def prefetch(cache: VerdictCache | None, handlers: Sequence[Any], item: Item, ctx: Any) -> Mapping[str, Any]:
+def prefetch(cache: VerdictCache | None, handlers: Sequence[Handler], item: Item,
+             ctx: AnalysisContext) -> Mapping[str, bytes | None]:
     """One batched lookup for every cacheable handler of ``item``: handler name -> blob or None."""
     if cache is None:
         return {}
@@ -584,21 +568,39 @@ def prefetch(cache: VerdictCache | None, handlers: Sequence[Any], item: Item, ct
     return {h.name: b for h, b in zip(wanted, blobs, strict=True)}
 
 
-def run_item(cache: VerdictCache | None, handlers: Sequence[Any], item: Item, ctx: Any,
-             run: Run) -> Iterator[tuple[str, Iterator[Any]]]:
+def run_item(cache: VerdictCache | None, handlers: Sequence[Handler], item: Item, ctx: AnalysisContext,
+             run: Run) -> Iterator[tuple[str, Iterable[Output]]]:
     """The scan loop's per-item step: ``(handler name, its outputs)`` for every handler, in order,
     with one cache round trip per item.  ``for name, out in run_item(...): col.consume(name, path, out)``."""
     found = prefetch(cache, handlers, item, ctx)
     for handler in handlers:
         blob = found.get(handler.name, _UNSET)
         if blob is _UNSET:
-            yield handler.name, iter(run(handler, item, ctx))
+            yield handler.name, run(handler, item, ctx)
         else:
             yield handler.name, cached_run(cache, handler, item, ctx, run, prefetched=blob)
 
 
+def counts(cache: VerdictCache | None) -> dict[str, int]:
+    """The cache's lookup counts so far (take one before a scan, give it to :func:`counts_since` after)."""
+    return dict(cache.stats.counts) if cache is not None else {}
+
+
+def counts_since(cache: VerdictCache | None, before: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    """``Verdict.cache_counts``: this scan's lookups by result (empty without a cache)."""
+    if cache is None:
+        return ()
+    return tuple((r, n - before.get(r, 0)) for r, n in cache.stats.counts.items())
+
+
+def local_cache(settings: CacheConfig) -> VerdictCache | None:
+    """An in-process cache for one offline run (``coinguard scan``): never the shared Redis."""
+    return None if settings.backend == "off" else LruCache(settings)
+
+
 __all__ = [
-    "ITEM_INPUTS", "CacheFormatError", "CacheKey", "CacheSettings", "LruCache", "RedisCache", "Stats",
-    "VerdictCache", "analyzer_version", "cached_run", "decode", "encode", "generation_for", "make_key",
-    "mark_cached", "open_cache", "prefetch", "run_item",
+    "ITEM_INPUTS", "CacheConfig", "CacheFormatError", "CacheKey", "LruCache", "RedisCache", "Stats",
+    "VerdictCache", "analyzer_version", "cached_run", "code_version", "counts", "counts_since", "decode", "encode",
+    "generation_for", "local_cache", "make_key", "mark_cached", "open_cache", "prefetch", "rules_generation",
+    "run_item",
 ]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from coinguard import cache as verdict_cache
 from coinguard import mime, passwords, policy
 from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS
 from coinguard.catalogue import ANALYZER_ERROR, SCAN_CODES, UNCHECKED, catalogue
@@ -62,6 +63,7 @@ class ScanContext:
     rules: Any = None
     envelope: Envelope = field(default_factory=Envelope)
     dns_resolver: DnsFunc | None = None
+    cache: verdict_cache.VerdictCache | None = None  # per-item verdict cache (coinguard.cache); None: none
 
 
 def _read(raw: bytes | str | os.PathLike[str]) -> bytes:
@@ -119,6 +121,7 @@ class _Collector:
 def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdict:
     """Scan one message and return its Verdict.  Never raises for bad input."""
     started = time.monotonic()
+    cache_before = verdict_cache.counts(ctx.cache)
     data = _read(raw)
     cfg = ctx.config
     env = ctx.envelope
@@ -152,8 +155,8 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
             col.findings.append(Finding(exc.code, "scan", item.path, exc.detail))
             timed_out = True
             break
-        for handler in handlers:
-            col.consume(handler.name, item.path, _run_handler(handler, item, actx))
+        for name, results in verdict_cache.run_item(ctx.cache, handlers, item, actx, _run_handler):
+            col.consume(name, item.path, results)
     if not timed_out:
         for analyzer in MESSAGE_ANALYZERS:
             col.consume(analyzer.name, "", analyzer.analyze_message(info, tuple(col.items), tuple(col.findings), actx))
@@ -176,6 +179,8 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
         elapsed_ms=int((time.monotonic() - started) * 1000),
         errors=tuple(col.errors),
     )
+    if ctx.cache is not None:
+        verdict = replace(verdict, cache_counts=verdict_cache.counts_since(ctx.cache, cache_before))
     return replace(verdict, headers=tuple(col.headers)) if col.headers else verdict
 
 

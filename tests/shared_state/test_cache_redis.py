@@ -21,7 +21,7 @@ def key(n: int | str, gen: str = "g1") -> vc.CacheKey:
 
 
 def rcache(url: str, gen: str = "g1", **kw: Any) -> vc.RedisCache:
-    return vc.RedisCache(vc.CacheSettings(backend="redis", url=url, **kw), generation=gen)
+    return vc.RedisCache(vc.CacheConfig(backend="redis", url=url, **kw), generation=gen)
 
 
 @pytest.fixture
