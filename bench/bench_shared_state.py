@@ -17,29 +17,26 @@ msg/s, the speed-up against ``none`` and the cache hit rate.  Then, on the share
 copy is listed from mx-c, a release from mx-c of a message quarantined by mx-a is delivered
 once, and mx-a and mx-b releasing one message at the same moment deliver it once.
 
-The three hosts are three store + cache clients in this process (one scan at a time), not three
-daemons: scan.py has no cache hook yet, so the hook it gets at the merge is simulated by wrapping
-``scan._run_handler`` with ``cache.cached_run`` (exactly what the hook does).  Wiring three real
-``coinguard run`` daemons (tests/integration/harness.py) comes with the hook.
+The three hosts are three store + cache clients in this process (one scan at a time, each host's
+cache given to ``scan_message`` in ``ScanContext.cache``, as the daemon's workers do).
 
     PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py [-n 300] [--modes none,memory,redis,redis-only]
     PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py --daemons [-n 300] [-c 6] [--workers 1]
 
-``--daemons`` (root, Postfix; needs the merged [quarantine] dsn / [cache] config keys and the scan-loop
-hook) runs three real daemons behind one private Postfix instead, cache off and then Redis, and prints
-the campaign's end-to-end rate (SMTP in -> quarantined in PostgreSQL) and the daemons' cache counters.
+``--daemons`` (root, Postfix) runs three real ``coinguard run`` daemons behind one private Postfix
+instead, cache off and then Redis, and prints the campaign's end-to-end rate (SMTP in -> quarantined
+in PostgreSQL) and the daemons' cache counters.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +48,7 @@ from coinguard import scan  # noqa: E402
 from coinguard.config import QuarantineConfig, parse_config  # noqa: E402
 from coinguard.findings import Action  # noqa: E402
 from coinguard.quarantine import QuarantineNotFound  # noqa: E402
-from coinguard.quarantine_postgresql import PgSettings, PostgresStore, migrate  # noqa: E402
+from coinguard.quarantine.postgresql import PgSettings, PostgresStore, migrate  # noqa: E402
 from coinguard.rules import compile_rules  # noqa: E402
 from integration.harness import Sink  # noqa: E402
 from shared_state.servers import PgServer, RedisServer  # noqa: E402
@@ -79,28 +76,13 @@ def campaign(n: int, attachment: bytes) -> bytes:
     ).replace(b"<test-1@example.org>", f"<campaign-{n}@sender.example>".encode())
 
 
-@contextmanager
-def hooked(current: dict[str, Any]) -> Iterator[None]:
-    """scan_message with every handler run through cached_run on the current host's cache."""
-    original = scan._run_handler
-
-    def run(h: Any, it: Any, ctx: Any) -> Any:
-        return original(h, it, ctx)
-
-    scan._run_handler = lambda h, it, ctx: vc.cached_run(current["cache"], h, it, ctx, run)  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        scan._run_handler = original  # type: ignore[assignment]
-
-
 def make_caches(mode: str, redis_url: str, generation: str, prefix: str) -> list[vc.VerdictCache | None]:
     if mode == "none":
         return [None] * len(HOSTS)
     if mode == "memory":
-        return [vc.LruCache(vc.CacheSettings(), generation=generation) for _ in HOSTS]
-    local = 0 if mode == "redis-only" else vc.CacheSettings().local_entries  # redis-only: every lookup a round trip
-    return [vc.RedisCache(vc.CacheSettings(backend="redis", url=redis_url, key_prefix=prefix, local_entries=local),
+        return [vc.LruCache(vc.CacheConfig(), generation=generation) for _ in HOSTS]
+    local = 0 if mode == "redis-only" else vc.CacheConfig().local_entries  # redis-only: every lookup a round trip
+    return [vc.RedisCache(vc.CacheConfig(backend="redis", url=redis_url, key_prefix=prefix, local_entries=local),
                           generation=generation) for _ in HOSTS]
 
 
@@ -109,27 +91,23 @@ def run_mode(mode: str, n: int, rules: Any, generation: str, stores: list[Postgr
     attachment = campaign_zip()
     messages = [campaign(i, attachment) for i in range(n)]
     caches = make_caches(mode, redis_url, generation, prefix=f"bench{time.monotonic_ns()}:")
-    current: dict[str, Any] = {"cache": None}
     scan_s: list[float] = []
     put_s: list[float] = []
     verdicts = set()
     quarantined: list[tuple[str, str]] = []
     started = time.perf_counter()
-    with hooked(current):
-        for i, raw in enumerate(messages):
-            host = i % len(HOSTS)
-            current["cache"] = caches[host]
-            t0 = time.perf_counter()
-            v = scan.scan_message(raw, scan.ScanContext(config=CFG, rules=rules,
-                                                        envelope=scan.Envelope(id=f"Q{i}", queue_id=f"Q{i:08X}",
-                                                                               sender="alerts@binance-verify.example",
-                                                                               rcpts=(f"user{i}@corp.example",))))
-            t1 = time.perf_counter()
-            scan_s.append(t1 - t0)
-            verdicts.add((str(v.verdict), round(v.score, 2), tuple(v.codes)))
-            if v.action == Action.QUARANTINE:
-                quarantined.append((HOSTS[host], stores[host].put(raw, v)))
-                put_s.append(time.perf_counter() - t1)
+    for i, raw in enumerate(messages):
+        host = i % len(HOSTS)
+        t0 = time.perf_counter()
+        env = scan.Envelope(id=f"Q{i}", queue_id=f"Q{i:08X}", sender="alerts@binance-verify.example",
+                            rcpts=(f"user{i}@corp.example",))
+        v = scan.scan_message(raw, scan.ScanContext(config=CFG, rules=rules, envelope=env, cache=caches[host]))
+        t1 = time.perf_counter()
+        scan_s.append(t1 - t0)
+        verdicts.add((str(v.verdict), round(v.score, 2), tuple(v.codes)))
+        if v.action == Action.QUARANTINE:
+            quarantined.append((HOSTS[host], stores[host].put(raw, v)))
+            put_s.append(time.perf_counter() - t1)
     wall = time.perf_counter() - started
     counts = {r: sum(c.stats.counts[r] for c in caches if c is not None) for r in vc.RESULTS}
     lookups = sum(counts.values())
@@ -187,19 +165,16 @@ def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisS
 
     import psycopg
 
-    from coinguard.config import ConfigError
     from integration import harness
 
     reason = harness.missing_prerequisite()
     if reason:
         print(f"--daemons: cannot run: {reason}", file=sys.stderr)
         return 2
-    try:
-        parse_config('[quarantine]\nbackend = "postgresql"\ndsn = "x"\n[cache]\nbackend = "redis"\nurl = "x"\n')
-    except ConfigError as exc:
-        print(f"--daemons needs the merged config keys ([quarantine] dsn, [cache]): {exc}", file=sys.stderr)
-        return 2
     attachment = campaign_zip()
+    # the daemons run in their own folders: this checkout's package first, by absolute path
+    daemon_env = {"PYTHONPATH": os.pathsep.join([str(REPO / "milter"), *(
+        os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])}
     print(f"three daemons ({workers} worker(s) each), {n} copies round-robin, {concurrency} SMTP clients")
     print(f"{'cache':<8} {'msg/s':>7} {'speed-up':>8}  hit/miss/error (sum of the three daemons)")
     base_rate = 0.0
@@ -225,7 +200,7 @@ def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisS
                                                 workers=workers, extra=cache)
                     cfg.write_text(cfg.read_text().replace(
                         "[quarantine]\n", f'[quarantine]\ndsn = "{dsn}"\nhost_name = "{h}"\n', 1))
-                    d = harness.DaemonProcess(cfg, ports[h], cfg.parent / "daemon.log")
+                    d = harness.DaemonProcess(cfg, ports[h], cfg.parent / "daemon.log", env=daemon_env)
                     d.launch()
                     daemons.append(d)
                 for d in daemons:
