@@ -511,3 +511,19 @@ def test_closing_the_store_closes_its_connections(migrated: str, tmp_path: Path)
     assert ours() >= 1
     s.close()
     assert settled() == 0
+
+
+def test_the_web_console_reads_hosts_and_the_audit_trail(migrated: str, tmp_path: Path, sink: SlowSink) -> None:
+    """The console's search by host and per-message trail (console/records.py) on the shared store."""
+    from coinguard.console import records
+
+    a = PostgresStore(qcfg(tmp_path, sink.port), settings=settings(migrated), host="mx-a")
+    c = PostgresStore(qcfg(tmp_path, sink.port), settings=settings(migrated), host="mx-c")
+    with a, c:
+        from_a, from_c = a.put(RAW, verdict()), c.put(RAW, verdict())
+        assert [e.id for e in records.search(c, records.Search(host="mx-a"))] == [from_a]
+        assert [e.id for e in records.search(a, records.Search(host="MX-C"))] == [from_c]
+        c.release(from_a, to="admin@corp.test")
+        (rec,) = records.audit_trail(a, from_a)  # released from mx-c, seen from mx-a
+        assert rec["action"] == "release" and rec["host"] == "mx-c" and rec["result"] == "ok"
+        assert records.released_to(records.audit_trail(a, from_a)) == {"admin@corp.test"}
