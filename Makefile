@@ -7,7 +7,8 @@
 #   make lint         ruff and mypy (the same checks CI runs)
 #   make check-fresh  prove the README's set-up on a bare debootstrap Debian 12 (slow; root)
 #   make man          the coinguard(8) man page and the bash completion, into build/
-#   make deb          build/coinguard_VERSION_all.deb (application in /opt/coinguard, own venv)
+#   make deb          build/coinguard_VERSION_ARCH.deb (application in /opt/coinguard, own venv; root)
+#   make check-deb    install that .deb in a clean debootstrap chroot and check it (slow; root)
 #
 # `install` is idempotent: apt only installs what is missing, and each venv step is skipped
 # while its stamp file is newer than setup.cfg, pyproject.toml and this Makefile.
@@ -38,8 +39,11 @@ APT_TEST_PACKAGES += chromium chromium-driver  # console browser tests (selenium
 # redis-server) on free loopback ports; the system instances are never started nor enabled.
 APT_TEST_PACKAGES += postgresql redis-server
 APT_TEST_SERVICES += postgresql.service redis-server.service
+# What only bench/bench_gateway.py needs (make install-bench): rspamd, a peer it measures against
+# (the bench starts and stops its own instance on loopback).
+APT_BENCH_PACKAGES := rspamd
 
-.PHONY: install install-test apt apt-test venv test-venv run test demo lint check-fresh man deb clean
+.PHONY: install install-test install-bench apt apt-test venv test-venv run test demo lint check-fresh man deb check-deb clean
 
 install: $(STAMP)
 
@@ -56,6 +60,10 @@ $(TEST_STAMP): setup.cfg pyproject.toml Makefile
 	@$(MAKE) --no-print-directory test-venv
 	@touch $@
 
+# The same way as the test packages (no Recommends, nothing started, the unit disabled).
+install-bench: install-test
+	@$(MAKE) --no-print-directory apt-test APT_TEST_PACKAGES="$(APT_BENCH_PACKAGES)" APT_TEST_SERVICES=rspamd.service
+
 # apt-get install of the missing ones among $(APT_PACKAGES); APT_FLAGS adds install options.
 apt:
 	@if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
@@ -69,17 +77,19 @@ apt:
 	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
 	echo "postfix postfix/mailname string localhost" | debconf-set-selections; \
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_FLAGS) $$missing || exit 1; \
-	if [ "$(APT_DISABLE)" ]; then for s in $(APT_DISABLE); do deb-systemd-helper disable "$$s" 2>/dev/null || true; done; fi
+	if [ "$(APT_DISABLE)" ] && command -v systemctl >/dev/null; then \
+	  for s in $(APT_DISABLE); do systemctl disable "$$s" || exit 1; done; fi
 
 # The test packages: no Recommends, no service started during the install (policy-rc.d exit 101
 # is how Debian's invoke-rc.d/deb-systemd-invoke are told "not now"), and their units disabled.
+POLICY_RC_D ?= /usr/sbin/policy-rc.d
 apt-test:
-	@if [ "$$(id -u)" = 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then \
+	@if [ "$$(id -u)" = 0 ] && [ ! -e $(POLICY_RC_D) ]; then \
 	  printf '#!/bin/sh\n# coinguard make apt-test: no service starts while test packages install\nexit 101\n' \
-	    > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own=1; fi; \
+	    > $(POLICY_RC_D) && chmod 755 $(POLICY_RC_D) && own=1; fi; \
 	$(MAKE) --no-print-directory apt APT_PACKAGES="$(APT_TEST_PACKAGES)" APT_FLAGS=--no-install-recommends \
 	  APT_DISABLE="$(APT_TEST_SERVICES)"; rc=$$?; \
-	if [ "$${own:-}" ]; then rm -f /usr/sbin/policy-rc.d; fi; exit $$rc
+	if [ "$${own:-}" ]; then rm -f $(POLICY_RC_D); fi; exit $$rc
 
 # Production venv: the package and its runtime dependencies only.
 venv:
@@ -115,6 +125,17 @@ check-fresh:
 man: install-test
 	packaging/build-docs.sh $(TEST_VENV)/bin build
 	@echo "make man: build/coinguard.8 build/coinguard.bash"
+
+# build/coinguard_VERSION_ARCH.deb: the application in /opt/coinguard with its own venv (root)
+deb: install-test
+	packaging/build-deb.sh $(TEST_VENV)/bin build
+
+# install the .deb in a clean debootstrap chroot and check it (slow; root)
+check-deb: deb
+	$(TEST_VENV)/bin/python -c 'import sys; sys.path.insert(0, "tests"); from test_packaging import lure_message; \
+	  sys.stdout.buffer.write(lure_message())' > build/lure.eml
+	FRESH_PLAN=deb FRESH_DEB="$$(ls -t build/coinguard_*.deb | head -n 1)" FRESH_LURE=build/lure.eml \
+	  tests/fresh/check-fresh.sh
 
 clean:
 	rm -rf $(STAMP) $(TEST_STAMP) build dist .pytest_cache .ruff_cache

@@ -1,15 +1,40 @@
-"""Gateway benchmark (run by hand, as root): messages/s and latency through Postfix + coinguard.
+"""Gateway benchmark: Postfix on loopback with no milter, a do-nothing pymilter, rspamd and coinguard.
 
-    .venv/bin/python bench/bench_gateway.py [-n 300] [-c 10] [--workers 0] [--kinds text,attach]
+Run by hand, as root (Postfix's master must start as root), from the repository root:
 
-Starts a private loopback Postfix (tests/integration/harness.py) with two smtpd listeners:
-``none`` (no milter, the baseline) and ``coinguard`` (the real daemon, inet socket), plus an
-SMTP sink.  For each message kind and listener it sends N messages from C concurrent
-clients (a new SMTP connection per message), and prints accepted msg/s, end-to-end msg/s
-(until the sink has them all), p50/p95/p99 latency (connect to the reply after DATA), and
-the peak RSS of the daemon and its worker processes.  A C=1 run shows per-message latency
-without queueing (a ~40 ms floor would be the Nagle/delayed-ACK stall of lab pitfall 9).
-Numbers vary 15-30 % run to run on a shared VM: compare the two rows of one run.
+    PYTHONPATH=milter /work/main/.venv/bin/python bench/bench_gateway.py [-n 500] [-c 20] [--reps 3]
+        [--kinds text,binary,zip] [--peers none,donothing,rspamd,coinguard] [--workers 0]
+
+Needs the ``postfix`` package (smtp-sink comes with it), aiosmtpd and psutil in the venv, and for the
+rspamd peer Debian's ``rspamd`` (``make install-bench``, or
+``apt-get install -y --no-install-recommends rspamd``).
+
+One private Postfix (tests/integration/harness.py, its own folder, loopback only) gets one smtpd
+listener per peer, all relaying to one Postfix ``smtp-sink`` that counts and discards:
+
+- ``none``: no milter (Postfix's own ceiling on this machine);
+- ``donothing``: bench/donothing_milter.py, a pymilter that takes every stage and accepts;
+- ``rspamd``: Debian's rspamd, its proxy worker in milter mode with ``self_scan = yes`` (two
+  processes, like coinguard's two workers), no Redis, no fuzzy servers, DNS pointed at the closed
+  loopback port 9 (``--rspamd-dns nxdomain``: a loopback server here that answers NXDOMAIN at once),
+  every listener on 127.0.0.1 (``--rspamd-unix``: the milter on a unix socket), its own
+  config/run/db folder; started and stopped here;
+- ``coinguard``: ``coinguard run`` from this checkout (``milter/``, whatever the venv has installed)
+  with the repository's rules and a dir quarantine; ``coinguard-base`` the same from another source
+  tree (``--base-src``, e.g. an older commit's ``git archive``), for before/after in one run.
+
+For every message kind (``text`` 2 KB, ``binary`` a 100 KB random attachment, ``zip`` a 60 KB
+zip of text and random data, an 82 KB message) and repetition, the peers run interleaved: N
+messages from C concurrent SMTP clients, a new connection each.  Per run: accepted msg/s (the
+client's view), end-to-end msg/s (until the sink has every message), p50/p99 latency (connect to
+the reply after DATA), CPU milliseconds per message of *every* process of the filter (found by
+process tree with psutil, so coinguard's pool workers, which are grandchildren of the daemon, and
+recycled workers reaped during the run are counted), and the whole machine's busy share.  The
+table shows medians of the repetitions, then the ratios (coinguard / do-nothing, / rspamd, / none).
+
+The run stops with exit status 1 as soon as a message is refused or tempfailed, or the sink did
+not receive every message accepted: a faster number that lost mail is no number.
+Numbers vary 15-30 % between runs on a shared VM: compare the ratios of one run.
 """
 
 from __future__ import annotations
@@ -17,29 +42,50 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
+
+import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "milter"))
 
 from integration import harness  # noqa: E402
 
+SMTP_SINK = "/usr/sbin/smtp-sink"
+RSPAMD = "/usr/bin/rspamd"
+RSPAMD_CONF = "/etc/rspamd/rspamd.conf"
+KINDS = {"text": "text", "binary": "100 KB binary", "zip": "60 KB zip"}
 
+
+class BenchError(RuntimeError):
+    """The bench cannot give a trustworthy number (lost or refused mail, a peer that did not start)."""
+
+
+# ----------------------------------------------------------------------------- messages
 def make_messages(kind: str, n: int) -> list[bytes]:
-    out = []
     filler = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. " * 25)[:2000]
     blob = io.BytesIO()
     with zipfile.ZipFile(blob, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("report.txt", (filler + "\n") * 40)
         z.writestr("data.bin", os.urandom(60_000))
+    binary = os.urandom(100_000)
+    out = []
     for i in range(n):
         msg = EmailMessage()
         msg["From"] = "Alice <alice@example.org>"
@@ -47,39 +93,73 @@ def make_messages(kind: str, n: int) -> list[bytes]:
         msg["Subject"] = f"bench {kind} {i}"
         msg["Message-ID"] = f"<bench-{kind}-{i}-{time.monotonic_ns()}@example.org>"
         msg.set_content(filler + "\n")
-        if kind == "attach":
+        if kind == "zip":
             msg.add_attachment(blob.getvalue(), maintype="application", subtype="zip", filename="report.zip")
+        elif kind == "binary":
+            msg.add_attachment(binary, maintype="application", subtype="octet-stream", filename="data.bin")
+        elif kind != "text":
+            raise ValueError(f"unknown message kind {kind!r} (known: {', '.join(KINDS)})")
         out.append(msg.as_bytes())
     return out
 
 
-class RssSampler:
-    """Peak RSS (MiB) of a process tree, sampled every 50 ms."""
+# ----------------------------------------------------------------------------- process trees
+def tree(pid: int) -> list[psutil.Process]:
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
 
-    def __init__(self, pid: int) -> None:
-        import psutil
 
-        self.proc = psutil.Process(pid)
-        self.peak_total = 0.0
-        self.peak_main = 0.0
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and all its descendants, reaped children included."""
+    total = 0.0
+    for p in tree(pid):
+        try:
+            t = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+def tree_rss_mib(pid: int) -> float:
+    total = 0
+    for p in tree(pid):
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            continue
+    return total / 2**20
+
+
+def settle(pid: int, timeout: float = 180.0) -> None:
+    """Wait until a filter's process tree stops burning CPU (rspamd compiles hyperscan, pools warm up)."""
+    end = time.monotonic() + timeout
+    last = tree_cpu_s(pid)
+    while time.monotonic() < end:
+        time.sleep(1.0)
+        now = tree_cpu_s(pid)
+        if now - last < 0.05:
+            return
+        last = now
+
+
+class PeakRss:
+    """Peak RSS (MiB) of a process tree, sampled every 100 ms."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid, self.peak = pid, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        import psutil
+        while self.pid and not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss_mib(self.pid))
+            self._stop.wait(0.1)
 
-        while not self._stop.is_set():
-            try:
-                procs = [self.proc, *self.proc.children(recursive=True)]
-                rss = [p.memory_info().rss for p in procs]
-            except psutil.Error:
-                rss = []
-            if rss:
-                self.peak_main = max(self.peak_main, rss[0] / 2**20)
-                self.peak_total = max(self.peak_total, sum(rss) / 2**20)
-            self._stop.wait(0.05)
-
-    def __enter__(self) -> RssSampler:
+    def __enter__(self) -> PeakRss:
         self._thread.start()
         return self
 
@@ -88,84 +168,412 @@ class RssSampler:
         self._thread.join()
 
 
-def run_load(port: int, messages: list[bytes], concurrency: int, sink: harness.Sink) -> dict[str, float]:
+# ----------------------------------------------------------------------------- the sink
+class CountingSink:
+    """Postfix's smtp-sink on loopback: accepts and discards, counts messages (``-c``)."""
+
+    def __init__(self) -> None:
+        self.port = harness.free_port()
+        self._count = 0
+        self._lock = threading.Lock()
+        self.proc = subprocess.Popen(
+            [SMTP_SINK, "-u", "postfix", "-c", f"127.0.0.1:{self.port}", "1024"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=harness._die_with_parent,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        if not harness.wait_port(self.port, 10):
+            self.stop()
+            raise BenchError("smtp-sink did not start")
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        buf = b""
+        while chunk := self.proc.stdout.read1(4096):  # type: ignore[attr-defined]
+            buf = (buf + chunk)[-256:]
+            found = re.findall(rb"mesg=(\d+)", buf)
+            if found:
+                with self._lock:
+                    self._count = int(found[-1])
+
+    def count(self) -> int:
+        with self._lock:
+            return self._count
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+# ----------------------------------------------------------------------------- DNS for rspamd
+class NxdomainDns:
+    """A loopback UDP DNS server answering every query NXDOMAIN at once (rspamd's RBL/SPF/DMARC
+    lookups then end as they would against a fast local resolver, instead of waiting for
+    timeouts against a closed port).  Nothing is forwarded anywhere."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = int(self.sock.getsockname()[1])
+        self.queries = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                query, addr = self.sock.recvfrom(4096)
+            except OSError:
+                return  # closed
+            if len(query) < 12:
+                continue
+            self.queries += 1
+            qd_end = 12
+            while qd_end < len(query) and query[qd_end]:
+                qd_end += 1 + query[qd_end]
+            question = query[12 : qd_end + 5]  # name, its 0 byte, QTYPE, QCLASS
+            flags = 0x8000 | (query[2] & 0x01) << 8 | 0x0080 | 3  # QR, RD copied, RA, NXDOMAIN
+            header = query[:2] + flags.to_bytes(2, "big") + b"\x00\x01\x00\x00\x00\x00\x00\x00"
+            try:
+                self.sock.sendto(header + question, addr)
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+# ----------------------------------------------------------------------------- peers
+@dataclass
+class Peer:
+    """One filter behind its own smtpd listener; ``pid`` is the root of its process tree."""
+
+    name: str
+    spec: str = ""  # smtpd_milters value ("" = no milter)
+    start: Callable[[], int | None] = lambda: None
+    stop: Callable[[], None] = lambda: None
+    pid: int | None = None
+    port: int = 0
+
+
+def donothing_peer(work: Path) -> Peer:
+    port = harness.free_port()
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start() -> int:
+        log = open(work / "donothing.log", "ab")  # noqa: SIM115 - owned by the process
+        p = subprocess.Popen([sys.executable, str(REPO / "bench" / "donothing_milter.py"), f"inet:{port}@127.0.0.1"],
+                             stdout=log, stderr=subprocess.STDOUT, preexec_fn=harness._die_with_parent)
+        procs.append(p)
+        if not harness.wait_port(port, 20):
+            raise BenchError("the do-nothing milter did not listen")
+        return p.pid
+
+    def stop() -> None:
+        for p in procs:
+            stop_process(p)
+
+    return Peer("donothing", f"inet:127.0.0.1:{port}", start, stop)
+
+
+RSPAMD_OVERRIDES = {
+    # self-scanning milter proxy on loopback; two processes like coinguard's two workers
+    "override.d/worker-proxy.inc": 'bind_socket = "{bind}";\nmilter = yes;\ntimeout = 120s;\n'
+    'count = {count};\nupstream "local" {{\n  default = yes;\n  self_scan = yes;\n}}\n',
+    "override.d/worker-normal.inc": "enabled = false;\n",
+    "override.d/worker-controller.inc": "enabled = false;\n",
+    # no fuzzy_check: its servers are resolved with the system resolver at start-up
+    "override.d/options.inc": 'filters = "chartable,dkim,regexp";\n'
+    'dns {{\n  nameserver = ["127.0.0.1:{dns_port}"];\n  timeout = 0.2s;\n  retransmits = 1;\n}}\n',
+    "local.d/logging.inc": 'level = "warning";\n',
+}
+
+
+def rspamd_peer(work: Path, count: int, dns_port: int, unix: bool = False) -> Peer:
+    """rspamd's milter proxy on 127.0.0.1:PORT, or (``unix``) on a socket file under the work folder."""
+    port = harness.free_port()
+    base = work / "rspamd"
+    sock = base / "run" / "milter.sock"
+    bind = f"{sock} mode=0666" if unix else f"127.0.0.1:{port}"
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def listening(timeout: float) -> bool:
+        if not unix:
+            return harness.wait_port(port, timeout)
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and not sock.exists():
+            time.sleep(0.1)
+        return sock.exists()
+
+    def start() -> int:
+        import pwd
+
+        if not Path(RSPAMD).exists():
+            raise BenchError("rspamd is not installed: apt-get install -y --no-install-recommends rspamd")
+        pw = pwd.getpwnam("_rspamd")
+        for rel, text in RSPAMD_OVERRIDES.items():
+            (base / rel).parent.mkdir(parents=True, exist_ok=True)
+            (base / rel).write_text(text.format(bind=bind, count=count, dns_port=dns_port))
+        for d in ("db", "run", "log"):
+            (base / d).mkdir(parents=True, exist_ok=True)
+            os.chown(base / d, pw.pw_uid, pw.pw_gid)
+        os.chmod(base, 0o755)
+        cmd = [RSPAMD, "-f", "-c", RSPAMD_CONF, "-u", "_rspamd", "-g", "_rspamd",
+               "--var", f"LOCAL_CONFDIR={base}", "--var", f"DBDIR={base / 'db'}",
+               "--var", f"RUNDIR={base / 'run'}", "--var", f"LOGDIR={base / 'log'}"]
+        log = open(base / "stdout.log", "ab")  # noqa: SIM115 - owned by the process
+        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=base)
+        procs.append(p)
+        if not listening(120):
+            raise BenchError(f"rspamd did not listen on {bind}; see {base / 'log' / 'rspamd.log'}")
+        return p.pid
+
+    def stop() -> None:
+        for p in procs:
+            stop_process(p)
+
+    return Peer("rspamd", f"unix:{sock}" if unix else f"inet:127.0.0.1:{port}", start, stop)
+
+
+def coinguard_peer(work: Path, workers: int, name: str = "coinguard", src: Path = REPO / "milter") -> Peer:
+    """``coinguard run`` from the source tree ``src`` (default: this checkout, not the venv's install)."""
+    milter_port = harness.free_port()
+    home = work / name
+    home.mkdir()
+    cfg = home / "coinguard.toml"
+    harness.write_daemon_config(cfg, milter_port, harness.free_port(), quarantine_backend="dir",
+                                quarantine_dir=home / "quarantine", workers=workers,
+                                extra='[logging]\nlevel = "warning"\n')
+    daemon = harness.DaemonProcess(cfg, milter_port, home / "coinguard.log", env={"PYTHONPATH": str(src)})
+
+    def start() -> int:
+        daemon.start()
+        assert daemon.proc is not None
+        return daemon.proc.pid
+
+    def stop() -> None:
+        daemon.stop()
+
+    return Peer(name, f"inet:127.0.0.1:{milter_port}", start, stop)
+
+
+def stop_process(p: subprocess.Popen[bytes]) -> None:
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(5)
+
+
+# ----------------------------------------------------------------------------- one run
+@dataclass
+class Run:
+    ok: int
+    refused: dict[str, int]
+    delivered: int
+    accept_rate: float
+    e2e_rate: float
+    p50: float
+    p99: float
+    cpu_ms: float | None
+    busy: float
+    rss: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def run_load(peer: Peer, messages: list[bytes], concurrency: int, sink: CountingSink) -> Run:
     latencies: list[float] = []
-    failures = 0
+    refused: dict[str, int] = {}
     lock = threading.Lock()
     before = sink.count()
 
     def one(raw: bytes) -> None:
-        nonlocal failures
         t0 = time.perf_counter()
-        r = harness.send(port, raw)
+        try:
+            r = harness.send(peer.port, raw)
+            code, text = r.code, r.text
+        except Exception as exc:  # a dropped connection is a refused message here
+            code, text = 0, f"{type(exc).__name__}: {exc}"
         dt = time.perf_counter() - t0
         with lock:
-            if r.code == 250:
+            if code == 250:
                 latencies.append(dt)
             else:
-                failures += 1
+                key = f"{code} {text[:60]}"
+                refused[key] = refused.get(key, 0) + 1
 
+    cpu0 = tree_cpu_s(peer.pid) if peer.pid else 0.0
+    sys0 = psutil.cpu_times()
     start = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as ex:
+    with PeakRss(peer.pid) as rss, ThreadPoolExecutor(concurrency) as ex:
         list(ex.map(one, messages))
-    accepted_s = time.perf_counter() - start
-    target = before + len(latencies)
-    while sink.count() < target and time.perf_counter() - start < accepted_s + 30:
-        time.sleep(0.02)
-    e2e_s = time.perf_counter() - start
+        accepted_s = time.perf_counter() - start
+        target = before + len(latencies)
+        while sink.count() < target and time.perf_counter() - start < accepted_s + 60:
+            time.sleep(0.01)
+        e2e_s = time.perf_counter() - start
+    cpu1 = tree_cpu_s(peer.pid) if peer.pid else 0.0
+    sys1 = psutil.cpu_times()
+    idle = (sys1.idle - sys0.idle) + (getattr(sys1, "iowait", 0) - getattr(sys0, "iowait", 0))
+    wall = sum(sys1) - sum(sys0)
+    delivered = sink.count() - before
     q = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else [0.0] * 99
-    return {
-        "ok": len(latencies), "failed": failures, "delivered": sink.count() - before,
-        "accept_rate": len(latencies) / accepted_s, "e2e_rate": (sink.count() - before) / e2e_s,
-        "p50": q[49] * 1000, "p95": q[94] * 1000, "p99": q[98] * 1000,
-    }
+    return Run(
+        ok=len(latencies), refused=refused, delivered=delivered,
+        accept_rate=len(latencies) / accepted_s, e2e_rate=delivered / e2e_s,
+        p50=q[49] * 1000, p99=q[98] * 1000,
+        cpu_ms=(cpu1 - cpu0) * 1000 / len(messages) if peer.pid else None,
+        busy=100 * (1 - idle / wall) if wall else 0.0, rss=rss.peak,
+    )
 
 
+def check(peer: Peer, kind: str, n: int, run: Run) -> None:
+    if run.ok != n or run.delivered != n or run.refused:
+        raise BenchError(
+            f"{kind}/{peer.name}: sent {n}, accepted {run.ok}, the sink received {run.delivered}; "
+            f"refused: {run.refused or 'none'}"
+        )
+
+
+# ----------------------------------------------------------------------------- report
+def med(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def report(results: dict[tuple[str, str], list[Run]], kinds: list[str], peers: list[str], args: Any,
+           sizes: dict[str, int]) -> None:
+    print(f"\nPostfix on loopback, N={args.n} per run, C={args.c} concurrent clients, medians of {args.reps}, "
+          f"{os.cpu_count()} CPUs, coinguard workers={args.workers or os.cpu_count()}, rspamd proxy count="
+          f"{args.rspamd_count}")
+    print(f"{'message':<26} {'filter':<14} {'accept/s':>9} {'e2e/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+          f"{'CPU ms/msg':>10} {'busy %':>6} {'peak RSS MiB':>12}")
+    for kind in kinds:
+        for peer in peers:
+            runs = results[kind, peer]
+            cpu = [r.cpu_ms for r in runs if r.cpu_ms is not None]
+            cpu_s = f"{med(cpu):.1f}" if cpu else "-"
+            rss = f"{max(r.rss for r in runs):.0f}" if cpu else "-"
+            label = f"{KINDS[kind]} ({sizes[kind] // 1024} KB msg)"
+            print(f"{label:<26} {peer:<14} {med([r.accept_rate for r in runs]):>9.1f} "
+                  f"{med([r.e2e_rate for r in runs]):>7.1f} {med([r.p50 for r in runs]):>7.1f} "
+                  f"{med([r.p99 for r in runs]):>7.1f} {cpu_s:>10} {med([r.busy for r in runs]):>6.0f} {rss:>12}")
+    print("\nratios (end-to-end msg/s; CPU ms per message)")
+    others = [p for p in peers if p != "coinguard"]
+    for kind in kinds:
+        for num in ("coinguard", "coinguard-base", "rspamd", "donothing"):
+            if num not in peers:
+                continue
+            for den in others:
+                if den == num or (num != "coinguard" and den != "none"):
+                    continue
+                a = med([r.e2e_rate for r in results[kind, num]])
+                b = med([r.e2e_rate for r in results[kind, den]])
+                line = f"{KINDS[kind]:<26} {num} / {den}: msg/s {a / b:.2f}x"
+                ca = [r.cpu_ms for r in results[kind, num] if r.cpu_ms is not None]
+                cb = [r.cpu_ms for r in results[kind, den] if r.cpu_ms is not None]
+                if ca and cb and med(cb) > 0:
+                    line += f", CPU/msg {med(ca) / med(cb):.2f}x"
+                print(line)
+
+
+# ----------------------------------------------------------------------------- main
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-n", type=int, default=300, help="messages per run (default 300)")
-    ap.add_argument("-c", type=int, default=10, help="concurrent SMTP clients (default 10)")
-    ap.add_argument("--workers", type=int, default=0, help="scanner workers (0 = one per core)")
-    ap.add_argument("--kinds", default="text,attach", help="message kinds: text (2 KB), attach (2 KB + ~70 KB zip)")
-    ap.add_argument("--warmup", type=int, default=30)
+    ap.add_argument("-n", type=int, default=500, help="messages per run (default 500)")
+    ap.add_argument("-c", type=int, default=20, help="concurrent SMTP clients (default 20)")
+    ap.add_argument("--reps", type=int, default=3, help="repetitions per kind and peer (default 3)")
+    ap.add_argument("--warmup", type=int, default=50, help="warm-up messages per kind and peer (default 50)")
+    ap.add_argument("--kinds", default="text,binary,zip", help=f"message kinds: {', '.join(KINDS)}")
+    ap.add_argument("--peers", default="none,donothing,rspamd,coinguard", help="filters to compare")
+    ap.add_argument("--workers", type=int, default=0, help="coinguard scanner workers (0 = one per core)")
+    ap.add_argument("--rspamd-count", type=int, default=2, help="rspamd self-scanning proxy processes (default 2)")
+    ap.add_argument("--rspamd-dns", choices=("closed", "nxdomain"), default="closed",
+                    help="rspamd's nameserver: the closed port 127.0.0.1:9 (default; lookups fail or time "
+                    "out after 0.2 s), or a loopback server of this bench answering NXDOMAIN at once")
+    ap.add_argument("--rspamd-unix", action="store_true",
+                    help="Postfix talks to rspamd over a unix socket instead of TCP on loopback (TCP: every "
+                    "rspamd reply at end of message meets the ~40 ms delayed-ACK stall, lab pitfall 9)")
+    ap.add_argument("--base-src", default="",
+                    help="source root (the folder holding coinguard/) of another coinguard, measured as the "
+                    "peer coinguard-base in the same run (before/after a change)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder (logs, configs)")
     args = ap.parse_args()
-    reason = harness.missing_prerequisite()
+    kinds, names = args.kinds.split(","), args.peers.split(",")
+    reason = harness.missing_prerequisite() or ("" if Path(SMTP_SINK).exists() else "smtp-sink is missing")
     if reason:
         print(f"bench_gateway: cannot run: {reason}", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="coinguard-bench-"))
-    milter_port = harness.free_port()
-    cfg = work / "coinguard.toml"
-    harness.write_daemon_config(cfg, milter_port, harness.free_port(), quarantine_backend="dir",
-                                quarantine_dir=work / "quarantine", workers=args.workers,
-                                extra='[logging]\nlevel = "warning"\n')
-    daemon = harness.DaemonProcess(cfg, milter_port, work / "daemon.log")
-    rows = []
-    with harness.gateway({"none": "", "coinguard": f"inet:127.0.0.1:{milter_port}"}) as (sink, pf):
-        daemon.start()
-        try:
-            assert daemon.proc is not None
-            for kind in args.kinds.split(","):
-                msgs = make_messages(kind, args.n)
-                for listener in ("none", "coinguard"):
-                    run_load(pf.ports[listener], make_messages(kind, args.warmup), args.c, sink)
-                    with RssSampler(daemon.proc.pid) as rss:
-                        res = run_load(pf.ports[listener], msgs, args.c, sink)
-                        single = run_load(pf.ports[listener], msgs[:30], 1, sink)
-                    rows.append((kind, listener, res, single, rss.peak_main, rss.peak_total))
-                    print(f"{kind}/{listener}: {res}", file=sys.stderr, flush=True)
-        finally:
-            rc = daemon.stop()
-    size = {k: len(make_messages(k, 1)[0]) for k in args.kinds.split(",")}
-    print(f"\nPostfix + coinguard on loopback, N={args.n} C={args.c}, {os.cpu_count()} CPUs, "
-          f"workers={args.workers or os.cpu_count()}; daemon exit code {rc}")
-    print(f"{'msg':<7} {'milter':<10} {'bytes':>7} {'accept/s':>9} {'e2e/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
-          f"{'p99 ms':>7} {'C=1 p50':>8} {'ok/fail/dlv':>12} {'RSS main/total MiB':>19}")
-    for kind, listener, res, single, main_rss, total_rss in rows:
-        rss = f"{main_rss:.0f}/{total_rss:.0f}" if listener == "coinguard" else "-"
-        print(f"{kind:<7} {listener:<10} {size[kind]:>7} {res['accept_rate']:>9.1f} {res['e2e_rate']:>7.1f} "
-              f"{res['p50']:>7.1f} {res['p95']:>7.1f} {res['p99']:>7.1f} {single['p50']:>8.1f} "
-              f"{res['ok']:>4}/{res['failed']}/{res['delivered']:<5} {rss:>19}")
+    os.chmod(work, 0o755)
+    dns = NxdomainDns() if args.rspamd_dns == "nxdomain" and "rspamd" in names else None
+    makers = {
+        "none": lambda: Peer("none"),
+        "donothing": lambda: donothing_peer(work),
+        "rspamd": lambda: rspamd_peer(work, args.rspamd_count, dns.port if dns else 9, args.rspamd_unix),
+        "coinguard": lambda: coinguard_peer(work, args.workers),
+        "coinguard-base": lambda: coinguard_peer(work, args.workers, "coinguard-base", Path(args.base_src)),
+    }
+    unknown = [n for n in names if n not in makers]
+    if "coinguard-base" in names and not (Path(args.base_src) / "coinguard").is_dir():
+        unknown.append("coinguard-base (needs --base-src DIR with DIR/coinguard)")
+    if unknown:
+        if dns is not None:
+            dns.close()
+        print(f"bench_gateway: unknown peer {', '.join(unknown)} (known: {', '.join(makers)})", file=sys.stderr)
+        return 2
+    peers = [makers[n]() for n in names]
+    sink = CountingSink()
+    pf = harness.PrivatePostfix(work / "postfix", sink.port, {p.name: p.spec for p in peers})
+    (work / "postfix").mkdir()
+    os.chmod(work / "postfix", 0o755)
+    results: dict[tuple[str, str], list[Run]] = {}
+    sizes = {k: len(make_messages(k, 1)[0]) for k in kinds}
+    try:
+        for peer in peers:
+            peer.pid = peer.start()
+        pf.start()
+        for peer in peers:
+            peer.port = pf.ports[peer.name]
+        for kind in kinds:
+            for peer in peers:
+                warm = make_messages(kind, args.warmup)
+                check(peer, kind, len(warm), run_load(peer, warm, args.c, sink))
+                if peer.pid:
+                    settle(peer.pid)
+            for rep in range(args.reps):
+                for peer in peers:
+                    msgs = make_messages(kind, args.n)
+                    run = run_load(peer, msgs, args.c, sink)
+                    check(peer, kind, args.n, run)
+                    results.setdefault((kind, peer.name), []).append(run)
+                    cpu = f"{run.cpu_ms:.1f}" if run.cpu_ms is not None else "-"
+                    print(f"{kind}/{peer.name} rep {rep + 1}: {run.accept_rate:.1f} accepted/s, "
+                          f"{run.e2e_rate:.1f} e2e/s, p50 {run.p50:.0f} ms, p99 {run.p99:.0f} ms, "
+                          f"CPU {cpu} ms/msg, busy {run.busy:.0f} %", file=sys.stderr, flush=True)
+    except (BenchError, RuntimeError) as exc:  # RuntimeError: harness could not start Postfix/coinguard
+        print(f"bench_gateway: FAILED: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        pf.stop()
+        for peer in peers:
+            peer.stop()
+        sink.stop()
+        if dns is not None:
+            dns.close()
+            print(f"rspamd asked the loopback NXDOMAIN server {dns.queries} DNS queries", file=sys.stderr)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"work folder kept: {work}", file=sys.stderr)
+    report(results, kinds, names, args, sizes)
     return 0
 
 

@@ -33,12 +33,66 @@ def echo_scan(raw: bytes | str, ctx: Any) -> Verdict:
 
 
 def misbehaving_scan(raw: bytes | str, ctx: Any) -> Verdict:
-    """Hangs on b'HANG', raises on b'RAISE', kills its own process on b'CRASH'."""
+    """Hangs on b'HANG', takes 3 s on b'SLOW', raises on b'RAISE', kills its own process on b'CRASH'."""
     data = _raw(raw)
     if b"HANG" in data:
         time.sleep(3600)
+    if b"SLOW" in data:
+        time.sleep(3)
     if b"RAISE" in data:
         raise RuntimeError("scan blew up")
     if b"CRASH" in data:
         os._exit(3)
     return echo_scan(raw, ctx)
+
+
+def tmp_scan(raw: bytes | str, ctx: Any) -> Verdict:
+    """Leaves a file in the worker's temp folder; the detail is "<temp folder> <file> pid=<pid>"."""
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="left-over-")
+    os.close(fd)
+    v = echo_scan(raw, ctx)
+    finding = Finding("test.tmp", "test", "", f"{tempfile.gettempdir()} {path} pid={os.getpid()}", score=0.0)
+    return Verdict(id=v.id, verdict=v.verdict, action=v.action, score=0.0, findings=(finding,), rcpt=v.rcpt,
+                   sender=v.sender)
+
+
+def process_alive(pid: int) -> bool:
+    """``pid`` exists and is not a zombie (tests that kill workers and tools check their ends)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _ppid(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if _ppid(int(name)) == pid:
+                    out.append(int(name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return out
+
+
+def cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def daemon_workers(daemon_pid: int) -> list[int]:
+    """A running ``coinguard run``'s scanner workers: children of its multiprocessing fork server."""
+    servers = [p for p in children(daemon_pid) if "forkserver" in cmdline(p)]
+    return [w for s in servers for w in children(s)]

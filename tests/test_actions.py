@@ -43,6 +43,9 @@ class RecordingMta:
     def quarantine_hold(self, reason: str) -> None:
         self.ops.append(("hold", reason))
 
+    def replace_body(self, body: bytes) -> None:
+        self.ops.append(("body", body))
+
     def accept(self) -> int:
         self.ops.append(("accept",))
         return ACCEPT
@@ -144,6 +147,22 @@ def test_clean_accept_removes_spoofed_headers_then_labels() -> None:
     ]
     assert r.out.fields == {"removed_headers": 2}
     assert r.opened == 0  # the store is opened only for a quarantine
+
+
+def test_every_forged_spelling_of_our_authentication_results_is_deleted_by_index() -> None:
+    forged = (
+        ("Authentication-Results", b"mx.other.test; dkim=pass"),  # 1: kept
+        ("Authentication-Results", b"(comment) gw.coinguard.test; dkim=pass header.d=binance.com"),  # 2
+        ("authentication-results", b"GW.Coinguard.Test 1; dkim=pass"),  # 3
+        ("Authentication-Results", b"\r\n\t(folded)\r\n gw.coinguard.test\r\n ; dkim=pass"),  # 4
+        ("Authentication-Results ", b'"gw.coinguard.test"; dkim=pass'),  # 5: space before the colon
+        ("Authentication-Results", b"other.test; dkim=fail (gw.coinguard.test)"),  # 6: kept
+    )
+    r = Run(verdict(), buf=buffer(forged))
+    deleted = [op[1:] for op in r.mta.ops if op[0] == "delete"]
+    assert deleted == [("Authentication-Results", 5), ("Authentication-Results", 4),
+                       ("authentication-results", 3), ("Authentication-Results", 2)]
+    assert r.out.fields["removed_headers"] == 4
 
 
 def test_clean_is_not_labelled_when_tag_clean_is_off() -> None:
@@ -259,6 +278,67 @@ def test_header_values() -> None:
     (b" GW.Coinguard.Test;dkim=pass", True),
     (b"gw.coinguard.test.evil; dkim=pass", False),
     (b"", False),
+    # RFC 8601 spellings of the same authserv-id (issue 10 §8): each must be recognised and removed
+    (b"(comment) gw.coinguard.test; dkim=pass header.d=binance.com", True),
+    (b" (nested (comment) \\) here) gw.coinguard.test; dkim=pass", True),
+    (b"gw.coinguard.test 1; dkim=pass", True),  # authres-version
+    (b"gw.coinguard.test (v) 1 ; dkim=pass", True),
+    (b"gw.coinguard.test\r\n\t; dkim=pass", True),  # folded before the semicolon
+    (b"\r\n (folded\r\n comment)\r\n\tGW.COINGUARD.TEST;\r\n dkim=pass", True),
+    (b'"gw.coinguard.test"; dkim=pass', True),  # quoted-string authserv-id
+    (b'"gw.coin\\guard.test"; dkim=pass', True),  # quoted-pair inside it
+    (b"gw.coinguard.test.; dkim=pass", True),  # the root dot names the same host
+    (b"gw.coinguard.test(comment); dkim=pass", True),
+    (b"gw.coin(x)guard.test; dkim=pass", True),  # a reader that drops comments sees our id
+    (b"gw.coinguard.test/1; dkim=pass", True),
+    (b"gw.coinguard.test", True),  # no result at all
+    (b"(gw.coinguard.test) mx.other.test; dkim=pass", False),  # our id only inside a comment
+    (b"mx.other.test; dkim=pass (gw.coinguard.test)", False),
+    (b'"gw.coinguard.test.evil"; dkim=pass', False),
+    (b"xgw.coinguard.test; dkim=pass", False),
+    (b"(unterminated comment gw.coinguard.test; dkim=pass", False),
 ])
 def test_ar_is_ours(value: bytes, ours: bool) -> None:
     assert actions.ar_is_ours(value, "gw.coinguard.test") is ours
+
+
+# --------------------------------------------------------------------------- strip
+STRIP_HEADERS = (("From", b"alice@sender.test"), ("Subject", b"invoice"), ("MIME-Version", b"1.0"),
+                 ("Content-Type", b'multipart/mixed; boundary="BB"'), ("X-Coinguard-Stripped", b"spoofed"))
+STRIP_BODY = (b"--BB\r\nContent-Type: text/plain\r\n\r\nHello\r\n"
+              b"--BB\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; "
+              b'filename="evil.exe"\r\n\r\nMZevil\r\n--BB--\r\n')
+
+
+def strip_verdict(path: str = "evil.exe") -> Verdict:
+    return Verdict(id="QID1", verdict=VerdictKind.MALICIOUS, action=Action.STRIP, score=20.0,
+                   findings=(Finding("file.executable", "filetype", path, score=20.0),))
+
+
+def test_strip_stores_the_original_then_replaces_the_part() -> None:
+    r = Run(strip_verdict(), buf=buffer(STRIP_HEADERS, STRIP_BODY))
+    assert r.out.rc == ACCEPT and r.out.action == Action.STRIP
+    assert r.store.stored[0][0] == r.buf.raw_bytes()  # the exact original is kept
+    body = next(op[1] for op in r.mta.ops if op[0] == "body")
+    assert b"MZevil" not in body and body.startswith(b"--BB\r\nContent-Type: text/plain\r\n\r\nHello\r\n--BB\r\n")
+    assert b"id1" in body and body.endswith(b"\r\n--BB--\r\n")
+    assert ("delete", "X-Coinguard-Stripped", 1) in r.mta.ops
+    assert r.mta.added("X-Coinguard-Stripped") == ["1 part(s); quarantine id id1"]
+    assert r.mta.kinds().index("delete") < r.mta.kinds().index("add")
+    assert r.out.fields["quarantine"] == "fake:id1" and r.out.fields["stripped"] == 1
+
+
+def test_strip_failures_never_deliver_the_bad_part() -> None:
+    r = Run(strip_verdict(), store=Store(fail=True), buf=buffer(STRIP_HEADERS, STRIP_BODY))
+    assert (r.out.rc, r.out.action) == (TEMPFAIL, Action.TEMPFAIL) and "body" not in r.mta.kinds()
+    single = (("From", b"a@b"), ("Content-Type", b"application/octet-stream"))
+    r = Run(strip_verdict("<part 1>"), buf=buffer(single, b"MZevil\r\n"))
+    assert (r.out.rc, r.out.action) == (DISCARD, Action.QUARANTINE) and r.store.stored
+    r = Run(strip_verdict(), store=Store(mta_holds=True), buf=buffer(STRIP_HEADERS, STRIP_BODY))
+    assert r.out.action == Action.QUARANTINE and "hold" in r.mta.kinds() and "body" not in r.mta.kinds()
+
+
+def test_strip_without_attachment_evidence_tags() -> None:
+    v = replace(strip_verdict(), findings=(Finding("crypto.lure.body", "crypto_theme", "<body 1>", score=20.0),))
+    r = Run(v, buf=buffer(STRIP_HEADERS, STRIP_BODY))
+    assert r.out.action == Action.TAG and not r.store.stored and "body" not in r.mta.kinds()

@@ -46,3 +46,14 @@ def test_empty_and_undecodable_lists_are_problems(tmp_path: Path) -> None:
     assert problems[0] == f"crypto.lures_file: {empty}: no lure phrases"
     assert problems[1].startswith(f"crypto.brands_file: {latin1}: not UTF-8")
     assert data_problems(Config(crypto=CryptoConfig(lures_file="")))[0] == "crypto.lures_file: not set"
+
+
+def test_config_warnings_for_forgeable_or_impossible_settings() -> None:
+    from coinguard.checks import config_warnings
+    from coinguard.config import parse_config
+
+    assert config_warnings(parse_config("")) == []
+    warned = config_warnings(parse_config('[policy]\nbypass_senders = ["ceo@corp.test"]\n'))
+    assert len(warned) == 1 and "forge" in warned[0] and "allow_dkim_domains" in warned[0]
+    warned = config_warnings(parse_config('[policy]\naction_malicious = "strip"\n[quarantine]\nbackend = "hold"\n'))
+    assert len(warned) == 1 and "strip" in warned[0]

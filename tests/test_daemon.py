@@ -448,14 +448,19 @@ def test_sd_notify_sends_datagram(tmp_path, monkeypatch):
     assert systemd.sd_notify("READY=1") is False
 
 
-def test_watchdog_interval(monkeypatch):
+def test_watchdog_period(monkeypatch):
     import os
 
     monkeypatch.setenv("WATCHDOG_USEC", "4000000")
     monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
-    assert systemd.watchdog_interval() == 2.0
+    assert systemd.watchdog_period() == 4.0
     monkeypatch.setenv("WATCHDOG_PID", "1")
-    assert systemd.watchdog_interval() is None
+    assert systemd.watchdog_period() is None
+
+
+def test_canary_timeout_queues_behind_a_stuck_scan_but_fits_the_watchdog_period():
+    assert daemon.canary_timeout(180.0, 60.0) == 75.0  # the unit's WatchdogSec with the default scan timeout
+    assert daemon.canary_timeout(60.0, 60.0) == 36.0  # a short WatchdogSec caps it (and run() warns)
 
 
 def test_extension_check_names_the_c_module():
@@ -467,3 +472,18 @@ def test_undecodable_envelope_bytes_do_not_reach_logs_as_surrogates():
     assert h.ctx._connect() == Milter.CONTINUE
     h.feed(MESSAGE, "caf\udce9@sender.test")
     assert h.pool.calls[-1][1].sender == "caf\ufffd@sender.test"
+
+
+def test_strip_replaces_the_body_through_libmilter():
+    msg = (b"From: a@sender.test\nSubject: s\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=BB\n\n"
+           b"--BB\nContent-Type: text/plain\n\nHello\n--BB\nContent-Type: application/octet-stream\n"
+           b"Content-Disposition: attachment; filename=evil.exe\n\nMZevil\n--BB--\n")
+    store = FakeStore()
+    bad = Verdict(id="QID1", verdict=VerdictKind.MALICIOUS, action=Action.STRIP, score=20.0,
+                  findings=(Finding("file.executable", "filetype", "evil.exe", score=20.0),))
+    h = Harness(lambda raw, env: bad, store=store)
+    assert h.feed(msg) == Milter.ACCEPT
+    assert h.ctx._bodyreplaced and store.stored and b"MZevil" in store.stored[0][0]
+    body = h.ctx._body.getvalue()
+    assert b"MZevil" not in body and b"Hello" in body and b"q1" in body
+    assert h.header("X-Coinguard-Stripped") == ["1 part(s); quarantine id q1"]

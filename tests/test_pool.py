@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import concurrent.futures
+import os
+import signal
+import time
 from collections import Counter
 from dataclasses import replace
 
@@ -10,7 +13,7 @@ from coinguard.config import Config
 from coinguard.errors import ScanTimeout
 from coinguard.pool import PoolClosed, ScanPool, WorkerCrashed
 from coinguard.scan import Envelope
-from pool_fakes import echo_scan, misbehaving_scan
+from pool_fakes import echo_scan, misbehaving_scan, tmp_scan
 
 
 def _pool(scan_fn, *, timeout_s: float = 1.0, recycle_after: int = 0, workers: int = 1):
@@ -29,8 +32,6 @@ def _detail(verdict) -> str:
 
 
 def test_scan_runs_in_a_worker_process_and_accepts_paths(tmp_path):
-    import os
-
     pool, _ = _pool(echo_scan)
     try:
         pool.warm_up()
@@ -106,3 +107,136 @@ def test_close_drains_queued_work():
     assert pool.close(timeout=30)
     done, _ = concurrent.futures.wait(futures, timeout=0)
     assert len(done) == 5 and all(f.result().verdict == "clean" for f in futures)
+
+
+# --------------------------------------------------------------------------- healing (issue 10 §4)
+def _wait(predicate, timeout: float = 20.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _pid(verdict) -> int:
+    return int(_detail(verdict).rsplit("pid=", 1)[1])
+
+
+def _healing_pool(scan_fn, **kw):
+    pool, restarts = _pool(scan_fn, **kw)
+    rebuilds: Counter[str] = Counter()
+    pool._on_rebuild = lambda reason: rebuilds.update([reason])
+    return pool, restarts, rebuilds
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_of_idle_workers_rebuilds_the_pool_and_the_next_message_is_scanned(workers):
+    pool, restarts, rebuilds = _healing_pool(echo_scan, workers=workers)
+    try:
+        pool.warm_up()
+        before = pool.worker_pids()
+        assert len(before) == workers
+        for pid in before:  # what the OOM killer does under MemoryMax
+            os.kill(pid, signal.SIGKILL)
+        assert _wait(lambda: rebuilds["broken"] >= 1), "pebble's error state was not noticed"
+        verdicts = [pool.submit(b"after the kill %d" % i, ENV).result(30) for i in range(3)]
+        assert all(v.verdict == "clean" for v in verdicts)
+        assert not {_pid(v) for v in verdicts} & set(before)
+        assert rebuilds == Counter(broken=1) and restarts["rebuild"] == workers
+        assert set(pool.worker_pids()).isdisjoint(before)
+    finally:
+        assert pool.close(timeout=10)
+
+
+def test_message_submitted_right_after_an_idle_kill_is_scanned_not_failed():
+    pool, _restarts, rebuilds = _healing_pool(echo_scan)
+    try:
+        pool.warm_up()
+        (pid,) = pool.worker_pids()
+        os.kill(pid, signal.SIGKILL)
+        # no waiting: the broken pool either refuses it or drops it; both end on the rebuilt pool
+        futures = [pool.submit(b"racing %d" % i, ENV) for i in range(4)]
+        assert [f.result(30).verdict for f in futures] == ["clean"] * 4
+        assert rebuilds["broken"] == 1
+    finally:
+        assert pool.close(timeout=10)
+
+
+def test_sigkill_of_a_busy_worker_fails_that_message_and_the_next_is_scanned():
+    pool, restarts, rebuilds = _healing_pool(misbehaving_scan, timeout_s=20)
+    try:
+        pool.warm_up()
+        (pid,) = pool.worker_pids()
+        busy = pool.submit(b"SLOW", ENV)
+        assert _wait(lambda: _busy(pid), 10)
+        os.kill(pid, signal.SIGKILL)
+        with pytest.raises(WorkerCrashed, match="exit code -9"):
+            busy.result(30)
+        assert restarts["crash"] == 1
+        after = pool.submit(b"next", ENV).result(30)
+        assert after.verdict == "clean" and _pid(after) != pid
+        assert not rebuilds  # pebble replaced the worker itself; nothing was rebuilt
+    finally:
+        assert pool.close(timeout=10)
+
+
+def _busy(pid: int) -> bool:
+    """The worker is in the 3 s sleep of a SLOW scan (its state is S and it has used the CPU)."""
+    try:
+        with open(f"/proc/{pid}/wchan") as f:
+            return f.read().strip() in ("hrtimer_nanosleep", "do_nanosleep")
+    except OSError:
+        return False
+
+
+def test_a_wedged_pool_is_rebuilt_and_the_queued_message_scanned_again():
+    # A worker killed while holding pebble's channel lock wedges the pool: no worker can take a
+    # task and pebble's own timeouts stop (they need that lock).  Holding the lock here does the same.
+    pool, _restarts, rebuilds = _healing_pool(echo_scan, timeout_s=1.0)
+    pool.stall_after_s = 2.0
+    try:
+        pool.warm_up()
+        mutex = pool._pool._pool_manager.worker_manager.workers_channel.mutex
+        assert mutex.acquire(block=True, timeout=5)
+        started = time.monotonic()
+        verdict = pool.submit(b"stuck behind the lock", ENV).result(30)
+        assert verdict.verdict == "clean"
+        assert rebuilds == Counter(stalled=1)
+        assert 2.0 <= time.monotonic() - started < 15
+    finally:
+        assert pool.close(timeout=10)
+
+
+def test_canary_passes_on_a_working_pool_and_fails_on_one_that_cannot_scan(tmp_path):
+    pool, _ = _pool(echo_scan)
+    try:
+        assert pool.canary(30)
+        assert pool.last_success > 0
+        assert pool.healthy(0.001, fresh_s=60)  # a recent success needs no new canary
+    finally:
+        pool.close(timeout=10)
+    broken = tmp_path / "rules.compiled"
+    broken.write_bytes(b"not compiled rules")
+    cfg = Config()
+    bad = ScanPool(replace(cfg, scan=replace(cfg.scan, workers=1)), rules_path=str(broken), scan_fn=echo_scan)
+    try:
+        assert not bad.canary(30)
+        assert not bad.healthy(30, fresh_s=60)
+    finally:
+        bad.close(timeout=10)
+
+
+def test_each_worker_has_its_own_temp_folder_and_a_dead_workers_is_emptied():
+    pool, _restarts, rebuilds = _healing_pool(tmp_scan)
+    try:
+        first = pool.submit(b"m", ENV).result(30)
+        folder, left_over, _ = first.findings[0].detail.split(" ", 2)
+        assert os.path.basename(folder) == f"w{_pid(first)}" and os.path.exists(left_over)
+        os.kill(_pid(first), signal.SIGKILL)  # killed mid-work: its temp copy stays behind ...
+        assert _wait(lambda: rebuilds["broken"] >= 1)
+        second = pool.submit(b"m", ENV).result(30)
+        assert not os.path.exists(folder)  # ... until the next worker starts and empties it
+        assert second.findings[0].detail.split(" ", 1)[0] != folder
+    finally:
+        pool.close(timeout=10)

@@ -42,6 +42,10 @@ DESIGN_METRICS: dict[str, tuple[str, frozenset[str]]] = {
     "coinguard_quarantine_messages_total": ("counter", frozenset()),
     "coinguard_cache_requests_total": ("counter", frozenset({"result"})),
     "coinguard_build_info": ("info", frozenset({"version"})),
+    # beyond DESIGN §4: the self-healing pool and the watchdog's health check (issue 10 §4)
+    "coinguard_pool_rebuilds_total": ("counter", frozenset({"reason"})),
+    "coinguard_canary_total": ("counter", frozenset({"result"})),
+    "coinguard_canary_last_success_timestamp_seconds": ("gauge", frozenset()),
 }
 #: Labels Prometheus itself attaches (or histogram buckets carry).
 TARGET_LABELS = frozenset({"instance", "job", "le", "service"})
@@ -195,7 +199,7 @@ def test_promtool_check_rules() -> None:
     proc = subprocess.run(["promtool", "check", "rules", str(PROM / "coinguard.rules.yml")], capture_output=True,
                           text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "SUCCESS: 12 rules found" in proc.stdout + proc.stderr
+    assert "SUCCESS: 14 rules found" in proc.stdout + proc.stderr
 
 
 @needs_promtool

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, start_http_server
@@ -87,3 +90,46 @@ def test_metrics_url_and_parsing() -> None:
     assert (state.success, state.error, state.rules) == (2.0, 1.0, 356.0)
     with pytest.raises(ValueError, match="coinguard's metrics endpoint"):
         parse_state("other_metric 1\n")
+
+
+RULE = """rule reload_probe
+{
+    meta:
+        description = "reload test"
+    strings:
+        $a = "probe"
+    condition:
+        $a
+}
+"""
+
+
+def test_reload_of_the_real_daemon_reports_done_then_refused(tmp_path: Path) -> None:
+    """`coinguard reload` against a running `coinguard run`: the real signal, reload and exporter."""
+    from integration import harness
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "probe.yar").write_text(RULE)
+    milter_port, metrics_port = harness.free_port(), harness.free_port()
+    cfg = tmp_path / "coinguard.toml"
+    harness.write_daemon_config(cfg, milter_port, metrics_port, quarantine_backend="dir",
+                                quarantine_dir=tmp_path / "quarantine", rules_dirs=[str(rules)])
+    daemon = harness.DaemonProcess(cfg, milter_port, tmp_path / "daemon.log")
+    daemon.start()
+
+    def reload() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "coinguard", "reload", "-c", str(cfg), "--wait", "60"],
+                              capture_output=True, text=True, timeout=120)
+
+    try:
+        (rules / "second.yar").write_text(RULE.replace("reload_probe", "reload_second"))
+        ok = reload()
+        assert ok.returncode == 0, ok.stdout + ok.stderr + daemon.log_text()[-2000:]
+        assert "sent SIGUSR1" in ok.stdout and "done: 2 rules loaded" in ok.stdout
+        (rules / "broken.yar").write_text("rule broken { condition: }\n")
+        refused = reload()
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "REFUSED" in refused.stdout and "previous set (2 rules)" in refused.stdout
+    finally:
+        daemon.stop()

@@ -9,6 +9,7 @@ works offline.  Tests skip with a reason when a tool is missing.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import re
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -195,36 +197,53 @@ def _mdwe_and_exec() -> None:  # pragma: no cover - runs in the child between fo
 
 
 class Notify:
-    """A stand-in for systemd's notification socket."""
+    """A stand-in for systemd's notification socket: like systemd, it reads all the time
+    (a daemon's datagrams would otherwise fill the socket's queue)."""
 
     def __init__(self, path: Path) -> None:
+        import threading
+
         self.path = path
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(str(path))
+        self.sock.settimeout(0.1)
         self.seen: list[str] = []
+        self._cond = threading.Condition()
+        self._closed = False
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
-    def wait_for(self, state: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while state not in self.seen:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no {state} from the daemon within {timeout}s; got {self.seen}")
-            self.sock.settimeout(left)
+    def _read(self) -> None:
+        while not self._closed:
             try:
                 data = self.sock.recv(4096).decode()
             except TimeoutError:
                 continue
-            self.seen.extend(data.split("\n"))
+            except OSError:
+                return
+            with self._cond:
+                self.seen.extend(data.split("\n"))
+                self._cond.notify_all()
+
+    def wait_for(self, state: str, timeout: float) -> None:
+        with self._cond:
+            if not self._cond.wait_for(lambda: state in self.seen, timeout):
+                raise AssertionError(f"no {state} from the daemon within {timeout}s; got {self.seen}")
+
+    def count(self, state: str, seconds: float) -> int:
+        """How often ``state`` arrives during the next ``seconds``."""
+        with self._cond:
+            self.seen.clear()
+        time.sleep(seconds)
+        with self._cond:
+            return self.seen.count(state)
 
     def drain(self) -> None:
-        self.sock.setblocking(False)
-        while True:
-            try:
-                self.seen.extend(self.sock.recv(4096).decode().split("\n"))
-            except BlockingIOError:
-                return
+        time.sleep(0.2)
 
     def close(self) -> None:
+        self._closed = True
+        self._reader.join(2)
         self.sock.close()
 
 
@@ -252,6 +271,27 @@ def smoke_config(tmp_path: Path, milter_port: int, metrics_port: int) -> Path:
     return conf
 
 
+@contextlib.contextmanager
+def daemon_under_notify(tmp_path: Path, argv: list[str], watchdog_usec: int,
+                        **popen_kw: object) -> Iterator[tuple[subprocess.Popen[bytes], Notify]]:
+    """``argv`` as systemd would run it: $NOTIFY_SOCKET, $WATCHDOG_USEC, output in daemon.log;
+    killed at the end of the block if still running."""
+    notify = Notify(tmp_path / "notify.sock")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_", "LISTEN_"))}
+    env.update(NOTIFY_SOCKET=str(notify.path), WATCHDOG_USEC=str(watchdog_usec))
+    log = (tmp_path / "daemon.log").open("wb")
+    proc = subprocess.Popen(argv, env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+                            **popen_kw)  # type: ignore[call-overload]
+    try:
+        yield proc, notify
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        log.close()
+        notify.close()
+
+
 @pytest.mark.skipif(not Path(VENV_EXE).exists(), reason="coinguard console script not installed in the venv")
 def test_execstart_smoke_notify_watchdog_reload_stop(tmp_path: Path) -> None:
     milter_port, metrics_port = free_port(), free_port()
@@ -259,14 +299,9 @@ def test_execstart_smoke_notify_watchdog_reload_stop(tmp_path: Path) -> None:
     units = installed_copy(tmp_path, config=conf)
     argv = exec_start(units / "coinguard.service")
     assert argv == [VENV_EXE, "run", "-c", str(conf)]
-    notify = Notify(tmp_path / "notify.sock")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTIFY_", "WATCHDOG_", "LISTEN_"))}
-    env.update(NOTIFY_SOCKET=str(notify.path), WATCHDOG_USEC="1000000")
     mdwe = mdwe_supported()
-    log = (tmp_path / "daemon.log").open("wb")
-    proc = subprocess.Popen(argv, env=env, cwd=tmp_path, umask=0o077, stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=_mdwe_and_exec if mdwe else None)
-    try:
+    with daemon_under_notify(tmp_path, argv, 1_000_000, umask=0o077,
+                             preexec_fn=_mdwe_and_exec if mdwe else None) as (proc, notify):
         notify.wait_for("READY=1", 90)
         assert milter_negotiate(milter_port) == b"O"  # libmilter answered the option negotiation
         notify.wait_for("WATCHDOG=1", 10)
@@ -285,12 +320,6 @@ def test_execstart_smoke_notify_watchdog_reload_stop(tmp_path: Path) -> None:
         os.kill(proc.pid, signal.SIGTERM)
         rc = proc.wait(timeout=60)
         notify.drain()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-        log.close()
-        notify.close()
     output = (tmp_path / "daemon.log").read_text(errors="replace")
     assert rc == 0, f"exit status {rc} after SIGTERM (a clean drain exits 0):\n{output[-3000:]}"
     assert "STOPPING=1" in notify.seen
@@ -308,3 +337,82 @@ def test_purge_execstart_runs(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("purged 0 message(s) older than 30 days")
     assert (tmp_path / "q" / "audit.log").stat().st_mode & 0o777 == 0o600
+
+
+# --------------------------------------------------------------------------- watchdog tied to a canary scan
+def _generation(number: int, pool):  # type: ignore[no-untyped-def]
+    from coinguard.config import Config
+    from coinguard.runtime import Generation
+
+    return Generation(number, Config(), pool)
+
+
+def test_watchdog_pings_only_while_the_pool_can_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    from dataclasses import replace
+
+    from prometheus_client import CollectorRegistry
+
+    from coinguard import daemon
+    from coinguard.config import Config
+    from coinguard.metrics import make_metrics
+    from coinguard.pool import ScanPool
+    from coinguard.runtime import Runtime
+    from pool_fakes import echo_scan
+
+    cfg = Config()
+    one = replace(cfg, scan=replace(cfg.scan, workers=1))
+    broken_rules = tmp_path / "rules.compiled"
+    broken_rules.write_bytes(b"not compiled rules")  # every scan in this pool fails: it cannot scan
+    notify = Notify(tmp_path / "notify.sock")
+    monkeypatch.setenv("NOTIFY_SOCKET", str(notify.path))
+    metrics = make_metrics(CollectorRegistry())
+    runtime = Runtime(_generation(1, ScanPool(one, scan_fn=echo_scan)), metrics)
+    stop = threading.Event()
+    try:
+        # period 1.2 s: a check every 0.4 s, each canary bounded by 0.72 s
+        assert daemon.start_scanner_watchdog(runtime, period=1.2, stop=stop) is not None
+        assert notify.count("WATCHDOG=1", 2.5) >= 3
+        runtime.swap(_generation(2, ScanPool(one, rules_path=str(broken_rules), scan_fn=echo_scan)))
+        time.sleep(1.0)  # a check already running may still pass on the old generation
+        assert notify.count("WATCHDOG=1", 2.5) == 0
+        failures = metrics.registry.get_sample_value("coinguard_canary_total", {"result": "failure"})
+        assert failures and failures >= 2
+        runtime.swap(_generation(3, ScanPool(one, scan_fn=echo_scan)))
+        assert notify.count("WATCHDOG=1", 3.0) >= 2  # a daemon that can scan again is pinged again
+        assert metrics.registry.get_sample_value("coinguard_canary_last_success_timestamp_seconds") > 0
+    finally:
+        stop.set()
+        runtime.shutdown(5)
+        notify.close()
+
+
+def _sigcont(pid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGCONT)
+
+
+def test_running_daemon_stops_pinging_while_its_worker_cannot_scan(tmp_path: Path) -> None:
+    """The real daemon under a 3 s watchdog: a stopped (hung) worker stops the pings; when it
+    runs again they resume.  systemd would have restarted the daemon in between."""
+    from pool_fakes import daemon_workers
+
+    conf = smoke_config(tmp_path, free_port(), free_port())
+    workers: list[int] = []
+    with daemon_under_notify(tmp_path, [sys.executable, "-m", "coinguard", "run", "-c", str(conf)],
+                             3_000_000) as (proc, notify), contextlib.ExitStack() as resume:
+        resume.callback(lambda: [_sigcont(pid) for pid in workers])
+        notify.wait_for("READY=1", 90)
+        assert notify.count("WATCHDOG=1", 3.5) >= 2
+        workers = daemon_workers(proc.pid)
+        assert len(workers) == 1
+        os.kill(workers[0], signal.SIGSTOP)  # alive, but it scans nothing
+        time.sleep(2.0)  # a check may still pass on the last success (fresh for a third of the period)
+        assert notify.count("WATCHDOG=1", 4.0) == 0
+        os.kill(workers[0], signal.SIGCONT)
+        assert notify.count("WATCHDOG=1", 4.0) >= 1
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    output = (tmp_path / "daemon.log").read_text(errors="replace")
+    assert "watchdog: health check failed; not pinging systemd" in output
+    assert "watchdog: health check passes again" in output

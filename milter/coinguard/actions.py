@@ -22,6 +22,7 @@ from coinguard.buffer import MessageBuffer
 from coinguard.config import Config
 from coinguard.findings import Action, Verdict, VerdictKind
 from coinguard.metrics import Metrics
+from coinguard.recipients import RECIPIENTS_DIFFER
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,9 @@ log = logging.getLogger(__name__)
 MAX_HEADER_CODES = 20
 _REPLY_RE = re.compile(r"^\s*([45]\d\d)(?:\s+([45]\.\d{1,3}\.\d{1,3}))?\s*(.*)$", re.S)
 #: Actions that dry-run turns into "accept, and say what would have happened".
-_DRY_RUN_ACTIONS = (Action.QUARANTINE, Action.REJECT, Action.TEMPFAIL)
+_DRY_RUN_ACTIONS = (Action.STRIP, Action.QUARANTINE, Action.REJECT, Action.TEMPFAIL)
+#: Added to a message whose attachments were stripped (and removed from incoming mail).
+STRIPPED_HEADER = "X-Coinguard-Stripped"
 
 
 class Reply(NamedTuple):
@@ -51,6 +54,7 @@ class Mta(Protocol):
     def change_header(self, name: str, index: int, value: str) -> None: ...
     def delete_header(self, name: str, index: int) -> None: ...
     def quarantine_hold(self, reason: str) -> None: ...
+    def replace_body(self, body: bytes) -> None: ...
     def accept(self) -> int: ...
     def discard(self) -> int: ...
     def reject(self, reply: Reply) -> int: ...
@@ -90,11 +94,80 @@ def authserv_id(cfg: Config) -> str:
     return cfg.dkim.authserv_id or socket.gethostname()
 
 
+#: RFC 2045 tspecials: where a token (an unquoted authserv-id) ends.
+_TSPECIALS = frozenset('()<>@,;:\\"/[]?=')
+
+
+def _skip_comment(text: str, i: int) -> int:
+    """Index after the (nested, backslash-escaping) comment opening at ``i``; an open one runs to the end."""
+    depth = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        depth += (c == "(") - (c == ")")
+        i += 1
+        if depth == 0:
+            break
+    return min(i, len(text))
+
+
+def _skip_cfws(text: str, i: int) -> int:
+    """Index of the first character after whitespace/folding and comments at ``i``."""
+    while i < len(text):
+        if text[i] in " \t\r\n":
+            i += 1
+        elif text[i] == "(":
+            i = _skip_comment(text, i)
+        else:
+            break
+    return i
+
+
+def _leading_value(text: str) -> str:
+    """The RFC 2045 ``value`` (token or quoted-string) at the start of ``text``, after CFWS."""
+    i = _skip_cfws(text, 0)
+    if text[i:i + 1] == '"':
+        out, i = [], i + 1
+        while i < len(text) and text[i] != '"':
+            if text[i] == "\\":
+                i += 1
+            if i < len(text) and text[i] not in "\r\n":
+                out.append(text[i])
+            i += 1
+        return "".join(out)
+    j = i
+    while j < len(text) and not (text[j] in _TSPECIALS or text[j].isspace() or ord(text[j]) < 32):
+        j += 1
+    return text[i:j]
+
+
+def _without_comments(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "(":
+            i = _skip_comment(text, i)
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
 def ar_is_ours(value: bytes, server: str) -> bool:
-    """Does this Authentication-Results value claim our authserv-id?"""
-    text = value.decode("utf-8", "replace").strip()
-    head = re.split(r"[\s;]", text, maxsplit=1)[0] if text else ""
-    return head.lower() == server.lower()
+    """Does this Authentication-Results value claim our authserv-id, however it is spelled?
+
+    RFC 8601 §2.2: ``[CFWS] authserv-id [CFWS authres-version] ...`` where authserv-id is a
+    token or a quoted-string; comments nest, folding is whitespace, case does not matter,
+    and a trailing root dot names the same host.  Two readings are checked, so a reader
+    that drops comments without a gap (``our(x)id``) is not fooled either: the header is
+    ours (and removed) when either yields our authserv-id.
+    """
+    text = value.decode("utf-8", "replace")
+    want = server.strip().rstrip(".").lower()
+    if not want:
+        return False
+    return any(_leading_value(t).rstrip(".").lower() == want for t in (text, _without_comments(text)))
 
 
 def verdict_header_value(verdict: Verdict, would: Action | None = None) -> str:
@@ -140,6 +213,9 @@ def apply(verdict: Verdict, cfg: Config, buf: MessageBuffer, mta: Mta,
     """
     action = verdict.action
     out = Outcome(0, action)
+    differ = [f.detail for f in verdict.findings if f.code == RECIPIENTS_DIFFER]
+    if differ:  # the recipients' policies disagreed: the log line says who would have got what
+        out.fields["recipients"] = differ[0]
     would: Action | None = None
     if (verdict.dry_run or cfg.policy.dry_run) and action in _DRY_RUN_ACTIONS:
         would, action = action, Action.ACCEPT
@@ -153,6 +229,10 @@ def apply(verdict: Verdict, cfg: Config, buf: MessageBuffer, mta: Mta,
                                         else cfg.milter.reject_reply))
         return out
     sink: QuarantineSink | None = None
+    if action == Action.STRIP:
+        action = out.action = strip_message(verdict, cfg, buf, mta, store, metrics, queue_id, out)
+        if out.rc:
+            return out
     if action == Action.QUARANTINE:
         try:
             sink = store()
@@ -179,6 +259,9 @@ def apply(verdict: Verdict, cfg: Config, buf: MessageBuffer, mta: Mta,
             mta.add_header(cfg.policy.findings_header, findings)
     for name, value in verdict.headers:  # e.g. Authentication-Results from the DKIM analyzer, on top
         mta.add_header(name, value, 0 if name.lower() == "authentication-results" else -1)
+    if action == Action.STRIP:  # after remove_spoofed: an incoming header of that name is gone
+        qid = out.fields.pop("stripped_qid")
+        mta.add_header(STRIPPED_HEADER, f"{out.fields['stripped']} part(s); quarantine id {qid}")
     if action == Action.TAG and str(verdict.verdict) in cfg.policy.subject_tag_verdicts and cfg.policy.subject_tag:
         tag_subject(cfg.policy.subject_tag, buf, mta)
     if sink is not None:  # the MTA keeps it (Postfix's hold queue)
@@ -189,17 +272,61 @@ def apply(verdict: Verdict, cfg: Config, buf: MessageBuffer, mta: Mta,
     return out
 
 
+def strip_message(verdict: Verdict, cfg: Config, buf: MessageBuffer, mta: Mta,
+                  store: Callable[[], QuarantineSink], metrics: Metrics, queue_id: str, out: Outcome) -> Action:
+    """The ``strip`` action: the original into the store, the offending parts out of the delivered copy.
+
+    Returns the action that remains to be done: ``strip`` (body replaced, deliver), ``tag`` (no
+    part to strip), or ``quarantine`` (the store is the MTA's hold queue, which cannot keep the
+    original apart from a delivered copy).  A failed store write tempfails (``out.rc`` set); a
+    message that cannot be cut safely stays in the store whole and is discarded (``out.rc`` set).
+    """
+    from coinguard import strip
+
+    parts = strip.offending_parts(verdict)
+    if not parts:
+        out.fields["strip"] = "nothing to strip"
+        return Action.TAG
+    try:
+        sink = store()
+        if sink.mta_holds:
+            out.fields["strip"] = "hold backend: held whole"
+            return Action.QUARANTINE
+        qid = sink.put(buf.raw_bytes(), verdict)
+    except Exception as exc:
+        metrics.error("quarantine")
+        log.error("qid=%s quarantine write failed, tempfail: %s: %s", queue_id, type(exc).__name__, exc)
+        out.fields["quarantine_error"] = type(exc).__name__
+        out.rc = tempfail(mta, cfg)
+        return Action.TEMPFAIL
+    metrics.quarantined.inc()
+    out.fields["quarantine"] = f"{sink.backend}:{qid}"
+    raw = buf.raw_bytes()
+    try:
+        new = strip.strip_parts(raw, parts, lambda path: strip.notice_text(path, parts[path], qid))
+    except strip.StripError as exc:
+        log.warning("qid=%s cannot strip (%s): quarantined whole", queue_id, exc)
+        out.fields["strip"] = f"failed: {exc}"
+        out.rc = mta.discard()
+        return Action.QUARANTINE
+    head = len(buf.header_bytes()) + 2  # raw_bytes() is the header block, CRLF, the body
+    mta.replace_body(new[head:])
+    out.fields["stripped"] = sum(1 for p in strip.leaf_paths(raw) if p in parts)
+    out.fields["stripped_qid"] = qid
+    return Action.STRIP
+
+
 def remove_spoofed(cfg: Config, buf: MessageBuffer, mta: Mta) -> int:
     """Delete incoming headers that carry our names (highest index first: indices stay valid)."""
-    ours = {cfg.policy.verdict_header.lower(), cfg.policy.findings_header.lower()}
+    ours = {cfg.policy.verdict_header.lower(), cfg.policy.findings_header.lower(), STRIPPED_HEADER.lower()}
     server = authserv_id(cfg)
     counts: dict[str, int] = {}
     doomed: list[tuple[str, int]] = []
     for name, value in buf.headers:
-        key = name.lower()
+        key = name.strip().lower()  # "Authentication-Results :" is the same header to Postfix
         counts[key] = counts.get(key, 0) + 1
         if key in ours or (key == "authentication-results" and ar_is_ours(value, server)):
-            doomed.append((name, counts[key]))
+            doomed.append((name.strip(), counts[key]))
     for name, idx in sorted(doomed, key=lambda d: -d[1]):
         mta.delete_header(name, idx)
     return len(doomed)

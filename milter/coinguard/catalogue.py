@@ -11,7 +11,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from coinguard import limits, mime
+from coinguard import limits, mime, recipients
 from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS
 from coinguard.findings import Category, CodeInfo
 from coinguard.handlers import Registered
@@ -39,7 +39,8 @@ SCAN_CODES: tuple[CodeInfo, ...] = (
 @cache
 def catalogue() -> Mapping[str, CodeInfo]:
     sources: list[tuple[str, tuple[CodeInfo, ...]]] = [("mime", mime.CODES), ("limits", limits.CODES),
-                                                       ("scan", SCAN_CODES), ("report", report_settings.CODES)]
+                                                       ("scan", SCAN_CODES), ("report", report_settings.CODES),
+                                                       ("policy", recipients.CODES)]
     registered: tuple[Registered, ...] = (*UNPACKERS, *ITEM_ANALYZERS, *MESSAGE_ANALYZERS)
     for handler in registered:
         sources.append((handler.name, tuple(handler.codes)))

@@ -75,3 +75,18 @@ def _brand_problems(text: str, path: str) -> list[str]:
     except BrandFormatError as exc:
         return [str(exc)]
     return [] if brands else [f"{path}: no brands"]
+
+
+def config_warnings(cfg: Config) -> list[str]:
+    """Settings that work but weaken the protection (``coinguard config check`` prints them)."""
+    warnings: list[str] = []
+    if cfg.policy.bypass_senders:
+        warnings.append("policy.bypass_senders trusts bare sender addresses, which anyone can forge; "
+                        "prefer policy.allow_dkim_domains (trusted only with an aligned DKIM pass)")
+    strips = [k for k in ("action_clean", "action_suspicious", "action_malicious") if getattr(cfg.policy, k) == "strip"]
+    strips += [f'recipients."{r}".{k}' for r, o in cfg.policy.recipients.items()
+               for k in ("action_clean", "action_suspicious", "action_malicious") if getattr(o, k) == "strip"]
+    if strips and cfg.quarantine.backend == "hold":
+        warnings.append(f"policy.{strips[0]} = \"strip\" needs quarantine.backend = \"dir\": with \"hold\" "
+                        "the whole message is held instead")
+    return warnings

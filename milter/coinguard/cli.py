@@ -116,7 +116,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 def cmd_config_check(args: argparse.Namespace) -> int:
     """Every configuration error, then every data-file problem; exit 1 when there is any."""
-    from coinguard.checks import data_problems
+    from coinguard.checks import config_warnings, data_problems
     from coinguard.tools import missing_tool_warnings
 
     for warning in missing_tool_warnings():  # reported, not fatal: the rest is scanned fully
@@ -127,6 +127,8 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         problems, source = str(exc).splitlines(), "the configuration"
     else:
         problems, source = data_problems(cfg), cfg.source
+        for warning in config_warnings(cfg):
+            print(f"coinguard: warning: {warning}", file=sys.stderr)
     for problem in problems:
         print(f"coinguard: {problem}", file=sys.stderr)
     if problems:
@@ -146,7 +148,7 @@ def _toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{json.dumps(k)} = {v}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None) + " }"
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -166,9 +168,12 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from coinguard.checks import require_data
     from coinguard.daemon import run
+    from coinguard.tools import missing_tool_warnings
 
     cfg = _config(args)
     require_data(cfg)  # lost rules or lure/brand lists stop the start, never switch detection off
+    for warning in missing_tool_warnings():  # journald keeps stderr; the daemon has no logger yet
+        print(f"coinguard: warning: {warning}", file=sys.stderr)
     return run(cfg)
 
 

@@ -88,7 +88,19 @@ class ScanConfig:
         return self.workers if self.workers > 0 else (os.cpu_count() or 1)
 
 
-ActionName = Literal["accept", "tag", "quarantine", "reject"]
+ActionName = Literal["accept", "tag", "strip", "quarantine", "reject"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientPolicy:
+    """One ``[policy.recipients."KEY"]`` table: what differs for mail to KEY (None = as in [policy])."""
+
+    suspicious_score: float | None = None
+    malicious_score: float | None = None
+    action_clean: ActionName | None = None
+    action_suspicious: ActionName | None = None
+    action_malicious: ActionName | None = None
+    bypass: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +122,11 @@ class PolicyConfig:
     bypass_recipients: tuple[str, ...] = ()
     bypass_senders: tuple[str, ...] = ()
     scores: dict[str, float] = field(default_factory=dict)
+    recipients: dict[str, RecipientPolicy] = field(default_factory=dict)
+    allowlist_file: str = ""  # "" = [console] allowlist_file
+    allow_sha256: tuple[str, ...] = ()
+    allow_macro_sha256: tuple[str, ...] = ()
+    allow_dkim_domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +348,8 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     if origin is dict:
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: expected a table, got {value!r}")
+        if dataclasses.is_dataclass(args[1]):
+            return {k: _coerce_table(v, args[1], f"{where}.{k}") for k, v in value.items()}
         out = {}
         for k, v in value.items():
             if isinstance(v, bool) or not isinstance(v, int | float):
@@ -340,6 +359,28 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     if isinstance(hint, types.UnionType):  # pragma: no cover - no such fields yet
         raise ConfigError(f"{where}: unsupported type {hint}")
     raise ConfigError(f"{where}: unsupported type {hint}")  # pragma: no cover
+
+
+def _coerce_table(value: Any, cls: Any, where: str) -> Any:
+    """A sub-table such as ``[policy.recipients."example.org"]``: known keys, typed (``X | None``: X)."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a table, got {value!r}")
+    hints = typing.get_type_hints(cls)
+    problems, kwargs = [], {}
+    for key, item in value.items():
+        if key not in hints:
+            problems.append(f"{where}: unknown key {key} (known: {', '.join(sorted(hints))})")
+            continue
+        hint = hints[key]
+        if typing.get_origin(hint) in (typing.Union, types.UnionType):
+            hint = next(a for a in typing.get_args(hint) if a is not type(None))
+        try:
+            kwargs[key] = _coerce(item, hint, f"{where}.{key}")
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return cls(**kwargs)
 
 
 def _check_semantics(cfg: Config, text: str, source: str, errors: list[str]) -> None:
@@ -363,6 +404,13 @@ def _check_semantics(cfg: Config, text: str, source: str, errors: list[str]) -> 
         fail("quarantine", "dsn", 'backend "postgresql" needs a dsn (postgresql://... or a libpq service name)')
     if cfg.cache.backend == "redis" and not cfg.cache.url:
         fail("cache", "url", 'backend "redis" needs a url (redis://host:port/db)')
+    for key, over in cfg.policy.recipients.items():
+        if not re.fullmatch(r"(?:[^@\s]+@)?@?[A-Za-z0-9_-][A-Za-z0-9_.-]*", key) or key.endswith("."):
+            fail("policy", "recipients", f"{key!r}: expected an address (user@example.org) or a domain (example.org)")
+        low = cfg.policy.suspicious_score if over.suspicious_score is None else over.suspicious_score
+        high = cfg.policy.malicious_score if over.malicious_score is None else over.malicious_score
+        if high < low:
+            fail("policy", "recipients", f"{key!r}: malicious_score {high:g} < suspicious_score {low:g}")
     for verdict in cfg.policy.subject_tag_verdicts:
         if verdict not in ("clean", "suspicious", "malicious", "unchecked"):
             fail("policy", "subject_tag_verdicts", f"unknown verdict {verdict!r}")

@@ -37,7 +37,7 @@ from coinguard.metrics import make_metrics, start_exporter
 from coinguard.pool import PoolClosed, WorkerCrashed, prestart
 from coinguard.runtime import Generation, Runtime, build_generation
 from coinguard.scan import Envelope, unchecked_verdict
-from coinguard.systemd import remove_pid, sd_notify, start_watchdog, write_pid
+from coinguard.systemd import remove_pid, sd_notify, start_watchdog, watchdog_period, write_pid
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +240,10 @@ class CoinguardMilter(Milter.Base):
     def quarantine_hold(self, reason: str) -> None:
         self.quarantine(reason)
 
+    def replace_body(self, body: bytes) -> None:
+        # needs SMFIF_CHGBODY: Milter.Base.negotiate keeps every action the MTA offers (Postfix offers all)
+        self.replacebody(body)
+
     def accept(self) -> int:
         return Milter.ACCEPT
 
@@ -359,6 +363,35 @@ def _load_for_reload(source: str) -> Config:
     return Config() if source in ("", "<defaults>") else load_config(source)
 
 
+#: A canary scan may wait this long beyond ``scan.timeout_s`` (queued behind a stuck scan,
+#: then a replaced worker starting).
+CANARY_GRACE_S = 15.0
+
+
+def canary_timeout(period: float, scan_timeout_s: float) -> float:
+    """How long one watchdog health check may wait for its canary scan: enough to queue behind a
+    scan that times out, and short enough that a passing check still pings within the period."""
+    return min(scan_timeout_s + CANARY_GRACE_S, period * 0.6)
+
+
+def start_scanner_watchdog(runtime: Runtime, period: float | None = None,
+                           stop: threading.Event | None = None) -> threading.Thread | None:
+    """Ping systemd's watchdog only while the current generation's pool can scan (until ``stop``)."""
+    period = period or watchdog_period()
+    if not period:
+        return None
+    need = runtime.config.scan.timeout_s + CANARY_GRACE_S
+    if need > period * 0.6:
+        log.warning("WatchdogSec=%gs is short for scan.timeout_s=%gs: a canary queued behind a stuck scan may "
+                    "miss the watchdog; use WatchdogSec >= %.0fs", period, runtime.config.scan.timeout_s,
+                    need / 0.6)
+
+    def check() -> bool:
+        return runtime.healthy(canary_timeout(period, runtime.config.scan.timeout_s), fresh_s=period / 3)
+
+    return start_watchdog(check, period, stop)
+
+
 def run(cfg: Config) -> int:
     """``coinguard run``: serve until SIGTERM/SIGINT, then drain and exit 0."""
     # First, before any thread or worker exists.  Reload (SIGUSR1) arrives via sigwait.
@@ -410,7 +443,8 @@ def run(cfg: Config) -> int:
             sd_notify("READY=1")
 
     threading.Thread(target=reload_loop, name="coinguard-reload", daemon=True).start()
-    start_watchdog()
+    watchdog_stop = threading.Event()
+    start_scanner_watchdog(runtime, stop=watchdog_stop)
     sd_notify("READY=1")
     log.info("listening on %s", cfg.milter.socket)
     try:
@@ -419,6 +453,7 @@ def run(cfg: Config) -> int:
         log.error("libmilter stopped: %s", exc)
         raise CoinguardError(f"milter main loop failed: {exc}") from exc
     finally:
+        watchdog_stop.set()  # systemd stops watching once we say STOPPING
         sd_notify("STOPPING=1")
         log.info("stopping: draining %d in-flight message(s), up to %gs", runtime.inflight(),
                  runtime.config.milter.drain_timeout_s)

@@ -28,6 +28,7 @@ class VerdictKind(StrEnum):
 class Action(StrEnum):
     ACCEPT = "accept"
     TAG = "tag"
+    STRIP = "strip"  # deliver with the offending attachments replaced by a notice (coinguard.strip)
     QUARANTINE = "quarantine"
     REJECT = "reject"
     TEMPFAIL = "tempfail"

@@ -54,6 +54,9 @@ class Metrics:
     quarantined: Counter
     cache_requests: Counter
     build_info: Info
+    pool_rebuilds: Counter
+    canary: Counter
+    canary_last_success: Gauge
 
     def observe(self, verdict: Verdict, *, action: str | None = None, size: int | None = None,
                 seconds: float | None = None) -> None:
@@ -76,6 +79,14 @@ class Metrics:
 
     def worker_restart(self, reason: str) -> None:
         self.worker_restarts.labels(reason=reason).inc()
+
+    def pool_rebuilt(self, reason: str) -> None:
+        self.pool_rebuilds.labels(reason=reason).inc()
+
+    def canary_result(self, ok: bool) -> None:
+        self.canary.labels(result="success" if ok else "failure").inc()
+        if ok:
+            self.canary_last_success.set(time.time())
 
     def rules_reloaded(self, ok: bool, count: int | None = None) -> None:
         self.rules_reload.labels(result="success" if ok else "error").inc()
@@ -104,7 +115,7 @@ def make_metrics(registry: CollectorRegistry | None = None) -> Metrics:
                                 buckets=SIZE_BUCKETS, registry=reg),
         inflight=Gauge(PREFIX + "inflight_messages", "Messages waiting for or in a scan right now.", registry=reg),
         worker_restarts=Counter(PREFIX + "worker_restarts_total",
-                                "Scanner worker processes replaced, by reason (timeout, crash, recycle).",
+                                "Scanner worker processes replaced, by reason (timeout, crash, recycle, rebuild).",
                                 ["reason"], registry=reg),
         errors=Counter(PREFIX + "errors_total", "Failures handled by the fail mode, by stage.", ["stage"],
                        registry=reg),
@@ -117,13 +128,28 @@ def make_metrics(registry: CollectorRegistry | None = None) -> Metrics:
         cache_requests=Counter(PREFIX + "cache_requests_total", "Verdict cache lookups, by result (hit, miss, error).",
                                ["result"], registry=reg),
         build_info=Info(PREFIX + "build", "coinguard version.", registry=reg),
+        pool_rebuilds=Counter(PREFIX + "pool_rebuilds_total",
+                              "Scanner pools rebuilt from scratch, by reason (broken: pebble gave up after a "
+                              "worker died idle; stalled: nothing finished for longer than the scan timeout).",
+                              ["reason"], registry=reg),
+        canary=Counter(PREFIX + "canary_total",
+                       "Health checks of the scanner pool (a recent successful scan, or a canary message "
+                       "scanned by the workers), by result; the systemd watchdog is pinged only on success.",
+                       ["result"], registry=reg),
+        canary_last_success=Gauge(PREFIX + "canary_last_success_timestamp_seconds",
+                                  "Unix time of the last successful health check of the scanner pool.",
+                                  registry=reg),
     )
     m.build_info.info({"version": __version__})
     # make the closed label sets visible at 0 before the first event
     for result in ("success", "error"):
         m.rules_reload.labels(result=result)
-    for reason in ("timeout", "crash", "recycle"):
+    for reason in ("timeout", "crash", "recycle", "rebuild"):
         m.worker_restarts.labels(reason=reason)
+    for reason in ("broken", "stalled"):
+        m.pool_rebuilds.labels(reason=reason)
+    for result in ("success", "failure"):
+        m.canary.labels(result=result)
     for result in CACHE_RESULTS:
         m.cache_requests.labels(result=result)
     return m

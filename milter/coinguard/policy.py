@@ -13,15 +13,22 @@ The rules, in order (rspamd's "one action per message" with Mailman's decision-a
 4. The total maps to a verdict through ``suspicious_score`` / ``malicious_score`` and the
    verdict to an action through ``action_<verdict>``.
 5. Bypass lists (recipients, senders) cap the action at ``tag``: scanned, labelled, delivered.
+6. Allowlist hits (``allow.*``, :mod:`coinguard.allowlist`) zero the findings of trusted items or
+   cap the action at ``tag``; per-recipient tables (:mod:`coinguard.recipients`) set thresholds and
+   actions per recipient, and the strictest recipient's outcome applies to the message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from coinguard import allowlist, recipients
 from coinguard.config import Config, PolicyConfig
-from coinguard.findings import Action, AttachmentInfo, Category, CodeInfo, Finding, Verdict, VerdictKind
+from coinguard.findings import AttachmentInfo, Category, CodeInfo, Finding, Verdict
+from coinguard.recipients import action_for, verdict_for
+
+__all__ = ["action_for", "decide", "lookup", "score_finding", "verdict_for"]
 
 DEFAULT_UNKNOWN_SCORE = 1.0
 RISK_CATEGORIES = frozenset({Category.ATTACHMENT, Category.CONTAINER})
@@ -46,35 +53,6 @@ def score_finding(f: Finding, catalogue: Mapping[str, CodeInfo], cfg: PolicyConf
     return info.score if info is not None else DEFAULT_UNKNOWN_SCORE
 
 
-def _matches(address: str, patterns: Iterable[str]) -> bool:
-    address = address.strip("<>").lower()
-    for pattern in patterns:
-        pattern = pattern.lower()
-        if pattern.startswith("@"):
-            if address.endswith(pattern):
-                return True
-        elif address == pattern:
-            return True
-    return False
-
-
-def verdict_for(score: float, cfg: PolicyConfig) -> VerdictKind:
-    if score >= cfg.malicious_score:
-        return VerdictKind.MALICIOUS
-    if score >= cfg.suspicious_score:
-        return VerdictKind.SUSPICIOUS
-    return VerdictKind.CLEAN
-
-
-def action_for(verdict: VerdictKind, cfg: PolicyConfig) -> Action:
-    name = {
-        VerdictKind.CLEAN: cfg.action_clean,
-        VerdictKind.SUSPICIOUS: cfg.action_suspicious,
-        VerdictKind.MALICIOUS: cfg.action_malicious,
-    }.get(verdict, "tag")
-    return Action(name)
-
-
 def decide(
     findings: Sequence[Finding],
     catalogue: Mapping[str, CodeInfo],
@@ -90,7 +68,7 @@ def decide(
     errors: tuple[str, ...] = (),
 ) -> Verdict:
     cfg = config.policy
-    scored = tuple(replace(f, score=score_finding(f, catalogue, cfg)) for f in findings)
+    scored, trusted_sender = allowlist.effect([replace(f, score=score_finding(f, catalogue, cfg)) for f in findings])
     best: dict[str, tuple[float, Category]] = {}
     for f in scored:
         info = lookup(f.code, catalogue)
@@ -104,13 +82,11 @@ def decide(
     total = risk + theme + other
     if theme >= cfg.theme_min and risk >= cfg.risk_min:
         total = (risk + theme) * cfg.theme_weight + other
-    verdict = verdict_for(total, cfg)
-    action = action_for(verdict, cfg)
-    if action in (Action.QUARANTINE, Action.REJECT) and (
-        (rcpts and all(_matches(r, cfg.bypass_recipients) for r in rcpts))
-        or (sender and _matches(sender, cfg.bypass_senders))
-    ):
-        action = Action.TAG
+    chosen, note = recipients.resolve(total, cfg, rcpts, cap=trusted_sender or bool(
+        sender and recipients.matches(sender, cfg.bypass_senders)))
+    verdict, action = chosen.verdict, chosen.action
+    if note:
+        scored += (Finding(recipients.RECIPIENTS_DIFFER, "policy", "", note, score=0.0),)
     ordered = tuple(sorted(scored, key=lambda f: (-(f.score or 0.0), f.code, f.path)))
     return Verdict(
         id=id,

@@ -8,22 +8,30 @@ Built on pebble's :class:`~pebble.ProcessPool`:
 - ``max_tasks = recycle_after`` bounds a worker's memory by replacing it;
 - the initializer loads the configuration and the *precompiled* YARA rules once per
   worker (``rules.load_compiled``); compiling happens once, in the daemon;
-- messages above the spool threshold arrive as a temporary file path, never pickled.
+- messages above the spool threshold arrive as a temporary file path, never pickled;
+- each worker gets its own empty temp folder (``TMPDIR``), and the folders of workers that
+  died are emptied when a worker starts; external tools run through ``coinguard.subproc``
+  (own process group, killed as a group past their time limit or with the worker).
 
 :meth:`ScanPool.submit` returns a :class:`concurrent.futures.Future` resolving to the
 :class:`~coinguard.findings.Verdict`, or failing with :class:`~coinguard.errors.ScanTimeout`,
 :class:`WorkerCrashed`, or whatever the scan raised.  Worker replacements are counted in
-``worker_restarts_total{reason}`` (timeout, crash, recycle).
+``worker_restarts_total{reason}`` (timeout, crash, recycle, rebuild); a pool that breaks
+or wedges is rebuilt (``pool_rebuilds_total{reason}``), see :class:`ScanPool`;
+:meth:`ScanPool.canary` proves the workers can scan (the systemd watchdog depends on it).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +64,8 @@ def _worker_init(config: Config, rules_path: str | None, scan_fn: ScanFunction |
     # die on pebble's SIGTERM, and ignores Ctrl-C so that a foreground drain can finish.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGINT})
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _private_tmpdir()
+    _guard_tools(config)
     _W.clear()
     _W.update(config=config, rules=None, scan_fn=scan_fn, max_tasks=max_tasks, tasks=0, init_error="", cache=None)
     if rules_path:
@@ -79,6 +89,53 @@ def _open_cache(config: Config, rules_path: str | None) -> None:
         _W["cache"] = open_cache(config.cache, generation=rules_generation(rules_path, config))
     except Exception as exc:  # a cache that cannot even be set up: scan without it
         log.warning("verdict cache disabled: %s: %s", type(exc).__name__, exc)
+
+
+#: Under the temp folder the daemon was started with: one ``w<pid>`` folder per worker.
+WORKER_TMP = "coinguard-workers"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _private_tmpdir(base: str | None = None) -> str:
+    """Give this worker its own empty temp folder (TMPDIR, ``tempfile``), and empty the folders
+    of workers that are gone: a worker killed mid-extraction leaves its temp copies behind."""
+    import shutil
+    import tempfile
+
+    base = base or os.path.join(tempfile.gettempdir(), WORKER_TMP)
+    os.makedirs(base, mode=0o700, exist_ok=True)
+    mine = f"w{os.getpid()}"
+    for name in os.listdir(base):
+        if name == mine or (name[:1] == "w" and name[1:].isdigit() and not _pid_alive(int(name[1:]))):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+    path = os.path.join(base, mine)
+    os.mkdir(path, 0o700)
+    os.environ["TMPDIR"] = path  # external tools write their temporary files here too
+    tempfile.tempdir = path
+    # an orderly exit (recycle, pool shutdown: pebble runs multiprocessing's exit function) removes it
+    multiprocessing.util.Finalize(None, shutil.rmtree, args=(path,), kwargs={"ignore_errors": True},
+                                  exitpriority=1)
+    return path
+
+
+def _guard_tools(config: Config) -> None:
+    """External tools: the scan timeout as their default limit; rarfile's programs guarded too."""
+    from coinguard import subproc
+
+    subproc.set_default_timeout(config.scan.timeout_s)
+    try:
+        subproc.guard_rarfile()
+    except ImportError:  # pragma: no cover - rarfile is a dependency
+        pass
 
 
 def _warm_message() -> bytes:
@@ -122,7 +179,9 @@ def _worker_scan(raw: bytes | str, envelope: Any) -> tuple[Verdict, bool]:
     from coinguard import scan
 
     fn = _W["scan_fn"] or scan.scan_message  # looked up per call (tests may patch the module)
-    ctx = scan.ScanContext(config=_W["config"], rules=_W["rules"], envelope=envelope, cache=_W["cache"])
+    # the watchdog's canary runs every handler for real: a replay from the cache would prove less
+    cache = None if getattr(envelope, "queue_id", "") == "canary" else _W["cache"]
+    ctx = scan.ScanContext(config=_W["config"], rules=_W["rules"], envelope=envelope, cache=cache)
     return fn(raw, ctx), retiring
 
 
@@ -144,8 +203,50 @@ def prestart(context: str = "forkserver") -> None:
         forkserver.ensure_running()
 
 
+#: A message whose pool broke under it (not its own worker dying) is scheduled again once.
+MAX_RETRIES = 1
+#: How often the supervisor looks at the pool.
+SUPERVISE_EVERY_S = 0.25
+#: Beyond the scan timeout, how long queued work may wait with nothing finishing before
+#: the pool counts as wedged (a replaced worker has to start and load the rules first).
+STALL_GRACE_S = 30.0
+
+
+class _Job:
+    """One message on its way through the pool (possibly through more than one pebble pool)."""
+
+    __slots__ = ("attempts", "done", "envelope", "epoch", "out", "raw")
+
+    def __init__(self, raw: bytes | str, envelope: Any) -> None:
+        self.raw = raw
+        self.envelope = envelope
+        self.out: concurrent.futures.Future[Verdict] = concurrent.futures.Future()
+        self.attempts = 0
+        #: the pebble pool (generation of the rebuild counter) it was scheduled on; None while moving
+        self.epoch: int | None = None
+        self.done = False
+
+
 class ScanPool:
-    """One generation of worker processes sharing one config and one compiled rule set."""
+    """One generation of worker processes sharing one config and one compiled rule set.
+
+    The pool heals itself:
+
+    - a worker that dies while scanning (SIGKILL, OOM killer, crash) fails that message
+      with :class:`WorkerCrashed` (the fail mode; it is not retried: the message most
+      likely killed it) and pebble starts a replacement;
+    - a worker that dies while *idle* puts pebble's pool in its error state ("All workers
+      expired": it cannot tell whose task died); a supervisor thread sees that
+      (``ProcessPool.active`` turns false, or ``schedule`` refuses) and **rebuilds** the
+      pebble pool: new workers, new channels; the messages the broken pool dropped are
+      scheduled again once on the new one (they never ran: nothing to blame them for);
+    - a pool that makes no progress (work queued, nothing finishing for longer than the
+      scan timeout + ``stall_grace_s``: e.g. a worker killed while holding the channel
+      lock, which also stops pebble's own timeouts) is rebuilt the same way.
+
+    Replacements are counted through ``on_restart(reason)`` (timeout, crash, recycle,
+    rebuild) and ``on_rebuild(reason)`` (broken, stalled).
+    """
 
     def __init__(
         self,
@@ -153,29 +254,58 @@ class ScanPool:
         *,
         rules_path: str | None = None,
         on_restart: Callable[[str], None] | None = None,
+        on_rebuild: Callable[[str], None] | None = None,
         scan_fn: ScanFunction | None = None,
         workers: int | None = None,
         context: str = "forkserver",
+        stall_grace_s: float = STALL_GRACE_S,
     ) -> None:
-        import pebble
-
         self.config = config
         self.rules_path = rules_path
         self.workers = workers or config.scan.worker_count()
         self._on_restart = on_restart or (lambda reason: None)
-        ctx = multiprocessing.get_context(context)
+        self._on_rebuild = on_rebuild or (lambda reason: None)
+        self._scan_fn = scan_fn
+        self._ctx = multiprocessing.get_context(context)
         if context == "forkserver":
-            ctx.set_forkserver_preload(PRELOAD)
-        self._pool = pebble.ProcessPool(
-            max_workers=self.workers,
-            max_tasks=config.scan.recycle_after,
-            initializer=_worker_init,
-            initargs=(config, rules_path, scan_fn, config.scan.recycle_after),
-            context=ctx,
-        )
+            self._ctx.set_forkserver_preload(PRELOAD)
+        self.stall_after_s = config.scan.timeout_s + stall_grace_s
         self._lock = threading.Lock()
         self._closed = False
-        self.pending = 0
+        self._jobs: set[_Job] = set()
+        self._epoch = 0
+        self._pool = self._new_pebble()
+        self._progress = time.monotonic()
+        #: monotonic time of the last scan that returned a verdict (canary or real)
+        self.last_success = 0.0
+        self.rebuilds = 0
+        self._canary: concurrent.futures.Future[Verdict] | None = None
+        self._retiring: list[threading.Thread] = []
+        self._stop = threading.Event()
+        self._supervisor = threading.Thread(target=self._supervise, name="coinguard-pool-supervisor", daemon=True)
+        self._supervisor.start()
+
+    def _new_pebble(self) -> Any:
+        import pebble
+
+        return pebble.ProcessPool(
+            max_workers=self.workers,
+            max_tasks=self.config.scan.recycle_after,
+            initializer=_worker_init,
+            initargs=(self.config, self.rules_path, self._scan_fn, self.config.scan.recycle_after),
+            context=self._ctx,
+        )
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._jobs)
+
+    def worker_pids(self) -> list[int]:
+        """PIDs of the current workers (from pebble's worker manager; [] if that ever changes)."""
+        manager = getattr(getattr(self._pool, "_pool_manager", None), "worker_manager", None)
+        workers = getattr(manager, "workers", None) or {}
+        return sorted(pid for pid in tuple(workers) if isinstance(pid, int))
 
     def warm_up(self, timeout: float = 60.0) -> None:
         """Start every worker now and check that it initialised (compiled rules loaded)."""
@@ -185,45 +315,185 @@ class ScanPool:
             if error:
                 raise CoinguardError(f"scanner worker failed to start: {error}")
 
+    # -- submitting -------------------------------------------------------------------
     def submit(self, raw: bytes | str, envelope: Any) -> concurrent.futures.Future[Verdict]:
-        out: concurrent.futures.Future[Verdict] = concurrent.futures.Future()
+        job = _Job(raw, envelope)
         with self._lock:
             if self._closed:
                 raise PoolClosed("scanner pool is closed")
-            self.pending += 1
-            try:
-                inner = self._pool.schedule(_worker_scan, args=(raw, envelope), timeout=self.config.scan.timeout_s)
-            except Exception:
-                self.pending -= 1
-                raise
-        inner.add_done_callback(lambda f: self._finish(f, out))
-        return out
+            if not self._jobs:
+                self._progress = time.monotonic()
+            self._jobs.add(job)
+        self._dispatch(job)
+        return job.out
 
-    def _finish(self, inner: concurrent.futures.Future[tuple[Verdict, bool]],
-                out: concurrent.futures.Future[Verdict]) -> None:
+    def _dispatch(self, job: _Job) -> None:
+        """Schedule ``job`` on the current pebble pool; a pool that refuses is rebuilt once."""
+        for _ in range(2):
+            with self._lock:
+                if self._closed:
+                    break
+                pool, epoch = self._pool, self._epoch
+                try:
+                    inner = pool.schedule(_worker_scan, args=(job.raw, job.envelope),
+                                          timeout=self.config.scan.timeout_s)
+                except RuntimeError:  # pebble: "Unexpected error within the Pool" / not active
+                    inner = None
+                else:
+                    job.epoch = epoch
+            if inner is not None:
+                inner.add_done_callback(functools.partial(self._finish, job, epoch))
+                return
+            self._rebuild(epoch, "broken")
+        self._resolve(job, exc=PoolClosed("scanner pool is closed") if self._closed
+                      else WorkerCrashed("scanner pool refused the message after a rebuild"))
+
+    def _claim(self, job: _Job, epoch: int) -> bool:
+        """Take ``job`` out of pebble pool ``epoch`` (once: a late callback finds it gone)."""
+        with self._lock:
+            if job.done or job.epoch != epoch:
+                return False
+            job.epoch = None
+            return True
+
+    def _resolve(self, job: _Job, result: Verdict | None = None, exc: BaseException | None = None) -> None:
+        with self._lock:
+            if job.done:
+                return
+            job.done = True
+            self._jobs.discard(job)
+            self._progress = time.monotonic()
+            if exc is None:
+                self.last_success = self._progress
+        if job.out.cancelled():  # the milter gave up waiting
+            return
+        if exc is None:
+            job.out.set_result(result)  # type: ignore[arg-type]
+        else:
+            job.out.set_exception(exc)
+
+    def _retry_or_fail(self, job: _Job, why: str) -> None:
+        if job.attempts < MAX_RETRIES and not self._closed:
+            job.attempts += 1
+            log.warning("scanner pool %s under a queued message; scanning it again on the rebuilt pool", why)
+            self._dispatch(job)
+        else:
+            self._resolve(job, exc=WorkerCrashed(f"scanner pool {why} (message already retried)"))
+
+    def _finish(self, job: _Job, epoch: int, inner: concurrent.futures.Future[tuple[Verdict, bool]]) -> None:
         import pebble
 
-        with self._lock:
-            self.pending -= 1
+        if not self._claim(job, epoch):
+            return
         if inner.cancelled():
-            out.set_exception(PoolClosed("scan cancelled"))
+            self._resolve(job, exc=PoolClosed("scan cancelled"))
             return
         exc = inner.exception()
         if exc is None:
             verdict, retiring = inner.result()
             if retiring:
                 self._on_restart("recycle")
-            out.set_result(verdict)
+            self._resolve(job, verdict)
         elif isinstance(exc, concurrent.futures.TimeoutError):
             self._on_restart("timeout")
-            out.set_exception(ScanTimeout(f"scan exceeded scan.timeout_s={self.config.scan.timeout_s:g}s; "
-                                          "worker killed and replaced"))
+            self._resolve(job, exc=ScanTimeout(f"scan exceeded scan.timeout_s={self.config.scan.timeout_s:g}s; "
+                                               "worker killed and replaced"))
         elif isinstance(exc, pebble.ProcessExpired):
             self._on_restart("crash")
-            out.set_exception(WorkerCrashed(f"scanner worker died (exit code {exc.exitcode})"))
+            self._resolve(job, exc=WorkerCrashed(f"scanner worker died (exit code {exc.exitcode})"))
+        elif isinstance(exc, concurrent.futures.BrokenExecutor):
+            # pebble dropped every task of a broken pool (e.g. an idle worker was killed)
+            self._rebuild(epoch, "broken")
+            self._retry_or_fail(job, "broke")
         else:
-            out.set_exception(exc)
+            self._resolve(job, exc=exc)
 
+    # -- healing ----------------------------------------------------------------------
+    def _supervise(self) -> None:
+        while not self._stop.wait(SUPERVISE_EVERY_S):
+            with self._lock:
+                pool, epoch = self._pool, self._epoch
+                stalled = (time.monotonic() - self._progress > self.stall_after_s
+                           and any(j.epoch == epoch for j in self._jobs))
+            try:
+                broken = not pool.active
+            except Exception:  # pebble's status check itself failing is a broken pool too
+                broken = True
+            if self._closed:
+                return
+            if broken:
+                self._rebuild(epoch, "broken")
+            elif stalled:
+                self._rebuild(epoch, "stalled")
+
+    def _rebuild(self, epoch: int, reason: str) -> None:
+        """Replace pebble pool ``epoch`` (no-op when it was already replaced, or we are closing)."""
+        with self._lock:
+            if self._closed or epoch != self._epoch:
+                return
+            old = self._pool
+            self._pool = self._new_pebble()
+            self._epoch += 1
+            self.rebuilds += 1
+            self._progress = time.monotonic()
+        log.error("scanner pool %s (%s); rebuilt with %d new worker(s)", reason,
+                  "pebble: all workers expired" if reason == "broken" else
+                  f"nothing finished for {self.stall_after_s:g}s", self.workers)
+        self._on_rebuild(reason)
+        for _ in range(self.workers):
+            self._on_restart("rebuild")
+        t = threading.Thread(target=self._retire, args=(old, epoch, reason), name="coinguard-pool-retire",
+                             daemon=True)
+        self._retiring = [r for r in self._retiring if r.is_alive()] + [t]
+        t.start()
+
+    def _retire(self, old: Any, epoch: int, reason: str) -> None:
+        """Move the messages a replaced pebble pool will never answer, then stop it.
+
+        Moving comes first: stopping may hang for good (pebble waits for a SIGKILLed worker
+        stuck in the kernel), and those messages must not wait for it.  A result the old
+        pool still delivers is ignored (the message was claimed away from it)."""
+        with self._lock:
+            orphans = [j for j in self._jobs if j.epoch == epoch]
+        for job in orphans:
+            if self._claim(job, epoch):
+                self._retry_or_fail(job, "stalled" if reason == "stalled" else "broke")
+        try:
+            old.stop()
+            old.join()
+        except Exception as exc:  # its workers are gone or going; nothing else to do
+            log.warning("stopping the replaced scanner pool: %s: %s", type(exc).__name__, exc)
+
+    # -- health -------------------------------------------------------------------------
+    def canary(self, timeout: float) -> bool:
+        """Scan a tiny built-in message through the real workers; True when a verdict came back.
+
+        A canary still queued from an earlier check is waited for instead of queueing another
+        (a stuck pool collects one canary, not one per check)."""
+        from coinguard.scan import Envelope
+
+        with self._lock:
+            pending = self._canary
+        try:
+            if pending is None or pending.done():
+                pending = self.submit(_canary_message(), Envelope(id="canary", queue_id="canary"))
+                with self._lock:
+                    self._canary = pending
+            verdict = pending.result(timeout)
+        except Exception as exc:
+            log.warning("canary scan failed: %s: %s", type(exc).__name__, exc or "no verdict in time")
+            return False
+        if str(verdict.verdict) == "unchecked":
+            log.warning("canary scan came back unchecked: %s", verdict.reason)
+        return True
+
+    def healthy(self, timeout: float, fresh_s: float) -> bool:
+        """A scan succeeded within ``fresh_s`` seconds, or a canary scan succeeds within ``timeout``."""
+        if self.last_success and time.monotonic() - self.last_success < fresh_s:
+            return True
+        return self.canary(timeout)
+
+    # -- closing ------------------------------------------------------------------------
     def close(self, timeout: float | None = None) -> bool:
         """Stop taking work, let queued scans finish (up to ``timeout``), stop the workers.
 
@@ -231,17 +501,30 @@ class ScanPool:
         """
         with self._lock:
             self._closed = True
-        self._pool.close()
+            pool = self._pool
+        self._stop.set()
+        pool.close()
         done = threading.Event()
 
         def join() -> None:
-            self._pool.join()
+            pool.join()
             done.set()
 
         threading.Thread(target=join, name="coinguard-pool-join", daemon=True).start()
-        if done.wait(timeout):
-            return True
-        log.warning("scanner pool did not drain within %ss; stopping workers", timeout)
-        self._pool.stop()
-        self._pool.join()
-        return False
+        drained = done.wait(timeout)
+        if not drained:
+            log.warning("scanner pool did not drain within %ss; stopping workers", timeout)
+            pool.stop()
+            pool.join()
+        for t in self._retiring:
+            t.join(10)
+        with self._lock:
+            left = list(self._jobs)
+        for job in left:  # e.g. moved off a broken pool while we were closing
+            self._resolve(job, exc=PoolClosed("scanner pool closed"))
+        return drained
+
+
+@functools.lru_cache(maxsize=1)
+def _canary_message() -> bytes:
+    return _warm_message().replace(b"warm-up", b"canary")

@@ -16,6 +16,10 @@ The externals ``filename``, ``extension``, ``filepath``, ``filetype`` and
 compile, and ``role`` (the Item's role, e.g. ``body``) for our own; the YARA
 analyzer passes each Item's values at match time.
 
+The compiled set is a :class:`~coinguard.yara_scope.ScopedRules`: one yara set per
+item class, each file only in the classes it targets (``// coinguard-scope:`` line
+or the vendored-file table in :mod:`coinguard.yara_scope`; unscoped files run on all).
+
 ``coinguard rules check [FILE|DIR...]`` is :func:`check_command`.
 """
 
@@ -35,6 +39,7 @@ from typing import Any, TextIO
 
 import yara
 
+from coinguard import yara_scope
 from coinguard.errors import RulesError
 
 log = logging.getLogger(__name__)
@@ -118,7 +123,7 @@ def find_rule_files(dirs: Sequence[str]) -> list[RuleFile]:
 
 def source_hash(files: Iterable[RuleFile]) -> str:
     """sha256 over every file's namespace and bytes: equal hashes mean an identical rule set."""
-    h = hashlib.sha256(f"yara {yara.YARA_VERSION}\n".encode())
+    h = hashlib.sha256(f"yara {yara.YARA_VERSION}\n{yara_scope.table_digest()}\n".encode())
     for f in files:
         data = Path(f.path).read_bytes()
         h.update(f"{f.namespace}\0{len(data)}\0".encode())
@@ -188,11 +193,11 @@ def _compile_each(files: Sequence[RuleFile]) -> tuple[list[tuple[RuleFile, Any]]
 def _compile_all(files: Sequence[RuleFile]) -> RuleSet:
     digest = source_hash(files)
     try:
-        rules = yara.compile(filepaths={f.namespace: f.path for f in files}, externals=EXTERNALS)
+        rules = yara_scope.compile_scoped(files, EXTERNALS)  # one set per item class
     except yara.Error as exc:  # SyntaxError is a subclass
         err = parse_yara_error(str(exc), ",".join(f.path for f in files) or "<none>")
         raise RulesError(_summary([err]), [err]) from exc
-    count = sum(1 for _ in rules)
+    count = rules.count
     log.info("compiled %d YARA rules from %d files (hash %s)", count, len(files), digest[:12])
     return RuleSet(rules=rules, count=count, files=tuple(f.path for f in files), source_hash=digest)
 
@@ -266,8 +271,8 @@ def _prune(directory: Path, keep: Path) -> None:
 def load_compiled(path: str) -> Any:
     """Load a set written by :func:`save_compiled` (in a worker process)."""
     try:
-        return yara.load(filepath=str(path))
-    except yara.Error as exc:
+        return yara_scope.load(str(path))
+    except (yara.Error, OSError) as exc:
         raise RulesError(f"cannot load compiled rules {path}: {exc}", [(str(path), 0, str(exc))]) from exc
 
 

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 class Pool(Protocol):
     def submit(self, raw: bytes | str, envelope: Envelope) -> concurrent.futures.Future[Verdict]: ...
     def close(self, timeout: float | None = None) -> bool: ...
+    def healthy(self, timeout: float, fresh_s: float) -> bool: ...
 
 
 @dataclass(eq=False)
@@ -150,6 +151,17 @@ class Runtime:
         log.info("reloaded: generation %d, %d rules, config %s", new.number, new.rules_count, new.config.source)
         return True
 
+    def healthy(self, timeout: float, fresh_s: float) -> bool:
+        """Can the current generation scan?  A scan succeeded within ``fresh_s`` seconds, or a
+        canary message is scanned within ``timeout``.  Counted in ``canary_total{result}``."""
+        try:
+            ok = self._gen.pool.healthy(timeout, fresh_s)
+        except Exception as exc:  # a health check must answer, never raise
+            log.warning("scanner health check failed: %s: %s", type(exc).__name__, exc)
+            ok = False
+        self.metrics.canary_result(ok)
+        return ok
+
     def shutdown(self, timeout: float) -> bool:
         """Wait for in-flight messages (up to ``timeout``), then stop every pool."""
         gen = self._gen
@@ -195,7 +207,7 @@ def build_generation(cfg: Config, number: int, metrics: Metrics) -> Generation:
     store = open_quarantine(cfg)  # an unknown back end fails here: at start-up, or a reload that keeps the old
     try:
         path, count = compile_in_child(cfg)
-        pool = ScanPool(cfg, rules_path=path, on_restart=metrics.worker_restart)
+        pool = ScanPool(cfg, rules_path=path, on_restart=metrics.worker_restart, on_rebuild=metrics.pool_rebuilt)
         try:
             pool.warm_up()
         except Exception:

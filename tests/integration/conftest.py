@@ -75,6 +75,15 @@ def _canonical(key: str) -> str:
     return name + "{" + ",".join(labels) + "}"
 
 
+#: strip-and-deliver, per-recipient policy and the allowlist file (tests/integration/test_strip_policy.py)
+POLICY_EXTRA = """[policy]
+action_malicious = "strip"
+allowlist_file = "@DIR@/allowlist.jsonl"
+
+[policy.recipients."lab.rcpt.test"]
+action_malicious = "tag"
+"""
+
 #: name -> (quarantine backend, extra [milter] keys, extra sections, fault injection)
 DAEMONS = {
     "hold": ("hold", "", "", False),
@@ -82,6 +91,7 @@ DAEMONS = {
     "reject": ("hold", 'reject_reply = "554 5.7.1 coinguard says no"',
                '[policy]\naction_malicious = "reject"\n\n[logging]\nformat = "json"\n', False),
     "fault": ("hold", "", "", True),
+    "policy": ("dir", "", POLICY_EXTRA, False),
 }
 
 
@@ -115,7 +125,8 @@ def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Gat
                 cfg = d / "coinguard.toml"
                 harness.write_daemon_config(
                     cfg, milter_ports[name], metrics_port, quarantine_backend=backend,
-                    quarantine_dir=d / "quarantine", postfix_config_dir=pf.config_dir, extra=extra,
+                    quarantine_dir=d / "quarantine", postfix_config_dir=pf.config_dir,
+                    extra=extra.replace("@DIR@", str(d)),
                     milter_extra=milter_extra + ('\nsocket_mode = "0666"' if name == "dir" else ""),
                     socket_spec=f"unix:{unix_path}" if name == "dir" else "",
                     scan_timeout_s=3.0 if faults else 30.0,

@@ -33,6 +33,42 @@ POSTSUPER = "/usr/sbin/postsuper"
 DAEMON_DIR = "/usr/lib/postfix/sbin"
 REPO = Path(__file__).resolve().parents[2]
 
+# --------------------------------------------------------------------------- the documented Postfix lines
+#: What README.md and docs/operations.md tell the admin to put in main.cf, verbatim (issue 12 §2).
+#: The release test builds its Postfix from exactly these (only the milter address and the port
+#: are the test's own, see :func:`doc_postfix_lines`).
+DOC_MAIN_CF = """\
+smtpd_milters = inet:127.0.0.1:8896
+non_smtpd_milters = $smtpd_milters
+milter_default_action = tempfail
+milter_protocol = 6
+milter_content_timeout = 300s
+"""
+#: ... and in master.cf: the listener released mail is re-injected through, without milters
+#: (``[quarantine] release_method = "smtp"``, ``release_smtp = "127.0.0.1:10026"``).
+DOC_MASTER_CF = """\
+# re-injection port for coinguard releases: loopback only, no milters
+127.0.0.1:10026 inet n - n - - smtpd
+  -o syslog_name=postfix/coinguard-release
+  -o smtpd_milters=
+  -o receive_override_options=no_milters
+  -o mynetworks=127.0.0.0/8
+  -o smtpd_client_restrictions=permit_mynetworks,reject
+  -o smtpd_recipient_restrictions=permit_mynetworks,reject
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
+"""
+DOC_MILTER = "inet:127.0.0.1:8896"
+DOC_RELEASE_PORT = 10026
+
+
+def doc_postfix_lines(milter: str, release_port: int) -> tuple[str, str]:
+    """(main.cf lines, master.cf lines) as documented, with the test's milter and release port."""
+    main = DOC_MAIN_CF.replace(DOC_MILTER, milter)
+    master = DOC_MASTER_CF.replace(f"127.0.0.1:{DOC_RELEASE_PORT} ", f"127.0.0.1:{release_port} ")
+    assert main != DOC_MAIN_CF and master != DOC_MASTER_CF
+    return main, master
+
+
 
 def missing_prerequisite() -> str:
     """Why the Postfix harness cannot run here, or "" when it can."""
@@ -167,6 +203,9 @@ class PrivatePostfix:
     ports: dict[str, int] = field(default_factory=dict)
     #: per-listener ``-o name=value`` overrides (e.g. a short milter_content_timeout)
     options: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: lines appended to main.cf (a later definition wins) and to master.cf, e.g. the documented ones
+    main_extra: str = ""
+    master_extra: str = ""
 
     @property
     def config_dir(self) -> Path:
@@ -239,7 +278,9 @@ class PrivatePostfix:
             "in_flow_delay": "0",
             "smtp_connection_cache_on_demand": "no",
         }
-        (self.config_dir / "main.cf").write_text("".join(f"{k} = {v}\n" for k, v in main.items()))
+        for line in self.main_extra.splitlines():  # the extra lines win: no "overriding earlier entry"
+            main.pop(line.partition("=")[0].strip(), None)
+        (self.config_dir / "main.cf").write_text("".join(f"{k} = {v}\n" for k, v in main.items()) + self.main_extra)
         lines = []
         for name, milter in self.listeners.items():
             opts = f"\n  -o smtpd_milters={milter}" if milter else ""
@@ -268,7 +309,7 @@ class PrivatePostfix:
             "scache    unix  - - n - 1 scache",
             "postlog   unix-dgram n - n - 1 postlogd",
         ]
-        (self.config_dir / "master.cf").write_text("\n".join(lines) + "\n")
+        (self.config_dir / "master.cf").write_text("\n".join(lines) + "\n" + self.master_extra)
 
     def _postfix(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         res = subprocess.run(
@@ -434,6 +475,14 @@ class DaemonProcess:
         assert self.proc is not None
         os.kill(self.proc.pid, sig)
 
+    def kill(self) -> int:
+        """SIGKILL (no drain, what the OOM killer or a crash does); returns the exit status."""
+        assert self.proc is not None
+        self.proc.kill()
+        rc = self.proc.wait(10)
+        self._log.close()
+        return rc
+
     def stop(self, timeout: float = 20.0) -> int | None:
         if self.proc is None:
             return None
@@ -490,7 +539,8 @@ dns_timeout_s = 0.5
 
 @contextlib.contextmanager
 def gateway(listeners: dict[str, str], keep: bool = False,
-            options: dict[str, dict[str, str]] | None = None) -> Iterator[tuple[Sink, PrivatePostfix]]:
+            options: dict[str, dict[str, str]] | None = None, main_extra: str = "",
+            master_extra: str = "") -> Iterator[tuple[Sink, PrivatePostfix]]:
     """A running sink + private Postfix in a fresh folder under /tmp; stopped and removed on exit.
 
     The folder is world-traversable (0755) because Postfix's daemons run as ``postfix``
@@ -502,7 +552,8 @@ def gateway(listeners: dict[str, str], keep: bool = False,
     os.chmod(base, 0o755)
     sink = Sink()
     sink.start()
-    pf = PrivatePostfix(base, sink.port, listeners, options=options or {})
+    pf = PrivatePostfix(base, sink.port, listeners, options=options or {}, main_extra=main_extra,
+                        master_extra=master_extra)
     try:
         pf.start()
         yield sink, pf

@@ -86,6 +86,31 @@ def test_spoofed_verdict_headers_from_outside_are_removed(gateways):
     assert b"spoofed" not in got.header_block()
 
 
+def test_forged_authentication_results_in_every_spelling_are_removed(gateways):
+    import socket
+
+    gw = gateways["hold"]  # authserv-id: the host name (no [dkim] authserv_id in its config)
+    ours = socket.gethostname()
+    forged = [  # RFC 8601 spellings of our authserv-id, folded lines included, spliced in verbatim
+        f"(comment) {ours}; dkim=pass header.d=binance.com",
+        f"{ours.upper()} 1; dkim=pass header.d=forged-1.test",
+        f'"{ours}"; dkim=pass header.d=forged-2.test',
+        f"(a (nested) comment)\n\t{ours}\n ; dkim=pass header.d=forged-3.test",
+        f"{ours}.; dkim=pass header.d=forged-4.test",
+    ]
+    honest = f"mx.other.test; dkim=pass (says {ours})"
+    raw, token = message("forged results")
+    head, body = raw.split(b"\n\n", 1)
+    spliced = [f"Authentication-Results: {v}".encode() for v in [*forged, honest]]
+    raw = b"\n".join([head, *spliced]) + b"\n\n" + body
+    assert gw.send(raw).code == 250
+    got = delivered(gw, token)
+    assert got is not None
+    kept = got.headers("Authentication-Results")
+    assert not any("forged" in v or "binance" in v for v in kept), kept
+    assert honest in kept
+
+
 def test_eicar_is_held_in_postfix_hold_queue(gateways):
     gw = gateways["hold"]
     raw, token = message("invoice", attachment=_sample("eicar.com.zip", b"infected"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from coinguard.analyzers.addresses import AddressDocument, AddressMessage
+from coinguard.analyzers.allow import AllowlistAnalyzer
 from coinguard.analyzers.brands import BrandAnalyzer
 from coinguard.analyzers.crypto_theme import CryptoThemeDocument, CryptoThemeMessage
 from coinguard.analyzers.dde import DdeFields
@@ -85,6 +86,8 @@ MESSAGE_ANALYZERS: tuple[MessageAnalyzer, ...] = ordered((
     BrandAnalyzer(),
     AddressMessage(),
     SeedPhraseMessage(),
+    # -- allowlists (hashes, DKIM-verified sender domains) --
+    AllowlistAnalyzer(),
 ))
 
 

@@ -15,6 +15,11 @@ the same externals) are remembered for the message's lifetime and reported
 again for every further path that carries those bytes (cheap, and each path
 stays explainable).  The memo lives in the message's ``AnalysisContext.memo``,
 so it disappears with the message and the handler itself keeps no state.
+
+A compiled set from :mod:`coinguard.rules` is scoped (:mod:`coinguard.yara_scope`):
+each Item is matched only against the set of its class (executables, OLE, XML,
+macro source, RTF, other), chosen from its sniffed ``type``, ``role`` and ``source``.
+A plain ``yara.Rules`` (tests, an admin's own compile) runs whole on every Item.
 """
 
 from __future__ import annotations
@@ -184,7 +189,7 @@ class YaraRules:
             return
         ctx.budget.check_time()
         externals = externals_for(item)
-        key = (item.sha256, externals["filename"], externals["filetype"], externals["role"])
+        key = (item.sha256, externals["filename"], externals["filetype"], externals["role"], item.source)
         memo: dict[tuple[str, ...], tuple[Hit, ...]] = ctx.memo.setdefault(self.name, {})
         hits = memo.get(key)
         if hits is None:
@@ -193,8 +198,12 @@ class YaraRules:
             yield Finding(hit.code, self.name, item.path, hit.detail, score=hit.score)
 
     def _scan(self, item: Item, externals: dict[str, str], ctx: AnalysisContext) -> tuple[Hit, ...]:
+        rules = ctx.rules
+        select = getattr(rules, "for_item", None)  # yara_scope.ScopedRules: only this item's class
+        if select is not None:
+            rules = select(item.type, item.role, item.source)
         try:
-            matches = ctx.rules.match(
+            matches = rules.match(
                 data=item.data,
                 externals=externals,
                 timeout=ctx.budget.yara_timeout(),

@@ -1,7 +1,17 @@
-"""Releasing mail: hand the exact stored bytes back to Postfix without the milter."""
+"""Releasing mail: hand the exact stored bytes back to Postfix without the milter.
+
+A released message must never be scanned again (it would be quarantined again, under a
+new ID, and never arrive).  The way that always holds is ``release_method = "smtp"`` to
+a Postfix listener without milters (``receive_override_options=no_milters``; the lines
+are in docs/operations.md).  ``sendmail`` goes through pickup and cleanup, which run
+``non_smtpd_milters``: when Postfix says that is set, a sendmail release is refused with
+an error that says what to change, and the message stays in quarantine.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import smtplib
 from collections.abc import Sequence
@@ -10,6 +20,8 @@ from coinguard.config import QuarantineConfig
 from coinguard.errors import QuarantineError
 from coinguard.quarantine.model import check_addresses
 from coinguard.quarantine.postfix import COMMAND_TIMEOUT_S, run_tool, tool_error
+
+log = logging.getLogger(__name__)
 
 
 def _smtp_target(spec: str) -> tuple[str, int]:
@@ -39,7 +51,30 @@ class Injector:
         else:
             self._sendmail(raw, sender, rcpts)
 
+    def non_smtpd_milters(self) -> str | None:
+        """Postfix's effective ``non_smtpd_milters`` (postconf beside ``sendmail_path``); None if unknown."""
+        postconf = os.path.join(os.path.dirname(self.cfg.sendmail_path) or "/usr/sbin", "postconf")
+        if not os.access(postconf, os.X_OK):
+            return None
+        argv = [postconf, *(["-c", self.cfg.postfix_config_dir] if self.cfg.postfix_config_dir else []),
+                "-x", "-h", "non_smtpd_milters"]
+        try:
+            proc = run_tool(argv)
+        except QuarantineError as exc:
+            log.debug("cannot ask postconf for non_smtpd_milters: %s", exc)
+            return None
+        if proc.returncode != 0:
+            log.debug("%s", tool_error(proc, postconf))
+            return None
+        return proc.stdout.decode("utf-8", "replace").strip()
+
     def _sendmail(self, raw: bytes, sender: str, rcpts: Sequence[str]) -> None:
+        milters = self.non_smtpd_milters()
+        if milters:
+            raise QuarantineError(
+                f"not released: Postfix would scan it again (non_smtpd_milters = {milters}) and quarantine it "
+                "again; set [quarantine] release_method = \"smtp\" and release_smtp to the re-injection "
+                "listener without milters (docs/operations.md, \"Releasing mail\")")
         argv = [self.cfg.sendmail_path]
         if self.cfg.postfix_config_dir:
             argv += ["-C", self.cfg.postfix_config_dir]

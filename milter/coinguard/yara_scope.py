@@ -1,0 +1,251 @@
+"""YARA rule scopes: each rule file runs only on the item classes it can match.
+
+One flat rule set costs every item the same: a rule file that imports the ``pe``
+module makes yara build the module's whole object tree on *every* match call (about
+0.3 ms, even on empty data), and a few third-party regexes without a literal atom
+(``(\\w{5}\\s&\\s){7}\\w{5}`` in a maldoc macro rule) cost milliseconds per 100 KB of
+any content.  So the files are grouped by the item classes they target:
+
+- every item falls into exactly one class (:func:`classify`): ``exe`` (PE, ELF,
+  Mach-O, MSI), ``ole`` (other OLE2 containers), ``xml`` (XML and Office 2003 XML),
+  ``macro`` (VBA/XLM source the office analyzer extracted), ``rtf``, or ``other``;
+- a rule file declares the classes it targets, by a line
+  ``// coinguard-scope: exe, ole`` in its first lines (our own files, an admin's) or by
+  :data:`THIRDPARTY_SCOPES` (vendored files stay byte-for-byte as upstream shipped them);
+  a file that declares nothing runs on every class;
+- one compiled set per class holds the files of that class plus every unscoped file,
+  so each item still costs exactly one match call.
+
+:class:`ScopedRules` keeps the sets and behaves like ``yara.Rules`` where callers
+need it (``match``, iteration, ``save``): ``match`` without a class runs every set
+(each rule once), which is what an item of unknown origin needs.  It saves to one
+file (:func:`load` reads it back; a plain compiled ``yara.Rules`` file still loads).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, BinaryIO
+
+import yara
+
+from coinguard.errors import RulesError
+from coinguard.findings import Role
+from coinguard.sniff import ItemType
+
+#: Every class an item can fall into; a scope names some of them.
+CLASSES: tuple[str, ...] = ("exe", "ole", "xml", "macro", "rtf", "other")
+
+#: Item types of the type-based classes (``macro`` depends on where the item came from).
+EXE_TYPES = frozenset({ItemType.PE, ItemType.PE_DLL, ItemType.ELF, ItemType.MACHO, ItemType.OLE_MSI})
+XML_TYPES = frozenset({ItemType.XML, ItemType.XML_OFFICE})
+
+#: The analyzer whose decoded VBA/XLM source (a ``text`` Item, role ``extracted``) is the ``macro`` class.
+MACRO_SOURCE = "office"
+
+#: Scopes of vendored files (namespace = path under the rules directory, no suffix).
+#: Why each one: the ``pe`` importers are malware-family signatures for executables (their
+#: few string-only rules name implant strings, a Mach-O/ELF sibling, a webshell or a GIF
+#: anomaly; only the executable ones matter in mail); the APT19 macro rules carry the
+#: atom-less concatenation regex and target macro source, their sibling targets RTF.
+THIRDPARTY_SCOPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        **{
+            f"thirdparty/signature-base/{name}": ("exe",)
+            for name in (
+                "apt_babyshark",
+                "apt_freemilk",
+                "apt_golddragon",
+                "apt_hidden_cobra",
+                "apt_lazarus_applejeus",
+                "apt_lazarus_dec20",
+                "apt_lazarus_jun18",
+                "apt_mal_gopuram_apr23",
+                "apt_nk_andariel_jul24",
+                "apt_nk_tradingtech_apr23",
+                "apt_rokrat",
+                "apt_ta17_318A",
+                "apt_ta17_318B",
+                "gen_excel_xll_addin_suspicious",  # XLL add-ins are DLLs
+                "gen_file_anomalies",  # PE anomalies (+ a GIF anomaly, a host-scanner hint)
+                "gen_mal_3cx_compromise_mar23",  # PE, Mach-O and the signed MSI
+            )
+        },
+        # imports pe (unused); a PE, an OLE .xls and a Word 2003 XML rule
+        "thirdparty/yara-rules/maldocs/Maldoc_Dridex": ("exe", "ole", "xml"),
+        # FE_LEGALSTRIKE_MACRO(_2): macro source; FE_LEGALSTRIKE_RTF: RTF
+        "thirdparty/yara-rules/maldocs/Maldoc_APT19_CVE-2017-0199": ("macro", "rtf"),
+    }
+)
+
+#: How far into a file a ``// coinguard-scope:`` line is looked for.
+SCOPE_HEADER_LINES = 30
+_SCOPE_LINE = re.compile(r"^\s*//\s*coinguard-scope\s*:\s*(?P<classes>.*?)\s*$", re.IGNORECASE)
+
+_DIR_PREFIX = re.compile(r"^\d+:")  # rules.find_rule_files: a second directory's duplicate name
+_MAGIC = b"coinguard-yara-scoped 1\n"
+
+
+def classify(item_type: str, role: str = "", source: str = "") -> str:
+    """The class of an item, from its sniffed type and where it came from."""
+    if item_type in EXE_TYPES:
+        return "exe"
+    if item_type.startswith("ole."):
+        return "ole"
+    if item_type in XML_TYPES:
+        return "xml"
+    if item_type == ItemType.RTF:
+        return "rtf"
+    if item_type == ItemType.TEXT and role == Role.EXTRACTED and source == MACRO_SOURCE:
+        return "macro"  # decoded VBA/XLM source (analyzers/office.py)
+    return "other"
+
+
+def declared_scope(path: str, namespace: str) -> tuple[str, ...] | None:
+    """The classes a rule file targets (``None``: every class).
+
+    A ``// coinguard-scope:`` line in the file wins over :data:`THIRDPARTY_SCOPES`.
+    An unknown class name is a :class:`RulesError` at that line: a typo must not
+    make a file quietly stop running.
+    """
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if lineno > SCOPE_HEADER_LINES:
+                break
+            m = _SCOPE_LINE.match(line)
+            if m:
+                names = tuple(n.strip() for n in m["classes"].split(",") if n.strip())
+                bad = [n for n in names if n not in CLASSES]
+                if bad or not names:
+                    msg = f"coinguard-scope: unknown class {', '.join(bad)!s} (known: {', '.join(CLASSES)})"
+                    raise RulesError(f"{path}:{lineno}: {msg}", [(path, lineno, msg)])
+                return names
+    return THIRDPARTY_SCOPES.get(_DIR_PREFIX.sub("", namespace))
+
+
+def scope_table(files: Sequence[Any]) -> dict[str, tuple[str, ...] | None]:
+    """namespace -> declared classes (None = all) for rule files with ``path`` and ``namespace``."""
+    return {f.namespace: declared_scope(f.path, f.namespace) for f in files}
+
+
+def files_per_class(files: Sequence[Any]) -> dict[str, list[Any]]:
+    """For each class, the rule files that run on it (scoped to it, or unscoped)."""
+    table = {ns: classes or CLASSES for ns, classes in scope_table(files).items()}
+    return {cls: [f for f in files if cls in table[f.namespace]] for cls in CLASSES}
+
+
+class ScopedRules:
+    """One compiled ``yara.Rules`` per item class (classes with the same files share one)."""
+
+    def __init__(self, sets: Sequence[Any], class_index: Mapping[str, int], count: int) -> None:
+        missing = [c for c in CLASSES if c not in class_index]
+        if missing or any(not 0 <= i < len(sets) for i in class_index.values()):
+            raise ValueError(f"scoped rules without a set for {missing or 'an index out of range'}")
+        self.sets = tuple(sets)
+        self.class_index = MappingProxyType(dict(class_index))
+        self.count = count  #: rules in all sets together, each once
+
+    def for_class(self, cls: str) -> Any:
+        return self.sets[self.class_index.get(cls, self.class_index["other"])]
+
+    def for_item(self, item_type: str, role: str = "", source: str = "") -> Any:
+        """The compiled set an item of this type/role/source is matched against."""
+        return self.for_class(classify(item_type, role, source))
+
+    def match(self, *args: Any, **kwargs: Any) -> list[Any]:
+        """Every set's matches, each (namespace, rule) once: for data of unknown class."""
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for rules in self.sets:
+            for m in rules.match(*args, **kwargs):
+                if (m.namespace, m.rule) not in seen:
+                    seen.add((m.namespace, m.rule))
+                    out.append(m)
+        return out
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Any]:
+        """Each rule once (yara's Rule objects carry no namespace: identical name, tags
+        and meta count once here; :attr:`count` is exact)."""
+        seen: set[tuple[str, tuple[str, ...], str]] = set()
+        for rules in self.sets:
+            for r in rules:
+                key = (r.identifier, tuple(r.tags), repr(sorted(r.meta.items())))
+                if key not in seen:
+                    seen.add(key)
+                    yield r
+
+    def save(self, file: BinaryIO | None = None, filepath: str | None = None) -> None:
+        """One file: a magic line, a JSON index line, then each set as yara saved it."""
+        blobs = []
+        for rules in self.sets:
+            buf = io.BytesIO()
+            rules.save(file=buf)
+            blobs.append(buf.getvalue())
+        index = json.dumps(
+            {"classes": dict(self.class_index), "sizes": [len(b) for b in blobs], "count": self.count}
+        ).encode()
+        payload = _MAGIC + index + b"\n" + b"".join(blobs)
+        if file is not None:
+            file.write(payload)
+        elif filepath is not None:
+            Path(filepath).write_bytes(payload)
+        else:
+            raise TypeError("save() needs file or filepath")
+
+
+def compile_scoped(files: Sequence[Any], externals: Mapping[str, str]) -> ScopedRules:
+    """Compile one set per distinct class file list (``yara.Error`` and RulesError propagate).
+
+    All files are first compiled together once: that reports errors exactly as a flat
+    compile would and counts the rules (then it is dropped).
+    """
+    per_class = files_per_class(files)
+    count = sum(1 for _ in yara.compile(filepaths={f.namespace: f.path for f in files}, externals=dict(externals)))
+    sets: list[Any] = []
+    by_files: dict[tuple[str, ...], int] = {}
+    class_index: dict[str, int] = {}
+    for cls, members in per_class.items():
+        key = tuple(f.namespace for f in members)
+        if key not in by_files:
+            by_files[key] = len(sets)
+            sets.append(yara.compile(filepaths={f.namespace: f.path for f in members}, externals=dict(externals)))
+        class_index[cls] = by_files[key]
+    return ScopedRules(sets, class_index, count)
+
+
+def load(path: str) -> Any:
+    """A file written by :meth:`ScopedRules.save`, or a plain ``yara.Rules`` file (``yara.Error`` propagates)."""
+    data = Path(path).read_bytes()
+    if not data.startswith(_MAGIC):
+        return yara.load(filepath=str(path))
+    head, _, rest = data[len(_MAGIC) :].partition(b"\n")
+    try:
+        index = json.loads(head)
+        sizes = [int(n) for n in index["sizes"]]
+        classes = {str(k): int(v) for k, v in index["classes"].items()}
+        count = int(index["count"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise yara.Error(f"corrupt scoped rules index in {path}: {exc}") from exc
+    if sum(sizes) != len(rest):
+        raise yara.Error(f"truncated scoped rules file {path}: {len(rest)} of {sum(sizes)} bytes")
+    sets, at = [], 0
+    for n in sizes:
+        sets.append(yara.load(file=io.BytesIO(rest[at : at + n])))
+        at += n
+    try:
+        return ScopedRules(sets, classes, count)
+    except ValueError as exc:
+        raise yara.Error(f"scoped rules file {path}: {exc}") from exc
+
+
+def table_digest() -> str:
+    """Text that changes whenever the scoping changes (part of the rule set's source hash)."""
+    return json.dumps({"classes": CLASSES, "thirdparty": dict(THIRDPARTY_SCOPES)}, sort_keys=True)

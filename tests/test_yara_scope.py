@@ -1,0 +1,341 @@
+"""coinguard.yara_scope: rule files run only on the item classes they target, and none is lost.
+
+The scope-limited files are checked with samples built here from each file's own
+literal strings (harmless: a few words and hex runs behind a header of the class),
+so a file added to the scope table is tested without writing anything new.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import struct
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yara
+
+from coinguard.analyzers.yara_rules import YaraRules
+from coinguard.errors import RulesError
+from coinguard.findings import Finding, Item
+from coinguard.rules import EXTERNALS, compile_rules, find_rule_files, load_compiled, save_compiled
+from coinguard.yara_scope import (
+    CLASSES,
+    THIRDPARTY_SCOPES,
+    ScopedRules,
+    classify,
+    compile_scoped,
+    declared_scope,
+    scope_table,
+)
+
+from helpers import DATA, REPO, make_context, run_handler
+
+RULES = REPO / "rules"
+
+#: An item type of each class, for building Items of that class.
+CLASS_TYPE = {"exe": "pe", "ole": "ole.doc", "xml": "xml.office", "rtf": "rtf", "other": "binary"}
+
+
+def tiny_pe() -> bytes:
+    """A PE32 header without sections: sniffed as ``pe``, parsed by yara's pe module."""
+    mz = bytearray(1024)
+    mz[0:2] = b"MZ"
+    struct.pack_into("<I", mz, 0x3C, 0x80)
+    mz[0x80:0x84] = b"PE\x00\x00"
+    struct.pack_into("<HHIIIHH", mz, 0x84, 0x14C, 0, 0, 0, 0, 0xE0, 0x0102)
+    struct.pack_into("<H", mz, 0x98, 0x10B)
+    return bytes(mz)
+
+
+def pe_dll(export: bytes) -> bytes:
+    """A PE32 DLL whose one section holds an export directory naming ``export``."""
+    img = bytearray(0x400)
+    img[0:2] = b"MZ"
+    struct.pack_into("<I", img, 0x3C, 0x80)
+    img[0x80:0x84] = b"PE\x00\x00"
+    struct.pack_into("<HHIIIHH", img, 0x84, 0x14C, 1, 0, 0, 0, 0xE0, 0x2102)  # one section; DLL
+    opt = 0x98
+    struct.pack_into("<HBBIIIIIII", img, opt, 0x10B, 0, 0, 0, 0x200, 0, 0, 0x1000, 0x1000, 0x10000000)
+    struct.pack_into("<IIHHHHHHIIIIHHIIIIII", img, opt + 32, 0x1000, 0x200, 4, 0, 0, 0, 4, 0, 0, 0x2000, 0x200, 0,
+                     2, 0, 0x100000, 0x1000, 0x100000, 0x1000, 0, 16)
+    struct.pack_into("<II", img, opt + 96, 0x1000, 0x100)  # data directory 0: exports
+    struct.pack_into("<8sIIIIIIHHI", img, opt + 0xE0, b".edata", 0x200, 0x1000, 0x200, 0x200, 0, 0, 0, 0, 0x40000040)
+    e = 0x200  # file offset of RVA 0x1000
+    struct.pack_into("<IIHHIIIIIII", img, e, 0, 0, 0, 0, 0x1050, 1, 1, 1, 0x1028, 0x102C, 0x1030)
+    struct.pack_into("<IIH", img, e + 0x28, 0x1180, 0x1040, 0)  # function RVA, name RVA, ordinal
+    img[e + 0x40 : e + 0x41 + len(export)] = export + b"\0"
+    img[e + 0x50 : e + 0x56] = b"x.dll\0"
+    return bytes(img)
+
+
+#: Samples for files none of whose rules can be matched by their literal strings alone.
+HAND_MADE = {
+    # pe.DLL, pe.exports("xlAutoOpen") and all of ($s*)
+    ("thirdparty/signature-base/gen_excel_xll_addin_suspicious", "exe"): (
+        "gen_Excel_xll_addin_suspicious", pe_dll(b"xlAutoOpen") + b"CryptStringToBinaryA NtQueueApcThread"),
+}
+
+
+#: What a sample of each class starts with (rules check magic bytes at offset 0).
+PREFIX = {
+    "exe": tiny_pe(),
+    "ole": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+    "xml": b'<?xml version="1.0"?>\n',
+    "macro": b"Attribute VB_Name = \"Module1\"\n",
+    "rtf": b"{\\rtf1 ",
+    "other": b"",
+}
+
+
+def class_item(cls: str, data: bytes) -> Item:
+    if cls == "macro":
+        return Item(path="doc.docm/<vba>", name="<vba>", data=data, type="text", role="extracted", source="office")
+    return Item(path=f"sample.{cls}", name=f"sample.{cls}", data=data, type=CLASS_TYPE[cls])
+
+
+@cache
+def repo_scoped() -> ScopedRules:
+    rules = compile_rules([str(RULES)]).rules
+    assert isinstance(rules, ScopedRules)
+    return rules
+
+
+def yara_codes(item: Item, rules: object) -> set[str]:
+    return {f.code for f in YaraRules().handle(item, make_context(rules=rules)) if isinstance(f, Finding)}
+
+
+# -- building a sample from a rule file's own strings ----------------------------
+
+_RULE_START = re.compile(r"^\s*(?:(?:private|global)\s+)*rule\s+(\w+)", re.MULTILINE)
+_STRING = re.compile(r'^\s*\$(\w*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"([^\n]*)|\{([^}]*)\}|/)', re.MULTILINE)
+
+
+def _text(literal: str) -> bytes:
+    out = bytearray()
+    i = 0
+    while i < len(literal):
+        ch = literal[i]
+        if ch == "\\" and i + 1 < len(literal):
+            nxt = literal[i + 1]
+            if nxt == "x":
+                out.append(int(literal[i + 2 : i + 4], 16))
+                i += 4
+                continue
+            out += {"n": b"\n", "t": b"\t", "r": b"\r"}.get(nxt, nxt.encode())
+            i += 2
+            continue
+        out += ch.encode("utf-8")
+        i += 1
+    return bytes(out)
+
+
+def _hex(body: str) -> bytes:
+    body = re.sub(r"//[^\n]*|/\*.*?\*/", "", body, flags=re.DOTALL)
+    body = re.sub(r"\(([^|)]*)\|[^)]*\)", r"\1", body)  # alternatives: the first one
+    body = re.sub(r"\[(\d*)(?:-\d*)?\]", lambda m: "00" * int(m[1] or 0), body)  # jumps: the shortest
+    return bytes.fromhex(body.replace("?", "0").replace(" ", "").replace("\n", "").replace("\t", ""))
+
+
+def rule_blocks(path: Path) -> list[tuple[str, str]]:
+    src = path.read_text(encoding="utf-8", errors="replace")
+    starts = list(_RULE_START.finditer(src))
+    return [(m[1], src[m.start() : (starts[i + 1].start() if i + 1 < len(starts) else len(src))])
+            for i, m in enumerate(starts)]
+
+
+def sample_for(block: str) -> bytes:
+    """Every literal string of the rule (as its modifiers encode it), minus those its condition negates."""
+    strings_part, _, condition = block.partition("condition:")
+    negated = set(re.findall(r"not\s+(?:\d+\s+of\s+|any\s+of\s+|all\s+of\s+)?\(?\$(\w*)", condition))
+    parts: list[bytes] = []
+    for m in _STRING.finditer(strings_part):
+        ident = m[1]
+        if any(ident.startswith(n) for n in negated if n) or (ident in negated):
+            continue
+        if m[2] is not None:
+            raw, mods = _text(m[2]), m[3]
+            if "base64" in mods:
+                parts.append(base64.b64encode(raw))
+            if "wide" in mods:
+                parts.append(raw.decode("latin-1").encode("utf-16-le"))
+            if "wide" not in mods or "ascii" in mods:
+                parts.append(raw)
+        elif m[4] is not None:
+            parts.append(_hex(m[4]))
+    return b" \n ".join(parts)
+
+
+def scoped_files() -> list[tuple[str, str, Path]]:
+    out = []
+    for f in find_rule_files([str(RULES)]):
+        for cls in scope_table([f])[f.namespace] or ():
+            out.append((f.namespace, cls, Path(f.path)))
+    return out
+
+
+@pytest.mark.parametrize(("namespace", "cls", "path"), scoped_files(), ids=lambda v: str(v).rsplit("/", 1)[-1])
+def test_each_scoped_file_matches_its_sample_in_scope_and_not_outside(namespace: str, cls: str, path: Path) -> None:
+    rules = repo_scoped()
+    if (namespace, cls) in HAND_MADE:
+        rule, data = HAND_MADE[namespace, cls]
+        assert f"yara.{rule}" in yara_codes(class_item(cls, data), rules)
+        assert f"yara.{rule}" not in yara_codes(class_item("other", data), rules)
+        return
+    for rule, block in rule_blocks(path):
+        data = PREFIX[cls] + b"\n" + sample_for(block) + b"\n"
+        if f"yara.{rule}" in yara_codes(class_item(cls, data), rules):
+            assert f"yara.{rule}" not in yara_codes(class_item("other", data), rules), rule
+            return
+    pytest.fail(f"no rule of {namespace} matches a {cls} sample built from its strings: add a hand-made sample")
+
+
+# -- nothing vanishes ---------------------------------------------------------------
+
+
+def test_every_file_is_in_the_set_of_each_class_it_targets_and_counted_once() -> None:
+    files = find_rule_files([str(RULES)])
+    flat = yara.compile(filepaths={f.namespace: f.path for f in files}, externals=EXTERNALS)
+    scoped = repo_scoped()
+    assert scoped.count == sum(1 for _ in flat)
+    per_class = {cls: Counter(r.identifier for r in scoped.for_class(cls)) for cls in CLASSES}
+    table = scope_table(files)
+    for f in files:
+        own = Counter(r.identifier for r in yara.compile(filepath=f.path, externals=EXTERNALS))
+        targets = table[f.namespace] or CLASSES
+        assert targets, f.namespace
+        for cls in targets:
+            assert not own - per_class[cls], f"{f.namespace}: rules missing from the {cls} set"
+
+
+def test_scope_table_names_only_existing_files_and_known_classes() -> None:
+    namespaces = {f.namespace for f in find_rule_files([str(RULES)])}
+    for ns, classes in THIRDPARTY_SCOPES.items():
+        assert ns in namespaces, f"stale scope entry {ns}"
+        assert classes and set(classes) <= set(CLASSES), ns
+
+
+def test_modules_run_only_on_the_classes_that_need_them() -> None:
+    """pe costs ~0.3 ms per call on any data: no file importing it may run on 'other' or 'macro'."""
+    table = scope_table(find_rule_files([str(RULES)]))
+    for f in find_rule_files([str(RULES)]):
+        if re.search(r'^\s*import\s+"pe"', Path(f.path).read_text(errors="replace"), re.MULTILINE):
+            classes = table[f.namespace]
+            assert classes is not None and not {"other", "macro", "rtf"} & set(classes), f.namespace
+
+
+def test_other_set_is_the_cheap_one() -> None:
+    scoped = repo_scoped()
+    other = {r.identifier for r in scoped.for_class("other")}
+    assert "coinguard_eicar_test_file" in other  # unscoped files run everywhere
+    assert "FE_LEGALSTRIKE_MACRO" not in other  # the atom-less regex runs on macro source only
+    assert "FE_LEGALSTRIKE_MACRO" in {r.identifier for r in scoped.for_class("macro")}
+    assert "FE_LEGALSTRIKE_RTF" in {r.identifier for r in scoped.for_class("rtf")}
+
+
+# -- classes -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item_type", "role", "source", "cls"),
+    [
+        ("pe", "attachment", "mime", "exe"),
+        ("pe.dll", "member", "zip", "exe"),
+        ("elf", "member", "zip", "exe"),
+        ("macho", "member", "zip", "exe"),
+        ("ole.msi", "attachment", "mime", "exe"),
+        ("ole.doc", "attachment", "mime", "ole"),
+        ("ole.hwp", "attachment", "mime", "ole"),
+        ("xml.office", "attachment", "mime", "xml"),
+        ("rtf", "extracted", "message", "rtf"),
+        ("text", "extracted", "office", "macro"),
+        ("text", "text", "doctext", "other"),
+        ("text", "extracted", "pdf", "other"),
+        ("binary", "attachment", "mime", "other"),
+        ("zip", "attachment", "mime", "other"),
+        ("something.new", "attachment", "mime", "other"),
+    ],
+)
+def test_classify(item_type: str, role: str, source: str, cls: str) -> None:
+    assert classify(item_type, role, source) == cls
+
+
+def test_macro_source_from_the_office_analyzer_falls_in_the_macro_class() -> None:
+    """The macro class is recognised by where the Item came from: if the office analyzer ever
+    names or types its decoded source differently, this fails instead of the macro rules going quiet."""
+    from coinguard.analyzers.office import OfficeMacros
+
+    _, children = run_handler(OfficeMacros(), (DATA / "oletools_excel4_sample_macro.xls").read_bytes(), "m.xls")
+    source = [c for c in children if c.name == "<vba>"]
+    assert source and all(classify(c.type, c.role, c.source) == "macro" for c in source)
+
+
+# -- scope lines in a rule file -------------------------------------------------------------
+
+
+def test_scope_line_limits_an_admins_file(tmp_path: Path) -> None:
+    (tmp_path / "mine.yar").write_text(
+        "// my macro rules\n// coinguard-scope: macro, rtf\n"
+        'rule my_macro { meta: description = "x" strings: $a = "evil-macro-marker" condition: $a }\n'
+    )
+    (tmp_path / "all.yar").write_text('rule my_any { strings: $a = "evil-macro-marker" condition: $a }\n')
+    rules = compile_rules([str(tmp_path)]).rules
+    data = b"x evil-macro-marker x"
+    assert yara_codes(class_item("macro", data), rules) == {"yara.my_macro", "yara.my_any"}
+    assert yara_codes(class_item("rtf", data), rules) == {"yara.my_macro", "yara.my_any"}
+    assert yara_codes(class_item("other", data), rules) == {"yara.my_any"}
+    assert yara_codes(class_item("exe", data), rules) == {"yara.my_any"}
+    assert {m.rule for m in rules.match(data=data)} == {"my_macro", "my_any"}  # no class: every set
+
+
+def test_unknown_class_in_a_scope_line_is_an_error_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "typo.yar"
+    path.write_text('\n\n// coinguard-scope: macros\nrule r { strings: $a = "x" condition: $a }\n')
+    with pytest.raises(RulesError) as exc:
+        compile_rules([str(tmp_path)])
+    assert exc.value.errors[0][:2] == (str(path), 3)
+    assert "unknown class macros" in exc.value.errors[0][2]
+
+
+def test_second_directory_copy_of_a_vendored_file_keeps_its_scope() -> None:
+    ns = "thirdparty/yara-rules/maldocs/Maldoc_APT19_CVE-2017-0199"
+    assert declared_scope(str(RULES / f"{ns}.yar"), f"1:{ns}") == ("macro", "rtf")
+    assert declared_scope(str(RULES / "coinguard_eicar.yar"), "coinguard_eicar") is None
+
+
+# -- saved and loaded -----------------------------------------------------------------------
+
+
+def test_saved_scoped_set_loads_with_the_same_classes(tmp_path: Path) -> None:
+    ruleset = compile_rules([str(RULES)])
+    path = save_compiled(ruleset, str(tmp_path))
+    loaded = load_compiled(path)
+    assert isinstance(loaded, ScopedRules)
+    assert loaded.count == ruleset.count and dict(loaded.class_index) == dict(ruleset.rules.class_index)
+    for cls in CLASSES:
+        assert sorted(r.identifier for r in loaded.for_class(cls)) == sorted(
+            r.identifier for r in ruleset.rules.for_class(cls)
+        )
+
+
+def test_plain_compiled_file_still_loads(tmp_path: Path) -> None:
+    yara.compile(source='rule plain { strings: $a = "plain-marker" condition: $a }').save(str(tmp_path / "p.yarc"))
+    rules = load_compiled(str(tmp_path / "p.yarc"))
+    assert not isinstance(rules, ScopedRules)
+    assert yara_codes(class_item("exe", b"a plain-marker"), rules) == {"yara.plain"}
+
+
+@pytest.mark.parametrize("cut", [10, 40, -5])
+def test_damaged_scoped_file_is_a_rules_error(tmp_path: Path, cut: int) -> None:
+    path = Path(save_compiled(compile_rules([str(RULES)]), str(tmp_path)))
+    path.write_bytes(path.read_bytes()[:cut])
+    with pytest.raises(RulesError):
+        load_compiled(str(path))
+
+
+def test_classes_with_the_same_files_share_one_set(tmp_path: Path) -> None:
+    (tmp_path / "a.yar").write_text('rule a { strings: $a = "marker" condition: $a }\n')
+    scoped = compile_scoped(find_rule_files([str(tmp_path)]), EXTERNALS)
+    assert len(scoped.sets) == 1 and set(scoped.class_index) == set(CLASSES)
