@@ -35,6 +35,10 @@ APT_TEST_PACKAGES := prometheus systemd
 # Services a test package brings that must never run (disabled when this Makefile installed them).
 APT_TEST_SERVICES := prometheus.service
 APT_TEST_PACKAGES += chromium chromium-driver  # console browser tests (selenium, headless)
+# PostgreSQL and Redis for tests/shared_state: the tests start their own servers (initdb + pg_ctl,
+# redis-server) on free loopback ports; the system instances are never started nor enabled.
+APT_TEST_PACKAGES += postgresql redis-server
+APT_TEST_SERVICES += postgresql.service redis-server.service
 # What only bench/bench_gateway.py needs (make install-bench): rspamd, a peer it measures against
 # (the bench starts and stops its own instance on loopback).
 APT_BENCH_PACKAGES := rspamd

@@ -55,6 +55,10 @@ def test_example_config_documents_every_key() -> None:
         ("[policy]\nsuspicious_score = 20.0\n", "policy.malicious_score: must be >= policy.suspicious_score"),
         ("[policy\n", "x.toml: TOML syntax error"),
         ("milter = 3\n", "[milter] must be a table"),
+        ("[quarantine]\nbackend = 'postgresql'\n", "x.toml:1: quarantine.dsn: backend \"postgresql\" needs a dsn"),
+        ("[quarantine]\nbackend = 's3'\n", "quarantine.backend: expected one of 'dir', 'hold', 'postgresql'"),
+        ("[cache]\nbackend = 'redis'\n", "x.toml:1: cache.url: backend \"redis\" needs a url"),
+        ("[cache]\nbackend = 'memcached'\n", "cache.backend: expected one of 'memory', 'redis', 'off'"),
     ],
 )
 def test_bad_config_names_file_line_and_key(text: str, message: str) -> None:

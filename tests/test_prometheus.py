@@ -40,6 +40,7 @@ DESIGN_METRICS: dict[str, tuple[str, frozenset[str]]] = {
     "coinguard_rules_reload_total": ("counter", frozenset({"result"})),
     "coinguard_rules_last_reload_timestamp_seconds": ("gauge", frozenset()),
     "coinguard_quarantine_messages_total": ("counter", frozenset()),
+    "coinguard_cache_requests_total": ("counter", frozenset({"result"})),
     "coinguard_build_info": ("info", frozenset({"version"})),
     # beyond DESIGN §4: the self-healing pool and the watchdog's health check (issue 10 §4)
     "coinguard_pool_rebuilds_total": ("counter", frozenset({"reason"})),

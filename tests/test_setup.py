@@ -67,13 +67,22 @@ def test_test_packages_install_without_recommends_and_no_service_starts(tmp_path
     r = subprocess.run(["make", "-s", "-C", str(REPO), "apt-test", f"POLICY_RC_D={policy}"],
                        capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
+    packages, services = _make_var("APT_TEST_PACKAGES"), _make_var("APT_TEST_SERVICES")
+    assert packages[:2] == ["prometheus", "systemd"] and "prometheus.service" in services
     assert log.read_text().splitlines() == [
         "apt-get update -q",
-        "apt-get install -y -q --no-install-recommends prometheus systemd",
+        "apt-get install -y -q --no-install-recommends " + " ".join(packages),
         "policy-rc.d exit 101",
-        "systemctl disable prometheus.service",
+        *(f"systemctl disable {s}" for s in services),  # every test package's unit, never left enabled
     ]
     assert not policy.exists()  # removed again: it was ours
+
+
+def _make_var(name: str) -> list[str]:
+    """A Makefile variable's words, as make expands it."""
+    r = subprocess.run(["make", "-s", "-C", str(REPO), "--eval", f"print-var: ; @echo $({name})", "print-var"],
+                       capture_output=True, text=True, timeout=60, check=True)
+    return r.stdout.split()
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")

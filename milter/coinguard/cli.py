@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     from coinguard.console import cli as console_cli  # `coinguard console ...` and `coinguard digest`
 
     console_cli.add_parsers(sub, _add_config)
+
+    p = sub.add_parser("db", help="the PostgreSQL quarantine schema")
+    dsub = p.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    from coinguard import db_cli
+
+    db_cli.add_parsers(dsub, _add_config)
     return parser
 
 
@@ -216,6 +222,10 @@ def cmd_console(args: argparse.Namespace) -> int:
     from coinguard.console import cli as console_cli
 
     return console_cli.console_main(args) if args.command == "console" else console_cli.digest_main(args)
+def cmd_db(args: argparse.Namespace) -> int:
+    from coinguard import db_cli
+
+    return db_cli.main(args, _config(args))
 
 
 COMMANDS = {
@@ -229,6 +239,7 @@ COMMANDS = {
     "report": cmd_report,
     "console": cmd_console,
     "digest": cmd_console,
+    "db": cmd_db,
 }
 
 

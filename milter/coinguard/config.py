@@ -132,7 +132,7 @@ class PolicyConfig:
 
 @dataclass(frozen=True, slots=True)
 class QuarantineConfig:
-    backend: Literal["dir", "hold"] = "dir"
+    backend: Literal["dir", "hold", "postgresql"] = "dir"
     path: str = "var/quarantine"
     retention_days: int = 30
     release_method: Literal["sendmail", "smtp"] = "smtp"
@@ -140,6 +140,30 @@ class QuarantineConfig:
     release_smtp: str = "127.0.0.1:10026"
     postfix_config_dir: str = ""
     audit_log: str = ""
+    # backend = "postgresql" (coinguard.quarantine.postgresql)
+    dsn: str = ""
+    dsn_password_file: str = ""
+    pool_size: int = 4
+    connect_timeout_s: float = 5.0
+    statement_timeout_s: float = 30.0
+    host_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheConfig:
+    """``[cache]``: the verdict cache (coinguard.cache)."""
+
+    backend: Literal["memory", "redis", "off"] = "memory"
+    url: str = ""
+    ttl_s: int = 7 * 86400
+    max_entries: int = 20000
+    max_bytes: int = 64 * MiB
+    max_entry_bytes: int = 256 * 1024
+    timeout_ms: int = 100
+    retry_after_s: float = 5.0
+    key_prefix: str = "coinguard:"
+    local_entries: int = 2000
+    local_bytes: int = 16 * MiB
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +208,7 @@ class Config:
     scan: ScanConfig = field(default_factory=ScanConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     quarantine: QuarantineConfig = field(default_factory=QuarantineConfig)
+    cache: CacheConfig = field(default_factory=CacheConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
     dkim: DkimConfig = field(default_factory=DkimConfig)
@@ -376,6 +401,10 @@ def _check_semantics(cfg: Config, text: str, source: str, errors: list[str]) -> 
         fail("scan", "timeout_s", "must be positive")
     if not re.fullmatch(r"0?[0-7]{3}", cfg.milter.socket_mode):
         fail("milter", "socket_mode", f"expected an octal mode like 0660, got {cfg.milter.socket_mode!r}")
+    if cfg.quarantine.backend == "postgresql" and not cfg.quarantine.dsn:
+        fail("quarantine", "dsn", 'backend "postgresql" needs a dsn (postgresql://... or a libpq service name)')
+    if cfg.cache.backend == "redis" and not cfg.cache.url:
+        fail("cache", "url", 'backend "redis" needs a url (redis://host:port/db)')
     for key, over in cfg.policy.recipients.items():
         if not re.fullmatch(r"(?:[^@\s]+@)?@?[A-Za-z0-9_-][A-Za-z0-9_.-]*", key) or key.endswith("."):
             fail("policy", "recipients", f"{key!r}: expected an address (user@example.org) or a domain (example.org)")

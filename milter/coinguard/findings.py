@@ -119,18 +119,22 @@ class Finding:
     path: str = ""
     detail: str = ""
     score: float | None = None
+    cached: bool = False  # replayed from the verdict cache (coinguard.cache), not analysed again
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "detail", sanitize_detail(self.detail))
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "code": self.code,
             "score": self.score if self.score is not None else 0,
             "path": self.path,
             "detail": self.detail,
             "analyzer": self.analyzer,
         }
+        if self.cached:
+            out["cached"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +245,7 @@ class Verdict:
     reason: str = ""  # why unchecked/tempfail: timeout | limit | error
     dry_run: bool = False
     headers: tuple[tuple[str, str], ...] = ()  # extra headers to add (Authentication-Results)
+    cache_counts: tuple[tuple[str, int], ...] = ()  # verdict cache lookups of this scan: (result, n)
 
     @property
     def codes(self) -> list[str]:
@@ -289,6 +294,7 @@ class Verdict:
                     path=f.get("path", ""),
                     detail=f.get("detail", ""),
                     score=f.get("score"),
+                    cached=bool(f.get("cached", False)),
                 )
                 for f in obj.get("findings", ())
             ),

@@ -28,6 +28,8 @@ PREFIX = "coinguard_"
 _LABEL_RE = re.compile(r"[A-Za-z0-9_.:+-]{1,80}")
 
 SCAN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+#: ``coinguard_cache_requests_total{result}`` (coinguard.cache.RESULTS).
+CACHE_RESULTS = ("hit", "miss", "error")
 SIZE_BUCKETS = (1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
 
 
@@ -50,6 +52,7 @@ class Metrics:
     rules_reload: Counter
     rules_last_reload: Gauge
     quarantined: Counter
+    cache_requests: Counter
     build_info: Info
     pool_rebuilds: Counter
     canary: Counter
@@ -67,6 +70,9 @@ class Metrics:
         self.scan_duration.observe(seconds if seconds is not None else verdict.elapsed_ms / 1000.0)
         if size is not None:
             self.message_bytes.observe(size)
+        for result, n in verdict.cache_counts:  # the worker's verdict cache lookups for this message
+            if n > 0 and result in CACHE_RESULTS:
+                self.cache_requests.labels(result=result).inc(n)
 
     def error(self, stage: str) -> None:
         self.errors.labels(stage=stage).inc()
@@ -119,6 +125,8 @@ def make_metrics(registry: CollectorRegistry | None = None) -> Metrics:
         rules_last_reload=Gauge(PREFIX + "rules_last_reload_timestamp_seconds",
                                 "Unix time of the last successful rule load.", registry=reg),
         quarantined=Counter(PREFIX + "quarantine_messages_total", "Messages put into quarantine.", registry=reg),
+        cache_requests=Counter(PREFIX + "cache_requests_total", "Verdict cache lookups, by result (hit, miss, error).",
+                               ["result"], registry=reg),
         build_info=Info(PREFIX + "build", "coinguard version.", registry=reg),
         pool_rebuilds=Counter(PREFIX + "pool_rebuilds_total",
                               "Scanner pools rebuilt from scratch, by reason (broken: pebble gave up after a "
@@ -142,6 +150,8 @@ def make_metrics(registry: CollectorRegistry | None = None) -> Metrics:
         m.pool_rebuilds.labels(reason=reason)
     for result in ("success", "failure"):
         m.canary.labels(result=result)
+    for result in CACHE_RESULTS:
+        m.cache_requests.labels(result=result)
     return m
 
 

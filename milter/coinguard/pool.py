@@ -67,7 +67,7 @@ def _worker_init(config: Config, rules_path: str | None, scan_fn: ScanFunction |
     _private_tmpdir()
     _guard_tools(config)
     _W.clear()
-    _W.update(config=config, rules=None, scan_fn=scan_fn, max_tasks=max_tasks, tasks=0, init_error="")
+    _W.update(config=config, rules=None, scan_fn=scan_fn, max_tasks=max_tasks, tasks=0, init_error="", cache=None)
     if rules_path:
         try:
             from coinguard.rules import load_compiled
@@ -76,8 +76,19 @@ def _worker_init(config: Config, rules_path: str | None, scan_fn: ScanFunction |
         except Exception as exc:  # reported with every task: never scan silently without rules
             _W["init_error"] = f"loading compiled rules {rules_path}: {type(exc).__name__}: {exc}"
             return
+    _open_cache(config, rules_path)
     if scan_fn is None:
         _warm(config)
+
+
+def _open_cache(config: Config, rules_path: str | None) -> None:
+    """The worker's verdict cache; its generation (rules file + analysis config) changes on reload."""
+    try:
+        from coinguard.cache import open_cache, rules_generation
+
+        _W["cache"] = open_cache(config.cache, generation=rules_generation(rules_path, config))
+    except Exception as exc:  # a cache that cannot even be set up: scan without it
+        log.warning("verdict cache disabled: %s: %s", type(exc).__name__, exc)
 
 
 #: Under the temp folder the daemon was started with: one ``w<pid>`` folder per worker.
@@ -168,7 +179,9 @@ def _worker_scan(raw: bytes | str, envelope: Any) -> tuple[Verdict, bool]:
     from coinguard import scan
 
     fn = _W["scan_fn"] or scan.scan_message  # looked up per call (tests may patch the module)
-    ctx = scan.ScanContext(config=_W["config"], rules=_W["rules"], envelope=envelope)
+    # the watchdog's canary runs every handler for real: a replay from the cache would prove less
+    cache = None if getattr(envelope, "queue_id", "") == "canary" else _W["cache"]
+    ctx = scan.ScanContext(config=_W["config"], rules=_W["rules"], envelope=envelope, cache=cache)
     return fn(raw, ctx), retiring
 
 

@@ -19,6 +19,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
+from coinguard import cache as verdict_cache
 from coinguard import mime, passwords, policy, text
 from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS
 from coinguard.catalogue import ANALYZER_ERROR, SCAN_CODES, TEXT_SAMPLED, UNCHECKED, catalogue
@@ -64,6 +65,7 @@ class ScanContext:
     rules: Any = None
     envelope: Envelope = field(default_factory=Envelope)
     dns_resolver: DnsFunc | None = None
+    cache: verdict_cache.VerdictCache | None = None  # per-item verdict cache (coinguard.cache); None: none
 
 
 def _read(raw: bytes | str | os.PathLike[str]) -> bytes:
@@ -152,6 +154,7 @@ def _parse(data: bytes, env: Envelope, max_parts: int, col: _Collector) -> tuple
 def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdict:
     """Scan one message and return its Verdict.  Never raises for bad input."""
     started = time.monotonic()
+    cache_before = verdict_cache.counts(ctx.cache)
     data = _read(raw)
     cfg = ctx.config
     env = ctx.envelope
@@ -182,8 +185,8 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
         sampled = text_sample_finding(item)
         if sampled is not None:
             col.findings.append(sampled)
-        for handler in handlers:
-            col.consume(handler.name, item.path, _run_handler(handler, item, actx))
+        for name, results in verdict_cache.run_item(ctx.cache, handlers, item, actx, _run_handler):
+            col.consume(name, item.path, results)
     if not timed_out:
         for analyzer in MESSAGE_ANALYZERS:
             col.consume(analyzer.name, "", analyzer.analyze_message(info, tuple(col.items), tuple(col.findings), actx))
@@ -206,6 +209,8 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
         elapsed_ms=int((time.monotonic() - started) * 1000),
         errors=tuple(col.errors),
     )
+    if ctx.cache is not None:
+        verdict = replace(verdict, cache_counts=verdict_cache.counts_since(ctx.cache, cache_before))
     return replace(verdict, headers=tuple(col.headers)) if col.headers else verdict
 
 

@@ -46,6 +46,7 @@ def load_rules_for_scan(config: Config) -> Any:  # yara.Rules
 
 
 def run_scan(paths: Sequence[str], config: Config, as_json: bool = False, out: TextIO | None = None) -> int:
+    from coinguard.cache import local_cache
     from coinguard.errors import RulesError
     from coinguard.scan import Envelope, ScanContext, scan_message
 
@@ -58,6 +59,7 @@ def run_scan(paths: Sequence[str], config: Config, as_json: bool = False, out: T
             print(f"  {file}:{line}: {message}", file=sys.stderr)
         return EXIT_ERROR
     worst = EXIT_CLEAN
+    cache = local_cache(config.cache)  # the copies of one campaign in a folder are analysed once
     for label, path in expand_paths(paths):
         if path is None:
             print(f"coinguard: {label}: no such file or directory", file=sys.stderr)
@@ -67,7 +69,7 @@ def run_scan(paths: Sequence[str], config: Config, as_json: bool = False, out: T
         except OSError as exc:
             print(f"coinguard: {label}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_ERROR
-        verdict = scan_message(raw, ScanContext(config=config, rules=rules, envelope=Envelope(id=label)))
+        verdict = scan_message(raw, ScanContext(config=config, rules=rules, envelope=Envelope(id=label), cache=cache))
         _print(verdict, as_json, out)
         if verdict.verdict in (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS):
             worst = EXIT_FOUND

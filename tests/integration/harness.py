@@ -486,14 +486,15 @@ class DaemonProcess:
 def write_daemon_config(path: Path, milter_port: int, metrics_port: int, *, quarantine_backend: str,
                         quarantine_dir: Path, postfix_config_dir: Path | None = None,
                         extra: str = "", milter_extra: str = "", workers: int = 1, scan_timeout_s: float = 30.0,
-                        rules_dirs: Sequence[str] = (), socket_spec: str = "") -> None:
+                        rules_dirs: Sequence[str] = (), socket_spec: str = "",
+                        release_method: str = "sendmail") -> None:
     """A TOML config for one daemon under test (sections appended via ``extra`` must not repeat).
 
     ``socket_spec`` (e.g. ``unix:/path``) replaces the default ``inet:PORT@127.0.0.1``."""
     rules = ", ".join(json.dumps(d) for d in (rules_dirs or [str(REPO / "rules")]))
     # the test Postfix's local submissions pass no milter (its non_smtpd_milters is empty), so its
     # gateways release with sendmail; test_release_loop.py checks the documented smtp listener
-    pf = (f'postfix_config_dir = "{postfix_config_dir}"\nrelease_method = "sendmail"\n'
+    pf = (f'postfix_config_dir = "{postfix_config_dir}"\nrelease_method = "{release_method}"\n'
           if postfix_config_dir else "")
     path.write_text(
         f"""[milter]

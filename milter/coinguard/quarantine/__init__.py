@@ -8,7 +8,8 @@ that dispatches on the back-end name.  The daemon asks the store who keeps the m
 - ``base``: :class:`QuarantineStore`, the contract (and helpers) of every back end
 - ``audit``: the audit log; ``injector``: release by ``sendmail -G -i`` or SMTP;
   ``postfix``: running Postfix's tools
-- one module per back end: ``dir`` (our folder), ``hold`` (Postfix's hold queue)
+- one module per back end: ``dir`` (our folder), ``hold`` (Postfix's hold queue),
+  ``postgresql`` (one database shared by several MX hosts; psycopg is imported on first use)
 
 Adding a back end: a new module with one ``QuarantineStore`` subclass (``backend``,
 ``mta_holds``, the abstract methods; ``close`` for held connections, ``_open_audit``
@@ -37,9 +38,10 @@ from coinguard.quarantine.model import (
     new_id,
     parse_age,
 )
+from coinguard.quarantine.postgresql import PostgresStore
 
 #: ``[quarantine] backend`` -> store class.  Registering a back end is one entry here.
-STORES: dict[str, type[QuarantineStore]] = {cls.backend: cls for cls in (DirStore, HoldStore)}
+STORES: dict[str, type[QuarantineStore]] = {cls.backend: cls for cls in (DirStore, HoldStore, PostgresStore)}
 
 
 def open_store(cfg: QuarantineConfig, *, verdict_header: str = "X-Coinguard-Verdict",
@@ -62,6 +64,7 @@ def store_for(config: Config) -> QuarantineStore:
 
 __all__ = [
     "ID_RE", "QUEUE_ID_RE", "STORES", "AuditLog", "Detail", "DirStore", "Entry", "Filters", "HoldStore",
-    "Injector", "QuarantineError", "QuarantineNotFound", "QuarantineStore", "Released", "UnknownBackend",
+    "Injector", "PostgresStore", "QuarantineError", "QuarantineNotFound", "QuarantineStore", "Released",
+    "UnknownBackend",
     "id_time", "new_id", "open_store", "parse_age", "store_for",
 ]

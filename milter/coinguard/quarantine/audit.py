@@ -12,7 +12,8 @@ from typing import Any
 from coinguard.errors import QuarantineError
 
 
-def _who() -> str:
+def who() -> str:
+    """Who is acting: the sudo user, the login name, or the uid's name."""
     sudo = os.environ.get("SUDO_USER")
     if sudo:
         return sudo
@@ -50,7 +51,7 @@ class AuditLog:
     def record(self, action: str, qid: str, target: Any, result: str, **extra: Any) -> None:
         entry = {
             "when": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "who": _who(),
+            "who": who(),
             "uid": os.getuid(),
             "action": action,
             "id": qid,

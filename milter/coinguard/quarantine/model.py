@@ -80,6 +80,7 @@ class Entry:
     codes: tuple[str, ...] = ()
     queue_id: str = ""
     problem: str = ""  # set when the sidecar (or the message file) is missing or corrupt
+    host: str = ""  # the MX host that quarantined it (stores shared by several hosts)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -98,6 +99,8 @@ class Entry:
         }
         if self.problem:
             out["problem"] = self.problem
+        if self.host:
+            out["host"] = self.host
         return out
 
 

@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""Three MX hosts, one PostgreSQL quarantine, one Redis verdict cache: a campaign scanned round-robin.
+
+Starts a private PostgreSQL (initdb + pg_ctl, loopback, free port), a private redis-server and an
+SMTP sink (aiosmtpd) -- the same servers as tests/shared_state -- then, for each cache mode:
+
+* ``none``:   no cache (today's behaviour);
+* ``memory``: each host its own in-process LRU (each host pays for the first copy it sees);
+* ``redis``:  one Redis shared by the three hosts (only the campaign's first copy is analysed),
+  with the default small in-process tier in front of it;
+* ``redis-only``: the same without the in-process tier (every lookup is a Redis round trip),
+
+scans N copies of one campaign message (same attachment, other recipient/subject/Message-ID
+per copy) round-robin on hosts mx-a, mx-b, mx-c through the real ``scan_message`` with the real
+rules, quarantines every copy the policy quarantines into the shared PostgreSQL store, and prints
+msg/s, the speed-up against ``none`` and the cache hit rate.  Then, on the shared store: every
+copy is listed from mx-c, a release from mx-c of a message quarantined by mx-a is delivered
+once, and mx-a and mx-b releasing one message at the same moment deliver it once.
+
+The three hosts are three store + cache clients in this process (one scan at a time, each host's
+cache given to ``scan_message`` in ``ScanContext.cache``, as the daemon's workers do).
+
+    PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py [-n 300] [--modes none,memory,redis,redis-only]
+    PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py --daemons [-n 300] [-c 6] [--workers 1]
+
+``--daemons`` (root, Postfix) runs three real ``coinguard run`` daemons behind one private Postfix
+instead, cache off and then Redis, and prints the campaign's end-to-end rate (SMTP in -> quarantined
+in PostgreSQL) and the daemons' cache counters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from coinguard import cache as vc  # noqa: E402
+from coinguard import scan  # noqa: E402
+from coinguard.config import QuarantineConfig, parse_config  # noqa: E402
+from coinguard.findings import Action  # noqa: E402
+from coinguard.quarantine import QuarantineNotFound  # noqa: E402
+from coinguard.quarantine.postgresql import PgSettings, PostgresStore, migrate  # noqa: E402
+from coinguard.rules import compile_rules  # noqa: E402
+from integration.harness import Sink  # noqa: E402
+from shared_state.servers import PgServer, RedisServer  # noqa: E402
+
+from helpers import DATA, make_message, zip_bytes  # noqa: E402
+
+HOSTS = ("mx-a", "mx-b", "mx-c")
+CFG = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\n')
+
+
+def campaign_zip() -> bytes:
+    """The campaign's attachment: a DDE docx and an XLM macro sheet in one zip (built once: the bytes must
+    not change between copies, and zipfile stamps members with the current time)."""
+    return zip_bytes({"statement.docx": (DATA / "oletools_dde-test.docx").read_bytes(),
+                      "ledger.xls": (DATA / "oletools_excel4_sample_macro.xls").read_bytes()})
+
+
+def campaign(n: int, attachment: bytes) -> bytes:
+    """Copy ``n`` of one crypto-lure campaign: the same attachment, per-copy recipient, subject and Message-ID."""
+    return make_message(
+        subject=f"Binance: verify your wallet (case {100000 + n})", to=f"user{n}@corp.example",
+        body=("Dear customer, your Binance wallet withdrawal is on hold. Open the attached statement "
+              "and enable content to verify your seed phrase.\n"),
+        attachments=[("statement.zip", attachment, "application/zip")],
+    ).replace(b"<test-1@example.org>", f"<campaign-{n}@sender.example>".encode())
+
+
+def make_caches(mode: str, redis_url: str, generation: str, prefix: str) -> list[vc.VerdictCache | None]:
+    if mode == "none":
+        return [None] * len(HOSTS)
+    if mode == "memory":
+        return [vc.LruCache(vc.CacheConfig(), generation=generation) for _ in HOSTS]
+    local = 0 if mode == "redis-only" else vc.CacheConfig().local_entries  # redis-only: every lookup a round trip
+    return [vc.RedisCache(vc.CacheConfig(backend="redis", url=redis_url, key_prefix=prefix, local_entries=local),
+                          generation=generation) for _ in HOSTS]
+
+
+def run_mode(mode: str, n: int, rules: Any, generation: str, stores: list[PostgresStore], redis_url: str,
+             ) -> dict[str, Any]:
+    attachment = campaign_zip()
+    messages = [campaign(i, attachment) for i in range(n)]
+    caches = make_caches(mode, redis_url, generation, prefix=f"bench{time.monotonic_ns()}:")
+    scan_s: list[float] = []
+    put_s: list[float] = []
+    verdicts = set()
+    quarantined: list[tuple[str, str]] = []
+    started = time.perf_counter()
+    for i, raw in enumerate(messages):
+        host = i % len(HOSTS)
+        t0 = time.perf_counter()
+        env = scan.Envelope(id=f"Q{i}", queue_id=f"Q{i:08X}", sender="alerts@binance-verify.example",
+                            rcpts=(f"user{i}@corp.example",))
+        v = scan.scan_message(raw, scan.ScanContext(config=CFG, rules=rules, envelope=env, cache=caches[host]))
+        t1 = time.perf_counter()
+        scan_s.append(t1 - t0)
+        verdicts.add((str(v.verdict), round(v.score, 2), tuple(v.codes)))
+        if v.action == Action.QUARANTINE:
+            quarantined.append((HOSTS[host], stores[host].put(raw, v)))
+            put_s.append(time.perf_counter() - t1)
+    wall = time.perf_counter() - started
+    counts = {r: sum(c.stats.counts[r] for c in caches if c is not None) for r in vc.RESULTS}
+    lookups = sum(counts.values())
+    return {
+        "mode": mode, "n": n, "wall_s": wall, "msg_s": n / wall, "scan_ms_median": statistics.median(scan_s) * 1000,
+        "scan_msg_s": n / sum(scan_s), "put_ms_median": statistics.median(put_s) * 1000 if put_s else 0.0,
+        "hit_rate": counts["hit"] / lookups if lookups else 0.0, "counts": counts, "verdicts": verdicts,
+        "quarantined": quarantined,
+    }
+
+
+def check_shared_quarantine(stores: list[PostgresStore], quarantined: list[tuple[str, str]], sink: Sink) -> list[str]:
+    """Everything listed from mx-c; mx-c releases mx-a's message once; mx-a and mx-b race on one."""
+    a, b, c = stores
+    lines = []
+    listed = {e.id for e in c.list()}
+    want = {qid for _h, qid in quarantined}
+    lines.append(f"listed from mx-c: {len(want & listed)} of {len(want)} quarantined copies (all hosts)")
+    qid_a = next(qid for host, qid in quarantined if host == "mx-a")
+    before = sink.count()
+    c.release(qid_a)
+    try:
+        c.release(qid_a)
+        second = "released AGAIN (bug)"
+    except QuarantineNotFound as exc:
+        second = f"refused: {exc}"
+    lines.append(f"mx-c released {qid_a} (quarantined by mx-a): sink got {sink.count() - before}; again: {second}")
+    qid_race = next(qid for host, qid in quarantined if host == "mx-b")
+    before = sink.count()
+    barrier = threading.Barrier(2)
+    outcome: list[str] = []
+
+    def go(store: PostgresStore) -> None:
+        barrier.wait()
+        try:
+            store.release(qid_race)
+            outcome.append(f"{store.host}: released")
+        except QuarantineNotFound:
+            outcome.append(f"{store.host}: already released")
+
+    threads = [threading.Thread(target=go, args=(s,)) for s in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    time.sleep(0.2)
+    lines.append(f"mx-a and mx-b released {qid_race} at once: {sorted(outcome)}; sink got {sink.count() - before}")
+    return lines
+
+
+def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisServer) -> int:
+    """Three real ``coinguard run`` daemons behind one private Postfix, sharing PostgreSQL and Redis:
+    the campaign's end-to-end rate (SMTP in -> quarantined in PostgreSQL) without and with the cache."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg
+
+    from integration import harness
+
+    reason = harness.missing_prerequisite()
+    if reason:
+        print(f"--daemons: cannot run: {reason}", file=sys.stderr)
+        return 2
+    attachment = campaign_zip()
+    # the daemons run in their own folders: this checkout's package first, by absolute path
+    daemon_env = {"PYTHONPATH": os.pathsep.join([str(REPO / "milter"), *(
+        os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])}
+    print(f"three daemons ({workers} worker(s) each), {n} copies round-robin, {concurrency} SMTP clients")
+    print(f"{'cache':<8} {'msg/s':>7} {'speed-up':>8}  hit/miss/error (sum of the three daemons)")
+    base_rate = 0.0
+    for mode in ("off", "redis"):
+        db = f"daemons_{mode}"
+        pg.admin(f"CREATE DATABASE {db} OWNER coinguard")
+        dsn = pg.dsn(db)
+        migrate(PgSettings(dsn=dsn))
+        work = Path(tempfile.mkdtemp(prefix="coinguard-bench-mx-"))
+        ports = {h: harness.free_port() for h in HOSTS}
+        metrics = {h: harness.free_port() for h in HOSTS}
+        daemons: list[harness.DaemonProcess] = []
+        with harness.gateway({h: f"inet:127.0.0.1:{p}" for h, p in ports.items()}) as (_sink, pf):
+            try:
+                prefix = f"bench{time.monotonic_ns()}:"
+                for h in HOSTS:
+                    cfg = work / h / "coinguard.toml"
+                    cfg.parent.mkdir()
+                    cache = (f'\n[cache]\nbackend = "redis"\nurl = "{rd.url}"\nkey_prefix = "{prefix}"\n'
+                             if mode == "redis" else '\n[cache]\nbackend = "off"\n')
+                    harness.write_daemon_config(cfg, ports[h], metrics[h], quarantine_backend="postgresql",
+                                                quarantine_dir=cfg.parent / "q", postfix_config_dir=pf.config_dir,
+                                                workers=workers, extra=cache)
+                    cfg.write_text(cfg.read_text().replace(
+                        "[quarantine]\n", f'[quarantine]\ndsn = "{dsn}"\nhost_name = "{h}"\n', 1))
+                    d = harness.DaemonProcess(cfg, ports[h], cfg.parent / "daemon.log", env=daemon_env)
+                    d.launch()
+                    daemons.append(d)
+                for d in daemons:
+                    d.wait_ready(180)
+                for h in HOSTS:  # warm each daemon's workers with a clean message
+                    harness.send(pf.ports[h], make_message())
+                messages = [(pf.ports[HOSTS[i % 3]], campaign(i, attachment)) for i in range(n)]
+                started = time.perf_counter()
+                with ThreadPoolExecutor(concurrency) as ex:
+                    codes = list(ex.map(lambda m: harness.send(m[0], m[1]).code, messages))
+                count = 0
+                while time.perf_counter() - started < 600:
+                    with psycopg.connect(dsn) as conn:
+                        count = (conn.execute("SELECT count(*) FROM quarantine_message").fetchone() or (0,))[0]
+                    if count >= n:
+                        break
+                    time.sleep(0.05)
+                elapsed = time.perf_counter() - started
+                import urllib.request
+
+                totals = dict.fromkeys(vc.RESULTS, 0.0)
+                for h in HOSTS:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{metrics[h]}/metrics", timeout=10) as r:
+                        for line in r.read().decode().splitlines():
+                            for res in vc.RESULTS:
+                                if line.startswith(f'coinguard_cache_requests_total{{result="{res}"}} '):
+                                    totals[res] += float(line.rsplit(" ", 1)[1])
+                rate = count / elapsed
+                base_rate = base_rate or rate
+                bad = sum(c != 250 for c in codes)
+                print(f"{mode:<8} {rate:>7.1f} {rate / base_rate:>7.1f}x  "
+                      f"{totals['hit']:.0f}/{totals['miss']:.0f}/{totals['error']:.0f}"
+                      f"  ({count}/{n} quarantined, {bad} not accepted)")
+            finally:
+                for d in daemons:
+                    if d.proc is not None and d.proc.poll() is None:
+                        d.proc.terminate()
+                for d in daemons:
+                    d.stop()
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-n", type=int, default=300, help="copies of the campaign per mode (default 300)")
+    ap.add_argument("--modes", default="none,memory,redis,redis-only",
+                    help="comma-separated: none, memory, redis, redis-only")
+    ap.add_argument("--daemons", action="store_true",
+                    help="instead: three real `coinguard run` daemons behind a private Postfix (root, Postfix)")
+    ap.add_argument("-c", type=int, default=6, help="--daemons: concurrent SMTP clients (default 6)")
+    ap.add_argument("--workers", type=int, default=1, help="--daemons: scan workers per daemon (default 1)")
+    args = ap.parse_args()
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+
+    print("starting private PostgreSQL, Redis and SMTP sink on loopback ...", flush=True)
+    pg, rd, sink = PgServer(), RedisServer(), Sink()
+    pg.init()
+    pg.start()
+    rd.start()
+    sink.start()
+    stores: list[PostgresStore] = []
+    try:
+        if args.daemons:
+            return run_daemons(args.n, args.c, args.workers, pg, rd)
+        pg.admin("CREATE DATABASE coinguard OWNER coinguard")
+        settings = PgSettings(dsn=pg.dsn("coinguard"))
+        migrate(settings)
+        qcfg = QuarantineConfig(path=tempfile.mkdtemp(prefix="coinguard-bench-"), release_method="smtp",
+                                release_smtp=f"127.0.0.1:{sink.port}")
+        stores = [PostgresStore(qcfg, settings=settings, host=h) for h in HOSTS]
+        ruleset = compile_rules(CFG.rules.dirs)
+        generation = vc.generation_for(ruleset.source_hash, CFG)
+        print(f"{ruleset.count} YARA rules; {args.n} copies per mode, round-robin on {', '.join(HOSTS)}\n")
+        results = [run_mode(m, args.n, ruleset.rules, generation, stores, rd.url) for m in modes]
+        base = next((r for r in results if r["mode"] == "none"), None)
+        print(f"{'cache':<8} {'msg/s':>7} {'scan msg/s':>10} {'scan ms p50':>11} {'put ms p50':>10} "
+              f"{'speed-up':>8} {'hit rate':>8}  lookups hit/miss/error")
+        for r in results:
+            speed = f"{r['scan_msg_s'] / base['scan_msg_s']:.1f}x" if base else "-"
+            c = r["counts"]
+            print(f"{r['mode']:<8} {r['msg_s']:>7.1f} {r['scan_msg_s']:>10.1f} {r['scan_ms_median']:>11.2f} "
+                  f"{r['put_ms_median']:>10.2f} {speed:>8} {r['hit_rate']:>8.1%}  {c['hit']}/{c['miss']}/{c['error']}")
+        all_verdicts = set().union(*(r["verdicts"] for r in results))
+        print(f"\nverdicts identical across modes and copies: {len(all_verdicts) == 1} "
+              f"({next(iter(all_verdicts))[:2] if all_verdicts else '-'})")
+        import psycopg
+        import redis
+
+        info = redis.Redis.from_url(rd.url).info("memory")
+        keys = redis.Redis.from_url(rd.url).dbsize()
+        print(f"redis: {keys} keys, used_memory {info['used_memory'] / 1024:.0f} KiB "
+              f"({(info['used_memory'] - info.get('used_memory_startup', 0)) / max(1, keys):.0f} B/key above startup)")
+        with psycopg.connect(settings.dsn) as conn:
+            size, rows = conn.execute("SELECT pg_total_relation_size('quarantine_message'), count(*)"
+                                      " FROM quarantine_message").fetchone() or (0, 0)
+        print(f"postgresql: quarantine_message {rows} rows, {size / 1024:.0f} KiB with indexes and TOAST "
+              f"({size / max(1, rows) / 1024:.1f} KiB/message; each message is {len(campaign(0, campaign_zip()))} B)")
+        quarantined = [q for r in results for q in r["quarantined"]]
+        print(f"quarantined into the shared PostgreSQL: {len(quarantined)} "
+              f"(by host: {', '.join(f'{h}={sum(1 for q in quarantined if q[0] == h)}' for h in HOSTS)})")
+        if quarantined:
+            for line in check_shared_quarantine(stores, quarantined, sink):
+                print(line)
+    finally:
+        for s in stores:
+            s.close()
+        sink.stop()
+        rd.destroy()
+        pg.destroy()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

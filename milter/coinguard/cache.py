@@ -1,0 +1,607 @@
+"""Verdict cache: what a handler found in an item, remembered by content, so the 1,000 copies
+of one campaign's attachment are analysed once.
+
+``scan_message`` runs every :class:`~coinguard.handlers.Handler` on an item through
+:func:`run_item` (one batched lookup per item); ``cached_run(cache, handler, item, ctx, run)``
+wraps one ``run`` (``scan._run_handler``: ``applies_to`` then ``handle``) and
+looks the item up, replays the cached output on a hit (findings marked ``cached``, child
+items re-entering the scan queue as if just extracted) and stores a complete, clean run
+on a miss.  Back ends behind one :class:`VerdictCache` interface:
+
+* :class:`LruCache` (``[cache] backend = "memory"``, the default): in-process, bounded in
+  entries and bytes, thread-safe.  Each worker process has its own.
+* :class:`RedisCache` (``backend = "redis"``, ``url = "redis://…"``): shared by every
+  worker and every MX host; Valkey works the same.  Entries expire after ``ttl_s``; the
+  server's ``maxmemory`` + ``maxmemory-policy allkeys-lru`` caps the total size.
+
+**A cache failure is a miss, never an error**: connection refused, a timeout (short socket
+timeouts, 100 ms by default), a corrupt entry -- the handler simply runs, the failure is
+counted (``result="error"``) and, for Redis, the server is left alone for a few seconds
+before the next try, so a dead Redis costs one timeout per few seconds, not one per item.
+
+**Key** = (rule generation, handler name, analyzer version, sha256 of the item bytes,
+digest of the item context the handler can see).  The generation changes when the rules
+or the configuration change (:func:`generation_for`), so a reload invalidates everything:
+``invalidate(new_generation)`` switches the key prefix (Redis entries of the old generation
+just expire).  The analyzer version is the coinguard version plus a hash of the whole
+installed package (:func:`code_version`: a handler also runs helper modules), so hosts
+running different code never share entries.  The context is what
+a handler may read besides the bytes -- by default the item's path, name, type, declared
+type, role, source, depth and meta, plus the message's password candidates; a handler can
+narrow it with a class attribute ``cache_inputs`` (names from :data:`ITEM_INPUTS`) or opt
+out with ``cacheable = False``.
+
+**Only complete results are stored**: not when the handler raised (budget, bug), not when
+any finding says the work was cut short or failed (``scan.*``, ``container.limit.*``,
+``*.timeout``, ``*.error``, ``*.parse_error``, ``*.skipped``...), not when less than
+:data:`STORE_MIN_SECONDS_LEFT` (5 s) of the message's time budget remained (some analyzers
+skip optional checks when time runs short), not when a child item cannot be rebuilt exactly,
+and not when the entry would exceed ``max_entry_bytes``.  So a cached answer never says
+"clean" for something that was not fully read.
+
+Serialised compactly: JSON lists (``["f", code, analyzer, path, detail, score]``,
+``["i", name, type, role, source, declared_type, meta, base64 data]``), zlib-compressed
+past 512 bytes.  Note that a shared cache holds extracted content of scanned mail (macro
+source, decrypted documents): protect Redis like the quarantine.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import time
+import zlib
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from coinguard import __version__
+from coinguard.config import CacheConfig, Config
+from coinguard.findings import Finding, Item, incomplete_by_name
+from coinguard.handlers import AnalysisContext, Handler
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+#: Item fields (and ``passwords``, the message's candidates) a handler's output may depend on.
+ITEM_INPUTS = ("path", "name", "type", "declared_type", "role", "source", "depth", "meta", "passwords")
+#: Findings that say the work was cut short or failed: such a run is never stored (nor one with
+#: a code named as "not fully read", findings.incomplete_by_name: a limit, *_unreadable...).
+NOT_CACHEABLE = re.compile(
+    r"^(scan|container\.limit|limits)\.|\.(timeout|error|temperror|permerror|parse_error|skipped|unchecked)$")
+#: Below this much time left in the message's budget a run is not stored: analyzers skip optional
+#: checks when time runs short (office: VBA stomping below 5 s; encrypted: passwords below 3 s).
+#: Time only runs down, so a run that ends with at least the largest such threshold left never
+#: skipped anything.  An analyzer with a larger threshold must raise this.
+STORE_MIN_SECONDS_LEFT = 5.0
+COMPRESS_OVER = 512
+RESULTS = ("hit", "miss", "error")
+
+
+class CacheFormatError(ValueError):
+    """A cached entry could not be decoded (another version wrote it, or it is corrupt)."""
+
+
+class CounterLike(Protocol):
+    """What we need of a prometheus_client Counter with a ``result`` label."""
+
+    def labels(self, *args: Any, **kw: Any) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CacheKey:
+    generation: str
+    handler: str
+    version: str
+    sha256: str
+    context: str
+
+    def text(self) -> str:
+        return f"{self.generation}:{self.handler}:{self.version}:{self.sha256}:{self.context}"
+
+
+class Stats:
+    """Lookup results (hit / miss / error) and store outcomes; thread-safe."""
+
+    def __init__(self, counter: CounterLike | None = None) -> None:
+        self._lock = threading.Lock()
+        self.counts = dict.fromkeys(RESULTS, 0)
+        self.stored = 0
+        self.store_errors = 0
+        self.not_stored = 0
+        self._counter = counter
+        if counter is not None:
+            for r in RESULTS:  # the closed label set, visible at 0
+                counter.labels(result=r)
+
+    def count(self, result: str, n: int = 1) -> None:
+        with self._lock:
+            self.counts[result] += n
+        if self._counter is not None and n:
+            self._counter.labels(result=result).inc(n)
+
+    def note(self, field: str) -> None:
+        with self._lock:
+            setattr(self, field, getattr(self, field) + 1)
+
+    def hit_rate(self) -> float:
+        total = sum(self.counts.values())
+        return self.counts["hit"] / total if total else 0.0
+
+
+class VerdictCache(ABC):
+    """get(key) -> the cached handler output (encoded) or None; put(key, blob); invalidate(generation)."""
+
+    backend = ""
+
+    def __init__(self, settings: CacheConfig | None = None, *, generation: str = "",
+                 counter: CounterLike | None = None) -> None:
+        self.settings = settings or CacheConfig()
+        self.generation = generation
+        self.stats = Stats(counter)
+
+    def get(self, key: CacheKey) -> bytes | None:
+        return self.get_many([key])[0]
+
+    def get_many(self, keys: Sequence[CacheKey]) -> list[bytes | None]:
+        """Look every key up at once (one round trip for Redis); counts each as hit, miss or error."""
+        if not keys:
+            return []
+        try:
+            found = self._get_many([k.text() for k in keys])
+        except Exception as exc:  # a cache failure is a miss, never an error
+            self._failed("get", exc)
+            self.stats.count("error", len(keys))
+            return [None] * len(keys)
+        hits = sum(v is not None for v in found)
+        self.stats.count("hit", hits)
+        self.stats.count("miss", len(keys) - hits)
+        return found
+
+    def put(self, key: CacheKey, blob: bytes) -> None:
+        if len(blob) > self.settings.max_entry_bytes:
+            self.stats.note("not_stored")
+            return
+        try:
+            self._put(key.text(), blob)
+        except Exception as exc:
+            self._failed("put", exc)
+            self.stats.note("store_errors")
+            return
+        self.stats.note("stored")
+
+    def invalidate(self, generation: str) -> None:
+        """Switch to a new rule/config generation: every older entry stops matching."""
+        if generation != self.generation:
+            log.info("verdict cache: generation %s -> %s", self.generation[:12] or "-", generation[:12])
+            self.generation = generation
+            self._clear()
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        log.debug("verdict cache %s %s failed: %s: %s", self.backend, what, type(exc).__name__, exc)
+
+    def close(self) -> None:  # noqa: B027 - optional for back ends without connections
+        pass
+
+    @abstractmethod
+    def _get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
+
+    @abstractmethod
+    def _put(self, key: str, blob: bytes) -> None: ...
+
+    @abstractmethod
+    def _clear(self) -> None: ...
+
+
+class LruCache(VerdictCache):
+    """In-process LRU, bounded by ``max_entries`` and ``max_bytes`` (keys + values); thread-safe."""
+
+    backend = "memory"
+    ENTRY_OVERHEAD = 100  # dict slot, key and bytes objects: a rough, honest floor
+
+    def __init__(self, settings: CacheConfig | None = None, **kw: Any) -> None:
+        super().__init__(settings, **kw)
+        self._data: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def _cost(self, key: str, blob: bytes) -> int:
+        return len(key) + len(blob) + self.ENTRY_OVERHEAD
+
+    def _get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        out: list[bytes | None] = []
+        with self._lock:
+            for k in keys:
+                v = self._data.get(k)
+                if v is not None:
+                    self._data.move_to_end(k)
+                out.append(v)
+        return out
+
+    def _put(self, key: str, blob: bytes) -> None:
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._bytes -= self._cost(key, old)
+            self._data[key] = blob
+            self._bytes += self._cost(key, blob)
+            while self._data and (len(self._data) > self.settings.max_entries
+                                  or self._bytes > self.settings.max_bytes):
+                k, v = self._data.popitem(last=False)
+                self._bytes -= self._cost(k, v)
+
+    def _clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @property
+    def bytes_used(self) -> int:
+        return self._bytes
+
+
+class RedisCache(VerdictCache):
+    """Shared through Redis/Valkey: ``SET key value EX ttl`` and ``MGET``; short timeouts, back-off on failure.
+
+    Keys are ``{key_prefix}{generation}:{handler}:{version}:{sha256}:{context}``; size is capped by
+    the server (``maxmemory`` with ``maxmemory-policy allkeys-lru``), age by ``ttl_s``."""
+
+    backend = "redis"
+
+    def __init__(self, settings: CacheConfig | None = None, *, client: Any = None, **kw: Any) -> None:
+        super().__init__(settings, **kw)
+        if client is None:
+            import redis
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
+
+            if not self.settings.url:
+                raise ValueError("cache.url is empty (redis://host:port/db or unix:///path)")
+            timeout = self.settings.timeout_ms / 1000.0
+            # no retries: a slow or dead cache must cost one short timeout, then we run uncached
+            client = redis.Redis.from_url(
+                self.settings.url, socket_timeout=timeout, socket_connect_timeout=timeout,
+                retry=Retry(NoBackoff(), 0), health_check_interval=0)
+        self.client = client
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+        self.local: LruCache | None = None
+        if self.settings.local_entries > 0:
+            self.local = LruCache(CacheConfig(max_entries=self.settings.local_entries,
+                                                max_bytes=self.settings.local_bytes,
+                                                max_entry_bytes=self.settings.max_entry_bytes))
+
+    def _key(self, key: str) -> str:
+        return f"{self.settings.key_prefix}{key}"
+
+    def _check_up(self) -> None:
+        if time.monotonic() < self._down_until:
+            raise _MarkedDown("redis marked down after a recent failure; retrying later")
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        if isinstance(exc, _MarkedDown):
+            return
+        with self._lock:
+            first = self._down_until == 0.0 or time.monotonic() >= self._down_until
+            self._down_until = time.monotonic() + self.settings.retry_after_s
+        if first:
+            log.warning("verdict cache: redis %s failed (%s: %s); running uncached, next try in %gs",
+                        what, type(exc).__name__, exc, self.settings.retry_after_s)
+
+    def _get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        found: list[bytes | None] = self.local._get_many(keys) if self.local is not None else [None] * len(keys)
+        missing = [n for n, v in enumerate(found) if v is None]
+        if not missing:
+            return found
+        try:
+            self._check_up()
+            values = self.client.mget([self._key(keys[n]) for n in missing])
+        except Exception as exc:
+            if len(missing) == len(keys):
+                raise  # nothing found at all: the whole lookup counts as an error
+            self._failed("get", exc)
+            return found  # local hits stand; the rest are misses
+        for n, v in zip(missing, values, strict=True):
+            if isinstance(v, bytes):
+                found[n] = v
+                if self.local is not None:
+                    self.local._put(keys[n], v)
+        return found
+
+    def _put(self, key: str, blob: bytes) -> None:
+        if self.local is not None:
+            self.local._put(key, blob)
+        self._check_up()
+        self.client.set(self._key(key), blob, ex=max(1, int(self.settings.ttl_s)))
+
+    def _clear(self) -> None:
+        # the new generation is a new key prefix; old Redis entries age out (ttl_s) or are evicted (LRU)
+        if self.local is not None:
+            self.local._clear()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.client.close()
+
+
+class _MarkedDown(Exception):
+    """Raised instead of talking to a Redis that failed moments ago."""
+
+
+def open_cache(settings: CacheConfig, *, generation: str = "",
+               counter: CounterLike | None = None) -> VerdictCache | None:
+    """The cache for ``[cache] backend``: ``memory`` (default), ``redis``, or ``off`` (None)."""
+    if settings.backend in ("off", "none", ""):
+        return None
+    if settings.backend == "memory":
+        return LruCache(settings, generation=generation, counter=counter)
+    if settings.backend == "redis":
+        return RedisCache(settings, generation=generation, counter=counter)
+    raise ValueError(f"unknown cache backend {settings.backend!r} (memory, redis or off)")
+
+
+#: The configuration that can change what an item handler finds.  Everything else (sockets, paths of
+#: the quarantine, metrics, worker counts, this host's name) differs between MX hosts that must share.
+ANALYSIS_CONFIG = ("scan", "crypto", "dkim")
+#: [scan] keys that only change how (not what) we scan: complete runs are the same whatever they are.
+_RUN_ONLY = frozenset({"workers", "recycle_after", "timeout_s", "oversize_action"})
+
+
+def generation_for(rules_hash: str, config: Config | None = None) -> str:
+    """One generation string for a rule set (its source hash) and the analysis configuration.
+
+    Equal on every MX host with the same rules and analysis settings (so they share entries);
+    different after any change to them, including the content of the lure and brand lists."""
+    h = hashlib.sha256(rules_hash.encode())
+    if config is not None:
+        values = config.to_dict()
+        picked: dict[str, Any] = {}
+        for section in ANALYSIS_CONFIG:
+            sec = dict(values.get(section) or {})
+            if section == "scan":
+                sec = {k: v for k, v in sec.items() if k not in _RUN_ONLY}
+            for k, v in list(sec.items()):
+                if k.endswith("_file") and isinstance(v, str) and v:
+                    try:
+                        with open(v, "rb") as fh:
+                            sec[k] = hashlib.sha256(fh.read()).hexdigest()
+                    except OSError:
+                        sec[k] = f"unreadable:{v}"
+            picked[section] = sec
+        h.update(json.dumps(picked, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:20]
+
+
+def rules_generation(rules_path: str | None, config: Config) -> str:
+    """The generation of a worker pool: its compiled rules file (named by the rules' source hash) + config."""
+    return generation_for(os.path.basename(rules_path or ""), config)
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """coinguard's version and a hash of every file of the installed package (code and shipped data).
+
+    A handler's output depends on helpers in other modules (``*_common``, text, lures, ...), so any
+    change to the package, not only to the handler's own module, gives new keys."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc":
+            h.update(str(p.relative_to(root)).encode() + b"\0")
+            h.update(p.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
+
+
+def analyzer_version(handler: Handler) -> str:
+    """The package's :func:`code_version` plus the handler's own ``version`` attribute, if any."""
+    own = getattr(handler, "version", "")
+    return f"{code_version()}.{own}" if own else code_version()
+
+
+def _context(item: Item, inputs: Iterable[str], passwords: Sequence[str]) -> str:
+    parts: dict[str, Any] = {}
+    for name in inputs:
+        if name == "passwords":
+            parts[name] = list(passwords)
+        elif name == "meta":
+            parts[name] = dict(item.meta)
+        else:
+            parts[name] = getattr(item, name)
+    text = json.dumps(parts, sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def make_key(cache: VerdictCache, handler: Handler, item: Item, ctx: AnalysisContext) -> CacheKey:
+    inputs = getattr(handler, "cache_inputs", ITEM_INPUTS)
+    return CacheKey(cache.generation, handler.name, analyzer_version(handler), item.sha256,
+                    _context(item, inputs, ctx.passwords))
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _rel_path(path: str, base: str) -> str | int | None:
+    if path == "":
+        return 0
+    if path == base:
+        return 1
+    if base and path.startswith(base + "/"):
+        return path[len(base):]
+    return None
+
+
+def encode(outputs: Sequence[object], item: Item) -> bytes | None:
+    """The compact form of one complete handler run, or None when it must not be cached."""
+    records: list[list[Any]] = []
+    for out in outputs:
+        if isinstance(out, Finding):
+            rel = _rel_path(out.path, item.path)
+            if rel is None or NOT_CACHEABLE.search(out.code) or incomplete_by_name(out.code):
+                return None
+            records.append(["f", out.code, out.analyzer, rel, out.detail, out.score])
+        elif isinstance(out, Item):
+            meta = dict(out.meta)
+            try:
+                json.dumps(meta)
+                rebuilt = item.child(out.name, b"", source=out.source, role=out.role,
+                                     declared_type=out.declared_type, type=out.type, meta=meta)
+            except (TypeError, ValueError):
+                return None
+            if rebuilt.path != out.path or rebuilt.depth != out.depth:
+                return None  # not made by item.child(): we could not rebuild it exactly
+            records.append(["i", out.name, out.type, out.role, out.source, out.declared_type, meta,
+                            base64.b64encode(out.data).decode("ascii")])
+        else:  # AddHeader or anything new: not ours to replay
+            return None
+    data = json.dumps([FORMAT, records], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b"z" + zlib.compress(data, 1) if len(data) > COMPRESS_OVER else b"j" + data
+
+
+def mark_cached(finding: Finding) -> Finding:
+    """The finding flagged as replayed from the cache."""
+    return dataclasses.replace(finding, cached=True)
+
+
+def decode(blob: bytes, item: Item) -> list[Finding | Item]:
+    """Replay an encoded run for ``item``: findings (marked cached) and rebuilt children."""
+    try:
+        kind, body = blob[:1], blob[1:]
+        data = zlib.decompress(body) if kind == b"z" else body if kind == b"j" else None
+        if data is None:
+            raise CacheFormatError(f"unknown entry kind {kind!r}")
+        fmt, records = json.loads(data)
+        if fmt != FORMAT:
+            raise CacheFormatError(f"entry format {fmt}, expected {FORMAT}")
+        out: list[Finding | Item] = []
+        for r in records:
+            if r[0] == "f":
+                _, code, analyzer, rel, detail, score = r
+                path = "" if rel == 0 else item.path if rel == 1 else item.path + str(rel)
+                out.append(mark_cached(Finding(code, analyzer, path, detail, score)))
+            elif r[0] == "i":
+                _, name, typ, role, source, declared, meta, b64 = r
+                out.append(item.child(name, base64.b64decode(b64), source=source, role=role,
+                                      declared_type=declared, type=typ, meta=meta))
+            else:
+                raise CacheFormatError(f"unknown record {r[0]!r}")
+        return out
+    except CacheFormatError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, zlib.error) as exc:
+        raise CacheFormatError(f"corrupt cache entry: {type(exc).__name__}: {exc}") from exc
+
+
+# --------------------------------------------------------------------------- the scan-loop hook
+
+Output = Finding | Item
+#: How the scan loop runs one handler on one item (``scan._run_handler``).
+Run = Callable[[Handler, Item, AnalysisContext], Iterable[Output]]
+_UNSET: Any = object()
+
+
+def cacheable(cache: VerdictCache | None, handler: Handler, item: Item) -> bool:
+    """Whether ``handler`` applies to ``item`` and may use the cache (applies_to errors: no, run it plainly)."""
+    if cache is None or not getattr(handler, "cacheable", True):
+        return False
+    try:
+        return bool(handler.applies_to(item))
+    except Exception:
+        return False
+
+
+def cached_run(cache: VerdictCache | None, handler: Handler, item: Item, ctx: AnalysisContext, run: Run,
+               prefetched: bytes | None = _UNSET) -> Iterator[Output]:
+    """``run(handler, item, ctx)`` through the cache: replay a hit, store a complete miss.
+
+    ``prefetched`` is the blob (or None) from a :func:`prefetch` batch; without it the
+    key is looked up here.  Exceptions from ``run`` propagate unchanged (nothing stored)."""
+    if cache is None or not cacheable(cache, handler, item):
+        yield from run(handler, item, ctx)
+        return
+    key = make_key(cache, handler, item, ctx)
+    blob = cache.get(key) if prefetched is _UNSET else prefetched
+    if blob is not None:
+        try:
+            replay = decode(blob, item)
+        except CacheFormatError as exc:
+            log.debug("verdict cache: %s for %s/%s; running the handler", exc, handler.name, item.path)
+        else:
+            yield from replay
+            return
+    outputs: list[Output] = []
+    for out in run(handler, item, ctx):
+        outputs.append(out)
+        yield out
+    if ctx.budget.time_left() < STORE_MIN_SECONDS_LEFT:
+        cache.stats.note("not_stored")
+        return
+    encoded = encode(outputs, item)
+    if encoded is None:
+        cache.stats.note("not_stored")
+        return
+    cache.put(key, encoded)
+
+
+def prefetch(cache: VerdictCache | None, handlers: Sequence[Handler], item: Item,
+             ctx: AnalysisContext) -> Mapping[str, bytes | None]:
+    """One batched lookup for every cacheable handler of ``item``: handler name -> blob or None."""
+    if cache is None:
+        return {}
+    wanted = [h for h in handlers if cacheable(cache, h, item)]
+    blobs = cache.get_many([make_key(cache, h, item, ctx) for h in wanted])
+    return {h.name: b for h, b in zip(wanted, blobs, strict=True)}
+
+
+def run_item(cache: VerdictCache | None, handlers: Sequence[Handler], item: Item, ctx: AnalysisContext,
+             run: Run) -> Iterator[tuple[str, Iterable[Output]]]:
+    """The scan loop's per-item step: ``(handler name, its outputs)`` for every handler, in order,
+    with one cache round trip per item.  ``for name, out in run_item(...): col.consume(name, path, out)``."""
+    found = prefetch(cache, handlers, item, ctx)
+    for handler in handlers:
+        blob = found.get(handler.name, _UNSET)
+        if blob is _UNSET:
+            yield handler.name, run(handler, item, ctx)
+        else:
+            yield handler.name, cached_run(cache, handler, item, ctx, run, prefetched=blob)
+
+
+def counts(cache: VerdictCache | None) -> dict[str, int]:
+    """The cache's lookup counts so far (take one before a scan, give it to :func:`counts_since` after)."""
+    return dict(cache.stats.counts) if cache is not None else {}
+
+
+def counts_since(cache: VerdictCache | None, before: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    """``Verdict.cache_counts``: this scan's lookups by result (empty without a cache)."""
+    if cache is None:
+        return ()
+    return tuple((r, n - before.get(r, 0)) for r, n in cache.stats.counts.items())
+
+
+def local_cache(settings: CacheConfig) -> VerdictCache | None:
+    """An in-process cache for one offline run (``coinguard scan``): never the shared Redis."""
+    return None if settings.backend == "off" else LruCache(settings)
+
+
+__all__ = [
+    "ITEM_INPUTS", "CacheConfig", "CacheFormatError", "CacheKey", "LruCache", "RedisCache", "Stats",
+    "VerdictCache", "analyzer_version", "cached_run", "code_version", "counts", "counts_since", "decode", "encode",
+    "generation_for", "local_cache", "make_key", "mark_cached", "open_cache", "prefetch", "rules_generation",
+    "run_item",
+]
