@@ -92,6 +92,7 @@ ActionName = Literal["accept", "tag", "quarantine", "reject"]
 
 @dataclass(frozen=True, slots=True)
 class PolicyConfig:
+    profile: Literal["strict", "balanced"] = "strict"
     suspicious_score: float = 5.0
     malicious_score: float = 15.0
     action_clean: ActionName = "accept"

@@ -44,6 +44,41 @@ class Category(StrEnum):
     INTERNAL = "internal"  # our own trouble (analyzer error, timeout)
 
 
+class Strength(StrEnum):
+    """How much one finding proves on its own (the policy combines strengths, issue 11).
+
+    - ``conclusive``: quarantines alone (executable content or a script with behaviour delivered by
+      mail, a shortcut that runs something, a remote template/frame/OLE link, auto-running macros,
+      exploit structures);
+    - ``strong``: malicious together with another strong finding or with a crypto theme;
+    - ``weak``: context only; weak evidence alone never makes a message more than suspicious.
+    """
+
+    CONCLUSIVE = "conclusive"
+    STRONG = "strong"
+    WEAK = "weak"
+
+
+#: A risk finding without a declared strength is strong from this score on (weak below).
+STRONG_SCORE = 10.0
+RISK_CATEGORIES = frozenset({Category.ATTACHMENT, Category.CONTAINER})
+
+
+def default_strength(score: float, category: Category, malicious_score: float = 15.0) -> Strength:
+    """Strength of a code that declares none (YARA rules, codes of other families): by its score.
+
+    A risk (attachment/container) finding scored at ``malicious_score`` or more is declared
+    malicious by itself (a YARA rule's ``score`` meta) and is conclusive; from :data:`STRONG_SCORE`
+    strong.  Theme, sender, message and internal evidence is weak unless its code says otherwise.
+    """
+    if category in RISK_CATEGORIES:
+        if score >= malicious_score:
+            return Strength.CONCLUSIVE
+        if score >= STRONG_SCORE:
+            return Strength.STRONG
+    return Strength.WEAK
+
+
 class Role(StrEnum):
     """Where an Item sits in the message (``Item.role``)."""
 
@@ -63,12 +98,17 @@ DKIM_ALIGNED = "dkim.aligned"
 
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
-    """One catalogue entry: a finding code, its default score and what triggers it."""
+    """One catalogue entry: a finding code, its default score, what triggers it and its strength.
+
+    ``strength`` None leaves it to the policy (:func:`coinguard.policy.default_strength`: by category
+    and score).
+    """
 
     code: str
     score: float
     category: Category
     description: str
+    strength: Strength | None = None
 
 
 def sanitize_detail(text: str, limit: int = MAX_DETAIL) -> str:
@@ -83,7 +123,8 @@ class Finding:
     """One piece of evidence.
 
     ``score`` is None when the analyzer leaves it to the catalogue (the usual case);
-    YARA rules carry their own ``score`` meta.  The policy fills in the final score.
+    YARA rules carry their own ``score`` meta.  The policy fills in the final score and the
+    ``strength`` (empty until then, and for a finding that scored 0: no evidence).
     """
 
     code: str
@@ -91,6 +132,7 @@ class Finding:
     path: str = ""
     detail: str = ""
     score: float | None = None
+    strength: str = ""  # a Strength, set by the policy
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "detail", sanitize_detail(self.detail))
@@ -102,6 +144,7 @@ class Finding:
             "path": self.path,
             "detail": self.detail,
             "analyzer": self.analyzer,
+            "strength": self.strength,
         }
 
 
@@ -213,6 +256,16 @@ class Verdict:
     reason: str = ""  # why unchecked/tempfail: timeout | limit | error
     dry_run: bool = False
     headers: tuple[tuple[str, str], ...] = ()  # extra headers to add (Authentication-Results)
+    basis: str = ""  # why the policy chose the verdict ("conclusive: office.vba.autoexec", ...)
+
+    def strengths(self) -> dict[str, str]:
+        """Each scored code's strongest strength (``{"office.vba.autoexec": "conclusive"}``)."""
+        order = {Strength.CONCLUSIVE: 0, Strength.STRONG: 1, Strength.WEAK: 2}
+        out: dict[str, str] = {}
+        for f in self.findings:
+            if f.strength and (f.code not in out or order[Strength(f.strength)] < order[Strength(out[f.code])]):
+                out[f.code] = f.strength
+        return out
 
     @property
     def codes(self) -> list[str]:
@@ -240,6 +293,8 @@ class Verdict:
         }
         if self.reason:
             out["reason"] = self.reason
+        if self.basis:
+            out["basis"] = self.basis
         if self.dry_run:
             out["dry_run"] = True
         if self.headers:
@@ -261,6 +316,7 @@ class Verdict:
                     path=f.get("path", ""),
                     detail=f.get("detail", ""),
                     score=f.get("score"),
+                    strength=str(f.get("strength", "")),
                 )
                 for f in obj.get("findings", ())
             ),
@@ -275,6 +331,7 @@ class Verdict:
             elapsed_ms=int(obj.get("elapsed_ms", 0)),
             errors=tuple(obj.get("errors", ())),
             reason=str(obj.get("reason", "")),
+            basis=str(obj.get("basis", "")),
             dry_run=bool(obj.get("dry_run", False)),
             headers=tuple((str(n), str(v)) for n, v in obj.get("headers", ())),
         )

@@ -10,9 +10,14 @@ The rules, in order (rspamd's "one action per message" with Mailman's decision-a
    CONTAINER codes.  When both reach their minimum (``theme_min``, ``risk_min``) the total
    is multiplied by ``theme_weight``: a crypto lure carrying a risky attachment is worse
    than either alone.
-4. The total maps to a verdict through ``suspicious_score`` / ``malicious_score`` and the
-   verdict to an action through ``action_<verdict>``.
-5. Bypass lists (recipients, senders) cap the action at ``tag``: scanned, labelled, delivered.
+4. The total maps to a verdict through ``suspicious_score`` / ``malicious_score``.
+5. Strengths (:class:`~coinguard.findings.Strength`, issue 11) decide on top of the sum
+   (:func:`by_strength`): any conclusive finding -> malicious; under ``profile = "strict"`` two
+   different strong codes, or a strong attachment/container code with ``crypto_theme >= theme_min``
+   -> malicious; a strong finding -> at least suspicious; with only weak evidence the verdict
+   is at most suspicious.  A finding that scores 0 (an override) has no strength.
+6. The verdict maps to an action through ``action_<verdict>``.
+7. Bypass lists (recipients, senders) cap the action at ``tag``: scanned, labelled, delivered.
 """
 
 from __future__ import annotations
@@ -21,10 +26,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from coinguard.config import Config, PolicyConfig
-from coinguard.findings import Action, AttachmentInfo, Category, CodeInfo, Finding, Verdict, VerdictKind
+from coinguard.findings import (
+    RISK_CATEGORIES,
+    Action,
+    AttachmentInfo,
+    Category,
+    CodeInfo,
+    Finding,
+    Strength,
+    Verdict,
+    VerdictKind,
+    default_strength,
+)
 
 DEFAULT_UNKNOWN_SCORE = 1.0
-RISK_CATEGORIES = frozenset({Category.ATTACHMENT, Category.CONTAINER})
+
 THEME_CATEGORIES = frozenset({Category.THEME, Category.SENDER})
 
 
@@ -44,6 +60,45 @@ def score_finding(f: Finding, catalogue: Mapping[str, CodeInfo], cfg: PolicyConf
         return float(f.score)
     info = lookup(f.code, catalogue)
     return info.score if info is not None else DEFAULT_UNKNOWN_SCORE
+
+
+def strength_of(f: Finding, catalogue: Mapping[str, CodeInfo], cfg: PolicyConfig) -> str:
+    """The strength of a scored finding ("" when it scored 0: no evidence)."""
+    value = float(f.score or 0.0)
+    if value <= 0:
+        return ""
+    if f.strength in Strength.__members__.values():
+        return f.strength  # the analyzer judged this instance (a script named .txt is weaker than its code)
+    info = lookup(f.code, catalogue)
+    if info is not None and info.code == f.code and info.strength is not None:
+        return str(info.strength)
+    category = info.category if info is not None else Category.ATTACHMENT
+    return str(default_strength(value, category, cfg.malicious_score))
+
+
+def by_strength(verdict: VerdictKind, strongest: Mapping[str, tuple[str, Category]], theme: float,
+                cfg: PolicyConfig) -> tuple[VerdictKind, str]:
+    """The verdict after the strength rules, and the basis that explains it.
+
+    ``strongest`` maps each scored code to its strength and category.
+    """
+    conclusive = sorted(c for c, (s, _) in strongest.items() if s == Strength.CONCLUSIVE)
+    strong = sorted(c for c, (s, _) in strongest.items() if s == Strength.STRONG)
+    strong_risk = [c for c in strong if strongest[c][1] in RISK_CATEGORIES]
+    if conclusive:
+        return VerdictKind.MALICIOUS, "conclusive: " + ", ".join(conclusive)
+    if cfg.profile == "strict":
+        if len(strong) >= 2:
+            return VerdictKind.MALICIOUS, "two strong: " + ", ".join(strong)
+        if strong_risk and theme >= cfg.theme_min:
+            return VerdictKind.MALICIOUS, f"strong with crypto theme {theme:g}: " + ", ".join(strong_risk)
+    if strong:
+        if verdict is VerdictKind.CLEAN:
+            return VerdictKind.SUSPICIOUS, "strong: " + ", ".join(strong)
+        return verdict, f"score {verdict} with strong: " + ", ".join(strong)
+    if verdict is VerdictKind.MALICIOUS:
+        return VerdictKind.SUSPICIOUS, "weak evidence only (capped at suspicious)"
+    return verdict, "score" if verdict is not VerdictKind.CLEAN else ""
 
 
 def _matches(address: str, patterns: Iterable[str]) -> bool:
@@ -91,20 +146,26 @@ def decide(
 ) -> Verdict:
     cfg = config.policy
     scored = tuple(replace(f, score=score_finding(f, catalogue, cfg)) for f in findings)
+    scored = tuple(replace(f, strength=strength_of(f, catalogue, cfg)) for f in scored)
     best: dict[str, tuple[float, Category]] = {}
+    strongest: dict[str, tuple[str, Category]] = {}
+    rank = {Strength.CONCLUSIVE: 0, Strength.STRONG: 1, Strength.WEAK: 2}
     for f in scored:
         info = lookup(f.code, catalogue)
         category = info.category if info is not None else Category.ATTACHMENT
         value = float(f.score or 0.0)
         if f.code not in best or value > best[f.code][0]:
             best[f.code] = (value, category)
+        if f.strength and (f.code not in strongest
+                           or rank[Strength(f.strength)] < rank[Strength(strongest[f.code][0])]):
+            strongest[f.code] = (f.strength, category)
     risk = sum(v for v, c in best.values() if c in RISK_CATEGORIES)
     theme = sum(v for v, c in best.values() if c in THEME_CATEGORIES)
     other = sum(v for v, c in best.values() if c not in RISK_CATEGORIES | THEME_CATEGORIES)
     total = risk + theme + other
     if theme >= cfg.theme_min and risk >= cfg.risk_min:
         total = (risk + theme) * cfg.theme_weight + other
-    verdict = verdict_for(total, cfg)
+    verdict, basis = by_strength(verdict_for(total, cfg), strongest, theme, cfg)
     action = action_for(verdict, cfg)
     if action in (Action.QUARANTINE, Action.REJECT) and (
         (rcpts and all(_matches(r, cfg.bypass_recipients) for r in rcpts))
@@ -127,4 +188,5 @@ def decide(
         elapsed_ms=elapsed_ms,
         errors=errors,
         dry_run=cfg.dry_run,
+        basis=basis,
     )

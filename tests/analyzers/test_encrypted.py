@@ -116,3 +116,13 @@ def test_password_in_the_mail_body_opens_the_attachment_end_to_end() -> None:
     assert ("office.encrypted.opened", "invoice.docx") in found
     assert ("dde.command", "invoice.docx/<decrypted>") in found
     assert verdict.verdict == "malicious"
+
+
+def test_unopened_document_alone_stays_under_the_tag_threshold(secret_docx: bytes) -> None:
+    """No password in the mail: not the password-in-the-body lure, so an encrypted document alone is not tagged."""
+    from coinguard.config import Config
+    from coinguard.policy import decide
+
+    findings, _ = run(secret_docx)
+    verdict = decide(findings, {c.code: c for c in EncryptedOffice.codes}, Config())
+    assert verdict.verdict == "clean" and verdict.score < Config().policy.suspicious_score

@@ -21,6 +21,8 @@ from coinguard.analyzers.encrypted import EncryptedOffice
 from coinguard.analyzers.filetype import FileTypeAnalyzer
 from coinguard.analyzers.hwp import HwpAnalyzer
 from coinguard.analyzers.lnk import LnkAnalyzer
+from coinguard.analyzers.macos import MacCarriers
+from coinguard.analyzers.markup import Markup
 from coinguard.analyzers.office import OfficeMacros, OleEmbedded
 from coinguard.analyzers.onenote import OneNoteAnalyzer
 from coinguard.analyzers.ooxml import OoxmlRelations
@@ -44,6 +46,8 @@ ITEM_ANALYZERS: tuple[Handler, ...] = (
     PdfAnalyzer(),
     OneNoteAnalyzer(),
     FileTypeAnalyzer(),
+    Markup(),
+    MacCarriers(),
     DocTextAnalyzer(),
     # -- YARA over raw and extracted content --
     YaraRules(),
