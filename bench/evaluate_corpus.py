@@ -56,6 +56,7 @@ STOPPED = (Action.QUARANTINE, Action.REJECT)
 TECHNIQUES: tuple[tuple[str, str], ...] = (
     ("eicar", r"EICAR"),
     ("encrypted office", r"encrypt|password-protected"),
+    ("office xml named .doc", r"2003 XML"),
     ("dde", r"\bDDE\b"),
     ("xlm macro", r"XLM|Excel 4\.0|SYLK|\.iqy|Web Query"),
     ("vba macro", r"VBA|macro"),

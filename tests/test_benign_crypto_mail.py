@@ -95,7 +95,10 @@ BENIGN = {
     "newsletter": lambda: make_message(
         sender="The Block Weekly <news@newsletter.example>", subject="This week in crypto: ETF flows, Solana upgrade",
         body="Bitcoin ETFs saw record inflows this week while the Ethereum community debated the next upgrade.\n"
-             "Read the full analysis on our site. You are receiving this because you subscribed.\n"),
+             "Read the full analysis on our site. You are receiving this because you subscribed.\n",
+        html='<html><body><p>Bitcoin ETFs saw record inflows this week.</p><a href="https://click.newsletter.example'
+             '/t?url=https%3A%2F%2Fwww.theblock.example%2Fetf">Read more</a> <a href="https://click.newsletter.example'
+             '/unsubscribe?u=1">Unsubscribe</a></body></html>'),
     "tax spreadsheet from an accountant": lambda: make_message(
         sender="Dana Accountant <dana@tax-office.example>", subject="Crypto gains for your 2026 tax return",
         body="Hi,\n\nattached is the sheet with your bitcoin and ether disposals for the tax return.\n"

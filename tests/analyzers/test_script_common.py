@@ -58,3 +58,8 @@ def test_cost_is_bounded_on_hostile_text() -> None:
     behaviour('"a"+' * 50000 + '"b"')
     hidden_code("a.b+" * 100000)
     assert time.monotonic() - started < 5
+
+
+def test_xor_decoder_with_computed_object_is_hidden_code() -> None:
+    vbs = 'For i = 1 To Len(s)\n  r = r & Chr(Asc(Mid(s, i, 1)) Xor 7)\nNext\nSet o = CreateObject(r)\no.Run p\n'
+    assert {"xor decoding", "object created from a computed name"} <= set(hidden_code(vbs))

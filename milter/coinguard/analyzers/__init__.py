@@ -20,6 +20,7 @@ from coinguard.analyzers.doctext import DocTextAnalyzer
 from coinguard.analyzers.encrypted import EncryptedOffice
 from coinguard.analyzers.filetype import FileTypeAnalyzer
 from coinguard.analyzers.hwp import HwpAnalyzer
+from coinguard.analyzers.links import LinkAnalyzer
 from coinguard.analyzers.lnk import LnkAnalyzer
 from coinguard.analyzers.macos import MacCarriers
 from coinguard.analyzers.markup import Markup
@@ -89,6 +90,7 @@ MESSAGE_ANALYZERS: tuple[MessageAnalyzer, ...] = ordered((
     BrandAnalyzer(),
     AddressMessage(),
     SeedPhraseMessage(),
+    LinkAnalyzer(),
 ))
 
 

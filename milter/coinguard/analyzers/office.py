@@ -166,7 +166,7 @@ class OfficeMacros:
                  strength=Strength.CONCLUSIVE),
         CodeInfo("office.disguised_xml", 5, Category.ATTACHMENT,
                  "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf: Office opens it by content, "
-                 "extension filters do not (malspam carrier)", strength=Strength.WEAK),
+                 "extension filters do not (malspam carrier)", strength=Strength.STRONG),
         CodeInfo("office.skipped", 1, Category.INTERNAL, "document too large for macro analysis"),
         CodeInfo("office.parse_error", 1, Category.ATTACHMENT, "document could not be parsed for macros"),
     )

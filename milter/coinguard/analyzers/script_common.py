@@ -67,6 +67,8 @@ _REPLACE_JS_RE = re.compile(
     r"([\"'])([^\"'\n]{1,2000})\1\s*\.replace\s*\(\s*/([^/\n]{1,40})/g?i?\s*,\s*([\"'])([^\"'\n]{0,40})\4\s*\)")
 #: ``new ActiveXObject(x)`` / ``CreateObject(x)`` whose ProgID is not a literal: hides what it creates.
 _COMPUTED_OBJECT = re.compile(r"(?:new\s+ActiveXObject|\bCreateObject|\bGetObject)\s*\(\s*(?![\s\"')])", re.I)
+#: Characters computed with Xor (``Chr(Asc(Mid(s, i, 1)) Xor k)``, ``fromCharCode(c ^ k)``).
+_XOR_DECODE = re.compile(r"\bChr[BW]?\$?\s*\([^\n]{0,80}?\bXor\b|fromCharCode\s*\([^\n]{0,80}?\^", re.I)
 #: A string assembled from a dozen or more array elements or properties (``a[2]+b.c+d[4]+...``).
 _INDEXED_BUILD = re.compile(r"(?:[A-Za-z_$][\w$]{0,60}(?:\[\d{1,4}\]|\.[A-Za-z_$][\w$]{0,60})\s*\+\s*){12}")
 _PS_ENC = re.compile(r"-e(?:nc(?:odedcommand)?|c)?\s+([A-Za-z0-9+/]{20,}={0,2})", re.I)
@@ -190,6 +192,8 @@ def obfuscation_signs(text: str) -> list[str]:
         signs.append("encoded command")
     if re.search(r"[A-Za-z0-9+/]{2000}", sample):
         signs.append("long base64 blob")
+    if _XOR_DECODE.search(sample):
+        signs.append("xor decoding")
     if _COMPUTED_OBJECT.search(sample):
         signs.append("object created from a computed name")
     if _INDEXED_BUILD.search(sample):
