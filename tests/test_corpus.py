@@ -72,9 +72,18 @@ BENIGN_FILES = [r for r in ROWS if r["path"].startswith("benign/attachments/")]
 RISKY_BY_POLICY = ("risky file type", "policy-sensitive", "encrypted OOXML")
 
 
+#: Samples whose content nobody can read: an encrypted document whose password is not in the mail is
+#: not the password-in-the-body lure (issue 11 counts tagging it as a false positive); the scan must
+#: say it could not open it (issue 10's "unchecked" handles it in the policy).
+UNREADABLE = ("unknown password",)
+
+
 @pytest.mark.parametrize("row", MALDOCS, ids=[r["path"].split("/", 1)[1] for r in MALDOCS])
 def test_malicious_sample_is_flagged(row: dict[str, str]) -> None:
     v = _scan(_wrapped(row), row["path"])
+    if any(word in row["contains"] for word in UNREADABLE):
+        assert "office.encrypted.unopened" in v.codes, _summary(v)
+        return
     assert v.verdict in FLAGGED, _summary(v)
 
 
