@@ -77,3 +77,19 @@ def test_bodies_are_not_attachments() -> None:
     out = [f for f in Markup().handle(Item(path="a", name="a.html", data=data, type="html"), make_context())
            if isinstance(f, Finding)]
     assert out
+
+
+def test_html_help_shortcut_command() -> None:
+    """The CHM technique: an HHCtrl object whose ShortCut command starts a program (a CHM member or an HTML file)."""
+    page = b"""<html><body><OBJECT id=x classid="clsid:adb880a6-d8ff-11cf-9377-00aa003b7a11" width=1 height=1>
+<PARAM name="Command" value="ShortCut"><PARAM name="Button" value="Bitmap::shortcut">
+<PARAM name="Item1" value=",cmd.exe,/c calc.exe"><PARAM name="Item2" value="273,1,1"></OBJECT>
+<script>x.Click();</script></body></html>"""
+    item = Item(path="help.chm/topic.htm", name="topic.htm", data=page, type=sniff(page), role=Role.MEMBER)
+    assert Markup().applies_to(item)
+    found = [f for f in Markup().handle(item, make_context()) if isinstance(f, Finding)]
+    assert {f.code for f in found} == {"markup.hh_shortcut"} and "cmd.exe" in found[0].detail
+    # the same control used for a table of contents (no ShortCut) is ordinary help
+    toc = b'<html><OBJECT classid="clsid:adb880a6-d8ff-11cf-9377-00aa003b7a11"><PARAM name="Command" ' \
+          b'value="Related Topics"></OBJECT></html>'
+    assert run_handler(Markup(), toc, "toc.html")[0] == []

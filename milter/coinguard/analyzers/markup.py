@@ -10,6 +10,9 @@ longer sees what it does:
   is decoded when it is one literal and handed back as an Item, so it is analysed like any file.
 - **Scripted SVG**: an SVG picture needs no script; one with ``<script>`` or event handlers is a
   redirector or a smuggler (2024's SVG phishing wave).
+- **HTML Help shortcut commands**: the HTML Help ActiveX control (HHCtrl) with
+  ``Command=ShortCut`` runs the program its ``Item1`` names when the page (a CHM topic) opens or
+  is clicked: how malicious CHM files start ``cmd``/``mshta``/``powershell``.
 - **Credential forms**: a login page attached as a file (``<form>`` with a password field), the
   local copy of a phishing kit.
 
@@ -47,6 +50,11 @@ _DATA_DOWNLOAD = re.compile(
     rb"[^>]{0,400}>" % MIN_PAYLOAD_CHARS, re.I)
 _SVG_SCRIPT = re.compile(rb"<\s*script\b|\son(?:load|click|mouseover|focus|error|begin|end|activate)\s*=|"
                          rb"javascript:|<\s*foreignObject\b", re.I)
+#: HHCtrl (HTML Help ActiveX control) and its ShortCut command with the program to run.
+_HHCTRL = re.compile(rb"clsid:\s*(?:adb880a6-d8ff-11cf-9377-00aa003b7a11|52a2aaae-085d-4187-97ea-8c30db990436)", re.I)
+_HH_SHORTCUT = re.compile(rb"<\s*param\b[^>]{0,200}\bvalue\s*=\s*[\"']?\s*shortcut\b", re.I)
+_HH_ITEM = re.compile(rb"<\s*param\b[^>]{0,200}name\s*=\s*[\"']?item1[\"']?[^>]{0,40}value\s*=\s*[\"']([^\"'>]{1,300})",
+                      re.I)
 _FORM = re.compile(rb"<\s*form\b", re.I)
 _PASSWORD = re.compile(rb"<\s*input\b[^>]{0,400}\btype\s*=\s*[\"']?password\b", re.I)
 _ACTION = re.compile(rb"<\s*form\b[^>]{0,400}\baction\s*=\s*[\"']?(https?://[^\s\"'>]{1,200})", re.I)
@@ -74,6 +82,9 @@ class Markup:
         CodeInfo("markup.svg_script", 6.0, A,
                  "an SVG picture with script, event handlers or javascript: links (a redirector or smuggler)",
                  strength=Strength.STRONG),
+        CodeInfo("markup.hh_shortcut", 14.0, A,
+                 "an HTML Help control with a ShortCut command that runs a program (the malicious CHM technique)",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("markup.credential_form", 5.0, A,
                  "an attached HTML page with a password form (a phishing kit's login page opened from disk)",
                  strength=Strength.STRONG),
@@ -85,6 +96,10 @@ class Markup:
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         data = item.data[:SCAN_BYTES]
         yield from self._smuggling(item, data, ctx)
+        if _HHCTRL.search(data) and _HH_SHORTCUT.search(data):
+            run = _HH_ITEM.search(data)
+            yield Finding("markup.hh_shortcut", self.name, item.path,
+                          f"runs {run.group(1).decode('latin-1').strip()[:200]}" if run else "ShortCut command")
         if item.type == ItemType.SVG:
             hits = sorted({m.group(0).strip().decode("latin-1")[:20] for m in _SVG_SCRIPT.finditer(data)})
             if hits:
