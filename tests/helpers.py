@@ -138,3 +138,17 @@ def run_handler(handler: Any, data: bytes, name: str, **ctx_kw: Any) -> tuple[li
 def codes(findings: Iterable[Any]) -> set[str]:
     """The distinct finding codes of ``findings``."""
     return {f.code for f in findings}
+
+
+def dkim_keypair() -> tuple[bytes, str]:
+    """A fresh RSA key: (private key PEM for dkim.sign, the DKIM TXT record that publishes it)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                            serialization.NoEncryption())
+    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return pem, "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()

@@ -37,10 +37,15 @@ def _offline(name: bytes, timeout: float = 5.0) -> bytes | None:
     raise DnsTempError("offline test run")
 
 
+_SCANNED: dict[str, Verdict] = {}
+
+
 def _scan(raw: bytes, label: str) -> Verdict:
     ctx = _ctx()
-    return scan_message(raw, ScanContext(config=ctx.config, rules=ctx.rules, envelope=Envelope(id=label),
-                                         dns_resolver=ctx.dns_resolver))
+    v = scan_message(raw, ScanContext(config=ctx.config, rules=ctx.rules, envelope=Envelope(id=label),
+                                      dns_resolver=ctx.dns_resolver))
+    _SCANNED[label] = v
+    return v
 
 
 def _inner_name(row: dict[str, str]) -> str:
@@ -91,10 +96,32 @@ BENIGN_FILES = [r for r in ROWS if r["path"].startswith("benign/attachments/")]
 RISKY_BY_POLICY = ("risky file type", "policy-sensitive", "encrypted OOXML")
 
 
+#: Samples whose content nobody can read: an encrypted document whose password is not in the mail is
+#: not the password-in-the-body lure (issue 11 counts tagging it as a false positive); the scan must
+#: say it could not open it (issue 10's "unchecked" handles it in the policy).
+UNREADABLE = ("unknown password",)
+
+
 @pytest.mark.parametrize("row", MALDOCS, ids=[r["path"].split("/", 1)[1] for r in MALDOCS])
 def test_malicious_sample_is_flagged(row: dict[str, str]) -> None:
     v = _scan(_wrapped(row), row["path"])
+    if any(word in row["contains"] for word in UNREADABLE):
+        assert "office.encrypted.unopened" in v.codes, _summary(v)
+        return
     assert _flagged(v), _summary(v)
+
+
+def test_malicious_samples_are_mostly_quarantined_on_their_own() -> None:
+    """Issue 11: conclusive evidence quarantines without a crypto theme (the neutral wrapper has none).
+
+    A floor that catches regressions of the strength model; bench/evaluate_corpus.py reports the
+    rates per half and technique, and the remaining misses (carriers whose payload was stripped).
+    """
+    verdicts = [_SCANNED.get(r["path"]) or _scan(_wrapped(r), r["path"]) for r in MALDOCS]
+    stopped = [v for v in verdicts if v.verdict is VerdictKind.MALICIOUS]
+    assert len(stopped) / len(verdicts) >= 0.85, [(v.id, v.basis) for v in verdicts if v not in stopped]
+    for v in stopped:
+        assert v.basis and all(f.strength for f in v.findings if (f.score or 0) > 0), v.to_json()
 
 
 @pytest.mark.parametrize("row", BENIGN_MAIL, ids=[r["path"].split("/", 1)[1] for r in BENIGN_MAIL])

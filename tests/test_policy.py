@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from coinguard.config import Config, parse_config
-from coinguard.findings import Action, Category, CodeInfo, Finding, VerdictKind
+from coinguard.findings import Action, Category, CodeInfo, Finding, Strength, Verdict, VerdictKind
 from coinguard.policy import decide, lookup
 
 CAT = {
@@ -168,3 +168,71 @@ def test_every_give_up_code_in_the_catalogue_is_incomplete() -> None:
     evidence = {"container.bomb", "mime.defect", "mime.bad_charset", "text.sampled", "dkim.temperror",
                 "dkim.permerror", "archive.encrypted", "crypto.seed_phrase"}
     assert {c for c in evidence if cat[c].incomplete} == set()
+
+
+# -- strengths (issue 11): conclusive quarantines alone, strong combines, weak is context --------
+SCAT = {
+    **CAT,
+    "x.runs": CodeInfo("x.runs", 8.0, Category.ATTACHMENT, "", Strength.CONCLUSIVE),
+    "x.hides": CodeInfo("x.hides", 4.0, Category.ATTACHMENT, "", Strength.STRONG),
+    "x.disguise": CodeInfo("x.disguise", 4.0, Category.ATTACHMENT, "", Strength.STRONG),
+    "t.brand": CodeInfo("t.brand", 12.0, Category.SENDER, ""),
+}
+BALANCED = parse_config('[policy]\nprofile = "balanced"\n')
+
+
+@pytest.mark.parametrize(
+    ("codes", "config", "verdict"),
+    [
+        (["x.runs"], Config(), VerdictKind.MALICIOUS),  # 8 points, but it runs code: malicious alone
+        (["x.runs"], BALANCED, VerdictKind.MALICIOUS),  # conclusive in every profile
+        (["x.hides"], Config(), VerdictKind.SUSPICIOUS),  # strong alone: at least suspicious, under the tag score
+        (["x.hides", "x.disguise"], Config(), VerdictKind.MALICIOUS),  # two strong
+        (["x.hides", "x.disguise"], BALANCED, VerdictKind.SUSPICIOUS),  # balanced: only the sum (8) decides
+        (["x.hides", "t.lure"], Config(), VerdictKind.MALICIOUS),  # strong attachment + crypto theme 4 >= 3
+        (["x.hides", "t.lure"], BALANCED, VerdictKind.SUSPICIOUS),
+        (["t.brand", "t.lure", "s.lookalike"], Config(), VerdictKind.SUSPICIOUS),  # 22 of weak theme: capped
+        (["a.weak", "m.defect"], Config(), VerdictKind.CLEAN),
+        (["a.exploit"], Config(), VerdictKind.MALICIOUS),  # undeclared, scored 20 >= malicious_score: conclusive
+    ],
+)
+def test_strengths_combine(codes: list[str], config: Config, verdict: VerdictKind) -> None:
+    v = decide([f(c) for c in codes], SCAT, config)
+    assert v.verdict is verdict, v.basis
+
+
+def test_every_finding_carries_its_strength_into_the_json() -> None:
+    v = decide([f("x.runs"), f("a.weak"), f("yara.rule_x", 12.0), f("yara.rule_y", 2.0), f("m.defect", 0.0)],
+               SCAT, Config())
+    got = {x["code"]: x["strength"] for x in v.to_json()["findings"]}
+    assert got == {"x.runs": "conclusive", "a.weak": "weak", "yara.rule_x": "strong", "yara.rule_y": "weak",
+                   "m.defect": ""}  # a finding that scores 0 is no evidence
+    assert v.to_json()["basis"] == "conclusive: x.runs"
+    assert v.strengths()["x.runs"] == "conclusive"
+    again = Verdict.from_json(v.to_json())
+    assert again.findings == v.findings and again.basis == v.basis
+
+
+def test_score_override_to_zero_removes_the_strength_too() -> None:
+    cfg = parse_config('[policy.scores]\n"x.runs" = 0\n')
+    v = decide([f("x.runs")], SCAT, cfg)
+    assert v.verdict is VerdictKind.CLEAN and v.findings[0].strength == ""
+    # raising an undeclared code to the malicious score makes it conclusive
+    v = decide([f("a.weak")], SCAT, parse_config('[policy.scores]\n"a.weak" = 15\n'))
+    assert v.verdict is VerdictKind.MALICIOUS
+
+
+def test_an_analyzer_may_weaken_one_finding() -> None:
+    """A script named .txt (opens in an editor) is reported with strength weak, whatever its code says."""
+    v = decide([Finding("x.runs", "test", "", "", None, Strength.WEAK)], SCAT, Config())
+    assert v.verdict is VerdictKind.SUSPICIOUS and v.findings[0].strength == "weak"
+
+
+def test_every_catalogue_code_has_a_valid_strength() -> None:
+    from coinguard.catalogue import catalogue, render
+
+    for info in catalogue().values():
+        assert info.strength is None or info.strength in Strength.__members__.values()
+    table = render()
+    assert "office.vba.autoexec" in table and " conclusive " in table
+    assert "| strength |" in render(markdown=True)

@@ -80,3 +80,46 @@ def test_hwpx_by_mimetype() -> None:
 )
 def test_sniff_corpus(corpus_dir: Path, path: str, expected: str) -> None:
     assert sniff(read_corpus_sample(path)) == expected
+
+
+# -- issue 11: XSL with script, mbox-prefixed messages, zips found by their directory, macOS carriers --
+XSL = b"""<?xml version='1.0'?>
+<stylesheet xmlns="http://www.w3.org/1999/XSL/Transform" xmlns:ms="urn:schemas-microsoft-com:xslt"
+ xmlns:user="placeholder" version="1.0">
+<output method="text"/>
+<ms:script implements-prefix="user" language="JScript">
+<![CDATA[ var r = new ActiveXObject("WScript.Shell").Run("calc"); ]]>
+</ms:script>
+</stylesheet>"""
+
+
+def test_xsl_with_microsoft_script_block_is_a_script() -> None:
+    assert sniff(XSL) == "script.xsl"
+    plain = b"<?xml version='1.0'?><xsl:stylesheet xmlns:xsl='http://www.w3.org/1999/XSL/Transform'/>"
+    assert sniff(plain) == "xml"
+
+
+def test_message_with_mbox_from_line() -> None:
+    msg = b"From alice@example.org Tue Nov 24 10:00:00 2026\nFrom: a@example.org\nTo: b@example.net\n" \
+          b"Subject: hi\nMessage-ID: <1@example.org>\n\nbody\n"
+    assert sniff(msg) == "eml"
+    assert sniff(b"From the desk of the director: meeting notes follow.\nNothing else.\n") == "text"
+
+
+def test_zip_found_by_its_end_of_central_directory() -> None:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("statement.doc", b"x" * 100)
+    data = buf.getvalue()
+    assert sniff(b"\x00GARBAGE-STUB" * 10 + data) == "zip"  # prefixed
+    assert sniff(b"XX" + data[2:]) == "zip"  # damaged local header magic
+    assert sniff(b"junk " * 10 + b"PK\x05\x06 not really a zip" + b"\x00" * 40) != "zip"
+
+
+def test_macos_carriers() -> None:
+    assert sniff(b"xar!\x00\x1c\x00\x01" + b"\x00" * 40) == "xar"
+    assert sniff(b"FasdUAS 1.101.10\x0e" + b"\x00" * 40) == "applescript"
+    assert sniff(b"\x01" * 1024 + b"koly" + b"\x00" * 508) == "dmg"

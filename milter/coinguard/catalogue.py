@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from coinguard import limits, mime, recipients
 from coinguard.analyzers import ITEM_ANALYZERS, MESSAGE_ANALYZERS
-from coinguard.findings import Category, CodeInfo
+from coinguard.findings import Category, CodeInfo, default_strength
 from coinguard.handlers import Registered
 from coinguard.report import settings as report_settings
 from coinguard.unpack import UNPACKERS
@@ -64,13 +64,15 @@ def catalogue() -> Mapping[str, CodeInfo]:
 
 def render(markdown: bool = False, config: Config | None = None) -> str:
     overrides = config.policy.scores if config is not None else {}
+    malicious = config.policy.malicious_score if config is not None else 15.0
     rows = []
     for code, info in catalogue().items():
         score = overrides.get(code, info.score)
-        rows.append((code, score, str(info.category), info.description))
+        strength = str(info.strength or default_strength(score, info.category, malicious)) if score > 0 else "-"
+        rows.append((code, score, strength, str(info.category), info.description))
     if markdown:
-        lines = ["| code | default score | category | what triggers it |", "|---|---|---|---|"]
-        lines += [f"| `{c}` | {s:g} | {cat} | {d.replace('|', '/')} |" for c, s, cat, d in rows]
+        lines = ["| code | default score | strength | category | what triggers it |", "|---|---|---|---|---|"]
+        lines += [f"| `{c}` | {s:g} | {st} | {cat} | {d.replace('|', '/')} |" for c, s, st, cat, d in rows]
         return "\n".join(lines)
     width = max((len(r[0]) for r in rows), default=10)
-    return "\n".join(f"{c:<{width}}  {s:>5g}  {cat:<10}  {d}" for c, s, cat, d in rows)
+    return "\n".join(f"{c:<{width}}  {s:>5g}  {st:<10}  {cat:<10}  {d}" for c, s, st, cat, d in rows)

@@ -105,6 +105,7 @@ class RecipientPolicy:
 
 @dataclass(frozen=True, slots=True)
 class PolicyConfig:
+    profile: Literal["strict", "balanced"] = "strict"
     suspicious_score: float = 5.0
     malicious_score: float = 15.0
     action_clean: ActionName = "accept"

@@ -48,6 +48,41 @@ class Category(StrEnum):
     INTERNAL = "internal"  # our own trouble (analyzer error, timeout)
 
 
+class Strength(StrEnum):
+    """How much one finding proves on its own (the policy combines strengths, issue 11).
+
+    - ``conclusive``: quarantines alone (executable content or a script with behaviour delivered by
+      mail, a shortcut that runs something, a remote template/frame/OLE link, auto-running macros,
+      exploit structures);
+    - ``strong``: malicious together with another strong finding or with a crypto theme;
+    - ``weak``: context only; weak evidence alone never makes a message more than suspicious.
+    """
+
+    CONCLUSIVE = "conclusive"
+    STRONG = "strong"
+    WEAK = "weak"
+
+
+#: A risk finding without a declared strength is strong from this score on (weak below).
+STRONG_SCORE = 10.0
+RISK_CATEGORIES = frozenset({Category.ATTACHMENT, Category.CONTAINER})
+
+
+def default_strength(score: float, category: Category, malicious_score: float = 15.0) -> Strength:
+    """Strength of a code that declares none (YARA rules, codes of other families): by its score.
+
+    A risk (attachment/container) finding scored at ``malicious_score`` or more is declared
+    malicious by itself (a YARA rule's ``score`` meta) and is conclusive; from :data:`STRONG_SCORE`
+    strong.  Theme, sender, message and internal evidence is weak unless its code says otherwise.
+    """
+    if category in RISK_CATEGORIES:
+        if score >= malicious_score:
+            return Strength.CONCLUSIVE
+        if score >= STRONG_SCORE:
+            return Strength.STRONG
+    return Strength.WEAK
+
+
 class Role(StrEnum):
     """Where an Item sits in the message (``Item.role``)."""
 
@@ -79,7 +114,10 @@ def incomplete_by_name(code: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
-    """One catalogue entry: a finding code, its default score and what triggers it.
+    """One catalogue entry: a finding code, its default score, what triggers it and its strength.
+
+    ``strength`` None leaves it to the policy (:func:`coinguard.policy.default_strength`: by category
+    and score).
 
     ``incomplete``: the code means part of the message was not fully examined (a limit, a parse
     failure, a member a library would not read, a tool or the time budget that ran out).  Any such
@@ -92,6 +130,7 @@ class CodeInfo:
     score: float
     category: Category
     description: str
+    strength: Strength | None = None
     incomplete: bool | None = None
 
     def __post_init__(self) -> None:
@@ -111,7 +150,8 @@ class Finding:
     """One piece of evidence.
 
     ``score`` is None when the analyzer leaves it to the catalogue (the usual case);
-    YARA rules carry their own ``score`` meta.  The policy fills in the final score.
+    YARA rules carry their own ``score`` meta.  The policy fills in the final score and the
+    ``strength`` (empty until then, and for a finding that scored 0: no evidence).
     """
 
     code: str
@@ -119,6 +159,7 @@ class Finding:
     path: str = ""
     detail: str = ""
     score: float | None = None
+    strength: str = ""  # a Strength, set by the policy
     cached: bool = False  # replayed from the verdict cache (coinguard.cache), not analysed again
 
     def __post_init__(self) -> None:
@@ -131,6 +172,7 @@ class Finding:
             "path": self.path,
             "detail": self.detail,
             "analyzer": self.analyzer,
+            "strength": self.strength,
         }
         if self.cached:
             out["cached"] = True
@@ -246,6 +288,16 @@ class Verdict:
     dry_run: bool = False
     headers: tuple[tuple[str, str], ...] = ()  # extra headers to add (Authentication-Results)
     cache_counts: tuple[tuple[str, int], ...] = ()  # verdict cache lookups of this scan: (result, n)
+    basis: str = ""  # why the policy chose the verdict ("conclusive: office.vba.autoexec", ...)
+
+    def strengths(self) -> dict[str, str]:
+        """Each scored code's strongest strength (``{"office.vba.autoexec": "conclusive"}``)."""
+        order = {Strength.CONCLUSIVE: 0, Strength.STRONG: 1, Strength.WEAK: 2}
+        out: dict[str, str] = {}
+        for f in self.findings:
+            if f.strength and (f.code not in out or order[Strength(f.strength)] < order[Strength(out[f.code])]):
+                out[f.code] = f.strength
+        return out
 
     @property
     def codes(self) -> list[str]:
@@ -273,6 +325,8 @@ class Verdict:
         }
         if self.reason:
             out["reason"] = self.reason
+        if self.basis:
+            out["basis"] = self.basis
         if self.dry_run:
             out["dry_run"] = True
         if self.headers:
@@ -295,6 +349,7 @@ class Verdict:
                     detail=f.get("detail", ""),
                     score=f.get("score"),
                     cached=bool(f.get("cached", False)),
+                    strength=str(f.get("strength", "")),
                 )
                 for f in obj.get("findings", ())
             ),
@@ -309,6 +364,7 @@ class Verdict:
             elapsed_ms=int(obj.get("elapsed_ms", 0)),
             errors=tuple(obj.get("errors", ())),
             reason=str(obj.get("reason", "")),
+            basis=str(obj.get("basis", "")),
             dry_run=bool(obj.get("dry_run", False)),
             headers=tuple((str(n), str(v)) for n, v in obj.get("headers", ())),
         )

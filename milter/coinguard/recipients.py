@@ -20,7 +20,7 @@ logs it as ``recipients=``).  A recipient bypass (``[policy] bypass_recipients``
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from coinguard.config import PolicyConfig, RecipientPolicy
@@ -46,6 +46,7 @@ class Outcome:
     verdict: VerdictKind
     action: Action
     bypassed: bool = False
+    basis: str = ""  # why this verdict (policy.by_strength's explanation)
 
     def describe(self) -> str:
         extra = ", bypass" if self.bypassed else ""
@@ -118,27 +119,37 @@ def stricter(a: Action, b: Action) -> Action:
     return a if STRICTNESS.index(a) >= STRICTNESS.index(b) else b
 
 
-def outcome(score: float, cfg: PolicyConfig, rcpt: str, *, unread: bool = False, cap: bool = False) -> Outcome:
-    """What ``rcpt``'s policy makes of ``score`` (``unread``: part of the message was not read;
-    ``cap``: a sender-side bypass or trusted sender)."""
+#: The policy's verdict rules on top of the score (policy.by_strength): (score verdict, the
+#: recipient's policy) -> (verdict, basis).
+Judge = Callable[[VerdictKind, PolicyConfig], tuple[VerdictKind, str]]
+
+
+def _by_score(verdict: VerdictKind, cfg: PolicyConfig) -> tuple[VerdictKind, str]:
+    return verdict, "score" if verdict is not VerdictKind.CLEAN else ""
+
+
+def outcome(score: float, cfg: PolicyConfig, rcpt: str, *, judge: Judge = _by_score, unread: bool = False,
+            cap: bool = False) -> Outcome:
+    """What ``rcpt``'s policy makes of ``score`` (``judge``: the verdict rules on top of the score;
+    ``unread``: part of the message was not read; ``cap``: a sender-side bypass or trusted sender)."""
     key, over = override_for(rcpt, cfg.recipients) if rcpt else ("", None)
     mine = effective(cfg, over)
-    verdict = verdict_for(score, mine)
+    verdict, basis = judge(verdict_for(score, mine), mine)
     action = action_for(verdict, mine)
     if unread and verdict is not VerdictKind.MALICIOUS:  # never clean what was not read
-        verdict = VerdictKind.UNCHECKED
+        verdict, basis = VerdictKind.UNCHECKED, f"not fully read ({basis})" if basis else "not fully read"
         action = stricter(action, action_for(VerdictKind.UNCHECKED, mine))
     bypassed = bool(rcpt) and ((over is not None and over.bypass) or matches(rcpt, cfg.bypass_recipients))
     if action in CAPPED and (bypassed or cap):
         action = Action.TAG
-    return Outcome(rcpt, f'policy.recipients."{key}"' if key else "policy", verdict, action, bypassed)
+    return Outcome(rcpt, f'policy.recipients."{key}"' if key else "policy", verdict, action, bypassed, basis)
 
 
-def resolve(score: float, cfg: PolicyConfig, rcpts: Sequence[str], *, unread: bool = False,
-            cap: bool = False) -> tuple[Outcome, str]:
+def resolve(score: float, cfg: PolicyConfig, rcpts: Sequence[str], *, judge: Judge = _by_score,
+            unread: bool = False, cap: bool = False) -> tuple[Outcome, str]:
     """The outcome that applies to the whole message (the strictest), and a note when recipients differ."""
-    outcomes = ([outcome(score, cfg, r, unread=unread, cap=cap) for r in dict.fromkeys(rcpts)]
-                or [outcome(score, cfg, "", unread=unread, cap=cap)])
+    outcomes = ([outcome(score, cfg, r, judge=judge, unread=unread, cap=cap) for r in dict.fromkeys(rcpts)]
+                or [outcome(score, cfg, "", judge=judge, unread=unread, cap=cap)])
     strictest = max(outcomes, key=lambda o: (RANK[o.action], SEVERITY.get(o.verdict, 0)))
     if len({o.action for o in outcomes}) == 1:
         return strictest, ""

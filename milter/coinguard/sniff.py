@@ -18,7 +18,11 @@ Vocabulary (``family`` or ``family.subtype``):
   ``iso``, ``udf``, ``vhd``, ``vhdx``, ``img.fat``
 - mail: ``eml``, ``tnef``
 - scripts (content markers): ``script.encoded`` (JScript/VBScript.Encode), ``script.hta``,
-  ``script.wsf``, ``script.ps1``, ``script.bat``, ``script.vbs``, ``script.js``, ``script.sh``
+  ``script.wsf``, ``script.ps1``, ``script.bat``, ``script.vbs``, ``script.js``, ``script.sh``,
+  ``script.xsl`` (XSLT with an ``msxsl:script`` block)
+- macOS: ``dmg`` (UDIF disk image), ``xar`` (installer package), ``applescript`` (compiled)
+- a zip is also found by its end-of-central-directory record when its first bytes are damaged
+  or prefixed; a message by its headers after an mbox ``From`` line
 - markup and plain: ``html``, ``svg``, ``xml``, ``text``
 - media: ``image.png``, ``image.jpeg``, ``image.gif``, ``image.bmp``, ``image.tiff``, ``image.webp``,
   ``image.ico``, ``media``
@@ -91,6 +95,10 @@ class ItemType(StrEnum):
     SCRIPT_VBS = "script.vbs"
     SCRIPT_JS = "script.js"
     SCRIPT_SH = "script.sh"
+    SCRIPT_XSL = "script.xsl"
+    DMG = "dmg"
+    XAR = "xar"
+    APPLESCRIPT = "applescript"
     HTML = "html"
     SVG = "svg"
     XML = "xml"
@@ -115,8 +123,11 @@ TNEF_MAGIC = b"\x78\x9f\x3e\x22"
 #: Types that run code when a user opens them (or hand control to something that does).
 EXECUTABLE_TYPES = frozenset(
     {"pe", "pe.dll", "elf", "macho", "lnk", "url", "chm", "onenote", "iqy", "slk"}
-    | {"script.encoded", "script.hta", "script.wsf", "script.ps1", "script.bat", "script.vbs", "script.js"}
+    | {"script.encoded", "script.hta", "script.wsf", "script.ps1", "script.bat", "script.vbs", "script.js",
+       "script.xsl"}
 )
+#: macOS carriers: disk images, installer packages (xar) and compiled AppleScript.
+MACOS_TYPES = frozenset({"dmg", "xar", "applescript"})
 
 #: Extensions Windows runs (or opens in a host that runs code) on double-click.
 RISKY_EXTENSIONS = frozenset(
@@ -192,7 +203,36 @@ def sniff(data: bytes, name: str = "") -> str:
         return "img.fat"
     if head.startswith(b"ActiveMime"):
         return "mht"
+    if head.startswith(b"xar!"):
+        return "xar"
+    if head.startswith(b"FasdUAS"):
+        return "applescript"
+    if len(data) >= 512 and data[-512:-508] == b"koly":
+        return "dmg"
+    if _zip_by_eocd(data):
+        return _zip_kind(data)
     return _text_kind(data)
+
+
+#: End of central directory record: signature, then (at +10) entries, (+12) size, (+16) offset.
+_EOCD = b"PK\x05\x06"
+_EOCD_SEARCH = 65535 + 22
+
+
+def _zip_by_eocd(data: bytes) -> bool:
+    """A zip whose first bytes are damaged or prefixed (stub, junk) but whose directory is whole.
+
+    Zip readers (and Windows Explorer) find a zip by its end-of-central-directory record, not by its
+    first bytes; so does this: the record near the end, and a central directory header where the
+    record says the directory ends.
+    """
+    pos = data.rfind(_EOCD, max(0, len(data) - _EOCD_SEARCH))
+    if pos < 0 or len(data) < pos + 22:
+        return False
+    entries = int.from_bytes(data[pos + 10:pos + 12], "little")
+    size = int.from_bytes(data[pos + 12:pos + 16], "little")
+    start = pos - size
+    return entries > 0 and start >= 0 and data[start:start + 4] == b"PK\x01\x02"
 
 
 def _pe_kind(data: bytes) -> str:
@@ -304,6 +344,10 @@ _HTA_ACTIVE = re.compile(
     re.I,
 )
 _HTA_SCAN_BYTES = 1 << 20
+#: XSLT with Microsoft script extension blocks (msxsl:script): runs JScript/VBScript under
+#: msxsl.exe or ``wmic ... /format:`` (a script carrier named .xsl).
+_XSL_NAMESPACE = b"urn:schemas-microsoft-com:xslt"
+_XSL_SCRIPT = re.compile(rb"<\s*[\w.-]+:script\b[^>]{0,400}\blanguage\s*=", re.I)
 
 _MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("script.encoded", re.compile(rb"#@~\^[A-Za-z0-9+/]{6}==")),
@@ -396,6 +440,10 @@ def _text_kind(data: bytes) -> str:
         return "slk"
     if _EML_HEADER.match(sample):
         return "eml"
+    if stripped.startswith(b"From ") and _EML_HEADER.match(stripped[stripped.find(b"\n") + 1:]):
+        return "eml"  # an mbox file, or a message saved with its mbox "From " separator line
+    if _XSL_NAMESPACE in sample and _XSL_SCRIPT.search(data, 0, _HTA_SCAN_BYTES):
+        return "script.xsl"
     lowered: bytes | None = None
     for kind, pattern in _MARKERS:
         needles = _MARKER_NEEDLES.get(pattern)

@@ -107,7 +107,7 @@ def test_config_keys_parse() -> None:
 
 
 def test_macro_allowlist_end_to_end_through_the_scan(tmp_path: Path) -> None:
-    """A partner's known XLM spreadsheet (oletools' PoC): trusted by the hash of its <vba> item only."""
+    """A partner's known XLM spreadsheet (oletools' PoC; conclusive): trusted by the hash of its <vba> item."""
     from email.message import EmailMessage
 
     from coinguard.scan import ScanContext, scan_message
@@ -120,7 +120,7 @@ def test_macro_allowlist_end_to_end_through_the_scan(tmp_path: Path) -> None:
     base = config(tmp_path)
     base = replace(base, dkim=replace(base.dkim, nameservers=("127.0.0.1",), dns_port=9, dns_timeout_s=0.3))
     first = scan_message(m.as_bytes(), ScanContext(config=base))
-    assert first.verdict == VerdictKind.SUSPICIOUS and "office.xlm.autoexec" in first.codes
+    assert first.verdict == VerdictKind.MALICIOUS and "office.xlm.autoexec" in first.codes
     vba = next(a for a in first.attachments if a.path == "prices.xls/<vba>")
     trusted = replace(base, policy=replace(base.policy, allow_macro_sha256=(vba.sha256,)))
     v = scan_message(m.as_bytes(), ScanContext(config=trusted))

@@ -16,8 +16,6 @@ from collections.abc import Iterator
 
 import dkim
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from dnslib import QTYPE, RCODE, RR, TXT
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
@@ -27,15 +25,7 @@ from coinguard.findings import AddHeader, Finding
 from coinguard.handlers import MessageInfo
 from coinguard.scan import ScanContext, scan_message
 
-from helpers import make_context, make_message
-
-
-def _keypair() -> tuple[bytes, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                            serialization.NoEncryption())
-    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return pem, "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+from helpers import dkim_keypair, make_context, make_message
 
 
 class KeyResolver(BaseResolver):  # type: ignore[misc]
@@ -66,7 +56,7 @@ class Dns:
     keys: dict[str, bytes]
 
     def publish(self, domain: str, selector: str = "sel") -> bytes:
-        pem, record = _keypair()
+        pem, record = dkim_keypair()
         self.resolver.records[f"{selector}._domainkey.{domain}."] = record
         self.keys[f"{selector}.{domain}"] = pem
         return pem
@@ -132,7 +122,7 @@ def test_header_altered_is_fail(dns: Dns) -> None:
 
 
 def test_missing_key_is_permerror(dns: Dns) -> None:
-    pem, _ = _keypair()  # never published: NXDOMAIN
+    pem, _ = dkim_keypair()  # never published: NXDOMAIN
     raw = sign(make_message(sender="a@nokey.example"), "nokey.example", pem)
     found, _ = analyze(raw, dns.config(), "nokey.example")
     assert "dkim.permerror" in found and "no key" in found["dkim.permerror"].detail
@@ -140,7 +130,7 @@ def test_missing_key_is_permerror(dns: Dns) -> None:
 
 
 def test_servfail_is_temperror(dns: Dns) -> None:
-    pem, _ = _keypair()
+    pem, _ = dkim_keypair()
     dns.resolver.servfail.add("sel._domainkey.broken.example.")
     raw = sign(make_message(sender="a@broken.example"), "broken.example", pem)
     found, _ = analyze(raw, dns.config(), "broken.example")
@@ -181,7 +171,7 @@ def test_subdomain_signature_aligns_relaxed(dns: Dns) -> None:
 
 def test_multiple_signatures_each_reported(dns: Dns) -> None:
     pem_a = dns.publish("multi.example")
-    pem_b, _ = _keypair()
+    pem_b, _ = dkim_keypair()
     raw = sign(make_message(sender="a@multi.example"), "multi.example", pem_a)
     raw = sign(raw, "ghost.example", pem_b)
     found, _ = analyze(raw, dns.config(), "multi.example")
@@ -220,7 +210,7 @@ def test_injected_resolver_and_its_failure() -> None:
         calls.append(name)
         raise OSError("network unreachable")
 
-    pem, _ = _keypair()
+    pem, _ = dkim_keypair()
     raw = sign(make_message(sender="a@coinbase.com"), "coinbase.com", pem)
     found, _ = analyze(raw, Config(), "coinbase.com", dns_resolver=broken)
     assert calls == [b"sel._domainkey.coinbase.com."]
@@ -312,7 +302,7 @@ def test_many_signatures_with_dead_dns_stay_within_two_timeouts() -> None:
     try:
         raw = make_message(sender="a@many.example")
         for i in range(5):
-            pem, _ = _keypair()
+            pem, _ = dkim_keypair()
             raw = sign(raw, f"d{i}.example", pem)
         cfg = Config(dkim=DkimConfig(nameservers=("127.0.0.1",), dns_port=silent.getsockname()[1], dns_timeout_s=0.4))
         started = time.monotonic()

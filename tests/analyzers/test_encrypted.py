@@ -116,3 +116,14 @@ def test_password_in_the_mail_body_opens_the_attachment_end_to_end() -> None:
     assert ("office.encrypted.opened", "invoice.docx") in found
     assert ("dde.command", "invoice.docx/<decrypted>") in found
     assert verdict.verdict == "malicious"
+
+
+def test_unopened_document_alone_is_unchecked_not_clean(secret_docx: bytes) -> None:
+    """No password in the mail: its score stays under the tag threshold (not the password-in-the-body
+    lure), but nobody read the document, so the verdict is unchecked, never clean (issue 10)."""
+    from coinguard.config import Config
+    from coinguard.policy import decide
+
+    findings, _ = run(secret_docx)
+    verdict = decide(findings, {c.code: c for c in EncryptedOffice.codes}, Config())
+    assert verdict.verdict == "unchecked" and verdict.score < Config().policy.suspicious_score

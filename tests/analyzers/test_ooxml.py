@@ -66,7 +66,10 @@ def run(data: bytes, name: str = "doc.docx") -> tuple[list[Finding], list[Item]]
          {"ooxml.exploit_uri"}),
         (("hyperlink", "https://www.example.com/about", "External"), set()),
         (("hyperlink", "https://x.example/Invoice.exe", "External"), {"ooxml.external_link"}),
-        (("frame", "http://x.example/frame.html", "External"), {"ooxml.external_link"}),
+        # frame injection (webSettings.xml.rels): Word loads the remote frame when the document opens
+        (("frame", "http://x.example/frame.html", "External"), {"ooxml.remote_template"}),
+        (("subDocument", "https://x.example/sub.docx", "External"), {"ooxml.remote_template"}),
+        (("frame", "C:\\Users\\me\\frame.html", "External"), set()),
         (("oleObject", "embeddings/oleObject1.bin", ""), set()),  # internal part
     ],
 )

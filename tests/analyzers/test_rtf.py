@@ -125,3 +125,11 @@ def test_real_rtf_exploits(corpus_dir: object, relpath: str, expected: set[str])
 def test_garbage_after_header_never_raises() -> None:
     findings, _ = run(b"{\\rtf1" + bytes(range(256)) * 50)
     assert {f.code for f in findings} <= {"rtf.parse_error", "rtf.obfuscation"}
+
+
+def test_long_control_words_without_objects_are_not_obfuscation() -> None:
+    """A long specification-like document writes long words and parameters honestly (no object to hide)."""
+    para = b"{\\pard\\fs24 \\rsid%d00000000000 Paragraph %d \\verylongcontrolwordthatisjustlongerthanforty %d\\par}"
+    body = b"".join(para % (i, i, i) for i in range(2000))
+    findings, _ = run(b"{\\rtf1\\ansi " + body + b"}")
+    assert "rtf.obfuscation" not in codes(findings)

@@ -21,7 +21,10 @@ from coinguard.analyzers.doctext import DocTextAnalyzer
 from coinguard.analyzers.encrypted import EncryptedOffice
 from coinguard.analyzers.filetype import FileTypeAnalyzer
 from coinguard.analyzers.hwp import HwpAnalyzer
+from coinguard.analyzers.links import LinkAnalyzer
 from coinguard.analyzers.lnk import LnkAnalyzer
+from coinguard.analyzers.macos import MacCarriers
+from coinguard.analyzers.markup import Markup
 from coinguard.analyzers.office import OfficeMacros, OleEmbedded
 from coinguard.analyzers.onenote import OneNoteAnalyzer
 from coinguard.analyzers.ooxml import OoxmlRelations
@@ -45,6 +48,8 @@ ITEM_ANALYZERS: tuple[Handler, ...] = (
     PdfAnalyzer(),
     OneNoteAnalyzer(),
     FileTypeAnalyzer(),
+    Markup(),
+    MacCarriers(),
     DocTextAnalyzer(),
     # -- YARA over raw and extracted content --
     YaraRules(),
@@ -86,6 +91,7 @@ MESSAGE_ANALYZERS: tuple[MessageAnalyzer, ...] = ordered((
     BrandAnalyzer(),
     AddressMessage(),
     SeedPhraseMessage(),
+    LinkAnalyzer(),
     # -- allowlists (hashes, DKIM-verified sender domains) --
     AllowlistAnalyzer(),
 ))

@@ -19,7 +19,7 @@ from typing import ClassVar
 from oletools import msodde, ooxml
 
 from coinguard.analyzers.office_common import bounded_list, check_zip, guarded, memory_path, open_ole, oversized
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Strength
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 
@@ -52,9 +52,11 @@ class DdeFields:
 
     name: ClassVar[str] = "dde"
     codes: ClassVar[tuple[CodeInfo, ...]] = (
-        CodeInfo("dde.field", 6, Category.ATTACHMENT, "DDE/DDEAUTO field or DDE link/formula in a document"),
+        CodeInfo("dde.field", 6, Category.ATTACHMENT, "DDE/DDEAUTO field or DDE link/formula in a document",
+                 strength=Strength.STRONG),
         CodeInfo("dde.command", 12, Category.ATTACHMENT,
-                 "DDE field or formula that starts cmd, powershell, mshta or another program"),
+                 "DDE field or formula that starts cmd, powershell, mshta or another program",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("dde.parse_error", 1, Category.ATTACHMENT, "document could not be searched for DDE"),
     )
 

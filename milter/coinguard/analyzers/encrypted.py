@@ -26,7 +26,7 @@ import msoffcrypto
 from msoffcrypto import exceptions as crypto_errors
 
 from coinguard.analyzers.office_common import guarded, oversized
-from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 from coinguard.sniff import sniff
@@ -51,13 +51,17 @@ class EncryptedOffice:
 
     name: ClassVar[str] = "encrypted"
     codes: ClassVar[tuple[CodeInfo, ...]] = (
-        CodeInfo("office.encrypted", 3, Category.CONTAINER, "password-protected Office document (content hidden)"),
+        CodeInfo("office.encrypted", 3, Category.CONTAINER, "password-protected Office document (content hidden)",
+                 strength=Strength.WEAK),
         CodeInfo("office.encrypted.default_password", 6, Category.ATTACHMENT,
-                 "encrypted with Excel's built-in VelvetSweatshop password: opens silently, hides from scanners"),
+                 "encrypted with Excel's built-in VelvetSweatshop password: opens silently, hides from scanners",
+                 strength=Strength.STRONG),
         CodeInfo("office.encrypted.opened", 0, Category.CONTAINER,
                  "encrypted document opened with a password from the message or the configured list"),
-        CodeInfo("office.encrypted.unopened", 2, Category.CONTAINER,
-                 "no known password opened the document: content unscannable (tagged with office.encrypted)"),
+        CodeInfo("office.encrypted.unopened", 1, Category.CONTAINER,
+                 "no known password opened the document: content unscannable (alone below the tag threshold: "
+                 "a document whose password did not come with the mail is not the password-in-the-body lure)",
+                 strength=Strength.WEAK),
         CodeInfo("office.encrypted.parse_error", 1, Category.CONTAINER, "encryption header could not be parsed"),
     )
 

@@ -21,7 +21,8 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from coinguard.analyzers.eps_common import EPS_EXPLOIT_SIGNS, HWP_SOURCE, eps_indicators
-from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.analyzers.script_common import behaviour, hidden_code
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
 from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS, ItemType
 
@@ -34,6 +35,8 @@ FILE_ROLES = NAMED_ROLES
 
 _PE_KINDS = frozenset({"pe", "pe.dll", "elf", "macho"})
 _SCRIPT_KINDS = frozenset(t for t in EXECUTABLE_TYPES if t.startswith("script."))
+#: Names a Mac opens in Terminal (or a shell) on double-click.
+_SHELL_RUN_EXTENSIONS = frozenset({"command", "tool"})
 _DISK_KINDS = frozenset({"iso", "udf", "vhd", "vhdx", "img.fat"})
 
 #: What content an extension honestly announces (extension -> accepted sniffed types).
@@ -87,18 +90,6 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 #: Invisible or blank padding used to push the real extension out of view.
 _PADDING = re.compile(r"[\s\u00a0\u2000-\u200b\u3000_]{3,}$")
 
-#: Script content that fetches or runs something (beyond being a script at all).
-_SCRIPT_BEHAVIOUR = re.compile(
-    rb"(?:WScript\.Shell|Shell\.Application|ShellExecute|\.Run\s*\(|\bExec\s*\(|Invoke-Expression|\bIEX\b"
-    rb"|DownloadString|DownloadFile|DownloadData|Net\.WebClient|Invoke-WebRequest|\biwr\b|Start-BitsTransfer"
-    rb"|XMLHTTP|WinHttp\.WinHttpRequest|ADODB\.Stream|URLDownloadToFile|FromBase64String|-e(?:nc(?:odedcommand)?)?\s+[A-Za-z0-9+/=]{40,}"
-    rb"|powershell(?:\.exe)?\s+-|mshta(?:\.exe)?\s|rundll32(?:\.exe)?\s|regsvr32(?:\.exe)?\s|certutil(?:\.exe)?\s+-"
-    rb"|bitsadmin(?:\.exe)?\s|curl(?:\.exe)?\s+-|schtasks(?:\.exe)?\s+/create|\bAdd-MpPreference\b"
-    rb"|System\.Reflection\.Assembly|\[Reflection\.Assembly\]::Load|DynamicInvoke|Deserialize"
-    # dynamic code: JScript eval/ActiveX, VBScript Execute/ExecuteGlobal/Eval, WMI
-    rb"|new\s+ActiveXObject\s*\(|\beval\s*\(|\bExecuteGlobal\b|\bExecute\s*\(|GetObject\s*\(\s*[\"']winmgmts)",
-    re.I,
-)
 _SCRIPT_SCAN_BYTES = 1 << 20
 
 #: Internet Shortcut keys that may point somewhere.
@@ -192,25 +183,41 @@ def risky_url_target(key: str, value: str) -> str:
 class FileTypeAnalyzer:
     name: ClassVar[str] = "filetype"
     codes: ClassVar[tuple[CodeInfo, ...]] = (
-        CodeInfo("file.executable", 10.0, A, "an executable program (PE, ELF or Mach-O) by content"),
-        CodeInfo("file.script", 5.0, A, "a Windows script (JS, JSE, VBS, VBE, WSF, HTA, PS1, BAT/CMD) by content"),
+        CodeInfo("file.executable", 10.0, A, "an executable program (PE, ELF or Mach-O) by content",
+                 strength=Strength.CONCLUSIVE),
+        CodeInfo("file.script", 5.0, A, "a Windows script (JS, JSE, VBS, VBE, WSF, HTA, PS1, BAT/CMD) by content",
+                 strength=Strength.STRONG),
         CodeInfo("file.script_behavior", 10.0, A,
-                 "script content that downloads, decodes or launches something (WScript.Shell, IEX, XMLHTTP...)"),
-        CodeInfo("file.chm", 12.0, A, "a compiled HTML help file (.chm), a code-running container"),
-        CodeInfo("file.url_shortcut", 2.0, A, "an Internet Shortcut (.url) file"),
+                 "script content that downloads, decodes or launches something (WScript.Shell, IEX, XMLHTTP...)",
+                 strength=Strength.CONCLUSIVE),
+        CodeInfo("file.script_obfuscated", 6.0, A,
+                 "script text hidden behind character codes, string building, reversal or encoded commands, "
+                 "with dynamic code (eval/Execute of what it built): a dropper hiding what it runs",
+                 strength=Strength.STRONG),
+        CodeInfo("file.chm", 12.0, A, "a compiled HTML help file (.chm), a code-running container",
+                 strength=Strength.STRONG),
+        CodeInfo("file.url_shortcut", 2.0, A, "an Internet Shortcut (.url) file", strength=Strength.WEAK),
         CodeInfo("file.url_remote_target", 13.0, A,
-                 "an Internet Shortcut pointing to a file: URL, UNC share, local program or runnable download"),
-        CodeInfo("file.iqy", 6.0, A, "an Excel web query (.iqy) that fetches remote content into Excel"),
+                 "an Internet Shortcut pointing to a file: URL, UNC share, local program or runnable download",
+                 strength=Strength.CONCLUSIVE),
+        CodeInfo("file.iqy", 6.0, A, "an Excel web query (.iqy) that fetches remote content into Excel",
+                 strength=Strength.STRONG),
         CodeInfo("file.postscript_exploit", 12.0, A,
-                 "PostScript/EPS that builds and runs code or drops files (Office/HWP EPS exploit carrier)"),
-        CodeInfo("file.slk", 3.0, A, "a SYLK spreadsheet (.slk), a known Excel 4 macro carrier"),
+                 "PostScript/EPS that builds and runs code or drops files (Office/HWP EPS exploit carrier)",
+                 strength=Strength.CONCLUSIVE),
+        CodeInfo("file.slk", 3.0, A, "a SYLK spreadsheet (.slk), a known Excel 4 macro carrier",
+                 strength=Strength.WEAK),
         CodeInfo("file.risky_extension", 5.0, A,
-                 "the name's extension makes Windows run the file (e.g. text named .js) though content did not say so"),
+                 "the name's extension makes Windows run the file (e.g. text named .js) though content did not say so",
+                 strength=Strength.STRONG),
         CodeInfo("file.double_extension", 6.0, A,
-                 "a document-looking name hiding a runnable extension (wallet.pdf.exe, padding before .lnk)"),
-        CodeInfo("file.rtlo", 10.0, A, "bidirectional control characters (U+202E) that disguise the extension"),
+                 "a document-looking name hiding a runnable extension (wallet.pdf.exe, padding before .lnk)",
+                 strength=Strength.STRONG),
+        CodeInfo("file.rtlo", 10.0, A, "bidirectional control characters (U+202E) that disguise the extension",
+                 strength=Strength.STRONG),
         CodeInfo("file.type_mismatch", 12.0, A,
-                 "an executable or script whose name or Content-Type claims a document or image"),
+                 "an executable or script whose name or Content-Type claims a document or image",
+                 strength=Strength.STRONG),
     )
 
     def applies_to(self, item: Item) -> bool:
@@ -229,12 +236,14 @@ class FileTypeAnalyzer:
             inert = item.role in NAMED_ROLES and last_extension(item.name) in TEXT_EXTENSIONS
             note = f" (named .{last_extension(item.name)}: opens in an editor)" if inert else ""
             yield Finding("file.script", self.name, item.path, f"{lang} script, {item.size} bytes{note}",
-                          score=INERT_SCRIPT_SCORE if inert else None)
-            hits = sorted({m.group(0).decode("latin-1").strip()[:40]
-                           for m in _SCRIPT_BEHAVIOUR.finditer(item.data, 0, _SCRIPT_SCAN_BYTES)})
-            if hits:
-                yield Finding("file.script_behavior", self.name, item.path, ", ".join(hits[:8]) + note,
-                              score=INERT_BEHAVIOR_SCORE if inert else None)
+                          score=INERT_SCRIPT_SCORE if inert else None, strength=Strength.WEAK if inert else "")
+            yield from self._script_content(item, note, inert)
+        elif t == ItemType.SCRIPT_SH:
+            # a shell script is a script on a Mac when its name runs it (.command opens in Terminal)
+            runs = last_extension(item.name) in _SHELL_RUN_EXTENSIONS and item.role in NAMED_ROLES
+            if runs:
+                yield Finding("file.script", self.name, item.path, f"shell script named .{last_extension(item.name)}")
+            yield from self._script_content(item, "", not runs, sign_score=0.0 if not runs else None)
         elif t == "chm":
             yield Finding("file.chm", self.name, item.path, f"compiled HTML help, {item.size} bytes")
         elif t == "url":
@@ -250,6 +259,22 @@ class FileTypeAnalyzer:
             yield Finding("file.slk", self.name, item.path, "SYLK spreadsheet")
         if item.role in NAMED_ROLES:
             yield from name_findings(item.name, item.declared_type, t, item.path, self.name)
+
+    def _script_content(self, item: Item, note: str, inert: bool,
+                        sign_score: float | None = None) -> Iterator[Finding]:
+        """Behaviour and hiding in a script's text, after de-obfuscation (script_common)."""
+        text = item.data[:_SCRIPT_SCAN_BYTES].decode("latin-1")
+        if item.data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            text = item.data[:_SCRIPT_SCAN_BYTES].decode("utf-16", "replace")
+        hits, hidden = behaviour(text)
+        if hits:
+            extra = " (after de-obfuscation)" if hidden else ""
+            yield Finding("file.script_behavior", self.name, item.path, ", ".join(hits[:8]) + extra + note,
+                          score=INERT_BEHAVIOR_SCORE if inert else None, strength=Strength.WEAK if inert else "")
+        signs = hidden_code(text)
+        if signs and not hits and sign_score != 0.0:
+            yield Finding("file.script_obfuscated", self.name, item.path, "; ".join(signs) + note,
+                          score=INERT_SCRIPT_SCORE if inert else sign_score, strength=Strength.WEAK if inert else "")
 
     def _url(self, item: Item) -> Iterator[Finding]:
         raw = item.data[:65536]

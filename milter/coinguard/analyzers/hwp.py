@@ -29,7 +29,7 @@ import olefile
 
 from coinguard.analyzers.eps_common import HWP_SOURCE, eps_indicators, is_postscript
 from coinguard.errors import BudgetExceeded
-from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext, text_item
 from coinguard.sniff import OLE_MAGIC
 
@@ -100,10 +100,14 @@ def inflate(raw: bytes, cap: int, name: str) -> bytes:
 class HwpAnalyzer:
     name: ClassVar[str] = HWP_SOURCE
     codes: ClassVar[tuple[CodeInfo, ...]] = (
-        CodeInfo("hwp.eps", 15.0, A, "PostScript/EPS inside an HWP document (the classic HWP exploit carrier)"),
-        CodeInfo("hwp.ole_object", 5.0, A, "an embedded OLE object in an HWP document's BinData"),
-        CodeInfo("hwp.script", 8.0, A, "an HWP document script with real code (not the empty default JScript)"),
-        CodeInfo("hwp.encrypted", 2.0, A, "a password-protected or DRM-encrypted HWP document (content unreadable)"),
+        CodeInfo("hwp.eps", 15.0, A, "PostScript/EPS inside an HWP document (the classic HWP exploit carrier)",
+                 strength=Strength.CONCLUSIVE),
+        CodeInfo("hwp.ole_object", 5.0, A, "an embedded OLE object in an HWP document's BinData",
+                 strength=Strength.WEAK),
+        CodeInfo("hwp.script", 8.0, A, "an HWP document script with real code (not the empty default JScript)",
+                 strength=Strength.STRONG),
+        CodeInfo("hwp.encrypted", 2.0, A, "a password-protected or DRM-encrypted HWP document (content unreadable)",
+                 strength=Strength.WEAK),
         CodeInfo("hwp.distribution", 1.0, A, "an HWP distribution document (copy-protected, body in ViewText)"),
         CodeInfo("hwp.parse_error", 1.0, A, "the HWP/HWPX document could not be parsed"),
     )

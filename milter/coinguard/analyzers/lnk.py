@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import LnkParse3
 
-from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
 
 log = logging.getLogger(__name__)
@@ -149,15 +149,22 @@ def obfuscation_signs(args: str) -> list[str]:
 class LnkAnalyzer:
     name: ClassVar[str] = "lnk"
     codes: ClassVar[tuple[CodeInfo, ...]] = (
-        CodeInfo("lnk.present", 4.0, A, "a Windows shortcut (.lnk) is attached (Windows hides its extension)"),
+        CodeInfo("lnk.present", 4.0, A, "a Windows shortcut (.lnk) is attached (Windows hides its extension)",
+                 strength=Strength.WEAK),
         CodeInfo("lnk.exec", 10.0, A,
-                 "the shortcut runs an interpreter or LOLBin (cmd, powershell, mshta, rundll32, wscript, curl...)"),
-        CodeInfo("lnk.exec_target", 5.0, A, "the shortcut launches a program or script file directly"),
+                 "the shortcut runs an interpreter or LOLBin (cmd, powershell, mshta, rundll32, wscript, curl...)",
+                 strength=Strength.CONCLUSIVE),
+        CodeInfo("lnk.exec_target", 5.0, A, "the shortcut launches a program or script file directly",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("lnk.obfuscated_args", 6.0, A,
-                 "long, encoded or padded shortcut arguments (base64 -enc, env-var slicing, blank padding, IEX)"),
-        CodeInfo("lnk.appended_data", 8.0, A, "data appended after the shortcut structure (an embedded payload)"),
-        CodeInfo("lnk.icon_spoof", 5.0, A, "a document/browser icon on a shortcut that runs an interpreter"),
-        CodeInfo("lnk.remote_target", 8.0, A, "the shortcut target or icon is on a network share or URL"),
+                 "long, encoded or padded shortcut arguments (base64 -enc, env-var slicing, blank padding, IEX)",
+                 strength=Strength.STRONG),
+        CodeInfo("lnk.appended_data", 8.0, A, "data appended after the shortcut structure (an embedded payload)",
+                 strength=Strength.STRONG),
+        CodeInfo("lnk.icon_spoof", 5.0, A, "a document/browser icon on a shortcut that runs an interpreter",
+                 strength=Strength.STRONG),
+        CodeInfo("lnk.remote_target", 8.0, A, "the shortcut target or icon is on a network share or URL",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("lnk.parse_error", 1.0, A, "the shortcut could not be parsed"),
     )
 

@@ -39,7 +39,7 @@ from coinguard.analyzers.office_common import (
     read_member,
     risky_embedded,
 )
-from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB, read_bounded
 from coinguard.sniff import ItemType
@@ -121,6 +121,8 @@ _IOC_KEEP = ("URL", "IPv4 address", "Executable file name")
 _RAW_IP_URL = re.compile(r"(?i)\b(?:https?|ftp)://\d{1,3}(?:\.\d{1,3}){3}\b")
 _EXE_NAME = re.compile(r"(?i)\.(?:exe|scr|dll|pif|com|cpl|hta|js|jse|vbs|vbe|wsf|ps1|bat|cmd|msi|lnk)\b")
 
+#: Event procedures that need the reader's click or keystroke (olevba lists them with the auto-exec ones).
+_CLICK_TRIGGER = re.compile(r"(?i)_(?:Click|DblClick|MouseDown|MouseUp|MouseMove|KeyDown|KeyUp|KeyPress|Change)\b")
 _XLM_EXEC = re.compile(r"(?i)\b(?:EXEC|CALL|REGISTER|RUN|URLDownloadToFileA?|ShellExecuteA?|FORMULA\.FILL)\s*\(")
 #: Excel runs any defined name that *starts* with Auto_Open/Auto_Close (``Auto_openhQXpu``).
 _XLM_AUTO = re.compile(r"(?i)\bAuto_(?:Open|Close|Activate)\w{0,40}|\bAuto_Ope\b")
@@ -137,26 +139,34 @@ class OfficeMacros:
 
     name: ClassVar[str] = "office"
     codes: ClassVar[tuple[CodeInfo, ...]] = (
-        CodeInfo("office.vba.macros", 1, Category.ATTACHMENT, "document contains VBA macros (no trigger by itself)"),
+        CodeInfo("office.vba.macros", 1, Category.ATTACHMENT, "document contains VBA macros (no trigger by itself)",
+                 strength=Strength.WEAK),
         CodeInfo("office.vba.autoexec", 8, Category.ATTACHMENT,
-                 "VBA macro runs automatically (AutoOpen, Document_Open, Workbook_Open, ActiveX events...)"),
+                 "VBA macro runs automatically (AutoOpen, Document_Open, Workbook_Open, ActiveX events...)",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("office.vba.suspicious", 4, Category.ATTACHMENT,
-                 "VBA uses suspicious keywords (Shell, CreateObject, XMLHTTP, ADODB.Stream, Environ...)"),
+                 "VBA uses suspicious keywords (Shell, CreateObject, XMLHTTP, ADODB.Stream, Environ...)",
+                 strength=Strength.WEAK),
         CodeInfo("office.vba.autoexec_exec", 15, Category.ATTACHMENT,
-                 "auto-exec VBA that downloads, runs a command or injects code: malicious by itself"),
+                 "auto-exec VBA that downloads, runs a command or injects code: malicious by itself",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("office.vba.obfuscation", 4, Category.ATTACHMENT,
-                 "VBA obfuscation: Chr/StrReverse chains, split strings or encoded strings hiding commands"),
+                 "VBA obfuscation: Chr/StrReverse chains, split strings or encoded strings hiding commands",
+                 strength=Strength.WEAK),
         CodeInfo("office.vba.stomping", 8, Category.ATTACHMENT,
-                 "VBA stomping: the compiled p-code does not match the visible source"),
+                 "VBA stomping: the compiled p-code does not match the visible source", strength=Strength.STRONG),
         CodeInfo("office.mraptor.suspicious", 5, Category.ATTACHMENT,
-                 "MacroRaptor: auto-exec plus write or execute (flags A/W/X)"),
-        CodeInfo("office.xlm.macros", 4, Category.ATTACHMENT, "Excel 4.0 (XLM) macro sheet present"),
-        CodeInfo("office.xlm.autoexec", 10, Category.ATTACHMENT, "XLM macro sheet with an Auto_Open/Auto_Close name"),
+                 "MacroRaptor: auto-exec plus write or execute (flags A/W/X)", strength=Strength.STRONG),
+        CodeInfo("office.xlm.macros", 4, Category.ATTACHMENT, "Excel 4.0 (XLM) macro sheet present",
+                 strength=Strength.STRONG),
+        CodeInfo("office.xlm.autoexec", 10, Category.ATTACHMENT, "XLM macro sheet with an Auto_Open/Auto_Close name",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("office.xlm.autoexec_exec", 15, Category.ATTACHMENT,
-                 "auto-run XLM macro that calls EXEC/CALL/REGISTER/URLDownloadToFile: malicious by itself"),
+                 "auto-run XLM macro that calls EXEC/CALL/REGISTER/URLDownloadToFile: malicious by itself",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("office.disguised_xml", 5, Category.ATTACHMENT,
                  "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf: Office opens it by content, "
-                 "extension filters do not (malspam carrier)"),
+                 "extension filters do not (malspam carrier)", strength=Strength.STRONG),
         CodeInfo("office.skipped", 1, Category.INTERNAL, "document too large for macro analysis"),
         CodeInfo("office.parse_error", 1, Category.ATTACHMENT, "document could not be parsed for macros"),
     )
@@ -285,7 +295,11 @@ class OfficeMacros:
         out.append(Finding("office.vba.macros", self.name, path,
                            f"{n} VBA module(s): {bounded_list(names, 6, 40)}" if names else "VBA source"))
         if autoexec:
-            out.append(Finding("office.vba.autoexec", self.name, path, bounded_list(autoexec, 6, 40)))
+            # a macro that waits for a click runs only when the reader clicks a button or shape: strong,
+            # not conclusive (open/close/activate and ActiveX events run on their own)
+            on_click = all(_CLICK_TRIGGER.search(k) for k in autoexec)
+            out.append(Finding("office.vba.autoexec", self.name, path, bounded_list(autoexec, 6, 40),
+                               strength=Strength.STRONG if on_click else ""))
 
         lower = {k.lower() for k in suspicious}
         strong = [k for k in suspicious if k.lower() not in _WEAK_WORDS]
@@ -415,12 +429,15 @@ class OleEmbedded:
 
     name: ClassVar[str] = "oleobj"
     codes: ClassVar[tuple[CodeInfo, ...]] = (
-        CodeInfo("office.embedded_object", 1, Category.ATTACHMENT, "document embeds an OLE object or file"),
+        CodeInfo("office.embedded_object", 1, Category.ATTACHMENT, "document embeds an OLE object or file",
+                 strength=Strength.WEAK),
         CodeInfo("office.package_executable", 12, Category.ATTACHMENT,
-                 "OLE Package carries an executable, script or shortcut (one double-click runs it)"),
+                 "OLE Package carries an executable, script or shortcut (one double-click runs it)",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("office.equation_editor", 10, Category.ATTACHMENT,
-                 "Equation Editor 3.0 object (CVE-2017-11882 / CVE-2018-0802 carrier)"),
-        CodeInfo("office.flash", 12, Category.ATTACHMENT, "embedded Flash (SWF) object (CVE-2018-4878 style)"),
+                 "Equation Editor 3.0 object (CVE-2017-11882 / CVE-2018-0802 carrier)", strength=Strength.CONCLUSIVE),
+        CodeInfo("office.flash", 12, Category.ATTACHMENT, "embedded Flash (SWF) object (CVE-2018-4878 style)",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("oleobj.parse_error", 1, Category.ATTACHMENT, "OLE container could not be parsed"),
     )
 

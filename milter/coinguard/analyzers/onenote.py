@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from typing import ClassVar
 
-from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
 from coinguard.sniff import EXECUTABLE_TYPES, sniff
 
@@ -65,10 +65,13 @@ def mentioned_names(data: bytes, limit: int = 20) -> list[str]:
 class OneNoteAnalyzer:
     name: ClassVar[str] = "onenote"
     codes: ClassVar[tuple[CodeInfo, ...]] = (
-        CodeInfo("onenote.present", 3.0, A, "a OneNote section (.one) is attached (a 2023 malware carrier)"),
-        CodeInfo("onenote.embedded_file", 3.0, A, "a file embedded in a OneNote section (extracted and analyzed)"),
+        CodeInfo("onenote.present", 3.0, A, "a OneNote section (.one) is attached (a 2023 malware carrier)",
+                 strength=Strength.WEAK),
+        CodeInfo("onenote.embedded_file", 3.0, A, "a file embedded in a OneNote section (extracted and analyzed)",
+                 strength=Strength.WEAK),
         CodeInfo("onenote.embedded_executable", 12.0, A,
-                 "a OneNote section embedding a script, executable, HTA, BAT or shortcut"),
+                 "a OneNote section embedding a script, executable, HTA, BAT or shortcut",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("onenote.parse_error", 1.0, A, "the OneNote section could not be parsed"),
     )
 

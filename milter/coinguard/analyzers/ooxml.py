@@ -28,7 +28,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from coinguard.analyzers.office_common import bounded_list, guarded, is_ole, read_member
-from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 
@@ -51,6 +51,9 @@ _RISKY_LINK_EXT = re.compile(
     r"(?i)\.(?:exe|scr|com|pif|cpl|dll|hta|js|jse|vbs|vbe|wsf|ps1|bat|cmd|lnk|url|msi|iso|img|vhdx?|doc[mx]?|"
     r"dot[mx]?|xls[mbx]?|xlt[mx]?|rtf|one|chm|jar|library-ms|search-ms|settingcontent-ms)$"
 )
+#: Relationships whose external target Word loads as a document when the file opens (template
+#: injection through settings.xml.rels; frame injection through webSettings.xml.rels / document.xml.rels).
+_REMOTE_LOAD_TYPES = frozenset({"attachedTemplate", "frame", "subDocument"})
 _LINK_TYPES = frozenset({"frame", "subDocument", "externalLink", "externalLinkPath", "externalReference", "package",
                          "slideUpdateUrl", "slideUpdateInfo", "officeDocument", "worksheet", "slide", "slideMaster"})
 _MARKUP_TYPES = frozenset({"xml", "html", "text", "svg"})
@@ -70,18 +73,23 @@ class OoxmlRelations:
     name: ClassVar[str] = "ooxml"
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("ooxml.remote_template", 12, Category.ATTACHMENT,
-                 "attachedTemplate fetched from a remote URL (template injection)"),
+                 "attachedTemplate, frame or subDocument fetched from a remote URL when the document opens "
+                 "(template or frame injection), in any relationship part", strength=Strength.CONCLUSIVE),
         CodeInfo("ooxml.external_ole", 10, Category.ATTACHMENT,
-                 "OLE object linked to an external target (CVE-2017-0199 style)"),
+                 "OLE object linked to an external target (CVE-2017-0199 style)", strength=Strength.CONCLUSIVE),
         CodeInfo("ooxml.external_link", 4, Category.ATTACHMENT,
-                 "frame, subDocument, external workbook or file hyperlink with an external target"),
+                 "frame, subDocument, external workbook or file hyperlink with an external target",
+                 strength=Strength.WEAK),
         CodeInfo("ooxml.unc_target", 15, Category.ATTACHMENT,
-                 "relationship to a \\\\UNC or file://host target (NTLM hash theft on open)"),
+                 "relationship to a \\\\UNC or file://host target (NTLM hash theft on open)",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("ooxml.exploit_uri", 15, Category.ATTACHMENT,
                  "relationship target uses mhtml:, ms-msdt:, search-ms: or another protocol handler "
-                 "(CVE-2021-40444, Follina)"),
-        CodeInfo("ooxml.embedded_ole", 1, Category.ATTACHMENT, "embedded OLE object (oleObject*.bin or embeddings/)"),
-        CodeInfo("ooxml.activex", 2, Category.ATTACHMENT, "ActiveX control binary (activeX*.bin)"),
+                 "(CVE-2021-40444, Follina)", strength=Strength.CONCLUSIVE),
+        CodeInfo("ooxml.embedded_ole", 1, Category.ATTACHMENT, "embedded OLE object (oleObject*.bin or embeddings/)",
+                 strength=Strength.WEAK),
+        CodeInfo("ooxml.activex", 2, Category.ATTACHMENT, "ActiveX control binary (activeX*.bin)",
+                 strength=Strength.WEAK),
         CodeInfo("ooxml.parse_error", 1, Category.ATTACHMENT, "OOXML package could not be read"),
     )
 
@@ -208,10 +216,11 @@ def _classify(rel_type: str, target: str) -> str:
         return "ooxml.exploit_uri"
     if _is_unc(target):
         return "ooxml.unc_target"
-    if rel_type == "attachedTemplate":
+    if rel_type in _REMOTE_LOAD_TYPES:
         if _LOCAL_FILE.search(target) or not target.strip():
             return ""  # the author's own template path: normal
-        return "ooxml.remote_template"
+        if rel_type == "attachedTemplate" or _WEB.search(target):
+            return "ooxml.remote_template"  # Word fetches and opens it: template or frame injection
     if rel_type == "oleObject":
         return "ooxml.external_ole"
     if rel_type in _LINK_TYPES:

@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
 from coinguard.errors import BudgetExceeded
-from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext, text_item
 
 log = logging.getLogger(__name__)
@@ -127,19 +127,25 @@ def _file_spec_target(value: Any) -> str:
 class PdfAnalyzer:
     name: ClassVar[str] = "pdf"
     codes: ClassVar[tuple[CodeInfo, ...]] = (
-        CodeInfo("pdf.javascript", 6.0, A, "JavaScript in the PDF (/JS, /JavaScript actions or name tree)"),
+        CodeInfo("pdf.javascript", 6.0, A, "JavaScript in the PDF (/JS, /JavaScript actions or name tree)",
+                 strength=Strength.STRONG),
         CodeInfo("pdf.autoaction", 6.0, A, "an action run on open or on an event (/OpenAction, /AA) runs JavaScript,"
-                 " Launch or a remote link"),
-        CodeInfo("pdf.launch", 10.0, A, "a /Launch action that starts a program or opens a file"),
-        CodeInfo("pdf.embedded_file", 3.0, A, "a file embedded in the PDF (extracted and analyzed)"),
-        CodeInfo("pdf.uri_ip", 4.0, A, "a link or action to a raw IP address"),
-        CodeInfo("pdf.uri_unc", 8.0, A, "a link or action to a file: URL or UNC share (NTLM theft, remote payload)"),
+                 " Launch or a remote link", strength=Strength.STRONG),
+        CodeInfo("pdf.launch", 10.0, A, "a /Launch action that starts a program or opens a file",
+                 strength=Strength.CONCLUSIVE),
+        CodeInfo("pdf.embedded_file", 3.0, A, "a file embedded in the PDF (extracted and analyzed)",
+                 strength=Strength.WEAK),
+        CodeInfo("pdf.uri_ip", 4.0, A, "a link or action to a raw IP address", strength=Strength.WEAK),
+        CodeInfo("pdf.uri_unc", 8.0, A, "a link or action to a file: URL or UNC share (NTLM theft, remote payload)",
+                 strength=Strength.STRONG),
         CodeInfo("pdf.link_lure", 5.0, A,
-                 "a short PDF whose text asks to log in/verify an account next to an external link (phishing lure)"),
-        CodeInfo("pdf.xfa", 2.0, A, "an XFA form (scriptable XML forms)"),
+                 "a short PDF whose text asks to log in/verify an account next to an external link (phishing lure)",
+                 strength=Strength.WEAK),
+        CodeInfo("pdf.xfa", 2.0, A, "an XFA form (scriptable XML forms)", strength=Strength.WEAK),
         CodeInfo("pdf.encrypted", 1.0, A, "an encrypted PDF (informational)"),
         CodeInfo("pdf.password_in_message", 3.0, A,
-                 "an encrypted PDF whose password is written in the message (hides content from scanners)"),
+                 "an encrypted PDF whose password is written in the message (hides content from scanners)",
+                 strength=Strength.WEAK),
         CodeInfo("pdf.parse_error", 1.0, A, "the PDF could not be parsed"),
     )
 

@@ -33,7 +33,7 @@ from coinguard.analyzers.office_common import (
     oversized,
     risky_embedded,
 )
-from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
 
@@ -143,16 +143,19 @@ class RtfObjects:
 
     name: ClassVar[str] = RTF_SOURCE
     codes: ClassVar[tuple[CodeInfo, ...]] = (
-        CodeInfo("rtf.object", 3, Category.ATTACHMENT, "RTF embeds an OLE object"),
+        CodeInfo("rtf.object", 3, Category.ATTACHMENT, "RTF embeds an OLE object", strength=Strength.WEAK),
         CodeInfo("rtf.equation_editor", 12, Category.ATTACHMENT,
-                 "Equation Editor 3.0 object (CVE-2017-11882 / CVE-2018-0802)"),
+                 "Equation Editor 3.0 object (CVE-2017-11882 / CVE-2018-0802)", strength=Strength.CONCLUSIVE),
         CodeInfo("rtf.ole2link", 15, Category.ATTACHMENT,
-                 "OLE2Link/StdOleLink object fetching a remote document (CVE-2017-0199 family)"),
-        CodeInfo("rtf.objupdate", 6, Category.ATTACHMENT, "\\objupdate: the object loads without a click"),
+                 "OLE2Link/StdOleLink object fetching a remote document (CVE-2017-0199 family)",
+                 strength=Strength.CONCLUSIVE),
+        CodeInfo("rtf.objupdate", 6, Category.ATTACHMENT, "\\objupdate: the object loads without a click",
+                 strength=Strength.STRONG),
         CodeInfo("rtf.package_executable", 12, Category.ATTACHMENT,
-                 "OLE Package in the RTF carries an executable, script or shortcut"),
+                 "OLE Package in the RTF carries an executable, script or shortcut", strength=Strength.CONCLUSIVE),
         CodeInfo("rtf.obfuscation", 6, Category.ATTACHMENT,
-                 "object data hidden from parsers: control words, \\bin, junk or odd hex, oversized words, bad header"),
+                 "object data hidden from parsers: control words, \\bin, junk or odd hex, oversized words, bad header",
+                 strength=Strength.WEAK),
         CodeInfo("rtf.skipped", 1, Category.INTERNAL, "RTF too large to parse"),
         CodeInfo("rtf.parse_error", 1, Category.ATTACHMENT, "RTF could not be parsed"),
     )
@@ -239,7 +242,9 @@ class RtfObjects:
             tricks.append(f"{parser.junk_chars} non-hex characters in object data")
         if parser.odd_hex:
             tricks.append("odd number of hex digits in object data")
-        if parser.long_cwords:
+        if parser.long_cwords and parser.objects:
+            # parser confusion only matters where there is object data to hide; a long document
+            # without objects (the RTF specification itself) has long words and parameters honestly
             tricks.append(f"{parser.long_cwords} oversized control words or parameters")
         if not_ole and parser.objects:
             tricks.append(f"{not_ole} object(s) that are not well-formed OLE")
