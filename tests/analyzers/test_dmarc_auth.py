@@ -152,7 +152,7 @@ def test_dns_failures_are_temperror_quickly() -> None:
     cfg = Config(dkim=DkimConfig(nameservers=("127.0.0.1",), dns_port=9, dns_timeout_s=0.5, authserv_id="mx"))
     started = time.monotonic()
     v = scan(make_message(sender="Upbit <notice@upbit.com>"), cfg, client=IP, sender="notice@upbit.com")
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 0.5 + 0.6  # SPF waits its timeout; DMARC then knows DNS is down
     found = by_code(v)
     assert {"dmarc.temperror", "spf.temperror"} <= set(found)
     assert "brand.spoofed_domain" not in found  # SPF could have aligned: no evidence either way

@@ -97,6 +97,7 @@ def test_client_address_forms() -> None:
     assert client_ip("IPv6:2001:db8::1") == "2001:db8::1"
     assert client_ip("::ffff:192.0.2.1") == "192.0.2.1"
     assert client_ip("mail.example") == ""
+    assert client_ip("127.0.0.1") == client_ip("::1") == client_ip("::ffff:127.0.0.1") == ""  # local submission
 
 
 def test_closed_port_is_a_quick_temperror() -> None:

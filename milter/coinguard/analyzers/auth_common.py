@@ -7,7 +7,7 @@ in ``AnalysisContext.memo`` under their own name (:data:`DKIM`, :data:`SPF`, :da
 DNS goes through :class:`Resolver`: the ``[dkim]`` servers (``nameservers``, ``dns_port``,
 ``dns_timeout_s``), or only the injected ``AnalysisContext.dns_resolver`` when a test or an offline
 run gives one (a TXT function: every other record type is then a temperror, so an offline run never
-reaches the machine's resolver).  All lookups of one analyzer together wait at most
+reaches the machine's resolver).  All lookups of those checks on one message together wait at most
 :data:`DNS_ROUNDS` timeouts and never past the scan budget; a failure is :class:`DnsTempError`.
 """
 
@@ -17,9 +17,10 @@ import logging
 import re
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from coinguard import dns as dnsq
 from coinguard.handlers import AnalysisContext
@@ -32,8 +33,12 @@ DKIM = "dkim_auth"
 SPF = "spf_auth"
 DMARC = "dmarc_auth"
 ARC = "arc_auth"
-#: All DNS waits of one analyzer on one message together last at most this many ``dns_timeout_s``.
+#: All DNS waits of SPF, DMARC and ARC on one message together last at most this many ``dns_timeout_s``.
 DNS_ROUNDS = 2
+#: memo key of the DNS deadline and health shared by those checks
+DNS_STATE = "auth_dns"
+
+T = TypeVar("T")
 
 DnsTempError = dnsq.DnsTempError
 
@@ -91,7 +96,12 @@ class AuthResult:
 
 
 class Resolver:
-    """DNS for one analyzer on one message, with one deadline."""
+    """DNS for one message's SPF, DMARC and ARC checks: one deadline for all of them together.
+
+    The deadline (:data:`DNS_ROUNDS` timeouts, never past the scan budget) and a server that has
+    timed out once are remembered in ``ctx.memo``: with the resolver down, the next checks of the
+    same message are temperrors at once instead of each waiting its own timeout.
+    """
 
     def __init__(self, ctx: AnalysisContext) -> None:
         cfg = ctx.config.dkim
@@ -99,22 +109,33 @@ class Resolver:
         self.lookup = dnsq.Lookup(tuple(cfg.nameservers), cfg.dns_port)
         self.budget = ctx.budget
         self.timeout = max(dnsq.MIN_TIMEOUT, min(cfg.dns_timeout_s, ctx.budget.time_left()))
-        self.deadline = time.monotonic() + DNS_ROUNDS * self.timeout
+        self.state: dict[str, Any] = ctx.memo.setdefault(DNS_STATE, {})
+        self.deadline: float = self.state.setdefault("deadline", time.monotonic() + DNS_ROUNDS * self.timeout)
 
     def time_left(self) -> float:
         return min(self.budget.time_left(), self.deadline - time.monotonic())
 
     def wait(self, timeout: float | None = None) -> float:
         """How long the next lookup may take; DnsTempError when the time for this message is spent."""
+        if self.state.get("down"):
+            raise DnsTempError(f"DNS server did not answer this message's earlier lookup ({self.state['down']})")
         left = self.time_left()
         if left <= dnsq.MIN_TIMEOUT:
             raise DnsTempError("DNS time limit for this message")
         return min(left, timeout if timeout is not None else self.timeout, self.timeout)
 
+    def _ours(self, func: Callable[[str, float], T], name: str, wait: float) -> T:
+        try:
+            return func(name, wait)
+        except DnsTempError as exc:
+            if str(exc).startswith("timeout"):
+                self.state["down"] = str(exc)
+            raise
+
     def txt(self, name: str) -> list[bytes]:
         wait = self.wait()
         if self.injected is None:
-            return self.lookup.txt(name, wait)
+            return self._ours(self.lookup.txt, name, wait)
         try:
             value = self.injected(name.encode("ascii", "replace"), timeout=wait)
         except Exception as exc:  # an injected resolver's failure is a temperror, like ours
@@ -129,11 +150,11 @@ class Resolver:
         if self.injected is not None:
             raise DnsTempError(f"no {qtype} lookups through the injected resolver")
         if qtype == "A":
-            return list(self.lookup.a(name, wait))
+            return list(self._ours(self.lookup.a, name, wait))
         if qtype == "AAAA":
-            return list(self.lookup.aaaa(name, wait))
+            return list(self._ours(self.lookup.aaaa, name, wait))
         if qtype == "MX":
-            return list(self.lookup.mx(name, wait))
+            return list(self._ours(self.lookup.mx, name, wait))
         if qtype == "PTR":
             import dns.exception
             import dns.name
@@ -143,5 +164,5 @@ class Resolver:
                 address = dns.reversename.to_address(dns.name.from_text(name))
             except (dns.exception.DNSException, ValueError):
                 return []
-            return list(self.lookup.ptr(address, wait))
+            return list(self._ours(self.lookup.ptr, address, wait))
         return []

@@ -7,7 +7,8 @@ for every lookup (``spf.DNSLookup``); this module replaces it once with a dispat
 query running in this thread (a context variable) and hands any other caller to pyspf's own.
 
 Runs only with the client address the milter saw (``MessageInfo.client_addr``): a file scanned
-offline has none, and then SPF is not evaluated (no finding, no ``spf=`` in the header).  Results
+offline has none, mail submitted on this host comes from loopback, and then SPF is not evaluated
+(no finding, no ``spf=`` in the header).  Results
 are the seven of RFC 7208 as ``spf.<result>`` findings; a DNS failure is ``spf.temperror``.
 """
 
@@ -54,7 +55,7 @@ if getattr(spf.DNSLookup, "__module__", "") != __name__:
 
 
 def client_ip(addr: str) -> str:
-    """The SMTP client's address as pyspf wants it ("" when the milter gave none or a name)."""
+    """The SMTP client's address as pyspf wants it ("" when the milter gave none, a name or loopback)."""
     addr = addr.strip().strip("[]")
     if addr.lower().startswith("ipv6:"):
         addr = addr[5:]
@@ -63,8 +64,8 @@ def client_ip(addr: str) -> str:
     except ValueError:
         return ""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return str(ip.ipv4_mapped)
-    return str(ip)
+        ip = ip.ipv4_mapped
+    return "" if ip.is_loopback else str(ip)  # mail submitted on this host: no SPF to check
 
 
 def check(ip: str, sender: str, helo: str, resolver: Resolver, receiver: str) -> AuthResult:
