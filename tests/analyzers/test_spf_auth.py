@@ -74,6 +74,8 @@ def test_results(dns: AuthDns, sender: str, client: str, result: str) -> None:
     assert list(found) == [f"spf.{result}"]
     assert r is not None and r.result == result and r.domain == sender.split("@")[1]
     assert r.resinfo() == f"spf={result} smtp.mailfrom={sender.split('@')[1]}"
+    assert found[f"spf.{result}"].detail.startswith(f"mailfrom {sender.split('@')[1]} from {client_ip(client)}")
+    assert not found[f"spf.{result}"].detail.endswith(":")
 
 
 def test_null_sender_checks_the_helo_name(dns: AuthDns) -> None:

@@ -89,7 +89,8 @@ def check(ip: str, sender: str, helo: str, resolver: Resolver, receiver: str) ->
     result = str(result).lower()
     if result not in RESULTS:
         result = "permerror"
-    return AuthResult("spf", result, (prop,), "", f"{ident} {domain} from {ip}: {explanation}", domain)
+    why = f"{ident} {domain} from {ip}" + (f": {explanation}" if explanation else "")
+    return AuthResult("spf", result, (prop,), "", why, domain)
 
 
 class SpfAnalyzer:
