@@ -56,7 +56,7 @@ from shared_state.servers import PgServer, RedisServer  # noqa: E402
 from helpers import DATA, make_message, zip_bytes  # noqa: E402
 
 HOSTS = ("mx-a", "mx-b", "mx-c")
-CFG = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\n')
+CFG = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n')
 
 
 def campaign_zip() -> bytes:

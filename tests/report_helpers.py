@@ -22,7 +22,7 @@ LURE_SCRIPT = (b'var sh = new ActiveXObject("WScript.Shell");\r\n'
                b'sh.Run("powershell -nop -w hidden -enc SQBFAFgA");\r\n')
 OTHER_SCRIPT = b'Set o = CreateObject("WScript.Shell")\r\no.Run "cmd /c echo harmless"\r\n'
 
-OFFLINE = '[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.5\n'
+OFFLINE = '[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n'
 
 
 def received(helo: str, ip: str, by: str = "mx.victim.example") -> tuple[str, str]:

@@ -34,7 +34,7 @@ def _dns(name: bytes, timeout: float = 5.0) -> bytes | None:
 
 @cache
 def _ctx() -> ScanContext:
-    cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\n')
+    cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n')
     return ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules, dns_resolver=_dns)
 
 

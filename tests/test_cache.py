@@ -21,7 +21,7 @@ from coinguard.scan import Envelope, ScanContext, scan_message
 
 from helpers import DATA, make_context, make_message, zip_bytes
 
-CFG = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\n')
+CFG = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n')
 
 
 def key(n: int | str, gen: str = "g1") -> vc.CacheKey:
@@ -113,7 +113,7 @@ def test_open_cache_and_settings() -> None:
     assert vc.generation_for("abc", CFG) != vc.generation_for("abc", parse_config("[scan]\nmax_depth = 3\n"))
     assert vc.generation_for("abc", CFG) == vc.generation_for("abc", parse_config(
         '[milter]\nsocket = "inet:9999@127.0.0.1"\n[scan]\nworkers = 7\n[metrics]\nlisten = ""\n'
-        '[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\n'))
+        '[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n'))
 
 
 def test_generation_follows_the_lure_list_content(tmp_path: Path) -> None:
@@ -339,7 +339,7 @@ def test_offline_scan_analyses_a_campaign_once(tmp_path: Path, monkeypatch: pyte
     lines = out.getvalue().splitlines()
     assert len(lines) == 3 and '"cached": true' not in lines[0] and '"cached": true' in lines[2]
     runs.clear()
-    off = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\n[cache]\nbackend = "off"\n')
+    off = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n[cache]\nbackend = "off"\n')
     scan_cli.run_scan([str(tmp_path)], off, as_json=True, out=io.StringIO())
     assert len(runs) > once  # without the cache every copy runs every handler
 

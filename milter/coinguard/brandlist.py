@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from coinguard.domains import first_label, registrable, to_unicode
-from coinguard.findings import DKIM_ALIGNED, Finding
+from coinguard.findings import DKIM_ALIGNED, DMARC_PASS, Finding
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.text import PhraseMatcher, normalized
 
@@ -183,7 +183,7 @@ class Lookalike:
 
 
 def verified_brand_sender(msg: MessageInfo, findings: Sequence[Finding], ctx: AnalysisContext) -> bool:
-    """From is a brand's own domain and DKIM passed aligned with it (the readers run ``after`` dkim_auth)."""
-    if not any(f.code == DKIM_ALIGNED for f in findings):
+    """From is a brand's own domain and DMARC (or DKIM) passed aligned with it (readers run ``after`` dmarc_auth)."""
+    if not any(f.code in (DMARC_PASS, DKIM_ALIGNED) for f in findings):
         return False
     return brands_for(ctx).owner(msg.from_domain) is not None

@@ -187,6 +187,9 @@ class DkimConfig:
     nameservers: tuple[str, ...] = ()
     dns_port: int = 53
     trust_upstream: tuple[str, ...] = ()
+    spf: bool = True
+    dmarc: bool = True
+    arc: bool = True
 
 
 @dataclass(frozen=True, slots=True)

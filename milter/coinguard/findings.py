@@ -98,6 +98,8 @@ class Role(StrEnum):
 #: Finding code that one message analyzer emits and others read (the registry runs dkim_auth before them):
 #: a DKIM signature passed and is aligned with the From domain.
 DKIM_ALIGNED = "dkim.aligned"
+#: ... and DMARC passed for the From domain (dmarc_auth runs before the readers of either).
+DMARC_PASS = "dmarc.pass"
 
 
 #: Last segments of the codes that, by convention, say "this was not fully read" (``pdf.parse_error``,

@@ -71,6 +71,7 @@ release_smtp = "127.0.0.1:{smtp_port}"
 [dkim]
 nameservers = ["127.0.0.1"]
 dns_port = 9
+dns_timeout_s = 0.3
 """)
 
 

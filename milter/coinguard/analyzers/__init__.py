@@ -13,10 +13,13 @@ from collections.abc import Sequence
 
 from coinguard.analyzers.addresses import AddressDocument, AddressMessage
 from coinguard.analyzers.allow import AllowlistAnalyzer
+from coinguard.analyzers.arc_auth import ArcAnalyzer
+from coinguard.analyzers.auth_results import AuthResultsHeader
 from coinguard.analyzers.brands import BrandAnalyzer
 from coinguard.analyzers.crypto_theme import CryptoThemeDocument, CryptoThemeMessage
 from coinguard.analyzers.dde import DdeFields
 from coinguard.analyzers.dkim_auth import DkimAnalyzer
+from coinguard.analyzers.dmarc_auth import DmarcAnalyzer
 from coinguard.analyzers.doctext import DocTextAnalyzer
 from coinguard.analyzers.encrypted import EncryptedOffice
 from coinguard.analyzers.filetype import FileTypeAnalyzer
@@ -31,6 +34,7 @@ from coinguard.analyzers.ooxml import OoxmlRelations
 from coinguard.analyzers.pdf import PdfAnalyzer
 from coinguard.analyzers.rtf import RtfObjects
 from coinguard.analyzers.seed_phrase import SeedPhraseDocument, SeedPhraseMessage
+from coinguard.analyzers.spf_auth import SpfAnalyzer
 from coinguard.analyzers.yara_rules import YaraRules
 from coinguard.handlers import Handler, MessageAnalyzer, Registered
 
@@ -87,6 +91,10 @@ def ordered(analyzers: Sequence[MessageAnalyzer]) -> tuple[MessageAnalyzer, ...]
 MESSAGE_ANALYZERS: tuple[MessageAnalyzer, ...] = ordered((
     # -- crypto theme, brands, sender authentication --
     DkimAnalyzer(),
+    SpfAnalyzer(),
+    DmarcAnalyzer(),
+    ArcAnalyzer(),
+    AuthResultsHeader(),
     CryptoThemeMessage(),
     BrandAnalyzer(),
     AddressMessage(),

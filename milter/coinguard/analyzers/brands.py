@@ -292,7 +292,7 @@ class BrandAnalyzer:
     """Brand named by a sender who is not the brand; look-alike sender domains and link hosts."""
 
     name: ClassVar[str] = NAME
-    after: ClassVar[tuple[str, ...]] = ("dkim_auth",)  # reads DKIM_ALIGNED (verified brand senders)
+    after: ClassVar[tuple[str, ...]] = ("dkim_auth", "dmarc_auth")  # reads DKIM_ALIGNED, DMARC_PASS
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("brand.impersonation", SCORE_DISPLAY, Category.SENDER,
                  "an exchange/wallet brand is named in the From display name (5), Subject (3) or body (1) "

@@ -100,7 +100,7 @@ class CryptoThemeMessage:
     """Lure language in the subject, the body text and the attachment names."""
 
     name: ClassVar[str] = NAME
-    after: ClassVar[tuple[str, ...]] = ("dkim_auth",)  # reads DKIM_ALIGNED (verified brand senders)
+    after: ClassVar[tuple[str, ...]] = ("dkim_auth", "dmarc_auth")  # reads DKIM_ALIGNED, DMARC_PASS
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo(SUBJECT.code, SUBJECT.cap, Category.THEME,
                  "crypto lure phrases in the Subject or From display name (score grows with their weights)"),

@@ -12,11 +12,11 @@ nameservers are set).  Results per signature follow RFC 8601:
   never an exception).
 
 A passing signature is *aligned* when its ``d=`` has the same registrable domain as the From
-domain (DMARC relaxed alignment through the Public Suffix List).  A From domain that belongs to a
-brand (brands.toml) without an aligned passing signature is ``brand.spoofed_domain`` (unless the
-aligned signature's key could not be fetched: temperror is not evidence).
+domain (DMARC relaxed alignment through the Public Suffix List).  The SigResults wait in
+``ctx.memo["dkim_auth"]`` for ``dmarc_auth`` (which decides ``brand.spoofed_domain``) and for
+``auth_results`` (the one combined Authentication-Results header the daemon adds).
 
-The ``dkim.result`` finding's detail is the ``Authentication-Results`` header VALUE the daemon adds::
+The ``dkim.result`` finding's detail is the DKIM part of that header as a value of its own::
 
     mx.example.net; dkim=pass header.d=example.com header.s=sel header.b=abcdefgh;
      dkim=fail reason="body hash mismatch" header.d=other.org header.s=s1 header.b=ZZZZZZZZ
@@ -35,13 +35,12 @@ import socket
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, ClassVar
 
 import dkim
 
 from coinguard import dns as dnsq
-from coinguard.brandlist import brands_for
+from coinguard.analyzers.auth_common import quiet_logger
 from coinguard.domains import same_organization
 from coinguard.findings import AddHeader, Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, DnsFunc, MessageInfo
@@ -134,19 +133,10 @@ def _sig_tags(header_value: bytes) -> dict[str, str]:
     return out
 
 
-@cache
-def _quiet_logger() -> logging.Logger:
-    """dkimpy logs every failed lookup at ERROR; our findings carry that, so its own lines stay debug-only."""
-    logger = logging.getLogger(f"{__name__}.dkimpy")
-    logger.propagate = False
-    logger.addHandler(logging.NullHandler())
-    return logger
-
-
 def verify_signatures(raw: bytes, dnsfunc: DnsFunc, timeout: float, from_domain: str,
                       time_left: Callable[[], float] | None = None) -> list[SigResult]:
     """Verify every DKIM-Signature of ``raw``; one SigResult each ([] when there is none)."""
-    quiet = _quiet_logger()
+    quiet = quiet_logger(__name__)
     try:
         d = dkim.DKIM(raw, logger=quiet, timeout=timeout)
     except dkim.DKIMException as exc:
@@ -280,7 +270,7 @@ class DkimAnalyzer:
     after: ClassVar[tuple[str, ...]] = ()
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("dkim.result", 0.0, Category.SENDER,
-                 "informational: detail is the Authentication-Results header value (RFC 8601) to add"),
+                 "informational: detail is the DKIM part of the Authentication-Results header (RFC 8601)"),
         CodeInfo("dkim.none", 0.0, Category.SENDER, "the message carries no DKIM signature"),
         CodeInfo("dkim.fail", 1.0, Category.SENDER, "a DKIM signature did not verify (body or headers altered)"),
         CodeInfo("dkim.permerror", 0.5, Category.SENDER,
@@ -291,8 +281,6 @@ class DkimAnalyzer:
                  "informational: a passing DKIM signature aligns with the From domain (same organizational domain)"),
         CodeInfo("dkim.unaligned", 0.0, Category.SENDER,
                  "informational: DKIM passes only for domains other than the From domain's organization"),
-        CodeInfo("brand.spoofed_domain", 12.0, Category.SENDER,
-                 "From is an exchange/wallet brand's own domain but no aligned DKIM signature passes"),
     )
 
     def analyze_message(
@@ -313,11 +301,10 @@ class DkimAnalyzer:
                 return min(ctx.budget.time_left(), deadline - time.monotonic())
 
             results = verify_signatures(msg.raw, dnsfunc_for(ctx), timeout, msg.from_domain, time_left)
+        ctx.memo[NAME] = results  # for DMARC and the combined Authentication-Results (auth_results)
         authserv = cfg.authserv_id or socket.gethostname()
         header = authentication_results(authserv, results)
         yield Finding("dkim.result", NAME, "", header)
-        if cfg.add_header:
-            yield AddHeader("Authentication-Results", header)
         if not results:
             yield Finding("dkim.none", NAME, "", "no DKIM-Signature header")
         for r in results:
@@ -330,11 +317,3 @@ class DkimAnalyzer:
         elif passing:
             yield Finding("dkim.unaligned", NAME, "",
                           f"passes for {', '.join(sorted({r.domain for r in passing}))}, From is {msg.from_domain}")
-        brand = brands_for(ctx).owner(msg.from_domain)
-        if brand is not None and not aligned:
-            # an aligned (or unreadable) signature whose key we could not fetch: no evidence of spoofing
-            pending = [r for r in results if r.result == "temperror" and (r.aligned or not r.domain)]
-            if not pending:
-                why = "unsigned" if not results else "no aligned signature passes (" + ", ".join(
-                    f"{r.domain or '?'}={r.result}" for r in results[:4]) + ")"
-                yield Finding("brand.spoofed_domain", NAME, "", f"From {msg.from_domain} ({brand.display}): {why}")
