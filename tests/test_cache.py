@@ -339,7 +339,8 @@ def test_offline_scan_analyses_a_campaign_once(tmp_path: Path, monkeypatch: pyte
     lines = out.getvalue().splitlines()
     assert len(lines) == 3 and '"cached": true' not in lines[0] and '"cached": true' in lines[2]
     runs.clear()
-    off = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n[cache]\nbackend = "off"\n')
+    off = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n'
+                       '[cache]\nbackend = "off"\n')
     scan_cli.run_scan([str(tmp_path)], off, as_json=True, out=io.StringIO())
     assert len(runs) > once  # without the cache every copy runs every handler
 
