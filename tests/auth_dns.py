@@ -7,20 +7,19 @@ the envelope the milter would give, against this server.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dkim
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from dnslib import AAAA, MX, QTYPE, RCODE, RR, TXT, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 from coinguard.config import Config, DkimConfig
 from coinguard.findings import Verdict
 from coinguard.scan import Envelope, ScanContext, scan_message
+
+from helpers import dkim_keypair
 
 AUTHSERV = "mx.test.example"
 
@@ -76,7 +75,7 @@ class AuthDns:
         """A fresh DKIM key for ``selector._domainkey.domain``; the private key (PEM) is returned."""
         if f"{selector}.{domain}" in self.keys:
             return self.keys[f"{selector}.{domain}"]
-        pem, record = keypair()
+        pem, record = dkim_keypair()
         self.txt(f"{selector}._domainkey.{domain}", record)
         self.keys[f"{selector}.{domain}"] = pem
         return pem
@@ -97,14 +96,6 @@ def auth_dns() -> Iterator[AuthDns]:
     finally:
         server.stop()
         server.server.server_close()
-
-
-def keypair() -> tuple[bytes, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                            serialization.NoEncryption())
-    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return pem, "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
 
 
 def dkim_sign(raw: bytes, domain: str, pem: bytes, selector: str = "sel") -> bytes:
