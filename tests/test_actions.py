@@ -342,3 +342,13 @@ def test_strip_without_attachment_evidence_tags() -> None:
     v = replace(strip_verdict(), findings=(Finding("crypto.lure.body", "crypto_theme", "<body 1>", score=20.0),))
     r = Run(v, buf=buffer(STRIP_HEADERS, STRIP_BODY))
     assert r.out.action == Action.TAG and not r.store.stored and "body" not in r.mta.kinds()
+
+
+def test_tag_of_an_unchecked_message_prefixes_the_subject_by_default() -> None:
+    """``action_unchecked = "tag"``: the reader sees the message was not fully read (subject_tag_verdicts)."""
+    r = Run(verdict("unchecked", "tag", reason="incomplete"))
+    assert r.mta.added("X-Coinguard-Verdict") == ["unchecked reason=incomplete"]
+    assert ("change", "Subject", 1, "[SUSPICIOUS] Your wallet") in r.mta.ops
+    off = Run(verdict("unchecked", "tag", reason="incomplete"),
+              cfg=config(subject_tag_verdicts=("suspicious", "malicious")))
+    assert [op for op in off.mta.ops if op[1:2] == ("Subject",)] == []

@@ -66,6 +66,52 @@ def _eicar_zip(tmp_path: Path) -> bytes:
     return buf.getvalue()
 
 
+def test_scan_of_a_message_it_could_not_fully_read_is_exit_3_unless_another_is_flagged(
+        tmp_path: Path, config: Path) -> None:
+    clean = tmp_path / "a-clean.eml"
+    clean.write_bytes(make_message(subject="lunch", body="Pizza at noon?\n"))
+    unread = tmp_path / "b-unread.eml"  # a PDF that does not parse: pdf.parse_error, verdict unchecked
+    unread.write_bytes(make_message(attachments=[("report.pdf", b"%PDF-1.4\n% truncated\n", "application/pdf")]))
+    bad = tmp_path / "c-bad.eml"
+    bad.write_bytes(make_message(subject="invoice", attachments=[("invoice.zip", _eicar_zip(tmp_path))]))
+    r = coinguard("scan", "--json", "-c", str(config), str(clean), str(unread))
+    assert r.returncode == 3, r.stderr  # not 0: unchecked is not clean
+    assert [json.loads(line)["verdict"] for line in r.stdout.splitlines()] == ["clean", "unchecked"]
+    assert coinguard("scan", "-c", str(config), str(unread), str(bad)).returncode == 1  # flagged wins
+
+
+def test_scan_exit_status_is_the_most_severe_verdict() -> None:
+    from coinguard.findings import VerdictKind as V
+    from coinguard.scan_cli import EXIT_CLEAN, EXIT_FOUND, EXIT_UNCHECKED, exit_status
+
+    assert exit_status([]) == exit_status([V.CLEAN, V.CLEAN]) == EXIT_CLEAN == 0
+    assert exit_status([V.CLEAN, V.UNCHECKED]) == EXIT_UNCHECKED == 3
+    assert exit_status([V.UNCHECKED, V.SUSPICIOUS, V.CLEAN]) == exit_status([V.MALICIOUS]) == EXIT_FOUND == 1
+
+
+def test_scan_runs_rarfile_programs_guarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``coinguard scan`` guards rarfile's unar/bsdtar as a pool worker does (own group, time limit)."""
+    import io
+
+    import rarfile
+
+    from coinguard import subproc
+    from coinguard.config import parse_config
+    from coinguard.scan_cli import run_scan
+
+    def unguarded(cmd: list[str]) -> None:  # rarfile's own, as before any guard (restored afterwards)
+        raise AssertionError("not replaced")
+
+    monkeypatch.setattr(rarfile, "custom_popen", unguarded)
+    monkeypatch.setattr(subproc, "_default_timeout", subproc.DEFAULT_TIMEOUT_S)
+    msg = tmp_path / "m.eml"
+    msg.write_bytes(make_message())
+    cfg = parse_config(OFFLINE + "[scan]\ntimeout_s = 17\n")
+    assert run_scan([str(msg)], cfg, out=io.StringIO()) == 0
+    assert getattr(rarfile.custom_popen, "coinguard_guarded", False)
+    assert subproc.default_timeout() == 17
+
+
 def test_scan_folder_and_hostile_input_is_a_verdict(tmp_path: Path, config: Path) -> None:
     folder = tmp_path / "mail"
     folder.mkdir()

@@ -111,3 +111,11 @@ def test_unreadable_file_is_a_config_error(tmp_path) -> None:
 def test_soft_deadline_is_below_the_hard_timeout() -> None:
     cfg = parse_config("[scan]\ntimeout_s = 10\n")
     assert cfg.scan.limits().timeout_s < cfg.scan.timeout_s
+
+
+def test_subject_tag_verdicts_accept_unchecked_and_refuse_unknown_verdicts() -> None:
+    assert "unchecked" in Config().policy.subject_tag_verdicts  # so that action_unchecked = "tag" tags
+    cfg = parse_config("[policy]\nsubject_tag_verdicts = ['unchecked', 'malicious']\n")
+    assert cfg.policy.subject_tag_verdicts == ("unchecked", "malicious")
+    with pytest.raises(ConfigError, match=r"subject_tag_verdicts.*unknown verdict 'uncheked'"):
+        parse_config("[policy]\nsubject_tag_verdicts = ['uncheked']\n")

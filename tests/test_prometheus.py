@@ -46,6 +46,8 @@ DESIGN_METRICS: dict[str, tuple[str, frozenset[str]]] = {
     "coinguard_pool_rebuilds_total": ("counter", frozenset({"reason"})),
     "coinguard_canary_total": ("counter", frozenset({"result"})),
     "coinguard_canary_last_success_timestamp_seconds": ("gauge", frozenset()),
+    # beyond DESIGN §4: optional external tools not on PATH (issue 12 §6)
+    "coinguard_optional_tool_missing": ("gauge", frozenset({"tool"})),
 }
 #: Labels Prometheus itself attaches (or histogram buckets carry).
 TARGET_LABELS = frozenset({"instance", "job", "le", "service"})
@@ -80,6 +82,7 @@ def exported() -> dict[str, tuple[str, frozenset[str]]]:
     m.rules_reloaded(True, 3)
     m.inflight.inc()
     m.quarantined.inc()
+    m.tools_checked()
     text = generate_latest(m.registry).decode()
     out: dict[str, tuple[str, frozenset[str]]] = {}
     for fam in text_string_to_metric_families(text):
@@ -186,7 +189,7 @@ def test_required_alerts_exist() -> None:
     alerts = {r["alert"]: r for g in doc["groups"] for r in g["rules"]}
     for name in ("CoinguardDown", "CoinguardNoScans", "CoinguardScanErrors", "CoinguardTempfailRate",
                  "CoinguardRulesReloadFailed", "CoinguardWorkerRestarts", "CoinguardScanSlow",
-                 "CoinguardQuarantineSurge"):
+                 "CoinguardQuarantineSurge", "CoinguardOptionalToolMissing"):
         assert name in alerts, name
         assert alerts[name]["labels"]["severity"] in ("warning", "critical")
         assert alerts[name]["annotations"]["summary"]
@@ -199,7 +202,7 @@ def test_promtool_check_rules() -> None:
     proc = subprocess.run(["promtool", "check", "rules", str(PROM / "coinguard.rules.yml")], capture_output=True,
                           text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "SUCCESS: 14 rules found" in proc.stdout + proc.stderr
+    assert "SUCCESS: 15 rules found" in proc.stdout + proc.stderr
 
 
 @needs_promtool

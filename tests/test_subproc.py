@@ -93,3 +93,41 @@ def test_rarfile_programs_run_guarded() -> None:
             rarfile.custom_popen(["/nonexistent/unar"])
     finally:
         rarfile.custom_popen = original
+
+
+def test_tracked_tools_leave_a_marker_only_while_they_run(tmp_path: Path) -> None:
+    subproc.track_tools(str(tmp_path))
+    try:
+        with subproc.tool_process(["sleep", "30"], 30) as proc:
+            assert [p.name for p in tmp_path.iterdir()] == [f".tool-{proc.pid}-{subproc._start_time(proc.pid)}"]
+        assert list(tmp_path.iterdir()) == []
+        subproc.run_tool(["true"], 10)
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        subproc.track_tools(None)
+
+
+def test_kill_orphans_kills_marked_groups_and_leaves_reused_pids_alone(tmp_path: Path) -> None:
+    """What a dead worker's tools left running is killed; a marker whose PID now names another process
+    (start time differs) is not acted on, nor one that would name our own group."""
+    pidfile = tmp_path / "grandchild"
+    ours = subprocess.Popen(["sh", "-c", f"sleep 60 & echo $! > {pidfile}; exec sleep 60"], start_new_session=True)
+    stranger = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        end = time.monotonic() + 10
+        while not pidfile.exists() or not pidfile.read_text().strip():
+            assert time.monotonic() < end
+            time.sleep(0.02)
+        grandchild = int(pidfile.read_text())
+        dead = tmp_path / "w123"
+        dead.mkdir()
+        for name in (f".tool-{ours.pid}-{subproc._start_time(ours.pid)}", f".tool-{stranger.pid}-1",
+                     f".tool-{os.getpgrp()}-{subproc._start_time(os.getpgrp())}", ".tool-0-0", "archive"):
+            (dead / name).touch()
+        assert subproc.kill_orphans(str(dead)) == 1
+        assert _wait_dead(ours.pid) and _wait_dead(grandchild)
+        assert process_alive(stranger.pid)
+    finally:
+        for proc in (ours, stranger):
+            proc.kill()
+            proc.wait()

@@ -49,3 +49,37 @@ def test_config_check_warns_about_missing_tools_and_still_passes(tmp_path: Path)
     assert r.returncode == 0, r.stderr
     assert r.stderr.count("coinguard: warning: optional tool") == len(OPTIONAL_TOOLS)
     assert "apt-get install 7zip" in r.stderr
+
+
+def test_missing_tools_are_a_gauge_set_at_start_and_on_reload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """coinguard_optional_tool_missing{tool}: build_generation (start-up and every reload) looks again."""
+    from prometheus_client import CollectorRegistry
+
+    from coinguard import runtime
+    from coinguard.config import Config
+    from coinguard.metrics import make_metrics
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _fake_program(tmp_path, "7zz")
+    reg = CollectorRegistry()
+    m = make_metrics(reg)
+
+    def gauge() -> dict[str, float | None]:
+        return {t.name: reg.get_sample_value("coinguard_optional_tool_missing", {"tool": t.name})
+                for t in OPTIONAL_TOOLS}
+
+    assert gauge() == {"7zz": None, "unar": None, "bsdtar": None}  # nothing claimed before a look
+
+    def no_store(cfg: Config) -> None:  # stop build_generation before rules and workers
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(runtime, "open_quarantine", no_store)
+    with pytest.raises(RuntimeError, match="stop here"):
+        runtime.build_generation(Config(), 1, m)
+    assert gauge() == {"7zz": 0.0, "unar": 1.0, "bsdtar": 1.0}
+    _fake_program(tmp_path, "unar")  # the admin installs unar and reloads
+    (tmp_path / "7zz").unlink()
+    with pytest.raises(RuntimeError, match="stop here"):
+        runtime.build_generation(Config(), 2, m)
+    assert gauge() == {"7zz": 1.0, "unar": 0.0, "bsdtar": 1.0}

@@ -4,7 +4,8 @@
 Each subcommand's work lives in the module that owns it; imports are lazy so that
 ``coinguard scan`` never loads libmilter and ``coinguard run`` never loads the CLI
 helpers it does not need.  Exit codes: 0 fine/clean, 1 suspicious or malicious
-found (scan) or a check failed, 2 the command itself could not run.
+found (scan) or a check failed, 2 the command itself could not run, 3 (scan) a
+message could not be fully read (unchecked) and none was flagged.
 """
 
 from __future__ import annotations

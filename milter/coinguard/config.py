@@ -113,7 +113,9 @@ class PolicyConfig:
     action_malicious: ActionName = "quarantine"
     action_unchecked: Literal["quarantine", "tag", "tempfail"] = "quarantine"
     subject_tag: str = "[SUSPICIOUS]"
-    subject_tag_verdicts: tuple[str, ...] = ("suspicious", "malicious")
+    #: verdicts whose delivered ("tag") mail gets ``subject_tag``; "unchecked" too, so that
+    #: ``action_unchecked = "tag"`` shows the reader the message was not fully read
+    subject_tag_verdicts: tuple[str, ...] = ("suspicious", "malicious", "unchecked")
     verdict_header: str = "X-Coinguard-Verdict"
     findings_header: str = "X-Coinguard-Findings"
     tag_clean: bool = True

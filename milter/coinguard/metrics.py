@@ -13,13 +13,17 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
 from coinguard import __version__
 from coinguard.findings import Verdict
+
+if TYPE_CHECKING:
+    from coinguard.tools import ToolStatus
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,7 @@ class Metrics:
     pool_rebuilds: Counter
     canary: Counter
     canary_last_success: Gauge
+    optional_tool_missing: Gauge
 
     def observe(self, verdict: Verdict, *, action: str | None = None, size: int | None = None,
                 seconds: float | None = None) -> None:
@@ -87,6 +92,16 @@ class Metrics:
         self.canary.labels(result="success" if ok else "failure").inc()
         if ok:
             self.canary_last_success.set(time.time())
+
+    def tools_checked(self, statuses: Sequence[ToolStatus] | None = None) -> list[ToolStatus]:
+        """``optional_tool_missing{tool}``: 1 for each optional tool (coinguard.tools) not on PATH, 0 for
+        each found; looked up now unless ``statuses`` are given.  At start and on every reload."""
+        from coinguard.tools import tool_status
+
+        found = list(tool_status() if statuses is None else statuses)
+        for status in found:
+            self.optional_tool_missing.labels(tool=status.tool.name).set(0 if status.present else 1)
+        return found
 
     def rules_reloaded(self, ok: bool, count: int | None = None) -> None:
         self.rules_reload.labels(result="success" if ok else "error").inc()
@@ -139,6 +154,10 @@ def make_metrics(registry: CollectorRegistry | None = None) -> Metrics:
         canary_last_success=Gauge(PREFIX + "canary_last_success_timestamp_seconds",
                                   "Unix time of the last successful health check of the scanner pool.",
                                   registry=reg),
+        optional_tool_missing=Gauge(PREFIX + "optional_tool_missing",
+                                    "1 when an optional external tool (7zz, unar, bsdtar) is not on PATH: the "
+                                    "content only it opens is unchecked; 0 when found.  Checked at start and reload.",
+                                    ["tool"], registry=reg),
     )
     m.build_info.info({"version": __version__})
     # make the closed label sets visible at 0 before the first event

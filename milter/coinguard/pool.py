@@ -111,16 +111,20 @@ def _private_tmpdir(base: str | None = None) -> str:
     import shutil
     import tempfile
 
+    from coinguard import subproc
+
     base = base or os.path.join(tempfile.gettempdir(), WORKER_TMP)
     os.makedirs(base, mode=0o700, exist_ok=True)
     mine = f"w{os.getpid()}"
     for name in os.listdir(base):
         if name == mine or (name[:1] == "w" and name[1:].isdigit() and not _pid_alive(int(name[1:]))):
+            subproc.kill_orphans(os.path.join(base, name))  # what its tools started outlived them
             shutil.rmtree(os.path.join(base, name), ignore_errors=True)
     path = os.path.join(base, mine)
     os.mkdir(path, 0o700)
     os.environ["TMPDIR"] = path  # external tools write their temporary files here too
     tempfile.tempdir = path
+    subproc.track_tools(path)  # a marker per running tool, for kill_orphans after this worker dies
     # an orderly exit (recycle, pool shutdown: pebble runs multiprocessing's exit function) removes it
     multiprocessing.util.Finalize(None, shutil.rmtree, args=(path,), kwargs={"ignore_errors": True},
                                   exitpriority=1)

@@ -204,6 +204,7 @@ def compile_in_child(cfg: Config) -> tuple[str, int]:
 
 def build_generation(cfg: Config, number: int, metrics: Metrics) -> Generation:
     """Open the quarantine store, compile the rules (once, in a child), start and warm a worker pool."""
+    metrics.tools_checked()  # coinguard_optional_tool_missing{tool}: at start-up and on every reload
     store = open_quarantine(cfg)  # an unknown back end fails here: at start-up, or a reload that keeps the old
     try:
         path, count = compile_in_child(cfg)

@@ -1,9 +1,17 @@
 """``coinguard scan PATH... [--json]``: the gateway pipeline, offline.
 
 Files are scanned in the order given (folders: their ``*.eml`` files, sorted,
-recursively).  Exit 0 when every message is clean, 1 when any is suspicious or
-malicious, 2 only when the scan itself could not run (unreadable path, bad config
-or rules).  A malformed or hostile message is a verdict, never exit 2.
+recursively).  Exit status, for the whole run:
+
+- 0: every message is clean;
+- 1: a message is suspicious or malicious (whatever else the others are);
+- 3: none is suspicious or malicious, but a message could not be fully read (verdict
+  ``unchecked``: a limit, a damaged container, a tool that failed, the time budget) --
+  not "clean", so never 0;
+- 2: the scan itself could not run (unreadable path, bad config or rules); it stops there.
+
+A malformed or hostile message is a verdict, never exit 2.  External tools (7-Zip, and
+the programs rarfile starts) run under :mod:`coinguard.subproc` as in a scanner worker.
 """
 
 from __future__ import annotations
@@ -20,7 +28,11 @@ from coinguard.findings import Verdict, VerdictKind
 
 log = logging.getLogger(__name__)
 
-EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FOUND, EXIT_ERROR, EXIT_UNCHECKED = 0, 1, 2, 3
+#: A message's verdict -> the run's exit status; the run exits with the most severe one seen.
+_EXIT_OF = {VerdictKind.SUSPICIOUS: EXIT_FOUND, VerdictKind.MALICIOUS: EXIT_FOUND,
+            VerdictKind.UNCHECKED: EXIT_UNCHECKED}
+_SEVERITY = (EXIT_CLEAN, EXIT_UNCHECKED, EXIT_FOUND)
 MESSAGE_SUFFIXES = (".eml", ".msg", ".txt")
 
 
@@ -45,12 +57,20 @@ def load_rules_for_scan(config: Config) -> Any:  # yara.Rules
     return compile_rules(config.rules.dirs).rules
 
 
+def exit_status(verdicts: Sequence[VerdictKind]) -> int:
+    """The run's exit status for these verdicts (see the module docstring)."""
+    return max((_EXIT_OF.get(v, EXIT_CLEAN) for v in verdicts), key=_SEVERITY.index, default=EXIT_CLEAN)
+
+
 def run_scan(paths: Sequence[str], config: Config, as_json: bool = False, out: TextIO | None = None) -> int:
+    from coinguard import subproc
     from coinguard.cache import local_cache
     from coinguard.errors import RulesError
     from coinguard.scan import Envelope, ScanContext, scan_message
 
     out = out or sys.stdout
+    subproc.set_default_timeout(config.scan.timeout_s)  # as a worker does (pool._guard_tools)
+    subproc.guard_rarfile()
     try:
         rules = load_rules_for_scan(config)
     except RulesError as exc:
@@ -58,7 +78,7 @@ def run_scan(paths: Sequence[str], config: Config, as_json: bool = False, out: T
         for file, line, message in exc.errors:
             print(f"  {file}:{line}: {message}", file=sys.stderr)
         return EXIT_ERROR
-    worst = EXIT_CLEAN
+    seen: list[VerdictKind] = []
     cache = local_cache(config.cache)  # the copies of one campaign in a folder are analysed once
     for label, path in expand_paths(paths):
         if path is None:
@@ -71,9 +91,8 @@ def run_scan(paths: Sequence[str], config: Config, as_json: bool = False, out: T
             return EXIT_ERROR
         verdict = scan_message(raw, ScanContext(config=config, rules=rules, envelope=Envelope(id=label), cache=cache))
         _print(verdict, as_json, out)
-        if verdict.verdict in (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS):
-            worst = EXIT_FOUND
-    return worst
+        seen.append(verdict.verdict)
+    return exit_status(seen)
 
 
 def _print(verdict: Verdict, as_json: bool, out: TextIO) -> None:

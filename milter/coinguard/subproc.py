@@ -10,7 +10,11 @@ running), and a timer that SIGKILLs the whole group when the time is up.
   stdout with a byte cap (extracting a member); when the block ends the group is
   killed (a tool that stopped reading is not waited for);
 - :func:`guard_rarfile`: the same for the programs rarfile starts (unar, unrar, bsdtar),
-  through rarfile's one process-spawning function.
+  through rarfile's one process-spawning function;
+- :func:`track_tools` / :func:`kill_orphans`: the parent-death signal reaches the tool only, not
+  what the tool started.  A worker that tracks its tools leaves a marker per running tool in its
+  temp folder; whoever empties the folder of a dead worker first kills the process groups its
+  markers name (the pool does, when the next worker starts).
 
 The default time limit is set per worker (``set_default_timeout``; the pool sets the scan
 timeout); callers pass what is left of the scan's budget when they know it.
@@ -22,6 +26,7 @@ import contextlib
 import ctypes
 import errno
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -40,6 +45,11 @@ try:  # resolved now: the child, between fork and exec, only makes the call
     _prctl: Any = ctypes.CDLL(None, use_errno=True).prctl
 except (OSError, AttributeError):  # pragma: no cover - not Linux
     _prctl = None
+
+
+#: Marker files of running tools: ``.tool-<pid>-<start time>`` in the tracking folder.
+_MARKER = ".tool-"
+_tracking: str | None = None
 
 
 class ToolTimeout(CoinguardError):
@@ -62,6 +72,55 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
+def track_tools(folder: str | None) -> None:
+    """Leave a marker in ``folder`` for every tool started from now on (None: stop)."""
+    global _tracking
+    _tracking = folder
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time (clock ticks since boot, /proc/PID/stat field 22), None if there is none."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()  # after "pid (comm) "; comm may hold spaces and ")"
+    return fields[19].decode() if len(fields) > 19 else None
+
+
+def kill_orphans(folder: str) -> int:
+    """Kill the process groups of the tools whose markers are in ``folder`` (a dead worker's); how many.
+
+    A marked tool that still runs (same PID, same start time) has its group killed; a tool that
+    is gone may have left children in its group, whose ID the kernel keeps from reuse while any
+    member lives: that group is killed.  A PID now held by a different process is left alone.
+    """
+    killed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if not name.startswith(_MARKER):
+            continue
+        pid_text, _, started = name[len(_MARKER):].partition("-")
+        pid = int(pid_text) if pid_text.isdigit() else 0
+        if pid <= 1 or pid == os.getpgrp():  # never our own group (killpg(0) is the caller's)
+            continue
+        now = _start_time(pid)
+        if now is not None and now != started:
+            continue  # the PID was reused: not ours
+        try:
+            os.killpg(pid, signal.SIGKILL)
+            killed += 1
+        except (ProcessLookupError, PermissionError):
+            pass
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, name))
+    return killed
+
+
 def kill_group(proc: subprocess.Popen[bytes]) -> bool:
     """SIGKILL ``proc``'s process group (the tool and whatever it started); False if already gone."""
     try:
@@ -79,10 +138,31 @@ class ToolProcess(subprocess.Popen[bytes]):
     def __init__(self, argv: Sequence[str], timeout: float | None = None, **kw: Any) -> None:
         kw.setdefault("stdin", subprocess.DEVNULL)
         super().__init__(list(argv), start_new_session=True, preexec_fn=_die_with_parent, close_fds=True, **kw)
+        self._marker = self._mark()
         self.limit = default_timeout() if timeout is None else max(0.0, timeout)
+        self._deadline = time.monotonic() + self.limit
         self._timer = threading.Timer(self.limit, self._expire)
         self._timer.daemon = True
         self._timer.start()
+
+    def _mark(self) -> str | None:
+        if _tracking is None:
+            return None
+        path = os.path.join(_tracking, f"{_MARKER}{self.pid}-{_start_time(self.pid)}")
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError:
+            return None
+        return path
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = super().wait(timeout)
+        self._timer.cancel()  # reaped: nothing left for the timer (rarfile waits on its own)
+        if self._marker is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._marker)
+            self._marker = None
+        return code
 
     def _expire(self) -> None:
         if self.returncode is None:  # not reaped yet: the group id still belongs to this tool
@@ -99,23 +179,39 @@ class ToolProcess(subprocess.Popen[bytes]):
         except ChildProcessError:
             return True
 
+    def _wait_exited(self, seconds: float) -> None:
+        """Wait up to ``seconds`` for the tool to exit, without reaping it (a pidfd turns readable)."""
+        if seconds <= 0 or self._exited():
+            return
+        try:
+            fd = os.pidfd_open(self.pid)
+        except OSError:  # pragma: no cover - Linux < 5.3
+            end = time.monotonic() + seconds
+            while not self._exited() and time.monotonic() < end:
+                time.sleep(0.01)
+            return
+        try:
+            select.select([fd], [], [], seconds)
+        finally:
+            os.close(fd)
+
     def finish(self, grace: float = 0.5) -> None:
-        """Stop the timer; give the tool ``grace`` seconds to exit by itself (its pipes are closed
-        by then: a tool still writing gets EPIPE); kill its whole group (whatever it left
-        running too) while its PID is still reserved; reap it."""
+        """Give the tool ``grace`` seconds (never past its time limit) to exit by itself (its pipes
+        are closed by then: a tool still writing gets EPIPE); kill its whole group (whatever it
+        left running too) while its PID is still reserved; reap it."""
+        self._wait_exited(min(grace, self._deadline - time.monotonic()))
         self._timer.cancel()
-        end = time.monotonic() + grace
-        while not self._exited() and time.monotonic() < end:
-            time.sleep(0.01)
         if self.returncode is None:
             kill_group(self)
         self.wait()
 
 
 @contextlib.contextmanager
-def tool_process(argv: Sequence[str], timeout: float | None = None, **popen_kw: Any) -> Iterator[ToolProcess]:
+def tool_process(argv: Sequence[str], timeout: float | None = None, *, grace: float = 0.5,
+                 **popen_kw: Any) -> Iterator[ToolProcess]:
     """Start a tool (``stdout=subprocess.PIPE`` etc. as for Popen).  When the block ends its pipes
-    are closed, the tool gets half a second to exit, and its process group is killed."""
+    are closed, the tool gets ``grace`` seconds (at most what is left of its limit) to exit with
+    its own status, and its process group is killed."""
     proc = ToolProcess(argv, timeout, **popen_kw)
     try:
         yield proc
@@ -123,7 +219,7 @@ def tool_process(argv: Sequence[str], timeout: float | None = None, **popen_kw: 
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
-        proc.finish()
+        proc.finish(grace)
 
 
 def run_tool(argv: Sequence[str], timeout: float | None = None, *, input: bytes | None = None,

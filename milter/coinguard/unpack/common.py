@@ -26,12 +26,11 @@ import re
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from coinguard import limits
+from coinguard import limits, subproc
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
 from coinguard.handlers import AnalysisContext
@@ -281,7 +280,8 @@ def read_members(
     produced = 0
     failed = 0
     locked: list[str] = []  # members another password protects
-    unread: list[str] = []  # members that declare content but came out empty
+    unread: list[str] = []  # members that declare content but came out empty, or the reader refused
+    why: list[str] = []  # the reader's reasons, for the detail
     max_files = ctx.budget.limits.max_files
     for entry in entries:
         ctx.budget.check_time()
@@ -305,8 +305,9 @@ def read_members(
         except WrongPassword:
             locked.append(safe_name(entry.name))
             continue
-        except MemberUnreadable:
+        except MemberUnreadable as exc:
             unread.append(safe_name(entry.name))
+            why.append(str(exc))
             continue
         except Exception as exc:
             failed += 1
@@ -323,7 +324,7 @@ def read_members(
                       f"{len(locked)} member(s) need another password: {', '.join(locked[:5])}")
     if unread:
         yield finding(UNREADABLE, source, item, f"{len(unread)} member(s) could not be read: "
-                                                f"{', '.join(unread[:5])}")
+                                                f"{', '.join(unread[:5])}" + (f" ({why[0]})" if why else ""))
 
 
 def bounded(read: Any, cap: int, name: str) -> bytes:
@@ -397,8 +398,11 @@ class ToolReader:
     """Lists and reads an archive with the 7-Zip program.
 
     The program needs a file: the image is written to a private temporary directory (mode 0700,
-    removed by :meth:`close`); nothing is ever extracted to disk — members are read from the
-    program's stdout with a byte cap, and names are passed with wildcards disabled (``-spd``).
+    removed by :meth:`close`; made under ``tempfile``'s folder, which in a scanner worker is the
+    worker's own, emptied when a worker starts after this one died); nothing is ever extracted to
+    disk — members are read from the program's stdout with a byte cap, and names are passed with
+    wildcards disabled (``-spd``).  The program runs under :mod:`coinguard.subproc`: what is left
+    of the scan's time budget as its limit, its process group killed past it, dying with the worker.
     ``fmt`` is 7-Zip's format name (``-t``); None lets 7-Zip detect it and open nested layers.
     """
 
@@ -424,10 +428,7 @@ class ToolReader:
         return max(1.0, self.ctx.budget.time_left())
 
     def entries(self) -> list[Entry]:
-        proc = subprocess.run(
-            [*self._base("l"), "-slt", "-ba", self.path],
-            capture_output=True, timeout=self._timeout(), check=False, stdin=subprocess.DEVNULL,
-        )
+        proc = subproc.run_tool([*self._base("l"), "-slt", "-ba", self.path], self._timeout())
         text = proc.stdout.decode("utf-8", "replace")
         if proc.returncode != 0 and not text.strip():
             raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip()[-200:] or f"7-Zip exit {proc.returncode}")
@@ -474,18 +475,17 @@ class ToolReader:
             argv.remove("-spd")
         if password is not None:
             argv[argv.index("-p-")] = f"-p{password}"
-        with subprocess.Popen([*argv, self.path, "--", selector], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL) as proc:
+        # past the cap the block ends early (pipe closed, group killed); at EOF the program gets what is
+        # left of its limit to exit with its own status (2: wrong password)
+        limit = self._timeout()
+        with subproc.tool_process([*argv, self.path, "--", selector], limit, grace=limit,
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
             assert proc.stdout is not None
-            watchdog = threading.Timer(self._timeout(), proc.kill)  # a stalled program cannot hold the scan
-            watchdog.start()
-            try:
-                data = read_bounded(proc.stdout.read, cap, entry.name)
-            finally:
-                watchdog.cancel()
-                if proc.poll() is None:
-                    proc.kill()
-            code = proc.wait(timeout=self._timeout())
+            data = read_bounded(proc.stdout.read, cap, entry.name)
+        if proc.timed_out:  # a stalled program cannot hold the scan: its group was killed
+            raise MemberUnreadable(f"{safe_name(entry.name)}: 7-Zip gave no result within {proc.limit:g}s "
+                                   "(killed)")
+        code = proc.returncode
         if code == 2 and password is not None:
             raise WrongPassword(f"{safe_name(entry.name)}: 7-Zip exit {code}")
         if code not in (0, 1) and not data:  # exit 2 with data: a damaged archive whose member still came out
