@@ -108,6 +108,9 @@ def test_a_trusted_client_means_its_line_is_walked(cfg: Config, scan_env: Callab
                                .indicators or {})
     assert ind.client is not None and ind.client.trusted
     assert ind.origin_ip == "198.51.100.1" and [h.ip for h in ind.hops] == ["10.0.0.5", "198.51.100.1"]
+    # an IPv4 client on an IPv6 listener is the same client
+    mapped = at_scan(daemon_view(), _verdict(), client_addr="::ffff:10.0.0.5", config=cfg)
+    assert mapped is not None and mapped["client"] == {**mapped["client"], "ip": "10.0.0.5", "trusted": True}
     # no client (an offline scan): the top line is taken as our MTA's, as for a saved message
     offline = Indicators.from_json(scan_env(daemon_view(), cfg, Envelope(id="x"), indicators=True).indicators or {})
     assert offline.client is None and offline.origin_ip == "198.51.100.1"

@@ -42,7 +42,8 @@ Where each indicator comes from:
   * ``Item.meta["urls"]`` of any item: a sequence of URL strings an unpacker or analyzer
     attaches to the item it yields (links of a document, the text of a decoded QR code);
   * ``ctx.memo["urls"]``, or ``ctx.memo[<handler name>]["urls"]`` when a handler's memo
-    entry is a mapping: URLs a handler found without yielding an item;
+    entry is a mapping: URLs a handler found without yielding an item (not replayed by the
+    verdict cache, unlike items and findings: prefer those);
   * the details of findings (remote templates, external links, ``links.*``);
   * the text of the body and of every text-like item (document text, decoded scripts,
     ``.url`` files), HTML links, images and form actions, ``/URI`` strings of PDFs;
@@ -452,6 +453,8 @@ def client_hop(client_addr: str, helo: str, settings: ReportSettings) -> Hop | N
     addr = _ip(client_addr or "")
     if addr is None:
         return None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:  # ::ffff:a.b.c.d
+        addr = addr.ipv4_mapped
     hop = Hop(helo=_unfold(helo)[:255].lower(), ip=str(addr))
     return replace(hop, trusted=_trusted(hop, settings))
 
