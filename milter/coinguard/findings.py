@@ -291,6 +291,10 @@ class Verdict:
     headers: tuple[tuple[str, str], ...] = ()  # extra headers to add (Authentication-Results)
     cache_counts: tuple[tuple[str, int], ...] = ()  # verdict cache lookups of this scan: (result, n)
     basis: str = ""  # why the policy chose the verdict ("conclusive: office.vba.autoexec", ...)
+    #: What a report needs of the message (senders, hops, URLs, hashes, wallets: the JSON of
+    #: ``coinguard.report.indicators.Indicators``), computed by the scan for what it quarantines; plain
+    #: JSON data so it pickles and stores as it is.  None: not computed (reports extract them later).
+    indicators: dict[str, Any] | None = field(default=None, hash=False)
 
     def strengths(self) -> dict[str, str]:
         """Each scored code's strongest strength (``{"office.vba.autoexec": "conclusive"}``)."""
@@ -333,6 +337,8 @@ class Verdict:
             out["dry_run"] = True
         if self.headers:
             out["headers"] = [[n, v] for n, v in self.headers]
+        if self.indicators is not None:
+            out["indicators"] = self.indicators
         return out
 
     @classmethod
@@ -369,4 +375,5 @@ class Verdict:
             basis=str(obj.get("basis", "")),
             dry_run=bool(obj.get("dry_run", False)),
             headers=tuple((str(n), str(v)) for n, v in obj.get("headers", ())),
+            indicators=dict(obj["indicators"]) if isinstance(obj.get("indicators"), Mapping) else None,
         )

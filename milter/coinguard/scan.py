@@ -37,6 +37,7 @@ from coinguard.findings import (
 )
 from coinguard.handlers import AnalysisContext, DnsFunc, Handler, MessageInfo
 from coinguard.limits import Budget
+from coinguard.report import indicators
 from coinguard.sniff import ItemType
 from coinguard.unpack import UNPACKERS
 
@@ -66,6 +67,9 @@ class ScanContext:
     envelope: Envelope = field(default_factory=Envelope)
     dns_resolver: DnsFunc | None = None
     cache: verdict_cache.VerdictCache | None = None  # per-item verdict cache (coinguard.cache); None: none
+    #: Put the report indicators in every verdict (``coinguard scan``, ``quarantine import``); the
+    #: daemon leaves it off: only the messages it quarantines or strips get them (their store keeps them).
+    indicators: bool = False
 
 
 def _read(raw: bytes | str | os.PathLike[str]) -> bytes:
@@ -211,7 +215,12 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
     )
     if ctx.cache is not None:
         verdict = replace(verdict, cache_counts=verdict_cache.counts_since(ctx.cache, cache_before))
-    return replace(verdict, headers=tuple(col.headers)) if col.headers else verdict
+    if col.headers:
+        verdict = replace(verdict, headers=tuple(col.headers))
+    if ctx.indicators or verdict.action in (Action.QUARANTINE, Action.STRIP):
+        verdict = replace(verdict, indicators=indicators.at_scan(
+            data, verdict, col.items, client_addr=env.client_addr, helo=env.helo, memo=actx.memo, config=cfg))
+    return verdict
 
 
 def unchecked_verdict(env: Envelope, reason: str, config: Config, detail: str = "") -> Verdict:

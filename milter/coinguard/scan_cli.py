@@ -89,7 +89,8 @@ def run_scan(paths: Sequence[str], config: Config, as_json: bool = False, out: T
         except OSError as exc:
             print(f"coinguard: {label}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_ERROR
-        verdict = scan_message(raw, ScanContext(config=config, rules=rules, envelope=Envelope(id=label), cache=cache))
+        verdict = scan_message(raw, ScanContext(config=config, rules=rules, envelope=Envelope(id=label), cache=cache,
+                                                 indicators=as_json))
         _print(verdict, as_json, out)
         seen.append(verdict.verdict)
     return exit_status(seen)

@@ -6,12 +6,14 @@ mocked between the SMTP client and the scan pipeline.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import signal
 import threading
 import time
 import uuid
 import zipfile
+from email import message_from_bytes
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -138,7 +140,15 @@ def test_eicar_goes_to_dir_quarantine_with_exact_bytes(gateways):
     assert result.code == 250, result  # accepted, then discarded by the milter
     stored = set(gw.quarantine_dir.glob("*.eml")) - before
     assert len(stored) == 1, gw.daemon.log_text()[-2000:]
-    content = stored.pop().read_bytes()
+    eml = stored.pop()
+    content = eml.read_bytes()
+    # the worker stored the report indicators with the verdict: the client the milter saw, the attachment
+    indicators = json.loads(eml.with_suffix(".json").read_text(encoding="utf-8"))["verdict"]["indicators"]
+    assert indicators["client"]["ip"] == "127.0.0.1"  # (harness.send says no HELO: MAIL FROM straight away)
+    part = message_from_bytes(raw).get_payload()[1]
+    assert {"sha256": hashlib.sha256(part.get_payload(decode=True)).hexdigest(), "name": part.get_filename()} in [
+        {k: f[k] for k in ("sha256", "name")} for f in indicators["files"]]
+    assert indicators["envelope_from"] == "alice@sender.test" and indicators["recipients"] == ["bob@rcpt.test"]
     # headers as sent (Postfix's cleanup may append e.g. Date:) and the body, byte for byte
     sent = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     sent_head, sent_body = sent.split(b"\r\n\r\n", 1)

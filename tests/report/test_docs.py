@@ -25,3 +25,9 @@ def test_technique_selection() -> None:
     assert ids == ["T1566.001", "T1221", "T1204.002", "T1059.005", "T1027"]
     assert [t.id for t in techniques_for(["crypto.seed_request"])] == ["T1598"]  # no attachment: no T1566.001
     assert techniques_for(["pdf.parse_error"]) == ()
+
+
+def test_the_url_seam_is_documented_as_the_code_reads_it() -> None:
+    from coinguard.report.indicators import URLS_KEY
+
+    assert f'Item.meta["{URLS_KEY}"]' in DOC and f'ctx.memo["{URLS_KEY}"]' in DOC

@@ -1,6 +1,7 @@
 """Reporting: indicators, campaigns and exports (STIX 2.1, MISP, ARF, incident bundle) from the quarantine.
 
-- :mod:`.indicators`: ``extract(raw, verdict) -> Indicators``, pure;
+- :mod:`.indicators`: ``at_scan`` (in the scan worker, stored in ``Verdict.indicators``) and
+  ``extract(raw, verdict) -> Indicators`` (from a stored message), pure;
 - :mod:`.records`: quarantined messages (bytes, verdict, indicators) through the store API;
 - :mod:`.campaigns`: union-find over shared indicators, stable campaign ids;
 - :mod:`.stix`, :mod:`.misp`, :mod:`.arf`, :mod:`.bundle`, :mod:`.summary`: the exports;

@@ -143,7 +143,10 @@ def _header_recipients(msg: Message) -> tuple[str, ...]:
 def mark_reported(verdict: Verdict, original: Original, source: str) -> Verdict:
     who = f"reported by {original.reporter}" if original.reporter else "reported"
     finding = Finding(REPORTED_CODE, "report", "", f"{who} ({original.how}, {Path(source).name})", score=0.0)
-    return replace(verdict, findings=(*verdict.findings, finding))
+    marked = replace(verdict, findings=(*verdict.findings, finding))
+    if verdict.indicators is not None:  # the scan's indicators list the codes: this one too
+        marked = replace(marked, indicators={**verdict.indicators, "codes": marked.codes})
+    return marked
 
 
 def import_messages(paths: Sequence[str], cfg: Config, store: QuarantineStore, *, rules: object = None,
@@ -164,6 +167,6 @@ def import_messages(paths: Sequence[str], cfg: Config, store: QuarantineStore, *
             raise QuarantineError(f"{path}: cannot read: {exc.strerror or exc}") from exc
         for original in originals(raw, as_is=as_is):
             env = Envelope(id=f"import:{Path(path).name}", rcpts=tuple(rcpts) or original.rcpts)
-            verdict = scan_message(original.raw, ScanContext(config=cfg, rules=rules, envelope=env))
+            verdict = scan_message(original.raw, ScanContext(config=cfg, rules=rules, envelope=env, indicators=True))
             verdict = mark_reported(verdict, original, path)
             yield Imported(path, store.put(original.raw, verdict), original.how, verdict)

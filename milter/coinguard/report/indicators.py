@@ -1,8 +1,20 @@
 """Indicators of one message: what a CERT, an abuse desk or a MISP community can act on.
 
-``extract(raw, verdict)`` is pure: the exact message bytes and its verdict in, a frozen
-:class:`Indicators` out, nothing read or written elsewhere.  It never raises for hostile
-input; every list is bounded.
+Two entry points, one result (:class:`Indicators`, stored as its JSON):
+
+- :func:`at_scan` runs in the scan worker at the end of ``scan_message`` for every message
+  the scan quarantines (and for every one with ``ScanContext.indicators``: ``coinguard scan``,
+  ``quarantine import``).  It sees what only the scan knows: the MTA's client address and
+  HELO, every item the unpackers produced (archive members, document text, decoded
+  scripts, with their original file names), the URLs analyzers attached to items or left
+  in the scan's memo.  Its JSON goes into ``Verdict.indicators`` and so into the verdict JSON
+  the quarantine stores keep.  It never raises: on a bug it logs and returns None.
+- :func:`extract` works from the stored message bytes and verdict alone: the fallback for
+  records quarantined before the scan stored indicators, and for the ``hold`` back end,
+  which keeps no verdict JSON.
+
+Both are pure (nothing read or written elsewhere), bounded for hostile input, and import
+nothing heavy at import time (the Public Suffix List loads on first use).
 
 Where each indicator comes from:
 
@@ -14,37 +26,63 @@ Where each indicator comes from:
   down.  The first hop whose client is not ours is the **origin**: the IP (and the
   reverse-DNS name and HELO our side saw) that handed the message to us.  Lines below
   it were written by the sender and are kept as *claimed* hops, never exported as fact.
-  When the verdict JSON carries the MTA's ``client_addr`` (and ``helo``), that wins;
-- **authentication**: ``Authentication-Results`` we added (the verdict's own headers, and
-  headers of the message whose authserv-id is ours): dkim/spf/dmarc results;
-- **URLs and domains**: text and HTML parts (links, images, form actions; also inside
-  attached messages) and the details of findings (links the PDF and OOXML analyzers
-  found in documents); domains are reduced to the registrable domain (Public Suffix List);
-- **files**: every attachment and extracted child of the verdict (sha256, name, type, size);
-- **wallets**: the addresses behind ``crypto.address*`` findings.  The analyzer verified
-  each checksum and reports the first 12 characters; the full address is found again in
-  the message text by that prefix (addresses that occur only inside documents stay
-  prefixes, ``complete=False``, and are not exported as patterns);
+  At scan time the MTA's own word on the client (the milter's ``client_addr`` and HELO,
+  kept as ``client``) comes first: a client that is not one of our relays *is* the origin,
+  and every ``Received`` line in the message was written by others (Postfix does not show
+  a milter its own ``Received`` line; one that names the client, as Sendmail's does, is
+  dropped).  A trusted client (a relay of ours, loopback) wrote the top line: the walk
+  starts there;
+- **authentication**: the ``Authentication-Results`` the scan added (the verdict's own
+  headers: dkim, spf, dmarc, arc), and headers of the message from the authserv-ids in
+  ``[report] authserv_ids`` and ``[dkim] trust_upstream`` (other hosts of ours).  Incoming
+  headers that claim our own authserv-id are forgeries the daemon removes: never read;
+- **URLs and domains**, from wherever the scan carries them (the seam other analyzers
+  feed; :data:`URLS_KEY`):
+
+  * ``Item.meta["urls"]`` of any item: a sequence of URL strings an unpacker or analyzer
+    attaches to the item it yields (links of a document, the text of a decoded QR code);
+  * ``ctx.memo["urls"]``, or ``ctx.memo[<handler name>]["urls"]`` when a handler's memo
+    entry is a mapping: URLs a handler found without yielding an item (not replayed by the
+    verdict cache, unlike items and findings: prefer those);
+  * the details of findings (remote templates, external links, ``links.*``);
+  * the text of the body and of every text-like item (document text, decoded scripts,
+    ``.url`` files), HTML links, images and form actions, ``/URI`` strings of PDFs;
+
+  from the stored message alone (:func:`extract`) only the last two.  Domains are reduced
+  to the registrable domain (Public Suffix List);
+- **files**: every attachment and extracted child of the verdict (sha256, type, size, path,
+  and the original file name as the sender wrote it, control characters escaped);
+- **wallets**: the addresses behind ``crypto.address*`` findings.  A full address in the
+  finding's detail is taken as it is; a prefix (``0x5aAeb6053F…``) is completed from the
+  body and document text when exactly one address there has it, else it stays a prefix
+  (``complete=False``, not exported as a pattern);
 - **codes**: the finding codes, highest score first.
 """
 
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import email.utils
 import ipaddress
+import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import Message
 from functools import cache
-from html.parser import HTMLParser
-from typing import Any
+from html import unescape
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from coinguard.findings import Verdict
-from coinguard.report.settings import ReportSettings
+from coinguard.findings import Item, Role, Verdict
+from coinguard.report.settings import ReportSettings, report_settings
+
+if TYPE_CHECKING:
+    from coinguard.config import Config
+
+log = logging.getLogger(__name__)
 
 #: Bounds on hostile input: parts walked, text scanned per part, indicators kept per kind.
 MAX_PARTS = 300
@@ -53,8 +91,22 @@ MAX_PDF_SCAN = 8 * 1024 * 1024
 MAX_ITEMS = 500
 MAX_URL = 2000
 MAX_HOPS = 50
+#: Items of one scan read for indicators (the scan's own ``max_files`` bounds them first).
+MAX_FILES = 2000
+#: Text read from the scan's items for URLs and wallet addresses, over all items of one message.
+MAX_SCAN_TEXT = 16 * 1024 * 1024
+#: Longest original file name kept.
+MAX_NAME = 255
 
-_URL_RE = re.compile(r"(?i)(?<![\w@.-])(?:https?://|hxxps?://|www\.)[^\s<>\"'`{}|\\^\[\]]{2,2000}")
+#: The key under which analyzers hand URLs to the indicators: ``Item.meta[URLS_KEY]`` or
+#: ``ctx.memo[URLS_KEY]`` / ``ctx.memo[handler][URLS_KEY]``, a sequence of strings.
+URLS_KEY = "urls"
+#: Item types whose bytes are text worth reading for URLs and addresses (besides body and text items).
+_TEXT_TYPES = frozenset({"text", "html", "svg", "url", "iqy", "script.encoded", "script.hta", "script.wsf",
+                         "script.ps1", "script.bat", "script.vbs", "script.js", "script.sh", "script.xsl"})
+_HTML_TYPES = frozenset({"html", "svg", "script.hta"})
+
+_URL_RE = re.compile(r"(?i)(?<![\w@.-])(?:https?://|hxxps?://|www\.)[^\s\x00-\x1f\x7f<>\"'`{}|\\^\[\]]{2,2000}")
 _URL_TRAIL = ".,;:!?)]}'\"…>"
 _PDF_URI_RE = re.compile(rb"/URI\s*\(((?:[^()\\]|\\.){4,2000})\)")
 _IP_IN_BRACKETS = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]{2,45})\]")
@@ -169,6 +221,7 @@ class Indicators:
     reply_to: tuple[str, ...] = ()
     return_path: str = ""
     recipients: tuple[str, ...] = ()
+    client: Hop | None = None  # the connecting client as the MTA told the milter (IP, HELO); trusted if ours
     origin: Hop | None = None
     hops: tuple[Hop, ...] = ()  # our trusted relays, then the origin
     claimed_hops: tuple[Hop, ...] = ()  # written by the sender: not evidence
@@ -201,12 +254,14 @@ class Indicators:
     # ---- JSON
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """Plain JSON, every string valid UTF-8 without control characters (jsonb and the dir sidecar take it)."""
+        return _json_safe({
             "message_id": self.message_id, "subject": self.subject, "date": self.date,
             "verdict": self.verdict, "score": self.score,
             "envelope_from": self.envelope_from, "header_from": list(self.header_from),
             "reply_to": list(self.reply_to), "return_path": self.return_path,
             "recipients": list(self.recipients),
+            "client": self.client.to_json() if self.client else None,
             "origin": self.origin.to_json() if self.origin else None,
             "hops": [h.to_json() for h in self.hops],
             "claimed_hops": [h.to_json() for h in self.claimed_hops],
@@ -215,11 +270,11 @@ class Indicators:
             "files": [f.to_json() for f in self.files],
             "wallets": [w.to_json() for w in self.wallets],
             "codes": list(self.codes),
-        }
+        })
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Indicators:
-        origin = obj.get("origin")
+        origin, client = obj.get("origin"), obj.get("client")
         return cls(
             message_id=str(obj.get("message_id", "")), subject=str(obj.get("subject", "")),
             date=str(obj.get("date", "")), verdict=str(obj.get("verdict", "")),
@@ -229,6 +284,7 @@ class Indicators:
             reply_to=tuple(map(str, obj.get("reply_to", ()))),
             return_path=str(obj.get("return_path", "")),
             recipients=tuple(map(str, obj.get("recipients", ()))),
+            client=Hop.from_json(client) if isinstance(client, Mapping) else None,
             origin=Hop.from_json(origin) if isinstance(origin, Mapping) else None,
             hops=tuple(Hop.from_json(h) for h in obj.get("hops", ())),
             claimed_hops=tuple(Hop.from_json(h) for h in obj.get("claimed_hops", ())),
@@ -241,6 +297,30 @@ class Indicators:
 
 
 # --------------------------------------------------------------------------- helpers
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _safe_text(text: str) -> str:
+    """Lone surrogates (undecodable header bytes) back to their UTF-8 reading, controls dropped."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "replace").decode("utf-8")
+    return _CONTROL.sub("", text)
+
+
+def _json_safe(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return _safe_text(obj)
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_json_safe(v) for v in obj]
+    return obj
 
 
 def _unique(values: Iterable[str], limit: int = MAX_ITEMS) -> tuple[str, ...]:
@@ -368,19 +448,43 @@ def received_chain(
     return tuple(ours), origin, tuple(rest)
 
 
-def _envelope_client(verdict: Verdict | Mapping[str, Any], origin: Hop | None, hops: Sequence[Hop],
-                     settings: ReportSettings) -> Hop | None:
-    """The MTA's own word on the client (``client_addr``/``helo`` in the verdict JSON) beats the headers.
+def client_hop(client_addr: str, helo: str, settings: ReportSettings) -> Hop | None:
+    """The connecting client as the MTA saw it (None when there is no usable address)."""
+    addr = _ip(client_addr or "")
+    if addr is None:
+        return None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:  # ::ffff:a.b.c.d
+        addr = addr.ipv4_mapped
+    hop = Hop(helo=_unfold(helo)[:255].lower(), ip=str(addr))
+    return replace(hop, trusted=_trusted(hop, settings))
 
-    Stored verdicts do not carry it yet; when they do, a message whose top Received line is
-    missing or forged still gets the right origin.
+
+def chain_from(client: Hop | None, values: Sequence[str], settings: ReportSettings
+               ) -> tuple[Hop | None, tuple[Hop, ...], Hop | None, tuple[Hop, ...]]:
+    """(client, our hops, origin, claimed hops) with the MTA's own word on the client first.
+
+    Without a client, the plain walk of :func:`received_chain` (the top line was written by
+    our MTA, as in a message saved from a mailbox).
     """
-    stored: Mapping[str, Any] = verdict if isinstance(verdict, Mapping) else {}
-    client = str(stored.get("client_addr", ""))
-    if not _ip(client) or _trusted(Hop(ip=client), settings) or (origin is not None and origin.ip == client):
-        return origin
-    rdns = next((h.rdns for h in hops if h.ip == client), "")
-    return Hop(helo=str(stored.get("helo", ""))[:255].lower(), rdns=rdns, ip=str(_ip(client)))
+    if client is None:
+        return (None, *received_chain(values, settings))
+    values = list(values[:MAX_HOPS])
+    top = next(((n, h) for n, h in enumerate(map(parse_received, values)) if h is not None), None)
+    if top is not None and top[1].ip == client.ip:  # the MTA showed us its own line (Sendmail does)
+        client = replace(client, rdns=client.rdns or top[1].rdns, by=top[1].by)
+        del values[: top[0] + 1]
+    if not client.trusted:
+        claimed = tuple(h for h in map(parse_received, values) if h is not None)
+        return client, (client,), client, claimed
+    hops, origin, claimed = received_chain(values, settings)  # our relay wrote the top line
+    return client, (client, *hops), origin, claimed
+
+
+def _stored_client(verdict: Verdict | Mapping[str, Any], settings: ReportSettings) -> Hop | None:
+    """``client_addr``/``helo`` of a stored verdict JSON that carries them (else None)."""
+    if not isinstance(verdict, Mapping):
+        return None
+    return client_hop(str(verdict.get("client_addr", "")), str(verdict.get("helo", "")), settings)
 
 
 # --------------------------------------------------------------------------- Authentication-Results
@@ -404,16 +508,22 @@ def parse_auth_results(value: str) -> tuple[AuthResult, ...]:
     return tuple(out)
 
 
-def _our_auth(msg: Message, verdict: Verdict, settings: ReportSettings) -> tuple[AuthResult, ...]:
+def _our_auth(msg: Message, verdict: Verdict, ids: Iterable[str]) -> tuple[AuthResult, ...]:
+    """The verdict's own ``Authentication-Results``, then the message's from the trusted ``ids``.
+
+    A header in the message that claims the verdict's own authserv-id is not ours: the scan
+    sees the message before the daemon removes such forgeries (and the ``dir`` store keeps
+    those bytes), so only ids configured as other hosts of ours are read from the message.
+    """
     results: list[AuthResult] = []
     for name, value in verdict.headers:
         if name.lower() == "authentication-results":
             results.extend(parse_auth_results(value))
-    ours = {r.authserv_id for r in results} | {a.lower() for a in settings.authserv_ids}
-    if ours:
+    trusted = {i.lower() for i in ids if i} - {r.authserv_id for r in results}
+    if trusted:
         for value in msg.get_all("Authentication-Results", [])[:20]:
             for r in parse_auth_results(str(value)):
-                if r.authserv_id in ours and r not in results:
+                if r.authserv_id in trusted and r not in results:
                     results.append(r)
     return tuple(results[:MAX_ITEMS])
 
@@ -421,17 +531,13 @@ def _our_auth(msg: Message, verdict: Verdict, settings: ReportSettings) -> tuple
 # --------------------------------------------------------------------------- URLs
 
 
-class _LinkParser(HTMLParser):
-    ATTRS = frozenset({"href", "src", "action", "formaction", "background", "data", "poster"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in self.ATTRS and value and len(self.links) < MAX_ITEMS:
-                self.links.append(value.strip())
+#: A link-carrying attribute of an HTML tag, its value quoted either way or bare (a regex, not a parser:
+#: an HTML parser costs ~0.2 s per MB of markup, this a few ms; the text scan below sees the rest).
+_HTML_LINK = re.compile(
+    r"""(?i)[\s/](?:href|src|action|formaction|background|data|poster)\s*=\s*"""
+    r"""(?:"([^"]{1,2000})"|'([^']{1,2000})'|([^\s"'<>`]{1,2000}))"""
+)
+_LINK_START = re.compile(r"(?i)(?:https?|hxxps?)://|www\.")
 
 
 def clean_url(url: str) -> str:
@@ -463,15 +569,16 @@ def text_urls(text: str) -> Iterator[str]:
 
 
 def _html_urls(html: str) -> Iterator[str]:
-    parser = _LinkParser()
-    try:
-        parser.feed(html[:MAX_TEXT])
-        parser.close()
-    except Exception:
-        pass
-    for link in parser.links:
-        if re.match(r"(?i)(?:https?|hxxps?)://|www\.", link):
+    """Links of tags (href, src, form actions; entities decoded), then every URL in the markup's text."""
+    html = html[:MAX_TEXT]
+    found = 0
+    for m in _HTML_LINK.finditer(html):
+        link = unescape(m.group(1) or m.group(2) or m.group(3) or "").strip()
+        if _LINK_START.match(link):
             yield clean_url(link)
+            found += 1
+            if found >= MAX_ITEMS:
+                break
     yield from text_urls(html)
 
 
@@ -489,7 +596,28 @@ def _pdf_urls(data: bytes) -> Iterator[str]:
 @dataclass
 class _Walk:
     texts: list[str] = field(default_factory=list)
-    urls: list[str] = field(default_factory=list)
+    seen: dict[str, None] = field(default_factory=dict)
+
+    @property
+    def urls(self) -> list[str]:
+        return list(self.seen)
+
+    def add(self, urls: Iterable[str]) -> None:
+        """Keep the first MAX_ITEMS distinct URLs with a host; stop reading ``urls`` (lazy) once full."""
+        for url in urls:
+            if len(self.seen) >= MAX_ITEMS:
+                return
+            if url not in self.seen and url_host(url):
+                self.seen[url] = None
+
+    def read(self, text: str, html: bool) -> None:
+        """The URLs of a text (links of markup too) and the text itself, for the wallet search."""
+        if html:
+            self.add(_html_urls(text))
+            text = re.sub(r"<[^>]*>", " ", text)
+        else:
+            self.add(text_urls(text))
+        self.texts.append(text)
 
 
 def _walk(msg: Message) -> _Walk:
@@ -508,7 +636,7 @@ def _walk(msg: Message) -> _Walk:
         if not isinstance(payload, bytes):
             continue
         if ctype == "application/pdf" or filename.endswith(".pdf") or payload[:5] == b"%PDF-":
-            out.urls.extend(_pdf_urls(payload))
+            out.add(_pdf_urls(payload))
             continue
         if not ctype.startswith("text/"):
             continue
@@ -517,12 +645,55 @@ def _walk(msg: Message) -> _Walk:
             text = payload[:MAX_TEXT].decode(charset, "replace")
         except LookupError:
             text = payload[:MAX_TEXT].decode("utf-8", "replace")
-        if ctype == "text/html":
-            out.urls.extend(_html_urls(text))
-            text = re.sub(r"<[^>]*>", " ", text)
-        else:
-            out.urls.extend(text_urls(text))
-        out.texts.append(text)
+        out.read(text, html=ctype == "text/html")
+    return out
+
+
+def _given_urls(value: Any) -> Iterator[str]:
+    """The URLs an analyzer handed over under :data:`URLS_KEY` (a sequence of strings; anything else ignored)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return
+    for n, url in enumerate(value):
+        if n >= MAX_ITEMS:
+            break
+        if isinstance(url, str) and url.strip():
+            yield clean_url(url)
+
+
+def _memo_urls(memo: Mapping[str, Any]) -> Iterator[str]:
+    yield from _given_urls(memo.get(URLS_KEY))
+    for value in list(memo.values())[:MAX_PARTS]:
+        if isinstance(value, Mapping):
+            yield from _given_urls(value.get(URLS_KEY))
+
+
+def _item_text(item: Item) -> str:
+    charset = str(item.meta.get("charset") or "utf-8")
+    data = item.data[:MAX_TEXT]
+    try:
+        return data.decode(charset, "replace")
+    except LookupError:
+        return data.decode("utf-8", "replace")
+
+
+def _walk_items(items: Sequence[Item], memo: Mapping[str, Any]) -> _Walk:
+    """URLs and text from the scan's items (every layer, not only the MIME parts) and its memo."""
+    out = _Walk()
+    out.add(_memo_urls(memo))
+    budget = MAX_SCAN_TEXT
+    for item in items[:MAX_FILES]:
+        out.add(_given_urls(item.meta.get(URLS_KEY)))
+        if budget <= 0:
+            continue
+        if item.type == "pdf":
+            out.add(_pdf_urls(item.data))
+            budget -= min(item.size, MAX_PDF_SCAN)
+            continue
+        if not (item.type in _TEXT_TYPES or item.role in (Role.BODY, Role.TEXT)):
+            continue
+        text = _item_text(item)
+        budget -= len(text)
+        out.read(text, html=item.type in _HTML_TYPES)
     return out
 
 
@@ -571,24 +742,22 @@ def _find_full(prefix: str, shape: re.Pattern[str], texts: Sequence[str]) -> str
 # --------------------------------------------------------------------------- extract
 
 
-def extract(raw: bytes, verdict: Verdict | Mapping[str, Any], settings: ReportSettings | None = None) -> Indicators:
-    """The indicators of one message from its exact bytes and its verdict (a Verdict or its JSON)."""
-    settings = settings or ReportSettings()
-    v = _verdict_obj(verdict)
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
-    walk = _walk(msg)
-    subject = _unfold(str(msg.get("Subject", "")))
-    texts = [subject, *walk.texts]
-    received = [str(h) for h in msg.get_all("Received", [])]
-    hops, origin, claimed = received_chain(received, settings)
-    origin = _envelope_client(verdict, origin, hops, settings)
+def _printable(name: str) -> str:
+    """A sender's file name kept as written, control and format characters (RTLO) escaped."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in name[:MAX_NAME])
 
+
+def _build(msg: Message, v: Verdict, walk: _Walk, settings: ReportSettings, *, client: Hop | None,
+           auth_ids: Iterable[str], names: Mapping[str, str]) -> Indicators:
+    subject = _unfold(str(msg.get("Subject", "")))
+    received = [str(h) for h in msg.get_all("Received", [])[:MAX_HOPS]]
+    client, hops, origin, claimed = chain_from(client, received, settings)
     finding_urls = [u for f in v.findings for u in text_urls(f.detail) if not u.endswith("…")]
-    urls = _unique(u for u in (*walk.urls, *finding_urls) if url_host(u))
+    urls = _unique(u for u in (*finding_urls, *walk.urls) if url_host(u))
     domains = _unique(registrable_domain(url_host(u)) for u in urls if not _ip(url_host(u)))
     return_path = _addresses(msg, "Return-Path")
     files = tuple(
-        FileIndicator(a.sha256, a.path.rsplit("/", 1)[-1], a.path, a.type, a.size)
+        FileIndicator(a.sha256, _printable(names.get(a.path) or a.path.rsplit("/", 1)[-1]), a.path, a.type, a.size)
         for a in v.attachments[:MAX_ITEMS] if a.sha256 and a.size
     )
     return Indicators(
@@ -602,13 +771,51 @@ def extract(raw: bytes, verdict: Verdict | Mapping[str, Any], settings: ReportSe
         reply_to=_addresses(msg, "Reply-To"),
         return_path=return_path[0] if return_path else "",
         recipients=_unique(r.strip("<>").lower() for r in v.rcpt),
+        client=client,
         origin=origin,
         hops=hops,
         claimed_hops=claimed,
-        auth=_our_auth(msg, v, settings),
+        auth=_our_auth(msg, v, auth_ids),
         urls=urls,
         domains=domains,
         files=files,
-        wallets=_wallets(v, texts),
+        wallets=_wallets(v, [subject, *walk.texts]),
         codes=tuple(v.codes),
     )
+
+
+def extract(raw: bytes, verdict: Verdict | Mapping[str, Any], settings: ReportSettings | None = None) -> Indicators:
+    """The indicators of one message from its stored bytes and verdict (a Verdict or its JSON).
+
+    The fallback for records without stored indicators: what only the scan knew (the MTA's
+    client, document text, URLs analyzers handed over, original names) is missing, unless the
+    verdict JSON carries ``client_addr``/``helo``.
+    """
+    settings = settings or ReportSettings()
+    v = _verdict_obj(verdict)
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    return _build(msg, v, _walk(msg), settings, client=_stored_client(verdict, settings),
+                  auth_ids=settings.authserv_ids, names={})
+
+
+def at_scan(raw: bytes, verdict: Verdict, items: Sequence[Item] = (), *, client_addr: str = "", helo: str = "",
+            memo: Mapping[str, Any] | None = None, config: Config | None = None) -> dict[str, Any] | None:
+    """The indicators JSON for ``Verdict.indicators``, from the end of a scan (see the module docstring).
+
+    ``raw`` is the message as the MTA handed it over (only its header block is parsed again),
+    ``items`` every item the scan handled, ``memo`` the scan's ``AnalysisContext.memo``.
+    Returns None, logged, if extraction fails: the report then falls back to :func:`extract`.
+    """
+    try:
+        settings = report_settings(config)
+        upstream = config.dkim.trust_upstream if config is not None else ()
+        end = re.search(rb"\r?\n\r?\n", raw)  # the header block only: the items hold the rest, decoded
+        msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw[: end.end()] if end else raw)
+        names = {i.path: i.name for i in items[:MAX_FILES] if i.name}
+        ind = _build(msg, verdict, _walk_items(items, memo or {}), settings,
+                     client=client_hop(client_addr, helo, settings), auth_ids=(*settings.authserv_ids, *upstream),
+                     names=names)
+        return ind.to_json()
+    except Exception as exc:  # a bug here must not cost the verdict: the report extracts them later
+        log.warning("indicators of %s failed: %s: %s", verdict.id or "-", type(exc).__name__, exc, exc_info=True)
+        return None

@@ -1,9 +1,11 @@
 """Quarantined messages as report input: the stored bytes, the verdict and their indicators.
 
 Reads through the public quarantine API only (``list`` + ``show``), so every back end that
-implements it (dir today, PostgreSQL later) feeds campaigns and exports.  Indicators are
-computed here from the stored raw message and verdict; once the scan stores them beside
-the verdict (``verdict["indicators"]``) those are used as they are.
+implements it (dir, PostgreSQL, hold) feeds campaigns and exports.  The indicators are the
+ones the scan stored in the verdict JSON (``verdict["indicators"]``, see
+:func:`coinguard.report.indicators.at_scan`); a record without them (quarantined before the
+scan stored them, or held by Postfix, whose hold queue keeps no verdict JSON) gets them
+extracted here from its stored bytes and verdict.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Record:
     raw: bytes
     verdict: Mapping[str, Any]
     indicators: Indicators
+    indicators_stored: bool = False  # from the scan (else extracted from the stored message now)
 
     @property
     def reported(self) -> bool:
@@ -50,11 +53,25 @@ def _verdict_of(detail: Detail) -> dict[str, Any]:
     }
 
 
+def _stored(detail: Detail, verdict: Mapping[str, Any]) -> Indicators | None:
+    stored = verdict.get("indicators")
+    if not isinstance(stored, Mapping):
+        return None
+    try:
+        return Indicators.from_json(stored)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        log.warning("report: %s: stored indicators unreadable (%s: %s), extracted again", detail.entry.id,
+                    type(exc).__name__, exc)
+        return None
+
+
 def record_from_detail(detail: Detail, settings: ReportSettings) -> Record:
     verdict = _verdict_of(detail)
-    stored = verdict.get("indicators")
-    ind = Indicators.from_json(stored) if isinstance(stored, Mapping) else extract(detail.raw, verdict, settings)
-    return Record(detail.entry.id, detail.entry.received, detail.raw, verdict, ind)
+    ind = _stored(detail, verdict)
+    stored = ind is not None
+    if ind is None:
+        ind = extract(detail.raw, verdict, settings)
+    return Record(detail.entry.id, detail.entry.received, detail.raw, verdict, ind, stored)
 
 
 def load_record(store: QuarantineStore, qid: str, settings: ReportSettings) -> Record:
