@@ -7,7 +7,9 @@ registrable domain that is not the brand's but whose first label
 - folds to the brand label after homoglyph folding (Unicode confusables, IDN/punycode decoded,
   ``0``/``o``, ``1``/``l``/``i``, ``rn``/``m``, ``vv``/``w``; hyphens ignored),
 - is within a small edit distance of it (1 for labels of 6+ letters, 2 for 10+),
-- contains it as a word (``upbit-security.com``) or, for distinctive labels, as a substring
+- contains it as a word (``upbit-security.com``), glued to words phishing domains use
+  (:data:`GLUE_WORDS`: ``ledgerlivewallet.com``, ``binanceverify.net``, ``secureokxlogin.io``; for every
+  brand, short and everyday-word names included) or, for distinctive labels, as a substring
   (``metamaskwallet.io``),
 
 or a domain that carries the brand in a subdomain of someone else's registrable domain
@@ -74,6 +76,50 @@ MAX_HTML_SCAN = 1024 * 1024
 _LABEL_PARTS = re.compile(r"[-_]+")
 _HOST_PARTS = re.compile(r"[.\-_]+")
 
+#: Words that phishing domains glue to a brand name, before or after it ("ledgerlivewallet",
+#: "secureokxlogin", "binanceverify"): a label made of a brand plus only such words is a look-alike
+#: even when the brand's name is short (OKX, MEXC) or an everyday word (Ledger, Kraken), where a
+#: brand merely contained in a label ("generalledger") is not.
+GLUE_WORDS = (
+    "access", "account", "accounts", "activate", "activation", "airdrop", "alert", "alerts", "app", "apps",
+    "assist", "auth", "backup", "bonus", "bridge", "care", "center", "centre", "check", "claim", "claims",
+    "cloud", "coin", "coins", "connect", "crypto", "dapp", "defi", "desk", "desktop", "download", "exchange",
+    "extension", "finance", "fund", "funds", "get", "gift", "global", "help", "helpdesk", "hub", "id", "info",
+    "key", "keys", "kyc", "live", "login", "mobile", "my", "network", "nft", "node", "notice", "official",
+    "online", "pay", "portal", "pro", "promo", "protect", "recover", "recovery", "restore", "reward", "rewards",
+    "safe", "secure", "security", "seed", "service", "services", "setup", "signin", "stake", "staking", "start",
+    "support", "swap", "sync", "team", "token", "tokens", "trade", "unlock", "update", "upgrade", "validate",
+    "validation", "vault", "verification", "verify", "wallet", "wallets", "web", "web3",
+)
+#: Longest glue word (bounds the word-break search).
+_GLUE_MAX = max(len(w) for w in GLUE_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _glue_skeletons() -> frozenset[str]:
+    return frozenset(skeleton(w) for w in GLUE_WORDS)
+
+
+def _only_glue(rest: str) -> bool:
+    """Whether skeleton ``rest`` is a run of glue words with nothing else (empty counts)."""
+    words = _glue_skeletons()
+    ok = [True] + [False] * len(rest)
+    for end in range(1, len(rest) + 1):
+        ok[end] = any(ok[start] and rest[start:end] in words for start in range(max(0, end - _GLUE_MAX), end))
+    return ok[-1]
+
+
+def _glued(skel: str, target: str) -> bool:
+    """``skel`` is ``target`` with glue words written on to it (and at least one of them)."""
+    if len(skel) > 63 or len(skel) <= len(target):
+        return False
+    start = skel.find(target)
+    while start >= 0:
+        if _only_glue(skel[:start]) and _only_glue(skel[start + len(target):]):
+            return True
+        start = skel.find(target, start + 1)
+    return False
+
 
 @lru_cache(maxsize=16384)
 def _label_reason(label: str, brand_label: str, weak: bool) -> str:
@@ -85,6 +131,8 @@ def _label_reason(label: str, brand_label: str, weak: bool) -> str:
         return "brand name on another domain" if label.lower().replace("-", "") == brand_label else "homoglyph"
     if target in (skeleton(t) for t in _LABEL_PARTS.split(label) if t):
         return "brand plus word"
+    if _glued(skel, target):
+        return "brand glued to a word"
     if weak:  # an everyday word: only exact look-alikes above
         return ""
     if len(target) >= 5 and target in skel:
