@@ -14,6 +14,9 @@ registrable domain that is not the brand's but whose first label
 
 or a domain that carries the brand in a subdomain of someone else's registrable domain
 (``binance.com.secure-login.xyz``, ``metamask.wallet-sync.app``).
+
+Link hosts come from every URL of the message (:func:`~coinguard.analyzers.urls_common.message_urls`:
+the body, PDF and Office links, attachments' text, QR codes, open-redirect destinations).
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import ClassVar
 
+from coinguard.analyzers.urls_common import BODY, FoundUrl, ip_host, message_urls, url_host
 from coinguard.brandlist import (
+    Brand,
     BrandTable,
     Lookalike,
     brands_for,
@@ -208,6 +213,32 @@ def link_hosts(links: Iterable[str], text: str = "") -> list[str]:
     return list(hosts)
 
 
+def lookalike_links(urls: Iterable[FoundUrl], table: BrandTable, own: Brand | None, ctx: AnalysisContext, *,
+                    context: bool) -> Iterator[Finding]:
+    """brand.lookalike_link for the hosts of ``urls`` (every URL of the message: body, documents, QR codes)
+    that imitate a brand other than the sender's own; at most MAX_LINK_FINDINGS."""
+    reported = 0
+    seen: set[str] = set()
+    for found in urls:
+        host = url_host(found.url)
+        if not host or host in seen or ip_host(host):
+            continue
+        seen.add(host)
+        if len(seen) > MAX_LINK_HOSTS:
+            break
+        ctx.budget.check_time()
+        hit = lookalike(host, table, context=context)
+        if hit is None or (own is not None and hit.brand.id == own.id):
+            continue
+        detail = f"link to {hit.domain} imitates {hit.brand.display} ({hit.reason})"
+        if found.kind != BODY:
+            detail += f", {found.where}"
+        yield Finding("brand.lookalike_link", NAME, "", detail)
+        reported += 1
+        if reported >= MAX_LINK_FINDINGS:
+            break
+
+
 # ---------------------------------------------------------------------------- the analyzer
 
 
@@ -349,7 +380,8 @@ class BrandAnalyzer:
                  "the From domain imitates a brand's domain (homoglyphs/IDN, edit distance, brand-plus-word, "
                  "brand in a subdomain of another registrable domain)"),
         CodeInfo("brand.lookalike_link", 5.0, Category.SENDER,
-                 "a link in the body points to a host that imitates a brand's domain"),
+                 "a link points to a host that imitates a brand's domain (in the body, a PDF or Office document, "
+                 "the text of an attachment, a QR code, or behind an open redirect)"),
         CodeInfo("brand.balance_bait", SCORE_BALANCE_BAIT, Category.SENDER,
                  "a large money/coin amount written right before an exchange's name ('127 325 USD BINANCE'), "
                  "sent by someone else: a fake balance"),
@@ -396,15 +428,5 @@ class BrandAnalyzer:
             if hit is not None:
                 yield Finding("brand.lookalike_domain", NAME, "",
                               f"From domain {hit.domain} imitates {hit.brand.display} ({hit.reason})")
-        reported = 0
-        for host in link_hosts(msg.body_html_links, msg.body_text):
-            ctx.budget.check_time()
-            hit = lookalike(host, table, context=context)
-            if hit is None or (own is not None and hit.brand.id == own.id):
-                continue
-            yield Finding("brand.lookalike_link", NAME, "", f"link to {hit.domain} imitates {hit.brand.display} "
-                          f"({hit.reason})")
-            reported += 1
-            if reported >= MAX_LINK_FINDINGS:
-                break
+        yield from lookalike_links(message_urls(msg, items, ctx), table, own, ctx, context=context)
 
