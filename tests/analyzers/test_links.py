@@ -109,7 +109,7 @@ def test_message_urls_come_from_every_place_once() -> None:
     found = message_urls(msg, (parent, carried, note), ctx)
     assert found == (FoundUrl("javascript:void(0)"), FoundUrl("https://body.example/"),
                      FoundUrl("https://pdf.example/x", "PDF link in a.pdf", "PDF link"),
-                     FoundUrl("https://text.example/t", "text of note.txt", "text"))
+                     FoundUrl("https://text.example/t", "in note.txt", "text"))
     assert message_urls(msg, (), ctx) is found  # once per message
     assert carried.role == Role.TEXT and carried.data == b"https://pdf.example/x\nhttps://body.example/"
 
@@ -138,3 +138,22 @@ def test_redirect_destination_is_judged_as_a_link_of_its_own() -> None:
     found = {f.code: f.detail for f in
              LinkAnalyzer().analyze_message(msg, (), THEMED, make_context(message=msg))}
     assert found == {"links.redirect": "google.com -> bit.ly", "links.shortener": "bit.ly"}
+
+
+def test_brand_findings_count_as_crypto_context_too() -> None:
+    msg = MessageInfo(body_text="Your Coinbase account: https://cutt.ly/restore")
+    ctx = make_context(message=msg)
+    assert list(LinkAnalyzer().analyze_message(msg, (), [], ctx)) == []
+    found = LinkAnalyzer().analyze_message(msg, (), [Finding("brand.impersonation", "brands")], ctx)
+    assert [(f.code, f.detail) for f in found] == [("links.shortener", "cutt.ly")]
+
+
+def test_links_of_an_attached_login_page_are_judged() -> None:
+    page = (b'<html><body><form action="https://kucoin-security-check.com/post.php" method="post">'
+            b'<input type="password" name="p"></form></body></html>')
+    raw = make_message(subject="KuCoin security check", body="Open the attached page to keep your account.\n",
+                       attachments=[("login.html", page, "text/html")])
+    found = {f.code: f.detail for f in scan_message(raw, ScanContext(config=OFFLINE)).findings}
+    assert "markup.credential_form" in found
+    assert found["brand.lookalike_link"] == ("link to kucoin-security-check.com imitates KuCoin (brand plus word), "
+                                             "in login.html")

@@ -19,9 +19,9 @@ carries):
 - ``links.script``: a link with ``javascript:``, ``vbscript:`` or a ``data:`` document.
 
 Each is weak context, counted only when the mail already reads as crypto (a ``crypto.*`` finding of
-the theme analyzers), so newsletters' click trackers and foreign-language shops stay out of it; a
-URL decoded from a QR code is judged in any mail, since a quishing mail's words are often only in
-its picture.
+the theme analyzers, a ``brand.*`` finding of the brands analyzer), so newsletters' click trackers
+and foreign-language shops stay out of it; a URL decoded from a QR code is judged in any mail, since
+a quishing mail's words are often only in its picture.
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ S = Category.SENDER
 MAX_LINKS = 1000
 #: The shortener list shipped with coinguard (``config/shorteners.txt``).
 SHORTENERS_FILE = shipped_path("shorteners.txt")
+#: Findings that make a mail read as crypto (the theme analyzers; an exchange or wallet brand named by
+#: someone else, a look-alike of one): only then are the techniques above counted.
+THEME_PREFIXES = ("crypto.", "brand.")
 _IPFS_PATH = re.compile(r"/ip[fn]s/(?:Qm[1-9A-HJ-NP-Za-km-z]{44}|b[a-z2-7]{50,}|k51[a-z0-9]{40,})", re.I)
 _IPFS_HOST = re.compile(r"(?:^|\.)(?:b[a-z2-7]{50,}|Qm[1-9A-HJ-NP-Za-km-z]{44})\.ip[fn]s\.|(?:^|\.)dweb\.link$", re.I)
 _SCRIPT_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data:text/html|data:application/x?html)", re.I)
@@ -137,7 +140,7 @@ class LinkAnalyzer:
     """Brand-free link techniques in a crypto-themed message, and in any URL read from a QR code."""
 
     name: ClassVar[str] = "links"
-    after: ClassVar[tuple[str, ...]] = ("crypto_theme", "addresses", "seed_phrase")
+    after: ClassVar[tuple[str, ...]] = ("crypto_theme", "addresses", "seed_phrase", "brands")
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("links.ipfs", 3.0, S,
                  "a link to a page hosted on IPFS (drainer and seed-phrase pages no host removes)"),
@@ -154,7 +157,7 @@ class LinkAnalyzer:
 
     def analyze_message(self, msg: MessageInfo, items: Sequence[Item], findings: Sequence[Finding],
                         ctx: AnalysisContext) -> Iterator[Finding]:
-        themed = any(f.code.startswith("crypto.") for f in findings)
+        themed = any(f.code.startswith(THEME_PREFIXES) for f in findings)
         # context only: a mail that does not read as crypto is not judged by its links, except for
         # what a QR code hides (the lure is in the picture, which no text analyzer reads)
         urls = [u for u in message_urls(msg, items, ctx) if themed or u.kind == QR_CODE]

@@ -184,7 +184,7 @@ def _collect(msg: MessageInfo, items: Sequence[Item], ctx: AnalysisContext) -> t
         scanned += 1
         ctx.budget.check_time()
         for url in urls_in_text(decode_item(item, MAX_TEXT_SCAN)):
-            col.add(url, f"text of {_parent_path(item) if item.role == Role.TEXT else item.path}", TEXT)
+            col.add(url, f"text of {_parent_path(item)}" if item.role == Role.TEXT else f"in {item.path}", TEXT)
     return tuple(col.found.values())
 
 
