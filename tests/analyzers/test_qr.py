@@ -6,6 +6,7 @@ Every QR picture is drawn here with zxing-cpp's own writer; PDFs are made by Pil
 
 from __future__ import annotations
 
+import base64
 import io
 import struct
 import time
@@ -195,3 +196,15 @@ def test_event_ticket_with_a_qr_code_stays_clean() -> None:
                                      "image/png")])
     verdict, found = _scan(raw)
     assert verdict is VerdictKind.CLEAN and set(found) == {"qr.url"}
+
+
+def test_picture_written_into_the_html_body_as_a_data_uri() -> None:
+    png = base64.b64encode(encoded(qr_picture("https://coinbase-wallet-restore.com/q"), "PNG")).decode()
+    src = f"data:image/png;base64,{png[:76]}\n{png[76:]}"  # wrapped, as mailers do
+    html = f'<html><body><p>Scan to verify</p><img alt="" src="{src}"></body></html>'
+    raw = make_message(subject="Verify", body="Scan to verify\n", html=html)
+    _, found = _scan(raw)
+    assert found["qr.url"].endswith("(data: picture 1) opens https://coinbase-wallet-restore.com/q")
+    assert "imitates Coinbase" in found["brand.lookalike_link"]
+    plain = Item(path="p.html", name="p.html", data=b"<p>no pictures</p>", type="html")
+    assert not QrCodes().applies_to(plain)

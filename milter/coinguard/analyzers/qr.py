@@ -1,10 +1,11 @@
 """QR codes in pictures ("quishing"): the link is drawn, so no text or URL filter reads it.
 
 Decoded with zxing-cpp (the C++ port of ZXing, through its Python binding) from images that
-Pillow opens: image attachments and inline pictures (PNG, JPEG, GIF, BMP, TIFF, WebP), the images
-of a PDF's first pages (their XObjects, read with pypdf) and the pictures of an Office document
-(``word/media``, ``xl/media``, ``ppt/media``).  Only the QR family is searched (QR, Micro QR, rMQR):
-it is what phones open with the camera.
+Pillow opens: image attachments and inline pictures (PNG, JPEG, GIF, BMP, TIFF, WebP), pictures an
+HTML part carries as ``data:`` URIs, the images of a PDF's first pages (their XObjects, read with
+pypdf) and the pictures of an Office document (``word/media``, ``xl/media``, ``ppt/media``).  Only
+the QR family is searched (QR, Micro QR, rMQR): it is what phones open with the camera.  A code
+drawn with vector paths on a PDF page, or as an HTML table, is not seen (nothing renders pages).
 
 What a code holds goes on as a child text Item (:func:`~coinguard.analyzers.urls_common.url_item`):
 its URLs reach the links and brands analyzers through ``message_urls`` (a QR code to a brand
@@ -23,6 +24,8 @@ decoded depends on the message's image count.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import logging
 import re
@@ -65,6 +68,11 @@ MAX_CODE_CHARS = 4096
 #: ``ctx.memo`` key: images searched so far in this message.
 MEMO_KEY = NAME
 
+#: Pictures written into HTML as data: URIs (``<img src="data:image/png;base64,...">``), no MIME part of their own.
+_DATA_IMAGE = re.compile(rb"data:image/(?:png|jpe?g|gif|webp|bmp);base64,([A-Za-z0-9+/=\s]{200,%d})"
+                         % (MAX_IMAGE_BYTES * 4 // 3), re.I)
+#: Bytes of an HTML part searched for data: pictures.
+MAX_HTML_SCAN = 32 * MiB
 _MEDIA = re.compile(r"(?i)^(?:word|xl|ppt)/media/[^/]+\.(?:png|jpe?g|gif|bmp|tiff?|webp)$")
 _BARE_HOST = re.compile(r"(?i)^(?:www\.)?[a-z0-9\u00a1-\uffff-]{1,63}(?:\.[a-z0-9\u00a1-\uffff-]{1,63})*"
                         r"\.[a-z\u00a1-\uffff]{2,63}(?:[/?#]\S*)?$")
@@ -165,6 +173,8 @@ class QrCodes:
     )
 
     def applies_to(self, item: Item) -> bool:
+        if item.type == ItemType.HTML:
+            return b"data:image/" in item.data[:MAX_HTML_SCAN]
         return item.type in IMAGE_TYPES or item.type == ItemType.PDF or item.type.startswith("ooxml.")
 
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
@@ -202,8 +212,22 @@ class QrCodes:
             yield item.path, lambda: decode_bytes(item.data)
         elif item.type == ItemType.PDF:
             yield from _pdf_images(item, ctx)
+        elif item.type == ItemType.HTML:
+            yield from _html_images(item)
         else:
             yield from _office_images(item, ctx)
+
+
+def _html_images(item: Item) -> Iterator[tuple[str, Any]]:
+    """Pictures an HTML part carries as base64 ``data:`` URIs."""
+    for n, m in enumerate(_DATA_IMAGE.finditer(item.data[:MAX_HTML_SCAN]), 1):
+        if n > MAX_DOC_IMAGES:
+            return
+        try:
+            data = base64.b64decode(re.sub(rb"\s+", b"", m.group(1)), validate=False)
+        except (binascii.Error, ValueError):
+            continue
+        yield f"{item.path} (data: picture {n})", _bytes_loader(data)
 
 
 def _pdf_images(item: Item, ctx: AnalysisContext) -> Iterator[tuple[str, Any]]:
