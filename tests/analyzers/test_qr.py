@@ -208,3 +208,23 @@ def test_picture_written_into_the_html_body_as_a_data_uri() -> None:
     assert "imitates Coinbase" in found["brand.lookalike_link"]
     plain = Item(path="p.html", name="p.html", data=b"<p>no pictures</p>", type="html")
     assert not QrCodes().applies_to(plain)
+
+
+def test_spacers_do_not_use_up_the_image_count() -> None:
+    ctx = make_context()
+    pixel = encoded(Image.new("RGB", (1, 1), "white"), "GIF")
+    for n in range(qr.MAX_IMAGES + 5):
+        item = Item(path=f"s{n}.gif", name=f"s{n}.gif", data=pixel, type=sniff(pixel))
+        assert list(QrCodes().handle(item, ctx)) == []
+    data = encoded(qr_picture("https://a.example/"), "PNG")
+    out = list(QrCodes().handle(Item(path="q.png", name="q.png", data=data, type=sniff(data)), ctx))
+    assert codes(o for o in out if not isinstance(o, Item)) == {"qr.url"}
+
+
+def test_a_decoder_failure_is_no_code_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> list[object]:
+        raise RuntimeError("decoder bug")
+
+    monkeypatch.setattr(zxingcpp, "read_barcodes", broken)
+    findings, children = run_handler(QrCodes(), encoded(qr_picture("https://a.example/"), "PNG"), "q.png")
+    assert findings == [] and children == []

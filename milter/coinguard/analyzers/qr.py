@@ -52,7 +52,7 @@ IMAGE_TYPES = frozenset({ItemType.IMAGE_PNG, ItemType.IMAGE_JPEG, ItemType.IMAGE
                          ItemType.IMAGE_TIFF, ItemType.IMAGE_WEBP})
 #: Largest image file decoded, and most pixels its header may declare.
 MAX_IMAGE_BYTES = 16 * MiB
-MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_PIXELS = 30_000_000
 #: Images are scaled down to at most this many pixels before the search (a QR code that fills a
 #: phone screen survives that; the cost of one search stays in the tens of milliseconds).
 MAX_DECODE_PIXELS = 4_000_000
@@ -112,20 +112,22 @@ def _prepare(img: Image) -> Image:
     return grey
 
 
-def decode_image(img: Image) -> list[str]:
-    """The texts of the QR codes in ``img`` (at most MAX_CODES).  Raises _TooLarge past the pixel limit."""
+def decode_image(img: Image) -> list[str] | None:
+    """The texts of the QR codes in ``img`` (at most MAX_CODES); None for a picture too small to hold one
+    (not searched, not counted).  Raises _TooLarge past the pixel limit."""
     import zxingcpp
 
     if min(img.size) < MIN_SIDE:
-        return []
+        return None
     grey = _prepare(img)
     codes = zxingcpp.read_barcodes(grey, formats=_formats())
     texts = [c.text[:MAX_CODE_CHARS] for c in codes if c.valid and c.text]
     return list(dict.fromkeys(texts))[:MAX_CODES]
 
 
-def decode_bytes(data: bytes) -> list[str]:
-    """The QR codes of an image file; [] when Pillow cannot read it.  Raises _TooLarge past the limits."""
+def decode_bytes(data: bytes) -> list[str] | None:
+    """The QR codes of an image file (:func:`decode_image`); [] when it cannot be read: a damaged picture
+    has no code to read, and is no reason for "unchecked".  Raises _TooLarge past the limits."""
     from PIL import Image as PilImage
     from PIL import UnidentifiedImageError
 
@@ -136,10 +138,15 @@ def decode_bytes(data: bytes) -> list[str]:
             warnings.simplefilter("ignore")  # DecompressionBombWarning: our own pixel limit decides
             with PilImage.open(io.BytesIO(data)) as img:
                 return decode_image(img)
+    except _TooLarge:
+        raise
     except PilImage.DecompressionBombError as exc:
         raise _TooLarge(str(exc)[:80]) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, TypeError) as exc:
-        log.debug("image not decoded for QR codes: %r", exc)  # a damaged picture has no code to read
+        log.debug("image not decoded for QR codes: %r", exc)
+        return []
+    except Exception as exc:  # a decoder library failing on odd input: still only "no code found"
+        log.warning("QR decoding failed on an image: %r", exc)
         return []
 
 
@@ -185,13 +192,14 @@ class QrCodes:
             if memo["images"] >= MAX_IMAGES:
                 skipped.append(f"{where}: over {MAX_IMAGES} pictures in the message")
                 break
-            memo["images"] += 1
             ctx.budget.check_time()
             try:
                 texts = load()
             except _TooLarge as exc:
                 skipped.append(f"{where}: {exc}")
                 continue
+            if texts is not None:  # searched (spacers and tracking pixels are not counted)
+                memo["images"] += 1
             if texts:
                 found.append((where, texts))
         all_urls: list[str] = []
@@ -270,7 +278,7 @@ def _pdf_images(item: Item, ctx: AnalysisContext) -> Iterator[tuple[str, Any]]:
 
 
 def _pdf_loader(page: Any, key: Any, declared: Any) -> Any:
-    def load() -> list[str]:
+    def load() -> list[str] | None:
         try:
             obj = declared.get_object() if declared is not None else None
             if obj is not None:
@@ -278,16 +286,16 @@ def _pdf_loader(page: Any, key: Any, declared: Any) -> Any:
                 if width * height > MAX_IMAGE_PIXELS:
                     raise _TooLarge(f"{width}x{height} pixels")
                 if min(width, height) < MIN_SIDE:
-                    return []
+                    return None
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 image = page.images[key].image
+                return decode_image(image) if image is not None else []
         except (_TooLarge, BudgetExceeded):
             raise
-        except Exception as exc:
+        except Exception as exc:  # pypdf or Pillow on a damaged image: no code to read
             log.debug("pdf image %r not decoded: %r", key, exc)
             return []
-        return decode_image(image) if image is not None else []
 
     return load
 
@@ -318,7 +326,7 @@ def _bytes_loader(data: bytes) -> Any:
 
 
 def _raise_too_large(why: str) -> Any:
-    def load() -> list[str]:
+    def load() -> list[str] | None:
         raise _TooLarge(why)
 
     return load
