@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.analyzers.brands import BrandAnalyzer, link_hosts, lookalike
+from coinguard.analyzers.brands import BrandAnalyzer, lookalike
 from coinguard.brandlist import BrandFormatError, load_brands, parse_brands
 from coinguard.config import Config, CryptoConfig
 from coinguard.findings import Finding, Item
@@ -122,7 +122,11 @@ def test_lookalike_sender_and_links() -> None:
 
 
 def test_links_written_in_text() -> None:
-    assert link_hosts((), "go to https://metamask-restore.io/x?a=1 or http://1.2.3.4/") == ["metamask-restore.io"]
+    found = run(from_domain="example.org", body_text="go to https://metamask-restore.io/x?a=1 or http://1.2.3.4/ "
+                "or https://www.google.com/url?q=https%3A%2F%2Fbinance-kyc.top%2Fa")
+    assert [f.detail for f in found["brand.lookalike_link"]] == [
+        "link to metamask-restore.io imitates MetaMask (brand plus word)",
+        "link to binance-kyc.top imitates Binance (brand plus word) behind a redirect on www.google.com"]
     found = run(from_domain="example.org", body_text="Restore your wallet at https://metamask-restore.io/")
     assert "brand.lookalike_link" in found
 

@@ -191,28 +191,6 @@ def _lookalike(domain: str, table: BrandTable, *, context: bool) -> Lookalike | 
     return None
 
 
-_URL = re.compile(r"\bhttps?://[^\s<>\"'()\[\]]{3,2000}", re.IGNORECASE)
-
-
-def link_hosts(links: Iterable[str], text: str = "") -> list[str]:
-    """Distinct host names of http(s) links (HTML hrefs plus URLs written in the text), bounded."""
-    hosts: dict[str, None] = {}
-    candidates = list(links)[:MAX_LINK_HOSTS * 2] + [m.group(0) for m in _URL.finditer(text[: 1024 * 1024])]
-    for link in candidates:
-        link = link.strip()
-        if not link.lower().startswith(("http://", "https://", "//")):
-            continue
-        try:
-            host = urllib.parse.urlsplit(link if not link.startswith("//") else "http:" + link).hostname or ""
-        except ValueError:
-            continue
-        if host and not re.fullmatch(r"[\d.]+|\[?[0-9a-f:]+\]?", host):
-            hosts[host.rstrip(".")] = None
-        if len(hosts) >= MAX_LINK_HOSTS:
-            break
-    return list(hosts)
-
-
 def lookalike_links(urls: Iterable[FoundUrl], table: BrandTable, own: Brand | None, ctx: AnalysisContext, *,
                     context: bool) -> Iterator[Finding]:
     """brand.lookalike_link for the hosts of ``urls`` (every URL of the message: body, documents, QR codes)
@@ -231,6 +209,8 @@ def lookalike_links(urls: Iterable[FoundUrl], table: BrandTable, own: Brand | No
         if hit is None or (own is not None and hit.brand.id == own.id):
             continue
         detail = f"link to {hit.domain} imitates {hit.brand.display} ({hit.reason})"
+        if found.via:
+            detail += f" behind a redirect on {found.via}"
         if found.kind != BODY:
             detail += f", {found.where}"
         yield Finding("brand.lookalike_link", NAME, "", detail)
