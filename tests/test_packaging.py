@@ -62,6 +62,7 @@ def test_checkout_data_links_point_at_the_top_level_folders() -> None:
     assert (data / "rules").resolve() == (REPO / "rules").resolve()
     assert (data / "lures.txt").resolve() == (REPO / "config" / "lures.txt").resolve()
     assert (data / "brands.toml").resolve() == (REPO / "config" / "brands.toml").resolve()
+    assert (data / "shorteners.txt").resolve() == (REPO / "config" / "shorteners.txt").resolve()
     assert (data / "templates").resolve() == (REPO / "config" / "templates").resolve()
 
 
@@ -70,6 +71,7 @@ def test_wheel_contains_every_rule_file_and_both_lists(wheel: Path) -> None:
                 for p in (REPO / "rules").rglob("*") if p.is_file()}
     expected["coinguard/data/lures.txt"] = REPO / "config" / "lures.txt"
     expected["coinguard/data/brands.toml"] = REPO / "config" / "brands.toml"
+    expected["coinguard/data/shorteners.txt"] = REPO / "config" / "shorteners.txt"
     expected |= {f"coinguard/data/templates/{p.name}": p for p in (REPO / "config" / "templates").glob("*.j2")}
     expected |= {f"coinguard/console/{p.relative_to(REPO / 'milter' / 'coinguard' / 'console').as_posix()}": p
                  for d in ("templates", "static") for p in (REPO / "milter" / "coinguard" / "console" / d).glob("*")}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.analyzers.brands import BrandAnalyzer, link_hosts, lookalike
+from coinguard.analyzers.brands import BrandAnalyzer, lookalike
 from coinguard.brandlist import BrandFormatError, load_brands, parse_brands
 from coinguard.config import Config, CryptoConfig
 from coinguard.findings import Finding, Item
@@ -34,7 +34,11 @@ def run(findings: tuple[Finding, ...] = (), cfg: Config | None = None, **kw: obj
     ("xn--bnance-bwa.com", "binance", "homoglyph"),  # bіnance (Cyrillic і)
     ("coinbasse.com", "coinbase", "edit distance"),
     ("metamsak.io", "metamask", "edit distance"),
-    ("metamaskwallet.app", "metamask", "contains brand"),
+    ("metamaskwallet.app", "metamask", "brand glued to a word"),
+    ("metamaskxyzabc.app", "metamask", "contains brand"),
+    ("binanceverify.net", "binance", "brand glued to a word"),
+    ("secureokxlogin.io", "okx", "brand glued to a word"),
+    ("mexcwallet.com", "mexc", "brand glued to a word"),
     ("coinbase.co", "coinbase", "brand name on another domain"),
     ("binance.com.secure-login.xyz", "binance", "brand domain inside another domain"),
     ("metamask.wallet-sync.app", "metamask", "brand in a subdomain of another domain"),
@@ -52,6 +56,48 @@ def test_lookalikes(domain: str, brand: str, reason: str) -> None:
 ])
 def test_not_lookalikes(domain: str) -> None:
     assert lookalike(domain, TABLE) is None
+
+
+#: Latin letters and a Cyrillic look-alike of each (homoglyph spellings of every brand below).
+CYRILLIC = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "i": "\u0456", "c": "\u0441", "p": "\u0440",
+            "x": "\u0445", "y": "\u0443", "s": "\u0455"}
+
+
+def _homoglyph(label: str) -> str:
+    i = next(n for n, ch in enumerate(label) if ch in CYRILLIC)
+    return (label[:i] + CYRILLIC[label[i]] + label[i + 1:]).encode("idna").decode("ascii")
+
+
+@pytest.mark.parametrize("brand", [b for b in TABLE.brands], ids=lambda b: b.id)
+def test_every_brand_glued_hyphenated_homoglyph_and_punycode(brand: object) -> None:
+    """Each brand of brands.toml, in the spellings phishing domains use; brands whose label is an everyday
+    word (``labels = []``) only as their full domain inside another one."""
+    from coinguard.brandlist import Brand
+
+    assert isinstance(brand, Brand)
+    if not brand.labels:
+        domains = [f"{brand.domains[0]}.account-verify.top"]
+    else:
+        label = brand.labels[0]
+        domains = [f"{label}verify.com", f"secure{label}login.net", f"{label}-support.app", f"my-{label}.io",
+                   f"{_homoglyph(label)}.com", f"{label}.wallet-sync.xyz"]
+    for domain in domains:
+        hit = lookalike(domain, TABLE, context=True)
+        assert hit is not None and hit.brand.id == brand.id, (domain, hit)
+        assert brand.owns(domain) is False
+
+
+@pytest.mark.parametrize("domain", ["ledgerlivewallet.com", "krakenverify.net", "securephantomapp.io",
+                                    "ledger-live.com"])
+def test_everyday_word_brands_glued_to_lure_words(domain: str) -> None:
+    assert lookalike(domain, TABLE, context=True) is not None
+    assert lookalike(domain, TABLE, context=False) is None  # without crypto context "Ledger" is a word
+
+
+@pytest.mark.parametrize("domain", ["generalledger.com", "ledgerhq-careers-example.org", "orbitwallet.com",
+                                    "mygemini-horoscope.com", "scrolling.net", "celsiusthermometer.com"])
+def test_glued_words_other_than_lure_words_are_not_lookalikes(domain: str) -> None:
+    assert lookalike(domain, TABLE, context=True) is None
 
 
 def test_weak_brands_need_crypto_context() -> None:
@@ -76,7 +122,11 @@ def test_lookalike_sender_and_links() -> None:
 
 
 def test_links_written_in_text() -> None:
-    assert link_hosts((), "go to https://metamask-restore.io/x?a=1 or http://1.2.3.4/") == ["metamask-restore.io"]
+    found = run(from_domain="example.org", body_text="go to https://metamask-restore.io/x?a=1 or http://1.2.3.4/ "
+                "or https://www.google.com/url?q=https%3A%2F%2Fbinance-kyc.top%2Fa")
+    assert [f.detail for f in found["brand.lookalike_link"]] == [
+        "link to metamask-restore.io imitates MetaMask (brand plus word)",
+        "link to binance-kyc.top imitates Binance (brand plus word) behind a redirect on www.google.com"]
     found = run(from_domain="example.org", body_text="Restore your wallet at https://metamask-restore.io/")
     assert "brand.lookalike_link" in found
 

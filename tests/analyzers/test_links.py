@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from coinguard.analyzers.links import LinkAnalyzer, link_techniques
-from coinguard.findings import Finding
-from coinguard.handlers import MessageInfo
+import io
+from pathlib import Path
 
-from helpers import make_context
+import pytest
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+
+from coinguard.analyzers.links import SHORTENERS_FILE, LinkAnalyzer, link_techniques, load_shorteners, parse_shorteners
+from coinguard.analyzers.urls_common import FoundUrl, ip_host, message_urls, redirect_target, url_item
+from coinguard.config import parse_config
+from coinguard.findings import Finding, Item, Role
+from coinguard.handlers import MessageInfo
+from coinguard.scan import ScanContext, scan_message
+
+from helpers import REPO, make_context, make_message, zip_bytes
 
 CID = "QmVRJwcDuG2Y2rJZg1ziWDASCo1iRhjh4GH5MBpbGChjmp"
 
@@ -40,3 +50,110 @@ def test_only_in_crypto_themed_mail() -> None:
     body = f"Claim your airdrop: https://dweb.link/ipfs/{CID}\n"
     assert run(body, []) == set()
     assert run(body, [Finding("crypto.lure.body", "crypto_theme")]) == {"links.ipfs"}
+
+
+# -- one URL list for the message: body, PDF and Office links, attachments' text, QR codes, redirects ---------
+
+THEMED = [Finding("crypto.lure.body", "crypto_theme")]
+OFFLINE = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n')
+
+
+@pytest.mark.parametrize(("host", "ip"), [
+    ("185.12.1.9", True), ("::1", True), ("[2001:db8::5]", True), ("3232235777", True), ("0xc0a80101", True),
+    ("0300.0250.1.1", True), ("192.168.257", True), ("example.com", False), ("1.2.3.4.5", False),
+    ("2024.example", False), ("99999999999", False),
+])
+def test_raw_ip_in_every_spelling(host: str, ip: bool) -> None:
+    assert ip_host(host) is ip
+
+
+def test_shortener_list_is_config_not_code() -> None:
+    assert (REPO / "config" / "shorteners.txt").resolve() == Path(SHORTENERS_FILE).resolve()
+    hosts = load_shorteners()
+    assert {"bit.ly", "t.co", "tinyurl.com", "cutt.ly", "rebrand.ly", "is.gd", "qrco.de"} <= hosts
+    assert parse_shorteners("# c\nBIT.LY  # inline\n\nexample.org.\n") == {"bit.ly", "example.org"}
+    found = link_techniques(["https://bit.ly/3abc", "https://www.tinyurl.com/x", "https://bitly.example/"], hosts)
+    assert found == {"links.shortener": ["bit.ly", "www.tinyurl.com"]}
+
+
+@pytest.mark.parametrize(("url", "target"), [
+    ("https://t.example/c?u=https%3A%2F%2Fevil.example%2Fa", "https://evil.example/a"),
+    ("https://www.google.com/url?q=https://binance-verify.com/x&sa=D", "https://binance-verify.com/x"),
+    ("https://www.google.com/amp/s/metamask-sync.app/restore", "https://metamask-sync.app/restore"),
+    ("https://x.example/r?next=hxxps://drain.example/", "https://drain.example/"),
+    ("https://shop.example/p?id=3", ""),
+])
+def test_open_redirect_destinations(url: str, target: str) -> None:
+    assert redirect_target(url) == target
+
+
+def _pdf_with_link(uri: str) -> bytes:
+    w = PdfWriter()
+    page = w.add_blank_page(200, 200)
+    a = DictionaryObject({NameObject("/S"): NameObject("/URI"), NameObject("/URI"): TextStringObject(uri)})
+    link = DictionaryObject({NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+                             NameObject("/A"): a, NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4)})
+    page[NameObject("/Annots")] = ArrayObject([w._add_object(link)])
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+def test_message_urls_come_from_every_place_once() -> None:
+    parent = Item(path="a.pdf", name="a.pdf", data=b"%PDF", type="pdf")
+    carried = url_item(parent, ["https://pdf.example/x", "https://body.example/"], source="pdf", where="PDF link",
+                       label="pdf-text")
+    note = Item(path="note.txt", name="note.txt", data=b"see https://text.example/t.", type="text")
+    msg = MessageInfo(body_text="go to https://body.example/ now", body_html_links=("javascript:void(0)",))
+    ctx = make_context(message=msg)
+    found = message_urls(msg, (parent, carried, note), ctx)
+    assert found == (FoundUrl("javascript:void(0)"), FoundUrl("https://body.example/"),
+                     FoundUrl("https://pdf.example/x", "PDF link in a.pdf", "PDF link"),
+                     FoundUrl("https://text.example/t", "in note.txt", "text"))
+    assert message_urls(msg, (), ctx) is found  # once per message
+    assert carried.role == Role.TEXT and carried.data == b"https://pdf.example/x\nhttps://body.example/"
+
+
+def test_links_in_a_pdf_and_a_docx_reach_the_link_and_brand_analyzers() -> None:
+    """End to end: links found in documents are judged like the body's, and say where they were."""
+    rels = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"'
+            ' Target="http://0xb9c0010a/wallet/restore" TargetMode="External"/></Relationships>')
+    docx = zip_bytes({"[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
+                      "word/document.xml": b"<w:document/>", "word/_rels/document.xml.rels": rels.encode()})
+    raw = make_message(subject="Your wallet needs verification",
+                       body="Your crypto wallet will be suspended. Verify your seed phrase within 24 hours.\n",
+                       attachments=[("notice.pdf", _pdf_with_link("https://metamask-restore.io/s"), "application/pdf"),
+                                    ("help.docx", docx, "application/vnd.openxmlformats-officedocument."
+                                                        "wordprocessingml.document")])
+    v = scan_message(raw, ScanContext(config=OFFLINE))
+    found = {f.code: f.detail for f in v.findings}
+    assert found["brand.lookalike_link"] == ("link to metamask-restore.io imitates MetaMask (brand plus word), "
+                                             "PDF link in notice.pdf")
+    assert found["links.raw_ip"] == "0xb9c0010a (Office hyperlink in help.docx)"
+
+
+def test_redirect_destination_is_judged_as_a_link_of_its_own() -> None:
+    msg = MessageInfo(body_text="Claim: https://www.google.com/url?q=https://bit.ly/claim-airdrop")
+    found = {f.code: f.detail for f in
+             LinkAnalyzer().analyze_message(msg, (), THEMED, make_context(message=msg))}
+    assert found == {"links.redirect": "google.com -> bit.ly", "links.shortener": "bit.ly"}
+
+
+def test_brand_findings_count_as_crypto_context_too() -> None:
+    msg = MessageInfo(body_text="Your Coinbase account: https://cutt.ly/restore")
+    ctx = make_context(message=msg)
+    assert list(LinkAnalyzer().analyze_message(msg, (), [], ctx)) == []
+    found = LinkAnalyzer().analyze_message(msg, (), [Finding("brand.impersonation", "brands")], ctx)
+    assert [(f.code, f.detail) for f in found] == [("links.shortener", "cutt.ly")]
+
+
+def test_links_of_an_attached_login_page_are_judged() -> None:
+    page = (b'<html><body><form action="https://kucoin-security-check.com/post.php" method="post">'
+            b'<input type="password" name="p"></form></body></html>')
+    raw = make_message(subject="KuCoin security check", body="Open the attached page to keep your account.\n",
+                       attachments=[("login.html", page, "text/html")])
+    found = {f.code: f.detail for f in scan_message(raw, ScanContext(config=OFFLINE)).findings}
+    assert "markup.credential_form" in found
+    assert found["brand.lookalike_link"] == ("link to kucoin-security-check.com imitates KuCoin (brand plus word), "
+                                             "in login.html")

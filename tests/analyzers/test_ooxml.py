@@ -178,3 +178,30 @@ def test_corrupt_deflate_member_is_a_parse_error() -> None:
     findings, children = run(bytes(data))
     assert codes(findings) == {"ooxml.parse_error"}
     assert children == []
+
+
+def test_hyperlinks_and_hyperlink_fields_are_handed_to_the_link_analyzers() -> None:
+    """Hyperlink relationships and HYPERLINK fields (Word instrText/fldSimple, Excel formulas) become one
+    URL-carrying child (urls_common.message_urls reads its meta)."""
+    from coinguard.analyzers.urls_common import URLS_META, WHERE_META
+
+    body = (b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            b'<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://ledger-sync.app/x?a=1&amp;b=2" \\o "tip"'
+            b'</w:instrText></w:r><w:fldSimple w:instr=" HYPERLINK &quot;https://kucoin-verify.io/&quot; "/>'
+            b'<w:instrText> HYPERLINK \\l "_Toc1" </w:instrText></w:document>')
+    data = docx({"word/document.xml": body}, document_rels=rels(("hyperlink", "https://okx-support.net/", "External"),
+                                                                 ("hyperlink", "mailto:a@example.org", "External")))
+    findings, children = run(data)
+    assert findings == []
+    (links,) = [c for c in children if URLS_META in c.meta]
+    assert links.meta[URLS_META] == ["https://okx-support.net/", "https://ledger-sync.app/x?a=1&b=2",
+                                     "https://kucoin-verify.io/"]
+    assert links.meta[WHERE_META] == "Office hyperlink" and links.role == "text"
+    sheet = b'<worksheet><sheetData><row><c><f>HYPERLINK("https://gemini-claim.net/","Claim")</f></c></row></sheetData>'
+    xlsx = zip_bytes({"[Content_Types].xml": CONTENT_TYPES, "xl/workbook.xml": b"<workbook/>",
+                      "xl/worksheets/sheet1.xml": sheet + b"</worksheet>"})
+    item = Item(path="t.xlsx", name="t.xlsx", data=xlsx, type="ooxml.excel")
+    out = [o for o in ANALYZER.handle(item, make_context()) if isinstance(o, Item)]
+    assert out[0].meta[URLS_META] == ["https://gemini-claim.net/"]
+    _, none = run(docx())
+    assert all(URLS_META not in c.meta for c in none)

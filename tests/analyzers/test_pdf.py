@@ -170,3 +170,19 @@ def test_phishing_pdf_links_reach_the_text_child(corpus_dir: Path) -> None:
 def test_lure_terms() -> None:
     assert lure_terms("Your account is locked. Sign in to verify.") == ["account", "locked", "sign in", "verify"]
     assert lure_terms("Quarterly report, see the appendix.") == []
+
+
+def test_link_annotations_are_handed_to_the_message_link_analyzers() -> None:
+    """The text child carries the /URI targets in its meta (urls_common.message_urls reads them there)."""
+    from coinguard.analyzers.urls_common import URLS_META, WHERE_META
+
+    w = PdfWriter()
+    page = w.add_blank_page(200, 200)
+    link = action(Type="/Annot", Subtype="/Link", A=action(S="/URI", URI=TextStringObject("https://binance-kyc.top/a")))
+    link[NameObject("/Rect")] = ArrayObject([NumberObject(0)] * 4)
+    page[NameObject("/Annots")] = ArrayObject([w._add_object(link)])
+    _, children = run(written(w), "statement.pdf")
+    (text,) = [c for c in children if c.role == "text"]
+    assert text.meta[URLS_META] == ["https://binance-kyc.top/a"] and text.meta[WHERE_META] == "PDF link"
+    _, plain = run(written(PdfWriter()), "blank.pdf")
+    assert all(URLS_META not in c.meta for c in plain)

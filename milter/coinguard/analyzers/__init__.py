@@ -32,6 +32,7 @@ from coinguard.analyzers.office import OfficeMacros, OleEmbedded
 from coinguard.analyzers.onenote import OneNoteAnalyzer
 from coinguard.analyzers.ooxml import OoxmlRelations
 from coinguard.analyzers.pdf import PdfAnalyzer
+from coinguard.analyzers.qr import QrCodes
 from coinguard.analyzers.rtf import RtfObjects
 from coinguard.analyzers.seed_phrase import SeedPhraseDocument, SeedPhraseMessage
 from coinguard.analyzers.spf_auth import SpfAnalyzer
@@ -55,6 +56,7 @@ ITEM_ANALYZERS: tuple[Handler, ...] = (
     Markup(),
     MacCarriers(),
     DocTextAnalyzer(),
+    QrCodes(),
     # -- YARA over raw and extracted content --
     YaraRules(),
     # -- crypto theme inside documents --

@@ -7,11 +7,16 @@ registrable domain that is not the brand's but whose first label
 - folds to the brand label after homoglyph folding (Unicode confusables, IDN/punycode decoded,
   ``0``/``o``, ``1``/``l``/``i``, ``rn``/``m``, ``vv``/``w``; hyphens ignored),
 - is within a small edit distance of it (1 for labels of 6+ letters, 2 for 10+),
-- contains it as a word (``upbit-security.com``) or, for distinctive labels, as a substring
+- contains it as a word (``upbit-security.com``), glued to words phishing domains use
+  (:data:`GLUE_WORDS`: ``ledgerlivewallet.com``, ``binanceverify.net``, ``secureokxlogin.io``; for every
+  brand, short and everyday-word names included) or, for distinctive labels, as a substring
   (``metamaskwallet.io``),
 
 or a domain that carries the brand in a subdomain of someone else's registrable domain
 (``binance.com.secure-login.xyz``, ``metamask.wallet-sync.app``).
+
+Link hosts come from every URL of the message (:func:`~coinguard.analyzers.urls_common.message_urls`:
+the body, PDF and Office links, attachments' text, QR codes, open-redirect destinations).
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import ClassVar
 
+from coinguard.analyzers.urls_common import BODY, FoundUrl, ip_host, message_urls, url_host
 from coinguard.brandlist import (
+    Brand,
     BrandTable,
     Lookalike,
     brands_for,
@@ -74,6 +81,50 @@ MAX_HTML_SCAN = 1024 * 1024
 _LABEL_PARTS = re.compile(r"[-_]+")
 _HOST_PARTS = re.compile(r"[.\-_]+")
 
+#: Words that phishing domains glue to a brand name, before or after it ("ledgerlivewallet",
+#: "secureokxlogin", "binanceverify"): a label made of a brand plus only such words is a look-alike
+#: even when the brand's name is short (OKX, MEXC) or an everyday word (Ledger, Kraken), where a
+#: brand merely contained in a label ("generalledger") is not.
+GLUE_WORDS = (
+    "access", "account", "accounts", "activate", "activation", "airdrop", "alert", "alerts", "app", "apps",
+    "assist", "auth", "backup", "bonus", "bridge", "care", "center", "centre", "check", "claim", "claims",
+    "cloud", "coin", "coins", "connect", "crypto", "dapp", "defi", "desk", "desktop", "download", "exchange",
+    "extension", "finance", "fund", "funds", "get", "gift", "global", "help", "helpdesk", "hub", "id", "info",
+    "key", "keys", "kyc", "live", "login", "mobile", "my", "network", "nft", "node", "notice", "official",
+    "online", "pay", "portal", "pro", "promo", "protect", "recover", "recovery", "restore", "reward", "rewards",
+    "safe", "secure", "security", "seed", "service", "services", "setup", "signin", "stake", "staking", "start",
+    "support", "swap", "sync", "team", "token", "tokens", "trade", "unlock", "update", "upgrade", "validate",
+    "validation", "vault", "verification", "verify", "wallet", "wallets", "web", "web3",
+)
+#: Longest glue word (bounds the word-break search).
+_GLUE_MAX = max(len(w) for w in GLUE_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _glue_skeletons() -> frozenset[str]:
+    return frozenset(skeleton(w) for w in GLUE_WORDS)
+
+
+def _only_glue(rest: str) -> bool:
+    """Whether skeleton ``rest`` is a run of glue words with nothing else (empty counts)."""
+    words = _glue_skeletons()
+    ok = [True] + [False] * len(rest)
+    for end in range(1, len(rest) + 1):
+        ok[end] = any(ok[start] and rest[start:end] in words for start in range(max(0, end - _GLUE_MAX), end))
+    return ok[-1]
+
+
+def _glued(skel: str, target: str) -> bool:
+    """``skel`` is ``target`` with glue words written on to it (and at least one of them)."""
+    if len(skel) > 63 or len(skel) <= len(target):
+        return False
+    start = skel.find(target)
+    while start >= 0:
+        if _only_glue(skel[:start]) and _only_glue(skel[start + len(target):]):
+            return True
+        start = skel.find(target, start + 1)
+    return False
+
 
 @lru_cache(maxsize=16384)
 def _label_reason(label: str, brand_label: str, weak: bool) -> str:
@@ -85,6 +136,8 @@ def _label_reason(label: str, brand_label: str, weak: bool) -> str:
         return "brand name on another domain" if label.lower().replace("-", "") == brand_label else "homoglyph"
     if target in (skeleton(t) for t in _LABEL_PARTS.split(label) if t):
         return "brand plus word"
+    if _glued(skel, target):
+        return "brand glued to a word"
     if weak:  # an everyday word: only exact look-alikes above
         return ""
     if len(target) >= 5 and target in skel:
@@ -138,26 +191,32 @@ def _lookalike(domain: str, table: BrandTable, *, context: bool) -> Lookalike | 
     return None
 
 
-_URL = re.compile(r"\bhttps?://[^\s<>\"'()\[\]]{3,2000}", re.IGNORECASE)
-
-
-def link_hosts(links: Iterable[str], text: str = "") -> list[str]:
-    """Distinct host names of http(s) links (HTML hrefs plus URLs written in the text), bounded."""
-    hosts: dict[str, None] = {}
-    candidates = list(links)[:MAX_LINK_HOSTS * 2] + [m.group(0) for m in _URL.finditer(text[: 1024 * 1024])]
-    for link in candidates:
-        link = link.strip()
-        if not link.lower().startswith(("http://", "https://", "//")):
+def lookalike_links(urls: Iterable[FoundUrl], table: BrandTable, own: Brand | None, ctx: AnalysisContext, *,
+                    context: bool) -> Iterator[Finding]:
+    """brand.lookalike_link for the hosts of ``urls`` (every URL of the message: body, documents, QR codes)
+    that imitate a brand other than the sender's own; at most MAX_LINK_FINDINGS."""
+    reported = 0
+    seen: set[str] = set()
+    for found in urls:
+        host = url_host(found.url)
+        if not host or host in seen or ip_host(host):
             continue
-        try:
-            host = urllib.parse.urlsplit(link if not link.startswith("//") else "http:" + link).hostname or ""
-        except ValueError:
-            continue
-        if host and not re.fullmatch(r"[\d.]+|\[?[0-9a-f:]+\]?", host):
-            hosts[host.rstrip(".")] = None
-        if len(hosts) >= MAX_LINK_HOSTS:
+        seen.add(host)
+        if len(seen) > MAX_LINK_HOSTS:
             break
-    return list(hosts)
+        ctx.budget.check_time()
+        hit = lookalike(host, table, context=context)
+        if hit is None or (own is not None and hit.brand.id == own.id):
+            continue
+        detail = f"link to {hit.domain} imitates {hit.brand.display} ({hit.reason})"
+        if found.via:
+            detail += f" behind a redirect on {found.via}"
+        if found.kind != BODY:
+            detail += f", {found.where}"
+        yield Finding("brand.lookalike_link", NAME, "", detail)
+        reported += 1
+        if reported >= MAX_LINK_FINDINGS:
+            break
 
 
 # ---------------------------------------------------------------------------- the analyzer
@@ -301,7 +360,8 @@ class BrandAnalyzer:
                  "the From domain imitates a brand's domain (homoglyphs/IDN, edit distance, brand-plus-word, "
                  "brand in a subdomain of another registrable domain)"),
         CodeInfo("brand.lookalike_link", 5.0, Category.SENDER,
-                 "a link in the body points to a host that imitates a brand's domain"),
+                 "a link points to a host that imitates a brand's domain (in the body, a PDF or Office document, "
+                 "the text of an attachment, a QR code, or behind an open redirect)"),
         CodeInfo("brand.balance_bait", SCORE_BALANCE_BAIT, Category.SENDER,
                  "a large money/coin amount written right before an exchange's name ('127 325 USD BINANCE'), "
                  "sent by someone else: a fake balance"),
@@ -348,15 +408,5 @@ class BrandAnalyzer:
             if hit is not None:
                 yield Finding("brand.lookalike_domain", NAME, "",
                               f"From domain {hit.domain} imitates {hit.brand.display} ({hit.reason})")
-        reported = 0
-        for host in link_hosts(msg.body_html_links, msg.body_text):
-            ctx.budget.check_time()
-            hit = lookalike(host, table, context=context)
-            if hit is None or (own is not None and hit.brand.id == own.id):
-                continue
-            yield Finding("brand.lookalike_link", NAME, "", f"link to {hit.domain} imitates {hit.brand.display} "
-                          f"({hit.reason})")
-            reported += 1
-            if reported >= MAX_LINK_FINDINGS:
-                break
+        yield from lookalike_links(message_urls(msg, items, ctx), table, own, ctx, context=context)
 

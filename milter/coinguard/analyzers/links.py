@@ -1,89 +1,155 @@
 """Link techniques of crypto phishing that name no brand (the brands analyzer judges brand lookalikes).
 
-Every http(s) link of the body (HTML hrefs and URLs written in the text) is looked at once:
+Every URL of the message is looked at once, wherever it was found (:mod:`urls_common`: the body's
+HTML links and written URLs, PDF link annotations and URI actions, Office hyperlinks and HYPERLINK
+fields, the text of attachments, QR codes decoded from images, and the destination an open redirect
+carries):
 
 - ``links.ipfs``: the page lives on IPFS (``/ipfs/<cid>`` on any gateway, ``<cid>.ipfs.<gateway>``,
   ``dweb.link``): wallet-drainer and seed-phrase pages are hosted there because no host can take
   them down;
-- ``links.raw_ip``: a link to a bare IP address;
+- ``links.raw_ip``: a link to a bare IP address, in any spelling a browser accepts (dotted, IPv6,
+  one decimal or hex number);
 - ``links.redirect``: an open redirect or tracker whose query carries the real destination on
-  another domain (``?url=https://...``), hiding it from the reader and from reputation lists;
+  another domain (``?url=https://...``, Google's ``/amp/s/``), hiding it from the reader and from
+  reputation lists;
+- ``links.shortener``: a URL shortener or QR-code redirect service (``config/shorteners.txt``): the
+  destination is hidden the same way;
 - ``links.punycode``: an internationalised (``xn--``) host, the spelling of homoglyph domains;
-- ``links.script``: an ``href`` with ``javascript:``, ``vbscript:`` or a ``data:`` document.
+- ``links.script``: a link with ``javascript:``, ``vbscript:`` or a ``data:`` document.
 
 Each is weak context, counted only when the mail already reads as crypto (a ``crypto.*`` finding of
-the theme analyzers), so newsletters' click trackers and foreign-language shops stay out of it.
+the theme analyzers, a ``brand.*`` finding of the brands analyzer), so newsletters' click trackers
+and foreign-language shops stay out of it; a URL decoded from a QR code is judged in any mail, since
+a quishing mail's words are often only in its picture.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
-import urllib.parse
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import ClassVar
 
-from coinguard.domains import registrable
+from coinguard.analyzers.urls_common import (
+    BODY,
+    QR_CODE,
+    FoundUrl,
+    ip_host,
+    message_urls,
+    redirect_target,
+    url_host,
+)
+from coinguard.config import shipped_path
+from coinguard.domains import registrable, to_unicode
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
 
+log = logging.getLogger(__name__)
+
 S = Category.SENDER
-MAX_LINKS = 400
-_URL = re.compile(r"\bhttps?://[^\s<>\"'()\[\]]{3,2000}", re.I)
+MAX_LINKS = 1000
+#: The shortener list shipped with coinguard (``config/shorteners.txt``).
+SHORTENERS_FILE = shipped_path("shorteners.txt")
+#: Findings that make a mail read as crypto (the theme analyzers; an exchange or wallet brand named by
+#: someone else, a look-alike of one): only then are the techniques above counted.
+THEME_PREFIXES = ("crypto.", "brand.")
 _IPFS_PATH = re.compile(r"/ip[fn]s/(?:Qm[1-9A-HJ-NP-Za-km-z]{44}|b[a-z2-7]{50,}|k51[a-z0-9]{40,})", re.I)
 _IPFS_HOST = re.compile(r"(?:^|\.)(?:b[a-z2-7]{50,}|Qm[1-9A-HJ-NP-Za-km-z]{44})\.ip[fn]s\.|(?:^|\.)dweb\.link$", re.I)
-_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
-_NESTED_URL = re.compile(r"=(?:https?(?::|%3A)(?://|%2F%2F))([^&#/%]{3,253})", re.I)
 _SCRIPT_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data:text/html|data:application/x?html)", re.I)
 
+def parse_shorteners(text: str) -> frozenset[str]:
+    """Host names of a shortener list: one a line, ``#`` comments, case-insensitive."""
+    hosts = (line.split("#", 1)[0].strip().strip(".").lower() for line in text.splitlines())
+    return frozenset(to_unicode(h) for h in hosts if h)
 
-def _host(url: str) -> str:
+
+def load_shorteners(path: str = SHORTENERS_FILE) -> frozenset[str]:
+    """The shortener list at ``path``, re-read when its mtime changes; an unreadable file gives none (logged)."""
     try:
-        return (urllib.parse.urlsplit(url).hostname or "").rstrip(".").lower()
-    except ValueError:
-        return ""
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        mtime = -1.0
+    return _read_shorteners(path, mtime)
 
 
-def link_techniques(links: Sequence[str]) -> dict[str, list[str]]:
+@lru_cache(maxsize=8)
+def _read_shorteners(path: str, mtime: float) -> frozenset[str]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return parse_shorteners(fh.read())
+    except (OSError, UnicodeDecodeError) as exc:
+        log.error("shortener list %s (mtime %s) not loaded: %s", path, mtime, exc)
+        return frozenset()
+
+
+def _is_shortener(host: str, shorteners: frozenset[str]) -> bool:
+    labels = to_unicode(host).split(".")
+    return any(".".join(labels[i:]) in shorteners for i in range(len(labels) - 1))
+
+
+def url_techniques(found: FoundUrl, shorteners: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """(code, example) for each technique above that one URL shows."""
+    link = found.url
+    if _SCRIPT_SCHEME.match(link):
+        yield "links.script", link.strip()[:40]
+        return
+    host = url_host(link)
+    if not host:
+        return
+    if _IPFS_PATH.search(link) or _IPFS_HOST.search(host):
+        yield "links.ipfs", host
+    if ip_host(host):
+        yield "links.raw_ip", host
+    if any(label.startswith("xn--") for label in host.split(".")):
+        yield "links.punycode", host
+    if _is_shortener(host, shorteners):
+        yield "links.shortener", host
+    if found.via and registrable(found.via) != registrable(host):
+        yield "links.redirect", f"{registrable(found.via) or found.via} -> {host}"
+
+
+def link_techniques(links: Sequence[str], shorteners: frozenset[str] = frozenset()) -> dict[str, list[str]]:
     """Code -> examples, for the techniques above found in ``links`` (pure; bounded by MAX_LINKS)."""
-    found: dict[str, list[str]] = {}
-
-    def add(code: str, example: str) -> None:
-        seen = found.setdefault(code, [])
-        if example not in seen and len(seen) < 4:
-            seen.append(example)
-
+    urls: list[FoundUrl] = []
     for link in list(dict.fromkeys(links))[:MAX_LINKS]:
-        if _SCRIPT_SCHEME.match(link):
-            add("links.script", link.strip()[:40])
-            continue
-        host = _host(link)
-        if not host:
-            continue
-        if _IPFS_PATH.search(link) or _IPFS_HOST.search(host):
-            add("links.ipfs", host)
-        if _IPV4.fullmatch(host):
-            add("links.raw_ip", host)
-        if any(label.startswith("xn--") for label in host.split(".")):
-            add("links.punycode", host)
-        nested = _NESTED_URL.search(link)
-        if nested:
-            target = urllib.parse.unquote(nested.group(1)).lower().split(":")[0]
-            if target and registrable(target) != registrable(host):
-                add("links.redirect", f"{registrable(host)} -> {target}")
+        urls.append(FoundUrl(link))
+        target = redirect_target(link)
+        if target:
+            urls.append(FoundUrl(target, via=url_host(link)))
+    return {code: [example for example, _ in hits] for code, hits in _techniques(urls, shorteners).items()}
+
+
+def _techniques(urls: Sequence[FoundUrl], shorteners: frozenset[str]) -> dict[str, list[tuple[str, FoundUrl]]]:
+    found: dict[str, list[tuple[str, FoundUrl]]] = {}
+    for url in urls[:MAX_LINKS]:
+        for code, example in url_techniques(url, shorteners):
+            seen = found.setdefault(code, [])
+            if example not in (e for e, _ in seen) and len(seen) < 4:
+                seen.append((example, url))
     return found
 
 
+def _describe(example: str, url: FoundUrl) -> str:
+    return example if url.kind == BODY else f"{example} ({url.where})"
+
+
 class LinkAnalyzer:
-    """Brand-free link techniques in a crypto-themed message."""
+    """Brand-free link techniques in a crypto-themed message, and in any URL read from a QR code."""
 
     name: ClassVar[str] = "links"
-    after: ClassVar[tuple[str, ...]] = ("crypto_theme", "addresses", "seed_phrase")
+    after: ClassVar[tuple[str, ...]] = ("crypto_theme", "addresses", "seed_phrase", "brands")
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("links.ipfs", 3.0, S,
                  "a link to a page hosted on IPFS (drainer and seed-phrase pages no host removes)"),
-        CodeInfo("links.raw_ip", 2.0, S, "a link to a bare IP address"),
+        CodeInfo("links.raw_ip", 2.0, S, "a link to a bare IP address (dotted, IPv6, decimal or hex)"),
         CodeInfo("links.redirect", 1.5, S,
                  "an open redirect or tracker carrying the real destination on another domain in its query"),
+        CodeInfo("links.shortener", 1.5, S,
+                 "a link through a URL shortener or QR-code redirect service (config/shorteners.txt): "
+                 "the destination is hidden"),
         CodeInfo("links.punycode", 2.0, S,
                  "a link to an internationalised (xn--) host, how homoglyph domains are spelt"),
         CodeInfo("links.script", 3.0, S, "a link with javascript:, vbscript: or a data: document"),
@@ -91,9 +157,11 @@ class LinkAnalyzer:
 
     def analyze_message(self, msg: MessageInfo, items: Sequence[Item], findings: Sequence[Finding],
                         ctx: AnalysisContext) -> Iterator[Finding]:
-        if not any(f.code.startswith("crypto.") for f in findings):
-            return  # context only: a mail that does not read as crypto is not judged by its links
-        links = list(msg.body_html_links[:MAX_LINKS])
-        links += [m.group(0) for m in _URL.finditer(msg.body_text[: 1 << 20])][:MAX_LINKS]
-        for code, examples in link_techniques(links).items():
-            yield Finding(code, self.name, "", ", ".join(examples))
+        themed = any(f.code.startswith(THEME_PREFIXES) for f in findings)
+        # context only: a mail that does not read as crypto is not judged by its links, except for
+        # what a QR code hides (the lure is in the picture, which no text analyzer reads)
+        urls = [u for u in message_urls(msg, items, ctx) if themed or u.kind == QR_CODE]
+        if not urls:
+            return
+        for code, hits in _techniques(urls, load_shorteners()).items():
+            yield Finding(code, self.name, "", ", ".join(_describe(e, u) for e, u in hits))

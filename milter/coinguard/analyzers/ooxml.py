@@ -28,6 +28,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from coinguard.analyzers.office_common import bounded_list, guarded, is_ole, read_member
+from coinguard.analyzers.urls_common import url_item
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB
@@ -60,6 +61,14 @@ _MARKUP_TYPES = frozenset({"xml", "html", "text", "svg"})
 _RELS_NS_BYTES = b"schemas.openxmlformats.org/package/2006/relationships"
 _FLAT_RELS = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.I)
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"|([\w:]+)\s*=\s*\'([^\']*)\'')
+#: Parts whose text may hold HYPERLINK fields (Word body, headers, footers, notes; Excel sheets' formulas).
+_FIELD_PARTS = re.compile(r"(?i)^(?:word/(?:document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"
+                          r"|xl/worksheets/sheet\d*\.xml)$")
+_HYPERLINK_FIELD = re.compile(rb'\bHYPERLINK\s*\(?\s*(?:"|&quot;)((?:(?!&quot;)[^"<>\s]){3,2000})(?:"|&quot;)', re.I)
+MAX_FIELD_PARTS = 64
+MAX_FIELD_PART_BYTES = 16 * MiB
+#: Most hyperlinks handed on per document.
+MAX_LINKS = 200
 _EMBED_NAME = re.compile(r"(?i)(?:^|/)(?:embeddings|activeX)/|(?:^|/)(?:oleObject|activeX)\d*\.bin$")
 
 
@@ -116,6 +125,11 @@ class OoxmlRelations:
                 data = read_member(zf, info, ctx, MAX_RELS_BYTES)
                 relations.extend((info.filename, t, target) for t, target in _external_relationships(data))
             yield from self._judge(item, relations)
+            fields: list[str] = []
+            for info in [i for i in infos if _FIELD_PARTS.search(i.filename)][:MAX_FIELD_PARTS]:
+                ctx.budget.check_time()
+                fields += hyperlink_fields(read_member(zf, info, ctx, MAX_FIELD_PART_BYTES))
+            yield from _links_item(item, relations, fields)
             yield from self._embedded(item, zf, infos, ctx)
 
     def _embedded(self, item: Item, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
@@ -147,7 +161,7 @@ class OoxmlRelations:
                           f"{len(activex)} control(s): {bounded_list(activex, 3, 60)}")
 
     # -- flat OPC / Word 2003 XML ---------------------------------------------------------------
-    def _flat(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding]:
+    def _flat(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         relations: list[tuple[str, str, str]] = []
         for m in _FLAT_RELS.finditer(item.data):
             if len(relations) >= MAX_RELS_PARTS:
@@ -160,6 +174,7 @@ class OoxmlRelations:
                 relations.append(("<flat xml>", _type_name(attrs.get("Type", "")), attrs.get("Target", "")))
         ctx.budget.check_time()
         yield from self._judge(item, relations)
+        yield from _links_item(item, relations, hyperlink_fields(item.data[:MAX_FIELD_PART_BYTES]))
 
     # -- verdicts ----------------------------------------------------------------------------------
     def _judge(self, item: Item, relations: list[tuple[str, str, str]]) -> Iterator[Finding]:
@@ -172,6 +187,27 @@ class OoxmlRelations:
                      "ooxml.external_link"):
             if code in found:
                 yield Finding(code, self.name, item.path, bounded_list(found[code], 4, 140))
+
+
+def hyperlink_fields(xml: bytes) -> list[str]:
+    """Targets of ``HYPERLINK`` fields in a document part: Word's ``<w:instrText> HYPERLINK "url"`` and
+    ``<w:fldSimple w:instr="HYPERLINK &quot;url&quot;">``, Excel's ``HYPERLINK("url", ...)`` formulas."""
+    out: list[str] = []
+    for m in _HYPERLINK_FIELD.finditer(xml):
+        if len(out) >= MAX_LINKS:
+            break
+        out.append(_unescape(m.group(1).decode("utf-8", "replace")))
+    return out
+
+
+def _links_item(item: Item, relations: list[tuple[str, str, str]], fields: list[str]) -> Iterator[Item]:
+    """The document's hyperlinks (relationships of type hyperlink, HYPERLINK fields) as a URL-carrying child,
+    for the message's link analyzers (urls_common.message_urls)."""
+    links = [target for _, rel_type, target in relations if rel_type == "hyperlink"] + fields
+    links = [u for u in dict.fromkeys(t.strip() for t in links)
+             if u and not u.startswith("#") and not u.lower().startswith(("mailto:", "tel:"))][:MAX_LINKS]
+    if links:
+        yield url_item(item, links, source="ooxml", where="Office hyperlink", label="ooxml-links")
 
 
 def _external_relationships(data: bytes) -> Iterator[tuple[str, str]]:

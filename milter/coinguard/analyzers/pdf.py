@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
+from coinguard.analyzers.urls_common import url_item
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext, text_item
@@ -184,8 +185,11 @@ class PdfAnalyzer:
             detail = f"{', '.join(lure[:5])} with link {external[0][:120]}"
             yield Finding("pdf.link_lure", self.name, item.path, detail)
         if scan.links:
+            # the link targets go with the text: the lure analyzers read them there, and the message's
+            # link analyzers (links, brands) find them in the child's meta (urls_common.message_urls)
             text = f"{text}\n\nLinks:\n" + "\n".join(scan.links)
-        if text:
+            yield url_item(item, scan.links, source=self.name, where="PDF link", label="pdf-text", text=text)
+        elif text:
             yield text_item(item, text, self.name, "pdf-text")
 
     @staticmethod
