@@ -514,7 +514,7 @@ def decode_entry(blob: bytes, item: Item) -> tuple[list[Finding | Item], str | N
             if r[0] == "f":
                 _, code, analyzer, rel, detail, score = r
                 path = "" if rel == 0 else item.path if rel == 1 else item.path + str(rel)
-                out.append(mark_cached(Finding(code, analyzer, path, detail, score)))
+                out.append(Finding(code, analyzer, path, detail, score, cached=True))  # as mark_cached
             elif r[0] == "i":
                 _, name, typ, role, source, declared, meta, b64 = r
                 out.append(item.child(name, base64.b64decode(b64), source=source, role=role,
@@ -559,6 +559,12 @@ def cached_run(cache: VerdictCache | None, handler: Handler, item: Item, ctx: An
         return
     key = make_key(cache, handler, item, ctx)
     blob = cache.get(key) if prefetched is _UNSET else prefetched
+    yield from _cached(cache, handler, item, ctx, run, key, blob)
+
+
+def _cached(cache: VerdictCache, handler: Handler, item: Item, ctx: AnalysisContext, run: Run, key: CacheKey,
+            blob: bytes | None) -> Iterator[Output]:
+    """The body of :func:`cached_run` once the handler is known to apply and ``key`` was looked up."""
     if blob is not None:
         try:
             replay, passwords_read = decode_entry(blob, item)
@@ -600,14 +606,41 @@ def prefetch(cache: VerdictCache | None, handlers: Sequence[Handler], item: Item
 def run_item(cache: VerdictCache | None, handlers: Sequence[Handler], item: Item, ctx: AnalysisContext,
              run: Run) -> Iterator[tuple[str, Iterable[Output]]]:
     """The scan loop's per-item step: ``(handler name, its outputs)`` for every handler, in order,
-    with one cache round trip per item.  ``for name, out in run_item(...): col.consume(name, path, out)``."""
-    found = prefetch(cache, handlers, item, ctx)
+    with one cache round trip per item.  ``for name, out in run_item(...): col.consume(name, path, out)``.
+
+    With a cache, each handler's ``applies_to`` is asked once here (one that does not apply yields
+    nothing, as ``run`` would), the item context is digested once for all handlers with the same
+    ``cache_inputs``, and every key is made once: on a campaign's cached copy this bookkeeping is
+    what the item costs."""
+    if cache is None:
+        for handler in handlers:
+            yield handler.name, run(handler, item, ctx)
+        return
+    plan: list[tuple[Handler, CacheKey | None]] = []  # key None: run plainly (uncacheable, applies_to raised)
+    contexts: dict[tuple[str, ...], str] = {}
     for handler in handlers:
-        blob = found.get(handler.name, _UNSET)
-        if blob is _UNSET:
+        if not getattr(handler, "cacheable", True):
+            plan.append((handler, None))
+            continue
+        try:
+            applies = bool(handler.applies_to(item))
+        except Exception:
+            plan.append((handler, None))  # run() asks again: the error becomes scan.analyzer_error
+            continue
+        if applies:
+            inputs = tuple(getattr(handler, "cache_inputs", ITEM_INPUTS))
+            context = contexts.get(inputs)
+            if context is None:
+                context = contexts[inputs] = _context(item, inputs)
+            plan.append((handler, CacheKey(cache.generation, handler.name, analyzer_version(handler), item.sha256,
+                                           context)))
+    keys = [key for _h, key in plan if key is not None]
+    blobs = iter(cache.get_many(keys))
+    for handler, key in plan:
+        if key is None:
             yield handler.name, run(handler, item, ctx)
         else:
-            yield handler.name, cached_run(cache, handler, item, ctx, run, prefetched=blob)
+            yield handler.name, _cached(cache, handler, item, ctx, run, key, next(blobs))
 
 
 def counts(cache: VerdictCache | None) -> dict[str, int]:
