@@ -423,3 +423,11 @@ def test_generation_follows_the_compiled_rules_file() -> None:
     a = vc.rules_generation("/var/cache/coinguard/rules-0123456789abcdef.yarc", CFG)
     assert a == vc.rules_generation("/elsewhere/rules-0123456789abcdef.yarc", CFG)  # same rules on another host
     assert a != vc.rules_generation("/var/cache/coinguard/rules-fedcba9876543210.yarc", CFG)  # a reload's new set
+
+
+def test_an_empty_run_is_the_short_entry_and_replays_as_nothing() -> None:
+    it = item()
+    assert vc.encode([], it) == vc.EMPTY_ENTRY == b'j[2,[],null]'
+    assert vc.decode_entry(vc.EMPTY_ENTRY, it) == ([], None)
+    assert vc.encode([], it, passwords_read="abc") != vc.EMPTY_ENTRY  # a digest is kept
+    assert vc.decode_entry(vc.encode([], it, passwords_read="abc") or b"", it) == ([], "abc")

@@ -92,6 +92,8 @@ NOT_CACHEABLE = re.compile(
 #: skipped anything.  An analyzer with a larger threshold must raise this.
 STORE_MIN_SECONDS_LEFT = 5.0
 COMPRESS_OVER = 512
+#: The entry of a run that found nothing and read no passwords (most entries; decoded without JSON).
+EMPTY_ENTRY = b"j" + json.dumps([FORMAT, [], None], separators=(",", ":")).encode()
 RESULTS = ("hit", "miss", "error")
 
 
@@ -485,6 +487,8 @@ def encode(outputs: Sequence[object], item: Item, passwords_read: str | None = N
                             base64.b64encode(out.data).decode("ascii")])
         else:  # AddHeader or anything new: not ours to replay
             return None
+    if not records and passwords_read is None:
+        return EMPTY_ENTRY
     data = json.dumps([FORMAT, records, passwords_read], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return b"z" + zlib.compress(data, 1) if len(data) > COMPRESS_OVER else b"j" + data
 
@@ -501,6 +505,8 @@ def decode(blob: bytes, item: Item) -> list[Finding | Item]:
 
 def decode_entry(blob: bytes, item: Item) -> tuple[list[Finding | Item], str | None]:
     """:func:`decode`, and the digest of the passwords the stored run read (None: it read none)."""
+    if blob == EMPTY_ENTRY:  # most handlers find nothing in most items
+        return [], None
     try:
         kind, body = blob[:1], blob[1:]
         data = zlib.decompress(body) if kind == b"z" else body if kind == b"j" else None
