@@ -67,6 +67,9 @@ sys.path.insert(0, str(REPO / "milter"))
 
 from integration import harness  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+from nxdomain_dns import NxdomainDns  # noqa: E402
+
 SMTP_SINK = "/usr/sbin/smtp-sink"
 RSPAMD = "/usr/bin/rspamd"
 RSPAMD_CONF = "/etc/rspamd/rspamd.conf"
@@ -207,46 +210,6 @@ class CountingSink:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
-
-
-# ----------------------------------------------------------------------------- DNS for rspamd
-class NxdomainDns:
-    """A loopback UDP DNS server answering every query NXDOMAIN at once (rspamd's RBL/SPF/DMARC
-    lookups then end as they would against a fast local resolver, instead of waiting for
-    timeouts against a closed port).  Nothing is forwarded anywhere."""
-
-    def __init__(self) -> None:
-        import socket
-
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = int(self.sock.getsockname()[1])
-        self.queries = 0
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                query, addr = self.sock.recvfrom(4096)
-            except OSError:
-                return  # closed
-            if len(query) < 12:
-                continue
-            self.queries += 1
-            qd_end = 12
-            while qd_end < len(query) and query[qd_end]:
-                qd_end += 1 + query[qd_end]
-            question = query[12 : qd_end + 5]  # name, its 0 byte, QTYPE, QCLASS
-            flags = 0x8000 | (query[2] & 0x01) << 8 | 0x0080 | 3  # QR, RD copied, RA, NXDOMAIN
-            header = query[:2] + flags.to_bytes(2, "big") + b"\x00\x01\x00\x00\x00\x00\x00\x00"
-            try:
-                self.sock.sendto(header + question, addr)
-            except OSError:
-                return
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 # ----------------------------------------------------------------------------- peers

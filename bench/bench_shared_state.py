@@ -25,7 +25,13 @@ cache given to ``scan_message`` in ``ScanContext.cache``, as the daemon's worker
 
 ``--daemons`` (root, Postfix) runs three real ``coinguard run`` daemons behind one private Postfix
 instead, cache off and then Redis, and prints the campaign's end-to-end rate (SMTP in -> quarantined
-in PostgreSQL) and the daemons' cache counters.
+in PostgreSQL), the daemons' cache counters, and the CPU milliseconds per message of each party
+during the campaign (the daemons with their workers, Postfix, PostgreSQL, Redis, and this process:
+the SMTP clients), found by process tree: the machine's two cores are shared by all of them, so
+the end-to-end gain of the cache is bounded by what the other parties cost per message.
+
+DNS goes to a loopback server of this script answering NXDOMAIN at once (bench/nxdomain_dns.py),
+as a fast local resolver would; the closed port 9 makes every DMARC lookup wait for its timeout.
 """
 
 from __future__ import annotations
@@ -55,8 +61,13 @@ from shared_state.servers import PgServer, RedisServer  # noqa: E402
 
 from helpers import DATA, make_message, zip_bytes  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+from nxdomain_dns import NxdomainDns  # noqa: E402
+
 HOSTS = ("mx-a", "mx-b", "mx-c")
-CFG = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n')
+#: DNS answered at once by the bench's loopback NXDOMAIN server (main() sets the port).
+DNS = NxdomainDns()
+CFG = parse_config(DNS.config(0.3))
 
 
 def campaign_zip() -> bytes:
@@ -158,6 +169,51 @@ def check_shared_quarantine(stores: list[PostgresStore], quarantined: list[tuple
     return lines
 
 
+def _own_cpu_s(p: Any) -> float:
+    t = p.cpu_times()
+    return float(t.user + t.system)
+
+
+def _tree_cpu_s(root: Any, with_root: bool = True) -> float:
+    """CPU seconds of ``root``'s descendants (and of ``root`` itself, with its reaped children)."""
+    import psutil
+
+    total = 0.0
+    try:
+        procs = root.children(recursive=True)
+        if with_root:
+            t = root.cpu_times()
+            total += t.children_user + t.children_system  # reaped children
+            procs.append(root)
+    except psutil.Error:
+        return total
+    for p in procs:
+        try:
+            total += _own_cpu_s(p)
+        except psutil.Error:
+            continue
+    return total
+
+
+def _parties(daemons: list[Any], pf: Any, pg: PgServer, rd: RedisServer) -> dict[str, Any]:
+    """party name -> a function giving its CPU seconds so far, by process tree.  The daemons' workers are
+    their descendants (grandchildren through the pool); "clients" is this process (the SMTP clients)."""
+    import psutil
+
+    roots = [psutil.Process(d.proc.pid) for d in daemons if d.proc is not None]
+    master = psutil.Process(pf.master_pid() or os.getpid())
+    postmaster = psutil.Process(int((pg.data / "postmaster.pid").read_text().split()[0]))
+    redis = [psutil.Process(rd.proc.pid)] if rd.proc is not None else []
+    return {
+        "daemons": lambda: sum(_own_cpu_s(r) for r in roots),
+        "workers": lambda: sum(_tree_cpu_s(r, with_root=False) for r in roots),
+        "postfix": lambda: _tree_cpu_s(master),
+        "postgresql": lambda: _tree_cpu_s(postmaster),
+        "redis": lambda: sum(_tree_cpu_s(r) for r in redis),
+        "clients": lambda: _own_cpu_s(psutil.Process()),
+    }
+
+
 def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisServer) -> int:
     """Three real ``coinguard run`` daemons behind one private Postfix, sharing PostgreSQL and Redis:
     the campaign's end-to-end rate (SMTP in -> quarantined in PostgreSQL) without and with the cache."""
@@ -199,7 +255,8 @@ def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisS
                                                 quarantine_dir=cfg.parent / "q", postfix_config_dir=pf.config_dir,
                                                 workers=workers, extra=cache)
                     cfg.write_text(cfg.read_text().replace(
-                        "[quarantine]\n", f'[quarantine]\ndsn = "{dsn}"\nhost_name = "{h}"\n', 1))
+                        "[quarantine]\n", f'[quarantine]\ndsn = "{dsn}"\nhost_name = "{h}"\n', 1).replace(
+                        "dns_port = 9\n", f"dns_port = {DNS.port}\n", 1))
                     d = harness.DaemonProcess(cfg, ports[h], cfg.parent / "daemon.log", env=daemon_env)
                     d.launch()
                     daemons.append(d)
@@ -208,6 +265,8 @@ def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisS
                 for h in HOSTS:  # warm each daemon's workers with a clean message
                     harness.send(pf.ports[h], make_message())
                 messages = [(pf.ports[HOSTS[i % 3]], campaign(i, attachment)) for i in range(n)]
+                parties = _parties(daemons, pf, pg, rd)
+                cpu_before = {name: cpu() for name, cpu in parties.items()}
                 started = time.perf_counter()
                 with ThreadPoolExecutor(concurrency) as ex:
                     codes = list(ex.map(lambda m: harness.send(m[0], m[1]).code, messages))
@@ -219,6 +278,7 @@ def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisS
                         break
                     time.sleep(0.05)
                 elapsed = time.perf_counter() - started
+                cpu_ms = {name: (cpu() - cpu_before[name]) * 1000 / max(1, count) for name, cpu in parties.items()}
                 import urllib.request
 
                 totals = dict.fromkeys(vc.RESULTS, 0.0)
@@ -234,6 +294,9 @@ def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisS
                 print(f"{mode:<8} {rate:>7.1f} {rate / base_rate:>7.1f}x  "
                       f"{totals['hit']:.0f}/{totals['miss']:.0f}/{totals['error']:.0f}"
                       f"  ({count}/{n} quarantined, {bad} not accepted)")
+                total = sum(cpu_ms.values())
+                print("         CPU ms/msg: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu_ms.items())
+                      + f"; total {total:.1f} (on 2 cores at most {2000 / max(total, 0.001):.0f} msg/s)")
             finally:
                 for d in daemons:
                     if d.proc is not None and d.proc.poll() is None:
@@ -310,6 +373,7 @@ def main() -> int:
         sink.stop()
         rd.destroy()
         pg.destroy()
+        DNS.close()
     return 0
 
 

@@ -14,7 +14,7 @@ import pytest
 from prometheus_client import CollectorRegistry, Counter
 
 from coinguard import cache as vc
-from coinguard import scan
+from coinguard import passwords, scan
 from coinguard.config import parse_config
 from coinguard.findings import AddHeader, Finding, Item
 from coinguard.scan import Envelope, ScanContext, scan_message
@@ -263,6 +263,57 @@ def test_uncacheable_handler_runs_plainly(probe: type[Probe]) -> None:
     assert Probe.runs == 2 and sum(c.stats.counts.values()) == 0
 
 
+class PasswordProbe(Probe):
+    """Reads the message's passwords, like an unpacker with an encrypted member."""
+
+    def handle(self, it: Item, ctx: Any) -> Iterator[Any]:
+        Probe.runs += 1
+        yield Finding("probe.opened", "probe", it.path, f"with {ctx.passwords[0]!r}")
+
+
+def pw_context(body: str) -> Any:
+    return make_context(CFG, passwords=passwords.Candidates(("", body)))
+
+
+def test_passwords_are_harvested_only_for_runs_that_read_them(probe: type[Probe]) -> None:
+    c = lru()
+    ctxs = [pw_context("password: alpha1"), pw_context("password: beta22")]
+    for ctx in ctxs:  # one entry serves both messages: the run never read their passwords
+        list(vc.cached_run(c, probe(), item(), ctx, run))
+    assert probe.runs == 1 and c.stats.counts["hit"] == 1
+    assert not any(ctx.passwords.harvested for ctx in ctxs)  # and nobody harvested them
+
+
+def test_a_run_that_read_the_passwords_is_replayed_only_for_the_same_ones(probe: type[Probe]) -> None:
+    c = lru()
+    (a,) = vc.cached_run(c, PasswordProbe(), item(), pw_context("password: alpha1"), run)
+    (again,) = vc.cached_run(c, PasswordProbe(), item(), pw_context("Re: password: alpha1"), run)
+    assert probe.runs == 1 and again.cached and again.detail == a.detail == "with 'alpha1'"
+    (b,) = vc.cached_run(c, PasswordProbe(), item(), pw_context("password: beta22"), run)
+    assert probe.runs == 2 and not b.cached and b.detail == "with 'beta22'"  # other passwords: run again
+    (b2,) = vc.cached_run(c, PasswordProbe(), item(), pw_context("password: beta22"), run)
+    assert probe.runs == 2 and b2.cached and b2.detail == "with 'beta22'"  # ... and stored anew
+    _blob_out, digest = vc.decode_entry(c._data[next(iter(c._data))], item())
+    assert digest == vc.passwords_digest(("beta22",))
+
+
+def test_a_run_that_changes_the_passwords_is_not_stored(probe: type[Probe]) -> None:
+    """The message unpacker adds a nested message's candidates: a replay could not do that."""
+
+    class Learns(Probe):
+        def handle(self, it: Item, ctx: Any) -> Iterator[Any]:
+            Probe.runs += 1
+            ctx.passwords = passwords.harvest(["pw: nested9"], extra=ctx.passwords)
+            yield Finding("probe.nested", "probe", it.path, "")
+
+    c = lru()
+    for _ in range(2):
+        ctx = pw_context("")
+        list(vc.cached_run(c, Learns(), item(), ctx, run))
+        assert "nested9" in ctx.passwords
+    assert probe.runs == 2 and len(c) == 0 and c.stats.not_stored == 2
+
+
 # --------------------------------------------------------------------------- through the real pipeline
 
 
@@ -372,3 +423,11 @@ def test_generation_follows_the_compiled_rules_file() -> None:
     a = vc.rules_generation("/var/cache/coinguard/rules-0123456789abcdef.yarc", CFG)
     assert a == vc.rules_generation("/elsewhere/rules-0123456789abcdef.yarc", CFG)  # same rules on another host
     assert a != vc.rules_generation("/var/cache/coinguard/rules-fedcba9876543210.yarc", CFG)  # a reload's new set
+
+
+def test_an_empty_run_is_the_short_entry_and_replays_as_nothing() -> None:
+    it = item()
+    assert vc.encode([], it) == vc.EMPTY_ENTRY == b'j[2,[],null]'
+    assert vc.decode_entry(vc.EMPTY_ENTRY, it) == ([], None)
+    assert vc.encode([], it, passwords_read="abc") != vc.EMPTY_ENTRY  # a digest is kept
+    assert vc.decode_entry(vc.encode([], it, passwords_read="abc") or b"", it) == ([], "abc")

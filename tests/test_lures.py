@@ -80,3 +80,10 @@ def test_shipped_lure_regexes_stay_linear_on_hostile_text() -> None:
             started = time.perf_counter()
             rx.search(text)
             assert time.perf_counter() - started < 0.25, (pattern, text[:10])
+
+
+def test_lure_lists_are_cache_keys_by_identity() -> None:
+    lines = [f"1 topic word{i}" for i in range(500)] + ["3 secret seed phrase"]
+    a, b = build_lures(parse_lures(lines)), build_lures(parse_lures(lines))
+    assert a == a and a != b and hash(a) != hash(b)  # hashing never walks the 501 lures
+    assert match_lures("your seed phrase", a).weight == match_lures("your seed phrase", b).weight == 3

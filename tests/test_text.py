@@ -42,3 +42,19 @@ def test_html_to_text_on_hostile_markup_is_linear_and_never_raises() -> None:
     assert html_to_text("<a href=" * 50_000 + "x") == ("", [])  # one unclosed attribute swallows the rest
     many = "".join(f"<a href='https://l{i}.example'>x</a>" for i in range(MAX_LINKS + 50))
     assert len(html_to_text(many)[1]) == MAX_LINKS
+
+
+def test_the_text_analyzers_share_one_normalised_text_per_message() -> None:
+    from coinguard.text import normalized, normalized_join
+
+    from helpers import make_context
+
+    ctx = make_context()
+    body = "Connect your W\u0430llet " * 1000
+    joined = normalized_join(ctx, "Subject", "", body)
+    assert joined == "subject " + normalize(body)
+    assert normalized_join(ctx, "Subject", "", body) is joined  # the same object: hashed once for the caches
+    assert normalized(ctx, body) is normalized(ctx, body)
+    assert normalized_join(None, "Subject", "", body) == joined
+    assert normalized_join(make_context(), "Other", body) == "other " + normalize(body)  # per message
+

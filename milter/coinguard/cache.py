@@ -31,6 +31,12 @@ type, role, source, depth and meta, plus the message's password candidates; a ha
 narrow it with a class attribute ``cache_inputs`` (names from :data:`ITEM_INPUTS`) or opt
 out with ``cacheable = False``.
 
+**Passwords** are not in the key: they are harvested lazily (:class:`coinguard.passwords.Candidates`),
+only when something encrypted asks for them, and most runs never do.  A run that read them
+stores their digest in its entry, and a hit whose digest differs from this message's candidates
+is run again (and stored anew).  A run that replaced ``ctx.passwords`` (the message unpacker adds
+a nested message's candidates) is not stored: a replay could not repeat that.
+
 **Only complete results are stored**: not when the handler raised (budget, bug), not when
 any finding says the work was cut short or failed (``scan.*``, ``container.limit.*``,
 ``*.timeout``, ``*.error``, ``*.parse_error``, ``*.skipped``...), not when less than
@@ -39,10 +45,10 @@ skip optional checks when time runs short), not when a child item cannot be rebu
 and not when the entry would exceed ``max_entry_bytes``.  So a cached answer never says
 "clean" for something that was not fully read.
 
-Serialised compactly: JSON lists (``["f", code, analyzer, path, detail, score]``,
-``["i", name, type, role, source, declared_type, meta, base64 data]``), zlib-compressed
-past 512 bytes.  Note that a shared cache holds extracted content of scanned mail (macro
-source, decrypted documents): protect Redis like the quarantine.
+Serialised compactly: ``[FORMAT, records, password digest or null]``, records as JSON lists
+(``["f", code, analyzer, path, detail, score]``, ``["i", name, type, role, source, declared_type,
+meta, base64 data]``), zlib-compressed past 512 bytes.  Note that a shared cache holds extracted
+content of scanned mail (macro source, decrypted documents): protect Redis like the quarantine.
 """
 
 from __future__ import annotations
@@ -66,14 +72,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from coinguard import __version__
+from coinguard import __version__, passwords
 from coinguard.config import CacheConfig, Config
 from coinguard.findings import Finding, Item, incomplete_by_name
 from coinguard.handlers import AnalysisContext, Handler
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 #: Item fields (and ``passwords``, the message's candidates) a handler's output may depend on.
 ITEM_INPUTS = ("path", "name", "type", "declared_type", "role", "source", "depth", "meta", "passwords")
 #: Findings that say the work was cut short or failed: such a run is never stored (nor one with
@@ -86,6 +92,8 @@ NOT_CACHEABLE = re.compile(
 #: skipped anything.  An analyzer with a larger threshold must raise this.
 STORE_MIN_SECONDS_LEFT = 5.0
 COMPRESS_OVER = 512
+#: The entry of a run that found nothing and read no passwords (most entries; decoded without JSON).
+EMPTY_ENTRY = b"j" + json.dumps([FORMAT, [], None], separators=(",", ":")).encode()
 RESULTS = ("hit", "miss", "error")
 
 
@@ -415,23 +423,30 @@ def analyzer_version(handler: Handler) -> str:
     return f"{code_version()}.{own}" if own else code_version()
 
 
-def _context(item: Item, inputs: Iterable[str], passwords: Sequence[str]) -> str:
+def _digest(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def _context(item: Item, inputs: Iterable[str]) -> str:
+    """Digest of the item fields among ``inputs`` (``passwords`` is checked per entry, not keyed)."""
     parts: dict[str, Any] = {}
     for name in inputs:
-        if name == "passwords":
-            parts[name] = list(passwords)
-        elif name == "meta":
+        if name == "meta":
             parts[name] = dict(item.meta)
-        else:
+        elif name != "passwords":
             parts[name] = getattr(item, name)
-    text = json.dumps(parts, sort_keys=True, default=repr, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return _digest(parts)
+
+
+def passwords_digest(candidates: Sequence[str]) -> str:
+    """What a cached entry remembers of the passwords its run read (reading harvests them)."""
+    return _digest(list(candidates))
 
 
 def make_key(cache: VerdictCache, handler: Handler, item: Item, ctx: AnalysisContext) -> CacheKey:
     inputs = getattr(handler, "cache_inputs", ITEM_INPUTS)
-    return CacheKey(cache.generation, handler.name, analyzer_version(handler), item.sha256,
-                    _context(item, inputs, ctx.passwords))
+    return CacheKey(cache.generation, handler.name, analyzer_version(handler), item.sha256, _context(item, inputs))
 
 
 # --------------------------------------------------------------------------- encoding
@@ -447,8 +462,10 @@ def _rel_path(path: str, base: str) -> str | int | None:
     return None
 
 
-def encode(outputs: Sequence[object], item: Item) -> bytes | None:
-    """The compact form of one complete handler run, or None when it must not be cached."""
+def encode(outputs: Sequence[object], item: Item, passwords_read: str | None = None) -> bytes | None:
+    """The compact form of one complete handler run, or None when it must not be cached.
+
+    ``passwords_read``: :func:`passwords_digest` of the candidates the run read (None: it read none)."""
     records: list[list[Any]] = []
     for out in outputs:
         if isinstance(out, Finding):
@@ -470,7 +487,9 @@ def encode(outputs: Sequence[object], item: Item) -> bytes | None:
                             base64.b64encode(out.data).decode("ascii")])
         else:  # AddHeader or anything new: not ours to replay
             return None
-    data = json.dumps([FORMAT, records], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if not records and passwords_read is None:
+        return EMPTY_ENTRY
+    data = json.dumps([FORMAT, records, passwords_read], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return b"z" + zlib.compress(data, 1) if len(data) > COMPRESS_OVER else b"j" + data
 
 
@@ -481,12 +500,19 @@ def mark_cached(finding: Finding) -> Finding:
 
 def decode(blob: bytes, item: Item) -> list[Finding | Item]:
     """Replay an encoded run for ``item``: findings (marked cached) and rebuilt children."""
+    return decode_entry(blob, item)[0]
+
+
+def decode_entry(blob: bytes, item: Item) -> tuple[list[Finding | Item], str | None]:
+    """:func:`decode`, and the digest of the passwords the stored run read (None: it read none)."""
+    if blob == EMPTY_ENTRY:  # most handlers find nothing in most items
+        return [], None
     try:
         kind, body = blob[:1], blob[1:]
         data = zlib.decompress(body) if kind == b"z" else body if kind == b"j" else None
         if data is None:
             raise CacheFormatError(f"unknown entry kind {kind!r}")
-        fmt, records = json.loads(data)
+        fmt, records, passwords_read = json.loads(data)
         if fmt != FORMAT:
             raise CacheFormatError(f"entry format {fmt}, expected {FORMAT}")
         out: list[Finding | Item] = []
@@ -494,14 +520,16 @@ def decode(blob: bytes, item: Item) -> list[Finding | Item]:
             if r[0] == "f":
                 _, code, analyzer, rel, detail, score = r
                 path = "" if rel == 0 else item.path if rel == 1 else item.path + str(rel)
-                out.append(mark_cached(Finding(code, analyzer, path, detail, score)))
+                out.append(Finding(code, analyzer, path, detail, score, cached=True))  # as mark_cached
             elif r[0] == "i":
                 _, name, typ, role, source, declared, meta, b64 = r
                 out.append(item.child(name, base64.b64decode(b64), source=source, role=role,
                                       declared_type=declared, type=typ, meta=meta))
             else:
                 raise CacheFormatError(f"unknown record {r[0]!r}")
-        return out
+        if passwords_read is not None and not isinstance(passwords_read, str):
+            raise CacheFormatError("corrupt password digest")
+        return out, passwords_read
     except CacheFormatError:
         raise
     except (ValueError, TypeError, KeyError, IndexError, zlib.error) as exc:
@@ -537,22 +565,34 @@ def cached_run(cache: VerdictCache | None, handler: Handler, item: Item, ctx: An
         return
     key = make_key(cache, handler, item, ctx)
     blob = cache.get(key) if prefetched is _UNSET else prefetched
+    yield from _cached(cache, handler, item, ctx, run, key, blob)
+
+
+def _cached(cache: VerdictCache, handler: Handler, item: Item, ctx: AnalysisContext, run: Run, key: CacheKey,
+            blob: bytes | None) -> Iterator[Output]:
+    """The body of :func:`cached_run` once the handler is known to apply and ``key`` was looked up."""
     if blob is not None:
         try:
-            replay = decode(blob, item)
+            replay, passwords_read = decode_entry(blob, item)
         except CacheFormatError as exc:
             log.debug("verdict cache: %s for %s/%s; running the handler", exc, handler.name, item.path)
         else:
-            yield from replay
-            return
+            if passwords_read is None or passwords_read == passwords_digest(ctx.passwords):
+                yield from replay
+                return
+            log.debug("verdict cache: %s/%s was stored with other passwords; running it", handler.name, item.path)
+    given = ctx.passwords
+    reads_before = given.reads if isinstance(given, passwords.Candidates) else None
     outputs: list[Output] = []
     for out in run(handler, item, ctx):
         outputs.append(out)
         yield out
-    if ctx.budget.time_left() < STORE_MIN_SECONDS_LEFT:
-        cache.stats.note("not_stored")
+    if ctx.budget.time_left() < STORE_MIN_SECONDS_LEFT or ctx.passwords is not given:
+        cache.stats.note("not_stored")  # time ran short, or the run changed the passwords (not replayable)
         return
-    encoded = encode(outputs, item)
+    read = reads_before is None or reads_before != getattr(given, "reads", None)  # a plain tuple: assume read
+    uses = "passwords" in getattr(handler, "cache_inputs", ITEM_INPUTS)
+    encoded = encode(outputs, item, passwords_digest(given) if read and uses else None)
     if encoded is None:
         cache.stats.note("not_stored")
         return
@@ -572,14 +612,41 @@ def prefetch(cache: VerdictCache | None, handlers: Sequence[Handler], item: Item
 def run_item(cache: VerdictCache | None, handlers: Sequence[Handler], item: Item, ctx: AnalysisContext,
              run: Run) -> Iterator[tuple[str, Iterable[Output]]]:
     """The scan loop's per-item step: ``(handler name, its outputs)`` for every handler, in order,
-    with one cache round trip per item.  ``for name, out in run_item(...): col.consume(name, path, out)``."""
-    found = prefetch(cache, handlers, item, ctx)
+    with one cache round trip per item.  ``for name, out in run_item(...): col.consume(name, path, out)``.
+
+    With a cache, each handler's ``applies_to`` is asked once here (one that does not apply yields
+    nothing, as ``run`` would), the item context is digested once for all handlers with the same
+    ``cache_inputs``, and every key is made once: on a campaign's cached copy this bookkeeping is
+    what the item costs."""
+    if cache is None:
+        for handler in handlers:
+            yield handler.name, run(handler, item, ctx)
+        return
+    plan: list[tuple[Handler, CacheKey | None]] = []  # key None: run plainly (uncacheable, applies_to raised)
+    contexts: dict[tuple[str, ...], str] = {}
     for handler in handlers:
-        blob = found.get(handler.name, _UNSET)
-        if blob is _UNSET:
+        if not getattr(handler, "cacheable", True):
+            plan.append((handler, None))
+            continue
+        try:
+            applies = bool(handler.applies_to(item))
+        except Exception:
+            plan.append((handler, None))  # run() asks again: the error becomes scan.analyzer_error
+            continue
+        if applies:
+            inputs = tuple(getattr(handler, "cache_inputs", ITEM_INPUTS))
+            context = contexts.get(inputs)
+            if context is None:
+                context = contexts[inputs] = _context(item, inputs)
+            plan.append((handler, CacheKey(cache.generation, handler.name, analyzer_version(handler), item.sha256,
+                                           context)))
+    keys = [key for _h, key in plan if key is not None]
+    blobs = iter(cache.get_many(keys))
+    for handler, key in plan:
+        if key is None:
             yield handler.name, run(handler, item, ctx)
         else:
-            yield handler.name, cached_run(cache, handler, item, ctx, run, prefetched=blob)
+            yield handler.name, _cached(cache, handler, item, ctx, run, key, next(blobs))
 
 
 def counts(cache: VerdictCache | None) -> dict[str, int]:
@@ -600,8 +667,29 @@ def local_cache(settings: CacheConfig) -> VerdictCache | None:
 
 
 __all__ = [
-    "ITEM_INPUTS", "CacheConfig", "CacheFormatError", "CacheKey", "LruCache", "RedisCache", "Stats",
-    "VerdictCache", "analyzer_version", "cached_run", "code_version", "counts", "counts_since", "decode", "encode",
-    "generation_for", "local_cache", "make_key", "mark_cached", "open_cache", "prefetch", "rules_generation",
+    "ITEM_INPUTS",
+    "CacheConfig",
+    "CacheFormatError",
+    "CacheKey",
+    "LruCache",
+    "RedisCache",
+    "Stats",
+    "VerdictCache",
+    "analyzer_version",
+    "cached_run",
+    "code_version",
+    "counts",
+    "counts_since",
+    "decode",
+    "decode_entry",
+    "encode",
+    "generation_for",
+    "local_cache",
+    "make_key",
+    "mark_cached",
+    "open_cache",
+    "passwords_digest",
+    "prefetch",
+    "rules_generation",
     "run_item",
 ]

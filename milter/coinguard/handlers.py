@@ -67,7 +67,8 @@ class AnalysisContext:
     budget: Budget
     message: MessageInfo = field(default_factory=MessageInfo)
     rules: Any = None  # compiled yara.Rules or None
-    passwords: tuple[str, ...] = ()  # candidates for encrypted archives and documents
+    #: Candidates for encrypted archives and documents (the scan gives a passwords.Candidates: harvested on first read)
+    passwords: Sequence[str] = ()
     dns_resolver: DnsFunc | None = None  # injected TXT lookup for DKIM (tests, offline runs)
     #: Per-message scratch space for handlers that must remember something across items
     #: (e.g. YARA results by content hash).  Key it by the handler's name.  Dies with the message.

@@ -32,8 +32,12 @@ class Lure:
     weight: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class LureList:
+    """One loaded list.  Compared and hashed by identity (``eq=False``): it is the key of the
+    ``_match_norm`` cache, and hashing its hundreds of Lure values on every lookup cost ~1 ms per
+    message; :func:`load_lures` hands out one object per file version, so identity is its version."""
+
     lures: tuple[Lure, ...]
     matcher: PhraseMatcher
 

@@ -169,7 +169,8 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
     col = _Collector(budget)
 
     info, top_items = _parse(data, env, limits.max_files, col)
-    candidates = passwords.harvest((info.subject, info.body_text), extra=cfg.scan.passwords)
+    # harvested only when an unpacker or analyzer reads them (something encrypted): passwords.Candidates
+    candidates = passwords.Candidates((info.subject, info.body_text), extra=cfg.scan.passwords)
     actx = AnalysisContext(config=cfg, budget=budget, message=info, rules=ctx.rules,
                            passwords=candidates, dns_resolver=ctx.dns_resolver)
     for item in top_items:

@@ -121,8 +121,17 @@ def normalized(ctx: AnalysisContext | None, text: str) -> str:
 
 
 def normalized_join(ctx: AnalysisContext | None, *parts: str) -> str:
-    """Several texts normalised (each once per message) and joined by a space."""
-    return " ".join(n for n in (normalized(ctx, p) for p in parts if p) if n)
+    """Several texts normalised (each once per message) and joined by a space.
+
+    The joined text is remembered too (``ctx.memo``), so the text analyzers asking for the same parts
+    share one string object: its hash is computed once for the matchers' caches, not per analyzer."""
+    if ctx is None:
+        return " ".join(n for n in (normalize(p[:MAX_TEXT]) for p in parts if p) if n)
+    memo: dict[tuple[str, ...], str] = ctx.memo.setdefault(MEMO_KEY, {}).setdefault("join", {})
+    joined = memo.get(parts)
+    if joined is None:
+        joined = memo[parts] = " ".join(n for n in (normalized(ctx, p) for p in parts if p) if n)
+    return joined
 
 
 # ---------------------------------------------------------------------------- phrase matching

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 from mnemonic import Mnemonic
 
 from coinguard.analyzers.seed_phrase import (
     SeedPhraseDocument,
     SeedPhraseMessage,
+    _word_runs,
     seed_phrases,
     seed_request_form,
     seed_request_text,
+    wordlist,
 )
 from coinguard.findings import Item
 from coinguard.handlers import MessageInfo, text_item
@@ -116,3 +121,49 @@ def test_checksum_tests_are_capped_per_text() -> None:
     finally:
         seed_phrase.checksum_ok = real  # type: ignore[assignment]
     assert len(calls) == seed_phrase.MAX_CHECKSUM_WINDOWS
+
+
+def _word_runs_every_gap(norm: str) -> list[list[str]]:
+    """The former _word_runs: the gap before every word checked, then the word looked up."""
+    words = wordlist()
+    runs: list[list[str]] = []
+    current: list[str] = []
+    last_end = -1
+    gap = re.compile(r"[\s\d.,;:()\[\]\-|•*#'\"/]{1,16}")
+    for m in re.finditer(r"[a-z]+", norm):
+        w = m.group(0)
+        joined = last_end >= 0 and gap.fullmatch(norm[last_end:m.start()]) is not None
+        if w in words and (joined or not current):
+            current.append(w)
+        else:
+            if len(current) >= 12:
+                runs.append(current)
+            current = [w] if w in words else []
+        last_end = m.end()
+    if len(current) >= 12:
+        runs.append(current)
+    return runs
+
+
+def _varied_texts() -> list[str]:
+    rng = random.Random(1339)
+    bip = sorted(wordlist())
+    prose = ["the", "quarterly", "numbers", "are", "attached", "please", "confirm", "wallets", "xyzzy", "transfer"]
+    gaps = [" ", ", ", "\n", " 1. ", "  ", " - ", " | ", "; ", " (2) ", "x", " ! ", " " * 17, "1234", "•", "/"]
+    out = [VECTOR_12, VECTOR_24, "", "abandon", " ".join(["abandon"] * 40), f"{VECTOR_12} {VECTOR_24} {VECTOR_12}"]
+    for _ in range(300):
+        parts: list[str] = []
+        for _ in range(rng.randrange(1, 80)):
+            pool = bip if rng.random() < 0.8 else prose
+            parts.append(rng.choice(pool))
+            parts.append(rng.choice(gaps) if rng.random() < 0.3 else " ")
+        out.append("".join(parts))
+    return out
+
+
+def test_word_runs_same_output_as_checking_every_gap() -> None:
+    texts = _varied_texts()
+    runs = [_word_runs(t) for t in texts]
+    assert runs == [_word_runs_every_gap(t) for t in texts]
+    assert sum(len(r) for r in runs) > 100  # the inputs do contain runs (and breaks: ' ! ', 17 spaces, 'x')
+    assert _word_runs(f"{VECTOR_12} ! {VECTOR_12}") == [VECTOR_12.split(), VECTOR_12.split()]

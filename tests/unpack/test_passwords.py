@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 import pytest
+import pyzipper
 
 from coinguard.passwords import harvest
 
@@ -47,3 +51,51 @@ def test_extras_come_last_unique_and_the_harvest_is_bounded() -> None:
 def test_empty_and_none_like_input() -> None:
     assert harvest([]) == ()
     assert harvest(["", ""], extra=("a",)) == ("a",)
+
+
+def test_candidates_harvest_on_first_read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coinguard import passwords
+
+    calls: list[tuple[str, ...]] = []
+    real = passwords.harvest
+
+    def counting(texts: Any, extra: Any = (), limit: int = 40) -> tuple[str, ...]:
+        calls.append(tuple(texts))
+        return real(texts, extra, limit)
+
+    monkeypatch.setattr(passwords, "harvest", counting)
+    lazy = passwords.Candidates(("Statement", "the password is Inv-8812."), extra=("infected",))
+    assert not lazy.harvested and calls == [] and lazy.reads == 0 and "not harvested" in repr(lazy)
+    assert list(lazy) == ["Inv-8812.", "Inv-8812", "infected"] == list(real(["Statement", "the password is Inv-8812."],
+                                                                             extra=["infected"]))
+    assert lazy[0] == "Inv-8812." and lazy[:2] == ("Inv-8812.", "Inv-8812") and len(lazy) == 3
+    assert "infected" in lazy and lazy == ("Inv-8812.", "Inv-8812", "infected")
+    assert len(calls) == 1 and lazy.harvested and lazy.reads == 7  # harvested once, every read counted
+
+
+def test_a_scan_of_plain_mail_harvests_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13 §2: the harvest runs only when something encrypted asks for the passwords."""
+    from coinguard import passwords
+    from coinguard.config import parse_config
+    from coinguard.scan import ScanContext, scan_message
+
+    from helpers import make_message, zip_bytes
+
+    calls: list[int] = []
+    real = passwords.harvest
+    monkeypatch.setattr(passwords, "harvest", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.2\n'
+                       '[cache]\nbackend = "off"\n')
+    plain = make_message(body="password: Kx-4471! (nothing is encrypted here)",
+                         attachments=[("a.zip", zip_bytes({"a.txt": b"hello"}), "application/zip")])
+    scan_message(plain, ScanContext(config=cfg))
+    assert calls == []
+    buf = io.BytesIO()
+    with pyzipper.AESZipFile(buf, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(b"Kx-4471!")
+        zf.writestr("note.txt", b"x" * 500)
+    locked = make_message(body="the password is Kx-4471! for the statement",
+                          attachments=[("a.zip", buf.getvalue(), "application/zip")])
+    v = scan_message(locked, ScanContext(config=cfg))
+    assert calls == [1] and "archive.password_found" in v.codes
+    assert any(a.path == "a.zip/note.txt" for a in v.attachments)
