@@ -38,8 +38,9 @@ class AuthZone(BaseResolver):  # type: ignore[misc]
         if qname in self.servfail:
             reply.header.rcode = RCODE.SERVFAIL
         elif (qname, qtype) in self.records:
+            # TTL 0: tests change the zone between scans, and coinguard.dns keeps answers for their TTL
             for value in self.records[(qname, qtype)]:
-                reply.add_answer(RR(qname + ".", request.q.qtype, rdata=_rdata(qtype, value), ttl=60))
+                reply.add_answer(RR(qname + ".", request.q.qtype, rdata=_rdata(qtype, value), ttl=0))
         elif not any(name == qname for name, _ in self.records):
             reply.header.rcode = RCODE.NXDOMAIN
         return reply

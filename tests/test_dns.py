@@ -82,3 +82,28 @@ def test_dkim_dnsfunc_prefers_the_key_record(lookup: Lookup) -> None:
     assert get_txt(b"sel._domainkey.example") == b"v=DKIM1; p=AAAA"
     assert get_txt(b"nothing.example") is None
     assert get_txt(b"\xff.example") is None
+
+
+def test_answers_are_cached_for_their_ttl_failures_are_not() -> None:
+    """A campaign's copies ask for the same records: the second lookup does not reach the server."""
+    asked: list[str] = []
+
+    class Counting(Zone):
+        def resolve(self, request, handler):  # type: ignore[no-untyped-def]
+            asked.append(str(request.q.qname).lower())
+            return super().resolve(request, handler)
+
+    server = DNSServer(Counting(), address="127.0.0.1", port=0, logger=DNSLogger("-request,-reply,-truncated,-error"))
+    server.start_thread()
+    try:
+        lookup = Lookup(("127.0.0.1",), server.server.server_address[1])
+        assert lookup.a("mail.example") == ["192.0.2.10"]
+        assert lookup.a("mail.example") == ["192.0.2.10"]
+        assert asked.count("mail.example.") == 1
+        for _ in range(2):
+            with pytest.raises(DnsTempError):
+                lookup.a("fail.example")
+        assert asked.count("fail.example.") >= 2  # SERVFAIL is asked again
+    finally:
+        server.stop()
+        server.server.server_close()

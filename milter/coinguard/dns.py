@@ -1,10 +1,13 @@
-"""DNS lookups for the sender-authentication analyzers: one cached resolver per server set, hard timeouts.
+"""DNS lookups for the sender-authentication analyzers: one resolver per server set, hard timeouts.
 
 Built on dnspython.  Every lookup takes a ``timeout`` (seconds, the whole query including
 retries) and answers with the records, an empty list when the name or the record type does
 not exist (NXDOMAIN, no answer), or raises :class:`DnsTempError` when no answer could be had
 (timeout, SERVFAIL/REFUSED from every server, no resolver configuration): RFC 8601's
 ``temperror``, never evidence either way.
+
+Each resolver keeps answers in a bounded LRU cache for their TTL (the records a campaign's copies
+share are looked up once per worker); a failure is never cached.
 
 ``nameservers`` empty means the system's ``/etc/resolv.conf``; tests and offline runs pass
 ``("127.0.0.1",)`` and a closed or test-owned ``port``.
@@ -30,6 +33,10 @@ if TYPE_CHECKING:
 #: Shortest DNS wait still attempted (a budget nearly spent is not a reason for a 0 s query).
 MIN_TIMEOUT = 0.2
 
+#: Answers kept per resolver (dnspython's LRU cache, each answer for its TTL).  A campaign's
+#: thousand copies ask for the same DMARC/SPF/DKIM records: only the first copy waits for DNS.
+CACHE_ENTRIES = 20_000
+
 class DnsTempError(Exception):
     """A DNS lookup timed out or every server failed (RFC 8601 temperror)."""
 
@@ -50,6 +57,7 @@ def resolver(nameservers: tuple[str, ...] = (), port: int = 53) -> dns.resolver.
             if nameservers:
                 res.nameservers = list(nameservers)
             res.port = port
+            res.cache = dns.resolver.LRUCache(CACHE_ENTRIES)  # answers for their TTL, failures never
             _RESOLVERS[key] = res
     return res
 
