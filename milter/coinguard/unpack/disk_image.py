@@ -1,9 +1,17 @@
-"""Disk images: ISO 9660 (Joliet, Rock Ridge, UDF bridge) via pycdlib; raw FAT images, VHD, VHDX and
-pure UDF via the 7-Zip program.
+"""Disk images: ISO 9660 (Joliet, Rock Ridge, UDF bridge) via pycdlib; raw FAT images, VHD, VHDX,
+pure UDF, macOS disk images (UDIF ``.dmg``), installer packages (xar ``.pkg``) and the cpio archives
+inside packages via the 7-Zip program.
 
 A disk image attached to a mail is itself a signal (files inside it lose Mark-of-the-Web, so
 Windows runs them without the "downloaded from the Internet" prompt); one holding a shortcut,
 script or executable is the ISO/LNK delivery chain of many 2022-2024 campaigns.
+
+On the Mac the same chain is a ``.dmg`` holding an ``.app`` (the wallet stealers' carrier) or a
+``.pkg`` whose install scripts run as root: their contents are opened so that the Mach-O and the
+scripts inside are analysed, not only the container flagged (the macOS analyzer reports the
+container itself, ``macos.disk_image`` / ``macos.package``).  7-Zip opens a UDIF image down to its
+file system (HFS+, APFS, FAT) by itself; a package's ``Scripts`` and ``Payload`` members are
+gzip-compressed cpio archives, opened in turn (``cpio``).
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ import pycdlib
 from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
-from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS
+from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS, ItemType
 from coinguard.unpack.common import PARSE_ERROR, Entry, expand, expand_with_tool, finding
 
 log = logging.getLogger(__name__)
@@ -28,8 +36,13 @@ DISK_IMAGE = CodeInfo("container.disk_image", 2.0, Category.CONTAINER,
 DISK_IMAGE_EXECUTABLE = CodeInfo("container.disk_image_executable", 8.0, Category.CONTAINER,
                                  "A disk image holds a shortcut, script or executable (ISO/LNK delivery chain).")
 
-#: sniff type -> 7-Zip format name, for images pycdlib does not read
-_TOOL_FORMATS: dict[str, str | None] = {"vhd": None, "vhdx": None, "img.fat": "fat", "udf": "udf"}
+#: sniff type -> 7-Zip format name, for images pycdlib does not read (None: 7-Zip detects it and opens
+#: the nested layers, VHD -> MBR -> FAT, UDIF -> partition -> HFS+/APFS/FAT)
+_TOOL_FORMATS: dict[str, str | None] = {
+    "vhd": None, "vhdx": None, "img.fat": "fat", "udf": "udf", "dmg": None, "xar": "xar", "cpio": "cpio",
+}
+#: Containers the macOS analyzer reports itself (no ``container.disk_image`` for them).
+_REPORTED_ELSEWHERE = frozenset({ItemType.DMG, ItemType.XAR, ItemType.CPIO})
 #: The order in which pycdlib's name spaces are preferred (richest names first).
 _ISO_NAMESPACES = ("udf_path", "joliet_path", "rr_path", "iso_path")
 
@@ -85,7 +98,8 @@ class DiskImage:
         return item.type in ("iso", *_TOOL_FORMATS)
 
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
-        yield finding(DISK_IMAGE, self.name, item, item.type)
+        if item.type not in _REPORTED_ELSEWHERE:
+            yield finding(DISK_IMAGE, self.name, item, item.type)
         risky: list[str] = []
         for out in self._members(item, ctx):
             if isinstance(out, Item) and runs_code(out):
