@@ -172,6 +172,7 @@ def test_pkg_payload_app_bundle_is_found_through_scan_message() -> None:
     strengths = verdict.strengths()
     assert strengths["macos.package"] == "strong"
     assert strengths["macos.app_bundle"] == strengths["file.executable"] == "conclusive"
+    assert strengths["macos.install_script_behavior"] == "conclusive"  # the postinstall, once unpacked
     types = {a.path: a.type for a in verdict.attachments}
     assert types["WalletSetup.pkg/Payload"] == "gzip"
     app = [p for p, t in types.items() if p.endswith("Wallet.app/Contents/MacOS/Wallet")]
