@@ -148,6 +148,14 @@ def test_damaged_dmg_is_a_parse_error() -> None:
 
 
 @needs_7zip
+def test_dmg_whose_file_system_cannot_be_opened_is_not_called_read() -> None:
+    findings, items = run(udif_image(bytes(64 * 1024)), "blank.dmg")  # a partition, but no file system in it
+    assert [f.code for f in findings] == ["archive.unreadable"]
+    assert "0.DOS_FAT_12" in findings[0].detail
+    assert [i.name for i in items] == ["0.DOS_FAT_12"]  # still scanned as the bytes it is
+
+
+@needs_7zip
 def test_pkg_members_and_the_cpio_inside_are_read() -> None:
     scripts = cpio_odc({"./preinstall": INSTALL_SCRIPT})
     assert sniff(scripts) == "cpio"

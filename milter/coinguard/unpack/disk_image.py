@@ -17,6 +17,7 @@ gzip-compressed cpio archives, opened in turn (``cpio``).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from io import BytesIO
 from typing import ClassVar
@@ -27,7 +28,7 @@ from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
 from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS, ItemType
-from coinguard.unpack.common import PARSE_ERROR, Entry, expand, expand_with_tool, finding
+from coinguard.unpack.common import PARSE_ERROR, UNREADABLE, Entry, expand, expand_with_tool, finding
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,9 @@ DISK_IMAGE_EXECUTABLE = CodeInfo("container.disk_image_executable", 8.0, Categor
 _TOOL_FORMATS: dict[str, str | None] = {
     "vhd": None, "vhdx": None, "img.fat": "fat", "udf": "udf", "dmg": None, "xar": "xar", "cpio": "cpio",
 }
+#: How 7-Zip names a UDIF partition it lists instead of the file system inside (``0.DOS_FAT_12``,
+#: ``2.hfs``, ``1.Apple_partition_map``): index, dot, partition type.
+_DMG_PARTITION = re.compile(r"^\d+\.[\w.-]+$")
 #: Containers the macOS analyzer reports itself (no ``container.disk_image`` for them).
 _REPORTED_ELSEWHERE = frozenset({ItemType.DMG, ItemType.XAR, ItemType.CPIO})
 #: The order in which pycdlib's name spaces are preferred (richest names first).
@@ -92,7 +96,7 @@ def runs_code(item: Item) -> bool:
 
 class DiskImage:
     name: ClassVar[str] = "disk_image"
-    codes: ClassVar[tuple[CodeInfo, ...]] = (DISK_IMAGE, DISK_IMAGE_EXECUTABLE, PARSE_ERROR)
+    codes: ClassVar[tuple[CodeInfo, ...]] = (DISK_IMAGE, DISK_IMAGE_EXECUTABLE, PARSE_ERROR, UNREADABLE)
 
     def applies_to(self, item: Item) -> bool:
         return item.type in ("iso", *_TOOL_FORMATS)
@@ -101,12 +105,19 @@ class DiskImage:
         if item.type not in _REPORTED_ELSEWHERE:
             yield finding(DISK_IMAGE, self.name, item, item.type)
         risky: list[str] = []
+        names: list[str] = []
         for out in self._members(item, ctx):
-            if isinstance(out, Item) and runs_code(out):
-                risky.append(safe_name(out.name))
+            if isinstance(out, Item):
+                names.append(out.name)
+                if runs_code(out):
+                    risky.append(safe_name(out.name))
             yield out
         if risky:
             yield finding(DISK_IMAGE_EXECUTABLE, self.name, item, ", ".join(risky[:10]))
+        if item.type == ItemType.DMG and names and all(_DMG_PARTITION.match(n) for n in names):
+            # 7-Zip lists a UDIF image's partitions only when it opened no file system inside
+            yield finding(UNREADABLE, self.name, item, "no file system in the disk image could be opened "
+                                                       f"(partitions {', '.join(safe_name(n) for n in names[:5])})")
 
     def _members(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if item.type != "iso":
