@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import struct
+import time
 import uuid
 import zipfile
 
@@ -181,3 +182,13 @@ def test_corpus_xlsb_formulas() -> None:
     _, children = run_handler(OfficeMacros(), data, "excel4_sample_macro.xlsb")
     assert b'=ALERT("This is a sample Excel 4 macro")' in children[0].data
     assert b"=HALT()" in children[0].data
+
+
+def test_deeply_nested_formulas_cost_little() -> None:
+    """Nested calls copy their arguments: a sheet of maximal formulas of CHAR(CHAR(CHAR(...))) stays fast."""
+    rgce = biff12_str("x" * 2000) + biff8_call(0x006F, 1) * 6000
+    cell = _brt(0x0008, struct.pack("<II", 0, 0) + struct.pack("<I", 0) + struct.pack("<HI", 0, len(rgce)) + rgce)
+    started = time.monotonic()
+    formulas = biff12_formulas(cell * 300, make_context())
+    assert len(formulas) == 300 and all(len(f) <= 1100 for f in formulas)
+    assert time.monotonic() - started < 5

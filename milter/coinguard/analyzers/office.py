@@ -470,6 +470,10 @@ _BINARY_OPERATORS = {0x03: "+", 0x04: "-", 0x05: "*", 0x06: "/", 0x07: "^", 0x08
                      0x0B: "=", 0x0C: ">=", 0x0D: ">", 0x0E: "<>"}
 #: Formulas decoded per macro sheet at most (each is one line of the macro source).
 MAX_XLSB_FORMULAS = 20_000
+#: Bytes of one parsed formula decoded (Excel's own limit is 8192 characters of formula text), and the
+#: longest text one rendered operand may grow to: nested calls copy their arguments, bounded so.
+MAX_RGCE_BYTES = 16 * 1024
+MAX_OPERAND_CHARS = 1024
 
 
 def _biff12_records(data: bytes) -> Iterator[tuple[int, bytes]]:
@@ -511,7 +515,7 @@ def _render_rgce(rgce: bytes) -> str:
                 break
             count = int.from_bytes(rgce[pos + 1 : pos + 3], "little")
             text = rgce[pos + 3 : pos + 3 + 2 * count].decode("utf-16-le", "replace")
-            stack.append('"' + text.replace('"', '""') + '"')
+            stack.append('"' + text.replace('"', '""')[:MAX_OPERAND_CHARS] + '"')
             pos += 3 + 2 * count
             continue
         if ptg == 0x19:  # PtgAttr: grbit + 2 bytes, AttrChoose adds its jump table
@@ -528,7 +532,7 @@ def _render_rgce(rgce: bytes) -> str:
             number = int.from_bytes(rgce[pos + 2 : pos + 4] if var else rgce[pos + 1 : pos + 3], "little")
             args = stack[len(stack) - argc :] if argc else []
             del stack[len(stack) - len(args) :]
-            stack.append(f"{_XLM_FUNCTIONS.get(number, f'FUNC{number:#x}')}({','.join(args)})")
+            stack.append(f"{_XLM_FUNCTIONS.get(number, f'FUNC{number:#x}')}({','.join(args)})"[:MAX_OPERAND_CHARS])
             pos += 4 if var else 3
             continue
         size = _PTG_SIZES.get(base)
@@ -536,7 +540,7 @@ def _render_rgce(rgce: bytes) -> str:
             break
         if ptg in _BINARY_OPERATORS and len(stack) >= 2:
             right = stack.pop()
-            stack.append(stack.pop() + _BINARY_OPERATORS[ptg] + right)
+            stack.append((stack.pop() + _BINARY_OPERATORS[ptg] + right)[:MAX_OPERAND_CHARS])
         elif ptg == 0x16 or ptg == 0x01 or ptg >= 0x1C:  # an operand: missing argument, reference, constant
             stack.append({0x16: "", 0x1C: "#ERR", 0x1D: "BOOL", 0x1E: "INT", 0x1F: "NUM"}.get(ptg, "REF"))
         pos += size
@@ -553,9 +557,9 @@ def biff12_formulas(data: bytes, ctx: AnalysisContext) -> list[str]:
         if value is None:  # XLWideString: 32-bit character count, UTF-16LE
             value = 4 + 2 * int.from_bytes(body[8:12], "little")
         start = 8 + value + 2  # Cell, value, grbitFlags
-        cce = int.from_bytes(body[start : start + 4], "little")
+        cce = min(int.from_bytes(body[start : start + 4], "little"), MAX_RGCE_BYTES)
         out.append(_render_rgce(body[start + 4 : start + 4 + cce]))
-        if len(out) % 1024 == 0:
+        if len(out) % 64 == 0:
             ctx.budget.check_time()
         if len(out) >= MAX_XLSB_FORMULAS:
             break
