@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import lzma
 import struct
 import time
 import uuid
@@ -372,4 +373,13 @@ def cpio_odc(members: dict[str, bytes]) -> bytes:
         out += b"070707" + b"".join(b"%0*o" % (width, value) for width, value in (
             (6, 0), (6, ino), (6, mode), (6, 0), (6, 0), (6, 1), (6, 0), (11, 0), (6, len(raw)), (11, len(data))))
         out += raw + data
+    return out
+
+
+def pbzx(data: bytes, chunk: int = 1 << 16) -> bytes:
+    """Apple's pbzx: ``pbzx``, flags, then (flags, length, xz chunk) per ``chunk`` bytes of ``data``."""
+    out = b"pbzx" + struct.pack(">Q", 1 << 24)
+    for start in range(0, len(data), chunk):
+        packed = lzma.compress(data[start : start + chunk], format=lzma.FORMAT_XZ)
+        out += struct.pack(">QQ", 1 << 24, len(packed)) + packed
     return out

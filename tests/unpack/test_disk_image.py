@@ -19,6 +19,7 @@ from unpack.builders import (
     fixed_vhd,
     gzip_bytes,
     iso_image,
+    pbzx,
     sevenzip_archive,
     udif_image,
     xar_archive,
@@ -197,3 +198,31 @@ def test_benign_pkg_and_dmg_are_not_malicious() -> None:
         verdict = scan_message(make_message(attachments=[(name, data)]), ScanContext())
         assert verdict.verdict is not VerdictKind.MALICIOUS, (name, verdict.basis)
         assert "conclusive" not in verdict.strengths().values()
+
+
+@needs_7zip
+def test_pkg_payload_in_pbzx_is_decoded_to_its_cpio() -> None:
+    payload = cpio_odc({"./Applications/Wallet.app/Contents/MacOS/Wallet": MACHO, "./readme.txt": b"x" * 100_000})
+    pkg = xar_archive({"Distribution": b"<installer-gui-script/>", "Payload": pbzx(payload)})
+    findings, items = run(pkg, "Wallet.pkg")
+    assert findings == []
+    decoded = next(i for i in items if i.name == "Payload")
+    assert decoded.type == "cpio" and decoded.data == payload
+    verdict = scan_message(make_message(attachments=[("Wallet.pkg", pkg)]), ScanContext())
+    assert verdict.strengths()["macos.app_bundle"] == "conclusive"
+
+
+@needs_7zip
+def test_broken_pbzx_payload_is_a_parse_error_and_still_scanned() -> None:
+    broken = pbzx(cpio_odc({"./a": b"a" * 5000}))[:-20]
+    findings, items = run(xar_archive({"Payload": broken}), "b.pkg")
+    assert [f.code for f in findings] == ["archive.parse_error"]
+    assert "pbzx" in findings[0].detail
+    assert next(i for i in items if i.name == "Payload").data == broken
+
+
+@needs_7zip
+def test_pbzx_bomb_is_stopped() -> None:
+    findings, items = run(xar_archive({"Payload": pbzx(bytes(8 << 20), chunk=1 << 20)}), "bomb.pkg")
+    assert [f.code for f in findings] == ["container.bomb"]
+    assert next(i for i in items if i.name == "Payload").data.startswith(b"pbzx")  # left as it came

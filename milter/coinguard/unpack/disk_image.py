@@ -11,24 +11,39 @@ On the Mac the same chain is a ``.dmg`` holding an ``.app`` (the wallet stealers
 scripts inside are analysed, not only the container flagged (the macOS analyzer reports the
 container itself, ``macos.disk_image`` / ``macos.package``).  7-Zip opens a UDIF image down to its
 file system (HFS+, APFS, FAT) by itself; a package's ``Scripts`` and ``Payload`` members are
-gzip-compressed cpio archives, opened in turn (``cpio``).
+gzip-compressed cpio archives, opened in turn (``cpio``), or Apple's chunked xz (``pbzx``), decoded
+here into the cpio it carries.
 """
 
 from __future__ import annotations
 
 import logging
+import lzma
 import re
-from collections.abc import Iterator
+import struct
+from collections.abc import Generator, Iterator
 from io import BytesIO
 from typing import ClassVar
 
 import pycdlib
 
+from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
 from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS, ItemType
-from coinguard.unpack.common import PARSE_ERROR, UNREADABLE, Entry, expand, expand_with_tool, finding
+from coinguard.unpack.common import (
+    PARSE_ERROR,
+    UNREADABLE,
+    Entry,
+    decompress_stream,
+    expand,
+    expand_with_tool,
+    finding,
+    limit_finding,
+    member_item,
+    parse_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +104,41 @@ class _IsoReader:
             pass
 
 
+PBZX_MAGIC = b"pbzx"
+#: pbzx chunk flag: another chunk follows.
+_PBZX_MORE = 1 << 24
+
+
+def pbzx_decode(data: bytes, cap: int, name: str, ctx: AnalysisContext) -> bytes:
+    """Apple's pbzx (a package Payload in chunks, each xz-compressed or stored) -> the bytes it carries.
+
+    ``pbzx``, a 64-bit big-endian flags word, then while the flags say more follows: flags, length,
+    chunk.  Output is bounded by ``cap`` and the Budget's ratio (BudgetExceeded past them).
+    """
+    if len(data) < 12 or not data.startswith(PBZX_MAGIC):
+        raise ValueError("not a pbzx stream")
+    (flags,) = struct.unpack_from(">Q", data, 4)
+    pos, out = 12, bytearray()
+    while flags & _PBZX_MORE and pos < len(data):  # Apple sets the flag on the last chunk too: the data ends
+        ctx.budget.check_time()
+        flags, length = struct.unpack_from(">QQ", data, pos)
+        chunk = data[pos + 16 : pos + 16 + length]
+        if len(chunk) < length:
+            raise ValueError(f"truncated chunk at {pos}")
+        pos += 16 + length
+        if chunk.startswith(b"\xfd7zXZ\x00"):
+            block, complete = decompress_stream(lzma.LZMADecompressor, chunk, cap - len(out), name, ctx)
+            if not complete:
+                raise ValueError(f"truncated xz chunk at {pos - length}")
+            out += block
+        else:
+            out += chunk
+        ctx.budget.check_ratio(safe_name(name), pos, len(out))  # over the whole stream: chunks are 16 MiB at most
+        if len(out) > cap:
+            raise BudgetExceeded("container.limit.file_size", f"{safe_name(name)}: more than {cap} bytes")
+    return bytes(out)
+
+
 def runs_code(item: Item) -> bool:
     ext = item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
     return item.type in EXECUTABLE_TYPES or ext in RISKY_EXTENSIONS
@@ -107,6 +157,8 @@ class DiskImage:
         risky: list[str] = []
         names: list[str] = []
         for out in self._members(item, ctx):
+            if isinstance(out, Item) and item.type == ItemType.XAR and out.data.startswith(PBZX_MAGIC):
+                out = yield from self._pbzx_member(item, out, ctx)
             if isinstance(out, Item):
                 names.append(out.name)
                 if runs_code(out):
@@ -118,6 +170,17 @@ class DiskImage:
             # 7-Zip lists a UDIF image's partitions only when it opened no file system inside
             yield finding(UNREADABLE, self.name, item, "no file system in the disk image could be opened "
                                                        f"(partitions {', '.join(safe_name(n) for n in names[:5])})")
+
+    def _pbzx_member(self, item: Item, member: Item, ctx: AnalysisContext) -> Generator[Finding, None, Item]:
+        """The member decoded from pbzx (its cpio), or as it is after a finding saying why not."""
+        try:
+            return member_item(item, member.name, pbzx_decode(member.data, ctx.budget.member_cap(), member.name, ctx),
+                               self.name)
+        except BudgetExceeded as exc:
+            yield limit_finding(exc, self.name, item)
+        except (ValueError, lzma.LZMAError, struct.error) as exc:
+            yield parse_error(self.name, item, f"{safe_name(member.name)}: pbzx: {exc}")
+        return member
 
     def _members(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if item.type != "iso":
