@@ -215,7 +215,7 @@ class OfficeMacros:
                     return out  # olevba calls any text "VBA source"; we want real modules only
                 ctx.budget.check_time()
                 has_xlm = bool(vp.detect_xlm_macros())
-                if not has_xlm and item.type == ItemType.OLE_XLS:
+                if not has_xlm and item.type == ItemType.OLE_XLS and not _olevba_read_biff(vp):
                     has_xlm = _biff8_xlm(vp)
                 ctx.budget.check_time()
                 vba_code, xlm_code, stomped = "", "", False
@@ -422,6 +422,14 @@ class OfficeMacros:
         if runs:
             out.append(Finding("office.xlm.exec", self.name, item.path, bounded_list(runs) + iocs))
         return out
+
+
+def _olevba_read_biff(vp: Any) -> bool:
+    """Whether olevba already ran its BIFF parser (it does for what ftguess calls Excel, by CLSID)."""
+    try:
+        return bool(vp.ftg.is_excel())
+    except Exception:
+        return False
 
 
 def _biff8_xlm(vp: Any) -> bool:
