@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from coinguard.findings import Finding, Item, VerdictKind
 from coinguard.scan import ScanContext, scan_message
 from coinguard.sniff import sniff
+from coinguard.unpack import chm_archive
 from coinguard.unpack.chm_archive import ChmArchive
 from coinguard.unpack.common import sevenzip_program
 from unpack.builders import chm_file
@@ -90,3 +92,38 @@ def test_corpus_chm_topics_are_read() -> None:
     assert codes == []
     assert "help.chm/#SYSTEM" in {i.path for i in items}
     assert any(i.type == "lnk" and i.size > 0 for i in items)  # the shortcut it carries, decompressed
+
+
+@needs_7zip
+def test_many_topics_are_read_in_one_run_and_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    topics = {f"/topics/t{i:03}.htm": b"<html><body>topic %d %s</body></html>" % (i, b"x" * i) for i in range(80)}
+    runs: list[list[str]] = []
+    real_popen = subprocess.Popen
+
+    def counting_popen(argv: list[str], *args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        runs.append(argv)
+        return real_popen(argv, *args, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    monkeypatch.setattr(subprocess, "Popen", counting_popen)
+    codes, items = run(chm_file(topics))
+    assert codes == []
+    assert {"/" + i.name: i.data for i in items} == topics
+    extractions = [argv for argv in runs if argv[1] == "x"]
+    assert len(extractions) == 2  # all members at once, then the biggest alone to check the order
+
+
+@needs_7zip
+def test_untrusted_one_run_output_falls_back_to_member_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    topics = {f"/t{i}.htm": b"<html>%d</html>" % i for i in range(5)}
+    real = chm_archive.read_bounded
+    monkeypatch.setattr(chm_archive, "read_bounded", lambda read, cap, name: real(read, cap, name)[:-1])
+    codes, items = run(chm_file(topics))
+    assert codes == []
+    assert {"/" + i.name: i.data for i in items} == topics
+
+
+def test_without_7zip_the_chm_is_unreadable_not_clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chm_archive, "sevenzip_program", lambda: None)
+    codes, items = run(chm_file({"/index.htm": INDEX}))
+    assert codes == ["archive.unreadable"]
+    assert items == []
