@@ -123,3 +123,11 @@ def test_macos_carriers() -> None:
     assert sniff(b"xar!\x00\x1c\x00\x01" + b"\x00" * 40) == "xar"
     assert sniff(b"FasdUAS 1.101.10\x0e" + b"\x00" * 40) == "applescript"
     assert sniff(b"\x01" * 1024 + b"koly" + b"\x00" * 508) == "dmg"
+
+
+def test_cpio_by_its_header_not_by_its_magic_alone() -> None:
+    odc = b"070707" + b"0" * 59 + b"00001" + b"00000000004" + b"a\x00" + b"data"
+    assert sniff(odc) == "cpio"
+    newc = b"070701" + b"0" * 104 + b"TRAILER!!!\x00"
+    assert sniff(newc) == "cpio"
+    assert sniff(b"070707 is the ticket number of your request.\n") == "text"

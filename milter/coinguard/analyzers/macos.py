@@ -9,7 +9,9 @@ judged by the filetype analyzer.
 - ``dmg`` (UDIF ``koly`` trailer), ``xar`` (``.pkg``) and ``applescript`` (compiled ``FasdUAS``)
   come from :mod:`coinguard.sniff`;
 - an Item whose path lies in ``<name>.app/Contents/MacOS/`` is the bundle's executable;
-- a package's table of contents (zlib XML) says whether it carries install scripts.
+- a package's table of contents (zlib XML) says whether it carries install scripts; once the
+  unpackers opened the package (xar -> gzip -> cpio), the scripts themselves (``preinstall``,
+  ``postinstall``...: the installer runs them as root) are judged by what they do.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ _BUNDLE_EXEC = re.compile(r"(?i)(?:^|/)[^/]+\.app/Contents/MacOS/[^/]+$")
 _PKG_SCRIPTS = re.compile(rb"<name>\s*(?:Scripts|preinstall|postinstall|preflight|postflight)\s*</name>", re.I)
 _APPLESCRIPT_SOURCE = re.compile(rb"(?i)\b(?:tell\s+application\s+\"|do\s+shell\s+script\b|display\s+dialog\b)")
 _APPLESCRIPT_NAMES = re.compile(r"(?i)\.(?:scpt|applescript|scptd)$")
+#: The script names macOS Installer runs (as root) from a package's Scripts archive.
+_INSTALL_SCRIPT = re.compile(r"(?i)^(?:pre|post)(?:install|upgrade|flight)$")
+
+
+def _basename(name: str) -> str:
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def pkg_scripts(data: bytes) -> list[str]:
@@ -65,12 +73,16 @@ class MacCarriers:
         CodeInfo("macos.script_behavior", 12.0, A,
                  "AppleScript that runs shell commands (do shell script), downloads or removes the quarantine flag",
                  strength=Strength.CONCLUSIVE),
+        CodeInfo("macos.install_script_behavior", 14.0, A,
+                 "a package install script (preinstall/postinstall, run as root) that downloads, runs or "
+                 "unquarantines something", strength=Strength.CONCLUSIVE),
         CodeInfo("macos.parse_error", 1.0, A, "a macOS package could not be read"),
     )
 
     def applies_to(self, item: Item) -> bool:
         return (item.type in (ItemType.DMG, ItemType.XAR, ItemType.APPLESCRIPT)
                 or bool(_BUNDLE_EXEC.search(item.path))
+                or (item.type == ItemType.SCRIPT_SH and bool(_INSTALL_SCRIPT.match(_basename(item.name))))
                 or (bool(_APPLESCRIPT_NAMES.search(item.name)) and item.type == ItemType.TEXT))
 
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
@@ -87,6 +99,12 @@ class MacCarriers:
                 yield Finding("macos.package_scripts", self.name, item.path, ", ".join(scripts[:6]))
         elif item.type == ItemType.APPLESCRIPT or _APPLESCRIPT_NAMES.search(item.name):
             yield from self._applescript(item)
+        elif item.type == ItemType.SCRIPT_SH:
+            hits, hidden = behaviour(item.data[:1 << 20].decode("latin-1"))
+            if hits:
+                extra = " (after de-obfuscation)" if hidden else ""
+                yield Finding("macos.install_script_behavior", self.name, item.path,
+                              f"{_basename(item.name)}: {', '.join(hits[:6])}{extra}")
         if _BUNDLE_EXEC.search(item.path) and item.type != ItemType.EMPTY:
             yield Finding("macos.app_bundle", self.name, item.path, f"{item.type} bundle executable")
 

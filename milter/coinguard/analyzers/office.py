@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 import olefile
 from oletools import mraptor, oleobj, olevba
+from oletools.thirdparty.oledump.plugin_biff import cBIFF
 
 from coinguard.analyzers.office_common import (
     EXT_RE,
@@ -124,6 +125,9 @@ _EXE_NAME = re.compile(r"(?i)\.(?:exe|scr|dll|pif|com|cpl|hta|js|jse|vbs|vbe|wsf
 #: Event procedures that need the reader's click or keystroke (olevba lists them with the auto-exec ones).
 _CLICK_TRIGGER = re.compile(r"(?i)_(?:Click|DblClick|MouseDown|MouseUp|MouseMove|KeyDown|KeyUp|KeyPress|Change)\b")
 _XLM_EXEC = re.compile(r"(?i)\b(?:EXEC|CALL|REGISTER|RUN|URLDownloadToFileA?|ShellExecuteA?|FORMULA\.FILL)\s*\(")
+#: What an XLM macro calls that runs a program or a Win32 API (a DLL function): whatever starts it,
+#: no workbook mailed to a crypto holder needs it (``office.xlm.exec`` without an Auto_Open name).
+_XLM_RUNS = re.compile(r"(?i)\b(?:EXEC|CALL|REGISTER(?:\.ID)?|URLDownloadToFileA?|ShellExecuteA?|WinExec)\s*\(")
 #: Excel runs any defined name that *starts* with Auto_Open/Auto_Close (``Auto_openhQXpu``).
 _XLM_AUTO = re.compile(r"(?i)\bAuto_(?:Open|Close|Activate)\w{0,40}|\bAuto_Ope\b")
 
@@ -163,6 +167,10 @@ class OfficeMacros:
                  strength=Strength.CONCLUSIVE),
         CodeInfo("office.xlm.autoexec_exec", 15, Category.ATTACHMENT,
                  "auto-run XLM macro that calls EXEC/CALL/REGISTER/URLDownloadToFile: malicious by itself",
+                 strength=Strength.CONCLUSIVE),
+        CodeInfo("office.xlm.exec", 12, Category.ATTACHMENT,
+                 "XLM macro that runs a program or calls a DLL function (EXEC, CALL, REGISTER, URLDownloadToFile), "
+                 "without an auto-run name found (one may be hidden, or a button starts it)",
                  strength=Strength.CONCLUSIVE),
         CodeInfo("office.disguised_xml", 5, Category.ATTACHMENT,
                  "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf: Office opens it by content, "
@@ -207,6 +215,8 @@ class OfficeMacros:
                     return out  # olevba calls any text "VBA source"; we want real modules only
                 ctx.budget.check_time()
                 has_xlm = bool(vp.detect_xlm_macros())
+                if not has_xlm and item.type == ItemType.OLE_XLS and not _olevba_read_biff(vp):
+                    has_xlm = _biff8_xlm(vp)
                 ctx.budget.check_time()
                 vba_code, xlm_code, stomped = "", "", False
                 if has_vba or has_xlm:
@@ -381,6 +391,8 @@ class OfficeMacros:
                 if info.filename.lower().endswith(".xml"):
                     formulas = re.findall(rb"<(?:\w+:)?f\b[^>]*>([^<]{1,4096})<", data)
                     parts.extend(f.decode("utf-8", "replace") for f in formulas)
+                else:
+                    parts.extend(biff12_formulas(data, ctx))
                 parts.append(f"' macro sheet {info.filename}")
             for info in infos:
                 if re.match(r"(?i)xl/workbook\.(?:xml|bin)$", info.filename):
@@ -394,18 +406,172 @@ class OfficeMacros:
         return (xlm_code + "\n" + "\n".join(parts)).strip(), has_xlm
 
     def _xlm_findings(self, item: Item, xlm_code: str) -> list[Finding]:
+        """Graded by what the macro sheet calls: any auto-run name is conclusive, EXEC/CALL/REGISTER too."""
         out = [Finding("office.xlm.macros", self.name, item.path, "Excel 4.0 macro sheet")]
         auto = sorted({m.group(0) for m in _XLM_AUTO.finditer(xlm_code)})
+        urls = re.findall(r"(?i)\b(?:https?|ftp)://[^\s\"',)]{1,200}", xlm_code)
+        iocs = "; IOCs: " + bounded_list(urls, 4) if urls else ""
         if auto:
             out.append(Finding("office.xlm.autoexec", self.name, item.path, bounded_list(auto)))
             calls = sorted({m.group(0).rstrip("( ").upper() for m in _XLM_EXEC.finditer(xlm_code)})
             if calls:
-                urls = re.findall(r"(?i)\b(?:https?|ftp)://[^\s\"',)]{1,200}", xlm_code)
-                detail = f"{bounded_list(auto, 2)} + {bounded_list(calls)}"
-                if urls:
-                    detail += "; IOCs: " + bounded_list(urls, 4)
-                out.append(Finding("office.xlm.autoexec_exec", self.name, item.path, detail))
+                out.append(Finding("office.xlm.autoexec_exec", self.name, item.path,
+                                   f"{bounded_list(auto, 2)} + {bounded_list(calls)}{iocs}"))
+            return out
+        runs = sorted({m.group(0).rstrip("( ").upper() for m in _XLM_RUNS.finditer(xlm_code)})
+        if runs:
+            out.append(Finding("office.xlm.exec", self.name, item.path, bounded_list(runs) + iocs))
         return out
+
+
+def _olevba_read_biff(vp: Any) -> bool:
+    """Whether olevba already ran its BIFF parser (it does for what ftguess calls Excel, by CLSID)."""
+    try:
+        return bool(vp.ftg.is_excel())
+    except Exception:
+        return False
+
+
+def _biff8_xlm(vp: Any) -> bool:
+    """XLM macro sheets in a BIFF8/BIFF5 workbook olevba did not look at (loads them into ``vp``).
+
+    olevba runs its BIFF parser (oledump's plugin_biff) only when the root storage carries an
+    Excel CLSID; Excel opens a ``Workbook`` stream without one (tool-made XLM droppers), so a
+    workbook typed by its streams (``ole.xls``) gets the same three passes here: sheet list,
+    defined names (Auto_Open), formulas.
+    """
+    ole = getattr(vp, "ole_file", None)
+    stream = next((s for s in ("Workbook", "Book") if ole is not None and ole.exists(s)), None)
+    if ole is None or stream is None:
+        return False
+    with ole.openstream(stream) as fh:
+        data = read_bounded(fh.read, MAX_DOC_BYTES, stream)
+    lines = list(cBIFF(name=[stream], stream=data, options="-o BOUNDSHEET").Analyze())
+    if "Excel 4.0 macro sheet" not in "\n".join(lines):
+        return False
+    for options in ("-o LABEL -r LN", "-c -r LN"):
+        lines += cBIFF(name=[stream], stream=data, options=options).Analyze()
+    vp.xlm_macros = lines
+    vp.contains_xlm_macros = True
+    return True
+
+
+# -- BIFF12 (XLSB) macro sheets: the formulas olevba does not decode --------------------------------------
+#: Formula cell records (MS-XLSB 2.4): BrtFmlaString, BrtFmlaNum, BrtFmlaBool, BrtFmlaError, with the size
+#: of the cell value before the formula's grbitFlags (None: an XLWideString, counted from its length).
+_BIFF12_FORMULA_CELLS: dict[int, int | None] = {0x0008: None, 0x0009: 8, 0x000A: 1, 0x000B: 1}
+#: Function numbers (MS-XLS Ftab, and Cetab with bit 15 set) worth naming in a macro's formulas.
+_XLM_FUNCTIONS: dict[int, str] = {
+    0x0035: "GOTO", 0x0036: "HALT", 0x0037: "RETURN", 0x0059: "CALLER", 0x006C: "SET.VALUE", 0x006E: "EXEC",
+    0x006F: "CHAR", 0x0084: "FOPEN", 0x0089: "FWRITELN", 0x008A: "FWRITE", 0x0095: "REGISTER", 0x0096: "CALL",
+    0x00A6: "FILES", 0x00B2: "EXECUTE", 0x00BA: "GET.WORKSPACE", 0x010B: "REGISTER.ID", 0x8011: "RUN",
+    0x8060: "FORMULA", 0x8061: "FORMULA.FILL", 0x8062: "FORMULA.ARRAY", 0x8076: "ALERT", 0x8083: "SEND.KEYS",
+}
+#: Size of each fixed-size parse token (MS-XLSB 2.5.97, base token numbers: class bits folded into 0x20-0x3F).
+_PTG_SIZES: dict[int, int] = {
+    **{ptg: 1 for ptg in range(0x03, 0x17)},  # operators, parentheses, missing argument
+    0x01: 5, 0x1C: 2, 0x1D: 2, 0x1E: 3, 0x1F: 9, 0x23: 5, 0x24: 7, 0x25: 13, 0x26: 7, 0x27: 7, 0x28: 7,
+    0x29: 3, 0x2A: 7, 0x2B: 13, 0x2C: 7, 0x2D: 13, 0x2E: 3, 0x2F: 3, 0x39: 7, 0x3A: 9, 0x3B: 15, 0x3C: 9,
+    0x3D: 15,
+}
+_BINARY_OPERATORS = {0x03: "+", 0x04: "-", 0x05: "*", 0x06: "/", 0x07: "^", 0x08: "&", 0x09: "<", 0x0A: "<=",
+                     0x0B: "=", 0x0C: ">=", 0x0D: ">", 0x0E: "<>"}
+#: Formulas decoded per macro sheet at most (each is one line of the macro source).
+MAX_XLSB_FORMULAS = 20_000
+#: Bytes of one parsed formula decoded (Excel's own limit is 8192 characters of formula text), and the
+#: longest text one rendered operand may grow to: nested calls copy their arguments, bounded so.
+MAX_RGCE_BYTES = 16 * 1024
+MAX_OPERAND_CHARS = 1024
+
+
+def _biff12_records(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(record type, payload) of a BIFF12 stream: 1-2 byte type, 1-4 byte size, 7 bits per byte."""
+    pos, end = 0, len(data)
+    while pos < end:
+        kind = data[pos]
+        pos += 1
+        if kind & 0x80 and pos < end:
+            kind = (kind & 0x7F) | ((data[pos] & 0x7F) << 7)
+            pos += 1
+        size = shift = 0
+        for _ in range(4):
+            if pos >= end:
+                return
+            byte = data[pos]
+            pos += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        if pos + size > end:
+            return  # truncated: what was read stands
+        yield kind, data[pos : pos + size]
+        pos += size
+
+
+def _render_rgce(rgce: bytes) -> str:
+    """A parsed formula (ptg tokens) rendered back into formula text: functions with their arguments,
+    string constants quoted; references, numbers and names become placeholders.  Stops at a token it
+    does not know (what it rendered so far is kept)."""
+    stack: list[str] = []
+    pos = 0
+    while pos < len(rgce):
+        ptg = rgce[pos]
+        base = (ptg & 0x1F) | 0x20 if ptg >= 0x20 else ptg
+        if ptg == 0x17:  # PtgStr: 16-bit character count, UTF-16LE
+            if pos + 3 > len(rgce):
+                break
+            count = int.from_bytes(rgce[pos + 1 : pos + 3], "little")
+            text = rgce[pos + 3 : pos + 3 + 2 * count].decode("utf-16-le", "replace")
+            stack.append('"' + text.replace('"', '""')[:MAX_OPERAND_CHARS] + '"')
+            pos += 3 + 2 * count
+            continue
+        if ptg == 0x19:  # PtgAttr: grbit + 2 bytes, AttrChoose adds its jump table
+            if pos + 4 > len(rgce):
+                break
+            extra = 2 * (int.from_bytes(rgce[pos + 2 : pos + 4], "little") + 1) if rgce[pos + 1] & 0x04 else 0
+            pos += 4 + extra
+            continue
+        if base in (0x21, 0x22):  # PtgFunc (fixed arity) / PtgFuncVar (argument count, then the number)
+            var = base == 0x22
+            if pos + (4 if var else 3) > len(rgce):
+                break
+            argc = rgce[pos + 1] & 0x7F if var else 1
+            number = int.from_bytes(rgce[pos + 2 : pos + 4] if var else rgce[pos + 1 : pos + 3], "little")
+            args = stack[len(stack) - argc :] if argc else []
+            del stack[len(stack) - len(args) :]
+            stack.append(f"{_XLM_FUNCTIONS.get(number, f'FUNC{number:#x}')}({','.join(args)})"[:MAX_OPERAND_CHARS])
+            pos += 4 if var else 3
+            continue
+        size = _PTG_SIZES.get(base)
+        if size is None:
+            break
+        if ptg in _BINARY_OPERATORS and len(stack) >= 2:
+            right = stack.pop()
+            stack.append((stack.pop() + _BINARY_OPERATORS[ptg] + right)[:MAX_OPERAND_CHARS])
+        elif ptg == 0x16 or ptg == 0x01 or ptg >= 0x1C:  # an operand: missing argument, reference, constant
+            stack.append({0x16: "", 0x1C: "#ERR", 0x1D: "BOOL", 0x1E: "INT", 0x1F: "NUM"}.get(ptg, "REF"))
+        pos += size
+    return "=" + " ".join(stack)
+
+
+def biff12_formulas(data: bytes, ctx: AnalysisContext) -> list[str]:
+    """The formulas of an XLSB macro sheet (``xl/macrosheets/*.bin``) as formula text, one per cell."""
+    out: list[str] = []
+    for kind, body in _biff12_records(data):
+        value = _BIFF12_FORMULA_CELLS.get(kind, -1)
+        if value == -1:
+            continue
+        if value is None:  # XLWideString: 32-bit character count, UTF-16LE
+            value = 4 + 2 * int.from_bytes(body[8:12], "little")
+        start = 8 + value + 2  # Cell, value, grbitFlags
+        cce = min(int.from_bytes(body[start : start + 4], "little"), MAX_RGCE_BYTES)
+        out.append(_render_rgce(body[start + 4 : start + 4 + cce]))
+        if len(out) % 64 == 0:
+            ctx.budget.check_time()
+        if len(out) >= MAX_XLSB_FORMULAS:
+            break
+    return out
 
 
 # --------------------------------------------------------------------------------------------

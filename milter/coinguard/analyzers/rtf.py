@@ -49,6 +49,10 @@ _OLE2LINK_CLSIDS = frozenset({"00000300-0000-0000-C000-000000000046"})
 _URL_UTF16 = re.compile(rb"(?:[\x20-\x7e]\x00){6,}")
 _NON_HEX = re.compile(rb"[^0-9A-Fa-f]+")
 _WHITESPACE = b" \t\r\n\f\v"
+#: Longest control word Word knows (``\\pnaiueodbchar``-like names stay far below); longer ones confuse parsers.
+MAX_CWORD = 40
+#: Destinations that make up an embedded object.
+_OBJECT_DESTINATIONS = frozenset({b"object", b"objdata", b"objclass", b"objname", b"result"})
 _URL = re.compile(r"(?i)\b(?:https?|ftp|file)://[^\s\"'<>]{3,200}|\\\\[\w.-]+\\[^\s\"'<>]{1,200}")
 
 
@@ -98,10 +102,14 @@ class _Parser(rtfobj.RtfObjParser):  # type: ignore[misc]
         self._tick()
         if cword == b"objupdate":
             self.objupdate += 1
-        if len(cword) > 40 or (param is not None and len(param) > 10):
+        if (len(cword) > MAX_CWORD or (param is not None and _oversized_param(param))) and self._in_object():
             self.long_cwords += 1
         if self.current_destination.cword == b"objdata" and cword not in (b"objdata", b"bin"):
             self.cwords_in_objdata += 1
+
+    def _in_object(self) -> bool:
+        """Inside an ``\\object`` group (its class, data or result): where parser confusion hides data."""
+        return any(d.cword in _OBJECT_DESTINATIONS for d in self.destinations)
 
     def control_symbol(self, matchobject: Any) -> None:
         self._tick()
@@ -129,6 +137,13 @@ class _Parser(rtfobj.RtfObjParser):  # type: ignore[misc]
             self.odd_hex += len(destination.data) & 1
             destination.data = bytes(destination.data)
         super().close_destination(destination)
+
+
+def _oversized_param(param: bytes) -> bool:
+    """A numeric parameter Word could not have written: beyond the signed/unsigned 32-bit range
+    (``\\bliptag-1656291532`` is 11 characters and honest)."""
+    digits = param.lstrip(b"-")
+    return len(digits) > 10 or not -(1 << 31) <= int(param) < (1 << 32)
 
 
 def _class_name(obj: Any) -> str:
@@ -243,9 +258,9 @@ class RtfObjects:
         if parser.odd_hex:
             tricks.append("odd number of hex digits in object data")
         if parser.long_cwords and parser.objects:
-            # parser confusion only matters where there is object data to hide; a long document
-            # without objects (the RTF specification itself) has long words and parameters honestly
-            tricks.append(f"{parser.long_cwords} oversized control words or parameters")
+            # counted inside objects only: parser confusion matters where there is object data to hide;
+            # a long document (the RTF specification itself) has long words and parameters honestly
+            tricks.append(f"{parser.long_cwords} oversized control words or parameters inside objects")
         if not_ole and parser.objects:
             tricks.append(f"{not_ole} object(s) that are not well-formed OLE")
         return tricks

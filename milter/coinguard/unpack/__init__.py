@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from coinguard.handlers import Handler
 from coinguard.unpack.cab_archive import CabArchive
+from coinguard.unpack.chm_archive import ChmArchive
 from coinguard.unpack.compressed import CompressedStream
 from coinguard.unpack.disk_image import DiskImage
 from coinguard.unpack.message import MessageUnpacker
@@ -26,6 +27,7 @@ UNPACKERS: tuple[Handler, ...] = (
     CompressedStream(),
     TarArchive(),
     CabArchive(),
+    ChmArchive(),
     DiskImage(),
     MessageUnpacker(),
 )

@@ -1,25 +1,49 @@
-"""Disk images: ISO 9660 (Joliet, Rock Ridge, UDF bridge) via pycdlib; raw FAT images, VHD, VHDX and
-pure UDF via the 7-Zip program.
+"""Disk images: ISO 9660 (Joliet, Rock Ridge, UDF bridge) via pycdlib; raw FAT images, VHD, VHDX,
+pure UDF, macOS disk images (UDIF ``.dmg``), installer packages (xar ``.pkg``) and the cpio archives
+inside packages via the 7-Zip program.
 
 A disk image attached to a mail is itself a signal (files inside it lose Mark-of-the-Web, so
 Windows runs them without the "downloaded from the Internet" prompt); one holding a shortcut,
 script or executable is the ISO/LNK delivery chain of many 2022-2024 campaigns.
+
+On the Mac the same chain is a ``.dmg`` holding an ``.app`` (the wallet stealers' carrier) or a
+``.pkg`` whose install scripts run as root: their contents are opened so that the Mach-O and the
+scripts inside are analysed, not only the container flagged (the macOS analyzer reports the
+container itself, ``macos.disk_image`` / ``macos.package``).  7-Zip opens a UDIF image down to its
+file system (HFS+, APFS, FAT) by itself; a package's ``Scripts`` and ``Payload`` members are
+gzip-compressed cpio archives, opened in turn (``cpio``), or Apple's chunked xz (``pbzx``), decoded
+here into the cpio it carries.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import lzma
+import re
+import struct
+from collections.abc import Generator, Iterator
 from io import BytesIO
 from typing import ClassVar
 
 import pycdlib
 
+from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item, safe_name
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import read_bounded
-from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS
-from coinguard.unpack.common import PARSE_ERROR, Entry, expand, expand_with_tool, finding
+from coinguard.sniff import EXECUTABLE_TYPES, RISKY_EXTENSIONS, ItemType
+from coinguard.unpack.common import (
+    PARSE_ERROR,
+    UNREADABLE,
+    Entry,
+    decompress_stream,
+    expand,
+    expand_with_tool,
+    finding,
+    limit_finding,
+    member_item,
+    parse_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +52,16 @@ DISK_IMAGE = CodeInfo("container.disk_image", 2.0, Category.CONTAINER,
 DISK_IMAGE_EXECUTABLE = CodeInfo("container.disk_image_executable", 8.0, Category.CONTAINER,
                                  "A disk image holds a shortcut, script or executable (ISO/LNK delivery chain).")
 
-#: sniff type -> 7-Zip format name, for images pycdlib does not read
-_TOOL_FORMATS: dict[str, str | None] = {"vhd": None, "vhdx": None, "img.fat": "fat", "udf": "udf"}
+#: sniff type -> 7-Zip format name, for images pycdlib does not read (None: 7-Zip detects it and opens
+#: the nested layers, VHD -> MBR -> FAT, UDIF -> partition -> HFS+/APFS/FAT)
+_TOOL_FORMATS: dict[str, str | None] = {
+    "vhd": None, "vhdx": None, "img.fat": "fat", "udf": "udf", "dmg": None, "xar": "xar", "cpio": "cpio",
+}
+#: How 7-Zip names a UDIF partition it lists instead of the file system inside (``0.DOS_FAT_12``,
+#: ``2.hfs``, ``1.Apple_partition_map``): index, dot, partition type.
+_DMG_PARTITION = re.compile(r"^\d+\.[\w.-]+$")
+#: Containers the macOS analyzer reports itself (no ``container.disk_image`` for them).
+_REPORTED_ELSEWHERE = frozenset({ItemType.DMG, ItemType.XAR, ItemType.CPIO})
 #: The order in which pycdlib's name spaces are preferred (richest names first).
 _ISO_NAMESPACES = ("udf_path", "joliet_path", "rr_path", "iso_path")
 
@@ -72,6 +104,41 @@ class _IsoReader:
             pass
 
 
+PBZX_MAGIC = b"pbzx"
+#: pbzx chunk flag: another chunk follows.
+_PBZX_MORE = 1 << 24
+
+
+def pbzx_decode(data: bytes, cap: int, name: str, ctx: AnalysisContext) -> bytes:
+    """Apple's pbzx (a package Payload in chunks, each xz-compressed or stored) -> the bytes it carries.
+
+    ``pbzx``, a 64-bit big-endian flags word, then while the flags say more follows: flags, length,
+    chunk.  Output is bounded by ``cap`` and the Budget's ratio (BudgetExceeded past them).
+    """
+    if len(data) < 12 or not data.startswith(PBZX_MAGIC):
+        raise ValueError("not a pbzx stream")
+    (flags,) = struct.unpack_from(">Q", data, 4)
+    pos, out = 12, bytearray()
+    while flags & _PBZX_MORE and pos < len(data):  # Apple sets the flag on the last chunk too: the data ends
+        ctx.budget.check_time()
+        flags, length = struct.unpack_from(">QQ", data, pos)
+        chunk = data[pos + 16 : pos + 16 + length]
+        if len(chunk) < length:
+            raise ValueError(f"truncated chunk at {pos}")
+        pos += 16 + length
+        if chunk.startswith(b"\xfd7zXZ\x00"):
+            block, complete = decompress_stream(lzma.LZMADecompressor, chunk, cap - len(out), name, ctx)
+            if not complete:
+                raise ValueError(f"truncated xz chunk at {pos - length}")
+            out += block
+        else:
+            out += chunk
+        ctx.budget.check_ratio(safe_name(name), pos, len(out))  # over the whole stream: chunks are 16 MiB at most
+        if len(out) > cap:
+            raise BudgetExceeded("container.limit.file_size", f"{safe_name(name)}: more than {cap} bytes")
+    return bytes(out)
+
+
 def runs_code(item: Item) -> bool:
     ext = item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
     return item.type in EXECUTABLE_TYPES or ext in RISKY_EXTENSIONS
@@ -79,20 +146,41 @@ def runs_code(item: Item) -> bool:
 
 class DiskImage:
     name: ClassVar[str] = "disk_image"
-    codes: ClassVar[tuple[CodeInfo, ...]] = (DISK_IMAGE, DISK_IMAGE_EXECUTABLE, PARSE_ERROR)
+    codes: ClassVar[tuple[CodeInfo, ...]] = (DISK_IMAGE, DISK_IMAGE_EXECUTABLE, PARSE_ERROR, UNREADABLE)
 
     def applies_to(self, item: Item) -> bool:
         return item.type in ("iso", *_TOOL_FORMATS)
 
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
-        yield finding(DISK_IMAGE, self.name, item, item.type)
+        if item.type not in _REPORTED_ELSEWHERE:
+            yield finding(DISK_IMAGE, self.name, item, item.type)
         risky: list[str] = []
+        names: list[str] = []
         for out in self._members(item, ctx):
-            if isinstance(out, Item) and runs_code(out):
-                risky.append(safe_name(out.name))
+            if isinstance(out, Item) and item.type == ItemType.XAR and out.data.startswith(PBZX_MAGIC):
+                out = yield from self._pbzx_member(item, out, ctx)
+            if isinstance(out, Item):
+                names.append(out.name)
+                if runs_code(out):
+                    risky.append(safe_name(out.name))
             yield out
         if risky:
             yield finding(DISK_IMAGE_EXECUTABLE, self.name, item, ", ".join(risky[:10]))
+        if item.type == ItemType.DMG and names and all(_DMG_PARTITION.match(n) for n in names):
+            # 7-Zip lists a UDIF image's partitions only when it opened no file system inside
+            yield finding(UNREADABLE, self.name, item, "no file system in the disk image could be opened "
+                                                       f"(partitions {', '.join(safe_name(n) for n in names[:5])})")
+
+    def _pbzx_member(self, item: Item, member: Item, ctx: AnalysisContext) -> Generator[Finding, None, Item]:
+        """The member decoded from pbzx (its cpio), or as it is after a finding saying why not."""
+        try:
+            return member_item(item, member.name, pbzx_decode(member.data, ctx.budget.member_cap(), member.name, ctx),
+                               self.name)
+        except BudgetExceeded as exc:
+            yield limit_finding(exc, self.name, item)
+        except (ValueError, lzma.LZMAError, struct.error) as exc:
+            yield parse_error(self.name, item, f"{safe_name(member.name)}: pbzx: {exc}")
+        return member
 
     def _members(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         if item.type != "iso":
