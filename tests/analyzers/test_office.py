@@ -273,6 +273,51 @@ def activemime(payload: bytes) -> bytes:
     return b"ActiveMime".ljust(0x1E, b"\x00") + struct.pack("<H", 0x32 - 46) + b"\x00" * 0x12 + zlib.compress(payload)
 
 
+def wordml_with(extra: bytes, body: bytes = b"") -> bytes:
+    return (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>'
+            b'<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml" '
+            b'xmlns:o="urn:schemas-microsoft-com:office:office" w:macrosPresent="no">' + extra
+            + b"<w:body><w:p>" + body + b"<w:r><w:t>Rechnung</w:t></w:r></w:p></w:body></w:wordDocument>")
+
+
+@pytest.mark.parametrize(
+    ("data", "active"),
+    [
+        # an ActiveMime (editdata.mso) part is the container of a VBA project, even one olevba cannot decode
+        (wordml_with(b'<w:docSuppData><w:binData w:name="editdata.mso">'
+                     + base64.encodebytes(activemime(b"\xd0\xcf\x11\xe0 not a project"))
+                     + b"</w:binData></w:docSuppData>"),
+         "ActiveMime"),
+        # an embedded OLE object (its compound file in a binData part)
+        (wordml_with(b"", b'<w:r><w:pict><w:binData w:name="wordml://03000001.bin">'
+                     + base64.encodebytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40)
+                     + b'</w:binData><o:OLEObject Type="Embed" ProgID="Package"/></w:pict></w:r>'),
+         "embedded OLE object"),
+        # a DDEAUTO field (Word runs the command when the user accepts the update prompt)
+        (wordml_with(b"", b'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DDEAUTO c:\\windows'
+                     b'\\system32\\cmd.exe "/k calc.exe" </w:instrText></w:r>'), "DDE field"),
+        # the Excel 2003 XML (SpreadsheetML) form: a cell formula that is a DDE link to cmd
+        (b'<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns:ss="urn:schemas-microsoft-com:'
+         b'office:spreadsheet"><Worksheet ss:Name="S"><Table><Row><Cell ss:Formula="=cmd|\'/c calc.exe\'!A1">'
+         b'<Data ss:Type="String"></Data></Cell></Row></Table></Worksheet></Workbook>', "DDE field"),
+    ],
+)
+def test_disguised_word_2003_xml_with_an_active_element_is_conclusive(data: bytes, active: str) -> None:
+    findings, _ = run(MACROS, data, "rechnung.doc")
+    assert {"office.disguised_xml", "office.disguised_active"} <= codes(findings)
+    assert active in detail(findings, "office.disguised_active")
+    assert catalogue()["office.disguised_active"].strength == "conclusive"
+    # the same document under its own .xml name is no disguise: its elements are judged on their own
+    assert "office.disguised_active" not in codes(run(MACROS, data, "rechnung.xml")[0])
+
+
+def test_disguise_alone_is_not_conclusive() -> None:
+    # a macro-less Word 2003 XML named .doc: strong (suspicious alone), never conclusive by its name
+    findings, _ = run(MACROS, wordml_with(b"<w:docPr><w:attachedTemplate w:val=\"\"/></w:docPr>"), "invoice.doc")
+    assert codes(findings) == {"office.disguised_xml"}
+    assert catalogue()["office.disguised_xml"].strength == "strong"
+
+
 def test_activemime_inflation_is_capped() -> None:
     from coinguard.analyzers import office_common
 
@@ -293,7 +338,7 @@ def test_mht_with_activemime_bomb_finishes() -> None:
     started = time.monotonic()
     findings, children = run(MACROS, mht, "invoice.doc")
     assert time.monotonic() - started < 10
-    assert codes(findings) == {"office.disguised_xml"}
+    assert codes(findings) == {"office.disguised_xml", "office.disguised_active"}
     assert children == []
 
 
@@ -334,5 +379,7 @@ def test_vba_project_inside_activemime_carriers(corpus_dir: object, carrier: str
                 b"Content-Location: file:///C:/x/editdata.mso\r\nContent-Transfer-Encoding: base64\r\n"
                 b"Content-Type: application/x-mso\r\n\r\n" + blob + b"\r\n--b--\r\n")
     findings, children = run(MACROS, data, "remit.doc")
-    assert codes(findings) == AUTO_EXEC | {"office.disguised_xml"}
+    assert codes(findings) == AUTO_EXEC | {"office.disguised_xml", "office.disguised_active"}
+    assert detail(findings, "office.disguised_active").startswith("xml.office named .doc with macros") == (
+        carrier == "word2003xml")
     assert b"Document_open" in children[0].data

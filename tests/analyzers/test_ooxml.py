@@ -106,6 +106,31 @@ def test_flat_opc_external_template() -> None:
     assert codes(findings) == {"ooxml.remote_template"}
 
 
+def wordml(template: str) -> bytes:
+    """A Word 2003 XML (WordprocessingML) document naming its attached template in ``w:attachedTemplate``."""
+    return (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>'
+            b'<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml" w:macrosPresent="no">'
+            b'<w:docPr><w:attachedTemplate w:val=' + quoteattr(template).encode() + b'/></w:docPr>'
+            b"<w:body><w:p><w:r><w:t>Invoice</w:t></w:r></w:p></w:body></w:wordDocument>")
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("https://x.example/invoice.dotm", {"ooxml.remote_template"}),  # template injection from Word 2003 XML
+        (r"\\198.51.100.7\share\t.dot", {"ooxml.unc_target"}),
+        ("", set()),
+        (r"C:\Documents and Settings\a\Application Data\Microsoft\Templates\Normal.dot", set()),
+        ("Normal.dot", set()),
+    ],
+)
+def test_word_2003_xml_attached_template(template: str, expected: set[str]) -> None:
+    data = wordml(template)
+    assert sniff(data) == "xml.office"
+    findings, _ = run(data, "rechnung.doc")
+    assert codes(findings) == expected
+
+
 def test_broken_package_is_a_parse_error() -> None:
     data = docx(settings_rels=b"<Relationships><unclosed")
     findings, _ = run(data)

@@ -132,6 +132,28 @@ _XLM_RUNS = re.compile(r"(?i)\b(?:EXEC|CALL|REGISTER(?:\.ID)?|URLDownloadToFileA
 _XLM_AUTO = re.compile(r"(?i)\bAuto_(?:Open|Close|Activate)\w{0,40}|\bAuto_Ope\b")
 
 
+#: Active elements of a Word/Excel 2003 XML or MHT document, found in its text (what Office acts on when it
+#: opens the file, whatever olevba could decode): the ActiveMime container of a VBA project (``editdata.mso``,
+#: ``application/x-mso``, base64 of the "ActiveMime" header), an embedded OLE object (base64 of the OLE magic
+#: in a ``w:binData`` part, ``o:OLEObject``), a DDE/DDEAUTO field instruction.
+_ACTIVE_MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
+    ("ActiveMime (editdata.mso)", re.compile(
+        rb"(?i)w:name\s*=\s*[\"']editdata\.mso|Content-Location:[^\r\n]*editdata\.mso|Content-Type:\s*application/x-mso"
+        rb"|(?-i:QWN0aXZlTWltZQ)")),
+    ("embedded OLE object", re.compile(rb"(?i)<w:binData\b[^>]*>\s*(?-i:0M8R4KGx)|<o:OLEObject\b")),
+    ("DDE field", re.compile(rb"(?i)(?:<w:instrText\b[^>]*>|\binstr\s*=\s*[\"'])\s*(?:&quot;)?\s*DDE(?:AUTO)?\b"
+                             rb"|\bss:Formula\s*=\s*\"=[\w.-]{1,40}\|\s*(?:'|&apos;)")),
+)
+#: Bytes of a document searched for them (the markers sit in the header parts and the first binData).
+_ACTIVE_SCAN_BYTES = 16 * MiB
+
+
+def active_elements(data: bytes) -> list[str]:
+    """Names of the active elements a Word/Excel 2003 XML or MHT document carries (see ``_ACTIVE_MARKERS``)."""
+    head = data[:_ACTIVE_SCAN_BYTES]
+    return [label for label, pattern in _ACTIVE_MARKERS if pattern.search(head)]
+
+
 def _vba_module_text(code: Any) -> str:
     if isinstance(code, bytes):
         return code.decode("utf-8", "replace")
@@ -175,6 +197,10 @@ class OfficeMacros:
         CodeInfo("office.disguised_xml", 5, Category.ATTACHMENT,
                  "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf: Office opens it by content, "
                  "extension filters do not (malspam carrier)", strength=Strength.STRONG),
+        CodeInfo("office.disguised_active", 15, Category.ATTACHMENT,
+                 "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf that carries an active element (a VBA "
+                 "project or ActiveMime editdata.mso, an embedded OLE object, a DDE field): a disguised carrier "
+                 "that runs something", strength=Strength.CONCLUSIVE),
         CodeInfo("office.skipped", 1, Category.INTERNAL, "document too large for macro analysis"),
         CodeInfo("office.parse_error", 1, Category.ATTACHMENT, "document could not be parsed for macros"),
     )
@@ -185,13 +211,24 @@ class OfficeMacros:
         return item.type in _TEXT_TYPES and item.source != self.name and bool(_VBA_SOURCE.search(item.data[:1 * MiB]))
 
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
-        ext = EXT_RE.search(item.name)
-        if item.type in ("xml.office", "mht") and ext and ext.group(1).lower() in _BINARY_OFFICE_EXTENSIONS:
-            yield Finding("office.disguised_xml", self.name, item.path, f"{item.type} named .{ext.group(1)}")
+        match = EXT_RE.search(item.name)
+        ext = match.group(1) if match else ""
+        disguised = item.type in ("xml.office", "mht") and ext.lower() in _BINARY_OFFICE_EXTENSIONS
+        if disguised:
+            yield Finding("office.disguised_xml", self.name, item.path, f"{item.type} named .{ext}")
+        active = active_elements(item.data) if disguised else []
         if oversized(item, ctx, MAX_DOC_BYTES):
             yield Finding("office.skipped", self.name, item.path, f"{item.size} bytes")
-            return
-        yield from guarded(item, self.name, "office.parse_error", lambda: self._run_checked(item, ctx))
+        else:
+            results = guarded(item, self.name, "office.parse_error", lambda: self._run_checked(item, ctx))
+            if disguised and any(isinstance(r, Finding) and r.code.startswith(("office.vba.", "office.xlm."))
+                                 for r in results):
+                active.insert(0, "macros")
+            yield from results
+        if active:
+            # The disguise alone is only strong; what it carries is what runs (issue 11: conclusive evidence).
+            yield Finding("office.disguised_active", self.name, item.path,
+                          f"{item.type} named .{ext} with {bounded_list(list(dict.fromkeys(active)))}")
 
     def _run_checked(self, item: Item, ctx: AnalysisContext) -> list[Finding | Item]:
         try:

@@ -59,6 +59,7 @@ _LINK_TYPES = frozenset({"frame", "subDocument", "externalLink", "externalLinkPa
                          "slideUpdateUrl", "slideUpdateInfo", "officeDocument", "worksheet", "slide", "slideMaster"})
 _MARKUP_TYPES = frozenset({"xml", "html", "text", "svg"})
 _RELS_NS_BYTES = b"schemas.openxmlformats.org/package/2006/relationships"
+_WORDML_TEMPLATE = re.compile(rb'<w:attachedTemplate\b[^>]*?\bw:val\s*=\s*(?:"([^"]*)"|\'([^\']*)\')', re.I)
 _FLAT_RELS = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.I)
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"|([\w:]+)\s*=\s*\'([^\']*)\'')
 #: Parts whose text may hold HYPERLINK fields (Word body, headers, footers, notes; Excel sheets' formulas).
@@ -172,6 +173,13 @@ class OoxmlRelations:
                 attrs[key] = _unescape((a.group(2) if a.group(1) else a.group(4)).decode("utf-8", "replace"))
             if attrs.get("TargetMode", "").lower() == "external":
                 relations.append(("<flat xml>", _type_name(attrs.get("Type", "")), attrs.get("Target", "")))
+        # Word 2003 XML names its template in an element, not a relationship: the same remote-template
+        # injection when the value is a URL, a share or a protocol handler (else it is the author's own template).
+        for m in _WORDML_TEMPLATE.finditer(item.data[:MAX_FIELD_PART_BYTES]):
+            value = _unescape((m.group(1) or m.group(2) or b"").decode("utf-8", "replace"))
+            remote = _WEB.search(value) or _is_unc(value) or _EXPLOIT_SCHEME.search(value)
+            if remote and len(relations) < MAX_RELS_PARTS:  # a bare "Normal.dot" is a local name
+                relations.append(("<w:attachedTemplate>", "attachedTemplate", value))
         ctx.budget.check_time()
         yield from self._judge(item, relations)
         yield from _links_item(item, relations, hyperlink_fields(item.data[:MAX_FIELD_PART_BYTES]))
