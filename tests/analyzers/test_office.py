@@ -58,7 +58,9 @@ AUTO_EXEC = {"office.vba.macros", "office.vba.autoexec", "office.vba.suspicious"
         ("maldocs/inquest/ed6701b3be01b5529db4e8196fa6351aa859655ee4c01ea8f67cc8d781424811.xls.zip", AUTO_EXEC),
         ("maldocs/inquest/remit.dotm.zip", AUTO_EXEC),
         ("maldocs/macromilter/Dok1.doc.zip", AUTO_EXEC),
-        ("maldocs/oletools/sample_with_vba.ppt.zip", {"office.vba.macros", "office.vba.autoexec"}),
+        # a shape whose click action runs the macro (ppaction macro, MS-PPT InteractiveInfoAtom)
+        ("maldocs/oletools/sample_with_vba.ppt.zip",
+         {"office.vba.macros", "office.vba.autoexec", "office.ppaction_macro"}),
         ("maldocs/inquest/98e4695eb06b12221f09956c4ee465ca5b50f20c0a5dc0550cad02d1d7131526.xls.zip",
          {"office.xlm.macros", "office.xlm.autoexec", "office.xlm.autoexec_exec"}),
         ("maldocs/inquest/05d8a7144a984b5f9530f0f9abe96546cfec0ad2c8cdc213bc733d7e14e750df.xlsm.zip",
@@ -383,3 +385,43 @@ def test_vba_project_inside_activemime_carriers(corpus_dir: object, carrier: str
     assert detail(findings, "office.disguised_active").startswith("xml.office named .doc with macros") == (
         carrier == "word2003xml")
     assert b"Document_open" in children[0].data
+
+
+# -- PowerPoint 97-2003 shape actions (click / mouse-over) that run a macro or a program -------------------
+def interactive(action: int, mouse_over: bool = False, macro: str = "") -> bytes:
+    """An InteractiveInfoInstance container (MS-PPT): InteractiveInfoAtom, then a MacroNameAtom if named."""
+    atom = struct.pack("<HHI", 0x0000, 0x0FF3, 16) + struct.pack("<IIBBBBB3x", 0, 0, action, 0, 0, 0, 0)
+    if macro:
+        text = macro.encode("utf-16-le")
+        atom += struct.pack("<HHI", 0x0020, 0x0FBA, len(text)) + text
+    return struct.pack("<HHI", 0x001F if mouse_over else 0x000F, 0x0FF2, len(atom)) + atom
+
+
+def presentation(*records: bytes) -> bytes:
+    from analyzers.test_hwp import cfb  # the compound-file writer of the HWP tests
+
+    stream = struct.pack("<HHI", 0x000F, 0x03E8, 0) + b"".join(records)  # a DocumentContainer header, then shapes
+    return cfb({"PowerPoint Document": stream, "Current User": b"\x00" * 32})
+
+
+@pytest.mark.parametrize(
+    ("records", "expected", "detail_has"),
+    [
+        ((interactive(1, mouse_over=True, macro="Module1.Run"),), {"office.ppaction_macro"}, "mouse-over: Module1.Run"),
+        ((interactive(1, macro="Go"),), {"office.ppaction_macro"}, "click: Go"),
+        ((interactive(2, mouse_over=True),), {"office.ppaction_program"}, "mouse-over"),
+        ((interactive(3), interactive(4, mouse_over=True)), set(), ""),  # a jump and a hyperlink: navigation
+    ],
+)
+def test_ppt_shape_actions(records: tuple[bytes, ...], expected: set[str], detail_has: str) -> None:
+    data = presentation(*records)
+    assert sniff(data) == "ole.ppt"
+    findings, _ = run(MACROS, data, "deck.ppt")
+    assert codes(findings) & {"office.ppaction_macro", "office.ppaction_program"} == expected
+    for f in findings:
+        if f.code in expected:
+            assert detail_has in f.detail
+    if expected == {"office.ppaction_macro"}:
+        # no VBA project in this crafted file: the action is strong, not conclusive, until a macro is there
+        assert next(f for f in findings if f.code == "office.ppaction_macro").strength == "strong"
+    assert catalogue()["office.ppaction_program"].strength == "conclusive"
