@@ -317,7 +317,8 @@ def test_unencoded_payload_is_the_received_bytes_and_is_released() -> None:
     import email.policy
 
     raw = (b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain; charset=latin-1\r\n'
-           b"Content-Transfer-Encoding: 8bit\r\n\r\ncaf\xe9 \xff\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--b--\r\n")
+           b"Content-Transfer-Encoding: 8bit\r\n\r\ncaf\xe9 \xff\r\n--b\r\nContent-Type: text/html\r\n\r\n"
+           b"<p>x</p>\r\n--b--\r\n")
     stdlib = email.message_from_bytes(raw, policy=email.policy.compat32)
     expected = [p.get_payload(decode=True) for p in stdlib.walk() if not p.is_multipart()]
     msg, items, _ = mime.extract_parts(raw)
