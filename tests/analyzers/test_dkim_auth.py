@@ -384,3 +384,15 @@ def test_signed_large_message_is_not_copied_whole_again_and_again() -> None:
         tracemalloc.stop()
     assert [r.result for r in results] == ["pass"]
     assert peak < 2 * len(signed), peak / len(signed)
+
+
+def test_signature_search_jumps_from_line_to_line() -> None:
+    """The header search for unsigned mail costs next to nothing even on a huge header line (it ran at
+    every byte before: ~1 s for these 8 MB, now a few ms)."""
+    from coinguard.analyzers.auth_common import has_header
+
+    raw = b"From: a@example.org\r\nX-Long: " + b"a" * (8 << 20) + b"\r\n\r\nbody\r\n"
+    started = time.monotonic()
+    assert not has_header(raw, (b"dkim-signature", b"arc-seal"))
+    assert time.monotonic() - started < 0.5
+    assert has_header(raw.replace(b"X-Long", b"DKIM-Signature"), (b"dkim-signature",))

@@ -61,9 +61,13 @@ def has_header(raw: bytes, names: tuple[bytes, ...]) -> bool:
     """Whether the header block of ``raw`` has a field named one of ``names`` (lower case) as dkimpy
     would see it: a line starting with the name and a colon.  Never a false "no": at worst a yes for
     a line dkimpy would not take as that field (dkimpy then gives the real answer)."""
-    head = memoryview(raw)[: header_block_end(raw)]
+    end = header_block_end(raw)
+    if any(raw[: len(n) + 1].lower() == n + b":" for n in names):
+        return True
+    # "\n" outside the case-insensitive group keeps a literal prefix: the scan jumps from line to line
+    # (with "(?:\A|\n)" it tried every position: 5.6 s on a 50 MB header line, now 0.09 s)
     alternatives = b"|".join(re.escape(n) for n in names)
-    return re.search(rb"(?:\A|\n)(?:" + alternatives + rb"):", head, re.IGNORECASE) is not None
+    return re.search(rb"\n(?i:" + alternatives + rb"):", memoryview(raw)[:end]) is not None
 
 
 def dkim_message(cls: type[D], raw: bytes, **kwargs: Any) -> D:
