@@ -126,3 +126,37 @@ def test_document_text() -> None:
     found = list(analyzer.handle(item, make_context()))
     assert {f.code for f in found} == {"crypto.address", "crypto.address_payment_demand"}
     assert all(f.path == item.path for f in found)
+
+
+SPACED_BC = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+
+
+@pytest.mark.parametrize("sep", [" ", "  ", " - ", ".", "\u00a0"])
+def test_spaced_out_address_is_rejoined_and_verified(sep: str) -> None:
+    # technique: extortion mail writes the address character by character to dodge filters
+    text = f"Send 0.12 BTC within 48 hours to {sep.join(SPACED_BC)} or the video goes public."
+    (addr,) = find_addresses(text)
+    assert (addr.text, addr.kind, addr.spaced) == (SPACED_BC, "segwit v0", True)
+    assert text[addr.start:addr.stop].replace(sep, "") == SPACED_BC
+    found = {f.code: f.detail for f in AddressMessage().analyze_message(
+        MessageInfo(body_text=text), (), (), make_context())}
+    # the full address (not a prefix) in the details: the reporting code exports it
+    assert found["crypto.address"] == f"BTC segwit v0 {SPACED_BC} (written spaced out)"
+    assert SPACED_BC in found["crypto.address_payment_demand"]
+
+
+def test_spaced_out_strings_need_a_valid_checksum() -> None:
+    broken = SPACED_BC[:-1] + ("p" if SPACED_BC[-1] != "p" else "q")
+    assert find_addresses("pay to " + " ".join(broken)) == []
+    assert find_addresses(" ".join("abcdefghijklmnopqrstuvwxyz0123456789" * 3)) == []
+    # a spelled-out word list or an acronym run is no address
+    assert find_addresses("T h i s   i s   a   t e s t   o f   l e t t e r   s p a c i n g   1 2 3 4 5") == []
+
+
+def test_spaced_out_search_is_bounded() -> None:
+    import time
+
+    text = ("a b c d e f g h i j k l m n o p q r s t u v w x y z 1 2 3 4 5 6 7 8 9 " * 20000)[:1_000_000]
+    started = time.monotonic()
+    assert find_addresses(text) == []
+    assert time.monotonic() - started < 5.0

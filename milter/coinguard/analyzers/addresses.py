@@ -205,32 +205,97 @@ _CANDIDATE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Address:
-    text: str
+    text: str  # the address itself (re-joined when it was written spaced out)
     coin: str
     kind: str
     start: int
+    end: int = -1  # end of what was written in the text (-1: start + len(text))
+    spaced: bool = False  # written with separators between its characters ("b c 1 q ...")
 
     @property
     def verified(self) -> bool:
         return self.kind != "unchecksummed"
 
+    @property
+    def stop(self) -> int:
+        return self.end if self.end >= 0 else self.start + len(self.text)
+
+    def describe(self) -> str:
+        """``BTC segwit v0 bc1q...`` (the full address: the reporting code exports it)."""
+        return f"{self.coin} {self.kind} {self.text}" + (" (written spaced out)" if self.spaced else "")
+
+
+def _decode(m: re.Match[str]) -> tuple[str, str] | None:
+    cand = m.group(0)
+    if m.group("eth"):
+        return eth_address(cand)
+    if m.group("seg"):
+        return segwit_address(cand)
+    return base58_address(cand)
+
 
 def find_addresses(text: str, limit: int = 200) -> list[Address]:
-    """Every checksum-valid address in ``text`` (in order, duplicates kept), bounded."""
+    """Every checksum-valid address in ``text`` (in order, duplicates kept), bounded.
+
+    Addresses written spaced out to dodge filters (``b c 1 q x 7 ...``, ``0x 71C7 656E ...``) are
+    re-joined and count when their checksum holds (:func:`find_spaced`).
+    """
+    text = text[:MAX_TEXT]
     out: list[Address] = []
-    for m in _CANDIDATE.finditer(text[:MAX_TEXT]):
-        cand = m.group(0)
-        if m.group("eth"):
-            res = eth_address(cand)
-        elif m.group("seg"):
-            res = segwit_address(cand)
-        else:
-            res = base58_address(cand)
+    for m in _CANDIDATE.finditer(text):
+        res = _decode(m)
         if res is not None:
-            out.append(Address(cand, res[0], res[1], m.start()))
+            out.append(Address(m.group(0), res[0], res[1], m.start()))
             if len(out) >= limit:
-                break
+                return out
+    spaced = find_spaced(text, limit - len(out))
+    return sorted(out + spaced, key=lambda a: a.start) if spaced else out
+
+
+#: An address written character by character with separators ("b c 1 q x 7 ...", "0-x-7-1-c-7 ..."):
+#: at least MIN_ADDRESS_CHARS single characters in a row.  Prose never has that many one-letter words.
+_SPACED_RUN = re.compile(r"(?<![0-9A-Za-z])(?:[0-9A-Za-z][ \u00a0\t.\-_|,*]{1,3}){25,}[0-9A-Za-z](?![0-9A-Za-z])")
+#: Bounds of the spaced-out search (runs looked at, characters per run, candidate lengths).
+MAX_SPACED_RUNS = 500
+MAX_RUN_CHARS = 400
+MIN_ADDRESS_CHARS, MAX_ADDRESS_CHARS = 26, 90
+_STARTS = ("1", "3", "L", "M", "T", "bc1", "BC1", "ltc1", "LTC1", "0x")
+
+
+def find_spaced(text: str, limit: int = 200) -> list[Address]:
+    """Checksum-valid addresses written with separators between their characters.
+
+    Each run is re-joined and tried from every character that can start an address, for every length an
+    address can have, longest first; the decoders decide (a random run of letters practically never
+    passes a checksum).
+    """
+    out: list[Address] = []
+    for n, run in enumerate(_SPACED_RUN.finditer(text)):
+        if n >= MAX_SPACED_RUNS or len(out) >= limit:
+            break
+        chars = [(m.group(0), run.start() + m.start()) for m in re.finditer(r"[0-9A-Za-z]", run.group(0))]
+        joined = "".join(c for c, _ in chars[:MAX_RUN_CHARS])
+        i = 0
+        while i <= len(joined) - MIN_ADDRESS_CHARS and len(out) < limit:
+            hit = _longest_at(joined, i) if joined.startswith(_STARTS, i) else None
+            if hit is None:
+                i += 1
+                continue
+            end = i + len(hit[0])
+            out.append(Address(hit[0], hit[1], hit[2], chars[i][1], chars[end - 1][1] + 1, True))
+            i = end
     return out
+
+
+def _longest_at(joined: str, i: int) -> tuple[str, str, str] | None:
+    """(address, coin, kind) of the longest valid address starting at ``joined[i]``, or None."""
+    for length in range(min(MAX_ADDRESS_CHARS, len(joined) - i), MIN_ADDRESS_CHARS - 1, -1):
+        cand = joined[i:i + length]
+        m = _CANDIDATE.fullmatch(cand)
+        res = _decode(m) if m is not None else None
+        if res is not None:
+            return cand, res[0], res[1]
+    return None
 
 
 _DEMAND = re.compile(
@@ -250,8 +315,8 @@ DEMAND_WINDOW = 400
 
 def payment_demand(text: str, addr: Address) -> str:
     """The demand wording near ``addr`` ('' when there is none): a demand verb plus an amount or deadline."""
-    lo, hi = max(0, addr.start - DEMAND_WINDOW), min(len(text), addr.start + len(addr.text) + DEMAND_WINDOW)
-    window = text[lo:addr.start] + " " + text[addr.start + len(addr.text):hi]
+    lo, hi = max(0, addr.start - DEMAND_WINDOW), min(len(text), addr.stop + DEMAND_WINDOW)
+    window = text[lo:addr.start] + " " + text[addr.stop:hi]
     verb = _DEMAND.search(window)
     amount = _AMOUNT_OR_DEADLINE.search(window)
     if verb and amount:
@@ -264,7 +329,7 @@ def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Findi
     if not found:
         return
     distinct = {a.text.lower() if a.coin == "ETH" else a.text: a for a in found}
-    shown = ", ".join(f"{a.coin} {a.kind} {a.text[:12]}…" for a in list(distinct.values())[:4])
+    shown = ", ".join(a.describe() for a in list(distinct.values())[:4])
     if len(distinct) >= max(2, min_many):
         yield Finding("crypto.addresses_many", NAME, path, f"{len(distinct)} distinct addresses: {shown}")
     else:
@@ -273,8 +338,7 @@ def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Findi
     for addr in found:
         demand = payment_demand(text, addr)
         if demand:
-            yield Finding("crypto.address_payment_demand", NAME, path,
-                          f"{addr.coin} {addr.text[:12]}… near '{demand}'")
+            yield Finding("crypto.address_payment_demand", NAME, path, f"{addr.describe()} near '{demand}'")
             break
 
 
