@@ -160,3 +160,21 @@ def test_spaced_out_search_is_bounded() -> None:
     started = time.monotonic()
     assert find_addresses(text) == []
     assert time.monotonic() - started < 5.0
+
+
+@pytest.mark.parametrize("addr", [SPACED_BC, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+                                  "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"])
+def test_address_cut_into_groups_is_rejoined(addr: str) -> None:
+    grouped = " ".join(addr[i:i + 4] for i in range(0, len(addr), 4))
+    text = f"Transfer 500 USD in bitcoin within 2 days to {grouped} . After that the files are deleted."
+    (found,) = find_addresses(text)
+    assert (found.text, found.spaced, text[found.start:found.stop]) == (addr, True, grouped)
+    assert "crypto.address_payment_demand" in run_msg(text)
+    # one group wrong: no checksum, no address
+    assert find_addresses(text.replace(grouped[5:9], grouped[5:9][::-1])) == []
+
+
+def test_numbers_and_words_in_prose_are_not_grouped_addresses() -> None:
+    text = ("Call 1 800 555 0199 today. Page 1 of 3: Monday the 3 Tuesday Mark Tom Lisa met at 1 pm. "
+            "Order 1A2B 3C4D 5E6F 7G8H 9J1K 2L3M 4N5P was shipped. ") * 50
+    assert find_addresses(text) == []

@@ -9,6 +9,9 @@ Random strings do not count: every candidate is decoded and its checksum verifie
 - Ethereum ``0x`` + 40 hex digits: mixed case must pass EIP-55 (Keccak-256); all-lower/upper case
   carries no checksum and counts as a weaker, unverified address.
 
+Addresses written apart to dodge filters, character by character (``b c 1 q ...``) or in groups
+(``bc1q ar0s rrr7 ...``), are re-joined and held to the same checksums.
+
 Findings: one or two addresses (``crypto.address``), many distinct ones (``crypto.addresses_many``),
 an address next to a payment demand with an amount or deadline (``crypto.address_payment_demand``:
 sextortion / ransom mail).
@@ -249,7 +252,11 @@ def find_addresses(text: str, limit: int = 200) -> list[Address]:
             if len(out) >= limit:
                 return out
     spaced = find_spaced(text, limit - len(out))
-    return sorted(out + spaced, key=lambda a: a.start) if spaced else out
+    taken = [(a.start, a.stop) for a in out + spaced]
+    grouped = [a for a in find_grouped(text, limit - len(out) - len(spaced))
+               if not any(lo < a.stop and a.start < hi for lo, hi in taken)]
+    extra = spaced + grouped
+    return sorted(out + extra, key=lambda a: a.start) if extra else out
 
 
 #: An address written character by character with separators ("b c 1 q x 7 ...", "0-x-7-1-c-7 ..."):
@@ -285,6 +292,50 @@ def find_spaced(text: str, limit: int = 200) -> list[Address]:
             out.append(Address(hit[0], hit[1], hit[2], chars[i][1], chars[end - 1][1] + 1, True))
             i = end
     return out
+
+
+#: An address cut into groups ("bc1q ar0s rrr7 ...", "0x71C7 656E C7ab ..."): the first group starts like
+#: an address and holds a digit (prose words never do), the next groups follow after a short gap.
+_GROUP = re.compile(r"[0-9A-Za-z]{1,12}")
+_GROUP_START = re.compile(r"(?:bc1|BC1|ltc1|LTC1|0x|[13])[0-9A-Za-z]{0,11}|[LMT](?=[0-9A-Za-z]*\d)[0-9A-Za-z]{1,11}")
+_GROUP_GAP = re.compile(r"[ \u00a0\t\r\n.\-_|,*]{1,3}")
+MAX_GROUP_STARTS = 5000
+
+
+def find_grouped(text: str, limit: int = 200) -> list[Address]:
+    """Checksum-valid addresses written as groups of characters with short gaps between them."""
+    out: list[Address] = []
+    starts = 0
+    for m in re.finditer(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13LMT])", text):
+        if len(out) >= limit or starts >= MAX_GROUP_STARTS:
+            break
+        first = _GROUP_START.match(text, m.start())
+        if first is None or (first.end() < len(text) and text[first.end()].isalnum()):
+            continue
+        if _GROUP_GAP.match(text, first.end()) is None:
+            continue  # one unbroken token: the plain search has judged it
+        starts += 1
+        hit = _grouped_from(text, first)
+        if hit is not None:
+            out.append(hit)
+    return out
+
+
+def _grouped_from(text: str, first: re.Match[str]) -> Address | None:
+    joined, pos, best = first.group(0), first.end(), None
+    while len(joined) <= MAX_ADDRESS_CHARS:
+        gap = _GROUP_GAP.match(text, pos)
+        group = _GROUP.match(text, gap.end()) if gap is not None else None
+        if group is None or (group.end() < len(text) and text[group.end()].isalnum()):
+            break
+        joined += group.group(0)
+        pos = group.end()
+        if len(joined) >= MIN_ADDRESS_CHARS:
+            m = _CANDIDATE.fullmatch(joined)
+            res = _decode(m) if m is not None else None
+            if res is not None:
+                best = Address(joined, res[0], res[1], first.start(), pos, True)
+    return best
 
 
 def _longest_at(joined: str, i: int) -> tuple[str, str, str] | None:
