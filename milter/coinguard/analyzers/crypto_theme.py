@@ -207,7 +207,7 @@ class CryptoThemeMessage:
         if f is not None:
             yield f
         if (subject.topic and subject.weight >= SUBJECT.threshold and any(t.category != "topic" for t in subject.terms)
-                and _is_textless(msg.body_text) and _carries_picture(msg, items, ctx)):
+                and _is_textless(msg.body_text, msg.subject) and _carries_picture(msg, items, ctx)):
             yield Finding(IMAGE_ONLY_CODE, NAME, "", f"Subject: {subject.describe(4)}; body has no text",
                           score=min(IMAGE_ONLY_SCORE, cap) if cap is not None else IMAGE_ONLY_SCORE)
 
@@ -229,10 +229,16 @@ def _carries_picture(msg: MessageInfo, items: Sequence[Item], ctx: AnalysisConte
     return False
 
 
-def _is_textless(body: str) -> bool:
-    """True when the body has (almost) no letters or digits outside links: images, a QR code, a bare link."""
+def _is_textless(body: str, subject: str = "") -> bool:
+    """True when the body has (almost) no letters or digits outside links: images, a QR code, a bare link.
+
+    The Subject repeated in the body (an HTML title or an image's alt text) is no text of its own.
+    """
+    body = body[:20000]
+    if subject.strip():
+        body = body.replace(subject.strip(), " ")
     count = 0
-    for word in body[:20000].split():
+    for word in body.split():
         if "://" in word or word[:4].lower() == "www.":
             continue
         count += sum(ch.isalnum() for ch in word)
