@@ -193,3 +193,9 @@ def test_balance_bait_with_an_everyday_brand_name() -> None:
     assert [f.detail for f in found["brand.balance_bait"]] == ["'1.364 btc kraken' sent from forms.example"]
     assert "brand.balance_bait" not in run(from_domain="books.example",
                                            body_text="Please post 12 500 EUR ledger entries for March.")
+
+
+def test_brand_domain_as_the_display_name() -> None:
+    found = run(from_display="ethereum.org", from_domain="icloud.com", subject="", body_text="See you.")
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+    assert run(from_display="ethereum.org", from_domain="ethereum.org", subject="", body_text="See you.") == {}

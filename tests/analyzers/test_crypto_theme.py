@@ -8,9 +8,10 @@ import pytest
 
 from coinguard.analyzers.crypto_theme import BODY, SUBJECT, CryptoThemeDocument, CryptoThemeMessage
 from coinguard.config import Config, CryptoConfig
-from coinguard.findings import Finding, Item
+from coinguard.findings import Finding, Item, Role
 from coinguard.handlers import MessageInfo, text_item
 from coinguard.lures import load_lures, match_lures
+from coinguard.sniff import ItemType
 
 from helpers import make_context
 
@@ -178,8 +179,6 @@ def test_image_only_needs_a_lure_subject_and_a_picture() -> None:
                                                        body_text="https://news.example/read  unsubscribe")
     assert "crypto.lure.image_only" not in run_message(subject="Airdrop is live: claim your tokens",
                                                        body_text="See you at the meetup on Friday.")
-    from coinguard.findings import Role
-    from coinguard.sniff import ItemType
     picture = Item(path="<inline 1>", name="qr.png", data=b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
                    type=ItemType.IMAGE_PNG, role=Role.INLINE)
     msg = MessageInfo(subject="Airdrop is live: claim your tokens", body_text="Scan me")
@@ -219,3 +218,22 @@ def test_callback_scam(sender: str, body: str, fires: bool) -> None:
     assert ("crypto.callback_scam" in found) is fires
     if fires:
         assert found["crypto.callback_scam"] == 5.0
+
+
+def test_image_lure_whose_body_only_repeats_the_subject() -> None:
+    # the HTML title / alt text repeats the Subject, the rest is the unsubscribe line: no text of its own
+    subject = "Bitcoin makes you rich: claim your profit"
+    html = Item(path="<body 1>", name="", data=f"<html><title>{subject}</title><img src='https://x.example/a.jpg'>"
+                                             "<p>To unsubscribe click here</p></html>".encode(),
+                type="html", role=Role.BODY)
+    msg = MessageInfo(subject=subject, body_text=f"{subject} To unsubscribe click here")
+    found = codes(list(CryptoThemeMessage().analyze_message(msg, (html,), (), make_context(message=msg))))
+    assert found["crypto.lure.image_only"] == 3.0
+
+
+def test_wallet_scanner_lure() -> None:
+    # technique: "scan your wallet for unclaimed tokens / forgotten airdrops" (a wallet-connect drainer)
+    found = run_message(subject="Something you may have missed",
+                        body_text="Many web3 users hold unclaimed tokens and forgotten airdrops. Scan your wallet "
+                                  "in seconds to find them.")
+    assert found["crypto.lure.body"] >= 5.0
