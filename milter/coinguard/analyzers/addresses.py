@@ -269,6 +269,19 @@ MIN_ADDRESS_CHARS, MAX_ADDRESS_CHARS = 26, 90
 _STARTS = ("1", "3", "L", "M", "T", "bc1", "BC1", "ltc1", "LTC1", "0x")
 
 
+def _plausible_length(cand: str) -> bool:
+    """Whether a re-joined candidate has a length its kind of address can have (saves decoding)."""
+    n = len(cand)
+    head = cand[:4].lower()
+    if head.startswith("0x"):
+        return n == 42
+    if head.startswith("bc1"):
+        return n in (42, 62)
+    if head.startswith("ltc1"):
+        return n in (43, 63)
+    return 26 <= n <= 35
+
+
 def find_spaced(text: str, limit: int = 200) -> list[Address]:
     """Checksum-valid addresses written with separators between their characters.
 
@@ -280,8 +293,10 @@ def find_spaced(text: str, limit: int = 200) -> list[Address]:
     for n, run in enumerate(_SPACED_RUN.finditer(text)):
         if n >= MAX_SPACED_RUNS or len(out) >= limit:
             break
-        chars = [(m.group(0), run.start() + m.start()) for m in re.finditer(r"[0-9A-Za-z]", run.group(0))]
-        joined = "".join(c for c, _ in chars[:MAX_RUN_CHARS])
+        # at most MAX_RUN_CHARS characters of a run (each with up to 3 separators after it)
+        window = text[run.start():min(run.end(), run.start() + 4 * MAX_RUN_CHARS)]
+        chars = [(m.group(0), run.start() + m.start()) for m in re.finditer(r"[0-9A-Za-z]", window)][:MAX_RUN_CHARS]
+        joined = "".join(c for c, _ in chars)
         i = 0
         while i <= len(joined) - MIN_ADDRESS_CHARS and len(out) < limit:
             hit = _longest_at(joined, i) if joined.startswith(_STARTS, i) else None
@@ -299,7 +314,7 @@ def find_spaced(text: str, limit: int = 200) -> list[Address]:
 _GROUP = re.compile(r"[0-9A-Za-z]{1,12}")
 _GROUP_START = re.compile(r"(?:bc1|BC1|ltc1|LTC1|0x|[13])[0-9A-Za-z]{0,11}|[LMT](?=[0-9A-Za-z]*\d)[0-9A-Za-z]{1,11}")
 _GROUP_GAP = re.compile(r"[ \u00a0\t\r\n.\-_|,*]{1,3}")
-MAX_GROUP_STARTS = 5000
+MAX_GROUP_STARTS = 1000
 
 
 def find_grouped(text: str, limit: int = 200) -> list[Address]:
@@ -330,7 +345,7 @@ def _grouped_from(text: str, first: re.Match[str]) -> Address | None:
             break
         joined += group.group(0)
         pos = group.end()
-        if len(joined) >= MIN_ADDRESS_CHARS:
+        if len(joined) >= MIN_ADDRESS_CHARS and _plausible_length(joined):
             m = _CANDIDATE.fullmatch(joined)
             res = _decode(m) if m is not None else None
             if res is not None:
@@ -342,6 +357,8 @@ def _longest_at(joined: str, i: int) -> tuple[str, str, str] | None:
     """(address, coin, kind) of the longest valid address starting at ``joined[i]``, or None."""
     for length in range(min(MAX_ADDRESS_CHARS, len(joined) - i), MIN_ADDRESS_CHARS - 1, -1):
         cand = joined[i:i + length]
+        if not _plausible_length(cand):
+            continue
         m = _CANDIDATE.fullmatch(cand)
         res = _decode(m) if m is not None else None
         if res is not None:
