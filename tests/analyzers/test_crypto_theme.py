@@ -217,7 +217,14 @@ def test_callback_scam(sender: str, body: str, fires: bool) -> None:
     found = run_message(subject="Re: Thursday", from_domain=sender, body_text=body)
     assert ("crypto.callback_scam" in found) is fires
     if fires:
-        assert found["crypto.callback_scam"] == 5.0
+        assert found["crypto.callback_scam"] == 4.0
+
+
+def test_forwarded_receipt_is_no_callback_scam() -> None:
+    body = ("---------- Forwarded message ---------\nFrom: Coinbase <no-reply@coinbase.com>\n"
+            "Your receipt: 0.25 BTC bought on Coinbase. Questions? Call +1 (888) 908-7930.")
+    assert "crypto.callback_scam" not in run_message(subject="Fwd: Your receipt", from_domain="gmail.com",
+                                                     body_text=body)
 
 
 def test_image_lure_whose_body_only_repeats_the_subject() -> None:

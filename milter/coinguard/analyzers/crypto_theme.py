@@ -123,7 +123,11 @@ def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None =
 #: The victim phones the "support desk", which talks them into remote access or a transfer.  Exchanges do
 #: not send receipts from free mailboxes: the three together are the technique (callback phishing).
 CALLBACK_CODE = "crypto.callback_scam"
-CALLBACK_SCORE = 5.0
+#: Below the tag threshold alone: with the exchange named (brand.impersonation) or lure wording it tags.
+CALLBACK_SCORE = 4.0
+#: A receipt the user forwards from their own free mailbox (to an accountant) is no callback scam.
+_FORWARDED = re.compile(r"-{2,}\s*(?:forwarded message|original message|weitergeleitete nachricht|message transféré)"
+                        r"|^(?:fwd?|wg|tr)\s*:", re.IGNORECASE | re.MULTILINE)
 #: Free mailbox providers (a business's receipts never come from these).
 FREEMAIL = frozenset({
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
@@ -153,6 +157,8 @@ def callback_scam(msg: MessageInfo, crypto: bool) -> str:
     if not crypto or domain not in FREEMAIL:
         return ""
     text = f"{msg.subject}\n{msg.body_text[:CALLBACK_SCAN_CHARS]}"
+    if _FORWARDED.search(text):
+        return ""
     phone = _PHONE.search(text)
     deal = _TRANSACTION.search(text)
     if phone is None or deal is None:
