@@ -6,6 +6,9 @@ The phrase list and its matching live in :mod:`coinguard.lures`, text normalisat
 Scoring: per place, the weights of the DISTINCT phrases found are summed; a finding needs at
 least one topic/secret phrase and the place's threshold, so one everyday word (``코인``,
 ``deposit``, ``wallet``) never tags a mail.  The finding's score grows with the sum, capped.
+
+Besides the phrases: image-only lures (a lure Subject over a picture or a bare link) and callback
+scams (a crypto receipt from a free mailbox with a telephone number to call).
 """
 
 from __future__ import annotations
@@ -207,18 +210,18 @@ class CryptoThemeMessage:
                 yield f
         callback = callback_scam(msg, topic or body.topic)
         if callback:
-            yield Finding(CALLBACK_CODE, NAME, "", callback, score=CALLBACK_SCORE if cap is None else cap)
+            yield Finding(CALLBACK_CODE, NAME, "", callback, score=min(CALLBACK_SCORE, cap or CALLBACK_SCORE))
         names = " ; ".join(_name_text(n) for n in msg.attachment_names[:200])
         f = _finding(match_lures(names, lures, ctx), ATTACHMENT_NAME, cap=cap)
         if f is not None:
             yield f
         if (subject.topic and subject.weight >= SUBJECT.threshold and any(t.category != "topic" for t in subject.terms)
-                and _is_textless(msg.body_text, msg.subject) and _carries_picture(msg, items, ctx)):
+                and _is_textless(msg.body_text, msg.subject) and _carries_picture(msg, items)):
             yield Finding(IMAGE_ONLY_CODE, NAME, "", f"Subject: {subject.describe(4)}; body has no text",
                           score=min(IMAGE_ONLY_SCORE, cap) if cap is not None else IMAGE_ONLY_SCORE)
 
 
-def _carries_picture(msg: MessageInfo, items: Sequence[Item], ctx: AnalysisContext) -> bool:
+def _carries_picture(msg: MessageInfo, items: Sequence[Item]) -> bool:
     """Does the mail show a picture or a link instead of text (an image part, ``<img`` in the HTML, a link)?
 
     A one-line plain-text mail has little text, but it is text: it is no image-only lure.
