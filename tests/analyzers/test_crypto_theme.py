@@ -258,3 +258,13 @@ def test_crypto_prize_bait() -> None:
     notice = run_message(subject="You received bitcoin",
                          body_text="You have received 0.05 BTC in your wallet. View the transaction in the app.")
     assert notice.get("crypto.lure.body", 0.0) < 5.0
+
+
+def test_lookalike_letters_hide_lure_words() -> None:
+    # technique: Greek/Cyrillic look-alike letters inside Latin words of the Subject ("Μetamаsk wаllet")
+    found = run_message(subject="Your Μetamаsk wаllet needs an upgrade", body_text="Upgrade now.")
+    assert found["crypto.lure.lookalike_letters"] == 2.0
+    # Greek or Russian written in its own script, and mail that is not about crypto, are left alone
+    assert "crypto.lure.lookalike_letters" not in run_message(subject="Καλημέρα, wallet update",
+                                                              body_text="Ενημέρωση για το bitcoin wallet.")
+    assert "crypto.lure.lookalike_letters" not in run_message(subject="Yоur оrder has shipped", body_text="Thanks.")

@@ -23,7 +23,7 @@ from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.lures import LureMatch, is_topic, lure_kinds, lures_for, match_lures, match_parts
 from coinguard.sniff import ItemType
-from coinguard.text import decode_item, is_document_text, item_text, normalized_join
+from coinguard.text import decode_item, is_document_text, item_text, normalize, normalized_join
 
 NAME = "crypto_theme"
 
@@ -148,6 +148,37 @@ def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None =
     return Finding(place.code, NAME, path, match.describe(), score=score)
 
 
+# ---------------------------------------------------------------------------- look-alike letters
+
+#: crypto.lure.lookalike_letters: words of the Subject or From display name written in Latin with Greek or
+#: Cyrillic look-alike letters mixed in ("Μetamаsk", "wаllet", "Αirdrορ"): the sender hides lure words
+#: from keyword filters.  Legitimate Greek or Russian text writes a word in one script.
+LOOKALIKE_CODE = "crypto.lure.lookalike_letters"
+LOOKALIKE_SCORE = 2.0
+_WORD = re.compile(r"[^\W\d_]{3,40}")
+_LOOKALIKE_SCRIPTS = ("GREEK", "CYRILLIC")
+
+
+def lookalike_words(text: str, limit: int = 4) -> list[str]:
+    """Words mixing Latin letters with Greek/Cyrillic look-alikes that read as a plain Latin word."""
+    import unicodedata
+
+    out: list[str] = []
+    for m in _WORD.finditer(text[:2000]):
+        word = m.group(0)
+        if word.isascii():
+            continue
+        scripts = {unicodedata.name(ch, "").split(" ", 1)[0] for ch in word}
+        if "LATIN" not in scripts or not scripts & set(_LOOKALIKE_SCRIPTS):
+            continue
+        folded = normalize(word)
+        if folded.isascii() and folded.isalpha():
+            out.append(word)
+            if len(out) >= limit:
+                break
+    return out
+
+
 # ---------------------------------------------------------------------------- callback scams
 
 #: crypto.callback_scam: a fake receipt, invoice or renewal naming an exchange or crypto purchase, sent
@@ -218,6 +249,9 @@ class CryptoThemeMessage:
         CodeInfo(IMAGE_ONLY_CODE, IMAGE_ONLY_SCORE, Category.THEME,
                  "the Subject/From name is a crypto lure (bait, call to action, pressure) but the body shows a "
                  "picture or link instead of text (image or QR-code lure)"),
+        CodeInfo(LOOKALIKE_CODE, LOOKALIKE_SCORE, Category.THEME,
+                 "Subject/From name words written with Greek/Cyrillic look-alike letters among Latin ones "
+                 "('Μetamаsk') in crypto-themed mail: lure words hidden from filters"),
         CodeInfo(CALLBACK_CODE, CALLBACK_SCORE, Category.THEME,
                  "callback scam: a crypto receipt/invoice/renewal from a free mailbox with a telephone number to call"),
     )
@@ -238,6 +272,10 @@ class CryptoThemeMessage:
             f = _finding(match, place, cap=cap, topic=topic, prize=prize and place is BODY)
             if f is not None:
                 yield f
+        disguised = lookalike_words(f"{msg.subject} {msg.from_display}") if topic or body.topic else []
+        if disguised:
+            yield Finding(LOOKALIKE_CODE, NAME, "", "look-alike letters in " + ", ".join(disguised),
+                          score=min(LOOKALIKE_SCORE, cap or LOOKALIKE_SCORE))
         callback = callback_scam(msg, topic or body.topic)
         if callback:
             yield Finding(CALLBACK_CODE, NAME, "", callback, score=min(CALLBACK_SCORE, cap or CALLBACK_SCORE))
