@@ -268,3 +268,12 @@ def test_lookalike_letters_hide_lure_words() -> None:
     assert "crypto.lure.lookalike_letters" not in run_message(subject="Καλημέρα, wallet update",
                                                               body_text="Ενημέρωση για το bitcoin wallet.")
     assert "crypto.lure.lookalike_letters" not in run_message(subject="Yоur оrder has shipped", body_text="Thanks.")
+
+
+def test_nft_and_allocation_claims() -> None:
+    # technique: an NFT or token allocation "reserved for you" that must be claimed (a drainer page)
+    nft = run_message(subject="Claim your NFT", body_text="A rare collectible was reserved for you. Claim it here.")
+    assert sum(nft.values()) >= 5.0 and "crypto.lure.subject" in nft
+    gallery = run_message(subject="Invitation: NFT art night at the gallery",
+                          body_text="Join us on Friday for an evening of digital art. A seat is reserved for you.")
+    assert sum(gallery.values()) < 5.0
