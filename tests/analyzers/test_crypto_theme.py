@@ -246,20 +246,6 @@ def test_wallet_scanner_lure() -> None:
     assert found["crypto.lure.body"] >= 5.0
 
 
-def test_crypto_prize_bait() -> None:
-    # technique: a coin amount dangled with prize wording, the Subject offering the prize to the reader
-    found = run_message(subject="Win the daily jackpot!",
-                        body_text="Up to 0.0116 BTC in the daily jackpot, lucky winners every day.")
-    assert found["crypto.lure.body"] >= 5.0
-    # news of a lottery winner's bitcoin, and a genuine deposit notice, are no prize bait
-    news = "Odd news: a lottery winner in Ohio bought 2 BTC with part of the prize, the paper reports."
-    for subject in ("Morning digest", "Lottery winner buys bitcoin"):
-        assert run_message(subject=subject, body_text=news).get("crypto.lure.body", 0.0) < 5.0
-    notice = run_message(subject="You received bitcoin",
-                         body_text="You have received 0.05 BTC in your wallet. View the transaction in the app.")
-    assert notice.get("crypto.lure.body", 0.0) < 5.0
-
-
 def test_lookalike_letters_hide_lure_words() -> None:
     # technique: Greek/Cyrillic look-alike letters inside Latin words of the Subject ("Μetamаsk wаllet")
     found = run_message(subject="Your Μetamаsk wаllet needs an upgrade", body_text="Upgrade now.")

@@ -78,32 +78,6 @@ NO_ACTION_BAIT = 3.0
 ASKING_KINDS = frozenset({"action", "secret", "extortion"})
 
 
-#: Crypto prize bait: a coin amount dangled with prize wording ("win 0.0116 BTC in the daily jackpot")
-#: in a mail whose Subject is the prize: the amount is the bait, the prize the story, +PRIZE_BONUS.
-#: Receipt wording ("you have received 0.05 BTC") is not prize wording: genuine exchange notices say
-#: that; and a news digest that mentions a lottery winner's bitcoin does not put the prize in its Subject.
-PRIZE_BONUS = 1.5
-_PRIZE = re.compile(r"jackpot|lotter|winner|prize|you (?:have )?won|sweepstake|gewinn|premio|vincita|당첨")
-_COIN_AMOUNT = re.compile(r"\d.*(?:btc|eth|usdt|bitcoin|ethereum|ltc|trx|bnb)|(?:btc|eth|usdt|ltc|trx|bnb).*\d")
-
-
-_TO_READER = re.compile(r"(?<![a-z])(?:win|you|your|claim)(?![a-z])", re.IGNORECASE)
-
-
-def has_prize(match: LureMatch) -> bool:
-    return any(_PRIZE.search(t.phrase) for t in match.terms if t.category == "reward")
-
-
-def prize_subject(subject: str, match: LureMatch) -> bool:
-    """The Subject offers the reader a prize ("Win a jackpot", "Jackpot wins await you"), not news of one."""
-    return has_prize(match) and bool(_TO_READER.search(subject))
-
-
-def is_prize_bait(match: LureMatch) -> bool:
-    """A coin amount and prize wording among the bait phrases of ``match``."""
-    return has_prize(match) and any(_COIN_AMOUNT.search(t.phrase) for t in match.terms if t.category == "reward")
-
-
 def has_lure_anatomy(match: LureMatch) -> bool:
     """Three kinds of lure wording, or a call to action with bait or pressure (each kind weighing >= 1)."""
     kinds = lure_kinds(match)
@@ -115,12 +89,11 @@ def asks_something(match: LureMatch) -> bool:
     return any(t.category in ASKING_KINDS for t in match.terms)
 
 
-def place_score(match: LureMatch, place: Place, topic: bool = False, prize: bool = False) -> float | None:
+def place_score(match: LureMatch, place: Place, topic: bool = False) -> float | None:
     """The finding score for ``match`` at ``place``, or None when it is not a lure there.
 
     ``topic`` says the crypto topic was already established elsewhere (the body of a mail whose
-    Subject is about bitcoin need not repeat the word, or that names an exchange); ``prize`` that the
-    Subject is a prize (then a coin amount with prize wording is prize bait).
+    Subject is about bitcoin need not repeat the word, or that names an exchange).
     """
     if not (match.topic or topic) or match.weight < place.threshold:
         return None
@@ -130,8 +103,6 @@ def place_score(match: LureMatch, place: Place, topic: bool = False, prize: bool
         score += pushed * place.per_lure_weight
     if has_lure_anatomy(match):
         score += DIVERSITY_BONUS
-    if prize and is_prize_bait(match):
-        score += PRIZE_BONUS
     cap = place.cap
     if place.no_action_cap is not None and not asks_something(match) and pushed < NO_ACTION_BAIT:
         cap = min(cap, place.no_action_cap)
@@ -139,8 +110,8 @@ def place_score(match: LureMatch, place: Place, topic: bool = False, prize: bool
 
 
 def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None = None,
-             topic: bool = False, prize: bool = False) -> Finding | None:
-    score = place_score(match, place, topic, prize)
+             topic: bool = False) -> Finding | None:
+    score = place_score(match, place, topic)
     if score is None:
         return None
     if cap is not None and score > cap:
@@ -267,9 +238,8 @@ class CryptoThemeMessage:
         # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
         body = (match_parts((msg.subject, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
                 else LureMatch(0.0, False, ()))
-        prize = prize_subject(msg.subject, subject)
         for match, place in ((subject, SUBJECT), (body, BODY)):
-            f = _finding(match, place, cap=cap, topic=topic, prize=prize and place is BODY)
+            f = _finding(match, place, cap=cap, topic=topic)
             if f is not None:
                 yield f
         disguised = lookalike_words(f"{msg.subject} {msg.from_display}") if topic or body.topic else []
