@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from coinguard import mime
 from coinguard.findings import Item
 
@@ -326,3 +328,21 @@ def test_unencoded_payload_is_the_received_bytes_and_is_released() -> None:
     # extract_parts leaves the message its headers, not a second copy of every part's text
     assert [p.get_payload() for p in msg.walk() if not p.is_multipart()] == ["", ""]
     assert msg.get_content_type() == "multipart/mixed"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Binance support@binance <x@evil.example>", ("Binance support@binance", "x@evil.example")),
+    ('"Kraken Support" <a@kraken-help.example>', ("Kraken Support", "a@kraken-help.example")),
+    ("plain@example.org", ("", "plain@example.org")),
+])
+def test_from_with_an_unquoted_at_in_the_display_name_keeps_name_and_domain(
+        value: str, expected: tuple[str, str]) -> None:
+    """parseaddr gives ('', '') for the first form; clients show the name and use the angle address."""
+    assert mime.parse_from(value) == expected
+
+
+def test_message_info_takes_the_domain_of_a_lenient_from() -> None:
+    raw = b"From: Ledger Team@Support <alert@ledger-notice.example>\r\nSubject: x\r\n\r\nhi\r\n"
+    info = mime.message_info(raw, mime.parse_bytes(raw), [])
+    assert info.from_domain == "ledger-notice.example"
+    assert info.from_display == "Ledger Team@Support"

@@ -483,6 +483,26 @@ def _headers_only(raw: bytes) -> Message:
         return Message()
 
 
+#: The last ``<addr-spec>`` of a header and what stands before it (the lenient reading of a From line).
+_ANGLE_ADDR = re.compile(r"^(?P<display>.*)<(?P<addr>[^<>@\s]+@[^<>@\s]+)>\s*$", re.S)
+
+
+def parse_from(value: str) -> tuple[str, str]:
+    """(display name, address) of a From header value.
+
+    ``email.utils.parseaddr`` gives up (``('', '')``) on a display name with an unquoted ``@`` or
+    other specials (``Binance support@binance <x@evil.example>``), which phishing uses so that
+    filters see no display name and no domain; mail clients still show the name and reply to the
+    angle address.  Then the last angle address and the text before it are taken, as clients do.
+    """
+    display, addr = email.utils.parseaddr(value)
+    if not addr.strip():
+        m = _ANGLE_ADDR.match(value.strip())
+        if m:
+            display, addr = m.group("display").strip().strip('"').strip(), m.group("addr")
+    return display, addr.strip()
+
+
 def message_info(
     raw: bytes,
     msg: Message,
@@ -496,8 +516,7 @@ def message_info(
 ) -> MessageInfo:
     """Build the MessageInfo for the message analyzers from a parsed message and its Items."""
     from_header = decode_header(msg.get("From"))
-    display, addr = email.utils.parseaddr(from_header)
-    addr = addr.strip()
+    display, addr = parse_from(from_header)
     domain = addr.rsplit("@", 1)[1].strip().strip(">").lower() if "@" in addr else ""
     texts: list[str] = []
     links: list[str] = []
