@@ -323,11 +323,11 @@ class _RunsOfLines(email.feedparser.BufferedSubFile):  # type: ignore[name-defin
         pending = self._lines
         if not isinstance(line, str) or not pending or _SIGNIFICANT.match(line):
             return line  # NeedMoreData, the last line so far, or one the parser must see alone
+        # The parser's end-of-part predicates (``_eofstack``) are boundary matchers (lines starting
+        # "--") and NLCRE (lines starting with CR/LF): a line they match is already significant.
+        significant = _SIGNIFICANT.match
         run = [line]
-        while pending:
-            nxt = pending[0]
-            if _SIGNIFICANT.match(nxt) or any(at_eof(nxt) for at_eof in self._eofstack):
-                break
+        while pending and not significant(pending[0]):
             run.append(pending.popleft())
         return "".join(run) if len(run) > 1 else line
 
