@@ -85,8 +85,10 @@ def peak_kb():
     except (OSError, StopIteration):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 from coinguard.config import parse_config
+from coinguard.pool import bound_heap
 from coinguard.rules import compile_rules
 from coinguard.scan import ScanContext, scan_message
+bound_heap()  # as pool._worker_init does
 cfg = parse_config(open(sys.argv[3]).read())
 ctx = ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules)
 scan_message(b"From: a@example.org\\r\\nSubject: warm\\r\\n\\r\\nhello\\r\\n", ctx)

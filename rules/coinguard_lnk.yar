@@ -5,6 +5,10 @@
  * does not fire.
  */
 
+// Memory: "1 of ($url*)" / "any of them" over strings common in ordinary mail (http://, https://) are
+// written as "$a or $b": yara (fast mode) then keeps one match of them, not every one (a 20 MB HTML body
+// has hundreds of thousands of links; each kept match costs ~64 bytes).
+
 private rule coinguard_is_lnk
 {
     meta:
@@ -64,7 +68,7 @@ private rule coinguard_lnk_payload
         $p15 = "\\\\" ascii wide
         $p16 = "Start-BitsTransfer" ascii wide nocase
     condition:
-        any of them
+        $p1 or $p2 or $p3 or $p4 or $p5 or $p6 or $p7 or $p8 or $p9 or $p10 or $p11 or $p12 or $p13 or $p14 or $p15 or $p16
 }
 
 rule coinguard_lnk_interpreter_payload

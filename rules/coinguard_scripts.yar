@@ -8,6 +8,10 @@
  * written as two plain strings in the condition rather than one regex spanning both.
  */
 
+// Memory: "1 of ($url*)" / "any of them" over strings common in ordinary mail (http://, https://) are
+// written as "$a or $b": yara (fast mode) then keeps one match of them, not every one (a 20 MB HTML body
+// has hundreds of thousands of links; each kept match costs ~64 bytes).
+
 rule coinguard_powershell_download_cradle
 {
     meta:
@@ -32,9 +36,9 @@ rule coinguard_powershell_download_cradle
         $ps = "powershell" ascii wide nocase
     condition:
         $webclient or $iex_fetch
-        or ($pipe_iex and 1 of ($fetch*) and 1 of ($url*))
-        or ($bits and 1 of ($url*) and ($ps or $outfile))
-        or (1 of ($fetch*) and $outfile and 1 of ($url*) and 1 of ($start*))
+        or ($pipe_iex and 1 of ($fetch*) and ($url1 or $url2))
+        or ($bits and ($url1 or $url2) and ($ps or $outfile))
+        or (1 of ($fetch*) and $outfile and ($url1 or $url2) and 1 of ($start*))
 }
 
 rule coinguard_powershell_encoded_command
@@ -83,7 +87,7 @@ rule coinguard_certutil_decode_download
         $url1 = "http://" ascii wide nocase
         $url2 = "https://" ascii wide nocase
     condition:
-        $certutil and (1 of ($decode*) or (1 of ($urlcache*) and 1 of ($url*)))
+        $certutil and (1 of ($decode*) or (1 of ($urlcache*) and ($url1 or $url2)))
 }
 
 rule coinguard_lolbin_remote_execution
@@ -102,7 +106,7 @@ rule coinguard_lolbin_remote_execution
         $url1 = "http://" ascii wide nocase
         $url2 = "https://" ascii wide nocase
     condition:
-        ($regsvr32 and $squiblydoo) or $rundll_js or ($bitsadmin and $transfer and 1 of ($url*))
+        ($regsvr32 and $squiblydoo) or $rundll_js or ($bitsadmin and $transfer and ($url1 or $url2))
 }
 
 rule coinguard_script_download_and_run

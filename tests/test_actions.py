@@ -173,7 +173,7 @@ def test_clean_is_not_labelled_when_tag_clean_is_off() -> None:
 def test_tag_labels_findings_and_prefixes_subject_once() -> None:
     r = Run(verdict("suspicious", "tag", 7, codes=("office.vba.autoexec", "lure.wallet")))
     assert r.mta.added("X-Coinguard-Verdict") == ["suspicious score=7"]
-    assert r.mta.added("X-Coinguard-Findings") == ["lure.wallet, office.vba.autoexec"]
+    assert r.mta.added("X-Coinguard-Findings") == ["lure.wallet=10, office.vba.autoexec=10"]
     assert ("change", "Subject", 1, "[SUSPICIOUS] Your wallet") in r.mta.ops
     tagged = buffer((("Subject", b" [SUSPICIOUS] Your wallet"),))
     again = Run(verdict("suspicious", "tag", 7), buf=tagged)
@@ -268,9 +268,28 @@ def test_header_values() -> None:
     assert actions.verdict_header_value(verdict("unchecked", "tag", reason="timeout")) == "unchecked reason=timeout"
     assert actions.verdict_header_value(verdict("unchecked", "tag")) == "unchecked reason=error"
     codes = tuple(f"c.x{i:02d}" for i in range(25))
-    assert actions.findings_header_value(verdict("malicious", "tag", codes=codes)).endswith("c.x19, +5")
+    assert actions.findings_header_value(verdict("malicious", "tag", codes=codes)).endswith("c.x19=10, +5")
     zero = replace(verdict("suspicious", "tag"), findings=(Finding("info.only", "t", "p", "d", score=0.0),))
     assert actions.findings_header_value(zero) == ""
+
+
+def test_findings_header_carries_strength_and_score_of_each_code() -> None:
+    found = (Finding("crypto.lure.body", "t", "", "d", score=3.25, strength="weak"),
+             Finding("office.vba.autoexec", "t", "a.doc", "d", score=22.0, strength="conclusive"),
+             Finding("office.vba.autoexec", "t", "b.doc", "d", score=9.0, strength="strong"),
+             Finding("brand.impersonation", "t", "", "d", score=5.0, strength="strong"),
+             Finding("dkim.none", "t", "", "d", score=0.0))
+    v = replace(verdict("malicious", "quarantine", 30.25), findings=found)
+    assert actions.findings_header_value(v) == (
+        "office.vba.autoexec=conclusive:22, brand.impersonation=strong:5, crypto.lure.body=weak:3.25")
+
+
+def test_findings_header_stays_one_bounded_line() -> None:
+    long_codes = tuple(f"yara.{'x' * 60}_{i:02d}" for i in range(15))
+    value = actions.findings_header_value(verdict("malicious", "tag", codes=long_codes))
+    assert len(value) <= actions.MAX_HEADER_CHARS + len(", +15") and "\n" not in value
+    shown = value.split(", ")
+    assert shown[-1] == f"+{15 - (len(shown) - 1)}" and 1 < len(shown) - 1 < 15
 
 
 @pytest.mark.parametrize(("value", "ours"), [

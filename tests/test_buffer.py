@@ -70,3 +70,51 @@ def test_context_manager_closes():
     with MessageBuffer(spool_threshold=10) as buf:
         buf.add_body(b"x" * 100)
     assert buf.closed
+
+
+def test_spooled_message_is_handed_over_as_its_own_file_without_a_copy(tmp_path):
+    """Issue 13 §4: past the threshold the buffer *is* a file holding the whole message; payload() hands
+    out that path (no second file at end of message)."""
+    buf = MessageBuffer(spool_threshold=1000, tmpdir=str(tmp_path))
+    buf.add_header("Subject", b" big")
+    buf.leading_space = True
+    buf.add_body(b"a" * 600)
+    assert not buf.spooled and os.listdir(tmp_path) == []
+    buf.add_body(b"b" * 600)
+    assert buf.spooled and len(os.listdir(tmp_path)) == 1
+    spool = os.path.join(tmp_path, os.listdir(tmp_path)[0])
+    path = buf.payload()
+    assert path == spool and os.listdir(tmp_path) == [os.path.basename(spool)]
+    with open(path, "rb") as f:
+        assert f.read() == b"Subject: big\r\n\r\n" + b"a" * 600 + b"b" * 600
+    buf.close()
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_handed_out_file_is_never_changed(tmp_path):
+    buf = MessageBuffer(spool_threshold=100, tmpdir=str(tmp_path))
+    buf.add_header("Subject", b"x")
+    buf.add_body(b"1" * 200)
+    first = buf.payload()
+    buf.add_body(b"2" * 10)  # after hand-off (not what the milter does, but never corrupt the scanner's copy)
+    buf.add_header("X-Late", b"y")
+    second = buf.payload()
+    assert isinstance(first, str) and isinstance(second, str) and first != second
+    with open(first, "rb") as f:
+        assert f.read() == b"Subject: x\r\n\r\n" + b"1" * 200
+    with open(second, "rb") as f:
+        assert f.read() == b"Subject: x\r\nX-Late: y\r\n\r\n" + b"1" * 200 + b"2" * 10
+    assert buf.raw_bytes() == b"Subject: x\r\nX-Late: y\r\n\r\n" + b"1" * 200 + b"2" * 10
+    buf.close()
+    assert os.listdir(tmp_path) == []
+
+
+def test_big_header_block_without_body_still_goes_by_path(tmp_path):
+    buf = MessageBuffer(spool_threshold=100, tmpdir=str(tmp_path))
+    buf.add_header("X-Long", b"z" * 300)
+    path = buf.payload()
+    assert isinstance(path, str)
+    with open(path, "rb") as f:
+        assert f.read() == b"X-Long: " + b"z" * 300 + b"\r\n\r\n"
+    buf.close()
+    assert os.listdir(tmp_path) == []

@@ -206,7 +206,7 @@ def test_tag_adds_findings_and_subject_prefix():
     h = Harness(lambda raw, env: verdict("suspicious", "tag", 7, codes=("office.vba.autoexec", "lure.wallet")))
     assert h.feed() == Milter.ACCEPT
     assert h.header("X-Coinguard-Verdict") == ["suspicious score=7"]
-    assert h.header("X-Coinguard-Findings") == ["lure.wallet, office.vba.autoexec"]
+    assert h.header("X-Coinguard-Findings") == ["lure.wallet=10, office.vba.autoexec=10"]
     assert ("Subject", 1, " [SUSPICIOUS] Your wallet") in h.ctx.changes  # leading space: SMFIP_HDR_LEADSPC
     assert h.count("coinguard_findings_total", code="lure.wallet") == 1
 

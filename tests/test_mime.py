@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from coinguard import mime
 from coinguard.findings import Item
 
@@ -241,3 +243,106 @@ def test_base64_fast_path_falls_back_to_the_stdlib_for_damaged_text() -> None:
         msg = mime.parse_bytes(head + body)
         stdlib = msg.get_payload(decode=True)
         assert mime._payload(msg) == stdlib and (expected is None or stdlib == expected)
+
+
+def _structure(msg: object) -> list[tuple[object, ...]]:
+    import email.message
+
+    assert isinstance(msg, email.message.Message)
+    return [(p.get_content_type(), [type(d).__name__ for d in p.defects], p.preamble, p.epilogue,
+             p.get_payload() if not p.is_multipart() else len(p.get_payload())) for p in msg.walk()]
+
+
+_TRICKY = [
+    # boundary right after a run of content lines; a line starting with "-" that is not a boundary
+    b'Content-Type: multipart/mixed; boundary="b"\r\n\r\npreamble\r\nmore\r\n--b\r\n\r\nline 1\r\nline 2\r\n'
+    b"-- not a boundary\r\nline 3\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\ny\r\n--b--\r\nepi\r\nlogue\r\n",
+    # headers that end without a blank line (a content line ends them), then more content
+    b"Subject: x\r\nplain content line\r\nsecond\r\nthird: header-like\r\nfourth\r\n",
+    # lone CR and bare LF line ends, 8-bit bytes, a missing close boundary
+    b'Content-Type: multipart/alternative; boundary="zz"\n\n--zz\rContent-Type: text/plain\r\rcr\rlines\r'
+    b"--zz\n\nbare\nlf \xe9\xff\nlines\n",
+    # nested message and a delivery-status report (blank lines end its header blocks)
+    b'Content-Type: multipart/report; boundary="r"\r\n\r\n--r\r\nContent-Type: message/delivery-status\r\n\r\n'
+    b"Reporting-MTA: dns; a\r\n\r\nFinal-Recipient: rfc822; b\r\nStatus: 5.0.0\r\n\r\n--r\r\n"
+    b"Content-Type: message/rfc822\r\n\r\nFrom: c\r\nSubject: inner\r\n\r\ninner body\r\nsecond\r\n--r--\r\n",
+    # a multipart whose body starts with content (no blank line after its headers)
+    b'Content-Type: multipart/mixed; boundary="q"\r\nfirst content\r\nsecond\r\n--q\r\n\r\npart\r\n--q--\r\n',
+    # a part with no blank line before a boundary-looking line inside a run
+    b'Content-Type: multipart/mixed; boundary="p"\r\n\r\n--p\r\nContent-Type: text/plain\r\n\r\n'
+    + b"".join(b"content %d\r\n" % i for i in range(5000)) + b"--p\r\n\r\nlast\r\n--p--",
+]
+
+
+def test_parse_bytes_matches_the_stdlib_on_tricky_structure() -> None:
+    """Runs of content lines are handed to the parser as one string: the parsed tree is the stdlib's."""
+    import email
+    import email.policy
+
+    from helpers import DATA
+
+    samples = list(_TRICKY) + [p.read_bytes() for p in sorted(DATA.glob("*.eml"))]
+    for raw in samples:
+        stdlib = email.message_from_bytes(raw, policy=email.policy.compat32)
+        for feed in (7, 1 << 16):  # the runs depend on how the input was sliced: the result must not
+            mime._FEED, saved = feed, mime._FEED
+            try:
+                ours = mime.parse_bytes(raw)
+            finally:
+                mime._FEED = saved
+            assert _structure(ours) == _structure(stdlib), raw[:80]
+            assert ours.as_bytes() == stdlib.as_bytes()
+
+
+def test_a_large_part_is_parsed_without_a_list_of_its_lines() -> None:
+    """An 8 MB base64 attachment: the parser's peak stays near two copies of the part's text (the joined
+    payload and the runs it was joined from), not the ~2.7 copies of a list of 76-character lines."""
+    import base64
+    import os
+    import tracemalloc
+
+    text = base64.encodebytes(os.urandom(6 << 20)).replace(b"\n", b"\r\n")
+    raw = (b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\n'
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + text + b"--b--\r\n")
+    tracemalloc.start()
+    try:
+        msg = mime.parse_bytes(raw)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2.3 * len(text), peak / len(text)
+    assert mime._payload(msg.get_payload()[0]) == base64.b64decode(text)
+
+
+def test_unencoded_payload_is_the_received_bytes_and_is_released() -> None:
+    import email
+    import email.policy
+
+    raw = (b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain; charset=latin-1\r\n'
+           b"Content-Transfer-Encoding: 8bit\r\n\r\ncaf\xe9 \xff\r\n--b\r\nContent-Type: text/html\r\n\r\n"
+           b"<p>x</p>\r\n--b--\r\n")
+    stdlib = email.message_from_bytes(raw, policy=email.policy.compat32)
+    expected = [p.get_payload(decode=True) for p in stdlib.walk() if not p.is_multipart()]
+    msg, items, _ = mime.extract_parts(raw)
+    assert [i.data for i in items] == expected == [b"caf\xe9 \xff", b"<p>x</p>"]
+    # extract_parts leaves the message its headers, not a second copy of every part's text
+    assert [p.get_payload() for p in msg.walk() if not p.is_multipart()] == ["", ""]
+    assert msg.get_content_type() == "multipart/mixed"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Binance support@binance <x@evil.example>", ("Binance support@binance", "x@evil.example")),
+    ('"Kraken Support" <a@kraken-help.example>', ("Kraken Support", "a@kraken-help.example")),
+    ("plain@example.org", ("", "plain@example.org")),
+])
+def test_from_with_an_unquoted_at_in_the_display_name_keeps_name_and_domain(
+        value: str, expected: tuple[str, str]) -> None:
+    """parseaddr gives ('', '') for the first form; clients show the name and use the angle address."""
+    assert mime.parse_from(value) == expected
+
+
+def test_message_info_takes_the_domain_of_a_lenient_from() -> None:
+    raw = b"From: Ledger Team@Support <alert@ledger-notice.example>\r\nSubject: x\r\n\r\nhi\r\n"
+    info = mime.message_info(raw, mime.parse_bytes(raw), [])
+    assert info.from_domain == "ledger-notice.example"
+    assert info.from_display == "Ledger Team@Support"

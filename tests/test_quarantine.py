@@ -422,6 +422,11 @@ def test_verdict_headers_are_parsed() -> None:
     headers = [("X-Coinguard-Verdict", "malicious score=42.5"), ("X-Coinguard-Findings", "a.b, c.d ,")]
     assert qbase.verdict_from_headers(headers, "X-Coinguard-Verdict", "X-Coinguard-Findings") == (
         "malicious", 42.5, ("a.b", "c.d"))
+    # the current form: code=strength:score, and a "+N" summary that is no code
+    headers = [("X-Coinguard-Verdict", "malicious score=30"),
+               ("X-Coinguard-Findings", "office.vba.autoexec=conclusive:22, lure.x=weak:3, +4")]
+    assert qbase.verdict_from_headers(headers, "X-Coinguard-Verdict", "X-Coinguard-Findings") == (
+        "malicious", 30.0, ("office.vba.autoexec", "lure.x"))
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("30d", 30 * 86400), ("12h", 43200), ("90m", 5400), ("2w", 1209600),

@@ -26,8 +26,10 @@ from coinguard.recipients import RECIPIENTS_DIFFER
 
 log = logging.getLogger(__name__)
 
-#: Longest X-Coinguard-Findings list (codes); the rest is summarised as "+N".
+#: Longest X-Coinguard-Findings list (codes, and characters: the header stays one line well under
+#: RFC 5322's 998); the rest is summarised as "+N".
 MAX_HEADER_CODES = 20
+MAX_HEADER_CHARS = 800
 _REPLY_RE = re.compile(r"^\s*([45]\d\d)(?:\s+([45]\.\d{1,3}\.\d{1,3}))?\s*(.*)$", re.S)
 #: Actions that dry-run turns into "accept, and say what would have happened".
 _DRY_RUN_ACTIONS = (Action.STRIP, Action.QUARANTINE, Action.REJECT, Action.TEMPFAIL)
@@ -182,12 +184,31 @@ def verdict_header_value(verdict: Verdict, would: Action | None = None) -> str:
 
 
 def findings_header_value(verdict: Verdict) -> str:
-    """Codes that scored (informational 0-score codes stay in the log and the verdict JSON)."""
-    scored = {f.code for f in verdict.findings if (f.score or 0) > 0}
-    codes = [c for c in verdict.codes if c in scored]
-    shown = ", ".join(codes[:MAX_HEADER_CODES])
-    if len(codes) > MAX_HEADER_CODES:
-        shown += f", +{len(codes) - MAX_HEADER_CODES}"
+    """Codes that scored, each with its strength and score: ``office.vba.autoexec=conclusive:22, lure.wallet=weak:3``.
+
+    Highest score first; informational 0-score codes stay in the log and the verdict JSON.  A code
+    without a strength (a verdict built by hand) shows its score alone (``code=3``).  At most
+    MAX_HEADER_CODES codes and MAX_HEADER_CHARS characters; the rest is summarised as ``+N``.
+    Readers that want the codes only take what precedes ``=`` (:func:`coinguard.quarantine.base.verdict_from_headers`).
+    """
+    best: dict[str, float] = {}
+    for f in verdict.findings:
+        if (f.score or 0) > 0:
+            best[f.code] = max(best.get(f.code, 0.0), float(f.score or 0.0))
+    strengths = verdict.strengths()
+    codes = [c for c in verdict.codes if c in best]
+    entries: list[str] = []
+    length = 0
+    for code in codes:
+        strength = strengths.get(code, "")
+        entry = f"{code}={strength + ':' if strength else ''}{best[code]:g}"
+        if len(entries) >= MAX_HEADER_CODES or length + len(entry) + 2 > MAX_HEADER_CHARS:
+            break
+        entries.append(entry)
+        length += len(entry) + 2
+    shown = ", ".join(entries)
+    if len(entries) < len(codes):
+        shown += f", +{len(codes) - len(entries)}"
     return shown
 
 

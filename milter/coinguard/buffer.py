@@ -4,15 +4,17 @@ The milter receives headers one by one (name, value) and the body in chunks.  We
 the header values byte for byte as the MTA sent them (with ``SMFIP_HDR_LEADSPC`` the
 value includes the whitespace after the colon) and rebuild the header block with CRLF
 line ends, so DKIM (simple canonicalisation) and quarantine release see the message as
-it arrived.  The body goes into a :class:`tempfile.SpooledTemporaryFile` that moves to
-disk past ``spool_threshold`` bytes.  :meth:`payload` gives the scanner either bytes
-(small) or the path of a temporary file holding the whole message (big), so large
-messages are never pickled to a worker.
+it arrived.  The body stays in memory up to ``spool_threshold`` bytes of message; past
+it the buffer becomes a named private temp file holding the *whole message* (header
+block, blank line, body so far, then every further chunk).  :meth:`payload` gives the
+scanner bytes (small) or that file's path (big): a large message is never pickled to a
+worker, nor copied again at end of message.  The file is removed by :meth:`close`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import shutil
@@ -30,12 +32,15 @@ class MessageBuffer:
         self.headers: list[tuple[str, bytes]] = []
         #: True when header values carry their own leading whitespace (SMFIP_HDR_LEADSPC)
         self.leading_space = False
-        self._body: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=spool_threshold, prefix="coinguard-body-", dir=tmpdir
-        )  # closed by close()
+        self._memory = io.BytesIO()  # the body while the message is small
+        self._file: BinaryIO | None = None  # the whole message once it is not
+        self._path = ""
+        self._file_head = 0  # bytes of header block + CRLF at the start of the file
+        self._file_headers = 0  # how many headers that block holds
+        self._handed_out = False  # the file's path went to a scanner: it is not written to again
+        self._retired: list[str] = []  # files handed out and since replaced: removed by close()
         self.body_size = 0
         self._header_size = 0
-        self._files: list[str] = []
         self.closed = False
 
     # -- filling ---------------------------------------------------------------
@@ -44,8 +49,36 @@ class MessageBuffer:
         self._header_size += len(name) + len(value) + 4
 
     def add_body(self, chunk: bytes) -> None:
-        self._body.write(chunk)
         self.body_size += len(chunk)
+        if self._file is None:
+            self._memory.write(chunk)
+            if self.size > self.spool_threshold:
+                self._spool()
+            return
+        if self._handed_out:
+            self._spool()  # never change a file a scanner may be reading
+        assert self._file is not None
+        self._file.write(chunk)
+
+    def _spool(self) -> None:
+        """(Re)write the whole message so far into a new private temp file; it becomes the buffer."""
+        fd, path = tempfile.mkstemp(prefix="coinguard-msg-", suffix=".eml", dir=self.tmpdir)
+        out = os.fdopen(fd, "w+b")
+        head = self.header_bytes() + b"\r\n"
+        out.write(head)
+        if self._file is None:
+            out.write(self._memory.getbuffer())
+            self._memory = io.BytesIO()
+        else:
+            self._copy_body(out)
+            if self._handed_out:  # a scanner may still open it: it goes at close()
+                self._file.close()
+                self._retired.append(self._path)
+                self._file, self._path = None, ""
+            self._drop_file()
+        self._file, self._path, self._file_head = out, path, len(head)
+        self._file_headers = len(self.headers)
+        self._handed_out = False
 
     # -- reading ---------------------------------------------------------------
     @property
@@ -55,8 +88,8 @@ class MessageBuffer:
 
     @property
     def spooled(self) -> bool:
-        """True once the body has moved to a file on disk."""
-        return bool(getattr(self._body, "_rolled", False))
+        """True once the message has moved to a file on disk."""
+        return self._file is not None
 
     def header_line(self, name: str, value: bytes) -> bytes:
         sep = b":" if self.leading_space else b": "
@@ -74,44 +107,62 @@ class MessageBuffer:
         return None
 
     def _copy_body(self, out: BinaryIO) -> None:
-        self._body.flush()
-        self._body.seek(0)
-        shutil.copyfileobj(self._body, out, 1024 * 1024)
-        self._body.seek(0, os.SEEK_END)
+        assert self._file is not None
+        self._file.flush()
+        with open(self._path, "rb") as src:
+            src.seek(self._file_head)
+            shutil.copyfileobj(src, out, 1024 * 1024)
+
+    def _current(self) -> bool:
+        """Whether the file's header block still is the buffer's (no header arrived after spooling)."""
+        return self._file_headers == len(self.headers)
 
     def raw_bytes(self) -> bytes:
         """Headers + CRLF + body, in memory."""
-        self._body.flush()
-        self._body.seek(0)
-        body = self._body.read()
-        self._body.seek(0, os.SEEK_END)
-        return self.header_bytes() + b"\r\n" + body
+        if self._file is None:
+            return self.header_bytes() + b"\r\n" + self._memory.getvalue()
+        self._file.flush()
+        with open(self._path, "rb") as src:
+            if self._current():
+                return src.read()
+            src.seek(self._file_head)
+            return self.header_bytes() + b"\r\n" + src.read()
 
     def payload(self) -> bytes | str:
-        """What to hand the scanner: bytes up to the threshold, else a temp file path.
+        """What to hand the scanner: bytes up to the threshold, else the path of the file holding the message.
 
-        The file belongs to this buffer and is removed by :meth:`close`.
+        The file belongs to this buffer and is removed by :meth:`close`; once handed out it is never
+        written again (more body or headers go to a new file).
         """
-        if self.size <= self.spool_threshold:
+        if self._file is None and self.size <= self.spool_threshold:
             return self.raw_bytes()
-        fd, path = tempfile.mkstemp(prefix="coinguard-msg-", suffix=".eml", dir=self.tmpdir)
-        self._files.append(path)
-        with os.fdopen(fd, "wb") as out:
-            out.write(self.header_bytes())
-            out.write(b"\r\n")
-            self._copy_body(out)
-        return path
+        if self._file is None or not self._current():
+            self._spool()
+        assert self._file is not None
+        self._file.flush()
+        self._handed_out = True
+        return self._path
 
     # -- cleanup ----------------------------------------------------------------
+    def _drop_file(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self._path:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._path)
+            self._path = ""
+
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
-        self._body.close()
-        for path in self._files:
+        self._drop_file()
+        for path in self._retired:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
-        self._files.clear()
+        self._retired.clear()
+        self._memory = io.BytesIO()
 
     def __enter__(self) -> MessageBuffer:
         return self

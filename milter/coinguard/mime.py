@@ -11,11 +11,13 @@ from __future__ import annotations
 import binascii
 import codecs
 import email
+import email.feedparser
 import email.header
 import email.parser
 import email.policy
 import email.utils
 import logging
+import re
 from collections.abc import Iterator
 from email.message import Message
 
@@ -165,31 +167,45 @@ def _part_name(part: Message) -> str:
     return decode_header(_undo_surrogates(str(name), charset)) if name else ""
 
 
-def _base64_payload(part: Message) -> bytes | None:
-    """A base64 part decoded straight from the parsed text, or None to let the stdlib do it.
+#: Transfer encodings the stdlib decodes; any other (7bit, 8bit, binary, none, unknown) is the text as it is.
+_DECODED_CTES = frozenset({"quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue"})
 
-    compat32's ``get_payload(decode=True)`` encodes the text to bytes, splits it into lines and joins
-    them before decoding: three extra copies of the largest thing in a message.  ``a2b_base64``
-    reads the ASCII text as it is (line breaks skipped); anything it refuses (non-ASCII, bad
-    padding) goes the stdlib's tolerant way.
+
+def _direct_payload(part: Message) -> bytes | None:
+    """A leaf's payload decoded straight from the parsed text, or None to let the stdlib do it.
+
+    compat32's ``get_payload(decode=True)`` first encodes the whole text to UTF-8 only to look
+    for surrogates, then encodes it again; for base64 it also splits it into lines and joins them
+    before decoding: up to four extra copies of the largest thing in a message.  Here base64 text
+    goes straight to ``a2b_base64`` (which skips line breaks), and text in no transfer encoding is
+    encoded once (``surrogateescape`` gives back the received bytes, as the stdlib does).  Anything
+    refused (non-ASCII base64, bad padding) goes the stdlib's tolerant way.
     """
     try:
-        if str(part.get("Content-Transfer-Encoding", "")).strip().lower() != "base64":
-            return None
-        # the parsed text itself: get_payload() first re-encodes all of it, only to look for surrogates
+        cte = str(part.get("Content-Transfer-Encoding", "")).lower()
+        # the parsed text itself: get_payload() would first re-encode all of it, only to look for surrogates
         text = getattr(part, "_payload", None)
     except Exception:
         return None
-    if not isinstance(text, str) or not text.isascii():
+    if not isinstance(text, str):
+        return None
+    if cte.strip() == "base64":
+        if not text.isascii():
+            return None
+        try:
+            return binascii.a2b_base64(text)
+        except (binascii.Error, ValueError):
+            return None
+    if cte in _DECODED_CTES:
         return None
     try:
-        return binascii.a2b_base64(text)
-    except (binascii.Error, ValueError):
+        return text.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:  # not text from the bytes parser: the stdlib knows what to do
         return None
 
 
 def _payload(part: Message) -> bytes:
-    fast = _base64_payload(part)
+    fast = _direct_payload(part)
     if fast is not None:
         return fast
     try:
@@ -283,15 +299,50 @@ def _rfc822_bytes(part: Message) -> bytes:
 #: Bytes handed to the parser at a time.
 _FEED = 1 << 16
 
+#: Lines that may mean something to the parser wherever they appear: a header or continuation line
+#: (``email.feedparser.headerRE``), a blank line, anything starting with "-" (every MIME boundary does).
+_SIGNIFICANT = re.compile(r"From |[\041-\071\073-\176]*:|[\t \r\n-]")
+
+
+class _RunsOfLines(email.feedparser.BufferedSubFile):  # type: ignore[name-defined,misc]
+    """The parser's input, handing out runs of plain content lines as one string.
+
+    ``FeedParser`` collects a part's body one line at a time (``for line in self._input``) and joins
+    the list at the end: a str object per line is ~50 bytes of overhead on a 76-character base64
+    line, so the list alone is 1.6x the part.  Here each iteration returns a line, or that line and
+    the ones after it while none of them could be significant to the parser (:data:`_SIGNIFICANT`,
+    nor any end-of-part predicate the parser pushed): a header, a blank line, a boundary.  The
+    joined text of every part, preamble and epilogue is exactly what the stdlib makes; only the
+    list is shorter (a run is at most one fed slice, :data:`_FEED`).
+    """
+
+    def __next__(self) -> str:
+        line = self.readline()
+        if line == "":
+            raise StopIteration
+        pending = self._lines
+        if not isinstance(line, str) or not pending or _SIGNIFICANT.match(line):
+            return line  # NeedMoreData, the last line so far, or one the parser must see alone
+        # The parser's end-of-part predicates (``_eofstack``) are boundary matchers (lines starting
+        # "--") and NLCRE (lines starting with CR/LF): a line they match is already significant.
+        significant = _SIGNIFICANT.match
+        run = [line]
+        while pending and not significant(pending[0]):
+            run.append(pending.popleft())
+        return "".join(run) if len(run) > 1 else line
+
 
 def parse_bytes(raw: bytes) -> Message:
     """``email.message_from_bytes`` (compat32) without its whole-message copies.
 
     The stdlib decodes the whole message to one str and reads it back through a ``StringIO``
     (which stores 4 bytes a character): 5-10x the message at its peak.  Fed in slices, the parser
-    holds what it must (the parts) and one slice more.
+    holds what it must (the parts) and one slice more; :class:`_RunsOfLines` keeps the list it
+    gathers a part's lines in short.
     """
     parser = email.parser.BytesFeedParser(policy=email.policy.compat32)
+    # the parser's generator reads self._input lazily: replaced here, before the first feed
+    parser._input = _RunsOfLines()  # type: ignore[attr-defined]
     view = memoryview(raw)
     for start in range(0, len(view), _FEED):
         parser.feed(bytes(view[start : start + _FEED]))
@@ -339,7 +390,8 @@ def extract_parts(
     """Parse ``raw`` and return (message, leaf Items, findings).
 
     With ``parent`` (a nested message), Items are children of it; otherwise they are
-    top-level Items (depth 0) named by their filename or ``<body N>``.
+    top-level Items (depth 0) named by their filename or ``<body N>``.  The message is for its
+    headers: the text of each leaf is released once its Item holds the decoded bytes.
     """
     findings: list[Finding] = []
     where = parent.path if parent else ""
@@ -379,6 +431,7 @@ def extract_parts(
         if charset and text_codec(charset) is None and (part.get_content_maintype() == "text" or item.name):
             bad_charsets.add(charset)
         items.append(item)
+        _release(part)
     if bad_charsets:
         findings.append(Finding(BAD_CHARSET, ANALYZER, where, ", ".join(sorted(repr(c) for c in bad_charsets)[:5])))
     defects.extend(type(d).__name__ for d in getattr(msg, "defects", ()))
@@ -386,6 +439,13 @@ def extract_parts(
         unique = sorted(set(defects))
         findings.append(Finding("mime.defect", ANALYZER, parent.path if parent else "", ", ".join(unique)))
     return msg, items, findings
+
+
+def _release(part: Message) -> None:
+    """Drop a leaf's parsed text once its Item holds the decoded bytes (the caller keeps only the headers):
+    with several large parts, no more than one is held twice."""
+    if isinstance(getattr(part, "_payload", None), str):  # not get_payload(): it may copy the text
+        part.set_payload("")
 
 
 def _leaf_item(part: Message, index: int, parent: Item | None) -> Item:
@@ -423,6 +483,26 @@ def _headers_only(raw: bytes) -> Message:
         return Message()
 
 
+#: The last ``<addr-spec>`` of a header and what stands before it (the lenient reading of a From line).
+_ANGLE_ADDR = re.compile(r"^(?P<display>.*)<(?P<addr>[^<>@\s]+@[^<>@\s]+)>\s*$", re.S)
+
+
+def parse_from(value: str) -> tuple[str, str]:
+    """(display name, address) of a From header value.
+
+    ``email.utils.parseaddr`` gives up (``('', '')``) on a display name with an unquoted ``@`` or
+    other specials (``Binance support@binance <x@evil.example>``), which phishing uses so that
+    filters see no display name and no domain; mail clients still show the name and reply to the
+    angle address.  Then the last angle address and the text before it are taken, as clients do.
+    """
+    display, addr = email.utils.parseaddr(value)
+    if not addr.strip():
+        m = _ANGLE_ADDR.match(value.strip())
+        if m:
+            display, addr = m.group("display").strip().strip('"').strip(), m.group("addr")
+    return display, addr.strip()
+
+
 def message_info(
     raw: bytes,
     msg: Message,
@@ -436,8 +516,7 @@ def message_info(
 ) -> MessageInfo:
     """Build the MessageInfo for the message analyzers from a parsed message and its Items."""
     from_header = decode_header(msg.get("From"))
-    display, addr = email.utils.parseaddr(from_header)
-    addr = addr.strip()
+    display, addr = parse_from(from_header)
     domain = addr.rsplit("@", 1)[1].strip().strip(">").lower() if "@" in addr else ""
     texts: list[str] = []
     links: list[str] = []

@@ -126,3 +126,55 @@ def test_document_text() -> None:
     found = list(analyzer.handle(item, make_context()))
     assert {f.code for f in found} == {"crypto.address", "crypto.address_payment_demand"}
     assert all(f.path == item.path for f in found)
+
+
+SPACED_BC = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+
+
+@pytest.mark.parametrize("sep", [" ", "  ", " - ", ".", "\u00a0"])
+def test_spaced_out_address_is_rejoined_and_verified(sep: str) -> None:
+    # technique: extortion mail writes the address character by character to dodge filters
+    text = f"Send 0.12 BTC within 48 hours to {sep.join(SPACED_BC)} or the video goes public."
+    (addr,) = find_addresses(text)
+    assert (addr.text, addr.kind, addr.spaced) == (SPACED_BC, "segwit v0", True)
+    assert text[addr.start:addr.stop].replace(sep, "") == SPACED_BC
+    found = {f.code: f.detail for f in AddressMessage().analyze_message(
+        MessageInfo(body_text=text), (), (), make_context())}
+    # the full address (not a prefix) in the details: the reporting code exports it
+    assert found["crypto.address"] == f"BTC segwit v0 {SPACED_BC} (written spaced out)"
+    assert SPACED_BC in found["crypto.address_payment_demand"]
+
+
+def test_spaced_out_strings_need_a_valid_checksum() -> None:
+    broken = SPACED_BC[:-1] + ("p" if SPACED_BC[-1] != "p" else "q")
+    assert find_addresses("pay to " + " ".join(broken)) == []
+    assert find_addresses(" ".join("abcdefghijklmnopqrstuvwxyz0123456789" * 3)) == []
+    # a spelled-out word list or an acronym run is no address
+    assert find_addresses("T h i s   i s   a   t e s t   o f   l e t t e r   s p a c i n g   1 2 3 4 5") == []
+
+
+def test_spaced_out_search_is_bounded() -> None:
+    import time
+
+    text = ("a b c d e f g h i j k l m n o p q r s t u v w x y z 1 2 3 4 5 6 7 8 9 " * 20000)[:1_000_000]
+    started = time.monotonic()
+    assert find_addresses(text) == []
+    assert time.monotonic() - started < 5.0
+
+
+@pytest.mark.parametrize("addr", [SPACED_BC, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+                                  "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"])
+def test_address_cut_into_groups_is_rejoined(addr: str) -> None:
+    grouped = " ".join(addr[i:i + 4] for i in range(0, len(addr), 4))
+    text = f"Transfer 500 USD in bitcoin within 2 days to {grouped} . After that the files are deleted."
+    (found,) = find_addresses(text)
+    assert (found.text, found.spaced, text[found.start:found.stop]) == (addr, True, grouped)
+    assert "crypto.address_payment_demand" in run_msg(text)
+    # one group wrong: no checksum, no address
+    assert find_addresses(text.replace(grouped[5:9], grouped[5:9][::-1])) == []
+
+
+def test_numbers_and_words_in_prose_are_not_grouped_addresses() -> None:
+    text = ("Call 1 800 555 0199 today. Page 1 of 3: Monday the 3 Tuesday Mark Tom Lisa met at 1 pm. "
+            "Order 1A2B 3C4D 5E6F 7G8H 9J1K 2L3M 4N5P was shipped. ") * 50
+    assert find_addresses(text) == []

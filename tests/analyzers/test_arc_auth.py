@@ -89,3 +89,23 @@ def test_disabled(dns: AuthDns) -> None:
     cfg = dataclasses.replace(base, dkim=dataclasses.replace(base.dkim, arc=False))
     v = scan(seal(dns, make_message(sender="a@shop.example"), "lists.example"), cfg)
     assert not any(c.startswith("arc.") for c in by_code(v)) and "; arc=" not in auth_header(v)
+
+
+def test_unsealed_mail_never_reaches_dkimpy(dns: AuthDns, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("dkimpy must not parse mail without ARC headers")
+
+    monkeypatch.setattr(dkim, "ARC", refuse)
+    v = scan(make_message(body="ARC-Seal: i=1; quoted in the body\n"), dns.config())
+    assert "arc.none" in by_code(v) and auth_header(v).endswith("; arc=none")
+
+
+def test_message_signature_without_seal_is_a_broken_chain(dns: AuthDns) -> None:
+    """An ARC-Message-Signature with no ARC-Seal is an incomplete ARC set: fail, not none."""
+    pem = dns.publish_key("lists.example", "arc")
+    raw = b"Authentication-Results: lists.example; dkim=pass\r\n" + make_message(sender="a@shop.example")
+    fields = dkim.arc_sign(raw, b"arc", b"lists.example", pem, b"lists.example")
+    assert [f.split(b":", 1)[0] for f in fields] == [b"ARC-Seal", b"ARC-Message-Signature",
+                                                     b"ARC-Authentication-Results"]
+    found = by_code(scan(b"".join(fields[1:]) + raw, dns.config()))
+    assert "arc.fail" in found and "unreadable" not in found["arc.fail"], found

@@ -224,3 +224,28 @@ def test_anchor_scan_is_linear_on_hostile_markup() -> None:
     found = run_items("<a " * 300_000 + '<a href="http://x.example">www.coinbase.com</a>', from_domain="m.example")
     assert time.perf_counter() - t < 3.0
     assert found == {}  # the real link is past the bounded number of <a openings looked at
+
+
+def test_weak_brand_name_in_the_display_name_is_a_claim_when_the_mail_pushes() -> None:
+    # technique: "Kraken <someone@elsewhere>" asking for a 2FA verification, no crypto word anywhere
+    found = run(from_display="Kraken", from_domain="mailer.example", subject="[Kraken] Review the latest terms",
+                body_text="Reminder: take action as soon as possible. Complete the 2FA verification to keep "
+                          "withdrawing funds without disruption.")
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+    # an accounting newsletter called Ledger that asks nothing is not the wallet maker
+    assert run(from_display="The Ledger", from_domain="accounting-news.example", subject="Ledger weekly",
+               body_text="Year-end closing tips, depreciation schedules and payroll changes for small firms.") == {}
+
+
+def test_balance_bait_with_an_everyday_brand_name() -> None:
+    # the coin amount says what the word means; a money amount next to "ledger" in bookkeeping does not
+    found = run(from_domain="forms.example", body_text="Name: 1.364 BTC KRAKEN - withdraw at the link below")
+    assert [f.detail for f in found["brand.balance_bait"]] == ["'1.364 btc kraken' sent from forms.example"]
+    assert "brand.balance_bait" not in run(from_domain="books.example",
+                                           body_text="Please post 12 500 EUR ledger entries for March.")
+
+
+def test_brand_domain_as_the_display_name() -> None:
+    found = run(from_display="ethereum.org", from_domain="icloud.com", subject="", body_text="See you.")
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+    assert run(from_display="ethereum.org", from_domain="ethereum.org", subject="", body_text="See you.") == {}

@@ -8,9 +8,10 @@ import pytest
 
 from coinguard.analyzers.crypto_theme import BODY, SUBJECT, CryptoThemeDocument, CryptoThemeMessage
 from coinguard.config import Config, CryptoConfig
-from coinguard.findings import Finding, Item
+from coinguard.findings import Finding, Item, Role
 from coinguard.handlers import MessageInfo, text_item
 from coinguard.lures import load_lures, match_lures
+from coinguard.sniff import ItemType
 
 from helpers import make_context
 
@@ -170,3 +171,95 @@ def test_text_is_normalised_once_per_message(monkeypatch: pytest.MonkeyPatch) ->
     assert sum(1 for n in calls if n >= len(body)) == 1  # the big body: one normalisation for all three
 
 
+
+
+def test_image_only_needs_a_lure_subject_and_a_picture() -> None:
+    # issue 11 false positive: a newsletter's topic Subject over a one-line body is no image-only lure
+    assert "crypto.lure.image_only" not in run_message(subject="This week in crypto: bitcoin and ethereum",
+                                                       body_text="https://news.example/read  unsubscribe")
+    assert "crypto.lure.image_only" not in run_message(subject="Airdrop is live: claim your tokens",
+                                                       body_text="See you at the meetup on Friday.")
+    picture = Item(path="<inline 1>", name="qr.png", data=b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+                   type=ItemType.IMAGE_PNG, role=Role.INLINE)
+    msg = MessageInfo(subject="Airdrop is live: claim your tokens", body_text="Scan me")
+    found = codes(list(CryptoThemeMessage().analyze_message(msg, (picture,), (), make_context(message=msg))))
+    assert found["crypto.lure.image_only"] == 3.0
+
+
+def test_call_to_action_with_bait_is_the_anatomy_of_a_lure() -> None:
+    # technique: a call to action plus bait (tokens allocated to you) with the topic, no pressure needed
+    found = run_message(subject="Your token allocation",
+                        body_text="The second token distribution has started. Sign in to your wallet dashboard, "
+                                  "check your eligibility and claim your tokens before the portal closes.")
+    told = run_message(subject="Your token allocation",
+                       body_text="The second token distribution has started, says the project's wallet dashboard.")
+    assert found["crypto.lure.body"] >= 4.5 > told.get("crypto.lure.body", 0.0) + 1.0
+
+
+def test_topic_words_without_a_call_to_action_stay_below_the_tag_threshold() -> None:
+    body = ("Bitcoin, ethereum and solana led the crypto market this week. Staking rewards on DeFi platforms, "
+            "web3 wallet adoption, NFT volumes, stablecoin supply, airdrop seasons and gas fees: our analysts "
+            "cover the blockchain news, with a bonus chart on cryptocurrency ETF inflows.")
+    found = run_message(subject="The weekly crypto market report", body_text=body)
+    assert found.get("crypto.lure.body", 0.0) <= 4.0
+
+
+@pytest.mark.parametrize(("sender", "body", "fires"), [
+    ("gmail.com", "Your receipt: 0.25 BTC bought on Coinbase for $14,210. Not you? Call +1 (888) 555-0199.", True),
+    ("outlook.com", "Invoice 7731: crypto wallet protection renewal charged $499. Cancel: 1-844-555-0107", True),
+    # the exchange's own domain, a friend with no receipt, a receipt without crypto, no telephone number
+    ("coinbase-partner.example", "Your receipt: 0.25 BTC bought on Coinbase. Call +1 (888) 555-0199.", False),
+    ("gmail.com", "Bitcoin meetup on Thursday, dinner is paid by the sponsor. Lost? Call me: 415-555-0134", False),
+    ("gmail.com", "Your receipt for the garden chairs. Questions? Call +1 (888) 555-0199.", False),
+    ("gmail.com", "Your receipt: 0.25 BTC bought on Coinbase. Order 8813-2291-7730 ships today.", False),
+])
+def test_callback_scam(sender: str, body: str, fires: bool) -> None:
+    found = run_message(subject="Re: Thursday", from_domain=sender, body_text=body)
+    assert ("crypto.callback_scam" in found) is fires
+    if fires:
+        assert found["crypto.callback_scam"] == 4.0
+
+
+def test_forwarded_receipt_is_no_callback_scam() -> None:
+    body = ("---------- Forwarded message ---------\nFrom: Coinbase <no-reply@coinbase.com>\n"
+            "Your receipt: 0.25 BTC bought on Coinbase. Questions? Call +1 (888) 908-7930.")
+    assert "crypto.callback_scam" not in run_message(subject="Fwd: Your receipt", from_domain="gmail.com",
+                                                     body_text=body)
+
+
+def test_image_lure_whose_body_only_repeats_the_subject() -> None:
+    # the HTML title / alt text repeats the Subject, the rest is the unsubscribe line: no text of its own
+    subject = "Bitcoin makes you rich: claim your profit"
+    html = Item(path="<body 1>", name="", data=f"<html><title>{subject}</title><img src='https://x.example/a.jpg'>"
+                                             "<p>To unsubscribe click here</p></html>".encode(),
+                type="html", role=Role.BODY)
+    msg = MessageInfo(subject=subject, body_text=f"{subject} To unsubscribe click here")
+    found = codes(list(CryptoThemeMessage().analyze_message(msg, (html,), (), make_context(message=msg))))
+    assert found["crypto.lure.image_only"] == 3.0
+
+
+def test_wallet_scanner_lure() -> None:
+    # technique: "scan your wallet for unclaimed tokens / forgotten airdrops" (a wallet-connect drainer)
+    found = run_message(subject="Something you may have missed",
+                        body_text="Many web3 users hold unclaimed tokens and forgotten airdrops. Scan your wallet "
+                                  "in seconds to find them.")
+    assert found["crypto.lure.body"] >= 5.0
+
+
+def test_lookalike_letters_hide_lure_words() -> None:
+    # technique: Greek/Cyrillic look-alike letters inside Latin words of the Subject ("Μetamаsk wаllet")
+    found = run_message(subject="Your Μetamаsk wаllet needs an upgrade", body_text="Upgrade now.")
+    assert found["crypto.lure.lookalike_letters"] == 2.0
+    # Greek or Russian written in its own script, and mail that is not about crypto, are left alone
+    assert "crypto.lure.lookalike_letters" not in run_message(subject="Καλημέρα, wallet update",
+                                                              body_text="Ενημέρωση για το bitcoin wallet.")
+    assert "crypto.lure.lookalike_letters" not in run_message(subject="Yоur оrder has shipped", body_text="Thanks.")
+
+
+def test_nft_and_allocation_claims() -> None:
+    # technique: an NFT or token allocation "reserved for you" that must be claimed (a drainer page)
+    nft = run_message(subject="Claim your NFT", body_text="A rare collectible was reserved for you. Claim it here.")
+    assert sum(nft.values()) >= 5.0 and "crypto.lure.subject" in nft
+    gallery = run_message(subject="Invitation: NFT art night at the gallery",
+                          body_text="Join us on Friday for an evening of digital art. A seat is reserved for you.")
+    assert sum(gallery.values()) < 5.0

@@ -425,3 +425,51 @@ def test_ppt_shape_actions(records: tuple[bytes, ...], expected: set[str], detai
         # no VBA project in this crafted file: the action is strong, not conclusive, until a macro is there
         assert next(f for f in findings if f.code == "office.ppaction_macro").strength == "strong"
     assert catalogue()["office.ppaction_program"].strength == "conclusive"
+
+
+# -- OLE directories that declare more than the file holds (fuzz finding, issue 10) -----------------
+def _ole_with_stream_size(size: int) -> bytes:
+    """tests/data's harmless Word 97 document with the size of its first stream entry rewritten."""
+    import olefile
+
+    data = bytearray((DATA / "oletools_dde-test-from-office2003.doc").read_bytes())
+    ole = olefile.OleFileIO(io.BytesIO(bytes(data)))
+    sector = ole.sectorsize
+    first_dir = ole.first_dir_sector
+    sid = next(i for i, e in enumerate(ole.direntries) if e is not None and e.entry_type == olefile.STGTY_STREAM
+               and e.size >= ole.minisectorcutoff)
+    ole.close()
+    # directory entry sid lives in the directory chain; the first 4 entries of a 512-byte sector are in one
+    assert sid < sector // 128, "the test needs the stream entry in the first directory sector"
+    offset = 512 + first_dir * sector + sid * 128 + 0x78  # the entry's stream size (low dword)
+    data[offset:offset + 4] = struct.pack("<I", size)
+    return bytes(data)
+
+
+def test_stream_larger_than_the_file_is_not_handed_to_olevba(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oletools import olevba
+
+    from coinguard.analyzers.office_common import ole_size_problem
+
+    original = (DATA / "oletools_dde-test-from-office2003.doc").read_bytes()
+    assert ole_size_problem(original) == ""
+    bomb = _ole_with_stream_size(0x60000000)  # 1.5 GB declared in a small file
+    assert "declares 1610612736 bytes" in ole_size_problem(bomb)
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("olevba must not parse it")
+
+    monkeypatch.setattr(olevba, "VBA_Parser", refuse)
+    findings, _ = run(MACROS, bomb)
+    assert codes(findings) == {"office.parse_error"} and "not read with olevba" in findings[0].detail
+    assert catalogue()["office.parse_error"].incomplete  # so the verdict is unchecked, never clean
+    # the same document inside an OOXML package (olevba opens every OLE member of the zip)
+    docm = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/vbaProject.bin": bomb})
+    assert "word/vbaProject.bin: OLE stream" in ole_size_problem_of_zip(docm)
+
+
+def ole_size_problem_of_zip(data: bytes) -> str:
+    from coinguard.analyzers.office_common import olevba_input_problem
+
+    item = Item(path="a.docm", name="a.docm", data=data, type="ooxml.word.macro", depth=0)
+    return olevba_input_problem(item, make_context())

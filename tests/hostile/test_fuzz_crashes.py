@@ -13,8 +13,6 @@ import sys
 import zlib
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
 
 #: fuzz_scan_message, 2026-12-01 (libFuzzer out-of-memory, 2 GB limit): a 43 KB mutated
@@ -104,12 +102,13 @@ print(verdict.verdict, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 102
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: olevba (office analyzer) peaks at 3.5 GB / 9 s on a 43 KB document")
 def test_mutated_ole_document_is_bounded_in_memory_and_time() -> None:
+    """olevba never sees it: its directory declares a 1.6 GB stream in a 43 KB file
+    (office_common.ole_size_problem), which is office.parse_error, so the verdict is unchecked."""
     r = subprocess.run([sys.executable, "-c", _CHILD, str(REPO)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     verdict, peak_mb, base_mb, cpu_s, codes = [*r.stdout.split(), ""][:5]
     # DESIGN target: RSS <= 3 x the message size + 150 MB; a 60 KB message has no business above that
     assert int(peak_mb) <= int(base_mb) + 150, f"peak {peak_mb} MB (after warm-up {base_mb} MB), codes {codes}"
     assert float(cpu_s) < 5.0, f"{cpu_s} s CPU"
-    assert verdict != "clean" or "scan.analyzer_error" not in codes
+    assert verdict != "clean" and "office.parse_error" in codes.split(","), (verdict, codes)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from coinguard import subproc
 from coinguard.findings import Finding, Item, VerdictKind
 from coinguard.scan import ScanContext, scan_message
 from coinguard.sniff import sniff
@@ -98,13 +99,13 @@ def test_corpus_chm_topics_are_read() -> None:
 def test_many_topics_are_read_in_one_run_and_match(monkeypatch: pytest.MonkeyPatch) -> None:
     topics = {f"/topics/t{i:03}.htm": b"<html><body>topic %d %s</body></html>" % (i, b"x" * i) for i in range(80)}
     runs: list[list[str]] = []
-    real_popen = subprocess.Popen
+    real_init = subproc.ToolProcess.__init__
 
-    def counting_popen(argv: list[str], *args: object, **kwargs: object) -> subprocess.Popen[bytes]:
-        runs.append(argv)
-        return real_popen(argv, *args, **kwargs)  # type: ignore[call-overload,no-any-return]
+    def counting_init(self: subproc.ToolProcess, argv: list[str], *args: Any, **kwargs: Any) -> None:
+        runs.append(list(argv))
+        real_init(self, argv, *args, **kwargs)
 
-    monkeypatch.setattr(subprocess, "Popen", counting_popen)
+    monkeypatch.setattr(subproc.ToolProcess, "__init__", counting_init)
     codes, items = run(chm_file(topics))
     assert codes == []
     assert {"/" + i.name: i.data for i in items} == topics

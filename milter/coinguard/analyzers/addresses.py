@@ -9,6 +9,9 @@ Random strings do not count: every candidate is decoded and its checksum verifie
 - Ethereum ``0x`` + 40 hex digits: mixed case must pass EIP-55 (Keccak-256); all-lower/upper case
   carries no checksum and counts as a weaker, unverified address.
 
+Addresses written apart to dodge filters, character by character (``b c 1 q ...``) or in groups
+(``bc1q ar0s rrr7 ...``), are re-joined and held to the same checksums.
+
 Findings: one or two addresses (``crypto.address``), many distinct ones (``crypto.addresses_many``),
 an address next to a payment demand with an amount or deadline (``crypto.address_payment_demand``:
 sextortion / ransom mail).
@@ -205,32 +208,162 @@ _CANDIDATE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Address:
-    text: str
+    text: str  # the address itself (re-joined when it was written spaced out)
     coin: str
     kind: str
     start: int
+    end: int = -1  # end of what was written in the text (-1: start + len(text))
+    spaced: bool = False  # written with separators between its characters ("b c 1 q ...")
 
     @property
     def verified(self) -> bool:
         return self.kind != "unchecksummed"
 
+    @property
+    def stop(self) -> int:
+        return self.end if self.end >= 0 else self.start + len(self.text)
+
+    def describe(self) -> str:
+        """``BTC segwit v0 bc1q...`` (the full address: the reporting code exports it)."""
+        return f"{self.coin} {self.kind} {self.text}" + (" (written spaced out)" if self.spaced else "")
+
+
+def _decode(m: re.Match[str]) -> tuple[str, str] | None:
+    cand = m.group(0)
+    if m.group("eth"):
+        return eth_address(cand)
+    if m.group("seg"):
+        return segwit_address(cand)
+    return base58_address(cand)
+
 
 def find_addresses(text: str, limit: int = 200) -> list[Address]:
-    """Every checksum-valid address in ``text`` (in order, duplicates kept), bounded."""
+    """Every checksum-valid address in ``text`` (in order, duplicates kept), bounded.
+
+    Addresses written spaced out to dodge filters (``b c 1 q x 7 ...``, ``0x 71C7 656E ...``) are
+    re-joined and count when their checksum holds (:func:`find_spaced`).
+    """
+    text = text[:MAX_TEXT]
     out: list[Address] = []
-    for m in _CANDIDATE.finditer(text[:MAX_TEXT]):
-        cand = m.group(0)
-        if m.group("eth"):
-            res = eth_address(cand)
-        elif m.group("seg"):
-            res = segwit_address(cand)
-        else:
-            res = base58_address(cand)
+    for m in _CANDIDATE.finditer(text):
+        res = _decode(m)
         if res is not None:
-            out.append(Address(cand, res[0], res[1], m.start()))
+            out.append(Address(m.group(0), res[0], res[1], m.start()))
             if len(out) >= limit:
-                break
+                return out
+    spaced = find_spaced(text, limit - len(out))
+    taken = [(a.start, a.stop) for a in out + spaced]
+    grouped = [a for a in find_grouped(text, limit - len(out) - len(spaced))
+               if not any(lo < a.stop and a.start < hi for lo, hi in taken)]
+    extra = spaced + grouped
+    return sorted(out + extra, key=lambda a: a.start) if extra else out
+
+
+#: An address written character by character with separators ("b c 1 q x 7 ...", "0-x-7-1-c-7 ..."):
+#: at least MIN_ADDRESS_CHARS single characters in a row.  Prose never has that many one-letter words.
+_SPACED_RUN = re.compile(r"(?<![0-9A-Za-z])(?:[0-9A-Za-z][ \u00a0\t.\-_|,*]{1,3}){25,}[0-9A-Za-z](?![0-9A-Za-z])")
+#: Bounds of the spaced-out search (runs looked at, characters per run, candidate lengths).
+MAX_SPACED_RUNS = 500
+MAX_RUN_CHARS = 400
+MIN_ADDRESS_CHARS, MAX_ADDRESS_CHARS = 26, 90
+_STARTS = ("1", "3", "L", "M", "T", "bc1", "BC1", "ltc1", "LTC1", "0x")
+
+
+def _plausible_length(cand: str) -> bool:
+    """Whether a re-joined candidate has a length its kind of address can have (saves decoding)."""
+    n = len(cand)
+    head = cand[:4].lower()
+    if head.startswith("0x"):
+        return n == 42
+    if head.startswith("bc1"):
+        return n in (42, 62)
+    if head.startswith("ltc1"):
+        return n in (43, 63)
+    return 26 <= n <= 35
+
+
+def find_spaced(text: str, limit: int = 200) -> list[Address]:
+    """Checksum-valid addresses written with separators between their characters.
+
+    Each run is re-joined and tried from every character that can start an address, for every length an
+    address can have, longest first; the decoders decide (a random run of letters practically never
+    passes a checksum).
+    """
+    out: list[Address] = []
+    for n, run in enumerate(_SPACED_RUN.finditer(text)):
+        if n >= MAX_SPACED_RUNS or len(out) >= limit:
+            break
+        # at most MAX_RUN_CHARS characters of a run (each with up to 3 separators after it)
+        window = text[run.start():min(run.end(), run.start() + 4 * MAX_RUN_CHARS)]
+        chars = [(m.group(0), run.start() + m.start()) for m in re.finditer(r"[0-9A-Za-z]", window)][:MAX_RUN_CHARS]
+        joined = "".join(c for c, _ in chars)
+        i = 0
+        while i <= len(joined) - MIN_ADDRESS_CHARS and len(out) < limit:
+            hit = _longest_at(joined, i) if joined.startswith(_STARTS, i) else None
+            if hit is None:
+                i += 1
+                continue
+            end = i + len(hit[0])
+            out.append(Address(hit[0], hit[1], hit[2], chars[i][1], chars[end - 1][1] + 1, True))
+            i = end
     return out
+
+
+#: An address cut into groups ("bc1q ar0s rrr7 ...", "0x71C7 656E C7ab ..."): the first group starts like
+#: an address and holds a digit (prose words never do), the next groups follow after a short gap.
+_GROUP = re.compile(r"[0-9A-Za-z]{1,12}")
+_GROUP_START = re.compile(r"(?:bc1|BC1|ltc1|LTC1|0x|[13])[0-9A-Za-z]{0,11}|[LMT](?=[0-9A-Za-z]*\d)[0-9A-Za-z]{1,11}")
+_GROUP_GAP = re.compile(r"[ \u00a0\t\r\n.\-_|,*]{1,3}")
+MAX_GROUP_STARTS = 1000
+
+
+def find_grouped(text: str, limit: int = 200) -> list[Address]:
+    """Checksum-valid addresses written as groups of characters with short gaps between them."""
+    out: list[Address] = []
+    starts = 0
+    for m in re.finditer(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13LMT])", text):
+        if len(out) >= limit or starts >= MAX_GROUP_STARTS:
+            break
+        first = _GROUP_START.match(text, m.start())
+        if first is None or (first.end() < len(text) and text[first.end()].isalnum()):
+            continue
+        if _GROUP_GAP.match(text, first.end()) is None:
+            continue  # one unbroken token: the plain search has judged it
+        starts += 1
+        hit = _grouped_from(text, first)
+        if hit is not None:
+            out.append(hit)
+    return out
+
+
+def _grouped_from(text: str, first: re.Match[str]) -> Address | None:
+    joined, pos, best = first.group(0), first.end(), None
+    while len(joined) <= MAX_ADDRESS_CHARS:
+        gap = _GROUP_GAP.match(text, pos)
+        group = _GROUP.match(text, gap.end()) if gap is not None else None
+        if group is None or (group.end() < len(text) and text[group.end()].isalnum()):
+            break
+        joined += group.group(0)
+        pos = group.end()
+        if len(joined) >= MIN_ADDRESS_CHARS and _plausible_length(joined):
+            m = _CANDIDATE.fullmatch(joined)
+            res = _decode(m) if m is not None else None
+            if res is not None:
+                best = Address(joined, res[0], res[1], first.start(), pos, True)
+    return best
+
+
+def _longest_at(joined: str, i: int) -> tuple[str, str, str] | None:
+    """(address, coin, kind) of the longest valid address starting at ``joined[i]``, or None."""
+    for length in range(min(MAX_ADDRESS_CHARS, len(joined) - i), MIN_ADDRESS_CHARS - 1, -1):
+        cand = joined[i:i + length]
+        if not _plausible_length(cand):
+            continue
+        m = _CANDIDATE.fullmatch(cand)
+        res = _decode(m) if m is not None else None
+        if res is not None:
+            return cand, res[0], res[1]
+    return None
 
 
 _DEMAND = re.compile(
@@ -250,8 +383,8 @@ DEMAND_WINDOW = 400
 
 def payment_demand(text: str, addr: Address) -> str:
     """The demand wording near ``addr`` ('' when there is none): a demand verb plus an amount or deadline."""
-    lo, hi = max(0, addr.start - DEMAND_WINDOW), min(len(text), addr.start + len(addr.text) + DEMAND_WINDOW)
-    window = text[lo:addr.start] + " " + text[addr.start + len(addr.text):hi]
+    lo, hi = max(0, addr.start - DEMAND_WINDOW), min(len(text), addr.stop + DEMAND_WINDOW)
+    window = text[lo:addr.start] + " " + text[addr.stop:hi]
     verb = _DEMAND.search(window)
     amount = _AMOUNT_OR_DEADLINE.search(window)
     if verb and amount:
@@ -264,7 +397,7 @@ def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Findi
     if not found:
         return
     distinct = {a.text.lower() if a.coin == "ETH" else a.text: a for a in found}
-    shown = ", ".join(f"{a.coin} {a.kind} {a.text[:12]}…" for a in list(distinct.values())[:4])
+    shown = ", ".join(a.describe() for a in list(distinct.values())[:4])
     if len(distinct) >= max(2, min_many):
         yield Finding("crypto.addresses_many", NAME, path, f"{len(distinct)} distinct addresses: {shown}")
     else:
@@ -273,8 +406,7 @@ def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Findi
     for addr in found:
         demand = payment_demand(text, addr)
         if demand:
-            yield Finding("crypto.address_payment_demand", NAME, path,
-                          f"{addr.coin} {addr.text[:12]}… near '{demand}'")
+            yield Finding("crypto.address_payment_demand", NAME, path, f"{addr.describe()} near '{demand}'")
             break
 
 

@@ -1,6 +1,7 @@
 """ARC (RFC 8617): validate the chain of ARC sets (dkimpy's ARC verifier) of messages that carry one.
 
-Runs only when an ``ARC-Seal`` header is present (``arc.none`` otherwise).  Keys come through the
+Runs only when an ``ARC-Seal`` or ``ARC-Message-Signature`` header is present (``arc.none``
+otherwise, and dkimpy is never started).  Keys come through the
 same DNS as DKIM (:class:`~coinguard.analyzers.auth_common.Resolver`: the ``[dkim]`` servers, or the
 injected TXT function), within the message's DNS deadline.  The chain validation status (``cv``) is:
 
@@ -21,7 +22,15 @@ from typing import ClassVar
 
 import dkim
 
-from coinguard.analyzers.auth_common import ARC, AuthResult, DnsTempError, Resolver, quiet_logger
+from coinguard.analyzers.auth_common import (
+    ARC,
+    AuthResult,
+    DnsTempError,
+    Resolver,
+    dkim_message,
+    has_header,
+    quiet_logger,
+)
 from coinguard.findings import AddHeader, Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
 
@@ -58,17 +67,22 @@ class _Keys:
         return value
 
 
-def has_arc(headers: Sequence[tuple[str, str]]) -> bool:
-    return any(name.lower() == "arc-seal" for name, _ in headers)
+#: Header fields that make an ARC set (or a broken attempt at one): with neither there is nothing to validate.
+ARC_FIELDS = (b"arc-seal", b"arc-message-signature")
+
+
+def has_arc(raw: bytes) -> bool:
+    """Whether the header block of ``raw`` holds an ARC-Seal or ARC-Message-Signature (as dkimpy reads it)."""
+    return has_header(raw, ARC_FIELDS)
 
 
 def verify_chain(raw: bytes, resolver: Resolver) -> AuthResult:
     """Validate the ARC chain of ``raw``; an AuthResult ``arc=pass|fail|temperror``."""
     keys = _Keys(resolver)
-    arc = dkim.ARC(raw, logger=quiet_logger(__name__), minkey=1024, timeout=resolver.timeout)
     try:
+        arc = dkim_message(dkim.ARC, raw, logger=quiet_logger(__name__), minkey=1024, timeout=resolver.timeout)
         instances, _sets = arc.sorted_arc_headers()
-    except dkim.DKIMException as exc:
+    except Exception as exc:  # DKIMException; IndexError for a message opening with a continuation line
         return AuthResult("arc", "fail", (), "malformed", f"ARC headers unreadable: {exc}")
     if instances > MAX_INSTANCES:
         return AuthResult("arc", "fail", (), f"i={instances}", f"{instances} ARC sets (more than {MAX_INSTANCES})")
@@ -112,9 +126,9 @@ class ArcAnalyzer:
     ) -> Iterator[Finding | AddHeader]:
         if not ctx.config.dkim.arc or not msg.raw:
             return
-        if not has_arc(msg.headers):
+        if not has_arc(msg.raw):
             ctx.memo[NAME] = AuthResult("arc", "none")
-            yield Finding("arc.none", NAME, "", "no ARC-Seal header")
+            yield Finding("arc.none", NAME, "", "no ARC-Seal or ARC-Message-Signature header")
             return
         r = verify_chain(msg.raw, Resolver(ctx))
         ctx.memo[NAME] = r

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import dkim
+
 from coinguard import dns as dnsq
 from coinguard.handlers import AnalysisContext
 
@@ -41,6 +43,49 @@ DNS_STATE = "auth_dns"
 T = TypeVar("T")
 
 DnsTempError = dnsq.DnsTempError
+
+D = TypeVar("D", bound="dkim.DomainSigner")
+
+
+def header_block_end(raw: bytes) -> int:
+    """Where the header block of ``raw`` ends as dkimpy reads it (``rfc822_parse``: lines split at
+    ``\\r?\\n``, the first empty line ends the headers): the offset just after the last header line's
+    line break (0 when the message starts with an empty line, ``len(raw)`` when there is none)."""
+    if raw.startswith((b"\n", b"\r\n")):
+        return 0
+    ends = [i + 1 for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
+    return min(ends) if ends else len(raw)
+
+
+def has_header(raw: bytes, names: tuple[bytes, ...]) -> bool:
+    """Whether the header block of ``raw`` has a field named one of ``names`` (lower case) as dkimpy
+    would see it: a line starting with the name and a colon.  Never a false "no": at worst a yes for
+    a line dkimpy would not take as that field (dkimpy then gives the real answer)."""
+    end = header_block_end(raw)
+    if any(raw[: len(n) + 1].lower() == n + b":" for n in names):
+        return True
+    # "\n" outside the case-insensitive group keeps a literal prefix: the scan jumps from line to line
+    # (with "(?:\A|\n)" it tried every position: 5.6 s on a 50 MB header line, now 0.09 s)
+    alternatives = b"|".join(re.escape(n) for n in names)
+    return re.search(rb"\n(?i:" + alternatives + rb"):", memoryview(raw)[:end]) is not None
+
+
+def dkim_message(cls: type[D], raw: bytes, **kwargs: Any) -> D:
+    """A dkimpy verifier (``dkim.DKIM`` or ``dkim.ARC``) over ``raw`` holding one copy of the body.
+
+    ``cls(raw)`` splits the whole message into a list of lines and joins them back (about three
+    times the message at once); here dkimpy parses only the header block and gets the body as it
+    would have made it (every line break ``\\r\\n``), a slice of ``raw`` when it already is.
+    """
+    end = header_block_end(raw)
+    verifier = cls(raw[:end], **kwargs)
+    if end < len(raw):
+        start = end + (2 if raw.startswith(b"\r\n", end) else 1)  # the empty line is not body
+        body = raw[start:]
+        if body.count(b"\n") != body.count(b"\r\n"):
+            body = re.sub(rb"\r?\n", b"\r\n", body)
+        verifier.body = body
+    return verifier
 
 
 @cache

@@ -235,6 +235,20 @@ def crypto_context(msg: MessageInfo, ctx: AnalysisContext, table: BrandTable) ->
                                context=False))
 
 
+#: Lure weight (lures.txt, topic words not counted) that makes a brand's everyday-word name in the From
+#: display name a claim to be that brand ("Kraken <x@elsewhere>" asking for a 2FA verification).
+DISPLAY_CLAIM_LURE_WEIGHT = 2.0
+
+
+def display_claims_weak_brand(msg: MessageInfo, ctx: AnalysisContext, table: BrandTable) -> bool:
+    """Does the From display name use a brand's everyday-word name while the mail pushes (call to action,
+    pressure, a secret)?  A sender calling itself "Kraken" or "Ledger Support" claims to be the brand."""
+    if not msg.from_display or not mentioned(msg.from_display, table, context=True, ctx=ctx):
+        return False
+    pushed = sum(t.weight for t in _message_lures(msg, ctx).terms if not is_topic(t))
+    return pushed >= DISPLAY_CLAIM_LURE_WEIGHT
+
+
 def account_wording(msg: MessageInfo, ctx: AnalysisContext) -> str:
     """The lure wording of the mail: at least two kinds (call to action, pressure, bait, a wallet secret
     asked for...) weighing ACCOUNT_LURE_WEIGHT together; '' otherwise.  Subject matter ("connect wallet",
@@ -287,20 +301,28 @@ def anchors(items: Sequence[Item], ctx: AnalysisContext) -> list[tuple[str, str]
     return out
 
 
-def balance_bait(norm: str, table: BrandTable) -> str:
-    """'<amount> <brand>' when a money/coin amount directly precedes a brand name in normalised ``norm``."""
+_COIN_AMOUNT = re.compile(r"(?:btc|eth|bnb|ltc|trx|sol)$")
+
+
+def balance_bait(norm: str, table: BrandTable, *, context: bool = False) -> str:
+    """'<amount> <brand>' when a money/coin amount directly precedes a brand name in normalised ``norm``.
+
+    Brands with everyday-word names ("Ledger", "Kraken") count when the mail has crypto ``context``
+    or the amount is in coins ("1.364 BTC KRAKEN": the coin says what the word means).
+    """
     for n, m in enumerate(_BALANCE.finditer(norm)):
         if n >= 200:
             break
+        weak_ok = context or bool(_COIN_AMOUNT.search(m.group(0)))
         after = norm[m.end():m.end() + BALANCE_WINDOW]
         head = re.match(r"[\s\-–:|/()]*(\S+)(?:\s(\S+))?", after)
         if head is None:
             continue
         for name in (head.group(1), f"{head.group(1)} {head.group(2)}" if head.group(2) else ""):
-            if name and mentioned_norm(name, table, context=False):
+            if name and mentioned_norm(name, table, context=weak_ok):
                 return f"{m.group(0)} {name}"
         before = re.search(r"(\S+)[\s\-–:|/()]*$", norm[max(0, m.start() - BALANCE_WINDOW):m.start()])
-        if before and mentioned_norm(before.group(1), table, context=False):  # "BINANCE 136 138 EURO"
+        if before and mentioned_norm(before.group(1), table, context=weak_ok):  # "BINANCE 136 138 EURO"
             return f"{before.group(1)} {m.group(0)}"
     return ""
 
@@ -376,7 +398,7 @@ class BrandAnalyzer:
         table = brands_for(ctx)
         if not table.brands or verified_brand_sender(msg, findings, ctx):
             return  # a brand's own, DKIM-verified mail names brands and links its own domains
-        context = crypto_context(msg, ctx, table)
+        context = crypto_context(msg, ctx, table) or display_claims_weak_brand(msg, ctx, table)
         own = table.owner(msg.from_domain)
         sender = msg.from_domain or "(no From domain)"
         places = ((msg.from_display, SCORE_DISPLAY, "From display name"), (msg.subject, SCORE_SUBJECT, "Subject"),
@@ -397,7 +419,7 @@ class BrandAnalyzer:
                 detail += f", with account wording ({wording})"
             yield Finding("brand.impersonation", NAME, "", detail, score=score)
             break  # the code counts once per message: report the strongest claim
-        bait = balance_bait(normalized_join(ctx, msg.subject, msg.body_text), table)
+        bait = balance_bait(normalized_join(ctx, msg.subject, msg.body_text), table, context=context)
         if bait:
             yield Finding("brand.balance_bait", NAME, "", f"'{bait[:80]}' sent from {sender}")
         mismatch = link_text_mismatch(anchors(items, ctx), table, msg, ctx, context=context)

@@ -6,6 +6,9 @@ The phrase list and its matching live in :mod:`coinguard.lures`, text normalisat
 Scoring: per place, the weights of the DISTINCT phrases found are summed; a finding needs at
 least one topic/secret phrase and the place's threshold, so one everyday word (``코인``,
 ``deposit``, ``wallet``) never tags a mail.  The finding's score grows with the sum, capped.
+
+Besides the phrases: image-only lures (a lure Subject over a picture or a bare link) and callback
+scams (a crypto receipt from a free mailbox with a telephone number to call).
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from coinguard.brandlist import brands_for, mentioned_norm, verified_brand_sender
-from coinguard.findings import Category, CodeInfo, Finding, Item
+from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.lures import LureMatch, is_topic, lure_kinds, lures_for, match_lures, match_parts
-from coinguard.text import is_document_text, item_text, normalized_join
+from coinguard.sniff import ItemType
+from coinguard.text import decode_item, is_document_text, item_text, normalize, normalized_join
 
 NAME = "crypto_theme"
 
@@ -36,10 +40,13 @@ class Place:
     #: added per weight unit of lure wording proper (call to action, pressure, bait, extortion; not the
     #: subject matter or a secret merely named): a text that mostly pushes is worse than one that informs
     per_lure_weight: float = 0.0
+    #: the most a text scores when it asks nothing of the reader (no call to action, no wallet secret,
+    #: no payment demand): topic words, news and marketing bait alone stay below the tag threshold
+    no_action_cap: float | None = None
 
 
 SUBJECT = Place("crypto.lure.subject", 2.0, 2.5, 0.5, 3.0)
-BODY = Place("crypto.lure.body", 3.5, 2.5, 0.5, 6.0, per_lure_weight=0.25)
+BODY = Place("crypto.lure.body", 3.5, 2.5, 0.5, 6.0, per_lure_weight=0.25, no_action_cap=4.0)
 #: The Subject names the crypto topic but the body has (almost) no text: an image-only or QR-code lure.
 IMAGE_ONLY_CODE = "crypto.lure.image_only"
 IMAGE_ONLY_SCORE = 3.0
@@ -58,10 +65,28 @@ def brand_named(parts: Sequence[str], ctx: AnalysisContext) -> bool:
 
 
 #: A text using at least DIVERSE_KINDS kinds of lure wording (lures.LURE_KINDS) has the anatomy of a lure
-#: (bait + call to action + pressure, or a secret asked for with pressure): +DIVERSITY_BONUS.
+#: (bait + call to action + pressure, or a secret asked for with pressure): +DIVERSITY_BONUS.  A call to
+#: action together with one other kind (bait: "claim the tokens allocated to you"; pressure: "withdraw
+#: before your account is frozen") is that anatomy too, with the topic already required.
 DIVERSE_KINDS = 3
 PUSH_KINDS = frozenset({"action", "urgency", "reward", "extortion"})
 DIVERSITY_BONUS = 1.0
+#: Bait and pressure weighing this much is a lure even without an explicit call to action ("you won
+#: 0.5 BTC, prize pool ending soon"); below it, a text that asks nothing stays under Place.no_action_cap.
+NO_ACTION_BAIT = 3.0
+#: Kinds of wording that ask the reader to do something (the call to action of a lure).
+ASKING_KINDS = frozenset({"action", "secret", "extortion"})
+
+
+def has_lure_anatomy(match: LureMatch) -> bool:
+    """Three kinds of lure wording, or a call to action with bait or pressure (each kind weighing >= 1)."""
+    kinds = lure_kinds(match)
+    return len(kinds) >= DIVERSE_KINDS or ("action" in kinds and len(kinds) >= 2)
+
+
+def asks_something(match: LureMatch) -> bool:
+    """Does the text ask the reader to act (a call to action, a wallet secret, a payment demand)?"""
+    return any(t.category in ASKING_KINDS for t in match.terms)
 
 
 def place_score(match: LureMatch, place: Place, topic: bool = False) -> float | None:
@@ -73,12 +98,15 @@ def place_score(match: LureMatch, place: Place, topic: bool = False) -> float | 
     if not (match.topic or topic) or match.weight < place.threshold:
         return None
     score = place.base + (match.weight - place.threshold) * place.per_weight
+    pushed = sum(t.weight for t in match.terms if t.category in PUSH_KINDS and not is_topic(t))
     if place.per_lure_weight:
-        pushed = sum(t.weight for t in match.terms if t.category in PUSH_KINDS and not is_topic(t))
         score += pushed * place.per_lure_weight
-    if len(lure_kinds(match)) >= DIVERSE_KINDS:
+    if has_lure_anatomy(match):
         score += DIVERSITY_BONUS
-    return round(min(place.cap, score), 2)
+    cap = place.cap
+    if place.no_action_cap is not None and not asks_something(match) and pushed < NO_ACTION_BAIT:
+        cap = min(cap, place.no_action_cap)
+    return round(min(cap, score), 2)
 
 
 def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None = None,
@@ -89,6 +117,87 @@ def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None =
     if cap is not None and score > cap:
         return Finding(place.code, NAME, path, match.describe() + " [verified brand sender]", score=cap)
     return Finding(place.code, NAME, path, match.describe(), score=score)
+
+
+# ---------------------------------------------------------------------------- look-alike letters
+
+#: crypto.lure.lookalike_letters: words of the Subject or From display name written in Latin with Greek or
+#: Cyrillic look-alike letters mixed in ("Μetamаsk", "wаllet", "Αirdrορ"): the sender hides lure words
+#: from keyword filters.  Legitimate Greek or Russian text writes a word in one script.
+LOOKALIKE_CODE = "crypto.lure.lookalike_letters"
+LOOKALIKE_SCORE = 2.0
+_WORD = re.compile(r"[^\W\d_]{3,40}")
+_LOOKALIKE_SCRIPTS = ("GREEK", "CYRILLIC")
+
+
+def lookalike_words(text: str, limit: int = 4) -> list[str]:
+    """Words mixing Latin letters with Greek/Cyrillic look-alikes that read as a plain Latin word."""
+    import unicodedata
+
+    out: list[str] = []
+    for m in _WORD.finditer(text[:2000]):
+        word = m.group(0)
+        if word.isascii():
+            continue
+        scripts = {unicodedata.name(ch, "").split(" ", 1)[0] for ch in word}
+        if "LATIN" not in scripts or not scripts & set(_LOOKALIKE_SCRIPTS):
+            continue
+        folded = normalize(word)
+        if folded.isascii() and folded.isalpha():
+            out.append(word)
+            if len(out) >= limit:
+                break
+    return out
+
+
+# ---------------------------------------------------------------------------- callback scams
+
+#: crypto.callback_scam: a fake receipt, invoice or renewal naming an exchange or crypto purchase, sent
+#: from a free mailbox, with a telephone number to call ("if you did not authorise this, call ...").
+#: The victim phones the "support desk", which talks them into remote access or a transfer.  Exchanges do
+#: not send receipts from free mailboxes: the three together are the technique (callback phishing).
+CALLBACK_CODE = "crypto.callback_scam"
+#: Below the tag threshold alone: with the exchange named (brand.impersonation) or lure wording it tags.
+CALLBACK_SCORE = 4.0
+#: A receipt the user forwards from their own free mailbox (to an accountant) is no callback scam.
+_FORWARDED = re.compile(r"-{2,}\s*(?:forwarded message|original message|weitergeleitete nachricht|message transféré)"
+                        r"|^(?:fwd?|wg|tr)\s*:", re.IGNORECASE | re.MULTILINE)
+#: Free mailbox providers (a business's receipts never come from these).
+FREEMAIL = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+    "yahoo.co.uk", "yahoo.co.jp", "ymail.com", "aol.com", "icloud.com", "me.com", "mail.com", "gmx.com",
+    "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru", "yandex.com", "proton.me", "protonmail.com",
+    "zoho.com", "naver.com", "daum.net", "hanmail.net", "qq.com", "163.com", "126.com",
+})
+#: A telephone number as written for a caller: NANP "+1 (866) 278-0146" / "833-412-3646", or an
+#: international "+44 20 7946 0958".  Runs of bare digits (order numbers) do not count.
+_PHONE = re.compile(
+    r"(?<![\w+])(?:\+?1[\s.-]?)?\(?[2-9]\d{2}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\w)"
+    r"|(?<![\w+])\+\d{1,3}(?:[\s.-]\(?\d{1,4}\)?){2,4}(?!\w)"
+)
+#: What a receipt says (not merely "paid" or "payment": "the dinner is paid by the sponsor" is no receipt).
+_TRANSACTION = re.compile(
+    r"(?<![a-z])(?:receipt|invoice|purchase|subscription|renewal|auto[- ]?renew\w*|charged|billing|refund"
+    r"|debited|deducted|(?:your|the)\s+order|order\s+(?:confirmation|receipt|number|no\b|id\b|#|details|summary)"
+    r"|payment\s+(?:confirmation|is\s+processed|processed|received|receipt|of)|transaction\s+(?:id|number|details))",
+    re.IGNORECASE,
+)
+CALLBACK_SCAN_CHARS = 100_000
+
+
+def callback_scam(msg: MessageInfo, crypto: bool) -> str:
+    """The detail of a crypto callback scam in ``msg`` ('' when it is none); ``crypto``: the mail is about crypto."""
+    domain = msg.from_domain.lower()
+    if not crypto or domain not in FREEMAIL:
+        return ""
+    text = f"{msg.subject}\n{msg.body_text[:CALLBACK_SCAN_CHARS]}"
+    if _FORWARDED.search(text):
+        return ""
+    phone = _PHONE.search(text)
+    deal = _TRANSACTION.search(text)
+    if phone is None or deal is None:
+        return ""
+    return f"{deal.group(0).lower()} wording and the number {phone.group(0).strip()} to call, from {domain}"
 
 
 def _name_text(name: str) -> str:
@@ -109,7 +218,13 @@ class CryptoThemeMessage:
         CodeInfo(ATTACHMENT_NAME.code, ATTACHMENT_NAME.cap, Category.THEME,
                  "crypto lure phrases in attachment file names"),
         CodeInfo(IMAGE_ONLY_CODE, IMAGE_ONLY_SCORE, Category.THEME,
-                 "the Subject/From name is about crypto but the body has no readable text (image or QR-code lure)"),
+                 "the Subject/From name is a crypto lure (bait, call to action, pressure) but the body shows a "
+                 "picture or link instead of text (image or QR-code lure)"),
+        CodeInfo(LOOKALIKE_CODE, LOOKALIKE_SCORE, Category.THEME,
+                 "Subject/From name words written with Greek/Cyrillic look-alike letters among Latin ones "
+                 "('Μetamаsk') in crypto-themed mail: lure words hidden from filters"),
+        CodeInfo(CALLBACK_CODE, CALLBACK_SCORE, Category.THEME,
+                 "callback scam: a crypto receipt/invoice/renewal from a free mailbox with a telephone number to call"),
     )
 
     def analyze_message(
@@ -127,19 +242,50 @@ class CryptoThemeMessage:
             f = _finding(match, place, cap=cap, topic=topic)
             if f is not None:
                 yield f
+        disguised = lookalike_words(f"{msg.subject} {msg.from_display}") if topic or body.topic else []
+        if disguised:
+            yield Finding(LOOKALIKE_CODE, NAME, "", "look-alike letters in " + ", ".join(disguised),
+                          score=min(LOOKALIKE_SCORE, cap or LOOKALIKE_SCORE))
+        callback = callback_scam(msg, topic or body.topic)
+        if callback:
+            yield Finding(CALLBACK_CODE, NAME, "", callback, score=min(CALLBACK_SCORE, cap or CALLBACK_SCORE))
         names = " ; ".join(_name_text(n) for n in msg.attachment_names[:200])
         f = _finding(match_lures(names, lures, ctx), ATTACHMENT_NAME, cap=cap)
         if f is not None:
             yield f
-        if subject.topic and subject.weight >= SUBJECT.threshold and _is_textless(msg.body_text):
+        if (subject.topic and subject.weight >= SUBJECT.threshold and any(t.category != "topic" for t in subject.terms)
+                and _is_textless(msg.body_text, msg.subject) and _carries_picture(msg, items)):
             yield Finding(IMAGE_ONLY_CODE, NAME, "", f"Subject: {subject.describe(4)}; body has no text",
                           score=min(IMAGE_ONLY_SCORE, cap) if cap is not None else IMAGE_ONLY_SCORE)
 
 
-def _is_textless(body: str) -> bool:
-    """True when the body has (almost) no letters or digits outside links: images, a QR code, a bare link."""
+def _carries_picture(msg: MessageInfo, items: Sequence[Item]) -> bool:
+    """Does the mail show a picture or a link instead of text (an image part, ``<img`` in the HTML, a link)?
+
+    A one-line plain-text mail has little text, but it is text: it is no image-only lure.
+    """
+    if msg.body_html_links or "://" in msg.body_text[:20000]:
+        return True
+    for item in items:
+        if item.depth > 0:
+            continue
+        if str(item.type).startswith("image."):
+            return True
+        if item.role == Role.BODY and item.type == ItemType.HTML and "<img" in decode_item(item, 1 << 20).lower():
+            return True
+    return False
+
+
+def _is_textless(body: str, subject: str = "") -> bool:
+    """True when the body has (almost) no letters or digits outside links: images, a QR code, a bare link.
+
+    The Subject repeated in the body (an HTML title or an image's alt text) is no text of its own.
+    """
+    body = body[:20000]
+    if subject.strip():
+        body = body.replace(subject.strip(), " ")
     count = 0
-    for word in body[:20000].split():
+    for word in body.split():
         if "://" in word or word[:4].lower() == "www.":
             continue
         count += sum(ch.isalnum() for ch in word)

@@ -1,7 +1,8 @@
 """DKIM: verify every signature (dkimpy), DMARC-style alignment, spoofed brand senders, Authentication-Results.
 
 Every ``DKIM-Signature`` over ``MessageInfo.raw`` (the exact received bytes) is verified with
-dkimpy.  Keys come through a ``dnsfunc`` (``dnsfunc(name: bytes, timeout=...) -> bytes | None``,
+dkimpy; a message without one (the header block is searched first) never reaches dkimpy and is
+``dkim=none``.  Keys come through a ``dnsfunc`` (``dnsfunc(name: bytes, timeout=...) -> bytes | None``,
 dkimpy's contract): ``AnalysisContext.dns_resolver`` when one is injected, else
 :func:`coinguard.dns.make_dnsfunc` from ``[dkim]`` (nameservers, dns_port, dns_timeout_s; system resolv.conf when no
 nameservers are set).  Results per signature follow RFC 8601:
@@ -40,7 +41,7 @@ from typing import Any, ClassVar
 import dkim
 
 from coinguard import dns as dnsq
-from coinguard.analyzers.auth_common import quiet_logger
+from coinguard.analyzers.auth_common import dkim_message, has_header, quiet_logger
 from coinguard.domains import same_organization
 from coinguard.findings import AddHeader, Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, DnsFunc, MessageInfo
@@ -136,13 +137,12 @@ def _sig_tags(header_value: bytes) -> dict[str, str]:
 def verify_signatures(raw: bytes, dnsfunc: DnsFunc, timeout: float, from_domain: str,
                       time_left: Callable[[], float] | None = None) -> list[SigResult]:
     """Verify every DKIM-Signature of ``raw``; one SigResult each ([] when there is none)."""
-    quiet = quiet_logger(__name__)
+    if not has_header(raw, (b"dkim-signature",)):
+        return []  # nothing dkimpy could verify: it is not even started (issue 13: DKIM cost on unsigned mail)
     try:
-        d = dkim.DKIM(raw, logger=quiet, timeout=timeout)
-    except dkim.DKIMException as exc:
-        if b"dkim-signature" not in raw.lower():
-            return []
-        return [SigResult("permerror", reason=f"unparseable message: {exc}")]
+        d = dkim_message(dkim.DKIM, raw, logger=quiet_logger(__name__), timeout=timeout)
+    except Exception as exc:  # DKIMException; IndexError for a message opening with a continuation line
+        return [SigResult("permerror", reason=f"unparseable message: {type(exc).__name__}: {exc}")]
     sig_headers = [value for name, value in d.headers if name.lower() == b"dkim-signature"]
     recorder = _Recorder(dnsfunc)
     results: list[SigResult] = []

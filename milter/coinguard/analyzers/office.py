@@ -35,6 +35,7 @@ from coinguard.analyzers.office_common import (
     guarded,
     is_ole,
     memory_path,
+    olevba_input_problem,
     open_ole,
     oversized,
     read_member,
@@ -252,6 +253,9 @@ class OfficeMacros:
         out: list[Finding | Item] = []
         if item.type.startswith("ooxml."):
             check_zip(item, ctx)  # olevba inflates every OLE-looking member whole
+        problem = olevba_input_problem(item, ctx)
+        if problem:  # olevba would follow the declared sizes into gigabytes: not read, so never clean
+            return [Finding("office.parse_error", self.name, item.path, f"not read with olevba: {problem}")]
         with memory_path(item.data) as path:
             vp = olevba.VBA_Parser(path, relaxed=True)
             try:

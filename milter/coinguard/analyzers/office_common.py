@@ -108,6 +108,62 @@ def open_ole(data: bytes) -> olefile.OleFileIO:
     return olefile.OleFileIO(io.BytesIO(data))
 
 
+def ole_size_problem(data: bytes) -> str:
+    """Why olevba must not read this OLE file ("" when it may): a stream larger than the file itself.
+
+    olefile follows a stream's sector chain for as many sectors as its directory entry declares, and a
+    looping FAT hands it the same sectors again and again, so a 43 KB document that declares a 4 GB
+    stream becomes 4 GB in memory; olevba reads every stream, orphaned directory entries included.  A
+    real stream never holds more bytes than the file (the mini streams live inside the root entry's
+    stream, so all of them together are at most twice the file).  Files olefile cannot open are left
+    to olevba, which reports them itself.
+    """
+    try:
+        ole = open_ole(data)
+    except Exception:
+        return ""
+    try:
+        total = 0
+        for sid in range(len(ole.direntries)):
+            entry = ole.direntries[sid]
+            if entry is None:  # not in the tree: olevba still loads and reads it
+                try:
+                    entry = ole._load_direntry(sid)
+                except Exception:
+                    continue
+            if entry.entry_type not in (olefile.STGTY_STREAM, olefile.STGTY_ROOT):
+                continue
+            if entry.size > len(data):
+                return f"OLE stream {sid} declares {entry.size} bytes in a {len(data)}-byte file"
+            total += entry.size
+            if total > 2 * len(data):
+                return f"OLE streams declare {total}+ bytes in a {len(data)}-byte file"
+        return ""
+    finally:
+        ole.close()
+
+
+def olevba_input_problem(item: Item, ctx: AnalysisContext) -> str:
+    """:func:`ole_size_problem` of what olevba would parse in ``item``: the OLE file itself, or each
+    OLE member of an OOXML zip (vbaProject.bin, embedded objects: olevba opens all of them)."""
+    if is_ole(item.data):
+        return ole_size_problem(item.data)
+    if not item.data.startswith(b"PK"):
+        return ""
+    try:
+        with zipfile.ZipFile(io.BytesIO(item.data)) as zf:
+            for info in zf.infolist():
+                with zf.open(info) as fh:
+                    if fh.read(len(olefile.MAGIC)) != olefile.MAGIC:
+                        continue
+                problem = ole_size_problem(read_member(zf, info, ctx))
+                if problem:
+                    return f"{info.filename}: {problem}"
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
+        return ""  # a zip olevba cannot read either: it says so itself
+    return ""
+
+
 def is_ole(data: bytes) -> bool:
     return data[:8] == olefile.MAGIC
 
@@ -199,6 +255,9 @@ def _bounded_mso_extract(data: bytes) -> bytes:
             continue
         if inflater.unconsumed_tail:
             raise ActiveMimeError(f"ActiveMime expands past {MAX_ACTIVEMIME_BYTES} bytes")
+        problem = ole_size_problem(out) if is_ole(out) else ""
+        if problem:  # olevba would parse the inflated OLE file next
+            raise ActiveMimeError(problem)
         return out
     raise ActiveMimeError("no zlib stream in ActiveMime blob")
 

@@ -135,6 +135,8 @@ def redirect_target(url: str) -> str:
 
 def urls_in_text(text: str) -> list[str]:
     """http(s) URLs written in ``text`` (trailing punctuation of the sentence dropped)."""
+    if "://" not in text:  # a substring test is ~10x cheaper than the case-insensitive scan
+        return []
     return [m.group(0).rstrip(".,;:!?") for m in URL_IN_TEXT.finditer(text)]
 
 

@@ -67,7 +67,10 @@ def header(headers: Sequence[tuple[str, str]], name: str) -> str:
 
 def verdict_from_headers(headers: Sequence[tuple[str, str]], verdict_header: str,
                           findings_header: str) -> tuple[str, float | None, tuple[str, ...]]:
-    """``X-Coinguard-Verdict: malicious score=42`` + ``X-Coinguard-Findings: a, b`` -> (verdict, score, codes)."""
+    """``X-Coinguard-Verdict: malicious score=42`` + ``X-Coinguard-Findings: a=strong:8, b`` -> (verdict, score, codes).
+
+    Each findings entry is ``code=strength:score`` (the code alone in older headers); the codes are kept.
+    """
     value = header(headers, verdict_header)
     verdict, score = "", None
     if value:
@@ -79,7 +82,8 @@ def verdict_from_headers(headers: Sequence[tuple[str, str]], verdict_header: str
                     score = float(p[6:])
                 except ValueError:
                     score = None
-    codes = tuple(c.strip() for c in header(headers, findings_header).split(",") if c.strip())
+    entries = (c.split("=", 1)[0].strip() for c in header(headers, findings_header).split(","))
+    codes = tuple(c for c in entries if c and not c.startswith("+"))
     return verdict, score, codes
 
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import logging
 import subprocess
-import threading
 from collections.abc import Iterator
 from typing import ClassVar
 
+from coinguard import subproc
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext
@@ -72,20 +72,15 @@ class ChmReader(ToolReader):
         total = sum(e.size for e in listed)
         if len(listed) < 2 or total > min(MAX_BATCH_BYTES, self.ctx.budget.member_cap()):
             return {}
-        with subprocess.Popen([*self._base("x"), "-so", self.path], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL) as proc:
+        with subproc.tool_process([*self._base("x"), "-so", self.path], self._timeout(),
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
             assert proc.stdout is not None
-            watchdog = threading.Timer(self._timeout(), proc.kill)
-            watchdog.start()
             try:
                 blob = read_bounded(proc.stdout.read, total + 1, "chm")
             except BudgetExceeded:
                 blob = b""
-            finally:
-                watchdog.cancel()
-                if proc.poll() is None:
-                    proc.kill()
-            proc.wait(timeout=self._timeout())
+        if proc.timed_out:  # stalled: its group was killed; the member-by-member walk reports what it can
+            return {}
         if len(blob) != total:
             log.debug("chm: one-run output of %d bytes, %d listed; reading members one by one", len(blob), total)
             return {}

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""The daemon's side of the hand-off: CPU of the daemon process per message through the real pool.
+
+    PYTHONPATH=$PWD/milter /work/main/.venv/bin/python bench/bench_handoff.py [-n 400] [-c 8] [--workers 2]
+
+A real :class:`coinguard.pool.ScanPool` (forkserver workers, compiled rules, the real
+``scan_message``) is fed the bench_gateway message kinds (``text`` 2 KB, ``binary`` a 100 KB
+attachment, ``zip`` a 60 KB zip) plus a ``large`` 3 MB attachment, from ``-c`` threads at once, the
+way libmilter's connection threads call ``submit``: each message is a MessageBuffer filled as the
+milter fills it, handed over with ``payload()`` (bytes, or a file path past the spool threshold).
+Printed per kind: the CPU time of *this* process only (pebble's threads pickling the task and
+unpickling the verdict, our own supervisor; the workers' scanning is not in it) per message, the
+pickled size of the task argument and of what the worker sends back, and the verdicts seen.
+No Postfix, no network: DNS goes to bench_gateway's loopback NXDOMAIN server, in a child process of
+its own (its CPU is not the daemon's), so a scan does not wait out DNS timeouts (the pool's threads
+poll: CPU per message only means something when messages keep coming).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO / "tests"))
+
+from bench_gateway import make_messages  # noqa: E402
+
+from coinguard import pool as scanpool  # noqa: E402
+from coinguard.buffer import MessageBuffer  # noqa: E402
+from coinguard.config import parse_config  # noqa: E402
+from coinguard.rules import compile_rules  # noqa: E402
+from coinguard.scan import Envelope, ScanContext, scan_message  # noqa: E402
+
+CONFIG = '[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = {port}\ndns_timeout_s = 0.5\n'
+
+_DNS_CHILD = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from bench_gateway import NxdomainDns
+dns = NxdomainDns()
+print(dns.port, flush=True)
+sys.stdin.read()
+"""
+
+
+def large_messages(n: int) -> list[bytes]:
+    """``n`` messages with the same 3 MB random attachment (tests/helpers.make_message)."""
+    from helpers import make_message
+
+    blob = os.urandom(3 << 20)
+    return [make_message(subject=f"bench large {i}", attachments=[("data.bin", blob)]) for i in range(n)]
+
+
+def buffered(raw: bytes, threshold: int) -> MessageBuffer:
+    """``raw`` in a MessageBuffer as the milter fills it: headers one by one, the body in 64 KiB chunks."""
+    head, body = raw.split(b"\n\n", 1) if b"\r\n\r\n" not in raw else raw.split(b"\r\n\r\n", 1)
+    buf = MessageBuffer(threshold)
+    buf.leading_space = True
+    for line in head.replace(b"\r\n", b"\n").split(b"\n"):
+        name, _, value = line.partition(b":")
+        buf.add_header(name.decode(), value)
+    for i in range(0, len(body), 65536):
+        buf.add_body(body[i : i + 65536])
+    return buf
+
+
+def run_kind(p: scanpool.ScanPool, messages: list[bytes], clients: int, threshold: int) -> dict[str, object]:
+    verdicts: dict[str, int] = {}
+
+    def one(i_raw: tuple[int, bytes]) -> str:
+        i, raw = i_raw
+        with buffered(raw, threshold) as buf:
+            v = p.submit(buf.payload(), Envelope(id=f"q{i}", queue_id=f"q{i}", sender="alice@example.org",
+                                                 rcpts=("bob@example.net",))).result(120)
+        return str(v.verdict)
+
+    list(map(one, enumerate(messages[:5])))  # warm: every worker has seen this kind
+    cpu0, t0 = time.process_time(), time.monotonic()
+    with ThreadPoolExecutor(clients) as ex:
+        for v in ex.map(one, enumerate(messages)):
+            verdicts[v] = verdicts.get(v, 0) + 1
+    cpu, wall = time.process_time() - cpu0, time.monotonic() - t0
+    return {"cpu_ms": cpu * 1000 / len(messages), "msg_s": len(messages) / wall, "verdicts": verdicts}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-n", type=int, default=400, help="messages per kind (default 400; large: n/10)")
+    ap.add_argument("-c", type=int, default=8, help="concurrent submitting threads (default 8)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--kinds", default="text,binary,zip,large")
+    args = ap.parse_args()
+    import subprocess
+
+    dns = subprocess.Popen([sys.executable, "-c", _DNS_CHILD, str(REPO / "bench")], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, text=True)
+    assert dns.stdout is not None and dns.stdin is not None
+    try:
+        cfg = parse_config(CONFIG.format(port=int(dns.stdout.readline())))
+        return _bench(args, cfg)
+    finally:
+        dns.stdin.close()
+        dns.wait(10)
+
+
+def _bench(args: argparse.Namespace, cfg: object) -> int:
+    from coinguard.config import Config
+
+    assert isinstance(cfg, Config)
+    threshold = cfg.milter.spool_threshold_bytes
+    with tempfile.TemporaryDirectory(prefix="coinguard-bench-") as tmp:
+        rules_path = os.path.join(tmp, "rules.yarc")
+        compile_rules(cfg.rules.dirs).rules.save(filepath=rules_path)
+        scanpool.prestart()
+        p = scanpool.ScanPool(cfg, rules_path=rules_path, workers=args.workers)
+        p.warm_up()
+        ctx = ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules)
+        print(f"{'kind':<8} {'bytes':>9} {'daemon CPU ms/msg':>18} {'msg/s':>7} {'task pickle':>12} "
+              f"{'result pickle':>14}  verdicts")
+        try:
+            for kind in args.kinds.split(","):
+                msgs = large_messages(max(10, args.n // 10)) if kind == "large" else make_messages(kind, args.n)
+                with buffered(msgs[0], threshold) as buf:
+                    task = len(pickle.dumps((buf.payload(), Envelope(id="q", queue_id="q"))))
+                result = len(pickle.dumps((scan_message(msgs[0], ctx), False)))  # what _worker_scan returns
+                runs = [run_kind(p, msgs, args.c, threshold) for _ in range(3)]
+                cpu = statistics.median(float(r["cpu_ms"]) for r in runs)  # type: ignore[arg-type]
+                rate = statistics.median(float(r["msg_s"]) for r in runs)  # type: ignore[arg-type]
+                print(f"{kind:<8} {len(msgs[0]):>9} {cpu:>18.2f} {rate:>7.1f} {task:>12} {result:>14}  "
+                      f"{runs[-1]['verdicts']}", flush=True)
+        finally:
+            p.close(30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
