@@ -266,6 +266,10 @@ def test_spoofed_upbit_notice_with_macro_document_is_quarantined() -> None:
 
     need_corpus()
     doc = read_corpus_sample("maldocs/oletools/sample_with_vba.ppt.zip")
+    # without the shape action that runs it on a click (conclusive by itself), the macro is strong evidence only
+    action = bytes.fromhex("0f00f20f380000000000f30f10000000000000000000000001")
+    assert doc.count(action) == 1
+    doc = doc.replace(action, action[:-1] + b"\x03")  # the shape jumps to a slide instead
     plain = make_message(sender="Partner <ap@partner.example>", subject="Q3 figures", body="Figures attached.\n",
                          attachments=[("figures.ppt", doc)])
     spoof = make_message(

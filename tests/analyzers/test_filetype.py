@@ -28,8 +28,46 @@ def codes(data: bytes, name: str, declared: str = "", role: str = "attachment") 
 
 def test_executable_disguised_as_pdf() -> None:
     found = codes(PE, "wallet.pdf.exe", "application/pdf")
-    assert found == {"file.executable", "file.double_extension", "file.type_mismatch"}
+    assert found == {"file.executable", "file.double_extension.runs", "file.type_mismatch"}
     assert sum(SCORES[c] for c in found) >= 15
+
+
+STRENGTHS = {c.code: c.strength for c in FileTypeAnalyzer.codes}
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code"),
+    [
+        # what runs is a program or a script of the hidden extension's kind: conclusive
+        (PE, "invoice.pdf.exe", "file.double_extension.runs"),
+        (PE, "report___________.scr", "file.double_extension.runs"),
+        (b"var s = new ActiveXObject('Scripting.FileSystemObject');\n", "scan.jpg.js", "file.double_extension.runs"),
+        (b'Set o = CreateObject("Scripting.FileSystemObject")\r\n', "Rechnung.pdf.vbs", "file.double_extension.runs"),
+        # the disguise without content of that kind stays strong (a shortcut has its own analyzer; text named
+        # .js is graded by file.risky_extension; a PE under a script extension does not run)
+        (b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 80, "invoice.docx.lnk", "file.double_extension"),
+        (b"hello world, nothing to see here\n", "notes.pdf.js", "file.double_extension"),
+        (PE, "invoice.pdf.js", "file.double_extension"),
+    ],
+)
+def test_double_extension_is_conclusive_only_over_what_runs(data: bytes, name: str, code: str) -> None:
+    found = codes(data, name)
+    assert code in found and {"file.double_extension", "file.double_extension.runs"} - {code} - found
+    assert STRENGTHS[code] == ("conclusive" if code.endswith(".runs") else "strong")
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        (b"WEB\r\n1\r\nhttps://198.51.100.7/q.php?x=1\r\n", "file.iqy.remote"),  # Excel fetches and runs the reply
+        (b"WEB\n1\nhttp://x.example/stock.txt\n\nSelection=AllTables\n", "file.iqy.remote"),
+        (b"WEB\r\n1\r\n\\\\files.example\\share\\q.txt\r\n", "file.iqy.remote"),
+        (b"WEB\r\n1\r\nC:\\data\\local.htm\r\n", "file.iqy"),  # a query of a local file: strong
+    ],
+)
+def test_web_query_fetching_a_url_is_conclusive(query: bytes, code: str) -> None:
+    assert sniff(query) == "iqy"
+    assert codes(query, "prices.iqy") == {code}
 
 
 def test_plain_executable_named_exe() -> None:
@@ -69,7 +107,7 @@ def test_non_pe_named_exe_cannot_run() -> None:
 def test_rtlo_and_padding() -> None:
     assert codes(PE, "photo\u202egpj.exe") == {"file.executable", "file.rtlo"}
     assert codes(b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 80, "invoice.docx      .lnk") == {"file.double_extension"}
-    assert codes(PE, "report___________.scr") == {"file.executable", "file.double_extension"}
+    assert codes(PE, "report___________.scr") == {"file.executable", "file.double_extension.runs"}
 
 
 def test_benign_names_and_types_stay_quiet() -> None:
@@ -115,7 +153,7 @@ def test_extension_helpers() -> None:
         ("maldocs/inquest/CVE-2023-36025.url.zip", {"file.url_shortcut", "file.url_remote_target"}),
         ("maldocs/inquest/leak.url.zip", {"file.url_shortcut", "file.url_remote_target"}),
         ("maldocs/inquest/insert-script-201805.url.zip", {"file.url_shortcut", "file.url_remote_target"}),
-        ("maldocs/strelka/test.iqy.zip", {"file.iqy"}),
+        ("maldocs/strelka/test.iqy.zip", {"file.iqy.remote"}),
     ],
 )
 def test_corpus_scripts_and_shortcuts(corpus_dir: object, path: str, expected: set[str]) -> None:

@@ -58,7 +58,9 @@ AUTO_EXEC = {"office.vba.macros", "office.vba.autoexec", "office.vba.suspicious"
         ("maldocs/inquest/ed6701b3be01b5529db4e8196fa6351aa859655ee4c01ea8f67cc8d781424811.xls.zip", AUTO_EXEC),
         ("maldocs/inquest/remit.dotm.zip", AUTO_EXEC),
         ("maldocs/macromilter/Dok1.doc.zip", AUTO_EXEC),
-        ("maldocs/oletools/sample_with_vba.ppt.zip", {"office.vba.macros", "office.vba.autoexec"}),
+        # a shape whose click action runs the macro (ppaction macro, MS-PPT InteractiveInfoAtom)
+        ("maldocs/oletools/sample_with_vba.ppt.zip",
+         {"office.vba.macros", "office.vba.autoexec", "office.ppaction_macro"}),
         ("maldocs/inquest/98e4695eb06b12221f09956c4ee465ca5b50f20c0a5dc0550cad02d1d7131526.xls.zip",
          {"office.xlm.macros", "office.xlm.autoexec", "office.xlm.autoexec_exec"}),
         ("maldocs/inquest/05d8a7144a984b5f9530f0f9abe96546cfec0ad2c8cdc213bc733d7e14e750df.xlsm.zip",
@@ -273,6 +275,51 @@ def activemime(payload: bytes) -> bytes:
     return b"ActiveMime".ljust(0x1E, b"\x00") + struct.pack("<H", 0x32 - 46) + b"\x00" * 0x12 + zlib.compress(payload)
 
 
+def wordml_with(extra: bytes, body: bytes = b"") -> bytes:
+    return (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>'
+            b'<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml" '
+            b'xmlns:o="urn:schemas-microsoft-com:office:office" w:macrosPresent="no">' + extra
+            + b"<w:body><w:p>" + body + b"<w:r><w:t>Rechnung</w:t></w:r></w:p></w:body></w:wordDocument>")
+
+
+@pytest.mark.parametrize(
+    ("data", "active"),
+    [
+        # an ActiveMime (editdata.mso) part is the container of a VBA project, even one olevba cannot decode
+        (wordml_with(b'<w:docSuppData><w:binData w:name="editdata.mso">'
+                     + base64.encodebytes(activemime(b"\xd0\xcf\x11\xe0 not a project"))
+                     + b"</w:binData></w:docSuppData>"),
+         "ActiveMime"),
+        # an embedded OLE object (its compound file in a binData part)
+        (wordml_with(b"", b'<w:r><w:pict><w:binData w:name="wordml://03000001.bin">'
+                     + base64.encodebytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40)
+                     + b'</w:binData><o:OLEObject Type="Embed" ProgID="Package"/></w:pict></w:r>'),
+         "embedded OLE object"),
+        # a DDEAUTO field (Word runs the command when the user accepts the update prompt)
+        (wordml_with(b"", b'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DDEAUTO c:\\windows'
+                     b'\\system32\\cmd.exe "/k calc.exe" </w:instrText></w:r>'), "DDE field"),
+        # the Excel 2003 XML (SpreadsheetML) form: a cell formula that is a DDE link to cmd
+        (b'<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns:ss="urn:schemas-microsoft-com:'
+         b'office:spreadsheet"><Worksheet ss:Name="S"><Table><Row><Cell ss:Formula="=cmd|\'/c calc.exe\'!A1">'
+         b'<Data ss:Type="String"></Data></Cell></Row></Table></Worksheet></Workbook>', "DDE field"),
+    ],
+)
+def test_disguised_word_2003_xml_with_an_active_element_is_conclusive(data: bytes, active: str) -> None:
+    findings, _ = run(MACROS, data, "rechnung.doc")
+    assert {"office.disguised_xml", "office.disguised_active"} <= codes(findings)
+    assert active in detail(findings, "office.disguised_active")
+    assert catalogue()["office.disguised_active"].strength == "conclusive"
+    # the same document under its own .xml name is no disguise: its elements are judged on their own
+    assert "office.disguised_active" not in codes(run(MACROS, data, "rechnung.xml")[0])
+
+
+def test_disguise_alone_is_not_conclusive() -> None:
+    # a macro-less Word 2003 XML named .doc: strong (suspicious alone), never conclusive by its name
+    findings, _ = run(MACROS, wordml_with(b"<w:docPr><w:attachedTemplate w:val=\"\"/></w:docPr>"), "invoice.doc")
+    assert codes(findings) == {"office.disguised_xml"}
+    assert catalogue()["office.disguised_xml"].strength == "strong"
+
+
 def test_activemime_inflation_is_capped() -> None:
     from coinguard.analyzers import office_common
 
@@ -293,7 +340,7 @@ def test_mht_with_activemime_bomb_finishes() -> None:
     started = time.monotonic()
     findings, children = run(MACROS, mht, "invoice.doc")
     assert time.monotonic() - started < 10
-    assert codes(findings) == {"office.disguised_xml"}
+    assert codes(findings) == {"office.disguised_xml", "office.disguised_active"}
     assert children == []
 
 
@@ -334,8 +381,50 @@ def test_vba_project_inside_activemime_carriers(corpus_dir: object, carrier: str
                 b"Content-Location: file:///C:/x/editdata.mso\r\nContent-Transfer-Encoding: base64\r\n"
                 b"Content-Type: application/x-mso\r\n\r\n" + blob + b"\r\n--b--\r\n")
     findings, children = run(MACROS, data, "remit.doc")
-    assert codes(findings) == AUTO_EXEC | {"office.disguised_xml"}
+    assert codes(findings) == AUTO_EXEC | {"office.disguised_xml", "office.disguised_active"}
+    assert detail(findings, "office.disguised_active").startswith("xml.office named .doc with macros") == (
+        carrier == "word2003xml")
     assert b"Document_open" in children[0].data
+
+
+# -- PowerPoint 97-2003 shape actions (click / mouse-over) that run a macro or a program -------------------
+def interactive(action: int, mouse_over: bool = False, macro: str = "") -> bytes:
+    """An InteractiveInfoInstance container (MS-PPT): InteractiveInfoAtom, then a MacroNameAtom if named."""
+    atom = struct.pack("<HHI", 0x0000, 0x0FF3, 16) + struct.pack("<IIBBBBB3x", 0, 0, action, 0, 0, 0, 0)
+    if macro:
+        text = macro.encode("utf-16-le")
+        atom += struct.pack("<HHI", 0x0020, 0x0FBA, len(text)) + text
+    return struct.pack("<HHI", 0x001F if mouse_over else 0x000F, 0x0FF2, len(atom)) + atom
+
+
+def presentation(*records: bytes) -> bytes:
+    from analyzers.test_hwp import cfb  # the compound-file writer of the HWP tests
+
+    stream = struct.pack("<HHI", 0x000F, 0x03E8, 0) + b"".join(records)  # a DocumentContainer header, then shapes
+    return cfb({"PowerPoint Document": stream, "Current User": b"\x00" * 32})
+
+
+@pytest.mark.parametrize(
+    ("records", "expected", "detail_has"),
+    [
+        ((interactive(1, mouse_over=True, macro="Module1.Run"),), {"office.ppaction_macro"}, "mouse-over: Module1.Run"),
+        ((interactive(1, macro="Go"),), {"office.ppaction_macro"}, "click: Go"),
+        ((interactive(2, mouse_over=True),), {"office.ppaction_program"}, "mouse-over"),
+        ((interactive(3), interactive(4, mouse_over=True)), set(), ""),  # a jump and a hyperlink: navigation
+    ],
+)
+def test_ppt_shape_actions(records: tuple[bytes, ...], expected: set[str], detail_has: str) -> None:
+    data = presentation(*records)
+    assert sniff(data) == "ole.ppt"
+    findings, _ = run(MACROS, data, "deck.ppt")
+    assert codes(findings) & {"office.ppaction_macro", "office.ppaction_program"} == expected
+    for f in findings:
+        if f.code in expected:
+            assert detail_has in f.detail
+    if expected == {"office.ppaction_macro"}:
+        # no VBA project in this crafted file: the action is strong, not conclusive, until a macro is there
+        assert next(f for f in findings if f.code == "office.ppaction_macro").strength == "strong"
+    assert catalogue()["office.ppaction_program"].strength == "conclusive"
 
 
 # -- OLE directories that declare more than the file holds (fuzz finding, issue 10) -----------------

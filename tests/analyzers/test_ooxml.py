@@ -106,6 +106,76 @@ def test_flat_opc_external_template() -> None:
     assert codes(findings) == {"ooxml.remote_template"}
 
 
+def wordml(template: str) -> bytes:
+    """A Word 2003 XML (WordprocessingML) document naming its attached template in ``w:attachedTemplate``."""
+    return (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>'
+            b'<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml" w:macrosPresent="no">'
+            b'<w:docPr><w:attachedTemplate w:val=' + quoteattr(template).encode() + b'/></w:docPr>'
+            b"<w:body><w:p><w:r><w:t>Invoice</w:t></w:r></w:p></w:body></w:wordDocument>")
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("https://x.example/invoice.dotm", {"ooxml.remote_template"}),  # template injection from Word 2003 XML
+        (r"\\198.51.100.7\share\t.dot", {"ooxml.unc_target"}),
+        ("", set()),
+        (r"C:\Documents and Settings\a\Application Data\Microsoft\Templates\Normal.dot", set()),
+        ("Normal.dot", set()),
+    ],
+)
+def test_word_2003_xml_attached_template(template: str, expected: set[str]) -> None:
+    data = wordml(template)
+    assert sniff(data) == "xml.office"
+    findings, _ = run(data, "rechnung.doc")
+    assert codes(findings) == expected
+
+
+def pptx(action: str, mouse_over: bool = False, vba: bool = True, slide_rels: bytes | None = None) -> bytes:
+    """A presentation whose one shape carries ``action`` on a click (or a mouse-over)."""
+    link = "hlinkMouseOver" if mouse_over else "hlinkClick"
+    slide = ('<?xml version="1.0"?><p:sld xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+             'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:r="' + REL + '">'
+             '<p:cSld><p:spTree><p:sp><p:nvSpPr><p:cNvPr id="2" name="Button">'
+             f'<a:{link} r:id="{"rId2" if slide_rels else ""}" action={quoteattr(action)}/></p:cNvPr></p:nvSpPr>'
+             "</p:sp></p:spTree></p:cSld></p:sld>").encode()
+    members = {"[Content_Types].xml": CONTENT_TYPES, "ppt/presentation.xml": b"<p:presentation/>",
+               "_rels/.rels": rels(("officeDocument", "ppt/presentation.xml", "")), "ppt/slides/slide1.xml": slide}
+    if vba:
+        members["ppt/vbaProject.bin"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    if slide_rels is not None:
+        members["ppt/slides/_rels/slide1.xml.rels"] = slide_rels
+    return zip_bytes(members)
+
+
+@pytest.mark.parametrize("mouse_over", [False, True])
+def test_pptx_shape_action_running_a_macro_is_conclusive(mouse_over: bool) -> None:
+    findings, _ = run(pptx("ppaction://macro?name=Module1.Go", mouse_over=mouse_over), "deck.pptm")
+    assert codes(findings) == {"ooxml.ppaction_macro"}
+    found = findings[0]
+    assert ("mouse-over" if mouse_over else "click") in found.detail and "Module1.Go" in found.detail
+    assert found.strength == ""  # the catalogue's: conclusive
+    # with no VBA project in the package the action has nothing to run: strong, said so in the detail
+    findings, _ = run(pptx("ppaction://macro?name=Module1.Go", mouse_over=mouse_over, vba=False), "deck.pptx")
+    assert [(f.code, f.strength) for f in findings] == [("ooxml.ppaction_macro", "strong")]
+    assert "no VBA project" in findings[0].detail
+
+
+def test_pptx_mouse_over_running_a_program() -> None:
+    # the 2017 mouse-over technique: hovering over a link in the slide show runs the relationship's target
+    target = "powershell -NoP -W Hidden -c calc"
+    data = pptx("ppaction://program", mouse_over=True, vba=False,
+                slide_rels=rels(("hyperlink", target, "External")))
+    findings, _ = run(data, "order.ppsx")
+    assert "ooxml.ppaction_program" in codes(findings)
+    assert target in next(f.detail for f in findings if f.code == "ooxml.ppaction_program")
+
+
+@pytest.mark.parametrize("action", ["ppaction://hlinkshowjump?jump=nextslide", "ppaction://hlinksldjump"])
+def test_pptx_navigation_actions_are_quiet(action: str) -> None:
+    assert codes(run(pptx(action), "deck.pptm")[0]) == set()
+
+
 def test_broken_package_is_a_parse_error() -> None:
     data = docx(settings_rels=b"<Relationships><unclosed")
     findings, _ = run(data)

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+    TextStringObject,
+)
 
 from coinguard.analyzers.pdf import PdfAnalyzer, classify_uri, lure_terms
 from coinguard.findings import Finding, Item
@@ -162,7 +170,7 @@ def test_benign_pdf(corpus_dir: Path) -> None:
 def test_phishing_pdf_links_reach_the_text_child(corpus_dir: Path) -> None:
     path = "maldocs/inquest/34f33612c9f6b132430385e6dc3f8603ff897d34c780bfa5a4cf7663922252ba.pdf.zip"
     findings, children = run(read_corpus_sample(path), "lure.pdf")
-    assert [f.code for f in findings] == ["pdf.link_lure"]
+    assert [f.code for f in findings] == ["pdf.credential_lure"]  # the Apple ID is locked (ロック), verify it
     assert "アカウント" in findings[0].detail and "?16shop" in findings[0].detail
     assert b"?16shop" in next(c for c in children if c.role == "text").data
 
@@ -186,3 +194,68 @@ def test_link_annotations_are_handed_to_the_message_link_analyzers() -> None:
     assert text.meta[URLS_META] == ["https://binance-kyc.top/a"] and text.meta[WHERE_META] == "PDF link"
     _, plain = run(written(PdfWriter()), "blank.pdf")
     assert all(URLS_META not in c.meta for c in plain)
+
+
+def page_pdf(lines: list[str], links: list[tuple[str, tuple[float, float, float, float]]],
+             size: tuple[int, int] = (612, 792)) -> bytes:
+    """A one-page PDF (pypdf writer) with Helvetica text lines and /Link annotations ((url, rect) pairs)."""
+    w = PdfWriter()
+    page = w.add_blank_page(*size)
+    content = StreamObject()
+    content.set_data(" ".join(f"BT /F1 12 Tf 72 {size[1] - 72 - 16 * i} Td ({line}) Tj ET"
+                              for i, line in enumerate(lines)).encode())
+    font = action(Type="/Font", Subtype="/Type1", BaseFont="/Helvetica")
+    page[NameObject("/Resources")] = action(Font=action(F1=w._add_object(font)))
+    page[NameObject("/Contents")] = w._add_object(content)
+    annots = []
+    for url, rect in links:
+        link = action(Type="/Annot", Subtype="/Link", A=action(S="/URI", URI=TextStringObject(url)))
+        link[NameObject("/Rect")] = ArrayObject([FloatObject(v) for v in rect])
+        annots.append(w._add_object(link))
+    page[NameObject("/Annots")] = ArrayObject(annots)
+    return written(w)
+
+
+BUTTON = (200.0, 300.0, 400.0, 340.0)  # a "button": 1.7 % of a letter page
+FULL_PAGE = (0.0, 0.0, 612.0, 792.0)
+
+
+@pytest.mark.parametrize(
+    ("lines", "links", "expected"),
+    [
+        # credential phishing: the account is locked, verify through the link
+        (["Your account has been locked due to unusual activity.", "Sign in to verify your identity."],
+         [("https://secure-login.example/verify", BUTTON)], {"pdf.credential_lure"}),
+        # the same wording without pressure stays the weak lure
+        (["Sign in to your account to view the statement."], [("https://portal.example/login", BUTTON)],
+         {"pdf.link_lure"}),
+        # a picture-of-a-document page: one link over the whole page, nothing else to read
+        (["View document"], [("https://files.example/share/d/81", FULL_PAGE)], {"pdf.click_through"}),
+        # "open invoice" linking to the payload itself (an archive, a script)
+        (["Invoice 4471 - click to open"], [("https://cdn.example/inv/Invoice_4471.zip", BUTTON)],
+         {"pdf.link_download"}),
+        (["Scan 0032"], [("http://198.51.100.9/scan0032.js", FULL_PAGE)],
+         {"pdf.link_download", "pdf.click_through", "pdf.uri_ip"}),
+        # an ordinary document with a link to a web page: nothing
+        (["Quarterly report. Details on our site."], [("https://www.example.com/report", BUTTON)], set()),
+        (["Download the report."], [("https://www.example.com/report.pdf", BUTTON)], set()),
+    ],
+)
+def test_pdf_lure_grading(lines: list[str], links: list[tuple[str, tuple[float, float, float, float]]],
+                          expected: set[str]) -> None:
+    findings, _ = run(page_pdf(lines, links), "document.pdf")
+    assert {f.code for f in findings} == expected
+
+
+def test_pdf_lure_strengths() -> None:
+    from coinguard.catalogue import catalogue
+
+    cat = catalogue()
+    assert [str(cat[c].strength) for c in ("pdf.credential_lure", "pdf.click_through", "pdf.link_download",
+                                           "pdf.link_lure")] == ["strong", "strong", "strong", "weak"]
+
+
+def test_long_document_with_a_big_link_is_no_click_through() -> None:
+    lines = [f"Section {n}: the terms of the agreement, paragraph {n}, continued." for n in range(20)]
+    findings, _ = run(page_pdf(lines, [("https://www.example.com/terms", FULL_PAGE)]), "terms.pdf")
+    assert findings == []

@@ -42,7 +42,7 @@ def test_lure_indicators(tmp_path: Path, scan: Callable[..., Verdict]) -> None:
     assert [(f.sha256, f.name) for f in ind.files] == [(hashlib.sha256(LURE_SCRIPT).hexdigest(),
                                                         "wallet_recovery.pdf.js")]
     assert [(w.address, w.coin, w.kind, w.complete) for w in ind.wallets] == [(WALLET, "ETH", "EIP-55", True)]
-    assert "crypto.address" in ind.codes and "file.double_extension" in ind.codes
+    assert "crypto.address" in ind.codes and "file.double_extension.runs" in ind.codes
     # the same from the stored JSON form of the verdict, and through JSON and back
     assert extract(raw, verdict.to_json()) == ind
     assert Indicators.from_json(ind.to_json()) == ind

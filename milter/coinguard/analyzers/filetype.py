@@ -38,6 +38,10 @@ _SCRIPT_KINDS = frozenset(t for t in EXECUTABLE_TYPES if t.startswith("script.")
 #: Names a Mac opens in Terminal (or a shell) on double-click.
 _SHELL_RUN_EXTENSIONS = frozenset({"command", "tool"})
 _DISK_KINDS = frozenset({"iso", "udf", "vhd", "vhdx", "img.fat"})
+#: Content that runs as itself: programs and Windows scripts (shortcuts, disk images... have their own analyzers).
+_RUNNING_KINDS = _PE_KINDS | _SCRIPT_KINDS
+#: Web query targets that fetch from elsewhere (a server or a share), on any line of the query.
+_IQY_REMOTE = re.compile(r"(?im)^[ \t]*(?:https?://|\\\\[^\\\s]+\\|file://[^/\s])\S*")
 
 #: What content an extension honestly announces (extension -> accepted sniffed types).
 _EXT_CONTENT: dict[str, frozenset[str]] = {
@@ -132,10 +136,12 @@ def name_findings(name: str, declared_type: str, content_type: str, path: str, a
         inner = exts[-2] if len(exts) >= 2 else ""
         stem = clean.rstrip(" .\t")
         stem = stem[: len(stem) - len(ext) - 1] if ext and stem.lower().endswith("." + ext) else stem
+        # conclusive when what runs is a program or a script of the kind the hidden extension runs
+        code = "file.double_extension.runs" if honest and content_type in _RUNNING_KINDS else "file.double_extension"
         if inner in DOCUMENT_EXTENSIONS:
-            yield Finding("file.double_extension", analyzer, path, f"{name!r}: .{inner} shown, .{ext} is what runs")
+            yield Finding(code, analyzer, path, f"{name!r}: .{inner} shown, .{ext} is what runs ({content_type})")
         elif _PADDING.search(stem):
-            yield Finding("file.double_extension", analyzer, path, f"{name!r}: blank padding hides .{ext}")
+            yield Finding(code, analyzer, path, f"{name!r}: blank padding hides .{ext} ({content_type})")
     if runs_by_content:
         # Script text named or declared as text is a pasted snippet more often than a disguise.
         scripty = content_type in _SCRIPT_KINDS
@@ -200,8 +206,11 @@ class FileTypeAnalyzer:
         CodeInfo("file.url_remote_target", 13.0, A,
                  "an Internet Shortcut pointing to a file: URL, UNC share, local program or runnable download",
                  strength=Strength.CONCLUSIVE),
-        CodeInfo("file.iqy", 6.0, A, "an Excel web query (.iqy) that fetches remote content into Excel",
+        CodeInfo("file.iqy", 6.0, A, "an Excel web query (.iqy) without a web or share URL (a local query)",
                  strength=Strength.STRONG),
+        CodeInfo("file.iqy.remote", 12.0, A,
+                 "an Excel web query (.iqy) that fetches an http(s) or UNC URL into Excel on open: the server's "
+                 "reply (formulas, DDE) runs in Excel", strength=Strength.CONCLUSIVE),
         CodeInfo("file.postscript_exploit", 12.0, A,
                  "PostScript/EPS that builds and runs code or drops files (Office/HWP EPS exploit carrier)",
                  strength=Strength.CONCLUSIVE),
@@ -213,6 +222,10 @@ class FileTypeAnalyzer:
         CodeInfo("file.double_extension", 6.0, A,
                  "a document-looking name hiding a runnable extension (wallet.pdf.exe, padding before .lnk)",
                  strength=Strength.STRONG),
+        CodeInfo("file.double_extension.runs", 12.0, A,
+                 "a document-looking name (or blank padding) hiding an executable or script extension over "
+                 "content of that type (invoice.pdf.exe with a PE, scan.jpg.js with JScript): it runs on open",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("file.rtlo", 10.0, A, "bidirectional control characters (U+202E) that disguise the extension",
                  strength=Strength.STRONG),
         CodeInfo("file.type_mismatch", 12.0, A,
@@ -249,8 +262,13 @@ class FileTypeAnalyzer:
         elif t == "url":
             yield from self._url(item)
         elif t == "iqy":
-            first_url = next((ln for ln in item.data[:4096].decode("latin-1").splitlines() if "://" in ln), "")
-            yield Finding("file.iqy", self.name, item.path, f"web query to {first_url.strip()[:120]}")
+            text = item.data[:4096].decode("latin-1")
+            remote = _IQY_REMOTE.search(text)
+            if remote:
+                yield Finding("file.iqy.remote", self.name, item.path, f"web query to {remote.group(0)[:120]}")
+            else:
+                first_url = next((ln for ln in text.splitlines() if "://" in ln), "")
+                yield Finding("file.iqy", self.name, item.path, f"web query to {first_url.strip()[:120] or '(none)'}")
         elif t == ItemType.POSTSCRIPT and item.source != HWP_SOURCE:  # the HWP analyzer reports its own EPS (hwp.eps)
             signs = [s for s in eps_indicators(item.data) if s in EPS_EXPLOIT_SIGNS]
             if signs:

@@ -41,6 +41,7 @@ from coinguard.analyzers.office_common import (
     read_member,
     risky_embedded,
 )
+from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB, read_bounded
@@ -133,6 +134,28 @@ _XLM_RUNS = re.compile(r"(?i)\b(?:EXEC|CALL|REGISTER(?:\.ID)?|URLDownloadToFileA
 _XLM_AUTO = re.compile(r"(?i)\bAuto_(?:Open|Close|Activate)\w{0,40}|\bAuto_Ope\b")
 
 
+#: Active elements of a Word/Excel 2003 XML or MHT document, found in its text (what Office acts on when it
+#: opens the file, whatever olevba could decode): the ActiveMime container of a VBA project (``editdata.mso``,
+#: ``application/x-mso``, base64 of the "ActiveMime" header), an embedded OLE object (base64 of the OLE magic
+#: in a ``w:binData`` part, ``o:OLEObject``), a DDE/DDEAUTO field instruction.
+_ACTIVE_MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
+    ("ActiveMime (editdata.mso)", re.compile(
+        rb"(?i)w:name\s*=\s*[\"']editdata\.mso|Content-Location:[^\r\n]*editdata\.mso|Content-Type:\s*application/x-mso"
+        rb"|(?-i:QWN0aXZlTWltZQ)")),
+    ("embedded OLE object", re.compile(rb"(?i)<w:binData\b[^>]*>\s*(?-i:0M8R4KGx)|<o:OLEObject\b")),
+    ("DDE field", re.compile(rb"(?i)(?:<w:instrText\b[^>]*>|\binstr\s*=\s*[\"'])\s*(?:&quot;)?\s*DDE(?:AUTO)?\b"
+                             rb"|\bss:Formula\s*=\s*\"=[\w.-]{1,40}\|\s*(?:'|&apos;)")),
+)
+#: Bytes of a document searched for them (the markers sit in the header parts and the first binData).
+_ACTIVE_SCAN_BYTES = 16 * MiB
+
+
+def active_elements(data: bytes) -> list[str]:
+    """Names of the active elements a Word/Excel 2003 XML or MHT document carries (see ``_ACTIVE_MARKERS``)."""
+    head = data[:_ACTIVE_SCAN_BYTES]
+    return [label for label, pattern in _ACTIVE_MARKERS if pattern.search(head)]
+
+
 def _vba_module_text(code: Any) -> str:
     if isinstance(code, bytes):
         return code.decode("utf-8", "replace")
@@ -176,6 +199,17 @@ class OfficeMacros:
         CodeInfo("office.disguised_xml", 5, Category.ATTACHMENT,
                  "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf: Office opens it by content, "
                  "extension filters do not (malspam carrier)", strength=Strength.STRONG),
+        CodeInfo("office.disguised_active", 15, Category.ATTACHMENT,
+                 "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf that carries an active element (a VBA "
+                 "project or ActiveMime editdata.mso, an embedded OLE object, a DDE field): a disguised carrier "
+                 "that runs something", strength=Strength.CONCLUSIVE),
+        CodeInfo("office.ppaction_macro", 15, Category.ATTACHMENT,
+                 "PowerPoint 97-2003 shape action that runs a VBA macro on a mouse click or mouse-over "
+                 "(an auto-exec without an Auto name; strong only when no VBA project was found)",
+                 strength=Strength.CONCLUSIVE),
+        CodeInfo("office.ppaction_program", 15, Category.ATTACHMENT,
+                 "PowerPoint 97-2003 shape action that runs a program on a mouse click or mouse-over",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("office.skipped", 1, Category.INTERNAL, "document too large for macro analysis"),
         CodeInfo("office.parse_error", 1, Category.ATTACHMENT, "document could not be parsed for macros"),
     )
@@ -186,13 +220,24 @@ class OfficeMacros:
         return item.type in _TEXT_TYPES and item.source != self.name and bool(_VBA_SOURCE.search(item.data[:1 * MiB]))
 
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
-        ext = EXT_RE.search(item.name)
-        if item.type in ("xml.office", "mht") and ext and ext.group(1).lower() in _BINARY_OFFICE_EXTENSIONS:
-            yield Finding("office.disguised_xml", self.name, item.path, f"{item.type} named .{ext.group(1)}")
+        match = EXT_RE.search(item.name)
+        ext = match.group(1) if match else ""
+        disguised = item.type in ("xml.office", "mht") and ext.lower() in _BINARY_OFFICE_EXTENSIONS
+        if disguised:
+            yield Finding("office.disguised_xml", self.name, item.path, f"{item.type} named .{ext}")
+        active = active_elements(item.data) if disguised else []
         if oversized(item, ctx, MAX_DOC_BYTES):
             yield Finding("office.skipped", self.name, item.path, f"{item.size} bytes")
-            return
-        yield from guarded(item, self.name, "office.parse_error", lambda: self._run_checked(item, ctx))
+        else:
+            results = guarded(item, self.name, "office.parse_error", lambda: self._run_checked(item, ctx))
+            if disguised and any(isinstance(r, Finding) and r.code.startswith(("office.vba.", "office.xlm."))
+                                 for r in results):
+                active.insert(0, "macros")
+            yield from results
+        if active:
+            # The disguise alone is only strong; what it carries is what runs (issue 11: conclusive evidence).
+            yield Finding("office.disguised_active", self.name, item.path,
+                          f"{item.type} named .{ext} with {bounded_list(list(dict.fromkeys(active)))}")
 
     def _run_checked(self, item: Item, ctx: AnalysisContext) -> list[Finding | Item]:
         try:
@@ -217,6 +262,8 @@ class OfficeMacros:
                 has_vba = bool(vp.detect_vba_macros())
                 if vp.type == olevba.TYPE_TEXT and not _VBA_SOURCE.search(item.data[: 1 * MiB]):
                     return out  # olevba calls any text "VBA source"; we want real modules only
+                if item.type == ItemType.OLE_PPT:
+                    out.extend(self._ppt_actions(item, has_vba))
                 ctx.budget.check_time()
                 has_xlm = bool(vp.detect_xlm_macros())
                 if not has_xlm and item.type == ItemType.OLE_XLS and not _olevba_read_biff(vp):
@@ -249,6 +296,34 @@ class OfficeMacros:
                     out.append(item.child("<vba>", raw, source=self.name, role=Role.EXTRACTED, type=ItemType.TEXT))
             finally:
                 vp.close()
+        return out
+
+    def _ppt_actions(self, item: Item, has_vba: bool) -> list[Finding]:
+        """Interactive actions (click / mouse-over) of a binary presentation that run a macro or a program."""
+        try:
+            ole = open_ole(item.data)
+            try:
+                if not ole.exists("PowerPoint Document"):
+                    return []
+                with ole.openstream("PowerPoint Document") as fh:
+                    actions = ppt_actions(read_bounded(fh.read, MAX_DOC_BYTES, "PowerPoint Document"))
+            finally:
+                ole.close()
+        except BudgetExceeded:
+            raise
+        except Exception as exc:  # a damaged stream costs only this check; olevba reports the rest
+            log.debug("ppt actions unreadable: %s", type(exc).__name__)
+            return []
+        out: list[Finding] = []
+        macros = [f"{trigger}: {name or '(unnamed)'}" for trigger, kind, name in actions if kind == "macro"]
+        programs = [trigger for trigger, kind, _ in actions if kind == "program"]
+        if macros:
+            note = "" if has_vba else " (no VBA project found)"
+            out.append(Finding("office.ppaction_macro", self.name, item.path, bounded_list(macros) + note,
+                               strength="" if has_vba else Strength.STRONG))
+        if programs:
+            out.append(Finding("office.ppaction_program", self.name, item.path,
+                               f"{len(programs)} action(s): {bounded_list(programs)}"))
         return out
 
     @staticmethod
@@ -426,6 +501,32 @@ class OfficeMacros:
         if runs:
             out.append(Finding("office.xlm.exec", self.name, item.path, bounded_list(runs) + iocs))
         return out
+
+
+# -- PowerPoint 97-2003 interactive actions (MS-PPT 2.7.x) ----------------------------------------------------
+#: An InteractiveInfoInstance container (recVer 0xF; recInstance 0 = mouse click, 1 = mouse over; type 0x0FF2)
+#: opening with its InteractiveInfoAtom (type 0x0FF3, 16 bytes: sound, hyperlink id, action, verb, jump,
+#: flags, hyperlink type), then an optional MacroNameAtom (a CString, recInstance 2, type 0x0FBA).
+_PPT_INTERACTIVE = re.compile(
+    rb"([\x0f\x1f])\x00\xf2\x0f.{4}\x00\x00\xf3\x0f\x10\x00\x00\x00.{8}([\x01\x02]).{7}"
+    rb"(?:\x20\x00\xba\x0f(.{4}))?", re.S)
+_PPT_ACTIONS = {1: "macro", 2: "program"}  # II_MacroAction, II_RunProgramAction
+MAX_PPT_ACTIONS = 64
+
+
+def ppt_actions(stream: bytes) -> list[tuple[str, str, str]]:
+    """(trigger, action, macro name) of every interactive action in a "PowerPoint Document" stream that runs
+    a macro or a program (click/mouse-over actions; jumps, hyperlinks and media are left out)."""
+    out: list[tuple[str, str, str]] = []
+    for m in _PPT_INTERACTIVE.finditer(stream):
+        name = ""
+        if m.group(3):
+            size = min(int.from_bytes(m.group(3), "little"), 512)
+            name = stream[m.end() : m.end() + size].decode("utf-16-le", "replace")
+        out.append(("mouse-over" if m.group(1) == b"\x1f" else "click", _PPT_ACTIONS[m.group(2)[0]], name))
+        if len(out) >= MAX_PPT_ACTIONS:
+            break
+    return out
 
 
 def _olevba_read_biff(vp: Any) -> bool:

@@ -59,6 +59,7 @@ _LINK_TYPES = frozenset({"frame", "subDocument", "externalLink", "externalLinkPa
                          "slideUpdateUrl", "slideUpdateInfo", "officeDocument", "worksheet", "slide", "slideMaster"})
 _MARKUP_TYPES = frozenset({"xml", "html", "text", "svg"})
 _RELS_NS_BYTES = b"schemas.openxmlformats.org/package/2006/relationships"
+_WORDML_TEMPLATE = re.compile(rb'<w:attachedTemplate\b[^>]*?\bw:val\s*=\s*(?:"([^"]*)"|\'([^\']*)\')', re.I)
 _FLAT_RELS = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.I)
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"|([\w:]+)\s*=\s*\'([^\']*)\'')
 #: Parts whose text may hold HYPERLINK fields (Word body, headers, footers, notes; Excel sheets' formulas).
@@ -66,6 +67,12 @@ _FIELD_PARTS = re.compile(r"(?i)^(?:word/(?:document|header\d*|footer\d*|footnot
                           r"|xl/worksheets/sheet\d*\.xml)$")
 _HYPERLINK_FIELD = re.compile(rb'\bHYPERLINK\s*\(?\s*(?:"|&quot;)((?:(?!&quot;)[^"<>\s]){3,2000})(?:"|&quot;)', re.I)
 MAX_FIELD_PARTS = 64
+#: Slide parts whose shapes carry actions, and the actions that run code: ``<a:hlinkClick action=
+#: "ppaction://macro?name=Module1.Go">`` / ``<a:hlinkMouseOver action="ppaction://program">`` (the program is
+#: the hyperlink relationship's target).  Jumps (``ppaction://hlinkshowjump``...) are navigation.
+_SLIDE_PARTS = re.compile(r"(?i)^ppt/(?:slides|slideLayouts|slideMasters)/[^/]+\.xml$")
+_PPACTION = re.compile(
+    rb"<(?:\w+:)?(hlinkClick|hlinkMouseOver)\b[^>]*?\baction\s*=\s*[\"']\s*ppaction://(macro|program)\b([^\"']*)", re.I)
 MAX_FIELD_PART_BYTES = 16 * MiB
 #: Most hyperlinks handed on per document.
 MAX_LINKS = 200
@@ -99,6 +106,12 @@ class OoxmlRelations:
                  strength=Strength.WEAK),
         CodeInfo("ooxml.activex", 2, Category.ATTACHMENT, "ActiveX control binary (activeX*.bin)",
                  strength=Strength.WEAK),
+        CodeInfo("ooxml.ppaction_macro", 15, Category.ATTACHMENT,
+                 "PowerPoint shape action (ppaction://macro, on a mouse click or mouse-over) that runs a VBA macro "
+                 "of the package (strong only when the package has no VBA project)", strength=Strength.CONCLUSIVE),
+        CodeInfo("ooxml.ppaction_program", 15, Category.ATTACHMENT,
+                 "PowerPoint shape action (ppaction://program, on a mouse click or mouse-over) that runs a program",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("ooxml.parse_error", 1, Category.ATTACHMENT, "OOXML package could not be read"),
     )
 
@@ -130,7 +143,34 @@ class OoxmlRelations:
                 ctx.budget.check_time()
                 fields += hyperlink_fields(read_member(zf, info, ctx, MAX_FIELD_PART_BYTES))
             yield from _links_item(item, relations, fields)
+            yield from self._slide_actions(item, zf, infos, relations, ctx)
             yield from self._embedded(item, zf, infos, ctx)
+
+    def _slide_actions(self, item: Item, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                       relations: list[tuple[str, str, str]], ctx: AnalysisContext) -> Iterator[Finding]:
+        """Shape actions of slides, layouts and masters that run a macro or a program on a click or mouse-over."""
+        macros: list[str] = []
+        programs: list[str] = []
+        for info in [i for i in infos if _SLIDE_PARTS.search(i.filename)][:MAX_FIELD_PARTS]:
+            ctx.budget.check_time()
+            data = read_member(zf, info, ctx, MAX_FIELD_PART_BYTES)
+            part = info.filename.rsplit("/", 1)[-1]
+            for m in _PPACTION.finditer(data):
+                trigger = "mouse-over" if m.group(1).lower().endswith(b"mouseover") else "click"
+                target = _unescape(m.group(3).decode("utf-8", "replace"))
+                if m.group(2).lower() == b"macro":
+                    macros.append(f"{part} {trigger}: {target.split('name=', 1)[-1][:80] or '(unnamed)'}")
+                else:
+                    rels_part = f"{info.filename.rsplit('/', 1)[0]}/_rels/{part}.rels"
+                    runs = [t for p, _t, t in relations if p == rels_part]
+                    programs.append(f"{part} {trigger}" + (f": {bounded_list(runs, 2, 100)}" if runs else ""))
+        if macros:
+            has_vba = any(i.filename.lower().endswith("vbaproject.bin") for i in infos)
+            note = "" if has_vba else " (no VBA project in the package)"
+            yield Finding("ooxml.ppaction_macro", self.name, item.path, bounded_list(macros, 4, 100) + note,
+                          strength="" if has_vba else Strength.STRONG)
+        if programs:
+            yield Finding("ooxml.ppaction_program", self.name, item.path, bounded_list(programs, 4, 160))
 
     def _embedded(self, item: Item, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
                   ctx: AnalysisContext) -> Iterator[Finding | Item]:
@@ -172,6 +212,13 @@ class OoxmlRelations:
                 attrs[key] = _unescape((a.group(2) if a.group(1) else a.group(4)).decode("utf-8", "replace"))
             if attrs.get("TargetMode", "").lower() == "external":
                 relations.append(("<flat xml>", _type_name(attrs.get("Type", "")), attrs.get("Target", "")))
+        # Word 2003 XML names its template in an element, not a relationship: the same remote-template
+        # injection when the value is a URL, a share or a protocol handler (else it is the author's own template).
+        for m in _WORDML_TEMPLATE.finditer(item.data[:MAX_FIELD_PART_BYTES]):
+            value = _unescape((m.group(1) or m.group(2) or b"").decode("utf-8", "replace"))
+            remote = _WEB.search(value) or _is_unc(value) or _EXPLOIT_SCHEME.search(value)
+            if remote and len(relations) < MAX_RELS_PARTS:  # a bare "Normal.dot" is a local name
+                relations.append(("<w:attachedTemplate>", "attachedTemplate", value))
         ctx.budget.check_time()
         yield from self._judge(item, relations)
         yield from _links_item(item, relations, hyperlink_fields(item.data[:MAX_FIELD_PART_BYTES]))

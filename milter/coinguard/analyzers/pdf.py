@@ -58,6 +58,22 @@ _LURE_TERMS = re.compile(
 )
 #: Link targets appended to the text child (lookalike-domain and lure analyzers read them there).
 MAX_LINKS = 100
+#: Account-pressure wording: what turns "log in to your account" into "your account is locked, verify now".
+_PRESSURE_TERMS = re.compile(
+    r"\b(?:locked|suspend(?:ed)?|unusual activity|suspicious activity|expire[sd]?|unlock|disabled|restricted"
+    r"|deactivat(?:ed|ion)|limited)\b|잠금|정지|제한|ロック|停止|制限|失効",
+    re.I,
+)
+#: A click-through page: one external link annotation covering this share of a page, little text beside it.
+CLICK_THROUGH_SHARE = 0.3
+CLICK_THROUGH_CHARS = 400
+#: Annotations looked at per page for it.
+MAX_PAGE_ANNOTS = 200
+#: URL paths that download something that runs, installs, mounts or unpacks.
+_DOWNLOAD_PATH = re.compile(
+    r"(?i)\.(?:exe|scr|com|pif|cpl|dll|msi|msix|appx|jar|js|jse|vbs|vbe|wsf|hta|ps1|bat|cmd|lnk|url|iso|img|vhdx?"
+    r"|zip|rar|7z|cab|gz|tgz|ace|arj|dmg|pkg|apk|one|chm|xll|iqy|library-ms|search-ms)$"
+)
 
 
 @dataclass
@@ -118,6 +134,48 @@ def lure_terms(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0).lower() for m in _LURE_TERMS.finditer(text)))
 
 
+def bounded(urls: list[str], count: int = 3) -> str:
+    return ", ".join(u[:120] for u in urls[:count]) + (f" (+{len(urls) - count})" if len(urls) > count else "")
+
+
+def _url_path(url: str) -> str:
+    try:
+        return urlsplit(url.strip()).path
+    except ValueError:
+        return ""
+
+
+def _largest_link(reader: PdfReader) -> tuple[float, str]:
+    """The largest share of a page one external /URI link annotation covers, and its target (first pages)."""
+    best: tuple[float, str] = (0.0, "")
+    try:
+        for n, page in enumerate(reader.pages):
+            if n >= LURE_MAX_PAGES:
+                break
+            box = page.mediabox
+            area = abs(float(box.width) * float(box.height))
+            annots = _resolve(page.get("/Annots"))
+            if area <= 0 or not isinstance(annots, ArrayObject):
+                continue
+            for ref in annots[:MAX_PAGE_ANNOTS]:
+                annot = _resolve(ref)
+                if not isinstance(annot, DictionaryObject) or annot.get("/Subtype") != "/Link":
+                    continue
+                act = _resolve(annot.get("/A"))
+                uri = _text(act.get("/URI")) if isinstance(act, DictionaryObject) else ""
+                rect = _resolve(annot.get("/Rect"))
+                web = uri.lower().startswith(("http://", "https://"))
+                if not web or not isinstance(rect, ArrayObject) or len(rect) != 4:
+                    continue
+                x0, y0, x1, y1 = (float(_resolve(v)) for v in rect)
+                share = min(abs(x1 - x0) * abs(y1 - y0) / area, 1.0)
+                if share > best[0]:
+                    best = (share, uri)
+    except Exception as exc:  # a damaged page tree: the other checks stand
+        log.debug("pdf link areas unreadable: %r", exc)
+    return best
+
+
 def _file_spec_target(value: Any) -> str:
     value = _resolve(value)
     if isinstance(value, DictionaryObject):
@@ -142,6 +200,16 @@ class PdfAnalyzer:
         CodeInfo("pdf.link_lure", 5.0, A,
                  "a short PDF whose text asks to log in/verify an account next to an external link (phishing lure)",
                  strength=Strength.WEAK),
+        CodeInfo("pdf.credential_lure", 8.0, A,
+                 "a short PDF that says the reader's account is locked, suspended or expiring and asks to sign "
+                 "in/verify through an external link (credential phishing carrier)", strength=Strength.STRONG),
+        CodeInfo("pdf.click_through", 8.0, A,
+                 "a short PDF whose page is mostly one clickable link to an external site (a picture of a "
+                 "document or a big 'View document' button: the PDF only carries the click)",
+                 strength=Strength.STRONG),
+        CodeInfo("pdf.link_download", 10.0, A,
+                 "a short PDF linking to the download of an executable, script, shortcut, installer, disk image "
+                 "or archive (the lure's payload is one click away)", strength=Strength.STRONG),
         CodeInfo("pdf.xfa", 2.0, A, "an XFA form (scriptable XML forms)", strength=Strength.WEAK),
         CodeInfo("pdf.encrypted", 1.0, A, "an encrypted PDF (informational)"),
         CodeInfo("pdf.password_in_message", 3.0, A,
@@ -179,11 +247,8 @@ class PdfAnalyzer:
             yield from self._report(item, scan, ctx)
             text = self._page_text(reader, ctx)
             pages = self._page_count(reader)
-        lure = lure_terms(text) if scan.links and pages <= LURE_MAX_PAGES and len(text) <= LURE_MAX_CHARS else []
-        external = [u for u in scan.links if u.lower().startswith(("http://", "https://"))]
-        if len(lure) >= 2 and external:
-            detail = f"{', '.join(lure[:5])} with link {external[0][:120]}"
-            yield Finding("pdf.link_lure", self.name, item.path, detail)
+            covered = _largest_link(reader) if pages <= LURE_MAX_PAGES else (0.0, "")
+        yield from self._lures(item, scan, text, pages, covered)
         if scan.links:
             # the link targets go with the text: the lure analyzers read them there, and the message's
             # link analyzers (links, brands) find them in the child's meta (urls_common.message_urls)
@@ -191,6 +256,27 @@ class PdfAnalyzer:
             yield url_item(item, scan.links, source=self.name, where="PDF link", label="pdf-text", text=text)
         elif text:
             yield text_item(item, text, self.name, "pdf-text")
+
+    def _lures(self, item: Item, scan: _Scan, text: str, pages: int,
+               covered: tuple[float, str]) -> Iterator[Finding]:
+        """A short PDF that exists to carry one click: credential wording, a page-sized link, a payload link."""
+        external = [u for u in scan.links if u.lower().startswith(("http://", "https://"))]
+        if not external or pages > LURE_MAX_PAGES or len(text) > LURE_MAX_CHARS:
+            return
+        downloads = [u for u in external if _DOWNLOAD_PATH.search(_url_path(u))]
+        if downloads:
+            yield Finding("pdf.link_download", self.name, item.path, f"link to {bounded(downloads)}")
+        lure = lure_terms(text)
+        pressure = list(dict.fromkeys(m.group(0).lower() for m in _PRESSURE_TERMS.finditer(text)))
+        if len(lure) >= 2 and pressure:
+            yield Finding("pdf.credential_lure", self.name, item.path,
+                          f"{', '.join(lure[:5])} ({', '.join(pressure[:3])}) with link {external[0][:120]}")
+        elif len(lure) >= 2:
+            yield Finding("pdf.link_lure", self.name, item.path, f"{', '.join(lure[:5])} with link {external[0][:120]}")
+        share, target = covered
+        if share >= CLICK_THROUGH_SHARE and len(text) <= CLICK_THROUGH_CHARS:
+            yield Finding("pdf.click_through", self.name, item.path,
+                          f"a link covers {share:.0%} of a page ({len(text)} characters of text): {target[:120]}")
 
     @staticmethod
     def _decrypt(reader: PdfReader, item: Item, ctx: AnalysisContext) -> str:
