@@ -46,6 +46,13 @@ FORCED_AUTH = Technique("T1187", "Forced Authentication")
 IMPERSONATION = Technique("T1656", "Impersonation")
 LOOKALIKE_DOMAIN = Technique("T1583.001", "Domains")
 PHISHING_FOR_INFO = Technique("T1598", "Phishing for Information")
+CREDENTIAL_ATTACHMENT = Technique("T1598.002", "Spearphishing Attachment")  # phishing for information
+MASQUERADE_FILE_TYPE = Technique("T1036.008", "Masquerade File Type")
+HTML_SMUGGLING = Technique("T1027.006", "HTML Smuggling")
+MALICIOUS_LINK = Technique("T1204.001", "Malicious Link")
+APPLESCRIPT = Technique("T1059.002", "AppleScript")
+UNIX_SHELL = Technique("T1059.004", "Unix Shell")
+INSTALLER_PACKAGES = Technique("T1546.016", "Installer Packages")
 
 #: (code or code prefix, techniques).  Order does not matter; every matching row applies.
 TABLE: tuple[tuple[str, tuple[Technique, ...]], ...] = (
@@ -58,6 +65,12 @@ TABLE: tuple[tuple[str, tuple[Technique, ...]], ...] = (
     ("office.embedded_object", (MALICIOUS_FILE,)),
     ("office.package_executable", (MALICIOUS_FILE,)),
     ("office.encrypted", (ENCRYPTED_FILE,)),
+    ("office.disguised_xml", (MASQUERADE_FILE_TYPE,)),
+    ("office.disguised_active", (MASQUERADE_FILE_TYPE, MALICIOUS_FILE)),
+    ("office.ppaction_macro", (MALICIOUS_FILE, VISUAL_BASIC)),
+    ("office.ppaction_program", (MALICIOUS_FILE,)),
+    ("ooxml.ppaction_macro", (MALICIOUS_FILE, VISUAL_BASIC)),
+    ("ooxml.ppaction_program", (MALICIOUS_FILE,)),
     ("ooxml.remote_template", (TEMPLATE_INJECTION,)),
     ("ooxml.external_ole", (TEMPLATE_INJECTION,)),
     ("ooxml.exploit_uri", (CLIENT_EXPLOIT,)),
@@ -85,6 +98,20 @@ TABLE: tuple[tuple[str, tuple[Technique, ...]], ...] = (
     ("pdf.uri_unc", (FORCED_AUTH,)),
     ("pdf.link_lure", (SPEARPHISHING_LINK,)),
     ("pdf.embedded_file", (MALICIOUS_FILE,)),
+    ("pdf.credential_lure", (CREDENTIAL_ATTACHMENT,)),
+    ("pdf.click_through", (SPEARPHISHING_LINK, MALICIOUS_LINK)),
+    ("pdf.link_download", (SPEARPHISHING_LINK, MALICIOUS_LINK)),
+    ("markup.smuggling", (HTML_SMUGGLING,)),
+    ("markup.svg_script", (JAVASCRIPT,)),
+    ("markup.hh_shortcut", (CHM,)),
+    ("markup.credential_form", (CREDENTIAL_ATTACHMENT,)),
+    ("macos", (MALICIOUS_FILE,)),
+    ("macos.applescript", (APPLESCRIPT,)),
+    ("macos.script_behavior", (UNIX_SHELL,)),
+    ("macos.package_scripts", (INSTALLER_PACKAGES,)),
+    ("macos.install_script_behavior", (INSTALLER_PACKAGES, UNIX_SHELL)),
+    ("qr.url", (SPEARPHISHING_LINK,)),
+    ("links", (SPEARPHISHING_LINK,)),
     ("onenote.embedded_executable", (MALICIOUS_FILE,)),
     ("onenote.embedded_file", (MALICIOUS_FILE,)),
     ("file.executable", (MALICIOUS_FILE,)),
@@ -109,6 +136,7 @@ TABLE: tuple[tuple[str, tuple[Technique, ...]], ...] = (
 #: Code families whose findings are evidence against the attachment itself (delivery = T1566.001).
 ATTACHMENT_FAMILIES = frozenset({
     "office", "ooxml", "rtf", "dde", "hwp", "lnk", "pdf", "onenote", "file", "container", "archive", "yara",
+    "markup", "macos",
 })
 
 
