@@ -35,3 +35,17 @@ def test_fuzz_harness_bounded_run(harness: str, unpacker: str, tmp_path: Path) -
     tail = "\n".join(line for line in r.stderr.splitlines() if not line.startswith(("#", "INFO:")))[-3000:]
     assert r.returncode == 0, f"{harness} found a crash:\n{tail}"
     assert "stat::number_of_executed_units" in r.stderr or "engine=mutate runs=" in r.stderr, tail
+
+
+def test_new_format_seeds_are_what_they_claim() -> None:
+    """The seeds of the newer parsers sniff as their format, so the fuzzers start inside those parsers."""
+    sys.path.insert(0, str(REPO / "fuzz"))
+    try:
+        import seeds
+    finally:
+        sys.path.remove(str(REPO / "fuzz"))
+    from coinguard.sniff import sniff
+
+    kinds = [sniff(data) for data in seeds.new_format_files()]
+    assert kinds == ["chm", "xar", "dmg", "cpio", "binary", "ole.xls", "ooxml.excel", "image.png", "pdf"]
+    assert all(data in seeds.files() for data in seeds.new_format_files())
