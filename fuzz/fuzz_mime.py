@@ -1,4 +1,5 @@
-"""Fuzz MIME parsing alone: extract_parts, message_info and decode_header of every header.
+"""Fuzz MIME parsing alone: extract_parts, message_info, decode_header and parse_from of every
+header, and the URL extraction (urls_common) of every text part.
 
 Crash = any exception escaping them (issue 10: no exception escapes decoding).
 """
@@ -11,13 +12,21 @@ import harness
 
 with harness.instrumented():  # type: ignore[attr-defined]
     from coinguard import mime
+    from coinguard.analyzers import urls_common
+
+MAX_TEXT = 200_000
 
 
 def TARGET(data: bytes) -> None:
     msg, items, _findings = mime.extract_parts(data, max_parts=200)
     mime.message_info(data, msg, items)
     for _name, value in msg.items():
-        mime.decode_header(value)
+        mime.parse_from(mime.decode_header(value))
+    for item in items:
+        if item.type.startswith("text") or item.role == "body":
+            for url in urls_common.urls_in_text(item.data[:MAX_TEXT].decode("utf-8", "replace")):
+                urls_common.url_host(url)
+                urls_common.redirect_target(url)
 
 
 def seeds() -> list[bytes]:

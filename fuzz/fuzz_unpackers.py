@@ -1,7 +1,8 @@
 """Fuzz the unpackers on mutated container bytes.
 
-``COINGUARD_FUZZ_UNPACKER=zip`` (or 7z, rar, compressed, tar, cab, disk_image, message)
-fuzzes one unpacker with the item type forced to one it accepts; unset, every input goes
+``COINGUARD_FUZZ_UNPACKER=zip`` (or 7z, rar, compressed, tar, cab, chm, disk_image, message)
+fuzzes one unpacker, with the input's sniffed type when the unpacker accepts it (so
+``disk_image`` sees dmg, xar and cpio seeds as such) and else a type forced on it; unset, every input goes
 to each unpacker that accepts its sniffed type and to one more chosen by the input length.
 Crash = an exception other than the budget's own BudgetExceeded escaping ``unpack``.
 """
@@ -27,7 +28,7 @@ from hostile.hostile_imports import AnalysisContext
 
 #: Item types the unpackers accept, tried in order to force one on an input.
 TYPES = ("zip", "7z", "rar", "gzip", "bzip2", "xz", "lzma", "zstd", "tar", "cab", "iso", "udf", "img", "vhd",
-         "vhdx", "vmdk", "dmg", "eml", "ole.msg", "tnef")
+         "vhdx", "vmdk", "dmg", "xar", "cpio", "chm", "eml", "ole.msg", "tnef")
 CHOSEN = os.environ.get("COINGUARD_FUZZ_UNPACKER", "")
 
 
@@ -36,11 +37,12 @@ def config() -> Any:
     return parse_config(harness.OFFLINE_TOML + "[scan]\ntimeout_s = 5\n")
 
 
+def accepts(unpacker: Any, kind: str) -> bool:
+    return bool(unpacker.applies_to(Item(path="x", name="x", data=b"", type=kind)))
+
+
 def forced_type(unpacker: Any) -> str | None:
-    for kind in TYPES:
-        if unpacker.applies_to(Item(path="x", name="x", data=b"", type=kind)):
-            return kind
-    return None
+    return next((kind for kind in TYPES if accepts(unpacker, kind)), None)
 
 
 def run(unpacker: Any, data: bytes, kind: str) -> None:
@@ -57,13 +59,14 @@ def run(unpacker: Any, data: bytes, kind: str) -> None:
 def TARGET(data: bytes) -> None:
     if CHOSEN:
         unpacker = next(u for u in UNPACKERS if u.name == CHOSEN)
-        kind = forced_type(unpacker)
+        sniffed = sniff(data)
+        kind = sniffed if accepts(unpacker, sniffed) else forced_type(unpacker)
         if kind:
             run(unpacker, data, kind)
         return
     sniffed = sniff(data)
     for unpacker in UNPACKERS:
-        if unpacker.applies_to(Item(path="x", name="x", data=b"", type=sniffed)):
+        if accepts(unpacker, sniffed):
             run(unpacker, data, sniffed)
     extra = UNPACKERS[len(data) % len(UNPACKERS)]
     kind = forced_type(extra)
