@@ -94,3 +94,21 @@ def test_broken_msg_and_tnef_are_parse_errors() -> None:
     codes, items, _ = run(b"\x78\x9f\x3e\x22" + b"\x01\x00" + b"\x02\xff\xff\xff\xff" * 4, "winmail.dat")
     assert codes[0] == "message.tnef"
     assert items == []
+
+
+def test_tnefparse_log_records_with_hostile_arguments_do_not_flood_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    """tnefparse formats a malformed version with the whole buffer as arguments: no logging traceback."""
+    import logging
+
+    import coinguard.unpack.message  # noqa: F401  (installs the filter)
+
+    logger = logging.getLogger("tnefparse")
+    handler = logging.StreamHandler()
+    logger.addHandler(handler)
+    try:
+        logger.warning("Invalid TNEF Version %02x%02x%02x%02x", *b"\x01\x02\x03\x04\x05\x06")
+    finally:
+        logger.removeHandler(handler)
+    err = capsys.readouterr().err
+    assert "Logging error" not in err and "Traceback" not in err
+    assert "Invalid TNEF Version" in err and "arguments dropped" in err

@@ -24,6 +24,23 @@ from coinguard.text import html_to_text
 
 log = logging.getLogger(__name__)
 
+
+class _SafeRecord(logging.Filter):
+    """tnefparse logs attacker bytes as %-arguments whose count the format does not match
+    ("Invalid TNEF Version %02x%02x%02x%02x" with the whole buffer): logging then prints a traceback
+    to stderr for every such file, a log flood anyone can send.  Such a record is reduced to its
+    format string, without the arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            record.getMessage()
+        except (TypeError, ValueError):
+            record.msg, record.args = f"{record.msg} (arguments dropped: malformed input)", None
+        return True
+
+
+logging.getLogger("tnefparse").addFilter(_SafeRecord())
+
 MSG = CodeInfo("message.msg", 0.0, Category.MESSAGE, "An Outlook .msg message is attached (opened and scanned).")
 TNEF = CodeInfo("message.tnef", 0.0, Category.MESSAGE, "A TNEF winmail.dat is attached (opened and scanned).")
 NESTED = CodeInfo("message.nested", 0.0, Category.MESSAGE,
