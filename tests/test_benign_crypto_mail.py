@@ -213,6 +213,13 @@ BENIGN = {
     "German crypto news newsletter": _german_newsletter,
     "Spanish exchange deposit notice that passes DMARC": _spanish_exchange_notice,
     "Japanese crypto market report": _japanese_market_report,
+    "German crypto tax webinar invitation": lambda: make_message(
+        sender="Steuerkanzlei Weber <info@kanzlei-weber.example>",
+        subject="Webinar: Kryptowährungen in der Steuererklärung",
+        body="Sehr geehrte Damen und Herren,\n\nwie werden Gewinne aus Bitcoin und anderen Kryptowährungen versteuert? "
+             "In unserem kostenlosen Webinar am 12. Januar erklären wir Haltefristen, Staking-Erträge und die "
+             "Dokumentation für das Finanzamt.\n\nJetzt registrieren: https://kanzlei-weber.example/webinar\n\n"
+             "Mit freundlichen Grüßen\nIhre Steuerkanzlei Weber\n"),
     "conference invitation": lambda: make_message(
         sender="Events <events@conference.example>", subject="Invitation: Web3 Security Summit, Seoul",
         body="You are invited to speak at the Web3 Security Summit about wallet security and DeFi audits.\n"

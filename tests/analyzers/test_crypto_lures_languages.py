@@ -1,4 +1,4 @@
-"""Crypto investment scams and credited-coin lures in the campaigns' languages (issue 11).
+"""Crypto investment scams, credited-coin lures and sextortion in the campaigns' languages (issue 11).
 
 Each message is crafted here from the technique's anatomy (a celebrity or TV reveal, a trading robot
 or secret platform, daily profits or passive income, the banks want it stopped, register now), written
@@ -60,6 +60,10 @@ INVESTMENT_SCAMS = {
     "ja": ("有名人が明かした投資の秘密",
            "テレビ番組で有名人が、ビットコインの自動売買ツールで毎日の利益を得ていると告白しました。経験がなくても"
            "不労所得が手に入ります。今すぐ無料登録してください。先着100名様限定です。"),
+    "en": ("The TV host who quit his job",
+           "On live television the host explained how a bitcoin trading robot earns him $1,500 a day, with "
+           "guaranteed daily profits even for beginners. Register now for free before the banks shut the "
+           "platform down."),
     "tr": ("Ünlü iş insanı sırrını açıkladı",
            "Canlı yayında konuşan iş insanı, kripto para ticaret robotu sayesinde her gün günlük kazanç elde "
            "ettiğini anlattı. Binlerce kişi pasif gelir sahibi oldu. Hemen kaydol ve çok geç olmadan hesabınızı "
@@ -99,8 +103,22 @@ CREDITED = {
 }
 
 
+SEXTORTION = {
+    "en": ("Your account is compromised", "I have hacked your device and recorded a video of you through the "
+           "camera. Pay 1200 USD in Bitcoin within 48 hours or I will send it to all your contacts."),
+    "de": ("Ihr Konto wurde kompromittiert", "Ich habe Ihr Gerät gehackt und Sie beim Besuch von Pornoseiten "
+           "gefilmt. Überweisen Sie 1000 Euro in Bitcoin innerhalb von 48 Stunden, sonst geht das Video an alle "
+           "Ihre Kontakte."),
+    "es": ("Tu cuenta ha sido comprometida", "He hackeado tu dispositivo y te grabé mientras visitabas sitios "
+           "porno. Paga 1000 USD en Bitcoin en 48 horas o enviaré el vídeo a todos tus contactos."),
+    "fr": ("Votre compte est compromis", "J'ai piraté votre appareil et je vous ai filmé sur des sites porno. "
+           "Payez 1000 EUR en Bitcoin dans les 48 heures, sinon la vidéo part à tous vos contacts."),
+}
+
+
 LURES_BY_TECHNIQUE = {**{f"investment scam, {lang}": m for lang, m in INVESTMENT_SCAMS.items()},
-                      **{f"coin credited with a withdrawal, {lang}": m for lang, m in CREDITED.items()}}
+                      **{f"coin credited with a withdrawal, {lang}": m for lang, m in CREDITED.items()},
+                      **{f"sextortion paid in bitcoin, {lang}": m for lang, m in SEXTORTION.items()}}
 
 
 @pytest.mark.parametrize("name", list(LURES_BY_TECHNIQUE))
