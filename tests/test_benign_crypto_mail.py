@@ -26,11 +26,16 @@ from helpers import dkim_keypair, make_message, zip_bytes
 _key = cache(dkim_keypair)
 
 
+#: Domains whose DKIM key (selector "mail") and DMARC record the test resolver serves (exchanges' own).
+SIGNING_DOMAINS = (b"coinbase.com", b"bit2me.com")
+
+
 def _dns(name: bytes, timeout: float = 5.0) -> bytes | None:
-    if name.rstrip(b".") == b"mail._domainkey.coinbase.com":
-        return _key()[1].encode()
-    if name.rstrip(b".") == b"_dmarc.coinbase.com":
-        return b"v=DMARC1; p=reject; adkim=r; aspf=r"
+    for domain in SIGNING_DOMAINS:
+        if name.rstrip(b".") == b"mail._domainkey." + domain:
+            return _key()[1].encode()
+        if name.rstrip(b".") == b"_dmarc." + domain:
+            return b"v=DMARC1; p=reject; adkim=r; aspf=r"
     raise DnsTempError("offline test")
 
 
@@ -81,8 +86,8 @@ def _pdf(text: str) -> bytes:
     return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
 
 
-def _signed(raw: bytes) -> bytes:
-    sig = dkim.sign(raw, b"mail", b"coinbase.com", _key()[0],
+def _signed(raw: bytes, domain: bytes = b"coinbase.com") -> bytes:
+    sig = dkim.sign(raw, b"mail", domain, _key()[0],
                     include_headers=[b"from", b"to", b"subject", b"message-id", b"date"])
     return sig + raw
 
@@ -105,6 +110,48 @@ def _exchange_security_notice() -> bytes:
         html='<html><body><img src="https://static.coinbase.com/logo.png" alt="Coinbase"><p>You sent 0.05 BTC '
              '(about $3,120) to an external wallet address.</p><p>If you did not make this withdrawal, <a '
              'href="https://www.coinbase.com/settings/security">lock your account</a> immediately.</p></body></html>'))
+
+
+def _spanish_exchange_notice() -> bytes:
+    """A Spanish exchange's deposit confirmation and fee notice, DKIM-signed by its own domain (DMARC passes).
+
+    Coin amounts, "credited to your account" and a withdrawal fee are what a fake balance says too: the
+    exchange's own aligned signature is what tells them apart (brands.toml lists bit2me.com).
+    """
+    return _signed(make_message(
+        sender="Bit2Me <notificaciones@bit2me.com>", subject="Hemos recibido tu depósito de 0,0500 BTC",
+        body="Hola Lucía:\n\nTu depósito de 0,0500 BTC se ha acreditado en tu cuenta tras 3 confirmaciones de la "
+             "red Bitcoin y ya está disponible en tu monedero.\n\nA partir del 1 de enero, la comisión de retiro "
+             "de bitcoin pasará a ser de 0,0001 BTC. Puedes consultar todas las comisiones en la sección Tarifas "
+             "de la web.\n\nSi no reconoces esta operación, escríbenos desde el centro de ayuda de la app.\n\n"
+             "Un saludo,\nEl equipo de Bit2Me\n"), b"bit2me.com")
+
+
+def _german_newsletter() -> bytes:
+    return make_message(
+        sender="Krypto-Briefing <newsletter@krypto-briefing.example>",
+        subject="Krypto-Briefing: Bitcoin über 100.000 Dollar, Ethereum-Upgrade verschoben",
+        body="Guten Morgen,\n\nBitcoin hat in der Nacht erstmals die Marke von 100.000 Dollar überschritten. "
+             "Viele Anleger nutzten den Anstieg für Gewinnmitnahmen, Kryptowährungen wie Solana und XRP legten "
+             "dennoch zu. Die Börsenaufsicht BaFin warnt erneut vor unseriösen Plattformen, die hohe Gewinne "
+             "versprechen.\n\nAußerdem in dieser Ausgabe: Wie Sie Kryptowährungen in der Steuererklärung angeben "
+             "und was die neue EU-Verordnung MiCA für Wallets bedeutet.\n\nZum vollständigen Artikel: "
+             "https://krypto-briefing.example/2026/12/01\n\nSie erhalten diesen Newsletter, weil Sie sich "
+             "angemeldet haben. Newsletter abbestellen: https://krypto-briefing.example/abmelden\n",
+        html='<html><body><h1>Krypto-Briefing</h1><p>Bitcoin hat in der Nacht erstmals die Marke von 100.000 '
+             'Dollar überschritten.</p><a href="https://krypto-briefing.example/2026/12/01">Weiterlesen</a> '
+             '<a href="https://krypto-briefing.example/abmelden">Abbestellen</a></body></html>')
+
+
+def _japanese_market_report() -> bytes:
+    return make_message(
+        sender="マーケットリサーチ <report@research.example.jp>",
+        subject="【週間レポート】ビットコイン相場と暗号資産市場の動向",
+        body="いつもご覧いただきありがとうございます。\n\n今週のビットコイン価格は前週比4%上昇し、"
+             "イーサリアムも堅調に推移しました。一部の投資家による利益確定の売りが見られたものの、暗号資産市場"
+             "全体の取引高は増加しています。来週は米国の金融政策の発表が予定されており、相場の変動に注意が"
+             "必要です。\n\n詳しくは当社ウェブサイトのレポートをご覧ください。\n配信停止はこちら: "
+             "https://research.example.jp/unsubscribe\n")
 
 
 def _eval_script() -> bytes:
@@ -163,6 +210,16 @@ BENIGN = {
         sender="Jo <jo.meetups@gmail.com>", subject="Bitcoin meetup on Thursday",
         body="Hi all, the bitcoin meetup is on Thursday at 7pm, the dinner is paid by our sponsor.\n"
              "Talks: Lightning wallets and hardware wallet backups. Lost? Call me at 415-555-0134.\nJo\n"),
+    "German crypto news newsletter": _german_newsletter,
+    "Spanish exchange deposit notice that passes DMARC": _spanish_exchange_notice,
+    "Japanese crypto market report": _japanese_market_report,
+    "German crypto tax webinar invitation": lambda: make_message(
+        sender="Steuerkanzlei Weber <info@kanzlei-weber.example>",
+        subject="Webinar: Kryptowährungen in der Steuererklärung",
+        body="Sehr geehrte Damen und Herren,\n\nwie werden Gewinne aus Bitcoin und anderen Kryptowährungen versteuert? "
+             "In unserem kostenlosen Webinar am 12. Januar erklären wir Haltefristen, Staking-Erträge und die "
+             "Dokumentation für das Finanzamt.\n\nJetzt registrieren: https://kanzlei-weber.example/webinar\n\n"
+             "Mit freundlichen Grüßen\nIhre Steuerkanzlei Weber\n"),
     "conference invitation": lambda: make_message(
         sender="Events <events@conference.example>", subject="Invitation: Web3 Security Summit, Seoul",
         body="You are invited to speak at the Web3 Security Summit about wallet security and DeFi audits.\n"
@@ -190,6 +247,11 @@ def test_forwarded_exchange_receipt_from_a_free_mailbox_is_no_callback_scam() ->
 
 def test_exchange_security_notice_passes_dmarc() -> None:
     v = scan(_exchange_security_notice())
+    assert "dmarc.pass" in {f.code for f in v.findings}
+
+
+def test_spanish_exchange_notice_passes_dmarc() -> None:
+    v = scan(_spanish_exchange_notice())
     assert "dmarc.pass" in {f.code for f in v.findings}
 
 

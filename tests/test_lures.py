@@ -87,3 +87,33 @@ def test_lure_lists_are_cache_keys_by_identity() -> None:
     a, b = build_lures(parse_lures(lines)), build_lures(parse_lures(lines))
     assert a == a and a != b and hash(a) != hash(b)  # hashing never walks the 501 lures
     assert match_lures("your seed phrase", a).weight == match_lures("your seed phrase", b).weight == 3
+
+
+def test_cyrillic_phrases_match_word_start_stems_in_any_case() -> None:
+    # the look-alike folding of normalisation depends on case ('К' -> 'k', 'к' stays): both must match
+    lures = build_lures(parse_lures(["1.5 topic криптовалют", "1.5 reward пассивный доход", "1 topic wallet"]))
+    for text in ("Криптовалюты и пассивный доход", "КРИПТОВАЛЮТУ, ПАССИВНЫЙ ДОХОД", "о криптовалюте: пассивный доход"):
+        assert {t.phrase for t in match_lures(text, lures).terms} == {"криптовалют", "пассивный доход"}, text
+    assert match_lures("некриптовалютный", lures).terms == ()  # a stem starts a word
+    # a Latin word disguised with Cyrillic letters is still the Latin phrase ('wаllet', Cyrillic 'а')
+    assert [t.phrase for t in match_lures("your w\u0430llet", lures).terms] == ["wallet"]
+
+
+def test_japanese_phrases_match_anywhere_longest_first() -> None:
+    lures = build_lures(parse_lures(["1.5 topic ビットコイン", "2 reward 自動売買", "1 action 登録",
+                                     "1 action 今すぐ登録"]))
+    terms = {t.phrase for t in match_lures("ビットコインの自動売買ツールに今すぐ登録", lures).terms}
+    assert terms == {"ビットコイン", "自動売買", "今すぐ登録"}  # 登録 is inside the longer phrase: once
+    assert match_lures("ﾋﾞｯﾄｺｲﾝ", lures).terms  # half-width katakana (NFKC)
+
+
+def test_shipped_list_reads_the_campaigns_languages() -> None:
+    samples = {
+        "ru": "торговый робот на криптовалюте, зарегистрируйтесь",
+        "ja": "ビットコインの自動売買で不労所得、今すぐ無料登録",
+        "tr": "kripto para ticaret robotu ile pasif gelir, hemen kaydol",
+        "de": "Handelsroboter für Kryptowährungen: passives Einkommen, jetzt registrieren",
+    }
+    for lang, text in samples.items():
+        kinds = {t.category for t in match_lures(text, LURES).terms}
+        assert {"topic", "reward", "action"} <= kinds, (lang, kinds)

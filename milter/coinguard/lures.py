@@ -40,6 +40,7 @@ class LureList:
 
     lures: tuple[Lure, ...]
     matcher: PhraseMatcher
+    script: ScriptMatcher
 
 
 #: Actions this heavy are crypto-specific ("connect your wallet") and also make a text crypto-themed.
@@ -114,13 +115,66 @@ def parse_lures(lines: Iterable[str], source: str = "<lures>") -> tuple[Lure, ..
     return tuple(out)
 
 
+#: Letters of scripts that text.PhraseMatcher does not tokenise (its tokens are ASCII letters and digits;
+#: it knows Hangul): Greek, Cyrillic, kana, CJK ideographs.  Phrases in these scripts are matched here.
+_SCRIPT = re.compile("[\u0370-\u03ff\u0400-\u052f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+#: Scripts written without spaces between words (Japanese, Chinese): their phrases match anywhere.
+_UNSPACED = re.compile("[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+
+
+@lru_cache(maxsize=4)
+def skeleton(norm: str) -> str:
+    """Normalised text with every letter folded in its capital form (ScriptMatcher compares these)."""
+    return norm if norm.isascii() else normalize(norm.upper())
+
+
+class ScriptMatcher:
+    """Phrases in Greek, Cyrillic, Japanese or Chinese script, found in normalised text.
+
+    Phrase and text are compared by their :func:`skeleton`: the look-alike folding of normalisation
+    (Cyrillic 'а' -> 'a', which keeps 'wаllet' from dodging the Latin list) depends on letter case
+    ('К' -> 'k', 'к' stays), and the skeleton folds every letter in its capital form, so case does not
+    matter in any script (Ukrainian 'і' and a few Greek letters excepted).  A Cyrillic or Greek phrase matches at the
+    start of a word and may run on (a stem: 'криптовалют' matches 'криптовалюта', 'криптовалюты');
+    a Japanese or Chinese phrase matches anywhere (no spaces between words).  One pass of one
+    alternation, longest phrase first: overlapping phrases count once, the longest wins.
+    """
+
+    def __init__(self, phrases: Sequence[tuple[str, int]]) -> None:
+        self.index: dict[str, int] = {}
+        parts: list[str] = []
+        for phrase, idx in sorted(phrases, key=lambda p: -len(normalize(p[0]))):
+            norm = skeleton(normalize(phrase))
+            if not norm or norm in self.index:
+                continue
+            self.index[norm] = idx
+            body = r"\s?".join(re.escape(word) for word in norm.split(" "))
+            start = "" if _UNSPACED.search(phrase) else r"(?<!\w)"  # a Cyrillic/Greek stem starts a word
+            parts.append(f"{start}(?P<p{len(parts)}>{body})")
+        self.norms = list(self.index)
+        self.regex = re.compile("|".join(parts)) if parts else None
+
+    def find(self, norm: str, found: dict[int, str]) -> None:
+        if self.regex is None or norm.isascii():
+            return
+        for m in self.regex.finditer(skeleton(norm)):
+            group = m.lastgroup
+            if group is not None:
+                found.setdefault(self.index[self.norms[int(group[1:])]], m.group(group))
+
+
 def build_lures(lures: Sequence[Lure]) -> LureList:
     # dedupe by phrase (a later line wins: admin extras override the defaults)
     unique: dict[str, Lure] = {}
     for lure in lures:
         unique[normalize(lure.phrase) if not lure.phrase.startswith("re:") else lure.phrase] = lure
     ordered = tuple(unique.values())
-    return LureList(ordered, PhraseMatcher([lure.phrase for lure in ordered]))
+    script = [(lure.phrase, i) for i, lure in enumerate(ordered)
+              if not lure.phrase.startswith("re:") and _SCRIPT.search(lure.phrase)]
+    in_script = {i for _, i in script}
+    # (a script phrase is "" for the PhraseMatcher: the indexes stay aligned, it matches nothing there)
+    return LureList(ordered, PhraseMatcher(["" if i in in_script else lure.phrase for i, lure in enumerate(ordered)]),
+                    ScriptMatcher(script))
 
 
 _CACHE: dict[tuple[str, float, tuple[str, ...]], LureList] = {}
@@ -181,7 +235,9 @@ def _match_norm(norm: str, lures: LureList) -> LureMatch:
     if not norm:
         return LureMatch(0.0, False, ())
     found: dict[int, Lure] = {}
-    for idx, matched in lures.matcher.find(norm).items():
+    hits = dict(lures.matcher.find(norm))  # (a copy: the matcher's result is shared, see PhraseMatcher.find)
+    lures.script.find(norm, hits)
+    for idx, matched in hits.items():
         lure = lures.lures[idx]
         found[idx] = Lure(matched, lure.category, lure.weight) if lure.phrase.startswith("re:") else lure
     # a regular expression matching the same words as a listed phrase ("within 24 hours") counts once

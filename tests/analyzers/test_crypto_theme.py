@@ -263,3 +263,10 @@ def test_nft_and_allocation_claims() -> None:
     gallery = run_message(subject="Invitation: NFT art night at the gallery",
                           body_text="Join us on Friday for an evening of digital art. A seat is reserved for you.")
     assert sum(gallery.values()) < 5.0
+
+
+def test_subject_of_coin_names_alone_is_no_lure() -> None:
+    # a newsletter's Subject lists coins; the Subject place needs lure wording (bait, call to action, pressure)
+    assert SUBJECT.code not in run_message(subject="Krypto-Briefing: Bitcoin, Ethereum und Solana im Wochenrückblick",
+                                           body_text="Die Woche an den Märkten.")
+    assert run_message(subject="Bitcoin, Ethereum: withdraw now", body_text="See inside.")[SUBJECT.code] >= 2.5

@@ -21,7 +21,15 @@ from typing import ClassVar
 from coinguard.brandlist import brands_for, mentioned_norm, verified_brand_sender
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext, MessageInfo
-from coinguard.lures import LureMatch, is_topic, lure_kinds, lures_for, match_lures, match_parts
+from coinguard.lures import (
+    TOPIC_ACTION_WEIGHT,
+    LureMatch,
+    is_topic,
+    lure_kinds,
+    lures_for,
+    match_lures,
+    match_parts,
+)
 from coinguard.sniff import ItemType
 from coinguard.text import decode_item, is_document_text, item_text, normalize, normalized_join
 
@@ -43,9 +51,17 @@ class Place:
     #: the most a text scores when it asks nothing of the reader (no call to action, no wallet secret,
     #: no payment demand): topic words, news and marketing bait alone stay below the tag threshold
     no_action_cap: float | None = None
+    #: no finding for subject matter alone (only topic phrases, each lighter than an airdrop or a
+    #: crypto-specific action): "Bitcoin, Ethereum, Krypto: the week" is a newsletter's Subject
+    needs_lure: bool = False
 
 
-SUBJECT = Place("crypto.lure.subject", 2.0, 2.5, 0.5, 3.0)
+def subject_matter_only(match: LureMatch) -> bool:
+    """Only plain topic phrases (coin names, "crypto"): what a news Subject says, no lure wording."""
+    return all(t.category == "topic" and t.weight < TOPIC_ACTION_WEIGHT for t in match.terms)
+
+
+SUBJECT = Place("crypto.lure.subject", 2.0, 2.5, 0.5, 3.0, needs_lure=True)
 BODY = Place("crypto.lure.body", 3.5, 2.5, 0.5, 6.0, per_lure_weight=0.25, no_action_cap=4.0)
 #: The Subject names the crypto topic but the body has (almost) no text: an image-only or QR-code lure.
 IMAGE_ONLY_CODE = "crypto.lure.image_only"
@@ -96,6 +112,8 @@ def place_score(match: LureMatch, place: Place, topic: bool = False) -> float | 
     Subject is about bitcoin need not repeat the word, or that names an exchange).
     """
     if not (match.topic or topic) or match.weight < place.threshold:
+        return None
+    if place.needs_lure and subject_matter_only(match):
         return None
     score = place.base + (match.weight - place.threshold) * place.per_weight
     pushed = sum(t.weight for t in match.terms if t.category in PUSH_KINDS and not is_topic(t))
