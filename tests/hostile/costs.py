@@ -47,6 +47,14 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "html-seed": lambda n: _fill("<div>zoo ", n),
     "rtf-nested": lambda n: _fill("{", n // 2) + _fill("}", n // 2),
     "rtf-groups": lambda n: "{\\rtf1 " + _fill("{\\*\\x a}", n) + "}",
+    # the script-aware lure matcher (Cyrillic stems, kana/CJK anywhere, longest phrase wins)
+    "cyrillic-lures": lambda n: _fill("криптовалюта биткоин заработок торговый робот ", n),
+    "kana-lures": lambda n: _fill("ビットコイン暗号資産自動売買", n),
+    # spaced-out and grouped wallet addresses are re-joined before the checksum
+    "spaced-address": lambda n: _fill("b c 1 q a r 0 s r r r 7 ", n),
+    "grouped-address": lambda n: _fill("bc1q ar0s rrr7 xfkv y5l6 ", n),
+    # the one URL list of a message
+    "urls": lambda n: _fill("http://a.example/?url=https://b.example/ ", n),
 }
 
 

@@ -43,6 +43,12 @@ CASES = [
     ("document:doctext", "rtf-groups"),
     ("decode_header:", "long-line"),
     ("decode_header:", "digits"),
+    ("message:crypto_theme", "cyrillic-lures"),
+    ("message:crypto_theme", "kana-lures"),
+    ("message:addresses", "spaced-address"),
+    ("message:addresses", "grouped-address"),
+    ("message:links", "urls"),
+    ("message:brands", "urls"),
 ]
 
 #: Cases known to fail (with the ratio and sizes measured): none left since the linear seed-phrase
