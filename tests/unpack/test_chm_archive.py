@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +129,51 @@ def test_without_7zip_the_chm_is_unreadable_not_clean(monkeypatch: pytest.Monkey
     codes, items = run(chm_file({"/index.htm": INDEX}))
     assert codes == ["archive.unreadable"]
     assert items == []
+
+
+def test_a_hanging_one_run_extraction_ends_unchecked_with_nothing_left_running(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 7zz that lists two topics and then never extracts: the one-run read and the member reads are
+    killed with their process group, what was skipped is named, and the verdict is never clean (a CHM is
+    itself strong evidence, so with the time budget spent the score may already make it malicious)."""
+    import os
+
+    from coinguard.config import parse_config
+    from coinguard.scan import Envelope
+
+    folder = tmp_path / "fake"
+    (folder / "bin").mkdir(parents=True)
+    script = folder / "bin" / "7zz"
+    script.write_text(f"""#!/bin/sh
+echo $$ >> {folder}/pids
+if [ "$1" = l ]; then
+    printf 'Path = a.htm\\nFolder = -\\nSize = 5\\nPacked Size = 5\\n\\nPath = b.htm\\nFolder = -\\nSize = 5\\n\\n'
+    exit 0
+fi
+sleep 300 &
+echo $! >> {folder}/pids
+sleep 300
+""")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    chm = chm_file({"/a.htm": b"<p>a</p>", "/b.htm": b"<p>b</p>"})
+    cfg = parse_config("[scan]\ntimeout_s = 3\n")
+    started = time.monotonic()
+    v = scan_message(make_message(subject="help", attachments=[("help.chm", chm, "application/vnd.ms-htmlhelp")]),
+                     ScanContext(config=cfg, envelope=Envelope(id="t")))
+    assert time.monotonic() - started < 10, "the hanging tool held the scan past its budget"
+    assert v.verdict in (VerdictKind.UNCHECKED, VerdictKind.MALICIOUS), v.codes
+    assert "archive.unreadable" in v.codes or "scan.timeout" in v.codes, v.codes
+    pids = [int(p) for p in (folder / "pids").read_text().split()]
+    deadline = time.monotonic() + 5
+    while any(os.path.exists(f"/proc/{p}") and "zombie" not in _state(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in pids if os.path.exists(f"/proc/{p}") and "zombie" not in _state(p)], "a 7zz was left running"
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next((line for line in fh if line.startswith("State:")), "").lower()
+    except OSError:
+        return "zombie"
