@@ -22,6 +22,11 @@ Classes and what counts as a hit:
 - other phishing (``phishing/other``): flagged (reported, no target);
 - benign mail and benign attachments: flagged is a false positive (the hit rate shown is the FP rate).
 
+A second table shows what the mail met, whatever the verdict: the actions taken, and how many
+verdicts were ``unchecked`` (not fully read).  An unchecked benign message quarantined by the
+default policy is not "flagged" above, but the recipient does not get it either, and an unchecked
+malicious one is stopped without being called malicious: both show here.
+
 Techniques come from MANIFEST's ``contains`` column (``TECHNIQUES`` below; the phishing category in
 brackets for phishing).  DNS goes to a closed loopback port (``[dkim] nameservers=["127.0.0.1"]``,
 ``dns_port=9``, 0.05 s timeout): every lookup is a temperror.
@@ -53,6 +58,7 @@ NEUTRAL_BODY = "Hello,\nplease find the document attached.\nRegards\n"
 PASSWORDS = (b"infected", b"infected-test")
 FLAGGED = (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS)
 STOPPED = (Action.QUARANTINE, Action.REJECT)
+ACTIONS = tuple(a.value for a in Action)
 
 #: technique label <- regular expression on MANIFEST's ``contains`` (first match wins).
 TECHNIQUES: tuple[tuple[str, str], ...] = (
@@ -195,6 +201,15 @@ def report(outcomes: list[Outcome], missed: int) -> None:
         t, h = by[(k, "tune")], by[(k, "held")]
         cells = [_pct(sum(o.hit for o in rows), len(rows)) for rows in (t, h, t + h)]
         print(f"{k:20} {WHAT[k]:22} {cells[0]:>16} {cells[1]:>16} {cells[2]:>16}")
+    print("\nwhat the mail met (tuning half | held-back half): actions, and verdicts left unchecked")
+    for k in CLASSES:
+        cells = []
+        for half in ("tune", "held"):
+            rows = by[(k, half)]
+            acts = collections.Counter(o.verdict.action.value for o in rows)
+            unchecked = sum(o.verdict.verdict is VerdictKind.UNCHECKED for o in rows)
+            cells.append(" ".join([f"{a}={acts[a]}" for a in ACTIONS if acts[a]] + [f"unchecked={unchecked}"]))
+        print(f"  {k:18} {cells[0]:48} | {cells[1]}")
     print("\nper technique (class / technique: tuning, held-back)")
     for k in CLASSES:
         for name in sorted({t for (kk, t, _) in tech if kk == k}):
