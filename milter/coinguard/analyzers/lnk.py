@@ -6,6 +6,14 @@ it runs: cmd, PowerShell, mshta, rundll32, wscript... with arguments, often long
 encoded or padded with blanks past the 260 characters Explorer shows, sometimes with a
 payload appended after the shortcut structure and a document icon borrowed to look
 harmless.
+
+Graded by what the parsed shortcut does, not by its type: one that runs an interpreter or a
+program, reaches a share or a URL, starts something in a temp/AppData/ProgramData/Public folder
+(where an earlier stage dropped it), passes an encoded or downloading command, or wears a
+document's icon over a program is conclusive; a shortcut to a local document with no arguments
+(``sample.hwp.lnk`` opening ``sample.hwp``) is weak context (``lnk.present`` alone stays below the
+tag threshold).  An admin who wants every shortcut held whatever it does raises ``lnk.present``
+to ``malicious_score`` in ``[policy.scores]``.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from typing import Any, ClassVar
 
 import LnkParse3
 
+from coinguard.analyzers.script_common import behaviour
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
 
@@ -55,6 +64,13 @@ _OBFUSCATION: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|https?://|(?:^|[\s\"'])\\\\[\w.-]+\\|net\.webclient|start-bitstransfer", re.I)),
     ("string splicing", re.compile(r"(?:['\"]\s*\+\s*['\"].{0,6}){4,}|-join\b|\[char\]\s*\d+", re.I)),
 )
+#: Folders where droppers write the next stage: a shortcut that starts something there finishes an attack.
+_STAGING = re.compile(
+    r"\\(?:appdata|programdata|temp|tmp)\\|\\users\\public\\|%(?:temp|tmp|appdata|localappdata|programdata|public)%",
+    re.I,
+)
+#: Obfuscation signs that are themselves a command (not only a way of hiding one).
+COMMAND_SIGNS = frozenset({"encoded command", "download or eval"})
 #: Longer arguments than this are hidden from the Properties dialog (Explorer shows 260 characters).
 LONG_ARGUMENTS = 260
 #: Trailing bytes tolerated after the parsed structure (alignment, a spare terminal block).
@@ -139,6 +155,45 @@ def interpreter_in(sc: Shortcut) -> str:
     return ""
 
 
+def staging_target(sc: Shortcut) -> str:
+    """The target in a temp, AppData, ProgramData or Public folder, or ''."""
+    return next((t for t in sc.targets if _STAGING.search(t)), "")
+
+
+def command_in_args(args: str) -> list[str]:
+    """What in the arguments is a command of its own: an encoded command, a download, script behaviour."""
+    found = [s for s in obfuscation_signs(args) if s in COMMAND_SIGNS]
+    hits, _ = behaviour(args)
+    return found + [h for h in hits if h not in found]
+
+
+def remote_places(sc: Shortcut) -> list[str]:
+    """Target, icon or working folder on a share or a URL."""
+    places = (*sc.targets, sc.icon, sc.working_dir)
+    return [t for t in places if re.match(r"^(?:\\\\|//|https?:|file:)", t.strip(), re.I)]
+
+
+def runs_target(sc: Shortcut) -> bool:
+    return any(_RUNNABLE.search(t.strip().strip('"')) for t in sc.targets)
+
+
+def run_reasons(sc: Shortcut) -> list[str]:
+    """Why opening the shortcut runs something (empty when it only opens what it points to)."""
+    reasons = []
+    prog = interpreter_in(sc)
+    if prog:
+        reasons.append(f"runs {prog}")
+    elif runs_target(sc):
+        reasons.append(f"launches {sc.target[:80]}")
+    if remote_places(sc):
+        reasons.append("network location")
+    if staging_target(sc):
+        reasons.append("target in a staging folder")
+    if command_in_args(sc.arguments):
+        reasons.append("command in its arguments")
+    return reasons
+
+
 def obfuscation_signs(args: str) -> list[str]:
     signs = [label for label, rx in _OBFUSCATION if rx.search(args)]
     if len(args) > LONG_ARGUMENTS:
@@ -149,8 +204,9 @@ def obfuscation_signs(args: str) -> list[str]:
 class LnkAnalyzer:
     name: ClassVar[str] = "lnk"
     codes: ClassVar[tuple[CodeInfo, ...]] = (
-        CodeInfo("lnk.present", 4.0, A, "a Windows shortcut (.lnk) is attached (Windows hides its extension)",
-                 strength=Strength.WEAK),
+        # no declared strength: weak at its score, conclusive when an admin raises it to malicious_score
+        CodeInfo("lnk.present", 4.0, A, "a Windows shortcut (.lnk) is attached (Windows hides its extension); "
+                 "alone, one that opens a local document, context only"),
         CodeInfo("lnk.exec", 10.0, A,
                  "the shortcut runs an interpreter or LOLBin (cmd, powershell, mshta, rundll32, wscript, curl...)",
                  strength=Strength.CONCLUSIVE),
@@ -161,8 +217,14 @@ class LnkAnalyzer:
                  strength=Strength.STRONG),
         CodeInfo("lnk.appended_data", 8.0, A, "data appended after the shortcut structure (an embedded payload)",
                  strength=Strength.STRONG),
-        CodeInfo("lnk.icon_spoof", 5.0, A, "a document/browser icon on a shortcut that runs an interpreter",
-                 strength=Strength.STRONG),
+        CodeInfo("lnk.icon_spoof", 5.0, A, "a document/browser icon on a shortcut that runs an interpreter or a "
+                 "program: it passes for the document it is not", strength=Strength.CONCLUSIVE),
+        CodeInfo("lnk.staging_target", 8.0, A,
+                 "the shortcut starts something in a temp, AppData, ProgramData or Public folder (where an earlier "
+                 "stage drops its payload)", strength=Strength.CONCLUSIVE),
+        CodeInfo("lnk.command_args", 8.0, A,
+                 "the shortcut's arguments are a command of their own: an encoded PowerShell command, a download "
+                 "or script behaviour (after de-obfuscation)", strength=Strength.CONCLUSIVE),
         CodeInfo("lnk.remote_target", 8.0, A, "the shortcut target or icon is on a network share or URL",
                  strength=Strength.CONCLUSIVE),
         CodeInfo("lnk.parse_error", 1.0, A, "the shortcut could not be parsed"),
@@ -184,19 +246,25 @@ class LnkAnalyzer:
         bounded = shown if len(shown) <= MAX_DETAIL_ARGS else shown[:MAX_DETAIL_ARGS] + f"… ({len(shown)} chars)"
         yield Finding("lnk.present", self.name, item.path, f"target: {bounded}" if shown else "no target")
         prog = interpreter_in(sc)
+        launches = not prog and runs_target(sc)
         if prog:
             yield Finding("lnk.exec", self.name, item.path, f"runs {prog}: {bounded}")
-        elif any(_RUNNABLE.search(t.strip().strip('"')) for t in sc.targets):
+        elif launches:
             yield Finding("lnk.exec_target", self.name, item.path, f"launches {sc.target[:150]}")
         signs = obfuscation_signs(args)
         if signs:
             yield Finding("lnk.obfuscated_args", self.name, item.path, f"{', '.join(signs)}: {args[:120]}")
-        places = (*sc.targets, sc.icon, sc.working_dir)
-        remote = [t for t in places if re.match(r"^(?:\\\\|//|https?:|file:)", t.strip(), re.I)]
+        command = command_in_args(args)
+        if command:
+            yield Finding("lnk.command_args", self.name, item.path, f"{', '.join(command[:5])}: {args[:120]}")
+        remote = remote_places(sc)
         if remote:
             yield Finding("lnk.remote_target", self.name, item.path, f"network location {remote[0][:150]}")
-        if prog and sc.icon and _DOC_ICON.search(sc.icon):
-            detail = f"icon {sc.icon[:120]} on a shortcut that runs {prog}"
+        staged = staging_target(sc)
+        if staged:
+            yield Finding("lnk.staging_target", self.name, item.path, f"starts {staged[:150]}")
+        if (prog or launches) and sc.icon and _DOC_ICON.search(sc.icon):
+            detail = f"icon {sc.icon[:120]} on a shortcut that {'runs ' + prog if prog else 'launches a program'}"
             yield Finding("lnk.icon_spoof", self.name, item.path, detail)
         tail = len(item.data) - sc.size
         if tail > APPENDED_SLACK:
