@@ -6,7 +6,8 @@ import struct
 
 import pytest
 
-from coinguard.analyzers.lnk import LnkAnalyzer, obfuscation_signs, program_name
+from coinguard.analyzers.lnk import LnkAnalyzer
+from coinguard.analyzers.lnk_common import obfuscation_signs, program_name
 from coinguard.findings import Finding, Item, Verdict
 
 from helpers import DATA, codes, read_corpus_sample, run_handler

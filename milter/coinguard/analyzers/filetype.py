@@ -30,7 +30,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from coinguard.analyzers.eps_common import EPS_EXPLOIT_SIGNS, HWP_SOURCE, eps_indicators
-from coinguard.analyzers.lnk import parse_shortcut, run_reasons
+from coinguard.analyzers.lnk_common import parse_shortcut, run_reasons
 from coinguard.analyzers.script_common import behaviour, hidden_code
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
