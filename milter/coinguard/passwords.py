@@ -19,20 +19,26 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
+#: Words that introduce a password: English (longest first, whole words: "Passwort" is not "Pass" + "wort"),
+#: other alphabetic languages (de, fr, es, pt, it, nl, ru, uk, pl, cs, tr, id, vi), then scripts without
+#: word spaces (ko, ja, zh, ar, he, th, hi), which may touch the password.
 _KEYWORDS = (
-    r"pass(?:word|wd|code|phrase)?|pwd?|pin|code|key|unlock|open\s+with|"
-    r"암호|비밀번호|비번|패스워드|압축\s*해제|열람\s*암호|パスワード|密码|密碼|contraseña|mot\s+de\s+passe|passwort|kennwort|senha"
+    r"(?<!\w)(?:password|passwort|passwd|passcode|passphrase|pass|pwd|pw|pin|code|key|unlock|open\s+with"
+    r"|kennwort|mot\s+de\s+passe|contraseña|clave|senha|parola\s+d'ordine|wachtwoord|пароль|пароля|парол"
+    r"|hasło|hasla|hasła|heslo|şifre|şifresi|sifre|kata\s+sandi|mật\s+khẩu)(?!\w)"
+    r"|암호|비밀번호|비번|패스워드|압축\s*해제|열람\s*암호|パスワード|暗証番号|密码|密碼|解压码"
+    r"|كلمة\s+(?:المرور|السر)|סיסמה|סיסמא|รหัสผ่าน|पासवर्ड"
 )
 _OPEN = r"[\"'“‘「『(<\[]?"
 _TOKEN = r"([^\s\"'”’」』)>\],;]{1,64})"
 #: keyword, an optional separator, the token ("password: X", "암호는 X", "pw X")
 _NEAR = re.compile(
-    rf"(?:{_KEYWORDS})\s*(?:is|는|은|:|：|=|-|–|is:|\(|\[)?\s*{_OPEN}{_TOKEN}",
+    rf"(?:{_KEYWORDS})\s*(?:is|는|은|:|：|=|-|–|—|is:|\(|\[)?\s*{_OPEN}{_TOKEN}",
     re.IGNORECASE,
 )
 #: keyword, a few words, then "is"/":"/"=" and the token ("the password for the archive is X")
 _NEAR_LATER = re.compile(
-    rf"(?:{_KEYWORDS})\b[^\n:=：]{{1,40}}?(?:\bis\b|\bare\b|:|：|=|는|은)\s*{_OPEN}{_TOKEN}",
+    rf"(?:{_KEYWORDS})\b[^\n:=：]{{1,40}}?(?:\bis\b|\bare\b|:|：|=|—|는|은)\s*{_OPEN}{_TOKEN}",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[\"“‘'「『]([^\s\"”’'」』]{3,64})[\"”’'」』]")

@@ -127,3 +127,75 @@ def test_unopened_document_alone_is_unchecked_not_clean(secret_docx: bytes) -> N
     findings, _ = run(secret_docx)
     verdict = decide(findings, {c.code: c for c in EncryptedOffice.codes}, Config())
     assert verdict.verdict == "unchecked" and verdict.score < Config().policy.suspicious_score
+
+
+# -- issue 11: the password written in the mail opens the document, and its content decides -------
+def _clean_docx() -> bytes:
+    import zipfile
+
+    text = "".join(f"<w:p><w:r><w:t>Quarterly figures, line {n}: revenue and costs as agreed.</w:t></w:r></w:p>"
+                   for n in range(120))
+    buf = io.BytesIO()
+    # stored, not deflated: msoffcrypto mis-decrypts packages under 4 KiB (see DOCX above)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("[Content_Types].xml",
+                    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                    '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
+                    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+                    "</Types>")
+        zf.writestr("_rels/.rels",
+                    '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                    '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+        zf.writestr("word/document.xml",
+                    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+                    + text + "</w:body></w:document>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Q3 figures", "Hi Bob,\nthe figures are attached.\nPassword: Tide-7741\nKim\n"),
+        ("Q3 figures", "Hi Bob,\nfigures attached, pw: Tide-7741\n"),
+        ("Q3 figures", "Hi Bob,\nthe password for the document is Tide-7741.\nKim\n"),
+        ("Q3 figures (password Tide-7741)", "Hi Bob,\nthe figures are attached.\nKim\n"),
+        ("季度报告", "您好，附件是季度报告。密码：Tide-7741\n"),
+        ("Quartalszahlen", "Hallo Bob,\nanbei die Zahlen. Das Passwort lautet: Tide-7741\nGruß Kim\n"),
+        ("Chiffres T3", "Bonjour,\nle mot de passe : Tide-7741\nCordialement\n"),
+        ("Отчёт", "Добрый день,\nпароль от документа: Tide-7741\n"),
+        ("分期報告", "お世話になります。パスワード：Tide-7741\n"),
+        ("분기 보고서", "안녕하세요. 첨부 문서 암호는 Tide-7741입니다.\n"),
+    ],
+)
+def test_password_in_the_mail_opens_a_clean_document_which_stays_clean(subject: str, body: str) -> None:
+    from coinguard.config import parse_config
+    from coinguard.scan import ScanContext, scan_message
+
+    from helpers import make_message
+
+    plain = _clean_docx()
+    assert len(plain) > 4096
+    locked = encrypt(plain, "Tide-7741")
+    msg = make_message(subject=subject, body=body, attachments=[("figures.docx", locked)])
+    cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.05\n')
+    verdict = scan_message(msg, ScanContext(config=cfg))
+    found = {f.code for f in verdict.findings}
+    assert "office.encrypted.opened" in found and "office.encrypted.unopened" not in found
+    assert verdict.verdict == "clean", [(f.code, f.score) for f in verdict.findings if f.score]
+    # the decrypted document went through the analyzers as a Word document of its own
+    assert ("figures.docx/<decrypted>", "ooxml.word") in {(a.path, a.type) for a in verdict.attachments}
+
+
+def test_a_macro_document_behind_the_password_in_the_mail_is_still_found() -> None:
+    from coinguard.config import parse_config
+    from coinguard.scan import ScanContext, scan_message
+
+    from helpers import make_message
+
+    locked = encrypt((DATA / "oletools_dde-test.docx").read_bytes(), "Tide-7741")
+    msg = make_message(subject="Rechnung", body="Das Passwort lautet: Tide-7741", attachments=[("r.docx", locked)])
+    cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.05\n')
+    verdict = scan_message(msg, ScanContext(config=cfg))
+    assert verdict.verdict == "malicious" and ("dde.command", "r.docx/<decrypted>") in {
+        (f.code, f.path) for f in verdict.findings}

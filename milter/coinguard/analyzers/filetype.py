@@ -10,6 +10,15 @@ itself a PDF or an image is disguised (``file.type_mismatch``).
 
 Shortcut (``lnk``) and OneNote (``onenote``) content is judged by their own analyzers;
 this one only adds the name checks for them.
+
+A disguised name is graded by what the real type does (issue 11): conclusive when what opens
+runs (a program or a script of the hidden extension's kind, a shortcut that runs something), and
+whenever long blank padding, ``_`` runs or a bidirectional override hide a code-running extension
+(nobody pads a name with forty spaces before ``.exe`` but to hide it; the name is the evasion even
+over a stub that is not a real program).  A shortcut that only opens a local document, with no
+arguments, shows what it opens (``sample.hwp.lnk`` opens ``sample.hwp``): no disguise.  A script
+with no behaviour and no hiding is weak context (``file.script`` below the tag threshold); with
+behaviour it is ``file.script_behavior``, conclusive.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from coinguard.analyzers.eps_common import EPS_EXPLOIT_SIGNS, HWP_SOURCE, eps_indicators
+from coinguard.analyzers.lnk_common import parse_shortcut, run_reasons
 from coinguard.analyzers.script_common import behaviour, hidden_code
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
@@ -93,6 +103,12 @@ _DOCUMENT_MIME = re.compile(
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 #: Invisible or blank padding used to push the real extension out of view.
 _PADDING = re.compile(r"[\s\u00a0\u2000-\u200b\u3000_]{3,}$")
+#: Padding this long before a code-running extension exists only to push it out of view: conclusive.
+PAD_HIDES = 10
+#: A weak bidirectional control: the real extension is harmless (right-to-left names carry such marks).
+WEAK_BIDI_SCORE = 2.0
+#: ``file.script`` with behaviour hidden behind obfuscation (strong; without it the code is weak).
+HIDDEN_SCRIPT_SCORE = 5.0
 
 _SCRIPT_SCAN_BYTES = 1 << 20
 
@@ -118,15 +134,25 @@ def last_extension(name: str) -> str:
     return base.rsplit(".", 1)[-1].strip().lower() if "." in base else ""
 
 
-def name_findings(name: str, declared_type: str, content_type: str, path: str, analyzer: str) -> Iterator[Finding]:
-    """The name-based checks (pure: attacker name, attacker Content-Type and sniffed type in, findings out)."""
+def name_findings(name: str, declared_type: str, content_type: str, path: str, analyzer: str,
+                  runs: bool | None = None) -> Iterator[Finding]:
+    """The name-based checks (pure: attacker name, attacker Content-Type and sniffed type in, findings out).
+
+    ``runs``: what the content's own analysis says opening it does (a shortcut: True when it runs
+    something, False when it opens a local document with no arguments); None when unknown.
+    """
     if not name or name.startswith("<"):
         return  # synthetic names of extracted objects say nothing about the sender's intent
     clean = _BIDI.sub("", name)
-    if clean != name:
-        yield Finding("file.rtlo", analyzer, path, f"bidirectional control in name {name!r} (really {clean!r})")
     ext = last_extension(clean)
     runs_by_content = content_type in EXECUTABLE_TYPES
+    if clean != name:
+        detail = f"bidirectional control in name {name!r} (really {clean!r})"
+        if ext in RISKY_EXTENSIONS or runs_by_content:
+            yield Finding("file.rtlo", analyzer, path, detail)
+        else:
+            yield Finding("file.rtlo", analyzer, path, f"{detail}: the real extension .{ext or '-'} is harmless",
+                          score=WEAK_BIDI_SCORE, strength=Strength.WEAK)
     honest = content_type in _EXT_CONTENT.get(ext, frozenset())
     if ext in RISKY_EXTENSIONS and ext not in _BINARY_FORMAT_EXTENSIONS and not honest and not runs_by_content:
         # The content did not already say "this runs": the extension alone makes Windows run it.
@@ -136,12 +162,19 @@ def name_findings(name: str, declared_type: str, content_type: str, path: str, a
         inner = exts[-2] if len(exts) >= 2 else ""
         stem = clean.rstrip(" .\t")
         stem = stem[: len(stem) - len(ext) - 1] if ext and stem.lower().endswith("." + ext) else stem
-        # conclusive when what runs is a program or a script of the kind the hidden extension runs
-        code = "file.double_extension.runs" if honest and content_type in _RUNNING_KINDS else "file.double_extension"
-        if inner in DOCUMENT_EXTENSIONS:
-            yield Finding(code, analyzer, path, f"{name!r}: .{inner} shown, .{ext} is what runs ({content_type})")
-        elif _PADDING.search(stem):
-            yield Finding(code, analyzer, path, f"{name!r}: blank padding hides .{ext} ({content_type})")
+        pad = _PADDING.search(stem)
+        padding = len(pad.group(0)) if pad else 0
+        if inner in DOCUMENT_EXTENSIONS or padding:
+            shown = f".{inner} shown, .{ext} is what runs" if inner in DOCUMENT_EXTENSIONS else f"padding hides .{ext}"
+            if padding >= PAD_HIDES and ext in RISKY_EXTENSIONS:
+                yield Finding("file.double_extension.runs", analyzer, path,
+                              f"{name!r}: {padding} blank characters hide .{ext}: the name is the evasion "
+                              f"({content_type})")
+            elif (honest and content_type in _RUNNING_KINDS) or runs:
+                yield Finding("file.double_extension.runs", analyzer, path, f"{name!r}: {shown} ({content_type})")
+            elif runs is None:
+                yield Finding("file.double_extension", analyzer, path, f"{name!r}: {shown} ({content_type})")
+            # runs is False: what opens is the document the name shows (a shortcut to a local .hwp)
     if runs_by_content:
         # Script text named or declared as text is a pasted snippet more often than a disguise.
         scripty = content_type in _SCRIPT_KINDS
@@ -153,6 +186,21 @@ def name_findings(name: str, declared_type: str, content_type: str, path: str, a
             claims.append(f"Content-Type says {mime}")
         if claims:
             yield Finding("file.type_mismatch", analyzer, path, f"{' and '.join(claims)} but content is {content_type}")
+
+
+def shortcut_runs(data: bytes) -> bool | None:
+    """Whether a shortcut runs something (True), only opens local documents with no arguments (False),
+    or cannot be told (None: unparsable, or a target of another kind)."""
+    try:
+        sc = parse_shortcut(data)
+    except Exception:  # LnkParse3 raises many types on hostile input; the lnk analyzer reports it
+        return None
+    if run_reasons(sc):
+        return True
+    if not sc.arguments.strip() and sc.targets and all(
+            last_extension(t.strip().strip('"')) in DOCUMENT_EXTENSIONS for t in sc.targets):
+        return False
+    return None
 
 
 def url_shortcut_targets(text: str) -> list[tuple[str, str]]:
@@ -191,8 +239,11 @@ class FileTypeAnalyzer:
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("file.executable", 10.0, A, "an executable program (PE, ELF or Mach-O) by content",
                  strength=Strength.CONCLUSIVE),
-        CodeInfo("file.script", 5.0, A, "a Windows script (JS, JSE, VBS, VBE, WSF, HTA, PS1, BAT/CMD) by content",
-                 strength=Strength.STRONG),
+        # no declared strength: weak at its score (context), conclusive when an admin raises it to malicious_score;
+        # strong (score 5) when the script hides code (file.script_obfuscated beside it)
+        CodeInfo("file.script", 3.0, A,
+                 "a Windows script (JS, JSE, VBS, VBE, WSF, HTA, PS1, BAT/CMD) by content, with no behaviour found: "
+                 "context (strong when it hides code; behaviour is file.script_behavior)"),
         CodeInfo("file.script_behavior", 10.0, A,
                  "script content that downloads, decodes or launches something (WScript.Shell, IEX, XMLHTTP...)",
                  strength=Strength.CONCLUSIVE),
@@ -223,11 +274,12 @@ class FileTypeAnalyzer:
                  "a document-looking name hiding a runnable extension (wallet.pdf.exe, padding before .lnk)",
                  strength=Strength.STRONG),
         CodeInfo("file.double_extension.runs", 12.0, A,
-                 "a document-looking name (or blank padding) hiding an executable or script extension over "
-                 "content of that type (invoice.pdf.exe with a PE, scan.jpg.js with JScript): it runs on open",
-                 strength=Strength.CONCLUSIVE),
-        CodeInfo("file.rtlo", 10.0, A, "bidirectional control characters (U+202E) that disguise the extension",
-                 strength=Strength.STRONG),
+                 "a document-looking name (or blank padding) hiding an executable, script or shortcut extension over "
+                 "content that runs (invoice.pdf.exe with a PE, scan.jpg.js with JScript, a .pdf.lnk that runs "
+                 "PowerShell), or long padding before a code-running extension whatever the content: the name "
+                 "is the evasion", strength=Strength.CONCLUSIVE),
+        CodeInfo("file.rtlo", 10.0, A, "bidirectional control characters (U+202E) that disguise a code-running "
+                 "extension (weak, score 2, when the real extension is harmless)", strength=Strength.CONCLUSIVE),
         CodeInfo("file.type_mismatch", 12.0, A,
                  "an executable or script whose name or Content-Type claims a document or image",
                  strength=Strength.STRONG),
@@ -248,9 +300,17 @@ class FileTypeAnalyzer:
             # Named .txt/.log/.csv..., Windows opens it in an editor: the code does not run as attached.
             inert = item.role in NAMED_ROLES and last_extension(item.name) in TEXT_EXTENSIONS
             note = f" (named .{last_extension(item.name)}: opens in an editor)" if inert else ""
-            yield Finding("file.script", self.name, item.path, f"{lang} script, {item.size} bytes{note}",
-                          score=INERT_SCRIPT_SCORE if inert else None, strength=Strength.WEAK if inert else "")
-            yield from self._script_content(item, note, inert)
+            content = list(self._script_content(item, note, inert))
+            hides = any(f.code == "file.script_obfuscated" for f in content)
+            if inert:
+                yield Finding("file.script", self.name, item.path, f"{lang} script, {item.size} bytes{note}",
+                              score=INERT_SCRIPT_SCORE, strength=Strength.WEAK)
+            elif hides:
+                yield Finding("file.script", self.name, item.path, f"{lang} script hiding code, {item.size} bytes",
+                              score=HIDDEN_SCRIPT_SCORE, strength=Strength.STRONG)
+            else:
+                yield Finding("file.script", self.name, item.path, f"{lang} script, {item.size} bytes")
+            yield from content
         elif t == ItemType.SCRIPT_SH:
             # a shell script is a script on a Mac when its name runs it (.command opens in Terminal)
             runs = last_extension(item.name) in _SHELL_RUN_EXTENSIONS and item.role in NAMED_ROLES
@@ -276,7 +336,8 @@ class FileTypeAnalyzer:
         elif t == "slk":
             yield Finding("file.slk", self.name, item.path, "SYLK spreadsheet")
         if item.role in NAMED_ROLES:
-            yield from name_findings(item.name, item.declared_type, t, item.path, self.name)
+            shortcut = shortcut_runs(item.data) if t == ItemType.LNK else None
+            yield from name_findings(item.name, item.declared_type, t, item.path, self.name, shortcut)
 
     def _script_content(self, item: Item, note: str, inert: bool,
                         sign_score: float | None = None) -> Iterator[Finding]:

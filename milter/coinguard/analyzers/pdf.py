@@ -7,6 +7,14 @@ actions, actions that run on open (``/OpenAction``, ``/AA``) with JavaScript or
 and remote-go-to actions aimed at raw IP addresses or ``file:``/UNC paths (NTLM hash
 theft, WebDAV payloads), XFA forms and encryption.  The first pages' text becomes a
 text child for the lure analyzers.
+
+A PDF without its tail (no ``%%EOF``, ``startxref`` or trailer: a download or a mail client cut
+the last bytes) still opens in every reader, which rebuild the cross-reference from the
+``N G obj`` headers.  pypdf gives up on it, so :func:`open_pdf` does what the readers do: it
+appends a trailer and a ``startxref 0`` that makes pypdf rebuild the table from the objects, and
+reads that (``pdf.repaired``: the whole file was read).  A PDF that even so has no document
+catalog, or whose objects cannot all be read (a file cut inside a stream), is a ``pdf.parse_error``:
+what is missing may hold anything, so the verdict is ``unchecked``, never clean.
 """
 
 from __future__ import annotations
@@ -69,6 +77,8 @@ CLICK_THROUGH_SHARE = 0.3
 CLICK_THROUGH_CHARS = 400
 #: Annotations looked at per page for it.
 MAX_PAGE_ANNOTS = 200
+#: An object header ("12 0 obj"): what a reader's repair scan looks for.
+_OBJ_HEADER = re.compile(rb"(?<![0-9])([0-9]{1,7})[ \t\r\n\f\x00]+[0-9]{1,5}[ \t\r\n\f\x00]+obj(?![A-Za-z])")
 #: URL paths that download something that runs, installs, mounts or unpacks.
 _DOWNLOAD_PATH = re.compile(
     r"(?i)\.(?:exe|scr|com|pif|cpl|dll|msi|msix|appx|jar|js|jse|vbs|vbe|wsf|hta|ps1|bat|cmd|lnk|url|iso|img|vhdx?"
@@ -90,6 +100,57 @@ class _Scan:
     seen_files: set[int] = field(default_factory=set)
     scripts: list[bytes] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # every URI target, for the text child
+    objects: int = 0  # objects the cross-reference lists (looked at, up to MAX_OBJECTS)
+    unreadable: list[str] = field(default_factory=list)  # "12 0: why", objects pypdf could not read
+    cut: bool = False  # an unreadable object runs to the end of the file
+
+    def unreadable_summary(self) -> str:
+        if not self.unreadable:
+            return ""
+        return f"{len(self.unreadable)} of {self.objects} objects unreadable: " + "; ".join(self.unreadable[:3])
+
+
+def rebuilt_tail(data: bytes) -> bytes:
+    """``data`` with a trailer sized to its objects and a ``startxref 0`` that makes pypdf rebuild the xref.
+
+    A trailer already in the file (``/Root``, ``/Info``, ``/Encrypt``) still counts: pypdf merges the
+    trailers it finds, this one only adds ``/Size`` so that the catalog search covers every object.
+    """
+    numbers = (int(m.group(1)) for m in _OBJ_HEADER.finditer(data))
+    size = min(max(numbers, default=0) + 1, MAX_OBJECTS * 50)
+    return data + b"\ntrailer\n<< /Size %d >>\nstartxref\n0\n%%%%EOF\n" % size
+
+
+def open_pdf(data: bytes) -> tuple[PdfReader, str]:
+    """A reader over ``data``, and why it needed repair ('' when pypdf read it as it is).
+
+    Raises the first parse error when the rebuilt file does not parse either.
+    """
+    try:
+        return PdfReader(io.BytesIO(data), strict=False), ""
+    except BudgetExceeded:
+        raise
+    except Exception as first:
+        try:
+            reader = PdfReader(io.BytesIO(rebuilt_tail(data)), strict=False)
+        except BudgetExceeded:
+            raise
+        except Exception:
+            raise first from None
+        tail = data[-2048:]
+        missing = [w.decode() for w in (b"%%EOF", b"startxref", b"trailer") if w not in tail]
+        return reader, ("no " + ", ".join(missing)) if missing else f"{type(first).__name__}: {first}"
+
+
+def _catalog_problem(reader: PdfReader) -> str:
+    """Why no reader can show this PDF ('' when it has a document catalog)."""
+    try:
+        root = reader.root_object
+    except BudgetExceeded:
+        raise
+    except Exception as exc:
+        return f"no document catalog ({type(exc).__name__}: {exc})"
+    return "" if isinstance(root, DictionaryObject) else "no document catalog"
 
 
 def _text(value: Any) -> str:
@@ -212,10 +273,20 @@ class PdfAnalyzer:
                  "or archive (the lure's payload is one click away)", strength=Strength.STRONG),
         CodeInfo("pdf.xfa", 2.0, A, "an XFA form (scriptable XML forms)", strength=Strength.WEAK),
         CodeInfo("pdf.encrypted", 1.0, A, "an encrypted PDF (informational)"),
+        CodeInfo("pdf.encrypted_unopened", 1.0, A,
+                 "an encrypted PDF that neither the empty password nor a password from the message opened: its "
+                 "strings and streams (scripts, text, embedded files) were not read (verdict unchecked)",
+                 strength=Strength.WEAK),
         CodeInfo("pdf.password_in_message", 3.0, A,
                  "an encrypted PDF whose password is written in the message (hides content from scanners)",
                  strength=Strength.WEAK),
-        CodeInfo("pdf.parse_error", 1.0, A, "the PDF could not be parsed"),
+        CodeInfo("pdf.repaired", 0.0, A,
+                 "informational: the PDF lacks its end (%%EOF, startxref or trailer), as a cut download does; "
+                 "its cross-reference was rebuilt from the objects, as PDF readers do, and it was read in full",
+                 incomplete=False),
+        CodeInfo("pdf.parse_error", 1.0, A,
+                 "the PDF could not be read in full (no document catalog, objects or streams cut or unreadable,"
+                 " even after rebuilding its cross-reference): verdict unchecked"),
     )
 
     def applies_to(self, item: Item) -> bool:
@@ -225,18 +296,22 @@ class PdfAnalyzer:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                reader = PdfReader(io.BytesIO(item.data), strict=False)
+                reader, repair = open_pdf(item.data)
             except BudgetExceeded:
                 raise
             except Exception as exc:
                 yield Finding("pdf.parse_error", self.name, item.path, f"{type(exc).__name__}: {exc}")
                 return
+            locked = False
             if reader.is_encrypted:
                 how = self._decrypt(reader, item, ctx)
                 yield Finding("pdf.encrypted", self.name, item.path, how)
                 if "candidate" in how and "no candidate" not in how:
                     # the sender shipped the key with the lock: only scanners are kept out
                     yield Finding("pdf.password_in_message", self.name, item.path, how)
+                locked = "opened with" not in how
+                if locked:
+                    yield Finding("pdf.encrypted_unopened", self.name, item.path, how)
             scan = _Scan()
             try:
                 self._walk(reader, scan, ctx)
@@ -244,6 +319,15 @@ class PdfAnalyzer:
                 raise
             except Exception as exc:  # pypdf on hostile input: keep what was found so far
                 yield Finding("pdf.parse_error", self.name, item.path, f"{type(exc).__name__}: {exc}")
+            problems = [p for p in (_catalog_problem(reader), scan.unreadable_summary()) if p] if not locked else []
+            if problems:
+                # a reader shows nothing, or less than the file holds: what is missing was not read
+                cut = "the file ends inside an object (truncated); " if scan.cut else ""
+                rebuilt = f" (after rebuilding the cross-reference: {repair})" if repair else ""
+                yield Finding("pdf.parse_error", self.name, item.path, cut + "; ".join(problems) + rebuilt)
+            elif repair:
+                yield Finding("pdf.repaired", self.name, item.path,
+                              f"cross-reference rebuilt from the objects: {repair}")
             yield from self._report(item, scan, ctx)
             text = self._page_text(reader, ctx)
             pages = self._page_count(reader)
@@ -301,10 +385,15 @@ class PdfAnalyzer:
                 break
             if count % 64 == 0:
                 ctx.budget.check_time()
+            scan.objects += 1
             try:
                 obj = reader.get_object(IndirectObject(num, gen, reader))
+            except BudgetExceeded:
+                raise
             except Exception as exc:
                 log.debug("pdf object %d %d unreadable: %r", num, gen, exc)
+                scan.unreadable.append(f"{num} {gen}: {type(exc).__name__}")
+                scan.cut = scan.cut or "endstream" in str(exc) or "ended unexpectedly" in str(exc)
                 continue
             self._inspect(obj, scan, 0)
 
