@@ -35,6 +35,8 @@ from helpers import read_corpus_sample, zip_bytes
         (b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 70, "lnk"),
         (b"ITSF\x03\x00\x00\x00" + b"\x00" * 80, "chm"),
         (bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3") + b"\x00" * 80, "onenote"),
+        # a section that holds a PDF in its first KiB is still a section (the magic at offset 0 wins)
+        (bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3") + b"\x00" * 80 + b"%PDF-1.4\n", "onenote"),
         (b"%PDF-1.7\n%%EOF\n", "pdf"),
         (b"MZ\n", "pe"),
         (b"[InternetShortcut]\r\nURL=https://example.org/\r\n", "url"),

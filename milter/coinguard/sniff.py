@@ -162,6 +162,8 @@ def sniff(data: bytes, name: str = "") -> str:
         return _zip_kind(data)
     if head.startswith(b"{\\rt"):
         return "rtf"
+    if head.startswith(ONENOTE_GUID):  # before the loose PDF search: a section may hold a PDF in its first KiB
+        return "onenote"
     if b"%PDF-" in data[:1024]:
         return "pdf"
     if head.startswith(b"L\x00\x00\x00\x01\x14\x02\x00"):
@@ -184,8 +186,6 @@ def sniff(data: bytes, name: str = "") -> str:
         return "postscript"
     if head.startswith(b"ITSF"):
         return "chm"
-    if head.startswith(ONENOTE_GUID):
-        return "onenote"
     if head.startswith(TNEF_MAGIC):
         return "tnef"
     if head.startswith(b"vhdxfile"):
