@@ -109,5 +109,6 @@ def test_inquest_onenote_lures(corpus_dir: Path, path: str) -> None:
     findings, children = run(read_corpus_sample(path))
     got = {f.code for f in findings}
     assert {"onenote.present", "onenote.embedded_file", "onenote.embedded_executable"} <= got
-    assert got <= {"onenote.present", "onenote.embedded_file", "onenote.embedded_picture", "onenote.embedded_executable"}
+    assert got <= {"onenote.present", "onenote.embedded_file", "onenote.embedded_picture",
+                   "onenote.embedded_executable"}
     assert any(c.type == "script.bat" for c in children)
