@@ -31,8 +31,11 @@ def run(data: bytes) -> tuple[list[Finding], list[Item]]:
 def test_strelka_one_embeds_a_docx() -> None:
     findings, children = run((DATA / "strelka_test.one").read_bytes())
     assert [f.code for f in findings] == ["onenote.present", "onenote.embedded_file", "onenote.embedded_picture"]
-    assert [c.type for c in children] == ["ooxml.word", "image.png"]
-    assert all(c.role == "embedded" and c.name.startswith("<onenote-file-") for c in children)
+    embedded = [c for c in children if c.role == "embedded"]
+    assert [c.type for c in embedded] == ["ooxml.word", "image.png"]
+    assert all(c.name.startswith("<onenote-file-") for c in embedded)
+    (text,) = [c for c in children if c.role == "text"]
+    assert b"test.docx" in text.data and b"\x00" not in text.data
 
 
 def test_crafted_hta_blob() -> None:
@@ -89,6 +92,18 @@ def test_any_embedded_file_behind_a_double_click(profile: str, verdict: str, act
 def test_section_with_pictures_only_is_not_malicious() -> None:
     v = scan_section(section(blob(b"\x89PNG\r\n\x1a\n" + b"\x00" * 30)), "strict")
     assert str(v.verdict) != "malicious", v.basis  # type: ignore[attr-defined]
+
+
+def test_page_text_and_link_targets_are_handed_on_as_text() -> None:
+    page = "Your wallet is locked. Click to view: https://ledger-unlock.example/claim".encode("utf-16-le")
+    cyrillic = "Ваш кошелек заблокирован".encode("utf-16-le")
+    findings, children = run(section(blob(b"\x89PNG\r\n\x1a\n" + b"\x00" * 30))
+                             + b"\x00\x00" + page + b"\x00\x00\x07\x11" + cyrillic + b"\x00\x00")
+    (text,) = [c for c in children if c.role == "text"]
+    assert text.type == "text"
+    lines = text.data.decode().splitlines()
+    assert "Your wallet is locked. Click to view: https://ledger-unlock.example/claim" in lines
+    assert "Ваш кошелек заблокирован" in lines
 
 
 def test_impossible_length_is_a_parse_error() -> None:

@@ -6,7 +6,8 @@ structures ([MS-ONESTORE] 2.6.13): a header GUID {BDE316E7-2665-4511-A4C4-8D4D0B
 a 64-bit length, 12 reserved bytes and the file bytes.  Each blob is handed back as a
 child Item so every analyzer sees it (a macro document, a zip, a script is graded by its own
 analyzers); pictures (pasted images, printout pages) are stored the same way and only
-extracted.
+extracted.  The section's printable UTF-16 runs (page text, hyperlink targets, file names) are
+handed on as one text child, so the lure, link and address analyzers read the page as well.
 
 Grading (issue 11): a blob that is itself a script, executable, HTA or shortcut is conclusive.
 Any other embedded file (one that is not a picture) is conclusive under ``profile = "strict"``
@@ -31,7 +32,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
-from coinguard.handlers import AnalysisContext
+from coinguard.handlers import AnalysisContext, text_item
 from coinguard.sniff import EXECUTABLE_TYPES, sniff
 
 A = Category.ATTACHMENT
@@ -46,6 +47,10 @@ _PICTURE_TYPES = frozenset({"image.png", "image.jpeg", "image.gif", "image.bmp",
                             "image.ico"})
 #: Types a runnable file the section names may have been sniffed as (an HTA looks like HTML, a .cmd like text).
 _NAMED_RUNNABLE_TYPES = frozenset({"text", "binary", "html", "xml", "svg"})
+#: Page text and hyperlinks are stored as UTF-16 runs (RichEditTextUnicode, the link target): handed on as text
+#: so the lure, link and address analyzers read what the page says and where its "view document" link goes.
+_TEXT_UTF16 = re.compile(rb"(?:[\x09\x0a\x0d\x20-\x7e\xa0-\xff]\x00|[\x00-\xff]\x04){6,}")  # Latin, Cyrillic
+MAX_TEXT_CHARS = 200_000
 #: UTF-16 file names the section mentions (shown in the detail; the blob-to-name link needs a full parse).
 _NAME_UTF16 = re.compile(rb"(?:[\x20-\x7e]\x00){1,120}\.\x00(?:[A-Za-z0-9]\x00){2,5}(?=\x00\x00)")
 _RISKY_NAME = re.compile(
@@ -72,6 +77,21 @@ def embedded_blobs(data: bytes, limit: int = MAX_BLOBS) -> Iterator[tuple[int, b
 def is_picture(kind: str, blob: bytes) -> bool:
     """Whether a blob is a picture: a sniffed image type, or a Windows metafile (EMF, placeable WMF)."""
     return kind in _PICTURE_TYPES or blob[40:44] == b" EMF" or blob[:4] == b"\xd7\xcd\xc6\x9a"
+
+
+def section_text(data: bytes, limit: int = MAX_TEXT_CHARS) -> str:
+    """The printable UTF-16 runs of a section (page text, link targets, file names), one per line, bounded."""
+    lines: list[str] = []
+    size = 0
+    for m in _TEXT_UTF16.finditer(data):
+        line = m.group(0).decode("utf-16-le", "replace").strip()
+        if not line:
+            continue
+        lines.append(line)
+        size += len(line) + 1
+        if size >= limit:
+            break
+    return "\n".join(lines)[:limit]
 
 
 def mentioned_names(data: bytes, limit: int = 20) -> list[str]:
@@ -130,6 +150,9 @@ class OneNoteAnalyzer:
                 yield Finding("onenote.embedded_executable", self.name, item.path,
                               f"blob {count} is {kind}" + (f" ({', '.join(risky_names[:4])})" if risky_names else ""))
             yield child
+        text = section_text(item.data)
+        if text:
+            yield text_item(item, text, self.name)
         if count == 0 and risky_names:
             yield Finding("onenote.embedded_executable", self.name, item.path,
                           f"names a runnable file but no blob was readable: {', '.join(risky_names[:4])}")
