@@ -97,8 +97,8 @@ def test_section_with_pictures_only_is_not_malicious() -> None:
 def test_page_text_and_link_targets_are_handed_on_as_text() -> None:
     page = "Your wallet is locked. Click to view: https://ledger-unlock.example/claim".encode("utf-16-le")
     cyrillic = "Ваш кошелек заблокирован".encode("utf-16-le")
-    findings, children = run(section(blob(b"\x89PNG\r\n\x1a\n" + b"\x00" * 30))
-                             + b"\x00\x00" + page + b"\x00\x00\x07\x11" + cyrillic + b"\x00\x00")
+    _, children = run(section(blob(b"\x89PNG\r\n\x1a\n" + b"\x00" * 30))
+                      + b"\x00\x00" + page + b"\x00\x00\x07\x11" + cyrillic + b"\x00\x00")
     (text,) = [c for c in children if c.role == "text"]
     assert text.type == "text"
     lines = text.data.decode().splitlines()
