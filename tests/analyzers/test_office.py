@@ -569,3 +569,14 @@ def test_harmless_autoopen_project_in_editdata_mso_quarantines_the_mail(name: st
     assert "office.vba.autoexec" in found
     assert ("office.disguised_active" in found) == name.endswith(".doc")
     assert (str(verdict.verdict), str(verdict.action)) == ("malicious", "quarantine"), verdict.basis
+
+
+@pytest.mark.parametrize("unit", [b'<w:binData w:name="', b"<w:binData " + b"a" * 3000, b'<pkg:part pkg:name="',
+                                  b'<pkg:part pkg:name="a">' + b" " * 30])
+def test_flat_part_search_is_linear(unit: bytes) -> None:
+    from coinguard.analyzers.office import flat_parts
+
+    data = wordml_with(b"", unit * (4 * 1024 * 1024 // len(unit)))
+    started = time.monotonic()
+    assert list(flat_parts(Item(path="x.xml", name="x.xml", data=data, type="xml.office"))) == []
+    assert time.monotonic() - started < 2.0

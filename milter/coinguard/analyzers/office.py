@@ -163,9 +163,9 @@ def active_elements(data: bytes) -> list[str]:
 
 #: Base64 binaries a flat Office document carries inline: Word 2003 XML ``w:binData`` (embedded OLE objects,
 #: ActiveX, pictures, the ActiveMime editdata.mso) and flat OPC ``pkg:binaryData`` parts (oleObject*.bin ...).
-_BINDATA = re.compile(rb"<w:binData\b([^>]{0,2000})>([^<]*)</w:binData\s*>", re.I)
+_BINDATA = re.compile(rb"<w:binData\b([^<>]{0,2000})>([^<]*)</w:binData\s*>", re.I)
 _BINDATA_NAME = re.compile(rb"""\bw:name\s*=\s*["']([^"']{0,400})["']""", re.I)
-_PKG_BINARY = re.compile(rb"""<pkg:part\b[^>]{0,2000}?\bpkg:name\s*=\s*["']([^"']{0,400})["'][^>]{0,2000}>\s*"""
+_PKG_BINARY = re.compile(rb"""<pkg:part\b[^<>]{0,2000}?\bpkg:name\s*=\s*["']([^"'<>]{0,400})["'][^<>]{0,2000}>\s*"""
                          rb"<pkg:binaryData\s*>([^<]*)</pkg:binaryData\s*>", re.I)
 #: Inline binaries taken from one flat document at most.
 MAX_FLAT_PARTS = 64
