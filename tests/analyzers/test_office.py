@@ -580,3 +580,17 @@ def test_flat_part_search_is_linear(unit: bytes) -> None:
     started = time.monotonic()
     assert list(flat_parts(Item(path="x.xml", name="x.xml", data=data, type="xml.office"))) == []
     assert time.monotonic() - started < 2.0
+
+
+def test_inert_excel_2003_xml_named_xls_is_only_context() -> None:
+    # what web applications export as "statement.xls": no VBA project is possible in the format
+    sheet = (b'<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns:ss="urn:schemas-'
+             b'microsoft-com:office:spreadsheet"><Worksheet ss:Name="2025"><Table><Row><Cell><Data ss:Type="String">'
+             b"BTC sold</Data></Cell><Cell ss:Formula=\"=SUM(R1C1:R9C1)\"><Data ss:Type=\"Number\">1</Data></Cell>"
+             b"</Row></Table></Worksheet></Workbook>")
+    findings, _ = run(MACROS, sheet, "tax-report.xls")
+    assert codes(findings) == {"office.disguised_xml"}
+    (found,) = findings
+    assert (found.score, found.strength) == (2.0, "weak")
+    # the Word form stays strong: WordprocessingML carries macros and objects
+    assert run(MACROS, WORD_2003_XML, "rechnung.doc")[0][0].strength == ""
