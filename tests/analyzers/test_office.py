@@ -594,3 +594,17 @@ def test_inert_excel_2003_xml_named_xls_is_only_context() -> None:
     assert (found.score, found.strength) == (2.0, "weak")
     # the Word form stays strong: WordprocessingML carries macros and objects
     assert run(MACROS, WORD_2003_XML, "rechnung.doc")[0][0].strength == ""
+
+
+def test_junk_prefixed_mht_named_doc_with_a_harmless_autoopen_project() -> None:
+    # the 2015 Dridex form: text lines before the MIME headers, blanks inside "MIME - Version"
+    project = (DATA / "oletools_autostart-encrypt-standardpassword.xls").read_bytes()
+    mht = (b"Rechnung Nr. 4711\r\nqwzx\r\nMIME - Version : 1.0\r\nContent-Type: multipart/related; boundary=\"b\"\r\n"
+           b"\r\n--b\r\nContent-Location: file:///C:/x/doc.htm\r\nContent-Type: text/html\r\n\r\n<html><body>"
+           b"Rechnung</body></html>\r\n--b\r\nContent-Location: file:///C:/x/editdata.mso\r\n"
+           b"Content-Transfer-Encoding: base64\r\nContent-Type: application/x-mso\r\n\r\n"
+           + base64.encodebytes(activemime(project)) + b"\r\n--b--\r\n")
+    assert sniff(mht) == "mht"
+    findings, children = run(MACROS, mht, "rechnung.doc")
+    assert {"office.vba.autoexec", "office.disguised_xml", "office.disguised_active"} <= codes(findings)
+    assert [c.name for c in children if c.role == "embedded"] == ["doc.htm"]  # its parts are read too

@@ -196,12 +196,27 @@ def flat_parts(item: Item) -> Iterator[tuple[str, bytes]]:
             return
 
 
+_MHT_START = re.compile(rb"^[ \t]*(?:MIME[ \t]*-[ \t]*Version|Content-Type)[ \t]*:", re.I | re.M)
+_MHT_MIME_VERSION = re.compile(rb"^[ \t]*MIME[ \t]*-[ \t]*Version[ \t]*:", re.I | re.M)
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def _mht_headers_first(data: bytes) -> bytes:
+    """An MHT document as the mail parser reads it: from its first MIME header on (Word skips junk lines
+    before them), with ``MIME - Version :`` written the standard way (Word ignores the blanks)."""
+    start = _MHT_START.search(data, 0, 64 * 1024)
+    body = data[start.start():] if start else data
+    end = _HEADER_END.search(body)
+    cut = end.start() if end else len(body)
+    return _MHT_MIME_VERSION.sub(b"MIME-Version:", body[:cut]) + body[cut:]
+
+
 def _flat_blobs(item: Item) -> Iterator[tuple[str, bytes]]:
     if item.type == ItemType.MHT:
         import email
         import email.policy
 
-        message = email.message_from_bytes(item.data, policy=email.policy.compat32)
+        message = email.message_from_bytes(_mht_headers_first(item.data), policy=email.policy.compat32)
         for index, part in enumerate(message.walk()):
             if part.is_multipart():
                 continue
