@@ -241,6 +241,12 @@ def test_nested_members_record_their_enclosing_archives() -> None:
     (grandchild,) = [o for o in ZipArchive().handle(child, make_context()) if isinstance(o, Item)]
     assert grandchild.meta["ancestors"] == (top.sha256, child.sha256)
     assert grandchild.data == inner  # distinct archives nest normally
+    # replayed from the verdict cache the chain is a JSON list: still read
+    from coinguard.unpack.common import ancestors
+
+    replayed = Item(path=child.path, name=child.name, data=child.data, type="zip", depth=1,
+                    meta={"ancestors": list(child.meta["ancestors"])})
+    assert ancestors(replayed) == (top.sha256,)
 
 
 def _offline(**scan: int) -> Config:

@@ -153,7 +153,6 @@ _ACTIVE_MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
 )
 #: An Excel 2003 XML (SpreadsheetML) document: the format stores no VBA project.
 _SPREADSHEET_ML = re.compile(rb"<\?mso-application\s+progid\s*=\s*[\"']Excel\.Sheet", re.I)
-_INERT_SPREADSHEET_SCORE = 2.0
 #: Bytes of a document searched for them (the markers sit in the header parts and the first binData).
 _ACTIVE_SCAN_BYTES = 16 * MiB
 
@@ -274,9 +273,11 @@ class OfficeMacros:
                  strength=Strength.CONCLUSIVE),
         CodeInfo("office.disguised_xml", 5, Category.ATTACHMENT,
                  "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf: Office opens it by content, "
-                 "extension filters do not (malspam carrier; an Excel 2003 XML spreadsheet without an active "
-                 "element is weak, 2: it cannot hold macros and web applications export it as .xls)",
-                 strength=Strength.STRONG),
+                 "extension filters do not (malspam carrier)", strength=Strength.STRONG),
+        CodeInfo("office.disguised_spreadsheet", 2, Category.ATTACHMENT,
+                 "Excel 2003 XML spreadsheet named .xls without an active element: the format holds no VBA "
+                 "project, and web applications export statements and reports that way (context only)",
+                 strength=Strength.WEAK),
         CodeInfo("office.disguised_active", 15, Category.ATTACHMENT,
                  "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf that carries an active element (a VBA "
                  "project or ActiveMime editdata.mso, an embedded OLE object, a DDE field, or its own "
@@ -306,9 +307,7 @@ class OfficeMacros:
         if disguised and not active and _SPREADSHEET_ML.search(item.data[:4096]):
             # Excel 2003 XML cannot hold a VBA project, and web applications export it as .xls (statements, tax
             # reports): without a DDE formula it is context, not evidence
-            yield Finding("office.disguised_xml", self.name, item.path,
-                          f"{item.type} named .{ext}: an Excel 2003 XML spreadsheet (no macros possible)",
-                          score=_INERT_SPREADSHEET_SCORE, strength=Strength.WEAK)
+            yield Finding("office.disguised_spreadsheet", self.name, item.path, f"{item.type} named .{ext}")
         elif disguised:
             yield Finding("office.disguised_xml", self.name, item.path, f"{item.type} named .{ext}")
         if oversized(item, ctx, MAX_DOC_BYTES):

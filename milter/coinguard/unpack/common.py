@@ -145,8 +145,8 @@ MAX_ANCESTORS = 32
 
 def ancestors(item: Item) -> tuple[str, ...]:
     """sha256 of the archives enclosing ``item`` (outermost first) that the unpackers recorded."""
-    found = item.meta.get("ancestors", ())
-    return tuple(found) if isinstance(found, tuple) else ()
+    found = item.meta.get("ancestors", ())  # a list once replayed from the verdict cache (JSON)
+    return tuple(str(h) for h in found) if isinstance(found, tuple | list) else ()
 
 
 def member_item(parent: Item, name: str, data: bytes, source: str, meta: dict[str, Any] | None = None) -> Item:
