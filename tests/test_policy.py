@@ -201,6 +201,20 @@ def test_strengths_combine(codes: list[str], config: Config, verdict: VerdictKin
     assert v.verdict is verdict, v.basis
 
 
+def test_a_code_may_be_conclusive_under_the_strict_profile_only() -> None:
+    cat = {**SCAT, "x.carrier": CodeInfo("x.carrier", 5.0, Category.ATTACHMENT, "", Strength.STRONG,
+                                         strict=Strength.CONCLUSIVE)}
+    strict = decide([f("x.carrier")], cat, Config())
+    assert (strict.verdict, strict.basis) == (VerdictKind.MALICIOUS, "conclusive: x.carrier")
+    assert strict.strengths()["x.carrier"] == "conclusive"
+    balanced = decide([f("x.carrier")], cat, BALANCED)
+    assert (balanced.verdict, balanced.action) == (VerdictKind.SUSPICIOUS, Action.TAG)
+    assert balanced.strengths()["x.carrier"] == "strong"
+    # an analyzer that judged the instance still wins over the catalogue in either profile
+    judged = decide([Finding("x.carrier", "test", "", "", None, strength=Strength.WEAK)], cat, Config())
+    assert judged.verdict is VerdictKind.SUSPICIOUS and judged.strengths()["x.carrier"] == "weak"
+
+
 def test_every_finding_carries_its_strength_into_the_json() -> None:
     v = decide([f("x.runs"), f("a.weak"), f("yara.rule_x", 12.0), f("yara.rule_y", 2.0), f("m.defect", 0.0)],
                SCAT, Config())

@@ -35,7 +35,15 @@ from helpers import read_corpus_sample, zip_bytes
         (b"L\x00\x00\x00\x01\x14\x02\x00" + b"\x00" * 70, "lnk"),
         (b"ITSF\x03\x00\x00\x00" + b"\x00" * 80, "chm"),
         (bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3") + b"\x00" * 80, "onenote"),
+        # a section that holds a PDF in its first KiB is still a section (the magic at offset 0 wins)
+        (bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3") + b"\x00" * 80 + b"%PDF-1.4\n", "onenote"),
         (b"%PDF-1.7\n%%EOF\n", "pdf"),
+        # Single File Web Page documents as Word opens them: plain, junk lines first, blanks in the header name
+        (b'MIME-Version: 1.0\nContent-Type: multipart/related; boundary="b"\n\n--b\n', "mht"),
+        (b'Zahlungsaufforderung 2015\nxkqjwz\nMIME - Version : 1.0\nX-Junk: 1\nContent-Type: multipart/related;'
+         b' boundary="b"\n\n--b\n<html><body>x</body></html>\n', "mht"),
+        (b'Content-Type: multipart/related; boundary="b"\nMIME-Version: 1.0\n\n--b\n', "mht"),
+        (b"A note on mail: the MIME-Version header comes first.\nNothing else here.\n", "text"),
         (b"MZ\n", "pe"),
         (b"[InternetShortcut]\r\nURL=https://example.org/\r\n", "url"),
         (b"WEB\r\n1\r\nhttps://example.org/q\r\n", "iqy"),

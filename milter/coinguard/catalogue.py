@@ -69,6 +69,8 @@ def render(markdown: bool = False, config: Config | None = None) -> str:
     for code, info in catalogue().items():
         score = overrides.get(code, info.score)
         strength = str(info.strength or default_strength(score, info.category, malicious)) if score > 0 else "-"
+        if score > 0 and info.strict is not None and info.strict != strength:
+            strength += f" (strict: {info.strict})"
         rows.append((code, score, strength, str(info.category), info.description))
     if markdown:
         lines = ["| code | default score | strength | category | what triggers it |", "|---|---|---|---|---|"]

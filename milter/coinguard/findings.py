@@ -119,7 +119,8 @@ class CodeInfo:
     """One catalogue entry: a finding code, its default score, what triggers it and its strength.
 
     ``strength`` None leaves it to the policy (:func:`coinguard.policy.default_strength`: by category
-    and score).
+    and score).  ``strict`` is the strength under ``policy.profile = "strict"`` when it differs (a
+    carrier only an attacker mails, which the balanced profile still only tags).
 
     ``incomplete``: the code means part of the message was not fully examined (a limit, a parse
     failure, a member a library would not read, a tool or the time budget that ran out).  Any such
@@ -134,6 +135,7 @@ class CodeInfo:
     description: str
     strength: Strength | None = None
     incomplete: bool | None = None
+    strict: Strength | None = None
 
     def __post_init__(self) -> None:
         if self.incomplete is None:

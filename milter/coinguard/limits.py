@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from coinguard.errors import BudgetExceeded
-from coinguard.findings import Category, CodeInfo
+from coinguard.findings import Category, CodeInfo, Strength
 
 MiB = 1024 * 1024
 
@@ -24,6 +24,7 @@ LIMIT_FILES = "container.limit.files"
 LIMIT_BYTES = "container.limit.bytes"
 LIMIT_FILE_SIZE = "container.limit.file_size"
 BOMB = "container.bomb"
+RECURSIVE = "container.recursive"
 
 CODES: tuple[CodeInfo, ...] = (
     CodeInfo(TIMEOUT, 3.0, Category.INTERNAL,
@@ -40,6 +41,11 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo(BOMB, 15.0, Category.CONTAINER,
              "Decompression bomb: declared expansion ratio over scan.max_ratio, or overlapping entries.",
              incomplete=False),  # evidence in itself: malicious, not merely unread
+    CodeInfo(RECURSIVE, 15.0, Category.CONTAINER,
+             "An archive holds a byte-identical copy of itself or of an archive enclosing it (a zip quine, a "
+             "self-referencing nest): no archiver makes one, it exists to keep scanners unpacking until they give "
+             "up (scanner evasion, a bomb of infinite depth). The copy is not unpacked again: its content is "
+             "what is already being read.", strength=Strength.CONCLUSIVE, incomplete=False),
 )
 
 #: Expansion below this many bytes is never called a bomb, whatever its ratio

@@ -15,7 +15,8 @@ The rules, in order (rspamd's "one action per message" with Mailman's decision-a
    (:func:`by_strength`): any conclusive finding -> malicious; under ``profile = "strict"`` two
    different strong codes, or a strong attachment/container code with ``crypto_theme >= theme_min``
    -> malicious; a strong finding -> at least suspicious; with only weak evidence the verdict
-   is at most suspicious.  A finding that scores 0 (an override) has no strength.  The verdict
+   is at most suspicious.  A code may declare a stricter strength for the strict profile
+   (``CodeInfo.strict``).  A finding that scores 0 (an override) has no strength.  The verdict
    maps to an action through ``action_<verdict>``.
 6. Unchecked: a finding whose catalogue entry is ``incomplete`` (a limit, a parse failure, a
    tool or the time budget that gave up) means part of the message was not read.  Below
@@ -83,8 +84,11 @@ def strength_of(f: Finding, catalogue: Mapping[str, CodeInfo], cfg: PolicyConfig
     if f.strength in Strength.__members__.values():
         return f.strength  # the analyzer judged this instance (a script named .txt is weaker than its code)
     info = lookup(f.code, catalogue)
-    if info is not None and info.code == f.code and info.strength is not None:
-        return str(info.strength)
+    if info is not None and info.code == f.code:
+        if cfg.profile == "strict" and info.strict is not None:
+            return str(info.strict)
+        if info.strength is not None:
+            return str(info.strength)
     category = info.category if info is not None else Category.ATTACHMENT
     return str(default_strength(value, category, cfg.malicious_score))
 

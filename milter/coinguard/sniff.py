@@ -162,6 +162,8 @@ def sniff(data: bytes, name: str = "") -> str:
         return _zip_kind(data)
     if head.startswith(b"{\\rt"):
         return "rtf"
+    if head.startswith(ONENOTE_GUID):  # before the loose PDF search: a section may hold a PDF in its first KiB
+        return "onenote"
     if b"%PDF-" in data[:1024]:
         return "pdf"
     if head.startswith(b"L\x00\x00\x00\x01\x14\x02\x00"):
@@ -184,8 +186,6 @@ def sniff(data: bytes, name: str = "") -> str:
         return "postscript"
     if head.startswith(b"ITSF"):
         return "chm"
-    if head.startswith(ONENOTE_GUID):
-        return "onenote"
     if head.startswith(TNEF_MAGIC):
         return "tnef"
     if head.startswith(b"vhdxfile"):
@@ -361,7 +361,11 @@ _MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("script.hta", re.compile(rb"<\s*hta:application", re.I)),
     ("script.wsf", re.compile(rb"<\s*job\b[^>]*>.*?<\s*script\b[^>]*language", re.I | re.S)),
     ("xml.office", re.compile(rb"<\?mso-application\s+progid=\"(?:Word|Excel|PowerPoint)\.|<pkg:package\b", re.I)),
-    ("mht", re.compile(rb"^MIME-Version:.*?Content-Type:\s*multipart/related", re.I | re.S)),
+    # Word opens a Single File Web Page (.mht named .doc) with junk lines before its headers and with blanks
+    # inside "MIME - Version" (the 2015 Dridex evasion; olevba reads such files the same way)
+    ("mht", re.compile(rb"^[ \t]*MIME[ \t]*-[ \t]*Version[ \t]*:[^\n]*\n(?:[^\n]*\n){0,20}?[^\n]*multipart/related"
+                       rb"|^[ \t]*Content-Type:[ \t]*multipart/related[^\n]*\n(?:[^\n]*\n){0,20}?[ \t]*MIME[ \t]*-"
+                       rb"[ \t]*Version[ \t]*:", re.I | re.M)),
     ("svg", re.compile(rb"<svg\b", re.I)),
     ("html", re.compile(rb"<!doctype\s+html|<html\b|<body\b|<head\b|<script\b|<iframe\b", re.I)),
     ("xml", re.compile(rb"^\s*<\?xml\b")),

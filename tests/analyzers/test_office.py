@@ -295,6 +295,8 @@ def wordml_with(extra: bytes, body: bytes = b"") -> bytes:
                      + base64.encodebytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40)
                      + b'</w:binData><o:OLEObject Type="Embed" ProgID="Package"/></w:pict></w:r>'),
          "embedded OLE object"),
+        # the document itself declares a VBA project (Word writes the flag when it saves one), decodable or not
+        (wordml_with(b"").replace(b'w:macrosPresent="no"', b'w:macrosPresent="yes"'), "declared macros"),
         # a DDEAUTO field (Word runs the command when the user accepts the update prompt)
         (wordml_with(b"", b'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DDEAUTO c:\\windows'
                      b'\\system32\\cmd.exe "/k calc.exe" </w:instrText></w:r>'), "DDE field"),
@@ -473,3 +475,135 @@ def ole_size_problem_of_zip(data: bytes) -> str:
 
     item = Item(path="a.docm", name="a.docm", data=data, type="ooxml.word.macro", depth=0)
     return olevba_input_problem(item, make_context())
+
+
+# -- inline binaries of flat carriers (Word 2003 XML binData, flat OPC binaryData, MHT parts) ----------------
+def ole_package(filename: str, payload: bytes) -> bytes:
+    """An OLE compound file holding an OLE Package (``\\x01Ole10Native``) that embeds ``payload``."""
+    from analyzers.test_hwp import cfb
+
+    name = filename.encode() + b"\x00"
+    native = (struct.pack("<H", 2) + name + b"C:\\Users\\a\\" + name + struct.pack("<II", 0x30000, 0)
+              + b"C:\\Temp\\" + name + struct.pack("<I", len(payload)) + payload)
+    return cfb({"\x01Ole10Native": struct.pack("<I", len(native)) + native})
+
+
+#: A harmless stand-in for a Windows program: the MZ header, a PE signature, no code.
+TINY_PE = b"MZ" + b"\x00" * 58 + struct.pack("<I", 64) + b"PE\x00\x00" + b"\x4c\x01" + b"\x00" * 64
+
+
+@pytest.mark.parametrize("name", ["rechnung.doc", "rechnung.xml"])
+def test_word_2003_xml_embedded_package_is_extracted_and_graded(name: str) -> None:
+    ole = ole_package("invoice.exe", TINY_PE)
+    doc = wordml_with(b"", b'<w:r><w:pict><w:binData w:name="wordml://03000001.bin">' + base64.encodebytes(ole)
+                      + b'</w:binData><o:OLEObject Type="Embed" ProgID="Package"/></w:pict></w:r>')
+    findings, children = run(MACROS, doc, name)
+    assert ("office.disguised_active" in codes(findings)) == name.endswith(".doc")
+    (child,) = [c for c in children if c.role == "embedded"]
+    assert child.name == "03000001.bin" and child.data == ole and child.type.startswith("ole.")
+    # the OLE analyzer sees the child and grades what the Package runs, whatever the carrier's name
+    found, grandchildren = run(OleEmbedded(), child.data, child.name)
+    assert "office.package_executable" in codes(found)
+    assert [g.data for g in grandchildren] == [TINY_PE]
+
+
+def test_flat_opc_embedding_is_extracted_but_its_vba_project_left_to_olevba() -> None:
+    ole = ole_package("run.js", b"WScript.Echo('harmless')")
+    doc = (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?><pkg:package xmlns:pkg='
+           b'"http://schemas.microsoft.com/office/2006/xmlPackage"><pkg:part pkg:name="/word/vbaProject.bin" '
+           b'pkg:contentType="application/vnd.ms-office.vbaProject"><pkg:binaryData>' + base64.encodebytes(b"x" * 64)
+           + b'</pkg:binaryData></pkg:part><pkg:part pkg:name="/word/embeddings/oleObject1.bin" pkg:contentType='
+           b'"application/vnd.openxmlformats-officedocument.oleObject"><pkg:binaryData>' + base64.encodebytes(ole)
+           + b"</pkg:binaryData></pkg:part></pkg:package>")
+    _, children = run(MACROS, doc, "report.xml")
+    assert [(c.name, c.data) for c in children if c.role == "embedded"] == [("oleObject1.bin", ole)]
+
+
+def test_mht_parts_are_extracted_activemime_left_to_olevba() -> None:
+    ole = ole_package("open.hta", b"<hta:application/>")
+    mht = (b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n'
+           b"--b\r\nContent-Location: file:///C:/x/doc.htm\r\nContent-Type: text/html\r\n\r\n<html><body>Rechnung"
+           b"</body></html>\r\n--b\r\nContent-Location: file:///C:/x/oleObject1.bin\r\n"
+           b"Content-Transfer-Encoding: base64\r\nContent-Type: application/x-oleobject\r\n\r\n"
+           + base64.encodebytes(ole) + b"\r\n--b\r\nContent-Location: file:///C:/x/editdata.mso\r\n"
+           b"Content-Transfer-Encoding: base64\r\nContent-Type: application/x-mso\r\n\r\n"
+           + base64.encodebytes(activemime(b"\xd0\xcf\x11\xe0 not a project")) + b"\r\n--b--\r\n")
+    findings, children = run(MACROS, mht, "invoice.doc")
+    embedded = {c.name: c for c in children if c.role == "embedded"}
+    assert sorted(embedded) == ["doc.htm", "oleObject1.bin"]
+    assert embedded["doc.htm"].type == "html" and embedded["oleObject1.bin"].data == ole
+    assert {"office.disguised_xml", "office.disguised_active"} <= codes(findings)
+
+
+def test_flat_parts_are_bounded() -> None:
+    from coinguard.analyzers.office import MAX_FLAT_PARTS
+
+    many = b"".join(b'<w:binData w:name="wordml://%d.png">' % i + base64.encodebytes(b"\x89PNG\r\n\x1a\n%d" % i)
+                    + b"</w:binData>" for i in range(MAX_FLAT_PARTS + 20))
+    _, children = run(MACROS, wordml_with(b"", many), "pictures.xml")
+    assert len([c for c in children if c.role == "embedded"]) == MAX_FLAT_PARTS
+    ctx = make_context()
+    ctx.budget = Budget(Limits(max_file_bytes=4))  # each picture is over it: reported, not read
+    item = Item(path="p.xml", name="p.xml", data=wordml_with(b"", many), type="xml.office")
+    out = list(MACROS.handle(item, ctx))
+    assert "container.limit.file_size" in codes(o for o in out if isinstance(o, Finding))
+    assert not [o for o in out if isinstance(o, Item) and o.role == "embedded"]
+
+
+@pytest.mark.parametrize("name", ["rechnung.doc", "rechnung.xml"])
+def test_harmless_autoopen_project_in_editdata_mso_quarantines_the_mail(name: str) -> None:
+    # oletools' harmless Auto_Open test workbook as the OLE container Word keeps in editdata.mso
+    from coinguard.config import parse_config
+    from coinguard.scan import ScanContext, scan_message
+
+    from helpers import make_message
+
+    project = (DATA / "oletools_autostart-encrypt-standardpassword.xls").read_bytes()
+    doc = (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?>'
+           b'<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml" w:macrosPresent="yes">'
+           b'<w:docSuppData><w:binData w:name="editdata.mso">' + base64.encodebytes(activemime(project))
+           + b"</w:binData></w:docSuppData><w:body/></w:wordDocument>")
+    config = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n')
+    verdict = scan_message(make_message(attachments=[(name, doc, "application/msword")]), ScanContext(config=config))
+    found = {f.code for f in verdict.findings}
+    assert "office.vba.autoexec" in found
+    assert ("office.disguised_active" in found) == name.endswith(".doc")
+    assert (str(verdict.verdict), str(verdict.action)) == ("malicious", "quarantine"), verdict.basis
+
+
+@pytest.mark.parametrize("unit", [b'<w:binData w:name="', b"<w:binData " + b"a" * 3000, b'<pkg:part pkg:name="',
+                                  b'<pkg:part pkg:name="a">' + b" " * 30])
+def test_flat_part_search_is_linear(unit: bytes) -> None:
+    from coinguard.analyzers.office import flat_parts
+
+    data = wordml_with(b"", unit * (4 * 1024 * 1024 // len(unit)))
+    started = time.monotonic()
+    assert list(flat_parts(Item(path="x.xml", name="x.xml", data=data, type="xml.office"))) == []
+    assert time.monotonic() - started < 2.0
+
+
+def test_inert_excel_2003_xml_named_xls_is_only_context() -> None:
+    # what web applications export as "statement.xls": no VBA project is possible in the format
+    sheet = (b'<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns:ss="urn:schemas-'
+             b'microsoft-com:office:spreadsheet"><Worksheet ss:Name="2025"><Table><Row><Cell><Data ss:Type="String">'
+             b"BTC sold</Data></Cell><Cell ss:Formula=\"=SUM(R1C1:R9C1)\"><Data ss:Type=\"Number\">1</Data></Cell>"
+             b"</Row></Table></Worksheet></Workbook>")
+    findings, _ = run(MACROS, sheet, "tax-report.xls")
+    assert codes(findings) == {"office.disguised_spreadsheet"}
+    assert catalogue()["office.disguised_spreadsheet"].strength == "weak"
+    # the Word form stays strong: WordprocessingML carries macros and objects
+    assert codes(run(MACROS, WORD_2003_XML, "rechnung.doc")[0]) == {"office.disguised_xml"}
+
+
+def test_junk_prefixed_mht_named_doc_with_a_harmless_autoopen_project() -> None:
+    # the 2015 Dridex form: text lines before the MIME headers, blanks inside "MIME - Version"
+    project = (DATA / "oletools_autostart-encrypt-standardpassword.xls").read_bytes()
+    mht = (b"Rechnung Nr. 4711\r\nqwzx\r\nMIME - Version : 1.0\r\nContent-Type: multipart/related; boundary=\"b\"\r\n"
+           b"\r\n--b\r\nContent-Location: file:///C:/x/doc.htm\r\nContent-Type: text/html\r\n\r\n<html><body>"
+           b"Rechnung</body></html>\r\n--b\r\nContent-Location: file:///C:/x/editdata.mso\r\n"
+           b"Content-Transfer-Encoding: base64\r\nContent-Type: application/x-mso\r\n\r\n"
+           + base64.encodebytes(activemime(project)) + b"\r\n--b--\r\n")
+    assert sniff(mht) == "mht"
+    findings, children = run(MACROS, mht, "rechnung.doc")
+    assert {"office.vba.autoexec", "office.disguised_xml", "office.disguised_active"} <= codes(findings)
+    assert [c.name for c in children if c.role == "embedded"] == ["doc.htm"]  # its parts are read too

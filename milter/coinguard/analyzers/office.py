@@ -16,6 +16,7 @@ The helpers shared with the other oletools-based analyzers live in :mod:`.office
 
 from __future__ import annotations
 
+import binascii
 import io
 import logging
 import re
@@ -137,15 +138,21 @@ _XLM_AUTO = re.compile(r"(?i)\bAuto_(?:Open|Close|Activate)\w{0,40}|\bAuto_Ope\b
 #: Active elements of a Word/Excel 2003 XML or MHT document, found in its text (what Office acts on when it
 #: opens the file, whatever olevba could decode): the ActiveMime container of a VBA project (``editdata.mso``,
 #: ``application/x-mso``, base64 of the "ActiveMime" header), an embedded OLE object (base64 of the OLE magic
-#: in a ``w:binData`` part, ``o:OLEObject``), a DDE/DDEAUTO field instruction.
+#: in a ``w:binData`` part, ``o:OLEObject``), the document's own ``w:macrosPresent``/``w:embeddedObjPresent``/
+#: ``w:ocxPresent="yes"``, a DDE/DDEAUTO field instruction.
 _ACTIVE_MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("ActiveMime (editdata.mso)", re.compile(
         rb"(?i)w:name\s*=\s*[\"']editdata\.mso|Content-Location:[^\r\n]*editdata\.mso|Content-Type:\s*application/x-mso"
         rb"|(?-i:QWN0aXZlTWltZQ)")),
     ("embedded OLE object", re.compile(rb"(?i)<w:binData\b[^>]*>\s*(?-i:0M8R4KGx)|<o:OLEObject\b")),
+    # Word sets these document attributes when it saves a VBA project, an embedded object or an ActiveX control
+    ("declared macros, objects or ActiveX", re.compile(
+        rb"(?i)\bw:(?:macros|embeddedObj|ocx)Present\s*=\s*[\"']yes[\"']")),
     ("DDE field", re.compile(rb"(?i)(?:<w:instrText\b[^>]*>|\binstr\s*=\s*[\"'])\s*(?:&quot;)?\s*DDE(?:AUTO)?\b"
                              rb"|\bss:Formula\s*=\s*\"=[\w.-]{1,40}\|\s*(?:'|&apos;)")),
 )
+#: An Excel 2003 XML (SpreadsheetML) document: the format stores no VBA project.
+_SPREADSHEET_ML = re.compile(rb"<\?mso-application\s+progid\s*=\s*[\"']Excel\.Sheet", re.I)
 #: Bytes of a document searched for them (the markers sit in the header parts and the first binData).
 _ACTIVE_SCAN_BYTES = 16 * MiB
 
@@ -154,6 +161,74 @@ def active_elements(data: bytes) -> list[str]:
     """Names of the active elements a Word/Excel 2003 XML or MHT document carries (see ``_ACTIVE_MARKERS``)."""
     head = data[:_ACTIVE_SCAN_BYTES]
     return [label for label, pattern in _ACTIVE_MARKERS if pattern.search(head)]
+
+
+#: Base64 binaries a flat Office document carries inline: Word 2003 XML ``w:binData`` (embedded OLE objects,
+#: ActiveX, pictures, the ActiveMime editdata.mso) and flat OPC ``pkg:binaryData`` parts (oleObject*.bin ...).
+_BINDATA = re.compile(rb"<w:binData\b([^<>]{0,2000})>([^<]*)</w:binData\s*>", re.I)
+_BINDATA_NAME = re.compile(rb"""\bw:name\s*=\s*["']([^"']{0,400})["']""", re.I)
+_PKG_BINARY = re.compile(rb"""<pkg:part\b[^<>]{0,2000}?\bpkg:name\s*=\s*["']([^"'<>]{0,400})["'][^<>]{0,2000}>\s*"""
+                         rb"<pkg:binaryData\s*>([^<]*)</pkg:binaryData\s*>", re.I)
+#: Inline binaries taken from one flat document at most.
+MAX_FLAT_PARTS = 64
+
+
+def _flat_name(raw: bytes | str, fallback: str) -> str:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    name = text.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip()
+    return name or fallback
+
+
+def flat_parts(item: Item) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of the binaries a Word/Excel 2003 XML, flat OPC or MHT document carries inline.
+
+    Left out: ActiveMime blobs and flat OPC VBA projects (olevba decodes those itself, so the macros are
+    graded once), and parts that decode to nothing.
+    """
+    found = 0
+    for name, blob in _flat_blobs(item):
+        if not blob or olevba.is_mso_file(blob) or name.lower() == "vbaproject.bin":
+            continue
+        found += 1
+        yield name, blob
+        if found >= MAX_FLAT_PARTS:
+            return
+
+
+_MHT_START = re.compile(rb"^[ \t]*(?:MIME[ \t]*-[ \t]*Version|Content-Type)[ \t]*:", re.I | re.M)
+_MHT_MIME_VERSION = re.compile(rb"^[ \t]*MIME[ \t]*-[ \t]*Version[ \t]*:", re.I | re.M)
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def _mht_headers_first(data: bytes) -> bytes:
+    """An MHT document as the mail parser reads it: from its first MIME header on (Word skips junk lines
+    before them), with ``MIME - Version :`` written the standard way (Word ignores the blanks)."""
+    start = _MHT_START.search(data, 0, 64 * 1024)
+    body = data[start.start():] if start else data
+    end = _HEADER_END.search(body)
+    cut = end.start() if end else len(body)
+    return _MHT_MIME_VERSION.sub(b"MIME-Version:", body[:cut]) + body[cut:]
+
+
+def _flat_blobs(item: Item) -> Iterator[tuple[str, bytes]]:
+    if item.type == ItemType.MHT:
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(_mht_headers_first(item.data), policy=email.policy.compat32)
+        for index, part in enumerate(message.walk()):
+            if part.is_multipart():
+                continue
+            payload = part.get_payload(decode=True)
+            label = part.get_filename() or str(part.get("Content-Location", "") or "")
+            yield _flat_name(label, f"<mht-part-{index}>"), payload if isinstance(payload, bytes) else b""
+        return
+    for index, m in enumerate(_BINDATA.finditer(item.data)):
+        named = _BINDATA_NAME.search(m.group(1))
+        yield (_flat_name(named.group(1) if named else b"", f"<binData-{index}>"),
+               binascii.a2b_base64(m.group(2)))
+    for index, m in enumerate(_PKG_BINARY.finditer(item.data)):
+        yield _flat_name(m.group(1), f"<pkg-part-{index}>"), binascii.a2b_base64(m.group(2))
 
 
 def _vba_module_text(code: Any) -> str:
@@ -199,10 +274,15 @@ class OfficeMacros:
         CodeInfo("office.disguised_xml", 5, Category.ATTACHMENT,
                  "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf: Office opens it by content, "
                  "extension filters do not (malspam carrier)", strength=Strength.STRONG),
+        CodeInfo("office.disguised_spreadsheet", 2, Category.ATTACHMENT,
+                 "Excel 2003 XML spreadsheet named .xls without an active element: the format holds no VBA "
+                 "project, and web applications export statements and reports that way (context only)",
+                 strength=Strength.WEAK),
         CodeInfo("office.disguised_active", 15, Category.ATTACHMENT,
                  "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf that carries an active element (a VBA "
-                 "project or ActiveMime editdata.mso, an embedded OLE object, a DDE field): a disguised carrier "
-                 "that runs something", strength=Strength.CONCLUSIVE),
+                 "project or ActiveMime editdata.mso, an embedded OLE object, a DDE field, or its own "
+                 "macrosPresent/embeddedObjPresent/ocxPresent=yes flag): a disguised carrier that runs something",
+                 strength=Strength.CONCLUSIVE),
         CodeInfo("office.ppaction_macro", 15, Category.ATTACHMENT,
                  "PowerPoint 97-2003 shape action that runs a VBA macro on a mouse click or mouse-over "
                  "(an auto-exec without an Auto name; strong only when no VBA project was found)",
@@ -223,9 +303,13 @@ class OfficeMacros:
         match = EXT_RE.search(item.name)
         ext = match.group(1) if match else ""
         disguised = item.type in ("xml.office", "mht") and ext.lower() in _BINARY_OFFICE_EXTENSIONS
-        if disguised:
-            yield Finding("office.disguised_xml", self.name, item.path, f"{item.type} named .{ext}")
         active = active_elements(item.data) if disguised else []
+        if disguised and not active and _SPREADSHEET_ML.search(item.data[:4096]):
+            # Excel 2003 XML cannot hold a VBA project, and web applications export it as .xls (statements, tax
+            # reports): without a DDE formula it is context, not evidence
+            yield Finding("office.disguised_spreadsheet", self.name, item.path, f"{item.type} named .{ext}")
+        elif disguised:
+            yield Finding("office.disguised_xml", self.name, item.path, f"{item.type} named .{ext}")
         if oversized(item, ctx, MAX_DOC_BYTES):
             yield Finding("office.skipped", self.name, item.path, f"{item.size} bytes")
         else:
@@ -234,10 +318,25 @@ class OfficeMacros:
                                  for r in results):
                 active.insert(0, "macros")
             yield from results
+        if item.type in (ItemType.XML_OFFICE, ItemType.MHT):
+            # embedded OLE objects, ActiveX data, pictures, an MHT's HTML: each analysed as what it is
+            yield from guarded(item, self.name, "office.parse_error", lambda: self._flat_children(item, ctx))
         if active:
             # The disguise alone is only strong; what it carries is what runs (issue 11: conclusive evidence).
             yield Finding("office.disguised_active", self.name, item.path,
                           f"{item.type} named .{ext} with {bounded_list(list(dict.fromkeys(active)))}")
+
+    def _flat_children(self, item: Item, ctx: AnalysisContext) -> list[Finding | Item]:
+        out: list[Finding | Item] = []
+        for name, blob in flat_parts(item):
+            try:
+                ctx.budget.check_time()
+                ctx.budget.check_member(name, len(blob))
+            except BudgetExceeded as exc:  # what was found so far stands; the rest is reported unread
+                out.append(Finding(exc.code, self.name, item.path, exc.detail))
+                break
+            out.append(item.child(name, blob, source=self.name, role=Role.EMBEDDED))
+        return out
 
     def _run_checked(self, item: Item, ctx: AnalysisContext) -> list[Finding | Item]:
         try:

@@ -139,9 +139,21 @@ def extension(name: str) -> str:
     return base.rsplit(".", 1)[-1].lower() if "." in base else ""
 
 
+#: Enclosing archives remembered per member (their sha256), to recognise a member that is one of them.
+MAX_ANCESTORS = 32
+
+
+def ancestors(item: Item) -> tuple[str, ...]:
+    """sha256 of the archives enclosing ``item`` (outermost first) that the unpackers recorded."""
+    found = item.meta.get("ancestors", ())  # a list once replayed from the verdict cache (JSON)
+    return tuple(str(h) for h in found) if isinstance(found, tuple | list) else ()
+
+
 def member_item(parent: Item, name: str, data: bytes, source: str, meta: dict[str, Any] | None = None) -> Item:
-    """A child Item for an archive member; its path keeps the member's folders (sanitized)."""
-    child = parent.child(name, data, source=source, role=Role.MEMBER, meta=meta)
+    """A child Item for an archive member; its path keeps the member's folders (sanitized), and its meta
+    the chain of enclosing archives (``ancestors``: see :func:`recursive_member`)."""
+    chain = (*ancestors(parent), parent.sha256)[-MAX_ANCESTORS:]
+    child = parent.child(name, data, source=source, role=Role.MEMBER, meta={**(meta or {}), "ancestors": chain})
     rel = member_path(name)
     if rel and "/" in rel:
         child = dataclasses.replace(child, path=f"{parent.path}/{rel}" if parent.path else rel)
@@ -317,14 +329,34 @@ def read_members(
         if not data and entry.size > 0:
             unread.append(safe_name(entry.name))
             continue
-        produced += 1
-        yield member_item(item, entry.name, data, source)
+        out = unless_recursive(item, member_item(item, entry.name, data, source), source)
+        produced += isinstance(out, Item)
+        yield out
     if locked:
         yield finding(ENCRYPTED_UNOPENED, source, item,
                       f"{len(locked)} member(s) need another password: {', '.join(locked[:5])}")
     if unread:
         yield finding(UNREADABLE, source, item, f"{len(unread)} member(s) could not be read: "
                                                 f"{', '.join(unread[:5])}" + (f" ({why[0]})" if why else ""))
+
+
+def recursive_member(child: Item) -> str:
+    """How ``child`` repeats an enclosing archive ("" when it does not): byte-identical to its own archive
+    (a zip quine) or to one further out (a nest that loops back)."""
+    chain = ancestors(child)
+    if child.sha256 not in chain:
+        return ""
+    levels = len(chain) - chain.index(child.sha256)
+    return "is its own archive, byte for byte" if levels == 1 else f"repeats the archive {levels} levels up"
+
+
+def unless_recursive(parent: Item, child: Item, source: str) -> Item | Finding:
+    """``child``, or the ``container.recursive`` finding when it repeats an enclosing archive (never unpacked
+    again: the scan would loop until a limit stopped it)."""
+    looped = recursive_member(child)
+    if looped:
+        return finding(limits.RECURSIVE, source, parent, f"{safe_name(child.name)} {looped}")
+    return child
 
 
 def bounded(read: Any, cap: int, name: str) -> bytes:

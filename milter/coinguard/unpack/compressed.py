@@ -23,6 +23,7 @@ from coinguard.unpack.common import (
     limit_finding,
     member_item,
     parse_error,
+    unless_recursive,
 )
 
 try:  # Python 3.14+
@@ -89,4 +90,4 @@ class CompressedStream:
         if not complete:
             yield parse_error(self.name, item, f"truncated {item.type} stream ({len(data)} bytes recovered)")
         if data:
-            yield member_item(item, name, data, self.name)
+            yield unless_recursive(item, member_item(item, name, data, self.name), self.name)  # a gzip quine
