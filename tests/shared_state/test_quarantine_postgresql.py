@@ -402,6 +402,26 @@ def test_put_without_recipients(store: PostgresStore) -> None:
     assert store.release(qid, to="admin@corp.test").kept
 
 
+def test_put_is_one_statement_all_or_nothing(store: PostgresStore, migrated: str, sink: SlowSink) -> None:
+    """The message and its recipients go in one statement: a recipient row that fails (NULL address) leaves
+    no message row behind, the error is a QuarantineError (the milter tempfails), and the pooled
+    connection is given back in its transactional mode (a release after it still locks its row)."""
+    with pytest.raises(QuarantineError):
+        store.put(RAW, verdict(rcpts=("bob@ex.test", None)))  # type: ignore[arg-type]
+    with psycopg.connect(migrated) as conn:
+        assert conn.execute("SELECT count(*) FROM quarantine_message").fetchone() == (0,)
+    qids = [store.put(RAW, verdict(rcpts=("bob@ex.test", "carol@ex.test", "dave@ex.test"))) for _ in range(7)]
+    with psycopg.connect(migrated) as conn:
+        rows = conn.execute("SELECT message, position, address FROM quarantine_recipient WHERE message = %s"
+                            " ORDER BY position", (qids[-1],)).fetchall()
+        raw = conn.execute("SELECT raw FROM quarantine_message WHERE id = %s", (qids[0],)).fetchone()
+    assert rows == [(qids[-1], 0, "bob@ex.test"), (qids[-1], 1, "carol@ex.test"), (qids[-1], 2, "dave@ex.test")]
+    assert raw == (RAW,)
+    with store.connection() as conn:
+        assert conn.autocommit is False
+    assert store.release(qids[0]).rcpts == ("bob@ex.test", "carol@ex.test", "dave@ex.test")
+
+
 # --------------------------------------------------------------------------- registry, audit trail, milter
 
 

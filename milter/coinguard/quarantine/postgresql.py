@@ -131,6 +131,17 @@ _ENTRY_COLUMNS = ("id, stored_at, host, queue_id, sender, message_id, subject, v
                   " AS rcpts")
 
 
+#: The quarantine write: the message and its recipients (``unnest ... WITH ORDINALITY``: their positions)
+#: in one statement, hence one implicit transaction.
+_PUT = (
+    "WITH m AS (INSERT INTO quarantine_message (id, stored_at, expires_at, host, queue_id, sender, message_id,"
+    " subject, verdict, score, codes, size, sha256, verdict_json, raw)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %b) RETURNING id)"
+    " INSERT INTO quarantine_recipient (message, position, address)"
+    " SELECT m.id, r.n - 1, r.address FROM m, unnest(%s::text[]) WITH ORDINALITY AS r(address, n)"
+)
+
+
 # --------------------------------------------------------------------------- settings and connections
 
 
@@ -345,23 +356,28 @@ class PostgresStore(QuarantineStore):
     # ---- writing
 
     def put(self, raw: bytes, verdict: Verdict) -> str:
-        """Store ``raw`` and its verdict in one committed transaction; raises QuarantineError otherwise."""
+        """Store ``raw`` and its verdict, committed before it returns; raises QuarantineError otherwise.
+
+        One statement (:data:`_PUT`: the message row and its recipients' rows in one ``INSERT ... WITH``),
+        run in autocommit: PostgreSQL runs a statement as its own transaction, so the rows are all there
+        or none is, and the commit comes with the statement's answer -- one round trip instead of five
+        (BEGIN, two INSERTs, COMMIT).  Prepared on the server (``prepare=True``: planned once per
+        connection); the message bytes go as binary (``%b``: no escaping, no hex)."""
         from psycopg.types.json import Jsonb
 
         qid = new_id()
         now = datetime.now(UTC)
         codes = list(dict.fromkeys(f.code for f in verdict.findings))
         with self.connection() as conn:
-            conn.execute(
-                "INSERT INTO quarantine_message (id, stored_at, expires_at, host, queue_id, sender, message_id,"
-                " subject, verdict, score, codes, size, sha256, verdict_json, raw)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (qid, now, now + timedelta(days=self.cfg.retention_days), self.host, verdict.id, verdict.sender,
-                 verdict.message_id, verdict.subject, str(verdict.verdict), float(verdict.score), codes, len(raw),
-                 hashlib.sha256(raw).hexdigest(), Jsonb(verdict.to_json()), raw))
-            with conn.cursor() as cur:
-                cur.executemany("INSERT INTO quarantine_recipient (message, position, address) VALUES (%s, %s, %s)",
-                                [(qid, n, r) for n, r in enumerate(verdict.rcpt)])
+            conn.autocommit = True  # the pooled connection is idle here; given back as it was found
+            try:
+                conn.execute(_PUT, (
+                    qid, now, now + timedelta(days=self.cfg.retention_days), self.host, verdict.id, verdict.sender,
+                    verdict.message_id, verdict.subject, str(verdict.verdict), float(verdict.score), codes, len(raw),
+                    hashlib.sha256(raw).hexdigest(), Jsonb(verdict.to_json()), raw, list(verdict.rcpt)),
+                    prepare=True)
+            finally:
+                conn.autocommit = False
         log.info("quarantine put id=%s queue_id=%s bytes=%d backend=postgresql", qid, verdict.id, len(raw))
         return qid
 
