@@ -3,6 +3,7 @@ and the item loop, and every copy still gets exactly the verdict an uncached sca
 
 from __future__ import annotations
 
+from email.message import Message
 from typing import Any
 
 import pytest
@@ -100,7 +101,29 @@ def test_a_corrupt_body_entry_is_a_miss_and_the_message_is_scanned_in_full() -> 
     body = vc.BodyCache.open(cache, raw, CFG.scan.limits().max_files)
     assert body is not None and cache.get(body.key) is not None
     cache.put(body.key, b"b" + b"not zlib")
-    assert signature(scan(raw, cache, 6)) == signature(scan(raw, None, 6))
+    cache.bodies.clear()  # (else this process's decoded copy of the entry answers)
+    v = scan(raw, cache, 6)
+    assert counts(v)["hit"] > 1  # the body entry was no use; the per-item tier was
+    assert signature(v) == signature(scan(raw, None, 6))
+
+
+def test_a_decoded_entry_is_kept_in_process_and_bounded() -> None:
+    cache = _warm()
+    assert len(cache.bodies) == 1
+    backend = cache._get_many
+    asked: list[int] = []
+    cache._get_many = lambda keys: asked.append(len(keys)) or backend(keys)  # type: ignore[method-assign]
+    v = scan(campaigns.copy("zip", 9), cache, 9)
+    assert asked == [] and counts(v) == {"hit": 1, "miss": 0, "error": 0}  # no backend round trip at all
+    again = scan(campaigns.copy("zip", 10), cache, 10)
+    assert signature(again)[5] == signature(v)[5]
+    cache.invalidate("g2")
+    assert len(cache.bodies) == 0
+    small = vc.DecodedBodies(entries=2, max_bytes=10_000_000)
+    replay = vc.BodyReplay(Message(), [], 0, [], None)
+    for n in range(5):
+        small.put(f"k{n}", replay)
+    assert len(small) == 2 and small.get("k4") is not None and small.get("k0") is None
 
 
 def _key(raw: bytes) -> str | None:

@@ -162,6 +162,7 @@ class VerdictCache(ABC):
         self.settings = settings or CacheConfig()
         self.generation = generation
         self.stats = Stats(counter)
+        self.bodies = DecodedBodies()  # the body tier's last entries, decoded (BodyCache.lookup)
 
     def get(self, key: CacheKey) -> bytes | None:
         return self.get_many([key])[0]
@@ -198,6 +199,7 @@ class VerdictCache(ABC):
         if generation != self.generation:
             log.info("verdict cache: generation %s -> %s", self.generation[:12] or "-", generation[:12])
             self.generation = generation
+            self.bodies.clear()
             self._clear()
 
     def _failed(self, what: str, exc: Exception) -> None:
@@ -679,6 +681,53 @@ class BodyReplay:
         return self.items[: self.top]
 
 
+class DecodedBodies:
+    """The last few body entries this process decoded, kept decoded (bounded in entries and item bytes).
+
+    A campaign's copies reach one worker one after the other: its entry is then decompressed and read
+    once, not per copy.  A key names its content (generation, code version and body are in it), so a
+    kept entry is the stored one; :meth:`VerdictCache.invalidate` empties it with the rest.  Items and
+    findings are immutable; each replay gets its own lists (the scan appends to them)."""
+
+    def __init__(self, entries: int = 16, max_bytes: int = 16 * 1024 * 1024) -> None:
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self._data: OrderedDict[str, tuple[BodyReplay, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> BodyReplay | None:
+        with self._lock:
+            found = self._data.get(key)
+            if found is None:
+                return None
+            self._data.move_to_end(key)
+            return found[0]
+
+    def put(self, key: str, replay: BodyReplay) -> None:
+        size = sum(len(i.data) for i in replay.items) + 200 * (len(replay.items) + len(replay.findings))
+        if size > self.max_bytes // 4:
+            return  # one large body would push out the others
+        kept = BodyReplay(Message(), list(replay.items), replay.top, list(replay.findings), replay.passwords_read)
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._data[key] = (kept, size)
+            self._bytes += size
+            while self._data and (len(self._data) > self.entries or self._bytes > self.max_bytes):
+                _k, (_r, n) = self._data.popitem(last=False)
+                self._bytes -= n
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
 class BodyCache:
     """The message-level tier: a known body skips the MIME parse, the decoding and the whole item loop.
 
@@ -744,14 +793,21 @@ class BodyCache:
 
     def lookup(self) -> BodyReplay | None:
         """The replay of a stored run of this body, or None (a miss, a failure or a corrupt entry)."""
+        text = self.key.text()
+        known = self.cache.bodies.get(text)
+        if known is not None:  # decoded moments ago by this process: the same key is the same entry
+            self.cache.stats.count("hit")
+            return BodyReplay(self.headers, list(known.items), known.top, list(known.findings), known.passwords_read)
         blob = self.cache.get(self.key)
         if blob is None:
             return None
         try:
-            return decode_body(blob, self.headers)
+            replay = decode_body(blob, self.headers)
         except CacheFormatError as exc:
             log.debug("verdict cache: body entry %s: %s; scanning in full", self.key.sha256[:12], exc)
             return None
+        self.cache.bodies.put(text, replay)
+        return BodyReplay(self.headers, list(replay.items), replay.top, list(replay.findings), replay.passwords_read)
 
     @staticmethod
     def usable(replay: BodyReplay, candidates: Sequence[str]) -> bool:
