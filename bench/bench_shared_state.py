@@ -26,6 +26,9 @@ cache given to ``scan_message`` in ``ScanContext.cache``, as the daemon's worker
         [--modes none,memory,redis,redis-only]
     PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py --daemons [-n 300] [-c 6] [--workers 1] [--kind all]
 
+``--puts`` times the PostgreSQL quarantine write alone (``PostgresStore.put`` of one quarantined copy
+per kind, N times, twice): wall ms, this process's CPU (the daemon's side) and PostgreSQL's per put.
+
 ``--daemons`` (root, Postfix) runs three real ``coinguard run`` daemons behind one private Postfix
 instead, cache off and then Redis (the daemons started once per mode, the campaigns one after the
 other), and prints per campaign the end-to-end rate (SMTP in -> quarantined in PostgreSQL), the
@@ -189,6 +192,38 @@ def _tree_cpu_s(root: Any, with_root: bool = True) -> float:
     return total
 
 
+def run_puts(n: int, pg: PgServer, kinds: tuple[str, ...]) -> int:
+    """The quarantine write alone: ``n`` PostgresStore.put of one quarantined copy per kind, twice; wall ms,
+    CPU ms of this process (what the daemon pays) and of PostgreSQL (its processes) per put."""
+    import psutil
+
+    pg.admin("CREATE DATABASE puts OWNER coinguard")
+    settings = PgSettings(dsn=pg.dsn("puts"))
+    migrate(settings)
+    postmaster = psutil.Process(int((pg.data / "postmaster.pid").read_text().split()[0]))
+    store = PostgresStore(QuarantineConfig(path=tempfile.mkdtemp(prefix="coinguard-bench-")), settings=settings,
+                          host="mx-a")
+    try:
+        for kind in kinds:
+            raw = campaign(1, kind)
+            env = scan.Envelope(id="Q1", queue_id="Q1", sender="alerts@binance-verify.example",
+                                rcpts=("user1@corp.example", "user2@corp.example"))
+            v = scan.scan_message(raw, scan.ScanContext(config=CFG, envelope=env))
+            for _ in range(20):
+                store.put(raw, v)  # the pool's connections, the prepared statement
+            for _ in range(2):
+                c0, p0, t0 = time.process_time(), _tree_cpu_s(postmaster), time.perf_counter()
+                for _ in range(n):
+                    store.put(raw, v)
+                print(f"put {kind:<4} ({len(raw)} B, {len(v.rcpt)} recipients): "
+                      f"{(time.perf_counter() - t0) * 1000 / n:.2f} ms wall, "
+                      f"{(time.process_time() - c0) * 1000 / n:.2f} ms CPU here (the daemon's side), "
+                      f"{(_tree_cpu_s(postmaster) - p0) * 1000 / n:.2f} ms CPU PostgreSQL", flush=True)
+    finally:
+        store.close()
+    return 0
+
+
 def _parties(daemons: list[Any], pf: Any, pg: PgServer, rd: RedisServer) -> dict[str, Any]:
     """party name -> a function giving its CPU seconds so far, by process tree.  The daemons' workers are
     their descendants (grandchildren through the pool); "clients" is this process (the SMTP clients)."""
@@ -347,6 +382,9 @@ def main() -> int:
                     help="instead: three real `coinguard run` daemons behind a private Postfix (root, Postfix)")
     ap.add_argument("-c", type=int, default=6, help="--daemons: concurrent SMTP clients (default 6)")
     ap.add_argument("--workers", type=int, default=1, help="--daemons: scan workers per daemon (default 1)")
+    ap.add_argument("--puts", action="store_true",
+                    help="instead: time the quarantine write alone (n puts per kind, twice: wall, this process's "
+                    "CPU, PostgreSQL's CPU)")
     ap.add_argument("--kind", default="zip", help=f"comma-separated campaigns (tests/campaigns.py): "
                     f"{', '.join(campaigns.KINDS)} or all (default zip)")
     args = ap.parse_args()
@@ -366,6 +404,8 @@ def main() -> int:
     try:
         if args.daemons:
             return run_daemons(args.n, args.c, args.workers, pg, rd, kinds)
+        if args.puts:
+            return run_puts(args.n, pg, kinds)
         pg.admin("CREATE DATABASE coinguard OWNER coinguard")
         settings = PgSettings(dsn=pg.dsn("coinguard"))
         migrate(settings)

@@ -837,6 +837,8 @@ class BodyCache:
 
 #: What the top-level boundary is renamed to in a body key (bodies holding it are keyed as they are).
 BOUNDARY_TOKEN = "\x00coinguard-boundary\x00"
+#: A boundary as RFC 2046 spells it (renamed only then: no NUL, nothing of the token, plain ASCII).
+_BCHARS = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{1,200}")
 
 
 def _rename_boundary(headers: Message, shaping: list[tuple[str, str]], body: bytes | memoryview,
@@ -854,12 +856,9 @@ def _rename_boundary(headers: Message, shaping: list[tuple[str, str]], body: byt
     if headers.get_content_maintype() != "multipart":
         return None
     boundary = headers.get_boundary()
-    if not boundary:
+    if not boundary or not _BCHARS.fullmatch(boundary):
         return None
-    try:
-        raw = boundary.encode("ascii")
-    except UnicodeEncodeError:
-        return None
+    raw = boundary.encode("ascii")
     token = BOUNDARY_TOKEN.encode("ascii")
     data = body if isinstance(body, bytes) else bytes(body)
     if token in data:
