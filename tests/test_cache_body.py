@@ -164,3 +164,39 @@ def test_messages_whose_header_block_is_not_plain_have_no_body_key(raw: bytes) -
     cache = lru()
     for n in range(3):
         assert signature(scan(raw, cache, n)) == signature(scan(raw, None, n))
+
+
+def _locked_zip() -> bytes:
+    import io
+
+    import pyzipper
+
+    buf = io.BytesIO()
+    with pyzipper.AESZipFile(buf, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(b"Kx-4471!")
+        zf.writestr("statement.pdf.lnk", (campaigns.DATA / "strelka_test.lnk").read_bytes())
+    return buf.getvalue()
+
+
+def test_a_run_that_read_the_passwords_is_replayed_only_for_the_same_candidates() -> None:
+    """An encrypted zip opened with the password the body gives: the body entry remembers the candidates'
+    digest; a copy whose Subject adds a candidate (the passwords come from the Subject and the body
+    text) is scanned in full -- still the uncached verdict."""
+    locked = _locked_zip()
+
+    def copy(n: int, subject: str) -> bytes:
+        return make_message(subject=subject, to=f"user{n}@corp.example",
+                            body="Your statement is attached. The password is Kx-4471! for the archive.\n",
+                            attachments=[("statement.zip", locked, "application/zip")])
+
+    cache = lru()
+    same = [copy(n, "Your statement") for n in range(3)]
+    got = [scan(raw, cache, n) for n, raw in enumerate(same)]
+    assert "archive.password_found" in got[0].codes
+    assert [signature(v) for v in got] == [signature(scan(raw, None, n)) for n, raw in enumerate(same)]
+    assert counts(got[2]) == {"hit": 1, "miss": 0, "error": 0}
+    other = copy(3, "Your statement, password: Zq-9081?")
+    stored = cache.stats.stored
+    v = scan(other, cache, 3)
+    assert cache.stats.stored > stored  # the zip was opened again (with these candidates) and stored anew
+    assert signature(v) == signature(scan(other, None, 3))
