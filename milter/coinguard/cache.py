@@ -680,6 +680,10 @@ class BodyReplay:
     def top_items(self) -> list[Item]:
         return self.items[: self.top]
 
+    def usable(self, candidates: Sequence[str]) -> bool:
+        """Whether this replay holds for a message with these password ``candidates``."""
+        return self.passwords_read is None or self.passwords_read == passwords_digest(candidates)
+
 
 class DecodedBodies:
     """The last few body entries this process decoded, kept decoded (bounded in entries and item bytes).
@@ -808,11 +812,6 @@ class BodyCache:
             return None
         self.cache.bodies.put(text, replay)
         return BodyReplay(self.headers, list(replay.items), replay.top, list(replay.findings), replay.passwords_read)
-
-    @staticmethod
-    def usable(replay: BodyReplay, candidates: Sequence[str]) -> bool:
-        """Whether ``replay`` holds for a message with these password ``candidates``."""
-        return replay.passwords_read is None or replay.passwords_read == passwords_digest(candidates)
 
     def store(self, items: Sequence[Item], top: int, findings: Sequence[Finding], ctx: AnalysisContext,
               candidates: passwords.Candidates, reads_before: int, *, complete: bool) -> bool:

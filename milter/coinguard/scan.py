@@ -178,7 +178,7 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
     if replay is not None:
         info = mime.message_info(data, replay.headers, replay.top_items, **_envelope_args(env))
         candidates = passwords.Candidates((info.subject, info.body_text), extra=cfg.scan.passwords)
-        if not body.usable(replay, candidates):  # type: ignore[union-attr]
+        if not replay.usable(candidates):  # stored with other passwords: scan in full
             replay = None
     if replay is None:
         info, top_items = _parse(data, env, limits.max_files, col)
