@@ -15,8 +15,8 @@ Message-ID and recipient per copy) once without a verdict cache and once with th
 in-process one (``[cache] backend = "memory"``, what a daemon's worker has), and prints both
 rates, their ratio, the cache hit rate and whether every copy got the same verdict.  Kinds:
 ``zip`` (bench_gateway's 60 KB zip of text and random data), ``binary`` (its 100 KB random
-attachment) and ``office`` (bench_shared_state's campaign: a DDE docx and an XLM macro sheet
-in a zip, quarantined).
+attachment), ``office`` (a DDE docx and an XLM macro sheet in a zip, quarantined) and the other
+crypto-lure campaigns of tests/campaigns.py: ``xlm``, ``pdf``, ``lnk``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+import campaigns
 from coinguard import cache as verdict_cache
 from coinguard.config import Config, parse_config
 from coinguard.rules import compile_rules
@@ -66,11 +67,9 @@ def classes() -> dict[str, bytes]:
 
 def campaign_messages(kind: str, n: int) -> list[bytes]:
     """``n`` copies of one campaign: the same attachment bytes, per-copy Subject, Message-ID (and recipient)."""
-    if kind == "office":
-        from bench_shared_state import campaign, campaign_zip
-
-        attachment = campaign_zip()
-        return [campaign(i, attachment) for i in range(n)]
+    if kind in ("office", "xlm", "pdf", "lnk"):
+        # tests/campaigns.py ("office" is its "zip": a DDE docx and an XLM sheet in a zip)
+        return [campaigns.copy("zip" if kind == "office" else kind, i) for i in range(n)]
     from bench_gateway import make_messages
 
     return make_messages(kind, n)
@@ -106,7 +105,8 @@ def main() -> int:
     ap.add_argument("--classes", default="", help="comma-separated classes to run (default: all)")
     ap.add_argument("--campaign", type=int, default=0, metavar="N",
                     help="instead: N copies of one campaign, without and with the verdict cache")
-    ap.add_argument("--campaign-kinds", default="zip,binary,office", help="campaign kinds (zip, binary, office)")
+    ap.add_argument("--campaign-kinds", default="zip,binary,office",
+                    help="campaign kinds (zip, binary, office, xlm, pdf, lnk)")
     ap.add_argument("--dns", choices=("nxdomain", "closed"), default="nxdomain",
                     help="nameserver: a loopback NXDOMAIN server (default) or the closed port 127.0.0.1:9")
     args = ap.parse_args()

@@ -10,25 +10,33 @@ SMTP sink (aiosmtpd) -- the same servers as tests/shared_state -- then, for each
   with the default small in-process tier in front of it;
 * ``redis-only``: the same without the in-process tier (every lookup is a Redis round trip),
 
-scans N copies of one campaign message (same attachment, other recipient/subject/Message-ID
-per copy) round-robin on hosts mx-a, mx-b, mx-c through the real ``scan_message`` with the real
-rules, quarantines every copy the policy quarantines into the shared PostgreSQL store, and prints
-msg/s, the speed-up against ``none`` and the cache hit rate.  Then, on the shared store: every
-copy is listed from mx-c, a release from mx-c of a message quarantined by mx-a is delivered
-once, and mx-a and mx-b releasing one message at the same moment deliver it once.
+scans N copies of each campaign (``--kind``, tests/campaigns.py: ``zip`` a DDE docx and an XLM sheet in
+a zip, ``xlm`` the XLM macro sheet, ``pdf`` a JavaScript/link PDF lure, ``lnk`` a zip with a shortcut that
+runs a program, or ``all``; the same attachment, other recipient/Subject/Message-ID/MIME boundary per
+copy) round-robin on hosts mx-a, mx-b, mx-c through the real ``scan_message`` with the real rules,
+quarantines every copy the policy quarantines into the shared PostgreSQL store, and prints msg/s, the
+speed-up against ``none`` and the cache hit rate.  Then, on the shared store: every copy is listed from
+mx-c, a release from mx-c of a message quarantined by mx-a is delivered once, and mx-a and mx-b
+releasing one message at the same moment deliver it once.
 
 The three hosts are three store + cache clients in this process (one scan at a time, each host's
 cache given to ``scan_message`` in ``ScanContext.cache``, as the daemon's workers do).
 
-    PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py [-n 300] [--modes none,memory,redis,redis-only]
-    PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py --daemons [-n 300] [-c 6] [--workers 1]
+    PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py [-n 300] [--kind zip,xlm,pdf,lnk]
+        [--modes none,memory,redis,redis-only]
+    PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py --daemons [-n 300] [-c 6] [--workers 1] [--kind all]
+
+``--puts`` times the PostgreSQL quarantine write alone (``PostgresStore.put`` of one quarantined copy
+per kind, N times, twice): wall ms, this process's CPU (the daemon's side) and PostgreSQL's per put.
 
 ``--daemons`` (root, Postfix) runs three real ``coinguard run`` daemons behind one private Postfix
-instead, cache off and then Redis, and prints the campaign's end-to-end rate (SMTP in -> quarantined
-in PostgreSQL), the daemons' cache counters, and the CPU milliseconds per message of each party
-during the campaign (the daemons with their workers, Postfix, PostgreSQL, Redis, and this process:
-the SMTP clients), found by process tree: the machine's two cores are shared by all of them, so
-the end-to-end gain of the cache is bounded by what the other parties cost per message.
+instead, cache off and then Redis (the daemons started once per mode, the campaigns one after the
+other), and prints per campaign the end-to-end rate (SMTP in -> quarantined in PostgreSQL), the
+daemons' cache hit rate (``coinguard_cache_requests_total`` during that campaign), and the CPU
+milliseconds per message of each process group during it (the daemons, their workers, Postfix,
+PostgreSQL, Redis, and this process: the SMTP clients), found by process tree: the machine's two cores
+are shared by all of them, so the end-to-end gain of the cache is bounded by what the other parties
+cost per message.  A table at the end gives, per campaign, both rates, their ratio and the CPU ratio.
 
 DNS goes to a loopback server of this script answering NXDOMAIN at once (bench/nxdomain_dns.py),
 as a fast local resolver would; the closed port 9 makes every DMARC lookup wait for its timeout.
@@ -49,6 +57,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+import campaigns  # noqa: E402
 from coinguard import cache as vc  # noqa: E402
 from coinguard import scan  # noqa: E402
 from coinguard.config import QuarantineConfig, parse_config  # noqa: E402
@@ -59,7 +68,7 @@ from coinguard.rules import compile_rules  # noqa: E402
 from integration.harness import Sink  # noqa: E402
 from shared_state.servers import PgServer, RedisServer  # noqa: E402
 
-from helpers import DATA, make_message, zip_bytes  # noqa: E402
+from helpers import make_message  # noqa: E402
 
 sys.path.insert(0, str(REPO / "bench"))
 from nxdomain_dns import NxdomainDns  # noqa: E402
@@ -70,21 +79,10 @@ DNS = NxdomainDns()
 CFG = parse_config(DNS.config(0.3))
 
 
-def campaign_zip() -> bytes:
-    """The campaign's attachment: a DDE docx and an XLM macro sheet in one zip (built once: the bytes must
-    not change between copies, and zipfile stamps members with the current time)."""
-    return zip_bytes({"statement.docx": (DATA / "oletools_dde-test.docx").read_bytes(),
-                      "ledger.xls": (DATA / "oletools_excel4_sample_macro.xls").read_bytes()})
-
-
-def campaign(n: int, attachment: bytes) -> bytes:
-    """Copy ``n`` of one crypto-lure campaign: the same attachment, per-copy recipient, subject and Message-ID."""
-    return make_message(
-        subject=f"Binance: verify your wallet (case {100000 + n})", to=f"user{n}@corp.example",
-        body=("Dear customer, your Binance wallet withdrawal is on hold. Open the attached statement "
-              "and enable content to verify your seed phrase.\n"),
-        attachments=[("statement.zip", attachment, "application/zip")],
-    ).replace(b"<test-1@example.org>", f"<campaign-{n}@sender.example>".encode())
+def campaign(n: int, kind: str = "zip") -> bytes:
+    """Copy ``n`` of one crypto-lure campaign (tests/campaigns.py): the same attachment, per-copy recipient,
+    Subject, Message-ID and MIME boundary."""
+    return campaigns.copy(kind, n)
 
 
 def make_caches(mode: str, redis_url: str, generation: str, prefix: str) -> list[vc.VerdictCache | None]:
@@ -98,9 +96,8 @@ def make_caches(mode: str, redis_url: str, generation: str, prefix: str) -> list
 
 
 def run_mode(mode: str, n: int, rules: Any, generation: str, stores: list[PostgresStore], redis_url: str,
-             ) -> dict[str, Any]:
-    attachment = campaign_zip()
-    messages = [campaign(i, attachment) for i in range(n)]
+             kind: str = "zip") -> dict[str, Any]:
+    messages = [campaign(i, kind) for i in range(n)]
     caches = make_caches(mode, redis_url, generation, prefix=f"bench{time.monotonic_ns()}:")
     scan_s: list[float] = []
     put_s: list[float] = []
@@ -195,6 +192,38 @@ def _tree_cpu_s(root: Any, with_root: bool = True) -> float:
     return total
 
 
+def run_puts(n: int, pg: PgServer, kinds: tuple[str, ...]) -> int:
+    """The quarantine write alone: ``n`` PostgresStore.put of one quarantined copy per kind, twice; wall ms,
+    CPU ms of this process (what the daemon pays) and of PostgreSQL (its processes) per put."""
+    import psutil
+
+    pg.admin("CREATE DATABASE puts OWNER coinguard")
+    settings = PgSettings(dsn=pg.dsn("puts"))
+    migrate(settings)
+    postmaster = psutil.Process(int((pg.data / "postmaster.pid").read_text().split()[0]))
+    store = PostgresStore(QuarantineConfig(path=tempfile.mkdtemp(prefix="coinguard-bench-")), settings=settings,
+                          host="mx-a")
+    try:
+        for kind in kinds:
+            raw = campaign(1, kind)
+            env = scan.Envelope(id="Q1", queue_id="Q1", sender="alerts@binance-verify.example",
+                                rcpts=("user1@corp.example", "user2@corp.example"))
+            v = scan.scan_message(raw, scan.ScanContext(config=CFG, envelope=env))
+            for _ in range(20):
+                store.put(raw, v)  # the pool's connections, the prepared statement
+            for _ in range(2):
+                c0, p0, t0 = time.process_time(), _tree_cpu_s(postmaster), time.perf_counter()
+                for _ in range(n):
+                    store.put(raw, v)
+                print(f"put {kind:<4} ({len(raw)} B, {len(v.rcpt)} recipients): "
+                      f"{(time.perf_counter() - t0) * 1000 / n:.2f} ms wall, "
+                      f"{(time.process_time() - c0) * 1000 / n:.2f} ms CPU here (the daemon's side), "
+                      f"{(_tree_cpu_s(postmaster) - p0) * 1000 / n:.2f} ms CPU PostgreSQL", flush=True)
+    finally:
+        store.close()
+    return 0
+
+
 def _parties(daemons: list[Any], pf: Any, pg: PgServer, rd: RedisServer) -> dict[str, Any]:
     """party name -> a function giving its CPU seconds so far, by process tree.  The daemons' workers are
     their descendants (grandchildren through the pool); "clients" is this process (the SMTP clients)."""
@@ -214,28 +243,82 @@ def _parties(daemons: list[Any], pf: Any, pg: PgServer, rd: RedisServer) -> dict
     }
 
 
-def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisServer) -> int:
-    """Three real ``coinguard run`` daemons behind one private Postfix, sharing PostgreSQL and Redis:
-    the campaign's end-to-end rate (SMTP in -> quarantined in PostgreSQL) without and with the cache."""
+GROUPS = ("daemons", "workers", "postfix", "postgresql", "redis", "clients")
+
+
+def _cache_counts(metrics: dict[str, int]) -> dict[str, float]:
+    """coinguard_cache_requests_total by result, summed over the daemons' metrics endpoints."""
+    import urllib.request
+
+    totals = dict.fromkeys(vc.RESULTS, 0.0)
+    for port in metrics.values():
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+            for line in r.read().decode().splitlines():
+                for res in vc.RESULTS:
+                    if line.startswith(f'coinguard_cache_requests_total{{result="{res}"}} '):
+                        totals[res] += float(line.rsplit(" ", 1)[1])
+    return totals
+
+
+def _send_campaign(kind: str, n: int, concurrency: int, pf: Any, dsn: str, parties: dict[str, Any],
+                   metrics: dict[str, int]) -> dict[str, Any]:
+    """Send ``n`` copies of ``kind`` round-robin; wait until all are in the quarantine; rate, CPU and counters."""
     from concurrent.futures import ThreadPoolExecutor
 
     import psycopg
 
+    def held() -> int:
+        with psycopg.connect(dsn) as conn:
+            return int((conn.execute("SELECT count(*) FROM quarantine_message").fetchone() or (0,))[0])
+
+    messages = [(pf.ports[HOSTS[i % 3]], campaign(i, kind)) for i in range(n)]
+    base = held()
+    counts_before = _cache_counts(metrics)
+    cpu_before = {name: cpu() for name, cpu in parties.items()}
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as ex:
+        codes = list(ex.map(lambda m: harness_send(m[0], m[1]), messages))
+    count = 0
+    while time.perf_counter() - started < 600:
+        count = held() - base
+        if count >= n:
+            break
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    cpu_ms = {name: (cpu() - cpu_before[name]) * 1000 / max(1, count) for name, cpu in parties.items()}
+    after = _cache_counts(metrics)
+    lookups = {r: after[r] - counts_before[r] for r in vc.RESULTS}
+    total = sum(lookups.values())
+    return {"kind": kind, "n": n, "count": count, "rate": count / elapsed, "cpu_ms": cpu_ms, "lookups": lookups,
+            "hit_rate": lookups["hit"] / total if total else 0.0, "bad": sum(c != 250 for c in codes),
+            "bytes": len(messages[0][1])}
+
+
+def harness_send(port: int, raw: bytes) -> int:
+    from integration import harness
+
+    return int(harness.send(port, raw).code)
+
+
+def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisServer,
+                kinds: tuple[str, ...] = ("zip",)) -> int:
+    """Three real ``coinguard run`` daemons behind one private Postfix, sharing PostgreSQL and Redis: each
+    campaign's end-to-end rate (SMTP in -> quarantined in PostgreSQL) without and with the shared cache,
+    and the CPU milliseconds per message of each process group."""
     from integration import harness
 
     reason = harness.missing_prerequisite()
     if reason:
         print(f"--daemons: cannot run: {reason}", file=sys.stderr)
         return 2
-    attachment = campaign_zip()
     # the daemons run in their own folders: this checkout's package first, by absolute path
     daemon_env = {"PYTHONPATH": os.pathsep.join([str(REPO / "milter"), *(
         os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])}
-    print(f"three daemons ({workers} worker(s) each), {n} copies round-robin, {concurrency} SMTP clients")
-    print(f"{'cache':<8} {'msg/s':>7} {'speed-up':>8}  hit/miss/error (sum of the three daemons)")
-    base_rate = 0.0
+    print(f"three daemons ({workers} worker(s) each), {n} copies per campaign round-robin, "
+          f"{concurrency} SMTP clients; kinds: {', '.join(kinds)}", flush=True)
+    results: dict[tuple[str, str], dict[str, Any]] = {}
     for mode in ("off", "redis"):
-        db = f"daemons_{mode}"
+        db = f"daemons_{mode}_{time.monotonic_ns()}"
         pg.admin(f"CREATE DATABASE {db} OWNER coinguard")
         dsn = pg.dsn(db)
         migrate(PgSettings(dsn=dsn))
@@ -264,45 +347,29 @@ def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisS
                     d.wait_ready(180)
                 for h in HOSTS:  # warm each daemon's workers with a clean message
                     harness.send(pf.ports[h], make_message())
-                messages = [(pf.ports[HOSTS[i % 3]], campaign(i, attachment)) for i in range(n)]
                 parties = _parties(daemons, pf, pg, rd)
-                cpu_before = {name: cpu() for name, cpu in parties.items()}
-                started = time.perf_counter()
-                with ThreadPoolExecutor(concurrency) as ex:
-                    codes = list(ex.map(lambda m: harness.send(m[0], m[1]).code, messages))
-                count = 0
-                while time.perf_counter() - started < 600:
-                    with psycopg.connect(dsn) as conn:
-                        count = (conn.execute("SELECT count(*) FROM quarantine_message").fetchone() or (0,))[0]
-                    if count >= n:
-                        break
-                    time.sleep(0.05)
-                elapsed = time.perf_counter() - started
-                cpu_ms = {name: (cpu() - cpu_before[name]) * 1000 / max(1, count) for name, cpu in parties.items()}
-                import urllib.request
-
-                totals = dict.fromkeys(vc.RESULTS, 0.0)
-                for h in HOSTS:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{metrics[h]}/metrics", timeout=10) as r:
-                        for line in r.read().decode().splitlines():
-                            for res in vc.RESULTS:
-                                if line.startswith(f'coinguard_cache_requests_total{{result="{res}"}} '):
-                                    totals[res] += float(line.rsplit(" ", 1)[1])
-                rate = count / elapsed
-                base_rate = base_rate or rate
-                bad = sum(c != 250 for c in codes)
-                print(f"{mode:<8} {rate:>7.1f} {rate / base_rate:>7.1f}x  "
-                      f"{totals['hit']:.0f}/{totals['miss']:.0f}/{totals['error']:.0f}"
-                      f"  ({count}/{n} quarantined, {bad} not accepted)")
-                total = sum(cpu_ms.values())
-                print("         CPU ms/msg: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu_ms.items())
-                      + f"; total {total:.1f} (on 2 cores at most {2000 / max(total, 0.001):.0f} msg/s)")
+                for kind in kinds:
+                    r = results[(kind, mode)] = _send_campaign(kind, n, concurrency, pf, dsn, parties, metrics)
+                    print(f"{kind:<4} cache {mode:<5} {r['rate']:>7.1f} msg/s  CPU ms/msg "
+                          + " / ".join(f"{r['cpu_ms'][g]:.1f}" for g in GROUPS)
+                          + f" = {sum(r['cpu_ms'].values()):.1f}  hit rate {r['hit_rate']:.1%}"
+                          f"  ({r['count']}/{n} quarantined, {r['bad']} not accepted)", flush=True)
             finally:
                 for d in daemons:
                     if d.proc is not None and d.proc.poll() is None:
                         d.proc.terminate()
                 for d in daemons:
                     d.stop()
+    print("\nCPU ms per message: " + " / ".join(GROUPS) + " = total")
+    print(f"{'kind':<5} {'bytes':>6} {'uncached msg/s':>14} {'shared msg/s':>12} {'ratio':>6} {'CPU ratio':>9} "
+          f"{'hit rate':>8}  uncached CPU | shared-cache CPU")
+    for kind in kinds:
+        off, on = results[(kind, "off")], results[(kind, "redis")]
+        c_off, c_on = sum(off["cpu_ms"].values()), sum(on["cpu_ms"].values())
+        print(f"{kind:<5} {off['bytes']:>6} {off['rate']:>14.1f} {on['rate']:>12.1f} {on['rate'] / off['rate']:>5.1f}x "
+              f"{c_off / max(c_on, 0.001):>8.1f}x {on['hit_rate']:>8.1%}  "
+              + " / ".join(f"{off['cpu_ms'][g]:.1f}" for g in GROUPS) + f" = {c_off:.1f} | "
+              + " / ".join(f"{on['cpu_ms'][g]:.1f}" for g in GROUPS) + f" = {c_on:.1f}")
     return 0
 
 
@@ -315,8 +382,17 @@ def main() -> int:
                     help="instead: three real `coinguard run` daemons behind a private Postfix (root, Postfix)")
     ap.add_argument("-c", type=int, default=6, help="--daemons: concurrent SMTP clients (default 6)")
     ap.add_argument("--workers", type=int, default=1, help="--daemons: scan workers per daemon (default 1)")
+    ap.add_argument("--puts", action="store_true",
+                    help="instead: time the quarantine write alone (n puts per kind, twice: wall, this process's "
+                    "CPU, PostgreSQL's CPU)")
+    ap.add_argument("--kind", default="zip", help=f"comma-separated campaigns (tests/campaigns.py): "
+                    f"{', '.join(campaigns.KINDS)} or all (default zip)")
     args = ap.parse_args()
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    kinds = campaigns.KINDS if args.kind == "all" else tuple(k.strip() for k in args.kind.split(",") if k.strip())
+    unknown = set(kinds) - set(campaigns.KINDS)
+    if unknown:
+        ap.error(f"unknown --kind {', '.join(sorted(unknown))} (of {', '.join(campaigns.KINDS)})")
 
     print("starting private PostgreSQL, Redis and SMTP sink on loopback ...", flush=True)
     pg, rd, sink = PgServer(), RedisServer(), Sink()
@@ -327,7 +403,9 @@ def main() -> int:
     stores: list[PostgresStore] = []
     try:
         if args.daemons:
-            return run_daemons(args.n, args.c, args.workers, pg, rd)
+            return run_daemons(args.n, args.c, args.workers, pg, rd, kinds)
+        if args.puts:
+            return run_puts(args.n, pg, kinds)
         pg.admin("CREATE DATABASE coinguard OWNER coinguard")
         settings = PgSettings(dsn=pg.dsn("coinguard"))
         migrate(settings)
@@ -337,18 +415,23 @@ def main() -> int:
         ruleset = compile_rules(CFG.rules.dirs)
         generation = vc.generation_for(ruleset.source_hash, CFG)
         print(f"{ruleset.count} YARA rules; {args.n} copies per mode, round-robin on {', '.join(HOSTS)}\n")
-        results = [run_mode(m, args.n, ruleset.rules, generation, stores, rd.url) for m in modes]
-        base = next((r for r in results if r["mode"] == "none"), None)
-        print(f"{'cache':<8} {'msg/s':>7} {'scan msg/s':>10} {'scan ms p50':>11} {'put ms p50':>10} "
-              f"{'speed-up':>8} {'hit rate':>8}  lookups hit/miss/error")
-        for r in results:
-            speed = f"{r['scan_msg_s'] / base['scan_msg_s']:.1f}x" if base else "-"
-            c = r["counts"]
-            print(f"{r['mode']:<8} {r['msg_s']:>7.1f} {r['scan_msg_s']:>10.1f} {r['scan_ms_median']:>11.2f} "
-                  f"{r['put_ms_median']:>10.2f} {speed:>8} {r['hit_rate']:>8.1%}  {c['hit']}/{c['miss']}/{c['error']}")
-        all_verdicts = set().union(*(r["verdicts"] for r in results))
-        print(f"\nverdicts identical across modes and copies: {len(all_verdicts) == 1} "
-              f"({next(iter(all_verdicts))[:2] if all_verdicts else '-'})")
+        results: list[dict[str, Any]] = []
+        for kind in kinds:
+            runs = [run_mode(m, args.n, ruleset.rules, generation, stores, rd.url, kind) for m in modes]
+            results += runs
+            base = next((r for r in runs if r["mode"] == "none"), None)
+            print(f"campaign {kind} ({len(campaign(0, kind))} B)")
+            print(f"{'cache':<10} {'msg/s':>7} {'scan msg/s':>10} {'scan ms p50':>11} {'put ms p50':>10} "
+                  f"{'speed-up':>8} {'hit rate':>8}  lookups hit/miss/error")
+            for r in runs:
+                speed = f"{r['scan_msg_s'] / base['scan_msg_s']:.1f}x" if base else "-"
+                c = r["counts"]
+                print(f"{r['mode']:<10} {r['msg_s']:>7.1f} {r['scan_msg_s']:>10.1f} {r['scan_ms_median']:>11.2f} "
+                      f"{r['put_ms_median']:>10.2f} {speed:>8} {r['hit_rate']:>8.1%}  "
+                      f"{c['hit']}/{c['miss']}/{c['error']}")
+            verdicts = set().union(*(r["verdicts"] for r in runs))
+            print(f"verdicts identical across modes and copies: {len(verdicts) == 1} "
+                  f"({next(iter(verdicts))[:2] if verdicts else '-'})\n", flush=True)
         import psycopg
         import redis
 
@@ -360,7 +443,7 @@ def main() -> int:
             size, rows = conn.execute("SELECT pg_total_relation_size('quarantine_message'), count(*)"
                                       " FROM quarantine_message").fetchone() or (0, 0)
         print(f"postgresql: quarantine_message {rows} rows, {size / 1024:.0f} KiB with indexes and TOAST "
-              f"({size / max(1, rows) / 1024:.1f} KiB/message; each message is {len(campaign(0, campaign_zip()))} B)")
+              f"({size / max(1, rows) / 1024:.1f} KiB/message)")
         quarantined = [q for r in results for q in r["quarantined"]]
         print(f"quarantined into the shared PostgreSQL: {len(quarantined)} "
               f"(by host: {', '.join(f'{h}={sum(1 for q in quarantined if q[0] == h)}' for h in HOSTS)})")

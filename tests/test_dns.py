@@ -107,3 +107,71 @@ def test_answers_are_cached_for_their_ttl_failures_are_not() -> None:
     finally:
         server.stop()
         server.server.server_close()
+
+
+def test_nxdomain_is_cached_for_its_negative_ttl() -> None:
+    """A real resolver's NXDOMAIN carries the zone's SOA (RFC 2308): dnspython keeps it for min(TTL, MINIMUM),
+    so a campaign's thousand DMARC lookups of one absent ``_dmarc`` name ask once.  Without an SOA dnspython
+    (2.x) still keeps it, for its default negative TTL (300 s)."""
+    import dns.name
+    import dns.rdataclass
+    import dns.rdatatype
+    from dnslib import SOA
+
+    from coinguard.dns import resolver
+
+    asked: list[str] = []
+
+    class Negative(Zone):
+        def resolve(self, request, handler):  # type: ignore[no-untyped-def]
+            qname = str(request.q.qname).lower()
+            asked.append(qname)
+            reply = super().resolve(request, handler)
+            if qname.startswith("soa."):
+                reply.add_auth(RR("example.", QTYPE.SOA, ttl=300, rdata=SOA(
+                    "ns.example.", "hostmaster.example.", (1, 1800, 900, 604800, 120))))
+            return reply
+
+    server = DNSServer(Negative(), address="127.0.0.1", port=0, logger=DNSLogger("-request,-reply,-truncated,-error"))
+    server.start_thread()
+    try:
+        port = server.server.server_address[1]
+        lookup = Lookup(("127.0.0.1",), port)
+        for _ in range(3):
+            assert lookup.txt("soa._dmarc.absent.example") == []
+            assert lookup.txt("nosoa._dmarc.absent.example") == []
+        assert asked.count("soa._dmarc.absent.example.") == 1
+        assert asked.count("nosoa._dmarc.absent.example.") == 1
+        cache = resolver(("127.0.0.1",), port).cache
+        for name, ttl in (("soa._dmarc.absent.example.", 120), ("nosoa._dmarc.absent.example.", 300)):
+            entry = cache.get((dns.name.from_text(name), dns.rdatatype.ANY, dns.rdataclass.IN))
+            assert entry is not None and ttl - 5 < entry.expiration - time.time() <= ttl
+    finally:
+        server.stop()
+        server.server.server_close()
+
+
+def test_the_benches_nxdomain_server_answers_as_a_resolver() -> None:
+    """bench/nxdomain_dns.py sends an SOA with its NXDOMAIN (as a resolver does): one query per name, the
+    answer kept for the SOA's negative TTL."""
+    import sys
+    from pathlib import Path
+
+    import dns.name
+    import dns.rdatatype
+    import dns.resolver
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from nxdomain_dns import NxdomainDns
+
+    with NxdomainDns(negative_ttl=60) as server:
+        lookup = Lookup(("127.0.0.1",), server.port)
+        for _ in range(3):
+            assert lookup.txt("_dmarc.bench.example") == []
+        assert server.queries == 1
+        res = dns.resolver.Resolver(configure=False)
+        res.nameservers, res.port = ["127.0.0.1"], server.port
+        with pytest.raises(dns.resolver.NXDOMAIN) as exc:
+            res.resolve("other.bench.example", "TXT", lifetime=2)
+        response = exc.value.responses()[dns.name.from_text("other.bench.example")]
+        assert [(r.rdtype, r.ttl) for r in response.authority] == [(dns.rdatatype.SOA, 60)]

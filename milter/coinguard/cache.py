@@ -56,6 +56,9 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
+import email.errors
+import email.parser
+import email.policy
 import functools
 import hashlib
 import json
@@ -69,10 +72,11 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import Any, Protocol
 
-from coinguard import __version__, passwords
+from coinguard import __version__, mime, passwords
 from coinguard.config import CacheConfig, Config
 from coinguard.findings import Finding, Item, incomplete_by_name
 from coinguard.handlers import AnalysisContext, Handler
@@ -158,6 +162,7 @@ class VerdictCache(ABC):
         self.settings = settings or CacheConfig()
         self.generation = generation
         self.stats = Stats(counter)
+        self.bodies = DecodedBodies()  # the body tier's last entries, decoded (BodyCache.lookup)
 
     def get(self, key: CacheKey) -> bytes | None:
         return self.get_many([key])[0]
@@ -194,6 +199,7 @@ class VerdictCache(ABC):
         if generation != self.generation:
             log.info("verdict cache: generation %s -> %s", self.generation[:12] or "-", generation[:12])
             self.generation = generation
+            self.bodies.clear()
             self._clear()
 
     def _failed(self, what: str, exc: Exception) -> None:
@@ -649,6 +655,306 @@ def run_item(cache: VerdictCache | None, handlers: Sequence[Handler], item: Item
             yield handler.name, _cached(cache, handler, item, ctx, run, key, next(blobs))
 
 
+# --------------------------------------------------------------------------- the body cache
+
+#: Body entries: ``b"b"`` + zlib(4-byte length, JSON header, the items' bytes one after another).
+BODY_FORMAT = 1
+BODY_KIND = b"b"
+#: Top-level header names (lower case, prefixes) that shape the MIME tree of the body: its type and
+#: boundary, transfer encoding, disposition and file name, charset.  With the body bytes, the key.
+SHAPING_HEADERS = ("content-", "mime-version")
+_HEADER_PARSER = email.parser.BytesHeaderParser(policy=email.policy.compat32)
+
+
+@dataclass(frozen=True, slots=True)
+class BodyReplay:
+    """What the MIME stage and the item loop gave for this body, replayed from a body entry."""
+
+    headers: Message  # this message's own header block, parsed alone (what MessageInfo reads)
+    items: list[Item]  # every item the item loop handled, in order
+    top: int  # the first ``top`` items are the MIME stage's leaf items (all of them were admitted)
+    findings: list[Finding]  # the MIME stage's and the item loop's findings, in order, marked cached
+    passwords_read: str | None  # digest of the passwords the stored run read (None: it read none)
+
+    @property
+    def top_items(self) -> list[Item]:
+        return self.items[: self.top]
+
+    def usable(self, candidates: Sequence[str]) -> bool:
+        """Whether this replay holds for a message with these password ``candidates``."""
+        return self.passwords_read is None or self.passwords_read == passwords_digest(candidates)
+
+
+class DecodedBodies:
+    """The last few body entries this process decoded, kept decoded (bounded in entries and item bytes).
+
+    A campaign's copies reach one worker one after the other: its entry is then decompressed and read
+    once, not per copy.  A key names its content (generation, code version and body are in it), so a
+    kept entry is the stored one; :meth:`VerdictCache.invalidate` empties it with the rest.  Items and
+    findings are immutable; each replay gets its own lists (the scan appends to them)."""
+
+    def __init__(self, entries: int = 16, max_bytes: int = 16 * 1024 * 1024) -> None:
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self._data: OrderedDict[str, tuple[BodyReplay, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> BodyReplay | None:
+        with self._lock:
+            found = self._data.get(key)
+            if found is None:
+                return None
+            self._data.move_to_end(key)
+            return found[0]
+
+    def put(self, key: str, replay: BodyReplay) -> None:
+        size = sum(len(i.data) for i in replay.items) + 200 * (len(replay.items) + len(replay.findings))
+        if size > self.max_bytes // 4:
+            return  # one large body would push out the others
+        kept = BodyReplay(Message(), list(replay.items), replay.top, list(replay.findings), replay.passwords_read)
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._data[key] = (kept, size)
+            self._bytes += size
+            while self._data and (len(self._data) > self.entries or self._bytes > self.max_bytes):
+                _k, (_r, n) = self._data.popitem(last=False)
+                self._bytes -= n
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class BodyCache:
+    """The message-level tier: a known body skips the MIME parse, the decoding and the whole item loop.
+
+    A campaign's copies differ in their headers (recipient, Subject, Message-ID, Date, Received) and
+    share the body.  The MIME tree of a message is a function of its body bytes and of the top-level
+    headers that shape it (``Content-*``, ``MIME-Version``), and every item handler sees only the item
+    and the message's passwords (none reads ``ctx.message``), so the item loop's output (items and
+    findings, in order) is a function of the same bytes.  Keyed by (generation, code version, parts
+    limit, sha256 of those headers and of the body), an entry stores that output, items with their
+    bytes (the message analyzers and the report read them); the message analyzers (sender
+    authentication, Subject/From lures, brand spoofing...) and the policy still run on every copy.
+
+    Used only when the header block parses alone exactly as in the whole message: it ends at the
+    first blank line, every line of it is a header (no parser defect, nothing left over), no line is
+    over mime.MAX_HEADER_LINE.  Stored only when the run was complete: not timed out, no analyzer
+    error, no added header, every finding cacheable (:data:`NOT_CACHEABLE`, nothing "incomplete" in
+    the catalogue), :data:`STORE_MIN_SECONDS_LEFT` left, the passwords object unchanged, nothing left
+    in the memo for the report (``urls``), every item's meta a JSON value that reads back equal.  An
+    entry of a run that read the passwords remembers their digest, and a copy with other candidates
+    (they come from the Subject and the body text) is scanned in full.  One lookup (one Redis GET) per
+    message; on a miss the per-item tier works as before."""
+
+    def __init__(self, cache: VerdictCache, key: CacheKey, headers: Message) -> None:
+        self.cache = cache
+        self.key = key
+        self.headers = headers
+        self._hits_before = cache.stats.counts["hit"]
+
+    @classmethod
+    def open(cls, cache: VerdictCache | None, data: bytes, max_parts: int) -> BodyCache | None:
+        """The body key of ``data`` (None without a cache, or when the header block is not plain)."""
+        if cache is None:
+            return None
+        end, sep = data.find(b"\n\n"), 2
+        crlf = data.find(b"\r\n\r\n")
+        if crlf >= 0 and (end < 0 or crlf < end):
+            end, sep = crlf, 4
+        if end < 0:
+            return None
+        head = data[: end + sep]
+        if mime.cut_long_header_lines(head)[1]:
+            return None
+        try:
+            headers = _HEADER_PARSER.parsebytes(head)
+        except Exception:  # the whole-message parse will say what is wrong
+            return None
+        # (the header parser files a multipart without parts as MultipartInvariantViolation: its body unread)
+        defects = [d for d in headers.defects if not isinstance(d, email.errors.MultipartInvariantViolationDefect)]
+        if defects or headers.get_payload() or headers.is_multipart():
+            return None  # a line that is not a header: the parser's body starts elsewhere
+        body: bytes | memoryview = memoryview(data)[end + sep :]
+        shaping = [(str(name).lower(), str(value)) for name, value in headers.items()
+                   if str(name).lower().startswith(SHAPING_HEADERS)]
+        renamed = _rename_boundary(headers, shaping, body)
+        if renamed is not None:
+            shaping, body = renamed
+        h = hashlib.sha256(b"%d\0" % max_parts)
+        for name, value in shaping:
+            h.update(f"{name}\0{value}\0".encode("utf-8", "surrogateescape"))
+        h.update(b"\0body\0")
+        h.update(body)
+        return cls(cache, CacheKey(cache.generation, "<body>", code_version(), h.hexdigest(), ""), headers)
+
+    def lookup(self) -> BodyReplay | None:
+        """The replay of a stored run of this body, or None (a miss, a failure or a corrupt entry)."""
+        text = self.key.text()
+        known = self.cache.bodies.get(text)
+        if known is not None:  # decoded moments ago by this process: the same key is the same entry
+            self.cache.stats.count("hit")
+            return BodyReplay(self.headers, list(known.items), known.top, list(known.findings), known.passwords_read)
+        blob = self.cache.get(self.key)
+        if blob is None:
+            return None
+        try:
+            replay = decode_body(blob, self.headers)
+        except CacheFormatError as exc:
+            log.debug("verdict cache: body entry %s: %s; scanning in full", self.key.sha256[:12], exc)
+            return None
+        self.cache.bodies.put(text, replay)
+        return BodyReplay(self.headers, list(replay.items), replay.top, list(replay.findings), replay.passwords_read)
+
+    def store(self, items: Sequence[Item], top: int, findings: Sequence[Finding], ctx: AnalysisContext,
+              candidates: passwords.Candidates, reads_before: int, *, complete: bool) -> bool:
+        """Store a run of the item loop when it is complete and replayable; whether it was stored.
+
+        ``complete``: the loop ran to its end without an analyzer error or an added header;
+        ``reads_before``: ``candidates.reads`` before the loop (a change: the run read them)."""
+        if self.cache.stats.counts["hit"] == self._hits_before:
+            return False  # nothing of it seen before: most mail is unique, an entry would be written for nothing
+        if (not complete or ctx.passwords is not candidates or ctx.budget.time_left() < STORE_MIN_SECONDS_LEFT
+                or _memo_has_urls(ctx.memo)):
+            self.cache.stats.note("not_stored")
+            return False
+        read = passwords_digest(candidates) if candidates.reads != reads_before else None
+        blob = encode_body(items, top, findings, read)
+        if blob is None:
+            self.cache.stats.note("not_stored")
+            return False
+        self.cache.put(self.key, blob)
+        return True
+
+
+#: What the top-level boundary is renamed to in a body key (bodies holding it are keyed as they are).
+BOUNDARY_TOKEN = "\x00coinguard-boundary\x00"
+#: A boundary as RFC 2046 spells it (renamed only then: no NUL, nothing of the token, plain ASCII).
+_BCHARS = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{1,200}")
+
+
+def _rename_boundary(headers: Message, shaping: list[tuple[str, str]], body: bytes | memoryview,
+                     ) -> tuple[list[tuple[str, str]], bytes] | None:
+    """The shaping headers and the body with the top-level multipart boundary renamed, or None (left as is).
+
+    Mailers draw a boundary per message, so a campaign's copies share a body only up to it.  Renaming
+    keeps the key exact when the boundary occurs only where the parser reads it: once in the
+    Content-Type value, and in the body only as whole delimiter lines (``--B``, ``--B--``, blanks, the
+    line end: the stdlib's boundary pattern), and the token occurs nowhere.  Then every other line is
+    the same bytes in every copy and is no delimiter in any of them (it holds no boundary at all), and
+    each delimiter line is one in all: the parse differs in nothing but the boundary, which no item,
+    finding or text holds (a part's header naming it, a line quoting it: the boundary occurs elsewhere,
+    not renamed)."""
+    if headers.get_content_maintype() != "multipart":
+        return None
+    boundary = headers.get_boundary()
+    if not boundary or not _BCHARS.fullmatch(boundary):
+        return None
+    raw = boundary.encode("ascii")
+    token = BOUNDARY_TOKEN.encode("ascii")
+    data = body if isinstance(body, bytes) else bytes(body)
+    if token in data:
+        return None
+    renamed: list[tuple[str, str]] = []
+    for name, value in shaping:
+        if name == "content-type":
+            if value.count(boundary) != 1 or BOUNDARY_TOKEN in value:
+                return None
+            value = value.replace(boundary, BOUNDARY_TOKEN)
+        elif boundary in value:
+            return None
+        renamed.append((name, value))
+    pieces: list[bytes] = []
+    start = pos = 0
+    while (pos := data.find(raw, pos)) >= 0:
+        # the stdlib's delimiter: a line "--" + boundary + optional "--", blanks, the line end (or the end)
+        after = pos + len(raw)
+        if data[pos - 2 : pos] != b"--" or (pos > 2 and data[pos - 3] not in b"\r\n"):
+            return None
+        if data[after : after + 2] == b"--":
+            after += 2
+        while data[after : after + 1] in (b" ", b"\t"):
+            after += 1
+        if after < len(data) and data[after] not in b"\r\n":
+            return None
+        pieces += (data[start:pos], token)
+        start = pos = after
+    pieces.append(data[start:])
+    return renamed, b"".join(pieces)
+
+
+def _memo_has_urls(memo: Mapping[str, Any]) -> bool:
+    """Whether a handler left URLs for the report in the memo (not in a body entry: not replayable)."""
+    return "urls" in memo or any(isinstance(v, Mapping) and "urls" in v for v in memo.values())
+
+
+def _incomplete(code: str) -> bool:
+    from coinguard.catalogue import catalogue  # local: the catalogue imports every handler
+
+    info = catalogue().get(code)
+    return bool(info.incomplete) if info is not None and info.incomplete is not None else incomplete_by_name(code)
+
+
+def encode_body(items: Sequence[Item], top: int, findings: Sequence[Finding],
+                passwords_read: str | None = None) -> bytes | None:
+    """The body entry of one complete item loop, or None when it must not be stored."""
+    frecs: list[list[Any]] = []
+    for f in findings:
+        if NOT_CACHEABLE.search(f.code) or _incomplete(f.code) or f.strength:
+            return None
+        frecs.append([f.code, f.analyzer, f.path, f.detail, f.score])
+    irecs: list[list[Any]] = []
+    for i in items:
+        meta = dict(i.meta)
+        try:
+            if json.loads(json.dumps(meta)) != meta:
+                return None  # a tuple, a non-str key...: it would read back as something else
+        except (TypeError, ValueError):
+            return None
+        irecs.append([i.path, i.name, str(i.type), i.depth, i.declared_type, str(i.role), i.source, i.sha256, meta,
+                      len(i.data)])
+    head = json.dumps([BODY_FORMAT, top, irecs, frecs, passwords_read], ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8", "surrogatepass")
+    return BODY_KIND + zlib.compress(b"".join([len(head).to_bytes(4, "big"), head, *(i.data for i in items)]), 1)
+
+
+def decode_body(blob: bytes, headers: Message) -> BodyReplay:
+    """Read a body entry back (findings marked cached); :class:`CacheFormatError` when it is not one."""
+    if blob[:1] != BODY_KIND:
+        raise CacheFormatError(f"not a body entry ({blob[:1]!r})")
+    try:
+        data = zlib.decompress(memoryview(blob)[1:])
+        size = int.from_bytes(data[:4], "big")
+        fmt, top, irecs, frecs, passwords_read = json.loads(data[4 : 4 + size].decode("utf-8", "surrogatepass"))
+        if fmt != BODY_FORMAT:
+            raise CacheFormatError(f"body entry format {fmt}, expected {BODY_FORMAT}")
+        view = memoryview(data)
+        pos = 4 + size
+        items: list[Item] = []
+        for path, name, typ, depth, declared, role, source, sha256, meta, length in irecs:
+            items.append(Item(path=path, name=name, data=bytes(view[pos : pos + length]), type=typ, depth=depth,
+                              declared_type=declared, role=role, source=source, sha256=sha256, meta=meta))
+            pos += length
+        if pos != len(data) or not 0 <= top <= len(items):
+            raise CacheFormatError("body entry of the wrong length")
+        findings = [Finding(code, analyzer, path, detail, score, cached=True)
+                    for code, analyzer, path, detail, score in frecs]
+        if passwords_read is not None and not isinstance(passwords_read, str):
+            raise CacheFormatError("corrupt password digest")
+        return BodyReplay(headers, items, top, findings, passwords_read)
+    except CacheFormatError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, zlib.error) as exc:
+        raise CacheFormatError(f"corrupt body entry: {type(exc).__name__}: {exc}") from exc
+
+
 def counts(cache: VerdictCache | None) -> dict[str, int]:
     """The cache's lookup counts so far (take one before a scan, give it to :func:`counts_since` after)."""
     return dict(cache.stats.counts) if cache is not None else {}
@@ -668,6 +974,8 @@ def local_cache(settings: CacheConfig) -> VerdictCache | None:
 
 __all__ = [
     "ITEM_INPUTS",
+    "BodyCache",
+    "BodyReplay",
     "CacheConfig",
     "CacheFormatError",
     "CacheKey",
@@ -681,8 +989,10 @@ __all__ = [
     "counts",
     "counts_since",
     "decode",
+    "decode_body",
     "decode_entry",
     "encode",
+    "encode_body",
     "generation_for",
     "local_cache",
     "make_key",

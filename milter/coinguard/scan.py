@@ -140,10 +140,14 @@ def text_sample_finding(item: Item) -> Finding | None:
                    f"{item.size} bytes: the text analyzers read the first {cap}; YARA and the unpackers read all")
 
 
+def _envelope_args(env: Envelope) -> dict[str, Any]:
+    return {"envelope_from": env.sender, "rcpts": env.rcpts, "queue_id": env.queue_id,
+            "client_addr": env.client_addr, "helo": env.helo}
+
+
 def _parse(data: bytes, env: Envelope, max_parts: int, col: _Collector) -> tuple[MessageInfo, list[Item]]:
     """The MIME stage.  mime never raises for bad input; should it still, the message is unchecked, not lost."""
-    kwargs: dict[str, Any] = {"envelope_from": env.sender, "rcpts": env.rcpts, "queue_id": env.queue_id,
-                              "client_addr": env.client_addr, "helo": env.helo}
+    kwargs = _envelope_args(env)
     try:
         msg, top_items, mime_findings = mime.extract_parts(data, max_parts=max_parts)
         col.findings.extend(mime_findings)
@@ -168,13 +172,26 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
     budget = Budget(limits)
     col = _Collector(budget)
 
-    info, top_items = _parse(data, env, limits.max_files, col)
-    # harvested only when an unpacker or analyzer reads them (something encrypted): passwords.Candidates
-    candidates = passwords.Candidates((info.subject, info.body_text), extra=cfg.scan.passwords)
+    # body cache (coinguard.cache.BodyCache): a known body replays the MIME stage and the item loop
+    body = verdict_cache.BodyCache.open(ctx.cache, data, limits.max_files)
+    replay = body.lookup() if body is not None else None
+    if replay is not None:
+        info = mime.message_info(data, replay.headers, replay.top_items, **_envelope_args(env))
+        candidates = passwords.Candidates((info.subject, info.body_text), extra=cfg.scan.passwords)
+        if not replay.usable(candidates):  # stored with other passwords: scan in full
+            replay = None
+    if replay is None:
+        info, top_items = _parse(data, env, limits.max_files, col)
+        # harvested only when an unpacker or analyzer reads them (something encrypted): passwords.Candidates
+        candidates = passwords.Candidates((info.subject, info.body_text), extra=cfg.scan.passwords)
     actx = AnalysisContext(config=cfg, budget=budget, message=info, rules=ctx.rules,
                            passwords=candidates, dns_resolver=ctx.dns_resolver)
-    for item in top_items:
-        col.admit(item)
+    if replay is not None:
+        col.items, col.findings = replay.items, replay.findings
+    else:
+        for item in top_items:
+            col.admit(item)
+    reads_before = candidates.reads
 
     handlers: tuple[Handler, ...] = (*UNPACKERS, *ITEM_ANALYZERS)
     timed_out = False
@@ -192,6 +209,9 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
             col.findings.append(sampled)
         for name, results in verdict_cache.run_item(ctx.cache, handlers, item, actx, _run_handler):
             col.consume(name, item.path, results)
+    if body is not None and replay is None:
+        body.store(col.items, len(top_items), col.findings, actx, candidates, reads_before,
+                   complete=not timed_out and not col.errors and not col.headers)
     if not timed_out:
         for analyzer in MESSAGE_ANALYZERS:
             col.consume(analyzer.name, "", analyzer.analyze_message(info, tuple(col.items), tuple(col.findings), actx))

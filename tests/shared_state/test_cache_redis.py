@@ -142,3 +142,31 @@ def test_local_tier_serves_repeats_without_redis(prefix: str) -> None:
         assert b.get(key(1, "g2")) is None and len(b.local or ()) == 0
     finally:
         server.destroy()
+
+
+def test_three_hosts_share_the_body_tier_through_redis(redis_server: RedisServer, prefix: str) -> None:
+    """Copy 1 on mx-a analyses everything; copy 2 on mx-b takes every item from Redis and stores the body
+    entry; copy 3 on mx-c is one Redis GET (no MIME parse, no handler); every verdict is the uncached one.
+    With Redis gone the body lookup is a counted error and the copy is scanned in full, same verdict."""
+    import campaigns
+    from coinguard.config import parse_config
+    from coinguard.scan import Envelope, ScanContext, scan_message
+
+    cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n')
+
+    def scan(n: int, cache: vc.VerdictCache | None) -> Any:
+        return scan_message(campaigns.copy("lnk", n), ScanContext(config=cfg, envelope=Envelope(id=f"Q{n}"),
+                                                                 cache=cache))
+
+    def sig(v: Any) -> Any:
+        return (v.verdict, v.score, v.codes, [(f.code, f.path, f.detail) for f in v.findings], v.attachments)
+
+    hosts = [rcache(redis_server.url, key_prefix=prefix, local_entries=0) for _ in range(3)]
+    got = [scan(n, hosts[n]) for n in range(3)]
+    assert [sig(v) for v in got] == [sig(scan(n, None)) for n in range(3)]
+    assert dict(got[1].cache_counts)["miss"] == 1 and dict(got[1].cache_counts)["hit"] > 1
+    assert dict(got[2].cache_counts) == {"hit": 1, "miss": 0, "error": 0}
+    down = rcache(f"redis://127.0.0.1:{free_port()}/0", key_prefix=prefix, local_entries=0)
+    v = scan(3, down)
+    assert dict(v.cache_counts)["error"] >= 1 and dict(v.cache_counts)["hit"] == 0
+    assert sig(v) == sig(scan(3, None))

@@ -92,7 +92,7 @@ def settings(dsn: str, **kw: object) -> PgSettings:
 
 @pytest.fixture
 def migrated(pg_dsn: str) -> str:
-    assert migrate(settings(pg_dsn)) == [1]
+    assert migrate(settings(pg_dsn)) == [1, 2]
     return pg_dsn
 
 
@@ -113,13 +113,16 @@ def audit_rows(dsn: str) -> list[tuple]:
 
 def test_migrate_is_idempotent_and_reports_status(pg_dsn: str) -> None:
     s = settings(pg_dsn)
-    assert [st.applied_at for st in migration_status(s)] == [None]
-    assert migrate(s, host="mx-a") == [1]
+    assert [st.applied_at for st in migration_status(s)] == [None, None]
+    assert migrate(s, host="mx-a") == [1, 2]
     assert migrate(s, host="mx-b") == []
-    (st,) = migration_status(s)
-    assert st.applied_at is not None and st.host == "mx-a" and st.checksum_ok
+    for st in migration_status(s):
+        assert st.applied_at is not None and st.host == "mx-a" and st.checksum_ok
     with psycopg.connect(pg_dsn) as conn:
-        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (2,)
+        # migration 2: the message bytes are compressed with lz4 (this server has it)
+        assert conn.execute("SELECT attcompression FROM pg_attribute WHERE attrelid = 'quarantine_message'::regclass"
+                            " AND attname = 'raw'").fetchone() == ("l",)
 
 
 def test_migrations_from_two_hosts_at_once_apply_once(pg_dsn: str) -> None:
@@ -130,7 +133,7 @@ def test_migrations_from_two_hosts_at_once_apply_once(pg_dsn: str) -> None:
         t.start()
     for t in threads:
         t.join(60)
-    assert sorted(results) == [[], [], [1]]
+    assert sorted(results) == [[], [], [1, 2]]
 
 
 def test_db_migrate_command(pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -140,7 +143,7 @@ def test_db_migrate_command(pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> 
     assert run("--status") == 1
     assert "pending" in capsys.readouterr().out
     assert run() == 0
-    assert "applied 1 migration(s): 1" in capsys.readouterr().out
+    assert "applied 2 migration(s): 1, 2" in capsys.readouterr().out
     assert run() == 0
     assert "schema up to date" in capsys.readouterr().out
     assert run("--status") == 0
@@ -149,7 +152,7 @@ def test_db_migrate_command(pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> 
 
 def test_changed_migration_is_flagged(migrated: str) -> None:
     changed = ((1, "quarantine, recipients, audit log", "SELECT 1"),)
-    (st,) = migration_status(settings(migrated), changed)
+    st = migration_status(settings(migrated), changed)[0]
     assert not st.checksum_ok
 
 
@@ -400,6 +403,26 @@ def test_put_without_recipients(store: PostgresStore) -> None:
     with pytest.raises(QuarantineError, match="no recipient"):
         store.release(qid)
     assert store.release(qid, to="admin@corp.test").kept
+
+
+def test_put_is_one_statement_all_or_nothing(store: PostgresStore, migrated: str, sink: SlowSink) -> None:
+    """The message and its recipients go in one statement: a recipient row that fails (NULL address) leaves
+    no message row behind, the error is a QuarantineError (the milter tempfails), and the pooled
+    connection is given back in its transactional mode (a release after it still locks its row)."""
+    with pytest.raises(QuarantineError):
+        store.put(RAW, verdict(rcpts=("bob@ex.test", None)))  # type: ignore[arg-type]
+    with psycopg.connect(migrated) as conn:
+        assert conn.execute("SELECT count(*) FROM quarantine_message").fetchone() == (0,)
+    qids = [store.put(RAW, verdict(rcpts=("bob@ex.test", "carol@ex.test", "dave@ex.test"))) for _ in range(7)]
+    with psycopg.connect(migrated) as conn:
+        rows = conn.execute("SELECT message, position, address FROM quarantine_recipient WHERE message = %s"
+                            " ORDER BY position", (qids[-1],)).fetchall()
+        raw = conn.execute("SELECT raw FROM quarantine_message WHERE id = %s", (qids[0],)).fetchone()
+    assert rows == [(qids[-1], 0, "bob@ex.test"), (qids[-1], 1, "carol@ex.test"), (qids[-1], 2, "dave@ex.test")]
+    assert raw == (RAW,)
+    with store.connection() as conn:
+        assert conn.autocommit is False
+    assert store.release(qids[0]).rcpts == ("bob@ex.test", "carol@ex.test", "dave@ex.test")
 
 
 # --------------------------------------------------------------------------- registry, audit trail, milter

@@ -1,0 +1,202 @@
+"""The body tier of the verdict cache (coinguard.cache.BodyCache): a known body skips the MIME parse
+and the item loop, and every copy still gets exactly the verdict an uncached scan gives."""
+
+from __future__ import annotations
+
+from email.message import Message
+from typing import Any
+
+import pytest
+
+import campaigns
+from coinguard import cache as vc
+from coinguard.config import parse_config
+from coinguard.findings import Verdict
+from coinguard.scan import Envelope, ScanContext, scan_message
+
+from helpers import make_message
+
+CFG = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n')
+
+
+def scan(raw: bytes, cache: vc.VerdictCache | None = None, n: int = 0) -> Verdict:
+    env = Envelope(id=f"Q{n}", queue_id=f"Q{n:08X}", sender="alerts@binance-verify.example",
+                   rcpts=(f"user{n}@corp.example",))
+    return scan_message(raw, ScanContext(config=CFG, envelope=env, cache=cache))
+
+
+def signature(v: Verdict) -> tuple[Any, ...]:
+    """Everything of a verdict but timing, the cache counters and the ``cached`` marks, findings in order."""
+    return (v.verdict, v.action, v.score, v.codes, v.reason,
+            tuple((f.code, f.analyzer, f.path, f.detail, f.score, f.strength) for f in v.findings),
+            v.attachments, v.headers, v.indicators, v.errors, v.subject, v.message_id)
+
+
+def counts(v: Verdict) -> dict[str, int]:
+    return dict(v.cache_counts)
+
+
+def lru() -> vc.LruCache:
+    return vc.LruCache(vc.CacheConfig(), generation="g1")
+
+
+@pytest.mark.parametrize("kind", campaigns.KINDS)
+def test_each_campaign_kind_gets_the_uncached_verdict_from_the_body_tier(kind: str) -> None:
+    cache = lru()
+    copies = [campaigns.copy(kind, n) for n in range(4)]
+    assert len({c.split(b"boundary=", 1)[1][:40] for c in copies}) == 4  # a new MIME boundary per copy
+    cached = [scan(raw, cache, n) for n, raw in enumerate(copies)]
+    plain = [scan(raw, None, n) for n, raw in enumerate(copies)]
+    assert str(plain[0].verdict) in ("malicious", "suspicious"), plain[0].codes  # detected, so worth caching
+    for a, b in zip(cached, plain, strict=True):
+        assert signature(a) == signature(b)
+    # copy 1: all misses; copy 2: the body misses, the items hit (and the body is stored); then one body hit
+    assert counts(cached[0])["hit"] == 0 and counts(cached[1])["miss"] == 1 and counts(cached[1])["hit"] > 0
+    assert counts(cached[2]) == counts(cached[3]) == {"hit": 1, "miss": 0, "error": 0}
+    assert all(f.cached for f in cached[3].findings if f.path)
+    assert not any(f.cached for f in cached[0].findings)
+
+
+def _warm(kind: str = "zip") -> vc.LruCache:
+    cache = lru()
+    for n in range(3):
+        scan(campaigns.copy(kind, n), cache, n)
+    return cache
+
+
+def test_a_body_one_byte_off_is_scanned_in_full_with_the_same_verdict_as_uncached() -> None:
+    cache = _warm()
+    changed = campaigns.copy("zip", 7, body=campaigns.BODY.replace("Dear", "Deer"))
+    v = scan(changed, cache, 7)
+    assert counts(v)["miss"] >= 1 and counts(v)["hit"] > 1  # the body is new; its attachment is known
+    assert signature(v) == signature(scan(changed, None, 7))
+    assert counts(scan(campaigns.copy("zip", 8), cache, 8)) == {"hit": 1, "miss": 0, "error": 0}
+
+
+def test_another_from_and_subject_still_run_the_header_analyzers() -> None:
+    cache = _warm("pdf")
+    variants = [
+        campaigns.copy("pdf", 10, subject="Quarterly statement", sender="Accounts <accounts@corp.example>"),
+        campaigns.copy("pdf", 11, subject="URGENT: your Binance wallet is locked, verify your seed phrase now",
+                       sender="Binance <security@binance.com.wallet-verify.example>"),
+    ]
+    got = [scan(raw, cache, 10 + n) for n, raw in enumerate(variants)]
+    want = [scan(raw, None, 10 + n) for n, raw in enumerate(variants)]
+    assert [counts(v) for v in got] == [{"hit": 1, "miss": 0, "error": 0}] * 2  # the same body both times
+    assert [signature(v) for v in got] == [signature(v) for v in want]
+    assert set(got[0].codes) != set(got[1].codes)  # the Subject/From analyzers saw each copy's own headers
+
+
+def test_a_rules_reload_invalidates_the_body_tier() -> None:
+    cache = _warm()
+    cache.invalidate("g2")
+    v = scan(campaigns.copy("zip", 5), cache, 5)
+    assert counts(v)["hit"] == 0 and counts(v)["miss"] > 1  # nothing of the old generation is used
+    assert signature(v) == signature(scan(campaigns.copy("zip", 5), None, 5))
+
+
+def test_a_corrupt_body_entry_is_a_miss_and_the_message_is_scanned_in_full() -> None:
+    cache = _warm()
+    raw = campaigns.copy("zip", 6)
+    body = vc.BodyCache.open(cache, raw, CFG.scan.limits().max_files)
+    assert body is not None and cache.get(body.key) is not None
+    cache.put(body.key, b"b" + b"not zlib")
+    cache.bodies.clear()  # (else this process's decoded copy of the entry answers)
+    v = scan(raw, cache, 6)
+    assert counts(v)["hit"] > 1  # the body entry was no use; the per-item tier was
+    assert signature(v) == signature(scan(raw, None, 6))
+
+
+def test_a_decoded_entry_is_kept_in_process_and_bounded() -> None:
+    cache = _warm()
+    assert len(cache.bodies) == 1
+    backend = cache._get_many
+    asked: list[int] = []
+    cache._get_many = lambda keys: asked.append(len(keys)) or backend(keys)  # type: ignore[method-assign]
+    v = scan(campaigns.copy("zip", 9), cache, 9)
+    assert asked == [] and counts(v) == {"hit": 1, "miss": 0, "error": 0}  # no backend round trip at all
+    again = scan(campaigns.copy("zip", 10), cache, 10)
+    assert signature(again)[5] == signature(v)[5]
+    cache.invalidate("g2")
+    assert len(cache.bodies) == 0
+    small = vc.DecodedBodies(entries=2, max_bytes=10_000_000)
+    replay = vc.BodyReplay(Message(), [], 0, [], None)
+    for n in range(5):
+        small.put(f"k{n}", replay)
+    assert len(small) == 2 and small.get("k4") is not None and small.get("k0") is None
+
+
+def _key(raw: bytes) -> str | None:
+    body = vc.BodyCache.open(lru(), raw, 1000)
+    return body.key.sha256 if body is not None else None
+
+
+def test_copies_differing_only_in_headers_and_boundary_share_a_key() -> None:
+    a = make_message(subject="one", to="a@x.example", body="same text\n", attachments=[("a.bin", b"\x01" * 50)])
+    b = make_message(subject="two", to="b@x.example", body="same text\n", attachments=[("a.bin", b"\x01" * 50)])
+    assert a.split(b"\r\n\r\n", 1)[1] != b.split(b"\r\n\r\n", 1)[1]  # other boundaries
+    assert _key(a) is not None and _key(a) == _key(b)
+    c = make_message(subject="one", to="a@x.example", body="same text\n", attachments=[("a.bin", b"\x02" * 50)])
+    assert _key(c) != _key(a)
+    d = a.replace(b"Content-Type: multipart/mixed", b"Content-Type: multipart/alternative", 1)
+    assert _key(d) not in (None, _key(a))  # a shaping header is part of the key
+
+
+def test_a_boundary_the_parser_would_not_read_as_a_delimiter_is_not_renamed() -> None:
+    """The boundary quoted in a text line: renaming it would change an item's bytes, so the body is keyed
+    as it is (two copies with other boundaries then get other keys)."""
+    msgs = []
+    for _ in range(2):
+        raw = make_message(body="placeholder\n", attachments=[("a.bin", b"\x01" * 50)])
+        boundary = raw.split(b'boundary="', 1)[1].split(b'"', 1)[0]
+        assert raw.count(b"placeholder") == 1
+        msgs.append(raw.replace(b"placeholder", b"quoted: --" + boundary + b" here"))
+    assert _key(msgs[0]) is not None and _key(msgs[0]) != _key(msgs[1])
+
+
+@pytest.mark.parametrize("raw", [
+    b"From: a@x.example\r\nnot a header line\r\nSubject: s\r\n\r\nbody\r\n",  # the parser's body starts early
+    b"From: a@x.example\r\nSubject: s\r\n",  # no body at all
+    b"Subject: " + b"x" * 70_000 + b"\r\n\r\nbody\r\n",  # a header line mime cuts
+])
+def test_messages_whose_header_block_is_not_plain_have_no_body_key(raw: bytes) -> None:
+    assert _key(raw) is None
+    cache = lru()
+    for n in range(3):
+        assert signature(scan(raw, cache, n)) == signature(scan(raw, None, n))
+
+
+def _locked_zip() -> bytes:
+    import io
+
+    import pyzipper
+
+    buf = io.BytesIO()
+    with pyzipper.AESZipFile(buf, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(b"Kx-4471!")
+        zf.writestr("statement.pdf.lnk", (campaigns.DATA / "strelka_test.lnk").read_bytes())
+    return buf.getvalue()
+
+
+def test_a_run_that_read_the_passwords_is_replayed_only_for_the_same_candidates() -> None:
+    """An encrypted zip opened with the password the body gives: the body entry remembers the candidates'
+    digest; a copy whose Subject adds a candidate (the passwords come from the Subject and the body
+    text) is scanned in full -- still the uncached verdict."""
+    locked = _locked_zip()
+
+    def copy(n: int, subject: str) -> bytes:
+        return make_message(subject=subject, to=f"user{n}@corp.example",
+                            body="Your statement is attached. The password is Kx-4471! for the archive.\n",
+                            attachments=[("statement.zip", locked, "application/zip")])
+
+    cache = lru()
+    same = [copy(n, "Your statement") for n in range(3)]
+    got = [scan(raw, cache, n) for n, raw in enumerate(same)]
+    assert "archive.password_found" in got[0].codes
+    assert [signature(v) for v in got] == [signature(scan(raw, None, n)) for n, raw in enumerate(same)]
+    assert counts(got[2]) == {"hit": 1, "miss": 0, "error": 0}
+    other = copy(3, "Your statement, password: Zq-9081?")
+    stored = cache.stats.stored
+    v = scan(other, cache, 3)
+    assert cache.stats.stored > stored  # the zip was opened again (with these candidates) and stored anew
+    assert signature(v) == signature(scan(other, None, 3))
