@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -147,6 +148,24 @@ def test_encode_decode_relocates_paths_and_rebuilds_children() -> None:
     assert isinstance(c, Item) and c.path == "other.zip/wallet.pdf.exe/<vba>" and c.data == child.data
     assert (c.sha256, c.type, c.role, c.source, c.depth, dict(c.meta)) == (
         child.sha256, "text", "extracted", "office", 2, {"charset": "utf-8"})
+
+
+def test_a_strength_the_analyzer_judged_survives_the_cache() -> None:
+    # office.vba.autoexec is conclusive in the catalogue; an analyzer may judge one instance weaker (a click-only
+    # trigger): replayed without it, the second sight of a file would quarantine what the first only tagged
+    parent = item()
+    outs = [Finding("office.vba.autoexec", "office", parent.path, "click only", strength="strong"),
+            Finding("office.vba.present", "office", parent.path, "")]
+    blob = vc.encode(outs, parent)
+    assert blob is not None
+    back = vc.decode(blob, parent)
+    assert [(f.code, f.strength, f.cached) for f in back if isinstance(f, Finding)] == [
+        ("office.vba.autoexec", "strong", True), ("office.vba.present", "", True)]
+    body = vc.encode_body([parent], 1, [f for f in outs if isinstance(f, Finding)])
+    assert body is not None
+    replay = vc.decode_body(body, Message())
+    assert [(f.code, f.strength) for f in replay.findings] == [("office.vba.autoexec", "strong"),
+                                                               ("office.vba.present", "")]
 
 
 @pytest.mark.parametrize("out", [
@@ -430,7 +449,7 @@ def test_generation_follows_the_compiled_rules_file() -> None:
 
 def test_an_empty_run_is_the_short_entry_and_replays_as_nothing() -> None:
     it = item()
-    assert vc.encode([], it) == vc.EMPTY_ENTRY == b'j[2,[],null]'
+    assert vc.encode([], it) == vc.EMPTY_ENTRY == b'j[3,[],null]'
     assert vc.decode_entry(vc.EMPTY_ENTRY, it) == ([], None)
     assert vc.encode([], it, passwords_read="abc") != vc.EMPTY_ENTRY  # a digest is kept
     assert vc.decode_entry(vc.encode([], it, passwords_read="abc") or b"", it) == ([], "abc")

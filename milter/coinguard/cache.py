@@ -46,7 +46,8 @@ and not when the entry would exceed ``max_entry_bytes``.  So a cached answer nev
 "clean" for something that was not fully read.
 
 Serialised compactly: ``[FORMAT, records, password digest or null]``, records as JSON lists
-(``["f", code, analyzer, path, detail, score]``, ``["i", name, type, role, source, declared_type,
+(``["f", code, analyzer, path, detail, score, strength]``: the strength an analyzer judged for this
+instance, "" when the catalogue decides; ``["i", name, type, role, source, declared_type,
 meta, base64 data]``), zlib-compressed past 512 bytes.  Note that a shared cache holds extracted
 content of scanned mail (macro source, decrypted documents): protect Redis like the quarantine.
 """
@@ -83,7 +84,7 @@ from coinguard.handlers import AnalysisContext, Handler
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3
 #: Item fields (and ``passwords``, the message's candidates) a handler's output may depend on.
 ITEM_INPUTS = ("path", "name", "type", "declared_type", "role", "source", "depth", "meta", "passwords")
 #: Findings that say the work was cut short or failed: such a run is never stored (nor one with
@@ -478,7 +479,7 @@ def encode(outputs: Sequence[object], item: Item, passwords_read: str | None = N
             rel = _rel_path(out.path, item.path)
             if rel is None or NOT_CACHEABLE.search(out.code) or incomplete_by_name(out.code):
                 return None
-            records.append(["f", out.code, out.analyzer, rel, out.detail, out.score])
+            records.append(["f", out.code, out.analyzer, rel, out.detail, out.score, out.strength])
         elif isinstance(out, Item):
             meta = dict(out.meta)
             try:
@@ -524,9 +525,9 @@ def decode_entry(blob: bytes, item: Item) -> tuple[list[Finding | Item], str | N
         out: list[Finding | Item] = []
         for r in records:
             if r[0] == "f":
-                _, code, analyzer, rel, detail, score = r
+                _, code, analyzer, rel, detail, score, strength = r
                 path = "" if rel == 0 else item.path if rel == 1 else item.path + str(rel)
-                out.append(Finding(code, analyzer, path, detail, score, cached=True))  # as mark_cached
+                out.append(Finding(code, analyzer, path, detail, score, strength=strength, cached=True))
             elif r[0] == "i":
                 _, name, typ, role, source, declared, meta, b64 = r
                 out.append(item.child(name, base64.b64decode(b64), source=source, role=role,
@@ -658,7 +659,7 @@ def run_item(cache: VerdictCache | None, handlers: Sequence[Handler], item: Item
 # --------------------------------------------------------------------------- the body cache
 
 #: Body entries: ``b"b"`` + zlib(4-byte length, JSON header, the items' bytes one after another).
-BODY_FORMAT = 1
+BODY_FORMAT = 2
 BODY_KIND = b"b"
 #: Top-level header names (lower case, prefixes) that shape the MIME tree of the body: its type and
 #: boundary, transfer encoding, disposition and file name, charset.  With the body bytes, the key.
@@ -907,9 +908,9 @@ def encode_body(items: Sequence[Item], top: int, findings: Sequence[Finding],
     """The body entry of one complete item loop, or None when it must not be stored."""
     frecs: list[list[Any]] = []
     for f in findings:
-        if NOT_CACHEABLE.search(f.code) or _incomplete(f.code) or f.strength:
+        if NOT_CACHEABLE.search(f.code) or _incomplete(f.code):
             return None
-        frecs.append([f.code, f.analyzer, f.path, f.detail, f.score])
+        frecs.append([f.code, f.analyzer, f.path, f.detail, f.score, f.strength])
     irecs: list[list[Any]] = []
     for i in items:
         meta = dict(i.meta)
@@ -944,8 +945,8 @@ def decode_body(blob: bytes, headers: Message) -> BodyReplay:
             pos += length
         if pos != len(data) or not 0 <= top <= len(items):
             raise CacheFormatError("body entry of the wrong length")
-        findings = [Finding(code, analyzer, path, detail, score, cached=True)
-                    for code, analyzer, path, detail, score in frecs]
+        findings = [Finding(code, analyzer, path, detail, score, strength=strength, cached=True)
+                    for code, analyzer, path, detail, score, strength in frecs]
         if passwords_read is not None and not isinstance(passwords_read, str):
             raise CacheFormatError("corrupt password digest")
         return BodyReplay(headers, items, top, findings, passwords_read)
