@@ -124,6 +124,9 @@ def main() -> int:
     ap.add_argument("-c", type=int, default=8, help="concurrent submitting threads (default 8)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--kinds", default="text,binary,zip,large")
+    ap.add_argument("--scan", choices=("real", "echo"), default="real",
+                    help="what the workers run: the real scan_message, or tests/pool_fakes.echo_scan (reads the "
+                    "message, returns a one-finding verdict: the hand-off's floor)")
     ap.add_argument("--recycle-after", type=int, default=-1,
                     help="scan.recycle_after for the workers (default: the configuration's; 0 = never)")
     args = ap.parse_args()
@@ -151,7 +154,10 @@ def _bench(args: argparse.Namespace, cfg: object) -> int:
         rules_path = os.path.join(tmp, "rules.yarc")
         compile_rules(cfg.rules.dirs).rules.save(filepath=rules_path)
         scanpool.prestart()
-        p = scanpool.ScanPool(cfg, rules_path=rules_path, workers=args.workers)
+        from pool_fakes import echo_scan
+
+        p = scanpool.ScanPool(cfg, rules_path=rules_path, workers=args.workers,
+                              scan_fn=echo_scan if args.scan == "echo" else None)
         p.warm_up()
         ctx = ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules)
         print(f"{'kind':<8} {'bytes':>9} {'daemon CPU ms/msg':>18} {'workers ms/msg':>15} {'scan ms':>8} {'msg/s':>7} "
