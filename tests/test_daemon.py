@@ -337,6 +337,8 @@ def _raise(exc):
     (RuntimeError("boom"), "scan", "error"),
     (ScanTimeout("too slow"), "timeout", "timeout"),
     (WorkerCrashed("died"), "worker", "error"),
+    # a TimeoutError the scan raised (a socket's) is its error, not the wait for it running out
+    (TimeoutError("timed out"), "scan", "error"),
 ])
 def test_scan_failure_tempfails_by_default(exc, stage, reason, caplog):
     h = Harness(_raise(exc))

@@ -248,9 +248,11 @@ class CoinguardMilter(Milter.Base):
         keepalive = max(0.05, cfg.milter.keepalive_s)
         limit = started + max(float(cfg.milter.timeout_s), cfg.scan.timeout_s + 5.0)
         while True:
-            done, _ = concurrent.futures.wait([future], timeout=keepalive)
-            if done:
-                return future.result()
+            try:  # the future's own condition: no waiter object per wait (concurrent.futures.wait makes one)
+                return future.result(timeout=keepalive)
+            except TimeoutError:
+                if future.done():  # the scan itself raised a TimeoutError (e.g. a socket's): its error
+                    raise
             if time.monotonic() >= limit:
                 future.cancel()
                 raise ScanTimeout(f"no verdict within {limit - started:.0f}s (queue wait + scan)")
@@ -295,6 +297,8 @@ class CoinguardMilter(Milter.Base):
 
     # -- the one log line -----------------------------------------------------------
     def _log(self, verdict: Verdict, action: Action, elapsed: float, failure: str, extra: dict[str, Any]) -> None:
+        if not log.isEnabledFor(logging.INFO):  # e.g. level = "warning": not even the line is built
+            return
         fields: dict[str, Any] = {
             "qid": self.queue_id or "-",
             "from": self.sender or "<>",
