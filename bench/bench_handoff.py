@@ -2,6 +2,7 @@
 """The daemon's side of the hand-off: CPU of the daemon process per message through the real pool.
 
     PYTHONPATH=$PWD/milter /work/main/.venv/bin/python bench/bench_handoff.py [-n 400] [-c 8] [--workers 2]
+        [--kinds text,binary,zip,large] [--scan real|echo] [--recycle-after N]
 
 A real :class:`coinguard.pool.ScanPool` (forkserver workers, compiled rules, the real
 ``scan_message``) is fed the bench_gateway message kinds (``text`` 2 KB, ``binary`` a 100 KB
@@ -9,8 +10,13 @@ attachment, ``zip`` a 60 KB zip) plus a ``large`` 3 MB attachment, from ``-c`` t
 way libmilter's connection threads call ``submit``: each message is a MessageBuffer filled as the
 milter fills it, handed over with ``payload()`` (bytes, or a file path past the spool threshold).
 Printed per kind: the CPU time of *this* process only (pebble's threads pickling the task and
-unpickling the verdict, our own supervisor; the workers' scanning is not in it) per message, the
-pickled size of the task argument and of what the worker sends back, and the verdicts seen.
+unpickling the verdict, our own supervisor; the workers' scanning is not in it) per message; the CPU
+of the workers (and the fork server, and what it reaped) per message next to the same scan run in this
+process (``scan ms``: their difference is the workers' share of the hand-off, worker starts included);
+the pickled size of the task argument and of what the worker sends back, and the verdicts seen.
+``--scan echo`` runs tests/pool_fakes.echo_scan instead of the scan (the hand-off's floor);
+``--recycle-after N`` replaces each worker after N messages (its difference to 0, times N, is the CPU
+of one worker start).
 No Postfix, no network: DNS goes to bench_gateway's loopback NXDOMAIN server, in a child process of
 its own (its CPU is not the daemon's), so a scan does not wait out DNS timeouts (the pool's threads
 poll: CPU per message only means something when messages keep coming).
