@@ -197,23 +197,23 @@ def _warm(config: Config) -> None:
 
 
 def warm_fork_server() -> bool:
-    """The warm-up scan, once, in the fork server (``coinguard.pool_warm``): what it imports and the tables
-    it builds without regard to the configuration (public suffix list, look-alike fold table, the packaged
-    lure and brand lists, compiled patterns, the verdict cache's code version) are then in every worker
-    forked from it, instead of costing
-    each new or recycled worker ~0.3 s of CPU (bench/bench_handoff.py ``--recycle-after``).  The worker's own
-    warm-up (its configuration, its rules) still runs and is then cheap.  No rules, no verdict cache, DNS
-    only to the closed loopback port 9 and no DMARC: nothing leaves the host, no thread is left running
-    (a thread would not survive the fork; one that did makes the warm-up count as failed).  False when the
-    warm-up failed or left a thread; the workers then warm up themselves as before."""
+    """The warm-up scan, once, in the fork server (``coinguard.pool_warm``).
+
+    What it imports and the tables it builds without regard to the configuration (public suffix list,
+    look-alike fold table, the packaged lure and brand lists, compiled patterns, the verdict cache's code
+    version) are then in every worker forked from it, instead of being built again by each new or recycled
+    worker (one worker start: ~195 -> ~110 ms CPU, bench/bench_handoff.py ``--recycle-after``).  The worker's
+    own warm-up (its configuration, its compiled rules) still runs, and is then cheap.  No rules, no verdict
+    cache, DNS only to the closed loopback port 9, no DMARC: nothing leaves the host.  It must leave no
+    thread behind (a fork copies no thread, but may copy a lock one held): one left is logged and counts as
+    a failed warm-up.  False when it failed; the workers then warm up by themselves as before."""
     import threading
 
-    from coinguard.config import DkimConfig
-
-    cfg = Config(dkim=DkimConfig(nameservers=("127.0.0.1",), dns_port=9, dns_timeout_s=0.2, dmarc=False))
     try:
         from coinguard import cache, scan
+        from coinguard.config import DkimConfig
 
+        cfg = Config(dkim=DkimConfig(nameservers=("127.0.0.1",), dns_port=9, dns_timeout_s=0.2, dmarc=False))
         scan.scan_message(_warm_message(), scan.ScanContext(config=cfg))
         cache.code_version()  # hashes the package's files: the code the workers inherit from here
     except Exception as exc:  # the fork server must start whatever happens here
