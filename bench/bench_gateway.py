@@ -23,14 +23,17 @@ listener per peer, all relaying to one Postfix ``smtp-sink`` that counts and dis
   with the repository's rules and a dir quarantine; ``coinguard-base`` the same from another source
   tree (``--base-src``, e.g. an older commit's ``git archive``), for before/after in one run.
 
-For every message kind (``text`` 2 KB, ``binary`` a 100 KB random attachment, ``zip`` a 60 KB
-zip of text and random data, an 82 KB message) and repetition, the peers run interleaved: N
-messages from C concurrent SMTP clients, a new connection each.  Per run: accepted msg/s (the
-client's view), end-to-end msg/s (until the sink has every message), p50/p99 latency (connect to
-the reply after DATA), CPU milliseconds per message of *every* process of the filter (found by
-process tree with psutil, so coinguard's pool workers, which are grandchildren of the daemon, and
-recycled workers reaped during the run are counted), and the whole machine's busy share.  The
-table shows medians of the repetitions, then the ratios (coinguard / do-nothing, / rspamd, / none).
+For every message kind (``text`` 2 KB, ``binary`` a 100 KB random attachment, ``zip`` a 60 KB zip
+of text and random data, an 82 KB message) and repetition, the peers run interleaved (every other
+repetition in reverse order): N messages from C concurrent SMTP clients, a new connection each.
+Per run: accepted msg/s (the client's view), end-to-end msg/s (until the sink has every message),
+p50/p99 latency (connect to the reply after DATA), CPU milliseconds per message of *every* process
+of the filter (found by process tree with psutil, so coinguard's pool workers, which are
+grandchildren of the daemon, and recycled workers reaped during the run are counted) and of its
+root process alone (``root ms``: coinguard's daemon without its workers), and the whole machine's
+busy share.  ``--profile DIR`` samples each coinguard daemon with py-spy meanwhile
+(bench/profile_top.py reads the files).  The table shows medians of the repetitions, then the ratios
+(coinguard / do-nothing, / rspamd, / none).
 
 The run stops with exit status 1 as soon as a message is refused or tempfailed, or the sink did
 not receive every message accepted: a faster number that lost mail is no number.
@@ -571,7 +574,9 @@ def main() -> int:
                         out = Path(args.profile) / f"{peer.name}-{kind}.txt"
                         profiling.enter_context(Profile(peer.pid, out, args.profile_native))
                 for rep in range(args.reps):
-                    for peer in peers:
+                    # every other repetition in reverse order: a peer is not always the one that runs
+                    # right after another (on a shared machine the load drifts within a repetition)
+                    for peer in peers if rep % 2 == 0 else peers[::-1]:
                         msgs = make_messages(kind, args.n)
                         run = run_load(peer, msgs, args.c, sink)
                         check(peer, kind, args.n, run)
