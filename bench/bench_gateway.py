@@ -23,14 +23,17 @@ listener per peer, all relaying to one Postfix ``smtp-sink`` that counts and dis
   with the repository's rules and a dir quarantine; ``coinguard-base`` the same from another source
   tree (``--base-src``, e.g. an older commit's ``git archive``), for before/after in one run.
 
-For every message kind (``text`` 2 KB, ``binary`` a 100 KB random attachment, ``zip`` a 60 KB
-zip of text and random data, an 82 KB message) and repetition, the peers run interleaved: N
-messages from C concurrent SMTP clients, a new connection each.  Per run: accepted msg/s (the
-client's view), end-to-end msg/s (until the sink has every message), p50/p99 latency (connect to
-the reply after DATA), CPU milliseconds per message of *every* process of the filter (found by
-process tree with psutil, so coinguard's pool workers, which are grandchildren of the daemon, and
-recycled workers reaped during the run are counted), and the whole machine's busy share.  The
-table shows medians of the repetitions, then the ratios (coinguard / do-nothing, / rspamd, / none).
+For every message kind (``text`` 2 KB, ``binary`` a 100 KB random attachment, ``zip`` a 60 KB zip
+of text and random data, an 82 KB message) and repetition, the peers run interleaved (every other
+repetition in reverse order): N messages from C concurrent SMTP clients, a new connection each.
+Per run: accepted msg/s (the client's view), end-to-end msg/s (until the sink has every message),
+p50/p99 latency (connect to the reply after DATA), CPU milliseconds per message of *every* process
+of the filter (found by process tree with psutil, so coinguard's pool workers, which are
+grandchildren of the daemon, and recycled workers reaped during the run are counted) and of its
+root process alone (``root ms``: coinguard's daemon without its workers), and the whole machine's
+busy share.  ``--profile DIR`` samples each coinguard daemon with py-spy meanwhile
+(bench/profile_top.py reads the files).  The table shows medians of the repetitions, then the ratios
+(coinguard / do-nothing, / rspamd, / none).
 
 The run stops with exit status 1 as soon as a message is refused or tempfailed, or the sink did
 not receive every message accepted: a faster number that lost mail is no number.
@@ -40,6 +43,7 @@ Numbers vary 15-30 % between runs on a shared VM: compare the ratios of one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import re
@@ -127,6 +131,15 @@ def tree_cpu_s(pid: int) -> float:
     return total
 
 
+def own_cpu_s(pid: int) -> float:
+    """CPU seconds of the process ``pid`` alone (coinguard's daemon without its workers)."""
+    try:
+        t = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return t.user + t.system
+
+
 def tree_rss_mib(pid: int) -> float:
     total = 0
     for p in tree(pid):
@@ -169,6 +182,37 @@ class PeakRss:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+class Profile:
+    """py-spy (next to the venv's python) sampling one process while the measured runs go, written as
+    collapsed stacks (``-f raw``: one ``frame;frame;... count`` line per stack) for ``bench/profile_top.py``
+    or a flame graph tool.  Only samples of a thread holding the GIL count (``--gil``: Python's CPU, not its
+    waits; libmilter's C threads show only in their Python callbacks), and sampling does not pause the
+    process (``--nonblocking``); with native frames neither (py-spy stops the threads to unwind them)."""
+
+    def __init__(self, pid: int | None, out: Path, native: bool = False) -> None:
+        self.pid, self.out, self.native = pid, out, native
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Profile:
+        spy = Path(sys.executable).with_name("py-spy")
+        if self.pid and spy.exists():
+            cmd = [str(spy), "record", "--pid", str(self.pid), "--threads", "-f", "raw", "-r", "250",
+                   "-o", str(self.out)] + (["--native"] if self.native else ["--nonblocking", "--gil"])
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        elif self.pid:
+            print(f"bench_gateway: no py-spy at {spy}: not profiling", file=sys.stderr)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
 
 
 # ----------------------------------------------------------------------------- the sink
@@ -350,6 +394,8 @@ class Run:
     busy: float
     rss: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: CPU ms per message of the filter's root process alone (coinguard: the daemon without its workers)
+    own_cpu_ms: float | None = None
 
 
 def run_load(peer: Peer, messages: list[bytes], concurrency: int, sink: CountingSink) -> Run:
@@ -374,6 +420,7 @@ def run_load(peer: Peer, messages: list[bytes], concurrency: int, sink: Counting
                 refused[key] = refused.get(key, 0) + 1
 
     cpu0 = tree_cpu_s(peer.pid) if peer.pid else 0.0
+    own0 = own_cpu_s(peer.pid) if peer.pid else 0.0
     sys0 = psutil.cpu_times()
     start = time.perf_counter()
     with PeakRss(peer.pid) as rss, ThreadPoolExecutor(concurrency) as ex:
@@ -384,6 +431,7 @@ def run_load(peer: Peer, messages: list[bytes], concurrency: int, sink: Counting
             time.sleep(0.01)
         e2e_s = time.perf_counter() - start
     cpu1 = tree_cpu_s(peer.pid) if peer.pid else 0.0
+    own1 = own_cpu_s(peer.pid) if peer.pid else 0.0
     sys1 = psutil.cpu_times()
     idle = (sys1.idle - sys0.idle) + (getattr(sys1, "iowait", 0) - getattr(sys0, "iowait", 0))
     wall = sum(sys1) - sum(sys0)
@@ -395,6 +443,7 @@ def run_load(peer: Peer, messages: list[bytes], concurrency: int, sink: Counting
         p50=q[49] * 1000, p99=q[98] * 1000,
         cpu_ms=(cpu1 - cpu0) * 1000 / len(messages) if peer.pid else None,
         busy=100 * (1 - idle / wall) if wall else 0.0, rss=rss.peak,
+        own_cpu_ms=(own1 - own0) * 1000 / len(messages) if peer.pid else None,
     )
 
 
@@ -417,17 +466,20 @@ def report(results: dict[tuple[str, str], list[Run]], kinds: list[str], peers: l
           f"{os.cpu_count()} CPUs, coinguard workers={args.workers or os.cpu_count()}, rspamd proxy count="
           f"{args.rspamd_count}")
     print(f"{'message':<26} {'filter':<14} {'accept/s':>9} {'e2e/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'CPU ms/msg':>10} {'busy %':>6} {'peak RSS MiB':>12}")
+          f"{'CPU ms/msg':>10} {'root ms':>7} {'busy %':>6} {'peak RSS MiB':>12}")
     for kind in kinds:
         for peer in peers:
             runs = results[kind, peer]
             cpu = [r.cpu_ms for r in runs if r.cpu_ms is not None]
             cpu_s = f"{med(cpu):.1f}" if cpu else "-"
+            own = [r.own_cpu_ms for r in runs if r.own_cpu_ms is not None]
+            own_s = f"{med(own):.2f}" if own else "-"
             rss = f"{max(r.rss for r in runs):.0f}" if cpu else "-"
             label = f"{KINDS[kind]} ({sizes[kind] // 1024} KB msg)"
             print(f"{label:<26} {peer:<14} {med([r.accept_rate for r in runs]):>9.1f} "
                   f"{med([r.e2e_rate for r in runs]):>7.1f} {med([r.p50 for r in runs]):>7.1f} "
-                  f"{med([r.p99 for r in runs]):>7.1f} {cpu_s:>10} {med([r.busy for r in runs]):>6.0f} {rss:>12}")
+                  f"{med([r.p99 for r in runs]):>7.1f} {cpu_s:>10} {own_s:>7} "
+                  f"{med([r.busy for r in runs]):>6.0f} {rss:>12}")
     print("\nratios (end-to-end msg/s; CPU ms per message)")
     others = [p for p in peers if p != "coinguard"]
     for kind in kinds:
@@ -468,6 +520,10 @@ def main() -> int:
                     help="source root (the folder holding coinguard/) of another coinguard, measured as the "
                     "peer coinguard-base in the same run (before/after a change)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs, configs)")
+    ap.add_argument("--profile", default="", metavar="DIR",
+                    help="sample each coinguard daemon (its own process, not the workers) with py-spy during the "
+                    "measured runs of each kind: DIR/<peer>-<kind>.txt, collapsed stacks")
+    ap.add_argument("--profile-native", action="store_true", help="with --profile: native frames too")
     args = ap.parse_args()
     kinds, names = args.kinds.split(","), args.peers.split(",")
     reason = harness.missing_prerequisite() or ("" if Path(SMTP_SINK).exists() else "smtp-sink is missing")
@@ -511,16 +567,26 @@ def main() -> int:
                 check(peer, kind, len(warm), run_load(peer, warm, args.c, sink))
                 if peer.pid:
                     settle(peer.pid)
-            for rep in range(args.reps):
+            with contextlib.ExitStack() as profiling:
                 for peer in peers:
-                    msgs = make_messages(kind, args.n)
-                    run = run_load(peer, msgs, args.c, sink)
-                    check(peer, kind, args.n, run)
-                    results.setdefault((kind, peer.name), []).append(run)
-                    cpu = f"{run.cpu_ms:.1f}" if run.cpu_ms is not None else "-"
-                    print(f"{kind}/{peer.name} rep {rep + 1}: {run.accept_rate:.1f} accepted/s, "
-                          f"{run.e2e_rate:.1f} e2e/s, p50 {run.p50:.0f} ms, p99 {run.p99:.0f} ms, "
-                          f"CPU {cpu} ms/msg, busy {run.busy:.0f} %", file=sys.stderr, flush=True)
+                    if args.profile and peer.name.startswith("coinguard"):
+                        Path(args.profile).mkdir(parents=True, exist_ok=True)
+                        out = Path(args.profile) / f"{peer.name}-{kind}.txt"
+                        profiling.enter_context(Profile(peer.pid, out, args.profile_native))
+                for rep in range(args.reps):
+                    # every other repetition in reverse order: a peer is not always the one that runs
+                    # right after another (on a shared machine the load drifts within a repetition)
+                    for peer in peers if rep % 2 == 0 else peers[::-1]:
+                        msgs = make_messages(kind, args.n)
+                        run = run_load(peer, msgs, args.c, sink)
+                        check(peer, kind, args.n, run)
+                        results.setdefault((kind, peer.name), []).append(run)
+                        cpu = f"{run.cpu_ms:.1f}" if run.cpu_ms is not None else "-"
+                        if run.own_cpu_ms is not None:
+                            cpu += f" (root {run.own_cpu_ms:.2f})"
+                        print(f"{kind}/{peer.name} rep {rep + 1}: {run.accept_rate:.1f} accepted/s, "
+                              f"{run.e2e_rate:.1f} e2e/s, p50 {run.p50:.0f} ms, p99 {run.p99:.0f} ms, "
+                              f"CPU {cpu} ms/msg, busy {run.busy:.0f} %", file=sys.stderr, flush=True)
     except (BenchError, RuntimeError) as exc:  # RuntimeError: harness could not start Postfix/coinguard
         print(f"bench_gateway: FAILED: {exc}", file=sys.stderr)
         return 1

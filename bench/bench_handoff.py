@@ -2,6 +2,7 @@
 """The daemon's side of the hand-off: CPU of the daemon process per message through the real pool.
 
     PYTHONPATH=$PWD/milter /work/main/.venv/bin/python bench/bench_handoff.py [-n 400] [-c 8] [--workers 2]
+        [--kinds text,binary,zip,large] [--scan real|echo] [--recycle-after N]
 
 A real :class:`coinguard.pool.ScanPool` (forkserver workers, compiled rules, the real
 ``scan_message``) is fed the bench_gateway message kinds (``text`` 2 KB, ``binary`` a 100 KB
@@ -9,8 +10,13 @@ attachment, ``zip`` a 60 KB zip) plus a ``large`` 3 MB attachment, from ``-c`` t
 way libmilter's connection threads call ``submit``: each message is a MessageBuffer filled as the
 milter fills it, handed over with ``payload()`` (bytes, or a file path past the spool threshold).
 Printed per kind: the CPU time of *this* process only (pebble's threads pickling the task and
-unpickling the verdict, our own supervisor; the workers' scanning is not in it) per message, the
-pickled size of the task argument and of what the worker sends back, and the verdicts seen.
+unpickling the verdict, our own supervisor; the workers' scanning is not in it) per message; the CPU
+of the workers (and the fork server, and what it reaped) per message next to the same scan run in this
+process (``scan ms``: their difference is the workers' share of the hand-off, worker starts included);
+the pickled size of the task argument and of what the worker sends back, and the verdicts seen.
+``--scan echo`` runs tests/pool_fakes.echo_scan instead of the scan (the hand-off's floor);
+``--recycle-after N`` replaces each worker after N messages (its difference to 0, times N, is the CPU
+of one worker start).
 No Postfix, no network: DNS goes to bench_gateway's loopback NXDOMAIN server, in a child process of
 its own (its CPU is not the daemon's), so a scan does not wait out DNS timeouts (the pool's threads
 poll: CPU per message only means something when messages keep coming).
@@ -84,12 +90,38 @@ def run_kind(p: scanpool.ScanPool, messages: list[bytes], clients: int, threshol
         return str(v.verdict)
 
     list(map(one, enumerate(messages[:5])))  # warm: every worker has seen this kind
-    cpu0, t0 = time.process_time(), time.monotonic()
+    cpu0, t0, kids0 = time.process_time(), time.monotonic(), children_cpu_s()
     with ThreadPoolExecutor(clients) as ex:
         for v in ex.map(one, enumerate(messages)):
             verdicts[v] = verdicts.get(v, 0) + 1
-    cpu, wall = time.process_time() - cpu0, time.monotonic() - t0
-    return {"cpu_ms": cpu * 1000 / len(messages), "msg_s": len(messages) / wall, "verdicts": verdicts}
+    cpu, wall, kids = time.process_time() - cpu0, time.monotonic() - t0, children_cpu_s() - kids0
+    return {"cpu_ms": cpu * 1000 / len(messages), "msg_s": len(messages) / wall, "verdicts": verdicts,
+            "workers_ms": kids * 1000 / len(messages)}
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of this process's descendants (the fork server, the workers and what they reaped),
+    without the DNS child (``_DNS_PID``)."""
+    from bench_gateway import tree_cpu_s
+
+    return tree_cpu_s(os.getpid()) - tree_cpu_s(_DNS_PID[0]) - sum(os.times()[:2])
+
+
+_DNS_PID = [0]
+
+
+def in_process_scan_ms(messages: list[bytes], cfg: object, ctx: ScanContext) -> float:
+    """CPU ms per message of ``scan_message`` in this process (no pool, no verdict cache): what a worker
+    spends on the scan itself, so that workers ms/msg minus this is the workers' share of the hand-off."""
+    import dataclasses
+
+    env = Envelope(id="q", queue_id="q", sender="alice@example.org", rcpts=("bob@example.net",))
+    ctx = dataclasses.replace(ctx, envelope=env)
+    scan_message(messages[0], ctx)
+    cpu0 = time.process_time()
+    for raw in messages:
+        scan_message(raw, ctx)
+    return (time.process_time() - cpu0) * 1000 / len(messages)
 
 
 def main() -> int:
@@ -98,14 +130,21 @@ def main() -> int:
     ap.add_argument("-c", type=int, default=8, help="concurrent submitting threads (default 8)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--kinds", default="text,binary,zip,large")
+    ap.add_argument("--scan", choices=("real", "echo"), default="real",
+                    help="what the workers run: the real scan_message, or tests/pool_fakes.echo_scan (reads the "
+                    "message, returns a one-finding verdict: the hand-off's floor)")
+    ap.add_argument("--recycle-after", type=int, default=-1,
+                    help="scan.recycle_after for the workers (default: the configuration's; 0 = never)")
     args = ap.parse_args()
     import subprocess
 
     dns = subprocess.Popen([sys.executable, "-c", _DNS_CHILD, str(REPO / "bench")], stdin=subprocess.PIPE,
                            stdout=subprocess.PIPE, text=True)
     assert dns.stdout is not None and dns.stdin is not None
+    _DNS_PID[0] = dns.pid
     try:
-        cfg = parse_config(CONFIG.format(port=int(dns.stdout.readline())))
+        recycle = f"[scan]\nrecycle_after = {args.recycle_after}\n" if args.recycle_after >= 0 else ""
+        cfg = parse_config(CONFIG.format(port=int(dns.stdout.readline())) + recycle)
         return _bench(args, cfg)
     finally:
         dns.stdin.close()
@@ -121,22 +160,27 @@ def _bench(args: argparse.Namespace, cfg: object) -> int:
         rules_path = os.path.join(tmp, "rules.yarc")
         compile_rules(cfg.rules.dirs).rules.save(filepath=rules_path)
         scanpool.prestart()
-        p = scanpool.ScanPool(cfg, rules_path=rules_path, workers=args.workers)
+        from pool_fakes import echo_scan
+
+        p = scanpool.ScanPool(cfg, rules_path=rules_path, workers=args.workers,
+                              scan_fn=echo_scan if args.scan == "echo" else None)
         p.warm_up()
         ctx = ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules)
-        print(f"{'kind':<8} {'bytes':>9} {'daemon CPU ms/msg':>18} {'msg/s':>7} {'task pickle':>12} "
-              f"{'result pickle':>14}  verdicts")
+        print(f"{'kind':<8} {'bytes':>9} {'daemon CPU ms/msg':>18} {'workers ms/msg':>15} {'scan ms':>8} {'msg/s':>7} "
+              f"{'task pickle':>12} {'result pickle':>14}  verdicts")
         try:
             for kind in args.kinds.split(","):
                 msgs = large_messages(max(10, args.n // 10)) if kind == "large" else make_messages(kind, args.n)
                 with buffered(msgs[0], threshold) as buf:
                     task = len(pickle.dumps((buf.payload(), Envelope(id="q", queue_id="q"))))
                 result = len(pickle.dumps((scan_message(msgs[0], ctx), False)))  # what _worker_scan returns
+                scan_ms = in_process_scan_ms(msgs[: max(20, args.n // 8)], cfg, ctx)
                 runs = [run_kind(p, msgs, args.c, threshold) for _ in range(3)]
                 cpu = statistics.median(float(r["cpu_ms"]) for r in runs)  # type: ignore[arg-type]
                 rate = statistics.median(float(r["msg_s"]) for r in runs)  # type: ignore[arg-type]
-                print(f"{kind:<8} {len(msgs[0]):>9} {cpu:>18.2f} {rate:>7.1f} {task:>12} {result:>14}  "
-                      f"{runs[-1]['verdicts']}", flush=True)
+                kids = statistics.median(float(r["workers_ms"]) for r in runs)  # type: ignore[arg-type]
+                print(f"{kind:<8} {len(msgs[0]):>9} {cpu:>18.2f} {kids:>15.2f} {scan_ms:>8.2f} {rate:>7.1f} "
+                      f"{task:>12} {result:>14}  {runs[-1]['verdicts']}", flush=True)
         finally:
             p.close(30)
     return 0

@@ -6,6 +6,7 @@ import concurrent.futures
 import functools
 import io
 import logging
+import socket
 import threading
 from dataclasses import replace
 
@@ -65,7 +66,35 @@ class Ctx(testctx.TestCtx):
         raw = val.encode("ascii", "surrogateescape") if isinstance(val, str) else bytes(val)
         if self._protocol & Milter.P_HDR_LEADSPC:
             raw = b" " + raw
-        return self._priv.header_bytes(fld, raw)
+        return _as_mta_sees(self._priv.header_bytes(fld, raw))
+
+    # TestCtx stops at any reply but CONTINUE; for the MTA a NOREPLY (SMFIP_NR_*) is one
+    def _envfrom(self, *s):
+        return _as_mta_sees(super()._envfrom(*s))
+
+    def _envrcpt(self, s):
+        return _as_mta_sees(super()._envrcpt(s))
+
+    def _data(self):
+        return _as_mta_sees(super()._data())
+
+    def _feed_body(self, bfp):
+        if self._protocol & Milter.P_NOBODY:
+            return Milter.CONTINUE
+        while chunk := bfp.read(8192):
+            rc = _as_mta_sees(self._priv.body(chunk))
+            if rc != Milter.CONTINUE:
+                return rc
+        return Milter.CONTINUE
+
+    def _connect(self, host="localhost", helo="spamrelay", ip="1.2.3.4"):
+        self._negotiate()
+        rc = _as_mta_sees(Milter.connect_callback(self, host, socket.AF_INET, ip))
+        return rc if rc != Milter.CONTINUE else _as_mta_sees(self._priv.hello(helo))
+
+
+def _as_mta_sees(rc: int) -> int:
+    return Milter.CONTINUE if rc == Milter.NOREPLY else rc
 
 
 class FakePool:
@@ -308,6 +337,8 @@ def _raise(exc):
     (RuntimeError("boom"), "scan", "error"),
     (ScanTimeout("too slow"), "timeout", "timeout"),
     (WorkerCrashed("died"), "worker", "error"),
+    # a TimeoutError the scan raised (a socket's) is its error, not the wait for it running out
+    (TimeoutError("timed out"), "scan", "error"),
 ])
 def test_scan_failure_tempfails_by_default(exc, stage, reason, caplog):
     h = Harness(_raise(exc))
@@ -325,6 +356,47 @@ def test_scan_failure_with_fail_mode_accept_is_tagged_unchecked_never_clean():
     assert h.feed() == Milter.ACCEPT
     assert h.header("X-Coinguard-Verdict") == ["unchecked reason=timeout"]
     assert h.count("coinguard_messages_total", verdict="unchecked", action="tag") == 1
+
+
+def test_the_mta_is_told_not_to_wait_for_the_callbacks_that_only_collect():
+    """Postfix offers every SMFIP_* step bit; we ask for no reply to connect/helo/mail/rcpt/data/header/body,
+    no eoh and no unknown event at all, header values with their leading space, and keep eom's reply."""
+    h = Harness(lambda raw, env: verdict())
+    proto = h.ctx._protocol
+    for bit in (Milter.P_NR_CONN, Milter.P_NR_HELO, Milter.P_NR_MAIL, Milter.P_NR_RCPT, Milter.P_NR_DATA,
+                Milter.P_NR_HDR, Milter.P_NR_BODY, Milter.P_NOEOH, Milter.P_NOUNKNOWN, Milter.P_HDR_LEADSPC):
+        assert proto & bit, hex(bit)
+    for bit in (Milter.P_NOCONNECT, Milter.P_NOHELO, Milter.P_NOMAIL, Milter.P_NORCPT, Milter.P_NODATA,
+                Milter.P_NOHDRS, Milter.P_NOBODY, Milter.P_RCPT_REJ):
+        assert not proto & bit, hex(bit)
+    m = h.ctx._priv
+    assert m.envfrom("<a@x.test>") == Milter.NOREPLY
+    assert m.envrcpt("<b@x.test>") == Milter.NOREPLY
+    assert m.data() == Milter.NOREPLY
+    assert m.header_bytes("Subject", b" hi") == Milter.NOREPLY
+    assert m.body(b"text\r\n") == Milter.NOREPLY
+    assert h.feed() == Milter.ACCEPT
+
+
+@pytest.mark.parametrize("stage", ["header", "body"])
+def test_a_collecting_callback_that_fails_tempfails_the_message_at_eom_unscanned(stage, monkeypatch, caplog):
+    """Without a reply to each header/body chunk the failure cannot be answered there: the message must not
+    be scanned short of what arrived (a clean verdict for unread bytes), it is tempfailed at eom instead."""
+    from coinguard.buffer import MessageBuffer
+
+    def broken(self, *args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(MessageBuffer, "add_header" if stage == "header" else "add_body", broken)
+    h = Harness(lambda raw, env: verdict())
+    with caplog.at_level(logging.INFO, logger="coinguard.daemon"):
+        assert h.feed() == Milter.TEMPFAIL
+    assert h.pool.calls == []
+    assert h.count("coinguard_messages_total", verdict="unchecked", action="tempfail") == 1
+    assert any(f"in {stage}" in r.getMessage() for r in caplog.records)
+    monkeypatch.undo()
+    h.ctx._setsymval("i", "QID2")
+    assert h.feed() == Milter.ACCEPT  # the next message on the connection starts clean
 
 
 def test_keepalive_progress_while_waiting():

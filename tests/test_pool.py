@@ -13,7 +13,7 @@ from coinguard.config import Config
 from coinguard.errors import ScanTimeout
 from coinguard.pool import PoolClosed, ScanPool, WorkerCrashed
 from coinguard.scan import Envelope
-from pool_fakes import echo_scan, misbehaving_scan, tmp_scan
+from pool_fakes import echo_scan, misbehaving_scan, tmp_scan, warm_probe
 
 
 def _pool(scan_fn, *, timeout_s: float = 1.0, recycle_after: int = 0, workers: int = 1):
@@ -296,3 +296,40 @@ def test_what_a_worker_sends_back_is_compact() -> None:
     verdict = scan_message(raw, ScanContext(config=cfg))
     assert verdict.attachments and verdict.attachments[0].size == 2 << 20
     assert len(pickle.dumps((verdict, False))) < 4096
+
+
+def test_workers_fork_from_a_warm_fork_server() -> None:
+    """The fork server ran one warm-up scan (coinguard.pool_warm): a worker's first message finds the public
+    suffix list and the cache's code version built, not built again per worker start and recycle."""
+    pool, _ = _pool(warm_probe)
+    try:
+        assert _detail(pool.submit(b"Subject: x\r\n\r\nhi\r\n", ENV).result(60)) == "psl=1 code_version=1"
+    finally:
+        pool.close(10)
+
+
+def test_the_fork_server_warm_up_sends_nothing_off_the_host_and_leaves_no_thread() -> None:
+    """Run as the fork server runs it (a fresh interpreter): it succeeds, starts no thread that the forks
+    would lose, and asks DNS (if at all) only the closed loopback port."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import coinguard
+
+    src = str(Path(coinguard.__file__).resolve().parents[1])
+    code = ("import sys, socket, threading\n"
+            "sys.path.insert(0, sys.argv[1])\n"
+            "sent = []\n"
+            "real = socket.socket.sendto\n"
+            "def spy(self, data, *args):\n"
+            "    sent.append(args[-1])\n"
+            "    return real(self, data, *args)\n"
+            "socket.socket.sendto = spy\n"
+            "import coinguard.pool_warm as w\n"
+            "print(w.WARM, threading.active_count(), sorted({a[0] for a in sent}), sorted({a[1] for a in sent}))\n")
+    r = subprocess.run([sys.executable, "-c", code, src], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    warm, threads, hosts, ports = r.stdout.split(" ", 3)
+    assert (warm, threads) == ("True", "1")
+    assert hosts in ("[]", "['127.0.0.1']") and ports.strip() in ("[]", "[9]"), r.stdout

@@ -77,7 +77,15 @@ def _addr(value: str) -> str:
 # ---------------------------------------------------------------- the milter
 @Milter.header_leading_space
 class CoinguardMilter(Milter.Base):
-    """One SMTP connection.  Per-message state resets in envfrom and abort."""
+    """One SMTP connection.  Per-message state resets in envfrom and abort.
+
+    Every callback before end of message only collects, and always continues: each is ``@noreply``
+    (SMFIP_NR_*), so the MTA sends the envelope, the headers and the body without waiting for an
+    answer to each (Postfix batches the headers into one write), and ``eoh``/``unknown`` are not
+    subscribed at all (SMFIP_NOEOH/NOUNKNOWN).  A callback that fails can then no longer tempfail on
+    the spot (libmilter turns any reply into none): it records what went wrong in ``failed``, and the
+    message is tempfailed at end of message, never scanned short of what the MTA sent.
+    """
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -87,6 +95,8 @@ class CoinguardMilter(Milter.Base):
         self.sender = ""
         self.rcpts: list[str] = []
         self.queue_id = ""
+        #: why this message cannot be scanned as the MTA sent it (a collecting callback failed)
+        self.failed = ""
 
     # -- per-message state ----------------------------------------------------
     def _reset(self) -> None:
@@ -96,6 +106,13 @@ class CoinguardMilter(Milter.Base):
         self.sender = ""
         self.rcpts = []
         self.queue_id = ""
+        self.failed = ""
+
+    def _collect_failed(self, stage: str, exc: BaseException) -> None:
+        if not self.failed:
+            self.failed = f"{stage}: {type(exc).__name__}: {exc}"
+            log.error("qid=%s collecting the message failed in %s, it will be tempfailed: %s",
+                      self.queue_id or "-", stage, self.failed)
 
     def _buffer(self) -> MessageBuffer:
         if self.buf is None:  # MTA skipped MAIL (cannot happen with Postfix) - be safe
@@ -110,7 +127,8 @@ class CoinguardMilter(Milter.Base):
             return ""
         return value or ""
 
-    # -- callbacks --------------------------------------------------------------
+    # -- callbacks (no reply: see the class docstring) ---------------------------------
+    @Milter.noreply
     def connect(self, hostname: str, family: int, hostaddr: Any) -> int:
         if isinstance(hostaddr, tuple) and hostaddr:
             self.client_addr = str(hostaddr[0])
@@ -118,36 +136,49 @@ class CoinguardMilter(Milter.Base):
             self.client_addr = str(hostaddr)
         return Milter.CONTINUE
 
+    @Milter.noreply
     def hello(self, heloname: str) -> int:
         self.helo = heloname
         return Milter.CONTINUE
 
+    @Milter.noreply
     def envfrom(self, mailfrom: str, *params: str) -> int:
         self._reset()
-        self.sender = _addr(mailfrom)
-        self._buffer()
+        try:
+            self.sender = _addr(mailfrom)
+            self._buffer()
+        except Exception as exc:
+            self._collect_failed("envfrom", exc)
         return Milter.CONTINUE
 
+    @Milter.noreply
     def envrcpt(self, to: str, *params: str) -> int:
-        self.rcpts.append(_addr(to))
+        try:
+            self.rcpts.append(_addr(to))
+        except Exception as exc:
+            self._collect_failed("envrcpt", exc)
         return Milter.CONTINUE
 
+    @Milter.noreply
     def data(self) -> int:
-        # Subscribed on purpose: without it Postfix sends the DATA macros unanswered and
-        # the next packet waits ~40 ms for a delayed ACK (Nagle; lab pitfall 9).
         self.queue_id = self._macro("i")
         return Milter.CONTINUE
 
+    @Milter.noreply
     @Milter.decode("bytes")
     def header(self, name: str, value: bytes) -> int:
-        self._buffer().add_header(name, value)
+        try:
+            self._buffer().add_header(name, value)
+        except Exception as exc:
+            self._collect_failed("header", exc)
         return Milter.CONTINUE
 
-    def eoh(self) -> int:
-        return Milter.CONTINUE
-
+    @Milter.noreply
     def body(self, chunk: bytes) -> int:
-        self._buffer().add_body(chunk)
+        try:
+            self._buffer().add_body(chunk)
+        except Exception as exc:  # e.g. the spool file's disk is full
+            self._collect_failed("body", exc)
         return Milter.CONTINUE
 
     def abort(self) -> int:
@@ -169,6 +200,8 @@ class CoinguardMilter(Milter.Base):
         rt.metrics.inflight.inc()
         fields: dict[str, Any] = {}
         try:
+            if self.failed:  # the buffer is not the message the MTA sent: never scan (or pass) it
+                raise CoinguardError(f"the message was not received whole ({self.failed})")
             with rt.lease() as gen:
                 cfg = gen.config
                 verdict, failure = self._scan(gen, env, buf, started)
@@ -215,9 +248,11 @@ class CoinguardMilter(Milter.Base):
         keepalive = max(0.05, cfg.milter.keepalive_s)
         limit = started + max(float(cfg.milter.timeout_s), cfg.scan.timeout_s + 5.0)
         while True:
-            done, _ = concurrent.futures.wait([future], timeout=keepalive)
-            if done:
-                return future.result()
+            try:  # the future's own condition: no waiter object per wait (concurrent.futures.wait makes one)
+                return future.result(timeout=keepalive)
+            except TimeoutError:
+                if future.done():  # the scan itself raised a TimeoutError (e.g. a socket's): its error
+                    raise
             if time.monotonic() >= limit:
                 future.cancel()
                 raise ScanTimeout(f"no verdict within {limit - started:.0f}s (queue wait + scan)")
@@ -262,6 +297,8 @@ class CoinguardMilter(Milter.Base):
 
     # -- the one log line -----------------------------------------------------------
     def _log(self, verdict: Verdict, action: Action, elapsed: float, failure: str, extra: dict[str, Any]) -> None:
+        if not log.isEnabledFor(logging.INFO):  # e.g. level = "warning": not even the line is built
+            return
         fields: dict[str, Any] = {
             "qid": self.queue_id or "-",
             "from": self.sender or "<>",
