@@ -2,10 +2,10 @@
 
 Run by hand, as root (Postfix's master must start as root), from the repository root:
 
-    PYTHONPATH=milter /work/main/.venv/bin/python bench/bench_soak.py --mode p99 [-n 600] [-c 20]
+    PYTHONPATH=milter /work/main/.venv/bin/python bench/bench_soak.py --mode p99 [-n 600] [-c 20] [--open-load 0.5]
     PYTHONPATH=milter /work/main/.venv/bin/python bench/bench_soak.py --mode scaling [-n 300] [--reps 2]
     PYTHONPATH=milter /work/main/.venv/bin/python bench/bench_soak.py --mode soak [-n 20000] [--sample-s 3]
-        [--tracemalloc]
+        [--heap-probe] [--daemon-env MALLOC_ARENA_MAX=2]
 
 The same set-up as bench/bench_gateway.py (whose helpers this imports): one private Postfix on
 loopback (tests/integration/harness.py) relaying to Postfix's ``smtp-sink``, ``coinguard run``
@@ -18,7 +18,10 @@ random bytes), so the verdict cache only helps where real mail would let it.
   RTF, text PDFs of 50 KB-700 KB (text pages and an embedded font stream), zips of a few members.
   Prints p50/p95/p99 latency (connect to the reply after DATA) per kind and overall, msg/s, CPU
   milliseconds per message of the daemon's whole process tree (its pool workers are grandchildren),
-  and the verdicts.  Target: p99 <= 250 ms.
+  and the verdicts.  Target: p99 <= 250 ms.  First in a closed loop (each client sends its next
+  message as soon as the last is answered: the latency is then mostly queueing, about C / msg/s),
+  then in an open loop offering ``--open-load`` times the closed-loop rate (message k due at k / rate,
+  latency counted from when it was due), the latency of a gateway that is not saturated.
 - ``scaling``: the same load through a daemon with ``[scan] workers = 1`` and one with ``workers = 2``
   (interleaved runs, ``--reps`` of each), msg/s and CPU ms/msg of each and the ratio (target >= 1.7x
   when two cores are free), with the machine's load average and how busy it was with processes not
@@ -29,11 +32,11 @@ random bytes), so the verdict cache only helps where real mail would let it.
   workers (recycled every ``[scan] recycle_after`` messages: each new worker PID is counted), the
   resource tracker.  Prints first-10 % vs last-10 % mean RSS and the drift per role (target: within
   +-10 %), the largest step between two samples, and RSS and msg/s per tenth of the run.
-  ``--tracemalloc`` runs the daemon with a bench-only ``sitecustomize`` (PYTHONPATH, never in the
-  repository's code) that traces Python allocations in the daemon process and dumps a snapshot and
-  the live object counts by type when asked; the bench prints where the heap grew between the end of
-  the first tenth and the end of the run.  Tracing slows the daemon: its figures are for finding a
-  leak, not for the table.
+  ``--heap-probe`` runs the daemon with a bench-only ``sitecustomize`` (on its PYTHONPATH, never in
+  the repository's code) that, after every tenth of the run, reports its live objects by type,
+  pymalloc's allocated blocks, glibc's malloc figures and its thread count: a Python leak shows as
+  growing objects and blocks, allocator fragmentation as RSS growing while those stay flat.
+  ``--daemon-env NAME=VALUE`` tries an allocator setting (e.g. ``MALLOC_ARENA_MAX=2``).
 
 Every message must be accepted (250) and then be either at the sink or in coinguard's quarantine:
 the run stops with exit status 1 otherwise (a faster number that lost mail is no number), and
@@ -61,6 +64,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -340,7 +344,8 @@ class Daemon:
     home: Path
     workers: int
     recycle_after: int = 0
-    trace_dir: Path | None = None
+    probe_dir: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
     milter_port: int = field(default_factory=harness.free_port)
     metrics_port: int = field(default_factory=harness.free_port)
     proc: harness.DaemonProcess | None = None
@@ -362,9 +367,9 @@ class Daemon:
         if self.recycle_after:
             text = cfg.read_text().replace("[scan]\n", f"[scan]\nrecycle_after = {self.recycle_after}\n", 1)
             cfg.write_text(text)
-        env = {"PYTHONPATH": str(REPO / "milter")}
-        if self.trace_dir is not None:
-            env = {"PYTHONPATH": f"{self.trace_dir}:{REPO / 'milter'}", TRACE_ENV: str(self.trace_dir)}
+        env = {**self.env, "PYTHONPATH": str(REPO / "milter")}
+        if self.probe_dir is not None:
+            env.update(PYTHONPATH=f"{self.probe_dir}:{REPO / 'milter'}", **{PROBE_ENV: str(self.probe_dir)})
         self.proc = harness.DaemonProcess(cfg, self.milter_port, self.home / "coinguard.log", env=env)
         self.proc.start()
         assert self.proc.proc is not None
@@ -481,11 +486,13 @@ class Outcome:
     delivered: int
     quarantined: int
     cpu_ms: float
+    ours_ms: float  # CPU ms per message of all our processes: the daemon, Postfix, the sink, this client
     busy: float  # the machine's busy share, %
     others: float  # busy share of processes not ours (the daemon, Postfix, the sink, this client), %
     load: tuple[float, float, float]
     verdicts: dict[str, float]
     restarts: dict[str, float]
+    rebuilds: dict[str, float]
     cache: dict[str, float]
 
     @property
@@ -515,11 +522,12 @@ def measure(daemon: Daemon, port: int, sink: CountingSink, source: Iterator[tupl
     m1 = daemon.metrics()
     out = Outcome(
         sent=sent, seconds=seconds, delivered=sink.count() - s0, quarantined=daemon.quarantined() - q0,
-        cpu_ms=(cpu1 - cpu0) * 1000 / max(1, len(sent)),
+        cpu_ms=(cpu1 - cpu0) * 1000 / max(1, len(sent)), ours_ms=(ours1 - ours0) * 1000 / max(1, len(sent)),
         busy=100 * (busy1 - busy0) / (total1 - total0) if total1 > total0 else 0.0,
         others=max(0.0, 100 * ((busy1 - busy0) - (ours1 - ours0)) / (total1 - total0)) if total1 > total0 else 0.0,
         load=os.getloadavg(), verdicts=counter_delta(m0, m1, "coinguard_messages_total"),
         restarts=counter_delta(m0, m1, "coinguard_worker_restarts_total"),
+        rebuilds=counter_delta(m0, m1, "coinguard_pool_rebuilds_total"),
         cache=counter_delta(m0, m1, "coinguard_cache_requests_total"),
     )
     refused = Counter(f"{s.code} {s.text}" for s in sent if s.code != 250)
@@ -587,29 +595,21 @@ def latency_table(sent: list[Sent]) -> None:
 
 # ----------------------------------------------------------------------------- memory sampling (soak)
 def roles(daemon_pid: int) -> dict[int, str]:
-    """PID -> role for the daemon's process tree: daemon, forkserver, worker (a forkserver child),
-    resource_tracker, other."""
-    out: dict[int, str] = {}
-    forkservers = set()
+    """PID -> role in the daemon's process tree: daemon; forkserver (a child of the daemon running
+    multiprocessing's fork server); worker (a child of the fork server: forked, so its command line is
+    the fork server's); resource_tracker; other."""
+    procs = {}
     for p in tree(daemon_pid):
         try:
-            cmd = " ".join(p.cmdline())
-            ppid = p.ppid()
+            procs[p.pid] = (p.ppid(), " ".join(p.cmdline()))
         except psutil.Error:
             continue
-        if p.pid == daemon_pid:
-            out[p.pid] = "daemon"
-        elif "forkserver" in cmd:
-            out[p.pid] = "forkserver"
-            forkservers.add(p.pid)
-        elif "resource_tracker" in cmd:
-            out[p.pid] = "resource_tracker"
-        else:
-            out[p.pid] = "worker" if ppid in forkservers else f"other:{ppid}"
-    for pid, role in out.items():  # a worker listed before its forkserver
-        if role.startswith("other:") and int(role[6:]) in forkservers:
-            out[pid] = "worker"
-    return {pid: ("other" if role.startswith("other:") else role) for pid, role in out.items()}
+    forkservers = {pid for pid, (ppid, cmd) in procs.items() if ppid == daemon_pid and "forkserver" in cmd}
+    out = {}
+    for pid, (ppid, cmd) in procs.items():
+        out[pid] = ("daemon" if pid == daemon_pid else "forkserver" if pid in forkservers else
+                    "worker" if ppid in forkservers else "resource_tracker" if "resource_tracker" in cmd else "other")
+    return out
 
 
 @dataclass
@@ -688,103 +688,115 @@ def drift(values: list[float], share: float = 0.1) -> tuple[float, float, float,
     return first, last, 100 * (last - first) / first if first else 0.0, step
 
 
-# ----------------------------------------------------------------------------- tracemalloc (soak --tracemalloc)
-TRACE_ENV = "COINGUARD_SOAK_TRACE"
+# ----------------------------------------------------------------------------- heap probe (soak --heap-probe)
+PROBE_ENV = "COINGUARD_SOAK_PROBE"
 #: Written to a bench-only folder put first on the daemon's PYTHONPATH.  Python imports it at start-up;
-#: in the process that has TRACE_ENV (the daemon: it removes the variable, so the forkserver and the
-#: workers do not trace) it starts tracemalloc and a thread that, for each ``snap-N.request`` file,
-#: writes ``snap-N.trace`` (a tracemalloc snapshot) and ``snap-N.json`` (live objects by type).  The
-#: thread is created with every signal blocked: the daemon's SIGUSR1/SIGTERM never land in it.
-SITECUSTOMIZE = '''
+#: in the process that has PROBE_ENV (the daemon: it removes the variable, so the forkserver and the
+#: workers do not probe) it starts a thread that, for each ``probe-N.request`` file, writes
+#: ``probe-N.json``: live objects by type (after a full collection), pymalloc's allocated blocks,
+#: glibc's mallinfo2 (all arenas: from the system, in use, free but kept, mmapped) and the thread
+#: count.  The thread is created with every signal blocked, so the daemon's SIGUSR1/SIGTERM never land
+#: in it.  Not tracemalloc: its raw-allocator hook calls PyGILState_Ensure from inside PyThreadState_New,
+#: and pymilter creates a thread state per milter connection, so every connection deadlocks (CPython 3.11).
+PROBE_SITECUSTOMIZE = """
 import os
 _dir = os.environ.pop("@ENV@", "")
 if _dir:
-    import collections, gc, json, signal, threading, time, tracemalloc
+    import collections, ctypes, gc, json, signal, sys, threading, time
 
-    tracemalloc.start(int(os.environ.pop("@ENV@_FRAMES", "8")))
+    _FIELDS = ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+               "keepcost")
+
+    class _Mallinfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in _FIELDS]
+
+    try:
+        _mallinfo2 = ctypes.CDLL("libc.so.6").mallinfo2
+        _mallinfo2.restype = _Mallinfo2
+    except (OSError, AttributeError):
+        _mallinfo2 = None
+
+    def _name(t):
+        return "%s.%s" % (getattr(t, "__module__", "?"), getattr(t, "__qualname__", "?"))
 
     def _watch():
         n = 0
         while True:
             time.sleep(0.3)
-            if not os.path.exists(os.path.join(_dir, "snap-%d.request" % n)):
+            if not os.path.exists(os.path.join(_dir, "probe-%d.request" % n)):
                 continue
-            gc.collect()
-            snap = tracemalloc.take_snapshot()
-            kinds = collections.Counter(type(o).__module__ + "." + type(o).__qualname__ for o in gc.get_objects())
-            path = os.path.join(_dir, "snap-%d" % n)
-            snap.dump(path + ".trace.tmp")
-            with open(path + ".json.tmp", "w") as fh:
-                json.dump({"traced": tracemalloc.get_traced_memory(), "objects": kinds}, fh)
-            os.rename(path + ".trace.tmp", path + ".trace")
-            os.rename(path + ".json.tmp", path + ".json")
+            try:
+                gc.collect()
+                kinds = collections.Counter(_name(type(o)) for o in gc.get_objects())
+                info = _mallinfo2() if _mallinfo2 is not None else None
+                out = {"blocks": sys.getallocatedblocks(), "threads": threading.active_count(),
+                       "tasks": len(os.listdir("/proc/self/task")), "objects": kinds,
+                       "mallinfo": {f: getattr(info, f) for f in _FIELDS} if info is not None else {}}
+            except Exception as exc:
+                out = {"error": repr(exc)}
+            path = os.path.join(_dir, "probe-%d.json" % n)
+            with open(path + ".tmp", "w") as fh:
+                json.dump(out, fh)
+            os.rename(path + ".tmp", path)
             n += 1
 
     _old = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
-    threading.Thread(target=_watch, name="soak-tracemalloc", daemon=True).start()
+    threading.Thread(target=_watch, name="soak-heap-probe", daemon=True).start()
     signal.pthread_sigmask(signal.SIG_SETMASK, _old)
-'''.replace("@ENV@", TRACE_ENV)
+""".replace("@ENV@", PROBE_ENV)
 
 
-class Tracer:
-    """Asks the traced daemon for snapshots and compares them."""
+class HeapProbe:
+    """Asks the probed daemon for heap figures and compares them."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "sitecustomize.py").write_text(SITECUSTOMIZE)
-        self.count = 0
-        self.at: list[int] = []  # messages done at each snapshot
+        (folder / "sitecustomize.py").write_text(PROBE_SITECUSTOMIZE)
+        self.taken: list[tuple[int, dict[str, Any]]] = []  # (messages done, probe)
+        self.failed = False
 
-    def snapshot(self, done: int, timeout: float = 120.0) -> bool:
-        n = self.count
-        (self.folder / f"snap-{n}.request").touch()
-        end = time.monotonic() + timeout
+    def probe(self, done: int, timeout: float = 20.0) -> bool:
+        """Ask for probe N and wait for it; False (and no more probes) when the daemon did not answer."""
+        if self.failed:
+            return False
+        n = len(self.taken)
+        (self.folder / f"probe-{n}.request").touch()
+        end, why = time.monotonic() + timeout, "timeout"
+        path = self.folder / f"probe-{n}.json"
         while time.monotonic() < end:
-            if (self.folder / f"snap-{n}.json").exists():
-                self.count += 1
-                self.at.append(done)
-                return True
+            if path.exists():
+                got = json.loads(path.read_text())
+                if "error" not in got:
+                    self.taken.append((done, got))
+                    return True
+                why = got["error"]
+                break
             time.sleep(0.2)
+        self.failed = True
+        print(f"heap probe {n}: no answer from the daemon ({why}); no more probes", file=sys.stderr)
         return False
 
-    def report(self, first: int = 0, last: int = -1, top: int = 15) -> None:
-        import tracemalloc
-
-        if self.count < 2:
-            print("tracemalloc: fewer than two snapshots, nothing to compare")
+    def report(self, top: int = 12) -> None:
+        if len(self.taken) < 2:
+            print("heap probe: fewer than two probes, nothing to compare")
             return
-        last = self.count - 1 if last < 0 else last
-        a = tracemalloc.Snapshot.load(str(self.folder / f"snap-{first}.trace"))
-        b = tracemalloc.Snapshot.load(str(self.folder / f"snap-{last}.trace"))
-        skip = [tracemalloc.Filter(False, pattern)
-                for pattern in (tracemalloc.__file__, "<frozen importlib._bootstrap>", "<unknown>")]
-        a, b = a.filter_traces(skip), b.filter_traces(skip)
-        ja = json.loads((self.folder / f"snap-{first}.json").read_text())
-        jb = json.loads((self.folder / f"snap-{last}.json").read_text())
-        grow = (jb["traced"][0] - ja["traced"][0]) / MIB
-        print(f"\ntracemalloc in the daemon: traced Python heap {ja['traced'][0] / MIB:.1f} MiB after "
-              f"{self.at[first]} messages -> {jb['traced'][0] / MIB:.1f} MiB after {self.at[last]} ({grow:+.1f} MiB)")
-        print("where it grew (by line; size and count of live blocks added):")
-        for st in b.compare_to(a, "lineno")[:top]:
-            if st.size_diff <= 0:
-                break
-            frame = st.traceback[0]
-            print(f"  {st.size_diff / 1024:+9.0f} KiB {st.count_diff:+8d} blocks  {frame.filename}:{frame.lineno}")
-        print("the largest growth by call stack (innermost last):")
-        for st in b.compare_to(a, "traceback")[:3]:
-            if st.size_diff <= 0:
-                break
-            print(f"  {st.size_diff / 1024:+.0f} KiB {st.count_diff:+d} blocks")
-            for line in st.traceback.format()[-12:]:
-                print(f"      {line}")
-        objects = Counter(jb["objects"])
-        objects.subtract(Counter(ja["objects"]))
-        print("live objects by type, largest increase:")
-        for name, d in objects.most_common(top):
-            if d <= 0:
-                break
-            print(f"  {d:+8d}  {name}  (now {jb['objects'][name]})")
+        print("\nheap probe in the daemon (after a full gc; MiB unless counted):")
+        names = {"arena": "glibc heap from the system (arena)", "uordblks": "  in use (uordblks)",
+                 "fordblks": "  free, kept by malloc (fordblks)", "hblkhd": "mmapped blocks (hblkhd)"}
+        print(f"{'':<36} " + " ".join(f"{done:>9}" for done, _ in self.taken) + "  messages")
+        for key, label in names.items():
+            print(f"{label:<36} " + " ".join(f"{p['mallinfo'].get(key, 0) / MIB:>9.1f}" for _, p in self.taken))
+        print(f"{'pymalloc blocks allocated':<36} " + " ".join(f"{p['blocks']:>9}" for _, p in self.taken))
+        print(f"{'gc-tracked objects':<36} " + " ".join(f"{sum(p['objects'].values()):>9}" for _, p in self.taken))
+        print(f"{'threads (Python / OS)':<36} " + " ".join(f"{p['threads']:>4}/{p['tasks']:<4}" for _, p in self.taken))
+        objects = Counter(self.taken[-1][1]["objects"])
+        objects.subtract(Counter(self.taken[0][1]["objects"]))
+        grown = [(name, d) for name, d in objects.most_common(top) if d > 0]
+        print(f"live objects by type, largest increase between {self.taken[0][0]} and {self.taken[-1][0]} messages:"
+              + ("" if grown else " none"))
+        for name, d in grown:
+            print(f"  {d:+8d}  {name}  (now {self.taken[-1][1]['objects'][name]})")
 
 
 # ----------------------------------------------------------------------------- modes
@@ -859,7 +871,7 @@ def mode_p99(gw: Gateway, args: argparse.Namespace) -> int:
               f"p99 {p99:.0f} ms (target <= 250 ms: {'met' if p99 <= 250 else 'NOT met'})")
         print(f"every message accepted; {out.delivered} at the sink, {out.quarantined} in the quarantine; "
               f"verdicts: {verdict_text(out.verdicts)}; verdict cache {out.cache or '-'}; "
-              f"worker restarts {out.restarts or '-'}")
+              f"worker restarts {out.restarts or '-'}; pool rebuilds {out.rebuilds or '-'}")
         print(machine_line(out, quiet), flush=True)
     return 0
 
@@ -894,21 +906,26 @@ def mode_scaling(gw: Gateway, args: argparse.Namespace) -> int:
           f"{'met' if ratio >= 1.7 else 'NOT met'})")
     print(f"the machine was {statistics.median(quiet):.0f} % busy (median) before each run with ours idle; "
           f"{os.cpu_count()} CPUs also carry Postfix, the sink and these {args.c} clients")
+    ours = statistics.median(r.ours_ms for r in runs["workers=2"])
+    ceiling = (os.cpu_count() or 1) * 1000 / ours
+    print(f"ceiling here: all our processes (coinguard, Postfix, the sink, the clients) cost {ours:.1f} CPU ms/msg "
+          f"with workers=2, so {os.cpu_count()} free CPUs allow at most {ceiling:.1f} msg/s = "
+          f"{ceiling / med['workers=1']:.2f}x the workers=1 rate")
     return 0
 
 
-def mode_soak(gw: Gateway, args: argparse.Namespace, tracer: Tracer | None) -> int:
+def mode_soak(gw: Gateway, args: argparse.Namespace, probe: HeapProbe | None) -> int:
     d = gw.daemons[0]
     port, sink = gw.port(d), gw.sink
     assert sink is not None
     warm(d, port, sink, "soak", 3, args.c, gw.others())
     progress = [0]
-    marks = {max(1, args.n // 10), args.n // 2}  # tracemalloc snapshots after a tenth and a half
+    marks = {args.n * k // 10 for k in range(1, 10)}  # heap probes after every tenth
 
     def source() -> Iterator[tuple[str, bytes]]:
         for i in range(args.n):
-            if tracer is not None and i in marks:  # drive() holds its lock around next(): no client starts meanwhile
-                tracer.snapshot(progress[0])
+            if probe is not None and i in marks:  # drive() holds its lock around next(): no client starts meanwhile
+                probe.probe(progress[0])
             yield message("soak", i, args.seed)
 
     def on_done(k: int) -> None:
@@ -919,8 +936,8 @@ def mode_soak(gw: Gateway, args: argparse.Namespace, tracer: Tracer | None) -> i
     quiet = quiet_busy()
     with MemorySampler(d.pid, args.sample_s, lambda: progress[0]) as mem:
         out = measure(d, port, sink, source(), args.n, args.c, gw.others(), on_done)
-    if tracer is not None:
-        tracer.snapshot(args.n)
+    if probe is not None:
+        probe.probe(args.n)
     samples = mem.samples
     print(f"\nsoak: {args.n} messages (text and small attachments, mean "
           f"{statistics.mean(s.size for s in out.sent) / 1024:.1f} KB), C={args.c}, workers="
@@ -930,7 +947,12 @@ def mode_soak(gw: Gateway, args: argparse.Namespace, tracer: Tracer | None) -> i
           f"{out.quarantined} in the quarantine; verdicts: {verdict_text(out.verdicts)}")
     recycles = sum(v for k, v in out.restarts.items() if "recycle" in k)
     print(f"worker restarts: {out.restarts or 'none'} ({len(mem.worker_pids)} distinct worker PIDs seen; "
-          f"{recycles:.0f} recycles at {d.recycle_after or 500} messages each)")
+          f"{recycles:.0f} recycles at {d.recycle_after or 500} messages each); pool rebuilds: "
+          f"{out.rebuilds or 'none'}")
+    assert d.proc is not None
+    log_lines = [line for line in d.proc.log_text().splitlines() if "rebuilt" in line or "ERROR" in line]
+    for line in log_lines[:5]:
+        print(f"  daemon log: {line[:200]}")
     print(f"\n{'RSS MiB':<22} {'first 10 %':>10} {'last 10 %':>10} {'drift':>8} {'largest step':>12} {'min':>7} "
           f"{'max':>7}")
     rows: list[tuple[str, str, Callable[[list[float]], float], str]] = [
@@ -965,8 +987,8 @@ def mode_soak(gw: Gateway, args: argparse.Namespace, tracer: Tracer | None) -> i
     if args.samples_out:
         Path(args.samples_out).write_text(json.dumps([s.__dict__ for s in samples]))
         print(f"samples written to {args.samples_out}")
-    if tracer is not None:
-        tracer.report()
+    if probe is not None:
+        probe.report()
     return 0
 
 
@@ -985,8 +1007,11 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=13, help="message generator seed (default 13)")
     ap.add_argument("--sample-s", type=float, default=3.0, help="soak: seconds between memory samples (default 3)")
     ap.add_argument("--samples-out", default="", help="soak: write every memory sample to this JSON file")
-    ap.add_argument("--tracemalloc", action="store_true",
-                    help="soak: trace the daemon's Python heap and print where it grew (slows the daemon)")
+    ap.add_argument("--heap-probe", action="store_true",
+                    help="soak: after every tenth, ask the daemon for its live objects by type, pymalloc blocks "
+                    "and glibc malloc figures, and print how they grew")
+    ap.add_argument("--daemon-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="extra environment for the daemon, e.g. MALLOC_ARENA_MAX=2 (repeatable)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs, configs, quarantine)")
     args = ap.parse_args()
     args.n = args.n or {"p99": 600, "scaling": 300, "soak": 20000}[args.mode]
@@ -996,12 +1021,13 @@ def main() -> int:
         return 2
     work = Path(tempfile.mkdtemp(prefix="coinguard-soak-"))
     os.chmod(work, 0o755)
-    tracer = Tracer(work / "trace") if args.tracemalloc and args.mode == "soak" else None
+    probe = HeapProbe(work / "probe") if args.heap_probe and args.mode == "soak" else None
+    env = dict(item.split("=", 1) for item in args.daemon_env)
     if args.mode == "scaling":
-        daemons = [Daemon(f"workers={w}", work / f"coinguard-{w}", w, args.recycle_after) for w in (1, 2)]
+        daemons = [Daemon(f"workers={w}", work / f"coinguard-{w}", w, args.recycle_after, env=env) for w in (1, 2)]
     else:
         daemons = [Daemon("coinguard", work / "coinguard", args.workers, args.recycle_after,
-                          trace_dir=tracer.folder if tracer else None)]
+                          probe_dir=probe.folder if probe else None, env=env)]
     gw = Gateway(work, daemons)
     try:
         gw.start()
@@ -1009,7 +1035,7 @@ def main() -> int:
             return mode_p99(gw, args)
         if args.mode == "scaling":
             return mode_scaling(gw, args)
-        return mode_soak(gw, args, tracer)
+        return mode_soak(gw, args, probe)
     except (BenchError, RuntimeError) as exc:  # RuntimeError: harness could not start Postfix/coinguard
         print(f"bench_soak: FAILED: {exc}", file=sys.stderr)
         return 1
