@@ -763,11 +763,53 @@ if _dir:
 """.replace("@ENV@", PROBE_ENV)
 
 
+MALLOC_HEAP = 64 * MIB  # glibc's HEAP_MAX_SIZE on 64-bit: each thread arena reserves regions of this size
+SMAPS_CLASSES = ("[heap] (glibc main arena)", "glibc thread arenas", "thread stacks", "other anonymous",
+                 "files (code, data)")
+
+
+def smaps_breakdown(pid: int) -> dict[str, float]:
+    """Resident MiB of a process by kind of mapping, from /proc/PID/smaps: glibc's main arena ([heap]),
+    its thread arenas (a read-write part at the start of a 64 MiB-aligned region whose rest is reserved
+    ---p), thread stacks (8 MiB read-write after a guard page), other anonymous memory (pymalloc's 1 MiB
+    arenas, large mmapped blocks: adjacent ones merge, so they are not told apart) and files."""
+    maps: list[tuple[int, int, str, str, int]] = []  # start, end, perms, path, Rss kB
+    try:
+        with open(f"/proc/{pid}/smaps") as fh:
+            for line in fh:
+                head = line.split(maxsplit=5)
+                if "-" in head[0] and len(head) >= 5 and not head[0].endswith(":"):
+                    lo, hi = (int(x, 16) for x in head[0].split("-"))
+                    maps.append((lo, hi, head[1], head[5].strip() if len(head) > 5 else "", 0))
+                elif head[0] == "Rss:" and maps:
+                    maps[-1] = (*maps[-1][:4], int(head[1]))
+    except OSError:
+        return {}
+    out = dict.fromkeys(SMAPS_CLASSES, 0.0)
+    for i, (lo, hi, _perms, path, rss) in enumerate(maps):
+        before = maps[i - 1] if i else None
+        after = maps[i + 1] if i + 1 < len(maps) else None
+        if path == "[heap]":
+            kind = SMAPS_CLASSES[0]
+        elif path:
+            kind = SMAPS_CLASSES[4]
+        elif (lo % MALLOC_HEAP == 0 and after is not None and after[0] == hi and after[2].startswith("---")
+              and not after[3] and after[1] - lo == MALLOC_HEAP) or (lo % MALLOC_HEAP == 0 and hi - lo == MALLOC_HEAP):
+            kind = SMAPS_CLASSES[1]
+        elif (hi - lo == 8 * MIB and before is not None and before[1] == lo and before[2].startswith("---")):
+            kind = SMAPS_CLASSES[2]
+        else:
+            kind = SMAPS_CLASSES[3]
+        out[kind] += rss / 1024
+    return out
+
+
 class HeapProbe:
     """Asks the probed daemon for heap figures and compares them."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.pid = 0  # the daemon's, for its smaps (set once it runs)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "sitecustomize.py").write_text(PROBE_SITECUSTOMIZE)
         self.taken: list[tuple[int, dict[str, Any]]] = []  # (messages done, probe)
@@ -785,6 +827,7 @@ class HeapProbe:
             if path.exists():
                 got = json.loads(path.read_text())
                 if "error" not in got:
+                    got["smaps"] = smaps_breakdown(self.pid) if self.pid else {}
                     self.taken.append((done, got))
                     return True
                 why = got["error"]
@@ -804,6 +847,9 @@ class HeapProbe:
         print(f"{'':<36} " + " ".join(f"{done:>9}" for done, _ in self.taken) + "  messages")
         for key, label in names.items():
             print(f"{label:<36} " + " ".join(f"{p['mallinfo'].get(key, 0) / MIB:>9.1f}" for _, p in self.taken))
+        print("daemon RSS by mapping (/proc/PID/smaps):")
+        for key in SMAPS_CLASSES:
+            print(f"  {key:<34} " + " ".join(f"{p['smaps'].get(key, 0):>9.1f}" for _, p in self.taken))
         print(f"{'pymalloc blocks allocated':<36} " + " ".join(f"{p['blocks']:>9}" for _, p in self.taken))
         print(f"{'gc-tracked objects':<36} " + " ".join(f"{sum(p['objects'].values()):>9}" for _, p in self.taken))
         print(f"{'threads (Python / OS)':<36} " + " ".join(f"{p['threads']:>4}/{p['tasks']:<4}" for _, p in self.taken))
@@ -941,6 +987,8 @@ def mode_soak(gw: Gateway, args: argparse.Namespace, probe: HeapProbe | None) ->
     port, sink = gw.port(d), gw.sink
     assert sink is not None
     warm(d, port, sink, "soak", 3, args.c, gw.others())
+    if probe is not None:
+        probe.pid = d.pid
     progress = [0]
     marks = {args.n * k // 10 for k in range(1, 10)}  # heap probes after every tenth
 
