@@ -281,6 +281,46 @@ def test_worker_heap_gives_large_blocks_back() -> None:
     assert freed["1"] >= 60 and freed["0"] < 10, freed
 
 
+_ARENA_CHILD = """
+import ctypes, sys, threading
+sys.path.insert(0, sys.argv[1])
+from coinguard.pool import cap_arenas
+capped = cap_arenas() if sys.argv[2] == "1" else None
+barrier = threading.Barrier(12)
+def work():
+    barrier.wait()  # all at once: contention is what makes glibc open another arena
+    keep = [bytes(200) * 3 for _ in range(20000)]
+    barrier.wait()
+threads = [threading.Thread(target=work) for _ in range(12)]
+for t in threads: t.start()
+for t in threads: t.join()
+ctypes.CDLL(None).malloc_stats()  # one "Arena N:" block per arena, on stderr
+print(capped)
+"""
+
+
+def test_the_daemon_caps_its_malloc_arenas() -> None:
+    """cap_arenas (run by the daemon before libmilter's connection threads) keeps glibc from giving
+    every busy thread an arena of its own that holds on to freed memory (bench_soak's RSS creep)."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import coinguard
+
+    src = str(Path(coinguard.__file__).resolve().parents[1])
+    arenas = {}
+    for flag in ("0", "1"):
+        r = subprocess.run([sys.executable, "-c", _ARENA_CHILD, src, flag], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        arenas[flag] = len(re.findall(r"^Arena \d+:", r.stderr, re.M))
+        capped = r.stdout.strip()
+    if capped != "True":
+        pytest.skip("no glibc mallopt")
+    assert 1 <= arenas["1"] <= 2 < arenas["0"], arenas
+
+
 def test_what_a_worker_sends_back_is_compact() -> None:
     """Issue 13 §4: the verdict a worker returns carries no message bytes: a message with a 2 MB attachment
     comes back as a few hundred bytes of pickle (the daemon unpickles it in ~20-30 µs)."""

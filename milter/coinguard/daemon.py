@@ -34,7 +34,7 @@ from coinguard.errors import CoinguardError, ScanTimeout
 from coinguard.findings import Action, Verdict
 from coinguard.logsetup import kv_line, setup_logging
 from coinguard.metrics import make_metrics, start_exporter
-from coinguard.pool import PoolClosed, WorkerCrashed, prestart
+from coinguard.pool import PoolClosed, WorkerCrashed, cap_arenas, prestart
 from coinguard.runtime import Generation, Runtime, build_generation
 from coinguard.scan import Envelope, unchecked_verdict
 from coinguard.systemd import remove_pid, sd_notify, start_watchdog, watchdog_period, write_pid
@@ -435,6 +435,7 @@ def run(cfg: Config) -> int:
     # SIGTERM/SIGINT/SIGHUP belong to libmilter's signal thread (it blocks them only in
     # the threads it creates), so block them in every thread we start as well: otherwise
     # the kernel may hand SIGTERM to e.g. the metrics thread and kill us without a drain.
+    cap_arenas()  # before libmilter's connection threads: their own malloc arenas keep freed memory
     prestart()  # multiprocessing helpers first: starting them later would unblock SIGTERM
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, *STOP_SIGNALS})
     setup_logging(cfg.logging)
