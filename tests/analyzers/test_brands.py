@@ -32,6 +32,12 @@ def run(findings: tuple[Finding, ...] = (), cfg: Config | None = None, **kw: obj
     ("rnetamask.io", "metamask", "homoglyph"),
     ("xn--upbt-nza.com", "upbit", "homoglyph"),  # upbıt (dotless i)
     ("xn--bnance-bwa.com", "binance", "homoglyph"),  # bіnance (Cyrillic і)
+    # small Cyrillic letters Unicode's confusables data does not map to Latin (к, т, г)
+    ("кraken.com", "kraken", "homoglyph"),
+    ("кraken.com".encode("idna").decode(), "kraken", "homoglyph"),
+    ("bybiт.com", "bybit", "homoglyph"),
+    ("кucoin-login.net", "kucoin", "brand plus word"),
+    ("тrezor.io", "trezor", "homoglyph"),
     ("coinbasse.com", "coinbase", "edit distance"),
     ("metamsak.io", "metamask", "edit distance"),
     ("metamaskwallet.app", "metamask", "brand glued to a word"),
@@ -168,6 +174,19 @@ def test_brands_file_format(tmp_path: Path) -> None:
 def test_homoglyph_display_name_is_the_brand() -> None:
     found = run(from_display="Μetamаsk", from_domain="e.kajabimail.net", subject="Your wаllet hаs failed the Upgrаde")
     assert [f.score for f in found["brand.impersonation"]] == [5.0]
+    # the small Cyrillic 'к', which the confusables data maps to no Latin letter
+    found = run(from_display="Кucoin Suppoгt", from_domain="notify-center.xyz", subject="Wallet notice")
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+    found = run(from_display="кucoin suppoгt", from_domain="notify-center.xyz", subject="Wallet notice")
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+
+
+def test_russian_words_are_not_folded_into_brand_names() -> None:
+    # "кракен" written in Cyrillic throughout is a Russian word (the sea monster, a darknet market's name),
+    # not a look-alike spelling of the exchange: neither the domain nor the name is Kraken's
+    assert lookalike("кракен.рф", TABLE, context=True) is None
+    found = run(from_display="Кракен", from_domain="news.example.ru", subject="Новости криптовалют")
+    assert "brand.impersonation" not in found
 
 
 def test_brand_named_with_lure_wording_scores_more() -> None:
