@@ -270,3 +270,16 @@ def test_subject_of_coin_names_alone_is_no_lure() -> None:
     assert SUBJECT.code not in run_message(subject="Krypto-Briefing: Bitcoin, Ethereum und Solana im Wochenrückblick",
                                            body_text="Die Woche an den Märkten.")
     assert run_message(subject="Bitcoin, Ethereum: withdraw now", body_text="See inside.")[SUBJECT.code] >= 2.5
+
+
+def test_form_bait_asks_for_your_information_and_holds_out_a_sum() -> None:
+    # the form-invitation lure: "confirm your information to receive $20,000", with the crypto topic
+    m = match_lures("Confirm your information to receive $20,000 in cryptocurrency", LURES)
+    assert {"confirm your information", "receive $20,000"} <= {t.phrase for t in m.terms}
+    found = run_message(subject="Payment update: confirm your information to receive $20,000",
+                        body_text="Your cryptocurrency payout is approved. Fill out the form to get your money.")
+    assert found.get(BODY.code, 0) >= 4.5
+    # coins held out to be got ("get BTC"), and money as bait ("get money"), are reward wording
+    assert {"get btc", "get money"} <= {t.phrase for t in match_lures("Get BTC now and get money", LURES).terms}
+    # a sum merely paid or priced is no bait
+    assert not any(t.phrase.startswith("receive") for t in match_lures("The ticket costs $500.", LURES).terms)
