@@ -255,6 +255,17 @@ BENIGN = {
              "Binance сообщили о новых правилах вывода средств для клиентов из ЕС. Кракен — не только биржа: так "
              "называется и морское чудовище из скандинавских легенд.\n\nПолная версия на сайте: "
              "https://news.example.ru/digest/48\nОтписаться: https://news.example.ru/unsubscribe\n"),
+    "crypto news digest quoting an exchange's team, with a photo credit": lambda: make_message(
+        sender="Chain Digest <digest@news.example>", subject="Crypto weekly: withdrawals resume",
+        body="Bitcoin and ethereum rallied this week. The Binance team said on Monday that withdrawals of "
+             "stablecoins resume after the upgrade, and the Kraken support team answered questions on X.\n"
+             "Photo: © Binance\n\nRead online: https://news.example/issue/49\n© 2026 Chain Digest\n"),
+    "a Ledger notice forwarded to a colleague, with its sign-off": lambda: make_message(
+        sender="Sam <sam@company.example>", subject="Fwd: Ledger Live update",
+        body="FYI, we should update the treasury devices next week.\n\n---------- Forwarded message ---------\n"
+             "From: Ledger <hello@ledger.com>\nSubject: Ledger Live update\n\nLedger Live 2.90 is available for "
+             "your hardware wallet: update it from the app. We will never ask for your recovery phrase.\n\n"
+             "The Ledger Team\n© 2026 Ledger SAS\n"),
     "conference invitation": lambda: make_message(
         sender="Events <events@conference.example>", subject="Invitation: Web3 Security Summit, Seoul",
         body="You are invited to speak at the Web3 Security Summit about wallet security and DeFi audits.\n"

@@ -117,3 +117,17 @@ def test_shipped_list_reads_the_campaigns_languages() -> None:
     for lang, text in samples.items():
         kinds = {t.category for t in match_lures(text, LURES).terms}
         assert {"topic", "reward", "action"} <= kinds, (lang, kinds)
+
+
+def test_a_security_disclaimer_names_the_secret_without_asking_for_it() -> None:
+    from coinguard.config import CryptoConfig
+    from coinguard.lures import load_lures, match_lures
+
+    lures = load_lures(CryptoConfig().lures_file)
+    for text in ("We will never ask for your recovery phrase.", "Do not share your private key with anyone.",
+                 "MetaMask will never ask you for your Secret Recovery Phrase", "Never share your seed phrase."):
+        assert not any(t.category == "secret" for t in match_lures(text, lures).terms), text
+    # the lure that warns and then asks still names the secret where it asks
+    m = match_lures("Never share your seed phrase. To verify, enter your recovery phrase below.", lures)
+    assert "recovery phrase" in {t.phrase for t in m.terms}
+    assert "seed phrase" in {t.phrase for t in match_lures("Enter your seed phrase", lures).terms}

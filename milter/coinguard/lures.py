@@ -230,10 +230,23 @@ def match_parts(parts: Sequence[str], lures: LureList, ctx: AnalysisContext | No
     return _match_norm(normalized_join(ctx, *parts), lures)
 
 
+#: A security disclaimer ("we will never ask for your recovery phrase", "do not share your private key
+#: with anyone"): the secret is named to warn, not asked for.  Genuine exchange and wallet mail carries
+#: one; it is taken out before matching, so the secret counts only where the text names it otherwise
+#: ("never share it ... enter your recovery phrase below" still has the second).  Bounded repeats from a
+#: negation: linear.
+_DISCLAIMER = re.compile(
+    r"(?<![a-z])(?:never|do not|don't|dont|won't|will not|nobody will|no one will|not even we)\s(?:[^\s.!?]+\s){0,5}?"
+    r"(?:ask|asks|asking|share|request|requests|give|send|disclose|reveal|tell|type|enter)\s(?:[^\s.!?]+\s){0,5}?"
+    r"(?:seed|recovery|secret|mnemonic|private|backup|wallet)\s(?:phrase|phrases|words|key|keys)(?![a-z])")
+
+
 @lru_cache(maxsize=16)
 def _match_norm(norm: str, lures: LureList) -> LureMatch:
     if not norm:
         return LureMatch(0.0, False, ())
+    if "never" in norm or "not" in norm or "n't" in norm or "no one" in norm:
+        norm = _DISCLAIMER.sub(" ", norm)
     found: dict[int, Lure] = {}
     hits = dict(lures.matcher.find(norm))  # (a copy: the matcher's result is shared, see PhraseMatcher.find)
     lures.script.find(norm, hits)

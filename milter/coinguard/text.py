@@ -163,6 +163,17 @@ def normalized_join(ctx: AnalysisContext | None, *parts: str) -> str:
     return joined
 
 
+#: A forwarded or quoted message: a forwarding separator in the text or a forward prefix on the Subject.
+_FORWARDED = re.compile(r"-{2,}\s*(?:forwarded message|original message|weitergeleitete nachricht|message transféré)"
+                        r"|^(?:fwd?|wg|tr)\s*:", re.IGNORECASE | re.MULTILINE)
+FORWARD_SCAN_CHARS = 100_000
+
+
+def is_forwarded(subject: str, body: str) -> bool:
+    """Does the mail forward another one (someone passing on a receipt or a brand's notice)?"""
+    return bool(_FORWARDED.search(f"{subject}\n{body[:FORWARD_SCAN_CHARS]}"))
+
+
 # ---------------------------------------------------------------------------- phrase matching
 
 

@@ -268,3 +268,38 @@ def test_brand_domain_as_the_display_name() -> None:
     found = run(from_display="ethereum.org", from_domain="icloud.com", subject="", body_text="See you.")
     assert [f.score for f in found["brand.impersonation"]] == [5.0]
     assert run(from_display="ethereum.org", from_domain="ethereum.org", subject="", body_text="See you.") == {}
+
+
+@pytest.mark.parametrize(("body", "brand"), [
+    ("Your wallet needs attention.\n\nThe Ledger Team\n", "ledger"),
+    ("Migrate before Friday. © 2024 Trust Wallet. All rights reserved.", "trustwallet"),
+    ("Copyright © 2013 - 2023 Ripple. Unsubscribe", "ripple"),
+    ("Best regards, the MetaMask Support Team. Unsubscribe", "metamask"),
+    ("Kind regards,\nKraken Support\n", "kraken"),
+])
+def test_body_signed_as_the_brand_is_a_claim_to_be_it(body: str, brand: str) -> None:
+    found = run(from_domain="mailer.salonbooking.example", subject="Important notice", body_text=body + " wallet")
+    display = next(b.display for b in TABLE.brands if b.id == brand)
+    assert [(f.score, f.detail.split(" named")[0]) for f in found["brand.impersonation"]] == [(4.0, display)]
+    assert "sign-off" in found["brand.impersonation"][0].detail
+    # with account wording the claim reaches the display name's weight
+    found = run(from_domain="mailer.salonbooking.example", subject="Action required: verify your wallet",
+                body_text="Your account is locked. Verify your wallet within 24 hours.\n" + body)
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+
+
+@pytest.mark.parametrize("body", [
+    "Bitcoin news: the Binance team said on Monday that withdrawals resume. Image: © Binance",
+    "© 2026 CoinDesk. Coinbase is a sponsor of this newsletter.",
+    "Photo credit: © Coinbase\nThe market rallied.",
+])
+def test_news_about_a_brand_is_no_sign_off(body: str) -> None:
+    found = run(from_domain="news.example", subject="Crypto weekly", body_text=body)
+    assert [f.score for f in found.get("brand.impersonation", [])] in ([], [1.0])
+
+
+def test_the_sign_off_of_a_forwarded_brand_mail_is_no_claim_of_the_forwarder() -> None:
+    body = ("Hi Dana, for the tax file.\n\n---------- Forwarded message ---------\n"
+            "From: Coinbase <no-reply@coinbase.com>\n\nYou bought 0.25 BTC.\n\nThe Coinbase Team\n© 2026 Coinbase\n")
+    found = run(from_domain="gmail.com", subject="Fwd: Your receipt", body_text=body)
+    assert [f.score for f in found["brand.impersonation"]] == [1.0]

@@ -283,3 +283,10 @@ def test_form_bait_asks_for_your_information_and_holds_out_a_sum() -> None:
     assert {"get btc", "get money"} <= {t.phrase for t in match_lures("Get BTC now and get money", LURES).terms}
     # a sum merely paid or priced is no bait
     assert not any(t.phrase.startswith("receive") for t in match_lures("The ticket costs $500.", LURES).terms)
+
+
+def test_coin_amounts_in_more_tickers_and_the_bitcoin_sign() -> None:
+    # a balance written with the bitcoin sign, or in the coins airdrop lures hand out (SOL, XRP, USDC)
+    for text, amount in (("You received ₿0.0521 in your wallet", "₿0.0521"), ("Your balance: 12.5 SOL", "12.5 sol"),
+                         ("Claim 250 XRP today", "250 xrp"), ("1,500 USDC are waiting", "1,500 usdc")):
+        assert amount in {t.phrase for t in match_lures(text, LURES).terms}, text

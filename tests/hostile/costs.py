@@ -57,6 +57,8 @@ INPUTS: dict[str, Callable[[int], str]] = {
     # mixed words, and one endless mixed word (the bounded word pattern must not rescan it)
     "mixed-script": lambda n: _fill("кraken metamaѕк ledgeг Bиnance ", n),
     "mixed-run": lambda n: _fill("aк", n),
+    # security disclaimers are taken out before lure matching (bounded repeats after each negation)
+    "disclaimers": lambda n: _fill("never ask share tell you for your a b c d e f ", n),
     # the one URL list of a message
     "urls": lambda n: _fill("http://a.example/?url=https://b.example/ ", n),
 }

@@ -52,6 +52,7 @@ CASES = [
     ("message:brands", "mixed-script"),
     ("message:crypto_theme", "mixed-script"),
     ("message:crypto_theme", "mixed-run"),
+    ("message:crypto_theme", "disclaimers"),
 ]
 
 #: Cases known to fail (with the ratio and sizes measured): none left since the linear seed-phrase
