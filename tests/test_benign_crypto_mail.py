@@ -266,6 +266,20 @@ BENIGN = {
              "From: Ledger <hello@ledger.com>\nSubject: Ledger Live update\n\nLedger Live 2.90 is available for "
              "your hardware wallet: update it from the app. We will never ask for your recovery phrase.\n\n"
              "The Ledger Team\n© 2026 Ledger SAS\n"),
+    "newsletter presented by an exchange, its banner on top": lambda: make_message(
+        sender="The Defi Letter <letter@defiletter.example>", subject="DeFi this week: staking yields and new L2s",
+        body="Presented by Binance. Staking yields fell across DeFi protocols this week while two new layer-2 "
+             "networks launched their mainnets. Our analysts look at web3 wallet adoption and stablecoin supply.\n"
+             "Read online: https://defiletter.example/48\n",
+        html='<html><body><a href="https://www.binance.com/en/earn?utm_source=defiletter"><img src="https://cdn.'
+             'defiletter.example/sponsor.png" alt="Binance"></a><p>Staking yields fell across DeFi protocols this '
+             'week.</p><a href="https://defiletter.example/48">Read online</a></body></html>'),
+    "wallet safety tips from a news site": lambda: make_message(
+        sender="Chain Digest <digest@news.example>", subject="Five habits that keep your crypto safe",
+        body="Drainer sites copy real dapps. Before you connect your hardware wallet to a new site, check its "
+             "address twice, and verify the wallet address on the device screen before you send. Hardware "
+             "wallets keep the keys offline; we will never ask for your seed phrase, and nobody else should "
+             "either.\n\nRead the full guide: https://news.example/guides/wallet-safety\n"),
     "conference invitation": lambda: make_message(
         sender="Events <events@conference.example>", subject="Invitation: Web3 Security Summit, Seoul",
         body="You are invited to speak at the Web3 Security Summit about wallet security and DeFi audits.\n"

@@ -303,3 +303,24 @@ def test_the_sign_off_of_a_forwarded_brand_mail_is_no_claim_of_the_forwarder() -
             "From: Coinbase <no-reply@coinbase.com>\n\nYou bought 0.25 BTC.\n\nThe Coinbase Team\n© 2026 Coinbase\n")
     found = run(from_domain="gmail.com", subject="Fwd: Your receipt", body_text=body)
     assert [f.score for f in found["brand.impersonation"]] == [1.0]
+
+
+def test_the_header_logo_names_who_the_mail_claims_to_be_from() -> None:
+    html = ('<table><tr><td><img src="https://cdn.example/l.png" alt="MetaMask" width="120"></td></tr></table>'
+            '<p>Your wallet needs a security update.</p><img src="https://cdn.example/fox.png" alt="Binance">')
+    found = run_items(html, from_domain="mailer.salonbooking.example", subject="Security notice",
+                      body_text="Your wallet needs a security update.")
+    assert [(f.score, f.detail) for f in found["brand.impersonation"]] == [
+        (3.0, "MetaMask named in the header logo (alt text 'MetaMask'), sent from mailer.salonbooking.example")]
+    # a newsletter's masthead comes first; an article's picture of an exchange later is no claim
+    news = ('<img src="https://news.example/masthead.png" alt="Chain Digest weekly">'
+            '<p>Bitcoin rallied.</p><img src="https://news.example/photo.jpg" alt="Binance">')
+    found = run_items(news, from_domain="news.example", subject="Crypto weekly", body_text="Bitcoin rallied.")
+    assert "brand.impersonation" not in found
+    # a sponsor's banner on top of a newsletter links to the sponsor's own site
+    banner = ('<a href="https://www.binance.com/en/promo?utm_source=digest"><img src="b.png" alt="Binance"></a>'
+              '<p>Bitcoin rallied.</p>')
+    assert "brand.impersonation" not in run_items(banner, from_domain="news.example", body_text="Bitcoin rallied.")
+    # a long alt text is a sentence, not a logo
+    long_alt = '<img src="x.png" alt="Photo of the MetaMask booth at the Web3 Summit in Lisbon, 2026">'
+    assert "brand.impersonation" not in run_items(long_alt, from_domain="news.example", body_text="Hi")

@@ -290,3 +290,23 @@ def test_coin_amounts_in_more_tickers_and_the_bitcoin_sign() -> None:
     for text, amount in (("You received ₿0.0521 in your wallet", "₿0.0521"), ("Your balance: 12.5 SOL", "12.5 sol"),
                          ("Claim 250 XRP today", "250 xrp"), ("1,500 USDC are waiting", "1,500 usdc")):
         assert amount in {t.phrase for t in match_lures(text, LURES).terms}, text
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("Sync wallet to continue", "sync wallet"),
+    ("Connect your MetaMask wallet now", "connect your metamask wallet"),
+    ("Restore the wallet with your phrase", "restore the wallet"),
+    ("Migrate your assets before the upgrade", "migrate your assets"),
+    ("Claim reward", "claim reward"),
+    ("Join the $PEPE airdrop today", "join the $pepe airdrop"),
+    ("Verify ownership of the address", "verify ownership"),
+    ("Your wallet has been compromised", "wallet has been compromised"),
+])
+def test_wallet_and_claim_calls_to_action_in_their_other_spellings(text: str, phrase: str) -> None:
+    assert phrase in {t.phrase for t in match_lures(text, LURES).terms}
+
+
+def test_wallet_advice_is_no_wallet_call_to_action() -> None:
+    terms = match_lures("Verify the wallet address before you send; secure your wallet with a hardware device.",
+                        LURES).terms
+    assert not any(t.category == "action" and t.weight >= 2 for t in terms)

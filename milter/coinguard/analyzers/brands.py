@@ -278,12 +278,50 @@ def account_wording(msg: MessageInfo, ctx: AnalysisContext) -> str:
     return ", ".join(t.phrase for t in sorted(terms, key=lambda t: -t.weight)[:3])
 
 
+#: brand.impersonation from the mail's header logo: the first picture of the HTML body, whose alt text is
+#: who the mail says it is from ("MetaMask", "Ledger logo"), as the From display name is.  A newsletter's
+#: first picture is its own masthead; an article's photo of an exchange comes later.
+SCORE_LOGO = 3.0
+LOGO_ALT_MAX = 40
+LOGO_SCAN_CHARS = 256 * 1024
+_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]{1,200})"|'([^']{1,200})'|([^\s>"']{1,200}))""", re.IGNORECASE)
+
+
 _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]{1,2000})""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _HOSTISH = re.compile(r"(?<![\w.-])(?:https?://)?((?:[a-z0-9\u00a1-\uffff-]{1,63}\.)+[a-z\u00a1-\uffff]{2,63})(?![\w-])")
 #: Most ``<a`` openings looked at per message, and characters looked at around each (bounded, linear work).
 MAX_ANCHOR_TAGS = 5000
 ANCHOR_SPAN = 2000
+
+
+def _body_html(items: Sequence[Item], limit: int) -> Iterator[str]:
+    """The first ``limit`` bytes of each HTML body part of the message (not of attachments), as text."""
+    for item in items:
+        if item.role == Role.BODY and item.depth == 0 and item.type == ItemType.HTML:
+            yield decode_item(item, limit)
+
+
+def logo_alt(items: Sequence[Item]) -> tuple[str, str]:
+    """(alt text, host of the link around it) of the first picture of the message's HTML body; the alt text
+    is '' when there is none or it is too long for a logo."""
+    import html as html_lib
+
+    for html in _body_html(items, LOGO_SCAN_CHARS):
+        lower = html.lower()
+        pos = lower.find("<img")
+        if pos < 0:
+            continue
+        end = html.find(">", pos, pos + ANCHOR_SPAN)
+        m = _ALT.search(html, pos, end if end > 0 else pos + ANCHOR_SPAN)
+        alt = " ".join(html_lib.unescape(next(g for g in m.groups() if g)).split()) if m else ""
+        opened = lower.rfind("<a ", max(0, pos - ANCHOR_SPAN), pos)
+        host = ""
+        if opened >= 0 and lower.find("</a", opened, pos) < 0:
+            href = _HREF.search(html, opened, pos)
+            host = _href_host(href.group(1)) if href else ""
+        return (alt if len(alt) <= LOGO_ALT_MAX else ""), host
+    return "", ""
 
 
 def anchors(items: Sequence[Item], ctx: AnalysisContext) -> list[tuple[str, str]]:
@@ -294,10 +332,7 @@ def anchors(items: Sequence[Item], ctx: AnalysisContext) -> list[tuple[str, str]
     """
     out: list[tuple[str, str]] = []
     seen = 0
-    for item in items:
-        if item.role != Role.BODY or item.depth > 0 or item.type != ItemType.HTML:
-            continue
-        html = decode_item(item, MAX_HTML_SCAN)
+    for html in _body_html(items, MAX_HTML_SCAN):
         lower = html.lower()
         pos = lower.find("<a")
         while pos >= 0 and seen < MAX_ANCHOR_TAGS and len(out) < MAX_ANCHORS:
@@ -427,8 +462,8 @@ class BrandAnalyzer:
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("brand.impersonation", SCORE_DISPLAY, Category.SENDER,
                  "an exchange/wallet brand is named in the From display name (5), the body's sign-off ('© 2024 "
-                 "Ledger', 'The MetaMask Team': 4), Subject (3) or body (1) but the From domain is not one of "
-                 "the brand's domains"),
+                 "Ledger', 'The MetaMask Team': 4), Subject or header logo's alt text (3) or body (1) but the "
+                 "From domain is not one of the brand's domains"),
         CodeInfo("brand.lookalike_domain", 8.0, Category.SENDER,
                  "the From domain imitates a brand's domain (homoglyphs/IDN, edit distance, brand-plus-word, "
                  "brand in a subdomain of another registrable domain)"),
@@ -452,8 +487,11 @@ class BrandAnalyzer:
         context = crypto_context(msg, ctx, table) or display_claims_weak_brand(msg, ctx, table)
         own = table.owner(msg.from_domain)
         sender = msg.from_domain or "(no From domain)"
+        logo, logo_link = logo_alt(items)
+        if logo and logo_link and table.owner(logo_link) is not None:
+            logo = ""  # a sponsor's banner, linked to the sponsor's own site
         places = ((msg.from_display, SCORE_DISPLAY, "From display name"), (msg.subject, SCORE_SUBJECT, "Subject"),
-                  (msg.body_text, SCORE_BODY, "body"))
+                  (logo, SCORE_LOGO, f"header logo (alt text {logo!r})"), (msg.body_text, SCORE_BODY, "body"))
         best: dict[int, tuple[float, str]] = {}
         for text, score, where in places:
             for idx in mentioned(text, table, context=context, ctx=ctx):
