@@ -280,6 +280,13 @@ BENIGN = {
              "address twice, and verify the wallet address on the device screen before you send. Hardware "
              "wallets keep the keys offline; we will never ask for your seed phrase, and nobody else should "
              "either.\n\nRead the full guide: https://news.example/guides/wallet-safety\n"),
+    "Spanish wallet safety tips from a news site": lambda: make_message(
+        sender="Cripto Noticias <boletin@criptonoticias.example>",
+        subject="Cinco hábitos para proteger tus criptomonedas",
+        body="Los sitios de drenaje copian aplicaciones reales. Antes de conectar tu billetera de hardware a un sitio "
+             "nuevo, revisa la dirección dos veces. Nunca compartas tu frase de recuperación con nadie: ningún "
+             "exchange te la pedirá. Guarda la copia de seguridad en papel, lejos del teléfono.\n\nLee la guía "
+             "completa: https://criptonoticias.example/guias/seguridad\n"),
     "conference invitation": lambda: make_message(
         sender="Events <events@conference.example>", subject="Invitation: Web3 Security Summit, Seoul",
         body="You are invited to speak at the Web3 Security Summit about wallet security and DeFi audits.\n"

@@ -235,18 +235,38 @@ def match_parts(parts: Sequence[str], lures: LureList, ctx: AnalysisContext | No
 #: one; it is taken out before matching, so the secret counts only where the text names it otherwise
 #: ("never share it ... enter your recovery phrase below" still has the second).  Bounded repeats from a
 #: negation: linear.
-_DISCLAIMER = re.compile(
+_DISCLAIMER_EN = (
     r"(?<![a-z])(?:never|do not|don't|dont|won't|will not|nobody will|no one will|not even we)\s(?:[^\s.!?]+\s){0,5}?"
     r"(?:ask|asks|asking|share|request|requests|give|send|disclose|reveal|tell|type|enter)\s(?:[^\s.!?]+\s){0,5}?"
     r"(?:seed|recovery|secret|mnemonic|private|backup|wallet)\s(?:phrase|phrases|words|key|keys)(?![a-z])")
+#: The same warning in the other languages of the list: "never" and, within six words, the secret's noun
+#: ("nunca compartas tu frase de recuperación", "никогда не сообщайте сид-фразу"; in Japanese and Chinese
+#: within twenty characters).  Written in normalised form (normalize() folds look-alike letters).
+_NEVER = ("nunca", "jamás", "jamais", "niemals", "nie", "mai", "nooit", "asla", "никогда")
+_SECRET_NOUNS = ("frase", "phrase", "clave", "chave", "cle", "schlüssel", "wiederherstellungsphrase", "chiave",
+                 "sleutel", "privésleutel", "herstelzin", "herstelfrase", "ifade", "anahtar", "фраз", "ключ", "сид")
+_NEVER_CJK = ("決して", "絶対に", "绝不", "永远不要", "切勿", "请勿")
+_SECRET_CJK = ("シードフレーズ", "復元フレーズ", "秘密鍵", "助记词", "私钥")
+
+
+def _alternation(words: Sequence[str]) -> str:
+    # each word as normalised in every letter case (a capital Cyrillic 'Н' folds to 'h', a small one stays)
+    forms = {normalize(v) for w in words for v in (w, w.capitalize(), w.upper())}
+    return "|".join(re.escape(f) for f in sorted(forms, key=lambda f: -len(f)))
+
+
+_DISCLAIMER = re.compile(
+    f"{_DISCLAIMER_EN}"
+    rf"|(?<!\w)(?:{_alternation(_NEVER)})\s(?:[^\s.!?]+\s){{0,5}}?(?:{_alternation(_SECRET_NOUNS)})"
+    rf"|(?:{_alternation(_NEVER_CJK)})[^。！!？?]{{0,20}}?(?:{_alternation(_SECRET_CJK)})"
+    rf"|(?:{_alternation(_SECRET_CJK)})[^。！!？?]{{0,20}}?(?:{_alternation(_NEVER_CJK)})")
 
 
 @lru_cache(maxsize=16)
 def _match_norm(norm: str, lures: LureList) -> LureMatch:
     if not norm:
         return LureMatch(0.0, False, ())
-    if "never" in norm or "not" in norm or "n't" in norm or "no one" in norm:
-        norm = _DISCLAIMER.sub(" ", norm)
+    norm = _DISCLAIMER.sub(" ", norm)
     found: dict[int, Lure] = {}
     hits = dict(lures.matcher.find(norm))  # (a copy: the matcher's result is shared, see PhraseMatcher.find)
     lures.script.find(norm, hits)

@@ -310,3 +310,28 @@ def test_wallet_advice_is_no_wallet_call_to_action() -> None:
     terms = match_lures("Verify the wallet address before you send; secure your wallet with a hardware device.",
                         LURES).terms
     assert not any(t.category == "action" and t.weight >= 2 for t in terms)
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("Introduzca su frase de recuperación para verificar", "frase de recuperacion"),
+    ("Conecte sua carteira agora", "conecte sua carteira"),
+    ("Entrez votre phrase de récupération", "phrase de recuperation"),
+    ("Verbinden Sie Ihre Wallet, um fortzufahren", "verbinden sie ihre wallet"),
+    ("Inserisci la frase di recupero", "frase di recupero"),
+    ("Voer je herstelzin in", "herstelzin"),
+    ("Cüzdanınızı bağlayın", "cuzdaninizi baglayin"),
+    ("Введите сид-фразу", "сид-фраз"),
+    ("シードフレーズを入力してください", "シードフレーズ"),
+    ("请输入助记词", "助记词"),
+])
+def test_wallet_secret_and_connect_lures_in_other_languages(text: str, phrase: str) -> None:
+    assert phrase in {t.phrase for t in match_lures(text, LURES).terms}
+
+
+@pytest.mark.parametrize("text", [
+    "Nunca compartas tu frase de recuperación con nadie.", "Ne communiquez jamais votre phrase de récupération.",
+    "Teilen Sie niemals Ihre Wiederherstellungsphrase.", "Никогда не сообщайте сид-фразу.",
+    "シードフレーズは決して教えないでください。", "切勿向任何人透露助记词。",
+])
+def test_the_security_disclaimer_in_other_languages_names_no_secret(text: str) -> None:
+    assert not any(t.category == "secret" for t in match_lures(text, LURES).terms), text
