@@ -287,6 +287,11 @@ BENIGN = {
              "nuevo, revisa la dirección dos veces. Nunca compartas tu frase de recuperación con nadie: ningún "
              "exchange te la pedirá. Guarda la copia de seguridad en papel, lejos del teléfono.\n\nLee la guía "
              "completa: https://criptonoticias.example/guias/seguridad\n"),
+    "a shop that now takes bitcoin": lambda: make_message(
+        sender="Bike Shop <news@bikeshop.example>", subject="You can now pay in bitcoin",
+        body="Good news: you can now pay in bitcoin at checkout. Choose Bitcoin, and the BTC address and amount "
+             "are shown on the payment page; the order ships after one confirmation. Prices stay in euros.\n"
+             "Questions? Reply to this mail.\n"),
     "conference invitation": lambda: make_message(
         sender="Events <events@conference.example>", subject="Invitation: Web3 Security Summit, Seoul",
         body="You are invited to speak at the Web3 Security Summit about wallet security and DeFi audits.\n"

@@ -335,3 +335,14 @@ def test_wallet_secret_and_connect_lures_in_other_languages(text: str, phrase: s
 ])
 def test_the_security_disclaimer_in_other_languages_names_no_secret(text: str) -> None:
     assert not any(t.category == "secret" for t in match_lures(text, LURES).terms), text
+
+
+def test_sextortion_in_its_other_usual_wordings() -> None:
+    text = ("Your computer was infected with my malware. I made a split-screen video of you on the porn site. "
+            "I know your password. Pay 0.05 BTC to my bitcoin address or I release everything. You have 50 hours.")
+    m = match_lures(text, LURES)
+    assert m.topic
+    assert {"infected with my malware", "split-screen", "porn site", "i know your password",
+            "release everything", "you have 50 hours"} <= {t.phrase for t in m.terms}
+    found = run_message(subject="Your device", body_text=text)
+    assert found[BODY.code] >= 5.0
