@@ -131,3 +131,23 @@ def test_a_security_disclaimer_names_the_secret_without_asking_for_it() -> None:
     m = match_lures("Never share your seed phrase. To verify, enter your recovery phrase below.", lures)
     assert "recovery phrase" in {t.phrase for t in m.terms}
     assert "seed phrase" in {t.phrase for t in match_lures("Enter your seed phrase", lures).terms}
+
+
+def test_script_phrases_as_a_trie_keep_longest_first_and_optional_spaces() -> None:
+    from coinguard.lures import ScriptMatcher
+    from coinguard.text import normalize
+
+    m = ScriptMatcher([("крипто", 0), ("криптовалют", 1), ("секретная фраз", 2), ("空投", 3), ("空投活动", 4)])
+    found: dict[int, str] = {}
+    m.find(normalize("Купите криптовалюту"), found)
+    assert set(found) == {1}  # the longest phrase at a position wins, the shorter is not counted too
+    for text in ("секретная фраза", "секретнаяфраза", "Секретная Фраза"):
+        found = {}
+        m.find(normalize(text), found)
+        assert set(found) == {2}, text
+    found = {}
+    m.find(normalize("参加空投活动，领取空投"), found)
+    assert set(found) == {3, 4}
+    found = {}
+    m.find(normalize("некриптовалюта"), found)  # a Cyrillic stem starts a word
+    assert found == {}

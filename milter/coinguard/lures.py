@@ -141,26 +141,56 @@ class ScriptMatcher:
     """
 
     def __init__(self, phrases: Sequence[tuple[str, int]]) -> None:
+        #: phrase skeleton without its spaces (a match's text without them) -> phrase index
         self.index: dict[str, int] = {}
-        parts: list[str] = []
+        anchored: list[str] = []
+        unanchored: list[str] = []
         for phrase, idx in sorted(phrases, key=lambda p: -len(normalize(p[0]))):
             norm = skeleton(normalize(phrase))
-            if not norm or norm in self.index:
+            key = norm.replace(" ", "")
+            if not key or key in self.index:
                 continue
-            self.index[norm] = idx
-            body = r"\s?".join(re.escape(word) for word in norm.split(" "))
-            start = "" if _UNSPACED.search(phrase) else r"(?<!\w)"  # a Cyrillic/Greek stem starts a word
-            parts.append(f"{start}(?P<p{len(parts)}>{body})")
-        self.norms = list(self.index)
+            self.index[key] = idx
+            # a Cyrillic/Greek stem starts a word; Japanese and Chinese phrases match anywhere
+            (unanchored if _UNSPACED.search(phrase) else anchored).append(norm)
+        # the phrases as two tries (one alternation per shared prefix): the cost per position of the text
+        # is the depth of the trie, not the number of phrases, as it was with one alternative per phrase
+        parts = ([rf"(?<!\w)(?:{_trie_regex(anchored)})"] if anchored else []) + \
+            ([f"(?:{_trie_regex(unanchored)})"] if unanchored else [])
         self.regex = re.compile("|".join(parts)) if parts else None
 
     def find(self, norm: str, found: dict[int, str]) -> None:
         if self.regex is None or norm.isascii():
             return
         for m in self.regex.finditer(skeleton(norm)):
-            group = m.lastgroup
-            if group is not None:
-                found.setdefault(self.index[self.norms[int(group[1:])]], m.group(group))
+            idx = self.index.get(m.group(0).replace(" ", ""))
+            if idx is not None:
+                found.setdefault(idx, m.group(0))
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _trie_regex(phrases: Sequence[str]) -> str:
+    """One regular expression matching any of ``phrases`` (a space in one: an optional space), as a trie:
+    alternatives only where phrases part, the longest continuation tried first (greedy)."""
+    trie: _Trie = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a phrase ends here
+
+    def emit(node: _Trie) -> str:
+        # (an optional space first: it consumes more than the letter that could follow without it)
+        alts = [(r"\s?" if ch == " " else re.escape(ch)) + emit(child)
+                for ch, child in sorted(node.items(), key=lambda kv: kv[0] != " ") if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
 
 
 def build_lures(lures: Sequence[Lure]) -> LureList:
