@@ -346,3 +346,13 @@ def test_sextortion_in_its_other_usual_wordings() -> None:
             "release everything", "you have 50 hours"} <= {t.phrase for t in m.terms}
     found = run_message(subject="Your device", body_text=text)
     assert found[BODY.code] >= 5.0
+
+
+@pytest.mark.parametrize("body", [
+    "Your Bitcoin wallet received 2.1 BTC ($129,000). Confirm the transfer at https://x.example/c",
+    "Vous avez reçu 0,75 BTC sur votre compte. Retirez vos fonds maintenant : https://x.example",
+    "Вы получили 0,75 BTC на ваш счет. Выведите средства: https://x.example",
+    "You have 2.5 ETH unclaimed. Claim now at https://x.example",
+])
+def test_coins_credited_to_the_reader_in_more_wordings_and_languages(body: str) -> None:
+    assert run_message(subject="Notification", body_text=body).get(BODY.code, 0) >= 5.0
