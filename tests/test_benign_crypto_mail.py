@@ -169,6 +169,33 @@ def _encrypted_without_password() -> bytes:
                                                       "Harbour-2026"))])
 
 
+def _exchange_airdrop_newsletter() -> bytes:
+    """An exchange's own newsletter about an airdrop, with a survey on Google Forms; DMARC passes."""
+    return _signed(make_message(
+        sender="Coinbase <news@coinbase.com>", subject="The Base airdrop is live: check your eligibility",
+        body="Hello,\n\nthe Base network airdrop is now live for eligible users. Claim your tokens in the Coinbase "
+             "app under Rewards before 31 January: you can get up to 250 tokens, and the snapshot was taken on 1 "
+             "December. We will never ask for your recovery phrase.\n\nTell us what you think in a two-minute "
+             "survey: https://docs.google.com/forms/d/e/1FAIpQLSfSurvey2026/viewform\n\nThe Coinbase team\n",
+        html='<html><body><h1>The Base airdrop is live</h1><p>Claim your tokens in the Coinbase app under Rewards '
+             'before 31 January.</p><a href="https://www.coinbase.com/rewards">Open Rewards</a> <a href="https://'
+             'docs.google.com/forms/d/e/1FAIpQLSfSurvey2026/viewform">Take the survey</a></body></html>'))
+
+
+def _conference_with_a_form() -> bytes:
+    """A Web3 conference's call for speakers: topic words, a travel grant and a Google Forms registration."""
+    return make_message(
+        sender="ETH Lisbon Team <hello@ethlisbon.example>", subject="Call for speakers: DeFi and wallet security",
+        body="Dear builders,\n\nETH Lisbon 2026 invites talks on DeFi protocols, staking, web3 wallet security, "
+             "hardware wallet backups and smart contract audits. Speakers receive a $500 travel grant and a free "
+             "ticket; students get a 50% discount.\n\nPlease register through our form by 15 January: "
+             "https://docs.google.com/forms/d/e/1FAIpQLScCallForSpeakers/viewform\nThe agenda is on our site: "
+             "https://ethlisbon.pages.dev/agenda\n\nSee you in Lisbon!\n",
+        html='<html><body><p>ETH Lisbon 2026 invites talks on DeFi, staking and web3 wallet security.</p>'
+             '<a href="https://docs.google.com/forms/d/e/1FAIpQLScCallForSpeakers/viewform">Register</a> '
+             '<a href="https://ethlisbon.pages.dev/agenda">Agenda</a></body></html>')
+
+
 BENIGN = {
     "exchange notice with a passing DKIM signature": _exchange_notice,
     "newsletter": lambda: make_message(
@@ -220,6 +247,51 @@ BENIGN = {
              "In unserem kostenlosen Webinar am 12. Januar erklären wir Haltefristen, Staking-Erträge und die "
              "Dokumentation für das Finanzamt.\n\nJetzt registrieren: https://kanzlei-weber.example/webinar\n\n"
              "Mit freundlichen Grüßen\nIhre Steuerkanzlei Weber\n"),
+    "exchange airdrop newsletter with a survey form that passes DMARC": _exchange_airdrop_newsletter,
+    "conference call for speakers with a Google Forms registration": _conference_with_a_form,
+    "Russian crypto digest naming exchanges": lambda: make_message(
+        sender="Крипто-дайджест <digest@news.example.ru>", subject="Криптовалюты за неделю: биткоин, Kraken и Binance",
+        body="Добрый день!\n\nБиткоин за неделю вырос на 4%, эфир торговался у отметки 3500 долларов. Биржи Kraken и "
+             "Binance сообщили о новых правилах вывода средств для клиентов из ЕС. Кракен — не только биржа: так "
+             "называется и морское чудовище из скандинавских легенд.\n\nПолная версия на сайте: "
+             "https://news.example.ru/digest/48\nОтписаться: https://news.example.ru/unsubscribe\n"),
+    "crypto news digest quoting an exchange's team, with a photo credit": lambda: make_message(
+        sender="Chain Digest <digest@news.example>", subject="Crypto weekly: withdrawals resume",
+        body="Bitcoin and ethereum rallied this week. The Binance team said on Monday that withdrawals of "
+             "stablecoins resume after the upgrade, and the Kraken support team answered questions on X.\n"
+             "Photo: © Binance\n\nRead online: https://news.example/issue/49\n© 2026 Chain Digest\n"),
+    "a Ledger notice forwarded to a colleague, with its sign-off": lambda: make_message(
+        sender="Sam <sam@company.example>", subject="Fwd: Ledger Live update",
+        body="FYI, we should update the treasury devices next week.\n\n---------- Forwarded message ---------\n"
+             "From: Ledger <hello@ledger.com>\nSubject: Ledger Live update\n\nLedger Live 2.90 is available for "
+             "your hardware wallet: update it from the app. We will never ask for your recovery phrase.\n\n"
+             "The Ledger Team\n© 2026 Ledger SAS\n"),
+    "newsletter presented by an exchange, its banner on top": lambda: make_message(
+        sender="The Defi Letter <letter@defiletter.example>", subject="DeFi this week: staking yields and new L2s",
+        body="Presented by Binance. Staking yields fell across DeFi protocols this week while two new layer-2 "
+             "networks launched their mainnets. Our analysts look at web3 wallet adoption and stablecoin supply.\n"
+             "Read online: https://defiletter.example/48\n",
+        html='<html><body><a href="https://www.binance.com/en/earn?utm_source=defiletter"><img src="https://cdn.'
+             'defiletter.example/sponsor.png" alt="Binance"></a><p>Staking yields fell across DeFi protocols this '
+             'week.</p><a href="https://defiletter.example/48">Read online</a></body></html>'),
+    "wallet safety tips from a news site": lambda: make_message(
+        sender="Chain Digest <digest@news.example>", subject="Five habits that keep your crypto safe",
+        body="Drainer sites copy real dapps. Before you connect your hardware wallet to a new site, check its "
+             "address twice, and verify the wallet address on the device screen before you send. Hardware "
+             "wallets keep the keys offline; we will never ask for your seed phrase, and nobody else should "
+             "either.\n\nRead the full guide: https://news.example/guides/wallet-safety\n"),
+    "Spanish wallet safety tips from a news site": lambda: make_message(
+        sender="Cripto Noticias <boletin@criptonoticias.example>",
+        subject="Cinco hábitos para proteger tus criptomonedas",
+        body="Los sitios de drenaje copian aplicaciones reales. Antes de conectar tu billetera de hardware a un sitio "
+             "nuevo, revisa la dirección dos veces. Nunca compartas tu frase de recuperación con nadie: ningún "
+             "exchange te la pedirá. Guarda la copia de seguridad en papel, lejos del teléfono.\n\nLee la guía "
+             "completa: https://criptonoticias.example/guias/seguridad\n"),
+    "a shop that now takes bitcoin": lambda: make_message(
+        sender="Bike Shop <news@bikeshop.example>", subject="You can now pay in bitcoin",
+        body="Good news: you can now pay in bitcoin at checkout. Choose Bitcoin, and the BTC address and amount "
+             "are shown on the payment page; the order ships after one confirmation. Prices stay in euros.\n"
+             "Questions? Reply to this mail.\n"),
     "conference invitation": lambda: make_message(
         sender="Events <events@conference.example>", subject="Invitation: Web3 Security Summit, Seoul",
         body="You are invited to speak at the Web3 Security Summit about wallet security and DeFi audits.\n"

@@ -17,3 +17,12 @@ def test_edit_distance_transposition() -> None:
     assert edit_distance("metamask", "metamsak") == 1
     assert edit_distance("abc", "abc") == 0
     assert edit_distance("kitten", "sitting", limit=5) == 3
+
+
+def test_skeleton_folds_cyrillic_lookalikes_of_a_domain_label() -> None:
+    from coinguard.domains import skeleton
+
+    assert skeleton("кraken") == skeleton("kraken")
+    assert skeleton("bybiт") == skeleton("bybit")
+    assert skeleton("okх") == skeleton("okx")
+    assert skeleton("кракен") != skeleton("kraken")  # a Russian label is not the Latin brand

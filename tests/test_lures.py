@@ -117,3 +117,37 @@ def test_shipped_list_reads_the_campaigns_languages() -> None:
     for lang, text in samples.items():
         kinds = {t.category for t in match_lures(text, LURES).terms}
         assert {"topic", "reward", "action"} <= kinds, (lang, kinds)
+
+
+def test_a_security_disclaimer_names_the_secret_without_asking_for_it() -> None:
+    from coinguard.config import CryptoConfig
+    from coinguard.lures import load_lures, match_lures
+
+    lures = load_lures(CryptoConfig().lures_file)
+    for text in ("We will never ask for your recovery phrase.", "Do not share your private key with anyone.",
+                 "MetaMask will never ask you for your Secret Recovery Phrase", "Never share your seed phrase."):
+        assert not any(t.category == "secret" for t in match_lures(text, lures).terms), text
+    # the lure that warns and then asks still names the secret where it asks
+    m = match_lures("Never share your seed phrase. To verify, enter your recovery phrase below.", lures)
+    assert "recovery phrase" in {t.phrase for t in m.terms}
+    assert "seed phrase" in {t.phrase for t in match_lures("Enter your seed phrase", lures).terms}
+
+
+def test_script_phrases_as_a_trie_keep_longest_first_and_optional_spaces() -> None:
+    from coinguard.lures import ScriptMatcher
+    from coinguard.text import normalize
+
+    m = ScriptMatcher([("крипто", 0), ("криптовалют", 1), ("секретная фраз", 2), ("空投", 3), ("空投活动", 4)])
+    found: dict[int, str] = {}
+    m.find(normalize("Купите криптовалюту"), found)
+    assert set(found) == {1}  # the longest phrase at a position wins, the shorter is not counted too
+    for text in ("секретная фраза", "секретнаяфраза", "Секретная Фраза"):
+        found = {}
+        m.find(normalize(text), found)
+        assert set(found) == {2}, text
+    found = {}
+    m.find(normalize("参加空投活动，领取空投"), found)
+    assert set(found) == {3, 4}
+    found = {}
+    m.find(normalize("некриптовалюта"), found)  # a Cyrillic stem starts a word
+    assert found == {}

@@ -58,3 +58,19 @@ def test_the_text_analyzers_share_one_normalised_text_per_message() -> None:
     assert normalized_join(None, "Subject", "", body) == joined
     assert normalized_join(make_context(), "Other", body) == "other " + normalize(body)  # per message
 
+
+
+def test_mixed_script_words_fold_every_lookalike_letter_but_russian_text_keeps_its_own() -> None:
+    from coinguard.text import normalize
+
+    # small Cyrillic/Greek letters the confusables data does not map to Latin (к, м, т, г, η) are folded
+    # in a word otherwise written in Latin, also across a zero-width character
+    assert normalize("кraken") == "kraken"
+    assert normalize("Claim on metamaѕк now") == "claim on metamask now"
+    assert normalize("тrеzor вonus") == "trezor bonus"
+    assert normalize("к\u200braken") == "kraken"
+    assert normalize("Μetamаsk") == "metamask"  # a capital look-alike is still the confusables table's
+    # a word written all in Cyrillic is not a look-alike spelling: its letters stay
+    assert normalize("кракен биржа") == "кpaкeн 6иpжa"
+    assert normalize("криптовалюта") == "кpиптoвaлютa"
+    assert normalize("café") == "cafe"

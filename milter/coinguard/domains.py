@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
-from coinguard.text import normalize
+from coinguard.text import SCRIPT_LOOKALIKES, normalize
 
 if TYPE_CHECKING:
     from publicsuffixlist import PublicSuffixList
@@ -68,8 +68,12 @@ _ASCII_CONFUSABLE = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("i", "l"
 
 @lru_cache(maxsize=4096)
 def skeleton(text: str) -> str:
-    """A visual skeleton: two strings that look alike map to the same skeleton (hyphens dropped)."""
-    out = normalize(text).replace("-", "").replace(" ", "")
+    """A visual skeleton: two strings that look alike map to the same skeleton (hyphens dropped).
+
+    Greek/Cyrillic small letters that pass for Latin ones (``к``, ``м``, ``т``...) are folded everywhere, not
+    only in mixed-script words as in text: a domain label written all in such letters is a look-alike too.
+    """
+    out = normalize(text.translate(SCRIPT_LOOKALIKES)).replace("-", "").replace(" ", "")
     for a, b in _ASCII_CONFUSABLE:
         out = out.replace(a, b)
     return out

@@ -141,26 +141,56 @@ class ScriptMatcher:
     """
 
     def __init__(self, phrases: Sequence[tuple[str, int]]) -> None:
+        #: phrase skeleton without its spaces (a match's text without them) -> phrase index
         self.index: dict[str, int] = {}
-        parts: list[str] = []
+        anchored: list[str] = []
+        unanchored: list[str] = []
         for phrase, idx in sorted(phrases, key=lambda p: -len(normalize(p[0]))):
             norm = skeleton(normalize(phrase))
-            if not norm or norm in self.index:
+            key = norm.replace(" ", "")
+            if not key or key in self.index:
                 continue
-            self.index[norm] = idx
-            body = r"\s?".join(re.escape(word) for word in norm.split(" "))
-            start = "" if _UNSPACED.search(phrase) else r"(?<!\w)"  # a Cyrillic/Greek stem starts a word
-            parts.append(f"{start}(?P<p{len(parts)}>{body})")
-        self.norms = list(self.index)
+            self.index[key] = idx
+            # a Cyrillic/Greek stem starts a word; Japanese and Chinese phrases match anywhere
+            (unanchored if _UNSPACED.search(phrase) else anchored).append(norm)
+        # the phrases as two tries (one alternation per shared prefix): the cost per position of the text
+        # is the depth of the trie, not the number of phrases, as it was with one alternative per phrase
+        parts = ([rf"(?<!\w)(?:{_trie_regex(anchored)})"] if anchored else []) + \
+            ([f"(?:{_trie_regex(unanchored)})"] if unanchored else [])
         self.regex = re.compile("|".join(parts)) if parts else None
 
     def find(self, norm: str, found: dict[int, str]) -> None:
         if self.regex is None or norm.isascii():
             return
         for m in self.regex.finditer(skeleton(norm)):
-            group = m.lastgroup
-            if group is not None:
-                found.setdefault(self.index[self.norms[int(group[1:])]], m.group(group))
+            idx = self.index.get(m.group(0).replace(" ", ""))
+            if idx is not None:
+                found.setdefault(idx, m.group(0))
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _trie_regex(phrases: Sequence[str]) -> str:
+    """One regular expression matching any of ``phrases`` (a space in one: an optional space), as a trie:
+    alternatives only where phrases part, the longest continuation tried first (greedy)."""
+    trie: _Trie = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a phrase ends here
+
+    def emit(node: _Trie) -> str:
+        # (an optional space first: it consumes more than the letter that could follow without it)
+        alts = [(r"\s?" if ch == " " else re.escape(ch)) + emit(child)
+                for ch, child in sorted(node.items(), key=lambda kv: kv[0] != " ") if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
 
 
 def build_lures(lures: Sequence[Lure]) -> LureList:
@@ -230,10 +260,43 @@ def match_parts(parts: Sequence[str], lures: LureList, ctx: AnalysisContext | No
     return _match_norm(normalized_join(ctx, *parts), lures)
 
 
+#: A security disclaimer ("we will never ask for your recovery phrase", "do not share your private key
+#: with anyone"): the secret is named to warn, not asked for.  Genuine exchange and wallet mail carries
+#: one; it is taken out before matching, so the secret counts only where the text names it otherwise
+#: ("never share it ... enter your recovery phrase below" still has the second).  Bounded repeats from a
+#: negation: linear.
+_DISCLAIMER_EN = (
+    r"(?<![a-z])(?:never|do not|don't|dont|won't|will not|nobody will|no one will|not even we)\s(?:[^\s.!?]+\s){0,5}?"
+    r"(?:ask|asks|asking|share|request|requests|give|send|disclose|reveal|tell|type|enter)\s(?:[^\s.!?]+\s){0,5}?"
+    r"(?:seed|recovery|secret|mnemonic|private|backup|wallet)\s(?:phrase|phrases|words|key|keys)(?![a-z])")
+#: The same warning in the other languages of the list: "never" and, within six words, the secret's noun
+#: ("nunca compartas tu frase de recuperación", "никогда не сообщайте сид-фразу"; in Japanese and Chinese
+#: within twenty characters).  Written in normalised form (normalize() folds look-alike letters).
+_NEVER = ("nunca", "jamás", "jamais", "niemals", "nie", "mai", "nooit", "asla", "никогда")
+_SECRET_NOUNS = ("frase", "phrase", "clave", "chave", "cle", "schlüssel", "wiederherstellungsphrase", "chiave",
+                 "sleutel", "privésleutel", "herstelzin", "herstelfrase", "ifade", "anahtar", "фраз", "ключ", "сид")
+_NEVER_CJK = ("決して", "絶対に", "绝不", "永远不要", "切勿", "请勿")
+_SECRET_CJK = ("シードフレーズ", "復元フレーズ", "秘密鍵", "助记词", "私钥")
+
+
+def _alternation(words: Sequence[str]) -> str:
+    # each word as normalised in every letter case (a capital Cyrillic 'Н' folds to 'h', a small one stays)
+    forms = {normalize(v) for w in words for v in (w, w.capitalize(), w.upper())}
+    return "|".join(re.escape(f) for f in sorted(forms, key=lambda f: -len(f)))
+
+
+_DISCLAIMER = re.compile(
+    f"{_DISCLAIMER_EN}"
+    rf"|(?<!\w)(?:{_alternation(_NEVER)})\s(?:[^\s.!?]+\s){{0,5}}?(?:{_alternation(_SECRET_NOUNS)})"
+    rf"|(?:{_alternation(_NEVER_CJK)})[^。！!？?]{{0,20}}?(?:{_alternation(_SECRET_CJK)})"
+    rf"|(?:{_alternation(_SECRET_CJK)})[^。！!？?]{{0,20}}?(?:{_alternation(_NEVER_CJK)})")
+
+
 @lru_cache(maxsize=16)
 def _match_norm(norm: str, lures: LureList) -> LureMatch:
     if not norm:
         return LureMatch(0.0, False, ())
+    norm = _DISCLAIMER.sub(" ", norm)
     found: dict[int, Lure] = {}
     hits = dict(lures.matcher.find(norm))  # (a copy: the matcher's result is shared, see PhraseMatcher.find)
     lures.script.find(norm, hits)

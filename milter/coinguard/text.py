@@ -85,12 +85,41 @@ def _fold_table() -> dict[int, str | None]:
     return table
 
 
+#: Greek and Cyrillic small letters that pass for Latin ones in a word otherwise written in Latin
+#: ("кraken", "metamaѕк", "binanсe"), though Unicode's confusables data does not list them as such (it maps
+#: 'к' to 'ĸ', and 'м', 'н', 'т' only look like small capitals): folded inside mixed-script words only, so
+#: that Russian or Greek text keeps its letters.  Domains fold them everywhere (:data:`SCRIPT_LOOKALIKES`).
+SCRIPT_LOOKALIKES = str.maketrans({
+    "в": "b", "к": "k", "м": "m", "н": "h", "т": "t", "п": "n", "ь": "b", "ш": "w", "ѡ": "w",
+    "ё": "e", "ѐ": "e", "ќ": "k", "κ": "k", "τ": "t", "ε": "e", "η": "n", "β": "b",
+    "ω": "w", "χ": "x", "ά": "a", "έ": "e", "ί": "i", "ϊ": "i", "ό": "o", "ύ": "u", "ή": "n",
+})
+_GREEK_CYRILLIC = "\u0370-\u03ff\u0400-\u052f"
+#: A word (at most ~80 letters) in which an ASCII letter and a Greek/Cyrillic letter touch.  Anchored at
+#: a word start with bounded repeats: constant work per word, linear in the text.
+_MIXED_WORD = re.compile(
+    rf"(?<![^\W\d_])[^\W\d_]{{0,40}}?(?:[A-Za-z][{_GREEK_CYRILLIC}]|[{_GREEK_CYRILLIC}][A-Za-z])"
+    rf"[^\W\d_]{{0,40}}(?![^\W\d_])")
+
+
+@cache
+def _invisible_table() -> dict[int, None]:
+    return {code: None for code, target in _fold_table().items() if target is None}
+
+
+def _fold_mixed(m: re.Match[str]) -> str:
+    return m.group(0).translate(SCRIPT_LOOKALIKES)  # (capitals are folded by the confusables table)
+
+
 def normalize(text: str) -> str:
     """Text as matched: NFKC, invisible characters removed, case-folded, look-alikes folded, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text)
     if text.isascii():
         text = text.casefold()
     else:
+        # words mixing Latin with Greek/Cyrillic letters are look-alike spellings: every such letter is
+        # folded in them (invisible characters first removed, or "к\u200braken" would be two words)
+        text = _MIXED_WORD.sub(_fold_mixed, text.translate(_invisible_table()))
         # fold before and after case-folding: a capital look-alike (Greek 'Μ') may only be listed as
         # itself, and its lower case form ('μ') may not be a Latin look-alike at all
         table = _fold_table()
@@ -132,6 +161,17 @@ def normalized_join(ctx: AnalysisContext | None, *parts: str) -> str:
     if joined is None:
         joined = memo[parts] = " ".join(n for n in (normalized(ctx, p) for p in parts if p) if n)
     return joined
+
+
+#: A forwarded or quoted message: a forwarding separator in the text or a forward prefix on the Subject.
+_FORWARDED = re.compile(r"-{2,}\s*(?:forwarded message|original message|weitergeleitete nachricht|message transféré)"
+                        r"|^(?:fwd?|wg|tr)\s*:", re.IGNORECASE | re.MULTILINE)
+FORWARD_SCAN_CHARS = 100_000
+
+
+def is_forwarded(subject: str, body: str) -> bool:
+    """Does the mail forward another one (someone passing on a receipt or a brand's notice)?"""
+    return bool(_FORWARDED.search(f"{subject}\n{body[:FORWARD_SCAN_CHARS]}"))
 
 
 # ---------------------------------------------------------------------------- phrase matching

@@ -178,3 +178,24 @@ def test_numbers_and_words_in_prose_are_not_grouped_addresses() -> None:
     text = ("Call 1 800 555 0199 today. Page 1 of 3: Monday the 3 Tuesday Mark Tom Lisa met at 1 pm. "
             "Order 1A2B 3C4D 5E6F 7G8H 9J1K 2L3M 4N5P was shipped. ") * 50
     assert find_addresses(text) == []
+
+
+@pytest.mark.parametrize("demand", [
+    "Te grabé con tu cámara. Envía 500 USD en bitcoin a esta dirección en 48 horas: {addr}",
+    "Je vous ai filmé. Envoyez 500 € en bitcoin à cette adresse : {addr}",
+    "Ich habe Sie gefilmt. Überweisen Sie 500 € in Bitcoin an diese Adresse: {addr}",
+    "Ti ho registrato. Invia 500 € in bitcoin a questo indirizzo entro 48 ore: {addr}",
+    "Eu gravei você. Envie 500 USD em bitcoin para este endereço: {addr}",
+    "Ik heb je gefilmd. Stuur 500 € in bitcoin naar dit adres: {addr}",
+    "Я записал вас. Переведите 500 $ в биткоинах на этот адрес за 48 часов: {addr}",
+    "48時間以内に下記のアドレスへ0.1 BTCを送金してください: {addr}",
+])
+def test_extortion_demand_in_the_campaigns_languages(demand: str) -> None:
+    found = run_msg(demand.format(addr="1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"))
+    assert "crypto.address_payment_demand" in found, demand
+
+
+def test_an_address_in_a_note_without_a_demand_is_no_demand() -> None:
+    # a donation address with a code listing and German numbers ('Zahlen') but no amount is no demand
+    body = "Spenden: 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2. Die Zahlen des Quartals stehen im Bericht. Vielen Dank!"
+    assert "crypto.address_payment_demand" not in run_msg(body)

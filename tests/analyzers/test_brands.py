@@ -32,6 +32,12 @@ def run(findings: tuple[Finding, ...] = (), cfg: Config | None = None, **kw: obj
     ("rnetamask.io", "metamask", "homoglyph"),
     ("xn--upbt-nza.com", "upbit", "homoglyph"),  # upbıt (dotless i)
     ("xn--bnance-bwa.com", "binance", "homoglyph"),  # bіnance (Cyrillic і)
+    # small Cyrillic letters Unicode's confusables data does not map to Latin (к, т, г)
+    ("кraken.com", "kraken", "homoglyph"),
+    ("кraken.com".encode("idna").decode(), "kraken", "homoglyph"),
+    ("bybiт.com", "bybit", "homoglyph"),
+    ("кucoin-login.net", "kucoin", "brand plus word"),
+    ("тrezor.io", "trezor", "homoglyph"),
     ("coinbasse.com", "coinbase", "edit distance"),
     ("metamsak.io", "metamask", "edit distance"),
     ("metamaskwallet.app", "metamask", "brand glued to a word"),
@@ -168,6 +174,19 @@ def test_brands_file_format(tmp_path: Path) -> None:
 def test_homoglyph_display_name_is_the_brand() -> None:
     found = run(from_display="Μetamаsk", from_domain="e.kajabimail.net", subject="Your wаllet hаs failed the Upgrаde")
     assert [f.score for f in found["brand.impersonation"]] == [5.0]
+    # the small Cyrillic 'к', which the confusables data maps to no Latin letter
+    found = run(from_display="Кucoin Suppoгt", from_domain="notify-center.xyz", subject="Wallet notice")
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+    found = run(from_display="кucoin suppoгt", from_domain="notify-center.xyz", subject="Wallet notice")
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+
+
+def test_russian_words_are_not_folded_into_brand_names() -> None:
+    # "кракен" written in Cyrillic throughout is a Russian word (the sea monster, a darknet market's name),
+    # not a look-alike spelling of the exchange: neither the domain nor the name is Kraken's
+    assert lookalike("кракен.рф", TABLE, context=True) is None
+    found = run(from_display="Кракен", from_domain="news.example.ru", subject="Новости криптовалют")
+    assert "brand.impersonation" not in found
 
 
 def test_brand_named_with_lure_wording_scores_more() -> None:
@@ -249,3 +268,59 @@ def test_brand_domain_as_the_display_name() -> None:
     found = run(from_display="ethereum.org", from_domain="icloud.com", subject="", body_text="See you.")
     assert [f.score for f in found["brand.impersonation"]] == [5.0]
     assert run(from_display="ethereum.org", from_domain="ethereum.org", subject="", body_text="See you.") == {}
+
+
+@pytest.mark.parametrize(("body", "brand"), [
+    ("Your wallet needs attention.\n\nThe Ledger Team\n", "ledger"),
+    ("Migrate before Friday. © 2024 Trust Wallet. All rights reserved.", "trustwallet"),
+    ("Copyright © 2013 - 2023 Ripple. Unsubscribe", "ripple"),
+    ("Best regards, the MetaMask Support Team. Unsubscribe", "metamask"),
+    ("Kind regards,\nKraken Support\n", "kraken"),
+])
+def test_body_signed_as_the_brand_is_a_claim_to_be_it(body: str, brand: str) -> None:
+    found = run(from_domain="mailer.salonbooking.example", subject="Important notice", body_text=body + " wallet")
+    display = next(b.display for b in TABLE.brands if b.id == brand)
+    assert [(f.score, f.detail.split(" named")[0]) for f in found["brand.impersonation"]] == [(4.0, display)]
+    assert "sign-off" in found["brand.impersonation"][0].detail
+    # with account wording the claim reaches the display name's weight
+    found = run(from_domain="mailer.salonbooking.example", subject="Action required: verify your wallet",
+                body_text="Your account is locked. Verify your wallet within 24 hours.\n" + body)
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+
+
+@pytest.mark.parametrize("body", [
+    "Bitcoin news: the Binance team said on Monday that withdrawals resume. Image: © Binance",
+    "© 2026 CoinDesk. Coinbase is a sponsor of this newsletter.",
+    "Photo credit: © Coinbase\nThe market rallied.",
+])
+def test_news_about_a_brand_is_no_sign_off(body: str) -> None:
+    found = run(from_domain="news.example", subject="Crypto weekly", body_text=body)
+    assert [f.score for f in found.get("brand.impersonation", [])] in ([], [1.0])
+
+
+def test_the_sign_off_of_a_forwarded_brand_mail_is_no_claim_of_the_forwarder() -> None:
+    body = ("Hi Dana, for the tax file.\n\n---------- Forwarded message ---------\n"
+            "From: Coinbase <no-reply@coinbase.com>\n\nYou bought 0.25 BTC.\n\nThe Coinbase Team\n© 2026 Coinbase\n")
+    found = run(from_domain="gmail.com", subject="Fwd: Your receipt", body_text=body)
+    assert [f.score for f in found["brand.impersonation"]] == [1.0]
+
+
+def test_the_header_logo_names_who_the_mail_claims_to_be_from() -> None:
+    html = ('<table><tr><td><img src="https://cdn.example/l.png" alt="MetaMask" width="120"></td></tr></table>'
+            '<p>Your wallet needs a security update.</p><img src="https://cdn.example/fox.png" alt="Binance">')
+    found = run_items(html, from_domain="mailer.salonbooking.example", subject="Security notice",
+                      body_text="Your wallet needs a security update.")
+    assert [(f.score, f.detail) for f in found["brand.impersonation"]] == [
+        (3.0, "MetaMask named in the header logo (alt text 'MetaMask'), sent from mailer.salonbooking.example")]
+    # a newsletter's masthead comes first; an article's picture of an exchange later is no claim
+    news = ('<img src="https://news.example/masthead.png" alt="Chain Digest weekly">'
+            '<p>Bitcoin rallied.</p><img src="https://news.example/photo.jpg" alt="Binance">')
+    found = run_items(news, from_domain="news.example", subject="Crypto weekly", body_text="Bitcoin rallied.")
+    assert "brand.impersonation" not in found
+    # a sponsor's banner on top of a newsletter links to the sponsor's own site
+    banner = ('<a href="https://www.binance.com/en/promo?utm_source=digest"><img src="b.png" alt="Binance"></a>'
+              '<p>Bitcoin rallied.</p>')
+    assert "brand.impersonation" not in run_items(banner, from_domain="news.example", body_text="Bitcoin rallied.")
+    # a long alt text is a sentence, not a logo
+    long_alt = '<img src="x.png" alt="Photo of the MetaMask booth at the Web3 Summit in Lisbon, 2026">'
+    assert "brand.impersonation" not in run_items(long_alt, from_domain="news.example", body_text="Hi")

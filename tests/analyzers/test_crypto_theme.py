@@ -270,3 +270,89 @@ def test_subject_of_coin_names_alone_is_no_lure() -> None:
     assert SUBJECT.code not in run_message(subject="Krypto-Briefing: Bitcoin, Ethereum und Solana im Wochenrückblick",
                                            body_text="Die Woche an den Märkten.")
     assert run_message(subject="Bitcoin, Ethereum: withdraw now", body_text="See inside.")[SUBJECT.code] >= 2.5
+
+
+def test_form_bait_asks_for_your_information_and_holds_out_a_sum() -> None:
+    # the form-invitation lure: "confirm your information to receive $20,000", with the crypto topic
+    m = match_lures("Confirm your information to receive $20,000 in cryptocurrency", LURES)
+    assert {"confirm your information", "receive $20,000"} <= {t.phrase for t in m.terms}
+    found = run_message(subject="Payment update: confirm your information to receive $20,000",
+                        body_text="Your cryptocurrency payout is approved. Fill out the form to get your money.")
+    assert found.get(BODY.code, 0) >= 4.5
+    # coins held out to be got ("get BTC"), and money as bait ("get money"), are reward wording
+    assert {"get btc", "get money"} <= {t.phrase for t in match_lures("Get BTC now and get money", LURES).terms}
+    # a sum merely paid or priced is no bait
+    assert not any(t.phrase.startswith("receive") for t in match_lures("The ticket costs $500.", LURES).terms)
+
+
+def test_coin_amounts_in_more_tickers_and_the_bitcoin_sign() -> None:
+    # a balance written with the bitcoin sign, or in the coins airdrop lures hand out (SOL, XRP, USDC)
+    for text, amount in (("You received ₿0.0521 in your wallet", "₿0.0521"), ("Your balance: 12.5 SOL", "12.5 sol"),
+                         ("Claim 250 XRP today", "250 xrp"), ("1,500 USDC are waiting", "1,500 usdc")):
+        assert amount in {t.phrase for t in match_lures(text, LURES).terms}, text
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("Sync wallet to continue", "sync wallet"),
+    ("Connect your MetaMask wallet now", "connect your metamask wallet"),
+    ("Restore the wallet with your phrase", "restore the wallet"),
+    ("Migrate your assets before the upgrade", "migrate your assets"),
+    ("Claim reward", "claim reward"),
+    ("Join the $PEPE airdrop today", "join the $pepe airdrop"),
+    ("Verify ownership of the address", "verify ownership"),
+    ("Your wallet has been compromised", "wallet has been compromised"),
+])
+def test_wallet_and_claim_calls_to_action_in_their_other_spellings(text: str, phrase: str) -> None:
+    assert phrase in {t.phrase for t in match_lures(text, LURES).terms}
+
+
+def test_wallet_advice_is_no_wallet_call_to_action() -> None:
+    terms = match_lures("Verify the wallet address before you send; secure your wallet with a hardware device.",
+                        LURES).terms
+    assert not any(t.category == "action" and t.weight >= 2 for t in terms)
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("Introduzca su frase de recuperación para verificar", "frase de recuperacion"),
+    ("Conecte sua carteira agora", "conecte sua carteira"),
+    ("Entrez votre phrase de récupération", "phrase de recuperation"),
+    ("Verbinden Sie Ihre Wallet, um fortzufahren", "verbinden sie ihre wallet"),
+    ("Inserisci la frase di recupero", "frase di recupero"),
+    ("Voer je herstelzin in", "herstelzin"),
+    ("Cüzdanınızı bağlayın", "cuzdaninizi baglayin"),
+    ("Введите сид-фразу", "сид-фраз"),
+    ("シードフレーズを入力してください", "シードフレーズ"),
+    ("请输入助记词", "助记词"),
+])
+def test_wallet_secret_and_connect_lures_in_other_languages(text: str, phrase: str) -> None:
+    assert phrase in {t.phrase for t in match_lures(text, LURES).terms}
+
+
+@pytest.mark.parametrize("text", [
+    "Nunca compartas tu frase de recuperación con nadie.", "Ne communiquez jamais votre phrase de récupération.",
+    "Teilen Sie niemals Ihre Wiederherstellungsphrase.", "Никогда не сообщайте сид-фразу.",
+    "シードフレーズは決して教えないでください。", "切勿向任何人透露助记词。",
+])
+def test_the_security_disclaimer_in_other_languages_names_no_secret(text: str) -> None:
+    assert not any(t.category == "secret" for t in match_lures(text, LURES).terms), text
+
+
+def test_sextortion_in_its_other_usual_wordings() -> None:
+    text = ("Your computer was infected with my malware. I made a split-screen video of you on the porn site. "
+            "I know your password. Pay 0.05 BTC to my bitcoin address or I release everything. You have 50 hours.")
+    m = match_lures(text, LURES)
+    assert m.topic
+    assert {"infected with my malware", "split-screen", "porn site", "i know your password",
+            "release everything", "you have 50 hours"} <= {t.phrase for t in m.terms}
+    found = run_message(subject="Your device", body_text=text)
+    assert found[BODY.code] >= 5.0
+
+
+@pytest.mark.parametrize("body", [
+    "Your Bitcoin wallet received 2.1 BTC ($129,000). Confirm the transfer at https://x.example/c",
+    "Vous avez reçu 0,75 BTC sur votre compte. Retirez vos fonds maintenant : https://x.example",
+    "Вы получили 0,75 BTC на ваш счет. Выведите средства: https://x.example",
+    "You have 2.5 ETH unclaimed. Claim now at https://x.example",
+])
+def test_coins_credited_to_the_reader_in_more_wordings_and_languages(body: str) -> None:
+    assert run_message(subject="Notification", body_text=body).get(BODY.code, 0) >= 5.0

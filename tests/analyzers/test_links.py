@@ -157,3 +157,45 @@ def test_links_of_an_attached_login_page_are_judged() -> None:
     assert "markup.credential_form" in found
     assert found["brand.lookalike_link"] == ("link to kucoin-security-check.com imitates KuCoin (brand plus word), "
                                              "in login.html")
+
+
+@pytest.mark.parametrize(("url", "service"), [
+    ("https://docs.google.com/forms/d/e/1FAIpQLSe4C/viewform?usp=mail_form_link", "docs.google.com/forms"),
+    ("https://docs.google.com/drawings/d/18wxvlAiAmq/preview", "docs.google.com/drawings"),
+    ("https://forms.gle/AbCdEf123", "forms.gle"),
+    ("https://forms.yandex.com/cloud/6582d51084227c/", "forms.yandex.com"),
+    ("https://d588735c.blockchainsync.pages.dev/#victim@example.org", "pages.dev"),
+    ("https://claim-rewards.workers.dev/", "workers.dev"),
+    ("https://optimism-drop.s3.us-east-1.amazonaws.com/claim.html", "s3.amazonaws.com"),
+    ("https://s3.amazonaws.com/bucket/claim.html", "s3.amazonaws.com"),
+    ("https://wallet-restore.web.app/", "web.app"),
+    ("https://share.evernote.com/note/3a7f62cf", "share.evernote.com"),
+    ("https://airdrop.notion.site/Claim-abc", "notion.site"),
+    ("https://x.typeform.com/to/AbC", "x.typeform.com/to"),
+])
+def test_pages_on_free_hosting_form_and_sharing_services(url: str, service: str) -> None:
+    assert link_techniques([url]) == {"links.hosted_page": [service]}
+
+
+@pytest.mark.parametrize("url", [
+    "https://docs.google.com/spreadsheets/d/1abc/edit",  # a shared sheet (an accountant's) is no page host
+    "https://www.google.com/forms/about/",
+    "https://x.typeform.com/",
+    "https://pages.example.com/dev",
+    "https://notapages.dev.example/",
+    "https://amazonaws.com.example/claim",
+])
+def test_other_links_on_those_names_are_not_hosted_pages(url: str) -> None:
+    assert link_techniques([url]) == {}
+
+
+def test_hosted_page_counts_in_crypto_themed_mail_that_asks_for_something() -> None:
+    form = " https://docs.google.com/forms/d/e/1FAIpQLSe/viewform\n"
+    asking = "Confirm your information to receive the 0.5 BTC:" + form
+    assert run(asking, []) == set()
+    assert run(asking, THEMED) == {"links.hosted_page"}
+    # a registration form in mail that informs (topic words, a grant) is no lure page
+    informing = "Our DeFi summit programme is online; speakers receive a travel grant. Register:" + form
+    assert run(informing, THEMED) == set()
+    # an exchange named by someone else: the form counts without an explicit call to action
+    assert run(informing, [Finding("brand.impersonation", "brands")]) == {"links.hosted_page"}

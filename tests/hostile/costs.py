@@ -53,6 +53,12 @@ INPUTS: dict[str, Callable[[int], str]] = {
     # spaced-out and grouped wallet addresses are re-joined before the checksum
     "spaced-address": lambda n: _fill("b c 1 q a r 0 s r r r 7 ", n),
     "grouped-address": lambda n: _fill("bc1q ar0s rrr7 xfkv y5l6 ", n),
+    # words mixing Latin with Greek/Cyrillic look-alike letters are folded whole (text.normalize): short
+    # mixed words, and one endless mixed word (the bounded word pattern must not rescan it)
+    "mixed-script": lambda n: _fill("кraken metamaѕк ledgeг Bиnance ", n),
+    "mixed-run": lambda n: _fill("aк", n),
+    # security disclaimers are taken out before lure matching (bounded repeats after each negation)
+    "disclaimers": lambda n: _fill("never ask share tell you for your a b c d e f ", n),
     # the one URL list of a message
     "urls": lambda n: _fill("http://a.example/?url=https://b.example/ ", n),
 }

@@ -49,6 +49,10 @@ CASES = [
     ("message:addresses", "grouped-address"),
     ("message:links", "urls"),
     ("message:brands", "urls"),
+    ("message:brands", "mixed-script"),
+    ("message:crypto_theme", "mixed-script"),
+    ("message:crypto_theme", "mixed-run"),
+    ("message:crypto_theme", "disclaimers"),
 ]
 
 #: Cases known to fail (with the ratio and sizes measured): none left since the linear seed-phrase

@@ -366,14 +366,23 @@ def _longest_at(joined: str, i: int) -> tuple[str, str, str] | None:
     return None
 
 
+#: Demand verbs and nouns, in the languages of the extortion and fake-invoice campaigns (en, ko, es, pt,
+#: fr, de, it, nl, tr, ru, ja, zh): "send", "envíe", "envoyez", "überweisen", "invia", "stuur", "gönder",
+#: "переведите", "送金", "转账".
 _DEMAND = re.compile(
     r"(?<![a-z])(?:pay|payment|send|transfer|deposit|wire|ransom|remit|"
-    r"입금|송금|이체|보내|지불|결제|납부)",
+    r"env[ií]a|env[ií]e|enviar|env[ií]en|paga|pague|pagar|pago|transfiere|transfira|transferir|transfi[eé]rela|"
+    r"deposita|deposite|envoyez|envoyer|payez|payer|paiement|virement|transf[eé]rez|senden|sende|[üu]berweisen|"
+    r"[üu]berweisung|zahlen|bezahlen|zahlung|invia|inviare|pagare|pagamento|trasferisci|bonifico|stuur|"
+    r"betaal|betalen|betaling|overmaken|g[öo]nder|[öo]deyin|[öo]deme|отправ|перевед|перевод|оплат|заплат|"
+    r"입금|송금|이체|보내|지불|결제|납부|送金|支払|振り込|振込|发送|支付|转账|付款|汇款)",
     re.IGNORECASE,
 )
 _AMOUNT_OR_DEADLINE = re.compile(
     r"[$€£¥₩]\s?\d|\d[\d,.]*\s?(?:usd|eur|btc|eth|usdt|ltc|trx|dollars?|euros?|bitcoins?|원|만원|달러)(?![a-z])"
-    r"|\d+\s?(?:hours?|hrs?|days?|시간|일\s?이내)(?![a-z])"
+    r"|\d[\d,.]*\s?[$€£¥]"
+    r"|\d+\s?(?:hours?|hrs?|days?|horas|heures|jours|stunden|tagen?|ore|giorni|uur|dagen|saat|g[üu]n|час|дн|"
+    r"시간|일\s?이내|時間|小时|小時)(?![a-z])"
     r"|(?<![a-z])(?:twenty|forty|seventy)[- ]?(?:four|eight|two)\s?hours",
     re.IGNORECASE,
 )

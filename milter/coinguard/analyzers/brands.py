@@ -42,7 +42,7 @@ from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.lures import LureMatch, is_topic, lure_kinds, lures_for, match_parts
 from coinguard.sniff import ItemType
-from coinguard.text import decode_item, normalize, normalized_join
+from coinguard.text import decode_item, is_forwarded, normalize, normalized_join
 
 NAME = "brands"
 MAX_LINK_HOSTS = 300
@@ -71,6 +71,23 @@ SCORE_BALANCE_BAIT = 4.0
 _BALANCE = re.compile(r"(?<![\w.,])\d{1,3}(?:[ .,]?\d{3})+(?:[.,]\d+)?\s?(?:usd|usdt|usdc|eur|euro|euros|dollars?)"
                       r"(?![a-z])|(?<![\w.,])\d{1,6}[.,]\d{1,8}\s?(?:btc|eth|bnb|ltc|trx|sol)(?![a-z])")
 BALANCE_WINDOW = 40
+#: brand.impersonation from the body's sign-off: the mail signs as the brand ("© 2024 Ledger", "The
+#: MetaMask Team", "Best regards, Trust Wallet Support") while it comes from someone else's domain.  A
+#: claim of authorship like the display name's, weaker (a footer is less seen): below the tag threshold
+#: alone, at it with account wording.  Forwarded mail and photo credits ("Image: © Binance") are left out.
+SCORE_SIGNOFF = 4.0
+SIGNOFF_SCAN_CHARS = 200_000
+MAX_SIGNOFFS = 50
+_NAME_WORDS = r"[^\W\d_][\w.'&-]{0,30}(?:[ ][\w.'&-]{1,30}){0,2}"
+_COPYRIGHT = re.compile(r"(?<!\w)(?:©|\(c\)|copyright(?:\s*©)?)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?,?\s*"
+                        rf"(?P<name>{_NAME_WORDS})", re.IGNORECASE)
+_CREDIT = re.compile(r"(?:photo|image|picture|credit|source|foto|bild|quelle|fuente)\W{0,3}$", re.IGNORECASE)
+_TEAM_WORDS = r"(?:team|support team|security team|customer support|customer care|support|security|wallet team)"
+_TEAM = re.compile(
+    rf"^[ \t]*(?:the\s+)?(?P<line>{_NAME_WORDS}?)\s+{_TEAM_WORDS}[ \t]*[.!]?[ \t]*$"
+    r"|(?<![\w])(?:regards|sincerely|thanks|thank you|cheers|best|yours|greetings)[,.!]?\s+(?:the\s+)?"
+    rf"(?P<closing>{_NAME_WORDS}?)\s+{_TEAM_WORDS}(?!\w)",
+    re.IGNORECASE | re.MULTILINE)
 MAX_ANCHORS = 300
 MAX_HTML_SCAN = 1024 * 1024
 
@@ -261,12 +278,50 @@ def account_wording(msg: MessageInfo, ctx: AnalysisContext) -> str:
     return ", ".join(t.phrase for t in sorted(terms, key=lambda t: -t.weight)[:3])
 
 
+#: brand.impersonation from the mail's header logo: the first picture of the HTML body, whose alt text is
+#: who the mail says it is from ("MetaMask", "Ledger logo"), as the From display name is.  A newsletter's
+#: first picture is its own masthead; an article's photo of an exchange comes later.
+SCORE_LOGO = 3.0
+LOGO_ALT_MAX = 40
+LOGO_SCAN_CHARS = 256 * 1024
+_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]{1,200})"|'([^']{1,200})'|([^\s>"']{1,200}))""", re.IGNORECASE)
+
+
 _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]{1,2000})""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]{0,2000}>")
 _HOSTISH = re.compile(r"(?<![\w.-])(?:https?://)?((?:[a-z0-9\u00a1-\uffff-]{1,63}\.)+[a-z\u00a1-\uffff]{2,63})(?![\w-])")
 #: Most ``<a`` openings looked at per message, and characters looked at around each (bounded, linear work).
 MAX_ANCHOR_TAGS = 5000
 ANCHOR_SPAN = 2000
+
+
+def _body_html(items: Sequence[Item], limit: int) -> Iterator[str]:
+    """The first ``limit`` bytes of each HTML body part of the message (not of attachments), as text."""
+    for item in items:
+        if item.role == Role.BODY and item.depth == 0 and item.type == ItemType.HTML:
+            yield decode_item(item, limit)
+
+
+def logo_alt(items: Sequence[Item]) -> tuple[str, str]:
+    """(alt text, host of the link around it) of the first picture of the message's HTML body; the alt text
+    is '' when there is none or it is too long for a logo."""
+    import html as html_lib
+
+    for html in _body_html(items, LOGO_SCAN_CHARS):
+        lower = html.lower()
+        pos = lower.find("<img")
+        if pos < 0:
+            continue
+        end = html.find(">", pos, pos + ANCHOR_SPAN)
+        m = _ALT.search(html, pos, end if end > 0 else pos + ANCHOR_SPAN)
+        alt = " ".join(html_lib.unescape(next(g for g in m.groups() if g)).split()) if m else ""
+        opened = lower.rfind("<a ", max(0, pos - ANCHOR_SPAN), pos)
+        host = ""
+        if opened >= 0 and lower.find("</a", opened, pos) < 0:
+            href = _HREF.search(html, opened, pos)
+            host = _href_host(href.group(1)) if href else ""
+        return (alt if len(alt) <= LOGO_ALT_MAX else ""), host
+    return "", ""
 
 
 def anchors(items: Sequence[Item], ctx: AnalysisContext) -> list[tuple[str, str]]:
@@ -277,10 +332,7 @@ def anchors(items: Sequence[Item], ctx: AnalysisContext) -> list[tuple[str, str]
     """
     out: list[tuple[str, str]] = []
     seen = 0
-    for item in items:
-        if item.role != Role.BODY or item.depth > 0 or item.type != ItemType.HTML:
-            continue
-        html = decode_item(item, MAX_HTML_SCAN)
+    for html in _body_html(items, MAX_HTML_SCAN):
         lower = html.lower()
         pos = lower.find("<a")
         while pos >= 0 and seen < MAX_ANCHOR_TAGS and len(out) < MAX_ANCHORS:
@@ -325,6 +377,39 @@ def balance_bait(norm: str, table: BrandTable, *, context: bool = False) -> str:
         if before and mentioned_norm(before.group(1), table, context=weak_ok):  # "BINANCE 136 138 EURO"
             return f"{before.group(1)} {m.group(0)}"
     return ""
+
+
+def _leading_brand(words: str, table: BrandTable, context: bool) -> int | None:
+    """The brand that the first of ``words`` (up to three) begin with: 'Trust Wallet Inc' -> Trust Wallet."""
+    parts = normalize(words).split(" ")[:3]
+    for k in range(1, len(parts) + 1):
+        found = mentioned_norm(" ".join(parts[:k]), table, context=context)
+        if found and not mentioned_norm(" ".join(parts[1:k]), table, context=context):
+            return min(found)
+    return None
+
+
+def signoff_brands(body: str, table: BrandTable, *, context: bool) -> dict[int, str]:
+    """Brand index -> the sign-off that claims to be it (a copyright line, a team signature) in ``body``."""
+    out: dict[int, str] = {}
+    text = body[:SIGNOFF_SCAN_CHARS]
+    seen = 0
+    for m in _COPYRIGHT.finditer(text):
+        seen += 1
+        if seen > MAX_SIGNOFFS:
+            break
+        if _CREDIT.search(text[max(0, m.start() - 12):m.start()]):
+            continue
+        idx = _leading_brand(m.group("name"), table, context)
+        if idx is not None:
+            out.setdefault(idx, " ".join(m.group(0).split())[:60])
+    for n, m in enumerate(_TEAM.finditer(text)):
+        if n >= MAX_SIGNOFFS:
+            break
+        idx = _leading_brand(m.group("line") or m.group("closing") or "", table, context)
+        if idx is not None:
+            out.setdefault(idx, " ".join(m.group(0).split())[:60])
+    return out
 
 
 def _href_host(href: str) -> str:
@@ -376,8 +461,9 @@ class BrandAnalyzer:
     after: ClassVar[tuple[str, ...]] = ("dkim_auth", "dmarc_auth")  # reads DKIM_ALIGNED, DMARC_PASS
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo("brand.impersonation", SCORE_DISPLAY, Category.SENDER,
-                 "an exchange/wallet brand is named in the From display name (5), Subject (3) or body (1) "
-                 "but the From domain is not one of the brand's domains"),
+                 "an exchange/wallet brand is named in the From display name (5), the body's sign-off ('© 2024 "
+                 "Ledger', 'The MetaMask Team': 4), Subject or header logo's alt text (3) or body (1) but the "
+                 "From domain is not one of the brand's domains"),
         CodeInfo("brand.lookalike_domain", 8.0, Category.SENDER,
                  "the From domain imitates a brand's domain (homoglyphs/IDN, edit distance, brand-plus-word, "
                  "brand in a subdomain of another registrable domain)"),
@@ -401,13 +487,20 @@ class BrandAnalyzer:
         context = crypto_context(msg, ctx, table) or display_claims_weak_brand(msg, ctx, table)
         own = table.owner(msg.from_domain)
         sender = msg.from_domain or "(no From domain)"
+        logo, logo_link = logo_alt(items)
+        if logo and logo_link and table.owner(logo_link) is not None:
+            logo = ""  # a sponsor's banner, linked to the sponsor's own site
         places = ((msg.from_display, SCORE_DISPLAY, "From display name"), (msg.subject, SCORE_SUBJECT, "Subject"),
-                  (msg.body_text, SCORE_BODY, "body"))
+                  (logo, SCORE_LOGO, f"header logo (alt text {logo!r})"), (msg.body_text, SCORE_BODY, "body"))
         best: dict[int, tuple[float, str]] = {}
         for text, score, where in places:
             for idx in mentioned(text, table, context=context, ctx=ctx):
                 if score > best.get(idx, (0.0, ""))[0]:
                     best[idx] = (score, where)
+        if not is_forwarded(msg.subject, msg.body_text):
+            for idx, claim in signoff_brands(msg.body_text, table, context=context).items():
+                if best.get(idx, (0.0, ""))[0] < SCORE_SIGNOFF:
+                    best[idx] = (SCORE_SIGNOFF, f"body's sign-off ({claim!r})")
         wording = account_wording(msg, ctx) if best else ""
         for idx, (score, where) in sorted(best.items(), key=lambda kv: -kv[1][0]):
             brand = table.brands[idx]

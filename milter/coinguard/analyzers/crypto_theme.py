@@ -31,7 +31,7 @@ from coinguard.lures import (
     match_parts,
 )
 from coinguard.sniff import ItemType
-from coinguard.text import decode_item, is_document_text, item_text, normalize, normalized_join
+from coinguard.text import decode_item, is_document_text, is_forwarded, item_text, normalize, normalized_join
 
 NAME = "crypto_theme"
 
@@ -177,9 +177,6 @@ def lookalike_words(text: str, limit: int = 4) -> list[str]:
 CALLBACK_CODE = "crypto.callback_scam"
 #: Below the tag threshold alone: with the exchange named (brand.impersonation) or lure wording it tags.
 CALLBACK_SCORE = 4.0
-#: A receipt the user forwards from their own free mailbox (to an accountant) is no callback scam.
-_FORWARDED = re.compile(r"-{2,}\s*(?:forwarded message|original message|weitergeleitete nachricht|message transféré)"
-                        r"|^(?:fwd?|wg|tr)\s*:", re.IGNORECASE | re.MULTILINE)
 #: Free mailbox providers (a business's receipts never come from these).
 FREEMAIL = frozenset({
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
@@ -208,9 +205,10 @@ def callback_scam(msg: MessageInfo, crypto: bool) -> str:
     domain = msg.from_domain.lower()
     if not crypto or domain not in FREEMAIL:
         return ""
-    text = f"{msg.subject}\n{msg.body_text[:CALLBACK_SCAN_CHARS]}"
-    if _FORWARDED.search(text):
+    # a receipt the user forwards from their own free mailbox (to an accountant) is no callback scam
+    if is_forwarded(msg.subject, msg.body_text):
         return ""
+    text = f"{msg.subject}\n{msg.body_text[:CALLBACK_SCAN_CHARS]}"
     phone = _PHONE.search(text)
     deal = _TRANSACTION.search(text)
     if phone is None or deal is None:

@@ -15,8 +15,17 @@ carries):
   reputation lists;
 - ``links.shortener``: a URL shortener or QR-code redirect service (``config/shorteners.txt``): the
   destination is hidden the same way;
+- ``links.hosted_page``: the page lives on a free site, form or file host (Google Forms/Docs/Sites,
+  Firebase, Cloudflare Pages/Workers, Netlify, Vercel, S3 buckets, Yandex/Microsoft Forms, Evernote
+  and Notion shares, Telegraph...): no domain to buy or lose, and the host's good name carries the
+  link past reputation filters (:data:`HOSTED_PAGES`);
 - ``links.punycode``: an internationalised (``xn--``) host, the spelling of homoglyph domains;
 - ``links.script``: a link with ``javascript:``, ``vbscript:`` or a ``data:`` document.
+
+``links.hosted_page`` is counted only when the mail also asks the reader for something (a call to
+action, a wallet secret, a payment: lures.txt's action/secret/extortion wording) or names an exchange
+it does not come from (a ``brand.*`` finding): a conference's registration form or a newsletter's survey
+on Google Forms sits in mail that informs.
 
 Each is weak context, counted only when the mail already reads as crypto (a ``crypto.*`` finding of
 the theme analyzers, a ``brand.*`` finding of the brands analyzer), so newsletters' click trackers
@@ -29,6 +38,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import ClassVar
@@ -46,6 +56,7 @@ from coinguard.config import shipped_path
 from coinguard.domains import registrable, to_unicode
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
+from coinguard.lures import lures_for, match_parts
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +70,63 @@ THEME_PREFIXES = ("crypto.", "brand.")
 _IPFS_PATH = re.compile(r"/ip[fn]s/(?:Qm[1-9A-HJ-NP-Za-km-z]{44}|b[a-z2-7]{50,}|k51[a-z0-9]{40,})", re.I)
 _IPFS_HOST = re.compile(r"(?:^|\.)(?:b[a-z2-7]{50,}|Qm[1-9A-HJ-NP-Za-km-z]{44})\.ip[fn]s\.|(?:^|\.)dweb\.link$", re.I)
 _SCRIPT_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data:text/html|data:application/x?html)", re.I)
+
+#: links.hosted_page: free site builders, app and file hosts, form and document-sharing services that
+#: lure, claim and drainer pages are put on, as (host or parent domain, path prefix).  A path prefix
+#: narrows a service that also serves other things (Google Docs: forms, drawings and slides, not the
+#: spreadsheets an accountant shares).  Judged only in crypto-themed mail, like the other techniques.
+HOSTED_PAGES: tuple[tuple[str, str], ...] = (
+    # Google: forms, drawings/slides/documents published as pages, Sites, Apps Script web apps, buckets
+    ("docs.google.com", "/forms/"), ("docs.google.com", "/drawings/"), ("docs.google.com", "/presentation/"),
+    ("docs.google.com", "/document/"), ("forms.gle", ""), ("sites.google.com", ""), ("script.google.com", ""),
+    ("storage.googleapis.com", ""), ("firebasestorage.googleapis.com", ""), ("web.app", ""),
+    ("firebaseapp.com", ""),
+    # app and static-site hosts
+    ("pages.dev", ""), ("workers.dev", ""), ("r2.dev", ""), ("netlify.app", ""), ("vercel.app", ""),
+    ("glitch.me", ""), ("replit.app", ""), ("onrender.com", ""), ("herokuapp.com", ""), ("azurewebsites.net", ""),
+    ("amplifyapp.com", ""), ("surge.sh", ""), ("github.io", ""), ("gitbook.io", ""), ("000webhostapp.com", ""),
+    # object storage served as web pages
+    ("s3.amazonaws.com", ""), ("blob.core.windows.net", ""), ("digitaloceanspaces.com", ""),
+    # site builders
+    ("weebly.com", ""), ("wixsite.com", ""), ("webflow.io", ""), ("godaddysites.com", ""), ("square.site", ""),
+    ("mystrikingly.com", ""), ("carrd.co", ""), ("framer.website", ""), ("notion.site", ""),
+    # forms and shared notes
+    ("forms.yandex.com", ""), ("forms.yandex.ru", ""), ("forms.office.com", ""), ("forms.microsoft.com", ""),
+    ("sway.office.com", ""), ("sway.cloud.microsoft", ""), ("share.evernote.com", ""), ("telegra.ph", ""),
+    ("typeform.com", "/to/"), ("jotform.com", ""),
+)
+#: Regional S3 endpoints: ``<bucket>.s3.<region>.amazonaws.com``, ``s3-<region>.amazonaws.com``.
+_S3_HOST = re.compile(r"(?:^|\.)s3[.-](?:[a-z0-9-]+\.)?amazonaws\.com$")
+
+
+@lru_cache(maxsize=1)
+def _hosted_index() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for host, prefix in HOSTED_PAGES:
+        index.setdefault(host, []).append(prefix)
+    return {host: tuple(prefixes) for host, prefixes in index.items()}
+
+
+def hosted_service(link: str, host: str) -> str:
+    """The free hosting/form/sharing service ``link`` (on ``host``) is on (:data:`HOSTED_PAGES`), or ''."""
+    if _S3_HOST.search(host):
+        return "s3.amazonaws.com"
+    index = _hosted_index()
+    labels = host.split(".")
+    for i in range(len(labels) - 1):
+        prefixes = index.get(".".join(labels[i:]))
+        if prefixes is None:
+            continue
+        if "" in prefixes:
+            return ".".join(labels[i:])
+        try:
+            path = urllib.parse.urlsplit(link.strip()).path
+        except ValueError:
+            return ""
+        hit = next((p for p in prefixes if path.startswith(p)), "")
+        return f"{host}{hit.rstrip('/')}" if hit else ""
+    return ""
+
 
 def parse_shorteners(text: str) -> frozenset[str]:
     """Host names of a shortener list: one a line, ``#`` comments, case-insensitive."""
@@ -107,6 +175,9 @@ def url_techniques(found: FoundUrl, shorteners: frozenset[str]) -> Iterator[tupl
         yield "links.punycode", host
     if _is_shortener(host, shorteners):
         yield "links.shortener", host
+    service = hosted_service(link, host)
+    if service:
+        yield "links.hosted_page", service
     if found.via and registrable(found.via) != registrable(host):
         yield "links.redirect", f"{registrable(found.via) or found.via} -> {host}"
 
@@ -150,6 +221,10 @@ class LinkAnalyzer:
         CodeInfo("links.shortener", 1.5, S,
                  "a link through a URL shortener or QR-code redirect service (config/shorteners.txt): "
                  "the destination is hidden"),
+        CodeInfo("links.hosted_page", 1.5, S,
+                 "a link to a page on a free site, form or file host (Google Forms/Docs/Sites, Firebase, Cloudflare "
+                 "Pages/Workers, Netlify, S3, Yandex/Microsoft Forms, Evernote/Notion shares...): no domain of its "
+                 "own, the host's reputation carries it"),
         CodeInfo("links.punycode", 2.0, S,
                  "a link to an internationalised (xn--) host, how homoglyph domains are spelt"),
         CodeInfo("links.script", 3.0, S, "a link with javascript:, vbscript: or a data: document"),
@@ -164,4 +239,19 @@ class LinkAnalyzer:
         if not urls:
             return
         for code, hits in _techniques(urls, load_shorteners()).items():
+            if code == HOSTED_CODE and not _hosted_page_counts(msg, findings, ctx):
+                continue
             yield Finding(code, self.name, "", ", ".join(_describe(e, u) for e, u in hits))
+
+
+HOSTED_CODE = "links.hosted_page"
+#: Lure wording that asks the reader for something (lures.txt categories).
+ASKING_CATEGORIES = frozenset({"action", "secret", "extortion"})
+
+
+def _hosted_page_counts(msg: MessageInfo, findings: Sequence[Finding], ctx: AnalysisContext) -> bool:
+    """A free-hosted page counts when the mail asks for something or names an exchange it is not from."""
+    if any(f.code.startswith("brand.") for f in findings):
+        return True
+    match = match_parts((msg.subject, msg.from_display, msg.body_text), lures_for(ctx), ctx)
+    return any(t.category in ASKING_CATEGORIES for t in match.terms)
