@@ -58,3 +58,50 @@ def test_the_text_analyzers_share_one_normalised_text_per_message() -> None:
     assert normalized_join(None, "Subject", "", body) == joined
     assert normalized_join(make_context(), "Other", body) == "other " + normalize(body)  # per message
 
+
+
+def test_required_substrings_of_a_pattern() -> None:
+    import re
+
+    from coinguard.text import required_substrings
+
+    def req(pattern: str) -> frozenset[str] | None:
+        return required_substrings(re.compile(pattern))
+
+    # the choice whose shortest string is longest: "gains"/"profits" (5) over "in" (2)
+    assert req(r"(?<![a-z])(?:gains|profits)\s(?:in)(?![a-z])") == {"gains", "profits"}
+    assert req(r"\b(?:12|24)[\s-]*words?[\s-]*(?:phrase|secret)\b") == {"phrase", "secret"}
+    assert req(r"xy(?:abc|de)?z") == {"xy"}  # an optional group gives nothing
+    assert req(r"(?:abcd|)z") == {"z"}  # a branch that may be empty gives nothing
+    assert req(r"(?:wallet){2,}") == {"wallet"}  # a repeat of at least one holds its body
+    assert req(r"(?>atomic)") == {"atomic"}
+    for unknown in (r"a*", r"[a-z]+", r"(?i)wallet", r"(?i:wallet)", r"(?:x(?i:y))+z", r"(a)?(?(1)b|c)",
+                    r"\d+", r"(?=wallet)\w+", r"(?:ab|\d)"):
+        assert req(unknown) is None, unknown
+
+
+def test_regex_phrases_skipped_by_their_required_words_match_as_before() -> None:
+    """Every shipped ``re:`` lure is searched only where one of its required words is: never a lost match."""
+    import random
+    import re
+
+    from coinguard.config import Config
+    from coinguard.lures import load_lures
+    from coinguard.text import PhraseMatcher, required_substrings
+
+    cfg = Config().crypto
+    lures = load_lures(cfg.lures_file, tuple(cfg.extra_lures))
+    patterns = [rx for rx, _idx in lures.matcher.regexes]
+    assert len(patterns) >= 20 and sum(required_substrings(rx) is not None for rx in patterns) >= len(patterns) - 3
+    # texts made of the patterns' own words, shuffled: many match, many are near misses
+    words = sorted({w for rx in patterns for w in re.findall(r"[a-z0-9$€£']{2,}", rx.pattern)})
+    rng = random.Random(7)
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(2, 12))) for _ in range(2000)]
+    texts += ["within 24 hours", "12 words seed phrase", "btc 0.25", "$5,000 a day", "earn 500 usd daily"]
+    matcher = PhraseMatcher([f"re:{rx.pattern}" for rx in patterns])
+    hits = 0
+    for text in texts:
+        expected = {i: m.group(0) for i, rx in enumerate(patterns) if (m := rx.search(text))}
+        assert matcher._find(text) == expected, text
+        hits += bool(expected)
+    assert hits > 200  # the texts did exercise the matching
