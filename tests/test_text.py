@@ -105,3 +105,37 @@ def test_regex_phrases_skipped_by_their_required_words_match_as_before() -> None
         assert matcher._find(text) == expected, text
         hits += bool(expected)
     assert hits > 200  # the texts did exercise the matching
+
+
+def test_normalize_spacing_matches_the_regex_it_replaced() -> None:
+    """Whitespace runs collapse and letter-spaced words join exactly as ``\\s+`` and the letter regex did."""
+    import random
+    import re
+    import sys
+
+    from coinguard import text
+
+    def reference(value: str) -> str:
+        value = normalize_case(value)
+        return re.sub(r"\s+", " ", text._LETTER_SPACED.sub(text._join_letters, value)).strip()
+
+    def normalize_case(value: str) -> str:  # normalize() up to its spacing steps, for ASCII and for any text
+        import unicodedata
+
+        value = unicodedata.normalize("NFKC", value)
+        if value.isascii():
+            return value.casefold()
+        table = text._fold_table()
+        value = value.translate(table).casefold()
+        return value if value.isascii() else value.translate(table)
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if re.match(r"\s", chr(c))]
+    assert spaces == [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    alphabet = ["a", "B", "z", "1", "_", "-", ".", "é", "Ж", "ß", " ", " ", "\t", "\n", "\u00a0", "\u2003", "\x1c"]
+    rng = random.Random(3)
+    samples = ["a i r d r o p now", "A I R D R O P", "x a b c d", "a b c", "1 2 3 4", "é t é s u r", "  lead  trail  ",
+               "s e e d\u00a0p h r a s e", "a b c d\ne f g h"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    samples += [" ".join(rng.choice("abcxyz") for _ in range(rng.randint(1, 9))) for _ in range(500)]
+    for sample in samples:
+        assert normalize(sample) == reference(sample), repr(sample)
