@@ -98,6 +98,8 @@ def decode_header(value: str | None) -> str:
     if not value:
         return ""
     value = _undo_surrogates(str(value))
+    if "=?" not in value:  # no encoded word (the stdlib's ecre needs "=?"): the value as it is, one line
+        return " ".join(value.split())
     try:
         parts = email.header.decode_header(value)
     except Exception:
