@@ -268,6 +268,11 @@ _TRICKY = [
     b"Content-Type: message/rfc822\r\n\r\nFrom: c\r\nSubject: inner\r\n\r\ninner body\r\nsecond\r\n--r--\r\n",
     # a multipart whose body starts with content (no blank line after its headers)
     b'Content-Type: multipart/mixed; boundary="q"\r\nfirst content\r\nsecond\r\n--q\r\n\r\npart\r\n--q--\r\n',
+    # a boundary full of regex specials, boundary lines with trailing blanks, a payload ending in a lone CR,
+    # "From " and colon lines inside content, a closing boundary without a line end
+    b'Content-Type: multipart/mixed; boundary="a.b+c(d)*[e]?$^|\\\\"\r\n\r\npre\r\n--a.b+c(d)*[e]?$^|\\ \t\r\n'
+    b"\r\nFrom me\r\nnot: a header here\r\nplain\r--a.b+c(d)*[e]?$^|\\\r\nX-Y: z\r\n\r\nbody\n"
+    b"--a.bXc(d)*[e]?$^|\\\r\n--a.b+c(d)*[e]?$^|\\--",
     # a part with no blank line before a boundary-looking line inside a run
     b'Content-Type: multipart/mixed; boundary="p"\r\n\r\n--p\r\nContent-Type: text/plain\r\n\r\n'
     + b"".join(b"content %d\r\n" % i for i in range(5000)) + b"--p\r\n\r\nlast\r\n--p--",
@@ -292,6 +297,31 @@ def test_parse_bytes_matches_the_stdlib_on_tricky_structure() -> None:
                 mime._FEED = saved
             assert _structure(ours) == _structure(stdlib), raw[:80]
             assert ours.as_bytes() == stdlib.as_bytes()
+
+
+def test_the_parsers_cheaper_patterns_match_as_the_stdlibs() -> None:
+    """The boundary matcher and the end-of-payload search the parser runs instead of its regexes."""
+    import email.feedparser
+    import re
+
+    assert mime._BytesFeedParser._parsegen is not email.feedparser.FeedParser._parsegen  # the fast path is on
+    lines = ["--b", "--b--", "--b\r\n", "--b--\r\n", "--b \t\n", "--b--  \r", "--bx\r\n", "--b\r\nx", "-b\n",
+             "--b\n\n", "", "x--b\n", "--b--\n\n", "--b-\r\n"]
+    for boundary in ("b", "a.b+c(d)*[e]?$^|\\", "=_\u00e9 x", "(?P<x>"):
+        separator = "--" + boundary
+        pattern = ("(?P<sep>" + re.escape(separator)
+                   + r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$")  # feedparser's own
+        stdlib, ours = re.compile(pattern), mime._FeedparserRe().compile(pattern)
+        assert isinstance(ours, mime._Boundary)
+        for line in lines + [ln.replace("--b", separator) for ln in lines]:
+            a, b = stdlib.match(line), ours.match(line)
+            assert (a is None) == (b is None), (boundary, line)
+            if a is not None and b is not None:
+                assert (a.group("end"), a.group("linesep")) == (b.group("end"), b.group("linesep"))
+    assert not isinstance(mime._FeedparserRe().compile("(?P<sep>x)"), mime._Boundary)
+    for text in ("", "x", "\n", "\r", "\r\n", "ab\r\n", "ab\n\r", "ab\r\r\n", "a\n\n", "a\r\nb", "\n\r\n"):
+        a, b = email.feedparser.NLCRE_eol.search(text), mime._EolAtEnd().search(text)
+        assert (a and a.group(0)) == (b and b.group(0)), repr(text)
 
 
 def test_a_large_part_is_parsed_without_a_list_of_its_lines() -> None:

@@ -74,3 +74,84 @@ def test_mixed_script_words_fold_every_lookalike_letter_but_russian_text_keeps_i
     assert normalize("кракен биржа") == "кpaкeн 6иpжa"
     assert normalize("криптовалюта") == "кpиптoвaлютa"
     assert normalize("café") == "cafe"
+
+
+def test_required_substrings_of_a_pattern() -> None:
+    import re
+
+    from coinguard.text import required_substrings
+
+    def req(pattern: str) -> frozenset[str] | None:
+        return required_substrings(re.compile(pattern))
+
+    # the choice whose shortest string is longest: "gains"/"profits" (5) over "in" (2)
+    assert req(r"(?<![a-z])(?:gains|profits)\s(?:in)(?![a-z])") == {"gains", "profits"}
+    assert req(r"\b(?:12|24)[\s-]*words?[\s-]*(?:phrase|secret)\b") == {"phrase", "secret"}
+    assert req(r"xy(?:abc|de)?z") == {"xy"}  # an optional group gives nothing
+    assert req(r"(?:abcd|)z") == {"z"}  # a branch that may be empty gives nothing
+    assert req(r"(?:wallet){2,}") == {"wallet"}  # a repeat of at least one holds its body
+    assert req(r"(?>atomic)") == {"atomic"}
+    for unknown in (r"a*", r"[a-z]+", r"(?i)wallet", r"(?i:wallet)", r"(?:x(?i:y))+z", r"(a)?(?(1)b|c)",
+                    r"\d+", r"(?=wallet)\w+", r"(?:ab|\d)"):
+        assert req(unknown) is None, unknown
+
+
+def test_regex_phrases_skipped_by_their_required_words_match_as_before() -> None:
+    """Every shipped ``re:`` lure is searched only where one of its required words is: never a lost match."""
+    import random
+    import re
+
+    from coinguard.config import Config
+    from coinguard.lures import load_lures
+    from coinguard.text import PhraseMatcher, required_substrings
+
+    cfg = Config().crypto
+    lures = load_lures(cfg.lures_file, tuple(cfg.extra_lures))
+    patterns = [rx for rx, _idx in lures.matcher.regexes]
+    assert len(patterns) >= 20 and sum(required_substrings(rx) is not None for rx in patterns) >= len(patterns) - 3
+    # texts made of the patterns' own words, shuffled: many match, many are near misses
+    words = sorted({w for rx in patterns for w in re.findall(r"[a-z0-9$€£']{2,}", rx.pattern)})
+    rng = random.Random(7)
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(2, 12))) for _ in range(4000)]
+    texts += ["within 24 hours", "12 words seed phrase", "btc 0.25", "$5,000 a day", "earn 500 usd daily"]
+    matcher = PhraseMatcher([f"re:{rx.pattern}" for rx in patterns])
+    hits = 0
+    for text in texts:
+        expected = {i: m.group(0) for i, rx in enumerate(patterns) if (m := rx.search(text))}
+        assert matcher._find(text) == expected, text
+        hits += bool(expected)
+    assert hits > 200  # the texts did exercise the matching
+
+
+def test_normalize_spacing_matches_the_regex_it_replaced() -> None:
+    """Whitespace runs collapse and letter-spaced words join exactly as ``\\s+`` and the letter regex did."""
+    import random
+    import re
+    import sys
+
+    from coinguard import text
+
+    def reference(value: str) -> str:
+        value = normalize_case(value)
+        return re.sub(r"\s+", " ", text._LETTER_SPACED.sub(text._join_letters, value)).strip()
+
+    def normalize_case(value: str) -> str:  # normalize() up to its spacing steps, for ASCII and for any text
+        import unicodedata
+
+        value = unicodedata.normalize("NFKC", value)
+        if value.isascii():
+            return value.casefold()
+        table = text._fold_table()
+        value = value.translate(table).casefold()
+        return value if value.isascii() else value.translate(table)
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if re.match(r"\s", chr(c))]
+    assert spaces == [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    alphabet = ["a", "B", "z", "1", "_", "-", ".", "é", "Ж", "ß", " ", " ", "\t", "\n", "\u00a0", "\u2003", "\x1c"]
+    rng = random.Random(3)
+    samples = ["a i r d r o p now", "A I R D R O P", "x a b c d", "a b c", "1 2 3 4", "é t é s u r", "  lead  trail  ",
+               "s e e d\u00a0p h r a s e", "a b c d\ne f g h"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    samples += [" ".join(rng.choice("abcxyz") for _ in range(rng.randint(1, 9))) for _ in range(500)]
+    for sample in samples:
+        assert normalize(sample) == reference(sample), repr(sample)

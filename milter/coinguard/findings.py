@@ -144,7 +144,7 @@ class CodeInfo:
 
 def sanitize_detail(text: str, limit: int = MAX_DETAIL) -> str:
     """Make attacker text safe for headers and logs: printable, one line, bounded."""
-    out = "".join(ch if ch.isprintable() else " " for ch in text)
+    out = text if text.isprintable() else "".join(ch if ch.isprintable() else " " for ch in text)
     out = " ".join(out.split())
     return out if len(out) <= limit else out[: limit - 1] + "…"
 
