@@ -24,7 +24,9 @@ listener per peer, all relaying to one Postfix ``smtp-sink`` that counts and dis
   tree (``--base-src``, e.g. an older commit's ``git archive``), for before/after in one run.
 
 For every message kind (``text`` 2 KB, ``binary`` a 100 KB random attachment, ``zip`` a 60 KB zip
-of text and random data, an 82 KB message) and repetition, the peers run interleaved (every other
+of text and random data, an 82 KB message; every message's body and attachment unique, so no
+verdict cache serves a copy, or with ``--campaign`` one body and attachment per run, only the
+headers differing) and repetition, the peers run interleaved (every other
 repetition in reverse order): N messages from C concurrent SMTP clients, a new connection each.
 Per run: accepted msg/s (the client's view), end-to-end msg/s (until the sink has every message),
 p50/p99 latency (connect to the reply after DATA), CPU milliseconds per message of *every* process
@@ -85,25 +87,36 @@ class BenchError(RuntimeError):
 
 
 # ----------------------------------------------------------------------------- messages
-def make_messages(kind: str, n: int) -> list[bytes]:
+def make_messages(kind: str, n: int, unique: bool = False) -> list[bytes]:
+    """``n`` messages of one kind.  ``unique``: every body and attachment differs (a reference line in
+    the text, fresh random data), so no verdict cache can serve a copy; otherwise only the headers
+    differ and the messages are one campaign."""
     filler = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. " * 25)[:2000]
-    blob = io.BytesIO()
-    with zipfile.ZipFile(blob, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("report.txt", (filler + "\n") * 40)
-        z.writestr("data.bin", os.urandom(60_000))
-    binary = os.urandom(100_000)
+
+    def zipped(tag: str) -> bytes:
+        blob = io.BytesIO()
+        with zipfile.ZipFile(blob, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("report.txt", tag + (filler + "\n") * 40)
+            z.writestr("data.bin", os.urandom(60_000))
+        return blob.getvalue()
+
+    shared_zip = zipped("")
+    shared_binary = os.urandom(100_000)
     out = []
     for i in range(n):
+        tag = f"Reference {i}-{os.urandom(6).hex()}\n" if unique else ""
         msg = EmailMessage()
         msg["From"] = "Alice <alice@example.org>"
         msg["To"] = "bob@example.net"
         msg["Subject"] = f"bench {kind} {i}"
         msg["Message-ID"] = f"<bench-{kind}-{i}-{time.monotonic_ns()}@example.org>"
-        msg.set_content(filler + "\n")
+        msg.set_content(tag + filler + "\n")
         if kind == "zip":
-            msg.add_attachment(blob.getvalue(), maintype="application", subtype="zip", filename="report.zip")
+            msg.add_attachment(zipped(tag) if unique else shared_zip, maintype="application", subtype="zip",
+                               filename="report.zip")
         elif kind == "binary":
-            msg.add_attachment(binary, maintype="application", subtype="octet-stream", filename="data.bin")
+            msg.add_attachment(os.urandom(100_000) if unique else shared_binary, maintype="application",
+                               subtype="octet-stream", filename="data.bin")
         elif kind != "text":
             raise ValueError(f"unknown message kind {kind!r} (known: {', '.join(KINDS)})")
         out.append(msg.as_bytes())
@@ -464,7 +477,8 @@ def report(results: dict[tuple[str, str], list[Run]], kinds: list[str], peers: l
            sizes: dict[str, int]) -> None:
     print(f"\nPostfix on loopback, N={args.n} per run, C={args.c} concurrent clients, medians of {args.reps}, "
           f"{os.cpu_count()} CPUs, coinguard workers={args.workers or os.cpu_count()}, rspamd proxy count="
-          f"{args.rspamd_count}")
+          f"{args.rspamd_count}; " + ("a campaign: the messages of a run share body and attachment"
+                                      if args.campaign else "every body and attachment unique (no cache hit)"))
     print(f"{'message':<26} {'filter':<14} {'accept/s':>9} {'e2e/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
           f"{'CPU ms/msg':>10} {'root ms':>7} {'busy %':>6} {'peak RSS MiB':>12}")
     for kind in kinds:
@@ -509,6 +523,9 @@ def main() -> int:
     ap.add_argument("--kinds", default="text,binary,zip", help=f"message kinds: {', '.join(KINDS)}")
     ap.add_argument("--peers", default="none,donothing,rspamd,coinguard", help="filters to compare")
     ap.add_argument("--workers", type=int, default=0, help="coinguard scanner workers (0 = one per core)")
+    ap.add_argument("--campaign", action="store_true",
+                    help="the messages of a run share their body and attachment (only the headers differ), so "
+                    "coinguard's verdict cache serves them; default: every body and attachment is unique")
     ap.add_argument("--rspamd-count", type=int, default=2, help="rspamd self-scanning proxy processes (default 2)")
     ap.add_argument("--rspamd-dns", choices=("closed", "nxdomain"), default="closed",
                     help="rspamd's nameserver: the closed port 127.0.0.1:9 (default; lookups fail or time "
@@ -563,7 +580,7 @@ def main() -> int:
             peer.port = pf.ports[peer.name]
         for kind in kinds:
             for peer in peers:
-                warm = make_messages(kind, args.warmup)
+                warm = make_messages(kind, args.warmup, unique=not args.campaign)
                 check(peer, kind, len(warm), run_load(peer, warm, args.c, sink))
                 if peer.pid:
                     settle(peer.pid)
@@ -577,7 +594,7 @@ def main() -> int:
                     # every other repetition in reverse order: a peer is not always the one that runs
                     # right after another (on a shared machine the load drifts within a repetition)
                     for peer in peers if rep % 2 == 0 else peers[::-1]:
-                        msgs = make_messages(kind, args.n)
+                        msgs = make_messages(kind, args.n, unique=not args.campaign)
                         run = run_load(peer, msgs, args.c, sink)
                         check(peer, kind, args.n, run)
                         results.setdefault((kind, peer.name), []).append(run)
