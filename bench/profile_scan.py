@@ -44,6 +44,9 @@ def main() -> int:
     ap.add_argument("--cache", action="store_true",
                     help="scan with the in-process verdict cache: the messages of a kind share their attachment, "
                     "so this profiles a campaign's cached path (the warm-up message fills the cache)")
+    ap.add_argument("--unique", action="store_true",
+                    help="every message's body and attachment differ (as bench_gateway's default), so no "
+                    "in-process memo keyed by content (lure matches, normalised text) is warm")
     ap.add_argument("--dns", choices=("nxdomain", "closed"), default="nxdomain",
                     help="nameserver: a loopback NXDOMAIN server (default) or the closed port 127.0.0.1:9")
     args = ap.parse_args()
@@ -55,7 +58,7 @@ def profile(args: argparse.Namespace, cfg: Config) -> int:
     cache = verdict_cache.LruCache(cfg.cache) if args.cache else None
     ctx = ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules, cache=cache)
     for kind in args.kinds.split(","):
-        msgs = make_messages(kind, args.n + 1)
+        msgs = make_messages(kind, args.n + 1, unique=args.unique)
         scan_message(msgs[0], ctx)
         prof = cProfile.Profile()
         t0, c0 = time.perf_counter(), time.process_time()
