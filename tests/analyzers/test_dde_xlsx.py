@@ -15,6 +15,7 @@ from oletools import msodde
 from coinguard.analyzers.dde import DdeFields, _xml_dde_links, xlsx_dde_links
 from coinguard.analyzers.office_common import memory_path
 from coinguard.findings import Finding, Item
+from coinguard.limits import MiB
 from coinguard.sniff import sniff
 
 from helpers import DATA, make_context, read_corpus_sample, zip_bytes
@@ -194,6 +195,17 @@ def test_cost_grows_linearly_and_stays_below_msodde() -> None:
         t_msodde = cpu(lambda: msodde.process_xlsx(p_large))
     assert t_large <= 13 * t_small + 0.005, (t_small, t_large)
     assert t_large * 3 < t_msodde, (t_large, t_msodde)
+
+
+@pytest.mark.parametrize("at", [MiB - 8, MiB - 3, MiB, MiB + 2, 2 * MiB - 1])
+def test_a_ddelink_tag_anywhere_in_a_large_part_is_seen(at: int) -> None:
+    """The bytes pre-check reads a large part a MiB at a time: a tag across a boundary still counts."""
+    head = HEAD + b"<r><!--"
+    before = head + b"x" * (at - len(head) - len(b"--><")) + b"--><"
+    part = before + b'DdeLink ddeService="cmd" ddeTopic="/c calc"/><!--' + b"y" * MiB + b"--></r>"
+    assert part.find(b"DdeLink") == at
+    theirs, ours = both(workbook(xl__externalLinks__externalLink1_dot_xml=part))
+    assert ours == theirs == ["cmd /c calc"]
 
 
 def test_a_part_over_libxml2s_10_mb_feed_limit_is_still_well_formed_xml() -> None:
