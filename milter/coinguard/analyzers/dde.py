@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
-from oletools import msodde, ooxml
+from lxml import etree  # type: ignore[import-untyped]  # (no stubs shipped)
+from oletools import msodde, ooxml, xls_parser
 
 from coinguard.analyzers.office_common import bounded_list, check_zip, guarded, memory_path, open_ole, oversized
 from coinguard.findings import Category, CodeInfo, Finding, Item, Strength
@@ -26,6 +28,8 @@ from coinguard.limits import MiB
 MAX_DDE_BYTES = 48 * MiB
 #: Largest text item scanned as CSV/SYLK.
 MAX_CSV_BYTES = 4 * MiB
+#: lxml's iterparse (msodde's parser) feeds libxml2 this many bytes at a time.
+_CHUNK = 32768
 
 _WORD_TYPES = frozenset({"ole.doc", "ooxml.word", "ooxml.other", "xml.office", "rtf"})
 _EXCEL_TYPES = frozenset({"ole.xls", "ooxml.excel"})
@@ -103,8 +107,7 @@ class DdeFields:
             doctype = ooxml.get_type(path)
             ctx.budget.check_time()
             if doctype == ooxml.DOCTYPE_EXCEL or kind == "ooxml.excel":
-                text = msodde.process_xlsx(path)
-                return _field_lines(text)
+                return _field_lines(xlsx_dde_links(item.data, path, ctx))
             if doctype in (ooxml.DOCTYPE_EXCEL_XML, ooxml.DOCTYPE_EXCEL_XML2003):
                 return _field_lines(msodde.process_excel_xml(path))
             text = msodde.process_docx(path, msodde.FIELD_FILTER_DDE)
@@ -147,3 +150,138 @@ class DdeFields:
                     if m:
                         results.append(" ".join(m.groups()[:2]))
         return [r.strip() for r in results if r.strip()]
+
+
+class _DdeLinkTarget:
+    """lxml parser target that keeps the ``ddeLink`` elements ``msodde.process_xlsx`` looks for.
+
+    No tree is built: libxml2 still reads (and checks) every byte of the part, and only each start
+    tag costs a call.  The test is msodde's: the tag lowercased is ``ddelink`` in any namespace.
+    """
+
+    def __init__(self) -> None:
+        self.links: list[str] = []
+        self.started = False
+
+    def start(self, tag: str, attrib: Mapping[str, str]) -> None:
+        self.started = True
+        tag = tag.lower()
+        if tag == "ddelink" or tag.endswith("}ddelink"):
+            self.links.append(" ".join(attrib[key] for key in ("ddeService", "ddeTopic") if key in attrib))
+
+    def close(self) -> None:
+        return None
+
+
+class _NullTarget:
+    """lxml parser target that keeps nothing: libxml2 only checks that the part is well-formed."""
+
+    started = True  # unknown: a syntax error is looked at by _breaks_off_inside
+
+    def close(self) -> None:
+        return None
+
+
+#: A UTF-8 XML part: it opens with no declaration ('<' then anything but '?' or NUL) or with one that
+#: names UTF-8 or no encoding (libxml2 reads either as UTF-8; UTF-16 and UCS-4 start with NULs).
+_UTF8_XML = re.compile(
+    rb"(?:\xef\xbb\xbf)?(?:<[^?\x00]|<\?xml(?:\s+(?:version|standalone)\s*=\s*(?:'[^']*'|\"[^\"]*\"))*"
+    rb"(?:\s+encoding\s*=\s*(?:'utf-?8'|\"utf-?8\"))?(?:\s+(?:version|standalone)\s*=\s*(?:'[^']*'|\"[^\"]*\"))*"
+    rb"\s*\?>)", re.IGNORECASE)
+
+
+def _may_hold_ddelink(data: bytes) -> bool:
+    """Whether a UTF-8 part could give lxml a ddeLink element: it holds the tag name as msodde's
+    test ``tag.lower()`` sees it ("ddelin" in any ASCII case, and then a 'k' or U+212A KELVIN SIGN,
+    the one non-ASCII letter that lowercases to an ASCII one), or an entity declaration, whose
+    value can spell the tag with character references (``<&#100;deLink>``) that libxml2 expands
+    into markup.  (``bytes.lower`` and ``in`` run at memory speed, a case-blind regex does not; a
+    MiB at a time, overlapping by the needles' length, so a large part is not copied whole.)"""
+    for at in range(0, len(data), MiB):
+        low = data[at:at + MiB + 8].lower()
+        if b"ddelin" in low or b"<!entity" in low:
+            return True
+    return False
+
+
+def _xml_dde_links(zf: zipfile.ZipFile, name: str) -> tuple[list[str], bool]:
+    """The ddeLink elements of one zip part, and whether the part is well-formed XML.
+
+    The same parser ``ooxml.XmlParser.iter_xml`` uses (lxml's feed parser, iterparse's options), so
+    a part is "not XML" exactly when msodde's iterparse fails on it; links seen before a syntax
+    error count, as they do in msodde.  A part that breaks off inside its root element (truncated
+    or corrupt XML, not an image or a record stream) makes msodde fail the whole document, and
+    this too: the document was not fully read.  A UTF-8 part whose bytes cannot spell a ddeLink
+    tag (a worksheet, nearly always) is still parsed in full, but with a target that receives
+    nothing (3x cheaper again).
+    """
+    with zf.open(name, "r") as handle:
+        data = handle.read()  # the Budget has admitted every member's size (check_zip)
+    if _UTF8_XML.match(data) and not _may_hold_ddelink(data):
+        target: _DdeLinkTarget | _NullTarget = _NullTarget()
+    else:
+        target = _DdeLinkTarget()
+    parser = etree.XMLParser(target=target, resolve_entities="internal")
+    try:
+        for at in range(0, len(data), _CHUNK):  # in iterparse's chunks: libxml2 refuses a feed over 10 MB
+            parser.feed(data[at:at + _CHUNK])
+        parser.close()
+    except etree.ParseError:
+        if target.started and _breaks_off_inside(zf, name):
+            raise ValueError(f"XML part {name!r} breaks off inside an element") from None
+        return getattr(target, "links", []), False
+    return getattr(target, "links", []), True
+
+
+def _breaks_off_inside(zf: zipfile.ZipFile, name: str) -> bool:
+    """Whether msodde's iterparse of a malformed part stops inside an element (its ``depth != 0``).
+
+    Only asked about parts that fail after a start tag, so the element walk it repeats is rare.
+    """
+    depth = 0
+    with zf.open(name, "r") as handle:
+        try:
+            for event, elem in etree.iterparse(handle, ("start", "end")):
+                depth += 1 if event == "start" else -1
+                elem.clear()
+        except etree.ParseError:
+            return depth != 0
+    return False
+
+
+def xlsx_dde_links(data: bytes, path: str, ctx: AnalysisContext) -> str:
+    """``msodde.process_xlsx`` at a fraction of its cost: the same DDE links, one per line.
+
+    msodde walks every element of every part through ``iterparse`` and clears it (163 ms for an
+    8,000-row sheet); the ddeLink test needs only each start tag, which a parser target gets without
+    building elements, and a UTF-8 part that cannot spell the tag needs no call at all (together
+    about 30x less CPU; every byte is still parsed).  Parts that are not XML go, as in msodde, to
+    the XLSB record parser for DDE SupBook records, through msodde's own ``iter_non_xml``.  One
+    difference: a part the record parser rejects and [Content_Types].xml gives no type makes msodde
+    fail (its error handler reads the missing type); it is skipped here like any other rejected
+    part.  ``path`` names the same bytes as ``data`` (``memory_path``).
+    """
+    if not zipfile.is_zipfile(io.BytesIO(data)):  # single-file XML: msodde's path (never an .xlsx)
+        return str(msodde.process_xlsx(path))
+    links: list[str] = []
+    not_xml: set[str] = set()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():  # every part, as msodde: a ddeLink counts wherever it is
+            ctx.budget.check_time()
+            found, is_xml = _xml_dde_links(zf, name)
+            links.extend(found)
+            if not is_xml:
+                not_xml.add(name)
+    parser = ooxml.XmlParser(path)
+    parser.subfiles_no_xml = not_xml
+    parser.did_iter_all = True
+    for subfile, content_type, handle in parser.iter_non_xml():
+        ctx.budget.check_time()
+        try:
+            for record in xls_parser.parse_xlsb_part(handle, content_type, subfile):
+                if isinstance(record, xls_parser.XlsbBeginSupBook) and \
+                        record.link_type == xls_parser.XlsbBeginSupBook.LINK_TYPE_DDE:
+                    links.append(record.string1 + " " + record.string2)
+        except Exception:  # msodde too goes on with the next part (an image is no record stream) -
+            continue  # except when the part has no content type, where its error handler fails
+    return "\n".join(links)
