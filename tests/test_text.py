@@ -155,3 +155,22 @@ def test_normalize_spacing_matches_the_regex_it_replaced() -> None:
     samples += [" ".join(rng.choice("abcxyz") for _ in range(rng.randint(1, 9))) for _ in range(500)]
     for sample in samples:
         assert normalize(sample) == reference(sample), repr(sample)
+
+
+def test_required_words_that_overlap_or_nest_are_all_found_in_one_pass() -> None:
+    """The needle pass reports every word present, also one inside or overlapping another's occurrence."""
+    import random
+    import re
+
+    from coinguard.text import PhraseMatcher
+
+    patterns = ["airdrop claim", "drop(?:s)? now", "dropclaim", "claim\\s+now", "rdro", "ai(?:r|d)", "now!?$"]
+    matcher = PhraseMatcher([f"re:{p}" for p in patterns])
+    assert matcher.needle_finder is not None
+    rng = random.Random(11)
+    pieces = ["air", "drop", "claim", " ", "now", "s", "ai", "d", "r", "!"]
+    texts = ["airdropclaim now", "airdrops now", "airdrop claim now"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    for text in texts:
+        expected = {i: m.group(0) for i, p in enumerate(patterns) if (m := re.search(p, text))}
+        assert matcher._find(text) == expected, text

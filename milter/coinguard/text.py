@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any
 
+import ahocorasick
+
 from coinguard.findings import Item, Role
 from coinguard.handlers import AnalysisContext
 from coinguard.sniff import ItemType
@@ -224,7 +226,17 @@ class PhraseMatcher:
             seqs.sort(key=lambda s: -len(s[0]))
         self.hangul.sort(key=lambda h: -len(h[0]))
         #: per regex, strings one of which every match contains (None: not known), see required_substrings
-        self.needles: list[frozenset[str] | None] = [required_substrings(rx) for rx, _idx in self.regexes]
+        self.needles: list[frozenset[str] | None] = [
+            None if needles is not None and "" in needles else needles
+            for needles in (required_substrings(rx) for rx, _idx in self.regexes)]
+        #: all those strings, found in one pass over a text (one ``in`` per string scanned it whole each time)
+        self.needle_finder: Any = None
+        words = {w for needles in self.needles if needles for w in needles}
+        if words:
+            self.needle_finder = ahocorasick.Automaton()
+            for w in sorted(words):
+                self.needle_finder.add_word(w, w)
+            self.needle_finder.make_automaton()
 
     def _add(self, tokens: tuple[str, ...], idx: int) -> None:
         self.first.setdefault(tokens[0], []).append((tokens, idx))
@@ -261,9 +273,9 @@ class PhraseMatcher:
                 if phrase in compact:
                     found.setdefault(idx, phrase)
                     compact = compact.replace(phrase, "|")
-        holds = norm.__contains__
+        present = {w for _end, w in self.needle_finder.iter(norm)} if self.needle_finder is not None else set()
         for (rx, idx), needles in zip(self.regexes, self.needles, strict=True):
-            if needles is not None and not any(map(holds, needles)):
+            if needles is not None and needles.isdisjoint(present):
                 continue  # none of the strings every match holds: the search would find nothing
             m = rx.search(norm)
             if m:
