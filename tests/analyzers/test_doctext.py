@@ -73,3 +73,25 @@ def test_broken_docx_is_a_parse_error() -> None:
 )
 def test_corpus_documents(corpus_dir: Path, path: str, needle: str) -> None:
     assert needle in text_of(read_corpus_sample(path))
+
+
+def test_rtf_groups_without_text_are_dropped_whole_also_when_nested_escaped_or_left_open() -> None:
+    rtf = (rb"{\rtf1{\fonttbl{\f0 Arial;}}{\pict\pngblip " + b"89ab" * 50 + rb"{\*\x \}}}Visit the wallet"
+           rb"\par {\*\datastore 0105\{}after{\object\objdata 0102")
+    # the picture's escaped brace does not close it; the unclosed object group runs to the end
+    assert rtf_text(rtf) == "Visit the wallet\nafter"
+
+
+def test_rtf_text_of_a_large_picture_costs_its_size() -> None:
+    """Dropping a picture group does not walk its hex digits in Python (a 1 MB picture in ~ms)."""
+    import time
+
+    def cost(n: int) -> float:
+        rtf = rb"{\rtf1 Hello{\pict\pngblip " + b"0123456789abcdef" * n + rb"} your wallet}"
+        t = time.process_time()
+        assert "your wallet" in rtf_text(rtf)
+        return time.process_time() - t
+
+    cost(1000)
+    small, big = min(cost(6_000) for _ in range(3)), min(cost(60_000) for _ in range(3))
+    assert big < 0.05 and big < 20 * max(small, 0.0005), (small, big)
