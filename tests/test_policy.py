@@ -250,3 +250,33 @@ def test_every_catalogue_code_has_a_valid_strength() -> None:
     table = render()
     assert "office.vba.autoexec" in table and " conclusive " in table
     assert "| strength |" in render(markdown=True)
+
+
+def test_graded_is_replace_without_sanitizing_again() -> None:
+    """The policy's copy of a finding keeps every field but the two it sets, the detail as it was made."""
+    from dataclasses import fields, replace
+
+    made = Finding("x.runs", "test", "a.zip/b.js", "line\x00one\ttwo " + "w" * 400, 3.0, Strength.WEAK, cached=True)
+    assert len(made.detail) == 300 and "\x00" not in made.detail  # sanitized once, at construction
+    got = made.graded(12.0, Strength.STRONG)
+    assert got == replace(made, score=12.0, strength=Strength.STRONG)
+    assert [getattr(got, x.name) for x in fields(Finding)] == [
+        "x.runs", "test", "a.zip/b.js", made.detail, 12.0, "strong", True]
+    assert made.score == 3.0 and made.strength == "weak"  # the original is untouched
+    # a detail that sanitizing would change is copied as it is: graded trusts its own input
+    raw = object.__new__(Finding)
+    for x in fields(Finding):
+        object.__setattr__(raw, x.name, getattr(made, x.name))
+    object.__setattr__(raw, "detail", "a  b")
+    assert raw.graded(None, "").detail == "a  b" and replace(raw, score=None).detail == "a b"
+
+
+def test_decide_keeps_each_findings_fields() -> None:
+    found = [Finding("x.runs", "js", "m.zip/a.js", "eval(atob(...)) at offset 12", cached=True),
+             Finding("t.lure", "lure", "", "seed phrase " * 40), f("a.weak", path="x.docx")]
+    v = decide(found, {**SCAT, **CAT}, Config())
+    by_code = {x.code: x for x in v.findings}
+    for orig in found:
+        got = by_code[orig.code]
+        assert (got.analyzer, got.path, got.detail, got.cached) == (orig.analyzer, orig.path, orig.detail, orig.cached)
+    assert by_code["x.runs"].strength == "conclusive" and by_code["t.lure"].score == 4.0

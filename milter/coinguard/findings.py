@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -169,6 +169,19 @@ class Finding:
     def __post_init__(self) -> None:
         object.__setattr__(self, "detail", sanitize_detail(self.detail))
 
+    def graded(self, score: float | None, strength: str) -> Finding:
+        """This finding with another ``score`` and ``strength`` (the policy's), every other field kept.
+
+        ``dataclasses.replace`` without ``__post_init__``: the detail was sanitized when this finding
+        was made, and sanitizing it again costs more than the copy (the policy grades every finding).
+        """
+        new = object.__new__(Finding)
+        for name in _FINDING_KEPT:
+            object.__setattr__(new, name, getattr(self, name))
+        object.__setattr__(new, "score", score)
+        object.__setattr__(new, "strength", strength)
+        return new
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "code": self.code,
@@ -181,6 +194,10 @@ class Finding:
         if self.cached:
             out["cached"] = True
         return out
+
+
+#: The fields :meth:`Finding.graded` copies as they are (every one but the two it sets).
+_FINDING_KEPT = tuple(f.name for f in fields(Finding) if f.name not in ("score", "strength"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,6 @@ The rules, in order (rspamd's "one action per message" with Mailman's decision-a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 
 from coinguard import allowlist, recipients
 from coinguard.config import Config, PolicyConfig
@@ -133,8 +132,10 @@ def decide(
     errors: tuple[str, ...] = (),
 ) -> Verdict:
     cfg = config.policy
-    scored, trusted_sender = allowlist.effect([replace(f, score=score_finding(f, catalogue, cfg)) for f in findings])
-    scored = tuple(replace(f, strength=strength_of(f, catalogue, cfg)) for f in scored)
+    # Finding.graded, not dataclasses.replace: the details were sanitized when the findings were made
+    graded = [f.graded(score_finding(f, catalogue, cfg), f.strength) for f in findings]
+    scored, trusted_sender = allowlist.effect(graded)
+    scored = tuple(f.graded(f.score, strength_of(f, catalogue, cfg)) for f in scored)
     best: dict[str, tuple[float, Category]] = {}
     strongest: dict[str, tuple[str, Category]] = {}
     rank = {Strength.CONCLUSIVE: 0, Strength.STRONG: 1, Strength.WEAK: 2}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from collections.abc import Callable
 from pathlib import Path
 
@@ -139,3 +140,26 @@ def test_the_envelope_client_beats_a_forged_chain() -> None:
     assert ind.origin is not None and (ind.origin.ip, ind.origin.helo) == ("192.0.2.66", "liar.example")
     # a trusted relay as the client: the headers are walked as before
     assert extract(raw, {**stored, "client_addr": "10.0.0.1"}).origin_ip == "198.51.100.1"
+
+
+def test_fast_paths_give_what_the_full_readings_give() -> None:
+    """The shortcuts of the per-copy work (printable ASCII, names, files, URL-less text) change no output."""
+    from coinguard.report import indicators as ind
+
+    for text in ("plain ascii", "", "tab\there", "nul\x00bell\x07del\x7f", "caf\u00e9 \u202e", "bad \udcff byte",
+                 "line\nfeed\r\n", "\x1b[31m"):
+        assert ind._json_safe(text) == ind._safe_text(text)
+        assert ind._json_safe({"k": [text]}) == {"k": [ind._safe_text(text)]}
+    for host in ("203.0.113.5", "[203.0.113.5]", "::1", "[IPv6:2001:db8::1]", "2001:db8::1", "fe80::1%eth0",
+                 "mail.example", "", "1.example", "\u0661.2.3.4", "a:b"):
+        try:
+            expected = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            expected = None
+        assert ind._ip(host) == expected, host
+    assert list(ind.text_urls("see WWW.Lure.example/x and hxxps://b.example/y.")) == [
+        "http://WWW.Lure.example/x", "https://b.example/y"]
+    assert list(ind.text_urls("no link here, only words: www and http")) == []
+    assert ind._printable("invoice\u202efdp.exe") == "invoice\\u202efdp.exe"
+    assert ind._printable("n" * 300) == "n" * ind.MAX_NAME
+

@@ -314,8 +314,8 @@ def _safe_text(text: str) -> str:
 
 
 def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, str):
-        return _safe_text(obj)
+    if isinstance(obj, str):  # printable ASCII (most of it) has nothing to mend
+        return obj if obj.isascii() and obj.isprintable() else _safe_text(obj)
     if isinstance(obj, dict):
         return {k: _json_safe(v) for k, v in obj.items()}
     if isinstance(obj, list):
@@ -353,8 +353,11 @@ def registrable_domain(host: str) -> str:
 
 
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    text = text.strip("[]")
+    if ":" not in text and not text[:1].isdigit():  # neither IPv6 nor dotted decimal: a name
+        return None
     try:
-        return ipaddress.ip_address(text.strip("[]"))
+        return ipaddress.ip_address(text)
     except ValueError:
         return None
 
@@ -365,6 +368,8 @@ def _unfold(value: str) -> str:
 
 def _addresses(msg: Message, name: str) -> tuple[str, ...]:
     values = [str(v) for v in msg.get_all(name, [])]
+    if not values:
+        return ()
     return _unique(addr.strip().lower() for _n, addr in email.utils.getaddresses(values) if "@" in addr)
 
 
@@ -564,7 +569,10 @@ def url_host(url: str) -> str:
 
 
 def text_urls(text: str) -> Iterator[str]:
-    for m in _URL_RE.finditer(text[:MAX_TEXT]):
+    text = text[:MAX_TEXT]
+    if "://" not in text and "www." not in text.lower():  # what every URL of _URL_RE holds (its "w" is only w/W)
+        return
+    for m in _URL_RE.finditer(text):
         yield clean_url(m.group(0))
 
 
@@ -744,7 +752,10 @@ def _find_full(prefix: str, shape: re.Pattern[str], texts: Sequence[str]) -> str
 
 def _printable(name: str) -> str:
     """A sender's file name kept as written, control and format characters (RTLO) escaped."""
-    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in name[:MAX_NAME])
+    name = name[:MAX_NAME]
+    if name.isprintable():
+        return name
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in name)
 
 
 def _build(msg: Message, v: Verdict, walk: _Walk, settings: ReportSettings, *, client: Hop | None,
@@ -753,8 +764,9 @@ def _build(msg: Message, v: Verdict, walk: _Walk, settings: ReportSettings, *, c
     received = [str(h) for h in msg.get_all("Received", [])[:MAX_HOPS]]
     client, hops, origin, claimed = chain_from(client, received, settings)
     finding_urls = [u for f in v.findings for u in text_urls(f.detail) if not u.endswith("…")]
-    urls = _unique(u for u in (*finding_urls, *walk.urls) if url_host(u))
-    domains = _unique(registrable_domain(url_host(u)) for u in urls if not _ip(url_host(u)))
+    hosts = {u: url_host(u) for u in (*finding_urls, *walk.urls)}  # each URL's host parsed once
+    urls = _unique(u for u, host in hosts.items() if host)
+    domains = _unique(registrable_domain(hosts[u]) for u in urls if not _ip(hosts[u]))
     return_path = _addresses(msg, "Return-Path")
     files = tuple(
         FileIndicator(a.sha256, _printable(names.get(a.path) or a.path.rsplit("/", 1)[-1]), a.path, a.type, a.size)
