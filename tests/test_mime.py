@@ -376,3 +376,13 @@ def test_message_info_takes_the_domain_of_a_lenient_from() -> None:
     info = mime.message_info(raw, mime.parse_bytes(raw), [])
     assert info.from_domain == "ledger-notice.example"
     assert info.from_display == "Ledger Team@Support"
+
+
+def test_surrogate_escapes_are_told_from_other_text_exactly() -> None:
+    from coinguard.mime import _has_surrogates
+
+    for ch in ("\udc7f", "\udd00", "é", "\u2028", "a"):
+        assert not _has_surrogates(f"x{ch}y"), repr(ch)
+    for ch in ("\udc80", "\udcab", "\udcff"):
+        assert _has_surrogates(f"Subject {ch} end"), repr(ch)
+    assert not _has_surrogates("")

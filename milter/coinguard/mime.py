@@ -151,8 +151,12 @@ def _with_8bit_params(part: Message) -> Message:
     return stand_in
 
 
+_SURROGATE_ESCAPES = re.compile("[\udc80-\udcff]")
+
+
 def _has_surrogates(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    """Whether the parser smuggled undecodable header bytes in as surrogate escapes (at C speed)."""
+    return not text.isascii() and _SURROGATE_ESCAPES.search(text) is not None
 
 
 def _part_name(part: Message) -> str:
