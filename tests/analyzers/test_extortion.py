@@ -272,3 +272,13 @@ def test_address_in_an_image_alt_text_is_found() -> None:
             f'$800 within 48 hours to the wallet in the picture.</p><img src="cid:qr" alt="{LEGACY}"></body></html>')
     v = scan(make_message(sender="x <x@mailer.example>", subject="Pay", body="", html=html))
     assert {"crypto.address", "crypto.address_payment_demand", "crypto.extortion"} <= codes(v), codes(v)
+
+
+def test_a_coin_amount_credited_alone_is_no_fake_balance() -> None:
+    """The bait without pressure ("you got 0.0004 BTC, here is the transaction") is left to lures.txt's
+    reward wording: the parts of a fake balance include something that presses the reader."""
+    v = scan(make_message(sender="Sam <sam@friends.example>", subject="lunch",
+                          body="Hey, you got 0.0004 BTC from me for lunch, here is the transaction: "
+                               "https://mempool.space/tx/4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b\n"))
+    assert v.verdict is VerdictKind.CLEAN, (v.score, codes(v))
+    assert "crypto.fake_balance" not in codes(v)

@@ -207,7 +207,11 @@ CREDIT_TO_READER = re.compile(_L + "(?:" + _stems(
     "into your wallet", "in your wallet", "to your wallet", "on your balance", "auf ihr konto", "auf ihrem konto",
     "en tu cuenta", "en su cuenta", "sur votre compte", "sul tuo conto", "na sua conta", "op uw rekening",
     "op je account", "op uw account", "hesabiniza", "na twoje konto",
-) + ")|на ваш сч|на вашем сч")
+    # coins the reader "earned", "won" or "got" for nothing
+    "you earned", "you've earned", "you have earned", "you won", "you've won", "you have won", "you got",
+    "you've got", "has ganado", "ha ganado", "hai vinto", "hai guadagnato", "vous avez gagne", "sie haben gewonnen",
+    "du hast gewonnen", "voce ganhou", "je hebt gewonnen", "u heeft gewonnen", "kazandiniz", "wygrales",
+) + ")|на ваш сч|на вашем сч|вы выиграли|вы заработали")
 
 #: Get-rich promises: wealth, millionaires, financial freedom (the bitcoin investment-robot spam).
 WEALTH = re.compile(_L + "(?:" + _stems(
@@ -344,7 +348,7 @@ class Anatomy:
         press = self.deadline or self.pressure or given
         if not (act and press):
             return ""
-        return f"{amount} {self.balance or 'credited'}; {act}; {press}"
+        return f"{amount} {self.balance or 'credited'}; {act}" + (f"; {press}" if press != act else "")
 
 
 #: Characters around a balance word searched for the amount credited (or, without one, the coin's name).
@@ -381,11 +385,12 @@ def anatomy(text: str) -> Anatomy:
     """The parts of the techniques in ``text`` (any language of the vocabularies), one pass per part."""
     t = prepare(text)
     threats = tuple(f"{name}: {m.group(0)}" for name, pat in THREAT_GROUPS.items() if (m := pat.search(t)))
-    return Anatomy(threats, _first(COIN, t), _first(COIN_AMOUNT, t), _first(MONEY, t), _first(DEADLINE, t),
-                   _first(DEMAND, t), _first(SECRECY, t), _first(BALANCE, t), _first(ACT, t),
-                   _first(EXPIRY, t) or _first(FEE, t), _warnings(t), _first(FIRST_PERSON, t), _credited(t),
-                   _first(EXPIRY, t), _first(CREDENTIALS, t), _first(WEALTH, t), _first(EARN, t), _first(SYSTEM, t),
-                   _first(JOIN, t))
+    return Anatomy(
+        threats, _first(COIN, t), _first(COIN_AMOUNT, t), _first(MONEY, t), _first(DEADLINE, t), _first(DEMAND, t),
+        _first(SECRECY, t), _first(BALANCE, t), _first(ACT, t), _first(EXPIRY, t) or _first(FEE, t), _warnings(t),
+        _first(FIRST_PERSON, t), credited=_credited(t), expiry=_first(EXPIRY, t), credentials=_first(CREDENTIALS, t),
+        wealth=_first(WEALTH, t), earn=_first(EARN, t),
+        system=_first(SYSTEM, t), join=_first(JOIN, t))
 
 
 def _warnings(t: str) -> tuple[str, ...]:
