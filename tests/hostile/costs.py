@@ -58,6 +58,11 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "mixed-script": lambda n: _fill("кraken metamaѕк ledgeг Bиnance ", n),
     "mixed-run": lambda n: _fill("aк", n),
     # security disclaimers are taken out before lure matching (bounded repeats after each negation)
+    # the parts of an extortion / fake balance (extortion_common): amounts, deadlines, accented stems
+    "extortion-parts": lambda n: _fill("i hacked your camera 0.05 btc $1,200 48 hours pay police balance ", n),
+    "amount-runs": lambda n: _fill("1 2 3 4 5 6 7 8 9 0 , . ' ", n),
+    "accented-run": lambda n: _fill("éàüñçø", n),
+    "alt-attrs": lambda n: _fill('<img alt="bc1q ar0s 48 hours"><img title=\'1A1z\'>', n),
     "disclaimers": lambda n: _fill("never ask share tell you for your a b c d e f ", n),
     # the one URL list of a message
     "urls": lambda n: _fill("http://a.example/?url=https://b.example/ ", n),

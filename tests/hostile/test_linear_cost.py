@@ -53,6 +53,12 @@ CASES = [
     ("message:crypto_theme", "mixed-script"),
     ("message:crypto_theme", "mixed-run"),
     ("message:crypto_theme", "disclaimers"),
+    ("message:crypto_theme", "extortion-parts"),
+    ("message:crypto_theme", "amount-runs"),
+    ("message:crypto_theme", "accented-run"),
+    ("document:crypto_theme_document", "extortion-parts"),
+    ("message:addresses", "extortion-parts"),
+    ("scan:", "alt-attrs"),
 ]
 
 #: Cases known to fail (with the ratio and sizes measured): none left since the linear seed-phrase

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from coinguard.analyzers.extortion_common import DEMAND, about_scams, attribute_text, prepare, pressed
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.text import MAX_TEXT, is_document_text, item_text
@@ -366,18 +368,6 @@ def _longest_at(joined: str, i: int) -> tuple[str, str, str] | None:
     return None
 
 
-#: Demand verbs and nouns, in the languages of the extortion and fake-invoice campaigns (en, ko, es, pt,
-#: fr, de, it, nl, tr, ru, ja, zh): "send", "envíe", "envoyez", "überweisen", "invia", "stuur", "gönder",
-#: "переведите", "送金", "转账".
-_DEMAND = re.compile(
-    r"(?<![a-z])(?:pay|payment|send|transfer|deposit|wire|ransom|remit|"
-    r"env[ií]a|env[ií]e|enviar|env[ií]en|paga|pague|pagar|pago|transfiere|transfira|transferir|transfi[eé]rela|"
-    r"deposita|deposite|envoyez|envoyer|payez|payer|paiement|virement|transf[eé]rez|senden|sende|[üu]berweisen|"
-    r"[üu]berweisung|zahlen|bezahlen|zahlung|invia|inviare|pagare|pagamento|trasferisci|bonifico|stuur|"
-    r"betaal|betalen|betaling|overmaken|g[öo]nder|[öo]deyin|[öo]deme|отправ|перевед|перевод|оплат|заплат|"
-    r"입금|송금|이체|보내|지불|결제|납부|送金|支払|振り込|振込|发送|支付|转账|付款|汇款)",
-    re.IGNORECASE,
-)
 _AMOUNT_OR_DEADLINE = re.compile(
     r"[$€£¥₩]\s?\d|\d[\d,.]*\s?(?:usd|eur|btc|eth|usdt|ltc|trx|dollars?|euros?|bitcoins?|원|만원|달러)(?![a-z])"
     r"|\d[\d,.]*\s?[$€£¥]"
@@ -390,18 +380,30 @@ _AMOUNT_OR_DEADLINE = re.compile(
 DEMAND_WINDOW = 400
 
 
-def payment_demand(text: str, addr: Address) -> str:
-    """The demand wording near ``addr`` ('' when there is none): a demand verb plus an amount or deadline."""
+def payment_demand(text: str, addr: Address) -> tuple[str, str]:
+    """(demand, pressure) near ``addr``: the demand wording ('' when there is none: a demand verb plus an
+    amount or deadline) and what presses it ('' when nothing does: a short deadline, or claims that hold the
+    reader).  A colleague's "please send 0.015 BTC to bc1q..." is a demand; a ransom presses it."""
     lo, hi = max(0, addr.start - DEMAND_WINDOW), min(len(text), addr.stop + DEMAND_WINDOW)
     window = text[lo:addr.start] + " " + text[addr.stop:hi]
-    verb = _DEMAND.search(window)
+    verb = DEMAND.search(prepare(window))
     amount = _AMOUNT_OR_DEADLINE.search(window)
     if verb and amount:
-        return f"{verb.group(0)} … {amount.group(0)}"
-    return ""
+        return f"{verb.group(0)} … {amount.group(0)}", pressed(window)
+    return "", ""
+
+
+#: A payment demand next to an address that no deadline or threat presses (an invoice between colleagues).
+UNPRESSED_DEMAND_SCORE = 2.5
+#: Invisible characters written between an address's characters to break it for filters.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"))
 
 
 def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Finding]:
+    # (full-width or other compatibility forms of the characters, "ｂｃ１ｑ...", are folded first)
+    text = text[:MAX_TEXT].translate(_INVISIBLE)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
     found = find_addresses(text)
     if not found:
         return
@@ -412,10 +414,18 @@ def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Findi
     else:
         verified = any(a.verified for a in distinct.values())
         yield Finding("crypto.address", NAME, path, shown, score=None if verified else 1.0)
+    warned = about_scams(text)  # a digest quoting a campaign's wallet: its demand is reported, not made
     for addr in found:
-        demand = payment_demand(text, addr)
-        if demand:
-            yield Finding("crypto.address_payment_demand", NAME, path, f"{addr.describe()} near '{demand}'")
+        demand, pressure = payment_demand(text, addr)
+        if warned:
+            pressure = ""
+        if demand and pressure:
+            yield Finding("crypto.address_payment_demand", NAME, path,
+                          f"{addr.describe()} near '{demand}', pressed by '{pressure}'")
+            break
+        if demand:  # an invoice's wording: kept as information, it tags only with other evidence
+            yield Finding("crypto.address_payment_demand", NAME, path, f"{addr.describe()} near '{demand}'",
+                          score=UNPRESSED_DEMAND_SCORE)
             break
 
 
@@ -426,7 +436,8 @@ CODES = (
     CodeInfo("crypto.addresses_many", 3.0, Category.THEME,
              "at least [crypto] min_distinct_addresses distinct checksum-valid addresses"),
     CodeInfo("crypto.address_payment_demand", 6.0, Category.THEME,
-             "an address next to a payment demand with an amount or deadline (extortion, ransom, fake invoice)"),
+             "an address next to a payment demand with an amount or deadline, pressed by a short deadline or "
+             "threats (extortion, ransom); 2.5 when nothing presses it (an invoice's wording)"),
 )
 
 
@@ -440,7 +451,9 @@ class AddressMessage:
     def analyze_message(
         self, msg: MessageInfo, items: Sequence[Item], findings: Sequence[Finding], ctx: AnalysisContext
     ) -> Iterator[Finding]:
-        yield from address_findings(f"{msg.subject}\n{msg.body_text}", ctx.config.crypto.min_distinct_addresses)
+        # (with the alt/title texts of the HTML body: an address can hide in a picture's alt text)
+        text = f"{msg.subject}\n{msg.body_text}\n{attribute_text(items)}"
+        yield from address_findings(text, ctx.config.crypto.min_distinct_addresses)
 
 
 class AddressDocument:

@@ -18,8 +18,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from coinguard.analyzers.extortion_common import about_scams, anatomy, attribute_text
 from coinguard.brandlist import brands_for, mentioned_norm, verified_brand_sender
-from coinguard.findings import Category, CodeInfo, Finding, Item, Role
+from coinguard.findings import DMARC_PASS, Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.lures import (
     TOPIC_ACTION_WEIGHT,
@@ -216,16 +217,75 @@ def callback_scam(msg: MessageInfo, crypto: bool) -> str:
     return f"{deal.group(0).lower()} wording and the number {phone.group(0).strip()} to call, from {domain}"
 
 
+# ---------------------------------------------------------------------------- extortion and fake balances
+
+#: crypto.extortion: the parts of a sextortion / bomb-threat / "I hacked you" mail together, found by their
+#: structure (extortion_common): two claims that hold the reader (hack, recording, shame, exposure, harm)
+#: spoken in the first person, a payment in a coin (an address, the coin named, an amount), a demand or an
+#: amount, and a short deadline or a demand for secrecy.  Paraphrases with none of lures.txt's phrases
+#: still have those parts; a text about such scams (warning vocabulary) has not.
+EXTORTION_CODE = "crypto.extortion"
+EXTORTION_SCORE = 6.0
+#: crypto.fake_balance: coins (or money, the coin named) credited to the reader -- a balance, a payout, a
+#: withdrawal waiting -- with a call to act on it (withdraw, confirm, log in; or a link) and pressure (a
+#: short deadline, a fee to release it, expiry or a block).
+FAKE_BALANCE_CODE = "crypto.fake_balance"
+FAKE_BALANCE_SCORE = 5.0
+#: crypto.investment_lure: the bitcoin get-rich / trading-robot spam by its parts: the coin, a promise of
+#: wealth, earning, the machine or chance that makes it (a robot, an AI, a platform, the banks that hide it)
+#: and a call to join.  Below the tag threshold alone: with any lure wording it tags.
+INVESTMENT_CODE = "crypto.investment_lure"
+INVESTMENT_SCORE = 4.0
+#: A fake balance from a domain that passes DMARC (not a known brand's: that is capped at
+#: VERIFIED_BRAND_CAP): an exchange's own notice says "withdrawal", "fee", "within 24 hours" too.
+FAKE_BALANCE_DMARC_CAP = 2.5
+#: Codes of the addresses analyzer read here (an address is the coin of a payment).
+ADDRESS_CODES = frozenset({"crypto.address", "crypto.addresses_many", "crypto.address_payment_demand"})
+
+
+def without_extortion(match: LureMatch) -> LureMatch:
+    """``match`` without its extortion wording: a text about scams (a security newsletter, a digest quoting a
+    campaign) describes the threats it warns of; they are not made to the reader."""
+    dropped = sum(t.weight for t in match.terms if t.category == "extortion")
+    terms = tuple(t for t in match.terms if t.category != "extortion")
+    return LureMatch(round(match.weight - dropped, 2), match.topic, terms)
+
+
+def anatomy_findings(text: str, address: bool, link: bool, path: str = "") -> Iterator[Finding]:
+    """crypto.extortion / crypto.fake_balance / crypto.investment_lure for ``text`` (``address``: it holds a
+    wallet address; ``link``: it links somewhere)."""
+    parts = anatomy(text)
+    for code, score, detail in ((EXTORTION_CODE, EXTORTION_SCORE, parts.extortion(address)),
+                                (FAKE_BALANCE_CODE, FAKE_BALANCE_SCORE, parts.fake_balance(link)),
+                                (INVESTMENT_CODE, INVESTMENT_SCORE, parts.investment(link))):
+        if detail:
+            yield Finding(code, NAME, path, detail[:300], score=score)
+
+
 def _name_text(name: str) -> str:
     """Attachment names: separators become spaces so ``wallet_recovery-phrase.pdf`` reads as words."""
     return re.sub(r"[_.+()\[\]]+", " ", name)
+
+
+ANATOMY_CODES = (
+    CodeInfo(EXTORTION_CODE, EXTORTION_SCORE, Category.THEME,
+             "extortion by its parts, in any wording: two claims that hold the reader (hack, recording, shame, "
+             "exposure, harm) in the first person, payment in a coin, a demand or amount, a deadline or secrecy"),
+    CodeInfo(FAKE_BALANCE_CODE, FAKE_BALANCE_SCORE, Category.THEME,
+             "fake balance by its parts, in any wording: coins credited to the reader (balance, payout, "
+             "withdrawal), a call to act on them or a link, and pressure (short deadline, fee, expiry)"),
+    CodeInfo(INVESTMENT_CODE, INVESTMENT_SCORE, Category.THEME,
+             "get-rich investment lure by its parts: the coin, wealth promised, earning, the robot/AI/platform "
+             "or chance that makes it, and a call to join"),
+)
 
 
 class CryptoThemeMessage:
     """Lure language in the subject, the body text and the attachment names."""
 
     name: ClassVar[str] = NAME
-    after: ClassVar[tuple[str, ...]] = ("dkim_auth", "dmarc_auth")  # reads DKIM_ALIGNED, DMARC_PASS
+    #: reads DKIM_ALIGNED, DMARC_PASS, and the addresses found (a wallet address is an extortion's coin)
+    after: ClassVar[tuple[str, ...]] = ("dkim_auth", "dmarc_auth", "addresses")
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo(SUBJECT.code, SUBJECT.cap, Category.THEME,
                  "crypto lure phrases in the Subject or From display name (score grows with their weights)"),
@@ -241,6 +301,7 @@ class CryptoThemeMessage:
                  "('Μetamаsk') in crypto-themed mail: lure words hidden from filters"),
         CodeInfo(CALLBACK_CODE, CALLBACK_SCORE, Category.THEME,
                  "callback scam: a crypto receipt/invoice/renewal from a free mailbox with a telephone number to call"),
+        *ANATOMY_CODES,
     )
 
     def analyze_message(
@@ -254,6 +315,8 @@ class CryptoThemeMessage:
         # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
         body = (match_parts((msg.subject, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
                 else LureMatch(0.0, False, ()))
+        if any(t.category == "extortion" for t in body.terms) and about_scams(f"{msg.subject}\n{msg.body_text}"):
+            body = without_extortion(body)
         for match, place in ((subject, SUBJECT), (body, BODY)):
             f = _finding(match, place, cap=cap, topic=topic)
             if f is not None:
@@ -265,6 +328,15 @@ class CryptoThemeMessage:
         callback = callback_scam(msg, topic or body.topic)
         if callback:
             yield Finding(CALLBACK_CODE, NAME, "", callback, score=min(CALLBACK_SCORE, cap or CALLBACK_SCORE))
+        address = any(f.code in ADDRESS_CODES for f in findings)
+        link = bool(msg.body_html_links) or "://" in msg.body_text[:CALLBACK_SCAN_CHARS]
+        dmarc = any(f.code == DMARC_PASS for f in findings)
+        # (a brand's own aligned mail is its notice: its withdrawal confirmations have a fake balance's parts)
+        anatomy_text = f"{msg.subject}\n{msg.from_display}\n{msg.body_text}\n{attribute_text(items)}"
+        for f in anatomy_findings(anatomy_text, address, link) \
+                if cap is None else ():
+            yield f if not dmarc or f.code != FAKE_BALANCE_CODE else \
+                Finding(f.code, NAME, "", f.detail + " [DMARC pass]", score=FAKE_BALANCE_DMARC_CAP)
         names = " ; ".join(_name_text(n) for n in msg.attachment_names[:200])
         f = _finding(match_lures(names, lures, ctx), ATTACHMENT_NAME, cap=cap)
         if f is not None:
@@ -317,13 +389,17 @@ class CryptoThemeDocument:
     codes: ClassVar[tuple[CodeInfo, ...]] = (
         CodeInfo(DOCUMENT.code, DOCUMENT.cap, Category.THEME,
                  "crypto lure phrases in the text of an attached document"),
+        *ANATOMY_CODES,
     )
 
     def applies_to(self, item: Item) -> bool:
         return is_document_text(item)
 
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
-        f = _finding(match_lures(item_text(item, ctx), lures_for(ctx), ctx), DOCUMENT, item.path)
+        text = item_text(item, ctx)
+        f = _finding(match_lures(text, lures_for(ctx), ctx), DOCUMENT, item.path)
         if f is not None:
             yield f
+        # an extortion or a fake balance written in an attached .txt/.pdf/.html (the body says "see attached")
+        yield from anatomy_findings(text, False, "://" in text[:CALLBACK_SCAN_CHARS], item.path)
 
