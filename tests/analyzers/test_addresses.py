@@ -199,3 +199,26 @@ def test_an_address_in_a_note_without_a_demand_is_no_demand() -> None:
     # a donation address with a code listing and German numbers ('Zahlen') but no amount is no demand
     body = "Spenden: 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2. Die Zahlen des Quartals stehen im Bericht. Vielen Dank!"
     assert "crypto.address_payment_demand" not in run_msg(body)
+
+
+def test_grouped_addresses_stop_joining_where_no_address_can_follow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pruning the groups at the first character no address allows finds exactly what joining every
+    group up to the longest address length finds (the reference: the same search without pruning)."""
+    import random
+    import re
+
+    from coinguard.analyzers import addresses
+
+    rng = random.Random(5)
+    b58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    pieces = ["bc1q ar0s rrr7 xfkv y5l6 43ly dnw9 re59 gtzz wf5m dq", "1BvB MSEY stWe tqTF n5Au 4m4G FG7x JaNV N2",
+              "0x71C7 656E C7ab 88b0 98de fB75 1B74 01B5 f6d8 976F", "3J98 t1Wp EZ73 CNmQ viec rnyi WrnqRhWNLy",
+              "LTC1 abc", "1 234", "3.5", "12 0O Il", "T9yD 14Nj 9j7x AB4d bbt3 1VeG EF4p ZzA5 hW"]
+    texts = [" ".join(rng.choice(pieces + ["".join(rng.choice(b58 + "0Il ") for _ in range(rng.randint(1, 9)))
+                                           for _ in range(3)]) for _ in range(rng.randint(1, 8)))
+             for _ in range(1500)]
+    texts += ["  ".join(f"{rng.randint(1, 399)} {rng.randint(0, 99999)}" for _ in range(400))]  # a sheet of figures
+    pruned = [addresses.find_grouped(t) for t in texts]
+    monkeypatch.setattr(addresses, "_VIABLE", re.compile(r".*", re.S))
+    assert pruned == [addresses.find_grouped(t) for t in texts]
+    assert sum(map(len, pruned)) >= 100  # the texts did hold grouped addresses
