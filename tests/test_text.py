@@ -174,3 +174,24 @@ def test_required_words_that_overlap_or_nest_are_all_found_in_one_pass() -> None
     for text in texts:
         expected = {i: m.group(0) for i, p in enumerate(patterns) if (m := re.search(p, text))}
         assert matcher._find(text) == expected, text
+
+
+def test_a_regex_gate_skips_only_patterns_that_cannot_match() -> None:
+    import random
+    import re
+
+    from coinguard.text import RegexGate
+
+    patterns = [re.compile(p) for p in (r"(?<![a-z])(?:pay|send)\s+now", r"\d+\s?(?:hours?|days?)", r"wallet|seed",
+                                        r"[$€]\d+", r"bit(?:coin)?s?")]
+    gate = RegexGate(patterns)
+    rng = random.Random(2)
+    words = ["pay", "send", "now", "48", "hours", "day", "wallet", "seed", "$5", "bit", "coins", "lorem", " "]
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
+        may = gate.open(text)
+        for rx in patterns:
+            if rx.search(text):
+                assert may(rx), (rx.pattern, text)
+    may = gate.open("lorem ipsum dolor")
+    assert not may(patterns[0]) and not may(patterns[2]) and may(patterns[3])  # [$€]\d+ has no required word

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from typing import Any
 
@@ -230,13 +230,7 @@ class PhraseMatcher:
             None if needles is not None and "" in needles else needles
             for needles in (required_substrings(rx) for rx, _idx in self.regexes)]
         #: all those strings, found in one pass over a text (one ``in`` per string scanned it whole each time)
-        self.needle_finder: Any = None
-        words = {w for needles in self.needles if needles for w in needles}
-        if words:
-            self.needle_finder = ahocorasick.Automaton()
-            for w in sorted(words):
-                self.needle_finder.add_word(w, w)
-            self.needle_finder.make_automaton()
+        self.needle_finder: Any = needle_finder(self.needles)
 
     def _add(self, tokens: tuple[str, ...], idx: int) -> None:
         self.first.setdefault(tokens[0], []).append((tokens, idx))
@@ -281,6 +275,47 @@ class PhraseMatcher:
             if m:
                 found.setdefault(idx, m.group(0))
         return found
+
+
+def needle_finder(needle_sets: Sequence[frozenset[str] | None]) -> Any:
+    """An Aho-Corasick automaton over every string of ``needle_sets`` (None when there is none):
+    ``{w for _end, w in finder.iter(text)}`` is the set of them present in ``text``, in one pass."""
+    words = {w for needles in needle_sets if needles for w in needles}
+    if not words:
+        return None
+    finder = ahocorasick.Automaton()
+    for w in sorted(words):
+        finder.add_word(w, w)
+    finder.make_automaton()
+    return finder
+
+
+class RegexGate:
+    """Regular expressions that are searched only where a string every match contains is present.
+
+    ``gate.open(text)`` finds, in one pass, which of the patterns' required strings
+    (:func:`required_substrings`) the text holds; the returned function says whether a pattern could
+    match at all: a long text that holds none of a vocabulary's words skips its search (a 13-language
+    stem alternation costs 2-5 ms per 80 KB of text to find nothing).  Patterns with no known
+    required strings are always searched.
+    """
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        self._needles: dict[re.Pattern[str], frozenset[str] | None] = {}
+        for rx in patterns:
+            n = required_substrings(rx)
+            self._needles[rx] = None if n is None or "" in n else n
+        self._finder = needle_finder(list(self._needles.values()))
+
+    def open(self, text: str) -> Callable[[re.Pattern[str]], bool]:
+        present = {w for _end, w in self._finder.iter(text)} if self._finder is not None else set()
+        needles = self._needles
+
+        def may_match(rx: re.Pattern[str]) -> bool:
+            n = needles.get(rx)
+            return n is None or not n.isdisjoint(present)
+
+        return may_match
 
 
 class _Unknown(Exception):

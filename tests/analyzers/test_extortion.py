@@ -282,3 +282,27 @@ def test_a_coin_amount_credited_alone_is_no_fake_balance() -> None:
                                "https://mempool.space/tx/4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b\n"))
     assert v.verdict is VerdictKind.CLEAN, (v.score, codes(v))
     assert "crypto.fake_balance" not in codes(v)
+
+
+def test_the_vocabulary_gate_changes_no_anatomy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """anatomy() searches a vocabulary only where one of its required words is; the parts it finds are
+    those of searching every vocabulary everywhere, on lures and on text that shares words with them."""
+    import random
+
+    from coinguard.analyzers import extortion_common as ec
+
+    rng = random.Random(4)
+    lure = ("i have recorded you pay 0.05 btc to my wallet within 48 hours or i send the video to your contacts "
+            "tell nobody your account balance 1.2 bitcoin withdraw now fee expires today login password hackeado "
+            "tengo tu video pagar 500 € en bitcoin dentro de 48 horas lorem ipsum dolor amet")
+    words = lure.split()
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(3, 40))) for _ in range(400)]
+    gated = [ec.anatomy(t) for t in texts]
+
+    class Open:
+        def open(self, text: str) -> object:
+            return lambda rx: True
+
+    monkeypatch.setattr(ec, "_gate", lambda: Open())
+    assert gated == [ec.anatomy(t) for t in texts]
+    assert sum(bool(a.threats) for a in gated) > 50

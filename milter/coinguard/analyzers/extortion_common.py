@@ -24,13 +24,13 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from coinguard.findings import Item, Role
 from coinguard.sniff import ItemType
-from coinguard.text import decode_item
+from coinguard.text import RegexGate, decode_item
 
 #: Characters of text looked at (the beginning of a long body carries the lure).
 MAX_ANATOMY_CHARS = 100_000
@@ -360,9 +360,11 @@ MAX_BALANCE_WORDS = 20
 _CREDIT_WORDS = re.compile(f"{BALANCE.pattern}|{CREDIT_TO_READER.pattern}")
 
 
-def _credited(t: str) -> str:
+def _credited(t: str, may: Callable[[re.Pattern[str]], bool] | None = None) -> str:
     """The amount (a coin amount or money) next to a balance word, else the coin named right by it, else ''."""
     coin = ""
+    if may is not None and not may(_CREDIT_WORDS):
+        return ""
     for n, m in enumerate(_CREDIT_WORDS.finditer(t)):
         if n >= MAX_BALANCE_WORDS:
             break
@@ -381,21 +383,36 @@ def _first(pattern: re.Pattern[str], text: str) -> str:
     return m.group(0).strip() if m else ""
 
 
+@lru_cache(maxsize=1)
+def _gate() -> RegexGate:
+    """The vocabularies' required words, found in one pass before any of their searches."""
+    return RegexGate([COIN, COIN_AMOUNT, MONEY, DEADLINE, DEMAND, SECRECY, BALANCE, ACT, EXPIRY, FEE, FIRST_PERSON,
+                      CREDENTIALS, WEALTH, EARN, SYSTEM, JOIN, AWARENESS, _CREDIT_WORDS, *THREAT_GROUPS.values()])
+
+
 def anatomy(text: str) -> Anatomy:
-    """The parts of the techniques in ``text`` (any language of the vocabularies), one pass per part."""
+    """The parts of the techniques in ``text`` (any language of the vocabularies), one pass per part
+    (and none for a vocabulary none of whose required words the text holds)."""
     t = prepare(text)
-    threats = tuple(f"{name}: {m.group(0)}" for name, pat in THREAT_GROUPS.items() if (m := pat.search(t)))
+    may = _gate().open(t)
+
+    def first(pattern: re.Pattern[str]) -> str:
+        return _first(pattern, t) if may(pattern) else ""
+
+    threats = tuple(f"{name}: {m.group(0)}" for name, pat in THREAT_GROUPS.items() if may(pat) and (m := pat.search(t)))
     return Anatomy(
-        threats, _first(COIN, t), _first(COIN_AMOUNT, t), _first(MONEY, t), _first(DEADLINE, t), _first(DEMAND, t),
-        _first(SECRECY, t), _first(BALANCE, t), _first(ACT, t), _first(EXPIRY, t) or _first(FEE, t), _warnings(t),
-        _first(FIRST_PERSON, t), credited=_credited(t), expiry=_first(EXPIRY, t), credentials=_first(CREDENTIALS, t),
-        wealth=_first(WEALTH, t), earn=_first(EARN, t),
-        system=_first(SYSTEM, t), join=_first(JOIN, t))
+        threats, first(COIN), first(COIN_AMOUNT), first(MONEY), first(DEADLINE), first(DEMAND),
+        first(SECRECY), first(BALANCE), first(ACT), first(EXPIRY) or first(FEE), _warnings(t, may),
+        first(FIRST_PERSON), credited=_credited(t, may), expiry=first(EXPIRY), credentials=first(CREDENTIALS),
+        wealth=first(WEALTH), earn=first(EARN),
+        system=first(SYSTEM), join=first(JOIN))
 
 
-def _warnings(t: str) -> tuple[str, ...]:
+def _warnings(t: str, may: Callable[[re.Pattern[str]], bool] | None = None) -> tuple[str, ...]:
     """The first AWARENESS_WORDS distinct warning words of prepared text ``t``."""
     seen: list[str] = []
+    if may is not None and not may(AWARENESS):
+        return ()
     for m in AWARENESS.finditer(t):
         if m.group(0) not in seen:
             seen.append(m.group(0))
