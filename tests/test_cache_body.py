@@ -200,3 +200,17 @@ def test_a_run_that_read_the_passwords_is_replayed_only_for_the_same_candidates(
     v = scan(other, cache, 3)
     assert cache.stats.stored > stored  # the zip was opened again (with these candidates) and stored anew
     assert signature(v) == signature(scan(other, None, 3))
+
+
+def test_a_body_that_could_not_be_fully_read_is_never_stored_and_stays_unchecked() -> None:
+    """An encrypted zip no password in the mail opens: every copy of the campaign is scanned as the first
+    one was and ends 'unchecked' -- a body entry would replay findings of a run that did not read it all."""
+    locked = _locked_zip()
+    copies = [make_message(subject="Your statement", to=f"user{n}@corp.example", body="Statement attached.\n",
+                           attachments=[("statement.zip", locked, "application/zip")]) for n in range(4)]
+    cache = lru()
+    got = [scan(raw, cache, n) for n, raw in enumerate(copies)]
+    assert all(str(v.verdict) == "unchecked" for v in got), [v.codes for v in got]
+    assert [signature(v) for v in got] == [signature(scan(raw, None, n)) for n, raw in enumerate(copies)]
+    # a body hit is one lookup that hit (see the campaign test); none of the copies had one
+    assert all(counts(v) != {"hit": 1, "miss": 0, "error": 0} for v in got), [counts(v) for v in got]
