@@ -225,12 +225,13 @@ class PhraseMatcher:
         for seqs in self.first.values():
             seqs.sort(key=lambda s: -len(s[0]))
         self.hangul.sort(key=lambda h: -len(h[0]))
-        #: per regex, strings one of which every match contains (None: not known), see required_substrings
-        self.needles: list[frozenset[str] | None] = [
-            None if needles is not None and "" in needles else needles
-            for needles in (required_substrings(rx) for rx, _idx in self.regexes)]
-        #: all those strings, found in one pass over a text (one ``in`` per string scanned it whole each time)
-        self.needle_finder: Any = needle_finder(self.needles)
+        #: the ``re:`` phrases' required words, found in one pass before any of them is searched
+        self.gate = RegexGate([rx for rx, _idx in self.regexes])
+
+    @property
+    def needle_finder(self) -> Any:
+        """The gate's Aho-Corasick automaton (None when no phrase has a known required word)."""
+        return self.gate.finder
 
     def _add(self, tokens: tuple[str, ...], idx: int) -> None:
         self.first.setdefault(tokens[0], []).append((tokens, idx))
@@ -267,9 +268,9 @@ class PhraseMatcher:
                 if phrase in compact:
                     found.setdefault(idx, phrase)
                     compact = compact.replace(phrase, "|")
-        present = {w for _end, w in self.needle_finder.iter(norm)} if self.needle_finder is not None else set()
-        for (rx, idx), needles in zip(self.regexes, self.needles, strict=True):
-            if needles is not None and needles.isdisjoint(present):
+        may_match = self.gate.open(norm)
+        for rx, idx in self.regexes:
+            if not may_match(rx):
                 continue  # none of the strings every match holds: the search would find nothing
             m = rx.search(norm)
             if m:
@@ -305,10 +306,10 @@ class RegexGate:
         for rx in patterns:
             n = required_substrings(rx)
             self._needles[rx] = None if n is None or "" in n else n
-        self._finder = needle_finder(list(self._needles.values()))
+        self.finder: Any = needle_finder(list(self._needles.values()))
 
     def open(self, text: str) -> Callable[[re.Pattern[str]], bool]:
-        present = {w for _end, w in self._finder.iter(text)} if self._finder is not None else set()
+        present = {w for _end, w in self.finder.iter(text)} if self.finder is not None else set()
         needles = self._needles
 
         def may_match(rx: re.Pattern[str]) -> bool:
