@@ -222,3 +222,23 @@ def test_grouped_addresses_stop_joining_where_no_address_can_follow(monkeypatch:
     monkeypatch.setattr(addresses, "_VIABLE", re.compile(r".*", re.S))
     assert pruned == [addresses.find_grouped(t) for t in texts]
     assert sum(map(len, pruned)) >= 100  # the texts did hold grouped addresses
+
+
+def test_grouped_starts_looked_at_are_those_that_can_start_an_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """find_grouped looks only at word starts where an address's first group can begin ("Lorem" is none: an L, M
+    or T needs a digit in its word); it finds what looking at every word starting with 1, 3, L, M, T finds."""
+    import random
+    import re
+
+    from coinguard.analyzers import addresses
+
+    rng = random.Random(8)
+    pieces = ["bc1q ar0s rrr7 xfkv y5l6 43ly dnw9 re59 gtzz wf5m dq", "1BvB MSEY stWe tqTF n5Au 4m4G FG7x JaNV N2",
+              "T9yD 14Nj 9j7x AB4d bbt3 1VeG EF4p ZzA5 hW", "LTC1 abc", "Lorem", "Mark", "Tom", "M4rk", "L 1", "T-9",
+              "MSEY stWe", "Lx9 a", "3J98 t1Wp", "0x71C7 656E", ",", ".", "ipsum", "LTC", "ltc1q"]
+    texts = [rng.choice([" ", "", "-", ". "]).join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+             for _ in range(3000)]
+    found = [addresses.find_grouped(t) for t in texts]
+    monkeypatch.setattr(addresses, "_GROUP_FIRST", re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13LMT])"))
+    assert found == [addresses.find_grouped(t) for t in texts]
+    assert sum(map(len, found)) >= 100

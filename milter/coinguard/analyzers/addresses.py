@@ -315,6 +315,9 @@ def find_spaced(text: str, limit: int = 200) -> list[Address]:
 #: an address and holds a digit (prose words never do), the next groups follow after a short gap.
 _GROUP = re.compile(r"[0-9A-Za-z]{1,12}")
 _GROUP_START = re.compile(r"(?:bc1|BC1|ltc1|LTC1|0x|[13])[0-9A-Za-z]{0,11}|[LMT](?=[0-9A-Za-z]*\d)[0-9A-Za-z]{1,11}")
+#: Where :data:`_GROUP_START` can match (at a word's start; an L, M or T only with a digit in its word: "Lorem"
+#: starting every sentence of a long text is no address, and is not looked at one by one).
+_GROUP_FIRST = re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13]|[LMT](?=[0-9A-Za-z]*\d))")
 _GROUP_GAP = re.compile(r"[ \u00a0\t\r\n.\-_|,*]{1,3}")
 MAX_GROUP_STARTS = 1000
 
@@ -323,7 +326,7 @@ def find_grouped(text: str, limit: int = 200) -> list[Address]:
     """Checksum-valid addresses written as groups of characters with short gaps between them."""
     out: list[Address] = []
     starts = 0
-    for m in re.finditer(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13LMT])", text):
+    for m in _GROUP_FIRST.finditer(text):
         if len(out) >= limit or starts >= MAX_GROUP_STARTS:
             break
         first = _GROUP_START.match(text, m.start())
