@@ -306,8 +306,10 @@ class RegexGate:
         self._terms: dict[re.Pattern[str], list[list[frozenset[str]]] | None] = {}
         for rx in patterns:
             self._terms[rx] = required_terms(rx)
-        self.finder: Any = needle_finder([needles for terms in self._terms.values() if terms
-                                          for conj in terms for needles in conj])
+        #: every required string of the patterns (what the needle pass looks for)
+        self.needles: frozenset[str] = frozenset(w for terms in self._terms.values() if terms
+                                                 for conj in terms for needles in conj for w in needles)
+        self.finder: Any = needle_finder([self.needles])
 
     def open(self, text: str) -> Callable[[re.Pattern[str]], bool]:
         present = {w for _end, w in self.finder.iter(text)} if self.finder is not None else set()

@@ -409,3 +409,36 @@ def test_the_coin_gate_changes_no_anatomy_finding(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(crypto_theme, "pays_in_coin", lambda text, address: True)
     assert gated == [list(crypto_theme.anatomy_findings(t, a, link)) for t, (a, link) in zip(texts, flags, strict=True)]
     assert sum(bool(f) for f in gated) > 150 and skipped > 150  # both paths were exercised
+
+
+def test_ascii_text_is_prepared_as_its_lower_case_with_spaces_collapsed() -> None:
+    """The premise of pays_in_coin's shortcut for ASCII text (it looks for the coin's words in the lower-case text
+    before preparing it): fails when extortion_common.prepare ever treats ASCII text otherwise."""
+    import random
+    import re
+    import string
+
+    from coinguard.analyzers.extortion_common import MAX_ANATOMY_CHARS, prepare
+
+    rng = random.Random(23)
+    alphabet = string.printable + "\x1c\x1d\x1e\x1f\x0b\x0c" + "  "
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    texts += ["Send 0.5 BTC\r\n\tnow", "  lead  trail  ", "x" * (MAX_ANATOMY_CHARS + 5)]
+    for text in texts:
+        assert prepare(text) == re.sub(r"\s+", " ", text[:MAX_ANATOMY_CHARS].lower()), repr(text)
+
+
+def test_ascii_text_without_the_coins_words_is_not_prepared(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coinguard.analyzers import crypto_theme
+
+    prepared: list[str] = []
+    real = crypto_theme.prepare
+    monkeypatch.setattr(crypto_theme, "prepare", lambda text: prepared.append(text) or real(text))
+    assert not crypto_theme.pays_in_coin("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 900, False)
+    assert prepared == []
+    # a coin's word inside another ("ether" in "together"): prepared, and the search finds no coin
+    assert not crypto_theme.pays_in_coin("together with a strong method", False) and prepared
+    prepared.clear()
+    assert crypto_theme.pays_in_coin("Pay 0.1 BTC now", False) and prepared  # the words are there: prepared
+    assert not crypto_theme.pays_in_coin("Le café est prêt", False)  # not ASCII: prepared, then searched
+    assert crypto_theme.pays_in_coin("Lorem", True)  # an address is the coin
