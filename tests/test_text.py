@@ -242,3 +242,17 @@ def test_a_regex_gate_of_parts_skips_only_patterns_that_cannot_match() -> None:
     assert closed > 5000
     may = gate.open("claim your reward today")  # "claim" without a coin: the pattern's other part is missing
     assert not may(patterns[0]) and not may(patterns[3])
+
+
+def test_tokens_are_the_runs_the_token_pattern_finds() -> None:
+    import random
+    import string
+
+    from coinguard import text
+
+    rng = random.Random(9)
+    alphabet = string.printable + "é\u00a0Жß한"
+    samples = ["", " ", "abc", "a-b_c 12x", "w4ll3t seed phrase", "\x1c\x1fab\x0bcd", "ABC def"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(4000)]
+    for sample in samples:
+        assert text._tokens(sample) == tuple(text._TOKEN.findall(sample)), repr(sample)

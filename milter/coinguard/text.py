@@ -476,8 +476,16 @@ def _choices(items: Sequence[tuple[Any, Any]], sre: Any) -> list[frozenset[str]]
 #: Small caches: a message's texts are looked at by several matchers in a row; up to MAX_TEXT each.
 @lru_cache(maxsize=4)
 def _tokens(norm: str) -> tuple[str, ...]:
-    """Latin-script tokens of a normalised text (shared by the lure and brand matchers)."""
+    """Latin-script tokens of a normalised text (shared by the lure and brand matchers): its maximal runs of
+    [0-9a-z].  ASCII text has every other byte made a space and is split, at C speed (a fifth of
+    ``_TOKEN.findall``, which tries the class at every position)."""
+    if norm.isascii():
+        return tuple(norm.encode("ascii").translate(_TOKEN_BYTES).decode("ascii").split())
     return tuple(_TOKEN.findall(norm))
+
+
+#: ``bytes.translate`` table keeping the bytes :data:`_TOKEN` matches (0-9, a-z), every other one a space.
+_TOKEN_BYTES = bytes(b if chr(b) in "0123456789abcdefghijklmnopqrstuvwxyz" else 0x20 for b in range(256))
 
 
 @lru_cache(maxsize=4)
