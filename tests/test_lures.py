@@ -151,3 +151,31 @@ def test_script_phrases_as_a_trie_keep_longest_first_and_optional_spaces() -> No
     found = {}
     m.find(normalize("некриптовалюта"), found)  # a Cyrillic stem starts a word
     assert found == {}
+
+
+def test_disclaimers_are_taken_out_as_by_the_substitution_on_every_text() -> None:
+    """without_disclaimers skips the substitution where the gate finds no negation with a secret's noun; the text
+    is the one the substitution gives, on disclaimers in several languages and on their words shuffled."""
+    import random
+
+    from coinguard.lures import _DISCLAIMER, without_disclaimers
+    from coinguard.text import normalize
+
+    vocabulary = ("never do not don't won't will not nobody will ask share enter type send your the our seed "
+                  "recovery secret private wallet phrase key keys words nunca jamais niemals nie mai nooit asla "
+                  "никогда frase clave phrase schlüssel фразу ключ сид email domain lorem ipsum . ! ? "
+                  "決して 絶対に シードフレーズ 秘密鍵 助记词")
+    words = vocabulary.split()
+    rng = random.Random(21)
+    texts = [normalize(" ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))) for _ in range(3000)]
+    texts += [normalize("We will never ask for your seed phrase. Nunca compartas tu frase de recuperación."),
+              normalize("決してシードフレーズを共有しないでください"), "lorem ipsum dolor", "email domain mail"]
+    changed = unchanged_gated = 0
+    for text in texts:
+        expected = _DISCLAIMER.sub(" ", text)
+        assert without_disclaimers(text) == expected, text
+        changed += expected != text
+    from coinguard.lures import _DISCLAIMER_GATE
+
+    unchanged_gated = sum(not _DISCLAIMER_GATE.open(t)(_DISCLAIMER) for t in texts)
+    assert changed > 300 and unchanged_gated > 300  # both paths were exercised

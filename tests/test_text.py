@@ -194,4 +194,65 @@ def test_a_regex_gate_skips_only_patterns_that_cannot_match() -> None:
             if rx.search(text):
                 assert may(rx), (rx.pattern, text)
     may = gate.open("lorem ipsum dolor")
-    assert not may(patterns[0]) and not may(patterns[2]) and may(patterns[3])  # [$€]\d+ has no required word
+    assert not may(patterns[0]) and not may(patterns[2]) and not may(patterns[3])  # [$€]\d+ needs "$" or "€"
+
+
+def test_required_terms_keep_each_part_of_a_pattern() -> None:
+    import re
+
+    from coinguard.text import required_terms
+
+    def terms(pattern: str) -> list[list[frozenset[str]]] | None:
+        return required_terms(re.compile(pattern))
+
+    # a verb AND a coin; the optional part gives nothing
+    assert terms(r"(?<![a-z])(?:get|claim)\s(?:free\s)?(?:btc|usdt)(?![a-z])") == [[{"claim", "get"}, {"btc", "usdt"}]]
+    # an alternation at the top: each alternative's parts (the best first)
+    assert terms(r"never \w+ phrase|jamais \w+ frase") == [[{" phrase"}, {"never "}], [{"jamais "}, {" frase"}]]
+    assert terms(r"[$€£]\s?\d+") == [[{"$", "€", "£"}]]  # a class of a few uncommon characters
+    assert terms(r"\d+[.,]\d+") is None  # punctuation between digits is in every text
+    assert terms(r"ab\s(?:cd|e)") == [[{"ab"}]]  # parts shorter than 3 only as the best one
+    assert terms(r"wallet|\d+") is None  # one alternative with nothing known: may match anywhere
+    assert terms(r"(?i)wallet") is None
+
+
+def test_a_regex_gate_of_parts_skips_only_patterns_that_cannot_match() -> None:
+    """Patterns needing two words, alternatives of such, and classes: a pattern the gate closes never matches."""
+    import random
+    import re
+
+    from coinguard.text import RegexGate
+
+    patterns = [re.compile(p) for p in (
+        r"(?<![a-z])(?:get|claim)\s(?:free\s)?(?:btc|usdt)(?![a-z])", r"never (?:\w+ ){0,2}phrase|nunca \w+ frase",
+        r"(?:[$€£]\s?\d[\d,.]*|(?<![\d,.])\d[\d,.]*\s?[$€£])", r"send (?:the )?video to (?:your )?contacts",
+        r"(?:pay|send)\s(?:now|today)|seed\s?phrase")]
+    gate = RegexGate(patterns)
+    words = ["get", "claim", "free", "btc", "usdt", "never", "nunca", "phrase", "frase", "the", "$", "€", "5", "1,000",
+             "send", "video", "to", "your", "contacts", "pay", "now", "today", "seed", "seedphrase", "x", " "]
+    rng = random.Random(5)
+    closed = 0
+    for _ in range(5000):
+        text = rng.choice(["", " "]).join(rng.choice(words) for _ in range(rng.randint(0, 9)))
+        may = gate.open(text)
+        for rx in patterns:
+            if rx.search(text):
+                assert may(rx), (rx.pattern, text)
+            closed += not may(rx)
+    assert closed > 5000
+    may = gate.open("claim your reward today")  # "claim" without a coin: the pattern's other part is missing
+    assert not may(patterns[0]) and not may(patterns[3])
+
+
+def test_tokens_are_the_runs_the_token_pattern_finds() -> None:
+    import random
+    import string
+
+    from coinguard import text
+
+    rng = random.Random(9)
+    alphabet = string.printable + "é\u00a0Жß한"
+    samples = ["", " ", "abc", "a-b_c 12x", "w4ll3t seed phrase", "\x1c\x1fab\x0bcd", "ABC def"]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(4000)]
+    for sample in samples:
+        assert text._tokens(sample) == tuple(text._TOKEN.findall(sample)), repr(sample)

@@ -292,29 +292,32 @@ def needle_finder(needle_sets: Sequence[frozenset[str] | None]) -> Any:
 
 
 class RegexGate:
-    """Regular expressions that are searched only where a string every match contains is present.
+    """Regular expressions that are searched only where the strings every match contains are present.
 
     ``gate.open(text)`` finds, in one pass, which of the patterns' required strings
-    (:func:`required_substrings`) the text holds; the returned function says whether a pattern could
+    (:func:`required_terms`) the text holds; the returned function says whether a pattern could
     match at all: a long text that holds none of a vocabulary's words skips its search (a 13-language
-    stem alternation costs 2-5 ms per 80 KB of text to find nothing).  Patterns with no known
-    required strings are always searched.
+    stem alternation costs 2-5 ms per 80 KB of text to find nothing), and a pattern that needs two
+    words (``(?:get|claim)\\s(?:btc|eth)``) is skipped where only one of them is.  Patterns with no
+    known required strings are always searched.
     """
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
-        self._needles: dict[re.Pattern[str], frozenset[str] | None] = {}
+        self._terms: dict[re.Pattern[str], list[list[frozenset[str]]] | None] = {}
         for rx in patterns:
-            n = required_substrings(rx)
-            self._needles[rx] = None if n is None or "" in n else n
-        self.finder: Any = needle_finder(list(self._needles.values()))
+            self._terms[rx] = required_terms(rx)
+        #: every required string of the patterns (what the needle pass looks for)
+        self.needles: frozenset[str] = frozenset(w for terms in self._terms.values() if terms
+                                                 for conj in terms for needles in conj for w in needles)
+        self.finder: Any = needle_finder([self.needles])
 
     def open(self, text: str) -> Callable[[re.Pattern[str]], bool]:
         present = {w for _end, w in self.finder.iter(text)} if self.finder is not None else set()
-        needles = self._needles
+        terms = self._terms
 
         def may_match(rx: re.Pattern[str]) -> bool:
-            n = needles.get(rx)
-            return n is None or not n.isdisjoint(present)
+            dnf = terms.get(rx)
+            return dnf is None or any(all(not n.isdisjoint(present) for n in conj) for conj in dnf)
 
         return may_match
 
@@ -332,26 +335,105 @@ def required_substrings(rx: re.Pattern[str]) -> frozenset[str] | None:
     (``(?<![a-z])(?:gains|profits)\\s(?:daily)`` needs "gains" or "profits"; "daily" would do too,
     the longest choice is kept) skips the search where it cannot succeed; the result is the same.
     Read from the parsed pattern: a literal run, a group, a branch (the union of its branches' sets,
-    unknown if one is), a repeat of at least one; lookarounds, classes and optional parts give
-    nothing.  Case-insensitive or conditional patterns give None: they are always searched.
+    unknown if one is), a repeat of at least one, a class of a few literal characters (``[$€£]``);
+    lookarounds, other classes and optional parts give nothing.  Case-insensitive or conditional
+    patterns give None: they are always searched.
     """
+    tree = _parse(rx)
+    if tree is None:
+        return None
+    try:
+        return _best(_choices(tree.data, _sre()))
+    except _Unknown:
+        return None
+
+
+def required_terms(rx: re.Pattern[str]) -> list[list[frozenset[str]]] | None:
+    """What every match of ``rx`` contains, as alternatives of conjunctions: a match holds, for one of the
+    returned lists, a string of each of its sets (None when nothing is known).
+
+    :func:`required_substrings` keeps one set per pattern; here a pattern made of several parts keeps
+    each distinctive part (``(?:get|claim)\\s(?:btc|eth)``: a verb AND a coin), and a pattern that is an
+    alternation at its top keeps each alternative's parts (``never ... phrase|nunca ... frase``).  Parts
+    whose strings are shorter than :data:`MIN_EXTRA_TERM` are left out (they are in nearly every text and
+    cost a hit each in the needle pass) unless they are an alternative's only known part.
+    """
+    tree = _parse(rx)
+    if tree is None:
+        return None
+    sre = _sre()
+    try:
+        items = list(tree.data)
+        if len(items) == 1 and items[0][0] is sre.BRANCH:
+            alternatives = [sub.data for sub in items[0][1][1]]
+        else:
+            alternatives = [items]
+        out: list[list[frozenset[str]]] = []
+        for alt in alternatives:
+            choices = _choices(alt, sre)
+            best = _best(choices)
+            if best is None:
+                return None  # one alternative with nothing known: the pattern may match anywhere
+            out.append([best, *(c for c in choices if c != best and min(map(len, c)) >= MIN_EXTRA_TERM)])
+        return out
+    except _Unknown:
+        return None
+
+
+#: Shortest strings of a pattern's part that is kept besides its best one (see :func:`required_terms`).
+MIN_EXTRA_TERM = 3
+#: A character class of at most this many literal characters is a part of its own (``[$€£]``).
+MAX_CLASS_CHARS = 8
+
+
+def _sre() -> Any:
+    from re import _constants as sre  # type: ignore[attr-defined]
+
+    return sre
+
+
+def _parse(rx: re.Pattern[str]) -> Any:
+    """The parsed pattern, or None for one that is searched everywhere (case-insensitive, unparsable here)."""
     if rx.flags & re.IGNORECASE:
         return None
     try:
-        from re import _constants as sre  # type: ignore[attr-defined]
         from re import _parser  # type: ignore[attr-defined]
 
-        tree = _parser.parse(rx.pattern, rx.flags)
-        return _required(tree.data, sre)
-    except _Unknown:
-        return None
+        return _parser.parse(rx.pattern, rx.flags)
     except Exception:  # a stdlib whose parser differs: search as before
         log.debug("no required substrings for %r", rx.pattern, exc_info=True)
         return None
 
 
+def _best(choices: list[frozenset[str]]) -> frozenset[str] | None:
+    """The choice whose shortest string is longest (then the smallest set)."""
+    if not choices:
+        return None
+    return max(choices, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+#: Characters too common in text to be a required part (``[.,]`` between digits is in every text).
+_COMMON_CHARS = frozenset(" \t\r\n.,;:!?'\"-_/()[]")
+
+
+def _class_chars(av: Any, sre: Any) -> frozenset[str] | None:
+    """The characters of a class made only of a few uncommon literals (``[$€£]``), None for any other
+    (ranges, \\d, [^...], punctuation)."""
+    chars: set[str] = set()
+    for op, value in av:
+        if op is not sre.LITERAL or chr(value) in _COMMON_CHARS:
+            return None
+        chars.add(chr(value))
+    return frozenset(chars) if 0 < len(chars) <= MAX_CLASS_CHARS else None
+
+
 def _required(items: Sequence[tuple[Any, Any]], sre: Any) -> frozenset[str] | None:
     """The best required set of a parsed sequence (the one whose shortest string is longest)."""
+    return _best(_choices(items, sre))
+
+
+def _choices(items: Sequence[tuple[Any, Any]], sre: Any) -> list[frozenset[str]]:
+    """Every required set of a parsed sequence: each match holds a string of each of them."""
     choices: list[frozenset[str]] = []
     run: list[str] = []
 
@@ -381,22 +463,29 @@ def _required(items: Sequence[tuple[Any, Any]], sre: Any) -> frozenset[str] | No
             found = inner if av[0] >= 1 else None
         elif op in (sre.ASSERT, sre.ASSERT_NOT):  # (direction, pattern): zero-width, gives nothing
             _required(av[1].data, sre)  # (its inline flags are checked)
+        elif op is sre.IN:
+            found = _class_chars(av, sre)
         elif op is sre.GROUPREF_EXISTS:
             raise _Unknown
         if found:
             choices.append(found)
     flush()
-    choices = [c for c in choices if all(c)]
-    if not choices:
-        return None
-    return max(choices, key=lambda c: (min(map(len, c)), -len(c)))
+    return [c for c in choices if all(c)]
 
 
 #: Small caches: a message's texts are looked at by several matchers in a row; up to MAX_TEXT each.
 @lru_cache(maxsize=4)
 def _tokens(norm: str) -> tuple[str, ...]:
-    """Latin-script tokens of a normalised text (shared by the lure and brand matchers)."""
+    """Latin-script tokens of a normalised text (shared by the lure and brand matchers): its maximal runs of
+    [0-9a-z].  ASCII text has every other byte made a space and is split, at C speed (a fifth of
+    ``_TOKEN.findall``, which tries the class at every position)."""
+    if norm.isascii():
+        return tuple(norm.encode("ascii").translate(_TOKEN_BYTES).decode("ascii").split())
     return tuple(_TOKEN.findall(norm))
+
+
+#: ``bytes.translate`` table keeping the bytes :data:`_TOKEN` matches (0-9, a-z), every other one a space.
+_TOKEN_BYTES = bytes(b if chr(b) in "0123456789abcdefghijklmnopqrstuvwxyz" else 0x20 for b in range(256))
 
 
 @lru_cache(maxsize=4)

@@ -222,3 +222,49 @@ def test_grouped_addresses_stop_joining_where_no_address_can_follow(monkeypatch:
     monkeypatch.setattr(addresses, "_VIABLE", re.compile(r".*", re.S))
     assert pruned == [addresses.find_grouped(t) for t in texts]
     assert sum(map(len, pruned)) >= 100  # the texts did hold grouped addresses
+
+
+def test_grouped_starts_looked_at_are_those_that_can_start_an_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """find_grouped looks only at word starts where an address's first group can begin ("Lorem" is none: an L, M
+    or T needs a digit in its word); it finds what looking at every word starting with 1, 3, L, M, T finds."""
+    import random
+    import re
+
+    from coinguard.analyzers import addresses
+
+    rng = random.Random(8)
+    pieces = ["bc1q ar0s rrr7 xfkv y5l6 43ly dnw9 re59 gtzz wf5m dq", "1BvB MSEY stWe tqTF n5Au 4m4G FG7x JaNV N2",
+              "T9yD 14Nj 9j7x AB4d bbt3 1VeG EF4p ZzA5 hW", "LTC1 abc", "Lorem", "Mark", "Tom", "M4rk", "L 1", "T-9",
+              "MSEY stWe", "Lx9 a", "3J98 t1Wp", "0x71C7 656E", ",", ".", "ipsum", "LTC", "ltc1q"]
+    texts = [rng.choice([" ", "", "-", ". "]).join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+             for _ in range(3000)]
+    found = [addresses.find_grouped(t) for t in texts]
+    monkeypatch.setattr(addresses, "_GROUP_FIRST", re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13LMT])"))
+    assert found == [addresses.find_grouped(t) for t in texts]
+    assert sum(map(len, found)) >= 100
+
+
+def test_spaced_runs_are_looked_for_only_where_their_shape_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """find_spaced skips the run search in ASCII text whose shape has no run of single characters; it finds what
+    the search on every text finds (spaced addresses, near misses, separators of every length)."""
+    import random
+
+    from coinguard.analyzers import addresses
+
+    rng = random.Random(12)
+    addrs = [SPACED_BC, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"]
+    seps = [" ", "  ", "   ", "    ", ".", "-", "_", "|", ",", "*", "\t", " . ", "\u00a0", "/", "", "x"]
+    texts = []
+    for _ in range(1500):
+        addr = rng.choice(addrs)[: rng.choice([24, 25, 26, 40, 62])]
+        sep = [rng.choice(seps) for _ in addr]
+        if rng.random() < 0.6:
+            sep = [sep[0]] * len(addr)
+        texts.append(rng.choice(["", "pay to ", "Lorem ipsum a b c d "]) + "".join(c + g for c, g in zip(addr, sep,
+                                                                                                        strict=True)))
+    texts += ["a b c d e f g h i j k l m n o p q r s t u v w x y z", " ".join("0123456789abcdefghijklmnopqrstuvwxyz")]
+    found = [addresses.find_spaced(t) for t in texts]
+    assert sum(not addresses._may_be_spaced(t) for t in texts) > 300  # the shortcut was taken
+    monkeypatch.setattr(addresses, "_may_be_spaced", lambda text: True)
+    assert found == [addresses.find_spaced(t) for t in texts]
+    assert sum(map(len, found)) >= 100

@@ -356,3 +356,89 @@ def test_sextortion_in_its_other_usual_wordings() -> None:
 ])
 def test_coins_credited_to_the_reader_in_more_wordings_and_languages(body: str) -> None:
     assert run_message(subject="Notification", body_text=body).get(BODY.code, 0) >= 5.0
+
+
+def test_every_anatomy_finding_needs_the_coin() -> None:
+    """The premise of crypto_theme.pays_in_coin: an Anatomy with every part but the coin (no coin named, no
+    coin amount) and no address gives no extortion, fake balance or get-rich finding.  Fails when a
+    technique of extortion_common is changed to need no coin: then the gate must change with it."""
+    import dataclasses
+
+    from coinguard.analyzers.extortion_common import Anatomy
+
+    values: dict[str, object] = {}
+    for field in dataclasses.fields(Anatomy):
+        if field.name == "threats":
+            values[field.name] = ("hack: hacked", "record: video", "shame: adult", "expose: contacts", "harm: bomb")
+        elif field.name == "awareness":
+            values[field.name] = ()
+        elif "tuple" in str(field.type):
+            values[field.name] = ("x",)
+        else:
+            values[field.name] = "x"
+    full = Anatomy(**values)  # type: ignore[arg-type]
+    assert full.extortion() and full.fake_balance() and full.investment()  # every part: every technique
+    coinless = dataclasses.replace(full, coin="", coin_amount="")
+    for link in (False, True):
+        assert not coinless.extortion(False) and not coinless.fake_balance(link) and not coinless.investment(link)
+    assert coinless.extortion(True)  # a wallet address is the coin of an extortion
+
+
+def test_the_coin_gate_changes_no_anatomy_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """anatomy_findings skips the anatomy of a text without the coin (and without an address); its findings
+    are those of reading every text, on lures and on near misses that share their words."""
+    import random
+    import re
+
+    from coinguard.analyzers import crypto_theme
+
+    rng = random.Random(13)
+    vocabulary = ("i have recorded you with your camera and hacked your device pay 0.05 btc to my wallet within 48 "
+                  "hours or i send the video to your contacts tell nobody your account balance of 1.2 bitcoin is "
+                  "credited withdraw now the fee expires today login password: tg22m487 get rich with the trading "
+                  "robot earn $500 a day register now ethereum usdt krypto bitcoins satoshi together method strong "
+                  "electronic tengo tu video pagar 500 € dentro de 48 horas you won 0.3 eth lorem ipsum dolor ＢＴＣ "
+                  "₿0.1 сутки биткоин 비트코인 48시간 scam fraud")
+    words = vocabulary.split()
+    coinless = [w for w in words if not re.search(r"btc|bitcoin|eth|usdt|krypto|satoshi|₿|биткоин|비트코인", w)]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(3, 60))) for _ in range(500)]
+    texts += [" ".join(rng.choice(coinless) for _ in range(rng.randint(3, 60))) for _ in range(200)]
+    flags = [(rng.random() < 0.2, rng.random() < 0.5) for _ in texts]
+    gated = [list(crypto_theme.anatomy_findings(t, a, link)) for t, (a, link) in zip(texts, flags, strict=True)]
+    skipped = sum(not crypto_theme.pays_in_coin(t, a) for t, (a, _link) in zip(texts, flags, strict=True))
+    monkeypatch.setattr(crypto_theme, "pays_in_coin", lambda text, address: True)
+    assert gated == [list(crypto_theme.anatomy_findings(t, a, link)) for t, (a, link) in zip(texts, flags, strict=True)]
+    assert sum(bool(f) for f in gated) > 150 and skipped > 150  # both paths were exercised
+
+
+def test_ascii_text_is_prepared_as_its_lower_case_with_spaces_collapsed() -> None:
+    """The premise of pays_in_coin's shortcut for ASCII text (it looks for the coin's words in the lower-case text
+    before preparing it): fails when extortion_common.prepare ever treats ASCII text otherwise."""
+    import random
+    import re
+    import string
+
+    from coinguard.analyzers.extortion_common import MAX_ANATOMY_CHARS, prepare
+
+    rng = random.Random(23)
+    alphabet = string.printable + "\x1c\x1d\x1e\x1f\x0b\x0c" + "  "
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    texts += ["Send 0.5 BTC\r\n\tnow", "  lead  trail  ", "x" * (MAX_ANATOMY_CHARS + 5)]
+    for text in texts:
+        assert prepare(text) == re.sub(r"\s+", " ", text[:MAX_ANATOMY_CHARS].lower()), repr(text)
+
+
+def test_ascii_text_without_the_coins_words_is_not_prepared(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coinguard.analyzers import crypto_theme
+
+    prepared: list[str] = []
+    real = crypto_theme.prepare
+    monkeypatch.setattr(crypto_theme, "prepare", lambda text: prepared.append(text) or real(text))
+    assert not crypto_theme.pays_in_coin("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 900, False)
+    assert prepared == []
+    # a coin's word inside another ("ether" in "together"): prepared, and the search finds no coin
+    assert not crypto_theme.pays_in_coin("together with a strong method", False) and prepared
+    prepared.clear()
+    assert crypto_theme.pays_in_coin("Pay 0.1 BTC now", False) and prepared  # the words are there: prepared
+    assert not crypto_theme.pays_in_coin("Le café est prêt", False)  # not ASCII: prepared, then searched
+    assert crypto_theme.pays_in_coin("Lorem", True)  # an address is the coin

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
 from mnemonic import Mnemonic
 
 from coinguard.analyzers.seed_phrase import (
@@ -167,3 +168,52 @@ def test_word_runs_same_output_as_checking_every_gap() -> None:
     assert runs == [_word_runs_every_gap(t) for t in texts]
     assert sum(len(r) for r in runs) > 100  # the inputs do contain runs (and breaks: ' ! ', 17 spaces, 'x')
     assert _word_runs(f"{VECTOR_12} ! {VECTOR_12}") == [VECTOR_12.split(), VECTOR_12.split()]
+
+
+def _word_runs_reference(norm: str) -> list[list[str]]:
+    """The word-by-word walk over every word of the text (what _word_runs did before it looked only at
+    stretches of 12+ BIP-39 words)."""
+    from coinguard.analyzers.seed_phrase import _runs_in
+
+    runs: list[list[str]] = []
+    _runs_in(re.split(r"([a-z]+)", norm), runs)
+    return runs
+
+
+def test_word_runs_of_stretches_are_those_of_the_whole_text() -> None:
+    rng = random.Random(17)
+    bip = sorted(wordlist())
+    vocab = [*bip[:40], "lorem", "ipsum", "zzz", "qwerty"]
+    gaps = [" ", " ", ", ", "\n", " 3. ", " - ", " / ", " ; ", " !! ", "  x  ", " (12) ", "", "1", " ... " * 5]
+    texts = []
+    for _ in range(1500):
+        n = rng.randint(0, 60)
+        texts.append("".join(rng.choice(gaps) + rng.choice(vocab if rng.random() < 0.1 else bip[:40])
+                             for _ in range(n)) + rng.choice(gaps))
+    texts += [VECTOR_12, VECTOR_24, "lorem " * 50, ""]
+    found = 0
+    for text in texts:
+        expected = _word_runs_reference(text)
+        assert _word_runs(text) == expected, text
+        found += bool(expected)
+    assert found > 100
+
+
+def test_seed_requests_skipped_by_their_required_words_match_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coinguard.analyzers import seed_phrase
+
+    vocabulary = ("enter type input provide submit paste import confirm verify share write down sync restore in "
+                  "your the all wallet seed recovery secret backup mnemonic phrase words key keys private 12 "
+                  "twenty-four word never not don't 복구 구문 입력 개인 키 제출 lorem ipsum . !")
+    words = vocabulary.split()
+    rng = random.Random(19)
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 20))) for _ in range(3000)]
+    gated = [seed_phrase._seed_request(t) for t in texts]
+
+    class Open:
+        def open(self, text: str) -> object:
+            return lambda rx: True
+
+    monkeypatch.setattr(seed_phrase, "_REQUEST_GATE", Open())
+    assert gated == [seed_phrase._seed_request(t) for t in texts]
+    assert sum(bool(g) for g in gated) > 100

@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
-from coinguard.text import decode_item, is_document_text, item_text, normalized, normalized_join
+from coinguard.text import RegexGate, decode_item, is_document_text, item_text, normalized, normalized_join
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +86,26 @@ def _word_runs(norm: str) -> list[list[str]]:
     One C-speed split gives the words and the gaps before them; the set lookup comes first and
     the gap is only checked when a BIP-39 word continues a run, so ordinary prose costs one set
     lookup a word (a gap ``fullmatch`` on every word was a third of a zip message's scan)."""
-    words = wordlist()
+    parts = _SPLIT_WORDS.split(norm)  # [gap, word, gap, word, ..., gap]
+    # BIP-39 or not, for every word, at C speed (one byte each); a run needs 12 of them in a row, so only
+    # stretches of 12+ consecutive BIP-39 words (whatever their gaps) are walked word by word below
+    listed = bytes(map(wordlist().__contains__, parts[1::2]))
     runs: list[list[str]] = []
+    for stretch in _STRETCH.finditer(listed):
+        lo, hi = stretch.span()
+        _runs_in(parts[2 * lo:2 * hi + 1], runs)
+    return runs
+
+
+#: A stretch of at least 12 consecutive BIP-39 words (bytes of 1 in :func:`_word_runs`' flags).
+_STRETCH = re.compile(rb"\x01{12,}")
+
+
+def _runs_in(parts: list[str], runs: list[list[str]]) -> None:
+    """Appends to ``runs`` the runs of ``parts`` (gap, word, ..., gap) joined by :data:`_GAP` separators."""
+    words = wordlist()
     current: list[str] = []
     gap = _GAP.fullmatch
-    parts = _SPLIT_WORDS.split(norm)  # [gap, word, gap, word, ..., gap]
     for before, w in zip(parts[0:-1:2], parts[1::2], strict=True):
         if w not in words:
             if len(current) >= 12:
@@ -106,7 +121,6 @@ def _word_runs(norm: str) -> list[list[str]]:
             current = [w]
     if len(current) >= 12:
         runs.append(current)
-    return runs
 
 
 def seed_phrases(text: str, ctx: AnalysisContext | None = None) -> list[tuple[list[str], bool]]:
@@ -176,8 +190,16 @@ def seed_request_text(text: str, ctx: AnalysisContext | None = None) -> str:
     return _seed_request(normalized(ctx, text))
 
 
+#: The request patterns' required words (a verb and the secret's name; the Korean nouns): one pass over the
+#: text, then only the patterns that can match are searched (each costs ~0.6 ms per 80 KB to find nothing).
+_REQUEST_GATE = RegexGate(_REQUEST_PATTERNS)
+
+
 def _seed_request(norm: str) -> str:
+    may = _REQUEST_GATE.open(norm)
     for pattern in _REQUEST_PATTERNS:
+        if not may(pattern):
+            continue  # none of the strings every match holds: finditer would find nothing
         for m in pattern.finditer(norm):
             if not _NEGATION.search(norm[max(0, m.start() - 40):m.start()]):
                 return m.group(0)
