@@ -74,7 +74,9 @@ class SlowLink:
                 sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
-        for sock in self.sockets:
+        for sock in self.sockets:  # shutdown first: it wakes a thread blocked in accept() or recv()
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
             with contextlib.suppress(OSError):
                 sock.close()
 
