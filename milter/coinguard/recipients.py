@@ -1,7 +1,8 @@
 """Per-recipient policy: thresholds and actions per recipient address or domain, strictest wins.
 
 ``[policy.recipients."KEY"]`` tables override ``suspicious_score``, ``malicious_score`` and the
-``action_*`` keys of ``[policy]`` (or set ``bypass = true``) for mail to KEY.  KEY is a full
+``action_*`` keys of ``[policy]`` (``action_clean``, ``action_suspicious``, ``action_malicious``,
+``action_unchecked``), or set ``bypass = true``, for mail to KEY.  KEY is a full
 address (``ceo@example.org``) or a domain (``example.org``, which also covers its subdomains); the
 most specific entry applies: the address, then the domain, then its parent domains (entries do not
 stack: what the chosen entry leaves unset comes from ``[policy]``).
@@ -11,9 +12,10 @@ One message has one outcome for all its recipients.  libmilter can only remove r
 recipient and the original to another, nor reject for some recipients after DATA.  Splitting would
 need re-injecting copies behind Postfix's back (new queue IDs, a second scan path, DSN and
 bounce semantics of its own), so instead the **strictest** recipient's outcome applies to all,
-in the order accept < tag < strip < quarantine < reject, and when the recipients' outcomes differ
-the verdict carries a ``policy.recipients`` finding naming each recipient's outcome (the daemon
-logs it as ``recipients=``).  A recipient bypass (``[policy] bypass_recipients`` or
+in the order accept < tag < strip < tempfail < quarantine < reject (:data:`STRICTNESS`, the order
+that also combines one recipient's score action with its ``action_unchecked``), and when the
+recipients' outcomes differ the verdict carries a ``policy.recipients`` finding naming each
+recipient's outcome (the daemon logs it as ``recipients=``).  A recipient bypass (``[policy] bypass_recipients`` or
 ``bypass = true``) therefore only takes effect when *every* recipient is bypassed.
 """
 
@@ -31,9 +33,11 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo(RECIPIENTS_DIFFER, 0.0, Category.MESSAGE,
              "informational: the recipients' policies asked for different actions; the strictest applied to all"),
 )
-#: Strictness of actions: the highest of a message's recipients applies to all of them.
-RANK = {Action.ACCEPT: 0, Action.TAG: 1, Action.STRIP: 2, Action.QUARANTINE: 3, Action.REJECT: 4,
-        Action.TEMPFAIL: 5}
+#: Actions from the mildest to the strictest (tempfail only delays; quarantine and reject are final,
+#: and quarantine keeps the message for an admin): combines the score's action with
+#: ``action_unchecked`` for one recipient, and the recipients' outcomes (the strictest applies to all).
+STRICTNESS = (Action.ACCEPT, Action.TAG, Action.STRIP, Action.TEMPFAIL, Action.QUARANTINE, Action.REJECT)
+RANK = {action: n for n, action in enumerate(STRICTNESS)}
 SEVERITY = {VerdictKind.CLEAN: 0, VerdictKind.SUSPICIOUS: 1, VerdictKind.UNCHECKED: 1, VerdictKind.MALICIOUS: 2}
 #: Actions a bypass (recipient or sender) turns into "tag".
 CAPPED = (Action.STRIP, Action.QUARANTINE, Action.REJECT)
@@ -110,13 +114,8 @@ def action_for(verdict: VerdictKind, cfg: PolicyConfig) -> Action:
     return Action(name)
 
 
-#: Actions from the mildest to the strictest for one recipient (tempfail only delays; quarantine
-#: and reject are final), used to combine the score's action with ``action_unchecked``.
-STRICTNESS = (Action.ACCEPT, Action.TAG, Action.STRIP, Action.TEMPFAIL, Action.QUARANTINE, Action.REJECT)
-
-
 def stricter(a: Action, b: Action) -> Action:
-    return a if STRICTNESS.index(a) >= STRICTNESS.index(b) else b
+    return a if RANK[a] >= RANK[b] else b
 
 
 #: The policy's verdict rules on top of the score (policy.by_strength): (score verdict, the

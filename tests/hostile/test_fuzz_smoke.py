@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,15 +39,42 @@ def test_fuzz_harness_bounded_run(harness: str, unpacker: str, tmp_path: Path) -
     assert "stat::number_of_executed_units" in r.stderr or "engine=mutate runs=" in r.stderr, tail
 
 
-def test_new_format_seeds_are_what_they_claim() -> None:
-    """The seeds of the newer parsers sniff as their format, so the fuzzers start inside those parsers."""
+@pytest.fixture
+def seeds() -> Any:
+    """fuzz/seeds.py (with fuzz/harness.py, the only top-level ``seeds`` and ``harness`` modules)."""
     sys.path.insert(0, str(REPO / "fuzz"))
     try:
         import seeds
     finally:
         sys.path.remove(str(REPO / "fuzz"))
+    assert Path(seeds.__file__).parent == REPO / "fuzz"
+    return seeds
+
+
+def test_new_format_seeds_are_what_they_claim(seeds: Any) -> None:
+    """The seeds of the newer parsers sniff as their format, so the fuzzers start inside those parsers."""
     from coinguard.sniff import sniff
 
     kinds = [sniff(data) for data in seeds.new_format_files()]
     assert kinds == ["chm", "xar", "dmg", "cpio", "binary", "ole.xls", "ooxml.excel", "image.png", "pdf"]
     assert all(data in seeds.files() for data in seeds.new_format_files())
+
+
+def test_new_format_seeds_are_one_set_however_slow_the_build(seeds: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """files() holds the very seeds new_format_files() gives, even when the clock moves between the
+    calls: zip members carry the current time (2 s resolution), so building the seeds twice gave
+    different XLSB bytes whenever a second boundary fell between (the test above failed in ~1 run of 5)."""
+    clock = iter(range(1_800_000_000, 1_900_000_000, 7))
+    monkeypatch.setattr(time, "time", lambda: float(next(clock)))
+    _forget_built_seeds(seeds)
+    try:
+        first = seeds.new_format_files()
+        assert all(data in seeds.files() for data in first)
+        assert seeds.new_format_files() == first
+    finally:
+        _forget_built_seeds(seeds)
+
+
+def _forget_built_seeds(seeds: Any) -> None:
+    for built in (seeds.files, seeds.new_format_files):
+        getattr(built, "cache_clear", lambda: None)()

@@ -82,6 +82,7 @@ allowlist_file = "@DIR@/allowlist.jsonl"
 
 [policy.recipients."lab.rcpt.test"]
 action_malicious = "tag"
+action_unchecked = "tag"
 """
 
 #: name -> (quarantine backend, extra [milter] keys, extra sections, fault injection)

@@ -1,7 +1,8 @@
 """End to end through the real Postfix: strip-and-deliver, per-recipient policy, the allowlist file.
 
 The "policy" daemon (conftest.py) has ``action_malicious = "strip"``, a per-recipient table that
-only tags malicious mail for ``lab.rcpt.test``, and reads the allowlist file the console writes.
+only tags malicious and not fully read mail for ``lab.rcpt.test`` (the rest get the default
+``action_unchecked = "quarantine"``), and reads the allowlist file the console writes.
 """
 
 from __future__ import annotations
@@ -110,6 +111,29 @@ def test_per_recipient_policy_and_the_strictest_for_mixed_recipients(gateways):
     line = log_line(gw, result.queue_id)
     assert "action=strip" in line and "recipients=" in line, line
     assert "analyst@lab.rcpt.test: tag" in line and "bob@rcpt.test: strip" in line
+
+
+def test_per_recipient_action_unchecked_and_the_strictest_for_mixed_recipients(gateways):
+    gw = gateways["policy"]
+    unread = [("report.pdf", "application/pdf", b"%PDF-1.4\n% cut short here\n")]  # pdf.parse_error
+    raw, token = build("unread for the lab", unread)
+    result = gw.send(raw, rcpts=("analyst@lab.rcpt.test",))  # the lab's own table: tag what was not read
+    assert result.code == 250, result
+    got = arrived(gw, token)
+    assert got is not None and got.rcpts == ("analyst@lab.rcpt.test",), gw.daemon.log_text()[-3000:]
+    assert files(got) == {"report.pdf": unread[0][2]}
+    assert got.headers("X-Coinguard-Verdict") == ["unchecked reason=incomplete"]
+    assert "action=tag" in log_line(gw, result.queue_id)
+
+    before = set(gw.quarantine_dir.glob("*.eml")) if gw.quarantine_dir.exists() else set()
+    raw, token = build("unread for both", unread)
+    result = gw.send(raw, rcpts=("analyst@lab.rcpt.test", "bob@rcpt.test"))  # bob: [policy], quarantine
+    assert result.code == 250, result
+    line = log_line(gw, result.queue_id)
+    assert "action=quarantine" in line and "recipients=" in line, line
+    assert "analyst@lab.rcpt.test: tag" in line and "bob@rcpt.test: quarantine" in line, line
+    stored = set(gw.quarantine_dir.glob("*.eml")) - before
+    assert len(stored) == 1 and token.encode() in stored.pop().read_bytes()
 
 
 def test_allowlist_file_from_the_console_trusts_that_file_only(gateways):

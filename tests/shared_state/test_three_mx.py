@@ -5,13 +5,21 @@ A campaign sent round-robin is analysed once (the other copies are cache hits, o
 second copy's items, then every copy's body), every
 quarantined copy is listed from any host, and a release from mx-c of a message mx-a quarantined is
 delivered once.  Needs root + Postfix (like tests/integration) and the PostgreSQL/Redis binaries.
+
+It must not depend on how busy the machine is: Redis is reached through :class:`SlowLink`, which
+holds every reply back (as a loaded host does), and the daemons' cache and scan timeouts are far
+above any such delay, so a cache timeout (an error, then a miss while Redis is marked down) or a
+scan timeout (an unchecked copy) cannot change the counts asserted here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +37,48 @@ from helpers import make_message
 pytestmark = pytest.mark.integration
 HOSTS = ("mx-a", "mx-b", "mx-c")
 COPIES = 9
+#: how long SlowLink holds each Redis reply: twice the default [cache] timeout_ms (100)
+REDIS_DELAY_S = 0.2
+#: the daemons' [cache] timeout_ms and [scan] timeout_s here: far above any delay a busy host adds
+CACHE_TIMEOUT_MS = 10_000
+SCAN_TIMEOUT_S = 120.0
+
+
+class SlowLink:
+    """A loopback TCP relay to ``port`` that holds every chunk the server sends back for ``delay`` seconds."""
+
+    def __init__(self, port: int, delay: float) -> None:
+        self.upstream, self.delay = port, delay
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = [self.listener]
+        threading.Thread(target=self._accept, name="slow-link", daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                client, _ = self.listener.accept()
+                server = socket.create_connection(("127.0.0.1", self.upstream))
+                self.sockets += [client, server]
+                threading.Thread(target=self._pump, args=(client, server, 0.0), daemon=True).start()
+                threading.Thread(target=self._pump, args=(server, client, self.delay), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket, delay: float) -> None:
+        with contextlib.suppress(OSError):
+            while chunk := src.recv(65536):
+                time.sleep(delay)
+                dst.sendall(chunk)
+        for sock in (src, dst):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        for sock in self.sockets:  # shutdown first: it wakes a thread blocked in accept() or recv()
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                sock.close()
 
 
 def campaign(n: int) -> bytes:
@@ -74,7 +124,8 @@ def three_mx(pg_server, redis_server: RedisServer, tmp_path_factory: pytest.Temp
     release_sink.start()
     milter_ports = {h: harness.free_port() for h in HOSTS}
     prefix = f"threemx{time.monotonic_ns()}:"
-    with harness.gateway({h: f"inet:127.0.0.1:{p}" for h, p in milter_ports.items()}) as (_sink, pf):
+    with contextlib.closing(SlowLink(redis_server.port, REDIS_DELAY_S)) as redis, \
+            harness.gateway({h: f"inet:127.0.0.1:{p}" for h, p in milter_ports.items()}) as (_sink, pf):
         hosts: dict[str, Host] = {}
         try:
             for h in HOSTS:
@@ -83,8 +134,9 @@ def three_mx(pg_server, redis_server: RedisServer, tmp_path_factory: pytest.Temp
                 cfg, metrics_port = d / "coinguard.toml", harness.free_port()
                 harness.write_daemon_config(
                     cfg, milter_ports[h], metrics_port, quarantine_backend="postgresql", quarantine_dir=d / "q",
-                    postfix_config_dir=pf.config_dir, release_method="smtp",
-                    extra=f'\n[cache]\nbackend = "redis"\nurl = "{redis_server.url}"\nkey_prefix = "{prefix}"\n')
+                    postfix_config_dir=pf.config_dir, release_method="smtp", scan_timeout_s=SCAN_TIMEOUT_S,
+                    extra=f'\n[cache]\nbackend = "redis"\nurl = "redis://127.0.0.1:{redis.port}/0"\n'
+                          f'key_prefix = "{prefix}"\ntimeout_ms = {CACHE_TIMEOUT_MS}\n')
                 text = cfg.read_text().replace(
                     "[quarantine]\n", f'[quarantine]\ndsn = "{dsn}"\nhost_name = "{h}"\n'
                                       f'release_smtp = "127.0.0.1:{release_sink.port}"\n', 1)
@@ -137,6 +189,6 @@ def test_campaign_is_analysed_once_and_quarantined_for_all(three_mx) -> None:  #
     again = hosts["mx-b"].cli("quarantine", "release", qid)
     assert first.returncode == 0, first.stderr
     assert again.returncode == 1 and "already released" in again.stderr
-    assert release_sink.wait_for(lambda m: b"mx-campaign-" in m.content, 20) is not None
+    assert release_sink.wait_for(lambda m: b"mx-campaign-" in m.content, 60) is not None
     time.sleep(0.5)
     assert release_sink.count() == 1

@@ -149,11 +149,23 @@ def ancestors(item: Item) -> tuple[str, ...]:
     return tuple(str(h) for h in found) if isinstance(found, tuple | list) else ()
 
 
+def _chain(parent: Item) -> tuple[str, ...]:
+    return (*ancestors(parent), parent.sha256)[-MAX_ANCESTORS:]
+
+
+def enclosed(parent: Item, child: Item) -> Item:
+    """``child`` of ``parent`` with the chain of enclosing containers in its meta (``parent`` last).
+
+    For the layers that make their children with ``Item.child`` rather than :func:`member_item`: a
+    nested message (.eml, .msg, winmail.dat), so that a zip -> message -> same zip loop is seen."""
+    return dataclasses.replace(child, meta={**child.meta, "ancestors": _chain(parent)})
+
+
 def member_item(parent: Item, name: str, data: bytes, source: str, meta: dict[str, Any] | None = None) -> Item:
     """A child Item for an archive member; its path keeps the member's folders (sanitized), and its meta
     the chain of enclosing archives (``ancestors``: see :func:`recursive_member`)."""
-    chain = (*ancestors(parent), parent.sha256)[-MAX_ANCESTORS:]
-    child = parent.child(name, data, source=source, role=Role.MEMBER, meta={**(meta or {}), "ancestors": chain})
+    child = parent.child(name, data, source=source, role=Role.MEMBER,
+                         meta={**(meta or {}), "ancestors": _chain(parent)})
     rel = member_path(name)
     if rel and "/" in rel:
         child = dataclasses.replace(child, path=f"{parent.path}/{rel}" if parent.path else rel)
@@ -342,7 +354,7 @@ def read_members(
 
 def recursive_member(child: Item) -> str:
     """How ``child`` repeats an enclosing archive ("" when it does not): byte-identical to its own archive
-    (a zip quine) or to one further out (a nest that loops back)."""
+    (a zip quine) or to one further out (a nest that loops back, also through a nested message)."""
     chain = ancestors(child)
     if child.sha256 not in chain:
         return ""

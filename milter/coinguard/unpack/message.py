@@ -21,6 +21,7 @@ from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_nam
 from coinguard.handlers import AnalysisContext, text_item
 from coinguard.sniff import sniff
 from coinguard.text import html_to_text
+from coinguard.unpack.common import enclosed, unless_recursive
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,8 @@ class MessageUnpacker:
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         handler = {"eml": self._eml, "ole.msg": self._msg, "tnef": self._tnef}[item.type]
         try:
-            yield from handler(item, ctx)
+            for out in handler(item, ctx):  # the enclosing chain goes on through the message layer
+                yield unless_recursive(item, enclosed(item, out), self.name) if isinstance(out, Item) else out
         except Exception as exc:  # the libraries raise anything on hostile input
             log.debug("cannot open %s as %s: %s", item.path, item.type, exc)
             yield Finding(PARSE_ERROR.code, self.name, item.path, f"{item.type}: {type(exc).__name__}: {exc}")
