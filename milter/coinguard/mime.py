@@ -9,7 +9,6 @@ opens through :func:`extract_parts` under the Budget (so nesting is bounded).
 from __future__ import annotations
 
 import binascii
-import codecs
 import email
 import email.feedparser
 import email.header
@@ -26,7 +25,7 @@ from typing import Any
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
 from coinguard.handlers import MessageInfo
 from coinguard.sniff import sniff
-from coinguard.text import MAX_HTML_RENDER, MAX_LINKS, html_to_text
+from coinguard.text import MAX_HTML_RENDER, MAX_LINKS, decode_text, html_to_text, text_codec
 
 log = logging.getLogger(__name__)
 
@@ -59,30 +58,6 @@ CODES: tuple[CodeInfo, ...] = (
 MAX_BODY_TEXT = 512 * 1024
 #: MIME entities (multipart containers included) walked at most, as a multiple of the parts limit.
 NODES_PER_PART = 10
-#: Codecs that exist but decode nothing (``undefined`` raises on every input).
-_NOT_TEXT = frozenset({"undefined"})
-
-
-def text_codec(charset: str | None) -> str | None:
-    """The codec name for a declared ``charset`` if it decodes bytes to text, else None.  Never raises."""
-    if not charset:
-        return None
-    try:
-        info = codecs.lookup(str(charset).strip())
-    except Exception:  # LookupError, ValueError (embedded NUL), TypeError ...
-        return None
-    if info.name in _NOT_TEXT or not getattr(info, "_is_text_encoding", True):
-        return None
-    return info.name
-
-
-def decode_text(data: bytes, charset: str | None, default: str = "utf-8") -> str:
-    """``data`` as text in ``charset`` (``default`` when unusable), undecodable bytes replaced.  Never raises."""
-    codec = text_codec(charset) or default
-    try:
-        return data.decode(codec, "replace")
-    except Exception:  # a codec that fails even with errors="replace"
-        return data.decode("latin-1")
 
 
 def charset_of(part: Message) -> str:

@@ -11,6 +11,7 @@ Core module: imports no analyzer.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import unicodedata
@@ -501,13 +502,39 @@ def _find(matcher: PhraseMatcher, norm: str) -> dict[int, str]:
 # ---------------------------------------------------------------------------- the text of an item
 
 
-def decode_item(item: Item, limit: int = MAX_TEXT) -> str:
-    """The first ``limit`` bytes of an item as text (its declared charset, else UTF-8), never raising."""
-    charset = str(item.meta.get("charset") or "utf-8")
+#: Codecs that exist but decode nothing (``undefined`` raises on every input).
+_NOT_TEXT = frozenset({"undefined"})
+
+
+def text_codec(charset: str | None) -> str | None:
+    """The codec name for a declared ``charset`` if it decodes bytes to text, else None.  Never raises."""
+    if not charset:
+        return None
     try:
-        return item.data[:limit].decode(charset, "replace")
-    except LookupError:
-        return item.data[:limit].decode("utf-8", "replace")
+        info = codecs.lookup(str(charset).strip())
+    except Exception:  # LookupError, ValueError (embedded NUL), TypeError ...
+        return None
+    if info.name in _NOT_TEXT or not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
+
+
+def decode_text(data: bytes, charset: str | None, default: str = "utf-8") -> str:
+    """``data`` as text in ``charset`` (``default`` when unusable), undecodable bytes replaced.  Never raises."""
+    codec = text_codec(charset) or default
+    try:
+        return data.decode(codec, "replace")
+    except Exception:  # a codec that fails even with errors="replace"
+        return data.decode("latin-1")
+
+
+def decode_item(item: Item, limit: int = MAX_TEXT) -> str:
+    """The first ``limit`` bytes of an item as text (its declared charset, else UTF-8), never raising.
+
+    A charset that is unknown, malformed (an embedded NUL) or not a text codec falls back to UTF-8,
+    so a hostile charset parameter cannot make an analyzer fail (``mime.bad_charset`` says so).
+    """
+    return decode_text(item.data[:limit], str(item.meta.get("charset") or ""))
 
 
 def item_text(item: Item, ctx: AnalysisContext | None = None) -> str:

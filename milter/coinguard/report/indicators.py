@@ -77,7 +77,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from coinguard.findings import Item, Role, Verdict
+from coinguard.mime import charset_of
 from coinguard.report.settings import ReportSettings, report_settings
+from coinguard.text import decode_item, decode_text
 
 if TYPE_CHECKING:
     from coinguard.config import Config
@@ -648,11 +650,7 @@ def _walk(msg: Message) -> _Walk:
             continue
         if not ctype.startswith("text/"):
             continue
-        charset = part.get_content_charset() or "utf-8"
-        try:
-            text = payload[:MAX_TEXT].decode(charset, "replace")
-        except LookupError:
-            text = payload[:MAX_TEXT].decode("utf-8", "replace")
+        text = decode_text(payload[:MAX_TEXT], charset_of(part))
         out.read(text, html=ctype == "text/html")
     return out
 
@@ -676,12 +674,7 @@ def _memo_urls(memo: Mapping[str, Any]) -> Iterator[str]:
 
 
 def _item_text(item: Item) -> str:
-    charset = str(item.meta.get("charset") or "utf-8")
-    data = item.data[:MAX_TEXT]
-    try:
-        return data.decode(charset, "replace")
-    except LookupError:
-        return data.decode("utf-8", "replace")
+    return decode_item(item, MAX_TEXT)
 
 
 def _walk_items(items: Sequence[Item], memo: Mapping[str, Any]) -> _Walk:
