@@ -181,22 +181,29 @@ def _own_cpu_s(p: Any) -> float:
     return float(t.user + t.system)
 
 
+def _reaped_cpu_s(p: Any) -> float:
+    """CPU seconds of ``p``'s children that exited and were waited for (a recycled scan worker's)."""
+    t = p.cpu_times()
+    return float(t.children_user + t.children_system)
+
+
 def _tree_cpu_s(root: Any, with_root: bool = True) -> float:
-    """CPU seconds of ``root``'s descendants (and of ``root`` itself, with its reaped children)."""
+    """CPU seconds of ``root``'s descendants (and of ``root`` itself): every live one's own and that of the
+    children each has waited for, so a process that exits between two readings (a worker recycled after
+    ``recycle_after`` scans, an smtpd) is still counted."""
     import psutil
 
     total = 0.0
     try:
         procs = root.children(recursive=True)
+        total += _reaped_cpu_s(root)
         if with_root:
-            t = root.cpu_times()
-            total += t.children_user + t.children_system  # reaped children
-            procs.append(root)
+            total += _own_cpu_s(root)
     except psutil.Error:
         return total
     for p in procs:
         try:
-            total += _own_cpu_s(p)
+            total += _own_cpu_s(p) + _reaped_cpu_s(p)
         except psutil.Error:
             continue
     return total
