@@ -12,9 +12,11 @@ SMTP sink (aiosmtpd) -- the same servers as tests/shared_state -- then, for each
 
 scans N copies of each campaign (``--kind``, tests/campaigns.py: ``zip`` a DDE docx and an XLM sheet in
 a zip, ``xlm`` the XLM macro sheet, ``pdf`` a JavaScript/link PDF lure, ``lnk`` a zip with a shortcut that
-runs a program, or ``all``; the same attachment, other recipient/Subject/Message-ID/MIME boundary per
-copy) round-robin on hosts mx-a, mx-b, mx-c through the real ``scan_message`` with the real rules,
-quarantines every copy the policy quarantines into the shared PostgreSQL store, and prints msg/s, the
+runs a program -- four tiny crafted attachments --, ``invoice`` a 266 KB macro-enabled invoice workbook
+with pictures under an HTML body, the size such attacks have, or ``all``; the same attachment, other
+recipient/Subject/Message-ID/MIME boundaries per copy) round-robin on hosts mx-a, mx-b, mx-c through the
+real ``scan_message`` with the real rules, quarantines every copy the policy quarantines into the shared
+PostgreSQL store, and prints msg/s, the
 speed-up against ``none`` and the cache hit rate.  Then, on the shared store: every copy is listed from
 mx-c, a release from mx-c of a message quarantined by mx-a is delivered once, and mx-a and mx-b
 releasing one message at the same moment deliver it once.
@@ -25,6 +27,7 @@ cache given to ``scan_message`` in ``ScanContext.cache``, as the daemon's worker
     PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py [-n 300] [--kind zip,xlm,pdf,lnk]
         [--modes none,memory,redis,redis-only]
     PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py --daemons [-n 300] [-c 6] [--workers 1] [--kind all]
+        [--rounds 1]
 
 ``--puts`` times the PostgreSQL quarantine write alone (``PostgresStore.put`` of one quarantined copy
 per kind, N times, twice): wall ms, this process's CPU (the daemon's side) and PostgreSQL's per put.
@@ -36,7 +39,12 @@ daemons' cache hit rate (``coinguard_cache_requests_total`` during that campaign
 milliseconds per message of each process group during it (the daemons, their workers, Postfix,
 PostgreSQL, Redis, and this process: the SMTP clients), found by process tree: the machine's two cores
 are shared by all of them, so the end-to-end gain of the cache is bounded by what the other parties
-cost per message.  A table at the end gives, per campaign, both rates, their ratio and the CPU ratio.
+cost per message.  Before the campaigns, each mode's idle CPU per second of every group (timers,
+keep-alives: a part of each message's CPU, the less the faster mail comes).  A table at the end gives,
+per campaign, both rates, their ratio, the CPU ratio of all processes and the filter-only CPU ratio
+(daemons + workers: what the cache can change; the rest is the MTA, the database and the senders), and
+the CPU per group; with ``--rounds R`` the pair of runs (cache off, then Redis) is repeated R times and
+the table gives medians (the machine is shared: run it twice, compare in the same minute).
 
 DNS goes to a loopback server of this script answering NXDOMAIN at once (bench/nxdomain_dns.py),
 as a fast local resolver would; the closed port 9 makes every DMARC lookup wait for its timeout.
@@ -45,12 +53,14 @@ as a fast local resolver would; the closed port 9 makes every DMARC lookup wait 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -171,22 +181,29 @@ def _own_cpu_s(p: Any) -> float:
     return float(t.user + t.system)
 
 
+def _reaped_cpu_s(p: Any) -> float:
+    """CPU seconds of ``p``'s children that exited and were waited for (a recycled scan worker's)."""
+    t = p.cpu_times()
+    return float(t.children_user + t.children_system)
+
+
 def _tree_cpu_s(root: Any, with_root: bool = True) -> float:
-    """CPU seconds of ``root``'s descendants (and of ``root`` itself, with its reaped children)."""
+    """CPU seconds of ``root``'s descendants (and of ``root`` itself): every live one's own and that of the
+    children each has waited for, so a process that exits between two readings (a worker recycled after
+    ``recycle_after`` scans, an smtpd) is still counted."""
     import psutil
 
     total = 0.0
     try:
         procs = root.children(recursive=True)
+        total += _reaped_cpu_s(root)
         if with_root:
-            t = root.cpu_times()
-            total += t.children_user + t.children_system  # reaped children
-            procs.append(root)
+            total += _own_cpu_s(root)
     except psutil.Error:
         return total
     for p in procs:
         try:
-            total += _own_cpu_s(p)
+            total += _own_cpu_s(p) + _reaped_cpu_s(p)
         except psutil.Error:
             continue
     return total
@@ -244,6 +261,8 @@ def _parties(daemons: list[Any], pf: Any, pg: PgServer, rd: RedisServer) -> dict
 
 
 GROUPS = ("daemons", "workers", "postfix", "postgresql", "redis", "clients")
+#: The filter itself (the rest is the MTA, the database, the cache server and the senders).
+FILTER = ("daemons", "workers")
 
 
 def _cache_counts(metrics: dict[str, int]) -> dict[str, float]:
@@ -267,9 +286,12 @@ def _send_campaign(kind: str, n: int, concurrency: int, pf: Any, dsn: str, parti
 
     import psycopg
 
+    # one connection for the polling (a new one per poll would be PostgreSQL forking a backend every 50 ms,
+    # counted against the filter's messages)
+    watch = psycopg.connect(dsn, autocommit=True)
+
     def held() -> int:
-        with psycopg.connect(dsn) as conn:
-            return int((conn.execute("SELECT count(*) FROM quarantine_message").fetchone() or (0,))[0])
+        return int((watch.execute("SELECT count(*) FROM quarantine_message").fetchone() or (0,))[0])
 
     messages = [(pf.ports[HOSTS[i % 3]], campaign(i, kind)) for i in range(n)]
     base = held()
@@ -286,6 +308,7 @@ def _send_campaign(kind: str, n: int, concurrency: int, pf: Any, dsn: str, parti
         time.sleep(0.05)
     elapsed = time.perf_counter() - started
     cpu_ms = {name: (cpu() - cpu_before[name]) * 1000 / max(1, count) for name, cpu in parties.items()}
+    watch.close()
     after = _cache_counts(metrics)
     lookups = {r: after[r] - counts_before[r] for r in vc.RESULTS}
     total = sum(lookups.values())
@@ -300,11 +323,83 @@ def harness_send(port: int, raw: bytes) -> int:
     return int(harness.send(port, raw).code)
 
 
+class _Hosts:
+    """Three running daemons (one cache mode) behind one private Postfix, sharing one database."""
+
+    def __init__(self, pf: Any, dsn: str, metrics: dict[str, int], parties: dict[str, Any],
+                 daemons: list[Any]) -> None:
+        self.pf, self.dsn, self.metrics, self.parties, self.daemons = pf, dsn, metrics, parties, daemons
+
+
+@contextlib.contextmanager
+def _hosts(mode: str, workers: int, pg: PgServer, rd: RedisServer, daemon_env: dict[str, str]) -> Iterator[_Hosts]:
+    """Three ``coinguard run`` daemons, cache ``off`` or shared ``redis``, each worker warmed with a clean
+    message; a fresh quarantine database and a fresh cache key prefix per call."""
+    from integration import harness
+
+    db = f"daemons_{mode}_{time.monotonic_ns()}"
+    pg.admin(f"CREATE DATABASE {db} OWNER coinguard")
+    dsn = pg.dsn(db)
+    migrate(PgSettings(dsn=dsn))
+    work = Path(tempfile.mkdtemp(prefix="coinguard-bench-mx-"))
+    ports = {h: harness.free_port() for h in HOSTS}
+    metrics = {h: harness.free_port() for h in HOSTS}
+    daemons: list[harness.DaemonProcess] = []
+    with harness.gateway({h: f"inet:127.0.0.1:{p}" for h, p in ports.items()}) as (_sink, pf):
+        try:
+            prefix = f"bench{time.monotonic_ns()}:"
+            for h in HOSTS:
+                cfg = work / h / "coinguard.toml"
+                cfg.parent.mkdir()
+                cache = (f'\n[cache]\nbackend = "redis"\nurl = "{rd.url}"\nkey_prefix = "{prefix}"\n'
+                         if mode == "redis" else '\n[cache]\nbackend = "off"\n')
+                harness.write_daemon_config(cfg, ports[h], metrics[h], quarantine_backend="postgresql",
+                                            quarantine_dir=cfg.parent / "q", postfix_config_dir=pf.config_dir,
+                                            workers=workers, extra=cache)
+                cfg.write_text(cfg.read_text().replace(
+                    "[quarantine]\n", f'[quarantine]\ndsn = "{dsn}"\nhost_name = "{h}"\n', 1).replace(
+                    "dns_port = 9\n", f"dns_port = {DNS.port}\n", 1))
+                d = harness.DaemonProcess(cfg, ports[h], cfg.parent / "daemon.log", env=daemon_env)
+                d.launch()
+                daemons.append(d)
+            for d in daemons:
+                d.wait_ready(180)
+            for h in HOSTS:  # warm each daemon's workers with a clean message
+                harness.send(pf.ports[h], make_message())
+            yield _Hosts(pf, dsn, metrics, _parties(daemons, pf, pg, rd), daemons)
+        finally:
+            for d in daemons:
+                if d.proc is not None and d.proc.poll() is None:
+                    d.proc.terminate()
+            for d in daemons:
+                d.stop()
+
+
+def _idle_cpu(parties: dict[str, Any], seconds: float = 2.0) -> dict[str, float]:
+    """CPU milliseconds per second of each process group with no mail flowing (timers, keep-alives...):
+    part of every campaign's CPU per message, the less the faster mail comes."""
+    before = {name: cpu() for name, cpu in parties.items()}
+    started = time.perf_counter()
+    time.sleep(seconds)
+    elapsed = time.perf_counter() - started
+    return {name: (cpu() - before[name]) * 1000 / elapsed for name, cpu in parties.items()}
+
+
+def _filter_ms(r: dict[str, Any]) -> float:
+    """The filter's own CPU ms per message: the daemons and their scan workers."""
+    return float(sum(r["cpu_ms"][g] for g in FILTER))
+
+
+def _line(r: dict[str, Any]) -> str:
+    return " / ".join(f"{r['cpu_ms'][g]:.1f}" for g in GROUPS) + f" = {sum(r['cpu_ms'].values()):.1f}"
+
+
 def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisServer,
-                kinds: tuple[str, ...] = ("zip",)) -> int:
+                kinds: tuple[str, ...] = ("zip",), rounds: int = 1) -> int:
     """Three real ``coinguard run`` daemons behind one private Postfix, sharing PostgreSQL and Redis: each
     campaign's end-to-end rate (SMTP in -> quarantined in PostgreSQL) without and with the shared cache,
-    and the CPU milliseconds per message of each process group."""
+    and the CPU milliseconds per message of each process group; ``rounds`` times (cache off, then Redis),
+    medians in the table."""
     from integration import harness
 
     reason = harness.missing_prerequisite()
@@ -315,61 +410,42 @@ def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisS
     daemon_env = {"PYTHONPATH": os.pathsep.join([str(REPO / "milter"), *(
         os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])}
     print(f"three daemons ({workers} worker(s) each), {n} copies per campaign round-robin, "
-          f"{concurrency} SMTP clients; kinds: {', '.join(kinds)}", flush=True)
-    results: dict[tuple[str, str], dict[str, Any]] = {}
-    for mode in ("off", "redis"):
-        db = f"daemons_{mode}_{time.monotonic_ns()}"
-        pg.admin(f"CREATE DATABASE {db} OWNER coinguard")
-        dsn = pg.dsn(db)
-        migrate(PgSettings(dsn=dsn))
-        work = Path(tempfile.mkdtemp(prefix="coinguard-bench-mx-"))
-        ports = {h: harness.free_port() for h in HOSTS}
-        metrics = {h: harness.free_port() for h in HOSTS}
-        daemons: list[harness.DaemonProcess] = []
-        with harness.gateway({h: f"inet:127.0.0.1:{p}" for h, p in ports.items()}) as (_sink, pf):
-            try:
-                prefix = f"bench{time.monotonic_ns()}:"
-                for h in HOSTS:
-                    cfg = work / h / "coinguard.toml"
-                    cfg.parent.mkdir()
-                    cache = (f'\n[cache]\nbackend = "redis"\nurl = "{rd.url}"\nkey_prefix = "{prefix}"\n'
-                             if mode == "redis" else '\n[cache]\nbackend = "off"\n')
-                    harness.write_daemon_config(cfg, ports[h], metrics[h], quarantine_backend="postgresql",
-                                                quarantine_dir=cfg.parent / "q", postfix_config_dir=pf.config_dir,
-                                                workers=workers, extra=cache)
-                    cfg.write_text(cfg.read_text().replace(
-                        "[quarantine]\n", f'[quarantine]\ndsn = "{dsn}"\nhost_name = "{h}"\n', 1).replace(
-                        "dns_port = 9\n", f"dns_port = {DNS.port}\n", 1))
-                    d = harness.DaemonProcess(cfg, ports[h], cfg.parent / "daemon.log", env=daemon_env)
-                    d.launch()
-                    daemons.append(d)
-                for d in daemons:
-                    d.wait_ready(180)
-                for h in HOSTS:  # warm each daemon's workers with a clean message
-                    harness.send(pf.ports[h], make_message())
-                parties = _parties(daemons, pf, pg, rd)
+          f"{concurrency} SMTP clients; kinds: {', '.join(kinds)}; {rounds} round(s)", flush=True)
+    print("CPU ms per message: " + " / ".join(GROUPS) + " = total", flush=True)
+    results: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for rnd in range(rounds):
+        for mode in ("off", "redis"):
+            with _hosts(mode, workers, pg, rd, daemon_env) as hosts:
+                idle = _idle_cpu(hosts.parties)
+                print(f"round {rnd + 1} cache {mode}: idle CPU ms/s "
+                      + " / ".join(f"{idle[g]:.1f}" for g in GROUPS), flush=True)
                 for kind in kinds:
-                    r = results[(kind, mode)] = _send_campaign(kind, n, concurrency, pf, dsn, parties, metrics)
-                    print(f"{kind:<4} cache {mode:<5} {r['rate']:>7.1f} msg/s  CPU ms/msg "
-                          + " / ".join(f"{r['cpu_ms'][g]:.1f}" for g in GROUPS)
-                          + f" = {sum(r['cpu_ms'].values()):.1f}  hit rate {r['hit_rate']:.1%}"
+                    r = _send_campaign(kind, n, concurrency, hosts.pf, hosts.dsn, hosts.parties, hosts.metrics)
+                    results.setdefault((kind, mode), []).append(r)
+                    print(f"{kind:<7} cache {mode:<5} {r['rate']:>7.1f} msg/s  CPU ms/msg {_line(r)}"
+                          f"  filter {_filter_ms(r):.1f}  hit rate {r['hit_rate']:.1%}"
                           f"  ({r['count']}/{n} quarantined, {r['bad']} not accepted)", flush=True)
-            finally:
-                for d in daemons:
-                    if d.proc is not None and d.proc.poll() is None:
-                        d.proc.terminate()
-                for d in daemons:
-                    d.stop()
-    print("\nCPU ms per message: " + " / ".join(GROUPS) + " = total")
-    print(f"{'kind':<5} {'bytes':>6} {'uncached msg/s':>14} {'shared msg/s':>12} {'ratio':>6} {'CPU ratio':>9} "
-          f"{'hit rate':>8}  uncached CPU | shared-cache CPU")
+    med = statistics.median
+    print(f"\n{'kind':<7} {'bytes':>7} {'uncached msg/s':>14} {'shared msg/s':>12} {'ratio':>6} {'CPU ratio':>9} "
+          f"{'filter CPU ratio':>16} {'hit rate':>8}  (medians of {rounds} round(s); CPU ratio: all processes, "
+          f"filter: daemons + workers)")
     for kind in kinds:
-        off, on = results[(kind, "off")], results[(kind, "redis")]
-        c_off, c_on = sum(off["cpu_ms"].values()), sum(on["cpu_ms"].values())
-        print(f"{kind:<5} {off['bytes']:>6} {off['rate']:>14.1f} {on['rate']:>12.1f} {on['rate'] / off['rate']:>5.1f}x "
-              f"{c_off / max(c_on, 0.001):>8.1f}x {on['hit_rate']:>8.1%}  "
-              + " / ".join(f"{off['cpu_ms'][g]:.1f}" for g in GROUPS) + f" = {c_off:.1f} | "
-              + " / ".join(f"{on['cpu_ms'][g]:.1f}" for g in GROUPS) + f" = {c_on:.1f}")
+        offs, ons = results[(kind, "off")], results[(kind, "redis")]
+        rate = [on["rate"] / off["rate"] for off, on in zip(offs, ons, strict=True)]
+        cpu = [sum(off["cpu_ms"].values()) / max(sum(on["cpu_ms"].values()), 0.001)
+               for off, on in zip(offs, ons, strict=True)]
+        filt = [_filter_ms(off) / max(_filter_ms(on), 0.001) for off, on in zip(offs, ons, strict=True)]
+        print(f"{kind:<7} {offs[0]['bytes']:>7} {med(r['rate'] for r in offs):>14.1f} "
+              f"{med(r['rate'] for r in ons):>12.1f} {med(rate):>5.1f}x {med(cpu):>8.1f}x {med(filt):>15.1f}x "
+              f"{med(r['hit_rate'] for r in ons):>8.1%}")
+    print("\nCPU ms per message by group (medians), uncached | shared cache: " + " / ".join(GROUPS) + " = total")
+    for kind in kinds:
+        cols = []
+        for mode in ("off", "redis"):
+            rs = results[(kind, mode)]
+            groups = {g: med(r["cpu_ms"][g] for r in rs) for g in GROUPS}
+            cols.append(" / ".join(f"{groups[g]:.1f}" for g in GROUPS) + f" = {sum(groups.values()):.1f}")
+        print(f"{kind:<7} {cols[0]} | {cols[1]}")
     return 0
 
 
@@ -382,6 +458,8 @@ def main() -> int:
                     help="instead: three real `coinguard run` daemons behind a private Postfix (root, Postfix)")
     ap.add_argument("-c", type=int, default=6, help="--daemons: concurrent SMTP clients (default 6)")
     ap.add_argument("--workers", type=int, default=1, help="--daemons: scan workers per daemon (default 1)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="--daemons: run cache off then Redis this many times; the table gives medians (default 1)")
     ap.add_argument("--puts", action="store_true",
                     help="instead: time the quarantine write alone (n puts per kind, twice: wall, this process's "
                     "CPU, PostgreSQL's CPU)")
@@ -403,7 +481,7 @@ def main() -> int:
     stores: list[PostgresStore] = []
     try:
         if args.daemons:
-            return run_daemons(args.n, args.c, args.workers, pg, rd, kinds)
+            return run_daemons(args.n, args.c, args.workers, pg, rd, kinds, args.rounds)
         if args.puts:
             return run_puts(args.n, pg, kinds)
         pg.admin("CREATE DATABASE coinguard OWNER coinguard")

@@ -3,7 +3,8 @@ and the item loop, and every copy still gets exactly the verdict an uncached sca
 
 from __future__ import annotations
 
-from email.message import Message
+import re
+from email.message import EmailMessage, Message
 from typing import Any
 
 import pytest
@@ -214,3 +215,120 @@ def test_a_body_that_could_not_be_fully_read_is_never_stored_and_stays_unchecked
     assert [signature(v) for v in got] == [signature(scan(raw, None, n)) for n, raw in enumerate(copies)]
     # a body hit is one lookup that hit (see the campaign test); none of the copies had one
     assert all(counts(v) != {"hit": 1, "miss": 0, "error": 0} for v in got), [counts(v) for v in got]
+
+
+# -- nested multiparts, part references, entries not stored, the replayed MessageInfo -------------------------
+
+def _nested(n: int, attachment: bytes = b"\x01" * 6000, text: str = "same text\n") -> bytes:
+    """The usual shape of HTML mail with a file: multipart/mixed around multipart/alternative (text, HTML),
+    every multipart with a boundary of its own drawn per copy."""
+    return make_message(subject=f"copy {n}", to=f"u{n}@x.example", body=text, html="<p>same <b>html</b></p>\n",
+                        attachments=[("a.bin", attachment)])
+
+
+def _boundaries(raw: bytes) -> list[bytes]:
+    return re.findall(rb'boundary="([^"]+)"', raw)
+
+
+def test_nested_multiparts_are_renamed_so_copies_share_a_key() -> None:
+    a, b = _nested(1), _nested(2)
+    assert len(set(_boundaries(a)) | set(_boundaries(b))) == 4  # two multiparts, new boundaries per copy
+    assert _key(a) is not None and _key(a) == _key(b)
+    body = vc.BodyCache.open(lru(), a, 1000)
+    assert body is not None and body.shape is not None and body.shape.leaves is not None
+    assert len(body.shape.leaves) == 3  # text, HTML, the file
+    assert not any(bnd in body.shape.body for bnd in _boundaries(a))
+    assert _key(_nested(3, attachment=b"\x02" * 6000)) != _key(a)
+    cache = lru()
+    got = [scan(_nested(n), cache, n) for n in range(4)]
+    assert counts(got[3]) == {"hit": 1, "miss": 0, "error": 0}
+    assert [signature(v) for v in got] == [signature(scan(_nested(n), None, n)) for n in range(4)]
+
+
+@pytest.mark.parametrize("where", ["quoted in the text", "a delimiter line outside its multipart"])
+def test_a_nested_boundary_the_parser_reads_elsewhere_stays_in_the_key(where: str) -> None:
+    """The inner boundary quoted in a line of the text part, or written as a delimiter line in the file
+    part, outside the multipart it delimits (there the parser reads it as text): renaming it would change
+    an item's bytes, so the body keeps it (two copies then get other keys), and the verdict is uncached's."""
+    msgs = []
+    for n in range(2):
+        if where == "quoted in the text":
+            raw = _nested(n, text="placeholder\n")
+            inner = _boundaries(raw)[1]
+            raw = raw.replace(b"placeholder", b"quoted: --" + inner + b" here")
+        else:
+            msg = EmailMessage()
+            msg["Subject"] = "s"
+            msg.set_content("t\n")
+            msg.add_alternative("<p>h</p>\n", subtype="html")
+            msg.add_attachment("placeholder\n", filename="notes.txt")  # a 7bit text part: its lines as written
+            raw = msg.as_bytes()
+            raw = raw.replace(b"placeholder", b"--" + _boundaries(raw)[1])
+            assert raw.count(b"\n--" + _boundaries(raw)[1] + b"\n") == 3  # the inner multipart's two and this one
+        msgs.append(raw)
+    assert _key(msgs[0]) is not None and _key(msgs[0]) != _key(msgs[1])
+    cache = lru()
+    for n in range(3):
+        raw = msgs[n % 2]
+        assert signature(scan(raw, cache, n)) == signature(scan(raw, None, n))
+
+
+def test_a_large_part_is_kept_as_a_reference_to_the_body_and_read_back_exactly() -> None:
+    import random
+
+    from coinguard import mime
+
+    blob_data = random.Random(14).randbytes(120_000)  # incompressible, as attachments mostly are
+    copies = [_nested(n, attachment=blob_data) for n in range(3)]
+    cache = lru()
+    for n, raw in enumerate(copies):
+        scan(raw, cache, n)
+    body = vc.BodyCache.open(cache, copies[2], CFG.scan.limits().max_files)
+    assert body is not None and body.shape is not None
+    entry = cache.get(body.key)
+    assert entry is not None and len(entry) < 20_000  # the file's 120 KB are not in it
+    replay = vc.decode_body(entry, body.headers, body.shape.body)
+    _msg, top, _f = mime.extract_parts(copies[2])
+    assert [i.data for i in replay.top_items] == [i.data for i in top]
+    assert blob_data in [i.data for i in replay.items]
+    with pytest.raises(vc.CacheFormatError):
+        vc.decode_body(entry, body.headers, None)  # a reference needs the body it points into
+    with pytest.raises(vc.CacheFormatError):
+        vc.decode_body(entry, body.headers, body.shape.body[:-5000])
+
+
+def test_a_body_entry_over_the_size_cap_is_encoded_once_not_for_every_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    encoded: list[int] = []
+    real = vc.encode_body
+
+    def counting(*args: Any, **kw: Any) -> bytes | None:
+        encoded.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(vc, "encode_body", counting)
+    cache = vc.LruCache(vc.CacheConfig(max_entry_bytes=500), generation="g1")
+    got = [scan(campaigns.copy("xlm", n), cache, n) for n in range(5)]
+    assert len(encoded) == 1  # copy 2 (its items hit) encoded the body once; the entry was too large
+    assert cache.stats.not_stored >= 1 and all(counts(v)["hit"] > 0 for v in got[1:])  # the per-item tier serves
+    assert [signature(v) for v in got] == [signature(scan(campaigns.copy("xlm", n), None, n)) for n in range(5)]
+    cache.invalidate("g2")  # a new generation may store what the old one could not
+    assert not cache.bodies.refused(vc.BodyCache.open(cache, campaigns.copy("xlm", 0), 1000).key.text())  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("kind", campaigns.KINDS)
+def test_the_replayed_message_info_is_the_whole_message_info(kind: str) -> None:
+    from coinguard import mime
+    from coinguard.scan import replay_info
+
+    cache = _warm(kind)
+    raw = campaigns.copy(kind, 20, subject="Another subject", sender="Other <other@elsewhere.example>")
+    env = Envelope(id="Q20", queue_id="Q20", sender="x@elsewhere.example", rcpts=("u@corp.example",))
+    body = vc.BodyCache.open(cache, raw, CFG.scan.limits().max_files)
+    assert body is not None
+    replay = body.lookup()
+    assert replay is not None
+    msg, top, _f = mime.extract_parts(raw)
+    whole = mime.message_info(raw, msg, top, envelope_from=env.sender, rcpts=env.rcpts, queue_id=env.queue_id)
+    assert replay_info(raw, replay, env) == whole
+    assert replay_info(raw, replay, env) == whole  # the second time from what the first derived
+    assert "info" in replay.derived

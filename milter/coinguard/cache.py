@@ -55,6 +55,8 @@ content of scanned mail (macro source, decrypted documents): protect Redis like 
 from __future__ import annotations
 
 import base64
+import binascii
+import bisect
 import contextlib
 import dataclasses
 import email.errors
@@ -62,6 +64,7 @@ import email.parser
 import email.policy
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -658,8 +661,12 @@ def run_item(cache: VerdictCache | None, handlers: Sequence[Handler], item: Item
 
 # --------------------------------------------------------------------------- the body cache
 
-#: Body entries: ``b"b"`` + zlib(4-byte length, JSON header, the items' bytes one after another).
-BODY_FORMAT = 2
+#: Body entries: ``b"b"`` + zlib(4-byte length, JSON header, the items' bytes one after another); a large
+#: top-level item whose bytes its MIME part gives back (as they are, or base64-decoded) is kept as where the
+#: part lies in the body (:class:`BodyShape`): every copy with this key holds the same bytes there.
+BODY_FORMAT = 3
+#: Top-level items from this size on are kept as a reference to their part when they can be.
+BODY_REF_MIN = 4096
 BODY_KIND = b"b"
 #: Top-level header names (lower case, prefixes) that shape the MIME tree of the body: its type and
 #: boundary, transfer encoding, disposition and file name, charset.  With the body bytes, the key.
@@ -676,6 +683,9 @@ class BodyReplay:
     top: int  # the first ``top`` items are the MIME stage's leaf items (all of them were admitted)
     findings: list[Finding]  # the MIME stage's and the item loop's findings, in order, marked cached
     passwords_read: str | None  # digest of the passwords the stored run read (None: it read none)
+    #: what the scan derives from these items alone, kept with the decoded entry for its next copies
+    #: (scan.py: the body's part of the MessageInfo); shared by every replay of one decoded entry
+    derived: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def top_items(self) -> list[Item]:
@@ -700,6 +710,19 @@ class DecodedBodies:
         self._data: OrderedDict[str, tuple[BodyReplay, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._refused: OrderedDict[str, None] = OrderedDict()  # body keys whose entry is not stored
+
+    def refuse(self, key: str) -> None:
+        """Remember that ``key``'s entry was not storable (too large, a finding not to cache): the same body
+        gives the same entry, so its next copies need not encode it again (bounded, oldest forgotten)."""
+        with self._lock:
+            self._refused[key] = None
+            self._refused.move_to_end(key)
+            while len(self._refused) > REFUSED_KEYS:
+                self._refused.popitem(last=False)
+
+    def refused(self, key: str) -> bool:
+        return key in self._refused
 
     def get(self, key: str) -> BodyReplay | None:
         with self._lock:
@@ -713,7 +736,8 @@ class DecodedBodies:
         size = sum(len(i.data) for i in replay.items) + 200 * (len(replay.items) + len(replay.findings))
         if size > self.max_bytes // 4:
             return  # one large body would push out the others
-        kept = BodyReplay(Message(), list(replay.items), replay.top, list(replay.findings), replay.passwords_read)
+        kept = BodyReplay(Message(), list(replay.items), replay.top, list(replay.findings), replay.passwords_read,
+                          replay.derived)
         with self._lock:
             old = self._data.pop(key, None)
             if old is not None:
@@ -727,10 +751,15 @@ class DecodedBodies:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._refused.clear()
             self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+#: Body keys remembered as not storable per process (:meth:`DecodedBodies.refuse`).
+REFUSED_KEYS = 256
 
 
 class BodyCache:
@@ -741,8 +770,10 @@ class BodyCache:
     headers that shape it (``Content-*``, ``MIME-Version``), and every item handler sees only the item
     and the message's passwords (none reads ``ctx.message``), so the item loop's output (items and
     findings, in order) is a function of the same bytes.  Keyed by (generation, code version, parts
-    limit, sha256 of those headers and of the body), an entry stores that output, items with their
-    bytes (the message analyzers and the report read them); the message analyzers (sender
+    limit, sha256 of those headers and of the body, every multipart boundary renamed: mailers draw new
+    ones per copy), an entry stores that output, items with their bytes (the message analyzers and the
+    report read them; a large top-level item as where its part lies in the body, which every copy with
+    the key holds: :class:`BodyShape`); the message analyzers (sender
     authentication, Subject/From lures, brand spoofing...) and the policy still run on every copy.
 
     Used only when the header block parses alone exactly as in the whole message: it ends at the
@@ -755,10 +786,11 @@ class BodyCache:
     (they come from the Subject and the body text) is scanned in full.  One lookup (one Redis GET) per
     message; on a miss the per-item tier works as before."""
 
-    def __init__(self, cache: VerdictCache, key: CacheKey, headers: Message) -> None:
+    def __init__(self, cache: VerdictCache, key: CacheKey, headers: Message, shape: BodyShape | None = None) -> None:
         self.cache = cache
         self.key = key
         self.headers = headers
+        self.shape = shape  # the renamed body and its leaves' payloads (None: no multipart renamed)
         self._hits_before = cache.stats.counts["hit"]
 
     @classmethod
@@ -766,10 +798,7 @@ class BodyCache:
         """The body key of ``data`` (None without a cache, or when the header block is not plain)."""
         if cache is None:
             return None
-        end, sep = data.find(b"\n\n"), 2
-        crlf = data.find(b"\r\n\r\n")
-        if crlf >= 0 and (end < 0 or crlf < end):
-            end, sep = crlf, 4
+        end, sep = _blank_line(data)
         if end < 0:
             return None
         head = data[: end + sep]
@@ -787,14 +816,16 @@ class BodyCache:
         shaping = [(str(name).lower(), str(value)) for name, value in headers.items()
                    if str(name).lower().startswith(SHAPING_HEADERS)]
         renamed = _rename_boundary(headers, shaping, body)
+        shape = None
         if renamed is not None:
-            shaping, body = renamed
+            shaping, shape = renamed
+            body = shape.body
         h = hashlib.sha256(b"%d\0" % max_parts)
         for name, value in shaping:
             h.update(f"{name}\0{value}\0".encode("utf-8", "surrogateescape"))
         h.update(b"\0body\0")
         h.update(body)
-        return cls(cache, CacheKey(cache.generation, "<body>", code_version(), h.hexdigest(), ""), headers)
+        return cls(cache, CacheKey(cache.generation, "<body>", code_version(), h.hexdigest(), ""), headers, shape)
 
     def lookup(self) -> BodyReplay | None:
         """The replay of a stored run of this body, or None (a miss, a failure or a corrupt entry)."""
@@ -802,17 +833,19 @@ class BodyCache:
         known = self.cache.bodies.get(text)
         if known is not None:  # decoded moments ago by this process: the same key is the same entry
             self.cache.stats.count("hit")
-            return BodyReplay(self.headers, list(known.items), known.top, list(known.findings), known.passwords_read)
+            return BodyReplay(self.headers, list(known.items), known.top, list(known.findings), known.passwords_read,
+                              known.derived)
         blob = self.cache.get(self.key)
         if blob is None:
             return None
         try:
-            replay = decode_body(blob, self.headers)
+            replay = decode_body(blob, self.headers, self.shape.body if self.shape is not None else None)
         except CacheFormatError as exc:
             log.debug("verdict cache: body entry %s: %s; scanning in full", self.key.sha256[:12], exc)
             return None
         self.cache.bodies.put(text, replay)
-        return BodyReplay(self.headers, list(replay.items), replay.top, list(replay.findings), replay.passwords_read)
+        return BodyReplay(self.headers, list(replay.items), replay.top, list(replay.findings), replay.passwords_read,
+                          replay.derived)
 
     def store(self, items: Sequence[Item], top: int, findings: Sequence[Finding], ctx: AnalysisContext,
               candidates: passwords.Candidates, reads_before: int, *, complete: bool) -> bool:
@@ -822,14 +855,18 @@ class BodyCache:
         ``reads_before``: ``candidates.reads`` before the loop (a change: the run read them)."""
         if self.cache.stats.counts["hit"] == self._hits_before:
             return False  # nothing of it seen before: most mail is unique, an entry would be written for nothing
+        text = self.key.text()
+        if self.cache.bodies.refused(text):
+            return False  # encoded before and too large or not storable: not again for every copy
         if (not complete or ctx.passwords is not candidates or ctx.budget.time_left() < STORE_MIN_SECONDS_LEFT
                 or _memo_has_urls(ctx.memo)):
             self.cache.stats.note("not_stored")
             return False
         read = passwords_digest(candidates) if candidates.reads != reads_before else None
-        blob = encode_body(items, top, findings, read)
-        if blob is None:
+        blob = encode_body(items, top, findings, read, self.shape)
+        if blob is None or len(blob) > self.cache.settings.max_entry_bytes:
             self.cache.stats.note("not_stored")
+            self.cache.bodies.refuse(text)
             return False
         self.cache.put(self.key, blob)
         return True
@@ -841,27 +878,147 @@ BOUNDARY_TOKEN = "\x00coinguard-boundary\x00"
 _BCHARS = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{1,200}")
 
 
-def _rename_boundary(headers: Message, shaping: list[tuple[str, str]], body: bytes | memoryview,
-                     ) -> tuple[list[tuple[str, str]], bytes] | None:
-    """The shaping headers and the body with the top-level multipart boundary renamed, or None (left as is).
+@dataclass(frozen=True, slots=True)
+class BodyShape:
+    """A body as its key sees it: every multipart boundary renamed, and where its leaf parts' payloads lie."""
 
-    Mailers draw a boundary per message, so a campaign's copies share a body only up to it.  Renaming
-    keeps the key exact when the boundary occurs only where the parser reads it: once in the
-    Content-Type value, and in the body only as whole delimiter lines (``--B``, ``--B--``, blanks, the
-    line end: the stdlib's boundary pattern), and the token occurs nowhere.  Then every other line is
-    the same bytes in every copy and is no delimiter in any of them (it holds no boundary at all), and
-    each delimiter line is one in all: the parse differs in nothing but the boundary, which no item,
-    finding or text holds (a part's header naming it, a line quoting it: the boundary occurs elsewhere,
-    not renamed)."""
+    body: bytes  # the body with the boundaries renamed (what the key hashes)
+    #: (start, end) in ``body`` of each leaf part's payload, in document order; None when the walk could
+    #: not tell them (a part it did not read the way the parser does)
+    leaves: tuple[tuple[int, int], ...] | None
+
+
+def _delimiter_lines(data: bytes, boundary: bytes, start: int, end: int) -> list[tuple[int, int, bool]] | None:
+    """Every occurrence of ``boundary`` in ``data[start:end]`` as (boundary offset, end of its line, a close
+    delimiter); None when one is not a whole delimiter line as the stdlib reads it (``--B``, ``--B--``,
+    blanks, the line end or the end of the data)."""
+    out: list[tuple[int, int, bool]] = []
+    pos = start
+    while (pos := data.find(boundary, pos, end)) >= 0:
+        after = pos + len(boundary)
+        if data[pos - 2 : pos] != b"--" or (pos > 2 and data[pos - 3] not in b"\r\n") or pos < 2:
+            return None
+        close = data[after : after + 2] == b"--"
+        if close:
+            after += 2
+        while data[after : after + 1] in (b" ", b"\t"):
+            after += 1
+        if after < len(data) and data[after] not in b"\r\n":
+            return None
+        after += 2 if data[after : after + 2] == b"\r\n" else 1 if after < len(data) else 0
+        out.append((pos, after, close))
+        pos = after
+    return out
+
+
+def _eol_before(data: bytes, pos: int) -> int:
+    """Length of the line end just before ``pos`` (RFC 2046: it belongs to the delimiter that follows)."""
+    return 2 if data[pos - 2 : pos] == b"\r\n" else 1 if pos > 0 and data[pos - 1] in b"\r\n" else 0
+
+
+class _Walk:
+    """The multipart tree of a body, read from its delimiter lines (:func:`_rename_boundary`)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.boundaries: list[bytes] = []  # in order: the top-level one, then each nested one as declared
+        self.renames: list[tuple[int, int]] = []  # (offset, boundary index): every occurrence to rename
+        self.leaves: list[tuple[int, int]] | None = []
+
+    def multipart(self, boundary: bytes, start: int, end: int) -> bool:
+        """Read the parts of the multipart ``boundary`` whose body is ``data[start:end]``; False when it is not
+        exactly one start, the parts, one close delimiter at the end (or delimiter-shaped lines elsewhere)."""
+        lines = _delimiter_lines(self.data, boundary, start, end)
+        if not lines or lines[0][2] or not lines[-1][2] or any(close for _p, _e, close in lines[:-1]):
+            return False
+        index = len(self.boundaries)
+        self.boundaries.append(boundary)
+        self.renames += [(pos, index) for pos, _e, _c in lines]
+        for (_pos, part_start, _c), (next_pos, _e, _c2) in itertools.pairwise(lines):
+            part_end = next_pos - 2  # the "--" of the next delimiter line
+            self.part(part_start, part_end - _eol_before(self.data, part_end), part_end)
+        return True
+
+    def part(self, start: int, payload_end: int, end: int) -> None:
+        """One part: its header block, then a leaf's payload or a nested multipart (renamed when it reads as
+        the parser reads it; otherwise left as it is, and the leaves unknown)."""
+        data = self.data
+        if data[start : start + 2] == b"\r\n" or data[start : start + 1] == b"\n":
+            if self.leaves is not None:  # no header block: a leaf (text/plain, or message/rfc822 in a digest)
+                self.leaves.append((start + (2 if data[start : start + 1] == b"\r" else 1), payload_end))
+            return
+        blank, sep = _blank_line(data, start, end)
+        if blank < 0:
+            self.leaves = None
+            return
+        head_end = blank + sep
+        head = data[start:head_end]
+        boundary = _plain_boundary(head) if b"multipart" in head.lower() else ""
+        if boundary == "":  # a leaf
+            if self.leaves is not None:
+                self.leaves.append((head_end, max(head_end, payload_end)))
+            return
+        raw = boundary.encode("ascii") if boundary is not None else b""
+        if (not raw or head.count(raw) != 1 or data.count(raw) != data.count(raw, head_end, end) + 1
+                or any(raw in b or b in raw for b in self.boundaries)):
+            self.leaves = None  # read as it is: its boundary stays in the key
+            return
+        index = len(self.boundaries)
+        if not self.multipart(raw, head_end, end):
+            self.leaves = None
+            return
+        self.renames.append((start + head.find(raw), index))
+
+
+def _blank_line(data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int]:
+    """(offset, length) of the first blank line (``\r\n\r\n`` or ``\n\n``) in ``data[start:end]``, (-1, 0) when
+    there is none; the second search stops where the first matched (a base64 part is not read twice)."""
+    stop = len(data) if end is None else end
+    crlf = data.find(b"\r\n\r\n", start, stop)
+    lf = data.find(b"\n\n", start, crlf + 2 if crlf >= 0 else stop)
+    if lf >= 0 and (crlf < 0 or lf < crlf):
+        return lf, 2
+    return (crlf, 4) if crlf >= 0 else (-1, 0)
+
+
+def _plain_boundary(head: bytes) -> str | None:
+    """The boundary a part's header block declares, when the block parses alone without a defect; "" for a
+    leaf's block; None when it does not parse so, or the boundary is not a plain one."""
+    try:
+        headers = _HEADER_PARSER.parsebytes(head)
+    except Exception:
+        return None
+    defects = [d for d in headers.defects if not isinstance(d, email.errors.MultipartInvariantViolationDefect)]
+    if defects or headers.get_payload():
+        return None
+    if headers.get_content_maintype() != "multipart":
+        return ""
+    boundary = headers.get_boundary()
+    return boundary if boundary and _BCHARS.fullmatch(boundary) else None
+
+
+def _rename_boundary(headers: Message, shaping: list[tuple[str, str]], body: bytes | memoryview,
+                     ) -> tuple[list[tuple[str, str]], BodyShape] | None:
+    """The shaping headers and the body with every multipart boundary renamed, or None (left as is).
+
+    Mailers draw a boundary per multipart and per message, so a campaign's copies share a body only up to
+    them.  Renaming keeps the key exact when each boundary occurs only where the parser reads it: the
+    top-level one once in the Content-Type value, a nested one once in the header block of the part that
+    declares it (a block that parses alone without a defect, as the parser reads it), and each in the body
+    only as whole delimiter lines (``--B``, ``--B--``, blanks, the line end: the stdlib's boundary pattern)
+    inside the multipart it delimits: one start, one close at its end; no boundary holds another and no
+    token occurs.  Then every other line is the same bytes in every copy and is no delimiter in any of them
+    (it holds no boundary at all), and each delimiter line is one in all: the parse differs in nothing but
+    the boundaries, which no item, finding or text holds (a part's header naming one, a line quoting it: the
+    boundary occurs elsewhere, not renamed; a nested multipart read otherwise keeps its boundary in the
+    key).  The top-level boundary becomes :data:`BOUNDARY_TOKEN`, the nested ones numbered tokens."""
     if headers.get_content_maintype() != "multipart":
         return None
     boundary = headers.get_boundary()
     if not boundary or not _BCHARS.fullmatch(boundary):
         return None
-    raw = boundary.encode("ascii")
-    token = BOUNDARY_TOKEN.encode("ascii")
     data = body if isinstance(body, bytes) else bytes(body)
-    if token in data:
+    if BOUNDARY_TOKEN.encode("ascii")[:-1] in data:
         return None
     renamed: list[tuple[str, str]] = []
     for name, value in shaping:
@@ -872,23 +1029,31 @@ def _rename_boundary(headers: Message, shaping: list[tuple[str, str]], body: byt
         elif boundary in value:
             return None
         renamed.append((name, value))
+    walk = _Walk(data)
+    raw = boundary.encode("ascii")
+    if not walk.multipart(raw, 0, len(data)):  # (it finds every occurrence of the boundary in the body)
+        return None
+    tokens = [BOUNDARY_TOKEN.encode("ascii"), *(f"\x00coinguard-boundary-{n}\x00".encode("ascii")
+                                                for n in range(1, len(walk.boundaries)))]
     pieces: list[bytes] = []
-    start = pos = 0
-    while (pos := data.find(raw, pos)) >= 0:
-        # the stdlib's delimiter: a line "--" + boundary + optional "--", blanks, the line end (or the end)
-        after = pos + len(raw)
-        if data[pos - 2 : pos] != b"--" or (pos > 2 and data[pos - 3] not in b"\r\n"):
-            return None
-        if data[after : after + 2] == b"--":
-            after += 2
-        while data[after : after + 1] in (b" ", b"\t"):
-            after += 1
-        if after < len(data) and data[after] not in b"\r\n":
-            return None
-        pieces += (data[start:pos], token)
-        start = pos = after
+    shifts: list[tuple[int, int]] = []  # (offset in data, what the renames before it add)
+    start = shift = 0
+    for pos, index in sorted(walk.renames):
+        pieces += (data[start:pos], tokens[index])
+        start = pos + len(walk.boundaries[index])
+        shift += len(tokens[index]) - len(walk.boundaries[index])
+        shifts.append((start, shift))
     pieces.append(data[start:])
-    return renamed, b"".join(pieces)
+    leaves = None
+    if walk.leaves is not None:  # a payload holds no boundary: it moves by the renames before it, whole
+        offsets = [s for s, _ in shifts]
+
+        def moved(pos: int) -> int:
+            n = bisect.bisect_right(offsets, pos)
+            return pos + (shifts[n - 1][1] if n else 0)
+
+        leaves = tuple((moved(a), moved(a) + (b - a)) for a, b in walk.leaves)
+    return renamed, BodyShape(b"".join(pieces), leaves)
 
 
 def _memo_has_urls(memo: Mapping[str, Any]) -> bool:
@@ -903,31 +1068,68 @@ def _incomplete(code: str) -> bool:
     return bool(info.incomplete) if info is not None and info.incomplete is not None else incomplete_by_name(code)
 
 
+def _part_ref(data: bytes, shape: BodyShape, span: tuple[int, int]) -> list[Any] | None:
+    """How the part at ``span`` gives ``data`` back (``["raw"|"b64", start, end, length]``), or None."""
+    start, end = span
+    part = shape.body[start:end]
+    if part == data:
+        return ["raw", start, end, len(data)]
+    try:
+        if binascii.a2b_base64(part) == data:
+            return ["b64", start, end, len(data)]
+    except (binascii.Error, ValueError):
+        pass
+    return None
+
+
 def encode_body(items: Sequence[Item], top: int, findings: Sequence[Finding],
-                passwords_read: str | None = None) -> bytes | None:
-    """The body entry of one complete item loop, or None when it must not be stored."""
+                passwords_read: str | None = None, shape: BodyShape | None = None) -> bytes | None:
+    """The body entry of one complete item loop, or None when it must not be stored.
+
+    With the body's ``shape``, a large top-level item whose part gives its bytes back is stored as a
+    reference to the part (checked here, on these very bytes), not as a copy: the entry stays small."""
     frecs: list[list[Any]] = []
     for f in findings:
         if NOT_CACHEABLE.search(f.code) or _incomplete(f.code):
             return None
         frecs.append([f.code, f.analyzer, f.path, f.detail, f.score, f.strength])
+    leaves = shape.leaves if shape is not None and shape.leaves is not None and len(shape.leaves) == top else None
     irecs: list[list[Any]] = []
-    for i in items:
+    inline: list[bytes] = []
+    for n, i in enumerate(items):
         meta = dict(i.meta)
         try:
             if json.loads(json.dumps(meta)) != meta:
                 return None  # a tuple, a non-str key...: it would read back as something else
         except (TypeError, ValueError):
             return None
+        ref = (_part_ref(i.data, shape, leaves[n]) if shape is not None and leaves is not None and n < top
+               and len(i.data) >= BODY_REF_MIN else None)
+        if ref is None:
+            inline.append(i.data)
         irecs.append([i.path, i.name, str(i.type), i.depth, i.declared_type, str(i.role), i.source, i.sha256, meta,
-                      len(i.data)])
+                      ref if ref is not None else len(i.data)])
     head = json.dumps([BODY_FORMAT, top, irecs, frecs, passwords_read], ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8", "surrogatepass")
-    return BODY_KIND + zlib.compress(b"".join([len(head).to_bytes(4, "big"), head, *(i.data for i in items)]), 1)
+    return BODY_KIND + zlib.compress(b"".join([len(head).to_bytes(4, "big"), head, *inline]), 1)
 
 
-def decode_body(blob: bytes, headers: Message) -> BodyReplay:
-    """Read a body entry back (findings marked cached); :class:`CacheFormatError` when it is not one."""
+def _from_part(ref: Any, body: bytes | None) -> bytes:
+    """The bytes of a referenced part (:func:`_part_ref`) in this copy's renamed ``body``."""
+    kind, start, end, length = ref
+    if body is None or not 0 <= start <= end <= len(body) or kind not in ("raw", "b64"):
+        raise CacheFormatError("a part reference without its body")
+    data = body[start:end] if kind == "raw" else binascii.a2b_base64(body[start:end])
+    if len(data) != length:
+        raise CacheFormatError("a part reference of the wrong length")
+    return data
+
+
+def decode_body(blob: bytes, headers: Message, body: bytes | None = None) -> BodyReplay:
+    """Read a body entry back (findings marked cached); :class:`CacheFormatError` when it is not one.
+
+    ``body``: this copy's body with its boundaries renamed (:attr:`BodyShape.body`), where the entry's part
+    references point."""
     if blob[:1] != BODY_KIND:
         raise CacheFormatError(f"not a body entry ({blob[:1]!r})")
     try:
@@ -939,10 +1141,14 @@ def decode_body(blob: bytes, headers: Message) -> BodyReplay:
         view = memoryview(data)
         pos = 4 + size
         items: list[Item] = []
-        for path, name, typ, depth, declared, role, source, sha256, meta, length in irecs:
-            items.append(Item(path=path, name=name, data=bytes(view[pos : pos + length]), type=typ, depth=depth,
+        for path, name, typ, depth, declared, role, source, sha256, meta, src in irecs:
+            if isinstance(src, list):
+                item_data = _from_part(src, body)
+            else:
+                item_data = bytes(view[pos : pos + src])
+                pos += src
+            items.append(Item(path=path, name=name, data=item_data, type=typ, depth=depth,
                               declared_type=declared, role=role, source=source, sha256=sha256, meta=meta))
-            pos += length
         if pos != len(data) or not 0 <= top <= len(items):
             raise CacheFormatError("body entry of the wrong length")
         findings = [Finding(code, analyzer, path, detail, score, strength=strength, cached=True)
@@ -952,7 +1158,7 @@ def decode_body(blob: bytes, headers: Message) -> BodyReplay:
         return BodyReplay(headers, items, top, findings, passwords_read)
     except CacheFormatError:
         raise
-    except (ValueError, TypeError, KeyError, IndexError, zlib.error) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, zlib.error, binascii.Error) as exc:
         raise CacheFormatError(f"corrupt body entry: {type(exc).__name__}: {exc}") from exc
 
 
@@ -977,6 +1183,7 @@ __all__ = [
     "ITEM_INPUTS",
     "BodyCache",
     "BodyReplay",
+    "BodyShape",
     "CacheConfig",
     "CacheFormatError",
     "CacheKey",

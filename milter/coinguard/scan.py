@@ -159,6 +159,27 @@ def _parse(data: bytes, env: Envelope, max_parts: int, col: _Collector) -> tuple
         return mime.message_info(data, Message(), [], **kwargs), []
 
 
+#: MessageInfo without headers or items: the fields an item set changes are those that differ from it.
+_NO_INFO = MessageInfo()
+
+
+def replay_info(data: bytes, replay: verdict_cache.BodyReplay, env: Envelope) -> MessageInfo:
+    """``mime.message_info`` of a body-tier replay, its body's part derived once per decoded entry.
+
+    ``message_info`` reads the header block (this copy's own) and the top-level items (the body's: the
+    same for every copy with the key) apart: the fields the items give (the body text, rendered from
+    HTML, its links, the attachment names) are taken from a header-less run over the items, kept with
+    the decoded entry (``replay.derived``), and the rest from an item-less run over this copy's headers.
+    tests/test_cache_body.py holds the result equal to the whole ``message_info``."""
+    derived = replay.derived.get("info")
+    if derived is None:
+        from_items = mime.message_info(b"", Message(), replay.top_items)
+        derived = replay.derived["info"] = {
+            name: value for name in MessageInfo.__dataclass_fields__
+            if (value := getattr(from_items, name)) != getattr(_NO_INFO, name)}
+    return replace(mime.message_info(data, replay.headers, [], **_envelope_args(env)), **derived)
+
+
 def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdict:
     """Scan one message and return its Verdict.  Never raises for bad input."""
     started = time.monotonic()
@@ -176,7 +197,7 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
     body = verdict_cache.BodyCache.open(ctx.cache, data, limits.max_files)
     replay = body.lookup() if body is not None else None
     if replay is not None:
-        info = mime.message_info(data, replay.headers, replay.top_items, **_envelope_args(env))
+        info = replay_info(data, replay, env)
         candidates = passwords.Candidates((info.subject, info.body_text), extra=cfg.scan.passwords)
         if not replay.usable(candidates):  # stored with other passwords: scan in full
             replay = None
