@@ -53,7 +53,11 @@ def header_block_end(raw: bytes) -> int:
     line break (0 when the message starts with an empty line, ``len(raw)`` when there is none)."""
     if raw.startswith((b"\n", b"\r\n")):
         return 0
-    ends = [i + 1 for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
+    # the earlier of the two line-break pairs; the second search stops where the first one matched,
+    # so a CRLF message is not searched to its end for an LF pair it does not have
+    crlf = raw.find(b"\n\r\n")
+    lf = raw.find(b"\n\n", 0, crlf + 2 if crlf >= 0 else len(raw))
+    ends = [i + 1 for i in (lf, crlf) if i >= 0]
     return min(ends) if ends else len(raw)
 
 
