@@ -386,3 +386,24 @@ def test_surrogate_escapes_are_told_from_other_text_exactly() -> None:
     for ch in ("\udc80", "\udcab", "\udcff"):
         assert _has_surrogates(f"Subject {ch} end"), repr(ch)
     assert not _has_surrogates("")
+
+
+def test_header_end_equals_the_plain_definition() -> None:
+    """The LF-LF search stops where the CRLF-CRLF pair matched: the same offset as searching both everywhere."""
+    import random
+
+    from coinguard.mime import _header_end
+
+    def reference(raw: bytes) -> int:
+        ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+        return min(ends) if ends else len(raw)
+
+    rng = random.Random(11)
+    alphabet = [b"\n", b"\r\n", b"\r", b"a", b"X: y"]
+    kinds = set()
+    for _ in range(5000):
+        raw = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        assert _header_end(raw) == reference(raw), raw
+        crlf, lf = raw.find(b"\r\n\r\n"), raw.find(b"\n\n")
+        kinds.add("none" if crlf < 0 and lf < 0 else "lf" if crlf < 0 or 0 <= lf < crlf else "crlf")
+    assert kinds == {"none", "lf", "crlf"}

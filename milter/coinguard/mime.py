@@ -446,7 +446,9 @@ def cut_long_header_lines(raw: bytes, limit: int = MAX_HEADER_LINE) -> tuple[byt
 
 def _header_end(raw: bytes) -> int:
     """Offset of the blank line that ends the header block (the whole message when there is none)."""
-    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    crlf = raw.find(b"\r\n\r\n")
+    lf = raw.find(b"\n\n", 0, crlf + 2 if crlf >= 0 else len(raw))  # only before the CRLF pair matters
+    ends = [i for i in (crlf, lf) if i >= 0]
     return min(ends) if ends else len(raw)
 
 
