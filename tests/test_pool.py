@@ -13,7 +13,7 @@ from coinguard.config import Config
 from coinguard.errors import ScanTimeout
 from coinguard.pool import PoolClosed, ScanPool, WorkerCrashed
 from coinguard.scan import Envelope
-from pool_fakes import echo_scan, misbehaving_scan, tmp_scan, warm_probe
+from pool_fakes import echo_scan, import_probe, misbehaving_scan, tmp_scan, warm_probe
 
 
 def _pool(scan_fn, *, timeout_s: float = 1.0, recycle_after: int = 0, workers: int = 1):
@@ -348,6 +348,26 @@ def test_workers_fork_from_a_warm_fork_server() -> None:
         pool.close(10)
 
 
+def test_a_worker_starts_on_what_the_fork_server_imported(tmp_path) -> None:
+    """Issue 13 §4: pebble's worker loop, the channel's semaphores, the compiled rules' loader and the rest of a
+    worker's start are imported once in the fork server (pool.PRELOAD), not again by every new or recycled
+    worker (~16 ms CPU each): a worker with compiled rules to load imports none of them itself."""
+    from coinguard.rules import compile_rules, save_compiled
+
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "one.yar").write_text('rule one { strings: $a = "coinguard-probe" condition: $a }\n')
+    compiled = save_compiled(compile_rules([str(tmp_path / "r")]), str(tmp_path / "cache"))
+    cfg = Config()
+    pool = ScanPool(replace(cfg, scan=replace(cfg.scan, workers=1, recycle_after=1)), rules_path=compiled,
+                    scan_fn=import_probe)
+    try:
+        pool.warm_up()
+        for _ in range(2):  # the first worker, and the one that replaced it after one message
+            assert _detail(pool.submit(b"Subject: x\r\n\r\nhi\r\n", ENV).result(60)) == ""
+    finally:
+        pool.close(10)
+
+
 def test_the_fork_server_warm_up_sends_nothing_off_the_host_and_leaves_no_thread() -> None:
     """Run as the fork server runs it (a fresh interpreter): it succeeds, starts no thread that the forks
     would lose, and asks DNS (if at all) only the closed loopback port."""
@@ -366,6 +386,9 @@ def test_the_fork_server_warm_up_sends_nothing_off_the_host_and_leaves_no_thread
             "    sent.append(args[-1])\n"
             "    return real(self, data, *args)\n"
             "socket.socket.sendto = spy\n"
+            "from coinguard.pool import PRELOAD\n"
+            "for name in PRELOAD:\n"  # as the fork server imports them, the warm-up module last
+            "    __import__(name)\n"
             "import coinguard.pool_warm as w\n"
             "print(w.WARM, threading.active_count(), sorted({a[0] for a in sent}), sorted({a[1] for a in sent}))\n")
     r = subprocess.run([sys.executable, "-c", code, src], capture_output=True, text=True, timeout=120)

@@ -44,8 +44,12 @@ log = logging.getLogger(__name__)
 ScanFunction = Callable[[Any, Any], Verdict]
 
 #: Modules the fork server imports once, so each new worker starts warm; the last one runs a warm-up
-#: scan there (:func:`warm_fork_server`).
-PRELOAD = ["coinguard.scan", "coinguard.pool", "coinguard.pool_warm"]
+#: scan there (:func:`warm_fork_server`).  Besides the scan: what a worker imports on its way to its
+#: first task (pebble's worker loop and asyncio under it, the channel's semaphores, the compiled rules'
+#: loader, what multiprocessing's start-up in the child uses), ~16 of ~90 ms CPU per worker start
+#: (``coinguard.pool_warm.PRELOADED`` lists what the workers inherit; a test checks it).
+PRELOAD = ["coinguard.scan", "coinguard.rules", "pebble.pool.process", "multiprocessing.synchronize",
+           "multiprocessing.popen_forkserver", "pkgutil", "coinguard.pool", "coinguard.pool_warm"]
 
 
 class WorkerCrashed(CoinguardError):
