@@ -34,8 +34,10 @@ of the filter (found by process tree with psutil, so coinguard's pool workers, w
 grandchildren of the daemon, and recycled workers reaped during the run are counted) and of its
 root process alone (``root ms``: coinguard's daemon without its workers), and the whole machine's
 busy share.  ``--profile DIR`` samples each coinguard daemon with py-spy meanwhile
-(bench/profile_top.py reads the files).  The table shows medians of the repetitions, then the ratios
-(coinguard / do-nothing, / rspamd, / none).
+(``--profile-tree``: its scanner workers too; bench/profile_top.py reads the files).  The coinguard
+peers run with a bytecode cache of their own (``PYTHONPYCACHEPREFIX`` under the work folder), as an
+installed daemon has one: without it each worker start would compile again what it imports itself.
+The table shows medians of the repetitions, then the ratios (coinguard / do-nothing, / rspamd, / none).
 
 The run stops with exit status 1 as soon as a message is refused or tempfailed, or the sink did
 not receive every message accepted: a faster number that lost mail is no number.
@@ -202,17 +204,22 @@ class Profile:
     collapsed stacks (``-f raw``: one ``frame;frame;... count`` line per stack) for ``bench/profile_top.py``
     or a flame graph tool.  Only samples of a thread holding the GIL count (``--gil``: Python's CPU, not its
     waits; libmilter's C threads show only in their Python callbacks), and sampling does not pause the
-    process (``--nonblocking``); with native frames neither (py-spy stops the threads to unwind them)."""
+    process (``--nonblocking``); with native frames neither (py-spy stops the threads to unwind them).
+    ``tree``: the process and its descendants (``--subprocesses``: the fork server and every worker, each
+    stack headed by ``process PID:"cmdline"``), every thread that is not idle."""
 
-    def __init__(self, pid: int | None, out: Path, native: bool = False) -> None:
-        self.pid, self.out, self.native = pid, out, native
+    def __init__(self, pid: int | None, out: Path, native: bool = False, tree: bool = False) -> None:
+        self.pid, self.out, self.native, self.tree = pid, out, native, tree
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Profile:
         spy = Path(sys.executable).with_name("py-spy")
         if self.pid and spy.exists():
             cmd = [str(spy), "record", "--pid", str(self.pid), "--threads", "-f", "raw", "-r", "250",
-                   "-o", str(self.out)] + (["--native"] if self.native else ["--nonblocking", "--gil"])
+                   "-o", str(self.out)] + (["--native"] if self.native else ["--nonblocking"])
+            # the whole tree (the pool's workers, recycled ones too): every running thread, GIL or not
+            # (a worker's YARA and zlib run without it); the daemon alone: its Python CPU only
+            cmd += ["--subprocesses"] if self.tree else [] if self.native else ["--gil"]
             self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         elif self.pid:
             print(f"bench_gateway: no py-spy at {spy}: not profiling", file=sys.stderr)
@@ -372,7 +379,9 @@ def coinguard_peer(work: Path, workers: int, name: str = "coinguard", src: Path 
     harness.write_daemon_config(cfg, milter_port, harness.free_port(), quarantine_backend="dir",
                                 quarantine_dir=home / "quarantine", workers=workers,
                                 extra='[logging]\nlevel = "warning"\n')
-    daemon = harness.DaemonProcess(cfg, milter_port, home / "coinguard.log", env={"PYTHONPATH": str(src)})
+    # bytecode cached as an installed package has it (in a folder of its own: the source tree stays as it is)
+    env = {"PYTHONPATH": str(src), "PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(home / "pycache")}
+    daemon = harness.DaemonProcess(cfg, milter_port, home / "coinguard.log", env=env)
 
     def start() -> int:
         daemon.start()
@@ -554,6 +563,9 @@ def main() -> int:
                     help="sample each coinguard daemon (its own process, not the workers) with py-spy during the "
                     "measured runs of each kind: DIR/<peer>-<kind>.txt, collapsed stacks")
     ap.add_argument("--profile-native", action="store_true", help="with --profile: native frames too")
+    ap.add_argument("--profile-tree", action="store_true",
+                    help="with --profile: the daemon's whole process tree (its scanner workers too), every "
+                    "running thread; bench/profile_top.py --process PID keeps one process")
     args = ap.parse_args()
     kinds, names = args.kinds.split(","), args.peers.split(",")
     reason = harness.missing_prerequisite() or ("" if Path(SMTP_SINK).exists() else "smtp-sink is missing")
@@ -602,7 +614,7 @@ def main() -> int:
                     if args.profile and peer.name.startswith("coinguard"):
                         Path(args.profile).mkdir(parents=True, exist_ok=True)
                         out = Path(args.profile) / f"{peer.name}-{kind}.txt"
-                        profiling.enter_context(Profile(peer.pid, out, args.profile_native))
+                        profiling.enter_context(Profile(peer.pid, out, args.profile_native, args.profile_tree))
                 for rep in range(args.reps):
                     # every other repetition in reverse order: a peer is not always the one that runs
                     # right after another (on a shared machine the load drifts within a repetition)

@@ -2,7 +2,7 @@
 """The daemon's side of the hand-off: CPU of the daemon process per message through the real pool.
 
     PYTHONPATH=$PWD/milter /work/main/.venv/bin/python bench/bench_handoff.py [-n 400] [-c 8] [--workers 2]
-        [--kinds text,binary,zip,large] [--scan real|echo] [--recycle-after N]
+        [--kinds text,binary,zip,large] [--unique] [--scan real|echo|timed] [--recycle-after N]
 
 A real :class:`coinguard.pool.ScanPool` (forkserver workers, compiled rules, the real
 ``scan_message``) is fed the bench_gateway message kinds (``text`` 2 KB, ``binary`` a 100 KB
@@ -14,7 +14,10 @@ unpickling the verdict, our own supervisor; the workers' scanning is not in it) 
 of the workers (and the fork server, and what it reaped) per message next to the same scan run in this
 process (``scan ms``: their difference is the workers' share of the hand-off, worker starts included);
 the pickled size of the task argument and of what the worker sends back, and the verdicts seen.
-``--scan echo`` runs tests/pool_fakes.echo_scan instead of the scan (the hand-off's floor);
+``--scan echo`` runs tests/pool_fakes.echo_scan instead of the scan (the hand-off's floor); ``--scan
+timed`` the real scan, and prints the workers' CPU in ``scan_message`` and in the rest of the worker
+(pebble's loop: receiving, acknowledging, sending back) per message; ``--unique``: every body and
+attachment differs, as bench_gateway sends them (the workers' verdict cache then serves nothing);
 ``--recycle-after N`` replaces each worker after N messages (its difference to 0, times N, is the CPU
 of one worker start).
 No Postfix, no network: DNS goes to bench_gateway's loopback NXDOMAIN server, in a child process of
@@ -43,6 +46,7 @@ from bench_gateway import make_messages  # noqa: E402
 from coinguard import pool as scanpool  # noqa: E402
 from coinguard.buffer import MessageBuffer  # noqa: E402
 from coinguard.config import parse_config  # noqa: E402
+from coinguard.findings import Action, Finding, Verdict, VerdictKind  # noqa: E402
 from coinguard.rules import compile_rules  # noqa: E402
 from coinguard.scan import Envelope, ScanContext, scan_message  # noqa: E402
 
@@ -77,6 +81,46 @@ def buffered(raw: bytes, threshold: int) -> MessageBuffer:
     for i in range(0, len(body), 65536):
         buf.add_body(body[i : i + 65536])
     return buf
+
+
+#: this worker's CPU since its counters were last read: in scan_message, in all, messages (``--scan timed``)
+_SPLIT: dict[str, float] = {"scan": 0.0, "since": -1.0, "n": 0}
+STATS_ID = "bench-stats"
+
+
+def timed_scan(raw: bytes | str, ctx: ScanContext) -> Verdict:
+    """``--scan timed``: the real ``scan_message`` in the worker, its thread CPU counted apart from the rest
+    of the worker's (pebble's loop: receiving and acknowledging the task, sending the verdict back; the task
+    wrapper).  A message with the queue id ``bench-stats`` returns the counts in its one finding and resets
+    them: ``pid messages scan_s process_s``."""
+    if _SPLIT["since"] < 0:
+        _SPLIT["since"] = time.process_time()
+    if ctx.envelope.queue_id == STATS_ID:
+        now = time.process_time()
+        detail = f"{os.getpid()} {_SPLIT['n']:g} {_SPLIT['scan']} {now - _SPLIT['since']}"
+        _SPLIT.update(scan=0.0, since=now, n=0)
+        return Verdict(id=STATS_ID, verdict=VerdictKind.CLEAN, action=Action.ACCEPT, score=0.0,
+                       findings=(Finding("bench.split", "bench", "", detail, score=0.0),))
+    t0 = time.thread_time()
+    try:
+        return scan_message(raw, ctx)
+    finally:
+        _SPLIT["scan"] += time.thread_time() - t0
+        _SPLIT["n"] += 1
+
+
+def worker_split(p: scanpool.ScanPool, workers: int) -> tuple[float, float]:
+    """(ms in scan_message, ms elsewhere in the worker) per message over every worker, from timed_scan."""
+    seen: dict[str, tuple[float, float, float]] = {}
+    for _ in range(50 * workers):
+        v = p.submit(b"Subject: stats\r\n\r\n.\r\n", Envelope(id=STATS_ID, queue_id=STATS_ID)).result(60)
+        pid, n, scan_s, all_s = v.findings[0].detail.split()
+        seen.setdefault(pid, (float(n), float(scan_s), float(all_s)))
+        if len(seen) == workers:
+            break
+    n = sum(x[0] for x in seen.values()) or 1
+    scan_s = sum(x[1] for x in seen.values())
+    return scan_s * 1000 / n, (sum(x[2] for x in seen.values()) - scan_s) * 1000 / n
 
 
 def run_kind(p: scanpool.ScanPool, messages: list[bytes], clients: int, threshold: int) -> dict[str, object]:
@@ -130,9 +174,13 @@ def main() -> int:
     ap.add_argument("-c", type=int, default=8, help="concurrent submitting threads (default 8)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--kinds", default="text,binary,zip,large")
-    ap.add_argument("--scan", choices=("real", "echo"), default="real",
+    ap.add_argument("--scan", choices=("real", "echo", "timed"), default="real",
                     help="what the workers run: the real scan_message, or tests/pool_fakes.echo_scan (reads the "
-                    "message, returns a one-finding verdict: the hand-off's floor)")
+                    "message, returns a one-finding verdict: the hand-off's floor), or (timed) the real scan with "
+                    "the workers' CPU split into scan_message and the rest (no warm-up scan per worker start)")
+    ap.add_argument("--unique", action="store_true",
+                    help="every body and attachment unique (as bench_gateway sends them): no verdict cache hit; "
+                    "default: one campaign per kind, only the headers differ")
     ap.add_argument("--recycle-after", type=int, default=-1,
                     help="scan.recycle_after for the workers (default: the configuration's; 0 = never)")
     args = ap.parse_args()
@@ -162,18 +210,19 @@ def _bench(args: argparse.Namespace, cfg: object) -> int:
         scanpool.prestart()
         from pool_fakes import echo_scan
 
-        p = scanpool.ScanPool(cfg, rules_path=rules_path, workers=args.workers,
-                              scan_fn=echo_scan if args.scan == "echo" else None)
+        fn = {"echo": echo_scan, "timed": timed_scan}.get(args.scan)
+        p = scanpool.ScanPool(cfg, rules_path=rules_path, workers=args.workers, scan_fn=fn)
         p.warm_up()
         ctx = ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules)
         print(f"{'kind':<8} {'bytes':>9} {'daemon CPU ms/msg':>18} {'workers ms/msg':>15} {'scan ms':>8} {'msg/s':>7} "
               f"{'task pickle':>12} {'result pickle':>14}  verdicts")
         try:
             for kind in args.kinds.split(","):
-                msgs = large_messages(max(10, args.n // 10)) if kind == "large" else make_messages(kind, args.n)
+                msgs = (large_messages(max(10, args.n // 10)) if kind == "large"
+                        else make_messages(kind, args.n, args.unique))
                 with buffered(msgs[0], threshold) as buf:
                     task = len(pickle.dumps((buf.payload(), Envelope(id="q", queue_id="q"))))
-                result = len(pickle.dumps((scan_message(msgs[0], ctx), False)))  # what _worker_scan returns
+                result = len(pickle.dumps((scanpool.pack_verdict(scan_message(msgs[0], ctx)), False)))  # _worker_scan's
                 scan_ms = in_process_scan_ms(msgs[: max(20, args.n // 8)], cfg, ctx)
                 runs = [run_kind(p, msgs, args.c, threshold) for _ in range(3)]
                 cpu = statistics.median(float(r["cpu_ms"]) for r in runs)  # type: ignore[arg-type]
@@ -181,6 +230,10 @@ def _bench(args: argparse.Namespace, cfg: object) -> int:
                 kids = statistics.median(float(r["workers_ms"]) for r in runs)  # type: ignore[arg-type]
                 print(f"{kind:<8} {len(msgs[0]):>9} {cpu:>18.2f} {kids:>15.2f} {scan_ms:>8.2f} {rate:>7.1f} "
                       f"{task:>12} {result:>14}  {runs[-1]['verdicts']}", flush=True)
+                if args.scan == "timed":
+                    in_scan, rest = worker_split(p, args.workers)
+                    print(f"{'':<8} workers: {in_scan:.3f} ms/msg in scan_message, {rest:.3f} ms/msg in the rest of "
+                          "the worker (pebble's loop, the task wrapper)", flush=True)
         finally:
             p.close(30)
     return 0

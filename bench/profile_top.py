@@ -7,7 +7,11 @@
 of samples per thread (py-spy ``--threads`` names them ``thread (0x...)``), then per function the
 *inclusive* share (samples with the function anywhere on the stack: what calling it costs) and the
 *self* share (samples where it is the innermost frame).  ``--match`` keeps functions whose frame
-text contains the string.
+text contains the string.  Profiles of a process tree (``py-spy record --subprocesses``,
+``bench_gateway.py --profile-tree``) head every stack with ``process PID:"command line"``: the share per
+process comes first, and ``--process TEXT`` keeps the stacks whose process frame contains TEXT (a pid, or
+``forkserver`` for the scanner workers, which carry their fork server's command line), ``--not-process
+TEXT`` drops them.
 """
 
 from __future__ import annotations
@@ -40,8 +44,30 @@ def main() -> int:
     ap.add_argument("profile")
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--match", default="")
+    ap.add_argument("--process", default="", help="keep stacks whose process frame contains this")
+    ap.add_argument("--not-process", default="", help="drop stacks whose process frame contains this")
     args = ap.parse_args()
     stacks = read(args.profile)
+    # a process tree's stacks start with the chain of processes down to the sampled one (daemon; fork
+    # server; worker): the stack belongs to the innermost, and the chain is no function
+    owned = []
+    processes: Counter[str] = Counter()
+    for frames, n in stacks:
+        k = 0
+        while k < len(frames) and frames[k].startswith("process "):
+            k += 1
+        owner = frames[k - 1] if k else ""
+        owned.append((owner, frames[k:], n))
+        if owner:
+            processes[owner[:100]] += n
+    if processes:
+        every = sum(processes.values())
+        print(f"by process ({len(processes)})")
+        for name, n in processes.most_common(10):
+            print(f"{100 * n / every:6.1f} %  {name}")
+        print()
+    stacks = [(frames, n) for owner, frames, n in owned
+              if (not args.process or args.process in owner) and not (args.not_process and args.not_process in owner)]
     total = sum(n for _, n in stacks) or 1
     threads: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()

@@ -41,6 +41,22 @@ def warm_probe(raw: bytes | str, ctx: Any) -> Verdict:
     return replace(echo_scan(raw, ctx), findings=(Finding("test.warm", "test", "", built, score=0.0),))
 
 
+#: the packages a worker's start goes through (multiprocessing's child set-up, pebble's worker loop, the
+#: compiled rules' loader): what the fork server should have imported for it
+START_PACKAGES = ("asyncio", "coinguard", "concurrent", "multiprocessing", "pebble", "yara")
+
+
+def import_probe(raw: bytes | str, ctx: Any) -> Verdict:
+    """Clean verdict naming the modules of START_PACKAGES this worker imported itself ("" when it inherited
+    every one from the fork server, ``coinguard.pool_warm.PRELOADED``)."""
+    import sys
+
+    from coinguard import pool_warm
+
+    own = sorted(m for m in set(sys.modules) - pool_warm.PRELOADED if m.split(".")[0] in START_PACKAGES)
+    return replace(echo_scan(raw, ctx), findings=(Finding("test.imports", "test", "", " ".join(own), score=0.0),))
+
+
 def misbehaving_scan(raw: bytes | str, ctx: Any) -> Verdict:
     """Hangs on b'HANG', takes 3 s on b'SLOW', raises on b'RAISE', kills its own process on b'CRASH'."""
     data = _raw(raw)

@@ -11,9 +11,9 @@ import pytest
 
 from coinguard.config import Config
 from coinguard.errors import ScanTimeout
-from coinguard.pool import PoolClosed, ScanPool, WorkerCrashed
+from coinguard.pool import PoolClosed, ScanPool, WorkerCrashed, pack_verdict, unpack_verdict
 from coinguard.scan import Envelope
-from pool_fakes import echo_scan, misbehaving_scan, tmp_scan, warm_probe
+from pool_fakes import echo_scan, import_probe, misbehaving_scan, tmp_scan, warm_probe
 
 
 def _pool(scan_fn, *, timeout_s: float = 1.0, recycle_after: int = 0, workers: int = 1):
@@ -335,7 +335,50 @@ def test_what_a_worker_sends_back_is_compact() -> None:
     cfg = Config(dkim=DkimConfig(enabled=False))
     verdict = scan_message(raw, ScanContext(config=cfg))
     assert verdict.attachments and verdict.attachments[0].size == 2 << 20
-    assert len(pickle.dumps((verdict, False))) < 4096
+    packed = pickle.dumps((pack_verdict(verdict), False))
+    assert len(packed) < min(4096, len(pickle.dumps((verdict, False))))
+    assert unpack_verdict(pickle.loads(packed)[0]) == verdict
+
+
+def test_a_packed_verdict_comes_back_equal_field_by_field() -> None:
+    """What the worker sends back (pack_verdict) is rebuilt into the same verdict: every field, the enums and
+    the findings' and attachments' own classes, a detail as it was sanitized in the worker."""
+    import pickle
+
+    from coinguard.findings import Action, AttachmentInfo, Finding, Verdict, VerdictKind
+
+    findings = (Finding("office.vba.autoexec", "olevba", "a.docm", "AutoOpen\x07 runs", score=8.0,
+                        strength="conclusive"),
+                Finding("dkim.none", "dkim_auth", "", "no DKIM-Signature header", score=0.0, cached=True),
+                Finding("text.lure", "lures", "body", "", score=None))
+    v = Verdict(id="Q9", verdict=VerdictKind.MALICIOUS, action=Action.QUARANTINE, score=11.5, crypto_theme=2.0,
+                findings=findings, attachments=(AttachmentInfo("a.docm", "ole", 4096, "ab" * 32),),
+                message_id="<m@x>", sender="", rcpt=("c@d.test", "e@f.test"), subject="Ünïcode", elapsed_ms=12,
+                errors=("olevba: boom",), reason="", dry_run=True,
+                headers=(("Authentication-Results", "vm; dkim=none"),), cache_counts=(("hit", 2), ("miss", 1)),
+                basis="conclusive: office.vba.autoexec", indicators={"urls": ["https://x.test/"], "n": 1})
+    back = unpack_verdict(pickle.loads(pickle.dumps(pack_verdict(v))))
+    assert back == v and back.to_json() == v.to_json()
+    assert type(back.verdict) is VerdictKind and type(back.action) is Action
+    assert all(type(f) is Finding for f in back.findings) and type(back.attachments[0]) is AttachmentInfo
+    assert back.findings[0].detail == findings[0].detail and back.codes == v.codes
+    assert unpack_verdict(pack_verdict(Verdict(id="", verdict=VerdictKind.CLEAN, action=Action.ACCEPT,
+                                               score=0.0))).findings == ()
+
+
+def test_an_unreadable_verdict_fails_the_message_not_the_pool() -> None:
+    """A worker answer that cannot be rebuilt into a verdict resolves the message with WorkerCrashed (its fail
+    mode, never a message left waiting), and the pool goes on scanning."""
+    pool, _ = _pool(echo_scan)
+    try:
+        from unittest import mock
+
+        with mock.patch("coinguard.pool.unpack_verdict", side_effect=ValueError("garbled")), \
+                pytest.raises(WorkerCrashed, match="unreadable verdict"):
+            pool.submit(b"Subject: x\r\n\r\nhi\r\n", ENV).result(30)
+        assert pool.submit(b"Subject: x\r\n\r\nhi\r\n", ENV).result(30).id == "Q1"
+    finally:
+        pool.close(10)
 
 
 def test_workers_fork_from_a_warm_fork_server() -> None:
@@ -344,6 +387,26 @@ def test_workers_fork_from_a_warm_fork_server() -> None:
     pool, _ = _pool(warm_probe)
     try:
         assert _detail(pool.submit(b"Subject: x\r\n\r\nhi\r\n", ENV).result(60)) == "psl=1 code_version=1"
+    finally:
+        pool.close(10)
+
+
+def test_a_worker_starts_on_what_the_fork_server_imported(tmp_path) -> None:
+    """Issue 13 §4: pebble's worker loop, the channel's semaphores, the compiled rules' loader and the rest of a
+    worker's start are imported once in the fork server (pool.PRELOAD), not again by every new or recycled
+    worker (~16 ms CPU each): a worker with compiled rules to load imports none of them itself."""
+    from coinguard.rules import compile_rules, save_compiled
+
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "one.yar").write_text('rule one { strings: $a = "coinguard-probe" condition: $a }\n')
+    compiled = save_compiled(compile_rules([str(tmp_path / "r")]), str(tmp_path / "cache"))
+    cfg = Config()
+    pool = ScanPool(replace(cfg, scan=replace(cfg.scan, workers=1, recycle_after=1)), rules_path=compiled,
+                    scan_fn=import_probe)
+    try:
+        pool.warm_up()
+        for _ in range(2):  # the first worker, and the one that replaced it after one message
+            assert _detail(pool.submit(b"Subject: x\r\n\r\nhi\r\n", ENV).result(60)) == ""
     finally:
         pool.close(10)
 
@@ -366,6 +429,9 @@ def test_the_fork_server_warm_up_sends_nothing_off_the_host_and_leaves_no_thread
             "    sent.append(args[-1])\n"
             "    return real(self, data, *args)\n"
             "socket.socket.sendto = spy\n"
+            "from coinguard.pool import PRELOAD\n"
+            "for name in PRELOAD:\n"  # as the fork server imports them, the warm-up module last
+            "    __import__(name)\n"
             "import coinguard.pool_warm as w\n"
             "print(w.WARM, threading.active_count(), sorted({a[0] for a in sent}), sorted({a[1] for a in sent}))\n")
     r = subprocess.run([sys.executable, "-c", code, src], capture_output=True, text=True, timeout=120)
