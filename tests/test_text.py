@@ -244,6 +244,37 @@ def test_a_regex_gate_of_parts_skips_only_patterns_that_cannot_match() -> None:
     assert not may(patterns[0]) and not may(patterns[3])
 
 
+def test_a_regex_gate_opens_the_patterns_its_dnf_says() -> None:
+    """``allowed`` (patterns found through the words present) equals checking every pattern's terms in turn."""
+    import random
+    import re
+
+    from coinguard.text import RegexGate, required_terms
+
+    patterns = [re.compile(p) for p in (
+        r"(?<![a-z])(?:get|claim)\s(?:btc|usdt)", r"wallet|seed", r"\d+[.,]\d+", r"never \w+ phrase|jamais \w+ frase",
+        r"[$€]\d+", r"(?:pay|send)\s(?:now|today)|seed\s?phrase")]
+    gate = RegexGate(patterns)
+    words = ["get", "claim", "btc", "usdt", "wallet", "seed", "1.5", "never", "my", "phrase", "jamais", "frase", "$5",
+             "pay", "send", "now", "today", "x", " "]
+    rng = random.Random(9)
+    unknown = re.compile(r"not in the gate")
+    sizes = set()
+    for _ in range(4000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
+        present = {w for _e, w in gate.finder.iter(text)}
+        want = set()
+        for rx in patterns:
+            dnf = required_terms(rx)
+            if dnf is None or any(all(not n.isdisjoint(present) for n in conj) for conj in dnf):
+                want.add(rx)
+        assert gate.allowed(text) == want, text
+        may = gate.open(text)
+        assert {rx for rx in patterns if may(rx)} == want and may(unknown)
+        sizes.add(len(want))
+    assert min(sizes) == 1 and max(sizes) >= 4  # from only the always-open pattern to most of them
+
+
 def test_tokens_are_the_runs_the_token_pattern_finds() -> None:
     import random
     import string

@@ -269,9 +269,9 @@ class PhraseMatcher:
                 if phrase in compact:
                     found.setdefault(idx, phrase)
                     compact = compact.replace(phrase, "|")
-        may_match = self.gate.open(norm)
+        allowed = self.gate.allowed(norm)
         for rx, idx in self.regexes:
-            if not may_match(rx):
+            if rx not in allowed:
                 continue  # none of the strings every match holds: the search would find nothing
             m = rx.search(norm)
             if m:
@@ -311,14 +311,32 @@ class RegexGate:
         self.needles: frozenset[str] = frozenset(w for terms in self._terms.values() if terms
                                                  for conj in terms for needles in conj for w in needles)
         self.finder: Any = needle_finder([self.needles])
+        #: each required string -> the patterns that name it (so a text is checked only against the
+        #: patterns one of its words could open, not against every pattern of the gate)
+        self._by_needle: dict[str, list[re.Pattern[str]]] = {}
+        self._always: frozenset[re.Pattern[str]] = frozenset(rx for rx, terms in self._terms.items() if terms is None)
+        for rx, terms in self._terms.items():
+            for w in {w for conj in terms or () for needles in conj for w in needles}:
+                self._by_needle.setdefault(w, []).append(rx)
+
+    def allowed(self, text: str) -> set[re.Pattern[str]]:
+        """The gate's patterns that could match ``text`` (those with no known required strings included)."""
+        present = {w for _end, w in self.finder.iter(text)} if self.finder is not None else set()
+        out = set(self._always)
+        terms = self._terms
+        for rx in {rx for w in present for rx in self._by_needle[w]}:
+            dnf = terms[rx]
+            if dnf is not None and any(all(not n.isdisjoint(present) for n in conj) for conj in dnf):
+                out.add(rx)
+        return out
 
     def open(self, text: str) -> Callable[[re.Pattern[str]], bool]:
-        present = {w for _end, w in self.finder.iter(text)} if self.finder is not None else set()
+        """``may_match(rx)``: whether ``rx`` could match ``text`` (a pattern not of this gate: always)."""
+        allowed = self.allowed(text)
         terms = self._terms
 
         def may_match(rx: re.Pattern[str]) -> bool:
-            dnf = terms.get(rx)
-            return dnf is None or any(all(not n.isdisjoint(present) for n in conj) for conj in dnf)
+            return rx in allowed or rx not in terms
 
         return may_match
 
