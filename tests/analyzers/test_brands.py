@@ -94,7 +94,8 @@ def test_every_brand_glued_hyphenated_homoglyph_and_punycode(brand: object) -> N
 
 
 @pytest.mark.parametrize("domain", ["ledgerlivewallet.com", "krakenverify.net", "securephantomapp.io",
-                                    "ledger-live.com"])
+                                    "ledger-live.com", "kraken-withdrawals.com", "krakenfx-mail.com", "ledger-com.io",
+                                    "phantom-customers.net"])
 def test_everyday_word_brands_glued_to_lure_words(domain: str) -> None:
     assert lookalike(domain, TABLE, context=True) is not None
     assert lookalike(domain, TABLE, context=False) is None  # without crypto context "Ledger" is a word

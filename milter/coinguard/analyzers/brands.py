@@ -124,6 +124,14 @@ GLUE_WORDS = (
     "safe", "secure", "security", "seed", "service", "services", "setup", "signin", "stake", "staking", "start",
     "support", "swap", "sync", "team", "token", "tokens", "trade", "unlock", "update", "upgrade", "validate",
     "validation", "vault", "verification", "verify", "wallet", "wallets", "web", "web3",
+    # the exchange's business and its support desk ("kraken-withdrawals", "krakenfx-mail", "ledger-customers")
+    "client", "clients", "customer", "customers", "deposit", "deposits", "member", "members", "payment", "payments",
+    "transfer", "transfers", "user", "users", "withdraw", "withdrawal", "withdrawals", "case", "chat", "compliance",
+    "dashboard", "legal", "panel", "review", "status", "ticket", "aml", "2fa", "mfa", "otp",
+    "mail", "email", "mailer", "notify", "notification", "notifications", "server", "system",
+    "guard", "safety", "shield", "drop", "drops", "event", "events", "giveaway", "presale", "launch", "earn",
+    # a domain written into the label ("ledger-com.io", "binance-us.net")
+    "com", "net", "org", "io", "us", "eu", "uk", "hq",
 )
 #: Longest glue word (bounds the word-break search).
 _GLUE_MAX = max(len(w) for w in GLUE_WORDS)
