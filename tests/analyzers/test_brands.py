@@ -94,14 +94,17 @@ def test_every_brand_glued_hyphenated_homoglyph_and_punycode(brand: object) -> N
 
 
 @pytest.mark.parametrize("domain", ["ledgerlivewallet.com", "krakenverify.net", "securephantomapp.io",
-                                    "ledger-live.com"])
+                                    "ledger-live.com", "kraken-withdrawals.com", "krakenfx-mail.com", "ledger-com.io",
+                                    "phantom-customers.net"])
 def test_everyday_word_brands_glued_to_lure_words(domain: str) -> None:
     assert lookalike(domain, TABLE, context=True) is not None
     assert lookalike(domain, TABLE, context=False) is None  # without crypto context "Ledger" is a word
 
 
 @pytest.mark.parametrize("domain", ["generalledger.com", "ledgerhq-careers-example.org", "orbitwallet.com",
-                                    "mygemini-horoscope.com", "scrolling.net", "celsiusthermometer.com"])
+                                    "mygemini-horoscope.com", "scrolling.net", "celsiusthermometer.com",
+                                    # an everyday-word brand hyphenated to other words: a business's name
+                                    "lido-beach-hotel.com", "polygon-graphics.com", "stellar-dental.com"])
 def test_glued_words_other_than_lure_words_are_not_lookalikes(domain: str) -> None:
     assert lookalike(domain, TABLE, context=True) is None
 
@@ -109,6 +112,48 @@ def test_glued_words_other_than_lure_words_are_not_lookalikes(domain: str) -> No
 def test_weak_brands_need_crypto_context() -> None:
     assert lookalike("ledger-live.com", TABLE, context=True) is not None
     assert lookalike("ledger-live.com", TABLE, context=False) is None
+
+
+def test_mixed_script_spelling_of_an_everyday_word_brand_needs_no_context() -> None:
+    # "gemіni" with a Cyrillic і is never the word: a look-alike in any mail; the plain word needs crypto context
+    idn = "gem\u0456ni.com".encode("idna").decode()
+    hit = lookalike(idn, TABLE, context=False)
+    assert hit is not None and (hit.brand.id, hit.reason) == ("gemini", "homoglyph (internationalised spelling)")
+    assert lookalike("gemini-alerts.co", TABLE, context=False) is None
+    assert lookalike("gemini-alerts.co", TABLE, context=True) is not None
+    # a native-script name that is not a homoglyph of the brand's label stays out without context
+    assert lookalike("zwillinge-k\u00fcche.de".encode("idna").decode(), TABLE, context=False) is None
+
+
+def test_a_mailing_naming_several_brands_in_passing_makes_no_claim() -> None:
+    body = "This week: Arbitrum and zkSync airdrops, what the tokens are worth now, and a new staking record."
+    listed = (("List-Unsubscribe", "<https://news.example/u>"),)
+    assert "brand.impersonation" not in run(from_domain="news.example", body_text=body, headers=listed)
+    # no mailing (a fake receipt naming two exchanges), or one brand only: the body mention stays
+    assert [f.score for f in run(from_domain="gmail.com", body_text=body)["brand.impersonation"]] == [1.0]
+    one = "This week: the zkSync airdrop and what the tokens are worth now."
+    assert "brand.impersonation" in run(from_domain="news.example", body_text=one, headers=listed)
+    # a claim of authorship is never editorial
+    found = run(from_domain="news.example", from_display="zkSync", body_text=body, headers=listed)
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+
+
+@pytest.mark.parametrize(("domain", "brand"), [
+    ("etherscan-alerts.io", "etherscan"), ("imtoken-cn.net", "imtoken"), ("starknet-provisions.com", "starknet"),
+    ("layerzeroclaim.io", "layerzero"), ("magiceden-drops.com", "magiceden"), ("bitvavo-verificatie.nl", "bitvavo"),
+])
+def test_more_impersonated_wallets_explorers_and_projects(domain: str, brand: str) -> None:
+    hit = lookalike(domain, TABLE)
+    assert hit is not None and hit.brand.id == brand
+
+
+@pytest.mark.parametrize("domain", [
+    # everyday words and towns among the new names: no look-alike outside crypto mail, no substring match
+    "solanabeachcivic.org", "solanagear.com", "robinhoodpub.co.uk", "celestial-hotel.com", "flinch.com",
+    "polygon-graphics.com", "jupiter-hotels.com", "nexo-consultores.es",
+])
+def test_everyday_words_among_the_new_brands_are_not_lookalikes_outside_crypto_mail(domain: str) -> None:
+    assert lookalike(domain, TABLE, context=False) is None
 
 
 def test_display_name_impersonation() -> None:
@@ -179,6 +224,20 @@ def test_homoglyph_display_name_is_the_brand() -> None:
     assert [f.score for f in found["brand.impersonation"]] == [5.0]
     found = run(from_display="кucoin suppoгt", from_domain="notify-center.xyz", subject="Wallet notice")
     assert [f.score for f in found["brand.impersonation"]] == [5.0]
+
+
+@pytest.mark.parametrize("display", ["Coin Base Support", "Bit-Get Rewards", "Meta.Mask", "Trust_Wallet"])
+def test_brand_name_written_apart_in_the_display_name_is_a_claim(display: str) -> None:
+    found = run(from_display=display, from_domain="notify-center.xyz", subject="Verify your crypto wallet now")
+    assert [f.score for f in found["brand.impersonation"]] == [5.0]
+
+
+@pytest.mark.parametrize(("display", "subject"), [
+    ("Nikolai Korbitz", "Verify your crypto wallet now"),  # whole pieces only: Korbitz is no Korbit
+    ("Open Sea Kayak Tours", "Our summer trips"),  # no crypto context: two ordinary words
+])
+def test_names_across_pieces_need_whole_pieces_and_crypto_context(display: str, subject: str) -> None:
+    assert "brand.impersonation" not in run(from_display=display, from_domain="mail.example", subject=subject)
 
 
 def test_russian_words_are_not_folded_into_brand_names() -> None:

@@ -82,6 +82,16 @@ def test_shortener_list_is_config_not_code() -> None:
     ("https://www.google.com/amp/s/metamask-sync.app/restore", "https://metamask-sync.app/restore"),
     ("https://x.example/r?next=hxxps://drain.example/", "https://drain.example/"),
     ("https://shop.example/p?id=3", ""),
+    # a click tracker's destination written into its path (Amazon SES) or base64-encoded in a query value
+    ("https://r.us-east-1.awstrack.me/L0/https:%2F%2Fwallet-sync.example%2Fa/1/0100-abc=302",
+     "https://wallet-sync.example/a/1/0100-abc=302"),
+    ("https://go.example/r/https://drain.example/x", "https://drain.example/x"),
+    ("https://acct.lt.acemlnc.com/Prod/link-tracker?redirectUrl=aHR0cHMlM0ElMkYlMkZsaXZlLW15bGVkZ2VyLmNvbQ==&sig=2n",
+     "https://live-myledger.com"),
+    ("https://www.bing.com/ck/a?!&&p=1f2e&u=a1aHR0cHM6Ly9tZXRhbWFzay1zeW5jLmFwcC8&ntb=1", "https://metamask-sync.app/"),
+    # base64 that is no URL, a URL-looking word in a path: nothing
+    ("https://cdn.example/img?v=aHR0cXXXXXXXXX", ""),
+    ("https://docs.example/guide/https-setup", ""),
 ])
 def test_open_redirect_destinations(url: str, target: str) -> None:
     assert redirect_target(url) == target

@@ -13,7 +13,12 @@ registrable domain that is not the brand's but whose first label
   (``metamaskwallet.io``),
 
 or a domain that carries the brand in a subdomain of someone else's registrable domain
-(``binance.com.secure-login.xyz``, ``metamask.wallet-sync.app``).
+(``binance.com.secure-login.xyz``, ``metamask.wallet-sync.app``).  Brands whose name is an everyday word
+(``weak_names``: Ledger, Gemini, Kraken) are looked for only in crypto mail, except in an
+internationalised, mixed-script spelling (``gemіni.com`` with a Cyrillic і), which is never the word.
+
+A brand named only in the body of a mailing (List-Unsubscribe / List-Id) together with other brands,
+without account wording, is an editorial mention (a digest, a tracker's summary), not a claim.
 
 Link hosts come from every URL of the message (:func:`~coinguard.analyzers.urls_common.message_urls`:
 the body, PDF and Office links, attachments' text, QR codes, open-redirect destinations).
@@ -42,7 +47,7 @@ from coinguard.findings import Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.lures import LureMatch, is_topic, lure_kinds, lures_for, match_parts
 from coinguard.sniff import ItemType
-from coinguard.text import decode_item, is_forwarded, normalize, normalized_join
+from coinguard.text import decode_item, is_forwarded, normalize, normalized, normalized_join
 
 NAME = "brands"
 MAX_LINK_HOSTS = 300
@@ -52,6 +57,13 @@ MAX_LINK_FINDINGS = 5
 SCORE_DISPLAY = 5.0
 SCORE_SUBJECT = 3.0
 SCORE_BODY = 1.0
+#: Editorial mention: a mailing (List-Unsubscribe / List-Id: a newsletter, a digest, a tracker's summary)
+#: whose body names this many different brands, none of them in a claim of authorship (From display name,
+#: Subject, header logo, sign-off) and without account wording, talks about the market: an impersonator
+#: claims one brand.  No brand.impersonation then.  (A fake receipt naming "Coinbase" and "Binance" for a
+#: callback scam is no mailing and keeps its body mention.)
+EDITORIAL_BRANDS = 2
+_LIST_HEADERS = frozenset({"list-unsubscribe", "list-id"})
 #: Lure weight (lures.txt) that gives a mail crypto context even without a topic word ("complete the
 #: 2FA verification ... withdrawing funds"): brands with everyday-word names then count.
 CONTEXT_LURE_WEIGHT = 3.0
@@ -112,6 +124,14 @@ GLUE_WORDS = (
     "safe", "secure", "security", "seed", "service", "services", "setup", "signin", "stake", "staking", "start",
     "support", "swap", "sync", "team", "token", "tokens", "trade", "unlock", "update", "upgrade", "validate",
     "validation", "vault", "verification", "verify", "wallet", "wallets", "web", "web3",
+    # the exchange's business and its support desk ("kraken-withdrawals", "krakenfx-mail", "ledger-customers")
+    "client", "clients", "customer", "customers", "deposit", "deposits", "member", "members", "payment", "payments",
+    "transfer", "transfers", "user", "users", "withdraw", "withdrawal", "withdrawals", "case", "chat", "compliance",
+    "dashboard", "legal", "panel", "review", "status", "ticket", "aml", "2fa", "mfa", "otp",
+    "mail", "email", "mailer", "notify", "notification", "notifications", "server", "system",
+    "guard", "safety", "shield", "drop", "drops", "event", "events", "giveaway", "presale", "launch", "earn",
+    # a domain written into the label ("ledger-com.io", "binance-us.net")
+    "com", "net", "org", "io", "us", "eu", "uk", "hq",
 )
 #: Longest glue word (bounds the word-break search).
 _GLUE_MAX = max(len(w) for w in GLUE_WORDS)
@@ -151,7 +171,10 @@ def _label_reason(label: str, brand_label: str, weak: bool) -> str:
         return ""
     if skel == target:
         return "brand name on another domain" if label.lower().replace("-", "") == brand_label else "homoglyph"
-    if target in (skeleton(t) for t in _LABEL_PARTS.split(label) if t):
+    parts = [skeleton(t) for t in _LABEL_PARTS.split(label) if t]
+    # (an everyday word with other words -- "lido-beach-hotel", "polygon-graphics" -- is their business name;
+    # with phishing's glue words only -- "ledger-live", "kraken-secure-login" -- it is the brand)
+    if target in parts and (not weak or all(p == target or _only_glue(p) for p in parts)):
         return "brand plus word"
     if _glued(skel, target):
         return "brand glued to a word"
@@ -190,9 +213,14 @@ def _lookalike(domain: str, table: BrandTable, *, context: bool) -> Lookalike | 
     label = first_label(reg)
     sub = domain[: -len(reg)].rstrip(".")
     sub_skels = {skeleton(s) for s in _HOST_PARTS.split(sub) if s}
+    idn = not label.isascii()
     for brand in table.brands:
         weak = bool(brand.weak_names)
         if weak and not context:
+            # an everyday word ("Gemini", "Ledger") needs crypto context, but not its mixed-script spelling:
+            # nobody writes the word "gemіni" with a Cyrillic і except to pass for the brand
+            if idn and any(_label_reason(label, bl, True) == "homoglyph" for bl in brand.labels):
+                return Lookalike(brand, domain, "homoglyph (internationalised spelling)")
             continue
         if sub and any(f".{own}." in f".{sub}." for own in brand.domains):
             return Lookalike(brand, domain, "brand domain inside another domain")
@@ -454,6 +482,40 @@ def link_text_mismatch(pairs: Iterable[tuple[str, str]], table: BrandTable, msg:
     return best
 
 
+def editorial(msg: MessageInfo, best: dict[int, tuple[float, str]]) -> bool:
+    """Whether the brands ``best`` found are a mailing's editorial mentions (see EDITORIAL_BRANDS)."""
+    if len(best) < EDITORIAL_BRANDS or max(score for score, _ in best.values()) > SCORE_BODY:
+        return False
+    return any(name.lower() in _LIST_HEADERS for name, _ in msg.headers)
+
+
+#: Shortest brand name (letters and digits) looked for in a From display name written apart.
+COLLAPSED_MIN = 6
+#: Most display-name pieces joined to spell one name.
+COLLAPSED_PIECES = 4
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def collapsed_display_brands(display: str, table: BrandTable, ctx: AnalysisContext) -> set[int]:
+    """Brands whose distinctive name the From display name spells across pieces split by spaces, dots,
+    underscores or hyphens ("Coin Base Support", "Bit-Get", "M.E.T.A.M.A.S.K"): the name broken up so
+    that a word filter misses it.  Whole pieces only ("Korbitz" is no Korbit), names of COLLAPSED_MIN+
+    characters that are not everyday words (``names``, not ``weak_names``)."""
+    pieces = [p for p in _SEPARATORS.split(normalized(ctx, display)) if p][:40]
+    if len(pieces) < 2:
+        return set()
+    spelt = {"".join(pieces[i:j]) for i in range(len(pieces))
+             for j in range(i + 2, min(len(pieces), i + COLLAPSED_PIECES) + 1)}
+    spelt |= {"".join(pieces)} if all(len(p) == 1 for p in pieces) else set()
+    return {i for i, brand in enumerate(table.brands) if not spelt.isdisjoint(_collapsed_names(brand))}
+
+
+@lru_cache(maxsize=1024)
+def _collapsed_names(brand: Brand) -> frozenset[str]:
+    flat = (_SEPARATORS.sub("", normalize(name)) for name in brand.names)
+    return frozenset(n for n in flat if n.isascii() and len(n) >= COLLAPSED_MIN)
+
+
 class BrandAnalyzer:
     """Brand named by a sender who is not the brand; look-alike sender domains and link hosts."""
 
@@ -497,11 +559,16 @@ class BrandAnalyzer:
             for idx in mentioned(text, table, context=context, ctx=ctx):
                 if score > best.get(idx, (0.0, ""))[0]:
                     best[idx] = (score, where)
+        if context and msg.from_display and not any(where == "From display name" for _, where in best.values()):
+            for idx in collapsed_display_brands(msg.from_display, table, ctx):
+                best[idx] = (SCORE_DISPLAY, "From display name (written apart)")
         if not is_forwarded(msg.subject, msg.body_text):
             for idx, claim in signoff_brands(msg.body_text, table, context=context).items():
                 if best.get(idx, (0.0, ""))[0] < SCORE_SIGNOFF:
                     best[idx] = (SCORE_SIGNOFF, f"body's sign-off ({claim!r})")
         wording = account_wording(msg, ctx) if best else ""
+        if not wording and editorial(msg, best):
+            best = {}  # a mailing's body naming several brands in passing: a discussion, not a claim
         for idx, (score, where) in sorted(best.items(), key=lambda kv: -kv[1][0]):
             brand = table.brands[idx]
             if own is not None and own.id == brand.id:

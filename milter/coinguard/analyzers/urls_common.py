@@ -10,8 +10,10 @@ Sources, in the order they are listed (the first place a URL is seen names it):
   other (a finding left in ``ctx.memo`` would be lost on a cache hit);
 - URLs written in the text of attachments and extracted document text (HTML and text attachments,
   forwarded messages, PDF and Office text);
-- the destination an open redirect carries in its query (``?url=https://...``, ``/amp/s/host/...``):
-  judged as a URL of its own, so a brand look-alike behind a tracker is still seen.
+- the destination an open redirect or click tracker carries -- in its query (``?url=https://...``), in
+  its path (``awstrack.me/L0/https:%2F%2Fhost...``), base64-encoded in a query value
+  (``link-tracker?redirectUrl=aHR0c...``), Google's ``/amp/s/host/...``: judged as a URL of its own, so
+  a brand look-alike behind a tracker (a hijacked mailing account's, typically) is still seen.
 
 :func:`message_urls` computes the list once per message (``ctx.memo``), bounded in count, in bytes
 read per item and in time.  Used by the links analyzer (techniques: IPFS, raw IP, shortener, redirect,
@@ -51,6 +53,12 @@ MAX_TEXT_ITEMS = 200
 
 URL_IN_TEXT = re.compile(r"\bhttps?://[^\s<>\"'()\[\]{}\\^`|]{3,2000}", re.I)
 _NESTED_URL = re.compile(r"=((?:https?|hxxps?)(?::|%3A)(?://|%2F%2F)[^&#\s]{3,2000})", re.I)
+#: A destination written into the tracker's path (Amazon SES ``awstrack.me/L0/https:%2F%2Fhost%2F...``, a
+#: redirector's ``/r/https://host/``): a path segment that is a URL.
+_PATH_URL = re.compile(r"/((?:https?|hxxps?)(?::|%3A)(?://|%2F%2F|/)[^\s?#]{3,2000})", re.I)
+#: A destination base64-encoded in a query value (ActiveCampaign ``link-tracker?redirectUrl=aHR0c...``, Bing
+#: ``ck/a?...&u=a1aHR0c...``): "aHR0c" is "http" in base64, whatever follows.
+_B64_URL = re.compile(r"[=&?](?:a1)?(aHR0c[A-Za-z0-9+/_-]{6,2700}={0,2})(?![A-Za-z0-9+/_=-])")
 _AMP = re.compile(r"^/amp/s/([a-z0-9.-]{3,253}\.[a-z]{2,63})(/[^\s]*)?$", re.I)
 
 
@@ -115,14 +123,34 @@ def ip_host(host: str) -> bool:
     return all(v < 256 for v in values[:-1]) and values[-1] < 256 ** (5 - len(values))
 
 
+def _defanged(target: str) -> str:
+    target = urllib.parse.unquote(target)
+    if target[:4].lower() == "hxxp":
+        target = "http" + target[4:]
+    return target[:MAX_URL_CHARS]
+
+
+def _base64_url(value: str) -> str:
+    """The http(s) URL base64 ``value`` encodes (plain or percent-encoded), or ''."""
+    import base64
+    import binascii
+
+    raw = value.rstrip("=").replace("+", "-").replace("/", "_")
+    try:
+        decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return ""
+    target = _defanged(decoded.strip())
+    return target if re.match(r"https?://[^\s/]", target, re.I) else ""
+
+
 def redirect_target(url: str) -> str:
-    """The URL an open redirect or tracker carries (``?url=https://x``, Google AMP ``/amp/s/x/``), or ''."""
+    """The URL an open redirect or tracker carries, or '': in its query (``?url=https://x``), written into its
+    path (``/L0/https:%2F%2Fx``), base64-encoded in a query value (``?redirectUrl=aHR0c...``), Google AMP
+    (``/amp/s/x/``)."""
     m = _NESTED_URL.search(url)
     if m:
-        target = urllib.parse.unquote(m.group(1))
-        if target[:4].lower() == "hxxp":
-            target = "http" + target[4:]
-        return target[:MAX_URL_CHARS]
+        return _defanged(m.group(1))
     try:
         parts = urllib.parse.urlsplit(url.strip())
     except ValueError:
@@ -130,6 +158,17 @@ def redirect_target(url: str) -> str:
     amp = _AMP.match(parts.path)
     if amp and (parts.hostname or "").split(".")[-2:-1] == ["google"]:
         return f"https://{amp.group(1)}{amp.group(2) or '/'}"
+    inner = _PATH_URL.search(parts.path)
+    if inner:
+        target = _defanged(inner.group(1))
+        if re.match(r"https?:/[^/]", target, re.I):  # a path's "//" may be folded to "/"
+            target = target.replace(":/", "://", 1)
+        return target
+    if "aHR0c" in parts.query:
+        for b64 in _B64_URL.finditer("?" + parts.query):
+            target = _base64_url(b64.group(1))
+            if target:
+                return target
     return ""
 
 
