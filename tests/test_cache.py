@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+import zstandard
 from prometheus_client import CollectorRegistry, Counter
 
 from coinguard import cache as vc
@@ -184,11 +185,37 @@ def test_child_not_made_by_item_child_is_not_encoded() -> None:
     assert vc.encode([odd], parent) is None
 
 
+def _zstd_frame_claiming(size: int) -> bytes:
+    """A valid-looking Zstandard frame header declaring ``size`` bytes of content, with no content."""
+    import struct
+
+    # magic, frame header descriptor (FCS field 8 bytes, single segment), the content size
+    return struct.pack("<IB", 0xFD2FB528, 0b11100000) + struct.pack("<Q", size)
+
+
 @pytest.mark.parametrize("blob", [b"", b"q123", b"j[2,[]]", b"j{bad json", b"znot zlib", b'j[1,[["?"]]]',
-                                  b'j[1,[["f","a"]]]'])
+                                  b'j[1,[["f","a"]]]', b"snot zstd", b"s" + _zstd_frame_claiming(1 << 40),
+                                  b"s" + _zstd_frame_claiming(10)])
 def test_corrupt_entries_raise_cache_format_error(blob: bytes) -> None:
     with pytest.raises(vc.CacheFormatError):
         vc.decode(blob, item())
+
+
+def test_large_runs_are_zstd_and_zlib_entries_of_earlier_versions_are_still_read() -> None:
+    import json
+    import zlib
+
+    parent = item()
+    child = parent.child("notes.txt", b"wallet " * 400, source="zip", role="member")
+    blob = vc.encode([Finding("x.y", "probe", parent.path, "d" * 600), child], parent)
+    assert blob is not None and blob[:1] == b"s"  # past COMPRESS_OVER: Zstandard
+    data = zstandard.decompress(blob[1:])
+    legacy = b"z" + zlib.compress(data, 1)
+    assert json.loads(data)[0] == vc.FORMAT
+    for entry in (blob, legacy):
+        out = vc.decode(entry, parent)
+        assert [o.code for o in out if isinstance(o, Finding)] == ["x.y"]
+        assert [o.data for o in out if isinstance(o, Item)] == [child.data]
 
 
 # --------------------------------------------------------------------------- cached_run

@@ -96,12 +96,14 @@ def test_a_rules_reload_invalidates_the_body_tier() -> None:
     assert signature(v) == signature(scan(campaigns.copy("zip", 5), None, 5))
 
 
-def test_a_corrupt_body_entry_is_a_miss_and_the_message_is_scanned_in_full() -> None:
+@pytest.mark.parametrize("corrupt", [b"b" + b"not zlib", b"c" + b"not zstd", b"c" + b"\x28\xb5\x2f\xfd" + bytes(12)])
+def test_a_corrupt_body_entry_is_a_miss_and_the_message_is_scanned_in_full(corrupt: bytes) -> None:
     cache = _warm()
     raw = campaigns.copy("zip", 6)
     body = vc.BodyCache.open(cache, raw, CFG.scan.limits().max_files)
-    assert body is not None and cache.get(body.key) is not None
-    cache.put(body.key, b"b" + b"not zlib")
+    stored = cache.get(body.key)
+    assert body is not None and stored is not None and stored[:1] == vc.BODY_KIND == b"c"  # Zstandard
+    cache.put(body.key, corrupt)
     cache.bodies.clear()  # (else this process's decoded copy of the entry answers)
     v = scan(raw, cache, 6)
     assert counts(v)["hit"] > 1  # the body entry was no use; the per-item tier was
