@@ -364,16 +364,9 @@ def scan_all(raw: bytes) -> Verdict:
 
 def test_the_set_is_varied() -> None:
     """At least 60 lures and 25 look-alikes, none a copy of another."""
-    assert len(LURES) >= 60 and len(BENIGN) >= 25
+    assert len(LURES) >= 90 and len(BENIGN) >= 35
     bodies = [m[1] or m[2] for _, _, m in LURES] + [m[1] or m[2] for m in BENIGN.values()]
     assert len(set(bodies)) == len(bodies)
-
-
-@pytest.mark.parametrize(("code", "name", "mail"), LURES, ids=[f"{c}-{n}" for c, n, _ in LURES])
-def test_lure_is_flagged_by_its_parts(code: str, name: str, mail: Mail) -> None:
-    v = scan_all(build(mail))
-    assert code in codes(v), (name, codes(v), anatomy("\n".join(p or "" for p in mail)))
-    assert v.verdict in (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS), (v.score, codes(v))
 
 
 BENIGN: dict[str, tuple[str, Mail]] = {
@@ -551,7 +544,174 @@ BENIGN.update({
             "an hour to confirm on the network. Questions? Reply to this mail.", None)),
 })
 
+#: A second set, written after the vocabularies were (tests/analyzers/test_extortion_variants.py's first
+#: sets guided them) and measured once before any change: how the anatomy holds on wording it was not
+#: written for.  (code, subject, body, html)
+FRESH_LURES: dict[str, tuple[str, Mail]] = {
+    "en: gadgets watched, a split-screen clip, the clock": ("crypto.extortion", (
+        "Regarding your online habits",
+        "Some months back I got into the gadgets you use to go online, and since then I have watched everything "
+        "you do. I cut a split-screen clip: you on one side, what you were enjoying on the other. Move $1,650 "
+        f"worth of BTC to {BECH32}. The clock started when you opened this letter: 50 hours.", None)),
+    "en: a terse list of terms": ("crypto.extortion", (
+        "Your device has been hacked",
+        f"Payment: 0.1 BTC\nWallet: {P2SH}\nDeadline: 2 days\nOtherwise the recordings of you on adult sites "
+        "reach your social circle. I am not bluffing.", None)),
+    "en: Hexogen in the building": ("crypto.extortion", (
+        "Think twice",
+        "My man carried a bomb (Hexogen) into the building where your company is located. I will call it off "
+        f"for $20'000 in Bitcoin sent to {P2PKH}. If you call the police, the bomb will be exploded.", None)),
+    "en: a website and its database held": ("crypto.extortion", (
+        "Your website",
+        "We have hacked your website and copied your database. Send 0.05 BTC to "
+        f"{BECH32} within 72 hours, or we publish the customer records and wipe the server.", None)),
+    "de: Zugang zum Betriebssystem, 48 Stunden": ("crypto.extortion", (
+        "Sicherheitshinweis",
+        "Leider muss ich Ihnen mitteilen, dass ich seit Monaten Zugang zu Ihrem Betriebssystem habe. Ich habe ein "
+        f"Video von Ihnen zusammengeschnitten. Senden Sie 1350 USD in BTC an {P2SH}. Sie haben 48 Stunden.", None)),
+    "fr: tromperie, preuves, police": ("crypto.extortion", (
+        "Je sais tout",
+        "Je sais que vous trompez votre femme. J'ai des photos et des messages. Payez 0,1 BTC à "
+        f"{BECH32} sous 3 jours. Si vous prévenez la police, votre femme recevra tout.", None)),
+    "es: bomba en la oficina": ("crypto.extortion", (
+        "Aviso",
+        "He colocado una bomba en su oficina. Si no recibo 10.000 dólares en Bitcoin en "
+        f"{P2PKH} hoy mismo, la haré detonar. No avise a la policía.", None)),
+    "it: account email, video, 2 giorni": ("crypto.extortion", (
+        "Il tuo account",
+        "Ho accesso al tuo account email da mesi e ho registrato un video tramite la tua webcam. Invia 1000 € in "
+        f"BTC a {BECH32} entro 2 giorni, oppure lo mando ai tuoi amici.", None)),
+    "pt: contas, vídeo, 48 horas": ("crypto.extortion", (
+        "Aviso importante",
+        "Tenho acesso às suas contas e gravei um vídeo seu em um site adulto. Transfira R$ 5.000 em bitcoin "
+        f"para {P2SH} em até 48 horas, senão envio para todos os seus contatos.", None)),
+    "nl: apparaten, video, 2 dagen": ("crypto.extortion", (
+        "Belangrijk bericht",
+        "Ik heb al maanden toegang tot je apparaten en heb een video van je gemaakt op een pornosite. Stuur 1000 "
+        f"euro in bitcoin naar {BECH32} binnen 2 dagen, anders gaat het naar je familie.", None)),
+    "ru: аккаунт взломан, видео, 2 дня": ("crypto.extortion", (
+        "Ваш аккаунт",
+        "Ваш аккаунт был взломан, у меня есть видео с вашей камеры. Переведите 500 долларов в биткоинах на "
+        f"{P2PKH} за 2 дня, иначе видео увидят ваши друзья.", None)),
+    "pl: dostęp do konta, nagranie, 48 godzin": ("crypto.extortion", (
+        "Twoje konto",
+        "Mam dostęp do Twojego konta i nagrałem Cię przez kamerę. Przelej 1000 zł w bitcoinach na "
+        f"{BECH32} w ciągu 48 godzin albo nagranie trafi do Twoich znajomych.", None)),
+    "ko: 계정 해킹, 동영상, 48시간": ("crypto.extortion", (
+        "경고",
+        f"당신의 계정을 해킹했습니다. 당신의 동영상을 가지고 있습니다. 48시간 안에 비트코인 0.03 BTC를 {P2SH}로 "
+        "보내지 않으면 지인들에게 보내겠습니다.", None)),
+    "en: loyalty coins, verification in 24 hours": ("crypto.fake_balance", (
+        "Congratulations",
+        "Your account has been credited with 0.45 BTC from our loyalty programme. To transfer the coins to your "
+        "private wallet, complete verification within 24 hours: https://loyalty-verify.example", None)),
+    "en: pending coins, a network fee": ("crypto.fake_balance", (
+        "NOTICE",
+        "1.03 BTC is pending in your account. A small network fee of 0.005 BTC must be paid to complete the "
+        "withdrawal.", None)),
+    "en: HTML only, an available balance table": ("crypto.fake_balance", (
+        "Account summary", "",
+        "<html><body><table><tr><td>Available balance</td><td>2.08 BTC</td></tr></table><p><a "
+        "href='https://exch-withdraw.example'>Withdraw</a></p><p>This offer is valid for 12 hours.</p></body></html>")),
+    "de: erhalten, bestätigen, 24 Stunden": ("crypto.fake_balance", (
+        "Transaktion",
+        "Sie haben 0,5 BTC erhalten. Bitte bestätigen Sie die Transaktion innerhalb von 24 Stunden: "
+        "https://bestaetigen.example", None)),
+    "fr: reçu, réclamez, expiration": ("crypto.fake_balance", (
+        "Fonds reçus",
+        "Vous avez reçu 0,32 BTC. Réclamez vos fonds avant leur expiration : https://reclamer.example", None)),
+    "es: minería en la nube, tarifa": ("crypto.fake_balance", (
+        "Minería",
+        "Su cuenta de minería en la nube acumuló un saldo de 0,72 BTC. Para retirar, active su cuenta pagando una "
+        "tarifa de 0,01 BTC.", None)),
+    "pt: recebeu, confirme, 24 horas": ("crypto.fake_balance", (
+        "Recebimento",
+        "Você recebeu 1,2 BTC. Confirme o recebimento em 24 horas: https://confirmar.example", None)),
+    "tr: bakiye, komisyon, 24 saat": ("crypto.fake_balance", (
+        "Bakiye",
+        "Hesabınızda 0,8 BTC bakiye bulunuyor. Çekim için 24 saat içinde komisyon ödeyin: "
+        "https://cekim-bakiye.example", None)),
+    "zh: 空投奖励, 24小时内领取": ("crypto.fake_balance", (
+        "恭喜",
+        "恭喜您获得0.5 BTC空投奖励，请在24小时内领取: https://lingqu.example", None)),
+    "en: $250 into $12,000, a millionaire": ("crypto.investment_lure", (
+        "How I did it",
+        "I turned $250 into $12,000 in three weeks with a Bitcoin trading app. Become a millionaire like me: "
+        "sign up today at https://era-app.example", None)),
+    "de: KI-Plattform, täglich, anmelden": ("crypto.investment_lure", (
+        "Millionär werden",
+        "Mit Bitcoin Millionär werden: die KI-Plattform bringt Ihnen 1.000 € täglich. Jetzt anmelden.", None)),
+    "fr: robot, par jour, inscrivez-vous": ("crypto.investment_lure", (
+        "Liberté",
+        "Devenez millionnaire grâce au Bitcoin : notre robot de trading gagne pour vous 500 € par jour. "
+        "Inscrivez-vous.", None)),
+    "it: lo zio, USDT, registrati": ("crypto.investment_lure", (
+        "ciao caro",
+        "Mio zio mi ha insegnato a fare trading di USDT e questo mese ho guadagnato il 30%. Presto sarò ricca! "
+        "Registrati sulla piattaforma, ti aiuto io.", None)),
+    "tr: yapay zeka, günde, kaydolun": ("crypto.investment_lure", (
+        "Zengin olun",
+        "Bitcoin ile zengin olun: yapay zeka robotumuz günde 5.000 TL kazandırıyor. Hemen kaydolun.", None)),
+    "ko: 부자, AI 로봇, 가입": ("crypto.investment_lure", (
+        "기회",
+        "비트코인으로 부자가 되세요. AI 로봇이 매일 수익을 냅니다. 지금 가입하세요.", None)),
+}
+
+FRESH_BENIGN: dict[str, tuple[str, Mail]] = {
+    "a journalist asking about sextortion mail": (
+        "Dana <dana@newsroom.example>", (
+            "Interview request",
+            "We're writing a piece on sextortion emails that claim to have webcam footage and demand bitcoin within "
+            "48 hours. Have you received one? Could we quote you?", None)),
+    "a police warning in German": (
+        "Polizei <praevention@polizei.example>", (
+            "Warnung vor Erpressermails",
+            "Die Polizei warnt: Betrüger behaupten, Ihre Webcam gehackt zu haben, und fordern 500 € in Bitcoin "
+            "innerhalb von 48 Stunden. Zahlen Sie nicht und erstatten Sie Anzeige.", None)),
+    "a parent asking for help": (
+        "Mark <mark@family.example>", (
+            "need advice",
+            "Hi, my son's laptop was hacked and someone is threatening to post his videos. They want 0.2 BTC in "
+            "24 hours. What should we do? Should I call the police?", None)),
+    "an exchange's processed withdrawal": (
+        "Kestrel Exchange <notice@kestrel-exchange.example>", (
+            "Withdrawal processed",
+            "Your withdrawal of 0.25 BTC has been processed. Network fee: 0.0002 BTC. If you did not request this, "
+            "contact support within 24 hours.", None)),
+    "a payroll in bitcoin": (
+        "Payroll <payroll@corp.example>", (
+            "November salary",
+            "Your November salary of 0.12 BTC has been credited to your wallet. Log in to the payroll portal to "
+            "download your payslip before 5 December.", None)),
+    "a thriller's blurb": (
+        "Bookshop <news@bookshop.example>", (
+            "New this week: Cold Wallet",
+            "A hacker records a senator through his webcam and demands 50 bitcoin within 48 hours, or the tape goes "
+            "to every newspaper. 'Pay me,' he writes, 'and nobody will know.' A thriller out this week.", None)),
+    "an incident report": (
+        "CISO <ciso@corp.example>", (
+            "Post-incident review",
+            "On 3 March our file server was compromised; the attackers exfiltrated data and demanded 5 BTC within "
+            "72 hours. We did not pay and restored from backups. Lessons learned are attached.", None)),
+    "a Spanish tax reminder": (
+        "Agencia Tributaria <avisos@hacienda.example>", (
+            "Declaración de criptomonedas",
+            "Le recordamos que debe declarar sus ganancias en criptomonedas antes del 30 de junio. El pago puede "
+            "fraccionarse sin recargo.", None)),
+}
+
+
+LURES += [(code, name, mail) for name, (code, mail) in FRESH_LURES.items()]
+BENIGN.update(FRESH_BENIGN)
+
 ANATOMY_CODES = {"crypto.extortion", "crypto.fake_balance", "crypto.investment_lure"}
+
+
+@pytest.mark.parametrize(("code", "name", "mail"), LURES, ids=[f"{c}-{n}" for c, n, _ in LURES])
+def test_lure_is_flagged_by_its_parts(code: str, name: str, mail: Mail) -> None:
+    v = scan_all(build(mail))
+    assert code in codes(v), (name, codes(v), anatomy("\n".join(p or "" for p in mail)))
+    assert v.verdict in (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS), (v.score, codes(v))
 
 #: Look-alikes that other analyzers' evidence (lures.txt phrase weights, an address quoted) still tags;
 #: the anatomy stays silent on them (test_look_alike_has_no_anatomy).
@@ -560,6 +720,8 @@ TAGGED_BY_OTHERS = {
     "an invoice with IBAN, due date and a coin option": "crypto.lure.body + address + unpressed demand",
     "a mining pool's real payout notice": "crypto.lure.body 4 + crypto.address 2",
     "an exchange's withdrawal-fee change": "crypto.lure.body 6",
+    "an exchange's processed withdrawal": "crypto.lure.body 5.25",
+    "a thriller's blurb": "crypto.lure.body 6",
 }
 
 
@@ -642,6 +804,24 @@ def test_a_report_in_a_pro_drop_language_is_no_extortion() -> None:
     threat = "Hackeei o seu celular e gravei vídeos íntimos. Pague 0,03 BTC em 3 dias."
     assert anatomy(threat).extortion()
     assert not anatomy("Hackearam o celular dela e gravaram vídeos íntimos. Pedem 0,03 BTC em 3 dias.").extortion()
+
+
+def test_the_claims_are_made_to_the_reader() -> None:
+    """A blurb, a report or a victim's plea tells of "his webcam", "they want": no reader is addressed."""
+    blurb = "A hacker records a senator through his webcam and demands 50 bitcoin within 48 hours. 'Pay me.'"
+    assert not anatomy(blurb).extortion()
+    assert anatomy(blurb.replace("a senator through his", "you through your")).extortion()
+
+
+def test_a_victim_asking_for_help_reports_the_demand() -> None:
+    plea = "Hi, your webcam video of my son was hacked and leaked; they want 0.2 BTC in 24 hours. What should we do?"
+    assert anatomy(plea).about_scams and not anatomy(plea).extortion()
+
+
+def test_a_verb_final_receipt_is_credited() -> None:
+    """German and Dutch put the amount between "haben" and "erhalten"."""
+    assert anatomy("Sie haben 0,5 BTC erhalten. Bestätigen Sie innerhalb von 24 Stunden.").fake_balance()
+    assert anatomy("Je hebt 0,3 BTC ontvangen. Bevestig binnen 24 uur.").fake_balance()
 
 
 def test_every_vocabulary_is_behind_the_gate() -> None:

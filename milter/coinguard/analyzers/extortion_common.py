@@ -4,19 +4,22 @@ Shared by :mod:`coinguard.analyzers.crypto_theme` (which grades the anatomy) and
 :mod:`coinguard.analyzers.addresses` (which asks whether a payment demand next to an address is
 pressed by a short deadline or a threat).
 
-A sextortion or bomb-threat mail paraphrases freely, but it always has the same parts: a claim that
-holds the reader (a hack, a recording, something shameful, a threat to expose or to harm), a payment
-in a coin (a wallet address or the coin's name, an amount), and a short deadline or a demand for
-secrecy.  A fake-balance mail has others: coins or money credited to the reader (a balance, a payout,
-a withdrawal), a way to act on it (a link, "confirm", "withdraw") and pressure (a short deadline, a
-fee to release it, an account about to expire).  A get-rich investment lure: the coin, wealth promised,
-earning (at a rate), the robot or chance that makes it, and a call to join.  Each part is a small
-vocabulary of stems in the campaigns' languages (en, de, fr, es, it, pt, nl, tr, pl, ru, ko, ja, zh, ar,
-id);
-a mail counts when it has the parts together, whatever its sentences.  A text that talks *about* such mail (a security
-newsletter, a news digest quoting a campaign) says so with warning vocabulary (scam, fraud,
-phishing, "do not pay"), which takes the anatomy away.
+A sextortion or bomb-threat mail paraphrases freely, but it always has the same parts: claims that
+hold the reader (a hack, a recording, something shameful, a threat to expose or to harm) made *to* the
+reader ("your phone"; a report or a blurb speaks of "his", "they"), a payment in a coin (a wallet
+address or the coin's name, an amount), and a short deadline or a demand for secrecy.  A fake-balance
+mail has others: coins or money credited to the reader (a balance, a payout, a withdrawal, funds
+"recovered", an airdrop allotted), a way to act on it (a link, "confirm", "withdraw", paying the fee
+that releases it) and pressure (a short deadline, a fee to release it, an account about to expire).  A
+get-rich investment lure: the coin, wealth promised, earning (at a rate), the robot or chance that makes
+it, and a call to join.  Each part is a small vocabulary of stems in the campaigns' languages (en, de,
+fr, es, it, pt, nl, tr, pl, ru, ko, ja, zh, ar, id); a mail counts when it has the parts together,
+whatever its sentences.  A text that talks *about* such mail (a security newsletter, a news digest
+quoting a campaign, a victim asking what to do) says so with warning vocabulary (scam, fraud, phishing,
+"do not pay", "they want"), which takes the anatomy away.
 
+The parts every text has (a pronoun, a number of hours, money) are looked for only where a technique's
+rarer parts are already there, so a long text without the claims or the coin costs a few gated passes.
 Every pattern is an alternation of literal stems with bounded gaps: one linear pass per part.
 """
 
@@ -224,6 +227,9 @@ BALANCE = re.compile(_L + "(?:" + _stems(
     "you received", "you have received", "you've received", "you just received", "sie haben erhalten",
     "has recibido", "ha recibido", "vous avez recu", "hai ricevuto", "voce recebeu", "je hebt ontvangen",
     "u heeft ontvangen", "otrzymales", "aldiniz",
+    # the verb-final orders: "Sie haben 0,5 BTC erhalten", "je hebt 0,3 BTC ontvangen"
+    "sie haben [^.!?]{0,40}erhalten", "du hast [^.!?]{0,40}erhalten", "je hebt [^.!?]{0,40}ontvangen",
+    "u heeft [^.!?]{0,40}ontvangen",
     # waiting for the reader
     "waiting for you", "awaiting you", "wartet auf sie", "wartet auf dich", "te espera", "le espera",
     "vous attend", "ti aspetta", "espera por voce", "wacht op u", "wacht op je", "sizi bekliyor", "czeka na ciebie",
@@ -248,7 +254,8 @@ ACT = re.compile(_L + "(?:" + _stems(
     "opnemen", "claimen", "bevestig", "bevestigen", "activeer", "inloggen", "cek", "onayla", "aktif et",
     "wyplac", "odbierz", "potwierdz", "aktywuj", "zaloguj", "genehmigen", "approve", "aprobar", "approuver",
     "approvare", "aprovar", "goedkeuren", "riscuot", "richiedi", "unlock", "release the", "to release",
-    "to receive", "freischalten", "debloquer", "desbloquear", "sbloccare", "konfirmasi", "klaim", "tarik",
+    "to receive", "complete the", "complete your", "complete verification", "freischalten", "debloquer",
+    "desbloquear", "sbloccare", "konfirmasi", "klaim", "tarik",
     "aktifkan", "cairkan",
 ) + ")|вывести|подтверд|активир|войдите|получить|출금하|확인|수령|로그인|出金|確認|受け取|ログイン|提现|确认|领取|登录"
     "|تأكيد|تاكيد|أكد|اسحب|قم بسحب|استلم|تفعيل")
@@ -289,6 +296,8 @@ CREDIT_TO_READER = re.compile(_L + "(?:" + _stems(
     "you've got", "has ganado", "ha ganado", "hai vinto", "hai guadagnato", "vous avez gagne", "sie haben gewonnen",
     "du hast gewonnen", "voce ganhou", "je hebt gewonnen", "u heeft gewonnen", "kazandiniz", "wygrales",
     "ke akun anda", "di akun anda", "ke dompet anda", "allocated to your",
+    # coins held for the reader ("1.03 BTC is pending in your account")
+    "in your account", "on your account", "pending in your", "is pending", "are pending",
 ) + ")|на ваш сч|на вашем сч|вы выиграли|вы заработали|في حسابك|إلى حسابك|الى حسابك|في محفظتك")
 
 #: Get-rich promises: wealth, millionaires, financial freedom (the bitcoin investment-robot spam).
@@ -298,7 +307,8 @@ WEALTH = re.compile(_L + "(?:" + _stems(
     "finanzielle freiheit", "passives einkommen", "riche", "millionnaire", "liberte financiere", "revenu passif",
     "rico", "rica", "ricos", "millonario", "millonaria", "millonarios", "fortuna", "riqueza", "libertad financiera",
     "ingresos pasivos", "ricco", "ricchi", "milionario", "milionari", "ricchezza", "liberta finanziaria",
-    "reddito passivo", "rendimento passivo", "milionaria", "renda passiva", "liberdade financeira", "rijk",
+    "reddito passivo", "rendimento passivo", "milionaria", "ricca", "ricche", "renda passiva",
+    "liberdade financeira", "rijk",
     "miljonair", "miljonairs", "rijkdom", "financiele vrijheid", "passief inkomen", "zengin", "milyoner",
     "bogaty", "bogactwo", "milioner", "milionerem", "niezaleznosc finansowa", "financially independent",
     "financial independence", "kaya raya", "jadi kaya", "menjadi kaya", "jutawan", "kebebasan finansial",
@@ -314,6 +324,9 @@ EARN = re.compile(_L + "(?:" + _stems(
     "ganancias", "rentabilidad", "guadagnare", "guadagna", "guadagni", "rendimento", "ganhar", "ganhe", "lucr",
     "verdien", "winst", "kazanc", "kazanin", "kazan", "zarabia", "zarobki", "zysk",
     "keuntungan", "menghasilkan", "penghasilan", "cuan",
+    # money multiplied: "I turned $250 into $12,000", "doubled my deposit"
+    "turned [$€£]?\\d", "doubled", "tripled", "verdoppelt", "verdreifacht", "duplique", "triplique", "raddoppiat",
+    "dobrei", "verdubbeld",
 ) + ")|зараб|прибыл|доход|수익|벌|稼|収益|赚|收益|أرباح|ارباح|ربح|تربح")
 #: A rate ("a day", "jeden Tag", "ogni giorno"): earning beside a promise of riches ("reich ... jeden Tag");
 #: beside modest wealth only with money right before it ("wealth ... $1,300 a day": a conference's "wealth
@@ -369,7 +382,7 @@ FIRST_PERSON = re.compile(_L + "(?:" + _stems(
 #: reader; a report about extortion speaks of "her", "them", "victims".
 READER = re.compile(_L + "(?:" + _stems(
     "you", "your", "yours", "ihr", "ihre", "ihren", "ihrem", "ihrer", "dein", "deine", "deinen", "dich", "dir",
-    "votre", "vos", "vous", "tes", "tu", "tus", "te", "usted", "tuo", "tua", "tuoi", "tue", "ti",
+    "votre", "vos", "vous", "tes", "tu", "tus", "te", "usted", "su", "sus", "tuo", "tua", "tuoi", "tue", "ti",
     "seu", "sua", "seus", "suas", "voce", "je", "jouw", "uw", "jij", "twoj", "twoje", "twoja", "twojego",
     "ciebie", "cie", "senin", "sizin", "seni", "sizi", "sana", "anda", "kamu",
 ) + ")(?![a-z'])|(?<![а-яё])(?:ваш|вас|вам|тебя|твой|твои|тебе)|당신|あなた|你|您|لديك|أنت|انت|جهازك|حسابك")
@@ -381,6 +394,15 @@ AWARENESS = re.compile(_L + "(?:" + _stems(
     "truffa", "truffatori", "golpe", "golpistas", "oplichting", "oplichters", "dolandiricilik", "oszustwo",
     "oszusci", "nicht zahlen", "no pague", "ne payez pas", "non pagate", "nao pague", "niet betalen", "hoax",
     "penipuan", "penipu", "jangan bayar", "arnaques",
+    # the warning's own word orders and verbs ("Zahlen Sie nicht", "the police warns", "scammers claim")
+    "zahlen sie nicht", "bezahlen sie nicht", "ne payez rien", "no paguen", "non pagare", "betaal niet",
+    "warns", "warnt", "warnen", "avertit", "advierte", "avverte", "alerta", "waarschuwt", "ostrzega",
+    "claim to", "claiming", "claims to", "behaupten", "pretendent", "afirman", "sostengono", "alegam",
+    "beweren",
+    # a victim asking for help reports a third party's demand
+    "they want", "they demand", "they are demanding", "someone is threatening", "threatening to",
+    "what should i do", "what should we do", "should i pay", "should we pay", "was soll ich tun",
+    "que dois-je faire", "que debo hacer", "cosa devo fare", "o que devo fazer", "wat moet ik doen",
 ) + ")|мошенн|фишинг|не платите|사기|피싱|詐欺|フィッシング|诈骗|钓鱼|احتيال|نصب|تصيد|لا تدفع")
 #: Distinct warning words that make a text one *about* scams.
 AWARENESS_WORDS = 2
@@ -422,10 +444,11 @@ class Anatomy:
 
     def extortion(self, address: bool = False) -> str:
         """The parts of an extortion ('' unless there are all of them): two claims that hold the reader, made
-        by a speaker or to the reader, a payment in a coin (an address or the coin named), a demand
+        to the reader ("your phone": a report, a blurb, a victim asking for help speak of "his", "her",
+        "they"), a payment in a coin (an address or the coin named), a demand
         or an amount, a deadline or secrecy."""
         harm = any(t.startswith("harm:") for t in self.threats)
-        if self.about_scams or not (self.first_person or self.reader) or len(self.threats) + harm < THREAT_MIN:
+        if self.about_scams or not self.reader or len(self.threats) + harm < THREAT_MIN:
             return ""
         if not (address or self.coin or self.coin_amount):
             return ""
