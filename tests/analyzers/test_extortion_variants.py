@@ -701,6 +701,36 @@ FRESH_BENIGN: dict[str, tuple[str, Mail]] = {
 }
 
 
+#: The crypto casino's promotion: the coin, a prize (a jackpot, a pool, "win up to 1 BTC"), winning, the
+#: chance that makes it (a lottery, betting, dice) and the call to play.
+CASINO: dict[str, Mail] = {
+    "en: spin and win up to 1 BTC": (
+        "Spin the wheel", "Spin the wheel and win up to 1 BTC! Our Bitcoin casino doubles your first deposit. "
+        "Play now: https://spin-btc.example", None),
+    "en: a template leaking its escapes": (
+        "Daily draw", "DAILY DRAW\\n\\nThe jackpot is 0.02 BTC today.\\n\\nWager on dice to enter.\\n\\nPlay to win: "
+        "https://dice-draw.example", None),
+    "de: Bitcoin-Jackpot, jetzt spielen": (
+        "Jackpot", "Gewinnen Sie den Bitcoin-Jackpot: 2 BTC warten im Casino auf Sie. Jetzt spielen!", None),
+    "es: premio gordo, juega": (
+        "Casino cripto", "Casino cripto: gana el premio gordo de 0,5 BTC en nuestras apuestas. ¡Juega ahora!", None),
+    "pt: jackpot, cassino, jogue": (
+        "Jackpot", "Ganhe o jackpot de 1 BTC no nosso cassino. Jogue agora!", None),
+    "fr: jackpot, casino, jouez": (
+        "Jackpot crypto", "Tentez de gagner le jackpot de 3 BTC sur notre casino crypto. Jouez maintenant !", None),
+}
+LURES += [("crypto.investment_lure", name, mail) for name, mail in CASINO.items()]
+BENIGN.update({
+    "a news item on a lottery winner": (
+        "Chain Weekly <digest@chainweekly.example>", (
+            "Regulators and crypto casinos",
+            "A Bitcoin lottery winner in Spain collected a jackpot of 2 BTC last week; regulators say crypto casinos "
+            "remain illegal in the country and players have no protection.", None)),
+    "a friend sharing an office pool": (
+        "Jo <jo@team.example>", (
+            "we won!",
+            "We won the office pool on the final! Your share is 0.01 BTC, I'll send it to your wallet tonight.", None)),
+})
 LURES += [(code, name, mail) for name, (code, mail) in FRESH_LURES.items()]
 BENIGN.update(FRESH_BENIGN)
 
@@ -722,6 +752,7 @@ TAGGED_BY_OTHERS = {
     "an exchange's withdrawal-fee change": "crypto.lure.body 6",
     "an exchange's processed withdrawal": "crypto.lure.body 5.25",
     "a thriller's blurb": "crypto.lure.body 6",
+    "a news item on a lottery winner": "crypto.lure.body 5.62",
 }
 
 
@@ -816,6 +847,21 @@ def test_the_claims_are_made_to_the_reader() -> None:
 def test_a_victim_asking_for_help_reports_the_demand() -> None:
     plea = "Hi, your webcam video of my son was hacked and leaked; they want 0.2 BTC in 24 hours. What should we do?"
     assert anatomy(plea).about_scams and not anatomy(plea).extortion()
+
+
+def test_warning_words_inside_addresses_and_urls_are_not_prose() -> None:
+    """"phishing@pot" (a mailbox) and "utm_campaign=" (a URL's parameter) warn of nothing."""
+    from coinguard.analyzers.extortion_common import about_scams
+
+    assert not about_scams("To: phishing@pot https://x.example/?utm_campaign=play")
+    assert about_scams("This phishing campaign targets you")
+
+
+def test_the_celebrity_loophole_lure_needs_no_rate() -> None:
+    """Millions promised, the banks that fear it, a sign-up: the lure without an earning verb."""
+    lure = "The method makes anyone a millionaire with Bitcoin; the banks hate it. Register now."
+    assert anatomy(lure).investment() and not anatomy(lure).investment_complete
+    assert not anatomy(lure.replace("a millionaire", "wealth")).investment()
 
 
 def test_a_verb_final_receipt_is_credited() -> None:

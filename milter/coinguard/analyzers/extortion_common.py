@@ -42,11 +42,18 @@ MAX_ANATOMY_CHARS = 100_000
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"))
 
 
+#: Escapes a broken template writes out literally (``\n``, ``\r``, ``\t``).
+_ESCAPES = re.compile(r"\\[nrt]")
+
+
 @lru_cache(maxsize=8)
 def prepare(text: str) -> str:
-    """Text as the parts are matched: NFKC, invisible characters removed, case-folded, accents taken off
-    Latin letters only (a Japanese voiced mark or a Hangul syllable stays whole), spaces collapsed."""
+    """Text as the parts are matched: NFKC, invisible characters removed, case-folded, literal ``\\n``
+    escapes made spaces, accents taken off Latin letters only (a Japanese voiced mark or a Hangul syllable
+    stays whole), spaces collapsed."""
     text = unicodedata.normalize("NFKC", text[:MAX_ANATOMY_CHARS].translate(_INVISIBLE)).casefold()
+    if "\\" in text:  # a template that leaks its escapes ("every day.\n\nPlay to win"): they are spaces
+        text = _ESCAPES.sub(" ", text)
     if not text.isascii():
         out: list[str] = []
         for ch in unicodedata.normalize("NFD", text):
@@ -311,7 +318,10 @@ WEALTH = re.compile(_L + "(?:" + _stems(
     "liberdade financeira", "rijk",
     "miljonair", "miljonairs", "rijkdom", "financiele vrijheid", "passief inkomen", "zengin", "milyoner",
     "bogaty", "bogactwo", "milioner", "milionerem", "niezaleznosc finansowa", "financially independent",
-    "financial independence", "kaya raya", "jadi kaya", "menjadi kaya", "jutawan", "kebebasan finansial",
+    "financial independence", "kaya raya",
+    # the crypto casino's prize: a jackpot, a prize pool
+    "jackpot", "jackpots", "prize pool", "win big", "grand prize", "premio gordo", "montepremi", "win up to",
+    "chance to win", "could win", "jadi kaya", "menjadi kaya", "jutawan", "kebebasan finansial",
     "penghasilan pasif",
 ) + ")|богат|миллионер|부자|백만장자|億万長者|大金持ち|富翁|财富|致富|ثري|ثراء|ثروة|مليونير|الثراء")
 #: Wealth words a genuine fintech or exchange uses too ("build wealth"): no promise of riches.
@@ -324,6 +334,10 @@ EARN = re.compile(_L + "(?:" + _stems(
     "ganancias", "rentabilidad", "guadagnare", "guadagna", "guadagni", "rendimento", "ganhar", "ganhe", "lucr",
     "verdien", "winst", "kazanc", "kazanin", "kazan", "zarabia", "zarobki", "zysk",
     "keuntungan", "menghasilkan", "penghasilan", "cuan",
+    # winning it: the crypto casino's "win", "multiply your BTC"
+    "win(?:s|ning|nings)?(?![a-z])", "multiply", "gewinnen sie", "gagnez", "gagner le", "gana", "ganhe o",
+    "vinci", "vincere", "winnen",
+    "wygraj",
     # money multiplied: "I turned $250 into $12,000", "doubled my deposit"
     "turned [$€£]?\\d", "doubled", "tripled", "verdoppelt", "verdreifacht", "duplique", "triplique", "raddoppiat",
     "dobrei", "verdubbeld",
@@ -350,6 +364,9 @@ SYSTEM = re.compile(_L + "(?:" + _stems(
     "occasione", "oportunidad", "opportunite", "oportunidade", "kans", "firsat", "okazja", "loophole", "secret",
     "experts", "experten", "expertos", "esperti", "especialistas", "robo", "trading", "app", "aplikasi",
     "kecerdasan buatan", "analyst", "analist", "analista", "mentor", "contract trading",
+    # the chance that makes it: a lottery, a casino, betting, dice
+    "lottery", "casino", "betting", "wager", "dice", "slots", "free spins", "loterie", "lotteria", "loteria",
+    "kasino", "kasyno", "cassino", "apuestas", "scommesse",
 ) + ")(?![a-z])|робот|платформ|искусственн|банк|로봇|플랫폼|인공지능|ロボット|プラットフォーム|人工知能|自動売買"
     "|机器人|平台|人工智能|روبوت|ربوت|منصة|منصتنا|ذكاء اصطناعي|الذكاء الاصطناعي")
 #: Joining it: register, sign up, start, try, watch, invest now.
@@ -361,7 +378,9 @@ JOIN = re.compile(_L + "(?:" + _stems(
     "empiece", "empieza", "invierta", "registrati", "iscriviti", "unisciti", "inizia", "investi ora", "cadastre",
     "cadastre-se", "inscreva", "junte-se", "comece", "invista", "registreer", "meld je aan", "meld u aan",
     "doe mee", "begin nu", "investeer", "kaydol", "katil", "basla", "zarejestruj", "dolacz", "zacznij", "inwestuj",
-    "daftar", "bergabung", "gabung", "i will guide you", "i'll guide you", "let me show you", "i can teach you",
+    "daftar", "bergabung", "gabung", "play now", "bet now", "play to win", "spin now", "deposit now",
+    "jetzt spielen", "jouez", "juega", "gioca", "jogue", "speel nu", "i will guide you", "i'll guide you",
+    "let me show you", "i can teach you",
 ) + ")|зарегистр|присоедин|начните|инвестир|가입|등록|시작하|登録|参加|始め|注册|加入|开始|سجل الآن|سجل الان|اشترك"
     "|انضم")
 
@@ -386,8 +405,9 @@ READER = re.compile(_L + "(?:" + _stems(
     "seu", "sua", "seus", "suas", "voce", "je", "jouw", "uw", "jij", "twoj", "twoje", "twoja", "twojego",
     "ciebie", "cie", "senin", "sizin", "seni", "sizi", "sana", "anda", "kamu",
 ) + ")(?![a-z'])|(?<![а-яё])(?:ваш|вас|вам|тебя|твой|твои|тебе)|당신|あなた|你|您|لديك|أنت|انت|جهازك|حسابك")
-#: Warning vocabulary: a text about scams (a security newsletter, a news digest quoting a campaign).
-AWARENESS = re.compile(_L + "(?:" + _stems(
+#: Warning vocabulary: a text about scams (a security newsletter, a news digest quoting a campaign), as
+#: prose: not inside a mail address or a URL's parameters.
+AWARENESS = re.compile(r"(?<![a-z_@/=.-])(?:" + _stems(
     "scam", "scams", "scammer", "scammers", "fraud", "fraudster", "fraudsters", "phishing", "sextortion",
     "awareness", "warning signs", "do not pay", "don't pay", "never pay", "report it", "researchers",
     "victims", "campaign", "betrug", "betruger", "estafa", "estafadores", "arnaque", "escroquerie", "escrocs",
@@ -403,7 +423,8 @@ AWARENESS = re.compile(_L + "(?:" + _stems(
     "they want", "they demand", "they are demanding", "someone is threatening", "threatening to",
     "what should i do", "what should we do", "should i pay", "should we pay", "was soll ich tun",
     "que dois-je faire", "que debo hacer", "cosa devo fare", "o que devo fazer", "wat moet ik doen",
-) + ")|мошенн|фишинг|не платите|사기|피싱|詐欺|フィッシング|诈骗|钓鱼|احتيال|نصب|تصيد|لا تدفع")
+# (a word of a mail address or a URL is none of the text's: "phishing@pot", "utm_campaign=")
+) + ")(?![a-z]*[@=])|мошенн|фишинг|не платите|사기|피싱|詐欺|フィッシング|诈骗|钓鱼|احتيال|نصب|تصيد|لا تدفع")
 #: Distinct warning words that make a text one *about* scams.
 AWARENESS_WORDS = 2
 #: Distinct threat groups an extortion needs.
@@ -463,7 +484,9 @@ class Anatomy:
     def investment(self, link: bool = False) -> str:
         """The parts of a get-rich investment lure ('' unless there are all of them): the coin, a promise of
         wealth, earning, and a call to join (or, with the machine or chance that makes the money, a link)."""
-        if self.about_scams or not (self.coin and self.wealth and self.earn):
+        promise = self.wealth and self.wealth not in MODEST_WEALTH
+        # the celebrity "loophole" lure promises the millions, the banks that fear it and a sign-up, no rate
+        if self.about_scams or not (self.coin and self.wealth and (self.earn or (promise and self.system))):
             return ""
         if self.wealth in MODEST_WEALTH and not self.paid_rate and RATE.fullmatch(self.earn):
             return ""  # "wealth panels, daily workshops" is a conference's; "wealth ... $4,000 a week" a promise
@@ -476,7 +499,8 @@ class Anatomy:
     def investment_complete(self) -> bool:
         """Every part of the get-rich lure, the wealth a promise ("get rich", "millionaire", "financial
         freedom"; not a fintech's "build wealth"), the machine that makes it and a call to join."""
-        return bool(self.investment() and self.system and self.join and self.wealth not in MODEST_WEALTH)
+        return bool(self.investment() and self.earn and self.system and self.join
+                    and self.wealth not in MODEST_WEALTH)
 
     def fake_balance(self, link: bool = False) -> str:
         """The parts of a fake balance ('' unless there are all of them): coins (or money with the coin named)
