@@ -864,6 +864,15 @@ def test_the_celebrity_loophole_lure_needs_no_rate() -> None:
     assert not anatomy(lure.replace("a millionaire", "wealth")).investment()
 
 
+def test_separators_that_evade_filters_are_spaces() -> None:
+    """"Bitcoin__Balance__0.7495__BTC" and "up.to.1.BTC" are words; "0.75" and a domain keep their dots."""
+    from coinguard.analyzers.extortion_common import prepare
+
+    assert prepare("Bitcoin__Balance__0.7495__BTC") == "bitcoin balance 0.7495 btc"
+    assert prepare("Get.up.to.1.BTC at pool.example") == "get.up.to 1 btc at pool.example"
+    assert anatomy("Your__balance__0.7495__BTC. Withdraw it within 24 hours.").fake_balance()
+
+
 def test_a_verb_final_receipt_is_credited() -> None:
     """German and Dutch put the amount between "haben" and "erhalten"."""
     assert anatomy("Sie haben 0,5 BTC erhalten. Bestätigen Sie innerhalb von 24 Stunden.").fake_balance()

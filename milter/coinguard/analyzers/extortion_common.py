@@ -44,16 +44,21 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\
 
 #: Escapes a broken template writes out literally (``\n``, ``\r``, ``\t``).
 _ESCAPES = re.compile(r"\\[nrt]")
+#: Separators a Subject is spelled with to slip past word filters: runs of underscores, and a dot between
+#: a letter and a digit ("up.to.1.BTC"; "0.75" and "example.com" keep theirs).
+_SEPARATORS = re.compile(r"__+|\.(?:(?<=[a-z]\.)(?=\d)|(?<=\d\.)(?=[a-z]))")
 
 
 @lru_cache(maxsize=8)
 def prepare(text: str) -> str:
     """Text as the parts are matched: NFKC, invisible characters removed, case-folded, literal ``\\n``
-    escapes made spaces, accents taken off Latin letters only (a Japanese voiced mark or a Hangul syllable
-    stays whole), spaces collapsed."""
+    escapes and filter-evading separators made spaces, accents taken off Latin letters only (a Japanese
+    voiced mark or a Hangul syllable stays whole), spaces collapsed."""
     text = unicodedata.normalize("NFKC", text[:MAX_ANATOMY_CHARS].translate(_INVISIBLE)).casefold()
     if "\\" in text:  # a template that leaks its escapes ("every day.\n\nPlay to win"): they are spaces
         text = _ESCAPES.sub(" ", text)
+    if "__" in text or "." in text:  # "Bitcoin__Balance__0.7495__BTC", "get.up.to.1.BTC": separators
+        text = _SEPARATORS.sub(" ", text)
     if not text.isascii():
         out: list[str] = []
         for ch in unicodedata.normalize("NFD", text):
