@@ -250,9 +250,10 @@ FAKE_BALANCE_CODE = "crypto.fake_balance"
 FAKE_BALANCE_SCORE = 5.0
 #: crypto.investment_lure: the bitcoin get-rich / trading-robot spam by its parts: the coin, a promise of
 #: wealth, earning, the machine or chance that makes it (a robot, an AI, a platform, the banks that hide it)
-#: and a call to join.  Below the tag threshold alone: with any lure wording it tags.
+#: and a call to join.  Below the tag threshold alone: with any lure wording it tags -- or with every part
+#: present and riches promised (extortion_common.Anatomy.investment_complete), the robot spam in any language.
 INVESTMENT_CODE = "crypto.investment_lure"
-INVESTMENT_SCORE = 4.0
+INVESTMENT_SCORE, INVESTMENT_COMPLETE_SCORE = 4.0, 5.0
 #: A fake balance from a domain that passes DMARC (not a known brand's: that is capped at
 #: VERIFIED_BRAND_CAP): an exchange's own notice says "withdrawal", "fee", "within 24 hours" too.
 FAKE_BALANCE_DMARC_CAP = 2.5
@@ -312,7 +313,8 @@ def anatomy_findings(text: str, address: bool, link: bool, path: str = "") -> It
     parts = anatomy(text)
     for code, score, detail in ((EXTORTION_CODE, EXTORTION_SCORE, parts.extortion(address)),
                                 (FAKE_BALANCE_CODE, FAKE_BALANCE_SCORE, parts.fake_balance(link)),
-                                (INVESTMENT_CODE, INVESTMENT_SCORE, parts.investment(link))):
+                                (INVESTMENT_CODE, INVESTMENT_COMPLETE_SCORE if parts.investment_complete
+                                 else INVESTMENT_SCORE, parts.investment(link))):
         if detail:
             yield Finding(code, NAME, path, detail[:300], score=score)
 

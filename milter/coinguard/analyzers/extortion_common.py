@@ -4,18 +4,22 @@ Shared by :mod:`coinguard.analyzers.crypto_theme` (which grades the anatomy) and
 :mod:`coinguard.analyzers.addresses` (which asks whether a payment demand next to an address is
 pressed by a short deadline or a threat).
 
-A sextortion or bomb-threat mail paraphrases freely, but it always has the same parts: a claim that
-holds the reader (a hack, a recording, something shameful, a threat to expose or to harm), a payment
-in a coin (a wallet address or the coin's name, an amount), and a short deadline or a demand for
-secrecy.  A fake-balance mail has others: coins or money credited to the reader (a balance, a payout,
-a withdrawal), a way to act on it (a link, "confirm", "withdraw") and pressure (a short deadline, a
-fee to release it, an account about to expire).  A get-rich investment lure: the coin, wealth promised,
-earning (at a rate), the robot or chance that makes it, and a call to join.  Each part is a small
-vocabulary of stems in the campaigns' languages (en, de, fr, es, it, pt, nl, tr, pl, ru, ko, ja, zh);
-a mail counts when it has the parts together, whatever its sentences.  A text that talks *about* such mail (a security
-newsletter, a news digest quoting a campaign) says so with warning vocabulary (scam, fraud,
-phishing, "do not pay"), which takes the anatomy away.
+A sextortion or bomb-threat mail paraphrases freely, but it always has the same parts: claims that
+hold the reader (a hack, a recording, something shameful, a threat to expose or to harm) made *to* the
+reader ("your phone"; a report or a blurb speaks of "his", "they"), a payment in a coin (a wallet
+address or the coin's name, an amount), and a short deadline or a demand for secrecy.  A fake-balance
+mail has others: coins or money credited to the reader (a balance, a payout, a withdrawal, funds
+"recovered", an airdrop allotted), a way to act on it (a link, "confirm", "withdraw", paying the fee
+that releases it) and pressure (a short deadline, a fee to release it, an account about to expire).  A
+get-rich investment lure: the coin, wealth promised, earning (at a rate), the robot or chance that makes
+it, and a call to join.  Each part is a small vocabulary of stems in the campaigns' languages (en, de,
+fr, es, it, pt, nl, tr, pl, ru, ko, ja, zh, ar, id); a mail counts when it has the parts together,
+whatever its sentences.  A text that talks *about* such mail (a security newsletter, a news digest
+quoting a campaign, a victim asking what to do) says so with warning vocabulary (scam, fraud, phishing,
+"do not pay", "they want"), which takes the anatomy away.
 
+The parts every text has (a pronoun, a number of hours, money) are looked for only where a technique's
+rarer parts are already there, so a long text without the claims or the coin costs a few gated passes.
 Every pattern is an alternation of literal stems with bounded gaps: one linear pass per part.
 """
 
@@ -38,11 +42,23 @@ MAX_ANATOMY_CHARS = 100_000
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"))
 
 
+#: Escapes a broken template writes out literally (``\n``, ``\r``, ``\t``).
+_ESCAPES = re.compile(r"\\[nrt]")
+#: Separators a Subject is spelled with to slip past word filters: runs of underscores, and a dot between
+#: a letter and a digit ("up.to.1.BTC"; "0.75" and "example.com" keep theirs).
+_SEPARATORS = re.compile(r"__+|\.(?:(?<=[a-z]\.)(?=\d)|(?<=\d\.)(?=[a-z]))")
+
+
 @lru_cache(maxsize=8)
 def prepare(text: str) -> str:
-    """Text as the parts are matched: NFKC, invisible characters removed, case-folded, accents taken off
-    Latin letters only (a Japanese voiced mark or a Hangul syllable stays whole), spaces collapsed."""
+    """Text as the parts are matched: NFKC, invisible characters removed, case-folded, literal ``\\n``
+    escapes and filter-evading separators made spaces, accents taken off Latin letters only (a Japanese
+    voiced mark or a Hangul syllable stays whole), spaces collapsed."""
     text = unicodedata.normalize("NFKC", text[:MAX_ANATOMY_CHARS].translate(_INVISIBLE)).casefold()
+    if "\\" in text:  # a template that leaks its escapes ("every day.\n\nPlay to win"): they are spaces
+        text = _ESCAPES.sub(" ", text)
+    if "__" in text or "." in text:  # "Bitcoin__Balance__0.7495__BTC", "get.up.to.1.BTC": separators
+        text = _SEPARATORS.sub(" ", text)
     if not text.isascii():
         out: list[str] = []
         for ch in unicodedata.normalize("NFD", text):
@@ -65,7 +81,8 @@ COIN = re.compile(_L + "(?:" + _stems(
     "btc", "satoshi", "ethereum", "usdt", "tether", "litecoin", "ltc", "monero", "xmr", "dogecoin", "tron", "trx",
     "crypto", "krypto", "cripto", "kripto", "ether",
 ) + r"|bitcoin[a-z]{0,3})(?![a-z])"
-    "|₿|биткоин|биткойн|криптовалют|比特币|比特幣|ビットコイン|비트코인|暗号資産|加密货币|암호화폐")
+    "|₿|биткоин|биткойн|криптовалют|比特币|比特幣|ビットコイン|비트코인|暗号資産|加密货币|암호화폐"
+    "|بيتكوين|بتكوين|عملة مشفرة|العملات المشفرة|تيثر")
 #: A coin amount: digits next to a ticker or a coin's name, either way round ("0.05 BTC", "BTC 0,05", "₿0.1").
 COIN_AMOUNT = re.compile(
     r"(?<![\w.])\d[\d.,' ]{0,15}\s?(?:btc|bitcoins?|eth|ether|usdt|ltc|xmr|trx|doge|sats|satoshis?"
@@ -74,22 +91,33 @@ COIN_AMOUNT = re.compile(
 #: Money: a currency sign or name next to digits.
 MONEY = re.compile(
     r"[$€£¥₩₽]\s?\d[\d.,]*|\d[\d.,' ]{0,15}\s?(?:[$€£¥₽]|usd|eur|dollars?|euros?|dolares|dolari|dolar|долл\w{0,4}"
-    r"|руб\w{0,4}|달러|만\s?원|원|ドル|美元|zl|pln|chf|gbp)(?![a-z])")
-#: A short deadline (hours, up to three days, tonight, midnight, a countdown): extortion and fake payouts give
+    r"|руб\w{0,4}|달러|만\s?원|원|ドル|美元|zl|pln|chf|gbp|reais|دولار|juta|ribu)(?![a-z])"
+    r"|(?<![a-z])rp\s?\d[\d.,]*")
+#: A short deadline counted out (hours, up to three days, a countdown): extortion and fake payouts give
 #: hours.  "Within 30 days" is an invoice's term, not pressure.
-DEADLINE = re.compile(
+DEADLINE_SPAN = re.compile(
     r"(?<![\d.,])(?:[1-9]|[1-6]\d|7[0-2])\s?-?\s?(?:hours?|hrs?|h(?![a-z])|horas?|heures?|stunden?|std(?![a-z])|ore"
-    r"|uur|saat|godzin\w?|час\w{0,3}|시간|時間|小时|小時)(?![a-z])"
-    r"|(?<![\d.,])[1-3]\s?(?:days?|dias?|jours?|tagen?|giorni|dagen|gun|dni|дн\w{0,3}|일\s?(?:이내|안에|내)|日以内|天内)(?![a-z])"
+    r"|uur|saat|godzin\w?|час\w{0,3}|시간|時間|小时|小時|ساعة|ساعات|jam)(?![a-z])"
+    r"|(?<![\d.,])[1-3]\s?(?:days?|dias?|jours?|tagen?|giorni|dagen|gun|dni|дн\w{0,3}|일\s?(?:이내|안에|내)|日以内|天内"
+    r"|hari|ايام|أيام)(?![a-z])"
     r"|" + _L + "(?:" + _stems(
         "two days", "three days", "deux jours", "trois jours", "zwei tage", "drei tage", "dos dias", "tres dias",
         "due giorni", "tre giorni", "dois dias", "twee dagen", "drie dagen", "iki gun", "dwa dni",
-        "midnight", "minuit", "mitternacht", "medianoche", "mezzanotte", "meia-noite", "middernacht", "polnoc",
-        "tonight", "ce soir", "heute nacht", "esta noche", "stanotte", "hoje a noite", "vannacht",
         "countdown", "compte a rebours", "cuenta atras", "conto alla rovescia", "contagem regressiva",
-        "deadline", "date limite", "frist", "plazo", "scadenza", "prazo", "termijn",
         "twenty-four hours", "forty-eight hours", "seventy-two hours", "twenty four hours", "forty eight hours",
-    ) + ")(?![a-z])|сутк|полуноч|자정|오늘 밤|今夜|午夜|今晚|двух дней|двое суток|이틀|二日|两天|48시간|24시간")
+        "dua hari", "tiga hari",
+    ) + ")(?![a-z])|сутк|двух дней|двое суток|이틀|二日|两天|48시간|24시간|يومين|ثلاثة أيام")
+#: A deadline named, not counted (tonight, midnight, "the deadline"): a colleague's "I'll pay you back
+#: tonight" says it too, so it presses a payment only together with claims that hold the reader.
+DEADLINE_WORD = re.compile(
+    _L + "(?:" + _stems(
+        "midnight", "minuit", "mitternacht", "medianoche", "mezzanotte", "meia-noite", "middernacht", "polnoc",
+        "tonight", "ce soir", "heute nacht", "heute abend", "esta noche", "stanotte", "hoje a noite", "vannacht",
+        "deadline", "date limite", "frist", "plazo", "scadenza", "prazo", "termijn", "tenggat", "malam ini",
+        # the bomb threat's "before the end of the (working) day"
+        "end of the day", "end of the working day", "end of the business day", "end of business",
+    ) + ")(?![a-z])|полуноч|자정|오늘 밤|今夜|午夜|今晚|منتصف الليل|الليلة")
+DEADLINE = re.compile(f"{DEADLINE_SPAN.pattern}|{DEADLINE_WORD.pattern}")
 #: A demand to pay, send or transfer (en, es, pt, fr, de, it, nl, tr, pl, ru, ko, ja, zh).
 DEMAND = re.compile(
     _L + "(?:" + _stems(
@@ -99,9 +127,11 @@ DEMAND = re.compile(
         "uberweisen", "uberweisung", "zahlen", "bezahlen", "zahlung", "invia", "inviare", "pagare", "pagamento",
         "trasferisci", "bonifico", "stuur", "betaal", "betalen", "betaling", "overmaken", "maak over",
         "gonder", "odeyin", "odeme", "zaplac", "przelej", "wyslij", "platnosc", "losegeld",
-        "rescate", "rancon", "riscatto", "resgate", "losgeld", "fidye", "okup",
-    ) + ")|отправ|перевед|перевод|оплат|заплат|выкуп|입금|송금|이체|보내|지불|결제|납부|送金|支払|振り込|振込|身代金"
-    "|发送|支付|转账|付款|汇款|赎金")
+        "rescate", "rancon", "riscatto", "resgate", "losgeld", "fidye", "okup", "kirim", "kirimkan", "bayar",
+        "bayarkan", "tebusan",
+    # ("payout" and "pay out" are what the reader is given, the other way round)
+    ) + ")(?!\\s?-?out)|отправ|перевед|перевод|оплат|заплат|выкуп|입금|송금|이체|보내|지불|결제|납부|送金|支払|振り込"
+    "|振込|身代金|发送|支付|转账|付款|汇款|赎金|أرسل|ارسل|ادفع|إدفع|تحويل|حوّل|الدفع|فدية")
 
 #: Claims that hold the reader, in groups: a mail needs two of them (one word of one group is everyday).
 THREAT_GROUPS: dict[str, re.Pattern[str]] = {
@@ -116,7 +146,19 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "je wachtwoord", "sifreniz", "twoje haslo", "su contrasena", "got into your", "broke into your",
         "control of your", "control over your", "kontrolle uber ihr", "controla tu", "controlo o seu",
         "controllo del tuo", "controle de votre", "controle over je", "controle over uw",
-    ) + ")|взлом|вирус|троян|доступ к|парол|해킹|악성|비밀번호|ハッキング|ウイルス|パスワード|黑客|病毒|木马|密码"),
+        # the account or device said to be compromised
+        "compromised", "compromis", "comprometid", "kompromittiert", "gecompromitteerd", "compromess",
+        # spyware named (Pegasus) and the ways in claimed: a zero-day, a remote-administration tool, a backdoor
+        "pegasus", "spy program", "spy software", "spy app", "spy tool", "spying", "programme espion",
+        "logiciel espion", "programa espia", "spionage", "spionageprogramm", "programma spia", "zero-day",
+        "zero day", "backdoor", "remote administration", "remote control", "stalkerware",
+        "zhakowa", "hakowa", "retas", "peretas", "akses penuh",
+        # data carried off: the database / stolen-mailbox ransom
+        "backed up", "downloaded", "copied your", "copied all", "stole", "stolen", "exfiltrat", "your database",
+        "your data", "your files", "our servers", "heruntergeladen", "kopiert", "telecharge", "descargu",
+        "descargado", "scaricato", "baixei", "gedownload", "skopiowal", "pobralem", "indirdim", "mengunduh",
+    ) + ")|взлом|вирус|троян|доступ к|парол|шпион|скопировал|скачал|해킹|악성|비밀번호|스파이|ハッキング|ウイルス"
+    "|パスワード|スパイ|黑客|病毒|木马|密码|间谍|اختراق|اخترقت|اخترق|قرصن|برامج ضارة|برنامج تجسس|تجسس"),
     # a recording: the camera, a video, screenshots
     "record": re.compile(_L + "(?:" + _stems(
         "webcam", "camera", "kamera", "camara", "telecamera", "kamerka", "video", "videos", "footage", "recorded",
@@ -124,15 +166,28 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "filme", "enregistre", "enregistrement", "registrato", "registrazione", "gravado", "gravei", "gravacao",
         "opgenomen", "opname", "nagranie", "nagral", "kaydettim", "kayit", "screenshot", "screenshots",
         "screen capture", "microphone", "mikrofon", "microfono",
-    ) + ")|камер|видео|запис|영상|동영상|녹화|카메라|動画|録画|カメラ|视频|录像|摄像头"),
+        # what was captured besides video: photos, clips, chats, the browsing history
+        "photos", "pictures", "fotos", "bilder", "foto", "zdjecia", "clip", "clips", "your chats",
+        "private chats", "chat history", "correspondence", "korrespondenz", "browsing history", "search history",
+        "browserverlauf", "historique", "historial", "cronologia", "rekam", "merekam", "rekaman",
+    ) + ")|камер|видео|запис|переписк|фото|영상|동영상|녹화|카메라|사진|動画|録画|カメラ|写真|视频|录像|摄像头|照片"
+    "|كاميرا|فيديو|تسجيل|صور"),
     # something shameful: adult sites, intimacy
     "shame": re.compile(_L + "(?:" + _stems(
         "porn", "porno", "pornographic", "pornografico", "pornografia", "pornografische", "adult", "adulte",
-        "adulto", "adulti", "erwachsene", "volwassen", "xxx", "masturbat", "masturb", "nude", "naked", "nackt",
+        "adulto", "adulti", "erwachsene", "volwassen", "masturbat", "masturb", "nude", "naked", "nackt",
         "desnudo", "nudo", "naakt", "intimate", "intime", "intim", "intimo", "sex", "sexual", "sexuel",
         "sexuell", "sexo", "sesso", "seks", "explicit", "compromising", "kompromittierend", "comprometedor",
         "compromettant", "compromettente",
-    ) + ")|порно|интим|голы|성인|음란|야동|アダルト|エロ|色情|成人|裸"),
+        # the act in slang, and the sites by their label
+        "nsfw", "pleasuring", "pleasure yourself", "filthy", "pervert", "perverse", "jerking", "jerk off",
+        "wank", "self-gratification", "onlyfans", "telanjang", "bugil", "mesum", "dewasa",
+        # "I know your secret": an affair to be told to the spouse
+        "affair", "cheating on", "infidelity", "mistress", "your lover", "affare", "seitensprung",
+        "liaison", "infidelite", "infidelidad", "infedelta", "traicao", "overspel", "zdrad", "aldat",
+        "perselingkuhan", "selingkuh",
+    ) + ")|порно|интим|голы|любовниц|성인|음란|야동|불륜|アダルト|エロ|不倫|色情|成人|裸|出轨|外遇"
+    "|إباحي|اباحي|جنس|خيانة"),
     # exposure: to your contacts, published, leaked
     "expose": re.compile(_L + "(?:" + _stems(
         "contacts", "contact list", "kontakte", "contactos", "contatos", "contatti", "contacten", "kisileri",
@@ -140,13 +195,27 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "expose", "release the", "veroffentlichen", "veroffentlicht", "publicar", "publicare", "publier",
         "publiceren", "pubblicare", "divulgar", "divulguer", "divulgare", "verbreiten", "difundir", "diffuser",
         "diffondere", "verspreiden", "yayinla", "opublikuj", "social media", "reseaux sociaux", "redes sociales",
-    ) + ")|контакт|опублик|разошл|распростран|연락처|유포|공개|連絡先|公開|拡散|联系人|公开|曝光"),
+        # the people it goes to: the spouse, the employer, the customers, the address book
+        "your wife", "your husband", "your spouse", "your partner", "your boss", "your employer",
+        "your relatives", "your customers", "address book", "ihre ehefrau", "ihr ehemann", "ihr arbeitgeber",
+        "ihre frau", "ihr mann", "ihre familie", "votre femme", "votre mari", "votre famille", "tu esposa",
+        "tu marido", "tu familia", "sua esposa", "seu marido", "sua familia", "tua moglie", "tuo marito",
+        "tua famiglia", "je vrouw", "je man", "je familie", "twoja zona", "twoja rodzina", "kontak",
+        "sebarkan", "menyebarkan", "goes online", "go online", "post them", "to the public",
+    ) + ")|контакт|опублик|разошл|распростран|жене|мужу|연락처|유포|공개|連絡先|公開|拡散|联系人|公开|曝光"
+    "|جهات الاتصال|جهات اتصالك|نشر|فضح"),
     # harm: a bomb, a hit man
     "harm": re.compile(_L + "(?:" + _stems(
-        "bomb", "bombe", "bomba", "explosive", "explosif", "explosivo", "sprengstoff", "esplosivo", "explosief",
+        # (the device, not the adjective: "explosive growth" is a marketing mail's)
+        "bomb", "bombe", "bomba", "explosive device", "explosives", "engin explosif", "explosifs",
+        "artefacto explosivo", "explosivos", "ordigno esplosivo", "esplosivi", "explosieven", "sprengstoff",
         "detonate", "detonator", "hitman", "hit man", "sicario", "killer", "kill you", "assassin", "tueur",
         "matarte", "ti uccid", "dich toten",
-    ) + ")|бомб|взрыв|убийц|убью|폭탄|폭발|살해|爆弾|爆発|殺|炸弹|爆炸|杀"),
+        # the hit man's contract, the device planted: how the threat to life is put
+        "end your life", "take your life", "contract on your life", "murder", "paid to kill", "hired to kill",
+        "detonat", "tetryl", "hexogen", "device planted", "planted a device", "grenade", "sprengsatz",
+        "asesin", "tuer", "uccider", "matar", "membunuh", "bahan peledak",
+    ) + ")|бомб|взрыв|убийц|убью|폭탄|폭발|살해|爆弾|爆発|殺|炸弹|爆炸|杀|قنبلة|متفجر|قتل|تفجير"),
 }
 #: Demands of silence, and the threat of telling the police (part of the pressure).
 SECRECY = re.compile(_L + "(?:" + _stems(
@@ -154,7 +223,8 @@ SECRECY = re.compile(_L + "(?:" + _stems(
     "tell no one", "tell anyone", "no one", "nobody", "niemand", "nadie", "personne", "nessuno", "ninguem",
     "kimseye", "nikomu", "keep this", "secret", "geheim", "secreto", "segreto", "segredo", "gizli", "sekret",
     "do not reply", "don't reply", "do not respond", "nicht antworten", "no respondas", "ne repondez pas",
-) + ")|полици|никому|секрет|경찰|비밀|아무에게|警察|秘密|誰にも|任何人")
+    "between us", "polisi", "rahasia", "siapa pun", "siapapun",
+) + ")|полици|никому|секрет|경찰|비밀|아무에게|警察|秘密|誰にも|任何人|الشرطة|الشرطه|لا تخبر")
 
 #: A balance, a payout, money credited: what the fake-balance mail holds out.
 BALANCE = re.compile(_L + "(?:" + _stems(
@@ -169,33 +239,59 @@ BALANCE = re.compile(_L + "(?:" + _stems(
     "you received", "you have received", "you've received", "you just received", "sie haben erhalten",
     "has recibido", "ha recibido", "vous avez recu", "hai ricevuto", "voce recebeu", "je hebt ontvangen",
     "u heeft ontvangen", "otrzymales", "aldiniz",
+    # the verb-final orders: "Sie haben 0,5 BTC erhalten", "je hebt 0,3 BTC ontvangen"
+    "sie haben [^.!?]{0,40}erhalten", "du hast [^.!?]{0,40}erhalten", "je hebt [^.!?]{0,40}ontvangen",
+    "u heeft [^.!?]{0,40}ontvangen",
     # waiting for the reader
     "waiting for you", "awaiting you", "wartet auf sie", "wartet auf dich", "te espera", "le espera",
     "vous attend", "ti aspetta", "espera por voce", "wacht op u", "wacht op je", "sizi bekliyor", "czeka na ciebie",
-) + ")|баланс|зачислен|вывод|выплат|вы получили|잔액|잔고|출금|적립|입금되|残高|出金|入金|余额|提现|到账|奖励")
+    # the recovery / refund / compensation scam: money "found" for the reader, released for a fee
+    "recovered", "recovery of", "refund", "compensation", "reimburse", "recuperad", "recuperamos", "reembolso",
+    "compensacion", "indemnizacion", "recupere", "remboursement", "indemnisation", "erstattung",
+    "entschadigung", "recuperat", "rimborso", "risarcimento", "indenizacao", "terugbetaling",
+    "schadevergoeding", "odzyskal", "zwrot", "odszkodowanie", "iade", "tazminat", "pengembalian",
+    "kompensasi", "ganti rugi",
+    # an airdrop allotted to the reader
+    "allocated", "airdrop", "zugeteilt", "attribue", "asignado", "assegnat", "alocad", "toegewezen",
+    # the fake-balance words in Indonesian and Arabic
+    "penarikan", "dana anda", "keuntungan anda",
+) + ")|баланс|зачислен|вывод|выплат|вы получили|компенсац|возврат|잔액|잔고|출금|적립|입금되|보상|환불|残高|出金|入金"
+    "|返金|補償|余额|提现|到账|奖励|退款|赔偿|رصيد|أرباح|ارباح|سحب|تعويض|استرداد")
 #: Acting on it: withdraw, claim, confirm, log in, activate.
 ACT = re.compile(_L + "(?:" + _stems(
-    "withdraw", "claim", "confirm", "activate", "log in", "login", "sign in", "verify", "redeem", "collect",
+    "withdraw(?!al)", "claim", "confirm", "activate", "log in", "login", "sign in", "verify", "redeem", "collect",
     "access your", "retirar", "reclamar", "confirmar", "confirme", "activar", "retirer", "reclamer", "confirmer",
     "confirmez", "activer", "abheben", "auszahlen", "einfordern", "bestatigen", "bestatigung", "aktivieren",
     "anmelden", "prelevare", "riscuotere", "confermare", "conferma", "attivare", "sacar", "resgatar", "ativar",
     "opnemen", "claimen", "bevestig", "bevestigen", "activeer", "inloggen", "cek", "onayla", "aktif et",
     "wyplac", "odbierz", "potwierdz", "aktywuj", "zaloguj", "genehmigen", "approve", "aprobar", "approuver",
-    "approvare", "aprovar", "goedkeuren",
-) + ")|вывести|подтверд|активир|войдите|получить|출금하|확인|수령|로그인|出金|確認|受け取|ログイン|提现|确认|领取|登录")
+    "approvare", "aprovar", "goedkeuren", "riscuot", "richiedi", "unlock", "release the", "to release",
+    "to receive", "complete the", "complete your", "complete verification", "freischalten", "debloquer",
+    "desbloquear", "sbloccare", "konfirmasi", "klaim", "tarik",
+    "aktifkan", "cairkan",
+) + ")|вывести|подтверд|активир|войдите|получить|출금하|확인|수령|로그인|出金|確認|受け取|ログイン|提现|确认|领取|登录"
+    "|تأكيد|تاكيد|أكد|اسحب|قم بسحب|استلم|تفعيل")
 #: Pressure on a balance: a fee to release it.
 FEE = re.compile(_L + "(?:" + _stems(
     "fee", "fees", "commission", "gebuhr", "gebuhren", "comision", "frais", "commissione", "taxa", "tarifa",
-    "kosten", "ucret", "oplata",
-) + ")|комисси|수수료|手数料|手续费")
+    "kosten", "ucret", "oplata", "biaya", "gas fee",
+) + ")|комисси|수수료|手数料|手续费|رسوم|عمولة")
+#: A fee denied ("we do not charge any fees", "free of charge") is the opposite of pressure.
+NO_FEE = re.compile(_L + "(?:" + _stems(
+    "no", "not", "never", "without", "zero", "free of", "any", "keine", "ohne", "sans", "aucun", "aucuns", "sin",
+    "ningun", "ninguna", "senza", "nessun", "sem", "nenhum", "geen", "zonder", "bez", "tanpa", "gratis",
+) + r")(?![a-z])[^.!?\n]{0,20}$")
+#: Fee words looked at for a denial.
+MAX_FEE_WORDS = 10
 #: Pressure on a balance: an account or a payout about to expire, burn or be blocked.
 EXPIRY = re.compile(_L + "(?:" + _stems(
     "expire", "expires", "expired", "expiring", "blocked", "frozen", "suspended", "deleted", "forfeit", "burn",
     "blockage", "lockout", "lauft ab", "verfallt", "gesperrt", "geloscht", "expira", "caduca", "caduque", "vence",
     "bloqueado", "bloquee", "scade", "bloccato", "verloopt", "geblokkeerd", "vervalt", "sona erer", "engellen",
     "wygasa", "zablokowan", "last chance", "letzte chance", "ultima oportunidad", "derniere chance",
-    "ultima possibilita", "ultima chance", "laatste kans",
-) + ")|сгорит|заблокир|истека|만료|소멸|차단|期限|失効|过期|冻结")
+    "ultima possibilita", "ultima chance", "laatste kans", "burned", "scad", "kedaluwarsa", "hangus", "diblokir",
+    "reversed", "return to the sender", "returned to the sender",
+) + ")|сгорит|заблокир|истека|만료|소멸|차단|期限|失効|过期|冻结|تنتهي|ينتهي|انتهاء|تجميد")
 #: Credentials handed to the reader ("Password: TG22M487"): the "shared account full of coins" lure needs no
 #: other pressure -- the reader is to log in and pay the "withdrawal fee".
 CREDENTIALS = re.compile(
@@ -211,7 +307,10 @@ CREDIT_TO_READER = re.compile(_L + "(?:" + _stems(
     "you earned", "you've earned", "you have earned", "you won", "you've won", "you have won", "you got",
     "you've got", "has ganado", "ha ganado", "hai vinto", "hai guadagnato", "vous avez gagne", "sie haben gewonnen",
     "du hast gewonnen", "voce ganhou", "je hebt gewonnen", "u heeft gewonnen", "kazandiniz", "wygrales",
-) + ")|на ваш сч|на вашем сч|вы выиграли|вы заработали")
+    "ke akun anda", "di akun anda", "ke dompet anda", "allocated to your",
+    # coins held for the reader ("1.03 BTC is pending in your account")
+    "in your account", "on your account", "pending in your", "is pending", "are pending",
+) + ")|на ваш сч|на вашем сч|вы выиграли|вы заработали|في حسابك|إلى حسابك|الى حسابك|في محفظتك")
 
 #: Get-rich promises: wealth, millionaires, financial freedom (the bitcoin investment-robot spam).
 WEALTH = re.compile(_L + "(?:" + _stems(
@@ -220,22 +319,46 @@ WEALTH = re.compile(_L + "(?:" + _stems(
     "finanzielle freiheit", "passives einkommen", "riche", "millionnaire", "liberte financiere", "revenu passif",
     "rico", "rica", "ricos", "millonario", "millonaria", "millonarios", "fortuna", "riqueza", "libertad financiera",
     "ingresos pasivos", "ricco", "ricchi", "milionario", "milionari", "ricchezza", "liberta finanziaria",
-    "reddito passivo", "rendimento passivo", "milionaria", "renda passiva", "liberdade financeira", "rijk",
+    "reddito passivo", "rendimento passivo", "milionaria", "ricca", "ricche", "renda passiva",
+    "liberdade financeira", "rijk",
     "miljonair", "miljonairs", "rijkdom", "financiele vrijheid", "passief inkomen", "zengin", "milyoner",
-    "bogaty", "bogactwo", "milioner", "milionerem", "niezaleznosc finansowa",
-) + ")|богат|миллионер|부자|백만장자|億万長者|大金持ち|富翁|财富|致富")
-#: Earning: the verb, or money at a rate ("€1,200 a day", "jeden Tag", "ogni giorno").
+    "bogaty", "bogactwo", "milioner", "milionerem", "niezaleznosc finansowa", "financially independent",
+    "financial independence", "kaya raya",
+    # the crypto casino's prize: a jackpot, a prize pool
+    "jackpot", "jackpots", "prize pool", "win big", "grand prize", "premio gordo", "montepremi", "win up to",
+    "chance to win", "could win", "jadi kaya", "menjadi kaya", "jutawan", "kebebasan finansial",
+    "penghasilan pasif",
+) + ")|богат|миллионер|부자|백만장자|億万長者|大金持ち|富翁|财富|致富|ثري|ثراء|ثروة|مليونير|الثراء")
+#: Wealth words a genuine fintech or exchange uses too ("build wealth"): no promise of riches.
+MODEST_WEALTH = frozenset({"wealth", "fortune", "fortuna", "riqueza", "ricchezza", "vermogen", "reichtum",
+                           "rijkdom", "bogactwo", "财富", "ثروة"})
+#: Earning: the verb ("earn", "verdienen", "lucram") -- or a rate (RATE).
 EARN = re.compile(_L + "(?:" + _stems(
     "earn", "earning", "earnings", "make money", "making money", "profit", "profits", "returns", "verdienen",
     "verdient", "geld machen", "gewinne", "rendite", "gagner", "gagnez", "gains", "rendement", "ganar", "gane",
-    "ganancias", "rentabilidad", "guadagnare", "guadagna", "guadagni", "rendimento", "ganhar", "ganhe", "lucro",
-    "lucros", "verdien", "winst", "kazanc", "kazanin", "kazan", "zarabiac", "zarabiaj",
-    "zarobki", "zysk", "per day", "a day", "every day", "daily", "per week", "a week", "per month", "a month",
+    "ganancias", "rentabilidad", "guadagnare", "guadagna", "guadagni", "rendimento", "ganhar", "ganhe", "lucr",
+    "verdien", "winst", "kazanc", "kazanin", "kazan", "zarabia", "zarobki", "zysk",
+    "keuntungan", "menghasilkan", "penghasilan", "cuan",
+    # winning it: the crypto casino's "win", "multiply your BTC"
+    "win(?:s|ning|nings)?(?![a-z])", "multiply", "gewinnen sie", "gagnez", "gagner le", "gana", "ganhe o",
+    "vinci", "vincere", "winnen",
+    "wygraj",
+    # money multiplied: "I turned $250 into $12,000", "doubled my deposit"
+    "turned [$€£]?\\d", "doubled", "tripled", "verdoppelt", "verdreifacht", "duplique", "triplique", "raddoppiat",
+    "dobrei", "verdubbeld",
+) + ")|зараб|прибыл|доход|수익|벌|稼|収益|赚|收益|أرباح|ارباح|ربح|تربح")
+#: A rate ("a day", "jeden Tag", "ogni giorno"): earning beside a promise of riches ("reich ... jeden Tag");
+#: beside modest wealth only with money right before it ("wealth ... $1,300 a day": a conference's "wealth
+#: panels and daily workshops" is none).
+RATE = re.compile(_L + "(?:" + _stems(
+    "per day", "a day", "every day", "daily", "per week", "a week", "per month", "a month",
     "pro tag", "am tag", "jeden tag", "taglich", "pro woche", "pro monat", "im monat", "par jour", "chaque jour",
     "par semaine", "par mois", "al dia", "por dia", "cada dia", "a la semana", "al mes", "por mes", "al giorno",
-    "ogni giorno", "a settimana", "al mese", "por semana", "por mes", "per dag", "elke dag", "per maand",
-    "gunluk", "gunde", "aylik", "dziennie", "miesiecznie",
-) + ")|зараб|прибыл|доход|в день|в месяц|수익|벌|毎日|稼|収益|赚|收益|每天")
+    "ogni giorno", "a settimana", "al mese", "por semana", "per dag", "elke dag", "per maand",
+    "gunluk", "gunde", "aylik", "dziennie", "miesiecznie", "per hari", "setiap hari", "sehari", "per bulan",
+) + ")(?![a-z])|в день|в месяц|毎日|每天|يوميا|يوميًا|يومية|في اليوم|شهريا")
+#: Characters between an amount of money and its rate.
+RATE_GAP = 25
 #: The machine that makes the money: a trading robot, an AI, a platform; the banks that "hide" it.
 SYSTEM = re.compile(_L + "(?:" + _stems(
     "trading robot", "trading bot", "robot", "bot", "algorithm", "ai", "artificial intelligence", "ki",
@@ -244,9 +367,13 @@ SYSTEM = re.compile(_L + "(?:" + _stems(
     "plattform", "plateforme", "plataforma", "piattaforma", "platforma", "software", "logiciel", "system",
     "systeme", "sistema", "systeem", "banks", "banken", "banques", "bancos", "banche", "opportunity", "chance",
     "occasione", "oportunidad", "opportunite", "oportunidade", "kans", "firsat", "okazja", "loophole", "secret",
-    "experts", "experten", "expertos", "esperti", "especialistas",
-) + ")(?![a-z])|робот|платформ|искусственн|банк|로봇|플랫폼|인공지능|ロボット|プラットフォーム|人工知能"
-    "|机器人|平台|人工智能")
+    "experts", "experten", "expertos", "esperti", "especialistas", "robo", "trading", "app", "aplikasi",
+    "kecerdasan buatan", "analyst", "analist", "analista", "mentor", "contract trading",
+    # the chance that makes it: a lottery, a casino, betting, dice
+    "lottery", "casino", "betting", "wager", "dice", "slots", "free spins", "loterie", "lotteria", "loteria",
+    "kasino", "kasyno", "cassino", "apuestas", "scommesse",
+) + ")(?![a-z])|робот|платформ|искусственн|банк|로봇|플랫폼|인공지능|ロボット|プラットフォーム|人工知能|自動売買"
+    "|机器人|平台|人工智能|روبوت|ربوت|منصة|منصتنا|ذكاء اصطناعي|الذكاء الاصطناعي")
 #: Joining it: register, sign up, start, try, watch, invest now.
 JOIN = re.compile(_L + "(?:" + _stems(
     "register", "sign up", "signup", "join", "start now", "start earning", "get started", "try it", "invest now",
@@ -256,23 +383,53 @@ JOIN = re.compile(_L + "(?:" + _stems(
     "empiece", "empieza", "invierta", "registrati", "iscriviti", "unisciti", "inizia", "investi ora", "cadastre",
     "cadastre-se", "inscreva", "junte-se", "comece", "invista", "registreer", "meld je aan", "meld u aan",
     "doe mee", "begin nu", "investeer", "kaydol", "katil", "basla", "zarejestruj", "dolacz", "zacznij", "inwestuj",
-) + ")|зарегистр|присоедин|начните|инвестир|가입|등록|시작하|登録|参加|始め|注册|加入|开始")
+    "daftar", "bergabung", "gabung", "play now", "bet now", "play to win", "spin now", "deposit now",
+    "jetzt spielen", "jouez", "juega", "gioca", "jogue", "speel nu", "i will guide you", "i'll guide you",
+    "let me show you", "i can teach you",
+) + ")|зарегистр|присоедин|начните|инвестир|가입|등록|시작하|登録|参加|始め|注册|加入|开始|سجل الآن|سجل الان|اشترك"
+    "|انضم")
 
 
 #: The extortioner speaks for himself ("I hacked", "my software"): a report about extortion speaks of them.
 FIRST_PERSON = re.compile(_L + "(?:" + _stems(
     "i", "i've", "i'm", "i am", "i have", "my", "me", "ich", "mein", "meine", "mir", "mich", "je", "j'ai", "moi",
     "mon", "ma", "mes", "yo", "tengo", "mis", "io", "ho", "mio", "mia", "eu", "meu", "minha", "tenho", "ik",
-    "mijn", "ben", "benim", "mam", "moj", "moje", "moja",
-) + ")(?![a-z'])|(?<![а-яё])(?:я|мне|мой|моя|мои|меня)(?![а-яё])|내가|제가|나는|저는|私|僕|俺|我")
-#: Warning vocabulary: a text about scams (a security newsletter, a news digest quoting a campaign).
-AWARENESS = re.compile(_L + "(?:" + _stems(
+    "mijn", "ben", "benim", "mam", "moj", "moje", "moja", "saya", "aku", "kami",
+    # a gang speaks as "we" (the stolen-database ransom, "our team")
+    "we", "we've", "we have", "our", "wir", "unser", "unsere", "nous", "notre", "nos", "nosotros",
+    "nuestro", "nuestra", "noi", "nostro", "nostra", "nosso", "nossa", "wij", "ons", "onze", "biz",
+    "nasz", "nasze",
+) + ")(?![a-z'])|(?<![а-яё])(?:я|мне|мой|моя|мои|меня|мы|наш)(?![а-яё])|내가|제가|나는|저는|私|僕|俺|我"
+    "|أنا|انا|لقد قمت|قمت|لدي|سأ")
+#: The reader addressed ("your phone", "tu dispositivo", "seni"): in languages that drop the pronoun
+#: ("Instalé un virus", "hackledim") the speaker is in the verb, and the claims are still made *to* the
+#: reader; a report about extortion speaks of "her", "them", "victims".
+READER = re.compile(_L + "(?:" + _stems(
+    "you", "your", "yours", "ihr", "ihre", "ihren", "ihrem", "ihrer", "dein", "deine", "deinen", "dich", "dir",
+    "votre", "vos", "vous", "tes", "tu", "tus", "te", "usted", "su", "sus", "tuo", "tua", "tuoi", "tue", "ti",
+    "seu", "sua", "seus", "suas", "voce", "je", "jouw", "uw", "jij", "twoj", "twoje", "twoja", "twojego",
+    "ciebie", "cie", "senin", "sizin", "seni", "sizi", "sana", "anda", "kamu",
+) + ")(?![a-z'])|(?<![а-яё])(?:ваш|вас|вам|тебя|твой|твои|тебе)|당신|あなた|你|您|لديك|أنت|انت|جهازك|حسابك")
+#: Warning vocabulary: a text about scams (a security newsletter, a news digest quoting a campaign), as
+#: prose: not inside a mail address or a URL's parameters.
+AWARENESS = re.compile(r"(?<![a-z_@/=.-])(?:" + _stems(
     "scam", "scams", "scammer", "scammers", "fraud", "fraudster", "fraudsters", "phishing", "sextortion",
     "awareness", "warning signs", "do not pay", "don't pay", "never pay", "report it", "researchers",
     "victims", "campaign", "betrug", "betruger", "estafa", "estafadores", "arnaque", "escroquerie", "escrocs",
     "truffa", "truffatori", "golpe", "golpistas", "oplichting", "oplichters", "dolandiricilik", "oszustwo",
-    "oszusci", "nicht zahlen", "no pague", "ne payez pas", "non pagate", "nao pague", "niet betalen",
-) + ")|мошенн|фишинг|не платите|사기|피싱|詐欺|フィッシング|诈骗|钓鱼")
+    "oszusci", "nicht zahlen", "no pague", "ne payez pas", "non pagate", "nao pague", "niet betalen", "hoax",
+    "penipuan", "penipu", "jangan bayar", "arnaques",
+    # the warning's own word orders and verbs ("Zahlen Sie nicht", "the police warns", "scammers claim")
+    "zahlen sie nicht", "bezahlen sie nicht", "ne payez rien", "no paguen", "non pagare", "betaal niet",
+    "warns", "warnt", "warnen", "avertit", "advierte", "avverte", "alerta", "waarschuwt", "ostrzega",
+    "claim to", "claiming", "claims to", "behaupten", "pretendent", "afirman", "sostengono", "alegam",
+    "beweren",
+    # a victim asking for help reports a third party's demand
+    "they want", "they demand", "they are demanding", "someone is threatening", "threatening to",
+    "what should i do", "what should we do", "should i pay", "should we pay", "was soll ich tun",
+    "que dois-je faire", "que debo hacer", "cosa devo fare", "o que devo fazer", "wat moet ik doen",
+# (a word of a mail address or a URL is none of the text's: "phishing@pot", "utm_campaign=")
+) + ")(?![a-z]*[@=])|мошенн|фишинг|не платите|사기|피싱|詐欺|フィッシング|诈骗|钓鱼|احتيال|نصب|تصيد|لا تدفع")
 #: Distinct warning words that make a text one *about* scams.
 AWARENESS_WORDS = 2
 #: Distinct threat groups an extortion needs.
@@ -292,26 +449,32 @@ class Anatomy:
     secrecy: str
     balance: str
     act: str
-    pressure: str  # a fee or an expiry
+    pressure: str  # a fee (not denied) or an expiry
     awareness: tuple[str, ...]
     first_person: str
     credited: str = ""  # an amount (or the coin) next to the balance word: what is held out
     expiry: str = ""
     credentials: str = ""
     wealth: str = ""
-    earn: str = ""
+    earn: str = ""  # an earning verb, or a rate
+    paid_rate: str = ""  # money at a rate ("$1,300 a day")
     system: str = ""
     join: str = ""
+    reader: str = ""  # the reader addressed ("your", "tu", "seni")
+    fee: str = ""  # a fee to pay (one denied, "no fees", is none)
+    fee_demand: str = ""  # the demand to pay that fee ("pay the processing fee")
 
     @property
     def about_scams(self) -> bool:
         return len(self.awareness) >= AWARENESS_WORDS
 
     def extortion(self, address: bool = False) -> str:
-        """The parts of an extortion ('' unless there are all of them): two claims that hold the reader, a
-        payment in a coin (an address or the coin named), a demand or an amount, a deadline or secrecy."""
+        """The parts of an extortion ('' unless there are all of them): two claims that hold the reader, made
+        to the reader ("your phone": a report, a blurb, a victim asking for help speak of "his", "her",
+        "they"), a payment in a coin (an address or the coin named), a demand
+        or an amount, a deadline or secrecy."""
         harm = any(t.startswith("harm:") for t in self.threats)
-        if self.about_scams or not self.first_person or len(self.threats) + harm < THREAT_MIN:
+        if self.about_scams or not self.reader or len(self.threats) + harm < THREAT_MIN:
             return ""
         if not (address or self.coin or self.coin_amount):
             return ""
@@ -326,17 +489,29 @@ class Anatomy:
     def investment(self, link: bool = False) -> str:
         """The parts of a get-rich investment lure ('' unless there are all of them): the coin, a promise of
         wealth, earning, and a call to join (or, with the machine or chance that makes the money, a link)."""
-        if self.about_scams or not (self.coin and self.wealth and self.earn):
+        promise = self.wealth and self.wealth not in MODEST_WEALTH
+        # the celebrity "loophole" lure promises the millions, the banks that fear it and a sign-up, no rate
+        if self.about_scams or not (self.coin and self.wealth and (self.earn or (promise and self.system))):
             return ""
+        if self.wealth in MODEST_WEALTH and not self.paid_rate and RATE.fullmatch(self.earn):
+            return ""  # "wealth panels, daily workshops" is a conference's; "wealth ... $4,000 a week" a promise
         join = self.join or ("a link" if link and self.system else "")
         if not join:
             return ""
         return "; ".join(p for p in (self.coin, self.wealth, self.earn, self.system, join) if p)
 
+    @property
+    def investment_complete(self) -> bool:
+        """Every part of the get-rich lure, the wealth a promise ("get rich", "millionaire", "financial
+        freedom"; not a fintech's "build wealth"), the machine that makes it and a call to join."""
+        return bool(self.investment() and self.earn and self.system and self.join
+                    and self.wealth not in MODEST_WEALTH)
+
     def fake_balance(self, link: bool = False) -> str:
         """The parts of a fake balance ('' unless there are all of them): coins (or money with the coin named)
-        credited, a call to act on them (or a link), and pressure (a short deadline, a fee, expiry); without
-        an amount, the coin named with a call to act and a short deadline."""
+        credited, a call to act on them (or a link, or the demand to pay a fee to release them), and pressure
+        (a short deadline, a fee, expiry); without an amount, the coin named with a call to act and a short
+        deadline."""
         if self.about_scams or not self.credited or not (self.coin_amount or self.coin):
             return ""
         amount = self.credited
@@ -344,7 +519,8 @@ class Anatomy:
             return ""  # "your Bitcoin payout is ready: confirm within 48 hours" names no amount
         # handing over the login of an account full of coins is the call to act and the bait at once
         given = f"credentials '{self.credentials}'" if self.credentials else ""
-        act = self.act or given or ("a link" if link else "")
+        # the recovery scam's "pay the processing fee to release the funds" is the call to act
+        act = self.act or given or self.fee_demand or ("a link" if link else "")
         press = self.deadline or self.pressure or given
         if not (act and press):
             return ""
@@ -353,29 +529,80 @@ class Anatomy:
 
 #: Characters around a balance word searched for the amount credited (or, without one, the coin's name).
 CREDIT_WINDOW, COIN_WINDOW = 80, 25
-#: Balance words looked at.
+#: Characters before an amount looked at for a fee word: "a fee of 0.01 BTC" is the fee, not the balance.
+FEE_GAP = 25
+#: Characters before a fee word searched for the demand to pay it.
+FEE_DEMAND_GAP = 40
+#: Balance words (and amounts next to each) looked at.
 MAX_BALANCE_WORDS = 20
+MAX_AMOUNTS = 4
 
 
 _CREDIT_WORDS = re.compile(f"{BALANCE.pattern}|{CREDIT_TO_READER.pattern}")
+_AMOUNT = re.compile(f"{COIN_AMOUNT.pattern}|{MONEY.pattern}")
 
 
 def _credited(t: str, may: Callable[[re.Pattern[str]], bool] | None = None) -> str:
-    """The amount (a coin amount or money) next to a balance word, else the coin named right by it, else ''."""
+    """The amount (a coin amount or money, not a fee's) next to a balance word, else the coin named right by
+    it, else ''."""
     coin = ""
     if may is not None and not may(_CREDIT_WORDS):
         return ""
     for n, m in enumerate(_CREDIT_WORDS.finditer(t)):
         if n >= MAX_BALANCE_WORDS:
             break
-        near = t[max(0, m.start() - CREDIT_WINDOW):m.end() + CREDIT_WINDOW]
-        amount = COIN_AMOUNT.search(near) or MONEY.search(near)
-        if amount:
-            return amount.group(0).strip()
+        lo = max(0, m.start() - CREDIT_WINDOW)
+        near = t[lo:m.end() + CREDIT_WINDOW]
+        for k, amount in enumerate(_AMOUNT.finditer(near)):
+            if k >= MAX_AMOUNTS:
+                break
+            if not FEE.search(near[max(0, amount.start() - FEE_GAP):amount.start()]):
+                return amount.group(0).strip()
         if not coin:
             c = COIN.search(t[max(0, m.start() - COIN_WINDOW):m.end() + COIN_WINDOW])
             coin = c.group(0) if c else ""
     return coin
+
+
+def _fee(t: str, may: Callable[[re.Pattern[str]], bool]) -> tuple[str, str]:
+    """(fee, demand): the first fee word of prepared text ``t`` that no denial ("no fees", "ohne Gebühr")
+    precedes, and the demand to pay it when one stands right before it ("pay the processing fee")."""
+    if not may(FEE):
+        return "", ""
+    fee = ""
+    for n, m in enumerate(FEE.finditer(t)):
+        if n >= MAX_FEE_WORDS:
+            break
+        before = t[max(0, m.start() - FEE_DEMAND_GAP):m.start()]
+        if NO_FEE.search(before[-30:]):
+            continue
+        demand = DEMAND.search(before) if may(DEMAND) else None
+        if demand:
+            return m.group(0).strip(), f"{demand.group(0)} … {m.group(0).strip()}"
+        fee = fee or m.group(0).strip()
+    return fee, ""
+
+
+def _wealth(t: str, may: Callable[[re.Pattern[str]], bool]) -> str:
+    """The first promise of riches in prepared text ``t``, else its first modest wealth word, else ''."""
+    modest = ""
+    for n, m in enumerate(WEALTH.finditer(t) if may(WEALTH) else ()):
+        if n >= MAX_AMOUNTS:
+            break
+        if m.group(0) not in MODEST_WEALTH:
+            return m.group(0)
+        modest = modest or m.group(0)
+    return modest
+
+
+def _paid_rate(t: str, may: Callable[[re.Pattern[str]], bool]) -> str:
+    """A rate with money (or a coin amount) right before it ("$1,300 a day"), else ''."""
+    for n, m in enumerate(RATE.finditer(t) if may(RATE) else ()):
+        if n >= MAX_AMOUNTS:
+            break
+        if _AMOUNT.search(t[max(0, m.start() - RATE_GAP):m.start()]):
+            return m.group(0)
+    return ""
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str:
@@ -387,25 +614,42 @@ def _first(pattern: re.Pattern[str], text: str) -> str:
 def _gate() -> RegexGate:
     """The vocabularies' required words, found in one pass before any of their searches."""
     return RegexGate([COIN, COIN_AMOUNT, MONEY, DEADLINE, DEMAND, SECRECY, BALANCE, ACT, EXPIRY, FEE, FIRST_PERSON,
-                      CREDENTIALS, WEALTH, EARN, SYSTEM, JOIN, AWARENESS, _CREDIT_WORDS, *THREAT_GROUPS.values()])
+                      READER, CREDENTIALS, WEALTH, EARN, RATE, SYSTEM, JOIN, AWARENESS, _CREDIT_WORDS,
+                      *THREAT_GROUPS.values()])
 
 
 def anatomy(text: str) -> Anatomy:
-    """The parts of the techniques in ``text`` (any language of the vocabularies), one pass per part
-    (and none for a vocabulary none of whose required words the text holds)."""
+    """The parts of the techniques in ``text`` (any language of the vocabularies).
+
+    One pass per part, none for a vocabulary none of whose required words the text holds, and the parts
+    every text has (a pronoun, a number of hours, money) only where a technique's rarer parts are already
+    there: the speaker, money and secrecy where two claims are; the call to act, fee and expiry where coins
+    are credited; the deadline where either is; wealth, earning and joining where the coin is.  A part
+    not looked for is ''.
+    """
     t = prepare(text)
     may = _gate().open(t)
 
-    def first(pattern: re.Pattern[str]) -> str:
-        return _first(pattern, t) if may(pattern) else ""
+    def first(pattern: re.Pattern[str], wanted: bool = True) -> str:
+        return _first(pattern, t) if wanted and may(pattern) else ""
 
     threats = tuple(f"{name}: {m.group(0)}" for name, pat in THREAT_GROUPS.items() if may(pat) and (m := pat.search(t)))
+    claims = len(threats) + any(x.startswith("harm:") for x in threats) >= THREAT_MIN
+    coin, coin_amount = first(COIN), first(COIN_AMOUNT)
+    credited = _credited(t, may) if coin or coin_amount else ""
+    fee, fee_demand = _fee(t, may) if credited else ("", "")
+    rich = bool(coin) and bool(may(WEALTH))
+    wealth = _wealth(t, may) if rich else ""
+    rate = _paid_rate(t, may) if wealth else ""
     return Anatomy(
-        threats, first(COIN), first(COIN_AMOUNT), first(MONEY), first(DEADLINE), first(DEMAND),
-        first(SECRECY), first(BALANCE), first(ACT), first(EXPIRY) or first(FEE), _warnings(t, may),
-        first(FIRST_PERSON), credited=_credited(t, may), expiry=first(EXPIRY), credentials=first(CREDENTIALS),
-        wealth=first(WEALTH), earn=first(EARN),
-        system=first(SYSTEM), join=first(JOIN))
+        threats, coin, coin_amount, first(MONEY, claims), first(DEADLINE, claims or bool(credited)),
+        first(DEMAND), first(SECRECY, claims), first(BALANCE, bool(credited)), first(ACT, bool(credited)),
+        first(EXPIRY, bool(credited)) or fee, _warnings(t, may) if claims or credited or wealth else (),
+        first(FIRST_PERSON, claims), credited=credited, expiry=first(EXPIRY, bool(credited)),
+        credentials=first(CREDENTIALS, bool(credited)), wealth=wealth,
+        earn=first(EARN, bool(wealth)) or rate or first(RATE, bool(wealth)),
+        paid_rate=rate, system=first(SYSTEM, bool(wealth)), join=first(JOIN, bool(wealth)),
+        reader=first(READER, claims), fee=fee, fee_demand=fee_demand)
 
 
 def _warnings(t: str, may: Callable[[re.Pattern[str]], bool] | None = None) -> tuple[str, ...]:
@@ -448,10 +692,14 @@ def about_scams(text: str) -> bool:
 
 
 def pressed(window: str) -> str:
-    """A short deadline or a threat in ``window`` (the text around a payment demand), '' when none."""
+    """A short deadline counted out, or threats, in ``window`` (the text around a payment demand), '' when
+    none."""
     t = prepare(window)
-    deadline = _first(DEADLINE, t)
+    deadline = _first(DEADLINE_SPAN, t)
     if deadline:
         return deadline
     threats = [m.group(0) for pat in THREAT_GROUPS.values() if (m := pat.search(t))]
-    return threats[0] if len(threats) >= THREAT_MIN else ""
+    if len(threats) < THREAT_MIN:
+        return ""
+    # a deadline named ("tonight") presses together with the claims, as a colleague's "back tonight" does not
+    return _first(DEADLINE_WORD, t) or threats[0]
