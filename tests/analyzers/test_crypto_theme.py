@@ -411,21 +411,29 @@ def test_the_coin_gate_changes_no_anatomy_finding(monkeypatch: pytest.MonkeyPatc
     assert sum(bool(f) for f in gated) > 150 and skipped > 150  # both paths were exercised
 
 
-def test_ascii_text_is_prepared_as_its_lower_case_with_spaces_collapsed() -> None:
+def test_ascii_text_is_prepared_by_lowering_it_and_making_characters_spaces() -> None:
     """The premise of pays_in_coin's shortcut for ASCII text (it looks for the coin's words in the lower-case text
-    before preparing it): fails when extortion_common.prepare ever treats ASCII text otherwise."""
+    before preparing it): every space-free run of the prepared text is in the lower-case text.  Fails when
+    extortion_common.prepare ever joins, inserts or rewrites characters of ASCII text."""
     import random
-    import re
     import string
 
+    from coinguard.analyzers import crypto_theme
     from coinguard.analyzers.extortion_common import MAX_ANATOMY_CHARS, prepare
 
     rng = random.Random(23)
-    alphabet = string.printable + "\x1c\x1d\x1e\x1f\x0b\x0c" + "  "
-    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(3000)]
-    texts += ["Send 0.5 BTC\r\n\tnow", "  lead  trail  ", "x" * (MAX_ANATOMY_CHARS + 5)]
+    pieces = [*(string.printable + "\x1c\x1d\x1e\x1f\x0b\x0c" + "  "), "\\n", "\\t", "__", "a.1", "1.a", "btc"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    texts += ["Send 0.5 BTC\r\n\tnow", "  lead  trail  ", "x" * (MAX_ANATOMY_CHARS + 5),
+              "Bitcoin__Balance__0.7495__BTC", "get.up.to.1.BTC", "every day.\\n\\nPlay to win"]
+    changed = 0
     for text in texts:
-        assert prepare(text) == re.sub(r"\s+", " ", text[:MAX_ANATOMY_CHARS].lower()), repr(text)
+        lower = text[:MAX_ANATOMY_CHARS].lower()
+        prepared = prepare(text)
+        assert all(run in lower for run in prepared.split(" ")), repr(text)
+        changed += prepared != " ".join(lower.split()) and prepared.strip() != " ".join(lower.split())
+    assert changed > 100  # escapes and separators were drawn and made spaces
+    assert crypto_theme._coin_words_unspaced()  # and the coin's ASCII words hold no space
 
 
 def test_ascii_text_without_the_coins_words_is_not_prepared(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -276,8 +276,9 @@ def _coin_gate() -> RegexGate:
 
 @lru_cache(maxsize=1)
 def _coin_words_unspaced() -> bool:
-    """No required word of the coin's patterns holds a space (see :func:`pays_in_coin`)."""
-    return not any(ch.isspace() for w in _coin_gate().needles for ch in w)
+    """No ASCII required word of the coin's patterns holds a space (see :func:`pays_in_coin`; a non-ASCII word,
+    such as an Arabic two-word name, is in no ASCII text, prepared or not)."""
+    return not any(ch.isspace() for w in _coin_gate().needles if w.isascii() for ch in w)
 
 
 def pays_in_coin(text: str, address: bool) -> bool:
@@ -294,9 +295,10 @@ def pays_in_coin(text: str, address: bool) -> bool:
     gate = _coin_gate()
     head = text[:MAX_ANATOMY_CHARS]
     if head.isascii() and _coin_words_unspaced():
-        # prepare() of ASCII text is its lower case with whitespace runs made one space (a test holds it to
-        # that), and no required word holds a space: the words are in the one where they are in the other,
-        # and the preparation (~1 ms per 80 KB) is left for text that has them
+        # prepare() of ASCII text only lowers it and makes some characters spaces (whitespace, leaked escapes,
+        # separators): each of its space-free runs is in the lower-case text (a test holds it to that), and no
+        # ASCII required word holds a space, so a word absent from the lower case is absent from the prepared
+        # text, and the preparation (~1 ms per 80 KB) is left for text that has them
         may = gate.open(head.lower())
         if not (may(COIN) or may(COIN_AMOUNT)):
             return False
