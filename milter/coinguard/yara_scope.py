@@ -8,11 +8,14 @@ any content.  So the files are grouped by the item classes they target:
 
 - every item falls into exactly one class (:func:`classify`): ``exe`` (PE, ELF,
   Mach-O, MSI), ``ole`` (other OLE2 containers), ``xml`` (XML and Office 2003 XML),
-  ``macro`` (VBA/XLM source the office analyzer extracted), ``rtf``, or ``other``;
+  ``macro`` (VBA/XLM source the office analyzer extracted), ``rtf``, ``binary`` (bytes
+  sniff knows no format of and that are not text: random data, an unknown or encrypted
+  blob), or ``other``;
 - a rule file declares the classes it targets, by a line
   ``// coinguard-scope: exe, ole`` in its first lines (our own files, an admin's) or by
   :data:`THIRDPARTY_SCOPES` (vendored files stay byte-for-byte as upstream shipped them);
-  a file that declares nothing runs on every class;
+  a file that declares nothing runs on every class; ``binary`` is a part of ``other``
+  split off for speed, so a scope line naming ``other`` covers ``binary`` items too;
 - one compiled set per class holds the files of that class plus every unscoped file,
   so each item still costs exactly one match call;
 - a single vendored rule can be scoped more narrowly than its file
@@ -43,7 +46,10 @@ from coinguard.findings import Role
 from coinguard.sniff import ItemType
 
 #: Every class an item can fall into; a scope names some of them.
-CLASSES: tuple[str, ...] = ("exe", "ole", "xml", "macro", "rtf", "other")
+CLASSES: tuple[str, ...] = ("exe", "ole", "xml", "macro", "rtf", "binary", "other")
+
+#: Classes that are a part of another one: a file scoped to the whole runs on the part too.
+SUBCLASSES: Mapping[str, tuple[str, ...]] = MappingProxyType({"other": ("binary",)})
 
 #: Item types of the type-based classes (``macro`` depends on where the item came from).
 EXE_TYPES = frozenset({ItemType.PE, ItemType.PE_DLL, ItemType.ELF, ItemType.MACHO, ItemType.OLE_MSI})
@@ -84,6 +90,10 @@ THIRDPARTY_SCOPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "thirdparty/yara-rules/maldocs/Maldoc_Dridex": ("exe", "ole", "xml"),
         # FE_LEGALSTRIKE_MACRO(_2): macro source; FE_LEGALSTRIKE_RTF: RTF
         "thirdparty/yara-rules/maldocs/Maldoc_APT19_CVE-2017-0199": ("macro", "rtf"),
+        # hash.md5 of the whole item (0.15 ms per 100 KB, on every item) for three APT10 phishing documents,
+        # or paths their macro writes (padre1.txt ...): a document Word opens (OLE, OOXML, RTF, XML, MHT, HTML)
+        # is never sniffed ``binary``, and the paths stand in macro source, a VBA stream or a dropped script
+        "thirdparty/yara-rules/maldocs/Maldoc_APT10_MenuPass": tuple(c for c in CLASSES if c != "binary"),
     }
 )
 
@@ -118,13 +128,24 @@ def classify(item_type: str, role: str = "", source: str = "") -> str:
         return "rtf"
     if item_type == ItemType.TEXT and role == Role.EXTRACTED and source == MACRO_SOURCE:
         return "macro"  # decoded VBA/XLM source (analyzers/office.py)
+    if item_type == ItemType.BINARY:
+        return "binary"  # sniff.sniff: no format it knows at any offset it checks, and not text
     return "other"
+
+
+def with_subclasses(classes: Sequence[str]) -> tuple[str, ...]:
+    """``classes`` and the parts of each (:data:`SUBCLASSES`): the classes a scope runs on."""
+    out = list(classes)
+    out += [part for c in classes for part in SUBCLASSES.get(c, ()) if part not in out]
+    return tuple(out)
 
 
 def declared_scope(path: str, namespace: str) -> tuple[str, ...] | None:
     """The classes a rule file targets (``None``: every class).
 
-    A ``// coinguard-scope:`` line in the file wins over :data:`THIRDPARTY_SCOPES`.
+    A ``// coinguard-scope:`` line in the file wins over :data:`THIRDPARTY_SCOPES`; a class it names
+    brings its parts along (:data:`SUBCLASSES`: ``other`` runs on ``binary`` items too), while the
+    table's entries are taken as written.
     An unknown class name is a :class:`RulesError` at that line: a typo must not
     make a file quietly stop running.
     """
@@ -139,7 +160,7 @@ def declared_scope(path: str, namespace: str) -> tuple[str, ...] | None:
                 if bad or not names:
                     msg = f"coinguard-scope: unknown class {', '.join(bad)!s} (known: {', '.join(CLASSES)})"
                     raise RulesError(f"{path}:{lineno}: {msg}", [(path, lineno, msg)])
-                return names
+                return with_subclasses(names)
     return THIRDPARTY_SCOPES.get(_DIR_PREFIX.sub("", namespace))
 
 
@@ -291,4 +312,5 @@ def load(path: str) -> Any:
 def table_digest() -> str:
     """Text that changes whenever the scoping changes (part of the rule set's source hash)."""
     rules = {f"{ns}:{rule}": list(classes) for (ns, rule), classes in THIRDPARTY_RULE_SCOPES.items()}
-    return json.dumps({"classes": CLASSES, "thirdparty": dict(THIRDPARTY_SCOPES), "rules": rules}, sort_keys=True)
+    return json.dumps({"classes": CLASSES, "parts": dict(SUBCLASSES), "thirdparty": dict(THIRDPARTY_SCOPES),
+                       "rules": rules}, sort_keys=True)
