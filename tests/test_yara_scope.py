@@ -30,6 +30,7 @@ from coinguard.yara_scope import (
     compile_scoped,
     declared_scope,
     scope_table,
+    without_unused_imports,
 )
 
 from helpers import DATA, REPO, make_context, run_handler
@@ -233,6 +234,56 @@ def test_modules_run_only_on_the_classes_that_need_them() -> None:
         if re.search(r'^\s*import\s+"pe"', Path(f.path).read_text(errors="replace"), re.MULTILINE):
             classes = table[f.namespace]
             assert classes is not None and not {"other", "binary", "macro", "rtf"} & set(classes), f.namespace
+
+
+def modules_loaded(rules: object) -> set[str]:
+    """The yara modules a compiled set builds for each scanned item."""
+    loaded: set[str] = set()
+
+    def seen(data: dict[str, object]) -> int:
+        loaded.add(str(data["module"]))
+        return yara.CALLBACK_CONTINUE
+
+    rules.match(data=b"x", modules_callback=seen)  # type: ignore[attr-defined]
+    return loaded
+
+
+def test_pe_module_is_built_only_for_executables() -> None:
+    """Maldoc_Dridex imports pe without using it: its ole/xml sets are compiled without that import."""
+    scoped = repo_scoped()
+    assert "pe" in modules_loaded(scoped.for_class("exe"))
+    for cls in CLASSES:
+        if cls != "exe":
+            assert "pe" not in modules_loaded(scoped.for_class(cls)), cls
+    dridex = {"Dridex_Trojan_XML", "PHISH_02Dez2015_dropped_p0o6543f", "PHISH_02Dez2015_attach_P_ORD_C_10156_124658"}
+    for cls in ("exe", "ole", "xml"):  # still compiled into the sets of its scope
+        assert dridex <= {r.identifier for r in scoped.for_class(cls)}, cls
+    assert not dridex & {r.identifier for r in scoped.for_class("other")}
+
+
+def test_unused_import_lines_are_blanked_and_used_ones_kept() -> None:
+    text = 'import "pe"\nimport "hash"\n// a PE rule\nrule r { condition: hash.md5(0, filesize) == "x" }\n'
+    out = without_unused_imports(text)
+    assert out.splitlines()[0] == "" and out.splitlines()[1] == 'import "hash"'
+    assert len(out.splitlines()) == len(text.splitlines())  # compile errors keep their line numbers
+    mentioned = 'import "pe"\n// pe.exports in a comment: kept (the safe side)\nrule r { condition: true }\n'
+    assert without_unused_imports(mentioned) == mentioned
+    used = 'import "pe"\nrule r { condition: pe.number_of_sections > 1 }\n'
+    assert without_unused_imports(used) == used
+    spaced = 'import "pe"\nrule r { condition: pe . is_dll() }\n'
+    assert without_unused_imports(spaced) == spaced
+
+
+def test_a_set_that_cannot_be_compiled_from_memory_is_compiled_from_its_files(tmp_path: Path) -> None:
+    """Not UTF-8 (the bytes of a Latin-1 string must reach yara unchanged) or using include: from the paths."""
+    (tmp_path / "latin.yar").write_bytes(b'import "pe"\nrule latin { strings: $a = "caf\xe9-marker" condition: $a }\n')
+    (tmp_path / "inc.yar").write_text('include "common.yara-inc"\nrule inc { condition: common_marker }\n')
+    (tmp_path / "common.yara-inc").write_text('rule common_marker { strings: $a = "inc-marker" condition: $a }\n')
+    rules = compile_rules([str(tmp_path)]).rules
+    assert yara_codes(class_item("other", b"x caf\xe9-marker x"), rules) == {"yara.latin"}
+    assert yara_codes(class_item("other", b"x inc-marker x"), rules) == {"yara.inc", "yara.common_marker"}
+    (tmp_path / "inc.yar").unlink()  # alone, the Latin-1 file's unused import is kept: it is read from its path
+    assert "pe" in modules_loaded(compile_rules([str(tmp_path)]).rules.for_class("other"))
 
 
 def test_other_set_is_the_cheap_one() -> None:
