@@ -78,6 +78,10 @@ HAND_MADE = {
     # pe.DLL, pe.exports("xlAutoOpen") and all of ($s*)
     ("thirdparty/signature-base/gen_excel_xll_addin_suspicious", "exe"): (
         "gen_Excel_xll_addin_suspicious", pe_dll(b"xlAutoOpen") + b"CryptStringToBinaryA NtQueueApcThread"),
+    # "$header at 0": the OLE signature, which in the exe class is an MSI package
+    ("thirdparty/yara-rules/maldocs/Maldoc_APT_OLE_JSRat", "exe"): (
+        "APT_OLE_JSRat", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+        + b"AAAAAAAAAA base64str deletefile scripting.filesystemobject"),
 }
 
 
@@ -293,6 +297,13 @@ def test_other_set_is_the_cheap_one() -> None:
     assert "FE_LEGALSTRIKE_MACRO" not in other  # the atom-less regex runs on macro source only
     assert "FE_LEGALSTRIKE_MACRO" in {r.identifier for r in scoped.for_class("macro")}
     assert "FE_LEGALSTRIKE_RTF" in {r.identifier for r in scoped.for_class("rtf")}
+
+
+def test_jsrat_and_its_run_of_ten_as_run_on_ole_items_only() -> None:
+    """A run of A (base64 of zeros) matched JSRat's "AAAAAAAAAA" at every offset; only OLE items run it now."""
+    scoped = repo_scoped()
+    assert "APT_OLE_JSRat" not in {r.identifier for r in scoped.for_class("other")}
+    assert "APT_OLE_JSRat" in {r.identifier for r in scoped.for_class("ole")}
 
 
 def test_binary_set_is_the_other_set_without_the_whole_item_hash() -> None:

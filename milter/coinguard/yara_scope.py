@@ -96,6 +96,10 @@ THIRDPARTY_SCOPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # or paths their macro writes (padre1.txt ...): a document Word opens (OLE, OOXML, RTF, XML, MHT, HTML)
         # is never sniffed ``binary``, and the paths stand in macro source, a VBA stream or a dropped script
         "thirdparty/yara-rules/maldocs/Maldoc_APT10_MenuPass": tuple(c for c in CLASSES if c != "binary"),
+        # "$header at 0" (the OLE signature) and "AAAAAAAAAA", which matches at every offset of a run of A
+        # (base64 of zeros: a smuggled ISO or PE in HTML) and, with Maldoc_PDF's "A", made such runs cost
+        # ~9 ms per 100 KB: an item starting with the OLE signature is sniffed ole.* (MSI: exe)
+        "thirdparty/yara-rules/maldocs/Maldoc_APT_OLE_JSRat": ("ole", "exe"),
     }
 )
 
