@@ -290,6 +290,9 @@ def compile_scoped(files: Sequence[Any], externals: Mapping[str, str]) -> Scoped
     return ScopedRules(sets, class_index, count)
 
 
+#: Changes whenever how a set is compiled from its files changes (a saved set of another version is rebuilt).
+COMPILE_VERSION = "unused-imports-1"
+
 _IMPORT_LINE = re.compile(r'^[ \t]*import[ \t]+"(?P<module>\w+)"[ \t]*$', re.MULTILINE)
 _INCLUDE_LINE = re.compile(r'^[ \t]*include[ \t]+"', re.MULTILINE)
 
@@ -365,4 +368,4 @@ def table_digest() -> str:
     """Text that changes whenever the scoping changes (part of the rule set's source hash)."""
     rules = {f"{ns}:{rule}": list(classes) for (ns, rule), classes in THIRDPARTY_RULE_SCOPES.items()}
     return json.dumps({"classes": CLASSES, "parts": dict(SUBCLASSES), "thirdparty": dict(THIRDPARTY_SCOPES),
-                       "rules": rules}, sort_keys=True)
+                       "rules": rules, "compile": COMPILE_VERSION}, sort_keys=True)
