@@ -30,6 +30,7 @@ from coinguard.yara_scope import (
     compile_scoped,
     declared_scope,
     scope_table,
+    without_unused_imports,
 )
 
 from helpers import DATA, REPO, make_context, run_handler
@@ -37,7 +38,7 @@ from helpers import DATA, REPO, make_context, run_handler
 RULES = REPO / "rules"
 
 #: An item type of each class, for building Items of that class.
-CLASS_TYPE = {"exe": "pe", "ole": "ole.doc", "xml": "xml.office", "rtf": "rtf", "other": "binary"}
+CLASS_TYPE = {"exe": "pe", "ole": "ole.doc", "xml": "xml.office", "rtf": "rtf", "binary": "binary", "other": "text"}
 
 
 def tiny_pe() -> bytes:
@@ -77,6 +78,10 @@ HAND_MADE = {
     # pe.DLL, pe.exports("xlAutoOpen") and all of ($s*)
     ("thirdparty/signature-base/gen_excel_xll_addin_suspicious", "exe"): (
         "gen_Excel_xll_addin_suspicious", pe_dll(b"xlAutoOpen") + b"CryptStringToBinaryA NtQueueApcThread"),
+    # "$header at 0": the OLE signature, which in the exe class is an MSI package
+    ("thirdparty/yara-rules/maldocs/Maldoc_APT_OLE_JSRat", "exe"): (
+        "APT_OLE_JSRat", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+        + b"AAAAAAAAAA base64str deletefile scripting.filesystemobject"),
 }
 
 
@@ -87,6 +92,7 @@ PREFIX = {
     "xml": b'<?xml version="1.0"?>\n',
     "macro": b"Attribute VB_Name = \"Module1\"\n",
     "rtf": b"{\\rtf1 ",
+    "binary": b"\x00\x01\x02",
     "other": b"",
 }
 
@@ -177,18 +183,25 @@ def scoped_files() -> list[tuple[str, str, Path]]:
     return out
 
 
+def outside_class(namespace: str) -> str:
+    """A class the file's scope leaves out (``other`` where it can)."""
+    scope = scope_table([f for f in find_rule_files([str(RULES)]) if f.namespace == namespace])[namespace] or ()
+    return next(c for c in ("other", *CLASSES) if c not in scope)
+
+
 @pytest.mark.parametrize(("namespace", "cls", "path"), scoped_files(), ids=lambda v: str(v).rsplit("/", 1)[-1])
 def test_each_scoped_file_matches_its_sample_in_scope_and_not_outside(namespace: str, cls: str, path: Path) -> None:
     rules = repo_scoped()
+    outside = outside_class(namespace)
     if (namespace, cls) in HAND_MADE:
         rule, data = HAND_MADE[namespace, cls]
         assert f"yara.{rule}" in yara_codes(class_item(cls, data), rules)
-        assert f"yara.{rule}" not in yara_codes(class_item("other", data), rules)
+        assert f"yara.{rule}" not in yara_codes(class_item(outside, data), rules)
         return
     for rule, block in rule_blocks(path):
         data = PREFIX[cls] + b"\n" + sample_for(block) + b"\n"
         if f"yara.{rule}" in yara_codes(class_item(cls, data), rules):
-            assert f"yara.{rule}" not in yara_codes(class_item("other", data), rules), rule
+            assert f"yara.{rule}" not in yara_codes(class_item(outside, data), rules), rule
             return
     pytest.fail(f"no rule of {namespace} matches a {cls} sample built from its strings: add a hand-made sample")
 
@@ -224,7 +237,57 @@ def test_modules_run_only_on_the_classes_that_need_them() -> None:
     for f in find_rule_files([str(RULES)]):
         if re.search(r'^\s*import\s+"pe"', Path(f.path).read_text(errors="replace"), re.MULTILINE):
             classes = table[f.namespace]
-            assert classes is not None and not {"other", "macro", "rtf"} & set(classes), f.namespace
+            assert classes is not None and not {"other", "binary", "macro", "rtf"} & set(classes), f.namespace
+
+
+def modules_loaded(rules: object) -> set[str]:
+    """The yara modules a compiled set builds for each scanned item."""
+    loaded: set[str] = set()
+
+    def seen(data: dict[str, object]) -> int:
+        loaded.add(str(data["module"]))
+        return yara.CALLBACK_CONTINUE
+
+    rules.match(data=b"x", modules_callback=seen)  # type: ignore[attr-defined]
+    return loaded
+
+
+def test_pe_module_is_built_only_for_executables() -> None:
+    """Maldoc_Dridex imports pe without using it: its ole/xml sets are compiled without that import."""
+    scoped = repo_scoped()
+    assert "pe" in modules_loaded(scoped.for_class("exe"))
+    for cls in CLASSES:
+        if cls != "exe":
+            assert "pe" not in modules_loaded(scoped.for_class(cls)), cls
+    dridex = {"Dridex_Trojan_XML", "PHISH_02Dez2015_dropped_p0o6543f", "PHISH_02Dez2015_attach_P_ORD_C_10156_124658"}
+    for cls in ("exe", "ole", "xml"):  # still compiled into the sets of its scope
+        assert dridex <= {r.identifier for r in scoped.for_class(cls)}, cls
+    assert not dridex & {r.identifier for r in scoped.for_class("other")}
+
+
+def test_unused_import_lines_are_blanked_and_used_ones_kept() -> None:
+    text = 'import "pe"\nimport "hash"\n// a PE rule\nrule r { condition: hash.md5(0, filesize) == "x" }\n'
+    out = without_unused_imports(text)
+    assert out.splitlines()[0] == "" and out.splitlines()[1] == 'import "hash"'
+    assert len(out.splitlines()) == len(text.splitlines())  # compile errors keep their line numbers
+    mentioned = 'import "pe"\n// pe.exports in a comment: kept (the safe side)\nrule r { condition: true }\n'
+    assert without_unused_imports(mentioned) == mentioned
+    used = 'import "pe"\nrule r { condition: pe.number_of_sections > 1 }\n'
+    assert without_unused_imports(used) == used
+    spaced = 'import "pe"\nrule r { condition: pe . is_dll() }\n'
+    assert without_unused_imports(spaced) == spaced
+
+
+def test_a_set_that_cannot_be_compiled_from_memory_is_compiled_from_its_files(tmp_path: Path) -> None:
+    """Not UTF-8 (the bytes of a Latin-1 string must reach yara unchanged) or using include: from the paths."""
+    (tmp_path / "latin.yar").write_bytes(b'import "pe"\nrule latin { strings: $a = "caf\xe9-marker" condition: $a }\n')
+    (tmp_path / "inc.yar").write_text('include "common.yara-inc"\nrule inc { condition: common_marker }\n')
+    (tmp_path / "common.yara-inc").write_text('rule common_marker { strings: $a = "inc-marker" condition: $a }\n')
+    rules = compile_rules([str(tmp_path)]).rules
+    assert yara_codes(class_item("other", b"x caf\xe9-marker x"), rules) == {"yara.latin"}
+    assert yara_codes(class_item("other", b"x inc-marker x"), rules) == {"yara.inc", "yara.common_marker"}
+    (tmp_path / "inc.yar").unlink()  # alone, the Latin-1 file's unused import is kept: it is read from its path
+    assert "pe" in modules_loaded(compile_rules([str(tmp_path)]).rules.for_class("other"))
 
 
 def test_other_set_is_the_cheap_one() -> None:
@@ -234,6 +297,42 @@ def test_other_set_is_the_cheap_one() -> None:
     assert "FE_LEGALSTRIKE_MACRO" not in other  # the atom-less regex runs on macro source only
     assert "FE_LEGALSTRIKE_MACRO" in {r.identifier for r in scoped.for_class("macro")}
     assert "FE_LEGALSTRIKE_RTF" in {r.identifier for r in scoped.for_class("rtf")}
+
+
+def test_jsrat_and_its_run_of_ten_as_run_on_ole_items_only() -> None:
+    """A run of A (base64 of zeros) matched JSRat's "AAAAAAAAAA" at every offset; only OLE items run it now."""
+    scoped = repo_scoped()
+    assert "APT_OLE_JSRat" not in {r.identifier for r in scoped.for_class("other")}
+    assert "APT_OLE_JSRat" in {r.identifier for r in scoped.for_class("ole")}
+
+
+def test_binary_set_is_the_other_set_without_the_whole_item_hash() -> None:
+    """Bytes of no known format (random data, an encrypted blob) skip only what cannot be a document there:
+    MenuPass's md5 of the whole item; every other rule of the other set still runs on them."""
+    scoped = repo_scoped()
+    other = Counter(r.identifier for r in scoped.for_class("other"))
+    binary = Counter(r.identifier for r in scoped.for_class("binary"))
+    assert other - binary == Counter({"Maldoc_APT10_MenuPass": 1}) and not binary - other
+    assert "coinguard_eicar_test_file" in binary
+
+
+def test_random_bytes_fall_in_the_binary_class_and_keep_their_findings() -> None:
+    """A random attachment is matched against the binary set, and a string rule still fires in it."""
+    import random
+
+    from coinguard.sniff import sniff
+
+    data = random.Random(13).randbytes(100_000)  # seeded: fresh random bytes may start with a magic by chance
+    assert sniff(data) == "binary" and classify(sniff(data), "attachment", "mime") == "binary"
+    eicar = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+    blob = data[:50_000] + eicar + data[50_000:]
+    item = Item(path="data.bin", name="data.bin", data=blob, type=sniff(blob))
+    assert item.type == "binary"
+    assert "yara.coinguard_eicar_test_file" in yara_codes(item, repo_scoped())
+    # the same bytes against the flat set give the same findings (nothing the binary set leaves out matches)
+    files = find_rule_files([str(RULES)])
+    flat = yara.compile(filepaths={f.namespace: f.path for f in files}, externals=EXTERNALS)
+    assert yara_codes(item, repo_scoped()) == yara_codes(item, flat)
 
 
 # -- classes -------------------------------------------------------------------------
@@ -254,7 +353,9 @@ def test_other_set_is_the_cheap_one() -> None:
         ("text", "extracted", "office", "macro"),
         ("text", "text", "doctext", "other"),
         ("text", "extracted", "pdf", "other"),
-        ("binary", "attachment", "mime", "other"),
+        ("binary", "attachment", "mime", "binary"),
+        ("binary", "member", "zip", "binary"),
+        ("image.png", "attachment", "mime", "other"),
         ("zip", "attachment", "mime", "other"),
         ("something.new", "attachment", "mime", "other"),
     ],
@@ -288,7 +389,21 @@ def test_scope_line_limits_an_admins_file(tmp_path: Path) -> None:
     assert yara_codes(class_item("rtf", data), rules) == {"yara.my_macro", "yara.my_any"}
     assert yara_codes(class_item("other", data), rules) == {"yara.my_any"}
     assert yara_codes(class_item("exe", data), rules) == {"yara.my_any"}
+    assert yara_codes(class_item("binary", data), rules) == {"yara.my_any"}
     assert {m.rule for m in rules.match(data=data)} == {"my_macro", "my_any"}  # no class: every set
+
+
+def test_scope_line_naming_other_covers_binary_items(tmp_path: Path) -> None:
+    """``binary`` was split off ``other`` for speed: an admin's ``other`` file keeps running on unknown blobs."""
+    (tmp_path / "mine.yar").write_text(
+        "// coinguard-scope: other\n"
+        'rule my_other { meta: description = "x" strings: $a = "blob-marker" condition: $a }\n'
+    )
+    rules = compile_rules([str(tmp_path)]).rules
+    data = b"\x00\x01 blob-marker \x02"
+    assert yara_codes(class_item("binary", data), rules) == {"yara.my_other"}
+    assert yara_codes(class_item("other", data), rules) == {"yara.my_other"}
+    assert yara_codes(class_item("exe", data), rules) == set()
 
 
 def test_unknown_class_in_a_scope_line_is_an_error_at_its_line(tmp_path: Path) -> None:

@@ -8,13 +8,18 @@ any content.  So the files are grouped by the item classes they target:
 
 - every item falls into exactly one class (:func:`classify`): ``exe`` (PE, ELF,
   Mach-O, MSI), ``ole`` (other OLE2 containers), ``xml`` (XML and Office 2003 XML),
-  ``macro`` (VBA/XLM source the office analyzer extracted), ``rtf``, or ``other``;
+  ``macro`` (VBA/XLM source the office analyzer extracted), ``rtf``, ``binary`` (bytes
+  sniff knows no format of and that are not text: random data, an unknown or encrypted
+  blob), or ``other``;
 - a rule file declares the classes it targets, by a line
   ``// coinguard-scope: exe, ole`` in its first lines (our own files, an admin's) or by
   :data:`THIRDPARTY_SCOPES` (vendored files stay byte-for-byte as upstream shipped them);
-  a file that declares nothing runs on every class;
+  a file that declares nothing runs on every class; ``binary`` is a part of ``other``
+  split off for speed, so a scope line naming ``other`` covers ``binary`` items too;
 - one compiled set per class holds the files of that class plus every unscoped file,
-  so each item still costs exactly one match call;
+  so each item still costs exactly one match call; a set is compiled without the
+  ``import`` lines of modules its files never use (:func:`without_unused_imports`:
+  ``Maldoc_Dridex`` imports ``pe`` for nothing, which cost every OLE and XML item ~0.3 ms);
 - a single vendored rule can be scoped more narrowly than its file
   (:data:`THIRDPARTY_RULE_SCOPES`): its matches on items outside its classes are dropped
   (:meth:`ScopedRules.for_item` and :meth:`ScopedRules.match` hand out a filtering view),
@@ -43,7 +48,10 @@ from coinguard.findings import Role
 from coinguard.sniff import ItemType
 
 #: Every class an item can fall into; a scope names some of them.
-CLASSES: tuple[str, ...] = ("exe", "ole", "xml", "macro", "rtf", "other")
+CLASSES: tuple[str, ...] = ("exe", "ole", "xml", "macro", "rtf", "binary", "other")
+
+#: Classes that are a part of another one: a file scoped to the whole runs on the part too.
+SUBCLASSES: Mapping[str, tuple[str, ...]] = MappingProxyType({"other": ("binary",)})
 
 #: Item types of the type-based classes (``macro`` depends on where the item came from).
 EXE_TYPES = frozenset({ItemType.PE, ItemType.PE_DLL, ItemType.ELF, ItemType.MACHO, ItemType.OLE_MSI})
@@ -80,10 +88,18 @@ THIRDPARTY_SCOPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
                 "gen_mal_3cx_compromise_mar23",  # PE, Mach-O and the signed MSI
             )
         },
-        # imports pe (unused); a PE, an OLE .xls and a Word 2003 XML rule
+        # a PE, an OLE .xls and a Word 2003 XML rule (its unused pe import is dropped: without_unused_imports)
         "thirdparty/yara-rules/maldocs/Maldoc_Dridex": ("exe", "ole", "xml"),
         # FE_LEGALSTRIKE_MACRO(_2): macro source; FE_LEGALSTRIKE_RTF: RTF
         "thirdparty/yara-rules/maldocs/Maldoc_APT19_CVE-2017-0199": ("macro", "rtf"),
+        # hash.md5 of the whole item (0.15 ms per 100 KB, on every item) for three APT10 phishing documents,
+        # or paths their macro writes (padre1.txt ...): a document Word opens (OLE, OOXML, RTF, XML, MHT, HTML)
+        # is never sniffed ``binary``, and the paths stand in macro source, a VBA stream or a dropped script
+        "thirdparty/yara-rules/maldocs/Maldoc_APT10_MenuPass": tuple(c for c in CLASSES if c != "binary"),
+        # "$header at 0" (the OLE signature) and "AAAAAAAAAA", which matches at every offset of a run of A
+        # (base64 of zeros: a smuggled ISO or PE in HTML) and, with Maldoc_PDF's "A", made such runs cost
+        # ~9 ms per 100 KB: an item starting with the OLE signature is sniffed ole.* (MSI: exe)
+        "thirdparty/yara-rules/maldocs/Maldoc_APT_OLE_JSRat": ("ole", "exe"),
     }
 )
 
@@ -118,13 +134,24 @@ def classify(item_type: str, role: str = "", source: str = "") -> str:
         return "rtf"
     if item_type == ItemType.TEXT and role == Role.EXTRACTED and source == MACRO_SOURCE:
         return "macro"  # decoded VBA/XLM source (analyzers/office.py)
+    if item_type == ItemType.BINARY:
+        return "binary"  # sniff.sniff: no format it knows at any offset it checks, and not text
     return "other"
+
+
+def with_subclasses(classes: Sequence[str]) -> tuple[str, ...]:
+    """``classes`` and the parts of each (:data:`SUBCLASSES`): the classes a scope runs on."""
+    out = list(classes)
+    out += [part for c in classes for part in SUBCLASSES.get(c, ()) if part not in out]
+    return tuple(out)
 
 
 def declared_scope(path: str, namespace: str) -> tuple[str, ...] | None:
     """The classes a rule file targets (``None``: every class).
 
-    A ``// coinguard-scope:`` line in the file wins over :data:`THIRDPARTY_SCOPES`.
+    A ``// coinguard-scope:`` line in the file wins over :data:`THIRDPARTY_SCOPES`; a class it names
+    brings its parts along (:data:`SUBCLASSES`: ``other`` runs on ``binary`` items too), while the
+    table's entries are taken as written.
     An unknown class name is a :class:`RulesError` at that line: a typo must not
     make a file quietly stop running.
     """
@@ -139,7 +166,7 @@ def declared_scope(path: str, namespace: str) -> tuple[str, ...] | None:
                 if bad or not names:
                     msg = f"coinguard-scope: unknown class {', '.join(bad)!s} (known: {', '.join(CLASSES)})"
                     raise RulesError(f"{path}:{lineno}: {msg}", [(path, lineno, msg)])
-                return names
+                return with_subclasses(names)
     return THIRDPARTY_SCOPES.get(_DIR_PREFIX.sub("", namespace))
 
 
@@ -258,9 +285,58 @@ def compile_scoped(files: Sequence[Any], externals: Mapping[str, str]) -> Scoped
         key = tuple(f.namespace for f in members)
         if key not in by_files:
             by_files[key] = len(sets)
-            sets.append(yara.compile(filepaths={f.namespace: f.path for f in members}, externals=dict(externals)))
+            sets.append(_compile_set(members, externals))
         class_index[cls] = by_files[key]
     return ScopedRules(sets, class_index, count)
+
+
+#: Changes whenever how a set is compiled from its files changes (a saved set of another version is rebuilt).
+COMPILE_VERSION = "unused-imports-1"
+
+_IMPORT_LINE = re.compile(r'^[ \t]*import[ \t]+"(?P<module>\w+)"[ \t]*$', re.MULTILINE)
+_INCLUDE_LINE = re.compile(r'^[ \t]*include[ \t]+"', re.MULTILINE)
+
+
+def without_unused_imports(text: str) -> str:
+    """``text`` with each ``import "m"`` line blanked whose module ``m`` the file never names as ``m.``
+    (``m.`` in a comment or string keeps the import; the lines keep their numbers).
+
+    An imported module costs every match call of its set, used or not: yara builds the module's
+    object tree for each scanned item (``pe``: ~0.3 ms, even on empty data).
+    """
+    def blank(m: re.Match[str]) -> str:
+        rest = text[: m.start()] + text[m.end() :]
+        return m[0] if re.search(rf"\b{re.escape(m['module'])}\s*\.", rest) else ""
+
+    return _IMPORT_LINE.sub(blank, text)
+
+
+def _compile_set(members: Sequence[Any], externals: Mapping[str, str]) -> Any:
+    """One class's set; from memory without unused imports when that drops any (:func:`without_unused_imports`).
+
+    The files are compiled from their paths as they are whenever a member is not strict UTF-8 (its
+    bytes must reach yara unchanged), uses ``include`` (resolved against the file's directory only
+    from a path), or the stripped text does not compile (a module used in a way the check missed).
+    """
+    externals = dict(externals)
+    sources: dict[str, str] = {}
+    for f in members:
+        try:
+            text = Path(f.path).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            sources = {}
+            break
+        if _INCLUDE_LINE.search(text):
+            sources = {}
+            break
+        sources[f.namespace] = text
+    stripped = {ns: without_unused_imports(text) for ns, text in sources.items()}
+    if stripped != sources:
+        try:
+            return yara.compile(sources=stripped, externals=externals)
+        except yara.Error:
+            pass
+    return yara.compile(filepaths={f.namespace: f.path for f in members}, externals=externals)
 
 
 def load(path: str) -> Any:
@@ -291,4 +367,5 @@ def load(path: str) -> Any:
 def table_digest() -> str:
     """Text that changes whenever the scoping changes (part of the rule set's source hash)."""
     rules = {f"{ns}:{rule}": list(classes) for (ns, rule), classes in THIRDPARTY_RULE_SCOPES.items()}
-    return json.dumps({"classes": CLASSES, "thirdparty": dict(THIRDPARTY_SCOPES), "rules": rules}, sort_keys=True)
+    return json.dumps({"classes": CLASSES, "parts": dict(SUBCLASSES), "thirdparty": dict(THIRDPARTY_SCOPES),
+                       "rules": rules, "compile": COMPILE_VERSION}, sort_keys=True)
