@@ -23,6 +23,8 @@ from coinguard.analyzers.extortion_common import (
     COIN,
     COIN_AMOUNT,
     MAX_ANATOMY_CHARS,
+    READER,
+    THREAT_MIN,
     about_scams,
     anatomy,
     attribute_text,
@@ -146,12 +148,12 @@ def place_score(match: LureMatch, place: Place, topic: bool = False) -> float | 
 
 
 def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None = None,
-             topic: bool = False) -> Finding | None:
+             topic: bool = False, why: str = "verified brand sender") -> Finding | None:
     score = place_score(match, place, topic)
     if score is None:
         return None
     if cap is not None and score > cap:
-        return Finding(place.code, NAME, path, match.describe() + " [verified brand sender]", score=cap)
+        return Finding(place.code, NAME, path, match.describe() + f" [{why}]", score=cap)
     return Finding(place.code, NAME, path, match.describe(), score=score)
 
 
@@ -269,6 +271,92 @@ def without_extortion(match: LureMatch) -> LureMatch:
     return LureMatch(round(match.weight - dropped, 2), match.topic, terms)
 
 
+def claims_told_of_others(text: str) -> bool:
+    """Does ``text`` tell of threats made to someone else (a thriller's blurb, a report: "a hacker records a
+    senator through his webcam and demands 50 bitcoin")?  The claims are there (extortion_common's
+    THREAT_MIN groups) but no reader is addressed: the extortion wording describes, it threatens nobody."""
+    parts = anatomy(text)
+    return len(parts.threats) >= THREAT_MIN and not parts.reader
+
+
+#: Letters of the scripts whose second person READER knows well enough to say none is there (Latin,
+#: Cyrillic): Korean, Japanese and Chinese lures often address nobody by a pronoun.
+_UNREAD_SCRIPT = re.compile(r"[^\W\d_a-z\u00c0-\u024f\u0400-\u052f]")
+
+
+#: Second-person words READER leaves out (it looks for the reader addressed by extortion claims, where a
+#: German "sie" may be "they"): here any of them is a reader possibly addressed, and the bait counts.
+_MORE_READER = re.compile(
+    r"(?<![a-z])(?:sie|ihnen|du|euch|euer|eure|u|ur|ya|ye|y'all|vy|ty|lei|voi|vi|ustedes|vosotros|os|vc|voces"
+    r"|jou|jullie|siz|sen|kalian|dich|toi|ton|ta|tes|vos|votre)(?![a-z])")
+
+
+def addresses_nobody(text: str) -> bool:
+    """No second person anywhere in ``text`` (no "you", "your", "Sie", "vous", "ваш" ...), in Latin or
+    Cyrillic script: news and reports speak of third parties ("a lottery winner collected a jackpot of 2 BTC",
+    "hackers drained 4,000 BTC"); bait is offered to a reader."""
+    t = prepare(text)
+    return _UNREAD_SCRIPT.search(t) is None and READER.search(t) is None and _MORE_READER.search(t) is None
+
+
+#: An action phrase heavier than this asks something of the reader ("claim your reward", "scan your
+#: wallet", "withdraw the funds"); the lighter ones are also a notice's nouns ("withdrawal", "deposit").
+FIRM_ACTION = 1.0
+
+
+def asks_firmly(match: LureMatch) -> bool:
+    """A firm call to action (an action phrase over FIRM_ACTION), a wallet secret or extortion wording."""
+    return any(t.category in ("secret", "extortion") or (t.category == "action" and t.weight > FIRM_ACTION)
+               for t in match.terms)
+
+
+#: Third parties a report is about (who did what to whom): news names its actors; a pitch that addresses
+#: no one by a pronoun ("JOIN NOW: free weekly lottery, 5 bitcoin in prizes") names only its offer.
+_THIRD_PARTIES = re.compile(
+    r"(?<![a-z])(?:users|customers|clients|investors|traders|holders|players|winners?|regulators?|authorities"
+    r"|officials|police|prosecutors|court|lawmakers|government|analysts|researchers|hackers|attackers|victims"
+    r"|the (?:exchange|company|firm|platform|trustee|bank|project|founder|ceo)"
+    r"|nutzer|kunden|anleger|behorden|polizei|usuarios|clientes|inversores|autoridades|policia|utilisateurs"
+    r"|investisseurs|autorites|regulateurs)(?![a-z])")
+
+
+def reports_on_others(text: str) -> bool:
+    """Does ``text`` address no reader and tell of third parties (see :func:`addresses_nobody`,
+    :data:`_THIRD_PARTIES`)?  Then it is a report: the amounts and prizes in it are offered to no one."""
+    return addresses_nobody(text) and _THIRD_PARTIES.search(prepare(text)) is not None
+
+
+def without_bait(match: LureMatch) -> LureMatch:
+    """``match`` without its bait (reward wording): amounts and prizes offered to no one are news."""
+    dropped = sum(t.weight for t in match.terms if t.category == "reward")
+    terms = tuple(t for t in match.terms if t.category != "reward")
+    return LureMatch(round(match.weight - dropped, 2), match.topic, terms)
+
+
+#: A way for the reader to act on a lure: a link, a mail address or handle to write to, a reply asked for,
+#: a messenger, a telephone number (crypto_theme._PHONE), an attachment, a picture (a QR code), a wallet
+#: address.  A notice with none ("your withdrawal of 0.25 BTC has been processed", "the withdrawal fee
+#: becomes 0.0001 BTC") asks nothing the reader could do from the mail.
+_CHANNEL = re.compile(
+    r"://|(?<![a-z])www\.|@|(?<![a-z])(?:reply|replying|respond|antworten|antworte|responda|responde|repondez"
+    r"|répondez|rispondi|rispondete|telegram|whatsapp|signal|wechat|discord|viber|line id)(?![a-z])", re.IGNORECASE)
+
+
+#: The most a body scores that gives the reader no way to act (no_channel) and asks nothing firmly: the
+#: no-action grade of the body (BODY.no_action_cap), below the tag threshold.
+NO_CHANNEL_CAP = 4.0
+
+
+def no_channel(msg: MessageInfo, items: Sequence[Item], address: bool) -> bool:
+    """Does the mail give the reader no way to act on it (see :data:`_CHANNEL`)?"""
+    if address or msg.body_html_links or msg.attachment_names:
+        return False
+    if any(item.depth == 0 and str(item.type).startswith("image.") for item in items):
+        return False
+    text = f"{msg.subject}\n{msg.body_text[:CALLBACK_SCAN_CHARS]}"
+    return _CHANNEL.search(text) is None and _PHONE.search(text) is None
+
+
 @lru_cache(maxsize=1)
 def _coin_gate() -> RegexGate:
     return RegexGate([COIN, COIN_AMOUNT])
@@ -374,10 +462,18 @@ class CryptoThemeMessage:
         # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
         body = (match_parts((msg.subject, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
                 else LureMatch(0.0, False, ()))
-        if any(t.category == "extortion" for t in body.terms) and about_scams(f"{msg.subject}\n{msg.body_text}"):
+        said = f"{msg.subject}\n{msg.body_text}"
+        if any(t.category == "extortion" for t in body.terms) and (about_scams(said) or claims_told_of_others(said)):
             body = without_extortion(body)
+        if any(t.category == "reward" for t in body.terms) and not asks_firmly(body) and reports_on_others(said):
+            body = without_bait(body)
+        address = any(f.code in ADDRESS_CODES for f in findings)
         for match, place in ((subject, SUBJECT), (body, BODY)):
             f = _finding(match, place, cap=cap, topic=topic)
+            # a notice the reader cannot act on from the mail informs: at most the no-action grade
+            if f is not None and place is BODY and cap is None and (f.score or 0.0) > NO_CHANNEL_CAP \
+                    and not asks_firmly(match) and no_channel(msg, items, address):
+                f = _finding(match, place, cap=NO_CHANNEL_CAP, topic=topic, why="no way to act from the mail")
             if f is not None:
                 yield f
         disguised = lookalike_words(f"{msg.subject} {msg.from_display}") if topic or body.topic else []
@@ -387,7 +483,6 @@ class CryptoThemeMessage:
         callback = callback_scam(msg, topic or body.topic)
         if callback:
             yield Finding(CALLBACK_CODE, NAME, "", callback, score=min(CALLBACK_SCORE, cap or CALLBACK_SCORE))
-        address = any(f.code in ADDRESS_CODES for f in findings)
         link = bool(msg.body_html_links) or "://" in msg.body_text[:CALLBACK_SCAN_CHARS]
         dmarc = any(f.code == DMARC_PASS for f in findings)
         # (a brand's own aligned mail is its notice: its withdrawal confirmations have a fake balance's parts)
