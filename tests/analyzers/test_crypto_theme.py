@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.analyzers.crypto_theme import BODY, NO_CHANNEL_CAP, SUBJECT, CryptoThemeDocument, CryptoThemeMessage
+from coinguard.analyzers.crypto_theme import BODY, SUBJECT, CryptoThemeDocument, CryptoThemeMessage
 from coinguard.config import Config, CryptoConfig
 from coinguard.findings import Finding, Item, Role
 from coinguard.handlers import MessageInfo, text_item
@@ -456,8 +456,7 @@ def test_threats_told_of_someone_else_are_no_extortion_wording() -> None:
     """A blurb or report tells of claims made to a third party: no reader is addressed."""
     blurb = ("A hacker records a senator through his webcam and demands 50 bitcoin within 48 hours, or the tape goes "
              "to every newspaper. A thriller out this week.")
-    # (with a link: a notice without one is capped at the no-action grade anyway)
-    assert run_message(subject="New this week", body_text=blurb + " https://books.example")[BODY.code] < 4.0
+    assert run_message(subject="New this week", body_text=blurb).get(BODY.code, 0) <= 4.0
     threat = blurb.replace("a senator through his", "you through your").replace(" A thriller out this week.", "")
     assert run_message(subject="Your webcam", body_text=threat + " Pay to my bitcoin address.")[BODY.code] >= 5.0
 
@@ -469,23 +468,11 @@ def test_bait_offered_to_nobody_is_news() -> None:
     assert run_message(subject="Crypto casinos", body_text=news).get(BODY.code, 0) < 4.0
     offer = "You are a Bitcoin lottery winner: collect your jackpot of 2 BTC this week at https://x.example"
     assert run_message(subject="Crypto casinos", body_text=offer)[BODY.code] >= 5.0
+    # a story that ends by bidding the reader ("Sign up today", an imperative opening a sentence) is a pitch
+    story = ("Investors on the show said a crypto trading robot paid them $900 a day in Bitcoin and that the banks "
+             "hate it. Sign up today before the platform closes.")
+    assert BODY.code in run_message(subject="The show", body_text=story)
+    assert BODY.code not in run_message(subject="The show", body_text=story.replace("Sign up today", "It opened"))
     # a firm call to action is made to a reader even without a pronoun
     assert run_message(subject="Airdrop", body_text="Claim your reward: 500 USDT airdrop, connect wallet now. "
                                                     "Only 24 hours left.")[BODY.code] >= 5.0
-
-
-def test_a_notice_with_no_way_to_act_is_informational() -> None:
-    """No link, address, reply, messenger, telephone number, attachment or picture, and no firm call to action:
-    the notice (an exchange's processed withdrawal) stays at the no-action grade; with a link it does not."""
-    notice = ("Your withdrawal of 0.25 BTC has been processed. Network fee: 0.0002 BTC. If you did not request this, "
-              "contact support within 24 hours.")
-    found = run_message(subject="Withdrawal processed", body_text=notice)
-    assert found[BODY.code] == NO_CHANNEL_CAP == BODY.no_action_cap
-    linked = run_message(subject="Withdrawal processed", body_text=notice + " Cancel: https://x.example/cancel")
-    assert linked[BODY.code] > NO_CHANNEL_CAP
-    phoned = run_message(subject="Withdrawal processed", body_text=notice.replace("contact support",
-                                                                                  "call +1 (866) 278-0146"))
-    assert phoned[BODY.code] > NO_CHANNEL_CAP
-    # a firm call to action needs no channel in the text to be one (a reply is how the lure is answered)
-    firm = run_message(subject="Withdrawal", body_text=notice + " Withdraw the funds to your own wallet now.")
-    assert firm[BODY.code] > NO_CHANNEL_CAP

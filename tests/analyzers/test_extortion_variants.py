@@ -748,6 +748,9 @@ def test_lure_is_flagged_by_its_parts(code: str, name: str, mail: Mail) -> None:
 TAGGED_BY_OTHERS = {
     "an invoice with IBAN, due date and a coin option": "crypto.lure.body + address + unpressed demand",
     "a mining pool's real payout notice": "crypto.lure.body 4 + crypto.address 2",
+    "an exchange's withdrawal-fee change": "crypto.lure.body 6: the fee's amount and 'withdrawal' read as bait and "
+                                           "a call to action (no DMARC pass in this test to trust the sender)",
+    "an exchange's processed withdrawal": "crypto.lure.body 5.25: the amount, 'withdrawal', 'within 24 hours'",
 }
 
 

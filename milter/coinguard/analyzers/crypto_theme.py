@@ -148,12 +148,12 @@ def place_score(match: LureMatch, place: Place, topic: bool = False) -> float | 
 
 
 def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None = None,
-             topic: bool = False, why: str = "verified brand sender") -> Finding | None:
+             topic: bool = False) -> Finding | None:
     score = place_score(match, place, topic)
     if score is None:
         return None
     if cap is not None and score > cap:
-        return Finding(place.code, NAME, path, match.describe() + f" [{why}]", score=cap)
+        return Finding(place.code, NAME, path, match.describe() + " [verified brand sender]", score=cap)
     return Finding(place.code, NAME, path, match.describe(), score=score)
 
 
@@ -320,10 +320,20 @@ _THIRD_PARTIES = re.compile(
     r"|investisseurs|autorites|regulateurs)(?![a-z])")
 
 
-def reports_on_others(text: str) -> bool:
-    """Does ``text`` address no reader and tell of third parties (see :func:`addresses_nobody`,
-    :data:`_THIRD_PARTIES`)?  Then it is a report: the amounts and prizes in it are offered to no one."""
-    return addresses_nobody(text) and _THIRD_PARTIES.search(prepare(text)) is not None
+def bids_the_reader(match: LureMatch, text: str) -> bool:
+    """Does an action phrase of ``match`` open a sentence of ``text`` (an imperative: "Register now for free",
+    where a report says "users had 48 hours to withdraw")?"""
+    t = prepare(text)
+    return any(re.search(r"(?:^|[.!?:;]\s?)" + re.escape(normalize(a.phrase)) + r"(?![a-z])", t) is not None
+               for a in match.terms if a.category == "action")
+
+
+def reports_on_others(match: LureMatch, text: str) -> bool:
+    """Does ``text`` address no reader, tell of third parties and bid nothing (see :func:`addresses_nobody`,
+    :data:`_THIRD_PARTIES`, :func:`bids_the_reader`)?  Then it is a report: the amounts and prizes in it are
+    offered to no one."""
+    return addresses_nobody(text) and _THIRD_PARTIES.search(prepare(text)) is not None \
+        and not bids_the_reader(match, text)
 
 
 def without_bait(match: LureMatch) -> LureMatch:
@@ -331,30 +341,6 @@ def without_bait(match: LureMatch) -> LureMatch:
     dropped = sum(t.weight for t in match.terms if t.category == "reward")
     terms = tuple(t for t in match.terms if t.category != "reward")
     return LureMatch(round(match.weight - dropped, 2), match.topic, terms)
-
-
-#: A way for the reader to act on a lure: a link, a mail address or handle to write to, a reply asked for,
-#: a messenger, a telephone number (crypto_theme._PHONE), an attachment, a picture (a QR code), a wallet
-#: address.  A notice with none ("your withdrawal of 0.25 BTC has been processed", "the withdrawal fee
-#: becomes 0.0001 BTC") asks nothing the reader could do from the mail.
-_CHANNEL = re.compile(
-    r"://|(?<![a-z])www\.|@|(?<![a-z])(?:reply|replying|respond|antworten|antworte|responda|responde|repondez"
-    r"|répondez|rispondi|rispondete|telegram|whatsapp|signal|wechat|discord|viber|line id)(?![a-z])", re.IGNORECASE)
-
-
-#: The most a body scores that gives the reader no way to act (no_channel) and asks nothing firmly: the
-#: no-action grade of the body (BODY.no_action_cap), below the tag threshold.
-NO_CHANNEL_CAP = 4.0
-
-
-def no_channel(msg: MessageInfo, items: Sequence[Item], address: bool) -> bool:
-    """Does the mail give the reader no way to act on it (see :data:`_CHANNEL`)?"""
-    if address or msg.body_html_links or msg.attachment_names:
-        return False
-    if any(item.depth == 0 and str(item.type).startswith("image.") for item in items):
-        return False
-    text = f"{msg.subject}\n{msg.body_text[:CALLBACK_SCAN_CHARS]}"
-    return _CHANNEL.search(text) is None and _PHONE.search(text) is None
 
 
 @lru_cache(maxsize=1)
@@ -462,18 +448,20 @@ class CryptoThemeMessage:
         # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
         body = (match_parts((msg.subject, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
                 else LureMatch(0.0, False, ()))
+        address = any(f.code in ADDRESS_CODES for f in findings)
+        link = bool(msg.body_html_links) or "://" in msg.body_text[:CALLBACK_SCAN_CHARS]
+        # (a brand's own aligned mail is its notice: its withdrawal confirmations have a fake balance's parts)
+        anatomy_text = f"{msg.subject}\n{msg.from_display}\n{msg.body_text}\n{attribute_text(items)}"
+        techniques = list(anatomy_findings(anatomy_text, address, link)) if cap is None else []
         said = f"{msg.subject}\n{msg.body_text}"
         if any(t.category == "extortion" for t in body.terms) and (about_scams(said) or claims_told_of_others(said)):
             body = without_extortion(body)
-        if any(t.category == "reward" for t in body.terms) and not asks_firmly(body) and reports_on_others(said):
+        # (a story with a technique's parts, the celebrity's trading robot, is the lure's, not news)
+        if any(t.category == "reward" for t in body.terms) and not techniques and not asks_firmly(body) \
+                and reports_on_others(body, said):
             body = without_bait(body)
-        address = any(f.code in ADDRESS_CODES for f in findings)
         for match, place in ((subject, SUBJECT), (body, BODY)):
             f = _finding(match, place, cap=cap, topic=topic)
-            # a notice the reader cannot act on from the mail informs: at most the no-action grade
-            if f is not None and place is BODY and cap is None and (f.score or 0.0) > NO_CHANNEL_CAP \
-                    and not asks_firmly(match) and no_channel(msg, items, address):
-                f = _finding(match, place, cap=NO_CHANNEL_CAP, topic=topic, why="no way to act from the mail")
             if f is not None:
                 yield f
         disguised = lookalike_words(f"{msg.subject} {msg.from_display}") if topic or body.topic else []
@@ -483,12 +471,8 @@ class CryptoThemeMessage:
         callback = callback_scam(msg, topic or body.topic)
         if callback:
             yield Finding(CALLBACK_CODE, NAME, "", callback, score=min(CALLBACK_SCORE, cap or CALLBACK_SCORE))
-        link = bool(msg.body_html_links) or "://" in msg.body_text[:CALLBACK_SCAN_CHARS]
         dmarc = any(f.code == DMARC_PASS for f in findings)
-        # (a brand's own aligned mail is its notice: its withdrawal confirmations have a fake balance's parts)
-        anatomy_text = f"{msg.subject}\n{msg.from_display}\n{msg.body_text}\n{attribute_text(items)}"
-        for f in anatomy_findings(anatomy_text, address, link) \
-                if cap is None else ():
+        for f in techniques:
             yield f if not dmarc or f.code != FAKE_BALANCE_CODE else \
                 Finding(f.code, NAME, "", f.detail + " [DMARC pass]", score=FAKE_BALANCE_DMARC_CAP)
         names = " ; ".join(_name_text(n) for n in msg.attachment_names[:200])
