@@ -179,3 +179,29 @@ def test_disclaimers_are_taken_out_as_by_the_substitution_on_every_text() -> Non
 
     unchanged_gated = sum(not _DISCLAIMER_GATE.open(t)(_DISCLAIMER) for t in texts)
     assert changed > 300 and unchanged_gated > 300  # both paths were exercised
+
+
+def _kinds(text: str) -> set[str]:
+    return {t.category for t in match_lures(text, LURES).terms}
+
+
+def test_a_retold_lure_asks_nothing() -> None:
+    """Reported speech: a mail, message or site spoken of (indefinite or plural) and what it says, to the end
+    of the sentence; a lure speaks of itself as "this message" and keeps its call to action."""
+    friend = "I got a mail saying my wallet is eligible for a token airdrop and I should connect my wallet to claim."
+    assert not {"action", "reward"} & _kinds(friend)
+    assert "action" in _kinds(friend + " Connect your wallet now to claim it.")
+    assert "action" in _kinds("We sent you this message to ask you to connect your wallet.")
+    assert "action" not in _kinds("Scammers ask you to connect your wallet to a fake site.")
+    assert "action" not in _kinds("If you receive an email claiming you must verify your wallet, report it.")
+
+
+def test_a_quoted_example_is_no_request() -> None:
+    assert "action" not in _kinds('A typical lure, for example: "Connect your wallet to claim 500 USDT".')
+    assert "action" in _kinds('Connect your wallet to claim "500 USDT".')
+
+
+def test_what_is_never_asked_is_a_promise() -> None:
+    """"We will never ask you to ..." up to the end of the clause; a "but" ends it."""
+    assert "action" not in _kinds("We will never ask you to verify your wallet or connect your wallet by mail.")
+    assert "action" in _kinds("We never ask for your password, but verify your wallet below.")

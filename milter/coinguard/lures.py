@@ -290,15 +290,71 @@ _DISCLAIMER = re.compile(
     rf"|(?<!\w)(?:{_alternation(_NEVER)})\s(?:[^\s.!?]+\s){{0,5}}?(?:{_alternation(_SECRET_NOUNS)})"
     rf"|(?:{_alternation(_NEVER_CJK)})[^。！!？?]{{0,20}}?(?:{_alternation(_SECRET_CJK)})"
     rf"|(?:{_alternation(_SECRET_CJK)})[^。！!？?]{{0,20}}?(?:{_alternation(_NEVER_CJK)})")
-#: The disclaimer's required words (a negation AND a secret's noun, per language): most texts hold none of
-#: them together, and the substitution, which tries the pattern at every position, is skipped (~3 ms per
-#: 80 KB); where it cannot match it would leave the text as it is.
-_DISCLAIMER_GATE = RegexGate([_DISCLAIMER])
+#: What a sender says it will never ask the reader to do ("we will never ask you to send crypto or verify
+#: your wallet by mail"): a promise, not a request; up to the end of the clause ("but", "however" end it:
+#: "we never ask for your password, but verify your wallet below" keeps the request).
+_NEVER_ASK = re.compile(
+    r"(?<![a-z])(?:never|will not|won't|do not|don't|dont|does not|doesn't|would never)\s"
+    r"(?:ask|asks|request|requests|require|requires)\s(?:you\s|users\s|customers\s)?(?:to|for)\s"
+    r"(?:(?!but\s|however\s)[^.!?;]){0,120}")
+#: Reported speech: a lure retold or quoted, not made to the reader.  A mail, message or site spoken of
+#: ("I got a mail saying ...", "if you receive an email asking for ...", "fake mails that pretend to come
+#: from Ledger, asking you to ...", "scammers claim ...") and what it says, up to the end of the sentence;
+#: or an example quoted ("for example: 'verify your wallet'", "e.g. “connect your wallet”").  The mail
+#: spoken of is indefinite or plural ("a mail", "fake emails", "scammers": :data:`_SPOKEN_OF`): a lure says
+#: "this message" or "we" of itself.  The pattern starts at the noun (a literal alternation: the scan is
+#: quick) and the determiner before it is checked where it matched.  Bounded repeats: linear.
+_REPORTED = re.compile(
+    r"(?:e-?mail|mail|message|text|sms|dm|website|site|page|letter|call|popup|pop-up|scammer|fraudster|criminal"
+    r"|attacker|phisher|impostor|imposter)(s?)\s(?:[^\s.!?]+\s){0,8}?"
+    r"(?:saying|says|said|claiming|claims|claim|asking|asks|ask|telling|tells|tell|urging|urge|urges"
+    r"|pretending|pretend|pretends|demanding|demand|instructing|promising|promise|promises|offering)"
+    r"(?![a-z])[^.!?]{0,240}")
+#: An indefinite determiner (or a warning's adjective) up to two words before the noun of :data:`_REPORTED`.
+_SPOKEN_OF = re.compile(r"(?<![a-z])(?:an?|any|some|fake|fraudulent|phishing|scam|suspicious|such|these|those|other)"
+                        r"\s(?:[^\s.!?]+\s){0,2}$")
+_QUOTED_EXAMPLE = re.compile(
+    r"(?<![a-z])(?:for example|for instance|example|e\.g\.)\s?:?\s?[\"“„'‘«][^\"”“„’»]{1,240}"
+    r"[\"”“„'’»]")
 
 
+def _unreported(norm: str) -> str:
+    """``norm`` with the lures it retells (:data:`_REPORTED` after a determiner or as a plural) made a space."""
+    out: list[str] = []
+    pos = 0
+    for m in _REPORTED.finditer(norm):
+        start = m.start()
+        if start and norm[start - 1].isalpha():
+            continue  # inside a word ("email" is matched from "e"; "female" is no mail)
+        if not m.group(1) and _SPOKEN_OF.search(norm, max(0, start - 40), start) is None:
+            continue  # "this message asks you to ...": the lure speaking of itself
+        out.append(norm[pos:start])
+        out.append(" ")
+        pos = m.end()
+    if not out:
+        return norm
+    out.append(norm[pos:])
+    return "".join(out)
+
+
+#: The required words of the disclaimers and reported speech (a negation AND a secret's noun, per language;
+#: a mail noun and a reporting verb): most texts hold none of them together, and the substitution, which
+#: tries the pattern at every position, is skipped (~3 ms per 80 KB); where it cannot match it would leave
+#: the text as it is.
+_SAID_NOT_ASKED = (_DISCLAIMER, _NEVER_ASK, _QUOTED_EXAMPLE)
+_DISCLAIMER_GATE = RegexGate([*_SAID_NOT_ASKED, _REPORTED])
+
+
+@lru_cache(maxsize=16)
 def without_disclaimers(norm: str) -> str:
-    """Normalised text with its security disclaimers (:data:`_DISCLAIMER`) made a space."""
-    return _DISCLAIMER.sub(" ", norm) if _DISCLAIMER_GATE.open(norm)(_DISCLAIMER) else norm
+    """Normalised text with what it says without asking it of the reader made a space: its security
+    disclaimers (:data:`_DISCLAIMER`, :data:`_NEVER_ASK`) and the lures it retells or quotes
+    (:data:`_REPORTED`, :data:`_QUOTED_EXAMPLE`)."""
+    may = _DISCLAIMER_GATE.open(norm)
+    for rx in _SAID_NOT_ASKED:
+        if may(rx):
+            norm = rx.sub(" ", norm)
+    return _unreported(norm) if may(_REPORTED) else norm
 
 
 @lru_cache(maxsize=16)

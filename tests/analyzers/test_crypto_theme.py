@@ -450,3 +450,29 @@ def test_ascii_text_without_the_coins_words_is_not_prepared(monkeypatch: pytest.
     assert crypto_theme.pays_in_coin("Pay 0.1 BTC now", False) and prepared  # the words are there: prepared
     assert not crypto_theme.pays_in_coin("Le café est prêt", False)  # not ASCII: prepared, then searched
     assert crypto_theme.pays_in_coin("Lorem", True)  # an address is the coin
+
+
+def test_threats_told_of_someone_else_are_no_extortion_wording() -> None:
+    """A blurb or report tells of claims made to a third party: no reader is addressed."""
+    blurb = ("A hacker records a senator through his webcam and demands 50 bitcoin within 48 hours, or the tape goes "
+             "to every newspaper. A thriller out this week.")
+    assert run_message(subject="New this week", body_text=blurb).get(BODY.code, 0) <= 4.0
+    threat = blurb.replace("a senator through his", "you through your").replace(" A thriller out this week.", "")
+    assert run_message(subject="Your webcam", body_text=threat + " Pay to my bitcoin address.")[BODY.code] >= 5.0
+
+
+def test_bait_offered_to_nobody_is_news() -> None:
+    """Amounts and prizes in a text addressing no reader (news of a lottery winner) are no bait."""
+    news = ("A Bitcoin lottery winner in Spain collected a jackpot of 2 BTC last week; regulators say crypto casinos "
+            "remain illegal.")
+    assert run_message(subject="Crypto casinos", body_text=news).get(BODY.code, 0) < 4.0
+    offer = "You are a Bitcoin lottery winner: collect your jackpot of 2 BTC this week at https://x.example"
+    assert run_message(subject="Crypto casinos", body_text=offer)[BODY.code] >= 5.0
+    # a story that ends by bidding the reader ("Sign up today", an imperative opening a sentence) is a pitch
+    story = ("Investors on the show said a crypto trading robot paid them $900 a day in Bitcoin and that the banks "
+             "hate it. Sign up today before the platform closes.")
+    assert BODY.code in run_message(subject="The show", body_text=story)
+    assert BODY.code not in run_message(subject="The show", body_text=story.replace("Sign up today", "It opened"))
+    # a firm call to action is made to a reader even without a pronoun
+    assert run_message(subject="Airdrop", body_text="Claim your reward: 500 USDT airdrop, connect wallet now. "
+                                                    "Only 24 hours left.")[BODY.code] >= 5.0

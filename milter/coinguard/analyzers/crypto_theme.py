@@ -23,6 +23,8 @@ from coinguard.analyzers.extortion_common import (
     COIN,
     COIN_AMOUNT,
     MAX_ANATOMY_CHARS,
+    READER,
+    THREAT_MIN,
     about_scams,
     anatomy,
     attribute_text,
@@ -269,6 +271,78 @@ def without_extortion(match: LureMatch) -> LureMatch:
     return LureMatch(round(match.weight - dropped, 2), match.topic, terms)
 
 
+def claims_told_of_others(text: str) -> bool:
+    """Does ``text`` tell of threats made to someone else (a thriller's blurb, a report: "a hacker records a
+    senator through his webcam and demands 50 bitcoin")?  The claims are there (extortion_common's
+    THREAT_MIN groups) but no reader is addressed: the extortion wording describes, it threatens nobody."""
+    parts = anatomy(text)
+    return len(parts.threats) >= THREAT_MIN and not parts.reader
+
+
+#: Letters of the scripts whose second person READER knows well enough to say none is there (Latin,
+#: Cyrillic): Korean, Japanese and Chinese lures often address nobody by a pronoun.
+_UNREAD_SCRIPT = re.compile(r"[^\W\d_a-z\u00c0-\u024f\u0400-\u052f]")
+
+
+#: Second-person words READER leaves out (it looks for the reader addressed by extortion claims, where a
+#: German "sie" may be "they"): here any of them is a reader possibly addressed, and the bait counts.
+_MORE_READER = re.compile(
+    r"(?<![a-z])(?:sie|ihnen|du|euch|euer|eure|u|ur|ya|ye|y'all|vy|ty|lei|voi|vi|ustedes|vosotros|os|vc|voces"
+    r"|jou|jullie|siz|sen|kalian|dich|toi|ton|ta|tes|vos|votre)(?![a-z])")
+
+
+def addresses_nobody(text: str) -> bool:
+    """No second person anywhere in ``text`` (no "you", "your", "Sie", "vous", "ваш" ...), in Latin or
+    Cyrillic script: news and reports speak of third parties ("a lottery winner collected a jackpot of 2 BTC",
+    "hackers drained 4,000 BTC"); bait is offered to a reader."""
+    t = prepare(text)
+    return _UNREAD_SCRIPT.search(t) is None and READER.search(t) is None and _MORE_READER.search(t) is None
+
+
+#: An action phrase heavier than this asks something of the reader ("claim your reward", "scan your
+#: wallet", "withdraw the funds"); the lighter ones are also a notice's nouns ("withdrawal", "deposit").
+FIRM_ACTION = 1.0
+
+
+def asks_firmly(match: LureMatch) -> bool:
+    """A firm call to action (an action phrase over FIRM_ACTION), a wallet secret or extortion wording."""
+    return any(t.category in ("secret", "extortion") or (t.category == "action" and t.weight > FIRM_ACTION)
+               for t in match.terms)
+
+
+#: Third parties a report is about (who did what to whom): news names its actors; a pitch that addresses
+#: no one by a pronoun ("JOIN NOW: free weekly lottery, 5 bitcoin in prizes") names only its offer.
+_THIRD_PARTIES = re.compile(
+    r"(?<![a-z])(?:users|customers|clients|investors|traders|holders|players|winners?|regulators?|authorities"
+    r"|officials|police|prosecutors|court|lawmakers|government|analysts|researchers|hackers|attackers|victims"
+    r"|the (?:exchange|company|firm|platform|trustee|bank|project|founder|ceo)"
+    r"|nutzer|kunden|anleger|behorden|polizei|usuarios|clientes|inversores|autoridades|policia|utilisateurs"
+    r"|investisseurs|autorites|regulateurs)(?![a-z])")
+
+
+def bids_the_reader(match: LureMatch, text: str) -> bool:
+    """Does an action phrase of ``match`` open a sentence of ``text`` (an imperative: "Register now for free",
+    where a report says "users had 48 hours to withdraw")?"""
+    t = prepare(text)
+    return any(re.search(r"(?:^|[.!?:;]\s?)" + re.escape(normalize(a.phrase)) + r"(?![a-z])", t) is not None
+               for a in match.terms if a.category == "action")
+
+
+def reports_on_others(match: LureMatch, text: str) -> bool:
+    """Does ``text`` address no reader, tell of third parties and bid nothing (see :func:`addresses_nobody`,
+    :data:`_THIRD_PARTIES`, :func:`bids_the_reader`)?  Then it is a report: the amounts and prizes in it are
+    offered to no one."""
+    return addresses_nobody(text) and _THIRD_PARTIES.search(prepare(text)) is not None \
+        and not bids_the_reader(match, text)
+
+
+def without_bait(match: LureMatch) -> LureMatch:
+    """``match`` without its bait (reward wording): amounts and prizes offered to no one are news."""
+    dropped = sum(t.weight for t in match.terms if t.category == "reward")
+    terms = tuple(t for t in match.terms if t.category != "reward")
+    return LureMatch(round(match.weight - dropped, 2), match.topic, terms)
+
+
 @lru_cache(maxsize=1)
 def _coin_gate() -> RegexGate:
     return RegexGate([COIN, COIN_AMOUNT])
@@ -374,8 +448,18 @@ class CryptoThemeMessage:
         # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
         body = (match_parts((msg.subject, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
                 else LureMatch(0.0, False, ()))
-        if any(t.category == "extortion" for t in body.terms) and about_scams(f"{msg.subject}\n{msg.body_text}"):
+        address = any(f.code in ADDRESS_CODES for f in findings)
+        link = bool(msg.body_html_links) or "://" in msg.body_text[:CALLBACK_SCAN_CHARS]
+        # (a brand's own aligned mail is its notice: its withdrawal confirmations have a fake balance's parts)
+        anatomy_text = f"{msg.subject}\n{msg.from_display}\n{msg.body_text}\n{attribute_text(items)}"
+        techniques = list(anatomy_findings(anatomy_text, address, link)) if cap is None else []
+        said = f"{msg.subject}\n{msg.body_text}"
+        if any(t.category == "extortion" for t in body.terms) and (about_scams(said) or claims_told_of_others(said)):
             body = without_extortion(body)
+        # (a story with a technique's parts, the celebrity's trading robot, is the lure's, not news)
+        if any(t.category == "reward" for t in body.terms) and not techniques and not asks_firmly(body) \
+                and reports_on_others(body, said):
+            body = without_bait(body)
         for match, place in ((subject, SUBJECT), (body, BODY)):
             f = _finding(match, place, cap=cap, topic=topic)
             if f is not None:
@@ -387,13 +471,8 @@ class CryptoThemeMessage:
         callback = callback_scam(msg, topic or body.topic)
         if callback:
             yield Finding(CALLBACK_CODE, NAME, "", callback, score=min(CALLBACK_SCORE, cap or CALLBACK_SCORE))
-        address = any(f.code in ADDRESS_CODES for f in findings)
-        link = bool(msg.body_html_links) or "://" in msg.body_text[:CALLBACK_SCAN_CHARS]
         dmarc = any(f.code == DMARC_PASS for f in findings)
-        # (a brand's own aligned mail is its notice: its withdrawal confirmations have a fake balance's parts)
-        anatomy_text = f"{msg.subject}\n{msg.from_display}\n{msg.body_text}\n{attribute_text(items)}"
-        for f in anatomy_findings(anatomy_text, address, link) \
-                if cap is None else ():
+        for f in techniques:
             yield f if not dmarc or f.code != FAKE_BALANCE_CODE else \
                 Finding(f.code, NAME, "", f.detail + " [DMARC pass]", score=FAKE_BALANCE_DMARC_CAP)
         names = " ; ".join(_name_text(n) for n in msg.attachment_names[:200])

@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
+from coinguard.lures import without_disclaimers
 from coinguard.text import RegexGate, decode_item, is_document_text, item_text, normalized, normalized_join
 
 log = logging.getLogger(__name__)
@@ -196,6 +197,8 @@ _REQUEST_GATE = RegexGate(_REQUEST_PATTERNS)
 
 
 def _seed_request(norm: str) -> str:
+    # a warning that quotes the lure ("fake mails asking you to enter your recovery phrase") asks nothing
+    norm = without_disclaimers(norm)
     may = _REQUEST_GATE.open(norm)
     for pattern in _REQUEST_PATTERNS:
         if not may(pattern):
