@@ -105,14 +105,6 @@ STORE_MIN_SECONDS_LEFT = 5.0
 COMPRESS_OVER = 512
 #: An entry never decompresses to more than this (a corrupt frame header cannot make a worker allocate more).
 MAX_DECOMPRESSED = 256 * 1024 * 1024
-
-
-def _unzstd(data: bytes) -> bytes:
-    """A Zstandard frame written by this module, decompressed; CacheFormatError when it is not one or too large."""
-    size = zstandard.frame_content_size(data)
-    if size < 0 or size > MAX_DECOMPRESSED:
-        raise CacheFormatError(f"zstd frame of unknown or excessive size ({size})")
-    return zstandard.decompress(data)
 #: The entry of a run that found nothing and read no passwords (most entries; decoded without JSON).
 EMPTY_ENTRY = b"j" + json.dumps([FORMAT, [], None], separators=(",", ":")).encode()
 RESULTS = ("hit", "miss", "error")
@@ -516,6 +508,14 @@ def encode(outputs: Sequence[object], item: Item, passwords_read: str | None = N
     return b"s" + zstandard.compress(data, 1) if len(data) > COMPRESS_OVER else b"j" + data
 
 
+def _unzstd(data: bytes) -> bytes:
+    """A Zstandard frame written by this module, decompressed; CacheFormatError when it is not one or too large."""
+    size = zstandard.frame_content_size(data)
+    if size < 0 or size > MAX_DECOMPRESSED:
+        raise CacheFormatError(f"zstd frame of unknown or excessive size ({size})")
+    return zstandard.decompress(data)
+
+
 def mark_cached(finding: Finding) -> Finding:
     """The finding flagged as replayed from the cache."""
     return dataclasses.replace(finding, cached=True)
@@ -815,7 +815,7 @@ class BodyCache:
         """The body key of ``data`` (None without a cache, or when the header block is not plain)."""
         if cache is None:
             return None
-        end, sep = _blank_line(data)
+        end, sep = mime.blank_line(data)
         if end < 0:
             return None
         head = data[: end + sep]
@@ -964,7 +964,7 @@ class _Walk:
             if self.leaves is not None:  # no header block: a leaf (text/plain, or message/rfc822 in a digest)
                 self.leaves.append((start + (2 if data[start : start + 1] == b"\r" else 1), payload_end))
             return
-        blank, sep = _blank_line(data, start, end)
+        blank, sep = mime.blank_line(data, start, end)
         if blank < 0:
             self.leaves = None
             return
@@ -985,17 +985,6 @@ class _Walk:
             self.leaves = None
             return
         self.renames.append((start + head.find(raw), index))
-
-
-def _blank_line(data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int]:
-    """(offset, length) of the first blank line (``\r\n\r\n`` or ``\n\n``) in ``data[start:end]``, (-1, 0) when
-    there is none; the second search stops where the first matched (a base64 part is not read twice)."""
-    stop = len(data) if end is None else end
-    crlf = data.find(b"\r\n\r\n", start, stop)
-    lf = data.find(b"\n\n", start, crlf + 2 if crlf >= 0 else stop)
-    if lf >= 0 and (crlf < 0 or lf < crlf):
-        return lf, 2
-    return (crlf, 4) if crlf >= 0 else (-1, 0)
 
 
 def _plain_boundary(head: bytes) -> str | None:

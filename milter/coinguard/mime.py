@@ -444,12 +444,22 @@ def cut_long_header_lines(raw: bytes, limit: int = MAX_HEADER_LINE) -> tuple[byt
     return b"".join(pieces), cut
 
 
+def blank_line(data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int]:
+    """(offset, length) of the first blank line (``\r\n\r\n`` or ``\n\n``) in ``data[start:end]``, (-1, 0)
+    when there is none; the second search stops where the first matched (a CRLF message, or a base64
+    part, is not searched to its end for an LF pair it does not have)."""
+    stop = len(data) if end is None else end
+    crlf = data.find(b"\r\n\r\n", start, stop)
+    lf = data.find(b"\n\n", start, crlf + 2 if crlf >= 0 else stop)
+    if lf >= 0 and (crlf < 0 or lf < crlf):
+        return lf, 2
+    return (crlf, 4) if crlf >= 0 else (-1, 0)
+
+
 def _header_end(raw: bytes) -> int:
     """Offset of the blank line that ends the header block (the whole message when there is none)."""
-    crlf = raw.find(b"\r\n\r\n")
-    lf = raw.find(b"\n\n", 0, crlf + 2 if crlf >= 0 else len(raw))  # only before the CRLF pair matters
-    ends = [i for i in (crlf, lf) if i >= 0]
-    return min(ends) if ends else len(raw)
+    offset, _length = blank_line(raw)
+    return offset if offset >= 0 else len(raw)
 
 
 def extract_parts(

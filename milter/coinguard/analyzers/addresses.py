@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from coinguard.analyzers.extortion_common import DEMAND, about_scams, attribute_text, prepare, pressed
+from coinguard.analyzers.extortion_common import DEMAND, INVISIBLE, about_scams, attribute_text, prepare, pressed
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.text import MAX_TEXT, is_document_text, item_text
@@ -423,13 +423,11 @@ def payment_demand(text: str, addr: Address) -> tuple[str, str]:
 
 #: A payment demand next to an address that no deadline or threat presses (an invoice between colleagues).
 UNPRESSED_DEMAND_SCORE = 2.5
-#: Invisible characters written between an address's characters to break it for filters.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"))
 
 
 def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Finding]:
     # (full-width or other compatibility forms of the characters, "ｂｃ１ｑ...", are folded first)
-    text = text[:MAX_TEXT].translate(_INVISIBLE)
+    text = text[:MAX_TEXT].translate(INVISIBLE)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     found = find_addresses(text)

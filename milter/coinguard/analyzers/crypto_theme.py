@@ -263,11 +263,12 @@ FAKE_BALANCE_DMARC_CAP = 2.5
 ADDRESS_CODES = frozenset({"crypto.address", "crypto.addresses_many", "crypto.address_payment_demand"})
 
 
-def without_extortion(match: LureMatch) -> LureMatch:
-    """``match`` without its extortion wording: a text about scams (a security newsletter, a digest quoting a
-    campaign) describes the threats it warns of; they are not made to the reader."""
-    dropped = sum(t.weight for t in match.terms if t.category == "extortion")
-    terms = tuple(t for t in match.terms if t.category != "extortion")
+def without(match: LureMatch, category: str) -> LureMatch:
+    """``match`` without its terms of ``category``: the extortion wording of a text about scams (a security
+    newsletter, a digest quoting a campaign describes the threats it warns of; they are not made to the
+    reader), the bait (reward wording) of a report (amounts and prizes offered to no one are news)."""
+    dropped = sum(t.weight for t in match.terms if t.category == category)
+    terms = tuple(t for t in match.terms if t.category != category)
     return LureMatch(round(match.weight - dropped, 2), match.topic, terms)
 
 
@@ -334,13 +335,6 @@ def reports_on_others(match: LureMatch, text: str) -> bool:
     offered to no one."""
     return addresses_nobody(text) and _THIRD_PARTIES.search(prepare(text)) is not None \
         and not bids_the_reader(match, text)
-
-
-def without_bait(match: LureMatch) -> LureMatch:
-    """``match`` without its bait (reward wording): amounts and prizes offered to no one are news."""
-    dropped = sum(t.weight for t in match.terms if t.category == "reward")
-    terms = tuple(t for t in match.terms if t.category != "reward")
-    return LureMatch(round(match.weight - dropped, 2), match.topic, terms)
 
 
 @lru_cache(maxsize=1)
@@ -455,11 +449,11 @@ class CryptoThemeMessage:
         techniques = list(anatomy_findings(anatomy_text, address, link)) if cap is None else []
         said = f"{msg.subject}\n{msg.body_text}"
         if any(t.category == "extortion" for t in body.terms) and (about_scams(said) or claims_told_of_others(said)):
-            body = without_extortion(body)
+            body = without(body, "extortion")
         # (a story with a technique's parts, the celebrity's trading robot, is the lure's, not news)
         if any(t.category == "reward" for t in body.terms) and not techniques and not asks_firmly(body) \
                 and reports_on_others(body, said):
-            body = without_bait(body)
+            body = without(body, "reward")
         for match, place in ((subject, SUBJECT), (body, BODY)):
             f = _finding(match, place, cap=cap, topic=topic)
             if f is not None:

@@ -39,7 +39,8 @@ from coinguard.text import RegexGate, decode_item
 #: Characters of text looked at (the beginning of a long body carries the lure).
 MAX_ANATOMY_CHARS = 100_000
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"))
+#: Invisible characters written into words and addresses to break them for filters (``str.translate``: removed).
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"))
 
 
 #: Escapes a broken template writes out literally (``\n``, ``\r``, ``\t``).
@@ -54,7 +55,7 @@ def prepare(text: str) -> str:
     """Text as the parts are matched: NFKC, invisible characters removed, case-folded, literal ``\\n``
     escapes and filter-evading separators made spaces, accents taken off Latin letters only (a Japanese
     voiced mark or a Hangul syllable stays whole), spaces collapsed."""
-    text = unicodedata.normalize("NFKC", text[:MAX_ANATOMY_CHARS].translate(_INVISIBLE)).casefold()
+    text = unicodedata.normalize("NFKC", text[:MAX_ANATOMY_CHARS].translate(INVISIBLE)).casefold()
     if "\\" in text:  # a template that leaks its escapes ("every day.\n\nPlay to win"): they are spaces
         text = _ESCAPES.sub(" ", text)
     if "__" in text or "." in text:  # "Bitcoin__Balance__0.7495__BTC", "get.up.to.1.BTC": separators
