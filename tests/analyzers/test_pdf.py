@@ -242,8 +242,10 @@ def test_benign_pdf(corpus_dir: Path) -> None:
 def test_phishing_pdf_links_reach_the_text_child(corpus_dir: Path) -> None:
     path = "maldocs/inquest/34f33612c9f6b132430385e6dc3f8603ff897d34c780bfa5a4cf7663922252ba.pdf.zip"
     findings, children = run(read_corpus_sample(path), "lure.pdf")
-    assert [f.code for f in findings] == ["pdf.credential_lure"]  # the Apple ID is locked (ロック), verify it
+    # the Apple ID is locked (ロック), verify it; above the button, the "login details" of a sign-in
+    assert [f.code for f in findings] == ["pdf.credential_lure", "pdf.signin_alert"]
     assert "アカウント" in findings[0].detail and "?16shop" in findings[0].detail
+    assert findings[1].detail == "sign-in record: IP 93.188.160.176, オペレーティング システム, カントリー"
     assert b"?16shop" in next(c for c in children if c.role == "text").data
 
 
@@ -325,6 +327,38 @@ def test_pdf_lure_strengths() -> None:
     cat = catalogue()
     assert [str(cat[c].strength) for c in ("pdf.credential_lure", "pdf.click_through", "pdf.link_download",
                                            "pdf.link_lure")] == ["strong", "strong", "strong", "weak"]
+
+
+@pytest.mark.parametrize(
+    ("text", "record"),
+    [
+        ("Operating System : Linux\nCountry : Belgium\nIP Address : 93.188.160.176",
+         "sign-in record: IP 93.188.160.176, Operating System, Country"),
+        ("オペレーティング  システム   : Linux\n カントリー : Belgium\n IP Address : 93.188.160.176",
+         "sign-in record: IP 93.188.160.176, オペレーティング システム, カントリー"),
+        ("기기: iPhone 위치: 서울 IP 주소: 211.36.1.5", "sign-in record: IP 211.36.1.5, 기기, 위치"),
+        ("IP Address : 93.188.160.176", ""),  # an address alone is no record of a sign-in
+        ("Country: Belgium, Device: iPhone", ""),  # nor are fields without one
+        ("Version 10.1.2.3.4 Device: x", ""),  # a dotted version number is no IPv4 address
+        ("IP 999.1.1.1, Device: x", ""),
+    ],
+)
+def test_signin_record(text: str, record: str) -> None:
+    from coinguard.analyzers.pdf import signin_record
+
+    assert signin_record(text) == record
+
+
+def test_signin_alert_needs_the_credential_lure() -> None:
+    alert = ["Your account has been locked due to unusual activity.", "Sign in to verify your identity.",
+             "IP Address: 93.188.160.176", "Country: Belgium"]
+    findings, _ = run(page_pdf(alert, [("https://secure-login.example/verify", BUTTON)]), "notice.pdf")
+    assert {f.code for f in findings} == {"pdf.credential_lure", "pdf.signin_alert"}
+    # the same record in a report that asks nothing of the reader's account
+    report = ["Firewall report", "IP Address: 93.188.160.176", "Country: Belgium", "Blocked 14 times."]
+    findings, _ = run(page_pdf(report, [("https://fw.example/report", BUTTON)]), "report.pdf")
+    assert findings == []
+    assert str(catalogue()["pdf.signin_alert"].strength) == "strong"
 
 
 def test_long_document_with_a_big_link_is_no_click_through() -> None:

@@ -60,7 +60,10 @@ LURE_MAX_PAGES = 3
 LURE_MAX_CHARS = 4000
 _LURE_TERMS = re.compile(
     r"\b(?:account|verify|verification|confirm|locked|suspend(?:ed)?|unusual activity|sign[ -]?in|log[ -]?in|password"
-    r"|unlock|expire[sd]?|update your|secure (?:my|your)|wallet|seed phrase|recovery phrase|credentials)\b"
+    r"|unlock|expire[sd]?|update your|secure (?:my|your)|wallet|seed phrase|recovery phrase|credentials"
+    # Spanish, Portuguese, French, German, Italian
+    r"|cuenta|contraseña|iniciar sesión|verificar|confirmar|conta|senha|compte|mot de passe|identifiant|vérifier"
+    r"|konto|passwort|kennwort|anmelden|bestätigen|verifizieren|accedi|verifica)\b"
     r"|계정|인증|로그인|비밀번호|잠금|정지|지갑|본인 ?확인|アカウント|ログイン|パスワード|ロック|停止|検証|認証",
     re.I,
 )
@@ -69,8 +72,23 @@ MAX_LINKS = 100
 #: Account-pressure wording: what turns "log in to your account" into "your account is locked, verify now".
 _PRESSURE_TERMS = re.compile(
     r"\b(?:locked|suspend(?:ed)?|unusual activity|suspicious activity|expire[sd]?|unlock|disabled|restricted"
-    r"|deactivat(?:ed|ion)|limited)\b|잠금|정지|제한|ロック|停止|制限|失効",
+    r"|deactivat(?:ed|ion)|limited|suspendid[ao]|bloquead[ao]|restringid[ao]|inusual|suspens[ao]|suspendu[e]?"
+    r"|bloqué[e]?|verrouillé[e]?|inhabituelle|gesperrt|eingeschränkt|ungewöhnliche|bloccat[oa]|sospes[oa])\b"
+    r"|잠금|정지|제한|ロック|停止|制限|失効",
     re.I,
+)
+#: The record of a sign-in that a fake security alert shows ("IP address: 93.188.160.176, Operating system:
+#: Linux, Country: Belgium"): a dotted IPv4 address, and a device or place field written as "label:" in one of
+#: the languages of the lure list.  Services report sign-ins in their own mail or app, never in an attached PDF.
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])")
+_SIGNIN_FIELD = re.compile(
+    r"(?i)(?:\b(?:operating[ \t]+system|OS|browser|device|platform|location|country|region|city"
+    r"|sistema[ \t]+operativo|sistema[ \t]+operacional|navegador|dispositivo|ubicaci[oó]n|localiza[cç][aã]o|pa[ií]s"
+    r"|syst[eè]me[ \t]+d.exploitation|navigateur|appareil|emplacement|pays|betriebssystem|ger[aä]t|standort"
+    r"|posizione|paese|besturingssysteem|apparaat|locatie)\b"
+    r"|オペレーティング[ \t\u3000]*システム|ブラウザ|デバイス|端末|場所|カントリー|地域|位置|国"
+    r"|운영[ \t]*체제|브라우저|기기|장치|위치|국가|操作系统|浏览器|设备|国家|地区)[ \t\u3000]*[:：]"
 )
 #: A click-through page: one external link annotation covering this share of a page, little text beside it.
 CLICK_THROUGH_SHARE = 0.3
@@ -195,6 +213,16 @@ def lure_terms(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0).lower() for m in _LURE_TERMS.finditer(text)))
 
 
+def signin_record(text: str) -> str:
+    """The sign-in record a fake security alert shows ('' when the text has none): an IPv4 address and a
+    device/place field (``_SIGNIN_FIELD``)."""
+    ip = _IPV4.search(text)
+    fields = list(dict.fromkeys(" ".join(m.group(0).rstrip(":：").split()) for m in _SIGNIN_FIELD.finditer(text)))
+    if ip is None or not fields:
+        return ""
+    return f"sign-in record: IP {ip.group(0)}, {', '.join(fields[:4])}"
+
+
 def bounded(urls: list[str], count: int = 3) -> str:
     return ", ".join(u[:120] for u in urls[:count]) + (f" (+{len(urls) - count})" if len(urls) > count else "")
 
@@ -264,6 +292,11 @@ class PdfAnalyzer:
         CodeInfo("pdf.credential_lure", 8.0, A,
                  "a short PDF that says the reader's account is locked, suspended or expiring and asks to sign "
                  "in/verify through an external link (credential phishing carrier)", strength=Strength.STRONG),
+        CodeInfo("pdf.signin_alert", 6.0, A,
+                 "a PDF credential lure dressed as a security alert: it shows the record of a sign-in (an IP "
+                 "address with the device, system or country) next to the locked-account link -- services report "
+                 "sign-ins in their own mail or app, phishing kits render this page into PDFs",
+                 strength=Strength.STRONG),
         CodeInfo("pdf.click_through", 8.0, A,
                  "a short PDF whose page is mostly one clickable link to an external site (a picture of a "
                  "document or a big 'View document' button: the PDF only carries the click)",
@@ -355,6 +388,9 @@ class PdfAnalyzer:
         if len(lure) >= 2 and pressure:
             yield Finding("pdf.credential_lure", self.name, item.path,
                           f"{', '.join(lure[:5])} ({', '.join(pressure[:3])}) with link {external[0][:120]}")
+            record = signin_record(text)
+            if record:
+                yield Finding("pdf.signin_alert", self.name, item.path, record)
         elif len(lure) >= 2:
             yield Finding("pdf.link_lure", self.name, item.path, f"{', '.join(lure[:5])} with link {external[0][:120]}")
         share, target = covered
