@@ -267,7 +267,39 @@ def test_macromilter_rechnung_carrier(corpus_dir: object) -> None:
     with zipfile.ZipFile(io.BytesIO(inner)) as zf:
         name = zf.namelist()[0]
         findings, _ = run(MACROS, zf.read(name), name)
-    assert codes(findings) == {"office.disguised_xml"}
+    # MacroMilter's defanged copy: macrosPresent="no", the docSuppData part with the project removed, a blank page
+    assert codes(findings) == {"office.disguised_xml", "office.disguised_blank"}
+
+
+@pytest.mark.parametrize(
+    ("body", "blank"),
+    [
+        (b"", True),
+        (b'<w:p><w:r><w:t xml:space="preserve">   </w:t></w:r></w:p><w:p/>', True),
+        (b"<w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl>", True),
+        (b"<w:p><w:r><w:t>x</w:t></w:r></w:p>", False),
+        (b"<w:p><w:r><w:t>&#160;</w:t></w:r></w:p>", False),  # an entity is counted as something to read
+        (b'<w:p><w:r><w:sym w:font="Wingdings" w:char="F04A"/></w:r></w:p>', False),
+        (b'<w:p><w:r><w:pict><v:shape><v:imagedata src="wordml://1.png"/></v:shape></w:pict></w:r></w:p>', False),
+        (b'<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r></w:p>', False),
+        (b"<w:p><w:r><w:delText>alt</w:delText></w:r></w:p>", False),
+    ],
+)
+def test_blank_word_xml(body: bytes, blank: bool) -> None:
+    from coinguard.analyzers.office import blank_word_xml
+
+    doc = (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?><w:wordDocument '
+           b'xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml"><w:body>' + body
+           + b"</w:body></w:wordDocument>")
+    assert blank_word_xml(doc) is blank
+    findings, _ = run(MACROS, doc, "rechnung.doc")
+    assert ("office.disguised_blank" in codes(findings)) is blank
+    assert "office.disguised_blank" not in codes(run(MACROS, doc, "rechnung.xml")[0])  # no disguise, no carrier
+    # a document past the scan window is never called blank (not all of it was looked at)
+    from coinguard.analyzers import office
+
+    assert not blank_word_xml(doc + b" " * (office._ACTIVE_SCAN_BYTES + 1 - len(doc)))
+    assert catalogue()["office.disguised_blank"].strength == "strong"
 
 
 def activemime(payload: bytes) -> bytes:

@@ -242,8 +242,10 @@ def test_benign_pdf(corpus_dir: Path) -> None:
 def test_phishing_pdf_links_reach_the_text_child(corpus_dir: Path) -> None:
     path = "maldocs/inquest/34f33612c9f6b132430385e6dc3f8603ff897d34c780bfa5a4cf7663922252ba.pdf.zip"
     findings, children = run(read_corpus_sample(path), "lure.pdf")
-    assert [f.code for f in findings] == ["pdf.credential_lure"]  # the Apple ID is locked (ロック), verify it
+    # the Apple ID is locked (ロック), verify it; above the button, the "login details" of a sign-in
+    assert [f.code for f in findings] == ["pdf.credential_lure", "pdf.signin_alert"]
     assert "アカウント" in findings[0].detail and "?16shop" in findings[0].detail
+    assert findings[1].detail == "sign-in record: IP 93.188.160.176, オペレーティング システム, カントリー"
     assert b"?16shop" in next(c for c in children if c.role == "text").data
 
 
@@ -327,7 +329,87 @@ def test_pdf_lure_strengths() -> None:
                                            "pdf.link_lure")] == ["strong", "strong", "strong", "weak"]
 
 
+@pytest.mark.parametrize(
+    ("text", "record"),
+    [
+        ("Operating System : Linux\nCountry : Belgium\nIP Address : 93.188.160.176",
+         "sign-in record: IP 93.188.160.176, Operating System, Country"),
+        ("オペレーティング  システム   : Linux\n カントリー : Belgium\n IP Address : 93.188.160.176",
+         "sign-in record: IP 93.188.160.176, オペレーティング システム, カントリー"),
+        ("기기: iPhone 위치: 서울 IP 주소: 211.36.1.5", "sign-in record: IP 211.36.1.5, 기기, 위치"),
+        ("IP Address : 93.188.160.176", ""),  # an address alone is no record of a sign-in
+        ("Country: Belgium, Device: iPhone", ""),  # nor are fields without one
+        ("Version 10.1.2.3.4 Device: x", ""),  # a dotted version number is no IPv4 address
+        ("IP 999.1.1.1, Device: x", ""),
+    ],
+)
+def test_signin_record(text: str, record: str) -> None:
+    from coinguard.analyzers.pdf import signin_record
+
+    assert signin_record(text) == record
+
+
+def test_signin_alert_needs_the_credential_lure() -> None:
+    alert = ["Your account has been locked due to unusual activity.", "Sign in to verify your identity.",
+             "IP Address: 93.188.160.176", "Country: Belgium"]
+    findings, _ = run(page_pdf(alert, [("https://secure-login.example/verify", BUTTON)]), "notice.pdf")
+    assert {f.code for f in findings} == {"pdf.credential_lure", "pdf.signin_alert"}
+    # the same record in a report that asks nothing of the reader's account
+    report = ["Firewall report", "IP Address: 93.188.160.176", "Country: Belgium", "Blocked 14 times."]
+    findings, _ = run(page_pdf(report, [("https://fw.example/report", BUTTON)]), "report.pdf")
+    assert findings == []
+    assert str(catalogue()["pdf.signin_alert"].strength) == "strong"
+
+
 def test_long_document_with_a_big_link_is_no_click_through() -> None:
     lines = [f"Section {n}: the terms of the agreement, paragraph {n}, continued." for n in range(20)]
     findings, _ = run(page_pdf(lines, [("https://www.example.com/terms", FULL_PAGE)]), "terms.pdf")
     assert findings == []
+
+
+@pytest.mark.parametrize(
+    ("entries", "expected"),
+    [
+        ({"/T": "pw", "/Ff": 1 << 13}, ("pw", False)),  # the Password flag, whatever the name
+        ({"/T": "userPassword"}, ("userPassword", False)),
+        ({"/T": "f1", "/TU": "Contraseña"}, ("f1 Contraseña", False)),  # the tooltip names it
+        ({"/T": "words", "/TU": "Recovery phrase"}, ("words Recovery phrase", True)),
+        ({"/T": "private_key"}, ("private_key", True)),
+        ({"/T": "passport"}, None),
+        ({"/T": "boarding pass"}, None),
+        ({"/T": "PIN code"}, None),  # India's postal code
+        ({"/T": "name", "/Ff": 1 << 12}, None),  # multiline, not a password
+    ],
+)
+def test_secret_field(entries: dict[str, object], expected: tuple[str, bool] | None) -> None:
+    from coinguard.analyzers.pdf import secret_field
+
+    field = DictionaryObject({NameObject("/FT"): NameObject("/Tx")})
+    for key, value in entries.items():
+        field[NameObject(key)] = NumberObject(value) if isinstance(value, int) else TextStringObject(value)
+    assert secret_field(field) == expected
+
+
+def test_credential_form_strength_follows_the_secret() -> None:
+    def form(name: str, submit: str) -> bytes:
+        w = PdfWriter()
+        page = w.add_blank_page(200, 200)
+        field = action(Type="/Annot", Subtype="/Widget", FT="/Tx", T=TextStringObject(name))
+        field[NameObject("/Rect")] = ArrayObject([NumberObject(0)] * 4)
+        go = action(S="/SubmitForm", F=action(FS="/URL", F=TextStringObject(submit)))
+        button = action(Type="/Annot", Subtype="/Widget", FT="/Btn", T=TextStringObject("ok"), A=go)
+        button[NameObject("/Rect")] = ArrayObject([NumberObject(0)] * 4)
+        refs = [w._add_object(field), w._add_object(button)]
+        page[NameObject("/Annots")] = ArrayObject(refs)
+        w._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): ArrayObject(refs)})
+        return written(w)
+
+    findings, _ = run(form("password", "https://x.example/p"))
+    (found,) = [f for f in findings if f.code == "pdf.credential_form"]
+    assert found.strength == "" and str(catalogue()["pdf.credential_form"].strength) == "strong"
+    assert found.detail == "field(s) 'password' submitted to https://x.example/p"
+    findings, _ = run(form("seed phrase", "https://x.example/s"))
+    assert [f.strength for f in findings if f.code == "pdf.credential_form"] == ["conclusive"]
+    # sent to no web address (a mailto:, a local file): nothing is graded
+    findings, _ = run(form("password", "mailto:hr@example.com"))
+    assert "pdf.credential_form" not in {f.code for f in findings}

@@ -136,13 +136,14 @@ _XLM_AUTO = re.compile(r"(?i)\bAuto_(?:Open|Close|Activate)\w{0,40}|\bAuto_Ope\b
 
 
 #: Active elements of a Word/Excel 2003 XML or MHT document, found in its text (what Office acts on when it
-#: opens the file, whatever olevba could decode): the ActiveMime container of a VBA project (``editdata.mso``,
-#: ``application/x-mso``, base64 of the "ActiveMime" header), an embedded OLE object (base64 of the OLE magic
-#: in a ``w:binData`` part, ``o:OLEObject``), the document's own ``w:macrosPresent``/``w:embeddedObjPresent``/
-#: ``w:ocxPresent="yes"``, a DDE/DDEAUTO field instruction.
+#: opens the file, whatever olevba could decode): the ActiveMime container of a VBA project (``editdata.mso`` or any
+#: ``w:binData`` part named ``*.mso``, ``application/x-mso``, base64 of the "ActiveMime" header), an embedded OLE
+#: object (base64 of the OLE magic in a ``w:binData`` part, ``o:OLEObject``), the document's own
+#: ``w:macrosPresent``/``w:embeddedObjPresent``/``w:ocxPresent="yes"``, a DDE/DDEAUTO field instruction.
 _ACTIVE_MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("ActiveMime (editdata.mso)", re.compile(
-        rb"(?i)w:name\s*=\s*[\"']editdata\.mso|Content-Location:[^\r\n]*editdata\.mso|Content-Type:\s*application/x-mso"
+        rb"(?i)w:name\s*=\s*[\"']editdata\.mso|<w:binData\b[^<>]{0,2000}?\bw:name\s*=\s*[\"']"
+        rb"[^\"'<>]{1,400}\.mso[\"']|Content-Location:[^\r\n]*editdata\.mso|Content-Type:\s*application/x-mso"
         rb"|(?-i:QWN0aXZlTWltZQ)")),
     ("embedded OLE object", re.compile(rb"(?i)<w:binData\b[^>]*>\s*(?-i:0M8R4KGx)|<o:OLEObject\b")),
     # Word sets these document attributes when it saves a VBA project, an embedded object or an ActiveX control
@@ -161,6 +162,24 @@ def active_elements(data: bytes) -> list[str]:
     """Names of the active elements a Word/Excel 2003 XML or MHT document carries (see ``_ACTIVE_MARKERS``)."""
     head = data[:_ACTIVE_SCAN_BYTES]
     return [label for label, pattern in _ACTIVE_MARKERS if pattern.search(head)]
+
+
+#: A Word document in one XML file: Word 2003 XML (``w:wordDocument``) or flat OPC with a Word main part.
+_WORD_XML = re.compile(rb"<w:wordDocument\b|\bpkg:name\s*=\s*[\"']/word/document\.xml[\"']", re.I)
+#: What a reader sees in a Word document: a text run with a visible character (deleted text shows as a tracked
+#: change), a symbol, a picture, drawing, shape or embedded binary, an object, a field (its result is content,
+#: and a field may fetch it).
+_WORD_CONTENT = re.compile(
+    rb"<w:(?:t|delText)\b[^>]*>\s*[^\s<]|<w:(?:sym|pict|drawing|binData|object|fldSimple|fldChar|instrText)\b"
+    rb"|<(?:v|o):(?:imagedata|shape|OLEObject)\b|<pkg:binaryData\b", re.I)
+
+
+def blank_word_xml(data: bytes) -> bool:
+    """Whether a Word 2003 XML / flat OPC Word document shows the reader nothing (no visible text, picture,
+    object or field), read in full (a document longer than the scan window is never called blank)."""
+    if len(data) > _ACTIVE_SCAN_BYTES or not _WORD_XML.search(data[:64 * 1024]):
+        return False
+    return _WORD_CONTENT.search(data) is None
 
 
 #: Base64 binaries a flat Office document carries inline: Word 2003 XML ``w:binData`` (embedded OLE objects,
@@ -274,6 +293,11 @@ class OfficeMacros:
         CodeInfo("office.disguised_xml", 5, Category.ATTACHMENT,
                  "Word/Excel 2003 XML or MHT document named .doc/.xls/.rtf: Office opens it by content, "
                  "extension filters do not (malspam carrier)", strength=Strength.STRONG),
+        CodeInfo("office.disguised_blank", 5, Category.ATTACHMENT,
+                 "Word 2003 XML or flat OPC document named .doc that shows the reader nothing (no visible text, "
+                 "picture, object or field): a carrier's skeleton whose payload was stripped on the way or comes "
+                 "from elsewhere; no one mails an empty document under another format's name",
+                 strength=Strength.STRONG),
         CodeInfo("office.disguised_spreadsheet", 2, Category.ATTACHMENT,
                  "Excel 2003 XML spreadsheet named .xls without an active element: the format holds no VBA "
                  "project, and web applications export statements and reports that way (context only)",
@@ -310,6 +334,11 @@ class OfficeMacros:
             yield Finding("office.disguised_spreadsheet", self.name, item.path, f"{item.type} named .{ext}")
         elif disguised:
             yield Finding("office.disguised_xml", self.name, item.path, f"{item.type} named .{ext}")
+            if not active and item.type == ItemType.XML_OFFICE and blank_word_xml(item.data):
+                # the disguise is one sign, a document with nothing in it another (MacroMilter's defanged
+                # carrier: its macro part removed, the empty page left)
+                yield Finding("office.disguised_blank", self.name, item.path,
+                              f"{item.type} named .{ext} has no visible text, picture, object or field")
         if oversized(item, ctx, MAX_DOC_BYTES):
             yield Finding("office.skipped", self.name, item.path, f"{item.size} bytes")
         else:

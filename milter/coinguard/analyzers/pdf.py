@@ -60,7 +60,10 @@ LURE_MAX_PAGES = 3
 LURE_MAX_CHARS = 4000
 _LURE_TERMS = re.compile(
     r"\b(?:account|verify|verification|confirm|locked|suspend(?:ed)?|unusual activity|sign[ -]?in|log[ -]?in|password"
-    r"|unlock|expire[sd]?|update your|secure (?:my|your)|wallet|seed phrase|recovery phrase|credentials)\b"
+    r"|unlock|expire[sd]?|update your|secure (?:my|your)|wallet|seed phrase|recovery phrase|credentials"
+    # Spanish, Portuguese, French, German, Italian
+    r"|cuenta|contraseña|iniciar sesión|verificar|confirmar|conta|senha|compte|mot de passe|identifiant|vérifier"
+    r"|konto|passwort|kennwort|anmelden|bestätigen|verifizieren|accedi|verifica)\b"
     r"|계정|인증|로그인|비밀번호|잠금|정지|지갑|본인 ?확인|アカウント|ログイン|パスワード|ロック|停止|検証|認証",
     re.I,
 )
@@ -69,9 +72,37 @@ MAX_LINKS = 100
 #: Account-pressure wording: what turns "log in to your account" into "your account is locked, verify now".
 _PRESSURE_TERMS = re.compile(
     r"\b(?:locked|suspend(?:ed)?|unusual activity|suspicious activity|expire[sd]?|unlock|disabled|restricted"
-    r"|deactivat(?:ed|ion)|limited)\b|잠금|정지|제한|ロック|停止|制限|失効",
+    r"|deactivat(?:ed|ion)|limited|suspendid[ao]|bloquead[ao]|restringid[ao]|inusual|suspens[ao]|suspendu[e]?"
+    r"|bloqué[e]?|verrouillé[e]?|inhabituelle|gesperrt|eingeschränkt|ungewöhnliche|bloccat[oa]|sospes[oa])\b"
+    r"|잠금|정지|제한|ロック|停止|制限|失効",
     re.I,
 )
+#: The record of a sign-in that a fake security alert shows ("IP address: 93.188.160.176, Operating system:
+#: Linux, Country: Belgium"): a dotted IPv4 address, and a device or place field written as "label:" in one of
+#: the languages of the lure list.  Services report sign-ins in their own mail or app, never in an attached PDF.
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])")
+_SIGNIN_FIELD = re.compile(
+    r"(?i)(?:\b(?:operating[ \t]+system|OS|browser|device|platform|location|country|region|city"
+    r"|sistema[ \t]+operativo|sistema[ \t]+operacional|navegador|dispositivo|ubicaci[oó]n|localiza[cç][aã]o|pa[ií]s"
+    r"|syst[eè]me[ \t]+d.exploitation|navigateur|appareil|emplacement|pays|betriebssystem|ger[aä]t|standort"
+    r"|posizione|paese|besturingssysteem|apparaat|locatie)\b"
+    r"|オペレーティング[ \t\u3000]*システム|ブラウザ|デバイス|端末|場所|カントリー|地域|位置|国"
+    r"|운영[ \t]*체제|브라우저|기기|장치|위치|국가|操作系统|浏览器|设备|国家|地区)[ \t\u3000]*[:：]"
+)
+#: Form fields that ask for a secret (their name or tooltip), and the text field flag for a password (ISO 32000
+#: 12.7.4.3, bit 14).  A PIN is left out: in India a "PIN code" is the postal code.
+_PASSWORD_FIELD = re.compile(
+    r"(?i)pass(?:word|wd|code)|\bpwd\b|passwort|kennwort|contrase[ñn]a|\bsenha|mot[ _-]?de[ _-]?passe"
+    r"|パスワード|비밀번호|密码|密碼")
+_WALLET_FIELD = re.compile(
+    r"(?i)\bseed|mnemonic|(?:recovery|secret|backup)[ _-]?(?:phrase|words?)|private[ _-]?key|keystore"
+    r"|니모닉|복구[ ]?구문|助记词|助記詞|秘密鍵|シードフレーズ|リカバリーフレーズ")
+PASSWORD_FLAG = 1 << 13
+MAX_FORM_FIELDS = 200
+_WEB_TARGET = re.compile(r"(?i)^\s*https?://")
+#: A form submitted from JavaScript: ``this.submitForm("https://...")`` or ``submitForm({cURL: "https://..."})``.
+_JS_SUBMIT = re.compile(r"""submitForm\s*\(\s*(?:\{[^{}]{0,400}?\bcURL\s*:\s*)?["'](https?://[^"'\s]{1,300})""")
 #: A click-through page: one external link annotation covering this share of a page, little text beside it.
 CLICK_THROUGH_SHARE = 0.3
 CLICK_THROUGH_CHARS = 400
@@ -96,6 +127,8 @@ class _Scan:
     uri_ip: list[str] = field(default_factory=list)
     uri_unc: list[str] = field(default_factory=list)
     xfa: bool = False
+    secret_fields: list[tuple[str, bool]] = field(default_factory=list)  # (field name, a wallet secret)
+    submits: list[str] = field(default_factory=list)  # web targets of SubmitForm actions
     files: list[tuple[str, Any]] = field(default_factory=list)  # (name, embedded file stream)
     seen_files: set[int] = field(default_factory=set)
     scripts: list[bytes] = field(default_factory=list)
@@ -195,6 +228,36 @@ def lure_terms(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0).lower() for m in _LURE_TERMS.finditer(text)))
 
 
+def submit_targets(scan: _Scan) -> list[str]:
+    """The web addresses the PDF's forms are submitted to (SubmitForm actions, ``submitForm`` in its scripts)."""
+    scripted = [m.group(1) for code in scan.scripts for m in _JS_SUBMIT.finditer(code.decode("utf-8", "replace"))]
+    return list(dict.fromkeys(scan.submits + scripted))[:MAX_FORM_FIELDS]
+
+
+def secret_field(field: DictionaryObject) -> tuple[str, bool] | None:
+    """(name, is a wallet secret) of a text field that asks for a password or a wallet secret, else None:
+    its Password flag (what the reader types is shown as dots), or its name or tooltip."""
+    name = " ".join(_text(field.get(k)) for k in ("/T", "/TU", "/TM")).strip()
+    wallet = bool(_WALLET_FIELD.search(name))
+    try:
+        flags = int(_resolve(field.get("/Ff")) or 0)
+    except (TypeError, ValueError):
+        flags = 0
+    if wallet or flags & PASSWORD_FLAG or _PASSWORD_FIELD.search(name):
+        return (name or "(unnamed)")[:60], wallet
+    return None
+
+
+def signin_record(text: str) -> str:
+    """The sign-in record a fake security alert shows ('' when the text has none): an IPv4 address and a
+    device/place field (``_SIGNIN_FIELD``)."""
+    ip = _IPV4.search(text)
+    fields = list(dict.fromkeys(" ".join(m.group(0).rstrip(":：").split()) for m in _SIGNIN_FIELD.finditer(text)))
+    if ip is None or not fields:
+        return ""
+    return f"sign-in record: IP {ip.group(0)}, {', '.join(fields[:4])}"
+
+
 def bounded(urls: list[str], count: int = 3) -> str:
     return ", ".join(u[:120] for u in urls[:count]) + (f" (+{len(urls) - count})" if len(urls) > count else "")
 
@@ -264,6 +327,15 @@ class PdfAnalyzer:
         CodeInfo("pdf.credential_lure", 8.0, A,
                  "a short PDF that says the reader's account is locked, suspended or expiring and asks to sign "
                  "in/verify through an external link (credential phishing carrier)", strength=Strength.STRONG),
+        CodeInfo("pdf.signin_alert", 6.0, A,
+                 "a PDF credential lure dressed as a security alert: it shows the record of a sign-in (an IP "
+                 "address with the device, system or country) next to the locked-account link -- services report "
+                 "sign-ins in their own mail or app, phishing kits render this page into PDFs",
+                 strength=Strength.STRONG),
+        CodeInfo("pdf.credential_form", 8.0, A,
+                 "a PDF form with a password field (flagged as one, or named so) that submits what is typed to a "
+                 "web address; conclusive when the field asks for a wallet's recovery phrase or private key",
+                 strength=Strength.STRONG),
         CodeInfo("pdf.click_through", 8.0, A,
                  "a short PDF whose page is mostly one clickable link to an external site (a picture of a "
                  "document or a big 'View document' button: the PDF only carries the click)",
@@ -344,7 +416,8 @@ class PdfAnalyzer:
     def _lures(self, item: Item, scan: _Scan, text: str, pages: int,
                covered: tuple[float, str]) -> Iterator[Finding]:
         """A short PDF that exists to carry one click: credential wording, a page-sized link, a payload link."""
-        external = [u for u in scan.links if u.lower().startswith(("http://", "https://"))]
+        # a form's submit address is where a lure sends the reader's answers, as a link is where it sends the reader
+        external = [u for u in scan.links if u.lower().startswith(("http://", "https://"))] + submit_targets(scan)
         if not external or pages > LURE_MAX_PAGES or len(text) > LURE_MAX_CHARS:
             return
         downloads = [u for u in external if _DOWNLOAD_PATH.search(_url_path(u))]
@@ -355,12 +428,26 @@ class PdfAnalyzer:
         if len(lure) >= 2 and pressure:
             yield Finding("pdf.credential_lure", self.name, item.path,
                           f"{', '.join(lure[:5])} ({', '.join(pressure[:3])}) with link {external[0][:120]}")
+            record = signin_record(text)
+            if record:
+                yield Finding("pdf.signin_alert", self.name, item.path, record)
         elif len(lure) >= 2:
             yield Finding("pdf.link_lure", self.name, item.path, f"{', '.join(lure[:5])} with link {external[0][:120]}")
         share, target = covered
         if share >= CLICK_THROUGH_SHARE and len(text) <= CLICK_THROUGH_CHARS:
             yield Finding("pdf.click_through", self.name, item.path,
                           f"a link covers {share:.0%} of a page ({len(text)} characters of text): {target[:120]}")
+
+    def _credential_form(self, item: Item, scan: _Scan) -> Iterator[Finding]:
+        """A form field for a password or a wallet secret, in a form that sends what is typed to a web server."""
+        submits = submit_targets(scan)
+        if not submits:
+            return  # a fillable form kept on the reader's disk (or printed) sends nothing anywhere
+        names = list(dict.fromkeys(name for name, _ in scan.secret_fields))
+        wallet = any(w for _, w in scan.secret_fields)
+        yield Finding("pdf.credential_form", self.name, item.path,
+                      f"field(s) {', '.join(repr(n) for n in names[:4])} submitted to {bounded(submits, 2)}",
+                      strength=Strength.CONCLUSIVE if wallet else "")
 
     @staticmethod
     def _decrypt(reader: PdfReader, item: Item, ctx: AnalysisContext) -> str:
@@ -414,6 +501,10 @@ class PdfAnalyzer:
                 self._auto(key, obj[key], scan)
         if "/XFA" in obj:
             scan.xfa = True
+        if obj.get("/FT") == "/Tx" and len(scan.secret_fields) < MAX_FORM_FIELDS:
+            secret = secret_field(obj)
+            if secret is not None:
+                scan.secret_fields.append(secret)
         if "/EF" in obj:
             self._filespec(obj, scan)
         for key, v in list(obj.items())[:4096]:
@@ -449,6 +540,8 @@ class PdfAnalyzer:
             return f"URI {where}" if where else ""
         if kind in ("/GoToR", "/GoToE", "/ImportData", "/SubmitForm"):
             target = _file_spec_target(d.get("/F"))
+            if kind == "/SubmitForm" and _WEB_TARGET.match(target) and len(scan.submits) < MAX_FORM_FIELDS:
+                scan.submits.append(target.strip()[:200])
             if target and classify_uri(target) == "unc":
                 scan.uri_unc.append(f"{kind[1:]} {target[:150]}")
                 return f"{kind[1:]} to a share"
@@ -504,6 +597,8 @@ class PdfAnalyzer:
             yield Finding("pdf.uri_ip", self.name, item.path, uniq(scan.uri_ip))
         if scan.uri_unc:
             yield Finding("pdf.uri_unc", self.name, item.path, uniq(scan.uri_unc))
+        if scan.secret_fields:
+            yield from self._credential_form(item, scan)
         if scan.xfa:
             yield Finding("pdf.xfa", self.name, item.path, "XFA form present")
         for n, code in enumerate(scan.scripts):
