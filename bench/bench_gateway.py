@@ -24,9 +24,10 @@ listener per peer, all relaying to one Postfix ``smtp-sink`` that counts and dis
   tree (``--base-src``, e.g. an older commit's ``git archive``), for before/after in one run.
 
 For every message kind (``text`` 2 KB, ``binary`` a 100 KB random attachment, ``zip`` a 60 KB zip
-of text and random data, an 82 KB message; every message's body and attachment unique, so no
-verdict cache serves a copy, or with ``--campaign`` one body and attachment per run, only the
-headers differing) and repetition, the peers run interleaved (every other
+of text and random data, an 82 KB message; ``invoice`` the copies of bench_shared_state.py's 366 KB
+invoice campaign, tests/campaigns.py, always a campaign, quarantined by coinguard; every message's
+body and attachment unique, so no verdict cache serves a copy, or with ``--campaign`` one body and
+attachment per run, only the headers differing) and repetition, the peers run interleaved (every other
 repetition in reverse order): N messages from C concurrent SMTP clients, a new connection each.
 Per run: accepted msg/s (the client's view), end-to-end msg/s (until the sink has every message),
 p50/p99 latency (connect to the reply after DATA), CPU milliseconds per message of *every* process
@@ -81,7 +82,7 @@ from nxdomain_dns import NxdomainDns  # noqa: E402
 SMTP_SINK = "/usr/sbin/smtp-sink"
 RSPAMD = "/usr/bin/rspamd"
 RSPAMD_CONF = "/etc/rspamd/rspamd.conf"
-KINDS = {"text": "text", "binary": "100 KB binary", "zip": "60 KB zip"}
+KINDS = {"text": "text", "binary": "100 KB binary", "zip": "60 KB zip", "invoice": "invoice campaign"}
 
 
 class BenchError(RuntimeError):
@@ -93,6 +94,10 @@ def make_messages(kind: str, n: int, unique: bool = False) -> list[bytes]:
     """``n`` messages of one kind.  ``unique``: every body and attachment differs (a reference line in
     the text, fresh random data), so no verdict cache can serve a copy; otherwise only the headers
     differ and the messages are one campaign."""
+    if kind == "invoice":  # tests/campaigns.py: bench_shared_state.py's 366 KB invoice campaign (never unique)
+        import campaigns
+
+        return [campaigns.copy("invoice", i) for i in range(n)]
     filler = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. " * 25)[:2000]
 
     def zipped(tag: str) -> bytes:
@@ -200,12 +205,12 @@ class PeakRss:
 
 
 class Profile:
-    """py-spy (next to the venv's python) sampling one process while the measured runs go, written as
-    collapsed stacks (``-f raw``: one ``frame;frame;... count`` line per stack) for ``bench/profile_top.py``
-    or a flame graph tool.  Only samples of a thread holding the GIL count (``--gil``: Python's CPU, not its
-    waits; libmilter's C threads show only in their Python callbacks), and sampling does not pause the
-    process (``--nonblocking``); with native frames neither (py-spy stops the threads to unwind them).
-    ``tree``: the process and its descendants (``--subprocesses``: the fork server and every worker, each
+    """py-spy (``$PY_SPY``, on PATH, or next to the venv's python) sampling one process while the measured runs go,
+    written as collapsed stacks (``-f raw``: one ``frame;frame;... count`` line per stack) for
+    ``bench/profile_top.py`` or a flame graph tool. Only samples of a thread holding the GIL count (``--gil``:
+    Python's CPU, not its waits; libmilter's C threads show only in their Python callbacks), and sampling does
+    not pause the process (``--nonblocking``); with native frames neither (py-spy stops the threads to unwind
+    them). ``tree``: the process and its descendants (``--subprocesses``: the fork server and every worker, each
     stack headed by ``process PID:"cmdline"``), every thread that is not idle."""
 
     def __init__(self, pid: int | None, out: Path, native: bool = False, tree: bool = False) -> None:
@@ -213,7 +218,8 @@ class Profile:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Profile:
-        spy = Path(sys.executable).with_name("py-spy")
+        found = os.environ.get("PY_SPY") or shutil.which("py-spy")  # $PY_SPY, PATH, else next to the venv's python
+        spy = Path(found) if found else Path(sys.executable).with_name("py-spy")
         if self.pid and spy.exists():
             cmd = [str(spy), "record", "--pid", str(self.pid), "--threads", "-f", "raw", "-r", "250",
                    "-o", str(self.out)] + (["--native"] if self.native else ["--nonblocking"])

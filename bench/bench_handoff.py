@@ -2,7 +2,7 @@
 """The daemon's side of the hand-off: CPU of the daemon process per message through the real pool.
 
     PYTHONPATH=$PWD/milter /work/main/.venv/bin/python bench/bench_handoff.py [-n 400] [-c 8] [--workers 2]
-        [--kinds text,binary,zip,large] [--unique] [--scan real|echo|timed] [--recycle-after N]
+        [--kinds text,binary,zip,large] [--unique] [--scan real|echo|timed] [--recycle-after N] [--cache off]
 
 A real :class:`coinguard.pool.ScanPool` (forkserver workers, compiled rules, the real
 ``scan_message``) is fed the bench_gateway message kinds (``text`` 2 KB, ``binary`` a 100 KB
@@ -183,6 +183,8 @@ def main() -> int:
                     "default: one campaign per kind, only the headers differ")
     ap.add_argument("--recycle-after", type=int, default=-1,
                     help="scan.recycle_after for the workers (default: the configuration's; 0 = never)")
+    ap.add_argument("--cache", choices=("memory", "off"), default="memory",
+                    help="the workers' verdict cache (default memory, the daemon's default; off: none)")
     args = ap.parse_args()
     import subprocess
 
@@ -192,7 +194,8 @@ def main() -> int:
     _DNS_PID[0] = dns.pid
     try:
         recycle = f"[scan]\nrecycle_after = {args.recycle_after}\n" if args.recycle_after >= 0 else ""
-        cfg = parse_config(CONFIG.format(port=int(dns.stdout.readline())) + recycle)
+        cache = f'[cache]\nbackend = "{args.cache}"\n'
+        cfg = parse_config(CONFIG.format(port=int(dns.stdout.readline())) + recycle + cache)
         return _bench(args, cfg)
     finally:
         dns.stdin.close()

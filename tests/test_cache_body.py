@@ -157,6 +157,21 @@ def test_a_boundary_the_parser_would_not_read_as_a_delimiter_is_not_renamed() ->
     assert _key(msgs[0]) is not None and _key(msgs[0]) != _key(msgs[1])
 
 
+@pytest.mark.parametrize(("text", "renamed"), [
+    (b"plain words", True),
+    (b"NUL\x00bytes\x00", True),  # NUL bytes, but no token
+    (b"\x00coinguard-boundary", False),  # the tokens' prefix: keyed as it is
+    (b"x\x00coinguard-boundary-1\x00", False),
+])
+def test_a_body_holding_the_token_prefix_is_keyed_as_it_is(text: bytes, renamed: bool) -> None:
+    msgs = [make_message(body="placeholder\n", attachments=[("a.bin", b"\x01" * 50)]).replace(b"placeholder", text)
+            for _ in range(2)]
+    assert all(text in raw for raw in msgs)
+    bodies = [vc.BodyCache.open(lru(), raw, 1000) for raw in msgs]
+    assert all(b is not None and (b.shape is not None) == renamed for b in bodies)
+    assert (_key(msgs[0]) == _key(msgs[1])) == renamed  # other boundaries: one key only when renamed
+
+
 @pytest.mark.parametrize("raw", [
     b"From: a@x.example\r\nnot a header line\r\nSubject: s\r\n\r\nbody\r\n",  # the parser's body starts early
     b"From: a@x.example\r\nSubject: s\r\n",  # no body at all

@@ -559,3 +559,26 @@ def test_strip_replaces_the_body_through_libmilter():
     body = h.ctx._body.getvalue()
     assert b"MZevil" not in body and b"Hello" in body and b"q1" in body
     assert h.header("X-Coinguard-Stripped") == ["1 part(s); quarantine id q1"]
+
+
+def test_metrics_children_kept_count_every_message_and_fold_odd_codes():
+    h = Harness(lambda raw, env: verdict("suspicious", "tag", 7, codes=("lure.wallet", "bad code!")))
+    for _ in range(3):
+        assert h.feed() == Milter.ACCEPT
+    assert h.count("coinguard_messages_total", verdict="suspicious", action="tag") == 3
+    assert h.count("coinguard_findings_total", code="lure.wallet") == 3
+    assert h.count("coinguard_findings_total", code="other") == 3  # folded, as before the children were kept
+
+
+def test_buffer_header_block_rebuilt_after_a_new_header_or_spacing():
+    from coinguard.buffer import MessageBuffer
+
+    buf = MessageBuffer(1 << 20)
+    buf.add_header("Subject", b"one")
+    assert buf.header_bytes() == b"Subject: one\r\n"
+    buf.add_header("To", b"b@x.test")
+    assert buf.header_bytes() == b"Subject: one\r\nTo: b@x.test\r\n"
+    buf.leading_space = True
+    assert buf.header_bytes() == b"Subject:one\r\nTo:b@x.test\r\n"
+    buf.add_body(b"hi\r\n")
+    assert buf.raw_bytes() == b"Subject:one\r\nTo:b@x.test\r\n\r\nhi\r\n"

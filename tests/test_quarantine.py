@@ -470,3 +470,12 @@ def test_a_store_without_mta_holds_is_refused_at_definition() -> None:
         class Forgetful(q.DirStore):
             backend = "forgetful"
             mta_holds = None
+
+
+def test_sidecar_is_compact_json_with_the_time_of_its_id(store: q.DirStore) -> None:
+    qid = store.put(RAW, verdict())
+    text = (store.root / f"{qid}.json").read_text("utf-8")
+    side = json.loads(text)
+    assert "\n" not in text and side["id"] == qid and side["size"] == len(RAW)
+    assert datetime.fromisoformat(side["stored_at"]) == qmodel.id_time(qid)
+    assert store.show(qid).entry.received == qmodel.id_time(qid)

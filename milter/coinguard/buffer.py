@@ -41,12 +41,15 @@ class MessageBuffer:
         self._retired: list[str] = []  # files handed out and since replaced: removed by close()
         self.body_size = 0
         self._header_size = 0
+        #: header_bytes() once built, with the leading_space it was built for (the scan, quarantine, strip read it)
+        self._head: tuple[bool, bytes] | None = None
         self.closed = False
 
     # -- filling ---------------------------------------------------------------
     def add_header(self, name: str, value: bytes) -> None:
         self.headers.append((name, value))
         self._header_size += len(name) + len(value) + 4
+        self._head = None
 
     def add_body(self, chunk: bytes) -> None:
         self.body_size += len(chunk)
@@ -97,7 +100,9 @@ class MessageBuffer:
 
     def header_bytes(self) -> bytes:
         """The header block exactly as received, CRLF line ends, without the blank line."""
-        return b"".join(self.header_line(n, v) for n, v in self.headers)
+        if self._head is None or self._head[0] != self.leading_space:
+            self._head = (self.leading_space, b"".join([self.header_line(n, v) for n, v in self.headers]))
+        return self._head[1]
 
     def first_header(self, name: str) -> bytes | None:
         lname = name.lower()

@@ -891,6 +891,8 @@ class BodyCache:
 
 #: What the top-level boundary is renamed to in a body key (bodies holding it are keyed as they are).
 BOUNDARY_TOKEN = "\x00coinguard-boundary\x00"
+#: What every token starts with (the top-level one and the numbered ones): a body holding it is keyed as it is.
+_TOKEN_PREFIX = BOUNDARY_TOKEN.encode("ascii")[:-1]
 #: A boundary as RFC 2046 spells it (renamed only then: no NUL, nothing of the token, plain ASCII).
 _BCHARS = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{1,200}")
 
@@ -1024,7 +1026,7 @@ def _rename_boundary(headers: Message, shaping: list[tuple[str, str]], body: byt
     if not boundary or not _BCHARS.fullmatch(boundary):
         return None
     data = body if isinstance(body, bytes) else bytes(body)
-    if BOUNDARY_TOKEN.encode("ascii")[:-1] in data:
+    if b"\x00" in data and _TOKEN_PREFIX in data:  # (a NUL byte is found ~7x faster than the token: most have none)
         return None
     renamed: list[tuple[str, str]] = []
     for name, value in shaping:

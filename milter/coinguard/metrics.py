@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
@@ -34,6 +34,8 @@ _LABEL_RE = re.compile(r"[A-Za-z0-9_.:+-]{1,80}")
 SCAN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 #: ``coinguard_cache_requests_total{result}`` (coinguard.cache.RESULTS).
 CACHE_RESULTS = ("hit", "miss", "error")
+#: Label children :meth:`Metrics.observe` keeps at hand (finding codes and sniffed types: a few hundred).
+MAX_CHILDREN = 4096
 SIZE_BUCKETS = (1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
 
 
@@ -62,22 +64,35 @@ class Metrics:
     canary: Counter
     canary_last_success: Gauge
     optional_tool_missing: Gauge
+    #: (metric name, label values as given) -> its child: ``labels()`` validates and locks on every call, 6-8
+    #: calls per message; the values come from closed sets (at most MAX_CHILDREN kept all the same)
+    _children: dict[tuple[str, tuple[str, ...]], Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def _child(self, metric: Any, *values: str, fold: bool = False) -> Any:
+        """``metric.labels(*values)`` (each value through :func:`_label` when ``fold``), made once."""
+        key = (metric._name, values)
+        child = self._children.get(key)
+        if child is None:  # two threads may both make it: labels() gives both the same child
+            child = metric.labels(*(map(_label, values) if fold else values))
+            if len(self._children) < MAX_CHILDREN:
+                self._children[key] = child
+        return child
 
     def observe(self, verdict: Verdict, *, action: str | None = None, size: int | None = None,
                 seconds: float | None = None) -> None:
         """Count one finished message.  ``action`` is what the daemon did (it may differ
         from ``verdict.action`` in dry-run mode); ``seconds`` the whole eom wall time."""
-        self.messages.labels(verdict=str(verdict.verdict), action=action or str(verdict.action)).inc()
+        self._child(self.messages, str(verdict.verdict), action or str(verdict.action)).inc()
         for code in verdict.codes:
-            self.findings.labels(code=_label(code)).inc()
+            self._child(self.findings, code, fold=True).inc()
         for att in verdict.attachments:
-            self.attachments.labels(type=_label(att.type or "unknown")).inc()
+            self._child(self.attachments, att.type or "unknown", fold=True).inc()
         self.scan_duration.observe(seconds if seconds is not None else verdict.elapsed_ms / 1000.0)
         if size is not None:
             self.message_bytes.observe(size)
         for result, n in verdict.cache_counts:  # the worker's verdict cache lookups for this message
             if n > 0 and result in CACHE_RESULTS:
-                self.cache_requests.labels(result=result).inc(n)
+                self._child(self.cache_requests, result).inc(n)
 
     def error(self, stage: str) -> None:
         self.errors.labels(stage=stage).inc()
