@@ -232,3 +232,30 @@ def test_every_corpus_message_walks_the_same(monkeypatch: pytest.MonkeyPatch) ->
             raise AssertionError(f"{name}: {exc}") from None
         count += 1
     assert count > 600
+
+
+_MARKED_TEXTS = [
+    b"<HTA:Application id=x>", b"< hta:APPLICATION>", b"<job id=a><SCRIPT LANGUAGE='VBScript'>", b"<Job>\n<script language",
+    b'<?MSO-Application progid="Word.Document"?>', b"<PKG:Package xmlns:pkg=x>", b"junk\nMIME - Version: 1.0\n"
+    b"Content-Type: Multipart/Related; boundary=x\n", b"Content-Type: MULTIPART/RELATED\nx\nMime-Version: 1.0\n",
+    b"<SVG xmlns=x>", b"<!DOCTYPE  HTML>", b"<Html>", b"<BODY onload=x>", b"<head>", b"<Script>", b"<IFRAME src=x>",
+    b"hello <b>there</b>", b"a job in language studies", b"svg and html are words", b"multipart related",
+    b"Invoke-Expression x", b"@echo off\r\nset A=1\r\n", b"var a = 1;", b"#!/bin/sh\necho", b"<?xml version='1.0'?>",
+    "Grüße <HTML>".encode("utf-16"), b"\xef\xbb\xbf<svg>",
+]
+
+
+def test_sniff_needles_never_change_a_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``in`` tests before the marker regexes only skip a regex that cannot match: crafted texts (every
+    needle-gated marker in other letter cases, look-alikes without it) and the corpus's leaves sniff alike."""
+    from coinguard import sniff
+
+    samples = list(_MARKED_TEXTS)
+    if corpus_available():
+        for _name, raw in _corpus_messages():
+            samples.extend(item.data for item in mime.extract_parts(raw)[1])
+    gated = [sniff.sniff(s) for s in samples]
+    plain = tuple((kind, pattern, None, ignorecase) for kind, pattern, _needles, ignorecase in sniff._MARKER_PLAN)
+    monkeypatch.setattr(sniff, "_MARKER_PLAN", plain)
+    assert [sniff.sniff(s) for s in samples] == gated
+    assert {"script.hta", "script.wsf", "xml.office", "mht", "svg", "html"} <= set(gated[: len(_MARKED_TEXTS)])
