@@ -560,11 +560,26 @@ def cut_long_header_lines(raw: bytes, limit: int = MAX_HEADER_LINE) -> tuple[byt
     return b"".join(pieces), cut
 
 
+#: How far :func:`blank_line` looks first (a header block is rarely longer): an LF message is not searched to
+#: its end for a CRLF pair it does not have, nor a CRLF message for an LF pair.
+_BLANK_LINE_FIRST = 16 * 1024
+
+
 def blank_line(data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int]:
     """(offset, length) of the first blank line (``\r\n\r\n`` or ``\n\n``) in ``data[start:end]``, (-1, 0)
-    when there is none; the second search stops where the first matched (a CRLF message, or a base64
-    part, is not searched to its end for an LF pair it does not have)."""
+    when there is none.  Searched in the first :data:`_BLANK_LINE_FIRST` bytes, then (when there is none
+    there) in all: a pair found wholly in the first stretch is the first of all, as no pair that crosses
+    its end can start before it (tests/test_mime.py)."""
     stop = len(data) if end is None else end
+    if stop - start > _BLANK_LINE_FIRST:
+        found = _blank_line(data, start, start + _BLANK_LINE_FIRST)
+        if found[0] >= 0:
+            return found
+    return _blank_line(data, start, stop)
+
+
+def _blank_line(data: bytes, start: int, stop: int) -> tuple[int, int]:
+    """:func:`blank_line` in ``data[start:stop]`` by two searches, the second stopping where the first matched."""
     crlf = data.find(b"\r\n\r\n", start, stop)
     lf = data.find(b"\n\n", start, crlf + 2 if crlf >= 0 else stop)
     if lf >= 0 and (crlf < 0 or lf < crlf):
