@@ -24,6 +24,7 @@ import pytest
 
 from coinguard import mime
 from coinguard.findings import Item
+
 from helpers import CORPUS, DATA, corpus_available, make_message, manifest, need_corpus, zip_password
 
 _ALPHABET = ["\r", "\n", "\r\n", "-", "--", ":", " ", "\t", "F", "From ", "A", "b", "=", "x:y", "\u2028", "\x0c",
@@ -235,7 +236,8 @@ def test_every_corpus_message_walks_the_same(monkeypatch: pytest.MonkeyPatch) ->
 
 
 _MARKED_TEXTS = [
-    b"<HTA:Application id=x>", b"< hta:APPLICATION>", b"<job id=a><SCRIPT LANGUAGE='VBScript'>", b"<Job>\n<script language",
+    b"<HTA:Application id=x>", b"< hta:APPLICATION>", b"<job id=a><SCRIPT LANGUAGE='VBScript'>",
+    b"<Job>\n<script language",
     b'<?MSO-Application progid="Word.Document"?>', b"<PKG:Package xmlns:pkg=x>", b"junk\nMIME - Version: 1.0\n"
     b"Content-Type: Multipart/Related; boundary=x\n", b"Content-Type: MULTIPART/RELATED\nx\nMime-Version: 1.0\n",
     b"<SVG xmlns=x>", b"<!DOCTYPE  HTML>", b"<Html>", b"<BODY onload=x>", b"<head>", b"<Script>", b"<IFRAME src=x>",
