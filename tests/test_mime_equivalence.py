@@ -15,6 +15,7 @@ import base64
 import email
 import email.feedparser
 import email.policy
+import functools
 import random
 import zipfile
 from collections.abc import Iterator
@@ -190,9 +191,14 @@ def _hostile() -> Iterator[bytes]:
     yield b""
 
 
-@pytest.mark.parametrize("index", range(len(list(_hostile()))))
+@functools.cache
+def _hostile_cases() -> tuple[bytes, ...]:
+    return tuple(_hostile())
+
+
+@pytest.mark.parametrize("index", range(len(_hostile_cases())))
 def test_hostile_mime_walks_the_same(monkeypatch: pytest.MonkeyPatch, index: int) -> None:
-    raw = list(_hostile())[index]
+    raw = _hostile_cases()[index]
     assert_same_walk(monkeypatch, raw, feeds=(None, 4093))
 
 
