@@ -386,7 +386,10 @@ def runs_of_text(text: str) -> list[str]:
     size = len(text)
     out: list[str] = []
     pending: list[str] = []  # the current run of lines that are not significant
-    nexts = [-1] * len(_MAYBE_SIGNIFICANT)  # where each pattern next occurs at or after pos (size: nowhere)
+    # where each pattern next occurs at or after pos (size: nowhere); text without a CR (LF line ends) has
+    # no pair with one, which spares two searches of the pairs, the slow ones
+    no_cr = "\r" not in text
+    nexts = [size if no_cr and "\r" in pattern else -1 for pattern in _MAYBE_SIGNIFICANT]
     pos = 0
     first, significant = _FIRST, _SIGNIFICANT.match
     while pos < size:
