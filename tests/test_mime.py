@@ -404,6 +404,13 @@ def test_header_end_equals_the_plain_definition() -> None:
     for _ in range(5000):
         raw = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
         assert _header_end(raw) == reference(raw), raw
+        for first in (1, 2, 3, 4, 5):  # the first stretch searched ends anywhere, a pair across its end
+            mime._BLANK_LINE_FIRST, saved = first, mime._BLANK_LINE_FIRST
+            try:
+                assert _header_end(raw) == reference(raw), (first, raw)
+                assert mime.blank_line(raw, 1, len(raw) - 1)[0] == mime._blank_line(raw, 1, len(raw) - 1)[0]
+            finally:
+                mime._BLANK_LINE_FIRST = saved
         crlf, lf = raw.find(b"\r\n\r\n"), raw.find(b"\n\n")
         kinds.add("none" if crlf < 0 and lf < 0 else "lf" if crlf < 0 or 0 <= lf < crlf else "crlf")
     assert kinds == {"none", "lf", "crlf"}

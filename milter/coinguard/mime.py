@@ -15,6 +15,7 @@ import email.header
 import email.parser
 import email.policy
 import email.utils
+import io
 import logging
 import re
 import types
@@ -304,6 +305,29 @@ class _RunsOfLines(email.feedparser.BufferedSubFile):  # type: ignore[name-defin
     is the stdlib's (tests/test_mime.py compares them); a run is at most one fed slice, :data:`_FEED`.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: the stdlib's ``_partial`` (a StringIO): the text of the last line, not complete yet, in the
+        #: slices it came in (joined once a line break arrives, so a line of many slices costs linear time)
+        self._pending: list[str] = []
+
+    def push(self, data: str) -> None:
+        """``BufferedSubFile.push``: the complete lines of the pending text go to the parser as
+        :func:`runs_of_text` joins them; the last line stays pending unless it ends with LF (as the
+        stdlib's, which splits all the text into lines first)."""
+        self._pending.append(data)
+        if "\n" not in data and "\r" not in data:
+            return
+        text = "".join(self._pending)
+        end = _complete_end(text)
+        self._pending = [text[end:]] if end < len(text) else []
+        self._lines.extend(runs_of_text(text[:end]))
+
+    def close(self) -> None:
+        self.pushlines(_readlines("".join(self._pending)))
+        self._pending = []
+        self._closed = True
+
     def pushlines(self, lines: list[str]) -> None:
         self._lines.extend(_runs(lines))
 
@@ -326,6 +350,101 @@ def _runs(lines: list[str]) -> list[str]:
     if last < len(lines):
         out.append("".join(lines[last:]))
     return out
+
+
+def _readlines(text: str) -> list[str]:
+    """``text`` split as the parser splits it (``StringIO(newline="")``: LF, CRLF and a lone CR end a line)."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def _complete_end(text: str) -> int:
+    """Where the last line of ``text`` starts unless it ends with LF (then ``len(text)``): the stdlib keeps
+    that line pending (it may be a CR whose LF is still to come)."""
+    if text.endswith("\n"):
+        return len(text)
+    stop = len(text) - 1 if text.endswith("\r") else len(text)
+    return max(text.rfind("\n", 0, stop), text.rfind("\r", 0, stop)) + 1
+
+
+#: What a line that may be :data:`_SIGNIFICANT` holds: a colon, a blank or "-" (a header, a continuation
+#: line, "From ", a boundary all hold one), or a blank line (a line break right after a line break).  A line
+#: with none of them and not starting with CR or LF matches no branch of :data:`_SIGNIFICANT`.
+_MAYBE_SIGNIFICANT = (":", " ", "\t", "-", "\n\n", "\n\r", "\r\r")
+#: Characters of text around a line that may be significant that are split into lines and matched one by one.
+_WINDOW = 4096
+
+
+def runs_of_text(text: str) -> list[str]:
+    """``_runs(_readlines(text))`` without splitting the plain stretches of ``text`` into lines.
+
+    ``text`` is whole lines (it ends where a line ends).  A stretch of lines none of which can be
+    significant (:data:`_MAYBE_SIGNIFICANT`, found by ``str.find`` at C speed: a base64 part holds none)
+    is one run as it is; around each line that may be, a window of whole lines is split and marked as
+    :func:`_runs` does.  Adjacent runs are joined, so the list is :func:`_runs`' own
+    (tests/test_mime_equivalence.py).
+    """
+    size = len(text)
+    out: list[str] = []
+    pending: list[str] = []  # the current run of lines that are not significant
+    # where each pattern next occurs at or after pos (size: nowhere); text without a CR (LF line ends) has
+    # no pair with one, which spares two searches of the pairs, the slow ones
+    no_cr = "\r" not in text
+    nexts = [size if no_cr and "\r" in pattern else -1 for pattern in _MAYBE_SIGNIFICANT]
+    pos = 0
+    first, significant = _FIRST, _SIGNIFICANT.match
+    while pos < size:
+        if text[pos] in "\r\n":
+            start = pos  # a blank line where the stretch starts
+        else:
+            for k, pattern in enumerate(_MAYBE_SIGNIFICANT):
+                if nexts[k] < pos:
+                    found = text.find(pattern, pos)
+                    nexts[k] = size if found < 0 else found
+            at = min(nexts)
+            if at >= size:
+                start = size
+            elif text[at] in "\r\n":
+                start = at + 1  # the blank line after a line break
+            else:
+                start = max(pos, text.rfind("\n", pos, at) + 1, text.rfind("\r", pos, at) + 1)
+        if start > pos:
+            pending.append(text[pos:start])
+        if start >= size:
+            break
+        end = _line_end(text, min(size, start + _WINDOW))
+        for line in _readlines(text[start:end]):
+            if (line[:1] in first or ":" in line) and significant(line):
+                if pending:
+                    out.append("".join(pending))
+                    pending = []
+                out.append(line)
+            else:
+                pending.append(line)
+        pos = end
+    if pending:
+        out.append("".join(pending))
+    if len(out) < 3 and _next_line(text, _next_line(text, 0)) >= size:
+        return _readlines(text)  # at most two lines: _runs leaves fewer than three as they are
+    return out
+
+
+def _line_end(text: str, at: int) -> int:
+    """Where the line of ``text`` holding offset ``at`` ends (after its line break; ``len(text)`` at the end)."""
+    if at >= len(text):
+        return len(text)
+    if at > 0 and text[at - 1] == "\r" and text[at] != "\n":
+        return at  # ``at`` starts a line: the one before ended with a lone CR
+    return _next_line(text, at)
+
+
+def _next_line(text: str, start: int) -> int:
+    """Where the next line of ``text`` starts, the line holding ``start`` ending there (``len(text)`` at the end)."""
+    cr, lf = text.find("\r", start), text.find("\n", start)
+    if cr < 0 and lf < 0:
+        return len(text)
+    if cr < 0 or (0 <= lf < cr):
+        return lf + 1
+    return cr + 2 if text[cr + 1 : cr + 2] == "\n" else cr + 1
 
 
 class _EolAtEnd:
@@ -444,11 +563,26 @@ def cut_long_header_lines(raw: bytes, limit: int = MAX_HEADER_LINE) -> tuple[byt
     return b"".join(pieces), cut
 
 
+#: How far :func:`blank_line` looks first (a header block is rarely longer): an LF message is not searched to
+#: its end for a CRLF pair it does not have, nor a CRLF message for an LF pair.
+_BLANK_LINE_FIRST = 16 * 1024
+
+
 def blank_line(data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int]:
     """(offset, length) of the first blank line (``\r\n\r\n`` or ``\n\n``) in ``data[start:end]``, (-1, 0)
-    when there is none; the second search stops where the first matched (a CRLF message, or a base64
-    part, is not searched to its end for an LF pair it does not have)."""
+    when there is none.  Searched in the first :data:`_BLANK_LINE_FIRST` bytes, then (when there is none
+    there) in all: a pair found wholly in the first stretch is the first of all, as no pair that crosses
+    its end can start before it (tests/test_mime.py)."""
     stop = len(data) if end is None else end
+    if stop - start > _BLANK_LINE_FIRST:
+        found = _blank_line(data, start, start + _BLANK_LINE_FIRST)
+        if found[0] >= 0:
+            return found
+    return _blank_line(data, start, stop)
+
+
+def _blank_line(data: bytes, start: int, stop: int) -> tuple[int, int]:
+    """:func:`blank_line` in ``data[start:stop]`` by two searches, the second stopping where the first matched."""
     crlf = data.find(b"\r\n\r\n", start, stop)
     lf = data.find(b"\n\n", start, crlf + 2 if crlf >= 0 else stop)
     if lf >= 0 and (crlf < 0 or lf < crlf):

@@ -400,6 +400,12 @@ _MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
 #: A cheap ``in`` test skips the regex on most text: the script markers are alternations the regex
 #: engine tries at every offset (half of sniff's time on mail bodies).
 _MARKER_NEEDLES: dict[re.Pattern[bytes], tuple[bytes, ...]] = {
+    _MARKERS[1][1]: (b"hta:application",),
+    _MARKERS[2][1]: (b"language",),
+    _MARKERS[3][1]: (b"<?mso-application", b"<pkg:package"),
+    _MARKERS[4][1]: (b"multipart/related",),
+    _MARKERS[5][1]: (b"<svg",),
+    _MARKERS[6][1]: (b"<!doctype", b"<html", b"<body", b"<head", b"<script", b"<iframe"),
     _MARKERS[8][1]: (b"invoke-", b"iex", b"new-object", b"start-process", b"set-executionpolicy", b"$env:",
                      b"-encodedcommand", b"frombase64string", b"verbosepreference", b"shellid", b"pshome",
                      b"env:comspec", b"[char]", b"-bxor"),
@@ -411,9 +417,14 @@ _MARKER_NEEDLES: dict[re.Pattern[bytes], tuple[bytes, ...]] = {
     _MARKERS[13][1]: (b"ActiveXObject", b"CreateObject", b"eval", b"function", b"var", b"fromCharCode"),
 }
 if [k for k, p in _MARKERS if p in _MARKER_NEEDLES] != [
+    "script.hta", "script.wsf", "xml.office", "mht", "svg", "html",
     "script.ps1", "script.bat", "script.bat", "script.js", "script.vbs", "script.js"
 ]:  # pragma: no cover - guards edits of _MARKERS
     raise RuntimeError("sniff: _MARKER_NEEDLES no longer matches _MARKERS")
+#: (kind, pattern, its needles or None, whether they are looked for in the lower-cased sample), in order.
+_MARKER_PLAN: tuple[tuple[str, re.Pattern[bytes], tuple[bytes, ...] | None, bool], ...] = tuple(
+    (kind, pattern, _MARKER_NEEDLES.get(pattern), bool(pattern.flags & re.IGNORECASE)) for kind, pattern in _MARKERS
+)
 
 #: C0 controls that do not occur in text (tab, LF, FF, CR and ESC do).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
@@ -456,15 +467,17 @@ def _text_kind(data: bytes) -> str:
     if _XSL_NAMESPACE in sample and _XSL_SCRIPT.search(data, 0, _HTA_SCAN_BYTES):
         return "script.xsl"
     lowered: bytes | None = None
-    for kind, pattern in _MARKERS:
-        needles = _MARKER_NEEDLES.get(pattern)
+    for kind, pattern, needles, ignorecase in _MARKER_PLAN:
         if needles is not None:
-            if pattern.flags & re.IGNORECASE:
+            if ignorecase:
                 lowered = sample.lower() if lowered is None else lowered
                 hay = lowered
             else:
                 hay = sample
-            if not any(n in hay for n in needles):
+            for needle in needles:
+                if needle in hay:
+                    break
+            else:
                 continue
         if pattern.search(sample):
             if kind == "html" and _HTA_ACTIVE.search(data, 0, _HTA_SCAN_BYTES):
