@@ -12,21 +12,15 @@ tagged.  Nothing here is copied from a sample.
 
 from __future__ import annotations
 
-from functools import cache
-
-import dkim
 import pytest
 
-from coinguard.config import parse_config
-from coinguard.dns import DnsTempError
 from coinguard.findings import Verdict, VerdictKind
-from coinguard.rules import compile_rules
-from coinguard.scan import ScanContext, scan_message
+from coinguard.scan import scan_message
+from test_benign_crypto_mail import signed, signing_context
 
-from helpers import dkim_keypair, make_message
+from helpers import make_message
 
-_key = cache(dkim_keypair)
-#: The exchange whose DKIM key (selector "mail") and DMARC record the test resolver serves.
+#: The exchange whose DKIM key and DMARC record the test resolver serves.
 SIGNING_DOMAIN = b"harbourcoin.example"
 
 BTC = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
@@ -35,29 +29,12 @@ ETH = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
 USDT_TRON = "TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL"
 
 
-def _dns(name: bytes, timeout: float = 5.0) -> bytes | None:
-    host = name.rstrip(b".")
-    if host == b"mail._domainkey." + SIGNING_DOMAIN:
-        return _key()[1].encode()
-    if host == b"_dmarc." + SIGNING_DOMAIN:
-        return b"v=DMARC1; p=reject; adkim=r; aspf=r"
-    raise DnsTempError("offline test")
-
-
-@cache
-def _ctx() -> ScanContext:
-    cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n')
-    return ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules, dns_resolver=_dns)
-
-
 def scan(raw: bytes) -> Verdict:
-    return scan_message(raw, _ctx())
+    return scan_message(raw, signing_context((SIGNING_DOMAIN,)))
 
 
 def _signed(raw: bytes) -> bytes:
-    sig = dkim.sign(raw, b"mail", SIGNING_DOMAIN, _key()[0],
-                    include_headers=[b"from", b"to", b"subject", b"message-id", b"date"])
-    return sig + raw
+    return signed(raw, SIGNING_DOMAIN)
 
 
 def _mail(sender: str, subject: str, body: str, html: str | None = None) -> bytes:
