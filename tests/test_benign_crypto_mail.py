@@ -30,23 +30,24 @@ _key = cache(dkim_keypair)
 SIGNING_DOMAINS = (b"coinbase.com", b"bit2me.com")
 
 
-def _dns(name: bytes, timeout: float = 5.0) -> bytes | None:
-    for domain in SIGNING_DOMAINS:
-        if name.rstrip(b".") == b"mail._domainkey." + domain:
-            return _key()[1].encode()
-        if name.rstrip(b".") == b"_dmarc." + domain:
-            return b"v=DMARC1; p=reject; adkim=r; aspf=r"
-    raise DnsTempError("offline test")
-
-
 @cache
-def _ctx() -> ScanContext:
+def signing_context(domains: tuple[bytes, ...] = SIGNING_DOMAINS) -> ScanContext:
+    """A scan context (YARA rules on) whose resolver serves the DKIM key and DMARC record of ``domains``;
+    every other lookup fails at once."""
+    def dns(name: bytes, timeout: float = 5.0) -> bytes | None:
+        for domain in domains:
+            if name.rstrip(b".") == b"mail._domainkey." + domain:
+                return _key()[1].encode()
+            if name.rstrip(b".") == b"_dmarc." + domain:
+                return b"v=DMARC1; p=reject; adkim=r; aspf=r"
+        raise DnsTempError("offline test")
+
     cfg = parse_config('[dkim]\nnameservers = ["127.0.0.1"]\ndns_port = 9\ndns_timeout_s = 0.3\n')
-    return ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules, dns_resolver=_dns)
+    return ScanContext(config=cfg, rules=compile_rules(cfg.rules.dirs).rules, dns_resolver=dns)
 
 
 def scan(raw: bytes) -> Verdict:
-    return scan_message(raw, _ctx())
+    return scan_message(raw, signing_context())
 
 
 def _docx(text: str) -> bytes:
@@ -86,14 +87,15 @@ def _pdf(text: str) -> bytes:
     return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
 
 
-def _signed(raw: bytes, domain: bytes = b"coinbase.com") -> bytes:
+def signed(raw: bytes, domain: bytes = b"coinbase.com") -> bytes:
+    """``raw`` with a DKIM signature of ``domain`` (selector "mail", the key :func:`signing_context` serves)."""
     sig = dkim.sign(raw, b"mail", domain, _key()[0],
                     include_headers=[b"from", b"to", b"subject", b"message-id", b"date"])
     return sig + raw
 
 
 def _exchange_notice() -> bytes:
-    return _signed(make_message(
+    return signed(make_message(
         sender="Coinbase <no-reply@coinbase.com>", subject="Your monthly account statement is ready",
         body="Hello,\n\nyour Coinbase statement for November is available in the app under Documents.\n"
              "Bitcoin and Ethereum balances are shown as of the last day of the month.\n\nThe Coinbase team\n"))
@@ -101,7 +103,7 @@ def _exchange_notice() -> bytes:
 
 def _exchange_security_notice() -> bytes:
     """A genuine withdrawal confirmation: security wording, amounts, a link, a support number; DMARC passes."""
-    return _signed(make_message(
+    return signed(make_message(
         sender="Coinbase <no-reply@coinbase.com>", subject="You sent 0.05 BTC",
         body="You sent 0.05 BTC (about $3,120) to an external wallet address on 28 Nov 2026.\n"
              "If you did not make this withdrawal, lock your account immediately at "
@@ -118,7 +120,7 @@ def _spanish_exchange_notice() -> bytes:
     Coin amounts, "credited to your account" and a withdrawal fee are what a fake balance says too: the
     exchange's own aligned signature is what tells them apart (brands.toml lists bit2me.com).
     """
-    return _signed(make_message(
+    return signed(make_message(
         sender="Bit2Me <notificaciones@bit2me.com>", subject="Hemos recibido tu depósito de 0,0500 BTC",
         body="Hola Lucía:\n\nTu depósito de 0,0500 BTC se ha acreditado en tu cuenta tras 3 confirmaciones de la "
              "red Bitcoin y ya está disponible en tu monedero.\n\nA partir del 1 de enero, la comisión de retiro "
@@ -171,7 +173,7 @@ def _encrypted_without_password() -> bytes:
 
 def _exchange_airdrop_newsletter() -> bytes:
     """An exchange's own newsletter about an airdrop, with a survey on Google Forms; DMARC passes."""
-    return _signed(make_message(
+    return signed(make_message(
         sender="Coinbase <news@coinbase.com>", subject="The Base airdrop is live: check your eligibility",
         body="Hello,\n\nthe Base network airdrop is now live for eligible users. Claim your tokens in the Coinbase "
              "app under Rewards before 31 January: you can get up to 250 tokens, and the snapshot was taken on 1 "
@@ -199,7 +201,7 @@ def _conference_with_a_form() -> bytes:
 def _exchange_withdrawal_confirmation() -> bytes:
     """An exchange's own withdrawal confirmation (DMARC passes): an amount, "withdrawal", a fee, a deadline and
     a link -- the parts of a fake balance, from the exchange itself (issue 11, crypto.fake_balance)."""
-    return _signed(make_message(
+    return signed(make_message(
         sender="Coinbase <no-reply@coinbase.com>", subject="Confirm your withdrawal of 0.12 BTC",
         body="Hello,\n\nyou asked to withdraw 0.12 BTC to bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq. Network fee: "
              "0.00004 BTC. Confirm the withdrawal within 30 minutes, or it is cancelled: "

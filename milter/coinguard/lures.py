@@ -371,7 +371,101 @@ def _match_norm(norm: str, lures: LureList) -> LureMatch:
     # a regular expression matching the same words as a listed phrase ("within 24 hours") counts once
     phrases = {normalize(t.phrase) for i, t in found.items() if not lures.lures[i].phrase.startswith("re:")}
     terms = tuple(found[i] for i in sorted(found)
-                  if not (lures.lures[i].phrase.startswith("re:") and found[i].phrase in phrases))
+                  if not (lures.lures[i].phrase.startswith("re:") and found[i].phrase in phrases)
+                  and not _said_of_the_reader(norm, lures.lures[i], found[i]))
     topic = min(TOPIC_CAP, sum(t.weight for t in terms if t.category == "topic"))
     weight = round(topic + sum(t.weight for t in terms if t.category != "topic"), 2)
     return LureMatch(weight, any(is_topic(t) for t in terms), terms)
+
+
+# ---------------------------------------------------------------------------- what an amount or a deadline is
+
+#: A coin or money amount as a reward phrase matches it ("0.25 btc", "btc 0.05", "$20", "150 eur"): the
+#: bait of a lure -- unless the text says it is something the reader pays, is charged or sent.
+_AMOUNT_PHRASE = re.compile(r"(?:[$€£¥]\s?)?\d[\d,.' ]*\s?(?:[a-z₿]{2,10}|[$€£¥])?"
+                            r"|(?:[a-z₿]{2,6})(?:\sof)?\s?\d[\d,.]*")
+#: What the amount is, said just before it (the last of these words in its sentence decides):
+#: a charge (a fee, a price, a limit, a sum to pay) -- "the withdrawal fee becomes 0.0001 BTC", "tickets cost
+#: 0.05 ETH", "please pay by bank transfer ... or 0.034 BTC", "the daily limit is raised to 5 BTC";
+_CHARGE = (r"fees?|commissions?|charged?|charges|costs?|priced?|prices|tickets?|pay|payable|paying|due|invoiced?"
+           r"|total|subtotal|tax|taxes|limits?|minimum|maximum|min|max|threshold|reaches|asking|gebuhr\w*|gebühr\w*"
+           r"|kosten|preis|zahlen|bezahlen|comision|comisión|precio|pagar|pague|frais|prix|payer|payez|commissione"
+           r"|prezzo|pagare|taxa|tarifa|preço|preco|limite|prijs|betalen|ucret|ücret|fiyat")
+#: the reader's own money going out, reported done (:data:`_DONE`) -- "your withdrawal of 0.25 BTC has been
+#: processed", "you sent 0.05 BTC, and it was confirmed";
+_OUTGOING = (r"withdrawals?|withdrew|withdrawn|you sent|you paid|you transferred|you spent|you bought|you sold"
+             r"|auszahlung|retiro|retirada|retrait|prelievo|saque|opname")
+#: what is given to the reader -- "your payout of", "you received", "a bonus of", "balance": bait.
+_CREDIT = (r"receive[ds]?|receiving|get|gets|got|win|wins|won|earn\w*|credit\w*|rewards?|bonus\w*|payouts?|prizes?"
+           r"|claim\w*|balances?|airdrop\w*|gift\w*|worth|allocat\w*|refund\w*|double|return|recovered|unlock\w*"
+           r"|erhalten|gewonnen|guthaben|saldo|recibido|ganado|recu|reçu|gagne|gagné|ricevuto|vinto|ontvangen|recebeu"
+           r"|ganhou|odul|ödül|bakiye")
+_AMOUNT_CUE = re.compile(rf"(?<![\w])(?:(?P<charge>{_CHARGE})|(?P<out>{_OUTGOING})|(?P<credit>{_CREDIT}))(?![\w])")
+#: The reader's own withdrawal is done (not waiting for the reader: "is pending", "is ready" are a fake
+#: balance's): said within a clause after the amount.
+_DONE = re.compile(r"^[^.!?;]{0,60}?(?<![\w])(?:has been|have been|was|were|is now|got)\s(?:successfully\s)?"
+                   r"(?:processed|completed|sent|confirmed|executed|broadcast|settled|paid out)(?![\w])")
+#: A deadline that says how long the sender's processing takes ("deposits are credited within 24 hours",
+#: "withdrawals are usually processed within 48 hours"): no pressure on the reader.
+_PROCESSING = re.compile(r"(?<![\w])(?:processed|credited|reviewed|completed|confirmed|answered|handled|arrives?"
+                         r"|appears?|appear|reflected|usually|typically|normally|takes?|generally)\s(?:[^\s.!?;]+\s)"
+                         r"{0,3}$")
+#: Characters looked at before an amount or a deadline for what it is (within its sentence), occurrences of a
+#: phrase looked at.
+CUE_CHARS, MAX_OCCURRENCES = 160, 20
+_SENTENCE_END = re.compile(r"[.!?;]\s")
+
+
+@lru_cache(maxsize=512)
+def _occurrences_rx(lure: Lure) -> re.Pattern[str]:
+    if lure.phrase.startswith("re:"):
+        return re.compile(lure.phrase[3:])
+    return re.compile(r"(?<![\w])" + re.escape(normalize(lure.phrase)) + r"(?![\w])")
+
+
+def _sentence_before(norm: str, pos: int) -> str:
+    before = norm[max(0, pos - CUE_CHARS):pos]
+    ends = list(_SENTENCE_END.finditer(before))
+    return before[ends[-1].end():] if ends else before
+
+
+def _charged(norm: str, start: int, end: int) -> bool:
+    """Is the amount at ``norm[start:end]`` one the reader pays, is charged or sent (see :data:`_CHARGE`,
+    :data:`_OUTGOING`) rather than one given to the reader?"""
+    cues = list(_AMOUNT_CUE.finditer(_sentence_before(norm, start)))
+    if not cues:
+        return False
+    last = cues[-1]
+    if last.group("charge"):
+        return True
+    if last.group("out"):  # (a bare "you sent 0.79 ETH" opens the fake transaction alert too)
+        return _DONE.search(norm[end:end + 80]) is not None
+    return False
+
+
+def _processing(norm: str, start: int, end: int) -> bool:
+    """Is the deadline at ``norm[start:end]`` the sender's processing time (see :data:`_PROCESSING`)?"""
+    return _PROCESSING.search(_sentence_before(norm, start)) is not None
+
+
+def _said_of_the_reader(norm: str, lure: Lure, matched: Lure) -> bool:
+    """Does a matched phrase say something that is no lure wording where it stands?  An amount (reward) the
+    reader pays, is charged or sent is no bait (a fee schedule, an invoice, the reader's own processed
+    withdrawal, a limit); a deadline (urgency) that is the sender's processing time is no pressure.  Every
+    occurrence must say so (one amount held out is bait)."""
+    if not any(ch.isdigit() for ch in matched.phrase):
+        return False
+    if lure.category == "reward" and _AMOUNT_PHRASE.fullmatch(matched.phrase):
+        test = _charged
+    elif lure.category == "urgency":
+        test = _processing
+    else:
+        return False
+    seen = 0
+    for m in _occurrences_rx(lure).finditer(norm):
+        if not test(norm, m.start(), m.end()):
+            return False
+        seen += 1
+        if seen >= MAX_OCCURRENCES:
+            break
+    return seen > 0

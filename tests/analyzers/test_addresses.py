@@ -201,6 +201,51 @@ def test_an_address_in_a_note_without_a_demand_is_no_demand() -> None:
     assert "crypto.address_payment_demand" not in run_msg(body)
 
 
+def run_scored(body: str) -> dict[str, float | None]:
+    msg = MessageInfo(body_text=body)
+    return {f.code: f.score for f in AddressMessage().analyze_message(msg, (), (), make_context(message=msg))}
+
+
+@pytest.mark.parametrize(("body", "demand"), [
+    ("Invoice 118: EUR 3,400.00, due within 14 days. Please pay by bank transfer to IBAN NL91 ABNA 0417 1643 00 "
+     "or, as agreed, 0.034 BTC to our wallet {addr}.", False),
+    ("Total: $120. Pay by credit card, PayPal or 0.0012 BTC to {addr}. Thanks for your order!", False),
+    ("Rechnung 77: 450 EUR, zahlbar in 30 Tagen per Überweisung oder 0,006 BTC an {addr}.", False),
+    ("Support us: donate by card at https://x.example/give, by bank transfer, or send 0.001 BTC to {addr}.", False),
+    # pressed: a deadline or threats keep the demand whatever means are offered
+    ("I filmed you. Pay by bank transfer or send 0.05 BTC to {addr} within 48 hours, or your contacts get it.", True),
+    ("Pay 0.2 BTC to {addr} within 24 hours. Wire transfers are not accepted.", True),
+])
+def test_a_coin_offered_beside_ordinary_means_is_no_demand_unless_pressed(body: str, demand: bool) -> None:
+    """An invoice, a shop or a donation page offers the coin among a bank account, a card, PayPal: how to pay."""
+    found = run_scored(body.format(addr="1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"))
+    assert "crypto.address" in found, found
+    # (a pressed demand scores the catalogue's 6: the finding's own score is None)
+    assert ("crypto.address_payment_demand" in found and found["crypto.address_payment_demand"] is None) == demand
+
+
+def test_a_demand_made_to_the_reader_without_ordinary_means_stays_informational() -> None:
+    """A colleague's "please send 0.015 BTC to bc1q..." keeps the unpressed grade (it tags only with more)."""
+    found = run_scored("Hi Ana, invoice 42: please send 0.015 BTC to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4.")
+    assert found.get("crypto.address_payment_demand") == 2.5
+
+
+@pytest.mark.parametrize(("body", "own"), [
+    ("Payout of 0.00231 BTC sent to your wallet {addr}. Next payout at 0.001 BTC.", True),
+    ("Your withdrawal of 0.25 BTC has been sent to your address: {addr}", True),
+    ("Mining rewards credited to your payout address {addr} today.", True),
+    # an imperative: the scam's deposit address dressed as the reader's
+    ("Send 0.1 BTC to your wallet {addr} to activate withdrawals within 24 hours.", False),
+    ("Your personal deposit address: {addr}. Deposit 0.05 BTC within 48 hours to unlock your balance.", False),
+    ("Payout of 0.5 BTC ready. Pay the 0.01 BTC fee to {addr} within 12 hours.", False),
+])
+def test_an_address_reported_sent_to_is_the_readers_own(body: str, own: bool) -> None:
+    """A pool or an exchange reporting coins sent to the reader's own address: information, no demand."""
+    found = run_scored(body.format(addr="bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"))
+    assert (found == {"crypto.address": 0.5}) == own, found
+    assert own or (found.get("crypto.address") is None and "crypto.address_payment_demand" in found), found
+
+
 def test_grouped_addresses_stop_joining_where_no_address_can_follow(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pruning the groups at the first character no address allows finds exactly what joining every
     group up to the longest address length finds (the reference: the same search without pruning)."""

@@ -476,3 +476,47 @@ def test_bait_offered_to_nobody_is_news() -> None:
     # a firm call to action is made to a reader even without a pronoun
     assert run_message(subject="Airdrop", body_text="Claim your reward: 500 USDT airdrop, connect wallet now. "
                                                     "Only 24 hours left.")[BODY.code] >= 5.0
+
+
+def _reward_amounts(text: str) -> list[str]:
+    return [t.phrase for t in match_lures(text, LURES).terms if t.category == "reward" and any(c.isdigit()
+                                                                                             for c in t.phrase)]
+
+
+@pytest.mark.parametrize("text", [
+    "From 1 January the Bitcoin withdrawal fee becomes 0.0001 BTC.",
+    "Your withdrawal of 0.25 BTC has been processed. Network fee: 0.0002 BTC.",
+    "Early-bird tickets cost 0.05 ETH until 31 December.",
+    "Please pay by bank transfer to IBAN NL91 ABNA 0417 1643 00 or, as agreed, 0.034 BTC to our wallet.",
+    "Your daily withdrawal limit is raised to 5 BTC.",
+    "Asking EUR 1,100 each or 0.012 BTC each, pickup in Brno.",
+    "The withdrawal of 0.3 BTC you requested was completed at 14:02.",
+])
+def test_an_amount_the_reader_pays_or_sent_is_no_bait(text: str) -> None:
+    """A fee, a price, a limit, a sum to pay, the reader's own processed withdrawal: charged, not held out."""
+    assert _reward_amounts(text) == [], text
+
+
+@pytest.mark.parametrize("text", [
+    "Your payout of 0.25 BTC is ready. Withdraw it now.",
+    "Your withdrawal of 0.4 BTC is pending: confirm within 24 hours.",
+    "Pay the network fee of 0.002 BTC and receive 0.25 BTC right after.",
+    "Congratulations, a bonus of 0.1 BTC has been credited.",
+    # the fake transaction alert opens with the reader's sending, not reported done ("cancel if this wasn't you")
+    "You sent 0.79 ETH via Ethereum network. We delayed the withdrawal; cancel it if this wasn't you.",
+    # one amount held out is bait, whatever the other amounts are
+    "The withdrawal fee is 0.001 BTC. Your balance: 1.47 BTC.",
+])
+def test_an_amount_held_out_stays_bait(text: str) -> None:
+    assert _reward_amounts(text), text
+
+
+def test_a_processing_time_is_no_pressure() -> None:
+    """"Deposits are credited within 24 hours" says how long the sender takes; "confirm within 24 hours" presses."""
+    urgency = [t for t in match_lures("Bitcoin deposits are credited within 24 hours.", LURES).terms
+               if t.category == "urgency"]
+    assert urgency == []
+    assert [t for t in match_lures("Confirm your Bitcoin wallet within 24 hours.", LURES).terms
+            if t.category == "urgency"]
+    assert [t for t in match_lures("If you did not request it, contact support within 24 hours.", LURES).terms
+            if t.category == "urgency"]

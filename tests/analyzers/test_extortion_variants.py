@@ -743,17 +743,6 @@ def test_lure_is_flagged_by_its_parts(code: str, name: str, mail: Mail) -> None:
     assert code in codes(v), (name, codes(v), anatomy("\n".join(p or "" for p in mail)))
     assert v.verdict in (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS), (v.score, codes(v))
 
-#: Look-alikes that other analyzers' evidence (lures.txt phrase weights, an address quoted) still tags;
-#: the anatomy stays silent on them (test_look_alike_has_no_anatomy).
-TAGGED_BY_OTHERS = {
-    "an invoice with IBAN, due date and a coin option": "crypto.lure.body + address + unpressed demand",
-    "a mining pool's real payout notice": "crypto.lure.body 4 + crypto.address 2",
-    "an exchange's withdrawal-fee change": "crypto.lure.body 6: the fee's amount and 'withdrawal' read as bait and "
-                                           "a call to action (no DMARC pass in this test to trust the sender)",
-    "an exchange's processed withdrawal": "crypto.lure.body 5.25: the amount, 'withdrawal', 'within 24 hours'",
-}
-
-
 @pytest.mark.parametrize("name", list(BENIGN), ids=list(BENIGN))
 def test_look_alike_has_no_anatomy(name: str) -> None:
     """No extortion or fake balance; an investment lure's parts at most at the informational grade (a
@@ -765,9 +754,7 @@ def test_look_alike_has_no_anatomy(name: str) -> None:
     assert not set(graded) - {"crypto.investment_lure"}, (name, graded, anatomy("\n".join(p or "" for p in mail)))
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason=TAGGED_BY_OTHERS[n], strict=True)) if n in TAGGED_BY_OTHERS
-    else n for n in BENIGN], ids=list(BENIGN))
+@pytest.mark.parametrize("name", list(BENIGN), ids=list(BENIGN))
 def test_look_alike_stays_clean(name: str) -> None:
     sender, mail = BENIGN[name]
     v = scan_all(build(mail, sender))
@@ -888,3 +875,25 @@ def test_every_vocabulary_is_behind_the_gate() -> None:
     assert all(required_substrings(rx) for rx in gated)
     may = ec._gate().open(ec.prepare("qwz vbn " * 5000))
     assert not any(may(rx) for rx in gated)
+
+
+@pytest.mark.parametrize("text", [
+    "Opening balance 0.8120 BTC; deposits 0.2000 BTC; trading fees 0.0004 BTC; closing balance 0.8616 BTC. "
+    "Statement: https://x.example/s",
+    "Your balance is 0.31 BTC. Network fee: 0.0002 BTC. Details at https://x.example/tx",
+    "Saldo 0,5 BTC. Comisión de retiro: 0,0001 BTC. https://x.example/tarifas",
+])
+def test_a_fee_stated_with_its_amount_is_no_pressure(text: str) -> None:
+    """A statement, a receipt or a fee schedule lists the fee with its amount and asks nothing: a charge
+    reported, not the fee that releases a balance."""
+    assert not anatomy(text).fake_balance(link=True), anatomy(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Your balance is 0.31 BTC. A withdrawal fee of 0.0002 BTC applies: https://x.example/withdraw",
+    "Your balance is 1.47 BTC. An activation fee of $290 must be paid first: https://x.example",
+    "Your balance is 0.31 BTC. Pay the fee of 0.002 BTC to withdraw: https://x.example",
+    "Your balance is 0.31 BTC. Fee: 0.0002 BTC, required to release the funds. https://x.example",
+])
+def test_a_fee_asked_of_the_reader_presses(text: str) -> None:
+    assert anatomy(text).fake_balance(link=True), anatomy(text)

@@ -14,7 +14,9 @@ Addresses written apart to dodge filters, character by character (``b c 1 q ...`
 
 Findings: one or two addresses (``crypto.address``), many distinct ones (``crypto.addresses_many``),
 an address next to a payment demand with an amount or deadline (``crypto.address_payment_demand``:
-sextortion / ransom mail).
+sextortion / ransom mail).  What is no demand: the coin offered beside ordinary means of payment (an
+invoice's "by bank transfer to IBAN ... or 0.034 BTC to our wallet", unpressed), and the reader's own
+address that something is reported sent to (a pool's "payout sent to your wallet bc1q...": information).
 """
 
 from __future__ import annotations
@@ -408,12 +410,17 @@ _AMOUNT_OR_DEADLINE = re.compile(
 DEMAND_WINDOW = 400
 
 
+def _window(text: str, addr: Address) -> str:
+    """The text around ``addr`` (DEMAND_WINDOW characters each side), without it."""
+    lo, hi = max(0, addr.start - DEMAND_WINDOW), min(len(text), addr.stop + DEMAND_WINDOW)
+    return text[lo:addr.start] + " " + text[addr.stop:hi]
+
+
 def payment_demand(text: str, addr: Address) -> tuple[str, str]:
     """(demand, pressure) near ``addr``: the demand wording ('' when there is none: a demand verb plus an
     amount or deadline) and what presses it ('' when nothing does: a short deadline, or claims that hold the
     reader).  A colleague's "please send 0.015 BTC to bc1q..." is a demand; a ransom presses it."""
-    lo, hi = max(0, addr.start - DEMAND_WINDOW), min(len(text), addr.stop + DEMAND_WINDOW)
-    window = text[lo:addr.start] + " " + text[addr.stop:hi]
+    window = _window(text, addr)
     verb = DEMAND.search(prepare(window))
     amount = _AMOUNT_OR_DEADLINE.search(window)
     if verb and amount:
@@ -423,6 +430,30 @@ def payment_demand(text: str, addr: Address) -> tuple[str, str]:
 
 #: A payment demand next to an address that no deadline or threat presses (an invoice between colleagues).
 UNPRESSED_DEMAND_SCORE = 2.5
+#: The ordinary means of payment an invoice, a shop or a donation page offers besides the coin (a bank
+#: account, a card, PayPal): where the coin is one option among them, an unpressed "pay ... or 0.034 BTC to
+#: our wallet" is the choice of how to pay, not a demand.  (A pressed one still is: "pay by card or in
+#: bitcoin within 24 hours, or the video goes out".)
+_ORDINARY_MEANS = re.compile(
+    r"(?<![a-z])(?:iban|bic|swift|sepa|sort code|routing number|bank transfer|wire transfer|bank account|by card"
+    r"|credit card|debit card|paypal|cheque|direct debit|standing order|uberweisung|überweisung|bankverbindung"
+    r"|lastschrift|transferencia bancaria|tarjeta|virement|carte bancaire|carte de credit|bonifico|carta di credito"
+    r"|transferencia|cartao|cartão|overschrijving|ideal|havale)(?![a-z])", re.IGNORECASE)
+#: The reader's own address, where something is reported sent to it ("payout of 0.002 BTC sent to your wallet
+#: bc1q...", "withdrawn to your address 3J98..."): no place to pay.  A past participle, not an imperative
+#: ("send 0.1 BTC to your wallet bc1q..." is a scam's deposit address dressed as the reader's).
+_TO_READER = re.compile(
+    r"(?<![a-z])(?:sent|paid|paid out|credited|transferred|withdrawn|delivered|deposited|forwarded)\s(?:[^\s.!?]+\s)"
+    r"{0,2}?to your (?:[^\s.!?]+\s)?(?:wallet|address|account)(?: address)?\s?:?\s?$", re.IGNORECASE)
+#: Characters before an address looked at for :data:`_TO_READER`.
+OWN_GAP = 80
+#: crypto.address for the reader's own address only (information: a pool's or an exchange's report).
+OWN_ADDRESS_SCORE = 0.5
+
+
+def readers_own(text: str, addr: Address) -> bool:
+    """Is ``addr`` the reader's own address, something reported sent to it (see :data:`_TO_READER`)?"""
+    return _TO_READER.search(text[max(0, addr.start - OWN_GAP):addr.start]) is not None
 
 
 def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Finding]:
@@ -439,12 +470,18 @@ def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Findi
         yield Finding("crypto.addresses_many", NAME, path, f"{len(distinct)} distinct addresses: {shown}")
     else:
         verified = any(a.verified for a in distinct.values())
-        yield Finding("crypto.address", NAME, path, shown, score=None if verified else 1.0)
+        own = all(readers_own(text, a) for a in found)
+        yield Finding("crypto.address", NAME, path, shown + (" (the reader's own, sent to)" if own else ""),
+                      score=OWN_ADDRESS_SCORE if own else None if verified else 1.0)
     warned = about_scams(text)  # a digest quoting a campaign's wallet: its demand is reported, not made
     for addr in found:
+        if readers_own(text, addr):
+            continue
         demand, pressure = payment_demand(text, addr)
         if warned:
             pressure = ""
+        if demand and not pressure and _ORDINARY_MEANS.search(_window(text, addr)):
+            continue  # the coin offered beside a bank account or a card: how to pay, not a demand
         if demand and pressure:
             yield Finding("crypto.address_payment_demand", NAME, path,
                           f"{addr.describe()} near '{demand}', pressed by '{pressure}'")
@@ -458,12 +495,13 @@ def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Findi
 CODES = (
     CodeInfo("crypto.address", 2.0, Category.THEME,
              "one or two checksum-valid cryptocurrency addresses (BTC/LTC/TRX Base58Check, bech32/bech32m, "
-             "ETH EIP-55; 1 when only unchecksummed ETH)"),
+             "ETH EIP-55; 1 when only unchecksummed ETH; 0.5 when the reader's own, reported sent to)"),
     CodeInfo("crypto.addresses_many", 3.0, Category.THEME,
              "at least [crypto] min_distinct_addresses distinct checksum-valid addresses"),
     CodeInfo("crypto.address_payment_demand", 6.0, Category.THEME,
              "an address next to a payment demand with an amount or deadline, pressed by a short deadline or "
-             "threats (extortion, ransom); 2.5 when nothing presses it (an invoice's wording)"),
+             "threats (extortion, ransom); 2.5 when nothing presses it (an invoice's wording), none for a coin "
+             "offered beside a bank account or card"),
 )
 
 

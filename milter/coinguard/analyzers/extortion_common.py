@@ -565,6 +565,29 @@ def _credited(t: str, may: Callable[[re.Pattern[str]], bool] | None = None) -> s
     return coin
 
 
+#: A fee stated with its amount, as a receipt, a statement or a fee schedule writes it ("network fee: 0.0002
+#: BTC", "trading fees 0.0004 BTC", "the withdrawal fee becomes 0.0001 BTC"): the amount follows the fee word
+#: within FEE_AMOUNT_GAP characters, and the rest of its clause asks nothing (:data:`_FEE_ASKED`: "a fee of
+#: $20 applies", "must be paid first", "to release the funds").  A charge reported, not pressure on a balance.
+FEE_AMOUNT_GAP = 20
+_CLAUSE_END = re.compile(r"[.!?;]\s")
+_FEE_ASKED = re.compile(_L + "(?:" + _stems(
+    "apply", "applies", "applied", "required", "requires", "must", "need", "needed", "payable", "first", "before",
+    "upfront", "up front", "in advance", "to withdraw", "to release", "to unlock", "to activate", "to receive",
+    "to claim", "to process", "pay", "send", "deposit", "fallig", "erforderlich", "muss", "requerid", "debe",
+    "obligatoire", "doit", "richiest", "deve", "necessari", "vereist", "moet", "gerekli", "wajib",
+) + ")(?![a-z])")
+
+
+def _stated_fee(t: str, end: int) -> bool:
+    """Is the fee word ending at ``t[end]`` stated with its amount, asking nothing (see :data:`_FEE_ASKED`)?"""
+    amount = _AMOUNT.search(t, end, end + FEE_AMOUNT_GAP + 24)
+    if amount is None or amount.start() - end > FEE_AMOUNT_GAP or _CLAUSE_END.search(t, end, amount.start()):
+        return False
+    rest = _CLAUSE_END.split(t[amount.end():amount.end() + 80], maxsplit=1)[0]
+    return _FEE_ASKED.search(t[end:amount.start()] + " " + rest) is None
+
+
 def _fee(t: str, may: Callable[[re.Pattern[str]], bool]) -> tuple[str, str]:
     """(fee, demand): the first fee word of prepared text ``t`` that no denial ("no fees", "ohne Gebühr")
     precedes, and the demand to pay it when one stands right before it ("pay the processing fee")."""
@@ -574,10 +597,15 @@ def _fee(t: str, may: Callable[[re.Pattern[str]], bool]) -> tuple[str, str]:
     for n, m in enumerate(FEE.finditer(t)):
         if n >= MAX_FEE_WORDS:
             break
-        before = t[max(0, m.start() - FEE_DEMAND_GAP):m.start()]
+        if m.start() and t[m.start() - 1] in "/=._-@":
+            continue  # a word of a URL or an address ("exchange.example/fees"), not the text's
+        # (the demand in the fee's own clause: "deposits 0.2 BTC; trading fees 0.0004 BTC" lists two entries)
+        before = _CLAUSE_END.split(t[max(0, m.start() - FEE_DEMAND_GAP):m.start()])[-1]
         if NO_FEE.search(before[-30:]):
             continue
         demand = DEMAND.search(before) if may(DEMAND) else None
+        if not demand and _stated_fee(t, m.end()):
+            continue
         if demand:
             return m.group(0).strip(), f"{demand.group(0)} … {m.group(0).strip()}"
         fee = fee or m.group(0).strip()
