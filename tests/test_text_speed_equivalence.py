@@ -288,3 +288,100 @@ def test_find_stays_linear(unit: str) -> None:
     large = T.normalize(unit * (200_000 // len(unit)))
     ratio = _cpu(lambda: matcher._find(large)) / max(_cpu(lambda: matcher._find(small)), 1e-4)
     assert ratio < 20, ratio
+
+
+# ---------------------------------------------------------------------------- addresses
+
+ADDRESSES = ["bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
+             "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0", "BC1SW50QGDZ25J",
+             "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+             "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "LM2WMpR1Rp6j3Sa59cMXMs1SPzj9eXpGc1",
+             "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+             "ltc1qg82tz5u7jtnmn8ec0hjt3a8krqnnv5ef3gnw3y"]
+
+
+def _address_texts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    b58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    pieces = [*ADDRESSES, "bc1", "BC1", "ltc1", "LTC1", "Bc1", "lTc1", "c1", "C1", "0x", "1", "3", "L", "M", "T",
+              "Lorem", "M4rk", "T-9", "abc", "tbc1q", "xltc1", "₿", "адрес", "é", "地址", "\u00a0", "12", "1A2B", "0O",
+              "bc1q ar0s rrr7 xfkv y5l6 43ly dnw9 re59 gtzz wf5m dq", "1BvB MSEY stWe tqTF n5Au 4m4G FG7x JaNV N2",
+              "0x71C7 656E C7ab 88b0 98de fB75 1B74 01B5 f6d8 976F"]
+    out = ["", "bc1", "1", "L9", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "x" * 30, "1" * 26, "a" * 25 + "b",
+           "Z" + "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2" + "é",
+           "é1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "Lorem ipsum dolor sit amet. " * 3000,
+           "1 2 3 " * 5000, "bc1 " * 3000, "T1" * 20_000]
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 12)):
+            r = rng.random()
+            parts.append(rng.choice(pieces) if r < 0.6 else
+                         "".join(rng.choice(b58) for _ in range(rng.randint(1, 40))) if r < 0.9 else
+                         rng.choice(ADDRESSES)[rng.randint(0, 5):])
+        out.append("".join(rng.choice([" ", "", "-", ". ", "\n", ":", "é", "₿"]) + p for p in parts))
+    return out
+
+
+def test_address_candidates_are_the_candidate_pattern_matches() -> None:
+    from coinguard.analyzers import addresses as A
+
+    for text in _address_texts(31, 4000):
+        want = [(m.span(), m.groupdict()) for m in A._CANDIDATE.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in A._candidates(text)] == want, text[:120]
+
+
+def test_grouped_starts_are_the_group_first_pattern_matches() -> None:
+    from coinguard.analyzers import addresses as A
+
+    broad = re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13LMT])")
+    for text in _address_texts(32, 4000):
+        assert list(A._group_firsts(text)) == [m.start() for m in A._GROUP_FIRST.finditer(text)], text[:120]
+        # what the starts are for: the same addresses as trying every word that starts with 1, 3, L, M, T
+        assert set(A._group_firsts(text)) <= {m.start() for m in broad.finditer(text)}
+
+
+def plain_find_addresses(text: str, limit: int = 200) -> list[Any]:
+    """find_addresses as it was: the candidate pattern and the grouped starts' pattern searched at every position."""
+    from coinguard.analyzers import addresses as A
+
+    text = text[:A.MAX_TEXT]
+    out: list[A.Address] = []
+    for m in A._CANDIDATE.finditer(text):
+        res = A._decode(m)
+        if res is not None:
+            out.append(A.Address(m.group(0), res[0], res[1], m.start()))
+            if len(out) >= limit:
+                return out
+    spaced = A.find_spaced(text, limit - len(out))
+    taken = [(a.start, a.stop) for a in out + spaced]
+    grouped: list[A.Address] = []
+    starts = 0
+    for m in A._GROUP_FIRST.finditer(text):
+        if len(grouped) >= limit - len(out) - len(spaced) or starts >= A.MAX_GROUP_STARTS:
+            break
+        first = A._GROUP_START.match(text, m.start())
+        if first is None or (first.end() < len(text) and text[first.end()].isalnum()):
+            continue
+        if A._GROUP_GAP.match(text, first.end()) is None:
+            continue
+        starts += 1
+        hit = A._grouped_from(text, first)
+        if hit is not None:
+            grouped.append(hit)
+    grouped = [a for a in grouped if not any(lo < a.stop and a.start < hi for lo, hi in taken)]
+    extra = spaced + grouped
+    return sorted(out + extra, key=lambda a: a.start) if extra else out
+
+
+def test_find_addresses_equals_the_plain_definition() -> None:
+    from coinguard.analyzers import addresses as A
+
+    texts = _address_texts(33, 3000)
+    texts += [" ".join(ADDRESSES) * 30, "\n".join(f"{a} {a[:4]} {a[4:]}" for a in ADDRESSES * 40)]
+    found = 0
+    for text in texts:
+        for limit in (200, 3):
+            got = A.find_addresses(text, limit)
+            assert got == plain_find_addresses(text, limit), text[:120]
+            found += len(got)
+    assert found > 3000
