@@ -229,8 +229,11 @@ def _gate_texts(gate: T.RegexGate, seed: int) -> list[str]:
 
 @pytest.mark.parametrize("which", range(6))
 def test_gates_allow_what_their_own_pass_allows(which: int) -> None:
+    """Shared or not, short texts and long, ASCII or not: the needles present and the patterns allowed are
+    those of the gate's own automaton."""
     gate = _gates()[which]
     assert gate.finder is not None
+    assert gate.shared == (which in (0, 1, 2, 5))  # (the gates of normalised text share their pass)
     for text in _gate_texts(gate, which):
         for t in (text, text.lower(), T.normalize(text)):
             assert gate.present(t) == plain_present(gate, t), t[:80]
@@ -258,13 +261,16 @@ def test_the_shared_pass_follows_new_and_dropped_gates() -> None:
 
     text = "zzqv unusual needle " * 500
     assert len(text) >= T.SHARED_PASS_MIN
-    gate = T.RegexGate([re.compile("zzqv unusual")])
-    assert gate.present(text) == {"zzqv unusual"}
-    other = T.RegexGate([re.compile("needle zzqv")])  # a new gate: a new snapshot holds its needles
+    gate = T.RegexGate([re.compile("zzqv unusual")], shared=True)
+    assert gate.present(text) == {"zzqv unusual"} and "zzqv unusual" in T._SHARED.snapshot().present(text)
+    alone = T.RegexGate([re.compile("zzqv alone")])  # not shared: its needles are in no shared pass
+    assert alone.present(text + "zzqv alone") == {"zzqv alone"}
+    assert "zzqv alone" not in T._SHARED.snapshot().present(text + "zzqv alone")
+    other = T.RegexGate([re.compile("needle zzqv")], shared=True)  # a new gate: a new snapshot holds its needles
     assert other.present(text) == {"needle zzqv"} and gate.present(text) == {"zzqv unusual"}
     del gate
     gc.collect()
-    third = T.RegexGate([re.compile("unusual needle")])  # the next snapshot is of the live gates only
+    third = T.RegexGate([re.compile("unusual needle")], shared=True)  # the next snapshot: of the live gates only
     assert "zzqv unusual" not in T._SHARED.snapshot().present(text)
     assert third.present(text) == {"unusual needle"} and other.present(text) == {"needle zzqv"}
 

@@ -231,8 +231,9 @@ class PhraseMatcher:
         self.hangul.sort(key=lambda h: -len(h[0]))
         #: the most tokens of one phrase (how far a changed token can change a match, see _rescan_folded)
         self.span = max((len(seq) for seqs in self.first.values() for seq, _idx in seqs), default=1)
-        #: the ``re:`` phrases' required words, found in one pass before any of them is searched
-        self.gate = RegexGate([rx for rx, _idx in self.regexes])
+        #: the ``re:`` phrases' required words, found in one pass before any of them is searched (shared with the
+        #: other gates of normalised text)
+        self.gate = RegexGate([rx for rx, _idx in self.regexes], shared=True)
         #: each ``re:`` phrase's index in the gate (an int set lookup per phrase, where a Pattern in a set of
         #: Patterns is hashed over its compiled code at every lookup: 140 of them cost 50 us per text)
         self._gated = [self.gate.index_of(rx) for rx, _idx in self.regexes]
@@ -378,12 +379,13 @@ class RegexGate:
     words (``(?:get|claim)\\s(?:btc|eth)``) is skipped where only one of them is.  Patterns with no
     known required strings are always searched.
 
-    A long text's needles are found once for every gate (the lure list's, the disclaimers', the seed
-    requests' ... : one Aho-Corasick pass costs ~0.5-1 ms per 80 KB, whatever it finds), see
-    :class:`_SharedNeedles`; the result is the same as each gate's own pass.
+    A ``shared`` gate finds a long text's needles in one pass with the other shared gates (the phrase
+    lists', the disclaimers', the seed requests', which all read the same normalised text: one Aho-Corasick
+    pass costs ~0.5-1 ms per 80 KB, whatever it finds), see :class:`_SharedNeedles`; the result is the
+    same as the gate's own pass.  Single-character needles are looked for with ``in`` (:class:`_NeedleSets`).
     """
 
-    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+    def __init__(self, patterns: Sequence[re.Pattern[str]], shared: bool = False) -> None:
         self._terms: dict[re.Pattern[str], list[list[frozenset[str]]] | None] = {}
         for rx in patterns:
             self._terms[rx] = required_terms(rx)
@@ -404,7 +406,9 @@ class RegexGate:
         for i, terms in enumerate(self._dnf):
             for w in {w for conj in terms or () for needles in conj for w in needles}:
                 self._by_needle.setdefault(w, []).append(i)
-        if self.finder is not None:
+        self._sets = _NeedleSets(set(self.needles)) if self.needles else None
+        self.shared = shared and self._sets is not None
+        if self.shared:
             _SHARED.add(self)
 
     def index_of(self, rx: re.Pattern[str]) -> int:
@@ -412,13 +416,13 @@ class RegexGate:
         i = self._ids.get(id(rx))  # (the gate holds its patterns: an id it knows is that pattern's)
         return i if i is not None else self._index.get(rx, -1)
 
-    def present(self, text: str) -> frozenset[str] | set[str]:
+    def present(self, text: str) -> frozenset[str]:
         """The gate's needles that ``text`` holds."""
-        if self.finder is None:
-            return set()
-        if len(text) >= SHARED_PASS_MIN:
+        if self._sets is None:
+            return frozenset()
+        if self.shared and len(text) >= SHARED_PASS_MIN:
             return _SHARED.present(text) & self.needles
-        return {w for _end, w in self.finder.iter(text)}
+        return self._sets.present(text)
 
     def allowed_indexes(self, text: str) -> set[int]:
         """The numbers (:meth:`index_of`) of the gate's patterns that could match ``text``."""
@@ -453,7 +457,7 @@ class RegexGate:
 
 
 class _NeedleSets:
-    """Every live gate's needles, found in a text in one pass (one snapshot of :class:`_SharedNeedles`).
+    """Needles found in a text in one pass (a gate's own, or the shared gates' in :class:`_SharedNeedles`).
 
     Single characters are looked for with ``in`` (a C ``memchr``: "i" or "$" would be thousands of hits of
     the automaton in 80 KB of prose); an ASCII text is searched only for the ASCII needles (a smaller
@@ -475,12 +479,14 @@ class _NeedleSets:
 
 
 class _SharedNeedles:
-    """The needles of every gate, searched once per long text for all of them (memoised per text).
+    """The needles of the shared gates, searched once per long text for all of them (memoised per text).
 
-    A message's long text is gated by the lure list, the disclaimers, the seed requests ...: each gate's
-    own pass read it again (0.8 ms per 80 KB each); one pass over the union, remembered for the last texts,
-    gives each gate its present needles by a set intersection.  Gates register when built (weakly: a
-    reloaded list's old gate leaves at the next snapshot); a new gate makes a new snapshot."""
+    A message's normalised text is gated by the lure list, the disclaimers, the seed requests ...: each
+    gate's own pass read it again (0.8 ms per 80 KB each); one pass over the union, remembered for the last
+    texts, gives each gate its present needles by a set intersection.  Only gates that read the same texts
+    should share (a vocabulary of short words searched on another text would add its hits to every pass).
+    Gates register when built (weakly: a reloaded list's old gate leaves at the next snapshot); a new gate
+    makes a new snapshot."""
 
     def __init__(self) -> None:
         self._gates: weakref.WeakSet[RegexGate] = weakref.WeakSet()
