@@ -231,6 +231,16 @@ class PhraseMatcher:
         self.hangul.sort(key=lambda h: -len(h[0]))
         #: the most tokens of one phrase (how far a changed token can change a match, see _rescan_folded)
         self.span = max((len(seq) for seqs in self.first.values() for seq, _idx in seqs), default=1)
+        # ``first`` split for the scan: a first token's phrases of several tokens by their second token (in
+        # their order: the longest first), and its first one-token phrase (tried last, as in ``first``)
+        self._by_second: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {}
+        self._single: dict[str, int] = {}
+        for tok, seqs in self.first.items():
+            for seq, idx in seqs:
+                if len(seq) > 1:
+                    self._by_second.setdefault(tok, {}).setdefault(seq[1], []).append((seq, idx))
+                else:
+                    self._single.setdefault(tok, idx)
         #: the ``re:`` phrases' required words, found in one pass before any of them is searched (shared with the
         #: other gates of normalised text)
         self.gate = RegexGate([rx for rx, _idx in self.regexes], shared=True)
@@ -250,21 +260,30 @@ class PhraseMatcher:
                      matches: tuple[list[int], list[int]] | None = None) -> None:
         """The phrases of ``tokens`` into ``found``, left to right, the longest at each position consuming its
         tokens; ``matches``: where each match starts and ends (its last token), appended in order."""
-        first = self.first
+        by_second, single = self._by_second, self._single
+        last = len(tokens) - 1
         consumed = -1  # tokens up to this index belong to an earlier (longer) match
         # the candidates (tokens that start a phrase) in one C-speed pass: map and compress iterate in C
-        for j in compress(range(len(tokens)), map(first.__contains__, tokens)):
+        for j in compress(range(len(tokens)), map(self.first.__contains__, tokens)):
             if j <= consumed:
                 continue
-            for seq, idx in first[tokens[j]]:
+            tok = tokens[j]
+            # the phrases of ``first[tok]`` in their order, but only those whose second token follows
+            seqs = by_second[tok].get(tokens[j + 1]) if j < last and tok in by_second else None
+            for seq, idx in seqs or ():
                 k = len(seq)
-                if k == 1 or tokens[j:j + k] == seq:
+                if tokens[j:j + k] == seq:
                     found.setdefault(idx, " ".join(seq))
                     consumed = j + k - 1
-                    if matches is not None:
-                        matches[0].append(j)
-                        matches[1].append(consumed)
                     break
+            else:
+                if tok not in single:
+                    continue
+                found.setdefault(single[tok], tok)
+                consumed = j
+            if matches is not None:
+                matches[0].append(j)
+                matches[1].append(consumed)
 
     def _rescan_folded(self, tokens: tuple[str, ...], changed: dict[int, str],
                        matches: tuple[list[int], list[int]], found: dict[int, str]) -> None:
