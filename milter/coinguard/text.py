@@ -385,7 +385,7 @@ def needle_finder(needle_sets: Sequence[frozenset[str] | None]) -> Any:
 
 #: Texts at least this long have their needles found in one pass shared by every gate (:class:`_SharedNeedles`);
 #: shorter ones by each gate's own automaton.
-SHARED_PASS_MIN = 2048
+SHARED_PASS_MIN = 512
 
 
 class RegexGate:
