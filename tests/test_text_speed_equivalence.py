@@ -391,3 +391,16 @@ def test_find_addresses_equals_the_plain_definition() -> None:
             assert got == plain_find_addresses(text, limit), text[:120]
             found += len(got)
     assert found > 3000
+
+
+def test_collapsed_spaces_are_the_split_and_join() -> None:
+    import string
+
+    rng = random.Random(41)
+    alphabet = string.printable + "\x1c\x1d\x1e\x1f\x85\xa0\u2003\u3000é"
+    texts = ["", " ", "  ", "\n", "a", " a ", "a  b", "a\t\nb", "a" + " " * 9 + "b", " " * 100, "x\x1c\x1fy",
+             "end.  Next", "a \u00a0 b", "\x0b\x0ca"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(5000)]
+    texts += ["".join(rng.choice(" \t\nab") for _ in range(rng.randint(0, 400))) for _ in range(2000)]
+    for text in texts:
+        assert T.collapse_spaces(text) == " ".join(text.split()), repr(text)
