@@ -369,7 +369,7 @@ class PhraseMatcher:
                     self._scan_tokens(tuple(folded), found)
                 else:
                     self._rescan_folded(tokens, changed, matches, found)
-        if self.hangul and _HANGUL.search(norm):
+        if self.hangul and not norm.isascii() and _HANGUL.search(norm):  # (ASCII text: no scan for Hangul)
             compact = _compact_hangul(norm)
             for phrase, idx in self.hangul:
                 if phrase in compact:
