@@ -19,7 +19,7 @@ import unicodedata
 import weakref
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from itertools import compress
 from typing import Any
 
@@ -403,8 +403,8 @@ def needle_finder(needle_sets: Sequence[frozenset[str] | None]) -> Any:
     return finder
 
 
-#: Texts at least this long have their needles found in one pass shared by every gate (:class:`_SharedNeedles`);
-#: shorter ones by each gate's own automaton.
+#: Texts at least this long have their needles found in one pass shared by every shared gate
+#: (:class:`_SharedNeedles`); shorter ones by each gate's own automaton.
 SHARED_PASS_MIN = 512
 
 
@@ -431,7 +431,6 @@ class RegexGate:
         #: every required string of the patterns (what the needle pass looks for)
         self.needles: frozenset[str] = frozenset(w for terms in self._terms.values() if terms
                                                  for conj in terms for needles in conj for w in needles)
-        self.finder: Any = needle_finder([self.needles])
         # the patterns by number (equal patterns are one): looked up by int, not by hashing a Pattern
         self._patterns: tuple[re.Pattern[str], ...] = tuple(self._terms)
         self._index: dict[re.Pattern[str], int] = {rx: i for i, rx in enumerate(self._patterns)}
@@ -449,6 +448,12 @@ class RegexGate:
         self.shared = shared and self._sets is not None
         if self.shared:
             _SHARED.add(self)
+
+    @cached_property
+    def finder(self) -> Any:
+        """An Aho-Corasick automaton over :attr:`needles` (None when there is none); the gate's passes use its
+        :class:`_NeedleSets` (single characters apart, an ASCII automaton), built on first use."""
+        return needle_finder([self.needles])
 
     def index_of(self, rx: re.Pattern[str]) -> int:
         """The number :meth:`allowed_indexes` gives pattern ``rx`` of this gate (-1: not of this gate)."""
