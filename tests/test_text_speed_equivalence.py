@@ -262,16 +262,16 @@ def test_the_shared_pass_follows_new_and_dropped_gates() -> None:
     text = "zzqv unusual needle " * 500
     assert len(text) >= T.SHARED_PASS_MIN
     gate = T.RegexGate([re.compile("zzqv unusual")], shared=True)
-    assert gate.present(text) == {"zzqv unusual"} and "zzqv unusual" in T._SHARED.snapshot().present(text)
+    assert gate.present(text) == {"zzqv unusual"} and "zzqv unusual" in T._shared_present(T._SHARED.snapshot(), text)
     alone = T.RegexGate([re.compile("zzqv alone")])  # not shared: its needles are in no shared pass
     assert alone.present(text + "zzqv alone") == {"zzqv alone"}
-    assert "zzqv alone" not in T._SHARED.snapshot().present(text + "zzqv alone")
+    assert "zzqv alone" not in T._shared_present(T._SHARED.snapshot(), text + "zzqv alone")
     other = T.RegexGate([re.compile("needle zzqv")], shared=True)  # a new gate: a new snapshot holds its needles
     assert other.present(text) == {"needle zzqv"} and gate.present(text) == {"zzqv unusual"}
     del gate
     gc.collect()
     third = T.RegexGate([re.compile("unusual needle")], shared=True)  # the next snapshot: of the live gates only
-    assert "zzqv unusual" not in T._SHARED.snapshot().present(text)
+    assert "zzqv unusual" not in T._shared_present(T._SHARED.snapshot(), text)
     assert third.present(text) == {"unusual needle"} and other.present(text) == {"needle zzqv"}
 
 
@@ -404,3 +404,21 @@ def test_collapsed_spaces_are_the_split_and_join() -> None:
     texts += ["".join(rng.choice(" \t\nab") for _ in range(rng.randint(0, 400))) for _ in range(2000)]
     for text in texts:
         assert T.collapse_spaces(text) == " ".join(text.split()), repr(text)
+
+
+def test_a_copied_shared_gate_joins_the_shared_pass() -> None:
+    """A gate that was not built here (copied, unpickled) is added to the shared pass when first asked."""
+    import copy
+    import pickle
+
+    text = "qqzv copied gate " * 100
+    gate = T.RegexGate([re.compile("qqzv copied")], shared=True)
+    twin = copy.copy(gate)
+    del gate
+    import gc
+
+    gc.collect()
+    T.RegexGate([re.compile("qqzv other")], shared=True)  # a new snapshot, without the dead original
+    assert twin.present(text) == {"qqzv copied"}
+    assert pickle.loads(pickle.dumps(T.PhraseMatcher(["re:qqzv pickled"])))._find("a qqzv pickled " * 60) == \
+        {0: "qqzv pickled"}

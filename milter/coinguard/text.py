@@ -446,6 +446,7 @@ class RegexGate:
                 self._by_needle.setdefault(w, []).append(i)
         self._sets = _NeedleSets(set(self.needles)) if self.needles else None
         self.shared = shared and self._sets is not None
+        self._checked: _NeedleSets | None = None  # the shared snapshot known to hold the needles
         if self.shared:
             _SHARED.add(self)
 
@@ -465,7 +466,13 @@ class RegexGate:
         if self._sets is None:
             return frozenset()
         if self.shared and len(text) >= SHARED_PASS_MIN:
-            return _SHARED.present(text) & self.needles
+            snap = _SHARED.snapshot()
+            if snap is not self._checked:  # (once per snapshot: a copied gate was never registered)
+                if not self.needles <= snap.words:
+                    _SHARED.add(self)
+                    snap = _SHARED.snapshot()
+                self._checked = snap
+            return _shared_present(snap, text) & self.needles
         return self._sets.present(text)
 
     def allowed_indexes(self, text: str) -> set[int]:
@@ -508,6 +515,7 @@ class _NeedleSets:
     automaton: the others cannot be in it)."""
 
     def __init__(self, words: set[str]) -> None:
+        self.words = frozenset(words)
         longer = {w for w in words if len(w) > 1}
         self.chars = tuple(sorted(w for w in words if len(w) == 1))
         self.ascii_chars = tuple(c for c in self.chars if c.isascii())
@@ -553,10 +561,6 @@ class _SharedNeedles:
                         words.update(gate.needles)
                     snap = self._snapshot = _NeedleSets(words)
         return snap
-
-    def present(self, text: str) -> frozenset[str]:
-        return _shared_present(self.snapshot(), text)
-
 
 _SHARED = _SharedNeedles()
 
