@@ -316,7 +316,8 @@ def _address_texts(seed: int, count: int) -> list[str]:
     out = ["", "bc1", "1", "L9", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "x" * 30, "1" * 26, "a" * 25 + "b",
            "Z" + "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2" + "é",
            "é1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "Lorem ipsum dolor sit amet. " * 3000,
-           "1 2 3 " * 5000, "bc1 " * 3000, "T1" * 20_000]
+           "1 2 3 " * 5000, "bc1 " * 3000, "T1" * 20_000,
+           "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2\ud800bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq\U0001f600LTC1"]
     for _ in range(count):
         parts = []
         for _ in range(rng.randint(1, 12)):
