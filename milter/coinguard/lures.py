@@ -342,7 +342,7 @@ def _unreported(norm: str) -> str:
 #: tries the pattern at every position, is skipped (~3 ms per 80 KB); where it cannot match it would leave
 #: the text as it is.
 _SAID_NOT_ASKED = (_DISCLAIMER, _NEVER_ASK, _QUOTED_EXAMPLE)
-_DISCLAIMER_GATE = RegexGate([*_SAID_NOT_ASKED, _REPORTED])
+_DISCLAIMER_GATE = RegexGate([*_SAID_NOT_ASKED, _REPORTED], shared=True)  # (normalised text, as the lists')
 
 
 @lru_cache(maxsize=16)

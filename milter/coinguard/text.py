@@ -14,9 +14,13 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+import threading
 import unicodedata
+import weakref
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
+from itertools import compress
 from typing import Any
 
 import ahocorasick
@@ -133,6 +137,26 @@ def normalize(text: str) -> str:
         text = _LETTER_SPACED.sub(_join_letters, text)
     # str.split() splits on the characters \s matches (both: Py_UNICODE_ISSPACE): runs become one space,
     # none at either end, as re.sub(r"\s+", " ", text).strip() did, at C speed (the regex made a piece a run)
+    return collapse_spaces(text)
+
+
+#: ``bytes.translate`` table making every ASCII whitespace character of ``str.split()`` a space.
+_ASCII_SPACES = bytes(0x20 if chr(b) in " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f" else b for b in range(256))
+
+
+def collapse_spaces(text: str) -> str:
+    """``" ".join(text.split())``: whitespace runs made one space, none at either end.
+
+    ASCII text has its whitespace made spaces by ``bytes.translate``, and runs of spaces halved by a few
+    ``replace`` passes (a double space after a full stop is one pass): a tenth of splitting 80 KB into
+    13,000 strings and joining them; a text with longer runs is split as before."""
+    if not text.isascii():
+        return " ".join(text.split())
+    flat = text.encode("ascii").translate(_ASCII_SPACES)
+    for _ in range(3):
+        if b"  " not in flat:
+            return flat.strip(b" ").decode("ascii")
+        flat = flat.replace(b"  ", b" ")
     return " ".join(text.split())
 
 
@@ -191,7 +215,6 @@ def is_forwarded(subject: str, body: str) -> bool:
 
 
 _TOKEN = re.compile(r"[0-9a-z]+")
-_MIXED = re.compile(r"[a-z][0-9]|[0-9][a-z]")  # leetspeak candidates (w4llet); only then a folded pass
 _HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _HANGUL_GAP = re.compile("(?<=[\u3130-\u318f\uac00-\ud7af]) (?=[\u3130-\u318f\uac00-\ud7af])")
 
@@ -226,8 +249,24 @@ class PhraseMatcher:
         for seqs in self.first.values():
             seqs.sort(key=lambda s: -len(s[0]))
         self.hangul.sort(key=lambda h: -len(h[0]))
-        #: the ``re:`` phrases' required words, found in one pass before any of them is searched
-        self.gate = RegexGate([rx for rx, _idx in self.regexes])
+        #: the most tokens of one phrase (how far a changed token can change a match, see _rescan_folded)
+        self.span = max((len(seq) for seqs in self.first.values() for seq, _idx in seqs), default=1)
+        # ``first`` split for the scan: a first token's phrases of several tokens by their second token (in
+        # their order: the longest first), and its first one-token phrase (tried last, as in ``first``)
+        self._by_second: dict[str, dict[str, list[tuple[tuple[str, ...], int]]]] = {}
+        self._single: dict[str, int] = {}
+        for tok, seqs in self.first.items():
+            for seq, idx in seqs:
+                if len(seq) > 1:
+                    self._by_second.setdefault(tok, {}).setdefault(seq[1], []).append((seq, idx))
+                else:
+                    self._single.setdefault(tok, idx)
+        #: the ``re:`` phrases' required words, found in one pass before any of them is searched (shared with the
+        #: other gates of normalised text)
+        self.gate = RegexGate([rx for rx, _idx in self.regexes], shared=True)
+        #: each ``re:`` phrase's index in the gate (an int set lookup per phrase, where a Pattern in a set of
+        #: Patterns is hashed over its compiled code at every lookup: 140 of them cost 50 us per text)
+        self._gated = [self.gate.index_of(rx) for rx, _idx in self.regexes]
 
     @property
     def needle_finder(self) -> Any:
@@ -237,18 +276,78 @@ class PhraseMatcher:
     def _add(self, tokens: tuple[str, ...], idx: int) -> None:
         self.first.setdefault(tokens[0], []).append((tokens, idx))
 
-    def _scan_tokens(self, tokens: tuple[str, ...], found: dict[int, str]) -> None:
-        first = self.first
+    def _scan_tokens(self, tokens: tuple[str, ...], found: dict[int, str],
+                     matches: tuple[list[int], list[int]] | None = None) -> None:
+        """The phrases of ``tokens`` into ``found``, left to right, the longest at each position consuming its
+        tokens; ``matches``: where each match starts and ends (its last token), appended in order."""
+        by_second, single = self._by_second, self._single
+        last = len(tokens) - 1
         consumed = -1  # tokens up to this index belong to an earlier (longer) match
-        for j in [i for i, tok in enumerate(tokens) if tok in first]:  # one C-speed pass picks candidates
+        # the candidates (tokens that start a phrase) in one C-speed pass: map and compress iterate in C
+        for j in compress(range(len(tokens)), map(self.first.__contains__, tokens)):
             if j <= consumed:
                 continue
-            for seq, idx in first[tokens[j]]:
+            tok = tokens[j]
+            # the phrases of ``first[tok]`` in their order, but only those whose second token follows
+            seqs = by_second[tok].get(tokens[j + 1]) if j < last and tok in by_second else None
+            for seq, idx in seqs or ():
                 k = len(seq)
-                if k == 1 or tokens[j:j + k] == seq:
+                if tokens[j:j + k] == seq:
                     found.setdefault(idx, " ".join(seq))
                     consumed = j + k - 1
                     break
+            else:
+                if tok not in single:
+                    continue
+                found.setdefault(single[tok], tok)
+                consumed = j
+            if matches is not None:
+                matches[0].append(j)
+                matches[1].append(consumed)
+
+    def _rescan_folded(self, tokens: tuple[str, ...], changed: dict[int, str],
+                       matches: tuple[list[int], list[int]], found: dict[int, str]) -> None:
+        """:meth:`_scan_tokens` of the leet-folded tokens (``tokens`` with ``changed`` put in), into ``found``,
+        looking only where that pass can differ from the first one (whose ``matches`` are given).
+
+        The scan's decision at a position depends on the next :attr:`span` tokens only, and its state is the
+        last token consumed: where no changed token is in reach and both passes have consumed nothing from
+        the position on, the folded pass does what the first pass did (``found.setdefault`` of a phrase
+        already found), so it is skipped up to the next changed token's reach.  The same matches, in the
+        same order, as scanning every folded token."""
+        first, span, n = self.first, self.span, len(tokens)
+        starts, ends = matches
+        positions = sorted(changed)
+
+        def first_pass_consumed(j: int) -> int:  # the first pass's state on reaching j
+            k = bisect_left(starts, j)
+            return ends[k - 1] if k else -1
+
+        p = 0  # positions[p]: the next changed token not behind j
+        j = 0
+        consumed = -1
+        while p < len(positions):
+            lo = max(j, positions[p] - span + 1)
+            if lo > j:  # skipped a stretch where both passes agree: the folded pass's state is the first's
+                consumed = first_pass_consumed(lo)
+            j = lo
+            while j < n:
+                while p < len(positions) and positions[p] < j:
+                    p += 1
+                if (p == len(positions) or positions[p] >= j + span) and j > consumed \
+                        and j > first_pass_consumed(j):
+                    break  # no change in reach and nothing consumed ahead by either pass: in step again
+                tok = changed.get(j, tokens[j])
+                if j > consumed and tok in first:
+                    for seq, idx in first[tok]:
+                        k = len(seq)
+                        if k == 1 or tuple(changed.get(i, tokens[i]) for i in range(j, min(j + k, n))) == seq:
+                            found.setdefault(idx, " ".join(seq))
+                            consumed = j + k - 1
+                            break
+                j += 1
+            if j >= n:
+                break
 
     def find(self, norm: str) -> dict[int, str]:
         """Phrase index -> the text that matched, for every phrase in normalised ``norm`` (do not mutate:
@@ -259,24 +358,36 @@ class PhraseMatcher:
         found: dict[int, str] = {}
         if self.first:
             tokens = _tokens(norm)
-            self._scan_tokens(tokens, found)
-            if _MIXED.search(norm):
-                folded = tuple(t.translate(_LEET) if not t.isalpha() and not t.isdigit() else t for t in tokens)
-                self._scan_tokens(folded, found)
-        if self.hangul and _HANGUL.search(norm):
+            changed = _leet_changes(norm)
+            matches: tuple[list[int], list[int]] = ([], [])
+            self._scan_tokens(tokens, found, matches if changed else None)
+            if changed:  # leetspeak (w4ll3t): the tokens mixing letters and digits folded, a second pass
+                if len(changed) * DENSE_LEET > len(tokens):  # nearly every token: one whole pass is quicker
+                    folded = list(tokens)
+                    for i, tok in changed.items():
+                        folded[i] = tok
+                    self._scan_tokens(tuple(folded), found)
+                else:
+                    self._rescan_folded(tokens, changed, matches, found)
+        if self.hangul and not norm.isascii() and _HANGUL.search(norm):  # (ASCII text: no scan for Hangul)
             compact = _compact_hangul(norm)
             for phrase, idx in self.hangul:
                 if phrase in compact:
                     found.setdefault(idx, phrase)
                     compact = compact.replace(phrase, "|")
-        allowed = self.gate.allowed(norm)
-        for rx, idx in self.regexes:
-            if rx not in allowed:
-                continue  # none of the strings every match holds: the search would find nothing
-            m = rx.search(norm)
-            if m:
-                found.setdefault(idx, m.group(0))
+        if self.regexes:
+            allowed = self.gate.allowed_indexes(norm)
+            for (rx, idx), gated in zip(self.regexes, self._gated, strict=True):
+                if gated not in allowed:
+                    continue  # none of the strings every match holds: the search would find nothing
+                m = rx.search(norm)
+                if m:
+                    found.setdefault(idx, m.group(0))
         return found
+
+
+#: A folded second pass over every token once more than one token in this many changes.
+DENSE_LEET = 4
 
 
 def needle_finder(needle_sets: Sequence[frozenset[str] | None]) -> Any:
@@ -292,6 +403,11 @@ def needle_finder(needle_sets: Sequence[frozenset[str] | None]) -> Any:
     return finder
 
 
+#: Texts at least this long have their needles found in one pass shared by every shared gate
+#: (:class:`_SharedNeedles`); shorter ones by each gate's own automaton.
+SHARED_PASS_MIN = 512
+
+
 class RegexGate:
     """Regular expressions that are searched only where the strings every match contains are present.
 
@@ -301,44 +417,157 @@ class RegexGate:
     stem alternation costs 2-5 ms per 80 KB of text to find nothing), and a pattern that needs two
     words (``(?:get|claim)\\s(?:btc|eth)``) is skipped where only one of them is.  Patterns with no
     known required strings are always searched.
+
+    A ``shared`` gate finds a long text's needles in one pass with the other shared gates (the phrase
+    lists', the disclaimers', the seed requests', which all read the same normalised text: one Aho-Corasick
+    pass costs ~0.5-1 ms per 80 KB, whatever it finds), see :class:`_SharedNeedles`; the result is the
+    same as the gate's own pass.  Single-character needles are looked for with ``in`` (:class:`_NeedleSets`).
     """
 
-    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+    def __init__(self, patterns: Sequence[re.Pattern[str]], shared: bool = False) -> None:
         self._terms: dict[re.Pattern[str], list[list[frozenset[str]]] | None] = {}
         for rx in patterns:
             self._terms[rx] = required_terms(rx)
         #: every required string of the patterns (what the needle pass looks for)
         self.needles: frozenset[str] = frozenset(w for terms in self._terms.values() if terms
                                                  for conj in terms for needles in conj for w in needles)
-        self.finder: Any = needle_finder([self.needles])
+        # the patterns by number (equal patterns are one): looked up by int, not by hashing a Pattern
+        self._patterns: tuple[re.Pattern[str], ...] = tuple(self._terms)
+        self._index: dict[re.Pattern[str], int] = {rx: i for i, rx in enumerate(self._patterns)}
+        self._held = tuple(patterns)  # (kept: the ids below stay theirs)
+        self._ids: dict[int, int] = {id(rx): self._index[rx] for rx in self._held}
+        self._dnf = [self._terms[rx] for rx in self._patterns]
         #: each required string -> the patterns that name it (so a text is checked only against the
         #: patterns one of its words could open, not against every pattern of the gate)
-        self._by_needle: dict[str, list[re.Pattern[str]]] = {}
-        self._always: frozenset[re.Pattern[str]] = frozenset(rx for rx, terms in self._terms.items() if terms is None)
-        for rx, terms in self._terms.items():
+        self._by_needle: dict[str, list[int]] = {}
+        self._always: frozenset[int] = frozenset(i for i, terms in enumerate(self._dnf) if terms is None)
+        for i, terms in enumerate(self._dnf):
             for w in {w for conj in terms or () for needles in conj for w in needles}:
-                self._by_needle.setdefault(w, []).append(rx)
+                self._by_needle.setdefault(w, []).append(i)
+        self._sets = _NeedleSets(set(self.needles)) if self.needles else None
+        self.shared = shared and self._sets is not None
+        self._checked: _NeedleSets | None = None  # the shared snapshot known to hold the needles
+        if self.shared:
+            _SHARED.add(self)
+
+    @cached_property
+    def finder(self) -> Any:
+        """An Aho-Corasick automaton over :attr:`needles` (None when there is none); the gate's passes use its
+        :class:`_NeedleSets` (single characters apart, an ASCII automaton), built on first use."""
+        return needle_finder([self.needles])
+
+    def index_of(self, rx: re.Pattern[str]) -> int:
+        """The number :meth:`allowed_indexes` gives pattern ``rx`` of this gate (-1: not of this gate)."""
+        i = self._ids.get(id(rx))  # (the gate holds its patterns: an id it knows is that pattern's)
+        return i if i is not None else self._index.get(rx, -1)
+
+    def present(self, text: str) -> frozenset[str]:
+        """The gate's needles that ``text`` holds."""
+        if self._sets is None:
+            return frozenset()
+        if self.shared and len(text) >= SHARED_PASS_MIN:
+            snap = _SHARED.snapshot()
+            if snap is not self._checked:  # (once per snapshot: a copied gate was never registered)
+                if not self.needles <= snap.words:
+                    _SHARED.add(self)
+                    snap = _SHARED.snapshot()
+                self._checked = snap
+            return _shared_present(snap, text) & self.needles
+        return self._sets.present(text)
+
+    def allowed_indexes(self, text: str) -> set[int]:
+        """The numbers (:meth:`index_of`) of the gate's patterns that could match ``text``."""
+        present = self.present(text)
+        out = set(self._always)
+        dnfs = self._dnf
+        for i in {i for w in present for i in self._by_needle[w]}:
+            dnf = dnfs[i]
+            if dnf is not None and any(all(not n.isdisjoint(present) for n in conj) for conj in dnf):
+                out.add(i)
+        return out
 
     def allowed(self, text: str) -> set[re.Pattern[str]]:
         """The gate's patterns that could match ``text`` (those with no known required strings included)."""
-        present = {w for _end, w in self.finder.iter(text)} if self.finder is not None else set()
-        out = set(self._always)
-        terms = self._terms
-        for rx in {rx for w in present for rx in self._by_needle[w]}:
-            dnf = terms[rx]
-            if dnf is not None and any(all(not n.isdisjoint(present) for n in conj) for conj in dnf):
-                out.add(rx)
-        return out
+        patterns = self._patterns
+        return {patterns[i] for i in self.allowed_indexes(text)}
 
     def open(self, text: str) -> Callable[[re.Pattern[str]], bool]:
         """``may_match(rx)``: whether ``rx`` could match ``text`` (a pattern not of this gate: always)."""
-        allowed = self.allowed(text)
-        terms = self._terms
+        allowed = self.allowed_indexes(text)
+        ids, index = self._ids, self._index
 
         def may_match(rx: re.Pattern[str]) -> bool:
-            return rx in allowed or rx not in terms
+            i = ids.get(id(rx))
+            if i is None:
+                i = index.get(rx)  # an equal pattern compiled apart (rare): hashed
+                if i is None:
+                    return True
+            return i in allowed
 
         return may_match
+
+
+class _NeedleSets:
+    """Needles found in a text in one pass (a gate's own, or the shared gates' in :class:`_SharedNeedles`).
+
+    Single characters are looked for with ``in`` (a C ``memchr``: "i" or "$" would be thousands of hits of
+    the automaton in 80 KB of prose); an ASCII text is searched only for the ASCII needles (a smaller
+    automaton: the others cannot be in it)."""
+
+    def __init__(self, words: set[str]) -> None:
+        self.words = frozenset(words)
+        longer = {w for w in words if len(w) > 1}
+        self.chars = tuple(sorted(w for w in words if len(w) == 1))
+        self.ascii_chars = tuple(c for c in self.chars if c.isascii())
+        self.finder = needle_finder([frozenset(longer)])
+        self.ascii_finder = needle_finder([frozenset(w for w in longer if w.isascii())])
+
+    def present(self, text: str) -> frozenset[str]:
+        ascii_text = text.isascii()
+        finder = self.ascii_finder if ascii_text else self.finder
+        found = {w for _end, w in finder.iter(text)} if finder is not None else set()
+        found.update(c for c in (self.ascii_chars if ascii_text else self.chars) if c in text)
+        return frozenset(found)
+
+
+class _SharedNeedles:
+    """The needles of the shared gates, searched once per long text for all of them (memoised per text).
+
+    A message's normalised text is gated by the lure list, the disclaimers, the seed requests ...: each
+    gate's own pass read it again (0.8 ms per 80 KB each); one pass over the union, remembered for the last
+    texts, gives each gate its present needles by a set intersection.  Only gates that read the same texts
+    should share (a vocabulary of short words searched on another text would add its hits to every pass).
+    Gates register when built (weakly: a reloaded list's old gate leaves at the next snapshot); a new gate
+    makes a new snapshot."""
+
+    def __init__(self) -> None:
+        self._gates: weakref.WeakSet[RegexGate] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._snapshot: _NeedleSets | None = None
+
+    def add(self, gate: RegexGate) -> None:
+        with self._lock:
+            self._gates.add(gate)
+            self._snapshot = None
+
+    def snapshot(self) -> _NeedleSets:
+        snap = self._snapshot
+        if snap is None:
+            with self._lock:
+                snap = self._snapshot
+                if snap is None:
+                    words: set[str] = set()
+                    for gate in list(self._gates):
+                        words.update(gate.needles)
+                    snap = self._snapshot = _NeedleSets(words)
+        return snap
+
+_SHARED = _SharedNeedles()
+
+
+@lru_cache(maxsize=8)
+def _shared_present(needles: _NeedleSets, text: str) -> frozenset[str]:
+    return needles.present(text)
 
 
 class _Unknown(Exception):
@@ -505,6 +734,36 @@ def _tokens(norm: str) -> tuple[str, ...]:
 
 #: ``bytes.translate`` table keeping the bytes :data:`_TOKEN` matches (0-9, a-z), every other one a space.
 _TOKEN_BYTES = bytes(b if chr(b) in "0123456789abcdefghijklmnopqrstuvwxyz" else 0x20 for b in range(256))
+#: ``bytes.translate`` table of the joined tokens: a digit "1", a letter "a" (a space stays).
+_LETTER_DIGIT = bytes(ord("1") if chr(b).isdigit() and b < 128 else ord("a") if chr(b).isalpha() and b < 128 else b
+                      for b in range(256))
+
+
+@lru_cache(maxsize=4)
+def _leet_changes(norm: str) -> dict[int, str]:
+    """Token index -> its leet-folded form (``w4ll3t`` -> ``wallet``), for the tokens of ``norm`` that mix
+    letters and digits and that folding changes.
+
+    The tokens joined by single spaces, in the shape of :data:`_LETTER_DIGIT`, searched for a letter next to a
+    digit ("a1", "1a": a substring search each, at C speed; a regex tried every character): a token's index is
+    the spaces before it, counted from the previous one found; each token is looked at once (linear)."""
+    tokens = _tokens(norm)
+    shape = " ".join(tokens).encode("ascii").translate(_LETTER_DIGIT)
+    out: dict[int, str] = {}
+    needles = (b"a1", b"1a")
+    ahead = [shape.find(needle) for needle in needles]  # the next occurrence of each, from pos on
+    counted = index = 0
+    while (found := [at for at in ahead if at >= 0]):
+        at = min(found)
+        index += shape.count(b" ", counted, at)
+        counted = at
+        end = shape.find(b" ", at)
+        pos = end if end >= 0 else len(shape)  # (the rest of this token is looked at no more)
+        folded = tokens[index].translate(_LEET)
+        if folded != tokens[index]:
+            out[index] = folded
+        ahead = [shape.find(needle, pos) if 0 <= a < pos else a for a, needle in zip(ahead, needles, strict=True)]
+    return out
 
 
 @lru_cache(maxsize=4)

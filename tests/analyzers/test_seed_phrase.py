@@ -228,3 +228,27 @@ def test_seed_requests_skipped_by_their_required_words_match_as_before(monkeypat
     monkeypatch.setattr(seed_phrase, "_REQUEST_GATE", Open())
     assert gated == [seed_phrase._seed_request(t) for t in texts]
     assert sum(bool(g) for g in gated) > 100
+
+
+def test_word_runs_quick_refusal_splits_the_words_the_gap_split_finds() -> None:
+    """The words split out at C speed (to refuse a text without 12 BIP-39 words in a row before the split that
+    keeps the gaps) are the split's words: non-ASCII letters, digits, capitals, Hangul and surrogates between
+    them; and _word_runs gives what the walk over every word gives."""
+    from coinguard.analyzers import seed_phrase
+
+    rng = random.Random(23)
+    bip = sorted(wordlist())
+    pieces = [*bip[:30], "lorem", "é", "ß", "Abandon", "ABILITY", "지갑", "\ud800", "1", "12.", "\u00a0", " ", "  ",
+              "-", "ﬁ", "Ж", "a", "z", "\x00", "\n"]
+    texts = ["", " ", "é", "abandonéability", "abandon\u00a0ability", " ".join(bip[:12]), "é".join(bip[:12]),
+             "1".join(bip[:24]), "지갑".join(bip[:13]), "x" * 10_000]
+    texts += ["".join(rng.choice(bip[:30]) + " " if rng.random() < 0.85 else rng.choice(pieces) + rng.choice(["", " "])
+                      for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    found = 0
+    for text in texts:
+        words = text.encode("ascii", "replace").translate(seed_phrase._WORD_BYTES).decode("ascii").split()
+        assert words == seed_phrase._SPLIT_WORDS.split(text)[1::2], repr(text)
+        expected = _word_runs_reference(text)
+        assert _word_runs(text) == expected, repr(text)
+        found += bool(expected)
+    assert found > 50

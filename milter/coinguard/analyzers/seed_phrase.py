@@ -84,13 +84,18 @@ def word_runs(text: str, ctx: AnalysisContext | None = None) -> list[list[str]]:
 def _word_runs(norm: str) -> list[list[str]]:
     """Runs of BIP-39 words joined by :data:`_GAP` separators (at least 12 words each).
 
-    One C-speed split gives the words and the gaps before them; the set lookup comes first and
-    the gap is only checked when a BIP-39 word continues a run, so ordinary prose costs one set
-    lookup a word (a gap ``fullmatch`` on every word was a third of a zip message's scan)."""
-    parts = _SPLIT_WORDS.split(norm)  # [gap, word, gap, word, ..., gap]
+    One C-speed split gives the words (and, where a stretch of them is listed, the gaps before them); the
+    set lookup comes first and the gap is only checked when a BIP-39 word continues a run, so ordinary prose
+    costs one set lookup a word (a gap ``fullmatch`` on every word was a third of a zip message's scan)."""
     # BIP-39 or not, for every word, at C speed (one byte each); a run needs 12 of them in a row, so only
-    # stretches of 12+ consecutive BIP-39 words (whatever their gaps) are walked word by word below
-    listed = bytes(map(wordlist().__contains__, parts[1::2]))
+    # stretches of 12+ consecutive BIP-39 words (whatever their gaps) are walked word by word below.  The
+    # words alone first (the text's bytes with all but a-z made spaces, split; anything not ASCII is a "?"):
+    # most texts have no such stretch, and the split that keeps the gaps (a third of the cost) is not needed
+    words = norm.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii").split()
+    listed = bytes(map(wordlist().__contains__, words))
+    if _STRETCH.search(listed) is None:
+        return []
+    parts = _SPLIT_WORDS.split(norm)  # [gap, word, gap, word, ..., gap]: its words are ``words``
     runs: list[list[str]] = []
     for stretch in _STRETCH.finditer(listed):
         lo, hi = stretch.span()
@@ -100,6 +105,8 @@ def _word_runs(norm: str) -> list[list[str]]:
 
 #: A stretch of at least 12 consecutive BIP-39 words (bytes of 1 in :func:`_word_runs`' flags).
 _STRETCH = re.compile(rb"\x01{12,}")
+#: ``bytes.translate`` table keeping a-z (the words :data:`_SPLIT_WORDS` finds), every other byte a space.
+_WORD_BYTES = bytes(b if 0x61 <= b <= 0x7A else 0x20 for b in range(256))
 
 
 def _runs_in(parts: list[str], runs: list[list[str]]) -> None:
@@ -193,7 +200,7 @@ def seed_request_text(text: str, ctx: AnalysisContext | None = None) -> str:
 
 #: The request patterns' required words (a verb and the secret's name; the Korean nouns): one pass over the
 #: text, then only the patterns that can match are searched (each costs ~0.6 ms per 80 KB to find nothing).
-_REQUEST_GATE = RegexGate(_REQUEST_PATTERNS)
+_REQUEST_GATE = RegexGate(_REQUEST_PATTERNS, shared=True)  # (normalised text, as the lists')
 
 
 def _seed_request(norm: str) -> str:
