@@ -646,10 +646,7 @@ BENIGN: dict[str, Callable[[], bytes]] = {
 
 
 #: Known limits, kept in view (strict xfail: a fix shows up as XPASS and is then made a plain case).
-LURE_LIMITS = {
-    "allocation named only by its ticker":
-        "no word of the mail says crypto: 'BERA' is an unknown ticker and 'allocation' an everyday word",
-}
+LURE_LIMITS: dict[str, str] = {}
 BENIGN_LIMITS: dict[str, str] = {}
 
 
