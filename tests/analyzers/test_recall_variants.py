@@ -183,3 +183,198 @@ def test_batch1_lure_is_flagged(name: str) -> None:
 def test_batch1_look_alike_is_clean(name: str) -> None:
     flagged, why = _flagged(BATCH1_BENIGN[name]())
     assert not flagged, why
+
+
+# ---------------------------------------------------------------------------- batch 2 (written after the fixes, blind)
+
+BATCH2_LURES: dict[str, Callable[[], bytes]] = {
+    "tokens airdropped to the wallet, Spanish": lambda: mail(
+        "Zeta Chain <equipo@zeta-recompensas.com>", "Tu asignación está lista",
+        html="<p>Se han asignado 2.000 ZETA a tu billetera por tu actividad en la red.</p>"
+             + button("https://zeta-asignacion.vercel.app/", "Reclamar ahora")),
+    "tokens attributed, French, plain text": lambda: mail(
+        "Scroll <contact@scroll-session.fr>", "Session 2 : vos jetons",
+        text="1 200 SCR vous ont été attribués pour la session 2.\nRécupérez-les ici avant dimanche : "
+             "https://scroll-session2.netlify.app/\n"),
+    "airdropped ticker, nothing but a button": lambda: mail(
+        "EigenLayer <stakedrop@eigen-season.org>", "Stakedrop season 2",
+        html="<p>4,310 EIGEN were airdropped to your wallet.</p>" + button("https://is.gd/eigs2", "Claim")),
+    "cashtag reward, short": lambda: mail(
+        "Blast <points@blast-gold.io>", "Gold converted",
+        text="Your Gold points became 9,800 $BLAST. Redeem: https://blast-redeem.pages.dev\n"),
+    "trial tenant, wallet support, Dutch": lambda: mail(
+        "Trust Wallet <ondersteuning@twsupport77.onmicrosoft.com>", "Uw wallet wordt geblokkeerd",
+        html="<p>Uw wallet wordt binnen 24 uur geblokkeerd. Bevestig uw herstelzin om dit te voorkomen.</p>"
+             + button("https://tw-herstel.web.app/", "Bevestigen")),
+    "trial tenant, staking reward": lambda: mail(
+        "Lido <rewards@stk8841.onmicrosoft.com>", "stETH rewards waiting",
+        text="Your staking rewards of 0.91 ETH are waiting. Withdraw them here: https://shorturl.at/lidoW\n"),
+    "firebase sender, exchange name in the subject only": lambda: mail(
+        "Security <noreply@acct-check-5521.firebaseapp.com>", "Bybit: new withdrawal address added",
+        html="<p>A new withdrawal address was added to your account. If this was not you, cancel it now.</p>"
+             + button("https://acct-check-5521.firebaseapp.com/cancel", "Cancel")),
+    "subject-only giveaway, link only": lambda: mail(
+        "Live Event <events@cryptolive-stream.net>", "Send 0.1 ETH, get 0.2 ETH back - live giveaway",
+        html='<p><a href="https://tinyurl.com/ethlive2x">Join</a></p>'),
+    "subject-only airdrop, Turkish": lambda: mail(
+        "Topluluk <destek@airdrop-odul.com.tr>", "500 USDT airdrop ödülünüzü talep edin",
+        text="https://bit.ly/usdt-odul\n"),
+    "extortion picture, Spanish subject": lambda: mail(
+        "Anon <anon7712@mail-anon.net>", "Tengo tus videos. Paga 900 USD en bitcoin o los publico",
+        html='<div><img src="cid:banner"></div>', images=[("banner", _photo())]),
+    "balance in the subject, picture body": lambda: mail(
+        "Account <statement@acc-balance.info>", "Balance update: 1.0432 BTC available for payout",
+        html=IMG.format(href="https://rb.gy/payout1"), images=[("banner", _photo())]),
+    "seed phrase via a notion page, display-name brand": lambda: mail(
+        "Ledger Live <team@ledger-notice.support>", "Firmware check",
+        html="<p>A firmware check found a problem with your device. Re-enter your 24-word recovery phrase to "
+             "restore access.</p>" + button("https://ledgerfix.notion.site/restore", "Restore")),
+    "reply-to free mail, recovery service": lambda: mail(
+        "Crypto Recovery Desk <desk@recoverfunds-desk.com>", "We located your lost funds",
+        text="Our team traced 3.8 BTC lost in your scam case. To release the funds, pay the 0.05 BTC "
+             "release fee and reply with your wallet address.\n",
+        headers=[("Reply-To", "recovery.agent.2026@outlook.com")]),
+    "telegraph page, Polish": lambda: mail(
+        "Giełda <powiadomienia@gielda-krypto.pl>", "Środki do wypłaty",
+        html="<p>Na Twoim koncie jest 0,62 BTC do wypłaty. Potwierdź wypłatę w ciągu 24 godzin.</p>"
+             + button("https://telegra.ph/wyplata-12-01", "Wypłać")),
+    "typeform claim, German": lambda: mail(
+        "Arbitrum Stiftung <info@arb-stiftung.de>", "Ihre ARB-Belohnung",
+        html="<p>Sie sind berechtigt, 830 ARB zu erhalten. Bestätigen Sie Ihre Wallet, um die Belohnung zu "
+             "erhalten.</p>" + button("https://form.typeform.com/to/aB3xYz", "Bestätigen")),
+    "NFT mint, Italian, free host": lambda: mail(
+        "Pudgy Penguins <mint@pudgy-mint.it>", "Mint gratuito",
+        html="<p>Sei nella whitelist per il mint gratuito. Paghi solo il gas. Collega il tuo wallet entro stasera.</p>"
+             + button("https://pudgy-mint.glitch.me/", "Collega wallet")),
+    "wallet drain warning with revoke link, short": lambda: mail(
+        "Revoke Alert <alert@approval-guard.app>", "Risky approval detected",
+        text="A risky approval on your USDC was detected. Revoke it now: https://approval-guard.pages.dev\n"),
+    "exchange KYC from a freemail sender, display name brand": lambda: mail(
+        "OKX Compliance <okx.compliance.team@gmail.com>", "KYC update required",
+        text="Dear user, complete your KYC update within 48 hours or withdrawals will be disabled.\n"
+             "https://forms.gle/okxKyc2026\n"),
+    "point conversion to tokens, HTML only": lambda: mail(
+        "Linea <surge@linea-xp.com>", "LXP conversion",
+        html="<p>Your LXP have been converted. 6,140 LINEA are claimable until Friday.</p>"
+             + button("https://linea-lxp.vercel.app", "Claim LINEA")),
+    "fake balance, Indonesian": lambda: mail(
+        "Dompet Kripto <info@dompet-saldo.id>", "Saldo Anda",
+        html="<p>Saldo 0,45 BTC telah dikreditkan ke akun Anda. Tarik dana Anda sekarang sebelum kedaluwarsa.</p>"
+             + button("https://s.id/tarik-btc", "Tarik")),
+}
+
+BATCH2_BENIGN: dict[str, Callable[[], bytes]] = {
+    "equity plan vesting notice": lambda: mail(
+        "Equity Plans <noreply@equity-portal.example>", "Your RSUs have vested",
+        html="<p>2,500 RSUs vested on 1 December. View your allocation in the portal.</p>"
+             + button("https://equity-portal.example/holdings", "View")),
+    "fintech market note from its Microsoft 365 tenant": lambda: mail(
+        "Nordic Digital Assets <research@nordicdigital.onmicrosoft.com>", "Weekly market note",
+        text="Bitcoin closed the week at 98,000 USD, ether at 3,600. Stablecoin supply grew 2 %. "
+             "Our full note is attached to the portal as usual.\n\nNordic Digital Assets Research\n"),
+    "Firebase app's password reset": lambda: mail(
+        "Habit Tracker <noreply@habit-tracker-91.firebaseapp.com>", "Reset your password",
+        text="Follow this link to reset your Habit Tracker password: "
+             "https://habit-tracker-91.firebaseapp.com/__/auth/action?mode=resetPassword&oobCode=x\n"),
+    "conference call for papers on a Google Form": lambda: mail(
+        "ETH Research Workshop <chairs@ethworkshop.example>", "Call for papers",
+        html="<p>The workshop on Ethereum scalability invites submissions. Deadline 15 January.</p>"
+             + button("https://docs.google.com/forms/d/e/1FAIpQL/viewform", "Submit abstract"), headers=LIST),
+    "tax advisor's reminder about staking income": lambda: mail(
+        "Steuerkanzlei Roth <info@kanzlei-roth.de>", "Staking-Erträge 2026",
+        text="Guten Tag,\n\nbitte senden Sie uns bis zum 31. Januar die Übersicht Ihrer Staking-Erträge und die "
+             "Transaktionsliste Ihrer Wallet. Ohne diese Angaben können wir die Erklärung nicht abgeben.\n\n"
+             "Mit freundlichen Grüßen\nKanzlei Roth\n"),
+    "warehouse stock allocation": lambda: mail(
+        "Logistics <ops@warehouse.example>", "Stock allocation",
+        text="1,200 SKU units allocated to the Hamburg store. 40 PAL claimable from the carrier after damage "
+             "inspection. View allocation: https://wms.warehouse.example/alloc/881\n"),
+    "exchange's own airdrop notice, signed": lambda: mail(
+        "Binance <do-not-reply@binance.com>", "Launchpool: new project",
+        html="<p>Stake BNB to farm the new token from 5 December. Rewards are distributed to your account "
+             "automatically; no action is needed.</p>" + button("https://www.binance.com/en/launchpool", "Details"),
+        sign=b"binance.com"),
+    "newsletter about token unlocks": lambda: mail(
+        "Unlocks Weekly <hi@unlocks.example>", "This week's token unlocks",
+        html="<p>12,000,000 ARB unlocked on Monday; 3,400,000 OP are scheduled for Friday. Our take on what "
+             "it means for prices.</p>" + button("https://unlocks.example/w49", "Read"), headers=LIST),
+    "colleague shares a Notion page": lambda: mail(
+        "Mia <mia@startup.example>", "Roadmap",
+        text="Here is the roadmap draft: https://startup.notion.site/roadmap-2027\n"),
+    "payroll claim with uppercase codes": lambda: mail(
+        "HR <hr@company.example>", "Expense claims",
+        text="20 PTO days allocated for 2027. 3 CME credits are claimable; submit via the HR portal.\n"),
+}
+
+#: Batch 2 lures missed when it was measured (after the first round of fixes): 13/20 on main, 15/20 on this
+#: branch; the second round fixed five of the seven misses (numbers in the report of issue 11).
+BATCH2_LIMITS = {
+    "cashtag reward, short":
+        "the cashtag amount is the topic (1.5) and 'Redeem' a weak call (1): 3 of the body's 3.5",
+}
+
+
+@pytest.mark.parametrize("name", _cases(BATCH2_LURES, BATCH2_LIMITS))
+def test_batch2_lure_is_flagged(name: str) -> None:
+    flagged, why = _flagged(BATCH2_LURES[name]())
+    assert flagged, why
+
+
+@pytest.mark.parametrize("name", list(BATCH2_BENIGN))
+def test_batch2_look_alike_is_clean(name: str) -> None:
+    flagged, why = _flagged(BATCH2_BENIGN[name]())
+    assert not flagged, why
+
+
+# ---------------------------------------------------------------------------- the lure shapes, one by one
+
+
+def _match(text: str) -> tuple[set[str], bool]:
+    from coinguard.config import CryptoConfig
+    from coinguard.lures import load_lures, match_lures
+
+    m = match_lures(text, load_lures(CryptoConfig().lures_file))
+    return {t.category for t in m.terms}, m.topic
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # an unknown ticker with an amount and the allocation verb is the topic, in either order
+    ("Thanks for being early. 310 KAITO have been allocated to your address.", {"topic", "reward"}),
+    ("Season 1: 77 ZORA are now claimable.", {"topic", "reward"}),
+    ("Ihrer Adresse wurden 1.000 SAGA zugeteilt. Jetzt abholen.", {"topic", "action"}),
+    ("Se han asignado 640 NOT a tu cuenta. Reclamar ahora.", {"topic", "action"}),
+    ("Your quests earned 55 $ATH this week.", {"topic"}),
+    ("Você tem 90 tokens SUI para resgatar.", {"topic", "action"}),
+    ("Check your allocation before the window closes.", {"action"}),
+    # credited coins, Russian; send and receive double, other languages
+    ("Вам начислено 0,2 BTC. Для вывода средств перейдите в личный кабинет.", {"topic", "reward", "action"}),
+    ("Envía 0,5 ETH y recibe el doble en tu billetera.", {"topic", "reward"}),
+    ("Send 1 ETH and get double back.", {"topic", "reward"}),
+    # the forced migration, the compensation form, Polish withdrawal, Spanish extortion, revoke
+    ("Your tokens must be migrated to the new contract or they will be lost.", {"urgency"}),
+    ("You are entitled to a refund. Complete the form to receive it.", {"reward", "action"}),
+    ("Na koncie 0,3 BTC do wypłaty. Potwierdź wypłatę w ciągu 12 godzin.", {"topic", "reward", "action", "urgency"}),
+    ("Tengo tus videos. Paga 700 USD en bitcoin o los publico.", {"topic", "extortion"}),
+    ("A risky approval on your USDT was found: revoke it now.", {"topic", "action"}),
+])
+def test_recall_shape_is_read(text: str, kinds: set[str]) -> None:
+    found, _topic = _match(text)
+    assert kinds <= found, found
+
+
+@pytest.mark.parametrize("text", [
+    # amounts with units, counted things and equity plans are not tickers
+    "500 GB have been allocated to your project share.",
+    "3 FTE allocated to your project from January.",
+    "2,500 RSUs vested on 1 December.",
+    "40 PAL claimable from the carrier after inspection.",
+    "20 PTO days allocated for 2027.",
+    "120 were allocated to the waiting list.",
+    "10 new seats are allocated to your team.",
+    "Bids for 400 shares were allocated at the opening.",
+    # a digest's withdrawal rules ask nothing of the reader
+    "Биржи сообщили о новых правилах вывода средств для клиентов.",
+])
+def test_ordinary_amounts_give_no_crypto_topic(text: str) -> None:
+    found, topic = _match(text)
+    assert not topic, found

@@ -106,8 +106,8 @@ MAX_HTML_SCAN = 1024 * 1024
 #: Microsoft 365 trial tenant's ``<name>.onmicrosoft.com``, a Firebase project's ``<id>.firebaseapp.com`` /
 #: ``.web.app``, Google App Engine's ``appspotmail.com``), in From, the envelope sender or Return-Path:
 #: anyone gets one in minutes, with no domain of their own to lose, and the host's reputation carries the
-#: mail past filters.  Weak context: counted only when the mail reads as crypto or names a brand, so a
-#: company's ordinary mail from its tenant stays clean.
+#: mail past filters.  Weak context: counted only when the mail names a brand or reads as crypto and pushes
+#: (lure wording beyond the topic, TENANT_PUSH_WEIGHT), so a company's ordinary mail from its tenant stays clean.
 TENANT_DOMAINS = ("onmicrosoft.com", "firebaseapp.com", "web.app", "appspotmail.com")
 SCORE_TENANT = 1.5
 
@@ -602,9 +602,18 @@ class BrandAnalyzer:
                 yield Finding("brand.lookalike_domain", NAME, "",
                               f"From domain {hit.domain} imitates {hit.brand.display} ({hit.reason})")
         yield from lookalike_links(message_urls(msg, items, ctx), table, own, ctx, context=context)
-        tenant = tenant_sender(msg) if context or best else ""
+        tenant = tenant_sender(msg) if best or (context and _pushes(msg, ctx)) else ""
         if tenant:
             yield Finding("brand.tenant_sender", NAME, "", f"sent from the free tenant domain {tenant}")
+
+
+#: Lure wording (not topic) a crypto mail from a free tenant must push for brand.tenant_sender to count: a
+#: firm's market note from its Microsoft 365 tenant informs.
+TENANT_PUSH_WEIGHT = 2.0
+
+
+def _pushes(msg: MessageInfo, ctx: AnalysisContext) -> bool:
+    return sum(t.weight for t in _message_lures(msg, ctx).terms if not is_topic(t)) >= TENANT_PUSH_WEIGHT
 
 
 def _tenant(domain: str) -> str:
