@@ -1,4 +1,4 @@
-"""Recall on crypto phishing never seen (issue 11): blind variants of each technique, written the way another crew would.
+"""Recall on crypto phishing never seen (issue 11): blind variants of each technique, as another crew writes them.
 
 Each lure names the technique it stands for, in a dress no corpus sample wears: other wording and languages,
 HTML-only bodies, a picture with a button, the lure only in the subject, the brand only in the display name,
@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pytest
 
-from analyzers.test_phish_variants import LIST, _photo, button, mail, scan
+from analyzers.test_phish_variants import LIST, _cases, _photo, button, mail, scan
 from coinguard.findings import VerdictKind
 
 IMG = '<a href="{href}"><img src="cid:banner" width="600" height="300" alt=""></a>'
@@ -162,27 +162,10 @@ BATCH1_LIMITS = {
 }
 
 
-def _cases(names: dict[str, Callable[[], bytes]], limits: dict[str, str]) -> list[object]:
-    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=limits[n])) if n in limits else n
-            for n in names]
-
-
 def _flagged(raw: bytes) -> tuple[bool, object]:
     v = scan(raw)
     return (v.verdict in (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS),
             (v.score, [(f.code, f.score, f.detail[:80]) for f in v.findings if f.score]))
-
-
-@pytest.mark.parametrize("name", _cases(BATCH1_LURES, BATCH1_LIMITS))
-def test_batch1_lure_is_flagged(name: str) -> None:
-    flagged, why = _flagged(BATCH1_LURES[name]())
-    assert flagged, why
-
-
-@pytest.mark.parametrize("name", list(BATCH1_BENIGN))
-def test_batch1_look_alike_is_clean(name: str) -> None:
-    flagged, why = _flagged(BATCH1_BENIGN[name]())
-    assert not flagged, why
 
 
 # ---------------------------------------------------------------------------- batch 2 (written after the fixes, blind)
@@ -314,67 +297,22 @@ BATCH2_LIMITS = {
 }
 
 
-@pytest.mark.parametrize("name", _cases(BATCH2_LURES, BATCH2_LIMITS))
-def test_batch2_lure_is_flagged(name: str) -> None:
-    flagged, why = _flagged(BATCH2_LURES[name]())
+LURES = BATCH1_LURES | BATCH2_LURES
+BENIGN = BATCH1_BENIGN | BATCH2_BENIGN
+
+
+@pytest.mark.parametrize("name", _cases(LURES, BATCH1_LIMITS | BATCH2_LIMITS))
+def test_lure_is_flagged(name: str) -> None:
+    flagged, why = _flagged(LURES[name]())
     assert flagged, why
 
 
-@pytest.mark.parametrize("name", list(BATCH2_BENIGN))
-def test_batch2_look_alike_is_clean(name: str) -> None:
-    flagged, why = _flagged(BATCH2_BENIGN[name]())
+@pytest.mark.parametrize("name", list(BENIGN))
+def test_look_alike_is_clean(name: str) -> None:
+    flagged, why = _flagged(BENIGN[name]())
     assert not flagged, why
 
 
-# ---------------------------------------------------------------------------- the lure shapes, one by one
-
-
-def _match(text: str) -> tuple[set[str], bool]:
-    from coinguard.config import CryptoConfig
-    from coinguard.lures import load_lures, match_lures
-
-    m = match_lures(text, load_lures(CryptoConfig().lures_file))
-    return {t.category for t in m.terms}, m.topic
-
-
-@pytest.mark.parametrize(("text", "kinds"), [
-    # an unknown ticker with an amount and the allocation verb is the topic, in either order
-    ("Thanks for being early. 310 KAITO have been allocated to your address.", {"topic", "reward"}),
-    ("Season 1: 77 ZORA are now claimable.", {"topic", "reward"}),
-    ("Ihrer Adresse wurden 1.000 SAGA zugeteilt. Jetzt abholen.", {"topic", "action"}),
-    ("Se han asignado 640 NOT a tu cuenta. Reclamar ahora.", {"topic", "action"}),
-    ("Your quests earned 55 $ATH this week.", {"topic"}),
-    ("Você tem 90 tokens SUI para resgatar.", {"topic", "action"}),
-    ("Check your allocation before the window closes.", {"action"}),
-    # credited coins, Russian; send and receive double, other languages
-    ("Вам начислено 0,2 BTC. Для вывода средств перейдите в личный кабинет.", {"topic", "reward", "action"}),
-    ("Envía 0,5 ETH y recibe el doble en tu billetera.", {"topic", "reward"}),
-    ("Send 1 ETH and get double back.", {"topic", "reward"}),
-    # the forced migration, the compensation form, Polish withdrawal, Spanish extortion, revoke
-    ("Your tokens must be migrated to the new contract or they will be lost.", {"urgency"}),
-    ("You are entitled to a refund. Complete the form to receive it.", {"reward", "action"}),
-    ("Na koncie 0,3 BTC do wypłaty. Potwierdź wypłatę w ciągu 12 godzin.", {"topic", "reward", "action", "urgency"}),
-    ("Tengo tus videos. Paga 700 USD en bitcoin o los publico.", {"topic", "extortion"}),
-    ("A risky approval on your USDT was found: revoke it now.", {"topic", "action"}),
-])
-def test_recall_shape_is_read(text: str, kinds: set[str]) -> None:
-    found, _topic = _match(text)
-    assert kinds <= found, found
-
-
-@pytest.mark.parametrize("text", [
-    # amounts with units, counted things and equity plans are not tickers
-    "500 GB have been allocated to your project share.",
-    "3 FTE allocated to your project from January.",
-    "2,500 RSUs vested on 1 December.",
-    "40 PAL claimable from the carrier after inspection.",
-    "20 PTO days allocated for 2027.",
-    "120 were allocated to the waiting list.",
-    "10 new seats are allocated to your team.",
-    "Bids for 400 shares were allocated at the opening.",
-    # a digest's withdrawal rules ask nothing of the reader
-    "Биржи сообщили о новых правилах вывода средств для клиентов.",
-])
-def test_ordinary_amounts_give_no_crypto_topic(text: str) -> None:
-    found, topic = _match(text)
-    assert not topic, found
+def test_batches_do_not_share_names() -> None:
+    assert len(LURES) == len(BATCH1_LURES) + len(BATCH2_LURES) == 40
+    assert len(BENIGN) == len(BATCH1_BENIGN) + len(BATCH2_BENIGN) == 20
