@@ -383,3 +383,43 @@ def test_the_header_logo_names_who_the_mail_claims_to_be_from() -> None:
     # a long alt text is a sentence, not a logo
     long_alt = '<img src="x.png" alt="Photo of the MetaMask booth at the Web3 Summit in Lisbon, 2026">'
     assert "brand.impersonation" not in run_items(long_alt, from_domain="news.example", body_text="Hi")
+
+
+# ---------------------------------------------------------------------------- brand.tenant_sender
+
+
+@pytest.mark.parametrize(("kw", "tenant"), [
+    ({"from_domain": "secops4471.onmicrosoft.com"}, "secops4471.onmicrosoft.com"),
+    ({"from_domain": "x.mail.onmicrosoft.com"}, "x.mail.onmicrosoft.com"),
+    ({"from_domain": "shop.example", "envelope_from": "bounce@t88.onmicrosoft.com"}, "t88.onmicrosoft.com"),
+    ({"from_domain": "shop.example", "headers": (("Return-Path", "<b@proj-1.firebaseapp.com>"),)},
+     "proj-1.firebaseapp.com"),
+    ({"from_domain": "claims.web.app"}, "claims.web.app"),
+    # the envelope is what the MTA saw: a Return-Path header then is the sender's own claim, not read
+    ({"from_domain": "shop.example", "envelope_from": "b@shop.example",
+      "headers": (("Return-Path", "<b@t1.onmicrosoft.com>"),)}, ""),
+    ({"from_domain": "microsoft.com"}, ""),
+    ({"from_domain": "notonmicrosoft.com"}, ""),
+    ({"from_domain": "firebase.google.com"}, ""),
+])
+def test_tenant_sender(kw: dict[str, object], tenant: str) -> None:
+    from coinguard.analyzers.brands import tenant_sender
+
+    assert tenant_sender(MessageInfo(**kw)) == tenant  # type: ignore[arg-type]
+
+
+def test_tenant_sender_counts_with_a_brand_or_a_pushing_crypto_mail() -> None:
+    tenant = {"from_addr": "a@t5.onmicrosoft.com", "from_domain": "t5.onmicrosoft.com"}
+    assert "brand.tenant_sender" in run(from_display="Coinbase Support", subject="Account notice", **tenant)
+    assert "brand.tenant_sender" in run(
+        subject="Unclaimed tokens", body_text="2,050 TIA remain unclaimed. Claim now before they are burned.", **tenant)
+
+
+@pytest.mark.parametrize("kw", [
+    {"subject": "Meeting notes", "body_text": "Attached the notes from Thursday."},
+    # crypto mail that informs: a firm's market note from its own tenant
+    {"subject": "Weekly market note", "body_text": "Bitcoin closed at 98,000 USD and ether at 3,600 this week."},
+])
+def test_tenant_sender_alone_is_nothing(kw: dict[str, str]) -> None:
+    tenant = {"from_addr": "a@t5.onmicrosoft.com", "from_domain": "t5.onmicrosoft.com"}
+    assert "brand.tenant_sender" not in run(**kw, **tenant)  # type: ignore[arg-type]

@@ -646,10 +646,7 @@ BENIGN: dict[str, Callable[[], bytes]] = {
 
 
 #: Known limits, kept in view (strict xfail: a fix shows up as XPASS and is then made a plain case).
-LURE_LIMITS = {
-    "allocation named only by its ticker":
-        "no word of the mail says crypto: 'BERA' is an unknown ticker and 'allocation' an everyday word",
-}
+LURE_LIMITS: dict[str, str] = {}
 BENIGN_LIMITS: dict[str, str] = {}
 
 
@@ -725,6 +722,25 @@ def _match(text: str) -> tuple[set[str], bool]:
     ("Hesabınıza yeni bir cihazdan giriş yapıldı, cüzdanınızı hemen doğrulayın.", {"action", "urgency"}),
     ("お客様の口座を一時停止しました。24時間以内に本人確認を完了してください。", {"action", "urgency"}),
     ("您的钱包版本过旧，将于24小时后停止服务。请立即升级您的钱包。", {"topic", "action", "urgency"}),
+    # recall (issue 11, tests/analyzers/test_recall_variants.py): tickers, credited coins, double-back, ...
+    # an unknown ticker with an amount and the allocation verb is the topic, in either order
+    ("Thanks for being early. 310 KAITO have been allocated to your address.", {"topic", "reward"}),
+    ("Season 1: 77 ZORA are now claimable.", {"topic", "reward"}),
+    ("Ihrer Adresse wurden 1.000 SAGA zugeteilt. Jetzt abholen.", {"topic", "action"}),
+    ("Se han asignado 640 NOT a tu cuenta. Reclamar ahora.", {"topic", "action"}),
+    ("Your quests earned 55 $ATH this week.", {"topic"}),
+    ("Você tem 90 tokens SUI para resgatar.", {"topic", "action"}),
+    ("Check your allocation before the window closes.", {"action"}),
+    # credited coins, Russian; send and receive double, other languages
+    ("Вам начислено 0,2 BTC. Для вывода средств перейдите в личный кабинет.", {"topic", "reward", "action"}),
+    ("Envía 0,5 ETH y recibe el doble en tu billetera.", {"topic", "reward"}),
+    ("Send 1 ETH and get double back.", {"topic", "reward"}),
+    # the forced migration, the compensation form, Polish withdrawal, Spanish extortion, revoke
+    ("Your tokens must be migrated to the new contract or they will be lost.", {"urgency"}),
+    ("You are entitled to a refund. Complete the form to receive it.", {"reward", "action"}),
+    ("Na koncie 0,3 BTC do wypłaty. Potwierdź wypłatę w ciągu 12 godzin.", {"topic", "reward", "action", "urgency"}),
+    ("Tengo tus videos. Paga 700 USD en bitcoin o los publico.", {"topic", "extortion"}),
+    ("A risky approval on your USDT was found: revoke it now.", {"topic", "action"}),
 ])
 def test_lure_family_is_read(text: str, kinds: set[str]) -> None:
     found, _topic = _match(text)
@@ -741,6 +757,17 @@ def test_lure_family_is_read(text: str, kinds: set[str]) -> None:
     "Your new contract is attached; please sign it within 48 hours.",
     "Your points have been converted to airline miles.",
     "Please release the funds to the contractor once the work is approved.",
+    # amounts with units, counted things and equity plans are not tickers
+    "500 GB have been allocated to your project share.",
+    "3 FTE allocated to your project from January.",
+    "2,500 RSUs vested on 1 December.",
+    "40 PAL claimable from the carrier after inspection.",
+    "20 PTO days allocated for 2027.",
+    "120 were allocated to the waiting list.",
+    "10 new seats are allocated to your team.",
+    "Bids for 400 shares were allocated at the opening.",
+    # a digest's withdrawal rules ask nothing of the reader
+    "Биржи сообщили о новых правилах вывода средств для клиентов.",
 ])
 def test_ordinary_wording_gives_no_crypto_topic(text: str) -> None:
     _found, topic = _match(text)

@@ -102,6 +102,14 @@ _TEAM = re.compile(
     re.IGNORECASE | re.MULTILINE)
 MAX_ANCHORS = 300
 MAX_HTML_SCAN = 1024 * 1024
+#: brand.tenant_sender: the mail is sent from the default domain of a free cloud tenant or app host (a
+#: Microsoft 365 trial tenant's ``<name>.onmicrosoft.com``, a Firebase project's ``<id>.firebaseapp.com`` /
+#: ``.web.app``, Google App Engine's ``appspotmail.com``), in From, the envelope sender or Return-Path:
+#: anyone gets one in minutes, with no domain of their own to lose, and the host's reputation carries the
+#: mail past filters.  Weak context: counted only when the mail names a brand or reads as crypto and pushes
+#: (lure wording beyond the topic, TENANT_PUSH_WEIGHT), so a company's ordinary mail from its tenant stays clean.
+TENANT_DOMAINS = ("onmicrosoft.com", "firebaseapp.com", "web.app", "appspotmail.com")
+SCORE_TENANT = 1.5
 
 
 # ---------------------------------------------------------------------------- look-alikes
@@ -538,6 +546,9 @@ class BrandAnalyzer:
         CodeInfo("brand.link_text_mismatch", SCORE_LINK_TEXT_URL, Category.SENDER,
                  "a link's visible text is a brand's web address (5) or names the brand (2) but the link goes to "
                  "another domain (neither the brand's nor the sender's)"),
+        CodeInfo("brand.tenant_sender", SCORE_TENANT, Category.SENDER,
+                 "crypto or brand mail sent from a free cloud tenant's or app host's default domain "
+                 "(*.onmicrosoft.com trial tenants, Firebase app domains, appspotmail.com): no domain of its own"),
     )
 
     def analyze_message(
@@ -591,4 +602,34 @@ class BrandAnalyzer:
                 yield Finding("brand.lookalike_domain", NAME, "",
                               f"From domain {hit.domain} imitates {hit.brand.display} ({hit.reason})")
         yield from lookalike_links(message_urls(msg, items, ctx), table, own, ctx, context=context)
+        tenant = tenant_sender(msg) if best or (context and _pushes(msg, ctx)) else ""
+        if tenant:
+            yield Finding("brand.tenant_sender", NAME, "", f"sent from the free tenant domain {tenant}")
+
+
+#: Lure wording (not topic) a crypto mail from a free tenant must push for brand.tenant_sender to count: a
+#: firm's market note from its Microsoft 365 tenant informs.
+TENANT_PUSH_WEIGHT = 2.0
+
+
+def _pushes(msg: MessageInfo, ctx: AnalysisContext) -> bool:
+    return sum(t.weight for t in _message_lures(msg, ctx).terms if not is_topic(t)) >= TENANT_PUSH_WEIGHT
+
+
+def _tenant(domain: str) -> str:
+    domain = domain.strip().strip(".").lower()
+    return next((domain for t in TENANT_DOMAINS if domain == t or domain.endswith("." + t)), "")
+
+
+def _addr_domain(value: str) -> str:
+    return value.strip().strip("<>").rpartition("@")[2].rstrip(">").strip()
+
+
+def tenant_sender(msg: MessageInfo) -> str:
+    """The free tenant domain (:data:`TENANT_DOMAINS`) the mail is sent from (From, envelope sender, or the
+    Return-Path header of a delivered copy when there is no envelope), or ''."""
+    senders = [msg.from_domain, _addr_domain(msg.envelope_from)]
+    if not msg.envelope_from:
+        senders += [_addr_domain(v) for k, v in msg.headers[:100] if k.lower() == "return-path"]
+    return next((t for t in map(_tenant, senders) if t), "")
 
