@@ -279,14 +279,18 @@ def test_grouped_starts_looked_at_are_those_that_can_start_an_address(monkeypatc
 
     rng = random.Random(8)
     pieces = ["bc1q ar0s rrr7 xfkv y5l6 43ly dnw9 re59 gtzz wf5m dq", "1BvB MSEY stWe tqTF n5Au 4m4G FG7x JaNV N2",
-              "T9yD 14Nj 9j7x AB4d bbt3 1VeG EF4p ZzA5 hW", "LTC1 abc", "Lorem", "Mark", "Tom", "M4rk", "L 1", "T-9",
+              "T9yD 14Nj 9j7x AB4d bbt3 1VeG EF4p ZzA5 hW", "LTC1 abc",
+              "LM2W MpR1 Rp6j 3Sa5 9cMX Ms1S Pzj9 eXpG c1", "1BvB MSEY stWe tqTF n5Au 4m4G Fg7x JaNV N2",
+              "Lorem", "Mark", "Tom", "M4rk", "L 1", "T-9",
               "MSEY stWe", "Lx9 a", "3J98 t1Wp", "0x71C7 656E", ",", ".", "ipsum", "LTC", "ltc1q"]
     texts = [rng.choice([" ", "", "-", ". "]).join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
              for _ in range(3000)]
     found = [addresses.find_grouped(t) for t in texts]
-    monkeypatch.setattr(addresses, "_GROUP_FIRST", re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13LMT])"))
+    every_start = re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13LMT])")
+    monkeypatch.setattr(addresses, "_group_firsts", lambda text: (m.start() for m in every_start.finditer(text)))
     assert found == [addresses.find_grouped(t) for t in texts]
     assert sum(map(len, found)) >= 100
+    assert {a.coin for addrs in found for a in addrs} >= {"BTC", "LTC"}  # an L start and a 1 start are among them
 
 
 def test_spaced_runs_are_looked_for_only_where_their_shape_is(monkeypatch: pytest.MonkeyPatch) -> None:
