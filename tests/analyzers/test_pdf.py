@@ -413,3 +413,66 @@ def test_credential_form_strength_follows_the_secret() -> None:
     # sent to no web address (a mailto:, a local file): nothing is graded
     findings, _ = run(form("password", "mailto:hr@example.com"))
     assert "pdf.credential_form" not in {f.code for f in findings}
+
+
+def _read_both(raw: bytes, encoding: object = None) -> tuple[object, object]:
+    """(result or exception type, stream position after) of pypdf's literal-string reader and of ours."""
+    from pypdf.generic import _utils
+
+    from coinguard.analyzers import pdf as pdf_module
+
+    out = []
+    for reader in (_utils.read_string_from_stream, pdf_module._read_literal_string):
+        stream = io.BytesIO(b"q " + raw + b" Tj Q")
+        stream.seek(2)
+        try:
+            value: object = reader(stream, encoding)  # type: ignore[arg-type]
+            result: object = (type(value), value, getattr(value, "original_bytes", None))
+        except Exception as exc:
+            result = type(exc)
+        out.append((result, stream.tell()))
+    return out[0], out[1]
+
+
+def test_literal_string_reader_matches_pypdf() -> None:
+    """The fast literal-string path returns what pypdf's own reader returns and leaves the stream where it does:
+    plain strings, empty, escapes, octal, escaped line breaks, nesting, long strings past the peek, UTF-16
+    with a BOM, a string the stream cuts (pypdf's error), binary bytes."""
+    import random
+
+    from coinguard.analyzers import pdf as pdf_module
+
+    fixed = [b"()", b"(Hello world)", b"(a(b)c)", b"(a\\)b)", b"(\\101\\102C)", b"(x\\\ny)", b"(x\\\r\ny)",
+             b"(tab\\there\\n)", b"(" + b"A" * 300 + b")", b"(" + b"B" * 255 + b")", b"(" + b"C" * 254 + b")",
+             b"(\xfe\xff\x00H\x00i)", b"(unterminated", b"(", b"(\\", b"(a)(b)", b"(\x00\x01\xff)",
+             b"(\\777)", b"(\\9)", b"(" + b"D" * 254 + b"\\))"]
+    rng = random.Random(7)
+    alphabet = b"ab()\\\n\r01789 \xe9"
+    fuzz = [b"(" + bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 400))) for _ in range(3000)]
+    for raw in fixed + fuzz:
+        for encoding in (None, "charmap"):
+            theirs, ours = _read_both(raw, encoding)
+            assert ours == theirs, raw
+    # pypdf's content-stream parser reads strings through the replaced name (else nothing is sped up)
+    from pypdf.generic import _data_structures
+
+    assert _data_structures.read_string_from_stream is pdf_module._read_literal_string
+
+
+def test_page_text_with_escaped_and_nested_strings() -> None:
+    """Text extraction through the fast reader: plain, escaped, nested and octal strings all come out."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(300, 300)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    content = StreamObject()
+    content.set_data(b"BT /F1 12 Tf 20 200 Td (Verify your wallet) Tj 0 -20 Td (a \\(nested\\) word) Tj"
+                     b" 0 -20 Td (x(y)z) Tj 0 -20 Td (\\123\\145ed) Tj ET")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    buf = io.BytesIO()
+    writer.write(buf)
+    _, items = run(buf.getvalue())
+    text = "\n".join(i.data.decode() for i in items if i.source == "pdf")
+    assert "Verify your wallet" in text and "a (nested) word" in text and "x(y)z" in text and "Seed" in text
