@@ -459,20 +459,72 @@ def test_literal_string_reader_matches_pypdf() -> None:
     assert _data_structures.read_string_from_stream is pdf_module._read_literal_string
 
 
-def test_page_text_with_escaped_and_nested_strings() -> None:
-    """Text extraction through the fast reader: plain, escaped, nested and octal strings all come out."""
+_TEXT_OPS = (b"BT /F1 12 Tf 20 200 Td (Verify your wallet) Tj 0 -20 Td (a \\(nested\\) word) Tj"
+             b" 0 -20 Td (x(y)z) Tj 0 -20 Td (\\123\\145ed) Tj 0 -20 Td [(Ke) -120 (rned) 300 (gap)] TJ"
+             b" 0 -20 Td <48656c6c6f> Tj 0 -20 Td (caf\\351 \\200 \\225) Tj ET"
+             b" BT /F1 9 Tf 0 1 -1 0 250 20 Tm (rotated text) Tj ET BT /F1 9 Tf -1 0 0 -1 250 250 Tm (upside) Tj ET")
+
+
+def _text_pdf(font_entries: dict[str, object] | None = None, ops: bytes = _TEXT_OPS) -> bytes:
+    """One page of text operators in a simple font (Helvetica, or the given font dictionary entries)."""
     writer = PdfWriter()
     page = writer.add_blank_page(300, 300)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    entries: dict[str, object] = {"/Type": NameObject("/Font"), "/Subtype": NameObject("/Type1"),
+                                  "/BaseFont": NameObject("/Helvetica"), **(font_entries or {})}
+    font = DictionaryObject({NameObject(k): v for k, v in entries.items()})
     page[NameObject("/Resources")] = DictionaryObject(
         {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
     content = StreamObject()
-    content.set_data(b"BT /F1 12 Tf 20 200 Td (Verify your wallet) Tj 0 -20 Td (a \\(nested\\) word) Tj"
-                     b" 0 -20 Td (x(y)z) Tj 0 -20 Td (\\123\\145ed) Tj ET")
+    content.set_data(ops)
     page[NameObject("/Contents")] = writer._add_object(content)
     buf = io.BytesIO()
     writer.write(buf)
-    _, items = run(buf.getvalue())
+    return buf.getvalue()
+
+
+def test_text_operands_match_pypdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every get_text_operands call of a text extraction gives, through the fast path, what pypdf's own function
+    gives for the same arguments: standard, WinAnsi and /Differences encodings, TJ arrays, hex and octal strings,
+    rotated and upside-down text (orientations left out of the extraction), a width table."""
+    from pypdf import PdfReader
+    from pypdf._text_extraction import _text_extractor
+
+    from coinguard.analyzers import pdf as pdf_module
+
+    if _text_extractor.get_text_operands is not pdf_module._text_operands:
+        pytest.skip("another pypdf version: its own get_text_operands is used")
+    calls = []
+
+    def both(*args: object) -> object:
+        ours = pdf_module._text_operands(*args)
+        theirs = pdf_module._pypdf_text_operands(*args)
+        calls.append((ours, theirs))
+        return ours
+
+    monkeypatch.setattr(_text_extractor, "get_text_operands", both)
+    differences = ArrayObject([NumberObject(65), NameObject("/Z"), NameObject("/Y"), NumberObject(233),
+                               NameObject("/eacute")])
+    fonts: list[dict[str, object]] = [
+        {},
+        {"/Encoding": NameObject("/WinAnsiEncoding")},
+        {"/Encoding": DictionaryObject({NameObject("/Type"): NameObject("/Encoding"),
+                                        NameObject("/BaseEncoding"): NameObject("/WinAnsiEncoding"),
+                                        NameObject("/Differences"): differences})},
+        {"/FirstChar": NumberObject(32), "/LastChar": NumberObject(126),
+         "/Widths": ArrayObject([NumberObject(300 + 7 * i % 400) for i in range(95)])},
+    ]
+    for entries in fonts:
+        for orientations in ((0,), (0, 90, 180, 270)):
+            reader = PdfReader(io.BytesIO(_text_pdf(entries)))
+            text = reader.pages[0].extract_text(orientations=orientations)
+            assert "Verify your wallet" in text
+    assert len(calls) > 40
+    for ours, theirs in calls:
+        assert ours == theirs
+
+
+def test_page_text_with_escaped_and_nested_strings() -> None:
+    """Text extraction through the fast reader: plain, escaped, nested and octal strings all come out."""
+    _, items = run(_text_pdf())
     text = "\n".join(i.data.decode() for i in items if i.source == "pdf")
     assert "Verify your wallet" in text and "a (nested) word" in text and "x(y)z" in text and "Seed" in text

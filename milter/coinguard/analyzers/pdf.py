@@ -30,6 +30,9 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from pypdf import PdfReader
+from pypdf import __version__ as pypdf_version
+from pypdf import _text_extraction as pypdf_text
+from pypdf._text_extraction import _text_extractor as pypdf_extractor
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 from pypdf.generic import _data_structures as pypdf_structures
 from pypdf.generic import _utils as pypdf_utils
@@ -68,10 +71,42 @@ def _read_literal_string(stream: Any, forced_encoding: Any = None) -> Any:
     return _pypdf_read_string(stream, forced_encoding)
 
 
+_pypdf_text_operands = pypdf_text.get_text_operands
+
+
+def _text_operands(operands: Any, cm_matrix: Any, tm_matrix: Any, font: Any, orientations: Any) -> Any:
+    """pypdf 7.1's ``get_text_operands`` (the text and width of a ``Tj``/``TJ`` string) for its common case, a
+    byte string in a simple font (a dict encoding), with the two per-byte generator expressions done by
+    ``map`` and a latin-1 decode (the same characters: ``encoding.get(b, chr(b))``, ``chr(b)``); the widths are
+    summed by the same loop in the same order.  Every other case is pypdf's own function."""
+    encoding = getattr(font, "encoding", None)
+    if not operands or type(encoding) is not dict or not isinstance(operands[0], bytes):
+        return _pypdf_text_operands(operands, cm_matrix, tm_matrix, font, orientations)
+    if pypdf_text.orient(pypdf_text.mult(tm_matrix, cm_matrix)) not in orientations:
+        return "", False, 0.0
+    tt = operands[0]
+    raw_characters = tt.decode("latin-1")
+    text = "".join(map(encoding.get, tt, raw_characters))
+    widths = 0.0
+    width_cache: dict[str, float] = {}
+    space_char, space_width = font.space_char, font.space_width
+    for char in raw_characters or text:
+        if char == space_char:
+            widths += space_width
+        else:
+            if char not in width_cache:
+                width_cache[char] = font.get_text_width(char)
+            widths += width_cache[char]
+    return text, False, widths
+
+
 # read_object (pypdf.generic._data_structures) reads every literal string of a content stream or object
 # through its module's name; replaced only when it is the reader this was written against.
 if getattr(pypdf_structures, "read_string_from_stream", None) is _pypdf_read_string:
     pypdf_structures.read_string_from_stream = _read_literal_string
+# the text extractor calls get_text_operands by the name it imported; its body is pypdf 7.1's
+if pypdf_version.startswith("7.1.") and getattr(pypdf_extractor, "get_text_operands", None) is _pypdf_text_operands:
+    pypdf_extractor.get_text_operands = _text_operands
 
 A = Category.ATTACHMENT
 
