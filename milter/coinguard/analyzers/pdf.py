@@ -36,6 +36,7 @@ from pypdf._text_extraction import _text_extractor as pypdf_extractor
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 from pypdf.generic import _data_structures as pypdf_structures
 from pypdf.generic import _utils as pypdf_utils
+from pypdf.generic._font import Font as PdfFont
 
 from coinguard.analyzers.urls_common import url_item
 from coinguard.errors import BudgetExceeded
@@ -72,6 +73,7 @@ def _read_literal_string(stream: Any, forced_encoding: Any = None) -> Any:
 
 
 _pypdf_text_operands = pypdf_text.get_text_operands
+_pypdf_text_width = PdfFont.get_text_width
 
 
 def _text_operands(operands: Any, cm_matrix: Any, tm_matrix: Any, font: Any, orientations: Any) -> Any:
@@ -90,12 +92,16 @@ def _text_operands(operands: Any, cm_matrix: Any, tm_matrix: Any, font: Any, ori
     widths = 0.0
     width_cache: dict[str, float] = {}
     space_char, space_width = font.space_char, font.space_width
+    # Font.get_text_width(char) is sum([widths.get(char, widths["default"])], 0.0), that is 0.0 + the width
+    inline = type(font).get_text_width is _pypdf_text_width
+    char_widths = font.character_widths if inline else {}
     for char in raw_characters or text:
         if char == space_char:
             widths += space_width
         else:
             if char not in width_cache:
-                width_cache[char] = font.get_text_width(char)
+                width_cache[char] = (0.0 + char_widths.get(char, char_widths["default"]) if inline
+                                     else font.get_text_width(char))
             widths += width_cache[char]
     return text, False, widths
 
