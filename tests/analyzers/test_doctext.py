@@ -95,3 +95,58 @@ def test_rtf_text_of_a_large_picture_costs_its_size() -> None:
     cost(1000)
     small, big = min(cost(6_000) for _ in range(3)), min(cost(60_000) for _ in range(3))
     assert big < 0.05 and big < 20 * max(small, 0.0005), (small, big)
+
+
+def _drop_groups_reference(rtf: str) -> str:
+    """The brace walk as it was (every brace and escape token through one finditer), to compare against."""
+    import re
+
+    from coinguard.analyzers.doctext import _RTF_SKIP_GROUPS
+
+    tokens = re.compile(r"\\.|[{}]", re.S)
+    out: list[str] = []
+    pos = 0
+    for _ in range(10_000):
+        m = _RTF_SKIP_GROUPS.search(rtf, pos)
+        if not m:
+            break
+        out.append(rtf[pos : m.start()])
+        depth, end = 0, len(rtf)
+        for t in tokens.finditer(rtf, m.start()):
+            c = t.group()
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    end = t.start()
+                    break
+        pos = end + 1
+    out.append(rtf[pos:])
+    return "".join(out)
+
+
+def test_rtf_group_removal_matches_the_token_walk() -> None:
+    """The brace search drops exactly the groups the token walk dropped: nesting, escaped braces and
+    backslashes, a backslash before a line break or at the very end, groups left open, pictures of hex."""
+    import random
+
+    from coinguard.analyzers.doctext import _drop_groups
+
+    fixed = [
+        r"{\rtf1{\fonttbl{\f0 Arial;}}\pard Hello\par}",
+        r"{\rtf1{\pict\pngblip 89504e47" + "0a" * 5000 + r"}Body {\b bold}\par}",
+        r"{\rtf1{\*\objdata 01050000 \{ not a brace \} \\}after}",
+        r"{\rtf1{\info{\title a\}b}{\author c}}text}",
+        r"{\rtf1{\stylesheet{\s0 Normal;}" + "\\",
+        r"{\rtf1{\colortbl;\red0\green0\blue0;}\pard{\field{\*\fldinst HYPERLINK x}{\fldrslt y}}}",
+        "{\\rtf1{\\fonttbl\\\n{\\f0 x;}}z}",
+        r"{\rtf1{\fonttbl{\f0 open",
+        r"{\rtf1 no skipped groups at all \par}",
+    ]
+    rng = random.Random(11)
+    pieces = ["{", "}", "\\", "\\{", "\\}", "\\\\", "{\\pict ", "{\\*\\datastore ", "{\\fonttbl", " text ",
+              "\n", "ab12", "\\par ", "{\\sp{\\sn x}}"]
+    fuzz = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    for rtf in fixed + fuzz:
+        assert _drop_groups(rtf) == _drop_groups_reference(rtf), rtf
