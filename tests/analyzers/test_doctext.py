@@ -95,3 +95,47 @@ def test_rtf_text_of_a_large_picture_costs_its_size() -> None:
     cost(1000)
     small, big = min(cost(6_000) for _ in range(3)), min(cost(60_000) for _ in range(3))
     assert big < 0.05 and big < 20 * max(small, 0.0005), (small, big)
+
+
+def _group_end_reference(rtf: str, start: int) -> int:
+    """The brace walk as it was (every brace and escape token through one finditer), to compare against."""
+    import re
+
+    depth = 0
+    for t in re.compile(r"\\.|[{}]", re.S).finditer(rtf, start):
+        c = t.group()
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return t.start()
+    return len(rtf)
+
+
+def test_rtf_group_end_matches_the_token_walk() -> None:
+    """The brace search finds the end the token walk found, from every brace: nesting, escaped braces and
+    backslashes, a backslash before a line break or at the very end, groups left open, pictures of hex
+    (the groups _drop_groups removes are cut where these ends are)."""
+    import random
+
+    from coinguard.analyzers.doctext import _drop_groups, _group_end
+
+    fixed = [
+        r"{\rtf1{\fonttbl{\f0 Arial;}}\pard Hello\par}",
+        r"{\rtf1{\pict\pngblip 89504e47" + "0a" * 5000 + r"}Body {\b bold}\par}",
+        r"{\rtf1{\*\objdata 01050000 \{ not a brace \} \\}after}",
+        r"{\rtf1{\info{\title a\}b}{\author c}}text}",
+        r"{\rtf1{\stylesheet{\s0 Normal;}" + "\\",
+        r"{\rtf1{\colortbl;\red0\green0\blue0;}\pard{\field{\*\fldinst HYPERLINK x}{\fldrslt y}}}",
+        "{\\rtf1{\\fonttbl\\\n{\\f0 x;}}z}",
+        r"{\rtf1{\fonttbl{\f0 open",
+    ]
+    rng = random.Random(11)
+    pieces = ["{", "}", "\\", "\\{", "\\}", "\\\\", "{\\pict ", " text ", "\n", "ab12", "\\par "]
+    fuzz = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 60))) for _ in range(1500)]
+    for rtf in fixed + fuzz:
+        for start in (i for i, c in enumerate(rtf) if c == "{"):
+            assert _group_end(rtf, start) == _group_end_reference(rtf, start), (rtf, start)
+    assert _drop_groups(fixed[1]) == "{\\rtf1Body {\\b bold}\\par}"
+    assert _drop_groups(fixed[2]) == "{\\rtf1after}"

@@ -275,3 +275,24 @@ def test_hyperlinks_and_hyperlink_fields_are_handed_to_the_link_analyzers() -> N
     assert out[0].meta[URLS_META] == ["https://gemini-claim.net/"]
     _, none = run(docx())
     assert all(URLS_META not in c.meta for c in none)
+
+
+def test_hyperlink_fields_prefilter_finds_what_the_pattern_finds() -> None:
+    """The word check before the field pattern skips only parts the pattern finds nothing in (any case)."""
+    from coinguard.analyzers.ooxml import _HYPERLINK_FIELD, _unescape, hyperlink_fields
+
+    samples = [
+        b"<w:instrText> HYPERLINK \"http://a.example/x\" </w:instrText>",
+        b"<w:fldSimple w:instr=\"HyPeRlInK &quot;https://b.example/y?a=1&amp;b=2&quot;\"/>",
+        b"<f>hyperlink(\"https://c.example/z\",\"click\")</f>",
+        b"<f>HYPERLINK (  &quot;//d.example/share&quot;)</f>" * 3,
+        b"<t>no link words here</t>" * 500,
+        b"<t>xHYPERLINK \"http://e.example/\"</t>",  # not a word boundary: no field
+        b"<t>HYPERLINKS are words too</t>",
+        b"",
+    ]
+    for xml in samples:
+        expected = [_unescape(m.group(1).decode("utf-8", "replace")) for m in _HYPERLINK_FIELD.finditer(xml)]
+        assert hyperlink_fields(xml) == expected
+    assert hyperlink_fields(samples[1]) == ["https://b.example/y?a=1&b=2"]
+    assert hyperlink_fields(samples[4]) == []

@@ -413,3 +413,118 @@ def test_credential_form_strength_follows_the_secret() -> None:
     # sent to no web address (a mailto:, a local file): nothing is graded
     findings, _ = run(form("password", "mailto:hr@example.com"))
     assert "pdf.credential_form" not in {f.code for f in findings}
+
+
+def _read_both(raw: bytes, encoding: object = None) -> tuple[object, object]:
+    """(result or exception type, stream position after) of pypdf's literal-string reader and of ours."""
+    from pypdf.generic import _utils
+
+    from coinguard.analyzers import pdf as pdf_module
+
+    out = []
+    for reader in (_utils.read_string_from_stream, pdf_module._read_literal_string):
+        stream = io.BytesIO(b"q " + raw + b" Tj Q")
+        stream.seek(2)
+        try:
+            value: object = reader(stream, encoding)  # type: ignore[arg-type]
+            result: object = (type(value), value, getattr(value, "original_bytes", None))
+        except Exception as exc:
+            result = type(exc)
+        out.append((result, stream.tell()))
+    return out[0], out[1]
+
+
+def test_literal_string_reader_matches_pypdf() -> None:
+    """The fast literal-string path returns what pypdf's own reader returns and leaves the stream where it does:
+    plain strings, empty, escapes, octal, escaped line breaks, nesting, long strings past the peek, UTF-16
+    with a BOM, a string the stream cuts (pypdf's error), binary bytes."""
+    import random
+
+    from coinguard.analyzers import pdf as pdf_module
+
+    fixed = [b"()", b"(Hello world)", b"(a(b)c)", b"(a\\)b)", b"(\\101\\102C)", b"(x\\\ny)", b"(x\\\r\ny)",
+             b"(tab\\there\\n)", b"(" + b"A" * 300 + b")", b"(" + b"B" * 255 + b")", b"(" + b"C" * 254 + b")",
+             b"(\xfe\xff\x00H\x00i)", b"(unterminated", b"(", b"(\\", b"(a)(b)", b"(\x00\x01\xff)",
+             b"(\\777)", b"(\\9)", b"(" + b"D" * 254 + b"\\))"]
+    rng = random.Random(7)
+    alphabet = b"ab()\\\n\r01789 \xe9"
+    fuzz = [b"(" + bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 400))) for _ in range(3000)]
+    for raw in fixed + fuzz:
+        for encoding in (None, "charmap"):
+            theirs, ours = _read_both(raw, encoding)
+            assert ours == theirs, raw
+    # pypdf's content-stream parser reads strings through the replaced name (else nothing is sped up)
+    from pypdf.generic import _data_structures
+
+    assert _data_structures.read_string_from_stream is pdf_module._read_literal_string
+
+
+_TEXT_OPS = (b"BT /F1 12 Tf 20 200 Td (Verify your wallet) Tj 0 -20 Td (a \\(nested\\) word) Tj"
+             b" 0 -20 Td (x(y)z) Tj 0 -20 Td (\\123\\145ed) Tj 0 -20 Td [(Ke) -120 (rned) 300 (gap)] TJ"
+             b" 0 -20 Td <48656c6c6f> Tj 0 -20 Td (caf\\351 \\200 \\225) Tj ET"
+             b" BT /F1 9 Tf 0 1 -1 0 250 20 Tm (rotated text) Tj ET BT /F1 9 Tf -1 0 0 -1 250 250 Tm (upside) Tj ET")
+
+
+def _text_pdf(font_entries: dict[str, object] | None = None, ops: bytes = _TEXT_OPS) -> bytes:
+    """One page of text operators in a simple font (Helvetica, or the given font dictionary entries)."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(300, 300)
+    entries: dict[str, object] = {"/Type": NameObject("/Font"), "/Subtype": NameObject("/Type1"),
+                                  "/BaseFont": NameObject("/Helvetica"), **(font_entries or {})}
+    font = DictionaryObject({NameObject(k): v for k, v in entries.items()})
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    content = StreamObject()
+    content.set_data(ops)
+    page[NameObject("/Contents")] = writer._add_object(content)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def test_text_operands_match_pypdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every get_text_operands call of a text extraction gives, through the fast path, what pypdf's own function
+    gives for the same arguments: standard, WinAnsi and /Differences encodings, TJ arrays, hex and octal strings,
+    rotated and upside-down text (orientations left out of the extraction), a width table."""
+    from pypdf import PdfReader
+    from pypdf._text_extraction import _text_extractor
+
+    from coinguard.analyzers import pdf as pdf_module
+
+    if _text_extractor.get_text_operands is not pdf_module._text_operands:
+        pytest.skip("another pypdf version: its own get_text_operands is used")
+    calls = []
+
+    def both(*args: object) -> object:
+        ours = pdf_module._text_operands(*args)
+        theirs = pdf_module._pypdf_text_operands(*args)
+        calls.append((ours, theirs))
+        return ours
+
+    monkeypatch.setattr(_text_extractor, "get_text_operands", both)
+    differences = ArrayObject([NumberObject(65), NameObject("/Z"), NameObject("/Y"), NumberObject(233),
+                               NameObject("/eacute")])
+    fonts: list[dict[str, object]] = [
+        {},
+        {"/Encoding": NameObject("/WinAnsiEncoding")},
+        {"/Encoding": DictionaryObject({NameObject("/Type"): NameObject("/Encoding"),
+                                        NameObject("/BaseEncoding"): NameObject("/WinAnsiEncoding"),
+                                        NameObject("/Differences"): differences})},
+        {"/FirstChar": NumberObject(32), "/LastChar": NumberObject(126),
+         "/Widths": ArrayObject([NumberObject(300 + 7 * i % 400) for i in range(95)])},
+    ]
+    for entries in fonts:
+        for orientations in ((0,), (0, 90, 180, 270)):
+            reader = PdfReader(io.BytesIO(_text_pdf(entries)))
+            text = reader.pages[0].extract_text(orientations=orientations)
+            assert "Verify your wallet" in text
+    assert len(calls) > 40
+    for ours, theirs in calls:
+        assert ours == theirs
+
+
+def test_page_text_with_escaped_and_nested_strings() -> None:
+    """Text extraction through the fast reader: plain, escaped, nested and octal strings all come out."""
+    _, items = run(_text_pdf())
+    text = "\n".join(i.data.decode() for i in items if i.source == "pdf")
+    assert "Verify your wallet" in text and "a (nested) word" in text and "x(y)z" in text and "Seed" in text

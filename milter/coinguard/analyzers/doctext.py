@@ -66,7 +66,29 @@ def xml_text(xml: str) -> str:
     return _LINES.sub("\n", "\n".join(line.strip() for line in text.splitlines())).strip()
 
 
-_RTF_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.S)
+_RTF_BRACE_OR_BACKSLASH = re.compile(r"[\\{}]")
+
+
+def _group_end(rtf: str, start: int) -> int:
+    """Where the group opened by the ``{`` at ``start`` closes (the index of its ``}``), or ``len(rtf)``
+    when it is left open.  Escapes (a backslash and the character after it, ``\\{`` and ``\\}`` too) are
+    skipped; the search jumps from brace or backslash to the next at C speed (a picture's hex digits)."""
+    depth, pos = 0, start
+    search = _RTF_BRACE_OR_BACKSLASH.search
+    while (t := search(rtf, pos)) is not None:
+        at = t.start()
+        c = rtf[at]
+        if c == "\\":
+            pos = at + 2
+            continue
+        pos = at + 1
+        if c == "{":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return at
+    return len(rtf)
 
 
 def _drop_groups(rtf: str) -> str:
@@ -81,17 +103,7 @@ def _drop_groups(rtf: str) -> str:
         if not m:
             break
         out.append(rtf[pos : m.start()])
-        depth, end = 0, len(rtf)
-        for t in _RTF_BRACE_OR_ESCAPE.finditer(rtf, m.start()):
-            c = t.group()
-            if c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    end = t.start()
-                    break
-        pos = end + 1
+        pos = _group_end(rtf, m.start()) + 1
     out.append(rtf[pos:])
     return "".join(out)
 

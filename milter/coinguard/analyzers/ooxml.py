@@ -240,6 +240,10 @@ def hyperlink_fields(xml: bytes) -> list[str]:
     """Targets of ``HYPERLINK`` fields in a document part: Word's ``<w:instrText> HYPERLINK "url"`` and
     ``<w:fldSimple w:instr="HYPERLINK &quot;url&quot;">``, Excel's ``HYPERLINK("url", ...)`` formulas."""
     out: list[str] = []
+    # bytes patterns fold ASCII case only, as bytes.lower() does: no "hyperlink" in the lowered part, no match
+    # (the word search runs at C speed; the pattern's leading \b tries every position: 6 ms on a 1 MB sheet)
+    if b"hyperlink" not in xml.lower():
+        return out
     for m in _HYPERLINK_FIELD.finditer(xml):
         if len(out) >= MAX_LINKS:
             break

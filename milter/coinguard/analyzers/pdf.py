@@ -30,7 +30,13 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from pypdf import PdfReader
+from pypdf import __version__ as pypdf_version
+from pypdf import _text_extraction as pypdf_text
+from pypdf._text_extraction import _text_extractor as pypdf_extractor
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+from pypdf.generic import _data_structures as pypdf_structures
+from pypdf.generic import _utils as pypdf_utils
+from pypdf.generic._font import Font as PdfFont
 
 from coinguard.analyzers.urls_common import url_item
 from coinguard.errors import BudgetExceeded
@@ -42,6 +48,71 @@ log = logging.getLogger(__name__)
 # "incorrect startxref pointer"): attacker-controlled volume in the daemon log.  Damage that
 # matters is reported as pdf.parse_error instead.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+#: How far ahead :func:`_read_literal_string` looks for a literal string's end.
+_STRING_PEEK = 256
+_pypdf_read_string = pypdf_utils.read_string_from_stream
+
+
+def _read_literal_string(stream: Any, forced_encoding: Any = None) -> Any:
+    """pypdf's ``read_string_from_stream`` (a ``(literal)`` string of a content stream or an object), its
+    common case at C speed: the string ends within :data:`_STRING_PEEK` bytes and holds no backslash and
+    no nested parenthesis, so its bytes are those up to the first ``)`` -- exactly what pypdf's byte-by-byte
+    loop collects (a third of text extraction's time).  Any other string goes to pypdf's own reader
+    from its start, so escapes, nesting and a stream that ends inside the string behave as before."""
+    start = stream.tell()
+    head = stream.read(_STRING_PEEK)
+    end = head.find(b")", 1)
+    if end > 0:
+        body = head[1:end]
+        if b"(" not in body and b"\\" not in body:
+            stream.seek(start + end + 1)
+            return pypdf_utils.create_string_object(body, forced_encoding)
+    stream.seek(start)
+    return _pypdf_read_string(stream, forced_encoding)
+
+
+_pypdf_text_operands = pypdf_text.get_text_operands
+_pypdf_text_width = PdfFont.get_text_width
+
+
+def _text_operands(operands: Any, cm_matrix: Any, tm_matrix: Any, font: Any, orientations: Any) -> Any:
+    """pypdf 7.1's ``get_text_operands`` (the text and width of a ``Tj``/``TJ`` string) for its common case, a
+    byte string in a simple font (a dict encoding), with the two per-byte generator expressions done by
+    ``map`` and a latin-1 decode (the same characters: ``encoding.get(b, chr(b))``, ``chr(b)``); the widths are
+    summed by the same loop in the same order.  Every other case is pypdf's own function."""
+    encoding = getattr(font, "encoding", None)
+    if not operands or type(encoding) is not dict or not isinstance(operands[0], bytes):
+        return _pypdf_text_operands(operands, cm_matrix, tm_matrix, font, orientations)
+    if pypdf_text.orient(pypdf_text.mult(tm_matrix, cm_matrix)) not in orientations:
+        return "", False, 0.0
+    tt = operands[0]
+    raw_characters = tt.decode("latin-1")
+    text = "".join(map(encoding.get, tt, raw_characters))
+    widths = 0.0
+    width_cache: dict[str, float] = {}
+    space_char, space_width = font.space_char, font.space_width
+    # Font.get_text_width(char) is sum([widths.get(char, widths["default"])], 0.0), that is 0.0 + the width
+    inline = type(font).get_text_width is _pypdf_text_width
+    char_widths = font.character_widths if inline else {}
+    for char in raw_characters or text:
+        if char == space_char:
+            widths += space_width
+        else:
+            if char not in width_cache:
+                width_cache[char] = (0.0 + char_widths.get(char, char_widths["default"]) if inline
+                                     else font.get_text_width(char))
+            widths += width_cache[char]
+    return text, False, widths
+
+
+# read_object (pypdf.generic._data_structures) reads every literal string of a content stream or object
+# through its module's name; replaced only when it is the reader this was written against.
+if getattr(pypdf_structures, "read_string_from_stream", None) is _pypdf_read_string:
+    pypdf_structures.read_string_from_stream = _read_literal_string
+# the text extractor calls get_text_operands by the name it imported; its body is pypdf 7.1's
+if pypdf_version.startswith("7.1.") and getattr(pypdf_extractor, "get_text_operands", None) is _pypdf_text_operands:
+    pypdf_extractor.get_text_operands = _text_operands
 
 A = Category.ATTACHMENT
 
