@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from coinguard.handlers import AnalysisContext
-from coinguard.text import PhraseMatcher, RegexGate, normalize, normalized, normalized_join
+from coinguard.text import PhraseMatcher, RegexGate, clause_before, normalize, normalized, normalized_join
 
 log = logging.getLogger(__name__)
 
@@ -413,7 +413,6 @@ _PROCESSING = re.compile(r"(?<![\w])(?:processed|credited|reviewed|completed|con
 #: Characters looked at before an amount or a deadline for what it is (within its sentence), occurrences of a
 #: phrase looked at.
 CUE_CHARS, MAX_OCCURRENCES = 160, 20
-_SENTENCE_END = re.compile(r"[.!?;]\s")
 
 
 @lru_cache(maxsize=512)
@@ -423,16 +422,10 @@ def _occurrences_rx(lure: Lure) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])" + re.escape(normalize(lure.phrase)) + r"(?![\w])")
 
 
-def _sentence_before(norm: str, pos: int) -> str:
-    before = norm[max(0, pos - CUE_CHARS):pos]
-    ends = list(_SENTENCE_END.finditer(before))
-    return before[ends[-1].end():] if ends else before
-
-
 def _charged(norm: str, start: int, end: int) -> bool:
     """Is the amount at ``norm[start:end]`` one the reader pays, is charged or sent (see :data:`_CHARGE`,
     :data:`_OUTGOING`) rather than one given to the reader?"""
-    cues = list(_AMOUNT_CUE.finditer(_sentence_before(norm, start)))
+    cues = list(_AMOUNT_CUE.finditer(clause_before(norm, start, CUE_CHARS)))
     if not cues:
         return False
     last = cues[-1]
@@ -445,7 +438,7 @@ def _charged(norm: str, start: int, end: int) -> bool:
 
 def _processing(norm: str, start: int, end: int) -> bool:
     """Is the deadline at ``norm[start:end]`` the sender's processing time (see :data:`_PROCESSING`)?"""
-    return _PROCESSING.search(_sentence_before(norm, start)) is not None
+    return _PROCESSING.search(clause_before(norm, start, CUE_CHARS)) is not None
 
 
 def _said_of_the_reader(norm: str, lure: Lure, matched: Lure) -> bool:

@@ -993,3 +993,12 @@ def html_to_text(html: str) -> tuple[str, list[str]]:
     except Exception:  # libxml2 with recover=True takes nearly anything; never let markup stop a scan
         text, links = _TAGLIKE.sub(" ", html), []
     return " ".join(str(text).split()), links
+
+
+#: The end of a clause or a sentence: a full stop, "!", "?" or ";" before a space.
+CLAUSE_END = re.compile(r"[.!?;]\s")
+
+
+def clause_before(text: str, pos: int, reach: int) -> str:
+    """What stands before ``pos`` in its clause: ``text[pos - reach:pos]`` after its last :data:`CLAUSE_END`."""
+    return CLAUSE_END.split(text[max(0, pos - reach):pos])[-1]

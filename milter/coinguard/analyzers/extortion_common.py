@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from coinguard.findings import Item, Role
 from coinguard.sniff import ItemType
-from coinguard.text import RegexGate, decode_item
+from coinguard.text import CLAUSE_END, RegexGate, clause_before, decode_item
 
 #: Characters of text looked at (the beginning of a long body carries the lure).
 MAX_ANATOMY_CHARS = 100_000
@@ -570,7 +570,6 @@ def _credited(t: str, may: Callable[[re.Pattern[str]], bool] | None = None) -> s
 #: within FEE_AMOUNT_GAP characters, and the rest of its clause asks nothing (:data:`_FEE_ASKED`: "a fee of
 #: $20 applies", "must be paid first", "to release the funds").  A charge reported, not pressure on a balance.
 FEE_AMOUNT_GAP = 20
-_CLAUSE_END = re.compile(r"[.!?;]\s")
 _FEE_ASKED = re.compile(_L + "(?:" + _stems(
     "apply", "applies", "applied", "required", "requires", "must", "need", "needed", "payable", "first", "before",
     "upfront", "up front", "in advance", "to withdraw", "to release", "to unlock", "to activate", "to receive",
@@ -582,9 +581,9 @@ _FEE_ASKED = re.compile(_L + "(?:" + _stems(
 def _stated_fee(t: str, end: int) -> bool:
     """Is the fee word ending at ``t[end]`` stated with its amount, asking nothing (see :data:`_FEE_ASKED`)?"""
     amount = _AMOUNT.search(t, end, end + FEE_AMOUNT_GAP + 24)
-    if amount is None or amount.start() - end > FEE_AMOUNT_GAP or _CLAUSE_END.search(t, end, amount.start()):
+    if amount is None or amount.start() - end > FEE_AMOUNT_GAP or CLAUSE_END.search(t, end, amount.start()):
         return False
-    rest = _CLAUSE_END.split(t[amount.end():amount.end() + 80], maxsplit=1)[0]
+    rest = CLAUSE_END.split(t[amount.end():amount.end() + 80], maxsplit=1)[0]
     return _FEE_ASKED.search(t[end:amount.start()] + " " + rest) is None
 
 
@@ -600,7 +599,7 @@ def _fee(t: str, may: Callable[[re.Pattern[str]], bool]) -> tuple[str, str]:
         if m.start() and t[m.start() - 1] in "/=._-@":
             continue  # a word of a URL or an address ("exchange.example/fees"), not the text's
         # (the demand in the fee's own clause: "deposits 0.2 BTC; trading fees 0.0004 BTC" lists two entries)
-        before = _CLAUSE_END.split(t[max(0, m.start() - FEE_DEMAND_GAP):m.start()])[-1]
+        before = clause_before(t, m.start(), FEE_DEMAND_GAP)
         if NO_FEE.search(before[-30:]):
             continue
         demand = DEMAND.search(before) if may(DEMAND) else None
