@@ -684,12 +684,7 @@ def _prefixes(items: Sequence[tuple[Any, Any]], sre: Any) -> frozenset[str] | No
             rest = _prefixes(items[k + 1:], sre)  # optional (``(?:your )?device``): it, or what follows
             return None if rest is None else inner | rest
         if op is sre.IN:
-            chars = set()
-            for op2, av2 in av:
-                if op2 is not sre.LITERAL:
-                    return None
-                chars.add(chr(av2))
-            return frozenset(chars) if 0 < len(chars) <= MAX_CLASS_CHARS else None
+            return _class_chars(av, sre, frozenset())  # (a match may start with punctuation)
         return None
     return None
 
@@ -756,12 +751,12 @@ def _best(choices: list[frozenset[str]]) -> frozenset[str] | None:
 _COMMON_CHARS = frozenset(" \t\r\n.,;:!?'\"-_/()[]")
 
 
-def _class_chars(av: Any, sre: Any) -> frozenset[str] | None:
-    """The characters of a class made only of a few uncommon literals (``[$€£]``), None for any other
-    (ranges, \\d, [^...], punctuation)."""
+def _class_chars(av: Any, sre: Any, common: frozenset[str] = _COMMON_CHARS) -> frozenset[str] | None:
+    """The characters of a class made only of a few literals none of which is ``common`` (``[$€£]``), None
+    for any other (ranges, \\d, [^...], by default punctuation)."""
     chars: set[str] = set()
     for op, value in av:
-        if op is not sre.LITERAL or chr(value) in _COMMON_CHARS:
+        if op is not sre.LITERAL or chr(value) in common:
             return None
         chars.add(chr(value))
     return frozenset(chars) if 0 < len(chars) <= MAX_CLASS_CHARS else None
