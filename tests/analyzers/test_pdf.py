@@ -528,3 +528,16 @@ def test_page_text_with_escaped_and_nested_strings() -> None:
     _, items = run(_text_pdf())
     text = "\n".join(i.data.decode() for i in items if i.source == "pdf")
     assert "Verify your wallet" in text and "a (nested) word" in text and "x(y)z" in text and "Seed" in text
+
+
+@pytest.mark.parametrize("cut_after", [b"/JS (app.la", b"/JS (app.launchURL\\(", b"/T (Pass"])
+def test_pdf_cut_inside_a_literal_string_stays_unread(cut_after: bytes) -> None:
+    """A file that ends inside a ``(...)`` string of an object (the string reader's fast path finds no ``)``
+    and hands the string back to pypdf's, which meets the end of the data): that object is unreadable, the
+    PDF a parse error -- unchecked, never clean."""
+    objs = text_page_objects(b"Invoice", catalog_extra=b"/OpenAction 6 0 R")
+    objs.append(b"<< /S /JavaScript /JS (app.launchURL\\('http://203.0.113.9/x'\\)) /T (Password) >>")
+    data = hand_built(objs, tail=False)
+    findings, _ = run(data[: data.index(cut_after) + len(cut_after)])
+    assert "pdf.parse_error" in [f.code for f in findings], [(f.code, f.detail) for f in findings]
+    assert catalogue()["pdf.parse_error"].incomplete

@@ -246,6 +246,14 @@ def open_pdf(data: bytes) -> tuple[PdfReader, str]:
         return reader, ("no " + ", ".join(missing)) if missing else f"{type(first).__name__}: {first}"
 
 
+def open_object_at_end(data: bytes) -> bool:
+    """Whether ``data`` ends inside an indirect object: an object header after its last ``endobj`` (or one
+    with no ``endobj`` at all).  A file without its tail is rebuilt from its objects, and pypdf reads a
+    dictionary or string the file ends in as if it were whole; such an object was not read in full."""
+    last = data.rfind(b"endobj")
+    return _OBJ_HEADER.search(data, last + 6 if last >= 0 else 0) is not None
+
+
 def _catalog_problem(reader: PdfReader) -> str:
     """Why no reader can show this PDF ('' when it has a document catalog)."""
     try:
@@ -463,6 +471,9 @@ class PdfAnalyzer:
             except Exception as exc:  # pypdf on hostile input: keep what was found so far
                 yield Finding("pdf.parse_error", self.name, item.path, f"{type(exc).__name__}: {exc}")
             problems = [p for p in (_catalog_problem(reader), scan.unreadable_summary()) if p] if not locked else []
+            if repair and not locked and open_object_at_end(item.data):
+                scan.cut = True
+                problems.append("the last object has no endobj")
             if problems:
                 # a reader shows nothing, or less than the file holds: what is missing was not read
                 cut = "the file ends inside an object (truncated); " if scan.cut else ""
