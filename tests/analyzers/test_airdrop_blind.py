@@ -219,8 +219,6 @@ BENIGN: dict[str, Callable[[], bytes]] = {
 #: Lures still missed (strict xfail: a fix shows as XPASS and is made a plain case).
 LIMITS: dict[str, str] = {
     "pt: staking reward in a Google Form": "pt staking reward and 'informe o endereço da sua carteira': 3.75 of 5",
-    "alt-only: claim button picture": "the lure is only in the picture's alt text, which html_to_text leaves out",
-    "title-only: linked picture with a title": "the lure is only in the link's title, which html_to_text leaves out",
     "fake snapshot, English": "'your wallet earned 12,400 BLUR' is no listed bait: wallet + claim + snapshot 2.5",
     "OP claim, cashtag subject only": "'Claim your $OP': a cashtag without an amount is no topic",
 }

@@ -155,8 +155,6 @@ BATCH1_BENIGN: dict[str, Callable[[], bytes]] = {
 BATCH1_LIMITS = {
     "image-only airdrop with a button link":
         "no crypto word anywhere: 'Reward pending', a picture and a free-hosted link read as any prize spam",
-    "image-only with alt text as the lure":
-        "the lure is only in the picture's alt text, which the body text (text.html_to_text) leaves out",
     "brand in a help-desk notification with a hosted form":
         "brand in the body (3) + free-hosted form (1.5): the compensation wording weighs 2.5, under the body's 3.5",
 }
