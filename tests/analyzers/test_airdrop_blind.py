@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 import pytest
 
-from analyzers.test_phish_variants import LIST, _cases, _photo, button, mail, scan
-from coinguard.findings import VerdictKind
+from analyzers.test_phish_variants import LIST, _cases, _photo, button, mail
+from analyzers.test_recall_variants import _flagged
 
 CID = "bafybeihkoviema7g3gxyt6la7vd5ho32ictqbilu3wnlo3rs7ewhnp7lly"
 
@@ -216,36 +216,125 @@ BENIGN: dict[str, Callable[[], bytes]] = {
              "disable your account in the app.</p>", sign=b"binance.com"),
 }
 
+# ---------------------------------------------------------------------------- variants per technique (written after)
+# More variants of each technique this round generalises, each beside the look-alike it must not catch.
+
+TECHNIQUE_LURES: dict[str, Callable[[], bytes]] = {
+    # a claim call naming the cashtag
+    "collect your cashtag, Notion page": lambda: mail(
+        "Starknet <team@strk-provisions.org>", "Provisions round 3",
+        text="Round 3 is open. Collect your $STRK before Sunday: https://strkround3.notion.site/collect\n"),
+    "redeem a cashtag, image and button": lambda: mail(
+        "Wormhole <drop@w-multigov.io>", "Unclaimed W",
+        html=pic_button("https://w-redeem.pages.dev/", "") + button("https://w-redeem.pages.dev/", "Redeem $W"),
+        images=PIC),
+    # the wallet earned an unknown ticker (the fake snapshot)
+    "address qualifies for a ticker, snapshot": lambda: mail(
+        "Kamino <points@kamino-season.xyz>", "Season 2 snapshot",
+        html="<p>The season 2 snapshot was taken. Your address qualifies for 8,300 KMNO.</p>"
+             + button("https://kamino-s2.web.app/", "Check and claim")),
+    "wallet received a ticker, plain text": lambda: mail(
+        "Drops <drops@ecosystem-drops.net>", "Distribution done",
+        text="Your wallet received 2,250 ZRO in the final distribution. Withdraw them here before they expire: "
+             "https://zro-final.netlify.app/\n"),
+    # points converted to tokens
+    "XP converted to a ticker": lambda: mail(
+        "Scroll <marks@scroll-marks.io>", "Your marks",
+        text="Your marks were converted to 4,100 SCR. Claim: https://scroll-marks.pages.dev/\n"),
+    # picture buttons whose words are in alt or title only, other languages
+    "alt-only button, Spanish": lambda: mail(
+        "Equipo <equipo@recompensas-red.es>", "Recompensa",
+        html=pic_button("https://red-recompensa.web.app/", "Reclama tus 300 USDT de airdrop ahora"), images=PIC),
+    "submit button label in a form": lambda: mail(
+        "Wallet Desk <desk@wallet-desk.net>", "Wallet review",
+        html="<form action='https://wallet-desk.pages.dev/s'><p>Enter your 12-word phrase below.</p>"
+             "<input type='text' name='p'><input type='submit' value='Validate my wallet'></form>"),
+    # the address asked for, the deadline as a noun
+    "address asked for, Spanish": lambda: mail(
+        "Sorteo Cripto <sorteo@sorteo-eth.es>", "Ganaste el sorteo",
+        text="Ganaste 0,5 ETH en nuestro sorteo. Indique la dirección de su billetera para recibir el premio. "
+             "Plazo de 24 horas.\n"),
+    "address asked for, French": lambda: mail(
+        "Cadeau Crypto <cadeau@cadeau-btc.fr>", "Votre gain",
+        text="Vous avez gagné 0,02 BTC. Envoyez l'adresse de votre portefeuille pour recevoir votre gain. "
+             "Délai : 48 heures.\n"),
+    # allowlist spots
+    "allowlist spot, connect": lambda: mail(
+        "Mad Lads <mint@madlads-allowlist.io>", "You have been allowlisted",
+        html="<p>You have been allowlisted for the Mad Lads reprint. Connect your wallet within 12 hours to "
+             "keep your allowlist spot.</p>" + button("https://madlads-al.vercel.app/", "Connect")),
+    # the loss of future airdrops
+    "continue receiving airdrops, wallet validation": lambda: mail(
+        "Drop Network <validate@drop-network.io>", "Validation needed",
+        text="To continue receiving airdrops, validate your wallet by December 20: "
+             "https://drop-validate.pages.dev/\n"),
+}
+
+TECHNIQUE_BENIGN: dict[str, Callable[[], bytes]] = {
+    "gift card with a dollar amount": lambda: mail(
+        "Shop <offers@shop.example>", "Claim your $50 gift card",
+        html="<p>Thanks for shopping with us. Claim your $50 gift card in your account.</p>"
+             + button("https://shop.example/account", "Claim"), headers=LIST),
+    "tax refund in US dollars": lambda: mail(
+        "Tax Desk <desk@tax.example>", "Claim your $US refund",
+        text="Non-residents can claim their $US withholding refund with form 1040-NR. Our guide: "
+             "https://tax.example/guide\n", headers=LIST),
+    "airline miles converted": lambda: mail(
+        "SkyMiles <miles@airline.example>", "Your miles",
+        text="Your points were converted to 50 EUR in travel credit. Redeem them in the app before 31 March.\n",
+        headers=LIST),
+    "IP allowlist notice": lambda: mail(
+        "Cloud Ops <ops@cloud.example>", "Your IP has been allowlisted",
+        text="Your office IP 203.0.113.7 has been allowlisted for the staging API. No action is needed.\n"),
+    "project newsletter about its snapshot, no ask": lambda: mail(
+        "Kamino <news@kamino.example>", "Season 2 has ended",
+        html="<p>The season 2 snapshot was taken on 1 December. Allocations will be shown in the app when the "
+             "token launches. We will never ask you to connect your wallet from an email.</p>"
+             + button("https://kamino.example/blog/season-2", "Read the post"), headers=LIST),
+    "colleague asks for a wallet address to pay an invoice": lambda: mail(
+        "Jonas <jonas@studio.example>", "Invoice 2026-117",
+        text="Hi Sam,\n\nthanks for the invoice. Could you send your wallet address? We pay freelancers in USDC "
+             "on Base now.\n\nJonas\n"),
+    "newsletter whose pictures have captions": lambda: mail(
+        "Crypto Weekly <editor@cryptoweekly.example>", "Crypto Weekly #52",
+        html=logo("Crypto Weekly logo") + '<img src="cid:banner" alt="Bitcoin price chart for the week">'
+             "<p>Bitcoin closed the week higher; the ETF flows turned positive.</p>"
+             + button("https://cryptoweekly.example/52", "Read"), images=PIC, headers=LIST),
+    "mailing list with a crypto name": lambda: mail(
+        "Bob <bob@dev.example>", "[token-claim-dev] Re: merkle claim tests",
+        text="The claim tests pass on the airdrop fixture now; the snapshot is the one from block 19000000.\n",
+        headers=[("List-Id", "Token claim developers <token-claim-dev.lists.example.org>")]),
+}
+
 #: Lures still missed (strict xfail: a fix shows as XPASS and is made a plain case).
-LIMITS: dict[str, str] = {
-    "pt: staking reward in a Google Form": "pt staking reward and 'informe o endereço da sua carteira': 3.75 of 5",
-    "fake snapshot, English": "'your wallet earned 12,400 BLUR' is no listed bait: wallet + claim + snapshot 2.5",
-    "OP claim, cashtag subject only": "'Claim your $OP': a cashtag without an amount is no topic",
+LIMITS: dict[str, str] = {}
+#: Technique variants still missed (strict xfail).
+TECHNIQUE_LIMITS: dict[str, str] = {
+    "continue receiving airdrops, wallet validation":
+        "'validate your wallet' (3) is the topic, the lost airdrops the one kind of pressure: body 3.38 + the "
+        "free host 1.5 = 4.88; 'by December 20' is no listed deadline",
 }
 #: Look-alikes flagged (strict xfail).
-BENIGN_LIMITS: dict[str, str] = {
-    "GitHub notification in a crypto repo":
-        "the repository's name in the Subject's list tag ([example/airdrop-claim-contract]) reads as a lure",
-}
+BENIGN_LIMITS: dict[str, str] = {}
 
 
-def _flagged(raw: bytes) -> tuple[bool, object]:
-    v = scan(raw)
-    return (v.verdict in (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS),
-            (v.score, [(f.code, f.score, f.detail[:80]) for f in v.findings if f.score]))
+ALL_LURES = LURES | TECHNIQUE_LURES
+ALL_BENIGN = BENIGN | TECHNIQUE_BENIGN
 
 
-@pytest.mark.parametrize("name", _cases(LURES, LIMITS))
+@pytest.mark.parametrize("name", _cases(ALL_LURES, LIMITS | TECHNIQUE_LIMITS))
 def test_lure_is_flagged(name: str) -> None:
-    flagged, why = _flagged(LURES[name]())
+    flagged, why = _flagged(ALL_LURES[name]())
     assert flagged, why
 
 
-@pytest.mark.parametrize("name", _cases(BENIGN, BENIGN_LIMITS))
+@pytest.mark.parametrize("name", _cases(ALL_BENIGN, BENIGN_LIMITS))
 def test_look_alike_is_clean(name: str) -> None:
-    flagged, why = _flagged(BENIGN[name]())
+    flagged, why = _flagged(ALL_BENIGN[name]())
     assert not flagged, why
 
 
-def test_batch_size() -> None:
+def test_batch_sizes() -> None:
     assert len(LURES) >= 25 and len(BENIGN) >= 10
+    assert len(ALL_LURES) == len(LURES) + len(TECHNIQUE_LURES)  # no name shared
+    assert len(ALL_BENIGN) == len(BENIGN) + len(TECHNIQUE_BENIGN)
