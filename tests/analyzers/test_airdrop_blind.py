@@ -268,9 +268,41 @@ TECHNIQUE_LURES: dict[str, Callable[[], bytes]] = {
         "Drop Network <validate@drop-network.io>", "Validation needed",
         text="To continue receiving airdrops, validate your wallet by December 20: "
              "https://drop-validate.pages.dev/\n"),
+    # eligibility, the claim of the tokens and the deadline, in the campaigns' languages
+    "eligibility claim, German": lambda: mail(
+        "Arbitrum DAO <dao@arb-anspruch.de>", "Ihre Token",
+        html="<p>Sie haben Anspruch auf 500 ARB. Fordern Sie Ihre Token jetzt an, bevor die Frist abläuft.</p>"
+             + button("https://arb-anspruch.pages.dev/", "Token anfordern")),
+    "eligibility claim, Polish": lambda: mail(
+        "Fundacja <kontakt@tokeny-dystrybucja.pl>", "Twoje tokeny",
+        html="<p>Kwalifikujesz się do otrzymania 500 tokenów ARB. Odbierz swoje tokeny przed terminem.</p>"
+             + button("https://arb-pl.web.app/", "Odbierz")),
+    "eligibility claim, Russian": lambda: mail(
+        "Фонд <info@token-razdacha.ru>", "Ваши токены",
+        text="Вы имеете право на 500 токенов ARB. Заберите свои токены до окончания срока: "
+             "https://arb-ru.pages.dev/\n"),
+    "eligibility claim, Korean": lambda: mail(
+        "재단 <info@token-kr.io>", "토큰 안내",
+        html="<p>500 ARB 토큰을 받을 자격이 있습니다. 기한 전에 토큰을 청구하세요.</p>"
+             + button("https://arb-kr.vercel.app/", "청구")),
+    "eligibility claim, Indonesian": lambda: mail(
+        "Tim <tim@token-id.io>", "Token Anda",
+        text="Anda berhak atas 500 token ARB. Klaim token Anda sebelum batas waktu: https://arb-id.web.app/\n"),
 }
 
 TECHNIQUE_BENIGN: dict[str, Callable[[], bytes]] = {
+    "German tax refund letter": lambda: mail(
+        "Finanzamt Service <service@steuer-service.example>", "Ihre Erstattung",
+        text="Sehr geehrte Frau Weber,\n\nSie haben Anspruch auf eine Erstattung von 412 EUR. Bitte reichen Sie "
+             "die Belege vor Ablauf der Frist ein.\n\nMit freundlichen Grüßen\n"),
+    "Russian bank's tax deduction notice": lambda: mail(
+        "Банк <info@bank.example>", "Налоговый вычет",
+        text="Вы имеете право на налоговый вычет. Подайте заявление до окончания срока в личном кабинете.\n"),
+    "Spanish crypto conference student tickets": lambda: mail(
+        "ETHBarcelona <hola@ethbarcelona.example>", "Entradas de estudiante",
+        html="<p>Eres elegible para la entrada de estudiante de ETHBarcelona, la conferencia de Ethereum. "
+             "Inscríbete antes de la fecha límite.</p>" + button("https://ethbarcelona.example/tickets", "Entradas"),
+        headers=LIST),
     "gift card with a dollar amount": lambda: mail(
         "Shop <offers@shop.example>", "Claim your $50 gift card",
         html="<p>Thanks for shopping with us. Claim your $50 gift card in your account.</p>"
