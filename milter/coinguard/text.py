@@ -932,6 +932,47 @@ _HIDDEN_ELEMENTS = frozenset({"script", "style", "head"})
 _LINK_ATTRS = {"a": "href", "area": "href", "form": "action", "iframe": "src"}
 #: Tags and tag fragments, for the fallback: bounded by the next "<", so linear however many are unclosed.
 _TAGLIKE = re.compile(r"<[^<>]*>?")
+#: Attributes whose words stand in for the element (the picture-button technique: a lure whose words are
+#: only in an image's ``alt``/``title``, a link's tooltip, an image or submit button's label), by tag, in
+#: the order tried (the first that says something is read).
+_SUBSTITUTE_ATTRS = {"img": ("alt", "title"), "area": ("alt", "title"), "a": ("title",),
+                     "input": ("value", "alt")}
+#: ``input`` types whose ``value``/``alt`` is a label shown on the button.
+_BUTTON_INPUTS = frozenset({"submit", "button", "image", "reset"})
+#: What a picture's label names the picture by ("Coinbase logo", "header image", "Twitter icon"): a
+#: description of the picture, not words the mail says.
+_PICTURE_LABEL = re.compile(
+    r"(?<![^\W_])(?:logo\w*|icon\w*|banner|image|img|photo|picture|pic|avatar|spacer|pixel|header|footer"
+    r"|divider|separator|badge|emblem|screenshot|illustration|thumbnail|bild|imagen|imagem|immagine|foto)(?![^\W_])",
+    re.IGNORECASE)
+#: Letters of the scripts written without spaces between words (Japanese, Chinese; Hangul is spaced but dense).
+_DENSE_SCRIPT = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+#: A substitute text is read when it is a phrase: at least this many words (or dense-script letters).
+SUBSTITUTE_MIN_WORDS, SUBSTITUTE_MIN_DENSE = 3, 4
+#: The most characters of one attribute read (an alt text is a caption, not a page).
+SUBSTITUTE_MAX_CHARS = 300
+
+
+def substitute_text(tag: str, attrib: dict[str, str]) -> str:
+    """The words an element's attributes show in its place (``alt``/``title`` of a picture, a link's title,
+    a button's label), or '' -- only when they are a phrase, not a picture's name: ``alt="Claim 0.5 ETH now"``
+    is what the picture says; ``alt="Coinbase logo"``, ``alt="Phantom"`` name the picture (newsletters
+    label their logos so), and are left out as before."""
+    names = _SUBSTITUTE_ATTRS.get(tag)
+    if names is None or (tag == "input" and attrib.get("type", "").strip().lower() not in _BUTTON_INPUTS):
+        return ""
+    for name in names:
+        value = " ".join(str(attrib.get(name) or "")[:SUBSTITUTE_MAX_CHARS].split())
+        if not value:
+            continue
+        if tag == "input" and name == "value":
+            return value  # a button's label is shown as it is, a word or a phrase
+        if _PICTURE_LABEL.search(value):
+            return ""
+        words = sum(1 for w in value.split() if any(ch.isalpha() for ch in w))
+        if words >= SUBSTITUTE_MIN_WORDS or len(_DENSE_SCRIPT.findall(value)) >= SUBSTITUTE_MIN_DENSE:
+            return value
+    return ""
 
 
 class _TextTarget:
@@ -947,10 +988,18 @@ class _TextTarget:
         self.parts.append(" ")  # text on either side of a tag is two strings (as bs4's get_text(" "))
         if name in _HIDDEN_ELEMENTS:
             self.hidden += 1
-        elif not self.hidden and name in _LINK_ATTRS and len(self.links) < MAX_LINKS:
+            return
+        if self.hidden:
+            return
+        if name in _LINK_ATTRS and len(self.links) < MAX_LINKS:
             target = attrib.get(_LINK_ATTRS[name]) or attrib.get("href") or attrib.get("src") or ""
             if target.strip():
                 self.links.append(target.strip()[:2000])
+        if name in _SUBSTITUTE_ATTRS:
+            words = substitute_text(name, attrib)
+            if words:
+                self.parts.append(words)
+                self.parts.append(" ")
 
     def end(self, tag: object) -> None:
         self.parts.append(" ")

@@ -520,3 +520,26 @@ def test_a_processing_time_is_no_pressure() -> None:
             if t.category == "urgency"]
     assert [t for t in match_lures("If you did not request it, contact support within 24 hours.", LURES).terms
             if t.category == "urgency"]
+
+
+@pytest.mark.parametrize("subject, list_id, expected", [
+    ("Re: [example/airdrop-claim] Fix proof (#42)", "example/airdrop-claim <airdrop-claim.example.github.com>",
+     "Re:  Fix proof (#42)"),
+    ("[Token-Sale-Dev] meeting", "<token-sale-dev.lists.example.org>", " meeting"),
+    # a tag the List-Id does not hold, a tag with spaces, no List-Id: the Subject stays
+    ("[claim-airdrop] now", "<weekly.news.example>", "[claim-airdrop] now"),
+    ("[Claim your airdrop] now", "Claim your airdrop <x.example>", "[Claim your airdrop] now"),
+    ("[airdrop-claim] Fix", "", "[airdrop-claim] Fix"),
+])
+def test_list_tag_named_by_the_list_id_is_no_lure_wording(subject: str, list_id: str, expected: str) -> None:
+    from coinguard.analyzers.crypto_theme import list_subject
+
+    headers = (("List-Id", list_id),) if list_id else ()
+    assert list_subject(MessageInfo(subject=subject, headers=headers)) == expected
+
+
+def test_repository_notification_subject_does_not_score() -> None:
+    subject = "Re: [example/airdrop-claim] Fix the proof check (#42)"
+    assert SUBJECT.code in run_message(subject=subject)
+    assert SUBJECT.code in run_message(subject=subject, headers=(("List-Id", "<other.example.github.com>"),))
+    assert run_message(subject=subject, headers=(("List-Id", "example/airdrop-claim <x.github.com>"),)) == {}

@@ -152,13 +152,10 @@ BATCH1_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 #: Batch 1 lures still missed after the fixes (strict xfail: a fix shows as XPASS and is made a plain case).
+#: The third round (test_airdrop_blind.py) read an image's alt text as text and the compensation payment as bait.
 BATCH1_LIMITS = {
     "image-only airdrop with a button link":
         "no crypto word anywhere: 'Reward pending', a picture and a free-hosted link read as any prize spam",
-    "image-only with alt text as the lure":
-        "the lure is only in the picture's alt text, which the body text (text.html_to_text) leaves out",
-    "brand in a help-desk notification with a hosted form":
-        "brand in the body (3) + free-hosted form (1.5): the compensation wording weighs 2.5, under the body's 3.5",
 }
 
 
@@ -290,11 +287,9 @@ BATCH2_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 #: Batch 2 lures missed when it was measured (after the first round of fixes): 13/20 on main, 15/20 on this
-#: branch; the second round fixed five of the seven misses (numbers in the report of issue 11).
-BATCH2_LIMITS = {
-    "cashtag reward, short":
-        "the cashtag amount is the topic (1.5) and 'Redeem' a weak call (1): 3 of the body's 3.5",
-}
+#: branch; the second round fixed five of the seven misses (numbers in the report of issue 11), the third
+#: (test_airdrop_blind.py) the last: the points-to-cashtag conversion is bait.
+BATCH2_LIMITS: dict[str, str] = {}
 
 
 LURES = BATCH1_LURES | BATCH2_LURES

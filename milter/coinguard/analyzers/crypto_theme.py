@@ -407,6 +407,24 @@ ANATOMY_CODES = (
 )
 
 
+#: A mailing list's or a repository's tag opening the Subject ("[bitcoin-dev] ...", "Re: [owner/airdrop-claim]
+#: Fix the proof check"): one token in brackets, after any reply/forward prefixes.
+_LIST_TAG = re.compile(r"^\s*(?:(?:re|fwd?|aw|wg|sv|vs|antw|tr|rv)\s*:\s*)*\[([^\[\]\s]{2,100})\]", re.IGNORECASE)
+
+
+def list_subject(msg: MessageInfo) -> str:
+    """The Subject without the list tag its List-Id names: a GitHub notification from a repository named
+    "airdrop-claim-contract", a list called "token-sale-dev" say the list's name, not a lure's words (the
+    repository-notification technique of a false positive).  A tag the List-Id header does not hold stays."""
+    m = _LIST_TAG.match(msg.subject)
+    if m is None:
+        return msg.subject
+    list_id = " ".join(v for n, v in msg.headers if n.lower() == "list-id").lower()
+    if not list_id or m.group(1).lower() not in list_id:
+        return msg.subject
+    return msg.subject[:m.start(1) - 1] + msg.subject[m.end(1) + 1:]
+
+
 class CryptoThemeMessage:
     """Lure language in the subject, the body text and the attachment names."""
 
@@ -435,19 +453,20 @@ class CryptoThemeMessage:
         self, msg: MessageInfo, items: Sequence[Item], findings: Sequence[Finding], ctx: AnalysisContext
     ) -> Iterator[Finding]:
         lures = lures_for(ctx)
+        subject_text = list_subject(msg)
         cap = VERIFIED_BRAND_CAP if verified_brand_sender(msg, findings, ctx) else None
-        subject = match_parts((msg.subject, msg.from_display), lures, ctx)
-        topic = subject.topic or brand_named((msg.subject, msg.from_display, msg.body_text), ctx)
+        subject = match_parts((subject_text, msg.from_display), lures, ctx)
+        topic = subject.topic or brand_named((subject_text, msg.from_display, msg.body_text), ctx)
         # the body is read together with the Subject: a lure often splits topic and call to action
         # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
-        body = (match_parts((msg.subject, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
+        body = (match_parts((subject_text, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
                 else LureMatch(0.0, False, ()))
         address = any(f.code in ADDRESS_CODES for f in findings)
         link = bool(msg.body_html_links) or "://" in msg.body_text[:CALLBACK_SCAN_CHARS]
         # (a brand's own aligned mail is its notice: its withdrawal confirmations have a fake balance's parts)
-        anatomy_text = f"{msg.subject}\n{msg.from_display}\n{msg.body_text}\n{attribute_text(items)}"
+        anatomy_text = f"{subject_text}\n{msg.from_display}\n{msg.body_text}\n{attribute_text(items)}"
         techniques = list(anatomy_findings(anatomy_text, address, link)) if cap is None else []
-        said = f"{msg.subject}\n{msg.body_text}"
+        said = f"{subject_text}\n{msg.body_text}"
         if any(t.category == "extortion" for t in body.terms) and (about_scams(said) or claims_told_of_others(said)):
             body = without(body, "extortion")
         # (a story with a technique's parts, the celebrity's trading robot, is the lure's, not news)
@@ -458,7 +477,7 @@ class CryptoThemeMessage:
             f = _finding(match, place, cap=cap, topic=topic)
             if f is not None:
                 yield f
-        disguised = lookalike_words(f"{msg.subject} {msg.from_display}") if topic or body.topic else []
+        disguised = lookalike_words(f"{subject_text} {msg.from_display}") if topic or body.topic else []
         if disguised:
             yield Finding(LOOKALIKE_CODE, NAME, "", "look-alike letters in " + ", ".join(disguised),
                           score=min(LOOKALIKE_SCORE, cap or LOOKALIKE_SCORE))
