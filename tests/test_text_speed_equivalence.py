@@ -243,6 +243,55 @@ def test_gates_allow_what_their_own_pass_allows(which: int) -> None:
             assert {rx for rx in gate._terms if may(rx)} == want
 
 
+def _substrings(text: str, longest: int) -> set[str]:
+    return {text[i:i + n] for n in range(1, longest + 1) for i in range(len(text) - n + 1)}
+
+
+def test_distinct_sentences_hold_the_strings_without_the_separator_the_text_holds(monkeypatch: Any) -> None:
+    """Every string without ". " is in the cut text exactly when it is in the text (checked for all strings of
+    up to 7 characters of either, on random texts of a small alphabet that repeat pieces and empty ones)."""
+    monkeypatch.setattr(T, "DISTINCT_MIN", 0)
+    rng = random.Random(55)
+    texts = ["", ". ", ". . ", "a. b", "a. b. c", "a. a. a. a", ". a. a. a. ", "x. . . . y", "..  .. ", "a.. b. . c.",
+             "ab. ab. ab. ab. b", "b. ab. ab. ab. ab"]
+    for _ in range(3000):
+        pieces = [rng.choice(["a", "b", "ab", "a b", "", ".", " ", "ba."]) for _ in range(rng.randint(0, 8))]
+        texts.append(". ".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) if pieces else "")
+    texts += ["".join(rng.choice("ab. ") for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    cut_some = 0
+    for text in texts:
+        cut = T.distinct_sentences(text)
+        cut_some += len(cut) < len(text)
+        want = {w for w in _substrings(text, 7) if T.SENTENCE_SEP not in w}
+        got = {w for w in _substrings(cut, 7) if T.SENTENCE_SEP not in w}
+        assert got == want, (text, cut)
+    assert cut_some > 1000  # (the cut was taken, not only passed over)
+
+
+def test_needle_sets_of_repeated_sentences_are_the_plain_pass() -> None:
+    """Long texts made of a few sentences repeated (past DISTINCT_MIN, so they are cut), with the gates' needles
+    at the ends, inside and across sentences: the present needles are those of the plain automaton pass;
+    a needle holding the separator is found as before."""
+    rng = random.Random(77)
+    dotted = T.RegexGate([re.compile(r"end\. next"), re.compile(r"wallet|seed"), re.compile(r"q\. z|zz\.")])
+    assert "end. next" in dotted.needles
+    cut = 0
+    for gate in [*_gates(), dotted]:
+        needles = sorted(gate.needles)
+        for _ in range(40):
+            sentences = [" ".join(rng.choice(needles) if rng.random() < 0.2 else rng.choice(VOCABULARY)
+                                  for _ in range(rng.randint(0, 9))) for _ in range(rng.randint(1, 6))]
+            text = ". ".join(rng.choice(sentences) for _ in range(rng.randint(300, 900)))
+            text = rng.choice(["", "end", ". ", rng.choice(needles)]) + text + rng.choice(["", ". next", "."])
+            cut += len(T.distinct_sentences(text)) < len(text)
+            for t in (text, text.lower(), T.normalize(text)):
+                assert gate.present(t) == plain_present(gate, t), t[:80]
+                assert gate._sets is not None and gate._sets.present(t) == plain_present(gate, t)
+    assert cut > 200  # (the texts were cut, not passed whole)
+    text = "first end. next one. " + "a b. " * 2000
+    assert dotted.present(text) == plain_present(dotted, text) == {"end. next"}
+
+
 def test_a_gate_asked_of_an_equal_or_a_foreign_pattern_answers_as_before() -> None:
     own = re.compile(r"(?<![a-z])claim\s(?:now|today)")
     gate = T.RegexGate([own, re.compile(r"wallet|seed")])
