@@ -328,19 +328,19 @@ class _Hosts:
     """Three running daemons (one cache mode) behind one private Postfix, sharing one database."""
 
     def __init__(self, pf: Any, dsn: str, metrics: dict[str, int], parties: dict[str, Any],
-                 daemons: list[Any], sink: Any = None, milter_ports: dict[str, int] | None = None) -> None:
+                 daemons: list[Any], milter_ports: dict[str, int] | None = None) -> None:
         self.pf, self.dsn, self.metrics, self.parties, self.daemons = pf, dsn, metrics, parties, daemons
-        self.sink, self.milter_ports = sink, milter_ports or {}
+        self.milter_ports = milter_ports or {}
         #: per host: its daemon process alone, and its workers (every descendant), CPU seconds so far
         self.host_parties = _host_parties(daemons)
 
 
 @contextlib.contextmanager
 def _hosts(mode: str, workers: int, pg: PgServer, rd: RedisServer, daemon_env: dict[str, str],
-           no_milter: bool = False) -> Iterator[_Hosts]:
+           ) -> Iterator[_Hosts]:
     """Three ``coinguard run`` daemons, cache ``off``, in-process ``memory`` (each daemon's workers their own)
     or shared ``redis``, each worker warmed with a clean message; a fresh quarantine database and a fresh
-    cache key prefix per call.  ``no_milter``: Postfix gets a fourth listener, ``none``, with no milter."""
+    cache key prefix per call."""
     from integration import harness
 
     db = f"daemons_{mode}_{time.monotonic_ns()}"
@@ -351,8 +351,7 @@ def _hosts(mode: str, workers: int, pg: PgServer, rd: RedisServer, daemon_env: d
     ports = {h: harness.free_port() for h in HOSTS}
     metrics = {h: harness.free_port() for h in HOSTS}
     daemons: list[harness.DaemonProcess] = []
-    listeners = {h: f"inet:127.0.0.1:{p}" for h, p in ports.items()} | ({"none": ""} if no_milter else {})
-    with harness.gateway(listeners) as (sink, pf):
+    with harness.gateway({h: f"inet:127.0.0.1:{p}" for h, p in ports.items()}) as (_sink, pf):
         try:
             prefix = f"bench{time.monotonic_ns()}:"
             for h in HOSTS:
@@ -373,7 +372,7 @@ def _hosts(mode: str, workers: int, pg: PgServer, rd: RedisServer, daemon_env: d
                 d.wait_ready(180)
             for h in HOSTS:  # warm each daemon's workers with a clean message
                 harness.send(pf.ports[h], make_message())
-            yield _Hosts(pf, dsn, metrics, _parties(daemons, pf, pg, rd), daemons, sink, ports)
+            yield _Hosts(pf, dsn, metrics, _parties(daemons, pf, pg, rd), daemons, ports)
         finally:
             for d in daemons:
                 if d.proc is not None and d.proc.poll() is None:
@@ -471,7 +470,7 @@ def _host_parties(daemons: list[Any]) -> dict[str, Any]:
 
 
 def _direct_campaign(kind: str, n: int, concurrency: int, hosts: _Hosts, unique: bool = False,
-                     tag: str = "") -> dict[str, Any]:
+                     tag: str = "", profile: Path | None = None) -> dict[str, Any]:
     """``n`` copies of ``kind`` handed to the three daemons round-robin over the milter protocol itself
     (bench/milter_client.py: one session per message, ``concurrency`` at a time), no MTA: the rate until the
     last end-of-message reply (a quarantined copy is in PostgreSQL before its reply), CPU ms per message of
@@ -493,10 +492,19 @@ def _direct_campaign(kind: str, n: int, concurrency: int, hosts: _Hosts, unique:
     counts_before = _cache_counts(hosts.metrics)
     cpu_before = {name: cpu() for name, cpu in hosts.parties.items()}
     host_before = {name: cpu() for name, cpu in hosts.host_parties.items()}
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as ex:
-        actions = Counter(ex.map(one, messages))
-    elapsed = time.perf_counter() - started
+    with contextlib.ExitStack() as profiling:
+        if profile is not None:
+            from bench_gateway import Profile
+
+            profile.parent.mkdir(parents=True, exist_ok=True)
+            for host, d in zip(HOSTS, hosts.daemons, strict=False):  # the tree (workers), the daemon's Python CPU
+                profiling.enter_context(Profile(d.proc.pid, Path(f"{profile}-{host}.txt"), tree=True, gil=True))
+                profiling.enter_context(Profile(d.proc.pid, Path(f"{profile}-{host}-daemon-gil.txt")))
+            time.sleep(1.0)  # py-spy attached
+        started = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as ex:
+            actions = Counter(ex.map(one, messages))
+        elapsed = time.perf_counter() - started
     cpu_ms = {name: (cpu() - cpu_before[name]) * 1000 / n for name, cpu in hosts.parties.items()}
     host_ms = {name: (cpu() - host_before[name]) * 1000 / n for name, cpu in hosts.host_parties.items()}
     after = _cache_counts(hosts.metrics)
@@ -507,27 +515,49 @@ def _direct_campaign(kind: str, n: int, concurrency: int, hosts: _Hosts, unique:
             "bad": n - actions.get("discard", 0), "bytes": len(messages[0][2])}
 
 
-def _postfix_alone(kind: str, n: int, concurrency: int, hosts: _Hosts) -> dict[str, Any]:
-    """The same copies through Postfix's listener with no milter, until the sink has them all: the MTA's own
-    rate here (Postfix relaying to the loopback sink of this process), the ceiling of any milter behind it."""
+def _postfix_alone(kind: str, n: int, concurrency: int) -> dict[str, Any]:
+    """The same copies through a private Postfix with no milter, relaying to Postfix's smtp-sink (C, counts
+    and discards), until the sink has them all: the MTA's own rate here, the ceiling of any milter behind it
+    (bench_gateway.py's ``none`` peer).  CPU ms per message of Postfix's processes and of this process."""
+    import shutil
     from concurrent.futures import ThreadPoolExecutor
 
-    messages = [campaign(i, kind) for i in range(n)]
-    port = hosts.pf.ports["none"]
-    base = hosts.sink.count()
-    cpu_before = {name: cpu() for name, cpu in hosts.parties.items()}
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as ex:
-        codes = list(ex.map(lambda raw: harness_send(port, raw), messages))
-    while hosts.sink.count() - base < n and time.perf_counter() - started < 600:
-        time.sleep(0.02)
-    elapsed = time.perf_counter() - started
-    count = hosts.sink.count() - base
-    cpu_ms = {name: (cpu() - cpu_before[name]) * 1000 / max(1, count) for name, cpu in hosts.parties.items()}
-    with hosts.sink._cond:  # the sink keeps every message: let these go
-        hosts.sink.messages.clear()
+    import psutil
+    from bench_gateway import CountingSink
+
+    from integration import harness
+
+    base = Path(tempfile.mkdtemp(prefix="coinguard-bench-pf-"))
+    os.chmod(base, 0o755)
+    sink = CountingSink()
+    pf = harness.PrivatePostfix(base, sink.port, {"none": ""})
+    try:
+        pf.start()
+        port = pf.ports["none"]
+        master = psutil.Process(pf.master_pid() or os.getpid())
+        parties = {"postfix": lambda: _tree_cpu_s(master), "clients": lambda: _own_cpu_s(psutil.Process())}
+        messages = [campaign(i, kind) for i in range(n + 20)]
+        for raw in messages[n:]:  # warm: Postfix's smtpd and smtp processes started
+            harness_send(port, raw)
+        end = time.monotonic() + 60
+        while sink.count() < len(messages) - n and time.monotonic() < end:
+            time.sleep(0.05)
+        before, cpu_before = sink.count(), {name: cpu() for name, cpu in parties.items()}
+        started = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as ex:
+            codes = list(ex.map(lambda raw: harness_send(port, raw), messages[:n]))
+        while sink.count() - before < n and time.perf_counter() - started < 600:
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        count = sink.count() - before
+        cpu_ms = dict.fromkeys(GROUPS, 0.0) | {
+            name: (cpu() - cpu_before[name]) * 1000 / max(1, count) for name, cpu in parties.items()}
+    finally:
+        pf.stop()
+        sink.stop()
+        shutil.rmtree(base, ignore_errors=True)
     return {"kind": kind, "n": n, "count": count, "rate": count / elapsed, "cpu_ms": cpu_ms, "lookups": {},
-            "hit_rate": 0.0, "bad": sum(c != 250 for c in codes) + n - count, "bytes": len(messages[0])}
+            "hit_rate": 0.0, "bad": sum(c != 250 for c in codes) + max(0, n - count), "bytes": len(messages[0])}
 
 
 #: --direct: the cache modes, and what each run sends
@@ -536,7 +566,8 @@ DIRECT_TRAFFIC = ("milter campaign", "milter unique", "postfix campaign")
 
 
 def run_direct(n: int, concurrency: int, smtp_concurrency: int, workers: int, pg: PgServer, rd: RedisServer,
-               kinds: tuple[str, ...], rounds: int = 1, modes: tuple[str, ...] = DIRECT_MODES) -> int:
+               kinds: tuple[str, ...], rounds: int = 1, modes: tuple[str, ...] = DIRECT_MODES,
+               profile: str = "") -> int:
     """The filter's own capacity, without the MTA's cost, beside the end-to-end figure through Postfix.
 
     Per round and cache mode (three fresh daemons each): every campaign's copies handed to the daemons
@@ -558,23 +589,32 @@ def run_direct(n: int, concurrency: int, smtp_concurrency: int, workers: int, pg
     print("CPU ms per message: " + " / ".join(GROUPS) + " = total", flush=True)
     results: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for rnd in range(rounds):
-        for mi, mode in enumerate(modes if rnd % 2 == 0 else modes[::-1]):
-            with _hosts(mode, workers, pg, rd, daemon_env, no_milter=mi == 0) as hosts:
+        for kind in kinds:  # no daemon running
+            r = _postfix_alone(kind, n, smtp_concurrency)
+            results.setdefault((kind, "postfix alone", "-"), []).append(r)
+            print(f"{kind:<7} {'postfix alone':<16} cache -      {r['rate']:>7.1f} msg/s  CPU ms/msg {_line(r)}"
+                  f"  ({r['count']}/{n} delivered to smtp-sink)", flush=True)
+            if r["bad"]:
+                print(f"--direct: {kind} postfix alone: {r['bad']} of {n} not delivered", file=sys.stderr)
+                return 1
+        for mode in modes if rnd % 2 == 0 else modes[::-1]:
+            with _hosts(mode, workers, pg, rd, daemon_env) as hosts:
                 idle = _idle_cpu(hosts.parties)
                 print(f"round {rnd + 1} cache {mode}: idle CPU ms/s "
                       + " / ".join(f"{idle[g]:.1f}" for g in GROUPS), flush=True)
                 for kind in kinds:
                     runs: list[tuple[str, dict[str, Any]]] = []
-                    if mi == 0:
-                        runs.append(("postfix alone", _postfix_alone(kind, n, smtp_concurrency, hosts)))
-                    runs.append(("milter campaign", _direct_campaign(kind, n, concurrency, hosts, tag=mode[0])))
+                    prof = Path(profile) / f"{mode}-{kind}" if profile else None
+                    runs.append(("milter campaign", _direct_campaign(
+                        kind, n, concurrency, hosts, tag=mode[0],
+                        profile=prof.with_name(prof.name + "-campaign") if prof else None)))
                     if kind in ZIP_KINDS:
                         runs.append(("milter unique", _direct_campaign(kind, n, concurrency, hosts, unique=True,
                                                                        tag=mode[0])))
                     runs.append(("postfix campaign", _send_campaign(kind, n, smtp_concurrency, hosts.pf, hosts.dsn,
                                                                     hosts.parties, hosts.metrics)))
                     for traffic, r in runs:
-                        key = "-" if traffic == "postfix alone" else mode
+                        key = mode
                         results.setdefault((kind, traffic, key), []).append(r)
                         per_host = "  ".join(
                             f"{h} {r['host_ms'][f'{h} daemon']:.1f}+{r['host_ms'][f'{h} workers']:.1f}"
@@ -639,6 +679,13 @@ def main() -> int:
                     help="instead: three real daemons driven over the milter protocol (bench/milter_client.py, no "
                     "MTA) with the cache off, in-process (memory) and shared (redis), the campaign and unique "
                     "attachments, beside the same campaign through Postfix and Postfix alone (root, Postfix)")
+    ap.add_argument("--direct-modes", default=",".join(DIRECT_MODES),
+                    help=f"--direct: cache modes, comma-separated (default {','.join(DIRECT_MODES)})")
+    ap.add_argument("--profile", default="", metavar="DIR",
+                    help="--direct: sample every daemon's process tree with py-spy during the milter runs "
+                    "(DIR/<mode>-<kind>-campaign-<host>.txt, threads holding the GIL, collapsed stacks for "
+                    "bench/profile_top.py; "
+                    "...-<host>-daemon-gil.txt: the daemon process alone, threads holding the GIL)")
     ap.add_argument("--sessions", type=int, default=12,
                     help="--direct: concurrent milter sessions (default 12)")
     ap.add_argument("--puts", action="store_true",
@@ -662,7 +709,8 @@ def main() -> int:
     stores: list[PostgresStore] = []
     try:
         if args.direct:
-            return run_direct(args.n, args.sessions, args.c, args.workers, pg, rd, kinds, args.rounds)
+            return run_direct(args.n, args.sessions, args.c, args.workers, pg, rd, kinds, args.rounds,
+                              tuple(m.strip() for m in args.direct_modes.split(",") if m.strip()), args.profile)
         if args.daemons:
             return run_daemons(args.n, args.c, args.workers, pg, rd, kinds, args.rounds)
         if args.puts:
