@@ -46,6 +46,24 @@ per campaign, both rates, their ratio, the CPU ratio of all processes and the fi
 the CPU per group; with ``--rounds R`` the pair of runs (cache off, then Redis) is repeated R times and
 the table gives medians (the machine is shared: run it twice, compare in the same minute).
 
+``--direct`` (root, Postfix) measures the filter's own capacity without the MTA's cost, beside the end-to-end
+figure through Postfix, in one run.  Per round: the campaign through a private Postfix with no milter to
+Postfix's smtp-sink (``postfix alone``: the MTA's own rate here, the ceiling of any milter behind it); then
+per cache mode (``--direct-modes``, default ``off,memory,redis``: none, each daemon's in-process LRU, one
+Redis shared by the three) three fresh daemons and, per campaign, the copies handed to them round-robin over
+the milter protocol itself from ``--sessions`` concurrent sessions (bench/milter_client.py: connect, HELO,
+envelope, headers, body, end of message, the replies read; ``milter campaign``), the same with a unique
+attachment per copy (``milter unique``: a zip comment naming the copy, so the attachment's bytes differ
+while its members do not: the per-item tier still serves those), and the campaign through Postfix to the
+same daemons (``postfix campaign``).  Printed per run: msg/s, CPU ms per message of every process group
+and of each daemon and its workers (process tree), the hit rate and the replies; then a table of medians
+with each mode's ratio against cache off for the same traffic.  Every copy must be quarantined (a discard
+after the PostgreSQL write), or the run stops with status 1.  ``--profile DIR`` samples the daemons with
+py-spy during the milter campaign runs (``$PY_SPY`` or py-spy on PATH).
+
+    PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py --direct [-n 300] [--kind invoice,zip]
+        [--rounds 2] [--sessions 12] [-c 6] [--direct-modes off,memory,redis] [--profile DIR]
+
 DNS goes to a loopback server of this script answering NXDOMAIN at once (bench/nxdomain_dns.py),
 as a fast local resolver would; the closed port 9 makes every DMARC lookup wait for its timeout.
 """
@@ -639,28 +657,31 @@ ZIP_KINDS = ("zip", "lnk", "invoice")
 
 def _direct_table(results: dict[tuple[str, str, str], list[dict[str, Any]]], kinds: tuple[str, ...],
                   modes: tuple[str, ...], rounds: int) -> None:
+    """Medians per kind, traffic and mode; each mode against cache off as the median of the rounds' own
+    ratios (msg/s, and the filter's CPU per message: the steadier one when the machine's load drifts)."""
     med = statistics.median
+    others = [m for m in modes if m != "off"]
     print(f"\nmsg/s and the filter's CPU ms per message (daemons + workers), medians of {rounds} round(s); "
-          "x: against cache off, same traffic")
-    head = f"{'kind':<8} {'traffic':<17}" + "".join(f" {m + ' msg/s':>13} {'filter ms':>9}" for m in modes)
-    print(head + "".join(f" {m + '/off':>10}" for m in modes if m != "off") + "  hit rate " + "/".join(
-        m for m in modes if m != "off"))
+          "against cache off (same traffic, same round): msg/s ratio / filter CPU ratio")
+    print(f"{'kind':<8} {'traffic':<17}" + "".join(f" {m + ' msg/s':>13} {'filter ms':>9}" for m in modes)
+          + "".join(f" {m + '/off':>14}" for m in others) + "  hit rate " + "/".join(others))
     for kind in kinds:
         alone = results.get((kind, "postfix alone", "-"))
         if alone:
             print(f"{kind:<8} {'postfix alone':<17} {med(r['rate'] for r in alone):>13.1f} {'-':>9}  (no milter)")
         for traffic in DIRECT_TRAFFIC:
-            rows = {m: results.get((kind, traffic, m)) for m in modes}
+            rows = {m: results.get((kind, traffic, m)) or [] for m in modes}
             if not all(rows.values()):
                 continue
             line = f"{kind:<8} {traffic:<17}"
             for m in modes:
                 line += f" {med(r['rate'] for r in rows[m]):>13.1f} {med(_filter_ms(r) for r in rows[m]):>9.1f}"
-            base = rows.get("off")
-            for m in modes:
-                if m != "off" and base:
-                    line += f" {med(r['rate'] for r in rows[m]) / med(r['rate'] for r in base):>9.1f}x"
-            line += "  " + "/".join(f"{med(r['hit_rate'] for r in rows[m]):.0%}" for m in modes if m != "off")
+            for m in others if "off" in rows else ():
+                pairs = list(zip(rows["off"], rows[m], strict=False))
+                rate = med(on["rate"] / off["rate"] for off, on in pairs)
+                cpu = med(_filter_ms(off) / max(_filter_ms(on), 0.001) for off, on in pairs)
+                line += f" {rate:>6.1f}x/{cpu:>4.1f}x  "
+            line += "  " + "/".join(f"{med(r['hit_rate'] for r in rows[m]):.0%}" for m in others)
             print(line)
 
 
