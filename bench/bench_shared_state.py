@@ -418,21 +418,28 @@ def _line(r: dict[str, Any]) -> str:
     return " / ".join(f"{r['cpu_ms'][g]:.1f}" for g in GROUPS) + f" = {sum(r['cpu_ms'].values()):.1f}"
 
 
+def _daemon_env(option: str) -> dict[str, str] | None:
+    """The daemons' environment (they run in their own folders: this checkout's package first, by absolute
+    path), or None when root or Postfix is missing (said on stderr)."""
+    from integration import harness
+
+    reason = harness.missing_prerequisite()
+    if reason:
+        print(f"{option}: cannot run: {reason}", file=sys.stderr)
+        return None
+    return {"PYTHONPATH": os.pathsep.join([str(REPO / "milter"), *(
+        os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])}
+
+
 def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisServer,
                 kinds: tuple[str, ...] = ("zip",), rounds: int = 1) -> int:
     """Three real ``coinguard run`` daemons behind one private Postfix, sharing PostgreSQL and Redis: each
     campaign's end-to-end rate (SMTP in -> quarantined in PostgreSQL) without and with the shared cache,
     and the CPU milliseconds per message of each process group; ``rounds`` times (cache off, then Redis),
     medians in the table."""
-    from integration import harness
-
-    reason = harness.missing_prerequisite()
-    if reason:
-        print(f"--daemons: cannot run: {reason}", file=sys.stderr)
+    daemon_env = _daemon_env("--daemons")
+    if daemon_env is None:
         return 2
-    # the daemons run in their own folders: this checkout's package first, by absolute path
-    daemon_env = {"PYTHONPATH": os.pathsep.join([str(REPO / "milter"), *(
-        os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])}
     print(f"three daemons ({workers} worker(s) each), {n} copies per campaign round-robin, "
           f"{concurrency} SMTP clients; kinds: {', '.join(kinds)}; {rounds} round(s)", flush=True)
     print("CPU ms per message: " + " / ".join(GROUPS) + " = total", flush=True)
@@ -588,18 +595,14 @@ def run_direct(n: int, concurrency: int, smtp_concurrency: int, workers: int, pg
                profile: str = "") -> int:
     """The filter's own capacity, without the MTA's cost, beside the end-to-end figure through Postfix.
 
-    Per round and cache mode (three fresh daemons each): every campaign's copies handed to the daemons
-    round-robin over the milter protocol (``milter campaign``), the same with a unique attachment per copy
-    (``milter unique``: what the cache cannot serve), the campaign through Postfix (``postfix campaign``,
-    SMTP in -> quarantined in PostgreSQL) and, in the first mode, Postfix alone with no milter."""
-    from integration import harness
-
-    reason = harness.missing_prerequisite()
-    if reason:
-        print(f"--direct: cannot run: {reason}", file=sys.stderr)
+    Per round: Postfix alone with no milter (``postfix alone``), then per cache mode (three fresh daemons
+    each) every campaign's copies handed to the daemons round-robin over the milter protocol (``milter
+    campaign``), the same with a unique attachment per copy (``milter unique``: the attachment's bytes differ,
+    its zip members do not), and the campaign through Postfix (``postfix campaign``, SMTP in -> quarantined in
+    PostgreSQL)."""
+    daemon_env = _daemon_env("--direct")
+    if daemon_env is None:
         return 2
-    daemon_env = {"PYTHONPATH": os.pathsep.join([str(REPO / "milter"), *(
-        os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])}
     print(f"three daemons ({workers} worker(s) each), {n} copies per run round-robin, {concurrency} milter "
           f"sessions / {smtp_concurrency} SMTP clients at a time; kinds: {', '.join(kinds)}; modes: "
           f"{', '.join(modes)}; {rounds} round(s); load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
