@@ -213,8 +213,9 @@ class Profile:
     them). ``tree``: the process and its descendants (``--subprocesses``: the fork server and every worker, each
     stack headed by ``process PID:"cmdline"``), every thread that is not idle."""
 
-    def __init__(self, pid: int | None, out: Path, native: bool = False, tree: bool = False) -> None:
-        self.pid, self.out, self.native, self.tree = pid, out, native, tree
+    def __init__(self, pid: int | None, out: Path, native: bool = False, tree: bool = False,
+                 gil: bool = False) -> None:
+        self.pid, self.out, self.native, self.tree, self.gil = pid, out, native, tree, gil
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Profile:
@@ -226,6 +227,7 @@ class Profile:
             # the whole tree (the pool's workers, recycled ones too): every running thread, GIL or not
             # (a worker's YARA and zlib run without it); the daemon alone: its Python CPU only
             cmd += ["--subprocesses"] if self.tree else [] if self.native else ["--gil"]
+            cmd += ["--gil"] if self.tree and self.gil else []  # the tree's Python CPU only (not YARA's, zlib's)
             self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         elif self.pid:
             print(f"bench_gateway: no py-spy at {spy}: not profiling", file=sys.stderr)

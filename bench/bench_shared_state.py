@@ -46,6 +46,24 @@ per campaign, both rates, their ratio, the CPU ratio of all processes and the fi
 the CPU per group; with ``--rounds R`` the pair of runs (cache off, then Redis) is repeated R times and
 the table gives medians (the machine is shared: run it twice, compare in the same minute).
 
+``--direct`` (root, Postfix) measures the filter's own capacity without the MTA's cost, beside the end-to-end
+figure through Postfix, in one run.  Per round: the campaign through a private Postfix with no milter to
+Postfix's smtp-sink (``postfix alone``: the MTA's own rate here, the ceiling of any milter behind it); then
+per cache mode (``--direct-modes``, default ``off,memory,redis``: none, each daemon's in-process LRU, one
+Redis shared by the three) three fresh daemons and, per campaign, the copies handed to them round-robin over
+the milter protocol itself from ``--sessions`` concurrent sessions (bench/milter_client.py: connect, HELO,
+envelope, headers, body, end of message, the replies read; ``milter campaign``), the same with a unique
+attachment per copy (``milter unique``: a zip comment naming the copy, so the attachment's bytes differ
+while its members do not: the per-item tier still serves those), and the campaign through Postfix to the
+same daemons (``postfix campaign``).  Printed per run: msg/s, CPU ms per message of every process group
+and of each daemon and its workers (process tree), the hit rate and the replies; then a table of medians
+with each mode's ratio against cache off for the same traffic.  Every copy must be quarantined (a discard
+after the PostgreSQL write), or the run stops with status 1.  ``--profile DIR`` samples the daemons with
+py-spy during the milter campaign runs (``$PY_SPY`` or py-spy on PATH).
+
+    PYTHONPATH=milter .venv/bin/python bench/bench_shared_state.py --direct [-n 300] [--kind invoice,zip]
+        [--rounds 2] [--sessions 12] [-c 6] [--direct-modes off,memory,redis] [--profile DIR]
+
 DNS goes to a loopback server of this script answering NXDOMAIN at once (bench/nxdomain_dns.py),
 as a fast local resolver would; the closed port 9 makes every DMARC lookup wait for its timeout.
 """
@@ -54,6 +72,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import statistics
 import sys
@@ -89,10 +108,10 @@ DNS = NxdomainDns()
 CFG = parse_config(DNS.config(0.3))
 
 
-def campaign(n: int, kind: str = "zip") -> bytes:
+def campaign(n: int, kind: str = "zip", unique: bool = False) -> bytes:
     """Copy ``n`` of one crypto-lure campaign (tests/campaigns.py): the same attachment, per-copy recipient,
-    Subject, Message-ID and MIME boundary."""
-    return campaigns.copy(kind, n)
+    Subject, Message-ID and MIME boundary (``unique``: the attachment's bytes differ per copy too)."""
+    return campaigns.copy(kind, n, unique=unique)
 
 
 def make_caches(mode: str, redis_url: str, generation: str, prefix: str) -> list[vc.VerdictCache | None]:
@@ -327,14 +346,19 @@ class _Hosts:
     """Three running daemons (one cache mode) behind one private Postfix, sharing one database."""
 
     def __init__(self, pf: Any, dsn: str, metrics: dict[str, int], parties: dict[str, Any],
-                 daemons: list[Any]) -> None:
+                 daemons: list[Any], milter_ports: dict[str, int] | None = None) -> None:
         self.pf, self.dsn, self.metrics, self.parties, self.daemons = pf, dsn, metrics, parties, daemons
+        self.milter_ports = milter_ports or {}
+        #: per host: its daemon process alone, and its workers (every descendant), CPU seconds so far
+        self.host_parties = _host_parties(daemons)
 
 
 @contextlib.contextmanager
-def _hosts(mode: str, workers: int, pg: PgServer, rd: RedisServer, daemon_env: dict[str, str]) -> Iterator[_Hosts]:
-    """Three ``coinguard run`` daemons, cache ``off`` or shared ``redis``, each worker warmed with a clean
-    message; a fresh quarantine database and a fresh cache key prefix per call."""
+def _hosts(mode: str, workers: int, pg: PgServer, rd: RedisServer, daemon_env: dict[str, str],
+           ) -> Iterator[_Hosts]:
+    """Three ``coinguard run`` daemons, cache ``off``, in-process ``memory`` (each daemon's workers their own)
+    or shared ``redis``, each worker warmed with a clean message; a fresh quarantine database and a fresh
+    cache key prefix per call."""
     from integration import harness
 
     db = f"daemons_{mode}_{time.monotonic_ns()}"
@@ -352,7 +376,7 @@ def _hosts(mode: str, workers: int, pg: PgServer, rd: RedisServer, daemon_env: d
                 cfg = work / h / "coinguard.toml"
                 cfg.parent.mkdir()
                 cache = (f'\n[cache]\nbackend = "redis"\nurl = "{rd.url}"\nkey_prefix = "{prefix}"\n'
-                         if mode == "redis" else '\n[cache]\nbackend = "off"\n')
+                         if mode == "redis" else f'\n[cache]\nbackend = "{mode}"\n')
                 harness.write_daemon_config(cfg, ports[h], metrics[h], quarantine_backend="postgresql",
                                             quarantine_dir=cfg.parent / "q", postfix_config_dir=pf.config_dir,
                                             workers=workers, extra=cache)
@@ -366,7 +390,7 @@ def _hosts(mode: str, workers: int, pg: PgServer, rd: RedisServer, daemon_env: d
                 d.wait_ready(180)
             for h in HOSTS:  # warm each daemon's workers with a clean message
                 harness.send(pf.ports[h], make_message())
-            yield _Hosts(pf, dsn, metrics, _parties(daemons, pf, pg, rd), daemons)
+            yield _Hosts(pf, dsn, metrics, _parties(daemons, pf, pg, rd), daemons, ports)
         finally:
             for d in daemons:
                 if d.proc is not None and d.proc.poll() is None:
@@ -394,21 +418,28 @@ def _line(r: dict[str, Any]) -> str:
     return " / ".join(f"{r['cpu_ms'][g]:.1f}" for g in GROUPS) + f" = {sum(r['cpu_ms'].values()):.1f}"
 
 
+def _daemon_env(option: str) -> dict[str, str] | None:
+    """The daemons' environment (they run in their own folders: this checkout's package first, by absolute
+    path), or None when root or Postfix is missing (said on stderr)."""
+    from integration import harness
+
+    reason = harness.missing_prerequisite()
+    if reason:
+        print(f"{option}: cannot run: {reason}", file=sys.stderr)
+        return None
+    return {"PYTHONPATH": os.pathsep.join([str(REPO / "milter"), *(
+        os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])}
+
+
 def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisServer,
                 kinds: tuple[str, ...] = ("zip",), rounds: int = 1) -> int:
     """Three real ``coinguard run`` daemons behind one private Postfix, sharing PostgreSQL and Redis: each
     campaign's end-to-end rate (SMTP in -> quarantined in PostgreSQL) without and with the shared cache,
     and the CPU milliseconds per message of each process group; ``rounds`` times (cache off, then Redis),
     medians in the table."""
-    from integration import harness
-
-    reason = harness.missing_prerequisite()
-    if reason:
-        print(f"--daemons: cannot run: {reason}", file=sys.stderr)
+    daemon_env = _daemon_env("--daemons")
+    if daemon_env is None:
         return 2
-    # the daemons run in their own folders: this checkout's package first, by absolute path
-    daemon_env = {"PYTHONPATH": os.pathsep.join([str(REPO / "milter"), *(
-        os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)])}
     print(f"three daemons ({workers} worker(s) each), {n} copies per campaign round-robin, "
           f"{concurrency} SMTP clients; kinds: {', '.join(kinds)}; {rounds} round(s)", flush=True)
     print("CPU ms per message: " + " / ".join(GROUPS) + " = total", flush=True)
@@ -449,6 +480,214 @@ def run_daemons(n: int, concurrency: int, workers: int, pg: PgServer, rd: RedisS
     return 0
 
 
+def _host_parties(daemons: list[Any]) -> dict[str, Any]:
+    """"mx-a daemon" / "mx-a workers" ... -> a function giving that process's (that tree's) CPU seconds so far."""
+    import psutil
+
+    out: dict[str, Any] = {}
+    for host, d in zip(HOSTS, daemons, strict=False):
+        if d.proc is None:
+            continue
+        root = psutil.Process(d.proc.pid)
+        out[f"{host} daemon"] = functools.partial(_own_cpu_s, root)
+        out[f"{host} workers"] = functools.partial(_tree_cpu_s, root, with_root=False)
+    return out
+
+
+def _direct_campaign(kind: str, n: int, concurrency: int, hosts: _Hosts, unique: bool = False,
+                     tag: str = "", profile: Path | None = None) -> dict[str, Any]:
+    """``n`` copies of ``kind`` handed to the three daemons round-robin over the milter protocol itself
+    (bench/milter_client.py: one session per message, ``concurrency`` at a time), no MTA: the rate until the
+    last end-of-message reply (a quarantined copy is in PostgreSQL before its reply), CPU ms per message of
+    each group and of each daemon and its workers, the cache hit rate, the replies by action."""
+    from collections import Counter
+    from concurrent.futures import ThreadPoolExecutor
+
+    from milter_client import MilterSession
+
+    messages = [(HOSTS[i % 3], i, campaign(i, kind, unique)) for i in range(n)]
+    qtag = f"{tag}{kind[:2]}{'U' if unique else 'C'}{time.monotonic_ns() % 10**6:06d}".upper()
+
+    def one(m: tuple[str, int, bytes]) -> str:
+        host, i, raw = m
+        with MilterSession.open(("127.0.0.1", hosts.milter_ports[host])) as s:
+            return s.message(raw, sender="alerts@binance-verify.example", rcpts=[f"user{i}@corp.example"],
+                             queue_id=f"{qtag}{i:05d}", client=("localhost", "127.0.0.1")).action
+
+    counts_before = _cache_counts(hosts.metrics)
+    cpu_before = {name: cpu() for name, cpu in hosts.parties.items()}
+    host_before = {name: cpu() for name, cpu in hosts.host_parties.items()}
+    with contextlib.ExitStack() as profiling:
+        if profile is not None:
+            from bench_gateway import Profile
+
+            profile.parent.mkdir(parents=True, exist_ok=True)
+            for host, d in zip(HOSTS, hosts.daemons, strict=False):  # the tree (workers), the daemon's Python CPU
+                profiling.enter_context(Profile(d.proc.pid, Path(f"{profile}-{host}.txt"), tree=True, gil=True))
+                profiling.enter_context(Profile(d.proc.pid, Path(f"{profile}-{host}-daemon-gil.txt")))
+            time.sleep(1.0)  # py-spy attached
+        started = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as ex:
+            actions = Counter(ex.map(one, messages))
+        elapsed = time.perf_counter() - started
+    cpu_ms = {name: (cpu() - cpu_before[name]) * 1000 / n for name, cpu in hosts.parties.items()}
+    host_ms = {name: (cpu() - host_before[name]) * 1000 / n for name, cpu in hosts.host_parties.items()}
+    after = _cache_counts(hosts.metrics)
+    lookups = {r: after[r] - counts_before[r] for r in vc.RESULTS}
+    total = sum(lookups.values())
+    return {"kind": kind, "n": n, "count": n, "rate": n / elapsed, "cpu_ms": cpu_ms, "host_ms": host_ms,
+            "lookups": lookups, "hit_rate": lookups["hit"] / total if total else 0.0, "actions": dict(actions),
+            "bad": n - actions.get("discard", 0), "bytes": len(messages[0][2])}
+
+
+def _postfix_alone(kind: str, n: int, concurrency: int) -> dict[str, Any]:
+    """The same copies through a private Postfix with no milter, relaying to Postfix's smtp-sink (C, counts
+    and discards), until the sink has them all: the MTA's own rate here, the ceiling of any milter behind it
+    (bench_gateway.py's ``none`` peer).  CPU ms per message of Postfix's processes and of this process."""
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psutil
+    from bench_gateway import CountingSink
+
+    from integration import harness
+
+    base = Path(tempfile.mkdtemp(prefix="coinguard-bench-pf-"))
+    os.chmod(base, 0o755)
+    sink = CountingSink()
+    pf = harness.PrivatePostfix(base, sink.port, {"none": ""})
+    try:
+        pf.start()
+        port = pf.ports["none"]
+        master = psutil.Process(pf.master_pid() or os.getpid())
+        parties = {"postfix": lambda: _tree_cpu_s(master), "clients": lambda: _own_cpu_s(psutil.Process())}
+        messages = [campaign(i, kind) for i in range(n + 20)]
+        for raw in messages[n:]:  # warm: Postfix's smtpd and smtp processes started
+            harness_send(port, raw)
+        end = time.monotonic() + 60
+        while sink.count() < len(messages) - n and time.monotonic() < end:
+            time.sleep(0.05)
+        before, cpu_before = sink.count(), {name: cpu() for name, cpu in parties.items()}
+        started = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as ex:
+            codes = list(ex.map(lambda raw: harness_send(port, raw), messages[:n]))
+        while sink.count() - before < n and time.perf_counter() - started < 600:
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        count = sink.count() - before
+        cpu_ms = dict.fromkeys(GROUPS, 0.0) | {
+            name: (cpu() - cpu_before[name]) * 1000 / max(1, count) for name, cpu in parties.items()}
+    finally:
+        pf.stop()
+        sink.stop()
+        shutil.rmtree(base, ignore_errors=True)
+    return {"kind": kind, "n": n, "count": count, "rate": count / elapsed, "cpu_ms": cpu_ms, "lookups": {},
+            "hit_rate": 0.0, "bad": sum(c != 250 for c in codes) + max(0, n - count), "bytes": len(messages[0])}
+
+
+#: --direct: the cache modes, and what each run sends
+DIRECT_MODES = ("off", "memory", "redis")
+DIRECT_TRAFFIC = ("milter campaign", "milter unique", "postfix campaign")
+
+
+def run_direct(n: int, concurrency: int, smtp_concurrency: int, workers: int, pg: PgServer, rd: RedisServer,
+               kinds: tuple[str, ...], rounds: int = 1, modes: tuple[str, ...] = DIRECT_MODES,
+               profile: str = "") -> int:
+    """The filter's own capacity, without the MTA's cost, beside the end-to-end figure through Postfix.
+
+    Per round: Postfix alone with no milter (``postfix alone``), then per cache mode (three fresh daemons
+    each) every campaign's copies handed to the daemons round-robin over the milter protocol (``milter
+    campaign``), the same with a unique attachment per copy (``milter unique``: the attachment's bytes differ,
+    its zip members do not), and the campaign through Postfix (``postfix campaign``, SMTP in -> quarantined in
+    PostgreSQL)."""
+    daemon_env = _daemon_env("--direct")
+    if daemon_env is None:
+        return 2
+    print(f"three daemons ({workers} worker(s) each), {n} copies per run round-robin, {concurrency} milter "
+          f"sessions / {smtp_concurrency} SMTP clients at a time; kinds: {', '.join(kinds)}; modes: "
+          f"{', '.join(modes)}; {rounds} round(s); load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
+          f"{os.getloadavg()[2]:.2f}", flush=True)
+    print("CPU ms per message: " + " / ".join(GROUPS) + " = total", flush=True)
+    results: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for rnd in range(rounds):
+        for kind in kinds:  # no daemon running
+            r = _postfix_alone(kind, n, smtp_concurrency)
+            results.setdefault((kind, "postfix alone", "-"), []).append(r)
+            print(f"{kind:<7} {'postfix alone':<16} cache -      {r['rate']:>7.1f} msg/s  CPU ms/msg {_line(r)}"
+                  f"  ({r['count']}/{n} delivered to smtp-sink)", flush=True)
+            if r["bad"]:
+                print(f"--direct: {kind} postfix alone: {r['bad']} of {n} not delivered", file=sys.stderr)
+                return 1
+        for mode in modes if rnd % 2 == 0 else modes[::-1]:
+            with _hosts(mode, workers, pg, rd, daemon_env) as hosts:
+                idle = _idle_cpu(hosts.parties)
+                print(f"round {rnd + 1} cache {mode}: idle CPU ms/s "
+                      + " / ".join(f"{idle[g]:.1f}" for g in GROUPS), flush=True)
+                for kind in kinds:
+                    runs: list[tuple[str, dict[str, Any]]] = []
+                    prof = Path(profile) / f"{mode}-{kind}" if profile else None
+                    runs.append(("milter campaign", _direct_campaign(
+                        kind, n, concurrency, hosts, tag=mode[0],
+                        profile=prof.with_name(prof.name + "-campaign") if prof else None)))
+                    if kind in ZIP_KINDS:
+                        runs.append(("milter unique", _direct_campaign(kind, n, concurrency, hosts, unique=True,
+                                                                       tag=mode[0])))
+                    runs.append(("postfix campaign", _send_campaign(kind, n, smtp_concurrency, hosts.pf, hosts.dsn,
+                                                                    hosts.parties, hosts.metrics)))
+                    for traffic, r in runs:
+                        key = mode
+                        results.setdefault((kind, traffic, key), []).append(r)
+                        per_host = "  ".join(
+                            f"{h} {r['host_ms'][f'{h} daemon']:.1f}+{r['host_ms'][f'{h} workers']:.1f}"
+                            for h in HOSTS if f"{h} daemon" in r.get("host_ms", {}))
+                        replies = f" {r['actions']}" if r.get("actions") else ""
+                        print(f"{kind:<7} {traffic:<16} cache {key:<6} {r['rate']:>7.1f} msg/s  CPU ms/msg {_line(r)}"
+                              f"  filter {_filter_ms(r):.1f}  hit rate {r['hit_rate']:.1%}  "
+                              f"({r['count']}/{n}, {r['bad']} not as expected{replies})"
+                              + (f"\n        daemon+workers CPU ms/msg by host: {per_host}" if per_host else ""),
+                              flush=True)
+                        if r["bad"]:
+                            print(f"--direct: {kind} {traffic} cache {mode}: {r['bad']} of {n} copies not "
+                                  "quarantined: no trustworthy figure", file=sys.stderr)
+                            return 1
+    _direct_table(results, kinds, modes, rounds)
+    return 0
+
+
+#: the campaigns whose attachment is a zip (unique copies: a zip comment per copy)
+ZIP_KINDS = ("zip", "lnk", "invoice")
+
+
+def _direct_table(results: dict[tuple[str, str, str], list[dict[str, Any]]], kinds: tuple[str, ...],
+                  modes: tuple[str, ...], rounds: int) -> None:
+    """Medians per kind, traffic and mode; each mode against cache off as the median of the rounds' own
+    ratios (msg/s, and the filter's CPU per message: the steadier one when the machine's load drifts)."""
+    med = statistics.median
+    others = [m for m in modes if m != "off"]
+    print(f"\nmsg/s and the filter's CPU ms per message (daemons + workers), medians of {rounds} round(s); "
+          "against cache off (same traffic, same round): msg/s ratio / filter CPU ratio")
+    print(f"{'kind':<8} {'traffic':<17}" + "".join(f" {m + ' msg/s':>13} {'filter ms':>9}" for m in modes)
+          + "".join(f" {m + '/off':>14}" for m in others) + "  hit rate " + "/".join(others))
+    for kind in kinds:
+        alone = results.get((kind, "postfix alone", "-"))
+        if alone:
+            print(f"{kind:<8} {'postfix alone':<17} {med(r['rate'] for r in alone):>13.1f} {'-':>9}  (no milter)")
+        for traffic in DIRECT_TRAFFIC:
+            rows = {m: results.get((kind, traffic, m)) or [] for m in modes}
+            if not all(rows.values()):
+                continue
+            line = f"{kind:<8} {traffic:<17}"
+            for m in modes:
+                line += f" {med(r['rate'] for r in rows[m]):>13.1f} {med(_filter_ms(r) for r in rows[m]):>9.1f}"
+            for m in others if "off" in rows else ():
+                pairs = list(zip(rows["off"], rows[m], strict=False))
+                rate = med(on["rate"] / off["rate"] for off, on in pairs)
+                cpu = med(_filter_ms(off) / max(_filter_ms(on), 0.001) for off, on in pairs)
+                line += f" {rate:>6.1f}x/{cpu:>4.1f}x  "
+            line += "  " + "/".join(f"{med(r['hit_rate'] for r in rows[m]):.0%}" for m in others)
+            print(line)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=300, help="copies of the campaign per mode (default 300)")
@@ -460,6 +699,19 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=1, help="--daemons: scan workers per daemon (default 1)")
     ap.add_argument("--rounds", type=int, default=1,
                     help="--daemons: run cache off then Redis this many times; the table gives medians (default 1)")
+    ap.add_argument("--direct", action="store_true",
+                    help="instead: three real daemons driven over the milter protocol (bench/milter_client.py, no "
+                    "MTA) with the cache off, in-process (memory) and shared (redis), the campaign and unique "
+                    "attachments, beside the same campaign through Postfix and Postfix alone (root, Postfix)")
+    ap.add_argument("--direct-modes", default=",".join(DIRECT_MODES),
+                    help=f"--direct: cache modes, comma-separated (default {','.join(DIRECT_MODES)})")
+    ap.add_argument("--profile", default="", metavar="DIR",
+                    help="--direct: sample every daemon's process tree with py-spy during the milter runs "
+                    "(DIR/<mode>-<kind>-campaign-<host>.txt, threads holding the GIL, collapsed stacks for "
+                    "bench/profile_top.py; "
+                    "...-<host>-daemon-gil.txt: the daemon process alone, threads holding the GIL)")
+    ap.add_argument("--sessions", type=int, default=12,
+                    help="--direct: concurrent milter sessions (default 12)")
     ap.add_argument("--puts", action="store_true",
                     help="instead: time the quarantine write alone (n puts per kind, twice: wall, this process's "
                     "CPU, PostgreSQL's CPU)")
@@ -480,6 +732,9 @@ def main() -> int:
     sink.start()
     stores: list[PostgresStore] = []
     try:
+        if args.direct:
+            return run_direct(args.n, args.sessions, args.c, args.workers, pg, rd, kinds, args.rounds,
+                              tuple(m.strip() for m in args.direct_modes.split(",") if m.strip()), args.profile)
         if args.daemons:
             return run_daemons(args.n, args.c, args.workers, pg, rd, kinds, args.rounds)
         if args.puts:

@@ -207,6 +207,17 @@ _BUILDERS: dict[str, Callable[[], tuple[str, bytes, str]]] = {
 _HTML = {"invoice": INVOICE_HTML}
 
 
+def _with_zip_comment(data: bytes, comment: bytes) -> bytes:
+    import zipfile
+
+    if not data.startswith(b"PK"):
+        raise ValueError("unique copies need a zip-based attachment (zip, lnk, invoice)")
+    buf = io.BytesIO(data)
+    with zipfile.ZipFile(buf, "a") as z:
+        z.comment = comment
+    return buf.getvalue()
+
+
 @functools.cache
 def attachment(kind: str) -> tuple[str, bytes, str]:
     """(file name, bytes, content type) of ``kind``'s attachment, the same bytes for every copy."""
@@ -214,10 +225,14 @@ def attachment(kind: str) -> tuple[str, bytes, str]:
 
 
 def copy(kind: str, n: int, *, subject: str = "", sender: str = "Binance Security <alerts@binance-verify.example>",
-         body: str = BODY) -> bytes:
+         body: str = BODY, unique: bool = False) -> bytes:
     """Copy ``n`` of the ``kind`` campaign: the same attachment (and HTML part), per-copy recipient, Subject
-    and Message-ID."""
+    and Message-ID.  ``unique`` (zip-based kinds): the attachment's zip comment names the copy, so its bytes
+    (not what it holds) differ from every other copy's and no verdict cache serves it."""
+    name, data, ctype = attachment(kind)
+    if unique:
+        data = _with_zip_comment(data, f"copy {n}".encode())
     return make_message(
         subject=subject or f"Binance: verify your wallet (case {100000 + n})", to=f"user{n}@corp.example",
-        sender=sender, body=body, html=_HTML.get(kind), attachments=[attachment(kind)],
+        sender=sender, body=body, html=_HTML.get(kind), attachments=[(name, data, ctype)],
     ).replace(b"<test-1@example.org>", f"<campaign-{kind}-{n}@sender.example>".encode())
