@@ -1,0 +1,387 @@
+"""A blind batch of extortion and "bitcoin balance" lures, of kinds the crafted sets did not have (issue 11).
+
+Written before any change to the vocabularies (analyzers/extortion_common, the extortion and bait sections of
+data/lures.txt) and measured once against main (f82f5cc): the corpus's held-back half misses this class on
+unseen mail although tests/analyzers/test_extortion_variants.py is caught in full, so this batch asks what
+the anatomy does with the ways real campaigns differ from those sets: the wallet address absent (in a text
+or PDF attachment, a QR code, "reply for the address"), hidden (zero-width characters, split over lines or
+table cells), the coin written with look-alike letters or masked ("B*tcoin"), the amount only in dollars or
+euros, a threat of another kind (DDoS against a site, a ransomware note, data sold, a kidnapping), a mail of
+two lines, and baits without the words the fake-balance sets use (a forgotten wallet, an inheritance, a
+recovery service, a tax to release profits, an account statement with only a login).  Every mail is built
+here, harmless (test addresses of the BIPs and EIPs), none copied from a sample.
+
+The benign mails beside them have the same words in another structure and must stay clean.  A lure not
+caught yet is a strict xfail with the reason.
+"""
+
+from __future__ import annotations
+
+import io
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from coinguard.findings import VerdictKind
+from extortion_helpers import codes, scan
+from test_benign_crypto_mail import scan as scan_signed
+from test_benign_crypto_mail import signed
+
+from helpers import make_message
+
+BECH32 = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"  # BIP-173's valid example
+P2SH = "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"
+P2PKH = "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"
+ETH = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"  # EIP-55's example
+ZW = "\u200b"
+
+
+def qr_png(text: str) -> bytes:
+    """A picture with one QR code holding ``text``."""
+    mark = Image.fromarray(zxingcpp.write_barcode_to_image(
+        zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode), scale=6)).convert("RGB")
+    pic = Image.new("RGB", (600, 500), (255, 255, 255))
+    pic.paste(mark, (150, 90))
+    buf = io.BytesIO()
+    pic.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def pdf(text: str) -> bytes:
+    """A one-page PDF showing ``text`` in Helvetica (a font resource, so its text can be extracted)."""
+    stream = f"BT /F1 10 Tf 40 720 Td ({text}) Tj ET".encode()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+
+
+def homoglyphs(word: str) -> str:
+    """``word`` with its Latin a, c, e, i, o and B written in Cyrillic look-alikes."""
+    return word.translate(str.maketrans("aceioB", "асеіоВ"))
+
+
+#: A lure: subject, plain body, HTML (or None), attachments ((name, data, type)).
+Lure = tuple[str, str, "str | None", tuple[tuple[Any, ...], ...]]
+
+EXTORTION: dict[str, Lure] = {
+    "en: reply to receive the wallet address": (
+        "Your secret",
+        "I hacked your laptop months ago and my software recorded you through the camera while you were on "
+        "adult websites. I want $1,500 in bitcoin. Reply to this email and I will send you my wallet address. "
+        "You have 48 hours after my reply.", None, ()),
+    "en: the address in a .txt attachment": (
+        "about your recordings",
+        "Your phone is infected with my spyware and I have the videos from your front camera. Send 0.08 BTC "
+        "within 2 days. The wallet address is in the attached file, copy it from there. Tell nobody.", None,
+        (("wallet.txt", f"BTC wallet: {P2SH}\n".encode(), "text/plain"),)),
+    "en: the whole letter in a PDF": (
+        "Document for you", "Read the attached document carefully. It concerns you and your family.", None,
+        (("letter.pdf", pdf(f"I hacked your computer and recorded you with the webcam on porn sites. Pay 0.1 BTC "
+                             f"to {BECH32} within 48 hours or the video goes to all your contacts."),
+          "application/pdf"),)),
+    "en: the whole letter in a .txt attachment": (
+        "open it", "Open the attachment, it is about you.", None,
+        (("READ_ME.txt", ("I have full access to your operating system. My malware filmed you through your "
+                          f"webcam. Transfer $1,300 in Bitcoin to {P2PKH} within 50 hours, otherwise your "
+                          "relatives and colleagues will receive the clip.").encode(), "text/plain"),)),
+    "en: a QR code to pay, no address in the text": (
+        "Last warning",
+        "I recorded you on porn sites with your own webcam. Scan the QR code in the attachment and pay $900 in "
+        "bitcoin within 24 hours, or the video goes to your contacts.", None,
+        (("pay.png", qr_png(f"bitcoin:{BECH32}?amount=0.01"), "image/png"),)),
+    "en: the address with zero-width characters": (
+        "Your account",
+        "I hacked your email account and copied your private photos. Send 0.05 BTC to "
+        f"{ZW.join(BECH32)} within 72 hours or I publish them.", None, ()),
+    "en: bitcoin in Cyrillic look-alike letters": (
+        "Privacy",
+        f"I installed a trojan on your device and recorded you naked. Send $1,200 in {homoglyphs('Bitcoin')} to "
+        f"{P2SH} within 48 hours or your contacts get the video.", None, ()),
+    "en: bitcoin masked with an asterisk, dollars only": (
+        "Pay attention",
+        f"I am a hacker who has access to your operating system. I recorded you with your webcam on adult "
+        f"sites. Send $1350 in B*tcoin to {P2PKH} in two days or everyone you know gets the video.", None, ()),
+    "en: the address split over two lines": (
+        "Your device",
+        "My spyware recorded you through your camera while you were watching porn. Send 0.03 BTC within 48 "
+        f"hours to this address (join the two lines):\n{BECH32[:20]}\n{BECH32[20:]}\nor the video goes public.",
+        None, ()),
+    "en: HTML only, the letter and the address in table cells": (
+        "Notice", "",
+        "<html><body><table><tr><td>I hacked</td><td>your phone and</td><td>recorded you</td></tr><tr><td>on "
+        "adult sites.</td><td>Pay 0.04 BTC</td><td>within 48 hours to</td></tr><tr>"
+        f"<td>{BECH32[:14]}</td><td>{BECH32[14:28]}</td><td>{BECH32[28:]}</td></tr></table></body></html>", ()),
+    "en: the router hacked, the data sold": (
+        "Your router",
+        "I got into your router and from there into every device in your home. I have your passwords and your "
+        f"bank logins. Pay 0.06 BTC to {BECH32} within 48 hours, or your data will be sold on the dark web.", None, ()),
+    "en: two lines, pay or else": (
+        "you know why",
+        f"I have the videos. 0.1 BTC to {P2SH} by tomorrow night or your wife sees them.", None, ()),
+    "en: a DDoS against the website": (
+        "DDoS attack on your website",
+        "Your website will be hit by a massive DDoS attack next Monday and stay offline until you pay 2 BTC "
+        f"to {BECH32}. After the deadline the price rises to 4 BTC. We already took down your competitors.",
+        None, ()),
+    "en: a ransomware note by mail": (
+        "Your network",
+        "All files on your network have been encrypted with military grade encryption. To get the decryptor, "
+        f"pay 3 BTC to {P2PKH} within 72 hours. If you do not pay, the key is destroyed and your data published.",
+        None, ()),
+    "en: a kidnapping threat to the family": (
+        "your daughter",
+        "We know where your daughter goes to school. If you want her safe, send $25,000 in Bitcoin to "
+        f"{P2SH} before Friday. Call the police and you will never see her again.", None, ()),
+    "en: sent from your own account, paid in crypto": (
+        "me@your-account",
+        "As you can see, I sent this email from your own account. I have access to all your mail and to your "
+        f"cloud photos. Send $900 in crypto (USDT) to {ETH} within 48 hours or I forward everything to your "
+        "contacts.", None, ()),
+    "de: Betriebssystem, Euro, 2 Tage": (
+        "Zahlungsaufforderung",
+        "Ich bin ein Hacker und habe Zugriff auf Ihr Betriebssystem. Ich habe Sie beim Besuch von Erotikseiten "
+        f"gefilmt. Überweisen Sie 1.000 Euro in Bitcoin an {BECH32}. Sie haben 2 Tage, dann geht das Video an "
+        "alle Ihre Kontakte.", None, ()),
+    "fr: système d'exploitation, 2 jours": (
+        "Votre système",
+        "Je suis un hacker qui a accès à votre système d'exploitation. Je vous ai filmé sur des sites pour "
+        f"adultes. Envoyez 800 € en BTC à {P2SH} sous 2 jours, sinon la vidéo ira à vos proches.", None, ()),
+    "es: datos vendidos": (
+        "Sus datos",
+        "Soy un hacker y tengo acceso a su correo y a sus fotos privadas. Si no envía 600 dólares en bitcoin a "
+        f"{BECH32} en 48 horas, sus datos serán vendidos y sus fotos enviadas a sus contactos.", None, ()),
+    "it: bomba nell'edificio": (
+        "Avviso",
+        "Nel vostro edificio è stata nascosta una bomba. Esploderà se entro stasera non riceverò 20.000 dollari "
+        f"in Bitcoin all'indirizzo {P2PKH}. Se chiamate la polizia la farò esplodere.", None, ()),
+    "pt: roteador hackeado, fotos": (
+        "Seu roteador",
+        "Seu roteador foi hackeado e eu tenho acesso a todos os seus dispositivos e às suas fotos íntimas. "
+        f"Envie 0,05 BTC para {BECH32} em 48 horas, ou envio tudo para seus contatos.", None, ()),
+    "nl: database gedumpt": (
+        "Uw website",
+        "We hebben uw website gehackt en de volledige database gedownload. Betaal 0,5 BTC naar "
+        f"{P2SH} binnen 72 uur, anders publiceren we de klantgegevens.", None, ()),
+    "pl: system operacyjny, nagranie": (
+        "Twój system",
+        "Jestem hakerem i mam dostęp do twojego systemu operacyjnego. Nagrałem cię kamerką na stronach dla "
+        f"dorosłych. Wyślij 1000 zł w bitcoinach na {BECH32} w ciągu 2 dni.", None, ()),
+    "ru: бомба в здании": (
+        "Внимание",
+        "В вашем здании заложена бомба. Если до вечера я не получу 20 000 долларов в биткоинах на "
+        f"{P2PKH}, она взорвётся. Не звоните в полицию.", None, ()),
+    "ja: データベース, 公開": (
+        "ウェブサイトについて",
+        f"あなたのウェブサイトをハッキングし、データベースを盗みました。72時間以内に0.5 BTCを{BECH32}に送金しない場合、"
+        "顧客情報を公開します。", None, ()),
+    "ko: 몸캠, 유포": (
+        "영상 확인하세요",
+        f"당신의 영상 통화를 녹화했습니다. 24시간 안에 0.05 BTC를 {P2SH}로 보내지 않으면 가족과 지인에게 유포합니다.",
+        None, ()),
+    "tr: işletim sistemi, video": (
+        "Uyarı",
+        "Ben bir hackerım ve işletim sisteminize erişimim var. Yetişkin sitelerinde sizi kameranızla kaydettim. "
+        f"48 saat içinde {BECH32} adresine 0,05 BTC gönderin, yoksa video tüm kişilerinize gidecek.", None, ()),
+}
+
+BAIT: dict[str, Lure] = {
+    "en: a statement, the balance ready, log in": (
+        "Account statement",
+        "Your account balance 0.8 BTC is ready for withdrawal. Log in to your dashboard to withdraw: "
+        "https://btc-dashboard.example/login", None, ()),
+    "en: a forgotten wallet found, a network fee": (
+        "Unclaimed wallet",
+        "During a blockchain audit we found a forgotten wallet registered to your email address holding 2.41 "
+        "BTC. To claim ownership, verify your identity and pay the 0.02 BTC network fee.", None, ()),
+    "en: an inheritance in bitcoin": (
+        "Inheritance claim",
+        "I am the attorney of the late Mr. Hansen, who died without a will and left 45 BTC in a cold wallet. "
+        "You share his surname and I can present you as the next of kin. Reply with your full name and phone "
+        "number so we can start the transfer of the inheritance.", None, ()),
+    "en: a recovery service for lost crypto": (
+        "We recover stolen crypto",
+        "Did you lose Bitcoin or USDT to a fake platform? Our certified recovery agents trace the blockchain and "
+        "get your funds back within 7 days. 97% success rate. Contact our recovery desk today: "
+        "recovery-desk@recover-funds.example", None, ()),
+    "en: a tax to release the profits": (
+        "Withdrawal on hold",
+        "Your withdrawal of $86,400 in USDT is on hold. Before the funds are released you must pay the 10% "
+        "capital gains tax of $8,640. Deposit it within 3 days or the account is frozen.", None, ()),
+    "en: a cloud-mining balance, upgrade to withdraw": (
+        "Mining report",
+        "Your cloud-mining rig has earned 0.0912 BTC this month. Withdrawals open once you upgrade to the Pro "
+        "plan for $199: https://cloudrig.example/upgrade", None, ()),
+    "de: Mining-Guthaben, anmelden": (
+        "Ihr Guthaben",
+        "Ihr Mining-Guthaben von 0,37 BTC ist zur Auszahlung bereit. Melden Sie sich jetzt an und zahlen Sie es "
+        "aus: https://mining-konto.example", None, ()),
+    "es: herencia en bitcoin": (
+        "Herencia",
+        "Soy abogado. Un cliente fallecido dejó 30 BTC sin herederos y usted puede reclamarlos como familiar. "
+        "Responda con sus datos para iniciar la transferencia de la herencia.", None, ()),
+    "fr: fonds récupérés, frais de libération": (
+        "Fonds récupérés",
+        "Notre cabinet a récupéré 1,8 BTC qui vous avaient été volés. Pour libérer les fonds, réglez les frais "
+        "de dossier de 350 €.", None, ()),
+    "pt: saldo disponível para saque, login": (
+        "Extrato",
+        "O seu saldo de 0,9 BTC está disponível para saque. Faça login para sacar: https://saque-btc.example",
+        None, ()),
+    "ja: 残高, ログイン": (
+        "残高のご案内",
+        "お客様のアカウントに1.3 BTCの残高があります。ログインして出金してください: https://zandaka.example", None, ()),
+}
+
+BLIND = {**EXTORTION, **BAIT}
+
+#: Lures main did not catch before this branch (filled in after the first measurement).
+NOT_YET: dict[str, str] = {
+    "en: two lines, pay or else": "a deadline named as a day ('by tomorrow night') is no deadline word",
+    "en: a DDoS against the website": "a DDoS threat against a site is no claim group",
+    "en: a kidnapping threat to the family": "a kidnapping threat is no claim group",
+    "it: bomba nell'edificio": "'dollari', 'stasera' and the plural reader 'vostro' are not in the vocabularies",
+    "en: a recovery service for lost crypto": "the recovery-service advert holds out no amount",
+    "en: a cloud-mining balance, upgrade to withdraw": "a paid upgrade that unlocks the withdrawal is no fee",
+    "es: herencia en bitcoin": "an inheritance in coins is no balance",
+    "fr: fonds récupérés, frais de libération": "'réglez les frais' is no demand, so the fee reads as stated",
+    "ja: 残高, ログイン": "a balance and a login only, in Japanese: no lure phrase",
+}
+
+
+def build(lure: Lure, sender: str = "x <x@mailer.example>") -> bytes:
+    """The message: HTML only when the plain body is ''."""
+    subject, body, html, attachments = lure
+    if body or html is None:
+        return make_message(sender=sender, subject=subject, body=body, html=html, attachments=attachments)
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "reader@example.net", subject
+    msg["Message-ID"], msg["Date"] = "<blind-1@example.org>", "Tue, 24 Nov 2026 10:00:00 +0000"
+    msg.set_content(html, subtype="html")
+    return msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def _cases() -> list[Any]:
+    return [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[name])) if name in NOT_YET
+            else name for name in BLIND]
+
+
+def test_the_batch_is_large_and_varied() -> None:
+    assert len(BLIND) >= 25 and len(BENIGN) + len(SIGNED_BENIGN) >= 10
+    bodies = [m[1] or m[2] for m in BLIND.values()]
+    assert len(set(bodies)) == len(bodies)
+
+
+@pytest.mark.parametrize("name", _cases())
+def test_blind_lure_is_flagged(name: str) -> None:
+    v = scan(build(BLIND[name]), rules=True)
+    assert v.verdict in (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS), (name, v.score, codes(v))
+
+
+BENIGN: dict[str, tuple[str, Lure]] = {
+    "an awareness newsletter quoting an extortion mail": (
+        "IT Security <awareness@corp.example>", (
+            "Phishing of the week",
+            "This week many of you received the following mail. It is a scam, do not pay:\n\n"
+            f"> I hacked your computer and recorded you with the webcam. Pay 0.1 BTC to {BECH32} within 48 "
+            "hours or the video goes to all your contacts.\n\nThe sender has no video. Report such mail with the "
+            "phishing button.", None, ())),
+    "a German news article on sextortion": (
+        "Stadtanzeiger <redaktion@stadtanzeiger.example>", (
+            "Welle von Erpressermails",
+            "Derzeit erhalten viele Leser E-Mails, in denen Betrüger behaupten, sie hätten den Computer gehackt und "
+            "die Webcam eingeschaltet. Sie fordern 1.000 Euro in Bitcoin innerhalb von 48 Stunden. Die Polizei "
+            "rät: nicht zahlen, Anzeige erstatten.", None, ())),
+    "a password-reset notice": (
+        "Accounts <no-reply@service.example>", (
+            "Reset your password",
+            "We received a request to reset the password of your account. The link below is valid for 24 hours: "
+            "https://service.example/reset. If you did not ask for it, ignore this mail; your password stays "
+            "the same.", None, ())),
+    "a ransomware incident report to customers": (
+        "Acme Hosting <security@acmehosting.example>", (
+            "Security incident: what happened and what we are doing",
+            "On 12 November our file servers were hit by ransomware. The attackers encrypted part of our backups "
+            "and demanded 20 BTC within 72 hours; we did not pay and restored from offline copies. Some customer "
+            "names and e-mail addresses may have been copied. As a precaution please change your password. We "
+            "are sorry for the trouble.", None, ())),
+    "a cloud-mining company newsletter": (
+        "HashFarm <news@hashfarm.example>", (
+            "HashFarm monthly: difficulty, new site, payouts",
+            "Network difficulty rose 4% in November. Our new site in Norway runs on hydro power. Payouts stayed at "
+            "about 0.00004 BTC per TH/s a day; your balance is always visible in the dashboard.", None, ())),
+    "an estate lawyer on crypto inheritance": (
+        "Notariat Weber <info@notariat-weber.example>", (
+            "Crypto in your will",
+            "Heirs often cannot reach a late relative's bitcoin because nobody knew the seed phrase. Our seminar on "
+            "3 February explains how to leave crypto to your heirs safely. Registration on our website.", None,
+            ())),
+    "a friend whose router was hacked": (
+        "Tom <tom@friends.example>", (
+            "lost everything",
+            "My router got hacked last week and the guy wiped my laptop; I lost all the photos from the trip. "
+            "Do you still have the videos from the boat? Could you send them?", None, ())),
+    "a school's bomb-threat drill": (
+        "Principal <office@school.example>", (
+            "Drill on Thursday",
+            "On Thursday we will rehearse the evacuation for a bomb threat. Pupils leave the building within 10 "
+            "minutes and gather on the sports field. Parents need not do anything.", None, ())),
+    "a DDoS protection vendor's newsletter": (
+        "ShieldNet <news@shieldnet.example>", (
+            "Ransom DDoS is back",
+            "Extortion groups again threaten websites with a DDoS attack unless they pay 2 BTC within 24 hours. "
+            "Never pay: most threats are empty. Our mitigation plan blocks attacks up to 3 Tbps.", None, ())),
+    "a recovered-funds notice from the police": (
+        "Police Cyber Unit <cyber@police.example>", (
+            "Seized funds returned",
+            "Following the closure of a fraudulent exchange, seized funds are returned to the victims through the "
+            "court's official portal. You will never be asked to pay a fee. Beware of scammers offering "
+            "'recovery services'.", None, ())),
+}
+
+
+def _exchange_statement() -> bytes:
+    """A real exchange's monthly statement with a balance and a login, DKIM-signed by its own domain."""
+    return signed(make_message(
+        sender="Coinbase <no-reply@coinbase.com>", subject="Your November statement",
+        body="Hello,\n\nyour account balance on 30 November: 0.8213 BTC (about $51,200) and 1.2 ETH. Log in to "
+             "see your full statement under Documents.\n\nThe Coinbase team\n"))
+
+
+def _withdrawal_confirmation() -> bytes:
+    """A real exchange asking to confirm a withdrawal the reader requested, DKIM-signed by its own domain (the
+    same mail from an unauthenticated sender is flagged on main: a withdrawal-confirmation phish says it)."""
+    return signed(make_message(
+        sender="Coinbase <no-reply@coinbase.com>", subject="Confirm your withdrawal",
+        body=f"You requested a withdrawal of 0.5 BTC to {BECH32}. Confirm it in the app within 30 minutes. If this "
+             "was not you, lock your account in the app."))
+
+
+SIGNED_BENIGN = {"a real exchange statement from a DMARC-passing brand": _exchange_statement,
+                 "a real exchange's withdrawal confirmation": _withdrawal_confirmation}
+
+
+@pytest.mark.parametrize("name", list(BENIGN))
+def test_look_alike_stays_clean(name: str) -> None:
+    sender, lure = BENIGN[name]
+    v = scan(build(lure, sender), rules=True)
+    assert v.verdict is VerdictKind.CLEAN, (name, v.score, codes(v))
+
+
+@pytest.mark.parametrize("name", list(SIGNED_BENIGN))
+def test_signed_look_alike_stays_clean(name: str) -> None:
+    v = scan_signed(SIGNED_BENIGN[name]())
+    assert v.verdict is VerdictKind.CLEAN, (name, v.score, codes(v))
