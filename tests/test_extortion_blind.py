@@ -51,22 +51,19 @@ def qr_png(text: str) -> bytes:
 
 
 def pdf(text: str) -> bytes:
-    """A one-page PDF showing ``text`` in Helvetica (a font resource, so its text can be extracted)."""
-    stream = f"BT /F1 10 Tf 40 720 Td ({text}) Tj ET".encode()
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-            b"/Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for i, o in enumerate(objs, 1):
+    """A one-page PDF showing ``text`` in Helvetica (with its font resource, so the text is extractable)."""
+    content = f"BT /F1 9 Tf 30 740 Td ({text}) Tj ET".encode("latin-1")
+    objs = (b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 "
+            b"5 0 R >> >> >>", b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, obj in enumerate(objs, 1):
         offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, obj)
+    table = b"".join(b"%010d 00000 n \n" % at for at in offsets)
+    tail = b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, len(out))
+    return bytes(out) + b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + table + tail
 
 
 def homoglyphs(word: str) -> str:
@@ -249,17 +246,15 @@ BAIT: dict[str, Lure] = {
 BLIND = {**EXTORTION, **BAIT}
 
 #: Lures main did not catch before this branch (filled in after the first measurement).
-NOT_YET: dict[str, str] = {
-    "en: two lines, pay or else": "a deadline named as a day ('by tomorrow night') is no deadline word",
-    "en: a DDoS against the website": "a DDoS threat against a site is no claim group",
-    "en: a kidnapping threat to the family": "a kidnapping threat is no claim group",
-    "it: bomba nell'edificio": "'dollari', 'stasera' and the plural reader 'vostro' are not in the vocabularies",
-    "en: a recovery service for lost crypto": "the recovery-service advert holds out no amount",
-    "en: a cloud-mining balance, upgrade to withdraw": "a paid upgrade that unlocks the withdrawal is no fee",
-    "es: herencia en bitcoin": "an inheritance in coins is no balance",
-    "fr: fonds récupérés, frais de libération": "'réglez les frais' is no demand, so the fee reads as stated",
-    "ja: 残高, ログイン": "a balance and a login only, in Japanese: no lure phrase",
-}
+NOT_YET: dict[str, str] = {}
+#: What main (f82f5cc) missed of this batch, and the technique each fix generalises (29/38 caught before):
+#: "en: two lines, pay or else" -- a deadline named as a day (extortion_common.DEADLINE_DAY);
+#: "en: a DDoS against the website", "en: a kidnapping threat to the family" -- harm: the ransom DDoS, the
+#: kidnapping; "it: bomba nell'edificio" -- "dollari" (MONEY), the plural reader (READER), "stasera";
+#: "en: a recovery service for lost crypto", "es: herencia en bitcoin", "ja: 残高, ログイン" -- lures.txt's
+#: coins offered to a stranger and the balance behind a login; "en: a cloud-mining balance, upgrade to
+#: withdraw" -- the paid upgrade is a fee (FEE); "fr: fonds récupérés, frais de libération" -- settling a fee
+#: is a demand (DEMAND: "réglez").
 
 
 def build(lure: Lure, sender: str = "x <x@mailer.example>") -> bytes:
@@ -385,3 +380,108 @@ def test_look_alike_stays_clean(name: str) -> None:
 def test_signed_look_alike_stays_clean(name: str) -> None:
     v = scan_signed(SIGNED_BENIGN[name]())
     assert v.verdict is VerdictKind.CLEAN, (name, v.score, codes(v))
+
+
+#: More wordings of each technique the fixes name, written after them (not blind): several variants each.
+VARIANTS: dict[str, Lure] = {
+    "de: DDoS gegen den Shop, bis Freitag": (
+        "DDoS",
+        f"Ihr Online-Shop wird ab Montag mit einem DDoS angegriffen, bis Sie 1 BTC an {BECH32} zahlen. Die Frist "
+        "endet am Freitag, danach kostet es 2 BTC.", None, ()),
+    "es: secuestro, antes del viernes": (
+        "Su hijo",
+        f"Sabemos dónde estudia su hijo. Si no quiere un secuestro, envíe 1 BTC a {P2SH} hoy mismo. No avise a "
+        "la policía.", None, ()),
+    "en: terse, before Monday": (
+        "pics",
+        f"I have your photos and your contacts list. 0.05 BTC to {P2PKH} before Monday or your family gets them.",
+        None, ()),
+    "fr: terse, demain soir": (
+        "vidéos",
+        f"J'ai vos vidéos et la liste de vos contacts. 0,05 BTC à {BECH32} avant demain soir, sinon votre famille "
+        "les reçoit.", None, ()),
+    "en: a VIP level bought to withdraw": (
+        "Withdrawal pending",
+        "Your trading account balance of 2.3 BTC is pending withdrawal. Upgrade to VIP level 3 for 0.2 BTC to "
+        "unlock it: https://vip-trade.example/upgrade", None, ()),
+    "fr: héritage en bitcoin": (
+        "Succession",
+        "Je suis notaire. Un client décédé a laissé 12 BTC et un héritage sans héritier connu. Répondez-moi pour "
+        "démarrer le transfert à votre nom.", None, ()),
+    "en: get your bitcoin back": (
+        "Scammed?",
+        "Lost money to an online trading platform? Our fund recovery experts get your bitcoin back in days. "
+        "Write to our desk now: desk@recover-btc.example", None, ()),
+    "ko: 잔액, 로그인 후 출금": (
+        "잔액 안내",
+        "회원님 계정에 0.9 BTC 잔액이 있습니다. 로그인 후 출금하세요: https://jango.example", None, ()),
+}
+
+VARIANT_BENIGN: dict[str, tuple[str, Lure]] = {
+    "a news item on ransom DDoS": (
+        "City Herald <news@herald.example>", (
+            "Ransom DDoS hits local shops",
+            "Several shops received emails threatening a DDoS attack unless they paid 1 BTC by Friday. Police "
+            "advise victims not to pay and to report the extortion.", None, ())),
+    "an exchange crediting a deposit by tomorrow": (
+        "Kestrel Exchange <notice@kestrel-exchange.example>", (
+            "Deposit on its way",
+            "Your deposit of 0.5 BTC will be credited to your balance by tomorrow morning. Log in to see it in "
+            "your history.", None, ())),
+    "a plan upgrade with a balance mentioned": (
+        "Node Hosting <billing@nodehost.example>", (
+            "Your plan",
+            "Your node wallet balance is 0.02 BTC. Upgrade to the Pro plan for $19 a month to get more storage; "
+            "you can cancel at any time.", None, ())),
+    "a film review on a kidnapping": (
+        "Film Club <club@films.example>", (
+            "This week: Ransom",
+            "In this thriller the kidnappers demand 10 bitcoin before Friday, or the father will never see his "
+            "son again. A tense two hours; tickets at the door.", None, ())),
+    "a Russian digest: hackers stole bitcoins (похитить is also to steal)": (
+        "Крипто-дайджест <digest@krypto-news.example>", (
+            "Дайджест недели",
+            "Напоминаем вам: в 2016 году хакерам удалось похитить 120 тыс. биткоинов с биржи, видео с камер "
+            "наблюдения так и не нашли. Оплатите подписку на дайджест в течение 3 дней, чтобы читать дальше.",
+            None, ())),
+    "an inheritance lawyer on a bitcoin estate": (
+        "Kanzlei Roth <office@kanzlei-roth.example>", (
+            "Ihre Erbschaft",
+            "Sehr geehrte Frau Berger, zur Erbschaft Ihres Vaters gehören auch 0,4 BTC. Bitte bringen Sie zum "
+            "Termin am 12. Januar den Erbschein mit.", None, ())),
+}
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_variant_of_a_fixed_technique_is_flagged(name: str) -> None:
+    v = scan(build(VARIANTS[name]), rules=True)
+    assert v.verdict in (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS), (name, v.score, codes(v))
+
+
+@pytest.mark.parametrize("name", list(VARIANT_BENIGN))
+def test_variant_look_alike_stays_clean(name: str) -> None:
+    sender, lure = VARIANT_BENIGN[name]
+    v = scan(build(lure, sender), rules=True)
+    assert v.verdict is VerdictKind.CLEAN, (name, v.score, codes(v))
+
+
+def test_a_day_named_deadline_presses_only_an_extortion() -> None:
+    """ "By tomorrow" is a deadline with claims that hold the reader, never pressure on a balance."""
+    from coinguard.analyzers.extortion_common import anatomy
+    credited = anatomy("Your deposit of 0.5 BTC will be credited to your balance by tomorrow. Log in to see it.")
+    assert credited.credited and not credited.deadline and not credited.fake_balance(link=True)
+    held = anatomy(f"I have your videos and your contacts. 0.1 BTC to {P2SH} by tomorrow night.")
+    assert held.deadline and held.extortion(address=True)
+
+
+def test_an_upgrade_is_a_fee_only_with_its_price() -> None:
+    from coinguard.analyzers.extortion_common import anatomy
+    priced = anatomy("Your balance 0.3 BTC. Withdrawals open once you upgrade to the Pro plan for $199.")
+    free = anatomy("Your balance 0.3 BTC. Upgrade the app to see it in the new dashboard.")
+    assert priced.fee.startswith("upgrad") and not free.fee
+
+
+def test_a_coin_amount_right_after_cjk_text_is_one() -> None:
+    from coinguard.analyzers.extortion_common import anatomy
+    assert anatomy("お客様のアカウントに1.3 BTCの残高があります").coin_amount == "1.3 btc"
+    assert not anatomy("abc1.3 btc").coin_amount

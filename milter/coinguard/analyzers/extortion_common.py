@@ -85,14 +85,17 @@ COIN = re.compile(_L + "(?:" + _stems(
     "|₿|биткоин|биткойн|криптовалют|比特币|比特幣|ビットコイン|비트코인|暗号資産|加密货币|암호화폐"
     "|بيتكوين|بتكوين|عملة مشفرة|العملات المشفرة|تيثر")
 #: A coin amount: digits next to a ticker or a coin's name, either way round ("0.05 BTC", "BTC 0,05", "₿0.1").
+#: The digits may follow a kana, a Han character or a Hangul syllable right away ("アカウントに1.3 BTC",
+#: "계정에0.6 BTC": those scripts do not space words), not a Latin letter, a digit or a dot.
+_AFTER_WORD_OR_DOT = r"(?<![^\W\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[.])"
 COIN_AMOUNT = re.compile(
-    r"(?<![\w.])\d[\d.,' ]{0,15}\s?(?:btc|bitcoins?|eth|ether|usdt|ltc|xmr|trx|doge|sats|satoshis?"
+    _AFTER_WORD_OR_DOT + r"\d[\d.,' ]{0,15}\s?(?:btc|bitcoins?|eth|ether|usdt|ltc|xmr|trx|doge|sats|satoshis?"
     r"|биткоин\w{0,3})(?![a-z])"
     r"|(?<![a-z])(?:btc|₿|eth|usdt)\s?(?:of\s)?\d[\d.,]*(?![\w#])")
 #: Money: a currency sign or name next to digits.
 MONEY = re.compile(
-    r"[$€£¥₩₽]\s?\d[\d.,]*|\d[\d.,' ]{0,15}\s?(?:[$€£¥₽]|usd|eur|dollars?|euros?|dolares|dolari|dolar|долл\w{0,4}"
-    r"|руб\w{0,4}|달러|만\s?원|원|ドル|美元|zl|pln|chf|gbp|reais|دولار|juta|ribu)(?![a-z])"
+    r"[$€£¥₩₽]\s?\d[\d.,]*|\d[\d.,' ]{0,15}\s?(?:[$€£¥₽]|usd|eur|dollars?|dollari|dollaro|euros?|dolares|dolari"
+    r"|dolarow|dolar|долл\w{0,4}|руб\w{0,4}|달러|만\s?원|원|ドル|美元|zl|pln|chf|gbp|reais|دولار|juta|ribu)(?![a-z])"
     r"|(?<![a-z])rp\s?\d[\d.,]*")
 #: A short deadline counted out (hours, up to three days, a countdown): extortion and fake payouts give
 #: hours.  "Within 30 days" is an invoice's term, not pressure.
@@ -119,6 +122,21 @@ DEADLINE_WORD = re.compile(
         "end of the day", "end of the working day", "end of the business day", "end of business",
     ) + ")(?![a-z])|полуноч|자정|오늘 밤|今夜|午夜|今晚|منتصف الليل|الليلة")
 DEADLINE = re.compile(f"{DEADLINE_SPAN.pattern}|{DEADLINE_WORD.pattern}")
+#: A deadline named as the next day or a weekday ("by tomorrow night", "before Friday", "entro stasera", "до
+#: завтра"): the terse threat's and the kidnapper's.  A shop or an exchange says it of a delivery or a
+#: credit ("credited by tomorrow"), so it presses only together with claims that hold the reader (an
+#: extortion), never a balance.
+_WEEKDAY = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)"
+DEADLINE_DAY = re.compile(
+    _L + "(?:" + _stems(
+        f"by {_WEEKDAY}", f"before {_WEEKDAY}", f"until {_WEEKDAY}", f"till {_WEEKDAY}",
+        "by tomorrow", "before tomorrow", "until tomorrow", "till tomorrow", "tomorrow night", "tomorrow evening",
+        "tomorrow morning", "bis morgen", "morgen abend", "morgen fruh", "bis freitag", "bis montag", "d'ici demain",
+        "d ici demain", "avant demain", "demain soir", "demain matin", "hoy mismo", "antes de manana",
+        "manana por la noche", "para manana", "stasera", "entro domani", "domani sera", "ate amanha",
+        "amanha a noite", "voor morgen", "morgenavond", "morgen avond", "do jutra", "jutro wieczorem",
+        "yarina kadar", "yarin aksam", "besok malam", "sebelum besok",
+    ) + ")(?![a-z])|до завтра|до вечера|завтра вечером|내일까지|明日まで|明天之前|明天前|غدا|غداً")
 #: A demand to pay, send or transfer (en, es, pt, fr, de, it, nl, tr, pl, ru, ko, ja, zh).
 DEMAND = re.compile(
     _L + "(?:" + _stems(
@@ -128,6 +146,8 @@ DEMAND = re.compile(
         "uberweisen", "uberweisung", "zahlen", "bezahlen", "zahlung", "invia", "inviare", "pagare", "pagamento",
         "trasferisci", "bonifico", "stuur", "betaal", "betalen", "betaling", "overmaken", "maak over",
         "gonder", "odeyin", "odeme", "zaplac", "przelej", "wyslij", "platnosc", "losegeld",
+        # settling a bill or a fee ("réglez les frais de dossier", "abone la tarifa", "begleichen Sie")
+        "reglez", "regler", "acquittez", "acquitter", "abone", "abonar", "begleichen", "versate", "versare",
         "rescate", "rancon", "riscatto", "resgate", "losgeld", "fidye", "okup", "kirim", "kirimkan", "bayar",
         "bayarkan", "tebusan",
     # ("payout" and "pay out" are what the reader is given, the other way round)
@@ -216,7 +236,15 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "end your life", "take your life", "contract on your life", "murder", "paid to kill", "hired to kill",
         "detonat", "tetryl", "hexogen", "device planted", "planted a device", "grenade", "sprengsatz",
         "asesin", "tuer", "uccider", "matar", "membunuh", "bahan peledak",
-    ) + ")|бомб|взрыв|убийц|убью|폭탄|폭발|살해|爆弾|爆発|殺|炸弹|爆炸|杀|قنبلة|متفجر|قتل|تفجير"),
+        # the site knocked offline: the ransom DDoS ("pay 2 BTC or your website goes down on Monday")
+        "ddos", "denial of service", "denial-of-service", "take down your", "take your website down",
+        "take your site down", "knock your site offline", "attaque ddos", "ataque ddos", "attacco ddos",
+        # a child or a spouse taken: the kidnapping threat ("you will never see her again")
+        "kidnap", "abduct", "never see her again", "never see him again", "never see them again",
+        # (not ru "похитить", it. "sequestro": each also says "steal", "seize" -- "hackers stole 120,000 BTC")
+        "entfuhr", "secuestr", "rapiment", "rapire", "ontvoer", "porwa", "culik",
+    ) + ")|бомб|взрыв|убийц|убью|폭탄|폭발|살해|납치|爆弾|爆発|殺|誘拐|炸弹|爆炸|杀|绑架"
+    "|قنبلة|متفجر|قتل|تفجير|خطف|اختطاف"),
 }
 #: Demands of silence, and the threat of telling the police (part of the pressure).
 SECRECY = re.compile(_L + "(?:" + _stems(
@@ -276,7 +304,11 @@ ACT = re.compile(_L + "(?:" + _stems(
 FEE = re.compile(_L + "(?:" + _stems(
     "fee", "fees", "commission", "gebuhr", "gebuhren", "comision", "frais", "commissione", "taxa", "tarifa",
     "kosten", "ucret", "oplata", "biaya", "gas fee",
-) + ")|комисси|수수료|手数料|手续费|رسوم|عمولة")
+) + r")"
+    # the paid "upgrade" (to a plan, a VIP level) that opens the withdrawal: a fee by another name, when its
+    # price follows in its clause ("withdrawals open once you upgrade to the Pro plan for $199")
+    r"|(?<![a-z])upgrad(?:e|ing)(?=[^.!?\n]{0,40}?(?:[$€£]\s?\d|\d[\d.,]*\s?(?:btc|usdt|eth|usd|eur|dollars?|euros?)(?![a-z])))"
+    "|комисси|수수료|手数料|手续费|رسوم|عمولة")
 #: A fee denied ("we do not charge any fees", "free of charge") is the opposite of pressure.
 NO_FEE = re.compile(_L + "(?:" + _stems(
     "no", "not", "never", "without", "zero", "free of", "any", "keine", "ohne", "sans", "aucun", "aucuns", "sin",
@@ -410,6 +442,9 @@ READER = re.compile(_L + "(?:" + _stems(
     "votre", "vos", "vous", "tes", "tu", "tus", "te", "usted", "su", "sus", "tuo", "tua", "tuoi", "tue", "ti",
     "seu", "sua", "seus", "suas", "voce", "je", "jouw", "uw", "jij", "twoj", "twoje", "twoja", "twojego",
     "ciebie", "cie", "senin", "sizin", "seni", "sizi", "sana", "anda", "kamu",
+    # the reader in the plural (a company, a household, a school): "nel vostro edificio", "euer Gebäude"
+    "vostro", "vostra", "vostri", "vostre", "voi", "vuestro", "vuestra", "vosotros", "euer", "eure", "euch",
+    "jullie", "voces", "wasz", "wasza", "wam",
 ) + ")(?![a-z'])|(?<![а-яё])(?:ваш|вас|вам|тебя|твой|твои|тебе)|당신|あなた|你|您|لديك|أنت|انت|جهازك|حسابك")
 #: Warning vocabulary: a text about scams (a security newsletter, a news digest quoting a campaign), as
 #: prose: not inside a mail address or a URL's parameters.
@@ -641,8 +676,8 @@ def _first(pattern: re.Pattern[str], text: str) -> str:
 @lru_cache(maxsize=1)
 def _gate() -> RegexGate:
     """The vocabularies' required words, found in one pass before any of their searches."""
-    return RegexGate([COIN, COIN_AMOUNT, MONEY, DEADLINE, DEMAND, SECRECY, BALANCE, ACT, EXPIRY, FEE, FIRST_PERSON,
-                      READER, CREDENTIALS, WEALTH, EARN, RATE, SYSTEM, JOIN, AWARENESS, _CREDIT_WORDS,
+    return RegexGate([COIN, COIN_AMOUNT, MONEY, DEADLINE, DEADLINE_DAY, DEMAND, SECRECY, BALANCE, ACT, EXPIRY, FEE,
+                      FIRST_PERSON, READER, CREDENTIALS, WEALTH, EARN, RATE, SYSTEM, JOIN, AWARENESS, _CREDIT_WORDS,
                       *THREAT_GROUPS.values()])
 
 
@@ -670,7 +705,8 @@ def anatomy(text: str) -> Anatomy:
     wealth = _wealth(t, may) if rich else ""
     rate = _paid_rate(t, may) if wealth else ""
     return Anatomy(
-        threats, coin, coin_amount, first(MONEY, claims), first(DEADLINE, claims or bool(credited)),
+        threats, coin, coin_amount, first(MONEY, claims),
+        first(DEADLINE, claims or bool(credited)) or first(DEADLINE_DAY, claims),
         first(DEMAND), first(SECRECY, claims), first(BALANCE, bool(credited)), first(ACT, bool(credited)),
         first(EXPIRY, bool(credited)) or fee, _warnings(t, may) if claims or credited or wealth else (),
         first(FIRST_PERSON, claims), credited=credited, expiry=first(EXPIRY, bool(credited)),
@@ -730,4 +766,4 @@ def pressed(window: str) -> str:
     if len(threats) < THREAT_MIN:
         return ""
     # a deadline named ("tonight") presses together with the claims, as a colleague's "back tonight" does not
-    return _first(DEADLINE_WORD, t) or threats[0]
+    return _first(DEADLINE_WORD, t) or _first(DEADLINE_DAY, t) or threats[0]
