@@ -30,7 +30,7 @@ from extortion_helpers import codes, scan
 from test_benign_crypto_mail import scan as scan_signed
 from test_benign_crypto_mail import signed
 
-from helpers import make_message
+from helpers import make_message, zip_bytes
 
 BECH32 = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"  # BIP-173's valid example
 P2SH = "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"
@@ -485,3 +485,130 @@ def test_a_coin_amount_right_after_cjk_text_is_one() -> None:
     from coinguard.analyzers.extortion_common import anatomy
     assert anatomy("お客様のアカウントに1.3 BTCの残高があります").coin_amount == "1.3 btc"
     assert not anatomy("abc1.3 btc").coin_amount
+
+
+#: A second blind round, written after the first round's fixes and before any further change: the hiding
+#: tricks of the HTML template (hash-buster spans, font-size zero, words broken by tags), leetspeak, an
+#: address in groups of four, the letter in an HTML or zipped attachment, and more of the bait.
+ROUND2: dict[str, Lure] = {
+    "en: HTML only, hash-buster spans hidden with display:none": (
+        "Security notice", "",
+        "<html><body><p>I h<span style='display:none'>qz7</span>acked your dev<span style='display:none'>xk"
+        "</span>ice and rec<span style='display:none'>pw</span>orded you through the web<span style='display:"
+        "none'>jj</span>cam on adult sites. Send 0.05 BTC to " + BECH32 + " within 48 hours or your cont<span "
+        "style='display:none'>mm</span>acts get the video.</p></body></html>", ()),
+    "en: HTML only, letters split by font-size zero": (
+        "Your files", "",
+        "<html><body><p>I have <font style='font-size:0'>r4</font>access to your phone. My spy<span "
+        "style='font-size:0px'>w</span>ware recorded you naked. Pay $1200 in Bitcoin to " + P2SH +
+        " in 2 days or every<span style='font-size:0'>z</span>one in your contacts sees it.</p></body></html>", ()),
+    "en: leetspeak": (
+        "y0ur s3cr3t",
+        f"I h4cked y0ur c0mputer and rec0rded y0u thr0ugh the w3bcam on p0rn s1tes. Pay 0.06 BTC to {P2PKH} "
+        "within 48 h0urs or your c0ntacts get the v1deo.", None, ()),
+    "en: the address in groups of four": (
+        "Pay now",
+        "My malware recorded you through the camera on adult sites. Send 0.05 BTC within 48 hours to "
+        f"{' '.join(BECH32[i:i + 4] for i in range(0, len(BECH32), 4))} or the clip goes to your family.", None, ()),
+    "en: the letter in an HTML attachment": (
+        "Notice", "See the attached page.", None,
+        (("notice.html", ("<html><body><p>I hacked your phone and filmed you through the camera. Send 0.04 BTC "
+                          f"to {BECH32} within 48 hours or the video goes to your contacts.</p></body></html>"
+                          ).encode(), "text/html"),)),
+    "en: the letter in a zipped .txt": (
+        "Document", "The document is in the archive.", None,
+        (("doc.zip", zip_bytes({"letter.txt": ("I have access to your email and your private photos. Send $800 "
+                                               f"in Bitcoin to {P2SH} within 48 hours or I publish them.").encode()}),
+          "application/zip"),)),
+    "en: spaced letters B T C and bitcoin": (
+        "Warning",
+        f"I recorded you with your webcam on porn sites. Send 0.05 B T C to {BECH32} within 48 hours or your "
+        "contacts see the video.", None, ()),
+    "en: an incoming payment to accept": (
+        "1 incoming payment",
+        "You have 1 incoming payment of 0.8 BTC pending on your Bitcoin wallet. Sign in to accept it before it "
+        "is returned: https://wallet-accept.example", None, ()),
+    "en: a fake balance as a terse Subject and a link": (
+        "Bitcoin Balance: 0.7495 BTC", "Withdraw here: https://btc-withdraw.example", None, ()),
+    "es: correo hackeado, billetera": (
+        "Tu correo",
+        "Hackeé tu correo electrónico y tengo tus fotos íntimas. Transfiere 500 dólares en bitcoin a la billetera "
+        f"{BECH32}. Tienes 48 horas o las publico en tus redes sociales.", None, ()),
+    "de: Mining-Guthaben, Gebühr vor Auszahlung": (
+        "Auszahlung",
+        "Ihr Cloud-Mining-Guthaben beträgt 0,52 BTC. Vor der Auszahlung ist eine Aktivierungsgebühr von 0,01 BTC "
+        "zu zahlen: https://mining-auszahlung.example", None, ()),
+    "it: saldo, commissione di sblocco": (
+        "Saldo",
+        "Il tuo saldo di 0,6 BTC è pronto per il prelievo. Paga la commissione di sblocco di 50 € entro 24 ore: "
+        "https://prelievo.example", None, ()),
+}
+#: What main (f82f5cc) and this branch before the fix missed of round two (11/12 caught by both): "en: an
+#: incoming payment to accept" -- the pending transfer that "is returned" unless accepted (EXPIRY).
+ROUND2_NOT_YET: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=ROUND2_NOT_YET[n]))
+                                  if n in ROUND2_NOT_YET else n for n in ROUND2])
+def test_round_two_lure_is_flagged(name: str) -> None:
+    v = scan(build(ROUND2[name]), rules=True)
+    assert v.verdict in (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS), (name, v.score, codes(v))
+
+
+def test_a_returned_order_is_no_expiry() -> None:
+    """Only the transfer that goes back unless accepted presses: a shop's returned parcel does not."""
+    from coinguard.analyzers.extortion_common import anatomy
+    shop = anatomy("We refunded 0.002 BTC to your wallet for the parcel that was returned to us. Log in to see it.")
+    assert not shop.expiry and not shop.fake_balance(link=True)
+
+
+#: A third blind round, written before its changes: sextortion in languages the vocabularies did not have
+#: (campaigns run in each), the way each is usually worded.
+ROUND3: dict[str, Lure] = {
+    "cs: hacknul jsem, kamera, 48 hodin": (
+        "Váš účet",
+        "Hacknul jsem vaše zařízení a nahrál jsem vás přes webkameru na stránkách pro dospělé. Pošlete 1000 USD v "
+        f"bitcoinech na {BECH32} do 48 hodin, jinak video pošlu všem vašim kontaktům.", None, ()),
+    "sv: hackat, webbkamera, 48 timmar": (
+        "Ditt konto",
+        "Jag har hackat din enhet och spelat in dig via webbkameran på porrsidor. Skicka 1000 USD i bitcoin till "
+        f"{P2SH} inom 48 timmar, annars skickas videon till alla dina kontakter.", None, ()),
+    "da: hacket, video, 48 timer": (
+        "Din konto",
+        "Jeg har hacket din computer og optaget dig via dit webcam på pornosider. Send 1000 USD i bitcoin til "
+        f"{BECH32} inden for 48 timer, ellers sender jeg videoen til alle dine kontakter.", None, ()),
+    "no: hacket, video, 48 timer": (
+        "Kontoen din",
+        "Jeg har hacket enheten din og tatt opp en video av deg gjennom kameraet mens du så på porno. Send 1000 USD "
+        f"i bitcoin til {P2PKH} innen 48 timer, ellers får alle kontaktene dine videoen.", None, ()),
+    "fi: hakkeroin, video, 48 tuntia": (
+        "Tilisi",
+        "Hakkeroin laitteesi ja nauhoitin sinut verkkokameralla aikuisten sivustoilla. Lähetä 1000 USD bitcoinina "
+        f"osoitteeseen {BECH32} 48 tunnin kuluessa, tai video lähtee kaikille yhteystiedoillesi.", None, ()),
+    "hu: feltörtem, kamera, 48 óra": (
+        "Fiókja",
+        "Feltörtem az eszközét, és a webkamerán keresztül felvettem, miközben felnőtt oldalakat nézett. Küldjön "
+        f"1000 USD-t bitcoinban a {P2SH} címre 48 órán belül, különben a videót elküldöm minden ismerősének.", None,
+        ()),
+    "ro: am spart, camera, 48 de ore": (
+        "Contul tău",
+        "Am spart dispozitivul tău și te-am filmat prin camera web pe site-uri pentru adulți. Trimite 1000 USD în "
+        f"bitcoin la {BECH32} în 48 de ore, altfel trimit videoclipul tuturor contactelor tale.", None, ()),
+    "el: χάκαρα, κάμερα, 48 ώρες": (
+        "Ο λογαριασμός σας",
+        "Χάκαρα τη συσκευή σας και σας κατέγραψα μέσω της κάμερας σε ιστότοπους για ενήλικες. Στείλτε 1000 USD σε "
+        f"bitcoin στο {P2PKH} μέσα σε 48 ώρες, αλλιώς το βίντεο θα πάει σε όλες τις επαφές σας.", None, ()),
+    "uk: зламав, відео, 48 годин": (
+        "Ваш акаунт",
+        "Я зламав ваш пристрій і записав вас через камеру на сайтах для дорослих. Надішліть 1000 доларів у біткоїнах "
+        f"на {BECH32} протягом 48 годин, інакше відео отримають усі ваші контакти.", None, ()),
+    "vi: hack, video, 48 giờ": (
+        "Tài khoản của bạn",
+        "Tôi đã hack thiết bị của bạn và quay video bạn qua webcam khi bạn xem trang web người lớn. Hãy gửi 1000 "
+        f"USD bằng bitcoin đến {P2SH} trong vòng 48 giờ, nếu không video sẽ được gửi đến tất cả danh bạ của bạn.",
+        None, ()),
+    "he: פרצתי, מצלמה, 48 שעות": (
+        "החשבון שלך",
+        "פרצתי למכשיר שלך והקלטתי אותך דרך מצלמת הרשת באתרים למבוגרים. שלח 1000 דולר בביטקוין לכתובת "
+        f"{BECH32} תוך 48 שעות, אחרת הסרטון יישלח לכל אנשי הקשר שלך.", None, ()),
+}

@@ -324,6 +324,10 @@ EXPIRY = re.compile(_L + "(?:" + _stems(
     "wygasa", "zablokowan", "last chance", "letzte chance", "ultima oportunidad", "derniere chance",
     "ultima possibilita", "ultima chance", "laatste kans", "burned", "scad", "kedaluwarsa", "hangus", "diblokir",
     "reversed", "return to the sender", "returned to the sender",
+    # the pending transfer that goes back unless accepted ("sign in to accept it before it is returned")
+    "before it is returned", "before they are returned", "will be returned", "will be sent back", "is sent back",
+    "wird zuruckgesendet", "wird zuruckgebucht", "sera renvoye", "sera retourne", "sera devuelto", "sera devuelta",
+    "verra restituit", "sera devolvid", "wordt teruggestort",
 ) + ")|сгорит|заблокир|истека|만료|소멸|차단|期限|失効|过期|冻结|تنتهي|ينتهي|انتهاء|تجميد")
 #: Credentials handed to the reader ("Password: TG22M487"): the "shared account full of coins" lure needs no
 #: other pressure -- the reader is to log in and pay the "withdrawal fee".
