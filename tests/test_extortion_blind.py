@@ -612,3 +612,49 @@ ROUND3: dict[str, Lure] = {
         "פרצתי למכשיר שלך והקלטתי אותך דרך מצלמת הרשת באתרים למבוגרים. שלח 1000 דולר בביטקוין לכתובת "
         f"{BECH32} תוך 48 שעות, אחרת הסרטון יישלח לכל אנשי הקשר שלך.", None, ()),
 }
+#: What main (f82f5cc) and this branch before the vocabularies caught of round three: 2/11 (da, no, by the
+#: address's payment demand); the fix is one set of stems per part and language in extortion_common.
+ROUND3_NOT_YET: dict[str, str] = {}
+
+ROUND3_BENIGN: dict[str, tuple[str, Lure]] = {
+    "cs: a police warning": (
+        "Policie ČR <prevence@policie.example>", (
+            "Varování před vyděračskými e-maily",
+            "Podvodníci tvrdí, že hackli váš počítač a nahráli vás webkamerou. Požadují 1000 USD v bitcoinech do 48 "
+            "hodin. Jde o podvod: neplaťte a věc oznamte policii.", None, ())),
+    "sv: a news item": (
+        "Nyheter <red@nyheter.example>", (
+            "Ny våg av utpressningsmejl",
+            "Bedragare skickar mejl där de påstår att de hackat mottagarens webbkamera och kräver 1000 USD i bitcoin "
+            "inom 48 timmar. Polisen uppmanar: betala inte, det är bedrägeri.", None, ())),
+    "el: a bank's warning": (
+        "Τράπεζα <info@trapeza.example>", (
+            "Προσοχή σε απάτες",
+            "Απατεώνες στέλνουν email ότι χάκαραν την κάμερά σας και ζητούν 1000 USD σε bitcoin μέσα σε 48 ώρες. "
+            "Είναι απάτη: μην πληρώσετε.", None, ())),
+    "hu: a family video sent to contacts": (
+        "Anna <anna@csalad.example>", (
+            "a nyaralás videója",
+            "Felvettem a videót a nyaraláson, holnap elküldöm minden ismerősnek. A bitcoin tanfolyam 48 óra "
+            "múlva kezdődik, ne felejtsd el.", None, ())),
+    "uk: a news digest on a hacked exchange": (
+        "Крипто-новини <news@krypto.example>", (
+            "Огляд тижня",
+            "Хакери зламали біржу та вкрали 300 біткоїнів; відео з камер спостереження передали поліції. Шахраї "
+            "вже розсилають листи жертвам. Не платіть нікому.", None, ())),
+}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=ROUND3_NOT_YET[n]))
+                                  if n in ROUND3_NOT_YET else n for n in ROUND3])
+def test_round_three_lure_is_flagged(name: str) -> None:
+    v = scan(build(ROUND3[name]), rules=True)
+    assert "crypto.extortion" in codes(v), (name, v.score, codes(v))
+    assert v.verdict in (VerdictKind.SUSPICIOUS, VerdictKind.MALICIOUS), (name, v.score, codes(v))
+
+
+@pytest.mark.parametrize("name", list(ROUND3_BENIGN))
+def test_round_three_look_alike_stays_clean(name: str) -> None:
+    sender, lure = ROUND3_BENIGN[name]
+    v = scan(build(lure, sender), rules=True)
+    assert v.verdict is VerdictKind.CLEAN, (name, v.score, codes(v))

@@ -82,7 +82,7 @@ COIN = re.compile(_L + "(?:" + _stems(
     "btc", "satoshi", "ethereum", "usdt", "tether", "litecoin", "ltc", "monero", "xmr", "dogecoin", "tron", "trx",
     "crypto", "krypto", "cripto", "kripto", "ether",
 ) + r"|bitcoin[a-z]{0,3})(?![a-z])"
-    "|₿|биткоин|биткойн|криптовалют|比特币|比特幣|ビットコイン|비트코인|暗号資産|加密货币|암호화폐"
+    "|₿|биткоин|биткойн|біткоїн|біткойн|криптовалют|ביטקוין|比特币|比特幣|ビットコイン|비트코인|暗号資産|加密货币|암호화폐"
     "|بيتكوين|بتكوين|عملة مشفرة|العملات المشفرة|تيثر")
 #: A coin amount: digits next to a ticker or a coin's name, either way round ("0.05 BTC", "BTC 0,05", "₿0.1").
 #: The digits may follow a kana, a Han character or a Hangul syllable right away ("アカウントに1.3 BTC",
@@ -95,13 +95,15 @@ COIN_AMOUNT = re.compile(
 #: Money: a currency sign or name next to digits.
 MONEY = re.compile(
     r"[$€£¥₩₽]\s?\d[\d.,]*|\d[\d.,' ]{0,15}\s?(?:[$€£¥₽]|usd|eur|dollars?|dollari|dollaro|euros?|dolares|dolari"
-    r"|dolarow|dolar|долл\w{0,4}|руб\w{0,4}|달러|만\s?원|원|ドル|美元|zl|pln|chf|gbp|reais|دولار|juta|ribu)(?![a-z])"
+    r"|dolarow|dolar|долл\w{0,4}|долар\w{0,3}|דולר|руб\w{0,4}|달러|만\s?원|원|ドル|美元|zl|pln|chf|gbp|reais|دولار|juta|ribu)(?![a-z])"
     r"|(?<![a-z])rp\s?\d[\d.,]*")
 #: A short deadline counted out (hours, up to three days, a countdown): extortion and fake payouts give
 #: hours.  "Within 30 days" is an invoice's term, not pressure.
 DEADLINE_SPAN = re.compile(
-    r"(?<![\d.,])(?:[1-9]|[1-6]\d|7[0-2])\s?-?\s?(?:hours?|hrs?|h(?![a-z])|horas?|heures?|stunden?|std(?![a-z])|ore"
-    r"|uur|saat|godzin\w?|час\w{0,3}|시간|時間|小时|小時|ساعة|ساعات|jam)(?![a-z])"
+    r"(?<![\d.,])(?:[1-9]|[1-6]\d|7[0-2])\s?-?\s?(?:de\s)?(?:hours?|hrs?|h(?![a-z])|horas?|heures?|stunden?"
+    r"|std(?![a-z])|ore|uur|saat|godzin\w?|час\w{0,3}|시간|時間|小时|小時|ساعة|ساعات|jam"
+    # cs, sv, da/no, fi, hu, vi, uk, el, he ("48 de ore": Romanian puts "de" before the unit from 20)
+    r"|hodin\w?|timmar|timme|timer|tuntia|tunnin|tunnissa|ora[nt]?|gio|tieng|годин\w?|ώρε|ωρών|שעות|שעה)(?![a-z])"
     r"|(?<![\d.,])[1-3]\s?(?:days?|dias?|jours?|tagen?|giorni|dagen|gun|dni|дн\w{0,3}|일\s?(?:이내|안에|내)|日以内|天内"
     r"|hari|ايام|أيام)(?![a-z])"
     r"|" + _L + "(?:" + _stems(
@@ -150,9 +152,14 @@ DEMAND = re.compile(
         "reglez", "regler", "acquittez", "acquitter", "abone", "abonar", "begleichen", "versate", "versare",
         "rescate", "rancon", "riscatto", "resgate", "losgeld", "fidye", "okup", "kirim", "kirimkan", "bayar",
         "bayarkan", "tebusan",
+        # cs, sv, da/no, fi, hu, ro, vi: the campaigns' other languages (Greek, Ukrainian, Hebrew below)
+        "poslete", "posli", "zaplatte", "prevedte", "skicka", "betala", "overfor", "betal", "overfør", "laheta",
+        "maksa", "siirra", "kuldjon", "kuldj", "fizessen", "fizess", "utaljon", "utalj", "trimite", "trimiteti",
+        "plateste", "platiti", "transfera", "hay gui", "gui đen", "chuyen khoan", "thanh toan",
     # ("payout" and "pay out" are what the reader is given, the other way round)
     ) + ")(?!\\s?-?out)|отправ|перевед|перевод|оплат|заплат|выкуп|입금|송금|이체|보내|지불|결제|납부|送金|支払|振り込"
-    "|振込|身代金|发送|支付|转账|付款|汇款|赎金|أرسل|ارسل|ادفع|إدفع|تحويل|حوّل|الدفع|فدية")
+    "|振込|身代金|发送|支付|转账|付款|汇款|赎金|أرسل|ارسل|ادفع|إدفع|تحويل|حوّل|الدفع|فدية"
+    "|надішл|сплат|переказ|שלח|העבר|שלם|" + "στείλτε|στείλε|πληρώστε|πλήρωσε|μεταφέρετε".casefold())
 
 #: Claims that hold the reader, in groups: a mail needs two of them (one word of one group is everyday).
 THREAT_GROUPS: dict[str, re.Pattern[str]] = {
@@ -178,8 +185,13 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "backed up", "downloaded", "copied your", "copied all", "stole", "stolen", "exfiltrat", "your database",
         "your data", "your files", "our servers", "heruntergeladen", "kopiert", "telecharge", "descargu",
         "descargado", "scaricato", "baixei", "gedownload", "skopiowal", "pobralem", "indirdim", "mengunduh",
-    ) + ")|взлом|вирус|троян|доступ к|парол|шпион|скопировал|скачал|해킹|악성|비밀번호|스파이|ハッキング|ウイルス"
-    "|パスワード|スパイ|黑客|病毒|木马|密码|间谍|اختراق|اخترقت|اخترق|قرصن|برامج ضارة|برنامج تجسس|تجسس"),
+        # cs, sv, da/no, fi, hu, ro, vi: the campaigns' other languages (Greek, Ukrainian, Hebrew below)
+        "napadl", "prolomil", "pristup k", "hakkero", "feltort", "am spart", "piratat", "tai khoan cua ban",
+        "thiet bi cua ban",
+    ) + ")|взлом|злам|вирус|троян|доступ к|доступ до|парол|шпион|шпигун|скопировал|скачал|해킹|악성|비밀번호|스파이"
+    "|ハッキング|ウイルス|パスワード|スパイ|黑客|病毒|木马|密码|间谍|اختراق|اخترقت|اخترق|قرصن|برامج ضارة|برنامج تجسس"
+    "|تجسس"
+    "|פרצתי|פריצה|האקר|וירוס|רוגלה|" + "χάκαρ|χακάρ|παραβίασ|κακόβουλ".casefold()),
     # a recording: the camera, a video, screenshots
     "record": re.compile(_L + "(?:" + _stems(
         "webcam", "camera", "kamera", "camara", "telecamera", "kamerka", "video", "videos", "footage", "recorded",
@@ -191,8 +203,12 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "photos", "pictures", "fotos", "bilder", "foto", "zdjecia", "clip", "clips", "your chats",
         "private chats", "chat history", "correspondence", "korrespondenz", "browsing history", "search history",
         "browserverlauf", "historique", "historial", "cronologia", "rekam", "merekam", "rekaman",
-    ) + ")|камер|видео|запис|переписк|фото|영상|동영상|녹화|카메라|사진|動画|録画|カメラ|写真|视频|录像|摄像头|照片"
-    "|كاميرا|فيديو|تسجيل|صور"),
+        # cs, sv, da/no, fi, hu, ro, vi: the campaigns' other languages (Greek, Ukrainian, Hebrew below)
+        "webkamer", "nahral", "nahrav", "natocil", "webbkamera", "spelat in", "optaget", "tatt opp", "nauhoit",
+        "verkkokamera", "felvettem", "felvetel", "webkamera", "filmat", "quay video", "quay lai",
+    ) + ")|камер|видео|відео|запис|переписк|фото|הקלט|מצלמ|סרטון|וידאו|"
+    + "κάμερ|βίντεο|κατέγραψ|βιντεο".casefold()
+    + "|영상|동영상|녹화|카메라|사진|動画|録画|カメラ|写真|视频|录像|摄像头|照片|كاميرا|فيديو|تسجيل|صور"),
     # something shameful: adult sites, intimacy
     "shame": re.compile(_L + "(?:" + _stems(
         "porn", "porno", "pornographic", "pornografico", "pornografia", "pornografische", "adult", "adulte",
@@ -207,7 +223,10 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "affair", "cheating on", "infidelity", "mistress", "your lover", "affare", "seitensprung",
         "liaison", "infidelite", "infidelidad", "infedelta", "traicao", "overspel", "zdrad", "aldat",
         "perselingkuhan", "selingkuh",
-    ) + ")|порно|интим|голы|любовниц|성인|음란|야동|불륜|アダルト|エロ|不倫|色情|成人|裸|出轨|外遇"
+        # cs, sv, da/no, fi, hu, ro, vi: the campaigns' other languages (Greek, Ukrainian, Hebrew below)
+        "dospel", "porr", "aikuisten", "aikuissivu", "felnott", "pentru adulti", "nguoi lon",
+    ) + ")|порно|доросл|מבוגרים|פורנו|" + "ενήλικ|πορνό".casefold()
+    + "|интим|голы|любовниц|성인|음란|야동|불륜|アダルト|エロ|不倫|色情|成人|裸|出轨|外遇"
     "|إباحي|اباحي|جنس|خيانة"),
     # exposure: to your contacts, published, leaked
     "expose": re.compile(_L + "(?:" + _stems(
@@ -223,7 +242,10 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "tu marido", "tu familia", "sua esposa", "seu marido", "sua familia", "tua moglie", "tuo marito",
         "tua famiglia", "je vrouw", "je man", "je familie", "twoja zona", "twoja rodzina", "kontak",
         "sebarkan", "menyebarkan", "goes online", "go online", "post them", "to the public",
-    ) + ")|контакт|опублик|разошл|распростран|жене|мужу|연락처|유포|공개|連絡先|公開|拡散|联系人|公开|曝光"
+        # cs, sv, da/no, fi, hu, ro, vi: the campaigns' other languages (Greek, Ukrainian, Hebrew below)
+        "kontaktum", "kontakter", "kontaktene", "yhteystied", "ismeros", "contactel", "danh ba",
+    ) + ")|контакт|опублик|אנשי הקשר|" + "επαφ".casefold()
+    + "|разошл|распростран|жене|мужу|연락처|유포|공개|連絡先|公開|拡散|联系人|公开|曝光"
     "|جهات الاتصال|جهات اتصالك|نشر|فضح"),
     # harm: a bomb, a hit man
     "harm": re.compile(_L + "(?:" + _stems(
@@ -449,7 +471,12 @@ READER = re.compile(_L + "(?:" + _stems(
     # the reader in the plural (a company, a household, a school): "nel vostro edificio", "euer Gebäude"
     "vostro", "vostra", "vostri", "vostre", "voi", "vuestro", "vuestra", "vosotros", "euer", "eure", "euch",
     "jullie", "voces", "wasz", "wasza", "wam",
-) + ")(?![a-z'])|(?<![а-яё])(?:ваш|вас|вам|тебя|твой|твои|тебе)|당신|あなた|你|您|لديك|أنت|انت|جهازك|حسابك")
+    # cs, sv, da/no, fi, hu, ro, vi (Hungarian drops the pronoun: "your device" is "eszközét")
+    "vas", "vase", "vasi", "vasim", "vam", "tvuj", "din", "dina", "ditt", "dig", "dine", "deg", "sinut", "sinun",
+    "sinua", "sinulle", "teidan", "onnek", "teged", "neked", "eszkozet", "eszkozeit", "fiokjat", "tau", "tale",
+    "tine", "cua ban",
+) + ")(?![a-z'])|(?<![а-яёіїє])(?:ваш|вас|вам|тебя|твой|твои|тебе|твій|твої)|당신|あなた|你|您|لديك|أنت|انت|جهازك|حسابك"
+    "|שלך|אותך|" + "σας|σου".casefold())
 #: Warning vocabulary: a text about scams (a security newsletter, a news digest quoting a campaign), as
 #: prose: not inside a mail address or a URL's parameters.
 AWARENESS = re.compile(r"(?<![a-z_@/=.-])(?:" + _stems(
@@ -468,8 +495,13 @@ AWARENESS = re.compile(r"(?<![a-z_@/=.-])(?:" + _stems(
     "they want", "they demand", "they are demanding", "someone is threatening", "threatening to",
     "what should i do", "what should we do", "should i pay", "should we pay", "was soll ich tun",
     "que dois-je faire", "que debo hacer", "cosa devo fare", "o que devo fazer", "wat moet ik doen",
+    # cs, sv, da/no, fi, hu, ro, vi
+    "podvod", "podvodnici", "neplatte", "bedrageri", "bedragare", "svindel", "svindlere", "betal ikke",
+    "betala inte", "huijaus", "huijari", "huijarit", "ala maksa", "csalas", "csalok", "ne fizessen",
+    "inselatorie", "escroc", "escrocii", "nu platiti", "lua đao", "đung tra tien",
 # (a word of a mail address or a URL is none of the text's: "phishing@pot", "utm_campaign=")
-) + ")(?![a-z]*[@=])|мошенн|фишинг|не платите|사기|피싱|詐欺|フィッシング|诈骗|钓鱼|احتيال|نصب|تصيد|لا تدفع")
+) + ")(?![a-z]*[@=])|мошенн|фишинг|не платите|шахра|не платіть|הונאה|אל תשלמו|" + "απάτη|μην πληρώσετε".casefold()
+    + "|사기|피싱|詐欺|フィッシング|诈骗|钓鱼|احتيال|نصب|تصيد|لا تدفع")
 #: Distinct warning words that make a text one *about* scams.
 AWARENESS_WORDS = 2
 #: Distinct threat groups an extortion needs.
