@@ -306,8 +306,12 @@ BALANCE = re.compile(_L + "(?:" + _stems(
     "allocated", "airdrop", "zugeteilt", "attribue", "asignado", "assegnat", "alocad", "toegewezen",
     # the fake-balance words in Indonesian and Arabic
     "penarikan", "dana anda", "keuntungan anda",
-) + ")|баланс|зачислен|вывод|выплат|вы получили|компенсац|возврат|잔액|잔고|출금|적립|입금되|보상|환불|残高|出金|入金"
-    "|返金|補償|余额|提现|到账|奖励|退款|赔偿|رصيد|أرباح|ارباح|سحب|تعويض|استرداد")
+    # cs, hu, ro, vi (sv, da/no, fi write "saldo"; ro "sold" only in its phrases: the English "sold" is a sale)
+    "zustatek", "zustatku", "vyber", "egyenleg", "kifizetes", "soldul", "un sold", "sold de", "retragere",
+    "so du", "rut tien",
+) + ")|баланс|зачислен|вывод|выплат|вы получили|компенсац|возврат|виведення|кошти|잔액|잔고|출금|적립|입금되|보상"
+    "|환불|残高|出金|入金|返金|補償|余额|提现|到账|奖励|退款|赔偿|رصيد|أرباح|ارباح|سحب|تعويض|استرداد|יתרה|משיכה"
+    "|" + "υπόλοιπο|ανάληψ".casefold())
 #: Acting on it: withdraw, claim, confirm, log in, activate.
 ACT = re.compile(_L + "(?:" + _stems(
     "withdraw(?!al)", "claim", "confirm", "activate", "log in", "login", "sign in", "verify", "redeem", "collect",
@@ -320,17 +324,22 @@ ACT = re.compile(_L + "(?:" + _stems(
     "to receive", "complete the", "complete your", "complete verification", "freischalten", "debloquer",
     "desbloquear", "sbloccare", "konfirmasi", "klaim", "tarik",
     "aktifkan", "cairkan",
-) + ")|вывести|подтверд|активир|войдите|получить|출금하|확인|수령|로그인|出金|確認|受け取|ログイン|提现|确认|领取|登录"
+    # cs, sv, fi, hu, ro, vi ("confirm" covers ro "confirma")
+    "potvrdte", "vyberte", "bekrafta", "vahvista", "erositse meg", "igenyelje", "retrage", "xac nhan",
+) + ")|вывести|вивести|підтверд|אשר את|אשרו את|" + "επιβεβαιώστε|επιβεβαίωσ".casefold()
+    + "|подтверд|активир|войдите|получить|출금하|확인|수령|로그인|出金|確認|受け取|ログイン|提现|确认|领取|登录"
     "|تأكيد|تاكيد|أكد|اسحب|قم بسحب|استلم|تفعيل")
 #: Pressure on a balance: a fee to release it.
 FEE = re.compile(_L + "(?:" + _stems(
     "fee", "fees", "commission", "gebuhr", "gebuhren", "comision", "frais", "commissione", "taxa", "tarifa",
     "kosten", "ucret", "oplata", "biaya", "gas fee",
+    # cs, sv, fi, hu, vi ("phi", "dij" whole words only)
+    "poplatek", "poplatku", "avgift", "avgiften", "palkkio", "phi(?![a-z])", "dij(?:at|a)?(?![a-z])",
 ) + r")"
     # the paid "upgrade" (to a plan, a VIP level) that opens the withdrawal: a fee by another name, when its
     # price follows in its clause ("withdrawals open once you upgrade to the Pro plan for $199")
     r"|(?<![a-z])upgrad(?:e|ing)(?=[^.!?\n]{0,40}?(?:[$€£]\s?\d|\d[\d.,]*\s?(?:btc|usdt|eth|usd|eur|dollars?|euros?)(?![a-z])))"
-    "|комисси|수수료|手数料|手续费|رسوم|عمولة")
+    "|комисси|комісі|수수료|手数料|手续费|رسوم|عمولة|עמלה|" + "χρέωσ|προμήθει".casefold())
 #: A fee denied ("we do not charge any fees", "free of charge") is the opposite of pressure.
 NO_FEE = re.compile(_L + "(?:" + _stems(
     "no", "not", "never", "without", "zero", "free of", "any", "keine", "ohne", "sans", "aucun", "aucuns", "sin",
