@@ -869,8 +869,8 @@ def test_every_vocabulary_is_behind_the_gate() -> None:
     from coinguard.analyzers import extortion_common as ec
     from coinguard.text import required_substrings
 
-    gated = [ec.COIN, ec.COIN_AMOUNT, ec.DEADLINE, ec.DEMAND, ec.SECRECY, ec.BALANCE, ec.ACT, ec.EXPIRY, ec.FEE,
-             ec.FIRST_PERSON, ec.READER, ec.CREDENTIALS, ec.WEALTH, ec.EARN, ec.RATE, ec.SYSTEM,
+    gated = [ec.COIN, ec.COIN_AMOUNT, ec.DEADLINE, ec.DEADLINE_DAY, ec.DEMAND, ec.SECRECY, ec.BALANCE, ec.ACT,
+             ec.EXPIRY, ec.FEE, ec.FIRST_PERSON, ec.READER, ec.CREDENTIALS, ec.WEALTH, ec.EARN, ec.RATE, ec.SYSTEM,
              ec.JOIN, ec.AWARENESS, *ec.THREAT_GROUPS.values()]
     assert all(required_substrings(rx) for rx in gated)
     may = ec._gate().open(ec.prepare("qwz vbn " * 5000))

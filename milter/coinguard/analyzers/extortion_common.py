@@ -82,23 +82,28 @@ COIN = re.compile(_L + "(?:" + _stems(
     "btc", "satoshi", "ethereum", "usdt", "tether", "litecoin", "ltc", "monero", "xmr", "dogecoin", "tron", "trx",
     "crypto", "krypto", "cripto", "kripto", "ether",
 ) + r"|bitcoin[a-z]{0,3})(?![a-z])"
-    "|₿|биткоин|биткойн|криптовалют|比特币|比特幣|ビットコイン|비트코인|暗号資産|加密货币|암호화폐"
+    "|₿|биткоин|биткойн|біткоїн|біткойн|криптовалют|ביטקוין|比特币|比特幣|ビットコイン|비트코인|暗号資産|加密货币|암호화폐"
     "|بيتكوين|بتكوين|عملة مشفرة|العملات المشفرة|تيثر")
 #: A coin amount: digits next to a ticker or a coin's name, either way round ("0.05 BTC", "BTC 0,05", "₿0.1").
+#: The digits may follow a kana, a Han character or a Hangul syllable right away ("アカウントに1.3 BTC",
+#: "계정에0.6 BTC": those scripts do not space words), not a Latin letter, a digit or a dot.
+_AFTER_WORD_OR_DOT = r"(?<![^\W\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[.])"
 COIN_AMOUNT = re.compile(
-    r"(?<![\w.])\d[\d.,' ]{0,15}\s?(?:btc|bitcoins?|eth|ether|usdt|ltc|xmr|trx|doge|sats|satoshis?"
+    _AFTER_WORD_OR_DOT + r"\d[\d.,' ]{0,15}\s?(?:btc|bitcoins?|eth|ether|usdt|ltc|xmr|trx|doge|sats|satoshis?"
     r"|биткоин\w{0,3})(?![a-z])"
     r"|(?<![a-z])(?:btc|₿|eth|usdt)\s?(?:of\s)?\d[\d.,]*(?![\w#])")
 #: Money: a currency sign or name next to digits.
 MONEY = re.compile(
-    r"[$€£¥₩₽]\s?\d[\d.,]*|\d[\d.,' ]{0,15}\s?(?:[$€£¥₽]|usd|eur|dollars?|euros?|dolares|dolari|dolar|долл\w{0,4}"
-    r"|руб\w{0,4}|달러|만\s?원|원|ドル|美元|zl|pln|chf|gbp|reais|دولار|juta|ribu)(?![a-z])"
+    r"[$€£¥₩₽]\s?\d[\d.,]*|\d[\d.,' ]{0,15}\s?(?:[$€£¥₽]|usd|eur|dollars?|dollari|dollaro|euros?|dolares|dolari"
+    r"|dolarow|dolar|долл\w{0,4}|долар\w{0,3}|דולר|руб\w{0,4}|달러|만\s?원|원|ドル|美元|zl|pln|chf|gbp|reais|دولار|juta|ribu)(?![a-z])"
     r"|(?<![a-z])rp\s?\d[\d.,]*")
 #: A short deadline counted out (hours, up to three days, a countdown): extortion and fake payouts give
 #: hours.  "Within 30 days" is an invoice's term, not pressure.
 DEADLINE_SPAN = re.compile(
-    r"(?<![\d.,])(?:[1-9]|[1-6]\d|7[0-2])\s?-?\s?(?:hours?|hrs?|h(?![a-z])|horas?|heures?|stunden?|std(?![a-z])|ore"
-    r"|uur|saat|godzin\w?|час\w{0,3}|시간|時間|小时|小時|ساعة|ساعات|jam)(?![a-z])"
+    r"(?<![\d.,])(?:[1-9]|[1-6]\d|7[0-2])\s?-?\s?(?:de\s)?(?:hours?|hrs?|h(?![a-z])|horas?|heures?|stunden?"
+    r"|std(?![a-z])|ore|uur|saat|godzin\w?|час\w{0,3}|시간|時間|小时|小時|ساعة|ساعات|jam"
+    # cs, sv, da/no, fi, hu, vi, uk, el, he ("48 de ore": Romanian puts "de" before the unit from 20)
+    r"|hodin\w?|timmar|timme|timer|tuntia|tunnin|tunnissa|ora[nt]?|gio|tieng|годин\w?|ώρε|ωρών|שעות|שעה)(?![a-z])"
     r"|(?<![\d.,])[1-3]\s?(?:days?|dias?|jours?|tagen?|giorni|dagen|gun|dni|дн\w{0,3}|일\s?(?:이내|안에|내)|日以内|天内"
     r"|hari|ايام|أيام)(?![a-z])"
     r"|" + _L + "(?:" + _stems(
@@ -119,6 +124,21 @@ DEADLINE_WORD = re.compile(
         "end of the day", "end of the working day", "end of the business day", "end of business",
     ) + ")(?![a-z])|полуноч|자정|오늘 밤|今夜|午夜|今晚|منتصف الليل|الليلة")
 DEADLINE = re.compile(f"{DEADLINE_SPAN.pattern}|{DEADLINE_WORD.pattern}")
+#: A deadline named as the next day or a weekday ("by tomorrow night", "before Friday", "entro stasera", "до
+#: завтра"): the terse threat's and the kidnapper's.  A shop or an exchange says it of a delivery or a
+#: credit ("credited by tomorrow"), so it presses only together with claims that hold the reader (an
+#: extortion), never a balance.
+_WEEKDAY = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)"
+DEADLINE_DAY = re.compile(
+    _L + "(?:" + _stems(
+        f"by {_WEEKDAY}", f"before {_WEEKDAY}", f"until {_WEEKDAY}", f"till {_WEEKDAY}",
+        "by tomorrow", "before tomorrow", "until tomorrow", "till tomorrow", "tomorrow night", "tomorrow evening",
+        "tomorrow morning", "bis morgen", "morgen abend", "morgen fruh", "bis freitag", "bis montag", "d'ici demain",
+        "d ici demain", "avant demain", "demain soir", "demain matin", "hoy mismo", "antes de manana",
+        "manana por la noche", "para manana", "stasera", "entro domani", "domani sera", "ate amanha",
+        "amanha a noite", "voor morgen", "morgenavond", "morgen avond", "do jutra", "jutro wieczorem",
+        "yarina kadar", "yarin aksam", "besok malam", "sebelum besok",
+    ) + ")(?![a-z])|до завтра|до вечера|завтра вечером|내일까지|明日まで|明天之前|明天前|غدا|غداً")
 #: A demand to pay, send or transfer (en, es, pt, fr, de, it, nl, tr, pl, ru, ko, ja, zh).
 DEMAND = re.compile(
     _L + "(?:" + _stems(
@@ -128,11 +148,18 @@ DEMAND = re.compile(
         "uberweisen", "uberweisung", "zahlen", "bezahlen", "zahlung", "invia", "inviare", "pagare", "pagamento",
         "trasferisci", "bonifico", "stuur", "betaal", "betalen", "betaling", "overmaken", "maak over",
         "gonder", "odeyin", "odeme", "zaplac", "przelej", "wyslij", "platnosc", "losegeld",
+        # settling a bill or a fee ("réglez les frais de dossier", "abone la tarifa", "begleichen Sie")
+        "reglez", "regler", "acquittez", "acquitter", "abone", "abonar", "begleichen", "versate", "versare",
         "rescate", "rancon", "riscatto", "resgate", "losgeld", "fidye", "okup", "kirim", "kirimkan", "bayar",
         "bayarkan", "tebusan",
+        # cs, sv, da/no, fi, hu, ro, vi: the campaigns' other languages (Greek, Ukrainian, Hebrew below)
+        "poslete", "posli", "zaplatte", "prevedte", "skicka", "betala", "overfor", "betal", "overfør", "laheta",
+        "maksa", "siirra", "kuldjon", "kuldj", "fizessen", "fizess", "utaljon", "utalj", "trimite", "trimiteti",
+        "plateste", "platiti", "transfera", "hay gui", "gui đen", "chuyen khoan", "thanh toan",
     # ("payout" and "pay out" are what the reader is given, the other way round)
     ) + ")(?!\\s?-?out)|отправ|перевед|перевод|оплат|заплат|выкуп|입금|송금|이체|보내|지불|결제|납부|送金|支払|振り込"
-    "|振込|身代金|发送|支付|转账|付款|汇款|赎金|أرسل|ارسل|ادفع|إدفع|تحويل|حوّل|الدفع|فدية")
+    "|振込|身代金|发送|支付|转账|付款|汇款|赎金|أرسل|ارسل|ادفع|إدفع|تحويل|حوّل|الدفع|فدية"
+    "|надішл|сплат|переказ|שלח|העבר|שלם|" + "στείλτε|στείλε|πληρώστε|πλήρωσε|μεταφέρετε".casefold())
 
 #: Claims that hold the reader, in groups: a mail needs two of them (one word of one group is everyday).
 THREAT_GROUPS: dict[str, re.Pattern[str]] = {
@@ -158,8 +185,13 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "backed up", "downloaded", "copied your", "copied all", "stole", "stolen", "exfiltrat", "your database",
         "your data", "your files", "our servers", "heruntergeladen", "kopiert", "telecharge", "descargu",
         "descargado", "scaricato", "baixei", "gedownload", "skopiowal", "pobralem", "indirdim", "mengunduh",
-    ) + ")|взлом|вирус|троян|доступ к|парол|шпион|скопировал|скачал|해킹|악성|비밀번호|스파이|ハッキング|ウイルス"
-    "|パスワード|スパイ|黑客|病毒|木马|密码|间谍|اختراق|اخترقت|اخترق|قرصن|برامج ضارة|برنامج تجسس|تجسس"),
+        # cs, sv, da/no, fi, hu, ro, vi: the campaigns' other languages (Greek, Ukrainian, Hebrew below)
+        "napadl", "prolomil", "pristup k", "hakkero", "feltort", "am spart", "piratat", "tai khoan cua ban",
+        "thiet bi cua ban",
+    ) + ")|взлом|злам|вирус|троян|доступ к|доступ до|парол|шпион|шпигун|скопировал|скачал|해킹|악성|비밀번호|스파이"
+    "|ハッキング|ウイルス|パスワード|スパイ|黑客|病毒|木马|密码|间谍|اختراق|اخترقت|اخترق|قرصن|برامج ضارة|برنامج تجسس"
+    "|تجسس"
+    "|פרצתי|פריצה|האקר|וירוס|רוגלה|" + "χάκαρ|χακάρ|παραβίασ|κακόβουλ".casefold()),
     # a recording: the camera, a video, screenshots
     "record": re.compile(_L + "(?:" + _stems(
         "webcam", "camera", "kamera", "camara", "telecamera", "kamerka", "video", "videos", "footage", "recorded",
@@ -171,8 +203,12 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "photos", "pictures", "fotos", "bilder", "foto", "zdjecia", "clip", "clips", "your chats",
         "private chats", "chat history", "correspondence", "korrespondenz", "browsing history", "search history",
         "browserverlauf", "historique", "historial", "cronologia", "rekam", "merekam", "rekaman",
-    ) + ")|камер|видео|запис|переписк|фото|영상|동영상|녹화|카메라|사진|動画|録画|カメラ|写真|视频|录像|摄像头|照片"
-    "|كاميرا|فيديو|تسجيل|صور"),
+        # cs, sv, da/no, fi, hu, ro, vi: the campaigns' other languages (Greek, Ukrainian, Hebrew below)
+        "webkamer", "nahral", "nahrav", "natocil", "webbkamera", "spelat in", "optaget", "tatt opp", "nauhoit",
+        "verkkokamera", "felvettem", "felvetel", "webkamera", "filmat", "quay video", "quay lai",
+    ) + ")|камер|видео|відео|запис|переписк|фото|הקלט|מצלמ|סרטון|וידאו|"
+    + "κάμερ|βίντεο|κατέγραψ|βιντεο".casefold()
+    + "|영상|동영상|녹화|카메라|사진|動画|録画|カメラ|写真|视频|录像|摄像头|照片|كاميرا|فيديو|تسجيل|صور"),
     # something shameful: adult sites, intimacy
     "shame": re.compile(_L + "(?:" + _stems(
         "porn", "porno", "pornographic", "pornografico", "pornografia", "pornografische", "adult", "adulte",
@@ -187,7 +223,10 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "affair", "cheating on", "infidelity", "mistress", "your lover", "affare", "seitensprung",
         "liaison", "infidelite", "infidelidad", "infedelta", "traicao", "overspel", "zdrad", "aldat",
         "perselingkuhan", "selingkuh",
-    ) + ")|порно|интим|голы|любовниц|성인|음란|야동|불륜|アダルト|エロ|不倫|色情|成人|裸|出轨|外遇"
+        # cs, sv, da/no, fi, hu, ro, vi: the campaigns' other languages (Greek, Ukrainian, Hebrew below)
+        "dospel", "porr", "aikuisten", "aikuissivu", "felnott", "pentru adulti", "nguoi lon",
+    ) + ")|порно|доросл|מבוגרים|פורנו|" + "ενήλικ|πορνό".casefold()
+    + "|интим|голы|любовниц|성인|음란|야동|불륜|アダルト|エロ|不倫|色情|成人|裸|出轨|外遇"
     "|إباحي|اباحي|جنس|خيانة"),
     # exposure: to your contacts, published, leaked
     "expose": re.compile(_L + "(?:" + _stems(
@@ -203,7 +242,10 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "tu marido", "tu familia", "sua esposa", "seu marido", "sua familia", "tua moglie", "tuo marito",
         "tua famiglia", "je vrouw", "je man", "je familie", "twoja zona", "twoja rodzina", "kontak",
         "sebarkan", "menyebarkan", "goes online", "go online", "post them", "to the public",
-    ) + ")|контакт|опублик|разошл|распростран|жене|мужу|연락처|유포|공개|連絡先|公開|拡散|联系人|公开|曝光"
+        # cs, sv, da/no, fi, hu, ro, vi: the campaigns' other languages (Greek, Ukrainian, Hebrew below)
+        "kontaktum", "kontakter", "kontaktene", "yhteystied", "ismeros", "contactel", "danh ba",
+    ) + ")|контакт|опублик|אנשי הקשר|" + "επαφ".casefold()
+    + "|разошл|распростран|жене|мужу|연락처|유포|공개|連絡先|公開|拡散|联系人|公开|曝光"
     "|جهات الاتصال|جهات اتصالك|نشر|فضح"),
     # harm: a bomb, a hit man
     "harm": re.compile(_L + "(?:" + _stems(
@@ -216,7 +258,15 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "end your life", "take your life", "contract on your life", "murder", "paid to kill", "hired to kill",
         "detonat", "tetryl", "hexogen", "device planted", "planted a device", "grenade", "sprengsatz",
         "asesin", "tuer", "uccider", "matar", "membunuh", "bahan peledak",
-    ) + ")|бомб|взрыв|убийц|убью|폭탄|폭발|살해|爆弾|爆発|殺|炸弹|爆炸|杀|قنبلة|متفجر|قتل|تفجير"),
+        # the site knocked offline: the ransom DDoS ("pay 2 BTC or your website goes down on Monday")
+        "ddos", "denial of service", "denial-of-service", "take down your", "take your website down",
+        "take your site down", "knock your site offline", "attaque ddos", "ataque ddos", "attacco ddos",
+        # a child or a spouse taken: the kidnapping threat ("you will never see her again")
+        "kidnap", "abduct", "never see her again", "never see him again", "never see them again",
+        # (not ru "похитить", it. "sequestro": each also says "steal", "seize" -- "hackers stole 120,000 BTC")
+        "entfuhr", "secuestr", "rapiment", "rapire", "ontvoer", "porwa", "culik",
+    ) + ")|бомб|взрыв|убийц|убью|폭탄|폭발|살해|납치|爆弾|爆発|殺|誘拐|炸弹|爆炸|杀|绑架"
+    "|قنبلة|متفجر|قتل|تفجير|خطف|اختطاف"),
 }
 #: Demands of silence, and the threat of telling the police (part of the pressure).
 SECRECY = re.compile(_L + "(?:" + _stems(
@@ -256,8 +306,12 @@ BALANCE = re.compile(_L + "(?:" + _stems(
     "allocated", "airdrop", "zugeteilt", "attribue", "asignado", "assegnat", "alocad", "toegewezen",
     # the fake-balance words in Indonesian and Arabic
     "penarikan", "dana anda", "keuntungan anda",
-) + ")|баланс|зачислен|вывод|выплат|вы получили|компенсац|возврат|잔액|잔고|출금|적립|입금되|보상|환불|残高|出金|入金"
-    "|返金|補償|余额|提现|到账|奖励|退款|赔偿|رصيد|أرباح|ارباح|سحب|تعويض|استرداد")
+    # cs, hu, ro, vi (sv, da/no, fi write "saldo"; ro "sold" only in its phrases: the English "sold" is a sale)
+    "zustatek", "zustatku", "vyber", "egyenleg", "kifizetes", "soldul", "un sold", "sold de", "retragere",
+    "so du", "rut tien",
+) + ")|баланс|зачислен|вывод|выплат|вы получили|компенсац|возврат|виведення|кошти|잔액|잔고|출금|적립|입금되|보상"
+    "|환불|残高|出金|入金|返金|補償|余额|提现|到账|奖励|退款|赔偿|رصيد|أرباح|ارباح|سحب|تعويض|استرداد|יתרה|משיכה"
+    "|" + "υπόλοιπο|ανάληψ".casefold())
 #: Acting on it: withdraw, claim, confirm, log in, activate.
 ACT = re.compile(_L + "(?:" + _stems(
     "withdraw(?!al)", "claim", "confirm", "activate", "log in", "login", "sign in", "verify", "redeem", "collect",
@@ -270,13 +324,22 @@ ACT = re.compile(_L + "(?:" + _stems(
     "to receive", "complete the", "complete your", "complete verification", "freischalten", "debloquer",
     "desbloquear", "sbloccare", "konfirmasi", "klaim", "tarik",
     "aktifkan", "cairkan",
-) + ")|вывести|подтверд|активир|войдите|получить|출금하|확인|수령|로그인|出金|確認|受け取|ログイン|提现|确认|领取|登录"
+    # cs, sv, fi, hu, ro, vi ("confirm" covers ro "confirma")
+    "potvrdte", "vyberte", "bekrafta", "vahvista", "erositse meg", "igenyelje", "retrage", "xac nhan",
+) + ")|вывести|вивести|підтверд|אשר את|אשרו את|" + "επιβεβαιώστε|επιβεβαίωσ".casefold()
+    + "|подтверд|активир|войдите|получить|출금하|확인|수령|로그인|出金|確認|受け取|ログイン|提现|确认|领取|登录"
     "|تأكيد|تاكيد|أكد|اسحب|قم بسحب|استلم|تفعيل")
 #: Pressure on a balance: a fee to release it.
 FEE = re.compile(_L + "(?:" + _stems(
     "fee", "fees", "commission", "gebuhr", "gebuhren", "comision", "frais", "commissione", "taxa", "tarifa",
     "kosten", "ucret", "oplata", "biaya", "gas fee",
-) + ")|комисси|수수료|手数料|手续费|رسوم|عمولة")
+    # cs, sv, fi, hu, vi ("phi", "dij" whole words only)
+    "poplatek", "poplatku", "avgift", "avgiften", "palkkio", "phi(?![a-z])", "dij(?:at|a)?(?![a-z])",
+) + r")"
+    # the paid "upgrade" (to a plan, a VIP level) that opens the withdrawal: a fee by another name, when its
+    # price follows in its clause ("withdrawals open once you upgrade to the Pro plan for $199")
+    r"|(?<![a-z])upgrad(?:e|ing)(?=[^.!?\n]{0,40}?(?:[$€£]\s?\d|\d[\d.,]*\s?(?:btc|usdt|eth|usd|eur|dollars?|euros?)(?![a-z])))"
+    "|комисси|комісі|수수료|手数料|手续费|رسوم|عمولة|עמלה|" + "χρέωσ|προμήθει".casefold())
 #: A fee denied ("we do not charge any fees", "free of charge") is the opposite of pressure.
 NO_FEE = re.compile(_L + "(?:" + _stems(
     "no", "not", "never", "without", "zero", "free of", "any", "keine", "ohne", "sans", "aucun", "aucuns", "sin",
@@ -292,6 +355,10 @@ EXPIRY = re.compile(_L + "(?:" + _stems(
     "wygasa", "zablokowan", "last chance", "letzte chance", "ultima oportunidad", "derniere chance",
     "ultima possibilita", "ultima chance", "laatste kans", "burned", "scad", "kedaluwarsa", "hangus", "diblokir",
     "reversed", "return to the sender", "returned to the sender",
+    # the pending transfer that goes back unless accepted ("sign in to accept it before it is returned")
+    "before it is returned", "before they are returned", "will be returned", "will be sent back", "is sent back",
+    "wird zuruckgesendet", "wird zuruckgebucht", "sera renvoye", "sera retourne", "sera devuelto", "sera devuelta",
+    "verra restituit", "sera devolvid", "wordt teruggestort",
 ) + ")|сгорит|заблокир|истека|만료|소멸|차단|期限|失効|过期|冻结|تنتهي|ينتهي|انتهاء|تجميد")
 #: Credentials handed to the reader ("Password: TG22M487"): the "shared account full of coins" lure needs no
 #: other pressure -- the reader is to log in and pay the "withdrawal fee".
@@ -410,7 +477,15 @@ READER = re.compile(_L + "(?:" + _stems(
     "votre", "vos", "vous", "tes", "tu", "tus", "te", "usted", "su", "sus", "tuo", "tua", "tuoi", "tue", "ti",
     "seu", "sua", "seus", "suas", "voce", "je", "jouw", "uw", "jij", "twoj", "twoje", "twoja", "twojego",
     "ciebie", "cie", "senin", "sizin", "seni", "sizi", "sana", "anda", "kamu",
-) + ")(?![a-z'])|(?<![а-яё])(?:ваш|вас|вам|тебя|твой|твои|тебе)|당신|あなた|你|您|لديك|أنت|انت|جهازك|حسابك")
+    # the reader in the plural (a company, a household, a school): "nel vostro edificio", "euer Gebäude"
+    "vostro", "vostra", "vostri", "vostre", "voi", "vuestro", "vuestra", "vosotros", "euer", "eure", "euch",
+    "jullie", "voces", "wasz", "wasza", "wam",
+    # cs, sv, da/no, fi, hu, ro, vi (Hungarian drops the pronoun: "your device" is "eszközét")
+    "vas", "vase", "vasi", "vasim", "vam", "tvuj", "din", "dina", "ditt", "dig", "dine", "deg", "sinut", "sinun",
+    "sinua", "sinulle", "teidan", "onnek", "teged", "neked", "eszkozet", "eszkozeit", "fiokjat", "tau", "tale",
+    "tine", "cua ban",
+) + ")(?![a-z'])|(?<![а-яёіїє])(?:ваш|вас|вам|тебя|твой|твои|тебе|твій|твої)|당신|あなた|你|您|لديك|أنت|انت|جهازك|حسابك"
+    "|שלך|אותך|" + "σας|σου".casefold())
 #: Warning vocabulary: a text about scams (a security newsletter, a news digest quoting a campaign), as
 #: prose: not inside a mail address or a URL's parameters.
 AWARENESS = re.compile(r"(?<![a-z_@/=.-])(?:" + _stems(
@@ -429,8 +504,13 @@ AWARENESS = re.compile(r"(?<![a-z_@/=.-])(?:" + _stems(
     "they want", "they demand", "they are demanding", "someone is threatening", "threatening to",
     "what should i do", "what should we do", "should i pay", "should we pay", "was soll ich tun",
     "que dois-je faire", "que debo hacer", "cosa devo fare", "o que devo fazer", "wat moet ik doen",
+    # cs, sv, da/no, fi, hu, ro, vi
+    "podvod", "podvodnici", "neplatte", "bedrageri", "bedragare", "svindel", "svindlere", "betal ikke",
+    "betala inte", "huijaus", "huijari", "huijarit", "ala maksa", "csalas", "csalok", "ne fizessen",
+    "inselatorie", "escroc", "escrocii", "nu platiti", "lua đao", "đung tra tien",
 # (a word of a mail address or a URL is none of the text's: "phishing@pot", "utm_campaign=")
-) + ")(?![a-z]*[@=])|мошенн|фишинг|не платите|사기|피싱|詐欺|フィッシング|诈骗|钓鱼|احتيال|نصب|تصيد|لا تدفع")
+) + ")(?![a-z]*[@=])|мошенн|фишинг|не платите|шахра|не платіть|הונאה|אל תשלמו|" + "απάτη|μην πληρώσετε".casefold()
+    + "|사기|피싱|詐欺|フィッシング|诈骗|钓鱼|احتيال|نصب|تصيد|لا تدفع")
 #: Distinct warning words that make a text one *about* scams.
 AWARENESS_WORDS = 2
 #: Distinct threat groups an extortion needs.
@@ -641,8 +721,8 @@ def _first(pattern: re.Pattern[str], text: str) -> str:
 @lru_cache(maxsize=1)
 def _gate() -> RegexGate:
     """The vocabularies' required words, found in one pass before any of their searches."""
-    return RegexGate([COIN, COIN_AMOUNT, MONEY, DEADLINE, DEMAND, SECRECY, BALANCE, ACT, EXPIRY, FEE, FIRST_PERSON,
-                      READER, CREDENTIALS, WEALTH, EARN, RATE, SYSTEM, JOIN, AWARENESS, _CREDIT_WORDS,
+    return RegexGate([COIN, COIN_AMOUNT, MONEY, DEADLINE, DEADLINE_DAY, DEMAND, SECRECY, BALANCE, ACT, EXPIRY, FEE,
+                      FIRST_PERSON, READER, CREDENTIALS, WEALTH, EARN, RATE, SYSTEM, JOIN, AWARENESS, _CREDIT_WORDS,
                       *THREAT_GROUPS.values()])
 
 
@@ -670,7 +750,8 @@ def anatomy(text: str) -> Anatomy:
     wealth = _wealth(t, may) if rich else ""
     rate = _paid_rate(t, may) if wealth else ""
     return Anatomy(
-        threats, coin, coin_amount, first(MONEY, claims), first(DEADLINE, claims or bool(credited)),
+        threats, coin, coin_amount, first(MONEY, claims),
+        first(DEADLINE, claims or bool(credited)) or first(DEADLINE_DAY, claims),
         first(DEMAND), first(SECRECY, claims), first(BALANCE, bool(credited)), first(ACT, bool(credited)),
         first(EXPIRY, bool(credited)) or fee, _warnings(t, may) if claims or credited or wealth else (),
         first(FIRST_PERSON, claims), credited=credited, expiry=first(EXPIRY, bool(credited)),
@@ -730,4 +811,4 @@ def pressed(window: str) -> str:
     if len(threats) < THREAT_MIN:
         return ""
     # a deadline named ("tonight") presses together with the claims, as a colleague's "back tonight" does not
-    return _first(DEADLINE_WORD, t) or threats[0]
+    return _first(DEADLINE_WORD, t) or _first(DEADLINE_DAY, t) or threats[0]
