@@ -205,3 +205,29 @@ def test_what_is_never_asked_is_a_promise() -> None:
     """"We will never ask you to ..." up to the end of the clause; a "but" ends it."""
     assert "action" not in _kinds("We will never ask you to verify your wallet or connect your wallet by mail.")
     assert "action" in _kinds("We never ask for your password, but verify your wallet below.")
+
+
+def test_shipped_lure_regexes_need_no_string_the_normalised_text_cannot_hold() -> None:
+    """A ``re:`` phrase is matched on normalised text but is not normalised itself: a string it needs
+    that normalisation changes (an accent, a Cyrillic letter folded to its Latin look-alike) never occurs,
+    and that alternative of the phrase is dead ("em até" was; "em ate" is what the text holds)."""
+    import re
+
+    from coinguard.text import normalize, required_terms
+
+    dead = []
+    for lure in LURES.lures:
+        if not lure.phrase.startswith("re:"):
+            continue
+        for conj in required_terms(re.compile(lure.phrase[3:])) or ():
+            dead += [(needle, lure.phrase) for needles in conj for needle in needles
+                     if normalize(f".{needle}.")[1:-1] != needle]
+    assert dead == []
+
+
+def test_a_deadline_with_an_accent_and_a_cyrillic_address_phrase_match() -> None:
+    """The two phrases the check above found dead, now written as the normalised text has them."""
+    assert "em ate 48 horas" in {t.phrase for t in match_lures("Pague em até 48 horas", LURES).terms}
+    for text in ("переведите на bitcoin-адрес ниже", "на BTC адресу", "мой btc адрес"):
+        assert any(t.category == "extortion" for t in match_lures(text, LURES).terms), text
+    assert not any(t.category == "extortion" for t in match_lures("btc адресная книга", LURES).terms)
