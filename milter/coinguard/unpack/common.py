@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import hashlib
 import logging
 import os
 import re
@@ -89,6 +90,19 @@ class Entry:
     encrypted: bool = False
     key: Any = None  # whatever the reader needs to find the member again
     identity: tuple[Any, ...] | None = None  # equal identities: byte-identical members, same extension
+
+
+def stored_bytes_digest(data: bytes, start: int, length: int) -> bytes | None:
+    """A digest of a member's stored (compressed) bytes ``data[start:start + length]``, for its identity.
+
+    Equal declared CRC and sizes do not make two members identical: a header may copy another member's
+    CRC and sizes over different data (a damaged copy, or a payload hidden behind a decoy's header, which
+    an archiver still extracts with a CRC warning).  Members are taken as identical only when their stored
+    bytes are; None when the span lies outside ``data`` (no identity: the member is read).
+    """
+    if start < 0 or length < 0 or start + length > len(data):
+        return None
+    return hashlib.blake2b(memoryview(data)[start:start + length], digest_size=16).digest()
 
 
 class MemberReader(Protocol):
