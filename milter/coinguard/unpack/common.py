@@ -80,6 +80,15 @@ class MemberUnreadable(Exception):
     """The reader cannot select or read a member it listed (e.g. a name the 7-Zip program printed altered)."""
 
 
+class PartialMember(Exception):
+    """The member came out, but damaged or cut short (the program reported an error): what came out is
+    scanned, and the archive is reported unreadable -- it may hold more than was read."""
+
+    def __init__(self, data: bytes, reason: str) -> None:
+        super().__init__(reason)
+        self.data = data
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One regular-file member as the archive's directory declares it (sizes may lie)."""
@@ -332,6 +341,7 @@ def read_members(
         if produced >= max_files:
             yield finding(LIMIT_FILES, source, item, f"more than {max_files} members")
             return
+        damage = ""
         try:
             ctx.budget.check_member(entry.name, entry.size, entry.compressed)
             data = reader.read(entry, password if entry.encrypted else None, ctx.budget.member_cap())
@@ -347,6 +357,8 @@ def read_members(
             unread.append(safe_name(entry.name))
             why.append(str(exc))
             continue
+        except PartialMember as exc:
+            data, damage = exc.data, str(exc)
         except Exception as exc:
             failed += 1
             if failed <= 3:
@@ -355,6 +367,11 @@ def read_members(
         if not data and entry.size > 0:
             unread.append(safe_name(entry.name))
             continue
+        if not damage and len(data) < entry.size:  # shorter than its header declares: the rest was never read
+            damage = f"{safe_name(entry.name)}: {len(data)} of {entry.size} declared bytes"
+        if damage:
+            unread.append(safe_name(entry.name))
+            why.append(damage)
         out = unless_recursive(item, member_item(item, entry.name, data, source), source)
         produced += isinstance(out, Item)
         yield out
@@ -472,6 +489,7 @@ class ToolReader:
         self.fmt = fmt
         self.ctx = ctx
         self._listed: list[Entry] = []
+        self.listing_error = ""  # set by entries() when 7-Zip listed the archive but reported errors
         self._dir = tempfile.TemporaryDirectory(prefix="coinguard-")
         self.path = os.path.join(self._dir.name, "archive")
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -490,6 +508,9 @@ class ToolReader:
         text = proc.stdout.decode("utf-8", "replace")
         if proc.returncode != 0 and not text.strip():
             raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip()[-200:] or f"7-Zip exit {proc.returncode}")
+        if proc.returncode not in (0, 1):  # listed, but with errors (cut short, damaged headers): maybe not all
+            errors = " ".join(proc.stderr.decode("utf-8", "replace").split())[-200:]
+            self.listing_error = errors or f"7-Zip exit {proc.returncode}"
         out: list[Entry] = []
         # lines end in "\n" only: a name may hold a raw "\r" (7-Zip prints it as is; splitlines would cut it)
         for block in text.split("\n\n"):
@@ -546,9 +567,12 @@ class ToolReader:
         code = proc.returncode
         if code == 2 and password is not None:
             raise WrongPassword(f"{safe_name(entry.name)}: 7-Zip exit {code}")
-        if code not in (0, 1) and not data:  # exit 2 with data: a damaged archive whose member still came out
+        if code not in (0, 1) and not data:
             raise RuntimeError(f"{safe_name(entry.name)}: 7-Zip exit {code}")
-        return data
+        if code not in (0, 1) and len(data) < entry.size:  # a damaged member came out cut short: scan it, say so
+            raise PartialMember(data, f"{safe_name(entry.name)}: 7-Zip exit {code}, {len(data)} of {entry.size} "
+                                      "declared bytes")
+        return data  # exit 2 with the whole member: a damaged archive (reported from its listing)
 
     def close(self) -> None:
         self._dir.cleanup()
@@ -567,7 +591,12 @@ def expand_with_tool(
         yield parse_error(source, item, exc)
         return
     try:
-        yield from expand(item, ctx, reader, source, check_passwords=check_passwords)
+        reported = False
+        for out in expand(item, ctx, reader, source, check_passwords=check_passwords):
+            reported = reported or (isinstance(out, Finding) and out.code == PARSE_ERROR.code)
+            yield out
+        if reader.listing_error and not reported:
+            yield parse_error(source, item, f"7-Zip listed it with errors: {reader.listing_error}")
     finally:
         reader.close()
 

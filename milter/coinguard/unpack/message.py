@@ -13,6 +13,7 @@ import base64
 import binascii
 import logging
 import re
+import struct
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -160,6 +161,9 @@ class MessageUnpacker:
         import tnefparse
 
         yield Finding(TNEF.code, self.name, item.path, "")
+        damage = tnef_damage(item.data)
+        if damage:  # tnefparse stops quietly at a cut attribute: what follows was never read
+            yield Finding(PARSE_ERROR.code, self.name, item.path, f"tnef: {damage}")
         tnef = tnefparse.TNEF(item.data, do_checksum=False)
         body = tnef.body if isinstance(tnef.body, str) else (tnef.body or b"").decode("utf-8", "replace")
         _learn_passwords(ctx, [body[:_MAX_TEXT]])
@@ -177,3 +181,19 @@ class MessageUnpacker:
             if data:
                 yield item.child(str(name).strip("\x00") or f"<attachment {index}>", bytes(data), source=self.name,
                                  role=Role.ATTACHMENT)
+
+
+def tnef_damage(data: bytes) -> str:
+    """Why a TNEF stream is not whole ("" when it is): its attributes (level, id, length, data, checksum,
+    MS-OXTNEF 2.1.3) must follow each other to the end exactly; trailing NUL padding is allowed."""
+    pos, end = 6, len(data)
+    while pos < end:
+        if not data[pos:].strip(b"\x00"):
+            return ""
+        if pos + 9 > end:
+            return f"attribute header cut at offset {pos}"
+        (length,) = struct.unpack_from("<I", data, pos + 5)
+        if pos + 9 + length + 2 > end:
+            return f"attribute at offset {pos} declares {length} bytes, {end - pos - 11} left"
+        pos += 9 + length + 2
+    return ""
