@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from coinguard import mime, passwords
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
 from coinguard.handlers import AnalysisContext, text_item
-from coinguard.sniff import sniff
+from coinguard.sniff import ole_damage, sniff
 from coinguard.text import html_to_text
 from coinguard.unpack.common import enclosed, unless_recursive
 
@@ -114,6 +114,9 @@ class MessageUnpacker:
         import extract_msg
 
         yield Finding(MSG.code, self.name, item.path, "")
+        damage = ole_damage(item.data)
+        if damage:  # extract-msg reads a cut file quietly: the attachments past the cut are missing
+            yield Finding(PARSE_ERROR.code, self.name, item.path, f"msg: the OLE file is not whole: {damage}")
         message = extract_msg.openMsg(item.data, delayAttachments=False)
         try:
             subject = str(getattr(message, "subject", "") or "")
