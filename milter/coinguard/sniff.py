@@ -207,7 +207,7 @@ def sniff(data: bytes, name: str = "") -> str:
         return "mht"
     if head.startswith(b"xar!"):
         return "xar"
-    if _CPIO_HEADER.match(data):
+    if _CPIO_HEADER.match(data) or _CPIO_CUT.fullmatch(data):
         return "cpio"
     if head.startswith(b"FasdUAS"):
         return "applescript"
@@ -220,6 +220,8 @@ def sniff(data: bytes, name: str = "") -> str:
 
 #: A cpio member header: odc (``070707`` + 70 octal digits) or newc/crc (``07070[12]`` + 104 hex digits).
 _CPIO_HEADER = re.compile(rb"070707[0-7]{70}|07070[12][0-9A-Fa-f]{104}")
+#: A cpio whose first header is cut (a file of fewer bytes than one header): still a cpio, one that cannot be read.
+_CPIO_CUT = re.compile(rb"070707[0-7]{0,69}|07070[12][0-9A-Fa-f]{0,103}")
 
 #: End of central directory record: signature, then (at +10) entries, (+12) size, (+16) offset.
 _EOCD = b"PK\x05\x06"

@@ -121,6 +121,8 @@ _FILE_FORMAT_GUID = uuid.UUID("{109ADD3F-911B-49F5-A5D0-1791EDC8AED8}").bytes_le
 def cut_short(data: bytes) -> str:
     """Why a section with a real header is not whole ("" when it is, or has no header to tell):
     its header declares the file's length (cbExpectedFileLength), and a file cut short has less."""
+    if len(data) < 64:  # not even the header's four GUIDs: a section cut short (sniff found the first one)
+        return f"the header is cut at {len(data)} bytes"
     if data[48:64] != _FILE_FORMAT_GUID:
         return ""
     if len(data) < _EXPECTED_LENGTH_AT + 8:

@@ -184,6 +184,8 @@ class MessageUnpacker:
             if data:
                 yield item.child(str(name).strip("\x00") or f"<attachment {index}>", bytes(data), source=self.name,
                                  role=Role.ATTACHMENT)
+            else:  # started but no data: cut at an attribute boundary, or a form (a MAPI object) not read here
+                yield Finding(PARSE_ERROR.code, self.name, item.path, f"tnef: attachment {index} has no data")
 
 
 def tnef_damage(data: bytes) -> str:
