@@ -174,18 +174,28 @@ def _direct_payload(part: Message) -> bytes | None:
     if not isinstance(text, str):
         return None
     if cte.strip() == "base64":
-        if not text.isascii():
-            return None
         try:
-            return binascii.a2b_base64(text)
+            return binascii.a2b_base64(text) if text.isascii() else lenient_base64(text)
         except (binascii.Error, ValueError):
-            return None
+            return lenient_base64(text)
     if cte in _DECODED_CTES:
         return None
     try:
         return text.encode("ascii", "surrogateescape")
     except UnicodeEncodeError:  # not text from the bytes parser: the stdlib knows what to do
         return None
+
+
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]+")
+
+
+def lenient_base64(text: str) -> bytes:
+    """Base64 ``text`` decoded as mail clients decode it: other characters skipped, a cut last quantum
+    (bad padding: the part was cut short) decoded as far as it goes.  The stdlib instead hands back the
+    base64 TEXT itself for such a part, so the attachment was scanned as text, never as what it holds."""
+    letters = _NOT_BASE64.sub("", text)
+    letters = letters[: len(letters) - len(letters) % 4 if len(letters) % 4 == 1 else len(letters)]
+    return binascii.a2b_base64(letters + "=" * (-len(letters) % 4))
 
 
 def _payload(part: Message) -> bytes:
@@ -631,6 +641,9 @@ def extract_parts(
             break
         index += 1
         defects.extend(type(d).__name__ for d in getattr(part, "defects", ()))
+        if unsplit_multipart(part):
+            findings.append(Finding(PARSE_ERROR, ANALYZER, where, f"part {index}: a multipart whose parts could not be "
+                                    "split (no boundary, or not the one declared): read as one text"))
         if len(items) >= max_parts:
             findings.append(Finding(TOO_MANY_PARTS, ANALYZER, where, f"more than {max_parts} parts"))
             break
@@ -651,6 +664,19 @@ def extract_parts(
         unique = sorted(set(defects))
         findings.append(Finding("mime.defect", ANALYZER, parent.path if parent else "", ", ".join(unique)))
     return msg, items, findings
+
+
+_DELIMITER_LINE = re.compile(r"^--[^\s-]", re.M)
+
+
+def unsplit_multipart(part: Message) -> bool:
+    """A multipart the parser could not split into parts (no boundary parameter, or a boundary the body
+    never uses) whose text still has delimiter-like lines (``--something``): the parts are there, a mail
+    client that guesses the boundary shows them, and they were read only as one text."""
+    if part.get_content_maintype() != "multipart":
+        return False
+    payload = getattr(part, "_payload", None)
+    return isinstance(payload, str) and _DELIMITER_LINE.search(payload) is not None
 
 
 def _release(part: Message) -> None:
