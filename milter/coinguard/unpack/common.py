@@ -433,12 +433,22 @@ def decompress_stream(
     pos = 0  # bytes of ``data`` handed to a decompressor
     pending = b""  # zlib's unconsumed input (bz2/lzma/zstd keep theirs inside)
     label = safe_name(name)
+    follows = False  # decomp reads a stream after the first (another member, or trailing bytes)
     while True:
         ctx.budget.check_time()
         if not pending and getattr(decomp, "needs_input", True) and pos < len(data):
             pending = data[pos : pos + feed]
             pos += len(pending)
-        block = decomp.decompress(pending, max_length=min(chunk, cap + 1 - len(out)))
+        try:
+            block = decomp.decompress(pending, max_length=min(chunk, cap + 1 - len(out)))
+        except BudgetExceeded:
+            raise
+        except Exception:
+            if not follows:
+                raise
+            # bytes after a whole stream that are no stream (gzip(1): "trailing garbage ignored"): what came
+            # out of the streams before is kept and scanned, and the trailing bytes were not read (incomplete)
+            return bytes(out), False
         pending = getattr(decomp, "unconsumed_tail", b"")
         out += block
         ctx.budget.check_ratio(label, max(1, pos - len(pending)), len(out))
@@ -449,7 +459,7 @@ def decompress_stream(
             if not rest.strip(b"\0"):
                 return bytes(out), True
             # another stream follows (pigz, pbzip2, multi-frame zstd): continue from where this one ended
-            decomp, data, pos, pending = make(), rest, 0, b""
+            decomp, data, pos, pending, follows = make(), rest, 0, b"", True
             continue
         if not block and not pending and pos >= len(data):
             return bytes(out), False  # input used up before the end of the stream: truncated
