@@ -188,17 +188,23 @@ class MessageUnpacker:
                 yield Finding(PARSE_ERROR.code, self.name, item.path, f"tnef: attachment {index} has no data")
 
 
+#: attTnefVersion and attOemCodepage (MS-OXTNEF 2.1.3.3): what every stream starts with, saying nothing yet.
+_TNEF_PREAMBLE = frozenset({0x00089006, 0x00069007})
+
+
 def tnef_damage(data: bytes) -> str:
     """Why a TNEF stream is not whole ("" when it is): its attributes (level, id, length, data, checksum,
     MS-OXTNEF 2.1.3) must follow each other to the end exactly; trailing NUL padding is allowed."""
     pos, end = 6, len(data)
+    carries = False  # an attribute other than the version and the code page: something a sender put in
     while pos < end:
         if not data[pos:].strip(b"\x00"):
-            return ""
+            break
         if pos + 9 > end:
             return f"attribute header cut at offset {pos}"
-        (length,) = struct.unpack_from("<I", data, pos + 5)
+        ident, length = struct.unpack_from("<II", data, pos + 1)
         if pos + 9 + length + 2 > end:
             return f"attribute at offset {pos} declares {length} bytes, {end - pos - 11} left"
+        carries = carries or ident not in _TNEF_PREAMBLE
         pos += 9 + length + 2
-    return ""
+    return "" if carries else "nothing after its version and code page (cut short)"
