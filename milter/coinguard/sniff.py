@@ -548,11 +548,17 @@ def ole_damage(data: bytes) -> str:
             sect = fat[sect]
         if need is not None and len(chain) * size < need:
             return chain, f"{what}: {need} bytes declared, {len(chain) * size} in its sector chain"
+        if need is not None and chain:  # the last sector may be the file's last, cut in the middle
+            last = 512 + chain[-1] * size + (need - (len(chain) - 1) * size)
+            if last > len(data):
+                return chain, f"{what}: its last sector ends {last - len(data)} bytes past the end of the file"
         return chain, ""
 
     dir_chain, why = walk(first_dir, "the directory")
     if why:
         return why
+    if dir_chain and 512 + (max(dir_chain) + 1) * size > len(data):  # entries cut: streams lost with them
+        return "the directory: its last sector is cut"
     if n_minifat:
         _chain, why = walk(first_minifat, "the MiniFAT", n_minifat * size)
         if why:

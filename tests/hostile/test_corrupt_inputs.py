@@ -112,7 +112,7 @@ def test_cpio_cut_in_a_header_or_member(at: int) -> None:
     assert v.verdict in ("malicious", "unchecked") and "archive.parse_error" in v.codes, v.codes
 
 
-@pytest.mark.parametrize(("kind", "at"), [("msg", 1253), ("msg", 2048), ("doc", 12288), ("hwp", 11520)])
+@pytest.mark.parametrize(("kind", "at"), [("msg", 1253), ("msg", 2048), ("doc", 12288), ("hwp", 11520), ("xls", 25766)])
 def test_ole_cut_short(kind: str, at: int) -> None:
     s = corrupt.sample(kind)
     v = scanned(corrupt.message_with(s, s.data[:at]))
