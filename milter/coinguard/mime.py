@@ -214,6 +214,31 @@ def _payload(part: Message) -> bytes:
     return data if isinstance(data, bytes) else bytes(data)
 
 
+_DELIMITER_LINE = re.compile(r"^--([^\s-][^\r\n]*?)[ \t]*\r?$", re.M)
+
+
+def split_by_guessed_boundary(part: Message) -> Message | None:
+    """A multipart the parser could not split (no boundary parameter, or one its body never uses), split
+    by the boundary its first delimiter-like line (``--something``) names; None when there is none or
+    it splits nothing.  Mail clients that guess show these parts: unsplit, they were read as one text,
+    the attachment inside never as what it is."""
+    text = getattr(part, "_payload", None)
+    if not isinstance(text, str):
+        return None
+    match = _DELIMITER_LINE.search(text)
+    if match is None:
+        return None
+    boundary = match.group(1).removesuffix("--")
+    if not boundary or '"' in boundary:
+        return None
+    try:
+        head = f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\r\n\r\n'.encode()
+        split = parse_bytes(head + text.encode("ascii", "surrogateescape"))
+    except Exception:
+        return None
+    return split if isinstance(split.get_payload(), list) and split.get_payload() else None
+
+
 class _TooManyNodes(Exception):
     """The MIME tree has more entities than the walk visits."""
 
@@ -225,6 +250,7 @@ def _walk(msg: Message, max_nodes: int) -> Iterator[Message]:
     ``max_nodes`` entities, so the caller can say the rest was not read.
     """
     stack: list[Message] = [msg]
+    guessed: set[Message] = set()  # multiparts re-split by a guessed boundary (never guessed again)
     seen = 0
     while stack:
         part = stack.pop()
@@ -233,6 +259,11 @@ def _walk(msg: Message, max_nodes: int) -> Iterator[Message]:
             raise _TooManyNodes(f"more than {max_nodes} MIME entities")
         if part.get_content_maintype() == "multipart":
             payload = part.get_payload()
+            if isinstance(payload, str) and part not in guessed:
+                split = split_by_guessed_boundary(part)
+                if split is not None:  # its parts, read as a client that guesses the boundary shows them
+                    guessed.add(split)
+                    payload = split.get_payload()
             if isinstance(payload, list):
                 stack.extend(p for p in reversed(payload) if isinstance(p, Message))
                 continue
@@ -641,9 +672,6 @@ def extract_parts(
             break
         index += 1
         defects.extend(type(d).__name__ for d in getattr(part, "defects", ()))
-        if unsplit_multipart(part):
-            findings.append(Finding(PARSE_ERROR, ANALYZER, where, f"part {index}: a multipart whose parts could not be "
-                                    "split (no boundary, or not the one declared): read as one text"))
         if len(items) >= max_parts:
             findings.append(Finding(TOO_MANY_PARTS, ANALYZER, where, f"more than {max_parts} parts"))
             break
@@ -664,19 +692,6 @@ def extract_parts(
         unique = sorted(set(defects))
         findings.append(Finding("mime.defect", ANALYZER, parent.path if parent else "", ", ".join(unique)))
     return msg, items, findings
-
-
-_DELIMITER_LINE = re.compile(r"^--[^\s-]", re.M)
-
-
-def unsplit_multipart(part: Message) -> bool:
-    """A multipart the parser could not split into parts (no boundary parameter, or a boundary the body
-    never uses) whose text still has delimiter-like lines (``--something``): the parts are there, a mail
-    client that guesses the boundary shows them, and they were read only as one text."""
-    if part.get_content_maintype() != "multipart":
-        return False
-    payload = getattr(part, "_payload", None)
-    return isinstance(payload, str) and _DELIMITER_LINE.search(payload) is not None
 
 
 def _release(part: Message) -> None:

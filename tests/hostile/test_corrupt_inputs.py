@@ -164,17 +164,18 @@ def test_base64_part_with_bad_padding_is_decoded() -> None:
     assert v.verdict == "malicious", v.codes
 
 
-def test_multipart_without_a_boundary_is_unchecked() -> None:
+def test_multipart_without_a_usable_boundary_is_split_by_the_one_its_body_uses() -> None:
+    """Unsplit (no boundary, or one the body never uses), the parts were read as one text: clean."""
     att = attacks.attachment_part("invoice.zip", attacks.eicar_zip())
     for ctype in (b"multipart/mixed", b'multipart/mixed; boundary="other"'):
         raw = attacks.HEAD + b"Content-Type: " + ctype + b"\r\n\r\n--zz\r\n" + att + b"\r\n--zz--\r\n"
         v = scanned(raw)
-        assert v.verdict == "unchecked" and "mime.parse_error" in v.codes, v.codes
+        assert v.verdict == "malicious" and "yara.coinguard_eicar_test_file" in v.codes, v.codes
 
 
 def test_multipart_without_a_boundary_and_no_delimiters_is_text() -> None:
     raw = attacks.HEAD + b"Content-Type: multipart/mixed\r\n\r\nJust a note, nothing attached.\r\n"
-    assert "mime.parse_error" not in scanned(raw).codes
+    assert scanned(raw).verdict == "clean"
 
 
 @pytest.mark.parametrize("junk", [b"JUNK" * 10, b"\x1f\x8b\x08garbage", b"PK\x03\x04"])
