@@ -216,3 +216,35 @@ def test_member_shorter_than_its_header_declares_is_unreadable() -> None:
 
 
 # endregion
+
+
+def test_locked_copy_of_a_member_read_is_not_unread() -> None:
+    """A member another password locks, declaring the content (CRC, size, extension) of one that was read:
+    a re-encrypted copy (strelka's test_mixedcrypto.zip), not unread content."""
+    from coinguard.findings import Finding
+    from coinguard.unpack.common import Entry, WrongPassword, read_members
+
+    from helpers import make_context
+
+    class Mixed:
+        def __init__(self, entries: list[Entry]) -> None:
+            self.listed = entries
+
+        def entries(self) -> list[Entry]:
+            return self.listed
+
+        def read(self, entry: Entry, password: str | None, cap: int) -> bytes:
+            if entry.key == "locked":
+                raise WrongPassword("bad password")
+            return b"x" * entry.size
+
+    from coinguard.findings import Item
+
+    parent = Item(path="a.zip", name="a.zip", data=b"PK", type="zip")
+    same = (123, 10, "txt")
+    for declared in (same, (456, 10, "txt"), None):
+        entries = [Entry(name="a.txt", size=10, key="open", declared=same, identity=("a",)),
+                   Entry(name="b.txt", size=10, key="locked", declared=declared, identity=("b",))]
+        out = list(read_members(parent, make_context(), Mixed(entries), entries, "zip", None))
+        codes = [o.code for o in out if isinstance(o, Finding)]
+        assert codes == ([] if declared == same else ["archive.encrypted_unopened"]), (declared, codes)

@@ -99,6 +99,9 @@ class Entry:
     encrypted: bool = False
     key: Any = None  # whatever the reader needs to find the member again
     identity: tuple[Any, ...] | None = None  # equal identities: byte-identical members, same extension
+    #: what the header declares of the content (CRC of the plaintext, size, extension): a member another
+    #: password locks is not unread when one that declares the same content was read (a copy, re-encrypted)
+    declared: tuple[Any, ...] | None = None
 
 
 def stored_bytes_digest(data: bytes, start: int, length: int) -> bytes | None:
@@ -326,7 +329,8 @@ def read_members(
     seen: set[tuple[Any, ...]] = set()
     produced = 0
     failed = 0
-    locked: list[str] = []  # members another password protects
+    locked: list[tuple[str, tuple[Any, ...] | None]] = []  # members another password protects
+    opened: set[tuple[Any, ...]] = set()  # what the members read declared of their content
     unread: list[str] = []  # members that declare content but came out empty, or the reader refused
     why: list[str] = []  # the reader's reasons, for the detail
     max_files = ctx.budget.limits.max_files
@@ -351,7 +355,7 @@ def read_members(
                 return
             continue
         except WrongPassword:
-            locked.append(safe_name(entry.name))
+            locked.append((safe_name(entry.name), entry.declared))
             continue
         except MemberUnreadable as exc:
             unread.append(safe_name(entry.name))
@@ -372,12 +376,15 @@ def read_members(
         if damage:
             unread.append(safe_name(entry.name))
             why.append(damage)
+        if not damage and entry.declared is not None:
+            opened.add(entry.declared)
         out = unless_recursive(item, member_item(item, entry.name, data, source), source)
         produced += isinstance(out, Item)
         yield out
-    if locked:
+    still = [name for name, declared in locked if declared is None or declared not in opened]
+    if still:
         yield finding(ENCRYPTED_UNOPENED, source, item,
-                      f"{len(locked)} member(s) need another password: {', '.join(locked[:5])}")
+                      f"{len(still)} member(s) need another password: {', '.join(still[:5])}")
     if unread:
         yield finding(UNREADABLE, source, item, f"{len(unread)} member(s) could not be read: "
                                                 f"{', '.join(unread[:5])}" + (f" ({why[0]})" if why else ""))

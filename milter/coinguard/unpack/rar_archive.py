@@ -62,6 +62,7 @@ class _RarReader:
                 encrypted=info.needs_password(),
                 key=info,
                 identity=self._identity(info),
+                declared=(info.CRC, info.file_size, extension(info.filename)) if info.CRC else None,
             ))
         return out
 

@@ -127,6 +127,7 @@ class _ZipReader:
                 key=info,
                 # equal stored bytes, not merely equal declared CRC and sizes (a header can copy a decoy's)
                 identity=self._identity(info, encrypted),
+                declared=(info.CRC, info.file_size, extension(info.filename)) if info.CRC else None,
             ))
         return out
 
