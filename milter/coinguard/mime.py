@@ -174,18 +174,28 @@ def _direct_payload(part: Message) -> bytes | None:
     if not isinstance(text, str):
         return None
     if cte.strip() == "base64":
-        if not text.isascii():
-            return None
         try:
-            return binascii.a2b_base64(text)
+            return binascii.a2b_base64(text) if text.isascii() else lenient_base64(text)
         except (binascii.Error, ValueError):
-            return None
+            return lenient_base64(text)
     if cte in _DECODED_CTES:
         return None
     try:
         return text.encode("ascii", "surrogateescape")
     except UnicodeEncodeError:  # not text from the bytes parser: the stdlib knows what to do
         return None
+
+
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]+")
+
+
+def lenient_base64(text: str) -> bytes:
+    """Base64 ``text`` decoded as mail clients decode it: other characters skipped, a cut last quantum
+    (bad padding: the part was cut short) decoded as far as it goes.  The stdlib instead hands back the
+    base64 TEXT itself for such a part, so the attachment was scanned as text, never as what it holds."""
+    letters = _NOT_BASE64.sub("", text)
+    letters = letters[: len(letters) - len(letters) % 4 if len(letters) % 4 == 1 else len(letters)]
+    return binascii.a2b_base64(letters + "=" * (-len(letters) % 4))
 
 
 def _payload(part: Message) -> bytes:
@@ -204,6 +214,31 @@ def _payload(part: Message) -> bytes:
     return data if isinstance(data, bytes) else bytes(data)
 
 
+_DELIMITER_LINE = re.compile(r"^--([^\s-][^\r\n]*?)[ \t]*\r?$", re.M)
+
+
+def split_by_guessed_boundary(part: Message) -> Message | None:
+    """A multipart the parser could not split (no boundary parameter, or one its body never uses), split
+    by the boundary its first delimiter-like line (``--something``) names; None when there is none or
+    it splits nothing.  Mail clients that guess show these parts: unsplit, they were read as one text,
+    the attachment inside never as what it is."""
+    text = getattr(part, "_payload", None)
+    if not isinstance(text, str):
+        return None
+    match = _DELIMITER_LINE.search(text)
+    if match is None:
+        return None
+    boundary = match.group(1).removesuffix("--")
+    if not boundary or '"' in boundary:
+        return None
+    try:
+        head = f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\r\n\r\n'.encode()
+        split = parse_bytes(head + text.encode("ascii", "surrogateescape"))
+    except Exception:
+        return None
+    return split if isinstance(split.get_payload(), list) and split.get_payload() else None
+
+
 class _TooManyNodes(Exception):
     """The MIME tree has more entities than the walk visits."""
 
@@ -215,6 +250,7 @@ def _walk(msg: Message, max_nodes: int) -> Iterator[Message]:
     ``max_nodes`` entities, so the caller can say the rest was not read.
     """
     stack: list[Message] = [msg]
+    guessed: set[Message] = set()  # multiparts re-split by a guessed boundary (never guessed again)
     seen = 0
     while stack:
         part = stack.pop()
@@ -223,6 +259,11 @@ def _walk(msg: Message, max_nodes: int) -> Iterator[Message]:
             raise _TooManyNodes(f"more than {max_nodes} MIME entities")
         if part.get_content_maintype() == "multipart":
             payload = part.get_payload()
+            if isinstance(payload, str) and part not in guessed:
+                split = split_by_guessed_boundary(part)
+                if split is not None:  # its parts, read as a client that guesses the boundary shows them
+                    guessed.add(split)
+                    payload = split.get_payload()
             if isinstance(payload, list):
                 stack.extend(p for p in reversed(payload) if isinstance(p, Message))
                 continue

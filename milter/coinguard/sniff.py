@@ -207,7 +207,7 @@ def sniff(data: bytes, name: str = "") -> str:
         return "mht"
     if head.startswith(b"xar!"):
         return "xar"
-    if _CPIO_HEADER.match(data):
+    if _CPIO_HEADER.match(data) or _CPIO_CUT.fullmatch(data):
         return "cpio"
     if head.startswith(b"FasdUAS"):
         return "applescript"
@@ -220,6 +220,8 @@ def sniff(data: bytes, name: str = "") -> str:
 
 #: A cpio member header: odc (``070707`` + 70 octal digits) or newc/crc (``07070[12]`` + 104 hex digits).
 _CPIO_HEADER = re.compile(rb"070707[0-7]{70}|07070[12][0-9A-Fa-f]{104}")
+#: A cpio whose first header is cut (a file of fewer bytes than one header): still a cpio, one that cannot be read.
+_CPIO_CUT = re.compile(rb"070707[0-7]{0,69}|07070[12][0-9A-Fa-f]{0,103}")
 
 #: End of central directory record: signature, then (at +10) entries, (+12) size, (+16) offset.
 _EOCD = b"PK\x05\x06"
@@ -484,3 +486,94 @@ def _text_kind(data: bytes) -> str:
                 return "script.hta"
             return kind
     return "text"
+
+
+# -- is an OLE compound file whole? -------------------------------------------------------------------------
+_ENDOFCHAIN, _FREESECT = 0xFFFFFFFE, 0xFFFFFFFF
+#: Sector walks at most, per file (each a few operations): past it the question is left to the parsers.
+_OLE_MAX_STEPS = 1 << 20
+
+
+def ole_damage(data: bytes) -> str:
+    """Why an OLE compound file (MS-CFB) is not whole, "" when every sector it uses is there.
+
+    olefile and the libraries on it (olevba, extract-msg) read a file cut short quietly: a stream whose
+    sectors lie past the end comes out short or empty, a directory cut in the middle lists fewer entries.
+    So the header's FAT, the directory chain, the MiniFAT and every stream of the directory (the mini
+    stream in the root entry) are followed here, and a sector past the end of the file, or a chain shorter
+    than its stream's size, is the answer.  A header this reader does not understand gives "" (the parsers
+    judge it).  Bounded: ``_OLE_MAX_STEPS`` sector steps, each chain stops at its own length.
+    """
+    if len(data) < 512 or not data.startswith(OLE_MAGIC):
+        return "the OLE header is cut" if data.startswith(b"\xd0\xcf\x11\xe0") else ""
+    (shift,) = struct.unpack_from("<H", data, 30)
+    if shift not in (9, 12):
+        return ""
+    size = 1 << shift
+    n_fat, first_dir = struct.unpack_from("<II", data, 44)
+    (cutoff, first_minifat, n_minifat, first_difat, n_difat) = struct.unpack_from("<IIIII", data, 56)
+    present = (len(data) - 512 + size - 1) // size  # sectors that start inside the file
+
+    def sector(index: int) -> bytes:
+        return data[512 + index * size : 512 + (index + 1) * size]
+
+    fat_sectors = list(struct.unpack_from("<109I", data, 76))
+    sect, steps = first_difat, 0
+    while sect not in (_ENDOFCHAIN, _FREESECT) and steps < min(n_difat, 1 << 16):
+        if sect >= present:
+            return f"DIFAT sector {sect} lies past the end of the file"
+        words = struct.unpack(f"<{size // 4}I", sector(sect).ljust(size, b"\xff"))
+        fat_sectors += words[:-1]
+        sect, steps = words[-1], steps + 1
+    fat_sectors = [s for s in fat_sectors[:n_fat] if s not in (_ENDOFCHAIN, _FREESECT)]
+    fat: list[int] = []
+    for sect in fat_sectors:
+        if sect >= present:
+            return f"FAT sector {sect} lies past the end of the file"
+        fat += struct.unpack(f"<{size // 4}I", sector(sect).ljust(size, b"\xff"))
+    budget = [_OLE_MAX_STEPS]
+
+    def walk(start: int, what: str, need: int | None = None) -> tuple[list[int], str]:
+        chain: list[int] = []
+        sect = start
+        while sect not in (_ENDOFCHAIN, _FREESECT) and len(chain) <= len(fat):
+            budget[0] -= 1
+            if budget[0] <= 0 or (need is not None and len(chain) * size >= need):
+                return chain, ""
+            if sect >= present:
+                return chain, f"{what}: sector {sect} lies past the end of the file"
+            if sect >= len(fat):
+                return chain, ""  # a sector the FAT does not describe: olefile's own defect
+            chain.append(sect)
+            sect = fat[sect]
+        if need is not None and len(chain) * size < need:
+            return chain, f"{what}: {need} bytes declared, {len(chain) * size} in its sector chain"
+        if need is not None and chain:  # the last sector may be the file's last, cut in the middle
+            last = 512 + chain[-1] * size + (need - (len(chain) - 1) * size)
+            if last > len(data):
+                return chain, f"{what}: its last sector ends {last - len(data)} bytes past the end of the file"
+        return chain, ""
+
+    dir_chain, why = walk(first_dir, "the directory")
+    if why:
+        return why
+    if dir_chain and 512 + (max(dir_chain) + 1) * size > len(data):  # entries cut: streams lost with them
+        return "the directory: its last sector is cut"
+    if n_minifat:
+        _chain, why = walk(first_minifat, "the MiniFAT", n_minifat * size)
+        if why:
+            return why
+    for sect in dir_chain[:4096]:
+        block = sector(sect)
+        for off in range(0, len(block) - 127, 128):
+            kind = block[off + 66]
+            start, low = struct.unpack_from("<II", block, off + 116)
+            stream_size = low if size == 512 else struct.unpack_from("<Q", block, off + 120)[0]
+            if kind == 5 or (kind == 2 and stream_size >= cutoff):
+                name = "the root entry" if kind == 5 else "a stream"
+                _chain, why = walk(start, name, stream_size) if stream_size else ([], "")
+                if why:
+                    return why
+            if budget[0] <= 0:
+                return ""
+    return ""

@@ -31,7 +31,7 @@ from coinguard.analyzers.eps_common import HWP_SOURCE, eps_indicators, is_postsc
 from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext, text_item
-from coinguard.sniff import OLE_MAGIC
+from coinguard.sniff import OLE_MAGIC, ole_damage
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,9 @@ class HwpAnalyzer:
         except Exception as exc:
             yield Finding("hwp.parse_error", self.name, item.path, f"not a readable OLE file: {exc}")
             return
+        damage = ole_damage(item.data)
+        if damage:  # olefile reads a cut file quietly: the streams past the cut are short or missing
+            yield Finding("hwp.parse_error", self.name, item.path, f"the OLE file is not whole: {damage}")
         try:
             yield from self._hwp5(item, ctx, ole)
         finally:

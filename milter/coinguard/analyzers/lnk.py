@@ -88,6 +88,9 @@ class LnkAnalyzer:
         shown = (sc.target + " " + args).strip()
         bounded = shown if len(shown) <= MAX_DETAIL_ARGS else shown[:MAX_DETAIL_ARGS] + f"… ({len(shown)} chars)"
         yield Finding("lnk.present", self.name, item.path, f"target: {bounded}" if shown else "no target")
+        if sc.size > len(item.data):  # LnkParse3 reads a cut shortcut quietly: the target or arguments are partial
+            yield Finding("lnk.parse_error", self.name, item.path,
+                          f"cut short: its structures cover {sc.size} bytes, the file has {len(item.data)}")
         prog = interpreter_in(sc)
         launches = not prog and runs_target(sc)
         if prog:

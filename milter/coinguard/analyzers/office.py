@@ -46,7 +46,7 @@ from coinguard.errors import BudgetExceeded
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, Strength
 from coinguard.handlers import AnalysisContext
 from coinguard.limits import MiB, read_bounded
-from coinguard.sniff import ItemType
+from coinguard.sniff import ItemType, ole_damage
 
 log = logging.getLogger(__name__)
 
@@ -849,6 +849,9 @@ class OleEmbedded:
     def _run(self, item: Item, ctx: AnalysisContext) -> list[Finding | Item]:
         out: list[Finding | Item] = []
         ole = open_ole(item.data)
+        damage = ole_damage(item.data)
+        if damage:  # olefile reads a cut file quietly: the streams past the cut come out short or not at all
+            out.append(Finding("oleobj.parse_error", self.name, item.path, f"the OLE file is not whole: {damage}"))
         try:
             self._walk(item, ole, "", ctx, out)
         finally:

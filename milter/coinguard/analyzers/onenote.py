@@ -113,6 +113,22 @@ def mentioned_names(data: bytes, limit: int = 20) -> list[str]:
 #: FileNodeListFragment magic (header) and the walk's bounds: lists followed, nodes read, nesting of property sets.
 _LIST_MAGIC = 0xA4567AB1F5F7F4C4
 _ROOT_REF_AT = 172  # Header.fcrFileNodeListRoot: FileChunkReference64x32 (stp u64, cb u32)
+_EXPECTED_LENGTH_AT = 196  # Header.cbExpectedFileLength (u64): the size of the whole section file
+#: Header.guidFileFormat ([MS-ONESTORE] 2.3.1) at offset 48: a real header is there, its fields can be read.
+_FILE_FORMAT_GUID = uuid.UUID("{109ADD3F-911B-49F5-A5D0-1791EDC8AED8}").bytes_le
+
+
+def cut_short(data: bytes) -> str:
+    """Why a section with a real header is not whole ("" when it is, or has no header to tell):
+    its header declares the file's length (cbExpectedFileLength), and a file cut short has less."""
+    if len(data) < 64:  # not even the header's four GUIDs: a section cut short (sniff found the first one)
+        return f"the header is cut at {len(data)} bytes"
+    if data[48:64] != _FILE_FORMAT_GUID:
+        return ""
+    if len(data) < _EXPECTED_LENGTH_AT + 8:
+        return f"the header is cut at {len(data)} bytes"
+    expected = _unpack("<Q", data, _EXPECTED_LENGTH_AT)
+    return f"{len(data)} bytes of the {expected} its header declares" if expected > len(data) else ""
 _MAX_LISTS = 4096
 _MAX_NODES = 50_000
 _MAX_NESTING = 8
@@ -365,6 +381,9 @@ class OneNoteAnalyzer:
         yield Finding("onenote.present", self.name, item.path,
                       f"OneNote section, {item.size} bytes" + (f"; names: {', '.join(names[:6])}" if names else ""))
         risky_names = [n for n in names if _RISKY_NAME.search(n)]
+        cut = cut_short(item.data)
+        if cut:  # the blobs and pages past the cut were never read
+            yield Finding("onenote.parse_error", self.name, item.path, f"the section is cut short: {cut}")
         named = recorded_names(item.data)
         count = 0
         for offset, blob in embedded_blobs(item.data):

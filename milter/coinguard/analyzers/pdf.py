@@ -181,6 +181,7 @@ CLICK_THROUGH_CHARS = 400
 MAX_PAGE_ANNOTS = 200
 #: An object header ("12 0 obj"): what a reader's repair scan looks for.
 _OBJ_HEADER = re.compile(rb"(?<![0-9])([0-9]{1,7})[ \t\r\n\f\x00]+[0-9]{1,5}[ \t\r\n\f\x00]+obj(?![A-Za-z])")
+_REFERENCE = re.compile(rb"(?<![0-9])([0-9]{1,7})[ \t\r\n\f\x00]+[0-9]{1,5}[ \t\r\n\f\x00]+R(?![A-Za-z0-9])")
 #: URL paths that download something that runs, installs, mounts or unpacks.
 _DOWNLOAD_PATH = re.compile(
     r"(?i)\.(?:exe|scr|com|pif|cpl|dll|msi|msix|appx|jar|js|jse|vbs|vbe|wsf|hta|ps1|bat|cmd|lnk|url|iso|img|vhdx?"
@@ -252,6 +253,17 @@ def open_object_at_end(data: bytes) -> bool:
     dictionary or string the file ends in as if it were whole; such an object was not read in full."""
     last = data.rfind(b"endobj")
     return _OBJ_HEADER.search(data, last + 6 if last >= 0 else 0) is not None
+
+
+def missing_referenced(data: bytes, reader: PdfReader) -> list[int]:
+    """Object numbers ``data`` refers to (``N G R``) that no object header or object stream holds.
+
+    Asked only of a file without its tail: cut between two objects, it has no object open at its end,
+    yet the objects after the cut are gone, and the ones before still point at them (the catalog at its
+    pages, a name tree at its embedded files).  Bounded: one pass of each pattern over the file.
+    """
+    present = {int(m.group(1)) for m in _OBJ_HEADER.finditer(data)} | set(reader.xref_objStm)
+    return sorted({int(m.group(1)) for m in _REFERENCE.finditer(data)} - present - {0})
 
 
 def _catalog_problem(reader: PdfReader) -> str:
@@ -474,6 +486,12 @@ class PdfAnalyzer:
             if repair and not locked and open_object_at_end(item.data):
                 scan.cut = True
                 problems.append("the last object has no endobj")
+            elif repair and not locked:
+                missing = missing_referenced(item.data, reader)
+                if missing:  # cut between objects: those after the cut are gone
+                    scan.cut = True
+                    problems.append(f"{len(missing)} referenced object(s) missing: "
+                                    + ", ".join(str(n) for n in missing[:5]))
             if problems:
                 # a reader shows nothing, or less than the file holds: what is missing was not read
                 cut = "the file ends inside an object (truncated); " if scan.cut else ""

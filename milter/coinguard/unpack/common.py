@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import hashlib
 import logging
 import os
 import re
@@ -79,6 +80,15 @@ class MemberUnreadable(Exception):
     """The reader cannot select or read a member it listed (e.g. a name the 7-Zip program printed altered)."""
 
 
+class PartialMember(Exception):
+    """The member came out, but damaged or cut short (the program reported an error): what came out is
+    scanned, and the archive is reported unreadable -- it may hold more than was read."""
+
+    def __init__(self, data: bytes, reason: str) -> None:
+        super().__init__(reason)
+        self.data = data
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One regular-file member as the archive's directory declares it (sizes may lie)."""
@@ -89,6 +99,22 @@ class Entry:
     encrypted: bool = False
     key: Any = None  # whatever the reader needs to find the member again
     identity: tuple[Any, ...] | None = None  # equal identities: byte-identical members, same extension
+    #: what the header declares of the content (CRC of the plaintext, size, extension): a member another
+    #: password locks is not unread when one that declares the same content was read (a copy, re-encrypted)
+    declared: tuple[Any, ...] | None = None
+
+
+def stored_bytes_digest(data: bytes, start: int, length: int) -> bytes | None:
+    """A digest of a member's stored (compressed) bytes ``data[start:start + length]``, for its identity.
+
+    Equal declared CRC and sizes do not make two members identical: a header may copy another member's
+    CRC and sizes over different data (a damaged copy, or a payload hidden behind a decoy's header, which
+    an archiver still extracts with a CRC warning).  Members are taken as identical only when their stored
+    bytes are; None when the span lies outside ``data`` (no identity: the member is read).
+    """
+    if start < 0 or length < 0 or start + length > len(data):
+        return None
+    return hashlib.blake2b(memoryview(data)[start:start + length], digest_size=16).digest()
 
 
 class MemberReader(Protocol):
@@ -303,7 +329,8 @@ def read_members(
     seen: set[tuple[Any, ...]] = set()
     produced = 0
     failed = 0
-    locked: list[str] = []  # members another password protects
+    locked: list[tuple[str, tuple[Any, ...] | None]] = []  # members another password protects
+    opened: set[tuple[Any, ...]] = set()  # what the members read declared of their content
     unread: list[str] = []  # members that declare content but came out empty, or the reader refused
     why: list[str] = []  # the reader's reasons, for the detail
     max_files = ctx.budget.limits.max_files
@@ -318,6 +345,7 @@ def read_members(
         if produced >= max_files:
             yield finding(LIMIT_FILES, source, item, f"more than {max_files} members")
             return
+        damage = ""
         try:
             ctx.budget.check_member(entry.name, entry.size, entry.compressed)
             data = reader.read(entry, password if entry.encrypted else None, ctx.budget.member_cap())
@@ -327,12 +355,14 @@ def read_members(
                 return
             continue
         except WrongPassword:
-            locked.append(safe_name(entry.name))
+            locked.append((safe_name(entry.name), entry.declared))
             continue
         except MemberUnreadable as exc:
             unread.append(safe_name(entry.name))
             why.append(str(exc))
             continue
+        except PartialMember as exc:
+            data, damage = exc.data, str(exc)
         except Exception as exc:
             failed += 1
             if failed <= 3:
@@ -341,12 +371,20 @@ def read_members(
         if not data and entry.size > 0:
             unread.append(safe_name(entry.name))
             continue
+        if not damage and len(data) < entry.size:  # shorter than its header declares: the rest was never read
+            damage = f"{safe_name(entry.name)}: {len(data)} of {entry.size} declared bytes"
+        if damage:
+            unread.append(safe_name(entry.name))
+            why.append(damage)
+        if not damage and entry.declared is not None:
+            opened.add(entry.declared)
         out = unless_recursive(item, member_item(item, entry.name, data, source), source)
         produced += isinstance(out, Item)
         yield out
-    if locked:
+    still = [name for name, declared in locked if declared is None or declared not in opened]
+    if still:
         yield finding(ENCRYPTED_UNOPENED, source, item,
-                      f"{len(locked)} member(s) need another password: {', '.join(locked[:5])}")
+                      f"{len(still)} member(s) need another password: {', '.join(still[:5])}")
     if unread:
         yield finding(UNREADABLE, source, item, f"{len(unread)} member(s) could not be read: "
                                                 f"{', '.join(unread[:5])}" + (f" ({why[0]})" if why else ""))
@@ -402,12 +440,22 @@ def decompress_stream(
     pos = 0  # bytes of ``data`` handed to a decompressor
     pending = b""  # zlib's unconsumed input (bz2/lzma/zstd keep theirs inside)
     label = safe_name(name)
+    follows = False  # decomp reads a stream after the first (another member, or trailing bytes)
     while True:
         ctx.budget.check_time()
         if not pending and getattr(decomp, "needs_input", True) and pos < len(data):
             pending = data[pos : pos + feed]
             pos += len(pending)
-        block = decomp.decompress(pending, max_length=min(chunk, cap + 1 - len(out)))
+        try:
+            block = decomp.decompress(pending, max_length=min(chunk, cap + 1 - len(out)))
+        except BudgetExceeded:
+            raise
+        except Exception:
+            if not follows:
+                raise
+            # bytes after a whole stream that are no stream (gzip(1): "trailing garbage ignored"): what came
+            # out of the streams before is kept and scanned, and the trailing bytes were not read (incomplete)
+            return bytes(out), False
         pending = getattr(decomp, "unconsumed_tail", b"")
         out += block
         ctx.budget.check_ratio(label, max(1, pos - len(pending)), len(out))
@@ -418,7 +466,7 @@ def decompress_stream(
             if not rest.strip(b"\0"):
                 return bytes(out), True
             # another stream follows (pigz, pbzip2, multi-frame zstd): continue from where this one ended
-            decomp, data, pos, pending = make(), rest, 0, b""
+            decomp, data, pos, pending, follows = make(), rest, 0, b"", True
             continue
         if not block and not pending and pos >= len(data):
             return bytes(out), False  # input used up before the end of the stream: truncated
@@ -458,6 +506,7 @@ class ToolReader:
         self.fmt = fmt
         self.ctx = ctx
         self._listed: list[Entry] = []
+        self.listing_error = ""  # set by entries() when 7-Zip listed the archive but reported errors
         self._dir = tempfile.TemporaryDirectory(prefix="coinguard-")
         self.path = os.path.join(self._dir.name, "archive")
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -476,6 +525,9 @@ class ToolReader:
         text = proc.stdout.decode("utf-8", "replace")
         if proc.returncode != 0 and not text.strip():
             raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip()[-200:] or f"7-Zip exit {proc.returncode}")
+        if proc.returncode not in (0, 1):  # listed, but with errors (cut short, damaged headers): maybe not all
+            errors = " ".join(proc.stderr.decode("utf-8", "replace").split())[-200:]
+            self.listing_error = errors or f"7-Zip exit {proc.returncode}"
         out: list[Entry] = []
         # lines end in "\n" only: a name may hold a raw "\r" (7-Zip prints it as is; splitlines would cut it)
         for block in text.split("\n\n"):
@@ -532,9 +584,12 @@ class ToolReader:
         code = proc.returncode
         if code == 2 and password is not None:
             raise WrongPassword(f"{safe_name(entry.name)}: 7-Zip exit {code}")
-        if code not in (0, 1) and not data:  # exit 2 with data: a damaged archive whose member still came out
+        if code not in (0, 1) and not data:
             raise RuntimeError(f"{safe_name(entry.name)}: 7-Zip exit {code}")
-        return data
+        if code not in (0, 1) and len(data) < entry.size:  # a damaged member came out cut short: scan it, say so
+            raise PartialMember(data, f"{safe_name(entry.name)}: 7-Zip exit {code}, {len(data)} of {entry.size} "
+                                      "declared bytes")
+        return data  # exit 2 with the whole member: a damaged archive (reported from its listing)
 
     def close(self) -> None:
         self._dir.cleanup()
@@ -553,7 +608,12 @@ def expand_with_tool(
         yield parse_error(source, item, exc)
         return
     try:
-        yield from expand(item, ctx, reader, source, check_passwords=check_passwords)
+        reported = False
+        for out in expand(item, ctx, reader, source, check_passwords=check_passwords):
+            reported = reported or (isinstance(out, Finding) and out.code == PARSE_ERROR.code)
+            yield out
+        if reader.listing_error and not reported:
+            yield parse_error(source, item, f"7-Zip listed it with errors: {reader.listing_error}")
     finally:
         reader.close()
 

@@ -88,6 +88,7 @@ class CompressedStream:
             yield parse_error(self.name, item, exc)
             return
         if not complete:
-            yield parse_error(self.name, item, f"truncated {item.type} stream ({len(data)} bytes recovered)")
+            yield parse_error(self.name, item, f"truncated {item.type} stream, or bytes after it that are none "
+                                               f"({len(data)} bytes recovered)")
         if data:
             yield unless_recursive(item, member_item(item, name, data, self.name), self.name)  # a gzip quine

@@ -13,13 +13,14 @@ import base64
 import binascii
 import logging
 import re
+import struct
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from coinguard import mime, passwords
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
 from coinguard.handlers import AnalysisContext, text_item
-from coinguard.sniff import sniff
+from coinguard.sniff import ole_damage, sniff
 from coinguard.text import html_to_text
 from coinguard.unpack.common import enclosed, unless_recursive
 
@@ -113,6 +114,9 @@ class MessageUnpacker:
         import extract_msg
 
         yield Finding(MSG.code, self.name, item.path, "")
+        damage = ole_damage(item.data)
+        if damage:  # extract-msg reads a cut file quietly: the attachments past the cut are missing
+            yield Finding(PARSE_ERROR.code, self.name, item.path, f"msg: the OLE file is not whole: {damage}")
         message = extract_msg.openMsg(item.data, delayAttachments=False)
         try:
             subject = str(getattr(message, "subject", "") or "")
@@ -160,6 +164,9 @@ class MessageUnpacker:
         import tnefparse
 
         yield Finding(TNEF.code, self.name, item.path, "")
+        damage = tnef_damage(item.data)
+        if damage:  # tnefparse stops quietly at a cut attribute: what follows was never read
+            yield Finding(PARSE_ERROR.code, self.name, item.path, f"tnef: {damage}")
         tnef = tnefparse.TNEF(item.data, do_checksum=False)
         body = tnef.body if isinstance(tnef.body, str) else (tnef.body or b"").decode("utf-8", "replace")
         _learn_passwords(ctx, [body[:_MAX_TEXT]])
@@ -177,3 +184,27 @@ class MessageUnpacker:
             if data:
                 yield item.child(str(name).strip("\x00") or f"<attachment {index}>", bytes(data), source=self.name,
                                  role=Role.ATTACHMENT)
+            else:  # started but no data: cut at an attribute boundary, or a form (a MAPI object) not read here
+                yield Finding(PARSE_ERROR.code, self.name, item.path, f"tnef: attachment {index} has no data")
+
+
+#: attTnefVersion and attOemCodepage (MS-OXTNEF 2.1.3.3): what every stream starts with, saying nothing yet.
+_TNEF_PREAMBLE = frozenset({0x00089006, 0x00069007})
+
+
+def tnef_damage(data: bytes) -> str:
+    """Why a TNEF stream is not whole ("" when it is): its attributes (level, id, length, data, checksum,
+    MS-OXTNEF 2.1.3) must follow each other to the end exactly; trailing NUL padding is allowed."""
+    pos, end = 6, len(data)
+    carries = False  # an attribute other than the version and the code page: something a sender put in
+    while pos < end:
+        if not data[pos:].strip(b"\x00"):
+            break
+        if pos + 9 > end:
+            return f"attribute header cut at offset {pos}"
+        ident, length = struct.unpack_from("<II", data, pos + 1)
+        if pos + 9 + length + 2 > end:
+            return f"attribute at offset {pos} declares {length} bytes, {end - pos - 11} left"
+        carries = carries or ident not in _TNEF_PREAMBLE
+        pos += 9 + length + 2
+    return "" if carries else "nothing after its version and code page (cut short)"

@@ -27,6 +27,7 @@ from coinguard.unpack.common import (
     expand,
     extension,
     parse_error,
+    stored_bytes_digest,
     unlock_listing,
 )
 
@@ -37,8 +38,17 @@ MAX_HEADER_TRIES = 32
 
 
 class _RarReader:
-    def __init__(self, rf: rarfile.RarFile) -> None:
+    def __init__(self, rf: rarfile.RarFile, data: bytes) -> None:
         self.rf = rf
+        self.data = data
+
+    def _identity(self, info: rarfile.RarInfo) -> tuple[object, ...] | None:
+        """Equal stored bytes (not merely an equal declared CRC, which a header can copy), size, extension."""
+        offset = getattr(info, "data_offset", None)
+        if not info.CRC or not isinstance(offset, int) or info.volume:
+            return None
+        stored = stored_bytes_digest(self.data, offset, info.compress_size)
+        return None if stored is None else (stored, info.CRC, info.file_size, extension(info.filename))
 
     def entries(self) -> list[Entry]:
         out = []
@@ -51,7 +61,8 @@ class _RarReader:
                 compressed=info.compress_size,
                 encrypted=info.needs_password(),
                 key=info,
-                identity=(info.CRC, info.file_size, info.compress_size, extension(info.filename)) if info.CRC else None,
+                identity=self._identity(info),
+                declared=(info.CRC, info.file_size, extension(info.filename)) if info.CRC else None,
             ))
         return out
 
@@ -94,7 +105,7 @@ class RarArchive:
                 if rf.needs_password() and not rf.infolist():
                     yield from self._encrypted_headers(item, ctx, rf)
                 else:
-                    yield from expand(item, ctx, _RarReader(rf), self.name)
+                    yield from expand(item, ctx, _RarReader(rf, item.data), self.name)
 
     @staticmethod
     def _encrypted_headers(item: Item, ctx: AnalysisContext, rf: rarfile.RarFile) -> Iterator[Finding | Item]:
@@ -102,6 +113,6 @@ class RarArchive:
             rf.setpassword(password)
             if not rf.infolist():
                 raise rarfile.RarWrongPassword("nothing listed")
-            return _RarReader(rf)
+            return _RarReader(rf, item.data)
 
         yield from unlock_listing(item, ctx, RarArchive.name, open_with, MAX_HEADER_TRIES)

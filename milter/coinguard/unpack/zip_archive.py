@@ -35,6 +35,7 @@ from coinguard.unpack.common import (
     limit_finding,
     member_item,
     parse_error,
+    stored_bytes_digest,
 )
 
 log = logging.getLogger(__name__)
@@ -100,8 +101,17 @@ def overlap(infos: Sequence[Any]) -> str | None:
 
 
 class _ZipReader:
-    def __init__(self, zf: pyzipper.AESZipFile) -> None:
+    def __init__(self, zf: pyzipper.AESZipFile, data: bytes) -> None:
         self.zf = zf
+        self.data = data
+
+    def _stored(self, info: Any) -> bytes | None:
+        """The digest of the member's stored bytes (after its local header), or None."""
+        head = info.header_offset
+        if self.data[head:head + 4] != b"PK\x03\x04" or len(self.data) < head + 30:
+            return None
+        name_len, extra_len = struct.unpack_from("<HH", self.data, head + 26)
+        return stored_bytes_digest(self.data, head + 30 + name_len + extra_len, info.compress_size)
 
     def entries(self) -> list[Entry]:
         out = []
@@ -115,11 +125,17 @@ class _ZipReader:
                 compressed=info.compress_size,
                 encrypted=encrypted,
                 key=info,
-                # WinZip AE-2 stores CRC 0: without a CRC, equal sizes prove nothing
-                identity=(info.CRC, info.file_size, info.compress_size, encrypted, extension(info.filename))
-                if info.CRC else None,
+                # equal stored bytes, not merely equal declared CRC and sizes (a header can copy a decoy's)
+                identity=self._identity(info, encrypted),
+                declared=(info.CRC, info.file_size, extension(info.filename)) if info.CRC else None,
             ))
         return out
+
+    def _identity(self, info: Any, encrypted: bool) -> tuple[object, ...] | None:
+        stored = self._stored(info)
+        if stored is None:
+            return None
+        return (stored, info.CRC, info.file_size, info.compress_type, encrypted, extension(info.filename))
 
     def read(self, entry: Entry, password: str | None, cap: int) -> bytes:
         pwd = password.encode("utf-8") if password is not None else None
@@ -178,4 +194,4 @@ class ZipArchive:
                 # a whole zip before the one the last end record describes: Explorer and 7-Zip show different parts
                 yield finding(CONCATENATED, self.name, item, f"{first} bytes of another zip precede the listed members")
                 yield member_item(item, "<concatenated part>.zip", item.data[:first], self.name)
-            yield from expand(item, ctx, _ZipReader(zf), self.name)
+            yield from expand(item, ctx, _ZipReader(zf, data), self.name)
