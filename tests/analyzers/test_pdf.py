@@ -541,3 +541,31 @@ def test_pdf_cut_inside_a_literal_string_stays_unread(cut_after: bytes) -> None:
     findings, _ = run(data[: data.index(cut_after) + len(cut_after)])
     assert "pdf.parse_error" in [f.code for f in findings], [(f.code, f.detail) for f in findings]
     assert catalogue()["pdf.parse_error"].incomplete
+
+
+def fontless_page_objects(content: bytes) -> list[bytes]:
+    """A page that shows text in a font its resources do not hold (no /Resources at all)."""
+    return [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d >>\r\nstream\r\n" % len(content) + content + b"\r\nendstream",
+    ]
+
+
+@pytest.mark.parametrize("content, shown", [
+    (b"BT /F1 12 Tf 72 720 Td (Send 0.1 BTC to the address below) Tj ET", b"Send 0.1 BTC to the address below"),
+    (b"BT /F9 11 Tf 72 700 Td [(Your wal) -20 (let is lo) 5 (cked)] TJ ET", b"Your wallet is locked"),
+    (b"BT /F1 12 Tf 14 TL (first line) Tj (next line) ' 1 2 (third line) \" ET", b"first line next line third line"),
+])
+def test_text_in_a_font_the_page_does_not_hold_is_read(content: bytes, shown: bytes) -> None:
+    # pypdf's extraction gives nothing without the font; viewers substitute one and show the words
+    _findings, children = run(hand_built(fontless_page_objects(content)))
+    assert shown in next(c for c in children if c.role == "text").data
+
+
+def test_a_page_that_shows_no_text_and_a_normal_page_read_as_before() -> None:
+    scanned = hand_built(fontless_page_objects(b"q 612 0 0 792 0 0 cm /Im1 Do Q"))
+    assert not any(c.role == "text" and c.data.strip() for c in run(scanned)[1])
+    text = next(c for c in run(hand_built(text_page_objects(b"Quarterly invoice 2024")))[1] if c.role == "text")
+    assert text.data.strip() == b"Quarterly invoice 2024"

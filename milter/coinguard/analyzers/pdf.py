@@ -114,6 +114,40 @@ if getattr(pypdf_structures, "read_string_from_stream", None) is _pypdf_read_str
 if pypdf_version.startswith("7.1.") and getattr(pypdf_extractor, "get_text_operands", None) is _pypdf_text_operands:
     pypdf_extractor.get_text_operands = _text_operands
 
+#: The text-showing operators (PDF 32000-1, 9.4.3) and the operand index of what each shows.
+_SHOW_OPERATORS = {b"Tj": 0, b"'": 0, b'"': 2, b"TJ": 0}
+
+
+def _shown_strings(page: Any) -> str:
+    """The strings a page's content stream shows (``Tj``, ``'``, ``"``, ``TJ``), read as they are.
+
+    pypdf's extraction gives nothing for a string drawn in a font the page's resources do not hold (a lure
+    PDF stripped of its ``/Font`` still shows its words: viewers substitute a font), so a page it reads as
+    empty is read again from its text operators; a scanned page (images only) has none and stays empty.
+    Bounded by :data:`MAX_TEXT_CHARS`."""
+    try:
+        contents = page.get_contents()
+        operations = contents.operations if contents is not None else []
+    except Exception as exc:  # a broken content stream shows nothing we can read
+        log.debug("pdf content stream not read: %r", exc)
+        return ""
+    out: list[str] = []
+    total = 0
+    for operands, operator in operations:
+        at = _SHOW_OPERATORS.get(operator)
+        if at is None or len(operands) <= at:
+            continue
+        shown = operands[at]
+        pieces = shown if isinstance(shown, list) else [shown]
+        text = "".join(p if isinstance(p, str) else p.decode("latin-1") if isinstance(p, bytes) else ""
+                       for p in pieces)
+        out.append(text)
+        total += len(text)
+        if total >= MAX_TEXT_CHARS:
+            break
+    return " ".join(out)
+
+
 A = Category.ATTACHMENT
 
 #: Most objects inspected in one PDF (a hostile file may declare millions).
@@ -737,6 +771,8 @@ class PdfAnalyzer:
                     break
                 ctx.budget.check_time()
                 text = page.extract_text() or ""
+                if not text.strip():
+                    text = _shown_strings(page)
                 parts.append(text)
                 total += len(text)
         except BudgetExceeded:
