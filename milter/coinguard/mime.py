@@ -250,7 +250,6 @@ def _walk(msg: Message, max_nodes: int) -> Iterator[Message]:
     ``max_nodes`` entities, so the caller can say the rest was not read.
     """
     stack: list[Message] = [msg]
-    guessed: set[Message] = set()  # multiparts re-split by a guessed boundary (never guessed again)
     seen = 0
     while stack:
         part = stack.pop()
@@ -259,10 +258,9 @@ def _walk(msg: Message, max_nodes: int) -> Iterator[Message]:
             raise _TooManyNodes(f"more than {max_nodes} MIME entities")
         if part.get_content_maintype() == "multipart":
             payload = part.get_payload()
-            if isinstance(payload, str) and part not in guessed:
+            if isinstance(payload, str):
                 split = split_by_guessed_boundary(part)
                 if split is not None:  # its parts, read as a client that guesses the boundary shows them
-                    guessed.add(split)
                     payload = split.get_payload()
             if isinstance(payload, list):
                 stack.extend(p for p in reversed(payload) if isinstance(p, Message))

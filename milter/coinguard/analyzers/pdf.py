@@ -127,7 +127,9 @@ def _shown_strings(page: Any) -> str:
     Bounded by :data:`MAX_TEXT_CHARS`."""
     try:
         contents = page.get_contents()
-        operations = contents.operations if contents is not None else []
+        # (the operators are parsed only when one of them is there: a scanned page's stream is not read twice)
+        shows = contents is not None and any(op in contents.get_data() for op in _SHOW_OPERATORS)
+        operations = contents.operations if shows else []
     except Exception as exc:  # a broken content stream shows nothing we can read
         log.debug("pdf content stream not read: %r", exc)
         return ""
