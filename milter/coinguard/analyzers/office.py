@@ -79,7 +79,20 @@ _VBA_SOURCE = re.compile(  # [ \t] not \s: a leading \s* under (?m) rescans blan
     rb"(?im)^[ \t]*Attribute[ \t]+VB_Name[ \t]*=|^[ \t]*(?:Private[ \t]+|Public[ \t]+)?(?:Sub|Function)[ \t]+"
     rb"(?:Auto_?Open|AutoExec|Auto_?Close|AutoNew|Document_(?:Open|Close|New)|Workbook_(?:Open|Activate))\b"
 )
+#: Necessary condition of :data:`_VBA_SOURCE`, looked for before the pattern, which is tried at every line start
+#: (~225 us on an 80 KB text member, ~45 us for this when the text holds no underscore): its first branch holds
+#: "VB_Name", its second "Auto", "Document_" or "Workbook_", so every match holds "auto" or an underscore and
+#: one of these words (a bytes pattern: IGNORECASE is ASCII case, which is what ``bytes.lower`` folds).
+_VBA_SOURCE_WORDS = (b"vb_name", b"document_", b"workbook_")
 
+
+def vba_source(data: bytes) -> bool:
+    """Whether the first MiB of ``data`` holds what :data:`_VBA_SOURCE` matches (bare VBA source)."""
+    head = data[:1 * MiB]
+    low = head.lower()
+    if b"auto" not in low and (b"_" not in head or not any(w in low for w in _VBA_SOURCE_WORDS)):
+        return False
+    return _VBA_SOURCE.search(head) is not None
 
 
 def _words(text: str) -> frozenset[str]:
@@ -321,7 +334,7 @@ class OfficeMacros:
     def applies_to(self, item: Item) -> bool:
         if item.type in _OFFICE_TYPES:
             return True
-        return item.type in _TEXT_TYPES and item.source != self.name and bool(_VBA_SOURCE.search(item.data[:1 * MiB]))
+        return item.type in _TEXT_TYPES and item.source != self.name and vba_source(item.data)
 
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         match = EXT_RE.search(item.name)
@@ -388,7 +401,7 @@ class OfficeMacros:
             vp = olevba.VBA_Parser(path, relaxed=True)
             try:
                 has_vba = bool(vp.detect_vba_macros())
-                if vp.type == olevba.TYPE_TEXT and not _VBA_SOURCE.search(item.data[: 1 * MiB]):
+                if vp.type == olevba.TYPE_TEXT and not vba_source(item.data):
                     return out  # olevba calls any text "VBA source"; we want real modules only
                 if item.type == ItemType.OLE_PPT:
                     out.extend(self._ppt_actions(item, has_vba))
