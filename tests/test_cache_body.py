@@ -349,3 +349,30 @@ def test_the_replayed_message_info_is_the_whole_message_info(kind: str) -> None:
     assert replay_info(raw, replay, env) == whole
     assert replay_info(raw, replay, env) == whole  # the second time from what the first derived
     assert "info" in replay.derived
+
+
+def test_the_remembered_body_digest_is_the_sha256_and_never_another_bodys() -> None:
+    """DecodedBodies.digest: a body equal to one hashed moments ago gets the digest without hashing it again --
+    the same sha256 as hashing it; a body of the same length one byte off, another header part, or one past
+    the memo's size cap is hashed (so it never gets another body's key)."""
+    import hashlib
+
+    memo = vc.DecodedBodies()
+    body = campaigns.copy("invoice", 1)[-200_000:]
+    want = hashlib.sha256(b"head" + body).hexdigest()
+    assert memo.digest(b"head", body) == want
+    assert memo.digest(b"head", bytes(bytearray(body))) == want  # an equal body, another object
+    assert memo.digest(b"head", memoryview(b"x" + body)[1:]) == want
+    other = body[:-1] + bytes([body[-1] ^ 1])
+    assert memo.digest(b"head", other) == hashlib.sha256(b"head" + other).hexdigest()
+    assert memo.digest(b"hea", b"d" + body) == want  # (the same bytes hashed: the same digest, as before)
+    assert memo.digest(b"HEAD", body) == hashlib.sha256(b"HEAD" + body).hexdigest()
+    for n in range(vc.DIGEST_MEMO + 2):  # bounded: the oldest forgotten, each still right
+        data = bytes([n]) * 1000
+        assert memo.digest(b"h", data) == hashlib.sha256(b"h" + data).hexdigest()
+    assert len(memo._digests) == vc.DIGEST_MEMO
+    big = b"y" * (vc.DIGEST_MEMO_BYTES + 1)
+    assert memo.digest(b"h", big) == hashlib.sha256(b"h" + big).hexdigest()
+    assert all(len(kept) <= vc.DIGEST_MEMO_BYTES for _h, kept, _d in memo._digests)
+    memo.clear()
+    assert memo._digests == []
