@@ -376,3 +376,26 @@ def test_the_remembered_body_digest_is_the_sha256_and_never_another_bodys() -> N
     assert all(len(kept) <= vc.DIGEST_MEMO_BYTES for _h, kept, _d in memo._digests)
     memo.clear()
     assert memo._digests == []
+
+
+def test_a_replayed_item_list_reuses_its_indicator_walk_with_the_same_urls_and_texts() -> None:
+    """report.indicators: the body tier's copies hand the same Item objects to the indicators, whose walk of
+    them is kept; with the memo's URLs (per copy) the result is the one walk over the memo's URLs then the
+    items' -- the first MAX_ITEMS distinct ones, even when the items hold more and the memo repeats some."""
+    from coinguard.findings import Item, Role
+    from coinguard.report import indicators as ind
+
+    per = 3
+    items = [Item(path=f"part{n}", name="", data=" ".join(f"https://h{n}-{k}.example/p" for k in range(per)).encode(),
+                  type="text", role=Role.TEXT) for n in range(ind.MAX_ITEMS // per + 5)]
+    item_urls = [f"https://h{n}-{k}.example/p" for n in range(len(items)) for k in range(per)]
+    for memo_urls in ([], ["https://m.example/x", item_urls[4], item_urls[-1]], [f"https://m{k}.example/" for k in
+                                                                                  range(ind.MAX_ITEMS - 2)]):
+        want = list(dict.fromkeys([*memo_urls, *item_urls]))[: ind.MAX_ITEMS]
+        ind._ITEM_WALKS.clear()
+        first = ind._walk_items(items, {ind.URLS_KEY: memo_urls})
+        assert len(ind._ITEM_WALKS) == 1  # kept
+        again = ind._walk_items(list(items), {ind.URLS_KEY: memo_urls})  # a new list of the same items: kept walk
+        assert first.urls == again.urls == want and first.texts == again.texts == [i.data.decode() for i in items]
+    other = [Item(path=i.path, name="", data=i.data, type="text", role=Role.TEXT) for i in items]  # equal, not same
+    assert ind._walk_items(other, {}).urls == item_urls[: ind.MAX_ITEMS] and len(ind._ITEM_WALKS) == 2
