@@ -510,3 +510,22 @@ def test_split_parts_gives_every_byte_back_and_campaign_copies_share_their_paylo
         assert [d for _, d in parts1] == [d for _, d in parts2]
         if len(one) > 2 * PART_MIN_BYTES:  # zip, xlm, invoice: all but a few KB is the shared part
             assert len(rest1) < 4096 and len(parts1) == 1
+
+
+def test_the_postgresql_store_remembers_a_parts_digest_only_for_equal_bytes(tmp_path: Path) -> None:
+    """PostgresStore._part_digest: a part equal to one hashed moments ago gets its sha256 without hashing it again;
+    one byte off (same length) is hashed; bounded (connects to nothing)."""
+    import hashlib
+
+    from coinguard.quarantine import postgresql as pg
+
+    store = pg.PostgresStore(QuarantineConfig(path=str(tmp_path)), settings=pg.PgSettings(dsn="postgresql://u@127.0.0.1:9/d"))
+    part = bytes(range(256)) * 1400
+    assert store._part_digest(part) == hashlib.sha256(part).hexdigest()
+    assert store._part_digest(bytes(bytearray(part))) == hashlib.sha256(part).hexdigest()
+    off = part[:-1] + b"\x00"
+    assert store._part_digest(off) == hashlib.sha256(off).hexdigest() != hashlib.sha256(part).hexdigest()
+    for n in range(pg.PART_MEMO + 2):
+        data = bytes([n]) * 20_000
+        assert store._part_digest(data) == hashlib.sha256(data).hexdigest()
+    assert len(store._parts_hashed) == pg.PART_MEMO

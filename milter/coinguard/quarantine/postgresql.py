@@ -194,6 +194,9 @@ _PUT_PARTS = (
 )
 #: Parts of a message from this size on are stored once for all copies (a copy's attachment, encoded).
 PART_MIN_BYTES = 16 * 1024
+#: Parts whose sha256 a store remembers (:meth:`PostgresStore._part_digest`), and the largest one kept.
+PART_MEMO = 4
+PART_MEMO_BYTES = 4 * 1024 * 1024
 #: The parts of a message, in order: (offset in its own raw, data) -- for :func:`join_parts`.
 _PARTS_OF = ("(SELECT array_agg(mp.at ORDER BY mp.position) FROM quarantine_message_part mp WHERE mp.message = m.id)"
              " AS part_at, (SELECT array_agg(p.data ORDER BY mp.position) FROM quarantine_message_part mp"
@@ -401,6 +404,7 @@ class PostgresStore(QuarantineStore):
         self._conninfo = conninfo(self.settings)  # a bad DSN or password file fails here, at start or reload
         self._pool: ConnectionPool | None = None
         self._pool_lock = threading.Lock()
+        self._parts_hashed: builtins.list[tuple[bytes, str]] = []  # the last parts hashed, newest last
         super().__init__(cfg, verdict_header=verdict_header, findings_header=findings_header)
 
     def _open_audit(self) -> AuditTrail:
@@ -487,7 +491,7 @@ class PostgresStore(QuarantineStore):
             conn.autocommit = True  # the pooled connection is idle here; given back as it was found
             try:
                 if parts:
-                    hashes = [hashlib.sha256(data).hexdigest() for _at, data in parts]
+                    hashes = [self._part_digest(data) for _at, data in parts]
                     conn.execute(_PUT_PARTS, (hashes, [len(data) for _at, data in parts],
                                               [data for _at, data in parts], *message,
                                               [at for at, _data in parts], hashes), prepare=True)
@@ -497,6 +501,17 @@ class PostgresStore(QuarantineStore):
                 conn.autocommit = False
         log.info("quarantine put id=%s queue_id=%s bytes=%d backend=postgresql", qid, verdict.id, len(raw))
         return qid
+
+    def _part_digest(self, data: bytes) -> str:
+        """sha256 of a shared part: for a part equal, byte for byte, to one of the last few this store hashed
+        (a campaign's next copy), that one's (comparing 364 KB: ~0.03 ms of CPU; hashing: ~0.2 ms)."""
+        for kept, digest in reversed(self._parts_hashed):
+            if len(kept) == len(data) and kept == data:
+                return digest
+        digest = hashlib.sha256(data).hexdigest()
+        if len(data) <= PART_MEMO_BYTES:
+            self._parts_hashed = [*self._parts_hashed[-(PART_MEMO - 1):], (data, digest)]
+        return digest
 
     # ---- reading
 
