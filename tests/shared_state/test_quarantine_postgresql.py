@@ -425,17 +425,20 @@ def test_put_is_one_statement_all_or_nothing(store: PostgresStore, migrated: str
     assert store.release(qids[0]).rcpts == ("bob@ex.test", "carol@ex.test", "dave@ex.test")
 
 
-def campaign_copy(n: int, attachment: bytes = bytes(range(256)) * 160) -> bytes:
-    """Copy ``n`` of a campaign: its own headers and boundary, the same 40 KB attachment (base64)."""
+ATTACHMENT = bytes(range(256)) * 160
+
+
+def campaign_copy(n: int, attachments: tuple[bytes, ...] = (ATTACHMENT,)) -> bytes:
+    """Copy ``n`` of a campaign: its own headers and boundary, the same attachments (40 KB, base64)."""
     import base64
 
-    b64 = base64.encodebytes(attachment).replace(b"\n", b"\r\n")
     boundary = f"=_b{n:04d}_{n * 7919:08x}".encode()
+    files = b"".join(b"--%s\r\nContent-Type: application/zip\r\nContent-Transfer-Encoding: base64\r\n\r\n%s"
+                     % (boundary, base64.encodebytes(a).replace(b"\n", b"\r\n")) for a in attachments)
     return (b"From: Alice <alice@ex.test>\r\nTo: user%d@ex.test\r\nSubject: invoice %d\r\nMIME-Version: 1.0\r\n"
             b'Content-Type: multipart/mixed; boundary="%s"\r\n\r\npreamble\r\n--%s\r\n'
-            b"Content-Type: text/plain\r\n\r\nDear user %d, see the invoice.\r\n--%s\r\n"
-            b"Content-Type: application/zip\r\nContent-Transfer-Encoding: base64\r\n\r\n%s--%s--\r\n"
-            % (n, n, boundary, boundary, n, boundary, b64, boundary))
+            b"Content-Type: text/plain\r\n\r\nDear user %d, see the invoice.\r\n%s--%s--\r\n"
+            % (n, n, boundary, boundary, n, files, boundary))
 
 
 def parts_table(dsn: str) -> list[tuple[str, int]]:
@@ -466,6 +469,20 @@ def test_copies_of_a_campaign_store_their_attachment_once(store: PostgresStore, 
     store.release(qids[2])
     assert sink.received[-1][2] == copies[2] and parts_table(migrated) == []
     assert store.put(copies[0], verdict()) and len(parts_table(migrated)) == 1  # stored anew
+
+
+def test_a_message_holding_one_attachment_twice_stores_it_once(store: PostgresStore, migrated: str,
+                                                               sink: SlowSink) -> None:
+    """The same payload twice in one message, and two payloads in either order in two messages (hosts storing
+    both at once take the part rows in one order): one row per payload, every copy's exact bytes back."""
+    other = b"another attachment " * 2000
+    copies = [campaign_copy(1, (ATTACHMENT, ATTACHMENT)), campaign_copy(2, (ATTACHMENT, other)),
+              campaign_copy(3, (other, ATTACHMENT))]
+    qids = [store.put(raw, verdict()) for raw in copies]
+    assert len(parts_table(migrated)) == 2
+    assert [store.show(q).raw for q in qids] == copies
+    store.release(qids[0])
+    assert sink.received[0][2] == copies[0] and [store.show(q).raw for q in qids[1:]] == copies[1:]
 
 
 def test_purge_drops_parts_no_message_uses(store: PostgresStore, migrated: str) -> None:

@@ -492,8 +492,11 @@ class PostgresStore(QuarantineStore):
             try:
                 if parts:
                     hashes = [self._part_digest(data) for _at, data in parts]
-                    conn.execute(_PUT_PARTS, (hashes, [len(data) for _at, data in parts],
-                                              [data for _at, data in parts], *message,
+                    # each part once, in sha256 order: two hosts storing the same new parts take their rows in
+                    # the same order (no deadlock)
+                    unique = sorted(dict(zip(hashes, (data for _at, data in parts), strict=True)).items())
+                    conn.execute(_PUT_PARTS, ([h for h, _d in unique], [len(d) for _h, d in unique],
+                                              [d for _h, d in unique], *message,
                                               [at for at, _data in parts], hashes), prepare=True)
                 else:
                     conn.execute(_PUT, message, prepare=True)
