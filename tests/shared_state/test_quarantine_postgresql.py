@@ -485,6 +485,20 @@ def test_a_message_holding_one_attachment_twice_stores_it_once(store: PostgresSt
     assert sink.received[0][2] == copies[0] and [store.show(q).raw for q in qids[1:]] == copies[1:]
 
 
+def test_without_the_parts_tables_messages_are_stored_whole(store: PostgresStore, migrated: str,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    """Code ahead of `db migrate` (or of the service role's GRANTs): the quarantine write falls back to the whole
+    message, as before migration 3 -- mail still flows, nothing is lost -- and says what to run."""
+    with psycopg.connect(migrated) as conn:
+        conn.execute("DROP TABLE quarantine_message_part, quarantine_part")
+    copies = [campaign_copy(n) for n in range(2)]
+    qids = [store.put(raw, verdict()) for raw in copies]
+    with psycopg.connect(migrated) as conn:
+        stored = conn.execute("SELECT raw FROM quarantine_message ORDER BY id").fetchall()
+    assert [bytes(r[0]) for r in stored] == copies and len(set(qids)) == 2
+    assert "coinguard db migrate" in caplog.text
+
+
 def test_purge_drops_parts_no_message_uses(store: PostgresStore, migrated: str) -> None:
     """A part left behind (its clean-up lost a race with a put) goes with the next purge; one in use stays."""
     kept = store.put(campaign_copy(1), verdict())

@@ -405,6 +405,7 @@ class PostgresStore(QuarantineStore):
         self._pool: ConnectionPool | None = None
         self._pool_lock = threading.Lock()
         self._parts_hashed: builtins.list[tuple[bytes, str]] = []  # the last parts hashed, newest last
+        self._whole_only = False  # the parts' tables were missing or not writable: store messages whole
         super().__init__(cfg, verdict_header=verdict_header, findings_header=findings_header)
 
     def _open_audit(self) -> AuditTrail:
@@ -478,6 +479,7 @@ class PostgresStore(QuarantineStore):
         (BEGIN, two INSERTs, COMMIT).  Prepared on the server (``prepare=True``: planned once per
         connection); the message bytes go as binary (``%b``: no escaping, no hex).  A message with a long part
 (:func:`split_parts`) is :data:`_PUT_PARTS`: the part is written once for every copy that holds it."""
+        import psycopg
         from psycopg.types.json import Jsonb
 
         qid = new_id()
@@ -490,16 +492,25 @@ class PostgresStore(QuarantineStore):
         with self.connection() as conn:
             conn.autocommit = True  # the pooled connection is idle here; given back as it was found
             try:
-                if parts:
+                if parts and not self._whole_only:
                     hashes = [self._part_digest(data) for _at, data in parts]
                     # each part once, in sha256 order: two hosts storing the same new parts take their rows in
                     # the same order (no deadlock)
                     unique = sorted(dict(zip(hashes, (data for _at, data in parts), strict=True)).items())
-                    conn.execute(_PUT_PARTS, ([h for h, _d in unique], [len(d) for _h, d in unique],
-                                              [d for _h, d in unique], *message,
-                                              [at for at, _data in parts], hashes), prepare=True)
+                    try:
+                        conn.execute(_PUT_PARTS, ([h for h, _d in unique], [len(d) for _h, d in unique],
+                                                  [d for _h, d in unique], *message,
+                                                  [at for at, _data in parts], hashes), prepare=True)
+                    except (psycopg.errors.UndefinedTable, psycopg.errors.InsufficientPrivilege) as exc:
+                        # code ahead of `db migrate` (or of the GRANTs after it): the message whole, as before
+                        # migration 3 (the failed statement wrote nothing), so mail still flows
+                        log.warning("quarantine: the shared parts' tables are missing or not writable (%s); "
+                                    "storing messages whole until a restart -- run `coinguard db migrate` "
+                                    "and the GRANTs", str(exc).strip().splitlines()[0] if str(exc).strip() else exc)
+                        self._whole_only = True
+                        conn.execute(_PUT, (*message[:14], raw, message[15]), prepare=True)
                 else:
-                    conn.execute(_PUT, message, prepare=True)
+                    conn.execute(_PUT, (*message[:14], raw, message[15]) if parts else message, prepare=True)
             finally:
                 conn.autocommit = False
         log.info("quarantine put id=%s queue_id=%s bytes=%d backend=postgresql", qid, verdict.id, len(raw))
