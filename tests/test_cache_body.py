@@ -349,3 +349,53 @@ def test_the_replayed_message_info_is_the_whole_message_info(kind: str) -> None:
     assert replay_info(raw, replay, env) == whole
     assert replay_info(raw, replay, env) == whole  # the second time from what the first derived
     assert "info" in replay.derived
+
+
+def test_the_remembered_body_digest_is_the_sha256_and_never_another_bodys() -> None:
+    """DecodedBodies.digest: a body equal to one hashed moments ago gets the digest without hashing it again --
+    the same sha256 as hashing it; a body of the same length one byte off, another header part, or one past
+    the memo's size cap is hashed (so it never gets another body's key)."""
+    import hashlib
+
+    memo = vc.DecodedBodies()
+    body = campaigns.copy("invoice", 1)[-200_000:]
+    want = hashlib.sha256(b"head" + body).hexdigest()
+    assert memo.digest(b"head", body) == want
+    assert memo.digest(b"head", bytes(bytearray(body))) == want  # an equal body, another object
+    assert memo.digest(b"head", memoryview(b"x" + body)[1:]) == want
+    other = body[:-1] + bytes([body[-1] ^ 1])
+    assert memo.digest(b"head", other) == hashlib.sha256(b"head" + other).hexdigest()
+    assert memo.digest(b"hea", b"d" + body) == want  # (the same bytes hashed: the same digest, as before)
+    assert memo.digest(b"HEAD", body) == hashlib.sha256(b"HEAD" + body).hexdigest()
+    for n in range(vc.DIGEST_MEMO + 2):  # bounded: the oldest forgotten, each still right
+        data = bytes([n]) * 1000
+        assert memo.digest(b"h", data) == hashlib.sha256(b"h" + data).hexdigest()
+    assert len(memo._digests) == vc.DIGEST_MEMO
+    big = b"y" * (vc.DIGEST_MEMO_BYTES + 1)
+    assert memo.digest(b"h", big) == hashlib.sha256(b"h" + big).hexdigest()
+    assert all(len(kept) <= vc.DIGEST_MEMO_BYTES for _h, kept, _d in memo._digests)
+    memo.clear()
+    assert memo._digests == []
+
+
+def test_a_replayed_item_list_reuses_its_indicator_walk_with_the_same_urls_and_texts() -> None:
+    """report.indicators: the body tier's copies hand the same Item objects to the indicators, whose walk of
+    them is kept; with the memo's URLs (per copy) the result is the one walk over the memo's URLs then the
+    items' -- the first MAX_ITEMS distinct ones, even when the items hold more and the memo repeats some."""
+    from coinguard.findings import Item, Role
+    from coinguard.report import indicators as ind
+
+    per = 3
+    items = [Item(path=f"part{n}", name="", data=" ".join(f"https://h{n}-{k}.example/p" for k in range(per)).encode(),
+                  type="text", role=Role.TEXT) for n in range(ind.MAX_ITEMS // per + 5)]
+    item_urls = [f"https://h{n}-{k}.example/p" for n in range(len(items)) for k in range(per)]
+    for memo_urls in ([], ["https://m.example/x", item_urls[4], item_urls[-1]], [f"https://m{k}.example/" for k in
+                                                                                  range(ind.MAX_ITEMS - 2)]):
+        want = list(dict.fromkeys([*memo_urls, *item_urls]))[: ind.MAX_ITEMS]
+        ind._ITEM_WALKS.clear()
+        first = ind._walk_items(items, {ind.URLS_KEY: memo_urls})
+        assert len(ind._ITEM_WALKS) == 1  # kept
+        again = ind._walk_items(list(items), {ind.URLS_KEY: memo_urls})  # a new list of the same items: kept walk
+        assert first.urls == again.urls == want and first.texts == again.texts == [i.data.decode() for i in items]
+    other = [Item(path=i.path, name="", data=i.data, type="text", role=Role.TEXT) for i in items]  # equal, not same
+    assert ind._walk_items(other, {}).urls == item_urls[: ind.MAX_ITEMS] and len(ind._ITEM_WALKS) == 2

@@ -479,3 +479,53 @@ def test_sidecar_is_compact_json_with_the_time_of_its_id(store: q.DirStore) -> N
     assert "\n" not in text and side["id"] == qid and side["size"] == len(RAW)
     assert datetime.fromisoformat(side["stored_at"]) == qmodel.id_time(qid)
     assert store.show(qid).entry.received == qmodel.id_time(qid)
+
+
+# --------------------------------------------------------------------------- PostgreSQL: parts shared by copies
+
+
+def test_split_parts_gives_every_byte_back_and_campaign_copies_share_their_payload() -> None:
+    """split_parts/join_parts (the PostgreSQL store's shared parts): any bytes come back exactly, every part is
+    at least the minimum size, and two copies of each campaign (other headers, other boundaries) give the same
+    large part -- the attachment, stored once."""
+    import random
+
+    import campaigns
+    from coinguard.quarantine.postgresql import PART_MIN_BYTES, join_parts, split_parts
+
+    rnd = random.Random(14)
+    for _ in range(20_000):
+        raw = bytes(rnd.choice(b"ab\r\n-") for _ in range(rnd.randrange(0, 160)))
+        least = rnd.randrange(0, 12)
+        rest, parts = split_parts(raw, least)
+        assert join_parts(rest, [at for at, _ in parts], [d for _, d in parts]) == raw
+        assert all(len(d) >= least for _, d in parts) and len(rest) + sum(len(d) for _, d in parts) == len(raw)
+    assert join_parts(b"abc", None, None) == b"abc"
+    with pytest.raises(QuarantineError, match="lacks one of its parts"):
+        join_parts(b"abc", [1], None)
+    for kind in campaigns.KINDS:
+        one, two = campaigns.copy(kind, 1), campaigns.copy(kind, 2)
+        (rest1, parts1), parts2 = split_parts(one), split_parts(two)[1]
+        assert join_parts(rest1, [a for a, _ in parts1], [d for _, d in parts1]) == one
+        assert [d for _, d in parts1] == [d for _, d in parts2]
+        if len(one) > 2 * PART_MIN_BYTES:  # zip, xlm, invoice: all but a few KB is the shared part
+            assert len(rest1) < 4096 and len(parts1) == 1
+
+
+def test_the_postgresql_store_remembers_a_parts_digest_only_for_equal_bytes(tmp_path: Path) -> None:
+    """PostgresStore._part_digest: a part equal to one hashed moments ago gets its sha256 without hashing it again;
+    one byte off (same length) is hashed; bounded (connects to nothing)."""
+    import hashlib
+
+    from coinguard.quarantine import postgresql as pg
+
+    store = pg.PostgresStore(QuarantineConfig(path=str(tmp_path)), settings=pg.PgSettings(dsn="postgresql://u@127.0.0.1:9/d"))
+    part = bytes(range(256)) * 1400
+    assert store._part_digest(part) == hashlib.sha256(part).hexdigest()
+    assert store._part_digest(bytes(bytearray(part))) == hashlib.sha256(part).hexdigest()
+    off = part[:-1] + b"\x00"
+    assert store._part_digest(off) == hashlib.sha256(off).hexdigest() != hashlib.sha256(part).hexdigest()
+    for n in range(pg.PART_MEMO + 2):
+        data = bytes([n]) * 20_000
+        assert store._part_digest(data) == hashlib.sha256(data).hexdigest()
+    assert len(store._parts_hashed) == pg.PART_MEMO

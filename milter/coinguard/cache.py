@@ -730,6 +730,24 @@ class DecodedBodies:
         self._bytes = 0
         self._lock = threading.Lock()
         self._refused: OrderedDict[str, None] = OrderedDict()  # body keys whose entry is not stored
+        self._digests: list[tuple[bytes, bytes, str]] = []  # the last bodies hashed (digest): newest last
+
+    def digest(self, head: bytes, body: bytes | memoryview) -> str:
+        """sha256 of ``head`` + ``body``, the body key: a campaign's next copy has the same renamed body, so
+        one of the last few bodies hashed that is equal to it, byte for byte, gives its digest (comparing
+        366 KB: ~0.02 ms of CPU; hashing them: ~0.2 ms).  Only bodies up to :data:`DIGEST_MEMO_BYTES`."""
+        if isinstance(body, memoryview):  # (a memoryview compares item by item: slower than the hash)
+            body = bytes(body)
+        for kept_head, kept_body, kept in reversed(self._digests):
+            if len(kept_body) == len(body) and kept_head == head and kept_body == body:
+                return kept
+        h = hashlib.sha256(head)
+        h.update(body)
+        digest = h.hexdigest()
+        if len(body) <= DIGEST_MEMO_BYTES:
+            with self._lock:
+                self._digests = [*self._digests[-(DIGEST_MEMO - 1):], (head, body, digest)]
+        return digest
 
     def refuse(self, key: str) -> None:
         """Remember that ``key``'s entry was not storable (too large, a finding not to cache): the same body
@@ -771,6 +789,7 @@ class DecodedBodies:
         with self._lock:
             self._data.clear()
             self._refused.clear()
+            self._digests = []
             self._bytes = 0
 
     def __len__(self) -> int:
@@ -779,6 +798,9 @@ class DecodedBodies:
 
 #: Body keys remembered as not storable per process (:meth:`DecodedBodies.refuse`).
 REFUSED_KEYS = 256
+#: Bodies whose digest is remembered per process (:meth:`DecodedBodies.digest`), and the largest one kept.
+DIGEST_MEMO = 4
+DIGEST_MEMO_BYTES = 4 * 1024 * 1024
 
 
 class BodyCache:
@@ -839,12 +861,10 @@ class BodyCache:
         if renamed is not None:
             shaping, shape = renamed
             body = shape.body
-        h = hashlib.sha256(b"%d\0" % max_parts)
-        for name, value in shaping:
-            h.update(f"{name}\0{value}\0".encode("utf-8", "surrogateescape"))
-        h.update(b"\0body\0")
-        h.update(body)
-        return cls(cache, CacheKey(cache.generation, "<body>", code_version(), h.hexdigest(), ""), headers, shape)
+        head_key = b"".join([b"%d\0" % max_parts, *(f"{name}\0{value}\0".encode("utf-8", "surrogateescape")
+                                                    for name, value in shaping), b"\0body\0"])
+        digest = cache.bodies.digest(head_key, body)
+        return cls(cache, CacheKey(cache.generation, "<body>", code_version(), digest, ""), headers, shape)
 
     def lookup(self) -> BodyReplay | None:
         """The replay of a stored run of this body, or None (a miss, a failure or a corrupt entry)."""

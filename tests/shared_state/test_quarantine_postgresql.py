@@ -92,7 +92,7 @@ def settings(dsn: str, **kw: object) -> PgSettings:
 
 @pytest.fixture
 def migrated(pg_dsn: str) -> str:
-    assert migrate(settings(pg_dsn)) == [1, 2]
+    assert migrate(settings(pg_dsn)) == [1, 2, 3]
     return pg_dsn
 
 
@@ -113,13 +113,13 @@ def audit_rows(dsn: str) -> list[tuple]:
 
 def test_migrate_is_idempotent_and_reports_status(pg_dsn: str) -> None:
     s = settings(pg_dsn)
-    assert [st.applied_at for st in migration_status(s)] == [None, None]
-    assert migrate(s, host="mx-a") == [1, 2]
+    assert [st.applied_at for st in migration_status(s)] == [None, None, None]
+    assert migrate(s, host="mx-a") == [1, 2, 3]
     assert migrate(s, host="mx-b") == []
     for st in migration_status(s):
         assert st.applied_at is not None and st.host == "mx-a" and st.checksum_ok
     with psycopg.connect(pg_dsn) as conn:
-        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (3,)
         # migration 2: the message bytes are compressed with lz4 (this server has it)
         assert conn.execute("SELECT attcompression FROM pg_attribute WHERE attrelid = 'quarantine_message'::regclass"
                             " AND attname = 'raw'").fetchone() == ("l",)
@@ -133,7 +133,7 @@ def test_migrations_from_two_hosts_at_once_apply_once(pg_dsn: str) -> None:
         t.start()
     for t in threads:
         t.join(60)
-    assert sorted(results) == [[], [], [1, 2]]
+    assert sorted(results) == [[], [], [1, 2, 3]]
 
 
 def test_db_migrate_command(pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,7 +143,7 @@ def test_db_migrate_command(pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> 
     assert run("--status") == 1
     assert "pending" in capsys.readouterr().out
     assert run() == 0
-    assert "applied 2 migration(s): 1, 2" in capsys.readouterr().out
+    assert "applied 3 migration(s): 1, 2, 3" in capsys.readouterr().out
     assert run() == 0
     assert "schema up to date" in capsys.readouterr().out
     assert run("--status") == 0
@@ -423,6 +423,108 @@ def test_put_is_one_statement_all_or_nothing(store: PostgresStore, migrated: str
     with store.connection() as conn:
         assert conn.autocommit is False
     assert store.release(qids[0]).rcpts == ("bob@ex.test", "carol@ex.test", "dave@ex.test")
+
+
+ATTACHMENT = bytes(range(256)) * 160
+
+
+def campaign_copy(n: int, attachments: tuple[bytes, ...] = (ATTACHMENT,)) -> bytes:
+    """Copy ``n`` of a campaign: its own headers and boundary, the same attachments (40 KB, base64)."""
+    import base64
+
+    boundary = f"=_b{n:04d}_{n * 7919:08x}".encode()
+    files = b"".join(b"--%s\r\nContent-Type: application/zip\r\nContent-Transfer-Encoding: base64\r\n\r\n%s"
+                     % (boundary, base64.encodebytes(a).replace(b"\n", b"\r\n")) for a in attachments)
+    return (b"From: Alice <alice@ex.test>\r\nTo: user%d@ex.test\r\nSubject: invoice %d\r\nMIME-Version: 1.0\r\n"
+            b'Content-Type: multipart/mixed; boundary="%s"\r\n\r\npreamble\r\n--%s\r\n'
+            b"Content-Type: text/plain\r\n\r\nDear user %d, see the invoice.\r\n%s--%s--\r\n"
+            % (n, n, boundary, boundary, n, files, boundary))
+
+
+def parts_table(dsn: str) -> list[tuple[str, int]]:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT sha256, size FROM quarantine_part ORDER BY sha256").fetchall()
+
+
+def test_copies_of_a_campaign_store_their_attachment_once(store: PostgresStore, migrated: str,
+                                                          sink: SlowSink) -> None:
+    """Migration 3: the copies' shared payload is one quarantine_part row; each copy keeps the rest of its bytes;
+    show and release give every copy's exact bytes back; the part goes with the last copy that used it."""
+    copies = [campaign_copy(n) for n in range(3)]
+    qids = [store.put(raw, verdict()) for raw in copies]
+    ((digest, size),) = parts_table(migrated)
+    assert size > 40_000
+    with psycopg.connect(migrated) as conn:
+        own = conn.execute("SELECT id, length(raw), size FROM quarantine_message ORDER BY id").fetchall()
+    assert all(length < 1000 and full == len(raw) for (_id, length, full), raw in zip(own, copies, strict=True))
+    for qid, raw in zip(qids, copies, strict=True):
+        assert store.show(qid).raw == raw
+    assert store.release(qids[0]).rcpts == ("bob@ex.test", "carol@ex.test")
+    assert store.release(qids[1], to="admin@corp.test").kept
+    assert [r[2] for r in sink.received] == [copies[0], copies[1]]
+    assert [p[0] for p in parts_table(migrated)] == [digest]  # copies 1 and 2 still use it
+    store.delete(qids[1])
+    assert [p[0] for p in parts_table(migrated)] == [digest]
+    assert store.show(qids[2]).raw == copies[2]
+    store.release(qids[2])
+    assert sink.received[-1][2] == copies[2] and parts_table(migrated) == []
+    assert store.put(copies[0], verdict()) and len(parts_table(migrated)) == 1  # stored anew
+
+
+def test_a_message_holding_one_attachment_twice_stores_it_once(store: PostgresStore, migrated: str,
+                                                               sink: SlowSink) -> None:
+    """The same payload twice in one message, and two payloads in either order in two messages (hosts storing
+    both at once take the part rows in one order): one row per payload, every copy's exact bytes back."""
+    other = b"another attachment " * 2000
+    copies = [campaign_copy(1, (ATTACHMENT, ATTACHMENT)), campaign_copy(2, (ATTACHMENT, other)),
+              campaign_copy(3, (other, ATTACHMENT))]
+    qids = [store.put(raw, verdict()) for raw in copies]
+    assert len(parts_table(migrated)) == 2
+    assert [store.show(q).raw for q in qids] == copies
+    store.release(qids[0])
+    assert sink.received[0][2] == copies[0] and [store.show(q).raw for q in qids[1:]] == copies[1:]
+
+
+def test_without_the_parts_tables_messages_are_stored_whole(store: PostgresStore, migrated: str,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    """Code ahead of `db migrate` (or of the service role's GRANTs): the quarantine write falls back to the whole
+    message, as before migration 3 -- mail still flows, nothing is lost -- and says what to run."""
+    with psycopg.connect(migrated) as conn:
+        conn.execute("DROP TABLE quarantine_message_part, quarantine_part")
+    copies = [campaign_copy(n) for n in range(2)]
+    qids = [store.put(raw, verdict()) for raw in copies]
+    with psycopg.connect(migrated) as conn:
+        stored = conn.execute("SELECT raw FROM quarantine_message ORDER BY id").fetchall()
+    assert [bytes(r[0]) for r in stored] == copies and len(set(qids)) == 2
+    assert "coinguard db migrate" in caplog.text
+
+
+def test_purge_drops_parts_no_message_uses(store: PostgresStore, migrated: str) -> None:
+    """A part left behind (its clean-up lost a race with a put) goes with the next purge; one in use stays."""
+    kept = store.put(campaign_copy(1), verdict())
+    with psycopg.connect(migrated) as conn:
+        conn.execute("INSERT INTO quarantine_part (sha256, size, data) VALUES ('left-behind', 1, 'x')")
+    assert len(parts_table(migrated)) == 2
+    store.purge(timedelta(days=30))
+    left = [p[0] for p in parts_table(migrated)]
+    assert "left-behind" not in left and len(left) == 1
+    assert store.show(kept).raw == campaign_copy(1)
+
+
+def test_a_stored_message_without_its_part_is_refused_not_sent(store: PostgresStore, migrated: str,
+                                                               sink: SlowSink) -> None:
+    """The foreign key keeps a used part; should one still go missing, show and release refuse (no partial message
+    is ever delivered)."""
+    qid = store.put(campaign_copy(2), verdict())
+    with psycopg.connect(migrated) as conn:
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute("DELETE FROM quarantine_part")
+        conn.rollback()
+        conn.execute("ALTER TABLE quarantine_message_part DROP CONSTRAINT quarantine_message_part_part_fkey")
+        conn.execute("DELETE FROM quarantine_part")
+    with pytest.raises(QuarantineError, match="lacks one of its parts"):
+        store.release(qid)
+    assert sink.received == [] and [e.id for e in store.list()] == [qid]
 
 
 # --------------------------------------------------------------------------- registry, audit trail, milter

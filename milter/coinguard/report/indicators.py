@@ -678,9 +678,34 @@ def _item_text(item: Item) -> str:
 
 
 def _walk_items(items: Sequence[Item], memo: Mapping[str, Any]) -> _Walk:
-    """URLs and text from the scan's items (every layer, not only the MIME parts) and its memo."""
+    """URLs and text from the scan's items (every layer, not only the MIME parts) and its memo.
+
+    The memo's URLs first, then the items' (:func:`_items_walk`: its first MAX_ITEMS URLs hold every one
+    this walk can still take after the memo's, so the result is the one walk over both)."""
+    urls, texts = _items_walk(items)
     out = _Walk()
     out.add(_memo_urls(memo))
+    out.add(urls)
+    out.texts.extend(texts)
+    return out
+
+
+#: The last item lists walked (:func:`_items_walk`), newest last: the body tier of the verdict cache gives
+#: a campaign's copies the very same (immutable) Item objects, so their walk is the same.
+_ITEM_WALKS: list[tuple[tuple[Item, ...], list[str], list[str]]] = []
+#: How many are kept, and the largest one kept (item bytes: what the memo keeps alive).
+ITEM_WALK_MEMO = 4
+ITEM_WALK_MEMO_BYTES = 4 * 1024 * 1024
+
+
+def _items_walk(items: Sequence[Item]) -> tuple[list[str], list[str]]:
+    """The URLs (the first MAX_ITEMS with a host, in order) and the texts of ``items``; for the same Item
+    objects as a walk moments ago, that walk's (identity: an Item is immutable)."""
+    key = tuple(items[:MAX_FILES])
+    for kept, urls, texts in reversed(_ITEM_WALKS):
+        if len(kept) == len(key) and all(a is b for a, b in zip(kept, key, strict=True)):
+            return urls, texts
+    out = _Walk()
     budget = MAX_SCAN_TEXT
     for item in items[:MAX_FILES]:
         out.add(_given_urls(item.meta.get(URLS_KEY)))
@@ -695,7 +720,10 @@ def _walk_items(items: Sequence[Item], memo: Mapping[str, Any]) -> _Walk:
         text = _item_text(item)
         budget -= len(text)
         out.read(text, html=item.type in _HTML_TYPES)
-    return out
+    found = (out.urls, out.texts)
+    if sum(i.size for i in key) <= ITEM_WALK_MEMO_BYTES:
+        _ITEM_WALKS[:] = [*_ITEM_WALKS[-(ITEM_WALK_MEMO - 1):], (key, *found)]
+    return found
 
 
 # --------------------------------------------------------------------------- wallets
