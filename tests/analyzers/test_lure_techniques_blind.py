@@ -1,0 +1,300 @@
+"""Crypto-phishing techniques the other crafted batches do not wear (issue 11, fourth blind batch).
+
+Written blind, before the changes of this round, one group per technique as an attacker varies it: fake
+exchange security alerts with a phone number or a "this wasn't me" link (callback and freeze lures), wallet
+"rectification / synchronisation / migration" to a dApp portal, fund-recovery offers aimed at scam victims,
+pig-butchering and "liquidity mining pool" invitations with guaranteed returns, fake crypto tax notices (and
+the "pay the tax to release your withdrawal" advance fee), hardware-wallet recalls and replacements shipped to
+the holder, "your wallet is scheduled for deactivation", support-ticket replies that move the victim to
+Telegram or WhatsApp, a picture carrying the lure under one short line, languages no batch had (Arabic,
+Hindi, Thai, Ukrainian, Czech, Greek, Romanian, Swedish), and key words hidden by zero-width characters,
+Cyrillic look-alike letters and spaced-out letters.
+
+The benign look-alikes are what a holder also receives: an exchange's own sign-in and withdrawal notices
+(DKIM-signed, DMARC passes, "if this wasn't you" with the exchange's own link), a hardware-wallet order
+shipped, a support ticket closed, a mining pool's payout notice, a tax accountant's note on crypto gains, a
+developer mailing about a wallet SDK migration, a regulator's warning about recovery scams, a newsletter on
+pig butchering, a Ukrainian crypto digest, a friend's Telegram group link.
+
+Batch A was measured once on unchanged main (the numbers are in its commit message); batch B was written
+after the fixes, blind, and measured once (its numbers are in its commit message and the report of issue 11).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from analyzers.test_phish_variants import LIST, _photo, button, mail
+from analyzers.test_recall_variants import _flagged
+
+PIC = [("banner", _photo())]
+IMG = '<a href="{href}"><img src="cid:banner" width="600" height="400" alt=""></a>'
+ZW = "\u200b"
+
+BATCH_A_LURES: dict[str, Callable[[], bytes]] = {
+    # -- fake exchange security alerts: callback number, "this wasn't me" link
+    "withdrawal request, call a number to cancel, freemail": lambda: mail(
+        "Coinbase Security <cb.security.alerts@outlook.com>", "Withdrawal request #CB-55120",
+        text="A withdrawal of 0.8421 BTC to bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh was requested from your "
+             "account at 03:12 UTC.\n\nIf you did not make this request, call our security line immediately at "
+             "+1 (888) 410-2297 to cancel it. The transfer will be processed in 2 hours.\n"),
+    "new device sign-in, 'this wasn't me' button": lambda: mail(
+        "Kraken <no-reply@kraken-secure-login.com>", "New device sign-in",
+        html="<p>We detected a sign-in to your account from a new device: Windows 11, Lagos, NG.</p>"
+             "<p>If this wasn't you, secure your account now to freeze withdrawals.</p>"
+             + button("https://kraken-account-secure.web.app/", "This wasn't me")),
+    "withdrawal address whitelisted, Spanish, phone": lambda: mail(
+        "Binance <seguridad@binance-soporte.es>", "Nueva dirección de retiro añadida",
+        text="Se ha añadido una nueva dirección a su lista blanca de retiros.\n"
+             "Si no fue usted, llame de inmediato al +34 910 55 21 88 para bloquear su cuenta y cancelar "
+             "el retiro pendiente.\n"),
+    "large purchase receipt, call support, no brand domain": lambda: mail(
+        "Crypto Order Desk <orders.desk.2291@gmail.com>", "Receipt: you bought 0.35 BTC",
+        text="Thank you for your purchase of 0.35 BTC (USD 33,910.00) charged to your card.\n"
+             "Not you? Call our billing support at +1 808 555 0147 within 24 hours for a refund.\n"),
+    # -- wallet rectification / synchronisation / migration to a dApp
+    "wallet synchronisation error, rectify on a dApp portal": lambda: mail(
+        "DApp Support <support@dappsnode-rectify.com>", "Wallet synchronization error",
+        html="<p>Your wallet failed to synchronise with the mainnet node. Transactions are paused until you "
+             "rectify the issue through the decentralised validation portal.</p>"
+             + button("https://dapps-rectify.pages.dev/", "Rectify now")),
+    "mandatory wallet migration, shortener": lambda: mail(
+        "Trust Wallet <update@trustwallet-migrate.net>", "Mandatory migration to the V2 network",
+        text="All Trust Wallet users must migrate their wallets to the new V2 network before 15 December.\n"
+             "Wallets not migrated will lose access to their assets.\n"
+             "Start the migration: https://bit.ly/tw-v2-migrate\n"),
+    "wallet session expired, re-link": lambda: mail(
+        "WalletConnect <noreply@walletconnect-session.io>", "Your session has expired",
+        html="<p>Your WalletConnect session has expired. Re-link your wallet to keep receiving transfers.</p>"
+             + button("https://wc-relink.netlify.app/", "Re-link wallet")),
+    # -- fund recovery aimed at victims
+    "traced lost funds, release fee": lambda: mail(
+        "Cyber Asset Recovery Unit <caseoffice@recovery-unit.org>", "Case 4471: your lost funds have been traced",
+        text="We have traced the cryptocurrency you lost to an investment scam in 2025. A total of 2.31 BTC has "
+             "been located in a frozen wallet.\nTo release the funds to you, complete the beneficiary "
+             "verification and pay the release fee of 0.05 BTC.\n"
+             "Contact your case officer: recovery.officer.hale@proton.me\n"),
+    "victim compensation, German form": lambda: mail(
+        "Entschädigungsstelle <info@krypto-entschaedigung.de>", "Entschädigung für Betrugsopfer",
+        text="Sie wurden als Opfer eines Krypto-Betrugs registriert. Ihnen steht eine Entschädigung von "
+             "14.200 EUR in USDT zu.\nBestätigen Sie Ihre Wallet-Adresse über das Formular: "
+             "https://forms.gle/entsch2026\n"),
+    "blockchain forensics recovery on WhatsApp": lambda: mail(
+        "Chain Forensics <chainforensics.help@gmail.com>", "Get your stolen crypto back",
+        text="Lost money to a fake trading platform? Our certified blockchain forensics experts trace and "
+             "recover stolen bitcoin and USDT. 97% success rate.\nMessage us on WhatsApp: +44 7700 900412\n"),
+    # -- pig butchering / mining pools
+    "USDT liquidity mining pool, guaranteed daily return": lambda: mail(
+        "DeFi Yield <invite@usdt-liquidity-pool.com>", "Invitation: USDT liquidity mining",
+        html="<p>Join our USDT liquidity mining pool and earn a guaranteed 2.5% daily return. Just connect "
+             "your wallet and stake from 100 USDT. Withdraw your earnings at any time.</p>"
+             + button("https://usdt-pool.vercel.app/", "Join the pool")),
+    "pig butchering, friendly tone, trading platform": lambda: mail(
+        "Lily Chen <lily.chen.trade88@gmail.com>", "Re: nice to meet you",
+        text="Hi dear, it was nice talking yesterday. My uncle is an analyst and he gave me the signal again "
+             "today, I made 38% profit on the BTC contract in one hour. The platform is https://coinvexpro.cc , "
+             "register and I will guide you step by step. Start small with 500 USDT, you can withdraw "
+             "anytime.\n"),
+    "cloud mining contract, Portuguese": lambda: mail(
+        "Minerador <contato@minerar-nuvem.com.br>", "Seu contrato de mineração",
+        text="Ative seu contrato de mineração em nuvem e receba lucros diários em BTC. Retorno garantido de 3% "
+             "ao dia.\nDeposite a partir de 50 USDT: https://tinyurl.com/miner-br\n"),
+    # -- fake crypto tax notices
+    "unreported crypto income, pay within 72 hours": lambda: mail(
+        "IRS Digital Assets <notice@irs-digitalassets.us>", "Notice CP2000: unreported cryptocurrency income",
+        html="<p>Our records show cryptocurrency transactions on your exchange account that were not reported "
+             "on your tax return. You owe $4,812.40 in taxes and penalties. Settle the balance within 72 hours "
+             "to avoid a freeze of your exchange account.</p>"
+             + button("https://irs-crypto-settle.web.app/", "Pay now")),
+    "withdrawal on hold until a tax is paid": lambda: mail(
+        "Bitget Compliance <compliance@bitget-tax-desk.com>", "Withdrawal on hold: capital gains tax",
+        text="Your withdrawal of 18,450 USDT is on hold. Under the new regulation, a capital gains tax of 10% "
+             "must be paid before the funds are released.\nDeposit 1,845 USDT to the compliance wallet within "
+             "48 hours to release your withdrawal.\n"),
+    "cryptoasset gains to declare, shortener": lambda: mail(
+        "HMRC <nudge@hmrc-cryptoassets.co.uk>", "Cryptoasset tax: action required",
+        text="HMRC has received information from cryptoasset exchanges that you may have gains to declare.\n"
+             "Confirm your wallet holdings and declare them using the secure form by 31 January to avoid a "
+             "penalty: https://t.ly/hmrc-crypto\n"),
+    # -- hardware-wallet recall / replacement
+    "hardware wallet safety recall, phrase for the new device": lambda: mail(
+        "Ledger <recall@ledger-replacement.com>", "Important: your Nano X is part of a safety recall",
+        html="<p>A manufacturing defect was found in a batch of Ledger Nano X devices, including yours. A free "
+             "replacement device is being shipped to you. To transfer your assets to the new device, enter your "
+             "24-word recovery phrase on the setup page.</p>"
+             + button("https://ledger-replace.pages.dev/", "Confirm shipping")),
+    "replacement device, confirm address and wallet": lambda: mail(
+        "Trezor <shipping@trezor-devices-support.com>", "Your replacement Trezor is ready to ship",
+        text="Due to a security vulnerability in your Trezor Model One, we are sending you a new device free of "
+             "charge.\nConfirm your shipping address and wallet within 5 days: https://cutt.ly/trz-ship\n"),
+    "hardware wallet recall, French": lambda: mail(
+        "Ledger France <rappel@ledger-rappel.fr>", "Rappel de votre Ledger",
+        html="<p>Votre appareil Ledger fait l'objet d'un rappel de sécurité. Un nouvel appareil vous sera "
+             "envoyé gratuitement. Pour transférer vos fonds, synchronisez votre portefeuille avant l'envoi.</p>"
+             + button("https://ledger-rappel.web.app/", "Synchroniser")),
+    # -- deactivation
+    "wallet scheduled for deactivation": lambda: mail(
+        "MetaMask <compliance@metamask-kyc.app>", "Your wallet is scheduled for deactivation",
+        html="<p>Your wallet has been flagged as inactive and is scheduled for deactivation on 10 December. "
+             "To keep it, verify ownership now.</p>"
+             + button("https://mm-keep.vercel.app/", "Keep my wallet")),
+    "account deactivated in 24 hours, Italian": lambda: mail(
+        "Crypto.com <avviso@cryptocom-sicurezza.it>", "Il tuo account verrà disattivato",
+        text="Il tuo account verrà disattivato entro 24 ore per mancata verifica.\nVerifica subito la tua "
+             "identità per evitare il blocco dei fondi: https://rb.gy/cdc-it\n"),
+    # -- support tickets moved to Telegram / WhatsApp
+    "ticket reply moved to Telegram": lambda: mail(
+        "Binance Support <ticket-noreply@binance-helpdesk.support>", "Re: Ticket #2287341 - Withdrawal issue",
+        text="Hello,\n\nThank you for contacting us about your delayed withdrawal. To resolve it faster, please "
+             "continue with a senior agent on Telegram: https://t.me/BinanceSupportDesk_Official\n\n"
+             "Have your wallet details ready.\n"),
+    "case escalated to a WhatsApp technician": lambda: mail(
+        "MetaMask Help Center <help@metamask-support-team.com>", "Your request #55810",
+        html="<p>Your case has been escalated. A wallet technician is available on WhatsApp to restore access "
+             "to your wallet.</p>" + button("https://wa.me/447700900123", "Chat with support")),
+    # -- the lure in a picture under one short line
+    "exchange alert as a picture, one line": lambda: mail(
+        "Bybit <notice@bybit-alerts.info>", "Security notice",
+        html="<p>Important security notice regarding your account.</p>"
+             + IMG.format(href="https://bybit-notice.web.app/"), images=PIC),
+    "wallet update as a picture, one line": lambda: mail(
+        "Phantom <team@phantom-wallet-update.com>", "Action required",
+        html="<p>See details below.</p>" + IMG.format(href="https://phantom-upd.web.app/"), images=PIC),
+    # -- languages no batch had
+    "Arabic wallet suspension": lambda: mail(
+        "MetaMask <support@metamask-arabia.com>", "تم تعليق محفظتك",
+        text="تم تعليق محفظتك الرقمية مؤقتاً. يرجى التحقق من عبارة الاسترداد خلال 24 ساعة لتجنب فقدان أموالك: "
+             "https://mm-ar.web.app/\n"),
+    "Hindi wallet verification": lambda: mail(
+        "WazirX <alert@wazirx-suraksha.in>", "आपका वॉलेट निलंबित",
+        text="आपका क्रिप्टो वॉलेट निलंबित कर दिया गया है। 24 घंटे के भीतर अपना वॉलेट सत्यापित करें, "
+             "अन्यथा आपकी राशि खो जाएगी: https://wzx-verify.pages.dev/\n"),
+    "Thai recovery phrase": lambda: mail(
+        "Bitkub <support@bitkub-security.co>", "กระเป๋าเงินของคุณถูกระงับ",
+        text="กระเป๋าเงินคริปโตของคุณถูกระงับชั่วคราว กรุณายืนยันวลีกู้คืนภายใน 24 ชั่วโมง: "
+             "https://bitkub-verify.web.app/\n"),
+    "Ukrainian wallet blocked": lambda: mail(
+        "Trust Wallet <info@trustwallet-ua.com>", "Ваш гаманець буде заблоковано",
+        text="Ваш криптогаманець буде заблоковано через 24 години. Підтвердіть фразу відновлення, щоб "
+             "зберегти доступ до коштів: https://tw-ua.pages.dev/\n"),
+    "Czech wallet suspended": lambda: mail(
+        "Coinbase <podpora@coinbase-overeni.cz>", "Vaše peněženka byla pozastavena",
+        text="Vaše kryptoměnová peněženka byla pozastavena. Ověřte svou peněženku do 24 hodin, jinak přijdete "
+             "o své prostředky: https://cb-cz.web.app/\n"),
+    "Greek recovery phrase": lambda: mail(
+        "Ledger <support@ledger-hellas.gr>", "Το πορτοφόλι σας έχει ανασταλεί",
+        text="Το πορτοφόλι κρυπτονομισμάτων σας έχει ανασταλεί. Επαληθεύστε τη φράση ανάκτησης μέσα σε 24 "
+             "ώρες: https://ledger-gr.web.app/\n"),
+    "Romanian wallet verification": lambda: mail(
+        "Binance <suport@binance-verificare.ro>", "Portofelul dumneavoastră a fost suspendat",
+        text="Portofelul dumneavoastră crypto a fost suspendat. Verificați portofelul în 24 de ore pentru a "
+             "evita pierderea fondurilor: https://bnb-ro.web.app/\n"),
+    "Swedish recovery phrase": lambda: mail(
+        "Trezor <support@trezor-sverige.se>", "Din plånbok har spärrats",
+        text="Din kryptoplånbok har spärrats. Verifiera din återställningsfras inom 24 timmar för att behålla "
+             "dina tillgångar: https://trezor-se.web.app/\n"),
+    # -- key words hidden
+    "zero-width characters in the key words": lambda: mail(
+        "Wallet Security <security@wallet-protect.io>", f"Ver{ZW}ify your wal{ZW}let",
+        text=f"Your wal{ZW}let will be locked. Ent{ZW}er your se{ZW}ed phr{ZW}ase to ver{ZW}ify ownership: "
+             "https://wallet-protect.pages.dev/\n"),
+    "Cyrillic look-alike letters in the key words": lambda: mail(
+        "Wallet Security <security@wallet-guard.io>", "Vеrify your wаllеt",
+        text="Yоur wаllеt hаs bееn suspеndеd. Entеr yоur rеcоvеry phrаsе tо rеstоrе аccеss: "
+             "https://wallet-guard.pages.dev/\n"),
+    "spaced-out letters in the key words": lambda: mail(
+        "Support <support@walletcare.io>", "W A L L E T  suspended",
+        text="Your w a l l e t is suspended. Confirm your s e e d  p h r a s e within 24 hours: "
+             "https://walletcare.pages.dev/\n"),
+    # -- plain text, one shortened link
+    "plain text, one shortened link, funds available": lambda: mail(
+        "Payout <payout@funds-release.net>", "Funds available",
+        text="Your USDT withdrawal is ready. Release it here: https://bit.ly/3xQwUsdt\n"),
+}
+
+BATCH_A_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange new device sign-in, signed, own link": lambda: mail(
+        "Coinbase <no-reply@coinbase.com>", "New device sign-in",
+        html="<p>A new device signed in to your account: Chrome on macOS, Berlin, DE.</p>"
+             "<p>If this wasn't you, lock your account right away from your settings.</p>"
+             + button("https://www.coinbase.com/settings/security", "Review activity"), sign=b"coinbase.com"),
+    "exchange withdrawal request, signed, cancel on its own site": lambda: mail(
+        "Kraken <noreply@kraken.com>", "Withdrawal requested",
+        html="<p>A withdrawal of 0.2 BTC to your saved address was requested. If you did not request it, "
+             "cancel it and contact support.</p>"
+             + button("https://www.kraken.com/u/funding/withdraw/cancel", "Cancel withdrawal"),
+        sign=b"kraken.com"),
+    "hardware wallet order shipped, signed": lambda: mail(
+        "Ledger <orders@ledger.com>", "Your order has shipped",
+        html="<p>Your Ledger Nano X is on its way. Tracking number 1Z999AA10123456784.</p>"
+             "<p>Reminder: Ledger will never ask for your 24-word recovery phrase.</p>"
+             + button("https://www.ledger.com/orders", "Track order"), sign=b"ledger.com"),
+    "support ticket closed, signed, warns about Telegram": lambda: mail(
+        "Binance Support <support@binance.com>", "Ticket #2287341 resolved",
+        text="Your ticket about a delayed withdrawal has been resolved; the withdrawal was completed.\n"
+             "Binance Support will never ask you to continue on Telegram or WhatsApp.\n", sign=b"binance.com"),
+    "mining pool payout notice": lambda: mail(
+        "Pool Payouts <payouts@miningpool.example>", "Payout sent",
+        text="Your payout of 0.00412 BTC was sent to your payout address.\nAverage hashrate last 24 h: "
+             "110 TH/s. Next payout when the balance reaches 0.005 BTC.\n"),
+    "tax accountant's note about crypto gains": lambda: mail(
+        "Sarah Patel <sarah@patel-accounting.example>", "Your 2026 return: crypto gains",
+        text="Hi Tom,\n\nI've gone through the exchange CSV exports you sent. Your bitcoin sales in March give "
+             "a capital gain of about 6,400 GBP; the staking income is taxed as miscellaneous income. Could you "
+             "also send the export from your hardware wallet so I can match the transfers? The filing deadline "
+             "is 31 January.\n\nBest,\nSarah\n"),
+    "developer mailing about a wallet SDK migration": lambda: mail(
+        "WalletKit Dev <dev-news@walletkit.example>", "SDK v3: migration guide",
+        html="<p>Version 3 of the wallet SDK is out. To migrate your dApp, replace the sign client, update the "
+             "connect wallet modal and handle expired sessions with the new reconnect hook. v2 stops working "
+             "on 1 March.</p>" + button("https://docs.walletkit.example/migrate", "Migration guide"),
+        headers=LIST),
+    "regulator's warning about recovery scams": lambda: mail(
+        "Consumer Alerts <alerts@consumer-watch.example>", "Beware of crypto recovery scams",
+        html="<p>Victims of crypto scams are often contacted again by 'recovery experts' who promise to get "
+             "stolen funds back for an upfront fee. Legitimate agencies never charge a fee or ask for your "
+             "seed phrase.</p>" + button("https://consumer-watch.example/recovery", "Read more"), headers=LIST),
+    "newsletter on pig butchering": lambda: mail(
+        "Chain Brief <brief@chainbrief.example>", "How pig-butchering scams work",
+        html="<p>A stranger befriends you, shows screenshots of guaranteed daily returns on a trading platform, "
+             "and lets you withdraw a small profit before the big deposit disappears. Here is how to spot it.</p>"
+             + button("https://chainbrief.example/pig-butchering", "Read"), headers=LIST),
+    "Ukrainian crypto digest": lambda: mail(
+        "Крипто Дайджест <news@kryptodigest.example>", "Тижневий огляд ринку",
+        html="<p>Біткоїн цього тижня зріс на 4 %, ефір — на 2 %. Біржі повідомили про нові правила для "
+             "гаманців.</p>" + button("https://kryptodigest.example/49", "Читати"), headers=LIST),
+    "friend shares the meetup's Telegram group": lambda: mail(
+        "Jonas <jonas.meyer@gmail.com>", "Bitcoin meetup chat",
+        text="Hey, here is the Telegram group for Thursday's bitcoin meetup: https://t.me/berlinbtcmeetup\n"
+             "See you there!\n"),
+    "crypto tax report ready, signed": lambda: mail(
+        "Koinly <hello@koinly.io>", "Your 2026 tax report is ready",
+        html="<p>Your crypto tax report for 2026 is ready: capital gains 1,240 EUR, income 310 EUR.</p>"
+             + button("https://app.koinly.io/reports", "Download report"), sign=b"koinly.io"),
+    "shop's order confirmation for a hardware wallet": lambda: mail(
+        "Gadget Store <orders@gadgetstore.example>", "Order 77812 shipped",
+        text="Your order has shipped: 1 x Trezor Safe 3 hardware wallet, 79.00 EUR.\n"
+             "Track it at https://gadgetstore.example/track/77812\n"),
+    "exchange maintenance notice, signed": lambda: mail(
+        "Binance <do-not-reply@binance.com>", "Scheduled wallet maintenance",
+        text="Deposits and withdrawals on the Solana network will be suspended for about 2 hours on 5 December "
+             "during wallet maintenance. Trading is not affected; no action is needed.\n", sign=b"binance.com"),
+}
+
+
+def test_batch_sizes() -> None:
+    assert len(BATCH_A_LURES) >= 30 and len(BATCH_A_BENIGN) >= 12
+
+
+@pytest.mark.parametrize("name", list(BATCH_A_LURES))
+def test_batch_a_lure_is_flagged(name: str) -> None:
+    flagged, why = _flagged(BATCH_A_LURES[name]())
+    assert flagged, why
+
+
+@pytest.mark.parametrize("name", list(BATCH_A_BENIGN))
+def test_batch_a_look_alike_is_clean(name: str) -> None:
+    flagged, why = _flagged(BATCH_A_BENIGN[name]())
+    assert not flagged, why
