@@ -347,3 +347,122 @@ def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
 def test_ordinary_wording_has_no_crypto_topic(text: str) -> None:
     _found, topic = _match(text)
     assert not topic
+
+
+# ---------------------------------------------------------------------------- batch B (written after the fixes, blind)
+
+BATCH_B_LURES: dict[str, Callable[[], bytes]] = {
+    "recovery legal team, free consultation": lambda: mail(
+        "Scam Victim Assistance <assist@fundsback-legal.com>", "Were you scammed?",
+        text="If you invested in a crypto platform that stopped paying out, our legal team can retrieve your "
+             "funds. Most clients see their assets returned within 14 days.\nBook a free consultation: "
+             "https://fundsback-legal.web.app/book\n"),
+    "recovery, Spanish, WhatsApp": lambda: mail(
+        "Recuperación de Fondos <info@recupera-cripto.es>", "¿Perdió dinero con criptomonedas?",
+        text="¿Perdió dinero en una estafa de criptomonedas? Nuestro equipo recupera sus fondos en pocas "
+             "semanas. Escríbanos por WhatsApp: +34 612 44 71 20\n"),
+    "case handled on Telegram only": lambda: mail(
+        "Kraken Support <support@kraken-assist.help>", "Case #77120",
+        text="An agent has been assigned to your case. For security reasons this case is handled on Telegram "
+             "only.\nJoin: https://t.me/KrakenCaseDesk\n"),
+    "tax office crypto debt, enforcement": lambda: mail(
+        "Australian Taxation Office <ato@ato-crypto.com.au>", "Your crypto tax debt",
+        html="<p>The ATO data-matching program shows you disposed of crypto assets without reporting them. An "
+             "amount of $2,140 is outstanding. Pay immediately to avoid enforcement action on your exchange "
+             "accounts.</p>" + button("https://ato-pay.vercel.app/", "Pay")),
+    "tax back-payment, German, account blocked": lambda: mail(
+        "Finanzamt <steuer@finanzamt-krypto.de>", "Steuernachzahlung Kryptowährungen",
+        text="Für Ihre Kryptowährungsgewinne 2025 ist eine Nachzahlung von 1.380 EUR fällig. Zahlen Sie "
+             "innerhalb von 7 Tagen, sonst wird Ihr Börsenkonto gesperrt: https://bit.ly/fa-krypto\n"),
+    "payout approved, claim it now": lambda: mail(
+        "Payouts <desk@eth-payouts.net>", "Payout approved",
+        text="Your ETH payout has been approved. Claim it now: https://cutt.ly/eth-po\n"),
+    "hardware wallet recall, verify device and wallet": lambda: mail(
+        "Ledger Security <security@ledger-recall.net>", "Security recall",
+        html="<p>Your Ledger device is affected by a security recall. To receive your free replacement, verify "
+             "your device and wallet.</p>" + button("https://ledger-recall-check.pages.dev/", "Verify")),
+    "pig butchering, wrong number": lambda: mail(
+        "Anna Liu <anna.liu.0917@gmail.com>", "Hello",
+        text="Hello, sorry I think I added the wrong contact, but nice to meet you! I work in crypto arbitrage, "
+             "my mentor's strategy gives a steady 5% every day. If you want I can show you the app, you only "
+             "need to deposit some USDT to start.\n"),
+    "staking pool per-day yield": lambda: mail(
+        "ETH Node Pool <invite@eth-nodepool.io>", "Staking pool invitation",
+        html="<p>Earn up to 1.8% per day in our ETH staking pool. No lock-up, withdraw daily. Activate your "
+             "node with 200 USDT.</p>" + button("https://eth-nodepool.netlify.app/", "Activate")),
+    "inactive account closure, confirm": lambda: mail(
+        "Coinbase <security@coinbase-accounts.help>", "Account closure notice",
+        text="Due to inactivity, your Coinbase account and wallet will be permanently closed on 12 December. "
+             "To keep your balance, log in and confirm your account: https://cb-keep.web.app/\n"),
+    "Hindi bitcoin reward, connect wallet": lambda: mail(
+        "Rewards <inaam@btc-inaam.in>", "बिटकॉइन इनाम",
+        text="आपको 0.05 बिटकॉइन का इनाम मिला है। अपना वॉलेट कनेक्ट करें और 48 घंटे के भीतर दावा करें: "
+             "https://btc-inaam.pages.dev/\n"),
+    "Thai locked account, airdrop": lambda: mail(
+        "Airdrop <th@airdrop-thai.co>", "รับ airdrop ของคุณ",
+        text="บัญชีของคุณถูกล็อก กรุณาเชื่อมต่อกระเป๋าเงินเพื่อรับ airdrop ภายใน 48 ชั่วโมง: "
+             "https://airdrop-th.web.app/\n"),
+    "Arabic bitcoin prize": lambda: mail(
+        "Prize Desk <prize@btc-jaiza.com>", "تهانينا",
+        text="تهانينا! لقد ربحت 0.3 بيتكوين. اربط محفظتك لاستلام الجائزة: https://btc-jaiza.web.app/\n"),
+    "Greek exchange account closing": lambda: mail(
+        "Binance <support@binance-ellada.gr>", "Ο λογαριασμός σας θα κλείσει",
+        text="Ο λογαριασμός σας στο Binance θα κλείσει. Επιβεβαιώστε την ταυτότητά σας εντός 24 ωρών: "
+             "https://bnb-gr.web.app/\n"),
+    "zero-width characters in an airdrop claim": lambda: mail(
+        "Drops <drops@claim-center.io>", f"Cl{ZW}aim your air{ZW}drop",
+        text=f"Your air{ZW}drop of 900 to{ZW}kens is ready. Cl{ZW}aim before Sunday: https://claim-center.pages.dev/\n"),
+    "look-alike letters in the brand and the phrase": lambda: mail(
+        "Lеdger Support <support@ledgr-help.com>", "Rеcovery check",
+        text="Yоur Lеdger needs a rеcovery check. Entеr your 24-wоrd phrаse to continue: "
+             "https://ledgr-help.pages.dev/\n"),
+    "picture under one line, exchange reward": lambda: mail(
+        "Binance <promo@binance-rewards.top>", "Your reward",
+        html="<p>Tap the image to continue.</p>" + IMG.format(href="https://bnb-rw.web.app/"), images=PIC),
+}
+
+BATCH_B_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange tax documents available, signed": lambda: mail(
+        "Coinbase <no-reply@coinbase.com>", "Your 2026 tax documents are available",
+        html="<p>Your Form 1099-DA for 2026 is ready. Download it from the Taxes page of your account.</p>"
+             + button("https://www.coinbase.com/taxes", "Taxes page"), sign=b"coinbase.com"),
+    "accountant asks to pay a back-payment, German": lambda: mail(
+        "Kanzlei Weber <info@kanzlei-weber.de>", "Ihr Steuerbescheid 2025",
+        text="Guten Tag,\n\nder Bescheid für 2025 ist da: wegen der Gewinne aus Ihren Bitcoin-Verkäufen ist eine "
+             "Nachzahlung von 420 EUR bis zum 15. März an das Finanzamt zu zahlen. Den Bescheid finden Sie "
+             "anbei.\n\nMit freundlichen Grüßen\nKanzlei Weber\n"),
+    "news on recovered stolen bitcoin": lambda: mail(
+        "Crypto Courier <news@cryptocourier.example>", "Court returns stolen bitcoin",
+        html="<p>Prosecutors said investigators recovered stolen bitcoin worth 2 billion dollars; the court "
+             "will notify victims of the exchange hack.</p>"
+             + button("https://cryptocourier.example/recovered", "Read"), headers=LIST),
+    "exchange invites to its Telegram channel, signed": lambda: mail(
+        "Binance <do-not-reply@binance.com>", "Join our official community",
+        text="Follow listing announcements on our official Telegram channel and on X. Binance staff will never "
+             "message you first.\n", sign=b"binance.com"),
+    "cable recall from the wallet vendor, signed": lambda: mail(
+        "Trezor <info@trezor.io>", "USB-C cable replacement",
+        html="<p>We are replacing the USB-C cable shipped with some Trezor Safe 5 units. Your device and funds "
+             "are not affected and nothing needs to be done with your wallet; the new cable is on its way.</p>",
+        sign=b"trezor.io"),
+    "Hindi crypto news digest": lambda: mail(
+        "क्रिप्टो समाचार <news@crypto-samachar.example>", "साप्ताहिक बाज़ार",
+        html="<p>बिटकॉइन की कीमत इस सप्ताह 4% बढ़ी। भारत में क्रिप्टो कर नियमों पर चर्चा जारी है।</p>"
+             + button("https://crypto-samachar.example/49", "पढ़ें"), headers=LIST),
+    "Thai crypto news digest": lambda: mail(
+        "ข่าวคริปโต <news@crypto-th.example>", "สรุปตลาดประจำสัปดาห์",
+        html="<p>ราคาบิตคอยน์สัปดาห์นี้เพิ่มขึ้น 3% ตลาดคริปโตยังคงผันผวน</p>"
+             + button("https://crypto-th.example/49", "อ่าน"), headers=LIST),
+}
+
+
+@pytest.mark.parametrize("name", list(BATCH_B_LURES))
+def test_batch_b_lure_is_flagged(name: str) -> None:
+    flagged, why = _flagged(BATCH_B_LURES[name]())
+    assert flagged, why
+
+
+@pytest.mark.parametrize("name", list(BATCH_B_BENIGN))
+def test_batch_b_look_alike_is_clean(name: str) -> None:
+    flagged, why = _flagged(BATCH_B_BENIGN[name]())
+    assert not flagged, why
