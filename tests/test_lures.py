@@ -243,3 +243,12 @@ def test_devanagari_phrases_match_word_starts_thai_and_arabic_anywhere() -> None
     for text in ("تم تعليق محفظتك", "افتح المحفظة"):
         assert [t.phrase for t in match_lures(text, lures).terms] == ["محفظ"], text
     assert match_lures("your wallet", lures).terms == ()
+
+
+def test_two_regexes_of_one_category_on_the_same_words_count_once() -> None:
+    lures = build_lures(parse_lures([r"1.5 action re:claim (?:it|them) now", r"1 action re:(?:claim|take) it now",
+                                     r"1 urgency re:it now", "1 topic bitcoin"]))
+    m = match_lures("bitcoin: claim it now", lures)
+    assert sorted((t.phrase, t.category, t.weight) for t in m.terms) == [
+        ("bitcoin", "topic", 1.0), ("claim it now", "action", 1.5), ("it now", "urgency", 1.0)]
+    assert m.weight == 3.5

@@ -375,10 +375,20 @@ def _match_norm(norm: str, lures: LureList) -> LureMatch:
     for idx, matched in hits.items():
         lure = lures.lures[idx]
         found[idx] = Lure(matched, lure.category, lure.weight) if lure.phrase.startswith("re:") else lure
-    # a regular expression matching the same words as a listed phrase ("within 24 hours") counts once
+    # a regular expression matching the same words as a listed phrase ("within 24 hours") counts once, and
+    # so do two regular expressions of one category matching the same words ("claim it now" as two calls to
+    # action): the heavier one is kept
     phrases = {normalize(t.phrase) for i, t in found.items() if not lures.lures[i].phrase.startswith("re:")}
+    heaviest: dict[tuple[str, str], int] = {}
+    for i in sorted(found):
+        if lures.lures[i].phrase.startswith("re:"):
+            key = (found[i].phrase, found[i].category)
+            kept = heaviest.get(key)
+            if kept is None or found[i].weight > found[kept].weight:
+                heaviest[key] = i
     terms = tuple(found[i] for i in sorted(found)
-                  if not (lures.lures[i].phrase.startswith("re:") and found[i].phrase in phrases)
+                  if not (lures.lures[i].phrase.startswith("re:")
+                          and (found[i].phrase in phrases or heaviest[(found[i].phrase, found[i].category)] != i))
                   and not _said_of_the_reader(norm, lures.lures[i], found[i]))
     topic = min(TOPIC_CAP, sum(t.weight for t in terms if t.category == "topic"))
     weight = round(topic + sum(t.weight for t in terms if t.category != "topic"), 2)

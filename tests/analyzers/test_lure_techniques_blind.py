@@ -327,6 +327,14 @@ def test_batch_a_look_alike_is_clean(name: str) -> None:
     ("กรุณายืนยันวลีกู้คืนของคุณภายใน 12 ชั่วโมง", {"secret", "action", "urgency"}),
     ("تم تعليق محفظتك. يرجى التحقق من عبارة الاسترداد خلال 24 ساعة", {"topic", "secret", "action", "urgency"}),
     ("Το πορτοφόλι σας έχει ανασταλεί. Επαληθεύστε τη φράση ανάκτησης.", {"topic", "secret", "action", "urgency"}),
+    # second round: recovery in other words and languages, tax demands, tickers, pig butchering, Arabic prize
+    ("Our specialists retrieve the stolen funds from fake brokers.", {"action"}),
+    ("¿Ha perdido dinero en una estafa? Recuperamos sus fondos. Contáctenos por Telegram.", {"reward", "action"}),
+    ("An amount of 900 USD is overdue. Pay it now.", {"urgency", "action"}),
+    ("Ihre Steuernachzahlung: zahlen Sie bis Freitag, sonst wird Ihr Konto gesperrt.", {"urgency", "action"}),
+    ("Your SOL rewards are waiting.", {"topic"}),
+    ("Sorry, I texted the wrong number! My mentor earns 3% every day.", {"reward"}),
+    ("مبروك، ربحت الجائزة. اربط محفظتك الآن", {"reward", "action"}),
 ])
 def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     found, _topic = _match(text)
@@ -343,6 +351,9 @@ def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     "วันนี้อากาศดีมาก เราจะไปตลาดกัน",
     "الطقس جميل اليوم وسنذهب إلى السوق",
     "Ο καιρός είναι ωραίος σήμερα και πάμε στην αγορά.",
+    "Ton bonus de fin d'année est versé avec le salaire de décembre.",
+    "Di kantor ada bonus akhir tahun untuk semua staf.",
+    "The invoice is overdue; please pay it now so we can ship the order.",
 ])
 def test_ordinary_wording_has_no_crypto_topic(text: str) -> None:
     _found, topic = _match(text)
