@@ -477,3 +477,94 @@ def test_batch_b_lure_is_flagged(name: str) -> None:
 def test_batch_b_look_alike_is_clean(name: str) -> None:
     flagged, why = _flagged(BATCH_B_BENIGN[name]())
     assert not flagged, why
+
+
+# ---------------------------------------------------------------------- batch C (after the second round, blind)
+
+BATCH_C_LURES: dict[str, Callable[[], bytes]] = {
+    "withdrawal to an unknown address, call to stop it": lambda: mail(
+        "Binance Risk Team <binance.riskteam@hotmail.com>", "Outgoing transfer scheduled",
+        text="An outgoing transfer of 1,950 USDT from your account is scheduled for today. If you do not "
+             "recognise it, phone our fraud desk on +44 20 3808 4471 before 18:00 to stop it.\n"),
+    "dApp validation node, wallet out of sync, French": lambda: mail(
+        "Validation Web3 <noeud@web3-validation.fr>", "Portefeuille désynchronisé",
+        html="<p>Votre portefeuille n'est plus synchronisé avec le réseau. Validez-le sur notre nœud "
+             "décentralisé pour débloquer vos transactions.</p>"
+             + button("https://web3-noeud.pages.dev/", "Valider")),
+    "recovery firm, Italian": lambda: mail(
+        "Recupero Crypto <info@recupero-fondi.it>", "Hai perso soldi con le criptovalute?",
+        text="Hai perso soldi in una truffa di criptovalute? I nostri esperti recuperano i tuoi fondi. "
+             "Contattaci su WhatsApp: +39 320 555 0199\n"),
+    "mining pool invitation, fixed weekly return": lambda: mail(
+        "HashPool <invite@hashpool-earn.com>", "You are invited",
+        html="<p>Our bitcoin mining pool pays a fixed 9% weekly return on every contract. Buy a contract "
+             "with USDT and withdraw profits every Monday.</p>" + button("https://hashpool-earn.vercel.app/", "Buy")),
+    "tax refund on crypto losses, bank details": lambda: mail(
+        "Tax Refunds <refunds@crypto-taxrefund.org>", "Refund for your crypto losses",
+        text="You are eligible for a tax refund of $1,260 on your 2025 cryptocurrency losses. Submit your "
+             "exchange login and bank details within 5 days to receive it: https://tinyurl.com/crt-refund\n"),
+    "hardware wallet replacement, Spanish": lambda: mail(
+        "Trezor España <envios@trezor-reemplazo.es>", "Su nuevo dispositivo Trezor",
+        text="Su Trezor forma parte de un lote defectuoso. Le enviaremos un dispositivo nuevo: confirme su "
+             "frase de recuperación para migrar sus fondos: https://trezor-es.web.app/\n"),
+    "exchange account to be deactivated, Portuguese": lambda: mail(
+        "Binance <aviso@binance-conta.com.br>", "Sua conta será desativada",
+        text="Sua conta será desativada em 48 horas por falta de verificação. Verifique sua identidade agora "
+             "para não perder seus fundos: https://bnb-br.web.app/\n"),
+    "support reply, Telegram username only": lambda: mail(
+        "Coinbase Help <help@coinbase-tickets.net>", "Re: your withdrawal",
+        text="Dear customer, your withdrawal problem needs a manual review. Our agent will assist you on "
+             "Telegram, username @CoinbaseAgentHelp. Please send your wallet address there.\n"),
+    "Hindi recovery phrase, exchange": lambda: mail(
+        "CoinDCX <suraksha@coindcx-alert.in>", "खाता निलंबित",
+        text="आपका खाता निलंबित कर दिया गया है। अपनी रिकवरी फ्रेज दर्ज करके खाता फिर से सक्रिय करें: "
+             "https://coindcx-in.web.app/\n"),
+    "Arabic exchange withdrawal blocked": lambda: mail(
+        "Binance <support@binance-arab.com>", "تم تجميد السحب",
+        text="تم تجميد عملية السحب من حسابك. لإلغاء التجميد يرجى التحقق من محفظتك خلال 12 ساعة: "
+             "https://bnb-ar.web.app/\n"),
+    "dotted letters in the key words": lambda: mail(
+        "Wallet Team <team@wallet-center.io>", "Verify your w.a.l.l.e.t",
+        text="Your w.a.l.l.e.t will be disabled. Enter your s.e.e.d p.h.r.a.s.e to keep access: "
+             "https://wallet-center.pages.dev/\n"),
+    "shortened link, staking reward released": lambda: mail(
+        "Staking <staking@stake-release.net>", "Rewards released",
+        text="Your staking rewards have been released. Withdraw them here: https://rb.gy/stk-rel\n"),
+}
+
+BATCH_C_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange transfer notice, signed, own link": lambda: mail(
+        "Binance <do-not-reply@binance.com>", "Withdrawal successful",
+        text="You have successfully withdrawn 1,950 USDT. If you don't recognise this activity, please reset "
+             "your password and contact Binance Support from https://www.binance.com/en/support\n",
+        sign=b"binance.com"),
+    "accountant on crypto losses": lambda: mail(
+        "Mark Evans <mark@evans-tax.example>", "Crypto losses and your refund",
+        text="Hi Jo,\n\nGood news: the losses on your 2025 crypto trades offset the gains, so your refund should "
+             "be about $1,260. I'll file on Friday; nothing else is needed from you.\n\nMark\n"),
+    "wallet SDK release, sync API": lambda: mail(
+        "Wallet SDK <releases@walletsdk.example>", "v4.2: faster wallet sync",
+        html="<p>Wallet sync is now 3x faster and the validation API returns typed errors. Migrate from the "
+             "v3 client with one line.</p>" + button("https://walletsdk.example/changelog", "Changelog"),
+        headers=LIST),
+    "mining pool monthly statement": lambda: mail(
+        "Pool Statements <statements@miningpool.example>", "November statement",
+        text="November: 0.0231 BTC mined at an average of 112 TH/s; pool fee 1 %. Payouts were sent to your "
+             "address on the 1st and the 15th.\n"),
+    "Arabic crypto news": lambda: mail(
+        "أخبار العملات <news@crypto-arabic.example>", "ملخص الأسبوع",
+        html="<p>ارتفع سعر بيتكوين هذا الأسبوع بنسبة 3 في المئة، وتراجعت العملات المشفرة الأخرى قليلاً.</p>"
+             + button("https://crypto-arabic.example/49", "اقرأ"), headers=LIST),
+}
+
+
+@pytest.mark.parametrize("name", list(BATCH_C_LURES))
+def test_batch_c_lure_is_flagged(name: str) -> None:
+    flagged, why = _flagged(BATCH_C_LURES[name]())
+    assert flagged, why
+
+
+@pytest.mark.parametrize("name", list(BATCH_C_BENIGN))
+def test_batch_c_look_alike_is_clean(name: str) -> None:
+    flagged, why = _flagged(BATCH_C_BENIGN[name]())
+    assert not flagged, why
