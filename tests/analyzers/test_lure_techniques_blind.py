@@ -339,6 +339,9 @@ def test_batch_a_look_alike_is_clean(name: str) -> None:
     ("Votre portefeuille n'est plus synchronisé. Validez-le pour débloquer vos fonds.", {"urgency", "action"}),
     ("Your wallet is out of sync with the mainnet.", {"topic", "urgency"}),
     ("I nostri esperti recuperano i tuoi fondi.", {"action"}),
+    # a deadline as a calendar date
+    ("Validate your wallet by December 20.", {"action", "urgency"}),
+    ("Claim before Friday, 15th of January.", {"action", "urgency"}),
 ])
 def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     found, _topic = _match(text)
@@ -359,6 +362,7 @@ def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     "Di kantor ada bonus akhir tahun untuk semua staf.",
     "The invoice is overdue; please pay it now so we can ship the order.",
     "Votre calendrier n'est plus synchronisé avec le serveur.",
+    "Please send the signed documents by 31 January.",
 ])
 def test_ordinary_wording_has_no_crypto_topic(text: str) -> None:
     _found, topic = _match(text)
