@@ -583,3 +583,81 @@ def test_batch_c_lure_is_flagged(name: str) -> None:
 def test_batch_c_look_alike_is_clean(name: str) -> None:
     flagged, why = _flagged(BATCH_C_BENIGN[name]())
     assert not flagged, why
+
+
+# ---------------------------------------------------------------------- batch D (after the third round, blind)
+
+BATCH_D_LURES: dict[str, Callable[[], bytes]] = {
+    "login from a new country, reply with the code": lambda: mail(
+        "OKX Security <okx.security.center@gmail.com>", "Login attempt from Vietnam",
+        text="We blocked a login attempt to your OKX account from Hanoi, Vietnam. If this was not you, call "
+             "+1 (877) 332-9104 immediately so we can secure your assets.\n"),
+    "wallet migration to a new chain, Dutch": lambda: mail(
+        "MetaMask <info@metamask-migratie.nl>", "Verplichte migratie",
+        text="Uw wallet moet vóór 20 december worden gemigreerd naar het nieuwe netwerk. Niet-gemigreerde "
+             "wallets verliezen hun tegoeden. Start de migratie: https://bit.ly/mm-nl-migratie\n"),
+    "recovery offer after an exchange collapse": lambda: mail(
+        "Claims Recovery Desk <desk@ftx-claims-recovery.com>", "Your exchange claim",
+        text="As a creditor of the collapsed exchange, you are entitled to recover your frozen crypto. Our "
+             "claims team handles everything; the recovery fee is paid only in USDT. Reply to start.\n"),
+    "guaranteed returns on a trading app, Turkish": lambda: mail(
+        "Yatırım Ekibi <ekip@kripto-kazanc.com.tr>", "Garantili kazanç",
+        text="Kripto para uygulamamız ile günlük %4 garantili kazanç elde edin. Hemen 100 USDT yatırın ve "
+             "kazancınızı her gün çekin: https://kripto-kazanc.web.app/\n"),
+    "crypto tax audit, pay in bitcoin": lambda: mail(
+        "Revenue Compliance <audit@revenue-crypto.ie>", "Crypto tax audit",
+        html="<p>Your digital asset holdings have been selected for a tax audit. An assessment of €3,100 is "
+             "due. Pay in bitcoin within 3 days to avoid the seizure of your wallet.</p>"
+             + button("https://rev-audit.pages.dev/", "View assessment")),
+    "device recall, seed phrase on a form, German": lambda: mail(
+        "Ledger Deutschland <rueckruf@ledger-rueckruf.de>", "Rückruf Ihres Geräts",
+        text="Ihr Ledger-Gerät ist von einem Rückruf betroffen. Damit wir Ihnen ein Ersatzgerät senden können, "
+             "bestätigen Sie Ihre Wiederherstellungsphrase im Formular: https://forms.gle/ledgerrueckruf\n"),
+    "deactivation notice, Polish": lambda: mail(
+        "Binance <powiadomienia@binance-konto.pl>", "Twoje konto zostanie dezaktywowane",
+        text="Twoje konto i portfel zostaną dezaktywowane w ciągu 24 godzin. Zweryfikuj swoje konto teraz, "
+             "aby nie stracić środków: https://bnb-pl.web.app/\n"),
+    "WhatsApp support with a phone number only": lambda: mail(
+        "Trust Wallet Care <care@trustwallet-care.net>", "We're here to help",
+        text="Having trouble with your wallet? Our wallet specialists fix stuck transactions and restore "
+             "access. Chat with us on WhatsApp at +1 415 555 0133.\n"),
+    "Thai exchange account verification": lambda: mail(
+        "Bitkub <noreply@bitkub-verify.net>", "ยืนยันบัญชีของคุณ",
+        text="บัญชีบิตคอยน์ของคุณจะถูกระงับ กรุณายืนยันตัวตนภายใน 24 ชั่วโมง: https://bitkub-th.web.app/\n"),
+    "one line and a shortened link, rewards unlocked": lambda: mail(
+        "Rewards <rewards@unlock-rewards.io>", "Rewards unlocked",
+        text="Your 0.25 ETH rewards are unlocked: https://is.gd/eth-unl\n"),
+}
+
+BATCH_D_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange login notice, signed": lambda: mail(
+        "Binance <noreply@binance.com>", "New login",
+        text="We noticed a login to your account from Lisbon, PT. If this was you, no action is needed.\n",
+        sign=b"binance.com"),
+    "creditor update from the bankruptcy estate's lawyers": lambda: mail(
+        "Estate Notices <notices@estate-claims.example>", "Distribution update",
+        html="<p>The court approved the second distribution to creditors of the exchange. Payments are made "
+             "through the claims portal you registered with; no fee is ever charged.</p>"
+             + button("https://estate-claims.example/portal", "Portal"), headers=LIST),
+    "Turkish crypto news": lambda: mail(
+        "Kripto Haber <haber@kriptohaber.example>", "Haftalık özet",
+        html="<p>Bitcoin bu hafta %3 yükseldi; borsalar yeni cüzdan kurallarını açıkladı.</p>"
+             + button("https://kriptohaber.example/49", "Oku"), headers=LIST),
+    "wallet vendor support reply in the ticket, signed": lambda: mail(
+        "Trezor Support <support@trezor.io>", "Re: [#40112] stuck transaction",
+        text="Hello,\n\nyour transaction is confirmed now; the fee was low. You can raise it next time in the "
+             "send screen. Never share your recovery seed with anyone, including us.\n\nTrezor Support\n",
+        sign=b"trezor.io"),
+}
+
+
+@pytest.mark.parametrize("name", list(BATCH_D_LURES))
+def test_batch_d_lure_is_flagged(name: str) -> None:
+    flagged, why = _flagged(BATCH_D_LURES[name]())
+    assert flagged, why
+
+
+@pytest.mark.parametrize("name", list(BATCH_D_BENIGN))
+def test_batch_d_look_alike_is_clean(name: str) -> None:
+    flagged, why = _flagged(BATCH_D_BENIGN[name]())
+    assert not flagged, why
