@@ -342,6 +342,9 @@ def test_batch_a_look_alike_is_clean(name: str) -> None:
     # a deadline as a calendar date
     ("Validate your wallet by December 20.", {"action", "urgency"}),
     ("Claim before Friday, 15th of January.", {"action", "urgency"}),
+    # after batch D: a payment ordered in a coin, Turkish guaranteed daily gains
+    ("The assessment is final. Pay in bitcoin to close the case.", {"action"}),
+    ("Günlük %3 garantili kazanç! Hemen yatırın, kazancınızı her gün çekin.", {"reward", "action"}),
 ])
 def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     found, _topic = _match(text)
@@ -661,3 +664,8 @@ def test_batch_d_lure_is_flagged(name: str) -> None:
 def test_batch_d_look_alike_is_clean(name: str) -> None:
     flagged, why = _flagged(BATCH_D_BENIGN[name]())
     assert not flagged, why
+
+
+def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
+    found, topic = _match("Our bakery is happy to say you can pay with bitcoin now.")
+    assert topic and "action" not in found
