@@ -16,8 +16,9 @@ shipped, a support ticket closed, a mining pool's payout notice, a tax accountan
 developer mailing about a wallet SDK migration, a regulator's warning about recovery scams, a newsletter on
 pig butchering, a Ukrainian crypto digest, a friend's Telegram group link.
 
-Batch A was measured once on unchanged main (the numbers are in its commit message); batch B was written
-after the fixes, blind, and measured once (its numbers are in its commit message and the report of issue 11).
+Batch A was measured once on unchanged main (the numbers are in its commit message); batches B, C and D were
+each written after a round of fixes, blind, and measured once before the next round (their numbers are in
+their commit messages and the report of issue 11): A 30/37 before any fix, B 10/17, C 9/12, D 8/10.
 """
 
 from __future__ import annotations
@@ -291,20 +292,6 @@ BATCH_A_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
-def test_batch_sizes() -> None:
-    assert len(BATCH_A_LURES) + len(BATCH_A_NOT_CAUGHT) == 37 and len(BATCH_A_BENIGN) == 14
-
-
-@pytest.mark.parametrize("name", list(BATCH_A_LURES))
-def test_batch_a_lure_is_flagged(name: str) -> None:
-    flagged, why = _flagged(BATCH_A_LURES[name]())
-    assert flagged, why
-
-
-@pytest.mark.parametrize("name", list(BATCH_A_BENIGN))
-def test_batch_a_look_alike_is_clean(name: str) -> None:
-    flagged, why = _flagged(BATCH_A_BENIGN[name]())
-    assert not flagged, why
 
 
 # ---------------------------------------------------------------------------- the technique phrases, one by one
@@ -479,18 +466,6 @@ BATCH_B_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
-@pytest.mark.parametrize("name", list(BATCH_B_LURES))
-def test_batch_b_lure_is_flagged(name: str) -> None:
-    flagged, why = _flagged(BATCH_B_LURES[name]())
-    assert flagged, why
-
-
-@pytest.mark.parametrize("name", list(BATCH_B_BENIGN))
-def test_batch_b_look_alike_is_clean(name: str) -> None:
-    flagged, why = _flagged(BATCH_B_BENIGN[name]())
-    assert not flagged, why
-
-
 # ---------------------------------------------------------------------- batch C (after the second round, blind)
 
 BATCH_C_LURES: dict[str, Callable[[], bytes]] = {
@@ -576,18 +551,6 @@ BATCH_C_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
-@pytest.mark.parametrize("name", list(BATCH_C_LURES))
-def test_batch_c_lure_is_flagged(name: str) -> None:
-    flagged, why = _flagged(BATCH_C_LURES[name]())
-    assert flagged, why
-
-
-@pytest.mark.parametrize("name", list(BATCH_C_BENIGN))
-def test_batch_c_look_alike_is_clean(name: str) -> None:
-    flagged, why = _flagged(BATCH_C_BENIGN[name]())
-    assert not flagged, why
-
-
 # ---------------------------------------------------------------------- batch D (after the third round, blind)
 
 BATCH_D_LURES: dict[str, Callable[[], bytes]] = {
@@ -654,18 +617,27 @@ BATCH_D_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
-@pytest.mark.parametrize("name", list(BATCH_D_LURES))
-def test_batch_d_lure_is_flagged(name: str) -> None:
-    flagged, why = _flagged(BATCH_D_LURES[name]())
-    assert flagged, why
-
-
-@pytest.mark.parametrize("name", list(BATCH_D_BENIGN))
-def test_batch_d_look_alike_is_clean(name: str) -> None:
-    flagged, why = _flagged(BATCH_D_BENIGN[name]())
-    assert not flagged, why
-
-
 def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
     found, topic = _match("Our bakery is happy to say you can pay with bitcoin now.")
     assert topic and "action" not in found
+
+
+# ---------------------------------------------------------------------------- the tests
+
+#: Every batch's lures and look-alikes, by name (batch A before the fixes, B, C and D each after a round).
+LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES)
+BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN)
+LURES = {name: build for batch in LURE_BATCHES for name, build in batch.items()}
+BENIGN = {name: build for batch in BENIGN_BATCHES for name, build in batch.items()}
+
+
+def test_batch_sizes_and_names() -> None:
+    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10] and [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4]
+    assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1
+    assert len(LURES) == sum(map(len, LURE_BATCHES)) and len(BENIGN) == sum(map(len, BENIGN_BATCHES))
+
+
+@pytest.mark.parametrize(("name", "lure"), [(n, True) for n in LURES] + [(n, False) for n in BENIGN])
+def test_lures_are_flagged_and_look_alikes_clean(name: str, lure: bool) -> None:
+    flagged, why = _flagged((LURES if lure else BENIGN)[name]())
+    assert flagged is lure, why
