@@ -231,3 +231,24 @@ def test_a_deadline_with_an_accent_and_a_cyrillic_address_phrase_match() -> None
     for text in ("переведите на bitcoin-адрес ниже", "на BTC адресу", "мой btc адрес"):
         assert any(t.category == "extortion" for t in match_lures(text, LURES).terms), text
     assert not any(t.category == "extortion" for t in match_lures("btc адресная книга", LURES).terms)
+
+
+def test_devanagari_phrases_match_word_starts_thai_and_arabic_anywhere() -> None:
+    lures = build_lures(parse_lures(["1 topic वॉलेट", "4 secret วลีกู้คืน", "1 topic محفظ", "1 urgency निलंबित"]))
+    # Hindi: at the start of a word
+    assert {t.phrase for t in match_lures("आपका वॉलेट निलंबित कर दिया गया", lures).terms} == {"वॉलेट", "निलंबित"}
+    assert match_lures("अवॉलेट", lures).terms == ()
+    # Thai: no spaces between words; Arabic: the article joined to the word ("المحفظة", "محفظتك")
+    assert [t.phrase for t in match_lures("กรุณายืนยันวลีกู้คืนภายใน", lures).terms] == ["วลีกู้คืน"]
+    for text in ("تم تعليق محفظتك", "افتح المحفظة"):
+        assert [t.phrase for t in match_lures(text, lures).terms] == ["محفظ"], text
+    assert match_lures("your wallet", lures).terms == ()
+
+
+def test_two_regexes_of_one_category_on_the_same_words_count_once() -> None:
+    lures = build_lures(parse_lures([r"1.5 action re:claim (?:it|them) now", r"1 action re:(?:claim|take) it now",
+                                     r"1 urgency re:it now", "1 topic bitcoin"]))
+    m = match_lures("bitcoin: claim it now", lures)
+    assert sorted((t.phrase, t.category, t.weight) for t in m.terms) == [
+        ("bitcoin", "topic", 1.0), ("claim it now", "action", 1.5), ("it now", "urgency", 1.0)]
+    assert m.weight == 3.5

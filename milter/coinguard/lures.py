@@ -116,10 +116,15 @@ def parse_lures(lines: Iterable[str], source: str = "<lures>") -> tuple[Lure, ..
 
 
 #: Letters of scripts that text.PhraseMatcher does not tokenise (its tokens are ASCII letters and digits;
-#: it knows Hangul): Greek, Cyrillic, kana, CJK ideographs.  Phrases in these scripts are matched here.
-_SCRIPT = re.compile("[\u0370-\u03ff\u0400-\u052f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
-#: Scripts written without spaces between words (Japanese, Chinese): their phrases match anywhere.
-_UNSPACED = re.compile("[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+#: it knows Hangul): Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai, kana, CJK ideographs.  Phrases in
+#: these scripts are matched here.
+_SCRIPT = re.compile("[\u0370-\u03ff\u0400-\u052f\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f"
+                     "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+#: Scripts whose phrases match anywhere: Thai, Japanese and Chinese are written without spaces between
+#: words; Arabic joins its article and prepositions to the word ("المحفظة", "بمحفظتك": the phrase "محفظ"
+#: is inside them).
+_UNSPACED = re.compile("[\u0600-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+                       "\uff66-\uff9f]")
 
 
 @lru_cache(maxsize=4)
@@ -129,14 +134,16 @@ def skeleton(norm: str) -> str:
 
 
 class ScriptMatcher:
-    """Phrases in Greek, Cyrillic, Japanese or Chinese script, found in normalised text.
+    """Phrases in Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai, Japanese or Chinese script, found in
+    normalised text.
 
     Phrase and text are compared by their :func:`skeleton`: the look-alike folding of normalisation
     (Cyrillic 'а' -> 'a', which keeps 'wаllet' from dodging the Latin list) depends on letter case
     ('К' -> 'k', 'к' stays), and the skeleton folds every letter in its capital form, so case does not
     matter in any script (Ukrainian 'і' and a few Greek letters excepted).  A Cyrillic or Greek phrase matches at the
     start of a word and may run on (a stem: 'криптовалют' matches 'криптовалюта', 'криптовалюты');
-    a Japanese or Chinese phrase matches anywhere (no spaces between words).  One pass of one
+    a Hebrew or Devanagari phrase likewise; a Thai, Arabic, Japanese or Chinese phrase matches anywhere
+    (no spaces between words, or the article joined to the word).  One pass of one
     alternation, longest phrase first: overlapping phrases count once, the longest wins.
     """
 
@@ -151,7 +158,7 @@ class ScriptMatcher:
             if not key or key in self.index:
                 continue
             self.index[key] = idx
-            # a Cyrillic/Greek stem starts a word; Japanese and Chinese phrases match anywhere
+            # a Cyrillic/Greek/Hebrew/Devanagari stem starts a word; Thai, Arabic, Japanese, Chinese match anywhere
             (unanchored if _UNSPACED.search(phrase) else anchored).append(norm)
         # the phrases as two tries (one alternation per shared prefix): the cost per position of the text
         # is the depth of the trie, not the number of phrases, as it was with one alternative per phrase
@@ -368,10 +375,20 @@ def _match_norm(norm: str, lures: LureList) -> LureMatch:
     for idx, matched in hits.items():
         lure = lures.lures[idx]
         found[idx] = Lure(matched, lure.category, lure.weight) if lure.phrase.startswith("re:") else lure
-    # a regular expression matching the same words as a listed phrase ("within 24 hours") counts once
+    # a regular expression matching the same words as a listed phrase ("within 24 hours") counts once, and
+    # so do two regular expressions of one category matching the same words ("claim it now" as two calls to
+    # action): the heavier one is kept
     phrases = {normalize(t.phrase) for i, t in found.items() if not lures.lures[i].phrase.startswith("re:")}
+    heaviest: dict[tuple[str, str], int] = {}
+    for i in sorted(found):
+        if lures.lures[i].phrase.startswith("re:"):
+            key = (found[i].phrase, found[i].category)
+            kept = heaviest.get(key)
+            if kept is None or found[i].weight > found[kept].weight:
+                heaviest[key] = i
     terms = tuple(found[i] for i in sorted(found)
-                  if not (lures.lures[i].phrase.startswith("re:") and found[i].phrase in phrases)
+                  if not (lures.lures[i].phrase.startswith("re:")
+                          and (found[i].phrase in phrases or heaviest[(found[i].phrase, found[i].category)] != i))
                   and not _said_of_the_reader(norm, lures.lures[i], found[i]))
     topic = min(TOPIC_CAP, sum(t.weight for t in terms if t.category == "topic"))
     weight = round(topic + sum(t.weight for t in terms if t.category != "topic"), 2)

@@ -341,11 +341,9 @@ TECHNIQUE_BENIGN: dict[str, Callable[[], bytes]] = {
 #: Lures still missed (strict xfail: a fix shows as XPASS and is made a plain case).
 LIMITS: dict[str, str] = {}
 #: Technique variants still missed (strict xfail).
-TECHNIQUE_LIMITS: dict[str, str] = {
-    "continue receiving airdrops, wallet validation":
-        "'validate your wallet' (3) is the topic, the lost airdrops the one kind of pressure: body 3.38 + the "
-        "free host 1.5 = 4.88; 'by December 20' is no listed deadline",
-}
+#: (the last, "continue receiving airdrops, wallet validation", is caught since its deadline by a calendar date
+#: counts as pressure: lures.txt, fourth blind batch)
+TECHNIQUE_LIMITS: dict[str, str] = {}
 #: Look-alikes flagged (strict xfail).
 BENIGN_LIMITS: dict[str, str] = {}
 

@@ -1,0 +1,643 @@
+"""Crypto-phishing techniques the other crafted batches do not wear (issue 11, fourth blind batch).
+
+Written blind, before the changes of this round, one group per technique as an attacker varies it: fake
+exchange security alerts with a phone number or a "this wasn't me" link (callback and freeze lures), wallet
+"rectification / synchronisation / migration" to a dApp portal, fund-recovery offers aimed at scam victims,
+pig-butchering and "liquidity mining pool" invitations with guaranteed returns, fake crypto tax notices (and
+the "pay the tax to release your withdrawal" advance fee), hardware-wallet recalls and replacements shipped to
+the holder, "your wallet is scheduled for deactivation", support-ticket replies that move the victim to
+Telegram or WhatsApp, a picture carrying the lure under one short line, languages no batch had (Arabic,
+Hindi, Thai, Ukrainian, Czech, Greek, Romanian, Swedish), and key words hidden by zero-width characters,
+Cyrillic look-alike letters and spaced-out letters.
+
+The benign look-alikes are what a holder also receives: an exchange's own sign-in and withdrawal notices
+(DKIM-signed, DMARC passes, "if this wasn't you" with the exchange's own link), a hardware-wallet order
+shipped, a support ticket closed, a mining pool's payout notice, a tax accountant's note on crypto gains, a
+developer mailing about a wallet SDK migration, a regulator's warning about recovery scams, a newsletter on
+pig butchering, a Ukrainian crypto digest, a friend's Telegram group link.
+
+Batch A was measured once on unchanged main (the numbers are in its commit message); batches B, C and D were
+each written after a round of fixes, blind, and measured once before the next round (their numbers are in
+their commit messages and the report of issue 11): A 30/37 before any fix, B 10/17, C 9/12, D 8/10.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from analyzers.test_phish_variants import LIST, _match, _photo, button, mail
+from analyzers.test_recall_variants import _flagged
+
+PIC = [("banner", _photo())]
+IMG = '<a href="{href}"><img src="cid:banner" width="600" height="400" alt=""></a>'
+ZW = "\u200b"
+
+BATCH_A_LURES: dict[str, Callable[[], bytes]] = {
+    # -- fake exchange security alerts: callback number, "this wasn't me" link
+    "withdrawal request, call a number to cancel, freemail": lambda: mail(
+        "Coinbase Security <cb.security.alerts@outlook.com>", "Withdrawal request #CB-55120",
+        text="A withdrawal of 0.8421 BTC to bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh was requested from your "
+             "account at 03:12 UTC.\n\nIf you did not make this request, call our security line immediately at "
+             "+1 (888) 410-2297 to cancel it. The transfer will be processed in 2 hours.\n"),
+    "new device sign-in, 'this wasn't me' button": lambda: mail(
+        "Kraken <no-reply@kraken-secure-login.com>", "New device sign-in",
+        html="<p>We detected a sign-in to your account from a new device: Windows 11, Lagos, NG.</p>"
+             "<p>If this wasn't you, secure your account now to freeze withdrawals.</p>"
+             + button("https://kraken-account-secure.web.app/", "This wasn't me")),
+    "withdrawal address whitelisted, Spanish, phone": lambda: mail(
+        "Binance <seguridad@binance-soporte.es>", "Nueva dirección de retiro añadida",
+        text="Se ha añadido una nueva dirección a su lista blanca de retiros.\n"
+             "Si no fue usted, llame de inmediato al +34 910 55 21 88 para bloquear su cuenta y cancelar "
+             "el retiro pendiente.\n"),
+    "large purchase receipt, call support, no brand domain": lambda: mail(
+        "Crypto Order Desk <orders.desk.2291@gmail.com>", "Receipt: you bought 0.35 BTC",
+        text="Thank you for your purchase of 0.35 BTC (USD 33,910.00) charged to your card.\n"
+             "Not you? Call our billing support at +1 808 555 0147 within 24 hours for a refund.\n"),
+    # -- wallet rectification / synchronisation / migration to a dApp
+    "wallet synchronisation error, rectify on a dApp portal": lambda: mail(
+        "DApp Support <support@dappsnode-rectify.com>", "Wallet synchronization error",
+        html="<p>Your wallet failed to synchronise with the mainnet node. Transactions are paused until you "
+             "rectify the issue through the decentralised validation portal.</p>"
+             + button("https://dapps-rectify.pages.dev/", "Rectify now")),
+    "mandatory wallet migration, shortener": lambda: mail(
+        "Trust Wallet <update@trustwallet-migrate.net>", "Mandatory migration to the V2 network",
+        text="All Trust Wallet users must migrate their wallets to the new V2 network before 15 December.\n"
+             "Wallets not migrated will lose access to their assets.\n"
+             "Start the migration: https://bit.ly/tw-v2-migrate\n"),
+    "wallet session expired, re-link": lambda: mail(
+        "WalletConnect <noreply@walletconnect-session.io>", "Your session has expired",
+        html="<p>Your WalletConnect session has expired. Re-link your wallet to keep receiving transfers.</p>"
+             + button("https://wc-relink.netlify.app/", "Re-link wallet")),
+    # -- fund recovery aimed at victims
+    "traced lost funds, release fee": lambda: mail(
+        "Cyber Asset Recovery Unit <caseoffice@recovery-unit.org>", "Case 4471: your lost funds have been traced",
+        text="We have traced the cryptocurrency you lost to an investment scam in 2025. A total of 2.31 BTC has "
+             "been located in a frozen wallet.\nTo release the funds to you, complete the beneficiary "
+             "verification and pay the release fee of 0.05 BTC.\n"
+             "Contact your case officer: recovery.officer.hale@proton.me\n"),
+    "victim compensation, German form": lambda: mail(
+        "Entschädigungsstelle <info@krypto-entschaedigung.de>", "Entschädigung für Betrugsopfer",
+        text="Sie wurden als Opfer eines Krypto-Betrugs registriert. Ihnen steht eine Entschädigung von "
+             "14.200 EUR in USDT zu.\nBestätigen Sie Ihre Wallet-Adresse über das Formular: "
+             "https://forms.gle/entsch2026\n"),
+    "blockchain forensics recovery on WhatsApp": lambda: mail(
+        "Chain Forensics <chainforensics.help@gmail.com>", "Get your stolen crypto back",
+        text="Lost money to a fake trading platform? Our certified blockchain forensics experts trace and "
+             "recover stolen bitcoin and USDT. 97% success rate.\nMessage us on WhatsApp: +44 7700 900412\n"),
+    # -- pig butchering / mining pools
+    "USDT liquidity mining pool, guaranteed daily return": lambda: mail(
+        "DeFi Yield <invite@usdt-liquidity-pool.com>", "Invitation: USDT liquidity mining",
+        html="<p>Join our USDT liquidity mining pool and earn a guaranteed 2.5% daily return. Just connect "
+             "your wallet and stake from 100 USDT. Withdraw your earnings at any time.</p>"
+             + button("https://usdt-pool.vercel.app/", "Join the pool")),
+    "pig butchering, friendly tone, trading platform": lambda: mail(
+        "Lily Chen <lily.chen.trade88@gmail.com>", "Re: nice to meet you",
+        text="Hi dear, it was nice talking yesterday. My uncle is an analyst and he gave me the signal again "
+             "today, I made 38% profit on the BTC contract in one hour. The platform is https://coinvexpro.cc , "
+             "register and I will guide you step by step. Start small with 500 USDT, you can withdraw "
+             "anytime.\n"),
+    "cloud mining contract, Portuguese": lambda: mail(
+        "Minerador <contato@minerar-nuvem.com.br>", "Seu contrato de mineração",
+        text="Ative seu contrato de mineração em nuvem e receba lucros diários em BTC. Retorno garantido de 3% "
+             "ao dia.\nDeposite a partir de 50 USDT: https://tinyurl.com/miner-br\n"),
+    # -- fake crypto tax notices
+    "unreported crypto income, pay within 72 hours": lambda: mail(
+        "IRS Digital Assets <notice@irs-digitalassets.us>", "Notice CP2000: unreported cryptocurrency income",
+        html="<p>Our records show cryptocurrency transactions on your exchange account that were not reported "
+             "on your tax return. You owe $4,812.40 in taxes and penalties. Settle the balance within 72 hours "
+             "to avoid a freeze of your exchange account.</p>"
+             + button("https://irs-crypto-settle.web.app/", "Pay now")),
+    "withdrawal on hold until a tax is paid": lambda: mail(
+        "Bitget Compliance <compliance@bitget-tax-desk.com>", "Withdrawal on hold: capital gains tax",
+        text="Your withdrawal of 18,450 USDT is on hold. Under the new regulation, a capital gains tax of 10% "
+             "must be paid before the funds are released.\nDeposit 1,845 USDT to the compliance wallet within "
+             "48 hours to release your withdrawal.\n"),
+    "cryptoasset gains to declare, shortener": lambda: mail(
+        "HMRC <nudge@hmrc-cryptoassets.co.uk>", "Cryptoasset tax: action required",
+        text="HMRC has received information from cryptoasset exchanges that you may have gains to declare.\n"
+             "Confirm your wallet holdings and declare them using the secure form by 31 January to avoid a "
+             "penalty: https://t.ly/hmrc-crypto\n"),
+    # -- hardware-wallet recall / replacement
+    "hardware wallet safety recall, phrase for the new device": lambda: mail(
+        "Ledger <recall@ledger-replacement.com>", "Important: your Nano X is part of a safety recall",
+        html="<p>A manufacturing defect was found in a batch of Ledger Nano X devices, including yours. A free "
+             "replacement device is being shipped to you. To transfer your assets to the new device, enter your "
+             "24-word recovery phrase on the setup page.</p>"
+             + button("https://ledger-replace.pages.dev/", "Confirm shipping")),
+    "replacement device, confirm address and wallet": lambda: mail(
+        "Trezor <shipping@trezor-devices-support.com>", "Your replacement Trezor is ready to ship",
+        text="Due to a security vulnerability in your Trezor Model One, we are sending you a new device free of "
+             "charge.\nConfirm your shipping address and wallet within 5 days: https://cutt.ly/trz-ship\n"),
+    "hardware wallet recall, French": lambda: mail(
+        "Ledger France <rappel@ledger-rappel.fr>", "Rappel de votre Ledger",
+        html="<p>Votre appareil Ledger fait l'objet d'un rappel de sécurité. Un nouvel appareil vous sera "
+             "envoyé gratuitement. Pour transférer vos fonds, synchronisez votre portefeuille avant l'envoi.</p>"
+             + button("https://ledger-rappel.web.app/", "Synchroniser")),
+    # -- deactivation
+    "wallet scheduled for deactivation": lambda: mail(
+        "MetaMask <compliance@metamask-kyc.app>", "Your wallet is scheduled for deactivation",
+        html="<p>Your wallet has been flagged as inactive and is scheduled for deactivation on 10 December. "
+             "To keep it, verify ownership now.</p>"
+             + button("https://mm-keep.vercel.app/", "Keep my wallet")),
+    "account deactivated in 24 hours, Italian": lambda: mail(
+        "Crypto.com <avviso@cryptocom-sicurezza.it>", "Il tuo account verrà disattivato",
+        text="Il tuo account verrà disattivato entro 24 ore per mancata verifica.\nVerifica subito la tua "
+             "identità per evitare il blocco dei fondi: https://rb.gy/cdc-it\n"),
+    # -- support tickets moved to Telegram / WhatsApp
+    "ticket reply moved to Telegram": lambda: mail(
+        "Binance Support <ticket-noreply@binance-helpdesk.support>", "Re: Ticket #2287341 - Withdrawal issue",
+        text="Hello,\n\nThank you for contacting us about your delayed withdrawal. To resolve it faster, please "
+             "continue with a senior agent on Telegram: https://t.me/BinanceSupportDesk_Official\n\n"
+             "Have your wallet details ready.\n"),
+    "case escalated to a WhatsApp technician": lambda: mail(
+        "MetaMask Help Center <help@metamask-support-team.com>", "Your request #55810",
+        html="<p>Your case has been escalated. A wallet technician is available on WhatsApp to restore access "
+             "to your wallet.</p>" + button("https://wa.me/447700900123", "Chat with support")),
+    # -- the lure in a picture under one short line
+    "exchange alert as a picture, one line": lambda: mail(
+        "Bybit <notice@bybit-alerts.info>", "Security notice",
+        html="<p>Important security notice regarding your account.</p>"
+             + IMG.format(href="https://bybit-notice.web.app/"), images=PIC),
+    # -- languages no batch had
+    "Arabic wallet suspension": lambda: mail(
+        "MetaMask <support@metamask-arabia.com>", "تم تعليق محفظتك",
+        text="تم تعليق محفظتك الرقمية مؤقتاً. يرجى التحقق من عبارة الاسترداد خلال 24 ساعة لتجنب فقدان أموالك: "
+             "https://mm-ar.web.app/\n"),
+    "Hindi wallet verification": lambda: mail(
+        "WazirX <alert@wazirx-suraksha.in>", "आपका वॉलेट निलंबित",
+        text="आपका क्रिप्टो वॉलेट निलंबित कर दिया गया है। 24 घंटे के भीतर अपना वॉलेट सत्यापित करें, "
+             "अन्यथा आपकी राशि खो जाएगी: https://wzx-verify.pages.dev/\n"),
+    "Thai recovery phrase": lambda: mail(
+        "Bitkub <support@bitkub-security.co>", "กระเป๋าเงินของคุณถูกระงับ",
+        text="กระเป๋าเงินคริปโตของคุณถูกระงับชั่วคราว กรุณายืนยันวลีกู้คืนภายใน 24 ชั่วโมง: "
+             "https://bitkub-verify.web.app/\n"),
+    "Ukrainian wallet blocked": lambda: mail(
+        "Trust Wallet <info@trustwallet-ua.com>", "Ваш гаманець буде заблоковано",
+        text="Ваш криптогаманець буде заблоковано через 24 години. Підтвердіть фразу відновлення, щоб "
+             "зберегти доступ до коштів: https://tw-ua.pages.dev/\n"),
+    "Czech wallet suspended": lambda: mail(
+        "Coinbase <podpora@coinbase-overeni.cz>", "Vaše peněženka byla pozastavena",
+        text="Vaše kryptoměnová peněženka byla pozastavena. Ověřte svou peněženku do 24 hodin, jinak přijdete "
+             "o své prostředky: https://cb-cz.web.app/\n"),
+    "Greek recovery phrase": lambda: mail(
+        "Ledger <support@ledger-hellas.gr>", "Το πορτοφόλι σας έχει ανασταλεί",
+        text="Το πορτοφόλι κρυπτονομισμάτων σας έχει ανασταλεί. Επαληθεύστε τη φράση ανάκτησης μέσα σε 24 "
+             "ώρες: https://ledger-gr.web.app/\n"),
+    "Romanian wallet verification": lambda: mail(
+        "Binance <suport@binance-verificare.ro>", "Portofelul dumneavoastră a fost suspendat",
+        text="Portofelul dumneavoastră crypto a fost suspendat. Verificați portofelul în 24 de ore pentru a "
+             "evita pierderea fondurilor: https://bnb-ro.web.app/\n"),
+    "Swedish recovery phrase": lambda: mail(
+        "Trezor <support@trezor-sverige.se>", "Din plånbok har spärrats",
+        text="Din kryptoplånbok har spärrats. Verifiera din återställningsfras inom 24 timmar för att behålla "
+             "dina tillgångar: https://trezor-se.web.app/\n"),
+    # -- key words hidden
+    "zero-width characters in the key words": lambda: mail(
+        "Wallet Security <security@wallet-protect.io>", f"Ver{ZW}ify your wal{ZW}let",
+        text=f"Your wal{ZW}let will be locked. Ent{ZW}er your se{ZW}ed phr{ZW}ase to ver{ZW}ify ownership: "
+             "https://wallet-protect.pages.dev/\n"),
+    "Cyrillic look-alike letters in the key words": lambda: mail(
+        "Wallet Security <security@wallet-guard.io>", "Vеrify your wаllеt",
+        text="Yоur wаllеt hаs bееn suspеndеd. Entеr yоur rеcоvеry phrаsе tо rеstоrе аccеss: "
+             "https://wallet-guard.pages.dev/\n"),
+    "spaced-out letters in the key words": lambda: mail(
+        "Support <support@walletcare.io>", "W A L L E T  suspended",
+        text="Your w a l l e t is suspended. Confirm your s e e d  p h r a s e within 24 hours: "
+             "https://walletcare.pages.dev/\n"),
+    # -- plain text, one shortened link
+    "plain text, one shortened link, funds available": lambda: mail(
+        "Payout <payout@funds-release.net>", "Funds available",
+        text="Your USDT withdrawal is ready. Release it here: https://bit.ly/3xQwUsdt\n"),
+}
+
+#: Batch A lures the fixes of this round do not catch (kept out of the parametrised cases: expected-to-fail tests
+#: are not kept; the miss is in the batch's commit message and the report of issue 11).  No crypto word in the
+#: Subject or body: the brand is a weak name ("Phantom") in the display name, the crypto context only in the
+#: From domain ("phantom-wallet-update.com": brand plus "wallet"), which the brands analyzer judges.
+BATCH_A_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
+    "wallet update as a picture, one line": lambda: mail(
+        "Phantom <team@phantom-wallet-update.com>", "Action required",
+        html="<p>See details below.</p>" + IMG.format(href="https://phantom-upd.web.app/"), images=PIC),
+}
+
+BATCH_A_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange new device sign-in, signed, own link": lambda: mail(
+        "Coinbase <no-reply@coinbase.com>", "New device sign-in",
+        html="<p>A new device signed in to your account: Chrome on macOS, Berlin, DE.</p>"
+             "<p>If this wasn't you, lock your account right away from your settings.</p>"
+             + button("https://www.coinbase.com/settings/security", "Review activity"), sign=b"coinbase.com"),
+    "exchange withdrawal request, signed, cancel on its own site": lambda: mail(
+        "Kraken <noreply@kraken.com>", "Withdrawal requested",
+        html="<p>A withdrawal of 0.2 BTC to your saved address was requested. If you did not request it, "
+             "cancel it and contact support.</p>"
+             + button("https://www.kraken.com/u/funding/withdraw/cancel", "Cancel withdrawal"),
+        sign=b"kraken.com"),
+    "hardware wallet order shipped, signed": lambda: mail(
+        "Ledger <orders@ledger.com>", "Your order has shipped",
+        html="<p>Your Ledger Nano X is on its way. Tracking number 1Z999AA10123456784.</p>"
+             "<p>Reminder: Ledger will never ask for your 24-word recovery phrase.</p>"
+             + button("https://www.ledger.com/orders", "Track order"), sign=b"ledger.com"),
+    "support ticket closed, signed, warns about Telegram": lambda: mail(
+        "Binance Support <support@binance.com>", "Ticket #2287341 resolved",
+        text="Your ticket about a delayed withdrawal has been resolved; the withdrawal was completed.\n"
+             "Binance Support will never ask you to continue on Telegram or WhatsApp.\n", sign=b"binance.com"),
+    "mining pool payout notice": lambda: mail(
+        "Pool Payouts <payouts@miningpool.example>", "Payout sent",
+        text="Your payout of 0.00412 BTC was sent to your payout address.\nAverage hashrate last 24 h: "
+             "110 TH/s. Next payout when the balance reaches 0.005 BTC.\n"),
+    "tax accountant's note about crypto gains": lambda: mail(
+        "Sarah Patel <sarah@patel-accounting.example>", "Your 2026 return: crypto gains",
+        text="Hi Tom,\n\nI've gone through the exchange CSV exports you sent. Your bitcoin sales in March give "
+             "a capital gain of about 6,400 GBP; the staking income is taxed as miscellaneous income. Could you "
+             "also send the export from your hardware wallet so I can match the transfers? The filing deadline "
+             "is 31 January.\n\nBest,\nSarah\n"),
+    "developer mailing about a wallet SDK migration": lambda: mail(
+        "WalletKit Dev <dev-news@walletkit.example>", "SDK v3: migration guide",
+        html="<p>Version 3 of the wallet SDK is out. To migrate your dApp, replace the sign client, update the "
+             "connect wallet modal and handle expired sessions with the new reconnect hook. v2 stops working "
+             "on 1 March.</p>" + button("https://docs.walletkit.example/migrate", "Migration guide"),
+        headers=LIST),
+    "regulator's warning about recovery scams": lambda: mail(
+        "Consumer Alerts <alerts@consumer-watch.example>", "Beware of crypto recovery scams",
+        html="<p>Victims of crypto scams are often contacted again by 'recovery experts' who promise to get "
+             "stolen funds back for an upfront fee. Legitimate agencies never charge a fee or ask for your "
+             "seed phrase.</p>" + button("https://consumer-watch.example/recovery", "Read more"), headers=LIST),
+    "newsletter on pig butchering": lambda: mail(
+        "Chain Brief <brief@chainbrief.example>", "How pig-butchering scams work",
+        html="<p>A stranger befriends you, shows screenshots of guaranteed daily returns on a trading platform, "
+             "and lets you withdraw a small profit before the big deposit disappears. Here is how to spot it.</p>"
+             + button("https://chainbrief.example/pig-butchering", "Read"), headers=LIST),
+    "Ukrainian crypto digest": lambda: mail(
+        "Крипто Дайджест <news@kryptodigest.example>", "Тижневий огляд ринку",
+        html="<p>Біткоїн цього тижня зріс на 4 %, ефір — на 2 %. Біржі повідомили про нові правила для "
+             "гаманців.</p>" + button("https://kryptodigest.example/49", "Читати"), headers=LIST),
+    "friend shares the meetup's Telegram group": lambda: mail(
+        "Jonas <jonas.meyer@gmail.com>", "Bitcoin meetup chat",
+        text="Hey, here is the Telegram group for Thursday's bitcoin meetup: https://t.me/berlinbtcmeetup\n"
+             "See you there!\n"),
+    "crypto tax report ready, signed": lambda: mail(
+        "Koinly <hello@koinly.io>", "Your 2026 tax report is ready",
+        html="<p>Your crypto tax report for 2026 is ready: capital gains 1,240 EUR, income 310 EUR.</p>"
+             + button("https://app.koinly.io/reports", "Download report"), sign=b"koinly.io"),
+    "shop's order confirmation for a hardware wallet": lambda: mail(
+        "Gadget Store <orders@gadgetstore.example>", "Order 77812 shipped",
+        text="Your order has shipped: 1 x Trezor Safe 3 hardware wallet, 79.00 EUR.\n"
+             "Track it at https://gadgetstore.example/track/77812\n"),
+    "exchange maintenance notice, signed": lambda: mail(
+        "Binance <do-not-reply@binance.com>", "Scheduled wallet maintenance",
+        text="Deposits and withdrawals on the Solana network will be suspended for about 2 hours on 5 December "
+             "during wallet maintenance. Trading is not affected; no action is needed.\n", sign=b"binance.com"),
+}
+
+
+
+
+# ---------------------------------------------------------------------------- the technique phrases, one by one
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # fund recovery aimed at victims
+    ("Our experts trace and recover stolen USDT for victims.", {"action", "topic"}),
+    ("We help you get your lost bitcoin back.", {"action"}),
+    ("Lost money to a fraudulent broker? 95 % success rate.", {"reward"}),
+    # the victim moved to a messenger
+    ("Please continue with a senior agent on Telegram.", {"action"}),
+    ("Message our wallet desk via WhatsApp.", {"action", "topic"}),
+    # fake crypto tax notices
+    ("You owe $2,300 in taxes. Settle the balance to avoid a freeze of your account.", {"action", "urgency"}),
+    # a withdrawal waiting to be released
+    ("Your BTC payout is ready. Release it here.", {"reward", "action"}),
+    # the wallet lure in Hindi, Thai, Arabic, Greek
+    ("आपका क्रिप्टो वॉलेट निलंबित है। 48 घंटे के भीतर अपना वॉलेट सत्यापित करें।", {"topic", "action", "urgency"}),
+    ("กรุณายืนยันวลีกู้คืนของคุณภายใน 12 ชั่วโมง", {"secret", "action", "urgency"}),
+    ("تم تعليق محفظتك. يرجى التحقق من عبارة الاسترداد خلال 24 ساعة", {"topic", "secret", "action", "urgency"}),
+    ("Το πορτοφόλι σας έχει ανασταλεί. Επαληθεύστε τη φράση ανάκτησης.", {"topic", "secret", "action", "urgency"}),
+    # second round: recovery in other words and languages, tax demands, tickers, pig butchering, Arabic prize
+    ("Our specialists retrieve the stolen funds from fake brokers.", {"action"}),
+    ("¿Ha perdido dinero en una estafa? Recuperamos sus fondos. Contáctenos por Telegram.", {"reward", "action"}),
+    ("An amount of 900 USD is overdue. Pay it now.", {"urgency", "action"}),
+    ("Ihre Steuernachzahlung: zahlen Sie bis Freitag, sonst wird Ihr Konto gesperrt.", {"urgency", "action"}),
+    ("Your SOL rewards are waiting.", {"topic"}),
+    ("Sorry, I texted the wrong number! My mentor earns 3% every day.", {"reward"}),
+    ("مبروك، ربحت الجائزة. اربط محفظتك الآن", {"reward", "action"}),
+    # third round: the wallet out of sync, the funds to unlock, the recovery verb in any person
+    ("Votre portefeuille n'est plus synchronisé. Validez-le pour débloquer vos fonds.", {"urgency", "action"}),
+    ("Your wallet is out of sync with the mainnet.", {"topic", "urgency"}),
+    ("I nostri esperti recuperano i tuoi fondi.", {"action"}),
+    # a deadline as a calendar date
+    ("Validate your wallet by December 20.", {"action", "urgency"}),
+    ("Claim before Friday, 15th of January.", {"action", "urgency"}),
+    # after batch D: a payment ordered in a coin, Turkish guaranteed daily gains
+    ("The assessment is final. Pay in bitcoin to close the case.", {"action"}),
+    ("Günlük %3 garantili kazanç! Hemen yatırın, kazancınızı her gün çekin.", {"reward", "action"}),
+])
+def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
+    found, _topic = _match(text)
+    assert kinds <= found, found
+
+
+@pytest.mark.parametrize("text", [
+    # the same words where no lure is: nothing of the techniques' wording, or no crypto topic
+    "The police recovered the stolen car within a day.",
+    "Join the neighbourhood group on WhatsApp for the street party.",
+    "Please pay the invoice balance by Friday.",
+    "Your order is ready for collection at the front desk.",
+    "आज मौसम अच्छा है और हम बाज़ार जा रहे हैं।",
+    "วันนี้อากาศดีมาก เราจะไปตลาดกัน",
+    "الطقس جميل اليوم وسنذهب إلى السوق",
+    "Ο καιρός είναι ωραίος σήμερα και πάμε στην αγορά.",
+    "Ton bonus de fin d'année est versé avec le salaire de décembre.",
+    "Di kantor ada bonus akhir tahun untuk semua staf.",
+    "The invoice is overdue; please pay it now so we can ship the order.",
+    "Votre calendrier n'est plus synchronisé avec le serveur.",
+    "Please send the signed documents by 31 January.",
+])
+def test_ordinary_wording_has_no_crypto_topic(text: str) -> None:
+    _found, topic = _match(text)
+    assert not topic
+
+
+# ---------------------------------------------------------------------------- batch B (written after the fixes, blind)
+
+BATCH_B_LURES: dict[str, Callable[[], bytes]] = {
+    "recovery legal team, free consultation": lambda: mail(
+        "Scam Victim Assistance <assist@fundsback-legal.com>", "Were you scammed?",
+        text="If you invested in a crypto platform that stopped paying out, our legal team can retrieve your "
+             "funds. Most clients see their assets returned within 14 days.\nBook a free consultation: "
+             "https://fundsback-legal.web.app/book\n"),
+    "recovery, Spanish, WhatsApp": lambda: mail(
+        "Recuperación de Fondos <info@recupera-cripto.es>", "¿Perdió dinero con criptomonedas?",
+        text="¿Perdió dinero en una estafa de criptomonedas? Nuestro equipo recupera sus fondos en pocas "
+             "semanas. Escríbanos por WhatsApp: +34 612 44 71 20\n"),
+    "case handled on Telegram only": lambda: mail(
+        "Kraken Support <support@kraken-assist.help>", "Case #77120",
+        text="An agent has been assigned to your case. For security reasons this case is handled on Telegram "
+             "only.\nJoin: https://t.me/KrakenCaseDesk\n"),
+    "tax office crypto debt, enforcement": lambda: mail(
+        "Australian Taxation Office <ato@ato-crypto.com.au>", "Your crypto tax debt",
+        html="<p>The ATO data-matching program shows you disposed of crypto assets without reporting them. An "
+             "amount of $2,140 is outstanding. Pay immediately to avoid enforcement action on your exchange "
+             "accounts.</p>" + button("https://ato-pay.vercel.app/", "Pay")),
+    "tax back-payment, German, account blocked": lambda: mail(
+        "Finanzamt <steuer@finanzamt-krypto.de>", "Steuernachzahlung Kryptowährungen",
+        text="Für Ihre Kryptowährungsgewinne 2025 ist eine Nachzahlung von 1.380 EUR fällig. Zahlen Sie "
+             "innerhalb von 7 Tagen, sonst wird Ihr Börsenkonto gesperrt: https://bit.ly/fa-krypto\n"),
+    "payout approved, claim it now": lambda: mail(
+        "Payouts <desk@eth-payouts.net>", "Payout approved",
+        text="Your ETH payout has been approved. Claim it now: https://cutt.ly/eth-po\n"),
+    "hardware wallet recall, verify device and wallet": lambda: mail(
+        "Ledger Security <security@ledger-recall.net>", "Security recall",
+        html="<p>Your Ledger device is affected by a security recall. To receive your free replacement, verify "
+             "your device and wallet.</p>" + button("https://ledger-recall-check.pages.dev/", "Verify")),
+    "pig butchering, wrong number": lambda: mail(
+        "Anna Liu <anna.liu.0917@gmail.com>", "Hello",
+        text="Hello, sorry I think I added the wrong contact, but nice to meet you! I work in crypto arbitrage, "
+             "my mentor's strategy gives a steady 5% every day. If you want I can show you the app, you only "
+             "need to deposit some USDT to start.\n"),
+    "staking pool per-day yield": lambda: mail(
+        "ETH Node Pool <invite@eth-nodepool.io>", "Staking pool invitation",
+        html="<p>Earn up to 1.8% per day in our ETH staking pool. No lock-up, withdraw daily. Activate your "
+             "node with 200 USDT.</p>" + button("https://eth-nodepool.netlify.app/", "Activate")),
+    "inactive account closure, confirm": lambda: mail(
+        "Coinbase <security@coinbase-accounts.help>", "Account closure notice",
+        text="Due to inactivity, your Coinbase account and wallet will be permanently closed on 12 December. "
+             "To keep your balance, log in and confirm your account: https://cb-keep.web.app/\n"),
+    "Hindi bitcoin reward, connect wallet": lambda: mail(
+        "Rewards <inaam@btc-inaam.in>", "बिटकॉइन इनाम",
+        text="आपको 0.05 बिटकॉइन का इनाम मिला है। अपना वॉलेट कनेक्ट करें और 48 घंटे के भीतर दावा करें: "
+             "https://btc-inaam.pages.dev/\n"),
+    "Thai locked account, airdrop": lambda: mail(
+        "Airdrop <th@airdrop-thai.co>", "รับ airdrop ของคุณ",
+        text="บัญชีของคุณถูกล็อก กรุณาเชื่อมต่อกระเป๋าเงินเพื่อรับ airdrop ภายใน 48 ชั่วโมง: "
+             "https://airdrop-th.web.app/\n"),
+    "Arabic bitcoin prize": lambda: mail(
+        "Prize Desk <prize@btc-jaiza.com>", "تهانينا",
+        text="تهانينا! لقد ربحت 0.3 بيتكوين. اربط محفظتك لاستلام الجائزة: https://btc-jaiza.web.app/\n"),
+    "Greek exchange account closing": lambda: mail(
+        "Binance <support@binance-ellada.gr>", "Ο λογαριασμός σας θα κλείσει",
+        text="Ο λογαριασμός σας στο Binance θα κλείσει. Επιβεβαιώστε την ταυτότητά σας εντός 24 ωρών: "
+             "https://bnb-gr.web.app/\n"),
+    "zero-width characters in an airdrop claim": lambda: mail(
+        "Drops <drops@claim-center.io>", f"Cl{ZW}aim your air{ZW}drop",
+        text=f"Your air{ZW}drop of 900 to{ZW}kens is ready. Cl{ZW}aim before Sunday: https://claim-center.pages.dev/\n"),
+    "look-alike letters in the brand and the phrase": lambda: mail(
+        "Lеdger Support <support@ledgr-help.com>", "Rеcovery check",
+        text="Yоur Lеdger needs a rеcovery check. Entеr your 24-wоrd phrаse to continue: "
+             "https://ledgr-help.pages.dev/\n"),
+    "picture under one line, exchange reward": lambda: mail(
+        "Binance <promo@binance-rewards.top>", "Your reward",
+        html="<p>Tap the image to continue.</p>" + IMG.format(href="https://bnb-rw.web.app/"), images=PIC),
+}
+
+BATCH_B_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange tax documents available, signed": lambda: mail(
+        "Coinbase <no-reply@coinbase.com>", "Your 2026 tax documents are available",
+        html="<p>Your Form 1099-DA for 2026 is ready. Download it from the Taxes page of your account.</p>"
+             + button("https://www.coinbase.com/taxes", "Taxes page"), sign=b"coinbase.com"),
+    "accountant asks to pay a back-payment, German": lambda: mail(
+        "Kanzlei Weber <info@kanzlei-weber.de>", "Ihr Steuerbescheid 2025",
+        text="Guten Tag,\n\nder Bescheid für 2025 ist da: wegen der Gewinne aus Ihren Bitcoin-Verkäufen ist eine "
+             "Nachzahlung von 420 EUR bis zum 15. März an das Finanzamt zu zahlen. Den Bescheid finden Sie "
+             "anbei.\n\nMit freundlichen Grüßen\nKanzlei Weber\n"),
+    "news on recovered stolen bitcoin": lambda: mail(
+        "Crypto Courier <news@cryptocourier.example>", "Court returns stolen bitcoin",
+        html="<p>Prosecutors said investigators recovered stolen bitcoin worth 2 billion dollars; the court "
+             "will notify victims of the exchange hack.</p>"
+             + button("https://cryptocourier.example/recovered", "Read"), headers=LIST),
+    "exchange invites to its Telegram channel, signed": lambda: mail(
+        "Binance <do-not-reply@binance.com>", "Join our official community",
+        text="Follow listing announcements on our official Telegram channel and on X. Binance staff will never "
+             "message you first.\n", sign=b"binance.com"),
+    "cable recall from the wallet vendor, signed": lambda: mail(
+        "Trezor <info@trezor.io>", "USB-C cable replacement",
+        html="<p>We are replacing the USB-C cable shipped with some Trezor Safe 5 units. Your device and funds "
+             "are not affected and nothing needs to be done with your wallet; the new cable is on its way.</p>",
+        sign=b"trezor.io"),
+    "Hindi crypto news digest": lambda: mail(
+        "क्रिप्टो समाचार <news@crypto-samachar.example>", "साप्ताहिक बाज़ार",
+        html="<p>बिटकॉइन की कीमत इस सप्ताह 4% बढ़ी। भारत में क्रिप्टो कर नियमों पर चर्चा जारी है।</p>"
+             + button("https://crypto-samachar.example/49", "पढ़ें"), headers=LIST),
+    "Thai crypto news digest": lambda: mail(
+        "ข่าวคริปโต <news@crypto-th.example>", "สรุปตลาดประจำสัปดาห์",
+        html="<p>ราคาบิตคอยน์สัปดาห์นี้เพิ่มขึ้น 3% ตลาดคริปโตยังคงผันผวน</p>"
+             + button("https://crypto-th.example/49", "อ่าน"), headers=LIST),
+}
+
+
+# ---------------------------------------------------------------------- batch C (after the second round, blind)
+
+BATCH_C_LURES: dict[str, Callable[[], bytes]] = {
+    "withdrawal to an unknown address, call to stop it": lambda: mail(
+        "Binance Risk Team <binance.riskteam@hotmail.com>", "Outgoing transfer scheduled",
+        text="An outgoing transfer of 1,950 USDT from your account is scheduled for today. If you do not "
+             "recognise it, phone our fraud desk on +44 20 3808 4471 before 18:00 to stop it.\n"),
+    "dApp validation node, wallet out of sync, French": lambda: mail(
+        "Validation Web3 <noeud@web3-validation.fr>", "Portefeuille désynchronisé",
+        html="<p>Votre portefeuille n'est plus synchronisé avec le réseau. Validez-le sur notre nœud "
+             "décentralisé pour débloquer vos transactions.</p>"
+             + button("https://web3-noeud.pages.dev/", "Valider")),
+    "recovery firm, Italian": lambda: mail(
+        "Recupero Crypto <info@recupero-fondi.it>", "Hai perso soldi con le criptovalute?",
+        text="Hai perso soldi in una truffa di criptovalute? I nostri esperti recuperano i tuoi fondi. "
+             "Contattaci su WhatsApp: +39 320 555 0199\n"),
+    "mining pool invitation, fixed weekly return": lambda: mail(
+        "HashPool <invite@hashpool-earn.com>", "You are invited",
+        html="<p>Our bitcoin mining pool pays a fixed 9% weekly return on every contract. Buy a contract "
+             "with USDT and withdraw profits every Monday.</p>" + button("https://hashpool-earn.vercel.app/", "Buy")),
+    "tax refund on crypto losses, bank details": lambda: mail(
+        "Tax Refunds <refunds@crypto-taxrefund.org>", "Refund for your crypto losses",
+        text="You are eligible for a tax refund of $1,260 on your 2025 cryptocurrency losses. Submit your "
+             "exchange login and bank details within 5 days to receive it: https://tinyurl.com/crt-refund\n"),
+    "hardware wallet replacement, Spanish": lambda: mail(
+        "Trezor España <envios@trezor-reemplazo.es>", "Su nuevo dispositivo Trezor",
+        text="Su Trezor forma parte de un lote defectuoso. Le enviaremos un dispositivo nuevo: confirme su "
+             "frase de recuperación para migrar sus fondos: https://trezor-es.web.app/\n"),
+    "exchange account to be deactivated, Portuguese": lambda: mail(
+        "Binance <aviso@binance-conta.com.br>", "Sua conta será desativada",
+        text="Sua conta será desativada em 48 horas por falta de verificação. Verifique sua identidade agora "
+             "para não perder seus fundos: https://bnb-br.web.app/\n"),
+    "support reply, Telegram username only": lambda: mail(
+        "Coinbase Help <help@coinbase-tickets.net>", "Re: your withdrawal",
+        text="Dear customer, your withdrawal problem needs a manual review. Our agent will assist you on "
+             "Telegram, username @CoinbaseAgentHelp. Please send your wallet address there.\n"),
+    "Hindi recovery phrase, exchange": lambda: mail(
+        "CoinDCX <suraksha@coindcx-alert.in>", "खाता निलंबित",
+        text="आपका खाता निलंबित कर दिया गया है। अपनी रिकवरी फ्रेज दर्ज करके खाता फिर से सक्रिय करें: "
+             "https://coindcx-in.web.app/\n"),
+    "Arabic exchange withdrawal blocked": lambda: mail(
+        "Binance <support@binance-arab.com>", "تم تجميد السحب",
+        text="تم تجميد عملية السحب من حسابك. لإلغاء التجميد يرجى التحقق من محفظتك خلال 12 ساعة: "
+             "https://bnb-ar.web.app/\n"),
+    "shortened link, staking reward released": lambda: mail(
+        "Staking <staking@stake-release.net>", "Rewards released",
+        text="Your staking rewards have been released. Withdraw them here: https://rb.gy/stk-rel\n"),
+}
+
+#: Batch C lures not caught (kept out of the cases, as BATCH_A_NOT_CAUGHT): letters separated by dots are not
+#: joined by the text normalisation (text.py joins letters separated by spaces), so "s.e.e.d p.h.r.a.s.e" is no
+#: phrase; the folding belongs to text.normalize, for every analyzer that reads words.
+BATCH_C_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
+    "dotted letters in the key words": lambda: mail(
+        "Wallet Team <team@wallet-center.io>", "Verify your w.a.l.l.e.t",
+        text="Your w.a.l.l.e.t will be disabled. Enter your s.e.e.d p.h.r.a.s.e to keep access: "
+             "https://wallet-center.pages.dev/\n"),
+}
+
+BATCH_C_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange transfer notice, signed, own link": lambda: mail(
+        "Binance <do-not-reply@binance.com>", "Withdrawal successful",
+        text="You have successfully withdrawn 1,950 USDT. If you don't recognise this activity, please reset "
+             "your password and contact Binance Support from https://www.binance.com/en/support\n",
+        sign=b"binance.com"),
+    "accountant on crypto losses": lambda: mail(
+        "Mark Evans <mark@evans-tax.example>", "Crypto losses and your refund",
+        text="Hi Jo,\n\nGood news: the losses on your 2025 crypto trades offset the gains, so your refund should "
+             "be about $1,260. I'll file on Friday; nothing else is needed from you.\n\nMark\n"),
+    "wallet SDK release, sync API": lambda: mail(
+        "Wallet SDK <releases@walletsdk.example>", "v4.2: faster wallet sync",
+        html="<p>Wallet sync is now 3x faster and the validation API returns typed errors. Migrate from the "
+             "v3 client with one line.</p>" + button("https://walletsdk.example/changelog", "Changelog"),
+        headers=LIST),
+    "mining pool monthly statement": lambda: mail(
+        "Pool Statements <statements@miningpool.example>", "November statement",
+        text="November: 0.0231 BTC mined at an average of 112 TH/s; pool fee 1 %. Payouts were sent to your "
+             "address on the 1st and the 15th.\n"),
+    "Arabic crypto news": lambda: mail(
+        "أخبار العملات <news@crypto-arabic.example>", "ملخص الأسبوع",
+        html="<p>ارتفع سعر بيتكوين هذا الأسبوع بنسبة 3 في المئة، وتراجعت العملات المشفرة الأخرى قليلاً.</p>"
+             + button("https://crypto-arabic.example/49", "اقرأ"), headers=LIST),
+}
+
+
+# ---------------------------------------------------------------------- batch D (after the third round, blind)
+
+BATCH_D_LURES: dict[str, Callable[[], bytes]] = {
+    "login from a new country, reply with the code": lambda: mail(
+        "OKX Security <okx.security.center@gmail.com>", "Login attempt from Vietnam",
+        text="We blocked a login attempt to your OKX account from Hanoi, Vietnam. If this was not you, call "
+             "+1 (877) 332-9104 immediately so we can secure your assets.\n"),
+    "wallet migration to a new chain, Dutch": lambda: mail(
+        "MetaMask <info@metamask-migratie.nl>", "Verplichte migratie",
+        text="Uw wallet moet vóór 20 december worden gemigreerd naar het nieuwe netwerk. Niet-gemigreerde "
+             "wallets verliezen hun tegoeden. Start de migratie: https://bit.ly/mm-nl-migratie\n"),
+    "recovery offer after an exchange collapse": lambda: mail(
+        "Claims Recovery Desk <desk@ftx-claims-recovery.com>", "Your exchange claim",
+        text="As a creditor of the collapsed exchange, you are entitled to recover your frozen crypto. Our "
+             "claims team handles everything; the recovery fee is paid only in USDT. Reply to start.\n"),
+    "guaranteed returns on a trading app, Turkish": lambda: mail(
+        "Yatırım Ekibi <ekip@kripto-kazanc.com.tr>", "Garantili kazanç",
+        text="Kripto para uygulamamız ile günlük %4 garantili kazanç elde edin. Hemen 100 USDT yatırın ve "
+             "kazancınızı her gün çekin: https://kripto-kazanc.web.app/\n"),
+    "crypto tax audit, pay in bitcoin": lambda: mail(
+        "Revenue Compliance <audit@revenue-crypto.ie>", "Crypto tax audit",
+        html="<p>Your digital asset holdings have been selected for a tax audit. An assessment of €3,100 is "
+             "due. Pay in bitcoin within 3 days to avoid the seizure of your wallet.</p>"
+             + button("https://rev-audit.pages.dev/", "View assessment")),
+    "device recall, seed phrase on a form, German": lambda: mail(
+        "Ledger Deutschland <rueckruf@ledger-rueckruf.de>", "Rückruf Ihres Geräts",
+        text="Ihr Ledger-Gerät ist von einem Rückruf betroffen. Damit wir Ihnen ein Ersatzgerät senden können, "
+             "bestätigen Sie Ihre Wiederherstellungsphrase im Formular: https://forms.gle/ledgerrueckruf\n"),
+    "deactivation notice, Polish": lambda: mail(
+        "Binance <powiadomienia@binance-konto.pl>", "Twoje konto zostanie dezaktywowane",
+        text="Twoje konto i portfel zostaną dezaktywowane w ciągu 24 godzin. Zweryfikuj swoje konto teraz, "
+             "aby nie stracić środków: https://bnb-pl.web.app/\n"),
+    "WhatsApp support with a phone number only": lambda: mail(
+        "Trust Wallet Care <care@trustwallet-care.net>", "We're here to help",
+        text="Having trouble with your wallet? Our wallet specialists fix stuck transactions and restore "
+             "access. Chat with us on WhatsApp at +1 415 555 0133.\n"),
+    "Thai exchange account verification": lambda: mail(
+        "Bitkub <noreply@bitkub-verify.net>", "ยืนยันบัญชีของคุณ",
+        text="บัญชีบิตคอยน์ของคุณจะถูกระงับ กรุณายืนยันตัวตนภายใน 24 ชั่วโมง: https://bitkub-th.web.app/\n"),
+    "one line and a shortened link, rewards unlocked": lambda: mail(
+        "Rewards <rewards@unlock-rewards.io>", "Rewards unlocked",
+        text="Your 0.25 ETH rewards are unlocked: https://is.gd/eth-unl\n"),
+}
+
+BATCH_D_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange login notice, signed": lambda: mail(
+        "Binance <noreply@binance.com>", "New login",
+        text="We noticed a login to your account from Lisbon, PT. If this was you, no action is needed.\n",
+        sign=b"binance.com"),
+    "creditor update from the bankruptcy estate's lawyers": lambda: mail(
+        "Estate Notices <notices@estate-claims.example>", "Distribution update",
+        html="<p>The court approved the second distribution to creditors of the exchange. Payments are made "
+             "through the claims portal you registered with; no fee is ever charged.</p>"
+             + button("https://estate-claims.example/portal", "Portal"), headers=LIST),
+    "Turkish crypto news": lambda: mail(
+        "Kripto Haber <haber@kriptohaber.example>", "Haftalık özet",
+        html="<p>Bitcoin bu hafta %3 yükseldi; borsalar yeni cüzdan kurallarını açıkladı.</p>"
+             + button("https://kriptohaber.example/49", "Oku"), headers=LIST),
+    "wallet vendor support reply in the ticket, signed": lambda: mail(
+        "Trezor Support <support@trezor.io>", "Re: [#40112] stuck transaction",
+        text="Hello,\n\nyour transaction is confirmed now; the fee was low. You can raise it next time in the "
+             "send screen. Never share your recovery seed with anyone, including us.\n\nTrezor Support\n",
+        sign=b"trezor.io"),
+}
+
+
+def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
+    found, topic = _match("Our bakery is happy to say you can pay with bitcoin now.")
+    assert topic and "action" not in found
+
+
+# ---------------------------------------------------------------------------- the tests
+
+#: Every batch's lures and look-alikes, by name (batch A before the fixes, B, C and D each after a round).
+LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES)
+BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN)
+LURES = {name: build for batch in LURE_BATCHES for name, build in batch.items()}
+BENIGN = {name: build for batch in BENIGN_BATCHES for name, build in batch.items()}
+
+
+def test_batch_sizes_and_names() -> None:
+    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10] and [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4]
+    assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1
+    assert len(LURES) == sum(map(len, LURE_BATCHES)) and len(BENIGN) == sum(map(len, BENIGN_BATCHES))
+
+
+@pytest.mark.parametrize(("name", "lure"), [(n, True) for n in LURES] + [(n, False) for n in BENIGN])
+def test_lures_are_flagged_and_look_alikes_clean(name: str, lure: bool) -> None:
+    flagged, why = _flagged((LURES if lure else BENIGN)[name]())
+    assert flagged is lure, why
