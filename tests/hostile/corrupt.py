@@ -15,6 +15,7 @@ import random
 import struct
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -82,6 +83,7 @@ def _builders() -> dict[str, Callable[[], Sample]]:
         "gzip": lambda: Sample("eicar.com.gz", b.gzip_bytes(EICAR * 3), True, True, magic=4),
         "bzip2": lambda: Sample("eicar.com.bz2", bz2.compress(EICAR * 3), True, True, magic=10),
         "xz": lambda: Sample("eicar.com.xz", lzma.compress(EICAR * 3), True, True, magic=6),
+        "zlib": lambda: Sample("eicar.com.zz", zlib.compress(EICAR * 3), True, True, magic=3),
         "iso": lambda: Sample("invoice.iso", b.iso_image(inner), True, False, magic=0x8007),
         "cab": lambda: Sample("invoice.cab", b.cab_archive(inner), True, False),  # the builder writes no checksums
         "msg": lambda: Sample("invoice.msg", b.outlook_msg("invoice", "see attached", {"eicar.com": EICAR}),

@@ -19,6 +19,7 @@ import bz2
 import gzip
 import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -188,6 +189,7 @@ def test_gzip_with_trailing_bytes_keeps_what_came_out(junk: bytes) -> None:
 @pytest.mark.parametrize(("name", "data"), [
     ("a.gz", gzip.compress(attacks.EICAR * 50)[:-8]),
     ("a.bz2", bz2.compress(attacks.EICAR * 50)[:-5]),
+    ("a.zz", zlib.compress(attacks.EICAR * 50)[:-4]),  # no Adler-32
     ("a.zip", attacks.local_headers_only_zip([(b"eicar.com", attacks.EICAR * 50)])[:60]),  # deflate cut inside
 ])
 def test_compressed_stream_without_its_end(name: str, data: bytes) -> None:
@@ -248,3 +250,16 @@ def test_locked_copy_of_a_member_read_is_not_unread() -> None:
         out = list(read_members(parent, make_context(), Mixed(entries), entries, "zip", None))
         codes = [o.code for o in out if isinstance(o, Finding)]
         assert codes == ([] if declared == same else ["archive.encrypted_unopened"]), (declared, codes)
+
+
+def test_zlib_stream_attached_without_a_name_is_inflated_and_scanned() -> None:
+    """A raw zlib stream (no gzip wrapper) in a part with no file name: its content is read like any other."""
+    part = (b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + attacks.b64(zlib.compress(attacks.EICAR)))
+    v = scanned(attacks.message(attacks.multipart([attacks.text_part(), part], b"z1")))
+    assert v.verdict == "malicious" and "yara.coinguard_eicar_test_file" in v.codes, v.codes
+
+
+def test_zlib_bomb_is_unchecked_never_clean() -> None:
+    v = scanned(attacks.zip_message_named(zlib.compress(bytes(200 << 20), 9), "data.zlib", "application/zlib"))
+    assert v.verdict != "clean" and {"container.bomb", "container.limit.file_size"} & set(v.codes), v.codes
