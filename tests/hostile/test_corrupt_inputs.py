@@ -263,3 +263,56 @@ def test_zlib_stream_attached_without_a_name_is_inflated_and_scanned() -> None:
 def test_zlib_bomb_is_unchecked_never_clean() -> None:
     v = scanned(attacks.zip_message_named(zlib.compress(bytes(200 << 20), 9), "data.zlib", "application/zlib"))
     assert v.verdict != "clean" and {"container.bomb", "container.limit.file_size"} & set(v.codes), v.codes
+
+
+# region a name that promises a container the content is not ---------------------------------------------
+def _named_containers() -> list[tuple[str, bytes]]:
+    """One damaged container per type, each under its own name, whose bytes sniff recognises as nothing."""
+    from unpack import builders as b
+
+    inner = {"eicar.com": attacks.EICAR, "readme.txt": b"hello wallet\n"}
+    dmg = b.udif_image(b.fat12_image({"EICAR.COM": attacks.EICAR}, sectors=720))
+    iso = b.iso_image(inner)
+    return [
+        ("installer.dmg", dmg[:-600]),  # its koly trailer cut off (the first chunk is a zlib stream: read)
+        ("setup.dmg", b"\x00\x00" + dmg[2:-600]),  # ... and the first chunk's header damaged too
+        ("disk.iso", iso[:0x8000]),  # cut before the volume descriptor at 0x8001
+        ("disk.img", bytes(512) + b"\x01\x02" * 200),  # no boot sector signature, no file system
+        ("disk.vhdx", b"vhdxfilX" + bytes(range(256)) * 16),  # its signature damaged
+        ("invoice.zip", b"\x00PK" + attacks.eicar_zip()[4:-22]),  # first bytes and end record damaged
+        ("invoice.rar", b"\x00ar!\x1a\x07\x00" + bytes(range(256)) * 4),
+        ("invoice.7z", b"\x00z\xbc\xaf\x27\x1c" + bytes(range(256)) * 4),
+        ("invoice.cab", b"\x00SCF" + bytes(range(256)) * 4),
+        ("report.pdf.gz", b"\x00\x8b" + gzip.compress(attacks.EICAR)[2:]),
+        ("data.zz", b"\x78\x00" + zlib.compress(attacks.EICAR)[2:]),  # no valid zlib header
+        ("setup.pkg", b"\x00ar!" + bytes(range(256)) * 4),
+        ("old.ace", bytes(7) + b"**ACE**" + bytes(range(200))),  # a format no reader here opens
+    ]
+
+
+@pytest.mark.parametrize(("name", "data"), _named_containers(), ids=lambda v: v if isinstance(v, str) else "")
+def test_a_named_container_that_cannot_be_opened_is_unchecked(name: str, data: bytes) -> None:
+    from coinguard.sniff import sniff
+
+    v = scanned(attacks.zip_message_named(data, name, "application/octet-stream"))
+    if sniff(data) == "binary":  # the damage left nothing any reader recognises
+        assert v.verdict == "unchecked" and "file.container_unreadable" in v.codes, (v.verdict, v.codes)
+    else:  # a cut UDIF image starts with its first zlib chunk: that is read (EICAR), the rest reported
+        assert v.verdict in ("malicious", "unchecked"), (v.verdict, v.codes)
+        assert any(c.endswith(("parse_error", "unreadable")) for c in v.codes), v.codes
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("notes.dmg", b"Meeting notes: the quarterly figures are attached in the other mail.\n" * 5),  # text
+    ("photo.zip", bytes.fromhex("89504e470d0a1a0a") + bytes(64)),  # a picture under an archive name
+    ("empty.iso", b""),  # nothing in it to read
+])
+def test_a_benign_file_merely_misnamed_as_a_container_is_judged_by_its_content(name: str, data: bytes) -> None:
+    v = scanned(attacks.zip_message_named(data, name, "application/octet-stream"))
+    assert "file.container_unreadable" not in v.codes, v.codes
+    assert v.verdict in ("clean", "suspicious"), (v.verdict, v.codes)  # read whole: never unchecked or malicious
+
+
+def test_unrecognised_bytes_under_a_document_name_are_not_a_container() -> None:
+    v = scanned(attacks.zip_message_named(bytes(range(256)) * 8, "scan.jpg", "image/jpeg"))
+    assert "file.container_unreadable" not in v.codes, v.codes

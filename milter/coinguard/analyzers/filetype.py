@@ -80,6 +80,18 @@ _BINARY_FORMAT_EXTENSIONS = frozenset(
      "iso", "img", "vhd", "vhdx", "xla", "xlam", "ppam", "gadget", "hlp"}
 )
 
+#: Extensions that promise a container the unpackers open (archives, compressed streams, disk images,
+#: macOS images and packages) or one no program here reads (ACE, ARJ, LHA): under such a name, bytes
+#: sniff recognises as nothing (``binary``) are a container that could not be opened -- damaged, cut
+#: short, or a format we cannot read -- so its content is unknown: unchecked, never clean.  Content
+#: recognised as something else (text, a PDF, a picture, a document, another container) was read as
+#: what it is: a misnamed file, judged by its content (``notes.dmg`` holding text is text).
+_CONTAINER_EXTENSIONS_TEXT = """zip zipx rar 7z cab tar tgz tbz tbz2 txz tzst gz gzip bz2 bzip2 xz lzma zst zstd z zz
+    zlib cpio iso img udf vhd vhdx dmg pkg mpkg xar ace arj lzh lha"""
+CONTAINER_EXTENSIONS = frozenset(_CONTAINER_EXTENSIONS_TEXT.split())
+#: Content that is no recognised format (sniff's fallback for bytes that are not text).
+_UNRECOGNISED = "binary"
+
 #: Extensions of files people expect to be harmless to open (documents, images, archives, text).
 _DOCUMENT_EXTENSIONS_TEXT = """pdf doc docx docm dot dotx rtf xls xlsx xlsm csv ppt pptx odt ods odp hwp hwpx txt
     text log jpg jpeg png gif bmp tif tiff webp svg heic mp3 mp4 wav avi mov zip rar 7z gz tar html htm eml msg"""
@@ -175,6 +187,10 @@ def name_findings(name: str, declared_type: str, content_type: str, path: str, a
             elif runs is None:
                 yield Finding("file.double_extension", analyzer, path, f"{name!r}: {shown} ({content_type})")
             # runs is False: what opens is the document the name shows (a shortcut to a local .hwp)
+    if content_type == _UNRECOGNISED and ext in CONTAINER_EXTENSIONS:
+        yield Finding("file.container_unreadable", analyzer, path,
+                      f"{name!r} is named .{ext} but holds no structure of one that could be opened (damaged, "
+                      "cut short, or a format not read here): its content was not scanned")
     if runs_by_content:
         # Script text named or declared as text is a pasted snippet more often than a disguise.
         scripty = content_type in _SCRIPT_KINDS
@@ -280,6 +296,11 @@ class FileTypeAnalyzer:
                  "is the evasion", strength=Strength.CONCLUSIVE),
         CodeInfo("file.rtlo", 10.0, A, "bidirectional control characters (U+202E) that disguise a code-running "
                  "extension (weak, score 2, when the real extension is harmless)", strength=Strength.CONCLUSIVE),
+        CodeInfo("file.container_unreadable", 1.0, Category.CONTAINER,
+                 "a file named as an archive, compressed stream or disk image (.zip, .rar, .7z, .gz, .zz, .iso, "
+                 ".img, .dmg, .pkg ...) whose bytes are no recognisable format: it could not be opened, so "
+                 "what it holds was not scanned (verdict unchecked); text or a known format under such a name "
+                 "is judged as what it is"),
         CodeInfo("file.type_mismatch", 12.0, A,
                  "an executable or script whose name or Content-Type claims a document or image",
                  strength=Strength.STRONG),
