@@ -283,8 +283,7 @@ def _named_containers() -> list[tuple[str, bytes]]:
         ("invoice.rar", b"\x00ar!\x1a\x07\x00" + bytes(range(256)) * 4),
         ("invoice.7z", b"\x00z\xbc\xaf\x27\x1c" + bytes(range(256)) * 4),
         ("invoice.cab", b"\x00SCF" + bytes(range(256)) * 4),
-        ("report.pdf.gz", b"\x00\x8b" + gzip.compress(attacks.EICAR)[2:]),
-        ("data.zz", b"\x78\x00" + zlib.compress(attacks.EICAR)[2:]),  # no valid zlib header
+        ("old.tar", bytes(range(256)) * 4),  # no ustar magic (a v7 tar's headers, to us)
         ("setup.pkg", b"\x00ar!" + bytes(range(256)) * 4),
         ("old.ace", bytes(7) + b"**ACE**" + bytes(range(200))),  # a format no reader here opens
     ]
@@ -306,6 +305,10 @@ def test_a_named_container_that_cannot_be_opened_is_unchecked(name: str, data: b
     ("notes.dmg", b"Meeting notes: the quarterly figures are attached in the other mail.\n" * 5),  # text
     ("photo.zip", bytes.fromhex("89504e470d0a1a0a") + bytes(64)),  # a picture under an archive name
     ("empty.iso", b""),  # nothing in it to read
+    # a single stream with its magic damaged opens in no program (every one reads it from byte 0); the
+    # corpus has one: a .gz mangled by the sender's MUA
+    ("report.pdf.gz", b"\x00\x8b" + gzip.compress(b"%PDF-1.4 harmless")[2:]),
+    ("data.zz", b"\x78\x00" + zlib.compress(b"harmless")[2:]),  # no valid zlib header
 ])
 def test_a_benign_file_merely_misnamed_as_a_container_is_judged_by_its_content(name: str, data: bytes) -> None:
     v = scanned(attacks.zip_message_named(data, name, "application/octet-stream"))

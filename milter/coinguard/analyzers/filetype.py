@@ -80,14 +80,18 @@ _BINARY_FORMAT_EXTENSIONS = frozenset(
      "iso", "img", "vhd", "vhdx", "xla", "xlam", "ppam", "gadget", "hlp"}
 )
 
-#: Extensions that promise a container the unpackers open (archives, compressed streams, disk images,
-#: macOS images and packages) or one no program here reads (ACE, ARJ, LHA): under such a name, bytes
-#: sniff recognises as nothing (``binary``) are a container that could not be opened -- damaged, cut
-#: short, or a format we cannot read -- so its content is unknown: unchecked, never clean.  Content
-#: recognised as something else (text, a PDF, a picture, a document, another container) was read as
-#: what it is: a misnamed file, judged by its content (``notes.dmg`` holding text is text).
-_CONTAINER_EXTENSIONS_TEXT = """zip zipx rar 7z cab tar tgz tbz tbz2 txz tzst gz gzip bz2 bzip2 xz lzma zst zstd z zz
-    zlib cpio iso img udf vhd vhdx dmg pkg mpkg xar ace arj lzh lha"""
+#: Extensions that promise a container its readers open past a damaged or unrecognised start: archives
+#: (WinRAR and 7-Zip look for the signature behind a stub or junk -- SFX -- and a zip is found by its
+#: end record), disk images (mounted by descriptors at an offset, or as a raw file system of any
+#: kind: a .dmg without koly, an .iso of another file system), and formats no reader here opens (ACE,
+#: ARJ, LHA, old tar/cpio variants).  Under such a name, bytes sniff recognises as nothing
+#: (``binary``) may be what the recipient's program opens and we could not: unchecked, never clean.
+#: Content recognised as something else (text, a PDF, a picture, a document, another container) was
+#: read as what it is: a misnamed file, judged by its content (``notes.dmg`` holding text is text).
+#: Single compressed streams (.gz .bz2 .xz .zst .z .zz .zlib, .tgz ...) are read from their first byte
+#: by every tool: with their magic damaged they open nowhere (a transfer-encoding mishap, most often),
+#: so they are not listed; one whose magic is there but whose stream is damaged is archive.parse_error.
+_CONTAINER_EXTENSIONS_TEXT = "zip zipx rar 7z cab tar cpio iso img udf vhd vhdx dmg pkg mpkg xar ace arj lzh lha"
 CONTAINER_EXTENSIONS = frozenset(_CONTAINER_EXTENSIONS_TEXT.split())
 #: Content that is no recognised format (sniff's fallback for bytes that are not text).
 _UNRECOGNISED = "binary"
@@ -297,10 +301,10 @@ class FileTypeAnalyzer:
         CodeInfo("file.rtlo", 10.0, A, "bidirectional control characters (U+202E) that disguise a code-running "
                  "extension (weak, score 2, when the real extension is harmless)", strength=Strength.CONCLUSIVE),
         CodeInfo("file.container_unreadable", 1.0, Category.CONTAINER,
-                 "a file named as an archive, compressed stream or disk image (.zip, .rar, .7z, .gz, .zz, .iso, "
-                 ".img, .dmg, .pkg ...) whose bytes are no recognisable format: it could not be opened, so "
-                 "what it holds was not scanned (verdict unchecked); text or a known format under such a name "
-                 "is judged as what it is"),
+                 "a file named as an archive or disk image (.zip, .rar, .7z, .cab, .iso, .img, .vhdx, .dmg, "
+                 ".pkg, .ace ...) whose bytes are no recognisable format: its reader may open what we could "
+                 "not, so what it holds was not scanned (verdict unchecked); text or a known format under such "
+                 "a name is judged as what it is"),
         CodeInfo("file.type_mismatch", 12.0, A,
                  "an executable or script whose name or Content-Type claims a document or image",
                  strength=Strength.STRONG),
