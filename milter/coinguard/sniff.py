@@ -230,6 +230,17 @@ _ZLIB_STEP = 64
 _ZLIB_DAMAGED = 32
 
 
+def _inflated_before_error(inflater: zlib._Decompress, piece: bytes) -> int:
+    """Bytes ``inflater`` gives from ``piece``, fed one byte at a time, before it fails (a few dozen calls)."""
+    out = 0
+    for at in range(len(piece)):
+        try:
+            out += len(inflater.decompress(piece[at:at + 1], _ZLIB_PROBE))
+        except zlib.error:
+            break
+    return out
+
+
 def _is_zlib(data: bytes) -> bool:
     """A raw zlib stream (RFC 1950): a valid header and a start that inflates.
 
@@ -248,12 +259,14 @@ def _is_zlib(data: bytes) -> bool:
     inflater = zlib.decompressobj()
     produced = 0
     for at in range(0, min(len(data), _ZLIB_PROBE), _ZLIB_STEP):
+        before = inflater.copy()
         try:
             produced += len(inflater.decompress(data[at:at + _ZLIB_STEP], _ZLIB_PROBE))
         except zlib.error as exc:
             # random bytes after a valid header fail within a few symbols (a back reference before any
             # output); a stream that inflated this far first, or to its end and a wrong Adler-32, is one
-            # damaged further on (so unchecked)
+            # damaged further on (so unchecked).  What the failing piece gave before its error counts too
+            produced += _inflated_before_error(before, data[at:at + _ZLIB_STEP])
             return produced >= _ZLIB_DAMAGED or "data check" in str(exc)
         if inflater.eof or produced >= _ZLIB_PROBE:
             break

@@ -319,3 +319,18 @@ def test_a_benign_file_merely_misnamed_as_a_container_is_judged_by_its_content(n
 def test_unrecognised_bytes_under_a_document_name_are_not_a_container() -> None:
     v = scanned(attacks.zip_message_named(bytes(range(256)) * 8, "scan.jpg", "image/jpeg"))
     assert "file.container_unreadable" not in v.codes, v.codes
+
+
+@pytest.mark.parametrize("at", [51, 52])
+def test_zlib_stream_damaged_in_its_first_bytes_is_still_zlib_and_unchecked(at: int) -> None:
+    """The mutation hunt: a zlib stream (of a zip) with a length word overwritten 51 bytes in was sniffed
+    'binary' (the probe's failing 64-byte piece counted for nothing) and scanned clean."""
+    import struct
+
+    from coinguard.sniff import sniff
+
+    data = bytearray(zlib.compress(attacks.eicar_zip()))
+    data[at:at + 4] = struct.pack("<I", 0x7FFFFFFF)
+    assert sniff(bytes(data)) == "zlib"
+    v = scanned(attacks.zip_message_named(bytes(data), "invoice.zip.zz", "application/octet-stream"))
+    assert v.verdict in ("malicious", "unchecked") and "archive.parse_error" in v.codes, v.codes
