@@ -148,3 +148,14 @@ def length_fields(s: Sample, count: int, seed: int) -> Iterator[tuple[str, bytes
         out = bytearray(s.data)
         out[at : at + 4] = struct.pack("<I", value)
         yield f"len@{at}={value:#x}", bytes(out)
+
+
+def chunks(s: Sample, count: int, seed: int) -> Iterator[tuple[str, bytes]]:
+    """``count`` spans past the magic removed, and ``count`` repeated (a record or a block twice)."""
+    rng = random.Random(seed)
+    low = min(s.magic, len(s.data) - 1)
+    for _ in range(count):
+        at = rng.randrange(low, len(s.data))
+        end = min(len(s.data), at + rng.randrange(1, 256))
+        yield f"del@{at}-{end}", s.data[:at] + s.data[end:]
+        yield f"dup@{at}-{end}", s.data[:end] + s.data[at:end] * 3 + s.data[end:]

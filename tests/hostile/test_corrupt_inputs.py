@@ -33,6 +33,7 @@ MAX_SCAN_S = 4.0
 CUTS = 10
 FLIPS = 6
 LENGTHS = 3
+CHUNKS = 2
 
 
 def scanned(raw: bytes) -> Verdict:
@@ -76,6 +77,12 @@ def test_damaged_checksummed_sample_is_never_clean(kind: str) -> None:
     s = corrupt.sample(kind)
     cases = [*corrupt.flips(s, FLIPS, seed=7), *corrupt.length_fields(s, LENGTHS, seed=11)]
     assert failures(s, iter(cases)) == []
+
+
+@pytest.mark.parametrize("kind", [k for k in corrupt.FORMATS if corrupt.sample(k).checksummed])
+def test_checksummed_sample_with_a_span_removed_or_repeated_is_never_clean(kind: str) -> None:
+    s = corrupt.sample(kind)
+    assert failures(s, corrupt.chunks(s, CHUNKS, seed=13)) == []
 
 
 # region the bugs the hunt found ---------------------------------------------------------------
