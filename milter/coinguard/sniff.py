@@ -227,7 +227,7 @@ def sniff(data: bytes, name: str = "") -> str:
 _ZLIB_PROBE = 4096
 _ZLIB_STEP = 64
 #: Bytes a damaged stream must have inflated to before its error for it to be taken as zlib.
-_ZLIB_DAMAGED = 32
+_ZLIB_DAMAGED = 24
 
 
 def _inflated_before_error(inflater: zlib._Decompress, piece: bytes) -> int:

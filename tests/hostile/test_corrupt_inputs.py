@@ -341,3 +341,14 @@ def test_zlib_stream_damaged_in_its_first_bytes_is_still_zlib_and_unchecked(at: 
     assert sniff(bytes(data)) == "zlib"
     v = scanned(attacks.zip_message_named(bytes(data), "invoice.zip.zz", "application/octet-stream"))
     assert v.verdict in ("malicious", "unchecked") and "archive.parse_error" in v.codes, v.codes
+
+
+@pytest.mark.parametrize("bit", [3, 4])
+def test_zlib_stream_with_a_bit_flipped_after_a_few_dozen_bytes_is_unchecked(bit: int) -> None:
+    """The mutation hunt: the zlib sample with byte 21 flipped inflated 28-29 bytes, then failed (an invalid
+    distance): below the damaged-stream threshold, so 'binary' and clean."""
+    s = corrupt.sample("zlib")
+    data = bytearray(s.data)
+    data[21] ^= 1 << bit
+    v = scanned(corrupt.message_with(s, bytes(data)))
+    assert v.verdict in ("malicious", "unchecked") and "archive.parse_error" in v.codes, v.codes
