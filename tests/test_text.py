@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+import pytest
+
+from coinguard.lures import Lure, build_lures, load_lures, match_lures
 from coinguard.text import normalize
 
 
@@ -287,3 +292,63 @@ def test_tokens_are_the_runs_the_token_pattern_finds() -> None:
     samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(4000)]
     for sample in samples:
         assert text._tokens(sample) == tuple(text._TOKEN.findall(sample)), repr(sample)
+
+
+# region folding the forms lures are written in ------------------------------------------------------------
+
+@pytest.mark.parametrize(("written", "folded"), [
+    ("ꜱᴇᴇᴅ ᴘʜʀᴀꜱᴇ", "seed phrase"),  # "small caps" generators (IPA / phonetic extension letters)
+    ("ʀᴇᴄᴏᴠᴇʀʏ ᴘʜʀᴀꜱᴇ", "recovery phrase"),
+    ("w\u0336a\u0336l\u0336l\u0336e\u0336t\u0336", "wallet"),  # a stroke laid over every letter
+    ("w\u0332a\u0332l\u0332l\u0332e\u0332t\u0332", "wallet"),  # underlined
+    ("wal\u0301let\u20dd", "wallet"),  # marks with nothing to compose with (combining enclosing circle too)
+    ("PORTFEŁ", "portfel"), ("wypłata", "wyplata"), ("đu đieu kien", "du dieu kien"), ("overfør", "overfor"),
+    ("Æther", "aether"), ("cœur", "coeur"),
+    ("ΙNVEST", "invest"), ("Ӏnvest", "invest"),  # capitals that pass for 'I' are 'i', not 'l'
+    ("ᏔᎪᏞᏞᎬᎢ", "wallet"), ("ꓪꓮꓡꓡꓰꓔ", "wallet"),  # Cherokee and Lisu look-alikes
+    ("hak kazandınız", "hak kazandiniz"), ("HAK KAZANDINIZ", "hak kazandiniz"), ("İŞLEM", "islem"),  # Turkish
+    ("Ｓｅｅｄ　Ｐｈｒａｓｅ", "seed phrase"), ("𝐰𝐚𝐥𝐥𝐞𝐭 𝓼𝓮𝓮𝓭", "wallet seed"), ("wal\u200dlet", "wallet"),
+])
+def test_normalize_folds_the_forms_attackers_write(written: str, folded: str) -> None:
+    assert normalize(written) == folded
+
+
+def test_greek_folds_alike_with_or_without_accents_and_in_either_case() -> None:
+    from coinguard.lures import skeleton
+
+    forms = ["λογαριασμός", "λογαριασμος", "ΛΟΓΑΡΙΑΣΜΟΣ", "Λογαριασμός"]
+    assert len({skeleton(normalize(f)) for f in forms}) == 1
+    assert normalize("ἀλήθεια") == normalize("αληθεια")  # Greek Extended breathings and accents too
+    assert normalize("επαλήθευση") == normalize("επαληθευση")
+
+
+def test_marks_of_other_scripts_stay() -> None:
+    for text in ("ガイド", "हिन्दी", "שָׁלוֹם", "مَرْحَبًا", "지갑"):
+        assert normalize(text) == unicodedata.normalize("NFKC", text).casefold()
+
+
+def test_the_fold_table_has_no_ascii_key_so_ascii_text_is_untouched() -> None:
+    """The equivalence for ASCII input: normalize() takes its ASCII path without the table, and a text made
+    ASCII by the first pass goes through a table that maps no ASCII character."""
+    from coinguard.text import _fold_table
+
+    assert min(_fold_table()) >= 0x80
+    assert normalize("Seed  Phrase\tW4LL3T x^2") == "seed phrase w4ll3t x^2"
+
+
+@pytest.mark.parametrize("text", [
+    "Please confirm your ꜱᴇᴇᴅ ᴘʜʀᴀꜱᴇ to restore access",
+    "Please confirm your s\u0336e\u0336e\u0336d\u0336 p\u0336h\u0336r\u0336a\u0336s\u0336e\u0336 to restore access",
+])
+def test_lures_written_in_decorated_letters_match_the_list(text: str) -> None:
+    from coinguard.config import parse_config
+
+    lures = load_lures(parse_config("").crypto.lures_file)
+    assert "seed phrase" in {t.phrase for t in match_lures(text, lures).terms}
+
+
+def test_a_greek_lure_matches_its_capital_and_unaccented_forms() -> None:
+    lures = build_lures([Lure("επαλήθευση λογαριασμού", "action", 1.0)])
+    for text in ("Απαιτείται επαλήθευση λογαριασμού", "ΑΠΑΙΤΕΙΤΑΙ ΕΠΑΛΗΘΕΥΣΗ ΛΟΓΑΡΙΑΣΜΟΥ",
+                 "απαιτειται επαληθευση λογαριασμου"):
+        assert match_lures(text, lures).terms, text

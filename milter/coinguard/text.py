@@ -52,7 +52,26 @@ _INVISIBLE_SUPPLEMENTARY = ((0x1D173, 0x1D17A), (0xE0000, 0xE007F), (0xE0100, 0x
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 #: Unicode blocks whose letters are folded to ASCII look-alikes (Latin ext., IPA, Greek, Cyrillic, Armenian,
 #: Latin Extended Additional, letterlike symbols).  Hangul and CJK are never touched.
-_FOLD_RANGES = ((0x00C0, 0x058F), (0x1D00, 0x1FFF), (0x2100, 0x214F), (0xA640, 0xA69F), (0xA720, 0xA7FF))
+_FOLD_RANGES = ((0x00C0, 0x058F), (0x13A0, 0x13FF), (0x1D00, 0x1FFF), (0x2100, 0x214F), (0xA4D0, 0xA4FF),
+                (0xA640, 0xA69F), (0xA720, 0xA7FF), (0xAB70, 0xABBF))
+#: Latin letters with a stroke or a ligature that have no Unicode decomposition (NFKD leaves 'ł', 'ø', 'đ',
+#: 'æ' whole) and that the confusables data does not list: folded as ASCII folding does ('portfeł' is
+#: written 'portfel' as often).
+_LATIN_UNDECOMPOSED = {
+    "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ƀ": "b", "ƚ": "l", "ƶ": "z", "ȼ": "c", "ɇ": "e",
+    "ɍ": "r", "ɏ": "y", "ɨ": "i", "ʉ": "u", "ĸ": "k", "ð": "d", "æ": "ae", "œ": "oe", "þ": "th",
+}
+#: Capitals that look like a Latin 'I': Greek Iota, Cyrillic Byelorussian-Ukrainian I and palochka, Latin Iota.
+_CAPITAL_I = "\u0399\u0406\u04c0\u0196"
+#: Combining marks left over after NFKC (nothing to compose with: a stroke or underline laid over every
+#: letter, "w\u0336a\u0336l\u0336l\u0336e\u0336t\u0336", or a Cyrillic stress accent): removed, as an accent
+#: on a letter that has a composed form is folded away.  Marks of other scripts' blocks (Indic, Arabic,
+#: Hebrew, the Japanese voiced marks) are not in these ranges and stay.
+_COMBINING_RANGES = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
+#: "LATIN LETTER SMALL CAPITAL G" (and "LATIN SMALL CAPITAL ..."): the "small caps" text generators'
+#: letters ('ꜱᴇᴇᴅ ᴘʜʀᴀꜱᴇ'), which neither NFKC nor the confusables data map to ASCII.
+_SMALL_CAPITAL = re.compile(r"LATIN (?:LETTER )?SMALL CAPITAL ([A-Z])")
+_SMALL_CAPITAL_BLOCKS = ((0x0250, 0x02AF), (0x1D00, 0x1D7F), (0xA720, 0xA7FF), (0xAB30, 0xAB6F))
 
 
 @cache
@@ -85,6 +104,32 @@ def _fold_table() -> dict[int, str | None]:
             base = unicodedata.normalize("NFKD", chr(code))[:1]
             if base.isascii() and base.isalpha():
                 table[code] = base
+    # a capital that passes for 'I' is an 'i' once case-folded (the confusables data gives 'l', the
+    # prototype of I/l/1: Greek 'ΙNVEST' was 'lnvest', and Ukrainian 'І' did not fold like its small 'і')
+    table.update(dict.fromkeys(map(ord, _CAPITAL_I), "i"))
+    # Greek capital Upsilon as its small letter 'υ' folds ('u'), so that a Greek word folds alike in either
+    # case; in a word mixed with Latin letters it is a 'Y' (SCRIPT_LOOKALIKES: "CRΥPTO")
+    table[ord("\u03a5")] = "u"
+    for char, target in _LATIN_UNDECOMPOSED.items():
+        table.setdefault(ord(char), target)
+        table.setdefault(ord(char.upper()), target)  # (casefold makes the capital small; fold both alike)
+    for lo, hi in _SMALL_CAPITAL_BLOCKS:
+        for code in range(lo, hi + 1):
+            small = _SMALL_CAPITAL.fullmatch(unicodedata.name(chr(code), ""))
+            if small and code not in table:
+                table[code] = small.group(1).lower()
+    # Greek with tonos or dialytika ('ό', 'ΐ', Greek Extended's breathings): its base letter, so that a lure
+    # matches with or without accents (capitals are written without them); the base letter is then folded
+    # like any other in normalize()'s second pass
+    for code in (*range(0x0370, 0x0400), *range(0x1F00, 0x2000)):
+        if code not in table:
+            base = unicodedata.normalize("NFD", chr(code))
+            if len(base) > 1 and "\u0370" <= base[0] <= "\u03ff" and all(unicodedata.combining(c) for c in base[1:]):
+                table[code] = base[0]
+    for lo, hi in _COMBINING_RANGES:
+        for code in range(lo, hi + 1):
+            if unicodedata.category(chr(code)) in ("Mn", "Me"):  # (enclosing marks have combining class 0)
+                table.setdefault(code, None)
     for code in range(0x80, 0x10000):
         if _INVISIBLE.match(chr(code)):
             table[code] = None
@@ -101,6 +146,7 @@ SCRIPT_LOOKALIKES = str.maketrans({
     "в": "b", "к": "k", "м": "m", "н": "h", "т": "t", "п": "n", "ь": "b", "ш": "w", "ѡ": "w",
     "ё": "e", "ѐ": "e", "ќ": "k", "κ": "k", "τ": "t", "ε": "e", "η": "n", "β": "b",
     "ω": "w", "χ": "x", "ά": "a", "έ": "e", "ί": "i", "ϊ": "i", "ό": "o", "ύ": "u", "ή": "n",
+    "Υ": "y",  # (the one capital: the table folds it as its small letter, for Greek words)
 })
 _GREEK_CYRILLIC = "\u0370-\u03ff\u0400-\u052f"
 #: A word (at most ~80 letters) in which an ASCII letter and a Greek/Cyrillic letter touch.  Anchored at

@@ -15,6 +15,7 @@ import random
 import struct
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -82,6 +83,7 @@ def _builders() -> dict[str, Callable[[], Sample]]:
         "gzip": lambda: Sample("eicar.com.gz", b.gzip_bytes(EICAR * 3), True, True, magic=4),
         "bzip2": lambda: Sample("eicar.com.bz2", bz2.compress(EICAR * 3), True, True, magic=10),
         "xz": lambda: Sample("eicar.com.xz", lzma.compress(EICAR * 3), True, True, magic=6),
+        "zlib": lambda: Sample("eicar.com.zz", zlib.compress(EICAR * 3), True, True, magic=3),
         "iso": lambda: Sample("invoice.iso", b.iso_image(inner), True, False, magic=0x8007),
         "cab": lambda: Sample("invoice.cab", b.cab_archive(inner), True, False),  # the builder writes no checksums
         "msg": lambda: Sample("invoice.msg", b.outlook_msg("invoice", "see attached", {"eicar.com": EICAR}),
@@ -146,3 +148,14 @@ def length_fields(s: Sample, count: int, seed: int) -> Iterator[tuple[str, bytes
         out = bytearray(s.data)
         out[at : at + 4] = struct.pack("<I", value)
         yield f"len@{at}={value:#x}", bytes(out)
+
+
+def chunks(s: Sample, count: int, seed: int) -> Iterator[tuple[str, bytes]]:
+    """``count`` spans past the magic removed, and ``count`` repeated (a record or a block twice)."""
+    rng = random.Random(seed)
+    low = min(s.magic, len(s.data) - 1)
+    for _ in range(count):
+        at = rng.randrange(low, len(s.data))
+        end = min(len(s.data), at + rng.randrange(1, 256))
+        yield f"del@{at}-{end}", s.data[:at] + s.data[end:]
+        yield f"dup@{at}-{end}", s.data[:end] + s.data[at:end] * 3 + s.data[end:]

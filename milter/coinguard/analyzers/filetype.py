@@ -80,6 +80,22 @@ _BINARY_FORMAT_EXTENSIONS = frozenset(
      "iso", "img", "vhd", "vhdx", "xla", "xlam", "ppam", "gadget", "hlp"}
 )
 
+#: Extensions that promise a container its readers open past a damaged or unrecognised start: archives
+#: (WinRAR and 7-Zip look for the signature behind a stub or junk -- SFX -- and a zip is found by its
+#: end record), disk images (mounted by descriptors at an offset, or as a raw file system of any
+#: kind: a .dmg without koly, an .iso of another file system), and formats no reader here opens (ACE,
+#: ARJ, LHA, old tar/cpio variants).  Under such a name, bytes sniff recognises as nothing
+#: (``binary``) may be what the recipient's program opens and we could not: unchecked, never clean.
+#: Content recognised as something else (text, a PDF, a picture, a document, another container) was
+#: read as what it is: a misnamed file, judged by its content (``notes.dmg`` holding text is text).
+#: Single compressed streams (.gz .bz2 .xz .zst .z .zz .zlib, .tgz ...) are read from their first byte
+#: by every tool: with their magic damaged they open nowhere (a transfer-encoding mishap, most often),
+#: so they are not listed; one whose magic is there but whose stream is damaged is archive.parse_error.
+_CONTAINER_EXTENSIONS_TEXT = "zip zipx rar 7z cab tar cpio iso img udf vhd vhdx dmg pkg mpkg xar ace arj lzh lha"
+CONTAINER_EXTENSIONS = frozenset(_CONTAINER_EXTENSIONS_TEXT.split())
+#: Content that is no recognised format (sniff's fallback for bytes that are not text).
+_UNRECOGNISED = "binary"
+
 #: Extensions of files people expect to be harmless to open (documents, images, archives, text).
 _DOCUMENT_EXTENSIONS_TEXT = """pdf doc docx docm dot dotx rtf xls xlsx xlsm csv ppt pptx odt ods odp hwp hwpx txt
     text log jpg jpeg png gif bmp tif tiff webp svg heic mp3 mp4 wav avi mov zip rar 7z gz tar html htm eml msg"""
@@ -175,6 +191,10 @@ def name_findings(name: str, declared_type: str, content_type: str, path: str, a
             elif runs is None:
                 yield Finding("file.double_extension", analyzer, path, f"{name!r}: {shown} ({content_type})")
             # runs is False: what opens is the document the name shows (a shortcut to a local .hwp)
+    if content_type == _UNRECOGNISED and ext in CONTAINER_EXTENSIONS:
+        yield Finding("file.container_unreadable", analyzer, path,
+                      f"{name!r} is named .{ext} but holds no structure of one that could be opened (damaged, "
+                      "cut short, or a format not read here): its content was not scanned")
     if runs_by_content:
         # Script text named or declared as text is a pasted snippet more often than a disguise.
         scripty = content_type in _SCRIPT_KINDS
@@ -280,6 +300,11 @@ class FileTypeAnalyzer:
                  "is the evasion", strength=Strength.CONCLUSIVE),
         CodeInfo("file.rtlo", 10.0, A, "bidirectional control characters (U+202E) that disguise a code-running "
                  "extension (weak, score 2, when the real extension is harmless)", strength=Strength.CONCLUSIVE),
+        CodeInfo("file.container_unreadable", 1.0, Category.CONTAINER,
+                 "a file named as an archive or disk image (.zip, .rar, .7z, .cab, .iso, .img, .vhdx, .dmg, "
+                 ".pkg, .ace ...) whose bytes are no recognisable format: its reader may open what we could "
+                 "not, so what it holds was not scanned (verdict unchecked); text or a known format under such "
+                 "a name is judged as what it is"),
         CodeInfo("file.type_mismatch", 12.0, A,
                  "an executable or script whose name or Content-Type claims a document or image",
                  strength=Strength.STRONG),

@@ -117,6 +117,18 @@ def stored_bytes_digest(data: bytes, start: int, length: int) -> bytes | None:
     return hashlib.blake2b(memoryview(data)[start:start + length], digest_size=16).digest()
 
 
+def colliding(keys: Sequence[tuple[Any, ...] | None]) -> set[tuple[Any, ...]]:
+    """The declared keys (CRC, sizes, ...) that more than one member shares: only those members can be
+    copies of one another, so only their stored bytes are hashed for an identity (a member whose declared
+    key is its own is never skipped as a copy, with or without a digest)."""
+    seen: set[tuple[Any, ...]] = set()
+    shared: set[tuple[Any, ...]] = set()
+    for key in keys:
+        if key is not None:
+            (shared if key in seen else seen).add(key)
+    return shared
+
+
 class MemberReader(Protocol):
     """A library adapter: lists members and reads one, bounded."""
 

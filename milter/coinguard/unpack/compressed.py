@@ -1,4 +1,4 @@
-"""Single-stream compression: gzip, bzip2, xz/lzma and zstd.  One child: the decompressed data.
+"""Single-stream compression: gzip, bzip2, xz/lzma, zstd and raw zlib (RFC 1950).  One child: the decompressed data.
 
 These formats declare no trustworthy size (gzip's ISIZE is modulo 2**32 and attacker-set),
 so the expansion ratio is checked while streaming, against the input consumed so far.  The child
@@ -46,12 +46,14 @@ _DECOMPRESSORS: dict[str, Callable[[], Any]] = {
     "bzip2": bz2.BZ2Decompressor,
     "xz": lzma.LZMADecompressor,
     "zstd": _zstd_decompressor,
+    "zlib": zlib.decompressobj,  # the header's window size and the Adler-32 trailer are checked
 }
 _SUFFIXES = {
     "gzip": (".gz", ".gzip", ".z"),
     "bzip2": (".bz2", ".bzip2", ".bz"),
     "xz": (".xz", ".lzma"),
     "zstd": (".zst", ".zstd"),
+    "zlib": (".zlib", ".zz", ".z"),
 }
 _TAR_ALIASES = (".tgz", ".tbz", ".tbz2", ".txz", ".tzst")
 

@@ -24,6 +24,7 @@ from coinguard.unpack.common import (
     Entry,
     MemberUnreadable,
     WrongPassword,
+    colliding,
     expand,
     extension,
     parse_error,
@@ -42,26 +43,32 @@ class _RarReader:
         self.rf = rf
         self.data = data
 
-    def _identity(self, info: rarfile.RarInfo) -> tuple[object, ...] | None:
-        """Equal stored bytes (not merely an equal declared CRC, which a header can copy), size, extension."""
-        offset = getattr(info, "data_offset", None)
-        if not info.CRC or not isinstance(offset, int) or info.volume:
+    @staticmethod
+    def _key(info: rarfile.RarInfo) -> tuple[object, ...] | None:
+        """What the header declares of a member's content (None: no identity, the member is read)."""
+        if not info.CRC or not isinstance(getattr(info, "data_offset", None), int) or info.volume:
             return None
-        stored = stored_bytes_digest(self.data, offset, info.compress_size)
-        return None if stored is None else (stored, info.CRC, info.file_size, extension(info.filename))
+        return (info.CRC, info.file_size, extension(info.filename))
+
+    def _identity(self, info: rarfile.RarInfo, key: tuple[object, ...]) -> tuple[object, ...] | None:
+        """Equal stored bytes (not merely an equal declared CRC, which a header can copy), size, extension."""
+        stored = stored_bytes_digest(self.data, info.data_offset, info.compress_size)
+        return None if stored is None else (stored, *key)
 
     def entries(self) -> list[Entry]:
+        # directories, symlinks, hard links, redirections: names only
+        files = [info for info in self.rf.infolist() if not info.isdir() and info.is_file()]
+        keys = [self._key(info) for info in files]
+        shared = colliding(keys)  # only members that declare the same content can be copies: only they are hashed
         out = []
-        for info in self.rf.infolist():
-            if info.isdir() or not info.is_file():
-                continue  # directories, symlinks, hard links, redirections: names only
+        for info, key in zip(files, keys, strict=True):
             out.append(Entry(
                 name=info.filename,
                 size=info.file_size,
                 compressed=info.compress_size,
                 encrypted=info.needs_password(),
                 key=info,
-                identity=self._identity(info),
+                identity=self._identity(info, key) if key is not None and key in shared else None,
                 declared=(info.CRC, info.file_size, extension(info.filename)) if info.CRC else None,
             ))
         return out

@@ -28,6 +28,7 @@ from coinguard.unpack.common import (
     PARSE_ERROR,
     Entry,
     WrongPassword,
+    colliding,
     expand,
     expand_with_tool,
     extension,
@@ -114,28 +115,32 @@ class _ZipReader:
         return stored_bytes_digest(self.data, head + 30 + name_len + extra_len, info.compress_size)
 
     def entries(self) -> list[Entry]:
+        files = [info for info in self.zf.infolist() if not info.is_dir()]
+        keys = [self._key(info) for info in files]
+        shared = colliding(keys)
         out = []
-        for info in self.zf.infolist():
-            if info.is_dir():
-                continue
-            encrypted = bool(info.flag_bits & 0x1)
+        for info, key in zip(files, keys, strict=True):
             out.append(Entry(
                 name=info.filename,
                 size=info.file_size,
                 compressed=info.compress_size,
-                encrypted=encrypted,
+                encrypted=bool(info.flag_bits & 0x1),
                 key=info,
-                # equal stored bytes, not merely equal declared CRC and sizes (a header can copy a decoy's)
-                identity=self._identity(info, encrypted),
+                # equal stored bytes, not merely equal declared CRC and sizes (a header can copy a decoy's);
+                # hashed only where another member declares the same (no other member can be its copy)
+                identity=self._identity(info, key) if key in shared else None,
                 declared=(info.CRC, info.file_size, extension(info.filename)) if info.CRC else None,
             ))
         return out
 
-    def _identity(self, info: Any, encrypted: bool) -> tuple[object, ...] | None:
+    @staticmethod
+    def _key(info: Any) -> tuple[object, ...]:
+        """What the directory declares of a member's content: equal for every copy of it."""
+        return (info.CRC, info.file_size, info.compress_type, bool(info.flag_bits & 0x1), extension(info.filename))
+
+    def _identity(self, info: Any, key: tuple[object, ...]) -> tuple[object, ...] | None:
         stored = self._stored(info)
-        if stored is None:
-            return None
-        return (stored, info.CRC, info.file_size, info.compress_type, encrypted, extension(info.filename))
+        return None if stored is None else (stored, *key)
 
     def read(self, entry: Entry, password: str | None, cap: int) -> bytes:
         pwd = password.encode("utf-8") if password is not None else None
