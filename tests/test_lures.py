@@ -252,3 +252,51 @@ def test_two_regexes_of_one_category_on_the_same_words_count_once() -> None:
     assert sorted((t.phrase, t.category, t.weight) for t in m.terms) == [
         ("bitcoin", "topic", 1.0), ("claim it now", "action", 1.5), ("it now", "urgency", 1.0)]
     assert m.weight == 3.5
+
+
+def _leet(text: str) -> str:
+    return text.translate(str.maketrans({"o": "0", "i": "1", "e": "3", "a": "4", "s": "5", "t": "7"}))
+
+
+def test_the_topic_gate_never_closes_on_a_text_with_a_topic_term() -> None:
+    """may_name_topic is a necessary condition of match_lures(...).topic: on every topic phrase of the shipped
+    list (as written, words run together, leetspeak, inside prose, after a disclaimer or retold), on crafted
+    matches of the ``re:`` topic phrases, and on random mixes of the list's words with prose, digits and
+    disclaimers; and it does close (on prose, hex references and lure wording that names no topic)."""
+    import random
+
+    from coinguard.lures import is_topic, may_name_topic
+
+    topic = [lure.phrase for lure in LURES.lures if is_topic(lure) and not lure.phrase.startswith("re:")]
+    crafted = ["send 0.5 eth now", "your btc payout is ready", "my bitcoin address", "bitcoinwallet99 login",
+               "write down the 24 word recovery phrase", "connect your wallet", "claim your $pepe",
+               "stage 2 presale", "1500 tokens bnb", "5000 $shib waiting", "tokenami", "your wallet has earned 3 sol",
+               "points converted into 40 arb", "were airdropped 250 jup", "ethereum2024 upgrade",
+               "only pay the gas fee is required", "revoke your token approvals", "free mint",
+               # a retold lure is cut 240 characters on, inside a word: its end is a token of its own
+               "a mail saying " + "q" * 239 + "blockchain now"]
+    texts = list(crafted)
+    for phrase in topic:
+        texts += [phrase, phrase.upper(), phrase.replace(" ", ""), _leet(phrase), f"lorem ipsum {phrase} dolor.",
+                  f"We will never ask for your seed phrase. {phrase}",
+                  f"a mail saying {phrase} was fake. then {phrase} again"]
+    prose = ("lorem ipsum dolor sit amet the a your of to . ! ? 12 0.5 $ 2024 -abc3f never ask share seed phrase "
+             "email saying claim withdraw now urgent")
+    words = " ".join(topic[::25]).split() + prose.split()
+    rng = random.Random(13)
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 25)))
+        texts += [text, _leet(text) if rng.random() < 0.3 else text.replace(" ", rng.choice([" ", "-", "", "\n"]))]
+    with_topic = closed = 0
+    for text in texts:
+        gate = may_name_topic(text, LURES)
+        if match_lures(text, LURES).topic:
+            with_topic += 1
+            assert gate, text
+        closed += not gate
+    assert with_topic > 2000 and closed > 300  # both sides exercised
+    filler = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. " * 25)[:2000]
+    for text in (f"Reference 7-0a1b2c3d4e5f\n{(filler + chr(10)) * 40}", "Please withdraw now, urgent: act today",
+                 "Quarterly report 2024: revenue grew 12 % in the north region."):
+        assert not may_name_topic(text, LURES) and not match_lures(text, LURES).topic, text
+    assert not may_name_topic("", LURES) and may_name_topic("ваш биткоин", LURES)

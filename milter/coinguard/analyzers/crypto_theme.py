@@ -41,6 +41,7 @@ from coinguard.lures import (
     lures_for,
     match_lures,
     match_parts,
+    may_name_topic,
 )
 from coinguard.sniff import ItemType
 from coinguard.text import (
@@ -548,7 +549,9 @@ class CryptoThemeDocument:
 
     def handle(self, item: Item, ctx: AnalysisContext) -> Iterator[Finding | Item]:
         text = item_text(item, ctx)
-        f = _finding(match_lures(text, lures_for(ctx), ctx), DOCUMENT, item.path)
+        lures = lures_for(ctx)
+        # (DOCUMENT needs a topic term: a text that cannot hold one has its phrases left unmatched)
+        f = _finding(match_lures(text, lures, ctx), DOCUMENT, item.path) if may_name_topic(text, lures, ctx) else None
         if f is not None:
             yield f
         # an extortion or a fake balance written in an attached .txt/.pdf/.html (the body says "see attached")
