@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import statistics
 import subprocess
 import time
 from dataclasses import dataclass
@@ -111,14 +112,23 @@ def test_a_hanging_7zip_is_killed_with_its_group_and_the_message_is_unchecked(
 
 
 def test_a_tool_that_exits_by_itself_keeps_its_status_promptly() -> None:
-    """The grace after EOF (up to the tool's limit) ends as soon as the tool exits: no polling delay."""
-    started = time.monotonic()
+    """The grace after EOF (up to the tool's limit) ends as soon as the tool exits: no polling delay.
+
+    Compared with the same command run by plain ``subprocess.run``, medians of 20 runs each: a busy machine
+    slows some runs of both, waiting out the 30 s grace would slow every run of the tool."""
+    tool: list[float] = []
+    plain: list[float] = []
     for _ in range(20):
+        started = time.monotonic()
         with subproc.tool_process(["sh", "-c", "echo out; exit 2"], 30, grace=30,
                                   stdout=subprocess.PIPE) as proc:
             assert proc.stdout is not None and proc.stdout.read() == b"out\n"
         assert proc.returncode == 2
-    assert time.monotonic() - started < 5
+        tool.append(time.monotonic() - started)
+        started = time.monotonic()
+        subprocess.run(["sh", "-c", "echo out; exit 2"], stdout=subprocess.PIPE, check=False)
+        plain.append(time.monotonic() - started)
+    assert statistics.median(tool) < statistics.median(plain) + 0.05, (tool, plain)
 
 
 def test_a_worker_killed_mid_extraction_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
