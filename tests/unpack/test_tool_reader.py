@@ -128,7 +128,7 @@ def test_a_tool_that_exits_by_itself_keeps_its_status_promptly() -> None:
         started = time.monotonic()
         subprocess.run(["sh", "-c", "echo out; exit 2"], stdout=subprocess.PIPE, check=False)
         plain.append(time.monotonic() - started)
-    assert statistics.median(tool) < statistics.median(plain) + 0.05, (tool, plain)
+    assert statistics.median(tool) < statistics.median(plain) + 0.25, (tool, plain)
 
 
 def test_a_worker_killed_mid_extraction_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
