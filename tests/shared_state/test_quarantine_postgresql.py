@@ -280,6 +280,31 @@ def test_put_on_a_stopped_database_raises_and_recovers(pg_server: PgServer, stor
     assert {e.id for e in store.list()} == {first, second}
 
 
+def test_a_connection_given_back_moments_ago_is_not_pinged(store: PostgresStore,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's check pings (an empty query) only a connection idle CHECK_IDLE_S or more: a busy milter's
+    quarantine write is one round trip, not two."""
+    from coinguard.quarantine import postgresql
+
+    pings: list[int] = []
+    execute = psycopg.Connection.execute
+
+    def spy(self: Any, query: Any, params: Any = None, **kw: Any) -> Any:
+        if query == "":
+            pings.append(1)
+        return execute(self, query, params, **kw)
+
+    for _ in range(3):  # every connection the pool opened (a waiting first put grows it) given back once
+        store.put(RAW, verdict())
+    monkeypatch.setattr(psycopg.Connection, "execute", spy)
+    store.put(RAW, verdict())
+    store.put(RAW, verdict())
+    assert pings == []
+    monkeypatch.setattr(postgresql, "CHECK_IDLE_S", 0.0)
+    store.put(RAW, verdict())
+    assert pings == [1]
+
+
 def test_concurrent_release_from_two_hosts_delivers_once(migrated: str, tmp_path: Path) -> None:
     slow = SlowSink(delay=0.3)  # the first release is still sending while the second one arrives
     slow.controller.start()
