@@ -69,8 +69,12 @@ def split_message(raw: bytes) -> tuple[list[tuple[bytes, bytes]], bytes]:
     return headers, body.replace(b"\n", b"\r\n")
 
 
+def _head(cmd: str, size: int) -> bytes:
+    return struct.pack("!Lc", size + 1, cmd.encode())
+
+
 def _packet(cmd: str, payload: bytes) -> bytes:
-    return struct.pack("!Lc", len(payload) + 1, cmd.encode()) + payload
+    return _head(cmd, len(payload)) + payload
 
 
 #: step -> (the flag that skips it, the flag that says it gets no reply)
@@ -90,6 +94,7 @@ class MilterSession:
         self.conn = miltertest.MilterConnection(sock)
         self.actions, self.protocol = self.conn.optneg_mta()
         self.connected = False
+        self._out: list[bytes | memoryview] = []  # packets not sent yet (:meth:`_step`)
 
     @classmethod
     @contextlib.contextmanager
@@ -108,21 +113,33 @@ class MilterSession:
         finally:
             sock.close()
 
-    def _step(self, cmd: str, packet: bytes) -> tuple[str, dict] | None:
-        """Send one step; its reply, or None when the milter skips it or does not answer it."""
+    def _step(self, cmd: str, packet: bytes | Sequence[bytes | memoryview]) -> tuple[str, dict] | None:
+        """Send one step (a packet, or its pieces); its reply, or None when the milter skips it or does not
+        answer it.  Steps without a reply wait in :attr:`_out` for the next step that has one (one write for
+        all of them, as an MTA's buffered stream does, not one system call per header or body chunk)."""
         skip, no_reply = STEPS[cmd]
         if self.protocol & skip:
             return None
-        self.sock.sendall(packet)
+        if isinstance(packet, bytes):
+            self._out.append(packet)
+        else:
+            self._out += packet
         if self.protocol & no_reply:
             return None
+        self._flush()
         reply = self.conn.recv()
         if reply[0] not in miltertest.DISPOSITION_REPLIES:
             raise MilterProtocolError(f"unexpected reply {reply[0]!r} to {cmd!r}")
         return None if reply[0] == c.SMFIR_CONTINUE else reply
 
-    def _macros(self, where: str, **values: str) -> None:
-        self.conn.send_macro(where, **values)
+    def _macros(self, where: str, **values: str) -> None:  # (never answered)
+        self._out.append(miltertest.codec.encode_msg(c.SMFIC_MACRO, cmdcode=where,
+                                                     nameval=[x for item in values.items() for x in item]))
+
+    def _flush(self) -> None:
+        if self._out:
+            out, self._out = self._out, []
+            self.sock.sendall(b"".join(out))
 
     def message(self, raw: bytes, *, sender: str = "sender@example.org", rcpts: Sequence[str] = ("rcpt@example.net",),
                 queue_id: str = "", client: tuple[str, str] = ("mail.example.org", "192.0.2.25"),
@@ -152,7 +169,9 @@ class MilterSession:
         steps += [(c.SMFIC_HEADER, _packet(c.SMFIC_HEADER, name + b"\0" + self._value(value) + b"\0"))
                   for name, value in headers]
         steps.append((c.SMFIC_EOH, miltertest.codec.encode_msg(c.SMFIC_EOH)))
-        steps += [(c.SMFIC_BODY, _packet(c.SMFIC_BODY, body[i:i + c.MILTER_CHUNK_SIZE]))
+        view = memoryview(body)  # each chunk as its packet's header and a view of the body: no copy of it here
+        steps += [(c.SMFIC_BODY, (_head(c.SMFIC_BODY, len(view[i:i + c.MILTER_CHUNK_SIZE])),
+                                  view[i:i + c.MILTER_CHUNK_SIZE]))
                   for i in range(0, len(body), c.MILTER_CHUNK_SIZE)]
         for cmd, packet in steps:
             if (stop := self._step(cmd, packet)) is not None:
@@ -167,13 +186,15 @@ class MilterSession:
 
     def _stopped(self, reply: tuple[str, dict], cmd: str) -> Reply:
         """The milter decided before end of message: abort what is left of it, as an MTA does."""
+        self._out = []
         with contextlib.suppress(OSError):
             self.sock.sendall(miltertest.codec.encode_msg(c.SMFIC_ABORT))
         return Reply(ACTIONS.get(reply[0], reply[0]), stage=cmd)
 
     def _eom(self) -> Reply:
         out = Reply("")
-        self.sock.sendall(miltertest.codec.encode_msg(c.SMFIC_BODYEOB))
+        self._out.append(miltertest.codec.encode_msg(c.SMFIC_BODYEOB))
+        self._flush()
         while True:
             cmd, args = self.conn.recv()
             if cmd == c.SMFIR_ADDHEADER:

@@ -241,9 +241,14 @@ def warm_fork_server() -> bool:
     try:
         from coinguard import cache, scan
         from coinguard.config import DkimConfig
+        from coinguard.report import indicators
 
         cfg = Config(dkim=DkimConfig(nameservers=("127.0.0.1",), dns_port=9, dns_timeout_s=0.2, dmarc=False))
-        scan.scan_message(_warm_message(), scan.ScanContext(config=cfg))
+        # indicators=True: the report's indicator walk too (what a worker's first quarantine runs), and its own
+        # public suffix list (coinguard.report.indicators, apart from coinguard.domains': ~40 ms CPU per worker
+        # start, built at a worker's first quarantined message with a URL otherwise)
+        scan.scan_message(_warm_message(), scan.ScanContext(config=cfg, indicators=True))
+        indicators.registrable_domain("warm.coinguard.invalid")
         cache.code_version()  # hashes the package's files: the code the workers inherit from here
     except Exception as exc:  # the fork server must start whatever happens here
         log.warning("fork server warm-up failed: %s: %s", type(exc).__name__, exc)

@@ -280,6 +280,31 @@ def test_put_on_a_stopped_database_raises_and_recovers(pg_server: PgServer, stor
     assert {e.id for e in store.list()} == {first, second}
 
 
+def test_a_connection_given_back_moments_ago_is_not_pinged(store: PostgresStore,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's check pings (an empty query) only a connection idle CHECK_IDLE_S or more: a busy milter's
+    quarantine write is one round trip, not two."""
+    from coinguard.quarantine import postgresql
+
+    pings: list[int] = []
+    execute = psycopg.Connection.execute
+
+    def spy(self: Any, query: Any, params: Any = None, **kw: Any) -> Any:
+        if query == "":
+            pings.append(1)
+        return execute(self, query, params, **kw)
+
+    for _ in range(3):  # every connection the pool opened (a waiting first put grows it) given back once
+        store.put(RAW, verdict())
+    monkeypatch.setattr(psycopg.Connection, "execute", spy)
+    store.put(RAW, verdict())
+    store.put(RAW, verdict())
+    assert pings == []
+    monkeypatch.setattr(postgresql, "CHECK_IDLE_S", 0.0)
+    store.put(RAW, verdict())
+    assert pings == [1]
+
+
 def test_concurrent_release_from_two_hosts_delivers_once(migrated: str, tmp_path: Path) -> None:
     slow = SlowSink(delay=0.3)  # the first release is still sending while the second one arrives
     slow.controller.start()
@@ -469,6 +494,31 @@ def test_copies_of_a_campaign_store_their_attachment_once(store: PostgresStore, 
     store.release(qids[2])
     assert sink.received[-1][2] == copies[2] and parts_table(migrated) == []
     assert store.put(copies[0], verdict()) and len(parts_table(migrated)) == 1  # stored anew
+
+
+def test_a_part_this_store_committed_is_not_sent_again(store: PostgresStore, migrated: str, sink: SlowSink,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A campaign's next copy refers to the part its store's last put committed by sha256, without its bytes;
+    once the part is gone (its last message released) the refused statement runs again with them."""
+    sent: list[int] = []
+    execute = psycopg.Connection.execute
+
+    def spy(self: Any, query: Any, params: Any = None, **kw: Any) -> Any:
+        if isinstance(query, str) and query.startswith("WITH p AS"):
+            sent.append(sum(len(d) for d in params[2]))
+        return execute(self, query, params, **kw)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", spy)
+    copies = [campaign_copy(n) for n in range(3)]
+    qids = [store.put(raw, verdict()) for raw in copies[:2]]
+    assert sent[0] > 40_000 and sent[1] == 0
+    assert [store.show(q).raw for q in qids] == copies[:2] and len(parts_table(migrated)) == 1
+    for qid in qids:
+        store.release(qid)
+    assert parts_table(migrated) == []
+    qid = store.put(copies[2], verdict())
+    assert sent[2:] == [0, sent[0]]  # refused by the foreign key, then sent whole
+    assert store.show(qid).raw == copies[2] and len(parts_table(migrated)) == 1
 
 
 def test_a_message_holding_one_attachment_twice_stores_it_once(store: PostgresStore, migrated: str,
