@@ -182,6 +182,59 @@ def _glued(skel: str, target: str) -> bool:
     return False
 
 
+#: Glue words that say by themselves what an everyday-word brand name next to them means: the coin,
+#: the wallet, its secrets and the account-takeover verbs ("phantom-wallet-update", "kraken-verify",
+#: "jup-claim").  A weak brand's label made of its name and glue words only, one of them from this set,
+#: is a look-alike even in mail without crypto context (the domain is the context), and makes the mail's
+#: everyday-word brand names count.  "phantom-fireworks", "ledger-accounting" hold no glue word at all.
+SELF_EVIDENT_WORDS = (
+    "airdrop", "auth", "claim", "claims", "coin", "coins", "crypto", "dapp", "defi", "kyc", "aml", "2fa", "mfa",
+    "otp", "login", "signin", "nft", "presale", "recover", "recovery", "restore", "seed", "stake", "staking",
+    "swap", "token", "tokens", "unlock", "validate", "validation", "verification", "verify", "wallet", "wallets",
+    "web3", "withdraw", "withdrawal", "withdrawals",
+)
+#: Support-desk glue words: two of them with an everyday-word brand ("ledger-support-desk") are self-evident
+#: too; one ("rainbow-care", "stellar-security") is an ordinary business name.
+DESK_WORDS = ("account", "accounts", "care", "desk", "help", "helpdesk", "secure", "security", "support")
+SELF_EVIDENT = "everyday-word brand with crypto/account words"
+
+
+@lru_cache(maxsize=1)
+def _word_classes() -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(skeleton(w) for w in SELF_EVIDENT_WORDS), frozenset(skeleton(w) for w in DESK_WORDS)
+
+
+def _glue_weight(rest: str) -> int:
+    """Best weight of a split of skeleton ``rest`` into glue words (-1: no such split): a self-evident
+    word counts 2, a desk word 1, other glue words 0."""
+    words = _glue_skeletons()
+    evident, desk = _word_classes()
+    best = [0] + [-1] * len(rest)
+    for end in range(1, len(rest) + 1):
+        for start in range(max(0, end - _GLUE_MAX), end):
+            piece = rest[start:end]
+            if best[start] >= 0 and piece in words:
+                gain = 2 if piece in evident else 1 if piece in desk else 0
+                best[end] = max(best[end], best[start] + gain)
+    return best[-1]
+
+
+@lru_cache(maxsize=16384)
+def self_evident(label: str, brand_label: str) -> bool:
+    """Registrable label ``label`` is ``brand_label`` plus glue words only, with one self-evident word or two
+    desk words among them (see :data:`SELF_EVIDENT_WORDS`)."""
+    skel, target = skeleton(label), skeleton(brand_label)
+    if not target or len(skel) > 63 or len(skel) <= len(target):
+        return False
+    start = skel.find(target)
+    while start >= 0:
+        before, after = _glue_weight(skel[:start]), _glue_weight(skel[start + len(target):])
+        if before >= 0 and after >= 0 and before + after >= 2:
+            return True
+        start = skel.find(target, start + 1)
+    return False
+
+
 @lru_cache(maxsize=16384)
 def _label_reason(label: str, brand_label: str, weak: bool) -> str:
     """Why registrable label ``label`` imitates ``brand_label`` ('' when it does not)."""
@@ -240,6 +293,8 @@ def _lookalike(domain: str, table: BrandTable, *, context: bool) -> Lookalike | 
             # nobody writes the word "gemіni" with a Cyrillic і except to pass for the brand
             if idn and any(_label_reason(label, bl, True) == "homoglyph" for bl in brand.labels):
                 return Lookalike(brand, domain, "homoglyph (internationalised spelling)")
+            if any(self_evident(label, bl) for bl in brand.labels):
+                return Lookalike(brand, domain, SELF_EVIDENT)
             continue
         if sub and any(f".{own}." in f".{sub}." for own in brand.domains):
             return Lookalike(brand, domain, "brand domain inside another domain")
@@ -297,6 +352,27 @@ def crypto_context(msg: MessageInfo, ctx: AnalysisContext, table: BrandTable) ->
         return True
     return bool(mentioned_norm(normalized_join(ctx, msg.subject, msg.from_display, msg.body_text), table,
                                context=False))
+
+
+def domain_context(msg: MessageInfo, urls: Iterable[FoundUrl], table: BrandTable, ctx: AnalysisContext) -> bool:
+    """Is the From domain or a link host an everyday-word brand with crypto or account words
+    (:func:`self_evident`: "phantom-wallet-update.com", "jup-claim.web.app")?  The domain then gives the
+    mail the crypto context its words may lack (a picture and a button)."""
+    hosts = [msg.from_domain] if msg.from_domain else []
+    seen: set[str] = set()
+    for found in urls:
+        host = url_host(found.url)
+        if host and host not in seen and not ip_host(host):
+            seen.add(host)
+            hosts.append(host)
+            if len(seen) >= MAX_LINK_HOSTS:
+                break
+    for host in hosts:
+        ctx.budget.check_time()
+        hit = lookalike(host, table, context=False)
+        if hit is not None and hit.reason == SELF_EVIDENT:
+            return True
+    return False
 
 
 #: Lure weight (lures.txt, topic words not counted) that makes a brand's everyday-word name in the From
@@ -573,7 +649,9 @@ class BrandAnalyzer:
         table = brands_for(ctx)
         if not table.brands or verified_brand_sender(msg, findings, ctx):
             return  # a brand's own, DKIM-verified mail names brands and links its own domains
-        context = crypto_context(msg, ctx, table) or display_claims_weak_brand(msg, ctx, table)
+        urls = message_urls(msg, items, ctx)
+        context = (crypto_context(msg, ctx, table) or display_claims_weak_brand(msg, ctx, table)
+                   or domain_context(msg, urls, table, ctx))
         own = table.owner(msg.from_domain)
         sender = msg.from_domain or "(no From domain)"
         logo, logo_link = logo_alt(items)
@@ -617,7 +695,7 @@ class BrandAnalyzer:
             if hit is not None:
                 yield Finding("brand.lookalike_domain", NAME, "",
                               f"From domain {hit.domain} imitates {hit.brand.display} ({hit.reason})")
-        yield from lookalike_links(message_urls(msg, items, ctx), table, own, ctx, context=context)
+        yield from lookalike_links(urls, table, own, ctx, context=context)
         tenant = tenant_sender(msg) if best or (context and _pushes(msg, ctx)) else ""
         if tenant:
             yield Finding("brand.tenant_sender", NAME, "", f"sent from the free tenant domain {tenant}")
