@@ -236,8 +236,9 @@ def self_evident(label: str, brand_label: str) -> bool:
 
 
 @lru_cache(maxsize=16384)
-def _label_reason(label: str, brand_label: str, weak: bool) -> str:
-    """Why registrable label ``label`` imitates ``brand_label`` ('' when it does not)."""
+def _label_reason(label: str, brand_label: str, weak: bool, words: tuple[str, ...] = ()) -> str:
+    """Why registrable label ``label`` imitates ``brand_label`` ('' when it does not); ``words`` are the
+    brand name's words when it is a compound (:func:`brand_words`)."""
     skel, target = skeleton(label), skeleton(brand_label)
     if not skel or not target:
         return ""
@@ -256,9 +257,58 @@ def _label_reason(label: str, brand_label: str, weak: bool) -> str:
         return "contains brand"
     if len(target) >= 6 and len(skel) >= 6:
         limit = 2 if len(target) >= 10 else 1
-        if edit_distance(skel, target, limit) <= limit:
+        distance = edit_distance(skel, target, limit)
+        if distance <= limit and not (distance == 2 and _word_replaced(skel, target, words)):
             return "edit distance"
     return ""
+
+
+@lru_cache(maxsize=4096)
+def _brand_words(brand: Brand, brand_label: str) -> tuple[str, ...]:
+    return brand_words(brand, brand_label)
+
+
+_CAMEL = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def brand_words(brand: Brand, brand_label: str) -> tuple[str, ...]:
+    """The words of a compound brand name that spells ``brand_label`` ("CoinTracker" -> coin, tracker;
+    "Trust Wallet" -> trust, wallet), as skeletons; () when no name spells the label in two or more words."""
+    target = skeleton(brand_label)
+    for name in brand.names:
+        if not name.isascii():
+            continue
+        words = tuple(skeleton(w) for w in _CAMEL.findall(name))
+        if len(words) >= 2 and "".join(words) == target:
+            return words
+    return ()
+
+
+def _word_replaced(skel: str, target: str, words: tuple[str, ...]) -> bool:
+    """Whether ``skel``, two edits from ``target``, differs from it only inside one of the brand's ``words``:
+    that word replaced by another ("cointicker": Tracker -> ticker, "pancakeshop": Swap -> shop), a
+    different compound, where a typo-squat's edits are one per word, or a doubled letter and one more."""
+    if not words:
+        return False
+    for i in range(1, len(skel)):  # a doubled letter ("coinntraker") is a slip of the finger, one of the two
+        if skel[i] == skel[i - 1] and edit_distance(skel[:i] + skel[i + 1:], target, 1) <= 1:
+            return False
+    prefix = 0
+    while prefix < min(len(skel), len(target)) and skel[prefix] == target[prefix]:
+        prefix += 1
+    suffix = 0
+    while (suffix < min(len(skel), len(target)) - prefix
+           and skel[len(skel) - 1 - suffix] == target[len(target) - 1 - suffix]):
+        suffix += 1
+    lo, hi = prefix, len(target) - suffix  # the brand's letters that changed
+    if hi - lo < 1:
+        return False  # letters only inserted at one place
+    start = 0
+    for word in words:
+        if start <= lo and hi <= start + len(word):
+            return True
+        start += len(word)
+    return False
 
 
 MAX_LOOKALIKE_MEMO = 50_000
@@ -304,7 +354,7 @@ def _lookalike(domain: str, table: BrandTable, *, context: bool) -> Lookalike | 
         if not native.isascii() and any(normalize(n).replace(" ", "") == native for n in brand.names):
             return Lookalike(brand, domain, "brand name as an IDN label")
         for brand_label in brand.labels:
-            reason = _label_reason(label, brand_label, weak)
+            reason = _label_reason(label, brand_label, weak, _brand_words(brand, brand_label))
             if reason:
                 return Lookalike(brand, domain, reason)
     return None
