@@ -6,7 +6,8 @@ registrable domain that is not the brand's but whose first label
 
 - folds to the brand label after homoglyph folding (Unicode confusables, IDN/punycode decoded,
   ``0``/``o``, ``1``/``l``/``i``, ``rn``/``m``, ``vv``/``w``; hyphens ignored),
-- is within a small edit distance of it (1 for labels of 6+ letters, 2 for 10+),
+- is within a small edit distance of it (1 for labels of 6+ letters, 2 for 10+; not two edits inside one
+  word of a compound brand name: ``cointicker`` replaces CoinTracker's "Tracker", it is no typo),
 - contains it as a word (``upbit-security.com``), glued to words phishing domains use
   (:data:`GLUE_WORDS`: ``ledgerlivewallet.com``, ``binanceverify.net``, ``secureokxlogin.io``; for every
   brand, short and everyday-word names included) or, for distinctive labels, as a substring
@@ -15,7 +16,10 @@ registrable domain that is not the brand's but whose first label
 or a domain that carries the brand in a subdomain of someone else's registrable domain
 (``binance.com.secure-login.xyz``, ``metamask.wallet-sync.app``).  Brands whose name is an everyday word
 (``weak_names``: Ledger, Gemini, Kraken) are looked for only in crypto mail, except in an
-internationalised, mixed-script spelling (``gemіni.com`` with a Cyrillic і), which is never the word.
+internationalised, mixed-script spelling (``gemіni.com`` with a Cyrillic і), which is never the word, and
+except with a crypto or account word in the label (``phantom-wallet-update.com``, ``kraken-verify.net``,
+``jup-claim.web.app``: :func:`self_evident`), which says which Phantom is meant; such a From domain or link
+host gives the mail its crypto context (:func:`domain_context`).
 
 A brand named only in the body of a mailing (List-Unsubscribe / List-Id) together with other brands,
 without account wording, is an editorial mention (a digest, a tracker's summary), not a claim.
