@@ -93,21 +93,20 @@ def test_every_brand_glued_hyphenated_homoglyph_and_punycode(brand: object) -> N
         assert brand.owns(domain) is False
 
 
-@pytest.mark.parametrize("domain", ["securephantomapp.io", "ledger-live.com", "krakenfx-mail.com", "ledger-com.io",
-                                    "phantom-customers.net", "jup-events.com", "stellar-security.com",
-                                    "rainbow-care.org", "nexo-support.com"])
+@pytest.mark.parametrize("domain", ["ledgerlivewallet.com", "krakenverify.net", "securephantomapp.io",
+                                    "ledger-live.com", "krakenfx-mail.com", "ledger-com.io", "phantom-customers.net",
+                                    "jup-events.com", "stellar-security.com", "rainbow-care.org", "nexo-support.com"])
 def test_everyday_word_brands_glued_to_lure_words(domain: str) -> None:
     assert lookalike(domain, TABLE, context=True) is not None
     assert lookalike(domain, TABLE, context=False) is None  # without crypto context "Ledger" is a word
 
 
-@pytest.mark.parametrize("domain", ["ledgerlivewallet.com", "krakenverify.net", "kraken-withdrawals.com",
-                                    "phantom-wallet-update.com", "ledger-support-desk.io", "jup-claim.web.app",
-                                    "kraken-verify.net", "exodus-seed-restore.app", "secure-tether-login.com",
-                                    "scroll-airdrop.xyz"])
+@pytest.mark.parametrize("domain", ["kraken-withdrawals.com", "phantom-wallet-update.com", "kraken-wallet.app",
+                                    "ledger-support-desk.io", "jup-claim.web.app", "kraken-verify.net",
+                                    "exodus-seed-restore.app", "secure-tether-login.com", "scroll-airdrop.xyz"])
 def test_everyday_word_brand_with_crypto_words_needs_no_context(domain: str) -> None:
-    """An everyday-word brand plus a crypto or account-takeover word (or two support-desk words) is the
-    brand: the domain says what the word means."""
+    """An everyday-word brand hyphenated to a crypto or account-takeover word (or two support-desk words) is
+    the brand: the domain says what the word means.  (Glued, "krakenverify", it still needs context.)"""
     hit = lookalike(domain, TABLE, context=False)
     assert hit is not None and hit.reason == SELF_EVIDENT, (domain, hit)
 

@@ -17,7 +17,7 @@ or a domain that carries the brand in a subdomain of someone else's registrable 
 (``binance.com.secure-login.xyz``, ``metamask.wallet-sync.app``).  Brands whose name is an everyday word
 (``weak_names``: Ledger, Gemini, Kraken) are looked for only in crypto mail, except in an
 internationalised, mixed-script spelling (``gemіni.com`` with a Cyrillic і), which is never the word, and
-except with a crypto or account word in the label (``phantom-wallet-update.com``, ``kraken-verify.net``,
+except with a crypto or account word hyphenated to it (``phantom-wallet-update.com``, ``kraken-verify.net``,
 ``jup-claim.web.app``: :func:`self_evident`), which says which Phantom is meant; such a From domain or link
 host gives the mail its crypto context (:func:`domain_context`).
 
@@ -225,18 +225,20 @@ def _glue_weight(rest: str) -> int:
 
 @lru_cache(maxsize=16384)
 def self_evident(label: str, brand_label: str) -> bool:
-    """Registrable label ``label`` is ``brand_label`` plus glue words only, with one self-evident word or two
-    desk words among them (see :data:`SELF_EVIDENT_WORDS`)."""
-    skel, target = skeleton(label), skeleton(brand_label)
-    if not target or len(skel) > 63 or len(skel) <= len(target):
+    """Registrable label ``label`` is ``brand_label`` and glue words written apart by hyphens, with one
+    self-evident word or two desk words among them (see :data:`SELF_EVIDENT_WORDS`).  Hyphenated only: there
+    the registrant wrote the word breaks; a glued label's ("ledgerlivewallet") are guessed, and it still
+    needs crypto context."""
+    target = skeleton(brand_label)
+    if not target or "-" not in label or len(label) > 63:
         return False
-    start = skel.find(target)
-    while start >= 0:
-        before, after = _glue_weight(skel[:start]), _glue_weight(skel[start + len(target):])
-        if before >= 0 and after >= 0 and before + after >= 2:
-            return True
-        start = skel.find(target, start + 1)
-    return False
+    parts = [skeleton(t) for t in _LABEL_PARTS.split(label) if t]
+    if target not in parts:
+        return False
+    rest = list(parts)
+    rest.remove(target)
+    weights = [_glue_weight(p) for p in rest]
+    return bool(rest) and min(weights) >= 0 and sum(weights) >= 2
 
 
 @lru_cache(maxsize=16384)
