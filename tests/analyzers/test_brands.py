@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coinguard.analyzers.brands import BrandAnalyzer, lookalike
+from coinguard.analyzers.brands import SELF_EVIDENT, BrandAnalyzer, lookalike
 from coinguard.brandlist import BrandFormatError, load_brands, parse_brands
 from coinguard.config import Config, CryptoConfig
 from coinguard.findings import Finding, Item
@@ -94,11 +94,29 @@ def test_every_brand_glued_hyphenated_homoglyph_and_punycode(brand: object) -> N
 
 
 @pytest.mark.parametrize("domain", ["ledgerlivewallet.com", "krakenverify.net", "securephantomapp.io",
-                                    "ledger-live.com", "kraken-withdrawals.com", "krakenfx-mail.com", "ledger-com.io",
-                                    "phantom-customers.net"])
+                                    "ledger-live.com", "krakenfx-mail.com", "ledger-com.io", "phantom-customers.net",
+                                    "jup-events.com", "stellar-security.com", "rainbow-care.org", "nexo-support.com"])
 def test_everyday_word_brands_glued_to_lure_words(domain: str) -> None:
     assert lookalike(domain, TABLE, context=True) is not None
     assert lookalike(domain, TABLE, context=False) is None  # without crypto context "Ledger" is a word
+
+
+@pytest.mark.parametrize("domain", ["kraken-withdrawals.com", "phantom-wallet-update.com", "kraken-wallet.app",
+                                    "ledger-support-desk.io", "jup-claim.web.app", "kraken-verify.net",
+                                    "exodus-seed-restore.app", "secure-tether-login.com", "scroll-airdrop.xyz"])
+def test_everyday_word_brand_with_crypto_words_needs_no_context(domain: str) -> None:
+    """An everyday-word brand hyphenated to a crypto or account-takeover word (or two support-desk words) is
+    the brand: the domain says what the word means.  (Glued, "krakenverify", it still needs context.)"""
+    hit = lookalike(domain, TABLE, context=False)
+    assert hit is not None and hit.reason == SELF_EVIDENT, (domain, hit)
+
+
+@pytest.mark.parametrize("domain", ["phantom-fireworks.com", "ledger-accounting.co.uk", "lido-beach-hotel.it",
+                                    "polygon-graphics.com", "exodus-travel.com", "optimism-coaching.com",
+                                    "stellar-dental.com", "generalledger.com", "rainbow-kids-help.org",
+                                    "celsiusthermometer.com", "scroll-saw-tools.com"])
+def test_everyday_word_brand_with_other_words_is_no_context_lookalike(domain: str) -> None:
+    assert lookalike(domain, TABLE, context=False) is None
 
 
 @pytest.mark.parametrize("domain", ["generalledger.com", "ledgerhq-careers-example.org", "orbitwallet.com",

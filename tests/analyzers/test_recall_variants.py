@@ -153,10 +153,9 @@ BATCH1_BENIGN: dict[str, Callable[[], bytes]] = {
 
 #: Batch 1 lures still missed after the fixes (strict xfail: a fix shows as XPASS and is made a plain case).
 #: The third round (test_airdrop_blind.py) read an image's alt text as text and the compensation payment as bait.
-BATCH1_LIMITS = {
-    "image-only airdrop with a button link":
-        "no crypto word anywhere: 'Reward pending', a picture and a free-hosted link read as any prize spam",
-}
+#: ("image-only airdrop with a button link" passes since the link host jup-claim.web.app, an everyday-word
+#: brand with a crypto word, gives the mail its crypto context: brands.domain_context.)
+BATCH1_LIMITS: dict[str, str] = {}
 
 
 def _flagged(raw: bytes) -> tuple[bool, object]:

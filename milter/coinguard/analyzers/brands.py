@@ -6,7 +6,8 @@ registrable domain that is not the brand's but whose first label
 
 - folds to the brand label after homoglyph folding (Unicode confusables, IDN/punycode decoded,
   ``0``/``o``, ``1``/``l``/``i``, ``rn``/``m``, ``vv``/``w``; hyphens ignored),
-- is within a small edit distance of it (1 for labels of 6+ letters, 2 for 10+),
+- is within a small edit distance of it (1 for labels of 6+ letters, 2 for 10+; not two edits inside one
+  word of a compound brand name: ``cointicker`` replaces CoinTracker's "Tracker", it is no typo),
 - contains it as a word (``upbit-security.com``), glued to words phishing domains use
   (:data:`GLUE_WORDS`: ``ledgerlivewallet.com``, ``binanceverify.net``, ``secureokxlogin.io``; for every
   brand, short and everyday-word names included) or, for distinctive labels, as a substring
@@ -15,7 +16,10 @@ registrable domain that is not the brand's but whose first label
 or a domain that carries the brand in a subdomain of someone else's registrable domain
 (``binance.com.secure-login.xyz``, ``metamask.wallet-sync.app``).  Brands whose name is an everyday word
 (``weak_names``: Ledger, Gemini, Kraken) are looked for only in crypto mail, except in an
-internationalised, mixed-script spelling (``gemіni.com`` with a Cyrillic і), which is never the word.
+internationalised, mixed-script spelling (``gemіni.com`` with a Cyrillic і), which is never the word, and
+except with a crypto or account word hyphenated to it (``phantom-wallet-update.com``, ``kraken-verify.net``,
+``jup-claim.web.app``: :func:`self_evident`), which says which Phantom is meant; such a From domain or link
+host gives the mail its crypto context (:func:`domain_context`).
 
 A brand named only in the body of a mailing (List-Unsubscribe / List-Id) together with other brands,
 without account wording, is an editorial mention (a digest, a tracker's summary), not a claim.
@@ -182,9 +186,65 @@ def _glued(skel: str, target: str) -> bool:
     return False
 
 
+#: Glue words that say by themselves what an everyday-word brand name next to them means: the coin,
+#: the wallet, its secrets and the account-takeover verbs ("phantom-wallet-update", "kraken-verify",
+#: "jup-claim").  A weak brand's label made of its name and glue words only, one of them from this set,
+#: is a look-alike even in mail without crypto context (the domain is the context), and makes the mail's
+#: everyday-word brand names count.  "phantom-fireworks", "ledger-accounting" hold no glue word at all.
+SELF_EVIDENT_WORDS = (
+    "airdrop", "auth", "claim", "claims", "coin", "coins", "crypto", "dapp", "defi", "kyc", "aml", "2fa", "mfa",
+    "otp", "login", "signin", "nft", "presale", "recover", "recovery", "restore", "seed", "stake", "staking",
+    "swap", "token", "tokens", "unlock", "validate", "validation", "verification", "verify", "wallet", "wallets",
+    "web3", "withdraw", "withdrawal", "withdrawals",
+)
+#: Support-desk glue words: two of them with an everyday-word brand ("ledger-support-desk") are self-evident
+#: too; one ("rainbow-care", "stellar-security") is an ordinary business name.
+DESK_WORDS = ("account", "accounts", "care", "desk", "help", "helpdesk", "secure", "security", "support")
+SELF_EVIDENT = "everyday-word brand with crypto/account words"
+
+
+@lru_cache(maxsize=1)
+def _word_classes() -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(skeleton(w) for w in SELF_EVIDENT_WORDS), frozenset(skeleton(w) for w in DESK_WORDS)
+
+
+def _glue_weight(rest: str) -> int:
+    """Best weight of a split of skeleton ``rest`` into glue words (-1: no such split): a self-evident
+    word counts 2, a desk word 1, other glue words 0."""
+    words = _glue_skeletons()
+    evident, desk = _word_classes()
+    best = [0] + [-1] * len(rest)
+    for end in range(1, len(rest) + 1):
+        for start in range(max(0, end - _GLUE_MAX), end):
+            piece = rest[start:end]
+            if best[start] >= 0 and piece in words:
+                gain = 2 if piece in evident else 1 if piece in desk else 0
+                best[end] = max(best[end], best[start] + gain)
+    return best[-1]
+
+
 @lru_cache(maxsize=16384)
-def _label_reason(label: str, brand_label: str, weak: bool) -> str:
-    """Why registrable label ``label`` imitates ``brand_label`` ('' when it does not)."""
+def self_evident(label: str, brand_label: str) -> bool:
+    """Registrable label ``label`` is ``brand_label`` and glue words written apart by hyphens, with one
+    self-evident word or two desk words among them (see :data:`SELF_EVIDENT_WORDS`).  Hyphenated only: there
+    the registrant wrote the word breaks; a glued label's ("ledgerlivewallet") are guessed, and it still
+    needs crypto context."""
+    target = skeleton(brand_label)
+    if not target or "-" not in label or len(label) > 63:
+        return False
+    parts = [skeleton(t) for t in _LABEL_PARTS.split(label) if t]
+    if target not in parts:
+        return False
+    rest = list(parts)
+    rest.remove(target)
+    weights = [_glue_weight(p) for p in rest]
+    return bool(rest) and min(weights) >= 0 and sum(weights) >= 2
+
+
+@lru_cache(maxsize=16384)
+def _label_reason(label: str, brand_label: str, weak: bool, words: tuple[str, ...] = ()) -> str:
+    """Why registrable label ``label`` imitates ``brand_label`` ('' when it does not); ``words`` are the
+    brand name's words when it is a compound (:func:`brand_words`)."""
     skel, target = skeleton(label), skeleton(brand_label)
     if not skel or not target:
         return ""
@@ -203,9 +263,58 @@ def _label_reason(label: str, brand_label: str, weak: bool) -> str:
         return "contains brand"
     if len(target) >= 6 and len(skel) >= 6:
         limit = 2 if len(target) >= 10 else 1
-        if edit_distance(skel, target, limit) <= limit:
+        distance = edit_distance(skel, target, limit)
+        if distance <= limit and not (distance == 2 and _word_replaced(skel, target, words)):
             return "edit distance"
     return ""
+
+
+@lru_cache(maxsize=4096)
+def _brand_words(brand: Brand, brand_label: str) -> tuple[str, ...]:
+    return brand_words(brand, brand_label)
+
+
+_CAMEL = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def brand_words(brand: Brand, brand_label: str) -> tuple[str, ...]:
+    """The words of a compound brand name that spells ``brand_label`` ("CoinTracker" -> coin, tracker;
+    "Trust Wallet" -> trust, wallet), as skeletons; () when no name spells the label in two or more words."""
+    target = skeleton(brand_label)
+    for name in brand.names:
+        if not name.isascii():
+            continue
+        words = tuple(skeleton(w) for w in _CAMEL.findall(name))
+        if len(words) >= 2 and "".join(words) == target:
+            return words
+    return ()
+
+
+def _word_replaced(skel: str, target: str, words: tuple[str, ...]) -> bool:
+    """Whether ``skel``, two edits from ``target``, differs from it only inside one of the brand's ``words``:
+    that word replaced by another ("cointicker": Tracker -> ticker, "pancakeshop": Swap -> shop), a
+    different compound, where a typo-squat's edits are one per word, or a doubled letter and one more."""
+    if not words:
+        return False
+    for i in range(1, len(skel)):  # a doubled letter ("coinntraker") is a slip of the finger, one of the two
+        if skel[i] == skel[i - 1] and edit_distance(skel[:i] + skel[i + 1:], target, 1) <= 1:
+            return False
+    prefix = 0
+    while prefix < min(len(skel), len(target)) and skel[prefix] == target[prefix]:
+        prefix += 1
+    suffix = 0
+    while (suffix < min(len(skel), len(target)) - prefix
+           and skel[len(skel) - 1 - suffix] == target[len(target) - 1 - suffix]):
+        suffix += 1
+    lo, hi = prefix, len(target) - suffix  # the brand's letters that changed
+    if hi - lo < 1:
+        return False  # letters only inserted at one place
+    start = 0
+    for word in words:
+        if start <= lo and hi <= start + len(word):
+            return True
+        start += len(word)
+    return False
 
 
 MAX_LOOKALIKE_MEMO = 50_000
@@ -240,6 +349,8 @@ def _lookalike(domain: str, table: BrandTable, *, context: bool) -> Lookalike | 
             # nobody writes the word "gemіni" with a Cyrillic і except to pass for the brand
             if idn and any(_label_reason(label, bl, True) == "homoglyph" for bl in brand.labels):
                 return Lookalike(brand, domain, "homoglyph (internationalised spelling)")
+            if any(self_evident(label, bl) for bl in brand.labels):
+                return Lookalike(brand, domain, SELF_EVIDENT)
             continue
         if sub and any(f".{own}." in f".{sub}." for own in brand.domains):
             return Lookalike(brand, domain, "brand domain inside another domain")
@@ -249,7 +360,7 @@ def _lookalike(domain: str, table: BrandTable, *, context: bool) -> Lookalike | 
         if not native.isascii() and any(normalize(n).replace(" ", "") == native for n in brand.names):
             return Lookalike(brand, domain, "brand name as an IDN label")
         for brand_label in brand.labels:
-            reason = _label_reason(label, brand_label, weak)
+            reason = _label_reason(label, brand_label, weak, _brand_words(brand, brand_label))
             if reason:
                 return Lookalike(brand, domain, reason)
     return None
@@ -297,6 +408,27 @@ def crypto_context(msg: MessageInfo, ctx: AnalysisContext, table: BrandTable) ->
         return True
     return bool(mentioned_norm(normalized_join(ctx, msg.subject, msg.from_display, msg.body_text), table,
                                context=False))
+
+
+def domain_context(msg: MessageInfo, urls: Iterable[FoundUrl], table: BrandTable, ctx: AnalysisContext) -> bool:
+    """Is the From domain or a link host an everyday-word brand with crypto or account words
+    (:func:`self_evident`: "phantom-wallet-update.com", "jup-claim.web.app")?  The domain then gives the
+    mail the crypto context its words may lack (a picture and a button)."""
+    hosts = [msg.from_domain] if msg.from_domain else []
+    seen: set[str] = set()
+    for found in urls:
+        host = url_host(found.url)
+        if host and host not in seen and not ip_host(host):
+            seen.add(host)
+            hosts.append(host)
+            if len(seen) >= MAX_LINK_HOSTS:
+                break
+    for host in hosts:
+        ctx.budget.check_time()
+        hit = lookalike(host, table, context=False)
+        if hit is not None and hit.reason == SELF_EVIDENT:
+            return True
+    return False
 
 
 #: Lure weight (lures.txt, topic words not counted) that makes a brand's everyday-word name in the From
@@ -573,7 +705,9 @@ class BrandAnalyzer:
         table = brands_for(ctx)
         if not table.brands or verified_brand_sender(msg, findings, ctx):
             return  # a brand's own, DKIM-verified mail names brands and links its own domains
-        context = crypto_context(msg, ctx, table) or display_claims_weak_brand(msg, ctx, table)
+        urls = message_urls(msg, items, ctx)
+        context = (crypto_context(msg, ctx, table) or display_claims_weak_brand(msg, ctx, table)
+                   or domain_context(msg, urls, table, ctx))
         own = table.owner(msg.from_domain)
         sender = msg.from_domain or "(no From domain)"
         logo, logo_link = logo_alt(items)
@@ -617,7 +751,7 @@ class BrandAnalyzer:
             if hit is not None:
                 yield Finding("brand.lookalike_domain", NAME, "",
                               f"From domain {hit.domain} imitates {hit.brand.display} ({hit.reason})")
-        yield from lookalike_links(message_urls(msg, items, ctx), table, own, ctx, context=context)
+        yield from lookalike_links(urls, table, own, ctx, context=context)
         tenant = tenant_sender(msg) if best or (context and _pushes(msg, ctx)) else ""
         if tenant:
             yield Finding("brand.tenant_sender", NAME, "", f"sent from the free tenant domain {tenant}")
