@@ -180,7 +180,11 @@ def normalize(text: str) -> str:
         text = text.translate(table).casefold()
         if not text.isascii():
             text = text.translate(table)
-    if not text.isascii() or _ASCII_LETTERS_SPACED in text.encode("ascii").translate(_ASCII_SHAPE):
+    shape = text.encode("ascii").translate(_ASCII_SHAPE) if text.isascii() else None
+    if shape is None or _ASCII_LETTERS_SEPARATED in shape:
+        text = _LETTER_SEPARATED.sub(_join_separated, text)
+        shape = text.encode("ascii").translate(_ASCII_SHAPE) if shape is not None else None
+    if shape is None or _ASCII_LETTERS_SPACED in shape:
         text = _LETTER_SPACED.sub(_join_letters, text)
     # str.split() splits on the characters \s matches (both: Py_UNICODE_ISSPACE): runs become one space,
     # none at either end, as re.sub(r"\s+", " ", text).strip() did, at C speed (the regex made a piece a run)
@@ -219,6 +223,23 @@ _ASCII_LETTERS_SPACED = b"a a a a"
 
 def _join_letters(m: re.Match[str]) -> str:
     return m.group(0).replace(" ", "")
+
+
+#: Words written letter by letter with one separator ("s.e.e.d", "w-a-l-l-e-t", "k_e_y_s", "s·e·e·d"): 4+
+#: single letters, the same separator between each (a trailing one allowed), the word standing alone
+#: (after a space, a bracket or a quote; before at most 3 punctuation marks and a space or the end), so that
+#: a host name ("a.b.c.d.example") or a path is not joined.  Abbreviations of 3 letters ("u.s.a.") stay.
+#: One pass, each match attempt bounded by its run: linear in the text.
+_LETTER_SEPARATED = re.compile(
+    r"(?<![^\s(\[\"'\u00ab\u201c\u2018])"  # alone: after a space, a bracket, a quote or the start
+    r"[^\W\d_]([.\-_*~\u00b7\u2022\u2027\u2219\u22c5\u2010\u2011\u30fb])(?:[^\W\d_]\1){2,}[^\W\d_]\1?"
+    r"(?=[.,;:!?)\]\"'\u00bb\u201d\u2019]{0,3}(?:\s|$))")
+#: What a letter-separated word looks like in :data:`_ASCII_SHAPE` (a necessary condition, at C speed).
+_ASCII_LETTERS_SEPARATED = b"a.a.a.a"
+
+
+def _join_separated(m: re.Match[str]) -> str:
+    return m.group(0).replace(m.group(1), "")
 
 
 def normalized(ctx: AnalysisContext | None, text: str) -> str:
