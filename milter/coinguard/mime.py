@@ -26,7 +26,15 @@ from typing import Any
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role, safe_name
 from coinguard.handlers import MessageInfo
 from coinguard.sniff import sniff
-from coinguard.text import MAX_HTML_RENDER, MAX_LINKS, decode_text, html_to_text, text_codec
+from coinguard.text import (
+    MAX_HTML_RENDER,
+    MAX_LINKS,
+    decode_text,
+    html_to_text,
+    reading_codec,
+    text_codec,
+    unreadable_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +43,7 @@ ANALYZER = "mime"
 TOO_MANY_PARTS = "mime.too_many_parts"
 PARSE_ERROR = "mime.parse_error"
 BAD_CHARSET = "mime.bad_charset"
+UNDECODABLE = "mime.undecodable_text"
 LONG_HEADER = "mime.limit.header_line"
 #: Longest header line handed to the parser (the stdlib parser holds several copies of a line).
 MAX_HEADER_LINE = 64 * 1024
@@ -52,7 +61,11 @@ CODES: tuple[CodeInfo, ...] = (
              "before parsing; the rest of that line was not read (verdict unchecked)."),
     CodeInfo(BAD_CHARSET, 0.5, Category.MESSAGE,
              "A part declares a charset that cannot decode text (unknown, malformed, or a transform such as rot13 "
-             "or hex); its text was read as UTF-8 instead."),
+             "or hex); its text was read as UTF-8 (windows-1252 when it is not UTF-8) instead, as mail clients do."),
+    CodeInfo(UNDECODABLE, 0.0, Category.MESSAGE,
+             "A text part's bytes decode neither in its declared charset (read as mail clients read it: "
+             "iso-8859-1 as windows-1252, gb2312 as GB18030, ks_c_5601-1987 as windows-949 ...) nor as UTF-8; "
+             "much of what a reader sees could not be analysed (verdict unchecked).", incomplete=True),
 )
 
 #: Bytes of body text kept for the message analyzers.
@@ -69,25 +82,68 @@ def charset_of(part: Message) -> str:
         return ""
 
 
-def decode_header(value: str | None) -> str:
-    """RFC 2047-decode a header value, never raising; unusable charsets degrade to UTF-8/latin-1."""
+#: One RFC 2047 encoded word: charset (an RFC 2231 ``*language`` tail allowed), B or Q, text without ``?``/space.
+_ENCODED_WORD = re.compile(r"=\?([^?\s*]{1,64})(?:\*[^?\s]{0,32})?\?([bBqQ])\?([^?\s]*)\?=")
+_QP_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+
+
+def _word_bytes(encoding: str, text: str) -> bytes:
+    """The bytes of one encoded word's text, decoded leniently as mail clients do (never raises)."""
+    if encoding in "bB":
+        try:
+            return lenient_base64(text)
+        except (binascii.Error, ValueError):
+            return b""
+    data = text.replace("_", " ").encode("ascii", "surrogateescape")
+    return _QP_ESCAPE.sub(lambda m: bytes((int(m.group(1), 16),)), data)
+
+
+def _header_text(value: object) -> str:
+    """A header value as the parser keeps it: a compat32 ``Header`` (what ``msg.get`` returns for raw 8-bit
+    bytes, whose ``str()`` is all U+FFFD) back to its text with the bytes as surrogate escapes."""
+    if isinstance(value, email.header.Header):
+        try:
+            chunks = email.header.decode_header(value)
+        except Exception:
+            return str(value)
+        return "".join(c.decode("ascii", "surrogateescape") if isinstance(c, bytes) else str(c) for c, _cs in chunks)
+    return str(value)
+
+
+def decode_header(value: str | email.header.Header | None) -> str:
+    """A header value as a mail client shows it, never raising: raw 8-bit bytes read as UTF-8 when valid
+    (:func:`_undo_surrogates`), each RFC 2047 encoded word decoded on its own (a bad word costs only itself),
+    adjacent words of one charset joined as bytes first (a multi-byte character split between two words),
+    glued words (``?==?``) and words inside text found; charsets read as :func:`~coinguard.text.decode_text`
+    reads them."""
     if not value:
         return ""
-    value = _undo_surrogates(str(value))
-    if "=?" not in value:  # no encoded word (the stdlib's ecre needs "=?"): the value as it is, one line
-        return " ".join(value.split())
-    try:
-        parts = email.header.decode_header(value)
-    except Exception:
-        return " ".join(value.split())
+    text = _undo_surrogates(_header_text(value))
+    if "=?" not in text:  # no encoded word: the value as it is, one line
+        return " ".join(text.split())
     out: list[str] = []
-    for chunk, charset in parts:
-        if isinstance(chunk, bytes):
-            out.append(decode_text(chunk, charset, "latin-1") if charset else chunk.decode("latin-1"))
-        else:
-            out.append(chunk)
-    text = "".join(out)
-    return " ".join(text.replace("\r", " ").replace("\n", " ").split())
+    pending = b""
+    pending_charset = ""
+    at = 0
+    for match in _ENCODED_WORD.finditer(text):
+        between = text[at:match.start()]
+        charset = match.group(1).lower()
+        if between and (not pending or between.strip()):
+            if pending:
+                out.append(decode_text(pending, pending_charset, "latin-1"))
+                pending = b""
+            out.append(between)
+        elif pending and charset != pending_charset:
+            out.append(decode_text(pending, pending_charset, "latin-1"))
+            pending = b""
+        pending += _word_bytes(match.group(2), match.group(3))
+        pending_charset = charset
+        at = match.end()
+    if pending:
+        out.append(decode_text(pending, pending_charset, "latin-1"))
+    out.append(text[at:])
+    decoded = "".join(out)
+    return " ".join(decoded.replace("\r", " ").replace("\n", " ").split())
 
 
 def _undo_surrogates(text: str, charset: str | None = None) -> str:
@@ -100,13 +156,13 @@ def _undo_surrogates(text: str, charset: str | None = None) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    codec = text_codec(charset)
+    codec = reading_codec(charset)
     if codec and codec != "utf-8":
         try:
             return raw.decode(codec)
         except Exception:
             pass
-    return raw.decode("latin-1")
+    return raw.decode("cp1252", "replace")  # as clients read undeclared 8-bit text that is not UTF-8
 
 
 def _with_8bit_params(part: Message) -> Message:
@@ -681,6 +737,9 @@ def extract_parts(
         charset = str(item.meta.get("charset") or "")
         if charset and text_codec(charset) is None and (part.get_content_maintype() == "text" or item.name):
             bad_charsets.add(charset)
+        if part.get_content_maintype() == "text" and (lost := unreadable_text(item.data[:MAX_BODY_TEXT], charset)):
+            findings.append(Finding(UNDECODABLE, ANALYZER, item.path,
+                                    f"{lost} characters undecodable as {charset or 'undeclared'} or UTF-8"))
         items.append(item)
         _release(part)
     if bad_charsets:

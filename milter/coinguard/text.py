@@ -180,7 +180,11 @@ def normalize(text: str) -> str:
         text = text.translate(table).casefold()
         if not text.isascii():
             text = text.translate(table)
-    if not text.isascii() or _ASCII_LETTERS_SPACED in text.encode("ascii").translate(_ASCII_SHAPE):
+    shape = text.encode("ascii").translate(_ASCII_SHAPE) if text.isascii() else None
+    if shape is None or _ASCII_LETTERS_SEPARATED in shape:
+        text = _LETTER_SEPARATED.sub(_join_separated, text)
+        shape = text.encode("ascii").translate(_ASCII_SHAPE) if shape is not None else None
+    if shape is None or _ASCII_LETTERS_SPACED in shape:
         text = _LETTER_SPACED.sub(_join_letters, text)
     # str.split() splits on the characters \s matches (both: Py_UNICODE_ISSPACE): runs become one space,
     # none at either end, as re.sub(r"\s+", " ", text).strip() did, at C speed (the regex made a piece a run)
@@ -219,6 +223,23 @@ _ASCII_LETTERS_SPACED = b"a a a a"
 
 def _join_letters(m: re.Match[str]) -> str:
     return m.group(0).replace(" ", "")
+
+
+#: Words written letter by letter with one separator ("s.e.e.d", "w-a-l-l-e-t", "k_e_y_s", "s·e·e·d"): 4+
+#: single letters, the same separator between each (a trailing one allowed), the word standing alone
+#: (after a space, a bracket or a quote; before at most 3 punctuation marks and a space or the end), so that
+#: a host name ("a.b.c.d.example") or a path is not joined.  Abbreviations of 3 letters ("u.s.a.") stay.
+#: One pass, each match attempt bounded by its run: linear in the text.
+_LETTER_SEPARATED = re.compile(
+    r"(?<![^\s(\[\"'\u00ab\u201c\u2018])"  # alone: after a space, a bracket, a quote or the start
+    r"[^\W\d_]([.\-_*~\u00b7\u2022\u2027\u2219\u22c5\u2010\u2011\u30fb])(?:[^\W\d_]\1){2,}[^\W\d_]\1?"
+    r"(?=[.,;:!?)\]\"'\u00bb\u201d\u2019]{0,3}(?:\s|$))")
+#: What a letter-separated word looks like in :data:`_ASCII_SHAPE` (a necessary condition, at C speed).
+_ASCII_LETTERS_SEPARATED = b"a.a.a.a"
+
+
+def _join_separated(m: re.Match[str]) -> str:
+    return m.group(0).replace(m.group(1), "")
 
 
 def normalized(ctx: AnalysisContext | None, text: str) -> str:
@@ -944,13 +965,40 @@ def _find(matcher: PhraseMatcher, norm: str) -> dict[int, str]:
 #: Codecs that exist but decode nothing (``undefined`` raises on every input).
 _NOT_TEXT = frozenset({"undefined"})
 
+#: Charset labels mail clients know and Python does not (WHATWG Encoding Standard labels, Outlook's own).
+_LABELS = {
+    "x-sjis": "cp932", "windows-31j": "cp932", "x-ms-cp932": "cp932", "ms_kanji": "cp932",
+    "windows-874": "cp874", "x-windows-874": "cp874", "x-gbk": "gbk", "x-euc-cn": "gbk", "euc-cn": "gbk",
+    "iso-8859-8-i": "iso8859-8", "iso_8859-8-i": "iso8859-8", "iso-8859-6-i": "iso8859-6",
+    "x-mac-roman": "mac-roman", "x-mac-cyrillic": "mac-cyrillic", "x-mac-greek": "mac-greek",
+    "unicode-1-1-utf-8": "utf-8", "unicode11utf8": "utf-8", "unicode20utf8": "utf-8", "x-unicode20utf8": "utf-8",
+    "utf8mb4": "utf-8", "x-cp1250": "cp1250", "x-cp1251": "cp1251", "x-cp1252": "cp1252",
+    "x-euc-jp": "euc_jp", "x-euc-kr": "cp949", "ks_c_5601": "cp949", "ksc5601": "cp949", "ksc_5601": "cp949",
+    "x-windows-949": "cp949", "windows-949": "cp949", "x-big5": "big5hkscs", "big5-hkscs": "big5hkscs",
+}
 
-def text_codec(charset: str | None) -> str | None:
-    """The codec name for a declared ``charset`` if it decodes bytes to text, else None.  Never raises."""
-    if not charset:
-        return None
+#: Codecs mail clients (and browsers, by the Encoding Standard) read as their wider superset, since senders
+#: label windows-1252 text "iso-8859-1", GBK text "gb2312", Outlook's windows-949 "ks_c_5601-1987" ...
+_SUPERSET = {
+    "ascii": "cp1252", "iso8859-1": "cp1252", "iso8859-9": "cp1254", "iso8859-11": "cp874", "tis-620": "cp874",
+    "gb2312": "gb18030", "gbk": "gb18030", "euc_kr": "cp949", "shift_jis": "cp932", "big5": "big5hkscs",
+}
+
+#: Single-byte codecs whose text is read as UTF-8 when it is valid UTF-8 with non-ASCII in it: the sender
+#: wrote UTF-8 and declared (or defaulted to) the wrong charset; real latin-1 text is almost never valid UTF-8.
+_UTF8_FIRST = frozenset({"cp1252", "cp1254", "cp874"})
+
+
+_CODE_PAGE = re.compile(r"(?:x-)?(?:cp|ibm|windows)[-_ ]?(\d{3,5})")
+
+
+def _codec(charset: str) -> str | None:
+    label = charset.strip().strip("\"'").strip().lower()
+    page = _CODE_PAGE.fullmatch(label)
+    if page:  # "cp-850", "IBM-437", "x-cp1251": the code page Python names cpNNN
+        label = "cp" + page.group(1)
     try:
-        info = codecs.lookup(str(charset).strip())
+        info = codecs.lookup(_LABELS.get(label, label))
     except Exception:  # LookupError, ValueError (embedded NUL), TypeError ...
         return None
     if info.name in _NOT_TEXT or not getattr(info, "_is_text_encoding", True):
@@ -958,13 +1006,80 @@ def text_codec(charset: str | None) -> str | None:
     return info.name
 
 
+def text_codec(charset: str | None) -> str | None:
+    """The codec name for a declared ``charset`` if it decodes bytes to text, else None.  Never raises.
+
+    Labels Python lacks but mail clients know (``x-sjis``, ``windows-874``, ``iso-8859-8-i`` ...) are codecs."""
+    if not charset:
+        return None
+    return _codec(str(charset))
+
+
+def reading_codec(charset: str | None) -> str | None:
+    """The codec a mail client reads a declared ``charset`` with (its superset: ``iso-8859-1`` is windows-1252,
+    ``gb2312`` GB18030, ``ks_c_5601-1987`` windows-949), or None when the label decodes no text."""
+    codec = text_codec(charset)
+    return _SUPERSET.get(codec, codec) if codec else None
+
+
 def decode_text(data: bytes, charset: str | None, default: str = "utf-8") -> str:
-    """``data`` as text in ``charset`` (``default`` when unusable), undecodable bytes replaced.  Never raises."""
-    codec = text_codec(charset) or default
+    """``data`` as a mail client shows it, undecodable bytes replaced.  Never raises.
+
+    The declared ``charset`` is read as its superset (:func:`reading_codec`); text with no usable charset
+    (none, unknown, or a single-byte one) that is valid UTF-8 is UTF-8, as it is when the declared
+    multi-byte codec cannot decode it and UTF-8 can; otherwise undeclared text is ``default``, or
+    windows-1252 when ``default`` is UTF-8 and the bytes are not UTF-8 (a reader sees letters, not U+FFFD)."""
+    return _decode(data, charset, default)[0]
+
+
+def _decode(data: bytes, charset: str | None, default: str) -> tuple[str, bool]:
+    """:func:`decode_text`, and whether bytes had to be replaced."""
+    codec = reading_codec(charset)
+    if data.isascii():
+        try:
+            return data.decode(codec or "ascii", "replace"), False
+        except Exception:  # a codec that fails even with errors="replace"
+            return data.decode("latin-1"), False
+    if codec is None or codec in _UTF8_FIRST or codec == "utf-8":
+        try:
+            return data.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+        if codec is None:
+            codec = "cp1252" if text_codec(default) == "utf-8" else (reading_codec(default) or "latin-1")
     try:
-        return data.decode(codec, "replace")
+        return data.decode(codec), False
+    except UnicodeDecodeError:
+        if codec != "utf-8":
+            try:
+                return data.decode("utf-8"), False
+            except UnicodeDecodeError:
+                pass
+    except Exception:
+        pass
+    try:
+        return data.decode(codec, "replace"), True
     except Exception:  # a codec that fails even with errors="replace"
-        return data.decode("latin-1")
+        return data.decode("latin-1"), False
+
+
+#: Replaced characters from which a text counts as unreadable (:func:`unreadable_text`), at least ...
+UNREADABLE_MIN = 16
+#: ... and at least this share of the decoded characters.
+UNREADABLE_SHARE = 0.02
+
+
+def unreadable_text(data: bytes, charset: str | None) -> int:
+    """How many characters of ``data`` a reader would see as U+FFFD, when that many (at least
+    :data:`UNREADABLE_MIN` and :data:`UNREADABLE_SHARE` of the text) that the text cannot be taken as read:
+    neither its declared charset, its superset, nor UTF-8 decodes it.  0 otherwise (a stray bad byte)."""
+    if data.isascii():
+        return 0
+    text, replaced = _decode(data, charset, "utf-8")
+    if not replaced:
+        return 0
+    lost = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    return lost if lost >= UNREADABLE_MIN and lost >= UNREADABLE_SHARE * len(text) else 0
 
 
 def decode_item(item: Item, limit: int = MAX_TEXT) -> str:

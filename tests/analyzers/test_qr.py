@@ -228,3 +228,23 @@ def test_a_decoder_failure_is_no_code_not_an_error(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(zxingcpp, "read_barcodes", broken)
     findings, children = run_handler(QrCodes(), encoded(qr_picture("https://a.example/"), "PNG"), "q.png")
     assert findings == [] and children == []
+
+
+def _future_version(package: bytes) -> bytes:
+    """``package`` whose last central directory entry needs zip version 9.9 to extract: zipfile refuses
+    to open it with NotImplementedError, as it does a damaged decrypted OOXML with garbage in that field."""
+    at = package.rfind(b"PK\x01\x02")
+    return package[:at + 6] + struct.pack("<H", 99) + package[at + 8:]
+
+
+def test_office_package_that_zipfile_refuses_is_a_parse_error_and_unchecked() -> None:
+    docx = zip_bytes({"[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
+                      "word/document.xml": b"<w:document/>",
+                      "word/media/image1.png": encoded(qr_picture("https://kraken-support.help/"), "PNG")})
+    item = Item(path="decrypted.docx", name="decrypted.docx", data=_future_version(docx), type="ooxml.word")
+    out = list(QrCodes().handle(item, make_context()))  # no exception (it was scan.analyzer_error)
+    assert [(o.code, o.path) for o in out if not isinstance(o, Item)] == [("qr.parse_error", "decrypted.docx")]
+    assert "NotImplementedError" in out[0].detail
+    assert catalogue()["qr.parse_error"].incomplete  # the verdict says the pictures were not read
+    garbage = Item(path="x.docx", name="x.docx", data=b"PK\x03\x04 not a zip", type="ooxml.word")
+    assert codes(QrCodes().handle(garbage, make_context())) == {"qr.parse_error"}

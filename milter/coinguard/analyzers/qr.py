@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NAME = "qr"
+PARSE_ERROR = "qr.parse_error"
 IMAGE_TYPES = frozenset({ItemType.IMAGE_PNG, ItemType.IMAGE_JPEG, ItemType.IMAGE_GIF, ItemType.IMAGE_BMP,
                          ItemType.IMAGE_TIFF, ItemType.IMAGE_WEBP})
 #: Largest image file decoded, and most pixels its header may declare.
@@ -81,6 +82,10 @@ _SCHEME_LINK = re.compile(r"(?i)^\s*(?:javascript|vbscript|data):")
 
 class _TooLarge(Exception):
     """An image over the size limits: named in qr.sampled, not decoded."""
+
+
+class _Unreadable(Exception):
+    """A container whose pictures could not be listed: a qr.parse_error (verdict unchecked)."""
 
 
 def _formats() -> Any:
@@ -177,6 +182,10 @@ class QrCodes:
                  "informational: pictures over the QR decoder's limits (size, pixels, count per message) "
                  "were not searched for QR codes; they were analysed as files all the same",
                  incomplete=False),
+        CodeInfo(PARSE_ERROR, 0.0, Category.INTERNAL,
+                 "an Office package whose pictures could not be listed (a damaged or unsupported zip, e.g. a "
+                 "decrypted document that is no valid package): its pictures were not searched for QR codes "
+                 "(verdict unchecked)"),
     )
 
     def applies_to(self, item: Item) -> bool:
@@ -197,6 +206,9 @@ class QrCodes:
                 texts = load()
             except _TooLarge as exc:
                 skipped.append(f"{where}: {exc}")
+                continue
+            except _Unreadable as exc:
+                yield Finding(PARSE_ERROR, NAME, item.path, f"{where}: {exc}")
                 continue
             if texts is not None:  # searched (spacers and tracking pixels are not counted)
                 memo["images"] += 1
@@ -304,11 +316,14 @@ def _office_images(item: Item, ctx: AnalysisContext) -> Iterator[tuple[str, Any]
     """The pictures of an OOXML package (``*/media/*``), read after asking the Budget."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(item.data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        log.debug("ooxml not read for QR codes: %r", exc)  # the ooxml analyzer reports a broken package
+        media = [i for i in zf.infolist() if _MEDIA.match(i.filename)][:MAX_DOC_IMAGES]
+    except BudgetExceeded:
+        raise
+    except Exception as exc:  # BadZipFile, NotImplementedError (flag bit 5), struct.error, EOFError ...
+        log.debug("ooxml not read for QR codes: %r", exc)
+        yield item.path, _raise_unreadable(f"pictures not listed: {type(exc).__name__}: {str(exc)[:120]}")
         return
     with zf:
-        media = [i for i in zf.infolist() if _MEDIA.match(i.filename)][:MAX_DOC_IMAGES]
         for info in media:
             if info.file_size > MAX_IMAGE_BYTES:
                 yield f"{item.path}/{info.filename}", _raise_too_large(f"{info.file_size} bytes")
@@ -323,6 +338,13 @@ def _office_images(item: Item, ctx: AnalysisContext) -> Iterator[tuple[str, Any]
 
 def _bytes_loader(data: bytes) -> Any:
     return lambda: decode_bytes(data)
+
+
+def _raise_unreadable(why: str) -> Any:
+    def load() -> list[str] | None:
+        raise _Unreadable(why)
+
+    return load
 
 
 def _raise_too_large(why: str) -> Any:
