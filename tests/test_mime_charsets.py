@@ -61,8 +61,8 @@ def test_encoded_words_decoded_one_by_one() -> None:
     assert mime.decode_header("=?utf-8*en?Q?hi?=") == "hi"  # RFC 2231 language tail
 
 
-def test_body_that_decodes_in_nothing_is_unchecked_but_a_stray_byte_is_not() -> None:
-    assert catalogue()[mime.UNDECODABLE].incomplete
+def test_body_that_decodes_in_nothing_is_recorded_but_a_stray_byte_is_not() -> None:
+    assert not catalogue()[mime.UNDECODABLE].incomplete
     garbage = bytes(range(0x80, 0x100)) * 4  # no valid UTF-8 sequence, declared UTF-8
     _s, _b, found = _read(_mail(b"Subject: s\r\n", b"Hello " + garbage, b"text/plain; charset=utf-8"))
     assert mime.UNDECODABLE in found
@@ -70,3 +70,17 @@ def test_body_that_decodes_in_nothing_is_unchecked_but_a_stray_byte_is_not() -> 
     assert mime.UNDECODABLE not in found and body.startswith("Hello caf")
     assert unreadable_text("Grüße".encode("cp1252") * 50, "") == 0  # undeclared latin text reads as windows-1252
     assert unreadable_text("안녕".encode("cp949") * 50, "ks_c_5601-1987") == 0
+
+
+def test_a_mislabelled_latin_newsletter_is_recorded_not_unchecked() -> None:
+    """windows-1252 text declared UTF-8 (a broken mailer): the reader sees U+FFFD where we do; clean, not
+    unchecked (quarantined under the strict profile), with the finding kept as a record."""
+    from coinguard.findings import VerdictKind
+    from coinguard.scan import Envelope, ScanContext, scan_message
+
+    text = ("Chère cliente, cher client, découvrez nos idées de sorties à Noël : marchés, musées, "
+            "concerts et théâtre près de chez vous. À très bientôt ! ").encode("cp1252") * 6
+    raw = _mail(b"Subject: Lettre de d\xe9cembre\r\n", text, b"text/plain; charset=utf-8")
+    v = scan_message(raw, ScanContext(envelope=Envelope(id="N1")))
+    assert mime.UNDECODABLE in v.codes
+    assert v.verdict is VerdictKind.CLEAN, v.codes

@@ -65,7 +65,9 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo(UNDECODABLE, 0.0, Category.MESSAGE,
              "A text part's bytes decode neither in its declared charset (read as mail clients read it: "
              "iso-8859-1 as windows-1252, gb2312 as GB18030, ks_c_5601-1987 as windows-949 ...) nor as UTF-8; "
-             "much of what a reader sees could not be analysed (verdict unchecked).", incomplete=True),
+             "a reader sees U+FFFD there as we do (a broken mailer's mislabelled text, or garbage): recorded, "
+             "not unchecked -- an attacker gains nothing from text the victim cannot read either, and a "
+             "mislabelled newsletter must not be quarantined.", incomplete=False),
 )
 
 #: Bytes of body text kept for the message analyzers.
