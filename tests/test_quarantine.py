@@ -529,3 +529,11 @@ def test_the_postgresql_store_remembers_a_parts_digest_only_for_equal_bytes(tmp_
         data = bytes([n]) * 20_000
         assert store._part_digest(data) == hashlib.sha256(data).hexdigest()
     assert len(store._parts_hashed) == pg.PART_MEMO
+
+
+def test_parse_headers_reads_a_raw_8bit_subject_as_mail_clients_do() -> None:
+    """`quarantine list/show` give the Subject a reader sees: raw UTF-8 bytes in a header are text, not U+FFFD."""
+    from coinguard.quarantine.base import parse_headers
+
+    raw = "Subject: Wallet prüfen\r\nFrom: a@example.org\r\n\r\nbody".encode()
+    assert dict(parse_headers(raw)) == {"Subject": "Wallet prüfen", "From": "a@example.org"}

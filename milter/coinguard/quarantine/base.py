@@ -55,7 +55,8 @@ def parse_headers(raw: bytes, limit: int = 500) -> tuple[tuple[str, str], ...]:
     from coinguard.mime import decode_header
 
     msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
-    return tuple((str(k), decode_header(str(v))) for k, v in list(msg.items())[:limit])
+    # the value itself: str() of the Header the parser makes of raw 8-bit bytes is only U+FFFD
+    return tuple((str(k), decode_header(v)) for k, v in list(msg.items())[:limit])
 
 
 def header(headers: Sequence[tuple[str, str]], name: str) -> str:
