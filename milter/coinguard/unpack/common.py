@@ -117,16 +117,25 @@ def stored_bytes_digest(data: bytes, start: int, length: int) -> bytes | None:
     return hashlib.blake2b(memoryview(data)[start:start + length], digest_size=16).digest()
 
 
-def colliding(keys: Sequence[tuple[Any, ...] | None]) -> set[tuple[Any, ...]]:
-    """The declared keys (CRC, sizes, ...) that more than one member shares: only those members can be
-    copies of one another, so only their stored bytes are hashed for an identity (a member whose declared
-    key is its own is never skipped as a copy, with or without a digest)."""
+def copy_identities(members: Sequence[Any], key: Callable[[Any], tuple[Any, ...] | None],
+                    stored: Callable[[Any], bytes | None]) -> list[tuple[Any, ...] | None]:
+    """Each member's identity for copy detection: the digest of its stored bytes (``stored``) with what its
+    header declares of its content (``key``: CRC, sizes...; None: no identity, the member is read).
+
+    Equal stored bytes, not merely an equal declared key, which a header can copy from a decoy.  Only
+    members whose declared key another member shares can be copies of one another, so only their bytes
+    are hashed; every other member gets None (never skipped as a copy)."""
+    keys = [key(m) for m in members]
     seen: set[tuple[Any, ...]] = set()
     shared: set[tuple[Any, ...]] = set()
-    for key in keys:
-        if key is not None:
-            (shared if key in seen else seen).add(key)
-    return shared
+    for k in keys:
+        if k is not None:
+            (shared if k in seen else seen).add(k)
+    out: list[tuple[Any, ...] | None] = []
+    for m, k in zip(members, keys, strict=True):
+        digest = stored(m) if k is not None and k in shared else None
+        out.append(None if digest is None or k is None else (digest, *k))
+    return out
 
 
 class MemberReader(Protocol):

@@ -24,7 +24,7 @@ from coinguard.unpack.common import (
     Entry,
     MemberUnreadable,
     WrongPassword,
-    colliding,
+    copy_identities,
     expand,
     extension,
     parse_error,
@@ -50,28 +50,22 @@ class _RarReader:
             return None
         return (info.CRC, info.file_size, extension(info.filename))
 
-    def _identity(self, info: rarfile.RarInfo, key: tuple[object, ...]) -> tuple[object, ...] | None:
-        """Equal stored bytes (not merely an equal declared CRC, which a header can copy), size, extension."""
-        stored = stored_bytes_digest(self.data, info.data_offset, info.compress_size)
-        return None if stored is None else (stored, *key)
+    def _stored(self, info: rarfile.RarInfo) -> bytes | None:
+        """The digest of the member's stored bytes, or None."""
+        return stored_bytes_digest(self.data, info.data_offset, info.compress_size)
 
     def entries(self) -> list[Entry]:
         # directories, symlinks, hard links, redirections: names only
         files = [info for info in self.rf.infolist() if not info.isdir() and info.is_file()]
-        keys = [self._key(info) for info in files]
-        shared = colliding(keys)  # only members that declare the same content can be copies: only they are hashed
-        out = []
-        for info, key in zip(files, keys, strict=True):
-            out.append(Entry(
-                name=info.filename,
-                size=info.file_size,
-                compressed=info.compress_size,
-                encrypted=info.needs_password(),
-                key=info,
-                identity=self._identity(info, key) if key is not None and key in shared else None,
-                declared=(info.CRC, info.file_size, extension(info.filename)) if info.CRC else None,
-            ))
-        return out
+        return [Entry(
+            name=info.filename,
+            size=info.file_size,
+            compressed=info.compress_size,
+            encrypted=info.needs_password(),
+            key=info,
+            identity=identity,
+            declared=(info.CRC, info.file_size, extension(info.filename)) if info.CRC else None,
+        ) for info, identity in zip(files, copy_identities(files, self._key, self._stored), strict=True)]
 
     def read(self, entry: Entry, password: str | None, cap: int) -> bytes:
         try:

@@ -28,7 +28,7 @@ from coinguard.unpack.common import (
     PARSE_ERROR,
     Entry,
     WrongPassword,
-    colliding,
+    copy_identities,
     expand,
     expand_with_tool,
     extension,
@@ -116,31 +116,20 @@ class _ZipReader:
 
     def entries(self) -> list[Entry]:
         files = [info for info in self.zf.infolist() if not info.is_dir()]
-        keys = [self._key(info) for info in files]
-        shared = colliding(keys)
-        out = []
-        for info, key in zip(files, keys, strict=True):
-            out.append(Entry(
-                name=info.filename,
-                size=info.file_size,
-                compressed=info.compress_size,
-                encrypted=bool(info.flag_bits & 0x1),
-                key=info,
-                # equal stored bytes, not merely equal declared CRC and sizes (a header can copy a decoy's);
-                # hashed only where another member declares the same (no other member can be its copy)
-                identity=self._identity(info, key) if key in shared else None,
-                declared=(info.CRC, info.file_size, extension(info.filename)) if info.CRC else None,
-            ))
-        return out
+        return [Entry(
+            name=info.filename,
+            size=info.file_size,
+            compressed=info.compress_size,
+            encrypted=bool(info.flag_bits & 0x1),
+            key=info,
+            identity=identity,
+            declared=(info.CRC, info.file_size, extension(info.filename)) if info.CRC else None,
+        ) for info, identity in zip(files, copy_identities(files, self._key, self._stored), strict=True)]
 
     @staticmethod
     def _key(info: Any) -> tuple[object, ...]:
         """What the directory declares of a member's content: equal for every copy of it."""
         return (info.CRC, info.file_size, info.compress_type, bool(info.flag_bits & 0x1), extension(info.filename))
-
-    def _identity(self, info: Any, key: tuple[object, ...]) -> tuple[object, ...] | None:
-        stored = self._stored(info)
-        return None if stored is None else (stored, *key)
 
     def read(self, entry: Entry, password: str | None, cap: int) -> bytes:
         pwd = password.encode("utf-8") if password is not None else None
