@@ -399,3 +399,25 @@ def test_a_replayed_item_list_reuses_its_indicator_walk_with_the_same_urls_and_t
         assert first.urls == again.urls == want and first.texts == again.texts == [i.data.decode() for i in items]
     other = [Item(path=i.path, name="", data=i.data, type="text", role=Role.TEXT) for i in items]  # equal, not same
     assert ind._walk_items(other, {}).urls == item_urls[: ind.MAX_ITEMS] and len(ind._ITEM_WALKS) == 2
+
+
+@pytest.mark.parametrize("first", ["xlm", "pdf"])
+def test_a_first_copy_whose_body_text_hits_does_not_keep_the_body_tier_off_for_its_campaign(first: str) -> None:
+    """Other mail holding the same body text (a footer, a disclaimer) already in the cache: the zip campaign's
+    first copy then sees a hit and tries to store its body, but its live unpacker's items carry tuples a
+    body entry cannot give back.  Not remembered as refused: the next copy (its items replayed) stores it."""
+    cache = lru()
+    scan(campaigns.copy(first, 90), cache, 90)
+    copies = [campaigns.copy("zip", n) for n in range(5)]
+    got = [scan(raw, cache, n) for n, raw in enumerate(copies)]
+    assert counts(got[0])["hit"] > 0  # the shared body text
+    assert counts(got[1])["miss"] == 1 and counts(got[1])["hit"] > 1  # the body misses, the items hit: stored
+    assert counts(got[2]) == counts(got[3]) == counts(got[4]) == {"hit": 1, "miss": 0, "error": 0}
+    assert [signature(v) for v in got] == [signature(scan(raw, None, n)) for n, raw in enumerate(copies)]
+
+
+def test_meta_replayable_is_false_for_tuples_and_true_for_json_values() -> None:
+    from coinguard.findings import Item
+
+    assert vc.meta_replayable([Item(path="a", name="a", data=b"", type="binary", meta={"ancestors": ["x"], "n": 1})])
+    assert not vc.meta_replayable([Item(path="a", name="a", data=b"", type="binary", meta={"ancestors": ("x",)})])

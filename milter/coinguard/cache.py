@@ -901,6 +901,11 @@ class BodyCache:
                 or _memo_has_urls(ctx.memo)):
             self.cache.stats.note("not_stored")
             return False
+        if not meta_replayable(items):
+            # (a live unpacker's tuples: not remembered as refused, the next copy's replayed items may pass --
+            # a first copy whose items partly hit, say a body text shared with other mail, was the body's last try)
+            self.cache.stats.note("not_stored")
+            return False
         read = passwords_digest(candidates) if candidates.reads != reads_before else None
         blob = encode_body(items, top, findings, read, self.shape)
         if blob is None or len(blob) > self.cache.settings.max_entry_bytes:
@@ -1112,6 +1117,21 @@ def _part_ref(data: bytes, shape: BodyShape, span: tuple[int, int]) -> list[Any]
     return None
 
 
+def meta_replayable(items: Sequence[Item]) -> bool:
+    """Whether every item's meta is a JSON value that reads back equal (a body entry can give it back).
+
+    Not a property of the body: a live unpacker's run gives tuples (``ancestors``) where a run replayed
+    by the per-item tier gives the lists it stored, so the next copy of the same body may pass."""
+    for i in items:
+        meta = dict(i.meta)
+        try:
+            if json.loads(json.dumps(meta)) != meta:
+                return False  # a tuple, a non-str key...: it would read back as something else
+        except (TypeError, ValueError):
+            return False
+    return True
+
+
 def encode_body(items: Sequence[Item], top: int, findings: Sequence[Finding],
                 passwords_read: str | None = None, shape: BodyShape | None = None) -> bytes | None:
     """The body entry of one complete item loop, or None when it must not be stored.
@@ -1123,16 +1143,13 @@ def encode_body(items: Sequence[Item], top: int, findings: Sequence[Finding],
         if NOT_CACHEABLE.search(f.code) or _incomplete(f.code):
             return None
         frecs.append([f.code, f.analyzer, f.path, f.detail, f.score, f.strength])
+    if not meta_replayable(items):
+        return None
     leaves = shape.leaves if shape is not None and shape.leaves is not None and len(shape.leaves) == top else None
     irecs: list[list[Any]] = []
     inline: list[bytes] = []
     for n, i in enumerate(items):
         meta = dict(i.meta)
-        try:
-            if json.loads(json.dumps(meta)) != meta:
-                return None  # a tuple, a non-str key...: it would read back as something else
-        except (TypeError, ValueError):
-            return None
         ref = (_part_ref(i.data, shape, leaves[n]) if shape is not None and leaves is not None and n < top
                and len(i.data) >= BODY_REF_MIN else None)
         if ref is None:
@@ -1235,6 +1252,7 @@ __all__ = [
     "local_cache",
     "make_key",
     "mark_cached",
+    "meta_replayable",
     "open_cache",
     "passwords_digest",
     "prefetch",
