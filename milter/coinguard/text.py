@@ -615,6 +615,17 @@ DISTINCT_MIN = 4096
 
 
 def distinct_sentences(text: str) -> str:
+    """:func:`cut_repeated_sentences` of ``text``, remembered for the last few texts: the needle pass
+    (:class:`_NeedleSets`) and :func:`token_set` read the same normalised text."""
+    return _distinct_sentences(text, DISTINCT_MIN)
+
+
+@lru_cache(maxsize=4)
+def _distinct_sentences(text: str, minimum: int) -> str:
+    return cut_repeated_sentences(text, minimum)
+
+
+def cut_repeated_sentences(text: str, minimum: int = DISTINCT_MIN) -> str:
     """``text`` with each repeated sentence kept once: the pieces between :data:`SENTENCE_SEP` joined by it,
     the first and the last piece where they were and each piece between them once (in any order).
 
@@ -623,8 +634,8 @@ def distinct_sentences(text: str) -> str:
     piece between the first and the last has a separator on both sides in both texts (the first only after
     it, the last only before it).  The needle pass (~1 ms per 80 KB, the automaton walk itself) then reads
     a text made of one paragraph repeated (a template, a signature, filler) once; in prose without repeats
-    the cut costs ~0.1 ms per 80 KB and is dropped."""
-    if len(text) < DISTINCT_MIN:
+    the cut costs ~0.1 ms per 80 KB and is dropped.  Texts shorter than ``minimum`` are passed whole."""
+    if len(text) < minimum:
         return text
     pieces = text.split(SENTENCE_SEP)
     if len(pieces) < 4:
@@ -919,6 +930,16 @@ def _tokens(norm: str) -> tuple[str, ...]:
     if norm.isascii():
         return tuple(norm.encode("ascii").translate(_TOKEN_BYTES).decode("ascii").split())
     return tuple(_TOKEN.findall(norm))
+
+
+@lru_cache(maxsize=4)
+def token_set(norm: str) -> frozenset[str]:
+    """The distinct tokens of a normalised text (``set(_tokens(norm))``), read from
+    :func:`distinct_sentences` of it: a token is a run of [0-9a-z] and the separator holds none, so every
+    token stands within one piece, bounded there as in the text, and the cut keeps every piece (a text of
+    one paragraph repeated, a template or filler, is tokenised once, not forty times)."""
+    cut = distinct_sentences(norm)
+    return frozenset(_tokens(norm) if cut is norm else _tokens.__wrapped__(cut))
 
 
 #: ``bytes.translate`` table keeping the bytes :data:`_TOKEN` matches (0-9, a-z), every other one a space.
