@@ -21,7 +21,16 @@ from typing import ClassVar
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.lures import without_disclaimers
-from coinguard.text import RegexGate, decode_item, is_document_text, item_text, normalized, normalized_join
+from coinguard.text import (
+    SENTENCE_SEP,
+    RegexGate,
+    decode_item,
+    distinct_sentences,
+    is_document_text,
+    item_text,
+    normalized,
+    normalized_join,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +100,7 @@ def _word_runs(norm: str) -> list[list[str]]:
     # stretches of 12+ consecutive BIP-39 words (whatever their gaps) are walked word by word below.  The
     # words alone first (the text's bytes with all but a-z made spaces, split; anything not ASCII is a "?"):
     # most texts have no such stretch, and the split that keeps the gaps (a third of the cost) is not needed
-    words = norm.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii").split()
-    listed = bytes(map(wordlist().__contains__, words))
+    listed = _listed(norm)
     if _STRETCH.search(listed) is None:
         return []
     parts = _SPLIT_WORDS.split(norm)  # [gap, word, gap, word, ..., gap]: its words are ``words``
@@ -101,6 +109,28 @@ def _word_runs(norm: str) -> list[list[str]]:
         lo, hi = stretch.span()
         _runs_in(parts[2 * lo:2 * hi + 1], runs)
     return runs
+
+
+def _flags(text: str) -> bytes:
+    """A byte per word of ``text`` (a run of a-z; anything not ASCII a "?"): 1 for a BIP-39 word, else 0."""
+    return bytes(map(wordlist().__contains__, text.encode("ascii", "replace").translate(_WORD_BYTES)
+                     .decode("ascii").split()))
+
+
+def _listed(norm: str) -> bytes:
+    """:func:`_flags` of ``norm``; a text of repeated sentences (the needle pass's :func:`distinct_sentences`
+    cut it) has each distinct sentence flagged once and the flags joined in the text's order: a word never
+    holds the separator, so the text's words are its sentences' words one after the other (the same bytes)."""
+    if distinct_sentences(norm) is norm:
+        return _flags(norm)
+    seen: dict[str, bytes] = {}
+    out = []
+    for piece in norm.split(SENTENCE_SEP):
+        flags = seen.get(piece)
+        if flags is None:
+            flags = seen[piece] = _flags(piece)
+        out.append(flags)
+    return b"".join(out)
 
 
 #: A stretch of at least 12 consecutive BIP-39 words (bytes of 1 in :func:`_word_runs`' flags).
