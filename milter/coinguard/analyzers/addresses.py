@@ -540,9 +540,11 @@ def readers_own(text: str, addr: Address) -> bool:
 
 def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Finding]:
     # (full-width or other compatibility forms of the characters, "ｂｃ１ｑ...", are folded first)
-    text = text[:MAX_TEXT].translate(INVISIBLE)
+    # (INVISIBLE maps no ASCII character: an ASCII text is left as it is, not copied through the table; NFKC of
+    # a text the table made ASCII is that text)
+    text = text[:MAX_TEXT]
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+        text = unicodedata.normalize("NFKC", text.translate(INVISIBLE))
     found = find_addresses(text)
     if not found:
         return
