@@ -101,7 +101,7 @@ def _word_runs(norm: str) -> list[list[str]]:
     # words alone first (the text's bytes with all but a-z made spaces, split; anything not ASCII is a "?"):
     # most texts have no such stretch, and the split that keeps the gaps (a third of the cost) is not needed
     listed = _listed(norm)
-    if _STRETCH.search(listed) is None:
+    if _TWELVE not in listed:  # (a substring search: the regex tried its repeat at every word)
         return []
     parts = _SPLIT_WORDS.split(norm)  # [gap, word, gap, word, ..., gap]: its words are ``words``
     runs: list[list[str]] = []
@@ -123,18 +123,15 @@ def _listed(norm: str) -> bytes:
     holds the separator, so the text's words are its sentences' words one after the other (the same bytes)."""
     if distinct_sentences(norm) is norm:
         return _flags(norm)
-    seen: dict[str, bytes] = {}
-    out = []
-    for piece in norm.split(SENTENCE_SEP):
-        flags = seen.get(piece)
-        if flags is None:
-            flags = seen[piece] = _flags(piece)
-        out.append(flags)
-    return b"".join(out)
+    pieces = norm.split(SENTENCE_SEP)
+    flags = {piece: _flags(piece) for piece in set(pieces)}
+    return b"".join(map(flags.__getitem__, pieces))
 
 
 #: A stretch of at least 12 consecutive BIP-39 words (bytes of 1 in :func:`_word_runs`' flags).
 _STRETCH = re.compile(rb"\x01{12,}")
+#: Twelve BIP-39 words in a row: a :data:`_STRETCH` is in the flags exactly when this is.
+_TWELVE = b"\x01" * 12
 #: ``bytes.translate`` table keeping a-z (the words :data:`_SPLIT_WORDS` finds), every other byte a space.
 _WORD_BYTES = bytes(b if 0x61 <= b <= 0x7A else 0x20 for b in range(256))
 
