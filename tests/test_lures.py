@@ -345,4 +345,8 @@ def test_token_set_is_the_set_of_the_tokens() -> None:
         T.token_set.cache_clear()
         assert T.token_set(norm) == set(T._tokens.__wrapped__(norm)), norm[:80]
         cut += T.distinct_sentences(norm) is not norm
+        assert T.was_cut(norm, T.distinct_sentences(norm)) == (T.distinct_sentences(norm) != norm)
+        copy = "".join(list(norm))  # an equal text, another object: the remembered cut is asked by length
+        assert T.was_cut(copy, T.distinct_sentences(copy)) == (T.distinct_sentences(norm) != norm)
+        assert T.token_set(copy) == T.token_set(norm)
     assert cut > 100

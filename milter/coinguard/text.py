@@ -625,6 +625,13 @@ def _distinct_sentences(text: str, minimum: int) -> str:
     return cut_repeated_sentences(text, minimum)
 
 
+def was_cut(text: str, cut: str) -> bool:
+    """Is ``cut`` (:func:`distinct_sentences` of ``text``) shorter than the text?  A cut drops a repeated
+    piece and its separator, so a text that was not cut has its own length (asked by length, not identity:
+    the remembered result of an equal text is another string object)."""
+    return len(cut) != len(text)
+
+
 def cut_repeated_sentences(text: str, minimum: int = DISTINCT_MIN) -> str:
     """``text`` with each repeated sentence kept once: the pieces between :data:`SENTENCE_SEP` joined by it,
     the first and the last piece where they were and each piece between them once (in any order).
@@ -939,7 +946,7 @@ def token_set(norm: str) -> frozenset[str]:
     token stands within one piece, bounded there as in the text, and the cut keeps every piece (a text of
     one paragraph repeated, a template or filler, is tokenised once, not forty times)."""
     cut = distinct_sentences(norm)
-    return frozenset(_tokens(norm) if cut is norm else _tokens.__wrapped__(cut))
+    return frozenset(_tokens(norm) if not was_cut(norm, cut) else _tokens.__wrapped__(cut))
 
 
 #: ``bytes.translate`` table keeping the bytes :data:`_TOKEN` matches (0-9, a-z), every other one a space.

@@ -30,6 +30,7 @@ from coinguard.text import (
     item_text,
     normalized,
     normalized_join,
+    was_cut,
 )
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ def _listed(norm: str) -> bytes:
     """:func:`_flags` of ``norm``; a text of repeated sentences (the needle pass's :func:`distinct_sentences`
     cut it) has each distinct sentence flagged once and the flags joined in the text's order: a word never
     holds the separator, so the text's words are its sentences' words one after the other (the same bytes)."""
-    if distinct_sentences(norm) is norm:
+    if not was_cut(norm, distinct_sentences(norm)):
         return _flags(norm)
     pieces = norm.split(SENTENCE_SEP)
     flags = {piece: _flags(piece) for piece in set(pieces)}
