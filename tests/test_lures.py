@@ -300,3 +300,53 @@ def test_the_topic_gate_never_closes_on_a_text_with_a_topic_term() -> None:
                  "Quarterly report 2024: revenue grew 12 % in the north region."):
         assert not may_name_topic(text, LURES) and not match_lures(text, LURES).topic, text
     assert not may_name_topic("", LURES) and may_name_topic("ваш биткоин", LURES)
+
+
+def test_the_topic_gate_reads_repeated_sentences_once_and_still_opens() -> None:
+    """Long texts of a few sentences repeated (past text.DISTINCT_MIN, so the gate tokenises each distinct
+    sentence once): a topic phrase in one repeated sentence, only in the first or the last one, split by the
+    sentence separator or leet-spelled still opens the gate wherever match_lures finds a topic; filler alone
+    keeps it closed."""
+    import random
+
+    from coinguard import text as T
+    from coinguard.lures import is_topic, may_name_topic
+
+    topic = [lure.phrase for lure in LURES.lures if is_topic(lure) and not lure.phrase.startswith("re:")]
+    rng = random.Random(29)
+    filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor"
+    opened = 0
+    for phrase in topic[::7]:
+        body = ". ".join([filler] * 120)
+        for text in (f"{phrase}. {body}", f"{body}. {phrase}", f"{body}. {_leet(phrase)}",
+                     ". ".join(rng.choice([filler, filler, f"see {phrase} here"]) for _ in range(150)),
+                     body.replace("amet", phrase, 1), f"{body}. {phrase.replace(' ', '. ', 1)}"):
+            assert len(T.normalize(text)) > T.DISTINCT_MIN
+            if match_lures(text, LURES).topic:
+                opened += 1
+                assert may_name_topic(text, LURES), text[:80]
+    assert opened > len(topic[::7]) * 4
+    assert not may_name_topic(". ".join([filler] * 120), LURES)
+
+
+def test_token_set_is_the_set_of_the_tokens() -> None:
+    """text.token_set (tokens of the distinct sentences) is set(_tokens(norm)) on long texts that repeat
+    sentences, hold tokens at the cuts, digits, punctuation and non-ASCII letters."""
+    import random
+
+    from coinguard import text as T
+
+    rng = random.Random(31)
+    pieces = ["wallet", "se3d", "a", "b1", "ok", "x.", ".y", "", " ", "42", "ürün", "seed phrase", "end", "..", ". a"]
+    cut = 0
+    for _ in range(300):
+        sentences = [" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(1, 5))]
+        norm = T.normalize(". ".join(rng.choice(sentences) for _ in range(rng.randint(1, 2500))))
+        T.token_set.cache_clear()
+        assert T.token_set(norm) == set(T._tokens.__wrapped__(norm)), norm[:80]
+        cut += T.distinct_sentences(norm) is not norm
+        assert T.was_cut(norm, T.distinct_sentences(norm)) == (T.distinct_sentences(norm) != norm)
+        copy = "".join(list(norm))  # an equal text, another object: the remembered cut is asked by length
+        assert T.was_cut(copy, T.distinct_sentences(copy)) == (T.distinct_sentences(norm) != norm)
+        assert T.token_set(copy) == T.token_set(norm)
+    assert cut > 100

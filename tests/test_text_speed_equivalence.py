@@ -472,3 +472,27 @@ def test_a_copied_shared_gate_joins_the_shared_pass() -> None:
     assert twin.present(text) == {"qqzv copied"}
     assert pickle.loads(pickle.dumps(T.PhraseMatcher(["re:qqzv pickled"])))._find("a qqzv pickled " * 60) == \
         {0: "qqzv pickled"}
+
+
+def test_shape_searches_answer_as_the_substring_test() -> None:
+    """normalize's and find_spaced's gates search their dense shapes (nearly all "a" and a separator) with re's
+    literal search: the answer is ``needle in shape`` on shapes that hold the needle, miss it by one unit,
+    or hold it at either end."""
+    from coinguard.analyzers import addresses as A
+
+    rng = random.Random(43)
+    searches = [(T._LETTERS_SPACED_IN_SHAPE, T._ASCII_LETTERS_SPACED, b"a ."),
+                (T._LETTERS_SEPARATED_IN_SHAPE, T._ASCII_LETTERS_SEPARATED, b"a ."),
+                (A._SPACED_SHAPE_RUN_IN, A._SPACED_SHAPE_RUN, b"asx")]
+    for search, needle, alphabet in searches:
+        shapes = [b"", needle, needle[:-1], needle[1:], b"a" + needle, needle + b"a", needle[:-2] * 50]
+        for _ in range(3000):
+            size = rng.randint(0, 3 * len(needle))
+            units = [bytes([rng.choice(alphabet)]) if rng.random() < 0.3 else needle[: rng.randint(1, len(needle))]
+                     for _ in range(size // 4 + 1)]
+            shapes.append(b"".join(units))
+        held = 0
+        for shape in shapes:
+            assert (search(shape) is not None) == (needle in shape), shape
+            held += needle in shape
+        assert 50 < held < len(shapes) - 50  # both answers were asked

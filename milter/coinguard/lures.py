@@ -22,11 +22,11 @@ from coinguard.text import (
     _LEET,
     PhraseMatcher,
     RegexGate,
-    _tokens,
     clause_before,
     normalize,
     normalized,
     normalized_join,
+    token_set,
 )
 
 log = logging.getLogger(__name__)
@@ -446,7 +446,7 @@ def may_name_topic(text: str, lures: LureList, ctx: AnalysisContext | None = Non
     if not norm.isascii():
         return True
     gate = _topic_gate(lures)
-    tokens = set(_tokens(norm))
+    tokens = token_set(norm)  # (each distinct sentence tokenised once)
     if not gate.first.isdisjoint(tokens) \
             or not gate.first.isdisjoint(t.translate(_LEET) for t in tokens if not t.isalpha()):
         return True

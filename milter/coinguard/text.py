@@ -181,10 +181,10 @@ def normalize(text: str) -> str:
         if not text.isascii():
             text = text.translate(table)
     shape = text.encode("ascii").translate(_ASCII_SHAPE) if text.isascii() else None
-    if shape is None or _ASCII_LETTERS_SEPARATED in shape:
+    if shape is None or _LETTERS_SEPARATED_IN_SHAPE(shape) is not None:
         text = _LETTER_SEPARATED.sub(_join_separated, text)
         shape = text.encode("ascii").translate(_ASCII_SHAPE) if shape is not None else None
-    if shape is None or _ASCII_LETTERS_SPACED in shape:
+    if shape is None or _LETTERS_SPACED_IN_SHAPE(shape) is not None:
         text = _LETTER_SPACED.sub(_join_letters, text)
     # str.split() splits on the characters \s matches (both: Py_UNICODE_ISSPACE): runs become one space,
     # none at either end, as re.sub(r"\s+", " ", text).strip() did, at C speed (the regex made a piece a run)
@@ -219,6 +219,10 @@ _LETTER_SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){3,}[^\W\d_](?!\S)")
 _ASCII_SHAPE = bytes(ord("a") if chr(b).isascii() and chr(b).isalpha() else b if b == 0x20 else ord(".")
                      for b in range(256))
 _ASCII_LETTERS_SPACED = b"a a a a"
+#: ``_ASCII_LETTERS_SPACED in shape``, by ``re``'s literal search: a shape is nearly all "a" and " ", where
+#: ``bytes.__contains__`` compares at almost every position (0.17 ms per 80 KB) and re's prefix table
+#: skips (0.07 ms); the same answer (tests/test_text_speed_equivalence.py).
+_LETTERS_SPACED_IN_SHAPE = re.compile(re.escape(_ASCII_LETTERS_SPACED)).search
 
 
 def _join_letters(m: re.Match[str]) -> str:
@@ -236,6 +240,8 @@ _LETTER_SEPARATED = re.compile(
     r"(?=[.,;:!?)\]\"'\u00bb\u201d\u2019]{0,3}(?:\s|$))")
 #: What a letter-separated word looks like in :data:`_ASCII_SHAPE` (a necessary condition, at C speed).
 _ASCII_LETTERS_SEPARATED = b"a.a.a.a"
+#: ``_ASCII_LETTERS_SEPARATED in shape``, by re's literal search (see :data:`_LETTERS_SPACED_IN_SHAPE`).
+_LETTERS_SEPARATED_IN_SHAPE = re.compile(re.escape(_ASCII_LETTERS_SEPARATED)).search
 
 
 def _join_separated(m: re.Match[str]) -> str:
@@ -609,6 +615,24 @@ DISTINCT_MIN = 4096
 
 
 def distinct_sentences(text: str) -> str:
+    """:func:`cut_repeated_sentences` of ``text``, remembered for the last few texts: the needle pass
+    (:class:`_NeedleSets`) and :func:`token_set` read the same normalised text."""
+    return _distinct_sentences(text, DISTINCT_MIN)
+
+
+@lru_cache(maxsize=4)
+def _distinct_sentences(text: str, minimum: int) -> str:
+    return cut_repeated_sentences(text, minimum)
+
+
+def was_cut(text: str, cut: str) -> bool:
+    """Is ``cut`` (:func:`distinct_sentences` of ``text``) shorter than the text?  A cut drops a repeated
+    piece and its separator, so a text that was not cut has its own length (asked by length, not identity:
+    the remembered result of an equal text is another string object)."""
+    return len(cut) != len(text)
+
+
+def cut_repeated_sentences(text: str, minimum: int = DISTINCT_MIN) -> str:
     """``text`` with each repeated sentence kept once: the pieces between :data:`SENTENCE_SEP` joined by it,
     the first and the last piece where they were and each piece between them once (in any order).
 
@@ -617,8 +641,8 @@ def distinct_sentences(text: str) -> str:
     piece between the first and the last has a separator on both sides in both texts (the first only after
     it, the last only before it).  The needle pass (~1 ms per 80 KB, the automaton walk itself) then reads
     a text made of one paragraph repeated (a template, a signature, filler) once; in prose without repeats
-    the cut costs ~0.1 ms per 80 KB and is dropped."""
-    if len(text) < DISTINCT_MIN:
+    the cut costs ~0.1 ms per 80 KB and is dropped.  Texts shorter than ``minimum`` are passed whole."""
+    if len(text) < minimum:
         return text
     pieces = text.split(SENTENCE_SEP)
     if len(pieces) < 4:
@@ -913,6 +937,16 @@ def _tokens(norm: str) -> tuple[str, ...]:
     if norm.isascii():
         return tuple(norm.encode("ascii").translate(_TOKEN_BYTES).decode("ascii").split())
     return tuple(_TOKEN.findall(norm))
+
+
+@lru_cache(maxsize=4)
+def token_set(norm: str) -> frozenset[str]:
+    """The distinct tokens of a normalised text (``set(_tokens(norm))``), read from
+    :func:`distinct_sentences` of it: a token is a run of [0-9a-z] and the separator holds none, so every
+    token stands within one piece, bounded there as in the text, and the cut keeps every piece (a text of
+    one paragraph repeated, a template or filler, is tokenised once, not forty times)."""
+    cut = distinct_sentences(norm)
+    return frozenset(_tokens(norm) if not was_cut(norm, cut) else _tokens.__wrapped__(cut))
 
 
 #: ``bytes.translate`` table keeping the bytes :data:`_TOKEN` matches (0-9, a-z), every other one a space.

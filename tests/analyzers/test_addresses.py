@@ -317,3 +317,21 @@ def test_spaced_runs_are_looked_for_only_where_their_shape_is(monkeypatch: pytes
     monkeypatch.setattr(addresses, "_may_be_spaced", lambda text: True)
     assert found == [addresses.find_spaced(t) for t in texts]
     assert sum(map(len, found)) >= 100
+
+
+def test_address_findings_leave_ascii_text_untranslated() -> None:
+    """address_findings skips the invisible-character table on ASCII text: the table maps no ASCII character, and
+    a text made ASCII by dropping invisible characters is its own NFKC form (same findings as the full fold)."""
+    import unicodedata
+
+    from coinguard.analyzers import addresses
+    from coinguard.analyzers.extortion_common import INVISIBLE
+
+    assert not any(isinstance(k, int) and k < 128 for k in INVISIBLE)
+    addr = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+    zw = "\u200b"
+    for text in (f"send 0.5 btc to {addr} within 24 hours", f"send to {zw.join(addr)} now", f"pay {addr}{zw}"):
+        folded = text.translate(INVISIBLE)
+        folded = folded if folded.isascii() else unicodedata.normalize("NFKC", folded)
+        got = list(addresses.address_findings(text, 3))
+        assert got and got == list(addresses.address_findings(folded, 3)), text

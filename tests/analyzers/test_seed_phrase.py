@@ -210,6 +210,33 @@ def test_word_runs_of_stretches_are_those_of_the_whole_text() -> None:
     assert found > 100
 
 
+def test_word_runs_of_repeated_sentences_are_those_of_the_whole_text() -> None:
+    """Long texts of a few sentences repeated (cut by text.distinct_sentences, so each sentence is flagged once):
+    the runs are the plain walk's, with a phrase inside a repeated sentence, split across the ". " separator,
+    made of one-word sentences, at either end, or once in the middle of filler."""
+    from coinguard import text as T
+
+    rng = random.Random(23)
+    bip = sorted(wordlist())
+    filler = "lorem ipsum dolor sit amet, consectetur adipiscing elit"
+    words12 = VECTOR_12.split()
+    sentences = [filler, "zzz qwerty", VECTOR_12, " ".join(words12[:6]), " ".join(words12[6:]), "abandon", "",
+                 " ".join(rng.choice(bip) for _ in range(5))]
+    texts = [". ".join([filler] * 200 + [VECTOR_12] + [filler] * 200), ". ".join(words12 * 30),
+             VECTOR_24 + ". " + ". ".join([filler] * 300), ". ".join([filler] * 300) + ". " + VECTOR_24]
+    for _ in range(200):
+        pool = rng.sample(sentences, rng.randint(1, len(sentences)))
+        texts.append(". ".join(rng.choice(pool) for _ in range(rng.randint(100, 900))))
+    cut = found = 0
+    for text in texts:
+        norm = T.normalize(text)
+        expected = _word_runs_reference(norm)
+        assert _word_runs(norm) == expected, norm[:80]
+        cut += T.distinct_sentences(norm) is not norm
+        found += bool(expected)
+    assert cut > 150 and found > 50
+
+
 def test_seed_requests_skipped_by_their_required_words_match_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
     from coinguard.analyzers import seed_phrase
 

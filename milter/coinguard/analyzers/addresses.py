@@ -316,6 +316,9 @@ _SPACED_RUN = re.compile(rf"(?<![0-9A-Za-z])(?:[0-9A-Za-z][ \u00a0\t.\-_|,*]{{1,
 _SPACED_SHAPE = bytes(ord("a") if chr(b).isascii() and chr(b).isalnum() else ord("s") if chr(b) in " \t.-_|,*"
                       else ord("x") for b in range(256))
 _SPACED_SHAPE_RUN = b"as" * SPACED_MIN_UNITS + b"a"
+#: ``_SPACED_SHAPE_RUN in shape`` by re's literal search: in a shape of nearly all "a" and "s" the bytes
+#: search compares at almost every position (0.19 ms per 80 KB), re's prefix table skips (0.07 ms).
+_SPACED_SHAPE_RUN_IN = re.compile(re.escape(_SPACED_SHAPE_RUN)).search
 
 
 def _may_be_spaced(text: str) -> bool:
@@ -325,7 +328,7 @@ def _may_be_spaced(text: str) -> bool:
     if not text.isascii():
         return True  # (a no-break space separates too)
     shape = text.encode("ascii").translate(_SPACED_SHAPE).replace(b"sss", b"s").replace(b"ss", b"s")
-    return _SPACED_SHAPE_RUN in shape
+    return _SPACED_SHAPE_RUN_IN(shape) is not None
 #: Bounds of the spaced-out search (runs looked at, characters per run, candidate lengths).
 MAX_SPACED_RUNS = 500
 MAX_RUN_CHARS = 400
@@ -537,9 +540,11 @@ def readers_own(text: str, addr: Address) -> bool:
 
 def address_findings(text: str, min_many: int, path: str = "") -> Iterator[Finding]:
     # (full-width or other compatibility forms of the characters, "ｂｃ１ｑ...", are folded first)
-    text = text[:MAX_TEXT].translate(INVISIBLE)
+    # (INVISIBLE maps no ASCII character: an ASCII text is left as it is, not copied through the table; NFKC of
+    # a text the table made ASCII is that text)
+    text = text[:MAX_TEXT]
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+        text = unicodedata.normalize("NFKC", text.translate(INVISIBLE))
     found = find_addresses(text)
     if not found:
         return

@@ -21,7 +21,17 @@ from typing import ClassVar
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.lures import without_disclaimers
-from coinguard.text import RegexGate, decode_item, is_document_text, item_text, normalized, normalized_join
+from coinguard.text import (
+    SENTENCE_SEP,
+    RegexGate,
+    decode_item,
+    distinct_sentences,
+    is_document_text,
+    item_text,
+    normalized,
+    normalized_join,
+    was_cut,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +101,8 @@ def _word_runs(norm: str) -> list[list[str]]:
     # stretches of 12+ consecutive BIP-39 words (whatever their gaps) are walked word by word below.  The
     # words alone first (the text's bytes with all but a-z made spaces, split; anything not ASCII is a "?"):
     # most texts have no such stretch, and the split that keeps the gaps (a third of the cost) is not needed
-    words = norm.encode("ascii", "replace").translate(_WORD_BYTES).decode("ascii").split()
-    listed = bytes(map(wordlist().__contains__, words))
-    if _STRETCH.search(listed) is None:
+    listed = _listed(norm)
+    if _TWELVE not in listed:  # (a substring search: the regex tried its repeat at every word)
         return []
     parts = _SPLIT_WORDS.split(norm)  # [gap, word, gap, word, ..., gap]: its words are ``words``
     runs: list[list[str]] = []
@@ -103,8 +112,27 @@ def _word_runs(norm: str) -> list[list[str]]:
     return runs
 
 
+def _flags(text: str) -> bytes:
+    """A byte per word of ``text`` (a run of a-z; anything not ASCII a "?"): 1 for a BIP-39 word, else 0."""
+    return bytes(map(wordlist().__contains__, text.encode("ascii", "replace").translate(_WORD_BYTES)
+                     .decode("ascii").split()))
+
+
+def _listed(norm: str) -> bytes:
+    """:func:`_flags` of ``norm``; a text of repeated sentences (the needle pass's :func:`distinct_sentences`
+    cut it) has each distinct sentence flagged once and the flags joined in the text's order: a word never
+    holds the separator, so the text's words are its sentences' words one after the other (the same bytes)."""
+    if not was_cut(norm, distinct_sentences(norm)):
+        return _flags(norm)
+    pieces = norm.split(SENTENCE_SEP)
+    flags = {piece: _flags(piece) for piece in set(pieces)}
+    return b"".join(map(flags.__getitem__, pieces))
+
+
 #: A stretch of at least 12 consecutive BIP-39 words (bytes of 1 in :func:`_word_runs`' flags).
 _STRETCH = re.compile(rb"\x01{12,}")
+#: Twelve BIP-39 words in a row: a :data:`_STRETCH` is in the flags exactly when this is.
+_TWELVE = b"\x01" * 12
 #: ``bytes.translate`` table keeping a-z (the words :data:`_SPLIT_WORDS` finds), every other byte a space.
 _WORD_BYTES = bytes(b if 0x61 <= b <= 0x7A else 0x20 for b in range(256))
 
