@@ -214,7 +214,8 @@ def milter_path_us(messages: list[bytes]) -> float:
 
     root = logging.getLogger()
     saved = root.handlers[:], root.level
-    root.handlers[:] = [logging.FileHandler(os.devnull)]
+    sink = logging.FileHandler(os.devnull)
+    root.handlers[:] = [sink]
     root.setLevel(logging.INFO)  # the log line is built and formatted, as in the daemon
     try:
         rt = Runtime(Generation(1, cfg, InstantPool()), make_metrics(CollectorRegistry()),  # type: ignore[arg-type]
@@ -236,7 +237,8 @@ def milter_path_us(messages: list[bytes]) -> float:
                 m.header_bytes(name.decode("latin-1"), value)
             for i in range(0, len(body), 65536):
                 m.body(body[i : i + 65536])
-            m.eom()
+            if m.eom() != Milter.ACCEPT:  # a figure for a path that failed (tempfail) would be no figure
+                raise RuntimeError("the milter did not accept a clean verdict: see its log")
 
         for headers, body in split[:20]:
             one(headers, body)
@@ -247,6 +249,7 @@ def milter_path_us(messages: list[bytes]) -> float:
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
+        sink.close()
 
 
 def main() -> int:
