@@ -3,6 +3,7 @@
 
     PYTHONPATH=$PWD/milter /work/main/.venv/bin/python bench/bench_handoff.py [-n 400] [-c 8] [--workers 2]
         [--kinds text,binary,zip,large] [--unique] [--scan real|echo|timed] [--recycle-after N] [--cache off]
+        [--milter-path]
 
 A real :class:`coinguard.pool.ScanPool` (forkserver workers, compiled rules, the real
 ``scan_message``) is fed the bench_gateway message kinds (``text`` 2 KB, ``binary`` a 100 KB
@@ -20,6 +21,11 @@ timed`` the real scan, and prints the workers' CPU in ``scan_message`` and in th
 attachment differs, as bench_gateway sends them (the workers' verdict cache then serves nothing);
 ``--recycle-after N`` replaces each worker after N messages (its difference to 0, times N, is the CPU
 of one worker start).
+``--milter-path`` measures instead, per kind, the daemon's own Python per message without the pool:
+the CoinguardMilter callbacks as libmilter calls them (envelope, every header, the body in 64 KiB
+chunks), end of message with a pool that answers at once (a packed and unpacked clean verdict of four
+findings), the actions, the metrics and the log line (built, written to /dev/null): what the daemon
+spends beyond libmilter, pymilter's C side and the hand-off.
 No Postfix, no network: DNS goes to bench_gateway's loopback NXDOMAIN server, in a child process of
 its own (its CPU is not the daemon's), so a scan does not wait out DNS timeouts (the pool's threads
 poll: CPU per message only means something when messages keep coming).
@@ -168,6 +174,84 @@ def in_process_scan_ms(messages: list[bytes], cfg: object, ctx: ScanContext) -> 
     return (time.process_time() - cpu0) * 1000 / len(messages)
 
 
+def milter_path_us(messages: list[bytes]) -> float:
+    """CPU microseconds per message of the daemon's own Python path (``--milter-path``, see the docstring)."""
+    import concurrent.futures
+    import logging
+
+    import Milter
+    from milter_client import split_message
+    from prometheus_client import CollectorRegistry
+
+    from coinguard import daemon
+    from coinguard.config import Config
+    from coinguard.metrics import make_metrics
+    from coinguard.runtime import Generation, Runtime, open_quarantine
+
+    cfg = Config()
+    packed = scanpool.pack_verdict(Verdict(
+        id="q", verdict=VerdictKind.CLEAN, action=Action.ACCEPT, score=0.0,
+        findings=tuple(Finding(f"bench.f{i}", "bench", "", "detail", score=0.0) for i in range(4))))
+
+    class InstantPool:
+        def submit(self, raw: bytes | str, envelope: Envelope) -> concurrent.futures.Future[Verdict]:
+            fut: concurrent.futures.Future[Verdict] = concurrent.futures.Future()
+            fut.set_result(scanpool.unpack_verdict(packed))
+            return fut
+
+        def close(self, timeout: float | None = None) -> bool:
+            return True
+
+    class Ctx:  # the libmilter context: what the callbacks and the actions call on it
+        def getsymval(self, name: str) -> str | None:
+            return "BENCHQID" if name == "i" else None
+
+        def setpriv(self, priv: object) -> None: ...
+        def addheader(self, *args: object) -> None: ...
+        def chgheader(self, *args: object) -> None: ...
+        def setreply(self, *args: object) -> None: ...
+        def progress(self) -> None: ...
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    sink = logging.FileHandler(os.devnull)
+    root.handlers[:] = [sink]
+    root.setLevel(logging.INFO)  # the log line is built and formatted, as in the daemon
+    try:
+        rt = Runtime(Generation(1, cfg, InstantPool()), make_metrics(CollectorRegistry()),  # type: ignore[arg-type]
+                     store_factory=open_quarantine)
+        m = daemon.CoinguardMilter(rt)
+        m._setctx(Ctx())
+        m._protocol = (Milter.P_HDR_LEADSPC | Milter.P_NR_CONN | Milter.P_NR_HELO | Milter.P_NR_MAIL
+                       | Milter.P_NR_RCPT | Milter.P_NR_DATA | Milter.P_NR_HDR | Milter.P_NR_BODY)
+        m._actions = Milter.CURR_ACTS
+        m.connect("client.test", 2, ("192.0.2.7", 25))
+        m.hello("client.test")
+        split = [split_message(raw) for raw in messages]
+
+        def one(headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+            m.envfrom_bytes(b"<alice@example.org>")
+            m.envrcpt_bytes(b"<bob@example.net>")
+            m.data()
+            for name, value in headers:
+                m.header_bytes(name.decode("latin-1"), value)
+            for i in range(0, len(body), 65536):
+                m.body(body[i : i + 65536])
+            if m.eom() != Milter.ACCEPT:  # a figure for a path that failed (tempfail) would be no figure
+                raise RuntimeError("the milter did not accept a clean verdict: see its log")
+
+        for headers, body in split[:20]:
+            one(headers, body)
+        cpu0 = time.process_time()
+        for headers, body in split:
+            one(headers, body)
+        return (time.process_time() - cpu0) * 1e6 / len(split)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        sink.close()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", type=int, default=400, help="messages per kind (default 400; large: n/10)")
@@ -185,7 +269,17 @@ def main() -> int:
                     help="scan.recycle_after for the workers (default: the configuration's; 0 = never)")
     ap.add_argument("--cache", choices=("memory", "off"), default="memory",
                     help="the workers' verdict cache (default memory, the daemon's default; off: none)")
+    ap.add_argument("--milter-path", action="store_true",
+                    help="no pool: CPU microseconds per message of the daemon's own Python (callbacks, end of "
+                    "message with a pool that answers at once, actions, metrics, log line)")
     args = ap.parse_args()
+    if args.milter_path:
+        for kind in args.kinds.split(","):
+            msgs = (large_messages(max(10, args.n // 10)) if kind == "large"
+                    else make_messages(kind, args.n, args.unique))
+            us = statistics.median(milter_path_us(msgs) for _ in range(3))
+            print(f"{kind:<8} {len(msgs[0]):>9} bytes: daemon Python path {us:.1f} us/msg (median of 3)", flush=True)
+        return 0
     import subprocess
 
     dns = subprocess.Popen([sys.executable, "-c", _DNS_CHILD, str(REPO / "bench")], stdin=subprocess.PIPE,
