@@ -36,10 +36,12 @@ def echo_scan(raw: bytes | str, ctx: Any) -> Verdict:
 def warm_probe(raw: bytes | str, ctx: Any) -> Verdict:
     """Clean verdict saying what the worker had built before its first scan (it inherits the fork server's)."""
     from coinguard import cache, domains
+    from coinguard.analyzers import extortion_common
     from coinguard.report import indicators
 
     built = (f"psl={domains._psl.cache_info().currsize} code_version={cache.code_version.cache_info().currsize}"
-             f" report_psl={indicators._psl.cache_info().currsize}")
+             f" report_psl={indicators._psl.cache_info().currsize}"
+             f" lure_gate={extortion_common._gate.cache_info().currsize}")
     return replace(echo_scan(raw, ctx), findings=(Finding("test.warm", "test", "", built, score=0.0),))
 
 

@@ -383,11 +383,12 @@ def test_an_unreadable_verdict_fails_the_message_not_the_pool() -> None:
 
 def test_workers_fork_from_a_warm_fork_server() -> None:
     """The fork server ran one warm-up scan (coinguard.pool_warm): a worker's first message finds the public
-    suffix lists (coinguard.domains' and the report indicators' own) and the cache's code version built, not built
-    again per worker start and recycle."""
+    suffix lists (coinguard.domains' and the report indicators' own), the cache's code version and the lure path's
+    tables (the warm-up's crypto lure: the extortion vocabularies' gate) built, not built again per worker start
+    and recycle."""
     pool, _ = _pool(warm_probe)
     try:
-        assert _detail(pool.submit(b"Subject: x\r\n\r\nhi\r\n", ENV).result(60)) == "psl=1 code_version=1 report_psl=1"
+        assert _detail(pool.submit(b"Subject: x\r\n\r\nhi\r\n", ENV).result(60)) == "psl=1 code_version=1 report_psl=1 lure_gate=1"
     finally:
         pool.close(10)
 

@@ -215,6 +215,27 @@ def _warm_message() -> bytes:
     return msg.as_bytes()
 
 
+#: A crypto lure of the kinds the gateway meets (an exchange's hold on a withdrawal, a wallet to verify, a
+#: deadline, coins to send): the fork server scans it once, so the lure path's tables (the extortion
+#: vocabularies' gate, the brand and lure look-ups behind the crypto-theme gate) are built there and not at
+#: each new worker's first lure (~30 ms CPU, the invoice campaign's first copy on a worker 62 -> 30 ms).
+_WARM_LURE = ("Dear customer, your Binance wallet withdrawal of 0.42 BTC is on hold. Verify your seed phrase at "
+              "https://binance-verify.coinguard.invalid/login within 24 hours or your account will be suspended. "
+              "I know your secret: send $950 in Bitcoin to my wallet, you have 48 hours.\n")
+
+
+def _warm_lure_message() -> bytes:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "Binance Security <security@coinguard.invalid>"
+    msg["To"] = "warm@coinguard.invalid"
+    msg["Subject"] = "Action required: your withdrawal is on hold"
+    msg.set_content(_WARM_LURE)
+    msg.add_alternative(f"<p>{_WARM_LURE}</p>", subtype="html")
+    return msg.as_bytes()
+
+
 def _warm(config: Config) -> None:
     """Scan a tiny message once, so lazy imports (oletools, ...) happen before real mail."""
     try:
@@ -247,7 +268,8 @@ def warm_fork_server() -> bool:
         # indicators=True: the report's indicator walk too (what a worker's first quarantine runs), and its own
         # public suffix list (coinguard.report.indicators, apart from coinguard.domains': ~40 ms CPU per worker
         # start, built at a worker's first quarantined message with a URL otherwise)
-        scan.scan_message(_warm_message(), scan.ScanContext(config=cfg, indicators=True))
+        for raw in (_warm_message(), _warm_lure_message()):
+            scan.scan_message(raw, scan.ScanContext(config=cfg, indicators=True))
         indicators.registrable_domain("warm.coinguard.invalid")
         cache.code_version()  # hashes the package's files: the code the workers inherit from here
     except Exception as exc:  # the fork server must start whatever happens here
