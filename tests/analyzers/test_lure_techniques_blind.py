@@ -617,6 +617,181 @@ BATCH_D_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
+# ---------------------------------------------------------------------- batch E (after the fourth round, blind)
+#
+# Techniques under-represented in A-D: a wallet "validation / sync / connect" page in other words, the seed
+# phrase asked for as a "verification" or "backup check", exchange security alerts in other forms (API key
+# created, 2FA disabled, address book change), staking / APY reward claims, KYC and regulatory deadlines
+# (travel rule, MiCA, "proof of funds"), support tickets from free mail, NFT mint / allowlist / reveal, languages
+# the batches barely had (Korean, Japanese, Russian, Vietnamese, Indonesian, Spanish, Portuguese), HTML whose
+# words are mostly in its buttons, the lure only in the Subject over a one-line body, and a brand named only in
+# the display name.
+
+BATCH_E_LURES: dict[str, Callable[[], bytes]] = {
+    # -- wallet validation / synchronisation / connect pages
+    "wallet validation required, connect to the validator": lambda: mail(
+        "Web3 Validator <no-reply@chain-validator.app>", "Wallet validation required",
+        html="<p>Our records show your wallet has not been validated since the last network upgrade. Connect "
+             "your wallet to the validator to keep sending and receiving tokens.</p>"
+             + button("https://chainvalidator.pages.dev/", "Connect wallet")),
+    "token approval stuck, revoke on a portal": lambda: mail(
+        "Revoke Desk <desk@token-revoke.net>", "Suspicious token approval on your wallet",
+        text="A suspicious unlimited token approval was detected on your wallet. Revoke it now through our "
+             "secure portal before your USDT and ETH are drained: https://revoke-now.web.app/\n"),
+    # -- the seed phrase asked for as a verification
+    "backup check of the recovery phrase": lambda: mail(
+        "Exodus <backup@exodus-wallet-check.com>", "Backup check overdue",
+        text="For your security, every wallet must complete a backup check once a year. Please re-enter your "
+             "12-word secret phrase to confirm your backup is valid: https://exodus-backup.netlify.app/\n"),
+    "private key export to secure the wallet": lambda: mail(
+        "Phantom Security <security@phantom-protect.io>", "Secure your assets",
+        html="<p>A vulnerability affects older wallet versions. Import your private key into the patched "
+             "wallet to move your SOL to safety.</p>" + button("https://phantom-patch.vercel.app/", "Secure now")),
+    # -- exchange security alerts in other forms
+    "API key created, freemail, cancel link": lambda: mail(
+        "Binance Security <binance.alerts.team@outlook.com>", "New API key created",
+        text="A new API key with withdrawal permission was created on your Binance account from IP 185.220.101.4.\n"
+             "If you did not create it, disable it immediately: https://binance-api-cancel.web.app/\n"),
+    "2FA disabled on the account": lambda: mail(
+        "Kraken <security@kraken-2fa-reset.com>", "Two-factor authentication disabled",
+        html="<p>Two-factor authentication was disabled on your account. Withdrawals will be enabled in 12 hours. "
+             "If you did not request this change, restore your protection now.</p>"
+             + button("https://kraken-2fa.pages.dev/", "Restore 2FA")),
+    # -- staking / APY reward claims
+    "staking APY reward ready to claim": lambda: mail(
+        "Staking Rewards <rewards@eth-staking-desk.com>", "18.4% APY reward credited",
+        html="<p>Your ETH staking position earned a 18.4% APY bonus this epoch. The reward expires in 48 hours "
+             "if it is not claimed.</p>" + button("https://eth-apy.web.app/", "Claim reward")),
+    "validator rewards, Indonesian": lambda: mail(
+        "Solana Staking <hadiah@sol-staking.id>", "Hadiah staking Anda",
+        text="Hadiah staking SOL Anda sebesar 42,7 SOL siap diklaim. Hubungkan dompet Anda dalam 24 jam atau "
+             "hadiah akan hangus: https://sol-hadiah.pages.dev/\n"),
+    # -- KYC / regulatory deadlines
+    "travel rule KYC deadline, account frozen": lambda: mail(
+        "Coinbase Compliance <kyc@coinbase-travelrule.com>", "Action required: Travel Rule verification",
+        text="Under the new Travel Rule regulation, all accounts must complete enhanced KYC by 15 December. "
+             "Accounts that are not verified will be frozen and withdrawals disabled.\n"
+             "Complete verification: https://cb-travelrule.web.app/\n"),
+    "MiCA compliance, proof of funds, German": lambda: mail(
+        "Bitpanda Compliance <compliance@bitpanda-mica.de>", "MiCA: Nachweis erforderlich",
+        html="<p>Gemäß der MiCA-Verordnung müssen Sie bis zum 20. Dezember einen Herkunftsnachweis für Ihre "
+             "Kryptowerte erbringen. Andernfalls wird Ihr Konto eingeschränkt.</p>"
+             + button("https://bitpanda-mica.web.app/", "Nachweis hochladen")),
+    # -- support ticket from free mail
+    "support ticket from gmail, wallet key for the fix": lambda: mail(
+        "Trust Wallet Support <trustwallet.helpdesk.team@gmail.com>", "Ticket #TW-88123 update",
+        text="Hello,\n\nWe have reviewed your ticket about missing tokens. To restore them our engineers need "
+             "to re-sync your wallet. Please reply with your wallet's recovery phrase so the sync can be "
+             "completed.\n\nTrust Wallet Support Team\n"),
+    # -- NFT mint / allowlist / reveal
+    "NFT allowlist spot, mint closes tonight": lambda: mail(
+        "Pudgy Penguins <mint@pudgy-allowlist.xyz>", "You secured an allowlist spot",
+        html="<p>Congratulations! Your wallet secured an allowlist spot for the Pudgy Rods mint. Minting is "
+             "free for allowlisted wallets and closes tonight.</p>"
+             + button("https://pudgy-mint.vercel.app/", "Mint now")),
+    "NFT reveal, connect to see the rarity": lambda: mail(
+        "Azuki <reveal@azuki-elementals.io>", "Your Elemental is ready to reveal",
+        html="<p>The reveal is live. Connect the wallet that holds your Elemental to reveal its traits and "
+             "claim the bonus tokens.</p>" + button("https://azuki-reveal.pages.dev/", "Reveal")),
+    # -- languages barely seen
+    "Korean exchange login alert": lambda: mail(
+        "업비트 <security@upbit-alert.kr>", "새로운 기기에서 로그인",
+        text="회원님의 계정에 새로운 기기에서 로그인이 감지되었습니다. 본인이 아닌 경우 24시간 이내에 "
+             "지갑을 인증하지 않으면 출금이 제한됩니다: https://upbit-verify.web.app/\n"),
+    "Japanese wallet suspension": lambda: mail(
+        "bitFlyer <support@bitflyer-kakunin.jp>", "ウォレットが一時停止されました",
+        text="お客様のウォレットは一時停止されました。24時間以内に本人確認を完了しないと、資産が凍結されます: "
+             "https://bitflyer-check.web.app/\n"),
+    "Russian seed phrase verification": lambda: mail(
+        "Trust Wallet <support@trustwallet-ru.com>", "Подтвердите свой кошелёк",
+        text="Ваш кошелёк будет заблокирован. Подтвердите секретную фразу в течение 24 часов, чтобы сохранить "
+             "доступ к средствам: https://tw-ru.pages.dev/\n"),
+    "Vietnamese airdrop claim": lambda: mail(
+        "Binance <khuyenmai@binance-vn.net>", "Bạn đã nhận được phần thưởng",
+        text="Chúc mừng! Ví của bạn đã nhận được 500 USDT phần thưởng airdrop. Kết nối ví để nhận trước khi "
+             "hết hạn: https://bnb-vn.web.app/\n"),
+    "Spanish staking reward, connect wallet": lambda: mail(
+        "MetaMask <recompensas@metamask-es.com>", "Recompensa de staking disponible",
+        html="<p>Tiene una recompensa de staking de 0,42 ETH pendiente. Conecte su billetera antes de 48 horas "
+             "para reclamarla.</p>" + button("https://mm-recompensa.web.app/", "Reclamar")),
+    "Portuguese security alert, withdrawal": lambda: mail(
+        "Mercado Bitcoin <seguranca@mercadobitcoin-alerta.com.br>", "Saque solicitado",
+        text="Um saque de 0,15 BTC foi solicitado na sua conta. Se não foi você, cancele imediatamente e "
+             "confirme sua carteira: https://mb-cancelar.web.app/\n"),
+    # -- HTML whose words are mostly in its buttons
+    "buttons only, wallet words in the labels": lambda: mail(
+        "Wallet Center <info@walletcenter-io.com>", "Notice",
+        html="<p>Hello,</p>"
+             + button("https://wcenter.pages.dev/verify", "Verify wallet")
+             + button("https://wcenter.pages.dev/restore", "Restore wallet")
+             + button("https://wcenter.pages.dev/phrase", "Import recovery phrase")),
+    # -- the lure only in the Subject, one short body line
+    "lure in the subject, body one line": lambda: mail(
+        "Notifications <notify@acct-center.net>", "Your crypto wallet will be suspended in 24 hours - verify now",
+        text="Details: https://acct-center.pages.dev/\n"),
+    "seed phrase in the subject, short body": lambda: mail(
+        "Security <sec@safe-keys.info>", "Confirm your seed phrase to avoid losing your funds",
+        html="<p>Open the link below.</p>" + button("https://safe-keys.web.app/", "Open")),
+    # -- brand only in the display name
+    "brand only in the display name, generic words": lambda: mail(
+        "Ledger Live <notice@account-notices.net>", "Important update",
+        html="<p>An important update is required for your account. Complete it within 24 hours to keep access "
+             "to your funds.</p>" + button("https://acct-upd.web.app/", "Update now")),
+    "exchange name only in the display name, prize": lambda: mail(
+        "OKX Rewards <team@reward-center.club>", "You have been selected",
+        text="You have been selected for our holiday giveaway of 1,000 USDT. Claim your prize within 24 "
+             "hours: https://reward-center.club/claim\n"),
+}
+
+BATCH_E_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange API key notice, signed, own link": lambda: mail(
+        "Kraken <noreply@kraken.com>", "API key created",
+        text="A new API key named 'tax-export' with query-only permission was created on your account. If you "
+             "did not create it, delete it from https://www.kraken.com/u/security/api\n", sign=b"kraken.com"),
+    "price digest newsletter": lambda: mail(
+        "Market Pulse <digest@marketpulse.example>", "Daily digest: BTC 98,400, ETH 3,710",
+        html="<p>Bitcoin closed at 98,400 USD (+1.2%), ether at 3,710 USD (-0.4%). Staking yields on the main "
+             "networks held between 3% and 5% APY. Spot ETF inflows were 210 million USD.</p>"
+             + button("https://marketpulse.example/daily", "Full digest"), headers=LIST),
+    "developer newsletter on wallet connect": lambda: mail(
+        "dApp Weekly <weekly@dappweekly.example>", "Issue 212: connect wallet UX",
+        html="<p>This week: how to build a connect wallet button that handles chain switching, a review of "
+             "seed phrase backup flows in mobile wallets, and the new token approval revoke APIs.</p>"
+             + button("https://dappweekly.example/212", "Read issue 212"), headers=LIST),
+    "conference invitation": lambda: mail(
+        "ETH Berlin Team <hello@ethberlin.example>", "Your ticket for ETHBerlin",
+        text="Hi Alex,\n\nYour ticket for ETHBerlin (12-14 June) is confirmed. The schedule covers staking, "
+             "account abstraction and wallet security. Doors open at 9:00.\n\nSee you there,\nthe ETHBerlin "
+             "team\n"),
+    "exchange KYC reminder, signed": lambda: mail(
+        "Coinbase <no-reply@coinbase.com>", "Update your information",
+        html="<p>From time to time we ask customers to review their profile information, as required by "
+             "financial regulations. You can do this at any time in your account settings.</p>"
+             + button("https://www.coinbase.com/settings/profile", "Review profile"), sign=b"coinbase.com"),
+    "NFT project newsletter": lambda: mail(
+        "Art Blocks <news@artblocks.example>", "New drops this week",
+        html="<p>Three new collections drop this week; the allowlist for curated projects is drawn by "
+             "lottery. Read the artist interviews on our blog.</p>"
+             + button("https://artblocks.example/blog", "Blog"), headers=LIST),
+    "Korean crypto news": lambda: mail(
+        "코인뉴스 <news@coinnews-kr.example>", "주간 시장 요약",
+        html="<p>이번 주 비트코인 가격은 3% 상승했고, 이더리움은 소폭 하락했습니다. 거래소들은 새로운 "
+             "지갑 규정을 발표했습니다.</p>" + button("https://coinnews-kr.example/49", "읽기"), headers=LIST),
+    "Japanese crypto news": lambda: mail(
+        "暗号資産ニュース <news@crypto-jp.example>", "週間マーケットまとめ",
+        html="<p>今週のビットコイン価格は2%上昇しました。取引所各社は新しいウォレット規則を発表しました。</p>"
+             + button("https://crypto-jp.example/49", "読む"), headers=LIST),
+    "colleague on a staking report": lambda: mail(
+        "Priya Nair <priya.nair@fundops.example>", "Q4 staking report",
+        text="Hi team,\n\nattached figures: our validators earned 4.1% APY in Q4 and had no slashing. I'll "
+             "present the numbers on Thursday.\n\nPriya\n"),
+    "Russian crypto digest": lambda: mail(
+        "Крипто Обзор <news@kriptoobzor.example>", "Итоги недели",
+        html="<p>Биткоин за неделю вырос на 2 %, эфир подешевел на 1 %. Биржи обновили правила для "
+             "кошельков.</p>" + button("https://kriptoobzor.example/49", "Читать"), headers=LIST),
+}
+
+
 def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
     found, topic = _match("Our bakery is happy to say you can pay with bitcoin now.")
     assert topic and "action" not in found
