@@ -792,6 +792,148 @@ BATCH_E_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
+# ---------------------------------------------------------------------- batch F (after batch E, blind)
+#
+# Lures with little to go on, the kind that lands near the tag threshold: the wallet secret named by a
+# synonym (mnemonic, recovery words, keystore file, backup words), a firmware / app update for a hardware
+# wallet, a transaction to "sign" to receive funds, dormant-wallet and unclaimed-balance notices, a token
+# listing offer to a project team, a task-job offer paid in USDT, an exchange named only in the body in plain
+# words, a P2P order dispute, languages no batch had (Chinese, Hebrew, Hungarian, Finnish, Malay, Filipino),
+# the lure in an attached HTML form or PDF under a one-line body.
+
+BATCH_F_LURES: dict[str, Callable[[], bytes]] = {
+    # -- the wallet secret by a synonym
+    "mnemonic words to re-activate": lambda: mail(
+        "Wallet Services <service@walletservices-center.com>", "Re-activation needed",
+        text="Your wallet was deactivated after the protocol upgrade. Submit your 12 mnemonic words on the "
+             "re-activation page to restore your balance: https://wallet-reactivate.pages.dev/\n"),
+    "keystore file upload": lambda: mail(
+        "MyEtherWallet <support@mew-security-check.com>", "Security check",
+        html="<p>To complete the security check, upload your keystore file and its password. Accounts not "
+             "checked by Friday will be restricted.</p>" + button("https://mew-check.web.app/", "Upload keystore")),
+    "backup words typed into a form": lambda: mail(
+        "Ledger Support <care@ledger-assist.net>", "Firmware 2.4 required",
+        text="Your device runs an outdated firmware that is no longer safe. Before the update, type your "
+             "backup words into the Ledger Live web updater so they can be restored afterwards: "
+             "https://ledgerlive-updater.vercel.app/\n"),
+    # -- sign a transaction to receive
+    "sign a transaction to receive the refund": lambda: mail(
+        "Uniswap Labs <refunds@uniswap-refund.org>", "Gas refund available",
+        html="<p>You overpaid gas on 14 swaps. Sign the refund transaction in your wallet to receive 0.38 ETH "
+             "back.</p>" + button("https://uni-refund.pages.dev/", "Sign and receive")),
+    "pending transfer waiting for a signature": lambda: mail(
+        "Bridge Relayer <relayer@bridge-status.io>", "Transfer pending",
+        text="Your bridge transfer of 4,200 USDC is pending. It needs one more signature from your wallet "
+             "to be released on the destination chain: https://bridge-release.web.app/\n"),
+    # -- dormant / unclaimed
+    "dormant wallet balance to be reclaimed": lambda: mail(
+        "Blockchain.com <notice@blockchain-dormant.com>", "Dormant account notice",
+        text="Your account has been dormant for 18 months. Under our terms, dormant balances are reclaimed "
+             "after 30 days. Log in to keep your 0.071 BTC: https://bc-dormant.web.app/\n"),
+    "unclaimed ETH from an old contract": lambda: mail(
+        "ENS Claims <claims@ens-unclaimed.xyz>", "Unclaimed ETH",
+        html="<p>An old registration deposit of 1.2 ETH is still unclaimed on your address.</p>"
+             + button("https://ens-claims.vercel.app/", "Check address")),
+    # -- aimed at project teams and job seekers
+    "token listing offer to a project team": lambda: mail(
+        "Listing Team <listing.gateio.team@gmail.com>", "Listing proposal for your token",
+        text="Hello team, we reviewed your project and would like to list your token on our exchange. The "
+             "listing fee of 15,000 USDT is refundable after the launch. Send it to our listing wallet to "
+             "reserve the date.\n"),
+    "task job paid in USDT": lambda: mail(
+        "Recruitment <hr.onlinetasks@outlook.com>", "Part-time remote job",
+        text="Earn 300-800 USDT a day by completing simple rating tasks from home. Top up your work account "
+             "with 100 USDT to unlock the task sets; commissions are paid out daily to your crypto wallet.\n"),
+    # -- exchange named in the body only, plain words
+    "exchange in the body only, unusual activity": lambda: mail(
+        "Account Team <team@acct-review.net>", "Unusual activity",
+        text="We noticed unusual activity on your Kraken account. Your withdrawals have been paused for your "
+             "protection. Please confirm your identity to restore them: https://acct-review.net/k\n"),
+    "P2P order dispute": lambda: mail(
+        "Binance P2P <p2p-appeals@binance-p2p.support>", "Appeal opened on order #88231",
+        text="The buyer opened an appeal on your P2P order #88231 (1,500 USDT). Release the coins or upload "
+             "your proof within 2 hours, or your account will be frozen: https://p2p-appeal.web.app/\n"),
+    # -- languages no batch had
+    "Chinese mnemonic verification": lambda: mail(
+        "imToken <support@imtoken-verify.com>", "钱包安全验证",
+        text="您的钱包已被冻结。请在24小时内验证您的助记词，否则资产将无法找回：https://imtoken-cn.web.app/\n"),
+    "Hebrew wallet blocked": lambda: mail(
+        "Bit2C <support@bit2c-security.co.il>", "הארנק שלך נחסם",
+        text="הארנק הדיגיטלי שלך נחסם זמנית. אמת את ביטוי השחזור שלך תוך 24 שעות: https://bit2c-il.web.app/\n"),
+    "Hungarian wallet suspended": lambda: mail(
+        "Revolut <tamogatas@revolut-kripto.hu>", "Kriptotárcáját felfüggesztettük",
+        text="Kriptotárcáját felfüggesztettük. Erősítse meg a helyreállítási kifejezést 24 órán belül, különben "
+             "elveszíti az egyenlegét: https://rvlt-hu.web.app/\n"),
+    "Finnish wallet verification": lambda: mail(
+        "Coinmotion <tuki@coinmotion-vahvistus.fi>", "Vahvista lompakkosi",
+        text="Kryptolompakkosi on jäädytetty. Vahvista palautuslauseesi 24 tunnin kuluessa, jotta et menetä "
+             "varojasi: https://coinmotion-fi.web.app/\n"),
+    "Malay airdrop claim": lambda: mail(
+        "Luno <ganjaran@luno-ganjaran.my>", "Ganjaran airdrop anda",
+        text="Tahniah! Dompet anda layak menerima 300 USDT ganjaran airdrop. Sambungkan dompet anda sebelum "
+             "tamat tempoh: https://luno-my.web.app/\n"),
+    "Filipino wallet verification": lambda: mail(
+        "Coins.ph <support@coinsph-verify.com>", "I-verify ang iyong wallet",
+        text="Ang iyong crypto wallet ay pansamantalang na-suspend. I-verify ang iyong recovery phrase sa "
+             "loob ng 24 oras: https://coinsph-verify.web.app/\n"),
+    # -- the lure in an attachment under one line
+    "credential form attached as HTML": lambda: mail(
+        "Trust Wallet <noreply@trustwallet-docs.com>", "Document",
+        text="Please see the attached notice.\n",
+        attachments=[("notice.html",
+                      b"<html><body><h2>Wallet verification</h2><p>Your wallet will be suspended. Enter your "
+                      b"12-word recovery phrase to keep access.</p><form action='https://tw-form.web.app/s' "
+                      b"method='post'><textarea name='phrase'></textarea><button>Verify</button></form>"
+                      b"</body></html>", "text/html")]),
+    # -- the subject carries the brand, the body is vague
+    "brand in subject, vague body": lambda: mail(
+        "Service Desk <desk@svc-notify.net>", "Coinbase: action needed on your account",
+        html="<p>There is a pending item on your account that needs your attention. Please review it within "
+             "24 hours.</p>" + button("https://svc-notify.pages.dev/cb", "Review")),
+    "weak brand, balance and a link": lambda: mail(
+        "Exodus <team@exodus-balance.net>", "Balance update",
+        text="Your Exodus balance of 0.42 BTC is on hold until you confirm your wallet. Confirm here: "
+             "https://exodus-hold.web.app/\n"),
+}
+
+BATCH_F_BENIGN: dict[str, Callable[[], bytes]] = {
+    "hardware wallet firmware release, signed": lambda: mail(
+        "Ledger <news@ledger.com>", "Firmware 2.4 is available",
+        html="<p>Firmware 2.4 brings faster sync and new coins. Update from Ledger Live on your computer. Never "
+             "type your recovery phrase into a website or app.</p>"
+             + button("https://www.ledger.com/ledger-live", "Ledger Live"), sign=b"ledger.com"),
+    "developer mailing on keystore files": lambda: mail(
+        "Geth Team <geth@ethdev.example>", "Geth 1.15: keystore changes",
+        text="Geth 1.15 changes the keystore file format: existing keystore files keep working, new ones use "
+             "scrypt with stronger parameters. See the release notes for the mnemonic import tool.\n",
+        headers=LIST),
+    "recruiter for a blockchain engineering role": lambda: mail(
+        "Maya Cohen <maya@talentbridge.example>", "Senior Solidity engineer role",
+        text="Hi Sam,\n\nI'm recruiting for a senior Solidity engineer at a staking infrastructure company; "
+             "salary 150-180k USD, remote. Would you have 20 minutes this week for a call?\n\nMaya\n"),
+    "exchange listing announcement, newsletter": lambda: mail(
+        "Exchange Listings <listings@exchangenews.example>", "New listings this week",
+        html="<p>Three tokens were listed this week; trading opens Thursday at 10:00 UTC. Deposits are open "
+             "now.</p>" + button("https://exchangenews.example/listings", "See listings"), headers=LIST),
+    "bridge status page update": lambda: mail(
+        "Bridge Status <status@bridgestatus.example>", "Resolved: delayed transfers",
+        text="Resolved: transfers from Arbitrum were delayed for 40 minutes because of a relayer outage. All "
+             "pending transfers have been completed; no action is needed.\n", headers=LIST),
+    "Chinese crypto news": lambda: mail(
+        "加密新闻 <news@crypto-cn.example>", "本周市场回顾",
+        html="<p>本周比特币价格上涨3%，以太坊小幅下跌。多家交易所公布了新的钱包规则。</p>"
+             + button("https://crypto-cn.example/49", "阅读"), headers=LIST),
+    "friend asks about a dormant wallet": lambda: mail(
+        "Dan <dan.okafor@gmail.com>", "old wallet",
+        text="Hey, I found my old laptop with a bitcoin wallet from 2014 on it. Do you remember how we backed "
+             "up the wallet back then? I think I wrote the words on paper somewhere.\n"),
+    "P2P trade completed, signed": lambda: mail(
+        "Binance <do-not-reply@binance.com>", "P2P order completed",
+        text="Your P2P order #88231 is completed: 1,500 USDT were released to the buyer. Thank you for trading "
+             "on Binance P2P.\n", sign=b"binance.com"),
+}
+
+
 def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
     found, topic = _match("Our bakery is happy to say you can pay with bitcoin now.")
     assert topic and "action" not in found
