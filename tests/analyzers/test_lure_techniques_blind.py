@@ -332,6 +332,19 @@ BATCH_A_BENIGN: dict[str, Callable[[], bytes]] = {
     # after batch D: a payment ordered in a coin, Turkish guaranteed daily gains
     ("The assessment is final. Pay in bitcoin to close the case.", {"action"}),
     ("Günlük %3 garantili kazanç! Hemen yatırın, kazancınızı her gün çekin.", {"reward", "action"}),
+    # after batches E and F: the secret handed over by another verb, a signature asked of the wallet, an advance
+    # fee into the sender's wallet, the task-job deposit, generic account pressure, Hebrew/Hungarian/Finnish
+    ("Please paste your recovery words into the form.", {"action", "secret"}),
+    ("Import the private key on the setup page.", {"action"}),
+    ("The swap is awaiting a final signature from your wallet.", {"action"}),
+    ("Sign the claim request with your Phantom wallet.", {"action"}),
+    ("Pay the fee to our escrow wallet to continue.", {"action"}),
+    ("Recharge your VIP account with 50 USDT to unlock more orders.", {"action", "urgency"}),
+    ("Your withdrawals have been frozen. This needs your immediate attention.", {"urgency"}),
+    ("הארנק שלך נחסם. אמת את ביטוי השחזור תוך 12 שעות", {"topic", "secret", "action", "urgency"}),
+    ("Erősítse meg a helyreállítási kulcsot 48 órán belül, a tárcáját felfüggesztjük.",
+     {"topic", "secret", "action", "urgency"}),
+    ("Lompakkosi on jäädytetty: vahvista siemenlause 12 tunnin sisällä.", {"topic", "secret", "action", "urgency"}),
 ])
 def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     found, _topic = _match(text)
@@ -353,6 +366,11 @@ def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     "The invoice is overdue; please pay it now so we can ship the order.",
     "Votre calendrier n'est plus synchronisé avec le serveur.",
     "Please send the signed documents by 31 January.",
+    "Please sign the lease and send it back to the agent.",
+    "Top up your phone account with 20 EUR at any kiosk.",
+    "Your parcel needs your attention: the address is incomplete.",
+    "A tárcsázás után várjon a hangjelzésre.",
+    "Vahvista tilauksesi 24 tunnin kuluessa.",
 ])
 def test_ordinary_wording_has_no_crypto_topic(text: str) -> None:
     _found, topic = _match(text)
@@ -934,6 +952,20 @@ BATCH_F_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
+@pytest.mark.parametrize(("text", "kinds"), [
+    # a market digest's price quotes are no coin amount offered; a balance written unit first still is
+    ("BTC 98,400, ETH 3,710, SOL 212.40", set()),
+    ("BTC 98,400 (+1.2%) and ETH 3,710 (-0.4%)", set()),
+    ("Pending balance: BTC 0.5561", {"reward"}),
+    # a dApp's button named in a developer's mail is no call to connect a wallet; the call still is
+    ("Add a connect wallet button to your dApp with the new modal.", set()),
+    ("Connect wallet to claim the airdrop.", {"action"}),
+])
+def test_quotes_and_ui_names_are_no_lure_wording(text: str, kinds: set[str]) -> None:
+    found, _topic = _match(text)
+    assert found - {"topic", "secret"} == kinds, found
+
+
 def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
     found, topic = _match("Our bakery is happy to say you can pay with bitcoin now.")
     assert topic and "action" not in found
@@ -941,15 +973,17 @@ def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
 
 # ---------------------------------------------------------------------------- the tests
 
-#: Every batch's lures and look-alikes, by name (batch A before the fixes, B, C and D each after a round).
-LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES)
-BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN)
+#: Every batch's lures and look-alikes, by name (batch A before the fixes, B, C and D each after a round; E and F
+#: written in the fifth round before its changes: E 24/24 lures and 8/10 benign clean, F 11/20 and 7/8).
+LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES, BATCH_E_LURES, BATCH_F_LURES)
+BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN, BATCH_E_BENIGN, BATCH_F_BENIGN)
 LURES = {name: build for batch in LURE_BATCHES for name, build in batch.items()}
 BENIGN = {name: build for batch in BENIGN_BATCHES for name, build in batch.items()}
 
 
 def test_batch_sizes_and_names() -> None:
-    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10] and [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4]
+    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20]
+    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8]
     assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1
     assert len(LURES) == sum(map(len, LURE_BATCHES)) and len(BENIGN) == sum(map(len, BENIGN_BATCHES))
 

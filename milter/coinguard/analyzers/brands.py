@@ -38,6 +38,7 @@ from typing import ClassVar
 
 from coinguard.analyzers.urls_common import BODY, FoundUrl, ip_host, message_urls, url_host
 from coinguard.brandlist import (
+    FREEMAIL,
     Brand,
     BrandTable,
     Lookalike,
@@ -61,6 +62,18 @@ MAX_LINK_FINDINGS = 5
 SCORE_DISPLAY = 5.0
 SCORE_SUBJECT = 3.0
 SCORE_BODY = 1.0
+#: The brand named in the address of a free mailbox ("binance.riskteam@hotmail.com", "okx.security.center@
+#: gmail.com", "listing.gateio.team@gmail.com"): an exchange's security team, support desk or listing team never
+#: writes from a free mailbox, so the address itself is the claim (the fake-support / fake-alert technique).
+SCORE_FREEMAIL_ADDRESS = 3.0
+_ADDRESS_SEPARATORS = re.compile(r"[._+\-\d]+")
+
+
+def freemail_address_words(msg: MessageInfo) -> str:
+    """The local part of a free-mailbox From address as words ("binance riskteam"), or '' for any other domain."""
+    if msg.from_domain.lower() not in FREEMAIL:
+        return ""
+    return _ADDRESS_SEPARATORS.sub(" ", msg.from_addr.rpartition("@")[0]).strip()
 #: Editorial mention: a mailing (List-Unsubscribe / List-Id: a newsletter, a digest, a tracker's summary)
 #: whose body names this many different brands, none of them in a claim of authorship (From display name,
 #: Subject, header logo, sign-off) and without account wording, talks about the market: an impersonator
@@ -714,7 +727,8 @@ class BrandAnalyzer:
         if logo and logo_link and table.owner(logo_link) is not None:
             logo = ""  # a sponsor's banner, linked to the sponsor's own site
         places = ((msg.from_display, SCORE_DISPLAY, "From display name"), (msg.subject, SCORE_SUBJECT, "Subject"),
-                  (logo, SCORE_LOGO, f"header logo (alt text {logo!r})"), (msg.body_text, SCORE_BODY, "body"))
+                  (logo, SCORE_LOGO, f"header logo (alt text {logo!r})"), (msg.body_text, SCORE_BODY, "body"),
+                  (freemail_address_words(msg), SCORE_FREEMAIL_ADDRESS, "free mailbox's address"))
         best: dict[int, tuple[float, str]] = {}
         for text, score, where in places:
             for idx in mentioned(text, table, context=context, ctx=ctx):
