@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import pytest
 
-from analyzers.test_phish_variants import LIST, _match, _photo, button, mail
+from analyzers.test_phish_variants import LIST, _match, _pdf_with_link, _photo, button, mail
 from analyzers.test_recall_variants import _flagged
 
 PIC = [("banner", _photo())]
@@ -964,6 +964,118 @@ BATCH_F_BENIGN: dict[str, Callable[[], bytes]] = {
 def test_quotes_and_ui_names_are_no_lure_wording(text: str, kinds: set[str]) -> None:
     found, _topic = _match(text)
     assert found - {"topic", "secret"} == kinds, found
+
+
+# ---------------------------------------------------------------------- batch G (after the fifth round's changes, blind)
+#
+# Written after the changes for E and F, before any further change: AML / source-of-funds flags on a wallet,
+# a fake token upgrade ("swap your old tokens for the new standard"), a DeFi loan about to be liquidated, an
+# ENS name about to expire, a Telegram bot that pays the airdrop, an inheritance of a deceased client's coins,
+# a subscription renewal for a wallet service with a number to call (not from free mail), a quantum-safe wallet
+# upgrade, an SMS-style one-liner, a lure in an attached PDF under one line, Italian / Dutch / Polish /
+# Indonesian / Vietnamese secret-phrase asks.
+
+BATCH_G_LURES: dict[str, Callable[[], bytes]] = {
+    "AML flag on the wallet, source of funds": lambda: mail(
+        "Compliance Desk <aml@wallet-screening.org>", "AML alert on your wallet address",
+        html="<p>Your wallet address was flagged by our AML screening for interaction with a sanctioned "
+             "mixer. Verify the source of your funds within 72 hours or the assets will be frozen.</p>"
+             + button("https://aml-verify.pages.dev/", "Start verification")),
+    "token upgrade to a new standard": lambda: mail(
+        "Tether <upgrade@tether-v2.io>", "USDT upgrade to the new standard",
+        text="USDT is moving to a new token standard. Old tokens will stop being supported on 31 December. "
+             "Swap your USDT 1:1 on the official upgrade portal: https://usdt-upgrade.web.app/\n"),
+    "DeFi loan to be liquidated": lambda: mail(
+        "Aave Alerts <alerts@aave-positions.com>", "Liquidation warning",
+        html="<p>Your health factor fell to 1.02. Your position will be liquidated within 2 hours unless you "
+             "add collateral.</p>" + button("https://aave-collateral.vercel.app/", "Add collateral")),
+    "ENS name expiring, renew with the wallet": lambda: mail(
+        "ENS <renewals@ens-renew.net>", "Your .eth name expires in 3 days",
+        text="Your ENS name will expire in 3 days and become available to anyone. Connect your wallet to "
+             "renew it before it is lost: https://ens-renew.pages.dev/\n"),
+    "airdrop paid by a Telegram bot": lambda: mail(
+        "TON Foundation <drop@ton-community.org>", "Your TON airdrop",
+        text="You are eligible for 250 TON in the community airdrop. Start our Telegram bot and send your "
+             "wallet address to claim: https://t.me/TonAirdropClaimBot\n"),
+    "inheritance of a deceased client's bitcoin": lambda: mail(
+        "Barrister James Okoro <j.okoro.chambers@gmail.com>", "Estate of late client",
+        text="I am writing about the estate of my late client, who left a portfolio of 34 BTC in a cold wallet "
+             "and no heir. As you share his surname, I propose to present you as the beneficiary. Reply with "
+             "your full name and wallet address to proceed.\n"),
+    "wallet service renewal, call to cancel": lambda: mail(
+        "Ledger Recover Billing <billing@ledger-recover-billing.com>", "Subscription renewed",
+        text="Your Ledger Recover subscription has been renewed for $299.99. If you did not authorise this "
+             "renewal, call +1 (844) 550-2190 within 24 hours to cancel and get a refund.\n"),
+    "quantum-safe wallet upgrade": lambda: mail(
+        "Wallet Security <upgrade@quantumsafe-wallet.com>", "Upgrade to a quantum-safe wallet",
+        html="<p>Quantum computers will soon break today's wallet keys. Move your coins to a quantum-safe "
+             "wallet now: import your wallet to generate new keys.</p>"
+             + button("https://qsafe-wallet.web.app/", "Upgrade wallet")),
+    "SMS-style one-liner": lambda: mail(
+        "Alert <alert@usdt-notice.cc>", "USDT",
+        text="ur 1200 USDT pending, verify wallet now: https://usdt-notice.cc/v\n"),
+    "lure in an attached PDF, one line": lambda: mail(
+        "Kraken Compliance <docs@kraken-compliance.net>", "Document",
+        text="Please read the attached notice.\n",
+        attachments=[("notice.pdf", _pdf_with_link(
+            "Your account is restricted. Verify your wallet and recovery phrase within 24 hours.",
+            "https://kraken-verify.web.app/"), "application/pdf")]),
+    "Italian seed phrase": lambda: mail(
+        "MetaMask <assistenza@metamask-verifica.it>", "Verifica il tuo portafoglio",
+        text="Il tuo portafoglio sarà bloccato entro 24 ore. Conferma la tua frase di recupero per mantenere "
+             "l'accesso ai fondi: https://mm-it.web.app/\n"),
+    "Dutch recovery phrase": lambda: mail(
+        "Bitvavo <support@bitvavo-verificatie.nl>", "Bevestig uw wallet",
+        text="Uw wallet wordt binnen 24 uur geblokkeerd. Bevestig uw herstelzin om uw tegoed te behouden: "
+             "https://bitvavo-nl.web.app/\n"),
+    "Polish seed phrase": lambda: mail(
+        "Zonda <pomoc@zonda-weryfikacja.pl>", "Zweryfikuj swój portfel",
+        text="Twój portfel kryptowalut zostanie zablokowany w ciągu 24 godzin. Potwierdź swoją frazę "
+             "odzyskiwania: https://zonda-pl.web.app/\n"),
+    "Indonesian secret phrase": lambda: mail(
+        "Indodax <bantuan@indodax-verifikasi.id>", "Verifikasi dompet Anda",
+        text="Dompet kripto Anda akan diblokir dalam 24 jam. Masukkan frasa pemulihan Anda untuk menjaga akses "
+             "ke dana Anda: https://indodax-id.web.app/\n"),
+    "Vietnamese seed phrase": lambda: mail(
+        "Remitano <hotro@remitano-xacminh.vn>", "Xác minh ví của bạn",
+        text="Ví tiền điện tử của bạn sẽ bị khóa trong vòng 24 giờ. Vui lòng xác nhận cụm từ khôi phục của bạn: "
+             "https://remitano-vn.web.app/\n"),
+    "proof of reserves, confirm the balance": lambda: mail(
+        "Bybit Audit <audit@bybit-reserves.com>", "Proof of reserves: confirm your balance",
+        html="<p>As part of our proof of reserves audit, every client must confirm their balance and wallet. "
+             "Accounts not confirmed by Friday will be suspended.</p>"
+             + button("https://bybit-por.pages.dev/", "Confirm balance")),
+}
+
+BATCH_G_BENIGN: dict[str, Callable[[], bytes]] = {
+    "AML compliance newsletter": lambda: mail(
+        "Compliance Weekly <news@complianceweekly.example>", "AML screening of wallet addresses",
+        html="<p>Regulators expect exchanges to screen wallet addresses for links to sanctioned mixers and to "
+             "ask customers about the source of funds for large deposits. Our analysis of the new rules.</p>"
+             + button("https://complianceweekly.example/aml", "Read"), headers=LIST),
+    "DeFi protocol's position alert service": lambda: mail(
+        "DeFi Saver Alerts <alerts@defisaver.example>", "Health factor below 1.5",
+        text="Your position on Aave v3 has a health factor of 1.42 (your alert threshold: 1.5). You can manage "
+             "it in the app at any time.\n", headers=LIST),
+    "quantum computing article": lambda: mail(
+        "Tech Review <newsletter@techreview.example>", "Will quantum computers break bitcoin?",
+        html="<p>Researchers estimate that breaking a bitcoin key would need millions of stable qubits. Wallet "
+             "developers are already testing quantum-safe signatures.</p>"
+             + button("https://techreview.example/quantum", "Read"), headers=LIST),
+    "lawyer on a client's crypto estate": lambda: mail(
+        "Anna Berg <anna.berg@berg-law.example>", "Estate of your father: crypto assets",
+        text="Dear Mr Lind,\n\nas executor I have found that your father held bitcoin on an exchange. I have "
+             "asked the exchange for a statement; please send me the death certificate copy so they can release "
+             "the account to the estate.\n\nKind regards,\nAnna Berg\n"),
+    "ENS renewal reminder from a registrar newsletter": lambda: mail(
+        "Name Registry <reminders@nameregistry.example>", "Renewal reminder: 3 names expire this month",
+        text="Three of your names expire this month. Renew them from your dashboard; names not renewed enter "
+             "a 90-day grace period.\n", headers=LIST),
+    "Italian crypto news": lambda: mail(
+        "Cripto Notizie <news@criptonotizie.example>", "Il punto della settimana",
+        html="<p>Il bitcoin è salito del 3% questa settimana; gli exchange hanno annunciato nuove regole per "
+             "i portafogli.</p>" + button("https://criptonotizie.example/49", "Leggi"), headers=LIST),
+}
 
 
 def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
