@@ -345,6 +345,13 @@ BATCH_A_BENIGN: dict[str, Callable[[], bytes]] = {
     ("Erősítse meg a helyreállítási kulcsot 48 órán belül, a tárcáját felfüggesztjük.",
      {"topic", "secret", "action", "urgency"}),
     ("Lompakkosi on jäädytetty: vahvista siemenlause 12 tunnin sisällä.", {"topic", "secret", "action", "urgency"}),
+    # after batch G: a countdown to a loss, the coin inheritance, the wallet to verify in SMS spelling, Polish
+    ("Your staking rewards will be burned in 12 hours. Claim them before they are gone.", {"urgency"}),
+    ("The deceased left no heir, so I will present you as the beneficiary.", {"reward"}),
+    ("Kindly reply with your full name and BTC address to proceed.", {"action"}),
+    ("pls confirm ur wallet today", {"action"}),
+    ("Twój portfel zostanie zablokowany w ciągu 12 godzin. Podaj frazę odzyskiwania.",
+     {"topic", "secret", "action", "urgency"}),
 ])
 def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     found, _topic = _match(text)
@@ -371,6 +378,8 @@ def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     "Your parcel needs your attention: the address is incomplete.",
     "A tárcsázás után várjon a hangjelzésre.",
     "Vahvista tilauksesi 24 tunnin kuluessa.",
+    "The offer expires in 3 days; reply with your shoe size.",
+    "Potwierdź rezerwację stolika w ciągu 24 godzin.",
 ])
 def test_ordinary_wording_has_no_crypto_topic(text: str) -> None:
     _found, topic = _match(text)
@@ -966,7 +975,7 @@ def test_quotes_and_ui_names_are_no_lure_wording(text: str, kinds: set[str]) -> 
     assert found - {"topic", "secret"} == kinds, found
 
 
-# ---------------------------------------------------------------------- batch G (after the fifth round's changes, blind)
+# ------------------------------------------------------------------ batch G (after the fifth round's changes, blind)
 #
 # Written after the changes for E and F, before any further change: AML / source-of-funds flags on a wallet,
 # a fake token upgrade ("swap your old tokens for the new standard"), a DeFi loan about to be liquidated, an
@@ -1078,6 +1087,18 @@ BATCH_G_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
+def test_advice_to_check_the_address_is_no_wallet_verification_call() -> None:
+    from analyzers.test_phish_variants import _lures
+    from coinguard.lures import LureList, match_lures
+
+    lures = _lures()
+    assert isinstance(lures, LureList)
+    for text, firm in (("Always verify the wallet address before you send anything.", False),
+                       ("Verify wallet now to keep your funds.", True)):
+        terms = match_lures(text, lures).terms
+        assert any(t.category == "action" and t.weight >= 2 for t in terms) is firm, terms
+
+
 def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
     found, topic = _match("Our bakery is happy to say you can pay with bitcoin now.")
     assert topic and "action" not in found
@@ -1086,16 +1107,19 @@ def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
 # ---------------------------------------------------------------------------- the tests
 
 #: Every batch's lures and look-alikes, by name (batch A before the fixes, B, C and D each after a round; E and F
-#: written in the fifth round before its changes: E 24/24 lures and 8/10 benign clean, F 11/20 and 7/8).
-LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES, BATCH_E_LURES, BATCH_F_LURES)
-BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN, BATCH_E_BENIGN, BATCH_F_BENIGN)
+#: written in the fifth round before its changes: E 24/24 lures and 8/10 benign clean, F 11/20 and 7/8; G after
+#: the changes for E and F: 12/16 and 6/6).
+LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES, BATCH_E_LURES, BATCH_F_LURES,
+                BATCH_G_LURES)
+BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN, BATCH_E_BENIGN, BATCH_F_BENIGN,
+                  BATCH_G_BENIGN)
 LURES = {name: build for batch in LURE_BATCHES for name, build in batch.items()}
 BENIGN = {name: build for batch in BENIGN_BATCHES for name, build in batch.items()}
 
 
 def test_batch_sizes_and_names() -> None:
-    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20]
-    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8]
+    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20, 16]
+    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8, 6]
     assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1
     assert len(LURES) == sum(map(len, LURE_BATCHES)) and len(BENIGN) == sum(map(len, BENIGN_BATCHES))
 
