@@ -55,6 +55,25 @@ PW = "Qr7-4410"
     # a table (rendered to text as cells side by side), an arrow
     "Password | {pw}",
     "Document password → {pw}",
+    # Chinese and Japanese copulas and polite endings touching the password
+    "密码是 {pw}",
+    "密码为：{pw}",
+    "解压密码是{pw}",
+    "パスワードは{pw}です",
+    # the keyword in the Nordic, Hungarian, Romanian, Italian, Greek, Malay, Indonesian forms, "p/w"
+    "Lösenord: {pw}",
+    "Salasana: {pw}",
+    "Adgangskode: {pw}",
+    "Passord: {pw}",
+    "Jelszó: {pw}",
+    "Parolă: {pw}",
+    "Parola: {pw}",
+    "Κωδικός: {pw}",
+    "Kata laluan: {pw}",
+    "Sandi: {pw}",
+    "p/w: {pw}",
+    # a pointer after the copula, the password after the colon
+    "The password is the invoice number: {pw}",
     # the forms that already worked stay working
     "PW: {pw}",
     "Pass code: {pw}",

@@ -25,8 +25,10 @@ from typing import overload
 _KEYWORDS = (
     r"(?<!\w)(?:password|passwort|passwd|passcode|passphrase|pass|pwd|pw|pin|code|key|unlock"
     r"|(?:open|opened|protected|secured|encrypted|locked)(?:\s+(?:it|them|the\s+\w+))?\s+with"
-    r"|kennwort|mot\s+de\s+passe|contraseña|clave|senha|parola\s+d'ordine|wachtwoord|пароль|пароля|парол"
-    r"|hasło|hasla|hasła|heslo|şifre|şifresi|sifre|kata\s+sandi|mật\s+khẩu)(?!\w)"
+    r"|kennwort|mot\s+de\s+passe|contraseña|clave|senha|parola\s+d'ordine|parola|parolă|parolası|wachtwoord"
+    r"|пароль|пароля|парол|hasło|hasla|hasła|heslo|şifre|şifresi|sifre|kata\s+sandi|sandi|kata\s+laluan|mật\s+khẩu"
+    r"|lösenord|losenord|salasana|adgangskode|passord|jelszó|jelszo|κωδικός|κωδικό|κωδικος)(?!\w)"
+    r"|(?<!\w)p[/.]\s?w\.?(?!\w)"
     r"|암호|비밀번호|비번|패스워드|압축\s*해제|열람\s*암호|パスワード|暗証番号|密码|密碼|解压码"
     r"|كلمة\s+(?:المرور|السر)|סיסמה|סיסמא|รหัสผ่าน|पासवर्ड"
 )
@@ -37,17 +39,19 @@ _TOKEN = r"([^\s\"'”’“‘»›」』】》)>\],;|]{1,64})"
 #: The copula or separator between the keyword and the password, in the harvested languages ("is", "es",
 #: "é", "est", "ist", "lautet", "è", "є", Korean particles) and as tables and arrows write it ("|", "→", "=>").
 _IS_WORD = r"(?:is|are|es|é|e|è|est|ist|lautet|sind|son|sont|є)(?!\w)"
-_IS = rf"(?:{_IS_WORD}|는|은)"
+_IS = rf"(?:{_IS_WORD}|는|은|是|为|為|は|が)"
 _SEP = rf"(?:{_IS}\s*[:：]?|[:：=|]|->|=>|→|-|–|—|\(|\[)"
 #: keyword, an optional separator, the token ("password: X", "암호는 X", "pw X", "Passwort lautet X")
 _NEAR = re.compile(
     rf"(?:{_KEYWORDS})\s*(?:{_SEP}\s*)?{_OPEN}{_TOKEN}",
     re.IGNORECASE,
 )
+#: an article or pointer after a copula is no password ("the password is the invoice number: X" goes on to X)
+_NOT_A_PASSWORD = r"(?:the|a|an|your|our|below|attached|following|same|in|on|sent)(?!\w)"
 #: keyword, a few words, then a copula or ":"/"=" and the token ("the password for the archive is X",
 #: "Das Kennwort zum Öffnen ist X", "La contraseña del archivo es: X")
 _NEAR_LATER = re.compile(
-    rf"(?:{_KEYWORDS})\b[^\n:=：]{{1,40}}?(?:(?:(?<!\w){_IS_WORD}|는|은)\s*[:：]?|[:：=]|—|→)\s*{_OPEN}{_TOKEN}",
+    rf"(?:{_KEYWORDS})\b[^\n:=：]{{1,40}}?(?:(?:(?<!\w){_IS_WORD}|는|은|是|为|為|は)\s*[:：]?|[:：=]|—|→)\s*(?!{_NOT_A_PASSWORD}){_OPEN}{_TOKEN}",
     re.IGNORECASE,
 )
 #: keyword, one to three short words, then a token holding a digit that ends the clause, with no copula
@@ -67,6 +71,8 @@ _QUOTED = re.compile(r"[\"“‘'„«‹「『【《]([^\s\"”’“'»›」�
 _EMPHASIS = re.compile(r"^(\*{1,2}|_{1,2})(.+)\1$")
 _WORD_CHARS = re.compile(r"^[\w!@#$%^&*+=.?~-]{3,64}$")
 _KOREAN_TAIL = re.compile(r"^([!-~]{2,64}?)[\uac00-\ud7a3]+[.!]?$")
+#: a Japanese or Chinese polite ending or full stop touching the password ("k9z2です", "8832。")
+_CJK_TAIL = re.compile(r"^([!-~]{2,64}?)(?:です|でございます|となります|になります)?[。．.!！]?$")
 _STOP = frozenset(
     {"is", "the", "below", "attached", "following", "here", "please", "file", "zip", "document", "for", "of",
      "to", "and", "protected", "required", "your", "this", "that", "archive", "files", "attachment", "are",
@@ -83,6 +89,9 @@ def _variants(token: str) -> list[str]:
         out.append(stripped)
     m = _KOREAN_TAIL.match(token)
     if m:
+        out.append(m.group(1))
+    m = _CJK_TAIL.match(token)
+    if m and m.group(1) != token:
         out.append(m.group(1))
     m = _EMPHASIS.match(stripped)
     if m:
