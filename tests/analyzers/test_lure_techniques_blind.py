@@ -1087,6 +1087,82 @@ BATCH_G_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
+# ------------------------------------------------------------------ batch H (after the changes for G, blind)
+#
+# Spam-like lures that carry little lure wording: a get-rich pitch from free mail linking a shared cloud
+# document, a SaaS notification (chat transcript, form receipt, calendar invite) carrying an exchange's name and
+# a "get money" survey, a giveaway that doubles what you send, a crypto casino bonus, a crypto debit card
+# "activation", a romance opener steering to an exchange app, a crypto cash-back receipt, a fake exchange
+# "account statement" PDF link, German and French investment pitches.
+
+BATCH_H_LURES: dict[str, Callable[[], bytes]] = {
+    "get-rich pitch from free mail, shared drawing link": lambda: mail(
+        "Mark Ellis <markellis.invest77@gmail.com>", "The future of finance is here",
+        text="Buy bitcoin today and grow your savings with a digital asset that could change everything. "
+             "See how: https://docs.google.com/presentation/d/1AbCdEf/preview\n"),
+    "chat transcript carrying an exchange name and a paid survey": lambda: mail(
+        "noreply@chatdesk-mailer.example", "Transcript of your chat with Binance Support",
+        html="<p>Chat transcript. Agent: Personal Manager (binance.com). COMPLETE THE SURVEY AND RECEIVE "
+             "A 500 USDT BONUS</p>" + button("https://forms.yandex.com/cloud/abc123/", "Survey")),
+    "giveaway that doubles what you send": lambda: mail(
+        "Crypto Giveaway <event@btc-doubling.live>", "Official 5,000 BTC giveaway",
+        text="To celebrate the launch we are giving away 5,000 BTC. Send from 0.1 to 20 BTC to the event "
+             "address and receive double back instantly: bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh\n"),
+    "crypto casino welcome bonus": lambda: mail(
+        "Lucky Block <vip@luckyspin-crypto.bet>", "Your 200% crypto bonus",
+        html="<p>Your 200% welcome bonus up to 1 BTC is waiting. Deposit in USDT or BTC and play instantly. "
+             "Bonus expires tonight.</p>" + button("https://luckyspin-crypto.bet/claim", "Claim bonus")),
+    "crypto card activation": lambda: mail(
+        "Crypto.com Card <cards@cryptocom-card-activation.com>", "Activate your card",
+        text="Your metal card has shipped. To activate it and keep your CRO rewards, confirm your card details "
+             "and wallet within 48 hours: https://cdc-card.web.app/\n"),
+    "romance opener steering to an exchange app": lambda: mail(
+        "Sophie <sophie.wang.1990@outlook.com>", "Hi from Sophie",
+        text="Hi, I saw your profile and wanted to say hello. I live in Singapore and trade crypto in my free "
+             "time, my aunt taught me a method that earns well every week. Have you heard of the OKX app? I "
+             "could show you how I use it.\n"),
+    "cash-back in bitcoin to redeem": lambda: mail(
+        "Rewards Team <cashback@btc-rewards-center.com>", "You earned bitcoin cash-back",
+        text="You earned $84.20 in bitcoin cash-back on your recent purchases. Redeem it to your wallet "
+             "before it expires: https://btc-cashback.pages.dev/\n"),
+    "account statement link from a look-alike exchange": lambda: mail(
+        "Kraken <statements@kraken-statements.com>", "Your monthly statement",
+        html="<p>Your monthly account statement is ready. Sign in to view it.</p>"
+             + button("https://kraken-statements.com/login", "View statement")),
+    "German investment pitch": lambda: mail(
+        "Finanz Insider <info@finanz-insider-news.de>", "So verdienen Deutsche mit Bitcoin",
+        text="Immer mehr Deutsche verdienen täglich mit Bitcoin-Trading. Die Plattform handelt automatisch, "
+             "schon ab 250 Euro. Jetzt kostenlos registrieren: https://bit.ly/de-btc-plattform\n"),
+    "French investment pitch": lambda: mail(
+        "Investir Malin <contact@investir-malin.fr>", "Gagnez avec le Bitcoin",
+        text="Gagnez jusqu'à 1 500 € par semaine grâce au trading automatique de Bitcoin. Inscrivez-vous "
+             "gratuitement et commencez avec 250 € : https://tinyurl.com/fr-btc-trade\n"),
+}
+
+BATCH_H_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange app marketing, signed": lambda: mail(
+        "Kraken <news@kraken.com>", "Buy bitcoin in seconds",
+        html="<p>Buy bitcoin, ether and 200 more assets in the Kraken app. New: recurring buys from 10 EUR.</p>"
+             + button("https://www.kraken.com/app", "Get the app"), sign=b"kraken.com"),
+    "help-desk transcript of a real support chat": lambda: mail(
+        "Support <support@walletshop.example>", "Transcript of your chat",
+        text="Chat transcript\nYou: my hardware wallet order has not arrived\nAgent: it ships tomorrow, here is "
+             "the tracking link once it is ready. Anything else?\n"),
+    "crypto card statement from the card issuer, signed": lambda: mail(
+        "Crypto.com <noreply@crypto.com>", "Your card statement",
+        text="Your November card statement is available in the app: 14 transactions, 2.1% CRO cash-back "
+             "credited.\n", sign=b"crypto.com"),
+    "friend recommends a book on bitcoin": lambda: mail(
+        "Lea <lea.schmidt@gmail.com>", "that book",
+        text="Hi! The book I mentioned is 'The Bitcoin Standard', I liked the chapters on money history. "
+             "Let me know what you think.\n"),
+    "German crypto news": lambda: mail(
+        "Krypto Nachrichten <news@krypto-nachrichten.example>", "Wochenrückblick",
+        html="<p>Bitcoin stieg diese Woche um 3 %, mehrere Börsen kündigten neue Regeln für Wallets an.</p>"
+             + button("https://krypto-nachrichten.example/49", "Lesen"), headers=LIST),
+}
+
+
 def test_advice_to_check_the_address_is_no_wallet_verification_call() -> None:
     from analyzers.test_phish_variants import _lures
     from coinguard.lures import LureList, match_lures
