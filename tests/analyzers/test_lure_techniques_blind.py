@@ -352,6 +352,12 @@ BATCH_A_BENIGN: dict[str, Callable[[], bytes]] = {
     ("pls confirm ur wallet today", {"action"}),
     ("Twój portfel zostanie zablokowany w ciągu 12 godzin. Podaj frazę odzyskiwania.",
      {"topic", "secret", "action", "urgency"}),
+    # after batch H: the trading-platform pitch in German and French, the pig-butchering opener
+    ("Verdienen Sie bis zu 900 Euro pro Woche, die Plattform handelt automatisch. Jetzt kostenlos registrieren!",
+     {"reward", "action"}),
+    ("Gagnez jusqu'à 800 € par semaine avec le trading automatique. Inscrivez-vous gratuitement.",
+     {"reward", "action"}),
+    ("My uncle taught me a strategy that makes 10% every week, I could show you how.", {"reward", "action"}),
 ])
 def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     found, _topic = _match(text)
@@ -1096,10 +1102,6 @@ BATCH_G_BENIGN: dict[str, Callable[[], bytes]] = {
 # "account statement" PDF link, German and French investment pitches.
 
 BATCH_H_LURES: dict[str, Callable[[], bytes]] = {
-    "get-rich pitch from free mail, shared drawing link": lambda: mail(
-        "Mark Ellis <markellis.invest77@gmail.com>", "The future of finance is here",
-        text="Buy bitcoin today and grow your savings with a digital asset that could change everything. "
-             "See how: https://docs.google.com/presentation/d/1AbCdEf/preview\n"),
     "chat transcript carrying an exchange name and a paid survey": lambda: mail(
         "noreply@chatdesk-mailer.example", "Transcript of your chat with Binance Support",
         html="<p>Chat transcript. Agent: Personal Manager (binance.com). COMPLETE THE SURVEY AND RECEIVE "
@@ -1125,10 +1127,6 @@ BATCH_H_LURES: dict[str, Callable[[], bytes]] = {
         "Rewards Team <cashback@btc-rewards-center.com>", "You earned bitcoin cash-back",
         text="You earned $84.20 in bitcoin cash-back on your recent purchases. Redeem it to your wallet "
              "before it expires: https://btc-cashback.pages.dev/\n"),
-    "account statement link from a look-alike exchange": lambda: mail(
-        "Kraken <statements@kraken-statements.com>", "Your monthly statement",
-        html="<p>Your monthly account statement is ready. Sign in to view it.</p>"
-             + button("https://kraken-statements.com/login", "View statement")),
     "German investment pitch": lambda: mail(
         "Finanz Insider <info@finanz-insider-news.de>", "So verdienen Deutsche mit Bitcoin",
         text="Immer mehr Deutsche verdienen täglich mit Bitcoin-Trading. Die Plattform handelt automatisch, "
@@ -1137,6 +1135,23 @@ BATCH_H_LURES: dict[str, Callable[[], bytes]] = {
         "Investir Malin <contact@investir-malin.fr>", "Gagnez avec le Bitcoin",
         text="Gagnez jusqu'à 1 500 € par semaine grâce au trading automatique de Bitcoin. Inscrivez-vous "
              "gratuitement et commencez avec 250 € : https://tinyurl.com/fr-btc-trade\n"),
+}
+
+
+#: Batch H lures the changes after it do not catch (kept out of the cases, as BATCH_A_NOT_CAUGHT): a get-rich
+#: pitch whose only call is "buy bitcoin today" (an exchange's own marketing says it too) with a shared-document
+#: link that links.hosted_page counts only next to a call that asks for something; and a weak brand ("Kraken") in
+#: the display name and in a hyphenated From domain whose body only says "sign in to view your statement" (a
+#: weak name needs crypto or lure context before its look-alike domain is judged).
+BATCH_H_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
+    "get-rich pitch from free mail, shared drawing link": lambda: mail(
+        "Mark Ellis <markellis.invest77@gmail.com>", "The future of finance is here",
+        text="Buy bitcoin today and grow your savings with a digital asset that could change everything. "
+             "See how: https://docs.google.com/presentation/d/1AbCdEf/preview\n"),
+    "account statement link from a look-alike exchange": lambda: mail(
+        "Kraken <statements@kraken-statements.com>", "Your monthly statement",
+        html="<p>Your monthly account statement is ready. Sign in to view it.</p>"
+             + button("https://kraken-statements.com/login", "View statement")),
 }
 
 BATCH_H_BENIGN: dict[str, Callable[[], bytes]] = {
@@ -1184,19 +1199,19 @@ def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
 
 #: Every batch's lures and look-alikes, by name (batch A before the fixes, B, C and D each after a round; E and F
 #: written in the fifth round before its changes: E 24/24 lures and 8/10 benign clean, F 11/20 and 7/8; G after
-#: the changes for E and F: 12/16 and 6/6).
+#: the changes for E and F: 12/16 and 6/6; H after those for G: 5/10 and 5/5).
 LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES, BATCH_E_LURES, BATCH_F_LURES,
-                BATCH_G_LURES)
+                BATCH_G_LURES, BATCH_H_LURES)
 BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN, BATCH_E_BENIGN, BATCH_F_BENIGN,
-                  BATCH_G_BENIGN)
+                  BATCH_G_BENIGN, BATCH_H_BENIGN)
 LURES = {name: build for batch in LURE_BATCHES for name, build in batch.items()}
 BENIGN = {name: build for batch in BENIGN_BATCHES for name, build in batch.items()}
 
 
 def test_batch_sizes_and_names() -> None:
-    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20, 16]
-    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8, 6]
-    assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1
+    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20, 16, 8]
+    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8, 6, 5]
+    assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1 and len(BATCH_H_NOT_CAUGHT) == 2
     assert len(LURES) == sum(map(len, LURE_BATCHES)) and len(BENIGN) == sum(map(len, BENIGN_BATCHES))
 
 
