@@ -1,10 +1,13 @@
 """Candidate passwords for encrypted archives and documents, harvested from the message.
 
 Attackers put the password of an encrypted ZIP or document in the body ("password: 2024"),
-often in Korean ("암호: 1234", "비밀번호는 5678입니다").  We collect short tokens near such words
-(also a few words later: "the password for the file is X"), quoted strings and short lines of
-their own, then the configured common passwords.  Tokens are kept as written and also with
-trailing punctuation or a Korean ending ("입니다") removed, since either may be the password.
+often in Korean ("암호: 1234", "비밀번호는 5678입니다"), in any language and markup.  We collect short
+tokens near such words (after the language's copula: "Das Passwort lautet X", "La contraseña es X",
+"密码是 X"; a few words later: "the password for the file is X"; with no copula: "Пароль к документу
+X"; before the keyword: "enter X as the password"), quoted strings (any script's quotes and brackets)
+and short lines of their own, then the configured common passwords.  Tokens are kept as written and
+also with trailing punctuation, a Korean or Japanese ending ("입니다", "です") or emphasis marks
+("*X*") removed, since either may be the password.
 Everything is bounded: at most ``limit`` harvested candidates, each at most 64 characters.
 
 The scan hands :class:`Candidates` to the handlers as ``AnalysisContext.passwords``: the harvest
@@ -20,7 +23,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
 #: Words that introduce a password: English (longest first, whole words: "Passwort" is not "Pass" + "wort"),
-#: other alphabetic languages (de, fr, es, pt, it, nl, ru, uk, pl, cs, tr, id, vi), then scripts without
+#: other alphabetic languages (de, fr, es, pt, it, nl, ru, uk, pl, cs, tr, id, ms, vi, sv, fi, da, no, hu, ro, el),
+#: "open it with" / "protected with", "p/w", then scripts without
 #: word spaces (ko, ja, zh, ar, he, th, hi), which may touch the password.
 _KEYWORDS = (
     r"(?<!\w)(?:password|passwort|passwd|passcode|passphrase|pass|pwd|pw|pin|code|key|unlock"
