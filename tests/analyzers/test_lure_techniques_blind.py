@@ -1178,6 +1178,107 @@ BATCH_H_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
+# ------------------------------------------------------------------ batch I (after the changes for H, blind)
+#
+# Written at the end of the fifth round to measure it, not to tune it: a gas-fee "refund" from an L2, a wallet
+# "health check", an exchange "merger" moving balances, a hardware-wallet "insurance claim", a fake support bot
+# asking for the 2FA code and phrase, a staking "unbonding" that needs a fee, a presale whitelist in Spanish, a
+# Korean exchange deposit hold, a Japanese airdrop, a Turkish wallet verification, a Russian exchange freeze, a
+# Portuguese mnemonic ask.
+
+BATCH_I_LURES: dict[str, Callable[[], bytes]] = {
+    "L2 gas-fee refund": lambda: mail(
+        "Arbitrum Foundation <refunds@arbitrum-gasrefund.org>", "Gas fee refund approved",
+        html="<p>You are owed a refund of 0.21 ETH for gas overcharged during the network outage. Connect "
+             "your wallet to receive it before the refund window closes.</p>"
+             + button("https://arb-refund.pages.dev/", "Get refund")),
+    "wallet health check": lambda: mail(
+        "Wallet Health <check@wallet-health-scan.com>", "Your wallet failed the health check",
+        text="Our automated health check found 3 risky contracts linked to your wallet. Run the free repair "
+             "tool and confirm your seed phrase to secure your assets: https://wallet-health.web.app/\n"),
+    "exchange merger moving balances": lambda: mail(
+        "Bitstamp <migration@bitstamp-merger.com>", "Your balance is moving to the new platform",
+        text="Following the merger, all Bitstamp balances will be moved to the new platform on 15 December. "
+             "Log in and re-confirm your account to avoid losing your funds: https://bitstamp-move.web.app/\n"),
+    "hardware-wallet insurance claim": lambda: mail(
+        "Ledger Insurance <claims@ledger-insurance-claims.com>", "Your data-breach compensation",
+        html="<p>As a customer affected by the 2020 data breach you are entitled to compensation of 0.05 BTC. "
+             "Verify your device ownership to receive it.</p>"
+             + button("https://ledger-claims.vercel.app/", "Claim compensation")),
+    "support bot asking for 2FA code and phrase": lambda: mail(
+        "Coinbase Assistant <assistant@coinbase-help-center.net>", "Automated support: action required",
+        text="To unlock your account, reply to this message with the 6-digit code from your authenticator app "
+             "and the 12 words of your recovery phrase.\n"),
+    "Korean deposit hold": lambda: mail(
+        "빗썸 <security@bithumb-notice.kr>", "입금이 보류되었습니다",
+        text="회원님의 코인 입금이 보류되었습니다. 12시간 이내에 본인 인증을 완료하지 않으면 계정이 정지됩니다: "
+             "https://bithumb-verify.web.app/\n"),
+    "Japanese airdrop": lambda: mail(
+        "Coincheck <campaign@coincheck-airdrop.jp>", "エアドロップ当選のお知らせ",
+        text="おめでとうございます。5,000円相当のビットコインのエアドロップに当選しました。48時間以内にウォレットを"
+             "接続して受け取ってください: https://coincheck-drop.web.app/\n"),
+    "Russian exchange freeze": lambda: mail(
+        "Bybit <support@bybit-ru-security.com>", "Ваш аккаунт заморожен",
+        text="Ваш аккаунт на бирже заморожен из-за подозрительной активности. Чтобы вывести средства, пройдите "
+             "верификацию в течение 24 часов: https://bybit-ru.web.app/\n"),
+    "Portuguese mnemonic ask": lambda: mail(
+        "Trust Wallet <suporte@trustwallet-br.com>", "Sua carteira será bloqueada",
+        text="Sua carteira de criptomoedas será bloqueada em 24 horas. Confirme sua frase mnemônica para manter "
+             "o acesso aos seus fundos: https://tw-br.web.app/\n"),
+}
+
+
+#: Batch I, measured once and left as measured (main gives the same figures: none of this round's changes meet
+#: these techniques).  Not caught: a release fee paid in the staked coin to a link ("pay the network release
+#: fee of 12 ATOM here": the fee rules want a wallet or a coin amount after "pay"); a presale whitelist in
+#: Spanish ("lista blanca", "preventa" are no phrases); Turkish "kurtarma ifadenizi doğrulayın" / "askıya
+#: alınacak" (the recovery phrase and suspension wording in Turkish are missing from lures.txt).
+BATCH_I_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
+    "unbonding fee to release the stake": lambda: mail(
+        "Cosmos Hub <staking@cosmos-unbond.io>", "Your unbonding is complete",
+        text="Your unbonding of 480 ATOM is complete. To release the tokens to your wallet, pay the network "
+             "release fee of 12 ATOM here: https://cosmos-release.web.app/\n"),
+    "presale whitelist, Spanish": lambda: mail(
+        "Preventa Token <preventa@token-preventa.io>", "Estás en la lista blanca",
+        html="<p>Tu billetera fue aceptada en la lista blanca de la preventa. Compra tus tokens con un 40% de "
+             "descuento antes del viernes.</p>" + button("https://preventa-token.vercel.app/", "Comprar")),
+    "Turkish wallet verification": lambda: mail(
+        "BtcTurk <destek@btcturk-dogrulama.com>", "Cüzdanınızı doğrulayın",
+        text="Kripto cüzdanınız 24 saat içinde askıya alınacak. Varlıklarınızı korumak için kurtarma ifadenizi "
+             "doğrulayın: https://btcturk-tr.web.app/\n"),
+}
+
+#: Batch I's look-alike that is flagged (18, on main too): a news outlet named after a chain ("Arbitrum News",
+#: arbitrumnews.example, a mailing) is judged a look-alike domain of the brand (brand + "news" glued); an
+#: editorial exception for a brand plus a news word in a mailing without lure wording is not made here.
+BATCH_I_NOT_CLEAN: dict[str, Callable[[], bytes]] = {
+    "L2 foundation grant programme newsletter": lambda: mail(
+        "Arbitrum News <news@arbitrumnews.example>", "Grants round 4 is open",
+        html="<p>Round 4 of the developer grants is open until 31 January. Teams building wallets and bridges "
+             "can apply for up to 50,000 USD.</p>" + button("https://arbitrumnews.example/grants", "Apply"),
+        headers=LIST),
+}
+
+BATCH_I_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange merger notice, signed": lambda: mail(
+        "Kraken <noreply@kraken.com>", "Important update about your account",
+        text="We have completed our acquisition of another exchange. Nothing changes for your Kraken account; "
+             "balances, addresses and API keys stay the same.\n", sign=b"kraken.com"),
+    "Korean exchange deposit receipt, signed": lambda: mail(
+        "바이낸스 <do-not-reply@binance.com>", "입금 완료",
+        text="입금이 완료되었습니다: 0.5 ETH. 본인이 요청하지 않은 경우 고객센터로 문의해 주세요.\n",
+        sign=b"binance.com"),
+    "Japanese crypto column": lambda: mail(
+        "暗号資産コラム <column@crypto-column.example>", "エアドロップとは？",
+        html="<p>エアドロップはプロジェクトがトークンを無料で配布する仕組みです。詐欺サイトに注意しましょう。</p>"
+             + button("https://crypto-column.example/airdrop", "読む"), headers=LIST),
+    "Turkish exchange maintenance, signed": lambda: mail(
+        "Binance TR <do-not-reply@binance.com>", "Planlı bakım",
+        text="Cüzdan bakımı nedeniyle 5 Aralık'ta 2 saat boyunca TRX yatırma ve çekme işlemleri durdurulacaktır. "
+             "İşlem yapmanıza gerek yoktur.\n", sign=b"binance.com"),
+}
+
+
 def test_advice_to_check_the_address_is_no_wallet_verification_call() -> None:
     from analyzers.test_phish_variants import _lures
     from coinguard.lures import LureList, match_lures
@@ -1199,19 +1300,21 @@ def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
 
 #: Every batch's lures and look-alikes, by name (batch A before the fixes, B, C and D each after a round; E and F
 #: written in the fifth round before its changes: E 24/24 lures and 8/10 benign clean, F 11/20 and 7/8; G after
-#: the changes for E and F: 12/16 and 6/6; H after those for G: 5/10 and 5/5).
+#: the changes for E and F: 12/16 and 6/6; H after those for G: 5/10 and 5/5; I at the end, not tuned: 9/12 and
+#: 4/5, the same as on main).
 LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES, BATCH_E_LURES, BATCH_F_LURES,
-                BATCH_G_LURES, BATCH_H_LURES)
+                BATCH_G_LURES, BATCH_H_LURES, BATCH_I_LURES)
 BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN, BATCH_E_BENIGN, BATCH_F_BENIGN,
-                  BATCH_G_BENIGN, BATCH_H_BENIGN)
+                  BATCH_G_BENIGN, BATCH_H_BENIGN, BATCH_I_BENIGN)
 LURES = {name: build for batch in LURE_BATCHES for name, build in batch.items()}
 BENIGN = {name: build for batch in BENIGN_BATCHES for name, build in batch.items()}
 
 
 def test_batch_sizes_and_names() -> None:
-    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20, 16, 8]
-    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8, 6, 5]
+    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20, 16, 8, 9]
+    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8, 6, 5, 4]
     assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1 and len(BATCH_H_NOT_CAUGHT) == 2
+    assert len(BATCH_I_NOT_CAUGHT) == 3 and len(BATCH_I_NOT_CLEAN) == 1
     assert len(LURES) == sum(map(len, LURE_BATCHES)) and len(BENIGN) == sum(map(len, BENIGN_BATCHES))
 
 
