@@ -1248,18 +1248,14 @@ BATCH_I_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
              "doğrulayın: https://btcturk-tr.web.app/\n"),
 }
 
-#: Batch I's look-alike that is flagged (18, on main too): a news outlet named after a chain ("Arbitrum News",
-#: arbitrumnews.example, a mailing) is judged a look-alike domain of the brand (brand + "news" glued); an
-#: editorial exception for a brand plus a news word in a mailing without lure wording is not made here.
-BATCH_I_NOT_CLEAN: dict[str, Callable[[], bytes]] = {
+
+BATCH_I_BENIGN: dict[str, Callable[[], bytes]] = {
+    # (flagged 18 when measured, on main too: a news outlet named after a chain, brands.editorial_outlet since)
     "L2 foundation grant programme newsletter": lambda: mail(
         "Arbitrum News <news@arbitrumnews.example>", "Grants round 4 is open",
         html="<p>Round 4 of the developer grants is open until 31 January. Teams building wallets and bridges "
              "can apply for up to 50,000 USD.</p>" + button("https://arbitrumnews.example/grants", "Apply"),
         headers=LIST),
-}
-
-BATCH_I_BENIGN: dict[str, Callable[[], bytes]] = {
     "exchange merger notice, signed": lambda: mail(
         "Kraken <noreply@kraken.com>", "Important update about your account",
         text="We have completed our acquisition of another exchange. Nothing changes for your Kraken account; "
@@ -1312,9 +1308,9 @@ BENIGN = {name: build for batch in BENIGN_BATCHES for name, build in batch.items
 
 def test_batch_sizes_and_names() -> None:
     assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20, 16, 8, 9]
-    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8, 6, 5, 4]
+    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8, 6, 5, 5]
     assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1 and len(BATCH_H_NOT_CAUGHT) == 2
-    assert len(BATCH_I_NOT_CAUGHT) == 3 and len(BATCH_I_NOT_CLEAN) == 1
+    assert len(BATCH_I_NOT_CAUGHT) == 3
     assert len(LURES) == sum(map(len, LURE_BATCHES)) and len(BENIGN) == sum(map(len, BENIGN_BATCHES))
 
 

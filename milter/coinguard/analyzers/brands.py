@@ -651,6 +651,41 @@ def link_text_mismatch(pairs: Iterable[tuple[str, str]], table: BrandTable, msg:
     return best
 
 
+#: A news outlet named after a chain or coin ("Arbitrum News" from arbitrumnews.example, "Solana Daily"): the
+#: brand's label with only these words in the outlet's own registrable label.  Its mailing without lure wording
+#: is that outlet's newsletter, not an impersonation (the false-positive technique of crypto news outlets); with
+#: lure wording, or not a mailing, the label is judged as any other look-alike.
+EDITORIAL_WORDS = frozenset({
+    "news", "daily", "weekly", "digest", "magazine", "times", "today", "insider", "journal", "report", "post",
+    "press", "media", "blog", "world", "wire", "radio", "podcast", "newsletter", "brief", "briefing",
+})
+_EDITORIAL_MAX = max(len(w) for w in EDITORIAL_WORDS)
+
+
+def _only_editorial(rest: str) -> bool:
+    """Whether ``rest`` (a label without the brand, hyphens dropped) is one or more editorial words, nothing else."""
+    ok = [True] + [False] * len(rest)
+    for end in range(1, len(rest) + 1):
+        ok[end] = any(ok[start] and rest[start:end] in EDITORIAL_WORDS
+                      for start in range(max(0, end - _EDITORIAL_MAX), end))
+    return bool(rest) and ok[-1]
+
+
+def editorial_outlet(msg: MessageInfo, table: BrandTable, ctx: AnalysisContext) -> Brand | None:
+    """The brand a mailing's From domain is an editorial outlet of (see :data:`EDITORIAL_WORDS`), or None."""
+    if not any(name.lower() in _LIST_HEADERS for name, _ in msg.headers) or account_wording(msg, ctx):
+        return None
+    label = first_label(registrable(msg.from_domain)).lower().replace("-", "")
+    if not label.isascii():
+        return None
+    for brand in table.brands:
+        for brand_label in brand.labels:
+            start = label.find(brand_label) if len(brand_label) >= 3 else -1
+            if start >= 0 and _only_editorial(label[:start] + label[start + len(brand_label):]):
+                return brand
+    return None
+
+
 def editorial(msg: MessageInfo, best: dict[int, tuple[float, str]]) -> bool:
     """Whether the brands ``best`` found are a mailing's editorial mentions (see EDITORIAL_BRANDS)."""
     if len(best) < EDITORIAL_BRANDS or max(score for score, _ in best.values()) > SCORE_BODY:
@@ -721,7 +756,8 @@ class BrandAnalyzer:
         urls = message_urls(msg, items, ctx)
         context = (crypto_context(msg, ctx, table) or display_claims_weak_brand(msg, ctx, table)
                    or domain_context(msg, urls, table, ctx))
-        own = table.owner(msg.from_domain)
+        # (an outlet named after a chain is judged as that name's owner for its own mailing: editorial_outlet)
+        own = table.owner(msg.from_domain) or editorial_outlet(msg, table, ctx)
         sender = msg.from_domain or "(no From domain)"
         logo, logo_link = logo_alt(items)
         if logo and logo_link and table.owner(logo_link) is not None:
@@ -762,7 +798,7 @@ class BrandAnalyzer:
             yield Finding("brand.link_text_mismatch", NAME, "", mismatch[1], score=mismatch[0])
         if msg.from_domain:
             hit = lookalike(msg.from_domain, table, context=context)
-            if hit is not None:
+            if hit is not None and not (own is not None and hit.brand.id == own.id):
                 yield Finding("brand.lookalike_domain", NAME, "",
                               f"From domain {hit.domain} imitates {hit.brand.display} ({hit.reason})")
         yield from lookalike_links(urls, table, own, ctx, context=context)
