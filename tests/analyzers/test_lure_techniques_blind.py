@@ -358,6 +358,11 @@ BATCH_A_BENIGN: dict[str, Callable[[], bytes]] = {
     ("Gagnez jusqu'à 800 € par semaine avec le trading automatique. Inscrivez-vous gratuitement.",
      {"reward", "action"}),
     ("My uncle taught me a strategy that makes 10% every week, I could show you how.", {"reward", "action"}),
+    # after batch I: Turkish recovery phrase, the Spanish presale whitelist, the fee to release staked coins
+    ("Cüzdanınız 12 saat içinde askıya alınacak, kurtarma ifadenizi doğrulayın.",
+     {"topic", "secret", "action", "urgency"}),
+    ("Estás en la lista blanca de la preventa: compra tus tokens hoy.", {"topic", "reward", "action"}),
+    ("To withdraw, pay the unbonding fee of 3 DOT first.", {"action"}),
 ])
 def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     found, _topic = _match(text)
@@ -386,6 +391,8 @@ def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     "Vahvista tilauksesi 24 tunnin kuluessa.",
     "The offer expires in 3 days; reply with your shoe size.",
     "Potwierdź rezerwację stolika w ciągu 24 godzin.",
+    "Siparişiniz 24 saat içinde kargoya verilecek.",
+    "La lista blanca de invitados está en la puerta.",
 ])
 def test_ordinary_wording_has_no_crypto_topic(text: str) -> None:
     _found, topic = _match(text)
@@ -1225,15 +1232,7 @@ BATCH_I_LURES: dict[str, Callable[[], bytes]] = {
         "Trust Wallet <suporte@trustwallet-br.com>", "Sua carteira será bloqueada",
         text="Sua carteira de criptomoedas será bloqueada em 24 horas. Confirme sua frase mnemônica para manter "
              "o acesso aos seus fundos: https://tw-br.web.app/\n"),
-}
-
-
-#: Batch I, measured once and left as measured (main gives the same figures: none of this round's changes meet
-#: these techniques).  Not caught: a release fee paid in the staked coin to a link ("pay the network release
-#: fee of 12 ATOM here": the fee rules want a wallet or a coin amount after "pay"); a presale whitelist in
-#: Spanish ("lista blanca", "preventa" are no phrases); Turkish "kurtarma ifadenizi doğrulayın" / "askıya
-#: alınacak" (the recovery phrase and suspension wording in Turkish are missing from lures.txt).
-BATCH_I_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
+    # (missed when measured: the release fee, the Spanish presale, the Turkish wording; caught since)
     "unbonding fee to release the stake": lambda: mail(
         "Cosmos Hub <staking@cosmos-unbond.io>", "Your unbonding is complete",
         text="Your unbonding of 480 ATOM is complete. To release the tokens to your wallet, pay the network "
@@ -1247,6 +1246,7 @@ BATCH_I_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
         text="Kripto cüzdanınız 24 saat içinde askıya alınacak. Varlıklarınızı korumak için kurtarma ifadenizi "
              "doğrulayın: https://btcturk-tr.web.app/\n"),
 }
+
 
 
 BATCH_I_BENIGN: dict[str, Callable[[], bytes]] = {
@@ -1296,8 +1296,8 @@ def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
 
 #: Every batch's lures and look-alikes, by name (batch A before the fixes, B, C and D each after a round; E and F
 #: written in the fifth round before its changes: E 24/24 lures and 8/10 benign clean, F 11/20 and 7/8; G after
-#: the changes for E and F: 12/16 and 6/6; H after those for G: 5/10 and 5/5; I at the end, not tuned: 9/12 and
-#: 4/5, the same as on main).
+#: the changes for E and F: 12/16 and 6/6; H after those for G: 5/10 and 5/5; I after those for H: 9/12 and 4/5,
+#: the same as on main).
 LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES, BATCH_E_LURES, BATCH_F_LURES,
                 BATCH_G_LURES, BATCH_H_LURES, BATCH_I_LURES)
 BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN, BATCH_E_BENIGN, BATCH_F_BENIGN,
@@ -1307,10 +1307,9 @@ BENIGN = {name: build for batch in BENIGN_BATCHES for name, build in batch.items
 
 
 def test_batch_sizes_and_names() -> None:
-    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20, 16, 8, 9]
+    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20, 16, 8, 12]
     assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8, 6, 5, 5]
     assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1 and len(BATCH_H_NOT_CAUGHT) == 2
-    assert len(BATCH_I_NOT_CAUGHT) == 3
     assert len(LURES) == sum(map(len, LURE_BATCHES)) and len(BENIGN) == sum(map(len, BENIGN_BATCHES))
 
 
