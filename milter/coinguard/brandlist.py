@@ -158,6 +158,16 @@ def brands_for(ctx: AnalysisContext) -> BrandTable:
     return load_brands(ctx.config.crypto.brands_file)
 
 
+#: Free mailbox providers: a business's receipts, alerts and support replies never come from these (the
+#: callback scam of crypto_theme, a brand named in a free mailbox's address in brands).
+FREEMAIL = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+    "yahoo.co.uk", "yahoo.co.jp", "ymail.com", "aol.com", "icloud.com", "me.com", "mail.com", "gmx.com",
+    "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru", "yandex.com", "proton.me", "protonmail.com",
+    "zoho.com", "naver.com", "daum.net", "hanmail.net", "qq.com", "163.com", "126.com",
+})
+
+
 def mentioned(text: str, table: BrandTable, *, context: bool, ctx: AnalysisContext | None = None) -> set[int]:
     """Indexes of brands named in ``text`` (weak names only when ``context`` is true)."""
     if not text:

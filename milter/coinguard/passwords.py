@@ -1,10 +1,13 @@
 """Candidate passwords for encrypted archives and documents, harvested from the message.
 
 Attackers put the password of an encrypted ZIP or document in the body ("password: 2024"),
-often in Korean ("암호: 1234", "비밀번호는 5678입니다").  We collect short tokens near such words
-(also a few words later: "the password for the file is X"), quoted strings and short lines of
-their own, then the configured common passwords.  Tokens are kept as written and also with
-trailing punctuation or a Korean ending ("입니다") removed, since either may be the password.
+often in Korean ("암호: 1234", "비밀번호는 5678입니다"), in any language and markup.  We collect short
+tokens near such words (after the language's copula: "Das Passwort lautet X", "La contraseña es X",
+"密码是 X"; a few words later: "the password for the file is X"; with no copula: "Пароль к документу
+X"; before the keyword: "enter X as the password"), quoted strings (any script's quotes and brackets)
+and short lines of their own, then the configured common passwords.  Tokens are kept as written and
+also with trailing punctuation, a Korean or Japanese ending ("입니다", "です") or emphasis marks
+("*X*") removed, since either may be the password.
 Everything is bounded: at most ``limit`` harvested candidates, each at most 64 characters.
 
 The scan hands :class:`Candidates` to the handlers as ``AnalysisContext.passwords``: the harvest
@@ -20,30 +23,60 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
 #: Words that introduce a password: English (longest first, whole words: "Passwort" is not "Pass" + "wort"),
-#: other alphabetic languages (de, fr, es, pt, it, nl, ru, uk, pl, cs, tr, id, vi), then scripts without
+#: other alphabetic languages (de, fr, es, pt, it, nl, ru, uk, pl, cs, tr, id, ms, vi, sv, fi, da, no, hu, ro, el),
+#: "open it with" / "protected with", "p/w", then scripts without
 #: word spaces (ko, ja, zh, ar, he, th, hi), which may touch the password.
 _KEYWORDS = (
-    r"(?<!\w)(?:password|passwort|passwd|passcode|passphrase|pass|pwd|pw|pin|code|key|unlock|open\s+with"
-    r"|kennwort|mot\s+de\s+passe|contraseña|clave|senha|parola\s+d'ordine|wachtwoord|пароль|пароля|парол"
-    r"|hasło|hasla|hasła|heslo|şifre|şifresi|sifre|kata\s+sandi|mật\s+khẩu)(?!\w)"
+    r"(?<!\w)(?:password|passwort|passwd|passcode|passphrase|pass|pwd|pw|pin|code|key|unlock"
+    r"|(?:open|opened|protected|secured|encrypted|locked)(?:\s+(?:it|them|the\s+\w+))?\s+with"
+    r"|kennwort|mot\s+de\s+passe|contraseña|clave|senha|parola\s+d'ordine|parola|parolă|parolası|wachtwoord"
+    r"|пароль|пароля|парол|hasło|hasla|hasła|heslo|şifre|şifresi|sifre|kata\s+sandi|sandi|kata\s+laluan|mật\s+khẩu"
+    r"|lösenord|losenord|salasana|adgangskode|passord|jelszó|jelszo|κωδικός|κωδικό|κωδικος)(?!\w)"
+    r"|(?<!\w)p[/.]\s?w\.?(?!\w)"
     r"|암호|비밀번호|비번|패스워드|압축\s*해제|열람\s*암호|パスワード|暗証番号|密码|密碼|解压码"
     r"|كلمة\s+(?:المرور|السر)|סיסמה|סיסמא|รหัสผ่าน|पासवर्ड"
 )
-_OPEN = r"[\"'“‘「『(<\[]?"
-_TOKEN = r"([^\s\"'”’」』)>\],;]{1,64})"
-#: keyword, an optional separator, the token ("password: X", "암호는 X", "pw X")
+#: Quotes and brackets of every script a password is set off with: ASCII, typographic (“ ” ‘ ’), guillemets
+#: (« » ‹ ›, French and Russian), the German low-high pair („ “), CJK corner and lenticular brackets.
+_OPEN = r"[\"'“‘„‚«‹「『【《(<\[]?"
+_TOKEN = r"([^\s\"'”’“‘»›」』】》)>\],;|]{1,64})"
+#: The copula or separator between the keyword and the password, in the harvested languages ("is", "es",
+#: "é", "est", "ist", "lautet", "è", "є", Korean particles) and as tables and arrows write it ("|", "→", "=>").
+_IS_WORD = r"(?:is|are|es|é|e|è|est|ist|lautet|sind|son|sont|є)(?!\w)"
+_IS = rf"(?:{_IS_WORD}|는|은|是|为|為|は|が)"
+_SEP = rf"(?:{_IS}\s*[:：]?|[:：=|]|->|=>|→|-|–|—|\(|\[)"
+#: keyword, an optional separator, the token ("password: X", "암호는 X", "pw X", "Passwort lautet X")
 _NEAR = re.compile(
-    rf"(?:{_KEYWORDS})\s*(?:is|는|은|:|：|=|-|–|—|is:|\(|\[)?\s*{_OPEN}{_TOKEN}",
+    rf"(?:{_KEYWORDS})\s*(?:{_SEP}\s*)?{_OPEN}{_TOKEN}",
     re.IGNORECASE,
 )
-#: keyword, a few words, then "is"/":"/"=" and the token ("the password for the archive is X")
+#: an article or pointer after a copula is no password ("the password is the invoice number: X" goes on to X)
+_NOT_A_PASSWORD = r"(?:the|a|an|your|our|below|attached|following|same|in|on|sent)(?!\w)"
+#: keyword, a few words, then a copula or ":"/"=" and the token ("the password for the archive is X",
+#: "Das Kennwort zum Öffnen ist X", "La contraseña del archivo es: X")
 _NEAR_LATER = re.compile(
-    rf"(?:{_KEYWORDS})\b[^\n:=：]{{1,40}}?(?:\bis\b|\bare\b|:|：|=|—|는|은)\s*{_OPEN}{_TOKEN}",
+    rf"(?:{_KEYWORDS})\b[^\n:=：]{{1,40}}?(?:(?:(?<!\w){_IS_WORD}|는|은|是|为|為|は)\s*[:：]?|[:：=]|—|→)\s*(?!{_NOT_A_PASSWORD}){_OPEN}{_TOKEN}",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"[\"“‘'「『]([^\s\"”’'」』]{3,64})[\"”’'」』]")
+#: keyword, one to three short words, then a token holding a digit that ends the clause, with no copula
+#: (Russian and Slavic omit it: "Пароль к документу 4821", "heslo k souboru 2231")
+_NEAR_NO_COPULA = re.compile(
+    rf"(?:{_KEYWORDS})(?:\s+[^\W\d_]{{1,12}}){{1,3}}\s+{_OPEN}([^\s\"'”’“‘»›」』】》)>\],;|]*\d"
+    r"[^\s\"'”’“‘»›」』】》)>\],;|]*)(?=[\s.,;!»“”」』】》)]|$)",
+    re.IGNORECASE,
+)
+#: the password before its keyword: "enter 5594 as the password", "use X as password"
+_BEFORE = re.compile(
+    rf"(?<!\w)(?:enter|use|type|with)\s+{_OPEN}{_TOKEN}\s+as\s+(?:the\s+)?(?:{_KEYWORDS})",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[\"“‘'„«‹「『【《]([^\s\"”’“'»›」』】》]{3,64})[\"”’“'»›」』】》]")
+#: emphasis a plain-text rendering keeps around the password ("*7Kq9*", "**7Kq9**", "_7Kq9_")
+_EMPHASIS = re.compile(r"^(\*{1,2}|_{1,2})(.+)\1$")
 _WORD_CHARS = re.compile(r"^[\w!@#$%^&*+=.?~-]{3,64}$")
 _KOREAN_TAIL = re.compile(r"^([!-~]{2,64}?)[\uac00-\ud7a3]+[.!]?$")
+#: a Japanese or Chinese polite ending or full stop touching the password ("k9z2です", "8832。")
+_CJK_TAIL = re.compile(r"^([!-~]{2,64}?)(?:です|でございます|となります|になります)?[。．.!！]?$")
 _STOP = frozenset(
     {"is", "the", "below", "attached", "following", "here", "please", "file", "zip", "document", "for", "of",
      "to", "and", "protected", "required", "your", "this", "that", "archive", "files", "attachment", "are",
@@ -61,6 +94,12 @@ def _variants(token: str) -> list[str]:
     m = _KOREAN_TAIL.match(token)
     if m:
         out.append(m.group(1))
+    m = _CJK_TAIL.match(token)
+    if m and m.group(1) != token:
+        out.append(m.group(1))
+    m = _EMPHASIS.match(stripped)
+    if m:
+        out.append(m.group(2))
     return out
 
 
@@ -80,7 +119,8 @@ def harvest(texts: Iterable[str], extra: Iterable[str] = (), limit: int = 40) ->
             out.append(variant)
 
     texts = [unicodedata.normalize("NFKC", t[:200_000]) for t in texts if t]
-    for pattern in (_NEAR, _NEAR_LATER):  # tokens next to a keyword are the likeliest, then the rest
+    # tokens next to a keyword are the likeliest, then the rest
+    for pattern in (_NEAR, _BEFORE, _NEAR_LATER, _NEAR_NO_COPULA):
         for text in texts:
             for m in pattern.finditer(text):
                 add(m.group(1))

@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import pytest
 
-from analyzers.test_phish_variants import LIST, _match, _photo, button, mail
+from analyzers.test_phish_variants import LIST, _match, _pdf_with_link, _photo, button, mail
 from analyzers.test_recall_variants import _flagged
 
 PIC = [("banner", _photo())]
@@ -332,6 +332,37 @@ BATCH_A_BENIGN: dict[str, Callable[[], bytes]] = {
     # after batch D: a payment ordered in a coin, Turkish guaranteed daily gains
     ("The assessment is final. Pay in bitcoin to close the case.", {"action"}),
     ("Günlük %3 garantili kazanç! Hemen yatırın, kazancınızı her gün çekin.", {"reward", "action"}),
+    # after batches E and F: the secret handed over by another verb, a signature asked of the wallet, an advance
+    # fee into the sender's wallet, the task-job deposit, generic account pressure, Hebrew/Hungarian/Finnish
+    ("Please paste your recovery words into the form.", {"action", "secret"}),
+    ("Import the private key on the setup page.", {"action"}),
+    ("The swap is awaiting a final signature from your wallet.", {"action"}),
+    ("Sign the claim request with your Phantom wallet.", {"action"}),
+    ("Pay the fee to our escrow wallet to continue.", {"action"}),
+    ("Recharge your VIP account with 50 USDT to unlock more orders.", {"action", "urgency"}),
+    ("Your withdrawals have been frozen. This needs your immediate attention.", {"urgency"}),
+    ("הארנק שלך נחסם. אמת את ביטוי השחזור תוך 12 שעות", {"topic", "secret", "action", "urgency"}),
+    ("Erősítse meg a helyreállítási kulcsot 48 órán belül, a tárcáját felfüggesztjük.",
+     {"topic", "secret", "action", "urgency"}),
+    ("Lompakkosi on jäädytetty: vahvista siemenlause 12 tunnin sisällä.", {"topic", "secret", "action", "urgency"}),
+    # after batch G: a countdown to a loss, the coin inheritance, the wallet to verify in SMS spelling, Polish
+    ("Your staking rewards will be burned in 12 hours. Claim them before they are gone.", {"urgency"}),
+    ("The deceased left no heir, so I will present you as the beneficiary.", {"reward"}),
+    ("Kindly reply with your full name and BTC address to proceed.", {"action"}),
+    ("pls confirm ur wallet today", {"action"}),
+    ("Twój portfel zostanie zablokowany w ciągu 12 godzin. Podaj frazę odzyskiwania.",
+     {"topic", "secret", "action", "urgency"}),
+    # after batch H: the trading-platform pitch in German and French, the pig-butchering opener
+    ("Verdienen Sie bis zu 900 Euro pro Woche, die Plattform handelt automatisch. Jetzt kostenlos registrieren!",
+     {"reward", "action"}),
+    ("Gagnez jusqu'à 800 € par semaine avec le trading automatique. Inscrivez-vous gratuitement.",
+     {"reward", "action"}),
+    ("My uncle taught me a strategy that makes 10% every week, I could show you how.", {"reward", "action"}),
+    # after batch I: Turkish recovery phrase, the Spanish presale whitelist, the fee to release staked coins
+    ("Cüzdanınız 12 saat içinde askıya alınacak, kurtarma ifadenizi doğrulayın.",
+     {"topic", "secret", "action", "urgency"}),
+    ("Estás en la lista blanca de la preventa: compra tus tokens hoy.", {"topic", "reward", "action"}),
+    ("To withdraw, pay the unbonding fee of 3 DOT first.", {"action"}),
 ])
 def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     found, _topic = _match(text)
@@ -353,6 +384,15 @@ def test_technique_wording_is_read(text: str, kinds: set[str]) -> None:
     "The invoice is overdue; please pay it now so we can ship the order.",
     "Votre calendrier n'est plus synchronisé avec le serveur.",
     "Please send the signed documents by 31 January.",
+    "Please sign the lease and send it back to the agent.",
+    "Top up your phone account with 20 EUR at any kiosk.",
+    "Your parcel needs your attention: the address is incomplete.",
+    "A tárcsázás után várjon a hangjelzésre.",
+    "Vahvista tilauksesi 24 tunnin kuluessa.",
+    "The offer expires in 3 days; reply with your shoe size.",
+    "Potwierdź rezerwację stolika w ciągu 24 godzin.",
+    "Siparişiniz 24 saat içinde kargoya verilecek.",
+    "La lista blanca de invitados está en la puerta.",
 ])
 def test_ordinary_wording_has_no_crypto_topic(text: str) -> None:
     _found, topic = _match(text)
@@ -617,6 +657,636 @@ BATCH_D_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
+# ---------------------------------------------------------------------- batch E (after the fourth round, blind)
+#
+# Techniques under-represented in A-D: a wallet "validation / sync / connect" page in other words, the seed
+# phrase asked for as a "verification" or "backup check", exchange security alerts in other forms (API key
+# created, 2FA disabled, address book change), staking / APY reward claims, KYC and regulatory deadlines
+# (travel rule, MiCA, "proof of funds"), support tickets from free mail, NFT mint / allowlist / reveal, languages
+# the batches barely had (Korean, Japanese, Russian, Vietnamese, Indonesian, Spanish, Portuguese), HTML whose
+# words are mostly in its buttons, the lure only in the Subject over a one-line body, and a brand named only in
+# the display name.
+
+BATCH_E_LURES: dict[str, Callable[[], bytes]] = {
+    # -- wallet validation / synchronisation / connect pages
+    "wallet validation required, connect to the validator": lambda: mail(
+        "Web3 Validator <no-reply@chain-validator.app>", "Wallet validation required",
+        html="<p>Our records show your wallet has not been validated since the last network upgrade. Connect "
+             "your wallet to the validator to keep sending and receiving tokens.</p>"
+             + button("https://chainvalidator.pages.dev/", "Connect wallet")),
+    "token approval stuck, revoke on a portal": lambda: mail(
+        "Revoke Desk <desk@token-revoke.net>", "Suspicious token approval on your wallet",
+        text="A suspicious unlimited token approval was detected on your wallet. Revoke it now through our "
+             "secure portal before your USDT and ETH are drained: https://revoke-now.web.app/\n"),
+    # -- the seed phrase asked for as a verification
+    "backup check of the recovery phrase": lambda: mail(
+        "Exodus <backup@exodus-wallet-check.com>", "Backup check overdue",
+        text="For your security, every wallet must complete a backup check once a year. Please re-enter your "
+             "12-word secret phrase to confirm your backup is valid: https://exodus-backup.netlify.app/\n"),
+    "private key export to secure the wallet": lambda: mail(
+        "Phantom Security <security@phantom-protect.io>", "Secure your assets",
+        html="<p>A vulnerability affects older wallet versions. Import your private key into the patched "
+             "wallet to move your SOL to safety.</p>" + button("https://phantom-patch.vercel.app/", "Secure now")),
+    # -- exchange security alerts in other forms
+    "API key created, freemail, cancel link": lambda: mail(
+        "Binance Security <binance.alerts.team@outlook.com>", "New API key created",
+        text="A new API key with withdrawal permission was created on your Binance account from IP 185.220.101.4.\n"
+             "If you did not create it, disable it immediately: https://binance-api-cancel.web.app/\n"),
+    "2FA disabled on the account": lambda: mail(
+        "Kraken <security@kraken-2fa-reset.com>", "Two-factor authentication disabled",
+        html="<p>Two-factor authentication was disabled on your account. Withdrawals will be enabled in 12 hours. "
+             "If you did not request this change, restore your protection now.</p>"
+             + button("https://kraken-2fa.pages.dev/", "Restore 2FA")),
+    # -- staking / APY reward claims
+    "staking APY reward ready to claim": lambda: mail(
+        "Staking Rewards <rewards@eth-staking-desk.com>", "18.4% APY reward credited",
+        html="<p>Your ETH staking position earned a 18.4% APY bonus this epoch. The reward expires in 48 hours "
+             "if it is not claimed.</p>" + button("https://eth-apy.web.app/", "Claim reward")),
+    "validator rewards, Indonesian": lambda: mail(
+        "Solana Staking <hadiah@sol-staking.id>", "Hadiah staking Anda",
+        text="Hadiah staking SOL Anda sebesar 42,7 SOL siap diklaim. Hubungkan dompet Anda dalam 24 jam atau "
+             "hadiah akan hangus: https://sol-hadiah.pages.dev/\n"),
+    # -- KYC / regulatory deadlines
+    "travel rule KYC deadline, account frozen": lambda: mail(
+        "Coinbase Compliance <kyc@coinbase-travelrule.com>", "Action required: Travel Rule verification",
+        text="Under the new Travel Rule regulation, all accounts must complete enhanced KYC by 15 December. "
+             "Accounts that are not verified will be frozen and withdrawals disabled.\n"
+             "Complete verification: https://cb-travelrule.web.app/\n"),
+    "MiCA compliance, proof of funds, German": lambda: mail(
+        "Bitpanda Compliance <compliance@bitpanda-mica.de>", "MiCA: Nachweis erforderlich",
+        html="<p>Gemäß der MiCA-Verordnung müssen Sie bis zum 20. Dezember einen Herkunftsnachweis für Ihre "
+             "Kryptowerte erbringen. Andernfalls wird Ihr Konto eingeschränkt.</p>"
+             + button("https://bitpanda-mica.web.app/", "Nachweis hochladen")),
+    # -- support ticket from free mail
+    "support ticket from gmail, wallet key for the fix": lambda: mail(
+        "Trust Wallet Support <trustwallet.helpdesk.team@gmail.com>", "Ticket #TW-88123 update",
+        text="Hello,\n\nWe have reviewed your ticket about missing tokens. To restore them our engineers need "
+             "to re-sync your wallet. Please reply with your wallet's recovery phrase so the sync can be "
+             "completed.\n\nTrust Wallet Support Team\n"),
+    # -- NFT mint / allowlist / reveal
+    "NFT allowlist spot, mint closes tonight": lambda: mail(
+        "Pudgy Penguins <mint@pudgy-allowlist.xyz>", "You secured an allowlist spot",
+        html="<p>Congratulations! Your wallet secured an allowlist spot for the Pudgy Rods mint. Minting is "
+             "free for allowlisted wallets and closes tonight.</p>"
+             + button("https://pudgy-mint.vercel.app/", "Mint now")),
+    "NFT reveal, connect to see the rarity": lambda: mail(
+        "Azuki <reveal@azuki-elementals.io>", "Your Elemental is ready to reveal",
+        html="<p>The reveal is live. Connect the wallet that holds your Elemental to reveal its traits and "
+             "claim the bonus tokens.</p>" + button("https://azuki-reveal.pages.dev/", "Reveal")),
+    # -- languages barely seen
+    "Korean exchange login alert": lambda: mail(
+        "업비트 <security@upbit-alert.kr>", "새로운 기기에서 로그인",
+        text="회원님의 계정에 새로운 기기에서 로그인이 감지되었습니다. 본인이 아닌 경우 24시간 이내에 "
+             "지갑을 인증하지 않으면 출금이 제한됩니다: https://upbit-verify.web.app/\n"),
+    "Japanese wallet suspension": lambda: mail(
+        "bitFlyer <support@bitflyer-kakunin.jp>", "ウォレットが一時停止されました",
+        text="お客様のウォレットは一時停止されました。24時間以内に本人確認を完了しないと、資産が凍結されます: "
+             "https://bitflyer-check.web.app/\n"),
+    "Russian seed phrase verification": lambda: mail(
+        "Trust Wallet <support@trustwallet-ru.com>", "Подтвердите свой кошелёк",
+        text="Ваш кошелёк будет заблокирован. Подтвердите секретную фразу в течение 24 часов, чтобы сохранить "
+             "доступ к средствам: https://tw-ru.pages.dev/\n"),
+    "Vietnamese airdrop claim": lambda: mail(
+        "Binance <khuyenmai@binance-vn.net>", "Bạn đã nhận được phần thưởng",
+        text="Chúc mừng! Ví của bạn đã nhận được 500 USDT phần thưởng airdrop. Kết nối ví để nhận trước khi "
+             "hết hạn: https://bnb-vn.web.app/\n"),
+    "Spanish staking reward, connect wallet": lambda: mail(
+        "MetaMask <recompensas@metamask-es.com>", "Recompensa de staking disponible",
+        html="<p>Tiene una recompensa de staking de 0,42 ETH pendiente. Conecte su billetera antes de 48 horas "
+             "para reclamarla.</p>" + button("https://mm-recompensa.web.app/", "Reclamar")),
+    "Portuguese security alert, withdrawal": lambda: mail(
+        "Mercado Bitcoin <seguranca@mercadobitcoin-alerta.com.br>", "Saque solicitado",
+        text="Um saque de 0,15 BTC foi solicitado na sua conta. Se não foi você, cancele imediatamente e "
+             "confirme sua carteira: https://mb-cancelar.web.app/\n"),
+    # -- HTML whose words are mostly in its buttons
+    "buttons only, wallet words in the labels": lambda: mail(
+        "Wallet Center <info@walletcenter-io.com>", "Notice",
+        html="<p>Hello,</p>"
+             + button("https://wcenter.pages.dev/verify", "Verify wallet")
+             + button("https://wcenter.pages.dev/restore", "Restore wallet")
+             + button("https://wcenter.pages.dev/phrase", "Import recovery phrase")),
+    # -- the lure only in the Subject, one short body line
+    "lure in the subject, body one line": lambda: mail(
+        "Notifications <notify@acct-center.net>", "Your crypto wallet will be suspended in 24 hours - verify now",
+        text="Details: https://acct-center.pages.dev/\n"),
+    "seed phrase in the subject, short body": lambda: mail(
+        "Security <sec@safe-keys.info>", "Confirm your seed phrase to avoid losing your funds",
+        html="<p>Open the link below.</p>" + button("https://safe-keys.web.app/", "Open")),
+    # -- brand only in the display name
+    "brand only in the display name, generic words": lambda: mail(
+        "Ledger Live <notice@account-notices.net>", "Important update",
+        html="<p>An important update is required for your account. Complete it within 24 hours to keep access "
+             "to your funds.</p>" + button("https://acct-upd.web.app/", "Update now")),
+    "exchange name only in the display name, prize": lambda: mail(
+        "OKX Rewards <team@reward-center.club>", "You have been selected",
+        text="You have been selected for our holiday giveaway of 1,000 USDT. Claim your prize within 24 "
+             "hours: https://reward-center.club/claim\n"),
+}
+
+BATCH_E_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange API key notice, signed, own link": lambda: mail(
+        "Kraken <noreply@kraken.com>", "API key created",
+        text="A new API key named 'tax-export' with query-only permission was created on your account. If you "
+             "did not create it, delete it from https://www.kraken.com/u/security/api\n", sign=b"kraken.com"),
+    "price digest newsletter": lambda: mail(
+        "Market Pulse <digest@marketpulse.example>", "Daily digest: BTC 98,400, ETH 3,710",
+        html="<p>Bitcoin closed at 98,400 USD (+1.2%), ether at 3,710 USD (-0.4%). Staking yields on the main "
+             "networks held between 3% and 5% APY. Spot ETF inflows were 210 million USD.</p>"
+             + button("https://marketpulse.example/daily", "Full digest"), headers=LIST),
+    "developer newsletter on wallet connect": lambda: mail(
+        "dApp Weekly <weekly@dappweekly.example>", "Issue 212: connect wallet UX",
+        html="<p>This week: how to build a connect wallet button that handles chain switching, a review of "
+             "seed phrase backup flows in mobile wallets, and the new token approval revoke APIs.</p>"
+             + button("https://dappweekly.example/212", "Read issue 212"), headers=LIST),
+    "conference invitation": lambda: mail(
+        "ETH Berlin Team <hello@ethberlin.example>", "Your ticket for ETHBerlin",
+        text="Hi Alex,\n\nYour ticket for ETHBerlin (12-14 June) is confirmed. The schedule covers staking, "
+             "account abstraction and wallet security. Doors open at 9:00.\n\nSee you there,\nthe ETHBerlin "
+             "team\n"),
+    "exchange KYC reminder, signed": lambda: mail(
+        "Coinbase <no-reply@coinbase.com>", "Update your information",
+        html="<p>From time to time we ask customers to review their profile information, as required by "
+             "financial regulations. You can do this at any time in your account settings.</p>"
+             + button("https://www.coinbase.com/settings/profile", "Review profile"), sign=b"coinbase.com"),
+    "NFT project newsletter": lambda: mail(
+        "Art Blocks <news@artblocks.example>", "New drops this week",
+        html="<p>Three new collections drop this week; the allowlist for curated projects is drawn by "
+             "lottery. Read the artist interviews on our blog.</p>"
+             + button("https://artblocks.example/blog", "Blog"), headers=LIST),
+    "Korean crypto news": lambda: mail(
+        "코인뉴스 <news@coinnews-kr.example>", "주간 시장 요약",
+        html="<p>이번 주 비트코인 가격은 3% 상승했고, 이더리움은 소폭 하락했습니다. 거래소들은 새로운 "
+             "지갑 규정을 발표했습니다.</p>" + button("https://coinnews-kr.example/49", "읽기"), headers=LIST),
+    "Japanese crypto news": lambda: mail(
+        "暗号資産ニュース <news@crypto-jp.example>", "週間マーケットまとめ",
+        html="<p>今週のビットコイン価格は2%上昇しました。取引所各社は新しいウォレット規則を発表しました。</p>"
+             + button("https://crypto-jp.example/49", "読む"), headers=LIST),
+    "colleague on a staking report": lambda: mail(
+        "Priya Nair <priya.nair@fundops.example>", "Q4 staking report",
+        text="Hi team,\n\nattached figures: our validators earned 4.1% APY in Q4 and had no slashing. I'll "
+             "present the numbers on Thursday.\n\nPriya\n"),
+    "Russian crypto digest": lambda: mail(
+        "Крипто Обзор <news@kriptoobzor.example>", "Итоги недели",
+        html="<p>Биткоин за неделю вырос на 2 %, эфир подешевел на 1 %. Биржи обновили правила для "
+             "кошельков.</p>" + button("https://kriptoobzor.example/49", "Читать"), headers=LIST),
+}
+
+
+# ---------------------------------------------------------------------- batch F (after batch E, blind)
+#
+# Lures with little to go on, the kind that lands near the tag threshold: the wallet secret named by a
+# synonym (mnemonic, recovery words, keystore file, backup words), a firmware / app update for a hardware
+# wallet, a transaction to "sign" to receive funds, dormant-wallet and unclaimed-balance notices, a token
+# listing offer to a project team, a task-job offer paid in USDT, an exchange named only in the body in plain
+# words, a P2P order dispute, languages no batch had (Chinese, Hebrew, Hungarian, Finnish, Malay, Filipino),
+# the lure in an attached HTML form or PDF under a one-line body.
+
+BATCH_F_LURES: dict[str, Callable[[], bytes]] = {
+    # -- the wallet secret by a synonym
+    "mnemonic words to re-activate": lambda: mail(
+        "Wallet Services <service@walletservices-center.com>", "Re-activation needed",
+        text="Your wallet was deactivated after the protocol upgrade. Submit your 12 mnemonic words on the "
+             "re-activation page to restore your balance: https://wallet-reactivate.pages.dev/\n"),
+    "keystore file upload": lambda: mail(
+        "MyEtherWallet <support@mew-security-check.com>", "Security check",
+        html="<p>To complete the security check, upload your keystore file and its password. Accounts not "
+             "checked by Friday will be restricted.</p>" + button("https://mew-check.web.app/", "Upload keystore")),
+    "backup words typed into a form": lambda: mail(
+        "Ledger Support <care@ledger-assist.net>", "Firmware 2.4 required",
+        text="Your device runs an outdated firmware that is no longer safe. Before the update, type your "
+             "backup words into the Ledger Live web updater so they can be restored afterwards: "
+             "https://ledgerlive-updater.vercel.app/\n"),
+    # -- sign a transaction to receive
+    "sign a transaction to receive the refund": lambda: mail(
+        "Uniswap Labs <refunds@uniswap-refund.org>", "Gas refund available",
+        html="<p>You overpaid gas on 14 swaps. Sign the refund transaction in your wallet to receive 0.38 ETH "
+             "back.</p>" + button("https://uni-refund.pages.dev/", "Sign and receive")),
+    "pending transfer waiting for a signature": lambda: mail(
+        "Bridge Relayer <relayer@bridge-status.io>", "Transfer pending",
+        text="Your bridge transfer of 4,200 USDC is pending. It needs one more signature from your wallet "
+             "to be released on the destination chain: https://bridge-release.web.app/\n"),
+    # -- dormant / unclaimed
+    "dormant wallet balance to be reclaimed": lambda: mail(
+        "Blockchain.com <notice@blockchain-dormant.com>", "Dormant account notice",
+        text="Your account has been dormant for 18 months. Under our terms, dormant balances are reclaimed "
+             "after 30 days. Log in to keep your 0.071 BTC: https://bc-dormant.web.app/\n"),
+    "unclaimed ETH from an old contract": lambda: mail(
+        "ENS Claims <claims@ens-unclaimed.xyz>", "Unclaimed ETH",
+        html="<p>An old registration deposit of 1.2 ETH is still unclaimed on your address.</p>"
+             + button("https://ens-claims.vercel.app/", "Check address")),
+    # -- aimed at project teams and job seekers
+    "token listing offer to a project team": lambda: mail(
+        "Listing Team <listing.gateio.team@gmail.com>", "Listing proposal for your token",
+        text="Hello team, we reviewed your project and would like to list your token on our exchange. The "
+             "listing fee of 15,000 USDT is refundable after the launch. Send it to our listing wallet to "
+             "reserve the date.\n"),
+    "task job paid in USDT": lambda: mail(
+        "Recruitment <hr.onlinetasks@outlook.com>", "Part-time remote job",
+        text="Earn 300-800 USDT a day by completing simple rating tasks from home. Top up your work account "
+             "with 100 USDT to unlock the task sets; commissions are paid out daily to your crypto wallet.\n"),
+    # -- exchange named in the body only, plain words
+    "exchange in the body only, unusual activity": lambda: mail(
+        "Account Team <team@acct-review.net>", "Unusual activity",
+        text="We noticed unusual activity on your Kraken account. Your withdrawals have been paused for your "
+             "protection. Please confirm your identity to restore them: https://acct-review.net/k\n"),
+    "P2P order dispute": lambda: mail(
+        "Binance P2P <p2p-appeals@binance-p2p.support>", "Appeal opened on order #88231",
+        text="The buyer opened an appeal on your P2P order #88231 (1,500 USDT). Release the coins or upload "
+             "your proof within 2 hours, or your account will be frozen: https://p2p-appeal.web.app/\n"),
+    # -- languages no batch had
+    "Chinese mnemonic verification": lambda: mail(
+        "imToken <support@imtoken-verify.com>", "钱包安全验证",
+        text="您的钱包已被冻结。请在24小时内验证您的助记词，否则资产将无法找回：https://imtoken-cn.web.app/\n"),
+    "Hebrew wallet blocked": lambda: mail(
+        "Bit2C <support@bit2c-security.co.il>", "הארנק שלך נחסם",
+        text="הארנק הדיגיטלי שלך נחסם זמנית. אמת את ביטוי השחזור שלך תוך 24 שעות: https://bit2c-il.web.app/\n"),
+    "Hungarian wallet suspended": lambda: mail(
+        "Revolut <tamogatas@revolut-kripto.hu>", "Kriptotárcáját felfüggesztettük",
+        text="Kriptotárcáját felfüggesztettük. Erősítse meg a helyreállítási kifejezést 24 órán belül, különben "
+             "elveszíti az egyenlegét: https://rvlt-hu.web.app/\n"),
+    "Finnish wallet verification": lambda: mail(
+        "Coinmotion <tuki@coinmotion-vahvistus.fi>", "Vahvista lompakkosi",
+        text="Kryptolompakkosi on jäädytetty. Vahvista palautuslauseesi 24 tunnin kuluessa, jotta et menetä "
+             "varojasi: https://coinmotion-fi.web.app/\n"),
+    "Malay airdrop claim": lambda: mail(
+        "Luno <ganjaran@luno-ganjaran.my>", "Ganjaran airdrop anda",
+        text="Tahniah! Dompet anda layak menerima 300 USDT ganjaran airdrop. Sambungkan dompet anda sebelum "
+             "tamat tempoh: https://luno-my.web.app/\n"),
+    "Filipino wallet verification": lambda: mail(
+        "Coins.ph <support@coinsph-verify.com>", "I-verify ang iyong wallet",
+        text="Ang iyong crypto wallet ay pansamantalang na-suspend. I-verify ang iyong recovery phrase sa "
+             "loob ng 24 oras: https://coinsph-verify.web.app/\n"),
+    # -- the lure in an attachment under one line
+    "credential form attached as HTML": lambda: mail(
+        "Trust Wallet <noreply@trustwallet-docs.com>", "Document",
+        text="Please see the attached notice.\n",
+        attachments=[("notice.html",
+                      b"<html><body><h2>Wallet verification</h2><p>Your wallet will be suspended. Enter your "
+                      b"12-word recovery phrase to keep access.</p><form action='https://tw-form.web.app/s' "
+                      b"method='post'><textarea name='phrase'></textarea><button>Verify</button></form>"
+                      b"</body></html>", "text/html")]),
+    # -- the subject carries the brand, the body is vague
+    "brand in subject, vague body": lambda: mail(
+        "Service Desk <desk@svc-notify.net>", "Coinbase: action needed on your account",
+        html="<p>There is a pending item on your account that needs your attention. Please review it within "
+             "24 hours.</p>" + button("https://svc-notify.pages.dev/cb", "Review")),
+    "weak brand, balance and a link": lambda: mail(
+        "Exodus <team@exodus-balance.net>", "Balance update",
+        text="Your Exodus balance of 0.42 BTC is on hold until you confirm your wallet. Confirm here: "
+             "https://exodus-hold.web.app/\n"),
+}
+
+BATCH_F_BENIGN: dict[str, Callable[[], bytes]] = {
+    "hardware wallet firmware release, signed": lambda: mail(
+        "Ledger <news@ledger.com>", "Firmware 2.4 is available",
+        html="<p>Firmware 2.4 brings faster sync and new coins. Update from Ledger Live on your computer. Never "
+             "type your recovery phrase into a website or app.</p>"
+             + button("https://www.ledger.com/ledger-live", "Ledger Live"), sign=b"ledger.com"),
+    "developer mailing on keystore files": lambda: mail(
+        "Geth Team <geth@ethdev.example>", "Geth 1.15: keystore changes",
+        text="Geth 1.15 changes the keystore file format: existing keystore files keep working, new ones use "
+             "scrypt with stronger parameters. See the release notes for the mnemonic import tool.\n",
+        headers=LIST),
+    "recruiter for a blockchain engineering role": lambda: mail(
+        "Maya Cohen <maya@talentbridge.example>", "Senior Solidity engineer role",
+        text="Hi Sam,\n\nI'm recruiting for a senior Solidity engineer at a staking infrastructure company; "
+             "salary 150-180k USD, remote. Would you have 20 minutes this week for a call?\n\nMaya\n"),
+    "exchange listing announcement, newsletter": lambda: mail(
+        "Exchange Listings <listings@exchangenews.example>", "New listings this week",
+        html="<p>Three tokens were listed this week; trading opens Thursday at 10:00 UTC. Deposits are open "
+             "now.</p>" + button("https://exchangenews.example/listings", "See listings"), headers=LIST),
+    "bridge status page update": lambda: mail(
+        "Bridge Status <status@bridgestatus.example>", "Resolved: delayed transfers",
+        text="Resolved: transfers from Arbitrum were delayed for 40 minutes because of a relayer outage. All "
+             "pending transfers have been completed; no action is needed.\n", headers=LIST),
+    "Chinese crypto news": lambda: mail(
+        "加密新闻 <news@crypto-cn.example>", "本周市场回顾",
+        html="<p>本周比特币价格上涨3%，以太坊小幅下跌。多家交易所公布了新的钱包规则。</p>"
+             + button("https://crypto-cn.example/49", "阅读"), headers=LIST),
+    "friend asks about a dormant wallet": lambda: mail(
+        "Dan <dan.okafor@gmail.com>", "old wallet",
+        text="Hey, I found my old laptop with a bitcoin wallet from 2014 on it. Do you remember how we backed "
+             "up the wallet back then? I think I wrote the words on paper somewhere.\n"),
+    "P2P trade completed, signed": lambda: mail(
+        "Binance <do-not-reply@binance.com>", "P2P order completed",
+        text="Your P2P order #88231 is completed: 1,500 USDT were released to the buyer. Thank you for trading "
+             "on Binance P2P.\n", sign=b"binance.com"),
+}
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    # a market digest's price quotes are no coin amount offered; a balance written unit first still is
+    ("BTC 98,400, ETH 3,710, SOL 212.40", set()),
+    ("BTC 98,400 (+1.2%) and ETH 3,710 (-0.4%)", set()),
+    ("Pending balance: BTC 0.5561", {"reward"}),
+    # a dApp's button named in a developer's mail is no call to connect a wallet; the call still is
+    ("Add a connect wallet button to your dApp with the new modal.", set()),
+    ("Connect wallet to claim the airdrop.", {"action"}),
+])
+def test_quotes_and_ui_names_are_no_lure_wording(text: str, kinds: set[str]) -> None:
+    found, _topic = _match(text)
+    assert found - {"topic", "secret"} == kinds, found
+
+
+# ------------------------------------------------------------------ batch G (after the fifth round's changes, blind)
+#
+# Written after the changes for E and F, before any further change: AML / source-of-funds flags on a wallet,
+# a fake token upgrade ("swap your old tokens for the new standard"), a DeFi loan about to be liquidated, an
+# ENS name about to expire, a Telegram bot that pays the airdrop, an inheritance of a deceased client's coins,
+# a subscription renewal for a wallet service with a number to call (not from free mail), a quantum-safe wallet
+# upgrade, an SMS-style one-liner, a lure in an attached PDF under one line, Italian / Dutch / Polish /
+# Indonesian / Vietnamese secret-phrase asks.
+
+BATCH_G_LURES: dict[str, Callable[[], bytes]] = {
+    "AML flag on the wallet, source of funds": lambda: mail(
+        "Compliance Desk <aml@wallet-screening.org>", "AML alert on your wallet address",
+        html="<p>Your wallet address was flagged by our AML screening for interaction with a sanctioned "
+             "mixer. Verify the source of your funds within 72 hours or the assets will be frozen.</p>"
+             + button("https://aml-verify.pages.dev/", "Start verification")),
+    "token upgrade to a new standard": lambda: mail(
+        "Tether <upgrade@tether-v2.io>", "USDT upgrade to the new standard",
+        text="USDT is moving to a new token standard. Old tokens will stop being supported on 31 December. "
+             "Swap your USDT 1:1 on the official upgrade portal: https://usdt-upgrade.web.app/\n"),
+    "DeFi loan to be liquidated": lambda: mail(
+        "Aave Alerts <alerts@aave-positions.com>", "Liquidation warning",
+        html="<p>Your health factor fell to 1.02. Your position will be liquidated within 2 hours unless you "
+             "add collateral.</p>" + button("https://aave-collateral.vercel.app/", "Add collateral")),
+    "ENS name expiring, renew with the wallet": lambda: mail(
+        "ENS <renewals@ens-renew.net>", "Your .eth name expires in 3 days",
+        text="Your ENS name will expire in 3 days and become available to anyone. Connect your wallet to "
+             "renew it before it is lost: https://ens-renew.pages.dev/\n"),
+    "airdrop paid by a Telegram bot": lambda: mail(
+        "TON Foundation <drop@ton-community.org>", "Your TON airdrop",
+        text="You are eligible for 250 TON in the community airdrop. Start our Telegram bot and send your "
+             "wallet address to claim: https://t.me/TonAirdropClaimBot\n"),
+    "inheritance of a deceased client's bitcoin": lambda: mail(
+        "Barrister James Okoro <j.okoro.chambers@gmail.com>", "Estate of late client",
+        text="I am writing about the estate of my late client, who left a portfolio of 34 BTC in a cold wallet "
+             "and no heir. As you share his surname, I propose to present you as the beneficiary. Reply with "
+             "your full name and wallet address to proceed.\n"),
+    "wallet service renewal, call to cancel": lambda: mail(
+        "Ledger Recover Billing <billing@ledger-recover-billing.com>", "Subscription renewed",
+        text="Your Ledger Recover subscription has been renewed for $299.99. If you did not authorise this "
+             "renewal, call +1 (844) 550-2190 within 24 hours to cancel and get a refund.\n"),
+    "quantum-safe wallet upgrade": lambda: mail(
+        "Wallet Security <upgrade@quantumsafe-wallet.com>", "Upgrade to a quantum-safe wallet",
+        html="<p>Quantum computers will soon break today's wallet keys. Move your coins to a quantum-safe "
+             "wallet now: import your wallet to generate new keys.</p>"
+             + button("https://qsafe-wallet.web.app/", "Upgrade wallet")),
+    "SMS-style one-liner": lambda: mail(
+        "Alert <alert@usdt-notice.cc>", "USDT",
+        text="ur 1200 USDT pending, verify wallet now: https://usdt-notice.cc/v\n"),
+    "lure in an attached PDF, one line": lambda: mail(
+        "Kraken Compliance <docs@kraken-compliance.net>", "Document",
+        text="Please read the attached notice.\n",
+        attachments=[("notice.pdf", _pdf_with_link(
+            "Your account is restricted. Verify your wallet and recovery phrase within 24 hours.",
+            "https://kraken-verify.web.app/"), "application/pdf")]),
+    "Italian seed phrase": lambda: mail(
+        "MetaMask <assistenza@metamask-verifica.it>", "Verifica il tuo portafoglio",
+        text="Il tuo portafoglio sarà bloccato entro 24 ore. Conferma la tua frase di recupero per mantenere "
+             "l'accesso ai fondi: https://mm-it.web.app/\n"),
+    "Dutch recovery phrase": lambda: mail(
+        "Bitvavo <support@bitvavo-verificatie.nl>", "Bevestig uw wallet",
+        text="Uw wallet wordt binnen 24 uur geblokkeerd. Bevestig uw herstelzin om uw tegoed te behouden: "
+             "https://bitvavo-nl.web.app/\n"),
+    "Polish seed phrase": lambda: mail(
+        "Zonda <pomoc@zonda-weryfikacja.pl>", "Zweryfikuj swój portfel",
+        text="Twój portfel kryptowalut zostanie zablokowany w ciągu 24 godzin. Potwierdź swoją frazę "
+             "odzyskiwania: https://zonda-pl.web.app/\n"),
+    "Indonesian secret phrase": lambda: mail(
+        "Indodax <bantuan@indodax-verifikasi.id>", "Verifikasi dompet Anda",
+        text="Dompet kripto Anda akan diblokir dalam 24 jam. Masukkan frasa pemulihan Anda untuk menjaga akses "
+             "ke dana Anda: https://indodax-id.web.app/\n"),
+    "Vietnamese seed phrase": lambda: mail(
+        "Remitano <hotro@remitano-xacminh.vn>", "Xác minh ví của bạn",
+        text="Ví tiền điện tử của bạn sẽ bị khóa trong vòng 24 giờ. Vui lòng xác nhận cụm từ khôi phục của bạn: "
+             "https://remitano-vn.web.app/\n"),
+    "proof of reserves, confirm the balance": lambda: mail(
+        "Bybit Audit <audit@bybit-reserves.com>", "Proof of reserves: confirm your balance",
+        html="<p>As part of our proof of reserves audit, every client must confirm their balance and wallet. "
+             "Accounts not confirmed by Friday will be suspended.</p>"
+             + button("https://bybit-por.pages.dev/", "Confirm balance")),
+}
+
+BATCH_G_BENIGN: dict[str, Callable[[], bytes]] = {
+    "AML compliance newsletter": lambda: mail(
+        "Compliance Weekly <news@complianceweekly.example>", "AML screening of wallet addresses",
+        html="<p>Regulators expect exchanges to screen wallet addresses for links to sanctioned mixers and to "
+             "ask customers about the source of funds for large deposits. Our analysis of the new rules.</p>"
+             + button("https://complianceweekly.example/aml", "Read"), headers=LIST),
+    "DeFi protocol's position alert service": lambda: mail(
+        "DeFi Saver Alerts <alerts@defisaver.example>", "Health factor below 1.5",
+        text="Your position on Aave v3 has a health factor of 1.42 (your alert threshold: 1.5). You can manage "
+             "it in the app at any time.\n", headers=LIST),
+    "quantum computing article": lambda: mail(
+        "Tech Review <newsletter@techreview.example>", "Will quantum computers break bitcoin?",
+        html="<p>Researchers estimate that breaking a bitcoin key would need millions of stable qubits. Wallet "
+             "developers are already testing quantum-safe signatures.</p>"
+             + button("https://techreview.example/quantum", "Read"), headers=LIST),
+    "lawyer on a client's crypto estate": lambda: mail(
+        "Anna Berg <anna.berg@berg-law.example>", "Estate of your father: crypto assets",
+        text="Dear Mr Lind,\n\nas executor I have found that your father held bitcoin on an exchange. I have "
+             "asked the exchange for a statement; please send me the death certificate copy so they can release "
+             "the account to the estate.\n\nKind regards,\nAnna Berg\n"),
+    "ENS renewal reminder from a registrar newsletter": lambda: mail(
+        "Name Registry <reminders@nameregistry.example>", "Renewal reminder: 3 names expire this month",
+        text="Three of your names expire this month. Renew them from your dashboard; names not renewed enter "
+             "a 90-day grace period.\n", headers=LIST),
+    "Italian crypto news": lambda: mail(
+        "Cripto Notizie <news@criptonotizie.example>", "Il punto della settimana",
+        html="<p>Il bitcoin è salito del 3% questa settimana; gli exchange hanno annunciato nuove regole per "
+             "i portafogli.</p>" + button("https://criptonotizie.example/49", "Leggi"), headers=LIST),
+}
+
+
+# ------------------------------------------------------------------ batch H (after the changes for G, blind)
+#
+# Spam-like lures that carry little lure wording: a get-rich pitch from free mail linking a shared cloud
+# document, a SaaS notification (chat transcript, form receipt, calendar invite) carrying an exchange's name and
+# a "get money" survey, a giveaway that doubles what you send, a crypto casino bonus, a crypto debit card
+# "activation", a romance opener steering to an exchange app, a crypto cash-back receipt, a fake exchange
+# "account statement" PDF link, German and French investment pitches.
+
+BATCH_H_LURES: dict[str, Callable[[], bytes]] = {
+    "chat transcript carrying an exchange name and a paid survey": lambda: mail(
+        "noreply@chatdesk-mailer.example", "Transcript of your chat with Binance Support",
+        html="<p>Chat transcript. Agent: Personal Manager (binance.com). COMPLETE THE SURVEY AND RECEIVE "
+             "A 500 USDT BONUS</p>" + button("https://forms.yandex.com/cloud/abc123/", "Survey")),
+    "giveaway that doubles what you send": lambda: mail(
+        "Crypto Giveaway <event@btc-doubling.live>", "Official 5,000 BTC giveaway",
+        text="To celebrate the launch we are giving away 5,000 BTC. Send from 0.1 to 20 BTC to the event "
+             "address and receive double back instantly: bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh\n"),
+    "crypto casino welcome bonus": lambda: mail(
+        "Lucky Block <vip@luckyspin-crypto.bet>", "Your 200% crypto bonus",
+        html="<p>Your 200% welcome bonus up to 1 BTC is waiting. Deposit in USDT or BTC and play instantly. "
+             "Bonus expires tonight.</p>" + button("https://luckyspin-crypto.bet/claim", "Claim bonus")),
+    "crypto card activation": lambda: mail(
+        "Crypto.com Card <cards@cryptocom-card-activation.com>", "Activate your card",
+        text="Your metal card has shipped. To activate it and keep your CRO rewards, confirm your card details "
+             "and wallet within 48 hours: https://cdc-card.web.app/\n"),
+    "romance opener steering to an exchange app": lambda: mail(
+        "Sophie <sophie.wang.1990@outlook.com>", "Hi from Sophie",
+        text="Hi, I saw your profile and wanted to say hello. I live in Singapore and trade crypto in my free "
+             "time, my aunt taught me a method that earns well every week. Have you heard of the OKX app? I "
+             "could show you how I use it.\n"),
+    "cash-back in bitcoin to redeem": lambda: mail(
+        "Rewards Team <cashback@btc-rewards-center.com>", "You earned bitcoin cash-back",
+        text="You earned $84.20 in bitcoin cash-back on your recent purchases. Redeem it to your wallet "
+             "before it expires: https://btc-cashback.pages.dev/\n"),
+    "German investment pitch": lambda: mail(
+        "Finanz Insider <info@finanz-insider-news.de>", "So verdienen Deutsche mit Bitcoin",
+        text="Immer mehr Deutsche verdienen täglich mit Bitcoin-Trading. Die Plattform handelt automatisch, "
+             "schon ab 250 Euro. Jetzt kostenlos registrieren: https://bit.ly/de-btc-plattform\n"),
+    "French investment pitch": lambda: mail(
+        "Investir Malin <contact@investir-malin.fr>", "Gagnez avec le Bitcoin",
+        text="Gagnez jusqu'à 1 500 € par semaine grâce au trading automatique de Bitcoin. Inscrivez-vous "
+             "gratuitement et commencez avec 250 € : https://tinyurl.com/fr-btc-trade\n"),
+}
+
+
+#: Batch H lures the changes after it do not catch (kept out of the cases, as BATCH_A_NOT_CAUGHT): a get-rich
+#: pitch whose only call is "buy bitcoin today" (an exchange's own marketing says it too) with a shared-document
+#: link that links.hosted_page counts only next to a call that asks for something; and a weak brand ("Kraken") in
+#: the display name and in a hyphenated From domain whose body only says "sign in to view your statement" (a
+#: weak name needs crypto or lure context before its look-alike domain is judged).
+BATCH_H_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
+    "get-rich pitch from free mail, shared drawing link": lambda: mail(
+        "Mark Ellis <markellis.invest77@gmail.com>", "The future of finance is here",
+        text="Buy bitcoin today and grow your savings with a digital asset that could change everything. "
+             "See how: https://docs.google.com/presentation/d/1AbCdEf/preview\n"),
+    "account statement link from a look-alike exchange": lambda: mail(
+        "Kraken <statements@kraken-statements.com>", "Your monthly statement",
+        html="<p>Your monthly account statement is ready. Sign in to view it.</p>"
+             + button("https://kraken-statements.com/login", "View statement")),
+}
+
+BATCH_H_BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange app marketing, signed": lambda: mail(
+        "Kraken <news@kraken.com>", "Buy bitcoin in seconds",
+        html="<p>Buy bitcoin, ether and 200 more assets in the Kraken app. New: recurring buys from 10 EUR.</p>"
+             + button("https://www.kraken.com/app", "Get the app"), sign=b"kraken.com"),
+    "help-desk transcript of a real support chat": lambda: mail(
+        "Support <support@walletshop.example>", "Transcript of your chat",
+        text="Chat transcript\nYou: my hardware wallet order has not arrived\nAgent: it ships tomorrow, here is "
+             "the tracking link once it is ready. Anything else?\n"),
+    "crypto card statement from the card issuer, signed": lambda: mail(
+        "Crypto.com <noreply@crypto.com>", "Your card statement",
+        text="Your November card statement is available in the app: 14 transactions, 2.1% CRO cash-back "
+             "credited.\n", sign=b"crypto.com"),
+    "friend recommends a book on bitcoin": lambda: mail(
+        "Lea <lea.schmidt@gmail.com>", "that book",
+        text="Hi! The book I mentioned is 'The Bitcoin Standard', I liked the chapters on money history. "
+             "Let me know what you think.\n"),
+    "German crypto news": lambda: mail(
+        "Krypto Nachrichten <news@krypto-nachrichten.example>", "Wochenrückblick",
+        html="<p>Bitcoin stieg diese Woche um 3 %, mehrere Börsen kündigten neue Regeln für Wallets an.</p>"
+             + button("https://krypto-nachrichten.example/49", "Lesen"), headers=LIST),
+}
+
+
+# ------------------------------------------------------------------ batch I (after the changes for H, blind)
+#
+# Written at the end of the fifth round to measure it, not to tune it: a gas-fee "refund" from an L2, a wallet
+# "health check", an exchange "merger" moving balances, a hardware-wallet "insurance claim", a fake support bot
+# asking for the 2FA code and phrase, a staking "unbonding" that needs a fee, a presale whitelist in Spanish, a
+# Korean exchange deposit hold, a Japanese airdrop, a Turkish wallet verification, a Russian exchange freeze, a
+# Portuguese mnemonic ask.
+
+BATCH_I_LURES: dict[str, Callable[[], bytes]] = {
+    "L2 gas-fee refund": lambda: mail(
+        "Arbitrum Foundation <refunds@arbitrum-gasrefund.org>", "Gas fee refund approved",
+        html="<p>You are owed a refund of 0.21 ETH for gas overcharged during the network outage. Connect "
+             "your wallet to receive it before the refund window closes.</p>"
+             + button("https://arb-refund.pages.dev/", "Get refund")),
+    "wallet health check": lambda: mail(
+        "Wallet Health <check@wallet-health-scan.com>", "Your wallet failed the health check",
+        text="Our automated health check found 3 risky contracts linked to your wallet. Run the free repair "
+             "tool and confirm your seed phrase to secure your assets: https://wallet-health.web.app/\n"),
+    "exchange merger moving balances": lambda: mail(
+        "Bitstamp <migration@bitstamp-merger.com>", "Your balance is moving to the new platform",
+        text="Following the merger, all Bitstamp balances will be moved to the new platform on 15 December. "
+             "Log in and re-confirm your account to avoid losing your funds: https://bitstamp-move.web.app/\n"),
+    "hardware-wallet insurance claim": lambda: mail(
+        "Ledger Insurance <claims@ledger-insurance-claims.com>", "Your data-breach compensation",
+        html="<p>As a customer affected by the 2020 data breach you are entitled to compensation of 0.05 BTC. "
+             "Verify your device ownership to receive it.</p>"
+             + button("https://ledger-claims.vercel.app/", "Claim compensation")),
+    "support bot asking for 2FA code and phrase": lambda: mail(
+        "Coinbase Assistant <assistant@coinbase-help-center.net>", "Automated support: action required",
+        text="To unlock your account, reply to this message with the 6-digit code from your authenticator app "
+             "and the 12 words of your recovery phrase.\n"),
+    "Korean deposit hold": lambda: mail(
+        "빗썸 <security@bithumb-notice.kr>", "입금이 보류되었습니다",
+        text="회원님의 코인 입금이 보류되었습니다. 12시간 이내에 본인 인증을 완료하지 않으면 계정이 정지됩니다: "
+             "https://bithumb-verify.web.app/\n"),
+    "Japanese airdrop": lambda: mail(
+        "Coincheck <campaign@coincheck-airdrop.jp>", "エアドロップ当選のお知らせ",
+        text="おめでとうございます。5,000円相当のビットコインのエアドロップに当選しました。48時間以内にウォレットを"
+             "接続して受け取ってください: https://coincheck-drop.web.app/\n"),
+    "Russian exchange freeze": lambda: mail(
+        "Bybit <support@bybit-ru-security.com>", "Ваш аккаунт заморожен",
+        text="Ваш аккаунт на бирже заморожен из-за подозрительной активности. Чтобы вывести средства, пройдите "
+             "верификацию в течение 24 часов: https://bybit-ru.web.app/\n"),
+    "Portuguese mnemonic ask": lambda: mail(
+        "Trust Wallet <suporte@trustwallet-br.com>", "Sua carteira será bloqueada",
+        text="Sua carteira de criptomoedas será bloqueada em 24 horas. Confirme sua frase mnemônica para manter "
+             "o acesso aos seus fundos: https://tw-br.web.app/\n"),
+    # (missed when measured: the release fee, the Spanish presale, the Turkish wording; caught since)
+    "unbonding fee to release the stake": lambda: mail(
+        "Cosmos Hub <staking@cosmos-unbond.io>", "Your unbonding is complete",
+        text="Your unbonding of 480 ATOM is complete. To release the tokens to your wallet, pay the network "
+             "release fee of 12 ATOM here: https://cosmos-release.web.app/\n"),
+    "presale whitelist, Spanish": lambda: mail(
+        "Preventa Token <preventa@token-preventa.io>", "Estás en la lista blanca",
+        html="<p>Tu billetera fue aceptada en la lista blanca de la preventa. Compra tus tokens con un 40% de "
+             "descuento antes del viernes.</p>" + button("https://preventa-token.vercel.app/", "Comprar")),
+    "Turkish wallet verification": lambda: mail(
+        "BtcTurk <destek@btcturk-dogrulama.com>", "Cüzdanınızı doğrulayın",
+        text="Kripto cüzdanınız 24 saat içinde askıya alınacak. Varlıklarınızı korumak için kurtarma ifadenizi "
+             "doğrulayın: https://btcturk-tr.web.app/\n"),
+}
+
+
+
+BATCH_I_BENIGN: dict[str, Callable[[], bytes]] = {
+    # (flagged 18 when measured, on main too: a news outlet named after a chain, brands.editorial_outlet since)
+    "L2 foundation grant programme newsletter": lambda: mail(
+        "Arbitrum News <news@arbitrumnews.example>", "Grants round 4 is open",
+        html="<p>Round 4 of the developer grants is open until 31 January. Teams building wallets and bridges "
+             "can apply for up to 50,000 USD.</p>" + button("https://arbitrumnews.example/grants", "Apply"),
+        headers=LIST),
+    "exchange merger notice, signed": lambda: mail(
+        "Kraken <noreply@kraken.com>", "Important update about your account",
+        text="We have completed our acquisition of another exchange. Nothing changes for your Kraken account; "
+             "balances, addresses and API keys stay the same.\n", sign=b"kraken.com"),
+    "Korean exchange deposit receipt, signed": lambda: mail(
+        "바이낸스 <do-not-reply@binance.com>", "입금 완료",
+        text="입금이 완료되었습니다: 0.5 ETH. 본인이 요청하지 않은 경우 고객센터로 문의해 주세요.\n",
+        sign=b"binance.com"),
+    "Japanese crypto column": lambda: mail(
+        "暗号資産コラム <column@crypto-column.example>", "エアドロップとは？",
+        html="<p>エアドロップはプロジェクトがトークンを無料で配布する仕組みです。詐欺サイトに注意しましょう。</p>"
+             + button("https://crypto-column.example/airdrop", "読む"), headers=LIST),
+    "Turkish exchange maintenance, signed": lambda: mail(
+        "Binance TR <do-not-reply@binance.com>", "Planlı bakım",
+        text="Cüzdan bakımı nedeniyle 5 Aralık'ta 2 saat boyunca TRX yatırma ve çekme işlemleri durdurulacaktır. "
+             "İşlem yapmanıza gerek yoktur.\n", sign=b"binance.com"),
+}
+
+
+def test_advice_to_check_the_address_is_no_wallet_verification_call() -> None:
+    from analyzers.test_phish_variants import _lures
+    from coinguard.lures import LureList, match_lures
+
+    lures = _lures()
+    assert isinstance(lures, LureList)
+    for text, firm in (("Always verify the wallet address before you send anything.", False),
+                       ("Verify wallet now to keep your funds.", True)):
+        terms = match_lures(text, lures).terms
+        assert any(t.category == "action" and t.weight >= 2 for t in terms) is firm, terms
+
+
 def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
     found, topic = _match("Our bakery is happy to say you can pay with bitcoin now.")
     assert topic and "action" not in found
@@ -624,16 +1294,22 @@ def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
 
 # ---------------------------------------------------------------------------- the tests
 
-#: Every batch's lures and look-alikes, by name (batch A before the fixes, B, C and D each after a round).
-LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES)
-BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN)
+#: Every batch's lures and look-alikes, by name (batch A before the fixes, B, C and D each after a round; E and F
+#: written in the fifth round before its changes: E 24/24 lures and 8/10 benign clean, F 11/20 and 7/8; G after
+#: the changes for E and F: 12/16 and 6/6; H after those for G: 5/10 and 5/5; I after those for H: 9/12 and 4/5,
+#: the same as on main).
+LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES, BATCH_E_LURES, BATCH_F_LURES,
+                BATCH_G_LURES, BATCH_H_LURES, BATCH_I_LURES)
+BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN, BATCH_E_BENIGN, BATCH_F_BENIGN,
+                  BATCH_G_BENIGN, BATCH_H_BENIGN, BATCH_I_BENIGN)
 LURES = {name: build for batch in LURE_BATCHES for name, build in batch.items()}
 BENIGN = {name: build for batch in BENIGN_BATCHES for name, build in batch.items()}
 
 
 def test_batch_sizes_and_names() -> None:
-    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10] and [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4]
-    assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1
+    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20, 16, 8, 12]
+    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8, 6, 5, 5]
+    assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1 and len(BATCH_H_NOT_CAUGHT) == 2
     assert len(LURES) == sum(map(len, LURE_BATCHES)) and len(BENIGN) == sum(map(len, BENIGN_BATCHES))
 
 

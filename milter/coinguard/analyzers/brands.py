@@ -38,6 +38,7 @@ from typing import ClassVar
 
 from coinguard.analyzers.urls_common import BODY, FoundUrl, ip_host, message_urls, url_host
 from coinguard.brandlist import (
+    FREEMAIL,
     Brand,
     BrandTable,
     Lookalike,
@@ -61,6 +62,18 @@ MAX_LINK_FINDINGS = 5
 SCORE_DISPLAY = 5.0
 SCORE_SUBJECT = 3.0
 SCORE_BODY = 1.0
+#: The brand named in the address of a free mailbox ("binance.riskteam@hotmail.com", "okx.security.center@
+#: gmail.com", "listing.gateio.team@gmail.com"): an exchange's security team, support desk or listing team never
+#: writes from a free mailbox, so the address itself is the claim (the fake-support / fake-alert technique).
+SCORE_FREEMAIL_ADDRESS = 3.0
+_ADDRESS_SEPARATORS = re.compile(r"[._+\-\d]+")
+
+
+def freemail_address_words(msg: MessageInfo) -> str:
+    """The local part of a free-mailbox From address as words ("binance riskteam"), or '' for any other domain."""
+    if msg.from_domain.lower() not in FREEMAIL:
+        return ""
+    return _ADDRESS_SEPARATORS.sub(" ", msg.from_addr.rpartition("@")[0]).strip()
 #: Editorial mention: a mailing (List-Unsubscribe / List-Id: a newsletter, a digest, a tracker's summary)
 #: whose body names this many different brands, none of them in a claim of authorship (From display name,
 #: Subject, header logo, sign-off) and without account wording, talks about the market: an impersonator
@@ -638,6 +651,41 @@ def link_text_mismatch(pairs: Iterable[tuple[str, str]], table: BrandTable, msg:
     return best
 
 
+#: A news outlet named after a chain or coin ("Arbitrum News" from arbitrumnews.example, "Solana Daily"): the
+#: brand's label with only these words in the outlet's own registrable label.  Its mailing without lure wording
+#: is that outlet's newsletter, not an impersonation (the false-positive technique of crypto news outlets); with
+#: lure wording, or not a mailing, the label is judged as any other look-alike.
+EDITORIAL_WORDS = frozenset({
+    "news", "daily", "weekly", "digest", "magazine", "times", "today", "insider", "journal", "report", "post",
+    "press", "media", "blog", "world", "wire", "radio", "podcast", "newsletter", "brief", "briefing",
+})
+_EDITORIAL_MAX = max(len(w) for w in EDITORIAL_WORDS)
+
+
+def _only_editorial(rest: str) -> bool:
+    """Whether ``rest`` (a label without the brand, hyphens dropped) is one or more editorial words, nothing else."""
+    ok = [True] + [False] * len(rest)
+    for end in range(1, len(rest) + 1):
+        ok[end] = any(ok[start] and rest[start:end] in EDITORIAL_WORDS
+                      for start in range(max(0, end - _EDITORIAL_MAX), end))
+    return bool(rest) and ok[-1]
+
+
+def editorial_outlet(msg: MessageInfo, table: BrandTable, ctx: AnalysisContext) -> Brand | None:
+    """The brand a mailing's From domain is an editorial outlet of (see :data:`EDITORIAL_WORDS`), or None."""
+    if not any(name.lower() in _LIST_HEADERS for name, _ in msg.headers) or account_wording(msg, ctx):
+        return None
+    label = first_label(registrable(msg.from_domain)).lower().replace("-", "")
+    if not label.isascii():
+        return None
+    for brand in table.brands:
+        for brand_label in brand.labels:
+            start = label.find(brand_label) if len(brand_label) >= 3 else -1
+            if start >= 0 and _only_editorial(label[:start] + label[start + len(brand_label):]):
+                return brand
+    return None
+
+
 def editorial(msg: MessageInfo, best: dict[int, tuple[float, str]]) -> bool:
     """Whether the brands ``best`` found are a mailing's editorial mentions (see EDITORIAL_BRANDS)."""
     if len(best) < EDITORIAL_BRANDS or max(score for score, _ in best.values()) > SCORE_BODY:
@@ -708,13 +756,15 @@ class BrandAnalyzer:
         urls = message_urls(msg, items, ctx)
         context = (crypto_context(msg, ctx, table) or display_claims_weak_brand(msg, ctx, table)
                    or domain_context(msg, urls, table, ctx))
-        own = table.owner(msg.from_domain)
+        # (an outlet named after a chain is judged as that name's owner for its own mailing: editorial_outlet)
+        own = table.owner(msg.from_domain) or editorial_outlet(msg, table, ctx)
         sender = msg.from_domain or "(no From domain)"
         logo, logo_link = logo_alt(items)
         if logo and logo_link and table.owner(logo_link) is not None:
             logo = ""  # a sponsor's banner, linked to the sponsor's own site
         places = ((msg.from_display, SCORE_DISPLAY, "From display name"), (msg.subject, SCORE_SUBJECT, "Subject"),
-                  (logo, SCORE_LOGO, f"header logo (alt text {logo!r})"), (msg.body_text, SCORE_BODY, "body"))
+                  (logo, SCORE_LOGO, f"header logo (alt text {logo!r})"), (msg.body_text, SCORE_BODY, "body"),
+                  (freemail_address_words(msg), SCORE_FREEMAIL_ADDRESS, "free mailbox's address"))
         best: dict[int, tuple[float, str]] = {}
         for text, score, where in places:
             for idx in mentioned(text, table, context=context, ctx=ctx):
@@ -748,7 +798,7 @@ class BrandAnalyzer:
             yield Finding("brand.link_text_mismatch", NAME, "", mismatch[1], score=mismatch[0])
         if msg.from_domain:
             hit = lookalike(msg.from_domain, table, context=context)
-            if hit is not None:
+            if hit is not None and not (own is not None and hit.brand.id == own.id):
                 yield Finding("brand.lookalike_domain", NAME, "",
                               f"From domain {hit.domain} imitates {hit.brand.display} ({hit.reason})")
         yield from lookalike_links(urls, table, own, ctx, context=context)

@@ -30,7 +30,7 @@ from coinguard.analyzers.extortion_common import (
     attribute_text,
     prepare,
 )
-from coinguard.brandlist import brands_for, mentioned_norm, verified_brand_sender
+from coinguard.brandlist import FREEMAIL, brands_for, mentioned_norm, verified_brand_sender
 from coinguard.findings import DMARC_PASS, Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.lures import (
@@ -198,13 +198,6 @@ def lookalike_words(text: str, limit: int = 4) -> list[str]:
 CALLBACK_CODE = "crypto.callback_scam"
 #: Below the tag threshold alone: with the exchange named (brand.impersonation) or lure wording it tags.
 CALLBACK_SCORE = 4.0
-#: Free mailbox providers (a business's receipts never come from these).
-FREEMAIL = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
-    "yahoo.co.uk", "yahoo.co.jp", "ymail.com", "aol.com", "icloud.com", "me.com", "mail.com", "gmx.com",
-    "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru", "yandex.com", "proton.me", "protonmail.com",
-    "zoho.com", "naver.com", "daum.net", "hanmail.net", "qq.com", "163.com", "126.com",
-})
 #: A telephone number as written for a caller: NANP "+1 (866) 278-0146" / "833-412-3646", or an
 #: international "+44 20 7946 0958".  Runs of bare digits (order numbers) do not count.
 _PHONE = re.compile(
@@ -426,6 +419,16 @@ def list_subject(msg: MessageInfo) -> str:
     return msg.subject[:m.start(1) - 1] + msg.subject[m.end(1) + 1:]
 
 
+def secret_as_subject_matter(match: LureMatch, text: str) -> bool:
+    """A Subject that names a wallet secret as what it is about, pushes nothing and addresses no one
+    ("Geth 1.15: keystore changes", "Seed phrase backups explained"): a release note's or newsletter's title.
+    A lure's Subject asks for the secret ("Confirm your seed phrase"), presses ("Recovery phrase required")
+    or names the reader's ("Your recovery phrase"): those keep the secret (the false-positive technique of
+    developer and security newsletters)."""
+    return (any(t.category == "secret" for t in match.terms)
+            and all(t.category in ("topic", "secret") for t in match.terms) and addresses_nobody(text))
+
+
 class CryptoThemeMessage:
     """Lure language in the subject, the body text and the attachment names."""
 
@@ -457,6 +460,8 @@ class CryptoThemeMessage:
         subject_text = list_subject(msg)
         cap = VERIFIED_BRAND_CAP if verified_brand_sender(msg, findings, ctx) else None
         subject = match_parts((subject_text, msg.from_display), lures, ctx)
+        if secret_as_subject_matter(subject, f"{subject_text}\n{msg.from_display}"):
+            subject = without(subject, "secret")
         topic = subject.topic or brand_named((subject_text, msg.from_display, msg.body_text), ctx)
         # the body is read together with the Subject: a lure often splits topic and call to action
         # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
