@@ -388,7 +388,8 @@ def test_workers_fork_from_a_warm_fork_server() -> None:
     and recycle."""
     pool, _ = _pool(warm_probe)
     try:
-        assert _detail(pool.submit(b"Subject: x\r\n\r\nhi\r\n", ENV).result(60)) == "psl=1 code_version=1 report_psl=1 lure_gate=1"
+        built = _detail(pool.submit(b"Subject: x\r\n\r\nhi\r\n", ENV).result(60))
+        assert built == "psl=1 code_version=1 report_psl=1 lure_gate=1"
     finally:
         pool.close(10)
 
