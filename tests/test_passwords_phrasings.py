@@ -142,3 +142,60 @@ def test_encrypted_document_without_its_password_stays_unchecked(secret_docx: by
     v = scan(raw)
     assert "office.encrypted.unopened" in {f.code for f in v.findings}
     assert v.verdict is not VerdictKind.CLEAN
+
+
+# -- the password as a separate text file beside the encrypted one (technique: a note attachment, so that
+# -- the body names no password a filter could read)
+
+def _with_note(secret_docx: bytes, note: bytes, *, body: str = "The invoice and its password are attached.\n",
+               message_id: str = "") -> bytes:
+    raw = mail("Accounts <accounts@vendor.example>", "Invoice 4410", text=body,
+               attachments=[("invoice.docx", secret_docx,
+                             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                            ("password.txt", note, "text/plain")])
+    return raw.replace(b"<variant-1@example.org>", message_id.encode()) if message_id else raw
+
+
+@pytest.mark.parametrize("note", [
+    b"Password: " + PW.encode() + b"\r\n",
+    ("Das Passwort lautet " + PW + "\r\n").encode("utf-8"),
+])
+def test_password_in_a_text_file_beside_the_encrypted_one_opens_it(secret_docx: bytes, note: bytes) -> None:
+    found = _findings(_with_note(secret_docx, note))
+    assert "office.encrypted.opened" in found and "office.encrypted.unopened" not in found, found
+
+
+def test_a_note_without_the_password_leaves_the_document_unchecked(secret_docx: bytes) -> None:
+    v = scan(_with_note(secret_docx, b"Please call us for the password.\r\n"))
+    assert "office.encrypted.unopened" in {f.code for f in v.findings}
+    assert v.verdict is not VerdictKind.CLEAN
+
+
+def test_the_note_opens_it_on_a_copy_replayed_by_the_body_cache_too(secret_docx: bytes) -> None:
+    """The body tier replays a known body: the note's password must be a candidate there too (the replay is
+    only usable with the passwords its entry was stored with), and every copy's verdict is the uncached one."""
+    from test_cache_body import lru, signature
+    from test_cache_body import scan as cached_scan
+
+    cache = lru()
+    copies = [_with_note(secret_docx, b"Password: " + PW.encode() + b"\r\n", message_id=f"<note-{n}@example.org>")
+              for n in range(4)]
+    got = [cached_scan(raw, cache, n) for n, raw in enumerate(copies)]
+    plain = [cached_scan(raw, None, n) for n, raw in enumerate(copies)]
+    for a, b in zip(got, plain, strict=True):
+        assert signature(a) == signature(b)
+    assert "office.encrypted.opened" in {f.code for f in got[-1].findings}
+    assert dict(got[-1].cache_counts)["hit"] > 0
+
+
+def test_only_small_top_level_text_files_are_read_for_passwords() -> None:
+    from coinguard.findings import Item, Role
+    from coinguard.passwords import NOTE_BYTES, NOTE_FILES, password_texts
+
+    note = Item("1", "pw.txt", b"Password: A1\n", "text")
+    member = Item("2/pw.txt", "pw.txt", b"Password: B2\n", "text", depth=1, role=Role.MEMBER)
+    picture = Item("3", "pw.png", b"Password: C3\n", "png")
+    big = Item("4", "long.txt", b"x" * NOTE_BYTES + b" Password: D4\n", "text")
+    texts = password_texts("Subject", "body", [note, member, picture, big, *[note] * NOTE_FILES])
+    assert texts[:3] == ("Subject", "body", "Password: A1\n")
+    assert len(texts) == 2 + NOTE_FILES and not any("B2" in t or "C3" in t or "D4" in t for t in texts)

@@ -22,6 +22,9 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
+from coinguard.findings import Item, Role
+from coinguard.text import decode_item
+
 #: Words that introduce a password: English (longest first, whole words: "Passwort" is not "Pass" + "wort"),
 #: other alphabetic languages (de, fr, es, pt, it, nl, ru, uk, pl, cs, tr, id, ms, vi, sv, fi, da, no, hu, ro, el),
 #: "open it with" / "protected with", "p/w", then scripts without
@@ -141,6 +144,21 @@ def harvest(texts: Iterable[str], extra: Iterable[str] = (), limit: int = 40) ->
     seen = set(harvested)
     extras = [t for t in dict.fromkeys(extra) if t and t not in seen]
     return (*harvested, *extras)
+
+
+#: A text file sent beside an encrypted one, where a password may be given ("password.txt", "read me.txt"):
+#: top-level attachments sniffed as text, at most this many, each read up to this many bytes.
+NOTE_FILES = 4
+NOTE_BYTES = 8192
+
+
+def password_texts(subject: str, body_text: str, items: Iterable[Item]) -> tuple[str, ...]:
+    """Where a message gives the password of an encrypted attachment: its Subject, its body, and the small
+    text files attached beside it (the technique of sending the password as a separate note, so that the
+    body names no password a filter could read).  ``items``: the message's items; only top-level
+    attachments sniffed as text count, in message order, the bytes a harvest reads bounded."""
+    notes = [i for i in items if i.depth == 0 and i.role == Role.ATTACHMENT and i.type == "text"][:NOTE_FILES]
+    return (subject, body_text, *(decode_item(i, NOTE_BYTES) for i in notes))
 
 
 class Candidates(Sequence[str]):
