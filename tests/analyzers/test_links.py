@@ -182,6 +182,20 @@ def test_links_of_an_attached_login_page_are_judged() -> None:
     ("https://share.evernote.com/note/3a7f62cf", "share.evernote.com"),
     ("https://airdrop.notion.site/Claim-abc", "notion.site"),
     ("https://x.typeform.com/to/AbC", "x.typeform.com/to"),
+    # file shares, more site builders and form services, tunnels, IPFS gateways whatever the path
+    ("https://www.dropbox.com/scl/fi/k2x9/claim.pdf?rlkey=ab&dl=0", "www.dropbox.com/scl"),
+    ("https://www.dropbox.com/s/abc123/wallet.html?dl=0", "www.dropbox.com/s"),
+    ("https://1drv.ms/b/s!AkQ9xYz", "1drv.ms"),
+    ("https://contoso-my.sharepoint.com/:b:/g/personal/x/EaBc", "sharepoint.com"),
+    ("https://drive.google.com/file/d/1AbC/view?usp=sharing", "drive.google.com/file"),
+    ("https://app.box.com/s/q8x7w", "app.box.com/s"),
+    ("https://wallet-sync.wixsite.com/home", "wixsite.com"),
+    ("https://claim-portal.webflow.io/", "webflow.io"),
+    ("https://airdrop-claim.my.canva.site/", "my.canva.site"),
+    ("https://tally.so/r/w2XyZ", "tally.so"),
+    ("https://telegra.ph/Wallet-Verification-12-01", "telegra.ph"),
+    ("https://seasons-ruled-bridge.trycloudflare.com/login", "trycloudflare.com"),
+    ("https://ipfs.io/ipns/wallet-sync.example/", "ipfs.io"),
 ])
 def test_pages_on_free_hosting_form_and_sharing_services(url: str, service: str) -> None:
     assert link_techniques([url]) == {"links.hosted_page": [service]}
@@ -194,6 +208,11 @@ def test_pages_on_free_hosting_form_and_sharing_services(url: str, service: str)
     "https://pages.example.com/dev",
     "https://notapages.dev.example/",
     "https://amazonaws.com.example/claim",
+    "https://www.dropbox.com/business",  # a service's own pages are not a share
+    "https://www.dropbox.com/plans",
+    "https://drive.google.com/",
+    "https://www.box.com/pricing",
+    "https://mydropbox.com.example/s/x",
 ])
 def test_other_links_on_those_names_are_not_hosted_pages(url: str) -> None:
     assert link_techniques([url]) == {}
@@ -209,3 +228,42 @@ def test_hosted_page_counts_in_crypto_themed_mail_that_asks_for_something() -> N
     assert run(informing, THEMED) == set()
     # an exchange named by someone else: the form counts without an explicit call to action
     assert run(informing, [Finding("brand.impersonation", "brands")]) == {"links.hosted_page"}
+
+
+def test_hosted_page_from_a_free_mailbox_is_graded_higher() -> None:
+    """Technique: a crypto pitch from a Gmail/Outlook address whose link is a shared document: no domain of the
+    sender's or of the page's; a newsletter's own form comes from the newsletter's domain."""
+    asking = "Buy bitcoin today and grow your savings: https://docs.google.com/presentation/d/1AbC/preview\n"
+
+    def graded(sender_domain: str, findings: list[Finding]) -> dict[str, float]:
+        msg = MessageInfo(body_text=asking, from_domain=sender_domain)
+        analyzer = LinkAnalyzer()
+        scores = {c.code: c.score for c in analyzer.codes}
+        return {f.code: scores[f.code] for f in analyzer.analyze_message(msg, (), findings, make_context(message=msg))}
+
+    assert graded("gmail.com", THEMED) == {"links.hosted_page_freemail": 2.5}
+    assert graded("news.example", THEMED) == {"links.hosted_page": 1.5}
+    assert graded("gmail.com", []) == {}  # not crypto: not judged by its links
+
+
+@pytest.mark.parametrize(("sender", "html"), [
+    # a crypto newsletter linking its own Google Form, Notion page, Typeform survey, Dropbox slides
+    ("Bitcoin Meetup <hello@btcmeetup.example>",
+     "<p>Our meetup on Lightning wallets is on the 10th. Seats are limited: RSVP on the form.</p>"
+     '<a href="https://docs.google.com/forms/d/e/1FAIpQLSf/viewform">RSVP</a>'),
+    ("DAO Stewards <stewards@dao.example>",
+     "<p>The steward handbook on how wallets and grants are reviewed is online.</p>"
+     '<a href="https://dao-stewards.notion.site/handbook">Handbook</a>'),
+    ("Crypto Weekly <editor@cryptoweekly.example>",
+     "<p>Bitcoin rose 4% this week. Tell us what you would like to read about in 2027.</p>"
+     '<a href="https://cryptoweekly.typeform.com/to/Ab12">Reader survey</a>'),
+    ("ETH Conference <team@ethconf.example>",
+     "<p>Thanks for attending! The slides of the talks on wallets and staking are in our shared folder.</p>"
+     '<a href="https://www.dropbox.com/scl/fo/x1y2/slides?dl=0">Slides</a>'),
+])
+def test_crypto_newsletter_linking_its_own_hosted_page_stays_clean(sender: str, html: str) -> None:
+    raw = make_message(subject="News from us", sender=sender, body="", html=html,
+                       headers=[("List-Unsubscribe", "<https://news.example/u?1>"), ("List-Id", "<n.example>")])
+    v = scan_message(raw, ScanContext(config=OFFLINE))
+    assert v.verdict.value == "clean", [(f.code, f.score) for f in v.findings]
+    assert not any(f.code.startswith("links.hosted_page") for f in v.findings)

@@ -1142,19 +1142,20 @@ BATCH_H_LURES: dict[str, Callable[[], bytes]] = {
         "Investir Malin <contact@investir-malin.fr>", "Gagnez avec le Bitcoin",
         text="Gagnez jusqu'à 1 500 € par semaine grâce au trading automatique de Bitcoin. Inscrivez-vous "
              "gratuitement et commencez avec 250 € : https://tinyurl.com/fr-btc-trade\n"),
-}
-
-
-#: Batch H lures the changes after it do not catch (kept out of the cases, as BATCH_A_NOT_CAUGHT): a get-rich
-#: pitch whose only call is "buy bitcoin today" (an exchange's own marketing says it too) with a shared-document
-#: link that links.hosted_page counts only next to a call that asks for something; and a weak brand ("Kraken") in
-#: the display name and in a hyphenated From domain whose body only says "sign in to view your statement" (a
-#: weak name needs crypto or lure context before its look-alike domain is judged).
-BATCH_H_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
+    # (missed when measured and after the changes for H; caught since round 2: links.hosted_page_freemail)
     "get-rich pitch from free mail, shared drawing link": lambda: mail(
         "Mark Ellis <markellis.invest77@gmail.com>", "The future of finance is here",
         text="Buy bitcoin today and grow your savings with a digital asset that could change everything. "
              "See how: https://docs.google.com/presentation/d/1AbCdEf/preview\n"),
+}
+
+
+#: Batch H lures the changes after it do not catch (kept out of the cases, as BATCH_A_NOT_CAUGHT): a weak brand
+#: ("Kraken") in the display name and in a hyphenated From domain whose body only says "sign in to view your
+#: statement" (a weak name needs crypto or lure context before its look-alike domain is judged; see
+#: test_weak_brand_in_display_name_and_from_domain_agree, a strict xfail on brands.py).  The get-rich pitch
+#: linking a shared document that was here is caught since round 2 and is in BATCH_H_LURES.
+BATCH_H_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
     "account statement link from a look-alike exchange": lambda: mail(
         "Kraken <statements@kraken-statements.com>", "Your monthly statement",
         html="<p>Your monthly account statement is ready. Sign in to view it.</p>"
@@ -1275,6 +1276,202 @@ BATCH_I_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
+# ------------------------------------------------------------------ batch J (round 2, blind)
+#
+# Written before this round's changes, on techniques A-I do not wear: a government / bank impersonation that
+# sends the victim to a bitcoin ATM, a multisig co-signer invitation, a DAO vote "or lose your tokens", a wallet
+# browser-extension or mobile-app update installed from a link (APK, TestFlight), a chain-fork or bankruptcy
+# distribution claim, an OTC buyer offering a premium for the holder's tokens, an NFT bid to accept, a crypto
+# loan pre-approved for a collateral deposit, an invoice whose payment details changed to a USDT address
+# (business email compromise), a hackathon prize to collect, a paper-wallet sweep, the lure in a calendar
+# invitation, key words written in full-width letters or split by HTML tags, and Danish, Persian, Bulgarian and
+# Slovak wording.  The benign look-alikes: a DAO's governance digest, a multisig service's own signing request,
+# a bitcoin ATM operator's receipt, a wallet's extension release notes, a meetup's RSVP on a Google Form, a
+# colleague's shared Google Doc on crypto taxes, a Notion page of a DAO handbook, a Danish crypto digest.
+# Measured once on main 2d71495 before any change: 17/21 lures and 7/8 look-alikes clean.  Missed then: the OTC
+# buyer's premium, the invoice diverted to a USDT address, the paper-wallet sweep (caught since by lures.txt's
+# round-2 techniques), the key words split by inline tags (BATCH_J_NOT_CAUGHT); flagged: the governance digest
+# (BATCH_J_NOT_CLEAN).
+
+FW = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in "abcdefghijklmnopqrstuvwxyz"})
+
+
+def _ics(summary: str, description: str, url: str) -> bytes:
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//crafted//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
+            f"UID:j-1@example.org\r\nDTSTART:20261203T150000Z\r\nSUMMARY:{summary}\r\n"
+            f"DESCRIPTION:{description}\r\nURL:{url}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+
+
+BATCH_J_LURES: dict[str, Callable[[], bytes]] = {
+    "government impersonation, deposit cash at a bitcoin ATM": lambda: mail(
+        "Federal Trade Protection <case.officer.ftp@outlook.com>", "Your Social Security number was suspended",
+        text="Your SSN was used in a money-laundering case. To protect your savings, withdraw your cash and "
+             "deposit it at a bitcoin ATM into the secure government wallet below. Do not tell your bank.\n"
+             "Wallet: bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq\n"),
+    "multisig co-signer invitation, approve the transaction": lambda: mail(
+        "Safe{Wallet} <signers@safe-wallet-cosign.com>", "You were added as a co-signer",
+        html="<p>You have been added as a co-signer of a Safe holding 312 ETH. A pending transaction needs your "
+             "signature within 12 hours or the Safe will be locked.</p>"
+             + button("https://safe-cosign.pages.dev/tx/88", "Review and sign")),
+    "DAO vote or the tokens are burned": lambda: mail(
+        "Uniswap Governance <vote@uniswap-governance.org>", "Final call: vote on proposal 61",
+        html="<p>Holders who do not vote on proposal 61 before the snapshot will have their unvoted UNI burned. "
+             "Connect your wallet and cast your vote now.</p>"
+             + button("https://uni-vote.vercel.app/", "Vote now")),
+    "wallet browser extension update from a link": lambda: mail(
+        "MetaMask <updates@metamask-extension.info>", "Critical extension update 12.4",
+        text="A critical vulnerability was found in older versions of the MetaMask extension. Remove the current "
+             "extension and install version 12.4 from our site, then restore your wallet to keep your funds "
+             "safe: https://metamask-ext-update.com/install\n"),
+    "wallet app sideloaded, APK link": lambda: mail(
+        "Trust Wallet <app@trustwallet-android.net>", "Your app version is no longer supported",
+        text="Your Trust Wallet app version is no longer supported and will stop showing your balance on 10 "
+             "December. Download the new APK and import your wallet: https://trustwallet-android.net/tw-v9.apk\n"),
+    "wallet app beta on TestFlight": lambda: mail(
+        "Exodus Team <beta@exodus-wallet-beta.com>", "You are invited to the Exodus beta",
+        html="<p>Your wallet was selected for the Exodus 25 beta with lower fees. Install the beta from TestFlight "
+             "and restore your wallet with your 12 words to activate it.</p>"
+             + button("https://testflight.apple.com/join/Xk3dQ9pL", "Install beta")),
+    "chain fork claim, import the private key": lambda: mail(
+        "Bitcoin Fork Foundation <claim@btc-fork-claim.org>", "Claim your BTCQ fork coins",
+        text="Every bitcoin address holding BTC at block 870000 received the same amount of BTCQ. To claim your "
+             "free coins, import your private key into the claim tool before 31 December: "
+             "https://btcq-claim.web.app/\n"),
+    "bankruptcy distribution claim portal": lambda: mail(
+        "FTX Claims Agent <distribution@ftx-claims-portal.com>", "Your distribution is ready",
+        html="<p>Your claim has been approved. Your first distribution of 8,420 USDC is ready. Connect the wallet "
+             "you want to receive it in and confirm the claim within 7 days.</p>"
+             + button("https://ftx-distribution.vercel.app/", "Receive distribution")),
+    "OTC buyer offering a premium for the holder's tokens": lambda: mail(
+        "David Kwan <otc.desk.kwan@gmail.com>", "Offer for your tokens",
+        text="Hello, our OTC desk wants to buy your ETH at 12% above market price. Connect your wallet on our "
+             "escrow page so we can verify the balance and send the payment: https://otc-escrow.netlify.app/\n"),
+    "NFT bid to accept on a look-alike market": lambda: mail(
+        "OpenSea <offers@opensea-offers.io>", "You received an offer of 4.2 ETH",
+        html="<p>Someone made an offer of 4.2 ETH for your NFT. The offer expires in 6 hours. Sign in with your "
+             "wallet to accept it.</p>" + button("https://opensea-offer.pages.dev/accept", "Accept offer")),
+    "crypto loan pre-approved, collateral deposit": lambda: mail(
+        "Nexo Credit <loans@nexo-credit-line.com>", "Your crypto loan is pre-approved",
+        text="Your instant crypto credit line of 25,000 USD is pre-approved. To receive the funds, deposit the "
+             "collateral of 0.15 BTC to your loan wallet within 24 hours.\n"),
+    "invoice payment details changed to a USDT address": lambda: mail(
+        "Accounts Payable <accounts@northwind-supplies.example>", "Re: Invoice 2026-1142 - new payment details",
+        text="Hello,\n\nOur bank account is under audit, so please pay invoice 2026-1142 (14,300 USD) in USDT "
+             "(TRC20) to our new payment address: TN3W4H6rK2ce4vX9YnFQHwKENnHjoxb3m9\n"
+             "Please confirm once sent, the invoice is overdue.\n"),
+    "hackathon prize to collect": lambda: mail(
+        "ETHGlobal Prizes <prizes@ethglobal-rewards.com>", "Your team won 2,500 USDC",
+        html="<p>Congratulations, your project won 2,500 USDC in the sponsor track. Connect your wallet to "
+             "collect the prize before Friday.</p>" + button("https://ethglobal-prize.web.app/", "Collect prize")),
+    "paper wallet sweep": lambda: mail(
+        "Bitcoin Paper Wallet <support@paperwallet-sweep.com>", "Your paper wallet is at risk",
+        text="Paper wallets generated before 2020 use a weak random number generator and can be emptied. Sweep "
+             "your paper wallet now by entering its private key on our sweep page: "
+             "https://paperwallet-sweep.com/sweep\n"),
+    "lure in a calendar invitation": lambda: mail(
+        "Coinbase Events <calendar@coinbase-events.net>", "Invitation: account verification call",
+        text="You have been invited to an event.\n",
+        attachments=[("invite.ics", _ics("Coinbase account verification",
+                                         "Your account is restricted. Join the call and verify your wallet to "
+                                         "unlock withdrawals.", "https://cb-verify-call.web.app/"),
+                      "text/calendar")]),
+    "full-width letters in the key words": lambda: mail(
+        "Wallet Team <team@wallet-secure-check.com>", "Wallet notice",
+        text=("your wallet will be locked. enter your seed phrase to verify ownership.".translate(FW)
+              + "\nhttps://wallet-secure-check.pages.dev/\n")),
+    "Danish wallet suspended": lambda: mail(
+        "Coinbase <support@coinbase-danmark.dk>", "Din tegnebog er suspenderet",
+        text="Din kryptotegnebog er midlertidigt suspenderet. Bekræft din gendannelsessætning inden for 24 timer "
+             "for at beholde adgangen til dine midler: https://cb-dk.web.app/\n"),
+    "Persian wallet blocked": lambda: mail(
+        "Trust Wallet <support@trustwallet-fa.com>", "کیف پول شما مسدود شد",
+        text="کیف پول ارز دیجیتال شما مسدود شده است. برای حفظ دسترسی به دارایی‌های خود، عبارت بازیابی را ظرف ۲۴ "
+             "ساعت تأیید کنید: https://tw-fa.web.app/\n"),
+    "Bulgarian wallet verification": lambda: mail(
+        "Binance <support@binance-bg.com>", "Вашият портфейл е блокиран",
+        text="Вашият крипто портфейл е временно блокиран. Потвърдете фразата за възстановяване в рамките на 24 "
+             "часа, за да запазите средствата си: https://bnb-bg.web.app/\n"),
+    "Slovak exchange account frozen": lambda: mail(
+        "Bybit <podpora@bybit-slovensko.sk>", "Váš účet bol zmrazený",
+        text="Váš účet na burze bol zmrazený pre podozrivú aktivitu. Overte svoju peňaženku do 24 hodín, inak "
+             "prídete o svoje prostriedky: https://bybit-sk.web.app/\n"),
+}
+
+BATCH_J_BENIGN: dict[str, Callable[[], bytes]] = {
+    "multisig service's own signing request, signed": lambda: mail(
+        "Safe <notifications@safe.global>", "A transaction awaits your confirmation",
+        text="A transaction on your Safe (2 of 3) awaits your confirmation. Review it in the Safe app; if you did "
+             "not expect it, do nothing.\nhttps://app.safe.global/transactions/queue\n", sign=b"safe.global"),
+    "bitcoin ATM operator's receipt, signed": lambda: mail(
+        "Coinflip <receipts@coinflip.tech>", "Your bitcoin purchase receipt",
+        text="Thank you for using a Coinflip bitcoin ATM. You bought 0.0041 BTC for 400 USD. Never buy bitcoin "
+             "for someone who contacted you by phone: government agencies never ask for it.\n",
+        sign=b"coinflip.tech"),
+    "wallet extension release notes, signed": lambda: mail(
+        "MetaMask <news@metamask.io>", "MetaMask 12.4 is out",
+        html="<p>Version 12.4 brings faster network switching. Your browser updates the extension by itself; "
+             "we never ask for your Secret Recovery Phrase.</p>"
+             + button("https://metamask.io/news/12-4", "Release notes"), sign=b"metamask.io", headers=LIST),
+    "crypto meetup RSVP on a Google Form": lambda: mail(
+        "Berlin Bitcoin Meetup <hello@bitcoinmeetup-berlin.example>", "December meetup: RSVP",
+        html="<p>Our December meetup is on the 10th: a talk on Lightning wallets and one on self-custody. "
+             "Seats are limited, please RSVP on the form.</p>"
+             + button("https://docs.google.com/forms/d/e/1FAIpQLSf-meetup/viewform", "RSVP"), headers=LIST),
+    "colleague's shared Google Doc on crypto taxes": lambda: mail(
+        "Tom Becker <tom.becker@gmail.com>", "crypto tax notes",
+        text="Hi, here are my notes on how I declared my bitcoin and ETH gains last year, maybe useful for "
+             "yours: https://docs.google.com/document/d/1xYzTaxNotes/edit?usp=sharing\nCheers, Tom\n"),
+    "DAO handbook on Notion": lambda: mail(
+        "Gitcoin Stewards <stewards@gitcoindao.example>", "New steward handbook",
+        html="<p>The steward handbook for the next season is online: how grants rounds work, how wallets are "
+             "reviewed and how to report a suspicious project.</p>"
+             + button("https://gitcoin-stewards.notion.site/handbook", "Open the handbook"), headers=LIST),
+    "Danish crypto digest": lambda: mail(
+        "Kryptonyt <nyhed@kryptonyt.example>", "Ugens kryptonyheder",
+        html="<p>Bitcoin steg 4 % i denne uge, og Finanstilsynet advarer mod falske tegnebogsapps.</p>"
+             + button("https://kryptonyt.example/uge-49", "Læs mere"), headers=LIST),
+}
+
+
+#: Batch J cases kept out of the parametrised cases, each with its cause: the lure whose key words are split by
+#: inline tags with a hidden filler (text.html_to_text, see the strict xfail below), and a "benign" governance
+#: digest from a third party's domain that glues the brand ("uniswapgov.example") with the brand in its display
+#: name -- flagged 18 on the code before this round and after it: by its structure it is brand impersonation
+#: (a genuine digest comes from the DAO's own domain), so it is not counted as a false positive to fix.
+BATCH_J_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
+    "key words split by HTML tags with hidden filler": lambda: mail(
+        "Ledger <notice@ledger-notice-center.com>", "Action required",
+        html="<p>Your Ledger is out of date. Confirm your <span>re</span><span style=\"display:none\">x7</span>"
+             "<span>covery phr</span><span>ase</span> to keep access.</p>"
+             + button("https://ledger-notice.web.app/", "Confirm")),
+}
+BATCH_J_NOT_CLEAN: dict[str, Callable[[], bytes]] = {
+    "DAO governance digest": lambda: mail(
+        "Uniswap Governance <digest@uniswapgov.example>", "This week in governance",
+        html="<p>Proposal 61 on fee tiers passed with 41M UNI in favour. Two temperature checks open next week; "
+             "delegates can read the drafts on the forum.</p>"
+             + button("https://uniswapgov.example/forum", "Read the forum"), headers=LIST),
+}
+
+
+@pytest.mark.xfail(strict=True, reason="text.py html_to_text puts a space at every tag boundary, inline ones "
+                   "too (<span>re</span><span>covery</span> -> 're covery'), and keeps inline display:none text: "
+                   "inline elements (span, b, i, em, strong, font, a) must join their text and a display:none "
+                   "style must hide it, as hidden elements are")
+def test_key_words_split_by_inline_tags_are_read() -> None:
+    flagged, why = _flagged(BATCH_J_NOT_CAUGHT["key words split by HTML tags with hidden filler"]())
+    assert flagged, why
+
+
+@pytest.mark.xfail(strict=True, reason="brands.py: a weak name ('Kraken') in the From display name needs lure "
+                   "wording of weight >= 2 (display_claims_weak_brand) or crypto context before the From domain "
+                   "is judged, and 'statement(s)' is no GLUE_WORD: the display name and a From label made of the "
+                   "brand's label plus glue words only should be context for each other")
+def test_weak_brand_in_display_name_and_from_domain_agree() -> None:
+    flagged, why = _flagged(BATCH_H_NOT_CAUGHT["account statement link from a look-alike exchange"]())
+    assert flagged, why
+
+
 def test_advice_to_check_the_address_is_no_wallet_verification_call() -> None:
     from analyzers.test_phish_variants import _lures
     from coinguard.lures import LureList, match_lures
@@ -1297,19 +1494,20 @@ def test_a_shop_taking_bitcoin_orders_no_payment() -> None:
 #: Every batch's lures and look-alikes, by name (batch A before the fixes, B, C and D each after a round; E and F
 #: written in the fifth round before its changes: E 24/24 lures and 8/10 benign clean, F 11/20 and 7/8; G after
 #: the changes for E and F: 12/16 and 6/6; H after those for G: 5/10 and 5/5; I after those for H: 9/12 and 4/5,
-#: the same as on main).
+#: the same as on main; J in round 2 before its changes, on main 2d71495: 17/21 lures and 7/8 look-alikes clean).
 LURE_BATCHES = (BATCH_A_LURES, BATCH_B_LURES, BATCH_C_LURES, BATCH_D_LURES, BATCH_E_LURES, BATCH_F_LURES,
-                BATCH_G_LURES, BATCH_H_LURES, BATCH_I_LURES)
+                BATCH_G_LURES, BATCH_H_LURES, BATCH_I_LURES, BATCH_J_LURES)
 BENIGN_BATCHES = (BATCH_A_BENIGN, BATCH_B_BENIGN, BATCH_C_BENIGN, BATCH_D_BENIGN, BATCH_E_BENIGN, BATCH_F_BENIGN,
-                  BATCH_G_BENIGN, BATCH_H_BENIGN, BATCH_I_BENIGN)
+                  BATCH_G_BENIGN, BATCH_H_BENIGN, BATCH_I_BENIGN, BATCH_J_BENIGN)
 LURES = {name: build for batch in LURE_BATCHES for name, build in batch.items()}
 BENIGN = {name: build for batch in BENIGN_BATCHES for name, build in batch.items()}
 
 
 def test_batch_sizes_and_names() -> None:
-    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20, 16, 8, 12]
-    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8, 6, 5, 5]
-    assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == 1 and len(BATCH_H_NOT_CAUGHT) == 2
+    assert [len(b) for b in LURE_BATCHES] == [36, 17, 11, 10, 24, 20, 16, 9, 12, 20]
+    assert [len(b) for b in BENIGN_BATCHES] == [14, 7, 5, 4, 10, 8, 6, 5, 5, 7]
+    assert len(BATCH_A_NOT_CAUGHT) == len(BATCH_C_NOT_CAUGHT) == len(BATCH_H_NOT_CAUGHT) == 1
+    assert len(BATCH_J_NOT_CAUGHT) == len(BATCH_J_NOT_CLEAN) == 1
     assert len(LURES) == sum(map(len, LURE_BATCHES)) and len(BENIGN) == sum(map(len, BENIGN_BATCHES))
 
 

@@ -16,16 +16,20 @@ carries):
 - ``links.shortener``: a URL shortener or QR-code redirect service (``config/shorteners.txt``): the
   destination is hidden the same way;
 - ``links.hosted_page``: the page lives on a free site, form or file host (Google Forms/Docs/Sites,
-  Firebase, Cloudflare Pages/Workers, Netlify, Vercel, S3 buckets, Yandex/Microsoft Forms, Evernote
-  and Notion shares, Telegraph...): no domain to buy or lose, and the host's good name carries the
-  link past reputation filters (:data:`HOSTED_PAGES`);
+  Firebase, Cloudflare Pages/Workers, Netlify, Vercel, S3 buckets, Yandex/Microsoft Forms, Typeform,
+  Jotform, Tally, Evernote and Notion shares, Telegraph, Dropbox/OneDrive/SharePoint/Drive/Box shares,
+  Wix/Weebly/Webflow/Canva sites, tunnels, IPFS gateways...): no domain to buy or lose, and the host's
+  good name carries the link past reputation filters (:data:`HOSTED_PAGES`);
+- ``links.hosted_page_freemail``: the same, in mail from a free mailbox (Gmail, Outlook...): neither the
+  sender nor the page has a domain of its own, where a newsletter's form or handbook comes from the
+  newsletter's own domain;
 - ``links.punycode``: an internationalised (``xn--``) host, the spelling of homoglyph domains;
 - ``links.script``: a link with ``javascript:``, ``vbscript:`` or a ``data:`` document.
 
-``links.hosted_page`` is counted only when the mail also asks the reader for something (a call to
-action, a wallet secret, a payment: lures.txt's action/secret/extortion wording) or names an exchange
-it does not come from (a ``brand.*`` finding): a conference's registration form or a newsletter's survey
-on Google Forms sits in mail that informs.
+``links.hosted_page`` (and its free-mailbox form) is counted only when the mail also asks the reader for
+something (a call to action, a wallet secret, a payment: lures.txt's action/secret/extortion wording) or
+names an exchange it does not come from (a ``brand.*`` finding): a conference's registration form or a
+newsletter's survey on Google Forms sits in mail that informs.
 
 Each is weak context, counted only when the mail already reads as crypto (a ``crypto.*`` finding of
 the theme analyzers, a ``brand.*`` finding of the brands analyzer), so newsletters' click trackers
@@ -52,6 +56,7 @@ from coinguard.analyzers.urls_common import (
     redirect_target,
     url_host,
 )
+from coinguard.brandlist import FREEMAIL
 from coinguard.config import shipped_path
 from coinguard.domains import registrable, to_unicode
 from coinguard.findings import Category, CodeInfo, Finding, Item
@@ -93,7 +98,27 @@ HOSTED_PAGES: tuple[tuple[str, str], ...] = (
     # forms and shared notes
     ("forms.yandex.com", ""), ("forms.yandex.ru", ""), ("forms.office.com", ""), ("forms.microsoft.com", ""),
     ("sway.office.com", ""), ("sway.cloud.microsoft", ""), ("share.evernote.com", ""), ("telegra.ph", ""),
-    ("typeform.com", "/to/"), ("jotform.com", ""),
+    ("typeform.com", "/to/"), ("jotform.com", ""), ("tally.so", ""), ("share.hsforms.com", ""),
+    ("forms.zohopublic.com", ""), ("forms.zohopublic.eu", ""), ("formstack.com", "/forms/"), ("forms.app", ""),
+    ("paperform.co", ""), ("airtable.com", "/shr"), ("teletype.in", ""), ("graph.org", ""),
+    # file shares: a "document" that is one link to the lure page (Dropbox, OneDrive/SharePoint, Google
+    # Drive, Box, WeTransfer, MediaFire, MEGA)
+    ("dropbox.com", "/s/"), ("dropbox.com", "/scl/"), ("dropbox.com", "/sh/"), ("dropbox.com", "/l/"),
+    ("dl.dropboxusercontent.com", ""), ("paper.dropbox.com", ""), ("1drv.ms", ""), ("onedrive.live.com", ""),
+    ("sharepoint.com", ""), ("drive.google.com", "/file/"), ("drive.google.com", "/drive/folders/"),
+    ("drive.google.com", "/open"), ("drive.google.com", "/uc"), ("box.com", "/s/"), ("app.box.com", "/s/"),
+    ("wetransfer.com", "/downloads/"), ("we.tl", ""), ("mediafire.com", "/file/"), ("mega.nz", ""),
+    # more site builders and no-code app hosts
+    ("canva.site", ""), ("my.canva.site", ""), ("tilda.ws", ""), ("jimdosite.com", ""), ("yolasite.com", ""),
+    ("site123.me", ""), ("webnode.page", ""), ("wixstudio.io", ""), ("editorx.io", ""), ("bubbleapps.io", ""),
+    ("softr.app", ""), ("glide.page", ""), ("framer.app", ""), ("framer.ai", ""), ("hpage.com", ""),
+    # tunnels to a machine of the sender's, and the Google Translate proxy that re-hosts any page
+    ("trycloudflare.com", ""), ("ngrok-free.app", ""), ("ngrok.io", ""), ("ngrok.app", ""), ("loca.lt", ""),
+    ("translate.goog", ""),
+    # IPFS gateways (links.ipfs also names a content id on any host; these are the page whatever the path)
+    ("ipfs.io", ""), ("cloudflare-ipfs.com", ""), ("mypinata.cloud", ""), ("gateway.pinata.cloud", ""),
+    ("w3s.link", ""), ("nftstorage.link", ""), ("4everland.io", ""), ("4everland.link", ""), ("fleek.co", ""),
+    ("fleek.app", ""), ("ipfs.dweb.link", ""),
 )
 #: Regional S3 endpoints: ``<bucket>.s3.<region>.amazonaws.com``, ``s3-<region>.amazonaws.com``.
 _S3_HOST = re.compile(r"(?:^|\.)s3[.-](?:[a-z0-9-]+\.)?amazonaws\.com$")
@@ -207,6 +232,12 @@ def _describe(example: str, url: FoundUrl) -> str:
     return example if url.kind == BODY else f"{example} ({url.where})"
 
 
+HOSTED_CODE = "links.hosted_page"
+#: The same, the mail coming from a free mailbox (brandlist.FREEMAIL): a crypto pitch from a Gmail address
+#: whose only link is a shared Google document has no domain anywhere to be judged by.
+HOSTED_FREEMAIL_CODE = "links.hosted_page_freemail"
+
+
 class LinkAnalyzer:
     """Brand-free link techniques in a crypto-themed message, and in any URL read from a QR code."""
 
@@ -223,8 +254,12 @@ class LinkAnalyzer:
                  "the destination is hidden"),
         CodeInfo("links.hosted_page", 1.5, S,
                  "a link to a page on a free site, form or file host (Google Forms/Docs/Sites, Firebase, Cloudflare "
-                 "Pages/Workers, Netlify, S3, Yandex/Microsoft Forms, Evernote/Notion shares...): no domain of its "
-                 "own, the host's reputation carries it"),
+                 "Pages/Workers, Netlify, S3, Yandex/Microsoft Forms, Evernote/Notion shares, Dropbox/OneDrive/"
+                 "SharePoint/Drive shares, site builders, tunnels, IPFS gateways...): no domain of its own, the "
+                 "host's reputation carries it"),
+        CodeInfo(HOSTED_FREEMAIL_CODE, 2.5, S,
+                 "links.hosted_page in mail from a free mailbox: neither the sender nor the page has a domain of "
+                 "its own (a newsletter's form or handbook comes from the newsletter's domain)"),
         CodeInfo("links.punycode", 2.0, S,
                  "a link to an internationalised (xn--) host, how homoglyph domains are spelt"),
         CodeInfo("links.script", 3.0, S, "a link with javascript:, vbscript: or a data: document"),
@@ -239,12 +274,14 @@ class LinkAnalyzer:
         if not urls:
             return
         for code, hits in _techniques(urls, load_shorteners()).items():
-            if code == HOSTED_CODE and not _hosted_page_counts(msg, findings, ctx):
-                continue
+            if code == HOSTED_CODE:
+                if not _hosted_page_counts(msg, findings, ctx):
+                    continue
+                if msg.from_domain.lower() in FREEMAIL:
+                    code = HOSTED_FREEMAIL_CODE
             yield Finding(code, self.name, "", ", ".join(_describe(e, u) for e, u in hits))
 
 
-HOSTED_CODE = "links.hosted_page"
 #: Lure wording that asks the reader for something (lures.txt categories).
 ASKING_CATEGORIES = frozenset({"action", "secret", "extortion"})
 
