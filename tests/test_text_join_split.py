@@ -107,3 +107,43 @@ def test_needles_across_the_join_are_found() -> None:
     text._remember_join(joined, head, body)
     _clear()
     assert needle in snap.present(joined)
+
+
+def _lure_texts(seed: int, lures: Any, count: int) -> list[str]:
+    """Texts of the list's own phrases and the words above: most of the ``re:`` phrases' gates open."""
+    rng = random.Random(seed)
+    phrases = [lure.phrase for lure in lures.lures if not lure.phrase.startswith("re:")]
+    out = []
+    for _ in range(count):
+        words = [rng.choice(phrases) if rng.random() < 0.4 else rng.choice(WORDS) for _ in range(rng.randint(3, 60))]
+        out.append(text.normalize(" ".join(words)))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_regex_phrases_found_as_an_ungated_search_finds_them(seed: int) -> None:
+    """PhraseMatcher.find searches only the gated-in ``re:`` phrases (by prefix where known): each phrase's
+    result is the first match of a plain ``rx.search`` over the text, or none."""
+    ctx = make_context()
+    lures = lures_mod.lures_for(ctx)
+    matcher = lures.matcher
+    assert matcher.regexes
+    hits = 0
+    for norm in _lure_texts(seed, lures, 60):
+        _clear()
+        found = matcher.find(norm)
+        for rx, idx in matcher.regexes:
+            m = rx.search(norm)
+            assert found.get(idx) == (m.group(0) if m else None), (rx.pattern, norm)
+            hits += m is not None
+    assert hits  # (the texts do open some of them)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_needles_present_are_the_substrings(seed: int) -> None:
+    snap = text._SHARED.snapshot()
+    ctx = make_context()
+    for norm in _lure_texts(seed, lures_mod.lures_for(ctx), 30):
+        long = ". ".join([norm] * 3)  # (a repeated sentence: the cut pass)
+        for t in (norm, long):
+            assert snap.present(t) == frozenset(w for w in snap.words if w in t)

@@ -12,7 +12,6 @@ Core module: imports no analyzer.
 from __future__ import annotations
 
 import codecs
-import heapq
 import logging
 import re
 import threading
@@ -22,6 +21,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache, cached_property, lru_cache
 from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick
@@ -378,6 +378,11 @@ class PhraseMatcher:
         self._gated = [self.gate.index_of(rx) for rx, _idx in self.regexes]
         #: each ``re:`` phrase's match-start strings (:func:`match_prefixes`): searched only where they occur
         self._prefixes = [match_prefixes(rx) for rx, _idx in self.regexes]
+        #: gate number -> the positions in :attr:`regexes` of the phrases it stands for
+        self._by_gate: dict[int, list[int]] = {}
+        for k, gated in enumerate(self._gated):
+            self._by_gate.setdefault(gated, []).append(k)
+        self._searched_memo: dict[frozenset[int], list[int]] = {}
 
     @property
     def needle_finder(self) -> Any:
@@ -487,14 +492,32 @@ class PhraseMatcher:
                     found.setdefault(idx, phrase)
                     compact = compact.replace(phrase, "|")
         if self.regexes:
-            allowed = self.gate.allowed_indexes(norm)
-            for (rx, idx), gated, prefixes in zip(self.regexes, self._gated, self._prefixes, strict=True):
-                if gated not in allowed:
-                    continue  # none of the strings every match holds: the search would find nothing
-                m = rx.search(norm) if prefixes is None else prefixed_search(rx, prefixes, norm)
+            # only the phrases whose gate lets them (the others' searches would find nothing: none of the
+            # strings every match holds), in the list's order, as when each was checked in turn
+            regexes, prefixes = self.regexes, self._prefixes
+            for k in self._searched(self.gate.allowed_indexes(norm)):
+                rx, idx = regexes[k]
+                p = prefixes[k]
+                m = rx.search(norm) if p is None else prefixed_search(rx, p, norm)
                 if m:
                     found.setdefault(idx, m.group(0))
         return found
+
+    def _searched(self, allowed: frozenset[int]) -> list[int]:
+        """The positions in :attr:`regexes` of the phrases whose gate number is in ``allowed``, in order
+        (remembered per allowed set: the gate's own memo hands out one object per needle set)."""
+        memo = self._searched_memo
+        out = memo.get(allowed)
+        if out is None:
+            by_gate = self._by_gate
+            out = sorted(k for g in allowed for k in by_gate.get(g, ()))
+            memo[allowed] = out
+            if len(memo) > ALLOWED_MEMO:
+                try:
+                    del memo[next(iter(memo))]
+                except (KeyError, RuntimeError, StopIteration):  # (another thread's eviction first)
+                    pass
+        return out
 
 
 #: A folded second pass over every token once more than one token in this many changes.
@@ -670,10 +693,12 @@ class _NeedleSets:
     def _present(self, text: str) -> frozenset[str]:
         ascii_text = text.isascii()
         finder = self.ascii_finder if ascii_text else self.finder
-        found = {w for _end, w in finder.iter(distinct_sentences(text))} if finder is not None else set()
+        found = set(map(_second, finder.iter(distinct_sentences(text)))) if finder is not None else set()
         found.update(c for c in (self.ascii_by_in if ascii_text else self.by_in) if c in text)
         return frozenset(found)
 
+
+_second = itemgetter(1)
 
 #: What a long text is cut at before a needle pass (:func:`distinct_sentences`): it cannot overlap itself.
 SENTENCE_SEP = ". "
@@ -899,14 +924,25 @@ def prefixed_search(rx: re.Pattern[str], prefixes: frozenset[str], text: str) ->
     pattern whose required word sits in ordinary words, "eth" in "whether", passes its gate and is then
     tried at every position of the text: ~40 us per 2 KB).  ``rx.match(text, pos)`` sees the text before
     ``pos`` (lookbehinds, ``\\b``) as the search does."""
-    match = rx.match
-    starts = _occurrences(text, next(iter(prefixes))) if len(prefixes) == 1 else \
-        heapq.merge(*(_occurrences(text, p) for p in prefixes))
-    for i in starts:
+    match, find = rx.match, text.find
+    if len(prefixes) == 1:
+        for i in _occurrences(text, next(iter(prefixes))):
+            m = match(text, i)
+            if m is not None:
+                return m
+        return None
+    # each prefix's next occurrence; the least tried, then those there moved past it (every position where
+    # one occurs, once, in order: what merging their occurrences tried, less the repeats)
+    needles = tuple(prefixes)
+    ahead = [find(p) for p in needles]
+    while True:
+        i = min([a for a in ahead if a >= 0], default=-1)
+        if i < 0:
+            return None
         m = match(text, i)
         if m is not None:
             return m
-    return None
+        ahead = [find(p, i + 1) if a == i else a for a, p in zip(ahead, needles, strict=True)]
 
 
 #: Shortest strings of a pattern's part that is kept besides its best one (see :func:`required_terms`).
