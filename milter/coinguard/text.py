@@ -506,17 +506,10 @@ class PhraseMatcher:
     def _searched(self, allowed: frozenset[int]) -> list[int]:
         """The positions in :attr:`regexes` of the phrases whose gate number is in ``allowed``, in order
         (remembered per allowed set: the gate's own memo hands out one object per needle set)."""
-        memo = self._searched_memo
-        out = memo.get(allowed)
+        out = self._searched_memo.get(allowed)
         if out is None:
             by_gate = self._by_gate
-            out = sorted(k for g in allowed for k in by_gate.get(g, ()))
-            memo[allowed] = out
-            if len(memo) > ALLOWED_MEMO:
-                try:
-                    del memo[next(iter(memo))]
-                except (KeyError, RuntimeError, StopIteration):  # (another thread's eviction first)
-                    pass
+            out = _bounded_put(self._searched_memo, allowed, sorted(k for g in allowed for k in by_gate.get(g, ())))
         return out
 
 
@@ -542,6 +535,17 @@ def needle_finder(needle_sets: Sequence[frozenset[str] | None]) -> Any:
 SHARED_PASS_MIN = 512
 #: Needle sets whose allowed patterns a gate remembers (:meth:`RegexGate.allowed_indexes`).
 ALLOWED_MEMO = 32
+
+
+def _bounded_put(memo: dict[Any, Any], key: Any, value: Any, limit: int = ALLOWED_MEMO) -> Any:
+    """``memo[key] = value``, the oldest entry dropped past ``limit``; returns ``value``."""
+    memo[key] = value
+    if len(memo) > limit:
+        try:
+            del memo[next(iter(memo))]
+        except (KeyError, RuntimeError, StopIteration):  # (another thread's eviction first)
+            pass
+    return value
 
 
 class RegexGate:
@@ -616,15 +620,9 @@ class RegexGate:
         """The numbers (:meth:`index_of`) of the gate's patterns that could match ``text`` (a function of the
         needles it holds: remembered for the last few needle sets, which a campaign's copies share)."""
         present = self.present(text)
-        memo = self._allowed_memo
-        out = memo.get(present)
+        out = self._allowed_memo.get(present)
         if out is None:
-            out = memo[present] = self._allowed(present)
-            if len(memo) > ALLOWED_MEMO:
-                try:
-                    del memo[next(iter(memo))]
-                except (KeyError, RuntimeError, StopIteration):  # (another thread's eviction first)
-                    pass
+            out = _bounded_put(self._allowed_memo, present, self._allowed(present))
         return out
 
     def _allowed(self, present: frozenset[str]) -> frozenset[int]:
