@@ -373,6 +373,12 @@ def without_disclaimers(norm: str) -> str:
     return _unreported(norm) if may(_REPORTED) else norm
 
 
+@lru_cache(maxsize=4096)
+def _normal_phrase(phrase: str) -> str:
+    """:func:`normalize` of a listed phrase (the same few hundred, every message)."""
+    return normalize(phrase)
+
+
 @lru_cache(maxsize=16)
 def _match_norm(norm: str, lures: LureList) -> LureMatch:
     if not norm:
@@ -387,7 +393,7 @@ def _match_norm(norm: str, lures: LureList) -> LureMatch:
     # a regular expression matching the same words as a listed phrase ("within 24 hours") counts once, and
     # so do two regular expressions of one category matching the same words ("claim it now" as two calls to
     # action): the heavier one is kept
-    phrases = {normalize(t.phrase) for i, t in found.items() if not lures.lures[i].phrase.startswith("re:")}
+    phrases = {_normal_phrase(t.phrase) for i, t in found.items() if not lures.lures[i].phrase.startswith("re:")}
     heaviest: dict[tuple[str, str], int] = {}
     for i in sorted(found):
         if lures.lures[i].phrase.startswith("re:"):

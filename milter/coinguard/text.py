@@ -12,7 +12,6 @@ Core module: imports no analyzer.
 from __future__ import annotations
 
 import codecs
-import heapq
 import logging
 import re
 import threading
@@ -22,6 +21,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache, cached_property, lru_cache
 from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick
@@ -270,8 +270,43 @@ def normalized_join(ctx: AnalysisContext | None, *parts: str) -> str:
     memo: dict[tuple[str, ...], str] = ctx.memo.setdefault(MEMO_KEY, {}).setdefault("join", {})
     joined = memo.get(parts)
     if joined is None:
-        joined = memo[parts] = " ".join(n for n in (normalized(ctx, p) for p in parts if p) if n)
+        norms = [n for n in (normalized(ctx, p) for p in parts if p) if n]
+        joined = memo[parts] = " ".join(norms)
+        if len(norms) > 1 and len(norms[-1]) >= SPLIT_JOIN_MIN:
+            _remember_join(joined, " ".join(norms[:-1]), norms[-1])
     return joined
+
+
+#: A joined text whose last part (the body) is this long is remembered as its head and body
+#: (:func:`_remember_join`), so that what is a pure function of each part is computed on the parts.
+SPLIT_JOIN_MIN = 2048
+#: Joined texts remembered (the last few messages').
+SPLIT_JOINS = 8
+_JOINS: dict[str, tuple[str, str]] = {}
+_JOINS_LOCK = threading.Lock()
+
+
+def _remember_join(joined: str, head: str, body: str) -> None:
+    """Remember that ``joined`` is ``head + " " + body`` (both normalised: no space at either end).
+
+    A campaign's copies have one body and each its own Subject and recipient: the joined text is new per
+    copy, and every memo keyed by it missed, but the tokens (:func:`_tokens`, :func:`token_set`,
+    :func:`_leet_changes`) and the needles a text holds (:class:`_NeedleSets`) of ``head + " " + body``
+    follow from the parts' (see :func:`split_join`): the body's are remembered by the body."""
+    with _JOINS_LOCK:
+        _JOINS.pop(joined, None)
+        _JOINS[joined] = (head, body)
+        while len(_JOINS) > SPLIT_JOINS:
+            del _JOINS[next(iter(_JOINS))]
+
+
+def split_join(text: str) -> tuple[str, str] | None:
+    """``(head, body)`` when ``text`` is a joined text remembered by :func:`normalized_join` (``text ==
+    head + " " + body``), else None."""
+    parts = _JOINS.get(text)
+    if parts is None or len(parts[0]) + 1 + len(parts[1]) != len(text):  # (an equal text is the same join)
+        return None
+    return parts
 
 
 #: A forwarded or quoted message: a forwarding separator in the text or a forward prefix on the Subject.
@@ -343,6 +378,11 @@ class PhraseMatcher:
         self._gated = [self.gate.index_of(rx) for rx, _idx in self.regexes]
         #: each ``re:`` phrase's match-start strings (:func:`match_prefixes`): searched only where they occur
         self._prefixes = [match_prefixes(rx) for rx, _idx in self.regexes]
+        #: gate number -> the positions in :attr:`regexes` of the phrases it stands for
+        self._by_gate: dict[int, list[int]] = {}
+        for k, gated in enumerate(self._gated):
+            self._by_gate.setdefault(gated, []).append(k)
+        self._searched_memo: dict[frozenset[int], list[int]] = {}
 
     @property
     def needle_finder(self) -> Any:
@@ -452,14 +492,25 @@ class PhraseMatcher:
                     found.setdefault(idx, phrase)
                     compact = compact.replace(phrase, "|")
         if self.regexes:
-            allowed = self.gate.allowed_indexes(norm)
-            for (rx, idx), gated, prefixes in zip(self.regexes, self._gated, self._prefixes, strict=True):
-                if gated not in allowed:
-                    continue  # none of the strings every match holds: the search would find nothing
-                m = rx.search(norm) if prefixes is None else prefixed_search(rx, prefixes, norm)
+            # only the phrases whose gate lets them (the others' searches would find nothing: none of the
+            # strings every match holds), in the list's order, as when each was checked in turn
+            regexes, prefixes = self.regexes, self._prefixes
+            for k in self._searched(self.gate.allowed_indexes(norm)):
+                rx, idx = regexes[k]
+                p = prefixes[k]
+                m = rx.search(norm) if p is None else prefixed_search(rx, p, norm)
                 if m:
                     found.setdefault(idx, m.group(0))
         return found
+
+    def _searched(self, allowed: frozenset[int]) -> list[int]:
+        """The positions in :attr:`regexes` of the phrases whose gate number is in ``allowed``, in order
+        (remembered per allowed set: the gate's own memo hands out one object per needle set)."""
+        out = self._searched_memo.get(allowed)
+        if out is None:
+            by_gate = self._by_gate
+            out = _bounded_put(self._searched_memo, allowed, sorted(k for g in allowed for k in by_gate.get(g, ())))
+        return out
 
 
 #: A folded second pass over every token once more than one token in this many changes.
@@ -482,6 +533,19 @@ def needle_finder(needle_sets: Sequence[frozenset[str] | None]) -> Any:
 #: Texts at least this long have their needles found in one pass shared by every shared gate
 #: (:class:`_SharedNeedles`); shorter ones by each gate's own automaton.
 SHARED_PASS_MIN = 512
+#: Needle sets whose allowed patterns a gate remembers (:meth:`RegexGate.allowed_indexes`).
+ALLOWED_MEMO = 32
+
+
+def _bounded_put(memo: dict[Any, Any], key: Any, value: Any, limit: int = ALLOWED_MEMO) -> Any:
+    """``memo[key] = value``, the oldest entry dropped past ``limit``; returns ``value``."""
+    memo[key] = value
+    if len(memo) > limit:
+        try:
+            del memo[next(iter(memo))]
+        except (KeyError, RuntimeError, StopIteration):  # (another thread's eviction first)
+            pass
+    return value
 
 
 class RegexGate:
@@ -523,6 +587,7 @@ class RegexGate:
         self._sets = _NeedleSets(set(self.needles)) if self.needles else None
         self.shared = shared and self._sets is not None
         self._checked: _NeedleSets | None = None  # the shared snapshot known to hold the needles
+        self._allowed_memo: dict[frozenset[str], frozenset[int]] = {}
         if self.shared:
             _SHARED.add(self)
 
@@ -551,16 +616,23 @@ class RegexGate:
             return _shared_present(snap, text) & self.needles
         return self._sets.present(text)
 
-    def allowed_indexes(self, text: str) -> set[int]:
-        """The numbers (:meth:`index_of`) of the gate's patterns that could match ``text``."""
+    def allowed_indexes(self, text: str) -> frozenset[int]:
+        """The numbers (:meth:`index_of`) of the gate's patterns that could match ``text`` (a function of the
+        needles it holds: remembered for the last few needle sets, which a campaign's copies share)."""
         present = self.present(text)
+        out = self._allowed_memo.get(present)
+        if out is None:
+            out = _bounded_put(self._allowed_memo, present, self._allowed(present))
+        return out
+
+    def _allowed(self, present: frozenset[str]) -> frozenset[int]:
         out = set(self._always)
         dnfs = self._dnf
         for i in {i for w in present for i in self._by_needle[w]}:
             dnf = dnfs[i]
             if dnf is not None and any(all(not n.isdisjoint(present) for n in conj) for conj in dnf):
                 out.add(i)
-        return out
+        return frozenset(out)
 
     def allowed(self, text: str) -> set[re.Pattern[str]]:
         """The gate's patterns that could match ``text`` (those with no known required strings included)."""
@@ -599,14 +671,32 @@ class _NeedleSets:
         self.ascii_by_in = tuple(c for c in self.by_in if c.isascii())
         self.finder = needle_finder([frozenset(longer)])
         self.ascii_finder = needle_finder([frozenset(w for w in longer if w.isascii())])
+        #: the longest needle's length (how far past the joining space a needle of a joined text reaches)
+        self.longest = max(map(len, words), default=1)
 
     def present(self, text: str) -> frozenset[str]:
+        split = split_join(text)
+        if split is not None:
+            return self._present_split(*split)
+        return self._present(text)
+
+    def _present_split(self, head: str, body: str) -> frozenset[str]:
+        """:meth:`present` of ``head + " " + body``: a needle is in it where it is in the head, in the body, or
+        across the space, within the head's last and the body's first ``longest - 1`` characters (the body's
+        needles remembered by the body: :func:`_shared_present`)."""
+        reach = self.longest - 1
+        seam = f"{head[-reach:] if reach else ''} {body[:reach]}"
+        return self._present(head) | _body_present(self, body) | self._present(seam)
+
+    def _present(self, text: str) -> frozenset[str]:
         ascii_text = text.isascii()
         finder = self.ascii_finder if ascii_text else self.finder
-        found = {w for _end, w in finder.iter(distinct_sentences(text))} if finder is not None else set()
+        found = set(map(_second, finder.iter(distinct_sentences(text)))) if finder is not None else set()
         found.update(c for c in (self.ascii_by_in if ascii_text else self.by_in) if c in text)
         return frozenset(found)
 
+
+_second = itemgetter(1)
 
 #: What a long text is cut at before a needle pass (:func:`distinct_sentences`): it cannot overlap itself.
 SENTENCE_SEP = ". "
@@ -691,6 +781,13 @@ _SHARED = _SharedNeedles()
 @lru_cache(maxsize=8)
 def _shared_present(needles: _NeedleSets, text: str) -> frozenset[str]:
     return needles.present(text)
+
+
+#: The parts of a joined text (:func:`split_join`) that are its body: remembered by the body, apart from
+#: the joined texts' memos (each copy of a campaign brings a new joined text, and the same body).
+@lru_cache(maxsize=8)
+def _body_present(needles: _NeedleSets, body: str) -> frozenset[str]:
+    return needles.present(body)
 
 
 class _Unknown(Exception):
@@ -825,14 +922,25 @@ def prefixed_search(rx: re.Pattern[str], prefixes: frozenset[str], text: str) ->
     pattern whose required word sits in ordinary words, "eth" in "whether", passes its gate and is then
     tried at every position of the text: ~40 us per 2 KB).  ``rx.match(text, pos)`` sees the text before
     ``pos`` (lookbehinds, ``\\b``) as the search does."""
-    match = rx.match
-    starts = _occurrences(text, next(iter(prefixes))) if len(prefixes) == 1 else \
-        heapq.merge(*(_occurrences(text, p) for p in prefixes))
-    for i in starts:
+    match, find = rx.match, text.find
+    if len(prefixes) == 1:
+        for i in _occurrences(text, next(iter(prefixes))):
+            m = match(text, i)
+            if m is not None:
+                return m
+        return None
+    # each prefix's next occurrence; the least tried, then those there moved past it (every position where
+    # one occurs, once, in order: what merging their occurrences tried, less the repeats)
+    needles = tuple(prefixes)
+    ahead = [find(p) for p in needles]
+    while True:
+        i = min([a for a in ahead if a >= 0], default=-1)
+        if i < 0:
+            return None
         m = match(text, i)
         if m is not None:
             return m
-    return None
+        ahead = [find(p, i + 1) if a == i else a for a, p in zip(ahead, needles, strict=True)]
 
 
 #: Shortest strings of a pattern's part that is kept besides its best one (see :func:`required_terms`).
@@ -934,6 +1042,9 @@ def _tokens(norm: str) -> tuple[str, ...]:
     """Latin-script tokens of a normalised text (shared by the lure and brand matchers): its maximal runs of
     [0-9a-z].  ASCII text has every other byte made a space and is split, at C speed (a fifth of
     ``_TOKEN.findall``, which tries the class at every position)."""
+    split = split_join(norm)
+    if split is not None:  # a token is a run of [0-9a-z]: none crosses the space joining the parts
+        return _tokens.__wrapped__(split[0]) + _body_tokens(split[1])
     if norm.isascii():
         return tuple(norm.encode("ascii").translate(_TOKEN_BYTES).decode("ascii").split())
     return tuple(_TOKEN.findall(norm))
@@ -945,6 +1056,9 @@ def token_set(norm: str) -> frozenset[str]:
     :func:`distinct_sentences` of it: a token is a run of [0-9a-z] and the separator holds none, so every
     token stands within one piece, bounded there as in the text, and the cut keeps every piece (a text of
     one paragraph repeated, a template or filler, is tokenised once, not forty times)."""
+    split = split_join(norm)
+    if split is not None:  # (no token crosses the joining space: see _tokens)
+        return token_set.__wrapped__(split[0]) | _body_token_set(split[1])
     cut = distinct_sentences(norm)
     return frozenset(_tokens(norm) if not was_cut(norm, cut) else _tokens.__wrapped__(cut))
 
@@ -964,6 +1078,12 @@ def _leet_changes(norm: str) -> dict[int, str]:
     The tokens joined by single spaces, in the shape of :data:`_LETTER_DIGIT`, searched for a letter next to a
     digit ("a1", "1a": a substring search each, at C speed; a regex tried every character): a token's index is
     the spaces before it, counted from the previous one found; each token is looked at once (linear)."""
+    split = split_join(norm)
+    if split is not None:  # each token is folded alone: the body's, numbered after the head's tokens
+        offset = len(_tokens.__wrapped__(split[0]))
+        joined = _leet_changes.__wrapped__(split[0])
+        joined.update((i + offset, tok) for i, tok in _body_leet_changes(split[1]).items())
+        return joined
     tokens = _tokens(norm)
     shape = " ".join(tokens).encode("ascii").translate(_LETTER_DIGIT)
     out: dict[int, str] = {}
@@ -981,6 +1101,21 @@ def _leet_changes(norm: str) -> dict[int, str]:
             out[index] = folded
         ahead = [shape.find(needle, pos) if 0 <= a < pos else a for a, needle in zip(ahead, needles, strict=True)]
     return out
+
+
+@lru_cache(maxsize=4)
+def _body_tokens(body: str) -> tuple[str, ...]:
+    return _tokens.__wrapped__(body)
+
+
+@lru_cache(maxsize=4)
+def _body_token_set(body: str) -> frozenset[str]:
+    return token_set.__wrapped__(body)
+
+
+@lru_cache(maxsize=4)
+def _body_leet_changes(body: str) -> dict[int, str]:
+    return _leet_changes.__wrapped__(body)
 
 
 @lru_cache(maxsize=4)
