@@ -907,7 +907,7 @@ class BodyCache:
             self.cache.stats.note("not_stored")
             return False
         read = passwords_digest(candidates) if candidates.reads != reads_before else None
-        blob = encode_body(items, top, findings, read, self.shape)
+        blob = encode_body(items, top, findings, read, self.shape, meta_checked=True)
         if blob is None or len(blob) > self.cache.settings.max_entry_bytes:
             self.cache.stats.note("not_stored")
             self.cache.bodies.refuse(text)
@@ -1133,8 +1133,10 @@ def meta_replayable(items: Sequence[Item]) -> bool:
 
 
 def encode_body(items: Sequence[Item], top: int, findings: Sequence[Finding],
-                passwords_read: str | None = None, shape: BodyShape | None = None) -> bytes | None:
-    """The body entry of one complete item loop, or None when it must not be stored.
+                passwords_read: str | None = None, shape: BodyShape | None = None, *,
+                meta_checked: bool = False) -> bytes | None:
+    """The body entry of one complete item loop, or None when it must not be stored (``meta_checked``: the
+    caller has already asked :func:`meta_replayable` of ``items``).
 
     With the body's ``shape``, a large top-level item whose part gives its bytes back is stored as a
     reference to the part (checked here, on these very bytes), not as a copy: the entry stays small."""
@@ -1143,7 +1145,7 @@ def encode_body(items: Sequence[Item], top: int, findings: Sequence[Finding],
         if NOT_CACHEABLE.search(f.code) or _incomplete(f.code):
             return None
         frecs.append([f.code, f.analyzer, f.path, f.detail, f.score, f.strength])
-    if not meta_replayable(items):
+    if not meta_checked and not meta_replayable(items):
         return None
     leaves = shape.leaves if shape is not None and shape.leaves is not None and len(shape.leaves) == top else None
     irecs: list[list[Any]] = []

@@ -152,13 +152,22 @@ NOTE_FILES = 4
 NOTE_BYTES = 8192
 
 
+def note_files(items: Iterable[Item]) -> tuple[Item, ...]:
+    """The small text files attached beside an encrypted one where a password may be given (the technique of
+    sending the password as a separate note, so that the body names no password a filter could read): the
+    top-level attachments sniffed as text, in message order, at most NOTE_FILES."""
+    return tuple(i for i in items if i.depth == 0 and i.role == Role.ATTACHMENT and i.type == "text")[:NOTE_FILES]
+
+
+def note_texts(notes: Iterable[Item]) -> tuple[str, ...]:
+    """The text of each note (:func:`note_files`), its first NOTE_BYTES bytes."""
+    return tuple(decode_item(i, NOTE_BYTES) for i in notes)
+
+
 def password_texts(subject: str, body_text: str, items: Iterable[Item]) -> tuple[str, ...]:
-    """Where a message gives the password of an encrypted attachment: its Subject, its body, and the small
-    text files attached beside it (the technique of sending the password as a separate note, so that the
-    body names no password a filter could read).  ``items``: the message's items; only top-level
-    attachments sniffed as text count, in message order, the bytes a harvest reads bounded."""
-    notes = [i for i in items if i.depth == 0 and i.role == Role.ATTACHMENT and i.type == "text"][:NOTE_FILES]
-    return (subject, body_text, *(decode_item(i, NOTE_BYTES) for i in notes))
+    """Where a message gives the password of an encrypted attachment: its Subject, its body and its notes
+    (:func:`note_files`), as :class:`Candidates` harvests them."""
+    return (subject, body_text, *note_texts(note_files(items)))
 
 
 class Candidates(Sequence[str]):
@@ -169,11 +178,12 @@ class Candidates(Sequence[str]):
     result depended on the passwords (:mod:`coinguard.cache`).
     """
 
-    __slots__ = ("_extra", "_texts", "_values", "reads")
+    __slots__ = ("_extra", "_notes", "_texts", "_values", "reads")
 
-    def __init__(self, texts: Iterable[str], extra: Iterable[str] = ()) -> None:
+    def __init__(self, texts: Iterable[str], extra: Iterable[str] = (), notes: Sequence[Item] = ()) -> None:
         self._texts = tuple(texts)
         self._extra = tuple(extra)
+        self._notes = tuple(notes)  # (:func:`note_files`: decoded only when something asks for the passwords)
         self._values: tuple[str, ...] | None = None
         self.reads = 0
 
@@ -186,8 +196,8 @@ class Candidates(Sequence[str]):
         """The candidates (harvested now if not yet)."""
         self.reads += 1
         if self._values is None:
-            self._values = harvest(self._texts, extra=self._extra)
-            self._texts = ()
+            self._values = harvest((*self._texts, *note_texts(self._notes)), extra=self._extra)
+            self._texts, self._notes = (), ()
         return self._values
 
     @overload

@@ -198,15 +198,15 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
     replay = body.lookup() if body is not None else None
     if replay is not None:
         info = replay_info(data, replay, env)
-        candidates = passwords.Candidates(passwords.password_texts(info.subject, info.body_text, replay.items),
-                                          extra=cfg.scan.passwords)
+        candidates = passwords.Candidates((info.subject, info.body_text), extra=cfg.scan.passwords,
+                                          notes=passwords.note_files(replay.items))
         if not replay.usable(candidates):  # stored with other passwords: scan in full
             replay = None
     if replay is None:
         info, top_items = _parse(data, env, limits.max_files, col)
         # harvested only when an unpacker or analyzer reads them (something encrypted): passwords.Candidates
-        candidates = passwords.Candidates(passwords.password_texts(info.subject, info.body_text, top_items),
-                                          extra=cfg.scan.passwords)
+        candidates = passwords.Candidates((info.subject, info.body_text), extra=cfg.scan.passwords,
+                                          notes=passwords.note_files(top_items))
     actx = AnalysisContext(config=cfg, budget=budget, message=info, rules=ctx.rules,
                            passwords=candidates, dns_resolver=ctx.dns_resolver)
     if replay is not None:
