@@ -1334,17 +1334,78 @@ def substitute_text(tag: str, attrib: dict[str, str]) -> str:
     return ""
 
 
+#: Inline elements: the text on either side of their tags runs on (``<span>re</span><span>covery</span>`` is
+#: "recovery" on screen); block elements (and pictures, whose label stands in) break the text.
+_INLINE_ELEMENTS = frozenset({"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em",
+                              "font", "i", "ins", "kbd", "label", "mark", "q", "s", "samp", "small", "span",
+                              "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"})
+#: An inline style that hides the element's text: display:none, visibility:hidden, a zero font size.
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?\s*(?:[;!\"']|$)",
+    re.IGNORECASE)
+#: Markers in the joined reading: an inline tag boundary, and where hidden inline text was left out.
+_JOIN, _DROPPED = "\x00", "\x01"
+#: A word the joined reading makes across inline tags or left-out hidden text ("re<span>x7</span>covery").
+_JOINED_WORD = re.compile(r"\w+(?:[\x00\x01]+\w+)+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+#: Bounds on the joined reading's sentences added to the text: per sentence, and in all.
+JOINED_SENTENCE_MAX, JOINED_TOTAL_MAX = 600, 20_000
+
+
+def _is_hidden_style(attrib: dict[str, str]) -> bool:
+    style = attrib.get("style")
+    return ("hidden" in attrib) or (bool(style) and _HIDDEN_STYLE.search(str(style)) is not None)
+
+
+def _joined_sentences(spaced: str, joined: str) -> str:
+    """The sentences of the joined reading (inline tags run on, hidden inline text left out) that read
+    otherwise than the spaced one: a word made across inline tags that the spaced reading does not have, or
+    hidden filler left out between words.  Whole sentences, so a disclaimer stays with what it disclaims."""
+    if _DROPPED not in joined and not any(_JOIN in m.group() for m in _JOINED_WORD.finditer(joined)):
+        return ""
+    words = set(re.findall(r"\w+", spaced))
+    extra: list[str] = []
+    total = 0
+    for sentence in _SENTENCE_END.split(joined):
+        differs = _DROPPED in sentence and bool(sentence.replace(_DROPPED, "").replace(_JOIN, "").strip())
+        if not differs:
+            differs = any(m.group().replace(_JOIN, "").replace(_DROPPED, "") not in words
+                          for m in _JOINED_WORD.finditer(sentence))
+        if differs:
+            clean = " ".join(sentence.replace(_JOIN, "").replace(_DROPPED, "").split())[:JOINED_SENTENCE_MAX]
+            extra.append(clean)
+            total += len(clean)
+            if total >= JOINED_TOTAL_MAX:
+                break
+    return " ".join(extra)
+
+
 class _TextTarget:
-    """lxml parser target: collects the visible text and the link targets while parsing (no tree is built)."""
+    """lxml parser target: collects the visible text and the link targets while parsing (no tree is built).
+
+    Two readings are collected: the spaced one (a space at every tag, every text kept, as bs4's
+    ``get_text(" ")``) and the joined one (inline tags run their text on, hidden inline elements are left
+    out: the words as a reader sees them).  The text is the spaced reading plus the joined reading's
+    sentences that differ from it (:func:`_joined_sentences`), so a word split by inline tags and hidden
+    filler is read, and nothing the spaced reading had is lost."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
+        self.joined: list[str] = []
         self.links: list[str] = []
         self.hidden = 0
+        self.inline_hidden = 0
+        self.opened: list[bool] = []  # per open element: whether it started an inline hidden span
 
     def start(self, tag: object, attrib: dict[str, str]) -> None:
         name = tag.lower() if isinstance(tag, str) else ""
         self.parts.append(" ")  # text on either side of a tag is two strings (as bs4's get_text(" "))
+        inline = name in _INLINE_ELEMENTS
+        self.joined.append(_JOIN if inline else " ")
+        hides = inline and _is_hidden_style(attrib)
+        self.opened.append(hides)
+        if hides:
+            self.inline_hidden += 1
         if name in _HIDDEN_ELEMENTS:
             self.hidden += 1
             return
@@ -1357,23 +1418,35 @@ class _TextTarget:
         if name in _SUBSTITUTE_ATTRS:
             words = substitute_text(name, attrib)
             if words:
-                self.parts.append(words)
-                self.parts.append(" ")
+                self.parts.extend((words, " "))
+                if not self.inline_hidden:
+                    self.joined.extend((" ", words, " "))
 
     def end(self, tag: object) -> None:
         self.parts.append(" ")
-        if isinstance(tag, str) and tag.lower() in _HIDDEN_ELEMENTS and self.hidden:
+        name = tag.lower() if isinstance(tag, str) else ""
+        self.joined.append(_JOIN if name in _INLINE_ELEMENTS else " ")
+        if self.opened and self.opened.pop():
+            self.inline_hidden -= 1
+        if name in _HIDDEN_ELEMENTS and self.hidden:
             self.hidden -= 1
 
     def data(self, text: str) -> None:
-        if not self.hidden:
-            self.parts.append(text)
+        if self.hidden:
+            return
+        self.parts.append(text)
+        if not self.inline_hidden:
+            self.joined.append(text)
+        elif text.strip() and (not self.joined or self.joined[-1] != _DROPPED):
+            self.joined.append(_DROPPED)
 
     def comment(self, text: str) -> None:
         return None
 
     def close(self) -> str:
-        return "".join(self.parts)
+        spaced = "".join(self.parts)
+        extra = _joined_sentences(spaced, "".join(self.joined))
+        return f"{spaced} {extra}" if extra else spaced
 
 
 def html_to_text(html: str) -> tuple[str, list[str]]:
