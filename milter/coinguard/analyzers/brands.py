@@ -20,6 +20,9 @@ internationalised, mixed-script spelling (``gemіni.com`` with a Cyrillic і), w
 except with a crypto or account word hyphenated to it (``phantom-wallet-update.com``, ``kraken-verify.net``,
 ``jup-claim.web.app``: :func:`self_evident`), which says which Phantom is meant; such a From domain or link
 host gives the mail its crypto context (:func:`domain_context`).
+So does a From display name using the everyday-word name while the From domain's label is the brand's label
+plus glue words only ("Kraken <statements@kraken-statements.com>"), with a call to action or a link into that
+domain: each says which Kraken the other means (:func:`display_and_domain_agree`).
 
 A brand named only in the body of a mailing (List-Unsubscribe / List-Id) together with other brands,
 without account wording, is an editorial mention (a digest, a tracker's summary), not a claim.
