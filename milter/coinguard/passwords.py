@@ -23,7 +23,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
 from coinguard.findings import Item, Role
-from coinguard.text import decode_item
+from coinguard.sniff import ItemType
+from coinguard.text import decode_item, decode_text, html_to_text
 
 #: Words that introduce a password: English (longest first, whole words: "Passwort" is not "Pass" + "wort"),
 #: other alphabetic languages (de, fr, es, pt, it, nl, ru, uk, pl, cs, tr, id, ms, vi, sv, fi, da, no, hu, ro, el),
@@ -150,18 +151,65 @@ def harvest(texts: Iterable[str], extra: Iterable[str] = (), limit: int = 40) ->
 #: top-level attachments sniffed as text, at most this many, each read up to this many bytes.
 NOTE_FILES = 4
 NOTE_BYTES = 8192
+#: A forwarded message attached beside (or holding) an encrypted one, whose Subject, body and text notes may give
+#: the password ("the password is ..." in the forwarded mail): top-level messages, at most NESTED_MESSAGES, each
+#: parsed up to NESTED_BYTES, at most NESTED_PARTS of its parts walked (messages forwarded inside it included),
+#: each text part read up to NESTED_TEXT bytes.
+NESTED_MESSAGES = 2
+NESTED_BYTES = 512 * 1024
+NESTED_PARTS = 24
+NESTED_TEXT = 64 * 1024
 
 
 def note_files(items: Iterable[Item]) -> tuple[Item, ...]:
-    """The small text files attached beside an encrypted one where a password may be given (the technique of
-    sending the password as a separate note, so that the body names no password a filter could read): the
-    top-level attachments sniffed as text, in message order, at most NOTE_FILES."""
-    return tuple(i for i in items if i.depth == 0 and i.role == Role.ATTACHMENT and i.type == "text")[:NOTE_FILES]
+    """Where a message gives the password of an encrypted file apart from its Subject and body: the small text
+    files attached beside it (the technique of sending the password as a separate note, so that the body names
+    no password a filter could read), the top-level attachments sniffed as text, at most NOTE_FILES; then the
+    forwarded messages attached to it (an encrypted file and its password travel together in the forwarded
+    mail: the outer message's items read them too, whatever their order), at most NESTED_MESSAGES."""
+    top = [i for i in items if i.depth == 0]
+    notes = [i for i in top if i.role == Role.ATTACHMENT and i.type == ItemType.TEXT][:NOTE_FILES]
+    return (*notes, *[i for i in top if i.type == ItemType.EML][:NESTED_MESSAGES])
+
+
+def nested_message_texts(data: bytes) -> tuple[str, ...]:
+    """The Subject and the text parts (plain, HTML rendered) of a forwarded message, bounded (NESTED_BYTES,
+    NESTED_PARTS, NESTED_TEXT; messages forwarded inside it are walked too).  Never raises."""
+    import email
+    import email.header
+    import email.policy
+
+    out: list[str] = []
+    try:
+        msg = email.message_from_bytes(data[:NESTED_BYTES], policy=email.policy.compat32)
+        for count, part in enumerate(msg.walk()):
+            if count >= NESTED_PARTS:
+                break
+            subject = part.get("Subject") if part.get_content_maintype() == "message" or count == 0 else None
+            if subject:
+                out.append(str(email.header.make_header(email.header.decode_header(str(subject))))[:1000])
+            if part.is_multipart() or part.get_content_maintype() != "text":
+                continue
+            payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes) or not payload:
+                continue
+            text = decode_text(payload[:NESTED_TEXT], part.get_content_charset())
+            out.append(html_to_text(text)[0] if part.get_content_subtype() == "html" else text)
+    except Exception:  # the stdlib parser is lenient, header decoding is not: keep what was read
+        pass
+    return tuple(out)
 
 
 def note_texts(notes: Iterable[Item]) -> tuple[str, ...]:
-    """The text of each note (:func:`note_files`), its first NOTE_BYTES bytes."""
-    return tuple(decode_item(i, NOTE_BYTES) for i in notes)
+    """The text of each note (:func:`note_files`): a text file's first NOTE_BYTES bytes, a forwarded
+    message's Subject and text parts (:func:`nested_message_texts`)."""
+    out: list[str] = []
+    for item in notes:
+        if item.type == ItemType.EML:
+            out.extend(nested_message_texts(item.data))
+        else:
+            out.append(decode_item(item, NOTE_BYTES))
+    return tuple(out)
 
 
 def password_texts(subject: str, body_text: str, items: Iterable[Item]) -> tuple[str, ...]:

@@ -1334,17 +1334,92 @@ def substitute_text(tag: str, attrib: dict[str, str]) -> str:
     return ""
 
 
+#: Inline elements: the text on either side of their tags runs on (``<span>re</span><span>covery</span>`` is
+#: "recovery" on screen); block elements (and pictures, whose label stands in) break the text.
+_INLINE_ELEMENTS = frozenset({"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em",
+                              "font", "i", "ins", "kbd", "label", "mark", "q", "s", "samp", "small", "span",
+                              "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"})
+#: An inline style that hides the element's text: display:none, visibility:hidden, a zero font size.
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?\s*(?:[;!\"']|$)",
+    re.IGNORECASE)
+#: Markers in the one part list the parser target writes: an inline tag boundary (a space in the spaced
+#: reading, nothing in the joined one), the start and end of hidden inline text (kept in the spaced reading,
+#: left out of the joined one, where it is _DROPPED).  Control characters that markup text does not keep.
+_JOIN, _DROPPED, _HIDE_START, _HIDE_END = "\x00", "\x01", "\x02", "\x03"
+_HIDDEN_RUN = re.compile("\x02[^\x03]*\x03?")
+_MARKERS = str.maketrans({_JOIN: " ", _DROPPED: None, _HIDE_START: None, _HIDE_END: None})
+#: Letters on both sides of inline tags (and nothing else between): a word the joining may make.
+_CROSS_TAG = re.compile(r"\w\x00+\w")
+#: A word the joined reading makes across inline tags or left-out hidden text ("re<span>x7</span>covery").
+_JOINED_WORD = re.compile(r"\w+(?:[\x00\x01]+\w+)+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORDS = re.compile(r"\w+")
+#: Bounds on the joined reading's sentences added to the text: per sentence, and in all.
+JOINED_SENTENCE_MAX, JOINED_TOTAL_MAX = 600, 20_000
+
+
+def _is_hidden_style(attrib: dict[str, str]) -> bool:
+    style = attrib.get("style")
+    return ("hidden" in attrib) or (bool(style) and _HIDDEN_STYLE.search(str(style)) is not None)
+
+
+def _joined_sentences(spaced: str, joined: str) -> str:
+    """The sentences of the joined reading (inline tags run on, hidden inline text left out) that read
+    otherwise than the spaced one: a word made across inline tags that the spaced reading does not have, or
+    hidden filler left out between words.  Whole sentences, so a disclaimer stays with what it disclaims;
+    read sentence by sentence up to JOINED_TOTAL_MAX added."""
+    words: set[str] | None = None
+    extra: list[str] = []
+    total = start = 0
+    ends = [*(m.span() for m in _SENTENCE_END.finditer(joined)), (len(joined), len(joined))]
+    for end, after in ends:
+        sentence, start = joined[start:end], after
+        differs = _DROPPED in sentence
+        if not differs and _JOIN in sentence:
+            for m in _JOINED_WORD.finditer(sentence):
+                word = m.group()
+                if _JOIN in word:
+                    if words is None:
+                        words = set(_WORDS.findall(spaced))
+                    if word.replace(_JOIN, "") not in words:
+                        differs = True
+                        break
+        if differs:
+            clean = " ".join(sentence.replace(_JOIN, "").replace(_DROPPED, "").split())[:JOINED_SENTENCE_MAX]
+            extra.append(clean)
+            total += len(clean)
+            if total >= JOINED_TOTAL_MAX:
+                break
+    return " ".join(extra)
+
+
 class _TextTarget:
-    """lxml parser target: collects the visible text and the link targets while parsing (no tree is built)."""
+    """lxml parser target: collects the visible text and the link targets while parsing (no tree is built).
+
+    Two readings are made from one list of parts: the spaced one (a space at every tag, every text kept, as
+    bs4's ``get_text(" ")``) and the joined one (inline tags run their text on, hidden inline elements are
+    left out: the words as a reader sees them).  The text is the spaced reading plus the joined reading's
+    sentences that differ from it (:func:`_joined_sentences`), so a word split by inline tags and hidden
+    filler is read, and nothing the spaced reading had is lost."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.links: list[str] = []
         self.hidden = 0
+        self.depth = 0  # of open elements
+        self.hide_at: list[int] = []  # the depths of the open hidden inline elements
 
     def start(self, tag: object, attrib: dict[str, str]) -> None:
         name = tag.lower() if isinstance(tag, str) else ""
-        self.parts.append(" ")  # text on either side of a tag is two strings (as bs4's get_text(" "))
+        self.depth += 1
+        if name not in _INLINE_ELEMENTS:
+            self.parts.append(" ")  # text on either side of a tag is two strings (as bs4's get_text(" "))
+        elif ("style" in attrib or "hidden" in attrib) and _is_hidden_style(attrib):
+            self.hide_at.append(self.depth)
+            self.parts.append(_JOIN + _HIDE_START if len(self.hide_at) == 1 else _JOIN)
+        else:
+            self.parts.append(_JOIN)
         if name in _HIDDEN_ELEMENTS:
             self.hidden += 1
             return
@@ -1357,12 +1432,17 @@ class _TextTarget:
         if name in _SUBSTITUTE_ATTRS:
             words = substitute_text(name, attrib)
             if words:
-                self.parts.append(words)
-                self.parts.append(" ")
+                self.parts.extend((" ", words, " "))
 
     def end(self, tag: object) -> None:
-        self.parts.append(" ")
-        if isinstance(tag, str) and tag.lower() in _HIDDEN_ELEMENTS and self.hidden:
+        name = tag.lower() if isinstance(tag, str) else ""
+        if self.hide_at and self.hide_at[-1] == self.depth:
+            self.hide_at.pop()
+            self.parts.append(_JOIN if self.hide_at else _HIDE_END + _JOIN)
+        else:
+            self.parts.append(_JOIN if name in _INLINE_ELEMENTS else " ")
+        self.depth -= 1
+        if name in _HIDDEN_ELEMENTS and self.hidden:
             self.hidden -= 1
 
     def data(self, text: str) -> None:
@@ -1373,7 +1453,21 @@ class _TextTarget:
         return None
 
     def close(self) -> str:
-        return "".join(self.parts)
+        raw = "".join(self.parts)
+        spaced = raw.replace(_JOIN, " ")
+        if _HIDE_START in raw or _HIDE_END in raw or _DROPPED in raw:
+            spaced = spaced.translate(_MARKERS)
+        if _HIDE_START not in raw and (_JOIN not in raw or _CROSS_TAG.search(raw) is None):
+            return spaced
+        joined = _HIDDEN_RUN.sub(_drop, raw)
+        extra = _joined_sentences(spaced, joined)
+        return f"{spaced} {extra}" if extra else spaced
+
+
+def _drop(m: re.Match[str]) -> str:
+    """A run of hidden inline text in the joined reading: _DROPPED when it held something (a mark that the
+    text differs there), else nothing."""
+    return _DROPPED if m.group().strip(_HIDE_START + _HIDE_END + _JOIN + " \t\r\n") else ""
 
 
 def html_to_text(html: str) -> tuple[str, list[str]]:

@@ -1150,11 +1150,11 @@ BATCH_H_LURES: dict[str, Callable[[], bytes]] = {
 }
 
 
-#: Batch H lures the changes after it do not catch (kept out of the cases, as BATCH_A_NOT_CAUGHT): a weak brand
+#: Batch H lures the changes after it did not catch (kept out of the cases, as BATCH_A_NOT_CAUGHT): a weak brand
 #: ("Kraken") in the display name and in a hyphenated From domain whose body only says "sign in to view your
-#: statement" (a weak name needs crypto or lure context before its look-alike domain is judged; see
-#: test_weak_brand_in_display_name_and_from_domain_agree, a strict xfail on brands.py).  The get-rich pitch
-#: linking a shared document that was here is caught since round 2 and is in BATCH_H_LURES.
+#: statement" (a weak name needed crypto or lure context before its look-alike domain was judged; caught since
+#: round 3 by brands.display_and_domain_agree: test_weak_brand_in_display_name_and_from_domain_agree).  The
+#: get-rich pitch linking a shared document that was here is caught since round 2 and is in BATCH_H_LURES.
 BATCH_H_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
     "account statement link from a look-alike exchange": lambda: mail(
         "Kraken <statements@kraken-statements.com>", "Your monthly statement",
@@ -1434,9 +1434,9 @@ BATCH_J_BENIGN: dict[str, Callable[[], bytes]] = {
 
 
 #: Batch J cases kept out of the parametrised cases, each with its cause: the lure whose key words are split by
-#: inline tags with a hidden filler (text.html_to_text, see the strict xfail below), and a "benign" governance
-#: digest from a third party's domain that glues the brand ("uniswapgov.example") with the brand in its display
-#: name -- flagged 18 on the code before this round and after it: by its structure it is brand impersonation
+#: inline tags with a hidden filler (text.html_to_text; caught since round 3: the joined reading), and a "benign"
+#: governance digest from a third party's domain that glues the brand ("uniswapgov.example") with the brand in its
+#: display name -- flagged 18 on the code before this round and after it: by its structure it is brand impersonation
 #: (a genuine digest comes from the DAO's own domain), so it is not counted as a false positive to fix.
 BATCH_J_NOT_CAUGHT: dict[str, Callable[[], bytes]] = {
     "key words split by HTML tags with hidden filler": lambda: mail(
@@ -1454,20 +1454,16 @@ BATCH_J_NOT_CLEAN: dict[str, Callable[[], bytes]] = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="text.py html_to_text puts a space at every tag boundary, inline ones "
-                   "too (<span>re</span><span>covery</span> -> 're covery'), and keeps inline display:none text: "
-                   "inline elements (span, b, i, em, strong, font, a) must join their text and a display:none "
-                   "style must hide it, as hidden elements are")
 def test_key_words_split_by_inline_tags_are_read() -> None:
+    """Caught since text.html_to_text reads inline tags joined and hidden inline text left out (issue 11;
+    variants in tests/test_text_inline_join.py)."""
     flagged, why = _flagged(BATCH_J_NOT_CAUGHT["key words split by HTML tags with hidden filler"]())
     assert flagged, why
 
 
-@pytest.mark.xfail(strict=True, reason="brands.py: a weak name ('Kraken') in the From display name needs lure "
-                   "wording of weight >= 2 (display_claims_weak_brand) or crypto context before the From domain "
-                   "is judged, and 'statement(s)' is no GLUE_WORD: the display name and a From label made of the "
-                   "brand's label plus glue words only should be context for each other")
 def test_weak_brand_in_display_name_and_from_domain_agree() -> None:
+    """Caught since brands.display_and_domain_agree (issue 11; variants in
+    tests/analyzers/test_brands_display_domain_agree.py)."""
     flagged, why = _flagged(BATCH_H_NOT_CAUGHT["account statement link from a look-alike exchange"]())
     assert flagged, why
 

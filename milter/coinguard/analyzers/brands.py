@@ -20,6 +20,9 @@ internationalised, mixed-script spelling (``gemіni.com`` with a Cyrillic і), w
 except with a crypto or account word hyphenated to it (``phantom-wallet-update.com``, ``kraken-verify.net``,
 ``jup-claim.web.app``: :func:`self_evident`), which says which Phantom is meant; such a From domain or link
 host gives the mail its crypto context (:func:`domain_context`).
+So does a From display name using the everyday-word name while the From domain's label is the brand's label
+plus glue words only ("Kraken <statements@kraken-statements.com>"), with a call to action or a link into that
+domain: each says which Kraken the other means (:func:`display_and_domain_agree`).
 
 A brand named only in the body of a mailing (List-Unsubscribe / List-Id) together with other brands,
 without account wording, is an editorial mention (a digest, a tracker's summary), not a claim.
@@ -166,6 +169,9 @@ GLUE_WORDS = (
     "dashboard", "legal", "panel", "review", "status", "ticket", "aml", "2fa", "mfa", "otp",
     "mail", "email", "mailer", "notify", "notification", "notifications", "server", "system",
     "guard", "safety", "shield", "drop", "drops", "event", "events", "giveaway", "presale", "launch", "earn",
+    # the account's paperwork ("kraken-statements", "ledger-billing", "exodus-invoices"; not "tax" or "report":
+    # an accounting firm's own words)
+    "statement", "statements", "billing", "invoice", "invoices", "receipt", "receipts",
     # a domain written into the label ("ledger-com.io", "binance-us.net")
     "com", "net", "org", "io", "us", "eu", "uk", "hq",
 )
@@ -456,6 +462,39 @@ def display_claims_weak_brand(msg: MessageInfo, ctx: AnalysisContext, table: Bra
         return False
     pushed = sum(t.weight for t in _message_lures(msg, ctx).terms if not is_topic(t))
     return pushed >= DISPLAY_CLAIM_LURE_WEIGHT
+
+
+#: Lure weight (not topic) that a mail whose From display name and From domain claim the same everyday-word
+#: brand must carry when it links nowhere on that domain: a call to action ("sign in" weighs 0.5).
+AGREEMENT_LURE_WEIGHT = 0.5
+
+
+def display_and_domain_agree(msg: MessageInfo, urls: Iterable[FoundUrl], table: BrandTable,
+                             ctx: AnalysisContext) -> bool:
+    """Do the From display name and the From domain claim the same everyday-word brand, and the mail sends
+    the reader somewhere?  "Kraken <statements@kraken-statements.com>": the display name uses the brand's
+    name and the domain's label is the brand's label plus glue words only (:data:`GLUE_WORDS`, hyphenated or
+    glued; not the brand's own domain).  Each is context for the other: which Kraken is meant is what both
+    say.  An ordinary business named by the word has its own words in its domain ("phantom-plumbing",
+    "kraken-rum").  The mail must ask (a call to action) or link into that same domain (a login page there)."""
+    if not msg.from_display or not msg.from_domain or table.owner(msg.from_domain) is not None:
+        return False
+    reg = registrable(to_unicode(msg.from_domain))
+    named = mentioned(msg.from_display, table, context=True, ctx=ctx) if reg else set()
+    label = first_label(reg) if reg else ""
+    if not any(table.brands[idx].weak_names
+               and any(_label_reason(label, bl, True) in ("brand plus word", "brand glued to a word")
+                       for bl in table.brands[idx].labels) for idx in named):
+        return False
+    if sum(t.weight for t in _message_lures(msg, ctx).terms if not is_topic(t)) >= AGREEMENT_LURE_WEIGHT:
+        return True
+    for count, found in enumerate(urls):
+        if count >= MAX_LINK_HOSTS:
+            break
+        host = url_host(found.url)
+        if host and not ip_host(host) and registrable(to_unicode(host)) == reg:
+            return True
+    return False
 
 
 def account_wording(msg: MessageInfo, ctx: AnalysisContext) -> str:
@@ -755,7 +794,7 @@ class BrandAnalyzer:
             return  # a brand's own, DKIM-verified mail names brands and links its own domains
         urls = message_urls(msg, items, ctx)
         context = (crypto_context(msg, ctx, table) or display_claims_weak_brand(msg, ctx, table)
-                   or domain_context(msg, urls, table, ctx))
+                   or domain_context(msg, urls, table, ctx) or display_and_domain_agree(msg, urls, table, ctx))
         # (an outlet named after a chain is judged as that name's owner for its own mailing: editorial_outlet)
         own = table.owner(msg.from_domain) or editorial_outlet(msg, table, ctx)
         sender = msg.from_domain or "(no From domain)"
