@@ -345,9 +345,56 @@ TECHNIQUE_LURES: dict[str, Callable[[], bytes]] = {
         "Prévente <info@prevente-token.fr>", "Dernière phase de prévente",
         html="<p>Achetez le jeton en prévente à 0,003 USDT avant que le prix augmente. Connectez votre "
              "portefeuille.</p>" + button("https://prevente.vercel.app/", "Acheter")),
+    # free tokens to whoever connects a wallet, in each language; the NFT reserved for the wallet
+    "de: Gratis-Token, Wallet verbinden": lambda: mail(
+        "Team <team@gratis-token.de>", "Gratis-Token für Sie",
+        html="<p>Sie erhalten 500 Gratis-Token. Verbinden Sie Ihre Wallet, um sie zu erhalten.</p>"
+             + button("https://gratis.pages.dev/", "Jetzt erhalten")),
+    "fr: jetons gratuits en connectant": lambda: mail(
+        "Equipe <eq@jetons-gratuits.fr>", "Vos jetons gratuits",
+        text="Recevez 300 jetons gratuits en connectant votre portefeuille avant dimanche: https://jetons.pages.dev/\n"),
+    "tr: ücretsiz token": lambda: mail(
+        "Ekip <e@bedava-token.com.tr>", "Ücretsiz token",
+        text="500 ücretsiz token kazandınız. Cüzdanınızı bağlayın: https://token-tr.pages.dev/\n"),
+    "ru: бесплатные токены": lambda: mail(
+        "Команда <t@free-tokens.ru>", "Бесплатные токены",
+        text="Вы получили 500 бесплатных токенов. Подключите кошелёк, чтобы забрать их: https://ru-t.pages.dev/\n"),
+    "ko: 무료 토큰, 지갑을 연결": lambda: mail(
+        "팀 <t@free-kr.io>", "무료 토큰 지급",
+        text="500 토큰이 무료로 지급되었습니다. 지갑을 연결하여 받으세요: https://kr-t.pages.dev/\n"),
+    "vi: token miễn phí": lambda: mail(
+        "Đội <d@token-vn.io>", "Token miễn phí",
+        text="Bạn nhận được 500 token miễn phí. Kết nối ví để nhận: https://vn-t.pages.dev/\n"),
+    "ja: 無料トークン": lambda: mail(
+        "チーム <t@free-jp.io>", "無料トークン",
+        text="500トークンを無料で受け取れます。ウォレットを接続して受け取ってください: https://jp-t.pages.dev/\n"),
+    "id: token gratis": lambda: mail(
+        "Tim <t@token-gratis.id>", "Token gratis",
+        text="Dapatkan 500 token gratis. Hubungkan dompet Anda: https://id-t.pages.dev/\n"),
+    "NFT reserved for the wallet, mint before": lambda: mail(
+        "Bored Ape <mint@bayc-reserve.io>", "Your Ape is reserved",
+        html="<p>An Otherside land NFT is reserved for your wallet. Mint before it is released to the public.</p>"
+             + button("https://otherside-mint.vercel.app/", "Mint")),
+    # (written after too, still missed: see NOT_CAUGHT)
+    "selected to receive a cashtag, first-person button": lambda: mail(
+        "Rewards <r@pepe-rewards.io>", "Congratulations!",
+        html="<p>You've been selected to receive 1,000,000 $PEPE. Only for early community members.</p>"
+             + button("https://pepe-r.pages.dev/", "Get my tokens")),
+    "free ETH for the first 1,000 users": lambda: mail(
+        "Base <team@base-drop.xyz>", "Free ETH for the first 1,000 users",
+        html="<p>The first 1,000 users to connect get 0.1 ETH for free. Don't miss out.</p>"
+             + button("https://base-drop.vercel.app/", "Connect")),
 }
 
 TECHNIQUE_BENIGN: dict[str, Callable[[], bytes]] = {
+    "mobile game's free coins": lambda: mail(
+        "Coin Quest <news@coinquest.example>", "Free coins and spins today",
+        html="<p>Log in today for free coins and 50 spins. The event ends Sunday!</p>"
+             + button("https://coinquest.example/event", "Play"), headers=LIST),
+    "arcade's Gratis-Token voucher": lambda: mail(
+        "Spielhalle <info@spielhalle.example>", "Gratis-Token zum Geburtstag",
+        text="Alles Gute! Zum Geburtstag schenken wir Ihnen 10 Gratis-Token für unsere Automaten. Einfach an der "
+             "Kasse vorzeigen.\n", headers=LIST),
     "stock merger converts shares 1:1": lambda: mail(
         "Investor Relations <ir@company.example>", "Merger completed",
         text="The merger is complete. Your shares convert 1:1 into shares of the combined company; no action is "
@@ -380,6 +427,10 @@ NOT_CAUGHT: dict[str, str] = {
     "allocation check, no link text": "nothing names the crypto topic: 'HYPE' is an unknown ticker before "
     "'allocation' (airlines and IPO brokers say 'check your seat / share allocation'), 'claim it within 7 days' "
     "alone is no lure; only the hosted claim page says crypto",
+    "selected to receive a cashtag, first-person button": "bait only (selected, 1,000,000 $PEPE, 4.75): the "
+    "button 'Get my tokens' speaks in the first person and is no listed call to action",
+    "free ETH for the first 1,000 users": "'users' is a third party and no second person is written: "
+    "crypto_theme.reports_on_others takes the bait as a report's ('the first 1,000 users ... get 0.1 ETH')",
     "bridge 1:1 to mainnet, German": "one call (the 1:1 bridge) and a calendar-date deadline (0.5): below the "
     "weights a lure's anatomy needs (each kind >= 1), body 3.0 + hosted page 1.5",
 }
