@@ -375,12 +375,17 @@ TECHNIQUE_LURES: dict[str, Callable[[], bytes]] = {
         "Bored Ape <mint@bayc-reserve.io>", "Your Ape is reserved",
         html="<p>An Otherside land NFT is reserved for your wallet. Mint before it is released to the public.</p>"
              + button("https://otherside-mint.vercel.app/", "Mint")),
-    # (written after too, still missed: see NOT_CAUGHT)
+    # the claim button in the first person
+    "claim my airdrop button, short": lambda: mail(
+        "Airdrops <hello@drop-season.xyz>", "Season 4 is open",
+        html="<p>Your wallet was included in season 4. 2,400 tokens are waiting.</p>"
+             + button("https://s4-drop.pages.dev/", "Claim my airdrop")),
     "selected to receive a cashtag, first-person button": lambda: mail(
         "Rewards <r@pepe-rewards.io>", "Congratulations!",
         html="<p>You've been selected to receive 1,000,000 $PEPE. Only for early community members.</p>"
              + button("https://pepe-r.pages.dev/", "Get my tokens")),
     "free ETH for the first 1,000 users": lambda: mail(
+        # (still missed: see NOT_CAUGHT)
         "Base <team@base-drop.xyz>", "Free ETH for the first 1,000 users",
         html="<p>The first 1,000 users to connect get 0.1 ETH for free. Don't miss out.</p>"
              + button("https://base-drop.vercel.app/", "Connect")),
@@ -391,6 +396,10 @@ TECHNIQUE_BENIGN: dict[str, Callable[[], bytes]] = {
         "Coin Quest <news@coinquest.example>", "Free coins and spins today",
         html="<p>Log in today for free coins and 50 spins. The event ends Sunday!</p>"
              + button("https://coinquest.example/event", "Play"), headers=LIST),
+    "support forum digest: get my tokens back": lambda: mail(
+        "Wallet Forum <digest@walletforum.example>", "Forum digest",
+        text="Top question this week: how do I get my tokens back after sending them to the wrong network? "
+             "Answers from the moderators inside.\n", headers=LIST),
     "arcade's Gratis-Token voucher": lambda: mail(
         "Spielhalle <info@spielhalle.example>", "Gratis-Token zum Geburtstag",
         text="Alles Gute! Zum Geburtstag schenken wir Ihnen 10 Gratis-Token für unsere Automaten. Einfach an der "
@@ -427,8 +436,6 @@ NOT_CAUGHT: dict[str, str] = {
     "allocation check, no link text": "nothing names the crypto topic: 'HYPE' is an unknown ticker before "
     "'allocation' (airlines and IPO brokers say 'check your seat / share allocation'), 'claim it within 7 days' "
     "alone is no lure; only the hosted claim page says crypto",
-    "selected to receive a cashtag, first-person button": "bait only (selected, 1,000,000 $PEPE, 4.75): the "
-    "button 'Get my tokens' speaks in the first person and is no listed call to action",
     "free ETH for the first 1,000 users": "'users' is a third party and no second person is written: "
     "crypto_theme.reports_on_others takes the bait as a report's ('the first 1,000 users ... get 0.1 ETH')",
     "bridge 1:1 to mainnet, German": "one call (the 1:1 bridge) and a calendar-date deadline (0.5): below the "
