@@ -313,6 +313,16 @@ _NEVER_ASK = re.compile(
     r"(?<![a-z])(?:never|will not|won't|do not|don't|dont|does not|doesn't|would never)\s"
     r"(?:ask|asks|request|requests|require|requires)\s(?:you\s|users\s|customers\s)?(?:to|for)\s"
     r"(?:(?!but\s|however\s)[^.!?;]){0,120}")
+#: A warning to the reader not to do what lures ask ("never connect your wallet to a link received by email",
+#: "do not sign transactions on sites you do not know", "beware of fake claim sites"): advice, not a request;
+#: up to the end of the clause (a comma, a colon, "and", "but", "however" end it: "don't share this link, connect
+#: your wallet" keeps the request).  The technique of the false positive on security advice in newsletters and
+#: exchange notices.
+_NEVER_DO = re.compile(
+    r"(?<![a-z])(?:(?:never|do not|don't|dont)\s(?:ever\s)?"
+    r"(?:connect|link|sign|approve|enter|type|paste|share|send|click|scan|import)"
+    r"|beware of|watch out for|be wary of)\s"
+    r"(?:(?!but\s|however\s|and\s)[^.!?;:,]){0,100}")
 #: Reported speech: a lure retold or quoted, not made to the reader.  A mail, message or site spoken of
 #: ("I got a mail saying ...", "if you receive an email asking for ...", "fake mails that pretend to come
 #: from Ledger, asking you to ...", "scammers claim ...") and what it says, up to the end of the sentence;
@@ -357,14 +367,14 @@ def _unreported(norm: str) -> str:
 #: a mail noun and a reporting verb): most texts hold none of them together, and the substitution, which
 #: tries the pattern at every position, is skipped (~3 ms per 80 KB); where it cannot match it would leave
 #: the text as it is.
-_SAID_NOT_ASKED = (_DISCLAIMER, _NEVER_ASK, _QUOTED_EXAMPLE)
+_SAID_NOT_ASKED = (_DISCLAIMER, _NEVER_ASK, _NEVER_DO, _QUOTED_EXAMPLE)
 _DISCLAIMER_GATE = RegexGate([*_SAID_NOT_ASKED, _REPORTED], shared=True)  # (normalised text, as the lists')
 
 
 @lru_cache(maxsize=16)
 def without_disclaimers(norm: str) -> str:
     """Normalised text with what it says without asking it of the reader made a space: its security
-    disclaimers (:data:`_DISCLAIMER`, :data:`_NEVER_ASK`) and the lures it retells or quotes
+    disclaimers (:data:`_DISCLAIMER`, :data:`_NEVER_ASK`, :data:`_NEVER_DO`) and the lures it retells or quotes
     (:data:`_REPORTED`, :data:`_QUOTED_EXAMPLE`)."""
     may = _DISCLAIMER_GATE.open(norm)
     for rx in _SAID_NOT_ASKED:

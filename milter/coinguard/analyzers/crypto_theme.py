@@ -126,11 +126,14 @@ def asks_something(match: LureMatch) -> bool:
     return any(t.category in ASKING_KINDS for t in match.terms)
 
 
-def place_score(match: LureMatch, place: Place, topic: bool = False) -> float | None:
+def place_score(match: LureMatch, place: Place, topic: bool = False, notice: bool = False) -> float | None:
     """The finding score for ``match`` at ``place``, or None when it is not a lure there.
 
     ``topic`` says the crypto topic was already established elsewhere (the body of a mail whose
-    Subject is about bitcoin need not repeat the word, or that names an exchange).
+    Subject is about bitcoin need not repeat the word, or that names an exchange).  ``notice``: the mail links
+    nowhere, so a text that asks nothing is a notice however much it tells of coins earned (a statement: "you
+    received 0.012 ETH in staking rewards, added to your balance automatically"): the no-action cap holds.  A
+    bait with nothing asked and nowhere to go leads nowhere (an extortion asks: its demand is extortion wording).
     """
     if not (match.topic or topic) or match.weight < place.threshold:
         return None
@@ -143,14 +146,14 @@ def place_score(match: LureMatch, place: Place, topic: bool = False) -> float | 
     if has_lure_anatomy(match):
         score += DIVERSITY_BONUS
     cap = place.cap
-    if place.no_action_cap is not None and not asks_something(match) and pushed < NO_ACTION_BAIT:
+    if place.no_action_cap is not None and not asks_something(match) and (pushed < NO_ACTION_BAIT or notice):
         cap = min(cap, place.no_action_cap)
     return round(min(cap, score), 2)
 
 
 def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None = None,
-             topic: bool = False) -> Finding | None:
-    score = place_score(match, place, topic)
+             topic: bool = False, notice: bool = False) -> Finding | None:
+    score = place_score(match, place, topic, notice)
     if score is None:
         return None
     if cap is not None and score > cap:
@@ -480,7 +483,7 @@ class CryptoThemeMessage:
                 and reports_on_others(body, said):
             body = without(body, "reward")
         for match, place in ((subject, SUBJECT), (body, BODY)):
-            f = _finding(match, place, cap=cap, topic=topic)
+            f = _finding(match, place, cap=cap, topic=topic, notice=not link)
             if f is not None:
                 yield f
         disguised = lookalike_words(f"{subject_text} {msg.from_display}") if topic or body.topic else []
