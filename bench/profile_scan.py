@@ -16,6 +16,13 @@ quarantined) with the envelope the daemon gives its workers in that bench (queue
 the milter client's address and HELO: SPF and DMARC are asked), round-robin over ``--hosts`` caches
 (each host its own in-process cache, with ``--cache``), the first copy per host scanned before the clock
 starts: what a cached copy costs a worker in the three-MX ``--direct`` bench.
+
+``--cold`` (no profiler) times each scan twice over, in alternating rounds: back to back (warm CPU
+caches, as above), and with the CPU caches flushed before each message (a copy of ``--flush-mb`` MiB,
+outside the clock: what a pool worker meets when Postfix, the daemon, the sink and the other worker ran on
+its core since its last message); CPU of the scanning thread only, median of the rounds.  Their
+difference is the part of a worker's CPU per message in the gateway that is no code of ours: the same
+instructions, run from cold caches.
 """
 
 from __future__ import annotations
@@ -59,6 +66,11 @@ def main() -> int:
                     help="the copies of tests/campaigns.py's campaigns (kinds zip, xlm, pdf, lnk, invoice) with the "
                     "daemon's envelope, round-robin over --hosts caches")
     ap.add_argument("--hosts", type=int, default=3, help="--campaign: hosts, each its own cache (default 3)")
+    ap.add_argument("--cold", action="store_true",
+                    help="no profiler: thread CPU per message with warm caches and with the CPU caches flushed "
+                    "before each message, alternating rounds (see above)")
+    ap.add_argument("--flush-mb", type=int, default=48, help="--cold: MiB copied to flush the caches (default 48)")
+    ap.add_argument("--rounds", type=int, default=6, help="--cold: rounds of each (default 6)")
     ap.add_argument("--dns", choices=("nxdomain", "closed"), default="nxdomain",
                     help="nameserver: a loopback NXDOMAIN server (default) or the closed port 127.0.0.1:9")
     args = ap.parse_args()
@@ -87,6 +99,12 @@ def profile(args: argparse.Namespace, cfg: Config) -> int:
                 else [(m, Envelope()) for m in make_messages(kind, args.n + 1, unique=args.unique)])
         for n, (raw, env) in enumerate(msgs[:hosts]):  # the first copy per host: the cache's warm-up
             scan_message(raw, replace(ctxs[n], envelope=env))
+        if args.cold:
+            warm, cold = cold_rounds(msgs[hosts:], ctxs, args.rounds, args.flush_mb)
+            print(f"{kind}: {len(msgs[0][0])} bytes, thread CPU ms per message: warm caches {warm:.3f}, "
+                  f"cold caches {cold:.3f} ({cold / warm:.2f}x; median of {args.rounds} rounds of {args.n})",
+                  flush=True)
+            continue
         prof = cProfile.Profile()
         t0, c0 = time.perf_counter(), time.process_time()
         if not args.no_profile:
@@ -107,6 +125,28 @@ def profile(args: argparse.Namespace, cfg: Config) -> int:
               f"({cpu:.2f} ms CPU)")
         print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
     return 0
+
+
+def cold_rounds(msgs: list[tuple[bytes, Envelope]], ctxs: list[ScanContext], rounds: int,
+                flush_mb: int) -> tuple[float, float]:
+    """(warm, cold) median thread CPU ms per message over alternating rounds (``--cold``)."""
+    import os
+    import statistics
+
+    big = bytearray(os.urandom(flush_mb << 20))
+    hosts = len(ctxs)
+    out: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(rounds):
+        for flush in (False, True):
+            spent = 0.0
+            for n, (raw, env) in enumerate(msgs):
+                if flush:
+                    bytes(big)  # read and write past every cache level, outside the clock
+                t = time.thread_time()
+                scan_message(raw, replace(ctxs[n % hosts], envelope=env))
+                spent += time.thread_time() - t
+            out[flush].append(spent * 1000 / len(msgs))
+    return statistics.median(out[False]), statistics.median(out[True])
 
 
 if __name__ == "__main__":

@@ -281,6 +281,43 @@ def test_worker_heap_gives_large_blocks_back() -> None:
     assert freed["1"] >= 60 and freed["0"] < 10, freed
 
 
+_REUSE_CHILD = """
+import resource, sys
+sys.path.insert(0, sys.argv[1])
+from coinguard.pool import bound_heap
+bound = bound_heap()
+def faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+block = b"x" * (400 << 10)
+# what the worker allocated since, above it (so that the heap is not trimmed under it; malloc'd, not pymalloc)
+pins = [b"p" * 2000 + bytes([i % 256]) for i in range(400)]
+del block
+before = faults()
+for _ in range(100):  # a message's bytes, allocated and freed per message
+    block = b"x" * (400 << 10)
+    del block
+print(bound, faults() - before)
+"""
+
+
+def test_a_worker_reuses_its_heap_for_blocks_below_a_mebibyte() -> None:
+    """Blocks a message of a few hundred KB allocates (its bytes, a decoded attachment) come from the heap and
+    are reused by the next message, not mapped afresh and faulted in page by page each time (MMAP_THRESHOLD)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import coinguard
+
+    src = str(Path(coinguard.__file__).resolve().parents[1])
+    r = subprocess.run([sys.executable, "-c", _REUSE_CHILD, src], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    bound, faults = r.stdout.split()
+    if bound != "True":
+        pytest.skip("no glibc mallopt")
+    assert int(faults) < 50, faults  # 100 blocks of 100 pages each when every block is a fresh mapping
+
+
 _ARENA_CHILD = """
 import ctypes, sys, threading
 sys.path.insert(0, sys.argv[1])

@@ -89,8 +89,13 @@ def _worker_init(config: Config, rules_path: str | None, scan_fn: ScanFunction |
         _warm(config)
 
 
-#: Allocations from this size on get their own mapping, returned to the system when freed (glibc).
-MMAP_THRESHOLD = 128 * 1024
+#: Allocations from this size on get their own mapping, returned to the system when freed (glibc).  1 MiB, not
+#: glibc's initial 128 KiB: each block in between (a 137 KB message's bytes, its decoded attachment, a 366 KB
+#: campaign copy and its parts) would be a fresh mapping whose every page faults in, zeroed, and is unmapped
+#: again at the end of the message: 41 faults per 100 KB-attachment message, 179-269 per cached 366 KB invoice
+#: copy, user+sys 3.31 -> 2.33 and 3.02 -> 2.49 ms per message (medians of 5 alternating runs).  Messages of
+#: 1 MiB and more come as a file (``milter.spool_threshold_bytes``) and their large blocks still go back.
+MMAP_THRESHOLD = 1024 * 1024
 
 
 def bound_heap() -> bool:
