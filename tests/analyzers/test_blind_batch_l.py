@@ -116,6 +116,10 @@ BENIGN: dict[str, Callable[[], bytes]] = {
         "Börse Sicherheit <sicherheit@boerse-hinweise.example>", "Sicherheitshinweis: gefälschte Airdrops",
         html="<p>Derzeit kursieren gefälschte Airdrop-Seiten. Verbinden Sie Ihre Wallet niemals mit einer Seite "
              "aus einer E-Mail. Wir veranstalten keine Airdrops.</p>", headers=LIST),
+    "de: Wallet nicht verbinden, Airdrop-Warnung (written after)": lambda: mail(
+        "Krypto-Börse <news@krypto-boerse.example>", "Warnung: falsche Airdrops im Umlauf",
+        text="Verbinden Sie Ihr Wallet nicht mit Seiten, die Ihnen Gratis-Token versprechen, und geben Sie Ihre "
+             "Wiederherstellungsphrase niemals ein. Wir verteilen keine Airdrops per E-Mail.\n", headers=LIST),
     "DeFi newsletter: airdrop roundup": lambda: mail(
         "DeFi Weekly <editor@defiweekly.example>", "DeFi Weekly: the airdrop roundup",
         html="<p>This week three protocols finished their points programs. Arbitrum and Optimism holders saw "
@@ -166,7 +170,12 @@ NOT_CAUGHT: dict[str, str] = {
     "de: Zuteilung prüfen": _NO_TOPIC + " (and no German allocation call in lures.txt)",
 }
 #: Look-alikes still flagged (strict xfail).
-NOT_CLEAN: dict[str, str] = {}
+NOT_CLEAN: dict[str, str] = {
+    "de: Wallet nicht verbinden, Airdrop-Warnung (written after)": "'geben Sie Ihre Wiederherstellungsphrase niemals "
+    "ein': German puts the negation after the secret, and lures._DISCLAIMER reads only 'niemals ... <secret>', so the "
+    "warning counts as the secret asked for (lures.py, not this round's files; the connect call's German negation, "
+    "'Verbinden Sie Ihr Wallet nicht', is left out in lures.txt)",
+}
 
 
 LURES = SHORT_LURES | MAILING_LURES
@@ -179,7 +188,7 @@ def test_short_lures_flagged_and_crypto_topic_mail_clean(name: str, lure: bool) 
 
 
 def test_batch_sizes() -> None:
-    assert len(SHORT_LURES) >= 15 and len(BENIGN) >= 10
+    assert len(SHORT_LURES) >= 15 and len(BENIGN) >= 11
     assert len(LURES) == len(SHORT_LURES) + len(MAILING_LURES)
 
 
