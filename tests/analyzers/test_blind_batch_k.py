@@ -432,25 +432,16 @@ TECHNIQUE_BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 #: Lures still missed (strict xfail: a fix shows as XPASS and is made a plain case), with their cause.
+#: (Fixed in round 4, blind batch L: "free ETH for the first 1,000 users" -- the first N who act is a call to action;
+#: "bridge 1:1 to mainnet, German" -- the forced swap is a crypto-specific call (2) and its date presses.)
 NOT_CAUGHT: dict[str, str] = {
     "allocation check, no link text": "nothing names the crypto topic: 'HYPE' is an unknown ticker before "
     "'allocation' (airlines and IPO brokers say 'check your seat / share allocation'), 'claim it within 7 days' "
     "alone is no lure; only the hosted claim page says crypto",
-    "free ETH for the first 1,000 users": "'users' is a third party and no second person is written: "
-    "crypto_theme.reports_on_others takes the bait as a report's ('the first 1,000 users ... get 0.1 ETH')",
-    "bridge 1:1 to mainnet, German": "one call (the 1:1 bridge) and a calendar-date deadline (0.5): below the "
-    "weights a lure's anatomy needs (each kind >= 1), body 3.0 + hosted page 1.5",
 }
-#: Look-alikes still flagged (strict xfail).
-NOT_CLEAN: dict[str, str] = {
-    "exchange news digest on airdrops, List-Id": "the Subject's 'airdrop' (topic 2.5, heavier than subject matter) "
-    "scores 2.75 beside a body that asks nothing (3.12): dropping a topic-only Subject over a body that asks "
-    "nothing lost three tuning-half airdrop lures ('PEPE Token Airdrop is Now Live' over a body with no call), so "
-    "it was not kept; a DMARC-passing newsletter would need a rule the offline eval cannot measure",
-    "airdrop news digest with eligibility explained": "the same Subject shape ('airdrop' + 'eligibility', 3.0) "
-    "beside a body that asks nothing once its advice is taken out (3.12) and brands.py's zkSync named in the "
-    "body of an editorial outlet (1.0)",
-}
+#: Look-alikes still flagged (strict xfail).  (Fixed in round 4: both airdrop news digests -- a mailing that asks
+#: nothing has its Subject's topic as its news, and brands it names only in Subject and body are its subject matter.)
+NOT_CLEAN: dict[str, str] = {}
 
 LURES = AIRDROP | EXTORTION | TECHNIQUE_LURES
 ALL_BENIGN = BENIGN | TECHNIQUE_BENIGN

@@ -147,10 +147,18 @@ def test_a_mailing_naming_several_brands_in_passing_makes_no_claim() -> None:
     body = "This week: Arbitrum and zkSync airdrops, what the tokens are worth now, and a new staking record."
     listed = (("List-Unsubscribe", "<https://news.example/u>"),)
     assert "brand.impersonation" not in run(from_domain="news.example", body_text=body, headers=listed)
-    # no mailing (a fake receipt naming two exchanges), or one brand only: the body mention stays
+    # no mailing (a fake receipt naming two exchanges): the body mention stays
     assert [f.score for f in run(from_domain="gmail.com", body_text=body)["brand.impersonation"]] == [1.0]
+    # one brand in a mailing's Subject or body: its subject matter while the mailing asks nothing (a podcast's
+    # "Episode 212: the ZKsync airdrop"), a claim once it asks the reader to act (brands.editorial)
     one = "This week: the zkSync airdrop and what the tokens are worth now."
-    assert "brand.impersonation" in run(from_domain="news.example", body_text=one, headers=listed)
+    assert "brand.impersonation" not in run(from_domain="news.example", body_text=one, headers=listed)
+    assert "brand.impersonation" not in run(from_domain="news.example", subject="The zkSync airdrop, a month on",
+                                            body_text=one, headers=listed)
+    asks = one + " Connect your wallet to claim yours."
+    assert "brand.impersonation" in run(from_domain="news.example", body_text=asks, headers=listed)
+    assert "brand.impersonation" in run(from_domain="news.example", subject="zkSync airdrop", body_text=asks,
+                                        headers=listed)
     # a claim of authorship is never editorial
     found = run(from_domain="news.example", from_display="zkSync", body_text=body, headers=listed)
     assert [f.score for f in found["brand.impersonation"]] == [5.0]

@@ -541,5 +541,9 @@ def test_list_tag_named_by_the_list_id_is_no_lure_wording(subject: str, list_id:
 def test_repository_notification_subject_does_not_score() -> None:
     subject = "Re: [example/airdrop-claim] Fix the proof check (#42)"
     assert SUBJECT.code in run_message(subject=subject)
-    assert SUBJECT.code in run_message(subject=subject, headers=(("List-Id", "<other.example.github.com>"),))
+    # a tag the List-Id does not name stays lure wording (list_subject) -- in a mailing that asks the reader to act;
+    # one that asks nothing and addresses nobody discusses its "claim" (crypto_theme.discussed, headline)
+    other = (("List-Id", "<other.example.github.com>"),)
+    assert SUBJECT.code in run_message(subject=subject, headers=other, body_text="Connect your wallet to claim it.")
+    assert SUBJECT.code not in run_message(subject=subject, headers=other)
     assert run_message(subject=subject, headers=(("List-Id", "example/airdrop-claim <x.github.com>"),)) == {}

@@ -725,11 +725,26 @@ def editorial_outlet(msg: MessageInfo, table: BrandTable, ctx: AnalysisContext) 
     return None
 
 
-def editorial(msg: MessageInfo, best: dict[int, tuple[float, str]]) -> bool:
-    """Whether the brands ``best`` found are a mailing's editorial mentions (see EDITORIAL_BRANDS)."""
-    if len(best) < EDITORIAL_BRANDS or max(score for score, _ in best.values()) > SCORE_BODY:
+#: Where a brand named in a mailing that asks nothing is the mailing's subject matter: its Subject and body (the
+#: From display name, the header logo and the sign-off claim to be the brand).
+_EDITORIAL_PLACES = frozenset({"Subject", "body"})
+
+
+def editorial(msg: MessageInfo, best: dict[int, tuple[float, str]], asks: bool = True) -> bool:
+    """Whether the brands ``best`` found are a mailing's editorial mentions: several brands named in the body
+    only (see EDITORIAL_BRANDS), or -- in a mailing that asks nothing of the reader (``asks``: no call to
+    action, wallet secret or demand) -- brands named only in its Subject and body, none claimed as the sender
+    ("Episode 212: the ZKsync airdrop, one month later": a podcast's or digest's topic, not its author)."""
+    if not best or not any(name.lower() in _LIST_HEADERS for name, _ in msg.headers):
         return False
-    return any(name.lower() in _LIST_HEADERS for name, _ in msg.headers)
+    if len(best) >= EDITORIAL_BRANDS and max(score for score, _ in best.values()) <= SCORE_BODY:
+        return True
+    return not asks and all(where in _EDITORIAL_PLACES for _, where in best.values())
+
+
+def asks_the_reader(msg: MessageInfo, ctx: AnalysisContext) -> bool:
+    """Does the mail ask the reader to act (a call to action, a wallet secret, extortion wording)?"""
+    return any(t.category in ("action", "secret", "extortion") for t in _message_lures(msg, ctx).terms)
 
 
 #: Shortest brand name (letters and digits) looked for in a From display name written apart.
@@ -817,7 +832,7 @@ class BrandAnalyzer:
                 if best.get(idx, (0.0, ""))[0] < SCORE_SIGNOFF:
                     best[idx] = (SCORE_SIGNOFF, f"body's sign-off ({claim!r})")
         wording = account_wording(msg, ctx) if best else ""
-        if not wording and editorial(msg, best):
+        if not wording and editorial(msg, best, asks=asks_the_reader(msg, ctx)):
             best = {}  # a mailing's body naming several brands in passing: a discussion, not a claim
         for idx, (score, where) in sorted(best.items(), key=lambda kv: -kv[1][0]):
             brand = table.brands[idx]

@@ -7,6 +7,10 @@ Scoring: per place, the weights of the DISTINCT phrases found are summed; a find
 least one topic/secret phrase and the place's threshold, so one everyday word (``코인``,
 ``deposit``, ``wallet``) never tags a mail.  The finding's score grows with the sum, capped.
 
+A mailing (List-Id / List-Unsubscribe) that asks nothing of the reader and whose Subject is a headline (topic and
+bait words, addressed to nobody) is news: its Subject scores nothing (:func:`headline`); in a mailing that addresses
+no reader and bids nothing, light calls ("claim") are a discussion's nouns (:func:`discussed`).
+
 Besides the phrases: image-only lures (a lure Subject over a picture or a bare link) and callback
 scams (a crypto receipt from a free mailbox with a telephone number to call).
 """
@@ -34,10 +38,12 @@ from coinguard.brandlist import FREEMAIL, brands_for, mentioned_norm, verified_b
 from coinguard.findings import DMARC_PASS, Category, CodeInfo, Finding, Item, Role
 from coinguard.handlers import AnalysisContext, MessageInfo
 from coinguard.lures import (
+    KIND_MIN_WEIGHT,
+    LURE_KINDS,
     TOPIC_ACTION_WEIGHT,
+    Lure,
     LureMatch,
     is_topic,
-    lure_kinds,
     lures_for,
     match_lures,
     match_parts,
@@ -115,6 +121,22 @@ NO_ACTION_BAIT = 3.0
 ASKING_KINDS = frozenset({"action", "secret", "extortion"})
 
 
+def lure_wording(term: Lure) -> bool:
+    """Is ``term`` lure wording proper (a kind of lures.LURE_KINDS, not subject matter)?  A crypto-specific call
+    (an action of TOPIC_ACTION_WEIGHT or more: "connect your wallet") names the topic AND is the call to action:
+    it counts as both, so a short lure whose only call is crypto-specific has a lure's anatomy too."""
+    return term.category in LURE_KINDS and (not is_topic(term) or term.category == "action")
+
+
+def lure_kinds(match: LureMatch) -> set[str]:
+    """The kinds of lure wording (:func:`lure_wording`) in ``match`` weighing KIND_MIN_WEIGHT or more together."""
+    weights: dict[str, float] = {}
+    for t in match.terms:
+        if lure_wording(t):
+            weights[t.category] = weights.get(t.category, 0.0) + t.weight
+    return {kind for kind, w in weights.items() if w >= KIND_MIN_WEIGHT}
+
+
 def has_lure_anatomy(match: LureMatch) -> bool:
     """Three kinds of lure wording, or a call to action with bait or pressure (each kind weighing >= 1)."""
     kinds = lure_kinds(match)
@@ -140,7 +162,7 @@ def place_score(match: LureMatch, place: Place, topic: bool = False, notice: boo
     if place.needs_lure and subject_matter_only(match):
         return None
     score = place.base + (match.weight - place.threshold) * place.per_weight
-    pushed = sum(t.weight for t in match.terms if t.category in PUSH_KINDS and not is_topic(t))
+    pushed = sum(t.weight for t in match.terms if t.category in PUSH_KINDS and lure_wording(t))
     if place.per_lure_weight:
         score += pushed * place.per_lure_weight
     if has_lure_anatomy(match):
@@ -432,6 +454,38 @@ def secret_as_subject_matter(match: LureMatch, text: str) -> bool:
             and all(t.category in ("topic", "secret") for t in match.terms) and addresses_nobody(text))
 
 
+_LIST_HEADERS = frozenset({"list-id", "list-unsubscribe"})
+
+
+def mailing(msg: MessageInfo) -> bool:
+    """Is ``msg`` a mailing (a List-Id or List-Unsubscribe header: a newsletter, a digest, a list's post)?"""
+    return any(name.lower() in _LIST_HEADERS for name, _ in msg.headers)
+
+
+def discussed(match: LureMatch) -> LureMatch:
+    """``match`` without its light actions (FIRM_ACTION or less): in a mailing that addresses no reader and bids
+    nothing (:func:`addresses_nobody`, :func:`bids_the_reader`), "claim", "withdrawal", "deposit" are the nouns
+    of a discussion ("the merkle claim costs 48k gas per wallet"), not calls to action."""
+    terms = tuple(t for t in match.terms if not (t.category == "action" and t.weight <= FIRM_ACTION))
+    if len(terms) == len(match.terms):
+        return match
+    dropped = sum(t.weight for t in match.terms) - sum(t.weight for t in terms)
+    return LureMatch(round(match.weight - dropped, 2), any(is_topic(t) for t in terms), terms)
+
+
+#: Kinds of lure wording a news headline does not hold: it neither bids, presses nor threatens (bait words such as
+#: "eligibility" or "rewards" are also a report's subject).
+_NOT_HEADLINE = frozenset({"action", "urgency", "secret", "extortion"})
+
+
+def headline(match: LureMatch, text: str) -> bool:
+    """Is the Subject ``text`` (matched as ``match``) a news headline: topic and bait words only, addressed to
+    nobody ("This week: airdrop season returns", "ZK airdrop eligibility explained")?  A lure's Subject presses
+    ("Don't miss out: only 1,000 NFTs"), bids ("Claim your airdrop") or speaks to the reader ("... for your
+    NFT")."""
+    return not any(t.category in _NOT_HEADLINE for t in match.terms) and addresses_nobody(text)
+
+
 class CryptoThemeMessage:
     """Lure language in the subject, the body text and the attachment names."""
 
@@ -482,7 +536,13 @@ class CryptoThemeMessage:
         if any(t.category == "reward" for t in body.terms) and not techniques and not asks_firmly(body) \
                 and reports_on_others(body, said):
             body = without(body, "reward")
+        if mailing(msg) and not techniques and addresses_nobody(said) and not bids_the_reader(body, said):
+            subject, body = discussed(subject), discussed(body)
+        news = mailing(msg) and not techniques and not asks_something(body) and not has_lure_anatomy(body) \
+            and headline(subject, f"{subject_text}\n{msg.from_display}")
         for match, place in ((subject, SUBJECT), (body, BODY)):
+            if news and place is SUBJECT:
+                continue  # a mailing that asks nothing: its Subject's topic ("airdrop season returns") is its news
             f = _finding(match, place, cap=cap, topic=topic, notice=not link)
             if f is not None:
                 yield f
