@@ -37,6 +37,9 @@ from helpers import DATA, REPO, make_context, run_handler
 
 RULES = REPO / "rules"
 
+#: The EICAR test string: our unscoped rule file matches it in every class.
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
 #: An item type of each class, for building Items of that class.
 CLASS_TYPE = {"exe": "pe", "ole": "ole.doc", "xml": "xml.office", "rtf": "rtf", "binary": "binary", "other": "text"}
 
@@ -324,7 +327,7 @@ def test_random_bytes_fall_in_the_binary_class_and_keep_their_findings() -> None
 
     data = random.Random(13).randbytes(100_000)  # seeded: fresh random bytes may start with a magic by chance
     assert sniff(data) == "binary" and classify(sniff(data), "attachment", "mime") == "binary"
-    eicar = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+    eicar = EICAR
     blob = data[:50_000] + eicar + data[50_000:]
     item = Item(path="data.bin", name="data.bin", data=blob, type=sniff(blob))
     assert item.type == "binary"
@@ -479,3 +482,88 @@ def test_rtf_shellcode_rule_is_kept_in_its_file_but_its_matches_dropped() -> Non
     mwi = rtf + (b"{\\field{\\*\\fldinst { INCLUDEPICTURE http://x.example/s.php?id=1 "
                  b"\\\\* MERGEFORMAT \\\\d}}{\\fldrslt}}")
     assert "yara.mwi_document" in yara_codes(class_item("rtf", mwi), rules)
+
+
+# -- loaded lazily: a worker loads a class's set at its first item --------------------------------------------
+
+
+@cache
+def saved_repo_rules(directory: str) -> str:
+    return save_compiled(compile_rules([str(RULES)]), directory)
+
+
+def class_samples() -> dict[str, list[bytes]]:
+    """Per class: the samples the scope test builds for the files scoped to it (and each hand-made one)."""
+    out: dict[str, list[bytes]] = {cls: [PREFIX[cls] + b"\nplain text\n", EICAR] for cls in CLASSES}
+    for namespace, cls, path in scoped_files():
+        if (namespace, cls) in HAND_MADE:
+            out[cls].append(HAND_MADE[namespace, cls][1])
+        out[cls] += [PREFIX[cls] + b"\n" + sample_for(block) + b"\n" for _, block in rule_blocks(path)]
+    return out
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+def test_each_class_loaded_lazily_matches_what_the_eager_set_matched(tmp_path_factory: pytest.TempPathFactory,
+                                                                    cls: str) -> None:
+    path = saved_repo_rules(str(tmp_path_factory.mktemp("lazy")))
+    eager = repo_scoped()
+    samples = class_samples()[cls]
+    lazy = load_compiled(path)  # fresh: this class's set is the first one it loads (besides the eager one)
+    assert isinstance(lazy, ScopedRules)
+    assert lazy.loaded == (lazy.class_index["other"],)
+    matched = 0
+    for data in samples:
+        codes = yara_codes(class_item(cls, data), lazy)
+        assert codes == yara_codes(class_item(cls, data), eager)
+        matched += bool(codes)
+    assert matched
+    assert lazy.loaded == tuple(sorted({lazy.class_index["other"], lazy.class_index[cls]}))
+
+
+def damage_set(path: Path, index: int) -> None:
+    """Flip one byte in the middle of set ``index`` of a saved scoped file."""
+    import json
+
+    data = bytearray(path.read_bytes())
+    head_end = data.index(b"\n", len(b"coinguard-yara-scoped 1\n")) + 1
+    sizes = json.loads(data[len(b"coinguard-yara-scoped 1\n") : head_end])["sizes"]
+    at = head_end + sum(sizes[:index]) + sizes[index] // 2
+    data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_set_loaded_lazily_is_a_yara_error_on_its_items_never_a_silent_scan(tmp_path: Path) -> None:
+    from coinguard.catalogue import catalogue
+
+    path = Path(save_compiled(compile_rules([str(RULES)]), str(tmp_path)))
+    rules = load_compiled(str(path))
+    assert isinstance(rules, ScopedRules)
+    exe = rules.class_index["exe"]
+    assert exe != rules.class_index["other"]
+    damage_set(path, exe)
+    rules = load_compiled(str(path))  # the set mail needs most loads and is fine
+    for _ in range(2):  # and again: the failure is remembered, not retried into a scan without rules
+        findings = [f for f in YaraRules().handle(class_item("exe", PREFIX["exe"] + EICAR), make_context(rules=rules))
+                    if isinstance(f, Finding)]
+        assert [f.code for f in findings] == ["yara.error"]
+        assert "damaged" in findings[0].detail
+    assert catalogue()["yara.error"].incomplete  # -> the verdict is unchecked, never clean
+    assert "yara.coinguard_eicar_test_file" in yara_codes(class_item("other", EICAR), rules)
+
+
+def test_a_damaged_eager_set_fails_the_load_as_before(tmp_path: Path) -> None:
+    path = Path(save_compiled(compile_rules([str(RULES)]), str(tmp_path)))
+    rules = load_compiled(str(path))
+    assert isinstance(rules, ScopedRules)
+    damage_set(path, rules.class_index["other"])
+    with pytest.raises(RulesError):
+        load_compiled(str(path))
+
+
+def test_a_pruned_file_still_serves_the_workers_that_opened_it(tmp_path: Path) -> None:
+    path = Path(save_compiled(compile_rules([str(RULES)]), str(tmp_path)))
+    rules = load_compiled(str(path))
+    assert isinstance(rules, ScopedRules)
+    path.unlink()  # a reload pruned it while this generation's workers still run
+    assert len(rules.sets) == len(set(rules.class_index.values()))  # every set still loads
+    assert len(rules.loaded) == len(set(rules.class_index.values()))

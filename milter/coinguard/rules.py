@@ -268,10 +268,23 @@ def _prune(directory: Path, keep: Path) -> None:
             p.unlink()
 
 
+#: The class whose set is loaded with the file (text, HTML, zip and most attachments: nearly every message).
+EAGER_CLASS = "other"
+
+
 def load_compiled(path: str) -> Any:
-    """Load a set written by :func:`save_compiled` (in a worker process)."""
+    """Load a set written by :func:`save_compiled` (in a worker process).
+
+    Of a scoped set, only the :data:`EAGER_CLASS` set is loaded now, so a missing, truncated or damaged
+    file still fails here (the worker then fails every task); the other classes' sets load when an item of
+    theirs first comes (:meth:`~coinguard.yara_scope.ScopedRules.load_set`; one that fails then is a
+    ``yara.error`` on that item: its verdict unchecked).
+    """
     try:
-        return yara_scope.load(str(path))
+        rules = yara_scope.load(str(path))
+        if isinstance(rules, yara_scope.ScopedRules):
+            rules.for_class(EAGER_CLASS)
+        return rules
     except (yara.Error, OSError) as exc:
         raise RulesError(f"cannot load compiled rules {path}: {exc}", [(str(path), 0, str(exc))]) from exc
 

@@ -33,10 +33,15 @@ file (:func:`load` reads it back; a plain compiled ``yara.Rules`` file still loa
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import logging
+import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, BinaryIO
@@ -46,6 +51,8 @@ import yara
 from coinguard.errors import RulesError
 from coinguard.findings import Role
 from coinguard.sniff import ItemType
+
+log = logging.getLogger(__name__)
 
 #: Every class an item can fall into; a scope names some of them.
 CLASSES: tuple[str, ...] = ("exe", "ole", "xml", "macro", "rtf", "binary", "other")
@@ -206,17 +213,54 @@ class RuleFilter:
 class ScopedRules:
     """One compiled ``yara.Rules`` per item class (classes with the same files share one)."""
 
-    def __init__(self, sets: Sequence[Any], class_index: Mapping[str, int], count: int) -> None:
+    def __init__(self, sets: Sequence[Any], class_index: Mapping[str, int], count: int,
+                 loader: Callable[[int], Any] | None = None) -> None:
+        """``sets``: each a ``yara.Rules``, or None for one that ``loader(index)`` loads on first use
+        (:func:`load`: a worker loads only the sets of the classes it meets)."""
         missing = [c for c in CLASSES if c not in class_index]
         if missing or any(not 0 <= i < len(sets) for i in class_index.values()):
             raise ValueError(f"scoped rules without a set for {missing or 'an index out of range'}")
-        self.sets = tuple(sets)
+        if loader is None and any(s is None for s in sets):
+            raise ValueError("scoped rules with a set to load later and no loader")
+        self._sets: list[Any] = list(sets)
+        self._loader = loader
+        self._failed: dict[int, str] = {}
+        self._lock = threading.Lock()
         self.class_index = MappingProxyType(dict(class_index))
         self.count = count  #: rules in all sets together, each once
 
+    @property
+    def sets(self) -> tuple[Any, ...]:
+        """Every set (each loaded now if it was not yet)."""
+        return tuple(self.load_set(i) for i in range(len(self._sets)))
+
+    @property
+    def loaded(self) -> tuple[int, ...]:
+        """Indices of the sets loaded so far."""
+        return tuple(i for i, s in enumerate(self._sets) if s is not None)
+
+    def load_set(self, index: int) -> Any:
+        """Set ``index``, loaded on first use; ``yara.Error`` when it cannot be (again on every later call:
+        an item of that class is then a YARA error, its verdict unchecked, never scanned without rules)."""
+        rules = self._sets[index]
+        if rules is not None:
+            return rules
+        with self._lock:
+            if self._sets[index] is None:
+                if index in self._failed:
+                    raise yara.Error(self._failed[index])
+                assert self._loader is not None  # __init__: a set to load later comes with a loader
+                try:
+                    self._sets[index] = self._loader(index)
+                except yara.Error as exc:
+                    self._failed[index] = str(exc)
+                    log.error("%s", exc)
+                    raise
+            return self._sets[index]
+
     def for_class(self, cls: str) -> Any:
         """The compiled set of a class (every rule its files hold: see :meth:`for_item` for matching)."""
-        return self.sets[self.class_index.get(cls, self.class_index["other"])]
+        return self.load_set(self.class_index.get(cls, self.class_index["other"]))
 
     def for_item(self, item_type: str, role: str = "", source: str = "") -> Any:
         """What an item of this type/role/source is matched against: its class's set, without the
@@ -259,7 +303,8 @@ class ScopedRules:
             rules.save(file=buf)
             blobs.append(buf.getvalue())
         index = json.dumps(
-            {"classes": dict(self.class_index), "sizes": [len(b) for b in blobs], "count": self.count}
+            {"classes": dict(self.class_index), "sizes": [len(b) for b in blobs], "count": self.count,
+             "sha256": [hashlib.sha256(b).hexdigest() for b in blobs]}
         ).encode()
         payload = _MAGIC + index + b"\n" + b"".join(blobs)
         if file is not None:
@@ -340,28 +385,66 @@ def _compile_set(members: Sequence[Any], externals: Mapping[str, str]) -> Any:
 
 
 def load(path: str) -> Any:
-    """A file written by :meth:`ScopedRules.save`, or a plain ``yara.Rules`` file (``yara.Error`` propagates)."""
-    data = Path(path).read_bytes()
-    if not data.startswith(_MAGIC):
-        return yara.load(filepath=str(path))
-    head, _, rest = data[len(_MAGIC) :].partition(b"\n")
+    """A file written by :meth:`ScopedRules.save`, or a plain ``yara.Rules`` file (``yara.Error`` propagates).
+
+    A scoped file's index and length are checked now; each set is read and loaded when an item of its class
+    first needs it (:meth:`ScopedRules.load_set`): loading all of them cost a worker ~100 ms CPU and ~13,000
+    page faults at every start, and most mail needs one (text, HTML, zip: ``other``).  The file stays open
+    until every set is loaded, so a reload that prunes it (:data:`coinguard.rules.KEEP_COMPILED`) cannot take
+    the rules from under a worker of the old generation; a set whose bytes differ from the digest saved
+    with it does not load.
+    """
+    with open(path, "rb") as fh:
+        if fh.read(len(_MAGIC)) != _MAGIC:
+            return yara.load(filepath=str(path))
+        head = fh.readline()
+        fd = os.dup(fh.fileno())
+        base = fh.tell()
+    try:
+        return _lazy_sets(path, fd, base, head)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _lazy_sets(path: str, fd: int, base: int, head: bytes) -> ScopedRules:
     try:
         index = json.loads(head)
         sizes = [int(n) for n in index["sizes"]]
         classes = {str(k): int(v) for k, v in index["classes"].items()}
         count = int(index["count"])
+        digests = [str(d) for d in index.get("sha256", ())]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise yara.Error(f"corrupt scoped rules index in {path}: {exc}") from exc
-    if sum(sizes) != len(rest):
-        raise yara.Error(f"truncated scoped rules file {path}: {len(rest)} of {sum(sizes)} bytes")
-    sets, at = [], 0
-    for n in sizes:
-        sets.append(yara.load(file=io.BytesIO(rest[at : at + n])))
-        at += n
+    if not head.endswith(b"\n") or (digests and len(digests) != len(sizes)):
+        raise yara.Error(f"corrupt scoped rules index in {path}")
+    left = os.fstat(fd).st_size - base
+    if sum(sizes) != left or any(n <= 0 for n in sizes):
+        raise yara.Error(f"truncated scoped rules file {path}: {left} of {sum(sizes)} bytes")
+    offsets = [base + sum(sizes[:i]) for i in range(len(sizes))]
+
+    def load_one(i: int) -> Any:
+        try:
+            blob = os.pread(fd, sizes[i], offsets[i])
+        except OSError as exc:
+            raise yara.Error(f"cannot read set {i} of compiled rules {path}: {exc}") from exc
+        if len(blob) != sizes[i] or (digests and hashlib.sha256(blob).hexdigest() != digests[i]):
+            raise yara.Error(f"compiled rules {path}: set {i} damaged (its bytes differ from the saved digest)")
+        try:
+            rules = yara.load(file=io.BytesIO(blob))
+        except yara.Error as exc:
+            raise yara.Error(f"compiled rules {path}: set {i}: {exc}") from exc
+        if all(s is not None for j, s in enumerate(scoped._sets) if j != i):  # the last one: the file is done
+            done.detach()
+            os.close(fd)
+        return rules
+
     try:
-        return ScopedRules(sets, classes, count)
+        scoped = ScopedRules([None] * len(sizes), classes, count, loader=load_one)
     except ValueError as exc:
         raise yara.Error(f"scoped rules file {path}: {exc}") from exc
+    done = weakref.finalize(scoped, os.close, fd)
+    return scoped
 
 
 def table_digest() -> str:

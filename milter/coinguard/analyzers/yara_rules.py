@@ -200,9 +200,9 @@ class YaraRules:
     def _scan(self, item: Item, externals: dict[str, str], ctx: AnalysisContext) -> tuple[Hit, ...]:
         rules = ctx.rules
         select = getattr(rules, "for_item", None)  # yara_scope.ScopedRules: only this item's class
-        if select is not None:
-            rules = select(item.type, item.role, item.source)
         try:
+            if select is not None:  # loads the class's set at its first item (a damaged one: yara.Error)
+                rules = select(item.type, item.role, item.source)
             matches = rules.match(
                 data=item.data,
                 externals=externals,
