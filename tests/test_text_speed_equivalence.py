@@ -384,6 +384,8 @@ def test_address_candidates_are_the_candidate_pattern_matches() -> None:
     for text in _address_texts(31, 4000):
         want = [(m.span(), m.groupdict()) for m in A._CANDIDATE.finditer(text)]
         assert [(m.span(), m.groupdict()) for m in A._candidates(text)] == want, text[:120]
+        # (find_addresses hands both searches the bech32 starts it found once)
+        assert [(m.span(), m.groupdict()) for m in A._candidates(text, A._bech32_starts(text))] == want, text[:120]
 
 
 def test_grouped_starts_are_the_group_first_pattern_matches() -> None:
@@ -392,6 +394,7 @@ def test_grouped_starts_are_the_group_first_pattern_matches() -> None:
     broad = re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13LMT])")
     for text in _address_texts(32, 4000):
         assert list(A._group_firsts(text)) == [m.start() for m in A._GROUP_FIRST.finditer(text)], text[:120]
+        assert list(A._group_firsts(text, A._bech32_starts(text))) == list(A._group_firsts(text)), text[:120]
         # what the starts are for: the same addresses as trying every word that starts with 1, 3, L, M, T
         assert set(A._group_firsts(text)) <= {m.start() for m in broad.finditer(text)}
 
