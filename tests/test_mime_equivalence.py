@@ -250,6 +250,15 @@ _MARKED_TEXTS = [
     b"hello <b>there</b>", b"a job in language studies", b"svg and html are words", b"multipart related",
     b"Invoke-Expression x", b"@echo off\r\nset A=1\r\n", b"var a = 1;", b"#!/bin/sh\necho", b"<?xml version='1.0'?>",
     "Grüße <HTML>".encode("utf-16"), b"\xef\xbb\xbf<svg>",
+    # each alternative of the markers searched one alternative at a time (sniff._ALTERNATIVE_NEEDLES), in other
+    # letter cases, and prose holding their needles
+    b"rem x\r\n  @ECHO  OFF\r\n", b"x\n SET /a n=1\n", b"SetLocal EnableDelayedExpansion\n", b"x\nGOTO :end\n",
+    b"x\ncall :sub\n", b"CALL run.cmd\n", b'start "" evil.exe', b"START /b x", b"copy %~DP0x y", b"%ComSpec% /c x",
+    b'x = CREATEOBJECT ( "Shell.Application")', b"x\n  dim a\n", b"Sub Main\nEnd Sub", b"FUNCTION f\n",
+    b"wscript.echo 1", b"  ExecuteGlobal s", b"function f(a, b) {", b"var x= 1", b"new  ActiveXObject (",
+    b"String.fromCharCode(72)", b"WScript.CreateObject (", b"eval (x)", b"function go(", b"x; var y =",
+    b"Please call us to set up the subscription; a function of the settings. Evaluate the variable start date.",
+    b"Sub-total: 3. Dim lights, execute the plan, WScript is a word, createobject too, eval is not called.",
 ]
 
 
@@ -263,7 +272,28 @@ def test_sniff_needles_never_change_a_type(monkeypatch: pytest.MonkeyPatch) -> N
         for _name, raw in _corpus_messages():
             samples.extend(item.data for item in mime.extract_parts(raw)[1])
     gated = [sniff.sniff(s) for s in samples]
-    plain = tuple((kind, pattern, None, ignorecase) for kind, pattern, _needles, ignorecase in sniff._MARKER_PLAN)
+    plain = tuple((kind, pattern, None, ignorecase, None)
+                  for kind, pattern, _needles, ignorecase, _alternatives in sniff._MARKER_PLAN)
     monkeypatch.setattr(sniff, "_MARKER_PLAN", plain)
     assert [sniff.sniff(s) for s in samples] == gated
-    assert {"script.hta", "script.wsf", "xml.office", "mht", "svg", "html"} <= set(gated[: len(_MARKED_TEXTS)])
+    assert {"script.hta", "script.wsf", "xml.office", "mht", "svg", "html", "script.bat", "script.vbs", "script.js"} \
+        <= set(gated[: len(_MARKED_TEXTS)])
+
+
+def test_split_markers_are_their_alternatives() -> None:
+    """A marker searched one alternative at a time is cut only at its top-level bars: each piece compiles alone
+    and the pieces joined by "|" are the pattern; an alternative is found where its own needles are."""
+    from coinguard import sniff
+
+    assert sniff.top_alternatives(rb"a(?:b|c)|[|]d|e\|f|g") == [rb"a(?:b|c)", rb"[|]d", rb"e\|f", rb"g"]
+    split = [entry for entry in sniff._MARKER_PLAN if entry[4] is not None]
+    assert len(split) == 4
+    for _kind, pattern, needles, ignorecase, alternatives in split:
+        assert b"|".join(alt.pattern for alt, _ in alternatives) == pattern.pattern
+        assert all(alt.flags == pattern.flags for alt, _ in alternatives)
+        assert {n for _, alt_needles in alternatives for n in alt_needles} <= set(needles)
+        for alt, alt_needles in alternatives:  # each alternative of the crafted texts holds one of its needles
+            for text in _MARKED_TEXTS:
+                if alt.search(text):
+                    hay = text.lower() if ignorecase else text
+                    assert any(n in hay for n in alt_needles), (alt.pattern, text)

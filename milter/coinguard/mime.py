@@ -193,8 +193,8 @@ def _has_surrogates(text: str) -> bool:
     return not text.isascii() and _SURROGATE_ESCAPES.search(text) is not None
 
 
-def _part_name(part: Message) -> str:
-    charset = charset_of(part)
+def _part_name(part: Message, charset: str) -> str:
+    """The part's file name (``charset``: :func:`charset_of` the part, for raw 8-bit bytes in the name)."""
     part = _with_8bit_params(part)
     try:
         name = part.get_filename()
@@ -761,7 +761,8 @@ def _release(part: Message) -> None:
 
 
 def _leaf_item(part: Message, index: int, parent: Item | None) -> Item:
-    name = _part_name(part)
+    charset = charset_of(part)  # (once: the name's raw bytes and the Item's meta)
+    name = _part_name(part, charset)
     ctype = part.get_content_type()
     if ctype == "message/rfc822":
         data = _rfc822_bytes(part)
@@ -779,7 +780,7 @@ def _leaf_item(part: Message, index: int, parent: Item | None) -> Item:
         disposition = part.get_content_disposition() or ""
     except Exception:
         disposition = ""
-    meta = {"charset": charset_of(part), "disposition": disposition}
+    meta = {"charset": charset, "disposition": disposition}
     if parent is not None:
         return parent.child(name or label, data, source="message", role=role, declared_type=ctype, type=kind,
                             meta=meta)

@@ -287,7 +287,8 @@ def test_grouped_starts_looked_at_are_those_that_can_start_an_address(monkeypatc
              for _ in range(3000)]
     found = [addresses.find_grouped(t) for t in texts]
     every_start = re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13LMT])")
-    monkeypatch.setattr(addresses, "_group_firsts", lambda text: (m.start() for m in every_start.finditer(text)))
+    monkeypatch.setattr(addresses, "_group_firsts",
+                        lambda text, _bech=None: (m.start() for m in every_start.finditer(text)))
     assert found == [addresses.find_grouped(t) for t in texts]
     assert sum(map(len, found)) >= 100
     assert {a.coin for addrs in found for a in addrs} >= {"BTC", "LTC"}  # an L start and a 1 start are among them

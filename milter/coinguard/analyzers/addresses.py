@@ -249,7 +249,8 @@ def find_addresses(text: str, limit: int = 200) -> list[Address]:
     """
     text = text[:MAX_TEXT]
     out: list[Address] = []
-    for m in _candidates(text):
+    bech = _bech32_starts(text)  # (once: the plain and the grouped search both start from them)
+    for m in _candidates(text, bech):
         res = _decode(m)
         if res is not None:
             out.append(Address(m.group(0), res[0], res[1], m.start()))
@@ -257,7 +258,7 @@ def find_addresses(text: str, limit: int = 200) -> list[Address]:
                 return out
     spaced = find_spaced(text, limit - len(out))
     taken = [(a.start, a.stop) for a in out + spaced]
-    grouped = [a for a in find_grouped(text, limit - len(out) - len(spaced))
+    grouped = [a for a in find_grouped(text, limit - len(out) - len(spaced), bech)
                if not any(lo < a.stop and a.start < hi for lo, hi in taken)]
     extra = spaced + grouped
     return sorted(out + extra, key=lambda a: a.start) if extra else out
@@ -270,16 +271,17 @@ _ALNUM_SHAPE = bytes(ord("a") if chr(b) in _ASCII_ALNUM else 0x20 for b in range
 _MIN_PLAIN_CANDIDATE = 26
 
 
-def _candidates(text: str) -> Iterator[re.Match[str]]:
+def _candidates(text: str, bech: list[int] | None = None) -> Iterator[re.Match[str]]:
     """``_CANDIDATE.finditer(text)``, the same matches, found quicker.
 
     A match is a whole run of ASCII letters and digits (the look-behind and look-ahead), of 26 characters
     at least unless it starts like a bech32 address ("bc1", "ltc1"): the runs that long are found in the
     text's shape at C speed, the bech32 starts by a substring search, and the pattern is matched only at
     their starts (the regex's look-behind tried at every position cost ~1.5 ms per 80 KB).  Positions are
-    kept: the text is encoded one byte per character (anything not ASCII a "?")."""
+    kept: the text is encoded one byte per character (anything not ASCII a "?").  ``bech``:
+    :func:`_bech32_starts` of ``text`` when the caller has them."""
     shape = text.encode("ascii", "replace").translate(_ALNUM_SHAPE)
-    starts = set(_bech32_starts(text))
+    starts = set(_bech32_starts(text) if bech is None else bech)
     long_run = b"a" * _MIN_PLAIN_CANDIDATE
     pos = 0
     while (start := shape.find(long_run, pos)) >= 0:  # (the first such position after a run is a run's start)
@@ -399,7 +401,7 @@ _DIGIT_SHAPE = bytes(ord("1") if chr(b).isdigit() and b < 128 else ord("a") if c
                      for b in range(256))
 
 
-def _group_firsts(text: str) -> Iterator[int]:
+def _group_firsts(text: str, bech: list[int] | None = None) -> Iterator[int]:
     """The starts of ``_GROUP_FIRST.finditer(text)``'s matches, in order (each is at a word's start: none
     overlaps another).
 
@@ -408,7 +410,7 @@ def _group_firsts(text: str) -> Iterator[int]:
     text's shape, at C speed: prose has few) and only their starts matched; the pattern's search tried its
     look-behind at every position (~1.5 ms per 80 KB)."""
     shape = text.encode("ascii", "replace").translate(_DIGIT_SHAPE)
-    bech = _bech32_starts(text)
+    bech = _bech32_starts(text) if bech is None else bech
     i = 0
     pos = 0
     while (digit := shape.find(b"1", pos)) >= 0:
@@ -425,11 +427,12 @@ def _group_firsts(text: str) -> Iterator[int]:
     yield from bech[i:]
 
 
-def find_grouped(text: str, limit: int = 200) -> list[Address]:
-    """Checksum-valid addresses written as groups of characters with short gaps between them."""
+def find_grouped(text: str, limit: int = 200, bech: list[int] | None = None) -> list[Address]:
+    """Checksum-valid addresses written as groups of characters with short gaps between them (``bech``:
+    :func:`_bech32_starts` of ``text`` when the caller has them)."""
     out: list[Address] = []
     starts = 0
-    for at in _group_firsts(text):
+    for at in _group_firsts(text, bech):
         if len(out) >= limit or starts >= MAX_GROUP_STARTS:
             break
         first = _GROUP_START.match(text, at)
