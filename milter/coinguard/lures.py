@@ -287,10 +287,14 @@ _DISCLAIMER_EN = (
     r"(?:seed|recovery|secret|mnemonic|private|backup|wallet)\s(?:phrase|phrases|words|key|keys)(?![a-z])")
 #: The same warning in the other languages of the list: "never" and, within six words, the secret's noun
 #: ("nunca compartas tu frase de recuperación", "никогда не сообщайте сид-фразу"; in Japanese and Chinese
-#: within twenty characters).  Written in normalised form (normalize() folds look-alike letters).
+#: within twenty characters; or the secret's noun first and "never" within four words, the German order: "geben Sie
+#: Ihre Wiederherstellungsphrase niemals ein").  Written in normalised form (normalize() folds look-alike letters).
 _NEVER = ("nunca", "jamás", "jamais", "niemals", "nie", "mai", "nooit", "asla", "никогда")
 _SECRET_NOUNS = ("frase", "phrase", "clave", "chave", "cle", "schlüssel", "wiederherstellungsphrase", "chiave",
                  "sleutel", "privésleutel", "herstelzin", "herstelfrase", "ifade", "anahtar", "фраз", "ключ", "сид")
+#: "never" after the secret's noun, in the languages whose word order puts it there (de, nl); not "mai" or
+#: "jamais" ("votre phrase de récupération avant le 5 mai" is a deadline, not a warning)
+_NEVER_AFTER = ("niemals", "nie", "nooit")
 _NEVER_CJK = ("決して", "絶対に", "绝不", "永远不要", "切勿", "请勿")
 _SECRET_CJK = ("シードフレーズ", "復元フレーズ", "秘密鍵", "助记词", "私钥")
 
@@ -304,6 +308,7 @@ def _alternation(words: Sequence[str]) -> str:
 _DISCLAIMER = re.compile(
     f"{_DISCLAIMER_EN}"
     rf"|(?<!\w)(?:{_alternation(_NEVER)})\s(?:[^\s.!?]+\s){{0,5}}?(?:{_alternation(_SECRET_NOUNS)})"
+    rf"|(?<!\w)(?:{_alternation(_SECRET_NOUNS)})\s(?:[^\s.!?]+\s){{0,3}}?(?:{_alternation(_NEVER_AFTER)})(?!\w)"
     rf"|(?:{_alternation(_NEVER_CJK)})[^。！!？?]{{0,20}}?(?:{_alternation(_SECRET_CJK)})"
     rf"|(?:{_alternation(_SECRET_CJK)})[^。！!？?]{{0,20}}?(?:{_alternation(_NEVER_CJK)})")
 #: What a sender says it will never ask the reader to do ("we will never ask you to send crypto or verify

@@ -169,13 +169,9 @@ NOT_CAUGHT: dict[str, str] = {
     "es: asignación, reclámala": _NO_TOPIC,
     "de: Zuteilung prüfen": _NO_TOPIC + " (and no German allocation call in lures.txt)",
 }
-#: Look-alikes still flagged (strict xfail).
-NOT_CLEAN: dict[str, str] = {
-    "de: Wallet nicht verbinden, Airdrop-Warnung (written after)": "'geben Sie Ihre Wiederherstellungsphrase niemals "
-    "ein': German puts the negation after the secret, and lures._DISCLAIMER reads only 'niemals ... <secret>', so the "
-    "warning counts as the secret asked for (lures.py, not this round's files; the connect call's German negation, "
-    "'Verbinden Sie Ihr Wallet nicht', is left out in lures.txt)",
-}
+#: Look-alikes still flagged (strict xfail).  ("geben Sie Ihre Wiederherstellungsphrase niemals ein", the
+#: German order of the warning, is read as one since lures._DISCLAIMER takes "never" after the secret's noun.)
+NOT_CLEAN: dict[str, str] = {}
 
 
 LURES = SHORT_LURES | MAILING_LURES
@@ -216,3 +212,15 @@ def test_mailing_discussion_drops_light_calls_only() -> None:
     assert discussed(LureMatch(3.5, True, (topic, noun))) == LureMatch(2.5, True, (topic,))
     kept = LureMatch(6.5, True, (topic, noun, firm))
     assert discussed(kept).terms == (topic, firm) and discussed(kept).weight == 5.5
+
+
+@pytest.mark.parametrize(("text", "warning"), [
+    ("geben sie ihre wiederherstellungsphrase niemals ein", True),
+    ("deel uw herstelzin nooit met iemand", True),
+    ("confirmez votre phrase de récupération avant le 5 mai", False),
+    ("geben sie ihre wiederherstellungsphrase jetzt ein", False),
+])
+def test_never_after_the_secret_is_a_disclaimer(text: str, warning: bool) -> None:
+    from coinguard.lures import _DISCLAIMER
+
+    assert (_DISCLAIMER.search(text) is not None) is warning
