@@ -567,3 +567,27 @@ def test_a_pruned_file_still_serves_the_workers_that_opened_it(tmp_path: Path) -
     path.unlink()  # a reload pruned it while this generation's workers still run
     assert len(rules.sets) == len(set(rules.class_index.values()))  # every set still loads
     assert len(rules.loaded) == len(set(rules.class_index.values()))
+
+
+def test_a_damaged_lazy_set_makes_the_message_unchecked_end_to_end(tmp_path: Path) -> None:
+    """The whole scan, not only the handler: a harmless RTF whose class set cannot load is unchecked, not clean."""
+    import dataclasses
+    from email.message import EmailMessage
+
+    from coinguard.findings import VerdictKind
+    from coinguard.scan import scan_message
+    from extortion_helpers import offline_context
+
+    path = Path(save_compiled(compile_rules([str(RULES)]), str(tmp_path)))
+    loaded = load_compiled(str(path))
+    assert loaded.class_index["rtf"] != loaded.class_index["other"]
+    damage_set(path, loaded.class_index["rtf"])
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "alice@example.org", "bob@example.org", "the letter"
+    msg.set_content("Here is the letter.\n")
+    msg.add_attachment(b"{\\rtf1\\ansi Dear Bob, see you on Monday.\\par}", maintype="application", subtype="rtf",
+                       filename="letter.rtf")
+    ctx = dataclasses.replace(offline_context(), rules=load_compiled(str(path)))
+    verdict = scan_message(msg.as_bytes(), ctx)
+    assert verdict.verdict == VerdictKind.UNCHECKED, verdict
+    assert "yara.error" in {f.code for f in verdict.findings}
