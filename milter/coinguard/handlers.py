@@ -100,6 +100,15 @@ class MessageAnalyzer(Registered, Protocol):
     ) -> Iterator[Finding | AddHeader]: ...
 
 
+#: The headers that make a message a mailing (a newsletter, a digest, a list's post).
+LIST_HEADERS = frozenset({"list-id", "list-unsubscribe"})
+
+
+def is_mailing(msg: MessageInfo) -> bool:
+    """Is ``msg`` a mailing: a List-Id or List-Unsubscribe header?"""
+    return any(name.lower() in LIST_HEADERS for name, _ in msg.headers)
+
+
 def text_item(parent: Item, text: str, source: str, label: str = "text") -> Item:
     """Extracted document text as a child Item (type ``text``) so YARA and the lure analyzer see it."""
     return parent.child(f"<{label}>", text.encode("utf-8", "replace"), source=source, role=Role.TEXT,

@@ -52,7 +52,7 @@ from coinguard.brandlist import (
 )
 from coinguard.domains import edit_distance, first_label, registrable, skeleton, to_unicode
 from coinguard.findings import Category, CodeInfo, Finding, Item, Role
-from coinguard.handlers import AnalysisContext, MessageInfo
+from coinguard.handlers import AnalysisContext, MessageInfo, is_mailing
 from coinguard.lures import LureMatch, is_topic, lure_kinds, lures_for, match_parts
 from coinguard.sniff import ItemType
 from coinguard.text import decode_item, is_forwarded, normalize, normalized, normalized_join
@@ -83,7 +83,6 @@ def freemail_address_words(msg: MessageInfo) -> str:
 #: claims one brand.  No brand.impersonation then.  (A fake receipt naming "Coinbase" and "Binance" for a
 #: callback scam is no mailing and keeps its body mention.)
 EDITORIAL_BRANDS = 2
-_LIST_HEADERS = frozenset({"list-unsubscribe", "list-id"})
 #: Lure weight (lures.txt) that gives a mail crypto context even without a topic word ("complete the
 #: 2FA verification ... withdrawing funds"): brands with everyday-word names then count.
 CONTEXT_LURE_WEIGHT = 3.0
@@ -712,7 +711,7 @@ def _only_editorial(rest: str) -> bool:
 
 def editorial_outlet(msg: MessageInfo, table: BrandTable, ctx: AnalysisContext) -> Brand | None:
     """The brand a mailing's From domain is an editorial outlet of (see :data:`EDITORIAL_WORDS`), or None."""
-    if not any(name.lower() in _LIST_HEADERS for name, _ in msg.headers) or account_wording(msg, ctx):
+    if not is_mailing(msg) or account_wording(msg, ctx):
         return None
     label = first_label(registrable(msg.from_domain)).lower().replace("-", "")
     if not label.isascii():
@@ -735,7 +734,7 @@ def editorial(msg: MessageInfo, best: dict[int, tuple[float, str]], asks: bool =
     only (see EDITORIAL_BRANDS), or -- in a mailing that asks nothing of the reader (``asks``: no call to
     action, wallet secret or demand) -- brands named only in its Subject and body, none claimed as the sender
     ("Episode 212: the ZKsync airdrop, one month later": a podcast's or digest's topic, not its author)."""
-    if not best or not any(name.lower() in _LIST_HEADERS for name, _ in msg.headers):
+    if not best or not is_mailing(msg):
         return False
     if len(best) >= EDITORIAL_BRANDS and max(score for score, _ in best.values()) <= SCORE_BODY:
         return True

@@ -36,7 +36,7 @@ from coinguard.analyzers.extortion_common import (
 )
 from coinguard.brandlist import FREEMAIL, brands_for, mentioned_norm, verified_brand_sender
 from coinguard.findings import DMARC_PASS, Category, CodeInfo, Finding, Item, Role
-from coinguard.handlers import AnalysisContext, MessageInfo
+from coinguard.handlers import AnalysisContext, MessageInfo, is_mailing
 from coinguard.lures import (
     KIND_MIN_WEIGHT,
     LURE_KINDS,
@@ -454,14 +454,6 @@ def secret_as_subject_matter(match: LureMatch, text: str) -> bool:
             and all(t.category in ("topic", "secret") for t in match.terms) and addresses_nobody(text))
 
 
-_LIST_HEADERS = frozenset({"list-id", "list-unsubscribe"})
-
-
-def mailing(msg: MessageInfo) -> bool:
-    """Is ``msg`` a mailing (a List-Id or List-Unsubscribe header: a newsletter, a digest, a list's post)?"""
-    return any(name.lower() in _LIST_HEADERS for name, _ in msg.headers)
-
-
 def discussed(match: LureMatch) -> LureMatch:
     """``match`` without its light actions (FIRM_ACTION or less): in a mailing that addresses no reader and bids
     nothing (:func:`addresses_nobody`, :func:`bids_the_reader`), "claim", "withdrawal", "deposit" are the nouns
@@ -536,9 +528,10 @@ class CryptoThemeMessage:
         if any(t.category == "reward" for t in body.terms) and not techniques and not asks_firmly(body) \
                 and reports_on_others(body, said):
             body = without(body, "reward")
-        if mailing(msg) and not techniques and addresses_nobody(said) and not bids_the_reader(body, said):
+        listed = is_mailing(msg)
+        if listed and not techniques and addresses_nobody(said) and not bids_the_reader(body, said):
             subject, body = discussed(subject), discussed(body)
-        news = mailing(msg) and not techniques and not asks_something(body) and not has_lure_anatomy(body) \
+        news = listed and not techniques and not asks_something(body) and not has_lure_anatomy(body) \
             and headline(subject, f"{subject_text}\n{msg.from_display}")
         for match, place in ((subject, SUBJECT), (body, BODY)):
             if news and place is SUBJECT:
