@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import os
+import random
+import socket
 import zipfile
 from collections.abc import Iterable
 from email.message import EmailMessage
@@ -24,6 +26,48 @@ from coinguard.limits import Budget
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 CORPUS = Path(os.environ.get("COINGUARD_CORPUS", REPO.parent / "shared" / "corpus"))
+
+
+_PORTS_GIVEN: set[int] = set()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def free_port() -> int:
+    """A loopback TCP port for a server a test starts, free when chosen.
+
+    Not from the kernel's ephemeral range: a port bound to 0 comes from the range the
+    outgoing connections of everything else on the machine (Postfix's smtp clients, a
+    benchmark beside the suite) take their source ports from, so between the check and
+    the server's bind another process could take it. Ports below that range are only
+    taken by servers that ask for them; a random choice keeps two test processes apart,
+    and a port is never handed out twice by one process.
+    """
+    low, _high = _ephemeral_range()
+    top = low - 1 if low > 12000 else 65535
+    bottom = 10000 if low > 12000 else _high + 1
+    for _ in range(200):
+        port = random.randint(bottom, top)
+        if port in _PORTS_GIVEN:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _PORTS_GIVEN.add(port)
+        return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:  # pragma: no cover - a crowded machine
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    _PORTS_GIVEN.add(port)
+    return port
 
 
 def corpus_available() -> bool:

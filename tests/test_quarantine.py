@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import stat
 import sys
 import time
@@ -26,7 +25,7 @@ from coinguard.quarantine import base as qbase
 from coinguard.quarantine import dir as qdir
 from coinguard.quarantine import model as qmodel
 
-from helpers import make_message
+from helpers import free_port, make_message
 
 RAW = (
     b"From: Alice <alice@ex.test>\r\nTo: bob@ex.test\r\nSubject: wallet update\r\n"
@@ -304,12 +303,6 @@ def test_release_missing_sendmail_is_an_error(tmp_path: Path) -> None:
     qid = s.put(RAW, verdict())
     with pytest.raises(QuarantineError, match="not found"):
         s.release(qid)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class _Sink:

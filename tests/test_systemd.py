@@ -29,6 +29,8 @@ import pytest
 
 from coinguard.cli import build_parser
 
+from helpers import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 UNITS = REPO / "systemd"
 DEPLOY_EXE = "/opt/coinguard/.venv/bin/coinguard"
@@ -177,12 +179,6 @@ def test_security_exposure_is_low_and_documented(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- smoke: the unit's ExecStart
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def mdwe_supported() -> bool:

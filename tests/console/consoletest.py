@@ -5,7 +5,6 @@ Injector releases to, and console settings pointing at files in tmp_path."""
 from __future__ import annotations
 
 import dataclasses
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,18 +19,12 @@ from coinguard.findings import VerdictKind
 from coinguard.quarantine import QuarantineStore, open_store
 from coinguard.scan import Envelope, ScanContext, scan_message
 
-from helpers import make_message, zip_bytes
+from helpers import free_port, make_message, zip_bytes
 
 ADMIN, PASSWORD = "ann", "correct horse battery"
 XSS_SUBJECT = '<script>alert("subject")</script><img src=x onerror=alert(2)>'
 XSS_FILE = '"><script>alert("file")</script><img src=x onerror=alert(3)>.exe'
 MZ = b"MZ\x90\x00" + b"\x00" * 200
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

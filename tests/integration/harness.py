@@ -30,6 +30,8 @@ from pathlib import Path
 from coinguard import postfix_setup
 from coinguard.config import Config
 
+from helpers import free_port
+
 POSTFIX = "/usr/sbin/postfix"
 POSTQUEUE = "/usr/sbin/postqueue"
 POSTSUPER = "/usr/sbin/postsuper"
@@ -91,12 +93,6 @@ child = subprocess.Popen(sys.argv[1:])
 signal.signal(signal.SIGTERM, lambda *_: child.terminate())
 sys.exit(child.wait())
 """
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_port(port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> bool:

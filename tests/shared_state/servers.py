@@ -25,14 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from helpers import free_port
+
 SECRET_ROLE = "secret"
 SECRET_PASSWORD = "s3cret-pass-Word"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_port(port: int, timeout: float = 15.0) -> bool:
