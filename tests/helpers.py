@@ -49,10 +49,10 @@ def free_port() -> int:
     taken by servers that ask for them; a random choice keeps two test processes apart,
     and a port is never handed out twice by one process.
     """
-    low, _high = _ephemeral_range()
+    low, high = _ephemeral_range()
     top = low - 1 if low > 12000 else 65535
-    bottom = 10000 if low > 12000 else _high + 1
-    for _ in range(200):
+    bottom = 10000 if low > 12000 else high + 1
+    for _ in range(200 if bottom < top else 0):
         port = random.randint(bottom, top)
         if port in _PORTS_GIVEN:
             continue
