@@ -15,7 +15,8 @@ planning a token launch, tax notices mentioning crypto-assets, a signed payment-
 address and a 15-minute window.
 
 Measured once on main (1214aa5) before any change, with ``_flagged`` (tests/analyzers/test_recall_variants.py):
-lures 21/32 flagged (airdrop 10/20, extortion 11/12), look-alikes 14/15 clean; NOT_CAUGHT / NOT_CLEAN list what is still missed or flagged.
+lures 21/32 flagged (airdrop 10/20, extortion 11/12), look-alikes 14/15 clean.  NOT_CAUGHT / NOT_CLEAN list
+what is still missed or flagged.
 """
 
 from __future__ import annotations
