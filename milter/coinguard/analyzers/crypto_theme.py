@@ -29,6 +29,7 @@ from coinguard.analyzers.extortion_common import (
     MAX_ANATOMY_CHARS,
     READER,
     THREAT_MIN,
+    WALLET,
     about_scams,
     anatomy,
     attribute_text,
@@ -358,7 +359,7 @@ def reports_on_others(match: LureMatch, text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _coin_gate() -> RegexGate:
-    return RegexGate([COIN, COIN_AMOUNT])
+    return RegexGate([COIN, COIN_AMOUNT, WALLET])
 
 
 @lru_cache(maxsize=1)
@@ -370,13 +371,13 @@ def _coin_words_unspaced() -> bool:
 
 def pays_in_coin(text: str, address: bool) -> bool:
     """Could :func:`anatomy_findings` find anything in ``text``?  Each of its techniques is paid in the coin:
-    an extortion in a wallet address or the coin named (``Anatomy.extortion``: address, coin or coin_amount),
-    a fake balance holds out the coin (``fake_balance``: coin_amount or coin), a get-rich lure sells it
-    (``investment``: coin).  Without an address, and where neither COIN nor COIN_AMOUNT matches the prepared
-    text, the anatomy has neither part and no finding: its two dozen 13-language vocabularies (~12 ms on
-    80 KB of prose, most of it on words like "i", "me", "ore" that every text holds) are not searched.
-    The two searches run only where the gate finds one of their required words; the prepared text is the
-    one :func:`anatomy` reads (cached)."""
+    an extortion in a wallet address, the coin named or the wallet to pay into (``Anatomy.extortion``: address,
+    coin, coin_amount or wallet), a fake balance holds out the coin (``fake_balance``: coin_amount or coin), a
+    get-rich lure sells it (``investment``: coin).  Without an address, and where none of COIN, COIN_AMOUNT and
+    WALLET matches the prepared text, the anatomy has none of those parts and no finding: its two dozen
+    13-language vocabularies (~12 ms on 80 KB of prose, most of it on words like "i", "me", "ore" that every
+    text holds) are not searched.  The searches run only where the gate finds one of their required words; the
+    prepared text is the one :func:`anatomy` reads (cached)."""
     if address:
         return True
     gate = _coin_gate()
@@ -387,11 +388,11 @@ def pays_in_coin(text: str, address: bool) -> bool:
         # ASCII required word holds a space, so a word absent from the lower case is absent from the prepared
         # text, and the preparation (~1 ms per 80 KB) is left for text that has them
         may = gate.open(head.lower())
-        if not (may(COIN) or may(COIN_AMOUNT)):
+        if not (may(COIN) or may(COIN_AMOUNT) or may(WALLET)):
             return False
     t = prepare(text)
     may = gate.open(t)
-    return any(may(rx) and rx.search(t) is not None for rx in (COIN, COIN_AMOUNT))
+    return any(may(rx) and rx.search(t) is not None for rx in (COIN, COIN_AMOUNT, WALLET))
 
 
 def anatomy_findings(text: str, address: bool, link: bool, path: str = "") -> Iterator[Finding]:
