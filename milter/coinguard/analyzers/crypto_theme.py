@@ -42,7 +42,9 @@ from coinguard.lures import (
     KIND_MIN_WEIGHT,
     LURE_KINDS,
     TOPIC_ACTION_WEIGHT,
+    TOPIC_CAP,
     Lure,
+    LureList,
     LureMatch,
     is_topic,
     lures_for,
@@ -182,6 +184,83 @@ def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None =
     if cap is not None and score > cap:
         return Finding(place.code, NAME, path, match.describe() + " [verified brand sender]", score=cap)
     return Finding(place.code, NAME, path, match.describe(), score=score)
+
+
+# ---------------------------------------------------------------------------- tickers known to no list
+
+#: Technique (airdrop / token giveaway): the drop is named by a new project's ticker, known to no list ("your 18,240
+#: points convert to 3,648 QSR", "an allocation of 1,980 NXB", "Claim 2,400 $VRTX").  The lists match lower-cased
+#: text, where an amount before a ticker reads as one before any word ("3,648 new"); the original text's case tells
+#: them apart: a symbol in capitals (3-6 letters; a cashtag: "$" and 2-10 capitals or digits) right after an amount,
+#: in a sentence that is not shouted, and no currency code, unit, time zone or capitalised word of a shouting line;
+#: not a price and a product's model code after it ("$24.02 DSP-500 headset": money, then "-" or a digit), nor a
+#: year before an event's or an organisation's acronym ("2018 CIMC", "the 2023 ONCF report").
+#: Such an amount is taken as lures.txt takes a listed coin's ("0.35 eth": bait and the topic), and only in a text that
+#: already holds a call to action or bait (a claim, an allocation: the drop's own wording), so a flight number, an
+#: invoice line or a product code beside no lure wording counts for nothing.
+_TICKER_AMOUNT = re.compile(r"(?<![\w.,$€£¥])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,' \u00a0]{0,14}?\s?"
+                            r"(?:(?P<sym>[A-Z]{3,6})|\$(?P<tag>[A-Z][A-Z0-9]{1,9}))(?![\w$€£¥-])")
+#: Capitals after an amount that are no ticker: currency codes (ISO 4217), units (of measure, of goods shipped: "40
+#: PAL"), time and dates, countries (a postal address's "Suite 3204 USA"), the capitalised words of shouted text and
+#: of product, payroll and administrative codes.
+_NOT_TICKERS = frozenset({
+    "USD", "EUR", "GBP", "CHF", "JPY", "CNY", "RMB", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "ISK", "PLN", "CZK",
+    "HUF", "RON", "BGN", "HRK", "TRY", "RUB", "UAH", "BYN", "KZT", "INR", "PKR", "BDT", "LKR", "NPR", "BRL", "MXN",
+    "ARS", "CLP", "COP", "PEN", "UYU", "ZAR", "NGN", "KES", "GHS", "EGP", "MAD", "TND", "AED", "SAR", "QAR", "KWD",
+    "BHD", "OMR", "ILS", "IRR", "IQD", "JOD", "KRW", "HKD", "SGD", "TWD", "THB", "IDR", "MYR", "PHP", "VND", "XAF",
+    "XOF", "EURO", "EUROS", "KIB", "MIB", "GIB", "TIB", "KBPS", "MBPS", "GBPS", "KHZ", "MHZ", "GHZ", "KWH", "MWH",
+    "GWH", "KVA", "MAH", "DPI", "PPI", "FPS", "LBS", "GAL", "SQM", "SQFT", "RPM", "PSI", "BAR", "MPH", "KMH", "UTC",
+    "GMT", "CET", "CEST", "EET", "EEST", "WET", "BST", "IST", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST",
+    "PDT", "AEST", "JST", "KST", "HRS", "MIN", "MINS", "SEC", "BCE", "YTD", "MTD", "PCS", "SKU", "SKUS", "IDS",
+    "PIN", "PDF", "CPU", "GPU", "RAM", "USB", "HDR", "LED", "SSD", "HDD", "ISO", "ETF", "ETFS", "IPO", "ATM",
+    "ATMS", "FAQ", "VAT", "GST", "TAX", "OFF", "FREE", "NOW", "NEW", "MORE", "LEFT", "ONLY", "DAYS", "DAY", "HOURS",
+    "HOUR", "WEEKS", "MONTHS", "YEARS", "TIMES", "PLUS", "MAX", "PRO", "TOP", "BEST", "SALE", "PEOPLE", "USERS",
+    "SEATS", "SPOTS", "POINTS", "PTS", "STARS", "ITEMS", "UNITS", "AND", "FOR", "THE", "YOU", "YOUR", "VOL", "REF",
+    "ORDER", "BOX", "PAL", "PALS", "PLT", "PLTS", "CTN", "CTNS", "BOXES", "PKG", "PKGS", "PCE", "ROLLS", "SETS",
+    "PRS", "DOZ", "LOTS", "BAGS", "KGS", "TONS", "CBM", "FTE", "FTES", "RSU", "RSUS", "PSU", "PSUS", "ESPP", "PTO",
+    "CME", "CPD", "ECTS", "VCPU", "STOCK", "SHARES", "USA", "UAE", "GBR", "DEU", "FRA", "ESP", "ITA", "NLD", "BEL",
+    "CHE", "AUT", "SWE", "NOR", "DNK", "FIN", "POL", "PRT", "IRL", "GRC", "TUR", "RUS", "UKR", "JPN", "KOR", "CHN",
+    "IND", "AUS", "NZL", "BRA", "ARG", "MEX", "CAN", "ZAF", "EGY", "ISR", "SGP", "HKG", "TWN", "THA", "IDN", "MYS",
+    "PHL", "VNM",
+})
+
+
+def ticker_amounts(text: str, limit: int = 3) -> list[str]:
+    """Amounts of a ticker known to no list in ``text`` (original case), at most ``limit``: see _TICKER_AMOUNT."""
+    out: list[str] = []
+    for m in _TICKER_AMOUNT.finditer(text[:CALLBACK_SCAN_CHARS]):
+        if m.group("sym") in _NOT_TICKERS:
+            continue
+        # shouted text ("ONLY 24 HOURS LEFT"): the words around the amount are in capitals too
+        before = text[max(0, m.start() - 40):m.start()].split()[-1:]
+        after = text[m.end():m.end() + 40].split()[:1]
+        if any(w.isupper() and len(w) > 1 for w in before + after):
+            continue
+        out.append(" ".join(m.group(0).split()))
+        if len(out) >= limit:
+            break
+    return out
+
+
+#: What an amount of an unknown ticker weighs: as a listed coin's amount does in lures.txt (bait 2, the topic 1).
+TICKER_REWARD, TICKER_TOPIC = 2.0, 1.0
+#: Kinds of wording a text must already hold for its unknown tickers to count (the drop's call or bait).
+_DROP_KINDS = frozenset({"action", "reward"})
+
+
+def with_tickers(match: LureMatch, text: str, lures: LureList, ctx: AnalysisContext | None = None) -> LureMatch:
+    """``match`` with the first amount of a ticker known to no list in ``text`` added as bait and topic (see
+    :data:`_TICKER_AMOUNT`), when ``match`` already holds a call to action or bait."""
+    if not any(t.category in _DROP_KINDS and lure_wording(t) for t in match.terms):
+        return match
+    # (a coin the list names, "0.005 BTC", is the list's to weigh, with its exceptions: "a donation of 0.005 BTC")
+    found = [a for a in ticker_amounts(text) if not match_lures(a, lures, ctx).topic][:1]
+    if not found:
+        return match
+    topic_before = min(TOPIC_CAP, sum(t.weight for t in match.terms if t.category == "topic"))
+    topic_after = min(TOPIC_CAP, topic_before + TICKER_TOPIC)
+    terms = (*match.terms, Lure(found[0], "reward", TICKER_REWARD), Lure(found[0], "topic", TICKER_TOPIC))
+    return LureMatch(round(match.weight + TICKER_REWARD + topic_after - topic_before, 2), True, terms)
 
 
 # ---------------------------------------------------------------------------- look-alike letters
@@ -517,6 +596,7 @@ class CryptoThemeMessage:
         # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
         body = (match_parts((subject_text, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
                 else LureMatch(0.0, False, ()))
+        body = with_tickers(body, f"{subject_text}\n{msg.body_text}", lures, ctx)
         address = any(f.code in ADDRESS_CODES for f in findings)
         link = bool(msg.body_html_links) or "://" in msg.body_text[:CALLBACK_SCAN_CHARS]
         # (a brand's own aligned mail is its notice: its withdrawal confirmations have a fake balance's parts)
