@@ -151,7 +151,8 @@ def asks_something(match: LureMatch) -> bool:
     return any(t.category in ASKING_KINDS for t in match.terms)
 
 
-def place_score(match: LureMatch, place: Place, topic: bool = False, notice: bool = False) -> float | None:
+def place_score(match: LureMatch, place: Place, topic: bool = False, notice: bool = False,
+                discussion: bool = False) -> float | None:
     """The finding score for ``match`` at ``place``, or None when it is not a lure there.
 
     ``topic`` says the crypto topic was already established elsewhere (the body of a mail whose
@@ -159,6 +160,8 @@ def place_score(match: LureMatch, place: Place, topic: bool = False, notice: boo
     nowhere, so a text that asks nothing is a notice however much it tells of coins earned (a statement: "you
     received 0.012 ETH in staking rewards, added to your balance automatically"): the no-action cap holds.  A
     bait with nothing asked and nowhere to go leads nowhere (an extortion asks: its demand is extortion wording).
+    ``discussion``: the text speaks of what a lure would ask without asking it of anyone (:func:`discusses`): the
+    no-action cap holds whatever its wording.
     """
     if not (match.topic or topic) or match.weight < place.threshold:
         return None
@@ -171,14 +174,15 @@ def place_score(match: LureMatch, place: Place, topic: bool = False, notice: boo
     if has_lure_anatomy(match):
         score += DIVERSITY_BONUS
     cap = place.cap
-    if place.no_action_cap is not None and not asks_something(match) and (pushed < NO_ACTION_BAIT or notice):
+    if place.no_action_cap is not None and (discussion or (not asks_something(match)
+                                                           and (pushed < NO_ACTION_BAIT or notice))):
         cap = min(cap, place.no_action_cap)
     return round(min(cap, score), 2)
 
 
 def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None = None,
-             topic: bool = False, notice: bool = False) -> Finding | None:
-    score = place_score(match, place, topic, notice)
+             topic: bool = False, notice: bool = False, discussion: bool = False) -> Finding | None:
+    score = place_score(match, place, topic, notice, discussion)
     if score is None:
         return None
     if cap is not None and score > cap:
@@ -550,6 +554,21 @@ def discussed(match: LureMatch) -> LureMatch:
 _NOT_HEADLINE = frozenset({"action", "urgency", "secret", "extortion"})
 
 
+#: Kinds of wording no discussion holds: it neither presses, threatens nor asks for a wallet secret.
+_PRESSING = frozenset({"urgency", "extortion", "secret"})
+
+
+def discusses(match: LureMatch, text: str, link: bool) -> bool:
+    """Does ``text`` (matched as ``match``) discuss a drop rather than ask for anything: it links nowhere, presses
+    nothing (:data:`_PRESSING`), addresses no reader and bids nothing (:func:`addresses_nobody`,
+    :func:`bids_the_reader`)?  Technique of the false positive on a colleague's or a team's mail about a token
+    launch ("the airdrop claim page goes live the same day; eligibility comes from the season 1 snapshot"): its
+    calls to action are nouns, there is nowhere to act and nobody asked to.  A lure gives the reader a link, or
+    tells them to act, or speaks to them, or presses."""
+    return not link and not any(t.category in _PRESSING for t in match.terms) and addresses_nobody(text) \
+        and not bids_the_reader(match, text)
+
+
 def headline(match: LureMatch, text: str) -> bool:
     """Is the Subject ``text`` (matched as ``match``) a news headline: topic and bait words only, addressed to
     nobody ("This week: airdrop season returns", "ZK airdrop eligibility explained")?  A lure's Subject presses
@@ -614,10 +633,11 @@ class CryptoThemeMessage:
             subject, body = discussed(subject), discussed(body)
         news = listed and not techniques and not asks_something(body) and not has_lure_anatomy(body) \
             and headline(subject, f"{subject_text}\n{msg.from_display}")
+        discussion = not techniques and discusses(body, said, link)
         for match, place in ((subject, SUBJECT), (body, BODY)):
             if news and place is SUBJECT:
                 continue  # a mailing that asks nothing: its Subject's topic ("airdrop season returns") is its news
-            f = _finding(match, place, cap=cap, topic=topic, notice=not link)
+            f = _finding(match, place, cap=cap, topic=topic, notice=not link, discussion=discussion)
             if f is not None:
                 yield f
         disguised = lookalike_words(f"{subject_text} {msg.from_display}") if topic or body.topic else []
