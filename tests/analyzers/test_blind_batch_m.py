@@ -15,8 +15,10 @@ planning a token launch, tax notices mentioning crypto-assets, a signed payment-
 address and a 15-minute window.
 
 Measured once on main (1214aa5) before any change, with ``_flagged`` (tests/analyzers/test_recall_variants.py):
-lures 21/32 flagged (airdrop 10/20, extortion 11/12), look-alikes 14/15 clean.  NOT_CAUGHT / NOT_CLEAN list
-what is still missed or flagged.
+lures 21/32 flagged (airdrop 10/20, extortion 11/12), look-alikes 14/15 clean.  After this round's changes
+(crypto_theme: amounts of tickers known to no list, the discussion that asks nothing; extortion_common: the wallet
+to pay into; lures.txt: the claim's deadline by day or countdown, the claim call by pronoun or before the amount):
+lures 30/32 (airdrop 18/20, extortion 12/12), look-alikes 15/15.  NOT_CAUGHT says why the two are still missed.
 """
 
 from __future__ import annotations
@@ -245,29 +247,17 @@ BENIGN: dict[str, Callable[[], bytes]] = {
         headers=[("List-Id", "crime lab <crimelab.lists.uni.example>")]),
 }
 
-_UNKNOWN_TICKER = ("the amount names a ticker known to no list (lower-cased, '3,648 QSR' reads as '3,648 new') and no "
-                   "topic word is there: nothing says crypto")
-_WEAK = "the topic is named but the claim's wording (and its deadline) weighs too little for the threshold"
 #: Lures still missed (strict xfail), with their cause.
 NOT_CAUGHT: dict[str, str] = {
-    "points season 2 converted, unknown ticker, HTML": _UNKNOWN_TICKER,
-    "Base snapshot, ETH reserved": _WEAK + " ('connect before Sunday')",
-    "TON drop, Telegram bot": _WEAK + " ('before midnight'; NOT an unknown ticker)",
-    "Runes airdrop, sign a message": "'sign a message with your wallet to claim' reads as nothing in the body",
-    "retroactive rewards, long": _UNKNOWN_TICKER,
-    "testnet points to tokens": _WEAK + " (BERA an unknown ticker)",
-    "reward pool share, no airdrop word": _UNKNOWN_TICKER,
-    "ESP-sent season 2 claim": "snapshot, eligibility, allocation and claim are all there, no topic word",
-    "es: solo botón, asignación": _WEAK + " ('Reclamar 15 SOL' in a button)",
-    "fr: instantané, réclamez": _UNKNOWN_TICKER + " ('réclamez-les')",
-    "HTML address broken by line breaks": "the address broken by <br> into 14-character groups is not found "
-                                          "(addresses.find_grouped takes groups of up to 12) and no coin is named",
+    "Runes airdrop, sign a message": "lures._REPORTED reads 'a message ... to claim them' as a lure retold (an "
+                                     "indefinite mail noun, then the reporting verb 'claim'), and blanks the call: "
+                                     "'to claim' is the purpose of signing, not reported speech (lures.py, not this "
+                                     "round's to change)",
+    "ESP-sent season 2 claim": "snapshot, eligibility, allocation and claim are all there, but no topic word, no "
+                               "ticker and no coin: the drop's jargon alone is also a governance digest's",
 }
 #: Look-alikes still flagged (strict xfail).
-NOT_CLEAN: dict[str, str] = {
-    "colleague planning a token launch": "'the airdrop claim page goes live' is read as a call to action, though "
-                                         "no reader is addressed and nothing links anywhere",
-}
+NOT_CLEAN: dict[str, str] = {}
 
 LURES = AIRDROP | EXTORTION
 
