@@ -360,8 +360,8 @@ def test_coins_credited_to_the_reader_in_more_wordings_and_languages(body: str) 
 
 def test_every_anatomy_finding_needs_the_coin() -> None:
     """The premise of crypto_theme.pays_in_coin: an Anatomy with every part but the coin (no coin named, no
-    coin amount) and no address gives no extortion, fake balance or get-rich finding.  Fails when a
-    technique of extortion_common is changed to need no coin: then the gate must change with it."""
+    coin amount, no wallet to pay into) and no address gives no extortion, fake balance or get-rich finding.
+    Fails when a technique of extortion_common is changed to need no coin: then the gate must change with it."""
     import dataclasses
 
     from coinguard.analyzers.extortion_common import Anatomy
@@ -378,10 +378,14 @@ def test_every_anatomy_finding_needs_the_coin() -> None:
             values[field.name] = "x"
     full = Anatomy(**values)  # type: ignore[arg-type]
     assert full.extortion() and full.fake_balance() and full.investment()  # every part: every technique
-    coinless = dataclasses.replace(full, coin="", coin_amount="")
+    coinless = dataclasses.replace(full, coin="", coin_amount="", wallet="")
     for link in (False, True):
         assert not coinless.extortion(False) and not coinless.fake_balance(link) and not coinless.investment(link)
     assert coinless.extortion(True)  # a wallet address is the coin of an extortion
+    # and so is the wallet to pay into, named without the coin (extortion_common.WALLET): for an extortion only
+    wallet = dataclasses.replace(coinless, wallet="x")
+    for link in (False, True):
+        assert wallet.extortion(False) and not wallet.fake_balance(link) and not wallet.investment(link)
 
 
 def test_the_coin_gate_changes_no_anatomy_finding(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -400,9 +404,9 @@ def test_the_coin_gate_changes_no_anatomy_finding(monkeypatch: pytest.MonkeyPatc
                   "electronic tengo tu video pagar 500 € dentro de 48 horas you won 0.3 eth lorem ipsum dolor ＢＴＣ "
                   "₿0.1 сутки биткоин 비트코인 48시간 scam fraud")
     words = vocabulary.split()
-    coinless = [w for w in words if not re.search(r"btc|bitcoin|eth|usdt|krypto|satoshi|₿|биткоин|비트코인", w)]
+    coinless = [w for w in words if not re.search(r"btc|bitcoin|eth|usdt|krypto|satoshi|₿|биткоин|비트코인|wallet", w)]
     texts = [" ".join(rng.choice(words) for _ in range(rng.randint(3, 60))) for _ in range(500)]
-    texts += [" ".join(rng.choice(coinless) for _ in range(rng.randint(3, 60))) for _ in range(200)]
+    texts += [" ".join(rng.choice(coinless) for _ in range(rng.randint(3, 60))) for _ in range(300)]
     flags = [(rng.random() < 0.2, rng.random() < 0.5) for _ in texts]
     gated = [list(crypto_theme.anatomy_findings(t, a, link)) for t, (a, link) in zip(texts, flags, strict=True)]
     skipped = sum(not crypto_theme.pays_in_coin(t, a) for t, (a, _link) in zip(texts, flags, strict=True))

@@ -29,6 +29,7 @@ from coinguard.analyzers.extortion_common import (
     MAX_ANATOMY_CHARS,
     READER,
     THREAT_MIN,
+    WALLET,
     about_scams,
     anatomy,
     attribute_text,
@@ -41,7 +42,9 @@ from coinguard.lures import (
     KIND_MIN_WEIGHT,
     LURE_KINDS,
     TOPIC_ACTION_WEIGHT,
+    TOPIC_CAP,
     Lure,
+    LureList,
     LureMatch,
     is_topic,
     lures_for,
@@ -148,7 +151,8 @@ def asks_something(match: LureMatch) -> bool:
     return any(t.category in ASKING_KINDS for t in match.terms)
 
 
-def place_score(match: LureMatch, place: Place, topic: bool = False, notice: bool = False) -> float | None:
+def place_score(match: LureMatch, place: Place, topic: bool = False, notice: bool = False,
+                discussion: bool = False) -> float | None:
     """The finding score for ``match`` at ``place``, or None when it is not a lure there.
 
     ``topic`` says the crypto topic was already established elsewhere (the body of a mail whose
@@ -156,6 +160,8 @@ def place_score(match: LureMatch, place: Place, topic: bool = False, notice: boo
     nowhere, so a text that asks nothing is a notice however much it tells of coins earned (a statement: "you
     received 0.012 ETH in staking rewards, added to your balance automatically"): the no-action cap holds.  A
     bait with nothing asked and nowhere to go leads nowhere (an extortion asks: its demand is extortion wording).
+    ``discussion``: the text speaks of what a lure would ask without asking it of anyone (:func:`discusses`): the
+    no-action cap holds whatever its wording.
     """
     if not (match.topic or topic) or match.weight < place.threshold:
         return None
@@ -168,19 +174,97 @@ def place_score(match: LureMatch, place: Place, topic: bool = False, notice: boo
     if has_lure_anatomy(match):
         score += DIVERSITY_BONUS
     cap = place.cap
-    if place.no_action_cap is not None and not asks_something(match) and (pushed < NO_ACTION_BAIT or notice):
+    if place.no_action_cap is not None and (discussion or (not asks_something(match)
+                                                           and (pushed < NO_ACTION_BAIT or notice))):
         cap = min(cap, place.no_action_cap)
     return round(min(cap, score), 2)
 
 
 def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None = None,
-             topic: bool = False, notice: bool = False) -> Finding | None:
-    score = place_score(match, place, topic, notice)
+             topic: bool = False, notice: bool = False, discussion: bool = False) -> Finding | None:
+    score = place_score(match, place, topic, notice, discussion)
     if score is None:
         return None
     if cap is not None and score > cap:
         return Finding(place.code, NAME, path, match.describe() + " [verified brand sender]", score=cap)
     return Finding(place.code, NAME, path, match.describe(), score=score)
+
+
+# ---------------------------------------------------------------------------- tickers known to no list
+
+#: Technique (airdrop / token giveaway): the drop is named by a new project's ticker, known to no list ("your 18,240
+#: points convert to 3,648 QSR", "an allocation of 1,980 NXB", "Claim 2,400 $VRTX").  The lists match lower-cased
+#: text, where an amount before a ticker reads as one before any word ("3,648 new"); the original text's case tells
+#: them apart: a symbol in capitals (3-6 letters; a cashtag: "$" and 2-10 capitals or digits) right after an amount,
+#: in a sentence that is not shouted, and no currency code, unit, time zone or capitalised word of a shouting line;
+#: not a price and a product's model code after it ("$24.02 DSP-500 headset": money, then "-" or a digit), nor a
+#: year before an event's or an organisation's acronym ("2018 CIMC", "the 2023 ONCF report").
+#: Such an amount is taken as lures.txt takes a listed coin's ("0.35 eth": bait and the topic), and only in a text that
+#: already holds a call to action or bait (a claim, an allocation: the drop's own wording), so a flight number, an
+#: invoice line or a product code beside no lure wording counts for nothing.
+_TICKER_AMOUNT = re.compile(r"(?<![\w.,$€£¥])(?!(?:19|20)\d\d(?![\d.,]))\d[\d.,' \u00a0]{0,14}?\s?"
+                            r"(?:(?P<sym>[A-Z]{3,6})|\$(?P<tag>[A-Z][A-Z0-9]{1,9}))(?![\w$€£¥-])")
+#: Capitals after an amount that are no ticker: currency codes (ISO 4217), units (of measure, of goods shipped: "40
+#: PAL"), time and dates, countries (a postal address's "Suite 3204 USA"), the capitalised words of shouted text and
+#: of product, payroll and administrative codes.
+_NOT_TICKERS = frozenset({
+    "USD", "EUR", "GBP", "CHF", "JPY", "CNY", "RMB", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "ISK", "PLN", "CZK",
+    "HUF", "RON", "BGN", "HRK", "TRY", "RUB", "UAH", "BYN", "KZT", "INR", "PKR", "BDT", "LKR", "NPR", "BRL", "MXN",
+    "ARS", "CLP", "COP", "PEN", "UYU", "ZAR", "NGN", "KES", "GHS", "EGP", "MAD", "TND", "AED", "SAR", "QAR", "KWD",
+    "BHD", "OMR", "ILS", "IRR", "IQD", "JOD", "KRW", "HKD", "SGD", "TWD", "THB", "IDR", "MYR", "PHP", "VND", "XAF",
+    "XOF", "EURO", "EUROS", "KIB", "MIB", "GIB", "TIB", "KBPS", "MBPS", "GBPS", "KHZ", "MHZ", "GHZ", "KWH", "MWH",
+    "GWH", "KVA", "MAH", "DPI", "PPI", "FPS", "LBS", "GAL", "SQM", "SQFT", "RPM", "PSI", "BAR", "MPH", "KMH", "UTC",
+    "GMT", "CET", "CEST", "EET", "EEST", "WET", "BST", "IST", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST",
+    "PDT", "AEST", "JST", "KST", "HRS", "MIN", "MINS", "SEC", "BCE", "YTD", "MTD", "PCS", "SKU", "SKUS", "IDS",
+    "PIN", "PDF", "CPU", "GPU", "RAM", "USB", "HDR", "LED", "SSD", "HDD", "ISO", "ETF", "ETFS", "IPO", "ATM",
+    "ATMS", "FAQ", "VAT", "GST", "TAX", "OFF", "FREE", "NOW", "NEW", "MORE", "LEFT", "ONLY", "DAYS", "DAY", "HOURS",
+    "HOUR", "WEEKS", "MONTHS", "YEARS", "TIMES", "PLUS", "MAX", "PRO", "TOP", "BEST", "SALE", "PEOPLE", "USERS",
+    "SEATS", "SPOTS", "POINTS", "PTS", "STARS", "ITEMS", "UNITS", "AND", "FOR", "THE", "YOU", "YOUR", "VOL", "REF",
+    "ORDER", "BOX", "PAL", "PALS", "PLT", "PLTS", "CTN", "CTNS", "BOXES", "PKG", "PKGS", "PCE", "ROLLS", "SETS",
+    "PRS", "DOZ", "LOTS", "BAGS", "KGS", "TONS", "CBM", "FTE", "FTES", "RSU", "RSUS", "PSU", "PSUS", "ESPP", "PTO",
+    "CME", "CPD", "ECTS", "VCPU", "STOCK", "SHARES", "USA", "UAE", "GBR", "DEU", "FRA", "ESP", "ITA", "NLD", "BEL",
+    "CHE", "AUT", "SWE", "NOR", "DNK", "FIN", "POL", "PRT", "IRL", "GRC", "TUR", "RUS", "UKR", "JPN", "KOR", "CHN",
+    "IND", "AUS", "NZL", "BRA", "ARG", "MEX", "CAN", "ZAF", "EGY", "ISR", "SGP", "HKG", "TWN", "THA", "IDN", "MYS",
+    "PHL", "VNM",
+})
+
+
+def ticker_amounts(text: str, limit: int = 3) -> list[str]:
+    """Amounts of a ticker known to no list in ``text`` (original case), at most ``limit``: see _TICKER_AMOUNT."""
+    out: list[str] = []
+    for m in _TICKER_AMOUNT.finditer(text[:CALLBACK_SCAN_CHARS]):
+        if m.group("sym") in _NOT_TICKERS:
+            continue
+        # shouted text ("ONLY 24 HOURS LEFT"): the words around the amount are in capitals too
+        before = text[max(0, m.start() - 40):m.start()].split()[-1:]
+        after = text[m.end():m.end() + 40].split()[:1]
+        if any(w.isupper() and len(w) > 1 for w in before + after):
+            continue
+        out.append(" ".join(m.group(0).split()))
+        if len(out) >= limit:
+            break
+    return out
+
+
+#: What an amount of an unknown ticker weighs: as a listed coin's amount does in lures.txt (bait 2, the topic 1).
+TICKER_REWARD, TICKER_TOPIC = 2.0, 1.0
+#: Kinds of wording a text must already hold for its unknown tickers to count (the drop's call or bait).
+_DROP_KINDS = frozenset({"action", "reward"})
+
+
+def with_tickers(match: LureMatch, text: str, lures: LureList, ctx: AnalysisContext | None = None) -> LureMatch:
+    """``match`` with the first amount of a ticker known to no list in ``text`` added as bait and topic (see
+    :data:`_TICKER_AMOUNT`), when ``match`` already holds a call to action or bait."""
+    if not any(t.category in _DROP_KINDS and lure_wording(t) for t in match.terms):
+        return match
+    # (a coin the list names, "0.005 BTC", is the list's to weigh, with its exceptions: "a donation of 0.005 BTC")
+    found = [a for a in ticker_amounts(text) if not match_lures(a, lures, ctx).topic][:1]
+    if not found:
+        return match
+    topic_before = min(TOPIC_CAP, sum(t.weight for t in match.terms if t.category == "topic"))
+    topic_after = min(TOPIC_CAP, topic_before + TICKER_TOPIC)
+    terms = (*match.terms, Lure(found[0], "reward", TICKER_REWARD), Lure(found[0], "topic", TICKER_TOPIC))
+    return LureMatch(round(match.weight + TICKER_REWARD + topic_after - topic_before, 2), True, terms)
 
 
 # ---------------------------------------------------------------------------- look-alike letters
@@ -358,7 +442,7 @@ def reports_on_others(match: LureMatch, text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _coin_gate() -> RegexGate:
-    return RegexGate([COIN, COIN_AMOUNT])
+    return RegexGate([COIN, COIN_AMOUNT, WALLET])
 
 
 @lru_cache(maxsize=1)
@@ -370,13 +454,13 @@ def _coin_words_unspaced() -> bool:
 
 def pays_in_coin(text: str, address: bool) -> bool:
     """Could :func:`anatomy_findings` find anything in ``text``?  Each of its techniques is paid in the coin:
-    an extortion in a wallet address or the coin named (``Anatomy.extortion``: address, coin or coin_amount),
-    a fake balance holds out the coin (``fake_balance``: coin_amount or coin), a get-rich lure sells it
-    (``investment``: coin).  Without an address, and where neither COIN nor COIN_AMOUNT matches the prepared
-    text, the anatomy has neither part and no finding: its two dozen 13-language vocabularies (~12 ms on
-    80 KB of prose, most of it on words like "i", "me", "ore" that every text holds) are not searched.
-    The two searches run only where the gate finds one of their required words; the prepared text is the
-    one :func:`anatomy` reads (cached)."""
+    an extortion in a wallet address, the coin named or the wallet to pay into (``Anatomy.extortion``: address,
+    coin, coin_amount or wallet), a fake balance holds out the coin (``fake_balance``: coin_amount or coin), a
+    get-rich lure sells it (``investment``: coin).  Without an address, and where none of COIN, COIN_AMOUNT and
+    WALLET matches the prepared text, the anatomy has none of those parts and no finding: its two dozen
+    13-language vocabularies (~12 ms on 80 KB of prose, most of it on words like "i", "me", "ore" that every
+    text holds) are not searched.  The searches run only where the gate finds one of their required words; the
+    prepared text is the one :func:`anatomy` reads (cached)."""
     if address:
         return True
     gate = _coin_gate()
@@ -387,11 +471,11 @@ def pays_in_coin(text: str, address: bool) -> bool:
         # ASCII required word holds a space, so a word absent from the lower case is absent from the prepared
         # text, and the preparation (~1 ms per 80 KB) is left for text that has them
         may = gate.open(head.lower())
-        if not (may(COIN) or may(COIN_AMOUNT)):
+        if not (may(COIN) or may(COIN_AMOUNT) or may(WALLET)):
             return False
     t = prepare(text)
     may = gate.open(t)
-    return any(may(rx) and rx.search(t) is not None for rx in (COIN, COIN_AMOUNT))
+    return any(may(rx) and rx.search(t) is not None for rx in (COIN, COIN_AMOUNT, WALLET))
 
 
 def anatomy_findings(text: str, address: bool, link: bool, path: str = "") -> Iterator[Finding]:
@@ -470,6 +554,21 @@ def discussed(match: LureMatch) -> LureMatch:
 _NOT_HEADLINE = frozenset({"action", "urgency", "secret", "extortion"})
 
 
+#: Kinds of wording no discussion holds: it neither presses, threatens nor asks for a wallet secret.
+_PRESSING = frozenset({"urgency", "extortion", "secret"})
+
+
+def discusses(match: LureMatch, text: str, link: bool) -> bool:
+    """Does ``text`` (matched as ``match``) discuss a drop rather than ask for anything: it links nowhere, presses
+    nothing (:data:`_PRESSING`), addresses no reader and bids nothing (:func:`addresses_nobody`,
+    :func:`bids_the_reader`)?  Technique of the false positive on a colleague's or a team's mail about a token
+    launch ("the airdrop claim page goes live the same day; eligibility comes from the season 1 snapshot"): its
+    calls to action are nouns, there is nowhere to act and nobody asked to.  A lure gives the reader a link, or
+    tells them to act, or speaks to them, or presses."""
+    return not link and not any(t.category in _PRESSING for t in match.terms) and addresses_nobody(text) \
+        and not bids_the_reader(match, text)
+
+
 def headline(match: LureMatch, text: str) -> bool:
     """Is the Subject ``text`` (matched as ``match``) a news headline: topic and bait words only, addressed to
     nobody ("This week: airdrop season returns", "ZK airdrop eligibility explained")?  A lure's Subject presses
@@ -516,6 +615,7 @@ class CryptoThemeMessage:
         # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
         body = (match_parts((subject_text, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
                 else LureMatch(0.0, False, ()))
+        body = with_tickers(body, f"{subject_text}\n{msg.body_text}", lures, ctx)
         address = any(f.code in ADDRESS_CODES for f in findings)
         link = bool(msg.body_html_links) or "://" in msg.body_text[:CALLBACK_SCAN_CHARS]
         # (a brand's own aligned mail is its notice: its withdrawal confirmations have a fake balance's parts)
@@ -533,10 +633,11 @@ class CryptoThemeMessage:
             subject, body = discussed(subject), discussed(body)
         news = listed and not techniques and not asks_something(body) and not has_lure_anatomy(body) \
             and headline(subject, f"{subject_text}\n{msg.from_display}")
+        discussion = not techniques and discusses(body, said, link)
         for match, place in ((subject, SUBJECT), (body, BODY)):
             if news and place is SUBJECT:
                 continue  # a mailing that asks nothing: its Subject's topic ("airdrop season returns") is its news
-            f = _finding(match, place, cap=cap, topic=topic, notice=not link)
+            f = _finding(match, place, cap=cap, topic=topic, notice=not link, discussion=discussion)
             if f is not None:
                 yield f
         disguised = lookalike_words(f"{subject_text} {msg.from_display}") if topic or body.topic else []

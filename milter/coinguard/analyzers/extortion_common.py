@@ -84,6 +84,15 @@ COIN = re.compile(_L + "(?:" + _stems(
 ) + r"|bitcoin[a-z]{0,3})(?![a-z])"
     "|₿|биткоин|биткойн|біткоїн|біткойн|криптовалют|ביטקוין|比特币|比特幣|ビットコイン|비트코인|暗号資産|加密货币|암호화폐"
     "|بيتكوين|بتكوين|عملة مشفرة|العملات المشفرة|تيثر")
+#: The wallet to pay into, named without the coin ("send $1,500 to this wallet", "Wallet: bc1q ..."): the
+#: technique of the extortion that never writes "bitcoin" (a filter's word) and gives the address alone,
+#: sometimes in a form no address finder reads (broken over lines, in a picture).  Only an extortion takes it
+#: as its coin, beside two claims that hold the reader, a demand or an amount, and a deadline or secrecy; a fake
+#: balance or a get-rich lure still needs the coin itself.
+WALLET = re.compile(_L + "(?:" + _stems(
+    "wallet", "wallets", "billetera", "cartera", "carteira", "portefeuille", "portafoglio", "portemonnee",
+    "cuzdan", "cuzdanima", "dompet", "portfel", "peneztenka",
+) + ")(?![a-z])|кошел[её]к|кошельк|гаманц|지갑|ウォレット|钱包|錢包|محفظة")
 #: A coin amount: digits next to a ticker or a coin's name, either way round ("0.05 BTC", "BTC 0,05", "₿0.1").
 #: The digits may follow a kana, a Han character or a Hangul syllable right away ("アカウントに1.3 BTC",
 #: "계정에0.6 BTC": those scripts do not space words), not a Latin letter, a digit or a dot.
@@ -544,6 +553,7 @@ class Anatomy:
     reader: str = ""  # the reader addressed ("your", "tu", "seni")
     fee: str = ""  # a fee to pay (one denied, "no fees", is none)
     fee_demand: str = ""  # the demand to pay that fee ("pay the processing fee")
+    wallet: str = ""  # the wallet to pay into, named without the coin (WALLET; looked for beside claims only)
 
     @property
     def about_scams(self) -> bool:
@@ -557,13 +567,13 @@ class Anatomy:
         harm = any(t.startswith("harm:") for t in self.threats)
         if self.about_scams or not self.reader or len(self.threats) + harm < THREAT_MIN:
             return ""
-        if not (address or self.coin or self.coin_amount):
+        if not (address or self.coin or self.coin_amount or self.wallet):
             return ""
         if not (self.demand or self.money or self.coin_amount):
             return ""
         if not (self.deadline or self.secrecy or (harm and self.demand)):
             return ""
-        pay = "an address" if address else (self.coin_amount or self.coin)
+        pay = "an address" if address else (self.coin_amount or self.coin or f"a {self.wallet}")
         press = self.deadline or self.secrecy or "a demand"
         return f"{', '.join(self.threats)}; pays in {pay}; {self.demand or self.money or self.coin_amount}; {press}"
 
@@ -721,9 +731,9 @@ def _first(pattern: re.Pattern[str], text: str) -> str:
 @lru_cache(maxsize=1)
 def _gate() -> RegexGate:
     """The vocabularies' required words, found in one pass before any of their searches."""
-    return RegexGate([COIN, COIN_AMOUNT, MONEY, DEADLINE, DEADLINE_DAY, DEMAND, SECRECY, BALANCE, ACT, EXPIRY, FEE,
-                      FIRST_PERSON, READER, CREDENTIALS, WEALTH, EARN, RATE, SYSTEM, JOIN, AWARENESS, _CREDIT_WORDS,
-                      *THREAT_GROUPS.values()])
+    return RegexGate([COIN, COIN_AMOUNT, WALLET, MONEY, DEADLINE, DEADLINE_DAY, DEMAND, SECRECY, BALANCE, ACT, EXPIRY,
+                      FEE, FIRST_PERSON, READER, CREDENTIALS, WEALTH, EARN, RATE, SYSTEM, JOIN, AWARENESS,
+                      _CREDIT_WORDS, *THREAT_GROUPS.values()])
 
 
 def anatomy(text: str) -> Anatomy:
@@ -758,7 +768,8 @@ def anatomy(text: str) -> Anatomy:
         credentials=first(CREDENTIALS, bool(credited)), wealth=wealth,
         earn=first(EARN, bool(wealth)) or rate or first(RATE, bool(wealth)),
         paid_rate=rate, system=first(SYSTEM, bool(wealth)), join=first(JOIN, bool(wealth)),
-        reader=first(READER, claims), fee=fee, fee_demand=fee_demand)
+        reader=first(READER, claims), fee=fee, fee_demand=fee_demand,
+        wallet=first(WALLET, claims and not (coin or coin_amount)))
 
 
 def _warnings(t: str, may: Callable[[re.Pattern[str]], bool] | None = None) -> tuple[str, ...]:
