@@ -23,9 +23,11 @@ from coinguard.text import (
     PhraseMatcher,
     RegexGate,
     clause_before,
+    match_prefixes,
     normalize,
     normalized,
     normalized_join,
+    prefixed_search,
     token_set,
 )
 
@@ -376,14 +378,23 @@ _SAID_NOT_ASKED = (_DISCLAIMER, _NEVER_ASK, _NEVER_DO, _QUOTED_EXAMPLE)
 _DISCLAIMER_GATE = RegexGate([*_SAID_NOT_ASKED, _REPORTED], shared=True)  # (normalised text, as the lists')
 
 
+#: Each of :data:`_SAID_NOT_ASKED`'s match-start strings (text.match_prefixes): a text its gate lets through
+#: is first searched only where they occur, and substituted only where that finds a match (a substitution
+#: tries the pattern at every position: ~45 us per 600 characters for the disclaimers, where the gate's words
+#: stood apart -- "do not reply", "phrase" -- and nothing matched).  None where they are unknown or a short
+#: one would be met everywhere.
+_SAID_PREFIXES = tuple(p if p is not None and min(map(len, p)) >= 2 else None
+                       for p in map(match_prefixes, _SAID_NOT_ASKED))
+
+
 @lru_cache(maxsize=16)
 def without_disclaimers(norm: str) -> str:
     """Normalised text with what it says without asking it of the reader made a space: its security
     disclaimers (:data:`_DISCLAIMER`, :data:`_NEVER_ASK`, :data:`_NEVER_DO`) and the lures it retells or quotes
     (:data:`_REPORTED`, :data:`_QUOTED_EXAMPLE`)."""
     may = _DISCLAIMER_GATE.open(norm)
-    for rx in _SAID_NOT_ASKED:
-        if may(rx):
+    for rx, prefixes in zip(_SAID_NOT_ASKED, _SAID_PREFIXES, strict=True):
+        if may(rx) and (prefixes is None or prefixed_search(rx, prefixes, norm) is not None):
             norm = rx.sub(" ", norm)
     return _unreported(norm) if may(_REPORTED) else norm
 
