@@ -301,6 +301,8 @@ class Indicators:
 # --------------------------------------------------------------------------- helpers
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The header block's parser (:func:`at_scan`; the body tier's, cache.py, is the same: its Message is taken).
+_HEADER_PARSER = email.parser.BytesHeaderParser(policy=email.policy.compat32)
 
 
 def _safe_text(text: str) -> str:
@@ -832,18 +834,22 @@ def extract(raw: bytes, verdict: Verdict | Mapping[str, Any], settings: ReportSe
 
 
 def at_scan(raw: bytes, verdict: Verdict, items: Sequence[Item] = (), *, client_addr: str = "", helo: str = "",
-            memo: Mapping[str, Any] | None = None, config: Config | None = None) -> dict[str, Any] | None:
+            memo: Mapping[str, Any] | None = None, config: Config | None = None,
+            parsed: tuple[bytes, Message] | None = None) -> dict[str, Any] | None:
     """The indicators JSON for ``Verdict.indicators``, from the end of a scan (see the module docstring).
 
     ``raw`` is the message as the MTA handed it over (only its header block is parsed again),
-    ``items`` every item the scan handled, ``memo`` the scan's ``AnalysisContext.memo``.
+    ``items`` every item the scan handled, ``memo`` the scan's ``AnalysisContext.memo``; ``parsed``: a header
+    block the scan has parsed already with this parser (the body tier's, cache.BodyCache), and its Message,
+    used when it is the very block read here (bytes compared), not parsed again.
     Returns None, logged, if extraction fails: the report then falls back to :func:`extract`.
     """
     try:
         settings = report_settings(config)
         upstream = config.dkim.trust_upstream if config is not None else ()
         end = re.search(rb"\r?\n\r?\n", raw)  # the header block only: the items hold the rest, decoded
-        msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw[: end.end()] if end else raw)
+        block = raw[: end.end()] if end else raw
+        msg = parsed[1] if parsed is not None and parsed[0] == block else _HEADER_PARSER.parsebytes(block)
         names = {i.path: i.name for i in items[:MAX_FILES] if i.name}
         ind = _build(msg, verdict, _walk_items(items, memo or {}), settings,
                      client=client_hop(client_addr, helo, settings), auth_ids=(*settings.authserv_ids, *upstream),
