@@ -71,7 +71,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from email.message import Message
-from functools import cache
+from functools import cache, lru_cache
 from html import unescape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -371,10 +371,22 @@ def _unfold(value: str) -> str:
 
 
 def _addresses(msg: Message, name: str) -> tuple[str, ...]:
-    values = [str(v) for v in msg.get_all(name, [])]
+    values = tuple(str(v) for v in msg.get_all(name, []))
     if not values:
         return ()
-    return _unique(addr.strip().lower() for _n, addr in email.utils.getaddresses(values) if "@" in addr)
+    if sum(map(len, values)) > ADDRESS_MEMO_CHARS:
+        return _parsed_addresses.__wrapped__(values)
+    return _parsed_addresses(values)
+
+
+#: Header values (From, Sender, Reply-To, Return-Path) whose addresses are remembered (a campaign's copies
+#: share them), and the longest set of values remembered.
+ADDRESS_MEMO, ADDRESS_MEMO_CHARS = 64, 4096
+
+
+@lru_cache(maxsize=ADDRESS_MEMO)
+def _parsed_addresses(values: tuple[str, ...]) -> tuple[str, ...]:
+    return _unique(addr.strip().lower() for _n, addr in email.utils.getaddresses(list(values)) if "@" in addr)
 
 
 def _verdict_obj(verdict: Verdict | Mapping[str, Any]) -> Verdict:
@@ -421,11 +433,15 @@ def _networks(nets: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.
 
 
 def _trusted(hop: Hop, settings: ReportSettings) -> bool:
+    return _trusted_by(hop, settings.trusted_networks, settings.trusted_hosts)
+
+
+def _trusted_by(hop: Hop, networks: tuple[str, ...], hosts: tuple[str, ...]) -> bool:
     addr = _ip(hop.ip) if hop.ip else None
-    if addr is not None and any(addr in net for net in _networks(settings.trusted_networks)):
+    if addr is not None and any(addr in net for net in _networks(networks)):
         return True
     name = hop.rdns
-    for host in settings.trusted_hosts:
+    for host in hosts:
         host = host.lower()
         if name and (name == host or (host.startswith(".") and name.endswith(host))):
             return True
@@ -458,14 +474,26 @@ def received_chain(
 
 
 def client_hop(client_addr: str, helo: str, settings: ReportSettings) -> Hop | None:
-    """The connecting client as the MTA saw it (None when there is no usable address)."""
-    addr = _ip(client_addr or "")
+    """The connecting client as the MTA saw it (None when there is no usable address); remembered for the
+    last few clients (a Hop is immutable; whether it is trusted reads only the trusted networks and hosts)."""
+    if len(client_addr or "") + len(helo) > CLIENT_MEMO_CHARS:
+        return _client_hop.__wrapped__(client_addr or "", helo, settings.trusted_networks, settings.trusted_hosts)
+    return _client_hop(client_addr or "", helo, settings.trusted_networks, settings.trusted_hosts)
+
+
+#: Clients (address, HELO) whose Hop is remembered, and the longest address + HELO remembered.
+CLIENT_MEMO, CLIENT_MEMO_CHARS = 64, 512
+
+
+@lru_cache(maxsize=CLIENT_MEMO)
+def _client_hop(client_addr: str, helo: str, networks: tuple[str, ...], hosts: tuple[str, ...]) -> Hop | None:
+    addr = _ip(client_addr)
     if addr is None:
         return None
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:  # ::ffff:a.b.c.d
         addr = addr.ipv4_mapped
     hop = Hop(helo=_unfold(helo)[:255].lower(), ip=str(addr))
-    return replace(hop, trusted=_trusted(hop, settings))
+    return replace(hop, trusted=_trusted_by(hop, networks, hosts))
 
 
 def chain_from(client: Hop | None, values: Sequence[str], settings: ReportSettings
