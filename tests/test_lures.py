@@ -164,7 +164,8 @@ def test_disclaimers_are_taken_out_as_by_the_substitution_on_every_text() -> Non
     vocabulary = ("never do not don't won't will not nobody will ask share enter type send your the our seed "
                   "recovery secret private wallet phrase key keys words nunca jamais niemals nie mai nooit asla "
                   "никогда frase clave phrase schlüssel фразу ключ сид email domain lorem ipsum . ! ? "
-                  "決して 絶対に シードフレーズ 秘密鍵 助记词")
+                  "決して 絶対に シードフレーズ 秘密鍵 助记词 connect sign approve beware of watch out for example "
+                  "e.g. : \" “ ” reply but and ,")
     words = vocabulary.split()
     rng = random.Random(21)
     texts = [normalize(" ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))) for _ in range(3000)]
@@ -181,7 +182,10 @@ def test_disclaimers_are_taken_out_as_by_the_substitution_on_every_text() -> Non
     from coinguard.lures import _DISCLAIMER_GATE
 
     unchanged_gated = sum(not _DISCLAIMER_GATE.open(t)(_DISCLAIMER) for t in texts)
-    assert changed > 300 and unchanged_gated > 300  # both paths were exercised
+    # and the third: the gate open, the pattern searched where its start strings occur, and no match there
+    searched_in_vain = sum(_DISCLAIMER_GATE.open(t)(rx) and rx.search(t) is None
+                           for t in texts for rx in _SAID_NOT_ASKED)
+    assert changed > 300 and unchanged_gated > 300 and searched_in_vain > 300  # every path was exercised
 
 
 def _kinds(text: str) -> set[str]:

@@ -827,10 +827,12 @@ class BodyCache:
     (they come from the Subject and the body text) is scanned in full.  One lookup (one Redis GET) per
     message; on a miss the per-item tier works as before."""
 
-    def __init__(self, cache: VerdictCache, key: CacheKey, headers: Message, shape: BodyShape | None = None) -> None:
+    def __init__(self, cache: VerdictCache, key: CacheKey, headers: Message, shape: BodyShape | None = None,
+                 head: bytes = b"") -> None:
         self.cache = cache
         self.key = key
         self.headers = headers
+        self.head = head  # the header block ``headers`` was parsed from (its blank line included)
         self.shape = shape  # the renamed body and its leaves' payloads (None: no multipart renamed)
         self._hits_before = cache.stats.counts["hit"]
 
@@ -864,7 +866,7 @@ class BodyCache:
         head_key = b"".join([b"%d\0" % max_parts, *(f"{name}\0{value}\0".encode("utf-8", "surrogateescape")
                                                     for name, value in shaping), b"\0body\0"])
         digest = cache.bodies.digest(head_key, body)
-        return cls(cache, CacheKey(cache.generation, "<body>", code_version(), digest, ""), headers, shape)
+        return cls(cache, CacheKey(cache.generation, "<body>", code_version(), digest, ""), headers, shape, head)
 
     def lookup(self) -> BodyReplay | None:
         """The replay of a stored run of this body, or None (a miss, a failure or a corrupt entry)."""

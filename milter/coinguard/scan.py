@@ -263,7 +263,8 @@ def scan_message(raw: bytes | str | os.PathLike[str], ctx: ScanContext) -> Verdi
         verdict = replace(verdict, headers=tuple(col.headers))
     if ctx.indicators or verdict.action in (Action.QUARANTINE, Action.STRIP):
         verdict = replace(verdict, indicators=indicators.at_scan(
-            data, verdict, col.items, client_addr=env.client_addr, helo=env.helo, memo=actx.memo, config=cfg))
+            data, verdict, col.items, client_addr=env.client_addr, helo=env.helo, memo=actx.memo, config=cfg,
+            parsed=(body.head, body.headers) if body is not None else None))
     return verdict
 
 

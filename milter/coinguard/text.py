@@ -18,6 +18,7 @@ import threading
 import unicodedata
 import weakref
 from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache, cached_property, lru_cache
 from itertools import compress
@@ -295,8 +296,10 @@ def normalized_join(ctx: AnalysisContext | None, *parts: str) -> str:
     if joined is None:
         norms = [n for n in (normalized(ctx, p) for p in parts if p) if n]
         joined = memo[parts] = " ".join(norms)
-        if len(norms) > 1 and len(norms[-1]) >= SPLIT_JOIN_MIN:
-            _remember_join(joined, " ".join(norms[:-1]), norms[-1])
+        if len(norms) > 1:
+            _remember_parts(joined, " ".join(norms[:-1]), norms[-1])
+            if len(norms[-1]) >= SPLIT_JOIN_MIN:
+                _remember_join(joined, " ".join(norms[:-1]), norms[-1])
     return joined
 
 
@@ -323,11 +326,42 @@ def _remember_join(joined: str, head: str, body: str) -> None:
             del _JOINS[next(iter(_JOINS))]
 
 
+def remember_join(joined: str, head: str, body: str) -> None:
+    """:func:`_remember_join` for a caller that knows ``joined == head + " " + body`` (both normalised, no space
+    at either end), whatever the body's length: the needles of ``joined`` are then the parts' (the body's
+    remembered by the body)."""
+    if split_join(joined) is None:
+        _remember_join(joined, head, body)
+
+
 def split_join(text: str) -> tuple[str, str] | None:
     """``(head, body)`` when ``text`` is a joined text remembered by :func:`normalized_join` (``text ==
     head + " " + body``), else None."""
     parts = _JOINS.get(text)
     if parts is None or len(parts[0]) + 1 + len(parts[1]) != len(text):  # (an equal text is the same join)
+        return None
+    return parts
+
+
+#: Every joined text of the last few messages as its head and its last part, whatever their length
+#: (:func:`join_parts`; :func:`split_join` only knows those with a long body, for the token memos).
+_PARTS: dict[str, tuple[str, str]] = {}
+
+
+def _remember_parts(joined: str, head: str, body: str) -> None:
+    with _JOINS_LOCK:
+        _PARTS.pop(joined, None)
+        _PARTS[joined] = (head, body)
+        while len(_PARTS) > SPLIT_JOINS:
+            del _PARTS[next(iter(_PARTS))]
+
+
+def join_parts(text: str) -> tuple[str, str] | None:
+    """``(head, body)`` when ``text`` is a text :func:`normalized_join` joined of several parts (``text == head +
+    " " + body``, ``body`` the last part), else None.  The lure matcher's body memo (lures._match_norm) reads
+    it: a campaign's copies have one body and each its own Subject."""
+    parts = _PARTS.get(text)
+    if parts is None or len(parts[0]) + 1 + len(parts[1]) != len(text):
         return None
     return parts
 
@@ -406,6 +440,10 @@ class PhraseMatcher:
         for k, gated in enumerate(self._gated):
             self._by_gate.setdefault(gated, []).append(k)
         self._searched_memo: dict[frozenset[int], list[int]] = {}
+        #: each ``re:`` phrase's reach before its match (:func:`lookbehind_reach`; None: not known)
+        self._reaches = [lookbehind_reach(rx) for rx, _idx in self.regexes]
+        #: body -> ``re:`` phrase position -> its leftmost match in the body from its reach on (:meth:`find_parts`)
+        self._body_memo: OrderedDict[str, dict[int, str | None]] = OrderedDict()
 
     @property
     def needle_finder(self) -> Any:
@@ -493,21 +531,59 @@ class PhraseMatcher:
         results are shared while the same text is looked at again)."""
         return _find(self, norm)
 
+    def find_parts(self, norm: str, head: str, body: str) -> dict[int, str]:
+        """:meth:`find` of ``norm == head + " " + body`` (a dict of its own), the ``re:`` phrases' searches on the body
+        remembered by the body (:attr:`_body_memo`, the last :data:`BODY_MEMO` bodies): a campaign's copies share
+        it and each has its own Subject.
+
+        The leftmost match of a phrase in ``norm`` is one that starts before ``len(head) + 1 + reach``
+        (``reach``: how far before its start a match looks, :func:`lookbehind_reach`), found by trying there,
+        or else the body's leftmost from ``reach`` on: a match starting there reads what follows it (the same
+        text in both) and at most ``reach`` characters before it (the body's own).  Phrases whose reach or start
+        strings are not known, and texts with Hangul or other scripts in them, are searched on ``norm`` as
+        :meth:`find` does."""
+        if not self.regexes or not norm.isascii():
+            return dict(self.find(norm))
+        found: dict[int, str] = {}
+        self._find_tokens(norm, found)
+        with _BODY_MEMO_LOCK:
+            memo = self._body_memo.get(body)
+            if memo is not None:
+                self._body_memo.move_to_end(body)
+            else:
+                memo = self._body_memo[body] = {}
+                while len(self._body_memo) > BODY_MEMO:
+                    self._body_memo.popitem(last=False)
+        off = len(head) + 1
+        regexes, prefixes, reaches = self.regexes, self._prefixes, self._reaches
+        body_allowed: frozenset[int] | None = None
+        for k in self._searched(self.gate.allowed_indexes(norm)):
+            rx, idx = regexes[k]
+            p, reach = prefixes[k], reaches[k]
+            if reach is None or p is None:  # (without start strings a search of the whole text costs no more)
+                m = rx.search(norm) if p is None else prefixed_search(rx, p, norm)
+                if m:
+                    found.setdefault(idx, m.group(0))
+                continue
+            m = prefixed_search(rx, p, norm, before=off + reach)
+            if m:
+                found.setdefault(idx, m.group(0))
+                continue
+            if k not in memo:
+                if body_allowed is None:
+                    body_allowed = self.gate.allowed_indexes(body)
+                mb = None
+                if self._gated[k] in body_allowed:  # (a match from ``reach`` on is a match in the body)
+                    mb = prefixed_search(rx, p, body, reach)
+                memo[k] = mb.group(0) if mb else None
+            got = memo[k]
+            if got is not None:
+                found.setdefault(idx, got)
+        return found
+
     def _find(self, norm: str) -> dict[int, str]:
         found: dict[int, str] = {}
-        if self.first:
-            tokens = _tokens(norm)
-            changed = _leet_changes(norm)
-            matches: tuple[list[int], list[int]] = ([], [])
-            self._scan_tokens(tokens, found, matches if changed else None)
-            if changed:  # leetspeak (w4ll3t): the tokens mixing letters and digits folded, a second pass
-                if len(changed) * DENSE_LEET > len(tokens):  # nearly every token: one whole pass is quicker
-                    folded = list(tokens)
-                    for i, tok in changed.items():
-                        folded[i] = tok
-                    self._scan_tokens(tuple(folded), found)
-                else:
-                    self._rescan_folded(tokens, changed, matches, found)
+        self._find_tokens(norm, found)
         if self.hangul and not norm.isascii() and _HANGUL.search(norm):  # (ASCII text: no scan for Hangul)
             compact = _compact_hangul(norm)
             for phrase, idx in self.hangul:
@@ -526,6 +602,22 @@ class PhraseMatcher:
                     found.setdefault(idx, m.group(0))
         return found
 
+    def _find_tokens(self, norm: str, found: dict[int, str]) -> None:
+        """The token phrases of ``norm`` into ``found`` (the first part of :meth:`_find`)."""
+        if self.first:
+            tokens = _tokens(norm)
+            changed = _leet_changes(norm)
+            matches: tuple[list[int], list[int]] = ([], [])
+            self._scan_tokens(tokens, found, matches if changed else None)
+            if changed:  # leetspeak (w4ll3t): the tokens mixing letters and digits folded, a second pass
+                if len(changed) * DENSE_LEET > len(tokens):  # nearly every token: one whole pass is quicker
+                    folded = list(tokens)
+                    for i, tok in changed.items():
+                        folded[i] = tok
+                    self._scan_tokens(tuple(folded), found)
+                else:
+                    self._rescan_folded(tokens, changed, matches, found)
+
     def _searched(self, allowed: frozenset[int]) -> list[int]:
         """The positions in :attr:`regexes` of the phrases whose gate number is in ``allowed``, in order
         (remembered per allowed set: the gate's own memo hands out one object per needle set)."""
@@ -538,6 +630,36 @@ class PhraseMatcher:
 
 #: A folded second pass over every token once more than one token in this many changes.
 DENSE_LEET = 4
+#: Bodies whose ``re:`` phrase searches a matcher remembers (:meth:`PhraseMatcher.find_parts`).
+BODY_MEMO = 8
+_BODY_MEMO_LOCK = threading.Lock()  # (one for all matchers: a matcher is pickled, a lock cannot be)
+
+
+def lookbehind_reach(rx: re.Pattern[str]) -> int | None:
+    """How many characters before a match's start ``rx`` may look at: 1 (a word boundary, a line start) plus the
+    widths of all its lookbehinds (nested ones included); None when that is not known (a pattern this module
+    cannot parse, a lookbehind of unbounded width)."""
+    tree = _parse(rx)
+    if tree is None:
+        return None
+    sre = _sre()
+    from re import _parser  # type: ignore[attr-defined]
+
+    reach = 1
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _parser.SubPattern):
+            for op, av in node.data:
+                if op in (sre.ASSERT, sre.ASSERT_NOT) and av[0] < 0:
+                    width = av[1].getwidth()[1]
+                    if width >= sre.MAXREPEAT or width > 1000:
+                        return None
+                    reach += width
+                stack.append(av)
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return reach
 
 
 def needle_finder(needle_sets: Sequence[frozenset[str] | None]) -> Any:
@@ -929,25 +1051,30 @@ def _prefixes(items: Sequence[tuple[Any, Any]], sre: Any) -> frozenset[str] | No
     return None
 
 
-def _occurrences(text: str, needle: str) -> Iterator[int]:
-    """Every position of ``needle`` in ``text``, overlapping ones included, in order."""
+def _occurrences(text: str, needle: str, pos: int = 0) -> Iterator[int]:
+    """Every position of ``needle`` in ``text`` from ``pos`` on, overlapping ones included, in order."""
     find = text.find
-    i = find(needle)
+    i = find(needle, pos)
     while i >= 0:
         yield i
         i = find(needle, i + 1)
 
 
-def prefixed_search(rx: re.Pattern[str], prefixes: frozenset[str], text: str) -> re.Match[str] | None:
-    """``rx.search(text)`` for a pattern every match of which starts with one of ``prefixes``
+def prefixed_search(rx: re.Pattern[str], prefixes: frozenset[str], text: str, pos: int = 0,
+                    before: int | None = None) -> re.Match[str] | None:
+    """``rx.search(text, pos)`` for a pattern every match of which starts with one of ``prefixes``
     (:func:`match_prefixes`): ``rx.match`` is tried only where one of them occurs (found by ``str.find``, at
     C speed), in order, and the first match is returned: the leftmost, the one ``rx.search`` finds (a
     pattern whose required word sits in ordinary words, "eth" in "whether", passes its gate and is then
     tried at every position of the text: ~40 us per 2 KB).  ``rx.match(text, pos)`` sees the text before
-    ``pos`` (lookbehinds, ``\\b``) as the search does."""
+    ``pos`` (lookbehinds, ``\\b``) as the search does.  ``before``: only matches starting before it (None
+    when the leftmost starts there or later)."""
     match, find = rx.match, text.find
+    stop = len(text) if before is None else min(len(text), before)
     if len(prefixes) == 1:
-        for i in _occurrences(text, next(iter(prefixes))):
+        for i in _occurrences(text, next(iter(prefixes)), pos):
+            if i >= stop:
+                return None
             m = match(text, i)
             if m is not None:
                 return m
@@ -955,10 +1082,10 @@ def prefixed_search(rx: re.Pattern[str], prefixes: frozenset[str], text: str) ->
     # each prefix's next occurrence; the least tried, then those there moved past it (every position where
     # one occurs, once, in order: what merging their occurrences tried, less the repeats)
     needles = tuple(prefixes)
-    ahead = [find(p) for p in needles]
+    ahead = [find(p, pos) for p in needles]
     while True:
         i = min([a for a in ahead if a >= 0], default=-1)
-        if i < 0:
+        if i < 0 or i >= stop:
             return None
         m = match(text, i)
         if m is not None:

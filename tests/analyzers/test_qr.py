@@ -225,9 +225,38 @@ def test_a_decoder_failure_is_no_code_not_an_error(monkeypatch: pytest.MonkeyPat
     def broken(*args: object, **kwargs: object) -> list[object]:
         raise RuntimeError("decoder bug")
 
+    monkeypatch.setattr(qr, "_DECODED", type(qr._DECODED)())  # (another test's decoding of this picture)
     monkeypatch.setattr(zxingcpp, "read_barcodes", broken)
-    findings, children = run_handler(QrCodes(), encoded(qr_picture("https://a.example/"), "PNG"), "q.png")
+    data = encoded(qr_picture("https://a.example/"), "PNG")
+    findings, children = run_handler(QrCodes(), data, "q.png")
     assert findings == [] and children == []
+    monkeypatch.undo()  # a failed decoding is not remembered: the picture decodes once the decoder works
+    assert qr.decode_bytes(data) == ["https://a.example/"]
+
+
+def test_a_decoded_picture_is_remembered_by_its_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A campaign's next copy carries the same picture: its decoding is remembered by the bytes (the same
+    texts, and a list of its own), another picture is decoded, and the memo is bounded."""
+    monkeypatch.setattr(qr, "_DECODED", type(qr._DECODED)())
+    monkeypatch.setattr(qr, "DECODED_MEMO", 2)
+    calls: list[int] = []
+    real = zxingcpp.read_barcodes
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(zxingcpp, "read_barcodes", counted)
+    one, two = (encoded(qr_picture(u), "PNG") for u in ("https://a.example/", "https://b.example/"))
+    first = qr.decode_bytes(one)
+    assert first == ["https://a.example/"] and len(calls) == 1
+    first.append("changed by a caller")
+    assert qr.decode_bytes(bytes(one)) == ["https://a.example/"] and len(calls) == 1
+    assert qr.decode_bytes(two) == ["https://b.example/"] and len(calls) == 2
+    small = encoded(Image.new("RGB", (4, 4), "white"), "PNG")  # too small to hold a code: None, remembered
+    assert qr.decode_bytes(small) is None and qr.decode_bytes(small) is None
+    assert len(qr._DECODED) == 2  # the oldest (one) forgotten
+    assert qr.decode_bytes(one) == ["https://a.example/"] and len(calls) == 3
 
 
 def _future_version(package: bytes) -> bytes:

@@ -312,3 +312,40 @@ def test_postgresql_keeps_the_indicators(pg_dsn: str, tmp_path: Path, cfg: Confi
         assert rec.indicators_stored and rec.indicators == Indicators.from_json(v.indicators)
         assert load_record(store, qid2, SETTINGS).indicators.client.ip == CLIENT  # type: ignore[union-attr]
         assert store.show(qid).verdict["indicators"]["files"][0]["sha256"] == hashlib.sha256(LURE_SCRIPT).hexdigest()
+
+
+def test_a_header_block_parsed_by_the_scan_is_taken_only_when_it_is_this_one() -> None:
+    """The body tier has parsed the header block already (cache.BodyCache): at_scan takes its Message when its
+    bytes are the block at_scan reads (the same indicators), and parses the block itself otherwise."""
+    from coinguard.cache import _HEADER_PARSER
+
+    raw = daemon_view()
+    block = raw[: raw.index(b"\r\n\r\n") + 4]
+    v = _verdict()
+    plain = at_scan(raw, v, client_addr=CLIENT)
+    assert plain is not None and plain["subject"] == "[Upbit] wallet verification #1"
+    assert at_scan(raw, v, client_addr=CLIENT, parsed=(block, _HEADER_PARSER.parsebytes(block))) == plain
+    other = daemon_view(2)
+    other_block = other[: other.index(b"\r\n\r\n") + 4]
+    stale = (other_block, _HEADER_PARSER.parsebytes(other_block))  # another copy's block: not taken
+    assert at_scan(raw, v, client_addr=CLIENT, parsed=stale) == plain
+
+
+def test_remembered_clients_and_addresses_read_their_settings_and_values() -> None:
+    """client_hop and the header addresses are remembered (a campaign's copies share them): the same answer as
+    computing them afresh, and another trusted network or another header value is its own entry."""
+    import email.parser
+
+    indicators._client_hop.cache_clear()
+    plain = indicators.client_hop("::ffff:203.0.113.77", "MX.Example", SETTINGS)
+    assert plain == indicators._client_hop.__wrapped__("::ffff:203.0.113.77", "MX.Example",
+                                                       SETTINGS.trusted_networks, SETTINGS.trusted_hosts)
+    assert plain is not None and plain.ip == CLIENT and plain.helo == "mx.example" and not plain.trusted
+    assert indicators.client_hop("::ffff:203.0.113.77", "MX.Example", SETTINGS) is plain
+    ours = dataclasses.replace(SETTINGS, trusted_networks=("203.0.113.0/24",))
+    trusted = indicators.client_hop("::ffff:203.0.113.77", "MX.Example", ours)
+    assert trusted is not None and trusted.trusted
+    msg = email.parser.Parser().parsestr("From: A <A@One.example>, b@two.example\nReply-To: c@three.example\n\n")
+    assert indicators._addresses(msg, "From") == ("a@one.example", "b@two.example")
+    assert indicators._addresses(msg, "Reply-To") == ("c@three.example",)
+    assert indicators._addresses(msg, "From") == ("a@one.example", "b@two.example")

@@ -19,18 +19,24 @@ message, MAX_PDF_PAGES pages and MAX_DOC_IMAGES pictures per document.  An image
 open, or that holds no QR code, is the normal case: no finding, and never a reason for ``unchecked``
 (the image is analysed as a file by the other analyzers all the same).  Images left out by the limits
 are named in ``qr.sampled`` (informational).  Not cached (``cacheable = False``): whether an image is
-decoded depends on the message's image count.
+decoded depends on the message's image count.  What a picture file decodes to is a function of its bytes
+alone, remembered per process for the last :data:`DECODED_MEMO` files (:func:`decode_bytes`): a campaign's
+copies carry the same pictures, and every copy the body tier does not replay (the first ones per worker,
+another boundary layout) decoded them again (~10 ms for the invoice lure's two).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import io
 import logging
 import re
+import threading
 import warnings
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -130,29 +136,56 @@ def decode_image(img: Image) -> list[str] | None:
     return list(dict.fromkeys(texts))[:MAX_CODES]
 
 
+#: Picture files whose decoding is remembered per process (by sha256 of the bytes; a few short texts each).
+DECODED_MEMO = 64
+_DECODED: OrderedDict[bytes, list[str] | None] = OrderedDict()
+_DECODED_LOCK = threading.Lock()
+
+
 def decode_bytes(data: bytes) -> list[str] | None:
     """The QR codes of an image file (:func:`decode_image`); [] when it cannot be read: a damaged picture
-    has no code to read, and is no reason for "unchecked".  Raises _TooLarge past the limits."""
+    has no code to read, and is no reason for "unchecked".  Raises _TooLarge past the limits.
+
+    Remembered by the file's sha256 for the last :data:`DECODED_MEMO` files (the decoding reads nothing
+    else: no rule, no configuration, no message); a decoder that failed is not remembered, nor a file over
+    the limits (it raises)."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise _TooLarge(f"{len(data)} bytes")
+    key = hashlib.sha256(data).digest()
+    with _DECODED_LOCK:
+        if key in _DECODED:
+            _DECODED.move_to_end(key)
+            known = _DECODED[key]
+            return None if known is None else list(known)
+    texts, decoded = _decode_bytes(data)
+    if decoded:
+        with _DECODED_LOCK:
+            _DECODED[key] = None if texts is None else list(texts)
+            while len(_DECODED) > DECODED_MEMO:
+                _DECODED.popitem(last=False)
+    return texts
+
+
+def _decode_bytes(data: bytes) -> tuple[list[str] | None, bool]:
+    """:func:`decode_bytes` and whether the result is the file's own (False: the decoder library failed)."""
     from PIL import Image as PilImage
     from PIL import UnidentifiedImageError
 
-    if len(data) > MAX_IMAGE_BYTES:
-        raise _TooLarge(f"{len(data)} bytes")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # DecompressionBombWarning: our own pixel limit decides
             with PilImage.open(io.BytesIO(data)) as img:
-                return decode_image(img)
+                return decode_image(img), True
     except _TooLarge:
         raise
     except PilImage.DecompressionBombError as exc:
         raise _TooLarge(str(exc)[:80]) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, TypeError) as exc:
         log.debug("image not decoded for QR codes: %r", exc)
-        return []
+        return [], True
     except Exception as exc:  # a decoder library failing on odd input: still only "no code found"
         log.warning("QR decoding failed on an image: %r", exc)
-        return []
+        return [], False
 
 
 def code_urls(text: str) -> list[str]:

@@ -71,7 +71,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from email.message import Message
-from functools import cache
+from functools import cache, lru_cache
 from html import unescape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -301,6 +301,8 @@ class Indicators:
 # --------------------------------------------------------------------------- helpers
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The header block's parser (:func:`at_scan`; the body tier's, cache.py, is the same: its Message is taken).
+_HEADER_PARSER = email.parser.BytesHeaderParser(policy=email.policy.compat32)
 
 
 def _safe_text(text: str) -> str:
@@ -369,10 +371,22 @@ def _unfold(value: str) -> str:
 
 
 def _addresses(msg: Message, name: str) -> tuple[str, ...]:
-    values = [str(v) for v in msg.get_all(name, [])]
+    values = tuple(str(v) for v in msg.get_all(name, []))
     if not values:
         return ()
-    return _unique(addr.strip().lower() for _n, addr in email.utils.getaddresses(values) if "@" in addr)
+    if sum(map(len, values)) > ADDRESS_MEMO_CHARS:
+        return _parsed_addresses.__wrapped__(values)
+    return _parsed_addresses(values)
+
+
+#: Header values (From, Sender, Reply-To, Return-Path) whose addresses are remembered (a campaign's copies
+#: share them), and the longest set of values remembered.
+ADDRESS_MEMO, ADDRESS_MEMO_CHARS = 64, 4096
+
+
+@lru_cache(maxsize=ADDRESS_MEMO)
+def _parsed_addresses(values: tuple[str, ...]) -> tuple[str, ...]:
+    return _unique(addr.strip().lower() for _n, addr in email.utils.getaddresses(list(values)) if "@" in addr)
 
 
 def _verdict_obj(verdict: Verdict | Mapping[str, Any]) -> Verdict:
@@ -419,11 +433,15 @@ def _networks(nets: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.
 
 
 def _trusted(hop: Hop, settings: ReportSettings) -> bool:
+    return _trusted_by(hop, settings.trusted_networks, settings.trusted_hosts)
+
+
+def _trusted_by(hop: Hop, networks: tuple[str, ...], hosts: tuple[str, ...]) -> bool:
     addr = _ip(hop.ip) if hop.ip else None
-    if addr is not None and any(addr in net for net in _networks(settings.trusted_networks)):
+    if addr is not None and any(addr in net for net in _networks(networks)):
         return True
     name = hop.rdns
-    for host in settings.trusted_hosts:
+    for host in hosts:
         host = host.lower()
         if name and (name == host or (host.startswith(".") and name.endswith(host))):
             return True
@@ -456,14 +474,26 @@ def received_chain(
 
 
 def client_hop(client_addr: str, helo: str, settings: ReportSettings) -> Hop | None:
-    """The connecting client as the MTA saw it (None when there is no usable address)."""
-    addr = _ip(client_addr or "")
+    """The connecting client as the MTA saw it (None when there is no usable address); remembered for the
+    last few clients (a Hop is immutable; whether it is trusted reads only the trusted networks and hosts)."""
+    if len(client_addr or "") + len(helo) > CLIENT_MEMO_CHARS:
+        return _client_hop.__wrapped__(client_addr or "", helo, settings.trusted_networks, settings.trusted_hosts)
+    return _client_hop(client_addr or "", helo, settings.trusted_networks, settings.trusted_hosts)
+
+
+#: Clients (address, HELO) whose Hop is remembered, and the longest address + HELO remembered.
+CLIENT_MEMO, CLIENT_MEMO_CHARS = 64, 512
+
+
+@lru_cache(maxsize=CLIENT_MEMO)
+def _client_hop(client_addr: str, helo: str, networks: tuple[str, ...], hosts: tuple[str, ...]) -> Hop | None:
+    addr = _ip(client_addr)
     if addr is None:
         return None
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:  # ::ffff:a.b.c.d
         addr = addr.ipv4_mapped
     hop = Hop(helo=_unfold(helo)[:255].lower(), ip=str(addr))
-    return replace(hop, trusted=_trusted(hop, settings))
+    return replace(hop, trusted=_trusted_by(hop, networks, hosts))
 
 
 def chain_from(client: Hop | None, values: Sequence[str], settings: ReportSettings
@@ -832,18 +862,22 @@ def extract(raw: bytes, verdict: Verdict | Mapping[str, Any], settings: ReportSe
 
 
 def at_scan(raw: bytes, verdict: Verdict, items: Sequence[Item] = (), *, client_addr: str = "", helo: str = "",
-            memo: Mapping[str, Any] | None = None, config: Config | None = None) -> dict[str, Any] | None:
+            memo: Mapping[str, Any] | None = None, config: Config | None = None,
+            parsed: tuple[bytes, Message] | None = None) -> dict[str, Any] | None:
     """The indicators JSON for ``Verdict.indicators``, from the end of a scan (see the module docstring).
 
     ``raw`` is the message as the MTA handed it over (only its header block is parsed again),
-    ``items`` every item the scan handled, ``memo`` the scan's ``AnalysisContext.memo``.
+    ``items`` every item the scan handled, ``memo`` the scan's ``AnalysisContext.memo``; ``parsed``: a header
+    block the scan has parsed already with this parser (the body tier's, cache.BodyCache), and its Message,
+    used when it is the very block read here (bytes compared), not parsed again.
     Returns None, logged, if extraction fails: the report then falls back to :func:`extract`.
     """
     try:
         settings = report_settings(config)
         upstream = config.dkim.trust_upstream if config is not None else ()
         end = re.search(rb"\r?\n\r?\n", raw)  # the header block only: the items hold the rest, decoded
-        msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw[: end.end()] if end else raw)
+        block = raw[: end.end()] if end else raw
+        msg = parsed[1] if parsed is not None and parsed[0] == block else _HEADER_PARSER.parsebytes(block)
         names = {i.path: i.name for i in items[:MAX_FILES] if i.name}
         ind = _build(msg, verdict, _walk_items(items, memo or {}), settings,
                      client=client_hop(client_addr, helo, settings), auth_ids=(*settings.authserv_ids, *upstream),
