@@ -180,6 +180,13 @@ def place_score(match: LureMatch, place: Place, topic: bool = False, notice: boo
     return round(min(cap, score), 2)
 
 
+def _over_no_action_cap(match: LureMatch, place: Place, topic: bool, notice: bool) -> bool:
+    """Would ``match`` score over ``place``'s no-action cap without the ``discussion`` cap?  (Only then can
+    :func:`discusses` change the finding: it is not asked of the others.)"""
+    score = place_score(match, place, topic, notice)
+    return score is not None and place.no_action_cap is not None and score > place.no_action_cap
+
+
 def _finding(match: LureMatch, place: Place, path: str = "", cap: float | None = None,
              topic: bool = False, notice: bool = False, discussion: bool = False) -> Finding | None:
     score = place_score(match, place, topic, notice, discussion)
@@ -633,11 +640,13 @@ class CryptoThemeMessage:
             subject, body = discussed(subject), discussed(body)
         news = listed and not techniques and not asks_something(body) and not has_lure_anatomy(body) \
             and headline(subject, f"{subject_text}\n{msg.from_display}")
-        discussion = not techniques and discusses(body, said, link)
+        discussion: bool | None = None  # (discusses() reads the whole text: only asked where its cap would bite)
         for match, place in ((subject, SUBJECT), (body, BODY)):
             if news and place is SUBJECT:
                 continue  # a mailing that asks nothing: its Subject's topic ("airdrop season returns") is its news
-            f = _finding(match, place, cap=cap, topic=topic, notice=not link, discussion=discussion)
+            if discussion is None and _over_no_action_cap(match, place, topic, not link):
+                discussion = not techniques and discusses(body, said, link)
+            f = _finding(match, place, cap=cap, topic=topic, notice=not link, discussion=bool(discussion))
             if f is not None:
                 yield f
         disguised = lookalike_words(f"{subject_text} {msg.from_display}") if topic or body.topic else []
