@@ -338,13 +338,16 @@ _NEVER_DO = re.compile(
 #: from Ledger, asking you to ...", "scammers claim ...") and what it says, up to the end of the sentence;
 #: or an example quoted ("for example: 'verify your wallet'", "e.g. “connect your wallet”").  The mail
 #: spoken of is indefinite or plural ("a mail", "fake emails", "scammers": :data:`_SPOKEN_OF`): a lure says
-#: "this message" or "we" of itself.  The pattern starts at the noun (a literal alternation: the scan is
-#: quick) and the determiner before it is checked where it matched.  Bounded repeats: linear.
+#: "this message" or "we" of itself.  A verb right after "to" is a purpose, not a report ("sign a message with
+#: your wallet to claim them": the sign-to-claim lure's own call); what the mail spoken of wants or tries to get
+#: is reported ("scammers want you to claim a refund").  The pattern starts at the noun (a literal alternation:
+#: the scan is quick) and the determiner before it is checked where it matched.  Bounded repeats: linear.
 _REPORTED = re.compile(
     r"(?:e-?mail|mail|message|text|sms|dm|website|site|page|letter|call|popup|pop-up|scammer|fraudster|criminal"
-    r"|attacker|phisher|impostor|imposter)(s?)\s(?:[^\s.!?]+\s){0,8}?"
+    r"|attacker|phisher|impostor|imposter)(s?)\s(?:[^\s.!?]+\s){0,8}?(?<!(?<![a-z])to\s)"
     r"(?:saying|says|said|claiming|claims|claim|asking|asks|ask|telling|tells|tell|urging|urge|urges"
-    r"|pretending|pretend|pretends|demanding|demand|instructing|promising|promise|promises|offering)"
+    r"|pretending|pretend|pretends|demanding|demand|instructing|promising|promise|promises|offering"
+    r"|want|wants|wanting|try|tries|trying)"
     r"(?![a-z])[^.!?]{0,240}")
 #: An indefinite determiner (or a warning's adjective) up to two words before the noun of :data:`_REPORTED`.
 _SPOKEN_OF = re.compile(r"(?<![a-z])(?:an?|any|some|fake|fraudulent|phishing|scam|suspicious|such|these|those|other)"

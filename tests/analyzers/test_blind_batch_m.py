@@ -18,7 +18,8 @@ Measured once on main (1214aa5) before any change, with ``_flagged`` (tests/anal
 lures 21/32 flagged (airdrop 10/20, extortion 11/12), look-alikes 14/15 clean.  After this round's changes
 (crypto_theme: amounts of tickers known to no list, the discussion that asks nothing; extortion_common: the wallet
 to pay into; lures.txt: the claim's deadline by day or countdown, the claim call by pronoun or before the amount):
-lures 30/32 (airdrop 18/20, extortion 12/12), look-alikes 15/15.  NOT_CAUGHT says why the two are still missed.
+lures 30/32 (airdrop 18/20, extortion 12/12), look-alikes 15/15; then the sign-to-claim call (lures._REPORTED: a verb
+after "to" is a purpose): 31/32.  NOT_CAUGHT says why the one is still missed.
 """
 
 from __future__ import annotations
@@ -249,10 +250,6 @@ BENIGN: dict[str, Callable[[], bytes]] = {
 
 #: Lures still missed (strict xfail), with their cause.
 NOT_CAUGHT: dict[str, str] = {
-    "Runes airdrop, sign a message": "lures._REPORTED reads 'a message ... to claim them' as a lure retold (an "
-                                     "indefinite mail noun, then the reporting verb 'claim'), and blanks the call: "
-                                     "'to claim' is the purpose of signing, not reported speech (lures.py, not this "
-                                     "round's to change)",
     "ESP-sent season 2 claim": "snapshot, eligibility, allocation and claim are all there, but no topic word, no "
                                "ticker and no coin: the drop's jargon alone is also a governance digest's",
 }
