@@ -27,7 +27,6 @@ SEAM = ["recovery phrase", "seed phrase", "never ask for your recovery phrase", 
 
 
 def _clear() -> None:
-    text._PARTS.clear()
     text._JOINS.clear()
     for fn in (text._tokens, text.token_set, text._leet_changes, text._shared_present, text._body_present,
                text._body_tokens, text._body_token_set, text._body_leet_changes, text._find,
@@ -63,7 +62,7 @@ def test_a_joined_text_matched_from_its_parts_is_matched_as_a_whole(seed: int) -
         joined = f"{head} {body}"
         expected = _whole(joined, lures)
         _clear()
-        text._remember_parts(joined, head, body)
+        text._remember_join(joined, head, body, split=False)
         assert text.join_parts(joined) == (head, body)
         split += len(body) >= lures_mod.PARTS_MIN and joined.isascii() \
             and lures_mod._disclaimed_parts(joined, head, body) is not None
@@ -71,7 +70,7 @@ def test_a_joined_text_matched_from_its_parts_is_matched_as_a_whole(seed: int) -
         # the next copy: another string, the body's stages and searches remembered
         _match_norm.cache_clear()
         again = f"{head} {body}"
-        text._remember_parts(again, head, body)
+        text._remember_join(again, head, body, split=False)
         assert _match_norm(again, lures) == expected
     assert split >= 5 or seed % 4 == 0  # the parts were read (a text of other scripts is read whole)
 
@@ -107,7 +106,7 @@ def test_the_body_memo_gives_the_same_terms_and_misses_for_another_body_or_list(
     again = build_lures(lures.lures)  # the same lines, a new list (a reload): nothing shared
     assert again.matcher._body_memo is not memo and not again.matcher._body_memo
     joined = results[0][0]
-    text._remember_parts(joined, *parts)
+    text._remember_join(joined, *parts, split=False)
     assert _match_norm(joined, again).terms == results[0][1].terms
     assert len(again.matcher._body_memo) == 1
 
@@ -134,7 +133,7 @@ def test_a_disclaimer_or_report_in_the_head_reads_the_whole_text() -> None:
         else:
             assert got is None  # a stage's match starts in the head: not split
         _clear()
-        text._remember_parts(joined, *parts)
+        text._remember_join(joined, *parts, split=False)
         lures = lures_for(make_context())
         split = _match_norm(joined, lures)
         assert split == _whole(joined, lures)

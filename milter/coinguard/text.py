@@ -297,31 +297,31 @@ def normalized_join(ctx: AnalysisContext | None, *parts: str) -> str:
         norms = [n for n in (normalized(ctx, p) for p in parts if p) if n]
         joined = memo[parts] = " ".join(norms)
         if len(norms) > 1:
-            _remember_parts(joined, " ".join(norms[:-1]), norms[-1])
-            if len(norms[-1]) >= SPLIT_JOIN_MIN:
-                _remember_join(joined, " ".join(norms[:-1]), norms[-1])
+            _remember_join(joined, " ".join(norms[:-1]), norms[-1], len(norms[-1]) >= SPLIT_JOIN_MIN)
     return joined
 
 
-#: A joined text whose last part (the body) is this long is remembered as its head and body
-#: (:func:`_remember_join`), so that what is a pure function of each part is computed on the parts.
+#: A joined text whose last part (the body) is this long is split by :func:`split_join`, so that what is a pure
+#: function of each part is computed on the parts.
 SPLIT_JOIN_MIN = 2048
-#: Joined texts remembered (the last few messages').
-SPLIT_JOINS = 8
-_JOINS: dict[str, tuple[str, str]] = {}
+#: Joined texts remembered (the last few messages'; a message joins several sets of parts).
+SPLIT_JOINS = 16
+#: joined text -> (head, last part, split: whether :func:`split_join` gives it)
+_JOINS: dict[str, tuple[str, str, bool]] = {}
 _JOINS_LOCK = threading.Lock()
 
 
-def _remember_join(joined: str, head: str, body: str) -> None:
-    """Remember that ``joined`` is ``head + " " + body`` (both normalised: no space at either end).
+def _remember_join(joined: str, head: str, body: str, split: bool = True) -> None:
+    """Remember that ``joined`` is ``head + " " + body`` (both normalised: no space at either end); ``split``:
+    :func:`split_join` gives it (:func:`join_parts` gives every one).
 
     A campaign's copies have one body and each its own Subject and recipient: the joined text is new per
     copy, and every memo keyed by it missed, but the tokens (:func:`_tokens`, :func:`token_set`,
     :func:`_leet_changes`) and the needles a text holds (:class:`_NeedleSets`) of ``head + " " + body``
     follow from the parts' (see :func:`split_join`): the body's are remembered by the body."""
     with _JOINS_LOCK:
-        _JOINS.pop(joined, None)
-        _JOINS[joined] = (head, body)
+        known = _JOINS.pop(joined, None)
+        _JOINS[joined] = (head, body, split or (known is not None and known[2]))
         while len(_JOINS) > SPLIT_JOINS:
             del _JOINS[next(iter(_JOINS))]
 
@@ -334,36 +334,24 @@ def remember_join(joined: str, head: str, body: str) -> None:
         _remember_join(joined, head, body)
 
 
+def _known_join(text: str, split_only: bool) -> tuple[str, str] | None:
+    known = _JOINS.get(text)
+    if known is None or (split_only and not known[2]) or len(known[0]) + 1 + len(known[1]) != len(text):
+        return None  # (an equal text is the same join)
+    return known[0], known[1]
+
+
 def split_join(text: str) -> tuple[str, str] | None:
-    """``(head, body)`` when ``text`` is a joined text remembered by :func:`normalized_join` (``text ==
-    head + " " + body``), else None."""
-    parts = _JOINS.get(text)
-    if parts is None or len(parts[0]) + 1 + len(parts[1]) != len(text):  # (an equal text is the same join)
-        return None
-    return parts
-
-
-#: Every joined text of the last few messages as its head and its last part, whatever their length
-#: (:func:`join_parts`; :func:`split_join` only knows those with a long body, for the token memos).
-_PARTS: dict[str, tuple[str, str]] = {}
-
-
-def _remember_parts(joined: str, head: str, body: str) -> None:
-    with _JOINS_LOCK:
-        _PARTS.pop(joined, None)
-        _PARTS[joined] = (head, body)
-        while len(_PARTS) > SPLIT_JOINS:
-            del _PARTS[next(iter(_PARTS))]
+    """``(head, body)`` when ``text`` is a joined text remembered by :func:`normalized_join` with a body of
+    :data:`SPLIT_JOIN_MIN` or more, or by :func:`remember_join` (``text == head + " " + body``), else None."""
+    return _known_join(text, True)
 
 
 def join_parts(text: str) -> tuple[str, str] | None:
     """``(head, body)`` when ``text`` is a text :func:`normalized_join` joined of several parts (``text == head +
-    " " + body``, ``body`` the last part), else None.  The lure matcher's body memo (lures._match_norm) reads
-    it: a campaign's copies have one body and each its own Subject."""
-    parts = _PARTS.get(text)
-    if parts is None or len(parts[0]) + 1 + len(parts[1]) != len(text):
-        return None
-    return parts
+    " " + body``, ``body`` the last part), whatever their length, else None.  The lure matcher's body memo
+    (lures._match_norm) reads it: a campaign's copies have one body and each its own Subject."""
+    return _known_join(text, False)
 
 
 #: A forwarded or quoted message: a forwarding separator in the text or a forward prefix on the Subject.

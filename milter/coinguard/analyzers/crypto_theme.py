@@ -622,13 +622,13 @@ class CryptoThemeMessage:
         # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
         body = (match_parts((subject_text, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
                 else LureMatch(0.0, False, ()))
-        body = with_tickers(body, f"{subject_text}\n{msg.body_text}", lures, ctx)
+        said = f"{subject_text}\n{msg.body_text}"
+        body = with_tickers(body, said, lures, ctx)
         address = any(f.code in ADDRESS_CODES for f in findings)
         link = bool(msg.body_html_links) or "://" in msg.body_text[:CALLBACK_SCAN_CHARS]
         # (a brand's own aligned mail is its notice: its withdrawal confirmations have a fake balance's parts)
         anatomy_text = f"{subject_text}\n{msg.from_display}\n{msg.body_text}\n{attribute_text(items)}"
         techniques = list(anatomy_findings(anatomy_text, address, link)) if cap is None else []
-        said = f"{subject_text}\n{msg.body_text}"
         if any(t.category == "extortion" for t in body.terms) and (about_scams(said) or claims_told_of_others(said)):
             body = without(body, "extortion")
         # (a story with a technique's parts, the celebrity's trading robot, is the lure's, not news)
