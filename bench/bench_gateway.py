@@ -33,7 +33,8 @@ Per run: accepted msg/s (the client's view), end-to-end msg/s (until the sink ha
 p50/p99 latency (connect to the reply after DATA), CPU milliseconds per message of *every* process
 of the filter (found by process tree with psutil, so coinguard's pool workers, which are
 grandchildren of the daemon, and recycled workers reaped during the run are counted) and of its
-root process alone (``root ms``: coinguard's daemon without its workers), and the whole machine's
+root process alone (``root ms``: coinguard's daemon without its workers; each run's line splits both
+into user and system time: ``[root user .. sys ..; workers user .. sys ..]``), and the whole machine's
 busy share.  ``--profile DIR`` samples each coinguard daemon with py-spy meanwhile
 (``--profile-tree``: its scanner workers too; bench/profile_top.py reads the files).  The coinguard
 peers run with a bytecode cache of their own (``PYTHONPYCACHEPREFIX`` under the work folder), as an
@@ -149,6 +150,23 @@ def tree_cpu_s(pid: int) -> float:
             continue
         total += t.user + t.system + t.children_user + t.children_system
     return total
+
+
+def split_times(pid: int) -> tuple[float, float, float, float]:
+    """(root user, root system, rest user, rest system) CPU seconds of a process tree: the rest is every
+    descendant (coinguard's fork server and scanner workers) with what they reaped (recycled workers)."""
+    r_u = r_s = o_u = o_s = 0.0
+    for i, p in enumerate(tree(pid)):
+        try:
+            t = p.cpu_times()
+        except psutil.Error:
+            continue
+        if i == 0:
+            r_u, r_s = t.user, t.system
+            o_u, o_s = o_u + t.children_user, o_s + t.children_system
+        else:
+            o_u, o_s = o_u + t.user + t.children_user, o_s + t.system + t.children_system
+    return r_u, r_s, o_u, o_s
 
 
 def own_cpu_s(pid: int) -> float:
@@ -458,6 +476,7 @@ def run_load(peer: Peer, messages: list[bytes], concurrency: int, sink: Counting
                 refused[key] = refused.get(key, 0) + 1
 
     cpu0 = tree_cpu_s(peer.pid) if peer.pid else 0.0
+    split0 = split_times(peer.pid) if peer.pid else None
     own0 = own_cpu_s(peer.pid) if peer.pid else 0.0
     sys0 = psutil.cpu_times()
     start = time.perf_counter()
@@ -470,6 +489,7 @@ def run_load(peer: Peer, messages: list[bytes], concurrency: int, sink: Counting
             time.sleep(0.01)
         e2e_s = time.perf_counter() - start
     cpu1 = tree_cpu_s(peer.pid) if peer.pid else 0.0
+    split1 = split_times(peer.pid) if peer.pid else None
     own1 = own_cpu_s(peer.pid) if peer.pid else 0.0
     sys1 = psutil.cpu_times()
     idle = (sys1.idle - sys0.idle) + (getattr(sys1, "iowait", 0) - getattr(sys0, "iowait", 0))
@@ -485,6 +505,9 @@ def run_load(peer: Peer, messages: list[bytes], concurrency: int, sink: Counting
         busy=100 * (1 - idle / wall) if wall else 0.0, rss=rss.peak,
         own_cpu_ms=(own1 - own0) * 1000 / len(messages) if peer.pid else None,
         quarantined=kept,
+        # CPU ms per message: root user, root system, rest (workers) user, rest system
+        extra={"split": tuple((b - a) * 1000 / len(messages) for a, b in zip(split0, split1, strict=True))}
+        if split0 and split1 else {},
     )
 
 
@@ -634,6 +657,9 @@ def main() -> int:
                         cpu = f"{run.cpu_ms:.1f}" if run.cpu_ms is not None else "-"
                         if run.own_cpu_ms is not None:
                             cpu += f" (root {run.own_cpu_ms:.2f})"
+                        if "split" in run.extra:
+                            ru, rs, ou, os_ = run.extra["split"]
+                            cpu += f" [root user {ru:.2f} sys {rs:.2f}; workers user {ou:.2f} sys {os_:.2f}]"
                         print(f"{kind}/{peer.name} rep {rep + 1}: {run.accept_rate:.1f} accepted/s, "
                               f"{run.e2e_rate:.1f} e2e/s, p50 {run.p50:.0f} ms, p99 {run.p99:.0f} ms, "
                               f"CPU {cpu} ms/msg, busy {run.busy:.0f} %", file=sys.stderr, flush=True)
