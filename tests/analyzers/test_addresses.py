@@ -174,6 +174,16 @@ def test_address_cut_into_groups_is_rejoined(addr: str) -> None:
     assert find_addresses(text.replace(grouped[5:9], grouped[5:9][::-1])) == []
 
 
+@pytest.mark.parametrize("size", [14, 17, 21])
+def test_address_broken_over_lines_of_long_groups_is_rejoined(size: int) -> None:
+    """An extortion breaks the address over two or three lines (``<br>`` in HTML) of 14 to 21 characters."""
+    addr = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+    lines = "\n".join(addr[i:i + size] for i in range(0, len(addr), size))
+    (found,) = find_addresses(f"Pay $1,200 to the wallet below within 48 hours:\n{lines}\nThen I delete it.")
+    assert (found.text, found.spaced) == (addr, True)
+    assert find_addresses(f"Pay to:\n{lines.replace(addr[3:6], addr[3:6][::-1])}\n") == []
+
+
 def test_numbers_and_words_in_prose_are_not_grouped_addresses() -> None:
     text = ("Call 1 800 555 0199 today. Page 1 of 3: Monday the 3 Tuesday Mark Tom Lisa met at 1 pm. "
             "Order 1A2B 3C4D 5E6F 7G8H 9J1K 2L3M 4N5P was shipped. ") * 50

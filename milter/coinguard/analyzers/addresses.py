@@ -385,9 +385,13 @@ def find_spaced(text: str, limit: int = 200) -> list[Address]:
 
 
 #: An address cut into groups ("bc1q ar0s rrr7 ...", "0x71C7 656E C7ab ..."): the first group starts like
-#: an address and holds a digit (prose words never do), the next groups follow after a short gap.
-_GROUP = re.compile(r"[0-9A-Za-z]{1,12}")
-_GROUP_START = re.compile(r"(?:bc1|BC1|ltc1|LTC1|0x|[13])[0-9A-Za-z]{0,11}|[LMT](?=[0-9A-Za-z]*\d)[0-9A-Za-z]{1,11}")
+#: an address and holds a digit (prose words never do), the next groups follow after a short gap.  A group is up
+#: to MAX_GROUP_CHARS long: an extortion breaks the address in two or three lines of 14 to 21 characters
+#: ("bc1qw508d6qejx<br>tdg4y5r3zarvar<br>..."); each joined candidate must still pass its checksum.
+MAX_GROUP_CHARS = 21
+_GROUP = re.compile(rf"[0-9A-Za-z]{{1,{MAX_GROUP_CHARS}}}")
+_GROUP_START = re.compile(rf"(?:bc1|BC1|ltc1|LTC1|0x|[13])[0-9A-Za-z]{{0,{MAX_GROUP_CHARS - 1}}}"
+                          rf"|[LMT](?=[0-9A-Za-z]*\d)[0-9A-Za-z]{{1,{MAX_GROUP_CHARS - 1}}}")
 #: Where :data:`_GROUP_START` can match (at a word's start; an L, M or T only with a digit in its word: "Lorem"
 #: starting every sentence of a long text is no address, and is not looked at one by one).
 _GROUP_FIRST = re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13]|[LMT](?=[0-9A-Za-z]*\d))")
