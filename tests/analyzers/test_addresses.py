@@ -346,3 +346,20 @@ def test_address_findings_leave_ascii_text_untranslated() -> None:
         folded = folded if folded.isascii() else unicodedata.normalize("NFKC", folded)
         got = list(addresses.address_findings(text, 3))
         assert got and got == list(addresses.address_findings(folded, 3)), text
+
+
+XMR_DONATION = ("44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A")
+
+
+def test_monero_address_is_found_by_its_checksum() -> None:
+    """Technique: the extortion paid in Monero; Monero's block base58 and Keccak-256 checksum (monero_address)."""
+    from coinguard.analyzers.addresses import monero_address
+
+    assert monero_address(XMR_DONATION) == ("XMR", "standard")
+    assert monero_address(XMR_DONATION[:-1] + ("A" if XMR_DONATION[-1] != "A" else "B")) is None
+    assert monero_address("4" + "1" * 94) is None
+    (found,) = find_addresses(f"Send 8 XMR to {XMR_DONATION} within 3 days.")
+    assert (found.coin, found.kind, found.text) == ("XMR", "standard", XMR_DONATION)
+    assert "crypto.address_payment_demand" in run_msg(f"I recorded you. Send 8 XMR to {XMR_DONATION} within 3 days.")
+    # a 95-character run of base58 that starts with 4 but holds no checksum is no address
+    assert find_addresses("id 4" + "abcdefghij" * 9 + "abcd end") == []
