@@ -14,7 +14,14 @@ The benign look-alikes are what a holder also receives: an exchange's own signed
 alert, a tax statement, a conference invitation, a staking-reward receipt from the exchange itself.
 
 Measured once on main (6e170ec) before any change, with ``_flagged`` (tests/analyzers/test_recall_variants.py):
-see the commit that added this file; NOT_CAUGHT says why what is still missed is missed.
+airdrop 15/21 flagged, extortion 14/14 (the address itself found in 5 of the 9 mails carrying one: not the 14-char
+``<br>`` groups, not Monero), brand 8/8, look-alikes 8/9 clean (a colleague's note on validator earnings flagged);
+four brand newsletters first sent from ``.example`` domains were a test mistake (a brand writes from its own domain,
+signed), corrected before any change.  After this round (addresses: groups up to 21 characters, Monero; lures.txt:
+the free mint as the call, gas only, whitelist/mint words in fr/es/pt/de, the German forced migration;
+crypto_theme: a ticker before "allocation", the linkless note whose calls are nouns): airdrop 18/21, extortion 14/14
+(addresses found in 8 of 9), brand 8/8, look-alikes 9/9.  AIRDROP_2, written after the first change and before the
+second (the TON wallet and coins "ready to withdraw"): 9/10 -> 10/10.  NOT_CAUGHT says why the three are missed.
 """
 
 from __future__ import annotations
@@ -127,6 +134,51 @@ AIRDROP: dict[str, Callable[[], bytes]] = {
         "Launchpad <hola@preventa-token.es>", "Tu asignación en la preventa",
         html="<p>Tienes una asignación garantizada de 5.000 NOVA en la preventa. Confirma tu billetera antes del "
              "viernes.</p>" + button("https://preventa.pages.dev/", "Confirmar")),
+}
+
+#: Written after the first change of this round (its lures.txt and crypto_theme commits), before the second: more
+#: airdrop forms (exploit compensation, vesting unlocks, Telegram mini-apps, Italian, Dutch, Turkish, a cashtag claim
+#: without an amount, the wallet that "qualifies").
+AIRDROP_2: dict[str, Callable[[], bytes]] = {
+    "exploit compensation for affected wallets": lambda: mail(
+        "Radiant Capital <recovery@radiant-compensation.org>", "Compensation for affected users",
+        html="<p>Your wallet was affected by the recent exploit. The DAO approved a compensation of 2,310 USDC for "
+             "your address. Submit your claim within 7 days.</p>" + button("https://rdnt-comp.pages.dev/", "Claim")),
+    "vesting unlock ready": lambda: mail(
+        "Vesting <unlock@token-vesting-portal.io>", "Your tokens have unlocked",
+        text="Your vested tokens have unlocked: 14,000 ALT are now available. Connect your wallet to release them "
+             "before the cliff window closes: https://alt-vesting.web.app/\n"),
+    "Telegram mini-app drop": lambda: mail(
+        "Hamster Team <team@hamster-drop.app>", "Your coins are ready",
+        text="Your mining coins are ready to withdraw to your TON wallet. Open the mini-app and withdraw within 24 "
+             "hours: https://t.me/hamster_claim_bot\n"),
+    "cashtag claim, no amount": lambda: mail(
+        "Jupiter <hello@jup-claims.io>", "Claim $JUP",
+        html="<p>Round 2 is open. Claim your $JUP before Friday.</p>" + button("https://jup-r2.pages.dev/", "Claim")),
+    "wallet qualifies, plain": lambda: mail(
+        "Rewards <rewards@onchain-rewards.net>", "Your wallet qualifies",
+        text="Good news: your wallet qualifies for the holder reward. Sign in with your wallet to receive it: "
+             "https://holder-reward.vercel.app/\n"),
+    "it: airdrop, riscatta": lambda: mail(
+        "Team Italia <team@drop-italia.it>", "Il tuo airdrop è pronto",
+        html="<p>Il tuo portafoglio ha diritto a 1.500 ARB. Collega il portafoglio e riscatta i token entro 48 "
+             "ore.</p>" + button("https://arb-it.pages.dev/", "Riscatta")),
+    "nl: claim je tokens": lambda: mail(
+        "Team <team@token-claim.nl>", "Je tokens staan klaar",
+        text="Je wallet komt in aanmerking voor 900 OP. Verbind je wallet en claim je tokens binnen 48 uur: "
+             "https://op-nl.web.app/\n"),
+    "tr: ödül, cüzdan bağla": lambda: mail(
+        "Ekip <ekip@odul-token.com.tr>", "Ödülünüz hazır",
+        html="<p>Cüzdanınız 2.000 SUI ödül almaya hak kazandı. 24 saat içinde cüzdanınızı bağlayın ve ödülünüzü "
+             "alın.</p>" + button("https://sui-tr.pages.dev/", "Ödülü al")),
+    "staking pool closing, move funds": lambda: mail(
+        "Pool Ops <ops@eth-pool-v2.com>", "Pool closing",
+        html="<p>The staking pool you joined is closing. Withdraw your stake and rewards before 12 January, after "
+             "which unclaimed rewards are forfeited.</p>" + button("https://pool-exit.pages.dev/", "Withdraw")),
+    "pt: reembolso de gás": lambda: mail(
+        "Suporte <suporte@reembolso-gas.com.br>", "Reembolso de taxas",
+        text="Seu reembolso de 0,21 ETH em taxas de gás foi aprovado. Conecte sua carteira em 48 horas para "
+             "recebê-lo: https://gas-br.web.app/\n"),
 }
 
 EXTORTION: dict[str, Callable[[], bytes]] = {
@@ -274,11 +326,19 @@ BENIGN: dict[str, Callable[[], bytes]] = {
 
 
 #: Lures still missed (strict xfail), with their cause.
-NOT_CAUGHT: dict[str, str] = {}
+NOT_CAUGHT: dict[str, str] = {
+    "retroactive drop, tier, button only": "four words in a button, 'Claim your retroactive HYPER': a ticker with no "
+                                           "amount and no drop noun after it; 'claim your retroactive ...' is also "
+                                           "back pay's and benefits' wording",
+    "ESP-sent rewards claim, no crypto word": "'your LXP rewards are claimable': a ticker before 'rewards' reads as a "
+                                              "retailer's loyalty scheme ('your REI rewards'); no topic word",
+    "picture button, mint allowlist": "the whole lure is a picture's five-word alt text, 'Mint your free Otherdeed "
+                                      "now': the free mint named (2) is below the body's threshold alone",
+}
 #: Look-alikes still flagged (strict xfail).
 NOT_CLEAN: dict[str, str] = {}
 
-LURES = AIRDROP | EXTORTION | BRAND
+LURES = AIRDROP | AIRDROP_2 | EXTORTION | BRAND
 
 
 @pytest.mark.parametrize(("name", "lure"), _expected(LURES, True, NOT_CAUGHT) + _expected(BENIGN, False, NOT_CLEAN))
@@ -289,4 +349,4 @@ def test_lures_flagged_and_look_alikes_clean(name: str, lure: bool) -> None:
 
 def test_batch_sizes() -> None:
     assert len(AIRDROP) >= 20 and len(EXTORTION) >= 12 and len(BRAND) >= 8 and len(BENIGN) >= 8
-    assert len(LURES) == len(AIRDROP) + len(EXTORTION) + len(BRAND)  # no name shared
+    assert len(LURES) == len(AIRDROP) + len(AIRDROP_2) + len(EXTORTION) + len(BRAND)  # no name shared
