@@ -20,8 +20,9 @@ four brand newsletters first sent from ``.example`` domains were a test mistake 
 signed), corrected before any change.  After this round (addresses: groups up to 21 characters, Monero; lures.txt:
 the free mint as the call, gas only, whitelist/mint words in fr/es/pt/de, the German forced migration;
 crypto_theme: a ticker before "allocation", the linkless note whose calls are nouns): airdrop 18/21, extortion 14/14
-(addresses found in 8 of 9), brand 8/8, look-alikes 9/9.  AIRDROP_2, written after the first change and before the
-second (the TON wallet and coins "ready to withdraw"): 9/10 -> 10/10.  NOT_CAUGHT says why the three are missed.
+(addresses found in 8 of 9), brand 8/8, look-alikes 9/9; with the airdrop projects in brands.toml, airdrop 20/21.
+AIRDROP_2, written after the first change and before the
+second (the TON wallet and coins "ready to withdraw"): 9/10 -> 10/10.  NOT_CAUGHT says why the one is missed.
 """
 
 from __future__ import annotations
@@ -325,13 +326,10 @@ BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 
-#: Lures still missed (strict xfail), with their cause.
+#: Lures still missed (strict xfail), with their cause.  ("retroactive drop, tier, button only" and "ESP-sent rewards
+#: claim, no crypto word" have no topic word; they are caught since the airdrop projects claim lures sign as are in
+#: brands.toml: the From name is Hyperlane's, Linea's, on a domain of the name plus a word.)
 NOT_CAUGHT: dict[str, str] = {
-    "retroactive drop, tier, button only": "four words in a button, 'Claim your retroactive HYPER': a ticker with no "
-                                           "amount and no drop noun after it; 'claim your retroactive ...' is also "
-                                           "back pay's and benefits' wording",
-    "ESP-sent rewards claim, no crypto word": "'your LXP rewards are claimable': a ticker before 'rewards' reads as a "
-                                              "retailer's loyalty scheme ('your REI rewards'); no topic word",
     "picture button, mint allowlist": "the whole lure is a picture's five-word alt text, 'Mint your free Otherdeed "
                                       "now': the free mint named (2) is below the body's threshold alone",
 }
