@@ -174,6 +174,16 @@ def test_address_cut_into_groups_is_rejoined(addr: str) -> None:
     assert find_addresses(text.replace(grouped[5:9], grouped[5:9][::-1])) == []
 
 
+@pytest.mark.parametrize("size", [14, 17, 21])
+def test_address_broken_over_lines_of_long_groups_is_rejoined(size: int) -> None:
+    """An extortion breaks the address over two or three lines (``<br>`` in HTML) of 14 to 21 characters."""
+    addr = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+    lines = "\n".join(addr[i:i + size] for i in range(0, len(addr), size))
+    (found,) = find_addresses(f"Pay $1,200 to the wallet below within 48 hours:\n{lines}\nThen I delete it.")
+    assert (found.text, found.spaced) == (addr, True)
+    assert find_addresses(f"Pay to:\n{lines.replace(addr[3:6], addr[3:6][::-1])}\n") == []
+
+
 def test_numbers_and_words_in_prose_are_not_grouped_addresses() -> None:
     text = ("Call 1 800 555 0199 today. Page 1 of 3: Monday the 3 Tuesday Mark Tom Lisa met at 1 pm. "
             "Order 1A2B 3C4D 5E6F 7G8H 9J1K 2L3M 4N5P was shipped. ") * 50
@@ -336,3 +346,20 @@ def test_address_findings_leave_ascii_text_untranslated() -> None:
         folded = folded if folded.isascii() else unicodedata.normalize("NFKC", folded)
         got = list(addresses.address_findings(text, 3))
         assert got and got == list(addresses.address_findings(folded, 3)), text
+
+
+XMR_DONATION = ("44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A")
+
+
+def test_monero_address_is_found_by_its_checksum() -> None:
+    """Technique: the extortion paid in Monero; Monero's block base58 and Keccak-256 checksum (monero_address)."""
+    from coinguard.analyzers.addresses import monero_address
+
+    assert monero_address(XMR_DONATION) == ("XMR", "standard")
+    assert monero_address(XMR_DONATION[:-1] + ("A" if XMR_DONATION[-1] != "A" else "B")) is None
+    assert monero_address("4" + "1" * 94) is None
+    (found,) = find_addresses(f"Send 8 XMR to {XMR_DONATION} within 3 days.")
+    assert (found.coin, found.kind, found.text) == ("XMR", "standard", XMR_DONATION)
+    assert "crypto.address_payment_demand" in run_msg(f"I recorded you. Send 8 XMR to {XMR_DONATION} within 3 days.")
+    # a 95-character run of base58 that starts with 4 but holds no checksum is no address
+    assert find_addresses("id 4" + "abcdefghij" * 9 + "abcd end") == []

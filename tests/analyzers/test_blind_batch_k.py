@@ -433,12 +433,10 @@ TECHNIQUE_BENIGN: dict[str, Callable[[], bytes]] = {
 
 #: Lures still missed (strict xfail: a fix shows as XPASS and is made a plain case), with their cause.
 #: (Fixed in round 4, blind batch L: "free ETH for the first 1,000 users" -- the first N who act is a call to action;
-#: "bridge 1:1 to mainnet, German" -- the forced swap is a crypto-specific call (2) and its date presses.)
-NOT_CAUGHT: dict[str, str] = {
-    "allocation check, no link text": "nothing names the crypto topic: 'HYPE' is an unknown ticker before "
-    "'allocation' (airlines and IPO brokers say 'check your seat / share allocation'), 'claim it within 7 days' "
-    "alone is no lure; only the hosted claim page says crypto",
-}
+#: "bridge 1:1 to mainnet, German" -- the forced swap is a crypto-specific call (2) and its date presses.  Fixed in
+#: round 6, blind batch N: "allocation check, no link text" -- a ticker in capitals right before "allocation" names the
+#: topic, crypto_theme.ticker_nouns; "seat" or "share" allocations are written in lower case.)
+NOT_CAUGHT: dict[str, str] = {}
 #: Look-alikes still flagged (strict xfail).  (Fixed in round 4: both airdrop news digests -- a mailing that asks
 #: nothing has its Subject's topic as its news, and brands it names only in Subject and body are its subject matter.)
 NOT_CLEAN: dict[str, str] = {}

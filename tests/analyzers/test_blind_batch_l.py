@@ -162,13 +162,14 @@ BENIGN: dict[str, Callable[[], bytes]] = {
 
 #: Lures still missed (strict xfail), with their cause.  ("es: asignación, reclámala" is caught since batch M: the
 #: claim call by an object pronoun, "reclámala", is lure wording, and with it the From name "Jupiter" is read as the
-#: exchange's, brands.py.)
+#: exchange's, brands.py.  "allocation check, unknown ticker, HTML" is caught since batch N: a ticker in capitals
+#: right before "allocation" names the topic, crypto_theme.ticker_nouns.)
 _NO_TOPIC = ("nothing names the crypto topic: an unknown ticker before 'allocation' and a claim with a deadline "
              "('check your seat / share / ticket allocation' is everyday wording; rights issues 'claim' one too); only "
              "the hosted claim page says crypto")
 NOT_CAUGHT: dict[str, str] = {
-    "allocation check, unknown ticker, HTML": _NO_TOPIC,
-    "de: Zuteilung prüfen": _NO_TOPIC + " (and no German allocation call in lures.txt)",
+    "de: Zuteilung prüfen": _NO_TOPIC + " (a one-letter ticker, 'W-Zuteilung', is no symbol crypto_theme.ticker_nouns "
+                            "reads, and no German allocation call in lures.txt)",
 }
 #: Look-alikes still flagged (strict xfail).  ("geben Sie Ihre Wiederherstellungsphrase niemals ein", the
 #: German order of the warning, is read as one since lures._DISCLAIMER takes "never" after the secret's noun.)

@@ -249,10 +249,10 @@ BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 #: Lures still missed (strict xfail), with their cause.
-NOT_CAUGHT: dict[str, str] = {
-    "ESP-sent season 2 claim": "snapshot, eligibility, allocation and claim are all there, but no topic word, no "
-                               "ticker and no coin: the drop's jargon alone is also a governance digest's",
-}
+#: ("ESP-sent season 2 claim" -- snapshot, eligibility, allocation and claim, but no topic word, no ticker and no
+#: coin -- is caught since batch N: Monad, the project the From name claims to be, is in brands.toml, so "Monad
+#: Points" on monad-points.io is brand.impersonation.)
+NOT_CAUGHT: dict[str, str] = {}
 #: Look-alikes still flagged (strict xfail).
 NOT_CLEAN: dict[str, str] = {}
 

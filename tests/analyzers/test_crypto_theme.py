@@ -551,3 +551,40 @@ def test_repository_notification_subject_does_not_score() -> None:
     assert SUBJECT.code in run_message(subject=subject, headers=other, body_text="Connect your wallet to claim it.")
     assert SUBJECT.code not in run_message(subject=subject, headers=other)
     assert run_message(subject=subject, headers=(("List-Id", "example/airdrop-claim <x.github.com>"),)) == {}
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("Check your MOVE allocation and claim it before the window closes.", ["MOVE allocation"]),
+    ("Your $ZRO allocation is ready.", ["$ZRO allocation"]),
+    ("Ihre ZRC-Zuteilung wartet.", ["ZRC-Zuteilung"]),
+    ("Tu asignación de JUP está lista.", []),  # (the ticker after the noun: not read)
+    ("Check your seat allocation before boarding.", []),
+    ("Your IPO allocation and your RSU allocation are confirmed.", []),
+    ("The VLAN allocation and the AWS allocation for Q3 are attached.", []),
+    ("PLEASE CHECK YOUR MOVE ALLOCATION NOW", []),  # shouted
+])
+def test_ticker_before_the_drops_noun(text: str, named: list[str]) -> None:
+    """crypto_theme.ticker_nouns: a ticker in capitals (or a cashtag) right before "allocation" or "airdrop"."""
+    from coinguard.analyzers.crypto_theme import ticker_nouns
+
+    assert ticker_nouns(text) == named
+
+
+def test_ticker_before_allocation_names_the_topic_of_a_claim() -> None:
+    body = "The genesis event is complete. Check your HYPE allocation and claim it within 7 days: https://x.pages.dev"
+    assert BODY.code in run_message(subject="HYPE allocation", body_text=body)
+    # no call or bait beside it: a ticker before "allocation" alone says nothing
+    assert run_message(subject="Budget", body_text="The TEAM allocation sheet is attached.") == {}
+
+
+def test_linkless_note_whose_calls_are_nouns_is_discussed() -> None:
+    """crypto_theme.discusses: a linkless mail that speaks to its reader but whose only calls are light ones, none
+    opening a sentence, asks nothing that moves coins (a colleague's note on a validator's earnings)."""
+    note = ("Hi, the validator earned 1.84 ETH last quarter; I put the figures in the board deck. Can you check the "
+            "withdrawal schedule before Thursday?")
+    assert run_message(subject="staking numbers", body_text=note).get(BODY.code, 0) <= BODY.no_action_cap
+    # the same with the call in the imperative, or a link to act on, is a lure
+    bid = "Your validator earned 1.84 ETH last quarter. Withdraw your rewards before Thursday."
+    assert run_message(subject="staking numbers", body_text=bid)[BODY.code] > BODY.no_action_cap
+    linked = note + " https://stake-desk.pages.dev/"
+    assert run_message(subject="staking numbers", body_text=linked)[BODY.code] > BODY.no_action_cap

@@ -50,14 +50,22 @@ BASE58_VERSIONS = {
 }
 
 
-def b58decode(text: str) -> bytes | None:
-    """Base58 (Bitcoin alphabet) to bytes; None for characters outside the alphabet."""
+def b58number(text: str) -> int | None:
+    """The number ``text`` writes in base58 (Bitcoin alphabet); None for characters outside the alphabet."""
     num = 0
     for ch in text:
         idx = _B58_INDEX.get(ch)
         if idx is None:
             return None
         num = num * 58 + idx
+    return num
+
+
+def b58decode(text: str) -> bytes | None:
+    """Base58 (Bitcoin alphabet) to bytes; None for characters outside the alphabet."""
+    num = b58number(text)
+    if num is None:
+        return None
     body = num.to_bytes((num.bit_length() + 7) // 8, "big") if num else b""
     pad = len(text) - len(text.lstrip("1"))
     return b"\x00" * pad + body
@@ -80,6 +88,41 @@ def base58_address(text: str) -> tuple[str, str] | None:
     if payload is None or len(payload) != 21:
         return None
     return BASE58_VERSIONS.get(payload[0])
+
+
+# ---------------------------------------------------------------------------- Monero
+
+#: Monero's base58 is written in blocks: 8 bytes -> 11 characters, a last short block of n bytes -> this many.
+_XMR_BLOCK_CHARS = (0, 2, 3, 5, 6, 7, 9, 10, 11)
+#: network byte (mainnet) -> kind: a standard address (95 characters, "4..."), an integrated one with a payment id
+#: (106, "4..."), a subaddress (95, "8...").
+XMR_NET_BYTES = {18: "standard", 19: "integrated", 42: "subaddress"}
+
+
+def xmr_b58decode(text: str) -> bytes | None:
+    """Monero's block base58 to bytes; None for a character outside the alphabet or a block that overflows."""
+    out = bytearray()
+    for i in range(0, len(text), 11):
+        block = text[i:i + 11]
+        size = _XMR_BLOCK_CHARS.index(len(block)) if len(block) in _XMR_BLOCK_CHARS else -1
+        if size <= 0:
+            return None
+        num = b58number(block)
+        if num is None or num >> (8 * size):
+            return None
+        out += num.to_bytes(size, "big")
+    return bytes(out)
+
+
+def monero_address(text: str) -> tuple[str, str] | None:
+    """("XMR", kind) for a mainnet Monero address whose Keccak-256 checksum holds, else None.  Technique: sextortion
+    and ransom mail that asks for Monero, the coin that cannot be traced."""
+    raw = xmr_b58decode(text)
+    if raw is None or len(raw) not in (69, 77) or raw[0] not in XMR_NET_BYTES:
+        return None
+    if (len(raw) == 77) != (raw[0] == 19) or keccak256(raw[:-4])[:4] != raw[-4:]:
+        return None
+    return "XMR", XMR_NET_BYTES[raw[0]]
 
 
 # ---------------------------------------------------------------------------- bech32 / bech32m
@@ -206,6 +249,7 @@ _CANDIDATE = re.compile(
     r"(?P<eth>0x[0-9a-fA-F]{40})"
     r"|(?P<seg>(?:bc|BC|ltc|LTC)1[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87})"
     r"|(?P<b58>[13LMT][1-9A-HJ-NP-Za-km-z]{25,34})"
+    r"|(?P<xmr>[48][1-9A-HJ-NP-Za-km-z]{94}(?:[1-9A-HJ-NP-Za-km-z]{11})?)"
     r")(?![0-9A-Za-z])"
 )
 
@@ -238,6 +282,8 @@ def _decode(m: re.Match[str]) -> tuple[str, str] | None:
         return eth_address(cand)
     if m.group("seg"):
         return segwit_address(cand)
+    if m.group("xmr"):
+        return monero_address(cand)
     return base58_address(cand)
 
 
@@ -385,9 +431,13 @@ def find_spaced(text: str, limit: int = 200) -> list[Address]:
 
 
 #: An address cut into groups ("bc1q ar0s rrr7 ...", "0x71C7 656E C7ab ..."): the first group starts like
-#: an address and holds a digit (prose words never do), the next groups follow after a short gap.
-_GROUP = re.compile(r"[0-9A-Za-z]{1,12}")
-_GROUP_START = re.compile(r"(?:bc1|BC1|ltc1|LTC1|0x|[13])[0-9A-Za-z]{0,11}|[LMT](?=[0-9A-Za-z]*\d)[0-9A-Za-z]{1,11}")
+#: an address and holds a digit (prose words never do), the next groups follow after a short gap.  A group is up
+#: to MAX_GROUP_CHARS long: an extortion breaks the address in two or three lines of 14 to 21 characters
+#: ("bc1qw508d6qejx<br>tdg4y5r3zarvar<br>..."); each joined candidate must still pass its checksum.
+MAX_GROUP_CHARS = 21
+_GROUP = re.compile(rf"[0-9A-Za-z]{{1,{MAX_GROUP_CHARS}}}")
+_GROUP_START = re.compile(rf"(?:bc1|BC1|ltc1|LTC1|0x|[13])[0-9A-Za-z]{{0,{MAX_GROUP_CHARS - 1}}}"
+                          rf"|[LMT](?=[0-9A-Za-z]*\d)[0-9A-Za-z]{{1,{MAX_GROUP_CHARS - 1}}}")
 #: Where :data:`_GROUP_START` can match (at a word's start; an L, M or T only with a digit in its word: "Lorem"
 #: starting every sentence of a long text is no address, and is not looked at one by one).
 _GROUP_FIRST = re.compile(r"(?<![0-9A-Za-z])(?:bc1|BC1|ltc1|LTC1|0x|[13]|[LMT](?=[0-9A-Za-z]*\d))")
@@ -488,7 +538,7 @@ def _longest_at(joined: str, i: int) -> tuple[str, str, str] | None:
 
 
 _AMOUNT_OR_DEADLINE = re.compile(
-    r"[$€£¥₩]\s?\d|\d[\d,.]*\s?(?:usd|eur|btc|eth|usdt|ltc|trx|dollars?|euros?|bitcoins?|원|만원|달러)(?![a-z])"
+    r"[$€£¥₩]\s?\d|\d[\d,.]*\s?(?:usd|eur|btc|eth|usdt|ltc|trx|xmr|dollars?|euros?|bitcoins?|원|만원|달러)(?![a-z])"
     r"|\d[\d,.]*\s?[$€£¥]"
     r"|\d+\s?(?:hours?|hrs?|days?|horas|heures|jours|stunden|tagen?|ore|giorni|uur|dagen|saat|g[üu]n|час|дн|"
     r"시간|일\s?이내|時間|小时|小時)(?![a-z])"

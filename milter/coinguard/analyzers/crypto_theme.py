@@ -253,6 +253,29 @@ def ticker_amounts(text: str, limit: int = 3) -> list[str]:
     return out
 
 
+#: Technique (airdrop / token giveaway): the drop named by its ticker before the drop's noun, with no amount ("Check
+#: your MOVE allocation and claim it", "Your $ZRO allocation is ready", "Ihre ZRC-Zuteilung"): a symbol in capitals
+#: (3-6 letters) or a cashtag right before "allocation" or "airdrop" (and their German, Spanish, Portuguese and
+#: French words), in a sentence that is not shouted.  Capitals that allocate other things are no ticker: an IPO's,
+#: a payroll's or a data centre's (CPU, VLAN, ASN ...: _NOT_TICKERS and _ALLOCATED).
+_TICKER_NOUN = re.compile(r"(?<![\w$.-])(?:\$(?P<tag>[A-Z][A-Z0-9]{1,9})|(?P<sym>[A-Z]{3,6}))[- ]"
+                          r"(?i:allocations?|airdrops?|zuteilung|asignaci[oó]n|aloca[cç][aã]o|r[ée]partition)(?!\w)")
+_ALLOCATED = frozenset({"DHCP", "VLAN", "VLANS", "ASN", "BGP", "CIDR", "VPC", "AWS", "GCP", "IOPS", "CAPEX", "OPEX",
+                        "NHS", "GDP", "HSA", "FSA", "LTIP", "BUDGET", "COST", "COSTS", "FUND", "ASSET", "MEDIA"})
+
+
+def ticker_nouns(text: str) -> list[str]:
+    """The first ticker named before a drop's noun in ``text`` (original case): see _TICKER_NOUN."""
+    for m in _TICKER_NOUN.finditer(text[:CALLBACK_SCAN_CHARS]):
+        if (m.group("sym") or "") in _NOT_TICKERS | _ALLOCATED:
+            continue
+        before = text[max(0, m.start() - 40):m.start()].split()[-1:]
+        if any(w.isupper() and len(w) > 1 for w in before):
+            continue
+        return [" ".join(m.group(0).split())]
+    return []
+
+
 #: What an amount of an unknown ticker weighs: as a listed coin's amount does in lures.txt (bait 2, the topic 1).
 TICKER_REWARD, TICKER_TOPIC = 2.0, 1.0
 #: Kinds of wording a text must already hold for its unknown tickers to count (the drop's call or bait).
@@ -266,10 +289,15 @@ def with_tickers(match: LureMatch, text: str, lures: LureList, ctx: AnalysisCont
         return match
     # (a coin the list names, "0.005 BTC", is the list's to weigh, with its exceptions: "a donation of 0.005 BTC")
     found = [a for a in ticker_amounts(text) if not match_lures(a, lures, ctx).topic][:1]
-    if not found:
+    # (no amount: a ticker named before the drop's noun names the topic; the noun is the list's bait already)
+    named = [] if found or match.topic else ticker_nouns(text)
+    if not found and not named:
         return match
     topic_before = min(TOPIC_CAP, sum(t.weight for t in match.terms if t.category == "topic"))
     topic_after = min(TOPIC_CAP, topic_before + TICKER_TOPIC)
+    if named:
+        return LureMatch(round(match.weight + topic_after - topic_before, 2), True,
+                         (*match.terms, Lure(named[0], "topic", TICKER_TOPIC)))
     terms = (*match.terms, Lure(found[0], "reward", TICKER_REWARD), Lure(found[0], "topic", TICKER_TOPIC))
     return LureMatch(round(match.weight + TICKER_REWARD + topic_after - topic_before, 2), True, terms)
 
@@ -571,9 +599,14 @@ def discusses(match: LureMatch, text: str, link: bool) -> bool:
     :func:`bids_the_reader`)?  Technique of the false positive on a colleague's or a team's mail about a token
     launch ("the airdrop claim page goes live the same day; eligibility comes from the season 1 snapshot"): its
     calls to action are nouns, there is nowhere to act and nobody asked to.  A lure gives the reader a link, or
-    tells them to act, or speaks to them, or presses."""
-    return not link and not any(t.category in _PRESSING for t in match.terms) and addresses_nobody(text) \
-        and not bids_the_reader(match, text)
+    tells them to act, or speaks to them, or presses.
+
+    A linkless mail that does speak to its reader discusses too when its only calls are light ones (FIRM_ACTION or
+    less: "withdrawal", "deposit", "claim" as nouns) and none opens a sentence: a colleague's note on the validator's
+    earnings ("the validator earned 1.84 ETH; can you check the withdrawal schedule?") names coins and a
+    withdrawal and asks a question of its reader, but nothing that takes coins anywhere."""
+    return not link and not any(t.category in _PRESSING for t in match.terms) \
+        and (addresses_nobody(text) or not asks_firmly(match)) and not bids_the_reader(match, text)
 
 
 def headline(match: LureMatch, text: str) -> bool:
