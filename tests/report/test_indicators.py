@@ -102,6 +102,18 @@ def test_wallet_only_in_a_document_stays_a_prefix() -> None:
     assert full.wallets[0].key == ind.wallets[0].key
 
 
+XMR = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A"
+
+
+def test_monero_wallet_reaches_the_indicators() -> None:
+    """Extortion paid in Monero: the addresses analyzer's XMR finding becomes a wallet indicator, full or prefix."""
+    raw = make_message(body=f"Send 8 XMR to {XMR} within 3 days.")
+    ind = extract(raw, _verdict(Finding("crypto.address_payment_demand", "addresses", "", f"XMR standard {XMR}")))
+    assert [(w.address, w.coin, w.kind, w.complete) for w in ind.wallets] == [(XMR, "XMR", "standard", True)]
+    cut = extract(raw, _verdict(Finding("crypto.address", "addresses", "", f"XMR standard {XMR[:12]}…")))
+    assert [(w.address, w.complete) for w in cut.wallets] == [(XMR, True)]  # completed from the body
+
+
 def test_urls_from_pdf_parts_findings_and_defanged_text() -> None:
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Annot /A << /S /URI /URI (https://evil-pdf.example/x\\(1\\)) >> >>\nendobj\n"
     raw = make_message(body="see hxxps://defanged.example/path.\n", attachments=[("a.pdf", pdf, "application/pdf")])

@@ -114,14 +114,17 @@ _PDF_URI_RE = re.compile(rb"/URI\s*\(((?:[^()\\]|\\.){4,2000})\)")
 _IP_IN_BRACKETS = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]{2,45})\]")
 _IP_IN_PARENS = re.compile(r"\((?:IPv6:)?([0-9A-Fa-f:.]{2,45})\)")
 _WALLET_DETAIL = re.compile(
-    r"(?P<coin>BTC|LTC|TRX|ETH)\s+(?:(?P<kind>P2PKH|P2SH|address|segwit v\d+|EIP-55|unchecksummed)\s+)?"
-    r"(?P<text>[0-9A-Za-z]{8,90})(?P<cut>…)?"
+    r"(?P<coin>BTC|LTC|TRX|ETH|XMR)\s+"
+    r"(?:(?P<kind>P2PKH|P2SH|address|segwit v\d+|EIP-55|unchecksummed|standard|integrated|subaddress)\s+)?"
+    r"(?P<text>[0-9A-Za-z]{8,110})(?P<cut>…)?"
 )
 _WALLET_SHAPE = {
     "ETH": re.compile(r"0x[0-9a-fA-F]{40}"),
     "BTC": re.compile(r"(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?:bc|BC)1[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87})"),
     "LTC": re.compile(r"(?:[LM3][1-9A-HJ-NP-Za-km-z]{25,34}|(?:ltc|LTC)1[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87})"),
     "TRX": re.compile(r"T[1-9A-HJ-NP-Za-km-z]{25,34}"),
+    # Monero (the addresses analyzer checks the checksum): standard/subaddress 95 characters, integrated 106
+    "XMR": re.compile(r"[48][1-9A-HJ-NP-Za-km-z]{94}(?:[1-9A-HJ-NP-Za-km-z]{11})?"),
 }
 #: Length of the address prefix the addresses analyzer shows; also the campaign link key.
 WALLET_PREFIX = 12
