@@ -12,7 +12,10 @@ call as the YARA analyzer makes it (externals, fast mode, timeout, warnings call
   ``coinguard scan`` and the daemon run now.
 
 It also names the rule files that cost most compiled alone, on empty and on 100 KB
-of random data, with their scope (``--top``).  No network; one core.
+of random data, with their scope (``--top``), and (``--floor``) what a set of N made-up
+literal strings costs on the same random data: libyara's byte loop has a floor that a
+few dozen strings already reach (100 strings: ~0.33 ms per 100 KB, the whole binary set
+~0.72 ms), so taking rules out of a set pays only when almost all of them go.  No network; one core.
 """
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ def main() -> int:
     ap.add_argument("--rules", action="append", help="rule directory (default: the configured dirs)")
     ap.add_argument("--n", type=int, default=200, help="match calls per figure (default 200)")
     ap.add_argument("--top", type=int, default=5, help="costliest files to name (0: skip)")
+    ap.add_argument("--floor", action="store_true", help="also time sets of 0-3000 made-up literal strings")
     args = ap.parse_args()
     files = find_rule_files(args.rules or list(Config().rules.dirs))
     flat = yara.compile(filepaths={f.namespace: f.path for f in files}, externals=EXTERNALS)
@@ -111,7 +115,22 @@ def main() -> int:
         print("\ncostliest rule files compiled alone (ms per call on empty / random 100 KB data):")
         for empty_ms, rnd_ms, f in sorted(costs, key=lambda c: -c[1])[: args.top]:
             print(f"  {empty_ms:6.3f} {rnd_ms:6.3f}  {f.namespace} (scope: {', '.join(scope[f.namespace] or ['all'])})")
+    if args.floor:
+        print("\nmade-up sets of N 10-letter literal strings (ms per call on random 100 KB):")
+        for n in (0, 10, 100, 1000, 3000):
+            print(f"  {n:5d} {per_call_ms(floor_set(n), items['random 100 KB'], args.n):6.3f}")
     return 0
+
+
+def floor_set(n: int) -> Any:
+    """One rule of ``n`` random 10-letter ASCII strings (``condition: true`` for none)."""
+    import random
+
+    rnd = random.Random(n)
+    strings = " ".join(f'$s{i} = "{"".join(rnd.choices("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", k=10))}"'
+                       for i in range(n))
+    source = f"rule floor {{ strings: {strings} condition: any of them }}" if n else "rule floor { condition: true }"
+    return yara.compile(source=source, externals=EXTERNALS)
 
 
 if __name__ == "__main__":
