@@ -504,3 +504,98 @@ def test_shape_searches_answer_as_the_substring_test() -> None:
             assert (search(shape) not in (None, False)) == (needle in shape), shape
             held += needle in shape
         assert 50 < held < len(shapes) - 50  # both answers were asked
+
+
+# ---------------------------------------------------------------------------- factored alternations
+
+#: Crafted patterns: shared prefixes, an empty branch first and last, a one-letter branch before longer ones
+#: (ordered choice: the first that matches wins, backtracking into the next), groups, nested alternations,
+#: lookarounds with branches, repeats, a case-insensitive group, a class branch between literal runs.
+FACTOR_CRAFTED = [
+    r"ab|ac|a|b", r"a|ab|abc", r"(?:|a|ab)c", r"(?:a|ab)(?:c|bcd)", r"(ab|ac)(d)|(a)(bd)",
+    r"(?<![a-z])(?:pay|paid|p)(?![a-z])",
+    r"x(?:ab|ac|[ab]c|ad|ae)y", r"(?=ab|ac)a\w", r"(?<=ab|ac)d", r"(?:ab|ac){2,3}", r"(?:ab|ac)*?d", r"(?>ab|a)b",
+    r"(?i:ab|AC)|ab", r"(?:pre|pro|p)(?:fix|fi|f)?x", r"(?P<w>ab|ac)\1|ad", r"\d(?:btc|bt|b)|btc\d", r"€|€u|e",
+    r"(?:a(?:b|c)|a(?:d|e))f", r"(?:ab|ac)++c", r"(?:ab|)(?:|ab)b",
+]
+
+
+def _factor_pieces(patterns: Sequence[re.Pattern[str]]) -> list[str]:
+    pieces = ["a", "b", "c", "ab", "ac", "d", "x", "y", "p", " ", ". ", "1", "24", "0.5", "€", "é", "ß", "\n", "A"]
+    for rx in patterns:
+        pieces.extend(sorted(T.match_prefixes(rx) or ())[:60])
+    return pieces
+
+
+def _factor_texts(patterns: Sequence[re.Pattern[str]], seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    pieces = _factor_pieces(patterns)
+    return ["", "a", "ab" * 50] + ["".join(rng.choice(pieces) + rng.choice(("", "", " ", "s ", "x")) for _ in
+                                           range(rng.randint(1, 40))) for _ in range(count)]
+
+
+def _same_matches(rx: re.Pattern[str], twin: re.Pattern[str], text: str) -> None:
+    got = [(m.span(), m.groups()) for m in twin.finditer(text)]
+    assert got == [(m.span(), m.groups()) for m in rx.finditer(text)], (rx.pattern, text)
+    for pos in (0, 1, len(text) // 2):
+        a, b = rx.search(text, pos), twin.search(text, pos)
+        assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), (rx.pattern, text, pos)
+        a, b = rx.match(text, pos), twin.match(text, pos)
+        assert (a and a.span()) == (b and b.span())
+    assert twin.sub("_", text) == rx.sub("_", text)
+
+
+@pytest.mark.parametrize("pattern", FACTOR_CRAFTED)
+def test_factored_crafted_patterns_match_the_same(pattern: str) -> None:
+    rx = re.compile(pattern)
+    twin = T.factored(rx)
+    for text in _factor_texts([rx], hash(pattern) % 1000, 400):
+        _same_matches(rx, twin, text)
+
+
+def _vocabularies() -> list[re.Pattern[str]]:
+    from coinguard import lures as L
+    from coinguard.analyzers import extortion_common as E
+
+    found = [v for mod in (E, L) for v in vars(mod).values() if isinstance(v, re.Pattern)]
+    return [*found, *E.THREAT_GROUPS.values(), *(rx for rx, _i in LURES.matcher.regexes)]
+
+
+def test_factored_vocabularies_match_the_same() -> None:
+    """Every pattern of extortion_common and lures (and the lure list's ``re:`` phrases), factored, finds what
+    it finds as written, on random texts of their own stems."""
+    patterns = _vocabularies()
+    factored = [rx for rx in patterns if T.factored(rx) is not rx]
+    assert len(factored) > 30  # (the vocabularies are factored: not all returned as written)
+    texts = _factor_texts(patterns, 13, 300)
+    from coinguard.analyzers.extortion_common import prepare
+
+    texts += [prepare(t) for t in texts[:100]]
+    for rx in patterns:
+        twin = T.factored(rx)
+        assert T.factored(rx) is twin  # (remembered)
+        for text in texts:
+            _same_matches(rx, twin, text)
+
+
+def test_factored_leaves_what_it_cannot_group() -> None:
+    rx = re.compile("ab|ac", re.IGNORECASE)
+    assert T.factored(rx) is rx
+    conditional = re.compile(r"(a)?(?(1)b|c)")
+    assert T.factored(conditional) is conditional
+    plain = re.compile(r"\d+")
+    assert T.factored(plain).search("x 12").span() == (2, 4)
+
+
+def test_factored_search_stays_linear() -> None:
+    from coinguard.analyzers.extortion_common import DEMAND, THREAT_GROUPS
+
+    for rx in (DEMAND, *THREAT_GROUPS.values()):
+        twin = T.factored(rx)
+        unit = " ".join(sorted(T.match_prefixes(rx) or ())[:40]).replace(" ", "x ") + " "
+        small, large = unit * (20_000 // len(unit)), unit * (200_000 // len(unit))
+        def scan(text: str, twin: re.Pattern[str] = twin) -> None:
+            list(twin.finditer(text))
+
+        ratio = _cpu(lambda: scan(large)) / max(_cpu(lambda: scan(small)), 1e-4)  # noqa: B023 (called here)
+        assert ratio < 20, (rx.pattern[:40], ratio)

@@ -294,3 +294,28 @@ def test_the_vocabulary_gate_changes_no_anatomy(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(ec, "_gate", lambda: Open())
     assert gated == [ec.anatomy(t) for t in texts]
     assert sum(bool(a.threats) for a in gated) > 50
+
+
+@pytest.mark.parametrize("unit", [
+    "I hacked your phone and recorded you. Pay 0.1 BTC within 48 hours, tell no one. ",
+    "Your balance of 2.5 BTC is credited: withdraw it now, the fee of 0.01 BTC expires tonight. ",
+    "Earn $1,000 a day with our bitcoin robot, financial freedom: join now. Scam warning, do not pay. ",
+    "payx paidx hackex bitcoinx walletx balancex feex 24x 0.1x ",  # stems with no boundary: near misses
+])
+def test_anatomy_cost_grows_linearly(unit: str) -> None:
+    """Ten times the text costs about ten times the CPU (a generous bound): every vocabulary is searched in
+    one pass, each part bounded (MAX_BALANCE_WORDS, MAX_AMOUNTS, windows)."""
+    import time
+
+    def cpu(text: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            prepare.cache_clear()
+            t0 = time.process_time()
+            anatomy(text)
+            best = min(best, time.process_time() - t0)
+        return best
+
+    small, large = unit * (8_000 // len(unit)), unit * (80_000 // len(unit))
+    ratio = cpu(large) / max(cpu(small), 1e-4)
+    assert ratio < 20, ratio

@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from coinguard.findings import Item, Role
 from coinguard.sniff import ItemType
-from coinguard.text import CLAUSE_END, RegexGate, clause_before, decode_item
+from coinguard.text import CLAUSE_END, RegexGate, clause_before, decode_item, factored
 
 #: Characters of text looked at (the beginning of a long body carries the lure).
 MAX_ANATOMY_CHARS = 100_000
@@ -639,18 +639,18 @@ def _credited(t: str, may: Callable[[re.Pattern[str]], bool] | None = None) -> s
     coin = ""
     if may is not None and not may(_CREDIT_WORDS):
         return ""
-    for n, m in enumerate(_CREDIT_WORDS.finditer(t)):
+    for n, m in enumerate(factored(_CREDIT_WORDS).finditer(t)):
         if n >= MAX_BALANCE_WORDS:
             break
         lo = max(0, m.start() - CREDIT_WINDOW)
         near = t[lo:m.end() + CREDIT_WINDOW]
-        for k, amount in enumerate(_AMOUNT.finditer(near)):
+        for k, amount in enumerate(factored(_AMOUNT).finditer(near)):
             if k >= MAX_AMOUNTS:
                 break
-            if not FEE.search(near[max(0, amount.start() - FEE_GAP):amount.start()]):
+            if not factored(FEE).search(near[max(0, amount.start() - FEE_GAP):amount.start()]):
                 return amount.group(0).strip()
         if not coin:
-            c = COIN.search(t[max(0, m.start() - COIN_WINDOW):m.end() + COIN_WINDOW])
+            c = factored(COIN).search(t[max(0, m.start() - COIN_WINDOW):m.end() + COIN_WINDOW])
             coin = c.group(0) if c else ""
     return coin
 
@@ -670,11 +670,11 @@ _FEE_ASKED = re.compile(_L + "(?:" + _stems(
 
 def _stated_fee(t: str, end: int) -> bool:
     """Is the fee word ending at ``t[end]`` stated with its amount, asking nothing (see :data:`_FEE_ASKED`)?"""
-    amount = _AMOUNT.search(t, end, end + FEE_AMOUNT_GAP + 24)
+    amount = factored(_AMOUNT).search(t, end, end + FEE_AMOUNT_GAP + 24)
     if amount is None or amount.start() - end > FEE_AMOUNT_GAP or CLAUSE_END.search(t, end, amount.start()):
         return False
     rest = CLAUSE_END.split(t[amount.end():amount.end() + 80], maxsplit=1)[0]
-    return _FEE_ASKED.search(t[end:amount.start()] + " " + rest) is None
+    return factored(_FEE_ASKED).search(t[end:amount.start()] + " " + rest) is None
 
 
 def _fee(t: str, may: Callable[[re.Pattern[str]], bool]) -> tuple[str, str]:
@@ -683,16 +683,16 @@ def _fee(t: str, may: Callable[[re.Pattern[str]], bool]) -> tuple[str, str]:
     if not may(FEE):
         return "", ""
     fee = ""
-    for n, m in enumerate(FEE.finditer(t)):
+    for n, m in enumerate(factored(FEE).finditer(t)):
         if n >= MAX_FEE_WORDS:
             break
         if m.start() and t[m.start() - 1] in "/=._-@":
             continue  # a word of a URL or an address ("exchange.example/fees"), not the text's
         # (the demand in the fee's own clause: "deposits 0.2 BTC; trading fees 0.0004 BTC" lists two entries)
         before = clause_before(t, m.start(), FEE_DEMAND_GAP)
-        if NO_FEE.search(before[-30:]):
+        if factored(NO_FEE).search(before[-30:]):
             continue
-        demand = DEMAND.search(before) if may(DEMAND) else None
+        demand = factored(DEMAND).search(before) if may(DEMAND) else None
         if not demand and _stated_fee(t, m.end()):
             continue
         if demand:
@@ -704,7 +704,7 @@ def _fee(t: str, may: Callable[[re.Pattern[str]], bool]) -> tuple[str, str]:
 def _wealth(t: str, may: Callable[[re.Pattern[str]], bool]) -> str:
     """The first promise of riches in prepared text ``t``, else its first modest wealth word, else ''."""
     modest = ""
-    for n, m in enumerate(WEALTH.finditer(t) if may(WEALTH) else ()):
+    for n, m in enumerate(factored(WEALTH).finditer(t) if may(WEALTH) else ()):
         if n >= MAX_AMOUNTS:
             break
         if m.group(0) not in MODEST_WEALTH:
@@ -715,16 +715,16 @@ def _wealth(t: str, may: Callable[[re.Pattern[str]], bool]) -> str:
 
 def _paid_rate(t: str, may: Callable[[re.Pattern[str]], bool]) -> str:
     """A rate with money (or a coin amount) right before it ("$1,300 a day"), else ''."""
-    for n, m in enumerate(RATE.finditer(t) if may(RATE) else ()):
+    for n, m in enumerate(factored(RATE).finditer(t) if may(RATE) else ()):
         if n >= MAX_AMOUNTS:
             break
-        if _AMOUNT.search(t[max(0, m.start() - RATE_GAP):m.start()]):
+        if factored(_AMOUNT).search(t[max(0, m.start() - RATE_GAP):m.start()]):
             return m.group(0)
     return ""
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str:
-    m = pattern.search(text)
+    m = factored(pattern).search(text)
     return m.group(0).strip() if m else ""
 
 
@@ -751,7 +751,8 @@ def anatomy(text: str) -> Anatomy:
     def first(pattern: re.Pattern[str], wanted: bool = True) -> str:
         return _first(pattern, t) if wanted and may(pattern) else ""
 
-    threats = tuple(f"{name}: {m.group(0)}" for name, pat in THREAT_GROUPS.items() if may(pat) and (m := pat.search(t)))
+    threats = tuple(f"{name}: {m.group(0)}" for name, pat in THREAT_GROUPS.items()
+                    if may(pat) and (m := factored(pat).search(t)))
     claims = len(threats) + any(x.startswith("harm:") for x in threats) >= THREAT_MIN
     coin, coin_amount = first(COIN), first(COIN_AMOUNT)
     credited = _credited(t, may) if coin or coin_amount else ""
@@ -777,7 +778,7 @@ def _warnings(t: str, may: Callable[[re.Pattern[str]], bool] | None = None) -> t
     seen: list[str] = []
     if may is not None and not may(AWARENESS):
         return ()
-    for m in AWARENESS.finditer(t):
+    for m in factored(AWARENESS).finditer(t):
         if m.group(0) not in seen:
             seen.append(m.group(0))
             if len(seen) >= AWARENESS_WORDS:
@@ -818,7 +819,7 @@ def pressed(window: str) -> str:
     deadline = _first(DEADLINE_SPAN, t)
     if deadline:
         return deadline
-    threats = [m.group(0) for pat in THREAT_GROUPS.values() if (m := pat.search(t))]
+    threats = [m.group(0) for pat in THREAT_GROUPS.values() if (m := factored(pat).search(t))]
     if len(threats) < THREAT_MIN:
         return ""
     # a deadline named ("tonight") presses together with the claims, as a colleague's "back tonight" does not
