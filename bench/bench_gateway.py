@@ -140,18 +140,6 @@ def tree(pid: int) -> list[psutil.Process]:
         return []
 
 
-def tree_cpu_s(pid: int) -> float:
-    """CPU seconds of a process and all its descendants, reaped children included."""
-    total = 0.0
-    for p in tree(pid):
-        try:
-            t = p.cpu_times()
-        except psutil.Error:
-            continue
-        total += t.user + t.system + t.children_user + t.children_system
-    return total
-
-
 def split_times(pid: int) -> tuple[float, float, float, float]:
     """(root user, root system, rest user, rest system) CPU seconds of a process tree: the rest is every
     descendant (coinguard's fork server and scanner workers) with what they reaped (recycled workers)."""
@@ -169,13 +157,15 @@ def split_times(pid: int) -> tuple[float, float, float, float]:
     return r_u, r_s, o_u, o_s
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and all its descendants, reaped children included."""
+    return sum(split_times(pid))
+
+
 def own_cpu_s(pid: int) -> float:
     """CPU seconds of the process ``pid`` alone (coinguard's daemon without its workers)."""
-    try:
-        t = psutil.Process(pid).cpu_times()
-    except psutil.Error:
-        return 0.0
-    return t.user + t.system
+    r_u, r_s, _, _ = split_times(pid)
+    return r_u + r_s
 
 
 def tree_rss_mib(pid: int) -> float:
@@ -475,9 +465,8 @@ def run_load(peer: Peer, messages: list[bytes], concurrency: int, sink: Counting
                 key = f"{code} {text[:60]}"
                 refused[key] = refused.get(key, 0) + 1
 
-    cpu0 = tree_cpu_s(peer.pid) if peer.pid else 0.0
-    split0 = split_times(peer.pid) if peer.pid else None
-    own0 = own_cpu_s(peer.pid) if peer.pid else 0.0
+    # (root user, root system, workers user, workers system): the whole tree's CPU and the root's alone follow
+    split0 = split_times(peer.pid) if peer.pid else (0.0, 0.0, 0.0, 0.0)
     sys0 = psutil.cpu_times()
     start = time.perf_counter()
     with PeakRss(peer.pid) as rss, ThreadPoolExecutor(concurrency) as ex:
@@ -488,9 +477,8 @@ def run_load(peer: Peer, messages: list[bytes], concurrency: int, sink: Counting
                and time.perf_counter() - start < accepted_s + 60):
             time.sleep(0.01)
         e2e_s = time.perf_counter() - start
-    cpu1 = tree_cpu_s(peer.pid) if peer.pid else 0.0
-    split1 = split_times(peer.pid) if peer.pid else None
-    own1 = own_cpu_s(peer.pid) if peer.pid else 0.0
+    split1 = split_times(peer.pid) if peer.pid else (0.0, 0.0, 0.0, 0.0)
+    split = tuple((b - a) * 1000 / len(messages) for a, b in zip(split0, split1, strict=True))
     sys1 = psutil.cpu_times()
     idle = (sys1.idle - sys0.idle) + (getattr(sys1, "iowait", 0) - getattr(sys0, "iowait", 0))
     wall = sum(sys1) - sum(sys0)
@@ -501,13 +489,11 @@ def run_load(peer: Peer, messages: list[bytes], concurrency: int, sink: Counting
         ok=len(latencies), refused=refused, delivered=delivered,
         accept_rate=len(latencies) / accepted_s, e2e_rate=(delivered + kept) / e2e_s,
         p50=q[49] * 1000, p99=q[98] * 1000,
-        cpu_ms=(cpu1 - cpu0) * 1000 / len(messages) if peer.pid else None,
+        cpu_ms=sum(split) if peer.pid else None,
         busy=100 * (1 - idle / wall) if wall else 0.0, rss=rss.peak,
-        own_cpu_ms=(own1 - own0) * 1000 / len(messages) if peer.pid else None,
+        own_cpu_ms=split[0] + split[1] if peer.pid else None,
         quarantined=kept,
-        # CPU ms per message: root user, root system, rest (workers) user, rest system
-        extra={"split": tuple((b - a) * 1000 / len(messages) for a, b in zip(split0, split1, strict=True))}
-        if split0 and split1 else {},
+        extra={"split": split} if peer.pid else {},  # CPU ms per message: root user/system, workers user/system
     )
 
 

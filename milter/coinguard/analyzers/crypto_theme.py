@@ -262,12 +262,13 @@ _TICKER_NOUN = re.compile(r"(?<![\w$.-])(?:\$(?P<tag>[A-Z][A-Z0-9]{1,9})|(?P<sym
                           r"(?i:allocations?|airdrops?|zuteilung|asignaci[oó]n|aloca[cç][aã]o|r[ée]partition)(?!\w)")
 _ALLOCATED = frozenset({"DHCP", "VLAN", "VLANS", "ASN", "BGP", "CIDR", "VPC", "AWS", "GCP", "IOPS", "CAPEX", "OPEX",
                         "NHS", "GDP", "HSA", "FSA", "LTIP", "BUDGET", "COST", "COSTS", "FUND", "ASSET", "MEDIA"})
+_NOT_DROP_TICKERS = _NOT_TICKERS | _ALLOCATED
 
 
 def ticker_nouns(text: str) -> list[str]:
     """The first ticker named before a drop's noun in ``text`` (original case): see _TICKER_NOUN."""
     for m in _TICKER_NOUN.finditer(text[:CALLBACK_SCAN_CHARS]):
-        if (m.group("sym") or "") in _NOT_TICKERS | _ALLOCATED:
+        if (m.group("sym") or "") in _NOT_DROP_TICKERS:
             continue
         before = text[max(0, m.start() - 40):m.start()].split()[-1:]
         if any(w.isupper() and len(w) > 1 for w in before):
