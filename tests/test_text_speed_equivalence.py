@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -549,7 +550,7 @@ def _same_matches(rx: re.Pattern[str], twin: re.Pattern[str], text: str) -> None
 def test_factored_crafted_patterns_match_the_same(pattern: str) -> None:
     rx = re.compile(pattern)
     twin = T.factored(rx)
-    for text in _factor_texts([rx], hash(pattern) % 1000, 400):
+    for text in _factor_texts([rx], zlib.crc32(pattern.encode()) % 1000, 400):  # (a seed every run repeats)
         _same_matches(rx, twin, text)
 
 
