@@ -209,10 +209,7 @@ NOT_CAUGHT: dict[str, str] = {
                                   "payment demand nor the extortion's anatomy",
 }
 #: Look-alikes still flagged (strict xfail).
-NOT_CLEAN: dict[str, str] = {
-    "donation request with a BTC address": "'PayPal' is read as the demand 'pay' and the fundraiser's 'ends in 2 "
-                                           "days' as the deadline that presses it",
-}
+NOT_CLEAN: dict[str, str] = {}
 #: Mails whose address is not found (strict xfail).
 ADDRESS_NOT_FOUND: dict[str, str] = {
     "Bitcoin Cash cashaddr": "no cashaddr decoder",

@@ -34,7 +34,7 @@ from functools import lru_cache
 
 from coinguard.findings import Item, Role
 from coinguard.sniff import ItemType
-from coinguard.text import CLAUSE_END, RegexGate, clause_before, decode_item, factored
+from coinguard.text import _MIXED_WORD, CLAUSE_END, RegexGate, clause_before, decode_item, factored, normalize
 
 #: Characters of text looked at (the beginning of a long body carries the lure).
 MAX_ANATOMY_CHARS = 100_000
@@ -56,6 +56,12 @@ def prepare(text: str) -> str:
     escapes and filter-evading separators made spaces, accents taken off Latin letters only (a Japanese
     voiced mark or a Hangul syllable stays whole), spaces collapsed."""
     text = unicodedata.normalize("NFKC", text[:MAX_ANATOMY_CHARS].translate(INVISIBLE)).casefold()
+    if not text.isascii():
+        # Technique: the claims, the coin and the demand spelled with look-alike letters ("hасkеd", "bіtсоіn", a
+        # Cyrillic "е" in "sеnd") so that no word filter reads them: in a word mixing Latin with Greek or Cyrillic
+        # letters each is folded to its Latin look-alike, as text.normalize folds it (Russian or Greek words keep
+        # theirs).  One pass of a pattern anchored at word starts with bounded repeats.
+        text = _MIXED_WORD.sub(_fold_lookalikes, text)
     if "\\" in text:  # a template that leaks its escapes ("every day.\n\nPlay to win"): they are spaces
         text = _ESCAPES.sub(" ", text)
     if "__" in text or "." in text:  # "Bitcoin__Balance__0.7495__BTC", "get.up.to.1.BTC": separators
@@ -68,6 +74,10 @@ def prepare(text: str) -> str:
             out.append(ch)
         text = unicodedata.normalize("NFC", "".join(out))
     return re.sub(r"\s+", " ", text)
+
+
+def _fold_lookalikes(m: re.Match[str]) -> str:
+    return normalize(m.group(0))
 
 
 def _stems(*words: str) -> str:
@@ -105,7 +115,12 @@ COIN_AMOUNT = re.compile(
 MONEY = re.compile(
     r"[$€£¥₩₽]\s?\d[\d.,]*|\d[\d.,' ]{0,15}\s?(?:[$€£¥₽]|usd|eur|dollars?|dollari|dollaro|euros?|dolares|dolari"
     r"|dolarow|dolar|долл\w{0,4}|долар\w{0,3}|דולר|руб\w{0,4}|달러|만\s?원|원|ドル|美元|zl|pln|chf|gbp|reais|دولار|juta|ribu)(?![a-z])"
-    r"|(?<![a-z])rp\s?\d[\d.,]*")
+    r"|(?<![a-z])rp\s?\d[\d.,]*"
+    # Technique: the amount written out in words so that no digit-and-currency filter reads it ("one thousand
+    # five hundred dollars", "mille euros", "mil dolares"): a number word of hundreds or thousands, up to three
+    # more number words, the currency.
+    r"|(?<![a-z])(?:hundred|thousand|hundert|tausend|cent|mille|cien|mil|mila|cento|duizend|tysiac)"
+    r"(?:\s[a-z]{2,9}){0,3}\s(?:us\s)?(?:dollars?|euros?|dolares|dollari|reais|pounds|zlotych)(?![a-z])")
 #: A short deadline counted out (hours, up to three days, a countdown): extortion and fake payouts give
 #: hours.  "Within 30 days" is an invoice's term, not pressure.
 DEADLINE_SPAN = re.compile(
@@ -131,7 +146,15 @@ DEADLINE_WORD = re.compile(
         "deadline", "date limite", "frist", "plazo", "scadenza", "prazo", "termijn", "tenggat", "malam ini",
         # the bomb threat's "before the end of the (working) day"
         "end of the day", "end of the working day", "end of the business day", "end of business",
-    ) + ")(?![a-z])|полуноч|자정|오늘 밤|今夜|午夜|今晚|منتصف الليل|الليلة")
+        # the timer said to start when the mail was opened (a tracking pixel, "the countdown is running")
+        "timer started", "timer has started", "timer is running", "timer is ticking", "clock is ticking",
+        "clock started", "clock has started", "timer lauft", "timer gestartet", "minuteur a demarre",
+        "le chrono", "temporizador", "cronometro", "il timer",
+    ) + ")(?![a-z])"
+    # a clock time the same day ("before 4 pm today", "by 17:00", "bis 18 Uhr")
+    r"|(?<![a-z])(?:before|by|until|till|bis|avant|antes de las|entro le)\s(?:[01]?\d|2[0-3])"
+    r"(?:(?::[0-5]\d)?\s?(?:am|pm|a\.m\.|p\.m\.|uhr)(?![a-z])|:[0-5]\d)"
+    "|полуноч|자정|오늘 밤|今夜|午夜|今晚|منتصف الليل|الليلة")
 DEADLINE = re.compile(f"{DEADLINE_SPAN.pattern}|{DEADLINE_WORD.pattern}")
 #: A deadline named as the next day or a weekday ("by tomorrow night", "before Friday", "entro stasera", "до
 #: завтра"): the terse threat's and the kidnapper's.  A shop or an exchange says it of a delivery or a
@@ -165,9 +188,14 @@ DEMAND = re.compile(
         "poslete", "posli", "zaplatte", "prevedte", "skicka", "betala", "overfor", "betal", "overfør", "laheta",
         "maksa", "siirra", "kuldjon", "kuldj", "fizessen", "fizess", "utaljon", "utalj", "trimite", "trimiteti",
         "plateste", "platiti", "transfera", "hay gui", "gui đen", "chuyen khoan", "thanh toan",
-    # ("payout" and "pay out" are what the reader is given, the other way round)
-    ) + ")(?!\\s?-?out)|отправ|перевед|перевод|оплат|заплат|выкуп|입금|송금|이체|보내|지불|결제|납부|送金|支払|振り込"
-    "|振込|身代金|发送|支付|转账|付款|汇款|赎金|أرسل|ارسل|ادفع|إدفع|تحويل|حوّل|الدفع|فدية"
+        # the bomb threat's conditional demand: "I detonate it if I do not receive 0.08 BTC"
+        "unless i receive", "if i do not receive", "if i don't receive", "if i dont receive", "unless i get",
+        "if i do not get", "se non ricevo", "se non ricevero", "si no recibo", "si je ne recois pas",
+        "se nao receber", "als ik niet ontvang", "jesli nie otrzymam",
+    # ("payout" and "pay out" are what the reader is given, the other way round; "PayPal", "payroll", "payslip"
+    # name a means or a record of payment, not the demand to pay)
+    ) + ")(?!\\s?-?out|pal|roll|slip)|отправ|перевед|перевод|оплат|заплат|выкуп|입금|송금|이체|보내|지불|결제|납부|送金"
+    "|支払|振り込|振込|身代金|发送|支付|转账|付款|汇款|赎金|أرسل|ارسل|ادفع|إدفع|تحويل|حوّل|الدفع|فدية"
     "|надішл|сплат|переказ|שלח|העבר|שלם|" + "στείλτε|στείλε|πληρώστε|πλήρωσε|μεταφέρετε".casefold())
 
 #: Claims that hold the reader, in groups: a mail needs two of them (one word of one group is everyday).
@@ -194,6 +222,9 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
         "backed up", "downloaded", "copied your", "copied all", "stole", "stolen", "exfiltrat", "your database",
         "your data", "your files", "our servers", "heruntergeladen", "kopiert", "telecharge", "descargu",
         "descargado", "scaricato", "baixei", "gedownload", "skopiowal", "pobralem", "indirdim", "mengunduh",
+        # the gang's "we" (pt/es/it): broke in, downloaded, copied, the database taken
+        "invadimos", "invadi", "baixamos", "descargamos", "copiamos", "roubamos", "robamos", "abbiamo scaricato",
+        "base de dados", "banco de dados", "base de datos", "database dei",
         # cs, sv, da/no, fi, hu, ro, vi: the campaigns' other languages (Greek, Ukrainian, Hebrew below)
         "napadl", "prolomil", "pristup k", "hakkero", "feltort", "am spart", "piratat", "tai khoan cua ban",
         "thiet bi cua ban",
@@ -819,8 +850,10 @@ def pressed(window: str) -> str:
     deadline = _first(DEADLINE_SPAN, t)
     if deadline:
         return deadline
-    threats = [m.group(0) for pat in THREAT_GROUPS.values() if (m := factored(pat).search(t))]
-    if len(threats) < THREAT_MIN:
+    found = [(name, m.group(0)) for name, pat in THREAT_GROUPS.items() if (m := factored(pat).search(t))]
+    threats = [word for _, word in found]
+    # (a threat to life counts twice, as in Anatomy.extortion: the bomb threat's "if I do not receive 0.08 BTC")
+    if len(threats) + any(name == "harm" for name, _ in found) < THREAT_MIN:
         return ""
     # a deadline named ("tonight") presses together with the claims, as a colleague's "back tonight" does not
     return _first(DEADLINE_WORD, t) or _first(DEADLINE_DAY, t) or threats[0]
