@@ -204,16 +204,11 @@ BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 #: Extortions still missed (strict xfail), with their cause.
-NOT_CAUGHT: dict[str, str] = {
-    "three lines and an address": "'0.08 to <address>' has no demand verb and names no coin: neither the address's "
-                                  "payment demand nor the extortion's anatomy",
-}
+NOT_CAUGHT: dict[str, str] = {}
 #: Look-alikes still flagged (strict xfail).
 NOT_CLEAN: dict[str, str] = {}
 #: Mails whose address is not found (strict xfail).
-ADDRESS_NOT_FOUND: dict[str, str] = {
-    "Bitcoin Cash cashaddr": "no cashaddr decoder",
-}
+ADDRESS_NOT_FOUND: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(("name", "lure"), _expected(EXTORTION, True, NOT_CAUGHT) + _expected(BENIGN, False, NOT_CLEAN))
