@@ -165,6 +165,42 @@ EXTORTION: dict[str, Callable[[], bytes]] = {
         text=f"Your account is hacked. I have your photos. 10 LTC to {LTC} in 2 days.\n"),
 }
 
+#: Written after this round's changes (extortion_common's, addresses'), before any further one: the same
+#: techniques in other words, to see whether the fixes hold beyond the first batch's mails.  Measured then: 7/8 flagged
+#: (the German compound number word and the timer that "runs out" missed), the address found in 8/8.
+EXTORTION_2: dict[str, Callable[[], bytes]] = {
+    "cashaddr without its prefix, EUR": lambda: mail(
+        "Hacker <h@hidden-sender.example>", "Ich habe Sie gefilmt",
+        text="Ich habe Ihren Computer gehackt und Sie mit der Webcam gefilmt. Senden Sie 800 Euro in Bitcoin Cash "
+             f"an {BCH.split(':')[1]}\nSie haben 2 Tage Zeit, sonst geht das Video an Ihre Familie.\n"),
+    "terse, ETH ticker, arrow": lambda: mail(
+        "x <x@hidden-sender.example>", "you know why",
+        text=f"I hacked your phone. I have the videos.\n0.5 ETH -> {ETH}\n24 hours. Then your wife gets them.\n"),
+    "conditional demand, hit man, English": lambda: mail(
+        "x <x@hidden-sender.example>", "Read this carefully",
+        text="I was hired to kill you. I will cancel the contract if I receive 1.5 BTC at "
+             f"{BECH32_B} by Friday. If you go to the police, the deal is off.\n"),
+    "German compound number word": lambda: mail(
+        "x <x@hidden-sender.example>", "Letzte Warnung",
+        text="Ich habe Ihr Konto gehackt und Ihre Fotos kopiert. Überweisen Sie zweitausend Euro in Bitcoin an "
+             f"{P2PKH}, bevor der Timer abläuft, sonst veröffentliche ich alles.\n"),
+    "Greek look-alike letters": lambda: mail(
+        "x <x@hidden-sender.example>", "Your device",
+        text="I hacκed your device and recοrded yοu through the webcam. Send $1,000 in bitcοin to "
+             f"{BECH32}\nYοu have 48 hοurs before your cοntacts get the videο.\n"),
+    "es: fuga de datos, hemos descargado": lambda: mail(
+        "Grupo <g@hidden-sender.example>", "Sus datos",
+        text="Hemos entrado en sus servidores y hemos descargado la base de datos de sus clientes. Si no paga "
+             f"3 XMR a {XMR} en 72 horas, la publicaremos.\n"),
+    "clock time, 24-hour, French": lambda: mail(
+        "x <x@hidden-sender.example>", "Dernier avertissement",
+        text="J'ai piraté votre téléphone et je vous ai filmé. Envoyez 0,05 BTC à "
+             f"{BECH32_B} avant 18:00, sinon la vidéo part à tous vos contacts.\n"),
+    "short, address on its own line, USDT": lambda: mail(
+        "x <x@hidden-sender.example>", "photos",
+        text=f"I have your private photos.\n500 USDT TRC20\n{TRON}\n2 days or they go online.\n"),
+}
+
 BENIGN: dict[str, Callable[[], bytes]] = {
     "news article quoting a sextortion mail with its wallet": lambda: mail(
         "City Herald <news@cityherald.example>", "Residents hit by sextortion emails",
@@ -204,24 +240,30 @@ BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 #: Extortions still missed (strict xfail), with their cause.
-NOT_CAUGHT: dict[str, str] = {}
+NOT_CAUGHT: dict[str, str] = {
+    "German compound number word": "'bevor der Timer abläuft' is no deadline the vocabulary names (only the timer "
+                                   "started or running), and 'zweitausend Euro' no money (a compound number word)",
+}
 #: Look-alikes still flagged (strict xfail).
 NOT_CLEAN: dict[str, str] = {}
 #: Mails whose address is not found (strict xfail).
 ADDRESS_NOT_FOUND: dict[str, str] = {}
 
 
-@pytest.mark.parametrize(("name", "lure"), _expected(EXTORTION, True, NOT_CAUGHT) + _expected(BENIGN, False, NOT_CLEAN))
+ALL = EXTORTION | EXTORTION_2
+
+
+@pytest.mark.parametrize(("name", "lure"), _expected(ALL, True, NOT_CAUGHT) + _expected(BENIGN, False, NOT_CLEAN))
 def test_extortions_flagged_and_look_alikes_clean(name: str, lure: bool) -> None:
-    flagged, why = _flagged((EXTORTION if lure else BENIGN)[name]())
+    flagged, why = _flagged((ALL if lure else BENIGN)[name]())
     assert flagged is lure, why
 
 
-@pytest.mark.parametrize(("name", "lure"), _expected(EXTORTION, True, ADDRESS_NOT_FOUND))
+@pytest.mark.parametrize(("name", "lure"), _expected(ALL, True, ADDRESS_NOT_FOUND))
 def test_address_found(name: str, lure: bool) -> None:
-    findings = scan(EXTORTION[name]()).findings
+    findings = scan(ALL[name]()).findings
     assert any(f.code.startswith("crypto.address") for f in findings), [(f.code, f.detail[:60]) for f in findings]
 
 
 def test_batch_sizes() -> None:
-    assert len(EXTORTION) >= 20 and len(BENIGN) >= 8
+    assert len(EXTORTION) >= 20 and len(BENIGN) >= 8 and len(ALL) == len(EXTORTION) + len(EXTORTION_2)
