@@ -167,7 +167,8 @@ EXTORTION: dict[str, Callable[[], bytes]] = {
 
 #: Written after this round's changes (extortion_common's, addresses'), before any further one: the same
 #: techniques in other words, to see whether the fixes hold beyond the first batch's mails.  Measured then: 7/8 flagged
-#: (the German compound number word and the timer that "runs out" missed), the address found in 8/8.
+#: (the German compound number word and the timer that "runs out" missed), the address found in 8/8; after the
+#: second change (glued number words, the timer that runs out, "veröffentliche"): 8/8.
 EXTORTION_2: dict[str, Callable[[], bytes]] = {
     "cashaddr without its prefix, EUR": lambda: mail(
         "Hacker <h@hidden-sender.example>", "Ich habe Sie gefilmt",
@@ -240,10 +241,7 @@ BENIGN: dict[str, Callable[[], bytes]] = {
 }
 
 #: Extortions still missed (strict xfail), with their cause.
-NOT_CAUGHT: dict[str, str] = {
-    "German compound number word": "'bevor der Timer abläuft' is no deadline the vocabulary names (only the timer "
-                                   "started or running), and 'zweitausend Euro' no money (a compound number word)",
-}
+NOT_CAUGHT: dict[str, str] = {}
 #: Look-alikes still flagged (strict xfail).
 NOT_CLEAN: dict[str, str] = {}
 #: Mails whose address is not found (strict xfail).

@@ -912,7 +912,7 @@ def test_look_alike_letters_do_not_hide_the_parts() -> None:
 
 
 @pytest.mark.parametrize("text", ["one thousand five hundred dollars", "two thousand euros", "mille euros",
-                                  "dos mil dolares", "tausend euro"])
+                                  "dos mil dolares", "tausend euro", "zweitausend Euro", "vijfduizend euro"])
 def test_an_amount_written_out_is_money(text: str) -> None:
     """Technique: the amount written out in words so that no digit-and-currency filter reads it."""
     from coinguard.analyzers.extortion_common import MONEY
@@ -923,7 +923,8 @@ def test_an_amount_written_out_is_money(text: str) -> None:
 
 @pytest.mark.parametrize("deadline", ["As soon as you opened this email a timer started.",
                                       "The clock is ticking.", "Pay before 4 pm today.", "Pay by 17:00.",
-                                      "Zahlen Sie bis 18 Uhr."])
+                                      "Zahlen Sie bis 18 Uhr.", "Pay before the timer runs out.",
+                                      "Zahlen Sie, bevor der Timer abläuft."])
 def test_a_timer_or_a_clock_time_presses_only_with_claims(deadline: str) -> None:
     """Technique: the countdown said to start on opening, and a clock time the same day; a named deadline, so
     it presses only beside claims that hold the reader ("the meeting is by 17:00" is none)."""

@@ -124,7 +124,9 @@ MONEY = re.compile(
     # Technique: the amount written out in words so that no digit-and-currency filter reads it ("one thousand
     # five hundred dollars", "mille euros", "mil dolares"): a number word of hundreds or thousands, up to three
     # more number words, the currency.
-    r"|(?<![a-z])(?:hundred|thousand|hundert|tausend|cent|mille|cien|mil|mila|cento|duizend|tysiac)"
+    # (German and Dutch glue the number words: "zweitausend", "vijfduizend")
+    r"|(?<![a-z])(?:[a-z]{2,12}(?:hundert|tausend|honderd|duizend)(?![a-z])"
+    r"|hundred|thousand|hundert|tausend|cent|mille|cien|mil|mila|cento|duizend|tysiac)"
     r"(?:\s[a-z]{2,9}){0,3}\s(?:us\s)?(?:dollars?|euros?|dolares|dollari|reais|pounds|zlotych)(?![a-z])")
 #: A short deadline counted out (hours, up to three days, a countdown): extortion and fake payouts give
 #: hours.  "Within 30 days" is an invoice's term, not pressure.
@@ -154,6 +156,8 @@ DEADLINE_WORD = re.compile(
         # the timer said to start when the mail was opened (a tracking pixel, "the countdown is running")
         "timer started", "timer has started", "timer is running", "timer is ticking", "clock is ticking",
         "clock started", "clock has started", "timer lauft", "timer gestartet", "minuteur a demarre",
+        # and the timer that runs out ("before the timer runs out", "bevor der Timer abläuft")
+        "timer runs out", "timer expires", "timer ends", "timer ablauft", "timer abgelaufen", "minuteur expire",
         "le chrono", "temporizador", "cronometro", "il timer",
     ) + ")(?![a-z])"
     # a clock time the same day ("before 4 pm today", "by 17:00", "bis 18 Uhr")
@@ -277,7 +281,7 @@ THREAT_GROUPS: dict[str, re.Pattern[str]] = {
     "expose": re.compile(_L + "(?:" + _stems(
         "contacts", "contact list", "kontakte", "contactos", "contatos", "contatti", "contacten", "kisileri",
         "kontakty", "your family", "your colleagues", "your friends", "publish", "published", "leak", "leaked",
-        "expose", "release the", "veroffentlichen", "veroffentlicht", "publicar", "publicare", "publier",
+        "expose", "release the", "veroffentlich", "publicar", "publicare", "publier",
         "publiceren", "pubblicare", "divulgar", "divulguer", "divulgare", "verbreiten", "difundir", "diffuser",
         "diffondere", "verspreiden", "yayinla", "opublikuj", "social media", "reseaux sociaux", "redes sociales",
         # the people it goes to: the spouse, the employer, the customers, the address book
