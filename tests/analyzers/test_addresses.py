@@ -363,3 +363,46 @@ def test_monero_address_is_found_by_its_checksum() -> None:
     assert "crypto.address_payment_demand" in run_msg(f"I recorded you. Send 8 XMR to {XMR_DONATION} within 3 days.")
     # a 95-character run of base58 that starts with 4 but holds no checksum is no address
     assert find_addresses("id 4" + "abcdefghij" * 9 + "abcd end") == []
+
+
+# ---------------------------------------------------------------------------- blind batch O's techniques
+
+#: The cashaddr specification's examples (P2PKH, P2SH upper case).
+CASHADDR = ("bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a",
+            "BITCOINCASH:PPM2QSZNHKS23Z7629MMS6S4CWEF74VCWVN0H829PQ")
+
+
+def test_bitcoin_cash_cashaddr_is_found_by_its_checksum() -> None:
+    """Technique: the extortion paid in Bitcoin Cash, in its cashaddr form (the prefix optional)."""
+    from coinguard.analyzers.addresses import cashaddr_address
+
+    assert cashaddr_address(CASHADDR[0].split(":")[1]) == ("BCH", "P2PKH")
+    assert cashaddr_address(CASHADDR[1].split(":")[1]) == ("BCH", "P2SH")
+    assert cashaddr_address(CASHADDR[0].split(":")[1][:-1] + "b") is None  # one character changed
+    assert cashaddr_address("qPm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a") is None  # mixed case
+    for addr in CASHADDR:
+        (found,) = find_addresses(f"Send $900 in Bitcoin Cash to {addr} now.")
+        assert found.coin == "BCH" and found.text == addr.split(":")[1]
+    assert find_addresses("ref q" + "qpzry9x8gf" * 4 + "q end") == []  # the charset, no checksum
+
+
+@pytest.mark.parametrize(("body", "demand"), [
+    ("I have your video from the webcam.\n0.08 to {addr}\n48h or your contacts see it.", True),
+    ("Your account is hacked. I have your photos. 10 LTC to {addr} in 2 days.", True),
+    # unpressed, or a receipt's fields on their own lines: no demand
+    ("Notes from the call.\n0.08 to {addr}\nThat was the test transfer.", False),
+    ("Withdrawal confirmed.\nAmount: 0.05 BTC\nTo: {addr}\nContact support within 24 hours if this was not you.",
+     False),
+])
+def test_the_terse_demand_is_one_where_it_is_pressed(body: str, demand: bool) -> None:
+    """Technique: the short extortion's "0.08 to <address>" (no verb, often no coin), a demand only where threats
+    or a short deadline press it."""
+    found = run_scored(body.format(addr="bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"))
+    assert ("crypto.address_payment_demand" in found) == demand, found
+
+
+def test_amounts_and_deadlines_in_the_campaigns_languages_make_the_demand() -> None:
+    """The extortion vocabularies' money and hours ("4000 zł", "48 godzin") beside the demand verb."""
+    found = run_scored("Nagrałem cię. Wyślij równowartość 4000 zł w ETH na adres: "
+                       "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\nMasz 48 godzin.")
+    assert found.get("crypto.address_payment_demand", 0) is None, found  # pressed: the catalogue's 6

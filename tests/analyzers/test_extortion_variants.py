@@ -18,7 +18,7 @@ from email.message import EmailMessage
 import pytest
 
 from coinguard.analyzers.crypto_theme import INVESTMENT_SCORE
-from coinguard.analyzers.extortion_common import anatomy
+from coinguard.analyzers.extortion_common import anatomy, prepare
 from coinguard.findings import Verdict, VerdictKind
 from extortion_helpers import codes, scan
 
@@ -897,3 +897,70 @@ def test_a_fee_stated_with_its_amount_is_no_pressure(text: str) -> None:
 ])
 def test_a_fee_asked_of_the_reader_presses(text: str) -> None:
     assert anatomy(text).fake_balance(link=True), anatomy(text)
+
+
+# ---------------------------------------------------------------------------- blind batch O's techniques
+
+
+def test_look_alike_letters_do_not_hide_the_parts() -> None:
+    """Technique: the claims, the coin and the demand spelled with Cyrillic look-alike letters (mixed-script
+    words are folded); Russian words keep their letters."""
+    plain = anatomy("I hacked your device and recorded you. Send $1,200 in bitcoin within 48 hours.")
+    mixed = anatomy("I hасkеd yоur dеviсе and rесоrdеd yоu. Sеnd $1,200 in bіtсоіn within 48 hоurs.")
+    assert mixed == plain and mixed.extortion()
+    assert prepare("Переведите биткоин") == "переведите биткоин"
+
+
+@pytest.mark.parametrize("text", ["one thousand five hundred dollars", "two thousand euros", "mille euros",
+                                  "dos mil dolares", "tausend euro", "zweitausend Euro", "vijfduizend euro"])
+def test_an_amount_written_out_is_money(text: str) -> None:
+    """Technique: the amount written out in words so that no digit-and-currency filter reads it."""
+    from coinguard.analyzers.extortion_common import MONEY
+
+    assert MONEY.search(prepare(f"send {text} now"))
+    assert not MONEY.search(prepare("a thousand thanks, dollars aside"))
+
+
+@pytest.mark.parametrize("deadline", ["As soon as you opened this email a timer started.",
+                                      "The clock is ticking.", "Pay before 4 pm today.", "Pay by 17:00.",
+                                      "Zahlen Sie bis 18 Uhr.", "Pay before the timer runs out.",
+                                      "Zahlen Sie, bevor der Timer abläuft."])
+def test_a_timer_or_a_clock_time_presses_only_with_claims(deadline: str) -> None:
+    """Technique: the countdown said to start on opening, and a clock time the same day; a named deadline, so
+    it presses only beside claims that hold the reader ("the meeting is by 17:00" is none)."""
+    from coinguard.analyzers.extortion_common import pressed
+
+    claims = "I hacked your phone and filmed you. Send 0.05 BTC to the wallet. "
+    assert anatomy(claims + deadline).extortion(), deadline
+    assert pressed(claims + deadline)
+    assert not pressed("Send me the slides. " + deadline)
+
+
+@pytest.mark.parametrize("text", [
+    "A bomb is hidden in your building. I detonate it if I do not receive 0.08 BTC by tonight.",
+    "Nel vostro edificio c'è un ordigno esplosivo. Lo faccio esplodere se non ricevo 0,08 BTC entro stasera.",
+    "Hay una bomba en su edificio. La detonaré si no recibo 0,08 BTC antes de mañana por la noche.",
+])
+def test_the_conditional_demand_of_a_bomb_threat(text: str) -> None:
+    """Technique: the demand as a condition ("if I do not receive"); a threat to life counts twice in pressed()
+    as in the anatomy."""
+    from coinguard.analyzers.extortion_common import pressed
+
+    parts = anatomy(text)
+    assert parts.demand and parts.extortion(), parts
+    assert pressed(text)
+
+
+def test_the_gangs_data_theft_in_portuguese_and_spanish() -> None:
+    """Technique: the stolen-database ransom told by a gang ("invadimos", "baixamos a base de dados")."""
+    for text in ("Invadimos os servidores da sua empresa e baixamos a base de dados. Para não publicarmos tudo, "
+                 "transfira 4 XMR. Você tem 2 dias.",
+                 "Descargamos la base de datos de su empresa. Si no paga 2 BTC en 48 horas, la publicaremos en "
+                 "su web."):
+        assert anatomy(text).extortion(), text
+
+
+def test_paypal_is_no_demand() -> None:
+    """"PayPal", "payroll", "payslip" name a means or a record of payment, not the demand to pay."""
+    assert not anatomy("We accept cards, PayPal and bitcoin; see your payslip and the payroll.").demand
+    assert anatomy("Pay via PayPal or bitcoin.").demand == "pay"

@@ -6,6 +6,8 @@ Random strings do not count: every candidate is decoded and its checksum verifie
   P2SH ``3...`` (0x05), Litecoin ``L...`` (0x30) and ``M...`` (0x32), Tron ``T...`` (0x41).
 - bech32 / bech32m segwit addresses (BIP-173 / BIP-350) with hrp ``bc`` (Bitcoin) or ``ltc`` (Litecoin):
   witness version 0 must use bech32, versions 1-16 bech32m, program lengths checked.
+- Bitcoin Cash cashaddr (``bitcoincash:q...``/``p...``, 42 characters, the prefix optional): its 40-bit BCH
+  checksum over the implied ``bitcoincash`` prefix, version byte P2PKH or P2SH.
 - Ethereum ``0x`` + 40 hex digits: mixed case must pass EIP-55 (Keccak-256); all-lower/upper case
   carries no checksum and counts as a weaker, unverified address.
 
@@ -28,10 +30,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from coinguard.analyzers.extortion_common import DEMAND, INVISIBLE, about_scams, attribute_text, prepare, pressed
+from coinguard.analyzers.extortion_common import (
+    COIN_AMOUNT,
+    DEADLINE_SPAN,
+    DEMAND,
+    INVISIBLE,
+    MONEY,
+    about_scams,
+    attribute_text,
+    prepare,
+    pressed,
+)
 from coinguard.findings import Category, CodeInfo, Finding, Item
 from coinguard.handlers import AnalysisContext, MessageInfo
-from coinguard.text import MAX_TEXT, is_document_text, item_text
+from coinguard.text import MAX_TEXT, factored, is_document_text, item_text
 
 NAME = "addresses"
 
@@ -214,6 +226,43 @@ def segwit_address(text: str) -> tuple[str, str] | None:
     return coin, f"segwit v{dec[0]}"
 
 
+# ---------------------------------------------------------------------------- Bitcoin Cash cashaddr
+
+#: cashaddr's generator (its 40-bit BCH code) and the prefix its checksum covers, written or not.
+_CASHADDR_GEN = (0x98F2BC8E61, 0x79B76D99E2, 0xF33E5FB3C4, 0xAE2EABE2A8, 0x1E4F43E470)
+CASHADDR_PREFIX = "bitcoincash"
+#: version byte -> kind (a 160-bit hash: the 42-character addresses)
+CASHADDR_VERSIONS = {0x00: "P2PKH", 0x08: "P2SH"}
+
+
+def _cashaddr_polymod(values: Sequence[int]) -> int:
+    chk = 1
+    for v in values:
+        top = chk >> 35
+        chk = ((chk & 0x07FFFFFFFF) << 5) ^ v
+        for i, gen in enumerate(_CASHADDR_GEN):
+            if (top >> i) & 1:
+                chk ^= gen
+    return chk ^ 1
+
+
+def cashaddr_address(text: str) -> tuple[str, str] | None:
+    """("BCH", kind) for a Bitcoin Cash cashaddr payload (``q...``/``p...``, without its prefix) whose checksum
+    holds, else None.  Technique: the extortion paid in Bitcoin Cash, written in the form its wallets show."""
+    if len(text) != 42 or (text.lower() != text and text.upper() != text):
+        return None
+    payload = text.lower()
+    if any(c not in BECH32_CHARSET for c in payload):
+        return None
+    data = [BECH32_CHARSET.find(c) for c in payload]
+    if _cashaddr_polymod([ord(c) & 31 for c in CASHADDR_PREFIX] + [0] + data):
+        return None
+    raw = _convertbits(data[:-8], 5, 8, False)
+    if raw is None or len(raw) != 21 or raw[0] not in CASHADDR_VERSIONS:
+        return None
+    return "BCH", CASHADDR_VERSIONS[raw[0]]
+
+
 # ---------------------------------------------------------------------------- Ethereum EIP-55
 
 
@@ -250,6 +299,7 @@ _CANDIDATE = re.compile(
     r"|(?P<seg>(?:bc|BC|ltc|LTC)1[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87})"
     r"|(?P<b58>[13LMT][1-9A-HJ-NP-Za-km-z]{25,34})"
     r"|(?P<xmr>[48][1-9A-HJ-NP-Za-km-z]{94}(?:[1-9A-HJ-NP-Za-km-z]{11})?)"
+    r"|(?P<bch>[qp][02-9ac-hj-np-z]{41}|[QP][02-9AC-HJ-NP-Z]{41})"
     r")(?![0-9A-Za-z])"
 )
 
@@ -284,6 +334,8 @@ def _decode(m: re.Match[str]) -> tuple[str, str] | None:
         return segwit_address(cand)
     if m.group("xmr"):
         return monero_address(cand)
+    if m.group("bch"):
+        return cashaddr_address(cand)
     return base58_address(cand)
 
 
@@ -545,8 +597,21 @@ _AMOUNT_OR_DEADLINE = re.compile(
     r"|(?<![a-z])(?:twenty|forty|seventy)[- ]?(?:four|eight|two)\s?hours",
     re.IGNORECASE,
 )
+#: The amounts and short deadlines of the extortion's vocabularies (extortion_common: money in the campaigns'
+#: currencies and words, coin amounts, hours and days in their languages: "4000 zł", "48 godzin"), matched in
+#: the prepared window where :data:`_AMOUNT_OR_DEADLINE` finds none.
+_AMOUNT_OR_DEADLINE_WORDS = re.compile(f"{MONEY.pattern}|{COIN_AMOUNT.pattern}|{DEADLINE_SPAN.pattern}")
 #: Characters around an address searched for a payment demand.
 DEMAND_WINDOW = 400
+#: The terse demand: an amount alone, at a line's or a sentence's start, then "to" and the address ("0.08 to
+#: bc1q...", "10 LTC to L..."): the short extortion that writes no verb and often no coin.  Only a demand
+#: where threats or a short deadline press it (:func:`payment_demand`); a receipt's "Amount: 0.05 BTC" and
+#: "To:" on their own lines are none (a colon, a line break between).
+_TERSE_DEMAND = re.compile(
+    r"(?:^|[\n.!?;][ \t]{0,3})(\d{1,7}(?:[.,]\d{1,8})?[ \t]?(?:btc|bch|ltc|eth|usdt|xmr|trx|bitcoins?|₿)?)"
+    r"[ \t]?(?:to|->|→|=>|an|à|a|para|naar|na)[ \t]?$", re.IGNORECASE)
+#: Characters before an address looked at for :data:`_TERSE_DEMAND`.
+TERSE_GAP = 40
 
 
 def _window(text: str, addr: Address) -> str:
@@ -560,10 +625,17 @@ def payment_demand(text: str, addr: Address) -> tuple[str, str]:
     amount or deadline) and what presses it ('' when nothing does: a short deadline, or claims that hold the
     reader).  A colleague's "please send 0.015 BTC to bc1q..." is a demand; a ransom presses it."""
     window = _window(text, addr)
-    verb = DEMAND.search(prepare(window))
-    amount = _AMOUNT_OR_DEADLINE.search(window)
+    t = prepare(window)
+    verb = factored(DEMAND).search(t)
+    amount = (_AMOUNT_OR_DEADLINE.search(window) or factored(_AMOUNT_OR_DEADLINE_WORDS).search(t)) if verb else None
     if verb and amount:
-        return f"{verb.group(0)} … {amount.group(0)}", pressed(window)
+        return f"{verb.group(0)} … {amount.group(0).strip()}", pressed(window)
+    lo = max(0, addr.start - TERSE_GAP)
+    terse = _TERSE_DEMAND.search(("\n" if lo == 0 else "") + text[lo:addr.start])
+    if terse:
+        press = pressed(window)
+        if press:
+            return f"{terse.group(1).strip()} to …", press
     return "", ""
 
 
