@@ -1,0 +1,243 @@
+"""Giveaways that double what you send, fund-recovery offers, unauthorised-withdrawal and login alerts, wallet-drainer
+"revoke approvals / flagged by a scanner", exchange tax and compliance document demands, staking "APY ending" offers
+and support-ticket replies that ask to validate or synchronise the wallet, in forms batches A-N do not cover, blind
+batch O (issue 11).
+
+Written blind, before this round's change, from how 2024-2026 campaigns phrase these techniques, not from the corpus:
+the "2x back" event for an exchange's or a chain's anniversary, a celebrity's giveaway in German and Japanese;
+recovery firms' marketing and "funds traced, pay the release fee" in Spanish, French and Portuguese; "withdrawal
+initiated, not you? cancel" buttons, Korean and Portuguese login and withdrawal alerts; a "security scanner flagged
+your wallet" notice, revoke-the-approvals in Spanish; "submit your documents or the account is frozen" in English,
+German and French; promotional APY ending, renew in Spanish; ticket replies in English, German and Japanese.  Every
+mail is built here, harmless (BIP-173 example addresses), none copied from a sample.
+
+The benign look-alikes are what a holder also receives: an exchange's own sign-in notice with its "we never ask"
+disclaimer, a market newsletter, tax software on crypto reports, a streaming service's "not you?" login alert, a
+charity taking bitcoin, a security newsletter on revoking approvals, a Japanese exchange's staking-rate notice, an
+exchange's German withdrawal confirmation.
+
+Measured once on unchanged code (main bdf1882) with ``_flagged`` (tests/analyzers/test_recall_variants.py) before any
+change: 12/24 lures flagged (giveaway 3/4, recovery 0/4, withdrawal/login alerts 4/4, drainer 1/3, tax/compliance 2/3,
+staking APY 0/3, support ticket 2/3), look-alikes 7/8 clean (the security newsletter on revoking approvals flagged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from analyzers.test_blind_batch_k import BECH32, _expected
+from analyzers.test_phish_variants import LIST, button, mail
+from analyzers.test_recall_variants import _flagged
+
+ETH_ADDR = "0x52908400098527886E0F7030069857D2E4169EE7"  # EIP-55 test vector
+
+GIVEAWAY: dict[str, Callable[[], bytes]] = {
+    "chain anniversary, 2x back, HTML": lambda: mail(
+        "Ethereum Foundation Event <event@eth10-anniversary.live>", "ETH 10 years: the 2x event is live",
+        html="<p>To celebrate ten years of Ethereum we are giving back to the community. Send any amount between "
+             "0.1 and 50 ETH to the event address and you will instantly get 2x back.</p>"
+             f"<p>Example: send 0.5 ETH, receive 1 ETH. Event address: {ETH_ADDR}</p>"
+             + button("https://eth10-event.pages.dev/", "Join the event")),
+    "exchange anniversary, for every 0.1 you get 0.2": lambda: mail(
+        "Binance Events <events@binance-8th-anniversary.com>", "8th anniversary: we return double",
+        text="Binance is 8 years old! For the next 24 hours, for every 0.1 BTC you send to our anniversary "
+             f"wallet we send 0.2 BTC back to you.\nAnniversary wallet: {BECH32}\nMaximum 10 BTC per "
+             "participant. First come, first served.\n"),
+    "de: Prominenter verdoppelt Bitcoin": lambda: mail(
+        "Michael Saylor <aktion@saylor-bitcoin-aktion.de>", "Ich verdopple Ihre Bitcoin",
+        html="<p>Als Dank an die Community verdopple ich jede Einzahlung: Senden Sie 0,1 BTC und Sie erhalten "
+             "0,2 BTC zurück. Die Aktion endet heute um Mitternacht.</p>"
+             + button("https://saylor-aktion.pages.dev/", "An der Aktion teilnehmen")),
+    "ja: 送金すると2倍で返還": lambda: mail(
+        "Crypto Event <event@btc-kinen.jp>", "ビットコイン2倍キャンペーン",
+        text="記念キャンペーン開催中！0.1〜20 BTCを以下のアドレスに送金すると、2倍の額がすぐに返金されます。"
+             f"\nアドレス: {BECH32}\n本日限り。\n"),
+}
+
+RECOVERY: dict[str, Callable[[], bytes]] = {
+    "recovery firm marketing, ESP-sent": lambda: mail(
+        "Asset Reclaim Partners <info@assetreclaim-partners.com>", "Lost crypto to a scam? Get it back",
+        html="<p>Our certified recovery specialists have helped 3,200 victims get their stolen Bitcoin and USDT "
+             "back. No recovery, no fee. Book your free case evaluation today.</p>"
+             + button("https://assetreclaim-partners.com/case", "Start my case"), headers=LIST),
+    "es: fondos rastreados, tasa de liberación": lambda: mail(
+        "Unidad de Rastreo <casos@rastreo-cripto.es>", "Expediente 7731: fondos localizados",
+        text="Nuestro equipo forense ha rastreado los 3,4 ETH que le robaron. Los fondos están retenidos en un "
+             "exchange y se le devolverán tras el pago de la tasa de liberación de 0,12 ETH en un plazo de 72 "
+             "horas.\nContacte a su agente: agente.rastreo@proton.me\n"),
+    "fr: cabinet de récupération, cryptos volées": lambda: mail(
+        "Cabinet Récupération <contact@recup-actifs.fr>", "Récupérez vos cryptomonnaies volées",
+        html="<p>Victime d'une arnaque aux cryptomonnaies ? Nos experts blockchain retrouvent et récupèrent vos "
+             "bitcoins volés. Déposez votre dossier gratuitement.</p>"
+             + button("https://recup-actifs.fr/dossier", "Déposer mon dossier")),
+    "pt: reembolso judicial, taxa de processamento": lambda: mail(
+        "Departamento de Restituição <restituicao@fundo-vitimas.com.br>", "Restituição aprovada",
+        text="Sua restituição de 18.500 USDT perdidos em plataforma fraudulenta foi aprovada por decisão "
+             "judicial. Para liberar o valor, pague a taxa de processamento de 450 USDT em até 48 horas: "
+             "https://restituicao-br.web.app/\n"),
+}
+
+ALERT: dict[str, Callable[[], bytes]] = {
+    "withdrawal initiated, cancel button": lambda: mail(
+        "Bybit <no-reply@bybit-notice.com>", "Withdrawal initiated: 1.2000 ETH",
+        html="<p>A withdrawal of 1.2000 ETH to 0x7a2...91fe was initiated from your account at 02:41 UTC. It "
+             "will be processed in 30 minutes.</p><p>Not you? Cancel the withdrawal and lock your account.</p>"
+             + button("https://bybit-cancel.pages.dev/", "Cancel withdrawal")),
+    "was this you, new IP, secure account, ESP": lambda: mail(
+        "KuCoin <security@kucoin-alerts.net>", "Was this you?",
+        html="<p>New login to your account from IP 91.214.124.7 (Moscow, RU).</p><p>If this was not you, "
+             "secure your account immediately to protect your assets.</p>"
+             + button("https://kucoin-secure.web.app/", "Secure my account"), headers=LIST),
+    "ko: 새 기기 로그인, 본인이 아닌 경우": lambda: mail(
+        "Upbit <security@upbit-alert.kr>", "[업비트] 새로운 기기에서 로그인",
+        html="<p>새로운 기기에서 회원님의 계정에 로그인했습니다. 본인이 아닌 경우 즉시 계정을 보호하고 "
+             "출금을 차단하세요.</p>" + button("https://upbit-protect.pages.dev/", "계정 보호하기")),
+    "pt: saque não autorizado, cancelar": lambda: mail(
+        "Mercado Bitcoin <seguranca@mb-alertas.com.br>", "Saque solicitado",
+        text="Um saque de 0,0841 BTC foi solicitado da sua conta. Se não foi você, cancele o saque agora: "
+             "https://mb-cancelar.web.app/\n"),
+}
+
+DRAINER: dict[str, Callable[[], bytes]] = {
+    "flagged by a security scanner, high-risk approvals": lambda: mail(
+        "Wallet Guard <alerts@walletguard-scan.io>", "Your wallet was flagged",
+        html="<p>Our security scanner flagged your wallet: 3 high-risk token approvals to a known malicious "
+             "contract. Revoke them now before your assets are drained.</p>"
+             + button("https://walletguard-revoke.pages.dev/", "Revoke approvals")),
+    "es: revoca los permisos de tokens": lambda: mail(
+        "Seguridad Web3 <alerta@seguridad-web3.es>", "Permisos peligrosos en tu billetera",
+        text="Detectamos permisos de tokens ilimitados en tu billetera. Revoca los permisos en las próximas 12 "
+             "horas para evitar el robo de tus fondos: https://revocar-permisos.web.app/\n"),
+    "wallet risk score, clean the wallet, shortener": lambda: mail(
+        "Chain Security <noreply@chainsec-monitor.com>", "Risk score: HIGH",
+        text="Your wallet address received a HIGH risk score after interacting with a phishing contract. Run "
+             "the wallet cleanup to remove malicious allowances: https://bit.ly/wallet-cleanup\n"),
+}
+
+COMPLIANCE: dict[str, Callable[[], bytes]] = {
+    "submit documents or the account is frozen": lambda: mail(
+        "Kraken Compliance <compliance@kraken-docs-review.com>", "Document request: account review",
+        html="<p>As part of our periodic compliance review, please submit a proof of address and a source of "
+             "funds statement within 5 days. If we do not receive the documents, your account will be frozen.</p>"
+             + button("https://kraken-docs.pages.dev/", "Upload documents")),
+    "de: Steuerdaten fehlen, Konto eingefroren": lambda: mail(
+        "Bitvavo Compliance <compliance@bitvavo-steuer.de>", "Steuerliche Angaben fehlen",
+        text="Für Ihr Krypto-Konto fehlen steuerliche Angaben. Laden Sie Ihre Steuer-ID und einen "
+             "Wohnsitznachweis bis zum 15. Dezember hoch, sonst wird Ihr Konto eingefroren: "
+             "https://bitvavo-steuer.web.app/\n"),
+    "fr: DAC8, justificatifs fiscaux, compte gelé": lambda: mail(
+        "Conformité <conformite@crypto-dac8.fr>", "DAC8 : justificatifs requis",
+        html="<p>En application de la directive DAC8, transmettez vos justificatifs fiscaux avant le 31 "
+             "décembre. Sans ces documents, votre compte crypto sera gelé et les retraits bloqués.</p>"
+             + button("https://dac8-conformite.pages.dev/", "Transmettre mes justificatifs")),
+}
+
+STAKING: dict[str, Callable[[], bytes]] = {
+    "promotional APY ending, lock now": lambda: mail(
+        "Staking Desk <earn@eth-earn-desk.com>", "Your 24% APY ends Friday",
+        html="<p>Your promotional 24% APY on ETH ends on Friday. Lock your ETH in the new pool before the "
+             "deadline to keep the boosted rate; unlocked positions drop to 0.5%.</p>"
+             + button("https://earn-lock.pages.dev/", "Keep my APY")),
+    "es: tu APY termina hoy, renueva": lambda: mail(
+        "Earn <earn@staking-latam.com>", "Tu APY del 18% termina hoy",
+        text="Tu tasa promocional del 18% APY en USDT termina hoy. Renueva tu staking antes de medianoche para "
+             "no perder tus recompensas: https://staking-renovar.web.app/\n"),
+    "USDT earn, last 48 hours, subscribe": lambda: mail(
+        "Earn Team <team@usdt-earn.io>", "32% APY on USDT: last 48 hours",
+        html="<p>Flexible USDT savings at 32% APY, paid daily. Only 48 hours left to subscribe before the pool "
+             "closes.</p>" + button("https://usdt-earn.vercel.app/", "Subscribe now"), headers=LIST),
+}
+
+TICKET: dict[str, Callable[[], bytes]] = {
+    "ticket reply, validate the wallet on the sync page": lambda: mail(
+        "Support <support@walletdesk-help.com>", "Re: Ticket #58213 - missing deposit",
+        text="Hello,\n\nThank you for contacting support. Your deposit is stuck because your wallet is not "
+             "validated. To resolve the ticket, validate your wallet on our synchronisation page: "
+             "https://wallet-sync-node.pages.dev/\n\nKind regards,\nSupport Team\n"),
+    "de: Ticket, Wallet synchronisieren": lambda: mail(
+        "Kundendienst <support@wallet-hilfe.de>", "Ihr Support-Ticket #30417",
+        html="<p>Vielen Dank für Ihre Anfrage. Um das Problem zu beheben, synchronisieren Sie bitte Ihre Wallet "
+             "über unser Validierungsportal.</p>"
+             + button("https://wallet-sync-de.pages.dev/", "Wallet synchronisieren")),
+    "ja: お問い合わせ、ウォレット同期": lambda: mail(
+        "サポート <support@wallet-support.jp>", "お問い合わせ #4412 について",
+        text="お問い合わせありがとうございます。問題を解決するには、以下のページでウォレットを同期してください。"
+             "\nhttps://wallet-doki.pages.dev/\n"),
+}
+
+BENIGN: dict[str, Callable[[], bytes]] = {
+    "exchange sign-in notice with disclaimer, signed": lambda: mail(
+        "Coinbase <no-reply@coinbase.com>", "New sign-in to your account",
+        html="<p>We noticed a new sign-in from Chrome on macOS in Berlin, Germany. If this was you, no action is "
+             "needed. If it was not, change your password in your account settings.</p><p>Coinbase will never "
+             "ask for your password, 2FA codes or recovery phrase.</p>"
+             + button("https://www.coinbase.com/settings/security", "Review activity"), sign=b"coinbase.com"),
+    "market newsletter": lambda: mail(
+        "The Block Daily <newsletter@theblock.example>", "BTC tops $100k, ETF flows, stablecoin bill",
+        html="<p>Bitcoin crossed $100,000 for the first time since March. Spot ETH ETFs saw $410M of inflows and "
+             "the Senate advanced the stablecoin bill.</p>" + button("https://theblock.example/daily", "Read more"),
+        headers=LIST),
+    "tax software on crypto reports, signed": lambda: mail(
+        "CoinTracker <hello@cointracker.io>", "Your crypto tax forms are ready",
+        html="<p>Your 2026 crypto tax forms are ready. Import any missing wallets and exchanges before you file "
+             "to keep your capital gains accurate.</p>" + button("https://www.cointracker.io/tax", "View tax forms"),
+        sign=b"cointracker.io", headers=LIST),
+    "streaming service 'not you?' login alert, signed": lambda: mail(
+        "Netflix <info@account.netflix.com>", "New sign-in to your account",
+        html="<p>Someone signed in to your account from a new device: Smart TV, Lisbon, Portugal.</p><p>Not you? "
+             "Secure your account by changing your password.</p>"
+             + button("https://www.netflix.com/password", "Secure account"), sign=b"account.netflix.com"),
+    "charity accepts bitcoin donations": lambda: mail(
+        "Save the Forests <giving@savetheforests.example>", "You can now donate in bitcoin",
+        html="<p>Thank you for supporting our reforestation work. You can now donate in bitcoin, ether or USDC "
+             "as well as by card. Every donation plants trees.</p>"
+             + button("https://savetheforests.example/donate", "Donate"), headers=LIST),
+    "security newsletter on revoking approvals": lambda: mail(
+        "Web3 Security Weekly <news@web3sec.example>", "How to review your token approvals",
+        html="<p>Wallet drainers abuse old unlimited token approvals. This week we show how to review and revoke "
+             "approvals yourself in your wallet, and why you should ignore e-mails telling you your wallet was "
+             "flagged.</p>" + button("https://web3sec.example/approvals", "Read the guide"), headers=LIST),
+    "ja: 取引所のステーキング料率変更, signed": lambda: mail(
+        "bitFlyer <info@bitflyer.com>", "ステーキング年率変更のお知らせ",
+        text="2027年1月1日より、ETHステーキングの想定年率を3.1%から2.8%に変更します。お客様のお手続きは不要です。\n",
+        sign=b"bitflyer.com", headers=LIST),
+    "de: Auszahlung bestätigt, signed": lambda: mail(
+        "Bitpanda <no-reply@bitpanda.com>", "Auszahlung bestätigt",
+        text="Ihre Auszahlung von 0,05 BTC wurde bestätigt. Waren Sie das nicht? Wenden Sie sich über die App an "
+             "unseren Support.\n", sign=b"bitpanda.com"),
+}
+
+#: Lures still missed (strict xfail), with their cause.
+NOT_CAUGHT: dict[str, str] = {
+    "de: Prominenter verdoppelt Bitcoin": "before: body 3.62, 'send 0.1, get 0.2 back' in German is no lure",
+    "recovery firm marketing, ESP-sent": "before: body 4.0, the recovery offer's wording weighs too little",
+    "es: fondos rastreados, tasa de liberación": "before: body 3.5, 'fondos rastreados / tasa de liberación'",
+    "fr: cabinet de récupération, cryptos volées": "before: 0, 'récupèrent vos bitcoins volés', 'cryptomonnaies'",
+    "pt: reembolso judicial, taxa de processamento": "before: body 3.5, 'taxa de processamento para liberar'",
+    "es: revoca los permisos de tokens": "before: body 3.0, 'revoca los permisos', 'robo de tus fondos'",
+    "wallet risk score, clean the wallet, shortener": "before: 4.88, 'risk score', 'wallet cleanup'",
+    "fr: DAC8, justificatifs fiscaux, compte gelé": "before: 0, 'compte crypto sera gelé', 'retraits bloqués'",
+    "promotional APY ending, lock now": "before: 0, APY / 'lock your ETH' / 'boosted rate'",
+    "es: tu APY termina hoy, renueva": "before: 0, APY / 'renueva tu staking'",
+    "USDT earn, last 48 hours, subscribe": "before: 0, APY on USDT, 'subscribe before the pool closes'",
+    "ja: お問い合わせ、ウォレット同期": "before: 0, 'ウォレットを同期'",
+}
+#: Look-alikes still flagged (strict xfail).
+NOT_CLEAN: dict[str, str] = {
+    "security newsletter on revoking approvals": "before: body 5.88, 'revoke approvals' as advice in a mailing",
+}
+
+LURES = GIVEAWAY | RECOVERY | ALERT | DRAINER | COMPLIANCE | STAKING | TICKET
+
+
+@pytest.mark.parametrize(("name", "lure"), _expected(LURES, True, NOT_CAUGHT) + _expected(BENIGN, False, NOT_CLEAN))
+def test_lures_flagged_and_look_alikes_clean(name: str, lure: bool) -> None:
+    flagged, why = _flagged((LURES if lure else BENIGN)[name]())
+    assert flagged is lure, why
+
+
+def test_batch_sizes() -> None:
+    assert len(LURES) >= 20 and len(BENIGN) >= 8
+    assert len(LURES) == sum(map(len, (GIVEAWAY, RECOVERY, ALERT, DRAINER, COMPLIANCE, STAKING, TICKET)))
