@@ -588,3 +588,49 @@ def test_linkless_note_whose_calls_are_nouns_is_discussed() -> None:
     assert run_message(subject="staking numbers", body_text=bid)[BODY.code] > BODY.no_action_cap
     linked = note + " https://stake-desk.pages.dev/"
     assert run_message(subject="staking numbers", body_text=linked)[BODY.code] > BODY.no_action_cap
+
+
+#: One sentence per blind-batch-O technique (the lure's wording, none of the batch's mails) and the lure kinds it must
+#: carry; the benign sentences next to each technique must carry no call, bait or pressure of it.
+BATCH_O_PHRASES = [
+    # double-back giveaway as an exchange of amounts, and its first-person promise
+    ("Envía 0,5 ETH a la dirección del evento y recibe 1 ETH de vuelta.", {"action"}),
+    ("Wir verdoppeln jede Einzahlung: nur heute.", {"reward"}),
+    # fund recovery: the firm's pitch, funds traced, the advance fee, the assigned agent
+    ("No recovery, no fee: book your free case evaluation.", {"reward", "action"}),
+    ("Nous avons retrouvé vos fonds ; nos experts récupèrent vos bitcoins volés.", {"reward", "action"}),
+    ("Para liberar o valor, pague a taxa de liberação de 300 USDT.", {"action", "urgency"}),
+    ("Contacte a su agente asignado hoy.", {"action"}),
+    # the drainer's security scanner and the revoke call in Spanish
+    ("Our scanner flagged your wallet after it interacted with a phishing contract.", {"urgency"}),
+    ("Run the wallet cleanup to remove malicious allowances.", {"action"}),
+    ("Revoca los permisos de tokens ilimitados en tu billetera.", {"action", "urgency"}),
+    # compliance documents or the withdrawals blocked, in French
+    ("Transmettez vos justificatifs, sinon les retraits seront bloqués.", {"action", "urgency"}),
+    # staking APY ending
+    ("Your 20% APY on ETH ends Friday: lock your ETH now.", {"reward", "urgency", "action"}),
+    ("USDT savings at 30% APY, rewards paid daily.", {"reward"}),
+    # the ticket reply's wallet sync in Japanese and Chinese
+    ("ウォレットを同期してください。", {"action"}),
+    ("请同步钱包以恢复交易。", {"action"}),
+]
+
+BATCH_O_BENIGN = [
+    "Our savings account now pays 4.1% interest, compounded daily.",
+    "Revoke the app's access to your calendar in the settings.",
+    "Please send us your signed documents by Friday.",
+    "The pool closes at 8 pm on Sundays.",
+    "Book your free consultation with our tax advisor.",
+]
+
+
+@pytest.mark.parametrize(("text", "kinds"), BATCH_O_PHRASES)
+def test_batch_o_technique_wording(text: str, kinds: set[str]) -> None:
+    found = {t.category for t in match_lures(text, LURES).terms}
+    assert kinds <= found, found
+
+
+@pytest.mark.parametrize("text", BATCH_O_BENIGN)
+def test_batch_o_wording_not_in_everyday_text(text: str) -> None:
+    m = match_lures(text, LURES)
+    assert not m.topic and m.weight < BODY.threshold, [(t.phrase[:40], t.weight) for t in m.terms]
