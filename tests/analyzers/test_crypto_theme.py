@@ -590,6 +590,25 @@ def test_linkless_note_whose_calls_are_nouns_is_discussed() -> None:
     assert run_message(subject="staking numbers", body_text=linked)[BODY.code] > BODY.no_action_cap
 
 
+def test_guide_clause_in_a_mailing_is_no_call() -> None:
+    """crypto_theme.without_guides: in a mailing, "how to revoke approvals" is what the guide explains; the same call
+    in a sentence of its own, or in a mail that is no mailing, is read."""
+    from coinguard.analyzers.crypto_theme import without_guides
+
+    listed = (("List-Id", "<weekly.news.example>"),)
+    guide = ("Wallet drainers abuse old unlimited token approvals. This week we show how to review and revoke "
+             "approvals yourself in your wallet, and why you should ignore e-mails telling you your wallet was "
+             "flagged.")
+    assert without_guides("Revoke the malicious approvals now.") == "Revoke the malicious approvals now."
+    assert "revoke" not in without_guides(guide)
+    assert run_message(subject="How to review your token approvals", body_text=guide, headers=listed,
+                       from_display="Web3 Security Weekly").get(BODY.code, 0) <= BODY.no_action_cap
+    # the call in its own sentence after the colon is the lure's
+    lure = "Here is how to keep your tokens: revoke the malicious approvals now before your wallet is drained."
+    assert run_message(subject="Wallet alert", body_text=lure, headers=listed,
+                       from_display="Wallet Guard")[BODY.code] > BODY.no_action_cap
+
+
 #: One sentence per blind-batch-O technique (the lure's wording, none of the batch's mails) and the lure kinds it must
 #: carry; the benign sentences next to each technique must carry no call, bait or pressure of it.
 BATCH_O_PHRASES = [
