@@ -19,6 +19,10 @@ exchange's German withdrawal confirmation.
 Measured once on unchanged code (main bdf1882) with ``_flagged`` (tests/analyzers/test_recall_variants.py) before any
 change: 12/24 lures flagged (giveaway 3/4, recovery 0/4, withdrawal/login alerts 4/4, drainer 1/3, tax/compliance 2/3,
 staking APY 0/3, support ticket 2/3), look-alikes 7/8 clean (the security newsletter on revoking approvals flagged).
+After this round (lures.txt: the giveaway's exchange of amounts and first-person promise, the recovery firm's pitch,
+funds traced, the release fee and the case agent in es/pt/fr/de, the drainer's security scanner and the revoke call
+in es/pt/fr/de, documents or withdrawals blocked in fr/es/pt, the APY ending on a coin, wallet sync in ja/zh;
+crypto_theme: a mailing's guide clauses, "how to revoke approvals", are not calls): 24/24 lures, 8/8 look-alikes.
 """
 
 from __future__ import annotations
@@ -209,25 +213,10 @@ BENIGN: dict[str, Callable[[], bytes]] = {
              "unseren Support.\n", sign=b"bitpanda.com"),
 }
 
-#: Lures still missed (strict xfail), with their cause.
-NOT_CAUGHT: dict[str, str] = {
-    "de: Prominenter verdoppelt Bitcoin": "before: body 3.62, 'send 0.1, get 0.2 back' in German is no lure",
-    "recovery firm marketing, ESP-sent": "before: body 4.0, the recovery offer's wording weighs too little",
-    "es: fondos rastreados, tasa de liberación": "before: body 3.5, 'fondos rastreados / tasa de liberación'",
-    "fr: cabinet de récupération, cryptos volées": "before: 0, 'récupèrent vos bitcoins volés', 'cryptomonnaies'",
-    "pt: reembolso judicial, taxa de processamento": "before: body 3.5, 'taxa de processamento para liberar'",
-    "es: revoca los permisos de tokens": "before: body 3.0, 'revoca los permisos', 'robo de tus fondos'",
-    "wallet risk score, clean the wallet, shortener": "before: 4.88, 'risk score', 'wallet cleanup'",
-    "fr: DAC8, justificatifs fiscaux, compte gelé": "before: 0, 'compte crypto sera gelé', 'retraits bloqués'",
-    "promotional APY ending, lock now": "before: 0, APY / 'lock your ETH' / 'boosted rate'",
-    "es: tu APY termina hoy, renueva": "before: 0, APY / 'renueva tu staking'",
-    "USDT earn, last 48 hours, subscribe": "before: 0, APY on USDT, 'subscribe before the pool closes'",
-    "ja: お問い合わせ、ウォレット同期": "before: 0, 'ウォレットを同期'",
-}
-#: Look-alikes still flagged (strict xfail).
-NOT_CLEAN: dict[str, str] = {
-    "security newsletter on revoking approvals": "before: body 5.88, 'revoke approvals' as advice in a mailing",
-}
+#: Lures still missed (strict xfail), with their cause (before this round's change: twelve, see the module's docstring).
+NOT_CAUGHT: dict[str, str] = {}
+#: Look-alikes still flagged (strict xfail) (before: the security newsletter on revoking approvals, body 5.88).
+NOT_CLEAN: dict[str, str] = {}
 
 LURES = GIVEAWAY | RECOVERY | ALERT | DRAINER | COMPLIANCE | STAKING | TICKET
 
