@@ -213,20 +213,127 @@ BENIGN: dict[str, Callable[[], bytes]] = {
              "unseren Support.\n", sign=b"bitpanda.com"),
 }
 
+#: Written after this round's change, blind, before measuring it: the same seven techniques in other forms and
+#: languages (it/nl aside: es, pt, fr, de, ko), a check that the fixes hold on mail they were not written for.
+LURES_2: dict[str, Callable[[], bytes]] = {
+    "giveaway: same amount plus a 100% bonus": lambda: mail(
+        "Cardano Foundation <event@ada-bonus-event.org>", "ADA x2 event",
+        html="<p>Participate in the official ADA x2 event: send any amount of ADA to the event address and the "
+             "same amount plus a 100% bonus is returned to your wallet within minutes.</p>"
+             + button("https://ada-x2.pages.dev/", "Participate")),
+    "es: sorteo, te devolvemos el doble": lambda: mail(
+        "Sorteo Aniversario <sorteo@btc-aniversario.es>", "Sorteo de aniversario",
+        text=f"Celebramos nuestro aniversario: envía entre 0,1 y 10 BTC a {BECH32} y te devolvemos el doble al "
+             "instante. Solo hoy.\n"),
+    "pt: envie ETH e receba o dobro": lambda: mail(
+        "Evento Oficial <evento@eth-evento.com.br>", "Evento oficial ETH",
+        html=f"<p>Envie ETH para o endereço do evento e receba o dobro de volta em minutos: {ETH_ADDR}</p>"),
+    "chargeback specialists, crypto fraud": lambda: mail(
+        "Chargeback Pros <help@chargeback-pros.net>", "We reverse crypto fraud",
+        html="<p>Victim of a crypto investment fraud? Our chargeback specialists reverse crypto transactions and "
+             "return the funds to you. 90% success rate.</p>"
+             + button("https://chargeback-pros.net/claim", "Claim now")),
+    "de: verlorene Bitcoin aufgespürt, Bearbeitungsgebühr": lambda: mail(
+        "Rückholdienst <fall@krypto-rueckholung.de>", "Ihr Fall 2291",
+        text="Wir haben Ihre verlorenen Bitcoin aufgespürt. Zahlen Sie die Bearbeitungsgebühr von 0,02 BTC, um die "
+             "Rückzahlung freizugeben.\n"),
+    "withdrawal request, stop the transfer": lambda: mail(
+        "OKX <notice@okx-withdraw-alert.com>", "Withdrawal request received",
+        html="<p>Withdrawal request received: 4,500 USDT to a TRC20 address. If you didn't authorize this, stop "
+             "the transfer now.</p>" + button("https://okx-stop.pages.dev/", "Stop transfer")),
+    "fr: nouvelle connexion, bloquez votre compte": lambda: mail(
+        "Binance <securite@binance-connexion.fr>", "Nouvelle connexion à votre compte",
+        html="<p>Nouvelle connexion à votre compte Binance depuis Lagos, Nigeria. Si ce n'était pas vous, bloquez "
+             "votre compte immédiatement.</p>" + button("https://binance-bloquer.web.app/", "Bloquer mon compte")),
+    "approvals expose USDC, sign the revoke": lambda: mail(
+        "Approval Alert <alert@approval-monitor.io>", "12,300 USDC at risk",
+        text="Your open approvals expose 12,300 USDC. Disconnect the compromised dApp and sign the revoke "
+             "transaction: https://approval-fix.web.app/\n"),
+    "de: vom Sicherheitsscanner markiert, Freigaben widerrufen": lambda: mail(
+        "Wallet Schutz <schutz@wallet-schutz.de>", "Ihre Wallet ist gefährdet",
+        html="<p>Ihre Wallet wurde von unserem Sicherheitsscanner als gefährdet markiert. Widerrufen Sie jetzt alle "
+             "Token-Freigaben.</p>" + button("https://freigaben.pages.dev/", "Freigaben widerrufen")),
+    "es: verificación fiscal, cuenta congelada": lambda: mail(
+        "Cumplimiento <cumplimiento@cripto-fiscal.es>", "Verificación fiscal obligatoria",
+        text="Verificación fiscal obligatoria: sube tus documentos antes del viernes o tu cuenta de criptomonedas "
+             "será congelada: https://fiscal-cripto.web.app/\n"),
+    "pt: dados fiscais, saques suspensos": lambda: mail(
+        "Compliance <compliance@corretora-fiscal.com.br>", "Regularize seus dados fiscais",
+        html="<p>Regularize seus dados fiscais em até 5 dias ou sua conta de criptomoedas será bloqueada e os "
+             "saques suspensos.</p>" + button("https://dados-fiscais.pages.dev/", "Regularizar")),
+    "ETH staking at 15% APR closes tonight": lambda: mail(
+        "Staking <stake@eth-apr-pool.com>", "Last call: 15% APR",
+        text="Last call: ETH staking at 15% APR closes tonight. Stake now to lock the rate: "
+             "https://apr-pool.web.app/\n"),
+    "fr: votre APY expire demain": lambda: mail(
+        "Staking <equipe@staking-rendement.fr>", "Votre APY de 20 % expire demain",
+        html="<p>Votre APY de 20 % sur vos USDT expire demain. Renouvelez votre staking pour conserver vos "
+             "récompenses.</p>" + button("https://renouveler.pages.dev/", "Renouveler")),
+    "case update, rectify the wallet on the node": lambda: mail(
+        "Help Center <cases@help-center-web3.com>", "Case #88231 update",
+        text="Our technician reviewed case #88231. To fix the failed transaction, rectify your wallet through the "
+             "decentralized node and press Validate: https://node-rectify.pages.dev/\n"),
+    "ko: 티켓 처리, 지갑을 동기화": lambda: mail(
+        "고객센터 <help@wallet-center.kr>", "문의 티켓 #2231",
+        text="문의하신 티켓 #2231 처리를 위해 아래 페이지에서 지갑을 동기화해 주세요.\nhttps://sync-kr.pages.dev/\n"),
+}
+
+BENIGN_2: dict[str, Callable[[], bytes]] = {
+    "exchange withdrawal successful, signed": lambda: mail(
+        "Binance <do-not-reply@binance.com>", "Withdrawal Successful",
+        text="You have successfully withdrawn 150 USDT. If you did not initiate this withdrawal, disable your "
+             "account immediately from the Binance app.\n", sign=b"binance.com"),
+    "es: boletín sobre sorteos que duplican": lambda: mail(
+        "Cripto Semanal <boletin@criptosemanal.example>", "Cuidado con los sorteos que duplican tu dinero",
+        html="<p>Los sorteos que prometen devolverte el doble de lo que envías son estafas. Ninguna empresa "
+             "regala bitcoin.</p>" + button("https://criptosemanal.example/estafas", "Leer"), headers=LIST),
+    "bank savings APY offer, signed": lambda: mail(
+        "Ally Bank <offers@ally.com>", "Earn 4.50% APY: offer ends Friday",
+        html="<p>Open a savings account and earn 4.50% APY. The offer ends on Friday.</p>"
+             + button("https://www.ally.com/savings", "Open an account"), sign=b"ally.com", headers=LIST),
+    "google security alert, signed": lambda: mail(
+        "Google <no-reply@accounts.google.com>", "Security alert",
+        html="<p>A new sign-in on Windows. If this wasn't you, secure your account.</p>"
+             + button("https://myaccount.google.com/notifications", "Check activity"), sign=b"accounts.google.com"),
+    "fr: comptable demande les relevés crypto": lambda: mail(
+        "Claire Martin <claire.martin@cabinet-martin.example>", "Déclaration 2026",
+        text="Bonjour, pouvez-vous m'envoyer vos relevés de cryptomonnaies pour la déclaration ? Il me faut aussi "
+             "le justificatif de domicile. Merci, Claire\n"),
+}
+
 #: Lures still missed (strict xfail), with their cause (before this round's change: twelve, see the module's docstring).
-NOT_CAUGHT: dict[str, str] = {}
+NOT_CAUGHT: dict[str, str] = {
+    # LURES_2, measured after the first change (5/15 flagged): giveaway 0/3, recovery 0/2, alerts 2/2, drainer 1/2,
+    # compliance 0/2, staking 2/2, ticket 0/2; look-alikes 5/5 clean
+    "giveaway: same amount plus a 100% bonus": "before: 0, 'x2 event', 'the same amount plus a 100% bonus returned'",
+    "es: sorteo, te devolvemos el doble": "before: address demand 4.5, 'te devolvemos el doble' unknown",
+    "pt: envie ETH e receba o dobro": "before: address 1.0, 'receba o dobro de volta' (no amount sent) unknown",
+    "chargeback specialists, crypto fraud": "before: body 4.5, 'reverse crypto transactions'",
+    "de: verlorene Bitcoin aufgespürt, Bearbeitungsgebühr": "before: 0, 'Bitcoin aufgespürt', 'Bearbeitungsgebühr'",
+    "de: vom Sicherheitsscanner markiert, Freigaben widerrufen": "before: 0, 'Sicherheitsscanner', 'widerrufen Sie'",
+    "es: verificación fiscal, cuenta congelada": "before: 0, 'será congelada', 'sube tus documentos'",
+    "pt: dados fiscais, saques suspensos": "before: body 4.25, no call: 'regularize seus dados'",
+    "case update, rectify the wallet on the node": "before: 0, 'rectify your wallet through the node'",
+    "ko: 티켓 처리, 지갑을 동기화": "before: 0, '지갑을 동기화' (the particle between)",
+}
 #: Look-alikes still flagged (strict xfail) (before: the security newsletter on revoking approvals, body 5.88).
 NOT_CLEAN: dict[str, str] = {}
 
 LURES = GIVEAWAY | RECOVERY | ALERT | DRAINER | COMPLIANCE | STAKING | TICKET
 
 
-@pytest.mark.parametrize(("name", "lure"), _expected(LURES, True, NOT_CAUGHT) + _expected(BENIGN, False, NOT_CLEAN))
+ALL_LURES = LURES | LURES_2
+ALL_BENIGN = BENIGN | BENIGN_2
+
+
+@pytest.mark.parametrize(("name", "lure"),
+                         _expected(ALL_LURES, True, NOT_CAUGHT) + _expected(ALL_BENIGN, False, NOT_CLEAN))
 def test_lures_flagged_and_look_alikes_clean(name: str, lure: bool) -> None:
-    flagged, why = _flagged((LURES if lure else BENIGN)[name]())
+    flagged, why = _flagged((ALL_LURES if lure else ALL_BENIGN)[name]())
     assert flagged is lure, why
 
 
 def test_batch_sizes() -> None:
     assert len(LURES) >= 20 and len(BENIGN) >= 8
     assert len(LURES) == sum(map(len, (GIVEAWAY, RECOVERY, ALERT, DRAINER, COMPLIANCE, STAKING, TICKET)))
+    assert len(ALL_LURES) == len(LURES) + len(LURES_2) and len(ALL_BENIGN) == len(BENIGN) + len(BENIGN_2)
