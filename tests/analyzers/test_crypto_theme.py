@@ -632,6 +632,16 @@ BATCH_O_PHRASES = [
     # the ticket reply's wallet sync in Japanese and Chinese
     ("ウォレットを同期してください。", {"action"}),
     ("请同步钱包以恢复交易。", {"action"}),
+    # second set: the event address in either word order, the x2 event, the chargeback firm, German recovery and fee,
+    # the German scanner verdict, the account frozen in Spanish, the ticket's fix, the Korean sync with its particle
+    ("Envía tus BTC a la dirección del sorteo.", {"action"}),
+    ("Send SOL to the event wallet; the 2x giveaway ends soon.", {"action", "reward"}),
+    ("Our chargeback specialists reverse bitcoin transfers.", {"reward"}),
+    ("Wir haben Ihre gestohlenen Coins gefunden. Zahlen Sie die Freigabegebühr.", {"reward", "action"}),
+    ("Ihre Wallet wurde als kompromittiert eingestuft.", {"urgency"}),
+    ("Tu cuenta de criptomonedas será bloqueada mañana.", {"urgency"}),
+    ("To resolve the pending withdrawal, click Validate.", {"urgency", "action"}),
+    ("지갑을 연동해 주세요.", {"action"}),
 ]
 
 BATCH_O_BENIGN = [
@@ -640,6 +650,10 @@ BATCH_O_BENIGN = [
     "Please send us your signed documents by Friday.",
     "The pool closes at 8 pm on Sundays.",
     "Book your free consultation with our tax advisor.",
+    "Send the flowers to the event address by noon.",
+    "Die Bearbeitungsgebühr ist in der Rechnung enthalten.",
+    "Su cuenta será bloqueada si introduce mal la contraseña tres veces.",
+    "To fix the pending order, contact the shop.",
 ]
 
 
