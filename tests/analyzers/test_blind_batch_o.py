@@ -23,6 +23,12 @@ After this round (lures.txt: the giveaway's exchange of amounts and first-person
 funds traced, the release fee and the case agent in es/pt/fr/de, the drainer's security scanner and the revoke call
 in es/pt/fr/de, documents or withdrawals blocked in fr/es/pt, the APY ending on a coin, wallet sync in ja/zh;
 crypto_theme: a mailing's guide clauses, "how to revoke approvals", are not calls): 24/24 lures, 8/8 look-alikes.
+LURES_2 and BENIGN_2, written after that change and measured before the next: 5/15 lures (giveaway 0/3, recovery
+0/2, alerts 2/2, drainer 1/2, compliance 0/2, staking 2/2, ticket 0/2), 5/5 look-alikes; after the second change
+(lures.txt: coins sent to an "event address" in either word order, "x2 event", "we return double", the chargeback
+firm and the reversed crypto transaction, the German recovery and its fee, the German scanner verdict and
+Token-Freigaben, the account frozen over a compliance demand in es/pt/fr/de, "regularise your tax data", the ticket's
+"fix the failed transaction ... press Validate", the ja/ko sync weighing as the English one): 15/15, 5/5.
 """
 
 from __future__ import annotations
@@ -301,21 +307,9 @@ BENIGN_2: dict[str, Callable[[], bytes]] = {
              "le justificatif de domicile. Merci, Claire\n"),
 }
 
-#: Lures still missed (strict xfail), with their cause (before this round's change: twelve, see the module's docstring).
-NOT_CAUGHT: dict[str, str] = {
-    # LURES_2, measured after the first change (5/15 flagged): giveaway 0/3, recovery 0/2, alerts 2/2, drainer 1/2,
-    # compliance 0/2, staking 2/2, ticket 0/2; look-alikes 5/5 clean
-    "giveaway: same amount plus a 100% bonus": "before: 0, 'x2 event', 'the same amount plus a 100% bonus returned'",
-    "es: sorteo, te devolvemos el doble": "before: address demand 4.5, 'te devolvemos el doble' unknown",
-    "pt: envie ETH e receba o dobro": "before: address 1.0, 'receba o dobro de volta' (no amount sent) unknown",
-    "chargeback specialists, crypto fraud": "before: body 4.5, 'reverse crypto transactions'",
-    "de: verlorene Bitcoin aufgespürt, Bearbeitungsgebühr": "before: 0, 'Bitcoin aufgespürt', 'Bearbeitungsgebühr'",
-    "de: vom Sicherheitsscanner markiert, Freigaben widerrufen": "before: 0, 'Sicherheitsscanner', 'widerrufen Sie'",
-    "es: verificación fiscal, cuenta congelada": "before: 0, 'será congelada', 'sube tus documentos'",
-    "pt: dados fiscais, saques suspensos": "before: body 4.25, no call: 'regularize seus dados'",
-    "case update, rectify the wallet on the node": "before: 0, 'rectify your wallet through the node'",
-    "ko: 티켓 처리, 지갑을 동기화": "before: 0, '지갑을 동기화' (the particle between)",
-}
+#: Lures still missed (strict xfail), with their cause (before this round's changes: twelve of LURES, ten of
+#: LURES_2, see the module's docstring).
+NOT_CAUGHT: dict[str, str] = {}
 #: Look-alikes still flagged (strict xfail) (before: the security newsletter on revoking approvals, body 5.88).
 NOT_CLEAN: dict[str, str] = {}
 
