@@ -307,17 +307,102 @@ BENIGN_2: dict[str, Callable[[], bytes]] = {
              "le justificatif de domicile. Merci, Claire\n"),
 }
 
+#: Written after the second change, blind, and only measured (no change followed): the same techniques in Italian,
+#: Dutch and more forms, a check of what two rounds of phrases hold on mail they were not written for.
+LURES_3: dict[str, Callable[[], bytes]] = {
+    "it: invia ETH e ricevi il doppio": lambda: mail(
+        "Evento Speciale <evento@eth-evento.it>", "Evento speciale ETH",
+        html="<p>Evento speciale: invia da 0,1 a 5 ETH all'indirizzo qui sotto e ricevi il doppio sul tuo wallet "
+             f"entro 30 minuti.</p><p>{ETH_ADDR}</p>"),
+    "celebrity giveaway, two times your deposit": lambda: mail(
+        "Tesla Crypto Event <event@tesla-btc-event.com>", "Official crypto giveaway",
+        text="Elon Musk's official crypto giveaway is live. Deposit BTC to the address below and we will send back "
+             f"2 times your deposit within 10 minutes.\n{BECH32}\n"),
+    "nl: gestolen crypto teruggevonden, vrijgavekosten": lambda: mail(
+        "Herstelbureau <zaak@crypto-herstel.nl>", "Uw zaak 5512",
+        text="Wij hebben uw gestolen crypto teruggevonden. Betaal de vrijgavekosten van 250 euro om het bedrag "
+             "binnen 24 uur te ontvangen: https://herstel-nl.web.app/\n"),
+    "legal team secured a refund, escrow fee": lambda: mail(
+        "Refund Legal Group <desk@refund-legal-group.com>", "Refund secured",
+        html="<p>Our legal team secured a refund of the 9,800 USDT you lost. Sign the release authorization and pay "
+             "the escrow fee to receive it.</p>" + button("https://refund-legal.pages.dev/", "Sign and receive")),
+    "de: Auszahlung angefordert, stornieren": lambda: mail(
+        "Bitpanda <sicherheit@bitpanda-auszahlung.de>", "Auszahlung angefordert",
+        html="<p>Eine Auszahlung von 0,45 BTC wurde angefordert. Waren Sie das nicht? Stornieren Sie die "
+             "Auszahlung jetzt.</p>" + button("https://bp-storno.pages.dev/", "Auszahlung stornieren")),
+    "es: nuevo dispositivo, protege tu cuenta": lambda: mail(
+        "Bitso <seguridad@bitso-alertas.com>", "Nuevo inicio de sesión",
+        html="<p>Inicio de sesión desde un nuevo dispositivo en tu cuenta de Bitso. ¿No fuiste tú? Protege tu "
+             "cuenta ahora.</p>" + button("https://bitso-proteger.web.app/", "Proteger mi cuenta")),
+    "drainer contract approved, emergency revoke tool": lambda: mail(
+        "Scam Sniffer <alerts@scamsniffer-alerts.io>", "Drainer approval detected",
+        text="We detected that your wallet approved a drainer contract. Use our emergency revoke tool to cut its "
+             "access before your NFTs are taken: https://emergency-revoke.web.app/\n"),
+    "fr: signalé par notre scanner, révoquez": lambda: mail(
+        "Sécurité Wallet <alerte@securite-wallet.fr>", "Portefeuille signalé",
+        html="<p>Votre portefeuille a été signalé par notre scanner de sécurité. Révoquez les autorisations "
+             "suspectes.</p>" + button("https://revoquer.pages.dev/", "Révoquer")),
+    "source-of-wealth questionnaire or suspension": lambda: mail(
+        "Bitstamp Compliance <compliance@bitstamp-review.com>", "Final notice",
+        text="Final notice: your Bitstamp account will be suspended unless you complete the source-of-wealth "
+             "questionnaire: https://bitstamp-sow.web.app/\n"),
+    "de: Staking-Bonus endet morgen": lambda: mail(
+        "Staking <team@staking-bonus.de>", "Ihr Bonus endet morgen",
+        html="<p>Ihr Staking-Bonus von 12 % APY endet morgen. Verlängern Sie Ihren Stake jetzt, um den Bonus zu "
+             "behalten.</p>" + button("https://stake-verlaengern.pages.dev/", "Verlängern")),
+    "pt: APY acaba hoje, bloqueie seus tokens": lambda: mail(
+        "Earn <earn@usdt-rende.com.br>", "Seu APY acaba hoje",
+        text="Seu APY de 25% em USDT acaba hoje. Bloqueie seus tokens para manter a taxa: "
+             "https://rende-br.web.app/\n"),
+    "es: ticket, valide su billetera": lambda: mail(
+        "Soporte <soporte@ayuda-billetera.es>", "Respuesta a su ticket #7781",
+        text="Para resolver el problema de su ticket #7781, valide su billetera en nuestro portal: "
+             "https://valida-billetera.pages.dev/\n"),
+    "ticket, re-authenticate the wallet connection": lambda: mail(
+        "Mark (Support) <mark.support@helpdesk-chain.com>", "Regarding your ticket",
+        text="Hi, this is Mark from support regarding your ticket. Please re-authenticate your wallet connection "
+             "with the secure form so we can release the stuck transfer: https://reauth-chain.web.app/\n"),
+}
+
+BENIGN_3: dict[str, Callable[[], bytes]] = {
+    "exchange new withdrawal address, signed": lambda: mail(
+        "Kraken <noreply@kraken.com>", "New withdrawal address added",
+        text="A new withdrawal address was added to your account. If this was not you, lock your account from the "
+             "security settings and contact support.\n", sign=b"kraken.com"),
+    "it: newsletter sulle truffe del doppio": lambda: mail(
+        "Cripto Settimanale <news@criptosettimanale.example>", "Le truffe che raddoppiano",
+        html="<p>Chi promette di restituirti il doppio delle criptovalute che invii è un truffatore.</p>"
+             + button("https://criptosettimanale.example/truffe", "Leggi"), headers=LIST),
+    "fintech staking rate change, signed": lambda: mail(
+        "Revolut <no-reply@revolut.com>", "Your staking rate is changing",
+        html="<p>From 1 January the estimated staking rate for ETH changes to 2.9% APY. You don't need to do "
+             "anything.</p>" + button("https://www.revolut.com/crypto", "Learn more"), sign=b"revolut.com",
+        headers=LIST),
+    "airline 'not you?' login, signed": lambda: mail(
+        "Lufthansa <noreply@lufthansa.com>", "New login to your Miles & More account",
+        text="We noticed a new login to your account. Not you? Reset your password now.\n",
+        sign=b"lufthansa.com"),
+}
+
 #: Lures still missed (strict xfail), with their cause (before this round's changes: twelve of LURES, ten of
 #: LURES_2, see the module's docstring).
-NOT_CAUGHT: dict[str, str] = {}
+NOT_CAUGHT: dict[str, str] = {
+    # LURES_3, measured after the second change (8/13): giveaway 2/2, recovery 1/2, alerts 2/2, drainer 1/2,
+    # compliance 1/1, staking 1/2, ticket 0/2; look-alikes 4/4 clean
+    "nl: gestolen crypto teruggevonden, vrijgavekosten": "before: body 3.12, Dutch recovery and fee unknown",
+    "drainer contract approved, emergency revoke tool": "before: 0, 'approved a drainer contract', 'revoke tool'",
+    "pt: APY acaba hoje, bloqueie seus tokens": "before: 0, 'APY ... acaba hoje', 'bloqueie seus tokens'",
+    "es: ticket, valide su billetera": "before: 0, 'valide su billetera' (formal usted form)",
+    "ticket, re-authenticate the wallet connection": "before: 0, 're-authenticate your wallet connection'",
+}
 #: Look-alikes still flagged (strict xfail) (before: the security newsletter on revoking approvals, body 5.88).
 NOT_CLEAN: dict[str, str] = {}
 
 LURES = GIVEAWAY | RECOVERY | ALERT | DRAINER | COMPLIANCE | STAKING | TICKET
 
 
-ALL_LURES = LURES | LURES_2
-ALL_BENIGN = BENIGN | BENIGN_2
+ALL_LURES = LURES | LURES_2 | LURES_3
+ALL_BENIGN = BENIGN | BENIGN_2 | BENIGN_3
 
 
 @pytest.mark.parametrize(("name", "lure"),
@@ -330,4 +415,5 @@ def test_lures_flagged_and_look_alikes_clean(name: str, lure: bool) -> None:
 def test_batch_sizes() -> None:
     assert len(LURES) >= 20 and len(BENIGN) >= 8
     assert len(LURES) == sum(map(len, (GIVEAWAY, RECOVERY, ALERT, DRAINER, COMPLIANCE, STAKING, TICKET)))
-    assert len(ALL_LURES) == len(LURES) + len(LURES_2) and len(ALL_BENIGN) == len(BENIGN) + len(BENIGN_2)
+    assert len(ALL_LURES) == len(LURES) + len(LURES_2) + len(LURES_3)
+    assert len(ALL_BENIGN) == len(BENIGN) + len(BENIGN_2) + len(BENIGN_3)
