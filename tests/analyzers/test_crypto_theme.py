@@ -642,6 +642,13 @@ BATCH_O_PHRASES = [
     ("Tu cuenta de criptomonedas será bloqueada mañana.", {"urgency"}),
     ("To resolve the pending withdrawal, click Validate.", {"urgency", "action"}),
     ("지갑을 연동해 주세요.", {"action"}),
+    # third set: the drainer approved and its revoke tool, Dutch recovery, the rate before the coin and the lock call,
+    # the ticket named by the fix, the wallet connection re-authenticated
+    ("Your wallet signed a malicious approval; use the free revoke tool now.", {"urgency", "action"}),
+    ("Wij hebben uw verloren bitcoins opgespoord. Betaal de vrijgavekosten.", {"reward", "action"}),
+    ("Bloquee sus tokens: 22% en USDT hasta el viernes.", {"action", "topic"}),
+    ("Pour résoudre le problème de votre dossier, connectez votre portefeuille.", {"urgency", "action"}),
+    ("Re-authenticate your wallet session to release the stuck transfer.", {"action"}),
 ]
 
 BATCH_O_BENIGN = [
@@ -654,6 +661,9 @@ BATCH_O_BENIGN = [
     "Die Bearbeitungsgebühr ist in der Rechnung enthalten.",
     "Su cuenta será bloqueada si introduce mal la contraseña tres veces.",
     "To fix the pending order, contact the shop.",
+    "Bloquee su tarjeta desde la aplicación si la pierde.",
+    "Use the free budget tool on our website.",
+    "Betaal de verzendkosten bij levering.",
 ]
 
 
