@@ -29,6 +29,12 @@ LURES_2 and BENIGN_2, written after that change and measured before the next: 5/
 firm and the reversed crypto transaction, the German recovery and its fee, the German scanner verdict and
 Token-Freigaben, the account frozen over a compliance demand in es/pt/fr/de, "regularise your tax data", the ticket's
 "fix the failed transaction ... press Validate", the ja/ko sync weighing as the English one): 15/15, 5/5.
+LURES_3 and BENIGN_3, written after the second change and measured before the third: 8/13 lures (giveaway 2/2,
+recovery 1/2, alerts 2/2, drainer 1/2, compliance 1/1, staking 1/2, ticket 0/2), 4/4 look-alikes; after the third
+(lures.txt: "approved a drainer contract", "use our emergency revoke tool", the assets about to be taken, Dutch
+recovery and its fee, the rate before the coin and the lock call in pt/es/fr/de/it, the ticket named by the fix,
+re-authenticating the wallet connection, the stuck transfer released): 13/13, 4/4 -- no longer blind, so the
+held-out figure of the round is LURES_3's 8/13.
 """
 
 from __future__ import annotations
@@ -307,8 +313,8 @@ BENIGN_2: dict[str, Callable[[], bytes]] = {
              "le justificatif de domicile. Merci, Claire\n"),
 }
 
-#: Written after the second change, blind, and only measured (no change followed): the same techniques in Italian,
-#: Dutch and more forms, a check of what two rounds of phrases hold on mail they were not written for.
+#: Written after the second change, blind, and measured before the third: the same techniques in Italian, Dutch and
+#: more forms, a check of what two rounds of phrases hold on mail they were not written for.
 LURES_3: dict[str, Callable[[], bytes]] = {
     "it: invia ETH e ricevi il doppio": lambda: mail(
         "Evento Speciale <evento@eth-evento.it>", "Evento speciale ETH",
@@ -385,16 +391,8 @@ BENIGN_3: dict[str, Callable[[], bytes]] = {
 }
 
 #: Lures still missed (strict xfail), with their cause (before this round's changes: twelve of LURES, ten of
-#: LURES_2, see the module's docstring).
-NOT_CAUGHT: dict[str, str] = {
-    # LURES_3, measured after the second change (8/13): giveaway 2/2, recovery 1/2, alerts 2/2, drainer 1/2,
-    # compliance 1/1, staking 1/2, ticket 0/2; look-alikes 4/4 clean
-    "nl: gestolen crypto teruggevonden, vrijgavekosten": "before: body 3.12, Dutch recovery and fee unknown",
-    "drainer contract approved, emergency revoke tool": "before: 0, 'approved a drainer contract', 'revoke tool'",
-    "pt: APY acaba hoje, bloqueie seus tokens": "before: 0, 'APY ... acaba hoje', 'bloqueie seus tokens'",
-    "es: ticket, valide su billetera": "before: 0, 'valide su billetera' (formal usted form)",
-    "ticket, re-authenticate the wallet connection": "before: 0, 're-authenticate your wallet connection'",
-}
+#: LURES_2, five of LURES_3, see the module's docstring).
+NOT_CAUGHT: dict[str, str] = {}
 #: Look-alikes still flagged (strict xfail) (before: the security newsletter on revoking approvals, body 5.88).
 NOT_CLEAN: dict[str, str] = {}
 
