@@ -588,3 +588,92 @@ def test_linkless_note_whose_calls_are_nouns_is_discussed() -> None:
     assert run_message(subject="staking numbers", body_text=bid)[BODY.code] > BODY.no_action_cap
     linked = note + " https://stake-desk.pages.dev/"
     assert run_message(subject="staking numbers", body_text=linked)[BODY.code] > BODY.no_action_cap
+
+
+def test_guide_clause_in_a_mailing_is_no_call() -> None:
+    """crypto_theme.without_guides: in a mailing, "how to revoke approvals" is what the guide explains; the same call
+    in a sentence of its own, or in a mail that is no mailing, is read."""
+    from coinguard.analyzers.crypto_theme import without_guides
+
+    listed = (("List-Id", "<weekly.news.example>"),)
+    guide = ("Wallet drainers abuse old unlimited token approvals. This week we show how to review and revoke "
+             "approvals yourself in your wallet, and why you should ignore e-mails telling you your wallet was "
+             "flagged.")
+    assert without_guides("Revoke the malicious approvals now.") == "Revoke the malicious approvals now."
+    assert "revoke" not in without_guides(guide)
+    assert run_message(subject="How to review your token approvals", body_text=guide, headers=listed,
+                       from_display="Web3 Security Weekly").get(BODY.code, 0) <= BODY.no_action_cap
+    # the call in its own sentence after the colon is the lure's
+    lure = "Here is how to keep your tokens: revoke the malicious approvals now before your wallet is drained."
+    assert run_message(subject="Wallet alert", body_text=lure, headers=listed,
+                       from_display="Wallet Guard")[BODY.code] > BODY.no_action_cap
+
+
+#: One sentence per blind-batch-O technique (the lure's wording, none of the batch's mails) and the lure kinds it must
+#: carry; the benign sentences next to each technique must carry no call, bait or pressure of it.
+BATCH_O_PHRASES = [
+    # double-back giveaway as an exchange of amounts, and its first-person promise
+    ("Envía 0,5 ETH a la dirección del evento y recibe 1 ETH de vuelta.", {"action"}),
+    ("Wir verdoppeln jede Einzahlung: nur heute.", {"reward"}),
+    # fund recovery: the firm's pitch, funds traced, the advance fee, the assigned agent
+    ("No recovery, no fee: book your free case evaluation.", {"reward", "action"}),
+    ("Nous avons retrouvé vos fonds ; nos experts récupèrent vos bitcoins volés.", {"reward", "action"}),
+    ("Para liberar o valor, pague a taxa de liberação de 300 USDT.", {"action", "urgency"}),
+    ("Contacte a su agente asignado hoy.", {"action"}),
+    # the drainer's security scanner and the revoke call in Spanish
+    ("Our scanner flagged your wallet after it interacted with a phishing contract.", {"urgency"}),
+    ("Run the wallet cleanup to remove malicious allowances.", {"action"}),
+    ("Revoca los permisos de tokens ilimitados en tu billetera.", {"action", "urgency"}),
+    # compliance documents or the withdrawals blocked, in French
+    ("Transmettez vos justificatifs, sinon les retraits seront bloqués.", {"action", "urgency"}),
+    # staking APY ending
+    ("Your 20% APY on ETH ends Friday: lock your ETH now.", {"reward", "urgency", "action"}),
+    ("USDT savings at 30% APY, rewards paid daily.", {"reward"}),
+    # the ticket reply's wallet sync in Japanese and Chinese
+    ("ウォレットを同期してください。", {"action"}),
+    ("请同步钱包以恢复交易。", {"action"}),
+    # second set: the event address in either word order, the x2 event, the chargeback firm, German recovery and fee,
+    # the German scanner verdict, the account frozen in Spanish, the ticket's fix, the Korean sync with its particle
+    ("Envía tus BTC a la dirección del sorteo.", {"action"}),
+    ("Send SOL to the event wallet; the 2x giveaway ends soon.", {"action", "reward"}),
+    ("Our chargeback specialists reverse bitcoin transfers.", {"reward"}),
+    ("Wir haben Ihre gestohlenen Coins gefunden. Zahlen Sie die Freigabegebühr.", {"reward", "action"}),
+    ("Ihre Wallet wurde als kompromittiert eingestuft.", {"urgency"}),
+    ("Tu cuenta de criptomonedas será bloqueada mañana.", {"urgency"}),
+    ("To resolve the pending withdrawal, click Validate.", {"urgency", "action"}),
+    ("지갑을 연동해 주세요.", {"action"}),
+    # third set: the drainer approved and its revoke tool, Dutch recovery, the rate before the coin and the lock call,
+    # the ticket named by the fix, the wallet connection re-authenticated
+    ("Your wallet signed a malicious approval; use the free revoke tool now.", {"urgency", "action"}),
+    ("Wij hebben uw verloren bitcoins opgespoord. Betaal de vrijgavekosten.", {"reward", "action"}),
+    ("Bloquee sus tokens: 22% en USDT hasta el viernes.", {"action", "topic"}),
+    ("Pour résoudre le problème de votre dossier, connectez votre portefeuille.", {"urgency", "action"}),
+    ("Re-authenticate your wallet session to release the stuck transfer.", {"action"}),
+]
+
+BATCH_O_BENIGN = [
+    "Our savings account now pays 4.1% interest, compounded daily.",
+    "Revoke the app's access to your calendar in the settings.",
+    "Please send us your signed documents by Friday.",
+    "The pool closes at 8 pm on Sundays.",
+    "Book your free consultation with our tax advisor.",
+    "Send the flowers to the event address by noon.",
+    "Die Bearbeitungsgebühr ist in der Rechnung enthalten.",
+    "Su cuenta será bloqueada si introduce mal la contraseña tres veces.",
+    "To fix the pending order, contact the shop.",
+    "Bloquee su tarjeta desde la aplicación si la pierde.",
+    "Use the free budget tool on our website.",
+    "Betaal de verzendkosten bij levering.",
+]
+
+
+@pytest.mark.parametrize(("text", "kinds"), BATCH_O_PHRASES)
+def test_batch_o_technique_wording(text: str, kinds: set[str]) -> None:
+    found = {t.category for t in match_lures(text, LURES).terms}
+    assert kinds <= found, found
+
+
+@pytest.mark.parametrize("text", BATCH_O_BENIGN)
+def test_batch_o_wording_not_in_everyday_text(text: str) -> None:
+    m = match_lures(text, LURES)
+    assert not m.topic and m.weight < BODY.threshold, [(t.phrase[:40], t.weight) for t in m.terms]

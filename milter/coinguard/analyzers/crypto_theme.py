@@ -610,6 +610,20 @@ def discusses(match: LureMatch, text: str, link: bool) -> bool:
         and (addresses_nobody(text) or not asks_firmly(match)) and not bids_the_reader(match, text)
 
 
+#: A guide's clause: "how to <verb> ...", "why you should ...".  In a mailing the action it names is what the guide
+#: explains ("this week we show how to review and revoke approvals yourself, and why you should ignore e-mails
+#: telling you your wallet was flagged"), not a call made to the reader: the technique of the false positive on
+#: security and product newsletters.  A lure's call stands in a sentence of its own ("Revoke them now"), which is
+#: read; the clause ends at the sentence's end, a colon or a semicolon ("here is how to claim: connect your wallet").
+_GUIDE_CLAUSE = re.compile(r"(?<![^\W\d_])(?:how|why|when) (?:to|you should|you can|you need to|we)\s[^.!?;:\n]{0,160}",
+                           re.IGNORECASE)
+
+
+def without_guides(text: str) -> str:
+    """``text`` without its guide clauses (:data:`_GUIDE_CLAUSE`); ``text`` itself when it has none."""
+    return _GUIDE_CLAUSE.sub(" ", text) if _GUIDE_CLAUSE.search(text) else text
+
+
 def headline(match: LureMatch, text: str) -> bool:
     """Is the Subject ``text`` (matched as ``match``) a news headline: topic and bait words only, addressed to
     nobody ("This week: airdrop season returns", "ZK airdrop eligibility explained")?  A lure's Subject presses
@@ -648,13 +662,17 @@ class CryptoThemeMessage:
         lures = lures_for(ctx)
         subject_text = list_subject(msg)
         cap = VERIFIED_BRAND_CAP if verified_brand_sender(msg, findings, ctx) else None
-        subject = match_parts((subject_text, msg.from_display), lures, ctx)
+        listed = is_mailing(msg)
+        # (a mailing's guide clauses explain the calls they name: they are not read as calls, see without_guides)
+        subject_read, body_read = ((without_guides(subject_text), without_guides(msg.body_text)) if listed
+                                   else (subject_text, msg.body_text))
+        subject = match_parts((subject_read, msg.from_display), lures, ctx)
         if secret_as_subject_matter(subject, f"{subject_text}\n{msg.from_display}"):
             subject = without(subject, "secret")
         topic = subject.topic or brand_named((subject_text, msg.from_display, msg.body_text), ctx)
         # the body is read together with the Subject: a lure often splits topic and call to action
         # between them ("0.75 BTC" in the Subject, "withdraw within 24 hours" in the body)
-        body = (match_parts((subject_text, msg.from_display, msg.body_text), lures, ctx) if msg.body_text.strip()
+        body = (match_parts((subject_read, msg.from_display, body_read), lures, ctx) if msg.body_text.strip()
                 else LureMatch(0.0, False, ()))
         said = f"{subject_text}\n{msg.body_text}"
         body = with_tickers(body, said, lures, ctx)
@@ -669,7 +687,6 @@ class CryptoThemeMessage:
         if any(t.category == "reward" for t in body.terms) and not techniques and not asks_firmly(body) \
                 and reports_on_others(body, said):
             body = without(body, "reward")
-        listed = is_mailing(msg)
         if listed and not techniques and addresses_nobody(said) and not bids_the_reader(body, said):
             subject, body = discussed(subject), discussed(body)
         news = listed and not techniques and not asks_something(body) and not has_lure_anatomy(body) \
