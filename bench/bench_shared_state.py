@@ -53,13 +53,13 @@ per cache mode (``--direct-modes``, default ``off,memory,redis``: none, each dae
 Redis shared by the three) three fresh daemons and, per campaign, the copies handed to them round-robin over
 the milter protocol itself from ``--sessions`` concurrent sessions (bench/milter_client.py: connect, HELO,
 envelope, headers, body, end of message, the replies read; ``milter campaign``), the same with a unique
-attachment per copy (``milter unique``: a zip comment naming the copy, so the attachment's bytes differ
-while its members do not: the per-item tier still serves those), and the campaign through Postfix to the
-same daemons (``postfix campaign``).  Printed per run: msg/s, CPU ms per message of every process group
-and of each daemon and its workers (process tree), the hit rate and the replies; then a table of medians
-with each mode's ratio against cache off for the same traffic.  The hit rate counts lookups, not copies: a
-copy the body tier serves is one lookup (one hit), the first copies on each host one per handler and item
-(all misses), so 300 copies on three hosts with the in-process cache show ~86 % with every copy after a
+attachment per copy (``milter unique``: a zip comment naming the copy, so the attachment's bytes differ while
+its members do not: the per-item tier still serves those), and the campaign through Postfix to the same
+daemons (``postfix campaign``).  Printed per run: msg/s, CPU ms per message of every process group and, per
+copy it handled, of each daemon and its workers (process tree), the hit rate and the replies; then a table of
+medians with each mode's ratio against cache off for the same traffic.  The hit rate counts lookups, not
+copies: a copy the body tier serves is one lookup (one hit), the first copies on each host one per handler and
+item (all misses), so 300 copies on three hosts with the in-process cache show ~86 % with every copy after a
 host's second served from the cache (``lookups/copy`` near 1).  Every copy must be quarantined (a discard
 after the PostgreSQL write), or the run stops with status 1.  ``--profile DIR`` samples the daemons with
 py-spy during the milter campaign runs (``$PY_SPY`` or py-spy on PATH).
@@ -502,7 +502,7 @@ def _direct_campaign(kind: str, n: int, concurrency: int, hosts: _Hosts, unique:
     """``n`` copies of ``kind`` handed to the three daemons round-robin over the milter protocol itself
     (bench/milter_client.py: one session per message, ``concurrency`` at a time), no MTA: the rate until the
     last end-of-message reply (a quarantined copy is in PostgreSQL before its reply), CPU ms per message of
-    each group and of each daemon and its workers, the cache hit rate, the replies by action."""
+    each group and, per copy it handled, of each daemon and its workers, the cache hit rate, the replies by action."""
     from collections import Counter
     from concurrent.futures import ThreadPoolExecutor
 
@@ -534,7 +534,10 @@ def _direct_campaign(kind: str, n: int, concurrency: int, hosts: _Hosts, unique:
             actions = Counter(ex.map(one, messages))
         elapsed = time.perf_counter() - started
     cpu_ms = {name: (cpu() - cpu_before[name]) * 1000 / n for name, cpu in hosts.parties.items()}
-    host_ms = {name: (cpu() - host_before[name]) * 1000 / n for name, cpu in hosts.host_parties.items()}
+    # per copy the host was handed (round-robin: copy i went to HOSTS[i % 3]), not per copy of the whole run
+    handled = {h: sum(1 for m in messages if m[0] == h) for h in HOSTS}
+    host_ms = {name: (cpu() - host_before[name]) * 1000 / max(1, handled[name.split()[0]])
+               for name, cpu in hosts.host_parties.items()}
     after = _cache_counts(hosts.metrics)
     lookups = {r: after[r] - counts_before[r] for r in vc.RESULTS}
     total = sum(lookups.values())
@@ -641,7 +644,7 @@ def run_direct(n: int, concurrency: int, smtp_concurrency: int, workers: int, pg
                         key = mode
                         results.setdefault((kind, traffic, key), []).append(r)
                         per_host = "  ".join(
-                            f"{h} {r['host_ms'][f'{h} daemon']:.1f}+{r['host_ms'][f'{h} workers']:.1f}"
+                            f"{h} {r['host_ms'][f'{h} daemon']:.2f}+{r['host_ms'][f'{h} workers']:.2f}"
                             for h in HOSTS if f"{h} daemon" in r.get("host_ms", {}))
                         replies = f" {r['actions']}" if r.get("actions") else ""
                         per_copy = sum(r["lookups"].values()) / max(1, r["count"])
@@ -649,7 +652,8 @@ def run_direct(n: int, concurrency: int, smtp_concurrency: int, workers: int, pg
                               f"  filter {_filter_ms(r):.1f}  hit rate {r['hit_rate']:.1%}"
                               + (f" ({per_copy:.2f} lookups/copy)" if r["lookups"] else "") + "  "
                               f"({r['count']}/{n}, {r['bad']} not as expected{replies})"
-                              + (f"\n        daemon+workers CPU ms/msg by host: {per_host}" if per_host else ""),
+                              + (f"\n        daemon+workers CPU ms per copy it handled, by host: {per_host}"
+                                 if per_host else ""),
                               flush=True)
                         if r["bad"]:
                             print(f"--direct: {kind} {traffic} cache {mode}: {r['bad']} of {n} copies not "

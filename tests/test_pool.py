@@ -403,6 +403,24 @@ def test_a_packed_verdict_comes_back_equal_field_by_field() -> None:
                                                score=0.0))).findings == ()
 
 
+def test_a_frozen_class_without_slots_is_rebuilt_by_name() -> None:
+    """unpack_verdict sets fields through their slots' setters; a frozen dataclass without slots falls back to
+    object.__setattr__ by name (the same values, __init__ not run again)."""
+    import dataclasses
+
+    from coinguard import pool
+
+    @dataclasses.dataclass(frozen=True)
+    class Plain:
+        a: int
+        b: str = ""
+
+    obj = pool._rebuilt(Plain, pool._setters(Plain, ("a", "b")), (1, "x"))
+    assert obj == Plain(1, "x")
+    with pytest.raises(ValueError):
+        pool._rebuilt(Plain, pool._setters(Plain, ("a", "b")), (1,))
+
+
 def test_an_unreadable_verdict_fails_the_message_not_the_pool() -> None:
     """A worker answer that cannot be rebuilt into a verdict resolves the message with WorkerCrashed (its fail
     mode, never a message left waiting), and the pool goes on scanning."""

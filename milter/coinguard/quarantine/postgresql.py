@@ -400,7 +400,11 @@ CHECK_IDLE_S = 2.0
 
 
 class _RecentCheck:
-    """The pool's ``check`` and ``reset`` callbacks: ping only a connection idle :data:`CHECK_IDLE_S` or more."""
+    """The pool's ``check`` callback: ping only a connection idle :data:`CHECK_IDLE_S` or more.
+
+    :meth:`returned` is called by :meth:`PostgresStore.connection` as a use ends well, not as the pool's
+    ``reset`` callback: with one, psycopg_pool gives every connection back through its worker thread (a queue
+    put and a thread woken per quarantine write), without one in the caller's thread."""
 
     def __init__(self) -> None:
         self._returned: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
@@ -456,7 +460,7 @@ class PostgresStore(QuarantineStore):
                 pool: ConnectionPool = ConnectionPool(
                     self._conninfo, min_size=1, max_size=max(1, self.settings.pool_size), open=False,
                     kwargs={"options": f"-c statement_timeout={int(self.settings.statement_timeout_s * 1000)}"},
-                    check=self._recent.check, reset=self._recent.returned,
+                    check=self._recent.check,
                     timeout=self.settings.connect_timeout_s + 1.0,
                     reconnect_timeout=0, name="coinguard-quarantine",
                 )
@@ -487,6 +491,7 @@ class PostgresStore(QuarantineStore):
         try:
             with self.pool.connection() as conn:
                 yield conn
+                self._recent.returned(conn)  # (after an error: pinged before its next use)
         except QuarantineError:
             raise
         except PoolTimeout as exc:
