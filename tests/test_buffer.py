@@ -120,26 +120,26 @@ def test_big_header_block_without_body_still_goes_by_path(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_past_the_hand_off_size_a_message_is_a_file_below_the_spool_threshold(tmp_path):
-    """A message past HANDOFF_FILE_BYTES goes to the scanner by path even under a larger spool threshold (not
-    pickled into pebble's pipe); one at or under it stays in memory and goes as bytes."""
-    from coinguard.buffer import HANDOFF_FILE_BYTES
+def test_by_default_a_message_past_128_kib_is_a_file_handed_over_by_its_path(tmp_path):
+    """The default spool threshold (config: 128 KiB): a message past it goes to the scanner by path (not pickled
+    into pebble's 64 KiB pipe); one at it stays in memory and goes as bytes."""
+    from coinguard.config import MilterConfig
 
-    small = MessageBuffer(spool_threshold=1 << 20, tmpdir=str(tmp_path))
+    threshold = MilterConfig().spool_threshold_bytes
+    assert threshold == 128 * 1024
+    small = MessageBuffer(spool_threshold=threshold, tmpdir=str(tmp_path))
     small.add_header("Subject", b"x")
-    small.add_body(b"s" * (HANDOFF_FILE_BYTES - small.size))
-    assert small.size == HANDOFF_FILE_BYTES and isinstance(small.payload(), bytes) and not small.spooled
+    small.add_body(b"s" * (threshold - small.size))
+    assert small.size == threshold and isinstance(small.payload(), bytes) and not small.spooled
     small.close()
-    buf = MessageBuffer(spool_threshold=1 << 20, tmpdir=str(tmp_path))
-    assert buf.memory_limit == HANDOFF_FILE_BYTES
+    buf = MessageBuffer(spool_threshold=threshold, tmpdir=str(tmp_path))
     buf.add_header("Subject", b"x")
-    for _ in range(6):
+    for _ in range(3):
         buf.add_body(b"c" * 65535)
     assert buf.spooled
     path = buf.payload()
     assert isinstance(path, str)
     with open(path, "rb") as f:
-        assert f.read() == b"Subject: x\r\n\r\n" + b"c" * 6 * 65535 == buf.raw_bytes()
+        assert f.read() == b"Subject: x\r\n\r\n" + b"c" * 3 * 65535 == buf.raw_bytes()
     buf.close()
     assert os.listdir(tmp_path) == []
-    assert MessageBuffer(spool_threshold=1000).memory_limit == 1000  # a smaller threshold still rules

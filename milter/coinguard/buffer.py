@@ -4,9 +4,9 @@ The milter receives headers one by one (name, value) and the body in chunks.  We
 the header values byte for byte as the MTA sent them (with ``SMFIP_HDR_LEADSPC`` the
 value includes the whitespace after the colon) and rebuild the header block with CRLF
 line ends, so DKIM (simple canonicalisation) and quarantine release see the message as
-it arrived.  The body stays in memory up to ``spool_threshold`` bytes of message (at most
-:data:`HANDOFF_FILE_BYTES`); past it the buffer becomes a named private temp file holding the
-*whole message* (header block, blank line, body so far, then every further chunk).  :meth:`payload` gives the
+it arrived.  The body stays in memory up to ``spool_threshold`` bytes of message; past
+it the buffer becomes a named private temp file holding the *whole message* (header
+block, blank line, body so far, then every further chunk).  :meth:`payload` gives the
 scanner bytes (small) or that file's path (big): a large message is never pickled to a
 worker, nor copied again at end of message.  The file is removed by :meth:`close`.
 """
@@ -23,22 +23,11 @@ from typing import BinaryIO
 
 _EOL = re.compile(rb"\r?\n")
 
-#: Past this many bytes a message is a file even below ``spool_threshold`` (:attr:`MessageBuffer.memory_limit`),
-#: handed to the scanner by its path.  As bytes it would be pickled into pebble's 64 KiB pipe, written and read
-#: back in pieces, the writer blocking on each (a 366 KB one: 0.13-0.67 ms of CPU for both processes, a file
-#: written once and read once 0.09-0.2 ms; at 100 KB both ~0.06 ms; a 40 KB one is cheaper by pipe, 0.02
-#: against 0.04 ms); and kept in memory it was copied again into the pickle, into raw_bytes() twice.  Three
-#: daemons, a cached 366 KB invoice copy (bench_shared_state.py --direct): daemon 2.39-2.53 -> 2.22-2.35 ms,
-#: its worker 3.08-3.24 -> 2.81-2.98 ms of CPU per copy.
-HANDOFF_FILE_BYTES = 128 * 1024
 
 
 class MessageBuffer:
-    def __init__(self, spool_threshold: int, tmpdir: str | None = None,
-                 handoff_file_bytes: int = HANDOFF_FILE_BYTES) -> None:
+    def __init__(self, spool_threshold: int, tmpdir: str | None = None) -> None:
         self.spool_threshold = spool_threshold
-        #: past this many bytes the message is a file too, below ``spool_threshold`` (:attr:`memory_limit`)
-        self.handoff_file_bytes = handoff_file_bytes
         self.tmpdir = tmpdir
         #: (name, value) in arrival order; value as received (bytes)
         self.headers: list[tuple[str, bytes]] = []
@@ -67,7 +56,7 @@ class MessageBuffer:
         self.body_size += len(chunk)
         if self._file is None:
             self._memory.write(chunk)
-            if self.size > self.memory_limit:
+            if self.size > self.spool_threshold:
                 self._spool()
             return
         if self._handed_out:
@@ -96,11 +85,6 @@ class MessageBuffer:
         self._handed_out = False
 
     # -- reading ---------------------------------------------------------------
-    @property
-    def memory_limit(self) -> int:
-        """Bytes of message kept in memory: past them the message is a file (:meth:`_spool`)."""
-        return min(self.spool_threshold, self.handoff_file_bytes)
-
     @property
     def size(self) -> int:
         """Approximate size of the whole message in bytes."""
@@ -151,12 +135,12 @@ class MessageBuffer:
             return self.header_bytes() + b"\r\n" + src.read()
 
     def payload(self) -> bytes | str:
-        """What to hand the scanner: bytes up to :attr:`memory_limit`, else the path of the file holding the message.
+        """What to hand the scanner: bytes up to ``spool_threshold``, else the path of the file holding the message.
 
         The file belongs to this buffer and is removed by :meth:`close`; once handed out it is never
         written again (more body or headers go to a new file).
         """
-        if self._file is None and self.size <= self.memory_limit:
+        if self._file is None and self.size <= self.spool_threshold:
             return self.raw_bytes()
         if self._file is None or not self._current():
             self._spool()
