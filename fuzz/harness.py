@@ -176,10 +176,73 @@ def skipping_known(target: Target) -> Target:
     return wrapped
 
 
+class SlowInput(AssertionError):
+    """An input under ``SLOW_MAX_BYTES`` that took more than ``COINGUARD_FUZZ_SLOW_S`` of CPU (a DoS)."""
+
+
+#: Inputs at least this long may be slow without it counting (a cost linear in a big input is no bug).
+SLOW_MAX_BYTES = 100_000
+
+
+def flagging_slow(target: Target, limit_s: float) -> Target:
+    """``target``, raising :class:`SlowInput` when a small input costs over ``limit_s`` CPU seconds.
+
+    CPU time (``time.process_time``, every thread), not wall time: the host is shared.  A slow
+    input is run a second time and counts only when that run is slow too, so a first call's
+    warm-up (rules compiled, modules imported) or a noisy neighbour is not reported.
+    """
+    def timed(data: bytes) -> float:
+        started = time.process_time()
+        target(data)
+        return time.process_time() - started
+
+    def wrapped(data: bytes) -> None:
+        if timed(data) > limit_s and len(data) < SLOW_MAX_BYTES:
+            again = timed(data)
+            if again > limit_s:
+                raise SlowInput(f"{len(data)} bytes took {again:.2f} s of CPU (limit {limit_s} s)")
+    return wrapped
+
+
+def failure_key(exc: BaseException) -> str:
+    """A short name for the kind of failure: one file kept per kind in a keep-going run."""
+    if isinstance(exc, SlowInput):
+        return "slow"
+    if isinstance(exc, AssertionError) and str(exc).startswith("analyzer error:"):
+        return "-".join(part.strip() for part in str(exc).split(":")[1:3])  # analyzer, exception type
+    return "-".join(signature(exc))
+
+
+def keeping_going(target: Target) -> Target:
+    """``target``, logging each failure and keeping its smallest input per kind instead of stopping.
+
+    ``COINGUARD_FUZZ_KEEP_GOING=1``: one run reports every kind of failure it meets (files
+    ``found-<kind>-<sha1>`` in the current directory) and ends with libFuzzer's own final stats.
+    """
+    kept: dict[str, int] = {}
+
+    def wrapped(data: bytes) -> None:
+        try:
+            target(data)
+        except Exception as exc:
+            key = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in failure_key(exc))[:80]
+            if key in kept and kept[key] <= len(data):
+                return
+            kept[key] = len(data)
+            Path(f"found-{key}-{hashlib.sha1(data).hexdigest()}").write_bytes(data)
+            print(f"==coinguard-fuzz== {key}: {len(data)} bytes: {type(exc).__name__}: {str(exc)[:300]}",
+                  file=sys.stderr)
+    return wrapped
+
+
 def main(target: Target, seeds: Callable[[], Sequence[bytes]], argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     if os.environ.get("COINGUARD_FUZZ_SKIP_KNOWN", "") == "1":
         target = skipping_known(target)
+    if slow_s := float(os.environ.get("COINGUARD_FUZZ_SLOW_S", "0") or 0):
+        target = flagging_slow(target, slow_s)
+    if os.environ.get("COINGUARD_FUZZ_KEEP_GOING", "") == "1":
+        target = keeping_going(target)
     _, rest = _flags(argv[1:])
     files = [p for p in rest if Path(p).is_file()]
     if files and not [p for p in rest if Path(p).is_dir()]:

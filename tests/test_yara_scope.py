@@ -26,6 +26,7 @@ from coinguard.yara_scope import (
     THIRDPARTY_RULE_SCOPES,
     THIRDPARTY_SCOPES,
     ScopedRules,
+    bounded_occurrence_loops,
     classify,
     compile_scoped,
     declared_scope,
@@ -279,6 +280,19 @@ def test_unused_import_lines_are_blanked_and_used_ones_kept() -> None:
     assert without_unused_imports(used) == used
     spaced = 'import "pe"\nrule r { condition: pe . is_dll() }\n'
     assert without_unused_imports(spaced) == spaced
+
+
+def test_occurrence_loops_are_capped_and_keep_their_lines() -> None:
+    text = ('rule r {\n strings: $a = "x" $b = "y"\n condition:\n for any i in (1..#a): (\n  @a[i] > 1 or\n'
+            '  for any j in ( 1 .. #b ) : (@b[j] == @a[i] + 1))\n}\n')
+    out = bounded_occurrence_loops(text, cap=7)
+    assert len(out.splitlines()) == len(text.splitlines())
+    assert "for any i in (1..#a): (i <= 7 and (\n  @a[i] > 1 or" in out
+    assert "for any j in ( 1 .. #b ) : (j <= 7 and (@b[j] == @a[i] + 1)))" in out
+    assert out.endswith("+ 1))))\n}\n")
+    untouched = ('rule r { strings: $a = "x" condition: for all i in (1..#a): (@a[i] > 1) and '
+                 'for any i in (1..3): (@a[i] > 1) and for any i in (1..#a): ("(" == "(" ')
+    assert bounded_occurrence_loops(untouched) == untouched  # all, a fixed range, an unclosed body
 
 
 def test_a_set_that_cannot_be_compiled_from_memory_is_compiled_from_its_files(tmp_path: Path) -> None:

@@ -336,7 +336,11 @@ def compile_scoped(files: Sequence[Any], externals: Mapping[str, str]) -> Scoped
 
 
 #: Changes whenever how a set is compiled from its files changes (a saved set of another version is rebuilt).
-COMPILE_VERSION = "unused-imports-1"
+COMPILE_VERSION = "unused-imports-1,occurrence-cap-1"
+
+#: ``for any i in (1..#s) : (...)`` loops look at no more than this many occurrences of ``$s``
+#: (:func:`bounded_occurrence_loops`).
+OCCURRENCE_LOOP_CAP = 1000
 
 _IMPORT_LINE = re.compile(r'^[ \t]*import[ \t]+"(?P<module>\w+)"[ \t]*$', re.MULTILINE)
 _INCLUDE_LINE = re.compile(r'^[ \t]*include[ \t]+"', re.MULTILINE)
@@ -356,8 +360,59 @@ def without_unused_imports(text: str) -> str:
     return _IMPORT_LINE.sub(blank, text)
 
 
+_ANY_OCCURRENCE_LOOP = re.compile(r"\bfor\s+any\s+(?P<var>\w+)\s+in\s*\(\s*1\s*\.\.\s*#\w*\s*\)\s*:\s*\(")
+
+
+def _closing_paren(text: str, start: int) -> int:
+    """Index of the ``)`` closing the ``(`` at ``start`` (double-quoted strings skipped); -1 if none."""
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def bounded_occurrence_loops(text: str, cap: int = OCCURRENCE_LOOP_CAP) -> str:
+    """``text`` with the body of each ``for any i in (1..#s) : (body)`` made ``(i <= cap and (body))``.
+
+    yara finds ``@s[i]`` by walking the match list of ``$s`` from its head, so such a loop costs the
+    square of the string's matches: 100 KB of "MZ" (50,000 matches) kept InQuest's ``Embedded_PE`` busy
+    6 s, into a ``yara.timeout`` of the whole item.  The guard (``and`` short-circuits) makes the loop
+    linear and looks at the first ``cap`` occurrences only.  Lines keep their numbers; a body whose
+    parenthesis does not close is left as it is.
+    """
+    out: list[str] = []
+    pos = 0
+    for m in _ANY_OCCURRENCE_LOOP.finditer(text):
+        if m.start() < pos:  # inside a body already rewritten (done there, recursively)
+            continue
+        end = _closing_paren(text, m.end() - 1)
+        if end < 0:
+            continue
+        out += [text[pos:m.end()], f"{m['var']} <= {cap} and (", bounded_occurrence_loops(text[m.end():end], cap), ")"]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def prepared_source(text: str) -> str:
+    """A rule file's text as a set compiles it: without unused imports, with bounded occurrence loops."""
+    return bounded_occurrence_loops(without_unused_imports(text))
+
+
 def _compile_set(members: Sequence[Any], externals: Mapping[str, str]) -> Any:
-    """One class's set; from memory without unused imports when that drops any (:func:`without_unused_imports`).
+    """One class's set; from memory as :func:`prepared_source` has it when that changes any file (no unused
+    imports: :func:`without_unused_imports`; occurrence loops capped: :func:`bounded_occurrence_loops`).
 
     The files are compiled from their paths as they are whenever a member is not strict UTF-8 (its
     bytes must reach yara unchanged), uses ``include`` (resolved against the file's directory only
@@ -375,7 +430,7 @@ def _compile_set(members: Sequence[Any], externals: Mapping[str, str]) -> Any:
             sources = {}
             break
         sources[f.namespace] = text
-    stripped = {ns: without_unused_imports(text) for ns, text in sources.items()}
+    stripped = {ns: prepared_source(text) for ns, text in sources.items()}
     if stripped != sources:
         try:
             return yara.compile(sources=stripped, externals=externals)

@@ -352,3 +352,24 @@ def test_zlib_stream_with_a_bit_flipped_after_a_few_dozen_bytes_is_unchecked(bit
     data[21] ^= 1 << bit
     v = scanned(corrupt.message_with(s, bytes(data)))
     assert v.verdict in ("malicious", "unchecked") and "archive.parse_error" in v.codes, v.codes
+
+
+@pytest.mark.parametrize("nesting", ["cut", "deep"])
+def test_a_word_part_that_stops_inside_an_element_is_a_parse_error_that_says_so(nesting: str) -> None:
+    """The format-token probe after the fuzz runs (2026-12-03): msodde's walk of a Word part that breaks off
+    inside an element, or nests past libxml2's 256 levels (well-formed, 85 nested tables), ends in oletools'
+    bare ``assert depth == 0``: dde.parse_error read "AssertionError: " and nothing else."""
+    from helpers import zip_bytes
+
+    tables = b"<w:tbl><w:tr><w:tc>" * 90 + b"<w:p/>" + b"</w:tc></w:tr></w:tbl>" * 90
+    cell = tables if nesting == "deep" else b"<w:p><w:r>"
+    doc = (b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+           b"<w:body>" + cell + (b"</w:body></w:document>" if nesting == "deep" else b""))
+    ctypes = (b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+              b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+              b'wordprocessingml.document.main+xml"/></Types>')
+    data = zip_bytes({"[Content_Types].xml": ctypes, "word/document.xml": doc})
+    v = scanned(attacks.zip_message_named(data, "invoice.docx", "application/octet-stream"))
+    errors = [f for f in v.findings if f.code == "dde.parse_error"]
+    assert v.verdict != "clean" and errors, v.codes
+    assert "stops inside an element" in errors[0].detail, errors[0].detail

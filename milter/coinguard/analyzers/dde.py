@@ -110,7 +110,10 @@ class DdeFields:
                 return _field_lines(xlsx_dde_links(item.data, path, ctx))
             if doctype in (ooxml.DOCTYPE_EXCEL_XML, ooxml.DOCTYPE_EXCEL_XML2003):
                 return _field_lines(msodde.process_excel_xml(path))
-            text = msodde.process_docx(path, msodde.FIELD_FILTER_DDE)
+            try:
+                text = msodde.process_docx(path, msodde.FIELD_FILTER_DDE)
+            except AssertionError:  # oletools' iter_xml asserts its depth is back to 0 after a part
+                raise ValueError(_DOCX_XML_BROKEN) from None
             return [f for f in _field_lines(text) if _DDE_WORD.match(f)]
 
     @staticmethod
@@ -150,6 +153,11 @@ class DdeFields:
                     if m:
                         results.append(" ".join(m.groups()[:2]))
         return [r.strip() for r in results if r.strip()]
+
+
+#: dde.parse_error's detail when msodde's walk of a Word part stops inside an element (its bare ``assert``).
+_DOCX_XML_BROKEN = ("an XML part of the document stops inside an element: it breaks off, is not well-formed "
+                    "or nests deeper than libxml2 reads (256 levels)")
 
 
 class _DdeLinkTarget:
