@@ -246,6 +246,26 @@ def test_hosted_page_from_a_free_mailbox_is_graded_higher() -> None:
     assert graded("gmail.com", []) == {}  # not crypto: not judged by its links
 
 
+def test_hosted_page_with_bait_counts_only_from_a_free_mailbox() -> None:
+    """Technique: the anonymous pitch -- a free mailbox, bait ("get BTC and invest"), and a shared document as
+    the only link, no call phrase: the link is the call.  The same bait from a domain of its own (a newsletter
+    on markets) does not make its shared page a lure page."""
+    bait = "Get BTC and invest in a digital asset with the potential to reshape finance " \
+           "https://docs.google.com/drawings/d/18wxvlAiAm/preview\n"
+
+    def codes(sender_domain: str) -> set[str]:
+        msg = MessageInfo(body_text=bait, from_domain=sender_domain)
+        return {f.code for f in LinkAnalyzer().analyze_message(msg, (), THEMED, make_context(message=msg))}
+
+    assert codes("gmail.com") == {"links.hosted_page_freemail"}
+    assert codes("outlook.com") == {"links.hosted_page_freemail"}
+    assert codes("markets-weekly.example") == set()
+    # a free mailbox sharing a document about crypto with no bait in it: no lure page
+    msg = MessageInfo(body_text="Notes from the Bitcoin meetup: https://docs.google.com/document/d/1Ab/edit\n",
+                      from_domain="gmail.com")
+    assert not list(LinkAnalyzer().analyze_message(msg, (), THEMED, make_context(message=msg)))
+
+
 @pytest.mark.parametrize(("sender", "html"), [
     # a crypto newsletter linking its own Google Form, Notion page, Typeform survey, Dropbox slides
     ("Bitcoin Meetup <hello@btcmeetup.example>",

@@ -286,9 +286,17 @@ class LinkAnalyzer:
 ASKING_CATEGORIES = frozenset({"action", "secret", "extortion"})
 
 
+#: What else a free-hosted page counts with when the mail comes from a free mailbox (brandlist.FREEMAIL): bait.
+FREEMAIL_ASKING_CATEGORIES = ASKING_CATEGORIES | {"reward"}
+
+
 def _hosted_page_counts(msg: MessageInfo, findings: Sequence[Finding], ctx: AnalysisContext) -> bool:
-    """A free-hosted page counts when the mail asks for something or names an exchange it is not from."""
+    """A free-hosted page counts when the mail asks for something or names an exchange it is not from; from a
+    free mailbox also when it holds out bait ("get BTC and invest", "earn 0.5 ETH a day"): the anonymous pitch,
+    where neither the sender nor the page has a domain of its own and the call is the link itself (a newsletter's
+    form comes from the newsletter's domain; a friend sharing a document from Gmail offers no coins)."""
     if any(f.code.startswith("brand.") for f in findings):
         return True
     match = match_parts((msg.subject, msg.from_display, msg.body_text), lures_for(ctx), ctx)
-    return any(t.category in ASKING_CATEGORIES for t in match.terms)
+    wanted = FREEMAIL_ASKING_CATEGORIES if msg.from_domain.lower() in FREEMAIL else ASKING_CATEGORIES
+    return any(t.category in wanted for t in match.terms)
