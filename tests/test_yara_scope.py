@@ -287,9 +287,10 @@ def test_occurrence_loops_are_capped_and_keep_their_lines() -> None:
             '  for any j in ( 1 .. #b ) : (@b[j] == @a[i] + 1))\n}\n')
     out = bounded_occurrence_loops(text, cap=7)
     assert len(out.splitlines()) == len(text.splitlines())
-    assert "for any i in (1..#a): (i <= 7 and (\n  @a[i] > 1 or" in out
-    assert "for any j in ( 1 .. #b ) : (j <= 7 and (@b[j] == @a[i] + 1)))" in out
-    assert out.endswith("+ 1))))\n}\n")
+    assert "(#a > 7 or for any i in (1..#a): (i <= 7 and (\n  @a[i] > 1 or" in out
+    assert "(#b > 7 or for any j in ( 1 .. #b ) : (j <= 7 and (@b[j] == @a[i] + 1)))" in out
+    assert out.endswith("+ 1))))))\n}\n")
+    assert out.count("(") == out.count(")")
     untouched = ('rule r { strings: $a = "x" condition: for all i in (1..#a): (@a[i] > 1) and '
                  'for any i in (1..3): (@a[i] > 1) and for any i in (1..#a): ("(" == "(" ')
     assert bounded_occurrence_loops(untouched) == untouched  # all, a fixed range, an unclosed body

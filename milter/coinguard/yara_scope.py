@@ -336,7 +336,7 @@ def compile_scoped(files: Sequence[Any], externals: Mapping[str, str]) -> Scoped
 
 
 #: Changes whenever how a set is compiled from its files changes (a saved set of another version is rebuilt).
-COMPILE_VERSION = "unused-imports-1,occurrence-cap-1"
+COMPILE_VERSION = "unused-imports-1,occurrence-cap-2"
 
 #: ``for any i in (1..#s) : (...)`` loops look at no more than this many occurrences of ``$s``
 #: (:func:`bounded_occurrence_loops`).
@@ -360,7 +360,7 @@ def without_unused_imports(text: str) -> str:
     return _IMPORT_LINE.sub(blank, text)
 
 
-_ANY_OCCURRENCE_LOOP = re.compile(r"\bfor\s+any\s+(?P<var>\w+)\s+in\s*\(\s*1\s*\.\.\s*#\w*\s*\)\s*:\s*\(")
+_ANY_OCCURRENCE_LOOP = re.compile(r"\bfor\s+any\s+(?P<var>\w+)\s+in\s*\(\s*1\s*\.\.\s*#(?P<count>\w+)\s*\)\s*:\s*\(")
 
 
 def _closing_paren(text: str, start: int) -> int:
@@ -383,13 +383,17 @@ def _closing_paren(text: str, start: int) -> int:
 
 
 def bounded_occurrence_loops(text: str, cap: int = OCCURRENCE_LOOP_CAP) -> str:
-    """``text`` with the body of each ``for any i in (1..#s) : (body)`` made ``(i <= cap and (body))``.
+    """``text`` with each ``for any i in (1..#s) : (body)`` made
+    ``(#s > cap or for any i in (1..#s) : (i <= cap and (body)))``.
 
     yara finds ``@s[i]`` by walking the match list of ``$s`` from its head, so such a loop costs the
     square of the string's matches: 100 KB of "MZ" (50,000 matches) kept InQuest's ``Embedded_PE`` busy
     6 s, into a ``yara.timeout`` of the whole item.  The guard (``and`` short-circuits) makes the loop
-    linear and looks at the first ``cap`` occurrences only.  Lines keep their numbers; a body whose
-    parenthesis does not close is left as it is.
+    linear and looks at the first ``cap`` occurrences only; an item with more occurrences than that is
+    one the rule cannot read to its end, and it matches, as a timeout made the item unchecked before:
+    padding a payload behind a thousand decoys does not get it through (the strings of these rules are
+    two to nine bytes that ordinary data holds a handful of times per megabyte).  Lines keep their
+    numbers; a body whose parenthesis does not close is left as it is.
     """
     out: list[str] = []
     pos = 0
@@ -399,8 +403,10 @@ def bounded_occurrence_loops(text: str, cap: int = OCCURRENCE_LOOP_CAP) -> str:
         end = _closing_paren(text, m.end() - 1)
         if end < 0:
             continue
-        out += [text[pos:m.end()], f"{m['var']} <= {cap} and (", bounded_occurrence_loops(text[m.end():end], cap), ")"]
-        pos = end
+        out += [text[pos:m.start()], f"(#{m['count']} > {cap} or ", text[m.start():m.end()],
+                f"{m['var']} <= {cap} and (", bounded_occurrence_loops(text[m.end():end], cap),
+                ")))"]  # the guard's, the loop's, the or's
+        pos = end + 1
     out.append(text[pos:])
     return "".join(out)
 

@@ -58,3 +58,14 @@ def test_an_embedded_pe_within_the_cap_is_still_found() -> None:
     assert "yara.Embedded_PE" in codes
     _, codes = _cpu_of_match(_embedded_pe(OCCURRENCE_LOOP_CAP - 1))
     assert "yara.Embedded_PE" in codes
+
+
+def test_more_occurrences_than_the_loop_looks_at_match() -> None:
+    """A payload padded behind more decoys than the cap is one the rule cannot read to its end: it matches (as a
+    timeout made the item unchecked before), so the padding does not get it through; a few stray "MZ" do not."""
+    _, codes = _cpu_of_match(_embedded_pe(OCCURRENCE_LOOP_CAP + 5))
+    assert "yara.Embedded_PE" in codes
+    _, codes = _cpu_of_match(b"MZ" * (OCCURRENCE_LOOP_CAP + 1))
+    assert "yara.Embedded_PE" in codes
+    _, codes = _cpu_of_match(b"MZ" * 20 + b"\x00" * 4096)
+    assert "yara.Embedded_PE" not in codes
