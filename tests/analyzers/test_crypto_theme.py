@@ -607,6 +607,10 @@ def test_guide_clause_in_a_mailing_is_no_call() -> None:
     lure = "Here is how to keep your tokens: revoke the malicious approvals now before your wallet is drained."
     assert run_message(subject="Wallet alert", body_text=lure, headers=listed,
                        from_display="Wallet Guard")[BODY.code] > BODY.no_action_cap
+    # a lure sent through a mailing service that says how to claim: no guide's verb introduces it, it is read
+    esp = "Season 2 is live. Here's how to claim your airdrop -- connect your wallet and claim 1,200 ZKS today"
+    assert without_guides(esp) == esp
+    assert "claim your airdrop" not in without_guides("Learn how to claim your airdrop safely.")
 
 
 #: One sentence per blind-batch-O technique (the lure's wording, none of the batch's mails) and the lure kinds it must

@@ -610,13 +610,18 @@ def discusses(match: LureMatch, text: str, link: bool) -> bool:
         and (addresses_nobody(text) or not asks_firmly(match)) and not bids_the_reader(match, text)
 
 
-#: A guide's clause: "how to <verb> ...", "why you should ...".  In a mailing the action it names is what the guide
+#: A guide's clause ("we show how to <verb> ...", "why you should ..."): in a mailing the action named is what the guide
 #: explains ("this week we show how to review and revoke approvals yourself, and why you should ignore e-mails
 #: telling you your wallet was flagged"), not a call made to the reader: the technique of the false positive on
 #: security and product newsletters.  A lure's call stands in a sentence of its own ("Revoke them now"), which is
 #: read; the clause ends at the sentence's end, a colon or a semicolon ("here is how to claim: connect your wallet").
-_GUIDE_CLAUSE = re.compile(r"(?<![^\W\d_])(?:how|why|when) (?:to|you should|you can|you need to|we)\s[^.!?;:\n]{0,160}",
-                           re.IGNORECASE)
+#: The clause is a guide's only where a guide's verb introduces it ("we show how to", "learn when to", "this issue
+#: explains how you can") or it says why the reader should: "here's how to claim your airdrop -- connect your
+#: wallet", in a lure sent through a mailing service, is read whole.
+_GUIDE_CLAUSE = re.compile(
+    r"(?<![^\W\d_])(?:(?:show|shows|showing|explain|explains|explaining|explained|learn|teach|teaches|covers?"
+    r"|describes?|walks? you through|find out|read about)\s(?:you\s)?(?:how|when) (?:to|you should|you can"
+    r"|you need to|we)|why you should)\s[^.!?;:\n]{0,160}", re.IGNORECASE)
 
 
 def without_guides(text: str) -> str:
