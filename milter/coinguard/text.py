@@ -166,6 +166,30 @@ def _fold_mixed(m: re.Match[str]) -> str:
     return m.group(0).translate(SCRIPT_LOOKALIKES)  # (capitals are folded by the confusables table)
 
 
+@cache
+def _mixed_word_table() -> dict[int, str]:
+    """``str.translate`` table: each Greek or Cyrillic letter to the Latin letter :func:`normalize` folds it to in
+    a word mixed with Latin letters (the confusables, then :data:`SCRIPT_LOOKALIKES`), built once."""
+    table: dict[int, str] = {}
+    for code in range(0x0370, 0x0530):
+        folded = normalize(chr(code))
+        if len(folded) == 1 and folded.isascii() and folded.isalpha():
+            table[code] = folded
+    table.update({k: v for k, v in SCRIPT_LOOKALIKES.items() if isinstance(v, str)})
+    return table
+
+
+def _fold_mixed_fully(m: re.Match[str]) -> str:
+    return m.group(0).translate(_mixed_word_table())
+
+
+def fold_mixed_words(text: str) -> str:
+    """``text`` with every Greek or Cyrillic letter of a word mixing them with Latin letters folded to the Latin
+    letter :func:`normalize` reads it as ("hасkеd" -> "hacked"), and nothing else changed: Russian and Greek
+    words keep their letters, case and accents are left as they are (one C-level translation per such word)."""
+    return _MIXED_WORD.sub(_fold_mixed_fully, text)
+
+
 def normalize(text: str) -> str:
     """Text as matched: NFKC, invisible characters removed, case-folded, look-alikes folded, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text)

@@ -28,22 +28,13 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from coinguard.findings import Item, Role
 from coinguard.sniff import ItemType
-from coinguard.text import (
-    _MIXED_WORD,
-    CLAUSE_END,
-    SCRIPT_LOOKALIKES,
-    RegexGate,
-    clause_before,
-    decode_item,
-    factored,
-    normalize,
-)
+from coinguard.text import CLAUSE_END, RegexGate, clause_before, decode_item, factored, fold_mixed_words
 
 #: Characters of text looked at (the beginning of a long body carries the lure).
 MAX_ANATOMY_CHARS = 100_000
@@ -70,7 +61,7 @@ def prepare(text: str) -> str:
         # Cyrillic "е" in "sеnd") so that no word filter reads them: in a word mixing Latin with Greek or Cyrillic
         # letters each is folded to its Latin look-alike, as text.normalize folds it (Russian or Greek words keep
         # theirs).  One pass of a pattern anchored at word starts with bounded repeats.
-        text = _MIXED_WORD.sub(_fold_lookalikes, text)
+        text = fold_mixed_words(text)
     if "\\" in text:  # a template that leaks its escapes ("every day.\n\nPlay to win"): they are spaces
         text = _ESCAPES.sub(" ", text)
     if "__" in text or "." in text:  # "Bitcoin__Balance__0.7495__BTC", "get.up.to.1.BTC": separators
@@ -92,24 +83,6 @@ _GREEK_OR_CYRILLIC = re.compile("[\u0370-\u03ff\u0400-\u052f]").search
 #: Latin names apart ("отчёт SAP") is searched once (~1.7 ms per 85 KB), not passed through the word pattern
 #: (~4.4 ms).
 _LATIN_TOUCHING = re.compile("[a-z][\u0370-\u03ff\u0400-\u052f]|[\u0370-\u03ff\u0400-\u052f][a-z]").search
-
-
-@lru_cache(maxsize=1)
-def _lookalike_table() -> dict[int, str]:
-    """``str.translate`` table: each Greek or Cyrillic letter to the Latin letter text.normalize folds it to in a
-    word mixed with Latin letters (:data:`SCRIPT_LOOKALIKES` first, then the confusables), built once: one C-level
-    translation per word instead of a normalize() call."""
-    table: dict[int, str] = {}
-    for code in range(0x0370, 0x0530):
-        folded = normalize(chr(code))
-        if len(folded) == 1 and folded.isascii() and folded.isalpha():
-            table[code] = folded
-    table.update({k: v for k, v in SCRIPT_LOOKALIKES.items() if isinstance(v, str)})
-    return table
-
-
-def _fold_lookalikes(m: re.Match[str]) -> str:
-    return m.group(0).translate(_lookalike_table())
 
 
 def _stems(*words: str) -> str:
@@ -594,6 +567,13 @@ AWARENESS_WORDS = 2
 THREAT_MIN = 2
 
 
+def claim_weight(threats: Iterable[str]) -> int:
+    """What the claims found (``"group: words"``, THREAT_GROUPS) weigh against THREAT_MIN: one each, a threat to
+    life (the bomb, the hit man) twice -- it holds the reader on its own."""
+    found = list(threats)
+    return len(found) + any(t.startswith("harm:") for t in found)
+
+
 @dataclass(frozen=True, slots=True)
 class Anatomy:
     """What a text has of the three techniques (each part: the words that showed it, '' when absent)."""
@@ -633,7 +613,7 @@ class Anatomy:
         "they"), a payment in a coin (an address or the coin named), a demand
         or an amount, a deadline or secrecy."""
         harm = any(t.startswith("harm:") for t in self.threats)
-        if self.about_scams or not self.reader or len(self.threats) + harm < THREAT_MIN:
+        if self.about_scams or not self.reader or claim_weight(self.threats) < THREAT_MIN:
             return ""
         if not (address or self.coin or self.coin_amount or self.wallet):
             return ""
@@ -821,7 +801,7 @@ def anatomy(text: str) -> Anatomy:
 
     threats = tuple(f"{name}: {m.group(0)}" for name, pat in THREAT_GROUPS.items()
                     if may(pat) and (m := factored(pat).search(t)))
-    claims = len(threats) + any(x.startswith("harm:") for x in threats) >= THREAT_MIN
+    claims = claim_weight(threats) >= THREAT_MIN
     coin, coin_amount = first(COIN), first(COIN_AMOUNT)
     credited = _credited(t, may) if coin or coin_amount else ""
     fee, fee_demand = _fee(t, may) if credited else ("", "")
@@ -889,8 +869,8 @@ def pressed(window: str) -> str:
         return deadline
     found = [(name, m.group(0)) for name, pat in THREAT_GROUPS.items() if (m := factored(pat).search(t))]
     threats = [word for _, word in found]
-    # (a threat to life counts twice, as in Anatomy.extortion: the bomb threat's "if I do not receive 0.08 BTC")
-    if len(threats) + any(name == "harm" for name, _ in found) < THREAT_MIN:
+    # (the bomb threat's "if I do not receive 0.08 BTC": a threat to life counts twice)
+    if claim_weight(f"{name}: {word}" for name, word in found) < THREAT_MIN:
         return ""
     # a deadline named ("tonight") presses together with the claims, as a colleague's "back tonight" does not
     return _first(DEADLINE_WORD, t) or _first(DEADLINE_DAY, t) or threats[0]
